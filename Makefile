@@ -1,0 +1,96 @@
+# jiceng: `make` builds ./jiceng; `make run` sets up and serves a demo city;
+# `make check` builds and runs every test. See README.md.
+
+CC ?= cc
+PKGS := libh2o-evloop jansson sqlite3 libsodium
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
+CFLAGS ?= -O2 -g
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+PYTEST := /usr/bin/python3 -m pytest
+DB ?= data/jiceng.db
+LISTEN ?= 127.0.0.1:8080
+
+SRC := $(sort $(wildcard src/*.c src/*/*.c))
+OBJ := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/schema.o
+ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o) build/asan/gen/schema.o
+CORE_SRC := $(sort $(wildcard src/core/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+SCHEMA := $(sort $(wildcard schema/*.sql))
+
+.PHONY: all deps run check unit api api-asan asan clean
+.DELETE_ON_ERROR:
+
+all: jiceng
+
+deps:
+	@bash scripts/deps.sh
+
+jiceng: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/gen/schema.c: $(SCHEMA) scripts/embed-schema.sh
+	@mkdir -p $(@D)
+	bash scripts/embed-schema.sh $@ $(SCHEMA)
+
+build/obj/gen/schema.o: build/gen/schema.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The same program under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: build/asan/jiceng
+
+build/asan/jiceng: $(ASAN_OBJ)
+	$(CC) $(SAN) -g -o $@ $^ $(LIBS)
+
+build/asan/gen/schema.o: build/gen/schema.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN) -O1 -g -c -o $@ $<
+
+build/asan/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN) -O1 -g -MMD -MP -c -o $@ $<
+
+# C unit tests: each tests/unit/test_X.c against the pure core, under the sanitizers.
+build/tests/%: tests/unit/%.c $(CORE_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: jiceng
+	JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
+
+api-asan: build/asan/jiceng
+	JICENG_BIN=$(CURDIR)/build/asan/jiceng JICENG_SANITIZED=1 $(PYTEST) -q tests/api
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) api
+	$(MAKE) api-asan
+
+$(DB):
+	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt
+	./jiceng import-divisions --db $(DB) data/divisions/hefei.csv
+
+run: deps
+	$(MAKE) all
+	$(MAKE) $(DB)
+	@echo
+	@echo "jiceng: open http://$(LISTEN)/ and log in as user 'admin';"
+	@echo "        the password is in $(dir $(DB))admin-password.txt (unless JICENG_ADMIN_PASSWORD set it at first run)."
+	@echo
+	./jiceng serve --db $(DB) --listen $(LISTEN)
+
+clean:
+	rm -rf build jiceng
+
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d)

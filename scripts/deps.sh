@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages jiceng needs to build, run and test, if missing.
+# Idempotent: does nothing when everything is there. Works as root, else uses sudo.
+set -euo pipefail
+
+packages=(
+    build-essential pkg-config
+    libh2o-evloop-dev libssl-dev zlib1g-dev libjansson-dev libsqlite3-dev libsodium-dev
+    libcmocka-dev sqlite3 curl
+    python3 python3-pytest python3-requests python3-jsonschema
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "deps.sh: need root or sudo to install ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,128 @@
+/* api.h: what a handler sees. No server library types here: src/http/ turns a
+ * request into an api_req_t and an api_reply_t into a response, so the server
+ * library can be swapped without touching a handler. */
+#ifndef JICENG_API_H
+#define JICENG_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/access.h"
+#include "db/db.h"
+
+enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_PATCH = 4, HTTP_DELETE = 8, HTTP_PUT = 16 };
+
+/* Answer a handler gives when it has handed a write to the writer thread. */
+#define API_DEFERRED 1
+
+typedef struct api_reply {
+    int status;
+    json_t *json;              /* body, owned; NULL with raw or for 204 */
+    char *raw;                 /* alternative body, owned (malloc) */
+    size_t raw_len;
+    const char *content_type;  /* for raw bodies (static string) */
+    char *set_cookie;          /* owned */
+    char *allow;               /* 405 Allow header, owned */
+} api_reply_t;
+
+typedef struct keys keys_t;
+
+/* What a change runs with: copied into the writer's job, so it outlives the request. */
+typedef struct write_ctx {
+    principal_t who;
+    char source[64];           /* client address, or "cli" */
+    char lang[8];              /* "zh-CN" or "en", for messages */
+    int64_t now;
+    const keys_t *keys;
+    const struct server_config *cfg;
+} write_ctx_t;
+
+/* A change: runs on the writer's connection inside a transaction (a savepoint
+ * per job). Return 0 to keep its changes, negative to roll them back; the reply
+ * is sent either way. data is the handler's validated input (owned by the job). */
+typedef int (*write_fn)(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+
+typedef struct api_req {
+    const struct route *route;
+    int method;
+    const char *path;          /* NUL-terminated copy, without the query */
+    const char *query;         /* after '?', NUL-terminated, "" if none */
+    json_t *body;              /* parsed JSON object for POST/PATCH/PUT, else NULL */
+    int64_t params[4];         /* {id} path parameters in order */
+    int nparams;
+    principal_t *who;          /* NULL on public routes without a session */
+    char session_csrf[64];     /* the session's CSRF token (cookie sessions), "" if none */
+    int64_t session_id;
+    int64_t session_last_seen;
+    db_t *db;                  /* this loop's read connection */
+    const struct server_config *cfg;
+    const keys_t *keys;
+    char remote[64];
+    char lang[8];
+    const char *idem_key;      /* Idempotency-Key header, or NULL */
+    const char *cookie_token;  /* session token from the cookie, or NULL */
+    void *priv;                /* the HTTP layer's */
+} api_req_t;
+
+/* Hand a change to the writer thread. Takes ownership of data. Returns
+ * API_DEFERRED for the handler to return. */
+int api_defer(api_req_t *req, write_fn fn, json_t *data);
+
+/* Hand a change to the writer that no request waits for (e.g. a session's
+ * last-seen time). Takes ownership of data. */
+void api_defer_background(api_req_t *req, write_fn fn, json_t *data);
+
+/* Fill a write context for the request (who, source, lang, now). */
+void api_write_ctx(const api_req_t *req, write_ctx_t *w);
+
+/* Set rep to a JSON body with status. Takes ownership of body. Returns 0. */
+int api_json(api_reply_t *rep, int status, json_t *body);
+
+/* Set rep to the error envelope {"error":{"code","message","field"}}; message
+ * in the request's language (zh-CN or en). field may be NULL. Returns 0. */
+int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
+              const char *en);
+
+/* Map a DB_* code to the matching error reply (404 not_found, 409 conflict,
+ * 503 busy, 500 internal). Returns -1 (so a write_fn can return it). */
+int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity);
+
+/* Query string helpers: the decoded value of name (caller frees) or NULL. */
+char *api_query(const api_req_t *req, const char *name);
+/* Integer query parameter: 0 and *out set (def if absent); -1 if malformed or out of [min, max]. */
+int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);
+
+/* A LIKE pattern "%text%" (with % _ \\ escaped, for ESCAPE '\\') from query
+ * parameter name; NULL if absent or empty. Caller frees. */
+char *api_like_param(const api_req_t *req, const char *name);
+
+/* Input validation by declaration. One field per entry; the first failure
+ * fills rep with 400 validation_failed naming the field. Unknown fields in the
+ * body are refused too. */
+typedef enum { F_TEXT, F_INT, F_BOOL, F_ENUM, F_DATE } field_type_t;
+typedef struct {
+    const char *name;
+    field_type_t type;
+    int required;              /* 1 required; F_NOT_NULL may be absent but not null (updates) */
+    int64_t min, max;          /* text: code points; int: value */
+    const char *const *choices; /* F_ENUM: NULL-terminated */
+} field_t;
+#define F_NOT_NULL 2
+#define FIELDS_END {NULL, 0, 0, 0, 0, NULL}
+
+/* Check body against fields. Returns 0 if valid, else -1 with rep filled. */
+int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep);
+
+/* Audit: append a row in the current transaction. summary is a JSON object
+ * (borrowed; NULL = {}). org_id 0 means system-wide. Returns DB_OK or error. */
+int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                 int64_t org_id, json_t *summary);
+
+/* Keyset pagination: limit from ?limit= (1..200, default 50), cursor from ?after=. */
+int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after);
+/* Wrap items into {"items":[...],"next":cursor|null}; takes ownership of items.
+ * Items beyond limit are dropped and the last kept item's "id" becomes next. */
+json_t *api_page_result(json_t *items, int64_t limit);
+
+#endif

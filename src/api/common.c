@@ -1,0 +1,298 @@
+/* Helpers every handler uses: replies, errors, query strings, declared input
+ * validation, keyset pages and the audit chain's append. */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/audit_chain.h"
+#include "core/timefmt.h"
+#include "core/utf8.h"
+#include "lib/keys.h"
+#include "lib/util.h"
+
+int api_json(api_reply_t *rep, int status, json_t *body)
+{
+    json_decref(rep->json);
+    rep->status = status;
+    rep->json = body;
+    return 0;
+}
+
+int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
+              const char *en)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", lang && strcmp(lang, "en") == 0 ? en : zh);
+    if (field)
+        json_object_set_new(err, "field", json_string(field));
+    return api_json(rep, status, json_pack("{s:o}", "error", err));
+}
+
+int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
+{
+    (void)entity;
+    switch (rc) {
+    case DB_NOTFOUND:
+        api_error(rep, lang, 404, "not_found", NULL, "记录不存在", "no such record");
+        break;
+    case DB_UNIQUE:
+        api_error(rep, lang, 409, "conflict", NULL, "与已有记录重复", "a record with the same key exists");
+        break;
+    case DB_FOREIGN:
+        api_error(rep, lang, 409, "conflict", NULL, "仍有记录引用它", "other records still refer to it");
+        break;
+    case DB_BUSY:
+        api_error(rep, lang, 503, "busy", NULL, "数据库繁忙，请稍后重试", "the database is busy; retry shortly");
+        break;
+    default:
+        api_error(rep, lang, 500, "internal", NULL, "内部错误", "internal error");
+    }
+    return -1;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode a query component (percent-encoding, '+' as space). NULL if malformed. */
+static char *query_decode(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int hi, lo;
+            if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
+                free(out);
+                return NULL;
+            }
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (s[i] == '+') {
+            *o++ = ' ';
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    if (strlen(out) != (size_t)(o - out) || !utf8_valid(out, (size_t)(o - out))) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+char *api_query(const api_req_t *req, const char *name)
+{
+    size_t nlen = strlen(name);
+    const char *p = req->query;
+    while (p && *p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
+            return query_decode(p + nlen + 1, len - nlen - 1);
+        if (len == nlen && memcmp(p, name, nlen) == 0)
+            return xstrdup("");
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+    char *v = api_query(req, name);
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    char *end = NULL;
+    long long x = strtoll(v, &end, 10);
+    int ok = v[0] != '\0' && end && *end == '\0' && x >= min && x <= max;
+    free(v);
+    if (!ok)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int in_choices(const char *const *choices, const char *s)
+{
+    for (; choices && *choices; choices++)
+        if (strcmp(*choices, s) == 0)
+            return 1;
+    return 0;
+}
+
+static int invalid(api_reply_t *rep, const api_req_t *req, const char *field, const char *zh, const char *en)
+{
+    api_error(rep, req->lang, 400, "validation_failed", field, zh, en);
+    return -1;
+}
+
+int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)body, key, val) {
+        const field_t *f = fields;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (f->name == NULL)
+            return invalid(rep, req, key, "不认识的字段", "unknown field");
+    }
+    for (const field_t *f = fields; f->name; f++) {
+        json_t *v = json_object_get(body, f->name);
+        if (v != NULL && json_is_null(v) && f->required == F_NOT_NULL)
+            return invalid(rep, req, f->name, "不能为空", "must not be null");
+        if (v == NULL || json_is_null(v)) {
+            if (f->required == 1)
+                return invalid(rep, req, f->name, "必填字段", "this field is required");
+            continue;
+        }
+        switch (f->type) {
+        case F_TEXT:
+            if (!json_is_string(v))
+                return invalid(rep, req, f->name, "应为文本", "must be a string");
+            if (!text_field_valid(json_string_value(v), (int)f->min, (int)f->max))
+                return invalid(rep, req, f->name, "文本为空、过长或含控制字符",
+                               "empty, too long, or contains control characters");
+            break;
+        case F_INT:
+            if (!json_is_integer(v))
+                return invalid(rep, req, f->name, "应为整数", "must be an integer");
+            if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
+                return invalid(rep, req, f->name, "数值超出范围", "out of range");
+            break;
+        case F_BOOL:
+            if (!json_is_boolean(v))
+                return invalid(rep, req, f->name, "应为 true 或 false", "must be true or false");
+            break;
+        case F_ENUM:
+            if (!json_is_string(v) || !in_choices(f->choices, json_string_value(v)))
+                return invalid(rep, req, f->name, "不是允许的取值", "not one of the allowed values");
+            break;
+        case F_DATE: {
+            int64_t t;
+            if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
+                time_parse_rfc3339(json_string_value(v), &t) != 0)
+                return invalid(rep, req, f->name, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+void api_write_ctx(const api_req_t *req, write_ctx_t *w)
+{
+    memset(w, 0, sizeof *w);
+    if (req->who)
+        w->who = *req->who;
+    str_copy(w->source, sizeof w->source, req->remote);
+    str_copy(w->lang, sizeof w->lang, req->lang);
+    w->now = clock_now();
+    w->keys = req->keys;
+    w->cfg = req->cfg;
+}
+
+int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                 int64_t org_id, json_t *summary)
+{
+    char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
+    int64_t last_id = 0;
+    db_stmt_t *st = db_q(db, "SELECT last_id, last_hash FROM audit_head WHERE one = 1", "");
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        last_id = db_col_int(st, 0);
+        str_copy(prev, sizeof prev, db_col_text(st, 1));
+    }
+    db_done(st);
+    if (rc != DB_ROW && rc != DB_DONE)
+        return rc;
+    if (org_id > 0) {
+        rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org_id);
+        if (rc != DB_OK && rc != DB_NOTFOUND)
+            return rc;
+    }
+    char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
+    audit_fields_t f = {
+        .id = last_id + 1,
+        .at = w->now,
+        .actor_id = w->who.user_id,
+        .actor_name = w->who.username,
+        .source = w->source,
+        .action = action,
+        .entity = entity,
+        .entity_id = entity_id,
+        .org_id = org_id,
+        .summary = sum,
+        .prev_hash = prev,
+    };
+    char hash[AUDIT_HASH_HEX + 1];
+    audit_chain_hash(hash, w->keys->audit, &f);
+    rc = db_exec(db, NULL,
+                 "INSERT INTO audit_log (id, at, actor_id, actor_name, source, action, entity, entity_id, org_id,"
+                 " org_path, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "iiittttiitttt", f.id, f.at, f.actor_id, f.actor_name, f.source, action, entity, entity_id,
+                 org_id, path, sum, prev, hash);
+    free(sum);
+    if (rc != DB_OK)
+        return rc;
+    return db_exec(db, NULL,
+                   "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
+                   " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+                   "it", f.id, hash);
+}
+
+int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)
+{
+    if (api_query_int(req, "limit", 50, 1, 200, limit) != 0)
+        return invalid(rep, req, "limit", "limit 应为 1-200 的整数", "limit must be an integer from 1 to 200");
+    if (api_query_int(req, "after", 0, 0, INT64_MAX, after) != 0)
+        return invalid(rep, req, "after", "after 游标无效", "after is not a valid cursor");
+    return 0;
+}
+
+json_t *api_page_result(json_t *items, int64_t limit)
+{
+    json_t *next = json_null();
+    if ((int64_t)json_array_size(items) > limit) {
+        while ((int64_t)json_array_size(items) > limit)
+            json_array_remove(items, json_array_size(items) - 1);
+        json_t *last = json_array_get(items, json_array_size(items) - 1);
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(last, "id")));
+        json_decref(next);
+        next = json_string(buf);
+    }
+    return json_pack("{s:o, s:o}", "items", items, "next", next);
+}
+
+char *api_like_param(const api_req_t *req, const char *name)
+{
+    char *q = api_query(req, name);
+    if (q == NULL || q[0] == '\0') {
+        free(q);
+        return NULL;
+    }
+    char *like = xmalloc(strlen(q) * 2 + 3), *o = like;
+    *o++ = '%';
+    for (const char *s = q; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = '\0';
+    free(q);
+    return like;
+}

@@ -1,0 +1,62 @@
+/* Every HTTP handler, by module. The route table (src/http/routes.c) names them. */
+#ifndef JICENG_API_HANDLERS_H
+#define JICENG_API_HANDLERS_H
+
+#include "api/api.h"
+
+#define HANDLER(name) int name(api_req_t *req, api_reply_t *rep)
+
+/* auth.c */
+HANDLER(auth_login);
+HANDLER(auth_logout);
+HANDLER(auth_me);
+HANDLER(auth_password);
+HANDLER(auth_token_create);
+HANDLER(auth_token_list);
+HANDLER(auth_token_delete);
+/* Resolve a session or API token into *who; 0 on success (req->session_* set). */
+int auth_session_lookup(api_req_t *req, const char *token, int bearer, principal_t *who);
+/* Record activity on the request's session when its last-seen time is stale. */
+void auth_session_touch(api_req_t *req);
+
+/* org.c */
+HANDLER(org_list);
+HANDLER(org_create);
+HANDLER(org_get);
+HANDLER(org_update);
+HANDLER(org_delete);
+HANDLER(org_children);
+HANDLER(org_stats);
+
+/* party_org.c */
+HANDLER(party_org_list);
+HANDLER(party_org_create);
+HANDLER(party_org_get);
+HANDLER(party_org_update);
+HANDLER(party_org_delete);
+
+/* unit.c */
+HANDLER(unit_list);
+HANDLER(unit_create);
+HANDLER(unit_get);
+HANDLER(unit_update);
+HANDLER(unit_delete);
+
+/* users.c */
+HANDLER(user_list);
+HANDLER(user_create);
+HANDLER(user_get);
+HANDLER(user_update);
+HANDLER(user_grant_add);
+HANDLER(user_grant_delete);
+
+/* audit.c */
+HANDLER(audit_list);
+
+/* system.c */
+HANDLER(sys_healthz);
+HANDLER(sys_metrics);
+HANDLER(sys_roles);
+HANDLER(sys_test_clock);
+
+#endif

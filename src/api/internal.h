@@ -1,0 +1,45 @@
+/* Helpers shared between the API modules (and the CLI, which calls the same
+ * write functions as the HTTP handlers). */
+#ifndef JICENG_API_INTERNAL_H
+#define JICENG_API_INTERNAL_H
+
+#include "api/api.h"
+#include "core/password.h"
+
+/* The public view of a user: id, username, display_name, org, flags, and with
+ * details its grants and permission names. NULL if missing or on error. */
+json_t *user_json(db_t *db, int64_t user_id, int details);
+
+/* Hash a password for storage (argon2id). 0 or -1 (out of memory). out has
+ * crypto_pwhash_STRBYTES bytes. */
+int password_hash(char *out, const char *password);
+/* 1 if password matches the stored hash. */
+int password_verify(const char *stored, const char *password);
+/* Check the policy; on failure fill rep with 400 validation_failed naming field. */
+int password_policy_reply(const api_req_t *req, const pw_policy_t *policy, const char *field, const char *pw,
+                          api_reply_t *rep);
+
+/* Write functions the CLI calls too. data carries validated fields and, for
+ * users, "password_hash" instead of the password. */
+int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+int user_revoke_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+
+/* The user fields as declared for validation (shared by the API and the CLI). */
+extern const field_t user_create_fields[];
+
+/* Verify the audit chain: DB_OK if intact; else DB_ERR with *bad_id the first
+ * bad row (or the missing one) and msg explaining. rows_out counts rows read. */
+int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t *rows_out, char *msg, size_t cap);
+
+/* Import a divisions CSV (code,name,level,kind,parent_code) for one city code.
+ * Rows already present (same code) are left alone. Counts per level in counts
+ * (city, district, street, community, village). 0 or -1 with msg. */
+int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const char *city, int64_t counts[6],
+                     int64_t *added, char *msg, size_t cap);
+
+/* A request context for code that runs outside HTTP (CLI), for validation replies. */
+void api_req_cli(api_req_t *req, db_t *db);
+
+#endif

@@ -1,0 +1,433 @@
+/* The organisation tree: nodes, their children, moves and the subtree figures. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/level.h"
+#include "core/path.h"
+#include "core/role.h"
+#include "lib/util.h"
+
+static const char *const level_names[] = {"city", "district", "street", "community", "grid", "building", NULL};
+
+static const field_t create_fields[] = {
+    {"parent_id", F_INT, 1, 1, INT64_MAX, NULL},
+    {"level", F_ENUM, 1, 0, 0, level_names},
+    {"kind", F_TEXT, 0, 1, 32, NULL},
+    {"name", F_TEXT, 1, 1, 64, NULL},
+    {"code", F_TEXT, 0, 1, 20, NULL},
+    FIELDS_END,
+};
+
+static const field_t update_fields[] = {
+    {"parent_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
+    {"kind", F_TEXT, F_NOT_NULL, 1, 32, NULL},
+    {"name", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"code", F_TEXT, 0, 1, 20, NULL},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+#define ORG_COLUMNS                                                                                                   \
+    "o.id, o.parent_id, o.level, o.kind, o.code, o.name, o.path, o.depth, o.created_at, o.updated_at, o.version,"  \
+    " (SELECT COUNT(*) FROM org c WHERE c.parent_id = o.id) AS child_count"
+
+static json_t *org_json(db_t *db, int64_t id)
+{
+    json_t *rows = db_rows_json(db, "SELECT " ORG_COLUMNS " FROM org o WHERE o.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    return o;
+}
+
+static int digits_only(const char *s)
+{
+    if (s == NULL)
+        return 1;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* ---- create ---- */
+
+static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t parent_id = json_integer_value(json_object_get(data, "parent_id"));
+    char ppath[ACCESS_PATH_MAX], plevel[16];
+    int rc = access_org(db, &w->who, PERM_ORG_WRITE, parent_id, ppath, sizeof ppath);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", "parent_id", "上级组织不存在", "no such parent") - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rc = db_one_text(db, plevel, sizeof plevel, "SELECT level FROM org WHERE id = ?", "i", parent_id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    org_level_t level = level_from_name(json_string_value(json_object_get(data, "level")));
+    if (!level_child_allowed(level_from_name(plevel), level))
+        return api_error(rep, w->lang, 400, "validation_failed", "level", "下级组织的层级必须低于上级",
+                         "a child's level must be below its parent's") - 1;
+    const char *kind = json_string_value(json_object_get(data, "kind"));
+    if (kind == NULL)
+        kind = level_default_kind(level);
+    if (!level_kind_allowed(level, kind))
+        return api_error(rep, w->lang, 400, "validation_failed", "kind", "该层级不允许此类型",
+                         "this kind does not fit the level") - 1;
+    const char *name = json_string_value(json_object_get(data, "name"));
+    const char *code = json_string_value(json_object_get(data, "code"));
+    int64_t id = 0;
+    rc = db_one_int(db, &id,
+                    "INSERT INTO org (parent_id, level, kind, code, name, path, depth, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, '/pending/', ?, ?, ?) RETURNING id",
+                    "ittttiii", parent_id, level_name(level), kind, code, name, (int64_t)path_depth(ppath) + 1,
+                    w->now, w->now);
+    if (rc == DB_UNIQUE)
+        return api_error(rep, w->lang, 409, "conflict", "code", "编码已被使用", "the code is already used") - 1;
+    char path[ACCESS_PATH_MAX];
+    if (rc == DB_OK && path_child(path, sizeof path, ppath, id) != 0)
+        rc = DB_ERR;
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE org SET path = ? WHERE id = ?", "ti", path, id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "org.created", "org", id, id,
+                          json_pack("{s:s, s:s, s:I, s:s?}", "name", name, "level", level_name(level), "parent_id",
+                                    (json_int_t)parent_id, "code", code));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 201, org_json(db, id));
+    return rep->json ? 0 : api_db_error(rep, w->lang, DB_ERR, NULL);
+}
+
+int org_create(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, create_fields, rep) != 0)
+        return 0;
+    if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
+        return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
+                         "the code must be digits");
+    return api_defer(req, create_write, json_incref(req->body));
+}
+
+/* ---- read ---- */
+
+int org_get(api_req_t *req, api_reply_t *rep)
+{
+    char path[ACCESS_PATH_MAX];
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    json_t *o = org_json(req->db, req->params[0]);
+    if (o == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    /* Breadcrumbs: the ancestors the caller may see, root first. */
+    int64_t ids[16];
+    int n = path_ids(path, ids, 16);
+    json_t *anc = json_array();
+    for (int i = 0; i < n - 1; i++) {
+        char apath[ACCESS_PATH_MAX];
+        if (access_org(req->db, req->who, PERM_ORG_READ, ids[i], apath, sizeof apath) != DB_OK)
+            continue;
+        json_t *r = db_rows_json(req->db, "SELECT id, name, level FROM org WHERE id = ?", "i", ids[i]);
+        if (r && json_array_size(r) == 1)
+            json_array_append(anc, json_array_get(r, 0));
+        json_decref(r);
+    }
+    json_object_set_new(o, "ancestors", anc);
+    uint32_t perms = access_perms_at(req->who, path);
+    json_t *can = json_array();
+    for (int i = 0; i < 32; i++)
+        if ((perms & (1u << i)) && perm_name(1u << i))
+            json_array_append_new(can, json_string(perm_name(1u << i)));
+    json_object_set_new(o, "your_permissions", can);
+    return api_json(rep, 200, o);
+}
+
+int org_children(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], NULL, 0);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT " ORG_COLUMNS " FROM org o WHERE o.parent_id = ? AND o.id > ?"
+                                 " ORDER BY o.id LIMIT ?",
+                                 "iii", req->params[0], after, limit + 1);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+int org_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    char *level = api_query(req, "level");
+    if (level && level_from_name(level) == LEVEL_NONE) {
+        free(level);
+        return api_error(rep, req->lang, 400, "validation_failed", "level", "层级无效", "unknown level");
+    }
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_ORG_READ, org, lo, hi);
+    if (rc != DB_OK) {
+        free(level);
+        return api_db_error(rep, req->lang, rc, "org");
+    }
+    char *like = api_like_param(req, "q");
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT " ORG_COLUMNS " FROM org o WHERE o.path >= ? AND o.path < ? AND o.id > ?"
+                                 " AND (CAST(? AS TEXT) IS NULL OR o.level = ?)"
+                                 " AND (CAST(? AS TEXT) IS NULL OR o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\')"
+                                 " ORDER BY o.id LIMIT ?",
+                                 "ttittttti", lo, hi, after, level, level, like, like, like,
+                                 limit + 1);
+    free(level);
+    free(like);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+/* ---- update and move ---- */
+
+static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id"));
+    char path[ACCESS_PATH_MAX], level[16];
+    int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "org");
+    json_t *before = org_json(db, id);
+    if (before == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    json_t *changed = json_object();
+    json_t *v;
+    if ((v = json_object_get(data, "version")) &&
+        json_integer_value(v) != json_integer_value(json_object_get(before, "version"))) {
+        json_decref(before);
+        json_decref(changed);
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
+                         "the record changed since you read it; reload and retry") - 1;
+    }
+    str_copy(level, sizeof level, json_string_value(json_object_get(before, "level")));
+    if ((v = json_object_get(data, "name")) && json_is_string(v)) {
+        rc = db_exec(db, NULL, "UPDATE org SET name = ? WHERE id = ?", "ti", json_string_value(v), id);
+        json_object_set_new(changed, "name", json_pack("{s:O, s:O}", "from", json_object_get(before, "name"), "to", v));
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "kind")) && json_is_string(v)) {
+        if (!level_kind_allowed(level_from_name(level), json_string_value(v))) {
+            json_decref(before);
+            json_decref(changed);
+            return api_error(rep, w->lang, 400, "validation_failed", "kind", "该层级不允许此类型",
+                             "this kind does not fit the level") - 1;
+        }
+        rc = db_exec(db, NULL, "UPDATE org SET kind = ? WHERE id = ?", "ti", json_string_value(v), id);
+        json_object_set_new(changed, "kind", json_pack("{s:O, s:O}", "from", json_object_get(before, "kind"), "to", v));
+    }
+    if (rc == DB_OK && json_object_get(data, "code")) {
+        v = json_object_get(data, "code");
+        rc = db_exec(db, NULL, "UPDATE org SET code = ? WHERE id = ?", "ti", json_string_value(v), id);
+        if (rc == DB_UNIQUE) {
+            json_decref(before);
+            json_decref(changed);
+            return api_error(rep, w->lang, 409, "conflict", "code", "编码已被使用", "the code is already used") - 1;
+        }
+        json_object_set_new(changed, "code", json_pack("{s:O, s:O}", "from", json_object_get(before, "code"), "to", v));
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "parent_id")) && json_is_integer(v) &&
+        json_integer_value(v) != json_integer_value(json_object_get(before, "parent_id"))) {
+        int64_t np = json_integer_value(v);
+        char npath[ACCESS_PATH_MAX], nlevel[16], newpath[ACCESS_PATH_MAX], upper[ACCESS_PATH_MAX];
+        rc = access_org(db, &w->who, PERM_ORG_WRITE, np, npath, sizeof npath);
+        if (rc == DB_NOTFOUND) {
+            json_decref(before);
+            json_decref(changed);
+            return api_error(rep, w->lang, 404, "not_found", "parent_id", "新的上级组织不存在", "no such parent") - 1;
+        }
+        if (rc == DB_OK && path_is_within(npath, path)) {
+            json_decref(before);
+            json_decref(changed);
+            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "不能移动到自身或下级之下",
+                             "a node cannot move under itself or its own subtree") - 1;
+        }
+        if (rc == DB_OK)
+            rc = db_one_text(db, nlevel, sizeof nlevel, "SELECT level FROM org WHERE id = ?", "i", np);
+        if (rc == DB_OK && !level_child_allowed(level_from_name(nlevel), level_from_name(level))) {
+            json_decref(before);
+            json_decref(changed);
+            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "新上级的层级必须高于本节点",
+                             "the new parent's level must be above this node's") - 1;
+        }
+        if (rc == DB_OK && (path_child(newpath, sizeof newpath, npath, id) != 0 ||
+                            path_subtree_upper(upper, sizeof upper, path) != 0))
+            rc = DB_ERR;
+        /* The whole subtree follows in one statement: new prefix + the rest of each path. */
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL,
+                         "UPDATE org SET path = ? || substr(path, ?), depth = depth + ? WHERE path >= ? AND path < ?",
+                         "tiitt", newpath, (int64_t)strlen(path) + 1,
+                         (int64_t)(path_depth(newpath) - path_depth(path)), path, upper);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", np, id);
+        json_object_set_new(changed, "parent_id",
+                            json_pack("{s:O, s:O}", "from", json_object_get(before, "parent_id"), "to", v));
+    }
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE org SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now, id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "org.updated", "org", id, id, changed);
+    json_decref(before);
+    json_decref(changed);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, org_json(db, id));
+    return rep->json ? 0 : api_db_error(rep, w->lang, DB_ERR, NULL);
+}
+
+int org_update(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, update_fields, rep) != 0)
+        return 0;
+    if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
+        return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
+                         "the code must be digits");
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, update_write, data);
+}
+
+/* ---- delete ---- */
+
+static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), n = 0;
+    int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "org");
+    rc = db_one_int(db, &n, "SELECT COUNT(*) FROM org WHERE parent_id = ?", "i", id);
+    if (rc == DB_OK && n > 0)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织还有下级，不能删除",
+                         "this node has children and cannot be deleted") - 1;
+    json_t *before = org_json(db, id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "org.deleted", "org", id, id,
+                          json_pack("{s:O, s:O, s:O}", "name", json_object_get(before, "name"), "level",
+                                    json_object_get(before, "level"), "code", json_object_get(before, "code")));
+    json_decref(before);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM org WHERE id = ?", "i", id);
+    if (rc == DB_FOREIGN)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织仍有党组织、单位、用户或授权，不能删除",
+                         "party organisations, units, users or grants still belong to this node") - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+int org_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+}
+
+/* ---- figures ---- */
+
+static int64_t count_range(db_t *db, const char *sql, const char *lo, const char *hi, const char *extra)
+{
+    int64_t n = 0;
+    if (extra)
+        db_one_int(db, &n, sql, "ttt", lo, hi, extra);
+    else
+        db_one_int(db, &n, sql, "tt", lo, hi);
+    return n;
+}
+
+/* Figures of the subtree [lo, hi), the node itself included. */
+static json_t *subtree_figures(db_t *db, const char *lo, const char *hi)
+{
+    static const char *levels_sql = "SELECT COUNT(*) FROM org WHERE path >= ? AND path < ? AND level = ?";
+    static const char *kind_sql = "SELECT COUNT(*) FROM org WHERE path >= ? AND path < ? AND kind = ?";
+    json_t *f = json_object();
+    json_object_set_new(f, "districts", json_integer(count_range(db, levels_sql, lo, hi, "district")));
+    json_object_set_new(f, "streets", json_integer(count_range(db, levels_sql, lo, hi, "street")));
+    json_object_set_new(f, "communities", json_integer(count_range(db, kind_sql, lo, hi, "community")));
+    json_object_set_new(f, "villages", json_integer(count_range(db, kind_sql, lo, hi, "village")));
+    json_object_set_new(f, "grids", json_integer(count_range(db, levels_sql, lo, hi, "grid")));
+    json_object_set_new(f, "buildings", json_integer(count_range(db, levels_sql, lo, hi, "building")));
+    json_object_set_new(f, "party_orgs",
+                        json_integer(count_range(db,
+                                                 "SELECT COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
+                                                 " WHERE o.path >= ? AND o.path < ?",
+                                                 lo, hi, NULL)));
+    json_object_set_new(f, "units", json_integer(count_range(db,
+                                                             "SELECT COUNT(*) FROM unit u JOIN org o ON o.id = u.org_id"
+                                                             " WHERE o.path >= ? AND o.path < ?",
+                                                             lo, hi, NULL)));
+    json_object_set_new(f, "users",
+                        json_integer(count_range(db,
+                                                 "SELECT COUNT(*) FROM app_user u JOIN org o ON o.id = u.org_id"
+                                                 " WHERE o.path >= ? AND o.path < ?",
+                                                 lo, hi, NULL)));
+    return f;
+}
+
+static json_t *group_counts(db_t *db, const char *sql, const char *lo, const char *hi)
+{
+    json_t *o = json_object();
+    db_stmt_t *st = db_q(db, sql, "tt", lo, hi);
+    if (st == NULL)
+        return o;
+    while (db_step(st) == DB_ROW)
+        json_object_set_new(o, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
+    db_done(st);
+    return o;
+}
+
+int org_stats(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], lo, sizeof lo);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    if (path_subtree_upper(hi, sizeof hi, lo) != 0)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *node = db_rows_json(req->db, "SELECT id, name, level, kind, code FROM org WHERE id = ?", "i",
+                                req->params[0]);
+    json_t *out = json_object();
+    json_object_set_new(out, "org", json_incref(json_array_get(node, 0)));
+    json_decref(node);
+    json_object_set_new(out, "figures", subtree_figures(req->db, lo, hi));
+    json_object_set_new(out, "party_orgs_by_kind",
+                        group_counts(req->db,
+                                     "SELECT p.kind, COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
+                                     " WHERE o.path >= ? AND o.path < ? GROUP BY p.kind ORDER BY p.kind",
+                                     lo, hi));
+    json_object_set_new(out, "units_by_type",
+                        group_counts(req->db,
+                                     "SELECT u.type, COUNT(*) FROM unit u JOIN org o ON o.id = u.org_id"
+                                     " WHERE o.path >= ? AND o.path < ? GROUP BY u.type ORDER BY u.type",
+                                     lo, hi));
+    json_t *children = db_rows_json(req->db,
+                                    "SELECT id, name, level, kind, code, path FROM org WHERE parent_id = ?"
+                                    " ORDER BY id LIMIT 500",
+                                    "i", req->params[0]);
+    size_t i;
+    json_t *c;
+    json_array_foreach(children, i, c) {
+        char clo[ACCESS_PATH_MAX], chi[ACCESS_PATH_MAX];
+        str_copy(clo, sizeof clo, json_string_value(json_object_get(c, "path")));
+        if (path_subtree_upper(chi, sizeof chi, clo) == 0)
+            json_object_set_new(c, "figures", subtree_figures(req->db, clo, chi));
+        json_object_del(c, "path");
+    }
+    json_object_set_new(out, "children", children ? children : json_array());
+    return api_json(rep, 200, out);
+}

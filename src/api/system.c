@@ -1,0 +1,57 @@
+/* Liveness, metrics, the role catalogue and the test clock. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <string.h>
+
+#include "core/role.h"
+#include "lib/util.h"
+
+char *metrics_render(size_t *len);
+
+int sys_healthz(api_req_t *req, api_reply_t *rep)
+{
+    int64_t one = 0;
+    if (db_one_int(req->db, &one, "SELECT 1", "") != DB_OK)
+        return api_error(rep, req->lang, 503, "unhealthy", NULL, "数据库不可用", "the database is unavailable");
+    return api_json(rep, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+int sys_metrics(api_req_t *req, api_reply_t *rep)
+{
+    (void)req;
+    rep->status = 200;
+    rep->raw = metrics_render(&rep->raw_len);
+    rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return 0;
+}
+
+int sys_roles(api_req_t *req, api_reply_t *rep)
+{
+    (void)req;
+    json_t *items = json_array();
+    const char *name;
+    for (int i = 0; (name = role_name_at(i)) != NULL; i++) {
+        json_t *perms = json_array();
+        uint32_t p = role_perms(name);
+        for (int b = 0; b < 32; b++)
+            if ((p & (1u << b)) && perm_name(1u << b))
+                json_array_append_new(perms, json_string(perm_name(1u << b)));
+        json_array_append_new(items, json_pack("{s:s, s:o}", "role", name, "permissions", perms));
+    }
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+static const field_t clock_fields[] = {
+    {"advance_seconds", F_INT, 1, 0, 10LL * 365 * 86400, NULL},
+    FIELDS_END,
+};
+
+int sys_test_clock(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, clock_fields, rep) != 0)
+        return 0;
+    clock_advance(json_integer_value(json_object_get(req->body, "advance_seconds")));
+    return api_json(rep, 200, json_pack("{s:I, s:I}", "now", (json_int_t)clock_now(), "offset",
+                                        (json_int_t)clock_offset()));
+}

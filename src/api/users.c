@@ -1,0 +1,433 @@
+/* Users within one's scope, their grants, and who may hand out what. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/path.h"
+#include "core/role.h"
+#include "core/timefmt.h"
+#include "http/server.h"
+#include "lib/util.h"
+
+static const char *const role_names[] = {"admin",    "org_staff", "grid_worker", "party_member",
+                                         "resident", "delegate",  "auditor",     NULL};
+static const char *const langs[] = {"zh-CN", "en", NULL};
+
+const field_t user_create_fields[] = {
+    {"username", F_TEXT, 1, 3, 64, NULL},
+    {"display_name", F_TEXT, 1, 1, 64, NULL},
+    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"lang", F_ENUM, 0, 0, 0, langs},
+    FIELDS_END,
+};
+
+static const field_t user_update_fields[] = {
+    {"display_name", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL},
+    {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL},
+    {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL},
+    {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs},
+    FIELDS_END,
+};
+
+static const field_t grant_fields[] = {
+    {"role", F_ENUM, 1, 0, 0, role_names},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static json_t *perm_names(uint32_t perms)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < 32; i++)
+        if ((perms & (1u << i)) && perm_name(1u << i))
+            json_array_append_new(arr, json_string(perm_name(1u << i)));
+    return arr;
+}
+
+json_t *user_json(db_t *db, int64_t user_id, int details)
+{
+    db_stmt_t *st = db_q(db,
+                         "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, u.lang,"
+                         " u.disabled AS is_disabled, u.locked_until, u.created_at, u.updated_at,"
+                         " u.password_changed_at, u.version FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
+                         " WHERE u.id = ?",
+                         "i", user_id);
+    if (st == NULL)
+        return NULL;
+    json_t *u = NULL;
+    if (db_step(st) == DB_ROW) {
+        u = db_row_json(st);
+        int64_t until = json_integer_value(json_object_get(u, "locked_until"));
+        json_object_del(u, "locked_until");
+        if (until > clock_now()) {
+            char ts[32];
+            time_format_rfc3339(ts, until);
+            json_object_set_new(u, "locked_until", json_string(ts));
+        } else {
+            json_object_set_new(u, "locked_until", json_null());
+        }
+    }
+    db_done(st);
+    if (u == NULL || !details)
+        return u;
+    json_t *grants = db_rows_json(db,
+                                  "SELECT g.id, g.role, g.org_id, o.name AS org_name, o.level AS org_level"
+                                  " FROM user_grant g LEFT JOIN org o ON o.id = g.org_id WHERE g.user_id = ?"
+                                  " ORDER BY g.id",
+                                  "i", user_id);
+    principal_t p;
+    if (grants == NULL || access_load_grants(db, &p, user_id) != DB_OK) {
+        json_decref(grants);
+        json_decref(u);
+        return NULL;
+    }
+    json_object_set_new(u, "grants", grants);
+    json_object_set_new(u, "permissions", perm_names(p.perms_any));
+    /* The roots of the user's visible tree: grant nodes not inside another grant's. */
+    json_t *roots = json_array();
+    int global = 0;
+    for (int i = 0; i < p.ngrants; i++)
+        if ((p.grants[i].perms & PERM_ORG_READ) && strcmp(p.grants[i].path, "/") == 0)
+            global = 1;
+    if (global) {
+        json_decref(roots);
+        roots = db_rows_json(db, "SELECT id, name, level, kind, code FROM org WHERE parent_id IS NULL ORDER BY id", "");
+    } else {
+        for (int i = 0; i < p.ngrants; i++) {
+            const grant_t *g = &p.grants[i];
+            if (!(g->perms & PERM_ORG_READ))
+                continue;
+            int inner = 0;
+            for (int j = 0; j < p.ngrants && !inner; j++)
+                if (j != i && (p.grants[j].perms & PERM_ORG_READ) && path_is_within(g->path, p.grants[j].path) &&
+                    (strcmp(g->path, p.grants[j].path) != 0 || j < i))
+                    inner = 1;
+            if (inner)
+                continue;
+            json_t *r = db_rows_json(db, "SELECT id, name, level, kind, code FROM org WHERE id = ?", "i", g->org_id);
+            if (r && json_array_size(r) == 1)
+                json_array_append(roots, json_array_get(r, 0));
+            json_decref(r);
+        }
+    }
+    json_object_set_new(u, "scope_roots", roots ? roots : json_array());
+    return u;
+}
+
+/* The path of a user's home node ("/" for a system-wide user). */
+static int user_home_path(db_t *db, int64_t user_id, char path[ACCESS_PATH_MAX])
+{
+    return db_one_text(db, path, ACCESS_PATH_MAX,
+                       "SELECT COALESCE(o.path, '/') FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
+                       " WHERE u.id = ?",
+                       "i", user_id);
+}
+
+/* May w->who manage user_id? DB_OK; DB_NOTFOUND if the user is out of scope;
+ * 1 if the user holds rights beyond the caller's. */
+static int can_manage_user(db_t *db, const principal_t *who, int64_t user_id)
+{
+    char path[ACCESS_PATH_MAX];
+    int rc = user_home_path(db, user_id, path);
+    if (rc != DB_OK)
+        return rc;
+    if (!access_covers(who, PERM_USER_WRITE, path))
+        return DB_NOTFOUND;
+    principal_t target;
+    rc = access_load_grants(db, &target, user_id);
+    if (rc != DB_OK)
+        return rc;
+    for (int i = 0; i < target.ngrants; i++) {
+        const grant_t *g = &target.grants[i];
+        if (!access_covers(who, PERM_USER_WRITE, g->path) || (g->perms & ~access_perms_at(who, g->path)) != 0)
+            return 1;
+    }
+    return DB_OK;
+}
+
+static int manage_error(api_reply_t *rep, const char *lang, int rc)
+{
+    if (rc == 1)
+        return api_error(rep, lang, 403, "forbidden", NULL, "该用户拥有超出你的权限，不能由你管理",
+                         "this user holds rights beyond yours") - 1;
+    return api_db_error(rep, lang, rc, "user");
+}
+
+static int username_ok(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
+    char path[ACCESS_PATH_MAX] = "/";
+    if (org_id > 0) {
+        int rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
+        if (rc != DB_OK) {
+            if (rc == DB_NOTFOUND)
+                return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+            return api_db_error(rep, w->lang, rc, NULL);
+        }
+    } else if (!access_covers(&w->who, PERM_USER_WRITE, "/")) {
+        return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定所属组织",
+                         "org_id is required for your scope") - 1;
+    }
+    const char *username = json_string_value(json_object_get(data, "username"));
+    const char *lang = json_string_value(json_object_get(data, "lang"));
+    int64_t id = 0;
+    int rc = db_one_int(db, &id,
+                        "INSERT INTO app_user (username, display_name, org_id, password_hash, lang, created_at,"
+                        " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "ttIttiii", username, json_string_value(json_object_get(data, "display_name")), org_id,
+                        json_string_value(json_object_get(data, "password_hash")), lang ? lang : "zh-CN", w->now,
+                        w->now, w->now);
+    if (rc == DB_UNIQUE)
+        return api_error(rep, w->lang, 409, "conflict", "username", "用户名已被使用", "the user name is taken") - 1;
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "user.created", "user", id, org_id,
+                          json_pack("{s:s, s:O}", "username", username, "display_name",
+                                    json_object_get(data, "display_name")));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *u = user_json(db, id, 1);
+    if (u == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    api_json(rep, 201, u);
+    return 0;
+}
+
+int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id"));
+    int rc = can_manage_user(db, &w->who, id);
+    if (rc != DB_OK)
+        return manage_error(rep, w->lang, rc);
+    json_t *changed = json_array();
+    json_t *v;
+    if ((v = json_object_get(data, "display_name")) && json_is_string(v)) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET display_name = ? WHERE id = ?", "ti", json_string_value(v), id);
+        json_array_append_new(changed, json_string("display_name"));
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "lang")) && json_is_string(v)) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET lang = ? WHERE id = ?", "ti", json_string_value(v), id);
+        json_array_append_new(changed, json_string("lang"));
+    }
+    int end_sessions = 0;
+    if (rc == DB_OK && (v = json_object_get(data, "disabled")) && json_is_boolean(v)) {
+        if (json_is_true(v) && id == w->who.user_id) {
+            json_decref(changed);
+            return api_error(rep, w->lang, 409, "conflict", "disabled", "不能停用自己的账号",
+                             "you cannot disable your own account") - 1;
+        }
+        rc = db_exec(db, NULL, "UPDATE app_user SET disabled = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
+        json_array_append_new(changed, json_string("disabled"));
+        end_sessions |= json_is_true(v);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "password_hash")) && json_is_string(v)) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0,"
+                               " locked_until = 0 WHERE id = ?",
+                     "tii", json_string_value(v), w->now, id);
+        json_array_append_new(changed, json_string("password"));
+        end_sessions = 1;
+    }
+    if (rc == DB_OK && json_is_true(json_object_get(data, "unlock"))) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET failed_logins = 0, locked_until = 0 WHERE id = ?", "i", id);
+        json_array_append_new(changed, json_string("unlock"));
+    }
+    if (rc == DB_OK && end_sessions)
+        rc = db_exec(db, NULL, "UPDATE session SET revoked = 1 WHERE user_id = ? AND revoked = 0", "i", id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE app_user SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now,
+                     id);
+    int64_t org_id = 0;
+    if (rc == DB_OK)
+        rc = db_one_int(db, &org_id, "SELECT COALESCE(org_id, 0) FROM app_user WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "user.updated", "user", id, org_id, json_pack("{s:O}", "changed", changed));
+    json_decref(changed);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *u = user_json(db, id, 1);
+    if (u == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    api_json(rep, 200, u);
+    return 0;
+}
+
+int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t user_id = json_integer_value(json_object_get(data, "user_id"));
+    int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
+    const char *role = json_string_value(json_object_get(data, "role"));
+    int rc = can_manage_user(db, &w->who, user_id);
+    if (rc != DB_OK)
+        return manage_error(rep, w->lang, rc);
+    char path[ACCESS_PATH_MAX] = "/";
+    if (org_id > 0) {
+        rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+    }
+    if (!access_covers(&w->who, PERM_USER_WRITE, path) || !role_can_grant(access_perms_at(&w->who, path), role))
+        return api_error(rep, w->lang, 403, "grant_exceeds_own", "role", "不能授予超出自己权限或范围的角色",
+                         "you cannot grant a role or scope beyond your own") - 1;
+    int64_t dup = 0;
+    rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?",
+                    "iti", user_id, role, org_id);
+    if (rc == DB_OK)
+        return api_error(rep, w->lang, 409, "conflict", "role", "该授权已存在", "the user already has this grant") - 1;
+    int64_t id = 0;
+    rc = db_one_int(db, &id,
+                    "INSERT INTO user_grant (user_id, role, org_id, created_by, created_at) VALUES (?, ?, ?, ?, ?)"
+                    " RETURNING id",
+                    "itIIi", user_id, role, org_id, w->who.user_id, w->now);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "user.grant_added", "user", user_id, org_id,
+                          json_pack("{s:I, s:s, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
+                                    (json_int_t)org_id));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *u = user_json(db, user_id, 1);
+    if (u == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    api_json(rep, 201, u);
+    return 0;
+}
+
+int user_revoke_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t user_id = json_integer_value(json_object_get(data, "user_id"));
+    int64_t grant_id = json_integer_value(json_object_get(data, "grant_id"));
+    int rc = can_manage_user(db, &w->who, user_id);
+    if (rc != DB_OK)
+        return manage_error(rep, w->lang, rc);
+    char role[32];
+    rc = db_one_text(db, role, sizeof role, "SELECT role FROM user_grant WHERE id = ? AND user_id = ?", "ii",
+                     grant_id, user_id);
+    int64_t org_id = 0;
+    if (rc == DB_OK)
+        rc = db_one_int(db, &org_id, "SELECT COALESCE(org_id, 0) FROM user_grant WHERE id = ?", "i", grant_id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM user_grant WHERE id = ?", "i", grant_id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "user.grant_revoked", "user", user_id, org_id,
+                          json_pack("{s:I, s:s, s:I}", "grant_id", (json_int_t)grant_id, "role", role, "org_id",
+                                    (json_int_t)org_id));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+/* ---- handlers ---- */
+
+int user_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_USER_READ, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    char *like = api_like_param(req, "q");
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name,"
+                                 " u.disabled AS is_disabled, u.created_at FROM app_user u"
+                                 " LEFT JOIN org o ON o.id = u.org_id"
+                                 " WHERE COALESCE(o.path, '/') >= ? AND COALESCE(o.path, '/') < ? AND u.id > ?"
+                                 " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? ESCAPE '\\'"
+                                 " OR u.display_name LIKE ? ESCAPE '\\') ORDER BY u.id LIMIT ?",
+                                 "ttittti", lo, hi, after, like, like, like, limit + 1);
+    free(like);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+int user_create(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, user_create_fields, rep) != 0)
+        return 0;
+    const char *username = json_string_value(json_object_get(req->body, "username"));
+    if (!username_ok(username))
+        return api_error(rep, req->lang, 400, "validation_failed", "username", "用户名只能包含小写字母、数字和 _ . -",
+                         "user names use lowercase letters, digits, _ . and - only");
+    const char *pw = json_string_value(json_object_get(req->body, "password"));
+    if (password_policy_reply(req, &req->cfg->pw_policy, "password", pw, rep) != 0)
+        return 0;
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(hash, pw) != 0)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *data = json_deep_copy(req->body);
+    json_object_del(data, "password");
+    json_object_set_new(data, "password_hash", json_string(hash));
+    return api_defer(req, user_create_write, data);
+}
+
+int user_get(api_req_t *req, api_reply_t *rep)
+{
+    char path[ACCESS_PATH_MAX];
+    int rc = user_home_path(req->db, req->params[0], path);
+    if (rc == DB_OK && !access_covers(req->who, PERM_USER_READ, path))
+        rc = DB_NOTFOUND;
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "user");
+    json_t *u = user_json(req->db, req->params[0], 1);
+    if (u == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, u);
+}
+
+int user_update(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, user_update_fields, rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    const char *pw = json_string_value(json_object_get(req->body, "password"));
+    if (pw) {
+        if (password_policy_reply(req, &req->cfg->pw_policy, "password", pw, rep) != 0) {
+            json_decref(data);
+            return 0;
+        }
+        char hash[crypto_pwhash_STRBYTES];
+        if (password_hash(hash, pw) != 0) {
+            json_decref(data);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        json_object_del(data, "password");
+        json_object_set_new(data, "password_hash", json_string(hash));
+    }
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, user_update_write, data);
+}
+
+int user_grant_add(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, grant_fields, rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "user_id", json_integer(req->params[0]));
+    return api_defer(req, user_grant_write, data);
+}
+
+int user_grant_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, user_revoke_write,
+                     json_pack("{s:I, s:I}", "user_id", (json_int_t)req->params[0], "grant_id",
+                               (json_int_t)req->params[1]));
+}

@@ -1,0 +1,57 @@
+/* The command line: one table of commands (src/main.c), one file per family. */
+#ifndef JICENG_CLI_H
+#define JICENG_CLI_H
+
+#include "api/api.h"
+#include "db/db.h"
+#include "lib/keys.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage;
+} command_t;
+
+/* Options: "--name value" or "--name=value"; flags without values. */
+typedef struct {
+    const char *name;
+    int takes_value;
+    const char *value;   /* filled: the value, or "1" for a flag */
+    const char *help;
+} option_t;
+
+/* Parse argv (after the command words) against opts; positional arguments go
+ * to pos (at most maxpos). Prints the usage and returns 1 for --help, -1 (after
+ * printing why) for bad arguments, 0 otherwise. */
+int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpos, int *npos, const char *usage);
+
+/* The value of option name, or def. */
+const char *cli_opt(const option_t *opts, const char *name, const char *def);
+
+/* The database URL from --db, else env JICENG_DB, else data/jiceng.db. */
+const char *cli_db_url(const option_t *opts);
+
+/* Open the database and its keys, applying migrations. 0 or -1 (printed). */
+int cli_open(const char *url, db_t **db, keys_t *keys);
+
+/* A write context for the CLI acting as the system. */
+void cli_write_ctx(write_ctx_t *w, const keys_t *keys, const char *what);
+
+/* Run a write function in its own transaction; print the error reply if any.
+ * Returns 0 on success; *out (may be NULL) receives the reply body (caller decrefs). */
+int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t **out);
+
+/* Read a password: env var, else one line from standard input. NULL if none. Caller frees. */
+char *cli_read_password(const char *env);
+
+/* Command families. */
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_import_divisions(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+#endif

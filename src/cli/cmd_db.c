@@ -1,0 +1,243 @@
+/* init, migrate, backup, import-divisions: the database's life. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/internal.h"
+#include "db/migrate.h"
+#include "http/server.h"
+#include "lib/util.h"
+
+/* A random password that meets the default policy: 20 characters from four classes. */
+static void generate_password(char out[21])
+{
+    static const char *sets[4] = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "-_.+!@#%"};
+    for (int i = 0; i < 20; i++) {
+        const char *set = sets[i < 4 ? (uint32_t)i : randombytes_uniform(3)];
+        out[i] = set[randombytes_uniform((uint32_t)strlen(set))];
+    }
+    /* Shuffle so the first four are not always upper, lower, digit, symbol. */
+    for (int i = 19; i > 0; i--) {
+        int j = (int)randombytes_uniform((uint32_t)i + 1);
+        char t = out[i];
+        out[i] = out[j];
+        out[j] = t;
+    }
+    out[20] = '\0';
+}
+
+int cmd_init(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
+                       {"password-file", 1, NULL, "write a generated admin password to this file (mode 0600)"},
+                       {NULL, 0, NULL, NULL}};
+    const char *pos[1];
+    int npos;
+    const char *usage = "jiceng init [--db PATH] [--password-file FILE]\n"
+                        "  The admin password comes from $JICENG_ADMIN_PASSWORD, or is generated and printed once.";
+    int r = cli_parse(argc, argv, opts, pos, 0, &npos, usage);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    const char *url = cli_db_url(opts);
+    char err[512], kpath[1024];
+    keys_path(kpath, sizeof kpath, url);
+    db_t *db;
+    if (db_open(&db, url, DB_OPEN_CREATE, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        return 1;
+    }
+    int applied = 0;
+    if (migrate_up(db, &applied) != DB_OK) {
+        fprintf(stderr, "jiceng: migration failed: %s\n", db_errmsg(db));
+        db_close(db);
+        return 1;
+    }
+    if (access(kpath, F_OK) != 0) {
+        if (keys_create(kpath, err, sizeof err) != 0) {
+            fprintf(stderr, "jiceng: %s\n", err);
+            db_close(db);
+            return 1;
+        }
+        printf("created key file %s (mode 0600): back it up; without it personal data and the audit chain cannot be"
+               " read or verified\n",
+               kpath);
+    }
+    keys_t keys;
+    if (keys_load(&keys, kpath, err, sizeof err) != 0) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        db_close(db);
+        return 1;
+    }
+    int64_t users = 0;
+    db_one_int(db, &users, "SELECT COUNT(*) FROM app_user", "");
+    if (users > 0) {
+        printf("database %s is ready (schema version %d, %d migrations applied now); it already has users\n", url,
+               migrate_version(db), applied);
+        db_close(db);
+        return 0;
+    }
+    char generated[21];
+    const char *env = getenv("JICENG_ADMIN_PASSWORD");
+    const char *pw = env && *env ? env : NULL;
+    const char *reason = NULL;
+    pw_policy_t policy = PW_POLICY_DEFAULT;
+    if (pw && password_check(&policy, pw, &reason) != 0) {
+        fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused: %s (at least %d characters from %d classes)\n", reason,
+                policy.min_length, policy.min_classes);
+        db_close(db);
+        return 1;
+    }
+    if (pw == NULL) {
+        generate_password(generated);
+        pw = generated;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(hash, pw) != 0) {
+        fprintf(stderr, "jiceng: cannot hash the password (out of memory)\n");
+        db_close(db);
+        return 1;
+    }
+    write_ctx_t w;
+    cli_write_ctx(&w, &keys, "init");
+    json_t *out = NULL;
+    int rc = cli_write(db, user_create_write, &w,
+                       json_pack("{s:s, s:s, s:s}", "username", "admin", "display_name", "系统管理员", "password_hash",
+                                 hash),
+                       &out);
+    if (rc == 0) {
+        int64_t id = json_integer_value(json_object_get(out, "id"));
+        json_decref(out);
+        rc = cli_write(db, user_grant_write, &w, json_pack("{s:I, s:s}", "user_id", (json_int_t)id, "role", "admin"),
+                       NULL);
+    }
+    db_close(db);
+    if (rc != 0)
+        return 1;
+    const char *pwfile = cli_opt(opts, "password-file", NULL);
+    if (pw == generated && pwfile) {
+        int fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || write(fd, pw, strlen(pw)) < 0 || write(fd, "\n", 1) < 0) {
+            fprintf(stderr, "jiceng: cannot write %s: %s\n", pwfile, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return 1;
+        }
+        close(fd);
+        printf("created user admin; its generated password is in %s (mode 0600)\n", pwfile);
+    } else if (pw == generated) {
+        printf("created user admin with the generated password: %s\n(shown once; change it after logging in)\n", pw);
+    } else {
+        printf("created user admin with the password from JICENG_ADMIN_PASSWORD\n");
+    }
+    sodium_memzero(generated, sizeof generated);
+    return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path"}, {NULL, 0, NULL, NULL}};
+    const char *pos[1];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 0, &npos, "jiceng migrate [--db PATH]");
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    db_t *db;
+    char err[512];
+    if (db_open(&db, cli_db_url(opts), 0, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        return 1;
+    }
+    int applied = 0;
+    int rc = migrate_up(db, &applied);
+    if (rc == DB_OK)
+        printf("schema version %d (%d migrations applied)\n", migrate_version(db), applied);
+    else
+        fprintf(stderr, "jiceng: migration failed: %s\n", db_errmsg(db));
+    db_close(db);
+    return rc == DB_OK ? 0 : 1;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path"}, {NULL, 0, NULL, NULL}};
+    const char *pos[1];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 1, &npos, "jiceng backup [--db PATH] FILE");
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    if (npos != 1) {
+        fprintf(stderr, "jiceng: backup needs the FILE to write\n");
+        return 2;
+    }
+    db_t *db;
+    char err[512];
+    if (db_open(&db, cli_db_url(opts), 0, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        return 1;
+    }
+    int rc = db_backup(db, pos[0], err, sizeof err);
+    db_close(db);
+    if (rc != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        return 1;
+    }
+    db_t *copy;
+    if (db_open(&copy, pos[0], 0, err, sizeof err) != DB_OK || db_integrity_check(copy, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: the backup %s failed its integrity check: %s\n", pos[0], err);
+        return 1;
+    }
+    db_close(copy);
+    printf("wrote %s (integrity check ok); keep the key file %s.key with it\n", pos[0], cli_db_url(opts));
+    return 0;
+}
+
+int cmd_import_divisions(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path"},
+                       {"city", 1, NULL, "city code to load (default 3401, 合肥市)"},
+                       {NULL, 0, NULL, NULL}};
+    const char *pos[1];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 1, &npos,
+                      "jiceng import-divisions [--db PATH] [--city CODE] [FILE]\n"
+                      "  FILE defaults to data/divisions/hefei.csv");
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    const char *file = npos ? pos[0] : "data/divisions/hefei.csv";
+    db_t *db;
+    keys_t keys;
+    if (cli_open(cli_db_url(opts), &db, &keys) != 0)
+        return 1;
+    write_ctx_t w;
+    cli_write_ctx(&w, &keys, "import-divisions");
+    int64_t counts[6], added = 0;
+    char msg[512];
+    int rc = db_begin(db);
+    if (rc == DB_OK)
+        rc = divisions_import(db, &w, file, cli_opt(opts, "city", "3401"), counts, &added, msg, sizeof msg);
+    else
+        snprintf(msg, sizeof msg, "%s", db_errmsg(db));
+    if (rc == 0 && db_commit(db) != DB_OK) {
+        snprintf(msg, sizeof msg, "commit failed: %s", db_errmsg(db));
+        rc = -1;
+    }
+    if (rc != 0) {
+        db_rollback(db);
+        db_close(db);
+        fprintf(stderr, "jiceng: %s\n", msg);
+        return 1;
+    }
+    db_close(db);
+    printf("city %lld, districts/counties %lld, streets/townships %lld, communities %lld, villages %lld; %lld new"
+           " nodes added\n",
+           (long long)counts[0], (long long)counts[1], (long long)counts[2], (long long)counts[3],
+           (long long)counts[4], (long long)added);
+    return 0;
+}

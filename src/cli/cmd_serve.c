@@ -1,0 +1,95 @@
+/* serve: run the HTTP server. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/migrate.h"
+#include "http/server.h"
+#include "lib/util.h"
+
+static int int_opt(const option_t *opts, const char *name, int def, int min, int max, int *out)
+{
+    const char *v = cli_opt(opts, name, NULL);
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || x < min || x > max) {
+        fprintf(stderr, "jiceng: --%s must be an integer from %d to %d\n", name, min, max);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    option_t opts[] = {
+        {"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
+        {"listen", 1, NULL, "ADDR:PORT to listen on (default 127.0.0.1:8080)"},
+        {"threads", 1, NULL, "event loop threads (default: number of cores)"},
+        {"web", 1, NULL, "directory of the built web app (default web/dist if present)"},
+        {"max-connections", 1, NULL, "open connections at most (default 4096)"},
+        {"idle-timeout-ms", 1, NULL, "per-connection request and keep-alive timeout (default 30000)"},
+        {"session-idle", 1, NULL, "seconds of inactivity that end a session (default 1800)"},
+        {"session-max", 1, NULL, "seconds a session lasts at most (default 43200)"},
+        {"lockout-threshold", 1, NULL, "failed logins that lock an account (default 5)"},
+        {"lockout-seconds", 1, NULL, "how long a lock lasts (default 900)"},
+        {"login-rate", 1, NULL, "login attempts per client address per minute (default 30)"},
+        {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
+        {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
+        {"cookie-secure", 0, NULL, "mark the session cookie Secure (when TLS is in front)"},
+        {"test-clock", 0, NULL, "allow admins to move the server clock (tests only)"},
+        {NULL, 0, NULL, NULL},
+    };
+    const char *pos[1];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 0, &npos, "jiceng serve [--db PATH] [--listen ADDR:PORT] [options]");
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    server_config_t cfg;
+    server_config_defaults(&cfg);
+    cfg.db_url = cli_db_url(opts);
+    static char host[128];
+    const char *listen = cli_opt(opts, "listen", "127.0.0.1:8080");
+    const char *colon = strrchr(listen, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof host || *end != '\0' || port < 0 ||
+        port > 65535) {
+        fprintf(stderr, "jiceng: --listen wants ADDR:PORT, e.g. 127.0.0.1:8080\n");
+        return 2;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    cfg.host = host;
+    cfg.port = (int)port;
+    if (int_opt(opts, "threads", cfg.threads, 1, 64, &cfg.threads) || int_opt(opts, "max-connections", cfg.max_connections, 1, 1000000, &cfg.max_connections) ||
+        int_opt(opts, "idle-timeout-ms", cfg.idle_timeout_ms, 100, 3600000, &cfg.idle_timeout_ms) ||
+        int_opt(opts, "session-idle", cfg.session_idle, 1, 86400 * 30, &cfg.session_idle) ||
+        int_opt(opts, "session-max", cfg.session_max, 1, 86400 * 365, &cfg.session_max) ||
+        int_opt(opts, "lockout-threshold", cfg.lockout_threshold, 1, 1000, &cfg.lockout_threshold) ||
+        int_opt(opts, "lockout-seconds", cfg.lockout_seconds, 1, 86400 * 30, &cfg.lockout_seconds) ||
+        int_opt(opts, "login-rate", cfg.login_rate, 1, 1000000, &cfg.login_rate) ||
+        int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
+        int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes))
+        return 2;
+    cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
+    cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
+    cfg.web_root = cli_opt(opts, "web", "web/dist");
+
+    db_t *db;
+    keys_t keys;
+    if (cli_open(cfg.db_url, &db, &keys) != 0)
+        return 1;
+    db_close(db);
+    return server_run(&cfg, &keys);
+}

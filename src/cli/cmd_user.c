@@ -1,0 +1,177 @@
+/* user add|list|passwd|grant|revoke: accounts from the command line, through
+ * the same write functions as the HTTP API. */
+#include "cli/cli.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "lib/util.h"
+
+static const char *usage_text =
+    "jiceng user add [--db PATH] USERNAME --name NAME [--org ID|CODE] [--role ROLE]\n"
+    "       jiceng user list [--db PATH]\n"
+    "       jiceng user passwd [--db PATH] USERNAME\n"
+    "       jiceng user grant [--db PATH] USERNAME ROLE [--org ID|CODE]\n"
+    "       jiceng user revoke [--db PATH] USERNAME ROLE [--org ID|CODE]\n"
+    "  Passwords come from $JICENG_PASSWORD or one line on standard input.\n"
+    "  Without --org a grant covers everything.";
+
+/* An org given as a division code or an id; 0 if absent, -1 if unknown. */
+static int64_t resolve_org(db_t *db, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    int64_t id = 0;
+    if (db_one_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", v) == DB_OK)
+        return id;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*v && *end == '\0' && db_one_int(db, &id, "SELECT id FROM org WHERE id = ?", "i", (int64_t)x) == DB_OK)
+        return id;
+    fprintf(stderr, "jiceng: no organisation with code or id %s\n", v);
+    return -1;
+}
+
+static int64_t user_id_of(db_t *db, const char *username)
+{
+    int64_t id = 0;
+    if (db_one_int(db, &id, "SELECT id FROM app_user WHERE username = ?", "t", username) != DB_OK) {
+        fprintf(stderr, "jiceng: no user %s\n", username);
+        return -1;
+    }
+    return id;
+}
+
+static int hash_password(char *hash)
+{
+    char *pw = cli_read_password("JICENG_PASSWORD");
+    if (pw == NULL) {
+        fprintf(stderr, "jiceng: no password given ($JICENG_PASSWORD or standard input)\n");
+        return -1;
+    }
+    pw_policy_t policy = PW_POLICY_DEFAULT;
+    const char *reason;
+    int rc = 0;
+    if (password_check(&policy, pw, &reason) != 0) {
+        fprintf(stderr, "jiceng: password refused: %s (at least %d characters from %d of upper, lower, digit,"
+                        " symbol)\n",
+                reason, policy.min_length, policy.min_classes);
+        rc = -1;
+    } else if (password_hash(hash, pw) != 0) {
+        rc = -1;
+    }
+    sodium_memzero(pw, strlen(pw));
+    free(pw);
+    return rc;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path"},
+                       {"name", 1, NULL, "display name (add)"},
+                       {"org", 1, NULL, "organisation code or id"},
+                       {"role", 1, NULL, "role to grant on the org (add)"},
+                       {NULL, 0, NULL, NULL}};
+    const char *pos[3];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 3, &npos, usage_text);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    if (npos < 1) {
+        fprintf(stderr, "usage: %s\n", usage_text);
+        return 2;
+    }
+    const char *sub = pos[0];
+    db_t *db;
+    keys_t keys;
+    if (cli_open(cli_db_url(opts), &db, &keys) != 0)
+        return 1;
+    write_ctx_t w;
+    cli_write_ctx(&w, &keys, "cli");
+    int rc = 2;
+    int64_t org = resolve_org(db, cli_opt(opts, "org", NULL));
+    if (org < 0) {
+        rc = 1;
+    } else if (strcmp(sub, "list") == 0 && npos == 1) {
+        json_t *rows = db_rows_json(db,
+                                    "SELECT u.id, u.username, u.display_name, COALESCE(o.name, '') AS org,"
+                                    " u.disabled FROM app_user u LEFT JOIN org o ON o.id = u.org_id ORDER BY u.id",
+                                    "");
+        size_t i;
+        json_t *row;
+        printf("%-6s %-24s %-20s %s\n", "id", "username", "name", "org");
+        json_array_foreach(rows, i, row) {
+            printf("%-6lld %-24s %-20s %s%s\n", (long long)json_integer_value(json_object_get(row, "id")),
+                   json_string_value(json_object_get(row, "username")),
+                   json_string_value(json_object_get(row, "display_name")),
+                   json_string_value(json_object_get(row, "org")),
+                   json_integer_value(json_object_get(row, "disabled")) ? " (disabled)" : "");
+        }
+        json_decref(rows);
+        rc = 0;
+    } else if (strcmp(sub, "add") == 0 && npos == 2) {
+        char hash[crypto_pwhash_STRBYTES];
+        const char *name = cli_opt(opts, "name", pos[1]);
+        if (hash_password(hash) != 0) {
+            rc = 1;
+        } else {
+            json_t *out = NULL;
+            json_t *data = json_pack("{s:s, s:s, s:s}", "username", pos[1], "display_name", name, "password_hash", hash);
+            if (org > 0)
+                json_object_set_new(data, "org_id", json_integer(org));
+            rc = cli_write(db, user_create_write, &w, data, &out) == 0 ? 0 : 1;
+            const char *role = cli_opt(opts, "role", NULL);
+            if (rc == 0 && role) {
+                json_t *g = json_pack("{s:I, s:s}", "user_id", json_integer_value(json_object_get(out, "id")), "role",
+                                      role);
+                if (org > 0)
+                    json_object_set_new(g, "org_id", json_integer(org));
+                rc = cli_write(db, user_grant_write, &w, g, NULL) == 0 ? 0 : 1;
+            }
+            if (rc == 0)
+                printf("created user %s (id %lld)\n", pos[1], (long long)json_integer_value(json_object_get(out, "id")));
+            json_decref(out);
+        }
+    } else if (strcmp(sub, "passwd") == 0 && npos == 2) {
+        int64_t id = user_id_of(db, pos[1]);
+        char hash[crypto_pwhash_STRBYTES];
+        rc = 1;
+        if (id > 0 && hash_password(hash) == 0 &&
+            cli_write(db, user_update_write, &w, json_pack("{s:I, s:s}", "id", (json_int_t)id, "password_hash", hash),
+                      NULL) == 0) {
+            printf("password of %s changed; its sessions have ended\n", pos[1]);
+            rc = 0;
+        }
+    } else if ((strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) && npos == 3) {
+        int64_t id = user_id_of(db, pos[1]);
+        rc = 1;
+        if (id > 0 && strcmp(sub, "grant") == 0) {
+            json_t *g = json_pack("{s:I, s:s}", "user_id", (json_int_t)id, "role", pos[2]);
+            if (org > 0)
+                json_object_set_new(g, "org_id", json_integer(org));
+            if (cli_write(db, user_grant_write, &w, g, NULL) == 0) {
+                printf("granted %s to %s\n", pos[2], pos[1]);
+                rc = 0;
+            }
+        } else if (id > 0) {
+            int64_t gid = 0;
+            if (db_one_int(db, &gid,
+                           "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?",
+                           "iti", id, pos[2], org) != DB_OK) {
+                fprintf(stderr, "jiceng: %s has no such grant\n", pos[1]);
+            } else if (cli_write(db, user_revoke_write, &w,
+                                 json_pack("{s:I, s:I}", "user_id", (json_int_t)id, "grant_id", (json_int_t)gid),
+                                 NULL) == 0) {
+                printf("revoked %s from %s\n", pos[2], pos[1]);
+                rc = 0;
+            }
+        }
+    } else {
+        fprintf(stderr, "usage: %s\n", usage_text);
+    }
+    db_close(db);
+    return rc;
+}

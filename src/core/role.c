@@ -1,0 +1,75 @@
+#include "core/role.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define READ_ALL (PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_USER_READ | PERM_PEOPLE_READ | PERM_CASE_READ)
+
+static const struct {
+    const char *name;
+    uint32_t perms;
+} roles[] = {
+    {"admin", PERM_ALL},
+    /* Organisation department, street and community staff: run their subtree. */
+    {"org_staff", READ_ALL | PERM_ORG_WRITE | PERM_PARTY_WRITE | PERM_UNIT_WRITE | PERM_USER_WRITE |
+                      PERM_PEOPLE_WRITE | PERM_CASE_WRITE | PERM_PII_REVEAL},
+    /* Grid workers: know their residents and work their cases. */
+    {"grid_worker", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_PEOPLE_READ | PERM_PEOPLE_WRITE |
+                        PERM_CASE_READ | PERM_CASE_WRITE | PERM_PII_REVEAL},
+    {"party_member", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_CASE_READ},
+    {"resident", PERM_ORG_READ},
+    {"delegate", PERM_ORG_READ | PERM_PARTY_READ},
+    /* Read-only oversight, the audit log included; never personal data in clear. */
+    {"auditor", READ_ALL | PERM_AUDIT_READ},
+};
+
+static const char *const perm_names[PERM_BITS] = {
+    "org.read",   "org.write",  "party.read",  "party.write",  "unit.read", "unit.write", "user.read",
+    "user.write", "audit.read", "pii.reveal",  "people.read",  "people.write", "case.read", "case.write",
+};
+
+uint32_t role_perms(const char *role)
+{
+    if (role == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i].name) == 0)
+            return roles[i].perms;
+    return 0;
+}
+
+int role_valid(const char *role)
+{
+    return role_perms(role) != 0;
+}
+
+const char *role_name_at(int i)
+{
+    if (i < 0 || (size_t)i >= sizeof roles / sizeof roles[0])
+        return NULL;
+    return roles[i].name;
+}
+
+const char *perm_name(uint32_t perm)
+{
+    for (int b = 0; b < PERM_BITS; b++)
+        if (perm == (1u << b))
+            return perm_names[b];
+    return NULL;
+}
+
+uint32_t perm_from_name(const char *name)
+{
+    if (name == NULL)
+        return 0;
+    for (int b = 0; b < PERM_BITS; b++)
+        if (strcmp(name, perm_names[b]) == 0)
+            return 1u << b;
+    return 0;
+}
+
+int role_can_grant(uint32_t perms, const char *role)
+{
+    uint32_t r = role_perms(role);
+    return r != 0 && (perms & PERM_USER_WRITE) && (r & ~perms) == 0;
+}

@@ -1,0 +1,18 @@
+/* UTF-8 validation and the rule for short text fields. */
+#ifndef JICENG_CORE_UTF8_H
+#define JICENG_CORE_UTF8_H
+
+#include <stddef.h>
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, surrogates, values
+ * above U+10FFFF, or NUL bytes). */
+int utf8_valid(const char *s, size_t len);
+
+/* The number of code points in a well-formed NUL-terminated string. */
+size_t utf8_count(const char *s);
+
+/* 1 if s is well-formed UTF-8 of min..max code points, holds no control
+ * characters and, when min > 0, is not only spaces. */
+int text_field_valid(const char *s, int min, int max);
+
+#endif

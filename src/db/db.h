@@ -1,0 +1,100 @@
+/* db.h: the only storage interface. Handlers and commands never include a
+ * backend's header; only src/db/ does.
+ *
+ * SQL is written once, with '?' placeholders, in the subset that both SQLite
+ * and PostgreSQL 15 run. Values only ever travel as bound parameters.
+ * Timestamps are INTEGER unix seconds in columns named *_at. */
+#ifndef JICENG_DB_H
+#define JICENG_DB_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+enum {
+    DB_OK = 0,
+    DB_ROW = 100,
+    DB_DONE = 101,
+    DB_ERR = -1,          /* anything unexpected: a bug or a broken database */
+    DB_NOTFOUND = -2,     /* no such row (or not visible to the caller) */
+    DB_UNIQUE = -3,       /* a UNIQUE or PRIMARY KEY constraint refused the change */
+    DB_FOREIGN = -4,      /* a FOREIGN KEY constraint refused the change */
+    DB_CHECK = -5,        /* a CHECK or NOT NULL constraint refused the change */
+    DB_BUSY = -6,         /* the database stayed locked past the busy timeout */
+};
+
+enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2 };
+
+/* Open the database named by url: a file path or "sqlite:PATH". flags: DB_OPEN_*.
+ * On success *out owns the connection (db_close frees it). On failure returns a
+ * DB_* code and writes a message into err (cap bytes). */
+int db_open(db_t **out, const char *url, int flags, char *err, size_t cap);
+void db_close(db_t *db);
+
+/* The last error message of this connection (valid until the next call). */
+const char *db_errmsg(db_t *db);
+
+/* The file path behind an SQLite connection ("" for others). */
+const char *db_path(db_t *db);
+
+/* Run a script of statements without parameters (migrations only). */
+int db_exec_script(db_t *db, const char *sql);
+
+/* Prepare (from the connection's cache) and bind a statement.
+ * types has one letter per parameter: 'i' int64_t, 'I' int64_t where 0 binds NULL
+ * (optional references), 't' const char * (NULL binds NULL), 'n' (no argument) NULL. Returns NULL on error (message in db_errmsg).
+ * The statement belongs to the connection: finish with db_done() before the same
+ * SQL text is queried again. */
+db_stmt_t *db_q(db_t *db, const char *sql, const char *types, ...);
+
+/* Step: DB_ROW, DB_DONE or a negative DB_* code. */
+int db_step(db_stmt_t *st);
+/* Reset a statement for reuse; always call when finished with it. */
+void db_done(db_stmt_t *st);
+
+int db_col_count(db_stmt_t *st);
+const char *db_col_name(db_stmt_t *st, int i);
+int db_col_is_null(db_stmt_t *st, int i);
+int64_t db_col_int(db_stmt_t *st, int i);
+/* Text of column i (NULL for SQL NULL); valid until the next step/done. */
+const char *db_col_text(db_stmt_t *st, int i);
+
+/* Run a statement to completion. Returns DB_OK or a negative DB_* code.
+ * *changes (may be NULL) receives the number of rows changed. */
+int db_exec(db_t *db, int64_t *changes, const char *sql, const char *types, ...);
+
+/* Run a query expected to give one row with one integer column.
+ * DB_OK with *out set, DB_NOTFOUND when there is no row, or an error. */
+int db_one_int(db_t *db, int64_t *out, const char *sql, const char *types, ...);
+
+/* Same for one text column; the copy in out (cap bytes) is truncated if needed. */
+int db_one_text(db_t *db, char *out, size_t cap, const char *sql, const char *types, ...);
+
+/* The current row as a JSON object keyed by column name: integers as numbers,
+ * text as strings, NULL as null; integer columns whose name ends in "_at" become
+ * RFC 3339 UTC strings, and columns whose name starts with "is_" become booleans
+ * under the name without the prefix. Caller owns the result. */
+json_t *db_row_json(db_stmt_t *st);
+
+/* Every row of a query as a JSON array of db_row_json objects. NULL on error. */
+json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on
+ * SQLite). Savepoints nest inside a transaction. */
+int db_begin(db_t *db);
+int db_commit(db_t *db);
+int db_rollback(db_t *db);
+int db_savepoint(db_t *db);
+int db_release(db_t *db);
+int db_rollback_to(db_t *db);
+
+/* Online backup of the whole database into a new file at path. */
+int db_backup(db_t *db, const char *path, char *err, size_t cap);
+
+/* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */
+int db_integrity_check(db_t *db, char *err, size_t cap);
+
+#endif

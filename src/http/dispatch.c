@@ -1,0 +1,361 @@
+/* From an h2o request to a handler and back: routing, authentication, CSRF,
+ * permission, body limits and parsing, replies, deferred writes. */
+#include "http/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "api/handlers.h"
+#include "core/token.h"
+#include "lib/util.h"
+
+#define JSON_BODY_MAX (1024 * 1024)
+
+static const server_config_t *d_cfg;
+static const keys_t *d_keys;
+
+void dispatch_setup(const server_config_t *cfg, const keys_t *keys)
+{
+    d_cfg = cfg;
+    d_keys = keys;
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "OK";
+    }
+}
+
+void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns)
+{
+    req->res.status = rep->status;
+    req->res.reason = reason_of(rep->status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    if (rep->set_cookie) {
+        h2o_iovec_t v = h2o_strdup(&req->pool, rep->set_cookie, SIZE_MAX);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base, v.len);
+    }
+    if (rep->allow) {
+        h2o_iovec_t v = h2o_strdup(&req->pool, rep->allow, SIZE_MAX);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);
+    }
+    if (rep->json) {
+        char *body = json_dumps(rep->json, JSON_COMPACT);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       H2O_STRLIT("application/json; charset=utf-8"));
+        h2o_send_inline(req, body, strlen(body));
+        free(body);
+    } else if (rep->raw) {
+        const char *ct = rep->content_type ? rep->content_type : "text/plain; charset=utf-8";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+        h2o_send_inline(req, rep->raw, rep->raw_len);
+    } else {
+        h2o_send_inline(req, "", 0);
+    }
+    metrics_record(route_index, rep->status, clock_mono_ns() - start_ns);
+}
+
+static void reply_clear(api_reply_t *rep)
+{
+    json_decref(rep->json);
+    free(rep->raw);
+    free(rep->set_cookie);
+    free(rep->allow);
+    memset(rep, 0, sizeof *rep);
+}
+
+static int method_of(h2o_iovec_t m)
+{
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("GET")))
+        return HTTP_GET;
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("POST")))
+        return HTTP_POST;
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("PATCH")))
+        return HTTP_PATCH;
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("DELETE")))
+        return HTTP_DELETE;
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("PUT")))
+        return HTTP_PUT;
+    return 0;
+}
+
+static char *allow_text(int allow)
+{
+    char buf[64] = "";
+    static const struct { int bit; const char *name; } names[] = {
+        {HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"}, {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (allow & names[i].bit) {
+            if (buf[0])
+                strcat(buf, ", ");
+            strcat(buf, names[i].name);
+        }
+    }
+    return xstrdup(buf);
+}
+
+/* Copy the value of header name (lowercase) into a NUL-terminated pool string; NULL if absent. */
+static const char *header_value(h2o_req_t *req, const char *name, size_t len)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    return h2o_strdup(&req->pool, v.base, v.len).base;
+}
+
+/* The session token from the Cookie header(s), or NULL. */
+static const char *cookie_token(h2o_req_t *req)
+{
+    ssize_t i = -1;
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const char *p = v.base, *end = v.base + v.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ';'))
+                p++;
+            const char *eq = memchr(p, '=', (size_t)(end - p));
+            if (eq == NULL)
+                break;
+            const char *semi = memchr(eq, ';', (size_t)(end - eq));
+            if (semi == NULL)
+                semi = end;
+            if (eq - p == 14 && memcmp(p, "jiceng_session", 14) == 0)
+                return h2o_strdup(&req->pool, eq + 1, (size_t)(semi - eq - 1)).base;
+            p = semi;
+        }
+    }
+    return NULL;
+}
+
+static void fill_remote(h2o_req_t *req, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    char host[NI_MAXHOST];
+    size_t n = len ? h2o_socket_getnumerichost((struct sockaddr *)&ss, len, host) : SIZE_MAX;
+    if (n == SIZE_MAX)
+        str_copy(out, cap, "unknown");
+    else
+        snprintf(out, cap, "%.*s", (int)n, host);
+}
+
+static int is_api_path(h2o_iovec_t p)
+{
+    return (p.len >= 5 && memcmp(p.base, "/api/", 5) == 0) || h2o_memis(p.base, p.len, H2O_STRLIT("/api")) ||
+           (p.len >= 9 && memcmp(p.base, "/open311/", 9) == 0) || h2o_memis(p.base, p.len, H2O_STRLIT("/healthz")) ||
+           h2o_memis(p.base, p.len, H2O_STRLIT("/metrics"));
+}
+
+static int content_type_is_json(h2o_req_t *req)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (i < 0)
+        return 0;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    size_t n = 0;
+    while (n < v.len && v.base[n] != ';' && v.base[n] != ' ')
+        n++;
+    return h2o_lcstris(v.base, n, H2O_STRLIT("application/json"));
+}
+
+static void on_ticket_dispose(void *p)
+{
+    job_ticket_t *t = p;
+    if (t->job != NULL)
+        t->job->req = NULL;
+}
+
+int api_defer(api_req_t *req, write_fn fn, json_t *data)
+{
+    http_req_t *hr = req->priv;
+    job_t *job = xcalloc(1, sizeof *job);
+    job->fn = fn;
+    job->data = data;
+    api_write_ctx(req, &job->w);
+    job->route_index = hr->route_index;
+    job->start_ns = hr->start_ns;
+    job->loop = hr->loop;
+    if (hr->h2o != NULL) {
+        job->req = hr->h2o;
+        job->ticket = h2o_mem_alloc_shared(&hr->h2o->pool, sizeof *job->ticket, on_ticket_dispose);
+        job->ticket->job = job;
+        if (req->idem_key && req->method == HTTP_POST && req->who)
+            job->idem_key = xstrdup(req->idem_key);
+    } else {
+        job->loop = NULL; /* background: nobody waits for the answer */
+    }
+    if (job->loop)
+        job->loop->pending++;
+    writer_submit(job);
+    return API_DEFERRED;
+}
+
+void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    (void)receiver;
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_linklist_unlink(&m->link);
+        job_t *job = (job_t *)m;
+        job->loop->pending--;
+        if (job->req != NULL) {
+            job->ticket->job = NULL;
+            reply_send(job->req, &job->rep, job->route_index, job->start_ns);
+        }
+        job_free(job);
+    }
+}
+
+void api_defer_background(api_req_t *req, write_fn fn, json_t *data)
+{
+    http_req_t *hr = req->priv;
+    http_req_t bg = *hr;
+    bg.h2o = NULL;
+    req->priv = &bg;
+    api_defer(req, fn, data);
+    req->priv = hr;
+}
+
+int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    if (!is_api_path(req->path_normalized))
+        return -1;
+
+    loop_t *loop = (loop_t *)req->conn->ctx;
+    http_req_t hr = {req, loop, nroutes, clock_mono_ns()};
+    api_reply_t rep;
+    memset(&rep, 0, sizeof rep);
+    api_req_t ar;
+    memset(&ar, 0, sizeof ar);
+    ar.priv = &hr;
+    ar.db = loop->db;
+    ar.cfg = d_cfg;
+    ar.keys = d_keys;
+    const char *al = header_value(req, H2O_STRLIT("accept-language"));
+    str_copy(ar.lang, sizeof ar.lang, al && strncmp(al, "en", 2) == 0 ? "en" : "zh-CN");
+    fill_remote(req, ar.remote, sizeof ar.remote);
+    ar.path = h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base;
+    ar.query = "";
+    if (req->query_at != SIZE_MAX)
+        ar.query = h2o_strdup(&req->pool, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1).base;
+    ar.method = method_of(req->method);
+
+    int allow = 0;
+    const route_t *route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow);
+    if (route != NULL && (route->flags & RF_TEST_ONLY) && !d_cfg->test_clock)
+        route = NULL, allow = 0;
+    if (route == NULL) {
+        if (allow) {
+            rep.allow = allow_text(allow);
+            api_error(&rep, ar.lang, 405, "method_not_allowed", NULL, "不支持该请求方法", "method not allowed");
+        } else {
+            api_error(&rep, ar.lang, 404, "not_found", NULL, "没有这个地址", "no such resource");
+        }
+        goto send;
+    }
+    ar.route = route;
+    hr.route_index = (int)(route - routes);
+
+    if (req->entity.base != NULL && req->entity.len > JSON_BODY_MAX) {
+        api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "请求体超过 1 MiB", "request body over 1 MiB");
+        goto send;
+    }
+
+    /* Who is calling: a Bearer token, else the session cookie. */
+    const char *authz = header_value(req, H2O_STRLIT("authorization"));
+    const char *token = NULL;
+    int bearer = 0;
+    if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
+        token = authz + 7;
+        bearer = 1;
+    } else {
+        token = cookie_token(req);
+    }
+    principal_t who;
+    if (token != NULL && auth_session_lookup(&ar, token, bearer, &who) == 0)
+        ar.who = &who;
+    ar.cookie_token = bearer ? NULL : token;
+
+    if (route->access != ROUTE_PUBLIC) {
+        if (ar.who == NULL) {
+            api_error(&rep, ar.lang, 401, "unauthenticated", NULL, "请先登录", "please log in");
+            goto send;
+        }
+        if (!bearer && ar.method != HTTP_GET) {
+            const char *csrf = header_value(req, H2O_STRLIT("x-csrf-token"));
+            if (csrf == NULL || ar.session_csrf[0] == '\0' || !token_equal(csrf, ar.session_csrf)) {
+                api_error(&rep, ar.lang, 403, "csrf_failed", "X-CSRF-Token", "缺少或错误的 X-CSRF-Token",
+                          "missing or wrong X-CSRF-Token header");
+                goto send;
+            }
+        }
+        if (route->access == ROUTE_PERM && (who.perms_any & route->perm) != route->perm) {
+            api_error(&rep, ar.lang, 403, "forbidden", NULL, "没有权限", "you do not have this permission");
+            goto send;
+        }
+    }
+
+    if (route->flags & (RF_BODY | RF_BODY_OPTIONAL)) {
+        size_t len = req->entity.base ? req->entity.len : 0;
+        if (len == 0 && (route->flags & RF_BODY_OPTIONAL)) {
+            ar.body = json_object();
+        } else {
+            if (!content_type_is_json(req)) {
+                api_error(&rep, ar.lang, 415, "unsupported_media_type", "Content-Type", "请求体须为 application/json",
+                          "the body must be application/json");
+                goto send;
+            }
+            json_error_t jerr;
+            ar.body = json_loadb(req->entity.base ? req->entity.base : "", len, JSON_REJECT_DUPLICATES, &jerr);
+            if (ar.body == NULL || !json_is_object(ar.body)) {
+                json_decref(ar.body);
+                ar.body = NULL;
+                api_error(&rep, ar.lang, 400, "invalid_json", NULL, "请求体不是合法的 JSON 对象",
+                          "the body is not a well-formed JSON object");
+                goto send;
+            }
+        }
+    }
+    ar.idem_key = header_value(req, H2O_STRLIT("idempotency-key"));
+    if (ar.idem_key && (strlen(ar.idem_key) == 0 || strlen(ar.idem_key) > 128)) {
+        api_error(&rep, ar.lang, 400, "validation_failed", "Idempotency-Key", "幂等键长度须为 1-128",
+                  "Idempotency-Key must be 1 to 128 characters");
+        goto send;
+    }
+
+    if (ar.who != NULL)
+        auth_session_touch(&ar);
+    int rc = route->handler(&ar, &rep);
+    json_decref(ar.body);
+    ar.body = NULL;
+    if (rc == API_DEFERRED)
+        return 0;
+    if (rep.status == 0)
+        api_error(&rep, ar.lang, 500, "internal", NULL, "内部错误", "internal error");
+send:
+    json_decref(ar.body);
+    reply_send(req, &rep, hr.route_index, hr.start_ns);
+    reply_clear(&rep);
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* The route table: every route with its method, path pattern, handler and the
+ * access it needs. A route cannot exist without a declared access; routes_check
+ * refuses to start otherwise. docs/openapi.yaml describes the same table, and
+ * a test keeps the two in step. */
+#include "http/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "core/role.h"
+#include "lib/util.h"
+
+#define PUB ROUTE_PUBLIC, 0
+#define USER ROUTE_USER, 0
+#define PERM(p) ROUTE_PERM, (p)
+
+const route_t routes[] = {
+    {HTTP_GET, "/healthz", sys_healthz, PUB, 0, "healthz"},
+    {HTTP_GET, "/metrics", sys_metrics, PUB, 0, "metrics"},
+
+    {HTTP_POST, "/api/v1/auth/login", auth_login, PUB, RF_BODY | RF_LOGIN, "auth.login"},
+    {HTTP_POST, "/api/v1/auth/logout", auth_logout, USER, RF_BODY_OPTIONAL, "auth.logout"},
+    {HTTP_GET, "/api/v1/auth/me", auth_me, USER, 0, "auth.me"},
+    {HTTP_POST, "/api/v1/auth/password", auth_password, USER, RF_BODY, "auth.password"},
+    {HTTP_GET, "/api/v1/auth/tokens", auth_token_list, USER, 0, "auth.tokens.list"},
+    {HTTP_POST, "/api/v1/auth/tokens", auth_token_create, USER, RF_BODY, "auth.tokens.create"},
+    {HTTP_DELETE, "/api/v1/auth/tokens/{id}", auth_token_delete, USER, 0, "auth.tokens.delete"},
+
+    {HTTP_GET, "/api/v1/roles", sys_roles, USER, 0, "roles.list"},
+
+    {HTTP_GET, "/api/v1/orgs", org_list, PERM(PERM_ORG_READ), 0, "orgs.list"},
+    {HTTP_POST, "/api/v1/orgs", org_create, PERM(PERM_ORG_WRITE), RF_BODY, "orgs.create"},
+    {HTTP_GET, "/api/v1/orgs/{id}", org_get, PERM(PERM_ORG_READ), 0, "orgs.get"},
+    {HTTP_PATCH, "/api/v1/orgs/{id}", org_update, PERM(PERM_ORG_WRITE), RF_BODY, "orgs.update"},
+    {HTTP_DELETE, "/api/v1/orgs/{id}", org_delete, PERM(PERM_ORG_WRITE), 0, "orgs.delete"},
+    {HTTP_GET, "/api/v1/orgs/{id}/children", org_children, PERM(PERM_ORG_READ), 0, "orgs.children"},
+    {HTTP_GET, "/api/v1/orgs/{id}/stats", org_stats, PERM(PERM_ORG_READ), 0, "orgs.stats"},
+
+    {HTTP_GET, "/api/v1/party-orgs", party_org_list, PERM(PERM_PARTY_READ), 0, "party_orgs.list"},
+    {HTTP_POST, "/api/v1/party-orgs", party_org_create, PERM(PERM_PARTY_WRITE), RF_BODY, "party_orgs.create"},
+    {HTTP_GET, "/api/v1/party-orgs/{id}", party_org_get, PERM(PERM_PARTY_READ), 0, "party_orgs.get"},
+    {HTTP_PATCH, "/api/v1/party-orgs/{id}", party_org_update, PERM(PERM_PARTY_WRITE), RF_BODY, "party_orgs.update"},
+    {HTTP_DELETE, "/api/v1/party-orgs/{id}", party_org_delete, PERM(PERM_PARTY_WRITE), 0, "party_orgs.delete"},
+
+    {HTTP_GET, "/api/v1/units", unit_list, PERM(PERM_UNIT_READ), 0, "units.list"},
+    {HTTP_POST, "/api/v1/units", unit_create, PERM(PERM_UNIT_WRITE), RF_BODY, "units.create"},
+    {HTTP_GET, "/api/v1/units/{id}", unit_get, PERM(PERM_UNIT_READ), 0, "units.get"},
+    {HTTP_PATCH, "/api/v1/units/{id}", unit_update, PERM(PERM_UNIT_WRITE), RF_BODY, "units.update"},
+    {HTTP_DELETE, "/api/v1/units/{id}", unit_delete, PERM(PERM_UNIT_WRITE), 0, "units.delete"},
+
+    {HTTP_GET, "/api/v1/users", user_list, PERM(PERM_USER_READ), 0, "users.list"},
+    {HTTP_POST, "/api/v1/users", user_create, PERM(PERM_USER_WRITE), RF_BODY, "users.create"},
+    {HTTP_GET, "/api/v1/users/{id}", user_get, PERM(PERM_USER_READ), 0, "users.get"},
+    {HTTP_PATCH, "/api/v1/users/{id}", user_update, PERM(PERM_USER_WRITE), RF_BODY, "users.update"},
+    {HTTP_POST, "/api/v1/users/{id}/grants", user_grant_add, PERM(PERM_USER_WRITE), RF_BODY, "users.grants.add"},
+    {HTTP_DELETE, "/api/v1/users/{id}/grants/{id}", user_grant_delete, PERM(PERM_USER_WRITE), 0,
+     "users.grants.delete"},
+
+    {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
+
+    {HTTP_POST, "/api/v1/_test/clock", sys_test_clock, PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, "test.clock"},
+};
+const int nroutes = (int)(sizeof routes / sizeof routes[0]);
+
+int routes_check(void)
+{
+    for (int i = 0; i < nroutes; i++) {
+        const route_t *r = &routes[i];
+        int ok = r->handler != NULL && r->name != NULL && r->pattern[0] == '/' &&
+                 (r->access == ROUTE_PUBLIC || r->access == ROUTE_USER || (r->access == ROUTE_PERM && r->perm != 0));
+        if (!ok) {
+            log_error("route %s has no declared access or is malformed", r->pattern);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Match one pattern against path; '{id}' takes a positive decimal integer. */
+static int match_one(const char *pattern, const char *path, int64_t *params, int *nparams)
+{
+    const char *p = pattern, *s = path;
+    int n = 0;
+    while (*p && *s) {
+        if (strncmp(p, "{id}", 4) == 0) {
+            if (*s < '1' || *s > '9')
+                return 0;
+            int64_t v = 0;
+            while (*s >= '0' && *s <= '9') {
+                if (v > (INT64_MAX - 9) / 10)
+                    return 0;
+                v = v * 10 + (*s++ - '0');
+            }
+            if (n < 4)
+                params[n++] = v;
+            p += 4;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++, s++;
+    }
+    if (*p != '\0' || *s != '\0')
+        return 0;
+    *nparams = n;
+    return 1;
+}
+
+const route_t *routes_match(int method, const char *path, int64_t *params, int *nparams, int *allow)
+{
+    *allow = 0;
+    const route_t *found = NULL;
+    for (int i = 0; i < nroutes; i++) {
+        int64_t tmp[4];
+        int ntmp = 0;
+        if (!match_one(routes[i].pattern, path, tmp, &ntmp))
+            continue;
+        *allow |= routes[i].method;
+        if (routes[i].method == method && found == NULL) {
+            found = &routes[i];
+            memcpy(params, tmp, sizeof tmp);
+            *nparams = ntmp;
+        }
+    }
+    return found;
+}

@@ -1,0 +1,215 @@
+/* Event loops, listeners, connection limits and the SIGTERM drain. */
+#include "http/internal.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+static h2o_globalconf_t g_conf;
+static const server_config_t *g_cfg;
+static _Atomic int g_connections;
+
+static h2o_iovec_t hdr_csp = {H2O_STRLIT("content-security-policy")};
+static h2o_iovec_t hdr_xcto = {H2O_STRLIT("x-content-type-options")};
+static h2o_iovec_t hdr_xfo = {H2O_STRLIT("x-frame-options")};
+static h2o_iovec_t hdr_ref = {H2O_STRLIT("referrer-policy")};
+
+static h2o_headers_command_t security_headers[] = {
+    {H2O_HEADERS_CMD_SET, &hdr_csp,
+     {H2O_STRLIT("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                 "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+                 "form-action 'self'")}},
+    {H2O_HEADERS_CMD_SET, &hdr_xcto, {H2O_STRLIT("nosniff")}},
+    {H2O_HEADERS_CMD_SET, &hdr_xfo, {H2O_STRLIT("DENY")}},
+    {H2O_HEADERS_CMD_SET, &hdr_ref, {H2O_STRLIT("no-referrer")}},
+    {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
+};
+
+void server_config_defaults(server_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->host = "127.0.0.1";
+    cfg->port = 8080;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+    cfg->max_connections = 4096;
+    cfg->idle_timeout_ms = 30000;
+    cfg->session_idle = 1800;
+    cfg->session_max = 43200;
+    cfg->lockout_threshold = 5;
+    cfg->lockout_seconds = 900;
+    cfg->login_rate = 30;
+    cfg->pw_policy = PW_POLICY_DEFAULT;
+}
+
+static void on_socket_close(void *data)
+{
+    (void)data;
+    atomic_fetch_sub(&g_connections, 1);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    if (err != NULL)
+        return;
+    loop_t *loop = listener->data;
+    /* Accept a bounded batch per wakeup so one loop cannot starve on a flood. */
+    for (int i = 0; i < 16; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            return;
+        if (atomic_fetch_add(&g_connections, 1) >= g_cfg->max_connections) {
+            atomic_fetch_sub(&g_connections, 1);
+            h2o_socket_close(sock);
+            continue;
+        }
+        sock->on_close.cb = on_socket_close;
+        sock->on_close.data = loop;
+        h2o_accept(&loop->accept_ctx, sock);
+    }
+}
+
+static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    loop_t *loop = (loop_t *)((char *)receiver - offsetof(loop_t, stop_receiver));
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_linklist_unlink(&m->link);
+        free(m);
+    }
+    if (loop->listener != NULL) {
+        h2o_socket_read_stop(loop->listener);
+        h2o_socket_close(loop->listener);
+        loop->listener = NULL;
+    }
+    loop->stopping = 1;
+}
+
+static int open_listener(const server_config_t *cfg)
+{
+    struct addrinfo hints, *res = NULL;
+    char port[16];
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    snprintf(port, sizeof port, "%d", cfg->port);
+    int gai = getaddrinfo(cfg->host, port, &hints, &res);
+    if (gai != 0) {
+        log_error("bad listen address %s:%d: %s", cfg->host, cfg->port, gai_strerror(gai));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        log_error("cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static void *loop_main(void *arg)
+{
+    loop_t *loop = arg;
+    h2o_context_init(&loop->ctx, h2o_evloop_create(), &g_conf);
+    loop->accept_ctx.ctx = &loop->ctx;
+    loop->accept_ctx.hosts = g_conf.hosts;
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_receiver, on_job_done);
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_receiver, on_stop);
+    loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->fd, H2O_SOCKET_FLAG_DONT_READ);
+    loop->listener->data = loop;
+    h2o_socket_read_start(loop->listener, on_accept);
+
+    while (!(loop->stopping && loop->pending == 0))
+        h2o_evloop_run(loop->ctx.loop, INT32_MAX);
+    /* Let the last answers leave the socket buffers: a bounded number of short turns. */
+    for (int i = 0; i < 10; i++)
+        h2o_evloop_run(loop->ctx.loop, 10);
+    return NULL;
+}
+
+int server_run(const server_config_t *cfg, const keys_t *keys)
+{
+    g_cfg = cfg;
+    signal(SIGPIPE, SIG_IGN);
+    if (routes_check() != 0)
+        return 1;
+
+    h2o_config_init(&g_conf);
+    g_conf.server_name = h2o_iovec_init(H2O_STRLIT("jiceng"));
+    g_conf.max_request_entity_size = 16 * 1024 * 1024; /* our own per-route limits apply below this */
+    g_conf.http1.req_timeout = (uint64_t)cfg->idle_timeout_ms;
+    g_conf.http1.upgrade_to_http2 = 0;
+    h2o_hostconf_t *host = h2o_config_register_host(&g_conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
+    h->on_req = dispatch_on_req;
+    if (cfg->web_root != NULL && access(cfg->web_root, R_OK) == 0) {
+        static const char *index_files[] = {"index.html", NULL};
+        h2o_file_register(pc, cfg->web_root, index_files, NULL, H2O_FILE_FLAG_SEND_COMPRESSED);
+    }
+    h2o_headers_register(pc, security_headers);
+
+    dispatch_setup(cfg, keys);
+
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigset_t stopset;
+    sigemptyset(&stopset);
+    sigaddset(&stopset, SIGTERM);
+    sigaddset(&stopset, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stopset, NULL);
+
+    if (writer_start(cfg, keys) != 0)
+        return 1;
+
+    int n = cfg->threads;
+    loop_t *loops = xcalloc((size_t)n, sizeof *loops);
+    for (int i = 0; i < n; i++) {
+        char err[512];
+        loops[i].index = i;
+        loops[i].fd = open_listener(cfg);
+        if (loops[i].fd < 0)
+            return 1;
+        if (db_open(&loops[i].db, cfg->db_url, DB_OPEN_QUERY_ONLY, err, sizeof err) != DB_OK) {
+            log_error("%s", err);
+            return 1;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        h2o_multithread_create_thread(&loops[i].tid, NULL, loop_main, &loops[i]);
+    if (!cfg->quiet)
+        log_info("jiceng serving on http://%s:%d/ (%d threads)", cfg->host, cfg->port, n);
+    printf("listening on %s:%d\n", cfg->host, cfg->port);
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&stopset, &sig);
+    log_info("signal %d: draining", sig);
+    for (int i = 0; i < n; i++) {
+        h2o_multithread_message_t *m = xcalloc(1, sizeof *m);
+        h2o_multithread_send_message(&loops[i].stop_receiver, m);
+    }
+    for (int i = 0; i < n; i++)
+        pthread_join(loops[i].tid, NULL);
+    writer_stop();
+    for (int i = 0; i < n; i++)
+        db_close(loops[i].db);
+    free(loops);
+    log_info("stopped cleanly");
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* The HTTP server: h2o event loops (one per thread, each on its own
+ * SO_REUSEPORT listener with its own read connection) and one writer thread
+ * that commits changes in groups. Only src/http/ includes h2o. */
+#ifndef JICENG_HTTP_SERVER_H
+#define JICENG_HTTP_SERVER_H
+
+#include <stdint.h>
+
+#include "core/password.h"
+#include "lib/keys.h"
+
+typedef struct server_config {
+    const char *db_url;
+    const char *host;          /* listen address, default 127.0.0.1 */
+    int port;                  /* default 8080 */
+    int threads;               /* event loops, default: number of cores (max 16) */
+    const char *web_root;      /* built web app to serve at /, or NULL */
+    int max_connections;       /* default 4096 */
+    int idle_timeout_ms;       /* per-connection request/idle timeout, default 30000 */
+    int session_idle;          /* seconds, default 1800 */
+    int session_max;           /* seconds, default 43200 */
+    int lockout_threshold;     /* failed logins that lock an account, default 5 */
+    int lockout_seconds;       /* default 900 */
+    int login_rate;            /* login attempts per address per minute, default 30 */
+    pw_policy_t pw_policy;
+    int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
+    int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
+    int quiet;
+} server_config_t;
+
+/* Defaults for every field (db_url stays NULL). */
+void server_config_defaults(server_config_t *cfg);
+
+/* Serve until SIGTERM or SIGINT, then drain in-flight requests and the
+ * writer's queue and return 0. Returns non-zero if it could not start. */
+int server_run(const server_config_t *cfg, const keys_t *keys);
+
+#endif

@@ -1,0 +1,182 @@
+/* The writer thread: owns the write connection, runs queued changes in groups
+ * inside one transaction (a savepoint each), commits once per group (one fsync
+ * for many writes) and sends each answer back to its request's loop. */
+#include "http/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+#define GROUP_MAX 256
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
+static job_t *q_head, *q_tail;
+static int q_stop;
+static pthread_t w_tid;
+static db_t *w_db;
+
+void job_free(job_t *job)
+{
+    json_decref(job->data);
+    json_decref(job->rep.json);
+    free(job->rep.raw);
+    free(job->rep.set_cookie);
+    free(job->rep.allow);
+    free(job->idem_key);
+    free(job);
+}
+
+void writer_submit(job_t *job)
+{
+    pthread_mutex_lock(&q_lock);
+    job->next = NULL;
+    if (q_tail)
+        q_tail->next = job;
+    else
+        q_head = job;
+    q_tail = job;
+    pthread_cond_signal(&q_cond);
+    pthread_mutex_unlock(&q_lock);
+}
+
+/* Answer a repeated creating request from its stored first answer. 1 if found. */
+static int idem_replay(job_t *job)
+{
+    db_stmt_t *st = db_q(w_db, "SELECT status, body, route FROM idempotency WHERE user_id = ? AND idem_key = ?", "it",
+                         job->w.who.user_id, job->idem_key);
+    if (st == NULL)
+        return 0;
+    int found = 0;
+    if (db_step(st) == DB_ROW) {
+        const char *route = db_col_text(st, 2);
+        if (strcmp(route, routes[job->route_index].name) != 0) {
+            api_error(&job->rep, job->w.lang, 422, "idempotency_key_reused", "Idempotency-Key",
+                      "该幂等键已用于另一种请求", "this Idempotency-Key was used for a different request");
+        } else {
+            job->rep.status = (int)db_col_int(st, 0);
+            job->rep.json = json_loads(db_col_text(st, 1), 0, NULL);
+        }
+        found = 1;
+    }
+    db_done(st);
+    return found;
+}
+
+static void idem_store(job_t *job)
+{
+    char *body = job->rep.json ? json_dumps(job->rep.json, JSON_COMPACT) : xstrdup("null");
+    db_exec(w_db, NULL,
+            "INSERT INTO idempotency (user_id, idem_key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "ittiti", job->w.who.user_id, job->idem_key, routes[job->route_index].name, (int64_t)job->rep.status, body,
+            job->w.now);
+    free(body);
+}
+
+static void run_one(job_t *job)
+{
+    if (db_savepoint(w_db) != DB_OK) {
+        api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
+        return;
+    }
+    if (job->idem_key && idem_replay(job)) {
+        db_release(w_db);
+        return;
+    }
+    /* The clock is read here, in commit order, so times never run backwards. */
+    int64_t now = clock_now();
+    if (now > job->w.now)
+        job->w.now = now;
+    int rc = job->fn(w_db, &job->w, job->data, &job->rep);
+    if (rc == 0) {
+        if (job->idem_key && job->rep.status < 300)
+            idem_store(job);
+        db_release(w_db);
+    } else {
+        db_rollback_to(w_db);
+    }
+    if (job->rep.status == 0)
+        api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
+}
+
+static void fail_group(job_t *group, int rc)
+{
+    for (job_t *j = group; j; j = j->next) {
+        json_decref(j->rep.json);
+        j->rep.json = NULL;
+        free(j->rep.set_cookie);
+        j->rep.set_cookie = NULL;
+        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY ? DB_BUSY : DB_ERR, NULL);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&q_lock);
+        while (q_head == NULL && !q_stop)
+            pthread_cond_wait(&q_cond, &q_lock);
+        if (q_head == NULL && q_stop) {
+            pthread_mutex_unlock(&q_lock);
+            break;
+        }
+        job_t *group = q_head, *last = q_head;
+        for (int n = 1; n < GROUP_MAX && last->next; n++)
+            last = last->next;
+        q_head = last->next;
+        if (q_head == NULL)
+            q_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&q_lock);
+
+        int rc = db_begin(w_db);
+        if (rc == DB_OK) {
+            for (job_t *j = group; j; j = j->next)
+                run_one(j);
+            rc = db_commit(w_db);
+            if (rc != DB_OK) {
+                log_error("group commit failed: %s", db_errmsg(w_db));
+                db_rollback(w_db);
+            }
+        } else {
+            log_error("cannot begin a write: %s", db_errmsg(w_db));
+        }
+        if (rc != DB_OK)
+            fail_group(group, rc);
+
+        job_t *next;
+        for (job_t *j = group; j; j = next) {
+            next = j->next;
+            if (j->loop != NULL)
+                h2o_multithread_send_message(&j->loop->done_receiver, &j->super);
+            else
+                job_free(j);
+        }
+    }
+    return NULL;
+}
+
+int writer_start(const server_config_t *cfg, const keys_t *keys)
+{
+    (void)keys;
+    char err[512];
+    if (db_open(&w_db, cfg->db_url, 0, err, sizeof err) != DB_OK) {
+        log_error("%s", err);
+        return -1;
+    }
+    pthread_create(&w_tid, NULL, writer_main, NULL);
+    return 0;
+}
+
+void writer_stop(void)
+{
+    pthread_mutex_lock(&q_lock);
+    q_stop = 1;
+    pthread_cond_signal(&q_cond);
+    pthread_mutex_unlock(&q_lock);
+    pthread_join(w_tid, NULL);
+    db_close(w_db);
+    w_db = NULL;
+}

@@ -1,0 +1,36 @@
+/* Small shared helpers: allocation that never returns NULL, logging, time. */
+#ifndef JICENG_LIB_UTIL_H
+#define JICENG_LIB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation wrappers: abort the process with a message on exhaustion, never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Log a line to stderr with an RFC 3339 timestamp and a level tag. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The server's clock in unix seconds: wall time plus an offset that only the
+ * test clock (serve --test-clock) ever moves. Thread-safe. */
+int64_t clock_now(void);
+void clock_advance(int64_t seconds);
+int64_t clock_offset(void);
+
+/* Monotonic time in nanoseconds, for latency measurement. */
+uint64_t clock_mono_ns(void);
+
+/* Copy src into dst of size cap, always NUL-terminating; returns -1 if truncated. */
+int str_copy(char *dst, size_t cap, const char *src);
+
+/* Read a whole file into a NUL-terminated buffer (caller frees). NULL on error,
+ * errno set. Refuses files larger than max bytes. */
+char *file_read_all(const char *path, size_t max, size_t *len_out);
+
+#endif

@@ -1,0 +1,49 @@
+/* jiceng: the working system of a city's grassroots party organisations and
+ * grid governance. `jiceng <command> [options]`. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const command_t commands[] = {
+    {"init", cmd_init, "create a database, its key file and the admin account",
+     "jiceng init [--db PATH] [--password-file FILE]"},
+    {"migrate", cmd_migrate, "apply pending schema migrations", "jiceng migrate [--db PATH]"},
+    {"serve", cmd_serve, "serve the API and the web app", "jiceng serve [--db PATH] [--listen ADDR:PORT] [options]"},
+    {"user", cmd_user, "manage user accounts and grants", "jiceng user add|list|passwd|grant|revoke [--db PATH] ..."},
+    {"import-divisions", cmd_import_divisions, "load real administrative divisions from a CSV",
+     "jiceng import-divisions [--db PATH] [--city CODE] FILE"},
+    {"backup", cmd_backup, "write a consistent copy of the database", "jiceng backup [--db PATH] FILE"},
+    {"audit", cmd_audit, "verify the audit chain", "jiceng audit verify [--db PATH]"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: jiceng <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`jiceng <command> --help` shows a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "jiceng: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "jiceng: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,160 @@
+"""Shared fixtures: a real jiceng binary on a free loopback port over a temp database."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("JICENG_BIN", os.path.join(ROOT, "jiceng"))
+DIVISIONS = os.path.join(ROOT, "data", "divisions", "hefei.csv")
+ADMIN_PASSWORD = "Admin-Passw0rd!"
+PASSWORD = "Str0ng-Password"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args, env=None, input=None, check=True):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"jiceng {' '.join(args)} failed ({p.returncode}): {p.stdout}{p.stderr}")
+    return p
+
+
+class Client:
+    """A browser-like client: cookie session plus the CSRF header on changes."""
+
+    def __init__(self, base):
+        self.base = base
+        self.s = requests.Session()
+        self.csrf = None
+
+    def url(self, path):
+        return self.base + path
+
+    def login(self, username, password, expect=200):
+        r = self.s.post(self.url("/api/v1/auth/login"), json={"username": username, "password": password})
+        assert r.status_code == expect, r.text
+        if r.status_code == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+    def request(self, method, path, csrf=True, **kw):
+        headers = kw.pop("headers", {})
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        return self.s.request(method, self.url(path), headers=headers, timeout=30, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+class Server:
+    def __init__(self, extra_args=(), divisions=True):
+        self.dir = tempfile.mkdtemp(prefix="jiceng-test-")
+        self.db = os.path.join(self.dir, "test.db")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+        if divisions:
+            run_cli("import-divisions", "--db", self.db, DIVISIONS)
+        self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
+                     "--login-rate", "100000", *extra_args]
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen([BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The server prints "listening on ..." once every loop accepts: read until then.
+        line = self.proc.stdout.readline()
+        if "listening on" not in line:
+            err = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            raise AssertionError(f"server did not start: {line!r} {err}")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=60)
+        code = self.proc.returncode if self.proc else 0
+        self.stderr = self.proc.stderr.read() if self.proc else ""
+        self.proc = None
+        return code
+
+    def client(self):
+        return Client(self.base)
+
+    def admin(self):
+        c = self.client()
+        c.login("admin", ADMIN_PASSWORD)
+        return c
+
+    def close(self):
+        code = self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return code
+
+    def org_id(self, code):
+        """The id of the org with this division code, through the API as admin."""
+        c = self.admin()
+        r = c.get("/api/v1/orgs", params={"q": code, "limit": 200})
+        assert r.status_code == 200, r.text
+        for o in r.json()["items"]:
+            if o["code"] == code:
+                return o["id"]
+        raise AssertionError(f"no org with code {code}")
+
+    def make_user(self, admin, username, role, org_id, password=PASSWORD):
+        """Create a user homed at org_id with one grant; return a logged-in client."""
+        body = {"username": username, "display_name": username, "password": password}
+        if org_id:
+            body["org_id"] = org_id
+        r = admin.post("/api/v1/users", json=body)
+        assert r.status_code == 201, r.text
+        uid = r.json()["id"]
+        g = {"role": role}
+        if org_id:
+            g["org_id"] = org_id
+        r = admin.post(f"/api/v1/users/{uid}/grants", json=g)
+        assert r.status_code == 201, r.text
+        c = self.client()
+        c.login(username, password)
+        c.user_id = uid
+        return c
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server()
+    yield s
+    assert s.close() == 0, s.stderr
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    return server.admin()
+
+
+def error_of(r):
+    body = r.json()
+    assert "error" in body, body
+    return body["error"]
