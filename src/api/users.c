@@ -31,6 +31,7 @@ static const field_t user_update_fields[] = {
     {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL},
     {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL},
     {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };
 
@@ -211,8 +212,17 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     int rc = can_manage_user(db, &w->who, id);
     if (rc != DB_OK)
         return manage_error(rep, w->lang, rc);
+    json_t *v = json_object_get(data, "version");
+    if (v && json_is_integer(v)) {
+        int64_t version = 0;
+        rc = db_one_int(db, &version, "SELECT version FROM app_user WHERE id = ?", "i", id);
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        if (version != json_integer_value(v))
+            return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
+                             "someone else changed this record; reload and try again");
+    }
     json_t *changed = json_array();
-    json_t *v;
     if ((v = json_object_get(data, "display_name")) && json_is_string(v)) {
         rc = db_exec(db, NULL, "UPDATE app_user SET display_name = ? WHERE id = ?", "ti", json_string_value(v), id);
         json_array_append_new(changed, json_string("display_name"));

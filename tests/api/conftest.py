@@ -70,7 +70,7 @@ class Client:
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True):
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000):
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-")
         self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
@@ -79,7 +79,7 @@ class Server:
         if divisions:
             run_cli("import-divisions", "--db", self.db, DIVISIONS)
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
-                     "--login-rate", "100000", *extra_args]
+                     "--login-rate", str(login_rate), *extra_args]
         self.proc = None
         self.start()
 
