@@ -1,11 +1,12 @@
 -- 001: the platform core: the organisation tree, party organisations, resident
 -- units, users and their grants, sessions, idempotency keys and the audit chain.
 -- Portable SQL: runs on SQLite 3.35+ and (through src/db/) PostgreSQL 15.
--- Ids are INTEGER PRIMARY KEY; times are INTEGER unix seconds (UTC).
+-- Ids are INTEGER PRIMARY KEY AUTOINCREMENT, so an id is never reused (the audit log
+-- names rows by id); times are INTEGER unix seconds (UTC).
 
 -- 组织体系: city 市 > district 区/县 > street 街道/乡镇 > community 社区/村 > grid 网格 > building 楼栋.
 CREATE TABLE org (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     parent_id INTEGER REFERENCES org(id),
     level TEXT NOT NULL CHECK (level IN ('city', 'district', 'street', 'community', 'grid', 'building')),
     kind TEXT NOT NULL,
@@ -21,7 +22,7 @@ CREATE INDEX org_parent ON org(parent_id, name);
 
 -- 驻区单位: resident units (agencies, enterprises, schools, social organisations).
 CREATE TABLE unit (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     org_id INTEGER NOT NULL REFERENCES org(id),
     name TEXT NOT NULL,
     type TEXT NOT NULL CHECK (type IN ('agency', 'enterprise', 'non_public_enterprise', 'school', 'social_organisation')),
@@ -35,7 +36,7 @@ CREATE INDEX unit_org ON unit(org_id, id);
 
 -- 党组织: 党委 / 党工委 / 党总支 / 党支部 / 联合党支部 / 党小组, attached to an org node or a unit.
 CREATE TABLE party_org (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     org_id INTEGER NOT NULL REFERENCES org(id),   -- where it sits (the unit's node when attached to a unit)
     unit_id INTEGER REFERENCES unit(id),
     parent_id INTEGER REFERENCES party_org(id),   -- the higher party organisation, optional
@@ -51,7 +52,7 @@ CREATE INDEX party_org_org ON party_org(org_id, id);
 CREATE INDEX party_org_unit ON party_org(unit_id);
 
 CREATE TABLE app_user (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     org_id INTEGER REFERENCES org(id),            -- the node the account belongs to; NULL: the whole system
@@ -69,7 +70,7 @@ CREATE INDEX app_user_org ON app_user(org_id, id);
 
 -- A grant gives a role over an org's whole subtree; org_id NULL: over everything.
 CREATE TABLE user_grant (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL REFERENCES app_user(id),
     role TEXT NOT NULL CHECK (role IN ('admin', 'org_staff', 'grid_worker', 'party_member', 'resident', 'delegate', 'auditor')),
     org_id INTEGER REFERENCES org(id),
@@ -81,7 +82,7 @@ CREATE INDEX user_grant_org ON user_grant(org_id);
 
 -- Sessions (kind 'cookie') and API tokens (kind 'api'); only the SHA-256 of the token is kept.
 CREATE TABLE session (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     token_hash TEXT NOT NULL UNIQUE,
     user_id INTEGER NOT NULL REFERENCES app_user(id),
     kind TEXT NOT NULL CHECK (kind IN ('cookie', 'api')),
@@ -100,6 +101,7 @@ CREATE TABLE idempotency (
     user_id INTEGER NOT NULL,
     idem_key TEXT NOT NULL,
     route TEXT NOT NULL,
+    request_hash TEXT NOT NULL,   -- SHA-256 of route, path and body: a key reused for another request is refused
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
     created_at INTEGER NOT NULL,
@@ -108,7 +110,7 @@ CREATE TABLE idempotency (
 
 -- The audit log: append-only, each row's MAC covers the previous row's.
 CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     at INTEGER NOT NULL,
     actor_id INTEGER NOT NULL,
     actor_name TEXT NOT NULL,

@@ -3,6 +3,7 @@
 #include "http/internal.h"
 
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -185,6 +186,20 @@ static void on_ticket_dispose(void *p)
         t->job->req = NULL;
 }
 
+/* What an Idempotency-Key stands for: this route, this path, this body. */
+static void request_hash(char out[65], const char *route, const char *path, const h2o_iovec_t *body)
+{
+    crypto_hash_sha256_state st;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)route, strlen(route) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)path, strlen(path) + 1);
+    if (body->base != NULL)
+        crypto_hash_sha256_update(&st, (const unsigned char *)body->base, body->len);
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
 int api_defer(api_req_t *req, write_fn fn, json_t *data)
 {
     http_req_t *hr = req->priv;
@@ -199,8 +214,10 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data)
         job->req = hr->h2o;
         job->ticket = h2o_mem_alloc_shared(&hr->h2o->pool, sizeof *job->ticket, on_ticket_dispose);
         job->ticket->job = job;
-        if (req->idem_key && req->method == HTTP_POST && req->who)
+        if (req->idem_key && req->method == HTTP_POST && req->who) {
             job->idem_key = xstrdup(req->idem_key);
+            request_hash(job->idem_hash, routes[hr->route_index].name, req->path, &hr->h2o->entity);
+        }
     } else {
         job->loop = NULL; /* background: nobody waits for the answer */
     }

@@ -58,6 +58,7 @@ typedef struct job {
     json_t *data;
     write_ctx_t w;
     char *idem_key;
+    char idem_hash[65];        /* hex SHA-256 of the route, path and body of the request */
     int route_index;
     api_reply_t rep;
     h2o_req_t *req;            /* NULL once the client is gone, or for background jobs */

@@ -44,14 +44,14 @@ void writer_submit(job_t *job)
 /* Answer a repeated creating request from its stored first answer. 1 if found. */
 static int idem_replay(job_t *job)
 {
-    db_stmt_t *st = db_q(w_db, "SELECT status, body, route FROM idempotency WHERE user_id = ? AND idem_key = ?", "it",
+    db_stmt_t *st = db_q(w_db, "SELECT status, body, route, request_hash FROM idempotency WHERE user_id = ? AND idem_key = ?", "it",
                          job->w.who.user_id, job->idem_key);
     if (st == NULL)
         return 0;
     int found = 0;
     if (db_step(st) == DB_ROW) {
         const char *route = db_col_text(st, 2);
-        if (strcmp(route, routes[job->route_index].name) != 0) {
+        if (strcmp(route, routes[job->route_index].name) != 0 || strcmp(db_col_text(st, 3), job->idem_hash) != 0) {
             api_error(&job->rep, job->w.lang, 422, "idempotency_key_reused", "Idempotency-Key",
                       "该幂等键已用于另一种请求", "this Idempotency-Key was used for a different request");
         } else {
@@ -64,12 +64,19 @@ static int idem_replay(job_t *job)
     return found;
 }
 
+/* Keys are kept a day: long enough for any client's retries. */
+#define IDEM_KEEP_SECONDS 86400
+
 static void idem_store(job_t *job)
 {
+    db_exec(w_db, NULL, "DELETE FROM idempotency WHERE user_id = ? AND created_at < ?", "ii", job->w.who.user_id,
+            job->w.now - IDEM_KEEP_SECONDS);
     char *body = job->rep.json ? json_dumps(job->rep.json, JSON_COMPACT) : xstrdup("null");
     db_exec(w_db, NULL,
-            "INSERT INTO idempotency (user_id, idem_key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            "ittiti", job->w.who.user_id, job->idem_key, routes[job->route_index].name, (int64_t)job->rep.status, body,
+            "INSERT INTO idempotency (user_id, idem_key, route, request_hash, status, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "itttiti", job->w.who.user_id, job->idem_key, routes[job->route_index].name, job->idem_hash,
+            (int64_t)job->rep.status, body,
             job->w.now);
     free(body);
 }
