@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/credit_code.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -43,14 +44,10 @@ static json_t *unit_json(db_t *db, int64_t id)
 }
 
 /* 统一社会信用代码: 18 characters of digits and upper-case letters. */
+/* An absent credit code is fine; a given one must pass GB 32100's check. */
 static int credit_code_ok(const char *s)
 {
-    if (s == NULL)
-        return 1;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z')))
-            return 0;
-    return 1;
+    return s == NULL || credit_code_valid(s);
 }
 
 /* The unit's org id if the caller has perm over it; DB_NOTFOUND otherwise. */
@@ -99,7 +96,7 @@ int unit_create(api_req_t *req, api_reply_t *rep)
         return 0;
     if (!credit_code_ok(json_string_value(json_object_get(req->body, "credit_code"))))
         return api_error(rep, req->lang, 400, "validation_failed", "credit_code", "统一社会信用代码格式错误",
-                         "the credit code must be 18 digits or capital letters");
+                         "not a valid unified social credit code (GB 32100)");
     return api_defer(req, create_write, json_incref(req->body));
 }
 
@@ -197,7 +194,7 @@ int unit_update(api_req_t *req, api_reply_t *rep)
         return 0;
     if (!credit_code_ok(json_string_value(json_object_get(req->body, "credit_code"))))
         return api_error(rep, req->lang, 400, "validation_failed", "credit_code", "统一社会信用代码格式错误",
-                         "the credit code must be 18 digits or capital letters");
+                         "not a valid unified social credit code (GB 32100)");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, update_write, data);

@@ -45,6 +45,16 @@ int cmd_init(int argc, char **argv)
     int r = cli_parse(argc, argv, opts, pos, 0, &npos, usage);
     if (r != 0)
         return r > 0 ? 0 : 2;
+    /* A given password is checked before anything is created. */
+    const char *env = getenv("JICENG_ADMIN_PASSWORD");
+    const char *pw = env && *env ? env : NULL;
+    const char *reason = NULL;
+    pw_policy_t policy = PW_POLICY_DEFAULT;
+    if (pw && password_check(&policy, pw, &reason) != 0) {
+        fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused: %s (at least %d characters from %d classes)\n", reason,
+                policy.min_length, policy.min_classes);
+        return 1;
+    }
     const char *url = cli_db_url(opts);
     char err[512], kpath[1024];
     keys_path(kpath, sizeof kpath, url);
@@ -84,16 +94,6 @@ int cmd_init(int argc, char **argv)
         return 0;
     }
     char generated[21];
-    const char *env = getenv("JICENG_ADMIN_PASSWORD");
-    const char *pw = env && *env ? env : NULL;
-    const char *reason = NULL;
-    pw_policy_t policy = PW_POLICY_DEFAULT;
-    if (pw && password_check(&policy, pw, &reason) != 0) {
-        fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused: %s (at least %d characters from %d classes)\n", reason,
-                policy.min_length, policy.min_classes);
-        db_close(db);
-        return 1;
-    }
     if (pw == NULL) {
         generate_password(generated);
         pw = generated;

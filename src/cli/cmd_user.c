@@ -97,17 +97,20 @@ int cmd_user(int argc, char **argv)
         rc = 1;
     } else if (strcmp(sub, "list") == 0 && npos == 1) {
         json_t *rows = db_rows_json(db,
-                                    "SELECT u.id, u.username, u.display_name, COALESCE(o.name, '') AS org,"
-                                    " u.disabled FROM app_user u LEFT JOIN org o ON o.id = u.org_id ORDER BY u.id",
+                                    "SELECT u.id, u.username, u.display_name, COALESCE(o.name, '') AS org, u.disabled,"
+                                    " (SELECT group_concat(g.role || '@' || COALESCE(go.code, go.name, '*'), ' ')"
+                                    "  FROM user_grant g LEFT JOIN org go ON go.id = g.org_id WHERE g.user_id = u.id)"
+                                    " AS grants FROM app_user u LEFT JOIN org o ON o.id = u.org_id ORDER BY u.id",
                                     "");
         size_t i;
         json_t *row;
-        printf("%-6s %-24s %-20s %s\n", "id", "username", "name", "org");
+        printf("%-6s %-24s %-20s %-20s %s\n", "id", "username", "name", "org", "grants");
         json_array_foreach(rows, i, row) {
-            printf("%-6lld %-24s %-20s %s%s\n", (long long)json_integer_value(json_object_get(row, "id")),
+            const char *grants = json_string_value(json_object_get(row, "grants"));
+            printf("%-6lld %-24s %-20s %-20s %s%s\n", (long long)json_integer_value(json_object_get(row, "id")),
                    json_string_value(json_object_get(row, "username")),
                    json_string_value(json_object_get(row, "display_name")),
-                   json_string_value(json_object_get(row, "org")),
+                   json_string_value(json_object_get(row, "org")), grants ? grants : "-",
                    json_integer_value(json_object_get(row, "disabled")) ? " (disabled)" : "");
         }
         json_decref(rows);
