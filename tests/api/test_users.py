@@ -1,0 +1,77 @@
+"""User accounts and grants, as an administrator manages them."""
+from conftest import PASSWORD, error_of
+
+
+def test_create_and_get_user(server, admin):
+    org = server.org_id("340104006006")
+    r = admin.post("/api/v1/users", json={"username": "wang.li", "display_name": "王丽", "password": PASSWORD,
+                                          "org_id": org, "lang": "en"})
+    assert r.status_code == 201, r.text
+    u = r.json()
+    assert u["org_id"] == org and u["org_name"] == "龙居社区" and u["lang"] == "en" and u["grants"] == []
+    assert "password" not in u and "password_hash" not in u
+    r = admin.post("/api/v1/users", json={"username": "wang.li", "display_name": "重名", "password": PASSWORD})
+    assert r.status_code == 409 and error_of(r)["field"] == "username"
+    got = admin.get(f"/api/v1/users/{u['id']}").json()
+    assert got["username"] == "wang.li"
+
+
+def test_create_validation(server, admin):
+    for body, field, code in [
+        ({"username": "ab", "display_name": "x", "password": PASSWORD}, "username", "validation_failed"),
+        ({"username": "abc", "password": PASSWORD}, "display_name", "validation_failed"),
+        ({"username": "abc", "display_name": "x", "password": "short"}, "password", "weak_password"),
+        ({"username": "abc", "display_name": "x", "password": PASSWORD, "lang": "fr"}, "lang", "validation_failed"),
+        ({"username": "abc", "display_name": "x", "password": PASSWORD, "org_id": 0}, "org_id", "validation_failed"),
+    ]:
+        r = admin.post("/api/v1/users", json=body)
+        assert r.status_code == 400, body
+        assert error_of(r)["field"] == field and error_of(r)["code"] == code, body
+    names = [u["username"] for u in admin.get("/api/v1/users", params={"q": "abc"}).json()["items"]]
+    assert "abc" not in names
+
+
+def test_update_user_and_version(server, admin):
+    r = admin.post("/api/v1/users", json={"username": "zhao", "display_name": "赵", "password": PASSWORD})
+    u = r.json()
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"display_name": "赵强", "version": u["version"]})
+    assert r.status_code == 200 and r.json()["display_name"] == "赵强"
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"display_name": "旧", "version": u["version"]})
+    assert r.status_code == 409 and error_of(r)["code"] == "version_conflict"
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"password": "weak"})
+    assert r.status_code == 400 and error_of(r)["code"] == "weak_password"
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"password": "Rep1aced-Password"})
+    assert r.status_code == 200
+    server.client().login("zhao", "Rep1aced-Password")
+
+
+def test_cannot_disable_self(server, admin):
+    me = admin.get("/api/v1/auth/me").json()["user"]
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"disabled": True})
+    assert r.status_code == 409
+    assert admin.get("/api/v1/auth/me").status_code == 200
+
+
+def test_grants(server, admin):
+    org = server.org_id("340104006")
+    u = admin.post("/api/v1/users", json={"username": "granted", "display_name": "g", "password": PASSWORD}).json()
+    r = admin.post(f"/api/v1/users/{u['id']}/grants", json={"role": "org_staff", "org_id": org})
+    assert r.status_code == 201
+    r2 = admin.post(f"/api/v1/users/{u['id']}/grants", json={"role": "org_staff", "org_id": org})
+    assert r2.status_code == 409
+    r = admin.post(f"/api/v1/users/{u['id']}/grants", json={"role": "emperor"})
+    assert r.status_code == 400 and error_of(r)["field"] == "role"
+    got = admin.get(f"/api/v1/users/{u['id']}").json()
+    assert [(g["role"], g["org_id"]) for g in got["grants"]] == [("org_staff", org)]
+    assert "people.write" in got["permissions"] and "audit.read" not in got["permissions"]
+    assert [x["id"] for x in got["scope_roots"]] == [org]
+    rows = admin.get("/api/v1/audit", params={"entity": "user", "entity_id": u["id"]}).json()["items"]
+    assert {"user.created", "user.grant_added"} <= {x["action"] for x in rows}
+
+
+def test_roles_listing(server, admin):
+    roles = {r["role"]: set(r["permissions"]) for r in admin.get("/api/v1/roles").json()["items"]}
+    assert set(roles) == {"admin", "org_staff", "grid_worker", "party_member", "resident", "delegate", "auditor"}
+    assert not any(p.endswith(".write") for p in roles["auditor"])
+    assert "pii.reveal" not in roles["auditor"]
+    assert roles["org_staff"] < roles["admin"]
