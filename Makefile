@@ -69,7 +69,10 @@ api: jiceng
 	JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
 
 api-asan: build/asan/jiceng
-	JICENG_BIN=$(CURDIR)/build/asan/jiceng JICENG_SANITIZED=1 $(PYTEST) -q tests/api
+	JICENG_BIN=$(CURDIR)/build/asan/jiceng JICENG_SANITIZED=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(PYTEST) -q tests/api
 
 check: deps
 	$(MAKE) all

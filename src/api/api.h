@@ -119,6 +119,10 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary);
 
+/* The same, taking summary's reference (for a summary built in the call). */
+int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, json_t *summary);
+
 /* Keyset pagination: limit from ?limit= (1..200, default 50), cursor from ?after=. */
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after);
 /* Wrap items into {"items":[...],"next":cursor|null}; takes ownership of items.

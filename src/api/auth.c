@@ -374,7 +374,7 @@ static int token_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_
                         " source) VALUES (?, ?, 'api', ?, ?, ?, ?, ?) RETURNING id",
                         "titiiit", hash, w->who.user_id, name, w->now, w->now, expires, w->source);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "auth.token_created", "token", id, 0, json_pack("{s:s}", "name", name));
+        rc = audit_append_new(db, w, "auth.token_created", "token", id, 0, json_pack("{s:s}", "name", name));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     char ts[32], cs[32];

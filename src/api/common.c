@@ -202,6 +202,14 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w)
     w->cfg = req->cfg;
 }
 
+int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, json_t *summary)
+{
+    int rc = audit_append(db, w, action, entity, entity_id, org_id, summary);
+    json_decref(summary);
+    return rc;
+}
+
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary)
 {

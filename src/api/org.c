@@ -92,7 +92,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE org SET path = ? WHERE id = ?", "ti", path, id);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "org.created", "org", id, id,
+        rc = audit_append_new(db, w, "org.created", "org", id, id,
                           json_pack("{s:s, s:s, s:I, s:s?}", "name", name, "level", level_name(level), "parent_id",
                                     (json_int_t)parent_id, "code", code));
     if (rc != DB_OK)
@@ -317,7 +317,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                          "this node has children and cannot be deleted") - 1;
     json_t *before = org_json(db, id);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "org.deleted", "org", id, id,
+        rc = audit_append_new(db, w, "org.deleted", "org", id, id,
                           json_pack("{s:O, s:O, s:O}", "name", json_object_get(before, "name"), "level",
                                     json_object_get(before, "level"), "code", json_object_get(before, "code")));
     json_decref(before);

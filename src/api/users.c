@@ -194,7 +194,7 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     if (rc == DB_UNIQUE)
         return api_error(rep, w->lang, 409, "conflict", "username", "用户名已被使用", "the user name is taken") - 1;
     if (rc == DB_OK)
-        rc = audit_append(db, w, "user.created", "user", id, org_id,
+        rc = audit_append_new(db, w, "user.created", "user", id, org_id,
                           json_pack("{s:s, s:O}", "username", username, "display_name",
                                     json_object_get(data, "display_name")));
     if (rc != DB_OK)
@@ -262,7 +262,7 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     if (rc == DB_OK)
         rc = db_one_int(db, &org_id, "SELECT COALESCE(org_id, 0) FROM app_user WHERE id = ?", "i", id);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "user.updated", "user", id, org_id, json_pack("{s:O}", "changed", changed));
+        rc = audit_append_new(db, w, "user.updated", "user", id, org_id, json_pack("{s:O}", "changed", changed));
     json_decref(changed);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -303,7 +303,7 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
                     " RETURNING id",
                     "itIIi", user_id, role, org_id, w->who.user_id, w->now);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "user.grant_added", "user", user_id, org_id,
+        rc = audit_append_new(db, w, "user.grant_added", "user", user_id, org_id,
                           json_pack("{s:I, s:s, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
                                     (json_int_t)org_id));
     if (rc != DB_OK)
@@ -331,7 +331,7 @@ int user_revoke_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM user_grant WHERE id = ?", "i", grant_id);
     if (rc == DB_OK)
-        rc = audit_append(db, w, "user.grant_revoked", "user", user_id, org_id,
+        rc = audit_append_new(db, w, "user.grant_revoked", "user", user_id, org_id,
                           json_pack("{s:I, s:s, s:I}", "grant_id", (json_int_t)grant_id, "role", role, "org_id",
                                     (json_int_t)org_id));
     if (rc != DB_OK)
