@@ -124,3 +124,39 @@ def test_garbage_request_does_not_kill_server(server):
 def test_static_index_served_or_api_only(server):
     r = requests.get(server.base + "/api")
     assert r.status_code == 404
+
+
+def _closed_by_server(sock, timeout=10):
+    """True once the server closes sock (recv answers EOF or a reset)."""
+    sock.settimeout(timeout)
+    try:
+        while True:
+            data = sock.recv(4096)
+            if not data:
+                return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_connection_limit_and_idle_timeout():
+    from conftest import Server
+    s = Server(extra_args=["--max-connections", "4", "--threads", "1", "--idle-timeout-ms", "500"], divisions=False)
+    try:
+        held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(4)]
+        # Each held connection is served...
+        for h in held:
+            h.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b"200 OK" in h.recv(4096)
+        # ...and one more is closed at once.
+        extra = socket.create_connection(("127.0.0.1", s.port))
+        assert _closed_by_server(extra, timeout=5)
+        # Idle connections are closed by the server after the timeout.
+        assert all(_closed_by_server(h) for h in held)
+        # Slots free again: new connections work.
+        assert requests.get(s.base + "/healthz", timeout=5).status_code == 200
+        for h in held + [extra]:
+            h.close()
+    finally:
+        assert s.close() == 0

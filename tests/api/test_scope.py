@@ -153,3 +153,30 @@ def test_revoking_a_grant_takes_effect_at_once(server, admin, ids):
     # With no grant left the user holds no right at all: 403 everywhere.
     r = u.get(f"/api/v1/orgs/{ids[LONGJU]}")
     assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
+
+
+def test_no_write_outside_scope(server, admin, ids, grid, users):
+    """Users at every level try GET, PATCH and DELETE on nodes in parent and sibling
+    subtrees: every answer is 404 and nothing changes."""
+    sibling_grid = admin.post("/api/v1/orgs", json={"parent_id": ids[TIANHAIXIANG], "level": "grid",
+                                                    "name": "填海巷一网格"}).json()["id"]
+    sibling_community = admin.get(f"/api/v1/orgs/{ids[LONGJU_STREET]}/children").json()["items"]
+    sibling_community = [o["id"] for o in sibling_community if o["id"] != ids[LONGJU]][0]
+    targets = {
+        "district": [1, ids[YAOHAI], ids[TIANHAIXIANG], sibling_grid],
+        "street": [1, ids[SHUSHAN], ids[YAOHAI], ids[TIANHAIXIANG], sibling_grid],
+        "community": [1, ids[SHUSHAN], ids[LONGJU_STREET], sibling_community, ids[TIANHAIXIANG], sibling_grid],
+        "grid": [1, ids[LONGJU], ids[LONGJU_STREET], sibling_community, sibling_grid],
+    }
+    before = {o: admin.get(f"/api/v1/orgs/{o}").json() for t in targets.values() for o in t}
+    for who, nodes in targets.items():
+        c = users[who]
+        for o in nodes:
+            assert c.get(f"/api/v1/orgs/{o}").status_code == 404, (who, o)
+            assert c.get(f"/api/v1/orgs/{o}/children").status_code == 404, (who, o)
+            assert c.get(f"/api/v1/orgs/{o}/stats").status_code == 404, (who, o)
+            r = c.patch(f"/api/v1/orgs/{o}", json={"name": "被改了"})
+            assert r.status_code in (403, 404), (who, o)
+            assert c.delete(f"/api/v1/orgs/{o}").status_code in (403, 404), (who, o)
+    for o, b in before.items():
+        assert admin.get(f"/api/v1/orgs/{o}").json() == b
