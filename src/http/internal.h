@@ -95,4 +95,12 @@ void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 void metrics_record(int route_index, int status, uint64_t elapsed_ns);
 char *metrics_render(size_t *len);
 
+/* static.c: the built web app. static_register adds /assets (long-cached)
+ * and then the "/" path, returned in *root, for the API handler to go first;
+ * static_register_root then adds the files and the SPA fallback behind it.
+ * -1 if web_root holds no index.html (the server then serves only the API). */
+int static_register(h2o_hostconf_t *host, const char *web_root, h2o_pathconf_t **root,
+                    h2o_headers_command_t *security);
+void static_register_root(h2o_pathconf_t *root, const char *web_root);
+
 #endif

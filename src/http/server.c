@@ -156,13 +156,16 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     g_conf.http1.req_timeout = (uint64_t)cfg->idle_timeout_ms;
     g_conf.http1.upgrade_to_http2 = 0;
     h2o_hostconf_t *host = h2o_config_register_host(&g_conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
+    h2o_pathconf_t *pc = NULL;
+    int web = cfg->web_root != NULL && static_register(host, cfg->web_root, &pc, security_headers) == 0;
+    if (!web)
+        pc = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
     h->on_req = dispatch_on_req;
-    if (cfg->web_root != NULL && access(cfg->web_root, R_OK) == 0) {
-        static const char *index_files[] = {"index.html", NULL};
-        h2o_file_register(pc, cfg->web_root, index_files, NULL, H2O_FILE_FLAG_SEND_COMPRESSED);
-    }
+    if (web)
+        static_register_root(pc, cfg->web_root);
+    else if (cfg->web_root != NULL)
+        log_info("no web app at %s/index.html: serving the API only", cfg->web_root);
     h2o_headers_register(pc, security_headers);
 
     dispatch_setup(cfg, keys);
