@@ -31,6 +31,12 @@ int password_check(const pw_policy_t *policy, const char *pw, const char **reaso
         else
             other = 1;
     }
+    for (size_t i = 0; i + 1 < len; i++) {
+        if ((unsigned char)pw[i] == 0xC2 && (unsigned char)pw[i + 1] < 0xA0) { /* C1 controls */
+            *reason = "password_invalid";
+            return -1;
+        }
+    }
     if ((int)utf8_count(pw) < policy->min_length) {
         *reason = "password_too_short";
         return -1;
