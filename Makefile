@@ -82,11 +82,12 @@ check: deps
 
 $(DB):
 	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt
-	./jiceng import-divisions --db $(DB) data/divisions/hefei.csv
 
+# import-divisions is idempotent: it completes a first run that was interrupted.
 run: deps
 	$(MAKE) all
 	$(MAKE) $(DB)
+	./jiceng import-divisions --db $(DB) data/divisions/hefei.csv
 	@echo
 	@echo "jiceng: open http://$(LISTEN)/ and log in as user 'admin';"
 	@echo "        the password is in $(dir $(DB))admin-password.txt (unless JICENG_ADMIN_PASSWORD set it at first run)."
