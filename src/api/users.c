@@ -220,7 +220,7 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
             return api_db_error(rep, w->lang, rc, NULL);
         if (version != json_integer_value(v))
             return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                             "someone else changed this record; reload and try again");
+                             "someone else changed this record; reload and try again") - 1;
     }
     json_t *changed = json_array();
     if ((v = json_object_get(data, "display_name")) && json_is_string(v)) {

@@ -279,9 +279,7 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
     ar.method = method_of(req->method);
 
     int allow = 0;
-    const route_t *route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow);
-    if (route != NULL && (route->flags & RF_TEST_ONLY) && !d_cfg->test_clock)
-        route = NULL, allow = 0;
+    const route_t *route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow, d_cfg->test_clock);
     if (route == NULL) {
         if (allow) {
             rep.allow = allow_text(allow);

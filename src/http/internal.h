@@ -13,7 +13,7 @@
 typedef int (*handler_fn)(api_req_t *req, api_reply_t *rep);
 
 enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
-enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_LOGIN = 8 };
+enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4 };
 
 typedef struct route {
     int method;
@@ -32,8 +32,10 @@ extern const int nroutes;
 int routes_check(void);
 
 /* Find the route for method and path; params filled. NULL if none; *allow gets
- * the methods that exist for the path (0 if the path is unknown). */
-const route_t *routes_match(int method, const char *path, int64_t *params, int *nparams, int *allow);
+ * the methods that exist for the path (0 if the path is unknown). Test-only
+ * routes exist only when test_routes is set. */
+const route_t *routes_match(int method, const char *path, int64_t *params, int *nparams, int *allow,
+                            int test_routes);
 
 /* One event loop thread. */
 typedef struct loop {
