@@ -782,5 +782,8 @@ def test_test_only_routes_are_hidden_without_test_clock():
             if op.get("x-test-only"):
                 r = c.request(method, path, json={})
                 assert r.status_code == 404, f"{method} {path}: {r.status_code} {r.text}"
+                # Nor do other methods give the route away with a 405 and an Allow list.
+                r = c.request("GET" if method != "GET" else "DELETE", path)
+                assert r.status_code == 404 and "Allow" not in r.headers, f"{path}: {r.status_code}"
     finally:
         assert s.close() == 0, s.stderr
