@@ -6,7 +6,7 @@ PKGS := libh2o-evloop jansson sqlite3 libsodium
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
 CFLAGS ?= -O2 -g
-LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 PYTEST := /usr/bin/python3 -m pytest
 DB ?= data/jiceng.db
@@ -60,7 +60,7 @@ build/asan/%.o: src/%.c
 # C unit tests: each tests/unit/test_X.c against the pure core, under the sanitizers.
 build/tests/%: tests/unit/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka)
+	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka) -lm
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

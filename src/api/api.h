@@ -123,6 +123,12 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                      int64_t org_id, json_t *summary);
 
+/* Optimistic locking: if data carries "version", compare it with the value
+ * version_sql (one parameter: the id) reads. 0 if absent or equal; else -1
+ * with rep set to 409 version_conflict. */
+int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
+                      api_reply_t *rep);
+
 /* Keyset pagination: limit from ?limit= (1..200, default 50), cursor from ?after=. */
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after);
 /* Wrap items into {"items":[...],"next":cursor|null}; takes ownership of items.

@@ -304,3 +304,16 @@ char *api_like_param(const api_req_t *req, const char *name)
     free(q);
     return like;
 }
+
+int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
+                      api_reply_t *rep)
+{
+    json_t *v = json_object_get(data, "version");
+    int64_t version = 0;
+    if (v == NULL || !json_is_integer(v))
+        return 0;
+    if (db_one_int(db, &version, version_sql, "i", id) == DB_OK && version == json_integer_value(v))
+        return 0;
+    return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
+                     "the record changed since you read it; reload and retry") - 1;
+}

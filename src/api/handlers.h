@@ -50,6 +50,40 @@ HANDLER(user_update);
 HANDLER(user_grant_add);
 HANDLER(user_grant_delete);
 
+/* people.c */
+HANDLER(person_list);
+HANDLER(person_create);
+HANDLER(person_get);
+HANDLER(person_update);
+HANDLER(person_delete);
+HANDLER(person_reveal);
+HANDLER(person_tag_list);
+HANDLER(household_list);
+HANDLER(household_create);
+HANDLER(household_get);
+HANDLER(household_update);
+HANDLER(household_delete);
+
+/* party_member.c */
+HANDLER(party_member_list);
+HANDLER(party_member_create);
+HANDLER(party_member_get);
+HANDLER(party_member_update);
+HANDLER(party_member_delete);
+
+/* cadre.c */
+HANDLER(cadre_list);
+HANDLER(cadre_create);
+HANDLER(cadre_get);
+HANDLER(cadre_update);
+HANDLER(cadre_delete);
+
+/* geo.c */
+HANDLER(org_geometry_put);
+HANDLER(org_geometry_get);
+HANDLER(org_coverage);
+HANDLER(geo_locate_handler);
+
 /* audit.c */
 HANDLER(audit_list);
 

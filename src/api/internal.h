@@ -42,4 +42,15 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
 /* A request context for code that runs outside HTTP (CLI), for validation replies. */
 void api_req_cli(api_req_t *req, db_t *db);
 
+/* rollup.c: per-node figures of the whole subtree. */
+int rollup_add(db_t *db, int64_t org_id, const char *figure, int64_t delta);
+/* A node moved from under old_parent_path to under new_parent_path: its figures
+ * leave the old ancestors and join the new ones. */
+int rollup_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
+/* {"figure": value, ...} of a node's subtree. */
+json_t *rollup_figures(db_t *db, int64_t org_id);
+
+/* party_member.c: add (+1) or remove (-1) a member's part of the figures. */
+int party_member_rollup(db_t *db, int64_t person, int sign);
+
 #endif

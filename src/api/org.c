@@ -276,6 +276,16 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                          (int64_t)(path_depth(newpath) - path_depth(path)), path, upper);
         if (rc == DB_OK)
             rc = db_exec(db, NULL, "UPDATE org SET parent_id = ? WHERE id = ?", "ii", np, id);
+        /* The subtree's figures leave the old ancestors and join the new ones. */
+        if (rc == DB_OK) {
+            char oldparent[ACCESS_PATH_MAX];
+            str_copy(oldparent, sizeof oldparent, path);
+            size_t n = strlen(oldparent);
+            while (n > 1 && oldparent[n - 2] != '/')
+                n--;
+            oldparent[n - 1] = '\0';
+            rc = rollup_move(db, id, oldparent, npath);
+        }
         json_object_set_new(changed, "parent_id",
                             json_pack("{s:O, s:O}", "from", json_object_get(before, "parent_id"), "to", v));
     }
@@ -321,6 +331,8 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                           json_pack("{s:O, s:O, s:O}", "name", json_object_get(before, "name"), "level",
                                     json_object_get(before, "level"), "code", json_object_get(before, "code")));
     json_decref(before);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM org_geometry_box WHERE org_id = ?", "i", id);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM org WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)
@@ -405,6 +417,7 @@ int org_stats(api_req_t *req, api_reply_t *rep)
     json_object_set_new(out, "org", json_incref(json_array_get(node, 0)));
     json_decref(node);
     json_object_set_new(out, "figures", subtree_figures(req->db, lo, hi));
+    json_object_set_new(out, "people", rollup_figures(req->db, req->params[0]));
     json_object_set_new(out, "party_orgs_by_kind",
                         group_counts(req->db,
                                      "SELECT p.kind, COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
@@ -426,6 +439,7 @@ int org_stats(api_req_t *req, api_reply_t *rep)
         str_copy(clo, sizeof clo, json_string_value(json_object_get(c, "path")));
         if (path_subtree_upper(chi, sizeof chi, clo) == 0)
             json_object_set_new(c, "figures", subtree_figures(req->db, clo, chi));
+        json_object_set_new(c, "people", rollup_figures(req->db, json_integer_value(json_object_get(c, "id"))));
         json_object_del(c, "path");
     }
     json_object_set_new(out, "children", children ? children : json_array());

@@ -45,7 +45,7 @@ int db_exec_script(db_t *db, const char *sql);
 
 /* Prepare (from the connection's cache) and bind a statement.
  * types has one letter per parameter: 'i' int64_t, 'I' int64_t where 0 binds NULL
- * (optional references), 't' const char * (NULL binds NULL), 'n' (no argument) NULL. Returns NULL on error (message in db_errmsg).
+ * (optional references), 't' const char * (NULL binds NULL), 'd' double, 'n' (no argument) NULL. Returns NULL on error (message in db_errmsg).
  * The statement belongs to the connection: finish with db_done() before the same
  * SQL text is queried again. */
 db_stmt_t *db_q(db_t *db, const char *sql, const char *types, ...);

@@ -200,6 +200,9 @@ static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list a
         case 'n':
             rc = sqlite3_bind_null(st->s, i);
             break;
+        case 'd':
+            rc = sqlite3_bind_double(st->s, i, va_arg(ap, double));
+            break;
         default:
             rc = SQLITE_MISUSE;
         }

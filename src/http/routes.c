@@ -57,6 +57,41 @@ const route_t routes[] = {
     {HTTP_DELETE, "/api/v1/users/{id}/grants/{id}", user_grant_delete, PERM(PERM_USER_WRITE), 0,
      "users.grants.delete"},
 
+    {HTTP_GET, "/api/v1/persons", person_list, PERM(PERM_PEOPLE_READ), 0, "persons.list"},
+    {HTTP_POST, "/api/v1/persons", person_create, PERM(PERM_PEOPLE_WRITE), RF_BODY, "persons.create"},
+    {HTTP_GET, "/api/v1/persons/{id}", person_get, PERM(PERM_PEOPLE_READ), 0, "persons.get"},
+    {HTTP_PATCH, "/api/v1/persons/{id}", person_update, PERM(PERM_PEOPLE_WRITE), RF_BODY, "persons.update"},
+    {HTTP_DELETE, "/api/v1/persons/{id}", person_delete, PERM(PERM_PEOPLE_WRITE), 0, "persons.delete"},
+    {HTTP_POST, "/api/v1/persons/{id}/reveal", person_reveal, PERM(PERM_PII_REVEAL), RF_BODY, "persons.reveal"},
+    {HTTP_GET, "/api/v1/person-tags", person_tag_list, PERM(PERM_PEOPLE_READ), 0, "person_tags.list"},
+
+    {HTTP_GET, "/api/v1/households", household_list, PERM(PERM_PEOPLE_READ), 0, "households.list"},
+    {HTTP_POST, "/api/v1/households", household_create, PERM(PERM_PEOPLE_WRITE), RF_BODY, "households.create"},
+    {HTTP_GET, "/api/v1/households/{id}", household_get, PERM(PERM_PEOPLE_READ), 0, "households.get"},
+    {HTTP_PATCH, "/api/v1/households/{id}", household_update, PERM(PERM_PEOPLE_WRITE), RF_BODY,
+     "households.update"},
+    {HTTP_DELETE, "/api/v1/households/{id}", household_delete, PERM(PERM_PEOPLE_WRITE), 0, "households.delete"},
+
+    {HTTP_GET, "/api/v1/party-members", party_member_list, PERM(PERM_PARTY_READ), 0, "party_members.list"},
+    {HTTP_POST, "/api/v1/party-members", party_member_create, PERM(PERM_PARTY_WRITE), RF_BODY,
+     "party_members.create"},
+    {HTTP_GET, "/api/v1/party-members/{id}", party_member_get, PERM(PERM_PARTY_READ), 0, "party_members.get"},
+    {HTTP_PATCH, "/api/v1/party-members/{id}", party_member_update, PERM(PERM_PARTY_WRITE), RF_BODY,
+     "party_members.update"},
+    {HTTP_DELETE, "/api/v1/party-members/{id}", party_member_delete, PERM(PERM_PARTY_WRITE), 0,
+     "party_members.delete"},
+
+    {HTTP_GET, "/api/v1/cadres", cadre_list, PERM(PERM_PEOPLE_READ), 0, "cadres.list"},
+    {HTTP_POST, "/api/v1/cadres", cadre_create, PERM(PERM_PEOPLE_WRITE), RF_BODY, "cadres.create"},
+    {HTTP_GET, "/api/v1/cadres/{id}", cadre_get, PERM(PERM_PEOPLE_READ), 0, "cadres.get"},
+    {HTTP_PATCH, "/api/v1/cadres/{id}", cadre_update, PERM(PERM_PEOPLE_WRITE), RF_BODY, "cadres.update"},
+    {HTTP_DELETE, "/api/v1/cadres/{id}", cadre_delete, PERM(PERM_PEOPLE_WRITE), 0, "cadres.delete"},
+
+    {HTTP_PUT, "/api/v1/orgs/{id}/geometry", org_geometry_put, PERM(PERM_ORG_WRITE), RF_BODY, "orgs.geometry.put"},
+    {HTTP_GET, "/api/v1/orgs/{id}/geometry", org_geometry_get, PERM(PERM_ORG_READ), 0, "orgs.geometry.get"},
+    {HTTP_GET, "/api/v1/orgs/{id}/coverage", org_coverage, PERM(PERM_PEOPLE_READ), 0, "orgs.coverage"},
+    {HTTP_GET, "/api/v1/locate", geo_locate_handler, PERM(PERM_ORG_READ), 0, "locate"},
+
     {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
 
     {HTTP_POST, "/api/v1/_test/clock", sys_test_clock, PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, "test.clock"},

@@ -1,0 +1,385 @@
+/* Grid geometry: a GeoJSON polygon per area node, a point per building;
+ * locating the grid of a point; and the coverage audit of a subtree
+ * ("管理无盲点": every household in a grid, every grid staffed and outlined). */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/geo.h"
+#include "core/level.h"
+#include "core/path.h"
+#include "core/role.h"
+#include "lib/util.h"
+
+#define GEO_MAX_POINTS 10000
+#define GEO_MAX_RINGS 32
+
+/* A polygon parsed from GeoJSON coordinates, owning its arrays. */
+typedef struct poly_buf {
+    geo_pt_t *pts[GEO_MAX_RINGS];
+    const geo_pt_t *rings[GEO_MAX_RINGS];
+    size_t lens[GEO_MAX_RINGS];
+    geo_poly_t poly;
+} poly_buf_t;
+
+static void poly_free(poly_buf_t *b)
+{
+    for (size_t i = 0; i < b->poly.nrings; i++)
+        free(b->pts[i]);
+    b->poly.nrings = 0;
+}
+
+static int read_pt(const json_t *pos, geo_pt_t *p)
+{
+    if (!json_is_array(pos) || json_array_size(pos) < 2 || json_array_size(pos) > 3 ||
+        !json_is_number(json_array_get(pos, 0)) || !json_is_number(json_array_get(pos, 1)))
+        return -1;
+    p->lng = json_number_value(json_array_get(pos, 0));
+    p->lat = json_number_value(json_array_get(pos, 1));
+    return geo_pt_valid(*p) ? 0 : -1;
+}
+
+/* Parse Polygon coordinates. NULL on success, else the reason. */
+static const char *poly_parse(const json_t *coords, poly_buf_t *b)
+{
+    memset(b, 0, sizeof *b);
+    b->poly.rings = b->rings;
+    b->poly.ring_len = b->lens;
+    if (!json_is_array(coords) || json_array_size(coords) == 0 || json_array_size(coords) > GEO_MAX_RINGS)
+        return "bad_rings";
+    size_t total = 0;
+    for (size_t r = 0; r < json_array_size(coords); r++) {
+        const json_t *ring = json_array_get(coords, r);
+        size_t n = json_is_array(ring) ? json_array_size(ring) : 0;
+        total += n;
+        if (n == 0 || total > GEO_MAX_POINTS) {
+            poly_free(b);
+            return n == 0 ? "ring_too_short" : "too_many_points";
+        }
+        b->pts[r] = xcalloc(n, sizeof(geo_pt_t));
+        b->rings[r] = b->pts[r];
+        b->lens[r] = n;
+        b->poly.nrings = r + 1;
+        for (size_t i = 0; i < n; i++) {
+            if (read_pt(json_array_get(ring, i), &b->pts[r][i]) != 0) {
+                poly_free(b);
+                return "bad_position";
+            }
+        }
+        const char *why = geo_ring_check(b->pts[r], n);
+        if (why) {
+            poly_free(b);
+            return why;
+        }
+    }
+    return NULL;
+}
+
+/* The stored polygon of org_id, parsed; 0, or -1 if none or unreadable. */
+static int load_poly(db_t *db, int64_t org_id, poly_buf_t *b)
+{
+    json_t *rows = db_rows_json(db, "SELECT geojson FROM org_geometry WHERE org_id = ? AND kind = 'Polygon'", "i",
+                                org_id);
+    const char *text = json_string_value(json_object_get(json_array_get(rows, 0), "geojson"));
+    json_t *g = text ? json_loads(text, 0, NULL) : NULL;
+    json_decref(rows);
+    const char *why = g ? poly_parse(json_object_get(g, "coordinates"), b) : "none";
+    json_decref(g);
+    return why ? -1 : 0;
+}
+
+static int load_point(db_t *db, int64_t org_id, geo_pt_t *p)
+{
+    json_t *rows = db_rows_json(db, "SELECT geojson FROM org_geometry WHERE org_id = ? AND kind = 'Point'", "i",
+                                org_id);
+    const char *text = json_string_value(json_object_get(json_array_get(rows, 0), "geojson"));
+    json_t *g = text ? json_loads(text, 0, NULL) : NULL;
+    json_decref(rows);
+    int rc = g ? read_pt(json_object_get(g, "coordinates"), p) : -1;
+    json_decref(g);
+    return rc;
+}
+
+/* ---- PUT/GET /orgs/{id}/geometry ---- */
+
+static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id"));
+    int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "org");
+    char level[16];
+    rc = db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *g = json_object_get(data, "geometry");
+    const char *type = json_string_value(json_object_get(g, "type"));
+    int is_building = strcmp(level, "building") == 0;
+    if (strcmp(type, is_building ? "Point" : "Polygon") != 0)
+        return api_error(rep, w->lang, 400, "validation_failed", "type", "楼栋用点（Point），其他区域用多边形（Polygon）",
+                         "buildings take a Point, areas a Polygon") - 1;
+    geo_box_t box;
+    if (is_building) {
+        geo_pt_t p;
+        read_pt(json_object_get(g, "coordinates"), &p);
+        box = (geo_box_t){p.lng, p.lng, p.lat, p.lat};
+    } else {
+        poly_buf_t b;
+        poly_parse(json_object_get(g, "coordinates"), &b);
+        box = geo_poly_box(&b.poly);
+        poly_free(&b);
+    }
+    char *text = json_dumps(g, JSON_COMPACT | JSON_SORT_KEYS);
+    rc = db_exec(db, NULL,
+                 "INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, ?, ?, ?)"
+                 " ON CONFLICT (org_id) DO UPDATE SET kind = excluded.kind, geojson = excluded.geojson,"
+                 " updated_at = excluded.updated_at",
+                 "itti", id, type, text, w->now);
+    free(text);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM org_geometry_box WHERE org_id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
+                     "idddd", id, box.min_lng, box.max_lng, box.min_lat, box.max_lat);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "org.geometry_set", "org", id, id, json_pack("{s:s}", "type", type));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, json_pack("{s:I, s:O}", "org_id", (json_int_t)id, "geometry", g));
+    return 0;
+}
+
+int org_geometry_put(api_req_t *req, api_reply_t *rep)
+{
+    json_t *g = req->body;
+    const char *type = json_string_value(json_object_get(g, "type"));
+    const char *key;
+    json_t *v;
+    json_object_foreach(g, key, v) {
+        if (strcmp(key, "type") != 0 && strcmp(key, "coordinates") != 0)
+            return api_error(rep, req->lang, 400, "validation_failed", key, "不认识的字段", "unknown field");
+    }
+    if (type == NULL || (strcmp(type, "Polygon") != 0 && strcmp(type, "Point") != 0))
+        return api_error(rep, req->lang, 400, "validation_failed", "type", "type 应为 Polygon 或 Point",
+                         "type must be Polygon or Point");
+    json_t *coords = json_object_get(g, "coordinates");
+    const char *why = NULL;
+    if (strcmp(type, "Point") == 0) {
+        geo_pt_t p;
+        if (read_pt(coords, &p) != 0)
+            why = "bad_position";
+    } else {
+        poly_buf_t b;
+        why = poly_parse(coords, &b);
+        if (why == NULL)
+            poly_free(&b);
+    }
+    if (why) {
+        api_error(rep, req->lang, 400, "validation_failed", "coordinates", "坐标无效（经度在前，环须闭合）",
+                  "invalid coordinates ([lng, lat] positions, closed rings)");
+        json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(why));
+        return 0;
+    }
+    return api_defer(req, geometry_write,
+                     json_pack("{s:I, s:O}", "id", (json_int_t)req->params[0], "geometry", g));
+}
+
+int org_geometry_get(api_req_t *req, api_reply_t *rep)
+{
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], NULL, 0);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    json_t *rows = db_rows_json(req->db, "SELECT geojson FROM org_geometry WHERE org_id = ?", "i", req->params[0]);
+    const char *text = json_string_value(json_object_get(json_array_get(rows, 0), "geojson"));
+    json_t *g = text ? json_loads(text, 0, NULL) : json_null();
+    json_decref(rows);
+    return api_json(rep, 200, json_pack("{s:I, s:o}", "org_id", (json_int_t)req->params[0], "geometry",
+                                        g ? g : json_null()));
+}
+
+/* ---- GET /locate?lng=&lat= ---- */
+
+static int query_double(const api_req_t *req, const char *name, double lo, double hi, double *out)
+{
+    char *v = api_query(req, name);
+    char *end = NULL;
+    double x = v ? strtod(v, &end) : NAN;
+    int ok = v && *v && end && *end == '\0' && isfinite(x) && x >= lo && x <= hi;
+    free(v);
+    *out = x;
+    return ok ? 0 : -1;
+}
+
+int geo_locate_handler(api_req_t *req, api_reply_t *rep)
+{
+    geo_pt_t p;
+    if (query_double(req, "lng", -180, 180, &p.lng) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "lng", "经度应在 -180 到 180 之间",
+                         "lng must be a number from -180 to 180");
+    if (query_double(req, "lat", -90, 90, &p.lat) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "lat", "纬度应在 -90 到 90 之间",
+                         "lat must be a number from -90 to 90");
+    json_t *cands = db_rows_json(req->db,
+                                 "SELECT o.id, o.path FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
+                                 " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
+                                 " AND o.level = 'grid' ORDER BY o.id LIMIT 64",
+                                 "dddd", p.lng, p.lng, p.lat, p.lat);
+    if (cands == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *found = json_null();
+    const char *where = "outside";
+    size_t i;
+    json_t *c;
+    json_array_foreach(cands, i, c) {
+        if (!access_covers(req->who, PERM_ORG_READ, json_string_value(json_object_get(c, "path"))))
+            continue;
+        int64_t id = json_integer_value(json_object_get(c, "id"));
+        poly_buf_t b;
+        if (load_poly(req->db, id, &b) != 0)
+            continue;
+        int loc = geo_locate(&b.poly, p);
+        poly_free(&b);
+        if (loc == GEO_OUTSIDE)
+            continue;
+        json_t *rows = db_rows_json(req->db,
+                                    "SELECT g.id, g.name, g.code, g.path, c.id AS community_id, c.name AS community_name"
+                                    " FROM org g JOIN org c ON c.id = g.parent_id WHERE g.id = ?",
+                                    "i", id);
+        json_decref(found);
+        found = json_incref(json_array_get(rows, 0));
+        json_decref(rows);
+        where = loc == GEO_INSIDE ? "inside" : "boundary";
+        if (loc == GEO_INSIDE)
+            break; /* a point on a shared edge keeps looking for a grid that holds it inside */
+    }
+    json_decref(cands);
+    return api_json(rep, 200, json_pack("{s:o, s:s}", "grid", found ? found : json_null(), "position", where));
+}
+
+/* ---- GET /orgs/{id}/coverage ---- */
+
+#define COVERAGE_SAMPLE 20
+
+static json_t *finding(db_t *db, const char *count_sql, const char *list_sql, const char *lo, const char *hi)
+{
+    int64_t n = 0;
+    db_one_int(db, &n, count_sql, "tt", lo, hi);
+    json_t *items = db_rows_json(db, list_sql, "tti", lo, hi, (int64_t)COVERAGE_SAMPLE);
+    return json_pack("{s:I, s:o}", "count", (json_int_t)n, "items", items ? items : json_array());
+}
+
+int org_coverage(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], lo, sizeof lo);
+    if (rc == DB_OK && !access_covers(req->who, PERM_PEOPLE_READ, lo))
+        rc = DB_NOTFOUND;
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    path_subtree_upper(hi, sizeof hi, lo);
+    db_t *db = req->db;
+    json_t *out = json_object();
+    json_object_set_new(
+        out, "households_without_grid",
+        finding(db,
+                "SELECT COUNT(*) FROM household h JOIN org o ON o.id = h.org_id"
+                " WHERE o.path >= ? AND o.path < ? AND o.level NOT IN ('grid', 'building')",
+                "SELECT h.id, h.address, o.id AS org_id, o.name AS org_name FROM household h JOIN org o ON o.id = h.org_id"
+                " WHERE o.path >= ? AND o.path < ? AND o.level NOT IN ('grid', 'building') ORDER BY h.id LIMIT ?",
+                lo, hi));
+    json_object_set_new(
+        out, "grids_without_party_branch",
+        finding(db,
+                "SELECT COUNT(*) FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM party_org p WHERE p.org_id = g.id)",
+                "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM party_org p WHERE p.org_id = g.id) ORDER BY g.id LIMIT ?",
+                lo, hi));
+    json_object_set_new(
+        out, "grids_without_worker",
+        finding(db,
+                "SELECT COUNT(*) FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM cadre c WHERE c.org_id = g.id AND c.post = '网格员'"
+                " AND c.term_end IS NULL)",
+                "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM cadre c WHERE c.org_id = g.id AND c.post = '网格员'"
+                " AND c.term_end IS NULL) ORDER BY g.id LIMIT ?",
+                lo, hi));
+    json_object_set_new(
+        out, "communities_without_grids",
+        finding(db,
+                "SELECT COUNT(*) FROM org c WHERE c.path >= ? AND c.path < ? AND c.level = 'community'"
+                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level = 'grid')",
+                "SELECT c.id, c.name, c.code FROM org c WHERE c.path >= ? AND c.path < ? AND c.level = 'community'"
+                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level = 'grid')"
+                " ORDER BY c.id LIMIT ?",
+                lo, hi));
+    json_object_set_new(
+        out, "grids_without_outline",
+        finding(db,
+                "SELECT COUNT(*) FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM org_geometry x WHERE x.org_id = g.id)",
+                "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
+                " AND NOT EXISTS (SELECT 1 FROM org_geometry x WHERE x.org_id = g.id) ORDER BY g.id LIMIT ?",
+                lo, hi));
+
+    /* Buildings whose point lies outside their grid's polygon. */
+    json_t *outside = json_array();
+    int64_t n_outside = 0;
+    json_t *blds = db_rows_json(db,
+                                "SELECT b.id, b.name, b.parent_id AS grid_id FROM org b JOIN org_geometry x"
+                                " ON x.org_id = b.id WHERE b.path >= ? AND b.path < ? AND b.level = 'building'"
+                                " ORDER BY b.id",
+                                "tt", lo, hi);
+    size_t i;
+    json_t *b;
+    json_array_foreach(blds, i, b) {
+        geo_pt_t p;
+        poly_buf_t poly;
+        int64_t grid = json_integer_value(json_object_get(b, "grid_id"));
+        if (load_point(db, json_integer_value(json_object_get(b, "id")), &p) != 0 || load_poly(db, grid, &poly) != 0)
+            continue;
+        int loc = geo_locate(&poly.poly, p);
+        poly_free(&poly);
+        if (loc == GEO_OUTSIDE && n_outside++ < COVERAGE_SAMPLE)
+            json_array_append(outside, b);
+    }
+    json_decref(blds);
+    json_object_set_new(out, "buildings_outside_grid", json_pack("{s:I, s:o}", "count", (json_int_t)n_outside,
+                                                                 "items", outside));
+
+    /* Grids of one community whose polygons overlap. */
+    json_t *pairs = json_array();
+    int64_t n_pairs = 0;
+    json_t *grids = db_rows_json(db,
+                                 "SELECT g.id, g.name, g.parent_id FROM org g JOIN org_geometry x ON x.org_id = g.id"
+                                 " WHERE g.path >= ? AND g.path < ? AND g.level = 'grid' ORDER BY g.parent_id, g.id",
+                                 "tt", lo, hi);
+    size_t ng = json_array_size(grids);
+    for (size_t a = 0; a < ng; a++) {
+        json_t *ga = json_array_get(grids, a);
+        poly_buf_t pa;
+        if (load_poly(db, json_integer_value(json_object_get(ga, "id")), &pa) != 0)
+            continue;
+        for (size_t c = a + 1; c < ng; c++) {
+            json_t *gc = json_array_get(grids, c);
+            if (!json_equal(json_object_get(ga, "parent_id"), json_object_get(gc, "parent_id")))
+                break;
+            poly_buf_t pc;
+            if (load_poly(db, json_integer_value(json_object_get(gc, "id")), &pc) != 0)
+                continue;
+            if (geo_polys_overlap(&pa.poly, &pc.poly) && n_pairs++ < COVERAGE_SAMPLE)
+                json_array_append_new(pairs, json_pack("{s:O, s:O}", "a", ga, "b", gc));
+            poly_free(&pc);
+        }
+        poly_free(&pa);
+    }
+    json_decref(grids);
+    json_object_set_new(out, "overlapping_grids", json_pack("{s:I, s:o}", "count", (json_int_t)n_pairs, "items", pairs));
+    return api_json(rep, 200, out);
+}

@@ -1,0 +1,777 @@
+/* Residents (人口), their households and tags. ID numbers and phones are
+ * stored encrypted with a keyed hash for exact lookup; every answer shows them
+ * masked, and revealing one is its own permission and its own audit row. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/idcard.h"
+#include "core/role.h"
+#include "core/timefmt.h"
+#include "lib/keys.h"
+#include "lib/pii.h"
+#include "lib/util.h"
+
+static const char *const relations[] = {"户主", "配偶", "子女", "父母", "祖父母", "孙子女", "兄弟姐妹", "其他", NULL};
+static const char *const genders[] = {"M", "F", NULL};
+static const char *const pii_fields[] = {"id_card", "phone", NULL};
+
+static const field_t person_create_fields[] = {
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"relation", F_ENUM, 0, 0, 0, relations},
+    {"name", F_TEXT, 1, 1, 50, NULL},
+    {"id_card", F_TEXT, 1, 1, 18, NULL},
+    {"phone", F_TEXT, 0, 1, 20, NULL},
+    {"gender", F_ENUM, 0, 0, 0, genders},
+    {"birth_date", F_DATE, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+static const field_t person_update_fields[] = {
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"relation", F_ENUM, 0, 0, 0, relations},
+    {"name", F_TEXT, F_NOT_NULL, 1, 50, NULL},
+    {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL},
+    {"phone", F_TEXT, 0, 1, 20, NULL},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static const field_t reveal_fields[] = {
+    {"field", F_ENUM, 1, 0, 0, pii_fields},
+    {"reason", F_TEXT, 0, 1, 200, NULL},
+    FIELDS_END,
+};
+
+static const field_t household_fields[] = {
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
+    {"address", F_TEXT, 1, 1, 200, NULL},
+    FIELDS_END,
+};
+
+static const field_t household_update_fields[] = {
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
+    {"address", F_TEXT, F_NOT_NULL, 1, 200, NULL},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+#define PERSON_SELECT                                                                                                  \
+    "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_date,"         \
+    " p.id_card_masked AS id_card, p.phone_masked AS phone, p.created_at, p.updated_at, p.version,"                  \
+    " (SELECT group_concat(t.tag, ',') FROM person_tag t WHERE t.person_id = p.id) AS tags,"                         \
+    " EXISTS (SELECT 1 FROM party_member m WHERE m.person_id = p.id) AS is_party_member"                             \
+    " FROM person p JOIN org o ON o.id = p.org_id"
+
+/* "a,b" -> ["a","b"] in the row's tags. */
+static void tags_to_array(json_t *row)
+{
+    const char *s = json_string_value(json_object_get(row, "tags"));
+    json_t *arr = json_array();
+    while (s && *s) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        json_array_append_new(arr, json_stringn(s, n));
+        s = comma ? comma + 1 : NULL;
+    }
+    json_object_set_new(row, "tags", arr);
+}
+
+static json_t *person_json(db_t *db, int64_t id)
+{
+    json_t *rows = db_rows_json(db, PERSON_SELECT " WHERE p.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    if (o)
+        tags_to_array(o);
+    return o;
+}
+
+/* The person's org if the caller holds perm over it; DB_NOTFOUND otherwise. */
+static int person_access(db_t *db, const principal_t *who, uint32_t perm, int64_t id, int64_t *org_id)
+{
+    int rc = db_one_int(db, org_id, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    return access_org(db, who, perm, *org_id, NULL, 0);
+}
+
+static int today_ymd(void)
+{
+    time_t t = (time_t)clock_now() + 8 * 3600; /* the date in Asia/Shanghai */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* Validate id_card (and gender/birth_date against it when given) and phone;
+ * on success put the derived gender and birth date into data. 0 or -1. */
+static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
+{
+    const char *id = json_string_value(json_object_get(data, "id_card"));
+    if (id) {
+        idcard_info_t info;
+        const char *reason;
+        if (idcard_parse(id, today_ymd(), &info, &reason) != 0) {
+            static const struct {
+                const char *reason, *zh, *en;
+            } msgs[] = {
+                {"idcard_format", "身份证号应为 18 位数字（末位可为 X）", "an ID number is 17 digits and a digit or X"},
+                {"idcard_checksum", "身份证号校验位错误", "the ID number's check character is wrong"},
+                {"idcard_date", "身份证号中的出生日期无效", "the birth date in the ID number is not a real past date"},
+                {"idcard_region", "身份证号的地区码无效", "the ID number's address code is unknown"},
+            };
+            size_t i = 0;
+            while (i < 3 && strcmp(msgs[i].reason, reason) != 0)
+                i++;
+            api_error(rep, req->lang, 400, "validation_failed", "id_card", msgs[i].zh, msgs[i].en);
+            json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
+            return -1;
+        }
+        char birth[11], gender[2] = {info.gender, 0};
+        snprintf(birth, sizeof birth, "%04d-%02d-%02d", info.year, info.month, info.day);
+        const char *g = json_string_value(json_object_get(data, "gender"));
+        const char *b = json_string_value(json_object_get(data, "birth_date"));
+        if (g && strcmp(g, gender) != 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "gender", "性别与身份证号不符",
+                      "the gender does not match the ID number");
+            return -1;
+        }
+        if (b && strcmp(b, birth) != 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "birth_date", "出生日期与身份证号不符",
+                      "the birth date does not match the ID number");
+            return -1;
+        }
+        json_object_set_new(data, "gender", json_string(gender));
+        json_object_set_new(data, "birth_date", json_string(birth));
+        char upper[IDCARD_LEN + 1];
+        str_copy(upper, sizeof upper, id);
+        if (upper[17] == 'x')
+            upper[17] = 'X';
+        json_object_set_new(data, "id_card", json_string(upper));
+    }
+    const char *phone = json_string_value(json_object_get(data, "phone"));
+    if (phone && !phone_valid(phone)) {
+        api_error(rep, req->lang, 400, "validation_failed", "phone", "电话号码格式错误",
+                  "not a mainland mobile or landline number");
+        return -1;
+    }
+    return 0;
+}
+
+/* Tags: an array of known tag codes, taken out of body before field checks. */
+static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_reply_t *rep)
+{
+    *tags = NULL;
+    json_t *t = json_object_get(body, "tags");
+    if (t == NULL)
+        return 0;
+    if (!json_is_array(t) || json_array_size(t) > 20) {
+        api_error(rep, req->lang, 400, "validation_failed", "tags", "标签应为标签代码的数组",
+                  "tags must be an array of tag codes");
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(t, i, v) {
+        int64_t ok = 0;
+        if (!json_is_string(v) ||
+            db_one_int(req->db, &ok, "SELECT COUNT(*) FROM person_tag_kind WHERE code = ? AND active = 1", "t",
+                       json_string_value(v)) != DB_OK ||
+            ok == 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "tags", "未知的标签", "unknown tag");
+            return -1;
+        }
+    }
+    *tags = json_incref(t);
+    json_object_del(body, "tags");
+    return 0;
+}
+
+/* Store id_card and phone of data for person id: encrypted, hashed, masked. */
+static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, json_t *data)
+{
+    int rc = DB_OK;
+    const char *idc = json_string_value(json_object_get(data, "id_card"));
+    if (idc) {
+        char *enc = pii_encrypt(w->keys, "person.id_card", idc);
+        char hash[PII_HASH_HEX + 1], masked[32];
+        pii_lookup_hash(hash, w->keys, "person.id_card", idc);
+        idcard_mask(masked, sizeof masked, idc);
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET id_card_enc = ?, id_card_hash = ?, id_card_masked = ?, id_card_tail = ?"
+                     " WHERE id = ?",
+                     "tttti", enc, hash, masked, idc + strlen(idc) - 4, id);
+        free(enc);
+    }
+    json_t *ph = json_object_get(data, "phone");
+    if (rc == DB_OK && ph && json_is_null(ph)) {
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET phone_enc = NULL, phone_hash = NULL, phone_masked = NULL, phone_tail = NULL"
+                     " WHERE id = ?",
+                     "i", id);
+    } else if (rc == DB_OK && json_is_string(ph)) {
+        const char *p = json_string_value(ph);
+        char *enc = pii_encrypt(w->keys, "person.phone", p);
+        char hash[PII_HASH_HEX + 1], masked[32];
+        pii_lookup_hash(hash, w->keys, "person.phone", p);
+        phone_mask(masked, sizeof masked, p);
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET phone_enc = ?, phone_hash = ?, phone_masked = ?, phone_tail = ? WHERE id = ?",
+                     "tttti", enc, hash, masked, p + strlen(p) - 4, id);
+        free(enc);
+    }
+    return rc;
+}
+
+/* ---- rollups of a person ---- */
+
+/* Add (sign +1) or remove (-1) a person's contribution to the figures. */
+static int person_rollup(db_t *db, int64_t id, int sign)
+{
+    int64_t org = 0;
+    int rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    rc = rollup_add(db, org, "residents", sign);
+    json_t *tags = db_rows_json(db, "SELECT tag FROM person_tag WHERE person_id = ?", "i", id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t) {
+        char fig[64];
+        snprintf(fig, sizeof fig, "tag.%s", json_string_value(json_object_get(t, "tag")));
+        if (rc == DB_OK)
+            rc = rollup_add(db, org, fig, sign);
+    }
+    json_decref(tags);
+    return rc;
+}
+
+static int set_tags(db_t *db, int64_t id, json_t *tags)
+{
+    int rc = db_exec(db, NULL, "DELETE FROM person_tag WHERE person_id = ?", "i", id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t) {
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "INSERT INTO person_tag (person_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         "it", id, json_string_value(t));
+    }
+    return rc;
+}
+
+static int household_check(db_t *db, const write_ctx_t *w, int64_t household, api_reply_t *rep)
+{
+    int64_t horg = 0;
+    int rc = db_one_int(db, &horg, "SELECT org_id FROM household WHERE id = ?", "i", household);
+    if (rc == DB_OK)
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, horg, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", "household_id", "户不存在", "no such household") - 1;
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int dup_id_error(api_reply_t *rep, const char *lang)
+{
+    /* Never say where the other record is: it may be outside the caller's scope. */
+    return api_error(rep, lang, 409, "conflict", "id_card", "该身份证号已登记", "this ID number is already registered") -
+           1;
+}
+
+static json_t *audit_summary(const json_t *data, const json_t *tags)
+{
+    json_t *s = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)data, key, v) {
+        if (strcmp(key, "id_card") == 0 || strcmp(key, "phone") == 0)
+            json_object_set_new(s, key, json_string(json_is_null(v) ? "(removed)" : "(changed)"));
+        else if (strcmp(key, "id") != 0)
+            json_object_set(s, key, v);
+    }
+    if (tags)
+        json_object_set(s, "tags", (json_t *)tags);
+    return s;
+}
+
+/* ---- persons ---- */
+
+static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    int64_t household = json_integer_value(json_object_get(data, "household_id"));
+    if (household > 0 && household_check(db, w, household, rep) != 0)
+        return -1;
+    char hash[PII_HASH_HEX + 1];
+    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
+    int64_t exists = 0;
+    if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
+        return dup_id_error(rep, w->lang);
+    int64_t id = 0;
+    rc = db_one_int(db, &id,
+                    "INSERT INTO person (org_id, household_id, relation, name, gender, birth_date, id_card_enc,"
+                    " id_card_hash, id_card_masked, id_card_tail, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
+                    "iItttttii", org, household, json_string_value(json_object_get(data, "relation")),
+                    json_string_value(json_object_get(data, "name")),
+                    json_string_value(json_object_get(data, "gender")),
+                    json_string_value(json_object_get(data, "birth_date")), hash, w->now, w->now);
+    if (rc == DB_UNIQUE)
+        return dup_id_error(rep, w->lang);
+    if (rc == DB_OK)
+        rc = store_pii(db, w, id, data);
+    json_t *tags = json_object_get(data, "tags");
+    if (rc == DB_OK && tags)
+        rc = set_tags(db, id, tags);
+    if (rc == DB_OK)
+        rc = person_rollup(db, id, +1);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "person.created", "person", id, org, audit_summary(data, NULL));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 201, person_json(db, id));
+    return 0;
+}
+
+/* The validated input of a person create or update, or NULL with rep filled. */
+static json_t *person_input(const api_req_t *req, const field_t *fields, api_reply_t *rep)
+{
+    json_t *data = json_deep_copy(req->body);
+    json_t *tags;
+    if (take_tags(req, data, &tags, rep) != 0 || api_validate(req, data, fields, rep) != 0 ||
+        check_identity(req, data, rep) != 0) {
+        json_decref(data);
+        json_decref(tags);
+        return NULL;
+    }
+    if (tags)
+        json_object_set_new(data, "tags", tags);
+    return data;
+}
+
+int person_create(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = person_input(req, person_create_fields, rep);
+    return data ? api_defer(req, person_create_write, data) : 0;
+}
+
+int person_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    int rc = person_access(req->db, req->who, PERM_PEOPLE_READ, req->params[0], &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "person");
+    json_t *p = person_json(req->db, req->params[0]);
+    return p ? api_json(rep, 200, p) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+int person_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0, household = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    if (api_query_int(req, "household", 0, 1, INT64_MAX, &household) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "household", "household 无效",
+                         "household is not a valid id");
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    char *q = api_query(req, "q"), *id_tail = api_query(req, "id_tail"), *phone_tail = api_query(req, "phone_tail");
+    char *tag = api_query(req, "tag"), *id_card = api_query(req, "id_card");
+    char hash[PII_HASH_HEX + 1] = "";
+    const char *bad = NULL;
+    if (id_tail && strlen(id_tail) != 4)
+        bad = "id_tail";
+    else if (phone_tail && strlen(phone_tail) != 4)
+        bad = "phone_tail";
+    if (bad == NULL && id_card) {
+        char up[32];
+        str_copy(up, sizeof up, id_card);
+        size_t n = strlen(up);
+        if (n == 18 && up[17] == 'x')
+            up[17] = 'X';
+        pii_lookup_hash(hash, req->keys, "person.id_card", up);
+    }
+    json_t *items = NULL;
+    if (bad == NULL) {
+        char *prefix = NULL;
+        if (q && *q) {
+            /* Names match from their start: 王 finds 王丽; wildcards are literal. */
+            char *like = api_like_param(req, "q");
+            size_t n = strlen(like);
+            prefix = xmalloc(n + 1);
+            memcpy(prefix, like + 1, n - 1); /* drop the leading % */
+            prefix[n - 1] = '\0';
+            free(like);
+        }
+        items = db_rows_json(req->db,
+                             PERSON_SELECT " WHERE o.path >= ? AND o.path < ? AND p.id > ?"
+                                           " AND (CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')"
+                                           " AND (CAST(? AS TEXT) IS NULL OR p.id_card_tail = ?)"
+                                           " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail = ?)"
+                                           " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"
+                                           " AND (? = 0 OR p.household_id = ?)"
+                                           " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t"
+                                           "      WHERE t.person_id = p.id AND t.tag = ?))"
+                                           " ORDER BY p.id LIMIT ?",
+                             "ttittttttttiitti", lo, hi, after, prefix, prefix, id_tail, id_tail, phone_tail,
+                             phone_tail, id_card ? hash : NULL, id_card ? hash : NULL, household, household, tag,
+                             tag, limit + 1);
+        free(prefix);
+    }
+    free(q);
+    free(id_tail);
+    free(phone_tail);
+    free(tag);
+    free(id_card);
+    if (bad)
+        return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
+                         "invalid filter (tails are 4 characters)");
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    size_t i;
+    json_t *row;
+    json_array_foreach(items, i, row) tags_to_array(row);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    if (api_check_version(db, w, "SELECT version FROM person WHERE id = ?", id, data, rep) != 0)
+        return -1;
+    json_t *v;
+    /* Take the person out of the figures, change, and put them back. */
+    rc = person_rollup(db, id, -1);
+    if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, json_integer_value(v), NULL, 0);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "household_id"))) {
+        if (json_is_integer(v) && household_check(db, w, json_integer_value(v), rep) != 0)
+            return -1;
+        rc = db_exec(db, NULL, "UPDATE person SET household_id = ? WHERE id = ?", "Ii", json_integer_value(v), id);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "relation")))
+        rc = db_exec(db, NULL, "UPDATE person SET relation = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && (v = json_object_get(data, "name")))
+        rc = db_exec(db, NULL, "UPDATE person SET name = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && json_object_get(data, "id_card")) {
+        char hash[PII_HASH_HEX + 1];
+        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
+        int64_t other = 0;
+        if (db_one_int(db, &other, "SELECT id FROM person WHERE id_card_hash = ? AND id <> ?", "ti", hash, id) ==
+            DB_OK)
+            return dup_id_error(rep, w->lang);
+        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_date = ? WHERE id = ?", "tti",
+                     json_string_value(json_object_get(data, "gender")),
+                     json_string_value(json_object_get(data, "birth_date")), id);
+    }
+    if (rc == DB_OK)
+        rc = store_pii(db, w, id, data);
+    if (rc == DB_UNIQUE)
+        return dup_id_error(rep, w->lang);
+    json_t *tags = json_object_get(data, "tags");
+    if (rc == DB_OK && tags)
+        rc = set_tags(db, id, tags);
+    if (rc == DB_OK)
+        rc = person_rollup(db, id, +1);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE person SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now,
+                     id);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "person.updated", "person", id, org, audit_summary(data, NULL));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, person_json(db, id));
+    return 0;
+}
+
+int person_update(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = person_input(req, person_update_fields, rep);
+    if (data == NULL)
+        return 0;
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, person_update_write, data);
+}
+
+static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    rc = person_rollup(db, id, -1);
+    if (rc == DB_OK)
+        rc = party_member_rollup(db, id, -1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "person.deleted", "person", id, org, NULL);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM person WHERE id = ?", "i", id);
+    if (rc == DB_FOREIGN)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该居民仍担任职务，不能删除",
+                         "this resident still holds a post") - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+int person_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, person_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+}
+
+static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PII_REVEAL, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    const char *field = json_string_value(json_object_get(data, "field"));
+    char enc[512] = "";
+    rc = db_one_text(db, enc, sizeof enc,
+                     strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
+                                                   : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
+                     "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(w->keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
+        if (plain == NULL) {
+            json_decref(value);
+            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
+            return api_db_error(rep, w->lang, DB_ERR, NULL);
+        }
+        value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    json_t *sum = json_pack("{s:s}", "field", field);
+    if (json_object_get(data, "reason"))
+        json_object_set(sum, "reason", json_object_get(data, "reason"));
+    rc = audit_append_new(db, w, "person.revealed", "person", id, org, sum);
+    if (rc != DB_OK) {
+        json_decref(value);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    api_json(rep, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "field", field, "value", value));
+    return 0;
+}
+
+int person_reveal(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, reveal_fields, rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, reveal_write, data);
+}
+
+int person_tag_list(api_req_t *req, api_reply_t *rep)
+{
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT code, name_zh, name_en FROM person_tag_kind WHERE active = 1"
+                                 " ORDER BY sort, code",
+                                 "");
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+/* ---- households ---- */
+
+#define HOUSEHOLD_SELECT                                                                                               \
+    "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"                   \
+    " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members"                                        \
+    " FROM household h JOIN org o ON o.id = h.org_id"
+
+static json_t *household_json(db_t *db, int64_t id)
+{
+    json_t *rows = db_rows_json(db, HOUSEHOLD_SELECT " WHERE h.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    return o;
+}
+
+static int household_access(db_t *db, const principal_t *who, uint32_t perm, int64_t id, int64_t *org_id)
+{
+    int rc = db_one_int(db, org_id, "SELECT org_id FROM household WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    return access_org(db, who, perm, *org_id, NULL, 0);
+}
+
+static int household_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org_id")), id = 0;
+    int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+    if (rc == DB_OK)
+        rc = db_one_int(db, &id,
+                        "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?)"
+                        " RETURNING id",
+                        "itii", org, json_string_value(json_object_get(data, "address")), w->now, w->now);
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "households", 1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "household.created", "household", id, org, data);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 201, household_json(db, id));
+    return 0;
+}
+
+int household_create(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, household_fields, rep) != 0)
+        return 0;
+    return api_defer(req, household_create_write, json_deep_copy(req->body));
+}
+
+int household_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    int rc = household_access(req->db, req->who, PERM_PEOPLE_READ, req->params[0], &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "household");
+    json_t *h = household_json(req->db, req->params[0]);
+    return h ? api_json(rep, 200, h) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+int household_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    char *like = api_like_param(req, "q");
+    json_t *items = db_rows_json(req->db,
+                                 HOUSEHOLD_SELECT " WHERE o.path >= ? AND o.path < ? AND h.id > ?"
+                                                  " AND (CAST(? AS TEXT) IS NULL OR h.address LIKE ? ESCAPE '\\')"
+                                                  " ORDER BY h.id LIMIT ?",
+                                 "ttitti", lo, hi, after, like, like, limit + 1);
+    free(like);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+static int household_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = household_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "household");
+    if (api_check_version(db, w, "SELECT version FROM household WHERE id = ?", id, data, rep) != 0)
+        return -1;
+    json_t *v;
+    if ((v = json_object_get(data, "org_id")) && json_integer_value(v) != org) {
+        int64_t to = json_integer_value(v);
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, to, NULL, 0);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+        /* A household moves with its members. */
+        json_t *members = rc == DB_OK ? db_rows_json(db, "SELECT id FROM person WHERE household_id = ?", "i", id)
+                                      : NULL;
+        size_t i;
+        json_t *m;
+        json_array_foreach(members, i, m) {
+            int64_t pid = json_integer_value(json_object_get(m, "id"));
+            if (rc == DB_OK)
+                rc = person_rollup(db, pid, -1);
+            if (rc == DB_OK)
+                rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", to, pid);
+            if (rc == DB_OK)
+                rc = person_rollup(db, pid, +1);
+        }
+        json_decref(members);
+        if (rc == DB_OK)
+            rc = rollup_add(db, org, "households", -1);
+        if (rc == DB_OK)
+            rc = rollup_add(db, to, "households", 1);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE household SET org_id = ? WHERE id = ?", "ii", to, id);
+        org = to;
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "address")))
+        rc = db_exec(db, NULL, "UPDATE household SET address = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE household SET updated_at = ?, version = version + 1 WHERE id = ?", "ii",
+                     w->now, id);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "household.updated", "household", id, org, data);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, household_json(db, id));
+    return 0;
+}
+
+int household_update(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, household_update_fields, rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, household_update_write, data);
+}
+
+static int household_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org, members = 0;
+    int rc = household_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "household");
+    rc = db_one_int(db, &members, "SELECT COUNT(*) FROM person WHERE household_id = ?", "i", id);
+    if (rc == DB_OK && members > 0)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该户仍有成员，不能删除",
+                         "this household still has members") - 1;
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "households", -1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "household.deleted", "household", id, org, NULL);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM household WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+int household_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, household_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+}

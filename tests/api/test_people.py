@@ -1,0 +1,262 @@
+"""Residents, households and party members: ID validation, encryption at rest,
+masking, audited reveal, scope, and exact rollups."""
+import os
+import random
+import sqlite3
+
+import pytest
+
+from conftest import error_of
+
+LONGJU, TIANHAIXIANG, SHUSHAN = "340104006006", "340102001001", "340104"
+
+
+def id_with_check(first17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    s = sum(int(c) * w for c, w in zip(first17, weights))
+    return first17 + "10X98765432"[s % 11]
+
+
+@pytest.fixture(scope="module")
+def orgs(server):
+    return {c: server.org_id(c) for c in (LONGJU, TIANHAIXIANG, SHUSHAN)}
+
+
+def new_person(admin, org, seq, **extra):
+    body = {"org_id": org, "name": f"居民{seq}", "id_card": id_with_check(f"34010419800101{seq:03d}"), **extra}
+    r = admin.post("/api/v1/persons", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_id_vectors(server, admin, orgs):
+    ok = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "甲", "id_card": "11010519491231002X"})
+    assert ok.status_code == 201, ok.text
+    p = ok.json()
+    assert (p["gender"], p["birth_date"], p["id_card"]) == ("F", "1949-12-31", "110105********002X")
+    ok2 = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "乙", "id_card": "440524188001010014"})
+    assert ok2.status_code == 201 and ok2.json()["gender"] == "M"
+    for bad, reason in [("110105194912310021", "idcard_checksum"), (id_with_check("34010419800230001"), "idcard_date"),
+                        (id_with_check("34010421000101001"), "idcard_date"),
+                        (id_with_check("99010419800101001"), "idcard_region"), ("3401041980", "idcard_format")]:
+        r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "丙", "id_card": bad})
+        assert r.status_code == 400, bad
+        e = error_of(r)
+        assert (e["code"], e["field"], e["reason"]) == ("validation_failed", "id_card", reason), bad
+    # Given gender and birth date must agree with the number.
+    r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "丁", "gender": "M",
+                                            "id_card": id_with_check("34010419800101002")})
+    assert r.status_code == 400 and error_of(r)["field"] == "gender"
+    r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "丁", "birth_date": "1980-01-02",
+                                            "id_card": id_with_check("34010419800101002")})
+    assert r.status_code == 400 and error_of(r)["field"] == "birth_date"
+    r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "丁", "phone": "12345",
+                                            "id_card": id_with_check("34010419800101002")})
+    assert r.status_code == 400 and error_of(r)["field"] == "phone"
+
+
+def test_duplicate_id_reveals_nothing(server, admin, orgs):
+    staff = server.make_user(admin, "tianhai-people", "org_staff", orgs[TIANHAIXIANG])
+    idc = id_with_check("34010419900505123")
+    assert admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "原", "id_card": idc}).status_code == 201
+    r = staff.post("/api/v1/persons", json={"org_id": orgs[TIANHAIXIANG], "name": "重", "id_card": idc.lower()})
+    assert r.status_code == 409
+    e = error_of(r)
+    assert e["field"] == "id_card" and "龙居" not in r.text and str(orgs[LONGJU]) not in r.text
+
+
+def test_encrypted_at_rest_and_masked_everywhere(server, admin, orgs):
+    idc, phone = id_with_check("34010419751111567"), "13912345678"
+    p = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "秘", "id_card": idc, "phone": phone}).json()
+    assert p["id_card"] == idc[:6] + "********" + idc[-4:] and p["phone"] == "139****5678"
+    for body in (admin.get(f"/api/v1/persons/{p['id']}").text,
+                 admin.get("/api/v1/persons", params={"org": orgs[LONGJU], "limit": 200}).text,
+                 admin.get("/api/v1/audit", params={"entity": "person", "entity_id": p["id"]}).text):
+        assert idc not in body and phone not in body
+    # Nothing of it in clear in the database files.
+    for suffix in ("", "-wal"):
+        path = server.db + suffix
+        if os.path.exists(path):
+            raw = open(path, "rb").read()
+            assert idc.encode() not in raw and phone.encode() not in raw
+            assert idc[6:14].encode() + idc[14:].encode() not in raw
+
+
+def test_reveal_needs_permission_and_is_audited(server, admin, orgs):
+    idc = id_with_check("34010419660606111")
+    p = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "查", "id_card": idc,
+                                            "phone": "0551-62345678"}).json()
+    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card", "reason": "上门核实"})
+    assert r.status_code == 200 and r.json()["value"] == idc
+    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "phone"})
+    assert r.json()["value"] == "0551-62345678"
+    rows = admin.get("/api/v1/audit", params={"action": "person.revealed", "entity_id": p["id"]}).json()["items"]
+    assert len(rows) == 2
+    assert rows[1]["summary"] == {"field": "id_card", "reason": "上门核实"}
+    assert rows[0]["summary"] == {"field": "phone"}
+    assert idc not in str(rows)
+    auditor = server.make_user(admin, "people-auditor", "auditor", 1)
+    assert auditor.get(f"/api/v1/persons/{p['id']}").status_code == 200
+    r = auditor.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card"})
+    assert r.status_code == 403
+    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "name"})
+    assert r.status_code == 400 and error_of(r)["field"] == "field"
+
+
+def test_person_scope(server, admin, orgs):
+    mine = new_person(admin, orgs[LONGJU], 501)
+    other = new_person(admin, orgs[TIANHAIXIANG], 502)
+    staff = server.make_user(admin, "longju-people", "org_staff", orgs[LONGJU])
+    grid_street = server.make_user(admin, "yaohai-gridder", "grid_worker", orgs[TIANHAIXIANG])
+    assert staff.get(f"/api/v1/persons/{mine['id']}").status_code == 200
+    for c, target in ((staff, other), (grid_street, mine)):
+        pid = target["id"]
+        assert c.get(f"/api/v1/persons/{pid}").status_code == 404
+        assert c.patch(f"/api/v1/persons/{pid}", json={"name": "改"}).status_code == 404
+        assert c.delete(f"/api/v1/persons/{pid}").status_code == 404
+        assert c.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card"}).status_code == 404
+        assert c.patch(f"/api/v1/persons/{pid}", json={"org_id": orgs[LONGJU]}).status_code == 404
+    ids = {p["id"] for p in staff.get("/api/v1/persons", params={"limit": 200}).json()["items"]}
+    assert mine["id"] in ids and other["id"] not in ids
+    # Searches never cross the line either.
+    tail = other["id_card"][-4:]
+    found = staff.get("/api/v1/persons", params={"id_tail": tail}).json()["items"]
+    assert all(p["org_id"] == orgs[LONGJU] for p in found)
+    assert staff.get("/api/v1/persons", params={"org": orgs[TIANHAIXIANG]}).status_code == 404
+    # Moving a resident out of one's scope is refused.
+    r = staff.patch(f"/api/v1/persons/{mine['id']}", json={"org_id": orgs[TIANHAIXIANG]})
+    assert r.status_code == 404 and error_of(r)["field"] == "org_id"
+    assert admin.get(f"/api/v1/persons/{other['id']}").json()["name"] == other["name"]
+
+
+def test_search(server, admin, orgs):
+    p = new_person(admin, orgs[LONGJU], 601, name="欧阳娜娜", phone="13700001234", tags=["veteran"])
+    def ids(**params):
+        return [x["id"] for x in admin.get("/api/v1/persons", params={"limit": 200, **params}).json()["items"]]
+    assert p["id"] in ids(q="欧阳") and p["id"] not in ids(q="阳娜")
+    assert p["id"] in ids(phone_tail="1234") and p["id"] in ids(id_tail=p["id_card"][-4:])
+    assert ids(id_card=id_with_check("34010419800101601")) == [p["id"]]
+    assert p["id"] in ids(tag="veteran") and p["id"] not in ids(tag="disabled")
+    assert admin.get("/api/v1/persons", params={"id_tail": "12"}).status_code == 400
+    r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "x", "tags": ["no_such_tag"],
+                                            "id_card": id_with_check("34010419800101602")})
+    assert r.status_code == 400 and error_of(r)["field"] == "tags"
+    tags = admin.get("/api/v1/person-tags").json()["items"]
+    assert {"code": "elderly_alone", "name_zh": "独居老人", "name_en": "elderly living alone"} in tags
+
+
+def test_households_and_party_members(server, admin, orgs):
+    h = admin.post("/api/v1/households", json={"org_id": orgs[LONGJU], "address": "龙居小区 3 栋 201"}).json()
+    head = new_person(admin, orgs[LONGJU], 701, household_id=h["id"], relation="户主")
+    assert admin.get(f"/api/v1/households/{h['id']}").json()["members"] == 1
+    r = admin.delete(f"/api/v1/households/{h['id']}")
+    assert r.status_code == 409 and error_of(r)["code"] == "not_empty"
+    po = admin.post("/api/v1/party-orgs", json={"org_id": orgs[LONGJU], "kind": "党支部", "name": "龙居第二党支部"}).json()
+    r = admin.post("/api/v1/party-members", json={"person_id": head["id"], "party_org_id": po["id"], "status": "正式",
+                                                  "joined_on": "2001-07-01", "in_service": True,
+                                                  "registered_org_id": orgs[LONGJU]})
+    assert r.status_code == 201, r.text
+    m = r.json()
+    assert m["name"] == head["name"] and m["id_card"] == head["id_card"] and m["in_service"] is True
+    assert admin.get(f"/api/v1/persons/{head['id']}").json()["party_member"] is True
+    r = admin.post("/api/v1/party-members", json={"person_id": head["id"], "party_org_id": po["id"],
+                                                  "status": "正式", "joined_on": "2001-07-01"})
+    assert r.status_code == 409
+    r = admin.post("/api/v1/party-members", json={"person_id": head["id"], "party_org_id": po["id"],
+                                                  "status": "党员", "joined_on": "2001-07-01"})
+    assert r.status_code == 400 and error_of(r)["field"] == "status"
+    people = admin.get(f"/api/v1/orgs/{orgs[LONGJU]}/stats").json()["people"]
+    assert people["party_members"] >= 1 and people["in_service_registered"] >= 1
+    assert admin.patch(f"/api/v1/party-members/{head['id']}", json={"status": "预备"}).status_code == 200
+    listed = admin.get("/api/v1/party-members", params={"org": orgs[LONGJU], "status": "预备"}).json()["items"]
+    assert [x["person_id"] for x in listed] == [head["id"]]
+
+
+def recount(db_path):
+    """Every node's figures recounted from the rows, the slow way."""
+    con = sqlite3.connect(db_path)
+    paths = dict(con.execute("SELECT id, path FROM org"))
+    want = {}
+
+    def add(org, fig, n=1):
+        for a in paths[org].strip("/").split("/"):
+            key = (int(a), fig)
+            want[key] = want.get(key, 0) + n
+
+    for pid, org in con.execute("SELECT id, org_id FROM person"):
+        add(org, "residents")
+    for org, tag in con.execute("SELECT p.org_id, t.tag FROM person_tag t JOIN person p ON p.id = t.person_id"):
+        add(org, "tag." + tag)
+    for (org,) in con.execute("SELECT org_id FROM household"):
+        add(org, "households")
+    for org, status, ins, reg in con.execute(
+            "SELECT po.org_id, m.status, m.in_service, m.registered_org_id FROM party_member m"
+            " JOIN party_org po ON po.id = m.party_org_id"):
+        add(org, "party_members")
+        add(org, "party_members_formal" if status == "正式" else "party_members_probationary")
+        if ins:
+            add(org, "party_members_in_service")
+            if reg:
+                add(reg, "in_service_registered")
+    have = {(o, f): v for o, f, v in con.execute("SELECT org_id, figure, value FROM org_figure") if v != 0}
+    con.close()
+    return want, have
+
+
+def test_rollups_match_a_full_recount_after_random_writes(server, admin, orgs):
+    rnd = random.Random(20261128)
+    street = server.org_id("340104006")
+    communities = [o["id"] for o in admin.get(f"/api/v1/orgs/{street}/children").json()["items"]]
+    grids = [admin.post("/api/v1/orgs", json={"parent_id": rnd.choice(communities), "level": "grid",
+                                              "name": f"汇总网格{i}"}).json()["id"] for i in range(6)]
+    places = communities + grids
+    pos = [admin.post("/api/v1/party-orgs", json={"org_id": c, "kind": "党支部", "name": f"汇总支部{c}"}).json()["id"]
+           for c in communities[:3]]
+    tags = ["elderly_alone", "disabled", "veteran", "low_income"]
+    people, households, seq = [], [], 100
+    for step in range(400):
+        op = rnd.random()
+        if op < 0.45 or not people:
+            seq += 1
+            body = {"org_id": rnd.choice(places), "name": f"随机{seq}",
+                    "id_card": id_with_check(f"340104{1950 + seq % 60}0{1 + seq % 9}1{seq % 10}{seq % 1000:03d}"),
+                    "tags": rnd.sample(tags, rnd.randint(0, 2))}
+            if households and rnd.random() < 0.5:
+                body["household_id"] = rnd.choice(households)
+            r = admin.post("/api/v1/persons", json=body)
+            if r.status_code == 201:
+                people.append(r.json()["id"])
+            else:
+                assert r.status_code in (404, 409), r.text  # a household elsewhere, or a repeated number
+        elif op < 0.55:
+            r = admin.post("/api/v1/households", json={"org_id": rnd.choice(places), "address": f"地址{step}"})
+            households.append(r.json()["id"])
+        elif op < 0.7:
+            pid = rnd.choice(people)
+            r = admin.patch(f"/api/v1/persons/{pid}", json={"org_id": rnd.choice(places),
+                                                            "tags": rnd.sample(tags, rnd.randint(0, 3))})
+            assert r.status_code == 200, r.text
+        elif op < 0.8:
+            pid = people.pop(rnd.randrange(len(people)))
+            assert admin.delete(f"/api/v1/persons/{pid}").status_code == 204
+        elif op < 0.9:
+            pid = rnd.choice(people)
+            r = admin.post("/api/v1/party-members", json={"person_id": pid, "party_org_id": rnd.choice(pos),
+                                                          "status": rnd.choice(["正式", "预备"]),
+                                                          "joined_on": "2010-01-01", "in_service": rnd.random() < .5,
+                                                          "registered_org_id": rnd.choice(communities)})
+            if r.status_code == 409:
+                assert admin.patch(f"/api/v1/party-members/{pid}",
+                                   json={"status": rnd.choice(["正式", "预备"]), "in_service": rnd.random() < .5,
+                                         "party_org_id": rnd.choice(pos)}).status_code == 200
+        elif households:
+            hid = rnd.choice(households)
+            assert admin.patch(f"/api/v1/households/{hid}", json={"org_id": rnd.choice(places)}).status_code == 200
+        if step % 100 == 99:
+            # Move a grid to another community: its whole subtree's figures follow.
+            g = rnd.choice(grids)
+            assert admin.patch(f"/api/v1/orgs/{g}", json={"parent_id": rnd.choice(communities)}).status_code == 200
+    want, have = recount(server.db)
+    assert want == have
+    city = admin.get("/api/v1/orgs/1/stats").json()["people"]
+    assert city.get("residents", 0) == want.get((1, "residents"), 0)
