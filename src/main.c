@@ -16,6 +16,8 @@ static const command_t commands[] = {
      "jiceng import-divisions [--db PATH] [--city CODE] FILE"},
     {"backup", cmd_backup, "write a consistent copy of the database", "jiceng backup [--db PATH] FILE"},
     {"audit", cmd_audit, "verify the audit chain", "jiceng audit verify [--db PATH]"},
+    {"demo", cmd_demo, "fill the real divisions with a synthetic city",
+     "jiceng demo [--db PATH] [--residents N] [--seed S]"},
 };
 
 static void usage(FILE *out)

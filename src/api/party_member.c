@@ -111,8 +111,9 @@ static int check_refs(db_t *db, const write_ctx_t *w, const json_t *data, int64_
     }
     if ((v = json_object_get(data, "registered_org_id")) && json_is_integer(v)) {
         char level[16] = "";
-        if (db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", json_integer_value(v)) !=
-            DB_OK)
+        if (access_org(db, &w->who, PERM_ORG_READ, json_integer_value(v), NULL, 0) != DB_OK ||
+            db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", json_integer_value(v)) !=
+                DB_OK)
             return ref_404(rep, w->lang, "registered_org_id");
         if (strcmp(level, "community") != 0)
             return api_error(rep, w->lang, 400, "validation_failed", "registered_org_id", "报到的应是社区或村",

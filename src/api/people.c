@@ -395,6 +395,8 @@ int person_list(api_req_t *req, api_reply_t *rep)
     char *tag = api_query(req, "tag"), *id_card = api_query(req, "id_card");
     char hash[PII_HASH_HEX + 1] = "";
     const char *bad = NULL;
+    if (id_tail && strlen(id_tail) == 4 && id_tail[3] == 'x')
+        id_tail[3] = 'X';
     if (id_tail && strlen(id_tail) != 4)
         bad = "id_tail";
     else if (phone_tail && strlen(phone_tail) != 4)

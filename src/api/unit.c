@@ -161,11 +161,28 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = access_org(db, &w->who, PERM_UNIT_WRITE, json_integer_value(v), NULL, 0);
         if (rc != DB_OK)
             return org_field_error(rep, w->lang, rc);
-        rc = db_exec(db, NULL, "UPDATE unit SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
-        /* Party organisations of the unit sit where the unit sits. */
+        /* Party organisations of the unit sit where the unit sits; their members'
+         * figures move with them. */
+        json_t *members = db_rows_json(db,
+                                       "SELECT m.person_id FROM party_member m JOIN party_org po"
+                                       " ON po.id = m.party_org_id WHERE po.unit_id = ?",
+                                       "i", id);
+        size_t i;
+        json_t *m;
+        json_array_foreach(members, i, m) {
+            if (rc == DB_OK)
+                rc = party_member_rollup(db, json_integer_value(json_object_get(m, "person_id")), -1);
+        }
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE unit SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
         if (rc == DB_OK)
             rc = db_exec(db, NULL, "UPDATE party_org SET org_id = ? WHERE unit_id = ?", "ii", json_integer_value(v),
                          id);
+        json_array_foreach(members, i, m) {
+            if (rc == DB_OK)
+                rc = party_member_rollup(db, json_integer_value(json_object_get(m, "person_id")), +1);
+        }
+        json_decref(members);
     }
     static const char *text_cols[][2] = {{"name", "UPDATE unit SET name = ? WHERE id = ?"},
                                          {"type", "UPDATE unit SET type = ? WHERE id = ?"},

@@ -53,5 +53,6 @@ int cmd_user(int argc, char **argv);
 int cmd_import_divisions(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

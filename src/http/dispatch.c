@@ -214,7 +214,7 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data)
         job->req = hr->h2o;
         job->ticket = h2o_mem_alloc_shared(&hr->h2o->pool, sizeof *job->ticket, on_ticket_dispose);
         job->ticket->job = job;
-        if (req->idem_key && req->method == HTTP_POST && req->who) {
+        if (req->idem_key && req->method == HTTP_POST && req->who && !(routes[hr->route_index].flags & RF_NO_REPLAY)) {
             job->idem_key = xstrdup(req->idem_key);
             request_hash(job->idem_hash, routes[hr->route_index].name, req->path, &hr->h2o->entity);
         }

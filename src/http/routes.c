@@ -24,7 +24,7 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/auth/me", auth_me, USER, 0, "auth.me"},
     {HTTP_POST, "/api/v1/auth/password", auth_password, USER, RF_BODY, "auth.password"},
     {HTTP_GET, "/api/v1/auth/tokens", auth_token_list, USER, 0, "auth.tokens.list"},
-    {HTTP_POST, "/api/v1/auth/tokens", auth_token_create, USER, RF_BODY, "auth.tokens.create"},
+    {HTTP_POST, "/api/v1/auth/tokens", auth_token_create, USER, RF_BODY | RF_NO_REPLAY, "auth.tokens.create"},
     {HTTP_DELETE, "/api/v1/auth/tokens/{id}", auth_token_delete, USER, 0, "auth.tokens.delete"},
 
     {HTTP_GET, "/api/v1/roles", sys_roles, USER, 0, "roles.list"},
@@ -62,7 +62,8 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/persons/{id}", person_get, PERM(PERM_PEOPLE_READ), 0, "persons.get"},
     {HTTP_PATCH, "/api/v1/persons/{id}", person_update, PERM(PERM_PEOPLE_WRITE), RF_BODY, "persons.update"},
     {HTTP_DELETE, "/api/v1/persons/{id}", person_delete, PERM(PERM_PEOPLE_WRITE), 0, "persons.delete"},
-    {HTTP_POST, "/api/v1/persons/{id}/reveal", person_reveal, PERM(PERM_PII_REVEAL), RF_BODY, "persons.reveal"},
+    {HTTP_POST, "/api/v1/persons/{id}/reveal", person_reveal, PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY,
+     "persons.reveal"},
     {HTTP_GET, "/api/v1/person-tags", person_tag_list, PERM(PERM_PEOPLE_READ), 0, "person_tags.list"},
 
     {HTTP_GET, "/api/v1/households", household_list, PERM(PERM_PEOPLE_READ), 0, "households.list"},

@@ -174,6 +174,27 @@ def handler_source(handler):
     raise AssertionError(f"handler {handler} not found in src/api/")
 
 
+def static_functions(text):
+    """{name: body} of the static functions of a C file."""
+    return {m.group(1): m.group(2) for m in re.finditer(r"^static [\w *]+?\b(\w+)\([^;{]*?\)\n\{\n(.*?)^\}",
+                                                         text, re.M | re.S)}
+
+
+def reachable_source(text, body):
+    """body with the bodies of the file's static functions it calls, transitively: handlers may read
+    their input through helpers (person_input in people.c)."""
+    funcs = static_functions(text)
+    seen, todo, out = set(), [body], []
+    while todo:
+        b = todo.pop()
+        out.append(b)
+        for name in re.findall(r"\b(\w+)\s*\(", b):
+            if name in funcs and name not in seen:
+                seen.add(name)
+                todo.append(funcs[name])
+    return "\n".join(out)
+
+
 def declared_fields(text, array):
     m = re.search(r"const field_t " + re.escape(array) + r"\[\]\s*=\s*\{(.*?)FIELDS_END", text, re.S)
     assert m, f"field array {array} not found"
@@ -448,6 +469,21 @@ def test_operation_matches_its_route(route):
         assert "422" in op["responses"], f"{where}: Idempotency-Key can answer 422"
 
 
+def taken_fields(text, body):
+    """Fields a handler takes out of the body before api_validate sees it (take_tags in people.c):
+    {name: the most items the taker allows, or None}."""
+    out = {}
+    for fn in re.findall(r"\b(take_\w+)\(\s*req\s*,", body):
+        m = re.search(r"^static int " + re.escape(fn) + r"\(.*?\)\n\{\n(.*?)^\}", text, re.M | re.S)
+        assert m, f"{fn} not found"
+        name = re.search(r'json_object_get\(\s*body\s*,\s*"(\w+)"\s*\)', m.group(1))
+        assert name, f"{fn}: cannot tell which field it takes"
+        assert "json_is_array(" in m.group(1), f"{fn}: only array fields are understood"
+        cap = re.search(r"json_array_size\(\s*\w+\s*\)\s*>\s*(\d+)", m.group(1))
+        out[name.group(1)] = int(cap.group(1)) if cap else None
+    return out
+
+
 def _body_schema(op):
     rb = deref(op.get("requestBody") or {})
     schema = rb.get("content", {}).get("application/json", {}).get("schema")
@@ -460,9 +496,18 @@ def test_request_body_matches_declared_fields(route):
     _, _, op = OPS[(route["method"], norm(route["pattern"]))]
     schema = _body_schema(op)
     text, body = handler_source(route["handler"])
-    arrays = re.findall(r"api_validate\(\s*req\s*,\s*req->body\s*,\s*(\w+)\s*,", body)
+    reach = reachable_source(text, body)
+    arrays = re.findall(r"api_validate\(\s*req\s*,\s*[^,()]+?\s*,\s*(\w+)\s*,", body)
+    if not arrays:
+        # Validated by a helper that is handed the field array (person_input(req, person_create_fields, rep)).
+        names = set(re.findall(r"const field_t (\w+)\[\]", text))
+        arrays = sorted({w for w in re.findall(r"\b\w+\b", body) if w in names})
+        if arrays:
+            assert "api_validate(" in reach, f"{route['handler']} names {arrays} but nothing validates with it"
+    taken = taken_fields(text, reach)
     where = f"{route['name']} ({route['handler']})"
     if not arrays:
+        assert not taken, f"{where}: takes {sorted(taken)} but validates no fields"
         if schema is not None:
             assert not schema.get("properties"), f"{where}: validates no fields, the doc declares some"
         return
@@ -472,10 +517,18 @@ def test_request_body_matches_declared_fields(route):
     props = schema.get("properties", {})
     assert schema.get("type") == "object"
     assert schema.get("additionalProperties") is False, f"{where}: unknown fields are refused"
-    assert set(props) == {f["name"] for f in fields}, \
-        f"{where}: doc fields {sorted(props)} != declared {sorted(f['name'] for f in fields)}"
+    assert set(props) == {f["name"] for f in fields} | set(taken), \
+        f"{where}: doc fields {sorted(props)} != declared {sorted([f['name'] for f in fields] + list(taken))}"
     assert set(schema.get("required", [])) == {f["name"] for f in fields if f["required"] == "1"}, \
         f"{where}: required fields differ"
+    # Fields taken out before validation (tags): optional arrays of strings, never null.
+    for name, cap in taken.items():
+        p = deref(props[name])
+        w = f"{where}.{name}"
+        assert p.get("type") == "array" and deref(p.get("items", {})).get("type") == "string", \
+            f"{w}: an array of strings"
+        assert not (props[name].get("nullable") or p.get("nullable")), f"{w}: null is refused"
+        assert p.get("maxItems") == cap, f"{w}: maxItems {p.get('maxItems')} != {cap}"
     for f in fields:
         p = deref(props[f["name"]])
         w = f"{where}.{f['name']}"
@@ -508,7 +561,8 @@ def test_request_body_matches_declared_fields(route):
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r["name"])
 def test_query_parameters_match_the_handler(route):
     path, item, op = OPS[(route["method"], norm(route["pattern"]))]
-    _, body = handler_source(route["handler"])
+    text, body = handler_source(route["handler"])
+    body = reachable_source(text, body)
     used = set(re.findall(r'api_(?:query|query_int|like_param)\(\s*req\s*,\s*"(\w+)"', body))
     if re.search(r"\bapi_page\(\s*req\b", body):
         used |= {"limit", "after"}
@@ -540,6 +594,12 @@ def credit_code(body17):
     weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     total = sum(alphabet.index(c) * w for c, w in zip(body17, weights))
     return body17 + alphabet[(31 - total % 31) % 31]
+
+
+def id_card(body17):
+    """A resident ID number (GB 11643): 17 digits plus their check character."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights)) % 11]
 
 
 def check(r, method, path):
@@ -586,6 +646,10 @@ def check(r, method, path):
     ("/api/v1/party-orgs?limit=5", "/api/v1/party-orgs"),
     ("/api/v1/units?limit=5", "/api/v1/units"),
     ("/api/v1/auth/tokens", "/api/v1/auth/tokens"),
+    ("/api/v1/persons?limit=5", "/api/v1/persons"),
+    ("/api/v1/person-tags", "/api/v1/person-tags"),
+    ("/api/v1/households?limit=5", "/api/v1/households"),
+    ("/api/v1/party-members?limit=5", "/api/v1/party-members"),
     ("/metrics", "/metrics"),
 ])
 def test_get_answers_match_the_schema(admin, url, template):
@@ -726,6 +790,158 @@ def test_every_route_answers_as_documented(server, admin):
     r = admin.delete(f"/api/v1/auth/tokens/{token['id']}")
     assert r.status_code == 204, r.text
     check(r, "DELETE", "/api/v1/auth/tokens/{id}")
+
+    # residents, households, tags and party members
+    tags = check(admin.get("/api/v1/person-tags"), "GET", "/api/v1/person-tags")
+    codes = [t["code"] for t in tags["items"]]
+    assert len(codes) >= 2 and tags["next"] is None
+    r = admin.post("/api/v1/households", json={"org_id": gid, "address": "文档路 1 号"})
+    assert r.status_code == 201, r.text
+    household = check(r, "POST", "/api/v1/households")
+    hid = household["id"]
+    assert household["members"] == 0
+    check(admin.get(f"/api/v1/households/{hid}"), "GET", "/api/v1/households/{id}")
+    found = check(admin.get("/api/v1/households", params={"org": gid, "q": "文档路"}), "GET", "/api/v1/households")
+    assert [h["id"] for h in found["items"]] == [hid]
+    r = admin.patch(f"/api/v1/households/{hid}", json={"address": "文档路 2 号", "version": household["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", "/api/v1/households/{id}")
+    r = admin.patch(f"/api/v1/households/{hid}", json={"address": "冲突", "version": household["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "PATCH", "/api/v1/households/{id}")
+
+    head_id = "11010519491231002X"
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "文档户主", "id_card": head_id,
+                                            "phone": "13856785678", "household_id": hid, "relation": "户主",
+                                            "gender": "F", "birth_date": "1949-12-31", "tags": codes[:2]},
+                   headers={"Idempotency-Key": "openapi-person-1"})
+    assert r.status_code == 201, r.text
+    head = check(r, "POST", "/api/v1/persons")
+    assert (head["id_card"], head["phone"], head["gender"]) == ("110105********002X", "138****5678", "F")
+    assert sorted(head["tags"]) == sorted(codes[:2]) and head["party_member"] is False
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "文档配偶", "id_card": id_card("34010419500101001"),
+                                            "household_id": hid, "relation": "配偶", "phone": None})
+    assert r.status_code == 201, r.text
+    spouse = check(r, "POST", "/api/v1/persons")
+    assert spouse["phone"] is None and spouse["tags"] == [] and spouse["birth_date"] == "1950-01-01"
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "重复", "id_card": head_id.lower()})
+    assert r.status_code == 409, r.text  # the number is registered already
+    check(r, "POST", "/api/v1/persons")
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "错号", "id_card": "110105194912310021"})
+    assert r.status_code == 400, r.text
+    assert check(r, "POST", "/api/v1/persons")["error"]["reason"] == "idcard_checksum"
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "错标签", "id_card": id_card("34010419500101002"),
+                                            "tags": ["no-such-tag"]})
+    assert r.status_code == 400, r.text
+    assert check(r, "POST", "/api/v1/persons")["error"]["field"] == "tags"
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "无户", "id_card": id_card("34010419500101003"),
+                                            "household_id": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/persons")
+
+    check(admin.get(f"/api/v1/persons/{head['id']}"), "GET", "/api/v1/persons/{id}")
+    check(admin.get("/api/v1/persons/999999999"), "GET", "/api/v1/persons/{id}")
+    found = check(admin.get("/api/v1/persons", params={"org": gid, "household": hid, "q": "文档", "id_tail": "002X",
+                                                       "phone_tail": "5678", "tag": codes[0], "id_card": head_id,
+                                                       "limit": 1}),
+                  "GET", "/api/v1/persons")
+    assert [p["id"] for p in found["items"]] == [head["id"]] and found["next"] is None
+    page = check(admin.get("/api/v1/persons", params={"household": hid, "limit": 1}), "GET", "/api/v1/persons")
+    assert page["next"] is not None
+    r = admin.get("/api/v1/persons", params={"id_tail": "12"})
+    assert r.status_code == 400, r.text
+    check(r, "GET", "/api/v1/persons")
+    r = admin.patch(f"/api/v1/persons/{head['id']}", json={"phone": None, "tags": [codes[0]], "name": "文档户主二",
+                                                           "version": head["version"]})
+    assert r.status_code == 200, r.text
+    changed = check(r, "PATCH", "/api/v1/persons/{id}")
+    assert changed["phone"] is None and changed["tags"] == [codes[0]]
+    r = admin.patch(f"/api/v1/persons/{head['id']}", json={"name": "冲突", "version": head["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "PATCH", "/api/v1/persons/{id}")
+    r = admin.patch(f"/api/v1/persons/{head['id']}", json={"tags": None})
+    assert r.status_code == 400, r.text
+    check(r, "PATCH", "/api/v1/persons/{id}")
+
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "id_card", "reason": "文档核对"})
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] == head_id
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone"})
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] is None  # removed above
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "name"})
+    assert r.status_code == 400, r.text
+    check(r, "POST", "/api/v1/persons/{id}/reveal")
+    r = admin.post("/api/v1/persons/999999999/reveal", json={"field": "phone"})
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/persons/{id}/reveal")
+
+    r = admin.post("/api/v1/party-orgs", json={"org_id": gid, "kind": "党支部", "name": "文档网格党支部"})
+    assert r.status_code == 201, r.text
+    branch = check(r, "POST", "/api/v1/party-orgs")["id"]
+    r = admin.post("/api/v1/party-members", json={"person_id": head["id"], "party_org_id": branch, "status": "预备",
+                                                  "joined_on": "2020-07-01", "in_service": True,
+                                                  "employer_unit_id": uid, "registered_org_id": cid})
+    assert r.status_code == 201, r.text
+    member = check(r, "POST", "/api/v1/party-members")
+    assert member["in_service"] is True and member["employer_name"] == "文档测试公司"
+    r = admin.post("/api/v1/party-members", json={"person_id": head["id"], "party_org_id": branch, "status": "正式",
+                                                  "joined_on": "2020-07-01"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/party-members")
+    r = admin.post("/api/v1/party-members", json={"person_id": spouse["id"], "party_org_id": branch, "status": "正式",
+                                                  "joined_on": "2020-07-01", "registered_org_id": gid})
+    assert r.status_code == 400, r.text  # members register with a community, not a grid
+    check(r, "POST", "/api/v1/party-members")
+    r = admin.post("/api/v1/party-members", json={"person_id": 999999999, "party_org_id": branch, "status": "正式",
+                                                  "joined_on": "2020-07-01"})
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/party-members")
+    check(admin.get(f"/api/v1/party-members/{head['id']}"), "GET", "/api/v1/party-members/{id}")
+    found = check(admin.get("/api/v1/party-members", params={"org": gid, "party_org": branch, "in_service": 1,
+                                                             "status": "预备"}),
+                  "GET", "/api/v1/party-members")
+    assert [m["person_id"] for m in found["items"]] == [head["id"]]
+    r = admin.get("/api/v1/party-members", params={"status": "积极分子"})
+    assert r.status_code == 400, r.text
+    check(r, "GET", "/api/v1/party-members")
+    r = admin.patch(f"/api/v1/party-members/{head['id']}", json={"status": "正式", "employer_unit_id": None,
+                                                                 "version": member["version"]})
+    assert r.status_code == 200, r.text
+    assert check(r, "PATCH", "/api/v1/party-members/{id}")["employer_name"] is None
+    r = admin.patch(f"/api/v1/party-members/{head['id']}", json={"status": "预备", "version": member["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "PATCH", "/api/v1/party-members/{id}")
+    assert check(admin.get(f"/api/v1/persons/{head['id']}"), "GET", "/api/v1/persons/{id}")["party_member"] is True
+
+    # the rollups: the grid's figures, and the community's for the member who registered there
+    stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
+    people = stats["people"]
+    assert (people.get("residents"), people.get("households"), people.get("party_members"),
+            people.get("party_members_formal"), people.get("party_members_in_service"),
+            people.get(f"tag.{codes[0]}"), people.get(f"tag.{codes[1]}", 0)) == (2, 1, 1, 1, 1, 1, 0), people
+    stats = check(admin.get(f"/api/v1/orgs/{cid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
+    assert stats["people"].get("in_service_registered") == 1, stats["people"]
+    assert [c["people"] for c in stats["children"] if c["id"] == gid] == [people]
+
+    r = admin.delete(f"/api/v1/households/{hid}")
+    assert r.status_code == 409, r.text  # it still has members
+    check(r, "DELETE", "/api/v1/households/{id}")
+    r = admin.delete(f"/api/v1/party-members/{head['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/party-members/{id}")
+    check(admin.get(f"/api/v1/party-members/{head['id']}"), "GET", "/api/v1/party-members/{id}")  # 404 now
+    for p in (head, spouse):
+        r = admin.delete(f"/api/v1/persons/{p['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", "/api/v1/persons/{id}")
+    for url, template in ((f"/api/v1/households/{hid}", "/api/v1/households/{id}"),
+                          (f"/api/v1/party-orgs/{branch}", "/api/v1/party-orgs/{id}")):
+        r = admin.delete(url)
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", template)
+    people = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")["people"]
+    assert not any(people.values()), people  # every figure back to 0
 
     # the audit log saw all of it
     audit = check(admin.get("/api/v1/audit", params={"entity": "unit", "entity_id": uid}), "GET", "/api/v1/audit")

@@ -260,3 +260,37 @@ def test_rollups_match_a_full_recount_after_random_writes(server, admin, orgs):
     assert want == have
     city = admin.get("/api/v1/orgs/1/stats").json()["people"]
     assert city.get("residents", 0) == want.get((1, "residents"), 0)
+
+
+def test_reveal_is_never_replayed_or_stored(server, admin, orgs):
+    idc = id_with_check("34010419700707707")
+    p = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "重放", "id_card": idc}).json()
+    h = {"Idempotency-Key": "reveal-key-1"}
+    for _ in range(2):
+        r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card"}, headers=dict(h))
+        assert r.json()["value"] == idc
+    rows = admin.get("/api/v1/audit", params={"action": "person.revealed", "entity_id": p["id"]}).json()["items"]
+    assert len(rows) == 2
+    con = sqlite3.connect(server.db)
+    assert all(idc not in (body or "") for (body,) in con.execute("SELECT body FROM idempotency"))
+    con.close()
+    # Search by tail takes a lower-case x too.
+    x = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "尾号", "id_card": "11010519491231002X"})
+    tail_ids = [q["id"] for q in admin.get("/api/v1/persons", params={"id_tail": "002x"}).json()["items"]]
+    assert tail_ids and all(q["id_card"].endswith("002X") for q in
+                            admin.get("/api/v1/persons", params={"id_tail": "002x"}).json()["items"])
+    assert x.status_code in (201, 409)
+
+
+def test_moving_a_unit_moves_its_members_figures(server, admin, orgs):
+    u = admin.post("/api/v1/units", json={"org_id": orgs[LONGJU], "name": "搬迁企业", "type": "enterprise"}).json()
+    po = admin.post("/api/v1/party-orgs", json={"unit_id": u["id"], "kind": "党支部", "name": "搬迁企业党支部"}).json()
+    person = new_person(admin, orgs[LONGJU], 901)
+    assert admin.post("/api/v1/party-members", json={"person_id": person["id"], "party_org_id": po["id"],
+                                                     "status": "正式", "joined_on": "2015-01-01"}).status_code == 201
+    assert admin.patch(f"/api/v1/units/{u['id']}", json={"org_id": orgs[TIANHAIXIANG]}).status_code == 200
+    want, have = recount(server.db)
+    assert want == have
+    assert admin.delete(f"/api/v1/party-members/{person['id']}").status_code == 204
+    want, have = recount(server.db)
+    assert want == have

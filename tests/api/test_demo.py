@@ -1,0 +1,79 @@
+"""jiceng demo: a synthetic city that is reproducible, consistent and clean."""
+import hashlib
+import os
+import sqlite3
+import tempfile
+
+from conftest import ADMIN_PASSWORD, DIVISIONS, Server, run_cli
+from test_people import recount
+
+
+def fresh_db():
+    d = tempfile.mkdtemp(prefix="jiceng-demo-")
+    db = os.path.join(d, "demo.db")
+    run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    run_cli("import-divisions", "--db", db, DIVISIONS)
+    return db
+
+
+def fingerprint(db):
+    con = sqlite3.connect(db)
+    h = hashlib.sha256()
+    for row in con.execute("SELECT org_id, name, gender, birth_date, id_card_masked, phone_masked FROM person"
+                           " ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT id, parent_id, level, name FROM org ORDER BY id"):
+        h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()
+
+
+def test_same_seed_same_city_and_consistent_figures():
+    a, b, c = fresh_db(), fresh_db(), fresh_db()
+    out = run_cli("demo", "--db", a, "--residents", "4000", "--seed", "7").stdout
+    assert "4000 residents" in out
+    run_cli("demo", "--db", b, "--residents", "4000", "--seed", "7")
+    run_cli("demo", "--db", c, "--residents", "4000", "--seed", "8")
+    assert fingerprint(a) == fingerprint(b) != fingerprint(c)
+    want, have = recount(a)
+    assert want == have and want[(1, "residents")] == 4000
+    con = sqlite3.connect(a)
+    # Every synthetic ID number is valid and unique, and carries its district's code.
+    n, distinct = con.execute("SELECT COUNT(*), COUNT(DISTINCT id_card_hash) FROM person").fetchone()
+    assert n == distinct == 4000
+    assert con.execute("SELECT COUNT(*) FROM person WHERE id_card_masked NOT LIKE '34%'").fetchone()[0] == 0
+    adults = con.execute("SELECT COUNT(*) FROM person WHERE birth_date <= '2008-12-31'").fetchone()[0]
+    members = con.execute("SELECT COUNT(*) FROM party_member").fetchone()[0]
+    assert 0.04 * adults < members < 0.10 * adults
+    con.close()
+    run_cli("audit", "verify", "--db", a)
+    # A second run refuses: demo fills an empty city only.
+    p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
+    assert p.returncode != 0 and "already" in p.stderr
+
+
+def test_demo_city_has_no_coverage_gaps_and_locates():
+    s = Server()
+    try:
+        s.stop()
+        run_cli("demo", "--db", s.db, "--residents", "3000", "--seed", "3")
+        s.start()
+        admin = s.admin()
+        cov = admin.get("/api/v1/orgs/1/coverage").json()
+        for key in ("households_without_grid", "grids_without_worker", "grids_without_party_branch",
+                    "buildings_outside_grid", "overlapping_grids", "communities_without_grids", "grids_without_outline"):
+            assert cov[key]["count"] == 0, (key, cov[key])
+        con = sqlite3.connect(s.db)
+        bid, geo = con.execute("SELECT o.id, g.geojson FROM org o JOIN org_geometry g ON g.org_id = o.id"
+                               " WHERE o.level = 'building' ORDER BY o.id LIMIT 1").fetchone()
+        grid = con.execute("SELECT parent_id FROM org WHERE id = ?", (bid,)).fetchone()[0]
+        con.close()
+        import json
+        lng, lat = json.loads(geo)["coordinates"]
+        assert admin.get("/api/v1/locate", params={"lng": lng, "lat": lat}).json()["grid"]["id"] == grid
+        stats = admin.get("/api/v1/orgs/1/stats").json()
+        assert stats["people"]["residents"] == 3000 and stats["figures"]["grids"] == 1773
+        page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
+        assert page and all("*" in p["id_card"] for p in page)
+    finally:
+        assert s.close() == 0
