@@ -11,6 +11,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 PYTEST := /usr/bin/python3 -m pytest
 DB ?= data/jiceng.db
 LISTEN ?= 127.0.0.1:8080
+DEMO_RESIDENTS ?= 20000
 
 SRC := $(sort $(wildcard src/*.c src/*/*.c))
 OBJ := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/schema.o
@@ -88,6 +89,7 @@ run: deps
 	$(MAKE) all
 	$(MAKE) $(DB)
 	./jiceng import-divisions --db $(DB) data/divisions/hefei.csv
+	./jiceng demo --db $(DB) --residents $(DEMO_RESIDENTS) --seed 1 --if-empty
 	@echo
 	@echo "jiceng: open http://$(LISTEN)/ and log in as user 'admin';"
 	@echo "        the password is in $(dir $(DB))admin-password.txt (unless JICENG_ADMIN_PASSWORD set it at first run)."

@@ -112,10 +112,11 @@ int cmd_demo(int argc, char **argv)
     option_t opts[] = {{"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
                        {"residents", 1, NULL, "residents in the whole city (default 20000; the real city is 9800000)"},
                        {"seed", 1, NULL, "random seed (default 1): the same seed gives the same city"},
+                       {"if-empty", 0, NULL, "do nothing (and succeed) when the city already has residents"},
                        {NULL, 0, NULL, NULL}};
     const char *pos[1];
     int npos;
-    const char *usage = "jiceng demo [--db PATH] [--residents N] [--seed S]\n"
+    const char *usage = "jiceng demo [--db PATH] [--residents N] [--seed S] [--if-empty]\n"
                         "  Fills a database that has the real divisions with a synthetic city.";
     int r = cli_parse(argc, argv, opts, pos, 0, &npos, usage);
     if (r != 0)
@@ -138,6 +139,11 @@ int cmd_demo(int argc, char **argv)
         return 1;
     int64_t have = 0;
     db_one_int(db, &have, "SELECT COUNT(*) FROM person", "");
+    if (have > 0 && cli_opt(opts, "if-empty", NULL)) {
+        printf("the city already has %lld residents: demo not needed\n", (long long)have);
+        db_close(db);
+        return 0;
+    }
     if (have > 0) {
         fprintf(stderr, "jiceng: the database already has %lld residents; demo fills an empty city only\n",
                 (long long)have);

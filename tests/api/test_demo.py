@@ -50,6 +50,8 @@ def test_same_seed_same_city_and_consistent_figures():
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
+    p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
+    assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
 
 
 def test_demo_city_has_no_coverage_gaps_and_locates():
