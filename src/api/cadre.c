@@ -148,6 +148,15 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK && (v = json_object_get(data, "term_end")))
         rc = db_exec(db, NULL, "UPDATE cadre SET term_end = ? WHERE id = ?", "ti", json_string_value(v), id);
     int64_t bad = 0;
+    /* The post must still fit the node: 网格员 at a grid, the others above. */
+    if (rc == DB_OK)
+        rc = db_one_int(db, &bad,
+                        "SELECT COUNT(*) FROM cadre c JOIN org o ON o.id = c.org_id WHERE c.id = ?"
+                        " AND ((c.post = '网格员') <> (o.level = 'grid'))",
+                        "i", id);
+    if (rc == DB_OK && bad)
+        return api_error(rep, w->lang, 400, "validation_failed", "post", "网格员任职于网格，其他职务任职于社区及以上",
+                         "grid workers serve grids; other posts serve communities and above") - 1;
     if (rc == DB_OK)
         rc = db_one_int(db, &bad,
                         "SELECT COUNT(*) FROM cadre WHERE id = ? AND term_end IS NOT NULL AND term_end < term_start",

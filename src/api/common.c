@@ -1,10 +1,12 @@
 /* Helpers every handler uses: replies, errors, query strings, declared input
  * validation, keyset pages and the audit chain's append. */
 #include "api/api.h"
+#include "api/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/audit_chain.h"
 #include "core/timefmt.h"
@@ -316,4 +318,18 @@ int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, i
         return 0;
     return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
                      "the record changed since you read it; reload and retry") - 1;
+}
+
+int api_today_ymd(void)
+{
+    time_t t = (time_t)clock_now() + 8 * 3600; /* the date in Asia/Shanghai */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+void date_today(char out[16])
+{
+    int ymd = api_today_ymd();
+    snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }

@@ -117,6 +117,8 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
             rc = DB_ERR;
         if (rc == DB_OK)
             rc = db_exec(db, NULL, "UPDATE org SET path = ? WHERE id = ?", "ti", path, id);
+        if (rc == DB_OK)
+            rc = rollup_org_node(db, id, +1);
         if (rc != DB_OK)
             break;
         (*added)++;

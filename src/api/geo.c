@@ -208,6 +208,11 @@ static int query_double(const api_req_t *req, const char *name, double lo, doubl
 {
     char *v = api_query(req, name);
     char *end = NULL;
+    /* Plain decimals only: strtod would also take hex, inf and nan. */
+    if (v && strspn(v, "0123456789.+-eE") != strlen(v)) {
+        free(v);
+        return -1;
+    }
     double x = v ? strtod(v, &end) : NAN;
     int ok = v && *v && end && *end == '\0' && isfinite(x) && x >= lo && x <= hi;
     free(v);
@@ -227,7 +232,7 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
     json_t *cands = db_rows_json(req->db,
                                  "SELECT o.id, o.path FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
                                  " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
-                                 " AND o.level = 'grid' ORDER BY o.id LIMIT 64",
+                                 " AND o.level = 'grid' ORDER BY o.id LIMIT 1000",
                                  "dddd", p.lng, p.lng, p.lat, p.lat);
     if (cands == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -265,12 +270,21 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
 
 #define COVERAGE_SAMPLE 20
 
-static json_t *finding(db_t *db, const char *count_sql, const char *list_sql, const char *lo, const char *hi)
+/* {count, items} of one finding; NULL on a database error. The SQL takes the
+ * subtree range and, when today is not NULL, today's date twice after it. */
+static json_t *finding(db_t *db, const char *count_sql, const char *list_sql, const char *lo, const char *hi,
+                       const char *today)
 {
     int64_t n = 0;
-    db_one_int(db, &n, count_sql, "tt", lo, hi);
-    json_t *items = db_rows_json(db, list_sql, "tti", lo, hi, (int64_t)COVERAGE_SAMPLE);
-    return json_pack("{s:I, s:o}", "count", (json_int_t)n, "items", items ? items : json_array());
+    int dated = today != NULL;
+    int rc = dated ? db_one_int(db, &n, count_sql, "tttt", lo, hi, today, today)
+                   : db_one_int(db, &n, count_sql, "tt", lo, hi);
+    json_t *items = rc != DB_OK ? NULL
+                    : dated     ? db_rows_json(db, list_sql, "tttti", lo, hi, today, today, (int64_t)COVERAGE_SAMPLE)
+                                : db_rows_json(db, list_sql, "tti", lo, hi, (int64_t)COVERAGE_SAMPLE);
+    if (items == NULL)
+        return NULL;
+    return json_pack("{s:I, s:o}", "count", (json_int_t)n, "items", items);
 }
 
 int org_coverage(api_req_t *req, api_reply_t *rep)
@@ -283,6 +297,8 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, rc, "org");
     path_subtree_upper(hi, sizeof hi, lo);
     db_t *db = req->db;
+    char today[16];
+    date_today(today);
     json_t *out = json_object();
     json_object_set_new(
         out, "households_without_grid",
@@ -291,7 +307,7 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
                 " WHERE o.path >= ? AND o.path < ? AND o.level NOT IN ('grid', 'building')",
                 "SELECT h.id, h.address, o.id AS org_id, o.name AS org_name FROM household h JOIN org o ON o.id = h.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND o.level NOT IN ('grid', 'building') ORDER BY h.id LIMIT ?",
-                lo, hi));
+                lo, hi, NULL));
     json_object_set_new(
         out, "grids_without_party_branch",
         finding(db,
@@ -299,17 +315,17 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
                 " AND NOT EXISTS (SELECT 1 FROM party_org p WHERE p.org_id = g.id)",
                 "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
                 " AND NOT EXISTS (SELECT 1 FROM party_org p WHERE p.org_id = g.id) ORDER BY g.id LIMIT ?",
-                lo, hi));
+                lo, hi, NULL));
     json_object_set_new(
         out, "grids_without_worker",
         finding(db,
                 "SELECT COUNT(*) FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
                 " AND NOT EXISTS (SELECT 1 FROM cadre c WHERE c.org_id = g.id AND c.post = '网格员'"
-                " AND c.term_end IS NULL)",
+                " AND c.term_start <= ? AND (c.term_end IS NULL OR c.term_end >= ?))",
                 "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
                 " AND NOT EXISTS (SELECT 1 FROM cadre c WHERE c.org_id = g.id AND c.post = '网格员'"
-                " AND c.term_end IS NULL) ORDER BY g.id LIMIT ?",
-                lo, hi));
+                " AND c.term_start <= ? AND (c.term_end IS NULL OR c.term_end >= ?)) ORDER BY g.id LIMIT ?",
+                lo, hi, today));
     json_object_set_new(
         out, "communities_without_grids",
         finding(db,
@@ -318,7 +334,7 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
                 "SELECT c.id, c.name, c.code FROM org c WHERE c.path >= ? AND c.path < ? AND c.level = 'community'"
                 " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level = 'grid')"
                 " ORDER BY c.id LIMIT ?",
-                lo, hi));
+                lo, hi, NULL));
     json_object_set_new(
         out, "grids_without_outline",
         finding(db,
@@ -326,7 +342,7 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
                 " AND NOT EXISTS (SELECT 1 FROM org_geometry x WHERE x.org_id = g.id)",
                 "SELECT g.id, g.name FROM org g WHERE g.path >= ? AND g.path < ? AND g.level = 'grid'"
                 " AND NOT EXISTS (SELECT 1 FROM org_geometry x WHERE x.org_id = g.id) ORDER BY g.id LIMIT ?",
-                lo, hi));
+                lo, hi, NULL));
 
     /* Buildings whose point lies outside their grid's polygon. */
     json_t *outside = json_array();
@@ -381,5 +397,11 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
     }
     json_decref(grids);
     json_object_set_new(out, "overlapping_grids", json_pack("{s:I, s:o}", "count", (json_int_t)n_pairs, "items", pairs));
+    /* A finding that failed is missing: answer the error rather than a false zero. */
+    if (json_object_size(out) != 7) {
+        log_error("coverage of org %lld: a finding failed: %s", (long long)req->params[0], db_errmsg(db));
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     return api_json(rep, 200, out);
 }

@@ -47,10 +47,25 @@ int rollup_add(db_t *db, int64_t org_id, const char *figure, int64_t delta);
 /* A node moved from under old_parent_path to under new_parent_path: its figures
  * leave the old ancestors and join the new ones. */
 int rollup_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
+/* An org node, party organisation or unit added to (+1) or taken out of (-1)
+ * the figures ("org.<level or kind>", "party_orgs[.<kind>]", "units[.<type>]"). */
+int rollup_org_node(db_t *db, int64_t org_id, int sign);
+int rollup_party_org(db_t *db, int64_t party_org_id, int sign);
+int rollup_unit(db_t *db, int64_t unit_id, int sign);
 /* {"figure": value, ...} of a node's subtree. */
 json_t *rollup_figures(db_t *db, int64_t org_id);
 
 /* party_member.c: add (+1) or remove (-1) a member's part of the figures. */
 int party_member_rollup(db_t *db, int64_t person, int sign);
+
+/* cache.c: per-thread answers of heavy reads until the next commit. key names
+ * everything the answer depends on; check access before calling. */
+int cache_reply(api_req_t *req, const char *key, api_reply_t *rep);  /* 1 if answered */
+void cache_store(api_req_t *req, const char *key, const json_t *body);
+
+/* Today in Asia/Shanghai (the server's clock, test offset included):
+ * yyyymmdd, and "YYYY-MM-DD" into out[16]. */
+int api_today_ymd(void);
+void date_today(char out[16]);
 
 #endif

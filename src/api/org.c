@@ -92,6 +92,8 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE org SET path = ? WHERE id = ?", "ti", path, id);
     if (rc == DB_OK)
+        rc = rollup_org_node(db, id, +1);
+    if (rc == DB_OK)
         rc = audit_append_new(db, w, "org.created", "org", id, id,
                           json_pack("{s:s, s:s, s:I, s:s?}", "name", name, "level", level_name(level), "parent_id",
                                     (json_int_t)parent_id, "code", code));
@@ -228,7 +230,11 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             return api_error(rep, w->lang, 400, "validation_failed", "kind", "该层级不允许此类型",
                              "this kind does not fit the level") - 1;
         }
-        rc = db_exec(db, NULL, "UPDATE org SET kind = ? WHERE id = ?", "ti", json_string_value(v), id);
+        rc = rollup_org_node(db, id, -1);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE org SET kind = ? WHERE id = ?", "ti", json_string_value(v), id);
+        if (rc == DB_OK)
+            rc = rollup_org_node(db, id, +1);
         json_object_set_new(changed, "kind", json_pack("{s:O, s:O}", "from", json_object_get(before, "kind"), "to", v));
     }
     if (rc == DB_OK && json_object_get(data, "code")) {
@@ -332,12 +338,14 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                                     json_object_get(before, "level"), "code", json_object_get(before, "code")));
     json_decref(before);
     if (rc == DB_OK)
+        rc = rollup_org_node(db, id, -1);
+    if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM org_geometry_box WHERE org_id = ?", "i", id);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM org WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织仍有党组织、单位、用户或授权，不能删除",
-                         "party organisations, units, users or grants still belong to this node") - 1;
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织仍有党组织、单位、用户、授权、居民、住户或任职，不能删除",
+                         "party organisations, units, users, grants, residents, households or posts still belong to this node") - 1;
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     rep->status = 204;
@@ -352,96 +360,75 @@ int org_delete(api_req_t *req, api_reply_t *rep)
 
 /* ---- figures ---- */
 
-static int64_t count_range(db_t *db, const char *sql, const char *lo, const char *hi, const char *extra)
-{
-    int64_t n = 0;
-    if (extra)
-        db_one_int(db, &n, sql, "ttt", lo, hi, extra);
-    else
-        db_one_int(db, &n, sql, "tt", lo, hi);
-    return n;
-}
 
 /* Figures of the subtree [lo, hi), the node itself included. */
-static json_t *subtree_figures(db_t *db, const char *lo, const char *hi)
+/* Split a node's rollup figures into the answer's groups: the tree's own
+ * figures, party organisations by kind, units by type, and people. */
+static void stats_groups(json_t *rollup, json_t *into)
 {
-    static const char *levels_sql = "SELECT COUNT(*) FROM org WHERE path >= ? AND path < ? AND level = ?";
-    static const char *kind_sql = "SELECT COUNT(*) FROM org WHERE path >= ? AND path < ? AND kind = ?";
-    json_t *f = json_object();
-    json_object_set_new(f, "districts", json_integer(count_range(db, levels_sql, lo, hi, "district")));
-    json_object_set_new(f, "streets", json_integer(count_range(db, levels_sql, lo, hi, "street")));
-    json_object_set_new(f, "communities", json_integer(count_range(db, kind_sql, lo, hi, "community")));
-    json_object_set_new(f, "villages", json_integer(count_range(db, kind_sql, lo, hi, "village")));
-    json_object_set_new(f, "grids", json_integer(count_range(db, levels_sql, lo, hi, "grid")));
-    json_object_set_new(f, "buildings", json_integer(count_range(db, levels_sql, lo, hi, "building")));
-    json_object_set_new(f, "party_orgs",
-                        json_integer(count_range(db,
-                                                 "SELECT COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
-                                                 " WHERE o.path >= ? AND o.path < ?",
-                                                 lo, hi, NULL)));
-    json_object_set_new(f, "units", json_integer(count_range(db,
-                                                             "SELECT COUNT(*) FROM unit u JOIN org o ON o.id = u.org_id"
-                                                             " WHERE o.path >= ? AND o.path < ?",
-                                                             lo, hi, NULL)));
-    json_object_set_new(f, "users",
-                        json_integer(count_range(db,
-                                                 "SELECT COUNT(*) FROM app_user u JOIN org o ON o.id = u.org_id"
-                                                 " WHERE o.path >= ? AND o.path < ?",
-                                                 lo, hi, NULL)));
-    return f;
+    static const char *const tree[][2] = {
+        {"districts", "org.district"}, {"streets", "org.street"}, {"communities", "org.community"},
+        {"villages", "org.village"},   {"grids", "org.grid"},     {"buildings", "org.building"},
+        {"party_orgs", "party_orgs"},  {"units", "units"},        {"users", "users"},
+    };
+    json_t *figures = json_object(), *by_kind = json_object(), *by_type = json_object(), *people = json_object();
+    for (size_t i = 0; i < sizeof tree / sizeof tree[0]; i++) {
+        json_t *v = json_object_get(rollup, tree[i][1]);
+        json_object_set_new(figures, tree[i][0], json_integer(v ? json_integer_value(v) : 0));
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(rollup, key, v) {
+        if (json_integer_value(v) == 0)
+            continue;
+        if (strncmp(key, "party_orgs.", 11) == 0)
+            json_object_set(by_kind, key + 11, v);
+        else if (strncmp(key, "units.", 6) == 0)
+            json_object_set(by_type, key + 6, v);
+        else if (strncmp(key, "org.", 4) != 0 && strcmp(key, "party_orgs") != 0 && strcmp(key, "units") != 0 &&
+                 strcmp(key, "users") != 0)
+            json_object_set(people, key, v);
+    }
+    json_object_set_new(into, "figures", figures);
+    json_object_set_new(into, "people", people);
+    json_object_set_new(into, "party_orgs_by_kind", by_kind);
+    json_object_set_new(into, "units_by_type", by_type);
 }
 
-static json_t *group_counts(db_t *db, const char *sql, const char *lo, const char *hi)
-{
-    json_t *o = json_object();
-    db_stmt_t *st = db_q(db, sql, "tt", lo, hi);
-    if (st == NULL)
-        return o;
-    while (db_step(st) == DB_ROW)
-        json_object_set_new(o, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
-    db_done(st);
-    return o;
-}
-
+/* The dashboard of a subtree: a handful of rollup rows, never a count over the subtree. */
 int org_stats(api_req_t *req, api_reply_t *rep)
 {
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], lo, sizeof lo);
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    if (path_subtree_upper(hi, sizeof hi, lo) != 0)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    char key[64];
+    snprintf(key, sizeof key, "stats:%lld", (long long)req->params[0]);
+    if (cache_reply(req, key, rep))
+        return 0;
     json_t *node = db_rows_json(req->db, "SELECT id, name, level, kind, code FROM org WHERE id = ?", "i",
                                 req->params[0]);
     json_t *out = json_object();
     json_object_set_new(out, "org", json_incref(json_array_get(node, 0)));
     json_decref(node);
-    json_object_set_new(out, "figures", subtree_figures(req->db, lo, hi));
-    json_object_set_new(out, "people", rollup_figures(req->db, req->params[0]));
-    json_object_set_new(out, "party_orgs_by_kind",
-                        group_counts(req->db,
-                                     "SELECT p.kind, COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
-                                     " WHERE o.path >= ? AND o.path < ? GROUP BY p.kind ORDER BY p.kind",
-                                     lo, hi));
-    json_object_set_new(out, "units_by_type",
-                        group_counts(req->db,
-                                     "SELECT u.type, COUNT(*) FROM unit u JOIN org o ON o.id = u.org_id"
-                                     " WHERE o.path >= ? AND o.path < ? GROUP BY u.type ORDER BY u.type",
-                                     lo, hi));
+    json_t *fig = rollup_figures(req->db, req->params[0]);
+    stats_groups(fig, out);
+    json_decref(fig);
     json_t *children = db_rows_json(req->db,
-                                    "SELECT id, name, level, kind, code, path FROM org WHERE parent_id = ?"
+                                    "SELECT id, name, level, kind, code FROM org WHERE parent_id = ?"
                                     " ORDER BY id LIMIT 500",
                                     "i", req->params[0]);
     size_t i;
     json_t *c;
     json_array_foreach(children, i, c) {
-        char clo[ACCESS_PATH_MAX], chi[ACCESS_PATH_MAX];
-        str_copy(clo, sizeof clo, json_string_value(json_object_get(c, "path")));
-        if (path_subtree_upper(chi, sizeof chi, clo) == 0)
-            json_object_set_new(c, "figures", subtree_figures(req->db, clo, chi));
-        json_object_set_new(c, "people", rollup_figures(req->db, json_integer_value(json_object_get(c, "id"))));
-        json_object_del(c, "path");
+        json_t *cf = rollup_figures(req->db, json_integer_value(json_object_get(c, "id")));
+        json_t *groups = json_object();
+        stats_groups(cf, groups);
+        json_object_set(c, "figures", json_object_get(groups, "figures"));
+        json_object_set(c, "people", json_object_get(groups, "people"));
+        json_decref(groups);
+        json_decref(cf);
     }
     json_object_set_new(out, "children", children ? children : json_array());
+    cache_store(req, key, out);
     return api_json(rep, 200, out);
 }

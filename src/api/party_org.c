@@ -114,6 +114,8 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                     json_string_value(json_object_get(data, "secretary")),
                     json_string_value(json_object_get(data, "founded_on")), w->now, w->now);
     if (rc == DB_OK)
+        rc = rollup_party_org(db, id, +1);
+    if (rc == DB_OK)
         rc = audit_append(db, w, "party_org.created", "party_org", id, org_id, data);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -198,6 +200,8 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                  ? db_exec(db, NULL, "UPDATE party_org SET parent_id = ? WHERE id = ?", "ii", json_integer_value(v), id)
                  : db_exec(db, NULL, "UPDATE party_org SET parent_id = NULL WHERE id = ?", "i", id);
     }
+    if (rc == DB_OK)
+        rc = rollup_party_org(db, id, -1);
     static const char *text_cols[][2] = {{"kind", "UPDATE party_org SET kind = ? WHERE id = ?"},
                                          {"name", "UPDATE party_org SET name = ? WHERE id = ?"},
                                          {"secretary", "UPDATE party_org SET secretary = ? WHERE id = ?"},
@@ -206,6 +210,8 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         if (json_object_get(data, text_cols[i][0]))
             rc = db_exec(db, NULL, text_cols[i][1], "ti", json_string_value(json_object_get(data, text_cols[i][0])),
                          id);
+    if (rc == DB_OK)
+        rc = rollup_party_org(db, id, +1);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE party_org SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now,
                      id);
@@ -232,7 +238,9 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = po_access(db, &w->who, PERM_PARTY_WRITE, id, &org_id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "party_org");
-    rc = audit_append(db, w, "party_org.deleted", "party_org", id, org_id, NULL);
+    rc = rollup_party_org(db, id, -1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "party_org.deleted", "party_org", id, org_id, NULL);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM party_org WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)

@@ -103,13 +103,6 @@ static int person_access(db_t *db, const principal_t *who, uint32_t perm, int64_
     return access_org(db, who, perm, *org_id, NULL, 0);
 }
 
-static int today_ymd(void)
-{
-    time_t t = (time_t)clock_now() + 8 * 3600; /* the date in Asia/Shanghai */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
 
 /* Validate id_card (and gender/birth_date against it when given) and phone;
  * on success put the derived gender and birth date into data. 0 or -1. */
@@ -119,7 +112,7 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
     if (id) {
         idcard_info_t info;
         const char *reason;
-        if (idcard_parse(id, today_ymd(), &info, &reason) != 0) {
+        if (idcard_parse(id, api_today_ymd(), &info, &reason) != 0) {
             static const struct {
                 const char *reason, *zh, *en;
             } msgs[] = {
@@ -391,6 +384,14 @@ int person_list(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
+    /* The page depends on the data, the caller's scope range and the query only. */
+    size_t klen = strlen(lo) + strlen(hi) + strlen(req->query) + 16;
+    char *key = xmalloc(klen);
+    snprintf(key, klen, "persons:%s|%s|%s", lo, hi, req->query);
+    if (cache_reply(req, key, rep)) {
+        free(key);
+        return 0;
+    }
     char *q = api_query(req, "q"), *id_tail = api_query(req, "id_tail"), *phone_tail = api_query(req, "phone_tail");
     char *tag = api_query(req, "tag"), *id_card = api_query(req, "id_card");
     char hash[PII_HASH_HEX + 1] = "";
@@ -441,15 +442,19 @@ int person_list(api_req_t *req, api_reply_t *rep)
     free(phone_tail);
     free(tag);
     free(id_card);
-    if (bad)
-        return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
-                         "invalid filter (tails are 4 characters)");
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    if (bad || items == NULL) {
+        free(key);
+        return bad ? api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
+                               "invalid filter (tails are 4 characters)")
+                   : api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     size_t i;
     json_t *row;
     json_array_foreach(items, i, row) tags_to_array(row);
-    return api_json(rep, 200, api_page_result(items, limit));
+    json_t *page = api_page_result(items, limit);
+    cache_store(req, key, page);
+    free(key);
+    return api_json(rep, 200, page);
 }
 
 static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)

@@ -3,6 +3,7 @@
  * write up the node's path, so a dashboard reads a handful of rows. */
 #include "api/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/path.h"
@@ -65,4 +66,45 @@ json_t *rollup_figures(db_t *db, int64_t org_id)
         json_object_set_new(o, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
     db_done(st);
     return o;
+}
+
+int rollup_org_node(db_t *db, int64_t org_id, int sign)
+{
+    char level[16] = "", kind[32] = "", fig[48];
+    int rc = db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org_id);
+    if (rc == DB_OK)
+        rc = db_one_text(db, kind, sizeof kind, "SELECT kind FROM org WHERE id = ?", "i", org_id);
+    if (rc != DB_OK)
+        return rc;
+    if (strcmp(level, "city") == 0)
+        return DB_OK;
+    /* Communities and villages are told apart by kind; every other level by level. */
+    snprintf(fig, sizeof fig, "org.%s", strcmp(level, "community") == 0 ? kind : level);
+    return rollup_add(db, org_id, fig, sign);
+}
+
+int rollup_party_org(db_t *db, int64_t party_org_id, int sign)
+{
+    int64_t org = 0;
+    char kind[32] = "", fig[64];
+    int rc = db_one_int(db, &org, "SELECT org_id FROM party_org WHERE id = ?", "i", party_org_id);
+    if (rc == DB_OK)
+        rc = db_one_text(db, kind, sizeof kind, "SELECT kind FROM party_org WHERE id = ?", "i", party_org_id);
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "party_orgs", sign);
+    snprintf(fig, sizeof fig, "party_orgs.%s", kind);
+    return rc == DB_OK ? rollup_add(db, org, fig, sign) : rc;
+}
+
+int rollup_unit(db_t *db, int64_t unit_id, int sign)
+{
+    int64_t org = 0;
+    char type[32] = "", fig[64];
+    int rc = db_one_int(db, &org, "SELECT org_id FROM unit WHERE id = ?", "i", unit_id);
+    if (rc == DB_OK)
+        rc = db_one_text(db, type, sizeof type, "SELECT type FROM unit WHERE id = ?", "i", unit_id);
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "units", sign);
+    snprintf(fig, sizeof fig, "units.%s", type);
+    return rc == DB_OK ? rollup_add(db, org, fig, sign) : rc;
 }

@@ -83,6 +83,8 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         return api_error(rep, w->lang, 409, "conflict", "credit_code", "统一社会信用代码已存在",
                          "a unit with this credit code exists") - 1;
     if (rc == DB_OK)
+        rc = rollup_unit(db, id, +1);
+    if (rc == DB_OK)
         rc = audit_append(db, w, "unit.created", "unit", id, org_id, data);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -145,56 +147,70 @@ int unit_list(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, api_page_result(items, limit));
 }
 
+/* The figures of a unit, its party organisations and their members: out (-1) or in (+1). */
+static int unit_figures(db_t *db, int64_t id, json_t *pos, json_t *members, int sign)
+{
+    int rc = rollup_unit(db, id, sign);
+    size_t i;
+    json_t *r;
+    json_array_foreach(pos, i, r) {
+        if (rc == DB_OK)
+            rc = rollup_party_org(db, json_integer_value(json_object_get(r, "id")), sign);
+    }
+    json_array_foreach(members, i, r) {
+        if (rc == DB_OK)
+            rc = party_member_rollup(db, json_integer_value(json_object_get(r, "person_id")), sign);
+    }
+    return rc;
+}
+
 static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org_id, version = 0;
+    int64_t id = json_integer_value(json_object_get(data, "id")), org_id;
     int rc = unit_access(db, &w->who, PERM_UNIT_WRITE, id, &org_id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "unit");
+    if (api_check_version(db, w, "SELECT version FROM unit WHERE id = ?", id, data, rep) != 0)
+        return -1;
+    /* Take the unit, its party organisations and their members out of the
+     * figures; change; put them back where they now are. */
+    json_t *pos = db_rows_json(db, "SELECT id FROM party_org WHERE unit_id = ?", "i", id);
+    json_t *members = db_rows_json(db,
+                                   "SELECT m.person_id FROM party_member m JOIN party_org po ON po.id = m.party_org_id"
+                                   " WHERE po.unit_id = ?",
+                                   "i", id);
+    rc = pos && members ? unit_figures(db, id, pos, members, -1) : DB_ERR;
+    int failed = 0;
     json_t *v;
-    if ((v = json_object_get(data, "version")) &&
-        (db_one_int(db, &version, "SELECT version FROM unit WHERE id = ?", "i", id) != DB_OK ||
-         version != json_integer_value(v)))
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                         "the record changed since you read it; reload and retry") - 1;
-    if ((v = json_object_get(data, "org_id")) && json_is_integer(v)) {
+    if (rc == DB_OK && (v = json_object_get(data, "org_id")) && json_is_integer(v)) {
         rc = access_org(db, &w->who, PERM_UNIT_WRITE, json_integer_value(v), NULL, 0);
-        if (rc != DB_OK)
-            return org_field_error(rep, w->lang, rc);
-        /* Party organisations of the unit sit where the unit sits; their members'
-         * figures move with them. */
-        json_t *members = db_rows_json(db,
-                                       "SELECT m.person_id FROM party_member m JOIN party_org po"
-                                       " ON po.id = m.party_org_id WHERE po.unit_id = ?",
-                                       "i", id);
-        size_t i;
-        json_t *m;
-        json_array_foreach(members, i, m) {
-            if (rc == DB_OK)
-                rc = party_member_rollup(db, json_integer_value(json_object_get(m, "person_id")), -1);
-        }
-        if (rc == DB_OK)
+        if (rc != DB_OK) {
+            failed = org_field_error(rep, w->lang, rc);
+        } else {
+            /* Party organisations of the unit sit where the unit sits. */
             rc = db_exec(db, NULL, "UPDATE unit SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
-        if (rc == DB_OK)
-            rc = db_exec(db, NULL, "UPDATE party_org SET org_id = ? WHERE unit_id = ?", "ii", json_integer_value(v),
-                         id);
-        json_array_foreach(members, i, m) {
             if (rc == DB_OK)
-                rc = party_member_rollup(db, json_integer_value(json_object_get(m, "person_id")), +1);
+                rc = db_exec(db, NULL, "UPDATE party_org SET org_id = ? WHERE unit_id = ?", "ii",
+                             json_integer_value(v), id);
         }
-        json_decref(members);
     }
     static const char *text_cols[][2] = {{"name", "UPDATE unit SET name = ? WHERE id = ?"},
                                          {"type", "UPDATE unit SET type = ? WHERE id = ?"},
                                          {"credit_code", "UPDATE unit SET credit_code = ? WHERE id = ?"},
                                          {"address", "UPDATE unit SET address = ? WHERE id = ?"}};
-    for (size_t i = 0; rc == DB_OK && i < sizeof text_cols / sizeof text_cols[0]; i++)
+    for (size_t i = 0; !failed && rc == DB_OK && i < sizeof text_cols / sizeof text_cols[0]; i++)
         if (json_object_get(data, text_cols[i][0]))
             rc = db_exec(db, NULL, text_cols[i][1], "ti", json_string_value(json_object_get(data, text_cols[i][0])),
                          id);
-    if (rc == DB_UNIQUE)
-        return api_error(rep, w->lang, 409, "conflict", "credit_code", "统一社会信用代码已存在",
-                         "a unit with this credit code exists") - 1;
+    if (!failed && rc == DB_UNIQUE)
+        failed = api_error(rep, w->lang, 409, "conflict", "credit_code", "统一社会信用代码已存在",
+                           "a unit with this credit code exists") - 1;
+    if (!failed && rc == DB_OK)
+        rc = unit_figures(db, id, pos, members, +1);
+    json_decref(pos);
+    json_decref(members);
+    if (failed)
+        return -1;
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE unit SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now, id);
     if (rc == DB_OK)
@@ -223,7 +239,15 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = unit_access(db, &w->who, PERM_UNIT_WRITE, id, &org_id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "unit");
-    rc = audit_append(db, w, "unit.deleted", "unit", id, org_id, NULL);
+    int64_t party_orgs = 0;
+    rc = db_one_int(db, &party_orgs, "SELECT COUNT(*) FROM party_org WHERE unit_id = ?", "i", id);
+    if (rc == DB_OK && party_orgs > 0)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该单位仍有党组织，不能删除",
+                         "party organisations still belong to this unit") - 1;
+    if (rc == DB_OK)
+        rc = rollup_unit(db, id, -1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "unit.deleted", "unit", id, org_id, NULL);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM unit WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)

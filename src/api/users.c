@@ -193,6 +193,8 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
                         w->now, w->now);
     if (rc == DB_UNIQUE)
         return api_error(rep, w->lang, 409, "conflict", "username", "用户名已被使用", "the user name is taken") - 1;
+    if (rc == DB_OK && org_id > 0)
+        rc = rollup_add(db, org_id, "users", 1);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "user.created", "user", id, org_id,
                           json_pack("{s:s, s:O}", "username", username, "display_name",

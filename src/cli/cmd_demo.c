@@ -50,10 +50,15 @@ static const char *const tags[] = {"elderly_alone", "empty_nest", "disabled", "l
                                    "poverty_monitored", "veteran", "left_behind_child", "key_attention"};
 
 /* Figures summed in memory: per org id, per figure index. */
-enum { F_RESIDENTS, F_HOUSEHOLDS, F_PM, F_PM_FORMAL, F_PM_PROB, F_PM_SERVICE, F_REGISTERED, F_TAG0, F_COUNT = F_TAG0 + 8 };
+enum {
+    F_RESIDENTS, F_HOUSEHOLDS, F_PM, F_PM_FORMAL, F_PM_PROB, F_PM_SERVICE, F_REGISTERED,
+    F_GRIDS, F_BUILDINGS, F_PARTY_ORGS, F_PO_COMMITTEE, F_PO_GROUP,
+    F_TAG0, F_COUNT = F_TAG0 + 8
+};
 static const char *figure_names[F_COUNT] = {"residents", "households", "party_members", "party_members_formal",
                                             "party_members_probationary", "party_members_in_service",
-                                            "in_service_registered"};
+                                            "in_service_registered", "org.grid", "org.building", "party_orgs",
+                                            "party_orgs.党委", "party_orgs.党小组"};
 
 typedef struct community {
     int64_t id;
@@ -250,6 +255,8 @@ int cmd_demo(int argc, char **argv)
                         "INSERT INTO party_org (org_id, kind, name, created_at, updated_at) VALUES (?, '党委', ?, ?, ?)"
                         " RETURNING id",
                         "itii", c->id, "社区党委", w.now, w.now);
+        count(c->id, F_PARTY_ORGS);
+        count(c->id, F_PO_COMMITTEE);
         int64_t left = c->residents, first_pid = 0;
         for (int gi = 0; rc == DB_OK && gi < ngrids; gi++) {
             int64_t grid = 0;
@@ -284,6 +291,9 @@ int cmd_demo(int argc, char **argv)
                              " VALUES (?, ?, '党小组', ?, ?, ?)",
                              "iitii", grid, branch, name, w.now, w.now);
             grids_n++;
+            count(grid, F_GRIDS);
+            count(grid, F_PARTY_ORGS);
+            count(grid, F_PO_GROUP);
             int64_t grid_res = gi == ngrids - 1 ? left : c->residents / ngrids;
             left -= grid_res;
             int64_t grid_hh = (grid_res + 2) / 3;
@@ -305,6 +315,7 @@ int cmd_demo(int argc, char **argv)
                             rc = DB_ERR;
                         if (rc == DB_OK)
                             rc = db_exec(db, NULL, "UPDATE org SET path = ? WHERE id = ?", "ti", bpath, building);
+                        count(building, F_BUILDINGS);
                         double bx = x0 + gw * (0.05 + 0.9 * rnd_unit()), by = y0 + gh * (0.05 + 0.9 * rnd_unit());
                         char pt[96];
                         snprintf(pt, sizeof pt, "{\"coordinates\":[%.6f,%.6f],\"type\":\"Point\"}", bx, by);

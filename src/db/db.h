@@ -97,4 +97,8 @@ int db_backup(db_t *db, const char *path, char *err, size_t cap);
 /* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */
 int db_integrity_check(db_t *db, char *err, size_t cap);
 
+/* A number that changes whenever any connection (or process) commits to the
+ * database, as seen from this connection: the key of read caches. */
+int64_t db_data_version(db_t *db);
+
 #endif

@@ -480,3 +480,11 @@ int db_integrity_check(db_t *db, char *err, size_t cap)
     }
     return DB_OK;
 }
+
+int64_t db_data_version(db_t *db)
+{
+    int64_t v = -1;
+    if (db_one_int(db, &v, "PRAGMA data_version", "") != DB_OK)
+        return -1;
+    return v;
+}

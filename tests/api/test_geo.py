@@ -146,3 +146,22 @@ def test_cadres(server, admin, city):
     listed = admin.get("/api/v1/cadres", params={"org": city["comm"], "post": "网格员"}).json()["items"]
     assert c["id"] in [x["id"] for x in listed]
     assert admin.delete(f"/api/v1/cadres/{c['id']}").status_code == 204
+
+
+def test_worker_terms_by_date_and_post_rules(server, admin, city):
+    g = city["grids"]["C"]
+    p = admin.post("/api/v1/persons", json={"org_id": g, "name": "网格员丙",
+                                            "id_card": id_with_check("34010419850101773")}).json()
+    future = admin.post("/api/v1/cadres", json={"person_id": p["id"], "org_id": g, "post": "网格员",
+                                                "term_start": "2099-01-01"}).json()
+    ids = lambda: [x["id"] for x in admin.get(f"/api/v1/orgs/{city['comm']}/coverage").json()
+                   ["grids_without_worker"]["items"]]
+    assert g in ids()  # a term that has not started does not staff the grid
+    assert admin.patch(f"/api/v1/cadres/{future['id']}", json={"term_start": "2020-01-01",
+                                                               "term_end": "2099-12-31"}).status_code == 200
+    assert g not in ids()  # one that ends in the future does
+    r = admin.patch(f"/api/v1/cadres/{future['id']}", json={"post": "书记"})
+    assert r.status_code == 400 and error_of(r)["field"] == "post"
+    assert admin.get(f"/api/v1/cadres/{future['id']}").json()["post"] == "网格员"
+    for v in ("0x10", "inf", "nan", "1e400"):
+        assert admin.get("/api/v1/locate", params={"lng": v, "lat": 31}).status_code == 400, v

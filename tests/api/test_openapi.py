@@ -107,8 +107,18 @@ def perm_names():
     return out
 
 
+def route_flag_names():
+    """The RF_* flags of src/http/internal.h."""
+    m = re.search(r"enum\s*\{([^}]*\bRF_BODY\b[^}]*)\}", read(os.path.join(SRC, "http", "internal.h")))
+    assert m, "cannot find the RF_* flags in src/http/internal.h"
+    names = set(re.findall(r"\b(RF_\w+)\s*=", m.group(1)))
+    assert {"RF_BODY", "RF_BODY_OPTIONAL", "RF_TEST_ONLY", "RF_NO_REPLAY"} <= names, names
+    return names
+
+
 def route_table():
     text = read(os.path.join(SRC, "http", "routes.c"))
+    known_flags = route_flag_names()
     table = re.search(r"const route_t routes\[\]\s*=\s*\{(.*?)\n\};", text, re.S).group(1)
     table = re.sub(r"/\*.*?\*/", "", table, flags=re.S)
     perms = perm_names()
@@ -122,6 +132,10 @@ def route_table():
         else:
             assert perm in perms, f"unknown permission {perm} in route {name}"
             permission = perms[perm]
+        # The flags are 0 or RF_* names joined by |: anything else would be misread.
+        assert re.fullmatch(r"0|RF_\w+(\s*\|\s*RF_\w+)*", flags), f"route {name}: cannot read flags {flags!r}"
+        unknown = set(re.findall(r"RF_\w+", flags)) - known_flags
+        assert not unknown, f"route {name}: unknown flags {sorted(unknown)}"
         routes.append(
             {
                 "method": method,
@@ -465,8 +479,20 @@ def test_operation_matches_its_route(route):
     else:
         assert "requestBody" not in op, f"{where}: the route takes no body"
 
-    if any(deref(p).get("name") == "Idempotency-Key" for p in op.get("parameters", [])):
-        assert "422" in op["responses"], f"{where}: Idempotency-Key can answer 422"
+    # Idempotency-Key: the server stores and replays answers only for authenticated POSTs whose handler
+    # defers a write, and never for RF_NO_REPLAY routes (their answers hold secrets).
+    no_replay = "RF_NO_REPLAY" in route["flags"]
+    assert op.get("x-no-replay", False) in (True, False), f"{where}: x-no-replay is a boolean"
+    assert bool(op.get("x-no-replay", False)) == no_replay, f"{where}: x-no-replay must be {no_replay}"
+    params = [deref(p) for p in item.get("parameters", []) + op.get("parameters", [])]
+    idem = any(p.get("name") == "Idempotency-Key" and p.get("in") == "header" for p in params)
+    text, body = handler_source(route["handler"])
+    replays = (route["method"] == "POST" and route["permission"] != "public" and not no_replay
+               and "api_defer(" in reachable_source(text, body))
+    assert idem == replays, \
+        f"{where}: Idempotency-Key must {'' if replays else 'not '}be documented" + \
+        (" (RF_NO_REPLAY: never stored nor replayed)" if no_replay else "")
+    assert ("422" in op["responses"]) == idem, f"{where}: 422 idempotency_key_reused goes with Idempotency-Key"
 
 
 def taken_fields(text, body):
@@ -481,6 +507,32 @@ def taken_fields(text, body):
         assert "json_is_array(" in m.group(1), f"{fn}: only array fields are understood"
         cap = re.search(r"json_array_size\(\s*\w+\s*\)\s*>\s*(\d+)", m.group(1))
         out[name.group(1)] = int(cap.group(1)) if cap else None
+    return out
+
+
+def hand_checked_body(body):
+    """A body a handler checks by hand instead of with a field_t array (the GeoJSON of org_geometry_put):
+    {key: the string values the handler compares that key's value with (empty if none)}, or None when the
+    handler has no such check. The keys are those a json_object_foreach loop over the body (a variable set
+    to req->body) lets through; any other key must be refused with the key as field."""
+    loop_re = r"json_object_foreach\(\s*(\w+)\s*,\s*(\w+)\s*,\s*\w+\s*\)\s*\{(.*?)\n    \}"
+    loops = [m.groups() for m in re.finditer(loop_re, body, re.S)
+             if re.search(r"\b" + re.escape(m.group(1)) + r"\s*=\s*req->body\b", body)]
+    if not loops:
+        return None
+    assert len(loops) == 1, "more than one loop over the body"
+    var, key, inner = loops[0]
+    assert re.search(r"api_error\([^;]*?,\s*" + re.escape(key) + r"\s*,", inner), \
+        "an unknown key must be refused with the key as field"
+    allowed = re.findall(r"strcmp\(\s*" + re.escape(key) + r'\s*,\s*"(\w+)"\s*\)\s*!=\s*0', inner)
+    assert allowed, "cannot tell which keys the loop lets through"
+    out = {}
+    for name in allowed:
+        # const char *type = json_string_value(json_object_get(g, "type")); ... strcmp(type, "Polygon") ...
+        m = re.search(r"const char \*(\w+)\s*=\s*json_string_value\(\s*json_object_get\(\s*" + re.escape(var)
+                      + r'\s*,\s*"' + re.escape(name) + r'"\s*\)\s*\)', body)
+        out[name] = set(re.findall(r"strcmp\(\s*" + re.escape(m.group(1)) + r'\s*,\s*"([^"]+)"\s*\)', body)) \
+            if m else set()
     return out
 
 
@@ -506,6 +558,20 @@ def test_request_body_matches_declared_fields(route):
             assert "api_validate(" in reach, f"{route['handler']} names {arrays} but nothing validates with it"
     taken = taken_fields(text, reach)
     where = f"{route['name']} ({route['handler']})"
+    hand = None if arrays else hand_checked_body(reach)
+    if hand is not None:
+        assert not taken, f"{where}: takes {sorted(taken)} from a body checked by hand"
+        assert schema is not None, f"{where}: checks a body by hand but the doc has no body schema"
+        props = schema.get("properties", {})
+        assert schema.get("type") == "object", where
+        assert schema.get("additionalProperties") is False, f"{where}: unknown keys are refused"
+        assert set(props) == set(hand), f"{where}: doc fields {sorted(props)} != the keys let through {sorted(hand)}"
+        for name, values in hand.items():
+            if values:  # a string compared against fixed values: the doc lists exactly those
+                p = deref(props[name])
+                assert p.get("type") == "string" and set(p.get("enum", [])) == values, \
+                    f"{where}.{name}: enum {p.get('enum')} != the values the handler accepts {sorted(values)}"
+        return
     if not arrays:
         assert not taken, f"{where}: takes {sorted(taken)} but validates no fields"
         if schema is not None:
@@ -564,6 +630,11 @@ def test_query_parameters_match_the_handler(route):
     text, body = handler_source(route["handler"])
     body = reachable_source(text, body)
     used = set(re.findall(r'api_(?:query|query_int|like_param)\(\s*req\s*,\s*"(\w+)"', body))
+    # Static helpers that read a query parameter named by their caller (query_double(req, "lng", ...) in geo.c).
+    readers = [fn for fn, b in static_functions(text).items()
+               if re.search(r"api_(?:query|query_int|like_param)\(\s*req\s*,\s*name\s*\)", b)]
+    for fn in readers:
+        used |= set(re.findall(r"\b" + re.escape(fn) + r'\(\s*req\s*,\s*"(\w+)"', body))
     if re.search(r"\bapi_page\(\s*req\b", body):
         used |= {"limit", "after"}
     params = [deref(p) for p in item.get("parameters", []) + op.get("parameters", [])]
@@ -650,6 +721,10 @@ def check(r, method, path):
     ("/api/v1/person-tags", "/api/v1/person-tags"),
     ("/api/v1/households?limit=5", "/api/v1/households"),
     ("/api/v1/party-members?limit=5", "/api/v1/party-members"),
+    ("/api/v1/cadres?limit=5", "/api/v1/cadres"),
+    ("/api/v1/orgs/1/geometry", "/api/v1/orgs/{id}/geometry"),
+    ("/api/v1/orgs/1/coverage", "/api/v1/orgs/{id}/coverage"),
+    ("/api/v1/locate?lng=117.2&lat=31.8", "/api/v1/locate"),
     ("/metrics", "/metrics"),
 ])
 def test_get_answers_match_the_schema(admin, url, template):
@@ -790,6 +865,23 @@ def test_every_route_answers_as_documented(server, admin):
     r = admin.delete(f"/api/v1/auth/tokens/{token['id']}")
     assert r.status_code == 204, r.text
     check(r, "DELETE", "/api/v1/auth/tokens/{id}")
+    # x-no-replay: the same Idempotency-Key and body make a new token each time, never a stored answer
+    made = []
+    for _ in range(2):
+        r = admin.post("/api/v1/auth/tokens", json={"name": "openapi-again"},
+                       headers={"Idempotency-Key": "openapi-tok"})
+        assert r.status_code == 201, r.text
+        made.append(check(r, "POST", "/api/v1/auth/tokens"))
+    assert made[0]["id"] != made[1]["id"] and made[0]["token"] != made[1]["token"]
+    r = admin.post("/api/v1/auth/tokens", json={"name": "openapi-other"}, headers={"Idempotency-Key": "openapi-tok"})
+    assert r.status_code == 201, r.text  # nor is the key remembered: no 422 for another body
+    made.append(check(r, "POST", "/api/v1/auth/tokens"))
+    r = admin.post("/api/v1/auth/tokens", json={"name": "openapi-bad-key"}, headers={"Idempotency-Key": "k" * 129})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "Idempotency-Key", r.text  # still checked
+    check(r, "POST", "/api/v1/auth/tokens")
+    for t in made:
+        r = admin.delete(f"/api/v1/auth/tokens/{t['id']}")
+        assert r.status_code == 204, r.text
 
     # residents, households, tags and party members
     tags = check(admin.get("/api/v1/person-tags"), "GET", "/api/v1/person-tags")
@@ -863,9 +955,15 @@ def test_every_route_answers_as_documented(server, admin):
     assert r.status_code == 400, r.text
     check(r, "PATCH", "/api/v1/persons/{id}")
 
-    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "id_card", "reason": "文档核对"})
-    assert r.status_code == 200, r.text
-    assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] == head_id
+    reveals = {"entity": "person", "entity_id": head["id"], "action": "person.revealed", "limit": 200}
+    before = len(check(admin.get("/api/v1/audit", params=reveals), "GET", "/api/v1/audit")["items"])
+    for _ in range(2):  # x-no-replay: the same key reveals (and is audited) anew each time
+        r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "id_card", "reason": "文档核对"},
+                       headers={"Idempotency-Key": "openapi-reveal"})
+        assert r.status_code == 200, r.text
+        assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] == head_id
+    after = check(admin.get("/api/v1/audit", params=reveals), "GET", "/api/v1/audit")["items"]
+    assert len(after) == before + 2, after
     r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone"})
     assert r.status_code == 200, r.text
     assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] is None  # removed above
@@ -913,6 +1011,9 @@ def test_every_route_answers_as_documented(server, admin):
     assert r.status_code == 409, r.text
     check(r, "PATCH", "/api/v1/party-members/{id}")
     assert check(admin.get(f"/api/v1/persons/{head['id']}"), "GET", "/api/v1/persons/{id}")["party_member"] is True
+
+    walk_geometry(admin, community["items"][0], gid)
+    walk_cadres(admin, cid, gid, head, spouse)
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -964,6 +1065,234 @@ def test_every_route_answers_as_documented(server, admin):
 
     missing = sorted(set(OPS) - HIT)
     assert not missing, f"routes not exercised: {missing}"
+
+
+def square(x0, y0, size):
+    return {"type": "Polygon",
+            "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]]}
+
+
+def error_field(r, method, template, status=400):
+    """Check an error answer against the document; returns its error object."""
+    assert r.status_code == status, f"{method} {template}: {r.status_code} {r.text}"
+    return check(r, method, template)["error"]
+
+
+def walk_geometry(admin, community, gid):
+    """Part of the walk: outlines and points, the coverage audit and locate, on a grid of the walk's
+    community (gid, holding a household and a party branch) and a few nodes made here."""
+    cid, lng, lat, d = community["id"], 100.0, 20.0, 0.01
+    geo, put = "/api/v1/orgs/{id}/geometry", "PUT"
+
+    got = check(admin.get(f"/api/v1/orgs/{gid}/geometry"), "GET", geo)
+    assert got == {"org_id": gid, "geometry": None}
+    cover = check(admin.get(f"/api/v1/orgs/{cid}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
+    assert gid in [g["id"] for g in cover["grids_without_outline"]["items"]]
+    assert gid in [g["id"] for g in cover["grids_without_worker"]["items"]]
+    assert gid not in [g["id"] for g in cover["grids_without_party_branch"]["items"]]
+
+    outline = square(lng, lat, d)
+    r = admin.request(put, f"/api/v1/orgs/{gid}/geometry", json=outline)
+    assert r.status_code == 200, r.text
+    assert check(r, put, geo) == {"org_id": gid, "geometry": outline}
+    assert check(admin.get(f"/api/v1/orgs/{gid}/geometry"), "GET", geo)["geometry"] == outline
+    # a hole, and a third coordinate (altitude), are taken
+    holed = {"type": "Polygon", "coordinates": outline["coordinates"] + [
+        [[lng + d / 4, lat + d / 4, 5], [lng + d / 3, lat + d / 4, 5], [lng + d / 3, lat + d / 3, 5],
+         [lng + d / 4, lat + d / 4, 5]]]}
+    r = admin.request(put, f"/api/v1/orgs/{gid}/geometry", json=holed)
+    assert r.status_code == 200, r.text
+    assert check(r, put, geo)["geometry"] == holed
+
+    # what a bad geometry answers, and that it changes nothing
+    ring = outline["coordinates"][0]
+    bad = [
+        ({**outline, "bbox": [0, 0, 1, 1]}, "bbox", None),
+        ({"coordinates": outline["coordinates"]}, "type", None),
+        ({"type": "LineString", "coordinates": ring}, "type", None),
+        ({"type": "Point", "coordinates": [lng, lat]}, "type", None),  # a grid takes a Polygon
+        ({"type": "Polygon"}, "coordinates", "bad_rings"),
+        ({"type": "Polygon", "coordinates": []}, "coordinates", "bad_rings"),
+        ({"type": "Polygon", "coordinates": [ring] * 33}, "coordinates", "bad_rings"),
+        ({"type": "Polygon", "coordinates": [ring[:3]]}, "coordinates", "ring_too_short"),
+        ({"type": "Polygon", "coordinates": [ring[:4]]}, "coordinates", "ring_not_closed"),
+        ({"type": "Polygon", "coordinates": [[[lng, lat], [lng + d, lat], [lng + 2 * d, lat], [lng, lat]]]},
+         "coordinates", "ring_degenerate"),
+        ({"type": "Polygon", "coordinates": [[[lng, lat], [190, lat], [lng, lat + d], [lng, lat]]]},
+         "coordinates", "bad_position"),
+        ({"type": "Polygon", "coordinates": [[[lng, lat], ["x", lat], [lng, lat + d], [lng, lat]]]},
+         "coordinates", "bad_position"),
+        ({"type": "Polygon", "coordinates": [[[lng, lat]] * 10001]}, "coordinates", "too_many_points"),
+        ({"type": "Point", "coordinates": [lng]}, "coordinates", "bad_position"),
+    ]
+    for body, field, reason in bad:
+        err = error_field(admin.request(put, f"/api/v1/orgs/{gid}/geometry", json=body), put, geo)
+        assert (err["code"], err["field"], err.get("reason")) == ("validation_failed", field, reason), (body, err)
+    r = admin.request(put, f"/api/v1/orgs/{gid}/geometry", data=b"{}")
+    assert r.status_code == 415, r.text
+    check(r, put, geo)
+    assert error_field(admin.request(put, "/api/v1/orgs/999999999/geometry", json=outline), put, geo,
+                       404)["code"] == "not_found"
+    assert error_field(admin.get("/api/v1/orgs/999999999/geometry"), "GET", geo, 404)["code"] == "not_found"
+    r = admin.request(put, f"/api/v1/orgs/{gid}/geometry", json=outline)
+    assert r.status_code == 200, r.text
+    assert check(admin.get(f"/api/v1/orgs/{gid}/geometry"), "GET", geo)["geometry"] == outline
+
+    # buildings take a point
+    made = []
+    for name, point in (("文档1栋", [lng + d / 2, lat + d / 2]), ("文档2栋", [lng + 5 * d, lat + d / 2])):
+        r = admin.post("/api/v1/orgs", json={"parent_id": gid, "level": "building", "name": name})
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+        r = admin.request(put, f"/api/v1/orgs/{made[-1]}/geometry", json={"type": "Point", "coordinates": point})
+        assert r.status_code == 200, r.text
+        assert check(r, put, geo)["geometry"] == {"type": "Point", "coordinates": point}
+    inside_bld, outside_bld = made
+    err = error_field(admin.request(put, f"/api/v1/orgs/{inside_bld}/geometry", json=outline), put, geo)
+    assert err["field"] == "type"
+    # a second grid overlapping the first, with neither outline nor branch nor worker of its own at first
+    r = admin.post("/api/v1/orgs", json={"parent_id": cid, "level": "grid", "name": "文档重叠网格"})
+    assert r.status_code == 201, r.text
+    grid2 = r.json()["id"]
+    r = admin.request(put, f"/api/v1/orgs/{grid2}/geometry", json=square(lng + d / 2, lat, d))
+    assert r.status_code == 200, r.text
+    # a household above grid level
+    r = admin.post("/api/v1/households", json={"org_id": cid, "address": "文档无网格地址"})
+    assert r.status_code == 201, r.text
+    stray = r.json()["id"]
+
+    cover = check(admin.get(f"/api/v1/orgs/{cid}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
+    assert stray in [h["id"] for h in cover["households_without_grid"]["items"]]
+    assert [h for h in cover["households_without_grid"]["items"] if h["id"] == stray] == \
+        [{"id": stray, "address": "文档无网格地址", "org_id": cid, "org_name": community["name"]}]
+    assert grid2 in [g["id"] for g in cover["grids_without_party_branch"]["items"]]
+    assert gid not in [g["id"] for g in cover["grids_without_outline"]["items"]]
+    assert grid2 not in [g["id"] for g in cover["grids_without_outline"]["items"]]
+    assert cover["buildings_outside_grid"]["items"] == [{"id": outside_bld, "name": "文档2栋", "grid_id": gid}]
+    pairs = [{p["a"]["id"], p["b"]["id"]} for p in cover["overlapping_grids"]["items"]]
+    assert {gid, grid2} in pairs and cover["overlapping_grids"]["count"] >= 1
+    assert cover["communities_without_grids"]["count"] == 0
+    for finding in cover.values():
+        assert finding["count"] >= len(finding["items"])
+    # one level up, the community's neighbours without grids show
+    above = check(admin.get(f"/api/v1/orgs/{community['parent_id']}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
+    assert above["communities_without_grids"]["count"] > 0
+    assert cid not in [c["id"] for c in above["communities_without_grids"]["items"]]
+    r = admin.get("/api/v1/orgs/999999999/coverage")
+    assert r.status_code == 404, r.text
+    check(r, "GET", "/api/v1/orgs/{id}/coverage")
+
+    # locate: inside, on the edge, nowhere, and bad input
+    loc = "/api/v1/locate"
+    got = check(admin.get(loc, params={"lng": lng + d / 4, "lat": lat + d / 2}), "GET", loc)
+    assert got["position"] == "inside" and got["grid"]["id"] == gid, got
+    assert (got["grid"]["community_id"], got["grid"]["community_name"]) == (cid, community["name"])
+    got = check(admin.get(loc, params={"lng": lng, "lat": lat + d / 2}), "GET", loc)
+    assert (got["position"], got["grid"]["id"]) == ("boundary", gid), got
+    got = check(admin.get(loc, params={"lng": lng - 1, "lat": lat - 1}), "GET", loc)
+    assert got == {"grid": None, "position": "outside"}
+    for params, field in (({"lat": lat}, "lng"), ({"lng": "east", "lat": lat}, "lng"),
+                          ({"lng": 181, "lat": lat}, "lng"), ({"lng": lng}, "lat"), ({"lng": lng, "lat": -90.5}, "lat")):
+        assert error_field(admin.get(loc, params=params), "GET", loc)["field"] == field, params
+
+    # clean up what was made here (the grid's outline stays)
+    r = admin.delete(f"/api/v1/households/{stray}")
+    assert r.status_code == 204, r.text
+    for org in (inside_bld, outside_bld, grid2):
+        r = admin.delete(f"/api/v1/orgs/{org}")
+        assert r.status_code == 204, r.text
+    cover = check(admin.get(f"/api/v1/orgs/{cid}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
+    assert cover["overlapping_grids"]["count"] == 0 and cover["buildings_outside_grid"]["count"] == 0
+
+
+def walk_cadres(admin, cid, gid, head, spouse):
+    """Part of the walk: posts for the walk's two residents, at its grid and its community."""
+    col, one = "/api/v1/cadres", "/api/v1/cadres/{id}"
+    worker_body = {"person_id": head["id"], "org_id": gid, "post": "网格员", "term_start": "2024-01-01"}
+    r = admin.post(col, json=worker_body, headers={"Idempotency-Key": "openapi-cadre-1"})
+    assert r.status_code == 201, r.text
+    worker = check(r, "POST", col)
+    assert (worker["person_id"], worker["name"], worker["org_id"], worker["org_level"], worker["post"],
+            worker["term_start"], worker["term_end"]) == (head["id"], "文档户主二", gid, "grid", "网格员",
+                                                          "2024-01-01", None), worker
+    r = admin.post(col, json=worker_body, headers={"Idempotency-Key": "openapi-cadre-1"})
+    assert r.status_code == 201, r.text  # a repeat answers the first answer
+    assert check(r, "POST", col) == worker
+    r = admin.post(col, json={**worker_body, "term_start": "2024-02-01"},
+                   headers={"Idempotency-Key": "openapi-cadre-1"})
+    assert r.status_code == 422, r.text
+    check(r, "POST", col)
+    r = admin.post(col, json={"person_id": spouse["id"], "org_id": cid, "post": "书记", "term_start": "2021-01-01",
+                              "term_end": "2026-01-01"})
+    assert r.status_code == 201, r.text
+    secretary = check(r, "POST", col)
+    assert (secretary["org_level"], secretary["phone"], secretary["term_end"]) == ("community", None, "2026-01-01")
+
+    for body, status, field in (
+        ({**worker_body, "org_id": cid}, 400, "post"),  # a grid worker serves a grid
+        ({**worker_body, "post": "书记"}, 400, "post"),  # the other posts do not
+        ({**worker_body, "post": "村长"}, 400, "post"),
+        ({**worker_body, "term_end": "2023-12-31"}, 400, "term_end"),
+        ({**worker_body, "term_start": "2024-13-01"}, 400, "term_start"),
+        ({k: v for k, v in worker_body.items() if k != "term_start"}, 400, "term_start"),
+        ({**worker_body, "extra": 1}, 400, "extra"),
+        ({**worker_body, "person_id": 999999999}, 404, "person_id"),
+        ({**worker_body, "org_id": 999999999}, 404, "org_id"),
+    ):
+        assert error_field(admin.post(col, json=body), "POST", col, status).get("field") == field, body
+
+    assert check(admin.get(f"/api/v1/cadres/{worker['id']}"), "GET", one) == worker
+    assert error_field(admin.get("/api/v1/cadres/999999999"), "GET", one, 404)["code"] == "not_found"
+    found = check(admin.get(col, params={"org": cid, "post": "网格员"}), "GET", col)
+    assert [c["id"] for c in found["items"]] == [worker["id"]] and found["next"] is None
+    found = check(admin.get(col, params={"org": gid}), "GET", col)
+    assert [c["id"] for c in found["items"]] == [worker["id"]]
+    page = check(admin.get(col, params={"org": cid, "limit": 1}), "GET", col)
+    assert [c["id"] for c in page["items"]] == [worker["id"]] and page["next"] is not None
+    page = check(admin.get(col, params={"org": cid, "limit": 1, "after": page["next"]}), "GET", col)
+    assert [c["id"] for c in page["items"]] == [secretary["id"]]
+    for params, status, field in (({"post": "村长"}, 400, "post"), ({"org": "x"}, 400, "org"),
+                                  ({"limit": 0}, 400, "limit"), ({"org": 999999999}, 404, None)):
+        assert error_field(admin.get(col, params=params), "GET", col, status).get("field") == field, params
+
+    # the grid is staffed now
+    cover = check(admin.get(f"/api/v1/orgs/{cid}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
+    assert gid not in [g["id"] for g in cover["grids_without_worker"]["items"]]
+
+    r = admin.patch(f"/api/v1/cadres/{secretary['id']}", json={"post": "主任", "term_end": None,
+                                                                "version": secretary["version"]})
+    assert r.status_code == 200, r.text
+    changed = check(r, "PATCH", one)
+    assert (changed["post"], changed["term_end"], changed["version"]) == ("主任", None, secretary["version"] + 1)
+    r = admin.patch(f"/api/v1/cadres/{secretary['id']}", json={"term_end": "2027-01-01",
+                                                                "version": secretary["version"]})
+    assert r.status_code == 409, r.text
+    assert check(r, "PATCH", one)["error"]["code"] == "version_conflict"
+    for body, field in (({"term_end": "2020-12-31"}, "term_end"),  # before the stored term_start
+                        ({"term_start": "2022-01-01", "term_end": "2021-06-30"}, "term_end"),
+                        ({"post": None}, "post"), ({"person_id": spouse["id"]}, "person_id")):
+        assert error_field(admin.patch(f"/api/v1/cadres/{secretary['id']}", json=body), "PATCH", one)["field"] == \
+            field, body
+    assert check(admin.get(f"/api/v1/cadres/{secretary['id']}"), "GET", one) == changed
+    r = admin.patch("/api/v1/cadres/999999999", json={"term_end": None})
+    assert r.status_code == 404, r.text
+    check(r, "PATCH", one)
+
+    # a resident holding a post cannot be deleted
+    r = admin.delete(f"/api/v1/persons/{head['id']}")
+    assert r.status_code == 409, r.text
+    assert check(r, "DELETE", "/api/v1/persons/{id}")["error"]["code"] == "not_empty"
+
+    for c in (worker, secretary):
+        r = admin.delete(f"/api/v1/cadres/{c['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", one)
+    r = admin.delete(f"/api/v1/cadres/{worker['id']}")
+    assert r.status_code == 404, r.text
+    check(r, "DELETE", one)
+    r = admin.get(f"/api/v1/cadres/{worker['id']}")
+    assert r.status_code == 404, r.text
+    check(r, "GET", one)
 
 
 def test_org_delete_answers_204(admin):

@@ -198,6 +198,16 @@ def recount(db_path):
             add(org, "party_members_in_service")
             if reg:
                 add(reg, "in_service_registered")
+    for oid, level, kind in con.execute("SELECT id, level, kind FROM org WHERE level <> 'city'"):
+        add(oid, "org." + (kind if level == "community" else level))
+    for org, kind in con.execute("SELECT org_id, kind FROM party_org"):
+        add(org, "party_orgs")
+        add(org, "party_orgs." + kind)
+    for org, typ in con.execute("SELECT org_id, type FROM unit"):
+        add(org, "units")
+        add(org, "units." + typ)
+    for (org,) in con.execute("SELECT org_id FROM app_user WHERE org_id IS NOT NULL"):
+        add(org, "users")
     have = {(o, f): v for o, f, v in con.execute("SELECT org_id, figure, value FROM org_figure") if v != 0}
     con.close()
     return want, have

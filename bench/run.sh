@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmarks of jiceng against ceilings measured in the same run, on loopback only.
+#   bash bench/run.sh               # 300,000 residents (a few minutes)
+#   BENCH_RESIDENTS=9800000 bash bench/run.sh   # the full city
+# Writes bench/results/latest.md; copy the figures into bench/RESULTS.md with the command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RES=${BENCH_RESIDENTS:-300000}
+DUR=${BENCH_SECONDS:-10}
+CONNS=64
+command -v wrk >/dev/null && command -v nginx >/dev/null || {
+    echo "bench needs wrk and nginx: apt-get install wrk nginx-light" >&2; exit 1; }
+make -s jiceng
+work=$(mktemp -d /tmp/jiceng-bench-XXXXXX)
+chmod 755 "$work"   # nginx workers read the static file as www-data
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+out=bench/results/latest.md
+mkdir -p bench/results
+db=$work/bench.db
+export JICENG_ADMIN_PASSWORD='Bench-Passw0rd!'
+./jiceng init --db "$db" >/dev/null
+./jiceng import-divisions --db "$db" data/divisions/hefei.csv >/dev/null
+
+echo "## Generation ($RES residents)" | tee "$out"
+/usr/bin/time -f '%e s, peak RSS %M KiB' -o "$work/time.txt" ./jiceng demo --db "$db" --residents "$RES" --seed 1
+gen=$(cat "$work/time.txt")
+# Ceiling: the sqlite3 shell inserting the same person rows from a prepared file into the same table.
+sqlite3 "$db" ".schema person" > "$work/ceil.sql"
+{ echo "BEGIN;"; sqlite3 "$db" ".mode insert person" "SELECT * FROM person"; echo "COMMIT;"; } > "$work/rows.sql"
+sqlite3 "$work/ceil.db" < "$work/ceil.sql"
+/usr/bin/time -f '%e s, peak RSS %M KiB' -o "$work/ceil.txt" sqlite3 "$work/ceil.db" < "$work/rows.sql"
+echo "- jiceng demo (everything: orgs, households, residents encrypted, tags, members, figures, indexes): $gen" | tee -a "$out"
+echo "- ceiling, sqlite3 shell inserting the same person rows only: $(cat "$work/ceil.txt")" | tee -a "$out"
+
+port=$((20000 + RANDOM % 20000))
+./jiceng serve --db "$db" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &
+echo $! > "$work/jiceng.pid"
+for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
+cookie=$(curl -s -c - -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$JICENG_ADMIN_PASSWORD\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
+    awk '/jiceng_session/ {print $7}')
+csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/me" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+token=$(curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+auth="Authorization: Bearer $token"
+grid=$(sqlite3 "$db" "SELECT org_id FROM person GROUP BY org_id HAVING COUNT(*) >= 50 LIMIT 1")
+grid=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $grid")
+
+# nginx serving a static file of the same bytes as the dashboard answer.
+mkdir -p "$work/www"
+curl -s -H "$auth" "http://127.0.0.1:$port/api/v1/orgs/1/stats" > "$work/www/stats.json"
+nport=$((port + 1))
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server { listen 127.0.0.1:$nport; root $work/www; location / { default_type application/json; } }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+bench() { # name url [header]
+    wrk -t2 -c$CONNS -d${DUR}s --latency ${3:+-H "$3"} "$2" > "$work/wrk.txt"
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+    local non2xx
+    non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+    echo "| $1 | $rps | $p99 | ${non2xx:-0} |" | tee -a "$out"
+}
+{
+    echo
+    echo "## HTTP on loopback: wrk -t2 -c$CONNS -d${DUR}s (2 cores shared by client and server)"
+    echo
+    echo "| what | requests/s | p99 | non-2xx |"
+    echo "| --- | --- | --- | --- |"
+} | tee -a "$out"
+bench "nginx: static file, same bytes as the city dashboard ($(stat -c %s "$work/www/stats.json") B)" "http://127.0.0.1:$nport/stats.json"
+bench "jiceng: GET /api/v1/orgs/1/stats (city root)" "http://127.0.0.1:$port/api/v1/orgs/1/stats" "$auth"
+bench "jiceng: GET /api/v1/persons?org=<grid>&limit=50 (masked)" "http://127.0.0.1:$port/api/v1/persons?org=$grid&limit=50" "$auth"
+kill "$(cat "$work/jiceng.pid")"
+wait "$(cat "$work/jiceng.pid")" 2>/dev/null || true
+echo
+echo "Written to $out"
