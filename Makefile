@@ -21,10 +21,25 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 SCHEMA := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps run check unit api api-asan asan clean
+.PHONY: all deps run check unit api api-asan asan clean web e2e
 .DELETE_ON_ERROR:
 
-all: jiceng
+all: jiceng web
+
+# The web console: npm ci when the lock file changes, a Vite build when a source does.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+# Browser tests: Debian's chromium driven by playwright-core against the real binary.
+e2e: jiceng web/dist/index.html
+	node tests/e2e/run.mjs
 
 deps:
 	@bash scripts/deps.sh
@@ -80,6 +95,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) api
 	$(MAKE) api-asan
+	$(MAKE) e2e
 
 $(DB):
 	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt
@@ -97,6 +113,6 @@ run: deps
 	./jiceng serve --db $(DB) --listen $(LISTEN)
 
 clean:
-	rm -rf build jiceng
+	rm -rf build jiceng web/dist
 
 -include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d)

@@ -8,7 +8,15 @@ packages=(
     libh2o-evloop-dev libssl-dev zlib1g-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev sqlite3 curl
     python3 python3-pytest python3-requests python3-jsonschema python3-yaml
+    chromium fonts-noto-cjk
 )
+
+# The web console builds with Vite, which needs Node.js 20.19 or later (Debian 12's
+# own nodejs is 18): use the machine's Node.js, and say so clearly if it is too old.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then
+    echo "deps.sh: Node.js 20.19 or later is needed to build the web console (found: $(node --version 2>/dev/null || echo none))" >&2
+    exit 1
+fi
 
 missing=()
 for p in "${packages[@]}"; do

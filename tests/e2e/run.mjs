@@ -1,0 +1,504 @@
+// Browser tests of the staff console: a real jiceng server over a fresh database
+// with Hefei's divisions, the built app (web/dist), and Debian's chromium driven
+// by playwright-core. Run from the repository root:
+//
+//   (cd web && npm ci && npm run build) && node tests/e2e/run.mjs
+//
+// Environment: JICENG_BIN (default ./jiceng), WEB_DIST (default web/dist),
+// CHROMIUM (default /usr/bin/chromium). Screenshots go to tests/e2e/artifacts/.
+// Any console error, uncaught page error, CSP violation or failed non-API
+// request on a visited page fails the test that caused it.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+import './i18n-keys.mjs'
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const require = createRequire(join(repo, 'web', 'package.json'))
+const { chromium, request } = require('playwright-core')
+
+const JICENG_BIN = resolve(process.env.JICENG_BIN || join(repo, 'jiceng'))
+const WEB_DIST = resolve(process.env.WEB_DIST || join(repo, 'web', 'dist'))
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+const ARTIFACTS = join(repo, 'tests', 'e2e', 'artifacts')
+const ADMIN_PASSWORD = 'Admin-Passw0rd!'
+const STAFF_PASSWORD = 'Staff-Passw0rd!'
+const STAFF_PASSWORD_2 = 'Staff-Passw0rd-2!'
+const DESKTOP = { width: 1366, height: 800 }
+const PHONE = { width: 390, height: 844 }
+const TIMEOUT = 20_000
+
+let dir
+let server
+let serverExit
+let serverLog = ''
+let base
+let browser
+let admin // API session of the admin, for setting up and checking
+const problems = [] // console errors, page errors, CSP violations, failed files
+const ids = {}
+
+// ---------------------------------------------------------------- helpers
+
+function run(args, env = {}) {
+  const r = spawnSync(JICENG_BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8' })
+  assert.equal(r.status, 0, `jiceng ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`)
+  return r
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer()
+    s.once('error', fail)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => ok(port))
+    })
+  })
+}
+
+function startServer(port) {
+  server = spawn(
+    JICENG_BIN,
+    ['serve', '--db', join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`, '--web', WEB_DIST],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  serverExit = new Promise((ok) => server.once('exit', (code, signal) => ok({ code, signal })))
+  server.stderr.on('data', (b) => {
+    serverLog += b.toString()
+  })
+  return new Promise((ok, fail) => {
+    const lines = createInterface({ input: server.stdout })
+    lines.on('line', (line) => {
+      serverLog += line + '\n'
+      if (line.includes('listening on')) ok()
+    })
+    serverExit.then(({ code, signal }) => fail(new Error(`jiceng serve exited (${code ?? signal}) before listening:\n${serverLog}`)))
+  })
+}
+
+// An API session (its own cookie jar) for the test's own requests.
+async function apiLogin(username, password, lang = 'zh-CN') {
+  const ctx = await request.newContext({ baseURL: base, extraHTTPHeaders: { 'Accept-Language': lang } })
+  const r = await ctx.post('/api/v1/auth/login', { data: { username, password } })
+  assert.equal(r.status(), 200, `API login of ${username}: ${await r.text()}`)
+  const { user, csrf_token: csrf } = await r.json()
+  const call = async (method, path, body, expect) => {
+    const res = await ctx.fetch(path, {
+      method,
+      data: body,
+      headers: method === 'GET' ? {} : { 'X-CSRF-Token': csrf },
+    })
+    const text = await res.text()
+    if (expect !== undefined) assert.equal(res.status(), expect, `${method} ${path}: ${text}`)
+    else assert.ok(res.ok(), `${method} ${path}: ${res.status()} ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+  return {
+    ctx,
+    user,
+    csrf,
+    get: (path, expect) => call('GET', path, undefined, expect),
+    post: (path, body, expect) => call('POST', path, body, expect),
+    patch: (path, body, expect) => call('PATCH', path, body, expect),
+    dispose: () => ctx.dispose(),
+  }
+}
+
+// The error message the API itself gives for a login, asked without any session.
+async function apiLoginError(username, password, lang = 'zh-CN') {
+  const ctx = await request.newContext({ baseURL: base, extraHTTPHeaders: { 'Accept-Language': lang } })
+  try {
+    const r = await ctx.post('/api/v1/auth/login', { data: { username, password } })
+    assert.ok(r.status() >= 400, `login of ${username} with a wrong password answered ${r.status()}`)
+    return { status: r.status(), ...(await r.json()).error }
+  } finally {
+    await ctx.dispose()
+  }
+}
+
+async function findOrg(q, level, code) {
+  const res = await admin.get(`/api/v1/orgs?q=${encodeURIComponent(q)}&level=${level}&limit=50`)
+  const hit = res.items.filter((o) => (code ? o.code === code : o.name === q))
+  assert.equal(hit.length, 1, `one ${level} ${q} expected, got ${JSON.stringify(res.items)}`)
+  return hit[0]
+}
+
+// Watch a page for anything the console should never show.
+function watch(page, label) {
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return
+    const url = msg.location()?.url || ''
+    // The browser logs every 4xx answer as "Failed to load resource"; answers
+    // of the API are the app's business (it shows them), so only those pass.
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()) && url.includes('/api/v1/')) return
+    problems.push(`${label}: console error: ${msg.text()} (${url})`)
+  })
+  page.on('pageerror', (err) => problems.push(`${label}: page error: ${err.message}`))
+  page.on('requestfailed', (req) => {
+    // ERR_ABORTED: the browser cancelled it (a navigation began); not a failure of the server.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return
+    if (!req.url().includes('/api/v1/')) problems.push(`${label}: request failed: ${req.url()} ${req.failure()?.errorText}`)
+  })
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !res.url().includes('/api/v1/')) problems.push(`${label}: ${res.status()} for ${res.url()}`)
+  })
+  page.setDefaultTimeout(TIMEOUT)
+  return page
+}
+
+async function newPage(label, options = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'UTC', ...options })
+  // CSP violations reach the console through this listener too.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`)
+    })
+  })
+  return watch(await context.newPage(), label)
+}
+
+function clean() {
+  assert.deepEqual(problems.splice(0), [], 'the pages logged errors')
+}
+
+const byId = (page, id) => page.getByTestId(id)
+// Element Plus puts data-testid on the <input> itself, or on a wrapper of it.
+const field = (page, id) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first()
+
+async function textOf(locator) {
+  return (await locator.innerText()).trim()
+}
+
+// Wait until the element's text is exactly `want`; fail with what it was.
+async function waitText(page, id, want) {
+  try {
+    await page.waitForFunction(
+      ([sel, w]) => document.querySelector(sel)?.textContent.trim() === w,
+      [`[data-testid="${id}"]`, want],
+      { timeout: TIMEOUT },
+    )
+  } catch (e) {
+    const now = await page.locator(`[data-testid="${id}"]`).first().textContent().catch(() => null)
+    throw new Error(`[data-testid=${id}] should read ${JSON.stringify(want)}, reads ${JSON.stringify(now)}: ${e.message}`)
+  }
+}
+
+// No CSS animation or transition still running (a drawer sliding in, say).
+async function settled(page) {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
+}
+
+async function uiLogin(page, username, password) {
+  await field(page, 'login-username').fill(username)
+  await field(page, 'login-password').fill(password)
+  await byId(page, 'login-submit').click()
+}
+
+function shanghai(iso) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((x) => [x.type, x.value]),
+  )
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
+}
+
+async function checkFigures(page, orgId) {
+  const stats = await admin.get(`/api/v1/orgs/${orgId}/stats`)
+  await byId(page, 'dashboard').waitFor()
+  await byId(page, 'figure-value-party_orgs').waitFor()
+  const keys = Object.keys(stats.figures)
+  assert.ok(keys.length >= 9, `stats figures: ${keys}`)
+  for (const key of keys) {
+    assert.equal(await textOf(byId(page, `figure-value-${key}`)), String(stats.figures[key]), `figure ${key} of org ${orgId}`)
+  }
+  assert.equal(await page.locator('[data-testid^="figure-value-"]').count(), keys.length, 'one card per figure')
+  return stats
+}
+
+// ---------------------------------------------------------------- the run
+
+describe('staff console', { timeout: 240_000 }, () => {
+  let page // the admin's desktop page, carried from scenario to scenario
+  let staffPage
+
+  before(async () => {
+    assert.ok(existsSync(JICENG_BIN), `no server binary at ${JICENG_BIN} (make jiceng)`)
+    assert.ok(existsSync(join(WEB_DIST, 'index.html')), `no built app at ${WEB_DIST} (cd web && npm ci && npm run build)`)
+    assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM} (apt-get install chromium)`)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    dir = mkdtempSync(join(tmpdir(), 'jiceng-e2e-'))
+    const db = join(dir, 'e2e.db')
+    run(['init', '--db', db], { JICENG_ADMIN_PASSWORD: ADMIN_PASSWORD })
+    run(['import-divisions', '--db', db, join(repo, 'data', 'divisions', 'hefei.csv')])
+    const port = await freePort()
+    await startServer(port)
+    base = `http://127.0.0.1:${port}`
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+    admin = await apiLogin('admin', ADMIN_PASSWORD)
+    ids.city = (await findOrg('合肥市', 'city')).id
+    ids.shushan = (await findOrg('蜀山区', 'district')).id
+    const street = await findOrg('340104006', 'street', '340104006')
+    ids.street = street.id
+    ids.streetName = street.name
+    ids.longju = (await findOrg('340104006006', 'community', '340104006006')).id
+    ids.tianhaixiang = (await findOrg('340102001001', 'community', '340102001001')).id
+  })
+
+  after(async () => {
+    await browser?.close().catch(() => {})
+    await admin?.dispose().catch(() => {})
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('logs the admin in (the app is served under the CSP)', async () => {
+    page = await newPage('admin')
+    const first = await page.goto(base + '/')
+    const csp = first.headers()['content-security-policy'] || ''
+    assert.match(csp, /script-src 'self'/, 'the server sends the CSP the app must live under')
+    await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('redirect') === '/')
+    await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.city}`)
+    await waitText(page, 'user-name', admin.user.display_name)
+    await waitText(page, 'current-org-name', '合肥市')
+    await checkFigures(page, ids.city)
+    clean()
+  })
+
+  it('walks the tree to 龙居社区 and its dashboard shows the API figures', async () => {
+    // Some records so the community's figures are not all zero.
+    const committee = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党委', name: '龙居社区党委', secretary: '王书记', founded_on: '2012-07-01' }, 201)
+    await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '龙居社区第一党支部', parent_id: committee.id }, 201)
+    await admin.post('/api/v1/units', { org_id: ids.longju, type: 'non_public_enterprise', name: '龙居电商产业园', address: '合肥市蜀山区' }, 201)
+
+    await byId(page, `tree-node-${ids.shushan}`).click() // the city root opens by itself
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}`)
+    await byId(page, `tree-node-${ids.street}`).click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.street}`)
+    await byId(page, `tree-node-${ids.longju}`).click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await waitText(page, 'current-org-name', '龙居社区')
+    const crumbs = await textOf(byId(page, 'breadcrumbs'))
+    for (const name of ['合肥市', '蜀山区', ids.streetName]) assert.ok(crumbs.includes(name), `breadcrumbs ${crumbs} lack ${name}`)
+    assert.equal(await page.locator('.el-tree-node.is-current [data-testid]').first().getAttribute('data-testid'), `tree-node-${ids.longju}`)
+
+    const stats = await checkFigures(page, ids.longju)
+    assert.equal(stats.figures.party_orgs, 2)
+    assert.equal(stats.figures.units, 1)
+    await page.locator('[data-testid="chart-party-kinds"] canvas').waitFor()
+    await settled(page)
+    await page.locator('.layout-aside').screenshot({ path: join(ARTIFACTS, 'tree-desktop.png') })
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-desktop.png'), fullPage: true })
+
+    // A card leads to the list behind it.
+    await byId(page, 'figure-party_orgs').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/party-orgs`)
+    await page.locator('[data-testid="party-table"] .el-table__row').nth(1).waitFor()
+    const rows = await textOf(byId(page, 'party-table'))
+    assert.ok(rows.includes('龙居社区党委') && rows.includes('龙居社区第一党支部'), rows)
+    clean()
+  })
+
+  it('creates a grid under 龙居社区 and the tree shows it', async () => {
+    await byId(page, 'tab-org-detail').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/detail`)
+    await byId(page, 'action-create-child').click()
+    await field(page, 'child-name').fill('龙居社区第一网格')
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/orgs') && r.request().method() === 'POST'),
+      byId(page, 'child-submit').click(),
+    ])
+    assert.equal(res.status(), 201, await res.text())
+    const grid = await res.json()
+    assert.equal(grid.level, 'grid')
+    assert.equal(grid.parent_id, ids.longju)
+    ids.grid = grid.id
+    await byId(page, `tree-node-${grid.id}`).waitFor()
+    assert.equal(await textOf(byId(page, `tree-node-${grid.id}`)), '龙居社区第一网格')
+    // In the tree under 龙居社区, and in the children list.
+    const underLongju = page.locator('.el-tree-node', { has: byId(page, `tree-node-${ids.longju}`) }).last()
+    await underLongju.locator(`[data-testid="tree-node-${grid.id}"]`).waitFor()
+    await page.locator('[data-testid="children-table"]', { hasText: '龙居社区第一网格' }).waitFor()
+    const children = await admin.get(`/api/v1/orgs/${ids.longju}/children`)
+    assert.ok(children.items.some((c) => c.id === grid.id))
+    // The dashboard counts it.
+    await byId(page, 'tab-org-dashboard').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    const stats = await checkFigures(page, ids.longju)
+    assert.equal(stats.figures.grids, 1)
+    clean()
+  })
+
+  it('a community staff member sees only their community', async () => {
+    const staff = await admin.post('/api/v1/users', { username: 'longju.staff', display_name: '龙居社区工作人员', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.longju }, 201)
+    ids.staff = staff.id
+
+    staffPage = await newPage('staff')
+    await staffPage.goto(base + '/login')
+    await uiLogin(staffPage, 'longju.staff', STAFF_PASSWORD)
+    await staffPage.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await waitText(staffPage, 'user-name', '龙居社区工作人员')
+    await byId(staffPage, `tree-node-${ids.longju}`).waitFor()
+    const roots = staffPage.locator('[data-testid="org-tree"] .el-tree > .el-tree-node')
+    assert.equal(await roots.count(), 1, 'one root')
+    assert.equal(await textOf(roots.first().locator('.el-tree-node__content').first()), '龙居社区')
+    await byId(staffPage, `tree-node-${ids.grid}`).waitFor() // its own root opens by itself
+    assert.equal(await byId(staffPage, `tree-node-${ids.city}`).count(), 0)
+    assert.equal(await byId(staffPage, 'nav-audit').count(), 0, 'no audit link without audit.read')
+
+    // A deep link outside the scope is "not found", like the API says.
+    await staffPage.goto(`${base}/orgs/${ids.tianhaixiang}`)
+    await byId(staffPage, 'not-found').waitFor()
+    assert.equal((await staffPage.request.get(`${base}/api/v1/orgs/${ids.tianhaixiang}`)).status(), 404)
+    await staffPage.goto(`${base}/orgs/${ids.longju}`)
+    await waitText(staffPage, 'current-org-name', '龙居社区')
+    clean()
+  })
+
+  it('an ended session returns to the same page after logging in again', async () => {
+    // The admin sets a new password: every session of the user ends.
+    await admin.patch(`/api/v1/users/${ids.staff}`, { password: STAFF_PASSWORD_2 })
+    await byId(staffPage, 'tab-org-units').click()
+    await staffPage.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('redirect') === `/orgs/${ids.longju}/units`)
+    await uiLogin(staffPage, 'longju.staff', STAFF_PASSWORD_2)
+    await staffPage.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/units`)
+    await staffPage.locator('[data-testid="unit-table"]', { hasText: '龙居电商产业园' }).waitFor()
+    await staffPage.context().close()
+    clean()
+  })
+
+  it('switches to English and back, remembered for the user', async () => {
+    await waitText(page, 'logout', '退出登录')
+    const [patch] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/users/${admin.user.id}`) && r.request().method() === 'PATCH'),
+      byId(page, 'lang-toggle').click(),
+    ])
+    assert.equal(patch.status(), 200)
+    await waitText(page, 'logout', 'Log out')
+    await waitText(page, 'tab-org-dashboard', 'Dashboard')
+    assert.equal((await admin.get(`/api/v1/users/${admin.user.id}`)).lang, 'en')
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
+
+    // Kept by the account: a reload comes back in English.
+    await page.reload()
+    await waitText(page, 'logout', 'Log out')
+
+    // API errors come in the UI's language: an empty name, refused by the server.
+    await byId(page, 'tab-org-detail').click()
+    await byId(page, 'action-create-child').click()
+    await field(page, 'child-name').fill(' ')
+    await byId(page, 'child-submit').click()
+    await byId(page, 'create-error').waitFor()
+    const apiMsg = await admin.ctx.post('/api/v1/orgs', {
+      data: { parent_id: ids.longju, level: 'grid', name: ' ', kind: 'grid' },
+      headers: { 'Accept-Language': 'en', 'X-CSRF-Token': admin.csrf },
+    })
+    assert.equal(apiMsg.status(), 400)
+    const shown = await textOf(byId(page, 'create-error').locator('.el-alert__title'))
+    assert.equal(shown, (await apiMsg.json()).error.message)
+    assert.match(shown, /[a-z]/i, 'an English message')
+    await page.keyboard.press('Escape')
+
+    const [back] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/users/${admin.user.id}`) && r.request().method() === 'PATCH'),
+      byId(page, 'lang-toggle').click(),
+    ])
+    assert.equal(back.status(), 200)
+    await waitText(page, 'logout', '退出登录')
+    assert.equal((await admin.get(`/api/v1/users/${admin.user.id}`)).lang, 'zh-CN')
+    clean()
+  })
+
+  it('on a phone the tree lives in a drawer', async () => {
+    const phone = await newPage('phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/orgs/${ids.longju}`)
+    await phone.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await checkFigures(phone, ids.longju)
+    assert.equal(await byId(phone, 'org-tree').count(), 0, 'no tree beside the page on a phone')
+    await phone.locator('[data-testid="chart-party-kinds"] canvas').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true })
+
+    await byId(phone, 'menu-button').click()
+    await byId(phone, 'tree-drawer').waitFor()
+    // Reached by a deep link: the tree opens the way down to the node on screen.
+    await byId(phone, `tree-node-${ids.longju}`).waitFor()
+    await phone.locator('.el-tree-node.is-current > .el-tree-node__content [data-testid]', { hasText: '龙居社区' }).waitFor()
+    await byId(phone, `tree-node-${ids.shushan}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'tree-drawer-phone.png') })
+    await byId(phone, `tree-node-${ids.shushan}`).click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}`)
+    await byId(phone, 'tree-drawer').waitFor({ state: 'hidden' })
+    await waitText(phone, 'current-org-name', '蜀山区')
+    await phone.context().close()
+    clean()
+  })
+
+  it('a wrong password shows the API message; a locked account shows until when', async () => {
+    const p = await newPage('login')
+    await p.goto(base + '/login')
+    await uiLogin(p, 'longju.staff', 'Wrong-Passw0rd!')
+    await byId(p, 'login-error').waitFor()
+    const expected = await apiLoginError('longju.staff', 'Wrong-Passw0rd!')
+    assert.equal(expected.status, 401)
+    assert.equal(await textOf(byId(p, 'login-error-message')), expected.message)
+    assert.equal(new URL(p.url()).pathname, '/login')
+
+    await admin.post('/api/v1/users', { username: 'locked.user', display_name: '锁定测试', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    let last
+    for (let i = 0; i < 5; i++) last = await apiLoginError('locked.user', 'Wrong-Passw0rd!')
+    assert.equal(last.status, 423)
+    await uiLogin(p, 'locked.user', STAFF_PASSWORD)
+    await byId(p, 'login-locked-until').waitFor()
+    const locked = await apiLoginError('locked.user', STAFF_PASSWORD)
+    assert.equal(locked.status, 423)
+    assert.equal(await textOf(byId(p, 'login-error-message')), locked.message)
+    assert.ok((await textOf(byId(p, 'login-locked-until'))).includes(shanghai(locked.locked_until)), 'unlock time in Asia/Shanghai')
+    await p.context().close()
+    clean()
+  })
+
+  it('logout goes back to login and ends the session', async () => {
+    await byId(page, 'logout').click()
+    await page.waitForURL((u) => u.pathname === '/login')
+    assert.equal((await page.request.get(`${base}/api/v1/auth/me`)).status(), 401)
+    await page.goto(`${base}/orgs/${ids.longju}`)
+    await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('redirect') === `/orgs/${ids.longju}`)
+    await byId(page, 'login-submit').waitFor()
+    await page.context().close()
+    clean()
+  })
+
+  it('the server stops cleanly on SIGTERM', async () => {
+    server.kill('SIGTERM')
+    const { code, signal } = await serverExit
+    assert.equal(signal, null, `killed by ${signal}\n${serverLog}`)
+    assert.equal(code, 0, serverLog)
+  })
+})

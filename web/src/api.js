@@ -1,0 +1,98 @@
+// The JSON API client: same-origin cookies, the CSRF header on every change,
+// Accept-Language following the UI language, and one error type that carries
+// the API's own words.
+import { i18n } from './i18n'
+
+const BASE = '/api/v1'
+const CHANGES = new Set(['POST', 'PATCH', 'PUT', 'DELETE'])
+
+let csrfToken = null
+let language = 'zh-CN'
+let unauthorizedHandler = null
+
+export function setCsrfToken(token) {
+  csrfToken = token || null
+}
+
+export function setApiLanguage(lang) {
+  language = lang
+}
+
+// Called with no arguments when a call other than login answers 401.
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn
+}
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || '')
+    this.name = 'ApiError'
+    this.status = status
+    this.code = error?.code || 'unknown'
+    this.field = error?.field || null
+    this.lockedUntil = error?.locked_until || null
+  }
+}
+
+function queryString(query) {
+  if (!query) return ''
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') p.set(k, String(v))
+  }
+  const s = p.toString()
+  return s ? '?' + s : ''
+}
+
+export async function request(method, path, { query, body, login = false } = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': language }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (CHANGES.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  let res
+  try {
+    res = await fetch(BASE + path + queryString(query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, { code: 'network', message: i18n.global.t('error.network') })
+  }
+  if (res.status === 204) return null
+  let data = null
+  const type = res.headers.get('Content-Type') || ''
+  if (type.includes('application/json')) {
+    try {
+      data = await res.json()
+    } catch {
+      data = null
+    }
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data?.error || { code: 'http_' + res.status, message: i18n.global.t('error.http', { status: res.status }) })
+    if (res.status === 401 && !login && unauthorizedHandler) unauthorizedHandler()
+    throw err
+  }
+  return data
+}
+
+export const api = {
+  get: (path, query) => request('GET', path, { query }),
+  post: (path, body) => request('POST', path, { body: body ?? {} }),
+  patch: (path, body) => request('PATCH', path, { body }),
+  del: (path) => request('DELETE', path),
+  login: (username, password) => request('POST', '/auth/login', { body: { username, password }, login: true }),
+}
+
+// Every page of a collection, following `next` until it is null.
+export async function getAll(path, query = {}, limit = 200) {
+  const items = []
+  let after
+  for (;;) {
+    const page = await api.get(path, { ...query, limit, after })
+    items.push(...page.items)
+    if (!page.next) return items
+    after = page.next
+  }
+}

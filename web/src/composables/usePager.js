@@ -1,0 +1,51 @@
+import { reactive } from 'vue'
+
+// Keyset pages: the API answers {items, next}; the next page is asked for with
+// after=<next>. There is no total, so there are no page numbers: a stack of the
+// cursors seen lets the user go back.
+export function usePager(fetchPage, limit = 20) {
+  let seq = 0
+  const state = reactive({
+    items: [],
+    loading: false,
+    error: null,
+    next: null,
+    page: 0,
+    cursors: [null],
+    limit,
+    async loadAt(i) {
+      const my = ++seq
+      state.loading = true
+      state.error = null
+      try {
+        const res = await fetchPage({ after: state.cursors[i] ?? undefined, limit: state.limit })
+        if (my !== seq) return
+        state.items = res.items
+        state.next = res.next
+        state.page = i
+      } catch (e) {
+        if (my !== seq) return
+        state.error = e
+        state.items = []
+      } finally {
+        if (my === seq) state.loading = false
+      }
+    },
+    reset() {
+      state.cursors = [null]
+      return state.loadAt(0)
+    },
+    reload() {
+      return state.loadAt(state.page)
+    },
+    nextPage() {
+      if (!state.next) return undefined
+      state.cursors = state.cursors.slice(0, state.page + 1).concat([state.next])
+      return state.loadAt(state.page + 1)
+    },
+    prevPage() {
+      return state.page > 0 ? state.loadAt(state.page - 1) : undefined
+    },
+  })
+  return state
+}

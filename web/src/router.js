@@ -1,0 +1,64 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSession } from './stores/session.js'
+
+const Login = () => import('./views/Login.vue')
+const Layout = () => import('./views/Layout.vue')
+const Home = () => import('./views/Home.vue')
+const OrgShell = () => import('./views/OrgShell.vue')
+const Dashboard = () => import('./views/Dashboard.vue')
+const OrgDetail = () => import('./views/OrgDetail.vue')
+const PartyOrgs = () => import('./views/PartyOrgs.vue')
+const Units = () => import('./views/Units.vue')
+const Users = () => import('./views/Users.vue')
+const Audit = () => import('./views/Audit.vue')
+const NotFound = () => import('./views/NotFound.vue')
+
+export const routes = [
+  { path: '/login', name: 'login', component: Login, meta: { public: true } },
+  {
+    path: '/',
+    component: Layout,
+    children: [
+      { path: '', name: 'home', component: Home },
+      {
+        path: 'orgs/:id(\\d+)',
+        component: OrgShell,
+        props: true,
+        children: [
+          { path: '', name: 'org-dashboard', component: Dashboard },
+          { path: 'detail', name: 'org-detail', component: OrgDetail },
+          { path: 'party-orgs', name: 'org-party-orgs', component: PartyOrgs, meta: { perm: 'party.read' } },
+          { path: 'units', name: 'org-units', component: Units, meta: { perm: 'unit.read' } },
+          { path: 'users', name: 'org-users', component: Users, meta: { perm: 'user.read' } },
+        ],
+      },
+      { path: 'audit', name: 'audit', component: Audit, meta: { perm: 'audit.read' } },
+      { path: ':rest(.*)*', name: 'not-found', component: NotFound },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+})
+
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (!session.loaded) await session.load()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return safeRedirect(to.query.redirect)
+    return true
+  }
+  if (!session.user) return { path: '/login', query: { redirect: to.fullPath } }
+  const perm = to.matched.map((r) => r.meta.perm).find(Boolean)
+  if (perm && !session.can(perm)) return { name: 'not-found', params: { rest: to.path.slice(1).split('/') } }
+  return true
+})
+
+// Only a path of this app: never another origin.
+export function safeRedirect(target) {
+  return typeof target === 'string' && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/login')
+    ? target
+    : '/'
+}

@@ -1,0 +1,69 @@
+// Vite build of the staff console. The output (web/dist) is served by the C
+// server under a strict CSP: no inline scripts, no eval, nothing from other
+// origins. Hashed files go to dist/assets (cached for a year by the server);
+// each larger text asset also gets a .gz beside it, which the server sends
+// to clients that accept gzip.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+function precompress() {
+  let outDir = 'dist'
+  return {
+    name: 'jiceng-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir
+    },
+    closeBundle() {
+      const walk = (dir) => {
+        for (const name of readdirSync(dir)) {
+          const file = join(dir, name)
+          if (statSync(file).isDirectory()) {
+            walk(file)
+          } else if (/\.(js|css|svg|json|html)$/.test(name) && statSync(file).size >= 1024) {
+            writeFileSync(file + '.gz', gzipSync(readFileSync(file), { level: 9 }))
+          }
+        }
+      }
+      walk(outDir)
+    },
+  }
+}
+
+export default defineConfig({
+  base: '/',
+  plugins: [vue(), precompress()],
+  define: {
+    // vue-i18n: composition API only; messages are compiled to an AST and
+    // interpreted (JIT), never turned into code with eval/new Function.
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_JIT_COMPILATION__: true,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+    __VUE_PROD_DEVTOOLS__: false,
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
+  },
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: {
+      output: {
+        manualChunks(id) {
+          if (!id.includes('node_modules')) return undefined
+          if (id.includes('/echarts/') || id.includes('/zrender/')) return 'echarts'
+          if (id.includes('/element-plus/') || id.includes('/@element-plus/')) return 'element-plus'
+          return 'vendor'
+        },
+      },
+    },
+  },
+  server: {
+    // `npm run dev` talks to a jiceng server on the default address.
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+})
