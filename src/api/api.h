@@ -129,6 +129,9 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
 int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
                       api_reply_t *rep);
 
+/* Release what a loop thread's handlers keep (the read cache); call as the thread ends. */
+void api_thread_exit(void);
+
 /* Keyset pagination: limit from ?limit= (1..200, default 50), cursor from ?after=. */
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after);
 /* Wrap items into {"items":[...],"next":cursor|null}; takes ownership of items.

@@ -70,3 +70,12 @@ void cache_store(api_req_t *req, const char *key, const json_t *body)
     s->body = text;
     s->len = len;
 }
+
+void api_thread_exit(void)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        free(slots[i].key);
+        free(slots[i].body);
+        slots[i] = (slot_t){0};
+    }
+}

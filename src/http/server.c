@@ -140,6 +140,7 @@ static void *loop_main(void *arg)
     /* Let the last answers leave the socket buffers: a bounded number of short turns. */
     for (int i = 0; i < 10; i++)
         h2o_evloop_run(loop->ctx.loop, 10);
+    api_thread_exit();
     return NULL;
 }
 
