@@ -61,6 +61,9 @@ typedef struct api_req {
     char remote[64];
     char lang[8];
     const char *idem_key;      /* Idempotency-Key header, or NULL */
+    const char *upload;        /* RF_UPLOAD routes: the body's bytes (not NUL-terminated) */
+    size_t upload_len;
+    const char *upload_type;   /* its Content-Type header, or NULL */
     const char *cookie_token;  /* session token from the cookie, or NULL */
     void *priv;                /* the HTTP layer's */
 } api_req_t;

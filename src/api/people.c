@@ -4,15 +4,19 @@
 #include "api/handlers.h"
 #include "api/internal.h"
 
+#include <iconv.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/idcard.h"
+#include "core/path.h"
 #include "core/role.h"
 #include "core/timefmt.h"
+#include "core/utf8.h"
 #include "lib/keys.h"
 #include "lib/pii.h"
 #include "lib/util.h"
@@ -296,6 +300,37 @@ static json_t *audit_summary(const json_t *data, const json_t *tags)
 
 /* ---- persons ---- */
 
+/* Insert a validated person (data as person_input makes it). DB_OK with *id,
+ * DB_UNIQUE if the ID number is registered already, else an error. */
+static int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *id)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t household = json_integer_value(json_object_get(data, "household_id"));
+    char hash[PII_HASH_HEX + 1];
+    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
+    int64_t exists = 0;
+    if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
+        return DB_UNIQUE;
+    int rc = db_one_int(db, id,
+                        "INSERT INTO person (org_id, household_id, relation, name, gender, birth_date, id_card_enc,"
+                        " id_card_hash, id_card_masked, id_card_tail, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
+                        "iItttttii", org, household, json_string_value(json_object_get(data, "relation")),
+                        json_string_value(json_object_get(data, "name")),
+                        json_string_value(json_object_get(data, "gender")),
+                        json_string_value(json_object_get(data, "birth_date")), hash, w->now, w->now);
+    if (rc == DB_OK)
+        rc = store_pii(db, w, *id, data);
+    json_t *tags = json_object_get(data, "tags");
+    if (rc == DB_OK && tags)
+        rc = set_tags(db, *id, tags);
+    if (rc == DB_OK)
+        rc = person_rollup(db, *id, +1);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "person.created", "person", *id, org, audit_summary(data, NULL));
+    return rc;
+}
+
 static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t org = json_integer_value(json_object_get(data, "org_id"));
@@ -307,31 +342,10 @@ static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api
     int64_t household = json_integer_value(json_object_get(data, "household_id"));
     if (household > 0 && household_check(db, w, household, rep) != 0)
         return -1;
-    char hash[PII_HASH_HEX + 1];
-    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
-    int64_t exists = 0;
-    if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
-        return dup_id_error(rep, w->lang);
     int64_t id = 0;
-    rc = db_one_int(db, &id,
-                    "INSERT INTO person (org_id, household_id, relation, name, gender, birth_date, id_card_enc,"
-                    " id_card_hash, id_card_masked, id_card_tail, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
-                    "iItttttii", org, household, json_string_value(json_object_get(data, "relation")),
-                    json_string_value(json_object_get(data, "name")),
-                    json_string_value(json_object_get(data, "gender")),
-                    json_string_value(json_object_get(data, "birth_date")), hash, w->now, w->now);
+    rc = person_insert(db, w, data, &id);
     if (rc == DB_UNIQUE)
         return dup_id_error(rep, w->lang);
-    if (rc == DB_OK)
-        rc = store_pii(db, w, id, data);
-    json_t *tags = json_object_get(data, "tags");
-    if (rc == DB_OK && tags)
-        rc = set_tags(db, id, tags);
-    if (rc == DB_OK)
-        rc = person_rollup(db, id, +1);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, w, "person.created", "person", id, org, audit_summary(data, NULL));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     api_json(rep, 201, person_json(db, id));
@@ -781,4 +795,486 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
     return api_defer(req, household_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+}
+
+/* ---- import and export (CSV) ---- */
+
+#define IMPORT_MAX_ROWS 100000
+#define IMPORT_MAX_ERRORS 1000
+#define EXPORT_MAX_ROWS 200000
+
+/* Growable text buffer. */
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf_t;
+
+static void buf_add(buf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* A CSV field, quoted when it holds a comma, quote or line break; a leading
+ * = + - @ is prefixed with ' so spreadsheets never run it as a formula. */
+static void csv_field(buf_t *b, const char *s, int last)
+{
+    s = s ? s : "";
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        buf_add(b, "\"", 1);
+    if (strchr("=+-@", s[0]) && s[0])
+        buf_add(b, "'", 1);
+    for (const char *c = s; *c; c++) {
+        if (*c == '"')
+            buf_add(b, "\"", 1);
+        buf_add(b, c, 1);
+    }
+    if (quote)
+        buf_add(b, "\"", 1);
+    buf_add(b, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+/* Parse CSV text into an array of rows (arrays of strings). NULL if a quote
+ * is left open. */
+static json_t *csv_parse(const char *s, size_t n)
+{
+    json_t *rows = json_array(), *row = json_array();
+    buf_t f = {0};
+    buf_add(&f, "", 0);
+    size_t i = 0;
+    int in_quotes = 0, any = 0;
+    while (i < n) {
+        char c = s[i];
+        if (in_quotes) {
+            if (c == '"' && i + 1 < n && s[i + 1] == '"') {
+                buf_add(&f, "\"", 1);
+                i += 2;
+                continue;
+            }
+            if (c == '"')
+                in_quotes = 0;
+            else
+                buf_add(&f, &c, 1);
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            in_quotes = 1;
+            any = 1;
+        } else if (c == ',') {
+            json_array_append_new(row, json_string(f.p));
+            f.len = 0;
+            f.p[0] = '\0';
+            any = 1;
+        } else if (c == '\n' || c == '\r') {
+            if (any || f.len) {
+                json_array_append_new(row, json_string(f.p));
+                json_array_append_new(rows, row);
+                row = json_array();
+            }
+            f.len = 0;
+            f.p[0] = '\0';
+            any = 0;
+            if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else {
+            buf_add(&f, &c, 1);
+            any = 1;
+        }
+        i++;
+    }
+    if (in_quotes) {
+        free(f.p);
+        json_decref(row);
+        json_decref(rows);
+        return NULL;
+    }
+    if (any || f.len) {
+        json_array_append_new(row, json_string(f.p));
+        json_array_append_new(rows, row);
+    } else {
+        json_decref(row);
+    }
+    free(f.p);
+    return rows;
+}
+
+/* The upload as UTF-8: a BOM dropped; text that is not UTF-8 is read as GB18030
+ * (which covers GBK and GB2312). NULL if it is neither. Caller frees. */
+static char *upload_utf8(const char *s, size_t n, size_t *out_len)
+{
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3, n -= 3;
+    if (memchr(s, '\0', n) == NULL && utf8_valid(s, n)) {
+        char *o = xmalloc(n + 1);
+        memcpy(o, s, n);
+        o[n] = '\0';
+        *out_len = n;
+        return o;
+    }
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = n * 2 + 16, left_in = n, left_out = cap;
+    char *o = xmalloc(cap + 1), *in = (char *)s, *out = o;
+    size_t r = iconv(cd, &in, &left_in, &out, &left_out);
+    iconv_close(cd);
+    if (r == (size_t)-1 || left_in != 0 || memchr(o, '\0', cap - left_out) != NULL ||
+        !utf8_valid(o, cap - left_out)) {
+        free(o);
+        return NULL;
+    }
+    *out_len = cap - left_out;
+    o[*out_len] = '\0';
+    return o;
+}
+
+/* Columns a file may have, in Chinese or English. */
+static const struct {
+    const char *key, *zh, *alt, *en;
+} columns[] = {
+    {"name", "姓名", NULL, "name"},
+    {"id_card", "身份证号", "公民身份号码", "id_card"},
+    {"phone", "手机号", "联系电话", "phone"},
+    {"org", "组织编码", "所在组织", "org"},
+    {"address", "户地址", "地址", "household_address"},
+    {"relation", "与户主关系", NULL, "relation"},
+    {"tags", "标签", NULL, "tags"},
+};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+static void row_error(json_t *errors, int64_t row, const char *field, const char *code, const char *message)
+{
+    if (json_array_size(errors) < IMPORT_MAX_ERRORS)
+        json_array_append_new(errors, json_pack("{s:I, s:s?, s:s, s:s}", "row", (json_int_t)row, "field", field,
+                                                "code", code, "message", message));
+}
+
+/* Tags written as codes or Chinese names, separated by ; 、 | or ，. */
+static json_t *parse_tags(db_t *db, const char *text)
+{
+    json_t *out = json_array();
+    char *copy = xstrdup(text), *save = NULL;
+    for (char *p = copy; *p; p++)
+        if (*p == ';' || *p == '|')
+            *p = ' ';
+    /* 、 and ， are three bytes each: blank them out too. */
+    for (char *p = copy; (p = strstr(p, "、")) != NULL;)
+        memset(p, ' ', 3);
+    for (char *p = copy; (p = strstr(p, "，")) != NULL;)
+        memset(p, ' ', 3);
+    for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        char code[64] = "";
+        if (db_one_text(db, code, sizeof code, "SELECT code FROM person_tag_kind WHERE code = ? OR name_zh = ?",
+                        "tt", t, t) == DB_OK)
+            json_array_append_new(out, json_string(code));
+        else
+            json_array_append_new(out, json_string(t)); /* unknown: take_tags reports it */
+    }
+    free(copy);
+    return out;
+}
+
+static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    json_t *rows = json_object_get(data, "rows");
+    int64_t imported = 0, unchanged = 0;
+    size_t i;
+    json_t *r;
+    int rc = DB_OK;
+    json_array_foreach(rows, i, r) {
+        json_t *person = json_object_get(r, "person");
+        int64_t org = json_integer_value(json_object_get(person, "org_id"));
+        /* Scope again, in the transaction: grants may have changed since the check. */
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+        if (rc != DB_OK)
+            break;
+        const char *address = json_string_value(json_object_get(r, "address"));
+        if (address) {
+            int64_t hh = 0;
+            rc = db_one_int(db, &hh, "SELECT id FROM household WHERE org_id = ? AND address = ? ORDER BY id LIMIT 1",
+                            "it", org, address);
+            if (rc == DB_NOTFOUND) {
+                rc = db_one_int(db, &hh,
+                                "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?)"
+                                " RETURNING id",
+                                "itii", org, address, w->now, w->now);
+                if (rc == DB_OK)
+                    rc = rollup_add(db, org, "households", 1);
+            }
+            if (rc != DB_OK)
+                break;
+            json_object_set_new(person, "household_id", json_integer(hh));
+        }
+        int64_t id = 0;
+        rc = person_insert(db, w, person, &id);
+        if (rc == DB_UNIQUE) {
+            unchanged++; /* already registered: re-importing a file changes nothing */
+            rc = DB_OK;
+        } else if (rc == DB_OK) {
+            imported++;
+        } else {
+            break;
+        }
+    }
+    json_t *report = json_object_get(data, "report");
+    json_object_set_new(report, "imported", json_integer(imported));
+    json_object_set_new(report, "unchanged", json_integer(unchanged));
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "persons.imported", "org", json_integer_value(json_object_get(data, "org")),
+                          json_integer_value(json_object_get(data, "org")), report);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc == DB_NOTFOUND ? DB_ERR : rc, NULL);
+    api_json(rep, 200, json_incref(report));
+    return 0;
+}
+
+int person_import(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org = 0, partial = 0, dry_run = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    char *mode = api_query(req, "mode");
+    if (mode && strcmp(mode, "partial") != 0 && strcmp(mode, "all") != 0) {
+        free(mode);
+        return api_error(rep, req->lang, 400, "validation_failed", "mode", "mode 应为 all 或 partial",
+                         "mode is all or partial");
+    }
+    partial = mode && strcmp(mode, "partial") == 0;
+    free(mode);
+    if (api_query_int(req, "dry_run", 0, 0, 1, &dry_run) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "dry_run", "dry_run 应为 0 或 1",
+                         "dry_run is 0 or 1");
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_WRITE, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    if (req->upload_type && strncasecmp(req->upload_type, "text/csv", 8) != 0 &&
+        strncasecmp(req->upload_type, "text/plain", 10) != 0 &&
+        strncasecmp(req->upload_type, "application/octet-stream", 24) != 0)
+        return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type", "请上传 CSV 文件（text/csv）",
+                         "upload a CSV file (text/csv)");
+    size_t tlen = 0;
+    char *text = upload_utf8(req->upload, req->upload_len, &tlen);
+    if (text == NULL)
+        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
+                         "the file is neither UTF-8 nor GBK text");
+    json_t *table = csv_parse(text, tlen);
+    free(text);
+    if (table == NULL || json_array_size(table) < 2 || json_array_size(table) > IMPORT_MAX_ROWS + 1) {
+        size_t n = table ? json_array_size(table) : 0;
+        json_decref(table);
+        return api_error(rep, req->lang, 400, "validation_failed", "file",
+                         n > IMPORT_MAX_ROWS ? "一次最多导入 100000 行" : "文件应有表头行和至少一行数据（CSV）",
+                         n > IMPORT_MAX_ROWS ? "at most 100000 rows per file"
+                                             : "the file needs a header row and at least one data row (CSV)");
+    }
+    /* Header: which column is what. */
+    int where[NCOLUMNS];
+    json_t *header = json_array_get(table, 0);
+    for (size_t c = 0; c < NCOLUMNS; c++) {
+        where[c] = -1;
+        for (size_t k = 0; k < json_array_size(header); k++) {
+            const char *h = json_string_value(json_array_get(header, k));
+            if (strcmp(h, columns[c].zh) == 0 || strcmp(h, columns[c].en) == 0 ||
+                (columns[c].alt && strcmp(h, columns[c].alt) == 0))
+                where[c] = (int)k;
+        }
+    }
+    if (where[0] < 0 || where[1] < 0) {
+        json_decref(table);
+        return api_error(rep, req->lang, 400, "validation_failed", "file", "表头须有 姓名 和 身份证号 两列",
+                         "the header needs the columns name and id_card (姓名, 身份证号)");
+    }
+    json_t *errors = json_array(), *good = json_array();
+    json_t *seen = json_object();
+    int64_t nrows = (int64_t)json_array_size(table) - 1;
+    for (int64_t r = 1; r <= nrows; r++) {
+        json_t *line = json_array_get(table, (size_t)r);
+        const char *cell[NCOLUMNS];
+        for (size_t c = 0; c < NCOLUMNS; c++) {
+            const char *v = where[c] >= 0 ? json_string_value(json_array_get(line, (size_t)where[c])) : NULL;
+            cell[c] = v && *v ? v : NULL;
+        }
+        int64_t row_org = org ? org : path_last_id(lo); /* the file's node, else the caller's own */
+        if (cell[3]) {
+            char *end;
+            long long x = strtoll(cell[3], &end, 10);
+            int64_t by_code = 0;
+            if (db_one_int(req->db, &by_code, "SELECT id FROM org WHERE code = ?", "t", cell[3]) == DB_OK)
+                row_org = by_code;
+            else if (*end == '\0' && x > 0)
+                row_org = x;
+            else
+                row_org = -1;
+        }
+        if (row_org <= 0 || access_org(req->db, req->who, PERM_PEOPLE_WRITE, row_org, NULL, 0) != DB_OK) {
+            row_error(errors, r, "org", "not_found", strcmp(req->lang, "en") == 0 ? "no such organisation in your scope"
+                                                                                     : "组织不存在或不在你的范围内");
+            continue;
+        }
+        json_t *person = json_pack("{s:I}", "org_id", (json_int_t)row_org);
+        static const int body_cols[] = {0, 1, 2, 5};
+        for (size_t k = 0; k < sizeof body_cols / sizeof body_cols[0]; k++)
+            if (cell[body_cols[k]])
+                json_object_set_new(person, columns[body_cols[k]].key, json_string(cell[body_cols[k]]));
+        if (cell[6])
+            json_object_set_new(person, "tags", parse_tags(req->db, cell[6]));
+        api_reply_t one = {0};
+        json_t *tags = NULL;
+        if (take_tags(req, person, &tags, &one) != 0 || api_validate(req, person, person_create_fields, &one) != 0 ||
+            check_identity(req, person, &one) != 0) {
+            json_t *e = json_object_get(one.json, "error");
+            row_error(errors, r, json_string_value(json_object_get(e, "field")),
+                      json_string_value(json_object_get(e, "code")), json_string_value(json_object_get(e, "message")));
+            json_decref(one.json);
+            json_decref(tags);
+            json_decref(person);
+            continue;
+        }
+        if (tags)
+            json_object_set_new(person, "tags", tags);
+        const char *idc = json_string_value(json_object_get(person, "id_card"));
+        if (json_object_get(seen, idc)) {
+            row_error(errors, r, "id_card", "conflict",
+                      strcmp(req->lang, "en") == 0 ? "the same ID number is on an earlier row" : "与前面的行身份证号重复");
+            json_decref(person);
+            continue;
+        }
+        json_object_set_new(seen, idc, json_true());
+        json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)r, "person", person);
+        if (cell[4])
+            json_object_set_new(item, "address", json_string(cell[4]));
+        json_array_append_new(good, item);
+    }
+    json_decref(seen);
+    json_decref(table);
+    json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid",
+                               (json_int_t)json_array_size(good), "invalid", (json_int_t)(nrows - (int64_t)json_array_size(good)),
+                               "mode", partial ? "partial" : "all", "errors", errors);
+    json_decref(errors);
+    if (dry_run || (!partial && json_array_size(good) != (size_t)nrows)) {
+        json_decref(good);
+        if (dry_run)
+            return api_json(rep, 200, report);
+        api_error(rep, req->lang, 422, "import_rejected", "file", "文件有错误行，未导入任何数据（见 errors）",
+                  "the file has rows with errors; nothing was imported (see errors)");
+        json_object_update(rep->json, report);
+        json_decref(report);
+        return 0;
+    }
+    json_object_set_new(report, "imported", json_integer(0));
+    return api_defer(req, import_write,
+                     json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo)));
+}
+
+int person_import_template(api_req_t *req, api_reply_t *rep)
+{
+    (void)req;
+    static const char body[] = "\xEF\xBB\xBF"
+                               "姓名,身份证号,手机号,组织编码,户地址,与户主关系,标签\r\n"
+                               "王丽,11010519491231002X,13856785678,340104006006,龙居小区 3 栋 201,户主,独居老人\r\n";
+    rep->status = 200;
+    rep->raw = xmalloc(sizeof body - 1);
+    memcpy(rep->raw, body, sizeof body - 1);
+    rep->raw_len = sizeof body - 1;
+    rep->content_type = "text/csv; charset=utf-8";
+    return 0;
+}
+
+static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org"));
+    int rc = audit_append_new(db, w, "persons.exported", "org", org, org,
+                              json_pack("{s:O, s:O, s:O}", "rows", json_object_get(data, "rows"), "revealed",
+                                        json_object_get(data, "revealed"), "query", json_object_get(data, "query")));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    const char *csv = json_string_value(json_object_get(data, "csv"));
+    rep->status = 200;
+    rep->raw_len = json_string_length(json_object_get(data, "csv"));
+    rep->raw = xmalloc(rep->raw_len + 1);
+    memcpy(rep->raw, csv, rep->raw_len);
+    rep->content_type = "text/csv; charset=utf-8";
+    return 0;
+}
+
+int person_export(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org = 0, reveal = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    if (api_query_int(req, "reveal", 0, 0, 1, &reveal) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "reveal", "reveal 应为 0 或 1", "reveal is 0 or 1");
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    /* Full values only on request, and only for who may reveal over the whole range. */
+    if (reveal && !access_covers(req->who, PERM_PII_REVEAL, lo))
+        return api_error(rep, req->lang, 403, "forbidden", "reveal", "没有查看完整身份信息的权限",
+                         "you may not reveal personal data here");
+    int64_t count = 0;
+    db_one_int(req->db, &count, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id"
+                                " WHERE o.path >= ? AND o.path < ?",
+               "tt", lo, hi);
+    if (count > EXPORT_MAX_ROWS)
+        return api_error(rep, req->lang, 413, "payload_too_large", "org", "一次最多导出 200000 人，请选择更小的范围",
+                         "at most 200000 residents per export; choose a smaller part of the tree");
+    db_stmt_t *st = db_q(req->db,
+                         "SELECT p.name, p.gender, p.birth_date, p.id_card_masked, p.id_card_enc, p.phone_masked,"
+                         " p.phone_enc, o.code, o.name, h.address, p.relation,"
+                         " (SELECT group_concat(k.name_zh, '、') FROM person_tag t JOIN person_tag_kind k"
+                         "  ON k.code = t.tag WHERE t.person_id = p.id)"
+                         " FROM person p JOIN org o ON o.id = p.org_id LEFT JOIN household h ON h.id = p.household_id"
+                         " WHERE o.path >= ? AND o.path < ? ORDER BY p.id",
+                         "tt", lo, hi);
+    if (st == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    buf_t b = {0};
+    buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
+    static const char *const head[] = {"姓名", "性别", "出生日期", "身份证号", "手机号", "组织编码", "组织", "户地址",
+                                       "与户主关系", "标签"};
+    for (int i = 0; i < 10; i++)
+        csv_field(&b, head[i], i == 9);
+    int64_t rows = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        char *idc = reveal ? pii_decrypt(req->keys, "person.id_card", db_col_text(st, 4)) : NULL;
+        char *phone = reveal && !db_col_is_null(st, 6) ? pii_decrypt(req->keys, "person.phone", db_col_text(st, 6))
+                                                       : NULL;
+        csv_field(&b, db_col_text(st, 0), 0);
+        csv_field(&b, strcmp(db_col_text(st, 1), "M") == 0 ? "男" : "女", 0);
+        csv_field(&b, db_col_text(st, 2), 0);
+        csv_field(&b, idc ? idc : db_col_text(st, 3), 0);
+        csv_field(&b, phone ? phone : db_col_text(st, 5), 0);
+        for (int k = 7; k <= 11; k++)
+            csv_field(&b, db_col_text(st, k), k == 11);
+        if (idc) {
+            sodium_memzero(idc, strlen(idc));
+            free(idc);
+        }
+        if (phone) {
+            sodium_memzero(phone, strlen(phone));
+            free(phone);
+        }
+        rows++;
+    }
+    db_done(st);
+    if (rc != DB_DONE) {
+        free(b.p);
+        return api_db_error(rep, req->lang, rc, NULL);
+    }
+    /* The answer leaves only once its audit row is committed. */
+    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s%}", "org", (json_int_t)path_last_id(lo), "rows",
+                             (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "csv", b.p, b.len);
+    if (reveal)
+        sodium_memzero(b.p, b.len);
+    free(b.p);
+    return api_defer(req, export_write, data);
 }

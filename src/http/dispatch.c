@@ -12,6 +12,7 @@
 #include "lib/util.h"
 
 #define JSON_BODY_MAX (1024 * 1024)
+#define UPLOAD_BODY_MAX (10 * 1024 * 1024)
 
 static const server_config_t *d_cfg;
 static const keys_t *d_keys;
@@ -292,8 +293,11 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
     ar.route = route;
     hr.route_index = (int)(route - routes);
 
-    if (req->entity.base != NULL && req->entity.len > JSON_BODY_MAX) {
-        api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "请求体超过 1 MiB", "request body over 1 MiB");
+    if (req->entity.base != NULL && req->entity.len > ((route->flags & RF_UPLOAD) ? UPLOAD_BODY_MAX : JSON_BODY_MAX)) {
+        if (route->flags & RF_UPLOAD)
+            api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "文件超过 10 MiB", "file over 10 MiB");
+        else
+            api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "请求体超过 1 MiB", "request body over 1 MiB");
         goto send;
     }
 
@@ -331,6 +335,11 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
         }
     }
 
+    if (route->flags & RF_UPLOAD) {
+        ar.upload = req->entity.base ? req->entity.base : "";
+        ar.upload_len = req->entity.base ? req->entity.len : 0;
+        ar.upload_type = header_value(req, H2O_STRLIT("content-type"));
+    }
     if (route->flags & (RF_BODY | RF_BODY_OPTIONAL)) {
         size_t len = req->entity.base ? req->entity.len : 0;
         if (len == 0 && (route->flags & RF_BODY_OPTIONAL)) {

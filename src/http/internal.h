@@ -15,7 +15,8 @@ typedef int (*handler_fn)(api_req_t *req, api_reply_t *rep);
 enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
 /* RF_NO_REPLAY: answers that hold secrets (a revealed ID, a new token) are never
  * stored for Idempotency-Key replay, and every call is audited anew. */
-enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_NO_REPLAY = 8 };
+/* RF_UPLOAD: the body is a file (any type, up to 10 MiB), handed over as bytes. */
+enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_NO_REPLAY = 8, RF_UPLOAD = 16 };
 
 typedef struct route {
     int method;

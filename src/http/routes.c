@@ -59,6 +59,10 @@ const route_t routes[] = {
 
     {HTTP_GET, "/api/v1/persons", person_list, PERM(PERM_PEOPLE_READ), 0, "persons.list"},
     {HTTP_POST, "/api/v1/persons", person_create, PERM(PERM_PEOPLE_WRITE), RF_BODY, "persons.create"},
+    {HTTP_POST, "/api/v1/persons/import", person_import, PERM(PERM_PEOPLE_WRITE), RF_UPLOAD, "persons.import"},
+    {HTTP_GET, "/api/v1/persons/import-template", person_import_template, PERM(PERM_PEOPLE_WRITE), 0,
+     "persons.import_template"},
+    {HTTP_GET, "/api/v1/persons/export", person_export, PERM(PERM_PEOPLE_READ), 0, "persons.export"},
     {HTTP_GET, "/api/v1/persons/{id}", person_get, PERM(PERM_PEOPLE_READ), 0, "persons.get"},
     {HTTP_PATCH, "/api/v1/persons/{id}", person_update, PERM(PERM_PEOPLE_WRITE), RF_BODY, "persons.update"},
     {HTTP_DELETE, "/api/v1/persons/{id}", person_delete, PERM(PERM_PEOPLE_WRITE), 0, "persons.delete"},
