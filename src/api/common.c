@@ -33,7 +33,6 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
 
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
 {
-    (void)entity;
     switch (rc) {
     case DB_NOTFOUND:
         api_error(rep, lang, 404, "not_found", NULL, "记录不存在", "no such record");
@@ -48,6 +47,7 @@ int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
         api_error(rep, lang, 503, "busy", NULL, "数据库繁忙，请稍后重试", "the database is busy; retry shortly");
         break;
     default:
+        log_error("internal error answered (db code %d%s%s)", rc, entity ? ", " : "", entity ? entity : "");
         api_error(rep, lang, 500, "internal", NULL, "内部错误", "internal error");
     }
     return -1;

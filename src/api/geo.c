@@ -220,6 +220,37 @@ static int query_double(const api_req_t *req, const char *name, double lo, doubl
     return ok ? 0 : -1;
 }
 
+int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid)
+{
+    geo_pt_t p = {lng, lat};
+    *grid = 0;
+    json_t *cands = db_rows_json(db,
+                                 "SELECT o.id FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
+                                 " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
+                                 " AND o.level = 'grid' ORDER BY o.id LIMIT 1000",
+                                 "dddd", p.lng, p.lng, p.lat, p.lat);
+    if (cands == NULL)
+        return DB_ERR;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cands, i, c) {
+        poly_buf_t b;
+        int64_t id = json_integer_value(json_object_get(c, "id"));
+        if (load_poly(db, id, &b) != 0)
+            continue;
+        int loc = geo_locate(&b.poly, p);
+        poly_free(&b);
+        if (loc != GEO_OUTSIDE && *grid == 0)
+            *grid = id;
+        if (loc == GEO_INSIDE) {
+            *grid = id;
+            break;
+        }
+    }
+    json_decref(cands);
+    return DB_OK;
+}
+
 int geo_locate_handler(api_req_t *req, api_reply_t *rep)
 {
     geo_pt_t p;

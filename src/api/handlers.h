@@ -87,6 +87,13 @@ HANDLER(org_geometry_get);
 HANDLER(org_coverage);
 HANDLER(geo_locate_handler);
 
+/* cases.c */
+HANDLER(case_list);
+HANDLER(case_create);
+HANDLER(case_get);
+HANDLER(case_action);
+HANDLER(case_category_list);
+
 /* audit.c */
 HANDLER(audit_list);
 

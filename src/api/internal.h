@@ -68,4 +68,7 @@ void cache_store(api_req_t *req, const char *key, const json_t *body);
 int api_today_ymd(void);
 void date_today(char out[16]);
 
+/* geo.c: the grid holding the point (inside, else on its edge); *grid 0 if none. */
+int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
+
 #endif

@@ -97,6 +97,12 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/orgs/{id}/coverage", org_coverage, PERM(PERM_PEOPLE_READ), 0, "orgs.coverage"},
     {HTTP_GET, "/api/v1/locate", geo_locate_handler, PERM(PERM_ORG_READ), 0, "locate"},
 
+    {HTTP_GET, "/api/v1/case-categories", case_category_list, USER, 0, "case_categories.list"},
+    {HTTP_GET, "/api/v1/cases", case_list, USER, 0, "cases.list"},
+    {HTTP_POST, "/api/v1/cases", case_create, USER, RF_BODY, "cases.create"},
+    {HTTP_GET, "/api/v1/cases/{id}", case_get, USER, 0, "cases.get"},
+    {HTTP_POST, "/api/v1/cases/{id}/actions", case_action, USER, RF_BODY, "cases.action"},
+
     {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
 
     {HTTP_POST, "/api/v1/_test/clock", sys_test_clock, PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, "test.clock"},

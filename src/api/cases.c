@@ -1,0 +1,439 @@
+/* Casework (一线为民): a resident's problem carried from report to rating. The
+ * states and moves are core/casefsm's; who may make each move is here; every
+ * move is a version-checked write (two people acting at once: one wins, the
+ * other gets 409) and appends an event to the case's log and a row to the audit. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/casefsm.h"
+#include "core/path.h"
+#include "core/role.h"
+#include "lib/util.h"
+
+static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
+static const char *const ratings[] = {"满意", "基本满意", "不满意", NULL};
+
+static const field_t create_fields[] = {
+    {"category", F_TEXT, 1, 1, 32, NULL},
+    {"title", F_TEXT, 1, 1, 100, NULL},
+    {"description", F_TEXT, 1, 1, 2000, NULL},
+    {"source", F_ENUM, 0, 0, 0, sources},
+    {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static const field_t action_fields[] = {
+    {"action", F_TEXT, 1, 1, 16, NULL},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    {"note", F_TEXT, 0, 1, 1000, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"rating", F_ENUM, 0, 0, 0, ratings},
+    FIELDS_END,
+};
+
+#define CASE_SELECT                                                                                                    \
+    "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
+    " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
+    " c.state, c.handler_org_id, c.handler_unit_id, c.stage_deadline AS stage_deadline_at, c.close_due_at,"          \
+    " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
+    " c.stage_deadline AS _deadline"                                                                                 \
+    " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
+
+/* overdue: the stage's deadline (the raw _deadline column) has passed. */
+static void add_overdue(json_t *row, int64_t now)
+{
+    int64_t at = json_integer_value(json_object_get(row, "_deadline"));
+    json_object_set_new(row, "overdue", json_boolean(at > 0 && at < now));
+    json_object_del(row, "_deadline");
+}
+
+static json_t *case_json(db_t *db, int64_t id, int with_events)
+{
+    json_t *rows = db_rows_json(db, CASE_SELECT " WHERE c.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    if (o == NULL)
+        return NULL;
+    add_overdue(o, clock_now());
+    if (with_events) {
+        json_t *ev = db_rows_json(db,
+                                  "SELECT id, at AS at_at, actor_name, action, from_state, to_state, note FROM case_event"
+                                  " WHERE case_id = ? ORDER BY id",
+                                  "i", id);
+        json_object_set_new(o, "events", ev ? ev : json_array());
+    }
+    return o;
+}
+
+/* May who see the case? Staff over its node, or the person who reported it. */
+static int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *org, char *path, size_t cap)
+{
+    int64_t reporter = 0;
+    int rc = db_one_int(db, org, "SELECT org_id FROM casefile WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    db_one_int(db, &reporter, "SELECT COALESCE(reporter_id, 0) FROM casefile WHERE id = ?", "i", id);
+    rc = db_one_text(db, path, cap, "SELECT path FROM org WHERE id = ?", "i", *org);
+    if (rc != DB_OK)
+        return rc;
+    if (access_covers(who, PERM_CASE_READ, path) || (reporter && reporter == who->user_id))
+        return DB_OK;
+    return DB_NOTFOUND;
+}
+
+static int64_t stage_hours(db_t *db, int64_t category, case_state_t s)
+{
+    static const char *const sql[CS_COUNT] = {
+        [CS_REPORTED] = "SELECT accept_hours FROM case_category WHERE id = ?",
+        [CS_ACCEPTED] = "SELECT dispatch_hours FROM case_category WHERE id = ?",
+        [CS_DISPATCHED] = "SELECT claim_hours FROM case_category WHERE id = ?",
+        [CS_HANDLING] = "SELECT handle_hours FROM case_category WHERE id = ?",
+        [CS_HANDLED] = "SELECT verify_hours FROM case_category WHERE id = ?",
+    };
+    int64_t h = 0;
+    if (s >= 0 && s < CS_COUNT && sql[s])
+        db_one_int(db, &h, sql[s], "i", category);
+    return h;
+}
+
+static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
+                     const char *note)
+{
+    return db_exec(db, NULL,
+                   "INSERT INTO case_event (case_id, at, actor_id, actor_name, action, from_state, to_state, note)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "iiittttt", id, w->now, w->who.user_id, w->who.username, action, from, to, note);
+}
+
+/* ---- report ---- */
+
+static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t category = json_integer_value(json_object_get(data, "category_id"));
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t building = json_integer_value(json_object_get(data, "building_id"));
+    int outside = json_is_true(json_object_get(data, "outside_grid"));
+    char code[32];
+    unsigned char raw[6];
+    randombytes_buf(raw, sizeof raw);
+    snprintf(code, sizeof code, "C%02X%02X%02X%02X%02X%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+    int64_t hours = stage_hours(db, category, CS_REPORTED), total = 0;
+    db_one_int(db, &total,
+               "SELECT accept_hours + dispatch_hours + claim_hours + handle_hours + verify_hours FROM case_category"
+               " WHERE id = ?",
+               "i", category);
+    int64_t id = 0;
+    json_t *lat = json_object_get(data, "lat"), *lng = json_object_get(data, "lng");
+    int rc = db_one_int(db, &id,
+                        "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
+                        " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?) RETURNING id",
+                        "titttIiiiiiii", code, category, json_string_value(json_object_get(data, "source")),
+                        json_string_value(json_object_get(data, "title")),
+                        json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
+                        w->who.user_id, w->now + hours * 3600, w->now + total * 3600, w->now, w->now);
+    if (rc == DB_OK && lat && lng)
+        rc = db_exec(db, NULL, "UPDATE casefile SET lat = ?, lng = ? WHERE id = ?", "ddi", json_real_value(lat),
+                     json_real_value(lng), id);
+    if (rc == DB_OK)
+        rc = log_event(db, w, id, "report", NULL, "reported", NULL);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.reported", "case", id, org,
+                              json_pack("{s:s, s:O}", "tracking_code", code, "category", json_object_get(data, "category")));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 201, case_json(db, id, 1));
+    return 0;
+}
+
+static int read_coord(const json_t *v, double lo, double hi, double *out)
+{
+    if (!json_is_number(v))
+        return -1;
+    *out = json_number_value(v);
+    return isfinite(*out) && *out >= lo && *out <= hi ? 0 : -1;
+}
+
+int case_create(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = json_deep_copy(req->body);
+    json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
+    json_object_del(data, "lat");
+    json_object_del(data, "lng");
+    double la = 0, ln = 0;
+    int bad = api_validate(req, data, create_fields, rep) != 0;
+    if (!bad && (lat || lng) && (read_coord(lat, -90, 90, &la) != 0 || read_coord(lng, -180, 180, &ln) != 0)) {
+        api_error(rep, req->lang, 400, "validation_failed", read_coord(lat, -90, 90, &la) ? "lat" : "lng",
+                  "坐标无效：须同时给出纬度（-90 到 90）和经度（-180 到 180）",
+                  "give both lat (-90 to 90) and lng (-180 to 180)");
+        bad = 1;
+    }
+    json_decref(lat);
+    json_decref(lng);
+    if (bad) {
+        json_decref(data);
+        return 0;
+    }
+    int64_t category = 0;
+    if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
+                   json_string_value(json_object_get(data, "category"))) != DB_OK) {
+        json_decref(data);
+        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+    }
+    json_object_set_new(data, "category_id", json_integer(category));
+    /* Where: a building's grid, else the grid at the point, else the given node (flagged outside every grid). */
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t building = json_integer_value(json_object_get(data, "building_id"));
+    int outside = 0;
+    if (building) {
+        char level[16] = "";
+        if (db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", building) != DB_OK ||
+            strcmp(level, "building") != 0 ||
+            db_one_int(req->db, &org, "SELECT parent_id FROM org WHERE id = ?", "i", building) != DB_OK) {
+            json_decref(data);
+            return api_error(rep, req->lang, 404, "not_found", "building_id", "楼栋不存在", "no such building");
+        }
+    } else if (lat) {
+        int64_t grid = 0;
+        if (geo_find_grid(req->db, ln, la, &grid) == DB_OK && grid > 0) {
+            org = grid;
+        } else if (org > 0) {
+            outside = 1;
+        } else {
+            json_decref(data);
+            return api_error(rep, req->lang, 400, "validation_failed", "org_id", "该位置不在任何网格内，请指定所在社区",
+                             "the point is in no grid: give the community (org_id)");
+        }
+        json_object_set_new(data, "lat", json_real(la));
+        json_object_set_new(data, "lng", json_real(ln));
+    } else if (org <= 0) {
+        json_decref(data);
+        return api_error(rep, req->lang, 400, "validation_failed", "org_id", "请给出位置、楼栋或所在组织",
+                         "give a location, a building or the org");
+    }
+    if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
+        json_decref(data);
+        return api_error(rep, req->lang, 404, "not_found", building ? "building_id" : "org_id", "不在你的范围内",
+                         "not within your scope");
+    }
+    char level[16] = "";
+    db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
+    if (!outside && strcmp(level, "grid") != 0)
+        outside = 1; /* reported at a community or above: no grid holds it yet */
+    json_object_set_new(data, "org_id", json_integer(org));
+    json_object_set_new(data, "outside_grid", json_boolean(outside));
+    if (!json_object_get(data, "source"))
+        json_object_set_new(data, "source",
+                            json_string(access_covers(req->who, PERM_CASE_WRITE, "/") || (req->who->perms_any & PERM_CASE_WRITE)
+                                            ? "grid_worker"
+                                            : "resident"));
+    return api_defer(req, create_write, data);
+}
+
+/* ---- read ---- */
+
+int case_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    json_t *c = case_json(req->db, req->params[0], 1);
+    return c ? api_json(rep, 200, c) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+int case_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0, mine = 0, overdue = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 || api_query_int(req, "mine", 0, 0, 1, &mine) != 0 ||
+        api_query_int(req, "overdue", 0, 0, 1, &overdue) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", NULL, "筛选条件无效", "a filter is not valid");
+    char *state = api_query(req, "state");
+    if (state && case_state_from_name(state) == CS_NONE) {
+        free(state);
+        return api_error(rep, req->lang, 400, "validation_failed", "state", "状态无效", "unknown state");
+    }
+    char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
+    int rc = DB_OK;
+    if (!mine)
+        rc = access_list_range(req->db, req->who, PERM_CASE_READ, org, lo, hi);
+    if (rc != DB_OK) {
+        free(state);
+        return api_db_error(rep, req->lang, rc, "org");
+    }
+    json_t *items = db_rows_json(req->db,
+                                 CASE_SELECT " WHERE ((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?))"
+                                             " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
+                                             " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
+                                             " ORDER BY c.id LIMIT ?",
+                                 "iiittittiii", mine, req->who->user_id, mine, lo, hi, after, state, state, overdue,
+                                 clock_now(), limit + 1);
+    free(state);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    size_t i;
+    json_t *row;
+    int64_t now = clock_now();
+    json_array_foreach(items, i, row) add_overdue(row, now);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+/* ---- moves ---- */
+
+static int forbidden(api_reply_t *rep, const char *lang, const char *code, const char *zh, const char *en)
+{
+    return api_error(rep, lang, 403, code, "action", zh, en) - 1;
+}
+
+static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    db_stmt_t *st = db_q(db,
+                         "SELECT state, version, category_id, COALESCE(handler_org_id, 0), COALESCE(handler_unit_id, 0),"
+                         " COALESCE(handler_user_id, 0), COALESCE(reporter_id, 0) FROM casefile WHERE id = ?",
+                         "i", id);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    }
+    case_state_t from = case_state_from_name(db_col_text(st, 0));
+    int64_t version = db_col_int(st, 1), category = db_col_int(st, 2), handler_org = db_col_int(st, 3);
+    int64_t handler_unit = db_col_int(st, 4), handler_user = db_col_int(st, 5), reporter = db_col_int(st, 6);
+    db_done(st);
+    if (version != json_integer_value(json_object_get(data, "version")))
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
+                         "someone else acted on this case; reload and try again") - 1;
+    case_action_t a = case_action_from_name(json_string_value(json_object_get(data, "action")));
+    case_state_t to = case_next(from, a);
+    if (to == CS_NONE)
+        return api_error(rep, w->lang, 409, "invalid_transition", "action", "案件当前状态下不能进行此操作",
+                         "this action is not possible in the case's current state") - 1;
+    int staff = access_covers(&w->who, PERM_CASE_WRITE, path);
+    const char *note = json_string_value(json_object_get(data, "note"));
+    switch (a) {
+    case CA_ACCEPT:
+    case CA_DISPATCH:
+    case CA_CLOSE:
+        if (!staff)
+            return forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        break;
+    case CA_REJECT:
+        if (!staff)
+            return forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        if (note == NULL)
+            return api_error(rep, w->lang, 400, "validation_failed", "note", "不予受理须说明理由",
+                             "a rejection needs its reason in note") - 1;
+        break;
+    case CA_CLAIM:
+    case CA_HANDLE: {
+        char hpath[ACCESS_PATH_MAX] = "";
+        int64_t horg = handler_org;
+        if (handler_unit)
+            db_one_int(db, &horg, "SELECT org_id FROM unit WHERE id = ?", "i", handler_unit);
+        db_one_text(db, hpath, sizeof hpath, "SELECT path FROM org WHERE id = ?", "i", horg);
+        if (!hpath[0] || !access_covers(&w->who, PERM_CASE_WRITE, hpath))
+            return forbidden(rep, w->lang, "forbidden", "只有被派遣的承办方可以操作",
+                             "only the organisation the case was dispatched to may do this");
+        break;
+    }
+    case CA_VERIFY:
+    case CA_RETURN:
+        if (!staff && reporter != w->who.user_id)
+            return forbidden(rep, w->lang, "forbidden", "只有网格员或反映人可以核查",
+                             "only the grid's staff or the person who reported it may verify");
+        if (handler_user == w->who.user_id)
+            return forbidden(rep, w->lang, "verifier_is_handler", "处置人不能核查自己的处置结果",
+                             "whoever handled a case cannot verify it");
+        break;
+    case CA_RATE:
+        if (reporter != w->who.user_id)
+            return forbidden(rep, w->lang, "forbidden", "只有反映人可以评价", "only the person who reported it may rate it");
+        if (!json_is_string(json_object_get(data, "rating")))
+            return api_error(rep, w->lang, 400, "validation_failed", "rating", "请选择 满意、基本满意 或 不满意",
+                             "rating is 满意, 基本满意 or 不满意") - 1;
+        break;
+    default:
+        break;
+    }
+    if (a == CA_DISPATCH) {
+        int64_t to_org = json_integer_value(json_object_get(data, "org_id"));
+        int64_t to_unit = json_integer_value(json_object_get(data, "unit_id"));
+        if ((to_org > 0) == (to_unit > 0))
+            return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定承办的组织或单位（二选一）",
+                             "give either org_id or unit_id to dispatch to") - 1;
+        int64_t check_org = to_org;
+        if (to_unit && db_one_int(db, &check_org, "SELECT org_id FROM unit WHERE id = ?", "i", to_unit) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", "unit_id", "单位不存在", "no such unit") - 1;
+        if (access_org(db, &w->who, to_unit ? PERM_UNIT_READ : PERM_ORG_READ, check_org, NULL, 0) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", to_unit ? "unit_id" : "org_id", "承办方不存在",
+                             "no such handler") - 1;
+        rc = db_exec(db, NULL, "UPDATE casefile SET handler_org_id = ?, handler_unit_id = ? WHERE id = ?", "IIi",
+                     to_org, to_unit, id);
+    }
+    if (rc == DB_OK && a == CA_HANDLE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET handler_user_id = ?, handled_at = ? WHERE id = ?", "iii",
+                     w->who.user_id, w->now, id);
+    if (rc == DB_OK && a == CA_RETURN)
+        rc = db_exec(db, NULL, "UPDATE casefile SET returns = returns + 1 WHERE id = ?", "i", id);
+    if (rc == DB_OK && a == CA_CLOSE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET closed_at = ? WHERE id = ?", "ii", w->now, id);
+    if (rc == DB_OK && a == CA_RATE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET rating = ?, rating_comment = ? WHERE id = ?", "tti",
+                     json_string_value(json_object_get(data, "rating")), note, id);
+    int64_t hours = stage_hours(db, category, to);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "UPDATE casefile SET state = ?, stage_deadline = ?, updated_at = ?, version = version + 1"
+                     " WHERE id = ?",
+                     "tIii", case_state_name(to), case_state_final(to) || hours == 0 ? 0 : w->now + hours * 3600,
+                     w->now, id);
+    if (rc == DB_OK)
+        rc = log_event(db, w, id, case_action_name(a), case_state_name(from), case_state_name(to), note);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.moved", "case", id, org,
+                              json_pack("{s:s, s:s, s:s}", "action", case_action_name(a), "from", case_state_name(from),
+                                        "to", case_state_name(to)));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, case_json(db, id, 1));
+    return 0;
+}
+
+int case_action(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, action_fields, rep) != 0)
+        return 0;
+    if (case_action_from_name(json_string_value(json_object_get(req->body, "action"))) == CA_NONE)
+        return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, action_write, data);
+}
+
+int case_category_list(api_req_t *req, api_reply_t *rep)
+{
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT code, name_zh, name_en, accept_hours, dispatch_hours, claim_hours, handle_hours,"
+                                 " verify_hours, handler_kind FROM case_category WHERE active = 1 ORDER BY sort, id",
+                                 "");
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}

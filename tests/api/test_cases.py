@@ -1,0 +1,143 @@
+"""The case loop: report → accept → dispatch → claim → handle → verify → close → rate,
+each step only for those allowed, version-checked, and logged."""
+import threading
+
+import pytest
+
+from conftest import PASSWORD, error_of
+
+LNG, LAT, D = 117.25, 31.85, 0.01
+
+
+@pytest.fixture(scope="module")
+def place(server, admin):
+    comm = server.org_id("340104006006")
+    grid = admin.post("/api/v1/orgs", json={"parent_id": comm, "level": "grid", "name": "案件网格"}).json()["id"]
+    sq = [[LNG, LAT], [LNG + D, LAT], [LNG + D, LAT + D], [LNG, LAT + D], [LNG, LAT]]
+    assert admin.request("PUT", f"/api/v1/orgs/{grid}/geometry",
+                         json={"type": "Polygon", "coordinates": [sq]}).status_code == 200
+    people = {
+        "worker": server.make_user(admin, "case-worker", "grid_worker", grid),
+        "worker2": server.make_user(admin, "case-worker-2", "grid_worker", grid),
+        "staff": server.make_user(admin, "case-staff", "org_staff", comm),
+        "resident": server.make_user(admin, "case-resident", "resident", comm),
+        "neighbour": server.make_user(admin, "case-neighbour", "resident", comm),
+        "outsider": server.make_user(admin, "case-outsider", "org_staff", server.org_id("340102001001")),
+    }
+    return {"comm": comm, "grid": grid, **people}
+
+
+def act(client, case, action, expect=200, **extra):
+    r = client.post(f"/api/v1/cases/{case['id']}/actions", json={"action": action, "version": case["version"], **extra})
+    assert r.status_code == expect, (action, r.text)
+    return r.json() if expect == 200 else r
+
+
+def report(client, **extra):
+    body = {"category": "sanitation", "title": "垃圾满溢", "description": "3 栋门口垃圾桶满了",
+            "lat": LAT + D / 2, "lng": LNG + D / 2, **extra}
+    r = client.post("/api/v1/cases", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_full_loop(server, place):
+    c = report(place["resident"])
+    assert c["state"] == "reported" and c["org_id"] == place["grid"] and c["outside_grid"] is False
+    assert c["tracking_code"].startswith("C") and c["overdue"] is False
+    # The resident cannot accept their own report; the grid's staff can.
+    act(place["resident"], c, "accept", expect=403)
+    c = act(place["staff"], c, "accept")
+    c = act(place["staff"], c, "dispatch", org_id=place["grid"])
+    # Only the handler side claims: the outsider cannot even see the case.
+    act(place["outsider"], c, "claim", expect=404)
+    c = act(place["worker"], c, "claim")
+    c = act(place["worker"], c, "handle", note="已清运")
+    # Whoever handled it cannot verify it; the reporter can send it back.
+    r = act(place["worker"], c, "verify", expect=403)
+    assert error_of(r)["code"] == "verifier_is_handler"
+    c = act(place["resident"], c, "return", note="还有残留")
+    assert c["state"] == "handling" and c["returns"] == 1
+    c = act(place["worker"], c, "handle", note="已彻底清理")
+    c = act(place["worker2"], c, "verify")
+    act(place["resident"], c, "close", expect=403)
+    c = act(place["staff"], c, "close")
+    act(place["neighbour"], c, "rate", expect=404)  # not theirs: not even visible
+    act(place["staff"], c, "rate", expect=403, rating="满意")
+    c = act(place["resident"], c, "rate", rating="基本满意", note="挺快的")
+    assert c["state"] == "rated" and c["rating"] == "基本满意" and c["closed_at"]
+    actions = [e["action"] for e in c["events"]]
+    assert actions == ["report", "accept", "dispatch", "claim", "handle", "return", "handle", "verify", "close", "rate"]
+    assert all(e["actor_name"] for e in c["events"])
+
+
+def test_refusals(server, place):
+    c = report(place["worker"])
+    r = act(place["staff"], c, "close", expect=409)
+    assert error_of(r)["code"] == "invalid_transition"
+    r = act(place["staff"], c, "reject", expect=400)
+    assert error_of(r)["field"] == "note"
+    r = act(place["staff"], c, "fly", expect=400)
+    assert error_of(r)["field"] == "action"
+    stale = dict(c)
+    c = act(place["staff"], c, "reject", note="重复上报")
+    r = act(place["staff"], stale, "accept", expect=409)
+    assert error_of(r)["code"] == "version_conflict"
+    for action in ("accept", "dispatch", "claim", "handle", "verify", "return", "close", "rate"):
+        act(place["staff"], c, action, expect=409)
+
+
+def test_two_people_at_once_one_wins(server, place):
+    c = report(place["resident"])
+    results = []
+
+    def go(client):
+        r = client.post(f"/api/v1/cases/{c['id']}/actions", json={"action": "accept", "version": c["version"]})
+        results.append(r.status_code)
+
+    threads = [threading.Thread(target=go, args=(place[k],)) for k in ("staff", "worker", "worker2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 409, 409]
+    got = place["staff"].get(f"/api/v1/cases/{c['id']}").json()
+    assert [e["action"] for e in got["events"]] == ["report", "accept"]
+
+
+def test_location_and_visibility(server, place):
+    outside = report(place["resident"], lat=LAT + 5 * D, lng=LNG + 5 * D, org_id=place["comm"])
+    assert outside["org_id"] == place["comm"] and outside["outside_grid"] is True
+    r = place["resident"].post("/api/v1/cases", json={"category": "sanitation", "title": "x", "description": "y",
+                                                      "lat": LAT + 5 * D, "lng": LNG + 5 * D})
+    assert r.status_code == 400 and error_of(r)["field"] == "org_id"
+    r = place["resident"].post("/api/v1/cases", json={"category": "nope", "title": "x", "description": "y",
+                                                      "org_id": place["comm"]})
+    assert r.status_code == 400 and error_of(r)["field"] == "category"
+    r = place["resident"].post("/api/v1/cases", json={"category": "sanitation", "title": "x", "description": "y",
+                                                      "lat": 95, "lng": LNG})
+    assert r.status_code == 400 and error_of(r)["field"] == "lat"
+    mine = place["resident"].get("/api/v1/cases", params={"mine": 1}).json()["items"]
+    assert outside["id"] in [x["id"] for x in mine]
+    assert place["neighbour"].get(f"/api/v1/cases/{outside['id']}").status_code == 404
+    assert place["outsider"].get(f"/api/v1/cases/{outside['id']}").status_code == 404
+    listed = place["staff"].get("/api/v1/cases", params={"org": place["comm"], "state": "reported"}).json()["items"]
+    assert outside["id"] in [x["id"] for x in listed]
+    assert outside["id"] not in [x["id"] for x in place["outsider"].get("/api/v1/cases").json()["items"]]
+    cats = {c["code"] for c in place["resident"].get("/api/v1/case-categories").json()["items"]}
+    assert {"sanitation", "municipal", "safety", "dispute", "livelihood", "custom_help", "other"} <= cats
+
+
+def test_deadlines_make_cases_overdue(server, admin, place):
+    c = report(place["resident"])
+    assert c["stage_deadline_at"] and c["overdue"] is False
+    r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 5 * 3600})  # sanitation: 4 h to accept
+    assert r.status_code == 200
+    staff = server.client()  # five hours on, every earlier session has expired
+    staff.login("case-staff", PASSWORD)
+    got = staff.get(f"/api/v1/cases/{c['id']}").json()
+    assert got["overdue"] is True
+    overdue = staff.get("/api/v1/cases", params={"org": place["comm"], "overdue": 1}).json()["items"]
+    assert c["id"] in [x["id"] for x in overdue]
+    got = act(staff, got, "accept")
+    assert got["overdue"] is False
