@@ -995,6 +995,14 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
         if (rc != DB_OK)
             break;
+        /* Already registered: re-importing a file changes nothing (not even a household). */
+        char hash[PII_HASH_HEX + 1];
+        int64_t existing = 0;
+        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(person, "id_card")));
+        if (db_one_int(db, &existing, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK) {
+            unchanged++;
+            continue;
+        }
         const char *address = json_string_value(json_object_get(r, "address"));
         if (address) {
             int64_t hh = 0;
@@ -1007,6 +1015,10 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                                 "itii", org, address, w->now, w->now);
                 if (rc == DB_OK)
                     rc = rollup_add(db, org, "households", 1);
+                if (rc == DB_OK)
+                    rc = audit_append_new(db, w, "household.created", "household", hh, org,
+                                          json_pack("{s:I, s:s, s:s}", "org_id", (json_int_t)org, "address", address,
+                                                    "via", "import"));
             }
             if (rc != DB_OK)
                 break;
@@ -1114,7 +1126,9 @@ int person_import(api_req_t *req, api_reply_t *rep)
             else
                 row_org = -1;
         }
-        if (row_org <= 0 || access_org(req->db, req->who, PERM_PEOPLE_WRITE, row_org, NULL, 0) != DB_OK) {
+        char row_path[ACCESS_PATH_MAX] = "";
+        if (row_org <= 0 || access_org(req->db, req->who, PERM_PEOPLE_WRITE, row_org, row_path, sizeof row_path) != DB_OK ||
+            (org > 0 && !path_is_within(row_path, lo))) { /* rows stay inside the node the file is for */
             row_error(errors, r, "org", "not_found", strcmp(req->lang, "en") == 0 ? "no such organisation in your scope"
                                                                                      : "组织不存在或不在你的范围内");
             continue;
@@ -1149,6 +1163,13 @@ int person_import(api_req_t *req, api_reply_t *rep)
         }
         json_object_set_new(seen, idc, json_true());
         json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)r, "person", person);
+        if (cell[4] && !text_field_valid(cell[4], 1, 200)) {
+            row_error(errors, r, "address", "validation_failed",
+                      strcmp(req->lang, "en") == 0 ? "an address is 1 to 200 characters without control characters"
+                                                   : "地址应为 1-200 个字符，且不含控制字符");
+            json_decref(item);
+            continue;
+        }
         if (cell[4])
             json_object_set_new(item, "address", json_string(cell[4]));
         json_array_append_new(good, item);

@@ -2,7 +2,9 @@
 the route table of src/http/routes.c (methods, paths, permissions, names, bodies,
 declared input fields, query parameters), and the running server answers as it says."""
 import ast
+import csv
 import glob
+import io
 import os
 import re
 
@@ -112,7 +114,7 @@ def route_flag_names():
     m = re.search(r"enum\s*\{([^}]*\bRF_BODY\b[^}]*)\}", read(os.path.join(SRC, "http", "internal.h")))
     assert m, "cannot find the RF_* flags in src/http/internal.h"
     names = set(re.findall(r"\b(RF_\w+)\s*=", m.group(1)))
-    assert {"RF_BODY", "RF_BODY_OPTIONAL", "RF_TEST_ONLY", "RF_NO_REPLAY"} <= names, names
+    assert {"RF_BODY", "RF_BODY_OPTIONAL", "RF_TEST_ONLY", "RF_NO_REPLAY", "RF_UPLOAD"} <= names, names
     return names
 
 
@@ -467,8 +469,24 @@ def test_operation_matches_its_route(route):
         if route["method"] != "GET" or route["permission"] not in ("authenticated",):
             assert "403" in op["responses"], f"{where}: must document 403"
 
-    # The body: RF_BODY needs one, RF_BODY_OPTIONAL takes one, others none.
-    if route["flags"] & {"RF_BODY", "RF_BODY_OPTIONAL"}:
+    # The body: RF_BODY needs one, RF_BODY_OPTIONAL takes one, RF_UPLOAD needs a file (x-upload), others none.
+    upload = "RF_UPLOAD" in route["flags"]
+    assert op.get("x-upload", False) in (True, False), f"{where}: x-upload is a boolean"
+    assert bool(op.get("x-upload", False)) == upload, f"{where}: x-upload must be {upload}"
+    if upload:
+        assert not route["flags"] & {"RF_BODY", "RF_BODY_OPTIONAL"}, f"{where}: a file or a JSON body, not both"
+        rb = deref(op.get("requestBody"))
+        assert rb, f"{where}: an upload needs a requestBody"
+        assert rb.get("required") is True, f"{where}: the file is required"
+        assert rb["content"] and "application/json" not in rb["content"], \
+            f"{where}: the file is not a JSON body: {list(rb['content'])}"
+        for media, obj in rb["content"].items():
+            sch = deref(obj.get("schema", {}))
+            assert (sch.get("type"), sch.get("format")) == ("string", "binary"), \
+                f"{where} {media}: a file is a string of format binary"
+        for code in ("400", "413", "415"):
+            assert code in op["responses"], f"{where}: an upload must document {code}"
+    elif route["flags"] & {"RF_BODY", "RF_BODY_OPTIONAL"}:
         rb = deref(op.get("requestBody"))
         assert rb, f"{where}: needs a requestBody"
         assert bool(rb.get("required", False)) == ("RF_BODY" in route["flags"]), \
@@ -536,6 +554,25 @@ def hand_checked_body(body):
     return out
 
 
+def csv_columns(text):
+    """The columns an import file may have, from the `columns[]` table of a C file:
+    [(key, Chinese name, other Chinese name or None, English name)]."""
+    m = re.search(r"\}\s*columns\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
+    assert m, "cannot find the import columns[] table"
+    cols = [(k, zh, None if alt == "NULL" else alt.strip('"'), en) for k, zh, alt, en in re.findall(
+        r'\{\s*"(\w+)"\s*,\s*"([^"]+)"\s*,\s*(NULL|"[^"]+")\s*,\s*"(\w+)"\s*\}', m.group(1))]
+    assert len(cols) == m.group(1).count("{"), "some import columns did not parse"
+    return cols
+
+
+def upload_types(source):
+    """The media types an upload handler takes: strncasecmp(req->upload_type, "text/csv", 8) != 0 && ..."""
+    found = re.findall(r'strncasecmp\(\s*req->upload_type\s*,\s*"([^"]+)"\s*,\s*(\d+)\s*\)', source)
+    for media, n in found:
+        assert len(media) == int(n), f"strncasecmp of {media!r} compares {n} bytes"
+    return {media for media, _ in found}
+
+
 def _body_schema(op):
     rb = deref(op.get("requestBody") or {})
     schema = rb.get("content", {}).get("application/json", {}).get("schema")
@@ -556,8 +593,22 @@ def test_request_body_matches_declared_fields(route):
         arrays = sorted({w for w in re.findall(r"\b\w+\b", body) if w in names})
         if arrays:
             assert "api_validate(" in reach, f"{route['handler']} names {arrays} but nothing validates with it"
-    taken = taken_fields(text, reach)
     where = f"{route['name']} ({route['handler']})"
+    if "RF_UPLOAD" in route["flags"]:
+        # The body is a file: the rows in it are checked (with a field array, e.g. person_create_fields),
+        # not a JSON body; the doc names the media types the handler takes and the file's columns.
+        assert schema is None, f"{where}: an upload has no JSON body schema"
+        rb = deref(op["requestBody"])
+        types = upload_types(reach)
+        assert types, f"{where}: cannot tell which media types the handler takes"
+        assert set(rb["content"]) == types, \
+            f"{where}: documented media types {sorted(rb['content'])} != taken {sorted(types)}"
+        described = op.get("description", "")
+        for key, zh, alt, en in csv_columns(text):
+            for name in (zh, alt, f"`{en}`"):
+                assert name is None or name in described, f"{where}: the column {name} ({key}) is not described"
+        return
+    taken = taken_fields(text, reach)
     hand = None if arrays else hand_checked_body(reach)
     if hand is not None:
         assert not taken, f"{where}: takes {sorted(taken)} from a body checked by hand"
@@ -643,6 +694,37 @@ def test_query_parameters_match_the_handler(route):
     # Names read indirectly (e.g. from a table of names) must at least appear in the handler.
     for name in documented - used:
         assert f'"{name}"' in body, f"{route['name']}: documents ?{name}, which the handler never reads"
+
+
+def _route_by_name(name):
+    route = [r for r in ROUTES if r["name"] == name]
+    assert len(route) == 1, f"no route {name}"
+    return route[0], OPS[(route[0]["method"], norm(route[0]["pattern"]))][2]
+
+
+def test_csv_files_are_documented():
+    """The template's header is the import's columns, and the doc names the columns of the files served."""
+    route, op = _route_by_name("persons.import_template")
+    text, body = handler_source(route["handler"])
+    first = re.search(r'"([^"\\]*)\\r\\n"', body)
+    assert first, "cannot find the template's header row"
+    header = first.group(1).split(",")
+    assert header == [zh for _, zh, _, _ in csv_columns(text)], f"the template's header {header} != the columns"
+    for name in header:
+        assert name in op.get("description", ""), f"persons.import_template: column {name} not described"
+    assert list(op["responses"]["200"]["content"]) == ["text/csv"]
+    assert 'rep->content_type = "text/csv' in body
+
+    route, op = _route_by_name("persons.export")
+    text, body = handler_source(route["handler"])
+    head = re.search(r"head\[\]\s*=\s*\{(.*?)\};", body, re.S)
+    assert head, "cannot find the export's header row"
+    names = re.findall(r'"([^"]+)"', head.group(1))
+    assert len(names) == 10, names
+    for name in names:
+        assert name in op.get("description", ""), f"persons.export: column {name} not described"
+    assert list(op["responses"]["200"]["content"]) == ["text/csv"]
+    assert 'rep->content_type = "text/csv' in text
 
 
 def test_permission_names_are_the_documented_enum():
@@ -1058,6 +1140,8 @@ def test_every_route_answers_as_documented(server, admin):
         assert r.status_code == 204, r.text
         check(r, "DELETE", template)
 
+    walk_import_export(server, admin)
+
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
     assert r.status_code == 200, r.text
@@ -1293,6 +1377,216 @@ def walk_cadres(admin, cid, gid, head, spouse):
     r = admin.get(f"/api/v1/cadres/{worker['id']}")
     assert r.status_code == 404, r.text
     check(r, "GET", one)
+
+
+IMPORT, TEMPLATE, EXPORT = "/api/v1/persons/import", "/api/v1/persons/import-template", "/api/v1/persons/export"
+BOM = "\ufeff"
+
+
+def upload(client, data, ctype="text/csv", headers=None, **params):
+    """POST a file to the import route, as the body itself; a type the doc lists must be one it takes."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    h = dict(headers or {})
+    if ctype is not None:
+        h["Content-Type"] = ctype
+    return client.post(IMPORT, params=params, data=data, headers=h)
+
+
+def csv_rows(r):
+    """The rows of a CSV answer, after checking it is one."""
+    assert r.headers["Content-Type"].split(";")[0].strip() == "text/csv", r.headers["Content-Type"]
+    assert "charset=utf-8" in r.headers["Content-Type"].replace(" ", "").lower(), r.headers["Content-Type"]
+    text = r.content.decode("utf-8")
+    assert text.startswith(BOM), "a CSV answer starts with a byte order mark"
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def walk_import_export(server, admin):
+    """Part of the walk: a CSV import into 龙居社区 (a preview, the import, its replay and repeat, a rejected
+    file and the refusals), the template, and exports masked and revealed, each audited."""
+    found = check(admin.get("/api/v1/orgs", params={"q": "340104006006", "limit": 5}), "GET", "/api/v1/orgs")
+    longju = [o for o in found["items"] if o["code"] == "340104006006"]
+    assert len(longju) == 1 and longju[0]["name"] == "龙居社区", found
+    lj = longju[0]["id"]
+    accepted = set(deref(OPS[("POST", IMPORT)][2]["requestBody"])["content"])
+    assert "text/csv" in accepted
+
+    # the template: a CSV file whose header names the columns
+    r = admin.get(TEMPLATE)
+    assert r.status_code == 200, r.text
+    check(r, "GET", TEMPLATE)
+    template = csv_rows(r)
+    assert template[0] == ["姓名", "身份证号", "手机号", "组织编码", "户地址", "与户主关系", "标签"], template
+    assert len(template) == 2 and template[1][3] == "340104006006"
+    r = upload(admin, r.content, dry_run=1)  # the template as it comes is a good file
+    assert r.status_code == 200, r.text
+    assert (check(r, "POST", IMPORT)["valid"], r.json()["errors"]) == (1, [])
+
+    tags = check(admin.get("/api/v1/person-tags"), "GET", "/api/v1/person-tags")["items"]
+    ids = [id_card(f"34010419800101{n:03d}") for n in range(1, 4)]
+    good = ("姓名,公民身份号码,联系电话,所在组织,地址,与户主关系,标签,备注\r\n"
+            f"文档导入甲,{ids[0]},13800001111,,文档导入路 1 号,户主,{tags[0]['code']}\r\n"
+            f"文档导入乙,{ids[1].lower()},,340104006006,文档导入路 1 号,配偶,{tags[0]['name_zh']}、{tags[1]['code']}\r\n"
+            "\r\n"
+            f'"文档导入丙",{ids[2]},,,,,,"随便写写"\r\n')  # 备注 is no column: ignored
+    report = {"rows": 3, "valid": 3, "invalid": 0, "mode": "all", "errors": []}
+
+    # a preview writes nothing and says so
+    for ctype in sorted(accepted):
+        r = upload(admin, good, ctype=ctype, org=lj, dry_run=1)
+        assert r.status_code == 200, (ctype, r.text)
+        assert check(r, "POST", IMPORT) == report, r.text
+    r = upload(admin, good, ctype=None, org=lj, dry_run=1)  # no Content-Type at all is taken too
+    assert r.status_code == 200 and r.json() == report, r.text
+    r = upload(admin, good.encode("gb18030"), org=lj, dry_run=1, mode="partial")
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", IMPORT) == {**report, "mode": "partial"}
+    assert check(admin.get("/api/v1/persons", params={"org": lj, "q": "文档导入"}), "GET",
+                 "/api/v1/persons")["items"] == []
+
+    # the import, replayed under its Idempotency-Key, then made again: no one twice
+    r = upload(admin, good, org=lj, headers={"Idempotency-Key": "openapi-import-1"})
+    assert r.status_code == 200, r.text
+    done = check(r, "POST", IMPORT)
+    assert done == {**report, "imported": 3, "unchanged": 0}, done
+    r = upload(admin, good, org=lj, headers={"Idempotency-Key": "openapi-import-1"})
+    assert r.status_code == 200 and check(r, "POST", IMPORT) == done, r.text
+    r = upload(admin, good + "多一行,%s\r\n" % id_card("34010419800101009"), org=lj,
+               headers={"Idempotency-Key": "openapi-import-1"})
+    assert r.status_code == 422, r.text
+    assert check(r, "POST", IMPORT) == {"error": {**r.json()["error"], "code": "idempotency_key_reused"}}
+    r = upload(admin, good, org=lj)
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", IMPORT) == {**report, "imported": 0, "unchanged": 3}
+
+    people = check(admin.get("/api/v1/persons", params={"org": lj, "q": "文档导入"}), "GET", "/api/v1/persons")
+    people = {p["name"]: p for p in people["items"]}
+    assert sorted(people) == ["文档导入丙", "文档导入乙", "文档导入甲"], people
+    a, b, c = people["文档导入甲"], people["文档导入乙"], people["文档导入丙"]
+    assert {p["org_id"] for p in people.values()} == {lj}
+    assert (a["phone"], a["relation"], a["tags"], a["id_card"]) == ("138****1111", "户主", [tags[0]["code"]],
+                                                                    ids[0][:6] + "*" * 8 + ids[0][-4:])
+    assert (b["relation"], sorted(b["tags"]), b["household_id"]) == \
+        ("配偶", sorted([tags[0]["code"], tags[1]["code"]]), a["household_id"])
+    assert (c["household_id"], c["relation"], c["phone"], c["tags"]) == (None, None, None, [])
+    household = check(admin.get(f"/api/v1/households/{a['household_id']}"), "GET", "/api/v1/households/{id}")
+    assert (household["org_id"], household["address"], household["members"]) == (lj, "文档导入路 1 号", 2)
+    audit = check(admin.get("/api/v1/audit", params={"action": "persons.imported", "entity": "org",
+                                                     "entity_id": lj}), "GET", "/api/v1/audit")["items"]
+    assert [e["summary"] for e in audit] == [{**report, "imported": 0, "unchanged": 3}, done], audit
+
+    # a file with bad rows: all or nothing by default, row by row when asked
+    bad = ("name,id_card,phone,org,household_address,relation,tags\n"
+           f"文档导入丁,{id_card('34010419800101004')},,,,,\n"
+           "文档错号,110105194912310021,,,,,\n"
+           f"文档错电话,{id_card('34010419800101005')},123,,,,\n"
+           f"文档越界,{id_card('34010419800101006')},,999999999,,,\n"
+           f"文档错关系,{id_card('34010419800101007')},,,,邻居,\n"
+           f"文档错标签,{id_card('34010419800101008')},,,,,no-such-tag\n"
+           f"文档重复,{id_card('34010419800101004')},,,,,\n")
+    row_errors = [(2, "id_card", "validation_failed"), (3, "phone", "validation_failed"), (4, "org", "not_found"),
+                  (5, "relation", "validation_failed"), (6, "tags", "validation_failed"), (7, "id_card", "conflict")]
+    r = upload(admin, bad, org=lj)
+    assert r.status_code == 422, r.text
+    rejected = check(r, "POST", IMPORT)
+    assert (rejected["error"]["code"], rejected["error"]["field"]) == ("import_rejected", "file")
+    assert (rejected["rows"], rejected["valid"], rejected["invalid"], rejected["mode"]) == (7, 1, 6, "all")
+    assert [(e["row"], e["field"], e["code"]) for e in rejected["errors"]] == row_errors, rejected["errors"]
+    assert "imported" not in rejected
+    r = upload(admin, bad, org=lj, mode="partial", dry_run=1)
+    assert r.status_code == 200, r.text
+    preview = check(r, "POST", IMPORT)
+    assert preview == {k: v for k, v in rejected.items() if k != "error"} | {"mode": "partial"}, preview
+    assert check(admin.get("/api/v1/persons", params={"org": lj, "q": "文档导入丁"}), "GET",
+                 "/api/v1/persons")["items"] == []
+    r = upload(admin, bad, org=lj, mode="partial")
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", IMPORT) == {**preview, "imported": 1, "unchanged": 0}
+    d = check(admin.get("/api/v1/persons", params={"org": lj, "q": "文档导入丁"}), "GET", "/api/v1/persons")["items"]
+    assert len(d) == 1, d
+
+    # what the route refuses
+    header_only = "姓名,身份证号\r\n"
+    for kw, data, status, field in (
+        ({"mode": "some"}, good, 400, "mode"),
+        ({"dry_run": 2}, good, 400, "dry_run"),
+        ({"org": "x"}, good, 400, "org"),
+        ({"org": 999999999}, good, 404, None),
+        ({}, header_only, 400, "file"),
+        ({}, "", 400, "file"),
+        ({}, "姓名,电话\r\n张三,13800001111\r\n", 400, "file"),  # no ID column
+        ({}, 'name,id_card\r\n"open,quote\r\n', 400, "file"),
+        ({}, b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", 400, "file"),
+    ):
+        err = error_field(upload(admin, data, org=lj, **kw) if "org" not in kw else upload(admin, data, **kw),
+                          "POST", IMPORT, status)
+        assert err.get("field") == field, (kw, data, err)
+    err = error_field(upload(admin, good, headers={"Idempotency-Key": ""}, org=lj), "POST", IMPORT)
+    assert err["field"] == "Idempotency-Key", err
+    err = error_field(upload(admin, b"{}", ctype="application/json", org=lj), "POST", IMPORT, 415)
+    assert (err["code"], err["field"]) == ("unsupported_media_type", "Content-Type"), err
+    err = error_field(upload(admin, good, ctype="multipart/form-data; boundary=x", org=lj), "POST", IMPORT, 415)
+    assert err["code"] == "unsupported_media_type", err
+    err = error_field(upload(admin, b"a" * (10 * 1024 * 1024 + 1), org=lj), "POST", IMPORT, 413)
+    assert err["code"] == "payload_too_large", err
+    r = upload(admin, header_only.encode() + b"x" * (10 * 1024 * 1024 - len(header_only.encode())), org=lj, dry_run=1)
+    assert r.status_code == 200, r.text  # 10 MiB exactly is taken (one long row, refused as a row)
+    assert (check(r, "POST", IMPORT)["rows"], r.json()["valid"]) == (1, 0)
+    anon = server.client()
+    for r, method, path in ((upload(anon, good, org=lj), "POST", IMPORT), (anon.get(TEMPLATE), "GET", TEMPLATE),
+                            (anon.get(EXPORT), "GET", EXPORT)):
+        assert error_field(r, method, path, 401)["code"] == "unauthenticated"
+    err = error_field(admin.post(IMPORT, params={"org": lj}, data=good.encode(), headers={"Content-Type": "text/csv"},
+                                 csrf=False), "POST", IMPORT, 403)
+    assert err["code"] == "csrf_failed", err
+    auditor = server.make_user(admin, "openapi.auditor", "auditor", lj)
+    for r, method, path in ((upload(auditor, good, org=lj), "POST", IMPORT), (auditor.get(TEMPLATE), "GET", TEMPLATE)):
+        assert error_field(r, method, path, 403)["code"] == "forbidden"  # no people.write
+
+    # exports: masked, revealed, refused; each audited
+    exported = {"action": "persons.exported", "entity": "org", "entity_id": lj}
+    before = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
+    r = admin.get(EXPORT, params={"org": lj})
+    assert r.status_code == 200, r.text
+    check(r, "GET", EXPORT)
+    rows = csv_rows(r)
+    assert rows[0] == ["姓名", "性别", "出生日期", "身份证号", "手机号", "组织编码", "组织", "户地址", "与户主关系",
+                       "标签"], rows[0]
+    mine = {row[0]: row for row in rows[1:] if row[0].startswith("文档导入")}
+    assert sorted(mine) == ["文档导入丁", "文档导入丙", "文档导入乙", "文档导入甲"], rows
+    assert mine["文档导入甲"] == ["文档导入甲", "男" if int(ids[0][16]) % 2 else "女", a["birth_date"], a["id_card"],
+                              "138****1111", "340104006006", "龙居社区", "文档导入路 1 号", "户主", tags[0]["name_zh"]]
+    assert sorted(mine["文档导入乙"][9].split("、")) == sorted([tags[0]["name_zh"], tags[1]["name_zh"]])
+    assert all("*" in row[3] for row in rows[1:])
+    r = admin.get(EXPORT, params={"org": lj, "reveal": 1})
+    assert r.status_code == 200, r.text
+    check(r, "GET", EXPORT)
+    full = {row[0]: row for row in csv_rows(r)[1:]}
+    assert (full["文档导入甲"][3], full["文档导入甲"][4]) == (ids[0], "13800001111")
+    assert (full["文档导入乙"][3], full["文档导入乙"][4]) == (ids[1], "")
+    assert len(full) == len(rows) - 1
+    for params, status, field in (({"org": lj, "reveal": 2}, 400, "reveal"), ({"org": "x"}, 400, "org"),
+                                  ({"org": 999999999}, 404, None)):
+        assert error_field(admin.get(EXPORT, params=params), "GET", EXPORT, status).get("field") == field, params
+    err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1}), "GET", EXPORT, 403)
+    assert (err["code"], err["field"]) == ("forbidden", "reveal"), err
+    r = auditor.get(EXPORT, params={"reveal": 0})  # the auditor's own node
+    assert r.status_code == 200, r.text
+    check(r, "GET", EXPORT)
+    assert csv_rows(r) == rows
+    after = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
+    assert [(e["actor_name"], e["summary"]["rows"], e["summary"]["revealed"]) for e in after[:3]] == \
+        [("openapi.auditor", len(rows) - 1, False), ("admin", len(rows) - 1, True),
+         ("admin", len(rows) - 1, False)], after[:3]
+    assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == f"org={lj}&reveal=1"
+
+    # clean up
+    for p in list(people.values()) + d:
+        r = admin.delete(f"/api/v1/persons/{p['id']}")
+        assert r.status_code == 204, r.text
+    r = admin.delete(f"/api/v1/households/{a['household_id']}")
+    assert r.status_code == 204, r.text
 
 
 def test_org_delete_answers_204(admin):

@@ -115,3 +115,23 @@ def test_export_masked_unless_revealed_and_always_audited(server, admin, longju)
     audit = admin.get("/api/v1/audit", params={"action": "persons.exported"}).json()["items"]
     assert len(audit) == 3 and [a["summary"]["revealed"] for a in audit] == [False, True, False]
     assert all(a["summary"]["rows"] == len(rows) - 1 for a in audit)
+
+
+def test_import_edges(server, admin, longju):
+    idc = id_with_check("34010419900505701")
+    first = upload(admin, f"姓名,身份证号,户地址\n边界,{idc},龙居小区 9 栋\n", org=longju)
+    assert first.status_code == 200 and first.json()["imported"] == 1
+    before = admin.get(f"/api/v1/orgs/{longju}/stats").json()["people"]["households"]
+    # The same person with a new address: unchanged, and no empty household appears.
+    again = upload(admin, f"姓名,身份证号,户地址\n边界,{idc},别处 1 号\n", org=longju).json()
+    assert (again["imported"], again["unchanged"]) == (0, 1)
+    assert admin.get(f"/api/v1/orgs/{longju}/stats").json()["people"]["households"] == before
+    r = upload(admin, "姓名,身份证号,户地址\n长地址,%s,%s\n" % (id_with_check("34010419900505702"), "址" * 201),
+               org=longju)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "address"
+    # A row naming a node outside the file's node is refused.
+    r = upload(admin, "姓名,身份证号,组织编码\n别处,%s,%s\n" % (id_with_check("34010419900505703"), TIANHAIXIANG),
+               org=longju)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "org"
+    rows = admin.get("/api/v1/audit", params={"action": "household.created"}).json()["items"]
+    assert any(x["summary"].get("via") == "import" for x in rows)
