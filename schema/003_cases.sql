@@ -49,6 +49,8 @@ CREATE TABLE casefile (
     stage_deadline INTEGER,
     close_due_at INTEGER,         -- when the whole case should be closed, from its category
     returns INTEGER NOT NULL DEFAULT 0,
+    escalation_level INTEGER NOT NULL DEFAULT 0,   -- 0 none, 1 the street, 2 the district (吹哨)
+    escalated_org_id INTEGER REFERENCES org(id),
     rating TEXT CHECK (rating IN ('满意', '基本满意', '不满意')),
     rating_comment TEXT,
     created_at INTEGER NOT NULL,
@@ -73,3 +75,14 @@ CREATE TABLE case_event (
     note TEXT
 );
 CREATE INDEX case_event_case ON case_event (case_id, id);
+
+-- Each escalation happens once per case, stage deadline and level, whatever restarts
+-- or timers run in between.
+CREATE TABLE case_escalation (
+    case_id INTEGER NOT NULL REFERENCES casefile(id),
+    deadline INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    org_id INTEGER NOT NULL REFERENCES org(id),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (case_id, deadline, level)
+);

@@ -132,6 +132,10 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
 int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
                       api_reply_t *rep);
 
+/* Periodic work the writer runs about every few seconds in its own transaction:
+ * escalating overdue cases. Returns how many cases moved, or -1 on error. */
+int cases_escalate(db_t *db, const write_ctx_t *w);
+
 /* Release what a loop thread's handlers keep (the read cache); call as the thread ends. */
 void api_thread_exit(void);
 

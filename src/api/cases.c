@@ -13,6 +13,7 @@
 
 #include "core/casefsm.h"
 #include "core/path.h"
+#include "core/timefmt.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -400,8 +401,8 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t hours = stage_hours(db, category, to);
     if (rc == DB_OK)
         rc = db_exec(db, NULL,
-                     "UPDATE casefile SET state = ?, stage_deadline = ?, updated_at = ?, version = version + 1"
-                     " WHERE id = ?",
+                     "UPDATE casefile SET state = ?, stage_deadline = ?, updated_at = ?, version = version + 1,"
+                     " escalation_level = 0, escalated_org_id = NULL WHERE id = ?",
                      "tIii", case_state_name(to), case_state_final(to) || hours == 0 ? 0 : w->now + hours * 3600,
                      w->now, id);
     if (rc == DB_OK)
@@ -436,4 +437,231 @@ int case_category_list(api_req_t *req, api_reply_t *rep)
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+/* ---- escalation (吹哨) ---- */
+
+/* The ancestor of org_id at level (street or district), 0 if none. */
+static int64_t ancestor_at(db_t *db, int64_t org_id, const char *level)
+{
+    char path[ACCESS_PATH_MAX];
+    if (db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org_id) != DB_OK)
+        return 0;
+    int64_t ids[PATH_MAX_DEPTH], found = 0;
+    int n = path_ids(path, ids, PATH_MAX_DEPTH);
+    for (int i = 0; i < n; i++) {
+        char lv[16] = "";
+        if (db_one_text(db, lv, sizeof lv, "SELECT level FROM org WHERE id = ?", "i", ids[i]) == DB_OK &&
+            strcmp(lv, level) == 0)
+            found = ids[i];
+    }
+    return found;
+}
+
+/* Escalate overdue cases: past its stage deadline a case goes up to the street;
+ * still there after a second stage limit, to the district. Each (case,
+ * deadline, level) is recorded once, so restarts and repeated timers never
+ * escalate twice. Returns the number escalated now, or -1 on error. */
+static int escalate_pass(db_t *db, const write_ctx_t *w)
+{
+    json_t *due = db_rows_json(db,
+                               "SELECT id, org_id, state, category_id, stage_deadline, escalation_level FROM casefile"
+                               " WHERE stage_deadline IS NOT NULL AND stage_deadline < ? AND escalation_level < 2"
+                               " AND state NOT IN ('rejected', 'closed', 'rated') ORDER BY id LIMIT 1000",
+                               "i", w->now);
+    if (due == NULL)
+        return -1;
+    int count = 0, rc = DB_OK;
+    size_t i;
+    json_t *c;
+    json_array_foreach(due, i, c) {
+        int64_t id = json_integer_value(json_object_get(c, "id")), org = json_integer_value(json_object_get(c, "org_id"));
+        int64_t deadline = json_integer_value(json_object_get(c, "stage_deadline"));
+        int64_t level = json_integer_value(json_object_get(c, "escalation_level")) + 1;
+        if (level == 2) {
+            /* The district hears of it only once a second stage limit has passed. */
+            int64_t hours = stage_hours(db, json_integer_value(json_object_get(c, "category_id")),
+                                        case_state_from_name(json_string_value(json_object_get(c, "state"))));
+            if (w->now < deadline + hours * 3600)
+                continue;
+        }
+        int64_t target = ancestor_at(db, org, level == 1 ? "street" : "district");
+        if (target == 0)
+            continue;
+        int64_t changes = 0;
+        rc = db_exec(db, &changes,
+                     "INSERT INTO case_escalation (case_id, deadline, level, org_id, at) VALUES (?, ?, ?, ?, ?)"
+                     " ON CONFLICT DO NOTHING",
+                     "iiiii", id, deadline, level, target, w->now);
+        if (rc != DB_OK)
+            break;
+        if (changes == 0)
+            continue;
+        rc = db_exec(db, NULL,
+                     "UPDATE casefile SET escalation_level = ?, escalated_org_id = ?, version = version + 1,"
+                     " updated_at = ? WHERE id = ?",
+                     "iiii", level, target, w->now, id);
+        const char *state = json_string_value(json_object_get(c, "state"));
+        if (rc == DB_OK)
+            rc = log_event(db, w, id, level == 1 ? "escalate_street" : "escalate_district", state, state, NULL);
+        if (rc == DB_OK)
+            rc = audit_append_new(db, w, "case.escalated", "case", id, org,
+                                  json_pack("{s:I, s:I}", "level", (json_int_t)level, "to_org", (json_int_t)target));
+        if (rc != DB_OK)
+            break;
+        count++;
+    }
+    json_decref(due);
+    return rc == DB_OK ? count : -1;
+}
+
+int cases_escalate(db_t *db, const write_ctx_t *w)
+{
+    /* Two passes: a case long overdue goes to the street and on to the district at once. */
+    int a = escalate_pass(db, w);
+    int b = a < 0 ? -1 : escalate_pass(db, w);
+    return b < 0 ? -1 : a + b;
+}
+
+/* ---- inbox ---- */
+
+int inbox_get(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
+    int staff = access_list_range(req->db, req->who, PERM_CASE_WRITE, 0, lo, hi) == DB_OK;
+    int64_t me = req->who->user_id, now = clock_now();
+    json_t *out = json_object();
+    static const struct {
+        const char *name, *sql;
+        int staff_only;
+    } parts[] = {
+        {"to_accept",
+         CASE_SELECT " WHERE c.state = 'reported' AND o.path >= ? AND o.path < ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
+         1},
+        {"dispatched",
+         CASE_SELECT " LEFT JOIN unit u ON u.id = c.handler_unit_id JOIN org h ON h.id = COALESCE(c.handler_org_id, u.org_id)"
+                     " WHERE c.state = 'dispatched' AND h.path >= ? AND h.path < ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
+         1},
+        {"overdue",
+         CASE_SELECT " WHERE c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND c.state NOT IN ('rejected', 'closed',"
+                     " 'rated') AND o.path >= ? AND o.path < ? AND ? = ? ORDER BY c.stage_deadline LIMIT 20",
+         1},
+        {"escalated",
+         CASE_SELECT " JOIN org e ON e.id = c.escalated_org_id WHERE c.escalation_level > 0 AND e.path >= ? AND e.path < ?"
+                     " AND c.state NOT IN ('rejected', 'closed', 'rated') AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
+         1},
+        {"to_verify",
+         CASE_SELECT " WHERE c.state = 'handled' AND (c.reporter_id = ? OR (o.path >= ? AND o.path < ?))"
+                     " AND COALESCE(c.handler_user_id, 0) <> ? ORDER BY c.id LIMIT 20",
+         0},
+        {"to_rate", CASE_SELECT " WHERE c.state = 'closed' AND c.reporter_id = ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
+         0},
+    };
+    int64_t total = 0;
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        json_t *items;
+        if (parts[k].staff_only && !staff)
+            items = json_array();
+        else if (strcmp(parts[k].name, "overdue") == 0)
+            items = db_rows_json(req->db, parts[k].sql, "ittii", now, lo, hi, (int64_t)0, (int64_t)0);
+        else if (strcmp(parts[k].name, "to_verify") == 0)
+            items = db_rows_json(req->db, parts[k].sql, "itti", me, staff ? lo : "~", staff ? hi : "~", me);
+        else if (strcmp(parts[k].name, "to_rate") == 0)
+            items = db_rows_json(req->db, parts[k].sql, "iiiii", me, (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)0);
+        else
+            items = db_rows_json(req->db, parts[k].sql, "ttiiii", lo, hi, (int64_t)0, (int64_t)0, (int64_t)0,
+                                 (int64_t)0);
+        if (items == NULL) {
+            json_decref(out);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        size_t i;
+        json_t *row;
+        json_array_foreach(items, i, row) add_overdue(row, now);
+        total += (int64_t)json_array_size(items);
+        json_object_set_new(out, parts[k].name, json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(items),
+                                                          "items", items));
+    }
+    json_object_set_new(out, "total", json_integer(total));
+    return api_json(rep, 200, out);
+}
+
+/* ---- indicators ---- */
+
+int org_casework(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, sizeof lo);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    path_subtree_upper(hi, sizeof hi, lo);
+    int64_t from = 0, to = 0;
+    const char *names[2] = {"from", "to"};
+    int64_t *vals[2] = {&from, &to};
+    for (int i = 0; i < 2; i++) {
+        char *v = api_query(req, names[i]);
+        if (v == NULL || time_parse_rfc3339(v, vals[i]) != 0) {
+            free(v);
+            return api_error(rep, req->lang, 400, "validation_failed", names[i], "须为 RFC 3339 时间或日期",
+                             "must be an RFC 3339 time or a date");
+        }
+        free(v);
+    }
+    if (to <= from)
+        return api_error(rep, req->lang, 400, "validation_failed", "to", "结束时间须晚于开始时间",
+                         "to must be after from");
+    /* Cases due to close within the period (their whole-case limit falls in it). */
+    db_stmt_t *st = db_q(req->db,
+                         "SELECT COUNT(*),"
+                         " SUM(c.state IN ('closed', 'rated')),"
+                         " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"
+                         " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at),"
+                         " SUM(c.handled_at IS NOT NULL),"
+                         " SUM(c.returns > 0),"
+                         " SUM(c.rating IS NOT NULL),"
+                         " SUM(c.rating IN ('满意', '基本满意'))"
+                         " FROM casefile c JOIN org o ON o.id = c.org_id"
+                         " WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"
+                         " AND c.close_due_at >= ? AND c.close_due_at < ?",
+                         "ttii", lo, hi, from, to);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    int64_t due = db_col_int(st, 0), closed = db_col_int(st, 1), closed_on_time = db_col_int(st, 2);
+    int64_t handled_on_time = db_col_int(st, 3), handled = db_col_int(st, 4), reworked = db_col_int(st, 5);
+    int64_t rated = db_col_int(st, 6), satisfied = db_col_int(st, 7);
+    db_done(st);
+    int64_t overdue = 0;
+    db_one_int(req->db, &overdue,
+               "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
+               " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ?"
+               " AND c.state NOT IN ('rejected', 'closed', 'rated')",
+               "tti", lo, hi, clock_now());
+    /* Average seconds spent in each state, from the log of cases of the period. */
+    json_t *stages = json_object();
+    db_stmt_t *sa = db_q(req->db,
+                         "SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
+                         " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
+                         " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
+                         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?) t"
+                         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL AND from_state <> to_state"
+                         " GROUP BY from_state ORDER BY from_state",
+                         "ttii", lo, hi, from, to);
+    if (sa == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    while (db_step(sa) == DB_ROW)
+        json_object_set_new(stages, db_col_text(sa, 0), json_integer(db_col_int(sa, 1)));
+    db_done(sa);
+#define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
+    return api_json(rep, 200,
+                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "due",
+                              (json_int_t)due, "closed", (json_int_t)closed, "closed_on_time", (json_int_t)closed_on_time,
+                              "handled", (json_int_t)handled, "reworked", (json_int_t)reworked, "rated",
+                              (json_int_t)rated, "satisfied", (json_int_t)satisfied, "overdue_now", (json_int_t)overdue,
+                              "closure_rate", RATE(closed, due), "on_time_closure_rate", RATE(closed_on_time, due),
+                              "on_time_handling_rate", RATE(handled_on_time, due), "rework_rate",
+                              RATE(reworked, handled), "satisfaction_rate", RATE(satisfied, rated),
+                              "avg_seconds_in_state", stages));
+#undef RATE
 }

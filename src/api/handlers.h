@@ -93,6 +93,8 @@ HANDLER(case_create);
 HANDLER(case_get);
 HANDLER(case_action);
 HANDLER(case_category_list);
+HANDLER(inbox_get);
+HANDLER(org_casework);
 
 /* audit.c */
 HANDLER(audit_list);
@@ -102,5 +104,6 @@ HANDLER(sys_healthz);
 HANDLER(sys_metrics);
 HANDLER(sys_roles);
 HANDLER(sys_test_clock);
+HANDLER(sys_test_tick);
 
 #endif

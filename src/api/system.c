@@ -55,3 +55,20 @@ int sys_test_clock(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, json_pack("{s:I, s:I}", "now", (json_int_t)clock_now(), "offset",
                                         (json_int_t)clock_offset()));
 }
+
+static int tick_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int n = cases_escalate(db, w);
+    if (n < 0)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:i}", "escalated", n));
+}
+
+/* Run the writer's periodic work now, in order with other writes (tests move
+ * the clock, then tick, instead of waiting for the timer). */
+int sys_test_tick(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, tick_write, NULL);
+}

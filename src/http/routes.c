@@ -102,10 +102,13 @@ const route_t routes[] = {
     {HTTP_POST, "/api/v1/cases", case_create, USER, RF_BODY, "cases.create"},
     {HTTP_GET, "/api/v1/cases/{id}", case_get, USER, 0, "cases.get"},
     {HTTP_POST, "/api/v1/cases/{id}/actions", case_action, USER, RF_BODY, "cases.action"},
+    {HTTP_GET, "/api/v1/inbox", inbox_get, USER, 0, "inbox"},
+    {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
 
     {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
 
     {HTTP_POST, "/api/v1/_test/clock", sys_test_clock, PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, "test.clock"},
+    {HTTP_POST, "/api/v1/_test/tick", sys_test_tick, PERM(PERM_ALL), RF_BODY_OPTIONAL | RF_TEST_ONLY, "test.tick"},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

@@ -5,10 +5,12 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/util.h"
 
 #define GROUP_MAX 256
+#define PERIOD_NS (5ull * 1000000000ull) /* how often the periodic work runs */
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
@@ -16,6 +18,8 @@ static job_t *q_head, *q_tail;
 static int q_stop;
 static pthread_t w_tid;
 static db_t *w_db;
+static const keys_t *w_keys;
+static const server_config_t *w_cfg;
 
 void job_free(job_t *job)
 {
@@ -118,16 +122,52 @@ static void fail_group(job_t *group, int rc)
     }
 }
 
+/* The periodic work (escalations), in a transaction of its own, as the system. */
+static void periodic(void)
+{
+    write_ctx_t w;
+    memset(&w, 0, sizeof w);
+    access_system(&w.who, "system");
+    str_copy(w.source, sizeof w.source, "timer");
+    str_copy(w.lang, sizeof w.lang, "zh-CN");
+    w.now = clock_now();
+    w.keys = w_keys;
+    w.cfg = w_cfg;
+    if (db_begin(w_db) != DB_OK)
+        return;
+    int n = cases_escalate(w_db, &w);
+    if (n < 0 || db_commit(w_db) != DB_OK) {
+        log_error("periodic work failed: %s", db_errmsg(w_db));
+        db_rollback(w_db);
+    } else if (n > 0) {
+        log_info("escalated %d overdue cases", n);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     (void)arg;
+    uint64_t last_tick = clock_mono_ns();
     for (;;) {
+        if (clock_mono_ns() - last_tick >= PERIOD_NS) {
+            periodic();
+            last_tick = clock_mono_ns();
+        }
         pthread_mutex_lock(&q_lock);
-        while (q_head == NULL && !q_stop)
-            pthread_cond_wait(&q_cond, &q_lock);
+        while (q_head == NULL && !q_stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += PERIOD_NS / 1000000000ull;
+            if (pthread_cond_timedwait(&q_cond, &q_lock, &until) != 0)
+                break; /* time for the periodic work */
+        }
         if (q_head == NULL && q_stop) {
             pthread_mutex_unlock(&q_lock);
             break;
+        }
+        if (q_head == NULL) {
+            pthread_mutex_unlock(&q_lock);
+            continue;
         }
         job_t *group = q_head, *last = q_head;
         for (int n = 1; n < GROUP_MAX && last->next; n++)
@@ -167,7 +207,8 @@ static void *writer_main(void *arg)
 
 int writer_start(const server_config_t *cfg, const keys_t *keys)
 {
-    (void)keys;
+    w_keys = keys;
+    w_cfg = cfg;
     char err[512];
     if (db_open(&w_db, cfg->db_url, 0, err, sizeof err) != DB_OK) {
         log_error("%s", err);

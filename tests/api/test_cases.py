@@ -141,3 +141,115 @@ def test_deadlines_make_cases_overdue(server, admin, place):
     assert c["id"] in [x["id"] for x in overdue]
     got = act(staff, got, "accept")
     assert got["overdue"] is False
+
+
+def tick(server):
+    admin = server.admin()
+    r = admin.post("/api/v1/_test/tick")
+    assert r.status_code == 200, r.text
+    return r.json()["escalated"]
+
+
+def test_escalation_once_and_across_restart(server, place):
+    street, district = server.org_id("340104006"), server.org_id("340104")
+    street_staff = server.make_user(server.admin(), "case-street", "org_staff", street)
+    resident = server.client()  # earlier tests moved the clock past every older session
+    resident.login("case-resident", PASSWORD)
+    c = report(resident, category="safety")  # 2 h to accept
+    tick(server)
+    admin = server.admin()
+    admin.post("/api/v1/_test/clock", json={"advance_seconds": 3 * 3600})
+    assert tick(server) >= 1
+    assert tick(server) == 0  # the same deadline never escalates twice
+    staff = server.client()
+    staff.login("case-street", PASSWORD)
+    got = staff.get(f"/api/v1/cases/{c['id']}").json()
+    assert [e["action"] for e in got["events"]].count("escalate_street") == 1
+    inbox = staff.get("/api/v1/inbox").json()
+    assert c["id"] in [x["id"] for x in inbox["escalated"]["items"]]
+    # Restart: still once.
+    server.stop()
+    server.start()
+    assert tick(server) == 0
+    # Another stage limit later it reaches the district, once. (A restart resets the
+    # test clock's offset, so move it from the real time again.)
+    server.admin().post("/api/v1/_test/clock", json={"advance_seconds": 24 * 3600})
+    assert tick(server) >= 1
+    assert tick(server) == 0
+    admin = server.admin()
+    got = admin.get(f"/api/v1/cases/{c['id']}").json()
+    acts = [e["action"] for e in got["events"]]
+    assert acts.count("escalate_street") == 1 and acts.count("escalate_district") == 1
+    con_rows = admin.get("/api/v1/audit", params={"action": "case.escalated", "entity_id": c["id"]}).json()["items"]
+    assert len(con_rows) == 2
+    del street_staff, district
+
+
+def test_inbox(server, place):
+    worker = server.client()
+    worker.login("case-worker", PASSWORD)
+    resident = server.client()
+    resident.login("case-resident", PASSWORD)
+    staff = server.client()
+    staff.login("case-staff", PASSWORD)
+    c = report(resident)
+    assert c["id"] in [x["id"] for x in staff.get("/api/v1/inbox").json()["to_accept"]["items"]]
+    c = act(staff, c, "accept")
+    c = act(staff, c, "dispatch", org_id=place["grid"])
+    box = worker.get("/api/v1/inbox").json()
+    assert c["id"] in [x["id"] for x in box["dispatched"]["items"]] and box["total"] >= 1
+    c = act(worker, c, "claim")
+    c = act(worker, c, "handle")
+    assert c["id"] in [x["id"] for x in resident.get("/api/v1/inbox").json()["to_verify"]["items"]]
+    assert c["id"] not in [x["id"] for x in worker.get("/api/v1/inbox").json()["to_verify"]["items"]]
+    assert resident.get("/api/v1/inbox").json()["to_accept"]["count"] == 0
+
+
+def test_indicators_on_known_cases(server):
+    """A fresh server, five cases with known fates, and the rates they must give."""
+    from conftest import Server
+    s = Server()
+    try:
+        admin = s.admin()
+        comm = s.org_id("340104006006")
+        staff = s.make_user(admin, "ind-staff", "org_staff", comm)
+        res = s.make_user(admin, "ind-res", "resident", comm)
+        worker = s.make_user(admin, "ind-worker", "grid_worker", comm)
+
+        def new():
+            r = res.post("/api/v1/cases", json={"category": "sanitation", "title": "t", "description": "d",
+                                                "org_id": comm})
+            assert r.status_code == 201
+            return r.json()
+
+        def to_handled(c):
+            c = act(staff, c, "accept")
+            c = act(staff, c, "dispatch", org_id=comm)
+            c = act(worker, c, "claim")
+            return act(worker, c, "handle")
+
+        a, b, d, e, f = new(), new(), new(), new(), new()
+        for c, rating in ((a, "满意"), (b, "不满意")):
+            c = to_handled(c)
+            c = act(res, c, "verify")
+            c = act(staff, c, "close")
+            act(res, c, "rate", rating=rating)
+        d = to_handled(d)
+        d = act(res, d, "return")        # reworked, then handled again and closed
+        d = act(worker, d, "handle")
+        d = act(res, d, "verify")
+        act(staff, d, "close")
+        to_handled(e)                    # handled, not yet verified
+        act(staff, f, "reject", note="不属于本社区")  # rejected: not counted
+        r = admin.get(f"/api/v1/orgs/{comm}/casework", params={"from": "2000-01-01", "to": "2100-01-01"})
+        assert r.status_code == 200, r.text
+        k = r.json()
+        assert (k["due"], k["closed"], k["handled"], k["reworked"], k["rated"], k["satisfied"]) == (4, 3, 4, 1, 2, 1)
+        assert k["closure_rate"] == 0.75 and k["on_time_closure_rate"] == 0.75
+        assert k["rework_rate"] == 0.25 and k["satisfaction_rate"] == 0.5
+        assert set(k["avg_seconds_in_state"]) >= {"reported", "accepted", "dispatched", "handling", "handled"}
+        assert admin.get(f"/api/v1/orgs/{comm}/casework", params={"from": "2100-01-01",
+                                                                  "to": "2000-01-01"}).status_code == 400
+        assert admin.get(f"/api/v1/orgs/{comm}/casework").status_code == 400
+    finally:
+        assert s.close() == 0
