@@ -51,6 +51,7 @@ CREATE TABLE casefile (
     returns INTEGER NOT NULL DEFAULT 0,
     escalation_level INTEGER NOT NULL DEFAULT 0,   -- 0 none, 1 the street, 2 the district (吹哨)
     escalated_org_id INTEGER REFERENCES org(id),
+    merged_into INTEGER REFERENCES casefile(id),
     rating TEXT CHECK (rating IN ('满意', '基本满意', '不满意')),
     rating_comment TEXT,
     created_at INTEGER NOT NULL,

@@ -37,16 +37,18 @@ static const field_t action_fields[] = {
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"rating", F_ENUM, 0, 0, 0, ratings},
+    {"into", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };
 
-#define CASE_SELECT                                                                                                    \
+#define CASE_COLUMNS                                                                                                   \
     "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
     " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
     " c.state, c.handler_org_id, c.handler_unit_id, c.stage_deadline AS stage_deadline_at, c.close_due_at,"          \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
-    " c.stage_deadline AS _deadline"                                                                                 \
-    " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
+    " c.merged_into, c.stage_deadline AS _deadline"
+#define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
+#define CASE_SELECT CASE_COLUMNS CASE_FROM
 
 /* overdue: the stage's deadline (the raw _deadline column) has passed. */
 static void add_overdue(json_t *row, int64_t now)
@@ -327,6 +329,20 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int staff = access_covers(&w->who, PERM_CASE_WRITE, path);
     const char *note = json_string_value(json_object_get(data, "note"));
     switch (a) {
+    case CA_MERGE: {
+        int64_t into = json_integer_value(json_object_get(data, "into")), iorg = 0;
+        char ipath[ACCESS_PATH_MAX];
+        if (!staff)
+            return forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        if (into <= 0 || into == id)
+            return api_error(rep, w->lang, 400, "validation_failed", "into", "请指定要合并到的另一案件",
+                             "give the other case to merge into") - 1;
+        if (case_visible(db, &w->who, into, &iorg, ipath, sizeof ipath) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", "into", "案件不存在", "no such case") - 1;
+        rc = db_exec(db, NULL, "UPDATE casefile SET merged_into = ? WHERE id = ?", "ii", into, id);
+        break;
+    }
     case CA_ACCEPT:
     case CA_DISPATCH:
     case CA_CLOSE:
@@ -664,4 +680,91 @@ int org_casework(api_req_t *req, api_reply_t *rep)
                               RATE(reworked, handled), "satisfaction_rate", RATE(satisfied, rated),
                               "avg_seconds_in_state", stages));
 #undef RATE
+}
+
+/* ---- duplicate hints ---- */
+
+#define DUPLICATE_METRES 50.0
+
+/* Open cases of the same category within 50 m of (lat, lng), newest first,
+ * that the caller may see; exclude is a case id to leave out. */
+static json_t *nearby_open(db_t *db, const principal_t *who, int64_t category, double lat, double lng, int64_t exclude)
+{
+    /* A box of about 50 m first (an index-free scan of open cases in it), then the exact distance. */
+    double dlat = DUPLICATE_METRES / 111320.0, dlng = DUPLICATE_METRES / (111320.0 * cos(lat * M_PI / 180.0));
+    json_t *rows = db_rows_json(db,
+                                CASE_COLUMNS ", o.path AS _path" CASE_FROM " WHERE c.category_id = ? AND c.id <> ?"
+                                            " AND c.state NOT IN ('rejected', 'closed', 'rated')"
+                                            " AND c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ? ORDER BY c.id DESC LIMIT 50",
+                                "iidddd", category, exclude, lat - dlat, lat + dlat, lng - dlng, lng + dlng);
+    json_t *out = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        double la = json_number_value(json_object_get(r, "lat")), ln = json_number_value(json_object_get(r, "lng"));
+        double x = (ln - lng) * M_PI / 180.0 * cos((la + lat) / 2 * M_PI / 180.0), y = (la - lat) * M_PI / 180.0;
+        double metres = sqrt(x * x + y * y) * 6371000.0;
+        const char *path = json_string_value(json_object_get(r, "_path"));
+        if (metres > DUPLICATE_METRES || !access_covers(who, PERM_ORG_READ, path))
+            continue;
+        add_overdue(r, clock_now());
+        json_object_del(r, "_path");
+        json_object_set_new(r, "distance_m", json_integer((json_int_t)lround(metres)));
+        if (access_covers(who, PERM_CASE_READ, path)) {
+            json_array_append(out, r);
+        } else {
+            /* A resident sees that the problem is known, not who reported what. */
+            static const char *const keep[] = {"id", "tracking_code", "category", "category_name", "title", "state",
+                                               "created_at", "distance_m"};
+            json_t *brief = json_object();
+            for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+                json_object_set(brief, keep[k], json_object_get(r, keep[k]));
+            json_array_append_new(out, brief);
+        }
+    }
+    json_decref(rows);
+    return out;
+}
+
+int case_duplicates(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org, category = 0;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    json_t *rows = db_rows_json(req->db, "SELECT lat, lng, category_id FROM casefile WHERE id = ?", "i",
+                                req->params[0]);
+    json_t *c = json_array_get(rows, 0);
+    json_t *items = json_array();
+    if (json_is_number(json_object_get(c, "lat"))) {
+        category = json_integer_value(json_object_get(c, "category_id"));
+        json_decref(items);
+        items = nearby_open(req->db, req->who, category, json_number_value(json_object_get(c, "lat")),
+                            json_number_value(json_object_get(c, "lng")), req->params[0]);
+    }
+    json_decref(rows);
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+int case_nearby(api_req_t *req, api_reply_t *rep)
+{
+    char *cat = api_query(req, "category");
+    int64_t category = 0;
+    int ok = cat && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", cat) == DB_OK;
+    free(cat);
+    if (!ok)
+        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+    char *la = api_query(req, "lat"), *ln = api_query(req, "lng");
+    char *e1 = NULL, *e2 = NULL;
+    double lat = la ? strtod(la, &e1) : NAN, lng = ln ? strtod(ln, &e2) : NAN;
+    int good = la && ln && *la && *ln && !*e1 && !*e2 && isfinite(lat) && isfinite(lng) && fabs(lat) <= 90 &&
+               fabs(lng) <= 180 && strspn(la, "0123456789.+-") == strlen(la) && strspn(ln, "0123456789.+-") == strlen(ln);
+    free(la);
+    free(ln);
+    if (!good)
+        return api_error(rep, req->lang, 400, "validation_failed", "lat", "请给出有效的 lat 和 lng",
+                         "give a valid lat and lng");
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", nearby_open(req->db, req->who, category, lat, lng, 0),
+                                         "next"));
 }

@@ -94,6 +94,8 @@ HANDLER(case_get);
 HANDLER(case_action);
 HANDLER(case_category_list);
 HANDLER(inbox_get);
+HANDLER(case_duplicates);
+HANDLER(case_nearby);
 HANDLER(org_casework);
 
 /* audit.c */

@@ -6,7 +6,7 @@
 static const char *const states[CS_COUNT] = {"reported", "accepted", "rejected", "dispatched", "handling",
                                              "handled",  "verified", "closed",   "rated"};
 static const char *const actions[CA_COUNT] = {"accept", "reject", "dispatch", "claim", "handle",
-                                              "verify", "return", "close",    "rate"};
+                                              "verify", "return", "close",    "rate", "merge"};
 
 static const struct {
     case_state_t from;
@@ -17,7 +17,7 @@ static const struct {
     {CS_ACCEPTED, CA_DISPATCH, CS_DISPATCHED}, {CS_DISPATCHED, CA_CLAIM, CS_HANDLING},
     {CS_HANDLING, CA_HANDLE, CS_HANDLED},    {CS_HANDLED, CA_VERIFY, CS_VERIFIED},
     {CS_HANDLED, CA_RETURN, CS_HANDLING},    {CS_VERIFIED, CA_CLOSE, CS_CLOSED},
-    {CS_CLOSED, CA_RATE, CS_RATED},
+    {CS_CLOSED, CA_RATE, CS_RATED},         {CS_REPORTED, CA_MERGE, CS_REJECTED},
 };
 
 case_state_t case_state_from_name(const char *name)

@@ -29,6 +29,7 @@ typedef enum case_action {
     CA_RETURN,  /* 返工: back to handling */
     CA_CLOSE,
     CA_RATE,
+    CA_MERGE,   /* a duplicate folded into an earlier case */
     CA_COUNT
 } case_action_t;
 

@@ -102,6 +102,8 @@ const route_t routes[] = {
     {HTTP_POST, "/api/v1/cases", case_create, USER, RF_BODY, "cases.create"},
     {HTTP_GET, "/api/v1/cases/{id}", case_get, USER, 0, "cases.get"},
     {HTTP_POST, "/api/v1/cases/{id}/actions", case_action, USER, RF_BODY, "cases.action"},
+    {HTTP_GET, "/api/v1/cases/nearby", case_nearby, USER, 0, "cases.nearby"},
+    {HTTP_GET, "/api/v1/cases/{id}/duplicates", case_duplicates, USER, 0, "cases.duplicates"},
     {HTTP_GET, "/api/v1/inbox", inbox_get, USER, 0, "inbox"},
     {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
 

@@ -253,3 +253,41 @@ def test_indicators_on_known_cases(server):
         assert admin.get(f"/api/v1/orgs/{comm}/casework").status_code == 400
     finally:
         assert s.close() == 0
+
+
+def test_duplicate_hints_and_merge(server, place):
+    resident = server.client()
+    resident.login("case-resident", PASSWORD)
+    staff = server.client()
+    staff.login("case-staff", PASSWORD)
+    lat, lng = LAT + D / 3, LNG + D / 3
+    first = report(resident, lat=lat, lng=lng, category="municipal", title="路灯不亮")
+    near = resident.get("/api/v1/cases/nearby", params={"category": "municipal", "lat": lat + 0.0002, "lng": lng})
+    assert near.status_code == 200
+    hits = near.json()["items"]
+    assert [h["id"] for h in hits] == [first["id"]] and 15 <= hits[0]["distance_m"] <= 30
+    far = resident.get("/api/v1/cases/nearby", params={"category": "municipal", "lat": lat + 0.001, "lng": lng})
+    assert far.json()["items"] == []  # about 110 m away
+    other_kind = resident.get("/api/v1/cases/nearby", params={"category": "sanitation", "lat": lat, "lng": lng})
+    assert first["id"] not in [h["id"] for h in other_kind.json()["items"]]
+    assert resident.get("/api/v1/cases/nearby", params={"category": "municipal", "lat": "x", "lng": lng}).status_code == 400
+    second = report(resident, lat=lat + 0.0001, lng=lng, category="municipal", title="路灯坏了")
+    dups = staff.get(f"/api/v1/cases/{second['id']}/duplicates").json()["items"]
+    assert [d["id"] for d in dups] == [first["id"]]
+    r = act(staff, second, "merge", expect=400)
+    assert error_of(r)["field"] == "into"
+    merged = act(staff, second, "merge", into=first["id"])
+    assert merged["state"] == "rejected" and merged["merged_into"] == first["id"]
+    outsider = server.client()
+    outsider.login("case-outsider", PASSWORD)
+    assert outsider.get("/api/v1/cases/nearby", params={"category": "municipal", "lat": lat,
+                                                        "lng": lng}).json()["items"] == []
+
+
+def test_residents_get_brief_hints_only(server, place):
+    resident = server.client()
+    resident.login("case-neighbour", PASSWORD)
+    hits = resident.get("/api/v1/cases/nearby", params={"category": "municipal", "lat": LAT + D / 3,
+                                                        "lng": LNG + D / 3}).json()["items"]
+    assert hits and all(set(h) <= {"id", "tracking_code", "category", "category_name", "title", "state",
+                                   "created_at", "distance_m"} for h in hits)

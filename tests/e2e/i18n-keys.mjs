@@ -94,10 +94,18 @@ test('the values used with dynamic keys all have words', async () => {
     ...domain.UNIT_TYPES.map((k) => `unitType.${k}`),
     ...domain.AUDIT_ENTITIES.map((k) => `entity.${k}`),
     ...['admin', 'org_staff', 'grid_worker', 'party_member', 'resident', 'delegate', 'auditor'].map((r) => `role.${r}`),
+    ...domain.PEOPLE_FIGURE_KEYS.map((k) => `peopleFigures.${k}`),
+    ...Object.values(domain.RELATION_KEYS).map((k) => `relation.${k}`),
+    ...Object.values(domain.PARTY_STATUS_KEYS).map((k) => `partyStatus.${k}`),
+    ...Object.values(domain.POST_KEYS).map((k) => `post.${k}`),
+    ...domain.COVERAGE_FINDINGS.flatMap((k) => [`coverageTitle.${k}`, `coverageHint.${k}`]),
   ]
   for (const name of ['zh-CN.js', 'en.js']) {
     const d = flatten(await dictionary(name))
     assert.deepEqual(needed.filter((k) => !d.leaves.has(k)), [], `missing in ${name}`)
   }
   assert.deepEqual(domain.PARTY_KINDS.filter((k) => !domain.PARTY_KIND_KEYS[k]), [])
+  assert.deepEqual(domain.RELATIONS.filter((k) => !domain.RELATION_KEYS[k]), [])
+  assert.deepEqual(domain.PARTY_STATUSES.filter((k) => !domain.PARTY_STATUS_KEYS[k]), [])
+  assert.deepEqual(domain.POSTS.filter((k) => !domain.POST_KEYS[k]), [])
 })

@@ -234,6 +234,56 @@ async function checkFigures(page, orgId) {
   return stats
 }
 
+// A GB 11643 ID number: 17 digits and their check character.
+function idWithCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * w[i]
+  return first17 + '10X98765432'[sum % 11]
+}
+
+// The same number with a wrong check character.
+function badCheck(id) {
+  const c = '10X98765432'
+  return id.slice(0, 17) + c[(c.indexOf(id[17]) + 1) % c.length]
+}
+
+// How every answer shows an ID number.
+const maskId = (id) => id.slice(0, 6) + '********' + id.slice(14)
+
+// Rows of an Element Plus table.
+const tableRows = (page, id) => page.locator(`[data-testid="${id}"] .el-table__body-wrapper .el-table__row`)
+
+// Wait until the table has exactly n rows (and it is not loading).
+async function waitRows(page, id, n) {
+  await page.waitForFunction(
+    ([sel, want]) => {
+      const t = document.querySelector(sel)
+      if (!t || t.closest('.list-body')?.querySelector(':scope > .el-loading-mask')) return false
+      return t.querySelectorAll('.el-table__body-wrapper .el-table__row').length === want
+    },
+    [`[data-testid="${id}"]`, n],
+  )
+}
+
+// Scroll the page's main area back to its top (for screenshots).
+async function toTop(page) {
+  await page.evaluate(() => {
+    const main = document.querySelector('.layout-main')
+    if (main) main.scrollTop = 0
+    for (const el of document.querySelectorAll('.el-table__body-wrapper .el-scrollbar__wrap')) el.scrollLeft = 0
+  })
+}
+
+// An import through the API itself (dry run or not), for comparing with the UI.
+async function apiImport(session, orgId, csv, params = '') {
+  const res = await session.ctx.post(`/api/v1/persons/import?org=${orgId}${params}`, {
+    data: Buffer.from(csv, 'utf8'),
+    headers: { 'Content-Type': 'text/csv', 'X-CSRF-Token': session.csrf },
+  })
+  return { status: res.status(), body: await res.json() }
+}
+
 // ---------------------------------------------------------------- the run
 
 describe('staff console', { timeout: 240_000 }, () => {
@@ -429,6 +479,282 @@ describe('staff console', { timeout: 240_000 }, () => {
     assert.equal(back.status(), 200)
     await waitText(page, 'logout', '退出登录')
     assert.equal((await admin.get(`/api/v1/users/${admin.user.id}`)).lang, 'zh-CN')
+    clean()
+  })
+
+  it('the dashboard shows the people figures and a tag leads to its residents', async () => {
+    // Residents of 龙居社区, seeded through the API.
+    const seed = [
+      { name: '龙居张三', seq: '001', tags: ['elderly_alone'] },
+      { name: '龙居李四', seq: '002', tags: [] },
+      { name: '龙居王五', seq: '003', tags: ['veteran', 'low_income'] },
+    ]
+    ids.persons = []
+    for (const [i, x] of seed.entries()) {
+      const idCard = idWithCheck(`34010419800101${x.seq}`)
+      const p = await admin.post('/api/v1/persons', { org_id: ids.longju, name: x.name, id_card: idCard, phone: `1385678000${i + 1}`, tags: x.tags }, 201)
+      assert.equal(p.id_card, maskId(idCard), 'the API answers the masked form')
+      ids.persons.push({ ...p, full: idCard })
+    }
+    const po = (await admin.get(`/api/v1/party-orgs?org=${ids.longju}&q=${encodeURIComponent('龙居社区党委')}`)).items[0]
+    await admin.post('/api/v1/party-members', { person_id: ids.persons[0].id, party_org_id: po.id, status: '正式', joined_on: '2001-07-01', in_service: true, registered_org_id: ids.longju }, 201)
+
+    await page.goto(`${base}/orgs/${ids.longju}`)
+    await checkFigures(page, ids.longju)
+    const stats = await admin.get(`/api/v1/orgs/${ids.longju}/stats`)
+    assert.equal(stats.people.residents, 3)
+    for (const key of ['residents', 'households', 'party_members', 'in_service_registered']) {
+      assert.equal(await textOf(byId(page, `figure-people-value-${key}`)), String(stats.people[key] ?? 0), `people figure ${key}`)
+    }
+    assert.equal(await textOf(byId(page, 'figure-people-value-party_members')), '1')
+    await page.locator('[data-testid="chart-party-kinds"] canvas').waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-people-desktop.png'), fullPage: true })
+    const tags = (await admin.get('/api/v1/person-tags')).items
+    for (const tag of tags) {
+      const card = byId(page, `figure-people-tag.${tag.code}`)
+      assert.ok((await textOf(card)).includes(tag.name_zh), `tag ${tag.code} named in Chinese`)
+      assert.equal(await textOf(byId(page, `figure-people-value-tag.${tag.code}`)), String(stats.people[`tag.${tag.code}`] ?? 0))
+    }
+    // A tag leads to its residents; the party member card to the party members.
+    await byId(page, 'figure-people-tag.elderly_alone').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons` && u.searchParams.get('tag') === 'elderly_alone')
+    await waitRows(page, 'person-table', 1)
+    assert.ok((await textOf(byId(page, 'person-table'))).includes('龙居张三'))
+    await page.goBack()
+    await byId(page, 'figure-people-party_members').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/party-members`)
+    await waitRows(page, 'pm-table', 1)
+    const pm = await textOf(byId(page, 'pm-table'))
+    assert.ok(pm.includes('龙居张三') && pm.includes('龙居社区党委') && pm.includes('正式党员'), pm)
+    clean()
+  })
+
+  it('the residents page shows masked IDs, finds by name and reveals one, audited', async () => {
+    await byId(page, 'tab-org-persons').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons`)
+    await waitRows(page, 'person-table', 3)
+    const table = await textOf(byId(page, 'person-table'))
+    for (const p of ids.persons) {
+      assert.ok(table.includes(maskId(p.full)), `${p.name}'s masked ID is listed`)
+      assert.ok(!table.includes(p.full), `${p.name}'s full ID is not`)
+    }
+    // Search by the start of a name.
+    const li = ids.persons[1]
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/persons?') && new URL(r.url()).searchParams.get('q') === '龙居李'),
+      field(page, 'person-search').fill('龙居李').then(() => field(page, 'person-search').press('Enter')),
+    ])
+    await waitRows(page, 'person-table', 1)
+    assert.equal(await textOf(tableRows(page, 'person-table').first().getByTestId('person-name')), '龙居李四')
+    assert.equal(new URL(page.url()).searchParams.get('q'), '龙居李', 'the search is in the address')
+
+    // Reveal: a reason, then the full number in place, equal to what was seeded.
+    const row = tableRows(page, 'person-table').filter({ hasText: '龙居李四' })
+    await row.getByTestId('reveal-id_card').click()
+    await byId(page, 'reveal-dialog').waitFor()
+    await field(page, 'reveal-reason').fill('入户走访核对身份')
+    const [rev] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/persons/${li.id}/reveal`)),
+      byId(page, 'reveal-submit').click(),
+    ])
+    assert.equal(rev.status(), 200)
+    await waitText(page, 'revealed-value', li.full)
+    assert.equal(await textOf(row.getByTestId('revealed-value')), li.full)
+    const audit = await admin.get(`/api/v1/audit?action=person.revealed&entity=person&entity_id=${li.id}`)
+    assert.equal(audit.items.length, 1, JSON.stringify(audit.items))
+    assert.equal(audit.items[0].summary.field, 'id_card')
+    assert.equal(audit.items[0].summary.reason, '入户走访核对身份')
+    assert.ok(!JSON.stringify(audit.items[0]).includes(li.full), 'the audit row never holds the value')
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    assert.ok(!stored.includes(li.full), 'the revealed value is kept nowhere')
+    await row.getByTestId('hide-id_card').click()
+    await row.getByTestId('masked-id_card').waitFor()
+    assert.ok(!(await textOf(byId(page, 'person-table'))).includes(li.full))
+
+    // Back to everyone; the screenshot shows masked values only.
+    await field(page, 'person-search').fill('')
+    await field(page, 'person-search').press('Enter')
+    await waitRows(page, 'person-table', 3)
+    await toTop(page)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'residents-desktop.png'), fullPage: true })
+    clean()
+  })
+
+  it('the person form shows the server error on the field it names', async () => {
+    const good = idWithCheck('34010419850505011')
+    const bad = badCheck(good)
+    await byId(page, 'person-create').click()
+    await byId(page, 'person-dialog').waitFor()
+    await field(page, 'person-name-input').fill('龙居赵六')
+    await field(page, 'person-id-card').fill(bad)
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/persons') && r.request().method() === 'POST'),
+      byId(page, 'person-submit').click(),
+    ])
+    assert.equal(res.status(), 400)
+    const err = (await res.json()).error
+    assert.equal(err.field, 'id_card')
+    assert.equal(err.reason, 'idcard_checksum')
+    const shown = byId(page, 'person-id-card-item').locator('.el-form-item__error')
+    await shown.waitFor()
+    assert.equal(await textOf(shown), err.message)
+    await field(page, 'person-id-card').fill(good)
+    const [ok] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/persons') && r.request().method() === 'POST'),
+      byId(page, 'person-submit').click(),
+    ])
+    assert.equal(ok.status(), 201, await ok.text())
+    await byId(page, 'person-dialog').waitFor({ state: 'hidden' })
+    await waitRows(page, 'person-table', 4)
+    assert.ok((await textOf(byId(page, 'person-table'))).includes(maskId(good)))
+    clean()
+  })
+
+  it('an import previews a bad row, imports nothing, then imports the fixed file', async () => {
+    const head = '姓名,身份证号,手机号,户地址,与户主关系,标签'
+    const rows = [
+      ['导入甲', idWithCheck('34010419900101301'), '13856780301', '龙居小区 1 栋 101', '户主', '独居老人'],
+      ['导入乙', idWithCheck('34010419900101302'), '', '龙居小区 1 栋 101', '配偶', ''],
+      ['导入丙', idWithCheck('34010419900101303'), '', '龙居小区 1 栋 101', '子女', ''],
+    ]
+    const csv = (rs) => [head, ...rs.map((r) => r.join(','))].join('\r\n') + '\r\n'
+    const broken = rows.map((r, i) => (i === 1 ? [r[0], badCheck(r[1]), ...r.slice(2)] : r))
+    const before = (await admin.get(`/api/v1/orgs/${ids.longju}/stats`)).people.residents
+
+    await byId(page, 'person-import').click()
+    await byId(page, 'import-dialog').waitFor()
+    await byId(page, 'import-file').setInputFiles({ name: 'residents-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(broken)) })
+    await waitText(page, 'import-file-name', 'residents-bad.csv')
+    await byId(page, 'import-preview').click()
+    await byId(page, 'import-errors').waitFor()
+    await waitRows(page, 'import-errors', 1)
+    const api = await apiImport(admin, ids.longju, csv(broken), '&dry_run=1')
+    assert.equal(api.status, 200)
+    assert.deepEqual(api.body.errors.map((e) => [e.row, e.field]), [[2, 'id_card']])
+    const errRow = tableRows(page, 'import-errors').first()
+    assert.equal(await textOf(errRow.getByTestId('import-error-row')), '2')
+    assert.equal(await errRow.getByTestId('import-error-field').getAttribute('data-field'), 'id_card')
+    assert.equal(await textOf(errRow.getByTestId('import-error-message')), api.body.errors[0].message)
+    await waitText(page, 'import-invalid', '1')
+    await byId(page, 'import-blocked').waitFor()
+    assert.ok(await byId(page, 'import-run').isDisabled(), 'all-or-nothing with a bad row cannot run')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'import-preview-desktop.png') })
+    assert.equal((await admin.get(`/api/v1/persons?org=${ids.longju}&q=${encodeURIComponent('导入')}`)).items.length, 0, 'nothing imported')
+    assert.equal((await admin.get(`/api/v1/orgs/${ids.longju}/stats`)).people.residents, before)
+
+    // The fixed file: a clean preview, then the import, its progress held open until we look.
+    await byId(page, 'import-file').setInputFiles({ name: 'residents-fixed.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(rows)) })
+    await waitText(page, 'import-file-name', 'residents-fixed.csv')
+    await byId(page, 'import-preview').click()
+    await waitText(page, 'import-valid', '3')
+    await waitText(page, 'import-invalid', '0')
+    assert.equal(await byId(page, 'import-errors').count(), 0)
+    let release
+    const gate = new Promise((ok) => {
+      release = ok
+    })
+    const isImport = (u) => u.pathname === '/api/v1/persons/import' && !u.searchParams.has('dry_run')
+    await page.route(isImport, async (route) => {
+      await gate
+      await route.continue()
+    })
+    const done = page.waitForResponse((r) => isImport(new URL(r.url())))
+    await byId(page, 'import-run').click()
+    await byId(page, 'import-progress').waitFor()
+    assert.ok((await textOf(byId(page, 'import-progress'))).includes('3'), 'the progress names the row count')
+    release()
+    const res = await done
+    assert.equal(res.status(), 200)
+    await page.unroute(isImport)
+    await byId(page, 'import-result').waitFor()
+    const report = await res.json()
+    assert.equal(report.imported, 3)
+    assert.ok((await textOf(byId(page, 'import-result'))).includes('3'))
+    await byId(page, 'import-progress').waitFor({ state: 'detached' })
+    const imported = (await admin.get(`/api/v1/persons?org=${ids.longju}&q=${encodeURIComponent('导入')}`)).items
+    assert.deepEqual(imported.map((p) => p.name).sort(), ['导入丙', '导入乙', '导入甲'].sort())
+    assert.equal(new Set(imported.map((p) => p.household_id)).size, 1, 'one household for the three')
+    ids.household = imported[0].household_id
+    await page.keyboard.press('Escape')
+    await byId(page, 'import-dialog').waitFor({ state: 'hidden' })
+    await waitRows(page, 'person-table', 7)
+    clean()
+  })
+
+  it('households, cadres and the coverage check list what the API says', async () => {
+    // Households: the imported one with its three members, who are a link away.
+    await byId(page, 'tab-org-households').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/households`)
+    await waitRows(page, 'household-table', 1)
+    assert.ok((await textOf(byId(page, 'household-table'))).includes('龙居小区 1 栋 101'))
+    await waitText(page, `household-members-${ids.household}`, '3')
+    await byId(page, `household-members-${ids.household}`).click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons` && u.searchParams.get('household') === String(ids.household))
+    await waitRows(page, 'person-table', 3)
+    await waitText(page, 'person-household-filter', '户：龙居小区 1 栋 101')
+
+    // A grid worker for the grid, seeded; listed with a masked phone.
+    const worker = ids.persons[2]
+    await admin.post('/api/v1/cadres', { person_id: worker.id, org_id: ids.grid, post: '网格员', term_start: '2024-01-01' }, 201)
+    await byId(page, 'tab-org-cadres').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/cadres`)
+    await waitRows(page, 'cadre-table', 1)
+    const cadres = await textOf(byId(page, 'cadre-table'))
+    assert.ok(cadres.includes(worker.name) && cadres.includes('网格员') && cadres.includes('龙居社区第一网格') && cadres.includes(worker.phone), cadres)
+
+    // Coverage: every finding's count as the API counts it; a record leads to its node.
+    await byId(page, 'tab-org-coverage').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/coverage`)
+    await byId(page, 'coverage-summary').waitFor()
+    const cov = await admin.get(`/api/v1/orgs/${ids.longju}/coverage`)
+    for (const [key, f] of Object.entries(cov)) {
+      assert.equal(await textOf(byId(page, `coverage-count-${key}`)), String(f.count), `coverage ${key}`)
+      assert.equal(await page.locator(`[data-testid="coverage-item-${key}"]`).count(), f.items.length, `items of ${key}`)
+    }
+    assert.equal(cov.grids_without_worker.count, 0, 'the grid has its worker')
+    assert.equal(cov.households_without_grid.count, 1, 'the imported household sits at the community')
+    assert.equal(cov.grids_without_party_branch.count, 1)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'coverage-desktop.png'), fullPage: true })
+    await byId(page, 'coverage-grids_without_party_branch').getByRole('link', { name: '龙居社区第一网格' }).click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.grid}`)
+    await waitText(page, 'current-org-name', '龙居社区第一网格')
+    clean()
+  })
+
+  it('on a phone the residents page is a list of cards that still reveals', async () => {
+    const phone = await newPage('phone-residents', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/orgs/${ids.longju}/persons`)
+    await phone.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons`)
+    await byId(phone, 'person-cards').waitFor()
+    await phone.waitForFunction(() => document.querySelectorAll('[data-testid^="person-card-"]').length === 7)
+    assert.equal(await byId(phone, 'person-table').count(), 0, 'cards, not a wide table')
+    const fits = await phone.evaluate(() => {
+      const main = document.querySelector('.layout-main')
+      return main.scrollWidth <= main.clientWidth + 1
+    })
+    assert.ok(fits, 'nothing wider than the phone')
+    const zhang = ids.persons[0]
+    const card = byId(phone, `person-card-${zhang.id}`)
+    await card.getByTestId('reveal-phone').click()
+    await byId(phone, 'reveal-dialog').waitFor()
+    const [rev] = await Promise.all([
+      phone.waitForResponse((r) => r.url().endsWith(`/api/v1/persons/${zhang.id}/reveal`)),
+      byId(phone, 'reveal-submit').click(),
+    ])
+    assert.equal(rev.status(), 200)
+    await waitText(phone, 'revealed-value', '13856780001')
+    await card.getByTestId('hide-phone').click()
+    await card.getByTestId('masked-phone').waitFor()
+    await toTop(phone)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'residents-phone.png'), fullPage: true })
+    await phone.context().close()
     clean()
   })
 

@@ -35,7 +35,9 @@ static void every_other_move_is_refused(void **state)
     for (int s = 0; s < CS_COUNT; s++)
         for (int a = 0; a < CA_COUNT; a++)
             allowed += case_next((case_state_t)s, (case_action_t)a) != CS_NONE;
-    assert_int_equal(allowed, 9);
+    assert_int_equal(allowed, 10);
+    assert_int_equal(case_next(CS_REPORTED, CA_MERGE), CS_REJECTED);
+    assert_int_equal(case_next(CS_ACCEPTED, CA_MERGE), CS_NONE);
     for (int a = 0; a < CA_COUNT; a++) {
         assert_int_equal(case_next(CS_REJECTED, (case_action_t)a), CS_NONE);
         assert_int_equal(case_next(CS_RATED, (case_action_t)a), CS_NONE);
