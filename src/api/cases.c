@@ -707,10 +707,11 @@ static json_t *nearby_open(db_t *db, const principal_t *who, int64_t category, d
         const char *path = json_string_value(json_object_get(r, "_path"));
         if (metres > DUPLICATE_METRES || !access_covers(who, PERM_ORG_READ, path))
             continue;
+        int full = access_covers(who, PERM_CASE_READ, path);
         add_overdue(r, clock_now());
-        json_object_del(r, "_path");
+        json_object_del(r, "_path"); /* path is gone from here on */
         json_object_set_new(r, "distance_m", json_integer((json_int_t)lround(metres)));
-        if (access_covers(who, PERM_CASE_READ, path)) {
+        if (full) {
             json_array_append(out, r);
         } else {
             /* A resident sees that the problem is known, not who reported what. */

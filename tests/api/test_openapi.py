@@ -528,6 +528,32 @@ def taken_fields(text, body):
     return out
 
 
+def removed_fields(text, body):
+    """Fields a handler removes from its copy of the body before api_validate sees the copy, to check them by
+    hand (lat and lng of case_create): {name: (lo, hi)}, the bounds of the number its check lets through. The
+    check is a static function handed the kept value and the bounds, refusing what is not a JSON number:
+    read_coord(lat, -90, 90, &la)."""
+    funcs = static_functions(text)
+    out = {}
+    for var in re.findall(r"json_t \*(\w+)\s*=\s*json_deep_copy\(\s*req->body\s*\)", body):
+        validated = re.search(r"api_validate\(\s*req\s*,\s*" + re.escape(var) + r"\s*,", body)
+        if not validated:
+            continue
+        before = body[:validated.start()]
+        for name in re.findall(r"json_object_del\(\s*" + re.escape(var) + r'\s*,\s*"(\w+)"\s*\)', before):
+            kept = re.search(r"\*\s*(\w+)\s*=\s*json_incref\(\s*json_object_get\(\s*" + re.escape(var) + r'\s*,\s*"'
+                             + re.escape(name) + r'"\s*\)\s*\)', before)
+            assert kept, f"{name}: removed from the body but not kept for a check"
+            bounds = {(float(lo), float(hi)) for fn, lo, hi in re.findall(
+                r"\b(\w+)\(\s*" + re.escape(kept.group(1)) + r"\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,", body)
+                if fn in funcs and "json_is_number(" in funcs[fn]}
+            assert len(bounds) == 1, f"{name}: cannot tell how the handler checks it ({sorted(bounds)})"
+            assert re.search(r'api_error\([^;]*"' + re.escape(name) + r'"', body), \
+                f"{name}: a bad value must be refused with {name} as field"
+            out[name] = bounds.pop()
+    return out
+
+
 def hand_checked_body(body):
     """A body a handler checks by hand instead of with a field_t array (the GeoJSON of org_geometry_put):
     {key: the string values the handler compares that key's value with (empty if none)}, or None when the
@@ -609,9 +635,10 @@ def test_request_body_matches_declared_fields(route):
                 assert name is None or name in described, f"{where}: the column {name} ({key}) is not described"
         return
     taken = taken_fields(text, reach)
+    removed = removed_fields(text, body)
     hand = None if arrays else hand_checked_body(reach)
     if hand is not None:
-        assert not taken, f"{where}: takes {sorted(taken)} from a body checked by hand"
+        assert not taken and not removed, f"{where}: takes {sorted(taken) + sorted(removed)} from a body checked by hand"
         assert schema is not None, f"{where}: checks a body by hand but the doc has no body schema"
         props = schema.get("properties", {})
         assert schema.get("type") == "object", where
@@ -624,7 +651,8 @@ def test_request_body_matches_declared_fields(route):
                     f"{where}.{name}: enum {p.get('enum')} != the values the handler accepts {sorted(values)}"
         return
     if not arrays:
-        assert not taken, f"{where}: takes {sorted(taken)} but validates no fields"
+        assert not taken and not removed, \
+            f"{where}: takes {sorted(taken) + sorted(removed)} but validates no fields"
         if schema is not None:
             assert not schema.get("properties"), f"{where}: validates no fields, the doc declares some"
         return
@@ -634,8 +662,9 @@ def test_request_body_matches_declared_fields(route):
     props = schema.get("properties", {})
     assert schema.get("type") == "object"
     assert schema.get("additionalProperties") is False, f"{where}: unknown fields are refused"
-    assert set(props) == {f["name"] for f in fields} | set(taken), \
-        f"{where}: doc fields {sorted(props)} != declared {sorted([f['name'] for f in fields] + list(taken))}"
+    assert set(props) == {f["name"] for f in fields} | set(taken) | set(removed), \
+        f"{where}: doc fields {sorted(props)} != declared " \
+        f"{sorted([f['name'] for f in fields] + list(taken) + list(removed))}"
     assert set(schema.get("required", [])) == {f["name"] for f in fields if f["required"] == "1"}, \
         f"{where}: required fields differ"
     # Fields taken out before validation (tags): optional arrays of strings, never null.
@@ -646,6 +675,15 @@ def test_request_body_matches_declared_fields(route):
             f"{w}: an array of strings"
         assert not (props[name].get("nullable") or p.get("nullable")), f"{w}: null is refused"
         assert p.get("maxItems") == cap, f"{w}: maxItems {p.get('maxItems')} != {cap}"
+    # Fields removed and checked by hand (lat, lng): optional numbers within the handler's bounds, never null.
+    for name, (lo, hi) in removed.items():
+        p = deref(props[name])
+        w = f"{where}.{name}"
+        assert p.get("type") == "number", f"{w}: a number"
+        assert not (props[name].get("nullable") or p.get("nullable")), f"{w}: null is refused"
+        assert (p.get("minimum"), p.get("maximum")) == (lo, hi), \
+            f"{w}: bounds {p.get('minimum')}..{p.get('maximum')} != checked {lo}..{hi}"
+        assert name not in schema.get("required", []), f"{w}: optional"
     for f in fields:
         p = deref(props[f["name"]])
         w = f"{where}.{f['name']}"

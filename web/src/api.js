@@ -24,13 +24,15 @@ export function onUnauthorized(fn) {
 }
 
 export class ApiError extends Error {
-  constructor(status, error) {
+  constructor(status, error, body) {
     super(error?.message || '')
     this.name = 'ApiError'
     this.status = status
     this.code = error?.code || 'unknown'
     this.field = error?.field || null
     this.lockedUntil = error?.locked_until || null
+    this.reason = error?.reason || null
+    this.body = body || null // the whole answer: an import's 422 carries its report beside the error
   }
 }
 
@@ -44,9 +46,10 @@ function queryString(query) {
   return s ? '?' + s : ''
 }
 
-export async function request(method, path, { query, body, login = false } = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': language }
+async function send(method, path, { query, body, raw, rawType, login = false, accept = 'application/json' } = {}) {
+  const headers = { Accept: accept, 'Accept-Language': language }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (raw !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream'
   if (CHANGES.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
   let res
   try {
@@ -54,27 +57,61 @@ export async function request(method, path, { query, body, login = false } = {})
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     })
   } catch {
     throw new ApiError(0, { code: 'network', message: i18n.global.t('error.network') })
   }
-  if (res.status === 204) return null
-  let data = null
-  const type = res.headers.get('Content-Type') || ''
-  if (type.includes('application/json')) {
-    try {
-      data = await res.json()
-    } catch {
-      data = null
-    }
-  }
   if (!res.ok) {
-    const err = new ApiError(res.status, data?.error || { code: 'http_' + res.status, message: i18n.global.t('error.http', { status: res.status }) })
+    let data = null
+    if ((res.headers.get('Content-Type') || '').includes('application/json')) {
+      try {
+        data = await res.json()
+      } catch {
+        data = null
+      }
+    }
+    const err = new ApiError(
+      res.status,
+      data?.error || { code: 'http_' + res.status, message: i18n.global.t('error.http', { status: res.status }) },
+      data,
+    )
     if (res.status === 401 && !login && unauthorizedHandler) unauthorizedHandler()
     throw err
   }
-  return data
+  return res
+}
+
+export async function request(method, path, options = {}) {
+  const res = await send(method, path, options)
+  if (res.status === 204) return null
+  if (!(res.headers.get('Content-Type') || '').includes('application/json')) return null
+  try {
+    return await res.json()
+  } catch {
+    return null
+  }
+}
+
+// A file as the whole body (an import): the answer is JSON.
+export function upload(path, query, file, type = 'text/csv') {
+  return request('POST', path, { query, raw: file, rawType: type })
+}
+
+// A file the API makes (an export, a template): fetched with the session and
+// handed to the browser as a download, so an error shows as the API words it.
+export async function download(path, query, filename) {
+  const res = await send('GET', path, { query, accept: 'text/csv, application/json' })
+  const blob = await res.blob()
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  return blob.size
 }
 
 export const api = {

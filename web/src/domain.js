@@ -43,7 +43,7 @@ export const PARTY_KINDS = ['党委', '党工委', '党总支', '党支部', '�
 
 export const UNIT_TYPES = ['agency', 'enterprise', 'non_public_enterprise', 'school', 'social_organisation']
 
-export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token']
+export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'person', 'household', 'party_member', 'cadre']
 
 // Dictionary keys of the party organisation kinds (the API speaks the Chinese names).
 export const PARTY_KIND_KEYS = {
@@ -54,3 +54,52 @@ export const PARTY_KIND_KEYS = {
   联合党支部: 'joint_branch',
   党小组: 'group',
 }
+
+// ---- people ----
+
+// The dashboard's people cards, in order (keys of `people` in /orgs/{id}/stats).
+export const PEOPLE_FIGURE_KEYS = ['residents', 'households', 'party_members', 'in_service_registered']
+
+// Where a people card leads.
+export function peopleFigureRoute(orgId, key) {
+  if (key.startsWith('tag.')) return { path: `/orgs/${orgId}/persons`, query: { tag: key.slice(4) } }
+  if (key === 'households') return { path: `/orgs/${orgId}/households` }
+  if (key === 'party_members') return { path: `/orgs/${orgId}/party-members` }
+  if (key === 'party_members_formal') return { path: `/orgs/${orgId}/party-members`, query: { status: '正式' } }
+  if (key === 'party_members_probationary') return { path: `/orgs/${orgId}/party-members`, query: { status: '预备' } }
+  if (key === 'party_members_in_service' || key === 'in_service_registered') {
+    return { path: `/orgs/${orgId}/party-members`, query: { in_service: '1' } }
+  }
+  return { path: `/orgs/${orgId}/persons` }
+}
+
+// Relations to the head of the household (the API speaks the Chinese words).
+export const RELATIONS = ['户主', '配偶', '子女', '父母', '祖父母', '孙子女', '兄弟姐妹', '其他']
+export const RELATION_KEYS = {
+  户主: 'head',
+  配偶: 'spouse',
+  子女: 'child',
+  父母: 'parent',
+  祖父母: 'grandparent',
+  孙子女: 'grandchild',
+  兄弟姐妹: 'sibling',
+  其他: 'other',
+}
+
+export const PARTY_STATUSES = ['正式', '预备']
+export const PARTY_STATUS_KEYS = { 正式: 'formal', 预备: 'probationary' }
+
+export const POSTS = ['书记', '主任', '两委委员', '网格员']
+export const POST_KEYS = { 书记: 'secretary', 主任: 'director', 两委委员: 'committee', 网格员: 'grid_worker' }
+
+// The coverage audit's findings, in the order they are shown.
+export const COVERAGE_FINDINGS = [
+  'households_without_grid',
+  'grids_without_worker',
+  'grids_without_party_branch',
+  'communities_without_grids',
+  'grids_without_outline',
+  'buildings_outside_grid',
+  'overlapping_grids',
+]
+

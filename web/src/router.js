@@ -10,6 +10,11 @@ const OrgDetail = () => import('./views/OrgDetail.vue')
 const PartyOrgs = () => import('./views/PartyOrgs.vue')
 const Units = () => import('./views/Units.vue')
 const Users = () => import('./views/Users.vue')
+const Persons = () => import('./views/Persons.vue')
+const Households = () => import('./views/Households.vue')
+const PartyMembers = () => import('./views/PartyMembers.vue')
+const Cadres = () => import('./views/Cadres.vue')
+const Coverage = () => import('./views/Coverage.vue')
 const Audit = () => import('./views/Audit.vue')
 const NotFound = () => import('./views/NotFound.vue')
 
@@ -30,6 +35,11 @@ export const routes = [
           { path: 'party-orgs', name: 'org-party-orgs', component: PartyOrgs, meta: { perm: 'party.read' } },
           { path: 'units', name: 'org-units', component: Units, meta: { perm: 'unit.read' } },
           { path: 'users', name: 'org-users', component: Users, meta: { perm: 'user.read' } },
+          { path: 'persons', name: 'org-persons', component: Persons, meta: { perm: 'people.read' } },
+          { path: 'households', name: 'org-households', component: Households, meta: { perm: 'people.read' } },
+          { path: 'party-members', name: 'org-party-members', component: PartyMembers, meta: { perm: 'party.read' } },
+          { path: 'cadres', name: 'org-cadres', component: Cadres, meta: { perm: 'people.read' } },
+          { path: 'coverage', name: 'org-coverage', component: Coverage, meta: { perm: 'people.read' } },
         ],
       },
       { path: 'audit', name: 'audit', component: Audit, meta: { perm: 'audit.read' } },
