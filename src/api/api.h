@@ -103,7 +103,7 @@ char *api_like_param(const api_req_t *req, const char *name);
 /* Input validation by declaration. One field per entry; the first failure
  * fills rep with 400 validation_failed naming the field. Unknown fields in the
  * body are refused too. */
-typedef enum { F_TEXT, F_INT, F_BOOL, F_ENUM, F_DATE } field_type_t;
+typedef enum { F_TEXT, F_INT, F_BOOL, F_ENUM, F_DATE, F_BLOCK /* text with line breaks */ } field_type_t;
 typedef struct {
     const char *name;
     field_type_t type;

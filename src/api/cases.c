@@ -23,7 +23,7 @@ static const char *const ratings[] = {"满意", "基本满意", "不满意", NUL
 static const field_t create_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL},
     {"title", F_TEXT, 1, 1, 100, NULL},
-    {"description", F_TEXT, 1, 1, 2000, NULL},
+    {"description", F_BLOCK, 1, 1, 2000, NULL},
     {"source", F_ENUM, 0, 0, 0, sources},
     {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
@@ -33,7 +33,7 @@ static const field_t create_fields[] = {
 static const field_t action_fields[] = {
     {"action", F_TEXT, 1, 1, 16, NULL},
     {"version", F_INT, 1, 1, INT64_MAX, NULL},
-    {"note", F_TEXT, 0, 1, 1000, NULL},
+    {"note", F_BLOCK, 0, 1, 1000, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"rating", F_ENUM, 0, 0, 0, ratings},
@@ -118,7 +118,9 @@ static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *act
 
 /* ---- report ---- */
 
-static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+/* Insert a validated report (category_id, org_id, source, title, description,
+ * optional building_id, outside_grid, lat, lng). The new id, or 0 on error. */
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
 {
     int64_t category = json_integer_value(json_object_get(data, "category_id"));
     int64_t org = json_integer_value(json_object_get(data, "org_id"));
@@ -150,9 +152,16 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = log_event(db, w, id, "report", NULL, "reported", NULL);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.reported", "case", id, org,
-                              json_pack("{s:s, s:O}", "tracking_code", code, "category", json_object_get(data, "category")));
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
+                              json_pack("{s:s, s:O, s:O}", "tracking_code", code, "category",
+                                        json_object_get(data, "category"), "source", json_object_get(data, "source")));
+    return rc == DB_OK ? id : 0;
+}
+
+static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = cases_insert(db, w, data);
+    if (id <= 0)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
     api_json(rep, 201, case_json(db, id, 1));
     return 0;
 }

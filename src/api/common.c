@@ -160,9 +160,11 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
         }
         switch (f->type) {
         case F_TEXT:
+        case F_BLOCK:
             if (!json_is_string(v))
                 return invalid(rep, req, f->name, "应为文本", "must be a string");
-            if (!text_field_valid(json_string_value(v), (int)f->min, (int)f->max))
+            if (!(f->type == F_BLOCK ? text_block_valid : text_field_valid)(json_string_value(v), (int)f->min,
+                                                                             (int)f->max))
                 return invalid(rep, req, f->name, "文本为空、过长或含控制字符",
                                "empty, too long, or contains control characters");
             break;

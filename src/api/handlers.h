@@ -98,6 +98,15 @@ HANDLER(case_duplicates);
 HANDLER(case_nearby);
 HANDLER(org_casework);
 
+/* open311.c */
+HANDLER(o311_discovery);
+HANDLER(o311_services);
+HANDLER(o311_service_definition);
+HANDLER(o311_requests);
+HANDLER(o311_request_get);
+HANDLER(o311_request_create);
+HANDLER(o311_token);
+
 /* audit.c */
 HANDLER(audit_list);
 

@@ -71,4 +71,7 @@ void date_today(char out[16]);
 /* geo.c: the grid holding the point (inside, else on its edge); *grid 0 if none. */
 int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
 
+/* cases.c: insert a validated report; the new case id, or 0 on error. */
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
+
 #endif

@@ -49,7 +49,7 @@ size_t utf8_count(const char *s)
     return n;
 }
 
-int text_field_valid(const char *s, int min, int max)
+static int text_valid(const char *s, int min, int max, int block)
 {
     if (s == NULL)
         return 0;
@@ -59,9 +59,10 @@ int text_field_valid(const char *s, int min, int max)
     int blank = 1;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F)
+        int space = c == ' ' || (block && (c == '\n' || c == '\r' || c == '\t'));
+        if ((c < 0x20 || c == 0x7F) && !space)
             return 0;
-        if (c != ' ')
+        if (!space)
             blank = 0;
     }
     /* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
@@ -72,4 +73,14 @@ int text_field_valid(const char *s, int min, int max)
     if ((int64_t)n < min || (int64_t)n > max)
         return 0;
     return !(min > 0 && blank);
+}
+
+int text_field_valid(const char *s, int min, int max)
+{
+    return text_valid(s, min, max, 0);
+}
+
+int text_block_valid(const char *s, int min, int max)
+{
+    return text_valid(s, min, max, 1);
 }

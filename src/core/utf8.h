@@ -15,4 +15,7 @@ size_t utf8_count(const char *s);
  * characters and, when min > 0, is not only spaces. */
 int text_field_valid(const char *s, int min, int max);
 
+/* The same for a block of text: line breaks and tabs allowed, other controls not. */
+int text_block_valid(const char *s, int min, int max);
+
 #endif

@@ -107,6 +107,15 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/inbox", inbox_get, USER, 0, "inbox"},
     {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
 
+    {HTTP_GET, "/open311/v2/discovery.{name}", o311_discovery, PUB, 0, "open311.discovery"},
+    {HTTP_GET, "/open311/v2/services.{name}", o311_services, PUB, 0, "open311.services"},
+    {HTTP_GET, "/open311/v2/services/{name}.{name}", o311_service_definition, PUB, 0, "open311.service"},
+    {HTTP_GET, "/open311/v2/requests.{name}", o311_requests, PUB, 0, "open311.requests"},
+    {HTTP_POST, "/open311/v2/requests.{name}", o311_request_create, PUB, RF_UPLOAD | RF_NO_REPLAY,
+     "open311.requests.create"},
+    {HTTP_GET, "/open311/v2/requests/{id}.{name}", o311_request_get, PUB, 0, "open311.request"},
+    {HTTP_GET, "/open311/v2/tokens/{name}.{name}", o311_token, PUB, 0, "open311.token"},
+
     {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
 
     {HTTP_POST, "/api/v1/_test/clock", sys_test_clock, PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, "test.clock"},
@@ -146,6 +155,17 @@ static int match_one(const char *pattern, const char *path, int64_t *params, int
             if (n < 4)
                 params[n++] = v;
             p += 4;
+            continue;
+        }
+        if (strncmp(p, "{name}", 6) == 0) {
+            /* A name: letters, digits, _ and -; the handler reads it from the path. */
+            const char *start = s;
+            while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+                   *s == '-')
+                s++;
+            if (s == start)
+                return 0;
+            p += 6;
             continue;
         }
         if (*p != *s)

@@ -1,0 +1,106 @@
+"""Open311 GeoReport v2: answers validated against the public JSON Schemas in
+shared/conformance, XML variants, errors as the spec words them, and creating a
+request with an API key."""
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+import requests
+
+from conftest import ROOT
+
+SCHEMAS = os.path.join(os.path.dirname(ROOT), "shared", "conformance", "open311-georeport-v2")
+LNG, LAT, D = 117.31, 31.88, 0.01
+
+
+def schema(name):
+    with open(os.path.join(SCHEMAS, name)) as f:
+        return json.load(f)
+
+
+def validate(instance, name):
+    store = {n: schema(n) for n in ("service.json", "request.json", "services.json", "requests.json",
+                                     "service-definition.json")}
+    resolver = jsonschema.RefResolver(base_uri="file://" + SCHEMAS + "/", referrer=store[name],
+                                      store={"file://" + SCHEMAS + "/" + k: v for k, v in store.items()})
+    jsonschema.validate(instance, store[name], resolver=resolver,
+                        format_checker=jsonschema.FormatChecker())
+
+
+@pytest.fixture(scope="module")
+def setup(server, admin):
+    comm = server.org_id("340104006006")
+    grid = admin.post("/api/v1/orgs", json={"parent_id": comm, "level": "grid", "name": "311网格"}).json()["id"]
+    ring = [[LNG, LAT], [LNG + D, LAT], [LNG + D, LAT + D], [LNG, LAT + D], [LNG, LAT]]
+    assert admin.request("PUT", f"/api/v1/orgs/{grid}/geometry",
+                         json={"type": "Polygon", "coordinates": [ring]}).status_code == 200
+    gateway = server.make_user(admin, "open311-gateway", "resident", comm)
+    key = gateway.post("/api/v1/auth/tokens", json={"name": "open311"}).json()["token"]
+    return {"grid": grid, "key": key}
+
+
+def url(server, path):
+    return server.base + "/open311/v2/" + path
+
+
+def test_services(server, setup):
+    r = requests.get(url(server, "services.json"))
+    assert r.status_code == 200
+    validate(r.json(), "services.json")
+    codes = [s["service_code"] for s in r.json()]
+    assert "sanitation" in codes
+    x = requests.get(url(server, "services.xml"))
+    assert x.headers["Content-Type"].startswith("text/xml")
+    root = ET.fromstring(x.content)
+    assert root.tag == "services" and [e.findtext("service_code") for e in root.findall("service")] == codes
+    d = requests.get(url(server, "services/sanitation.json"))
+    validate(d.json(), "service-definition.json")
+    assert requests.get(url(server, "services/nope.json")).status_code == 404
+    disc = requests.get(url(server, "discovery.json")).json()
+    assert disc["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+
+
+def test_create_and_read_requests(server, setup):
+    form = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2,
+            "description": "垃圾桶满了\n第二行不进标题", "email": "x@example.org"}
+    r = requests.post(url(server, "requests.json"), data=form)
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert len(created) == 1 and created[0]["service_request_id"]
+    rid = created[0]["service_request_id"]
+    one = requests.get(url(server, f"requests/{rid}.json"))
+    assert one.status_code == 200
+    validate(one.json(), "requests.json")
+    req = one.json()[0]
+    assert (req["status"], req["status_notes"], req["service_code"]) == ("open", "reported", "sanitation")
+    assert req["description"] == "垃圾桶满了" and abs(req["lat"] - (LAT + D / 2)) < 1e-9
+    listing = requests.get(url(server, "requests.json"), params={"service_code": "sanitation", "status": "open"})
+    validate(listing.json(), "requests.json")
+    assert rid in [x["service_request_id"] for x in listing.json()]
+    closed = requests.get(url(server, "requests.json"), params={"status": "closed"}).json()
+    assert rid not in [x["service_request_id"] for x in closed]
+    xml = ET.fromstring(requests.get(url(server, f"requests/{rid}.xml")).content)
+    assert xml.tag == "service_requests" and xml.find("request").findtext("service_request_id") == rid
+    # Nothing personal leaks: no reporter, no email.
+    assert "example.org" not in one.text and "gateway" not in one.text
+
+
+def test_errors_as_the_spec_says(server, setup):
+    base = {"service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2, "description": "x"}
+    for form, status in [(base, 403), ({**base, "api_key": "x" * 43}, 403),
+                         ({**base, "api_key": setup["key"], "service_code": "nope"}, 400),
+                         ({**base, "api_key": setup["key"], "lat": "abc"}, 400),
+                         ({**base, "api_key": setup["key"], "lat": LAT + 1, "long": LNG + 1}, 400),
+                         ({**base, "api_key": setup["key"], "description": ""}, 400)]:
+        r = requests.post(url(server, "requests.json"), data=form)
+        assert r.status_code == status, (form, r.text)
+        body = r.json()
+        assert isinstance(body, list) and set(body[0]) == {"code", "description"} and body[0]["code"] == status
+    assert requests.get(url(server, "requests/999999.json")).status_code == 404
+    assert requests.get(url(server, "requests.json"), params={"start_date": "yesterday"}).status_code == 400
+    assert requests.get(url(server, "tokens/abc.json")).status_code == 404
+    assert requests.get(url(server, "services.html")).status_code == 404
+    x = requests.get(url(server, "requests/999999.xml"))
+    assert x.status_code == 404 and ET.fromstring(x.content).tag == "errors"
