@@ -52,6 +52,8 @@ CREATE TABLE casefile (
     escalation_level INTEGER NOT NULL DEFAULT 0,   -- 0 none, 1 the street, 2 the district (吹哨)
     escalated_org_id INTEGER REFERENCES org(id),
     merged_into INTEGER REFERENCES casefile(id),
+    supervised_org_id INTEGER REFERENCES org(id),  -- 督办: the higher level watching it
+    supervise_deadline INTEGER,
     rating TEXT CHECK (rating IN ('满意', '基本满意', '不满意')),
     rating_comment TEXT,
     created_at INTEGER NOT NULL,
@@ -87,3 +89,16 @@ CREATE TABLE case_escalation (
     at INTEGER NOT NULL,
     PRIMARY KEY (case_id, deadline, level)
 );
+
+-- Photos of a case (JPEG, PNG or WebP, type from the bytes, at most 10 MiB).
+CREATE TABLE case_photo (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id INTEGER NOT NULL REFERENCES casefile(id),
+    mime TEXT NOT NULL CHECK (mime IN ('image/jpeg', 'image/png', 'image/webp')),
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    actor_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX case_photo_case ON case_photo (case_id, id);

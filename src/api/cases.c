@@ -46,7 +46,8 @@ static const field_t action_fields[] = {
     " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
     " c.state, c.handler_org_id, c.handler_unit_id, c.stage_deadline AS stage_deadline_at, c.close_due_at,"          \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
-    " c.merged_into, c.stage_deadline AS _deadline"
+    " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at,"                           \
+    " (SELECT COUNT(*) FROM case_photo p WHERE p.case_id = c.id) AS photos, c.stage_deadline AS _deadline"
 #define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
 #define CASE_SELECT CASE_COLUMNS CASE_FROM
 
@@ -575,6 +576,10 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
          CASE_SELECT " JOIN org e ON e.id = c.escalated_org_id WHERE c.escalation_level > 0 AND e.path >= ? AND e.path < ?"
                      " AND c.state NOT IN ('rejected', 'closed', 'rated') AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
          1},
+        {"supervised",
+         CASE_SELECT " JOIN org s ON s.id = c.supervised_org_id WHERE s.path >= ? AND s.path < ?"
+                     " AND c.state NOT IN ('rejected', 'closed', 'rated') AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
+         1},
         {"to_verify",
          CASE_SELECT " WHERE c.state = 'handled' AND (c.reporter_id = ? OR (o.path >= ? AND o.path < ?))"
                      " AND COALESCE(c.handler_user_id, 0) <> ? ORDER BY c.id LIMIT 20",
@@ -777,4 +782,174 @@ int case_nearby(api_req_t *req, api_reply_t *rep)
                          "give a valid lat and lng");
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", nearby_open(req->db, req->who, category, lat, lng, 0),
                                          "next"));
+}
+
+/* ---- supervision (督办) ---- */
+
+static const field_t supervise_fields[] = {
+    {"deadline", F_TEXT, 1, 10, 40, NULL},
+    {"note", F_BLOCK, 0, 1, 1000, NULL},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org, version = 0;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    /* The supervisor: the caller's grant above the case's community (a street or higher). */
+    const grant_t *by = NULL;
+    for (int i = 0; i < w->who.ngrants; i++) {
+        const grant_t *g = &w->who.grants[i];
+        if (!(g->perms & PERM_CASE_WRITE) || g->org_id <= 0 || !path_is_within(path, g->path))
+            continue;
+        char level[16] = "";
+        db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", g->org_id);
+        if ((strcmp(level, "street") == 0 || strcmp(level, "district") == 0 || strcmp(level, "city") == 0) &&
+            (by == NULL || strlen(g->path) < strlen(by->path)))
+            by = g;
+    }
+    if (by == NULL)
+        return api_error(rep, w->lang, 403, "forbidden", NULL, "督办须由街道及以上的工作人员发起",
+                         "supervision is for staff at street level or above") - 1;
+    db_one_int(db, &version, "SELECT version FROM casefile WHERE id = ?", "i", id);
+    if (version != json_integer_value(json_object_get(data, "version")))
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
+                         "someone else acted on this case; reload and try again") - 1;
+    char state[16] = "";
+    db_one_text(db, state, sizeof state, "SELECT state FROM casefile WHERE id = ?", "i", id);
+    if (case_state_final(case_state_from_name(state)))
+        return api_error(rep, w->lang, 409, "invalid_transition", NULL, "案件已结束，无需督办",
+                         "the case is finished") - 1;
+    int64_t deadline = json_integer_value(json_object_get(data, "deadline_ts"));
+    rc = db_exec(db, NULL,
+                 "UPDATE casefile SET supervised_org_id = ?, supervise_deadline = ?, updated_at = ?,"
+                 " version = version + 1 WHERE id = ?",
+                 "iiii", by->org_id, deadline, w->now, id);
+    const char *note = json_string_value(json_object_get(data, "note"));
+    if (rc == DB_OK)
+        rc = log_event(db, w, id, "supervise", state, state, note);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.supervised", "case", id, org,
+                              json_pack("{s:I, s:I}", "by_org", (json_int_t)by->org_id, "deadline", (json_int_t)deadline));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, case_json(db, id, 1));
+    return 0;
+}
+
+int case_supervise(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, supervise_fields, rep) != 0)
+        return 0;
+    int64_t t = 0;
+    if (time_parse_rfc3339(json_string_value(json_object_get(req->body, "deadline")), &t) != 0 || t <= clock_now())
+        return api_error(rep, req->lang, 400, "validation_failed", "deadline", "督办期限须为将来的时间",
+                         "the deadline must be a time in the future");
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    json_object_set_new(data, "deadline_ts", json_integer(t));
+    return api_defer(req, supervise_write, data);
+}
+
+/* ---- photos ---- */
+
+#define PHOTO_MAX (10 * 1024 * 1024)
+
+/* The image type from the first bytes, or NULL. */
+static const char *sniff_image(const unsigned char *p, size_t n)
+{
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org, pid = 0;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    size_t n = 0;
+    const char *b64 = json_string_value(json_object_get(data, "bytes"));
+    unsigned char *bytes = xmalloc(strlen(b64) + 1);
+    sodium_base642bin(bytes, strlen(b64) + 1, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, bytes, n);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    rc = db_one_int(db, &pid,
+                    "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "ititbii", id, json_string_value(json_object_get(data, "mime")), (int64_t)n, hex, bytes, n,
+                    w->who.user_id, w->now);
+    free(bytes);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.photo_added", "case", id, org,
+                              json_pack("{s:I, s:s, s:I}", "photo", (json_int_t)pid, "sha256", hex, "size", (json_int_t)n));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return api_json(rep, 201, json_pack("{s:I, s:I, s:O, s:I, s:s}", "id", (json_int_t)pid, "case_id", (json_int_t)id,
+                                        "mime", json_object_get(data, "mime"), "size", (json_int_t)n, "sha256", hex));
+}
+
+int case_photo_add(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    const char *mime = sniff_image((const unsigned char *)req->upload, req->upload_len);
+    if (mime == NULL)
+        return api_error(rep, req->lang, 415, "unsupported_media_type", "file", "只接受 JPEG、PNG 或 WebP 图片",
+                         "only JPEG, PNG or WebP images");
+    if (req->upload_len > PHOTO_MAX)
+        return api_error(rep, req->lang, 413, "payload_too_large", "file", "图片超过 10 MiB", "image over 10 MiB");
+    /* The writer job carries the bytes as base64 in its JSON. */
+    size_t cap = sodium_base64_ENCODED_LEN(req->upload_len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    sodium_bin2base64(b64, cap, (const unsigned char *)req->upload, req->upload_len, sodium_base64_VARIANT_ORIGINAL);
+    json_t *data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->params[0], "mime", mime, "bytes", b64);
+    free(b64);
+    return api_defer(req, photo_write, data);
+}
+
+int case_photo_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    db_stmt_t *st = db_q(req->db, "SELECT mime, bytes FROM case_photo WHERE id = ? AND case_id = ?", "ii",
+                         req->params[1], req->params[0]);
+    if (st == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    if (db_step(st) != DB_ROW) {
+        db_done(st);
+        return api_db_error(rep, req->lang, DB_NOTFOUND, "photo");
+    }
+    static const char *const types[] = {"image/jpeg", "image/png", "image/webp"};
+    const char *mime = db_col_text(st, 0);
+    rep->content_type = types[0];
+    for (int i = 0; i < 3; i++)
+        if (strcmp(mime, types[i]) == 0)
+            rep->content_type = types[i];
+    size_t n = 0;
+    const void *p = db_col_blob(st, 1, &n);
+    rep->raw = xmalloc(n ? n : 1);
+    memcpy(rep->raw, p, n);
+    rep->raw_len = n;
+    rep->status = 200;
+    db_done(st);
+    return 0;
 }

@@ -96,6 +96,9 @@ HANDLER(case_category_list);
 HANDLER(inbox_get);
 HANDLER(case_duplicates);
 HANDLER(case_nearby);
+HANDLER(case_supervise);
+HANDLER(case_photo_add);
+HANDLER(case_photo_get);
 HANDLER(org_casework);
 
 /* open311.c */

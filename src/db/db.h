@@ -45,7 +45,8 @@ int db_exec_script(db_t *db, const char *sql);
 
 /* Prepare (from the connection's cache) and bind a statement.
  * types has one letter per parameter: 'i' int64_t, 'I' int64_t where 0 binds NULL
- * (optional references), 't' const char * (NULL binds NULL), 'd' double, 'n' (no argument) NULL. Returns NULL on error (message in db_errmsg).
+ * (optional references), 't' const char * (NULL binds NULL), 'd' double, 'b' bytes (two arguments: const void *, size_t),
+ * 'n' (no argument) NULL. Returns NULL on error (message in db_errmsg).
  * The statement belongs to the connection: finish with db_done() before the same
  * SQL text is queried again. */
 db_stmt_t *db_q(db_t *db, const char *sql, const char *types, ...);
@@ -61,6 +62,8 @@ int db_col_is_null(db_stmt_t *st, int i);
 int64_t db_col_int(db_stmt_t *st, int i);
 /* Text of column i (NULL for SQL NULL); valid until the next step/done. */
 const char *db_col_text(db_stmt_t *st, int i);
+/* The bytes of a BLOB column and their count (valid until the next step). */
+const void *db_col_blob(db_stmt_t *st, int i, size_t *len);
 
 /* Run a statement to completion. Returns DB_OK or a negative DB_* code.
  * *changes (may be NULL) receives the number of rows changed. */

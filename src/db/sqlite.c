@@ -203,6 +203,12 @@ static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list a
         case 'd':
             rc = sqlite3_bind_double(st->s, i, va_arg(ap, double));
             break;
+        case 'b': {
+            const void *bytes = va_arg(ap, const void *);
+            size_t len = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(st->s, i, bytes, len, SQLITE_TRANSIENT);
+            break;
+        }
         default:
             rc = SQLITE_MISUSE;
         }
@@ -487,4 +493,11 @@ int64_t db_data_version(db_t *db)
     if (db_one_int(db, &v, "PRAGMA data_version", "") != DB_OK)
         return -1;
     return v;
+}
+
+const void *db_col_blob(db_stmt_t *st, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st->s, i);
+    *len = (size_t)sqlite3_column_bytes(st->s, i);
+    return p;
 }
