@@ -43,7 +43,7 @@ csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/m
 token=$(curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
     -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
 auth="Authorization: Bearer $token"
-grid=$(sqlite3 "$db" "SELECT org_id FROM person GROUP BY org_id HAVING COUNT(*) >= 50 LIMIT 1")
+grid=$(sqlite3 "$db" "SELECT org_id FROM person GROUP BY org_id ORDER BY COUNT(*) DESC LIMIT 1")
 grid=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $grid")
 
 # nginx serving a static file of the same bytes as the dashboard answer.
@@ -81,7 +81,49 @@ bench() { # name url [header]
 bench "nginx: static file, same bytes as the city dashboard ($(stat -c %s "$work/www/stats.json") B)" "http://127.0.0.1:$nport/stats.json"
 bench "jiceng: GET /api/v1/orgs/1/stats (city root)" "http://127.0.0.1:$port/api/v1/orgs/1/stats" "$auth"
 bench "jiceng: GET /api/v1/persons?org=<grid>&limit=50 (masked)" "http://127.0.0.1:$port/api/v1/persons?org=$grid&limit=50" "$auth"
+
+# Durable case intake: each POST answered only after its commit is on disk.
+comm=$(sqlite3 "$db" "SELECT id FROM org WHERE code = '340104006006'")
+cat > "$work/intake.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"category":"other","title":"压测案件","description":"bench","org_id":$comm,"source":"hotline"}'
+LUA
+{
+    echo
+    echo "## Durable case intake: wrk -t2 -c$CONNS -d${DUR}s, POST /api/v1/cases"
+    echo
+    echo "| what | per second | p99 | non-2xx |"
+    echo "| --- | --- | --- | --- |"
+} | tee -a "$out"
+fsync_bin=/usr/lib/postgresql/15/bin/pg_test_fsync
+if [ -x "$fsync_bin" ]; then
+    (cd "$work" && "$fsync_bin" -s 2 -f "$work/fsync.test" > "$work/fsync.txt" 2>&1) || true
+    rate=$(awk '/one 8kB write/ {f=1} f && $1 == "fdatasync" {print $2; exit}' "$work/fsync.txt")
+    echo "| ceiling: single fdatasync of 8 kB on this disk (pg_test_fsync) | ${rate:-?} | | |" | tee -a "$out"
+fi
+wrk -t2 -c$CONNS -d${DUR}s --latency -s "$work/intake.lua" -H "$auth" "http://127.0.0.1:$port/api/v1/cases" > "$work/wrk.txt"
+echo "| jiceng: durable case intake (group commit, synchronous=FULL) | $(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") | $(awk '$1 == "99%" {print $2}' "$work/wrk.txt") | $(awk '/Non-2xx/ {print $5}' "$work/wrk.txt") |" | tee -a "$out"
 kill "$(cat "$work/jiceng.pid")"
 wait "$(cat "$work/jiceng.pid")" 2>/dev/null || true
+
+# PostgreSQL 15 inserting the same rows through pgbench at the same concurrency.
+pgbin=/usr/lib/postgresql/15/bin
+if [ -x "$pgbin/initdb" ] && id postgres >/dev/null 2>&1; then
+    pgdir=$work/pg
+    mkdir -p "$pgdir" && chown postgres "$pgdir"
+    pport=$((port + 2))
+    runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres > /dev/null
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+        -o "-p $pport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=100 -c synchronous_commit=on -c fsync=on" start > /dev/null
+    psql -h 127.0.0.1 -p "$pport" -U postgres -q -c "CREATE TABLE casefile (id bigserial PRIMARY KEY, title text,
+        description text, org_id bigint, state text, created_at bigint)"
+    echo "INSERT INTO casefile (title, description, org_id, state, created_at) VALUES ('压测案件', 'bench', $comm, 'reported', 0);" > "$work/pg.sql"
+    chmod 644 "$work/pg.sql"
+    tps=$(pgbench -h 127.0.0.1 -p "$pport" -U postgres -n -c $CONNS -j 2 -T "$DUR" -f "$work/pg.sql" postgres 2>/dev/null |
+        awk '/^tps/ {print $3; exit}')
+    echo "| PostgreSQL 15: one-row inserts through pgbench (-c $CONNS), fsync and synchronous_commit on | ${tps:-?} | | |" | tee -a "$out"
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null
+fi
 echo
 echo "Written to $out"

@@ -72,6 +72,12 @@ static json_t *case_json(db_t *db, int64_t id, int with_events)
                                   "SELECT id, at AS at_at, actor_name, action, from_state, to_state, note FROM case_event"
                                   " WHERE case_id = ? ORDER BY id",
                                   "i", id);
+        size_t i;
+        json_t *e;
+        json_array_foreach(ev, i, e) {
+            json_object_set(e, "at", json_object_get(e, "at_at"));
+            json_object_del(e, "at_at");
+        }
         json_object_set_new(o, "events", ev ? ev : json_array());
     }
     return o;
@@ -89,6 +95,14 @@ static int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *o
     if (rc != DB_OK)
         return rc;
     if (access_covers(who, PERM_CASE_READ, path) || (reporter && reporter == who->user_id))
+        return DB_OK;
+    /* The organisation a case was dispatched to sees it too, wherever it sits. */
+    char hpath[ACCESS_PATH_MAX] = "";
+    if (db_one_text(db, hpath, sizeof hpath,
+                    "SELECT o.path FROM casefile c LEFT JOIN unit u ON u.id = c.handler_unit_id"
+                    " JOIN org o ON o.id = COALESCE(c.handler_org_id, u.org_id) WHERE c.id = ?",
+                    "i", id) == DB_OK &&
+        access_covers(who, PERM_CASE_READ, hpath))
         return DB_OK;
     return DB_NOTFOUND;
 }
@@ -189,6 +203,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
                   "give both lat (-90 to 90) and lng (-180 to 180)");
         bad = 1;
     }
+    int has_point = lat != NULL;
     json_decref(lat);
     json_decref(lng);
     if (bad) {
@@ -214,7 +229,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
             json_decref(data);
             return api_error(rep, req->lang, 404, "not_found", "building_id", "楼栋不存在", "no such building");
         }
-    } else if (lat) {
+    } else if (has_point) {
         int64_t grid = 0;
         if (geo_find_grid(req->db, ln, la, &grid) == DB_OK && grid > 0) {
             org = grid;
@@ -225,17 +240,20 @@ int case_create(api_req_t *req, api_reply_t *rep)
             return api_error(rep, req->lang, 400, "validation_failed", "org_id", "该位置不在任何网格内，请指定所在社区",
                              "the point is in no grid: give the community (org_id)");
         }
-        json_object_set_new(data, "lat", json_real(la));
-        json_object_set_new(data, "lng", json_real(ln));
     } else if (org <= 0) {
         json_decref(data);
         return api_error(rep, req->lang, 400, "validation_failed", "org_id", "请给出位置、楼栋或所在组织",
                          "give a location, a building or the org");
     }
+    if (has_point) {
+        json_object_set_new(data, "lat", json_real(la));
+        json_object_set_new(data, "lng", json_real(ln));
+    }
     if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
         json_decref(data);
-        return api_error(rep, req->lang, 404, "not_found", building ? "building_id" : "org_id", "不在你的范围内",
-                         "not within your scope");
+        return api_error(rep, req->lang, 404, "not_found",
+                         building ? "building_id" : json_object_get(req->body, "org_id") ? "org_id" : "lat",
+                         "不在你的范围内", "not within your scope");
     }
     char level[16] = "";
     db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
@@ -243,11 +261,11 @@ int case_create(api_req_t *req, api_reply_t *rep)
         outside = 1; /* reported at a community or above: no grid holds it yet */
     json_object_set_new(data, "org_id", json_integer(org));
     json_object_set_new(data, "outside_grid", json_boolean(outside));
-    if (!json_object_get(data, "source"))
-        json_object_set_new(data, "source",
-                            json_string(access_covers(req->who, PERM_CASE_WRITE, "/") || (req->who->perms_any & PERM_CASE_WRITE)
-                                            ? "grid_worker"
-                                            : "resident"));
+    /* Only staff say where a report came from; everyone else reports as a resident. */
+    if (!(req->who->perms_any & PERM_CASE_WRITE))
+        json_object_set_new(data, "source", json_string("resident"));
+    else if (!json_object_get(data, "source"))
+        json_object_set_new(data, "source", json_string("grid_worker"));
     return api_defer(req, create_write, data);
 }
 
@@ -269,9 +287,16 @@ int case_list(api_req_t *req, api_reply_t *rep)
     int64_t limit, after, org = 0, mine = 0, overdue = 0;
     if (api_page(req, rep, &limit, &after) != 0)
         return 0;
-    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 || api_query_int(req, "mine", 0, 0, 1, &mine) != 0 ||
-        api_query_int(req, "overdue", 0, 0, 1, &overdue) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", NULL, "筛选条件无效", "a filter is not valid");
+    static const char *const filters[] = {"org", "mine", "overdue"};
+    int64_t *vals[] = {&org, &mine, &overdue};
+    static const int64_t max[] = {INT64_MAX, 1, 1};
+    for (int f = 0; f < 3; f++)
+        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
+            return api_error(rep, req->lang, 400, "validation_failed", filters[f], "筛选条件无效",
+                             "a filter is not valid");
+    /* Who handles no cases sees the ones they reported. */
+    if (!(req->who->perms_any & PERM_CASE_READ))
+        mine = 1;
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
@@ -328,9 +353,6 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t version = db_col_int(st, 1), category = db_col_int(st, 2), handler_org = db_col_int(st, 3);
     int64_t handler_unit = db_col_int(st, 4), handler_user = db_col_int(st, 5), reporter = db_col_int(st, 6);
     db_done(st);
-    if (version != json_integer_value(json_object_get(data, "version")))
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
-                         "someone else acted on this case; reload and try again") - 1;
     case_action_t a = case_action_from_name(json_string_value(json_object_get(data, "action")));
     case_state_t to = case_next(from, a);
     if (to == CS_NONE)
@@ -350,6 +372,11 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                              "give the other case to merge into") - 1;
         if (case_visible(db, &w->who, into, &iorg, ipath, sizeof ipath) != DB_OK)
             return api_error(rep, w->lang, 404, "not_found", "into", "案件不存在", "no such case") - 1;
+        char istate[16] = "";
+        db_one_text(db, istate, sizeof istate, "SELECT state FROM casefile WHERE id = ?", "i", into);
+        if (case_state_final(case_state_from_name(istate)))
+            return api_error(rep, w->lang, 409, "invalid_transition", "into", "只能合并到未结束的案件",
+                             "a case merges only into an open case") - 1;
         rc = db_exec(db, NULL, "UPDATE casefile SET merged_into = ? WHERE id = ?", "ii", into, id);
         break;
     }
@@ -399,6 +426,9 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     default:
         break;
     }
+    if (version != json_integer_value(json_object_get(data, "version")))
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
+                         "someone else acted on this case; reload and try again") - 1;
     if (a == CA_DISPATCH) {
         int64_t to_org = json_integer_value(json_object_get(data, "org_id"));
         int64_t to_unit = json_integer_value(json_object_get(data, "unit_id"));

@@ -82,7 +82,7 @@ def test_refusals(server, place):
     stale = dict(c)
     c = act(place["staff"], c, "reject", note="重复上报")
     r = act(place["staff"], stale, "accept", expect=409)
-    assert error_of(r)["code"] == "version_conflict"
+    assert error_of(r)["code"] == "invalid_transition"  # the case has moved on
     for action in ("accept", "dispatch", "claim", "handle", "verify", "return", "close", "rate"):
         act(place["staff"], c, action, expect=409)
 
@@ -344,3 +344,41 @@ def test_supervision(server, place):
     assert c["id"] in [x["id"] for x in street.get("/api/v1/inbox").json()["supervised"]["items"]]
     assert "supervise" in [e["action"] for e in s["events"]]
     del admin
+
+
+def test_dispatch_elsewhere_and_resident_list(server, place):
+    admin = server.admin()
+    sibling = admin.post("/api/v1/orgs", json={"parent_id": server.org_id("340102001001"), "level": "grid",
+                                               "name": "兄弟网格"}).json()["id"]
+    server.make_user(admin, "sibling-worker", "grid_worker", sibling)
+    resident = server.client()
+    resident.login("case-resident", PASSWORD)
+    staff = server.client()
+    staff.login("case-staff", PASSWORD)
+    other = server.client()
+    other.login("sibling-worker", PASSWORD)
+    c = report(resident)
+    assert other.get(f"/api/v1/cases/{c['id']}").status_code == 404
+    # Only someone who sees both places can send a case across districts: here the admin.
+    r = staff.post(f"/api/v1/cases/{c['id']}/actions", json={"action": "accept", "version": c["version"]})
+    c = r.json()
+    r = staff.post(f"/api/v1/cases/{c['id']}/actions", json={"action": "dispatch", "version": c["version"],
+                                                             "org_id": sibling})
+    assert r.status_code == 404 and error_of(r)["field"] == "org_id"
+    c = act(admin, c, "dispatch", org_id=sibling)
+    # Dispatched to a grid elsewhere: its worker sees the case and works it.
+    assert other.get(f"/api/v1/cases/{c['id']}").status_code == 200
+    c = act(other, c, "claim")
+    c = act(other, c, "handle")
+    assert all("at" in e and "at_at" not in e for e in c["events"])
+    # A resident's list is their own reports.
+    mine = resident.get("/api/v1/cases").json()["items"]
+    assert mine and all(x["reporter_id"] == resident.get("/api/v1/auth/me").json()["user"]["id"] for x in mine)
+    # Merging into a finished case is refused; a resident cannot pretend to be a grid worker.
+    d = report(resident, source="grid_worker")
+    assert d["source"] == "resident"
+    rejected = act(staff, report(resident), "reject", note="无效")
+    r = act(staff, d, "merge", expect=409, into=rejected["id"])
+    assert error_of(r)["field"] == "into"
+    r = resident.get("/api/v1/cases", params={"overdue": "maybe"})
+    assert r.status_code == 400 and error_of(r)["field"] == "overdue"

@@ -690,7 +690,7 @@ def test_request_body_matches_declared_fields(route):
         nullable = bool(props[f["name"]].get("nullable") or p.get("nullable"))
         assert nullable == (f["required"] == "0"), \
             f"{w}: nullable must be {f['required'] == '0'} (optional fields take null; F_NOT_NULL and required do not)"
-        if f["type"] == "F_TEXT":
+        if f["type"] in ("F_TEXT", "F_BLOCK"):  # F_BLOCK: text that may span lines
             assert p.get("type") == "string", w
             assert p.get("minLength") == f["min"] and p.get("maxLength") == f["max"], \
                 f"{w}: length {p.get('minLength')}..{p.get('maxLength')} != declared {f['min']}..{f['max']}"
@@ -773,6 +773,86 @@ def test_permission_names_are_the_documented_enum():
     assert DOC["components"]["schemas"]["RoleName"]["enum"] == roles
 
 
+def test_case_enums_are_the_sources():
+    """States, actions, event names, ratings, sources and handler kinds of casework are those of the C code
+    (core/casefsm.c, api/cases.c) and of the schema (schema/*.sql)."""
+    schemas = DOC["components"]["schemas"]
+    fsm = read(os.path.join(SRC, "core", "casefsm.c"))
+    states = re.findall(r'"(\w+)"', re.search(r"\bstates\[CS_COUNT\]\s*=\s*\{(.*?)\};", fsm, re.S).group(1))
+    actions = re.findall(r'"(\w+)"', re.search(r"\bactions\[CA_COUNT\]\s*=\s*\{(.*?)\};", fsm, re.S).group(1))
+    assert states and actions, "cannot read the states and actions of src/core/casefsm.c"
+    assert schemas["CaseState"]["enum"] == states
+    assert schemas["CaseAction"]["enum"] == actions
+    _, op = _route_by_name("cases.action")
+    action = _body_schema(op)["properties"]["action"]
+    assert action.get("allOf") == [{"$ref": "#/components/schemas/CaseAction"}], "the body's action is a CaseAction"
+
+    cases_c = read(os.path.join(SRC, "api", "cases.c"))
+    calls = re.findall(r"\blog_event\(\s*db\s*,(.*?)\);", cases_c, re.S)
+    assert any("case_action_name(" in c for c in calls), "every move is logged under its action's name"
+    logged = {name for c in calls for name in re.findall(r'"(\w+)"', c)} - set(states)
+    assert set(schemas["CaseEventAction"]["enum"]) == set(actions) | logged, \
+        f"event actions {schemas['CaseEventAction']['enum']} != the moves and {sorted(logged)}"
+
+    ratings = re.findall(r'"([^"]+)"', re.search(r"\bratings\[\]\s*=\s*\{(.*?)\};", cases_c, re.S).group(1))
+    assert schemas["CaseRating"]["enum"] == ratings
+    sql = "\n".join(read(f) for f in sorted(glob.glob(os.path.join(ROOT, "schema", "*.sql"))))
+
+    def check_list(column):
+        m = re.search(r"\b" + column + r"\s+TEXT[^,\n]*?CHECK\s*\(\s*" + column + r"\s+IN\s*\((.*?)\)\s*\)", sql, re.S)
+        assert m, f"no CHECK list for {column} in schema/*.sql"
+        return re.findall(r"'([^']*)'", m.group(1))
+
+    assert schemas["CaseSource"]["enum"] == check_list("source")
+    assert schemas["CaseCategory"]["properties"]["handler_kind"]["enum"] == check_list("handler_kind")
+
+
+def c_macro_text(text, name):
+    """The string literals of a multi-line #define, joined (CASE_COLUMNS in cases.c)."""
+    m = re.search(r"^#define " + re.escape(name) + r"\b((?:.*\\\n)*.*)$", text, re.M)
+    assert m, f"#define {name} not found"
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+
+
+def select_keys(sql):
+    """The keys db_rows_json gives the rows of a SELECT: the column names or aliases, an is_ prefix dropped
+    (those are booleans), names starting with _ left out (helpers the handler removes)."""
+    sql = re.sub(r"^\s*SELECT\s+", "", sql, flags=re.I)
+    cols, depth, cur = [], 0, ""
+    for i, ch in enumerate(sql):  # split at the top level: subqueries and calls hold commas and FROMs
+        if depth == 0 and re.match(r"\s+FROM\s", sql[i:], re.I):
+            break
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            cols.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    cols.append(cur)
+    keys = []
+    for col in cols:
+        name = re.search(r"(\w+)\s*$", col.strip()).group(1)
+        if name.startswith("is_"):
+            name = name[3:]
+        if not name.startswith("_"):
+            keys.append(name)
+    return keys
+
+
+def test_case_answers_are_the_selected_columns():
+    """The case schemas hold exactly what cases.c selects (CASE_COLUMNS, plus overdue from add_overdue); the
+    events are checked by the walk."""
+    text = read(os.path.join(SRC, "api", "cases.c"))
+    cols = c_macro_text(text, "CASE_COLUMNS" if "#define CASE_COLUMNS" in text else "CASE_SELECT")
+    keys = select_keys(cols)
+    assert "overdue" not in keys and re.search(r'json_object_set_new\(\s*row\s*,\s*"overdue"', text)
+    schemas = DOC["components"]["schemas"]
+    assert sorted(schemas["Case"]["properties"]) == sorted(keys + ["overdue"]), "Case != CASE_COLUMNS"
+    assert sorted(schemas["CaseDetail"]["properties"]) == sorted(keys + ["overdue", "events"]), "CaseDetail"
+    for name in ("Case", "CaseDetail"):
+        assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
+
+
 # ---------------------------------------------------------------- 3. the server answers as documented
 
 
@@ -845,6 +925,8 @@ def check(r, method, path):
     ("/api/v1/orgs/1/geometry", "/api/v1/orgs/{id}/geometry"),
     ("/api/v1/orgs/1/coverage", "/api/v1/orgs/{id}/coverage"),
     ("/api/v1/locate?lng=117.2&lat=31.8", "/api/v1/locate"),
+    ("/api/v1/case-categories", "/api/v1/case-categories"),
+    ("/api/v1/cases?limit=5", "/api/v1/cases"),
     ("/metrics", "/metrics"),
 ])
 def test_get_answers_match_the_schema(admin, url, template):
@@ -1179,6 +1261,7 @@ def test_every_route_answers_as_documented(server, admin):
         check(r, "DELETE", template)
 
     walk_import_export(server, admin)
+    walk_cases(server, admin)
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -1625,6 +1708,225 @@ def walk_import_export(server, admin):
         assert r.status_code == 204, r.text
     r = admin.delete(f"/api/v1/households/{a['household_id']}")
     assert r.status_code == 204, r.text
+
+
+def walk_cases(server, admin):
+    """Part of the walk: casework in 龙居社区. A grid with an outline, a resident who reports a problem inside
+    it, and the whole loop (accept, dispatch, claim, handle, a refused verify, return, handle, verify, close,
+    rate) by the community's staff, the grid's worker and the reporter; a second report, placed at the
+    community and rejected; the lists; and the main refusals."""
+    col, one, acts = "/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/actions"
+    found = check(admin.get("/api/v1/orgs", params={"q": "340104006006", "limit": 5}), "GET", "/api/v1/orgs")
+    lj = [o for o in found["items"] if o["code"] == "340104006006"][0]["id"]
+    r = admin.post("/api/v1/orgs", json={"parent_id": lj, "level": "grid", "name": "文档案件网格"})
+    assert r.status_code == 201, r.text
+    grid = check(r, "POST", "/api/v1/orgs")["id"]
+    lng, lat, d = 117.30, 31.90, 0.01
+    r = admin.request("PUT", f"/api/v1/orgs/{grid}/geometry", json=square(lng, lat, d))
+    assert r.status_code == 200, r.text
+    check(r, "PUT", "/api/v1/orgs/{id}/geometry")
+    resident = server.make_user(admin, "openapi.case-resident", "resident", lj)
+    neighbour = server.make_user(admin, "openapi.case-neighbour", "resident", lj)
+    staff = server.make_user(admin, "openapi.case-staff", "org_staff", lj)
+    worker = server.make_user(admin, "openapi.case-worker", "grid_worker", grid)
+    anon = server.client()
+
+    # the categories, for anyone signed in
+    cats = check(resident.get("/api/v1/case-categories"), "GET", "/api/v1/case-categories")
+    assert cats["next"] is None and "sanitation" in [c["code"] for c in cats["items"]], cats
+    sanitation = [c for c in cats["items"] if c["code"] == "sanitation"][0]
+    assert error_field(anon.get("/api/v1/case-categories"), "GET", "/api/v1/case-categories", 401)["code"] == \
+        "unauthenticated"
+
+    # a report inside the grid, replayed under its Idempotency-Key
+    body = {"category": "sanitation", "title": "垃圾满溢", "description": "文档路口垃圾桶满了",
+            "lat": lat + d / 2, "lng": lng + d / 2}
+    r = resident.post(col, json=body, headers={"Idempotency-Key": "openapi-case-1"})
+    assert r.status_code == 201, r.text
+    case = check(r, "POST", col)
+    assert (case["org_id"], case["org_name"], case["outside_grid"], case["state"], case["source"]) == \
+        (grid, "文档案件网格", False, "reported", "resident"), case
+    assert (case["category"], case["category_name"], case["reporter_id"], case["version"]) == \
+        ("sanitation", sanitation["name_zh"], resident.user_id, 1), case
+    assert (case["lat"], case["lng"], case["building_id"], case["handler_org_id"], case["returns"]) == \
+        (body["lat"], body["lng"], None, None, 0), case
+    assert case["stage_deadline_at"] and case["overdue"] is False and case["closed_at"] is None
+    assert [(e["action"], e["from_state"], e["to_state"], e["actor_name"]) for e in case["events"]] == \
+        [("report", None, "reported", "openapi.case-resident")], case["events"]
+    r = resident.post(col, json=body, headers={"Idempotency-Key": "openapi-case-1"})
+    assert r.status_code == 201 and check(r, "POST", col) == case, r.text
+    r = resident.post(col, json={**body, "title": "另一件事"}, headers={"Idempotency-Key": "openapi-case-1"})
+    assert error_field(r, "POST", col, 422)["code"] == "idempotency_key_reused"
+
+    # a point in no grid goes to the node given, flagged outside every grid
+    r = resident.post(col, json={**body, "title": "路灯不亮", "category": "municipal", "lat": lat - 1,
+                                 "org_id": lj})
+    assert r.status_code == 201, r.text
+    other = check(r, "POST", col)
+    assert (other["org_id"], other["org_name"], other["outside_grid"], other["category"]) == \
+        (lj, "龙居社区", True, "municipal"), other
+
+    # what a report refuses
+    for extra, status, field in (
+        ({"lng": None}, 400, "lng"),                   # null is no coordinate
+        ({"lat": 95}, 400, "lat"),
+        ({"lat": "31.9"}, 400, "lat"),
+        ({"lng": -181}, 400, "lng"),
+        ({"lat": None, "lng": None}, 400, "lat"),
+        ({"lat": lat - 1}, 400, "org_id"),             # a point in no grid needs org_id
+        ({"category": "no-such-category"}, 400, "category"),
+        ({"category": ""}, 400, "category"),
+        ({"title": "x" * 101}, 400, "title"),
+        ({"source": "open311"}, 400, "source"),
+        ({"bogus": 1}, 400, "bogus"),
+        ({"building_id": 999999999}, 404, "building_id"),
+        ({"building_id": grid}, 404, "building_id"),   # a grid is no building
+    ):
+        err = error_field(resident.post(col, json={**body, **extra}), "POST", col, status)
+        assert err.get("field") == field, (extra, err)
+    for drop, field in (("lng", "lng"), ("lat", "lat"), ("description", "description")):
+        err = error_field(resident.post(col, json={k: v for k, v in body.items() if k != drop}), "POST", col)
+        assert err["field"] == field, (drop, err)
+    no_place = {k: v for k, v in body.items() if k not in ("lat", "lng")}
+    assert error_field(resident.post(col, json=no_place), "POST", col)["field"] == "org_id"
+    err = error_field(resident.post(col, json={**no_place, "org_id": 999999999}), "POST", col, 404)
+    assert (err["code"], err["field"]) == ("not_found", "org_id"), err
+    assert error_field(anon.post(col, json=body), "POST", col, 401)["code"] == "unauthenticated"
+    assert error_field(resident.post(col, json=body, csrf=False), "POST", col, 403)["code"] == "csrf_failed"
+    r = resident.post(col, data=b"{}")
+    assert error_field(r, "POST", col, 415)["code"] == "unsupported_media_type"
+
+    # reading: the reporter and the staff over the grid see the case, another resident does not
+    assert check(resident.get(f"{col}/{case['id']}"), "GET", one) == case
+    assert check(worker.get(f"{col}/{case['id']}"), "GET", one) == case
+    assert error_field(neighbour.get(f"{col}/{case['id']}"), "GET", one, 404)["code"] == "not_found"
+    assert error_field(admin.get(f"{col}/999999999"), "GET", one, 404)["code"] == "not_found"
+    assert error_field(anon.get(f"{col}/{case['id']}"), "GET", one, 401)["code"] == "unauthenticated"
+
+    mine = check(resident.get(col, params={"mine": 1}), "GET", col)
+    assert [c["id"] for c in mine["items"]] == [case["id"], other["id"]] and mine["next"] is None, mine
+    assert {k: v for k, v in case.items() if k != "events"} == mine["items"][0]
+    assert check(neighbour.get(col, params={"mine": 1}), "GET", col) == {"items": [], "next": None}
+    listed = check(staff.get(col, params={"org": lj, "state": "reported"}), "GET", col)
+    assert [c["id"] for c in listed["items"]] == [case["id"], other["id"]], listed
+    page = check(staff.get(col, params={"limit": 1}), "GET", col)
+    assert [c["id"] for c in page["items"]] == [case["id"]] and page["next"] is not None
+    page = check(staff.get(col, params={"limit": 1, "after": page["next"]}), "GET", col)
+    assert [c["id"] for c in page["items"]] == [other["id"]]
+    assert [c["id"] for c in check(worker.get(col), "GET", col)["items"]] == [case["id"]]  # its grid only
+    assert check(staff.get(col, params={"org": lj, "overdue": 1}), "GET", col)["items"] == []
+    assert check(staff.get(col, params={"org": grid, "state": "closed"}), "GET", col)["items"] == []
+    for params, status, field in (({"state": "lost"}, 400, "state"), ({"limit": 0}, 400, "limit"),
+                                  ({"after": "x"}, 400, "after"), ({"org": 999999999}, 404, None)):
+        assert error_field(staff.get(col, params=params), "GET", col, status).get("field") == field, params
+    assert error_field(worker.get(col, params={"org": lj}), "GET", col, 404)["code"] == "not_found"  # above its grid
+    for params in ({"mine": 2}, {"overdue": "yes"}, {"org": "x"}):
+        assert error_field(staff.get(col, params=params), "GET", col)["code"] == "validation_failed", params
+    assert error_field(anon.get(col), "GET", col, 401)["code"] == "unauthenticated"
+
+    # the loop
+    def act(client, c, action, status=200, **extra):
+        r = client.post(f"{col}/{c['id']}/actions", json={"action": action, "version": c["version"], **extra})
+        assert r.status_code == status, (action, client, r.text)
+        got = check(r, "POST", acts)
+        if status == 200:
+            assert (got["version"], got["events"][-1]["action"]) == (c["version"] + 1, action), got
+            return got
+        return got["error"]
+
+    err = act(resident, case, "accept", 403)
+    assert (err["code"], err["field"]) == ("forbidden", "action"), err
+    err = act(staff, case, "close", 409)
+    assert (err["code"], err["field"]) == ("invalid_transition", "action"), err
+    err = act(staff, case, "fly", 400)
+    assert err["field"] == "action", err
+    err = act(staff, {**case, "version": case["version"] + 1}, "accept", 409)
+    assert (err["code"], err["field"]) == ("version_conflict", "version"), err
+    c = act(staff, case, "accept", note="已受理")
+    assert c["state"] == "accepted" and c["events"][-1]["note"] == "已受理"
+    err = act(staff, case, "accept", 409)  # the version read before
+    assert err["code"] == "version_conflict", err
+    for extra, status, field in (({}, 400, "org_id"), ({"org_id": grid, "unit_id": 1}, 400, "org_id"),
+                                 ({"unit_id": 999999999}, 404, "unit_id"), ({"org_id": 999999999}, 404, "org_id")):
+        err = act(staff, c, "dispatch", status, **extra)
+        assert err["field"] == field, (extra, err)
+    c = act(staff, c, "dispatch", org_id=grid)
+    assert (c["state"], c["handler_org_id"], c["handler_unit_id"]) == ("dispatched", grid, None), c
+    assert act(resident, c, "claim", 403)["code"] == "forbidden"
+    c = act(worker, c, "claim")
+    c = act(worker, c, "handle", note="已清运")
+    assert c["state"] == "handled"
+    err = act(worker, c, "verify", 403)  # whoever handled it cannot verify it
+    assert (err["code"], err["field"]) == ("verifier_is_handler", "action"), err
+    assert act(neighbour, c, "return", 404)["code"] == "not_found"  # not theirs: not even visible
+    c = act(resident, c, "return", note="还有残留")
+    assert (c["state"], c["returns"]) == ("handling", 1), c
+    c = act(worker, c, "handle", note="已彻底清理")
+    c = act(staff, c, "verify")
+    assert act(resident, c, "close", 403)["code"] == "forbidden"
+    c = act(staff, c, "close")
+    assert c["state"] == "closed" and c["closed_at"] and c["stage_deadline_at"] is None and c["overdue"] is False
+    assert act(staff, c, "rate", 403, rating="满意")["code"] == "forbidden"  # only the reporter rates
+    assert act(resident, c, "rate", 400)["field"] == "rating"
+    assert act(resident, c, "rate", 400, rating="很好")["field"] == "rating"
+    c = act(resident, c, "rate", rating="基本满意", note="处理得挺快")
+    assert (c["state"], c["rating"], c["rating_comment"]) == ("rated", "基本满意", "处理得挺快"), c
+    assert [(e["action"], e["from_state"], e["to_state"]) for e in c["events"]] == [
+        ("report", None, "reported"), ("accept", "reported", "accepted"), ("dispatch", "accepted", "dispatched"),
+        ("claim", "dispatched", "handling"), ("handle", "handling", "handled"), ("return", "handled", "handling"),
+        ("handle", "handling", "handled"), ("verify", "handled", "verified"), ("close", "verified", "closed"),
+        ("rate", "closed", "rated")], c["events"]
+    assert [e["actor_name"] for e in c["events"]][1:5] == ["openapi.case-staff", "openapi.case-staff",
+                                                          "openapi.case-worker", "openapi.case-worker"]
+    assert check(staff.get(f"{col}/{case['id']}"), "GET", one) == c
+    assert act(staff, c, "close", 409)["code"] == "invalid_transition"  # a rated case is done
+
+    # the second report: rejected with its reason, the move replayed under its Idempotency-Key
+    assert act(staff, other, "reject", 400)["field"] == "note"
+    move = {"action": "reject", "version": other["version"], "note": "重复上报"}
+    r = staff.post(f"{col}/{other['id']}/actions", json=move, headers={"Idempotency-Key": "openapi-case-reject"})
+    assert r.status_code == 200, r.text
+    rejected = check(r, "POST", acts)
+    assert (rejected["state"], rejected["stage_deadline_at"], rejected["events"][-1]["note"]) == \
+        ("rejected", None, "重复上报"), rejected
+    r = staff.post(f"{col}/{other['id']}/actions", json=move, headers={"Idempotency-Key": "openapi-case-reject"})
+    assert r.status_code == 200 and check(r, "POST", acts) == rejected, r.text
+    r = staff.post(f"{col}/{other['id']}/actions", json={**move, "note": "另一理由"},
+                   headers={"Idempotency-Key": "openapi-case-reject"})
+    assert error_field(r, "POST", acts, 422)["code"] == "idempotency_key_reused"
+
+    # a repeat of the first report, merged into it
+    r = resident.post(col, json={**body, "title": "垃圾还是满的"})
+    assert r.status_code == 201, r.text
+    repeat = check(r, "POST", col)
+    assert repeat["merged_into"] is None and repeat["org_id"] == grid
+    for extra, status in (({}, 400), ({"into": repeat["id"]}, 400), ({"into": 999999999}, 404)):
+        err = act(staff, repeat, "merge", status, **extra)
+        assert err["field"] == "into", (extra, err)
+    assert act(resident, repeat, "merge", 403, into=case["id"])["code"] == "forbidden"
+    merged = act(staff, repeat, "merge", into=case["id"])
+    assert (merged["state"], merged["merged_into"], merged["stage_deadline_at"]) == ("rejected", case["id"], None)
+    assert act(staff, merged, "accept", 409)["code"] == "invalid_transition"
+
+    # what a move refuses before looking at the case
+    path = f"{col}/{case['id']}/actions"
+    for bad, field in (({"action": "close"}, "version"), ({"version": 1}, "action"),
+                       ({"action": "close", "version": 0}, "version"), ({"action": "x" * 17, "version": 1}, "action"),
+                       ({"action": "close", "version": 1, "note": ""}, "note"),
+                       ({"action": "close", "version": 1, "extra": 1}, "extra")):
+        assert error_field(staff.post(path, json=bad), "POST", acts)["field"] == field, bad
+    assert error_field(staff.post(f"{col}/999999999/actions", json={"action": "accept", "version": 1}), "POST",
+                       acts, 404)["code"] == "not_found"
+    assert error_field(anon.post(path, json={"action": "close", "version": 1}), "POST", acts, 401)["code"] == \
+        "unauthenticated"
+    assert error_field(staff.post(path, json={"action": "close", "version": 1}, csrf=False), "POST", acts,
+                       403)["code"] == "csrf_failed"
+    assert error_field(staff.post(path, data=b"{}"), "POST", acts, 415)["code"] == "unsupported_media_type"
+
+    # audited
+    audit = check(admin.get("/api/v1/audit", params={"entity": "case", "entity_id": case["id"], "limit": 50}),
+                  "GET", "/api/v1/audit")["items"]
+    assert [e["action"] for e in audit] == ["case.moved"] * 9 + ["case.reported"], audit
 
 
 def test_org_delete_answers_204(admin):
