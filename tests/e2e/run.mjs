@@ -684,6 +684,38 @@ describe('staff console', { timeout: 240_000 }, () => {
     clean()
   })
 
+  it('exports masked by default; full values only on request, and audited', async () => {
+    const readDownload = async (d) => {
+      const chunks = []
+      for await (const c of await d.createReadStream()) chunks.push(c)
+      return Buffer.concat(chunks).toString('utf8')
+    }
+    const [masked] = await Promise.all([page.waitForEvent('download'), byId(page, 'person-export').click()])
+    assert.match(masked.suggestedFilename(), /\.csv$/)
+    const text = await readDownload(masked)
+    for (const p of ids.persons) {
+      assert.ok(text.includes(maskId(p.full)), `${p.name} masked in the export`)
+      assert.ok(!text.includes(p.full), `${p.name}'s full ID not in the masked export`)
+    }
+    await byId(page, 'person-export-full').click()
+    const box = page.locator('.el-message-box')
+    await box.waitFor()
+    const [full] = await Promise.all([page.waitForEvent('download'), box.locator('.el-button--primary').click()])
+    const fullText = await readDownload(full)
+    for (const p of ids.persons) assert.ok(fullText.includes(p.full), `${p.name} in full when asked`)
+    const audit = await admin.get(`/api/v1/audit?action=persons.exported&org=${ids.longju}`)
+    assert.deepEqual(audit.items.map((a) => a.summary.revealed), [true, false], 'both exports audited, newest first')
+
+    // The import template is a link away.
+    await byId(page, 'person-import').click()
+    await byId(page, 'import-dialog').waitFor()
+    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template').click()])
+    assert.ok((await readDownload(tpl)).includes('姓名,身份证号'), 'the template has the header')
+    await page.keyboard.press('Escape')
+    await byId(page, 'import-dialog').waitFor({ state: 'hidden' })
+    clean()
+  })
+
   it('households, cadres and the coverage check list what the API says', async () => {
     // Households: the imported one with its three members, who are a link away.
     await byId(page, 'tab-org-households').click()
