@@ -2,7 +2,7 @@
 # `make check` builds and runs every test. See README.md.
 
 CC ?= cc
-PKGS := libh2o-evloop jansson sqlite3 libsodium
+PKGS := libh2o-evloop jansson sqlite3 libsodium xlsxwriter libzip expat
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
 CFLAGS ?= -O2 -g

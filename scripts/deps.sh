@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential pkg-config
     libh2o-evloop-dev libssl-dev zlib1g-dev libjansson-dev libsqlite3-dev libsodium-dev
-    libcmocka-dev sqlite3 curl
+    libcmocka-dev libxlsxwriter-dev libzip-dev libexpat1-dev sqlite3 curl
     python3 python3-pytest python3-requests python3-jsonschema python3-yaml
     chromium fonts-noto-cjk
 )

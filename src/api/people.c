@@ -5,6 +5,10 @@
 #include "api/internal.h"
 
 #include <iconv.h>
+#include <unistd.h>
+#include <expat.h>
+#include <xlsxwriter.h>
+#include <zip.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -935,6 +939,180 @@ static char *upload_utf8(const char *s, size_t n, size_t *out_len)
     return o;
 }
 
+
+/* ---- reading .xlsx (libzip for the package, expat for its XML) ---- */
+
+#define XLSX_MAX_XML (64 * 1024 * 1024)
+
+/* The bytes of one member of the zip, NUL-terminated; NULL if missing or too big. */
+static char *zip_member(zip_t *z, const char *name, size_t *len)
+{
+    zip_stat_t st;
+    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > XLSX_MAX_XML)
+        return NULL;
+    zip_file_t *f = zip_fopen(z, name, 0);
+    if (f == NULL)
+        return NULL;
+    char *buf = xmalloc(st.size + 1);
+    zip_int64_t n = zip_fread(f, buf, st.size);
+    zip_fclose(f);
+    if (n < 0 || (zip_uint64_t)n != st.size) {
+        free(buf);
+        return NULL;
+    }
+    buf[st.size] = '\0';
+    *len = st.size;
+    return buf;
+}
+
+typedef struct xlsx_parse {
+    json_t *strings;   /* shared strings */
+    json_t *rows;      /* the sheet: arrays of strings */
+    buf_t text;        /* text of the current <t> or <v> */
+    int in_text, in_si;
+    int cell_col, cell_shared, cell_inline;
+    json_t *row;
+} xlsx_parse_t;
+
+static const char *attr(const XML_Char **a, const char *name)
+{
+    for (int i = 0; a[i]; i += 2)
+        if (strcmp(a[i], name) == 0)
+            return a[i + 1];
+    return NULL;
+}
+
+static void xml_text(void *ud, const XML_Char *s, int len)
+{
+    xlsx_parse_t *x = ud;
+    if (x->in_text)
+        buf_add(&x->text, s, (size_t)len);
+}
+
+static void text_start(xlsx_parse_t *x)
+{
+    x->in_text = 1;
+    x->text.len = 0;
+    buf_add(&x->text, "", 0);
+}
+
+static void strings_start(void *ud, const XML_Char *el, const XML_Char **a)
+{
+    (void)a;
+    xlsx_parse_t *x = ud;
+    if (strcmp(el, "si") == 0) {
+        x->in_si = 1;
+        x->text.len = 0;
+        buf_add(&x->text, "", 0);
+    } else if (strcmp(el, "t") == 0 && x->in_si) {
+        x->in_text = 1; /* runs of one <si> add up */
+    }
+}
+
+static void strings_end(void *ud, const XML_Char *el)
+{
+    xlsx_parse_t *x = ud;
+    if (strcmp(el, "t") == 0)
+        x->in_text = 0;
+    else if (strcmp(el, "si") == 0) {
+        json_array_append_new(x->strings, json_string(x->text.p ? x->text.p : ""));
+        x->in_si = 0;
+    }
+}
+
+/* "BC12" -> 54 (zero-based column). */
+static int column_of(const char *ref)
+{
+    int c = 0;
+    for (; ref && *ref >= 'A' && *ref <= 'Z'; ref++)
+        c = c * 26 + (*ref - 'A' + 1);
+    return c - 1;
+}
+
+static void sheet_start(void *ud, const XML_Char *el, const XML_Char **a)
+{
+    xlsx_parse_t *x = ud;
+    if (strcmp(el, "row") == 0) {
+        x->row = json_array();
+    } else if (strcmp(el, "c") == 0) {
+        const char *t = attr(a, "t");
+        x->cell_col = column_of(attr(a, "r"));
+        x->cell_shared = t && strcmp(t, "s") == 0;
+        x->cell_inline = t && strcmp(t, "inlineStr") == 0;
+        if (x->cell_col < 0)
+            x->cell_col = x->row ? (int)json_array_size(x->row) : 0;
+    } else if (strcmp(el, "v") == 0 || (strcmp(el, "t") == 0 && x->cell_inline)) {
+        text_start(x);
+    }
+}
+
+static void sheet_end(void *ud, const XML_Char *el)
+{
+    xlsx_parse_t *x = ud;
+    if ((strcmp(el, "v") == 0 || strcmp(el, "t") == 0) && x->in_text && x->row && x->cell_col < 16384) {
+        x->in_text = 0;
+        const char *v = x->text.p ? x->text.p : "";
+        if (x->cell_shared) {
+            long k = strtol(v, NULL, 10);
+            v = k >= 0 && (size_t)k < json_array_size(x->strings) ? json_string_value(json_array_get(x->strings, (size_t)k))
+                                                                   : "";
+        }
+        while ((int)json_array_size(x->row) < x->cell_col)
+            json_array_append_new(x->row, json_string(""));
+        json_array_append_new(x->row, json_string(v));
+    } else if (strcmp(el, "row") == 0 && x->row) {
+        json_array_append_new(x->rows, x->row);
+        x->row = NULL;
+    }
+}
+
+static int parse_xml(const char *text, size_t len, XML_StartElementHandler start, XML_EndElementHandler end,
+                     xlsx_parse_t *x)
+{
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    XML_SetUserData(p, x);
+    XML_SetElementHandler(p, start, end);
+    XML_SetCharacterDataHandler(p, xml_text);
+    int ok = XML_Parse(p, text, (int)len, 1) == XML_STATUS_OK;
+    XML_ParserFree(p);
+    return ok ? 0 : -1;
+}
+
+/* The first worksheet of an .xlsx file as rows of strings; NULL if unreadable. */
+static json_t *xlsx_table(const char *data, size_t len)
+{
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(data, len, 0, &err);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &err) : NULL;
+    if (z == NULL) {
+        if (src)
+            zip_source_free(src);
+        zip_error_fini(&err);
+        return NULL;
+    }
+    xlsx_parse_t x = {0};
+    x.strings = json_array();
+    x.rows = json_array();
+    size_t n = 0;
+    char *strings = zip_member(z, "xl/sharedStrings.xml", &n);
+    int ok = strings == NULL || parse_xml(strings, n, strings_start, strings_end, &x) == 0;
+    free(strings);
+    char *sheet = ok ? zip_member(z, "xl/worksheets/sheet1.xml", &n) : NULL;
+    ok = sheet && parse_xml(sheet, n, sheet_start, sheet_end, &x) == 0;
+    free(sheet);
+    zip_close(z);
+    zip_error_fini(&err);
+    free(x.text.p);
+    json_decref(x.row);
+    json_decref(x.strings);
+    if (!ok) {
+        json_decref(x.rows);
+        return NULL;
+    }
+    return x.rows;
+}
+
 /* Columns a file may have, in Chinese or English. */
 static const struct {
     const char *key, *zh, *alt, *en;
@@ -1067,18 +1245,28 @@ int person_import(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, PERM_PEOPLE_WRITE, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
+    static const char xlsx_type[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     if (req->upload_type && strncasecmp(req->upload_type, "text/csv", 8) != 0 &&
         strncasecmp(req->upload_type, "text/plain", 10) != 0 &&
+        strncasecmp(req->upload_type, xlsx_type, sizeof xlsx_type - 1) != 0 &&
         strncasecmp(req->upload_type, "application/octet-stream", 24) != 0)
-        return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type", "请上传 CSV 文件（text/csv）",
-                         "upload a CSV file (text/csv)");
-    size_t tlen = 0;
-    char *text = upload_utf8(req->upload, req->upload_len, &tlen);
-    if (text == NULL)
-        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
-                         "the file is neither UTF-8 nor GBK text");
-    json_t *table = csv_parse(text, tlen);
-    free(text);
+        return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
+                         "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
+    json_t *table;
+    if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) { /* a zip: .xlsx */
+        table = xlsx_table(req->upload, req->upload_len);
+        if (table == NULL)
+            return api_error(rep, req->lang, 400, "validation_failed", "file", "无法读取该 XLSX 文件",
+                             "the XLSX file cannot be read");
+    } else {
+        size_t tlen = 0;
+        char *text = upload_utf8(req->upload, req->upload_len, &tlen);
+        if (text == NULL)
+            return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
+                             "the file is neither UTF-8 nor GBK text");
+        table = csv_parse(text, tlen);
+        free(text);
+    }
     if (table == NULL || json_array_size(table) < 2 || json_array_size(table) > IMPORT_MAX_ROWS + 1) {
         size_t n = table ? json_array_size(table) : 0;
         json_decref(table);
@@ -1213,17 +1401,62 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 {
     int64_t org = json_integer_value(json_object_get(data, "org"));
     int rc = audit_append_new(db, w, "persons.exported", "org", org, org,
-                              json_pack("{s:O, s:O, s:O}", "rows", json_object_get(data, "rows"), "revealed",
-                                        json_object_get(data, "revealed"), "query", json_object_get(data, "query")));
+                              json_pack("{s:O, s:O, s:O, s:O}", "rows", json_object_get(data, "rows"), "revealed",
+                                        json_object_get(data, "revealed"), "format", json_object_get(data, "format"),
+                                        "query", json_object_get(data, "query")));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
-    const char *csv = json_string_value(json_object_get(data, "csv"));
+    const char *b64 = json_string_value(json_object_get(data, "body"));
+    size_t n = strlen(b64), len = 0;
+    rep->raw = xmalloc(n + 1);
+    sodium_base642bin((unsigned char *)rep->raw, n + 1, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
+    rep->raw_len = len;
     rep->status = 200;
-    rep->raw_len = json_string_length(json_object_get(data, "csv"));
-    rep->raw = xmalloc(rep->raw_len + 1);
-    memcpy(rep->raw, csv, rep->raw_len);
-    rep->content_type = "text/csv; charset=utf-8";
+    rep->content_type = strcmp(json_string_value(json_object_get(data, "format")), "xlsx") == 0
+                            ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            : "text/csv; charset=utf-8";
     return 0;
+}
+
+/* The table (header first) as an .xlsx workbook; NULL on failure. Caller frees. */
+static char *table_xlsx(const json_t *table, size_t *len)
+{
+    char path[] = "/tmp/jiceng-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "居民") : NULL;
+    lxw_format *text = wb ? workbook_add_format(wb) : NULL;
+    if (text)
+        format_set_num_format(text, "@"); /* ID numbers stay text, never rounded numbers */
+    size_t r, c;
+    json_t *row, *cell;
+    json_array_foreach(table, r, row) {
+        json_array_foreach(row, c, cell) {
+            if (ws)
+                worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, json_string_value(cell), text);
+        }
+    }
+    char *out = NULL;
+    if (wb && workbook_close(wb) == LXW_NO_ERROR) {
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            long n = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            out = n > 0 ? xmalloc((size_t)n) : NULL;
+            if (out && fread(out, 1, (size_t)n, f) != (size_t)n) {
+                free(out);
+                out = NULL;
+            }
+            *len = n > 0 ? (size_t)n : 0;
+            fclose(f);
+        }
+    }
+    unlink(path);
+    return out;
 }
 
 int person_export(api_req_t *req, api_reply_t *rep)
@@ -1231,6 +1464,12 @@ int person_export(api_req_t *req, api_reply_t *rep)
     int64_t org = 0, reveal = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    char *fmt = api_query(req, "format");
+    int xlsx = fmt && strcmp(fmt, "xlsx") == 0, fmt_ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
+    free(fmt);
+    if (!fmt_ok)
+        return api_error(rep, req->lang, 400, "validation_failed", "format", "format 应为 csv 或 xlsx",
+                         "format is csv or xlsx");
     if (api_query_int(req, "reveal", 0, 0, 1, &reveal) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "reveal", "reveal 应为 0 或 1", "reveal is 0 or 1");
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
@@ -1258,24 +1497,25 @@ int person_export(api_req_t *req, api_reply_t *rep)
                          "tt", lo, hi);
     if (st == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    buf_t b = {0};
-    buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
-    static const char *const head[] = {"姓名", "性别", "出生日期", "身份证号", "手机号", "组织编码", "组织", "户地址",
-                                       "与户主关系", "标签"};
-    for (int i = 0; i < 10; i++)
-        csv_field(&b, head[i], i == 9);
+    json_t *table = json_array();
+    json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生日期", "身份证号",
+                                           "手机号", "组织编码", "组织", "户地址", "与户主关系", "标签"));
     int64_t rows = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         char *idc = reveal ? pii_decrypt(req->keys, "person.id_card", db_col_text(st, 4)) : NULL;
         char *phone = reveal && !db_col_is_null(st, 6) ? pii_decrypt(req->keys, "person.phone", db_col_text(st, 6))
                                                        : NULL;
-        csv_field(&b, db_col_text(st, 0), 0);
-        csv_field(&b, strcmp(db_col_text(st, 1), "M") == 0 ? "男" : "女", 0);
-        csv_field(&b, db_col_text(st, 2), 0);
-        csv_field(&b, idc ? idc : db_col_text(st, 3), 0);
-        csv_field(&b, phone ? phone : db_col_text(st, 5), 0);
+        json_t *row = json_array();
+#define TEXT_CELL(s) json_string((s) ? (s) : "")
+        json_array_append_new(row, TEXT_CELL(db_col_text(st, 0)));
+        json_array_append_new(row, json_string(strcmp(db_col_text(st, 1), "M") == 0 ? "男" : "女"));
+        json_array_append_new(row, TEXT_CELL(db_col_text(st, 2)));
+        json_array_append_new(row, TEXT_CELL(idc ? idc : db_col_text(st, 3)));
+        json_array_append_new(row, TEXT_CELL(phone ? phone : db_col_text(st, 5)));
         for (int k = 7; k <= 11; k++)
-            csv_field(&b, db_col_text(st, k), k == 11);
+            json_array_append_new(row, TEXT_CELL(db_col_text(st, k)));
+#undef TEXT_CELL
+        json_array_append_new(table, row);
         if (idc) {
             sodium_memzero(idc, strlen(idc));
             free(idc);
@@ -1288,14 +1528,36 @@ int person_export(api_req_t *req, api_reply_t *rep)
     }
     db_done(st);
     if (rc != DB_DONE) {
-        free(b.p);
+        json_decref(table);
         return api_db_error(rep, req->lang, rc, NULL);
     }
+    char *body = NULL;
+    size_t blen = 0;
+    if (xlsx) {
+        body = table_xlsx(table, &blen);
+    } else {
+        buf_t b = {0};
+        buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
+        size_t r, c;
+        json_t *row, *cell;
+        json_array_foreach(table, r, row) {
+            json_array_foreach(row, c, cell) csv_field(&b, json_string_value(cell), c + 1 == json_array_size(row));
+        }
+        body = b.p;
+        blen = b.len;
+    }
+    json_decref(table);
+    if (body == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    size_t cap = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    sodium_bin2base64(b64, cap, (const unsigned char *)body, blen, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(body, blen);
+    free(body);
     /* The answer leaves only once its audit row is committed. */
-    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s%}", "org", (json_int_t)path_last_id(lo), "rows",
-                             (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "csv", b.p, b.len);
-    if (reveal)
-        sodium_memzero(b.p, b.len);
-    free(b.p);
+    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s}", "org", (json_int_t)path_last_id(lo), "rows",
+                             (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "format",
+                             xlsx ? "xlsx" : "csv", "body", b64);
+    free(b64);
     return api_defer(req, export_write, data);
 }

@@ -135,3 +135,30 @@ def test_import_edges(server, admin, longju):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "org"
     rows = admin.get("/api/v1/audit", params={"action": "household.created"}).json()["items"]
     assert any(x["summary"].get("via") == "import" for x in rows)
+
+
+def test_xlsx_export_and_import_round_trip(server, admin, longju):
+    r = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "format": "xlsx"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    import zipfile
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    assert "xl/worksheets/sheet1.xml" in z.namelist()
+    sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "身份证号" in sheet or "身份证号" in z.read("xl/sharedStrings.xml").decode()
+    # Importing the export back changes nothing: everyone is already registered.
+    back = admin.post("/api/v1/persons/import", params={"org": longju}, data=r.content,
+                      headers={"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    assert back.status_code == 200, back.text
+    body = back.json()
+    assert body["imported"] == 0 and body["unchanged"] == body["rows"] > 0
+    masked = admin.get("/api/v1/persons/export", params={"org": longju, "format": "xlsx"})
+    assert masked.status_code == 200
+    strings = zipfile.ZipFile(io.BytesIO(masked.content)).read("xl/sharedStrings.xml").decode()
+    assert "********" in strings
+    bad = admin.post("/api/v1/persons/import", params={"org": longju}, data=b"PK\x03\x04broken",
+                     headers={"Content-Type": "text/csv"})
+    assert bad.status_code == 400 and error_of(bad)["field"] == "file"
+    assert admin.get("/api/v1/persons/export", params={"format": "pdf"}).status_code == 400
+    audit = admin.get("/api/v1/audit", params={"action": "persons.exported", "limit": 2}).json()["items"]
+    assert [a["summary"]["format"] for a in audit] == ["xlsx", "xlsx"]
