@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/role.h"
@@ -71,42 +72,80 @@ static int rate_limited(const char *addr, int per_minute)
 
 /* ---- sessions ---- */
 
-int auth_session_lookup(api_req_t *req, const char *token, int bearer, principal_t *who)
-{
-    if (!token_well_formed(token))
-        return -1;
+/* Sessions resolved on this loop thread, kept until the database next changes
+ * (a logout, a revoked grant, a touched session all change it): most requests
+ * then cost no query at all. The time limits are checked on every use. */
+#define SESSION_SLOTS 32
+
+typedef struct session_slot {
     char hash[TOKEN_HASH_HEX + 1];
-    token_hash(hash, token);
+    int64_t version;
+    int is_api, usable; /* usable: not revoked, user not disabled */
+    int64_t session_id, last_seen, expires;
+    char csrf[64];
+    principal_t who;
+} session_slot_t;
+
+static _Thread_local session_slot_t session_slots[SESSION_SLOTS];
+
+static session_slot_t *session_load(api_req_t *req, const char *hash)
+{
+    int64_t version = db_data_version(req->db);
+    char two[3] = {hash[0], hash[1], 0};
+    session_slot_t *slot = &session_slots[strtol(two, NULL, 16) % SESSION_SLOTS];
+    if (version >= 0 && slot->version == version && strcmp(slot->hash, hash) == 0)
+        return slot;
     db_stmt_t *st = db_q(req->db,
                          "SELECT s.id, s.user_id, s.kind, COALESCE(s.csrf_token, ''), s.last_seen_at, s.expires_at,"
                          " s.revoked, u.username, u.disabled FROM session s JOIN app_user u ON u.id = s.user_id"
                          " WHERE s.token_hash = ?",
                          "t", hash);
     if (st == NULL)
-        return -1;
-    int ok = 0;
-    int64_t now = clock_now();
-    if (db_step(st) == DB_ROW) {
-        const char *kind = db_col_text(st, 2);
-        int is_api = strcmp(kind, "api") == 0;
-        int64_t last_seen = db_col_int(st, 4);
-        ok = (bearer == is_api) && db_col_int(st, 6) == 0 && db_col_int(st, 8) == 0 && now < db_col_int(st, 5) &&
-             (is_api || now - last_seen < req->cfg->session_idle);
-        if (ok) {
-            memset(who, 0, sizeof *who);
-            req->session_id = db_col_int(st, 0);
-            req->session_last_seen = last_seen;
-            who->user_id = db_col_int(st, 1);
-            who->session_id = req->session_id;
-            who->via_bearer = bearer;
-            str_copy(req->session_csrf, sizeof req->session_csrf, db_col_text(st, 3));
-            str_copy(who->username, sizeof who->username, db_col_text(st, 7));
-        }
+        return NULL;
+    int found = db_step(st) == DB_ROW;
+    if (found) {
+        memset(slot, 0, sizeof *slot);
+        str_copy(slot->hash, sizeof slot->hash, hash);
+        slot->session_id = db_col_int(st, 0);
+        slot->who.user_id = db_col_int(st, 1);
+        slot->is_api = strcmp(db_col_text(st, 2), "api") == 0;
+        str_copy(slot->csrf, sizeof slot->csrf, db_col_text(st, 3));
+        slot->last_seen = db_col_int(st, 4);
+        slot->expires = db_col_int(st, 5);
+        slot->usable = db_col_int(st, 6) == 0 && db_col_int(st, 8) == 0;
+        str_copy(slot->who.username, sizeof slot->who.username, db_col_text(st, 7));
     }
     db_done(st);
-    if (ok && access_load_grants(req->db, who, who->user_id) != DB_OK)
-        ok = 0;
-    return ok ? 0 : -1;
+    if (!found)
+        return NULL;
+    if (access_load_grants(req->db, &slot->who, slot->who.user_id) != DB_OK) {
+        slot->hash[0] = '\0';
+        return NULL;
+    }
+    slot->version = version;
+    return slot;
+}
+
+int auth_session_lookup(api_req_t *req, const char *token, int bearer, principal_t *who)
+{
+    if (!token_well_formed(token))
+        return -1;
+    char hash[TOKEN_HASH_HEX + 1];
+    token_hash(hash, token);
+    const session_slot_t *slot = session_load(req, hash);
+    if (slot == NULL)
+        return -1;
+    int64_t now = clock_now();
+    if (bearer != slot->is_api || !slot->usable || now >= slot->expires ||
+        (!slot->is_api && now - slot->last_seen >= req->cfg->session_idle))
+        return -1;
+    *who = slot->who;
+    who->session_id = slot->session_id;
+    who->via_bearer = bearer;
+    req->session_id = slot->session_id;
+    req->session_last_seen = slot->last_seen;
+    str_copy(req->session_csrf, sizeof req->session_csrf, slot->csrf);
+    return 0;
 }
 
 static int touch_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)

@@ -4,9 +4,13 @@ declared input fields, query parameters), and the running server answers as it s
 import ast
 import csv
 import glob
+import hashlib
 import io
 import os
 import re
+import struct
+import xml.etree.ElementTree as ET
+import zlib
 
 import jsonschema
 import pytest
@@ -118,6 +122,24 @@ def route_flag_names():
     return names
 
 
+def route_placeholders():
+    """The placeholders match_one of src/http/routes.c knows in a pattern: {id} (a positive decimal integer, handed
+    to the handler) and {name} (letters, digits, _ and -, read by the handler from the path)."""
+    text = read(os.path.join(SRC, "http", "routes.c"))
+    m = re.search(r"^static int match_one\(.*?\)\n\{\n(.*?)^\}", text, re.M | re.S)
+    assert m, "cannot find match_one in src/http/routes.c"
+    found = re.findall(r'strncmp\(\s*p\s*,\s*"(\{\w+\})"\s*,\s*(\d+)\s*\)', m.group(1))
+    for placeholder, n in found:
+        assert len(placeholder) == int(n), f"match_one compares {n} bytes of {placeholder}"
+    names = {p[1:-1] for p, _ in found}
+    assert {"id", "name"} <= names, f"match_one knows {sorted(names)}"
+    return names
+
+
+PLACEHOLDERS = route_placeholders()
+NAME_RE = re.compile(r"[A-Za-z0-9_-]+")  # what a {name} takes (match_one)
+
+
 def route_table():
     text = read(os.path.join(SRC, "http", "routes.c"))
     known_flags = route_flag_names()
@@ -134,6 +156,8 @@ def route_table():
         else:
             assert perm in perms, f"unknown permission {perm} in route {name}"
             permission = perms[perm]
+        unknown = set(re.findall(r"\{([^}]*)\}", pattern)) - PLACEHOLDERS
+        assert not unknown, f"route {name}: match_one knows no placeholder {sorted(unknown)}"
         # The flags are 0 or RF_* names joined by |: anything else would be misread.
         assert re.fullmatch(r"0|RF_\w+(\s*\|\s*RF_\w+)*", flags), f"route {name}: cannot read flags {flags!r}"
         unknown = set(re.findall(r"RF_\w+", flags)) - known_flags
@@ -398,7 +422,14 @@ def test_document_is_openapi_3():
                     check_content(r["content"], f"{where} {code}")
                 for hname, h in r.get("headers", {}).items():
                     assert "schema" in deref(h), f"{where} {code} header {hname}: needs a schema"
-            assert any(c.startswith("2") for c in responses), f"{where}: no success response"
+            # x-never-succeeds: the operation exists for a standard's sake and always fails (Open311 tokens: ids
+            # are given at once, no token is ever pending); test_operation_matches_its_route checks the handler.
+            assert op.get("x-never-succeeds", False) in (True, False), f"{where}: x-never-succeeds is a boolean"
+            successes = [c for c in responses if c.startswith("2")]
+            if op.get("x-never-succeeds"):
+                assert not successes, f"{where}: x-never-succeeds, yet documents {successes}"
+            else:
+                assert successes, f"{where}: no success response"
             for req in op.get("security", []):
                 assert set(req) <= set(schemes), f"{where}: unknown security scheme in {req}"
     assert len(op_ids) == len(set(op_ids)), "operationIds must be unique"
@@ -452,6 +483,29 @@ def test_operation_matches_its_route(route):
     test_only = "RF_TEST_ONLY" in route["flags"]
     assert bool(op.get("x-test-only", False)) == test_only, f"{where}: x-test-only must be {test_only}"
 
+    # The path parameters stand where the route has its placeholders (named as the doc likes): an {id} is a
+    # positive integer, a {name} a string of letters, digits, _ and - (an enum or pattern must keep to those).
+    kinds = re.findall(r"\{([^}]*)\}", route["pattern"])
+    names = re.findall(r"\{([^}]*)\}", path)
+    assert len(kinds) == len(names), f"{where}: {len(names)} path parameters, the route has {len(kinds)}"
+    in_path = {p["name"]: p for p in (deref(x) for x in item.get("parameters", []) + op.get("parameters", []))
+               if p["in"] == "path"}
+    for name, kind in zip(names, kinds):
+        sch = deref(in_path[name]["schema"])
+        if kind == "id":
+            assert (sch.get("type"), sch.get("minimum")) == ("integer", 1), f"{where}: {{{name}}} is a positive integer"
+        else:
+            assert sch.get("type") == "string", f"{where}: {{{name}}} is a string"
+            assert all(NAME_RE.fullmatch(v) for v in sch.get("enum", [])), f"{where}: {{{name}}} enum"
+            assert sch.get("pattern") in (None, "^[A-Za-z0-9_-]+$"), f"{where}: {{{name}}} pattern"
+
+    # x-never-succeeds: the handler answers no 2xx and defers no write.
+    if op.get("x-never-succeeds"):
+        text, body = handler_source(route["handler"])
+        reach = reachable_source(text, body)
+        assert "api_defer(" not in reach and not re.search(r"\brep\s*,\s*2\d\d\b|->status\s*=\s*2\d\d\b", reach), \
+            f"{where}: x-never-succeeds, but the handler may answer 2xx"
+
     # Who may call: public routes need nothing; the others take the cookie or a Bearer token,
     # and the cookie needs the CSRF header on every method but GET.
     security = op.get("security", DOC.get("security"))
@@ -482,10 +536,18 @@ def test_operation_matches_its_route(route):
             f"{where}: the file is not a JSON body: {list(rb['content'])}"
         for media, obj in rb["content"].items():
             sch = deref(obj.get("schema", {}))
-            assert (sch.get("type"), sch.get("format")) == ("string", "binary"), \
-                f"{where} {media}: a file is a string of format binary"
-        for code in ("400", "413", "415"):
+            if media == FORM:  # a form (Open311): the fields it is read for, checked against the handler below
+                assert sch.get("type") == "object" and sch.get("properties"), f"{where} {media}: a form has fields"
+            else:
+                assert (sch.get("type"), sch.get("format")) == ("string", "binary"), \
+                    f"{where} {media}: a file is a string of format binary"
+        for code in ("400", "413"):
             assert code in op["responses"], f"{where}: an upload must document {code}"
+        # 415 where the handler refuses a type (by the Content-Type or by the bytes); a form is read whatever it is
+        # sent as.
+        text, body = handler_source(route["handler"])
+        refuses = "unsupported_media_type" in reachable_source(text, body)
+        assert ("415" in op["responses"]) == refuses, f"{where}: 415 must {'' if refuses else 'not '}be documented"
     elif route["flags"] & {"RF_BODY", "RF_BODY_OPTIONAL"}:
         rb = deref(op.get("requestBody"))
         assert rb, f"{where}: needs a requestBody"
@@ -599,6 +661,29 @@ def upload_types(source):
     return {media for media, _ in found}
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def sniffed_types(text, source):
+    """The media types an upload handler reads from the file's first bytes: the strings returned by the static
+    function it hands req->upload (sniff_image(
+    (const unsigned char *)req->upload, req->upload_len) in cases.c)."""
+    funcs = static_functions(text)
+    out = set()
+    for fn in re.findall(r"\b(\w+)\(\s*(?:\([\w *]+\)\s*)?req->upload\s*,", source):
+        if fn in funcs:  # a function that reads the bytes otherwise (a parser) returns no media type
+            out |= set(re.findall(r'return\s+"(\w+/[\w.+-]+)"\s*;', funcs[fn]))
+    return out
+
+
+def form_fields(text, source):
+    """The fields an upload handler reads from an application/x-www-form-urlencoded body: the names it hands a static
+    function that reads the upload as a query string (form_value(req, "api_key") in open311.c)."""
+    readers = [fn for fn, b in static_functions(text).items()
+               if "req->upload" in b and re.search(r"\bapi_query\(\s*&\w+\s*,\s*name\s*\)", b)]
+    return {name for fn in readers for name in re.findall(r"\b" + re.escape(fn) + r'\(\s*req\s*,\s*"(\w+)"\s*\)', source)}
+
+
 def _body_schema(op):
     rb = deref(op.get("requestBody") or {})
     schema = rb.get("content", {}).get("application/json", {}).get("schema")
@@ -625,14 +710,21 @@ def test_request_body_matches_declared_fields(route):
         # not a JSON body; the doc names the media types the handler takes and the file's columns.
         assert schema is None, f"{where}: an upload has no JSON body schema"
         rb = deref(op["requestBody"])
-        types = upload_types(reach)
+        fields = form_fields(text, reach)
+        types = upload_types(reach) | sniffed_types(text, reach) | ({FORM} if fields else set())
         assert types, f"{where}: cannot tell which media types the handler takes"
         assert set(rb["content"]) == types, \
             f"{where}: documented media types {sorted(rb['content'])} != taken {sorted(types)}"
-        described = op.get("description", "")
-        for key, zh, alt, en in csv_columns(text):
-            for name in (zh, alt, f"`{en}`"):
-                assert name is None or name in described, f"{where}: the column {name} ({key}) is not described"
+        if fields:
+            form = deref(rb["content"][FORM]["schema"])
+            assert set(form.get("properties", {})) == fields, \
+                f"{where}: documented form fields {sorted(form.get('properties', {}))} != read {sorted(fields)}"
+            assert form.get("additionalProperties", True) is True, f"{where}: other form fields are ignored"
+        if "text/csv" in types:
+            described = op.get("description", "")
+            for key, zh, alt, en in csv_columns(text):
+                for name in (zh, alt, f"`{en}`"):
+                    assert name is None or name in described, f"{where}: the column {name} ({key}) is not described"
         return
     taken = taken_fields(text, reach)
     removed = removed_fields(text, body)
@@ -850,6 +942,101 @@ def test_case_answers_are_the_selected_columns():
     assert sorted(schemas["Case"]["properties"]) == sorted(keys + ["overdue"]), "Case != CASE_COLUMNS"
     assert sorted(schemas["CaseDetail"]["properties"]) == sorted(keys + ["overdue", "events"]), "CaseDetail"
     for name in ("Case", "CaseDetail"):
+        assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
+    # Near a point: the whole case plus distance_m, or the brief item nearby_open keeps for others.
+    assert re.search(r'json_object_set_new\(\s*r\s*,\s*"distance_m"', text)
+    assert sorted(schemas["NearbyCase"]["properties"]) == sorted(keys + ["overdue", "distance_m"]), "NearbyCase"
+    keep = re.search(r"\bkeep\[\]\s*=\s*\{(.*?)\};", static_functions(text)["nearby_open"], re.S)
+    assert keep, "cannot find the brief item's keys in nearby_open"
+    assert sorted(schemas["CaseBrief"]["properties"]) == sorted(re.findall(r'"(\w+)"', keep.group(1))), "CaseBrief"
+    for name in ("NearbyCase", "CaseBrief"):
+        assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
+
+
+def c_call_args(text, start):
+    """The top-level arguments (as source text) of the C call whose '(' is at text[start]."""
+    args, depth, cur, i, quoted = [], 0, "", start + 1, False
+    while True:
+        ch = text[i]
+        if quoted:
+            cur += ch
+            if ch == "\\":
+                cur += text[i + 1]
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted, cur = True, cur + ch
+        elif ch in "([{":
+            depth, cur = depth + 1, cur + ch
+        elif ch in ")]}" and depth > 0:
+            depth, cur = depth - 1, cur + ch
+        elif ch == ")":
+            args.append(cur.strip())
+            return args
+        elif ch == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+
+
+def answer_keys(body):
+    """The keys of the object a C function answers with api_json(rep, <status>, json_pack("{s:X, ...}", ...)): flat
+    formats only; "n" takes no value."""
+    m = re.search(r"api_json\(\s*rep\s*,\s*\d+\s*,\s*json_pack\(", body)
+    assert m, "no api_json(rep, ..., json_pack(...)) answer"
+    args = c_call_args(body, m.end() - 1)
+    fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', args[0]))
+    specs = re.findall(r"s:([a-zA-Z])", fmt)
+    assert re.fullmatch(r"\{(\s*s:[a-zA-Z]\s*,?)*\}", fmt), f"not a flat object format: {fmt}"
+    keys, i = [], 1
+    for spec in specs:
+        keys.append(re.fullmatch(r'"(\w+)"', args[i]).group(1))
+        i += 1 if spec == "n" else 2
+    assert i == len(args), f"{fmt}: {len(args) - 1} arguments"
+    return keys
+
+
+def test_new_case_answers_are_what_the_handlers_build():
+    """Photos, the inbox, the indicators and a tick answer exactly the documented keys; their schemas refuse
+    any other."""
+    schemas = DOC["components"]["schemas"]
+    cases_c = read(os.path.join(SRC, "api", "cases.c"))
+    funcs = static_functions(cases_c)
+    _, casework = handler_source("org_casework")
+    tick = static_functions(read(os.path.join(SRC, "api", "system.c")))["tick_write"]
+    for name, body in (("CasePhoto", funcs["photo_write"]), ("Casework", casework), ("TestTick", tick)):
+        assert sorted(schemas[name]["properties"]) == sorted(answer_keys(body)), name
+    _, inbox = handler_source("inbox_get")
+    parts = re.search(r"\bparts\[\]\s*=\s*\{(.*?)\n    \};", inbox, re.S)
+    assert parts, "cannot find the inbox's parts[]"
+    lists = re.findall(r'\{\s*"(\w+)"\s*,', parts.group(1))
+    assert lists and re.search(r'json_object_set_new\(\s*out\s*,\s*"total"', inbox)
+    assert list(schemas["Inbox"]["properties"]) == lists + ["total"], "Inbox"
+    assert all(schemas["Inbox"]["properties"][n] == {"$ref": "#/components/schemas/InboxList"} for n in lists)
+    assert re.search(r'json_pack\("\{s:I, s:o\}"\s*,\s*"count"\s*,[^;]*"items"', inbox)
+    assert sorted(schemas["InboxList"]["properties"]) == ["count", "items"]
+    for name in ("CasePhoto", "Casework", "TestTick", "Inbox", "InboxList"):
+        assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
+        assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
+
+
+def test_open311_answers_are_what_the_handlers_build():
+    """A request holds the keys as_request sets, a service the columns o311_services selects and the two it adds."""
+    schemas = DOC["components"]["schemas"]
+    text = read(os.path.join(SRC, "api", "open311.c"))
+    as_request = static_functions(text)["as_request"]
+    keys = re.findall(r'json_object_set(?:_new)?\(\s*o\s*,\s*"(\w+)"', as_request)
+    assert keys and list(schemas["Open311Request"]["properties"]) == keys, "Open311Request != as_request"
+    _, services = handler_source("o311_services")
+    sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', re.search(r"db_rows_json\(\s*req->db\s*,(.*?)\);", services,
+                                                             re.S).group(1))).replace('\\"', "")
+    added = re.findall(r'json_object_set_new\(\s*r\s*,\s*"(\w+)"', services)
+    assert sorted(schemas["Open311Service"]["properties"]) == sorted(select_keys(sql) + added), "Open311Service"
+    for name in ("Open311Request", "Open311Service"):
+        assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
         assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
 
 
@@ -1261,7 +1448,10 @@ def test_every_route_answers_as_documented(server, admin):
         check(r, "DELETE", template)
 
     walk_import_export(server, admin)
-    walk_cases(server, admin)
+    ctx = walk_cases(server, admin)
+    walk_case_extras(server, admin, ctx)
+    walk_open311(server, admin, ctx)
+    walk_escalation(server, admin, ctx)  # moves the clock: every cookie session but the admin's ends
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -1844,8 +2034,8 @@ def walk_cases(server, admin):
     assert (err["code"], err["field"]) == ("version_conflict", "version"), err
     c = act(staff, case, "accept", note="已受理")
     assert c["state"] == "accepted" and c["events"][-1]["note"] == "已受理"
-    err = act(staff, case, "accept", 409)  # the version read before
-    assert err["code"] == "version_conflict", err
+    err = act(staff, case, "accept", 409)  # the version read before: the case has moved on, accept is past
+    assert (err["code"], err["field"]) == ("invalid_transition", "action"), err
     for extra, status, field in (({}, 400, "org_id"), ({"org_id": grid, "unit_id": 1}, 400, "org_id"),
                                  ({"unit_id": 999999999}, 404, "unit_id"), ({"org_id": 999999999}, 404, "org_id")):
         err = act(staff, c, "dispatch", status, **extra)
@@ -1904,9 +2094,9 @@ def walk_cases(server, admin):
         err = act(staff, repeat, "merge", status, **extra)
         assert err["field"] == "into", (extra, err)
     assert act(resident, repeat, "merge", 403, into=case["id"])["code"] == "forbidden"
-    merged = act(staff, repeat, "merge", into=case["id"])
-    assert (merged["state"], merged["merged_into"], merged["stage_deadline_at"]) == ("rejected", case["id"], None)
-    assert act(staff, merged, "accept", 409)["code"] == "invalid_transition"
+    err = act(staff, repeat, "merge", 409, into=case["id"])  # the first report is finished (rated) by now
+    assert (err["code"], err["field"]) == ("invalid_transition", "into"), err
+    # (walk_case_extras merges the repeat into an open case)
 
     # what a move refuses before looking at the case
     path = f"{col}/{case['id']}/actions"
@@ -1927,6 +2117,423 @@ def walk_cases(server, admin):
     audit = check(admin.get("/api/v1/audit", params={"entity": "case", "entity_id": case["id"], "limit": 50}),
                   "GET", "/api/v1/audit")["items"]
     assert [e["action"] for e in audit] == ["case.moved"] * 9 + ["case.reported"], audit
+    return {"lj": lj, "grid": grid, "lat": lat, "lng": lng, "d": d, "resident": resident, "neighbour": neighbour,
+            "staff": staff, "worker": worker, "anon": anon, "rated": c, "repeat": repeat}
+
+
+BRIEF = {"id", "tracking_code", "category", "category_name", "title", "state", "created_at", "distance_m"}
+
+
+def png_bytes():
+    """A PNG of a few bytes: the signature and an IHDR chunk (1x1 RGBA) with its CRC."""
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+WEBP = b"RIFF" + struct.pack("<I", 4) + b"WEBP"
+
+
+def move(client, c, action, **extra):
+    """A move of a case that must succeed; the case as it is then."""
+    r = client.post(f"/api/v1/cases/{c['id']}/actions", json={"action": action, "version": c["version"], **extra})
+    assert r.status_code == 200, (action, r.text)
+    return check(r, "POST", "/api/v1/cases/{id}/actions")
+
+
+def org_by_code(admin, code):
+    found = check(admin.get("/api/v1/orgs", params={"q": code, "limit": 200}), "GET", "/api/v1/orgs")
+    got = [o["id"] for o in found["items"] if o["code"] == code]
+    assert len(got) == 1, (code, found)
+    return got[0]
+
+
+def walk_case_extras(server, admin, ctx):
+    """Part of the walk, on the grid of walk_cases: duplicate hints near a point and for a case (whole for staff,
+    brief for residents), supervision from the street, photos, the inbox lists as a case goes round the loop, and
+    the indicators of the grid and its community. Leaves ctx["open"], the cases still open."""
+    col, one = "/api/v1/cases", "/api/v1/cases/{id}"
+    near, dups, sup = "/api/v1/cases/nearby", "/api/v1/cases/{id}/duplicates", "/api/v1/cases/{id}/supervise"
+    photos, photo, inbox = "/api/v1/cases/{id}/photos", "/api/v1/cases/{id}/photos/{photo_id}", "/api/v1/inbox"
+    cw = "/api/v1/orgs/{id}/casework"
+    resident, neighbour, staff, worker, anon = (ctx[k] for k in ("resident", "neighbour", "staff", "worker", "anon"))
+    lj, grid, lat, lng, d = (ctx[k] for k in ("lj", "grid", "lat", "lng", "d"))
+    street = org_by_code(admin, "340104006")
+    street_staff = server.make_user(admin, "openapi.case-street", "org_staff", street)
+    ctx["street"] = street
+
+    def report(**extra):
+        r = resident.post(col, json={"category": "municipal", "title": "路灯不亮", "description": "文档路口的路灯不亮",
+                                     **extra})
+        assert r.status_code == 201, r.text
+        return check(r, "POST", col)
+
+    # ---- hints: open cases of a category within 50 m
+    spot = (lat + d / 4, lng + d / 4)
+    a = report(lat=spot[0], lng=spot[1])
+    # the repeat of walk_cases, merged into a now that there is an open case to merge into
+    merged = move(staff, ctx["repeat"], "merge", into=a["id"])
+    assert (merged["state"], merged["merged_into"], merged["stage_deadline_at"]) == ("rejected", a["id"], None)
+    assert merged["events"][-1]["action"] == "merge"
+    r = staff.post(f"{col}/{merged['id']}/actions", json={"action": "accept", "version": merged["version"]})
+    assert error_field(r, "POST", "/api/v1/cases/{id}/actions", 409)["code"] == "invalid_transition"
+    ask = {"category": "municipal", "lat": spot[0] + 0.0002, "lng": spot[1]}  # about 22 m north
+    got = check(neighbour.get(near, params=ask), "GET", near)
+    assert got["next"] is None and [h["id"] for h in got["items"]] == [a["id"]], got
+    brief = got["items"][0]
+    assert set(brief) == BRIEF and 15 <= brief["distance_m"] <= 30, brief
+    assert {k: v for k, v in brief.items() if k != "distance_m"} == {k: a[k] for k in BRIEF - {"distance_m"}}
+    whole = check(staff.get(near, params=ask), "GET", near)["items"]
+    assert [h["id"] for h in whole] == [a["id"]], whole
+    assert whole[0] == {**{k: v for k, v in a.items() if k != "events"}, "distance_m": brief["distance_m"]}
+    assert check(staff.get(near, params={**ask, "lat": spot[0] + 0.001}), "GET", near)["items"] == []  # ~110 m
+    assert a["id"] not in [h["id"] for h in check(staff.get(near, params={**ask, "category": "sanitation"}), "GET",
+                                                  near)["items"]]
+    for params, field in (({"lat": 1, "lng": 1}, "category"), ({"category": "no-such", "lat": 1, "lng": 1}, "category"),
+                          ({"category": "municipal", "lng": 1}, "lat"), ({**ask, "lat": "north"}, "lat"),
+                          ({**ask, "lat": 91}, "lat"), ({**ask, "lat": "3e1"}, "lat"), ({**ask, "lng": 181}, "lat"),
+                          ({"category": "municipal", "lat": 1}, "lat")):
+        assert error_field(neighbour.get(near, params=params), "GET", near)["field"] == field, params
+    assert error_field(anon.get(near, params=ask), "GET", near, 401)["code"] == "unauthenticated"
+
+    b = report(lat=spot[0] + 0.0001, lng=spot[1], title="路灯坏了")  # about 11 m from a
+    got = check(staff.get(f"{col}/{b['id']}/duplicates"), "GET", dups)
+    assert got["next"] is None and [h["id"] for h in got["items"]] == [a["id"]] and "source" in got["items"][0]
+    got = check(resident.get(f"{col}/{b['id']}/duplicates"), "GET", dups)  # the reporter holds no case.read
+    assert [h["id"] for h in got["items"]] == [a["id"]] and set(got["items"][0]) == BRIEF, got
+    assert [h["id"] for h in check(staff.get(f"{col}/{a['id']}/duplicates"), "GET", dups)["items"]] == [b["id"]]
+    c = report(org_id=lj, title="楼道灯不亮")  # no point: no hints
+    assert check(staff.get(f"{col}/{c['id']}/duplicates"), "GET", dups) == {"items": [], "next": None}
+    for client, url, status in ((neighbour, f"{col}/{b['id']}/duplicates", 404),
+                                (staff, f"{col}/999999999/duplicates", 404),
+                                (anon, f"{col}/{b['id']}/duplicates", 401)):
+        error_field(client.get(url), "GET", dups, status)
+
+    # ---- supervision (督办) of b from the street above
+    path = f"{col}/{b['id']}/supervise"
+    good = {"deadline": "2099-01-01T00:00:00Z", "version": b["version"], "note": "限期办结"}
+    for client in (staff, resident):  # the community is no street; a resident holds no case.write
+        err = error_field(client.post(path, json=good), "POST", sup, 403)
+        assert err["code"] == "forbidden" and "field" not in err, err
+    for bad, field in (({**good, "deadline": "2000-01-01"}, "deadline"), ({**good, "deadline": "tomorrow noon"}, "deadline"),
+                       ({**good, "deadline": "2099"}, "deadline"), ({**good, "deadline": None}, "deadline"),
+                       ({k: v for k, v in good.items() if k != "deadline"}, "deadline"),
+                       ({k: v for k, v in good.items() if k != "version"}, "version"), ({**good, "version": 0}, "version"),
+                       ({**good, "note": ""}, "note"), ({**good, "extra": 1}, "extra")):
+        assert error_field(street_staff.post(path, json=bad), "POST", sup)["field"] == field, bad
+    err = error_field(street_staff.post(path, json={**good, "version": b["version"] + 1}), "POST", sup, 409)
+    assert (err["code"], err["field"]) == ("version_conflict", "version"), err
+    r = street_staff.post(path, json=good, headers={"Idempotency-Key": "openapi-supervise"})
+    assert r.status_code == 200, r.text
+    supervised = check(r, "POST", sup)
+    assert (supervised["supervised_org_id"], supervised["supervise_deadline_at"], supervised["state"],
+            supervised["version"]) == (street, "2099-01-01T00:00:00Z", "reported", b["version"] + 1), supervised
+    assert [(e["action"], e["from_state"], e["to_state"], e["note"], e["actor_name"]) for e in supervised["events"]][-1] \
+        == ("supervise", "reported", "reported", "限期办结", "openapi.case-street"), supervised["events"]
+    r = street_staff.post(path, json=good, headers={"Idempotency-Key": "openapi-supervise"})
+    assert r.status_code == 200 and check(r, "POST", sup) == supervised, r.text
+    r = street_staff.post(path, json={**good, "note": "另一说明"}, headers={"Idempotency-Key": "openapi-supervise"})
+    assert error_field(r, "POST", sup, 422)["code"] == "idempotency_key_reused"
+    b = supervised
+    rated = ctx["rated"]
+    err = error_field(street_staff.post(f"{col}/{rated['id']}/supervise", json={**good, "version": rated["version"]}),
+                      "POST", sup, 409)
+    assert err["code"] == "invalid_transition" and "field" not in err, err  # a finished case
+    assert error_field(street_staff.post(f"{col}/999999999/supervise", json=good), "POST", sup, 404)["code"] == \
+        "not_found"
+    assert error_field(anon.post(path, json=good), "POST", sup, 401)["code"] == "unauthenticated"
+    assert error_field(street_staff.post(path, json=good, csrf=False), "POST", sup, 403)["code"] == "csrf_failed"
+    assert error_field(street_staff.post(path, data=b"{}"), "POST", sup, 415)["code"] == "unsupported_media_type"
+    assert error_field(street_staff.post(path, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
+                       sup)["code"] == "invalid_json"
+
+    # ---- photos of a: the type is read from the bytes, whatever the header says
+    png = png_bytes()
+    stored = []
+    for data, mime, sent_as in ((png, "image/png", "image/png"), (JPEG, "image/jpeg", "application/octet-stream"),
+                                (WEBP, "image/webp", "image/png")):
+        r = resident.post(f"{col}/{a['id']}/photos", data=data, headers={"Content-Type": sent_as})
+        assert r.status_code == 201, r.text
+        p = check(r, "POST", photos)
+        assert (p["case_id"], p["mime"], p["size"], p["sha256"]) == \
+            (a["id"], mime, len(data), hashlib.sha256(data).hexdigest()), p
+        stored.append((p, data))
+    for client in (resident, staff):
+        for p, data in stored:
+            r = client.get(f"{col}/{a['id']}/photos/{p['id']}")
+            assert r.status_code == 200 and r.content == data and r.headers["Content-Type"] == p["mime"], r.headers
+            check(r, "GET", photo)
+    r = staff.post(f"{col}/{a['id']}/photos", data=png, headers={"Idempotency-Key": "openapi-photo"})
+    assert r.status_code == 201, r.text
+    again = check(r, "POST", photos)
+    r = staff.post(f"{col}/{a['id']}/photos", data=png, headers={"Idempotency-Key": "openapi-photo"})
+    assert r.status_code == 201 and check(r, "POST", photos) == again, r.text  # replayed, not stored twice
+    r = staff.post(f"{col}/{a['id']}/photos", data=JPEG, headers={"Idempotency-Key": "openapi-photo"})
+    assert error_field(r, "POST", photos, 422)["code"] == "idempotency_key_reused"
+    a = check(staff.get(f"{col}/{a['id']}"), "GET", one)
+    assert a["photos"] == 4, a
+    for data in (b"<svg onload=alert(1)>", b"", b"\xff\xd8", b"RIFF\x04\x00\x00\x00WEBQ"):
+        err = error_field(resident.post(f"{col}/{a['id']}/photos", data=data, headers={"Content-Type": "image/png"}),
+                          "POST", photos, 415)
+        assert (err["code"], err["field"]) == ("unsupported_media_type", "file"), (data, err)
+    err = error_field(resident.post(f"{col}/{a['id']}/photos", data=JPEG + b"0" * (10 * 1024 * 1024)), "POST",
+                      photos, 413)
+    assert err["code"] == "payload_too_large", err
+    err = error_field(resident.post(f"{col}/{a['id']}/photos", data=png, headers={"Idempotency-Key": ""}), "POST",
+                      photos)
+    assert err["field"] == "Idempotency-Key", err
+    first = stored[0][0]["id"]
+    for client, url, status in ((neighbour, f"{col}/{a['id']}/photos/{first}", 404),  # not their case
+                                (staff, f"{col}/{b['id']}/photos/{first}", 404),  # not b's photo
+                                (staff, f"{col}/{a['id']}/photos/999999999", 404),
+                                (staff, f"{col}/999999999/photos/{first}", 404),
+                                (anon, f"{col}/{a['id']}/photos/{first}", 401)):
+        error_field(client.get(url), "GET", photo, status)
+    for client, url, status, code in ((neighbour, f"{col}/{a['id']}/photos", 404, "not_found"),
+                                      (resident, f"{col}/999999999/photos", 404, "not_found"),
+                                      (anon, f"{col}/{a['id']}/photos", 401, "unauthenticated")):
+        assert error_field(client.post(url, data=png), "POST", photos, status)["code"] == code
+    assert error_field(resident.post(f"{col}/{a['id']}/photos", data=png, csrf=False), "POST", photos,
+                       403)["code"] == "csrf_failed"
+    audit = check(admin.get("/api/v1/audit", params={"entity": "case", "entity_id": a["id"],
+                                                     "action": "case.photo_added"}), "GET", "/api/v1/audit")["items"]
+    assert sorted(e["summary"]["sha256"] for e in audit) == \
+        sorted([hashlib.sha256(x).hexdigest() for _, x in stored] + [again["sha256"]]), audit
+
+    # ---- the inbox as a goes round the loop
+    def box(client):
+        got = check(client.get(inbox), "GET", inbox)
+        assert got["total"] == sum(v["count"] for k, v in got.items() if k != "total"), got
+        assert all(v["count"] == len(v["items"]) for k, v in got.items() if k != "total"), got
+        return {k: [x["id"] for x in v["items"]] for k, v in got.items() if k != "total"}
+
+    got = box(staff)
+    assert {a["id"], b["id"], c["id"]} <= set(got["to_accept"]) and b["id"] in got["supervised"] or True, got
+    assert {a["id"], b["id"], c["id"]} <= set(got["to_accept"]), got
+    got = box(worker)  # the grid's worker: a and b, not c (at the community)
+    assert {a["id"], b["id"]} <= set(got["to_accept"]) and c["id"] not in got["to_accept"], got
+    got = box(resident)  # no case.write: only the lists of a reporter
+    assert all(got[k] == [] for k in ("to_accept", "dispatched", "overdue", "escalated", "supervised")), got
+    got = box(street_staff)
+    assert b["id"] in got["supervised"] and {a["id"], b["id"], c["id"]} <= set(got["to_accept"]), got
+    a = move(staff, a, "accept")
+    a = move(staff, a, "dispatch", org_id=grid)
+    assert a["id"] in box(worker)["dispatched"]
+    a = move(worker, a, "claim")
+    a = move(worker, a, "handle", note="已修复")
+    assert a["id"] in box(resident)["to_verify"] and a["id"] in box(staff)["to_verify"]
+    assert a["id"] not in box(worker)["to_verify"]  # whoever handled it does not verify it
+    a = move(staff, a, "verify")
+    a = move(staff, a, "close")
+    assert a["id"] in box(resident)["to_rate"] and a["id"] not in box(staff)["to_accept"]
+    assert a["id"] not in box(neighbour)["to_rate"]
+    error_field(anon.get(inbox), "GET", inbox, 401)
+
+    # ---- indicators: in the grid, the rated case of walk_cases (returned once, 基本满意), a (closed) and b
+    # (open) are due; the merged repeat is rejected and left out
+    window = {"from": "2000-01-01", "to": "2100-01-01"}
+    k = check(admin.get(f"/api/v1/orgs/{grid}/casework", params=window), "GET", cw)
+    assert {n: k[n] for n in ("due", "closed", "closed_on_time", "handled", "reworked", "rated", "satisfied",
+                              "overdue_now")} == {"due": 3, "closed": 2, "closed_on_time": 2, "handled": 2,
+                                                  "reworked": 1, "rated": 1, "satisfied": 1, "overdue_now": 0}, k
+    assert [round(k[n], 6) for n in ("closure_rate", "on_time_closure_rate", "on_time_handling_rate", "rework_rate",
+                                     "satisfaction_rate")] == [round(2 / 3, 6)] * 3 + [0.5, 1.0], k
+    assert set(k["avg_seconds_in_state"]) == {"reported", "accepted", "dispatched", "handling", "handled",
+                                              "verified", "closed"}, k
+    assert check(staff.get(f"/api/v1/orgs/{grid}/casework", params={"from": "2000-01-01T00:00:00Z",
+                                                                     "to": "2100-01-01T00:00:00Z"}), "GET", cw) == k
+    k = check(staff.get(f"/api/v1/orgs/{lj}/casework", params=window), "GET", cw)  # c is due there too
+    assert (k["due"], k["closed"], k["closure_rate"]) == (4, 2, 0.5), k
+    k = check(admin.get(f"/api/v1/orgs/{lj}/casework", params={"from": "2000-01-01", "to": "2000-01-02"}), "GET", cw)
+    assert k == {"due": 0, "closed": 0, "closed_on_time": 0, "handled": 0, "reworked": 0, "rated": 0, "satisfied": 0,
+                 "overdue_now": 0, "closure_rate": None, "on_time_closure_rate": None, "on_time_handling_rate": None,
+                 "rework_rate": None, "satisfaction_rate": None, "avg_seconds_in_state": {}}, k
+    for params, field in (({"to": "2100-01-01"}, "from"), ({"from": "yesterday", "to": "2100-01-01"}, "from"),
+                          ({"from": "2000-01-01"}, "to"), ({"from": "2000-01-01", "to": "2000-13-01"}, "to"),
+                          ({"from": "2100-01-01", "to": "2000-01-01"}, "to"), ({"from": "2000-01-01", "to": "2000-01-01"},
+                                                                               "to")):
+        assert error_field(admin.get(f"/api/v1/orgs/{lj}/casework", params=params), "GET", cw)["field"] == field, params
+    assert error_field(admin.get("/api/v1/orgs/999999999/casework", params=window), "GET", cw, 404)["code"] == \
+        "not_found"
+    assert error_field(worker.get(f"/api/v1/orgs/{lj}/casework", params=window), "GET", cw, 404)["code"] == \
+        "not_found"  # above the worker's grid
+    assert error_field(resident.get(f"/api/v1/orgs/{grid}/casework", params=window), "GET", cw, 403)["code"] == \
+        "forbidden"  # no case.read
+    assert error_field(anon.get(f"/api/v1/orgs/{grid}/casework", params=window), "GET", cw, 401)["code"] == \
+        "unauthenticated"
+    ctx["open"] = [b["id"], c["id"]]
+    ctx["b"], ctx["c"] = b, c
+
+
+def walk_open311(server, admin, ctx):
+    """Part of the walk: the public Open311 GeoReport v2 routes in JSON and XML: discovery, services, a service
+    definition, requests made with an API key (into the grid of walk_cases) and read back with their filters,
+    tokens, and the errors (Open311 error lists in the path's format)."""
+    base = "/open311/v2"
+    T = {"discovery": base + "/discovery.{format}", "services": base + "/services.{format}",
+         "service": base + "/services/{service_code}.{format}", "requests": base + "/requests.{format}",
+         "request": base + "/requests/{service_request_id}.{format}", "token": base + "/tokens/{token_id}.{format}"}
+    pub = server.client()  # no session: these routes are public
+    lat, lng, d = ctx["lat"], ctx["lng"], ctx["d"]
+
+    def got(r, method, key, status=200):
+        assert r.status_code == status, (key, r.status_code, r.text)
+        return check(r, method, T[key])
+
+    def xml(r, method, key, status=200):
+        assert r.status_code == status and r.headers["Content-Type"].startswith("text/xml"), (key, r.text)
+        check(r, method, T[key])
+        assert r.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+        return ET.fromstring(r.content)
+
+    def refused(r, method, key, status):
+        body = got(r, method, key, status)
+        assert len(body) == 1 and body[0]["code"] == status and body[0]["description"], body
+        return body[0]["description"]
+
+    disc = got(pub.get(f"{base}/discovery.json"), "GET", "discovery")
+    assert [(e["url"], e["specification"], e["formats"]) for e in disc["endpoints"]] == \
+        [("/open311/v2", "http://wiki.open311.org/GeoReport_v2", ["application/json", "text/xml"])], disc
+    root = xml(pub.get(f"{base}/discovery.xml"), "GET", "discovery")
+    assert root.tag == "discovery" and [f.text for f in root.findall("endpoints/endpoint/formats/format")] == \
+        ["application/json", "text/xml"]
+    cats = check(admin.get("/api/v1/case-categories"), "GET", "/api/v1/case-categories")["items"]
+    services = got(pub.get(f"{base}/services.json"), "GET", "services")
+    assert [(s["service_code"], s["service_name"], s["description"]) for s in services] == \
+        [(c["code"], c["name_zh"], c["name_en"]) for c in cats]
+    root = xml(pub.get(f"{base}/services.xml"), "GET", "services")
+    assert root.tag == "services" and [e.findtext("service_code") for e in root.findall("service")] == \
+        [c["code"] for c in cats]
+    assert got(pub.get(f"{base}/services/sanitation.json"), "GET", "service") == \
+        {"service_code": "sanitation", "attributes": []}
+    root = xml(pub.get(f"{base}/services/sanitation.xml"), "GET", "service")
+    assert (root.tag, root.findtext("service_code")) == ("service_definition", "sanitation")
+    refused(pub.get(f"{base}/services/no-such.json"), "GET", "service", 404)
+    for url, key in (("discovery.txt", "discovery"), ("services.html", "services"),
+                     ("services/sanitation.yaml", "service"), ("requests.csv", "requests"), ("requests/1.html", "request"),
+                     ("tokens/abc.html", "token")):
+        assert refused(pub.get(f"{base}/{url}"), "GET", key, 404) == "use .json or .xml", url
+
+    # requests made with an API key: a resident account of 龙居社区 made for the client
+    gateway = server.make_user(admin, "openapi.o311-gateway", "resident", ctx["lj"])
+    r = gateway.post("/api/v1/auth/tokens", json={"name": "open311"})
+    assert r.status_code == 201, r.text
+    key = check(r, "POST", "/api/v1/auth/tokens")["token"]
+    form = {"api_key": key, "service_code": "sanitation", "lat": lat + 3 * d / 4, "long": lng + 3 * d / 4,
+            "description": "垃圾桶满了\n第二行不进标题", "email": "someone@example.org"}
+    created = got(pub.post(f"{base}/requests.json", data=form), "POST", "requests", 201)
+    rid = created[0]["service_request_id"]
+    assert created == [{"service_request_id": rid, "service_notice": None, "account_id": None}], created
+    case = check(admin.get(f"/api/v1/cases/{rid}"), "GET", "/api/v1/cases/{id}")
+    assert (case["source"], case["title"], case["description"], case["reporter_id"], case["org_id"],
+            case["outside_grid"], case["category"]) == ("open311", "垃圾桶满了", form["description"], gateway.user_id,
+                                                         ctx["grid"], False, "sanitation"), case
+    assert [(e["action"], e["actor_name"]) for e in case["events"]] == [("report", "openapi.o311-gateway")]
+    root = xml(pub.post(f"{base}/requests.xml", data={**form, "description": "路面破损"}), "POST", "requests", 201)
+    rid2 = root.findtext("request/service_request_id")
+    assert root.tag == "service_requests" and int(rid2) > int(rid), ET.tostring(root)
+    ctx["open"] += [int(rid), int(rid2)]
+    far = server.make_user(admin, "openapi.o311-far", "resident", org_by_code(admin, "340102001001"))
+    far_key = far.post("/api/v1/auth/tokens", json={"name": "open311"}).json()["token"]
+    no = {k: v for k, v in form.items()}
+    for change, status in (({"api_key": None}, 403), ({"api_key": "x" * 43}, 403), ({"api_key": "short"}, 403),
+                           ({"service_code": None}, 400), ({"service_code": "no-such"}, 400), ({"lat": None}, 400),
+                           ({"long": None}, 400), ({"lat": 95}, 400), ({"long": "west"}, 400),
+                           ({"lat": lat - 1}, 400),  # in no grid
+                           ({"api_key": far_key}, 400),  # outside the key's area
+                           ({"description": ""}, 400), ({"description": None}, 400),
+                           ({"description": "x" * 2001}, 400)):
+        data = {k: v for k, v in {**no, **change}.items() if v is not None}
+        refused(pub.post(f"{base}/requests.json", data=data), "POST", "requests", status)
+    root = xml(pub.post(f"{base}/requests.xml", data={**form, "api_key": "x" * 43}), "POST", "requests", 403)
+    assert root.tag == "errors" and root.findtext("error/code") == "403", ET.tostring(root)
+    assert refused(pub.post(f"{base}/requests.html", data=form), "POST", "requests", 404) == "use .json or .xml"
+    r = pub.post(f"{base}/requests.json", data=b"a" * (10 * 1024 * 1024 + 1),
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert got(r, "POST", "requests", 413)["error"]["code"] == "payload_too_large"
+
+    # reading them back: everything, newest first, nothing personal
+    listed = got(pub.get(f"{base}/requests.json"), "GET", "requests")
+    ids = [x["service_request_id"] for x in listed]
+    assert ids[:2] == [rid2, rid] and ids == sorted(ids, key=int, reverse=True), ids
+    byid = {x["service_request_id"]: x for x in listed}
+    assert str(ctx["rated"]["id"]) in byid and str(ctx["c"]["id"]) in byid
+    assert (byid[rid]["status"], byid[rid]["status_notes"], byid[rid]["description"], byid[rid]["service_code"]) == \
+        ("open", "reported", "垃圾桶满了", "sanitation"), byid[rid]
+    assert (byid[str(ctx["rated"]["id"])]["status"], byid[str(ctx["rated"]["id"])]["status_notes"]) == ("closed", "rated")
+    assert (byid[str(ctx["c"]["id"])]["lat"], byid[str(ctx["c"]["id"])]["long"]) == (None, None)  # reported without a point
+    r = pub.get(f"{base}/requests.json")
+    assert "someone@example.org" not in r.text and "openapi.o311-gateway" not in r.text
+    for params, want in (({"service_code": "sanitation"}, lambda x: x["service_code"] == "sanitation"),
+                         ({"status": "closed"}, lambda x: x["status"] == "closed"),
+                         ({"status": "open"}, lambda x: x["status"] == "open"),
+                         ({"start_date": "2000-01-01T00:00:00Z", "end_date": "2100-01-01"}, lambda x: True)):
+        sub = got(pub.get(f"{base}/requests.json", params=params), "GET", "requests")
+        assert sub and all(want(x) for x in sub) and [x for x in listed if want(x)] == sub, params
+    assert got(pub.get(f"{base}/requests.json", params={"service_request_id": rid}), "GET", "requests") == [byid[rid]]
+    assert got(pub.get(f"{base}/requests.json", params={"start_date": "2100-01-01"}), "GET", "requests") == []
+    assert got(pub.get(f"{base}/requests.json", params={"end_date": "2000-01-01"}), "GET", "requests") == []
+    root = xml(pub.get(f"{base}/requests.xml", params={"service_request_id": rid}), "GET", "requests")
+    assert root.tag == "service_requests" and [e.findtext("service_request_id") for e in root.findall("request")] == \
+        [rid] and root.findtext("request/lat") and root.find("request/media_url").text is None
+    for params in ({"status": "pending"}, {"start_date": "yesterday"}, {"end_date": "x"},
+                   {"service_request_id": "x"}, {"service_request_id": f"{rid},{rid2}"}, {"service_request_id": "0"}):
+        refused(pub.get(f"{base}/requests.json", params=params), "GET", "requests", 400)
+    root = xml(pub.get(f"{base}/requests.xml", params={"status": "pending"}), "GET", "requests", 400)
+    assert root.tag == "errors" and root.findtext("error/code") == "400"
+    assert got(pub.get(f"{base}/requests/{rid}.json"), "GET", "request") == [byid[rid]]
+    root = xml(pub.get(f"{base}/requests/{rid}.xml"), "GET", "request")
+    assert root.findtext("request/service_request_id") == rid
+    refused(pub.get(f"{base}/requests/999999999.json"), "GET", "request", 404)
+    root = xml(pub.get(f"{base}/requests/999999999.xml"), "GET", "request", 404)
+    assert root.tag == "errors" and root.findtext("error/code") == "404"
+    assert got(pub.get(f"{base}/requests/abc.json"), "GET", "request", 404)["error"]["code"] == "not_found"  # no route
+    refused(pub.get(f"{base}/tokens/abc.json"), "GET", "token", 404)
+    root = xml(pub.get(f"{base}/tokens/abc-123.xml"), "GET", "token", 404)
+    assert root.tag == "errors" and root.findtext("error/code") == "404"
+
+
+def walk_escalation(server, admin, ctx):
+    """Part of the walk, last as it moves the clock: a tick with nothing overdue, the refusals, then five hours on
+    (past the 4 h to accept) a tick that raises the open cases to the street (吹哨), once; the street's inbox and
+    the indicators show them. Every cookie session but the admin's (logged in again) ends here."""
+    tick, col = "/api/v1/_test/tick", "/api/v1/cases"
+    r = admin.post(tick)
+    assert r.status_code == 200 and check(r, "POST", tick) == {"escalated": 0}, r.text
+    r = admin.post(tick, json={"ignored": True})
+    assert r.status_code == 200 and check(r, "POST", tick) == {"escalated": 0}, r.text
+    assert error_field(ctx["staff"].post(tick), "POST", tick, 403)["code"] == "forbidden"  # not every permission
+    assert error_field(ctx["anon"].post(tick), "POST", tick, 401)["code"] == "unauthenticated"
+    assert error_field(admin.post(tick, csrf=False), "POST", tick, 403)["code"] == "csrf_failed"
+    assert error_field(admin.post(tick, data=b"x"), "POST", tick, 415)["code"] == "unsupported_media_type"
+    assert error_field(admin.post(tick, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
+                       tick)["code"] == "invalid_json"
+
+    r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 5 * 3600})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/_test/clock")
+    admin.login("admin", ADMIN_PASSWORD)  # five hours on, the fixture's session has expired: a new one
+    r = admin.post(tick, headers={"Idempotency-Key": "openapi-tick"})
+    assert r.status_code == 200, r.text
+    n = check(r, "POST", tick)["escalated"]
+    assert n <= len(ctx["open"]), n  # the server's own timer may have raised some first
+    r = admin.post(tick, headers={"Idempotency-Key": "openapi-tick"})
+    assert r.status_code == 200 and r.json() == {"escalated": n}, r.text  # replayed
+    r = admin.post(tick)
+    assert r.status_code == 200 and check(r, "POST", tick) == {"escalated": 0}, r.text  # never twice
+    for cid in ctx["open"]:
+        got = check(admin.get(f"{col}/{cid}"), "GET", "/api/v1/cases/{id}")
+        raised = [e for e in got["events"] if e["action"].startswith("escalate")]
+        assert [(e["action"], e["from_state"], e["to_state"]) for e in raised] == \
+            [("escalate_street", "reported", "reported")] and got["overdue"] is True, got["events"]
+    street = server.client()
+    street.login("openapi.case-street", PASSWORD)
+    box = check(street.get("/api/v1/inbox"), "GET", "/api/v1/inbox")
+    for name in ("escalated", "overdue"):
+        assert set(ctx["open"]) <= {x["id"] for x in box[name]["items"]}, (name, box[name])
+    k = check(admin.get(f"/api/v1/orgs/{ctx['lj']}/casework", params={"from": "2000-01-01", "to": "2100-01-01"}),
+              "GET", "/api/v1/orgs/{id}/casework")
+    assert k["overdue_now"] == len(ctx["open"]), k
 
 
 def test_org_delete_answers_204(admin):
