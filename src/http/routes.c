@@ -146,7 +146,7 @@ static int match_one(const char *pattern, const char *path, int64_t *params, int
     const char *p = pattern, *s = path;
     int n = 0;
     while (*p && *s) {
-        if (strncmp(p, "{id}", 4) == 0) {
+        if (*p == '{' && strncmp(p, "{id}", 4) == 0) {
             if (*s < '1' || *s > '9')
                 return 0;
             int64_t v = 0;
@@ -160,7 +160,7 @@ static int match_one(const char *pattern, const char *path, int64_t *params, int
             p += 4;
             continue;
         }
-        if (strncmp(p, "{name}", 6) == 0) {
+        if (*p == '{' && strncmp(p, "{name}", 6) == 0) {
             /* A name: letters, digits, _ and -; the handler reads it from the path. */
             const char *start = s;
             while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
