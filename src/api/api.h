@@ -24,6 +24,10 @@ typedef struct api_reply {
     const char *content_type;  /* for raw bodies (static string) */
     char *set_cookie;          /* owned */
     char *allow;               /* 405 Allow header, owned */
+    /* Set by a write: run on the request's own loop thread after the commit, with
+     * that loop's read connection, to build the answer there instead of in the
+     * single writer (e.g. reading back what was written). */
+    void (*after_commit)(db_t *db, struct api_reply *rep);
 } api_reply_t;
 
 typedef struct keys keys_t;

@@ -172,12 +172,23 @@ int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
     return rc == DB_OK ? id : 0;
 }
 
+/* The new case as the answer, read on the loop thread once it is committed. */
+static void case_after_commit(db_t *db, api_reply_t *rep)
+{
+    json_t *c = case_json(db, json_integer_value(json_object_get(rep->json, "id")), 1);
+    if (c) {
+        json_decref(rep->json);
+        rep->json = c;
+    }
+}
+
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t id = cases_insert(db, w, data);
     if (id <= 0)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
-    api_json(rep, 201, case_json(db, id, 1));
+    api_json(rep, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    rep->after_commit = case_after_commit;
     return 0;
 }
 

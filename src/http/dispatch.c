@@ -238,6 +238,8 @@ void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
         job->loop->pending--;
         if (job->req != NULL) {
             job->ticket->job = NULL;
+            if (job->rep.after_commit != NULL && job->rep.status < 300)
+                job->rep.after_commit(job->loop->db, &job->rep);
             reply_send(job->req, &job->rep, job->route_index, job->start_ns);
         }
         job_free(job);

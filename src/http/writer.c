@@ -101,8 +101,14 @@ static void run_one(job_t *job)
         job->w.now = now;
     int rc = job->fn(w_db, &job->w, job->data, &job->rep);
     if (rc == 0) {
-        if (job->idem_key && job->rep.status < 300)
+        if (job->idem_key && job->rep.status < 300) {
+            /* A replayed answer must be the whole answer: build it here, then keep it. */
+            if (job->rep.after_commit != NULL) {
+                job->rep.after_commit(w_db, &job->rep);
+                job->rep.after_commit = NULL;
+            }
             idem_store(job);
+        }
         db_release(w_db);
     } else {
         db_rollback_to(w_db);

@@ -681,7 +681,8 @@ def form_fields(text, source):
     function that reads the upload as a query string (form_value(req, "api_key") in open311.c)."""
     readers = [fn for fn, b in static_functions(text).items()
                if "req->upload" in b and re.search(r"\bapi_query\(\s*&\w+\s*,\s*name\s*\)", b)]
-    return {name for fn in readers for name in re.findall(r"\b" + re.escape(fn) + r'\(\s*req\s*,\s*"(\w+)"\s*\)', source)}
+    return {name for fn in readers
+            for name in re.findall(r"\b" + re.escape(fn) + r'\(\s*req\s*,\s*"(\w+)"\s*\)', source)}
 
 
 def _body_schema(op):
@@ -2215,11 +2216,13 @@ def walk_case_extras(server, admin, ctx):
     for client in (staff, resident):  # the community is no street; a resident holds no case.write
         err = error_field(client.post(path, json=good), "POST", sup, 403)
         assert err["code"] == "forbidden" and "field" not in err, err
-    for bad, field in (({**good, "deadline": "2000-01-01"}, "deadline"), ({**good, "deadline": "tomorrow noon"}, "deadline"),
-                       ({**good, "deadline": "2099"}, "deadline"), ({**good, "deadline": None}, "deadline"),
+    for bad, field in (({**good, "deadline": "2000-01-01"}, "deadline"),  # past
+                       ({**good, "deadline": "tomorrow noon"}, "deadline"), ({**good, "deadline": "2099"}, "deadline"),
+                       ({**good, "deadline": None}, "deadline"),
                        ({k: v for k, v in good.items() if k != "deadline"}, "deadline"),
-                       ({k: v for k, v in good.items() if k != "version"}, "version"), ({**good, "version": 0}, "version"),
-                       ({**good, "note": ""}, "note"), ({**good, "extra": 1}, "extra")):
+                       ({k: v for k, v in good.items() if k != "version"}, "version"),
+                       ({**good, "version": 0}, "version"), ({**good, "note": ""}, "note"),
+                       ({**good, "extra": 1}, "extra")):
         assert error_field(street_staff.post(path, json=bad), "POST", sup)["field"] == field, bad
     err = error_field(street_staff.post(path, json={**good, "version": b["version"] + 1}), "POST", sup, 409)
     assert (err["code"], err["field"]) == ("version_conflict", "version"), err
@@ -2228,8 +2231,9 @@ def walk_case_extras(server, admin, ctx):
     supervised = check(r, "POST", sup)
     assert (supervised["supervised_org_id"], supervised["supervise_deadline_at"], supervised["state"],
             supervised["version"]) == (street, "2099-01-01T00:00:00Z", "reported", b["version"] + 1), supervised
-    assert [(e["action"], e["from_state"], e["to_state"], e["note"], e["actor_name"]) for e in supervised["events"]][-1] \
-        == ("supervise", "reported", "reported", "限期办结", "openapi.case-street"), supervised["events"]
+    last = supervised["events"][-1]
+    assert (last["action"], last["from_state"], last["to_state"], last["note"], last["actor_name"]) == \
+        ("supervise", "reported", "reported", "限期办结", "openapi.case-street"), supervised["events"]
     r = street_staff.post(path, json=good, headers={"Idempotency-Key": "openapi-supervise"})
     assert r.status_code == 200 and check(r, "POST", sup) == supervised, r.text
     r = street_staff.post(path, json={**good, "note": "另一说明"}, headers={"Idempotency-Key": "openapi-supervise"})
@@ -2350,8 +2354,8 @@ def walk_case_extras(server, admin, ctx):
                  "rework_rate": None, "satisfaction_rate": None, "avg_seconds_in_state": {}}, k
     for params, field in (({"to": "2100-01-01"}, "from"), ({"from": "yesterday", "to": "2100-01-01"}, "from"),
                           ({"from": "2000-01-01"}, "to"), ({"from": "2000-01-01", "to": "2000-13-01"}, "to"),
-                          ({"from": "2100-01-01", "to": "2000-01-01"}, "to"), ({"from": "2000-01-01", "to": "2000-01-01"},
-                                                                               "to")):
+                          ({"from": "2100-01-01", "to": "2000-01-01"}, "to"),
+                          ({"from": "2000-01-01", "to": "2000-01-01"}, "to")):
         assert error_field(admin.get(f"/api/v1/orgs/{lj}/casework", params=params), "GET", cw)["field"] == field, params
     assert error_field(admin.get("/api/v1/orgs/999999999/casework", params=window), "GET", cw, 404)["code"] == \
         "not_found"
@@ -2410,8 +2414,8 @@ def walk_open311(server, admin, ctx):
     assert (root.tag, root.findtext("service_code")) == ("service_definition", "sanitation")
     refused(pub.get(f"{base}/services/no-such.json"), "GET", "service", 404)
     for url, key in (("discovery.txt", "discovery"), ("services.html", "services"),
-                     ("services/sanitation.yaml", "service"), ("requests.csv", "requests"), ("requests/1.html", "request"),
-                     ("tokens/abc.html", "token")):
+                     ("services/sanitation.yaml", "service"), ("requests.csv", "requests"),
+                     ("requests/1.html", "request"), ("tokens/abc.html", "token")):
         assert refused(pub.get(f"{base}/{url}"), "GET", key, 404) == "use .json or .xml", url
 
     # requests made with an API key: a resident account of 龙居社区 made for the client
@@ -2435,7 +2439,6 @@ def walk_open311(server, admin, ctx):
     ctx["open"] += [int(rid), int(rid2)]
     far = server.make_user(admin, "openapi.o311-far", "resident", org_by_code(admin, "340102001001"))
     far_key = far.post("/api/v1/auth/tokens", json={"name": "open311"}).json()["token"]
-    no = {k: v for k, v in form.items()}
     for change, status in (({"api_key": None}, 403), ({"api_key": "x" * 43}, 403), ({"api_key": "short"}, 403),
                            ({"service_code": None}, 400), ({"service_code": "no-such"}, 400), ({"lat": None}, 400),
                            ({"long": None}, 400), ({"lat": 95}, 400), ({"long": "west"}, 400),
@@ -2443,7 +2446,7 @@ def walk_open311(server, admin, ctx):
                            ({"api_key": far_key}, 400),  # outside the key's area
                            ({"description": ""}, 400), ({"description": None}, 400),
                            ({"description": "x" * 2001}, 400)):
-        data = {k: v for k, v in {**no, **change}.items() if v is not None}
+        data = {k: v for k, v in {**form, **change}.items() if v is not None}
         refused(pub.post(f"{base}/requests.json", data=data), "POST", "requests", status)
     root = xml(pub.post(f"{base}/requests.xml", data={**form, "api_key": "x" * 43}), "POST", "requests", 403)
     assert root.tag == "errors" and root.findtext("error/code") == "403", ET.tostring(root)
@@ -2460,8 +2463,9 @@ def walk_open311(server, admin, ctx):
     assert str(ctx["rated"]["id"]) in byid and str(ctx["c"]["id"]) in byid
     assert (byid[rid]["status"], byid[rid]["status_notes"], byid[rid]["description"], byid[rid]["service_code"]) == \
         ("open", "reported", "垃圾桶满了", "sanitation"), byid[rid]
-    assert (byid[str(ctx["rated"]["id"])]["status"], byid[str(ctx["rated"]["id"])]["status_notes"]) == ("closed", "rated")
-    assert (byid[str(ctx["c"]["id"])]["lat"], byid[str(ctx["c"]["id"])]["long"]) == (None, None)  # reported without a point
+    done, pointless = byid[str(ctx["rated"]["id"])], byid[str(ctx["c"]["id"])]
+    assert (done["status"], done["status_notes"]) == ("closed", "rated"), done
+    assert (pointless["lat"], pointless["long"]) == (None, None), pointless  # reported without a point
     r = pub.get(f"{base}/requests.json")
     assert "someone@example.org" not in r.text and "openapi.o311-gateway" not in r.text
     for params, want in (({"service_code": "sanitation"}, lambda x: x["service_code"] == "sanitation"),
