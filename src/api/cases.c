@@ -592,66 +592,82 @@ int cases_escalate(db_t *db, const write_ctx_t *w)
 
 /* ---- inbox ---- */
 
+/* One part of the inbox: how many cases wait, and the first 20. The WHERE
+ * clauses take their parameters as the types string says. */
+#define OPEN_STATES " c.state NOT IN ('rejected', 'closed', 'rated')"
+#define INBOX_PART(joins, where, order)                                                                                \
+    {CASE_SELECT joins " WHERE " where " ORDER BY " order " LIMIT 20",                                                 \
+     "SELECT COUNT(*)" CASE_FROM joins " WHERE " where}
+
+static int inbox_part(api_req_t *req, json_t *out, const char *name, const char *const sql[2], const char *types,
+                      int64_t a, const char *lo, const char *hi, int64_t b, int64_t *total)
+{
+    json_t *items = NULL;
+    int64_t count = 0;
+    int rc = DB_OK;
+    /* The parameter layouts used below: "tt" (range), "itt" (now or me, range), "i" (me), "itti" (me, range, me). */
+    if (strcmp(types, "tt") == 0) {
+        items = db_rows_json(req->db, sql[0], "tt", lo, hi);
+        rc = db_one_int(req->db, &count, sql[1], "tt", lo, hi);
+    } else if (strcmp(types, "itt") == 0) {
+        items = db_rows_json(req->db, sql[0], "itt", a, lo, hi);
+        rc = db_one_int(req->db, &count, sql[1], "itt", a, lo, hi);
+    } else if (strcmp(types, "i") == 0) {
+        items = db_rows_json(req->db, sql[0], "i", a);
+        rc = db_one_int(req->db, &count, sql[1], "i", a);
+    } else {
+        items = db_rows_json(req->db, sql[0], "itti", a, lo, hi, b);
+        rc = db_one_int(req->db, &count, sql[1], "itti", a, lo, hi, b);
+    }
+    if (items == NULL || rc != DB_OK) {
+        json_decref(items);
+        return -1;
+    }
+    size_t i;
+    json_t *row;
+    int64_t now = clock_now();
+    json_array_foreach(items, i, row) add_overdue(row, now);
+    *total += count;
+    json_object_set_new(out, name, json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items));
+    return 0;
+}
+
 int inbox_get(api_req_t *req, api_reply_t *rep)
 {
-    char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
+    char lo[ACCESS_PATH_MAX] = "~", hi[ACCESS_PATH_MAX] = "~"; /* "~": a range that holds nothing */
     int staff = access_list_range(req->db, req->who, PERM_CASE_WRITE, 0, lo, hi) == DB_OK;
-    int64_t me = req->who->user_id, now = clock_now();
+    if (!staff)
+        str_copy(lo, sizeof lo, "~"), str_copy(hi, sizeof hi, "~");
+    int64_t me = req->who->user_id, now = clock_now(), total = 0;
+    static const char *const to_accept[2] = INBOX_PART("", "c.state = 'reported' AND o.path >= ? AND o.path < ?", "c.id");
+    static const char *const dispatched[2] =
+        INBOX_PART(" LEFT JOIN unit u ON u.id = c.handler_unit_id JOIN org h ON h.id = COALESCE(c.handler_org_id, u.org_id)",
+                   "c.state = 'dispatched' AND h.path >= ? AND h.path < ?", "c.id");
+    static const char *const overdue[2] =
+        INBOX_PART("", "c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND" OPEN_STATES
+                       " AND o.path >= ? AND o.path < ?",
+                   "c.stage_deadline");
+    static const char *const escalated[2] = INBOX_PART(
+        " JOIN org e ON e.id = c.escalated_org_id", "c.escalation_level > 0 AND e.path >= ? AND e.path < ? AND" OPEN_STATES,
+        "c.id");
+    static const char *const supervised[2] =
+        INBOX_PART(" JOIN org s ON s.id = c.supervised_org_id", "s.path >= ? AND s.path < ? AND" OPEN_STATES, "c.id");
+    static const char *const to_verify[2] =
+        INBOX_PART("", "c.state = 'handled' AND (c.reporter_id = ? OR (o.path >= ? AND o.path < ?))"
+                       " AND COALESCE(c.handler_user_id, 0) <> ?",
+                   "c.id");
+    static const char *const to_rate[2] = INBOX_PART("", "c.state = 'closed' AND c.reporter_id = ?", "c.id");
     json_t *out = json_object();
-    static const struct {
-        const char *name, *sql;
-        int staff_only;
-    } parts[] = {
-        {"to_accept",
-         CASE_SELECT " WHERE c.state = 'reported' AND o.path >= ? AND o.path < ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
-         1},
-        {"dispatched",
-         CASE_SELECT " LEFT JOIN unit u ON u.id = c.handler_unit_id JOIN org h ON h.id = COALESCE(c.handler_org_id, u.org_id)"
-                     " WHERE c.state = 'dispatched' AND h.path >= ? AND h.path < ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
-         1},
-        {"overdue",
-         CASE_SELECT " WHERE c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND c.state NOT IN ('rejected', 'closed',"
-                     " 'rated') AND o.path >= ? AND o.path < ? AND ? = ? ORDER BY c.stage_deadline LIMIT 20",
-         1},
-        {"escalated",
-         CASE_SELECT " JOIN org e ON e.id = c.escalated_org_id WHERE c.escalation_level > 0 AND e.path >= ? AND e.path < ?"
-                     " AND c.state NOT IN ('rejected', 'closed', 'rated') AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
-         1},
-        {"supervised",
-         CASE_SELECT " JOIN org s ON s.id = c.supervised_org_id WHERE s.path >= ? AND s.path < ?"
-                     " AND c.state NOT IN ('rejected', 'closed', 'rated') AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
-         1},
-        {"to_verify",
-         CASE_SELECT " WHERE c.state = 'handled' AND (c.reporter_id = ? OR (o.path >= ? AND o.path < ?))"
-                     " AND COALESCE(c.handler_user_id, 0) <> ? ORDER BY c.id LIMIT 20",
-         0},
-        {"to_rate", CASE_SELECT " WHERE c.state = 'closed' AND c.reporter_id = ? AND ? = ? AND ? = ? ORDER BY c.id LIMIT 20",
-         0},
-    };
-    int64_t total = 0;
-    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
-        json_t *items;
-        if (parts[k].staff_only && !staff)
-            items = json_array();
-        else if (strcmp(parts[k].name, "overdue") == 0)
-            items = db_rows_json(req->db, parts[k].sql, "ittii", now, lo, hi, (int64_t)0, (int64_t)0);
-        else if (strcmp(parts[k].name, "to_verify") == 0)
-            items = db_rows_json(req->db, parts[k].sql, "itti", me, staff ? lo : "~", staff ? hi : "~", me);
-        else if (strcmp(parts[k].name, "to_rate") == 0)
-            items = db_rows_json(req->db, parts[k].sql, "iiiii", me, (int64_t)0, (int64_t)0, (int64_t)0, (int64_t)0);
-        else
-            items = db_rows_json(req->db, parts[k].sql, "ttiiii", lo, hi, (int64_t)0, (int64_t)0, (int64_t)0,
-                                 (int64_t)0);
-        if (items == NULL) {
-            json_decref(out);
-            return api_db_error(rep, req->lang, DB_ERR, NULL);
-        }
-        size_t i;
-        json_t *row;
-        json_array_foreach(items, i, row) add_overdue(row, now);
-        total += (int64_t)json_array_size(items);
-        json_object_set_new(out, parts[k].name, json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(items),
-                                                          "items", items));
+    int bad = inbox_part(req, out, "to_accept", to_accept, "tt", 0, lo, hi, 0, &total) ||
+              inbox_part(req, out, "dispatched", dispatched, "tt", 0, lo, hi, 0, &total) ||
+              inbox_part(req, out, "overdue", overdue, "itt", now, lo, hi, 0, &total) ||
+              inbox_part(req, out, "escalated", escalated, "tt", 0, lo, hi, 0, &total) ||
+              inbox_part(req, out, "supervised", supervised, "tt", 0, lo, hi, 0, &total) ||
+              inbox_part(req, out, "to_verify", to_verify, "itti", me, lo, hi, me, &total) ||
+              inbox_part(req, out, "to_rate", to_rate, "i", me, lo, hi, 0, &total);
+    if (bad) {
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     json_object_set_new(out, "total", json_integer(total));
     return api_json(rep, 200, out);
@@ -715,8 +731,9 @@ int org_casework(api_req_t *req, api_reply_t *rep)
                          "SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
                          " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
                          " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
-                         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?) t"
-                         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL AND from_state <> to_state"
+                         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"
+                         " AND c.state <> 'rejected' AND (e.from_state IS NULL OR e.from_state <> e.to_state)) t"
+                         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL"
                          " GROUP BY from_state ORDER BY from_state",
                          "ttii", lo, hi, from, to);
     if (sa == NULL)
@@ -807,20 +824,21 @@ int case_nearby(api_req_t *req, api_reply_t *rep)
 {
     char *cat = api_query(req, "category");
     int64_t category = 0;
-    int ok = cat && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", cat) == DB_OK;
+    int ok = cat && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
+                               cat) == DB_OK;
     free(cat);
     if (!ok)
         return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
     char *la = api_query(req, "lat"), *ln = api_query(req, "lng");
     char *e1 = NULL, *e2 = NULL;
     double lat = la ? strtod(la, &e1) : NAN, lng = ln ? strtod(ln, &e2) : NAN;
-    int good = la && ln && *la && *ln && !*e1 && !*e2 && isfinite(lat) && isfinite(lng) && fabs(lat) <= 90 &&
-               fabs(lng) <= 180 && strspn(la, "0123456789.+-") == strlen(la) && strspn(ln, "0123456789.+-") == strlen(ln);
+    int lat_ok = la && *la && !*e1 && isfinite(lat) && fabs(lat) <= 90 && strspn(la, "0123456789.+-") == strlen(la);
+    int lng_ok = ln && *ln && !*e2 && isfinite(lng) && fabs(lng) <= 180 && strspn(ln, "0123456789.+-") == strlen(ln);
     free(la);
     free(ln);
-    if (!good)
-        return api_error(rep, req->lang, 400, "validation_failed", "lat", "请给出有效的 lat 和 lng",
-                         "give a valid lat and lng");
+    if (!lat_ok || !lng_ok)
+        return api_error(rep, req->lang, 400, "validation_failed", lat_ok ? "lng" : "lat",
+                         "请给出有效的 lat 和 lng", "give a valid lat and lng");
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", nearby_open(req->db, req->who, category, lat, lng, 0),
                                          "next"));
 }
@@ -845,10 +863,11 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     const grant_t *by = NULL;
     for (int i = 0; i < w->who.ngrants; i++) {
         const grant_t *g = &w->who.grants[i];
-        if (!(g->perms & PERM_CASE_WRITE) || g->org_id <= 0 || !path_is_within(path, g->path))
+        if (!(g->perms & PERM_CASE_WRITE) || !(g->org_id <= 0 || path_is_within(path, g->path)))
             continue;
-        char level[16] = "";
-        db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", g->org_id);
+        char level[16] = "city"; /* a grant over everything supervises as the city */
+        if (g->org_id > 0)
+            db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", g->org_id);
         if ((strcmp(level, "street") == 0 || strcmp(level, "district") == 0 || strcmp(level, "city") == 0) &&
             (by == NULL || strlen(g->path) < strlen(by->path)))
             by = g;
@@ -866,16 +885,21 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
         return api_error(rep, w->lang, 409, "invalid_transition", NULL, "案件已结束，无需督办",
                          "the case is finished") - 1;
     int64_t deadline = json_integer_value(json_object_get(data, "deadline_ts"));
+    int64_t by_org = by->org_id;
+    if (by_org <= 0) {
+        int64_t ids[PATH_MAX_DEPTH];
+        by_org = path_ids(path, ids, PATH_MAX_DEPTH) > 0 ? ids[0] : org; /* the city above the case */
+    }
     rc = db_exec(db, NULL,
                  "UPDATE casefile SET supervised_org_id = ?, supervise_deadline = ?, updated_at = ?,"
                  " version = version + 1 WHERE id = ?",
-                 "iiii", by->org_id, deadline, w->now, id);
+                 "iiii", by_org, deadline, w->now, id);
     const char *note = json_string_value(json_object_get(data, "note"));
     if (rc == DB_OK)
         rc = log_event(db, w, id, "supervise", state, state, note);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.supervised", "case", id, org,
-                              json_pack("{s:I, s:I}", "by_org", (json_int_t)by->org_id, "deadline", (json_int_t)deadline));
+                              json_pack("{s:I, s:I}", "by_org", (json_int_t)by_org, "deadline", (json_int_t)deadline));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     api_json(rep, 200, case_json(db, id, 1));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/casefsm.h"
 #include "core/role.h"
@@ -238,7 +239,7 @@ int o311_requests(api_req_t *req, api_reply_t *rep)
         return 0;
     char *code = api_query(req, "service_code"), *status = api_query(req, "status");
     char *start = api_query(req, "start_date"), *end = api_query(req, "end_date"), *ids = api_query(req, "service_request_id");
-    int64_t from = clock_now() - 90 * 86400, to = clock_now() + 1, single = 0;
+    int64_t from = clock_now() - 90 * 86400, to = clock_now() + 1;
     const char *bad = NULL;
     if (start && time_parse_rfc3339(start, &from) != 0)
         bad = "start_date must be a w3 date-time";
@@ -246,21 +247,28 @@ int o311_requests(api_req_t *req, api_reply_t *rep)
         bad = "end_date must be a w3 date-time";
     if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
         bad = "status is open or closed";
-    if (ids) {
-        char *e;
-        long long x = strtoll(ids, &e, 10);
-        if (*e || x <= 0)
-            bad = "service_request_id must be a number";
-        single = x;
-    }
-    json_t *rows = bad ? NULL
-                       : db_rows_json(req->db,
+    if (ids && strspn(ids, "0123456789,") != strlen(ids))
+        bad = "service_request_id is a comma-separated list of ids";
+    json_t *rows = NULL;
+    if (!bad && ids) {
+        /* Asked by id: the other filters do not apply (GeoReport v2). */
+        rows = json_array();
+        char *save = NULL;
+        int n = 0;
+        for (char *t = strtok_r(ids, ",", &save); t && n < 100; t = strtok_r(NULL, ",", &save), n++) {
+            json_t *one = db_rows_json(req->db, O311_SELECT " WHERE c.id = ?", "i", (int64_t)strtoll(t, NULL, 10));
+            if (one && json_array_size(one) == 1)
+                json_array_append(rows, json_array_get(one, 0));
+            json_decref(one);
+        }
+    } else if (!bad)
+        rows = db_rows_json(req->db,
                                       O311_SELECT " WHERE c.created_at >= ? AND c.created_at < ?"
-                                                  " AND (CAST(? AS TEXT) IS NULL OR k.code = ?) AND (? = 0 OR c.id = ?)"
+                                                  " AND (CAST(? AS TEXT) IS NULL OR k.code = ?)"
                                                   " AND (CAST(? AS TEXT) IS NULL OR (? = 'closed') ="
                                                   " (c.state IN ('rejected', 'closed', 'rated')))"
                                                   " ORDER BY c.id DESC LIMIT 1000",
-                                      "iittiitt", from, to, code, code, single, single, status, status);
+                                      "iitttt", from, to, code, code, status, status);
     free(code);
     free(status);
     free(start);
@@ -293,23 +301,23 @@ static char *form_value(const api_req_t *req, const char *name)
 
 static int o311_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    int xml = (int)json_integer_value(json_object_get(data, "xml"));
+    api_req_t fake = {.path = xml ? ".xml" : ".json"};
     int64_t rc = cases_insert(db, w, data);
     if (rc <= 0)
-        return api_db_error(rep, w->lang, DB_ERR, NULL);
+        return o311_error(&fake, rep, 500, "the request could not be stored; retry") - 1;
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)rc);
     json_t *out = json_pack("[{s:s, s:n, s:n}]", "service_request_id", id, "service_notice", "account_id");
-    if (json_integer_value(json_object_get(data, "xml"))) {
-        api_req_t fake = {.path = ".xml"};
-        return reply(&fake, rep, 201, out, "service_requests");
-    }
-    return api_json(rep, 201, out);
+    return reply(&fake, rep, 201, out, "service_requests");
 }
 
 int o311_request_create(api_req_t *req, api_reply_t *rep)
 {
     if (bad_format(req, rep) || rep->status)
         return 0;
+    if (req->upload_type && strncasecmp(req->upload_type, "application/x-www-form-urlencoded", 33) != 0)
+        return o311_error(req, rep, 400, "the body must be application/x-www-form-urlencoded");
     char *key = form_value(req, "api_key");
     principal_t who;
     int ok = key && token_well_formed(key) && auth_session_lookup(req, key, 1, &who) == 0;
@@ -321,11 +329,14 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
     char *desc = form_value(req, "description");
     int64_t category = 0;
     const char *bad = NULL;
-    double la = lat ? strtod(lat, NULL) : NAN, ln = lng ? strtod(lng, NULL) : NAN;
+    char *e1 = NULL, *e2 = NULL;
+    double la = lat ? strtod(lat, &e1) : NAN, ln = lng ? strtod(lng, &e2) : NAN;
+    int coords_ok = lat && lng && *lat && *lng && !*e1 && !*e2 && strspn(lat, "0123456789.+-") == strlen(lat) &&
+                    strspn(lng, "0123456789.+-") == strlen(lng);
     if (!code || db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
                             code) != DB_OK)
         bad = "service_code is missing or unknown";
-    else if (!lat || !lng || !isfinite(la) || !isfinite(ln) || fabs(la) > 90 || fabs(ln) > 180)
+    else if (!coords_ok || !isfinite(la) || !isfinite(ln) || fabs(la) > 90 || fabs(ln) > 180)
         bad = "lat and long are required (WGS84)";
     else if (!desc || !text_block_valid(desc, 1, 2000))
         bad = "description is required (up to 2000 characters)";
@@ -336,16 +347,17 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         bad = "the location is outside this api_key's area";
     json_t *data = NULL;
     if (!bad) {
-        /* The title is the description's first line, cut to 100 characters. */
+        /* The title is the description's first non-blank line, cut to 100 characters. */
         char title[401];
-        size_t n = strcspn(desc, "\r\n"), cut = 0, chars = 0;
+        const char *first = desc + strspn(desc, " \t\r\n");
+        size_t n = strcspn(first, "\r\n"), cut = 0, chars = 0;
         while (cut < n && chars < 100) {
             cut++;
-            while (cut < n && ((unsigned char)desc[cut] & 0xC0) == 0x80)
+            while (cut < n && ((unsigned char)first[cut] & 0xC0) == 0x80)
                 cut++;
             chars++;
         }
-        memcpy(title, desc, cut < 400 ? cut : 400);
+        memcpy(title, first, cut < 400 ? cut : 400);
         title[cut < 400 ? cut : 400] = '\0';
         data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:f, s:f, s:i}", "category_id", (json_int_t)category,
                          "category", code, "source", "open311", "title", title, "description", desc, "org_id",

@@ -382,3 +382,19 @@ def test_dispatch_elsewhere_and_resident_list(server, place):
     assert error_of(r)["field"] == "into"
     r = resident.get("/api/v1/cases", params={"overdue": "maybe"})
     assert r.status_code == 400 and error_of(r)["field"] == "overdue"
+
+
+def test_admin_supervises_as_the_city_and_inbox_counts_everything(server, place):
+    admin = server.admin()
+    resident = server.client()
+    resident.login("case-resident", PASSWORD)
+    c = report(resident)
+    r = admin.post(f"/api/v1/cases/{c['id']}/supervise", json={"deadline": "2099-01-01", "version": c["version"]})
+    assert r.status_code == 200 and r.json()["supervised_org_id"] == 1
+    for _ in range(21):
+        report(resident)
+    staff = server.client()
+    staff.login("case-staff", PASSWORD)
+    box = staff.get("/api/v1/inbox").json()
+    assert box["to_accept"]["count"] >= 22 and len(box["to_accept"]["items"]) == 20
+    assert box["total"] >= box["to_accept"]["count"]

@@ -104,3 +104,22 @@ def test_errors_as_the_spec_says(server, setup):
     assert requests.get(url(server, "services.html")).status_code == 404
     x = requests.get(url(server, "requests/999999.xml"))
     assert x.status_code == 404 and ET.fromstring(x.content).tag == "errors"
+
+
+def test_strict_coordinates_and_titles(server, setup):
+    base = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2}
+    for bad in ({"lat": f"{LAT + D / 2}garbage"}, {"long": "abc"}, {"lat": "0x1F"}):
+        r = requests.post(url(server, "requests.json"), data={**base, "description": "x", **bad})
+        assert r.status_code == 400, bad
+    r = requests.post(url(server, "requests.json"), data={**base, "description": "\n\n  路面塌陷\n详情"})
+    assert r.status_code == 201
+    rid = r.json()[0]["service_request_id"]
+    assert requests.get(url(server, f"requests/{rid}.json")).json()[0]["description"] == "路面塌陷"
+    r = requests.post(url(server, "requests.json"), data=json.dumps({**base, "description": "x"}),
+                      headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    # Asked by id, a request is found whatever the other filters say.
+    both = requests.get(url(server, "requests.json"), params={"service_request_id": f"{rid},999999",
+                                                              "status": "closed", "start_date": "2000-01-01",
+                                                              "end_date": "2000-01-02"}).json()
+    assert [x["service_request_id"] for x in both] == [rid]
