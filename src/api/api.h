@@ -140,6 +140,9 @@ int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, i
  * escalating overdue cases. Returns how many cases moved, or -1 on error. */
 int cases_escalate(db_t *db, const write_ctx_t *w);
 
+/* 1 if addr went over per_minute requests this minute for this bucket ("login", ...). */
+int api_rate_limited(const char *bucket, const char *addr, int per_minute);
+
 /* Release what a loop thread's handlers keep (the read cache); call as the thread ends. */
 void api_thread_exit(void);
 

@@ -44,31 +44,6 @@ int password_policy_reply(const api_req_t *req, const pw_policy_t *policy, const
 
 /* ---- login rate limit per client address ---- */
 
-#define RL_SLOTS 1024
-static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char addr[64];
-    int64_t window;
-    int count;
-} rl[RL_SLOTS];
-
-static int rate_limited(const char *addr, int per_minute)
-{
-    uint32_t h = 5381;
-    for (const char *p = addr; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    int64_t window = clock_now() / 60;
-    pthread_mutex_lock(&rl_lock);
-    int i = (int)(h % RL_SLOTS);
-    if (strcmp(rl[i].addr, addr) != 0 || rl[i].window != window) {
-        str_copy(rl[i].addr, sizeof rl[i].addr, addr);
-        rl[i].window = window;
-        rl[i].count = 0;
-    }
-    int limited = ++rl[i].count > per_minute;
-    pthread_mutex_unlock(&rl_lock);
-    return limited;
-}
 
 /* ---- sessions ---- */
 
@@ -293,7 +268,7 @@ int auth_login(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, login_fields, rep) != 0)
         return 0;
-    if (rate_limited(req->remote, req->cfg->login_rate))
+    if (api_rate_limited("login", req->remote, req->cfg->login_rate))
         return api_error(rep, req->lang, 429, "rate_limited", NULL, "登录尝试过于频繁，请一分钟后再试",
                          "too many login attempts from this address; wait a minute");
     const char *username = json_string_value(json_object_get(req->body, "username"));

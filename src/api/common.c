@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "api/internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,4 +335,33 @@ void date_today(char out[16])
 {
     int ymd = api_today_ymd();
     snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+/* Per-address rate limits in one-minute windows, by purpose (login, public reports). */
+#define RL_SLOTS 1024
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char addr[96];
+    int64_t window;
+    int count;
+} rl[RL_SLOTS];
+
+int api_rate_limited(const char *bucket, const char *addr, int per_minute)
+{
+    uint32_t h = 5381;
+    char key[96];
+    snprintf(key, sizeof key, "%s|%s", bucket, addr);
+    for (const char *p = key; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    int64_t window = clock_now() / 60;
+    pthread_mutex_lock(&rl_lock);
+    int i = (int)(h % RL_SLOTS);
+    if (strcmp(rl[i].addr, key) != 0 || rl[i].window != window) {
+        str_copy(rl[i].addr, sizeof rl[i].addr, key);
+        rl[i].window = window;
+        rl[i].count = 0;
+    }
+    int limited = ++rl[i].count > per_minute;
+    pthread_mutex_unlock(&rl_lock);
+    return limited;
 }

@@ -99,6 +99,8 @@ HANDLER(case_nearby);
 HANDLER(case_supervise);
 HANDLER(case_photo_add);
 HANDLER(case_photo_get);
+HANDLER(public_case_create);
+HANDLER(public_case_get);
 HANDLER(org_casework);
 
 /* open311.c */

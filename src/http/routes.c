@@ -108,6 +108,8 @@ const route_t routes[] = {
     {HTTP_POST, "/api/v1/cases/{id}/photos", case_photo_add, USER, RF_UPLOAD, "cases.photos.add"},
     {HTTP_GET, "/api/v1/cases/{id}/photos/{id}", case_photo_get, USER, 0, "cases.photos.get"},
     {HTTP_GET, "/api/v1/inbox", inbox_get, USER, 0, "inbox"},
+    {HTTP_POST, "/api/v1/public/cases", public_case_create, PUB, RF_BODY, "public.cases.create"},
+    {HTTP_GET, "/api/v1/public/cases", public_case_get, PUB, 0, "public.cases.get"},
     {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
 
     {HTTP_GET, "/open311/v2/discovery.{name}", o311_discovery, PUB, 0, "open311.discovery"},

@@ -22,6 +22,7 @@ typedef struct server_config {
     int lockout_threshold;     /* failed logins that lock an account, default 5 */
     int lockout_seconds;       /* default 900 */
     int login_rate;            /* login attempts per address per minute, default 30 */
+    int public_rate;           /* anonymous reports per address per minute, default 5 */
     pw_policy_t pw_policy;
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */

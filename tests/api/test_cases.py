@@ -398,3 +398,35 @@ def test_admin_supervises_as_the_city_and_inbox_counts_everything(server, place)
     box = staff.get("/api/v1/inbox").json()
     assert box["to_accept"]["count"] >= 22 and len(box["to_accept"]["items"]) == 20
     assert box["total"] >= box["to_accept"]["count"]
+
+
+def test_anonymous_report_with_tracking_code():
+    from conftest import Server
+    s = Server(extra_args=["--public-rate", "3"])
+    try:
+        admin = s.admin()
+        comm = s.org_id("340104006006")
+        grid = admin.post("/api/v1/orgs", json={"parent_id": comm, "level": "grid", "name": "匿名网格"}).json()["id"]
+        ring = [[LNG, LAT], [LNG + D, LAT], [LNG + D, LAT + D], [LNG, LAT + D], [LNG, LAT]]
+        admin.request("PUT", f"/api/v1/orgs/{grid}/geometry", json={"type": "Polygon", "coordinates": [ring]})
+        anon = s.client()
+        body = {"category": "safety", "title": "井盖缺失", "description": "路口井盖不见了", "lat": LAT + D / 2,
+                "lng": LNG + D / 2}
+        r = anon.post("/api/v1/public/cases", json=body)
+        assert r.status_code == 201, r.text
+        got = r.json()
+        assert set(got) == {"tracking_code", "category", "title", "state", "created_at", "updated_at"}
+        code = got["tracking_code"]
+        follow = anon.get("/api/v1/public/cases", params={"code": code})
+        assert follow.status_code == 200 and follow.json()["state"] == "reported"
+        assert anon.get("/api/v1/public/cases", params={"code": "C000000000000"}).status_code == 404
+        r = anon.post("/api/v1/public/cases", json={**body, "lat": 10.0, "lng": 10.0})
+        assert r.status_code == 400 and error_of(r)["field"] == "lat"
+        # The fourth report this minute from the same address is refused.
+        statuses = [anon.post("/api/v1/public/cases", json=body).status_code for _ in range(2)]
+        assert statuses == [201, 429]
+        staff = s.make_user(admin, "anon-staff", "org_staff", comm)
+        listed = staff.get("/api/v1/cases", params={"org": comm}).json()["items"]
+        assert code in [c["tracking_code"] for c in listed]
+    finally:
+        assert s.close() == 0
