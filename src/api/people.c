@@ -1383,17 +1383,42 @@ int person_import(api_req_t *req, api_reply_t *rep)
                      json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo)));
 }
 
+static char *table_xlsx(const json_t *table, size_t *len);
+
 int person_import_template(api_req_t *req, api_reply_t *rep)
 {
-    (void)req;
-    static const char body[] = "\xEF\xBB\xBF"
-                               "姓名,身份证号,手机号,组织编码,户地址,与户主关系,标签\r\n"
-                               "王丽,11010519491231002X,13856785678,340104006006,龙居小区 3 栋 201,户主,独居老人\r\n";
+    char *fmt = api_query(req, "format");
+    int xlsx = fmt && strcmp(fmt, "xlsx") == 0, ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
+    free(fmt);
+    if (!ok)
+        return api_error(rep, req->lang, 400, "validation_failed", "format", "format 应为 csv 或 xlsx",
+                         "format is csv or xlsx");
+    json_t *table = json_pack("[[s, s, s, s, s, s, s], [s, s, s, s, s, s, s]]", "姓名", "身份证号", "手机号", "组织编码",
+                              "户地址", "与户主关系", "标签", "王丽", "11010519491231002X", "13856785678",
+                              "340104006006", "龙居小区 3 栋 201", "户主", "独居老人");
+    size_t len = 0;
+    char *body = NULL;
+    if (xlsx) {
+        body = table_xlsx(table, &len);
+    } else {
+        buf_t b = {0};
+        buf_add(&b, "\xEF\xBB\xBF", 3);
+        size_t r, c;
+        json_t *row, *cell;
+        json_array_foreach(table, r, row) {
+            json_array_foreach(row, c, cell) csv_field(&b, json_string_value(cell), c + 1 == json_array_size(row));
+        }
+        body = b.p;
+        len = b.len;
+    }
+    json_decref(table);
+    if (body == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
     rep->status = 200;
-    rep->raw = xmalloc(sizeof body - 1);
-    memcpy(rep->raw, body, sizeof body - 1);
-    rep->raw_len = sizeof body - 1;
-    rep->content_type = "text/csv; charset=utf-8";
+    rep->raw = body;
+    rep->raw_len = len;
+    rep->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                             : "text/csv; charset=utf-8";
     return 0;
 }
 

@@ -162,3 +162,12 @@ def test_xlsx_export_and_import_round_trip(server, admin, longju):
     assert admin.get("/api/v1/persons/export", params={"format": "pdf"}).status_code == 400
     audit = admin.get("/api/v1/audit", params={"action": "persons.exported", "limit": 2}).json()["items"]
     assert [a["summary"]["format"] for a in audit] == ["xlsx", "xlsx"]
+
+
+def test_xlsx_template_imports(server, admin, longju):
+    t = admin.get("/api/v1/persons/import-template", params={"format": "xlsx"})
+    assert t.status_code == 200 and t.headers["Content-Type"].endswith("spreadsheetml.sheet")
+    r = admin.post("/api/v1/persons/import", params={"org": longju, "dry_run": 1}, data=t.content,
+                   headers={"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    assert r.status_code == 200 and r.json()["valid"] == 1, r.text
+    assert admin.get("/api/v1/persons/import-template", params={"format": "doc"}).status_code == 400
