@@ -249,6 +249,18 @@ static void test_text_field_blank(void **state)
     assert_true(text_field_valid("\xe3\x80\x80", 1, 10)); /* ideographic space is not ASCII space */
 }
 
+static void test_text_block(void **state)
+{
+    (void)state;
+    assert_true(text_block_valid("第一行\n第二行\r\n\t缩进", 1, 100));
+    assert_false(text_field_valid("第一行\n第二行", 1, 100));
+    assert_false(text_block_valid("响铃\a", 1, 100));
+    assert_false(text_block_valid("\x1b[31m", 1, 100));
+    assert_false(text_block_valid(" \n\t\r ", 1, 100)); /* only white space is blank */
+    assert_true(text_block_valid("", 0, 100));
+    assert_false(text_block_valid("abc", 1, 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_text_field_length_in_code_points),
         cmocka_unit_test(test_text_field_controls),
         cmocka_unit_test(test_text_field_blank),
+        cmocka_unit_test(test_text_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
