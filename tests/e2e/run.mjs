@@ -716,6 +716,24 @@ describe('staff console', { timeout: 240_000 }, () => {
     clean()
   })
 
+  it('an auditor sees residents masked, with no reveal, full export or changes', async () => {
+    const aud = await admin.post('/api/v1/users', { username: 'longju.auditor', display_name: '龙居审计员', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${aud.id}/grants`, { role: 'auditor', org_id: ids.longju }, 201)
+    const p = await newPage('auditor')
+    await p.goto(`${base}/orgs/${ids.longju}/persons`)
+    await uiLogin(p, 'longju.auditor', STAFF_PASSWORD)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons`)
+    await waitRows(p, 'person-table', 7)
+    assert.ok((await textOf(byId(p, 'person-table'))).includes(maskId(ids.persons[0].full)))
+    assert.equal(await p.locator('[data-testid^="reveal-"]').count(), 0, 'no reveal buttons without pii.reveal')
+    for (const id of ['person-export-full', 'person-create', 'person-import', 'person-edit']) {
+      assert.equal(await byId(p, id).count(), 0, `no ${id}`)
+    }
+    await byId(p, 'person-export').waitFor()
+    await p.context().close()
+    clean()
+  })
+
   it('households, cadres and the coverage check list what the API says', async () => {
     // Households: the imported one with its three members, who are a link away.
     await byId(page, 'tab-org-households').click()
