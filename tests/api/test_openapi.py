@@ -10,7 +10,11 @@ import os
 import re
 import struct
 import xml.etree.ElementTree as ET
+import zipfile
 import zlib
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 import jsonschema
 import pytest
@@ -592,9 +596,11 @@ def taken_fields(text, body):
 
 def removed_fields(text, body):
     """Fields a handler removes from its copy of the body before api_validate sees the copy, to check them by
-    hand (lat and lng of case_create): {name: (lo, hi)}, the bounds of the number its check lets through. The
-    check is a static function handed the kept value and the bounds, refusing what is not a JSON number:
-    read_coord(lat, -90, 90, &la)."""
+    hand (lat and lng of case_create): {name: (lo, hi, required)}, the bounds of the number its check lets through
+    and whether the field must be there. The check is a static function handed the kept value and the bounds,
+    refusing what is not a JSON number: read_coord(lat, -90, 90, &la). The field is optional when the handler
+    tests whether the kept value is there (`if (lat || lng)`, `lat != NULL`) and required when it hands it to the
+    check whatever it is (a missing value is no number)."""
     funcs = static_functions(text)
     out = {}
     for var in re.findall(r"json_t \*(\w+)\s*=\s*json_deep_copy\(\s*req->body\s*\)", body):
@@ -612,7 +618,9 @@ def removed_fields(text, body):
             assert len(bounds) == 1, f"{name}: cannot tell how the handler checks it ({sorted(bounds)})"
             assert re.search(r'api_error\([^;]*"' + re.escape(name) + r'"', body), \
                 f"{name}: a bad value must be refused with {name} as field"
-            out[name] = bounds.pop()
+            v = re.escape(kept.group(1))
+            optional = re.search(r"\b" + v + r"\s*(?:[!=]=\s*NULL\b|\|\||&&)|(?:\|\||&&|!)\s*" + v + r"\b", body)
+            out[name] = (*bounds.pop(), not optional)
     return out
 
 
@@ -654,11 +662,20 @@ def csv_columns(text):
 
 
 def upload_types(source):
-    """The media types an upload handler takes: strncasecmp(req->upload_type, "text/csv", 8) != 0 && ..."""
+    """The media types an upload handler takes: strncasecmp(req->upload_type, "text/csv", 8) != 0 && ..., or with a
+    named constant: static const char xlsx_type[] = "..."; ... strncasecmp(req->upload_type, xlsx_type,
+    sizeof xlsx_type - 1)."""
     found = re.findall(r'strncasecmp\(\s*req->upload_type\s*,\s*"([^"]+)"\s*,\s*(\d+)\s*\)', source)
     for media, n in found:
         assert len(media) == int(n), f"strncasecmp of {media!r} compares {n} bytes"
-    return {media for media, _ in found}
+    out = {media for media, _ in found}
+    for name, size_of in re.findall(r"strncasecmp\(\s*req->upload_type\s*,\s*(\w+)\s*,\s*([^()]*?)\s*\)", source):
+        assert re.fullmatch(r"sizeof\s*\(?\s*" + re.escape(name) + r"\s*\)?\s*-\s*1", size_of), \
+            f"strncasecmp of {name} compares {size_of!r}, not the whole string"
+        m = re.search(r"static const char " + re.escape(name) + r'\[\]\s*=\s*"([^"]+)"\s*;', source)
+        assert m, f"cannot find the media type {name} stands for"
+        out.add(m.group(1))
+    return out
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -758,8 +775,8 @@ def test_request_body_matches_declared_fields(route):
     assert set(props) == {f["name"] for f in fields} | set(taken) | set(removed), \
         f"{where}: doc fields {sorted(props)} != declared " \
         f"{sorted([f['name'] for f in fields] + list(taken) + list(removed))}"
-    assert set(schema.get("required", [])) == {f["name"] for f in fields if f["required"] == "1"}, \
-        f"{where}: required fields differ"
+    assert set(schema.get("required", [])) == {f["name"] for f in fields if f["required"] == "1"} | \
+        {name for name, (_, _, required) in removed.items() if required}, f"{where}: required fields differ"
     # Fields taken out before validation (tags): optional arrays of strings, never null.
     for name, cap in taken.items():
         p = deref(props[name])
@@ -768,15 +785,15 @@ def test_request_body_matches_declared_fields(route):
             f"{w}: an array of strings"
         assert not (props[name].get("nullable") or p.get("nullable")), f"{w}: null is refused"
         assert p.get("maxItems") == cap, f"{w}: maxItems {p.get('maxItems')} != {cap}"
-    # Fields removed and checked by hand (lat, lng): optional numbers within the handler's bounds, never null.
-    for name, (lo, hi) in removed.items():
+    # Fields removed and checked by hand (lat, lng): numbers within the handler's bounds, never null, required when
+    # the handler checks them whether they are there or not (checked with the required fields above).
+    for name, (lo, hi, _) in removed.items():
         p = deref(props[name])
         w = f"{where}.{name}"
         assert p.get("type") == "number", f"{w}: a number"
         assert not (props[name].get("nullable") or p.get("nullable")), f"{w}: null is refused"
         assert (p.get("minimum"), p.get("maximum")) == (lo, hi), \
             f"{w}: bounds {p.get('minimum')}..{p.get('maximum')} != checked {lo}..{hi}"
-        assert name not in schema.get("required", []), f"{w}: optional"
     for f in fields:
         p = deref(props[f["name"]])
         w = f"{where}.{f['name']}"
@@ -833,29 +850,75 @@ def _route_by_name(name):
     return route[0], OPS[(route[0]["method"], norm(route[0]["pattern"]))][2]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def json_pack_strings(body, anchor):
+    """(format, [string arguments]) of the json_pack call the regex anchor finds (it ends at the call's '('): the
+    tables of the template and the export (json_pack("[s, s, ...]", "姓名", ...)), whose arguments are all literals."""
+    m = re.search(anchor, body)
+    assert m, f"cannot find {anchor}"
+    args = c_call_args(body, m.end() - 1)
+    fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', args[0]))
+    strings = []
+    for a in args[1:]:
+        lit = re.fullmatch(r'"([^"\\]*)"', a)
+        assert lit, f"not a string literal: {a}"
+        strings.append(lit.group(1))
+    assert fmt.count("s") == len(strings), f"{fmt}: {len(strings)} arguments"
+    return fmt, strings
+
+
+def served_types(text, body):
+    """The media types a handler answers with: the media type literals (up to any ';') of the rep->content_type = ...;
+    assignments in its source, the static functions it calls and the write it defers (export_write)."""
+    funcs = static_functions(text)
+    src = reachable_source(text, body)
+    for fn in re.findall(r"\bapi_defer\(\s*req\s*,\s*(\w+)\s*,", src):
+        src += "\n" + reachable_source(text, funcs[fn])
+    types = set()
+    for m in re.finditer(r'rep->content_type\s*=\s*((?:"(?:[^"\\]|\\.)*"|[^;"])*);', src):
+        types |= {lit.split(";")[0].strip() for lit in re.findall(r'"([^"]*)"', m.group(1)) if "/" in lit}
+    assert types, "the handler sets no content type"
+    return types
+
+
+def format_choices(body):
+    """The values a handler takes for ?format: char *fmt = api_query(req, "format"); ... strcmp(fmt, "xlsx") ..."""
+    m = re.search(r'char \*(\w+)\s*=\s*api_query\(\s*req\s*,\s*"format"\s*\)', body)
+    assert m, "the handler reads no ?format"
+    return set(re.findall(r"strcmp\(\s*" + re.escape(m.group(1)) + r'\s*,\s*"(\w+)"\s*\)', body))
+
+
 def test_csv_files_are_documented():
-    """The template's header is the import's columns, and the doc names the columns of the files served."""
+    """The template's header is the import's columns, the doc names the columns of the files served, and the formats
+    (?format, the media types answered) are the handlers'."""
     route, op = _route_by_name("persons.import_template")
     text, body = handler_source(route["handler"])
-    first = re.search(r'"([^"\\]*)\\r\\n"', body)
-    assert first, "cannot find the template's header row"
-    header = first.group(1).split(",")
+    fmt, strings = json_pack_strings(body, r"\btable\s*=\s*json_pack\(")
+    rows = re.findall(r"\[([^\[\]]*)\]", fmt)
+    assert len(rows) == 2 and rows[0].count("s") == rows[1].count("s"), f"a header and an example row: {fmt}"
+    header = strings[:rows[0].count("s")]
     assert header == [zh for _, zh, _, _ in csv_columns(text)], f"the template's header {header} != the columns"
     for name in header:
         assert name in op.get("description", ""), f"persons.import_template: column {name} not described"
-    assert list(op["responses"]["200"]["content"]) == ["text/csv"]
-    assert 'rep->content_type = "text/csv' in body
 
-    route, op = _route_by_name("persons.export")
-    text, body = handler_source(route["handler"])
-    head = re.search(r"head\[\]\s*=\s*\{(.*?)\};", body, re.S)
-    assert head, "cannot find the export's header row"
-    names = re.findall(r'"([^"]+)"', head.group(1))
+    route, op2 = _route_by_name("persons.export")
+    text2, body2 = handler_source(route["handler"])
+    fmt, names = json_pack_strings(body2, r"json_array_append_new\(\s*table\s*,\s*json_pack\(")
+    assert re.fullmatch(r"\[\s*s(\s*,\s*s)*\s*\]", fmt), f"the export's header row is a flat row: {fmt}"
     assert len(names) == 10, names
     for name in names:
-        assert name in op.get("description", ""), f"persons.export: column {name} not described"
-    assert list(op["responses"]["200"]["content"]) == ["text/csv"]
-    assert 'rep->content_type = "text/csv' in text
+        assert name in op2.get("description", ""), f"persons.export: column {name} not described"
+
+    for (t, b), o in (((text, body), op), ((text2, body2), op2)):
+        where = o["operationId"]
+        assert set(o["responses"]["200"]["content"]) == served_types(t, b) == {"text/csv", XLSX}, where
+        param = [deref(p) for p in o.get("parameters", []) if deref(p)["name"] == "format"]
+        assert len(param) == 1 and param[0]["in"] == "query", f"{where}: ?format is documented"
+        sch = deref(param[0]["schema"])
+        assert set(sch["enum"]) == format_choices(b) == {"csv", "xlsx"} and sch.get("default") == "csv", where
+        assert "400" in o["responses"], f"{where}: a bad format is 400"
 
 
 def test_permission_names_are_the_documented_enum():
@@ -1010,15 +1073,23 @@ def test_new_case_answers_are_what_the_handlers_build():
     tick = static_functions(read(os.path.join(SRC, "api", "system.c")))["tick_write"]
     for name, body in (("CasePhoto", funcs["photo_write"]), ("Casework", casework), ("TestTick", tick)):
         assert sorted(schemas[name]["properties"]) == sorted(answer_keys(body)), name
+    # The inbox: one inbox_part(req, out, "<list>", ...) call per list, in the answer's order; each list is
+    # {count, items}: count from the part's COUNT query, items its first rows (INBOX_PART(joins, where, order)).
     _, inbox = handler_source("inbox_get")
-    parts = re.search(r"\bparts\[\]\s*=\s*\{(.*?)\n    \};", inbox, re.S)
-    assert parts, "cannot find the inbox's parts[]"
-    lists = re.findall(r'\{\s*"(\w+)"\s*,', parts.group(1))
-    assert lists and re.search(r'json_object_set_new\(\s*out\s*,\s*"total"', inbox)
+    lists = re.findall(r'\binbox_part\(\s*req\s*,\s*out\s*,\s*"(\w+)"\s*,', inbox)
+    assert lists and len(set(lists)) == len(lists), f"cannot find the inbox's lists (inbox_part calls): {lists}"
+    assert re.search(r'json_object_set_new\(\s*out\s*,\s*"total"', inbox)
     assert list(schemas["Inbox"]["properties"]) == lists + ["total"], "Inbox"
     assert all(schemas["Inbox"]["properties"][n] == {"$ref": "#/components/schemas/InboxList"} for n in lists)
-    assert re.search(r'json_pack\("\{s:I, s:o\}"\s*,\s*"count"\s*,[^;]*"items"', inbox)
+    assert re.search(r'json_pack\("\{s:I, s:o\}"\s*,\s*"count"\s*,[^;]*"items"', funcs["inbox_part"])
     assert sorted(schemas["InboxList"]["properties"]) == ["count", "items"]
+    part_sql = c_macro_text(cases_c, "INBOX_PART")
+    limit = re.search(r"\bLIMIT (\d+)", part_sql)
+    assert limit and "SELECT COUNT(*)" in part_sql, f"a list's items and the count of all its cases: {part_sql}"
+    inbox_list = schemas["InboxList"]["properties"]
+    assert inbox_list["items"].get("maxItems") == int(limit.group(1)), "InboxList.items: at most LIMIT"
+    assert "maximum" not in inbox_list["count"], "InboxList.count: all the cases waiting, not only those listed"
+    assert "maximum" not in schemas["Inbox"]["properties"]["total"], "Inbox.total: the sum of the counts"
     for name in ("CasePhoto", "Casework", "TestTick", "Inbox", "InboxList"):
         assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
         assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
@@ -1037,6 +1108,21 @@ def test_open311_answers_are_what_the_handlers_build():
     added = re.findall(r'json_object_set_new\(\s*r\s*,\s*"(\w+)"', services)
     assert sorted(schemas["Open311Service"]["properties"]) == sorted(select_keys(sql) + added), "Open311Service"
     for name in ("Open311Request", "Open311Service"):
+        assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
+        assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
+
+
+def test_public_case_answers_are_the_selected_columns():
+    """An anonymous report answers the columns public_after_commit selects, following a case those public_case_get
+    selects; both schemas hold exactly those and refuse any other key."""
+    schemas = DOC["components"]["schemas"]
+    text = read(os.path.join(SRC, "api", "cases.c"))
+    _, get = handler_source("public_case_get")
+    for name, src in (("PublicCaseCreated", static_functions(text)["public_after_commit"]), ("PublicCase", get)):
+        call = re.search(r"db_rows_json\(\s*[\w>-]+\s*,(.*?);", src, re.S)
+        assert call, f"{name}: cannot find the SELECT"
+        sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', call.group(1)))
+        assert sorted(schemas[name]["properties"]) == sorted(select_keys(sql)), name
         assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
         assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
 
@@ -1452,6 +1538,7 @@ def test_every_route_answers_as_documented(server, admin):
     ctx = walk_cases(server, admin)
     walk_case_extras(server, admin, ctx)
     walk_open311(server, admin, ctx)
+    walk_public_cases(server, admin, ctx)
     walk_escalation(server, admin, ctx)  # moves the clock: every cookie session but the admin's ends
 
     # the test clock (the fixture's server runs with --test-clock)
@@ -1714,15 +1801,101 @@ def csv_rows(r):
     return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
+SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def xlsx_column(ref):
+    """"BC12" -> 54, the zero-based column of a cell reference."""
+    n = 0
+    for ch in re.match(r"[A-Z]+", ref).group(0):
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n - 1
+
+
+def xlsx_rows(data):
+    """The rows of an .xlsx workbook's first worksheet (xl/worksheets/sheet1.xml), as lists of strings: shared and
+    inline strings and plain values, a cell left out between two cells read as an empty string."""
+    ns = "{%s}" % SML
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            shared = ["".join(t.text or "" for t in si.iter(ns + "t"))
+                      for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si")]
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(ns + "row"):
+        cells = []
+        for c in row.iter(ns + "c"):
+            kind, value = c.get("t"), c.findtext(ns + "v") or ""
+            if kind == "s":
+                value = shared[int(value)]
+            elif kind == "inlineStr":
+                value = "".join(t.text or "" for t in c.iter(ns + "t"))
+            col = xlsx_column(c.get("r")) if c.get("r") else len(cells)
+            cells += [""] * (col - len(cells)) + [value]
+        rows.append(cells)
+    return rows
+
+
+def xlsx_file(rows):
+    """A small .xlsx workbook of one worksheet holding rows (lists of strings) as inline strings, empty cells left
+    out as spreadsheet programs do."""
+    def ref(col, row):
+        letters = ""
+        col += 1
+        while col:
+            col, rest = divmod(col - 1, 26)
+            letters = chr(ord("A") + rest) + letters
+        return f"{letters}{row}"
+
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    cell = '<c r="{}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>'
+    sheet = "".join(f'<row r="{r}">' + "".join(cell.format(ref(c, r), escape(v)) for c, v in enumerate(row) if v != "")
+                    + "</row>" for r, row in enumerate(rows, 1))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": head + f'<workbook xmlns="{SML}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="居民" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": head + '<Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": head + f'<worksheet xmlns="{SML}"><sheetData>{sheet}</sheetData></worksheet>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def zip_of(members):
+    """A zip archive of {name: text} (no workbook unless its members make one)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
 def walk_import_export(server, admin):
     """Part of the walk: a CSV import into 龙居社区 (a preview, the import, its replay and repeat, a rejected
-    file and the refusals), the template, and exports masked and revealed, each audited."""
+    file and the refusals), the same file as a workbook (.xlsx), the template in both formats, and exports masked
+    and revealed, as CSV and as a workbook imported again, each audited."""
     found = check(admin.get("/api/v1/orgs", params={"q": "340104006006", "limit": 5}), "GET", "/api/v1/orgs")
     longju = [o for o in found["items"] if o["code"] == "340104006006"]
     assert len(longju) == 1 and longju[0]["name"] == "龙居社区", found
     lj = longju[0]["id"]
     accepted = set(deref(OPS[("POST", IMPORT)][2]["requestBody"])["content"])
-    assert "text/csv" in accepted
+    assert {"text/csv", XLSX} <= accepted
 
     # the template: a CSV file whose header names the columns
     r = admin.get(TEMPLATE)
@@ -1734,6 +1907,16 @@ def walk_import_export(server, admin):
     r = upload(admin, r.content, dry_run=1)  # the template as it comes is a good file
     assert r.status_code == 200, r.text
     assert (check(r, "POST", IMPORT)["valid"], r.json()["errors"]) == (1, [])
+    # ... and as a workbook: the same rows, all text, a good file too
+    r = admin.get(TEMPLATE, params={"format": "xlsx"})
+    assert r.status_code == 200, r.text
+    check(r, "GET", TEMPLATE)
+    assert r.content.startswith(b"PK\x03\x04") and xlsx_rows(r.content) == template
+    r = upload(admin, r.content, ctype=XLSX, dry_run=1)
+    assert r.status_code == 200, r.text
+    assert (check(r, "POST", IMPORT)["valid"], r.json()["errors"]) == (1, [])
+    for fmt in ("pdf", "XLSX", ""):
+        assert error_field(admin.get(TEMPLATE, params={"format": fmt}), "GET", TEMPLATE)["field"] == "format", fmt
 
     tags = check(admin.get("/api/v1/person-tags"), "GET", "/api/v1/person-tags")["items"]
     ids = [id_card(f"34010419800101{n:03d}") for n in range(1, 4)]
@@ -1743,12 +1926,14 @@ def walk_import_export(server, admin):
             "\r\n"
             f'"文档导入丙",{ids[2]},,,,,,"随便写写"\r\n')  # 备注 is no column: ignored
     report = {"rows": 3, "valid": 3, "invalid": 0, "mode": "all", "errors": []}
+    good_xlsx = xlsx_file([row for row in csv.reader(io.StringIO(good, newline="")) if row])  # no blank row stored
 
-    # a preview writes nothing and says so
+    # a preview writes nothing and says so; the bytes, not the Content-Type, tell a workbook from CSV
     for ctype in sorted(accepted):
-        r = upload(admin, good, ctype=ctype, org=lj, dry_run=1)
-        assert r.status_code == 200, (ctype, r.text)
-        assert check(r, "POST", IMPORT) == report, r.text
+        for data in (good, good_xlsx):
+            r = upload(admin, data, ctype=ctype, org=lj, dry_run=1)
+            assert r.status_code == 200, (ctype, r.text)
+            assert check(r, "POST", IMPORT) == report, (ctype, r.text)
     r = upload(admin, good, ctype=None, org=lj, dry_run=1)  # no Content-Type at all is taken too
     assert r.status_code == 200 and r.json() == report, r.text
     r = upload(admin, good.encode("gb18030"), org=lj, dry_run=1, mode="partial")
@@ -1830,6 +2015,10 @@ def walk_import_export(server, admin):
         ({}, "姓名,电话\r\n张三,13800001111\r\n", 400, "file"),  # no ID column
         ({}, 'name,id_card\r\n"open,quote\r\n', 400, "file"),
         ({}, b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", 400, "file"),
+        ({}, b"PK\x03\x04" + b"\x00" * 26, 400, "file"),  # a zip's signature, no zip
+        ({}, zip_of({"readme.txt": "no workbook here"}), 400, "file"),  # a zip, no worksheet
+        ({}, xlsx_file([["姓名", "身份证号"]]), 400, "file"),  # a header row only
+        ({}, xlsx_file([["姓名", "电话"], ["张三", "13800001111"]]), 400, "file"),  # no ID column
     ):
         err = error_field(upload(admin, data, org=lj, **kw) if "org" not in kw else upload(admin, data, **kw),
                           "POST", IMPORT, status)
@@ -1879,7 +2068,8 @@ def walk_import_export(server, admin):
     assert (full["文档导入乙"][3], full["文档导入乙"][4]) == (ids[1], "")
     assert len(full) == len(rows) - 1
     for params, status, field in (({"org": lj, "reveal": 2}, 400, "reveal"), ({"org": "x"}, 400, "org"),
-                                  ({"org": 999999999}, 404, None)):
+                                  ({"org": 999999999}, 404, None), ({"org": lj, "format": "pdf"}, 400, "format"),
+                                  ({"org": lj, "format": ""}, 400, "format")):
         assert error_field(admin.get(EXPORT, params=params), "GET", EXPORT, status).get("field") == field, params
     err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1}), "GET", EXPORT, 403)
     assert (err["code"], err["field"]) == ("forbidden", "reveal"), err
@@ -1888,10 +2078,36 @@ def walk_import_export(server, admin):
     check(r, "GET", EXPORT)
     assert csv_rows(r) == rows
     after = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
-    assert [(e["actor_name"], e["summary"]["rows"], e["summary"]["revealed"]) for e in after[:3]] == \
-        [("openapi.auditor", len(rows) - 1, False), ("admin", len(rows) - 1, True),
-         ("admin", len(rows) - 1, False)], after[:3]
+    assert [(e["actor_name"], e["summary"]["rows"], e["summary"]["revealed"], e["summary"]["format"])
+            for e in after[:3]] == [("openapi.auditor", len(rows) - 1, False, "csv"),
+                                    ("admin", len(rows) - 1, True, "csv"),
+                                    ("admin", len(rows) - 1, False, "csv")], after[:3]
     assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == f"org={lj}&reveal=1"
+
+    # the same export as a workbook: the same table, every cell text; in full, it imports again as it is
+    def sheet(r):
+        assert r.status_code == 200, r.text
+        check(r, "GET", EXPORT)
+        assert r.headers["Cache-Control"] == "no-store" and r.content.startswith(b"PK\x03\x04"), r.headers
+        got = xlsx_rows(r.content)
+        return [row + [""] * (len(got[0]) - len(row)) for row in got]  # trailing empty cells may be left out
+
+    assert sheet(admin.get(EXPORT, params={"org": lj, "format": "xlsx"})) == rows
+    r = admin.get(EXPORT, params={"org": lj, "format": "xlsx", "reveal": 1})
+    whole = sheet(r)
+    assert whole[0] == rows[0] and {row[0]: row for row in whole[1:]} == full, whole
+    again = upload(admin, r.content, ctype=XLSX, org=lj)
+    assert again.status_code == 200, again.text
+    n = len(full)
+    assert check(again, "POST", IMPORT) == {"rows": n, "valid": n, "invalid": 0, "mode": "all", "errors": [],
+                                             "imported": 0, "unchanged": n}, again.text
+    r = admin.get(EXPORT, params={"org": lj, "format": "csv"})  # csv, named
+    assert r.status_code == 200 and csv_rows(r) == rows, r.text
+    check(r, "GET", EXPORT)
+    after = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
+    assert [(e["summary"]["revealed"], e["summary"]["format"], e["summary"]["query"]) for e in after[:3]] == \
+        [(False, "csv", f"org={lj}&format=csv"), (True, "xlsx", f"org={lj}&format=xlsx&reveal=1"),
+         (False, "xlsx", f"org={lj}&format=xlsx")], after[:3]
 
     # clean up
     for p in list(people.values()) + d:
@@ -2151,8 +2367,9 @@ def org_by_code(admin, code):
 
 def walk_case_extras(server, admin, ctx):
     """Part of the walk, on the grid of walk_cases: duplicate hints near a point and for a case (whole for staff,
-    brief for residents), supervision from the street, photos, the inbox lists as a case goes round the loop, and
-    the indicators of the grid and its community. Leaves ctx["open"], the cases still open."""
+    brief for residents), supervision from the street and from the admin (as the city), photos, the inbox lists as
+    a case goes round the loop, and the indicators of the grid and its community. Moves the test clock on a few
+    minutes (twice) so that the times the indicators average differ. Leaves ctx["open"], the cases still open."""
     col, one = "/api/v1/cases", "/api/v1/cases/{id}"
     near, dups, sup = "/api/v1/cases/nearby", "/api/v1/cases/{id}/duplicates", "/api/v1/cases/{id}/supervise"
     photos, photo, inbox = "/api/v1/cases/{id}/photos", "/api/v1/cases/{id}/photos/{photo_id}", "/api/v1/inbox"
@@ -2162,6 +2379,13 @@ def walk_case_extras(server, admin, ctx):
     street = org_by_code(admin, "340104006")
     street_staff = server.make_user(admin, "openapi.case-street", "org_staff", street)
     ctx["street"] = street
+
+    def later(seconds):
+        r = admin.post("/api/v1/_test/clock", json={"advance_seconds": seconds})
+        assert r.status_code == 200, r.text
+        check(r, "POST", "/api/v1/_test/clock")
+
+    later(600)  # the repeat of walk_cases waits 10 minutes before it is merged (rejected)
 
     def report(**extra):
         r = resident.post(col, json={"category": "municipal", "title": "路灯不亮", "description": "文档路口的路灯不亮",
@@ -2192,8 +2416,11 @@ def walk_case_extras(server, admin, ctx):
                                                   near)["items"]]
     for params, field in (({"lat": 1, "lng": 1}, "category"), ({"category": "no-such", "lat": 1, "lng": 1}, "category"),
                           ({"category": "municipal", "lng": 1}, "lat"), ({**ask, "lat": "north"}, "lat"),
-                          ({**ask, "lat": 91}, "lat"), ({**ask, "lat": "3e1"}, "lat"), ({**ask, "lng": 181}, "lat"),
-                          ({"category": "municipal", "lat": 1}, "lat")):
+                          ({**ask, "lat": 91}, "lat"), ({**ask, "lat": "3e1"}, "lat"), ({**ask, "lat": ""}, "lat"),
+                          ({**ask, "lat": "x", "lng": "y"}, "lat"),  # lat first
+                          ({**ask, "lng": 181}, "lng"), ({**ask, "lng": "1.2e2"}, "lng"),
+                          ({**ask, "lng": "117.3x"}, "lng"), ({**ask, "lng": ""}, "lng"),
+                          ({"category": "municipal", "lat": 1}, "lng")):
         assert error_field(neighbour.get(near, params=params), "GET", near)["field"] == field, params
     assert error_field(anon.get(near, params=ask), "GET", near, 401)["code"] == "unauthenticated"
 
@@ -2205,6 +2432,7 @@ def walk_case_extras(server, admin, ctx):
     assert [h["id"] for h in check(staff.get(f"{col}/{a['id']}/duplicates"), "GET", dups)["items"]] == [b["id"]]
     c = report(org_id=lj, title="楼道灯不亮")  # no point: no hints
     assert check(staff.get(f"{col}/{c['id']}/duplicates"), "GET", dups) == {"items": [], "next": None}
+    later(300)  # a and b (still reported) wait 5 minutes before anything happens to them
     for client, url, status in ((neighbour, f"{col}/{b['id']}/duplicates", 404),
                                 (staff, f"{col}/999999999/duplicates", 404),
                                 (anon, f"{col}/{b['id']}/duplicates", 401)):
@@ -2243,6 +2471,15 @@ def walk_case_extras(server, admin, ctx):
     err = error_field(street_staff.post(f"{col}/{rated['id']}/supervise", json={**good, "version": rated["version"]}),
                       "POST", sup, 409)
     assert err["code"] == "invalid_transition" and "field" not in err, err  # a finished case
+    # a system-wide grant (the admin's) supervises as the city above the case
+    cities = check(admin.get("/api/v1/orgs", params={"level": "city"}), "GET", "/api/v1/orgs")["items"]
+    assert len(cities) == 1, cities
+    r = admin.post(f"{col}/{c['id']}/supervise", json={"deadline": "2099-06-01", "version": c["version"]})
+    assert r.status_code == 200, r.text
+    c = check(r, "POST", sup)
+    assert (c["supervised_org_id"], c["supervise_deadline_at"], c["state"]) == \
+        (cities[0]["id"], "2099-06-01T00:00:00Z", "reported"), c
+    assert [(e["action"], e["actor_name"], e["note"]) for e in c["events"]][-1] == ("supervise", "admin", None)
     assert error_field(street_staff.post(f"{col}/999999999/supervise", json=good), "POST", sup, 404)["code"] == \
         "not_found"
     assert error_field(anon.post(path, json=good), "POST", sup, 401)["code"] == "unauthenticated"
@@ -2305,21 +2542,30 @@ def walk_case_extras(server, admin, ctx):
         sorted([hashlib.sha256(x).hexdigest() for _, x in stored] + [again["sha256"]]), audit
 
     # ---- the inbox as a goes round the loop
-    def box(client):
+    def box(client, counts=None):
         got = check(client.get(inbox), "GET", inbox)
         assert got["total"] == sum(v["count"] for k, v in got.items() if k != "total"), got
-        assert all(v["count"] == len(v["items"]) for k, v in got.items() if k != "total"), got
+        # count: every case waiting in the list; items: the first 20 of them
+        assert all(len(v["items"]) == min(v["count"], 20) for k, v in got.items() if k != "total"), got
+        if counts is not None:
+            counts.update({k: v["count"] for k, v in got.items() if k != "total"})
         return {k: [x["id"] for x in v["items"]] for k, v in got.items() if k != "total"}
 
-    got = box(staff)
+    counts = {}
+    got = box(staff, counts)
     assert b["id"] not in got["supervised"], got  # the street supervises it, not the community
     assert {a["id"], b["id"], c["id"]} <= set(got["to_accept"]), got
+    reported = check(staff.get(col, params={"org": lj, "state": "reported", "limit": 200}), "GET", col)
+    assert reported["next"] is None and counts["to_accept"] == len(reported["items"]), (counts, reported)
+    assert counts["supervised"] == counts["overdue"] == 0, counts
     got = box(worker)  # the grid's worker: a and b, not c (at the community)
     assert {a["id"], b["id"]} <= set(got["to_accept"]) and c["id"] not in got["to_accept"], got
     got = box(resident)  # no case.write: only the lists of a reporter
     assert all(got[k] == [] for k in ("to_accept", "dispatched", "overdue", "escalated", "supervised")), got
     got = box(street_staff)
     assert b["id"] in got["supervised"] and {a["id"], b["id"], c["id"]} <= set(got["to_accept"]), got
+    assert c["id"] not in got["supervised"], got  # the city supervises it, not the street
+    assert {b["id"], c["id"]} <= set(box(admin)["supervised"])
     a = move(staff, a, "accept")
     a = move(staff, a, "dispatch", org_id=grid)
     assert a["id"] in box(worker)["dispatched"]
@@ -2344,10 +2590,16 @@ def walk_case_extras(server, admin, ctx):
                                      "satisfaction_rate")] == [round(2 / 3, 6)] * 3 + [0.5, 1.0], k
     assert set(k["avg_seconds_in_state"]) == {"reported", "accepted", "dispatched", "handling", "handled",
                                               "verified", "closed"}, k
+    # the stays are those the logs of the cases due tell, counting only the moves that changed the state (not b's
+    # supervise, which came 5 minutes after its report) and leaving the rejected repeat out (merged after 10 minutes)
+    assert k["avg_seconds_in_state"] == stays(admin, grid), k
+    for other in (stays(admin, grid, every_event=True), stays(admin, grid, rejected=True)):
+        assert k["avg_seconds_in_state"] != other, ("the walk tells the countings apart", other)
     assert check(staff.get(f"/api/v1/orgs/{grid}/casework", params={"from": "2000-01-01T00:00:00Z",
                                                                      "to": "2100-01-01T00:00:00Z"}), "GET", cw) == k
     k = check(staff.get(f"/api/v1/orgs/{lj}/casework", params=window), "GET", cw)  # c is due there too
     assert (k["due"], k["closed"], k["closure_rate"]) == (4, 2, 0.5), k
+    assert k["avg_seconds_in_state"] == stays(admin, lj), k
     k = check(admin.get(f"/api/v1/orgs/{lj}/casework", params={"from": "2000-01-01", "to": "2000-01-02"}), "GET", cw)
     assert k == {"due": 0, "closed": 0, "closed_on_time": 0, "handled": 0, "reworked": 0, "rated": 0, "satisfied": 0,
                  "overdue_now": 0, "closure_rate": None, "on_time_closure_rate": None, "on_time_handling_rate": None,
@@ -2367,6 +2619,36 @@ def walk_case_extras(server, admin, ctx):
         "unauthenticated"
     ctx["open"] = [b["id"], c["id"]]
     ctx["b"], ctx["c"] = b, c
+
+
+def unix(ts):
+    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+
+
+def stays(admin, org, every_event=False, rejected=False):
+    """avg_seconds_in_state of GET /api/v1/orgs/{org}/casework (for a period holding every case) as the logs of the
+    cases at the org's subtree tell: the time from each event that changed the state to the next one, by the state
+    left, averaged and cut to whole seconds; rejected cases left out. every_event and rejected: the same counting
+    every event (a supervise too) and every case, for telling the two apart."""
+    ids, after = [], None
+    while True:
+        params = {"org": org, "limit": 200, **({"after": after} if after else {})}
+        page = check(admin.get("/api/v1/cases", params=params), "GET", "/api/v1/cases")
+        ids += [x["id"] for x in page["items"]]
+        after = page["next"]
+        if after is None:
+            break
+    spent = {}
+    for cid in ids:
+        case = check(admin.get(f"/api/v1/cases/{cid}"), "GET", "/api/v1/cases/{id}")
+        if case["state"] == "rejected" and not rejected:
+            continue
+        moves = [e for e in sorted(case["events"], key=lambda e: e["id"])
+                 if every_event or e["from_state"] is None or e["from_state"] != e["to_state"]]
+        for before, e in zip(moves, moves[1:]):
+            if e["from_state"] is not None:
+                spent.setdefault(e["from_state"], []).append(unix(e["at"]) - unix(before["at"]))
+    return {state: int(sum(v) / len(v)) for state, v in spent.items()}
 
 
 def walk_open311(server, admin, ctx):
@@ -2424,11 +2706,12 @@ def walk_open311(server, admin, ctx):
     assert r.status_code == 201, r.text
     key = check(r, "POST", "/api/v1/auth/tokens")["token"]
     form = {"api_key": key, "service_code": "sanitation", "lat": lat + 3 * d / 4, "long": lng + 3 * d / 4,
-            "description": "垃圾桶满了\n第二行不进标题", "email": "someone@example.org"}
+            "description": "\n \t\n  垃圾桶满了\n第二行不进标题", "email": "someone@example.org"}
     created = got(pub.post(f"{base}/requests.json", data=form), "POST", "requests", 201)
     rid = created[0]["service_request_id"]
     assert created == [{"service_request_id": rid, "service_notice": None, "account_id": None}], created
     case = check(admin.get(f"/api/v1/cases/{rid}"), "GET", "/api/v1/cases/{id}")
+    # the title: the description's first non-blank line, without its leading blanks
     assert (case["source"], case["title"], case["description"], case["reporter_id"], case["org_id"],
             case["outside_grid"], case["category"]) == ("open311", "垃圾桶满了", form["description"], gateway.user_id,
                                                          ctx["grid"], False, "sanitation"), case
@@ -2436,7 +2719,13 @@ def walk_open311(server, admin, ctx):
     root = xml(pub.post(f"{base}/requests.xml", data={**form, "description": "路面破损"}), "POST", "requests", 201)
     rid2 = root.findtext("request/service_request_id")
     assert root.tag == "service_requests" and int(rid2) > int(rid), ET.tostring(root)
-    ctx["open"] += [int(rid), int(rid2)]
+    # a form sent without a Content-Type is read as one; its title is cut to 100 characters
+    long_line = "井" * 120
+    created = got(pub.post(f"{base}/requests.json", data=urlencode({**form, "description": long_line}).encode()),
+                  "POST", "requests", 201)
+    rid3 = created[0]["service_request_id"]
+    assert check(admin.get(f"/api/v1/cases/{rid3}"), "GET", "/api/v1/cases/{id}")["title"] == long_line[:100]
+    ctx["open"] += [int(rid), int(rid2), int(rid3)]
     far = server.make_user(admin, "openapi.o311-far", "resident", org_by_code(admin, "340102001001"))
     far_key = far.post("/api/v1/auth/tokens", json={"name": "open311"}).json()["token"]
     for change, status in (({"api_key": None}, 403), ({"api_key": "x" * 43}, 403), ({"api_key": "short"}, 403),
@@ -2445,12 +2734,20 @@ def walk_open311(server, admin, ctx):
                            ({"lat": lat - 1}, 400),  # in no grid
                            ({"api_key": far_key}, 400),  # outside the key's area
                            ({"description": ""}, 400), ({"description": None}, 400),
-                           ({"description": "x" * 2001}, 400)):
+                           ({"description": "x" * 2001}, 400), ({"description": " \n\t "}, 400),  # blank
+                           ({"lat": f"{lat + 3 * d / 4}abc"}, 400), ({"lat": "3.19e1"}, 400),  # plain decimals only
+                           ({"long": f" {lng + 3 * d / 4}"}, 400), ({"long": "0x75"}, 400)):
         data = {k: v for k, v in {**form, **change}.items() if v is not None}
         refused(pub.post(f"{base}/requests.json", data=data), "POST", "requests", status)
     root = xml(pub.post(f"{base}/requests.xml", data={**form, "api_key": "x" * 43}), "POST", "requests", 403)
     assert root.tag == "errors" and root.findtext("error/code") == "403", ET.tostring(root)
     assert refused(pub.post(f"{base}/requests.html", data=form), "POST", "requests", 404) == "use .json or .xml"
+    # a form only: a body sent as another type is refused, in the path's format
+    for r in (pub.post(f"{base}/requests.json", json=form),
+              pub.post(f"{base}/requests.json", data=urlencode(form), headers={"Content-Type": "text/plain"})):
+        assert "x-www-form-urlencoded" in refused(r, "POST", "requests", 400)
+    root = xml(pub.post(f"{base}/requests.xml", json=form), "POST", "requests", 400)
+    assert root.tag == "errors" and root.findtext("error/code") == "400", ET.tostring(root)
     r = pub.post(f"{base}/requests.json", data=b"a" * (10 * 1024 * 1024 + 1),
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert got(r, "POST", "requests", 413)["error"]["code"] == "payload_too_large"
@@ -2458,7 +2755,7 @@ def walk_open311(server, admin, ctx):
     # reading them back: everything, newest first, nothing personal
     listed = got(pub.get(f"{base}/requests.json"), "GET", "requests")
     ids = [x["service_request_id"] for x in listed]
-    assert ids[:2] == [rid2, rid] and ids == sorted(ids, key=int, reverse=True), ids
+    assert ids[:3] == [rid3, rid2, rid] and ids == sorted(ids, key=int, reverse=True), ids
     byid = {x["service_request_id"]: x for x in listed}
     assert str(ctx["rated"]["id"]) in byid and str(ctx["c"]["id"]) in byid
     assert (byid[rid]["status"], byid[rid]["status_notes"], byid[rid]["description"], byid[rid]["service_code"]) == \
@@ -2480,8 +2777,19 @@ def walk_open311(server, admin, ctx):
     root = xml(pub.get(f"{base}/requests.xml", params={"service_request_id": rid}), "GET", "requests")
     assert root.tag == "service_requests" and [e.findtext("service_request_id") for e in root.findall("request")] == \
         [rid] and root.findtext("request/lat") and root.find("request/media_url").text is None
+    # by id: a list, in the order asked, whatever the other filters and the age; unknown ids left out
+    for params, want in (({"service_request_id": f"{rid2},{rid}"}, [rid2, rid]),
+                         ({"service_request_id": f"{rid},{rid2}", "status": "closed", "service_code": "municipal",
+                           "start_date": "2100-01-01", "end_date": "2100-01-02"}, [rid, rid2]),
+                         ({"service_request_id": f"999999999,{rid}"}, [rid]), ({"service_request_id": "0"}, []),
+                         ({"service_request_id": ",".join(["999999999"] * 100 + [rid])}, [])):  # 100 looked up
+        assert got(pub.get(f"{base}/requests.json", params=params), "GET", "requests") == [byid[i] for i in want], \
+            params
+    root = xml(pub.get(f"{base}/requests.xml", params={"service_request_id": f"{rid},{rid2}"}), "GET", "requests")
+    assert [e.findtext("service_request_id") for e in root.findall("request")] == [rid, rid2], ET.tostring(root)
     for params in ({"status": "pending"}, {"start_date": "yesterday"}, {"end_date": "x"},
-                   {"service_request_id": "x"}, {"service_request_id": f"{rid},{rid2}"}, {"service_request_id": "0"}):
+                   {"service_request_id": "x"}, {"service_request_id": "-1"}, {"service_request_id": f"{rid};{rid2}"},
+                   {"service_request_id": rid, "status": "pending"}):  # the other filters are still checked
         refused(pub.get(f"{base}/requests.json", params=params), "GET", "requests", 400)
     root = xml(pub.get(f"{base}/requests.xml", params={"status": "pending"}), "GET", "requests", 400)
     assert root.tag == "errors" and root.findtext("error/code") == "400"
@@ -2495,6 +2803,57 @@ def walk_open311(server, admin, ctx):
     refused(pub.get(f"{base}/tokens/abc.json"), "GET", "token", 404)
     root = xml(pub.get(f"{base}/tokens/abc-123.xml"), "GET", "token", 404)
     assert root.tag == "errors" and root.findtext("error/code") == "404"
+
+
+def walk_public_cases(server, admin, ctx):
+    """Part of the walk: an anonymous report (no account) into the grid of walk_cases, followed by its tracking code,
+    the refusals, and the limit of reports per address and minute (5, the server's default). Adds the case to
+    ctx["open"]."""
+    col = "/api/v1/public/cases"
+    anon = server.client()
+    lat, lng, d = ctx["lat"], ctx["lng"], ctx["d"]
+    body = {"category": "dispute", "title": "邻里噪音纠纷", "description": "文档小区夜间噪音扰民\n请协调",
+            "lat": lat + d / 3, "lng": lng + 2 * d / 3}  # 4 h to accept, as the walk's other open cases
+    r = anon.post(col, json=body)
+    assert r.status_code == 201, r.text
+    made = check(r, "POST", col)
+    assert (made["category"], made["title"], made["state"]) == ("dispute", body["title"], "reported"), made
+    followed = check(anon.get(col, params={"code": made["tracking_code"]}), "GET", col)
+    assert followed == {**made, "closed_at": None}, followed
+    # behind it, a case in the grid from a resident, reported by no one
+    listed = check(admin.get("/api/v1/cases", params={"org": ctx["grid"], "state": "reported", "limit": 200}), "GET",
+                   "/api/v1/cases")["items"]
+    found = [x["id"] for x in listed if x["tracking_code"] == made["tracking_code"]]
+    assert len(found) == 1, listed
+    case = check(admin.get(f"/api/v1/cases/{found[0]}"), "GET", "/api/v1/cases/{id}")
+    assert (case["org_id"], case["outside_grid"], case["source"], case["reporter_id"], case["category"],
+            case["title"], case["description"], case["lat"], case["lng"]) == \
+        (ctx["grid"], False, "resident", None, "dispute", body["title"], body["description"], body["lat"],
+         body["lng"]), case
+    assert [(e["action"], e["actor_name"]) for e in case["events"]] == [("report", "anonymous")], case["events"]
+    ctx["open"].append(case["id"])
+    for params in ({"code": "C000000000000"}, {"code": made["tracking_code"].lower()}, {}):
+        assert error_field(anon.get(col, params=params), "GET", col, 404)["field"] == "code", params
+
+    # refusals (each counts towards the limit: four reports so far, no more than five a minute)
+    no_lng = {k: v for k, v in body.items() if k != "lng"}
+    for bad, field in (({**body, "lat": lat - 1}, "lat"),  # in no grid
+                       (no_lng, "lng"), ({**body, "category": "no-such"}, "category")):
+        assert error_field(anon.post(col, json=bad), "POST", col)["field"] == field, bad
+    # more than five in a minute: 429 (a new minute may begin on the way: at most twice five then)
+    statuses = []
+    while 429 not in statuses and len(statuses) < 11:
+        r = anon.post(col, json={**body, "lat": None})
+        assert r.status_code in (400, 429), r.text
+        err = check(r, "POST", col)["error"]
+        assert (err["code"], err.get("field")) == (("validation_failed", "lat") if r.status_code == 400
+                                                   else ("rate_limited", None)), err
+        statuses.append(r.status_code)
+    assert statuses[-1] == 429, statuses
+    # refused before the handler (and so before the count)
+    assert error_field(anon.post(col, data=b"{}"), "POST", col, 415)["code"] == "unsupported_media_type"
+    assert error_field(anon.post(col, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
+                       col)["code"] == "invalid_json"
 
 
 def walk_escalation(server, admin, ctx):
