@@ -215,7 +215,10 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data)
         job->req = hr->h2o;
         job->ticket = h2o_mem_alloc_shared(&hr->h2o->pool, sizeof *job->ticket, on_ticket_dispose);
         job->ticket->job = job;
-        if (req->idem_key && req->method == HTTP_POST && req->who && !(routes[hr->route_index].flags & RF_NO_REPLAY)) {
+        /* Replays are per user: public routes have none, so they never replay (docs/decisions.md). */
+        const route_t *r = &routes[hr->route_index];
+        if (req->idem_key && req->method == HTTP_POST && req->who && r->access != ROUTE_PUBLIC &&
+            !(r->flags & RF_NO_REPLAY)) {
             job->idem_key = xstrdup(req->idem_key);
             request_hash(job->idem_hash, routes[hr->route_index].name, req->path, &hr->h2o->entity);
         }
@@ -303,14 +306,15 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
         goto send;
     }
 
-    /* Who is calling: a Bearer token, else the session cookie. */
+    /* Who is calling: a Bearer token, else the session cookie. Public routes
+     * never ask: what they do is anonymous even for a signed-in browser. */
     const char *authz = header_value(req, H2O_STRLIT("authorization"));
     const char *token = NULL;
     int bearer = 0;
-    if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
+    if (route->access != ROUTE_PUBLIC && authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
         token = authz + 7;
         bearer = 1;
-    } else {
+    } else if (route->access != ROUTE_PUBLIC) {
         token = cookie_token(req);
     }
     principal_t who;

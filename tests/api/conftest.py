@@ -123,6 +123,16 @@ class Server:
                 return o["id"]
         raise AssertionError(f"no org with code {code}")
 
+    def square_grid(self, admin, parent, name, lng, lat, d):
+        """A grid under parent whose outline is the square [lng, lng+d] x [lat, lat+d]; its id."""
+        r = admin.post("/api/v1/orgs", json={"parent_id": parent, "level": "grid", "name": name})
+        assert r.status_code == 201, r.text
+        grid = r.json()["id"]
+        ring = [[lng, lat], [lng + d, lat], [lng + d, lat + d], [lng, lat + d], [lng, lat]]
+        r = admin.request("PUT", f"/api/v1/orgs/{grid}/geometry", json={"type": "Polygon", "coordinates": [ring]})
+        assert r.status_code == 200, r.text
+        return grid
+
     def make_user(self, admin, username, role, org_id, password=PASSWORD):
         """Create a user homed at org_id with one grant; return a logged-in client."""
         body = {"username": username, "display_name": username, "password": password}

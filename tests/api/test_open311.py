@@ -32,10 +32,7 @@ def validate(instance, name):
 @pytest.fixture(scope="module")
 def setup(server, admin):
     comm = server.org_id("340104006006")
-    grid = admin.post("/api/v1/orgs", json={"parent_id": comm, "level": "grid", "name": "311网格"}).json()["id"]
-    ring = [[LNG, LAT], [LNG + D, LAT], [LNG + D, LAT + D], [LNG, LAT + D], [LNG, LAT]]
-    assert admin.request("PUT", f"/api/v1/orgs/{grid}/geometry",
-                         json={"type": "Polygon", "coordinates": [ring]}).status_code == 200
+    grid = server.square_grid(admin, comm, "311网格", LNG, LAT, D)
     gateway = server.make_user(admin, "open311-gateway", "resident", comm)
     key = gateway.post("/api/v1/auth/tokens", json={"name": "open311"}).json()["token"]
     return {"grid": grid, "key": key}
