@@ -104,6 +104,10 @@ HANDLER(public_case_get);
 HANDLER(org_casework);
 
 /* open311.c */
+/* Rewrite a jiceng error answer ({"error":{...}}) made outside the Open311
+ * handlers into the spec's error list in the format of path (.json or .xml);
+ * any other answer is left alone. */
+void o311_error_reply(const char *path, api_reply_t *rep);
 HANDLER(o311_discovery);
 HANDLER(o311_services);
 HANDLER(o311_service_definition);

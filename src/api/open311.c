@@ -119,6 +119,19 @@ static int o311_error(api_req_t *req, api_reply_t *rep, int status, const char *
     return reply(req, rep, status, json_pack("[{s:i, s:s}]", "code", status, "description", description), "errors");
 }
 
+void o311_error_reply(const char *path, api_reply_t *rep)
+{
+    json_t *err = json_object_get(rep->json, "error");
+    if (!json_is_object(err))
+        return;
+    api_req_t fake = {.path = path};
+    char *description = xstrdup(json_string_value(json_object_get(err, "message")));
+    json_decref(rep->json);
+    rep->json = NULL;
+    o311_error(&fake, rep, rep->status, description ? description : "error");
+    free(description);
+}
+
 static int bad_format(api_req_t *req, api_reply_t *rep)
 {
     return path_format(req->path) < 0 ? o311_error(req, rep, 404, "use .json or .xml") : 0;
@@ -233,6 +246,35 @@ int o311_request_get(api_req_t *req, api_reply_t *rep)
     return reply(req, rep, 200, out, "service_requests");
 }
 
+#define O311_MAX_IDS 100
+
+/* The ids of a service_request_id list ("12,15"): each a positive decimal number
+ * without leading zeros, at most O311_MAX_IDS of them; a repeated id is kept once.
+ * NULL when well formed, else what is wrong. */
+static const char *parse_ids(const char *list, int64_t out[O311_MAX_IDS], int *n)
+{
+    int items = 0;
+    *n = 0;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        if (++items > O311_MAX_IDS)
+            return "service_request_id lists at most 100 ids";
+        if (len == 0 || len > 18 || p[0] == '0' || strspn(p, "0123456789") < len)
+            return "service_request_id is a comma-separated list of ids";
+        int64_t id = 0;
+        for (size_t i = 0; i < len; i++)
+            id = id * 10 + (p[i] - '0');
+        int seen = 0;
+        for (int k = 0; k < *n && !seen; k++)
+            seen = out[k] == id;
+        if (!seen)
+            out[(*n)++] = id;
+        p += len;
+        if (*p == '\0')
+            return NULL;
+    }
+}
+
 int o311_requests(api_req_t *req, api_reply_t *rep)
 {
     if (bad_format(req, rep) || rep->status)
@@ -247,16 +289,16 @@ int o311_requests(api_req_t *req, api_reply_t *rep)
         bad = "end_date must be a w3 date-time";
     if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
         bad = "status is open or closed";
-    if (ids && strspn(ids, "0123456789,") != strlen(ids))
-        bad = "service_request_id is a comma-separated list of ids";
+    int64_t wanted[O311_MAX_IDS];
+    int nwanted = 0;
+    if (!bad && ids)
+        bad = parse_ids(ids, wanted, &nwanted);
     json_t *rows = NULL;
     if (!bad && ids) {
         /* Asked by id: the other filters do not apply (GeoReport v2). */
         rows = json_array();
-        char *save = NULL;
-        int n = 0;
-        for (char *t = strtok_r(ids, ",", &save); t && n < 100; t = strtok_r(NULL, ",", &save), n++) {
-            json_t *one = db_rows_json(req->db, O311_SELECT " WHERE c.id = ?", "i", (int64_t)strtoll(t, NULL, 10));
+        for (int k = 0; k < nwanted; k++) {
+            json_t *one = db_rows_json(req->db, O311_SELECT " WHERE c.id = ?", "i", wanted[k]);
             if (one && json_array_size(one) == 1)
                 json_array_append(rows, json_array_get(one, 0));
             json_decref(one);
@@ -326,7 +368,8 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         return o311_error(req, rep, 403, "api_key is missing or not valid");
     req->who = &who;
     char *code = form_value(req, "service_code"), *lat = form_value(req, "lat"), *lng = form_value(req, "long");
-    char *desc = form_value(req, "description");
+    char *desc_raw = form_value(req, "description");
+    char *desc = desc_raw ? text_trim(desc_raw) : NULL; /* surrounding blanks are no part of the text */
     int64_t category = 0;
     const char *bad = NULL;
     char *e1 = NULL, *e2 = NULL;
@@ -347,9 +390,9 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         bad = "the location is outside this api_key's area";
     json_t *data = NULL;
     if (!bad) {
-        /* The title is the description's first non-blank line, cut to 100 characters. */
+        /* The title is the description's first line, cut to 100 characters, without trailing blanks. */
         char title[401];
-        const char *first = desc + strspn(desc, " \t\r\n");
+        const char *first = desc;
         size_t n = strcspn(first, "\r\n"), cut = 0, chars = 0;
         while (cut < n && chars < 100) {
             cut++;
@@ -360,13 +403,13 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         memcpy(title, first, cut < 400 ? cut : 400);
         title[cut < 400 ? cut : 400] = '\0';
         data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:f, s:f, s:i}", "category_id", (json_int_t)category,
-                         "category", code, "source", "open311", "title", title, "description", desc, "org_id",
+                         "category", code, "source", "open311", "title", text_trim(title), "description", desc, "org_id",
                          (json_int_t)grid, "outside_grid", 0, "lat", la, "lng", ln, "xml", path_format(req->path) == 1);
     }
     free(code);
     free(lat);
     free(lng);
-    free(desc);
+    free(desc_raw);
     if (bad)
         return o311_error(req, rep, 400, bad);
     return api_defer(req, o311_create_write, data);

@@ -84,3 +84,30 @@ int text_block_valid(const char *s, int min, int max)
 {
     return text_valid(s, min, max, 1);
 }
+
+/* The length of the blank at s: 1 for an ASCII blank, 3 for U+3000, else 0. */
+static size_t blank_at(const char *s, size_t n)
+{
+    if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+        return 1;
+    if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0)
+        return 3;
+    return 0;
+}
+
+char *text_trim(char *s)
+{
+    size_t n = strlen(s), k;
+    while ((k = blank_at(s, n)) > 0)
+        s += k, n -= k;
+    for (;;) {
+        if (n >= 1 && blank_at(s + n - 1, 1))
+            n -= 1;
+        else if (n >= 3 && blank_at(s + n - 3, 3) == 3)
+            n -= 3;
+        else
+            break;
+    }
+    s[n] = '\0';
+    return s;
+}

@@ -18,4 +18,8 @@ int text_field_valid(const char *s, int min, int max);
 /* The same for a block of text: line breaks and tabs allowed, other controls not. */
 int text_block_valid(const char *s, int min, int max);
 
+/* Trim s in place: blanks (space, tab, CR, LF and the ideographic space U+3000)
+ * are cut from its end, and the returned pointer (into s) skips those at its start. */
+char *text_trim(char *s);
+
 #endif

@@ -53,11 +53,9 @@ static int map_rc(db_t *db, int rc)
     case SQLITE_CONSTRAINT_CHECK:
     case SQLITE_CONSTRAINT_NOTNULL:
         return DB_CHECK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return DB_BUSY;
     default:
-        return DB_ERR;
+        /* Extended codes are on: SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, ... are busy too. */
+        return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED ? DB_BUSY : DB_ERR;
     }
 }
 
@@ -133,9 +131,10 @@ int db_exec_script(db_t *db, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
+        int code = map_rc(db, rc); /* a busy BEGIN IMMEDIATE is DB_BUSY (503), not an internal error */
         snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(db->h));
         sqlite3_free(msg);
-        return DB_ERR;
+        return code == DB_BUSY ? DB_BUSY : DB_ERR;
     }
     return DB_OK;
 }

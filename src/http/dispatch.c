@@ -49,6 +49,8 @@ static const char *reason_of(int status)
 
 void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns)
 {
+    if (route_index >= 0 && route_index < nroutes && (routes[route_index].flags & RF_OPEN311))
+        o311_error_reply(h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base, rep);
     req->res.status = rep->status;
     req->res.reason = reason_of(rep->status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
@@ -56,6 +58,8 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
         h2o_iovec_t v = h2o_strdup(&req->pool, rep->set_cookie, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base, v.len);
     }
+    if (rep->status == 503) /* busy or unhealthy: worth another try in a moment */
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
     if (rep->allow) {
         h2o_iovec_t v = h2o_strdup(&req->pool, rep->allow, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);

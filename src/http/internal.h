@@ -16,7 +16,9 @@ enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
 /* RF_NO_REPLAY: answers that hold secrets (a revealed ID, a new token) are never
  * stored for Idempotency-Key replay, and every call is audited anew. */
 /* RF_UPLOAD: the body is a file (any type, up to 10 MiB), handed over as bytes. */
-enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_NO_REPLAY = 8, RF_UPLOAD = 16 };
+/* RF_OPEN311: every error answer, even one made outside the handler (a busy
+ * database at commit, a body too large), takes the Open311 error format. */
+enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_NO_REPLAY = 8, RF_UPLOAD = 16, RF_OPEN311 = 32 };
 
 typedef struct route {
     int method;

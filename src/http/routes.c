@@ -112,14 +112,14 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/public/cases", public_case_get, PUB, 0, "public.cases.get"},
     {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
 
-    {HTTP_GET, "/open311/v2/discovery.{name}", o311_discovery, PUB, 0, "open311.discovery"},
-    {HTTP_GET, "/open311/v2/services.{name}", o311_services, PUB, 0, "open311.services"},
-    {HTTP_GET, "/open311/v2/services/{name}.{name}", o311_service_definition, PUB, 0, "open311.service"},
-    {HTTP_GET, "/open311/v2/requests.{name}", o311_requests, PUB, 0, "open311.requests"},
-    {HTTP_POST, "/open311/v2/requests.{name}", o311_request_create, PUB, RF_UPLOAD | RF_NO_REPLAY,
+    {HTTP_GET, "/open311/v2/discovery.{name}", o311_discovery, PUB, RF_OPEN311, "open311.discovery"},
+    {HTTP_GET, "/open311/v2/services.{name}", o311_services, PUB, RF_OPEN311, "open311.services"},
+    {HTTP_GET, "/open311/v2/services/{name}.{name}", o311_service_definition, PUB, RF_OPEN311, "open311.service"},
+    {HTTP_GET, "/open311/v2/requests.{name}", o311_requests, PUB, RF_OPEN311, "open311.requests"},
+    {HTTP_POST, "/open311/v2/requests.{name}", o311_request_create, PUB, RF_UPLOAD | RF_NO_REPLAY | RF_OPEN311,
      "open311.requests.create"},
-    {HTTP_GET, "/open311/v2/requests/{id}.{name}", o311_request_get, PUB, 0, "open311.request"},
-    {HTTP_GET, "/open311/v2/tokens/{name}.{name}", o311_token, PUB, 0, "open311.token"},
+    {HTTP_GET, "/open311/v2/requests/{id}.{name}", o311_request_get, PUB, RF_OPEN311, "open311.request"},
+    {HTTP_GET, "/open311/v2/tokens/{name}.{name}", o311_token, PUB, RF_OPEN311, "open311.token"},
 
     {HTTP_GET, "/api/v1/audit", audit_list, PERM(PERM_AUDIT_READ), 0, "audit.list"},
 

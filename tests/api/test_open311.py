@@ -120,3 +120,59 @@ def test_strict_coordinates_and_titles(server, setup):
                                                               "status": "closed", "start_date": "2000-01-01",
                                                               "end_date": "2000-01-02"}).json()
     assert [x["service_request_id"] for x in both] == [rid]
+
+
+def test_descriptions_are_trimmed(server, setup, admin):
+    base = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2}
+    r = requests.post(url(server, "requests.json"), data={**base, "description": " \u3000 井盖松动  \n 详情 \t\n\n"})
+    assert r.status_code == 201, r.text
+    rid = r.json()[0]["service_request_id"]
+    assert requests.get(url(server, f"requests/{rid}.json")).json()[0]["description"] == "井盖松动"
+    case = admin.get(f"/api/v1/cases/{rid}").json()
+    assert (case["title"], case["description"]) == ("井盖松动", "井盖松动  \n 详情")
+    for blank in (" \n\t ", "\u3000\u3000"):
+        r = requests.post(url(server, "requests.json"), data={**base, "description": blank})
+        assert r.status_code == 400 and r.json()[0]["code"] == 400, (blank, r.text)
+
+
+def test_request_id_lists(server, setup):
+    base = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2,
+            "description": "列表"}
+    rid = requests.post(url(server, "requests.json"), data=base).json()[0]["service_request_id"]
+    twice = requests.get(url(server, "requests.json"), params={"service_request_id": f"{rid},{rid},999999,{rid}"})
+    assert twice.status_code == 200
+    validate(twice.json(), "requests.json")
+    assert [x["service_request_id"] for x in twice.json()] == [rid]
+    hundred = ",".join(str(i) for i in range(1, 101))
+    assert requests.get(url(server, "requests.json"), params={"service_request_id": hundred}).status_code == 200
+    for bad in ("", ",", "0", "abc", f"{rid},", f",{rid}", f"{rid},,{rid}", "007", "1 2", "-1",
+                "99999999999999999999", hundred + ",101"):
+        r = requests.get(url(server, "requests.json"), params={"service_request_id": bad})
+        assert r.status_code == 400, (bad, r.text)
+        body = r.json()
+        assert isinstance(body, list) and set(body[0]) == {"code", "description"} and body[0]["code"] == 400
+    x = requests.get(url(server, "requests.xml"), params={"service_request_id": "0"})
+    assert x.status_code == 400 and ET.fromstring(x.content).tag == "errors"
+
+
+def test_busy_database_answers_503_in_open311_format(server, setup):
+    import sqlite3
+    form = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2,
+            "description": "数据库忙时"}
+    before = len(requests.get(url(server, "requests.json")).json())
+    lock = sqlite3.connect(server.db, isolation_level=None, timeout=30)
+    try:
+        lock.execute("BEGIN IMMEDIATE")  # the one write lock: the writer waits its busy timeout, then gives up
+        r = requests.post(url(server, "requests.json"), data=form, timeout=60)
+        x = requests.post(url(server, "requests.xml"), data=form, timeout=60)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert r.status_code == 503 and r.headers["Retry-After"] == "1", r.text
+    body = r.json()
+    assert isinstance(body, list) and set(body[0]) == {"code", "description"} and body[0]["code"] == 503
+    assert x.status_code == 503 and ET.fromstring(x.content).tag == "errors"
+    assert x.headers["Content-Type"].startswith("text/xml")
+    # Nothing was stored; once the lock is gone the same request goes through.
+    assert len(requests.get(url(server, "requests.json")).json()) == before
+    assert requests.post(url(server, "requests.json"), data=form).status_code == 201

@@ -261,6 +261,25 @@ static void test_text_block(void **state)
     assert_false(text_block_valid("abc", 1, 2));
 }
 
+static void test_text_trim(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {" \t\r\n路面塌陷\n详情 \r\n", "路面塌陷\n详情"},
+        {"\xE3\x80\x80全角\xE3\x80\x80", "全角"},
+        {" \n\t ", ""},
+        {"x", "x"},
+        {"a b", "a b"},
+        {"", ""},
+        {"\xE8\x80\x80", "\xE8\x80\x80"}, /* 耀 ends in the bytes 80 80 and is no blank */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        strcpy(buf, cases[i][0]);
+        assert_string_equal(text_trim(buf), cases[i][1]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_text_field_controls),
         cmocka_unit_test(test_text_field_blank),
         cmocka_unit_test(test_text_block),
+        cmocka_unit_test(test_text_trim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
