@@ -24,6 +24,8 @@ typedef struct api_reply {
     const char *content_type;  /* for raw bodies (static string) */
     char *set_cookie;          /* owned */
     char *allow;               /* 405 Allow header, owned */
+    char *filename;            /* a download: Content-Disposition attachment with this
+                                * name (ASCII letters, digits, . _ -), owned */
     /* Set by a write: run on the request's own loop thread after the commit, with
      * that loop's read connection, to build the answer there instead of in the
      * single writer (e.g. reading back what was written). */

@@ -74,4 +74,15 @@ int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
 
+/* spreadsheet.c: the first worksheet of an .xlsx file (as the workbook names it) as
+ * rows of strings, rows without any value left out. NULL if unreadable, or if a
+ * cell at or beyond column max_cols holds a value: then bad_cell names it ("XFD1"),
+ * else bad_cell is "". Caller owns the result. */
+json_t *xlsx_read(const char *data, size_t len, int max_cols, char bad_cell[16]);
+/* The table (arrays of strings, header first) as an .xlsx workbook with one sheet,
+ * built in memory; libxlsxwriter's scratch files go to the directory of the file
+ * beside (the database), unlinked at once. NULL on failure. The caller frees (and
+ * should wipe) the bytes. */
+char *xlsx_write(const json_t *table, const char *sheet, const char *beside, size_t *len);
+
 #endif

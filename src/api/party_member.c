@@ -171,21 +171,34 @@ int party_member_get(api_req_t *req, api_reply_t *rep)
 
 int party_member_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, org = 0, party_org = 0, in_service = -1;
+    int64_t limit, after, org = 0, party_org = 0, in_service = -1, registered = 0;
     if (api_page(req, rep, &limit, &after) != 0)
         return 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
         api_query_int(req, "party_org", 0, 1, INT64_MAX, &party_org) != 0 ||
         api_query_int(req, "in_service", -1, 0, 1, &in_service) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", NULL, "筛选条件无效", "a filter is not valid");
+    if (api_query_int(req, "registered_org", 0, 1, INT64_MAX, &registered) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "registered_org", "registered_org 无效",
+                         "registered_org is not a valid id");
     char *status = api_query(req, "status");
     if (status && strcmp(status, "正式") != 0 && strcmp(status, "预备") != 0) {
         free(status);
         return api_error(rep, req->lang, 400, "validation_failed", "status", "状态应为 正式 或 预备",
                          "status is 正式 or 预备");
     }
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = access_list_range(req->db, req->who, PERM_PARTY_READ, org, lo, hi);
+    /* Members who registered (报到) with a community are that community's business
+     * wherever their membership is held: with registered_org, the scope check is on
+     * that node, and the membership's node filters only when org is given too. */
+    char lo[ACCESS_PATH_MAX] = "/", hi[ACCESS_PATH_MAX] = "0", rlo[ACCESS_PATH_MAX] = "/", rhi[ACCESS_PATH_MAX] = "0";
+    int rc = registered && !org ? DB_OK : access_list_range(req->db, req->who, PERM_PARTY_READ, org, lo, hi);
+    if (rc == DB_OK && registered) {
+        rc = access_list_range(req->db, req->who, PERM_PARTY_READ, registered, rlo, rhi);
+        if (rc == DB_NOTFOUND) {
+            free(status);
+            return api_error(rep, req->lang, 404, "not_found", "registered_org", "组织不存在", "no such organisation");
+        }
+    }
     if (rc != DB_OK) {
         free(status);
         return api_db_error(rep, req->lang, rc, "org");
@@ -194,9 +207,10 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
                                  PM_SELECT " WHERE o.path >= ? AND o.path < ? AND m.person_id > ?"
                                            " AND (? = 0 OR m.party_org_id = ?) AND (? < 0 OR m.in_service = ?)"
                                            " AND (CAST(? AS TEXT) IS NULL OR m.status = ?)"
+                                           " AND (? = 0 OR (r.path >= ? AND r.path < ?))"
                                            " ORDER BY m.person_id LIMIT ?",
-                                 "ttiiiiitti", lo, hi, after, party_org, party_org, in_service, in_service, status,
-                                 status, limit + 1);
+                                 "ttiiiiittitti", lo, hi, after, party_org, party_org, in_service, in_service, status,
+                                 status, registered, rlo, rhi, limit + 1);
     free(status);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);

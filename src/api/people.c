@@ -5,10 +5,6 @@
 #include "api/internal.h"
 
 #include <iconv.h>
-#include <unistd.h>
-#include <expat.h>
-#include <xlsxwriter.h>
-#include <zip.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,83 +384,119 @@ int person_get(api_req_t *req, api_reply_t *rep)
     return p ? api_json(rep, 200, p) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
-int person_list(api_req_t *req, api_reply_t *rep)
-{
-    int64_t limit, after, org = 0, household = 0;
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
-    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
-    if (api_query_int(req, "household", 0, 1, INT64_MAX, &household) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "household", "household 无效",
-                         "household is not a valid id");
+/* The filters of the residents' list, shared by its export: the subtree (org,
+ * within the caller's scope), household, name prefix (q), ID and phone tails, an
+ * exact ID number (by its keyed hash) and a tag. */
+typedef struct person_filter {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
+    int64_t household;
+    char *prefix, *id_tail, *phone_tail, *tag;
+    char hash[PII_HASH_HEX + 1];
+    int by_id_card;
+} person_filter_t;
+
+/* The WHERE clause of the filters (persons p joined with their org o), its
+ * parameter types and its arguments, in the same order. */
+#define PERSON_FILTER_SQL                                                                                              \
+    " o.path >= ? AND o.path < ?"                                                                                      \
+    " AND (CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')"                                                      \
+    " AND (CAST(? AS TEXT) IS NULL OR p.id_card_tail = ?)"                                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail = ?)"                                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"                                                             \
+    " AND (? = 0 OR p.household_id = ?)"                                                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t WHERE t.person_id = p.id AND t.tag = ?))"
+#define PERSON_FILTER_TYPES "ttttttttttiitt"
+#define PERSON_FILTER_ARGS(f)                                                                                          \
+    (f)->lo, (f)->hi, (f)->prefix, (f)->prefix, (f)->id_tail, (f)->id_tail, (f)->phone_tail, (f)->phone_tail,          \
+        (f)->by_id_card ? (f)->hash : NULL, (f)->by_id_card ? (f)->hash : NULL, (f)->household, (f)->household,        \
+        (f)->tag, (f)->tag
+
+static void person_filter_free(person_filter_t *f)
+{
+    free(f->prefix);
+    free(f->id_tail);
+    free(f->phone_tail);
+    free(f->tag);
+    memset(f, 0, sizeof *f);
+}
+
+/* Read the filters from the query, checking the subtree against perm. 0, or -1
+ * with rep set (400 naming the parameter, 404 for an org out of scope). */
+static int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_reply_t *rep)
+{
+    memset(f, 0, sizeof *f);
+    int64_t org = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id") - 1;
+    if (api_query_int(req, "household", 0, 1, INT64_MAX, &f->household) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "household", "household 无效",
+                         "household is not a valid id") - 1;
+    int rc = access_list_range(req->db, req->who, perm, org, f->lo, f->hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    /* The page depends on the data, the caller's scope range and the query only. */
-    size_t klen = strlen(lo) + strlen(hi) + strlen(req->query) + 16;
-    char *key = xmalloc(klen);
-    snprintf(key, klen, "persons:%s|%s|%s", lo, hi, req->query);
-    if (cache_reply(req, key, rep)) {
-        free(key);
-        return 0;
-    }
-    char *q = api_query(req, "q"), *id_tail = api_query(req, "id_tail"), *phone_tail = api_query(req, "phone_tail");
-    char *tag = api_query(req, "tag"), *id_card = api_query(req, "id_card");
-    char hash[PII_HASH_HEX + 1] = "";
+    f->id_tail = api_query(req, "id_tail");
+    f->phone_tail = api_query(req, "phone_tail");
+    f->tag = api_query(req, "tag");
     const char *bad = NULL;
-    if (id_tail && strlen(id_tail) == 4 && id_tail[3] == 'x')
-        id_tail[3] = 'X';
-    if (id_tail && strlen(id_tail) != 4)
+    if (f->id_tail && strlen(f->id_tail) == 4 && f->id_tail[3] == 'x')
+        f->id_tail[3] = 'X';
+    if (f->id_tail && strlen(f->id_tail) != 4)
         bad = "id_tail";
-    else if (phone_tail && strlen(phone_tail) != 4)
+    else if (f->phone_tail && strlen(f->phone_tail) != 4)
         bad = "phone_tail";
-    if (bad == NULL && id_card) {
+    if (bad) {
+        person_filter_free(f);
+        return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
+                         "invalid filter (tails are 4 characters)") - 1;
+    }
+    char *id_card = api_query(req, "id_card");
+    if (id_card) {
         char up[32];
         str_copy(up, sizeof up, id_card);
         size_t n = strlen(up);
         if (n == 18 && up[17] == 'x')
             up[17] = 'X';
-        pii_lookup_hash(hash, req->keys, "person.id_card", up);
+        pii_lookup_hash(f->hash, req->keys, "person.id_card", up);
+        f->by_id_card = 1;
+        free(id_card);
     }
-    json_t *items = NULL;
-    if (bad == NULL) {
-        char *prefix = NULL;
-        if (q && *q) {
-            /* Names match from their start: 王 finds 王丽; wildcards are literal. */
-            char *like = api_like_param(req, "q");
-            size_t n = strlen(like);
-            prefix = xmalloc(n + 1);
-            memcpy(prefix, like + 1, n - 1); /* drop the leading % */
-            prefix[n - 1] = '\0';
-            free(like);
-        }
-        items = db_rows_json(req->db,
-                             PERSON_SELECT " WHERE o.path >= ? AND o.path < ? AND p.id > ?"
-                                           " AND (CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')"
-                                           " AND (CAST(? AS TEXT) IS NULL OR p.id_card_tail = ?)"
-                                           " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail = ?)"
-                                           " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"
-                                           " AND (? = 0 OR p.household_id = ?)"
-                                           " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t"
-                                           "      WHERE t.person_id = p.id AND t.tag = ?))"
-                                           " ORDER BY p.id LIMIT ?",
-                             "ttittttttttiitti", lo, hi, after, prefix, prefix, id_tail, id_tail, phone_tail,
-                             phone_tail, id_card ? hash : NULL, id_card ? hash : NULL, household, household, tag,
-                             tag, limit + 1);
-        free(prefix);
+    char *q = api_query(req, "q");
+    if (q && *q) {
+        /* Names match from their start: 王 finds 王丽; wildcards are literal. */
+        char *like = api_like_param(req, "q");
+        size_t n = strlen(like);
+        f->prefix = xmalloc(n + 1);
+        memcpy(f->prefix, like + 1, n - 1); /* drop the leading % */
+        f->prefix[n - 1] = '\0';
+        free(like);
     }
     free(q);
-    free(id_tail);
-    free(phone_tail);
-    free(tag);
-    free(id_card);
-    if (bad || items == NULL) {
+    return 0;
+}
+
+int person_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    person_filter_t f;
+    if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
+        return 0;
+    /* The page depends on the data, the caller's scope range and the query only. */
+    size_t klen = strlen(f.lo) + strlen(f.hi) + strlen(req->query) + 16;
+    char *key = xmalloc(klen);
+    snprintf(key, klen, "persons:%s|%s|%s", f.lo, f.hi, req->query);
+    if (cache_reply(req, key, rep)) {
         free(key);
-        return bad ? api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
-                               "invalid filter (tails are 4 characters)")
-                   : api_db_error(rep, req->lang, DB_ERR, NULL);
+        person_filter_free(&f);
+        return 0;
+    }
+    json_t *items = db_rows_json(req->db, PERSON_SELECT " WHERE" PERSON_FILTER_SQL " AND p.id > ? ORDER BY p.id LIMIT ?",
+                                 PERSON_FILTER_TYPES "ii", PERSON_FILTER_ARGS(&f), after, limit + 1);
+    person_filter_free(&f);
+    if (items == NULL) {
+        free(key);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     size_t i;
     json_t *row;
@@ -805,6 +837,7 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 
 #define IMPORT_MAX_ROWS 100000
 #define IMPORT_MAX_ERRORS 1000
+#define IMPORT_MAX_COLUMNS 64 /* the template has 7; room for notes, never a column per empty cell */
 #define EXPORT_MAX_ROWS 200000
 
 /* Growable text buffer. */
@@ -939,179 +972,6 @@ static char *upload_utf8(const char *s, size_t n, size_t *out_len)
     return o;
 }
 
-
-/* ---- reading .xlsx (libzip for the package, expat for its XML) ---- */
-
-#define XLSX_MAX_XML (64 * 1024 * 1024)
-
-/* The bytes of one member of the zip, NUL-terminated; NULL if missing or too big. */
-static char *zip_member(zip_t *z, const char *name, size_t *len)
-{
-    zip_stat_t st;
-    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > XLSX_MAX_XML)
-        return NULL;
-    zip_file_t *f = zip_fopen(z, name, 0);
-    if (f == NULL)
-        return NULL;
-    char *buf = xmalloc(st.size + 1);
-    zip_int64_t n = zip_fread(f, buf, st.size);
-    zip_fclose(f);
-    if (n < 0 || (zip_uint64_t)n != st.size) {
-        free(buf);
-        return NULL;
-    }
-    buf[st.size] = '\0';
-    *len = st.size;
-    return buf;
-}
-
-typedef struct xlsx_parse {
-    json_t *strings;   /* shared strings */
-    json_t *rows;      /* the sheet: arrays of strings */
-    buf_t text;        /* text of the current <t> or <v> */
-    int in_text, in_si;
-    int cell_col, cell_shared, cell_inline;
-    json_t *row;
-} xlsx_parse_t;
-
-static const char *attr(const XML_Char **a, const char *name)
-{
-    for (int i = 0; a[i]; i += 2)
-        if (strcmp(a[i], name) == 0)
-            return a[i + 1];
-    return NULL;
-}
-
-static void xml_text(void *ud, const XML_Char *s, int len)
-{
-    xlsx_parse_t *x = ud;
-    if (x->in_text)
-        buf_add(&x->text, s, (size_t)len);
-}
-
-static void text_start(xlsx_parse_t *x)
-{
-    x->in_text = 1;
-    x->text.len = 0;
-    buf_add(&x->text, "", 0);
-}
-
-static void strings_start(void *ud, const XML_Char *el, const XML_Char **a)
-{
-    (void)a;
-    xlsx_parse_t *x = ud;
-    if (strcmp(el, "si") == 0) {
-        x->in_si = 1;
-        x->text.len = 0;
-        buf_add(&x->text, "", 0);
-    } else if (strcmp(el, "t") == 0 && x->in_si) {
-        x->in_text = 1; /* runs of one <si> add up */
-    }
-}
-
-static void strings_end(void *ud, const XML_Char *el)
-{
-    xlsx_parse_t *x = ud;
-    if (strcmp(el, "t") == 0)
-        x->in_text = 0;
-    else if (strcmp(el, "si") == 0) {
-        json_array_append_new(x->strings, json_string(x->text.p ? x->text.p : ""));
-        x->in_si = 0;
-    }
-}
-
-/* "BC12" -> 54 (zero-based column). */
-static int column_of(const char *ref)
-{
-    int c = 0;
-    for (; ref && *ref >= 'A' && *ref <= 'Z'; ref++)
-        c = c * 26 + (*ref - 'A' + 1);
-    return c - 1;
-}
-
-static void sheet_start(void *ud, const XML_Char *el, const XML_Char **a)
-{
-    xlsx_parse_t *x = ud;
-    if (strcmp(el, "row") == 0) {
-        x->row = json_array();
-    } else if (strcmp(el, "c") == 0) {
-        const char *t = attr(a, "t");
-        x->cell_col = column_of(attr(a, "r"));
-        x->cell_shared = t && strcmp(t, "s") == 0;
-        x->cell_inline = t && strcmp(t, "inlineStr") == 0;
-        if (x->cell_col < 0)
-            x->cell_col = x->row ? (int)json_array_size(x->row) : 0;
-    } else if (strcmp(el, "v") == 0 || (strcmp(el, "t") == 0 && x->cell_inline)) {
-        text_start(x);
-    }
-}
-
-static void sheet_end(void *ud, const XML_Char *el)
-{
-    xlsx_parse_t *x = ud;
-    if ((strcmp(el, "v") == 0 || strcmp(el, "t") == 0) && x->in_text && x->row && x->cell_col < 16384) {
-        x->in_text = 0;
-        const char *v = x->text.p ? x->text.p : "";
-        if (x->cell_shared) {
-            long k = strtol(v, NULL, 10);
-            v = k >= 0 && (size_t)k < json_array_size(x->strings) ? json_string_value(json_array_get(x->strings, (size_t)k))
-                                                                   : "";
-        }
-        while ((int)json_array_size(x->row) < x->cell_col)
-            json_array_append_new(x->row, json_string(""));
-        json_array_append_new(x->row, json_string(v));
-    } else if (strcmp(el, "row") == 0 && x->row) {
-        json_array_append_new(x->rows, x->row);
-        x->row = NULL;
-    }
-}
-
-static int parse_xml(const char *text, size_t len, XML_StartElementHandler start, XML_EndElementHandler end,
-                     xlsx_parse_t *x)
-{
-    XML_Parser p = XML_ParserCreate("UTF-8");
-    XML_SetUserData(p, x);
-    XML_SetElementHandler(p, start, end);
-    XML_SetCharacterDataHandler(p, xml_text);
-    int ok = XML_Parse(p, text, (int)len, 1) == XML_STATUS_OK;
-    XML_ParserFree(p);
-    return ok ? 0 : -1;
-}
-
-/* The first worksheet of an .xlsx file as rows of strings; NULL if unreadable. */
-static json_t *xlsx_table(const char *data, size_t len)
-{
-    zip_error_t err;
-    zip_error_init(&err);
-    zip_source_t *src = zip_source_buffer_create(data, len, 0, &err);
-    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &err) : NULL;
-    if (z == NULL) {
-        if (src)
-            zip_source_free(src);
-        zip_error_fini(&err);
-        return NULL;
-    }
-    xlsx_parse_t x = {0};
-    x.strings = json_array();
-    x.rows = json_array();
-    size_t n = 0;
-    char *strings = zip_member(z, "xl/sharedStrings.xml", &n);
-    int ok = strings == NULL || parse_xml(strings, n, strings_start, strings_end, &x) == 0;
-    free(strings);
-    char *sheet = ok ? zip_member(z, "xl/worksheets/sheet1.xml", &n) : NULL;
-    ok = sheet && parse_xml(sheet, n, sheet_start, sheet_end, &x) == 0;
-    free(sheet);
-    zip_close(z);
-    zip_error_fini(&err);
-    free(x.text.p);
-    json_decref(x.row);
-    json_decref(x.strings);
-    if (!ok) {
-        json_decref(x.rows);
-        return NULL;
-    }
-    return x.rows;
-}
 
 /* Columns a file may have, in Chinese or English. */
 static const struct {
@@ -1254,7 +1114,14 @@ int person_import(api_req_t *req, api_reply_t *rep)
                          "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
     json_t *table;
     if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) { /* a zip: .xlsx */
-        table = xlsx_table(req->upload, req->upload_len);
+        char bad_cell[16];
+        table = xlsx_read(req->upload, req->upload_len, IMPORT_MAX_COLUMNS, bad_cell);
+        if (table == NULL && bad_cell[0]) {
+            api_error(rep, req->lang, 400, "validation_failed", "file", "单元格超出了导入模板的列数（最多 64 列）",
+                      "a cell lies beyond the import template's columns (at most 64)");
+            json_object_set_new(json_object_get(rep->json, "error"), "cell", json_string(bad_cell));
+            return 0;
+        }
         if (table == NULL)
             return api_error(rep, req->lang, 400, "validation_failed", "file", "无法读取该 XLSX 文件",
                              "the XLSX file cannot be read");
@@ -1383,8 +1250,6 @@ int person_import(api_req_t *req, api_reply_t *rep)
                      json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo)));
 }
 
-static char *table_xlsx(const json_t *table, size_t *len);
-
 int person_import_template(api_req_t *req, api_reply_t *rep)
 {
     char *fmt = api_query(req, "format");
@@ -1399,7 +1264,7 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     size_t len = 0;
     char *body = NULL;
     if (xlsx) {
-        body = table_xlsx(table, &len);
+        body = xlsx_write(table, "居民", db_path(req->db), &len);
     } else {
         buf_t b = {0};
         buf_add(&b, "\xEF\xBB\xBF", 3);
@@ -1419,6 +1284,7 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     rep->raw_len = len;
     rep->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                              : "text/csv; charset=utf-8";
+    rep->filename = xstrdup(xlsx ? "persons-import-template.xlsx" : "persons-import-template.csv");
     return 0;
 }
 
@@ -1440,55 +1306,13 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     rep->content_type = strcmp(json_string_value(json_object_get(data, "format")), "xlsx") == 0
                             ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                             : "text/csv; charset=utf-8";
+    rep->filename = xstrdup(json_string_value(json_object_get(data, "filename")));
     return 0;
-}
-
-/* The table (header first) as an .xlsx workbook; NULL on failure. Caller frees. */
-static char *table_xlsx(const json_t *table, size_t *len)
-{
-    char path[] = "/tmp/jiceng-export-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    lxw_workbook *wb = workbook_new(path);
-    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "居民") : NULL;
-    lxw_format *text = wb ? workbook_add_format(wb) : NULL;
-    if (text)
-        format_set_num_format(text, "@"); /* ID numbers stay text, never rounded numbers */
-    size_t r, c;
-    json_t *row, *cell;
-    json_array_foreach(table, r, row) {
-        json_array_foreach(row, c, cell) {
-            if (ws)
-                worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, json_string_value(cell), text);
-        }
-    }
-    char *out = NULL;
-    if (wb && workbook_close(wb) == LXW_NO_ERROR) {
-        FILE *f = fopen(path, "rb");
-        if (f) {
-            fseek(f, 0, SEEK_END);
-            long n = ftell(f);
-            fseek(f, 0, SEEK_SET);
-            out = n > 0 ? xmalloc((size_t)n) : NULL;
-            if (out && fread(out, 1, (size_t)n, f) != (size_t)n) {
-                free(out);
-                out = NULL;
-            }
-            *len = n > 0 ? (size_t)n : 0;
-            fclose(f);
-        }
-    }
-    unlink(path);
-    return out;
 }
 
 int person_export(api_req_t *req, api_reply_t *rep)
 {
-    int64_t org = 0, reveal = 0;
-    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+    int64_t reveal = 0;
     char *fmt = api_query(req, "format");
     int xlsx = fmt && strcmp(fmt, "xlsx") == 0, fmt_ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
     free(fmt);
@@ -1497,29 +1321,38 @@ int person_export(api_req_t *req, api_reply_t *rep)
                          "format is csv or xlsx");
     if (api_query_int(req, "reveal", 0, 0, 1, &reveal) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "reveal", "reveal 应为 0 或 1", "reveal is 0 or 1");
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org");
+    /* The same rows as the list with the same query shows, all of them. */
+    person_filter_t f;
+    if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
+        return 0;
     /* Full values only on request, and only for who may reveal over the whole range. */
-    if (reveal && !access_covers(req->who, PERM_PII_REVEAL, lo))
+    if (reveal && !access_covers(req->who, PERM_PII_REVEAL, f.lo)) {
+        person_filter_free(&f);
         return api_error(rep, req->lang, 403, "forbidden", "reveal", "没有查看完整身份信息的权限",
                          "you may not reveal personal data here");
+    }
     int64_t count = 0;
-    db_one_int(req->db, &count, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id"
-                                " WHERE o.path >= ? AND o.path < ?",
-               "tt", lo, hi);
-    if (count > EXPORT_MAX_ROWS)
+    db_one_int(req->db, &count, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id WHERE" PERSON_FILTER_SQL,
+               PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
+    if (count > EXPORT_MAX_ROWS) {
+        person_filter_free(&f);
         return api_error(rep, req->lang, 413, "payload_too_large", "org", "一次最多导出 200000 人，请选择更小的范围",
                          "at most 200000 residents per export; choose a smaller part of the tree");
+    }
+    int64_t node = path_last_id(f.lo);
+    char code[32] = "";
+    if (node <= 0 || db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", node) != DB_OK)
+        str_copy(code, sizeof code, "all");
     db_stmt_t *st = db_q(req->db,
                          "SELECT p.name, p.gender, p.birth_date, p.id_card_masked, p.id_card_enc, p.phone_masked,"
                          " p.phone_enc, o.code, o.name, h.address, p.relation,"
                          " (SELECT group_concat(k.name_zh, '、') FROM person_tag t JOIN person_tag_kind k"
                          "  ON k.code = t.tag WHERE t.person_id = p.id)"
                          " FROM person p JOIN org o ON o.id = p.org_id LEFT JOIN household h ON h.id = p.household_id"
-                         " WHERE o.path >= ? AND o.path < ? ORDER BY p.id",
-                         "tt", lo, hi);
+                         " WHERE" PERSON_FILTER_SQL " ORDER BY p.id",
+                         PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
+    person_filter_free(&f);
+    int rc;
     if (st == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     json_t *table = json_array();
@@ -1559,7 +1392,7 @@ int person_export(api_req_t *req, api_reply_t *rep)
     char *body = NULL;
     size_t blen = 0;
     if (xlsx) {
-        body = table_xlsx(table, &blen);
+        body = xlsx_write(table, "居民", db_path(req->db), &blen);
     } else {
         buf_t b = {0};
         buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
@@ -1580,9 +1413,12 @@ int person_export(api_req_t *req, api_reply_t *rep)
     sodium_memzero(body, blen);
     free(body);
     /* The answer leaves only once its audit row is committed. */
-    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s}", "org", (json_int_t)path_last_id(lo), "rows",
+    /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
+    char filename[96];
+    snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
+    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows",
                              (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "format",
-                             xlsx ? "xlsx" : "csv", "body", b64);
+                             xlsx ? "xlsx" : "csv", "body", b64, "filename", filename);
     free(b64);
     return api_defer(req, export_write, data);
 }

@@ -13,6 +13,8 @@
 
 #define JSON_BODY_MAX (1024 * 1024)
 #define UPLOAD_BODY_MAX (10 * 1024 * 1024)
+/* What a download's file name may hold: nothing to quote or escape in the header. */
+#define FILENAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 static const server_config_t *d_cfg;
 static const keys_t *d_keys;
@@ -60,6 +62,14 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
     }
     if (rep->status == 503) /* busy or unhealthy: worth another try in a moment */
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
+    if (rep->filename && rep->status < 300) {
+        char cd[160];
+        int n = snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rep->filename);
+        if (n > 0 && (size_t)n < sizeof cd && strspn(rep->filename, FILENAME_CHARS) == strlen(rep->filename)) {
+            h2o_iovec_t v = h2o_strdup(&req->pool, cd, (size_t)n);
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL, v.base, v.len);
+        }
+    }
     if (rep->allow) {
         h2o_iovec_t v = h2o_strdup(&req->pool, rep->allow, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);
@@ -86,6 +96,7 @@ static void reply_clear(api_reply_t *rep)
     free(rep->raw);
     free(rep->set_cookie);
     free(rep->allow);
+    free(rep->filename);
     memset(rep, 0, sizeof *rep);
 }
 

@@ -28,6 +28,7 @@ void job_free(job_t *job)
     free(job->rep.raw);
     free(job->rep.set_cookie);
     free(job->rep.allow);
+    free(job->rep.filename);
     free(job->idem_key);
     free(job);
 }

@@ -70,8 +70,11 @@ class Client:
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000):
-        self.dir = tempfile.mkdtemp(prefix="jiceng-test-")
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, parent_dir=None, wrap=()):
+        """parent_dir: where the test's data directory goes (the system's temp directory by
+        default); wrap: a command the server runs under (e.g. a private mount namespace)."""
+        self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
+        self.wrap = list(wrap)
         self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -84,7 +87,8 @@ class Server:
         self.start()
 
     def start(self):
-        self.proc = subprocess.Popen([BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
         if "listening on" not in line:
