@@ -497,15 +497,10 @@ int case_action(api_req_t *req, api_reply_t *rep)
     return api_defer(req, action_write, data);
 }
 
-int case_category_list(api_req_t *req, api_reply_t *rep)
+/* Categories changed (case_category.c): whatever is kept of their stage hours
+ * must be read again. Nothing is kept yet; a cache of them starts here. */
+void case_categories_changed(void)
 {
-    json_t *items = db_rows_json(req->db,
-                                 "SELECT code, name_zh, name_en, accept_hours, dispatch_hours, claim_hours, handle_hours,"
-                                 " verify_hours, handler_kind FROM case_category WHERE active = 1 ORDER BY sort, id",
-                                 "");
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
 }
 
 /* ---- escalation (吹哨) ---- */

@@ -87,12 +87,16 @@ HANDLER(org_geometry_get);
 HANDLER(org_coverage);
 HANDLER(geo_locate_handler);
 
+/* case_category.c */
+HANDLER(case_category_list);
+HANDLER(case_category_create);
+HANDLER(case_category_update);
+
 /* cases.c */
 HANDLER(case_list);
 HANDLER(case_create);
 HANDLER(case_get);
 HANDLER(case_action);
-HANDLER(case_category_list);
 HANDLER(inbox_get);
 HANDLER(case_duplicates);
 HANDLER(case_nearby);

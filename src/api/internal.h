@@ -73,6 +73,11 @@ int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
 
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
+/* cases.c: the case categories changed (a stage's hours, a handler kind, active):
+ * drop whatever the writer keeps of them. Called on the writer thread after the change. */
+void case_categories_changed(void);
+/* The longest a stage of a case may be given, in hours (a year: longer is a typo). */
+#define CASE_STAGE_HOURS_MAX 8760
 
 /* spreadsheet.c: the first worksheet of an .xlsx file (as the workbook names it) as
  * rows of strings, rows without any value left out. NULL if unreadable, or if a

@@ -84,6 +84,9 @@ json_t *db_row_json(db_stmt_t *st);
 
 /* Every row of a query as a JSON array of db_row_json objects. NULL on error. */
 json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...);
+/* The one row the query gives, as db_row_json makes it; NULL when it gives none,
+ * more than one, or fails. Caller owns the object. */
+json_t *db_row_one_json(db_t *db, const char *sql, const char *types, ...);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on
  * SQLite). Savepoints nest inside a transaction. */

@@ -376,24 +376,45 @@ json_t *db_row_json(db_stmt_t *st)
     return o;
 }
 
-json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...)
+/* The rows of a query as an array of objects, at most max of them (-1: all);
+ * NULL on error. */
+static json_t *vrows_json(db_t *db, int max, const char *sql, const char *types, va_list ap)
 {
-    va_list ap;
-    va_start(ap, types);
     db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
     if (st == NULL)
         return NULL;
     json_t *arr = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
+    int rc = DB_DONE;
+    while ((max < 0 || (int)json_array_size(arr) < max) && (rc = db_step(st)) == DB_ROW)
         json_array_append_new(arr, db_row_json(st));
+    if (max >= 0 && (int)json_array_size(arr) == max)
+        rc = db_step(st) == DB_ROW ? DB_ROW : DB_DONE; /* one more row: over the limit */
     db_done(st);
     if (rc != DB_DONE) {
         json_decref(arr);
         return NULL;
     }
     return arr;
+}
+
+json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    json_t *arr = vrows_json(db, -1, sql, types, ap);
+    va_end(ap);
+    return arr;
+}
+
+json_t *db_row_one_json(db_t *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    json_t *arr = vrows_json(db, 1, sql, types, ap);
+    va_end(ap);
+    json_t *row = json_array_size(arr) == 1 ? json_incref(json_array_get(arr, 0)) : NULL;
+    json_decref(arr);
+    return row;
 }
 
 int db_begin(db_t *db)

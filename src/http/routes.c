@@ -98,6 +98,9 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/locate", geo_locate_handler, PERM(PERM_ORG_READ), 0, "locate"},
 
     {HTTP_GET, "/api/v1/case-categories", case_category_list, USER, 0, "case_categories.list"},
+    {HTTP_POST, "/api/v1/case-categories", case_category_create, PERM(PERM_ALL), RF_BODY, "case_categories.create"},
+    {HTTP_PATCH, "/api/v1/case-categories/{id}", case_category_update, PERM(PERM_ALL), RF_BODY,
+     "case_categories.update"},
     {HTTP_GET, "/api/v1/cases", case_list, USER, 0, "cases.list"},
     {HTTP_POST, "/api/v1/cases", case_create, USER, RF_BODY, "cases.create"},
     {HTTP_GET, "/api/v1/cases/{id}", case_get, USER, 0, "cases.get"},

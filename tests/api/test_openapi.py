@@ -2144,6 +2144,24 @@ def walk_cases(server, admin):
     sanitation = [c for c in cats["items"] if c["code"] == "sanitation"][0]
     assert error_field(anon.get("/api/v1/case-categories"), "GET", "/api/v1/case-categories", 401)["code"] == \
         "unauthenticated"
+    # configuring them: the city's administrators only
+    cc, cc_one = "/api/v1/case-categories", "/api/v1/case-categories/{id}"
+    new = {"code": "openapi_noise", "name_zh": "文档噪音", "name_en": "noise", "handler_kind": "org",
+           "accept_hours": 1, "dispatch_hours": 2, "claim_hours": 3, "handle_hours": 4, "verify_hours": 5}
+    made = check(admin.post(cc, json=new), "POST", cc)
+    assert (made["code"], made["parent_id"], made["active"], made["sort"]) == ("openapi_noise", None, True, 0), made
+    assert error_field(staff.post(cc, json={**new, "code": "x"}), "POST", cc, 403)["code"] == "forbidden"
+    assert error_field(admin.post(cc, json={**new, "accept_hours": 0}), "POST", cc)["field"] == "accept_hours"
+    assert error_field(admin.post(cc, json=new), "POST", cc, 409)["field"] == "code"
+    sub = check(admin.post(cc, json={**new, "code": "openapi_noise_sub", "parent_id": made["id"]}), "POST", cc)
+    changed = check(admin.patch(f"{cc}/{sub['id']}", json={"name_zh": "文档夜间噪音", "active": False}), "PATCH", cc_one)
+    assert (changed["parent_id"], changed["name_zh"], changed["active"]) == (made["id"], "文档夜间噪音", False)
+    assert error_field(admin.patch(f"{cc}/{made['id']}", json={"parent_id": sub["id"]}), "PATCH", cc_one)["field"] == \
+        "parent_id"
+    assert error_field(admin.patch(f"{cc}/999999", json={"sort": 1}), "PATCH", cc_one, 404)["code"] == "not_found"
+    every = check(admin.get(cc, params={"include_inactive": 1}), "GET", cc)["items"]
+    assert {c["code"]: c["active"] for c in every}["openapi_noise_sub"] is False
+    assert "openapi_noise_sub" not in [c["code"] for c in check(admin.get(cc), "GET", cc)["items"]]
 
     # a report inside the grid, replayed under its Idempotency-Key
     body = {"category": "sanitation", "title": "垃圾满溢", "description": "文档路口垃圾桶满了",

@@ -1,0 +1,228 @@
+/* Case categories (事项类别): a configurable tree. Each category sets the hours
+ * of every stage of a case and who handles it (an org node or a resident unit).
+ * Anyone signed in reads them; only the city's administrators change them, and a
+ * category is deactivated, never deleted: its cases keep going, new reports of it
+ * are refused. Every change is audited. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/role.h"
+#include "lib/util.h"
+
+#define CATEGORY_DEPTH_MAX 4 /* category, sub-category, ...: a tree people can read */
+
+static const char *const handler_kinds[] = {"org", "unit", NULL};
+
+/* The five stage limits, in the order of the case's life. */
+static const char *const stage_columns[] = {"accept_hours", "dispatch_hours", "claim_hours", "handle_hours",
+                                            "verify_hours"};
+#define NSTAGES (sizeof stage_columns / sizeof stage_columns[0])
+
+static const field_t create_fields[] = {
+    {"code", F_TEXT, 1, 1, 32, NULL},
+    {"name_zh", F_TEXT, 1, 1, 32, NULL},
+    {"name_en", F_TEXT, 1, 1, 64, NULL},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"accept_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"dispatch_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"claim_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"handle_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"verify_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"handler_kind", F_ENUM, 1, 0, 0, handler_kinds},
+    {"sort", F_INT, 0, 0, 1000000, NULL},
+    FIELDS_END,
+};
+
+static const field_t update_fields[] = {
+    {"name_zh", F_TEXT, F_NOT_NULL, 1, 32, NULL},
+    {"name_en", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL}, /* null: a top-level category */
+    {"accept_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"dispatch_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"claim_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"handle_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"verify_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
+    {"handler_kind", F_ENUM, F_NOT_NULL, 0, 0, handler_kinds},
+    {"sort", F_INT, F_NOT_NULL, 0, 1000000, NULL},
+    {"active", F_BOOL, F_NOT_NULL, 0, 0, NULL},
+    FIELDS_END,
+};
+
+#define CATEGORY_SELECT                                                                                                \
+    "SELECT id, parent_id, code, name_zh, name_en, accept_hours, dispatch_hours, claim_hours, handle_hours,"         \
+    " verify_hours, handler_kind, sort, active AS is_active FROM case_category"
+
+static json_t *category_json(db_t *db, int64_t id)
+{
+    return db_row_one_json(db, CATEGORY_SELECT " WHERE id = ?", "i", id);
+}
+
+int case_category_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t all = 0;
+    if (api_query_int(req, "include_inactive", 0, 0, 1, &all) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "include_inactive", "include_inactive 应为 0 或 1",
+                         "include_inactive is 0 or 1");
+    json_t *items = db_rows_json(req->db, CATEGORY_SELECT " WHERE active = 1 OR ? = 1 ORDER BY sort, id", "i", all);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+/* Categories are the city's: changing them needs every permission over the top
+ * of the tree (an administrator of the city, or of everything). */
+static int city_admin(db_t *db, const principal_t *who)
+{
+    char root[ACCESS_PATH_MAX] = "/";
+    if (db_one_text(db, root, sizeof root, "SELECT path FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", "") ==
+        DB_ERR)
+        return 0;
+    return access_covers(who, PERM_ALL, root);
+}
+
+static int not_city_admin(api_reply_t *rep, const char *lang)
+{
+    return api_error(rep, lang, 403, "forbidden", NULL, "只有市级管理员可以设置事项类别",
+                     "only the city's administrators configure case categories") - 1;
+}
+
+/* May the category id hang under parent? The parent must exist, not be id or
+ * below it (no loops), and the tree stays at most CATEGORY_DEPTH_MAX deep. */
+static int parent_check(db_t *db, const write_ctx_t *w, int64_t id, int64_t parent, api_reply_t *rep)
+{
+    int depth = 1;
+    for (int64_t at = parent; at > 0; depth++) {
+        if (at == id)
+            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "不能把类别放到它自己的下级",
+                             "a category cannot sit under itself") - 1;
+        if (depth > CATEGORY_DEPTH_MAX)
+            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "类别最多 4 级",
+                             "categories nest at most 4 deep") - 1;
+        int64_t up = 0;
+        int rc = db_one_int(db, &up, "SELECT COALESCE(parent_id, 0) FROM case_category WHERE id = ?", "i", at);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "parent_id", "上级类别不存在",
+                             "no such parent category") - 1;
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        at = up;
+    }
+    return 0;
+}
+
+static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    if (!city_admin(db, &w->who))
+        return not_city_admin(rep, w->lang);
+    int64_t parent = json_integer_value(json_object_get(data, "parent_id")), id = 0;
+    if (parent > 0 && parent_check(db, w, 0, parent, rep) != 0)
+        return -1;
+    int64_t h[NSTAGES];
+    for (size_t i = 0; i < NSTAGES; i++)
+        h[i] = json_integer_value(json_object_get(data, stage_columns[i]));
+    int rc = db_one_int(db, &id,
+                        "INSERT INTO case_category (parent_id, code, name_zh, name_en, accept_hours, dispatch_hours,"
+                        " claim_hours, handle_hours, verify_hours, handler_kind, sort)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "Itttiiiiiti", parent, json_string_value(json_object_get(data, "code")),
+                        json_string_value(json_object_get(data, "name_zh")),
+                        json_string_value(json_object_get(data, "name_en")), h[0], h[1], h[2], h[3], h[4],
+                        json_string_value(json_object_get(data, "handler_kind")),
+                        json_integer_value(json_object_get(data, "sort")));
+    if (rc == DB_UNIQUE)
+        return api_error(rep, w->lang, 409, "conflict", "code", "类别代码已被使用", "the code is taken") - 1;
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "case_category.created", "case_category", id, 0, data);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    case_categories_changed();
+    return api_json(rep, 201, category_json(db, id));
+}
+
+/* A code: lowercase letters, digits and _, starting with a letter (it is also the Open311 service_code). */
+static int code_ok(const char *s)
+{
+    if (!(*s >= 'a' && *s <= 'z'))
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+int case_category_create(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, create_fields, rep) != 0)
+        return 0;
+    if (!code_ok(json_string_value(json_object_get(req->body, "code"))))
+        return api_error(rep, req->lang, 400, "validation_failed", "code", "代码只能由小写字母、数字和 _ 组成，以字母开头",
+                         "a code is lowercase letters, digits and _, starting with a letter");
+    if (!city_admin(req->db, req->who)) {
+        not_city_admin(rep, req->lang);
+        return 0;
+    }
+    return api_defer(req, create_write, json_deep_copy(req->body));
+}
+
+static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    if (!city_admin(db, &w->who))
+        return not_city_admin(rep, w->lang);
+    int64_t id = json_integer_value(json_object_get(data, "id")), exists = 0;
+    int rc = db_one_int(db, &exists, "SELECT id FROM case_category WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case_category");
+    json_t *v = json_object_get(data, "parent_id");
+    if (v && json_is_integer(v) && parent_check(db, w, id, json_integer_value(v), rep) != 0)
+        return -1;
+    /* One statement per field given, from a fixed table: no SQL is made from the request. */
+    static const struct {
+        const char *field, *sql, *types;
+    } cols[] = {
+        {"name_zh", "UPDATE case_category SET name_zh = ? WHERE id = ?", "ti"},
+        {"name_en", "UPDATE case_category SET name_en = ? WHERE id = ?", "ti"},
+        {"handler_kind", "UPDATE case_category SET handler_kind = ? WHERE id = ?", "ti"},
+        {"parent_id", "UPDATE case_category SET parent_id = ? WHERE id = ?", "Ii"},
+        {"accept_hours", "UPDATE case_category SET accept_hours = ? WHERE id = ?", "ii"},
+        {"dispatch_hours", "UPDATE case_category SET dispatch_hours = ? WHERE id = ?", "ii"},
+        {"claim_hours", "UPDATE case_category SET claim_hours = ? WHERE id = ?", "ii"},
+        {"handle_hours", "UPDATE case_category SET handle_hours = ? WHERE id = ?", "ii"},
+        {"verify_hours", "UPDATE case_category SET verify_hours = ? WHERE id = ?", "ii"},
+        {"sort", "UPDATE case_category SET sort = ? WHERE id = ?", "ii"},
+    };
+    json_t *changed = json_object();
+    for (size_t i = 0; rc == DB_OK && i < sizeof cols / sizeof cols[0]; i++) {
+        if ((v = json_object_get(data, cols[i].field)) == NULL)
+            continue;
+        if (cols[i].types[0] == 't')
+            rc = db_exec(db, NULL, cols[i].sql, "ti", json_string_value(v), id);
+        else /* "Ii": 0 (a null parent_id) is stored as NULL */
+            rc = db_exec(db, NULL, cols[i].sql, cols[i].types, json_integer_value(v), id);
+        json_object_set(changed, cols[i].field, v);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "active"))) {
+        rc = db_exec(db, NULL, "UPDATE case_category SET active = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
+        json_object_set(changed, "active", v);
+    }
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case_category.updated", "case_category", id, 0, changed);
+    else
+        json_decref(changed);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    case_categories_changed();
+    return api_json(rep, 200, category_json(db, id));
+}
+
+int case_category_update(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, update_fields, rep) != 0)
+        return 0;
+    if (!city_admin(req->db, req->who)) {
+        not_city_admin(rep, req->lang);
+        return 0;
+    }
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, update_write, data);
+}
