@@ -52,6 +52,9 @@ static const field_t action_fields[] = {
 #define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
 #define CASE_SELECT CASE_COLUMNS CASE_FROM
 
+/* The units a user holds a unit grant over (one parameter: the user id). */
+#define UNITS_OF_USER "SELECT g.unit_id FROM user_grant g WHERE g.user_id = ? AND g.unit_id IS NOT NULL"
+
 /* overdue: the stage's deadline (the raw _deadline column) has passed. */
 static void add_overdue(json_t *row, int64_t now)
 {
@@ -104,6 +107,11 @@ static int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *o
                     " JOIN org o ON o.id = COALESCE(c.handler_org_id, u.org_id) WHERE c.id = ?",
                     "i", id) == DB_OK &&
         access_covers(who, PERM_CASE_READ, hpath))
+        return DB_OK;
+    /* A resident unit's own accounts see the cases dispatched to their unit, and no other. */
+    int64_t unit = 0;
+    if (db_one_int(db, &unit, "SELECT COALESCE(handler_unit_id, 0) FROM casefile WHERE id = ?", "i", id) == DB_OK &&
+        access_covers_unit(who, PERM_CASE_READ, unit))
         return DB_OK;
     return DB_NOTFOUND;
 }
@@ -319,17 +327,25 @@ int case_list(api_req_t *req, api_reply_t *rep)
     int rc = DB_OK;
     if (!mine)
         rc = access_list_range(req->db, req->who, PERM_CASE_READ, org, lo, hi);
+    /* Without org, a unit's accounts list the cases dispatched to their units (and staff
+     * holding unit grants too, besides their subtree); a unit account alone has no subtree. */
+    int64_t units = !mine && org == 0;
+    if (rc == DB_NOTFOUND && units && (req->who->perms_any & PERM_CASE_READ)) {
+        str_copy(lo, sizeof lo, "~"), str_copy(hi, sizeof hi, "~"); /* a range that holds nothing */
+        rc = DB_OK;
+    }
     if (rc != DB_OK) {
         free(state);
         return api_db_error(rep, req->lang, rc, "org");
     }
     json_t *items = db_rows_json(req->db,
-                                 CASE_SELECT " WHERE ((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?))"
+                                 CASE_SELECT " WHERE ((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
+                                             " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))"
                                              " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
                                              " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
                                              " ORDER BY c.id LIMIT ?",
-                                 "iiittittiii", mine, req->who->user_id, mine, lo, hi, after, state, state, overdue,
-                                 clock_now(), limit + 1);
+                                 "iiittiiittiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
+                                 after, state, state, overdue, clock_now(), limit + 1);
     free(state);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -415,7 +431,9 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         if (handler_unit)
             db_one_int(db, &horg, "SELECT org_id FROM unit WHERE id = ?", "i", handler_unit);
         db_one_text(db, hpath, sizeof hpath, "SELECT path FROM org WHERE id = ?", "i", horg);
-        if (!hpath[0] || !access_covers(&w->who, PERM_CASE_WRITE, hpath))
+        /* Staff over the node dispatched to (for a unit, its node), or the unit's own accounts. */
+        if ((!hpath[0] || !access_covers(&w->who, PERM_CASE_WRITE, hpath)) &&
+            !access_covers_unit(&w->who, PERM_CASE_WRITE, handler_unit))
             return forbidden(rep, w->lang, "forbidden", "只有被派遣的承办方可以操作",
                              "only the organisation the case was dispatched to may do this");
         break;
@@ -602,8 +620,12 @@ static int inbox_part(api_req_t *req, json_t *out, const char *name, const char 
     json_t *items = NULL;
     int64_t count = 0;
     int rc = DB_OK;
-    /* The parameter layouts used below: "tt" (range), "itt" (now or me, range), "i" (me), "itti" (me, range, me). */
-    if (strcmp(types, "tt") == 0) {
+    /* The parameter layouts used below: "tt" (range), "itt" (now or me, range), "i" (me), "itti" (me, range, me),
+     * "tti" (range, me). */
+    if (strcmp(types, "tti") == 0) {
+        items = db_rows_json(req->db, sql[0], "tti", lo, hi, b);
+        rc = db_one_int(req->db, &count, sql[1], "tti", lo, hi, b);
+    } else if (strcmp(types, "tt") == 0) {
         items = db_rows_json(req->db, sql[0], "tt", lo, hi);
         rc = db_one_int(req->db, &count, sql[1], "tt", lo, hi);
     } else if (strcmp(types, "itt") == 0) {
@@ -637,9 +659,12 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
         str_copy(lo, sizeof lo, "~"), str_copy(hi, sizeof hi, "~");
     int64_t me = req->who->user_id, now = clock_now(), total = 0;
     static const char *const to_accept[2] = INBOX_PART("", "c.state = 'reported' AND o.path >= ? AND o.path < ?", "c.id");
+    /* Dispatched to a node in the caller's part of the tree, or to a unit the caller is an account of. */
     static const char *const dispatched[2] =
         INBOX_PART(" LEFT JOIN unit u ON u.id = c.handler_unit_id JOIN org h ON h.id = COALESCE(c.handler_org_id, u.org_id)",
-                   "c.state = 'dispatched' AND h.path >= ? AND h.path < ?", "c.id");
+                   "c.state = 'dispatched' AND ((h.path >= ? AND h.path < ?) OR c.handler_unit_id IN (" UNITS_OF_USER
+                   "))",
+                   "c.id");
     static const char *const overdue[2] =
         INBOX_PART("", "c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND" OPEN_STATES
                        " AND o.path >= ? AND o.path < ?",
@@ -656,7 +681,7 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
     static const char *const to_rate[2] = INBOX_PART("", "c.state = 'closed' AND c.reporter_id = ?", "c.id");
     json_t *out = json_object();
     int bad = inbox_part(req, out, "to_accept", to_accept, "tt", 0, lo, hi, 0, &total) ||
-              inbox_part(req, out, "dispatched", dispatched, "tt", 0, lo, hi, 0, &total) ||
+              inbox_part(req, out, "dispatched", dispatched, "tti", 0, lo, hi, me, &total) ||
               inbox_part(req, out, "overdue", overdue, "itt", now, lo, hi, 0, &total) ||
               inbox_part(req, out, "escalated", escalated, "tt", 0, lo, hi, 0, &total) ||
               inbox_part(req, out, "supervised", supervised, "tt", 0, lo, hi, 0, &total) ||

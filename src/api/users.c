@@ -13,7 +13,7 @@
 #include "lib/util.h"
 
 static const char *const role_names[] = {"admin",    "org_staff", "grid_worker", "party_member",
-                                         "resident", "delegate",  "auditor",     NULL};
+                                         "resident", "delegate",  "auditor",     "unit_staff", NULL};
 static const char *const langs[] = {"zh-CN", "en", NULL};
 
 const field_t user_create_fields[] = {
@@ -38,6 +38,7 @@ static const field_t user_update_fields[] = {
 static const field_t grant_fields[] = {
     {"role", F_ENUM, 1, 0, 0, role_names},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL}, /* unit_staff only: the resident unit it is over */
     FIELDS_END,
 };
 
@@ -77,9 +78,9 @@ json_t *user_json(db_t *db, int64_t user_id, int details)
     if (u == NULL || !details)
         return u;
     json_t *grants = db_rows_json(db,
-                                  "SELECT g.id, g.role, g.org_id, o.name AS org_name, o.level AS org_level"
-                                  " FROM user_grant g LEFT JOIN org o ON o.id = g.org_id WHERE g.user_id = ?"
-                                  " ORDER BY g.id",
+                                  "SELECT g.id, g.role, g.org_id, o.name AS org_name, o.level AS org_level,"
+                                  " g.unit_id, u.name AS unit_name FROM user_grant g LEFT JOIN org o ON o.id = g.org_id"
+                                  " LEFT JOIN unit u ON u.id = g.unit_id WHERE g.user_id = ? ORDER BY g.id",
                                   "i", user_id);
     principal_t p;
     if (grants == NULL || access_load_grants(db, &p, user_id) != DB_OK) {
@@ -279,12 +280,22 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
 {
     int64_t user_id = json_integer_value(json_object_get(data, "user_id"));
     int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
+    int64_t unit_id = json_integer_value(json_object_get(data, "unit_id"));
     const char *role = json_string_value(json_object_get(data, "role"));
     int rc = can_manage_user(db, &w->who, user_id);
     if (rc != DB_OK)
         return manage_error(rep, w->lang, rc);
     char path[ACCESS_PATH_MAX] = "/";
-    if (org_id > 0) {
+    if (unit_id > 0) {
+        /* A unit grant is given at the unit's node, by whoever manages users there. */
+        rc = db_one_int(db, &org_id, "SELECT org_id FROM unit WHERE id = ?", "i", unit_id);
+        if (rc == DB_OK)
+            rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "unit_id", "单位不存在", "no such unit") - 1;
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+    } else if (org_id > 0) {
         rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
         if (rc == DB_NOTFOUND)
             return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
@@ -295,19 +306,25 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
         return api_error(rep, w->lang, 403, "grant_exceeds_own", "role", "不能授予超出自己权限或范围的角色",
                          "you cannot grant a role or scope beyond your own") - 1;
     int64_t dup = 0;
-    rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?",
-                    "iti", user_id, role, org_id);
+    if (unit_id > 0)
+        rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND unit_id = ?", "ii", user_id,
+                        unit_id);
+    else
+        rc = db_one_int(db, &dup,
+                        "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?"
+                        " AND unit_id IS NULL",
+                        "iti", user_id, role, org_id);
     if (rc == DB_OK)
         return api_error(rep, w->lang, 409, "conflict", "role", "该授权已存在", "the user already has this grant") - 1;
     int64_t id = 0;
     rc = db_one_int(db, &id,
-                    "INSERT INTO user_grant (user_id, role, org_id, created_by, created_at) VALUES (?, ?, ?, ?, ?)"
-                    " RETURNING id",
-                    "itIIi", user_id, role, org_id, w->who.user_id, w->now);
+                    "INSERT INTO user_grant (user_id, role, org_id, unit_id, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    "itIIIi", user_id, role, org_id, unit_id, w->who.user_id, w->now);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "user.grant_added", "user", user_id, org_id,
-                          json_pack("{s:I, s:s, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
-                                    (json_int_t)org_id));
+                          json_pack("{s:I, s:s, s:I, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
+                                    (json_int_t)org_id, "unit_id", (json_int_t)unit_id));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     json_t *u = user_json(db, user_id, 1);
@@ -431,6 +448,17 @@ int user_grant_add(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, grant_fields, rep) != 0)
         return 0;
+    /* unit_staff is granted over a unit (unit_id), every other role over a node (org_id) or everything. */
+    int on_unit = role_on_unit(json_string_value(json_object_get(req->body, "role")));
+    int has_unit = json_is_integer(json_object_get(req->body, "unit_id"));
+    if (on_unit != has_unit)
+        return api_error(rep, req->lang, 400, "validation_failed", "unit_id",
+                         on_unit ? "单位工作人员须指定所在单位（unit_id）" : "只有单位工作人员（unit_staff）按单位授权",
+                         on_unit ? "unit_staff is granted over a unit: give unit_id"
+                                 : "only unit_staff is granted over a unit");
+    if (on_unit && json_is_integer(json_object_get(req->body, "org_id")))
+        return api_error(rep, req->lang, 400, "validation_failed", "org_id", "按单位授权时不能再指定组织",
+                         "a unit grant takes no org_id: it is the unit's node");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "user_id", json_integer(req->params[0]));
     return api_defer(req, user_grant_write, data);

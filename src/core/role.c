@@ -8,19 +8,23 @@
 static const struct {
     const char *name;
     uint32_t perms;
+    int on_unit; /* granted over a resident unit, not an org node */
 } roles[] = {
-    {"admin", PERM_ALL},
+    {"admin", PERM_ALL, 0},
     /* Organisation department, street and community staff: run their subtree. */
     {"org_staff", READ_ALL | PERM_ORG_WRITE | PERM_PARTY_WRITE | PERM_UNIT_WRITE | PERM_USER_WRITE |
-                      PERM_PEOPLE_WRITE | PERM_CASE_WRITE | PERM_PII_REVEAL},
+                      PERM_PEOPLE_WRITE | PERM_CASE_WRITE | PERM_PII_REVEAL, 0},
     /* Grid workers: know their residents and work their cases. */
     {"grid_worker", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_PEOPLE_READ | PERM_PEOPLE_WRITE |
-                        PERM_CASE_READ | PERM_CASE_WRITE | PERM_PII_REVEAL},
-    {"party_member", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_CASE_READ},
-    {"resident", PERM_ORG_READ},
-    {"delegate", PERM_ORG_READ | PERM_PARTY_READ},
+                        PERM_CASE_READ | PERM_CASE_WRITE | PERM_PII_REVEAL, 0},
+    {"party_member", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_CASE_READ, 0},
+    {"resident", PERM_ORG_READ, 0},
+    {"delegate", PERM_ORG_READ | PERM_PARTY_READ, 0},
     /* Read-only oversight, the audit log included; never personal data in clear. */
-    {"auditor", READ_ALL | PERM_AUDIT_READ},
+    {"auditor", READ_ALL | PERM_AUDIT_READ, 0},
+    /* A resident unit's own staff (驻区单位): the cases dispatched to their unit, to
+     * claim (报到) and handle; their grant names the unit and covers no node. */
+    {"unit_staff", PERM_ORG_READ | PERM_CASE_READ | PERM_CASE_WRITE, 1},
 };
 
 static const char *const perm_names[PERM_BITS] = {
@@ -35,6 +39,14 @@ uint32_t role_perms(const char *role)
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp(role, roles[i].name) == 0)
             return roles[i].perms;
+    return 0;
+}
+
+int role_on_unit(const char *role)
+{
+    for (size_t i = 0; role && i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i].name) == 0)
+            return roles[i].on_unit;
     return 0;
 }
 

@@ -27,6 +27,9 @@ enum {
 /* The permissions of a role; 0 for an unknown one. */
 uint32_t role_perms(const char *role);
 
+/* 1 if role is granted over a resident unit (unit_staff) rather than an org node. */
+int role_on_unit(const char *role);
+
 /* 1 if role names a role. */
 int role_valid(const char *role);
 

@@ -23,9 +23,11 @@ int access_load_grants(db_t *db, principal_t *p, int64_t user_id)
     p->user_id = user_id;
     p->ngrants = 0;
     p->perms_any = 0;
+    /* A unit grant follows its unit's current node, should the unit move. */
     db_stmt_t *st = db_q(db,
-                         "SELECT g.id, g.role, COALESCE(g.org_id, 0), COALESCE(o.path, '/') FROM user_grant g"
-                         " LEFT JOIN org o ON o.id = g.org_id WHERE g.user_id = ? ORDER BY g.id",
+                         "SELECT g.id, g.role, COALESCE(u.org_id, g.org_id, 0), COALESCE(o.path, '/'),"
+                         " COALESCE(g.unit_id, 0) FROM user_grant g LEFT JOIN unit u ON u.id = g.unit_id"
+                         " LEFT JOIN org o ON o.id = COALESCE(u.org_id, g.org_id) WHERE g.user_id = ? ORDER BY g.id",
                          "i", user_id);
     if (st == NULL)
         return DB_ERR;
@@ -39,6 +41,7 @@ int access_load_grants(db_t *db, principal_t *p, int64_t user_id)
         g->perms = role_perms(g->role);
         g->org_id = db_col_int(st, 2);
         str_copy(g->path, sizeof g->path, db_col_text(st, 3));
+        g->unit_id = db_col_int(st, 4);
         p->perms_any |= g->perms;
     }
     db_done(st);
@@ -47,6 +50,8 @@ int access_load_grants(db_t *db, principal_t *p, int64_t user_id)
 
 static int grant_covers(const grant_t *g, const char *path)
 {
+    if (g->unit_id != 0)
+        return 0; /* a unit's account: its unit's cases only (access_covers_unit) */
     if (strcmp(g->path, "/") == 0)
         return 1;
     return path_is_within(path, g->path);
@@ -56,6 +61,14 @@ int access_covers(const principal_t *p, uint32_t perm, const char *path)
 {
     for (int i = 0; i < p->ngrants; i++)
         if ((p->grants[i].perms & perm) == perm && grant_covers(&p->grants[i], path))
+            return 1;
+    return 0;
+}
+
+int access_covers_unit(const principal_t *p, uint32_t perm, int64_t unit_id)
+{
+    for (int i = 0; unit_id > 0 && i < p->ngrants; i++)
+        if (p->grants[i].unit_id == unit_id && (p->grants[i].perms & perm) == perm)
             return 1;
     return 0;
 }
@@ -102,7 +115,7 @@ int access_list_range(db_t *db, const principal_t *p, uint32_t perm, int64_t org
         const grant_t *best = NULL;
         for (int i = 0; i < p->ngrants; i++) {
             const grant_t *g = &p->grants[i];
-            if ((g->perms & perm) != perm)
+            if ((g->perms & perm) != perm || g->unit_id != 0)
                 continue;
             if (best == NULL || strlen(g->path) < strlen(best->path))
                 best = g;

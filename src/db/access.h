@@ -15,8 +15,9 @@ typedef struct {
     int64_t id;
     char role[24];
     uint32_t perms;
-    int64_t org_id;              /* 0: everything */
+    int64_t org_id;              /* 0: everything; for a unit grant, the unit's node */
     char path[ACCESS_PATH_MAX];  /* "/" for everything */
+    int64_t unit_id;             /* a unit grant (unit_staff): it covers that unit's cases, no node */
 } grant_t;
 
 typedef struct {
@@ -38,6 +39,10 @@ int access_load_grants(db_t *db, principal_t *p, int64_t user_id);
 
 /* 1 if some grant of p with permission perm covers the node at path. */
 int access_covers(const principal_t *p, uint32_t perm, const char *path);
+
+/* 1 if a unit grant of p over unit_id carries perm. Unit grants cover no node:
+ * access_covers, access_perms_at and access_list_range never count them. */
+int access_covers_unit(const principal_t *p, uint32_t perm, int64_t unit_id);
 
 /* The union of p's permissions over the node at path (grants at it or above). */
 uint32_t access_perms_at(const principal_t *p, const char *path);

@@ -71,7 +71,9 @@ def test_grants(server, admin):
 
 def test_roles_listing(server, admin):
     roles = {r["role"]: set(r["permissions"]) for r in admin.get("/api/v1/roles").json()["items"]}
-    assert set(roles) == {"admin", "org_staff", "grid_worker", "party_member", "resident", "delegate", "auditor"}
+    assert set(roles) == {"admin", "org_staff", "grid_worker", "party_member", "resident", "delegate", "auditor",
+                          "unit_staff"}
+    assert roles["unit_staff"] == {"org.read", "case.read", "case.write"}
     assert not any(p.endswith(".write") for p in roles["auditor"])
     assert "pii.reveal" not in roles["auditor"]
     assert roles["org_staff"] < roles["admin"]

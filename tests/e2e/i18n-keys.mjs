@@ -93,7 +93,9 @@ test('the values used with dynamic keys all have words', async () => {
     ...Object.values(domain.PARTY_KIND_KEYS).map((k) => `partyKind.${k}`),
     ...domain.UNIT_TYPES.map((k) => `unitType.${k}`),
     ...domain.AUDIT_ENTITIES.map((k) => `entity.${k}`),
-    ...['admin', 'org_staff', 'grid_worker', 'party_member', 'resident', 'delegate', 'auditor'].map((r) => `role.${r}`),
+    ...['admin', 'org_staff', 'grid_worker', 'party_member', 'resident', 'delegate', 'auditor', 'unit_staff'].map(
+      (r) => `role.${r}`,
+    ),
     ...domain.PEOPLE_FIGURE_KEYS.map((k) => `peopleFigures.${k}`),
     ...Object.values(domain.RELATION_KEYS).map((k) => `relation.${k}`),
     ...Object.values(domain.PARTY_STATUS_KEYS).map((k) => `partyStatus.${k}`),

@@ -15,7 +15,7 @@
     (PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_USER_READ | PERM_PEOPLE_READ | PERM_CASE_READ)
 
 static const char *const expected_roles[] = {"admin",    "org_staff", "grid_worker", "party_member",
-                                             "resident", "delegate",  "auditor"};
+                                             "resident", "delegate",  "auditor",     "unit_staff"};
 #define N_ROLES ((int)(sizeof expected_roles / sizeof expected_roles[0]))
 
 static void test_perm_constants(void **state)
@@ -53,6 +53,17 @@ static void test_role_list(void **state)
     assert_null(role_name_at(N_ROLES + 100));
     assert_null(role_name_at(-1));
     assert_null(role_name_at(INT32_MIN));
+}
+
+static void test_unit_roles(void **state)
+{
+    (void)state;
+    /* Only unit_staff is granted over a unit, and it carries casework and nothing of people or users. */
+    for (int i = 0; i < N_ROLES; i++)
+        assert_int_equal(role_on_unit(expected_roles[i]), strcmp(expected_roles[i], "unit_staff") == 0);
+    assert_int_equal(role_on_unit(NULL), 0);
+    assert_int_equal(role_on_unit("nobody"), 0);
+    assert_int_equal(role_perms("unit_staff"), PERM_ORG_READ | PERM_CASE_READ | PERM_CASE_WRITE);
 }
 
 static void test_unknown_roles(void **state)
@@ -224,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_perm_constants),
         cmocka_unit_test(test_role_list),
+        cmocka_unit_test(test_unit_roles),
         cmocka_unit_test(test_unknown_roles),
         cmocka_unit_test(test_admin),
         cmocka_unit_test(test_auditor),

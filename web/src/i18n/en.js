@@ -187,6 +187,7 @@ export default {
     resident: 'Resident',
     delegate: 'Delegate',
     auditor: 'Auditor',
+    unit_staff: 'Unit staff (驻区单位)',
   },
   users: {
     create: 'New user',

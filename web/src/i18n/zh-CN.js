@@ -188,6 +188,7 @@ export default {
     resident: '居民',
     delegate: '党代表',
     auditor: '审计员',
+    unit_staff: '单位工作人员',
   },
   users: {
     create: '新建用户',
