@@ -282,6 +282,16 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
     int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
     int64_t unit_id = json_integer_value(json_object_get(data, "unit_id"));
     const char *role = json_string_value(json_object_get(data, "role"));
+    /* unit_staff is granted over a unit (unit_id), every other role over a node (org_id) or everything. */
+    int on_unit = role_on_unit(role);
+    if (on_unit != (unit_id > 0))
+        return api_error(rep, w->lang, 400, "validation_failed", "unit_id",
+                         on_unit ? "单位工作人员须指定所在单位（unit_id）" : "只有单位工作人员（unit_staff）按单位授权",
+                         on_unit ? "unit_staff is granted over a unit: give unit_id"
+                                 : "only unit_staff is granted over a unit") - 1;
+    if (on_unit && org_id > 0)
+        return api_error(rep, w->lang, 400, "validation_failed", "org_id", "按单位授权时不能再指定组织",
+                         "a unit grant takes no org_id: it is the unit's node") - 1;
     int rc = can_manage_user(db, &w->who, user_id);
     if (rc != DB_OK)
         return manage_error(rep, w->lang, rc);
@@ -448,17 +458,6 @@ int user_grant_add(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, grant_fields, rep) != 0)
         return 0;
-    /* unit_staff is granted over a unit (unit_id), every other role over a node (org_id) or everything. */
-    int on_unit = role_on_unit(json_string_value(json_object_get(req->body, "role")));
-    int has_unit = json_is_integer(json_object_get(req->body, "unit_id"));
-    if (on_unit != has_unit)
-        return api_error(rep, req->lang, 400, "validation_failed", "unit_id",
-                         on_unit ? "单位工作人员须指定所在单位（unit_id）" : "只有单位工作人员（unit_staff）按单位授权",
-                         on_unit ? "unit_staff is granted over a unit: give unit_id"
-                                 : "only unit_staff is granted over a unit");
-    if (on_unit && json_is_integer(json_object_get(req->body, "org_id")))
-        return api_error(rep, req->lang, 400, "validation_failed", "org_id", "按单位授权时不能再指定组织",
-                         "a unit grant takes no org_id: it is the unit's node");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "user_id", json_integer(req->params[0]));
     return api_defer(req, user_grant_write, data);
