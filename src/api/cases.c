@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/casefsm.h"
 #include "core/path.h"
@@ -677,30 +678,37 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
 
 /* ---- indicators ---- */
 
-int org_casework(api_req_t *req, api_reply_t *rep)
+/* The subtree of the node req->params[0] as a path range, and the period of
+ * the from and to query parameters. 0, or -1 with the error answered. */
+static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_MAX], char hi[ACCESS_PATH_MAX],
+                          int64_t *from, int64_t *to)
 {
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, sizeof lo);
+    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, ACCESS_PATH_MAX);
     if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org");
-    path_subtree_upper(hi, sizeof hi, lo);
-    int64_t from = 0, to = 0;
+        return api_db_error(rep, req->lang, rc, "org") - 1;
+    path_subtree_upper(hi, ACCESS_PATH_MAX, lo);
     const char *names[2] = {"from", "to"};
-    int64_t *vals[2] = {&from, &to};
+    int64_t *vals[2] = {from, to};
     for (int i = 0; i < 2; i++) {
         char *v = api_query(req, names[i]);
         if (v == NULL || time_parse_rfc3339(v, vals[i]) != 0) {
             free(v);
             return api_error(rep, req->lang, 400, "validation_failed", names[i], "须为 RFC 3339 时间或日期",
-                             "must be an RFC 3339 time or a date");
+                             "must be an RFC 3339 time or a date") - 1;
         }
         free(v);
     }
-    if (to <= from)
+    if (*to <= *from)
         return api_error(rep, req->lang, 400, "validation_failed", "to", "结束时间须晚于开始时间",
-                         "to must be after from");
-    /* Cases due to close within the period (their whole-case limit falls in it). */
-    db_stmt_t *st = db_q(req->db,
+                         "to must be after from") - 1;
+    return 0;
+}
+
+/* The counts and rates of the cases of the subtree [lo, hi) due to close in
+ * [from, to) (rejected ones left out), set into out. DB_OK or an error. */
+static int casework_rates(db_t *db, const char *lo, const char *hi, int64_t from, int64_t to, json_t *out)
+{
+    db_stmt_t *st = db_q(db,
                          "SELECT COUNT(*),"
                          " SUM(c.state IN ('closed', 'rated')),"
                          " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"
@@ -715,18 +723,44 @@ int org_casework(api_req_t *req, api_reply_t *rep)
                          "ttii", lo, hi, from, to);
     if (st == NULL || db_step(st) != DB_ROW) {
         db_done(st);
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+        return DB_ERR;
     }
     int64_t due = db_col_int(st, 0), closed = db_col_int(st, 1), closed_on_time = db_col_int(st, 2);
     int64_t handled_on_time = db_col_int(st, 3), handled = db_col_int(st, 4), reworked = db_col_int(st, 5);
     int64_t rated = db_col_int(st, 6), satisfied = db_col_int(st, 7);
     db_done(st);
+#define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
+    json_t *figures = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "due", (json_int_t)due,
+                                "closed", (json_int_t)closed, "closed_on_time", (json_int_t)closed_on_time, "handled",
+                                (json_int_t)handled, "reworked", (json_int_t)reworked, "rated", (json_int_t)rated,
+                                "satisfied", (json_int_t)satisfied, "closure_rate", RATE(closed, due),
+                                "on_time_closure_rate", RATE(closed_on_time, due), "on_time_handling_rate",
+                                RATE(handled_on_time, due), "rework_rate", RATE(reworked, handled),
+                                "satisfaction_rate", RATE(satisfied, rated));
+#undef RATE
+    json_object_update(out, figures);
+    json_decref(figures);
+    return DB_OK;
+}
+
+int org_casework(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t from = 0, to = 0;
+    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
+        return 0;
+    json_t *out = json_object();
+    if (casework_rates(req->db, lo, hi, from, to, out) != DB_OK) {
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     int64_t overdue = 0;
     db_one_int(req->db, &overdue,
                "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
                " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ?"
                " AND c.state NOT IN ('rejected', 'closed', 'rated')",
                "tti", lo, hi, clock_now());
+    json_object_set_new(out, "overdue_now", json_integer(overdue));
     /* Average seconds spent in each state, from the log of cases of the period. */
     json_t *stages = json_object();
     db_stmt_t *sa = db_q(req->db,
@@ -738,22 +772,16 @@ int org_casework(api_req_t *req, api_reply_t *rep)
                          " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL"
                          " GROUP BY from_state ORDER BY from_state",
                          "ttii", lo, hi, from, to);
-    if (sa == NULL)
+    if (sa == NULL) {
+        json_decref(stages);
+        json_decref(out);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     while (db_step(sa) == DB_ROW)
         json_object_set_new(stages, db_col_text(sa, 0), json_integer(db_col_int(sa, 1)));
     db_done(sa);
-#define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
-    return api_json(rep, 200,
-                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "due",
-                              (json_int_t)due, "closed", (json_int_t)closed, "closed_on_time", (json_int_t)closed_on_time,
-                              "handled", (json_int_t)handled, "reworked", (json_int_t)reworked, "rated",
-                              (json_int_t)rated, "satisfied", (json_int_t)satisfied, "overdue_now", (json_int_t)overdue,
-                              "closure_rate", RATE(closed, due), "on_time_closure_rate", RATE(closed_on_time, due),
-                              "on_time_handling_rate", RATE(handled_on_time, due), "rework_rate",
-                              RATE(reworked, handled), "satisfaction_rate", RATE(satisfied, rated),
-                              "avg_seconds_in_state", stages));
-#undef RATE
+    json_object_set_new(out, "avg_seconds_in_state", stages);
+    return api_json(rep, 200, out);
 }
 
 /* ---- duplicate hints ---- */
@@ -1112,4 +1140,96 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
     json_t *c = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     return api_json(rep, 200, c);
+}
+
+/* ---- photo list ---- */
+
+int case_photo_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    json_t *items = rc != DB_OK ? NULL
+                                : db_rows_json(req->db,
+                                               "SELECT id, case_id, mime, size, sha256 FROM case_photo"
+                                               " WHERE case_id = ? ORDER BY id",
+                                               "i", req->params[0]);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, rc != DB_OK ? rc : DB_ERR, "case");
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+/* ---- indicator trends ---- */
+
+#define TREND_MAX_BUCKETS 120
+#define SHANGHAI_OFFSET (8 * 3600)
+
+/* The start of bucket i after from: i weeks, or i calendar months in
+ * Asia/Shanghai (the same day and time, the day clipped to the month's end). */
+static int64_t trend_bucket_start(int64_t from, int month, int64_t i)
+{
+    if (!month)
+        return from + i * 7 * 86400;
+    time_t local = (time_t)(from + SHANGHAI_OFFSET);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    int64_t months = ((int64_t)tm.tm_year + 1900) * 12 + tm.tm_mon + i;
+    int64_t y = months / 12;
+    int m = (int)(months % 12) + 1, d = tm.tm_mday;
+    static const int days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = days_in[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (d > last)
+        d = last;
+    int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return time_days_from_civil(y, m, d) * 86400 + secs - SHANGHAI_OFFSET;
+}
+
+int org_casework_trend(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t from = 0, to = 0;
+    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
+        return 0;
+    char *b = api_query(req, "bucket");
+    int month = b == NULL || strcmp(b, "month") == 0;
+    int known = month || strcmp(b, "week") == 0;
+    free(b);
+    if (!known)
+        return api_error(rep, req->lang, 400, "validation_failed", "bucket", "分段须为 week 或 month",
+                         "bucket is week or month");
+    if (trend_bucket_start(from, month, TREND_MAX_BUCKETS) < to)
+        return api_error(rep, req->lang, 400, "validation_failed", "to", "时段过长：至多 120 段",
+                         "the period is too long: at most 120 buckets");
+    json_t *buckets = json_array();
+    for (int64_t i = 0;; i++) {
+        int64_t start = trend_bucket_start(from, month, i), end = trend_bucket_start(from, month, i + 1);
+        if (start >= to)
+            break;
+        if (end > to)
+            end = to;
+        char s1[TIME_RFC3339_LEN], s2[TIME_RFC3339_LEN];
+        time_format_rfc3339(s1, start);
+        time_format_rfc3339(s2, end);
+        json_t *one = json_pack("{s:s, s:s}", "from", s1, "to", s2);
+        int64_t reported = 0, closed = 0;
+        int rc = casework_rates(req->db, lo, hi, start, end, one);
+        if (rc == DB_OK)
+            rc = db_one_int(req->db, &reported,
+                            "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"
+                            " WHERE o.path >= ? AND o.path < ? AND c.created_at >= ? AND c.created_at < ?",
+                            "ttii", lo, hi, start, end);
+        if (rc == DB_OK)
+            rc = db_one_int(req->db, &closed,
+                            "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"
+                            " WHERE o.path >= ? AND o.path < ? AND c.closed_at >= ? AND c.closed_at < ?",
+                            "ttii", lo, hi, start, end);
+        json_object_set_new(one, "reported", json_integer(reported));
+        json_object_set_new(one, "closed_in_bucket", json_integer(closed));
+        json_array_append_new(buckets, one);
+        if (rc != DB_OK) {
+            json_decref(buckets);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+    }
+    return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", buckets));
 }

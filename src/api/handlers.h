@@ -102,6 +102,8 @@ HANDLER(case_photo_get);
 HANDLER(public_case_create);
 HANDLER(public_case_get);
 HANDLER(org_casework);
+HANDLER(org_casework_trend);
+HANDLER(case_photo_list);
 
 /* open311.c */
 HANDLER(o311_discovery);
