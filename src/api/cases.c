@@ -704,43 +704,43 @@ static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_
     return 0;
 }
 
-/* The counts and rates of the cases of the subtree [lo, hi) due to close in
- * [from, to) (rejected ones left out), set into out. DB_OK or an error. */
-static int casework_rates(db_t *db, const char *lo, const char *hi, int64_t from, int64_t to, json_t *out)
+/* The counts behind the indicators, over the cases c of a query (8 columns, in
+ * the order of casework_counts_t), and the cases they are counted over: the
+ * subtree [lo, hi), rejected ones left out, due to close in [from, to). */
+#define CASEWORK_COUNTS                                                                                                \
+    " COUNT(*), SUM(c.state IN ('closed', 'rated')),"                                                                 \
+    " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"                                         \
+    " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at), SUM(c.handled_at IS NOT NULL),"              \
+    " SUM(c.returns > 0), SUM(c.rating IS NOT NULL), SUM(c.rating IN ('满意', '基本满意'))"
+#define CASEWORK_DUE                                                                                                   \
+    " FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"      \
+    " AND c.close_due_at >= ? AND c.close_due_at < ?"
+
+typedef struct {
+    int64_t due, closed, closed_on_time, handled_on_time, handled, reworked, rated, satisfied;
+} casework_counts_t;
+
+/* Add the CASEWORK_COUNTS columns of st's row, from column first on, to k. */
+static void casework_counts_add(casework_counts_t *k, db_stmt_t *st, int first)
 {
-    db_stmt_t *st = db_q(db,
-                         "SELECT COUNT(*),"
-                         " SUM(c.state IN ('closed', 'rated')),"
-                         " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"
-                         " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at),"
-                         " SUM(c.handled_at IS NOT NULL),"
-                         " SUM(c.returns > 0),"
-                         " SUM(c.rating IS NOT NULL),"
-                         " SUM(c.rating IN ('满意', '基本满意'))"
-                         " FROM casefile c JOIN org o ON o.id = c.org_id"
-                         " WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"
-                         " AND c.close_due_at >= ? AND c.close_due_at < ?",
-                         "ttii", lo, hi, from, to);
-    if (st == NULL || db_step(st) != DB_ROW) {
-        db_done(st);
-        return DB_ERR;
-    }
-    int64_t due = db_col_int(st, 0), closed = db_col_int(st, 1), closed_on_time = db_col_int(st, 2);
-    int64_t handled_on_time = db_col_int(st, 3), handled = db_col_int(st, 4), reworked = db_col_int(st, 5);
-    int64_t rated = db_col_int(st, 6), satisfied = db_col_int(st, 7);
-    db_done(st);
+    int64_t *const at[] = {&k->due,     &k->closed,   &k->closed_on_time, &k->handled_on_time,
+                           &k->handled, &k->reworked, &k->rated,          &k->satisfied};
+    for (int i = 0; i < 8; i++)
+        *at[i] += db_col_int(st, first + i);
+}
+
+/* The counts and the rates they give, as the indicators answer them. */
+static json_t *casework_figures(const casework_counts_t *k)
+{
 #define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
-    json_t *figures = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "due", (json_int_t)due,
-                                "closed", (json_int_t)closed, "closed_on_time", (json_int_t)closed_on_time, "handled",
-                                (json_int_t)handled, "reworked", (json_int_t)reworked, "rated", (json_int_t)rated,
-                                "satisfied", (json_int_t)satisfied, "closure_rate", RATE(closed, due),
-                                "on_time_closure_rate", RATE(closed_on_time, due), "on_time_handling_rate",
-                                RATE(handled_on_time, due), "rework_rate", RATE(reworked, handled),
-                                "satisfaction_rate", RATE(satisfied, rated));
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "due", (json_int_t)k->due, "closed",
+                     (json_int_t)k->closed, "closed_on_time", (json_int_t)k->closed_on_time, "handled",
+                     (json_int_t)k->handled, "reworked", (json_int_t)k->reworked, "rated", (json_int_t)k->rated,
+                     "satisfied", (json_int_t)k->satisfied, "closure_rate", RATE(k->closed, k->due),
+                     "on_time_closure_rate", RATE(k->closed_on_time, k->due), "on_time_handling_rate",
+                     RATE(k->handled_on_time, k->due), "rework_rate", RATE(k->reworked, k->handled),
+                     "satisfaction_rate", RATE(k->satisfied, k->rated));
 #undef RATE
-    json_object_update(out, figures);
-    json_decref(figures);
-    return DB_OK;
 }
 
 int org_casework(api_req_t *req, api_reply_t *rep)
@@ -749,11 +749,15 @@ int org_casework(api_req_t *req, api_reply_t *rep)
     int64_t from = 0, to = 0;
     if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
         return 0;
-    json_t *out = json_object();
-    if (casework_rates(req->db, lo, hi, from, to, out) != DB_OK) {
-        json_decref(out);
+    casework_counts_t k = {0};
+    db_stmt_t *st = db_q(req->db, "SELECT" CASEWORK_COUNTS CASEWORK_DUE, "ttii", lo, hi, from, to);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
+    casework_counts_add(&k, st, 0);
+    db_done(st);
+    json_t *out = casework_figures(&k);
     int64_t overdue = 0;
     db_one_int(req->db, &overdue,
                "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
@@ -1184,6 +1188,49 @@ static int64_t trend_bucket_start(int64_t from, int month, int64_t i)
     return time_days_from_civil(y, m, d) * 86400 + secs - SHANGHAI_OFFSET;
 }
 
+/* Add the rows of a query grouped by the day since from (column 0) to the
+ * buckets whose starts are starts[0..n] (starts[n]: the end); each row's
+ * columns from 1 on go through add. Days, not the buckets, are what SQL groups
+ * by: every bucket starts a whole number of days after from (Shanghai keeps no
+ * summer time), so a day lies in one bucket. DB_OK or an error. */
+static int trend_add_days(db_stmt_t *st, int64_t from, const int64_t *starts, int n, void *buckets,
+                          void (*add)(void *buckets, int bucket, db_stmt_t *st))
+{
+    if (st == NULL)
+        return DB_ERR;
+    int rc, b = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t at = from + db_col_int(st, 0) * 86400;
+        while (b > 0 && at < starts[b])
+            b--;
+        while (b < n - 1 && at >= starts[b + 1])
+            b++;
+        add(buckets, b, st);
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+typedef struct {
+    casework_counts_t k;
+    int64_t reported, closed;
+} trend_bucket_t;
+
+static void trend_add_due(void *buckets, int b, db_stmt_t *st)
+{
+    casework_counts_add(&((trend_bucket_t *)buckets)[b].k, st, 1);
+}
+
+static void trend_add_reported(void *buckets, int b, db_stmt_t *st)
+{
+    ((trend_bucket_t *)buckets)[b].reported += db_col_int(st, 1);
+}
+
+static void trend_add_closed(void *buckets, int b, db_stmt_t *st)
+{
+    ((trend_bucket_t *)buckets)[b].closed += db_col_int(st, 1);
+}
+
 int org_casework_trend(api_req_t *req, api_reply_t *rep)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
@@ -1200,36 +1247,45 @@ int org_casework_trend(api_req_t *req, api_reply_t *rep)
     if (trend_bucket_start(from, month, TREND_MAX_BUCKETS) < to)
         return api_error(rep, req->lang, 400, "validation_failed", "to", "时段过长：至多 120 段",
                          "the period is too long: at most 120 buckets");
-    json_t *buckets = json_array();
-    for (int64_t i = 0;; i++) {
-        int64_t start = trend_bucket_start(from, month, i), end = trend_bucket_start(from, month, i + 1);
-        if (start >= to)
-            break;
-        if (end > to)
-            end = to;
+    int64_t starts[TREND_MAX_BUCKETS + 1];
+    int n = 0;
+    while (n < TREND_MAX_BUCKETS && (starts[n] = trend_bucket_start(from, month, n)) < to)
+        n++;
+    starts[n] = to;
+    trend_bucket_t buckets[TREND_MAX_BUCKETS];
+    memset(buckets, 0, sizeof buckets);
+    /* Three scans of the subtree's cases, whatever the number of buckets; each
+     * takes (from, lo, hi, from, to). */
+#define TREND_COUNT(col)                                                                                               \
+    "SELECT (c." col " - ?) / 86400, COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"                          \
+    " WHERE o.path >= ? AND o.path < ? AND c." col " >= ? AND c." col " < ? GROUP BY 1"
+    static const struct {
+        const char *sql;
+        void (*add)(void *buckets, int bucket, db_stmt_t *st);
+    } scans[] = {
+        {"SELECT (c.close_due_at - ?) / 86400," CASEWORK_COUNTS CASEWORK_DUE " GROUP BY 1", trend_add_due},
+        {TREND_COUNT("created_at"), trend_add_reported},
+        {TREND_COUNT("closed_at"), trend_add_closed},
+    };
+#undef TREND_COUNT
+    int rc = DB_OK;
+    for (size_t k = 0; k < sizeof scans / sizeof scans[0] && rc == DB_OK; k++)
+        rc = trend_add_days(db_q(req->db, scans[k].sql, "ittii", from, lo, hi, from, to), from, starts, n, buckets,
+                            scans[k].add);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++) {
         char s1[TIME_RFC3339_LEN], s2[TIME_RFC3339_LEN];
-        time_format_rfc3339(s1, start);
-        time_format_rfc3339(s2, end);
+        time_format_rfc3339(s1, starts[i]);
+        time_format_rfc3339(s2, starts[i + 1]);
         json_t *one = json_pack("{s:s, s:s}", "from", s1, "to", s2);
-        int64_t reported = 0, closed = 0;
-        int rc = casework_rates(req->db, lo, hi, start, end, one);
-        if (rc == DB_OK)
-            rc = db_one_int(req->db, &reported,
-                            "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"
-                            " WHERE o.path >= ? AND o.path < ? AND c.created_at >= ? AND c.created_at < ?",
-                            "ttii", lo, hi, start, end);
-        if (rc == DB_OK)
-            rc = db_one_int(req->db, &closed,
-                            "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"
-                            " WHERE o.path >= ? AND o.path < ? AND c.closed_at >= ? AND c.closed_at < ?",
-                            "ttii", lo, hi, start, end);
-        json_object_set_new(one, "reported", json_integer(reported));
-        json_object_set_new(one, "closed_in_bucket", json_integer(closed));
-        json_array_append_new(buckets, one);
-        if (rc != DB_OK) {
-            json_decref(buckets);
-            return api_db_error(rep, req->lang, DB_ERR, NULL);
-        }
+        json_t *figures = casework_figures(&buckets[i].k);
+        json_object_update(one, figures);
+        json_decref(figures);
+        json_object_set_new(one, "reported", json_integer(buckets[i].reported));
+        json_object_set_new(one, "closed_in_bucket", json_integer(buckets[i].closed));
+        json_array_append_new(list, one);
     }
-    return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", buckets));
+    return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", list));
 }

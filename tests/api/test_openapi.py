@@ -1073,9 +1073,9 @@ def test_new_case_answers_are_what_the_handlers_build():
     tick = static_functions(read(os.path.join(SRC, "api", "system.c")))["tick_write"]
     for name, body in (("CasePhoto", funcs["photo_write"]), ("TestTick", tick)):
         assert sorted(schemas[name]["properties"]) == sorted(answer_keys(body)), name
-    # The indicators and each bucket of their trend: the counts and rates casework_rates packs, and what the
+    # The indicators and each bucket of their trend: the counts and rates casework_figures packs, and what the
     # handler sets beside them.
-    rates = answer_keys(funcs["casework_rates"], r"\bjson_pack\(")
+    rates = answer_keys(funcs["casework_figures"], r"\bjson_pack\(")
     _, trend = handler_source("org_casework_trend")
     beside = {"Casework": re.findall(r'json_object_set_new\(\s*out\s*,\s*"(\w+)"', casework),
               "CaseworkBucket": answer_keys(trend, r"\bone = json_pack\(")
