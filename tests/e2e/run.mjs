@@ -918,6 +918,9 @@ describe('staff console', { timeout: 480_000 }, () => {
     await res.waitForFunction(() => document.querySelector('[data-testid="case-lat"] input')?.value !== '')
     assert.equal(Number(await field(res, 'case-lat').inputValue()), Number((CASE_LAT + CASE_D / 2).toFixed(6)))
     await byId(res, 'case-new-photos').setInputFiles({ name: 'rubbish.png', mimeType: 'image/png', buffer: PNG })
+    await waitText(res, 'case-new-photo-names', 'rubbish.png')
+    await settled(res)
+    await res.screenshot({ path: join(ARTIFACTS, 'case-new-phone.png'), fullPage: true })
     const [created] = await Promise.all([
       res.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
       byId(res, 'case-new-submit').click(),
@@ -1130,6 +1133,49 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(ok.status(), 200, await ok.text())
     await two.waitForFunction(() => document.querySelector('[data-testid="case-state"]')?.dataset.state === 'accepted')
     await one.context().close()
+    clean()
+  })
+
+  it('casework: staff enter a hotline call, see the open case nearby, and merge the repeat into it', async () => {
+    const open = (await ids.people.staff.api.get(`/api/v1/cases?org=${ids.longju}&state=accepted`)).items.find((x) => x.title === '楼道堆放杂物')
+    assert.ok(open, 'the case the two tabs accepted')
+    const p = await newPage('hotline')
+    await p.goto(`${base}/orgs/${ids.longju}/cases`)
+    await uiLogin(p, 'lj.case.staff', STAFF_PASSWORD)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/cases`)
+    await byId(p, 'case-create').click()
+    await p.waitForURL((u) => u.pathname === '/cases/new' && u.searchParams.get('org') === String(ids.longju))
+    await byId(p, 'case-source').getByText('热线').click()
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item', { hasText: '治安隐患' }).filter({ visible: true }).click()
+    await field(p, 'case-lat').fill(String(open.lat))
+    await field(p, 'case-lng').fill(String(open.lng + 0.0001))
+    // Before sending: the open case of the same kind about 10 m away.
+    await byId(p, `nearby-${open.id}`).waitFor()
+    assert.ok((await textOf(byId(p, 'case-nearby'))).includes('楼道堆放杂物'))
+    await field(p, 'case-title-input').fill('楼道又堆满杂物')
+    await area(p, 'case-description').fill('热线来电：3 栋楼道杂物堵住消防通道')
+    const [res] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(p, 'case-new-submit').click(),
+    ])
+    assert.equal(res.status(), 201, await res.text())
+    const c = await res.json()
+    assert.equal(c.source, 'hotline')
+    assert.equal(c.org_id, ids.grid)
+    await p.waitForURL((u) => u.pathname === `/cases/${c.id}`)
+    // The acceptor sees the duplicate and merges the repeat into it.
+    await byId(p, `case-duplicate-${open.id}`).waitFor()
+    await byId(p, `case-merge-into-${open.id}`).click()
+    await byId(p, 'case-dialog').waitFor()
+    assert.equal(await field(p, 'merge-into').inputValue(), String(open.id))
+    await byId(p, 'case-submit').click()
+    await p.waitForFunction(() => document.querySelector('[data-testid="case-state"]')?.dataset.state === 'rejected')
+    const merged = await admin.get(`/api/v1/cases/${c.id}`)
+    assert.equal(merged.merged_into, open.id)
+    assert.deepEqual(merged.events.map((e) => [e.action, e.actor_name]), [['report', 'lj.case.staff'], ['merge', 'lj.case.staff']])
+    await byId(p, 'case-fields').getByRole('link', { name: `#${open.id}`, exact: true }).waitFor()
+    await p.context().close()
     clean()
   })
 

@@ -530,6 +530,7 @@ export default {
     orgFallback: 'Community (if the point is in no grid)',
     nearby: '{n} open problems of this kind nearby',
     submit: 'Submit',
+    choosePhotos: 'Choose photos',
   },
   location: {
     lat: 'Latitude',

@@ -531,6 +531,7 @@ export default {
     orgFallback: '所在社区（坐标不在网格内时）',
     nearby: '附近已有 {n} 件同类问题正在办理',
     submit: '提交',
+    choosePhotos: '选择照片',
   },
   location: {
     lat: '纬度',
