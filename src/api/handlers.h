@@ -106,6 +106,8 @@ HANDLER(case_photo_get);
 HANDLER(public_case_create);
 HANDLER(public_case_get);
 HANDLER(org_casework);
+HANDLER(org_casework_trend);
+HANDLER(case_photo_list);
 
 /* open311.c */
 /* Rewrite a jiceng error answer ({"error":{...}}) made outside the Open311

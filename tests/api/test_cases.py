@@ -310,6 +310,8 @@ def test_photos(server, place):
     got = resident.get(f"/api/v1/cases/{c['id']}/photos/{photo['id']}")
     assert got.status_code == 200 and got.content == PNG and got.headers["Content-Type"] == "image/png"
     assert resident.get(f"/api/v1/cases/{c['id']}").json()["photos"] == 1
+    listed = resident.get(f"/api/v1/cases/{c['id']}/photos").json()
+    assert listed == {"items": [photo], "next": None}
     # The type comes from the bytes, whatever the header says.
     r = resident.post(f"/api/v1/cases/{c['id']}/photos", data=b"<svg onload=alert(1)>", headers={"Content-Type": "image/png"})
     assert r.status_code == 415
@@ -320,6 +322,7 @@ def test_photos(server, place):
         other = server.client()
         other.login(who, PASSWORD)
         assert other.get(f"/api/v1/cases/{c['id']}/photos/{photo['id']}").status_code == 404
+        assert other.get(f"/api/v1/cases/{c['id']}/photos").status_code == 404
         assert other.post(f"/api/v1/cases/{c['id']}/photos", data=PNG).status_code == 404
 
 

@@ -1046,11 +1046,11 @@ def c_call_args(text, start):
         i += 1
 
 
-def answer_keys(body):
-    """The keys of the object a C function answers with api_json(rep, <status>, json_pack("{s:X, ...}", ...)): flat
-    formats only; "n" takes no value."""
-    m = re.search(r"api_json\(\s*rep\s*,\s*\d+\s*,\s*json_pack\(", body)
-    assert m, "no api_json(rep, ..., json_pack(...)) answer"
+def answer_keys(body, call=r"api_json\(\s*rep\s*,\s*\d+\s*,\s*json_pack\("):
+    """The keys of the object a C function answers with api_json(rep, <status>, json_pack("{s:X, ...}", ...)), or
+    of the first json_pack that `call` finds: flat formats only; "n" takes no value."""
+    m = re.search(call, body)
+    assert m, f"no {call} answer"
     args = c_call_args(body, m.end() - 1)
     fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', args[0]))
     specs = re.findall(r"s:([a-zA-Z])", fmt)
@@ -1071,8 +1071,19 @@ def test_new_case_answers_are_what_the_handlers_build():
     funcs = static_functions(cases_c)
     _, casework = handler_source("org_casework")
     tick = static_functions(read(os.path.join(SRC, "api", "system.c")))["tick_write"]
-    for name, body in (("CasePhoto", funcs["photo_write"]), ("Casework", casework), ("TestTick", tick)):
+    for name, body in (("CasePhoto", funcs["photo_write"]), ("TestTick", tick)):
         assert sorted(schemas[name]["properties"]) == sorted(answer_keys(body)), name
+    # The indicators and each bucket of their trend: the counts and rates casework_figures packs, and what the
+    # handler sets beside them.
+    rates = answer_keys(funcs["casework_figures"], r"\bjson_pack\(")
+    _, trend = handler_source("org_casework_trend")
+    beside = {"Casework": re.findall(r'json_object_set_new\(\s*out\s*,\s*"(\w+)"', casework),
+              "CaseworkBucket": answer_keys(trend, r"\bone = json_pack\(")
+              + re.findall(r'json_object_set_new\(\s*one\s*,\s*"(\w+)"', trend)}
+    for name, keys in beside.items():
+        assert len(keys) >= 2, f"{name}: cannot find the keys set beside the rates"
+        assert sorted(schemas[name]["properties"]) == sorted(rates + keys), name
+    assert sorted(schemas["CaseworkTrend"]["properties"]) == sorted(answer_keys(trend)), "CaseworkTrend"
     # The inbox: one inbox_part(req, out, "<list>", ...) call per list, in the answer's order; each list is
     # {count, items}: count from the part's COUNT query, items its first rows (INBOX_PART(joins, where, order)).
     _, inbox = handler_source("inbox_get")
@@ -1090,7 +1101,7 @@ def test_new_case_answers_are_what_the_handlers_build():
     assert inbox_list["items"].get("maxItems") == int(limit.group(1)), "InboxList.items: at most LIMIT"
     assert "maximum" not in inbox_list["count"], "InboxList.count: all the cases waiting, not only those listed"
     assert "maximum" not in schemas["Inbox"]["properties"]["total"], "Inbox.total: the sum of the counts"
-    for name in ("CasePhoto", "Casework", "TestTick", "Inbox", "InboxList"):
+    for name in ("CasePhoto", "Casework", "CaseworkBucket", "CaseworkTrend", "TestTick", "Inbox", "InboxList"):
         assert schemas[name].get("additionalProperties") is False, f"{name} refuses unknown keys"
         assert sorted(schemas[name]["required"]) == sorted(schemas[name]["properties"]), f"{name}: all required"
 
@@ -2542,6 +2553,9 @@ def walk_case_extras(server, admin, ctx):
                       photos)
     assert err["field"] == "Idempotency-Key", err
     first = stored[0][0]["id"]
+    listed = check(staff.get(f"{col}/{a['id']}/photos"), "GET", photos)
+    assert [p["id"] for p in listed["items"]][0] == first and len(listed["items"]) == 4, listed
+    error_field(neighbour.get(f"{col}/{a['id']}/photos"), "GET", photos, 404)
     for client, url, status in ((neighbour, f"{col}/{a['id']}/photos/{first}", 404),  # not their case
                                 (staff, f"{col}/{b['id']}/photos/{first}", 404),  # not b's photo
                                 (staff, f"{col}/{a['id']}/photos/999999999", 404),
@@ -2627,6 +2641,14 @@ def walk_case_extras(server, admin, ctx):
                           ({"from": "2100-01-01", "to": "2000-01-01"}, "to"),
                           ({"from": "2000-01-01", "to": "2000-01-01"}, "to")):
         assert error_field(admin.get(f"/api/v1/orgs/{lj}/casework", params=params), "GET", cw)["field"] == field, params
+    # the trend: one bucket over the same window is the indicators of the window
+    err = error_field(staff.get(f"/api/v1/orgs/{grid}/casework/trend", params={**window, "bucket": "week"}), "GET",
+                      cw + "/trend")
+    assert err["field"] == "to", err  # a century of weeks is too many
+    one = check(admin.get(f"/api/v1/orgs/{grid}/casework/trend", params={"from": "2000-01-01",
+                                                                          "to": "2009-12-01"}), "GET", cw + "/trend")
+    assert len(one["buckets"]) == 119 and one["bucket"] == "month", one
+    error_field(resident.get(f"/api/v1/orgs/{grid}/casework/trend", params=window), "GET", cw + "/trend", 403)
     assert error_field(admin.get("/api/v1/orgs/999999999/casework", params=window), "GET", cw, 404)["code"] == \
         "not_found"
     assert error_field(worker.get(f"/api/v1/orgs/{lj}/casework", params=window), "GET", cw, 404)["code"] == \

@@ -34,7 +34,14 @@ const STAFF_PASSWORD = 'Staff-Passw0rd!'
 const STAFF_PASSWORD_2 = 'Staff-Passw0rd-2!'
 const DESKTOP = { width: 1366, height: 800 }
 const PHONE = { width: 390, height: 844 }
+const NARROW_PHONE = { width: 360, height: 780 }
 const TIMEOUT = 20_000
+// The casework grid's outline: a square of D degrees from (LNG, LAT).
+const CASE_LNG = 117.25
+const CASE_LAT = 31.85
+const CASE_D = 0.01
+// A 1x1 PNG, for a photo of a case.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
 
 let dir
 let server
@@ -173,6 +180,7 @@ function clean() {
 const byId = (page, id) => page.getByTestId(id)
 // Element Plus puts data-testid on the <input> itself, or on a wrapper of it.
 const field = (page, id) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first()
+const area = (page, id) => page.locator(`textarea[data-testid="${id}"], [data-testid="${id}"] textarea`).first()
 
 async function textOf(locator) {
   return (await locator.innerText()).trim()
@@ -286,7 +294,7 @@ async function apiImport(session, orgId, csv, params = '') {
 
 // ---------------------------------------------------------------- the run
 
-describe('staff console', { timeout: 240_000 }, () => {
+describe('staff console', { timeout: 480_000 }, () => {
   let page // the admin's desktop page, carried from scenario to scenario
   let staffPage
 
@@ -833,6 +841,382 @@ describe('staff console', { timeout: 240_000 }, () => {
     await byId(phone, 'tree-drawer').waitFor({ state: 'hidden' })
     await waitText(phone, 'current-org-name', '蜀山区')
     await phone.context().close()
+    clean()
+  })
+
+  // ---------------------------------------------------------------- casework
+
+  it('casework: a resident reports from a phone and four people carry the case to the rating', async () => {
+    // A grid with an outline, and the people of the walk (each in a browser of their own).
+    const sq = [[CASE_LNG, CASE_LAT], [CASE_LNG + CASE_D, CASE_LAT], [CASE_LNG + CASE_D, CASE_LAT + CASE_D], [CASE_LNG, CASE_LAT + CASE_D], [CASE_LNG, CASE_LAT]]
+    const put = await admin.ctx.fetch(`/api/v1/orgs/${ids.grid}/geometry`, { method: 'PUT', data: { type: 'Polygon', coordinates: [sq] }, headers: { 'X-CSRF-Token': admin.csrf } })
+    assert.equal(put.status(), 200, await put.text())
+    const people = {}
+    for (const [key, username, name, role, org] of [
+      ['resident', 'lj.resident', '龙居居民小王', 'resident', ids.longju],
+      ['staff', 'lj.case.staff', '龙居社区受理员', 'org_staff', ids.longju],
+      ['handler', 'lj.handler', '第一网格处置员', 'grid_worker', ids.grid],
+      ['worker', 'lj.gridworker', '第一网格网格员', 'grid_worker', ids.grid],
+    ]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: name, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: org }, 201)
+      people[key] = { ...u, api: await apiLogin(username, STAFF_PASSWORD) }
+    }
+    ids.people = people
+    const inboxTotal = async (who) => (await people[who].api.get('/api/v1/inbox')).total
+    // The header's count is the API's.
+    const checkInbox = async (p, who) => {
+      const want = await inboxTotal(who)
+      await p.reload()
+      await waitText(p, 'inbox-total', String(want))
+      return want
+    }
+    const open = async (who, options = {}) => {
+      const p = await newPage(`case-${who}`, options)
+      await p.goto(`${base}/login`)
+      await uiLogin(p, people[who].username, STAFF_PASSWORD)
+      await p.waitForURL((u) => u.pathname !== '/login')
+      return p
+    }
+    // One move through the case page: the button, the dialog, the answer.
+    const move = async (p, action, note) => {
+      await byId(p, `case-action-${action}`).click()
+      await byId(p, 'case-dialog').waitFor()
+      if (note) await area(p, 'case-note').fill(note)
+      const [res] = await Promise.all([
+        p.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${ids.case}/actions`) && r.request().method() === 'POST'),
+        byId(p, 'case-submit').click(),
+      ])
+      assert.equal(res.status(), 200, await res.text())
+      return res.json()
+    }
+    const showsState = async (p, state, label, n) => {
+      await p.waitForFunction(([s, k]) => {
+        const el = document.querySelector('[data-testid="case-state"]')
+        return el?.dataset.state === s && document.querySelectorAll('[data-testid^="case-event-"][data-action]').length === k
+      }, [state, n])
+      assert.equal(await textOf(byId(p, 'case-state')), label)
+    }
+    const lastEvent = async (p, n, action, actor) => {
+      const ev = byId(p, `case-event-${n - 1}`)
+      assert.equal(await ev.getAttribute('data-action'), action)
+      assert.equal(await textOf(ev.getByTestId('case-event-actor')), actor)
+    }
+
+    // 1. The resident, on a phone at the place: "use my location", a photo, then the report.
+    const res = await open('resident', { viewport: NARROW_PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, geolocation: { latitude: CASE_LAT + CASE_D / 2, longitude: CASE_LNG + CASE_D / 2 }, permissions: ['geolocation'] })
+    await res.waitForURL((u) => u.pathname === '/my')
+    await byId(res, 'my-cases').waitFor()
+    await byId(res, 'list-empty').waitFor()
+    await byId(res, 'my-report').click()
+    await res.waitForURL((u) => u.pathname === '/my/report')
+    await byId(res, 'case-category').click()
+    await res.locator('.el-select-dropdown__item', { hasText: '环境卫生' }).filter({ visible: true }).click()
+    await field(res, 'case-title-input').fill('3 栋门口垃圾满溢')
+    await area(res, 'case-description').fill('垃圾桶满了两天，没人清运')
+    await byId(res, 'case-locate').click()
+    await res.waitForFunction(() => document.querySelector('[data-testid="case-lat"] input')?.value !== '')
+    assert.equal(Number(await field(res, 'case-lat').inputValue()), Number((CASE_LAT + CASE_D / 2).toFixed(6)))
+    await byId(res, 'case-new-photos').setInputFiles({ name: 'rubbish.png', mimeType: 'image/png', buffer: PNG })
+    await waitText(res, 'case-new-photo-names', 'rubbish.png')
+    await settled(res)
+    await res.screenshot({ path: join(ARTIFACTS, 'case-new-phone.png'), fullPage: true })
+    const [created] = await Promise.all([
+      res.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(res, 'case-new-submit').click(),
+    ])
+    assert.equal(created.status(), 201, await created.text())
+    const c0 = await created.json()
+    ids.case = c0.id
+    assert.equal(c0.org_id, ids.grid, 'placed in the grid by the point')
+    await res.waitForURL((u) => u.pathname === `/cases/${ids.case}`)
+    await showsState(res, 'reported', '已上报', 1)
+    await lastEvent(res, 1, 'report', 'lj.resident')
+    const photos = await people.resident.api.get(`/api/v1/cases/${ids.case}/photos`)
+    assert.equal(photos.items.length, 1)
+    await byId(res, `case-photo-${photos.items[0].id}`).locator('img').waitFor()
+    assert.equal(await byId(res, 'case-actions').count(), 0, 'nothing for the reporter to do yet')
+    const fits = await res.evaluate(() => {
+      const main = document.querySelector('.layout-main')
+      return main.scrollWidth <= main.clientWidth + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1
+    })
+    assert.ok(fits, 'the case page, header and all, fits a 360 px phone')
+    await settled(res)
+    await res.screenshot({ path: join(ARTIFACTS, 'case-detail-phone.png'), fullPage: true })
+
+    // 2. Community staff: in the inbox to accept, then accepted and dispatched to the grid below.
+    const staff = await open('staff')
+    const before = await checkInbox(staff, 'staff')
+    assert.ok((await people.staff.api.get('/api/v1/inbox')).to_accept.items.some((x) => x.id === ids.case))
+    await byId(staff, 'nav-inbox').click()
+    await staff.waitForURL((u) => u.pathname === '/inbox')
+    await byId(staff, 'inbox-list-to_accept').getByTestId(`case-link-${ids.case}`).click()
+    await staff.waitForURL((u) => u.pathname === `/cases/${ids.case}`)
+    await byId(staff, 'case-action-accept').waitFor()
+    const offered = await staff.locator('[data-testid^="case-action-"]').evaluateAll((els) => els.map((e) => e.dataset.testid).sort())
+    assert.deepEqual(offered, ['case-action-accept', 'case-action-merge', 'case-action-reject'], 'the acceptor may accept, reject or merge')
+    await move(staff, 'accept')
+    await showsState(staff, 'accepted', '已受理', 2)
+    await lastEvent(staff, 2, 'accept', 'lj.case.staff')
+    assert.equal(await checkInbox(staff, 'staff'), before - 1, 'one fewer to accept')
+    const handlerBefore = await inboxTotal('handler')
+    await byId(staff, 'case-action-dispatch').click()
+    await byId(staff, 'org-picker').click()
+    await staff.keyboard.type('第一网格')
+    await staff.locator('.el-select-dropdown__item', { hasText: '龙居社区第一网格' }).filter({ visible: true }).click()
+    const [disp] = await Promise.all([
+      staff.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${ids.case}/actions`)),
+      byId(staff, 'case-submit').click(),
+    ])
+    assert.equal(disp.status(), 200, await disp.text())
+    await showsState(staff, 'dispatched', '已派遣', 3)
+    await waitText(staff, 'case-handler', '龙居社区第一网格')
+    assert.equal(await inboxTotal('handler'), handlerBefore + 1, 'the grid has it in its inbox')
+    // The case list of the community shows it, dispatched.
+    await staff.goto(`${base}/orgs/${ids.longju}/cases?state=dispatched`)
+    await waitText(staff, `case-state-${ids.case}`, '已派遣')
+
+    // 3. The handler: from the inbox, claims it (报到) and marks it handled.
+    const handler = await open('handler')
+    await checkInbox(handler, 'handler')
+    await handler.goto(`${base}/inbox`)
+    await waitText(handler, 'inbox-count-dispatched', String((await people.handler.api.get('/api/v1/inbox')).dispatched.count))
+    await byId(handler, 'inbox-list-dispatched').getByTestId(`case-link-${ids.case}`).click()
+    await handler.waitForURL((u) => u.pathname === `/cases/${ids.case}`)
+    await move(handler, 'claim')
+    await showsState(handler, 'handling', '处置中', 4)
+    await move(handler, 'handle', '已清运干净')
+    await showsState(handler, 'handled', '已处置', 5)
+    await lastEvent(handler, 5, 'handle', 'lj.handler')
+    assert.equal(await textOf(byId(handler, 'case-event-4').getByTestId('case-event-note')), '已清运干净')
+    assert.equal(await byId(handler, 'case-action-verify').count(), 0, 'whoever handled it cannot verify it')
+
+    // 4. Another grid worker verifies.
+    const worker = await open('worker')
+    await checkInbox(worker, 'worker')
+    assert.ok((await people.worker.api.get('/api/v1/inbox')).to_verify.items.some((x) => x.id === ids.case))
+    await worker.goto(`${base}/cases/${ids.case}`)
+    await move(worker, 'verify')
+    await showsState(worker, 'verified', '已核查', 6)
+    await lastEvent(worker, 6, 'verify', 'lj.gridworker')
+
+    // 5. Community staff close it.
+    await staff.goto(`${base}/cases/${ids.case}`)
+    await move(staff, 'close')
+    await showsState(staff, 'closed', '已结案', 7)
+
+    // 6. The resident: one to rate in the inbox; rates it 满意 with a comment.
+    const toRate = await checkInbox(res, 'resident')
+    assert.ok(toRate >= 1)
+    assert.equal((await people.resident.api.get('/api/v1/inbox')).to_rate.count, 1)
+    await showsState(res, 'closed', '已结案', 7)
+    assert.deepEqual(await res.locator('[data-testid^="case-action-"]').evaluateAll((els) => els.map((e) => e.dataset.testid)), ['case-action-rate'])
+    await byId(res, 'case-action-rate').click()
+    await byId(res, 'rating-satisfied').click()
+    await area(res, 'case-note').fill('处理及时，谢谢')
+    const [rated] = await Promise.all([
+      res.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${ids.case}/actions`)),
+      byId(res, 'case-submit').click(),
+    ])
+    assert.equal(rated.status(), 200, await rated.text())
+    assert.equal((await rated.request().postDataJSON()).rating, '满意')
+    await showsState(res, 'rated', '已评价', 8)
+    await waitText(res, 'case-rating', '满意')
+    await waitText(res, 'inbox-total', String(toRate - 1))
+    await res.goto(`${base}/my`)
+    await waitText(res, `case-state-${ids.case}`, '已评价')
+
+    // Every move in the log, by the right person.
+    const done = await admin.get(`/api/v1/cases/${ids.case}`)
+    assert.deepEqual(done.events.map((e) => [e.action, e.actor_name, e.from_state, e.to_state]), [
+      ['report', 'lj.resident', null, 'reported'],
+      ['accept', 'lj.case.staff', 'reported', 'accepted'],
+      ['dispatch', 'lj.case.staff', 'accepted', 'dispatched'],
+      ['claim', 'lj.handler', 'dispatched', 'handling'],
+      ['handle', 'lj.handler', 'handling', 'handled'],
+      ['verify', 'lj.gridworker', 'handled', 'verified'],
+      ['close', 'lj.case.staff', 'verified', 'closed'],
+      ['rate', 'lj.resident', 'closed', 'rated'],
+    ])
+    assert.equal(done.rating, '满意')
+    assert.equal(done.rating_comment, '处理及时，谢谢')
+    await staff.goto(`${base}/cases/${ids.case}`)
+    await showsState(staff, 'rated', '已评价', 8)
+    await staff.locator(`[data-testid="case-photo-${photos.items[0].id}"] img`).waitFor()
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'case-detail-desktop.png'), fullPage: true })
+    for (const p of [res, staff, handler, worker]) await p.context().close()
+    clean()
+  })
+
+  it('casework: an anonymous report at phone width gets a tracking code to follow', async () => {
+    const p = await newPage('public-report', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await p.goto(`${base}/report`)
+    await byId(p, 'public-report').waitFor()
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item', { hasText: '市政设施' }).filter({ visible: true }).click()
+    await field(p, 'case-title-input').fill('路灯不亮')
+    await area(p, 'case-description').fill('小区东门路灯一周没亮')
+    // Outside every grid first: the API's own words, on the field it names.
+    await field(p, 'case-lat').fill('40')
+    await field(p, 'case-lng').fill('116')
+    await byId(p, 'public-submit').click()
+    await byId(p, 'public-error').waitFor()
+    assert.equal(await byId(p, 'public-error').getAttribute('data-field'), 'lat')
+    await field(p, 'case-lat').fill(String(CASE_LAT + CASE_D / 3))
+    await field(p, 'case-lng').fill(String(CASE_LNG + CASE_D / 3))
+    const [res] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/public/cases') && r.request().method() === 'POST'),
+      byId(p, 'public-submit').click(),
+    ])
+    assert.equal(res.status(), 201, await res.text())
+    const code = (await res.json()).tracking_code
+    await waitText(p, 'public-code', code)
+    const fits = await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+    assert.ok(fits, 'the report page fits the phone')
+    await p.screenshot({ path: join(ARTIFACTS, 'public-report-phone.png'), fullPage: true })
+    await byId(p, 'public-follow-link').click()
+    await p.waitForURL((u) => u.pathname === '/follow' && u.searchParams.get('code') === code)
+    await waitText(p, 'follow-state', '已上报')
+    const followed = await (await p.request.get(`${base}/api/v1/public/cases?code=${code}`)).json()
+    assert.equal(followed.state, 'reported')
+    assert.equal((await p.request.get(`${base}/api/v1/auth/me`)).status(), 401, 'no account was used')
+    await p.screenshot({ path: join(ARTIFACTS, 'public-follow-phone.png'), fullPage: true })
+    // An unknown code: the API's words.
+    await field(p, 'follow-code').fill('CNOSUCHCODE1')
+    await byId(p, 'follow-submit').click()
+    await byId(p, 'follow-error').waitFor()
+    const api404 = await p.request.get(`${base}/api/v1/public/cases?code=CNOSUCHCODE1`, { headers: { 'Accept-Language': 'zh-CN' } })
+    assert.equal(await textOf(byId(p, 'follow-error').locator('.el-alert__title')), (await api404.json()).error.message)
+    await p.context().close()
+    clean()
+  })
+
+  it('casework: of two tabs acting at once, the stale one reloads and says so', async () => {
+    const r = await ids.people.resident.api.post('/api/v1/cases', { category: 'safety', title: '楼道堆放杂物', description: '消防通道被堵', lat: CASE_LAT + CASE_D / 4, lng: CASE_LNG + CASE_D / 4 }, 201)
+    const one = await newPage('tab-1')
+    await one.goto(`${base}/cases/${r.id}`)
+    await uiLogin(one, 'admin', ADMIN_PASSWORD)
+    await one.waitForURL((u) => u.pathname === `/cases/${r.id}`)
+    const two = watch(await one.context().newPage(), 'tab-2')
+    await two.goto(`${base}/cases/${r.id}`)
+    await byId(two, 'case-action-accept').waitFor()
+    // Tab one supervises (督办): the case's version moves on, its state stays.
+    await byId(one, 'case-action-supervise').click()
+    await field(one, 'supervise-deadline').fill('2099-12-31')
+    await field(one, 'supervise-deadline').press('Enter')
+    const [sup] = await Promise.all([
+      one.waitForResponse((x) => x.url().endsWith(`/api/v1/cases/${r.id}/supervise`)),
+      byId(one, 'case-submit').click(),
+    ])
+    assert.equal(sup.status(), 200, await sup.text())
+    await byId(one, 'case-supervised').waitFor()
+    // Tab two still holds the old version.
+    await byId(two, 'case-action-accept').click()
+    const [stale] = await Promise.all([
+      two.waitForResponse((x) => x.url().endsWith(`/api/v1/cases/${r.id}/actions`)),
+      byId(two, 'case-submit').click(),
+    ])
+    assert.equal(stale.status(), 409)
+    const err = (await stale.json()).error
+    assert.equal(err.code, 'version_conflict')
+    await byId(two, 'case-conflict').waitFor()
+    assert.equal(await textOf(byId(two, 'case-conflict-message')), err.message)
+    await byId(two, 'case-supervised').waitFor() // reloaded: it shows what tab one did
+    assert.equal(await byId(two, 'case-state').getAttribute('data-state'), 'reported')
+    // And now it can act.
+    await byId(two, 'case-action-accept').click()
+    const [ok] = await Promise.all([
+      two.waitForResponse((x) => x.url().endsWith(`/api/v1/cases/${r.id}/actions`)),
+      byId(two, 'case-submit').click(),
+    ])
+    assert.equal(ok.status(), 200, await ok.text())
+    await two.waitForFunction(() => document.querySelector('[data-testid="case-state"]')?.dataset.state === 'accepted')
+    await one.context().close()
+    clean()
+  })
+
+  it('casework: staff enter a hotline call, see the open case nearby, and merge the repeat into it', async () => {
+    const open = (await ids.people.staff.api.get(`/api/v1/cases?org=${ids.longju}&state=accepted`)).items.find((x) => x.title === '楼道堆放杂物')
+    assert.ok(open, 'the case the two tabs accepted')
+    const p = await newPage('hotline')
+    await p.goto(`${base}/orgs/${ids.longju}/cases`)
+    await uiLogin(p, 'lj.case.staff', STAFF_PASSWORD)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/cases`)
+    await byId(p, 'case-create').click()
+    await p.waitForURL((u) => u.pathname === '/cases/new' && u.searchParams.get('org') === String(ids.longju))
+    await byId(p, 'case-source').getByText('热线').click()
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item', { hasText: '治安隐患' }).filter({ visible: true }).click()
+    await field(p, 'case-lat').fill(String(open.lat))
+    await field(p, 'case-lng').fill(String(open.lng + 0.0001))
+    // Before sending: the open case of the same kind about 10 m away.
+    await byId(p, `nearby-${open.id}`).waitFor()
+    assert.ok((await textOf(byId(p, 'case-nearby'))).includes('楼道堆放杂物'))
+    await field(p, 'case-title-input').fill('楼道又堆满杂物')
+    await area(p, 'case-description').fill('热线来电：3 栋楼道杂物堵住消防通道')
+    const [res] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(p, 'case-new-submit').click(),
+    ])
+    assert.equal(res.status(), 201, await res.text())
+    const c = await res.json()
+    assert.equal(c.source, 'hotline')
+    assert.equal(c.org_id, ids.grid)
+    await p.waitForURL((u) => u.pathname === `/cases/${c.id}`)
+    // The acceptor sees the duplicate and merges the repeat into it.
+    await byId(p, `case-duplicate-${open.id}`).waitFor()
+    await byId(p, `case-merge-into-${open.id}`).click()
+    await byId(p, 'case-dialog').waitFor()
+    assert.equal(await field(p, 'merge-into').inputValue(), String(open.id))
+    await byId(p, 'case-submit').click()
+    await p.waitForFunction(() => document.querySelector('[data-testid="case-state"]')?.dataset.state === 'rejected')
+    const merged = await admin.get(`/api/v1/cases/${c.id}`)
+    assert.equal(merged.merged_into, open.id)
+    assert.deepEqual(merged.events.map((e) => [e.action, e.actor_name]), [['report', 'lj.case.staff'], ['merge', 'lj.case.staff']])
+    await byId(p, 'case-fields').getByRole('link', { name: `#${open.id}`, exact: true }).waitFor()
+    await p.context().close()
+    clean()
+  })
+
+  it('casework: the dashboard shows the API indicators, the comparison and the trend', async () => {
+    const p = await newPage('casework-dashboard')
+    const from = '2000-01-01'
+    const to = '2099-12-31'
+    await p.goto(`${base}/orgs/${ids.longju}?from=${from}&to=${to}`)
+    await uiLogin(p, 'admin', ADMIN_PASSWORD)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await byId(p, 'casework').waitFor()
+    const k = await admin.get(`/api/v1/orgs/${ids.longju}/casework?from=${encodeURIComponent('2000-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2100-01-01T00:00:00+08:00')}`)
+    assert.ok(k.due >= 2 && k.closed >= 1 && k.satisfied >= 1, JSON.stringify(k))
+    const rate = (v) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`)
+    for (const key of ['due', 'closed', 'overdue_now']) await waitText(p, `casework-value-${key}`, String(k[key]))
+    for (const key of ['closure_rate', 'on_time_closure_rate', 'on_time_handling_rate', 'rework_rate', 'satisfaction_rate']) {
+      await waitText(p, `casework-value-${key}`, rate(k[key]))
+    }
+    await p.locator('[data-testid="casework-children"] canvas').waitFor()
+    await p.locator('[data-testid="casework-trend-rates"] canvas').waitFor()
+    await p.locator('[data-testid="casework-trend-counts"] canvas').waitFor()
+    // The trend is the API's: its last month holds this month's reports.
+    const [trendRes] = await Promise.all([
+      p.waitForResponse((x) => x.url().includes(`/api/v1/orgs/${ids.longju}/casework/trend`) && x.url().includes('bucket=week')),
+      byId(p, 'casework-bucket').getByText('近 12 周').click(),
+    ])
+    assert.equal(trendRes.status(), 200)
+    const weeks = (await trendRes.json()).buckets
+    assert.equal(weeks.length, 12)
+    assert.ok(weeks[11].reported >= 3, `this week's reports: ${JSON.stringify(weeks[11])}`)
+    await byId(p, 'casework').scrollIntoViewIfNeeded()
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-casework-desktop.png'), fullPage: true })
+    // A figure leads to the list behind it.
+    await byId(p, 'casework-overdue_now').click()
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/cases` && u.searchParams.get('overdue') === '1')
+    await byId(p, 'cases').waitFor()
+    const listed = await admin.get(`/api/v1/cases?org=${ids.longju}&overdue=1`)
+    if (listed.items.length) await waitRows(p, 'case-table', listed.items.length)
+    else await byId(p, 'list-empty').waitFor()
+    await p.context().close()
     clean()
   })
 

@@ -133,3 +133,17 @@ export async function getAll(path, query = {}, limit = 200) {
     after = page.next
   }
 }
+
+// The case categories for someone without an account: the Open311 services
+// (service_code is the category's code, service_name its Chinese name,
+// description its English one).
+export async function publicCategories() {
+  let res
+  try {
+    res = await fetch('/open311/v2/services.json', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, { code: 'network', message: i18n.global.t('error.network') })
+  }
+  if (!res.ok) throw new ApiError(res.status, { code: 'http_' + res.status, message: i18n.global.t('error.http', { status: res.status }) })
+  return (await res.json()).map((s) => ({ code: s.service_code, name_zh: s.service_name, name_en: s.description }))
+}

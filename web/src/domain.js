@@ -103,3 +103,102 @@ export const COVERAGE_FINDINGS = [
   'overlapping_grids',
 ]
 
+
+// ---- casework (一线为民) ----
+
+// The states of a case and the moves out of each (src/core/casefsm.c).
+export const CASE_STATES = ['reported', 'accepted', 'rejected', 'dispatched', 'handling', 'handled', 'verified', 'closed', 'rated']
+export const CASE_MOVES = {
+  reported: ['accept', 'reject', 'merge'],
+  accepted: ['dispatch'],
+  dispatched: ['claim'],
+  handling: ['handle'],
+  handled: ['verify', 'return'],
+  verified: ['close'],
+  closed: ['rate'],
+}
+export const FINAL_STATES = ['rejected', 'closed', 'rated']
+export const CASE_SOURCES = ['hotline', 'grid_worker']
+export const CASE_RATINGS = ['满意', '基本满意', '不满意']
+export const RATING_KEYS = { 满意: 'satisfied', 基本满意: 'fairly', 不满意: 'dissatisfied' }
+// The category a resident asks for help under (定制帮).
+export const HELP_CATEGORY = 'custom_help'
+
+// The parts of GET /api/v1/inbox, in order.
+export const INBOX_PARTS = ['to_accept', 'dispatched', 'overdue', 'escalated', 'supervised', 'to_verify', 'to_rate']
+
+// The indicators of GET /api/v1/orgs/{id}/casework shown as cards.
+export const CASEWORK_RATES = ['closure_rate', 'on_time_closure_rate', 'on_time_handling_rate', 'rework_rate', 'satisfaction_rate']
+export const CASEWORK_COUNTS = ['due', 'closed', 'overdue_now']
+export const STAGE_STATES = ['reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified', 'closed']
+
+// Roles whose grants carry case.write (src/core/role.c), and the levels whose staff supervise (督办).
+const CASE_WRITE_ROLES = ['admin', 'org_staff', 'grid_worker']
+const SUPERVISING_LEVELS = ['city', 'district', 'street']
+
+// Who handled the case last (the user name the log names), if anyone.
+export function lastHandler(c) {
+  const done = (c.events || []).filter((e) => e.action === 'handle')
+  return done.length ? done[done.length - 1].actor_name : null
+}
+
+// Escalated (吹哨) in the current stage: an escalation logged after the last change of state.
+export function escalationLevel(c) {
+  let level = 0
+  for (const e of c.events || []) {
+    if (e.action === 'escalate_street') level = 1
+    else if (e.action === 'escalate_district') level = 2
+    else if (e.from_state !== e.to_state) level = 0
+  }
+  return level
+}
+
+// The moves the user may make on the case now, by the rules of src/api/cases.c:
+// casePerms are the user's permissions at the case's node, handlerPerms at the
+// node it was dispatched to (a unit's node for a unit).
+export function caseActions(c, user, casePerms, handlerPerms) {
+  const staff = casePerms.includes('case.write')
+  const reporter = c.reporter_id === user.id
+  const notHandler = lastHandler(c) !== user.username
+  const may = {
+    accept: staff,
+    reject: staff,
+    merge: staff,
+    dispatch: staff,
+    close: staff,
+    claim: handlerPerms.includes('case.write'),
+    handle: handlerPerms.includes('case.write'),
+    verify: (staff || reporter) && notHandler,
+    return: (staff || reporter) && notHandler,
+    rate: reporter,
+  }
+  return (CASE_MOVES[c.state] || []).filter((a) => may[a])
+}
+
+// Supervision (督办): staff at street level or above over the case, while it is open.
+export function canSupervise(c, user, casePerms) {
+  if (FINAL_STATES.includes(c.state) || !casePerms.includes('case.write')) return false
+  return (user.grants || []).some((g) => CASE_WRITE_ROLES.includes(g.role) && (g.org_id == null || SUPERVISING_LEVELS.includes(g.org_level)))
+}
+
+// Where a casework figure leads: the case list behind it, when there is one.
+// Only "overdue now" has one: the others count the cases due in a period,
+// which the case list cannot filter by.
+export function caseworkRoute(orgId, key) {
+  return key === 'overdue_now' ? { path: `/orgs/${orgId}/cases`, query: { overdue: '1' } } : null
+}
+
+// A calendar day N months or weeks before today's bucket start, in Shanghai, as RFC 3339.
+export function trendStarts(bucket, n, now = new Date()) {
+  const sh = new Date(now.getTime() + 8 * 3600_000) // Shanghai wall time in the UTC fields
+  let y = sh.getUTCFullYear()
+  let m = sh.getUTCMonth()
+  let d = sh.getUTCDate()
+  if (bucket === 'week') d -= (sh.getUTCDay() + 6) % 7 // back to Monday
+  else d = 1
+  const at = (k) => {
+    const t = bucket === 'week' ? new Date(Date.UTC(y, m, d + 7 * k)) : new Date(Date.UTC(y, m + k, 1))
+    return `${t.toISOString().slice(0, 10)}T00:00:00+08:00`
+  }
+  return { from: at(-(n - 1)), to: at(1) }
+}

@@ -17,9 +17,19 @@ const Cadres = () => import('./views/Cadres.vue')
 const Coverage = () => import('./views/Coverage.vue')
 const Audit = () => import('./views/Audit.vue')
 const NotFound = () => import('./views/NotFound.vue')
+const Cases = () => import('./views/Cases.vue')
+const CaseDetail = () => import('./views/CaseDetail.vue')
+const CaseNew = () => import('./views/CaseNew.vue')
+const MyCases = () => import('./views/MyCases.vue')
+const Inbox = () => import('./views/Inbox.vue')
+const PublicReport = () => import('./views/PublicReport.vue')
+const PublicFollow = () => import('./views/PublicFollow.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
+  // Anonymous reports: no account, no console around them.
+  { path: '/report', name: 'public-report', component: PublicReport, meta: { public: true } },
+  { path: '/follow', name: 'public-follow', component: PublicFollow, meta: { public: true } },
   {
     path: '/',
     component: Layout,
@@ -40,9 +50,15 @@ export const routes = [
           { path: 'party-members', name: 'org-party-members', component: PartyMembers, meta: { perm: 'party.read' } },
           { path: 'cadres', name: 'org-cadres', component: Cadres, meta: { perm: 'people.read' } },
           { path: 'coverage', name: 'org-coverage', component: Coverage, meta: { perm: 'people.read' } },
+          { path: 'cases', name: 'org-cases', component: Cases, meta: { perm: 'case.read' } },
         ],
       },
       { path: 'audit', name: 'audit', component: Audit, meta: { perm: 'audit.read' } },
+      { path: 'inbox', name: 'inbox', component: Inbox },
+      { path: 'cases/new', name: 'case-new', component: CaseNew },
+      { path: 'cases/:caseId(\\d+)', name: 'case', component: CaseDetail, props: true },
+      { path: 'my', name: 'my-cases', component: MyCases },
+      { path: 'my/report', name: 'my-report', component: CaseNew },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
