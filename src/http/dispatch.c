@@ -60,15 +60,20 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
         h2o_iovec_t v = h2o_strdup(&req->pool, rep->allow, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);
     }
+    /* A known length keeps the connection open: h2o sends a body of unknown
+     * length chunked, and closes the connection after one whose status is not
+     * 200 (every 201 of a POST, every error). 204 and 304 carry no length. */
     if (rep->json) {
         char *body = json_dumps(rep->json, JSON_COMPACT);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json; charset=utf-8"));
+        req->res.content_length = strlen(body);
         h2o_send_inline(req, body, strlen(body));
         free(body);
     } else if (rep->raw) {
         const char *ct = rep->content_type ? rep->content_type : "text/plain; charset=utf-8";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+        req->res.content_length = rep->raw_len;
         h2o_send_inline(req, rep->raw, rep->raw_len);
     } else {
         h2o_send_inline(req, "", 0);
