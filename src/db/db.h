@@ -26,7 +26,9 @@ enum {
     DB_BUSY = -6,         /* the database stayed locked past the busy timeout */
 };
 
-enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2 };
+/* DB_OPEN_WRITER: the server's single writer, which runs every change in a
+ * savepoint of a larger transaction: keep those savepoints' journals in memory. */
+enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2, DB_OPEN_WRITER = 4 };
 
 /* Open the database named by url: a file path or "sqlite:PATH". flags: DB_OPEN_*.
  * On success *out owns the connection (db_close frees it). On failure returns a

@@ -92,6 +92,10 @@ int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     rc = sqlite3_exec(db->h, setup, NULL, NULL, &msg);
     if (rc == SQLITE_OK && (flags & DB_OPEN_QUERY_ONLY))
         rc = sqlite3_exec(db->h, "PRAGMA query_only=1;", NULL, NULL, &msg);
+    /* A savepoint's journal past 64 KiB would otherwise go to a new temporary
+     * file, created and deleted for each change. */
+    if (rc == SQLITE_OK && (flags & DB_OPEN_WRITER))
+        rc = sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, cap, "cannot set up %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
@@ -397,36 +401,49 @@ json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...)
     return arr;
 }
 
+/* Transaction control runs once or twice per change in the writer: prepared
+ * once from the statement cache rather than parsed on every call. */
+static int run_cached(db_t *db, const char *sql)
+{
+    db_stmt_t *st = stmt_get(db, sql);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = sqlite3_step(st->s);
+    rc = rc == SQLITE_DONE ? DB_OK : map_rc(db, rc);
+    sqlite3_reset(st->s);
+    return rc;
+}
+
 int db_begin(db_t *db)
 {
-    return db_exec_script(db, "BEGIN IMMEDIATE");
+    return run_cached(db, "BEGIN IMMEDIATE");
 }
 
 int db_commit(db_t *db)
 {
-    return db_exec_script(db, "COMMIT");
+    return run_cached(db, "COMMIT");
 }
 
 int db_rollback(db_t *db)
 {
-    return db_exec_script(db, "ROLLBACK");
+    return run_cached(db, "ROLLBACK");
 }
 
 int db_savepoint(db_t *db)
 {
-    return db_exec_script(db, "SAVEPOINT sp");
+    return run_cached(db, "SAVEPOINT sp");
 }
 
 int db_release(db_t *db)
 {
-    return db_exec_script(db, "RELEASE sp");
+    return run_cached(db, "RELEASE sp");
 }
 
 int db_rollback_to(db_t *db)
 {
-    int rc = db_exec_script(db, "ROLLBACK TO sp");
+    int rc = run_cached(db, "ROLLBACK TO sp");
     if (rc == DB_OK)
-        rc = db_exec_script(db, "RELEASE sp");
+        rc = run_cached(db, "RELEASE sp");
     return rc;
 }
 

@@ -239,15 +239,18 @@ void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
     while (!h2o_linklist_is_empty(messages)) {
         h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         h2o_linklist_unlink(&m->link);
-        job_t *job = (job_t *)m;
-        job->loop->pending--;
-        if (job->req != NULL) {
-            job->ticket->job = NULL;
-            if (job->rep.after_commit != NULL && job->rep.status < 300)
-                job->rep.after_commit(job->loop->db, &job->rep);
-            reply_send(job->req, &job->rep, job->route_index, job->start_ns);
+        /* The writer sends this loop's jobs of one group as a chain. */
+        for (job_t *job = (job_t *)m, *next; job != NULL; job = next) {
+            next = job->next;
+            job->loop->pending--;
+            if (job->req != NULL) {
+                job->ticket->job = NULL;
+                if (job->rep.after_commit != NULL && job->rep.status < 300)
+                    job->rep.after_commit(job->loop->db, &job->rep);
+                reply_send(job->req, &job->rep, job->route_index, job->start_ns);
+            }
+            job_free(job);
         }
-        job_free(job);
     }
 }
 

@@ -85,6 +85,21 @@ static void idem_store(job_t *job)
     free(body);
 }
 
+/* Begin a transaction. Rows another connection committed since the last one
+ * (a CLI command) mean the audit head kept in memory may be behind. */
+static int writer_begin(void)
+{
+    static int64_t version = -1;
+    int rc = db_begin(w_db);
+    if (rc == DB_OK) {
+        int64_t v = db_data_version(w_db);
+        if (v != version || v < 0)
+            audit_head_forget();
+        version = v;
+    }
+    return rc;
+}
+
 static void run_one(job_t *job)
 {
     if (db_savepoint(w_db) != DB_OK) {
@@ -112,6 +127,7 @@ static void run_one(job_t *job)
         db_release(w_db);
     } else {
         db_rollback_to(w_db);
+        audit_head_forget();
     }
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
@@ -128,6 +144,37 @@ static void fail_group(job_t *group, int rc)
     }
 }
 
+/* Hand the answers back: one message per loop carrying all of its jobs (chained
+ * on next), so a loop wakes once per group rather than once per job.
+ * Background jobs (no loop) are freed here. */
+static void answer_group(job_t *group)
+{
+    while (group != NULL) {
+        job_t *carrier = group, *tail = group, *rest = NULL, **rest_end = &rest;
+        for (job_t *j = group->next, *next; j != NULL; j = next) {
+            next = j->next;
+            if (j->loop == carrier->loop) {
+                tail->next = j;
+                tail = j;
+            } else {
+                *rest_end = j;
+                rest_end = &j->next;
+            }
+        }
+        tail->next = NULL;
+        *rest_end = NULL;
+        group = rest;
+        if (carrier->loop != NULL) {
+            h2o_multithread_send_message(&carrier->loop->done_receiver, &carrier->super);
+        } else {
+            for (job_t *j = carrier, *next; j != NULL; j = next) {
+                next = j->next;
+                job_free(j);
+            }
+        }
+    }
+}
+
 /* The periodic work (escalations), in a transaction of its own, as the system. */
 static void periodic(void)
 {
@@ -139,12 +186,13 @@ static void periodic(void)
     w.now = clock_now();
     w.keys = w_keys;
     w.cfg = w_cfg;
-    if (db_begin(w_db) != DB_OK)
+    if (writer_begin() != DB_OK)
         return;
     int n = cases_escalate(w_db, &w);
     if (n < 0 || db_commit(w_db) != DB_OK) {
         log_error("periodic work failed: %s", db_errmsg(w_db));
         db_rollback(w_db);
+        audit_head_forget();
     } else if (n > 0) {
         log_info("escalated %d overdue cases", n);
     }
@@ -153,6 +201,7 @@ static void periodic(void)
 static void *writer_main(void *arg)
 {
     (void)arg;
+    audit_head_keep();
     uint64_t last_tick = clock_mono_ns();
     for (;;) {
         if (clock_mono_ns() - last_tick >= PERIOD_NS) {
@@ -184,7 +233,7 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&q_lock);
 
-        int rc = db_begin(w_db);
+        int rc = writer_begin();
         if (rc == DB_OK) {
             for (job_t *j = group; j; j = j->next)
                 run_one(j);
@@ -192,6 +241,7 @@ static void *writer_main(void *arg)
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 db_rollback(w_db);
+                audit_head_forget();
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db));
@@ -199,14 +249,7 @@ static void *writer_main(void *arg)
         if (rc != DB_OK)
             fail_group(group, rc);
 
-        job_t *next;
-        for (job_t *j = group; j; j = next) {
-            next = j->next;
-            if (j->loop != NULL)
-                h2o_multithread_send_message(&j->loop->done_receiver, &j->super);
-            else
-                job_free(j);
-        }
+        answer_group(group);
     }
     return NULL;
 }
@@ -216,7 +259,7 @@ int writer_start(const server_config_t *cfg, const keys_t *keys)
     w_keys = keys;
     w_cfg = cfg;
     char err[512];
-    if (db_open(&w_db, cfg->db_url, 0, err, sizeof err) != DB_OK) {
+    if (db_open(&w_db, cfg->db_url, DB_OPEN_WRITER, err, sizeof err) != DB_OK) {
         log_error("%s", err);
         return -1;
     }
