@@ -132,6 +132,14 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                      int64_t org_id, json_t *summary);
 
+/* From now on this thread keeps the audit chain's head in memory between its
+ * appends instead of reading it before each. It must then call
+ * audit_head_forget() whenever rows it appended may be undone (a rollback) or
+ * another connection may have appended (it did not hold the write lock). The
+ * writer thread does; everyone else reads the head from the table. */
+void audit_head_keep(void);
+void audit_head_forget(void);
+
 /* Optimistic locking: if data carries "version", compare it with the value
  * version_sql (one parameter: the id) reads. 0 if absent or equal; else -1
  * with rep set to 409 version_conflict. */

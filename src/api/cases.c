@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +118,92 @@ static int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *o
     return DB_NOTFOUND;
 }
 
+/* ---- time limits ---- */
+
+/* The stage hours of every category, read once per thread and kept until a
+ * category changes: case_categories_changed() says so, and a commit by another
+ * connection (another process) shows in the connection's data version. */
+typedef struct category_limits {
+    int64_t id;
+    int64_t hours[CS_COUNT]; /* by the state the stage starts in; 0 where none */
+    int64_t total;           /* the whole case */
+} category_limits_t;
+
+static atomic_uint categories_epoch;
+
+#define LIMITS_MAX 256 /* categories kept; any beyond are read when asked for */
+
+static _Thread_local struct {
+    const db_t *db;
+    unsigned epoch;
+    int64_t version;
+    int n;
+    category_limits_t items[LIMITS_MAX];
+} limits;
+
+void case_categories_changed(void)
+{
+    atomic_fetch_add(&categories_epoch, 1);
+}
+
+/* Read the limits of the first LIMITS_MAX categories (from = 0) into the
+ * cache, or of the one category from into *one. */
+static int limits_read(db_t *db, int64_t from, category_limits_t *one)
+{
+    db_stmt_t *st = db_q(db,
+                         "SELECT id, accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours"
+                         " FROM case_category WHERE ? = 0 OR id = ? ORDER BY id LIMIT ?",
+                         "iii", from, from, (int64_t)LIMITS_MAX);
+    if (st == NULL)
+        return DB_ERR;
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        category_limits_t *c = one ? one : &limits.items[n];
+        n++;
+        memset(c, 0, sizeof *c);
+        c->id = db_col_int(st, 0);
+        static const case_state_t starts[] = {CS_REPORTED, CS_ACCEPTED, CS_DISPATCHED, CS_HANDLING, CS_HANDLED};
+        for (int i = 0; i < 5; i++) {
+            c->hours[starts[i]] = db_col_int(st, 1 + i);
+            c->total += c->hours[starts[i]];
+        }
+    }
+    db_done(st);
+    if (rc != DB_DONE)
+        return rc;
+    if (one)
+        return n == 1 ? DB_OK : DB_NOTFOUND;
+    limits.n = n;
+    return DB_OK;
+}
+
+/* The limits of category into *out: DB_OK, DB_NOTFOUND or an error. */
+static int category_limits(db_t *db, int64_t category, category_limits_t *out)
+{
+    unsigned epoch = atomic_load(&categories_epoch);
+    int64_t version = db_data_version(db);
+    if (limits.db != db || limits.epoch != epoch || limits.version != version || version < 0) {
+        limits.db = NULL;
+        int rc = limits_read(db, 0, NULL);
+        if (rc != DB_OK)
+            return rc;
+        limits.db = db;
+        limits.epoch = epoch;
+        limits.version = version;
+    }
+    for (int i = 0; i < limits.n; i++) {
+        if (limits.items[i].id == category) {
+            *out = limits.items[i];
+            return DB_OK;
+        }
+    }
+    return limits.n == LIMITS_MAX ? limits_read(db, category, out) : DB_NOTFOUND;
+}
+
 static int64_t stage_hours(db_t *db, int64_t category, case_state_t s)
 {
-    static const char *const sql[CS_COUNT] = {
-        [CS_REPORTED] = "SELECT accept_hours FROM case_category WHERE id = ?",
-        [CS_ACCEPTED] = "SELECT dispatch_hours FROM case_category WHERE id = ?",
-        [CS_DISPATCHED] = "SELECT claim_hours FROM case_category WHERE id = ?",
-        [CS_HANDLING] = "SELECT handle_hours FROM case_category WHERE id = ?",
-        [CS_HANDLED] = "SELECT verify_hours FROM case_category WHERE id = ?",
-    };
-    int64_t h = 0;
-    if (s >= 0 && s < CS_COUNT && sql[s])
-        db_one_int(db, &h, sql[s], "i", category);
-    return h;
+    category_limits_t c;
+    return category_limits(db, category, &c) == DB_OK && s >= 0 && s < CS_COUNT ? c.hours[s] : 0;
 }
 
 static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
@@ -156,24 +230,26 @@ int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
     unsigned char raw[6];
     randombytes_buf(raw, sizeof raw);
     snprintf(code, sizeof code, "C%02X%02X%02X%02X%02X%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
-    int64_t hours = stage_hours(db, category, CS_REPORTED), total = 0;
-    db_one_int(db, &total,
-               "SELECT accept_hours + dispatch_hours + claim_hours + handle_hours + verify_hours FROM case_category"
-               " WHERE id = ?",
-               "i", category);
+    category_limits_t limit;
+    if (category_limits(db, category, &limit) != DB_OK)
+        return 0;
+    int64_t hours = limit.hours[CS_REPORTED], total = limit.total;
     int64_t id = 0;
     json_t *lat = json_object_get(data, "lat"), *lng = json_object_get(data, "lng");
-    int rc = db_one_int(db, &id,
-                        "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
-                        " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
-                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?) RETURNING id",
-                        "titttIiiIiiii", code, category, json_string_value(json_object_get(data, "source")),
-                        json_string_value(json_object_get(data, "title")),
-                        json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
-                        w->who.user_id, w->now + hours * 3600, w->now + total * 3600, w->now, w->now);
-    if (rc == DB_OK && lat && lng)
-        rc = db_exec(db, NULL, "UPDATE casefile SET lat = ?, lng = ? WHERE id = ?", "ddi", json_real_value(lat),
-                     json_real_value(lng), id);
+    /* One statement whether or not there is a point ('n' binds NULL and takes no
+     * argument); the id read back by the unique code (RETURNING costs SQLite a
+     * temporary table on every run). */
+    int rc = db_exec(db, NULL,
+                     "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
+                     " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
+                     " updated_at, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?)",
+                     lat && lng ? "titttIiiIiiiidd" : "titttIiiIiiiinn", code, category,
+                     json_string_value(json_object_get(data, "source")), json_string_value(json_object_get(data, "title")),
+                     json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
+                     w->who.user_id, w->now + hours * 3600, w->now + total * 3600, w->now, w->now,
+                     json_real_value(lat), json_real_value(lng));
+    if (rc == DB_OK)
+        rc = db_one_int(db, &id, "SELECT id FROM casefile WHERE tracking_code = ?", "t", code);
     if (rc == DB_OK)
         rc = log_event(db, w, id, "report", NULL, "reported", NULL);
     if (rc == DB_OK)
@@ -516,12 +592,6 @@ int case_action(api_req_t *req, api_reply_t *rep)
     return api_defer(req, action_write, data);
 }
 
-/* Categories changed (case_category.c): whatever is kept of their stage hours
- * must be read again. Nothing is kept yet; a cache of them starts here. */
-void case_categories_changed(void)
-{
-}
-
 /* ---- escalation (吹哨) ---- */
 
 /* The ancestor of org_id at level (street or district), 0 if none. */
@@ -549,8 +619,9 @@ static int escalate_pass(db_t *db, const write_ctx_t *w)
 {
     json_t *due = db_rows_json(db,
                                "SELECT id, org_id, state, category_id, stage_deadline, escalation_level FROM casefile"
-                               " WHERE stage_deadline IS NOT NULL AND stage_deadline < ? AND escalation_level < 2"
-                               " AND state NOT IN ('rejected', 'closed', 'rated') ORDER BY id LIMIT 1000",
+                               " WHERE state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')"
+                               " AND stage_deadline IS NOT NULL AND stage_deadline < ? AND escalation_level < 2"
+                               " ORDER BY id LIMIT 1000",
                                "i", w->now);
     if (due == NULL)
         return -1;

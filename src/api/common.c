@@ -207,6 +207,25 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w)
     w->cfg = req->cfg;
 }
 
+/* The chain's head as the writer thread keeps it between appends. */
+static _Thread_local struct {
+    int keep;
+    int valid;
+    int64_t id;
+    char hash[AUDIT_HASH_HEX + 1];
+} head;
+
+void audit_head_keep(void)
+{
+    head.keep = 1;
+    head.valid = 0;
+}
+
+void audit_head_forget(void)
+{
+    head.valid = 0;
+}
+
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                      int64_t org_id, json_t *summary)
 {
@@ -220,17 +239,24 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
 {
     char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
     int64_t last_id = 0;
-    db_stmt_t *st = db_q(db, "SELECT last_id, last_hash FROM audit_head WHERE one = 1", "");
-    if (st == NULL)
-        return DB_ERR;
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        last_id = db_col_int(st, 0);
-        str_copy(prev, sizeof prev, db_col_text(st, 1));
+    int rc = DB_OK;
+    if (head.keep && head.valid) {
+        last_id = head.id;
+        str_copy(prev, sizeof prev, head.hash);
+    } else {
+        db_stmt_t *st = db_q(db, "SELECT last_id, last_hash FROM audit_head WHERE one = 1", "");
+        if (st == NULL)
+            return DB_ERR;
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            last_id = db_col_int(st, 0);
+            str_copy(prev, sizeof prev, db_col_text(st, 1));
+        }
+        db_done(st);
+        if (rc != DB_ROW && rc != DB_DONE)
+            return rc;
     }
-    db_done(st);
-    if (rc != DB_ROW && rc != DB_DONE)
-        return rc;
+    head.valid = 0; /* until this row is in */
     if (org_id > 0) {
         rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org_id);
         if (rc != DB_OK && rc != DB_NOTFOUND)
@@ -260,10 +286,16 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
     free(sum);
     if (rc != DB_OK)
         return rc;
-    return db_exec(db, NULL,
-                   "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
-                   " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-                   "it", f.id, hash);
+    rc = db_exec(db, NULL,
+                 "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
+                 " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+                 "it", f.id, hash);
+    if (rc == DB_OK && head.keep) {
+        head.id = f.id;
+        str_copy(head.hash, sizeof head.hash, hash);
+        head.valid = 1;
+    }
+    return rc;
 }
 
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)

@@ -74,7 +74,9 @@ int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
 /* cases.c: the case categories changed (a stage's hours, a handler kind, active):
- * drop whatever the writer keeps of them. Called on the writer thread after the change. */
+ * drop whatever the writer keeps of them. Called on the writer thread after the change
+ * (any thread may call it); the next case reads the categories anew from its own
+ * connection, so a change earlier in the same transaction counts. */
 void case_categories_changed(void);
 /* The longest a stage of a case may be given, in hours (a year: longer is a typo). */
 #define CASE_STAGE_HOURS_MAX 8760

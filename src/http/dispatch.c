@@ -74,15 +74,20 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
         h2o_iovec_t v = h2o_strdup(&req->pool, rep->allow, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);
     }
+    /* A known length keeps the connection open: h2o sends a body of unknown
+     * length chunked, and closes the connection after one whose status is not
+     * 200 (every 201 of a POST, every error). 204 and 304 carry no length. */
     if (rep->json) {
         char *body = json_dumps(rep->json, JSON_COMPACT);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json; charset=utf-8"));
+        req->res.content_length = strlen(body);
         h2o_send_inline(req, body, strlen(body));
         free(body);
     } else if (rep->raw) {
         const char *ct = rep->content_type ? rep->content_type : "text/plain; charset=utf-8";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+        req->res.content_length = rep->raw_len;
         h2o_send_inline(req, rep->raw, rep->raw_len);
     } else {
         h2o_send_inline(req, "", 0);
@@ -252,15 +257,18 @@ void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
     while (!h2o_linklist_is_empty(messages)) {
         h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         h2o_linklist_unlink(&m->link);
-        job_t *job = (job_t *)m;
-        job->loop->pending--;
-        if (job->req != NULL) {
-            job->ticket->job = NULL;
-            if (job->rep.after_commit != NULL && job->rep.status < 300)
-                job->rep.after_commit(job->loop->db, &job->rep);
-            reply_send(job->req, &job->rep, job->route_index, job->start_ns);
+        /* The writer sends this loop's jobs of one group as a chain. */
+        for (job_t *job = (job_t *)m, *next; job != NULL; job = next) {
+            next = job->next;
+            job->loop->pending--;
+            if (job->req != NULL) {
+                job->ticket->job = NULL;
+                if (job->rep.after_commit != NULL && job->rep.status < 300)
+                    job->rep.after_commit(job->loop->db, &job->rep);
+                reply_send(job->req, &job->rep, job->route_index, job->start_ns);
+            }
+            job_free(job);
         }
-        job_free(job);
     }
 }
 

@@ -1,6 +1,9 @@
 /* The writer thread: owns the write connection, runs queued changes in groups
- * inside one transaction (a savepoint each), commits once per group (one fsync
- * for many writes) and sends each answer back to its request's loop. */
+ * inside one transaction (a savepoint each) and commits once per group. The
+ * sync thread then waits for the disk (one fsync for every group committed
+ * meanwhile) and only then sends each answer back to its request's loop: no
+ * change is answered before it is durable, and the writer runs the next group
+ * while the disk works. */
 #include "http/internal.h"
 
 #include <stdio.h>
@@ -20,6 +23,13 @@ static pthread_t w_tid;
 static db_t *w_db;
 static const keys_t *w_keys;
 static const server_config_t *w_cfg;
+
+/* Committed jobs waiting for the disk, in commit order, and whether a sync is
+ * under way (under q_lock, like the queue). */
+static pthread_cond_t s_cond = PTHREAD_COND_INITIALIZER;
+static job_t *s_head, **s_tail = &s_head;
+static int s_syncing, s_stop;
+static pthread_t s_tid;
 
 void job_free(job_t *job)
 {
@@ -86,6 +96,21 @@ static void idem_store(job_t *job)
     free(body);
 }
 
+/* Begin a transaction. Rows another connection committed since the last one
+ * (a CLI command) mean the audit head kept in memory may be behind. */
+static int writer_begin(void)
+{
+    static int64_t version = -1;
+    int rc = db_begin(w_db);
+    if (rc == DB_OK) {
+        int64_t v = db_data_version(w_db);
+        if (v != version || v < 0)
+            audit_head_forget();
+        version = v;
+    }
+    return rc;
+}
+
 static void run_one(job_t *job)
 {
     if (db_savepoint(w_db) != DB_OK) {
@@ -113,6 +138,7 @@ static void run_one(job_t *job)
         db_release(w_db);
     } else {
         db_rollback_to(w_db);
+        audit_head_forget();
     }
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
@@ -129,6 +155,130 @@ static void fail_group(job_t *group, int rc)
     }
 }
 
+/* Hand the answers back: one message per loop carrying all of its jobs (chained
+ * on next), so a loop wakes once per group rather than once per job.
+ * Background jobs (no loop) are freed here. */
+static void answer_group(job_t *group)
+{
+    while (group != NULL) {
+        job_t *carrier = group, *tail = group, *rest = NULL, **rest_end = &rest;
+        for (job_t *j = group->next, *next; j != NULL; j = next) {
+            next = j->next;
+            if (j->loop == carrier->loop) {
+                tail->next = j;
+                tail = j;
+            } else {
+                *rest_end = j;
+                rest_end = &j->next;
+            }
+        }
+        tail->next = NULL;
+        *rest_end = NULL;
+        group = rest;
+        if (carrier->loop != NULL) {
+            h2o_multithread_send_message(&carrier->loop->done_receiver, &carrier->super);
+        } else {
+            for (job_t *j = carrier, *next; j != NULL; j = next) {
+                next = j->next;
+                job_free(j);
+            }
+        }
+    }
+}
+
+/* Queue a committed (or failed) group for the sync thread. */
+static void sync_submit(job_t *group)
+{
+    job_t *last = group;
+    while (last->next)
+        last = last->next;
+    pthread_mutex_lock(&q_lock);
+    *s_tail = group;
+    s_tail = &last->next;
+    pthread_cond_signal(&s_cond);
+    pthread_mutex_unlock(&q_lock);
+}
+
+static void *sync_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&q_lock);
+    for (;;) {
+        while (s_head == NULL && !s_stop)
+            pthread_cond_wait(&s_cond, &q_lock);
+        if (s_head == NULL)
+            break;
+        job_t *jobs = s_head;
+        s_head = NULL;
+        s_tail = &s_head;
+        s_syncing = 1;
+        pthread_mutex_unlock(&q_lock);
+        /* Everything taken was committed before this sync began. */
+        if (db_sync(w_db) != DB_OK) {
+            log_error("cannot sync the database log: the last changes may not be on disk");
+            fail_group(jobs, DB_ERR);
+        }
+        answer_group(jobs);
+        pthread_mutex_lock(&q_lock);
+        s_syncing = 0;
+        pthread_cond_signal(&q_cond); /* the writer may be waiting to commit */
+    }
+    pthread_mutex_unlock(&q_lock);
+    return NULL;
+}
+
+/* Up to max jobs off the queue (caller holds q_lock), chained; NULL if none. */
+static job_t *take_jobs(int max)
+{
+    if (q_head == NULL || max <= 0)
+        return NULL;
+    job_t *first = q_head, *last = q_head;
+    for (int n = 1; n < max && last->next; n++)
+        last = last->next;
+    q_head = last->next;
+    if (q_head == NULL)
+        q_tail = NULL;
+    last->next = NULL;
+    return first;
+}
+
+/* Run a group, growing it while the previous commit's sync is under way: what
+ * arrives meanwhile joins this transaction rather than waiting for the next.
+ * Commits once the disk is free (or the group is full). */
+static void run_group(job_t *group)
+{
+    int rc = writer_begin();
+    if (rc != DB_OK) {
+        log_error("cannot begin a write: %s", db_errmsg(w_db));
+        fail_group(group, rc);
+        sync_submit(group);
+        return;
+    }
+    job_t *last = NULL;
+    int n = 0;
+    for (job_t *more = group; more != NULL;) {
+        if (last != NULL)
+            last->next = more;
+        for (job_t *j = more; j; j = j->next, n++) {
+            run_one(j);
+            last = j;
+        }
+        pthread_mutex_lock(&q_lock);
+        while (q_head == NULL && (s_head != NULL || s_syncing) && !q_stop)
+            pthread_cond_wait(&q_cond, &q_lock);
+        more = (s_head != NULL || s_syncing) && !q_stop ? take_jobs(GROUP_MAX - n) : NULL;
+        pthread_mutex_unlock(&q_lock);
+    }
+    rc = db_commit(w_db);
+    if (rc != DB_OK) {
+        log_error("group commit failed: %s", db_errmsg(w_db));
+        db_rollback(w_db);
+        audit_head_forget();
+        fail_group(group, rc);
+    }
+    sync_submit(group);
+}
+
 /* The periodic work (escalations), in a transaction of its own, as the system. */
 static void periodic(void)
 {
@@ -140,12 +290,13 @@ static void periodic(void)
     w.now = clock_now();
     w.keys = w_keys;
     w.cfg = w_cfg;
-    if (db_begin(w_db) != DB_OK)
+    if (writer_begin() != DB_OK)
         return;
     int n = cases_escalate(w_db, &w);
     if (n < 0 || db_commit(w_db) != DB_OK) {
         log_error("periodic work failed: %s", db_errmsg(w_db));
         db_rollback(w_db);
+        audit_head_forget();
     } else if (n > 0) {
         log_info("escalated %d overdue cases", n);
     }
@@ -154,6 +305,7 @@ static void periodic(void)
 static void *writer_main(void *arg)
 {
     (void)arg;
+    audit_head_keep();
     uint64_t last_tick = clock_mono_ns();
     for (;;) {
         if (clock_mono_ns() - last_tick >= PERIOD_NS) {
@@ -176,38 +328,9 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&q_lock);
             continue;
         }
-        job_t *group = q_head, *last = q_head;
-        for (int n = 1; n < GROUP_MAX && last->next; n++)
-            last = last->next;
-        q_head = last->next;
-        if (q_head == NULL)
-            q_tail = NULL;
-        last->next = NULL;
+        job_t *group = take_jobs(GROUP_MAX);
         pthread_mutex_unlock(&q_lock);
-
-        int rc = db_begin(w_db);
-        if (rc == DB_OK) {
-            for (job_t *j = group; j; j = j->next)
-                run_one(j);
-            rc = db_commit(w_db);
-            if (rc != DB_OK) {
-                log_error("group commit failed: %s", db_errmsg(w_db));
-                db_rollback(w_db);
-            }
-        } else {
-            log_error("cannot begin a write: %s", db_errmsg(w_db));
-        }
-        if (rc != DB_OK)
-            fail_group(group, rc);
-
-        job_t *next;
-        for (job_t *j = group; j; j = next) {
-            next = j->next;
-            if (j->loop != NULL)
-                h2o_multithread_send_message(&j->loop->done_receiver, &j->super);
-            else
-                job_free(j);
-        }
+        run_group(group);
     }
     return NULL;
 }
@@ -217,10 +340,11 @@ int writer_start(const server_config_t *cfg, const keys_t *keys)
     w_keys = keys;
     w_cfg = cfg;
     char err[512];
-    if (db_open(&w_db, cfg->db_url, 0, err, sizeof err) != DB_OK) {
+    if (db_open(&w_db, cfg->db_url, DB_OPEN_WRITER, err, sizeof err) != DB_OK) {
         log_error("%s", err);
         return -1;
     }
+    pthread_create(&s_tid, NULL, sync_main, NULL);
     pthread_create(&w_tid, NULL, writer_main, NULL);
     return 0;
 }
@@ -232,6 +356,11 @@ void writer_stop(void)
     pthread_cond_signal(&q_cond);
     pthread_mutex_unlock(&q_lock);
     pthread_join(w_tid, NULL);
+    pthread_mutex_lock(&q_lock);
+    s_stop = 1;
+    pthread_cond_signal(&s_cond);
+    pthread_mutex_unlock(&q_lock);
+    pthread_join(s_tid, NULL);
     db_close(w_db);
     w_db = NULL;
 }

@@ -56,6 +56,13 @@ class Client:
             headers.setdefault("X-CSRF-Token", self.csrf)
         return self.s.request(method, self.url(path), headers=headers, timeout=30, **kw)
 
+    def same_session(self):
+        """Another client on this client's session, with connections of its own (for threads)."""
+        c = Client(self.base)
+        c.s.cookies.update(self.s.cookies)
+        c.csrf = self.csrf
+        return c
+
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
