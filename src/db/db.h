@@ -27,10 +27,7 @@ enum {
 };
 
 /* DB_OPEN_WRITER: the server's single writer, which runs every change in a
- * savepoint of a larger transaction (those journals are kept in memory). Its
- * commits are visible at once but durable only after db_sync(), which another
- * thread may run while this one goes on with the next transaction: the disk's
- * wait overlaps the next group's work. */
+ * savepoint of a larger transaction: keep those savepoints' journals in memory. */
 enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2, DB_OPEN_WRITER = 4 };
 
 /* Open the database named by url: a file path or "sqlite:PATH". flags: DB_OPEN_*.
@@ -101,12 +98,6 @@ int db_rollback(db_t *db);
 int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_to(db_t *db);
-
-/* Make every commit so far of a DB_OPEN_WRITER connection durable (one
- * fdatasync of the log). Safe to call from another thread than the one using
- * the connection; for any other connection a no-op, since its commits wait for
- * the disk themselves. DB_OK, or DB_ERR if the disk refused. */
-int db_sync(db_t *db);
 
 /* Online backup of the whole database into a new file at path. */
 int db_backup(db_t *db, const char *path, char *err, size_t cap);

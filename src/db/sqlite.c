@@ -1,9 +1,6 @@
 /* The SQLite backend of db.h. */
 #include "db/db.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,12 +25,7 @@ struct db {
     char *path;
     char err[512];
     db_stmt_t *cache[STMT_CACHE];
-    int sync_fd;               /* DB_OPEN_WRITER: the log, opened again for db_sync; else -1 */
-    int log_pages;             /* DB_OPEN_WRITER: the log's length after the last commit */
 };
-
-/* Log pages after which the writer checkpoints (SQLite's own default). */
-#define CHECKPOINT_PAGES 1000
 
 static uint32_t sql_hash(const char *s)
 {
@@ -67,47 +59,6 @@ static int map_rc(db_t *db, int rc)
     }
 }
 
-static int on_log_commit(void *arg, sqlite3 *h, const char *name, int pages)
-{
-    (void)h;
-    (void)name;
-    ((db_t *)arg)->log_pages = pages;
-    return SQLITE_OK;
-}
-
-/* The writer's commits go to the log without waiting for the disk; db_sync
- * then makes all of them durable at once, on a file descriptor of its own so
- * that another thread can wait for the disk while this connection goes on.
- * SQLite's own checkpoints would not sync at synchronous=OFF, so they are
- * switched off here and run with full syncs from db_begin. */
-static int writer_setup(db_t *db)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(db->h,
-                          "PRAGMA temp_store=MEMORY;" /* savepoint journals: no temporary file per change */
-                          "PRAGMA synchronous=OFF;"
-                          "SELECT COUNT(*) FROM sqlite_master;", /* opens the log */
-                          NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(db->h));
-        sqlite3_free(msg);
-        return DB_ERR;
-    }
-    sqlite3_wal_hook(db->h, on_log_commit, db);
-    const char *log = sqlite3_filename_wal(sqlite3_db_filename(db->h, "main"));
-    char *dir = xstrdup(log);
-    db->sync_fd = open(log, O_RDONLY | O_CLOEXEC);
-    /* The log's name must be on disk too. */
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int ok = db->sync_fd >= 0 && dfd >= 0 && fsync(dfd) == 0;
-    if (dfd >= 0)
-        close(dfd);
-    if (!ok)
-        snprintf(db->err, sizeof db->err, "cannot open %s for syncing: %s", log, strerror(errno));
-    free(dir);
-    return ok ? DB_OK : DB_ERR;
-}
-
 int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
 {
     const char *path = url;
@@ -131,7 +82,6 @@ int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, 5000);
     db->path = xstrdup(path);
-    db->sync_fd = -1;
     const char *setup = "PRAGMA journal_mode=WAL;"
                         "PRAGMA synchronous=FULL;"
                         "PRAGMA foreign_keys=ON;"
@@ -140,14 +90,13 @@ int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     rc = sqlite3_exec(db->h, setup, NULL, NULL, &msg);
     if (rc == SQLITE_OK && (flags & DB_OPEN_QUERY_ONLY))
         rc = sqlite3_exec(db->h, "PRAGMA query_only=1;", NULL, NULL, &msg);
+    /* A savepoint's journal past 64 KiB would otherwise go to a new temporary
+     * file, created and deleted for each change. */
+    if (rc == SQLITE_OK && (flags & DB_OPEN_WRITER))
+        rc = sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, cap, "cannot set up %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
-        db_close(db);
-        return DB_ERR;
-    }
-    if ((flags & DB_OPEN_WRITER) && writer_setup(db) != DB_OK) {
-        snprintf(err, cap, "cannot set up %s: %s", path, db->err);
         db_close(db);
         return DB_ERR;
     }
@@ -159,12 +108,6 @@ void db_close(db_t *db)
 {
     if (db == NULL)
         return;
-    if (db->sync_fd >= 0) {
-        /* The checkpoint SQLite runs as the last connection closes must sync. */
-        sqlite3_exec(db->h, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
-        fdatasync(db->sync_fd);
-        close(db->sync_fd);
-    }
     for (int i = 0; i < STMT_CACHE; i++) {
         if (db->cache[i]) {
             sqlite3_finalize(db->cache[i]->s);
@@ -491,28 +434,9 @@ static int run_cached(db_t *db, const char *sql)
     return rc;
 }
 
-/* The writer's checkpoint, between transactions, with full syncs: the log
- * before its pages are copied, the database before the log may start over. */
-static void writer_checkpoint(db_t *db)
-{
-    if (sqlite3_exec(db->h, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) == SQLITE_OK)
-        sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    sqlite3_exec(db->h, "PRAGMA synchronous=OFF;", NULL, NULL, NULL);
-    db->log_pages = 0;
-}
-
 int db_begin(db_t *db)
 {
-    if (db->sync_fd >= 0 && db->log_pages >= CHECKPOINT_PAGES)
-        writer_checkpoint(db);
     return run_cached(db, "BEGIN IMMEDIATE");
-}
-
-int db_sync(db_t *db)
-{
-    if (db->sync_fd < 0)
-        return DB_OK; /* every commit of this connection waited for the disk */
-    return fdatasync(db->sync_fd) == 0 ? DB_OK : DB_ERR;
 }
 
 int db_commit(db_t *db)

@@ -60,7 +60,7 @@ typedef struct loop {
 /* A change on its way to the writer and back. */
 typedef struct job {
     h2o_multithread_message_t super;
-    struct job *next;          /* the queue; once done, the other jobs answered in the same message */
+    struct job *next;
     write_fn fn;
     json_t *data;
     write_ctx_t w;

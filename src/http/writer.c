@@ -1,9 +1,6 @@
 /* The writer thread: owns the write connection, runs queued changes in groups
- * inside one transaction (a savepoint each) and commits once per group. The
- * sync thread then waits for the disk (one fsync for every group committed
- * meanwhile) and only then sends each answer back to its request's loop: no
- * change is answered before it is durable, and the writer runs the next group
- * while the disk works. */
+ * inside one transaction (a savepoint each), commits once per group (one fsync
+ * for many writes) and sends each answer back to its request's loop. */
 #include "http/internal.h"
 
 #include <stdio.h>
@@ -23,13 +20,6 @@ static pthread_t w_tid;
 static db_t *w_db;
 static const keys_t *w_keys;
 static const server_config_t *w_cfg;
-
-/* Committed jobs waiting for the disk, in commit order, and whether a sync is
- * under way (under q_lock, like the queue). */
-static pthread_cond_t s_cond = PTHREAD_COND_INITIALIZER;
-static job_t *s_head, **s_tail = &s_head;
-static int s_syncing, s_stop;
-static pthread_t s_tid;
 
 void job_free(job_t *job)
 {
@@ -186,99 +176,6 @@ static void answer_group(job_t *group)
     }
 }
 
-/* Queue a committed (or failed) group for the sync thread. */
-static void sync_submit(job_t *group)
-{
-    job_t *last = group;
-    while (last->next)
-        last = last->next;
-    pthread_mutex_lock(&q_lock);
-    *s_tail = group;
-    s_tail = &last->next;
-    pthread_cond_signal(&s_cond);
-    pthread_mutex_unlock(&q_lock);
-}
-
-static void *sync_main(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&q_lock);
-    for (;;) {
-        while (s_head == NULL && !s_stop)
-            pthread_cond_wait(&s_cond, &q_lock);
-        if (s_head == NULL)
-            break;
-        job_t *jobs = s_head;
-        s_head = NULL;
-        s_tail = &s_head;
-        s_syncing = 1;
-        pthread_mutex_unlock(&q_lock);
-        /* Everything taken was committed before this sync began. */
-        if (db_sync(w_db) != DB_OK) {
-            log_error("cannot sync the database log: the last changes may not be on disk");
-            fail_group(jobs, DB_ERR);
-        }
-        answer_group(jobs);
-        pthread_mutex_lock(&q_lock);
-        s_syncing = 0;
-        pthread_cond_signal(&q_cond); /* the writer may be waiting to commit */
-    }
-    pthread_mutex_unlock(&q_lock);
-    return NULL;
-}
-
-/* Up to max jobs off the queue (caller holds q_lock), chained; NULL if none. */
-static job_t *take_jobs(int max)
-{
-    if (q_head == NULL || max <= 0)
-        return NULL;
-    job_t *first = q_head, *last = q_head;
-    for (int n = 1; n < max && last->next; n++)
-        last = last->next;
-    q_head = last->next;
-    if (q_head == NULL)
-        q_tail = NULL;
-    last->next = NULL;
-    return first;
-}
-
-/* Run a group, growing it while the previous commit's sync is under way: what
- * arrives meanwhile joins this transaction rather than waiting for the next.
- * Commits once the disk is free (or the group is full). */
-static void run_group(job_t *group)
-{
-    int rc = writer_begin();
-    if (rc != DB_OK) {
-        log_error("cannot begin a write: %s", db_errmsg(w_db));
-        fail_group(group, rc);
-        sync_submit(group);
-        return;
-    }
-    job_t *last = NULL;
-    int n = 0;
-    for (job_t *more = group; more != NULL;) {
-        if (last != NULL)
-            last->next = more;
-        for (job_t *j = more; j; j = j->next, n++) {
-            run_one(j);
-            last = j;
-        }
-        pthread_mutex_lock(&q_lock);
-        while (q_head == NULL && (s_head != NULL || s_syncing) && !q_stop)
-            pthread_cond_wait(&q_cond, &q_lock);
-        more = (s_head != NULL || s_syncing) && !q_stop ? take_jobs(GROUP_MAX - n) : NULL;
-        pthread_mutex_unlock(&q_lock);
-    }
-    rc = db_commit(w_db);
-    if (rc != DB_OK) {
-        log_error("group commit failed: %s", db_errmsg(w_db));
-        db_rollback(w_db);
-        audit_head_forget();
-        fail_group(group, rc);
-    }
-    sync_submit(group);
-}
-
 /* The periodic work (escalations), in a transaction of its own, as the system. */
 static void periodic(void)
 {
@@ -328,9 +225,32 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&q_lock);
             continue;
         }
-        job_t *group = take_jobs(GROUP_MAX);
+        job_t *group = q_head, *last = q_head;
+        for (int n = 1; n < GROUP_MAX && last->next; n++)
+            last = last->next;
+        q_head = last->next;
+        if (q_head == NULL)
+            q_tail = NULL;
+        last->next = NULL;
         pthread_mutex_unlock(&q_lock);
-        run_group(group);
+
+        int rc = writer_begin();
+        if (rc == DB_OK) {
+            for (job_t *j = group; j; j = j->next)
+                run_one(j);
+            rc = db_commit(w_db);
+            if (rc != DB_OK) {
+                log_error("group commit failed: %s", db_errmsg(w_db));
+                db_rollback(w_db);
+                audit_head_forget();
+            }
+        } else {
+            log_error("cannot begin a write: %s", db_errmsg(w_db));
+        }
+        if (rc != DB_OK)
+            fail_group(group, rc);
+
+        answer_group(group);
     }
     return NULL;
 }
@@ -344,7 +264,6 @@ int writer_start(const server_config_t *cfg, const keys_t *keys)
         log_error("%s", err);
         return -1;
     }
-    pthread_create(&s_tid, NULL, sync_main, NULL);
     pthread_create(&w_tid, NULL, writer_main, NULL);
     return 0;
 }
@@ -356,11 +275,6 @@ void writer_stop(void)
     pthread_cond_signal(&q_cond);
     pthread_mutex_unlock(&q_lock);
     pthread_join(w_tid, NULL);
-    pthread_mutex_lock(&q_lock);
-    s_stop = 1;
-    pthread_cond_signal(&s_cond);
-    pthread_mutex_unlock(&q_lock);
-    pthread_join(s_tid, NULL);
     db_close(w_db);
     w_db = NULL;
 }
