@@ -3,6 +3,8 @@
 #   bash bench/run.sh               # 300,000 residents (a few minutes)
 #   BENCH_RESIDENTS=9800000 bash bench/run.sh   # the full city
 #   BENCH_ONLY=intake bash bench/run.sh         # only durable case intake and its ceilings
+#   BENCH_GENERATION_ONLY=1         # stop after the generation figures
+#   BENCH_CEILING_RESIDENTS=N       # the sqlite3-shell ceiling on N rows (default: all, at most 1,000,000)
 # Writes bench/results/latest.md; copy the figures into bench/RESULTS.md with the command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,14 +29,39 @@ echo "## Generation ($RES residents)" | tee "$out"
 /usr/bin/time -f '%e s, peak RSS %M KiB' -o "$work/time.txt" ./jiceng demo --db "$db" --residents "$RES" --seed 1
 gen=$(cat "$work/time.txt")
 if [ "$ONLY" != intake ]; then
-# Ceiling: the sqlite3 shell inserting the same person rows from a prepared file into the same table.
+# Ceiling: the sqlite3 shell inserting the same person rows from a prepared file into
+# the same table (with its indexes), on at most CEIL rows (it is slow), scaled to all.
+CEIL=${BENCH_CEILING_RESIDENTS:-$((RES < 1000000 ? RES : 1000000))}
 sqlite3 "$db" ".schema person" > "$work/ceil.sql"
-{ echo "BEGIN;"; sqlite3 "$db" ".mode insert person" "SELECT * FROM person"; echo "COMMIT;"; } > "$work/rows.sql"
+{ echo "BEGIN;"; sqlite3 "$db" ".mode insert person" "SELECT * FROM person WHERE id <= $CEIL"; echo "COMMIT;"; } > "$work/rows.sql"
 sqlite3 "$work/ceil.db" < "$work/ceil.sql"
 /usr/bin/time -f '%e s, peak RSS %M KiB' -o "$work/ceil.txt" sqlite3 "$work/ceil.db" < "$work/rows.sql"
-fi
+rm -f "$work/rows.sql" "$work/ceil.db"
+ceil_s=$(awk '{print $1}' "$work/ceil.txt")
+# Floors: SQLite alone writing all the person rows into a table of the same width, with
+# no indexes, then with only the UNIQUE constraint on the ID hash that the schema keeps
+# during the load. INSERT ... SELECT * into an empty table of the same shape takes
+# SQLite's transfer path: records copied as they are, the UNIQUE index copied in its
+# own order; the least SQLite can spend writing this data to this disk.
+sed -e '/^CREATE INDEX/d' -e 's/ UNIQUE,/,/' "$work/ceil.sql" > "$work/floor.sql"
+floor() { # name schema-file
+    sqlite3 "$work/floor.db" < "$2"
+    /usr/bin/time -f '%e s' -o "$work/floor.txt" sqlite3 "$work/floor.db" \
+        "ATTACH '$db' AS src" "BEGIN" "INSERT INTO main.person SELECT * FROM src.person" "COMMIT"
+    echo "- floor, SQLite alone copying the $RES person rows ($1; transfer path): $(cat "$work/floor.txt")" | tee -a "$out"
+    rm -f "$work/floor.db"
+}
 echo "- jiceng demo (everything: orgs, households, residents encrypted, tags, members, figures, indexes): $gen" | tee -a "$out"
-[ "$ONLY" = intake ] || echo "- ceiling, sqlite3 shell inserting the same person rows only: $(cat "$work/ceil.txt")" | tee -a "$out"
+echo "- ceiling, sqlite3 shell inserting $CEIL of the same person rows (with the table's indexes): $(cat "$work/ceil.txt"); scaled to $RES: $(awk -v s="$ceil_s" -v n="$CEIL" -v r="$RES" 'BEGIN {printf "%.0f s", s * r / n}')" | tee -a "$out"
+floor "no indexes" "$work/floor.sql"
+sed -e '/^CREATE INDEX/d' "$work/ceil.sql" > "$work/floor_unique.sql"
+floor "only the UNIQUE ID hash" "$work/floor_unique.sql"
+else
+echo "- jiceng demo (everything: orgs, households, residents encrypted, tags, members, figures, indexes): $gen" | tee -a "$out"
+fi
+if [ -n "${BENCH_GENERATION_ONLY:-}" ]; then
+    echo; echo "Written to $out"; exit 0
+fi
 
 port=$((20000 + RANDOM % 20000))
 ./jiceng serve --db "$db" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &

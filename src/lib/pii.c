@@ -9,21 +9,54 @@
 #define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 
-char *pii_encrypt(const keys_t *k, const char *field, const char *value)
+/* The stored form of value under nonce into out (cap bytes). 0 or -1. */
+static int encrypt_with(char *out, size_t cap, const keys_t *k, const char *field, const char *value,
+                        const unsigned char *nonce)
 {
     size_t n = strlen(value);
     size_t raw_len = NONCE + n + TAG;
-    unsigned char *raw = xmalloc(raw_len);
-    randombytes_buf(raw, NONCE);
+    if (cap < PII_STORED_MAX(n))
+        return -1;
+    unsigned char stack[NONCE + 64 + TAG];
+    unsigned char *raw = raw_len <= sizeof stack ? stack : xmalloc(raw_len);
+    memcpy(raw, nonce, NONCE);
     unsigned long long clen = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(raw + NONCE, &clen, (const unsigned char *)value, n,
                                                (const unsigned char *)field, strlen(field), NULL, raw, k->pii);
-    size_t b64 = sodium_base64_ENCODED_LEN(raw_len, sodium_base64_VARIANT_ORIGINAL);
-    char *out = xmalloc(3 + b64);
     memcpy(out, "v1:", 3);
-    sodium_bin2base64(out + 3, b64, raw, raw_len, sodium_base64_VARIANT_ORIGINAL);
-    free(raw);
+    sodium_bin2base64(out + 3, cap - 3, raw, raw_len, sodium_base64_VARIANT_ORIGINAL);
+    if (raw != stack)
+        free(raw);
+    return 0;
+}
+
+char *pii_encrypt(const keys_t *k, const char *field, const char *value)
+{
+    unsigned char nonce[NONCE];
+    randombytes_buf(nonce, sizeof nonce);
+    size_t cap = PII_STORED_MAX(strlen(value));
+    char *out = xmalloc(cap);
+    encrypt_with(out, cap, k, field, value, nonce);
     return out;
+}
+
+int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value,
+                     pii_nonces_t *nonces)
+{
+    if (nonces->used == 0 || nonces->used >= sizeof nonces->buf) {
+        /* A ChaCha20 stream under a fresh random seed: one system call per refill. */
+        unsigned char seed[randombytes_SEEDBYTES];
+        randombytes_buf(seed, sizeof seed);
+        randombytes_buf_deterministic(nonces->buf, sizeof nonces->buf, seed);
+        sodium_memzero(seed, sizeof seed);
+        nonces->used = 0;
+    }
+    int rc = encrypt_with(out, cap, k, field, value, nonces->buf + nonces->used);
+    if (rc == 0) { /* each nonce is used once, then wiped */
+        sodium_memzero(nonces->buf + nonces->used, NONCE);
+        nonces->used += NONCE;
+    }
+    return rc;
 }
 
 char *pii_decrypt(const keys_t *k, const char *field, const char *stored)
@@ -51,13 +84,24 @@ char *pii_decrypt(const keys_t *k, const char *field, const char *stored)
     return out;
 }
 
+void pii_hasher_init(pii_hasher_t *h, const keys_t *k, const char *field)
+{
+    crypto_generichash_init(&h->st, k->lookup, sizeof k->lookup, 32);
+    crypto_generichash_update(&h->st, (const unsigned char *)field, strlen(field) + 1);
+}
+
+void pii_hasher_hash(char *out, const pii_hasher_t *h, const char *value)
+{
+    unsigned char sum[32];
+    crypto_generichash_state st = h->st;
+    crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
+    crypto_generichash_final(&st, sum, sizeof sum);
+    sodium_bin2hex(out, PII_HASH_HEX + 1, sum, sizeof sum);
+}
+
 void pii_lookup_hash(char *out, const keys_t *k, const char *field, const char *value)
 {
-    unsigned char h[32];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, k->lookup, sizeof k->lookup, sizeof h);
-    crypto_generichash_update(&st, (const unsigned char *)field, strlen(field) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
-    crypto_generichash_final(&st, h, sizeof h);
-    sodium_bin2hex(out, PII_HASH_HEX + 1, h, sizeof h);
+    pii_hasher_t h;
+    pii_hasher_init(&h, k, field);
+    pii_hasher_hash(out, &h, value);
 }

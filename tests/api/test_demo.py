@@ -2,9 +2,10 @@
 import hashlib
 import os
 import sqlite3
+import subprocess
 import tempfile
 
-from conftest import ADMIN_PASSWORD, DIVISIONS, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, Server, run_cli
 from test_people import recount
 
 
@@ -30,8 +31,12 @@ def fingerprint(db):
 
 def test_same_seed_same_city_and_consistent_figures():
     a, b, c = fresh_db(), fresh_db(), fresh_db()
-    out = run_cli("demo", "--db", a, "--residents", "4000", "--seed", "7").stdout
-    assert "4000 residents" in out
+    p = run_cli("demo", "--db", a, "--residents", "4000", "--seed", "7")
+    assert "4000 residents" in p.stdout
+    # Not on a terminal: one line per stage, the residents with their rate.
+    stages = [line.split(":")[0] for line in p.stderr.splitlines()]
+    assert stages == ["residents", "indexes", "figures", "commit"], p.stderr
+    assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]
     run_cli("demo", "--db", b, "--residents", "4000", "--seed", "7")
     run_cli("demo", "--db", c, "--residents", "4000", "--seed", "8")
     assert fingerprint(a) == fingerprint(b) != fingerprint(c)
@@ -45,6 +50,16 @@ def test_same_seed_same_city_and_consistent_figures():
     adults = con.execute("SELECT COUNT(*) FROM person WHERE birth_date <= '2008-12-31'").fetchone()[0]
     members = con.execute("SELECT COUNT(*) FROM party_member").fetchone()[0]
     assert 0.04 * adults < members < 0.10 * adults
+    # Loaded without per-row foreign key checks: every reference must hold, every
+    # index is back, and the database is in WAL mode again.
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    fresh = sqlite3.connect(fresh_db())
+    want_indexes = fresh.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+    fresh.close()
+    assert con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall() \
+        == want_indexes
     con.close()
     run_cli("audit", "verify", "--db", a)
     # A second run refuses: demo fills an empty city only.
@@ -77,5 +92,33 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         assert stats["people"]["residents"] == 3000 and stats["figures"]["grids"] == 1773
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
+        # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.
+        for p in page[:5]:
+            idc = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card"}).json()["value"]
+            assert len(idc) == 18 and idc[:6] + "*" * 8 + idc[14:] == p["id_card"]
+            found = admin.get("/api/v1/persons", params={"id_card": idc}).json()["items"]
+            assert [x["id"] for x in found] == [p["id"]]
+            phone = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "phone"}).json()["value"]
+            assert len(phone) == 11 and phone[:3] + "****" + phone[7:] == p["phone"]
     finally:
         assert s.close() == 0
+
+
+def test_killed_demo_leaves_the_empty_city():
+    db = fresh_db()
+    before = fingerprint(db)
+    # Killed while it rebuilds the indexes: everything it wrote is undone on the next open.
+    p = subprocess.Popen([BIN, "demo", "--db", db, "--residents", "50000", "--seed", "5"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
+    p.kill()
+    p.wait()
+    p.stderr.close()
+    assert line.startswith("residents: 50000 in "), line
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM person").fetchone()[0] == 0
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    assert fingerprint(db) == before
+    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "5")
+    run_cli("audit", "verify", "--db", db)
