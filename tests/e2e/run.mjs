@@ -1183,6 +1183,10 @@ describe('staff console', { timeout: 480_000 }, () => {
     const p = await newPage('casework-dashboard')
     const from = '2000-01-01'
     const to = '2099-12-31'
+    const asked = [] // the indicator requests: one for the node and its children together
+    p.on('request', (r) => {
+      if (/\/casework\?/.test(r.url())) asked.push(new URL(r.url()))
+    })
     await p.goto(`${base}/orgs/${ids.longju}?from=${from}&to=${to}`)
     await uiLogin(p, 'admin', ADMIN_PASSWORD)
     await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
@@ -1195,6 +1199,11 @@ describe('staff console', { timeout: 480_000 }, () => {
       await waitText(p, `casework-value-${key}`, rate(k[key]))
     }
     await p.locator('[data-testid="casework-children"] canvas').waitFor()
+    assert.ok(asked.length >= 1, 'the indicators were asked for')
+    for (const u of asked) {
+      assert.equal(u.pathname, `/api/v1/orgs/${ids.longju}/casework`, 'no request per child')
+      assert.equal(u.searchParams.get('children'), '1')
+    }
     await p.locator('[data-testid="casework-trend-rates"] canvas').waitFor()
     await p.locator('[data-testid="casework-trend-counts"] canvas').waitFor()
     // The trend is the API's: its last month holds this month's reports.
