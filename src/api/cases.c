@@ -46,7 +46,8 @@ static const field_t action_fields[] = {
 #define CASE_COLUMNS                                                                                                   \
     "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
     " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
-    " c.state, c.handler_org_id, c.handler_unit_id, c.stage_deadline AS stage_deadline_at, c.close_due_at,"          \
+    " c.state, c.handler_org_id, c.handler_unit_id, c.handler_user_id, c.escalation_level,"                       \
+    " c.stage_deadline AS stage_deadline_at, c.close_due_at,"                                                        \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
     " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at,"                           \
     " (SELECT COUNT(*) FROM case_photo p WHERE p.case_id = c.id) AS photos, c.stage_deadline AS _deadline"
@@ -205,6 +206,17 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return 0;
 }
 
+/* A report's category that takes no reports: 400 category_inactive if it was
+ * deactivated, else validation_failed (no such category); field category. */
+static int category_refused(api_req_t *req, api_reply_t *rep, const char *code)
+{
+    int64_t id = 0;
+    if (db_one_int(req->db, &id, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK)
+        return api_error(rep, req->lang, 400, "category_inactive", "category", "该类别已停用，不再受理新的反映",
+                         "this category is deactivated and takes no new reports");
+    return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+}
+
 static int read_coord(const json_t *v, double lo, double hi, double *out)
 {
     if (!json_is_number(v))
@@ -237,8 +249,9 @@ int case_create(api_req_t *req, api_reply_t *rep)
     int64_t category = 0;
     if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
                    json_string_value(json_object_get(data, "category"))) != DB_OK) {
+        category_refused(req, rep, json_string_value(json_object_get(data, "category")));
         json_decref(data);
-        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        return 0;
     }
     json_object_set_new(data, "category_id", json_integer(category));
     /* Where: a building's grid, else the grid at the point, else the given node (flagged outside every grid). */
@@ -318,9 +331,18 @@ int case_list(api_req_t *req, api_reply_t *rep)
         if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
             return api_error(rep, req->lang, 400, "validation_failed", filters[f], "筛选条件无效",
                              "a filter is not valid");
-    /* Who handles no cases sees the ones they reported. */
-    if (!(req->who->perms_any & PERM_CASE_READ))
+    /* Who reads cases nowhere lists what they may see: the ones they reported; a
+     * part of the tree they asked for by org is out of their scope (404 below). */
+    if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
         mine = 1;
+    /* A category takes in its subcategories (deactivated ones too: their cases go on). */
+    int64_t category = 0;
+    char *code = api_query(req, "category");
+    int known = code == NULL ||
+                db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
+    free(code);
+    if (!known)
+        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
@@ -346,9 +368,12 @@ int case_list(api_req_t *req, api_reply_t *rep)
                                              " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))"
                                              " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
                                              " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
+                                             " AND (? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS ("
+                                             "SELECT CAST(? AS INTEGER) UNION ALL SELECT k.id FROM case_category k"
+                                             " JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))"
                                              " ORDER BY c.id LIMIT ?",
-                                 "iiittiiittiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
-                                 after, state, state, overdue, clock_now(), limit + 1);
+                                 "iiittiiittiiiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
+                                 after, state, state, overdue, clock_now(), category, category, limit + 1);
     free(state);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -1025,7 +1050,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     int64_t category = 0, grid = 0;
     if (!bad && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
                            json_string_value(json_object_get(data, "category"))) != DB_OK) {
-        api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        category_refused(req, rep, json_string_value(json_object_get(data, "category")));
         bad = 1;
     }
     if (!bad && (geo_find_grid(req->db, ln, la, &grid) != DB_OK || grid == 0)) {
