@@ -1155,12 +1155,27 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.ok((await textOf(byId(p, 'case-nearby'))).includes('楼道堆放杂物'))
     await field(p, 'case-title-input').fill('楼道又堆满杂物')
     await area(p, 'case-description').fill('热线来电：3 栋楼道杂物堵住消防通道')
+    // The first send reaches the API but its answer is lost on the way back: the retry
+    // carries the same Idempotency-Key, is answered as the first was, and makes no second case.
+    const keys = []
+    await p.route('**/api/v1/cases', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue()
+      keys.push(route.request().headers()['idempotency-key'])
+      if (keys.length > 1) return route.continue()
+      await route.fetch()
+      await route.abort('failed')
+    })
+    await byId(p, 'case-new-submit').click()
+    await byId(p, 'case-new-error').waitFor()
     const [res] = await Promise.all([
       p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
       byId(p, 'case-new-submit').click(),
     ])
     assert.equal(res.status(), 201, await res.text())
+    assert.ok(keys.length === 2 && keys[0] && keys[0] === keys[1], `one key for both sends: ${keys}`)
     const c = await res.json()
+    const same = (await admin.get(`/api/v1/cases?org=${ids.longju}&limit=200`)).items.filter((x) => x.title === '楼道又堆满杂物')
+    assert.deepEqual(same.map((x) => x.id), [c.id])
     assert.equal(c.source, 'hotline')
     assert.equal(c.org_id, ids.grid)
     await p.waitForURL((u) => u.pathname === `/cases/${c.id}`)
