@@ -40,6 +40,9 @@ CREATE TABLE case_day (
 CREATE INDEX casefile_close_due ON casefile (close_due_at);
 CREATE INDEX casefile_created ON casefile (created_at);
 CREATE INDEX casefile_closed ON casefile (closed_at) WHERE closed_at IS NOT NULL;
+-- overdue_now: per node of a subtree, its open cases by stage deadline.
+CREATE INDEX casefile_open_deadline ON casefile (org_id, stage_deadline)
+    WHERE state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified');
 
 -- The figures of the cases already there (the same rules as src/api/casework.c).
 INSERT INTO case_day (org_id, day, due, closed, closed_on_time, handled_on_time, handled, reworked, rated, satisfied, reported, closed_in, secs_reported, n_reported, secs_accepted, n_accepted, secs_dispatched, n_dispatched, secs_handling, n_handling, secs_handled, n_handled, secs_verified, n_verified, secs_closed, n_closed)

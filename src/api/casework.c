@@ -422,13 +422,14 @@ static json_t *casework_of(db_t *db, int64_t node, const char *lo, const char *h
     if (casework_buckets(db, node, lo, hi, period, 1, &k) != DB_OK)
         return NULL;
     json_t *out = casework_figures(&k);
-    /* Open cases past their stage's deadline, through the (state, stage_deadline) index. */
+    /* Open cases past their stage's deadline: each node of the subtree, then its
+     * overdue ones in the partial index of open cases (casefile_open_deadline). */
     int64_t overdue = 0;
     if (db_one_int(db, &overdue,
-                   "SELECT COUNT(*) FROM casefile c CROSS JOIN org o WHERE o.id = c.org_id"
-                   " AND c.state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')"
-                   " AND c.stage_deadline < ? AND o.path >= ? AND o.path < ?",
-                   "itt", clock_now(), lo, hi) != DB_OK) {
+                   "SELECT COUNT(*) FROM org o CROSS JOIN casefile c WHERE o.path >= ? AND o.path < ?"
+                   " AND c.org_id = o.id AND c.stage_deadline < ?"
+                   " AND c.state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')",
+                   "tti", lo, hi, clock_now()) != DB_OK) {
         json_decref(out);
         return NULL;
     }
