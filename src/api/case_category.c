@@ -48,12 +48,13 @@ static const field_t update_fields[] = {
     {"handler_kind", F_ENUM, F_NOT_NULL, 0, 0, handler_kinds},
     {"sort", F_INT, F_NOT_NULL, 0, 1000000, NULL},
     {"active", F_BOOL, F_NOT_NULL, 0, 0, NULL},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL}, /* the version read: a stale one is 409 */
     FIELDS_END,
 };
 
 #define CATEGORY_SELECT                                                                                                \
     "SELECT id, parent_id, code, name_zh, name_en, accept_hours, dispatch_hours, claim_hours, handle_hours,"         \
-    " verify_hours, handler_kind, sort, active AS is_active FROM case_category"
+    " verify_hours, handler_kind, sort, active AS is_active, version FROM case_category"
 
 static json_t *category_json(db_t *db, int64_t id)
 {
@@ -168,11 +169,15 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 {
     if (!city_admin(db, &w->who))
         return not_city_admin(rep, w->lang);
-    int64_t id = json_integer_value(json_object_get(data, "id")), exists = 0;
-    int rc = db_one_int(db, &exists, "SELECT id FROM case_category WHERE id = ?", "i", id);
+    int64_t id = json_integer_value(json_object_get(data, "id")), version = 0;
+    int rc = db_one_int(db, &version, "SELECT version FROM case_category WHERE id = ?", "i", id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "case_category");
-    json_t *v = json_object_get(data, "parent_id");
+    json_t *v = json_object_get(data, "version");
+    if (v && json_integer_value(v) != version)
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
+                         "someone else changed this record; reload and try again") - 1;
+    v = json_object_get(data, "parent_id");
     if (v && json_is_integer(v) && parent_check(db, w, id, json_integer_value(v), rep) != 0)
         return -1;
     /* One statement per field given, from a fixed table: no SQL is made from the request. */
@@ -204,6 +209,8 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = db_exec(db, NULL, "UPDATE case_category SET active = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
         json_object_set(changed, "active", v);
     }
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE case_category SET version = version + 1 WHERE id = ?", "i", id);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case_category.updated", "case_category", id, 0, changed);
     else

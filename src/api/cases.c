@@ -47,7 +47,8 @@ static const field_t action_fields[] = {
 #define CASE_COLUMNS                                                                                                   \
     "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
     " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
-    " c.state, c.handler_org_id, c.handler_unit_id, c.stage_deadline AS stage_deadline_at, c.close_due_at,"          \
+    " c.state, c.handler_org_id, c.handler_unit_id, c.handler_user_id, c.escalation_level,"                       \
+    " c.stage_deadline AS stage_deadline_at, c.close_due_at,"                                                        \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
     " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at,"                           \
     " (SELECT COUNT(*) FROM case_photo p WHERE p.case_id = c.id) AS photos, c.stage_deadline AS _deadline"
@@ -253,6 +254,8 @@ int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
     if (rc == DB_OK)
         rc = log_event(db, w, id, "report", NULL, "reported", NULL);
     if (rc == DB_OK)
+        rc = casework_case_added(db, id);
+    if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.reported", "case", id, org,
                               json_pack("{s:s, s:O, s:O}", "tracking_code", code, "category",
                                         json_object_get(data, "category"), "source", json_object_get(data, "source")));
@@ -277,6 +280,17 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     api_json(rep, 201, json_pack("{s:I}", "id", (json_int_t)id));
     rep->after_commit = case_after_commit;
     return 0;
+}
+
+/* A report's category that takes no reports: 400 category_inactive if it was
+ * deactivated, else validation_failed (no such category); field category. */
+static int category_refused(api_req_t *req, api_reply_t *rep, const char *code)
+{
+    int64_t id = 0;
+    if (db_one_int(req->db, &id, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK)
+        return api_error(rep, req->lang, 400, "category_inactive", "category", "该类别已停用，不再受理新的反映",
+                         "this category is deactivated and takes no new reports");
+    return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
 }
 
 static int read_coord(const json_t *v, double lo, double hi, double *out)
@@ -311,8 +325,9 @@ int case_create(api_req_t *req, api_reply_t *rep)
     int64_t category = 0;
     if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
                    json_string_value(json_object_get(data, "category"))) != DB_OK) {
+        category_refused(req, rep, json_string_value(json_object_get(data, "category")));
         json_decref(data);
-        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        return 0;
     }
     json_object_set_new(data, "category_id", json_integer(category));
     /* Where: a building's grid, else the grid at the point, else the given node (flagged outside every grid). */
@@ -392,9 +407,18 @@ int case_list(api_req_t *req, api_reply_t *rep)
         if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
             return api_error(rep, req->lang, 400, "validation_failed", filters[f], "筛选条件无效",
                              "a filter is not valid");
-    /* Who handles no cases sees the ones they reported. */
-    if (!(req->who->perms_any & PERM_CASE_READ))
+    /* Who reads cases nowhere lists what they may see: the ones they reported; a
+     * part of the tree they asked for by org is out of their scope (404 below). */
+    if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
         mine = 1;
+    /* A category takes in its subcategories (deactivated ones too: their cases go on). */
+    int64_t category = 0;
+    char *code = api_query(req, "category");
+    int known = code == NULL ||
+                db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
+    free(code);
+    if (!known)
+        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
@@ -420,9 +444,12 @@ int case_list(api_req_t *req, api_reply_t *rep)
                                              " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))"
                                              " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
                                              " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
+                                             " AND (? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS ("
+                                             "SELECT CAST(? AS INTEGER) UNION ALL SELECT k.id FROM case_category k"
+                                             " JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))"
                                              " ORDER BY c.id LIMIT ?",
-                                 "iiittiiittiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
-                                 after, state, state, overdue, clock_now(), limit + 1);
+                                 "iiittiiittiiiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
+                                 after, state, state, overdue, clock_now(), category, category, limit + 1);
     free(state);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -537,7 +564,11 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (version != json_integer_value(json_object_get(data, "version")))
         return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
                          "someone else acted on this case; reload and try again") - 1;
-    if (a == CA_DISPATCH) {
+    /* The case's part of the indicators leaves now and comes back changed. */
+    casework_delta_t cw = {0};
+    if (rc == DB_OK)
+        rc = casework_case_part(db, id, -1, &cw);
+    if (rc == DB_OK && a == CA_DISPATCH) {
         int64_t to_org = json_integer_value(json_object_get(data, "org_id"));
         int64_t to_unit = json_integer_value(json_object_get(data, "unit_id"));
         if ((to_org > 0) == (to_unit > 0))
@@ -571,6 +602,10 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                      w->now, id);
     if (rc == DB_OK)
         rc = log_event(db, w, id, case_action_name(a), case_state_name(from), case_state_name(to), note);
+    if (rc == DB_OK)
+        rc = casework_case_part(db, id, 1, &cw);
+    if (rc == DB_OK)
+        rc = casework_delta_apply(db, &cw);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.moved", "case", id, org,
                               json_pack("{s:s, s:s, s:s}", "action", case_action_name(a), "from", case_state_name(from),
@@ -764,118 +799,6 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     json_object_set_new(out, "total", json_integer(total));
-    return api_json(rep, 200, out);
-}
-
-/* ---- indicators ---- */
-
-/* The subtree of the node req->params[0] as a path range, and the period of
- * the from and to query parameters. 0, or -1 with the error answered. */
-static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_MAX], char hi[ACCESS_PATH_MAX],
-                          int64_t *from, int64_t *to)
-{
-    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, ACCESS_PATH_MAX);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org") - 1;
-    path_subtree_upper(hi, ACCESS_PATH_MAX, lo);
-    const char *names[2] = {"from", "to"};
-    int64_t *vals[2] = {from, to};
-    for (int i = 0; i < 2; i++) {
-        char *v = api_query(req, names[i]);
-        if (v == NULL || time_parse_rfc3339(v, vals[i]) != 0) {
-            free(v);
-            return api_error(rep, req->lang, 400, "validation_failed", names[i], "须为 RFC 3339 时间或日期",
-                             "must be an RFC 3339 time or a date") - 1;
-        }
-        free(v);
-    }
-    if (*to <= *from)
-        return api_error(rep, req->lang, 400, "validation_failed", "to", "结束时间须晚于开始时间",
-                         "to must be after from") - 1;
-    return 0;
-}
-
-/* The counts behind the indicators, over the cases c of a query (8 columns, in
- * the order of casework_counts_t), and the cases they are counted over: the
- * subtree [lo, hi), rejected ones left out, due to close in [from, to). */
-#define CASEWORK_COUNTS                                                                                                \
-    " COUNT(*), SUM(c.state IN ('closed', 'rated')),"                                                                 \
-    " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"                                         \
-    " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at), SUM(c.handled_at IS NOT NULL),"              \
-    " SUM(c.returns > 0), SUM(c.rating IS NOT NULL), SUM(c.rating IN ('满意', '基本满意'))"
-#define CASEWORK_DUE                                                                                                   \
-    " FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"      \
-    " AND c.close_due_at >= ? AND c.close_due_at < ?"
-
-typedef struct {
-    int64_t due, closed, closed_on_time, handled_on_time, handled, reworked, rated, satisfied;
-} casework_counts_t;
-
-/* Add the CASEWORK_COUNTS columns of st's row, from column first on, to k. */
-static void casework_counts_add(casework_counts_t *k, db_stmt_t *st, int first)
-{
-    int64_t *const at[] = {&k->due,     &k->closed,   &k->closed_on_time, &k->handled_on_time,
-                           &k->handled, &k->reworked, &k->rated,          &k->satisfied};
-    for (int i = 0; i < 8; i++)
-        *at[i] += db_col_int(st, first + i);
-}
-
-/* The counts and the rates they give, as the indicators answer them. */
-static json_t *casework_figures(const casework_counts_t *k)
-{
-#define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "due", (json_int_t)k->due, "closed",
-                     (json_int_t)k->closed, "closed_on_time", (json_int_t)k->closed_on_time, "handled",
-                     (json_int_t)k->handled, "reworked", (json_int_t)k->reworked, "rated", (json_int_t)k->rated,
-                     "satisfied", (json_int_t)k->satisfied, "closure_rate", RATE(k->closed, k->due),
-                     "on_time_closure_rate", RATE(k->closed_on_time, k->due), "on_time_handling_rate",
-                     RATE(k->handled_on_time, k->due), "rework_rate", RATE(k->reworked, k->handled),
-                     "satisfaction_rate", RATE(k->satisfied, k->rated));
-#undef RATE
-}
-
-int org_casework(api_req_t *req, api_reply_t *rep)
-{
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int64_t from = 0, to = 0;
-    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
-        return 0;
-    casework_counts_t k = {0};
-    db_stmt_t *st = db_q(req->db, "SELECT" CASEWORK_COUNTS CASEWORK_DUE, "ttii", lo, hi, from, to);
-    if (st == NULL || db_step(st) != DB_ROW) {
-        db_done(st);
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    }
-    casework_counts_add(&k, st, 0);
-    db_done(st);
-    json_t *out = casework_figures(&k);
-    int64_t overdue = 0;
-    db_one_int(req->db, &overdue,
-               "SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
-               " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ?"
-               " AND c.state NOT IN ('rejected', 'closed', 'rated')",
-               "tti", lo, hi, clock_now());
-    json_object_set_new(out, "overdue_now", json_integer(overdue));
-    /* Average seconds spent in each state, from the log of cases of the period. */
-    json_t *stages = json_object();
-    db_stmt_t *sa = db_q(req->db,
-                         "SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
-                         " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
-                         " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
-                         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"
-                         " AND c.state <> 'rejected' AND (e.from_state IS NULL OR e.from_state <> e.to_state)) t"
-                         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL"
-                         " GROUP BY from_state ORDER BY from_state",
-                         "ttii", lo, hi, from, to);
-    if (sa == NULL) {
-        json_decref(stages);
-        json_decref(out);
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    }
-    while (db_step(sa) == DB_ROW)
-        json_object_set_new(stages, db_col_text(sa, 0), json_integer(db_col_int(sa, 1)));
-    db_done(sa);
-    json_object_set_new(out, "avg_seconds_in_state", stages);
     return api_json(rep, 200, out);
 }
 
@@ -1198,7 +1121,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     int64_t category = 0, grid = 0;
     if (!bad && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
                            json_string_value(json_object_get(data, "category"))) != DB_OK) {
-        api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        category_refused(req, rep, json_string_value(json_object_get(data, "category")));
         bad = 1;
     }
     if (!bad && (geo_find_grid(req->db, ln, la, &grid) != DB_OK || grid == 0)) {
@@ -1252,131 +1175,4 @@ int case_photo_list(api_req_t *req, api_reply_t *rep)
     if (items == NULL)
         return api_db_error(rep, req->lang, rc != DB_OK ? rc : DB_ERR, "case");
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
-}
-
-/* ---- indicator trends ---- */
-
-#define TREND_MAX_BUCKETS 120
-#define SHANGHAI_OFFSET (8 * 3600)
-
-/* The start of bucket i after from: i weeks, or i calendar months in
- * Asia/Shanghai (the same day and time, the day clipped to the month's end). */
-static int64_t trend_bucket_start(int64_t from, int month, int64_t i)
-{
-    if (!month)
-        return from + i * 7 * 86400;
-    time_t local = (time_t)(from + SHANGHAI_OFFSET);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    int64_t months = ((int64_t)tm.tm_year + 1900) * 12 + tm.tm_mon + i;
-    int64_t y = months / 12;
-    int m = (int)(months % 12) + 1, d = tm.tm_mday;
-    static const int days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = days_in[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    if (d > last)
-        d = last;
-    int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-    return time_days_from_civil(y, m, d) * 86400 + secs - SHANGHAI_OFFSET;
-}
-
-/* Add the rows of a query grouped by the day since from (column 0) to the
- * buckets whose starts are starts[0..n] (starts[n]: the end); each row's
- * columns from 1 on go through add. Days, not the buckets, are what SQL groups
- * by: every bucket starts a whole number of days after from (Shanghai keeps no
- * summer time), so a day lies in one bucket. DB_OK or an error. */
-static int trend_add_days(db_stmt_t *st, int64_t from, const int64_t *starts, int n, void *buckets,
-                          void (*add)(void *buckets, int bucket, db_stmt_t *st))
-{
-    if (st == NULL)
-        return DB_ERR;
-    int rc, b = 0;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int64_t at = from + db_col_int(st, 0) * 86400;
-        while (b > 0 && at < starts[b])
-            b--;
-        while (b < n - 1 && at >= starts[b + 1])
-            b++;
-        add(buckets, b, st);
-    }
-    db_done(st);
-    return rc == DB_DONE ? DB_OK : DB_ERR;
-}
-
-typedef struct {
-    casework_counts_t k;
-    int64_t reported, closed;
-} trend_bucket_t;
-
-static void trend_add_due(void *buckets, int b, db_stmt_t *st)
-{
-    casework_counts_add(&((trend_bucket_t *)buckets)[b].k, st, 1);
-}
-
-static void trend_add_reported(void *buckets, int b, db_stmt_t *st)
-{
-    ((trend_bucket_t *)buckets)[b].reported += db_col_int(st, 1);
-}
-
-static void trend_add_closed(void *buckets, int b, db_stmt_t *st)
-{
-    ((trend_bucket_t *)buckets)[b].closed += db_col_int(st, 1);
-}
-
-int org_casework_trend(api_req_t *req, api_reply_t *rep)
-{
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int64_t from = 0, to = 0;
-    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
-        return 0;
-    char *b = api_query(req, "bucket");
-    int month = b == NULL || strcmp(b, "month") == 0;
-    int known = month || strcmp(b, "week") == 0;
-    free(b);
-    if (!known)
-        return api_error(rep, req->lang, 400, "validation_failed", "bucket", "分段须为 week 或 month",
-                         "bucket is week or month");
-    if (trend_bucket_start(from, month, TREND_MAX_BUCKETS) < to)
-        return api_error(rep, req->lang, 400, "validation_failed", "to", "时段过长：至多 120 段",
-                         "the period is too long: at most 120 buckets");
-    int64_t starts[TREND_MAX_BUCKETS + 1];
-    int n = 0;
-    while (n < TREND_MAX_BUCKETS && (starts[n] = trend_bucket_start(from, month, n)) < to)
-        n++;
-    starts[n] = to;
-    trend_bucket_t buckets[TREND_MAX_BUCKETS];
-    memset(buckets, 0, sizeof buckets);
-    /* Three scans of the subtree's cases, whatever the number of buckets; each
-     * takes (from, lo, hi, from, to). */
-#define TREND_COUNT(col)                                                                                               \
-    "SELECT (c." col " - ?) / 86400, COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id"                          \
-    " WHERE o.path >= ? AND o.path < ? AND c." col " >= ? AND c." col " < ? GROUP BY 1"
-    static const struct {
-        const char *sql;
-        void (*add)(void *buckets, int bucket, db_stmt_t *st);
-    } scans[] = {
-        {"SELECT (c.close_due_at - ?) / 86400," CASEWORK_COUNTS CASEWORK_DUE " GROUP BY 1", trend_add_due},
-        {TREND_COUNT("created_at"), trend_add_reported},
-        {TREND_COUNT("closed_at"), trend_add_closed},
-    };
-#undef TREND_COUNT
-    int rc = DB_OK;
-    for (size_t k = 0; k < sizeof scans / sizeof scans[0] && rc == DB_OK; k++)
-        rc = trend_add_days(db_q(req->db, scans[k].sql, "ittii", from, lo, hi, from, to), from, starts, n, buckets,
-                            scans[k].add);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_t *list = json_array();
-    for (int i = 0; i < n; i++) {
-        char s1[TIME_RFC3339_LEN], s2[TIME_RFC3339_LEN];
-        time_format_rfc3339(s1, starts[i]);
-        time_format_rfc3339(s2, starts[i + 1]);
-        json_t *one = json_pack("{s:s, s:s}", "from", s1, "to", s2);
-        json_t *figures = casework_figures(&buckets[i].k);
-        json_object_update(one, figures);
-        json_decref(figures);
-        json_object_set_new(one, "reported", json_integer(buckets[i].reported));
-        json_object_set_new(one, "closed_in_bucket", json_integer(buckets[i].closed));
-        json_array_append_new(list, one);
-    }
-    return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", list));
 }

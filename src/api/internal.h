@@ -71,6 +71,29 @@ void date_today(char out[16]);
 /* geo.c: the grid holding the point (inside, else on its edge); *grid 0 if none. */
 int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);
 
+/* casework.c: the indicator figures of every node's subtree per Shanghai day
+ * (case_day), kept on every case write. A change of a case: its part leaves
+ * before the change (sign -1), comes back after it (+1), and the difference is
+ * applied at the case's node and its ancestors. */
+#define CASEWORK_COLS 24
+typedef struct casework_delta {
+    int64_t org;
+    int n;
+    struct {
+        int64_t day;
+        int64_t v[CASEWORK_COLS];
+    } days[6];
+} casework_delta_t;
+/* Add sign times case id's part of the figures to d (zeroed by the caller first). DB_OK or an error. */
+int casework_case_part(db_t *db, int64_t id, int sign, casework_delta_t *d);
+/* Apply d to case_day at d's node and its ancestors. DB_OK or an error. */
+int casework_delta_apply(db_t *db, const casework_delta_t *d);
+/* A new case joins the figures. DB_OK or an error. */
+int casework_case_added(db_t *db, int64_t id);
+/* A node moved from under old_parent_path to under new_parent_path: its days
+ * leave the old ancestors and join the new ones. */
+int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
+
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
 /* cases.c: the case categories changed (a stage's hours, a handler kind, active):

@@ -291,6 +291,8 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                 n--;
             oldparent[n - 1] = '\0';
             rc = rollup_move(db, id, oldparent, npath);
+            if (rc == DB_OK)
+                rc = casework_move(db, id, oldparent, npath);
         }
         json_object_set_new(changed, "parent_id",
                             json_pack("{s:O, s:O}", "from", json_object_get(before, "parent_id"), "to", v));

@@ -11,13 +11,38 @@
 #include "lib/util.h"
 
 static const char *usage_text =
-    "jiceng user add [--db PATH] USERNAME --name NAME [--org ID|CODE] [--role ROLE]\n"
+    "jiceng user add [--db PATH] USERNAME --name NAME [--org ID|CODE] [--role ROLE [--unit ID]]\n"
     "       jiceng user list [--db PATH]\n"
     "       jiceng user passwd [--db PATH] USERNAME\n"
-    "       jiceng user grant [--db PATH] USERNAME ROLE [--org ID|CODE]\n"
-    "       jiceng user revoke [--db PATH] USERNAME ROLE [--org ID|CODE]\n"
+    "       jiceng user grant [--db PATH] USERNAME ROLE [--org ID|CODE | --unit ID]\n"
+    "       jiceng user revoke [--db PATH] USERNAME ROLE [--org ID|CODE | --unit ID]\n"
     "  Passwords come from $JICENG_PASSWORD or one line on standard input.\n"
-    "  Without --org a grant covers everything.";
+    "  Without --org a grant covers everything; unit_staff is granted over a resident unit (--unit).";
+
+/* A resident unit given by its id; 0 if absent, -1 if unknown. */
+static int64_t resolve_unit(db_t *db, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    int64_t id = 0;
+    if (*v && *end == '\0' && x > 0 && db_one_int(db, &id, "SELECT id FROM unit WHERE id = ?", "i", (int64_t)x) == DB_OK)
+        return id;
+    fprintf(stderr, "jiceng: no resident unit with id %s\n", v);
+    return -1;
+}
+
+/* The grant of role over org or unit (both 0: over everything) as the write takes it. */
+static json_t *grant_data(int64_t user, const char *role, int64_t org, int64_t unit)
+{
+    json_t *g = json_pack("{s:I, s:s}", "user_id", (json_int_t)user, "role", role);
+    if (org > 0)
+        json_object_set_new(g, "org_id", json_integer(org));
+    if (unit > 0)
+        json_object_set_new(g, "unit_id", json_integer(unit));
+    return g;
+}
 
 /* An org given as a division code or an id; 0 if absent, -1 if unknown. */
 static int64_t resolve_org(db_t *db, const char *v)
@@ -74,6 +99,7 @@ int cmd_user(int argc, char **argv)
                        {"name", 1, NULL, "display name (add)"},
                        {"org", 1, NULL, "organisation code or id"},
                        {"role", 1, NULL, "role to grant on the org (add)"},
+                       {"unit", 1, NULL, "resident unit id (a unit_staff grant)"},
                        {NULL, 0, NULL, NULL}};
     const char *pos[3];
     int npos;
@@ -93,7 +119,8 @@ int cmd_user(int argc, char **argv)
     cli_write_ctx(&w, &keys, "cli");
     int rc = 2;
     int64_t org = resolve_org(db, cli_opt(opts, "org", NULL));
-    if (org < 0) {
+    int64_t unit = org < 0 ? 0 : resolve_unit(db, cli_opt(opts, "unit", NULL));
+    if (org < 0 || unit < 0) {
         rc = 1;
     } else if (strcmp(sub, "list") == 0 && npos == 1) {
         json_t *rows = db_rows_json(db,
@@ -128,10 +155,8 @@ int cmd_user(int argc, char **argv)
             rc = cli_write(db, user_create_write, &w, data, &out) == 0 ? 0 : 1;
             const char *role = cli_opt(opts, "role", NULL);
             if (rc == 0 && role) {
-                json_t *g = json_pack("{s:I, s:s}", "user_id", json_integer_value(json_object_get(out, "id")), "role",
-                                      role);
-                if (org > 0)
-                    json_object_set_new(g, "org_id", json_integer(org));
+                /* A unit account is homed at its unit's node, its grant over the unit alone. */
+                json_t *g = grant_data(json_integer_value(json_object_get(out, "id")), role, unit ? 0 : org, unit);
                 rc = cli_write(db, user_grant_write, &w, g, NULL) == 0 ? 0 : 1;
             }
             if (rc == 0)
@@ -152,18 +177,16 @@ int cmd_user(int argc, char **argv)
         int64_t id = user_id_of(db, pos[1]);
         rc = 1;
         if (id > 0 && strcmp(sub, "grant") == 0) {
-            json_t *g = json_pack("{s:I, s:s}", "user_id", (json_int_t)id, "role", pos[2]);
-            if (org > 0)
-                json_object_set_new(g, "org_id", json_integer(org));
-            if (cli_write(db, user_grant_write, &w, g, NULL) == 0) {
+            if (cli_write(db, user_grant_write, &w, grant_data(id, pos[2], org, unit), NULL) == 0) {
                 printf("granted %s to %s\n", pos[2], pos[1]);
                 rc = 0;
             }
         } else if (id > 0) {
             int64_t gid = 0;
             if (db_one_int(db, &gid,
-                           "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?",
-                           "iti", id, pos[2], org) != DB_OK) {
+                           "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND (CASE WHEN ? > 0 THEN"
+                           " COALESCE(unit_id, 0) = ? ELSE COALESCE(org_id, 0) = ? AND unit_id IS NULL END)",
+                           "itiii", id, pos[2], unit, unit, org) != DB_OK) {
                 fprintf(stderr, "jiceng: %s has no such grant\n", pos[1]);
             } else if (cli_write(db, user_revoke_write, &w,
                                  json_pack("{s:I, s:I}", "user_id", (json_int_t)id, "grant_id", (json_int_t)gid),

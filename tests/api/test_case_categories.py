@@ -125,6 +125,12 @@ def test_deactivated_categories_refuse_new_cases_only(server, admin, ctx):
     assert r.status_code == 200 and r.json()["active"] is False
     r = report(ctx["worker"], ctx["comm"], "stray_dogs")
     assert r.status_code == 400 and error_of(r)["field"] == "category"
+    assert error_of(r)["code"] == "category_inactive"  # not the unknown category's validation_failed
+    r = report(ctx["worker"], ctx["comm"], "no_such_kind")
+    assert r.status_code == 400 and error_of(r)["code"] == "validation_failed" and error_of(r)["field"] == "category"
+    pub = server.client().s.post(server.base + "/api/v1/public/cases", json={
+        "category": "stray_dogs", "title": "t", "description": "d", "lat": 31.8, "lng": 117.2})
+    assert pub.status_code == 400 and error_of(pub)["code"] == "category_inactive", pub.text
     codes = [c["code"] for c in admin.get("/api/v1/case-categories").json()["items"]]
     assert "stray_dogs" not in codes
     everything = admin.get("/api/v1/case-categories", params={"include_inactive": 1}).json()["items"]
@@ -140,3 +146,18 @@ def test_deactivated_categories_refuse_new_cases_only(server, admin, ctx):
     # Active again: reports are taken again.
     assert admin.patch(f"/api/v1/case-categories/{cat['id']}", json={"active": True}).status_code == 200
     assert report(ctx["worker"], ctx["comm"], "stray_dogs").status_code == 201
+
+
+def test_updates_are_version_checked(server, admin, ctx):
+    cat = new_category(admin, code="lamp_broken", name_zh="路灯损坏", name_en="broken lamp")
+    assert cat["version"] == 1
+    r = admin.patch(f"/api/v1/case-categories/{cat['id']}", json={"name_zh": "路灯不亮", "version": 1})
+    assert r.status_code == 200 and r.json()["version"] == 2, r.text
+    # A second editor who read version 1 is refused, and nothing changes.
+    r = admin.patch(f"/api/v1/case-categories/{cat['id']}", json={"handle_hours": 5, "version": 1})
+    assert r.status_code == 409 and error_of(r)["code"] == "version_conflict" and error_of(r)["field"] == "version"
+    now = next(c for c in admin.get("/api/v1/case-categories").json()["items"] if c["id"] == cat["id"])
+    assert now["version"] == 2 and now["handle_hours"] == cat["handle_hours"] and now["name_zh"] == "路灯不亮"
+    # Without a version the change is taken (as before), and counted.
+    r = admin.patch(f"/api/v1/case-categories/{cat['id']}", json={"sort": 7})
+    assert r.status_code == 200 and r.json()["version"] == 3

@@ -102,6 +102,40 @@ def test_user_cli(db):
     run_cli("audit", "verify", "--db", db)
 
 
+def test_user_cli_unit_accounts():
+    """unit_staff accounts from the command line: granted over a resident unit with --unit; such an account
+    signs in and sees only the unit's cases; a wrong unit, or --unit with another role, changes nothing."""
+    s = Server()
+    try:
+        admin = s.admin()
+        comm = s.org_id("340104006006")
+        r = admin.post("/api/v1/units", json={"org_id": comm, "name": "命令行单位", "type": "school"})
+        assert r.status_code == 201, r.text
+        unit = r.json()["id"]
+        run_cli("user", "add", "--db", s.db, "cli-unit", "--name", "单位账号", "--org", "340104006006", "--role",
+                "unit_staff", "--unit", str(unit), env={"JICENG_PASSWORD": PASSWORD})
+        run_cli("user", "add", "--db", s.db, "cli-unit2", "--name", "单位账号二", env={"JICENG_PASSWORD": PASSWORD})
+        run_cli("user", "grant", "--db", s.db, "cli-unit2", "unit_staff", "--unit", str(unit))
+        for bad in (["cli-unit2", "unit_staff", "--unit", str(unit + 1000)],  # no such unit
+                    ["cli-unit2", "org_staff", "--unit", str(unit)],  # a unit grant is unit_staff's only
+                    ["cli-unit2", "unit_staff"]):  # unit_staff needs its unit
+            p = run_cli("user", "grant", "--db", s.db, *bad, check=False)
+            assert p.returncode != 0, bad
+        users = {u["username"]: u["id"] for u in admin.get("/api/v1/users", params={"limit": 200}).json()["items"]}
+        for name in ("cli-unit", "cli-unit2"):
+            grants = admin.get(f"/api/v1/users/{users[name]}").json()["grants"]
+            assert [(g["role"], g["unit_id"], g["org_id"]) for g in grants] == [("unit_staff", unit, comm)], name
+        c = s.client()
+        c.login("cli-unit", PASSWORD)
+        assert c.get("/api/v1/cases").json()["items"] == []
+        assert c.get("/api/v1/persons", params={"org": comm}).status_code in (403, 404)
+        run_cli("user", "revoke", "--db", s.db, "cli-unit2", "unit_staff", "--unit", str(unit))
+        assert admin.get(f"/api/v1/users/{users['cli-unit2']}").json()["grants"] == []
+        run_cli("audit", "verify", "--db", s.db)
+    finally:
+        assert s.close() == 0
+
+
 def test_audit_verify_detects_edits_and_deletions(db):
     run_cli("import-divisions", "--db", db, DIVISIONS)
     run_cli("user", "add", "--db", db, "someone", "--name", "x", env={"JICENG_PASSWORD": PASSWORD})

@@ -46,8 +46,9 @@ function queryString(query) {
   return s ? '?' + s : ''
 }
 
-async function send(method, path, { query, body, raw, rawType, login = false, accept = 'application/json' } = {}) {
+async function send(method, path, { query, body, raw, rawType, login = false, accept = 'application/json', idempotencyKey } = {}) {
   const headers = { Accept: accept, 'Accept-Language': language }
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (raw !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream'
   if (CHANGES.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
@@ -116,7 +117,8 @@ export async function download(path, query, filename) {
 
 export const api = {
   get: (path, query) => request('GET', path, { query }),
-  post: (path, body) => request('POST', path, { body: body ?? {} }),
+  // options.idempotencyKey: sent as Idempotency-Key (see composables/useIdempotencyKey.js).
+  post: (path, body, options = {}) => request('POST', path, { body: body ?? {}, ...options }),
   patch: (path, body) => request('PATCH', path, { body }),
   del: (path) => request('DELETE', path),
   login: (username, password) => request('POST', '/auth/login', { body: { username, password }, login: true }),

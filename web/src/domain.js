@@ -136,21 +136,9 @@ export const STAGE_STATES = ['reported', 'accepted', 'dispatched', 'handling', '
 const CASE_WRITE_ROLES = ['admin', 'org_staff', 'grid_worker']
 const SUPERVISING_LEVELS = ['city', 'district', 'street']
 
-// Who handled the case last (the user name the log names), if anyone.
-export function lastHandler(c) {
-  const done = (c.events || []).filter((e) => e.action === 'handle')
-  return done.length ? done[done.length - 1].actor_name : null
-}
-
-// Escalated (吹哨) in the current stage: an escalation logged after the last change of state.
+// Escalated (吹哨) in the current stage: 0 none, 1 to the street, 2 to the district (the API's own field).
 export function escalationLevel(c) {
-  let level = 0
-  for (const e of c.events || []) {
-    if (e.action === 'escalate_street') level = 1
-    else if (e.action === 'escalate_district') level = 2
-    else if (e.from_state !== e.to_state) level = 0
-  }
-  return level
+  return c.escalation_level || 0
 }
 
 // The moves the user may make on the case now, by the rules of src/api/cases.c:
@@ -159,7 +147,7 @@ export function escalationLevel(c) {
 export function caseActions(c, user, casePerms, handlerPerms) {
   const staff = casePerms.includes('case.write')
   const reporter = c.reporter_id === user.id
-  const notHandler = lastHandler(c) !== user.username
+  const notHandler = c.handler_user_id !== user.id
   const may = {
     accept: staff,
     reject: staff,

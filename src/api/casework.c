@@ -1,0 +1,549 @@
+/* Casework indicators (一线为民): 结案率, 按期结案率, 按期处置率, 返工率, 满意率 and the
+ * time spent in each state, over the cases of a subtree due to close in a
+ * period, and their trend. They are kept as the cases change: case_day holds,
+ * per org node and per Shanghai day, the counts of the node's whole subtree
+ * (schema/005_casework_days.sql); every case write moves its part of them at
+ * its node and the ancestors in the same transaction. A period reads one row
+ * per day; only the days a period's ends or a bucket's boundary cut in two are
+ * read from the cases themselves. */
+#include "api/handlers.h"
+#include "api/internal.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/path.h"
+#include "core/role.h"
+#include "core/timefmt.h"
+#include "lib/util.h"
+
+#define SHANGHAI_OFFSET (8 * 3600)
+#define DAY_SECONDS 86400
+#define TREND_MAX_BUCKETS 120
+
+/* The states a case spends time in (those it can leave), as case_day names
+ * them; their seconds and counts follow the counts in a row. */
+#define CW_STAGES 7
+static const char *const stage_names[CW_STAGES] = {"reported", "accepted", "dispatched", "handling",
+                                                   "handled",  "verified", "closed"};
+
+enum {
+    CW_DUE,
+    CW_CLOSED,
+    CW_CLOSED_ON_TIME,
+    CW_HANDLED_ON_TIME,
+    CW_HANDLED,
+    CW_REWORKED,
+    CW_RATED,
+    CW_SATISFIED,
+    CW_REPORTED,
+    CW_CLOSED_IN,
+    CW_SPANS, /* then the seconds and the count of each stage */
+    CW_COLS = CW_SPANS + 2 * CW_STAGES
+};
+
+/* The columns of case_day after org_id and day, in the order above. */
+#define CW_COLUMNS                                                                                                     \
+    "due, closed, closed_on_time, handled_on_time, handled, reworked, rated, satisfied, reported, closed_in,"         \
+    " secs_reported, n_reported, secs_accepted, n_accepted, secs_dispatched, n_dispatched, secs_handling,"            \
+    " n_handling, secs_handled, n_handled, secs_verified, n_verified, secs_closed, n_closed"
+
+typedef struct {
+    int64_t v[CW_COLS];
+} cw_counts_t;
+
+_Static_assert(CW_COLS == CASEWORK_COLS, "case_day's columns");
+
+/* The Shanghai day of a time (days since 1970-01-01; times are after 1970, and
+ * the migration's SQL divides the same way), and the time that day starts. */
+static int64_t day_of(int64_t t)
+{
+    return (t + SHANGHAI_OFFSET) / DAY_SECONDS;
+}
+
+static int64_t day_start(int64_t day)
+{
+    return day * DAY_SECONDS - SHANGHAI_OFFSET;
+}
+
+static int stage_index(const char *state)
+{
+    for (int i = 0; state && i < CW_STAGES; i++)
+        if (strcmp(stage_names[i], state) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- keeping the figures ---- */
+
+/* The counts of day in d (a new zero row if it has none yet). */
+static int64_t *delta_day(casework_delta_t *d, int64_t day)
+{
+    for (int i = 0; i < d->n; i++)
+        if (d->days[i].day == day)
+            return d->days[i].v;
+    assert(d->n < (int)(sizeof d->days / sizeof d->days[0]));
+    memset(&d->days[d->n], 0, sizeof d->days[0]);
+    d->days[d->n].day = day;
+    return d->days[d->n++].v;
+}
+
+int casework_case_part(db_t *db, int64_t id, int sign, casework_delta_t *d)
+{
+    db_stmt_t *st = db_q(db,
+                         "SELECT org_id, state, close_due_at, created_at, closed_at, handled_at, returns, rating"
+                         " FROM casefile WHERE id = ?",
+                         "i", id);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
+        return DB_ERR;
+    }
+    d->org = db_col_int(st, 0);
+    const char *state = db_col_text(st, 1), *rating = db_col_text(st, 7);
+    int counted = strcmp(state, "rejected") != 0 && !db_col_is_null(st, 2);
+    int closed = strcmp(state, "closed") == 0 || strcmp(state, "rated") == 0;
+    int64_t due = db_col_int(st, 2), closed_at = db_col_int(st, 4), handled_at = db_col_int(st, 5);
+    int has_closed = !db_col_is_null(st, 4), handled = !db_col_is_null(st, 5);
+    delta_day(d, day_of(db_col_int(st, 3)))[CW_REPORTED] += sign;
+    if (has_closed)
+        delta_day(d, day_of(closed_at))[CW_CLOSED_IN] += sign;
+    if (counted) {
+        int64_t *v = delta_day(d, day_of(due));
+        v[CW_DUE] += sign;
+        v[CW_CLOSED] += sign * closed;
+        v[CW_CLOSED_ON_TIME] += sign * (closed && has_closed && closed_at <= due);
+        v[CW_HANDLED_ON_TIME] += sign * (handled && handled_at <= due);
+        v[CW_HANDLED] += sign * handled;
+        v[CW_REWORKED] += sign * (db_col_int(st, 6) > 0);
+        v[CW_RATED] += sign * (rating != NULL);
+        v[CW_SATISFIED] += sign * (rating && (strcmp(rating, "满意") == 0 || strcmp(rating, "基本满意") == 0));
+    }
+    db_done(st);
+    if (!counted)
+        return DB_OK;
+    /* The time in each state: from one change of state in the log to the next. */
+    int64_t *v = delta_day(d, day_of(due)), prev = 0;
+    int have_prev = 0, rc;
+    st = db_q(db,
+              "SELECT from_state, at FROM case_event WHERE case_id = ?"
+              " AND (from_state IS NULL OR from_state <> to_state) ORDER BY id",
+              "i", id);
+    if (st == NULL)
+        return DB_ERR;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int s = stage_index(db_col_text(st, 0));
+        int64_t at = db_col_int(st, 1);
+        if (s >= 0 && have_prev) {
+            v[CW_SPANS + 2 * s] += sign * (at - prev);
+            v[CW_SPANS + 2 * s + 1] += sign;
+        }
+        prev = at;
+        have_prev = 1;
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+/* Add sign times k (CW_COLS counts) to the row (org, day). */
+static int add_row(db_t *db, int64_t org, int64_t day, const int64_t *k, int sign)
+{
+    int64_t v[CW_COLS];
+    for (int i = 0; i < CW_COLS; i++)
+        v[i] = sign * k[i];
+    return db_exec(db, NULL,
+                   "INSERT INTO case_day (org_id, day, " CW_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_id, day) DO UPDATE SET"
+                   " due = case_day.due + excluded.due, closed = case_day.closed + excluded.closed,"
+                   " closed_on_time = case_day.closed_on_time + excluded.closed_on_time,"
+                   " handled_on_time = case_day.handled_on_time + excluded.handled_on_time,"
+                   " handled = case_day.handled + excluded.handled, reworked = case_day.reworked + excluded.reworked,"
+                   " rated = case_day.rated + excluded.rated, satisfied = case_day.satisfied + excluded.satisfied,"
+                   " reported = case_day.reported + excluded.reported,"
+                   " closed_in = case_day.closed_in + excluded.closed_in,"
+                   " secs_reported = case_day.secs_reported + excluded.secs_reported,"
+                   " n_reported = case_day.n_reported + excluded.n_reported,"
+                   " secs_accepted = case_day.secs_accepted + excluded.secs_accepted,"
+                   " n_accepted = case_day.n_accepted + excluded.n_accepted,"
+                   " secs_dispatched = case_day.secs_dispatched + excluded.secs_dispatched,"
+                   " n_dispatched = case_day.n_dispatched + excluded.n_dispatched,"
+                   " secs_handling = case_day.secs_handling + excluded.secs_handling,"
+                   " n_handling = case_day.n_handling + excluded.n_handling,"
+                   " secs_handled = case_day.secs_handled + excluded.secs_handled,"
+                   " n_handled = case_day.n_handled + excluded.n_handled,"
+                   " secs_verified = case_day.secs_verified + excluded.secs_verified,"
+                   " n_verified = case_day.n_verified + excluded.n_verified,"
+                   " secs_closed = case_day.secs_closed + excluded.secs_closed,"
+                   " n_closed = case_day.n_closed + excluded.n_closed",
+                   "iiiiiiiiiiiiiiiiiiiiiiiiii", org, day, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+                   v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23]);
+}
+
+static int counts_zero(const int64_t *k)
+{
+    for (int i = 0; i < CW_COLS; i++)
+        if (k[i])
+            return 0;
+    return 1;
+}
+
+int casework_delta_apply(db_t *db, const casework_delta_t *d)
+{
+    char path[ACCESS_PATH_MAX];
+    int64_t ids[PATH_MAX_DEPTH];
+    int rc = DB_OK, depth = -1;
+    for (int i = 0; rc == DB_OK && i < d->n; i++) {
+        if (counts_zero(d->days[i].v))
+            continue;
+        if (depth < 0) {
+            rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", d->org);
+            depth = rc == DB_OK ? path_ids(path, ids, PATH_MAX_DEPTH) : -1;
+            if (rc == DB_OK && depth < 0)
+                rc = DB_ERR;
+        }
+        for (int a = 0; rc == DB_OK && a < depth; a++)
+            rc = add_row(db, ids[a], d->days[i].day, d->days[i].v, 1);
+    }
+    return rc;
+}
+
+int casework_case_added(db_t *db, int64_t id)
+{
+    casework_delta_t d = {0};
+    int rc = casework_case_part(db, id, 1, &d);
+    return rc == DB_OK ? casework_delta_apply(db, &d) : rc;
+}
+
+int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path)
+{
+    int64_t olds[PATH_MAX_DEPTH], news[PATH_MAX_DEPTH];
+    int no = path_ids(old_parent_path, olds, PATH_MAX_DEPTH), nn = path_ids(new_parent_path, news, PATH_MAX_DEPTH);
+    if (no < 0 || nn < 0)
+        return DB_ERR;
+    /* Read the node's rows whole before writing any (the writes may touch the same statement cache). */
+    db_stmt_t *st = db_q(db, "SELECT day, " CW_COLUMNS " FROM case_day WHERE org_id = ? ORDER BY day", "i", node);
+    if (st == NULL)
+        return DB_ERR;
+    size_t n = 0, cap = 0;
+    struct day_row {
+        int64_t day;
+        cw_counts_t k;
+    } *rows = NULL;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap)
+            rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
+        rows[n].day = db_col_int(st, 0);
+        for (int i = 0; i < CW_COLS; i++)
+            rows[n].k.v[i] = db_col_int(st, i + 1);
+        n++;
+    }
+    db_done(st);
+    rc = rc == DB_DONE ? DB_OK : DB_ERR;
+    for (size_t r = 0; rc == DB_OK && r < n; r++) {
+        for (int a = 0; rc == DB_OK && a < no; a++)
+            rc = add_row(db, olds[a], rows[r].day, rows[r].k.v, -1);
+        for (int a = 0; rc == DB_OK && a < nn; a++)
+            rc = add_row(db, news[a], rows[r].day, rows[r].k.v, 1);
+    }
+    free(rows);
+    return rc;
+}
+
+/* ---- reading them ---- */
+
+/* The cases of the subtree [lo, hi) due to close in [from, to), rejected ones
+ * left out; their counts, 8 columns in the order of the enum. casefile leads
+ * (CROSS JOIN keeps SQLite on the time indexes). */
+#define CASEWORK_COUNTS                                                                                                \
+    "SELECT COUNT(*), SUM(CASE WHEN c.state IN ('closed', 'rated') THEN 1 ELSE 0 END),"                               \
+    " SUM(CASE WHEN c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at THEN 1 ELSE 0 END),"             \
+    " SUM(CASE WHEN c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at THEN 1 ELSE 0 END),"                  \
+    " SUM(CASE WHEN c.handled_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN c.returns > 0 THEN 1 ELSE 0 END),"     \
+    " SUM(CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END),"                                                          \
+    " SUM(CASE WHEN c.rating IN ('满意', '基本满意') THEN 1 ELSE 0 END)"
+#define CASEWORK_DUE                                                                                                   \
+    " FROM casefile c CROSS JOIN org o WHERE o.id = c.org_id AND o.path >= ? AND o.path < ?"                          \
+    " AND c.state <> 'rejected' AND c.close_due_at >= ? AND c.close_due_at < ?"
+
+/* Add the counts of the cases in [from, to) (within one bucket) to k, read
+ * from the cases: the due ones, their time in each state, those reported and
+ * those closed. */
+static int exact_counts(db_t *db, const char *lo, const char *hi, int64_t from, int64_t to, cw_counts_t *k)
+{
+    db_stmt_t *st = db_q(db, CASEWORK_COUNTS CASEWORK_DUE, "ttii", lo, hi, from, to);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
+        return DB_ERR;
+    }
+    for (int i = 0; i < 8; i++)
+        k->v[i] += db_col_int(st, i);
+    db_done(st);
+    int64_t n = 0;
+    int rc = db_one_int(db, &n,
+                        "SELECT COUNT(*) FROM casefile c CROSS JOIN org o WHERE o.id = c.org_id AND o.path >= ?"
+                        " AND o.path < ? AND c.created_at >= ? AND c.created_at < ?",
+                        "ttii", lo, hi, from, to);
+    k->v[CW_REPORTED] += n;
+    if (rc == DB_OK)
+        rc = db_one_int(db, &n,
+                        "SELECT COUNT(*) FROM casefile c CROSS JOIN org o WHERE o.id = c.org_id AND o.path >= ?"
+                        " AND o.path < ? AND c.closed_at IS NOT NULL AND c.closed_at >= ? AND c.closed_at < ?",
+                        "ttii", lo, hi, from, to);
+    k->v[CW_CLOSED_IN] += n;
+    if (rc != DB_OK)
+        return rc;
+    st = db_q(db,
+              "SELECT from_state, SUM(at - prev_at), COUNT(*) FROM (SELECT e.from_state, e.at,"
+              " LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at"
+              " FROM casefile c CROSS JOIN org o CROSS JOIN case_event e WHERE o.id = c.org_id AND e.case_id = c.id"
+              " AND o.path >= ? AND o.path < ? AND c.state <> 'rejected' AND c.close_due_at >= ? AND c.close_due_at < ?"
+              " AND (e.from_state IS NULL OR e.from_state <> e.to_state)) t"
+              " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL GROUP BY from_state",
+              "ttii", lo, hi, from, to);
+    if (st == NULL)
+        return DB_ERR;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int s = stage_index(db_col_text(st, 0));
+        if (s >= 0) {
+            k->v[CW_SPANS + 2 * s] += db_col_int(st, 1);
+            k->v[CW_SPANS + 2 * s + 1] += db_col_int(st, 2);
+        }
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+/* The bucket holding t, from the bucket *b on (buckets [starts[i], starts[i+1]), i < n). */
+static int bucket_of(const int64_t *starts, int n, int b, int64_t t)
+{
+    while (b > 0 && t < starts[b])
+        b--;
+    while (b < n - 1 && t >= starts[b + 1])
+        b++;
+    return b;
+}
+
+/* The counts of node (its subtree is [lo, hi)) in each bucket [starts[i],
+ * starts[i+1]), i < n, into out[0..n). Whole Shanghai days inside one bucket
+ * come from case_day; a day a boundary cuts (the period's ends included) is
+ * read from the cases, piece by piece. A day without a row holds nothing. */
+static int casework_buckets(db_t *db, int64_t node, const char *lo, const char *hi, const int64_t *starts, int n,
+                            cw_counts_t *out)
+{
+    int64_t from = starts[0], to = starts[n];
+    int64_t cut[TREND_MAX_BUCKETS + 2];
+    int ncut = 0, b = 0, rc;
+    memset(out, 0, (size_t)n * sizeof *out);
+    db_stmt_t *st = db_q(db, "SELECT day, " CW_COLUMNS " FROM case_day WHERE org_id = ? AND day >= ? AND day <= ?"
+                             " ORDER BY day",
+                         "iii", node, day_of(from), day_of(to - 1));
+    if (st == NULL)
+        return DB_ERR;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t day = db_col_int(st, 0), ds = day_start(day);
+        b = bucket_of(starts, n, b, ds < from ? from : ds);
+        if (ds < from || ds + DAY_SECONDS > starts[b + 1]) {
+            if (ncut < (int)(sizeof cut / sizeof cut[0]))
+                cut[ncut++] = day;
+            continue;
+        }
+        for (int i = 0; i < CW_COLS; i++)
+            out[b].v[i] += db_col_int(st, i + 1);
+    }
+    db_done(st);
+    if (rc != DB_DONE)
+        return DB_ERR;
+    /* Each cut day in pieces that each lie in one bucket. */
+    rc = DB_OK;
+    for (int c = 0; rc == DB_OK && c < ncut; c++) {
+        int64_t a = day_start(cut[c]), end = a + DAY_SECONDS;
+        if (a < from)
+            a = from;
+        if (end > to)
+            end = to;
+        while (rc == DB_OK && a < end) {
+            b = bucket_of(starts, n, b, a);
+            int64_t piece = starts[b + 1] < end ? starts[b + 1] : end;
+            rc = exact_counts(db, lo, hi, a, piece, &out[b]);
+            a = piece;
+        }
+    }
+    return rc;
+}
+
+/* The counts and the rates they give, as the indicators answer them. */
+static json_t *casework_figures(const cw_counts_t *k)
+{
+    const int64_t *v = k->v;
+#define RATE(n, d) ((d) > 0 ? json_real((double)(n) / (double)(d)) : json_null())
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "due", (json_int_t)v[CW_DUE],
+                     "closed", (json_int_t)v[CW_CLOSED], "closed_on_time", (json_int_t)v[CW_CLOSED_ON_TIME], "handled",
+                     (json_int_t)v[CW_HANDLED], "reworked", (json_int_t)v[CW_REWORKED], "rated",
+                     (json_int_t)v[CW_RATED], "satisfied", (json_int_t)v[CW_SATISFIED], "closure_rate",
+                     RATE(v[CW_CLOSED], v[CW_DUE]), "on_time_closure_rate", RATE(v[CW_CLOSED_ON_TIME], v[CW_DUE]),
+                     "on_time_handling_rate", RATE(v[CW_HANDLED_ON_TIME], v[CW_DUE]), "rework_rate",
+                     RATE(v[CW_REWORKED], v[CW_HANDLED]), "satisfaction_rate", RATE(v[CW_SATISFIED], v[CW_RATED]));
+#undef RATE
+}
+
+/* The subtree of the node req->params[0] as a path range, and the period of
+ * the from and to query parameters. 0, or -1 with the error answered. */
+static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_MAX], char hi[ACCESS_PATH_MAX],
+                          int64_t *from, int64_t *to)
+{
+    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, ACCESS_PATH_MAX);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org") - 1;
+    path_subtree_upper(hi, ACCESS_PATH_MAX, lo);
+    const char *names[2] = {"from", "to"};
+    int64_t *vals[2] = {from, to};
+    for (int i = 0; i < 2; i++) {
+        char *v = api_query(req, names[i]);
+        if (v == NULL || time_parse_rfc3339(v, vals[i]) != 0) {
+            free(v);
+            return api_error(rep, req->lang, 400, "validation_failed", names[i], "须为 RFC 3339 时间或日期",
+                             "must be an RFC 3339 time or a date") - 1;
+        }
+        free(v);
+    }
+    if (*to <= *from)
+        return api_error(rep, req->lang, 400, "validation_failed", "to", "结束时间须晚于开始时间",
+                         "to must be after from") - 1;
+    return 0;
+}
+
+/* The indicators of one node over [from, to): NULL on error. */
+static json_t *casework_of(db_t *db, int64_t node, const char *lo, const char *hi, int64_t from, int64_t to)
+{
+    int64_t period[2] = {from, to};
+    cw_counts_t k;
+    if (casework_buckets(db, node, lo, hi, period, 1, &k) != DB_OK)
+        return NULL;
+    json_t *out = casework_figures(&k);
+    /* Open cases past their stage's deadline: each node of the subtree, then its
+     * overdue ones in the partial index of open cases (casefile_open_deadline). */
+    int64_t overdue = 0;
+    if (db_one_int(db, &overdue,
+                   "SELECT COUNT(*) FROM org o CROSS JOIN casefile c WHERE o.path >= ? AND o.path < ?"
+                   " AND c.org_id = o.id AND c.stage_deadline < ?"
+                   " AND c.state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')",
+                   "tti", lo, hi, clock_now()) != DB_OK) {
+        json_decref(out);
+        return NULL;
+    }
+    json_object_set_new(out, "overdue_now", json_integer(overdue));
+    /* The average whole seconds spent in each state, states in name order. */
+    static const int by_name[CW_STAGES] = {1, 6, 2, 4, 3, 0, 5};
+    json_t *stages = json_object();
+    for (int i = 0; i < CW_STAGES; i++) {
+        int s = by_name[i];
+        int64_t secs = k.v[CW_SPANS + 2 * s], count = k.v[CW_SPANS + 2 * s + 1];
+        if (count > 0)
+            json_object_set_new(stages, stage_names[s], json_integer((json_int_t)((double)secs / (double)count)));
+    }
+    json_object_set_new(out, "avg_seconds_in_state", stages);
+    return out;
+}
+
+int org_casework(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t from = 0, to = 0, children = 0;
+    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
+        return 0;
+    if (api_query_int(req, "children", 0, 0, 1, &children) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "children", "children 须为 0 或 1",
+                         "children is 0 or 1");
+    json_t *out = casework_of(req->db, req->params[0], lo, hi, from, to);
+    json_t *kids = children ? db_rows_json(req->db, "SELECT id, name, path AS _path FROM org WHERE parent_id = ?"
+                                                    " ORDER BY id LIMIT 500",
+                                           "i", req->params[0])
+                            : NULL;
+    if (out == NULL || (children && kids == NULL)) {
+        json_decref(out);
+        json_decref(kids);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    /* Each child's figures beside the node's: one request for the dashboard's comparison. */
+    size_t i;
+    json_t *c;
+    json_array_foreach(kids, i, c) {
+        char clo[ACCESS_PATH_MAX], chi[ACCESS_PATH_MAX];
+        str_copy(clo, sizeof clo, json_string_value(json_object_get(c, "_path")));
+        path_subtree_upper(chi, sizeof chi, clo);
+        json_object_del(c, "_path");
+        json_t *f = casework_of(req->db, json_integer_value(json_object_get(c, "id")), clo, chi, from, to);
+        if (f == NULL) {
+            json_decref(out);
+            json_decref(kids);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        json_object_update(c, f);
+        json_decref(f);
+    }
+    if (kids)
+        json_object_set_new(out, "children", kids);
+    return api_json(rep, 200, out);
+}
+
+/* The start of bucket i after from: i weeks, or i calendar months in
+ * Asia/Shanghai (the same day and time, the day clipped to the month's end). */
+static int64_t trend_bucket_start(int64_t from, int month, int64_t i)
+{
+    if (!month)
+        return from + i * 7 * DAY_SECONDS;
+    time_t local = (time_t)(from + SHANGHAI_OFFSET);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    int64_t months = ((int64_t)tm.tm_year + 1900) * 12 + tm.tm_mon + i;
+    int64_t y = months / 12;
+    int m = (int)(months % 12) + 1, d = tm.tm_mday;
+    static const int days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = days_in[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (d > last)
+        d = last;
+    int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return time_days_from_civil(y, m, d) * DAY_SECONDS + secs - SHANGHAI_OFFSET;
+}
+
+int org_casework_trend(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t from = 0, to = 0;
+    if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
+        return 0;
+    char *b = api_query(req, "bucket");
+    int month = b == NULL || strcmp(b, "month") == 0;
+    int known = month || strcmp(b, "week") == 0;
+    free(b);
+    if (!known)
+        return api_error(rep, req->lang, 400, "validation_failed", "bucket", "分段须为 week 或 month",
+                         "bucket is week or month");
+    if (trend_bucket_start(from, month, TREND_MAX_BUCKETS) < to)
+        return api_error(rep, req->lang, 400, "validation_failed", "to", "时段过长：至多 120 段",
+                         "the period is too long: at most 120 buckets");
+    int64_t starts[TREND_MAX_BUCKETS + 1];
+    int n = 0;
+    while (n < TREND_MAX_BUCKETS && (starts[n] = trend_bucket_start(from, month, n)) < to)
+        n++;
+    starts[n] = to;
+    cw_counts_t buckets[TREND_MAX_BUCKETS];
+    if (casework_buckets(req->db, req->params[0], lo, hi, starts, n, buckets) != DB_OK)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++) {
+        char s1[TIME_RFC3339_LEN], s2[TIME_RFC3339_LEN];
+        time_format_rfc3339(s1, starts[i]);
+        time_format_rfc3339(s2, starts[i + 1]);
+        json_t *one = json_pack("{s:s, s:s}", "from", s1, "to", s2);
+        json_t *figures = casework_figures(&buckets[i]);
+        json_object_update(one, figures);
+        json_decref(figures);
+        json_object_set_new(one, "reported", json_integer(buckets[i].v[CW_REPORTED]));
+        json_object_set_new(one, "closed_in_bucket", json_integer(buckets[i].v[CW_CLOSED_IN]));
+        json_array_append_new(list, one);
+    }
+    return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", list));
+}

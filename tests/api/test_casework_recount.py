@@ -1,0 +1,261 @@
+"""The casework indicators are kept per node and day as cases move (case_day):
+after thousands of random moves with the test clock, every node's stored days
+equal a recount from the cases (the migration's own backfill), and /casework and
+its trend answer exactly what a scan of the cases gives (the queries the
+indicators ran before they were kept), for periods on Shanghai midnights and off
+them."""
+import calendar
+import os
+import random
+import sqlite3
+import time
+
+import pytest
+
+from conftest import ROOT, Server
+
+HOUR = 3600
+DAY = 86400
+OPEN = ("reported", "accepted", "dispatched", "handling", "handled", "verified")
+
+
+@pytest.fixture(scope="module")
+def world():
+    s = Server()
+    yield s
+    assert s.close() == 0, s.stderr
+
+
+def bearer(server, client):
+    r = client.post("/api/v1/auth/tokens", json={"name": "recount", "expires_in_days": 366})
+    assert r.status_code == 201, r.text
+    c = server.client()
+    c.s.headers["Authorization"] = "Bearer " + r.json()["token"]
+    c.csrf = None
+    me = c.get("/api/v1/auth/me").json()
+    c.user_id, c.username = me["user"]["id"], me["user"]["username"]
+    return c
+
+
+def iso(ts):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def shanghai_midnight(ts):
+    return (ts + 8 * HOUR) // DAY * DAY - 8 * HOUR
+
+
+# ---- the reference: a scan of the cases, as the indicators were computed before they were kept ----
+
+COUNTS = ("SELECT COUNT(*), SUM(c.state IN ('closed', 'rated')),"
+          " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"
+          " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at), SUM(c.handled_at IS NOT NULL),"
+          " SUM(c.returns > 0), SUM(c.rating IS NOT NULL), SUM(c.rating IN ('满意', '基本满意'))"
+          " FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"
+          " AND c.close_due_at >= ? AND c.close_due_at < ?")
+SPANS = ("SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
+         " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
+         " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
+         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"
+         " AND c.state <> 'rejected' AND (e.from_state IS NULL OR e.from_state <> e.to_state)) t"
+         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL GROUP BY from_state")
+OVERDUE = ("SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
+           " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND c.state NOT IN ('rejected', 'closed', 'rated')")
+KEYS = ("due", "closed", "closed_on_time", "handled_on_time", "handled", "reworked", "rated", "satisfied")
+
+
+def upper(path):
+    return path[:-1] + "0"
+
+
+def rate(n, d):
+    return n / d if d else None
+
+
+def ref_figures(db, path, a, b):
+    k = dict(zip(KEYS, (v or 0 for v in db.execute(COUNTS, (path, upper(path), a, b)).fetchone())))
+    out = {key: k[key] for key in KEYS if key != "handled_on_time"}
+    out.update(closure_rate=rate(k["closed"], k["due"]), on_time_closure_rate=rate(k["closed_on_time"], k["due"]),
+               on_time_handling_rate=rate(k["handled_on_time"], k["due"]),
+               rework_rate=rate(k["reworked"], k["handled"]), satisfaction_rate=rate(k["satisfied"], k["rated"]))
+    return out
+
+
+def ref_casework(db, path, a, b):
+    out = ref_figures(db, path, a, b)
+    out["avg_seconds_in_state"] = dict(db.execute(SPANS, (path, upper(path), a, b)).fetchall())
+    return out
+
+
+def ref_count(db, column, path, a, b):
+    return db.execute(f"SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
+                      f" AND c.{column} >= ? AND c.{column} < ?", (path, upper(path), a, b)).fetchone()[0]
+
+
+def ts(text):
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+# ---- the random world ----
+
+def play(s, rnd, moves):
+    """Report and move cases at random, with the clock moving between; one node moves
+    to another street halfway. Returns the org ids the cases were put at."""
+    admin = s.admin()
+    streets = [s.org_id("340104006"), s.org_id("340102001")]
+    comms = []
+    for st in streets:
+        kids = admin.get(f"/api/v1/orgs/{st}/children", params={"limit": 3}).json()["items"]
+        comms += [k["id"] for k in kids[:2]]
+    grids = []
+    for i, comm in enumerate(comms[:2]):
+        r = admin.post("/api/v1/orgs", json={"parent_id": comm, "level": "grid", "name": f"核算网格{i}"})
+        assert r.status_code == 201, r.text
+        grids.append(r.json()["id"])
+    places = comms + grids
+    city = s.org_id("3401")
+    staff = [bearer(s, s.make_user(admin, f"rc-staff{i}", "org_staff", city)) for i in range(2)]
+    clock = bearer(s, admin)
+    cases = {}  # id -> the last answer
+
+    def act(who, c, action, **extra):
+        r = who.post(f"/api/v1/cases/{c['id']}/actions", json={"action": action, "version": c["version"], **extra})
+        if r.status_code == 409 and r.json()["error"]["code"] == "version_conflict":  # escalated meanwhile
+            c = who.get(f"/api/v1/cases/{c['id']}").json()
+            r = who.post(f"/api/v1/cases/{c['id']}/actions", json={"action": action, "version": c["version"], **extra})
+        assert r.status_code == 200, (action, r.text)
+        cases[c["id"]] = r.json()
+
+    for step in range(moves):
+        if step == moves // 2:
+            moved = comms[0]
+            assert clock.patch(f"/api/v1/orgs/{moved}", json={"parent_id": streets[1]}).status_code == 200
+        roll = rnd.random()
+        if roll < 0.08:
+            clock.post("/api/v1/_test/clock", json={"advance_seconds": rnd.randint(60, 30 * HOUR)})
+            continue
+        if roll < 0.1:
+            assert clock.post("/api/v1/_test/tick").status_code == 200  # escalation moves nothing counted
+            continue
+        open_cases = [c for c in cases.values() if c["state"] in OPEN + ("closed",)]
+        if roll < 0.3 or not open_cases:
+            who = rnd.choice(staff)
+            r = who.post("/api/v1/cases", json={"category": rnd.choice(["sanitation", "safety", "dispute", "other"]),
+                                                "title": "核算", "description": "d", "org_id": rnd.choice(places)})
+            assert r.status_code == 201, r.text
+            cases[r.json()["id"]] = r.json()
+            continue
+        c = rnd.choice(open_cases)
+        reporter = next(x for x in staff if x.user_id == c["reporter_id"])
+        other = staff[1 - staff.index(reporter)]
+        state = c["state"]
+        if state == "reported":
+            pick = rnd.random()
+            if pick < 0.1:
+                act(reporter, c, "reject", note="重复")
+            elif pick < 0.15:
+                into = [x for x in open_cases if x["id"] != c["id"] and x["state"] in OPEN]
+                if into:
+                    act(reporter, c, "merge", into=rnd.choice(into)["id"])
+            else:
+                act(rnd.choice(staff), c, "accept")
+        elif state == "accepted":
+            act(rnd.choice(staff), c, "dispatch", org_id=c["org_id"])
+        elif state == "dispatched":
+            act(rnd.choice(staff), c, "claim")
+        elif state == "handling":
+            act(rnd.choice(staff), c, "handle")
+        elif state == "handled":
+            handler = [e for e in c["events"] if e["action"] == "handle"][-1]["actor_name"]
+            verifier = next(x for x in staff if x.username != handler)
+            act(verifier, c, "return" if rnd.random() < 0.25 else "verify")
+        elif state == "verified":
+            act(rnd.choice(staff), c, "close")
+        elif state == "closed":
+            act(reporter, c, "rate", rating=rnd.choice(["满意", "基本满意", "不满意"]))
+    return places, clock, staff
+
+
+def test_kept_figures_equal_a_recount(world):
+    s = world
+    rnd = random.Random(20261202)
+    places, clock, staff = play(s, rnd, int(os.environ.get("RECOUNT_MOVES", "2500")))
+    db = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
+
+    # 1. Every node's stored days equal the migration's recount from the cases.
+    sql = open(os.path.join(ROOT, "schema", "005_casework_days.sql"), encoding="utf-8").read()
+    backfill = sql[sql.index("INSERT INTO case_day"):]
+    scratch = sqlite3.connect(":memory:")
+    scratch.execute("ATTACH DATABASE ? AS live", (f"file:{s.db}?mode=ro",))
+    cols = [r[1] for r in db.execute("PRAGMA table_info(case_day)")]
+    scratch.execute(f"CREATE TABLE case_day AS SELECT * FROM live.case_day WHERE 0")
+    for t in ("casefile", "case_event", "org"):
+        scratch.execute(f"CREATE TEMP VIEW {t} AS SELECT * FROM live.{t}")
+    scratch.execute(backfill.replace("INSERT INTO case_day", "INSERT INTO main.case_day"))
+    nonzero = " OR ".join(f"{c} <> 0" for c in cols[2:])
+    kept = db.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    recount = scratch.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    assert len(kept) > 100 and kept == recount
+
+    # 2. The answers equal a scan of the cases, on every node that holds cases or is beside one.
+    admin = clock
+    nodes = set()
+    for (path,) in db.execute("SELECT DISTINCT o.path FROM casefile c JOIN org o ON o.id = c.org_id"):
+        ids = [int(x) for x in path.strip("/").split("/")]
+        nodes.update(ids)
+        for parent in ids[:-1]:
+            nodes.update(r[0] for r in db.execute("SELECT id FROM org WHERE parent_id = ?", (parent,)))
+    paths = dict(db.execute(f"SELECT id, path FROM org WHERE id IN ({','.join(map(str, nodes))})"))
+    first, last = db.execute("SELECT MIN(created_at), MAX(close_due_at) FROM casefile").fetchone()
+    start = shanghai_midnight(first) - DAY
+    end = shanghai_midnight(last) + 2 * DAY
+    periods = [(start, end), (start + 12345, end - 4321), (first + 5 * HOUR, first + 9 * HOUR),
+               (first + DAY + 77, first + 6 * DAY)]
+    trends = [(start, end, "week"), (start + 7777, end, "month"), (start + 7777, end, "week")]
+    checked = 0
+    for node in sorted(nodes):
+        path = paths[node]
+        for a, b in periods:
+            got = admin.get(f"/api/v1/orgs/{node}/casework", params={"from": iso(a), "to": iso(b)}).json()
+            got.pop("overdue_now")
+            assert got == ref_casework(db, path, a, b), (node, a, b)
+            checked += got["due"]
+        for a, b, bucket in trends:
+            got = admin.get(f"/api/v1/orgs/{node}/casework/trend",
+                            params={"from": iso(a), "to": iso(b), "bucket": bucket}).json()["buckets"]
+            for x in got:
+                fa, fb = ts(x["from"]), ts(x["to"])
+                want = ref_figures(db, path, fa, fb)
+                want.update({"from": x["from"], "to": x["to"], "reported": ref_count(db, "created_at", path, fa, fb),
+                             "closed_in_bucket": ref_count(db, "closed_at", path, fa, fb)})
+                assert x == want, (node, bucket, x["from"])
+    assert checked > 1000
+
+    # 3. overdue_now stays exact: counted at the moment asked (retried if a deadline passed meanwhile).
+    offset = clock.post("/api/v1/_test/clock", json={"advance_seconds": 0}).json()["offset"]
+    for node in sorted(nodes):
+        path = paths[node]
+        for _ in range(5):
+            before = db.execute(OVERDUE, (path, upper(path), int(time.time()) + offset - 1)).fetchone()[0]
+            got = admin.get(f"/api/v1/orgs/{node}/casework", params={"from": iso(start), "to": iso(end)}).json()
+            after = db.execute(OVERDUE, (path, upper(path), int(time.time()) + offset + 1)).fetchone()[0]
+            if before == after:
+                assert got["overdue_now"] == before, node
+                break
+        else:
+            raise AssertionError("deadlines kept passing")
+
+    # 4. children=1 answers each child's figures as its own request does.
+    city = s.org_id("3401")
+    for node in (city, *sorted(n for n in nodes if paths[n].count("/") == 3)):
+        q = {"from": iso(start + 12345), "to": iso(end)}
+        both = admin.get(f"/api/v1/orgs/{node}/casework", params={**q, "children": 1}).json()
+        kids = both.pop("children")
+        assert both == admin.get(f"/api/v1/orgs/{node}/casework", params=q).json()
+        want = [r[0] for r in db.execute("SELECT id FROM org WHERE parent_id = ? ORDER BY id", (node,))]
+        assert [k["id"] for k in kids] == want
+        for k in kids[:30]:
+            one = admin.get(f"/api/v1/orgs/{k['id']}/casework", params=q).json()
+            assert {x: y for x, y in k.items() if x not in ("id", "name")} == one, k["id"]
+    r = admin.get(f"/api/v1/orgs/{city}/casework", params={"from": iso(start), "to": iso(end), "children": 2})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "children"
