@@ -1019,14 +1019,30 @@ static json_t *parse_tags(db_t *db, const char *text)
     return out;
 }
 
-static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+/* A stage of a long job and its steps, when someone shows them (the CLI). */
+static void progress_stage(const progress_t *p, const char *name, int64_t total)
+{
+    if (p)
+        p->stage(p->arg, name, total);
+}
+
+static void progress_step(const progress_t *p, int64_t done)
+{
+    if (p)
+        p->step(p->arg, done);
+}
+
+int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     json_t *rows = json_object_get(data, "rows");
     int64_t imported = 0, unchanged = 0;
     size_t i;
     json_t *r;
     int rc = DB_OK;
+    progress_stage(w->progress, "write", (int64_t)json_array_size(rows));
     json_array_foreach(rows, i, r) {
+        if (i > 0)
+            progress_step(w->progress, (int64_t)i);
         json_t *person = json_object_get(r, "person");
         int64_t org = json_integer_value(json_object_get(person, "org_id"));
         /* Scope again, in the transaction: grants may have changed since the check. */
@@ -1073,6 +1089,8 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             break;
         }
     }
+    if (rc == DB_OK)
+        progress_step(w->progress, (int64_t)json_array_size(rows));
     json_t *report = json_object_get(data, "report");
     json_object_set_new(report, "imported", json_integer(imported));
     json_object_set_new(report, "unchanged", json_integer(unchanged));
@@ -1085,9 +1103,10 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return 0;
 }
 
-int person_import(api_req_t *req, api_reply_t *rep)
+int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep)
 {
     int64_t org = 0, partial = 0, dry_run = 0;
+    *data = NULL;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
     char *mode = api_query(req, "mode");
@@ -1112,6 +1131,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
         strncasecmp(req->upload_type, "application/octet-stream", 24) != 0)
         return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
                          "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
+    progress_stage(progress, "read", 1);
     json_t *table;
     if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) { /* a zip: .xlsx */
         char bad_cell[16];
@@ -1142,6 +1162,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
                          n > IMPORT_MAX_ROWS ? "at most 100000 rows per file"
                                              : "the file needs a header row and at least one data row (CSV)");
     }
+    progress_step(progress, 1);
     /* Header: which column is what. */
     int where[NCOLUMNS];
     json_t *header = json_array_get(table, 0);
@@ -1162,7 +1183,9 @@ int person_import(api_req_t *req, api_reply_t *rep)
     json_t *errors = json_array(), *good = json_array();
     json_t *seen = json_object();
     int64_t nrows = (int64_t)json_array_size(table) - 1;
+    progress_stage(progress, "check", nrows);
     for (int64_t r = 1; r <= nrows; r++) {
+        progress_step(progress, r - 1);
         json_t *line = json_array_get(table, (size_t)r);
         const char *cell[NCOLUMNS];
         for (size_t c = 0; c < NCOLUMNS; c++) {
@@ -1229,6 +1252,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
             json_object_set_new(item, "address", json_string(cell[4]));
         json_array_append_new(good, item);
     }
+    progress_step(progress, nrows);
     json_decref(seen);
     json_decref(table);
     json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid",
@@ -1246,8 +1270,15 @@ int person_import(api_req_t *req, api_reply_t *rep)
         return 0;
     }
     json_object_set_new(report, "imported", json_integer(0));
-    return api_defer(req, import_write,
-                     json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo)));
+    *data = json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo));
+    return 0;
+}
+
+int person_import(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data;
+    person_import_prepare(req, NULL, &data, rep);
+    return data ? api_defer(req, person_import_write, data) : 0;
 }
 
 int person_import_template(api_req_t *req, api_reply_t *rep)
@@ -1288,7 +1319,7 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     return 0;
 }
 
-static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t org = json_integer_value(json_object_get(data, "org"));
     int rc = audit_append_new(db, w, "persons.exported", "org", org, org,
@@ -1310,9 +1341,11 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return 0;
 }
 
-int person_export(api_req_t *req, api_reply_t *rep)
+int person_export_prepare(api_req_t *req, const char *scratch, const progress_t *progress, json_t **data,
+                          api_reply_t *rep)
 {
     int64_t reveal = 0;
+    *data = NULL;
     char *fmt = api_query(req, "format");
     int xlsx = fmt && strcmp(fmt, "xlsx") == 0, fmt_ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
     free(fmt);
@@ -1359,7 +1392,10 @@ int person_export(api_req_t *req, api_reply_t *rep)
     json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生日期", "身份证号",
                                            "手机号", "组织编码", "组织", "户地址", "与户主关系", "标签"));
     int64_t rows = 0;
+    progress_stage(progress, "read", count);
     while ((rc = db_step(st)) == DB_ROW) {
+        if (rows % 256 == 0)
+            progress_step(progress, rows);
         char *idc = reveal ? pii_decrypt(req->keys, "person.id_card", db_col_text(st, 4)) : NULL;
         char *phone = reveal && !db_col_is_null(st, 6) ? pii_decrypt(req->keys, "person.phone", db_col_text(st, 6))
                                                        : NULL;
@@ -1389,10 +1425,11 @@ int person_export(api_req_t *req, api_reply_t *rep)
         json_decref(table);
         return api_db_error(rep, req->lang, rc, NULL);
     }
+    progress_step(progress, rows);
     char *body = NULL;
     size_t blen = 0;
     if (xlsx) {
-        body = xlsx_write(table, "居民", db_path(req->db), &blen);
+        body = xlsx_write(table, "居民", scratch, &blen);
     } else {
         buf_t b = {0};
         buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
@@ -1416,9 +1453,16 @@ int person_export(api_req_t *req, api_reply_t *rep)
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];
     snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
-    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows",
-                             (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "format",
-                             xlsx ? "xlsx" : "csv", "body", b64, "filename", filename);
+    *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
+                      "revealed", (int)reveal, "query", req->query, "format", xlsx ? "xlsx" : "csv", "body", b64,
+                      "filename", filename);
     free(b64);
-    return api_defer(req, export_write, data);
+    return 0;
+}
+
+int person_export(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data;
+    person_export_prepare(req, db_path(req->db), NULL, &data, rep);
+    return data ? api_defer(req, person_export_write, data) : 0;
 }
