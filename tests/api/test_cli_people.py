@@ -8,23 +8,15 @@ import select
 import sqlite3
 import stat
 import subprocess
-import tempfile
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, PASSWORD, Server, run_cli
+from conftest import BIN, DIVISIONS, PASSWORD, Server, run_cli
+from test_demo import fresh_db as new_db  # a database with the real divisions
 from test_people import id_with_check
 
 LONGJU, TIANHAIXIANG = "340104006006", "340102001001"
 HEADER = "姓名,身份证号,手机号,组织编码,户地址,与户主关系,标签"
-
-
-def new_db():
-    d = tempfile.mkdtemp(prefix="jiceng-cli-people-")
-    path = os.path.join(d, "c.db")
-    run_cli("init", "--db", path, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    run_cli("import-divisions", "--db", path, DIVISIONS)
-    return path
 
 
 @pytest.fixture()
