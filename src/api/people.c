@@ -1032,9 +1032,55 @@ static void progress_step(const progress_t *p, int64_t done)
         p->step(p->arg, done);
 }
 
+/* The household at org with this address (the first one), created if there is
+ * none. known maps each org id met so far to its households by address, read
+ * once: looking each row's address up in the table would scan all of the org's
+ * households per row (there is no index on the address), quadratic in a file
+ * for one community. DB_OK with *id, or an error. */
+static int import_household(db_t *db, const write_ctx_t *w, json_t *known, int64_t org, const char *address,
+                            int64_t *id)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)org);
+    json_t *at = json_object_get(known, key);
+    int rc = DB_DONE;
+    if (at == NULL) {
+        at = json_object();
+        json_object_set_new(known, key, at);
+        db_stmt_t *st = db_q(db, "SELECT id, address FROM household WHERE org_id = ? ORDER BY id", "i", org);
+        if (st == NULL)
+            return DB_ERR;
+        while ((rc = db_step(st)) == DB_ROW) {
+            const char *a = db_col_text(st, 1);
+            if (a && json_object_get(at, a) == NULL)
+                json_object_set_new(at, a, json_integer(db_col_int(st, 0)));
+        }
+        db_done(st);
+        if (rc != DB_DONE)
+            return rc;
+    }
+    json_t *found = json_object_get(at, address);
+    if (found) {
+        *id = json_integer_value(found);
+        return DB_OK;
+    }
+    rc = db_one_int(db, id,
+                    "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    "itii", org, address, w->now, w->now);
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "households", 1);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "household.created", "household", *id, org,
+                              json_pack("{s:I, s:s, s:s}", "org_id", (json_int_t)org, "address", address, "via",
+                                        "import"));
+    if (rc == DB_OK)
+        json_object_set_new(at, address, json_integer(*id));
+    return rc;
+}
+
 int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    json_t *rows = json_object_get(data, "rows");
+    json_t *rows = json_object_get(data, "rows"), *households = json_object();
     int64_t imported = 0, unchanged = 0;
     size_t i;
     json_t *r;
@@ -1060,20 +1106,7 @@ int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         const char *address = json_string_value(json_object_get(r, "address"));
         if (address) {
             int64_t hh = 0;
-            rc = db_one_int(db, &hh, "SELECT id FROM household WHERE org_id = ? AND address = ? ORDER BY id LIMIT 1",
-                            "it", org, address);
-            if (rc == DB_NOTFOUND) {
-                rc = db_one_int(db, &hh,
-                                "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?)"
-                                " RETURNING id",
-                                "itii", org, address, w->now, w->now);
-                if (rc == DB_OK)
-                    rc = rollup_add(db, org, "households", 1);
-                if (rc == DB_OK)
-                    rc = audit_append_new(db, w, "household.created", "household", hh, org,
-                                          json_pack("{s:I, s:s, s:s}", "org_id", (json_int_t)org, "address", address,
-                                                    "via", "import"));
-            }
+            rc = import_household(db, w, households, org, address, &hh);
             if (rc != DB_OK)
                 break;
             json_object_set_new(person, "household_id", json_integer(hh));
@@ -1089,6 +1122,7 @@ int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             break;
         }
     }
+    json_decref(households);
     if (rc == DB_OK)
         progress_step(w->progress, (int64_t)json_array_size(rows));
     json_t *report = json_object_get(data, "report");

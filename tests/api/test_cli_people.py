@@ -100,6 +100,13 @@ def test_partial_imports_the_good_rows_and_again_changes_nothing(db):
     assert "0 imported, 6 already registered (unchanged)" in p.stdout
     assert count(db, "SELECT COUNT(*) FROM person") == 6 and count(db, "SELECT COUNT(*) FROM household") == 2
     assert count(db, "SELECT COUNT(*) FROM audit_log") == households + 1  # only the import's own row
+    # A new resident at a known address joins that household, whichever run made it.
+    run_cli("import", "persons", "--db", db, "--org", LONGJU, write_csv(os.path.dirname(db), "one.csv", rows(1, 7)))
+    assert count(db, "SELECT COUNT(*) FROM household") == 3  # 命令7 makes 龙居小区 3 栋 ...
+    # ... and 命令8, imported by another run, joins it
+    run_cli("import", "persons", "--db", db, "--org", LONGJU, write_csv(os.path.dirname(db), "two.csv", rows(1, 8)))
+    assert count(db, "SELECT COUNT(*) FROM household") == 3
+    assert count(db, "SELECT COUNT(DISTINCT household_id) FROM person WHERE name IN ('命令7', '命令8')") == 1
     run_cli("audit", "verify", "--db", db)
 
 
