@@ -34,6 +34,15 @@ typedef struct api_reply {
 
 typedef struct keys keys_t;
 
+/* Progress of a long job (an import, an export), shown by the CLI as a bar or a
+ * line per stage; the server passes none. stage() begins a named stage of total
+ * steps, step() reports done of them; arg is the shower's. */
+typedef struct progress {
+    void (*stage)(void *arg, const char *name, int64_t total);
+    void (*step)(void *arg, int64_t done);
+    void *arg;
+} progress_t;
+
 /* What a change runs with: copied into the writer's job, so it outlives the request. */
 typedef struct write_ctx {
     principal_t who;
@@ -42,6 +51,7 @@ typedef struct write_ctx {
     int64_t now;
     const keys_t *keys;
     const struct server_config *cfg;
+    const progress_t *progress; /* NULL but in the CLI */
 } write_ctx_t;
 
 /* A change: runs on the writer's connection inside a transaction (a savepoint

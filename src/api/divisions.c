@@ -65,7 +65,16 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
     char line[1024];
     int lineno = 0, rc = DB_OK;
     size_t city_len = strlen(city);
+    if (w->progress) { /* the rows to go through, for the CLI's bar */
+        int64_t lines = 0;
+        while (fgets(line, sizeof line, f))
+            lines++;
+        rewind(f);
+        w->progress->stage(w->progress->arg, "divisions", lines > 0 ? lines - 1 : 0);
+    }
     while (fgets(line, sizeof line, f)) {
+        if (w->progress && lineno > 0)
+            w->progress->step(w->progress->arg, lineno - 1);
         lineno++;
         size_t len = strlen(line);
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -124,6 +133,8 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
         (*added)++;
     }
     fclose(f);
+    if (w->progress && rc == DB_OK)
+        w->progress->step(w->progress->arg, lineno > 0 ? lineno - 1 : 0);
     if (rc == DB_OK && counts[0] == 0) {
         snprintf(msg, cap, "%s has no row for city %s", csv_path, city);
         rc = -1;

@@ -39,6 +39,24 @@ int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t
 int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const char *city, int64_t counts[6],
                      int64_t *added, char *msg, size_t cap);
 
+/* people.c: the residents' import and export, shared by the HTTP handlers and
+ * the CLI. req carries db, who, keys and lang, the query (import: org, mode,
+ * dry_run; export: the list's filters, format, reveal) and, for the import, the
+ * file's bytes in upload (CSV in UTF-8 or GBK, or XLSX, told by the bytes).
+ * *data is set to the write's input when there is something to write: hand it
+ * to person_import_write / person_export_write (which take it) in a
+ * transaction. Otherwise *data is NULL and rep holds the whole answer (a dry
+ * run's report, a refused file, 4xx). Returns 0, or -1 on a database error.
+ * progress may be NULL; the writes report theirs through w->progress. An
+ * XLSX export's scratch files (unlinked as made) go in the directory of the
+ * path scratch: the database's for the server, the target's for the CLI. */
+int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep);
+int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+int person_export_prepare(api_req_t *req, const char *scratch, const progress_t *progress, json_t **data,
+                          api_reply_t *rep);
+/* The export's audit row (a reveal when revealed) and its file in rep->raw. */
+int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+
 /* A request context for code that runs outside HTTP (CLI), for validation replies. */
 void api_req_cli(api_req_t *req, db_t *db);
 

@@ -1019,14 +1019,76 @@ static json_t *parse_tags(db_t *db, const char *text)
     return out;
 }
 
-static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+/* A stage of a long job and its steps, when someone shows them (the CLI). */
+static void progress_stage(const progress_t *p, const char *name, int64_t total)
 {
-    json_t *rows = json_object_get(data, "rows");
+    if (p)
+        p->stage(p->arg, name, total);
+}
+
+static void progress_step(const progress_t *p, int64_t done)
+{
+    if (p)
+        p->step(p->arg, done);
+}
+
+/* The household at org with this address (the first one), created if there is
+ * none. known maps each org id met so far to its households by address, read
+ * once: looking each row's address up in the table would scan all of the org's
+ * households per row (there is no index on the address), quadratic in a file
+ * for one community. DB_OK with *id, or an error. */
+static int import_household(db_t *db, const write_ctx_t *w, json_t *known, int64_t org, const char *address,
+                            int64_t *id)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)org);
+    json_t *at = json_object_get(known, key);
+    int rc = DB_DONE;
+    if (at == NULL) {
+        at = json_object();
+        json_object_set_new(known, key, at);
+        db_stmt_t *st = db_q(db, "SELECT id, address FROM household WHERE org_id = ? ORDER BY id", "i", org);
+        if (st == NULL)
+            return DB_ERR;
+        while ((rc = db_step(st)) == DB_ROW) {
+            const char *a = db_col_text(st, 1);
+            if (a && json_object_get(at, a) == NULL)
+                json_object_set_new(at, a, json_integer(db_col_int(st, 0)));
+        }
+        db_done(st);
+        if (rc != DB_DONE)
+            return rc;
+    }
+    json_t *found = json_object_get(at, address);
+    if (found) {
+        *id = json_integer_value(found);
+        return DB_OK;
+    }
+    rc = db_one_int(db, id,
+                    "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    "itii", org, address, w->now, w->now);
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, "households", 1);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "household.created", "household", *id, org,
+                              json_pack("{s:I, s:s, s:s}", "org_id", (json_int_t)org, "address", address, "via",
+                                        "import"));
+    if (rc == DB_OK)
+        json_object_set_new(at, address, json_integer(*id));
+    return rc;
+}
+
+int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    json_t *rows = json_object_get(data, "rows"), *households = json_object();
     int64_t imported = 0, unchanged = 0;
     size_t i;
     json_t *r;
     int rc = DB_OK;
+    progress_stage(w->progress, "write", (int64_t)json_array_size(rows));
     json_array_foreach(rows, i, r) {
+        if (i > 0)
+            progress_step(w->progress, (int64_t)i);
         json_t *person = json_object_get(r, "person");
         int64_t org = json_integer_value(json_object_get(person, "org_id"));
         /* Scope again, in the transaction: grants may have changed since the check. */
@@ -1044,20 +1106,7 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         const char *address = json_string_value(json_object_get(r, "address"));
         if (address) {
             int64_t hh = 0;
-            rc = db_one_int(db, &hh, "SELECT id FROM household WHERE org_id = ? AND address = ? ORDER BY id LIMIT 1",
-                            "it", org, address);
-            if (rc == DB_NOTFOUND) {
-                rc = db_one_int(db, &hh,
-                                "INSERT INTO household (org_id, address, created_at, updated_at) VALUES (?, ?, ?, ?)"
-                                " RETURNING id",
-                                "itii", org, address, w->now, w->now);
-                if (rc == DB_OK)
-                    rc = rollup_add(db, org, "households", 1);
-                if (rc == DB_OK)
-                    rc = audit_append_new(db, w, "household.created", "household", hh, org,
-                                          json_pack("{s:I, s:s, s:s}", "org_id", (json_int_t)org, "address", address,
-                                                    "via", "import"));
-            }
+            rc = import_household(db, w, households, org, address, &hh);
             if (rc != DB_OK)
                 break;
             json_object_set_new(person, "household_id", json_integer(hh));
@@ -1073,6 +1122,9 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             break;
         }
     }
+    json_decref(households);
+    if (rc == DB_OK)
+        progress_step(w->progress, (int64_t)json_array_size(rows));
     json_t *report = json_object_get(data, "report");
     json_object_set_new(report, "imported", json_integer(imported));
     json_object_set_new(report, "unchanged", json_integer(unchanged));
@@ -1085,9 +1137,10 @@ static int import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return 0;
 }
 
-int person_import(api_req_t *req, api_reply_t *rep)
+int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep)
 {
     int64_t org = 0, partial = 0, dry_run = 0;
+    *data = NULL;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
     char *mode = api_query(req, "mode");
@@ -1112,6 +1165,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
         strncasecmp(req->upload_type, "application/octet-stream", 24) != 0)
         return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
                          "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
+    progress_stage(progress, "read", 1);
     json_t *table;
     if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) { /* a zip: .xlsx */
         char bad_cell[16];
@@ -1142,6 +1196,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
                          n > IMPORT_MAX_ROWS ? "at most 100000 rows per file"
                                              : "the file needs a header row and at least one data row (CSV)");
     }
+    progress_step(progress, 1);
     /* Header: which column is what. */
     int where[NCOLUMNS];
     json_t *header = json_array_get(table, 0);
@@ -1162,7 +1217,9 @@ int person_import(api_req_t *req, api_reply_t *rep)
     json_t *errors = json_array(), *good = json_array();
     json_t *seen = json_object();
     int64_t nrows = (int64_t)json_array_size(table) - 1;
+    progress_stage(progress, "check", nrows);
     for (int64_t r = 1; r <= nrows; r++) {
+        progress_step(progress, r - 1);
         json_t *line = json_array_get(table, (size_t)r);
         const char *cell[NCOLUMNS];
         for (size_t c = 0; c < NCOLUMNS; c++) {
@@ -1229,6 +1286,7 @@ int person_import(api_req_t *req, api_reply_t *rep)
             json_object_set_new(item, "address", json_string(cell[4]));
         json_array_append_new(good, item);
     }
+    progress_step(progress, nrows);
     json_decref(seen);
     json_decref(table);
     json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid",
@@ -1246,8 +1304,15 @@ int person_import(api_req_t *req, api_reply_t *rep)
         return 0;
     }
     json_object_set_new(report, "imported", json_integer(0));
-    return api_defer(req, import_write,
-                     json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo)));
+    *data = json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo));
+    return 0;
+}
+
+int person_import(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data;
+    person_import_prepare(req, NULL, &data, rep);
+    return data ? api_defer(req, person_import_write, data) : 0;
 }
 
 int person_import_template(api_req_t *req, api_reply_t *rep)
@@ -1288,7 +1353,7 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     return 0;
 }
 
-static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t org = json_integer_value(json_object_get(data, "org"));
     int rc = audit_append_new(db, w, "persons.exported", "org", org, org,
@@ -1310,9 +1375,11 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return 0;
 }
 
-int person_export(api_req_t *req, api_reply_t *rep)
+int person_export_prepare(api_req_t *req, const char *scratch, const progress_t *progress, json_t **data,
+                          api_reply_t *rep)
 {
     int64_t reveal = 0;
+    *data = NULL;
     char *fmt = api_query(req, "format");
     int xlsx = fmt && strcmp(fmt, "xlsx") == 0, fmt_ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
     free(fmt);
@@ -1359,7 +1426,10 @@ int person_export(api_req_t *req, api_reply_t *rep)
     json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生日期", "身份证号",
                                            "手机号", "组织编码", "组织", "户地址", "与户主关系", "标签"));
     int64_t rows = 0;
+    progress_stage(progress, "read", count);
     while ((rc = db_step(st)) == DB_ROW) {
+        if (rows % 256 == 0)
+            progress_step(progress, rows);
         char *idc = reveal ? pii_decrypt(req->keys, "person.id_card", db_col_text(st, 4)) : NULL;
         char *phone = reveal && !db_col_is_null(st, 6) ? pii_decrypt(req->keys, "person.phone", db_col_text(st, 6))
                                                        : NULL;
@@ -1389,10 +1459,11 @@ int person_export(api_req_t *req, api_reply_t *rep)
         json_decref(table);
         return api_db_error(rep, req->lang, rc, NULL);
     }
+    progress_step(progress, rows);
     char *body = NULL;
     size_t blen = 0;
     if (xlsx) {
-        body = xlsx_write(table, "居民", db_path(req->db), &blen);
+        body = xlsx_write(table, "居民", scratch, &blen);
     } else {
         buf_t b = {0};
         buf_add(&b, "\xEF\xBB\xBF", 3); /* so spreadsheet programs read UTF-8 */
@@ -1416,9 +1487,16 @@ int person_export(api_req_t *req, api_reply_t *rep)
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];
     snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
-    json_t *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows",
-                             (json_int_t)rows, "revealed", (int)reveal, "query", req->query, "format",
-                             xlsx ? "xlsx" : "csv", "body", b64, "filename", filename);
+    *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
+                      "revealed", (int)reveal, "query", req->query, "format", xlsx ? "xlsx" : "csv", "body", b64,
+                      "filename", filename);
     free(b64);
-    return api_defer(req, export_write, data);
+    return 0;
+}
+
+int person_export(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data;
+    person_export_prepare(req, db_path(req->db), NULL, &data, rep);
+    return data ? api_defer(req, person_export_write, data) : 0;
 }

@@ -42,6 +42,36 @@ void cli_write_ctx(write_ctx_t *w, const keys_t *keys, const char *what);
  * Returns 0 on success; *out (may be NULL) receives the reply body (caller decrefs). */
 int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t **out);
 
+/* The same, handing back the whole reply (a file in raw, with its filename);
+ * the caller frees rep->json, rep->raw and rep->filename. */
+int cli_write_reply(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+
+/* An org given as a division code or an id: its id; 0 if v is NULL, -1 (printed) if unknown. */
+int64_t cli_resolve_org(db_t *db, const char *v);
+
+/* Act as the user username (NULL: stay the system): load its grants into w->who,
+ * so the same scope checks as over HTTP apply and audit rows name it. 0, or -1
+ * (printed) if there is no such enabled user. */
+int cli_actor(db_t *db, const char *username, write_ctx_t *w);
+
+/* Messages' language: --lang, else $LC_ALL or $LANG; "zh-CN" for zh*, else "en". */
+const char *cli_lang(const option_t *opts);
+
+/* A stage of a long run: on a terminal (standard error) a bar with the rate and
+ * the time left, redrawn as cli_stage_show reports; elsewhere one line when the
+ * stage ends (done reaches total). Reports after the end are ignored. */
+typedef struct cli_stage {
+    const char *name;
+    int64_t total;
+    double t0, shown;
+    int tty, ended;
+} cli_stage_t;
+void cli_stage_start(cli_stage_t *s, const char *name, int64_t total);
+void cli_stage_show(cli_stage_t *s, int64_t done);
+
+/* A progress_t (api.h) that shows its stages through s. */
+void cli_progress(progress_t *p, cli_stage_t *s);
+
 /* Read a password: env var, else one line from standard input. NULL if none. Caller frees. */
 char *cli_read_password(const char *env);
 
@@ -54,5 +84,7 @@ int cmd_import_divisions(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -217,6 +217,10 @@ int cmd_import_divisions(int argc, char **argv)
         return 1;
     write_ctx_t w;
     cli_write_ctx(&w, &keys, "import-divisions");
+    progress_t progress;
+    cli_stage_t stage;
+    cli_progress(&progress, &stage);
+    w.progress = &progress;
     int64_t counts[6], added = 0;
     char msg[512];
     int rc = db_begin(db);

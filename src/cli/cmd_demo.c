@@ -108,45 +108,6 @@ static void synthetic_id(char out[19], int district_index, const char *district_
     out[18] = '\0';
 }
 
-/* A stage of the run: a bar with rate and time left on a terminal, one line
- * when it ends elsewhere. */
-typedef struct stage {
-    const char *name;
-    int64_t total;
-    double t0;
-} stage_t;
-
-static double now_s(void)
-{
-    return (double)clock_mono_ns() / 1e9;
-}
-
-static void stage_show(const stage_t *s, int64_t done)
-{
-    double dt = now_s() - s->t0;
-    double rate = dt > 0 ? done / dt : 0;
-    if (isatty(STDERR_FILENO)) {
-        int width = 30, fill = s->total ? (int)(width * done / s->total) : width;
-        fprintf(stderr, "\r%-12s [%.*s%*s] %lld/%lld  %.0f/s  %.0fs left ", s->name, fill,
-                "##############################", width - fill, "", (long long)done, (long long)s->total, rate,
-                rate > 0 ? (s->total - done) / rate : 0);
-        if (done >= s->total)
-            fputc('\n', stderr);
-    } else if (done >= s->total && s->total >= 1000) {
-        fprintf(stderr, "%s: %lld in %.1fs (%.0f/s)\n", s->name, (long long)s->total, dt, rate);
-    } else if (done >= s->total) {
-        fprintf(stderr, "%s: %lld in %.1fs\n", s->name, (long long)s->total, dt);
-    }
-}
-
-static void stage_start(stage_t *s, const char *name, int64_t total)
-{
-    s->name = name;
-    s->total = total;
-    s->t0 = now_s();
-    stage_show(s, 0);
-}
-
 /* The generator (RNG, ID numbers, encryption, hashes, figures) runs on its own
  * thread and hands rows to the SQLite thread through a bounded queue of
  * batches; every id is decided by the generator, in the order the rows were
@@ -696,8 +657,8 @@ static int load_city(db_t *db, gen_t *g, int64_t now, int64_t total)
         free(batches);
         return DB_ERR;
     }
-    stage_t st;
-    stage_start(&st, "residents", total);
+    cli_stage_t st;
+    cli_stage_start(&st, "residents", total);
     int rc = DB_OK, last = 0;
     int64_t done = 0, shown = 0;
     while (rc == DB_OK && !last) {
@@ -708,7 +669,7 @@ static int load_city(db_t *db, gen_t *g, int64_t now, int64_t total)
         last = b->last;
         queue_give(&q, &q.empty, b);
         if (done - shown >= 50000 && done < total) {
-            stage_show(&st, done);
+            cli_stage_show(&st, done);
             shown = done;
         }
     }
@@ -721,7 +682,7 @@ static int load_city(db_t *db, gen_t *g, int64_t now, int64_t total)
     pthread_join(tid, NULL);
     free(batches);
     if (rc == DB_OK)
-        stage_show(&st, done);
+        cli_stage_show(&st, done);
     return rc;
 }
 
@@ -851,18 +812,18 @@ int cmd_demo(int argc, char **argv)
         rc = DB_ERR;
     if (rc == DB_OK)
         rc = db_exec_script(db, "PRAGMA cache_size = -262144");
-    stage_t st;
-    stage_start(&st, "indexes", (int64_t)json_array_size(indexes));
+    cli_stage_t st;
+    cli_stage_start(&st, "indexes", (int64_t)json_array_size(indexes));
     size_t ii;
     json_t *ix;
     json_array_foreach(indexes, ii, ix) {
         if (rc == DB_OK)
             rc = db_exec_script(db, json_string_value(json_object_get(ix, "sql")));
         if (rc == DB_OK)
-            stage_show(&st, (int64_t)ii + 1);
+            cli_stage_show(&st, (int64_t)ii + 1);
     }
     json_decref(indexes);
-    stage_start(&st, "figures", 1);
+    cli_stage_start(&st, "figures", 1);
     if (rc == DB_OK)
         rc = write_figures(db);
     if (rc == DB_OK)
@@ -871,14 +832,14 @@ int cmd_demo(int argc, char **argv)
                                         (json_int_t)g->persons, "households", (json_int_t)g->households, "grids",
                                         (json_int_t)g->grids, "party_members", (json_int_t)g->members));
     if (rc == DB_OK)
-        stage_show(&st, 1);
-    stage_start(&st, "commit", 1);
+        cli_stage_show(&st, 1);
+    cli_stage_start(&st, "commit", 1);
     if (rc == DB_OK)
         rc = db_commit(db);
     else
         db_rollback(db);
     if (rc == DB_OK)
-        stage_show(&st, 1);
+        cli_stage_show(&st, 1);
     bulk_end(db);
     free(g_figures);
     free(g_seq);

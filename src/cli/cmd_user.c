@@ -44,22 +44,6 @@ static json_t *grant_data(int64_t user, const char *role, int64_t org, int64_t u
     return g;
 }
 
-/* An org given as a division code or an id; 0 if absent, -1 if unknown. */
-static int64_t resolve_org(db_t *db, const char *v)
-{
-    if (v == NULL)
-        return 0;
-    int64_t id = 0;
-    if (db_one_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", v) == DB_OK)
-        return id;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*v && *end == '\0' && db_one_int(db, &id, "SELECT id FROM org WHERE id = ?", "i", (int64_t)x) == DB_OK)
-        return id;
-    fprintf(stderr, "jiceng: no organisation with code or id %s\n", v);
-    return -1;
-}
-
 static int64_t user_id_of(db_t *db, const char *username)
 {
     int64_t id = 0;
@@ -118,7 +102,7 @@ int cmd_user(int argc, char **argv)
     write_ctx_t w;
     cli_write_ctx(&w, &keys, "cli");
     int rc = 2;
-    int64_t org = resolve_org(db, cli_opt(opts, "org", NULL));
+    int64_t org = cli_resolve_org(db, cli_opt(opts, "org", NULL));
     int64_t unit = org < 0 ? 0 : resolve_unit(db, cli_opt(opts, "unit", NULL));
     if (org < 0 || unit < 0) {
         rc = 1;

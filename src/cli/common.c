@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/migrate.h"
 #include "http/server.h"
@@ -116,7 +117,23 @@ void cli_write_ctx(write_ctx_t *w, const keys_t *keys, const char *what)
 int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t **out)
 {
     api_reply_t rep;
+    if (cli_write_reply(db, fn, w, data, &rep) != 0)
+        return -1;
+    if (out)
+        *out = rep.json;
+    else
+        json_decref(rep.json);
+    free(rep.raw);
+    free(rep.filename);
+    free(rep.set_cookie);
+    return 0;
+}
+
+int cli_write_reply(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, api_reply_t *out)
+{
+    api_reply_t rep;
     memset(&rep, 0, sizeof rep);
+    memset(out, 0, sizeof *out);
     int rc = db_begin(db);
     if (rc != DB_OK) {
         fprintf(stderr, "jiceng: %s\n", db_errmsg(db));
@@ -139,13 +156,11 @@ int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t 
         fprintf(stderr, "jiceng: %s%s%s: %s\n", json_string_value(json_object_get(e, "code")),
                 field ? " field " : "", field ? field : "", json_string_value(json_object_get(e, "message")));
         json_decref(rep.json);
+        free(rep.raw);
+        free(rep.filename);
         return -1;
     }
-    if (out)
-        *out = rep.json;
-    else
-        json_decref(rep.json);
-    free(rep.set_cookie);
+    *out = rep;
     return 0;
 }
 
@@ -161,4 +176,109 @@ char *cli_read_password(const char *env)
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     return n ? xstrdup(line) : NULL;
+}
+
+int64_t cli_resolve_org(db_t *db, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    int64_t id = 0;
+    if (db_one_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", v) == DB_OK)
+        return id;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*v && *end == '\0' && db_one_int(db, &id, "SELECT id FROM org WHERE id = ?", "i", (int64_t)x) == DB_OK)
+        return id;
+    fprintf(stderr, "jiceng: no organisation with code or id %s\n", v);
+    return -1;
+}
+
+int cli_actor(db_t *db, const char *username, write_ctx_t *w)
+{
+    if (username == NULL)
+        return 0;
+    int64_t id = 0, disabled = 0;
+    if (db_one_int(db, &id, "SELECT id FROM app_user WHERE username = ?", "t", username) != DB_OK) {
+        fprintf(stderr, "jiceng: no user %s\n", username);
+        return -1;
+    }
+    db_one_int(db, &disabled, "SELECT disabled FROM app_user WHERE id = ?", "i", id);
+    if (disabled || access_load_grants(db, &w->who, id) != DB_OK) {
+        fprintf(stderr, "jiceng: user %s is disabled or its grants cannot be read\n", username);
+        return -1;
+    }
+    str_copy(w->who.username, sizeof w->who.username, username);
+    return 0;
+}
+
+const char *cli_lang(const option_t *opts)
+{
+    const char *v = cli_opt(opts, "lang", NULL);
+    if (v == NULL) {
+        v = getenv("LC_ALL");
+        if (v == NULL || *v == '\0')
+            v = getenv("LANG");
+    }
+    return v && strncmp(v, "zh", 2) == 0 ? "zh-CN" : "en";
+}
+
+/* ---- progress: a bar with rate and time left on a terminal, a line per stage elsewhere ---- */
+
+static double now_s(void)
+{
+    return (double)clock_mono_ns() / 1e9;
+}
+
+void cli_stage_show(cli_stage_t *s, int64_t done)
+{
+    double t = now_s(), dt = t - s->t0;
+    double rate = dt > 0 ? done / dt : 0;
+    if (s->ended)
+        return;
+    s->ended = done >= s->total;
+    if (s->tty) {
+        /* Redrawn at most ten times a second, and always at the start and the end. */
+        if (done > 0 && done < s->total && t - s->shown < 0.1)
+            return;
+        s->shown = t;
+        int width = 30, fill = s->total > 0 ? (int)(width * (done < s->total ? done : s->total) / s->total) : width;
+        fprintf(stderr, "\r%-12s [%.*s%*s] %lld/%lld  %.0f/s  %.0fs left ", s->name, fill,
+                "##############################", width - fill, "", (long long)done, (long long)s->total, rate,
+                rate > 0 && done < s->total ? (s->total - done) / rate : 0);
+        if (done >= s->total)
+            fputc('\n', stderr);
+    } else if (done >= s->total && s->total >= 1000) {
+        fprintf(stderr, "%s: %lld in %.1fs (%.0f/s)\n", s->name, (long long)s->total, dt, rate);
+    } else if (done >= s->total) {
+        fprintf(stderr, "%s: %lld in %.1fs\n", s->name, (long long)s->total, dt);
+    }
+}
+
+void cli_stage_start(cli_stage_t *s, const char *name, int64_t total)
+{
+    s->name = name;
+    s->total = total;
+    s->t0 = now_s();
+    s->shown = 0;
+    s->ended = 0;
+    s->tty = isatty(STDERR_FILENO);
+    cli_stage_show(s, 0);
+}
+
+static void progress_stage(void *arg, const char *name, int64_t total)
+{
+    cli_stage_start(arg, name, total);
+}
+
+static void progress_step(void *arg, int64_t done)
+{
+    cli_stage_show(arg, done);
+}
+
+void cli_progress(progress_t *p, cli_stage_t *s)
+{
+    memset(s, 0, sizeof *s);
+    p->stage = progress_stage;
+    p->step = progress_step;
+    p->arg = s;
 }
