@@ -2,9 +2,9 @@
 # `make check` builds and runs every test. See README.md.
 
 CC ?= cc
-PKGS := libh2o-evloop jansson sqlite3 libsodium xlsxwriter libzip expat
+PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS))
 CFLAGS ?= -O2 -g
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

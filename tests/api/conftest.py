@@ -1,4 +1,5 @@
-"""Shared fixtures: a real jiceng binary on a free loopback port over a temp database."""
+"""Shared fixtures: a real jiceng binary on a free loopback port over a temp database
+(an SQLite file, or a PostgreSQL database with JICENG_TEST_BACKEND=postgres: see backend.py)."""
 import json
 import os
 import shutil
@@ -9,6 +10,8 @@ import tempfile
 
 import pytest
 import requests
+
+import backend
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("JICENG_BIN", os.path.join(ROOT, "jiceng"))
@@ -25,6 +28,7 @@ def free_port():
 
 def run_cli(*args, env=None, input=None, check=True):
     e = dict(os.environ)
+    e.update(backend.cli_env(args))
     e.update(env or {})
     p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=120)
     if check and p.returncode != 0:
@@ -72,7 +76,7 @@ class Client:
 class Server:
     def __init__(self, extra_args=(), divisions=True, login_rate=100000):
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-")
-        self.db = os.path.join(self.dir, "test.db")
+        self.db = backend.new_database(self.dir)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
@@ -84,7 +88,10 @@ class Server:
         self.start()
 
     def start(self):
-        self.proc = subprocess.Popen([BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env = dict(os.environ)
+        env.update(backend.cli_env(self.args))
+        self.proc = subprocess.Popen([BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=env)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
         if "listening on" not in line:
@@ -140,6 +147,14 @@ class Server:
         c.login(username, password)
         c.user_id = uid
         return c
+
+
+def pytest_sessionfinish(session, exitstatus):
+    backend.stop_cluster()
+
+
+def pytest_report_header(config):
+    return f"jiceng database backend: {backend.BACKEND}"
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,13 @@ import os
 import sqlite3
 import tempfile
 
+import backend
 from conftest import ADMIN_PASSWORD, DIVISIONS, Server, run_cli
 from test_people import recount
 
 
 def fresh_db():
+    """An SQLite file with the divisions: demo's bulk load is SQLite's on every backend."""
     d = tempfile.mkdtemp(prefix="jiceng-demo-")
     db = os.path.join(d, "demo.db")
     run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
@@ -52,6 +54,12 @@ def test_same_seed_same_city_and_consistent_figures():
     assert p.returncode != 0 and "already" in p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
+
+
+def test_demo_refuses_postgres_with_a_pointer():
+    """On PostgreSQL demo refuses before touching anything and says how to get a demo city there."""
+    p = run_cli("demo", "--db", "postgresql://nobody@127.0.0.1:1/none", "--residents", "3000", check=False)
+    assert p.returncode == 1 and "SQLite" in p.stderr and "copy-data" in p.stderr
 
 
 def test_demo_city_has_no_coverage_gaps_and_locates():

@@ -1,0 +1,552 @@
+/* The PostgreSQL backend of db.h (see backend.h), on libpq.
+ *
+ * SQL arrives in the common dialect with '?' placeholders: each text is turned
+ * into $1..$n once and prepared once per connection (a cache keyed by the text).
+ * Parameters travel as text (bytes as binary) with their types left for the
+ * server to infer from the statement; results come back as text and are typed by
+ * the column's type (PQftype), so db_row_json answers exactly as on SQLite.
+ *
+ * The single-writer guarantee SQLite gives with BEGIN IMMEDIATE comes from a
+ * transaction-scoped advisory lock taken by db_begin (docs/decisions.md). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db/backend.h"
+#include "lib/util.h"
+
+#define STMT_CACHE 512
+#define MAX_PARAMS 128
+
+/* The advisory lock every write transaction holds: one writer at a time per database. */
+#define WRITE_LOCK_KEY "74657"
+
+/* Type oids from pg_type.h (stable across versions). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+typedef struct {
+    db_stmt_t base;
+    char name[16];
+    int nparams;
+    PGresult *res;
+    int row;   /* the current row, -1 before the first step */
+    int error; /* a DB_* code the execution failed with, given by the first step */
+    unsigned char *blob;
+} pq_stmt_t;
+
+typedef struct {
+    db_t base;
+    PGconn *c;
+    int64_t changes;
+    int nstmts;
+    pq_stmt_t *cache[STMT_CACHE];
+} pq_t;
+
+#define PQ(db) ((pq_t *)(db))
+#define PST(st) ((pq_stmt_t *)(st))
+
+/* A DB_* code for a failed result, with the message kept in db->err. */
+static int map_error(db_t *db, const PGresult *res)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(PQ(db)->c);
+    snprintf(db->err, sizeof db->err, "%s", msg && *msg ? msg : PQerrorMessage(PQ(db)->c));
+    size_t n = strlen(db->err);
+    while (n && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+        db->err[--n] = '\0';
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state == NULL)
+        return DB_ERR;
+    if (strcmp(state, "23505") == 0)
+        return DB_UNIQUE;
+    if (strcmp(state, "23503") == 0)
+        return DB_FOREIGN;
+    if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+        return DB_CHECK;
+    /* serialization failure, deadlock, lock timeout */
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+        return DB_BUSY;
+    return DB_ERR;
+}
+
+/* Run statements without parameters (the simple protocol): DB_OK or a DB_* code. */
+static int pq_run(db_t *db, const char *sql)
+{
+    PGresult *res = PQexec(PQ(db)->c, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? DB_OK : map_error(db, res);
+    PQclear(res);
+    return rc;
+}
+
+/* The translations below never grow a text more than fourfold ('?' -> "$128",
+ * REAL -> DOUBLE PRECISION), so their output is allocated once at that size. */
+static char *out_alloc(const char *sql)
+{
+    return xmalloc(4 * strlen(sql) + 64);
+}
+
+static void put(char **w, const char *s, size_t n)
+{
+    memcpy(*w, s, n);
+    *w += n;
+}
+
+/* Copy a quoted string, identifier or comment starting at *pp (unchanged) to *w;
+ * returns 1 if there was one. */
+static int copy_opaque(char **w, const char **pp)
+{
+    const char *p = *pp, *end;
+    if (*p == '\'' || *p == '"') {
+        char q = *p;
+        end = p + 1;
+        for (;;) {
+            if (*end == '\0')
+                break;
+            if (*end == q && end[1] == q) {
+                end += 2;
+                continue;
+            }
+            if (*end++ == q)
+                break;
+        }
+    } else if (p[0] == '$' && p[1] == '$') {
+        const char *close = strstr(p + 2, "$$");
+        end = close ? close + 2 : p + strlen(p);
+    } else if (p[0] == '-' && p[1] == '-') {
+        end = p + strcspn(p, "\n");
+    } else if (p[0] == '/' && p[1] == '*') {
+        const char *close = strstr(p + 2, "*/");
+        end = close ? close + 2 : p + strlen(p);
+    } else {
+        return 0;
+    }
+    put(w, p, (size_t)(end - p));
+    *pp = end;
+    return 1;
+}
+
+/* The statement with each '?' (outside quotes and comments) as $1, $2, ...;
+ * *count gets how many. Caller frees. */
+static char *translate_params(const char *sql, int *count)
+{
+    char *out = out_alloc(sql), *w = out;
+    int n = 0;
+    for (const char *p = sql; *p;) {
+        if (copy_opaque(&w, &p))
+            continue;
+        if (*p == '?' && n < MAX_PARAMS) {
+            char num[16];
+            int len = snprintf(num, sizeof num, "$%d", ++n);
+            put(&w, num, (size_t)len);
+        } else {
+            put(&w, p, 1);
+        }
+        p++;
+    }
+    *w = '\0';
+    *count = n;
+    return out;
+}
+
+/* The migrations' portable DDL in PostgreSQL's words: INTEGER is 64-bit like
+ * SQLite's, AUTOINCREMENT is an identity, BLOB is BYTEA, REAL is double. Caller frees. */
+static char *translate_ddl(const char *sql)
+{
+    static const struct {
+        const char *word, *pg;
+    } words[] = {{"INTEGER", "BIGINT"},
+                 {"AUTOINCREMENT", "GENERATED BY DEFAULT AS IDENTITY"},
+                 {"BLOB", "BYTEA"},
+                 {"REAL", "DOUBLE PRECISION"}};
+    char *out = out_alloc(sql), *w = out;
+    for (const char *p = sql; *p;) {
+        if (copy_opaque(&w, &p))
+            continue;
+        size_t len = 0;
+        while (p[len] == '_' || (p[len] >= 'a' && p[len] <= 'z') || (p[len] >= 'A' && p[len] <= 'Z') ||
+               (p[len] >= '0' && p[len] <= '9'))
+            len++;
+        if (len == 0) {
+            put(&w, p++, 1);
+            continue;
+        }
+        const char *pg = NULL;
+        for (size_t i = 0; i < sizeof words / sizeof words[0] && pg == NULL; i++)
+            if (strlen(words[i].word) == len && strncasecmp(p, words[i].word, len) == 0)
+                pg = words[i].pg;
+        if (pg)
+            put(&w, pg, strlen(pg));
+        else
+            put(&w, p, len);
+        p += len;
+    }
+    *w = '\0';
+    return out;
+}
+
+static void stmt_clear(pq_stmt_t *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    PQfreemem(st->blob);
+    st->blob = NULL;
+    st->row = -1;
+    st->error = 0;
+}
+
+static void pq_close(db_t *db)
+{
+    pq_t *q = PQ(db);
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (q->cache[i]) {
+            stmt_clear(q->cache[i]);
+            free(q->cache[i]->base.sql);
+            free(q->cache[i]);
+        }
+    }
+    PQfinish(q->c);
+    free(q);
+}
+
+static const char *pq_path(db_t *db)
+{
+    (void)db;
+    return "";
+}
+
+static int pq_exec_script(db_t *db, const char *sql)
+{
+    char *pg = translate_ddl(sql);
+    int rc = pq_run(db, pg);
+    free(pg);
+    return rc == DB_OK ? DB_OK : DB_ERR;
+}
+
+static pq_stmt_t *stmt_get(pq_t *q, const char *sql)
+{
+    uint64_t h = db_hash(sql);
+    for (int probe = 0; probe < STMT_CACHE; probe++) {
+        int i = (int)((h + (uint64_t)probe) % STMT_CACHE);
+        pq_stmt_t *st = q->cache[i];
+        if (st != NULL) {
+            if (strcmp(st->base.sql, sql) == 0)
+                return st;
+            continue;
+        }
+        st = xcalloc(1, sizeof *st);
+        char *pg = translate_params(sql, &st->nparams);
+        snprintf(st->name, sizeof st->name, "j%d", q->nstmts + 1);
+        PGresult *res = PQprepare(q->c, st->name, pg, 0, NULL);
+        free(pg);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            map_error(&q->base, res);
+            PQclear(res);
+            free(st);
+            return NULL;
+        }
+        PQclear(res);
+        q->nstmts++;
+        st->base.db = &q->base;
+        st->base.sql = xstrdup(sql);
+        st->row = -1;
+        q->cache[i] = st;
+        return st;
+    }
+    snprintf(q->base.err, sizeof q->base.err, "statement cache full");
+    return NULL;
+}
+
+/* Prepares (once) and runs the statement at once, so bound values need not
+ * outlive db_q; a failure is kept for the first db_step to report. */
+static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int n)
+{
+    pq_t *q = PQ(db);
+    pq_stmt_t *st = stmt_get(q, sql);
+    if (st == NULL)
+        return NULL;
+    if (st->base.busy) {
+        snprintf(db->err, sizeof db->err, "statement reused before db_done: %.200s", sql);
+        return NULL;
+    }
+    if (n != st->nparams) {
+        snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", st->nparams, n, sql);
+        return NULL;
+    }
+    stmt_clear(st);
+    const char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+    char nums[MAX_PARAMS][32];
+    for (int i = 0; i < n; i++) {
+        const db_val_t *v = &vals[i];
+        lengths[i] = 0;
+        formats[i] = 0;
+        switch (v->type) {
+        case 'i':
+            snprintf(nums[i], sizeof nums[i], "%lld", (long long)v->i);
+            values[i] = nums[i];
+            break;
+        case 'd':
+            snprintf(nums[i], sizeof nums[i], "%.17g", v->d);
+            values[i] = nums[i];
+            break;
+        case 't':
+            values[i] = v->s;
+            break;
+        case 'b':
+            values[i] = v->s;
+            lengths[i] = (int)v->n;
+            formats[i] = 1;
+            break;
+        default:
+            values[i] = NULL;
+        }
+    }
+    st->res = PQexecPrepared(q->c, st->name, n, values, lengths, formats, 0);
+    ExecStatusType s = PQresultStatus(st->res);
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+        const char *tuples = PQcmdTuples(st->res);
+        q->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
+    } else {
+        st->error = map_error(db, st->res);
+    }
+    return &st->base;
+}
+
+static int pq_step(db_stmt_t *base)
+{
+    pq_stmt_t *st = PST(base);
+    if (st->error)
+        return st->error;
+    PQfreemem(st->blob);
+    st->blob = NULL;
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK)
+        return DB_DONE;
+    if (st->row < PQntuples(st->res))
+        st->row++;
+    return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+}
+
+static void pq_done(db_stmt_t *base)
+{
+    stmt_clear(PST(base));
+}
+
+static int pq_col_count(db_stmt_t *st)
+{
+    return PST(st)->res ? PQnfields(PST(st)->res) : 0;
+}
+
+static const char *pq_col_name(db_stmt_t *st, int i)
+{
+    return PQfname(PST(st)->res, i);
+}
+
+static const char *raw_value(db_stmt_t *base, int i)
+{
+    pq_stmt_t *st = PST(base);
+    if (st->res == NULL || st->row < 0 || st->row >= PQntuples(st->res) || i < 0 || i >= PQnfields(st->res) ||
+        PQgetisnull(st->res, st->row, i))
+        return NULL;
+    return PQgetvalue(st->res, st->row, i);
+}
+
+static int pq_col_type(db_stmt_t *st, int i)
+{
+    const char *v = raw_value(st, i);
+    if (v == NULL)
+        return DB_TYPE_NULL;
+    switch (PQftype(PST(st)->res, i)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+        return DB_TYPE_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+        return DB_TYPE_REAL;
+    case OID_NUMERIC: /* SUM of integers is numeric: an integer unless it has a fraction */
+        return strpbrk(v, ".eEN") ? DB_TYPE_REAL : DB_TYPE_INT;
+    case OID_BYTEA:
+        return DB_TYPE_BLOB;
+    default:
+        return DB_TYPE_TEXT;
+    }
+}
+
+/* Text as SQLite gives it: a boolean is "1" or "0". */
+static const char *pq_col_text(db_stmt_t *st, int i)
+{
+    const char *v = raw_value(st, i);
+    if (v != NULL && PQftype(PST(st)->res, i) == OID_BOOL)
+        return v[0] == 't' ? "1" : "0";
+    return v;
+}
+
+static int64_t pq_col_int(db_stmt_t *st, int i)
+{
+    const char *v = pq_col_text(st, i);
+    if (v == NULL)
+        return 0;
+    return strpbrk(v, ".eE") ? (int64_t)strtod(v, NULL) : strtoll(v, NULL, 10);
+}
+
+static double pq_col_double(db_stmt_t *st, int i)
+{
+    const char *v = pq_col_text(st, i);
+    return v ? strtod(v, NULL) : 0;
+}
+
+static const void *pq_col_blob(db_stmt_t *base, int i, size_t *len)
+{
+    pq_stmt_t *st = PST(base);
+    const char *v = raw_value(base, i);
+    *len = 0;
+    if (v == NULL)
+        return NULL;
+    if (PQftype(st->res, i) != OID_BYTEA) {
+        *len = strlen(v);
+        return v;
+    }
+    PQfreemem(st->blob);
+    st->blob = PQunescapeBytea((const unsigned char *)v, len);
+    return st->blob;
+}
+
+static int64_t pq_changes(db_t *db)
+{
+    return PQ(db)->changes;
+}
+
+static int pq_tx_failed(db_t *db)
+{
+    return PQtransactionStatus(PQ(db)->c) == PQTRANS_INERROR;
+}
+
+static int pq_backup(db_t *db, const char *path, char *err, size_t cap)
+{
+    (void)db;
+    (void)path;
+    snprintf(err, cap,
+             "jiceng backup copies SQLite files; back up PostgreSQL with pg_dump (a logical dump) or pg_basebackup"
+             " with WAL archiving (point-in-time recovery): see docs/operations.md");
+    return DB_ERR;
+}
+
+/* With the amcheck extension installed, every B-tree index of our schema is
+ * checked (bt_index_check); without it, only that the schema answers. */
+static int pq_integrity_check(db_t *db, char *err, size_t cap)
+{
+    int64_t have = 0, n = 0;
+    int rc = db_one_int(db, &have, "SELECT COUNT(*) FROM pg_extension WHERE extname = 'amcheck'", "");
+    if (rc == DB_OK && have > 0)
+        rc = db_one_int(db, &n,
+                        "SELECT COUNT(bt_index_check(c.oid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                        " JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace s ON s.oid = c.relnamespace"
+                        " WHERE a.amname = 'btree' AND s.nspname = current_schema()",
+                        "");
+    else if (rc == DB_OK)
+        rc = db_one_int(db, &n, "SELECT COUNT(*) FROM schema_migrations", "");
+    if (rc != DB_OK) {
+        snprintf(err, cap, "%s", db->err);
+        return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* The current snapshot (xmin:xmax:running xids) changes whenever any
+ * transaction that wrote commits or ends: its hash is the data version. */
+static int64_t pq_data_version(db_t *db)
+{
+    char snap[4096];
+    if (db_one_text(db, snap, sizeof snap, "SELECT CAST(pg_current_snapshot() AS TEXT)", "") != DB_OK)
+        return -1;
+    return (int64_t)(db_hash(snap) & 0x7fffffffffffffffull);
+}
+
+static const db_ops_t pq_ops = {
+    .dialect = "postgres",
+    .close = pq_close,
+    .path = pq_path,
+    .exec_script = pq_exec_script,
+    .run = pq_run,
+    .query = pq_query,
+    .step = pq_step,
+    .done = pq_done,
+    .col_count = pq_col_count,
+    .col_name = pq_col_name,
+    .col_type = pq_col_type,
+    .col_int = pq_col_int,
+    .col_double = pq_col_double,
+    .col_text = pq_col_text,
+    .col_blob = pq_col_blob,
+    .changes = pq_changes,
+    .begin_sql = "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")",
+    .tx_failed = pq_tx_failed,
+    .backup = pq_backup,
+    .integrity_check = pq_integrity_check,
+    .data_version = pq_data_version,
+};
+
+/* Path ranges and ORDER BY compare bytes, as SQLite does: the database must
+ * collate in code-point order and hold UTF-8. */
+static int check_database(db_t *db, char *err, size_t cap)
+{
+    char collate[128], enc[64];
+    if (db_one_text(db, collate, sizeof collate,
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()", "") != DB_OK ||
+        db_one_text(db, enc, sizeof enc, "SELECT pg_encoding_to_char(encoding) FROM pg_database"
+                                         " WHERE datname = current_database()", "") != DB_OK) {
+        snprintf(err, cap, "cannot read the database's settings: %s", db->err);
+        return DB_ERR;
+    }
+    if (strcmp(enc, "UTF8") != 0 || (strcmp(collate, "C") != 0 && strcmp(collate, "POSIX") != 0 &&
+                                     strncmp(collate, "C.", 2) != 0)) {
+        snprintf(err, cap,
+                 "the database has encoding %s and collation %s; jiceng needs UTF8 and C (create it with"
+                 " CREATE DATABASE ... ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)",
+                 enc, collate);
+        return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* Notices (a ROLLBACK with nothing to roll back, ...) are not errors: drop them. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
+{
+    pq_t *q = xcalloc(1, sizeof *q);
+    q->base.ops = &pq_ops;
+    q->c = PQconnectdb(url);
+    if (PQstatus(q->c) != CONNECTION_OK) {
+        snprintf(err, cap, "cannot connect to PostgreSQL: %s", PQerrorMessage(q->c));
+        size_t n = strlen(err);
+        while (n && err[n - 1] == '\n')
+            err[--n] = '\0';
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    PQsetNoticeProcessor(q->c, ignore_notice, NULL);
+    int rc = pq_run(&q->base, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s'; SET TIME ZONE 'UTC'");
+    if (rc == DB_OK && (flags & DB_OPEN_QUERY_ONLY))
+        rc = pq_run(&q->base, "SET default_transaction_read_only = on");
+    if (rc != DB_OK) {
+        snprintf(err, cap, "cannot set up the PostgreSQL session: %s", q->base.err);
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    if (check_database(&q->base, err, cap) != DB_OK) {
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    *out = &q->base;
+    return DB_OK;
+}
