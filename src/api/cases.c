@@ -727,10 +727,11 @@ int org_casework(api_req_t *req, api_reply_t *rep)
                " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ?"
                " AND c.state NOT IN ('rejected', 'closed', 'rated')",
                "tti", lo, hi, clock_now());
-    /* Average seconds spent in each state, from the log of cases of the period. */
+    /* Average seconds spent in each state, from the log of cases of the period
+     * (whole seconds, truncated: an integer division on both backends). */
     json_t *stages = json_object();
     db_stmt_t *sa = db_q(req->db,
-                         "SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
+                         "SELECT from_state, SUM(at - prev_at) / COUNT(at - prev_at) FROM (SELECT e.from_state, e.to_state,"
                          " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
                          " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
                          " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"

@@ -42,8 +42,28 @@ typedef struct db_ops {
     const void *(*col_blob)(db_stmt_t *st, int i, size_t *len);
     /* Rows changed by the last statement run to completion. */
     int64_t (*changes)(db_t *db);
-    /* What starts a write transaction holding the write lock. */
+    /* What starts a write transaction holding the write lock, and what starts a
+     * read transaction in which every query sees one snapshot. */
     const char *begin_sql;
+    const char *begin_read_sql;
+    /* Check foreign keys at the commit of the open transaction, not per statement. */
+    const char *defer_foreign_keys_sql;
+    /* A query without parameters whose rows may be too many to hold at once
+     * (one at a time per connection; db_done ends it). NULL on error. */
+    db_stmt_t *(*scan)(db_t *db, const char *sql);
+    /* Loading many rows into one table (copy-data): begin with the table, its
+     * column list "a, b, c" and the equivalent "INSERT ... VALUES (?, ...)", then
+     * one call a row, then end (which reports a failed row if not before).
+     * SQLite runs the prepared INSERT; PostgreSQL streams COPY FROM STDIN. */
+    int (*load_begin)(db_t *db, const char *table, const char *columns, const char *insert_sql);
+    int (*load_row)(db_t *db, const db_val_t *vals, int n);
+    int (*load_end)(db_t *db);
+    /* The user tables, one name a row. */
+    const char *tables_sql;
+    /* The highest id ever given in table (AUTOINCREMENT / identity), 0 if it has
+     * none; and setting it after rows were copied in with their ids. */
+    int (*id_high)(db_t *db, const char *table, int64_t *out);
+    int (*set_id_high)(db_t *db, const char *table, int64_t v);
     /* 1 if a statement failed in the open transaction and only a rollback (to a
      * savepoint) may follow: PostgreSQL's rule; SQLite just skips that statement. */
     int (*tx_failed)(db_t *db);

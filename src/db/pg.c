@@ -43,6 +43,10 @@ typedef struct {
     int64_t changes;
     int nstmts;
     pq_stmt_t *cache[STMT_CACHE];
+    pq_stmt_t scan; /* the one open cursor of db_scan, if any */
+    int scanning;
+    char *load;      /* COPY data not yet sent */
+    size_t load_len;
 } pq_t;
 
 #define PQ(db) ((pq_t *)(db))
@@ -82,7 +86,8 @@ static int pq_run(db_t *db, const char *sql)
 }
 
 /* The translations below never grow a text more than fourfold ('?' -> "$128",
- * REAL -> DOUBLE PRECISION), so their output is allocated once at that size. */
+ * REAL -> DOUBLE PRECISION, "REFERENCES t(c)" + DEFERRABLE ...), so their output
+ * is allocated once at that size. */
 static char *out_alloc(const char *sql)
 {
     return xmalloc(4 * strlen(sql) + 64);
@@ -152,7 +157,9 @@ static char *translate_params(const char *sql, int *count)
 }
 
 /* The migrations' portable DDL in PostgreSQL's words: INTEGER is 64-bit like
- * SQLite's, AUTOINCREMENT is an identity, BLOB is BYTEA, REAL is double. Caller frees. */
+ * SQLite's, AUTOINCREMENT is an identity, BLOB is BYTEA, REAL is double. Foreign
+ * keys are DEFERRABLE INITIALLY IMMEDIATE: checked at once as on SQLite, and
+ * deferrable to the commit by copy-data, which loads tables in any order. Caller frees. */
 static char *translate_ddl(const char *sql)
 {
     static const struct {
@@ -162,9 +169,15 @@ static char *translate_ddl(const char *sql)
                  {"BLOB", "BYTEA"},
                  {"REAL", "DOUBLE PRECISION"}};
     char *out = out_alloc(sql), *w = out;
+    int depth = 0, references = -1; /* the depth of a REFERENCES clause not yet closed */
     for (const char *p = sql; *p;) {
         if (copy_opaque(&w, &p))
             continue;
+        if ((*p == ',' || *p == ')') && depth == references) {
+            put(&w, " DEFERRABLE INITIALLY IMMEDIATE", 31);
+            references = -1;
+        }
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
         size_t len = 0;
         while (p[len] == '_' || (p[len] >= 'a' && p[len] <= 'z') || (p[len] >= 'A' && p[len] <= 'Z') ||
                (p[len] >= '0' && p[len] <= '9'))
@@ -173,6 +186,8 @@ static char *translate_ddl(const char *sql)
             put(&w, p++, 1);
             continue;
         }
+        if (len == 10 && strncasecmp(p, "REFERENCES", len) == 0)
+            references = depth;
         const char *pg = NULL;
         for (size_t i = 0; i < sizeof words / sizeof words[0] && pg == NULL; i++)
             if (strlen(words[i].word) == len && strncasecmp(p, words[i].word, len) == 0)
@@ -207,6 +222,8 @@ static void pq_close(db_t *db)
             free(q->cache[i]);
         }
     }
+    stmt_clear(&q->scan);
+    free(q->load);
     PQfinish(q->c);
     free(q);
 }
@@ -315,15 +332,33 @@ static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int 
     return &st->base;
 }
 
+#define SCAN_BATCH "2000"
+#define SCAN_ROWS 2000
+
+/* The next batch of the open cursor into st->res; DB_OK or a DB_* code. */
+static int scan_fetch(pq_t *q)
+{
+    stmt_clear(&q->scan);
+    q->scan.res = PQexec(q->c, "FETCH " SCAN_BATCH " FROM jiceng_scan");
+    if (PQresultStatus(q->scan.res) != PGRES_TUPLES_OK)
+        return q->scan.error = map_error(&q->base, q->scan.res);
+    return DB_OK;
+}
+
 static int pq_step(db_stmt_t *base)
 {
     pq_stmt_t *st = PST(base);
+    pq_t *q = PQ(base->db);
     if (st->error)
         return st->error;
     PQfreemem(st->blob);
     st->blob = NULL;
     if (PQresultStatus(st->res) != PGRES_TUPLES_OK)
         return DB_DONE;
+    if (st == &q->scan && st->row + 1 >= PQntuples(st->res) && PQntuples(st->res) == SCAN_ROWS) {
+        if (scan_fetch(q) != DB_OK)
+            return st->error;
+    }
     if (st->row < PQntuples(st->res))
         st->row++;
     return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
@@ -332,6 +367,33 @@ static int pq_step(db_stmt_t *base)
 static void pq_done(db_stmt_t *base)
 {
     stmt_clear(PST(base));
+    pq_t *q = PQ(base->db);
+    if (base == &q->scan.base && q->scanning) {
+        q->scanning = 0;
+        pq_run(base->db, "CLOSE jiceng_scan");
+    }
+}
+
+/* A cursor read in batches, inside the caller's transaction (db_begin_read). */
+static db_stmt_t *pq_scan(db_t *db, const char *sql)
+{
+    pq_t *q = PQ(db);
+    if (q->scanning) {
+        snprintf(db->err, sizeof db->err, "a scan is open already");
+        return NULL;
+    }
+    size_t cap = strlen(sql) + 64;
+    char *declare = xmalloc(cap);
+    snprintf(declare, cap, "DECLARE jiceng_scan NO SCROLL CURSOR FOR %s", sql);
+    int rc = pq_run(db, declare);
+    free(declare);
+    if (rc != DB_OK)
+        return NULL;
+    q->scanning = 1;
+    q->scan.base.db = db;
+    q->scan.row = -1;
+    scan_fetch(q);
+    return &q->scan.base;
 }
 
 static int pq_col_count(db_stmt_t *st)
@@ -421,6 +483,132 @@ static int64_t pq_changes(db_t *db)
     return PQ(db)->changes;
 }
 
+#define LOAD_FLUSH (256 * 1024)
+
+static int pq_load_begin(db_t *db, const char *table, const char *columns, const char *insert_sql)
+{
+    (void)insert_sql;
+    pq_t *q = PQ(db);
+    size_t cap = strlen(table) + strlen(columns) + 64;
+    char *sql = xmalloc(cap);
+    snprintf(sql, cap, "COPY %s (%s) FROM STDIN", table, columns);
+    PGresult *res = PQexec(q->c, sql);
+    free(sql);
+    int rc = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : map_error(db, res);
+    PQclear(res);
+    q->load = xmalloc(LOAD_FLUSH + 64);
+    q->load_len = 0;
+    return rc;
+}
+
+static int load_flush(pq_t *q)
+{
+    if (q->load_len > 0 && PQputCopyData(q->c, q->load, (int)q->load_len) != 1) {
+        snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+        return DB_ERR;
+    }
+    q->load_len = 0;
+    return DB_OK;
+}
+
+static int load_put(pq_t *q, const char *s, size_t n)
+{
+    while (n > 0) {
+        size_t room = LOAD_FLUSH - q->load_len, k = n < room ? n : room;
+        memcpy(q->load + q->load_len, s, k);
+        q->load_len += k;
+        s += k;
+        n -= k;
+        if (q->load_len == LOAD_FLUSH && load_flush(q) != DB_OK)
+            return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* One row in COPY's text format: tab-separated, \N for NULL, backslash escapes. */
+static int pq_load_row(db_t *db, const db_val_t *vals, int n)
+{
+    pq_t *q = PQ(db);
+    static const char hex[] = "0123456789abcdef";
+    int rc = DB_OK;
+    for (int i = 0; i < n && rc == DB_OK; i++) {
+        const db_val_t *v = &vals[i];
+        char num[40];
+        if (i > 0)
+            rc = load_put(q, "\t", 1);
+        if (v->type == 'i' || v->type == 'd') {
+            int len = v->type == 'i' ? snprintf(num, sizeof num, "%lld", (long long)v->i)
+                                     : snprintf(num, sizeof num, "%.17g", v->d);
+            rc = load_put(q, num, (size_t)len);
+        } else if (v->type == 't') {
+            for (const char *p = v->s; *p && rc == DB_OK; p++) {
+                const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+                rc = esc ? load_put(q, esc, 2) : load_put(q, p, 1);
+            }
+        } else if (v->type == 'b') {
+            rc = load_put(q, "\\\\x", 3);
+            for (size_t k = 0; k < v->n && rc == DB_OK; k++) {
+                unsigned char c = ((const unsigned char *)v->s)[k];
+                char pair[2] = {hex[c >> 4], hex[c & 15]};
+                rc = load_put(q, pair, 2);
+            }
+        } else {
+            rc = load_put(q, "\\N", 2);
+        }
+    }
+    return rc == DB_OK ? load_put(q, "\n", 1) : rc;
+}
+
+static int pq_load_end(db_t *db)
+{
+    pq_t *q = PQ(db);
+    int rc = load_flush(q);
+    if (PQputCopyEnd(q->c, rc == DB_OK ? NULL : "load failed") != 1 && rc == DB_OK) {
+        snprintf(db->err, sizeof db->err, "%s", PQerrorMessage(q->c));
+        rc = DB_ERR;
+    }
+    PGresult *res;
+    while ((res = PQgetResult(q->c)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
+            rc = map_error(db, res);
+        PQclear(res);
+    }
+    free(q->load);
+    q->load = NULL;
+    return rc;
+}
+
+/* Only tables with an identity column named id have a counter. */
+static int has_identity(db_t *db, const char *table, int64_t *n)
+{
+    return db_one_int(db, n,
+                      "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+                      " AND table_name = ? AND column_name = 'id' AND is_identity = 'YES'",
+                      "t", table);
+}
+
+static int pq_id_high(db_t *db, const char *table, int64_t *out)
+{
+    int64_t n = 0;
+    *out = 0;
+    int rc = has_identity(db, table, &n);
+    if (rc == DB_OK && n > 0)
+        rc = db_one_int(db, out,
+                        "SELECT COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') AS regclass)), 0)",
+                        "t", table);
+    return rc;
+}
+
+static int pq_set_id_high(db_t *db, const char *table, int64_t v)
+{
+    int64_t n = 0, set = 0;
+    int rc = has_identity(db, table, &n);
+    if (rc == DB_OK && n > 0 && v > 0)
+        rc = db_one_int(db, &set, "SELECT setval(CAST(pg_get_serial_sequence(?, 'id') AS regclass), ?)", "ti",
+                        table, v);
+    return rc;
+}
+
 static int pq_tx_failed(db_t *db)
 {
     return PQtransactionStatus(PQ(db)->c) == PQTRANS_INERROR;
@@ -485,6 +673,15 @@ static const db_ops_t pq_ops = {
     .col_blob = pq_col_blob,
     .changes = pq_changes,
     .begin_sql = "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")",
+    .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    .defer_foreign_keys_sql = "SET CONSTRAINTS ALL DEFERRED",
+    .scan = pq_scan,
+    .load_begin = pq_load_begin,
+    .load_row = pq_load_row,
+    .load_end = pq_load_end,
+    .tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+    .id_high = pq_id_high,
+    .set_id_high = pq_set_id_high,
     .tx_failed = pq_tx_failed,
     .backup = pq_backup,
     .integrity_check = pq_integrity_check,

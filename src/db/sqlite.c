@@ -19,6 +19,7 @@ typedef struct {
     db_t base;
     sqlite3 *h;
     char *path;
+    const char *load_sql; /* the INSERT of the load in progress */
     lite_stmt_t *cache[STMT_CACHE];
 } lite_t;
 
@@ -217,6 +218,58 @@ static int64_t lite_changes(db_t *db)
     return sqlite3_changes64(LITE(db)->h);
 }
 
+static db_stmt_t *lite_scan(db_t *db, const char *sql)
+{
+    return lite_query(db, sql, NULL, 0);
+}
+
+static int lite_load_begin(db_t *db, const char *table, const char *columns, const char *insert_sql)
+{
+    (void)table;
+    (void)columns;
+    LITE(db)->load_sql = insert_sql;
+    return DB_OK;
+}
+
+static int lite_load_row(db_t *db, const db_val_t *vals, int n)
+{
+    db_stmt_t *st = lite_query(db, LITE(db)->load_sql, vals, n);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = lite_step(st);
+    lite_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int lite_load_end(db_t *db)
+{
+    LITE(db)->load_sql = NULL;
+    return DB_OK;
+}
+
+static int lite_id_high(db_t *db, const char *table, int64_t *out)
+{
+    *out = 0;
+    int rc = db_one_int(db, out, "SELECT seq FROM sqlite_sequence WHERE name = ?", "t", table);
+    return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/* After rows came in with their ids SQLite's counter is at their highest id; a
+ * source whose counter was higher (rows deleted at the end) moves it up. */
+static int lite_set_id_high(db_t *db, const char *table, int64_t v)
+{
+    int64_t changed = 0;
+    if (v <= 0)
+        return DB_OK;
+    int rc = db_exec(db, &changed, "UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?", "iti", v, table, v);
+    if (rc == DB_OK && changed == 0)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS"
+                     " (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                     "tit", table, v, table);
+    return rc;
+}
+
 static int lite_tx_failed(db_t *db)
 {
     (void)db;
@@ -306,6 +359,19 @@ static const db_ops_t lite_ops = {
     .col_blob = lite_col_blob,
     .changes = lite_changes,
     .begin_sql = "BEGIN IMMEDIATE",
+    .begin_read_sql = "BEGIN",
+    .defer_foreign_keys_sql = "PRAGMA defer_foreign_keys = ON",
+    .scan = lite_scan,
+    .load_begin = lite_load_begin,
+    .load_row = lite_load_row,
+    .load_end = lite_load_end,
+    /* R*Tree shadow tables (NAME_node, ...) belong to their virtual table */
+    .tables_sql = "SELECT name FROM sqlite_master t WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                  " AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table'"
+                  " AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND t.name LIKE v.name || '\\_%' ESCAPE '\\')"
+                  " ORDER BY name",
+    .id_high = lite_id_high,
+    .set_id_high = lite_set_id_high,
     .tx_failed = lite_tx_failed,
     .backup = lite_backup,
     .integrity_check = lite_integrity_check,

@@ -13,13 +13,9 @@
 
 void keys_path(char *out, size_t cap, const char *db_url)
 {
-    const char *env = getenv("JICENG_KEY_FILE");
-    if (env && *env) {
-        snprintf(out, cap, "%s", env);
-        return;
-    }
     if (db_url_is_postgres(db_url)) {
-        snprintf(out, cap, "data/jiceng.key");
+        const char *env = getenv("JICENG_KEY_FILE");
+        snprintf(out, cap, "%s", env && *env ? env : "data/jiceng.key");
         return;
     }
     const char *p = strncmp(db_url, "sqlite:", 7) == 0 ? db_url + 7 : db_url;

@@ -74,14 +74,17 @@ class Client:
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000):
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None):
+        """A server over a new database, or over db (made ready by the caller)."""
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-")
-        self.db = backend.new_database(self.dir)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-        if divisions:
-            run_cli("import-divisions", "--db", self.db, DIVISIONS)
+        self.db = db
+        if db is None:
+            self.db = backend.new_database(self.dir)
+            run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+            if divisions:
+                run_cli("import-divisions", "--db", self.db, DIVISIONS)
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
