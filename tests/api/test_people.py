@@ -140,6 +140,13 @@ def test_search(server, admin, orgs):
     assert r.status_code == 400 and error_of(r)["field"] == "tags"
     tags = admin.get("/api/v1/person-tags").json()["items"]
     assert {"code": "elderly_alone", "name_zh": "独居老人", "name_en": "elderly living alone"} in tags
+    # A resident's tags come back in code order whatever order they were given in, on every backend.
+    given = ["veteran", "low_income", "disabled", "elderly_alone"]
+    q = new_person(admin, orgs[LONGJU], 603, tags=given)
+    assert q["tags"] == sorted(given)
+    listed = [x for x in admin.get("/api/v1/persons", params={"org": orgs[LONGJU], "limit": 200}).json()["items"]
+              if x["id"] == q["id"]]
+    assert listed[0]["tags"] == sorted(given)
 
 
 def test_households_and_party_members(server, admin, orgs):
