@@ -133,8 +133,15 @@ static int copy_opaque(char **w, const char **pp)
     return 1;
 }
 
+static int is_word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* The statement with each '?' (outside quotes and comments) as $1, $2, ...;
- * *count gets how many. Caller frees. */
+ * *count gets how many. LIKE becomes ILIKE: SQLite's LIKE ignores the case of
+ * ASCII letters, and so does ILIKE under the C ctype every database has (checked
+ * at connection). Caller frees. */
 static char *translate_params(const char *sql, int *count)
 {
     char *out = out_alloc(sql), *w = out;
@@ -142,6 +149,11 @@ static char *translate_params(const char *sql, int *count)
     for (const char *p = sql; *p;) {
         if (copy_opaque(&w, &p))
             continue;
+        if (strncasecmp(p, "LIKE", 4) == 0 && (p == sql || !is_word_char(p[-1])) && !is_word_char(p[4])) {
+            put(&w, "ILIKE", 5);
+            p += 4;
+            continue;
+        }
         if (*p == '?' && n < MAX_PARAMS) {
             char num[16];
             int len = snprintf(num, sizeof num, "$%d", ++n);
@@ -179,8 +191,7 @@ static char *translate_ddl(const char *sql)
         }
         depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
         size_t len = 0;
-        while (p[len] == '_' || (p[len] >= 'a' && p[len] <= 'z') || (p[len] >= 'A' && p[len] <= 'Z') ||
-               (p[len] >= '0' && p[len] <= '9'))
+        while (is_word_char(p[len]))
             len++;
         if (len == 0) {
             put(&w, p++, 1);
@@ -688,24 +699,27 @@ static const db_ops_t pq_ops = {
     .data_version = pq_data_version,
 };
 
-/* Path ranges and ORDER BY compare bytes, as SQLite does: the database must
- * collate in code-point order and hold UTF-8. */
+/* Path ranges and ORDER BY compare bytes and LIKE folds only ASCII letters, as
+ * on SQLite: the database must hold UTF-8 with the C collation and ctype. */
 static int check_database(db_t *db, char *err, size_t cap)
 {
-    char collate[128], enc[64];
+    char collate[128], ctype[128], enc[64];
     if (db_one_text(db, collate, sizeof collate,
                     "SELECT datcollate FROM pg_database WHERE datname = current_database()", "") != DB_OK ||
+        db_one_text(db, ctype, sizeof ctype,
+                    "SELECT datctype FROM pg_database WHERE datname = current_database()", "") != DB_OK ||
         db_one_text(db, enc, sizeof enc, "SELECT pg_encoding_to_char(encoding) FROM pg_database"
                                          " WHERE datname = current_database()", "") != DB_OK) {
         snprintf(err, cap, "cannot read the database's settings: %s", db->err);
         return DB_ERR;
     }
-    if (strcmp(enc, "UTF8") != 0 || (strcmp(collate, "C") != 0 && strcmp(collate, "POSIX") != 0 &&
-                                     strncmp(collate, "C.", 2) != 0)) {
+    int c_collate = strcmp(collate, "C") == 0 || strcmp(collate, "POSIX") == 0;
+    int c_ctype = strcmp(ctype, "C") == 0 || strcmp(ctype, "POSIX") == 0;
+    if (strcmp(enc, "UTF8") != 0 || !c_collate || !c_ctype) {
         snprintf(err, cap,
-                 "the database has encoding %s and collation %s; jiceng needs UTF8 and C (create it with"
+                 "the database has encoding %s, collation %s and ctype %s; jiceng needs UTF8 and C (create it with"
                  " CREATE DATABASE ... ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)",
-                 enc, collate);
+                 enc, collate, ctype);
         return DB_ERR;
     }
     return DB_OK;
