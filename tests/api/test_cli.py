@@ -89,6 +89,14 @@ def test_import_divisions_is_idempotent_and_all_or_nothing(db):
     assert all(cp == pp + f"{cid}/" for cp, pp, cid in rows)
 
 
+def test_database_from_environment(db):
+    """Without --db, JICENG_DB names the database: a file, or a postgres:// URL."""
+    env = {"JICENG_DB": db, **backend.cli_env([db])}
+    p = run_cli("migrate", env=env)
+    assert "(0 migrations applied)" in p.stdout
+    assert "admin" in run_cli("user", "list", env=env).stdout
+
+
 def test_user_cli(db):
     run_cli("import-divisions", "--db", db, DIVISIONS)
     run_cli("user", "add", "--db", db, "cli-staff", "--name", "命令行用户", "--org", "340104006006", "--role",
