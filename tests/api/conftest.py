@@ -18,6 +18,7 @@ BIN = os.environ.get("JICENG_BIN", os.path.join(ROOT, "jiceng"))
 DIVISIONS = os.path.join(ROOT, "data", "divisions", "hefei.csv")
 ADMIN_PASSWORD = "Admin-Passw0rd!"
 PASSWORD = "Str0ng-Password"
+CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
 
 def free_port():
@@ -30,7 +31,7 @@ def run_cli(*args, env=None, input=None, check=True):
     e = dict(os.environ)
     e.update(backend.cli_env(args))
     e.update(env or {})
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=120)
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=CLI_TIMEOUT)
     if check and p.returncode != 0:
         raise AssertionError(f"jiceng {' '.join(args)} failed ({p.returncode}): {p.stdout}{p.stderr}")
     return p

@@ -30,9 +30,13 @@ def sample(s, ids):
     return out
 
 
+# The city's size: small in make check; JICENG_COPY_RESIDENTS=9800000 runs it at full size.
+RESIDENTS = os.environ.get("JICENG_COPY_RESIDENTS", "2000")
+
+
 def test_copied_city_serves_the_same_answers():
     lite = fresh_db()
-    run_cli("demo", "--db", lite, "--residents", "2000", "--seed", "11")
+    run_cli("demo", "--db", lite, "--residents", RESIDENTS, "--seed", "11")
     s = Server(db=lite)
     try:
         admin = s.admin()
