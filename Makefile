@@ -2,9 +2,9 @@
 # `make check` builds and runs every test. See README.md.
 
 CC ?= cc
-PKGS := libh2o-evloop jansson sqlite3 libsodium xlsxwriter libzip expat
+PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS))
 CFLAGS ?= -O2 -g
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -21,7 +21,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 SCHEMA := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps run check unit api api-asan asan clean web e2e
+.PHONY: all deps run check check-pg unit api api-pg api-asan asan clean web e2e e2e-pg
 .DELETE_ON_ERROR:
 
 all: jiceng web
@@ -40,6 +40,10 @@ web: web/dist/index.html
 # Browser tests: Debian's chromium driven by playwright-core against the real binary.
 e2e: jiceng web/dist/index.html
 	node tests/e2e/run.mjs
+
+# The browser tests again on a PostgreSQL database of a throwaway cluster.
+e2e-pg: jiceng web/dist/index.html
+	/usr/bin/python3 tests/e2e/with_postgres.py node tests/e2e/run.mjs
 
 deps:
 	@bash scripts/deps.sh
@@ -84,6 +88,11 @@ unit: $(UNIT_BIN)
 api: jiceng
 	JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
 
+# The same suite on PostgreSQL 15: the tests start a throwaway cluster of their own
+# (initdb as the user postgres in a temp folder, a free loopback port) and remove it.
+api-pg: jiceng
+	JICENG_TEST_BACKEND=postgres JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
+
 api-asan: build/asan/jiceng
 	JICENG_BIN=$(CURDIR)/build/asan/jiceng JICENG_SANITIZED=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
@@ -96,6 +105,13 @@ check: deps
 	$(MAKE) api
 	$(MAKE) api-asan
 	$(MAKE) e2e
+
+# The API suite and the browser smoke path on PostgreSQL 15. Not yet part of check:
+# features merged after the PostgreSQL port still fail there (docs/scaling.md, Status).
+check-pg: deps
+	$(MAKE) all
+	$(MAKE) api-pg
+	$(MAKE) e2e-pg
 
 $(DB):
 	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt

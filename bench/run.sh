@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks of jiceng against ceilings measured in the same run, on loopback only.
+# Benchmarks of jiceng against ceilings measured in the same run, on loopback only,
+# on SQLite and on PostgreSQL 15 (the same city, moved there by copy-data).
 #   bash bench/run.sh               # 300,000 residents (a few minutes)
 #   BENCH_RESIDENTS=9800000 bash bench/run.sh   # the full city
 #   BENCH_ONLY=intake bash bench/run.sh         # only durable case intake and its ceilings
@@ -12,8 +13,8 @@ RES=${BENCH_RESIDENTS:-300000}
 DUR=${BENCH_SECONDS:-10}
 ONLY=${BENCH_ONLY:-}
 CONNS=64
-command -v wrk >/dev/null && command -v nginx >/dev/null || {
-    echo "bench needs wrk and nginx: apt-get install wrk nginx-light" >&2; exit 1; }
+command -v wrk >/dev/null && command -v nginx >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || {
+    echo "bench needs wrk, nginx and PostgreSQL 15: apt-get install wrk nginx-light postgresql-15" >&2; exit 1; }
 make -s jiceng
 work=$(mktemp -d /tmp/jiceng-bench-XXXXXX)
 chmod 755 "$work"   # nginx workers read the static file as www-data
@@ -63,22 +64,73 @@ if [ -n "${BENCH_GENERATION_ONLY:-}" ]; then
     echo; echo "Written to $out"; exit 0
 fi
 
+# The same city on PostgreSQL 15 (a cluster of our own on loopback, fsync on), moved
+# there by copy-data before anything is measured, so both backends serve the same rows.
 port=$((20000 + RANDOM % 20000))
-./jiceng serve --db "$db" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &
-echo $! > "$work/jiceng.pid"
-for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
-cookie=$(curl -s -c - -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"$JICENG_ADMIN_PASSWORD\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
-    awk '/jiceng_session/ {print $7}')
-csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/me" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
-token=$(curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-    -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
-auth="Authorization: Bearer $token"
+pgbin=/usr/lib/postgresql/15/bin
+pgdir=$work/pg
+pport=$((port + 2))
+mkdir -p "$pgdir" && chown postgres "$pgdir"
+runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --encoding=UTF8 --locale=C > /dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-p $pport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=100 -c synchronous_commit=on -c fsync=on -c shared_buffers=256MB" start > /dev/null
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
+psql -h 127.0.0.1 -p "$pport" -U postgres -q -c "CREATE DATABASE jiceng"
+pgurl=postgresql://postgres@127.0.0.1:$pport/jiceng
+export JICENG_KEY_FILE=$work/pg.key
+/usr/bin/time -f '%e s, peak RSS %M KiB' -o "$work/copy.txt" ./jiceng copy-data --from "sqlite:$db" --to "$pgurl" > "$work/copy.log"
+echo "- jiceng copy-data of the whole city from SQLite to PostgreSQL (COPY, then counts, digests and the audit chain compared): $(cat "$work/copy.txt")" | tee -a "$out"
+
 grid=$(sqlite3 "$db" "SELECT org_id FROM person GROUP BY org_id ORDER BY COUNT(*) DESC LIMIT 1")
 grid=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $grid")
+comm=$(sqlite3 "$db" "SELECT id FROM org WHERE code = '340104006006'")
+
+start_server() { # database
+    ./jiceng serve --db "$1" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &
+    echo $! > "$work/jiceng.pid"
+    for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
+    local cookie csrf token
+    cookie=$(curl -s -c - -H 'Content-Type: application/json' \
+        -d "{\"username\":\"admin\",\"password\":\"$JICENG_ADMIN_PASSWORD\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
+        awk '/jiceng_session/ {print $7}')
+    csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/me" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+    token=$(curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+        -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    auth="Authorization: Bearer $token"
+}
+
+stop_server() {
+    kill "$(cat "$work/jiceng.pid")"
+    wait "$(cat "$work/jiceng.pid")" 2>/dev/null || true
+    rm -f "$work/jiceng.pid"
+}
+
+bench() { # name url [header] [script]
+    wrk -t2 -c$CONNS -d${DUR}s --latency ${4:+-s "$4"} ${3:+-H "$3"} "$2" > "$work/wrk.txt"
+    local rps p99 non2xx
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+    non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+    echo "| $1 | $rps | $p99 | ${non2xx:-0} |" | tee -a "$out"
+}
+
+cat > "$work/intake.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"category":"other","title":"压测案件","description":"bench","org_id":$comm,"source":"hotline"}'
+LUA
+
+{
+    echo
+    echo "## HTTP on loopback: wrk -t2 -c$CONNS -d${DUR}s (2 cores shared by client, server and PostgreSQL)"
+    echo
+    echo "| what | requests/s | p99 | non-2xx |"
+    echo "| --- | --- | --- | --- |"
+} | tee -a "$out"
 
 if [ "$ONLY" != intake ]; then
 # nginx serving a static file of the same bytes as the dashboard answer.
+start_server "$db"
 mkdir -p "$work/www"
 curl -s -H "$auth" "http://127.0.0.1:$port/api/v1/orgs/1/stats" > "$work/www/stats.json"
 nport=$((port + 1))
@@ -93,70 +145,36 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf"
-
-bench() { # name url [header]
-    wrk -t2 -c$CONNS -d${DUR}s --latency ${3:+-H "$3"} "$2" > "$work/wrk.txt"
-    local rps p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
-    local non2xx
-    non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-    echo "| $1 | $rps | $p99 | ${non2xx:-0} |" | tee -a "$out"
-}
-{
-    echo
-    echo "## HTTP on loopback: wrk -t2 -c$CONNS -d${DUR}s (2 cores shared by client and server)"
-    echo
-    echo "| what | requests/s | p99 | non-2xx |"
-    echo "| --- | --- | --- | --- |"
-} | tee -a "$out"
 bench "nginx: static file, same bytes as the city dashboard ($(stat -c %s "$work/www/stats.json") B)" "http://127.0.0.1:$nport/stats.json"
-bench "jiceng: GET /api/v1/orgs/1/stats (city root)" "http://127.0.0.1:$port/api/v1/orgs/1/stats" "$auth"
-bench "jiceng: GET /api/v1/persons?org=<grid>&limit=50 (masked)" "http://127.0.0.1:$port/api/v1/persons?org=$grid&limit=50" "$auth"
+kill "$(cat "$work/nginx.pid")"
+rm -f "$work/nginx.pid"
+stop_server
 fi
 
-# Durable case intake: each POST answered only after its commit is on disk.
-comm=$(sqlite3 "$db" "SELECT id FROM org WHERE code = '340104006006'")
-cat > "$work/intake.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"category":"other","title":"压测案件","description":"bench","org_id":$comm,"source":"hotline"}'
-LUA
-{
-    echo
-    echo "## Durable case intake: wrk -t2 -c$CONNS -d${DUR}s, POST /api/v1/cases"
-    echo
-    echo "| what | per second | p99 | non-2xx |"
-    echo "| --- | --- | --- | --- |"
-} | tee -a "$out"
-fsync_bin=/usr/lib/postgresql/15/bin/pg_test_fsync
-if [ -x "$fsync_bin" ]; then
-    (cd "$work" && "$fsync_bin" -s 2 -f "$work/fsync.test" > "$work/fsync.txt" 2>&1) || true
-    rate=$(awk '/one 8kB write/ {f=1} f && $1 == "fdatasync" {print $2; exit}' "$work/fsync.txt")
-    echo "| ceiling: single fdatasync of 8 kB on this disk (pg_test_fsync) | ${rate:-?} | | |" | tee -a "$out"
-fi
-wrk -t2 -c$CONNS -d${DUR}s --latency -s "$work/intake.lua" -H "$auth" "http://127.0.0.1:$port/api/v1/cases" > "$work/wrk.txt"
-echo "| jiceng: durable case intake (group commit, each answered after its fdatasync) | $(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") | $(awk '$1 == "99%" {print $2}' "$work/wrk.txt") | $(awk '/Non-2xx/ {print $5}' "$work/wrk.txt") |" | tee -a "$out"
-kill "$(cat "$work/jiceng.pid")"
-wait "$(cat "$work/jiceng.pid")" 2>/dev/null || true
+# The same three measurements on each backend, the server serving the same city.
+for backend in sqlite postgres; do
+    if [ $backend = sqlite ]; then start_server "$db"; else start_server "$pgurl"; fi
+    if [ "$ONLY" != intake ]; then
+        bench "$backend: GET /api/v1/orgs/1/stats (city dashboard)" "http://127.0.0.1:$port/api/v1/orgs/1/stats" "$auth"
+        bench "$backend: GET /api/v1/persons?org=<grid>&limit=50 (residents page, masked)" \
+            "http://127.0.0.1:$port/api/v1/persons?org=$grid&limit=50" "$auth"
+    fi
+    bench "$backend: POST /api/v1/cases, each answered after its commit is durable" \
+        "http://127.0.0.1:$port/api/v1/cases" "$auth" "$work/intake.lua"
+    stop_server
+done
 
-# PostgreSQL 15 inserting the same rows through pgbench at the same concurrency.
-pgbin=/usr/lib/postgresql/15/bin
-if [ -x "$pgbin/initdb" ] && id postgres >/dev/null 2>&1; then
-    pgdir=$work/pg
-    mkdir -p "$pgdir" && chown postgres "$pgdir"
-    pport=$((port + 2))
-    runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres > /dev/null
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-        -o "-p $pport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=100 -c synchronous_commit=on -c fsync=on" start > /dev/null
-    psql -h 127.0.0.1 -p "$pport" -U postgres -q -c "CREATE TABLE casefile (id bigserial PRIMARY KEY, title text,
-        description text, org_id bigint, state text, created_at bigint)"
-    echo "INSERT INTO casefile (title, description, org_id, state, created_at) VALUES ('压测案件', 'bench', $comm, 'reported', 0);" > "$work/pg.sql"
-    chmod 644 "$work/pg.sql"
-    tps=$(pgbench -h 127.0.0.1 -p "$pport" -U postgres -n -c $CONNS -j 2 -T "$DUR" -f "$work/pg.sql" postgres 2>/dev/null |
-        awk '/^tps/ {print $3; exit}')
-    echo "| PostgreSQL 15: one-row inserts through pgbench (-c $CONNS), fsync and synchronous_commit on | ${tps:-?} | | |" | tee -a "$out"
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null
-fi
+# Ceilings of durable writes on this disk.
+fsync_bin=$pgbin/pg_test_fsync
+(cd "$work" && "$fsync_bin" -s 2 -f "$work/fsync.test" > "$work/fsync.txt" 2>&1) || true
+rate=$(awk '/one 8kB write/ {f=1} f && $1 == "fdatasync" {print $2; exit}' "$work/fsync.txt")
+echo "| ceiling: single fdatasync of 8 kB on this disk (pg_test_fsync) | ${rate:-?} | | |" | tee -a "$out"
+psql -h 127.0.0.1 -p "$pport" -U postgres -q -c "CREATE TABLE casefile (id bigserial PRIMARY KEY, title text,
+    description text, org_id bigint, state text, created_at bigint)"
+echo "INSERT INTO casefile (title, description, org_id, state, created_at) VALUES ('压测案件', 'bench', $comm, 'reported', 0);" > "$work/pg.sql"
+chmod 644 "$work/pg.sql"
+tps=$(pgbench -h 127.0.0.1 -p "$pport" -U postgres -n -c $CONNS -j 2 -T "$DUR" -f "$work/pg.sql" postgres 2>/dev/null |
+    awk '/^tps/ {print $3; exit}')
+echo "| ceiling: PostgreSQL 15, one-row inserts through pgbench (-c $CONNS), fsync and synchronous_commit on | ${tps:-?} | | |" | tee -a "$out"
 echo
 echo "Written to $out"

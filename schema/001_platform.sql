@@ -94,7 +94,7 @@ CREATE TABLE session (
     revoked INTEGER NOT NULL DEFAULT 0,
     source TEXT
 );
-CREATE INDEX session_user ON session(user_id);
+CREATE INDEX "session_user" ON session(user_id);  -- quoted: a reserved word in PostgreSQL
 
 -- A creating POST with an Idempotency-Key answers what the first one did.
 CREATE TABLE idempotency (

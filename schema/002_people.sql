@@ -108,11 +108,12 @@ CREATE TABLE org_figure (
 );
 
 -- Geometry: a GeoJSON polygon per grid (and any area node), a point per building.
--- The bounding boxes sit in an R*Tree for candidate search; the exact test is ours.
+-- The bounding boxes (org_geometry_box: org_id, min_lng, max_lng, min_lat, max_lat)
+-- serve candidate search, the exact test is ours; the table is per dialect
+-- (002_people.sqlite.sql, 002_people.postgres.sql).
 CREATE TABLE org_geometry (
     org_id INTEGER PRIMARY KEY REFERENCES org(id) ON DELETE CASCADE,
     kind TEXT NOT NULL CHECK (kind IN ('Polygon', 'Point')),
     geojson TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE org_geometry_box USING rtree (org_id, min_lng, max_lng, min_lat, max_lat);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Turn schema/NNN_name.sql files into a C source holding them as strings, so the
 # one binary carries its own migrations. Usage: embed-schema.sh OUT.c schema/*.sql
+# NNN_name.sql runs on every backend; NNN_name.sqlite.sql and NNN_name.postgres.sql
+# hold what only one dialect runs, after the shared part of the same version.
 set -euo pipefail
 out=$1; shift
 {
@@ -19,9 +21,13 @@ out=$1; shift
     for f in "$@"; do
         base=$(basename "$f" .sql)
         version=$((10#${base%%_*}))
-        printf '    {%d, "%s", m%d},\n' "$version" "$base" "$n"
+        case "$base" in
+            *.sqlite | *.postgres) dialect="\"${base##*.}\"" base=${base%.*} ;;
+            *) dialect=0 ;;
+        esac
+        printf '    {%d, "%s", %s, m%d},\n' "$version" "$base" "$dialect" "$n"
         n=$((n + 1))
     done
-    echo '    {0, 0, 0}};'
+    echo '    {0, 0, 0, 0}};'
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -22,6 +22,8 @@ static const command_t commands[] = {
     {"audit", cmd_audit, "verify the audit chain", "jiceng audit verify [--db PATH]"},
     {"demo", cmd_demo, "fill the real divisions with a synthetic city",
      "jiceng demo [--db PATH] [--residents N] [--seed S]"},
+    {"copy-data", cmd_copy_data, "move a whole deployment into an empty database (e.g. SQLite to PostgreSQL)",
+     "jiceng copy-data --from URL --to URL"},
 };
 
 static void usage(FILE *out)

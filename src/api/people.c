@@ -70,7 +70,8 @@ static const field_t household_update_fields[] = {
 #define PERSON_SELECT                                                                                                  \
     "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_date,"         \
     " p.id_card_masked AS id_card, p.phone_masked AS phone, p.created_at, p.updated_at, p.version,"                  \
-    " (SELECT group_concat(t.tag, ',') FROM person_tag t WHERE t.person_id = p.id) AS tags,"                         \
+    " (SELECT group_concat(tag, ',') FROM (SELECT t.tag FROM person_tag t WHERE t.person_id = p.id"                  \
+    "  ORDER BY t.tag) AS s) AS tags,"                                                                                 \
     " EXISTS (SELECT 1 FROM party_member m WHERE m.person_id = p.id) AS is_party_member"                             \
     " FROM person p JOIN org o ON o.id = p.org_id"
 
@@ -1413,8 +1414,8 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     db_stmt_t *st = db_q(req->db,
                          "SELECT p.name, p.gender, p.birth_date, p.id_card_masked, p.id_card_enc, p.phone_masked,"
                          " p.phone_enc, o.code, o.name, h.address, p.relation,"
-                         " (SELECT group_concat(k.name_zh, '、') FROM person_tag t JOIN person_tag_kind k"
-                         "  ON k.code = t.tag WHERE t.person_id = p.id)"
+                         " (SELECT group_concat(name_zh, '、') FROM (SELECT k.name_zh FROM person_tag t"
+                         "  JOIN person_tag_kind k ON k.code = t.tag WHERE t.person_id = p.id ORDER BY t.tag) AS s)"
                          " FROM person p JOIN org o ON o.id = p.org_id LEFT JOIN household h ON h.id = p.household_id"
                          " WHERE" PERSON_FILTER_SQL " ORDER BY p.id",
                          PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));

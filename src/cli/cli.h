@@ -86,5 +86,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_copy_data(int argc, char **argv);
 
 #endif

@@ -712,6 +712,11 @@ int cmd_demo(int argc, char **argv)
         return 2;
     }
     rng_state = seed * 0x2545F4914F6CDD1Dull + 1;
+    if (db_url_is_postgres(cli_db_url(opts))) {
+        fprintf(stderr, "jiceng: demo fills SQLite databases only (its bulk load is SQLite's); make the city in an"
+                        " SQLite file, then move it with jiceng copy-data --from sqlite:FILE --to postgres://...\n");
+        return 1;
+    }
     db_t *db;
     keys_t keys;
     if (cli_open(cli_db_url(opts), &db, &keys) != 0)

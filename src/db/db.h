@@ -30,11 +30,19 @@ enum {
  * savepoint of a larger transaction: keep those savepoints' journals in memory. */
 enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2, DB_OPEN_WRITER = 4 };
 
-/* Open the database named by url: a file path or "sqlite:PATH". flags: DB_OPEN_*.
- * On success *out owns the connection (db_close frees it). On failure returns a
- * DB_* code and writes a message into err (cap bytes). */
+/* Open the database named by url: a file path or "sqlite:PATH" (SQLite), or a
+ * "postgres://" / "postgresql://" URL (PostgreSQL 15+, libpq syntax). flags:
+ * DB_OPEN_*. On success *out owns the connection (db_close frees it). On failure
+ * returns a DB_* code and writes a message into err (cap bytes). */
 int db_open(db_t **out, const char *url, int flags, char *err, size_t cap);
 void db_close(db_t *db);
+
+/* 1 if url names a PostgreSQL database, else 0. */
+int db_url_is_postgres(const char *url);
+
+/* "sqlite" or "postgres". Only for the few commands that work on one backend
+ * (jiceng backup, jiceng demo's bulk path): handlers never branch on it. */
+const char *db_dialect(db_t *db);
 
 /* The last error message of this connection (valid until the next call). */
 const char *db_errmsg(db_t *db);
@@ -99,7 +107,8 @@ int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_to(db_t *db);
 
-/* Online backup of the whole database into a new file at path. */
+/* Online backup of the whole database into a new file at path (SQLite; on
+ * PostgreSQL it refuses with a pointer to pg_dump / pg_basebackup). */
 int db_backup(db_t *db, const char *path, char *err, size_t cap);
 
 /* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */

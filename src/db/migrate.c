@@ -1,6 +1,7 @@
 #include "db/migrate.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/util.h"
 
@@ -15,6 +16,23 @@ int migrate_version(db_t *db)
     return (int)v;
 }
 
+/* Run the scripts of one version that apply to this backend: shared first. */
+static int apply_version(db_t *db, int version, const char **name)
+{
+    for (int shared = 1; shared >= 0; shared--) {
+        for (const migration_t *m = migrations; m->version; m++) {
+            if (m->version != version || (m->dialect == NULL) != shared)
+                continue;
+            if (m->dialect && strcmp(m->dialect, db_dialect(db)) != 0)
+                continue;
+            *name = m->name;
+            if (db_exec_script(db, m->sql) != DB_OK)
+                return DB_ERR;
+        }
+    }
+    return DB_OK;
+}
+
 int migrate_up(db_t *db, int *applied)
 {
     int have = migrate_version(db);
@@ -22,24 +40,34 @@ int migrate_up(db_t *db, int *applied)
     if (have < 0)
         return DB_ERR;
     for (const migration_t *m = migrations; m->version; m++)
-        newest = m->version;
+        newest = m->version > newest ? m->version : newest;
     if (have > newest) {
         log_error("database schema version %d is newer than this binary's %d", have, newest);
         return DB_ERR;
     }
-    for (const migration_t *m = migrations; m->version; m++) {
-        if (m->version <= have)
-            continue;
+    for (int version = have + 1; version <= newest; version++) {
+        const char *name = NULL;
+        int64_t done = 0;
         int rc = db_begin(db);
-        if (rc == DB_OK)
-            rc = db_exec_script(db, m->sql);
+        if (rc != DB_OK) {
+            log_error("migration %d cannot start: %s", version, db_errmsg(db));
+            return rc;
+        }
+        /* Another process may have applied it while this one waited for the lock. */
+        rc = db_one_int(db, &done, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", "i", (int64_t)version);
+        if (rc == DB_OK && done == 0)
+            rc = apply_version(db, version, &name);
+        if (rc == DB_OK && name == NULL) { /* applied meanwhile, or no migration has this number */
+            db_rollback(db);
+            continue;
+        }
         if (rc == DB_OK)
             rc = db_exec(db, NULL, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", "iti",
-                         (int64_t)m->version, m->name, clock_now());
+                         (int64_t)version, name, clock_now());
         if (rc == DB_OK)
             rc = db_commit(db);
         if (rc != DB_OK) {
-            log_error("migration %s failed: %s", m->name, db_errmsg(db));
+            log_error("migration %s failed: %s", name ? name : "check", db_errmsg(db));
             db_rollback(db);
             return rc;
         }

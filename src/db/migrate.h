@@ -7,14 +7,16 @@
 typedef struct {
     int version;
     const char *name;
+    const char *dialect; /* NULL: every backend; else only db_dialect() == dialect */
     const char *sql;
 } migration_t;
 
 /* All migrations in version order, ended by a zero entry (generated file). */
 extern const migration_t migrations[];
 
-/* Apply every migration newer than the database's, each in its own
- * transaction, recording it in schema_migrations. *applied (may be NULL) gets
+/* Apply every migration newer than the database's, each version in its own
+ * transaction (the shared script, then the backend's own part, if any), recording
+ * it in schema_migrations. *applied (may be NULL) gets
  * how many ran. Returns DB_OK or a DB_* error (message in db_errmsg). Refuses a
  * database whose version is newer than this binary knows. */
 int migrate_up(db_t *db, int *applied);

@@ -1,39 +1,30 @@
-/* The SQLite backend of db.h. */
-#include "db/db.h"
-
+/* The SQLite backend of db.h (see backend.h). */
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/timefmt.h"
+#include "db/backend.h"
 #include "lib/util.h"
 
 #define STMT_CACHE 512
 
-struct db_stmt {
+typedef struct {
+    db_stmt_t base;
     sqlite3_stmt *s;
-    db_t *db;
-    char *sql;
-    int busy;
-};
+} lite_stmt_t;
 
-struct db {
+typedef struct {
+    db_t base;
     sqlite3 *h;
     char *path;
-    char err[512];
-    db_stmt_t *cache[STMT_CACHE];
-};
+    const char *load_sql; /* the INSERT of the load in progress */
+    lite_stmt_t *cache[STMT_CACHE];
+} lite_t;
 
-static uint32_t sql_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
+#define LITE(db) ((lite_t *)(db))
+#define STMT(st) (((lite_stmt_t *)(st))->s)
 
 static int map_rc(db_t *db, int rc)
 {
@@ -43,7 +34,7 @@ static int map_rc(db_t *db, int rc)
         return DB_ROW;
     if (rc == SQLITE_DONE)
         return DB_DONE;
-    snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
+    snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(LITE(db)->h));
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -59,415 +50,232 @@ static int map_rc(db_t *db, int rc)
     }
 }
 
-int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
+static void lite_close(db_t *db)
 {
-    const char *path = url;
-    if (strncmp(url, "sqlite:", 7) == 0)
-        path = url + 7;
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        snprintf(err, cap, "the PostgreSQL backend is not built into this binary yet");
-        return DB_ERR;
-    }
-    db_t *db = xcalloc(1, sizeof *db);
-    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (flags & DB_OPEN_CREATE)
-        oflags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &db->h, oflags, NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(err, cap, "cannot open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
-        sqlite3_close(db->h);
-        free(db);
-        return DB_ERR;
-    }
-    sqlite3_extended_result_codes(db->h, 1);
-    sqlite3_busy_timeout(db->h, 5000);
-    db->path = xstrdup(path);
-    const char *setup = "PRAGMA journal_mode=WAL;"
-                        "PRAGMA synchronous=FULL;"
-                        "PRAGMA foreign_keys=ON;"
-                        "PRAGMA cache_size=-16384;";
-    char *msg = NULL;
-    rc = sqlite3_exec(db->h, setup, NULL, NULL, &msg);
-    if (rc == SQLITE_OK && (flags & DB_OPEN_QUERY_ONLY))
-        rc = sqlite3_exec(db->h, "PRAGMA query_only=1;", NULL, NULL, &msg);
-    /* A savepoint's journal past 64 KiB would otherwise go to a new temporary
-     * file, created and deleted for each change. */
-    if (rc == SQLITE_OK && (flags & DB_OPEN_WRITER))
-        rc = sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        snprintf(err, cap, "cannot set up %s: %s", path, msg ? msg : "?");
-        sqlite3_free(msg);
-        db_close(db);
-        return DB_ERR;
-    }
-    *out = db;
-    return DB_OK;
-}
-
-void db_close(db_t *db)
-{
-    if (db == NULL)
-        return;
+    lite_t *l = LITE(db);
     for (int i = 0; i < STMT_CACHE; i++) {
-        if (db->cache[i]) {
-            sqlite3_finalize(db->cache[i]->s);
-            free(db->cache[i]->sql);
-            free(db->cache[i]);
+        if (l->cache[i]) {
+            sqlite3_finalize(l->cache[i]->s);
+            free(l->cache[i]->base.sql);
+            free(l->cache[i]);
         }
     }
-    sqlite3_close(db->h);
-    free(db->path);
-    free(db);
+    sqlite3_close(l->h);
+    free(l->path);
+    free(l);
 }
 
-const char *db_errmsg(db_t *db)
+static const char *lite_path(db_t *db)
 {
-    return db->err;
+    return LITE(db)->path;
 }
 
-const char *db_path(db_t *db)
-{
-    return db->path;
-}
-
-int db_exec_script(db_t *db, const char *sql)
+static int lite_exec_script(db_t *db, const char *sql)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(LITE(db)->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         int code = map_rc(db, rc); /* a busy BEGIN IMMEDIATE is DB_BUSY (503), not an internal error */
-        snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(db->h));
+        snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(LITE(db)->h));
         sqlite3_free(msg);
         return code == DB_BUSY ? DB_BUSY : DB_ERR;
     }
     return DB_OK;
 }
 
-static db_stmt_t *stmt_get(db_t *db, const char *sql)
+static lite_stmt_t *stmt_get(lite_t *l, const char *sql)
 {
-    uint32_t h = sql_hash(sql);
+    uint64_t h = db_hash(sql);
     for (int probe = 0; probe < STMT_CACHE; probe++) {
-        int i = (int)((h + (uint32_t)probe) % STMT_CACHE);
-        db_stmt_t *st = db->cache[i];
+        int i = (int)((h + (uint64_t)probe) % STMT_CACHE);
+        lite_stmt_t *st = l->cache[i];
         if (st == NULL) {
             st = xcalloc(1, sizeof *st);
-            int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL);
+            int rc = sqlite3_prepare_v3(l->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL);
             if (rc != SQLITE_OK) {
-                map_rc(db, rc);
+                map_rc(&l->base, rc);
                 free(st);
                 return NULL;
             }
-            st->db = db;
-            st->sql = xstrdup(sql);
-            db->cache[i] = st;
+            st->base.db = &l->base;
+            st->base.sql = xstrdup(sql);
+            l->cache[i] = st;
             return st;
         }
-        if (strcmp(st->sql, sql) == 0)
+        if (strcmp(st->base.sql, sql) == 0)
             return st;
     }
     /* The cache is full: a bug (the program has a fixed set of SQL texts). */
-    snprintf(db->err, sizeof db->err, "statement cache full");
+    snprintf(l->base.err, sizeof l->base.err, "statement cache full");
     return NULL;
 }
 
-static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list ap)
+static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, int n)
 {
-    db_stmt_t *st = stmt_get(db, sql);
+    lite_stmt_t *st = stmt_get(LITE(db), sql);
     if (st == NULL)
         return NULL;
-    if (st->busy) {
+    if (st->base.busy) {
         snprintf(db->err, sizeof db->err, "statement reused before db_done: %.200s", sql);
         return NULL;
     }
     sqlite3_reset(st->s);
     sqlite3_clear_bindings(st->s);
-    int n = sqlite3_bind_parameter_count(st->s);
-    int i = 0;
-    for (const char *t = types ? types : ""; *t; t++) {
+    int want = sqlite3_bind_parameter_count(st->s);
+    if (n != want) {
+        snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", want, n, sql);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const db_val_t *v = &vals[i];
         int rc;
-        i++;
-        switch (*t) {
+        switch (v->type) {
         case 'i':
-            rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int64_t));
+            rc = sqlite3_bind_int64(st->s, i + 1, v->i);
             break;
-        case 't': {
-            const char *v = va_arg(ap, const char *);
-            rc = v ? sqlite3_bind_text(st->s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, i);
-            break;
-        }
-        case 'I': {
-            int64_t v = va_arg(ap, int64_t);
-            rc = v ? sqlite3_bind_int64(st->s, i, v) : sqlite3_bind_null(st->s, i);
-            break;
-        }
-        case 'n':
-            rc = sqlite3_bind_null(st->s, i);
+        case 't':
+            rc = sqlite3_bind_text(st->s, i + 1, v->s, -1, SQLITE_TRANSIENT);
             break;
         case 'd':
-            rc = sqlite3_bind_double(st->s, i, va_arg(ap, double));
+            rc = sqlite3_bind_double(st->s, i + 1, v->d);
             break;
-        case 'b': {
-            const void *bytes = va_arg(ap, const void *);
-            size_t len = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob64(st->s, i, bytes, len, SQLITE_TRANSIENT);
+        case 'b':
+            rc = sqlite3_bind_blob64(st->s, i + 1, v->s, v->n, SQLITE_TRANSIENT);
             break;
-        }
         default:
-            rc = SQLITE_MISUSE;
+            rc = sqlite3_bind_null(st->s, i + 1);
         }
         if (rc != SQLITE_OK) {
             map_rc(db, rc);
             return NULL;
         }
     }
-    if (i != n) {
-        snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", n, i, sql);
-        return NULL;
+    return &st->base;
+}
+
+static int lite_step(db_stmt_t *st)
+{
+    return map_rc(st->db, sqlite3_step(STMT(st)));
+}
+
+static void lite_done(db_stmt_t *st)
+{
+    sqlite3_reset(STMT(st));
+    sqlite3_clear_bindings(STMT(st));
+}
+
+static int lite_col_count(db_stmt_t *st)
+{
+    return sqlite3_column_count(STMT(st));
+}
+
+static const char *lite_col_name(db_stmt_t *st, int i)
+{
+    return sqlite3_column_name(STMT(st), i);
+}
+
+static int lite_col_type(db_stmt_t *st, int i)
+{
+    switch (sqlite3_column_type(STMT(st), i)) {
+    case SQLITE_NULL:
+        return DB_TYPE_NULL;
+    case SQLITE_INTEGER:
+        return DB_TYPE_INT;
+    case SQLITE_FLOAT:
+        return DB_TYPE_REAL;
+    case SQLITE_BLOB:
+        return DB_TYPE_BLOB;
+    default:
+        return DB_TYPE_TEXT;
     }
-    st->busy = 1;
-    return st;
 }
 
-db_stmt_t *db_q(db_t *db, const char *sql, const char *types, ...)
+static int64_t lite_col_int(db_stmt_t *st, int i)
 {
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
-    return st;
+    return sqlite3_column_int64(STMT(st), i);
 }
 
-int db_step(db_stmt_t *st)
+static double lite_col_double(db_stmt_t *st, int i)
 {
-    return map_rc(st->db, sqlite3_step(st->s));
+    return sqlite3_column_double(STMT(st), i);
 }
 
-void db_done(db_stmt_t *st)
+static const char *lite_col_text(db_stmt_t *st, int i)
 {
-    if (st == NULL)
-        return;
-    sqlite3_reset(st->s);
-    sqlite3_clear_bindings(st->s);
-    st->busy = 0;
+    return (const char *)sqlite3_column_text(STMT(st), i);
 }
 
-int db_col_count(db_stmt_t *st)
+static const void *lite_col_blob(db_stmt_t *st, int i, size_t *len)
 {
-    return sqlite3_column_count(st->s);
+    const void *p = sqlite3_column_blob(STMT(st), i);
+    *len = (size_t)sqlite3_column_bytes(STMT(st), i);
+    return p;
 }
 
-const char *db_col_name(db_stmt_t *st, int i)
+static int64_t lite_changes(db_t *db)
 {
-    return sqlite3_column_name(st->s, i);
+    return sqlite3_changes64(LITE(db)->h);
 }
 
-int db_col_is_null(db_stmt_t *st, int i)
+static db_stmt_t *lite_scan(db_t *db, const char *sql)
 {
-    return sqlite3_column_type(st->s, i) == SQLITE_NULL;
+    return lite_query(db, sql, NULL, 0);
 }
 
-int64_t db_col_int(db_stmt_t *st, int i)
+static int lite_load_begin(db_t *db, const char *table, const char *columns, const char *insert_sql)
 {
-    return sqlite3_column_int64(st->s, i);
-}
-
-const char *db_col_text(db_stmt_t *st, int i)
-{
-    return (const char *)sqlite3_column_text(st->s, i);
-}
-
-static int vexec(db_t *db, int64_t *changes, const char *sql, const char *types, va_list ap)
-{
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    if (st == NULL)
-        return DB_ERR;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        ;
-    db_done(st);
-    if (rc != DB_DONE)
-        return rc;
-    if (changes)
-        *changes = sqlite3_changes64(db->h);
+    (void)table;
+    (void)columns;
+    LITE(db)->load_sql = insert_sql;
     return DB_OK;
 }
 
-int db_exec(db_t *db, int64_t *changes, const char *sql, const char *types, ...)
+static int lite_load_row(db_t *db, const db_val_t *vals, int n)
 {
-    va_list ap;
-    va_start(ap, types);
-    int rc = vexec(db, changes, sql, types, ap);
-    va_end(ap);
-    return rc;
-}
-
-int db_one_int(db_t *db, int64_t *out, const char *sql, const char *types, ...)
-{
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
+    db_stmt_t *st = lite_query(db, LITE(db)->load_sql, vals, n);
     if (st == NULL)
         return DB_ERR;
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        *out = db_col_int(st, 0);
-        rc = DB_OK;
-    } else if (rc == DB_DONE) {
-        rc = DB_NOTFOUND;
-    }
-    db_done(st);
+    int rc = lite_step(st);
+    lite_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int lite_load_end(db_t *db)
+{
+    LITE(db)->load_sql = NULL;
+    return DB_OK;
+}
+
+static int lite_id_high(db_t *db, const char *table, int64_t *out)
+{
+    *out = 0;
+    int rc = db_one_int(db, out, "SELECT seq FROM sqlite_sequence WHERE name = ?", "t", table);
+    return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/* After rows came in with their ids SQLite's counter is at their highest id; a
+ * source whose counter was higher (rows deleted at the end) moves it up. */
+static int lite_set_id_high(db_t *db, const char *table, int64_t v)
+{
+    int64_t changed = 0;
+    if (v <= 0)
+        return DB_OK;
+    int rc = db_exec(db, &changed, "UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?", "iti", v, table, v);
+    if (rc == DB_OK && changed == 0)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS"
+                     " (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                     "tit", table, v, table);
     return rc;
 }
 
-int db_one_text(db_t *db, char *out, size_t cap, const char *sql, const char *types, ...)
+static int lite_tx_failed(db_t *db)
 {
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
-    if (st == NULL)
-        return DB_ERR;
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        const char *t = db_col_text(st, 0);
-        str_copy(out, cap, t ? t : "");
-        rc = DB_OK;
-    } else if (rc == DB_DONE) {
-        rc = DB_NOTFOUND;
-    }
-    db_done(st);
-    return rc;
+    (void)db;
+    return 0;
 }
 
-json_t *db_row_json(db_stmt_t *st)
-{
-    json_t *o = json_object();
-    int n = db_col_count(st);
-    for (int i = 0; i < n; i++) {
-        const char *name = db_col_name(st, i);
-        size_t len = strlen(name);
-        int type = sqlite3_column_type(st->s, i);
-        json_t *v;
-        if (type == SQLITE_NULL) {
-            v = json_null();
-        } else if (type == SQLITE_INTEGER) {
-            int64_t x = sqlite3_column_int64(st->s, i);
-            if (len > 3 && strcmp(name + len - 3, "_at") == 0) {
-                char ts[TIME_RFC3339_LEN + 1];
-                time_format_rfc3339(ts, x);
-                v = json_string(ts);
-            } else if (strncmp(name, "is_", 3) == 0) {
-                json_object_set_new(o, name + 3, json_boolean(x != 0));
-                continue;
-            } else {
-                v = json_integer(x);
-            }
-        } else if (type == SQLITE_FLOAT) {
-            v = json_real(sqlite3_column_double(st->s, i));
-        } else {
-            v = json_stringn((const char *)sqlite3_column_text(st->s, i), (size_t)sqlite3_column_bytes(st->s, i));
-            if (v == NULL)
-                v = json_null();
-        }
-        if (type == SQLITE_NULL && strncmp(name, "is_", 3) == 0) {
-            json_object_set_new(o, name + 3, json_false());
-            json_decref(v);
-            continue;
-        }
-        json_object_set_new(o, name, v);
-    }
-    return o;
-}
-
-/* The rows of a query as an array of objects, at most max of them (-1: all);
- * NULL on error. */
-static json_t *vrows_json(db_t *db, int max, const char *sql, const char *types, va_list ap)
-{
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    if (st == NULL)
-        return NULL;
-    json_t *arr = json_array();
-    int rc = DB_DONE;
-    while ((max < 0 || (int)json_array_size(arr) < max) && (rc = db_step(st)) == DB_ROW)
-        json_array_append_new(arr, db_row_json(st));
-    if (max >= 0 && (int)json_array_size(arr) == max)
-        rc = db_step(st) == DB_ROW ? DB_ROW : DB_DONE; /* one more row: over the limit */
-    db_done(st);
-    if (rc != DB_DONE) {
-        json_decref(arr);
-        return NULL;
-    }
-    return arr;
-}
-
-json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...)
-{
-    va_list ap;
-    va_start(ap, types);
-    json_t *arr = vrows_json(db, -1, sql, types, ap);
-    va_end(ap);
-    return arr;
-}
-
-json_t *db_row_one_json(db_t *db, const char *sql, const char *types, ...)
-{
-    va_list ap;
-    va_start(ap, types);
-    json_t *arr = vrows_json(db, 1, sql, types, ap);
-    va_end(ap);
-    json_t *row = json_array_size(arr) == 1 ? json_incref(json_array_get(arr, 0)) : NULL;
-    json_decref(arr);
-    return row;
-}
-
-/* Transaction control runs once or twice per change in the writer: prepared
- * once from the statement cache rather than parsed on every call. */
-static int run_cached(db_t *db, const char *sql)
-{
-    db_stmt_t *st = stmt_get(db, sql);
-    if (st == NULL)
-        return DB_ERR;
-    int rc = sqlite3_step(st->s);
-    rc = rc == SQLITE_DONE ? DB_OK : map_rc(db, rc);
-    sqlite3_reset(st->s);
-    return rc;
-}
-
-int db_begin(db_t *db)
-{
-    return run_cached(db, "BEGIN IMMEDIATE");
-}
-
-int db_commit(db_t *db)
-{
-    return run_cached(db, "COMMIT");
-}
-
-int db_rollback(db_t *db)
-{
-    return run_cached(db, "ROLLBACK");
-}
-
-int db_savepoint(db_t *db)
-{
-    return run_cached(db, "SAVEPOINT sp");
-}
-
-int db_release(db_t *db)
-{
-    return run_cached(db, "RELEASE sp");
-}
-
-int db_rollback_to(db_t *db)
-{
-    int rc = run_cached(db, "ROLLBACK TO sp");
-    if (rc == DB_OK)
-        rc = run_cached(db, "RELEASE sp");
-    return rc;
-}
-
-int db_backup(db_t *db, const char *path, char *err, size_t cap)
+static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
 {
     sqlite3 *dst = NULL;
     if (access(path, F_OK) == 0) {
@@ -480,7 +288,7 @@ int db_backup(db_t *db, const char *path, char *err, size_t cap)
         sqlite3_close(dst);
         return DB_ERR;
     }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", db->h, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", LITE(db)->h, "main");
     if (b == NULL) {
         snprintf(err, cap, "backup failed: %s", sqlite3_errmsg(dst));
         sqlite3_close(dst);
@@ -509,7 +317,7 @@ int db_backup(db_t *db, const char *path, char *err, size_t cap)
     return DB_OK;
 }
 
-int db_integrity_check(db_t *db, char *err, size_t cap)
+static int lite_integrity_check(db_t *db, char *err, size_t cap)
 {
     char res[512];
     int rc = db_one_text(db, res, sizeof res, "PRAGMA integrity_check", "");
@@ -524,7 +332,7 @@ int db_integrity_check(db_t *db, char *err, size_t cap)
     return DB_OK;
 }
 
-int64_t db_data_version(db_t *db)
+static int64_t lite_data_version(db_t *db)
 {
     int64_t v = -1;
     if (db_one_int(db, &v, "PRAGMA data_version", "") != DB_OK)
@@ -532,9 +340,98 @@ int64_t db_data_version(db_t *db)
     return v;
 }
 
-const void *db_col_blob(db_stmt_t *st, int i, size_t *len)
+/* Transaction control runs once or twice per change in the writer: a single
+ * statement is prepared once from the statement cache rather than parsed on
+ * every call; anything with several statements runs as a script. */
+static int lite_run(db_t *db, const char *sql)
 {
-    const void *p = sqlite3_column_blob(st->s, i);
-    *len = (size_t)sqlite3_column_bytes(st->s, i);
-    return p;
+    if (strchr(sql, ';') != NULL)
+        return lite_exec_script(db, sql);
+    lite_stmt_t *st = stmt_get(LITE(db), sql);
+    if (st == NULL)
+        return DB_ERR;
+    if (st->base.busy) {
+        snprintf(db->err, sizeof db->err, "statement reused before db_done: %.200s", sql);
+        return DB_ERR;
+    }
+    int rc = sqlite3_step(st->s);
+    rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : map_rc(db, rc);
+    sqlite3_reset(st->s);
+    return rc;
+}
+
+static const db_ops_t lite_ops = {
+    .dialect = "sqlite",
+    .close = lite_close,
+    .path = lite_path,
+    .exec_script = lite_exec_script,
+    .run = lite_run,
+    .query = lite_query,
+    .step = lite_step,
+    .done = lite_done,
+    .col_count = lite_col_count,
+    .col_name = lite_col_name,
+    .col_type = lite_col_type,
+    .col_int = lite_col_int,
+    .col_double = lite_col_double,
+    .col_text = lite_col_text,
+    .col_blob = lite_col_blob,
+    .changes = lite_changes,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .begin_read_sql = "BEGIN",
+    .defer_foreign_keys_sql = "PRAGMA defer_foreign_keys = ON",
+    .scan = lite_scan,
+    .load_begin = lite_load_begin,
+    .load_row = lite_load_row,
+    .load_end = lite_load_end,
+    /* R*Tree shadow tables (NAME_node, ...) belong to their virtual table */
+    .tables_sql = "SELECT name FROM sqlite_master t WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                  " AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table'"
+                  " AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND t.name LIKE v.name || '\\_%' ESCAPE '\\')"
+                  " ORDER BY name",
+    .id_high = lite_id_high,
+    .set_id_high = lite_set_id_high,
+    .tx_failed = lite_tx_failed,
+    .backup = lite_backup,
+    .integrity_check = lite_integrity_check,
+    .data_version = lite_data_version,
+};
+
+int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t cap)
+{
+    lite_t *l = xcalloc(1, sizeof *l);
+    l->base.ops = &lite_ops;
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (flags & DB_OPEN_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &l->h, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, cap, "cannot open %s: %s", path, l->h ? sqlite3_errmsg(l->h) : "out of memory");
+        sqlite3_close(l->h);
+        free(l);
+        return DB_ERR;
+    }
+    sqlite3_extended_result_codes(l->h, 1);
+    sqlite3_busy_timeout(l->h, 5000);
+    l->path = xstrdup(path);
+    const char *setup = "PRAGMA journal_mode=WAL;"
+                        "PRAGMA synchronous=FULL;"
+                        "PRAGMA foreign_keys=ON;"
+                        "PRAGMA cache_size=-16384;";
+    char *msg = NULL;
+    rc = sqlite3_exec(l->h, setup, NULL, NULL, &msg);
+    if (rc == SQLITE_OK && (flags & DB_OPEN_QUERY_ONLY))
+        rc = sqlite3_exec(l->h, "PRAGMA query_only=1;", NULL, NULL, &msg);
+    /* A savepoint's journal past 64 KiB would otherwise go to a new temporary
+     * file, created and deleted for each change. */
+    if (rc == SQLITE_OK && (flags & DB_OPEN_WRITER))
+        rc = sqlite3_exec(l->h, "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, cap, "cannot set up %s: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        lite_close(&l->base);
+        return DB_ERR;
+    }
+    *out = &l->base;
+    return DB_OK;
 }

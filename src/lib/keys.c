@@ -4,12 +4,20 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db/db.h"
+
 void keys_path(char *out, size_t cap, const char *db_url)
 {
+    if (db_url_is_postgres(db_url)) {
+        const char *env = getenv("JICENG_KEY_FILE");
+        snprintf(out, cap, "%s", env && *env ? env : "data/jiceng.key");
+        return;
+    }
     const char *p = strncmp(db_url, "sqlite:", 7) == 0 ? db_url + 7 : db_url;
     snprintf(out, cap, "%s.key", p);
 }

@@ -13,7 +13,8 @@ typedef struct keys {
     unsigned char lookup[32];  /* keyed hashes for exact lookup of personal data */
 } keys_t;
 
-/* The key file path for a database path or URL: "<path>.key". */
+/* The key file path for a database path or URL: "<path>.key" beside an SQLite
+ * file; for a PostgreSQL URL $JICENG_KEY_FILE, else "data/jiceng.key". */
 void keys_path(char *out, size_t cap, const char *db_url);
 
 /* Create a new key file (refuses to overwrite one). 0 or -1 with err filled. */

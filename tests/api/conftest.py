@@ -1,4 +1,5 @@
-"""Shared fixtures: a real jiceng binary on a free loopback port over a temp database."""
+"""Shared fixtures: a real jiceng binary on a free loopback port over a temp database
+(an SQLite file, or a PostgreSQL database with JICENG_TEST_BACKEND=postgres: see backend.py)."""
 import json
 import os
 import shutil
@@ -10,11 +11,14 @@ import tempfile
 import pytest
 import requests
 
+import backend
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("JICENG_BIN", os.path.join(ROOT, "jiceng"))
 DIVISIONS = os.path.join(ROOT, "data", "divisions", "hefei.csv")
 ADMIN_PASSWORD = "Admin-Passw0rd!"
 PASSWORD = "Str0ng-Password"
+CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
 
 def free_port():
@@ -25,8 +29,9 @@ def free_port():
 
 def run_cli(*args, env=None, input=None, check=True):
     e = dict(os.environ)
+    e.update(backend.cli_env(args))
     e.update(env or {})
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=120)
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=CLI_TIMEOUT)
     if check and p.returncode != 0:
         raise AssertionError(f"jiceng {' '.join(args)} failed ({p.returncode}): {p.stdout}{p.stderr}")
     return p
@@ -77,25 +82,30 @@ class Client:
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000, parent_dir=None, wrap=()):
-        """parent_dir: where the test's data directory goes (the system's temp directory by
-        default); wrap: a command the server runs under (e.g. a private mount namespace)."""
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=()):
+        """A server over a new database, or over db (made ready by the caller). parent_dir:
+        where the test's data directory goes (the system's temp directory by default);
+        wrap: a command the server runs under (e.g. a private mount namespace)."""
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
-        self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-        if divisions:
-            run_cli("import-divisions", "--db", self.db, DIVISIONS)
+        self.db = db
+        if db is None:
+            self.db = backend.new_database(self.dir)
+            run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+            if divisions:
+                run_cli("import-divisions", "--db", self.db, DIVISIONS)
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
         self.start()
 
     def start(self):
+        env = dict(os.environ)
+        env.update(backend.cli_env(self.args))
         self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+                                     text=True, env=env)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
         if "listening on" not in line:
@@ -161,6 +171,14 @@ class Server:
         c.login(username, password)
         c.user_id = uid
         return c
+
+
+def pytest_sessionfinish(session, exitstatus):
+    backend.stop_cluster()
+
+
+def pytest_report_header(config):
+    return f"jiceng database backend: {backend.BACKEND}"
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """The command line: init, divisions, users, backup, audit verification, clean shutdown."""
 import os
 import signal
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -10,42 +9,45 @@ import threading
 import pytest
 import requests
 
+import backend
+from backend import connect, key_file
 from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, PASSWORD, Server, run_cli
 
 
 @pytest.fixture()
 def db():
     d = tempfile.mkdtemp(prefix="jiceng-cli-")
-    path = os.path.join(d, "c.db")
+    path = backend.new_database(d, "c.db")
     run_cli("init", "--db", path, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
     yield path
     subprocess.run(["rm", "-rf", d])
 
 
 def test_init_creates_private_key_and_is_safe_to_repeat(db):
-    mode = stat.S_IMODE(os.stat(db + ".key").st_mode)
+    mode = stat.S_IMODE(os.stat(key_file(db)).st_mode)
     assert mode == 0o600
-    key = open(db + ".key").read()
-    con = sqlite3.connect(db)
+    key = open(key_file(db)).read()
+    con = connect(db)
     before = con.execute("SELECT password_hash FROM app_user WHERE username = 'admin'").fetchone()[0]
     p = run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": "An0ther-Passw0rd!"})
     assert "already has users" in p.stdout
-    assert open(db + ".key").read() == key
+    assert open(key_file(db)).read() == key
     assert con.execute("SELECT password_hash FROM app_user WHERE username = 'admin'").fetchone()[0] == before
 
 
 def test_init_generates_password_file():
     d = tempfile.mkdtemp(prefix="jiceng-cli-")
     try:
-        path, pwfile = os.path.join(d, "g.db"), os.path.join(d, "pw.txt")
+        path, pwfile = backend.new_database(d, "g.db"), os.path.join(d, "pw.txt")
         env = {k: v for k, v in os.environ.items() if k != "JICENG_ADMIN_PASSWORD"}
+        env.update(backend.cli_env([path]))
         p = subprocess.run([BIN, "init", "--db", path, "--password-file", pwfile], env=env, capture_output=True,
                            text=True, timeout=60)
         assert p.returncode == 0, p.stderr
         assert stat.S_IMODE(os.stat(pwfile).st_mode) == 0o600
         pw = open(pwfile).read().strip()
         assert len(pw) >= 16 and pw not in p.stdout + p.stderr
-        con = sqlite3.connect(path)
+        con = connect(path)
         h = con.execute("SELECT password_hash FROM app_user WHERE username = 'admin'").fetchone()[0]
         assert h.startswith("$argon2id$") and pw not in h
     finally:
@@ -55,9 +57,10 @@ def test_init_generates_password_file():
 def test_weak_admin_password_refused():
     d = tempfile.mkdtemp(prefix="jiceng-cli-")
     try:
-        p = run_cli("init", "--db", os.path.join(d, "w.db"), env={"JICENG_ADMIN_PASSWORD": "password"}, check=False)
+        db = backend.new_database(d, "w.db")
+        p = run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": "password"}, check=False)
         assert p.returncode != 0 and "password" in p.stderr
-        assert not os.path.exists(os.path.join(d, "w.db.key")) and not os.path.exists(os.path.join(d, "w.db"))
+        assert not os.path.exists(key_file(db)) and not backend.has_tables(db)
     finally:
         subprocess.run(["rm", "-rf", d])
 
@@ -66,14 +69,15 @@ def test_import_divisions_is_idempotent_and_all_or_nothing(db):
     p = run_cli("import-divisions", "--db", db, DIVISIONS)
     assert "districts/counties 12" in p.stdout and "streets/townships 160" in p.stdout
     assert "communities 999" in p.stdout and "villages 774" in p.stdout
-    con = sqlite3.connect(db)
+    con = connect(db)
     n = con.execute("SELECT COUNT(*) FROM org").fetchone()[0]
     assert n == 1 + 12 + 160 + 1773
+    con.commit()
     p = run_cli("import-divisions", "--db", db, DIVISIONS)
     assert "0 new nodes" in p.stdout
     assert con.execute("SELECT COUNT(*) FROM org").fetchone()[0] == n
     # A broken file changes nothing.
-    bad = db + ".csv"
+    bad = key_file(db) + ".csv"
     with open(bad, "w") as f:
         f.write("code,name,level,kind,parent_code\n3401,合肥市,city,city,\n340199,新区,district,district,3401\n"
                 "340199001,坏街道,street,planet,340199\n")
@@ -83,6 +87,14 @@ def test_import_divisions_is_idempotent_and_all_or_nothing(db):
     # Parents and paths are consistent.
     rows = con.execute("SELECT c.path, p.path, c.id FROM org c JOIN org p ON p.id = c.parent_id").fetchall()
     assert all(cp == pp + f"{cid}/" for cp, pp, cid in rows)
+
+
+def test_database_from_environment(db):
+    """Without --db, JICENG_DB names the database: a file, or a postgres:// URL."""
+    env = {"JICENG_DB": db, **backend.cli_env([db])}
+    p = run_cli("migrate", env=env)
+    assert "(0 migrations applied)" in p.stdout
+    assert "admin" in run_cli("user", "list", env=env).stdout
 
 
 def test_user_cli(db):
@@ -96,7 +108,7 @@ def test_user_cli(db):
     p = run_cli("user", "grant", "--db", db, "cli-staff", "emperor", "--org", "3401", check=False)
     assert p.returncode != 0
     run_cli("user", "revoke", "--db", db, "cli-staff", "org_staff", "--org", "340104006006")
-    con = sqlite3.connect(db)
+    con = connect(db)
     assert con.execute("SELECT COUNT(*) FROM user_grant g JOIN app_user u ON u.id = g.user_id"
                        " WHERE u.username = 'cli-staff'").fetchone()[0] == 0
     run_cli("audit", "verify", "--db", db)
@@ -141,49 +153,54 @@ def test_audit_verify_detects_edits_and_deletions(db):
     run_cli("user", "add", "--db", db, "someone", "--name", "x", env={"JICENG_PASSWORD": PASSWORD})
     run_cli("user", "add", "--db", db, "someone2", "--name", "y", env={"JICENG_PASSWORD": PASSWORD})
     assert "ok" in run_cli("audit", "verify", "--db", db).stdout
-    backup = db + ".bak"
-    run_cli("backup", "--db", db, backup)
-    def restore():
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(db + suffix):
-                os.remove(db + suffix)
-        subprocess.run(["cp", backup, db], check=True)
-
-    con = sqlite3.connect(db)
-    # Edit a row's content.
+    con = connect(db)
+    # Edit a row's content, then put it back.
+    name = con.execute("SELECT actor_name FROM audit_log WHERE id = 2").fetchone()[0]
     con.execute("UPDATE audit_log SET actor_name = 'nobody' WHERE id = 2")
     con.commit()
-    con.close()
     p = run_cli("audit", "verify", "--db", db, check=False)
     assert p.returncode != 0 and "row 2" in (p.stdout + p.stderr)
-    # A middle row deleted, in a fresh copy.
-    for sql, needle in [("DELETE FROM audit_log WHERE id = 3", "row 3"),
-                        ("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)", "row")]:
-        restore()
-        con = sqlite3.connect(db)
-        con.execute(sql)
-        con.commit()
-        con.close()
-        p = run_cli("audit", "verify", "--db", db, check=False)
-        assert p.returncode != 0 and needle in (p.stdout + p.stderr), sql
-    # Without the right key nothing verifies.
-    restore()
+    con.execute("UPDATE audit_log SET actor_name = ? WHERE id = 2", (name,))
+    con.commit()
     run_cli("audit", "verify", "--db", db)
-    with open(db + ".key", "w") as f:
+    # A middle row deleted, then the last one; each put back afterwards.
+    last = con.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    for rid, needle in [(3, "row 3"), (last, "row")]:
+        row = con.execute("SELECT * FROM audit_log WHERE id = ?", (rid,)).fetchone()
+        con.execute("DELETE FROM audit_log WHERE id = ?", (rid,))
+        con.commit()
+        p = run_cli("audit", "verify", "--db", db, check=False)
+        assert p.returncode != 0 and needle in (p.stdout + p.stderr), rid
+        con.execute("INSERT INTO audit_log VALUES (" + ", ".join("?" * len(row)) + ")", row)
+        con.commit()
+    con.close()
+    # Without the right key nothing verifies.
+    run_cli("audit", "verify", "--db", db)
+    with open(key_file(db), "w") as f:
         f.write("00" * 32 + "\n")
     p = run_cli("audit", "verify", "--db", db, check=False)
     assert p.returncode != 0
 
 
 def test_backup_is_consistent_and_never_overwrites(db):
+    """SQLite: jiceng backup writes a consistent file and never overwrites one.
+    PostgreSQL: jiceng backup refuses and names the tools to use; pg_dump as
+    docs/operations.md says restores to a database whose audit chain verifies."""
     run_cli("import-divisions", "--db", db, DIVISIONS)
-    out = db + ".backup"
-    p = run_cli("backup", "--db", db, out)
-    con = sqlite3.connect(out)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    out = key_file(db) + ".backup"
+    if backend.BACKEND == "postgres":
+        p = run_cli("backup", "--db", db, out, check=False)
+        assert p.returncode != 0 and "pg_dump" in p.stderr and "pg_basebackup" in p.stderr
+        assert not os.path.exists(out)
+    copy = backend.backup_copy(db, out, run_cli)
+    assert backend.integrity_ok(copy)
+    con = connect(copy)
     assert con.execute("SELECT COUNT(*) FROM org").fetchone()[0] == 1946
-    p = run_cli("backup", "--db", db, out, check=False)
-    assert p.returncode != 0
+    con.close()
+    run_cli("audit", "verify", "--db", copy)
+    if backend.BACKEND == "sqlite":
+        p = run_cli("backup", "--db", db, out, check=False)
+        assert p.returncode != 0
 
 
 def test_backup_while_serving():
@@ -193,11 +210,11 @@ def test_backup_while_serving():
         c = s.org_id("340104006006")
         for i in range(20):
             assert admin.post("/api/v1/orgs", json={"parent_id": c, "level": "grid", "name": f"备份网格{i}"}).status_code == 201
-        out = os.path.join(s.dir, "live.backup")
-        run_cli("backup", "--db", s.db, out)
-        con = sqlite3.connect(out)
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        copy = backend.backup_copy(s.db, os.path.join(s.dir, "live.backup"), run_cli)
+        assert backend.integrity_ok(copy)
+        con = connect(copy)
         assert con.execute("SELECT COUNT(*) FROM org WHERE level = 'grid'").fetchone()[0] == 20
+        con.close()
     finally:
         assert s.close() == 0
 
@@ -240,8 +257,8 @@ def test_sigterm_drains_in_flight_requests():
     assert code == 0, s.stderr
     assert "stopped cleanly" in s.stderr
     assert failures == [] or set(failures) <= {503}
-    con = sqlite3.connect(s.db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert backend.integrity_ok(s.db)
+    con = connect(s.db)
     on_disk = {r[0] for r in con.execute("SELECT id FROM org WHERE level = 'district'")}
     assert set(created) <= on_disk
     con.close()

@@ -2,11 +2,11 @@
 2xx is there after restart, and the database is intact."""
 import random
 import signal
-import sqlite3
 import threading
 
 import requests
 
+import backend
 from conftest import Server, run_cli
 
 
@@ -53,8 +53,8 @@ def test_kill9_loses_no_answered_case():
             s.proc = None
             s.start()
         admin = s.admin()
-        con = sqlite3.connect(s.db)
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert backend.integrity_ok(s.db)
+        con = backend.connect(s.db)
         stored = {row[0] for row in con.execute("SELECT tracking_code FROM casefile")}
         con.close()
         assert len(answered) >= 20

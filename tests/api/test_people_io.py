@@ -2,7 +2,6 @@
 preview; idempotent) and exporting them (masked unless revealed, always audited)."""
 import csv
 import io
-import sqlite3
 
 import pytest
 

@@ -29,6 +29,12 @@ def test_create_validation(server, admin):
         assert error_of(r)["field"] == field and error_of(r)["code"] == code, body
     names = [u["username"] for u in admin.get("/api/v1/users", params={"q": "abc"}).json()["items"]]
     assert "abc" not in names
+    # Search ignores the case of Latin letters, on every backend.
+    r = admin.post("/api/v1/users", json={"username": "casetest", "display_name": "Wang Case", "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    for q in ("CASETEST", "wang c", "WANG"):
+        names = [u["username"] for u in admin.get("/api/v1/users", params={"q": q}).json()["items"]]
+        assert "casetest" in names, q
 
 
 def test_update_user_and_version(server, admin):

@@ -75,7 +75,7 @@ function freePort() {
 function startServer(port) {
   server = spawn(
     JICENG_BIN,
-    ['serve', '--db', join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`, '--web', WEB_DIST],
+    ['serve', '--db', process.env.JICENG_E2E_DB || join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`, '--web', WEB_DIST],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   serverExit = new Promise((ok) => server.once('exit', (code, signal) => ok({ code, signal })))
@@ -304,7 +304,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM} (apt-get install chromium)`)
     mkdirSync(ARTIFACTS, { recursive: true })
     dir = mkdtempSync(join(tmpdir(), 'jiceng-e2e-'))
-    const db = join(dir, 'e2e.db')
+    const db = process.env.JICENG_E2E_DB || join(dir, 'e2e.db') // a postgres:// URL from with_postgres.py
     run(['init', '--db', db], { JICENG_ADMIN_PASSWORD: ADMIN_PASSWORD })
     run(['import-divisions', '--db', db, join(repo, 'data', 'divisions', 'hefei.csv')])
     const port = await freePort()

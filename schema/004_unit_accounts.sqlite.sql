@@ -1,3 +1,4 @@
+-- 004, SQLite part (the PostgreSQL part alters the table in place).
 -- Unit accounts: a grant may be over a resident unit (驻区单位) instead of an org
 -- node. Its role is unit_staff: the cases dispatched to that unit (to see, claim
 -- 报到 and handle), nothing else. org_id records the unit's node when granted (for

@@ -1,0 +1,763 @@
+/* The PostgreSQL backend of db.h (see backend.h), on libpq.
+ *
+ * SQL arrives in the common dialect with '?' placeholders: each text is turned
+ * into $1..$n once and prepared once per connection (a cache keyed by the text).
+ * Parameters travel as text (bytes as binary) with their types left for the
+ * server to infer from the statement; results come back as text and are typed by
+ * the column's type (PQftype), so db_row_json answers exactly as on SQLite.
+ *
+ * The single-writer guarantee SQLite gives with BEGIN IMMEDIATE comes from a
+ * transaction-scoped advisory lock taken by db_begin (docs/decisions.md). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db/backend.h"
+#include "lib/util.h"
+
+#define STMT_CACHE 512
+#define MAX_PARAMS 128
+
+/* The advisory lock every write transaction holds: one writer at a time per database. */
+#define WRITE_LOCK_KEY "74657"
+
+/* Type oids from pg_type.h (stable across versions). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+typedef struct {
+    db_stmt_t base;
+    char name[16];
+    int nparams;
+    PGresult *res;
+    int row;   /* the current row, -1 before the first step */
+    int error; /* a DB_* code the execution failed with, given by the first step */
+    unsigned char *blob;
+} pq_stmt_t;
+
+typedef struct {
+    db_t base;
+    PGconn *c;
+    int64_t changes;
+    int nstmts;
+    pq_stmt_t *cache[STMT_CACHE];
+    pq_stmt_t scan; /* the one open cursor of db_scan, if any */
+    int scanning;
+    char *load;      /* COPY data not yet sent */
+    size_t load_len;
+} pq_t;
+
+#define PQ(db) ((pq_t *)(db))
+#define PST(st) ((pq_stmt_t *)(st))
+
+/* A DB_* code for a failed result, with the message kept in db->err. */
+static int map_error(db_t *db, const PGresult *res)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(PQ(db)->c);
+    snprintf(db->err, sizeof db->err, "%s", msg && *msg ? msg : PQerrorMessage(PQ(db)->c));
+    size_t n = strlen(db->err);
+    while (n && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+        db->err[--n] = '\0';
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state == NULL)
+        return DB_ERR;
+    if (strcmp(state, "23505") == 0)
+        return DB_UNIQUE;
+    if (strcmp(state, "23503") == 0)
+        return DB_FOREIGN;
+    if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+        return DB_CHECK;
+    /* serialization failure, deadlock, lock timeout */
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+        return DB_BUSY;
+    return DB_ERR;
+}
+
+/* Run statements without parameters (the simple protocol): DB_OK or a DB_* code. */
+static int pq_run(db_t *db, const char *sql)
+{
+    PGresult *res = PQexec(PQ(db)->c, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? DB_OK : map_error(db, res);
+    PQclear(res);
+    return rc;
+}
+
+/* The translations below never grow a text more than fourfold ('?' -> "$128",
+ * REAL -> DOUBLE PRECISION, "REFERENCES t(c)" + DEFERRABLE ...), so their output
+ * is allocated once at that size. */
+static char *out_alloc(const char *sql)
+{
+    return xmalloc(4 * strlen(sql) + 64);
+}
+
+static void put(char **w, const char *s, size_t n)
+{
+    memcpy(*w, s, n);
+    *w += n;
+}
+
+/* Copy a quoted string, identifier or comment starting at *pp (unchanged) to *w;
+ * returns 1 if there was one. */
+static int copy_opaque(char **w, const char **pp)
+{
+    const char *p = *pp, *end;
+    if (*p == '\'' || *p == '"') {
+        char q = *p;
+        end = p + 1;
+        for (;;) {
+            if (*end == '\0')
+                break;
+            if (*end == q && end[1] == q) {
+                end += 2;
+                continue;
+            }
+            if (*end++ == q)
+                break;
+        }
+    } else if (p[0] == '$' && p[1] == '$') {
+        const char *close = strstr(p + 2, "$$");
+        end = close ? close + 2 : p + strlen(p);
+    } else if (p[0] == '-' && p[1] == '-') {
+        end = p + strcspn(p, "\n");
+    } else if (p[0] == '/' && p[1] == '*') {
+        const char *close = strstr(p + 2, "*/");
+        end = close ? close + 2 : p + strlen(p);
+    } else {
+        return 0;
+    }
+    put(w, p, (size_t)(end - p));
+    *pp = end;
+    return 1;
+}
+
+static int is_word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* The statement with each '?' (outside quotes and comments) as $1, $2, ...;
+ * *count gets how many. LIKE becomes ILIKE: SQLite's LIKE ignores the case of
+ * ASCII letters, and so does ILIKE under the C ctype every database has (checked
+ * at connection). Caller frees. */
+static char *translate_params(const char *sql, int *count)
+{
+    char *out = out_alloc(sql), *w = out;
+    int n = 0;
+    for (const char *p = sql; *p;) {
+        if (copy_opaque(&w, &p))
+            continue;
+        if (strncasecmp(p, "LIKE", 4) == 0 && (p == sql || !is_word_char(p[-1])) && !is_word_char(p[4])) {
+            put(&w, "ILIKE", 5);
+            p += 4;
+            continue;
+        }
+        if (*p == '?' && n < MAX_PARAMS) {
+            char num[16];
+            int len = snprintf(num, sizeof num, "$%d", ++n);
+            put(&w, num, (size_t)len);
+        } else {
+            put(&w, p, 1);
+        }
+        p++;
+    }
+    *w = '\0';
+    *count = n;
+    return out;
+}
+
+/* The migrations' portable DDL in PostgreSQL's words: INTEGER is 64-bit like
+ * SQLite's, AUTOINCREMENT is an identity, BLOB is BYTEA, REAL is double. Foreign
+ * keys are DEFERRABLE INITIALLY IMMEDIATE: checked at once as on SQLite, and
+ * deferrable to the commit by copy-data, which loads tables in any order. Caller frees. */
+static char *translate_ddl(const char *sql)
+{
+    static const struct {
+        const char *word, *pg;
+    } words[] = {{"INTEGER", "BIGINT"},
+                 {"AUTOINCREMENT", "GENERATED BY DEFAULT AS IDENTITY"},
+                 {"BLOB", "BYTEA"},
+                 {"REAL", "DOUBLE PRECISION"}};
+    char *out = out_alloc(sql), *w = out;
+    int depth = 0, references = -1; /* the depth of a REFERENCES clause not yet closed */
+    for (const char *p = sql; *p;) {
+        if (copy_opaque(&w, &p))
+            continue;
+        if ((*p == ',' || *p == ')') && depth == references) {
+            put(&w, " DEFERRABLE INITIALLY IMMEDIATE", 31);
+            references = -1;
+        }
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        size_t len = 0;
+        while (is_word_char(p[len]))
+            len++;
+        if (len == 0) {
+            put(&w, p++, 1);
+            continue;
+        }
+        if (len == 10 && strncasecmp(p, "REFERENCES", len) == 0)
+            references = depth;
+        const char *pg = NULL;
+        for (size_t i = 0; i < sizeof words / sizeof words[0] && pg == NULL; i++)
+            if (strlen(words[i].word) == len && strncasecmp(p, words[i].word, len) == 0)
+                pg = words[i].pg;
+        if (pg)
+            put(&w, pg, strlen(pg));
+        else
+            put(&w, p, len);
+        p += len;
+    }
+    *w = '\0';
+    return out;
+}
+
+static void stmt_clear(pq_stmt_t *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    PQfreemem(st->blob);
+    st->blob = NULL;
+    st->row = -1;
+    st->error = 0;
+}
+
+static void pq_close(db_t *db)
+{
+    pq_t *q = PQ(db);
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (q->cache[i]) {
+            stmt_clear(q->cache[i]);
+            free(q->cache[i]->base.sql);
+            free(q->cache[i]);
+        }
+    }
+    stmt_clear(&q->scan);
+    free(q->load);
+    PQfinish(q->c);
+    free(q);
+}
+
+static const char *pq_path(db_t *db)
+{
+    (void)db;
+    return "";
+}
+
+static int pq_exec_script(db_t *db, const char *sql)
+{
+    char *pg = translate_ddl(sql);
+    int rc = pq_run(db, pg);
+    free(pg);
+    return rc == DB_OK ? DB_OK : DB_ERR;
+}
+
+static pq_stmt_t *stmt_get(pq_t *q, const char *sql)
+{
+    uint64_t h = db_hash(sql);
+    for (int probe = 0; probe < STMT_CACHE; probe++) {
+        int i = (int)((h + (uint64_t)probe) % STMT_CACHE);
+        pq_stmt_t *st = q->cache[i];
+        if (st != NULL) {
+            if (strcmp(st->base.sql, sql) == 0)
+                return st;
+            continue;
+        }
+        st = xcalloc(1, sizeof *st);
+        char *pg = translate_params(sql, &st->nparams);
+        snprintf(st->name, sizeof st->name, "j%d", q->nstmts + 1);
+        PGresult *res = PQprepare(q->c, st->name, pg, 0, NULL);
+        free(pg);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            map_error(&q->base, res);
+            PQclear(res);
+            free(st);
+            return NULL;
+        }
+        PQclear(res);
+        q->nstmts++;
+        st->base.db = &q->base;
+        st->base.sql = xstrdup(sql);
+        st->row = -1;
+        q->cache[i] = st;
+        return st;
+    }
+    snprintf(q->base.err, sizeof q->base.err, "statement cache full");
+    return NULL;
+}
+
+/* Prepares (once) and runs the statement at once, so bound values need not
+ * outlive db_q; a failure is kept for the first db_step to report. */
+static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int n)
+{
+    pq_t *q = PQ(db);
+    pq_stmt_t *st = stmt_get(q, sql);
+    if (st == NULL)
+        return NULL;
+    if (st->base.busy) {
+        snprintf(db->err, sizeof db->err, "statement reused before db_done: %.200s", sql);
+        return NULL;
+    }
+    if (n != st->nparams) {
+        snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", st->nparams, n, sql);
+        return NULL;
+    }
+    stmt_clear(st);
+    const char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+    char nums[MAX_PARAMS][32];
+    for (int i = 0; i < n; i++) {
+        const db_val_t *v = &vals[i];
+        lengths[i] = 0;
+        formats[i] = 0;
+        switch (v->type) {
+        case 'i':
+            snprintf(nums[i], sizeof nums[i], "%lld", (long long)v->i);
+            values[i] = nums[i];
+            break;
+        case 'd':
+            snprintf(nums[i], sizeof nums[i], "%.17g", v->d);
+            values[i] = nums[i];
+            break;
+        case 't':
+            values[i] = v->s;
+            break;
+        case 'b':
+            values[i] = v->s;
+            lengths[i] = (int)v->n;
+            formats[i] = 1;
+            break;
+        default:
+            values[i] = NULL;
+        }
+    }
+    st->res = PQexecPrepared(q->c, st->name, n, values, lengths, formats, 0);
+    ExecStatusType s = PQresultStatus(st->res);
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+        const char *tuples = PQcmdTuples(st->res);
+        q->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
+    } else {
+        st->error = map_error(db, st->res);
+    }
+    return &st->base;
+}
+
+#define SCAN_BATCH "2000"
+#define SCAN_ROWS 2000
+
+/* The next batch of the open cursor into st->res; DB_OK or a DB_* code. */
+static int scan_fetch(pq_t *q)
+{
+    stmt_clear(&q->scan);
+    q->scan.res = PQexec(q->c, "FETCH " SCAN_BATCH " FROM jiceng_scan");
+    if (PQresultStatus(q->scan.res) != PGRES_TUPLES_OK)
+        return q->scan.error = map_error(&q->base, q->scan.res);
+    return DB_OK;
+}
+
+static int pq_step(db_stmt_t *base)
+{
+    pq_stmt_t *st = PST(base);
+    pq_t *q = PQ(base->db);
+    if (st->error)
+        return st->error;
+    PQfreemem(st->blob);
+    st->blob = NULL;
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK)
+        return DB_DONE;
+    if (st == &q->scan && st->row + 1 >= PQntuples(st->res) && PQntuples(st->res) == SCAN_ROWS) {
+        if (scan_fetch(q) != DB_OK)
+            return st->error;
+    }
+    if (st->row < PQntuples(st->res))
+        st->row++;
+    return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+}
+
+static void pq_done(db_stmt_t *base)
+{
+    stmt_clear(PST(base));
+    pq_t *q = PQ(base->db);
+    if (base == &q->scan.base && q->scanning) {
+        q->scanning = 0;
+        pq_run(base->db, "CLOSE jiceng_scan");
+    }
+}
+
+/* A cursor read in batches, inside the caller's transaction (db_begin_read). */
+static db_stmt_t *pq_scan(db_t *db, const char *sql)
+{
+    pq_t *q = PQ(db);
+    if (q->scanning) {
+        snprintf(db->err, sizeof db->err, "a scan is open already");
+        return NULL;
+    }
+    size_t cap = strlen(sql) + 64;
+    char *declare = xmalloc(cap);
+    snprintf(declare, cap, "DECLARE jiceng_scan NO SCROLL CURSOR FOR %s", sql);
+    int rc = pq_run(db, declare);
+    free(declare);
+    if (rc != DB_OK)
+        return NULL;
+    q->scanning = 1;
+    q->scan.base.db = db;
+    q->scan.row = -1;
+    scan_fetch(q);
+    return &q->scan.base;
+}
+
+static int pq_col_count(db_stmt_t *st)
+{
+    return PST(st)->res ? PQnfields(PST(st)->res) : 0;
+}
+
+static const char *pq_col_name(db_stmt_t *st, int i)
+{
+    return PQfname(PST(st)->res, i);
+}
+
+static const char *raw_value(db_stmt_t *base, int i)
+{
+    pq_stmt_t *st = PST(base);
+    if (st->res == NULL || st->row < 0 || st->row >= PQntuples(st->res) || i < 0 || i >= PQnfields(st->res) ||
+        PQgetisnull(st->res, st->row, i))
+        return NULL;
+    return PQgetvalue(st->res, st->row, i);
+}
+
+static int pq_col_type(db_stmt_t *st, int i)
+{
+    const char *v = raw_value(st, i);
+    if (v == NULL)
+        return DB_TYPE_NULL;
+    switch (PQftype(PST(st)->res, i)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+        return DB_TYPE_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+        return DB_TYPE_REAL;
+    case OID_NUMERIC: /* SUM of integers is numeric: an integer unless it has a fraction */
+        return strpbrk(v, ".eEN") ? DB_TYPE_REAL : DB_TYPE_INT;
+    case OID_BYTEA:
+        return DB_TYPE_BLOB;
+    default:
+        return DB_TYPE_TEXT;
+    }
+}
+
+/* Text as SQLite gives it: a boolean is "1" or "0". */
+static const char *pq_col_text(db_stmt_t *st, int i)
+{
+    const char *v = raw_value(st, i);
+    if (v != NULL && PQftype(PST(st)->res, i) == OID_BOOL)
+        return v[0] == 't' ? "1" : "0";
+    return v;
+}
+
+static int64_t pq_col_int(db_stmt_t *st, int i)
+{
+    const char *v = pq_col_text(st, i);
+    if (v == NULL)
+        return 0;
+    return strpbrk(v, ".eE") ? (int64_t)strtod(v, NULL) : strtoll(v, NULL, 10);
+}
+
+static double pq_col_double(db_stmt_t *st, int i)
+{
+    const char *v = pq_col_text(st, i);
+    return v ? strtod(v, NULL) : 0;
+}
+
+static const void *pq_col_blob(db_stmt_t *base, int i, size_t *len)
+{
+    pq_stmt_t *st = PST(base);
+    const char *v = raw_value(base, i);
+    *len = 0;
+    if (v == NULL)
+        return NULL;
+    if (PQftype(st->res, i) != OID_BYTEA) {
+        *len = strlen(v);
+        return v;
+    }
+    PQfreemem(st->blob);
+    st->blob = PQunescapeBytea((const unsigned char *)v, len);
+    return st->blob;
+}
+
+static int64_t pq_changes(db_t *db)
+{
+    return PQ(db)->changes;
+}
+
+#define LOAD_FLUSH (256 * 1024)
+
+static int pq_load_begin(db_t *db, const char *table, const char *columns, const char *insert_sql)
+{
+    (void)insert_sql;
+    pq_t *q = PQ(db);
+    size_t cap = strlen(table) + strlen(columns) + 64;
+    char *sql = xmalloc(cap);
+    snprintf(sql, cap, "COPY %s (%s) FROM STDIN", table, columns);
+    PGresult *res = PQexec(q->c, sql);
+    free(sql);
+    int rc = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : map_error(db, res);
+    PQclear(res);
+    q->load = xmalloc(LOAD_FLUSH + 64);
+    q->load_len = 0;
+    return rc;
+}
+
+static int load_flush(pq_t *q)
+{
+    if (q->load_len > 0 && PQputCopyData(q->c, q->load, (int)q->load_len) != 1) {
+        snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+        return DB_ERR;
+    }
+    q->load_len = 0;
+    return DB_OK;
+}
+
+static int load_put(pq_t *q, const char *s, size_t n)
+{
+    while (n > 0) {
+        size_t room = LOAD_FLUSH - q->load_len, k = n < room ? n : room;
+        memcpy(q->load + q->load_len, s, k);
+        q->load_len += k;
+        s += k;
+        n -= k;
+        if (q->load_len == LOAD_FLUSH && load_flush(q) != DB_OK)
+            return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* One row in COPY's text format: tab-separated, \N for NULL, backslash escapes. */
+static int pq_load_row(db_t *db, const db_val_t *vals, int n)
+{
+    pq_t *q = PQ(db);
+    static const char hex[] = "0123456789abcdef";
+    int rc = DB_OK;
+    for (int i = 0; i < n && rc == DB_OK; i++) {
+        const db_val_t *v = &vals[i];
+        char num[40];
+        if (i > 0)
+            rc = load_put(q, "\t", 1);
+        if (v->type == 'i' || v->type == 'd') {
+            int len = v->type == 'i' ? snprintf(num, sizeof num, "%lld", (long long)v->i)
+                                     : snprintf(num, sizeof num, "%.17g", v->d);
+            rc = load_put(q, num, (size_t)len);
+        } else if (v->type == 't') {
+            for (const char *p = v->s; *p && rc == DB_OK; p++) {
+                const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+                rc = esc ? load_put(q, esc, 2) : load_put(q, p, 1);
+            }
+        } else if (v->type == 'b') {
+            rc = load_put(q, "\\\\x", 3);
+            for (size_t k = 0; k < v->n && rc == DB_OK; k++) {
+                unsigned char c = ((const unsigned char *)v->s)[k];
+                char pair[2] = {hex[c >> 4], hex[c & 15]};
+                rc = load_put(q, pair, 2);
+            }
+        } else {
+            rc = load_put(q, "\\N", 2);
+        }
+    }
+    return rc == DB_OK ? load_put(q, "\n", 1) : rc;
+}
+
+static int pq_load_end(db_t *db)
+{
+    pq_t *q = PQ(db);
+    int rc = load_flush(q);
+    if (PQputCopyEnd(q->c, rc == DB_OK ? NULL : "load failed") != 1 && rc == DB_OK) {
+        snprintf(db->err, sizeof db->err, "%s", PQerrorMessage(q->c));
+        rc = DB_ERR;
+    }
+    PGresult *res;
+    while ((res = PQgetResult(q->c)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
+            rc = map_error(db, res);
+        PQclear(res);
+    }
+    free(q->load);
+    q->load = NULL;
+    return rc;
+}
+
+/* Only tables with an identity column named id have a counter. */
+static int has_identity(db_t *db, const char *table, int64_t *n)
+{
+    return db_one_int(db, n,
+                      "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+                      " AND table_name = ? AND column_name = 'id' AND is_identity = 'YES'",
+                      "t", table);
+}
+
+static int pq_id_high(db_t *db, const char *table, int64_t *out)
+{
+    int64_t n = 0;
+    *out = 0;
+    int rc = has_identity(db, table, &n);
+    if (rc == DB_OK && n > 0)
+        rc = db_one_int(db, out,
+                        "SELECT COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') AS regclass)), 0)",
+                        "t", table);
+    return rc;
+}
+
+static int pq_set_id_high(db_t *db, const char *table, int64_t v)
+{
+    int64_t n = 0, set = 0;
+    int rc = has_identity(db, table, &n);
+    if (rc == DB_OK && n > 0 && v > 0)
+        rc = db_one_int(db, &set, "SELECT setval(CAST(pg_get_serial_sequence(?, 'id') AS regclass), ?)", "ti",
+                        table, v);
+    return rc;
+}
+
+static int pq_tx_failed(db_t *db)
+{
+    return PQtransactionStatus(PQ(db)->c) == PQTRANS_INERROR;
+}
+
+static int pq_backup(db_t *db, const char *path, char *err, size_t cap)
+{
+    (void)db;
+    (void)path;
+    snprintf(err, cap,
+             "jiceng backup copies SQLite files; back up PostgreSQL with pg_dump (a logical dump) or pg_basebackup"
+             " with WAL archiving (point-in-time recovery): see docs/operations.md");
+    return DB_ERR;
+}
+
+/* With the amcheck extension installed, every B-tree index of our schema is
+ * checked (bt_index_check); without it, only that the schema answers. */
+static int pq_integrity_check(db_t *db, char *err, size_t cap)
+{
+    int64_t have = 0, n = 0;
+    int rc = db_one_int(db, &have, "SELECT COUNT(*) FROM pg_extension WHERE extname = 'amcheck'", "");
+    if (rc == DB_OK && have > 0)
+        rc = db_one_int(db, &n,
+                        "SELECT COUNT(bt_index_check(c.oid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                        " JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace s ON s.oid = c.relnamespace"
+                        " WHERE a.amname = 'btree' AND s.nspname = current_schema()",
+                        "");
+    else if (rc == DB_OK)
+        rc = db_one_int(db, &n, "SELECT COUNT(*) FROM schema_migrations", "");
+    if (rc != DB_OK) {
+        snprintf(err, cap, "%s", db->err);
+        return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* The current snapshot (xmin:xmax:running xids) changes whenever any
+ * transaction that wrote commits or ends: its hash is the data version. */
+static int64_t pq_data_version(db_t *db)
+{
+    char snap[4096];
+    if (db_one_text(db, snap, sizeof snap, "SELECT CAST(pg_current_snapshot() AS TEXT)", "") != DB_OK)
+        return -1;
+    return (int64_t)(db_hash(snap) & 0x7fffffffffffffffull);
+}
+
+static const db_ops_t pq_ops = {
+    .dialect = "postgres",
+    .close = pq_close,
+    .path = pq_path,
+    .exec_script = pq_exec_script,
+    .run = pq_run,
+    .query = pq_query,
+    .step = pq_step,
+    .done = pq_done,
+    .col_count = pq_col_count,
+    .col_name = pq_col_name,
+    .col_type = pq_col_type,
+    .col_int = pq_col_int,
+    .col_double = pq_col_double,
+    .col_text = pq_col_text,
+    .col_blob = pq_col_blob,
+    .changes = pq_changes,
+    .begin_sql = "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")",
+    .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    .defer_foreign_keys_sql = "SET CONSTRAINTS ALL DEFERRED",
+    .scan = pq_scan,
+    .load_begin = pq_load_begin,
+    .load_row = pq_load_row,
+    .load_end = pq_load_end,
+    .tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+    .id_high = pq_id_high,
+    .set_id_high = pq_set_id_high,
+    .tx_failed = pq_tx_failed,
+    .backup = pq_backup,
+    .integrity_check = pq_integrity_check,
+    .data_version = pq_data_version,
+};
+
+/* Path ranges and ORDER BY compare bytes and LIKE folds only ASCII letters, as
+ * on SQLite: the database must hold UTF-8 with the C collation and ctype. */
+static int check_database(db_t *db, char *err, size_t cap)
+{
+    char collate[128], ctype[128], enc[64];
+    if (db_one_text(db, collate, sizeof collate,
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()", "") != DB_OK ||
+        db_one_text(db, ctype, sizeof ctype,
+                    "SELECT datctype FROM pg_database WHERE datname = current_database()", "") != DB_OK ||
+        db_one_text(db, enc, sizeof enc, "SELECT pg_encoding_to_char(encoding) FROM pg_database"
+                                         " WHERE datname = current_database()", "") != DB_OK) {
+        snprintf(err, cap, "cannot read the database's settings: %s", db->err);
+        return DB_ERR;
+    }
+    int c_collate = strcmp(collate, "C") == 0 || strcmp(collate, "POSIX") == 0;
+    int c_ctype = strcmp(ctype, "C") == 0 || strcmp(ctype, "POSIX") == 0;
+    if (strcmp(enc, "UTF8") != 0 || !c_collate || !c_ctype) {
+        snprintf(err, cap,
+                 "the database has encoding %s, collation %s and ctype %s; jiceng needs UTF8 and C (create it with"
+                 " CREATE DATABASE ... ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)",
+                 enc, collate, ctype);
+        return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* Notices (a ROLLBACK with nothing to roll back, ...) are not errors: drop them. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
+{
+    pq_t *q = xcalloc(1, sizeof *q);
+    q->base.ops = &pq_ops;
+    q->c = PQconnectdb(url);
+    if (PQstatus(q->c) != CONNECTION_OK) {
+        snprintf(err, cap, "cannot connect to PostgreSQL: %s", PQerrorMessage(q->c));
+        size_t n = strlen(err);
+        while (n && err[n - 1] == '\n')
+            err[--n] = '\0';
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    PQsetNoticeProcessor(q->c, ignore_notice, NULL);
+    int rc = pq_run(&q->base, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s'; SET TIME ZONE 'UTC'");
+    if (rc == DB_OK && (flags & DB_OPEN_QUERY_ONLY))
+        rc = pq_run(&q->base, "SET default_transaction_read_only = on");
+    if (rc != DB_OK) {
+        snprintf(err, cap, "cannot set up the PostgreSQL session: %s", q->base.err);
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    if (check_database(&q->base, err, cap) != DB_OK) {
+        pq_close(&q->base);
+        return DB_ERR;
+    }
+    *out = &q->base;
+    return DB_OK;
+}

@@ -1,0 +1,221 @@
+"""The database backend the API tests run on: SQLite files (the default) or, with
+JICENG_TEST_BACKEND=postgres, databases in a throwaway PostgreSQL 15 cluster that
+this module starts itself (initdb into a temp folder as the unprivileged user
+postgres, a free loopback port, its socket in that folder) and stops and removes
+when the test process ends, whatever happened."""
+import atexit
+import itertools
+import os
+import pwd
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+
+BACKEND = os.environ.get("JICENG_TEST_BACKEND", "sqlite")
+assert BACKEND in ("sqlite", "postgres"), f"JICENG_TEST_BACKEND must be sqlite or postgres, not {BACKEND}"
+PG_BIN = os.environ.get("JICENG_PG_BIN", "/usr/lib/postgresql/15/bin")
+PG_USER = "postgres"
+
+# Key files of PostgreSQL databases (an SQLite file's key sits beside it).
+_keys = {}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PgCluster:
+    """A PostgreSQL cluster of our own: fsync on, trust auth on loopback only."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="jiceng-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.port = _free_port()
+        self.running = False
+        self._names = itertools.count(1)
+        as_root = os.geteuid() == 0
+        if as_root:
+            pw = pwd.getpwnam(PG_USER)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        self.prefix = ["runuser", "-u", PG_USER, "--"] if as_root else []
+        try:
+            self._run(os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust",
+                      "--encoding=UTF8", "--locale=C")
+            self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
+                      "-w", "-t", "60", "-o",
+                      f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on"
+                      " -c max_connections=200 -c shared_buffers=64MB", "start")
+            self.running = True
+        except BaseException:
+            self.stop()
+            raise
+
+    def _run(self, *args):
+        p = subprocess.run([*self.prefix, *args], cwd=self.dir, capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            log = ""
+            try:
+                log = open(os.path.join(self.dir, "server.log")).read()[-2000:]
+            except OSError:
+                pass
+            raise AssertionError(f"{' '.join(args)} failed: {p.stdout}{p.stderr}{log}")
+        return p
+
+    def url(self, name):
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self):
+        import psycopg2
+        name = f"jiceng_test_{os.getpid()}_{next(self._names)}"
+        con = psycopg2.connect(self.url("postgres"))
+        con.autocommit = True
+        con.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+        con.close()
+        return self.url(name)
+
+    def stop(self):
+        if self.running:
+            p = subprocess.run([*self.prefix, os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", "fast", "-w",
+                                "stop"], cwd=self.dir, capture_output=True, text=True, timeout=120)
+            if p.returncode != 0:  # last resort: the postmaster's pid from its pid file
+                try:
+                    pid = int(open(os.path.join(self.data, "postmaster.pid")).readline())
+                    os.kill(pid, signal.SIGQUIT)
+                except (OSError, ValueError):
+                    pass
+            self.running = False
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_cluster = None
+
+
+def cluster():
+    """The test process's one cluster, started on first use."""
+    global _cluster
+    if _cluster is None:
+        _cluster = PgCluster()
+        atexit.register(stop_cluster)
+    return _cluster
+
+
+def stop_cluster():
+    global _cluster
+    if _cluster is not None:
+        _cluster.stop()
+        _cluster = None
+
+
+def new_database(folder, name="test.db"):
+    """A new, empty database for a test: an SQLite path in folder, or a fresh
+    PostgreSQL database whose key file lives in folder."""
+    if BACKEND == "sqlite":
+        return os.path.join(folder, name)
+    url = cluster().create_database()
+    _keys[url] = os.path.join(folder, name + ".key")
+    return url
+
+
+def key_file(db):
+    """The key file of a database made by new_database."""
+    return _keys.get(db, db + ".key")
+
+
+def cli_env(args):
+    """What the environment of `jiceng ARGS` needs for the databases named in args."""
+    for a in args:
+        if a in _keys:
+            return {"JICENG_KEY_FILE": _keys[a]}
+    return {}
+
+
+class _PgConnection:
+    """The bits of sqlite3's connection the tests use, over psycopg2."""
+
+    def __init__(self, url):
+        import psycopg2
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True  # like sqlite3's reads: no snapshot held between statements
+
+    def execute(self, sql, params=None):
+        cur = self.con.cursor()
+        if params:
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        else:
+            cur.execute(sql)
+        return cur
+
+    def commit(self):
+        self.con.commit()
+
+    def close(self):
+        self.con.close()
+
+
+def connect(db):
+    """A direct connection to a test database (sqlite3-like: execute, commit, close)."""
+    if db.startswith("postgres://") or db.startswith("postgresql://"):
+        return _PgConnection(db)
+    return sqlite3.connect(db)
+
+
+def has_tables(db):
+    """Whether the database exists and holds any table (an SQLite file counts by existing)."""
+    if BACKEND == "sqlite":
+        return os.path.exists(db)
+    con = connect(db)
+    n = con.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+    con.close()
+    return n > 0
+
+
+def integrity_ok(db):
+    """The backend's own consistency check: PRAGMA integrity_check on SQLite, amcheck's
+    bt_index_check of every index on PostgreSQL (raises on a corrupt index)."""
+    con = connect(db)
+    try:
+        if BACKEND == "sqlite":
+            return con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        n = con.execute("SELECT COUNT(bt_index_check(c.oid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                        " JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace s ON s.oid = c.relnamespace"
+                        " WHERE a.amname = 'btree' AND s.nspname = 'public'").fetchone()[0]
+        con.commit()
+        return n > 0
+    finally:
+        con.close()
+
+
+def backup_copy(db, out, run_cli):
+    """A backup of a live database the way docs/operations.md says to take one, restored
+    into a database of its own; returns that copy (same key file). SQLite: jiceng backup
+    writes the file out. PostgreSQL: pg_dump, then pg_restore into a new database."""
+    if BACKEND == "sqlite":
+        run_cli("backup", "--db", db, out)
+        shutil.copy(key_file(db), out + ".key")
+        return out
+    subprocess.run([os.path.join(PG_BIN, "pg_dump"), "--format=custom", "--file", out, db], check=True,
+                   capture_output=True, timeout=120)
+    copy = cluster().create_database()
+    subprocess.run([os.path.join(PG_BIN, "pg_restore"), "--exit-on-error", "--dbname", copy, out], check=True,
+                   capture_output=True, timeout=120)
+    _keys[copy] = _keys[db]
+    return copy
+
+
+def stored_bytes(db):
+    """What the database holds at rest, as bytes: the SQLite file and its WAL, or
+    everything pg_dump writes out of the PostgreSQL database."""
+    if BACKEND == "sqlite":
+        raw = b""
+        for suffix in ("", "-wal"):
+            if os.path.exists(db + suffix):
+                raw += open(db + suffix, "rb").read()
+        return raw
+    return subprocess.run([os.path.join(PG_BIN, "pg_dump"), "--format=plain", db], check=True,
+                          capture_output=True, timeout=120).stdout
