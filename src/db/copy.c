@@ -50,7 +50,13 @@ json_t *db_table_names(db_t *db)
     return names;
 }
 
-/* The column names of table, in order; 0 on success. */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The column names of table, sorted by name (the two backends' migrations may
+ * order a table's columns differently); DB_OK on success. */
 static int table_columns(db_t *db, const char *table, char cols[MAX_COLS][64], int *n, char *err, size_t cap)
 {
     char sql[128];
@@ -75,17 +81,20 @@ static int table_columns(db_t *db, const char *table, char cols[MAX_COLS][64], i
     db_done(st);
     if (rc != DB_OK)
         snprintf(err, cap, "%s: unexpected columns", table);
+    else
+        qsort(cols, (size_t)*n, sizeof cols[0], by_name);
     return rc;
 }
 
-/* "SELECT * FROM table ORDER BY 1, 2, ..., n": every column, so the order is total. */
-static char *ordered_select(const char *table, int n)
+/* "SELECT a, b, ... FROM table": every column, by name. */
+static char *select_all(const char *table, char cols[MAX_COLS][64], int n)
 {
-    size_t cap = 64 + strlen(table) + (size_t)n * 6;
+    size_t cap = 64 + strlen(table) + (size_t)n * 66;
     char *sql = xmalloc(cap);
-    int len = snprintf(sql, cap, "SELECT * FROM %s ORDER BY 1", table);
-    for (int i = 2; i <= n; i++)
-        len += snprintf(sql + len, cap - (size_t)len, ", %d", i);
+    int len = snprintf(sql, cap, "SELECT ");
+    for (int i = 0; i < n; i++)
+        len += snprintf(sql + len, cap - (size_t)len, "%s%s", i ? ", " : "", cols[i]);
+    snprintf(sql + len, cap - (size_t)len, " FROM %s", table);
     return sql;
 }
 
@@ -133,7 +142,7 @@ int db_copy_table(db_t *src, db_t *dst, const char *table, int64_t *rows, char *
     for (int i = 0; i < n; i++)
         len += snprintf(insert + len, icap - (size_t)len, "%s?", i ? ", " : "");
     snprintf(insert + len, icap - (size_t)len, ")");
-    char *select = ordered_select(table, n);
+    char *select = select_all(table, cols, n);
 
     db_stmt_t *st = src->ops->scan(src, select);
     int rc = st ? dst->ops->load_begin(dst, table, columns, insert) : DB_ERR;
@@ -179,17 +188,18 @@ int db_table_digest(db_t *db, const char *table, int64_t *rows, char hex[65], ch
     hex[0] = '\0';
     if (table_columns(db, table, cols, &n, err, cap) != DB_OK)
         return DB_ERR;
-    char *select = ordered_select(table, n);
+    char *select = select_all(table, cols, n);
     db_stmt_t *st = db->ops->scan(db, select);
     free(select);
     if (st == NULL) {
         snprintf(err, cap, "reading %s: %s", table, db_errmsg(db));
         return DB_ERR;
     }
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
+    uint64_t sum[4] = {0, 0, 0, 0};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
+        crypto_hash_sha256_state h;
+        crypto_hash_sha256_init(&h);
         for (int i = 0; i < n; i++) {
             db_val_t v;
             char num[40];
@@ -209,6 +219,14 @@ int db_table_digest(db_t *db, const char *table, int64_t *rows, char hex[65], ch
             crypto_hash_sha256_update(&h, (const unsigned char *)head, (unsigned long long)hl);
             crypto_hash_sha256_update(&h, bytes, len);
         }
+        unsigned char row[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256_final(&h, row);
+        for (int k = 0; k < 4; k++) {
+            uint64_t w = 0;
+            for (int j = 0; j < 8; j++)
+                w |= (uint64_t)row[k * 8 + j] << (8 * j);
+            sum[k] += w;
+        }
         (*rows)++;
     }
     db_done(st);
@@ -216,8 +234,9 @@ int db_table_digest(db_t *db, const char *table, int64_t *rows, char hex[65], ch
         snprintf(err, cap, "reading %s: %s", table, db_errmsg(db));
         return rc < 0 ? rc : DB_ERR;
     }
-    unsigned char out[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, out);
+    unsigned char out[32];
+    for (int k = 0; k < 32; k++)
+        out[k] = (unsigned char)(sum[k / 8] >> (8 * (k % 8)));
     sodium_bin2hex(hex, 65, out, sizeof out);
     return DB_OK;
 }

@@ -14,9 +14,10 @@ json_t *db_table_names(db_t *db);
  * transaction. *rows gets how many. DB_OK or a DB_* code (message in err). */
 int db_copy_table(db_t *src, db_t *dst, const char *table, int64_t *rows, char *err, size_t cap);
 
-/* The row count and a SHA-256 (hex) over table's rows in a backend-neutral form
- * (typed values, rows ordered by all columns): equal on both sides of a whole
- * copy. DB_OK or a DB_* code (message in err). */
+/* The row count and a digest (hex) of table's rows: the sum, lane by lane, of
+ * each row's SHA-256 over its typed values in column-name order. It ignores the
+ * order of rows and columns (which the backends may keep differently) and needs
+ * no sort; equal on both sides of a whole copy. DB_OK or a DB_* code (message in err). */
 int db_table_digest(db_t *db, const char *table, int64_t *rows, char hex[65], char *err, size_t cap);
 
 /* Begin a read transaction: every query until db_rollback sees one snapshot. */
