@@ -262,6 +262,13 @@ static void set_clear(cw_set_t *s)
         set_index(s);
 }
 
+static void set_free(cw_set_t *s)
+{
+    free(s->rows);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
 /* Add sign times k to the row (org, day): in the request's set in a batch, else in case_day. */
 static int put_row(db_t *db, int64_t org, int64_t day, const int64_t *k, int sign)
 {
@@ -292,8 +299,9 @@ int casework_batch_flush(db_t *db)
     for (int r = 0; rc == DB_OK && r < batch.group.n; r++)
         if (!counts_zero(batch.group.rows[r].k.v))
             rc = add_row(db, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
-    set_clear(&batch.request);
-    set_clear(&batch.group);
+    /* Freed, not kept for the next group: nothing of the writer thread outlives it. */
+    set_free(&batch.request);
+    set_free(&batch.group);
     return rc;
 }
 
@@ -356,8 +364,7 @@ int casework_move(db_t *db, int64_t node, const char *old_parent_path, const cha
         for (int a = 0; rc == DB_OK && a < nn; a++)
             rc = put_row(db, news[a], days.rows[r].day, days.rows[r].k.v, 1);
     }
-    free(days.rows);
-    free(days.slot);
+    set_free(&days);
     return rc;
 }
 
