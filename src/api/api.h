@@ -160,6 +160,14 @@ int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, i
  * escalating overdue cases. Returns how many cases moved, or -1 on error. */
 int cases_escalate(db_t *db, const write_ctx_t *w);
 
+/* The writer's batch of casework figure changes (case_day): begin it with a
+ * group's transaction, end each request with kept 1 (savepoint released) or 0
+ * (rolled back), and flush it just before the commit (one upsert per node and
+ * day; it ends the batch). Outside a batch every change is written at once. */
+void casework_batch_begin(void);
+void casework_batch_request_end(int kept);
+int casework_batch_flush(db_t *db);
+
 /* 1 if addr went over per_minute requests this minute for this bucket ("login", ...). */
 int api_rate_limited(const char *bucket, const char *addr, int per_minute);
 

@@ -188,6 +188,123 @@ static int counts_zero(const int64_t *k)
     return 1;
 }
 
+/* ---- batching in the writer ----
+ * The writer runs many requests in one transaction. Their changes to case_day
+ * gather here, per (org node, day), instead of one upsert per row each: a
+ * request's own rows join the group's when its savepoint is released and are
+ * dropped when it is rolled back; the group's are written, one upsert per row,
+ * just before the commit. Anything that reads case_day in a write counts these
+ * too (casework_move). Outside a batch (the CLI, the periodic work) every
+ * change is written at once. */
+
+typedef struct {
+    int64_t org, day;
+    cw_counts_t k;
+} cw_row_t;
+
+typedef struct {
+    cw_row_t *rows;
+    int n, cap;
+    int *slot; /* open addressing over rows, 2 * cap entries, -1 free */
+} cw_set_t;
+
+static _Thread_local struct {
+    int on;
+    cw_set_t request, group;
+} batch;
+
+static size_t set_hash(const cw_set_t *s, int64_t org, int64_t day)
+{
+    uint64_t h = (uint64_t)org * 0x9E3779B97F4A7C15ull ^ (uint64_t)day * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(h >> 17) & (size_t)(2 * s->cap - 1);
+}
+
+static void set_index(cw_set_t *s)
+{
+    for (int i = 0; i < 2 * s->cap; i++)
+        s->slot[i] = -1;
+    for (int r = 0; r < s->n; r++) {
+        size_t h = set_hash(s, s->rows[r].org, s->rows[r].day);
+        while (s->slot[h] >= 0)
+            h = (h + 1) & (size_t)(2 * s->cap - 1);
+        s->slot[h] = r;
+    }
+}
+
+/* Add sign times k to the row (org, day) of s. */
+static void set_add(cw_set_t *s, int64_t org, int64_t day, const int64_t *k, int sign)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->rows = xrealloc(s->rows, (size_t)s->cap * sizeof *s->rows);
+        s->slot = xrealloc(s->slot, (size_t)s->cap * 2 * sizeof *s->slot);
+        set_index(s);
+    }
+    size_t h = set_hash(s, org, day);
+    while (s->slot[h] >= 0 && (s->rows[s->slot[h]].org != org || s->rows[s->slot[h]].day != day))
+        h = (h + 1) & (size_t)(2 * s->cap - 1);
+    if (s->slot[h] < 0) {
+        s->slot[h] = s->n;
+        memset(&s->rows[s->n], 0, sizeof s->rows[0]);
+        s->rows[s->n].org = org;
+        s->rows[s->n].day = day;
+        s->n++;
+    }
+    int64_t *v = s->rows[s->slot[h]].k.v;
+    for (int i = 0; i < CW_COLS; i++)
+        v[i] += sign * k[i];
+}
+
+static void set_clear(cw_set_t *s)
+{
+    s->n = 0;
+    if (s->cap)
+        set_index(s);
+}
+
+static void set_free(cw_set_t *s)
+{
+    free(s->rows);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+/* Add sign times k to the row (org, day): in the request's set in a batch, else in case_day. */
+static int put_row(db_t *db, int64_t org, int64_t day, const int64_t *k, int sign)
+{
+    if (!batch.on)
+        return add_row(db, org, day, k, sign);
+    set_add(&batch.request, org, day, k, sign);
+    return DB_OK;
+}
+
+void casework_batch_begin(void)
+{
+    batch.on = 1;
+    set_clear(&batch.request);
+    set_clear(&batch.group);
+}
+
+void casework_batch_request_end(int kept)
+{
+    for (int r = 0; kept && r < batch.request.n; r++)
+        set_add(&batch.group, batch.request.rows[r].org, batch.request.rows[r].day, batch.request.rows[r].k.v, 1);
+    set_clear(&batch.request);
+}
+
+int casework_batch_flush(db_t *db)
+{
+    int rc = DB_OK;
+    batch.on = 0;
+    for (int r = 0; rc == DB_OK && r < batch.group.n; r++)
+        if (!counts_zero(batch.group.rows[r].k.v))
+            rc = add_row(db, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
+    /* Freed, not kept for the next group: nothing of the writer thread outlives it. */
+    set_free(&batch.request);
+    set_free(&batch.group);
+    return rc;
+}
+
 int casework_delta_apply(db_t *db, const casework_delta_t *d)
 {
     char path[ACCESS_PATH_MAX];
@@ -203,7 +320,7 @@ int casework_delta_apply(db_t *db, const casework_delta_t *d)
                 rc = DB_ERR;
         }
         for (int a = 0; rc == DB_OK && a < depth; a++)
-            rc = add_row(db, ids[a], d->days[i].day, d->days[i].v, 1);
+            rc = put_row(db, ids[a], d->days[i].day, d->days[i].v, 1);
     }
     return rc;
 }
@@ -221,33 +338,33 @@ int casework_move(db_t *db, int64_t node, const char *old_parent_path, const cha
     int no = path_ids(old_parent_path, olds, PATH_MAX_DEPTH), nn = path_ids(new_parent_path, news, PATH_MAX_DEPTH);
     if (no < 0 || nn < 0)
         return DB_ERR;
-    /* Read the node's rows whole before writing any (the writes may touch the same statement cache). */
+    /* The node's days: its rows, with what this batch holds for it yet to write,
+     * read whole before writing any (the writes may touch the same statement cache). */
     db_stmt_t *st = db_q(db, "SELECT day, " CW_COLUMNS " FROM case_day WHERE org_id = ? ORDER BY day", "i", node);
     if (st == NULL)
         return DB_ERR;
-    size_t n = 0, cap = 0;
-    struct day_row {
-        int64_t day;
-        cw_counts_t k;
-    } *rows = NULL;
+    cw_set_t days = {0};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap)
-            rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
-        rows[n].day = db_col_int(st, 0);
+        int64_t k[CW_COLS];
         for (int i = 0; i < CW_COLS; i++)
-            rows[n].k.v[i] = db_col_int(st, i + 1);
-        n++;
+            k[i] = db_col_int(st, i + 1);
+        set_add(&days, node, db_col_int(st, 0), k, 1);
     }
     db_done(st);
     rc = rc == DB_DONE ? DB_OK : DB_ERR;
-    for (size_t r = 0; rc == DB_OK && r < n; r++) {
+    const cw_set_t *held[2] = {&batch.group, &batch.request};
+    for (int h = 0; batch.on && h < 2; h++)
+        for (int r = 0; r < held[h]->n; r++)
+            if (held[h]->rows[r].org == node)
+                set_add(&days, node, held[h]->rows[r].day, held[h]->rows[r].k.v, 1);
+    for (int r = 0; rc == DB_OK && r < days.n; r++) {
         for (int a = 0; rc == DB_OK && a < no; a++)
-            rc = add_row(db, olds[a], rows[r].day, rows[r].k.v, -1);
+            rc = put_row(db, olds[a], days.rows[r].day, days.rows[r].k.v, -1);
         for (int a = 0; rc == DB_OK && a < nn; a++)
-            rc = add_row(db, news[a], rows[r].day, rows[r].k.v, 1);
+            rc = put_row(db, news[a], days.rows[r].day, days.rows[r].k.v, 1);
     }
-    free(rows);
+    set_free(&days);
     return rc;
 }
 

@@ -109,6 +109,7 @@ static void run_one(job_t *job)
     }
     if (job->idem_key && idem_replay(job)) {
         db_release(w_db);
+        casework_batch_request_end(1);
         return;
     }
     /* The clock is read here, in commit order, so times never run backwards. */
@@ -126,8 +127,10 @@ static void run_one(job_t *job)
             idem_store(job);
         }
         db_release(w_db);
+        casework_batch_request_end(1);
     } else {
         db_rollback_to(w_db);
+        casework_batch_request_end(0);
         audit_head_forget();
     }
     if (job->rep.status == 0)
@@ -236,9 +239,13 @@ static void *writer_main(void *arg)
 
         int rc = writer_begin();
         if (rc == DB_OK) {
+            casework_batch_begin();
             for (job_t *j = group; j; j = j->next)
                 run_one(j);
-            rc = db_commit(w_db);
+            /* The group's case_day changes, one upsert per (node, day), before the commit. */
+            rc = casework_batch_flush(w_db);
+            if (rc == DB_OK)
+                rc = db_commit(w_db);
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 db_rollback(w_db);

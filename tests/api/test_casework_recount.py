@@ -9,6 +9,7 @@ import os
 import random
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -176,13 +177,9 @@ def play(s, rnd, moves):
     return places, clock, staff
 
 
-def test_kept_figures_equal_a_recount(world):
-    s = world
-    rnd = random.Random(20261202)
-    places, clock, staff = play(s, rnd, int(os.environ.get("RECOUNT_MOVES", "2500")))
+def stored_and_recount(s):
+    """case_day's rows that hold anything, and the same recounted from the cases by the migration's backfill."""
     db = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
-
-    # 1. Every node's stored days equal the migration's recount from the cases.
     sql = open(os.path.join(ROOT, "schema", "005_casework_days.sql"), encoding="utf-8").read()
     backfill = sql[sql.index("INSERT INTO case_day"):]
     scratch = sqlite3.connect(":memory:")
@@ -195,6 +192,19 @@ def test_kept_figures_equal_a_recount(world):
     nonzero = " OR ".join(f"{c} <> 0" for c in cols[2:])
     kept = db.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
     recount = scratch.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    db.close()
+    scratch.close()
+    return kept, recount
+
+
+def test_kept_figures_equal_a_recount(world):
+    s = world
+    rnd = random.Random(20261202)
+    places, clock, staff = play(s, rnd, int(os.environ.get("RECOUNT_MOVES", "2500")))
+    db = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
+
+    # 1. Every node's stored days equal the migration's recount from the cases.
+    kept, recount = stored_and_recount(s)
     assert len(kept) > 100 and kept == recount
 
     # 2. The answers equal a scan of the cases, on every node that holds cases or is beside one.
@@ -259,3 +269,57 @@ def test_kept_figures_equal_a_recount(world):
             assert {x: y for x, y in k.items() if x not in ("id", "name")} == one, k["id"]
     r = admin.get(f"/api/v1/orgs/{city}/casework", params={"from": iso(start), "to": iso(end), "children": 2})
     assert r.status_code == 400 and r.json()["error"]["field"] == "children"
+
+
+def test_a_failed_write_leaves_the_figures(world):
+    """A request that fails after its case changed the figures (its savepoint rolled
+    back) leaves case_day as it was, alone or among good requests committed with it."""
+    s = world
+    admin = s.admin()
+    grid = s.org_id("340104006")
+    city = s.org_id("3401")
+    staff = bearer(s, s.make_user(admin, "rb-staff", "org_staff", city))
+
+    def report(who, title):
+        return who.post("/api/v1/cases", json={"category": "other", "title": title, "description": "d",
+                                                "org_id": grid})
+
+    r = report(staff, "回滚")
+    assert r.status_code == 201, r.text
+    doomed = r.json()
+    # The case's audit entry is refused after its figures were changed: the request fails whole.
+    db = sqlite3.connect(s.db)
+    db.execute("CREATE TRIGGER refuse_rollback BEFORE INSERT ON audit_log WHEN NEW.entity = 'case'"
+               " AND (SELECT title FROM casefile WHERE id = NEW.entity_id) = '回滚'"
+               " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    db.commit()
+    try:
+        before, _ = stored_and_recount(s)
+        r = staff.post(f"/api/v1/cases/{doomed['id']}/actions", json={"action": "accept", "version": doomed["version"]})
+        assert r.status_code == 500, r.text
+        assert report(staff, "回滚").status_code == 500
+        after, recount = stored_and_recount(s)
+        assert after == before == recount
+
+        # Among good reports and actions in the same groups of the writer.
+        clients = [bearer(s, admin) for _ in range(8)]
+        def one(i):
+            who = clients[i % len(clients)]
+            if i % 4 == 0:
+                return report(who, "回滚").status_code
+            if i % 4 == 1:
+                return who.post(f"/api/v1/cases/{doomed['id']}/actions",
+                                json={"action": "accept", "version": doomed["version"]}).status_code
+            return report(who, f"好的{i}").status_code
+        with ThreadPoolExecutor(len(clients)) as pool:
+            codes = list(pool.map(one, range(64)))
+        assert codes.count(500) == 32 and codes.count(201) == 32, codes
+        after, recount = stored_and_recount(s)
+        assert after == recount and after != before
+        live = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
+        assert live.execute("SELECT COUNT(*), MIN(state) FROM casefile WHERE title = '回滚'").fetchone() == (1, "reported")
+        live.close()
+    finally:
+        db.execute("DROP TRIGGER refuse_rollback")
+        db.commit()
+        db.close()
