@@ -445,7 +445,7 @@ int case_list(api_req_t *req, api_reply_t *rep)
                                              " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
                                              " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
                                              " AND (? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS ("
-                                             "SELECT CAST(? AS INTEGER) UNION ALL SELECT k.id FROM case_category k"
+                                             "SELECT CAST(? AS BIGINT) UNION ALL SELECT k.id FROM case_category k"
                                              " JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))"
                                              " ORDER BY c.id LIMIT ?",
                                  "iiittiiittiiiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,

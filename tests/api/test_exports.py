@@ -20,11 +20,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture(scope="module")
 def city():
     # A private mount namespace (unprivileged, via a user namespace) whose /tmp is an empty read-only
-    # tmpfs: any attempt of the server to write a file there fails the export.
+    # tmpfs: any attempt of the server to write a file there fails the export. A checkout that itself
+    # lies under /tmp (the binary, the data directory) stays visible, bound back in over the tmpfs.
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    keep = ROOT if os.path.realpath(ROOT).startswith("/tmp/") else ""
+    script = ('set -e; keep="$JICENG_TEST_KEEP"; [ -z "$keep" ] || mount --bind "$keep" /mnt;'
+              ' mount -t tmpfs -o size=64k tmpfs /tmp;'
+              ' [ -z "$keep" ] || { mkdir -p "$keep"; mount --bind /mnt "$keep"; };'
+              ' mount -o remount,ro /tmp; exec "$0" "$@"')
     s = Server(parent_dir=os.path.join(ROOT, "build"),
-               wrap=["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-                     'mount -t tmpfs -o ro,size=64k tmpfs /tmp && exec "$0" "$@"'])
+               wrap=["env", f"JICENG_TEST_KEEP={os.path.realpath(keep) if keep else ''}",
+                     "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script])
     admin = s.admin()
     longju, tianhai = s.org_id(LONGJU), s.org_id(TIANHAIXIANG)
     people = []

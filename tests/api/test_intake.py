@@ -4,12 +4,12 @@ audit chain it extends stays whole when another process writes in between, and
 answers keep the connection open."""
 import http.client
 import json
-import sqlite3
 import threading
 from datetime import datetime
 
 import pytest
 
+import backend
 from conftest import PASSWORD, Server, run_cli
 
 
@@ -78,7 +78,7 @@ def test_audit_chain_whole_when_another_process_writes_between(fresh):
     report(admin, comm)
     s.stop()
     assert "ok" in run_cli("audit", "verify", "--db", s.db).stdout
-    con = sqlite3.connect(s.db)
+    con = backend.connect(s.db)
     actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 6")]
     con.close()
     assert actions[0] == "case.reported" and "user.created" in actions
@@ -91,7 +91,7 @@ def test_category_limits_change_reaches_the_next_case(fresh):
     assert round(hours_between(before["created_at"], before["stage_deadline_at"])) == 8
     assert round(hours_between(before["created_at"], before["close_due_at"])) == 208
     # Another process changes the category's limits (as an administrator's tool would).
-    con = sqlite3.connect(s.db, timeout=30)
+    con = backend.connect(s.db)
     con.execute("UPDATE case_category SET accept_hours = 2, dispatch_hours = 30, handle_hours = 100"
                 " WHERE code = 'other'")
     con.commit()
