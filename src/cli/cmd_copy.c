@@ -55,11 +55,12 @@ static int carry_key(const char *from_url, const char *to_url)
 static int target_empty(db_t *dst)
 {
     static const char *const owned[] = {"org", "app_user", "audit_log", "person", "casefile"};
-    char sql[96];
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
         int64_t n = 0;
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", owned[i]);
-        if (db_one_int(dst, &n, sql, "") != DB_OK || n > 0) {
+        char *sql = db_sql_join("SELECT COUNT(*) FROM ", owned[i], NULL);
+        int rc = db_one_int(dst, &n, sql, "");
+        free(sql);
+        if (rc != DB_OK || n > 0) {
             fprintf(stderr, "jiceng: the target is not empty (%s has %lld rows); copy-data fills an empty database only\n",
                     owned[i], (long long)n);
             return 0;
@@ -71,7 +72,7 @@ static int target_empty(db_t *dst)
 /* Copy every table inside one target transaction, foreign keys checked at commit. */
 static int copy_tables(db_t *src, db_t *dst, json_t *tables)
 {
-    char err[512] = "", sql[96];
+    char err[512] = "";
     int rc = db_begin(dst);
     if (rc == DB_OK)
         rc = db_defer_foreign_keys(dst);
@@ -81,8 +82,9 @@ static int copy_tables(db_t *src, db_t *dst, json_t *tables)
     json_array_foreach(tables, i, t) {
         if (rc != DB_OK || strcmp(json_string_value(t), "schema_migrations") == 0)
             continue;
-        snprintf(sql, sizeof sql, "DELETE FROM %s", json_string_value(t));
+        char *sql = db_sql_join("DELETE FROM ", json_string_value(t), NULL);
         rc = db_exec(dst, NULL, sql, "");
+        free(sql);
     }
     json_array_foreach(tables, i, t) {
         const char *name = json_string_value(t);

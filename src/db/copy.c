@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "db/backend.h"
@@ -21,6 +22,39 @@ int db_begin_read(db_t *db)
 int db_defer_foreign_keys(db_t *db)
 {
     return db->ops->run(db, db->ops->defer_foreign_keys_sql);
+}
+
+
+/* A growing statement text. Copying names tables and columns that no bind
+ * parameter can carry: the text is joined from SQL words and identifiers read
+ * from the schema (checked with is_identifier), never from values. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sql_text_t;
+
+static void sql_add(sql_text_t *t, const char *piece)
+{
+    size_t n = strlen(piece);
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->s = xrealloc(t->s, t->cap);
+    }
+    memcpy(t->s + t->len, piece, n + 1);
+    t->len += n;
+}
+
+char *db_sql_join(const char *first, ...)
+{
+    sql_text_t t = {0};
+    va_list ap;
+    va_start(ap, first);
+    for (const char *p = first; p; p = va_arg(ap, const char *))
+        sql_add(&t, p);
+    va_end(ap);
+    if (t.s == NULL)
+        sql_add(&t, "");
+    return t.s;
 }
 
 static int is_identifier(const char *s)
@@ -59,13 +93,13 @@ static int by_name(const void *a, const void *b)
  * order a table's columns differently); DB_OK on success. */
 static int table_columns(db_t *db, const char *table, char cols[MAX_COLS][64], int *n, char *err, size_t cap)
 {
-    char sql[128];
     if (!is_identifier(table)) {
         snprintf(err, cap, "not a table name: %.64s", table);
         return DB_ERR;
     }
-    snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 0", table);
+    char *sql = db_sql_join("SELECT * FROM ", table, " LIMIT 0", NULL);
     db_stmt_t *st = db_q(db, sql, "");
+    free(sql);
     if (st == NULL || db_step(st) < 0) {
         snprintf(err, cap, "%s: %s", table, db_errmsg(db));
         db_done(st);
@@ -89,13 +123,15 @@ static int table_columns(db_t *db, const char *table, char cols[MAX_COLS][64], i
 /* "SELECT a, b, ... FROM table": every column, by name. */
 static char *select_all(const char *table, char cols[MAX_COLS][64], int n)
 {
-    size_t cap = 64 + strlen(table) + (size_t)n * 66;
-    char *sql = xmalloc(cap);
-    int len = snprintf(sql, cap, "SELECT ");
-    for (int i = 0; i < n; i++)
-        len += snprintf(sql + len, cap - (size_t)len, "%s%s", i ? ", " : "", cols[i]);
-    snprintf(sql + len, cap - (size_t)len, " FROM %s", table);
-    return sql;
+    sql_text_t t = {0};
+    sql_add(&t, "SELECT ");
+    for (int i = 0; i < n; i++) {
+        sql_add(&t, i ? ", " : "");
+        sql_add(&t, cols[i]);
+    }
+    sql_add(&t, " FROM ");
+    sql_add(&t, table);
+    return t.s;
 }
 
 /* The current row's value i as a bind value (borrowed from the statement). */
@@ -133,15 +169,20 @@ int db_copy_table(db_t *src, db_t *dst, const char *table, int64_t *rows, char *
     if (table_columns(src, table, cols, &n, err, cap) != DB_OK)
         return DB_ERR;
     /* "c1, c2, ..." and INSERT INTO table (c1, ...) VALUES (?, ...) */
-    size_t ccap = (size_t)n * 66 + 1, icap = 64 + strlen(table) + ccap + (size_t)n * 3;
-    char *columns = xmalloc(ccap), *insert = xmalloc(icap);
-    int len = 0;
+    sql_text_t c = {0}, ins = {0};
+    for (int i = 0; i < n; i++) {
+        sql_add(&c, i ? ", " : "");
+        sql_add(&c, cols[i]);
+    }
+    sql_add(&ins, "INSERT INTO ");
+    sql_add(&ins, table);
+    sql_add(&ins, " (");
+    sql_add(&ins, c.s);
+    sql_add(&ins, ") VALUES (");
     for (int i = 0; i < n; i++)
-        len += snprintf(columns + len, ccap - (size_t)len, "%s%s", i ? ", " : "", cols[i]);
-    len = snprintf(insert, icap, "INSERT INTO %s (%s) VALUES (", table, columns);
-    for (int i = 0; i < n; i++)
-        len += snprintf(insert + len, icap - (size_t)len, "%s?", i ? ", " : "");
-    snprintf(insert + len, icap - (size_t)len, ")");
+        sql_add(&ins, i ? ", ?" : "?");
+    sql_add(&ins, ")");
+    char *columns = c.s, *insert = ins.s;
     char *select = select_all(table, cols, n);
 
     db_stmt_t *st = src->ops->scan(src, select);

@@ -12,6 +12,10 @@ json_t *db_table_names(db_t *db);
 /* Insert every row of table from src into dst (which has the same table), ids
  * included, and carry the table's id high-water mark over. Runs in dst's open
  * transaction. *rows gets how many. DB_OK or a DB_* code (message in err). */
+/* Statement text joined from the NULL-terminated pieces: SQL words and names of
+ * tables taken from the schema, never values (those are bound). Caller frees. */
+char *db_sql_join(const char *first, ...);
+
 int db_copy_table(db_t *src, db_t *dst, const char *table, int64_t *rows, char *err, size_t cap);
 
 /* The row count and a digest (hex) of table's rows: the sum, lane by lane, of
