@@ -81,6 +81,7 @@ typedef struct api_req {
     size_t upload_len;
     const char *upload_type;   /* its Content-Type header, or NULL */
     const char *cookie_token;  /* session token from the cookie, or NULL */
+    int64_t cache_version;     /* the data version cache_reply read, for cache_store */
     void *priv;                /* the HTTP layer's */
 } api_req_t;
 

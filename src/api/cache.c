@@ -35,6 +35,7 @@ static uint64_t fnv(const char *s)
 int cache_reply(api_req_t *req, const char *key, api_reply_t *rep)
 {
     int64_t version = db_data_version(req->db);
+    req->cache_version = version;
     uint64_t h = fnv(key);
     slot_t *s = &slots[h % SLOTS];
     if (version < 0 || s->key == NULL || s->hash != h || s->version != version || strcmp(s->key, key) != 0)
@@ -49,7 +50,9 @@ int cache_reply(api_req_t *req, const char *key, api_reply_t *rep)
 
 void cache_store(api_req_t *req, const char *key, const json_t *body)
 {
-    int64_t version = db_data_version(req->db);
+    /* The version read before the body was: a commit in between makes the entry
+     * older than its body, so it is recomputed, never served stale. */
+    int64_t version = req->cache_version;
     if (version < 0)
         return;
     char *text = json_dumps(body, JSON_COMPACT);
