@@ -219,3 +219,62 @@ def stored_bytes(db):
         return raw
     return subprocess.run([os.path.join(PG_BIN, "pg_dump"), "--format=plain", db], check=True,
                           capture_output=True, timeout=120).stdout
+
+
+class hold_write_lock:
+    """Holds the database's one write lock until the block ends, as a second writer
+    would: SQLite's BEGIN IMMEDIATE, or on PostgreSQL the transaction-scoped advisory
+    lock every jiceng write transaction takes (src/db/pg.c, WRITE_LOCK_KEY)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        if BACKEND == "sqlite":
+            self.con = sqlite3.connect(self.db, isolation_level=None, timeout=30)
+            self.con.execute("BEGIN IMMEDIATE")
+        else:
+            import psycopg2
+            self.con = psycopg2.connect(self.db)
+            self.con.cursor().execute("SELECT pg_advisory_xact_lock(74657)")
+        return self
+
+    def __exit__(self, *exc):
+        if BACKEND == "sqlite":
+            self.con.execute("ROLLBACK")
+        else:
+            self.con.rollback()
+        self.con.close()
+
+
+def refuse_audit_of_case_titled(con, title):
+    """A trigger that makes inserting the audit entry of a case with this title fail,
+    so the request writing it fails after its case changed (SQLite RAISE, or a
+    PL/pgSQL trigger function on PostgreSQL). con: a connection from connect()."""
+    if BACKEND == "sqlite":
+        con.execute("CREATE TRIGGER refuse_rollback BEFORE INSERT ON audit_log WHEN NEW.entity = 'case'"
+                    " AND (SELECT title FROM casefile WHERE id = NEW.entity_id) = '" + title + "'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    else:
+        con.execute("CREATE FUNCTION refuse_rollback() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    " IF NEW.entity = 'case' AND (SELECT title FROM casefile WHERE id = NEW.entity_id) = '"
+                    + title + "' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$")
+        con.execute("CREATE TRIGGER refuse_rollback BEFORE INSERT ON audit_log FOR EACH ROW"
+                    " EXECUTE FUNCTION refuse_rollback()")
+    con.commit()
+
+
+def drop_refusal(con):
+    """Removes what refuse_audit_of_case_titled made."""
+    con.execute("DROP TRIGGER refuse_rollback" + ("" if BACKEND == "sqlite" else " ON audit_log"))
+    if BACKEND != "sqlite":
+        con.execute("DROP FUNCTION refuse_rollback()")
+    con.commit()
+
+
+def columns(con, table):
+    """A table's column names in order."""
+    if BACKEND == "sqlite":
+        return [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                                      " 'public' AND table_name = ? ORDER BY ordinal_position", (table,))]

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import backend
 from conftest import ROOT, Server
 
 HOUR = 3600
@@ -54,7 +55,7 @@ COUNTS = ("SELECT COUNT(*), SUM(c.state IN ('closed', 'rated')),"
           " SUM(c.returns > 0), SUM(c.rating IS NOT NULL), SUM(c.rating IN ('满意', '基本满意'))"
           " FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"
           " AND c.close_due_at >= ? AND c.close_due_at < ?")
-SPANS = ("SELECT from_state, CAST(AVG(at - prev_at) AS INTEGER) FROM (SELECT e.from_state, e.to_state,"
+SPANS = ("SELECT from_state, CAST(SUM(at - prev_at) AS BIGINT) / COUNT(*) FROM (SELECT e.from_state, e.to_state,"
          " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
          " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
          " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"
@@ -179,21 +180,28 @@ def play(s, rnd, moves):
 
 def stored_and_recount(s):
     """case_day's rows that hold anything, and the same recounted from the cases by the migration's backfill."""
-    db = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
     sql = open(os.path.join(ROOT, "schema", "005_casework_days.sql"), encoding="utf-8").read()
     backfill = sql[sql.index("INSERT INTO case_day"):]
-    scratch = sqlite3.connect(":memory:")
-    scratch.execute("ATTACH DATABASE ? AS live", (f"file:{s.db}?mode=ro",))
-    cols = [r[1] for r in db.execute("PRAGMA table_info(case_day)")]
-    scratch.execute(f"CREATE TABLE case_day AS SELECT * FROM live.case_day WHERE 0")
-    for t in ("casefile", "case_event", "org"):
-        scratch.execute(f"CREATE TEMP VIEW {t} AS SELECT * FROM live.{t}")
-    scratch.execute(backfill.replace("INSERT INTO case_day", "INSERT INTO main.case_day"))
+    db = backend.connect(s.db)
+    cols = backend.columns(db, "case_day")
     nonzero = " OR ".join(f"{c} <> 0" for c in cols[2:])
-    kept = db.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
-    recount = scratch.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    if backend.BACKEND == "sqlite":
+        scratch = sqlite3.connect(":memory:")
+        scratch.execute("ATTACH DATABASE ? AS live", (f"file:{s.db}?mode=ro",))
+        scratch.execute(f"CREATE TABLE case_day AS SELECT * FROM live.case_day WHERE 0")
+        for t in ("casefile", "case_event", "org"):
+            scratch.execute(f"CREATE TEMP VIEW {t} AS SELECT * FROM live.{t}")
+        scratch.execute(backfill.replace("INSERT INTO case_day", "INSERT INTO main.case_day"))
+        recount = scratch.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+        scratch.close()
+    else:  # a temporary case_day of this session comes first on the search path
+        db.execute("CREATE TEMP TABLE case_day (LIKE public.case_day)")
+        db.execute(backfill)
+        recount = db.execute(f"SELECT * FROM pg_temp.case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    kept = db.execute(f"SELECT * FROM public.case_day WHERE {nonzero} ORDER BY org_id, day"
+                      if backend.BACKEND == "postgres" else
+                      f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
     db.close()
-    scratch.close()
     return kept, recount
 
 
@@ -201,7 +209,7 @@ def test_kept_figures_equal_a_recount(world):
     s = world
     rnd = random.Random(20261202)
     places, clock, staff = play(s, rnd, int(os.environ.get("RECOUNT_MOVES", "2500")))
-    db = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
+    db = backend.connect(s.db)
 
     # 1. Every node's stored days equal the migration's recount from the cases.
     kept, recount = stored_and_recount(s)
@@ -288,11 +296,8 @@ def test_a_failed_write_leaves_the_figures(world):
     assert r.status_code == 201, r.text
     doomed = r.json()
     # The case's audit entry is refused after its figures were changed: the request fails whole.
-    db = sqlite3.connect(s.db)
-    db.execute("CREATE TRIGGER refuse_rollback BEFORE INSERT ON audit_log WHEN NEW.entity = 'case'"
-               " AND (SELECT title FROM casefile WHERE id = NEW.entity_id) = '回滚'"
-               " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-    db.commit()
+    db = backend.connect(s.db)
+    backend.refuse_audit_of_case_titled(db, "回滚")
     try:
         before, _ = stored_and_recount(s)
         r = staff.post(f"/api/v1/cases/{doomed['id']}/actions", json={"action": "accept", "version": doomed["version"]})
@@ -316,10 +321,9 @@ def test_a_failed_write_leaves_the_figures(world):
         assert codes.count(500) == 32 and codes.count(201) == 32, codes
         after, recount = stored_and_recount(s)
         assert after == recount and after != before
-        live = sqlite3.connect(f"file:{s.db}?mode=ro", uri=True)
+        live = backend.connect(s.db)
         assert live.execute("SELECT COUNT(*), MIN(state) FROM casefile WHERE title = '回滚'").fetchone() == (1, "reported")
         live.close()
     finally:
-        db.execute("DROP TRIGGER refuse_rollback")
-        db.commit()
+        backend.drop_refusal(db)
         db.close()

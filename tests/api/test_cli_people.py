@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+import backend
 from conftest import BIN, DIVISIONS, PASSWORD, Server, run_cli
 from test_demo import fresh_db as new_db  # a database with the real divisions
 from test_people import id_with_check
@@ -53,7 +54,7 @@ def count(db, sql, *args):
 
 
 def audit_rows(db, action):
-    con = sqlite3.connect(db)
+    con = backend.connect(db)
     try:
         return con.execute("SELECT actor_name, source, summary FROM audit_log WHERE action = ? ORDER BY id",
                            (action,)).fetchall()

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import requests
 
+import backend
 from conftest import ROOT
 
 SCHEMAS = os.path.join(os.path.dirname(ROOT), "shared", "conformance", "open311-georeport-v2")
@@ -156,18 +157,12 @@ def test_request_id_lists(server, setup):
 
 
 def test_busy_database_answers_503_in_open311_format(server, setup):
-    import sqlite3
     form = {"api_key": setup["key"], "service_code": "sanitation", "lat": LAT + D / 2, "long": LNG + D / 2,
             "description": "数据库忙时"}
     before = len(requests.get(url(server, "requests.json")).json())
-    lock = sqlite3.connect(server.db, isolation_level=None, timeout=30)
-    try:
-        lock.execute("BEGIN IMMEDIATE")  # the one write lock: the writer waits its busy timeout, then gives up
+    with backend.hold_write_lock(server.db):  # the writer waits its busy timeout, then gives up
         r = requests.post(url(server, "requests.json"), data=form, timeout=60)
         x = requests.post(url(server, "requests.xml"), data=form, timeout=60)
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
     assert r.status_code == 503 and r.headers["Retry-After"] == "1", r.text
     body = r.json()
     assert isinstance(body, list) and set(body[0]) == {"code", "description"} and body[0]["code"] == 503
