@@ -217,6 +217,12 @@ static int64_t lite_changes(db_t *db)
     return sqlite3_changes64(LITE(db)->h);
 }
 
+static int lite_last_id(db_t *db, int64_t *out)
+{
+    *out = sqlite3_last_insert_rowid(LITE(db)->h);
+    return DB_OK;
+}
+
 static db_stmt_t *lite_scan(db_t *db, const char *sql)
 {
     return lite_query(db, sql, NULL, 0);
@@ -395,6 +401,7 @@ static const db_ops_t lite_ops = {
     .backup = lite_backup,
     .integrity_check = lite_integrity_check,
     .data_version = lite_data_version,
+    .last_id = lite_last_id,
 };
 
 int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t cap)
