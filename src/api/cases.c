@@ -270,7 +270,7 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     if (rc == DB_OK)
         rc = db_last_id(db, &out->event_id);
     if (rc == DB_OK)
-        rc = casework_case_added(db, id);
+        rc = casework_case_added(db, org, w->now, out->close_due);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.reported", "case", id, org,
                               json_pack("{s:s, s:O, s:O}", "tracking_code", code, "category",
