@@ -1,6 +1,6 @@
 -- The casefile table rebuilt with its value checks written as x = 'a' OR x = 'b' ...
 -- instead of x IN ('a', 'b', ...): SQLite builds each IN list of more than two values
--- as a temporary index on every run of the statement, about 8 µs per new case of the
+-- as a temporary index on every run of the statement, about 7 µs per new case of the
 -- writer's time (bench/RESULTS.md, Run 3); the OR form accepts the same values for a
 -- tenth of that. Same columns in the same order, same keys, indexes, id sequence and
 -- rows. The migration runner turns SQLite's foreign keys off around migrations and
