@@ -128,6 +128,7 @@ typedef struct category_limits {
     int64_t id;
     int64_t hours[CS_COUNT]; /* by the state the stage starts in; 0 where none */
     int64_t total;           /* the whole case */
+    char name_zh[136];       /* for a new case's answer; "" if it does not fit */
 } category_limits_t;
 
 static atomic_uint categories_epoch;
@@ -152,7 +153,7 @@ void case_categories_changed(void)
 static int limits_read(db_t *db, int64_t from, category_limits_t *one)
 {
     db_stmt_t *st = db_q(db,
-                         "SELECT id, accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours"
+                         "SELECT id, accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours, name_zh"
                          " FROM case_category WHERE ? = 0 OR id = ? ORDER BY id LIMIT ?",
                          "iii", from, from, (int64_t)LIMITS_MAX);
     if (st == NULL)
@@ -168,6 +169,9 @@ static int limits_read(db_t *db, int64_t from, category_limits_t *one)
             c->hours[starts[i]] = db_col_int(st, 1 + i);
             c->total += c->hours[starts[i]];
         }
+        const char *name = db_col_text(st, 6);
+        if (name && strlen(name) < sizeof c->name_zh)
+            memcpy(c->name_zh, name, strlen(name) + 1);
     }
     db_done(st);
     if (rc != DB_DONE)
@@ -219,65 +223,168 @@ static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *act
 
 /* ---- report ---- */
 
+/* What the writer knows of a case it has just added: enough for the answer. */
+typedef struct {
+    int64_t id, event_id, stage_deadline, close_due;
+    char code[32];
+    char category_name[sizeof ((category_limits_t *)0)->name_zh];
+} case_new_t;
+
 /* Insert a validated report (category_id, org_id, source, title, description,
- * optional building_id, outside_grid, lat, lng). The new id, or 0 on error. */
-int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
+ * optional building_id, outside_grid, lat, lng) and fill *out. DB_OK or an error. */
+static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_new_t *out)
 {
     int64_t category = json_integer_value(json_object_get(data, "category_id"));
     int64_t org = json_integer_value(json_object_get(data, "org_id"));
     int64_t building = json_integer_value(json_object_get(data, "building_id"));
     int outside = json_is_true(json_object_get(data, "outside_grid"));
-    char code[32];
+    char *code = out->code;
     unsigned char raw[6];
     randombytes_buf(raw, sizeof raw);
-    snprintf(code, sizeof code, "C%02X%02X%02X%02X%02X%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+    snprintf(code, sizeof out->code, "C%02X%02X%02X%02X%02X%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
     category_limits_t limit;
-    if (category_limits(db, category, &limit) != DB_OK)
-        return 0;
-    int64_t hours = limit.hours[CS_REPORTED], total = limit.total;
-    int64_t id = 0;
+    int rc = category_limits(db, category, &limit);
+    if (rc != DB_OK)
+        return rc;
+    memcpy(out->category_name, limit.name_zh, sizeof out->category_name);
+    out->stage_deadline = w->now + limit.hours[CS_REPORTED] * 3600;
+    out->close_due = w->now + limit.total * 3600;
     json_t *lat = json_object_get(data, "lat"), *lng = json_object_get(data, "lng");
     /* One statement whether or not there is a point ('n' binds NULL and takes no
-     * argument); the id read back by the unique code (RETURNING costs SQLite a
+     * argument); the ids are the connection's last (RETURNING costs SQLite a
      * temporary table on every run). */
-    int rc = db_exec(db, NULL,
+    rc = db_exec(db, NULL,
                      "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
                      " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
                      " updated_at, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?)",
                      lat && lng ? "titttIiiIiiiidd" : "titttIiiIiiiinn", code, category,
                      json_string_value(json_object_get(data, "source")), json_string_value(json_object_get(data, "title")),
                      json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
-                     w->who.user_id, w->now + hours * 3600, w->now + total * 3600, w->now, w->now,
-                     json_real_value(lat), json_real_value(lng));
+                     w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now, json_real_value(lat),
+                     json_real_value(lng));
+    int64_t id = 0;
     if (rc == DB_OK)
-        rc = db_one_int(db, &id, "SELECT id FROM casefile WHERE tracking_code = ?", "t", code);
+        rc = db_last_id(db, &id);
     if (rc == DB_OK)
         rc = log_event(db, w, id, "report", NULL, "reported", NULL);
     if (rc == DB_OK)
-        rc = casework_case_added(db, id);
+        rc = db_last_id(db, &out->event_id);
+    if (rc == DB_OK)
+        rc = casework_case_added(db, org, w->now, out->close_due);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.reported", "case", id, org,
                               json_pack("{s:s, s:O, s:O}", "tracking_code", code, "category",
                                         json_object_get(data, "category"), "source", json_object_get(data, "source")));
-    return rc == DB_OK ? id : 0;
+    out->id = id;
+    return rc;
 }
 
-/* The new case as the answer, read on the loop thread once it is committed. */
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
+{
+    case_new_t c;
+    return insert_case(db, w, data, &c) == DB_OK ? c.id : 0;
+}
+
+static json_t *json_time(int64_t t)
+{
+    char ts[TIME_RFC3339_LEN + 1];
+    time_format_rfc3339(ts, t);
+    return json_string(ts);
+}
+
+/* The new case as the answer, on the loop thread once it is committed: what
+ * case_json would read back (GET /cases/{id}), key for key, built from what the
+ * writer knew, since reading it back starts from cold pages after every commit.
+ * The draft is the request's data with the writer's facts added ("_" keys).
+ * PostgreSQL keeps lat and lng as REAL (4 bytes), so there it is read back. */
 static void case_after_commit(db_t *db, api_reply_t *rep)
 {
-    json_t *c = case_json(db, json_integer_value(json_object_get(rep->json, "id")), 1);
-    if (c) {
+    json_t *d = rep->json;
+    int64_t id = json_integer_value(json_object_get(d, "_id"));
+    json_t *org_name = json_object_get(d, "_org_name");
+    const char *category_name = json_string_value(json_object_get(d, "_category_name"));
+    if (strcmp(db_dialect(db), "sqlite") != 0 || !json_is_string(org_name) || !category_name || !*category_name) {
+        json_t *c = case_json(db, id, 1);
         json_decref(rep->json);
-        rep->json = c;
+        rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)id);
+        return;
     }
+    int64_t now = json_integer_value(json_object_get(d, "_now"));
+    int64_t deadline = json_integer_value(json_object_get(d, "_stage_deadline"));
+    int64_t reporter = json_integer_value(json_object_get(d, "_reporter_id"));
+    int64_t building = json_integer_value(json_object_get(d, "building_id"));
+    json_t *lat = json_object_get(d, "lat"), *lng = json_object_get(d, "lng");
+    int point = lat && lng;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(id));
+    json_object_set(o, "tracking_code", json_object_get(d, "_tracking_code"));
+    json_object_set_new(o, "category", json_string(json_string_value(json_object_get(d, "category"))));
+    json_object_set_new(o, "category_name", json_string(category_name));
+    json_object_set_new(o, "source", json_string(json_string_value(json_object_get(d, "source"))));
+    json_object_set_new(o, "title", json_string(json_string_value(json_object_get(d, "title"))));
+    json_object_set_new(o, "description", json_string(json_string_value(json_object_get(d, "description"))));
+    json_object_set_new(o, "lat", point ? json_real(json_real_value(lat)) : json_null());
+    json_object_set_new(o, "lng", point ? json_real(json_real_value(lng)) : json_null());
+    json_object_set_new(o, "building_id", building ? json_integer(building) : json_null());
+    json_object_set_new(o, "org_id", json_integer(json_integer_value(json_object_get(d, "org_id"))));
+    json_object_set(o, "org_name", org_name);
+    json_object_set_new(o, "outside_grid", json_boolean(json_is_true(json_object_get(d, "outside_grid"))));
+    json_object_set_new(o, "state", json_string("reported"));
+    json_object_set_new(o, "handler_org_id", json_null());
+    json_object_set_new(o, "handler_unit_id", json_null());
+    json_object_set_new(o, "handler_user_id", json_null());
+    json_object_set_new(o, "escalation_level", json_integer(0));
+    json_object_set_new(o, "stage_deadline_at", json_time(deadline));
+    json_object_set_new(o, "close_due_at", json_time(json_integer_value(json_object_get(d, "_close_due"))));
+    json_object_set_new(o, "returns", json_integer(0));
+    json_object_set_new(o, "rating", json_null());
+    json_object_set_new(o, "rating_comment", json_null());
+    json_object_set_new(o, "reporter_id", reporter ? json_integer(reporter) : json_null());
+    json_object_set_new(o, "created_at", json_time(now));
+    json_object_set_new(o, "updated_at", json_time(now));
+    json_object_set_new(o, "closed_at", json_null());
+    json_object_set_new(o, "version", json_integer(1));
+    json_object_set_new(o, "merged_into", json_null());
+    json_object_set_new(o, "supervised_org_id", json_null());
+    json_object_set_new(o, "supervise_deadline_at", json_null());
+    json_object_set_new(o, "photos", json_integer(0));
+    json_object_set_new(o, "overdue", json_boolean(deadline > 0 && deadline < clock_now()));
+    json_t *event = json_object();
+    json_object_set_new(event, "id", json_integer(json_integer_value(json_object_get(d, "_event_id"))));
+    json_object_set(event, "actor_name", json_object_get(d, "_actor_name"));
+    json_object_set_new(event, "action", json_string("report"));
+    json_object_set_new(event, "from_state", json_null());
+    json_object_set_new(event, "to_state", json_string("reported"));
+    json_object_set_new(event, "note", json_null());
+    json_object_set_new(event, "at", json_time(now));
+    json_object_set_new(o, "events", json_pack("[o]", event));
+    json_decref(rep->json);
+    rep->json = o;
 }
 
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = cases_insert(db, w, data);
-    if (id <= 0)
+    case_new_t c;
+    if (insert_case(db, w, data, &c) != DB_OK)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
-    api_json(rep, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    /* The org's name as this transaction sees it (the writer's pages are warm). */
+    json_t *org_name = NULL;
+    db_stmt_t *st = db_q(db, "SELECT name FROM org WHERE id = ?", "i", json_integer_value(json_object_get(data, "org_id")));
+    if (st && db_step(st) == DB_ROW && db_col_text(st, 0))
+        org_name = json_string(db_col_text(st, 0));
+    db_done(st);
+    json_t *draft = json_incref(data); /* the request's data, used no more after this */
+    json_object_set_new(draft, "_id", json_integer(c.id));
+    json_object_set_new(draft, "_event_id", json_integer(c.event_id));
+    json_object_set_new(draft, "_tracking_code", json_string(c.code));
+    json_object_set_new(draft, "_category_name", json_string(c.category_name));
+    json_object_set_new(draft, "_org_name", org_name ? org_name : json_null());
+    json_object_set_new(draft, "_now", json_integer(w->now));
+    json_object_set_new(draft, "_stage_deadline", json_integer(c.stage_deadline));
+    json_object_set_new(draft, "_close_due", json_integer(c.close_due));
+    json_object_set_new(draft, "_reporter_id", json_integer(w->who.user_id));
+    json_object_set_new(draft, "_actor_name", json_string(w->who.username[0] ? w->who.username : "anonymous"));
+    api_json(rep, 201, draft);
     rep->after_commit = case_after_commit;
     return 0;
 }

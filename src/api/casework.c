@@ -325,11 +325,14 @@ int casework_delta_apply(db_t *db, const casework_delta_t *d)
     return rc;
 }
 
-int casework_case_added(db_t *db, int64_t id)
+int casework_case_added(db_t *db, int64_t org, int64_t created_at, int64_t close_due_at)
 {
+    /* Reported, not rejected, due: counted; one event, so no time in any state yet. */
     casework_delta_t d = {0};
-    int rc = casework_case_part(db, id, 1, &d);
-    return rc == DB_OK ? casework_delta_apply(db, &d) : rc;
+    d.org = org;
+    delta_day(&d, day_of(created_at))[CW_REPORTED] += 1;
+    delta_day(&d, day_of(close_due_at))[CW_DUE] += 1;
+    return casework_delta_apply(db, &d);
 }
 
 int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path)

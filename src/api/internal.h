@@ -106,8 +106,9 @@ typedef struct casework_delta {
 int casework_case_part(db_t *db, int64_t id, int sign, casework_delta_t *d);
 /* Apply d to case_day at d's node and its ancestors. DB_OK or an error. */
 int casework_delta_apply(db_t *db, const casework_delta_t *d);
-/* A new case joins the figures. DB_OK or an error. */
-int casework_case_added(db_t *db, int64_t id);
+/* A new case (just reported at org, with its one event) joins the figures: what
+ * casework_case_part would read of it, from what the writer knows. DB_OK or an error. */
+int casework_case_added(db_t *db, int64_t org, int64_t created_at, int64_t close_due_at);
 /* A node moved from under old_parent_path to under new_parent_path: its days
  * leave the old ancestors and join the new ones. */
 int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);

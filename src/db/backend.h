@@ -70,6 +70,8 @@ typedef struct db_ops {
     int (*backup)(db_t *db, const char *path, char *err, size_t cap);
     int (*integrity_check)(db_t *db, char *err, size_t cap);
     int64_t (*data_version)(db_t *db);
+    /* The id given by the connection's last INSERT (db_last_id). */
+    int (*last_id)(db_t *db, int64_t *out);
 } db_ops_t;
 
 /* The head of every backend's connection and statement structs. */

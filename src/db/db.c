@@ -359,3 +359,8 @@ int64_t db_data_version(db_t *db)
 {
     return db->ops->data_version(db);
 }
+
+int db_last_id(db_t *db, int64_t *out)
+{
+    return db->ops->last_id(db, out);
+}

@@ -118,4 +118,8 @@ int db_integrity_check(db_t *db, char *err, size_t cap);
  * database, as seen from this connection: the key of read caches. */
 int64_t db_data_version(db_t *db);
 
+/* The id the connection's last INSERT gave its row (AUTOINCREMENT / identity):
+ * DB_OK with *out set, or an error. */
+int db_last_id(db_t *db, int64_t *out);
+
 #endif

@@ -14,10 +14,11 @@ typedef struct {
 /* All migrations in version order, ended by a zero entry (generated file). */
 extern const migration_t migrations[];
 
-/* Apply every migration newer than the database's, each version in its own
- * transaction (the shared script, then the backend's own part, if any), recording
- * it in schema_migrations. *applied (may be NULL) gets
- * how many ran. Returns DB_OK or a DB_* error (message in db_errmsg). Refuses a
+/* Apply every migration the database has not recorded, in version order (one
+ * numbered below the newest applied too), each version in its own transaction (the
+ * shared script, then the backend's own part, if any), recording it in
+ * schema_migrations. On SQLite foreign keys are off meanwhile (a table rebuild needs
+ * it) and checked before each commit. *applied (may be NULL) gets how many ran. Returns DB_OK or a DB_* error (message in db_errmsg). Refuses a
  * database whose version is newer than this binary knows. */
 int migrate_up(db_t *db, int *applied);
 

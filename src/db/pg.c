@@ -489,6 +489,12 @@ static const void *pq_col_blob(db_stmt_t *base, int i, size_t *len)
     return st->blob;
 }
 
+/* The value the session's last nextval() gave: the serial id of its last INSERT. */
+static int pq_last_id(db_t *db, int64_t *out)
+{
+    return db_one_int(db, out, "SELECT lastval()", "");
+}
+
 static int64_t pq_changes(db_t *db)
 {
     return PQ(db)->changes;
@@ -697,6 +703,7 @@ static const db_ops_t pq_ops = {
     .backup = pq_backup,
     .integrity_check = pq_integrity_check,
     .data_version = pq_data_version,
+    .last_id = pq_last_id,
 };
 
 /* Path ranges and ORDER BY compare bytes and LIKE folds only ASCII letters, as

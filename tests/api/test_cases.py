@@ -71,6 +71,23 @@ def test_full_loop(server, place):
     assert all(e["actor_name"] for e in c["events"])
 
 
+def test_report_answer_is_the_case_as_read_back(server, admin, place):
+    """The answer to a report is built from what the writer knew, not read back:
+    it must be the very text GET /cases/{id} gives, for each kind of report."""
+    bodies = [
+        (place["resident"], {"lat": LAT + D / 3, "lng": LNG + D / 7}),   # in the grid, resident
+        (place["staff"], {"source": "hotline", "org_id": place["comm"]}),  # at the community, outside any grid
+        (place["staff"], {"lat": LAT + 0.5, "lng": LNG + 0.5, "org_id": place["comm"]}),  # a point in no grid
+        (admin, {"category": "municipal", "org_id": place["grid"], "title": "路灯\"不亮\" \\ <b>"}),
+    ]
+    for client, extra in bodies:
+        body = {"category": "sanitation", "title": "井盖松动", "description": "单元门口", **extra}
+        r = client.post("/api/v1/cases", json=body)
+        assert r.status_code == 201, r.text
+        g = client.get(f"/api/v1/cases/{r.json()['id']}")
+        assert g.status_code == 200 and r.text == g.text, (r.text, g.text)
+
+
 def test_refusals(server, place):
     c = report(place["worker"])
     r = act(place["staff"], c, "close", expect=409)
