@@ -176,5 +176,28 @@ chmod 644 "$work/pg.sql"
 tps=$(pgbench -h 127.0.0.1 -p "$pport" -U postgres -n -c $CONNS -j 2 -T "$DUR" -f "$work/pg.sql" postgres 2>/dev/null |
     awk '/^tps/ {print $3; exit}')
 echo "| ceiling: PostgreSQL 15, one-row inserts through pgbench (-c $CONNS), fsync and synchronous_commit on | ${tps:-?} | | |" | tee -a "$out"
+
+# The same rows: what one report stores (its casefile row, its case log row, its audit
+# row), with the same columns and values, into jiceng's own tables of the copied city
+# (every index and constraint of the schema), one transaction per case, at the same
+# concurrency. The audit rows take ids from the table's identity, moved past the ids the
+# server wrote itself.
+cat_id=$(sqlite3 "$db" "SELECT id FROM case_category WHERE code = 'other'")
+uid=$(sqlite3 "$db" "SELECT id FROM app_user WHERE username = 'admin'")
+cpath=$(sqlite3 "$db" "SELECT path FROM org WHERE id = $comm")
+psql -h 127.0.0.1 -p "$pport" -U postgres -q -d jiceng -c \
+    "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), (SELECT MAX(id) FROM audit_log))" > /dev/null
+cat > "$work/pg_same.sql" <<SQL
+BEGIN;
+INSERT INTO casefile (tracking_code, category_id, source, title, description, org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at, updated_at) VALUES ('C' || upper(substr(md5(random()::text), 1, 12)), $cat_id, 'hotline', '压测案件', 'bench', $comm, 0, $uid, 'reported', 1800000000, 1800600000, 1790000000, 1790000000);
+INSERT INTO case_event (case_id, at, actor_id, actor_name, action, from_state, to_state) VALUES (currval(pg_get_serial_sequence('casefile', 'id')), 1790000000, $uid, 'admin', 'report', NULL, 'reported');
+INSERT INTO audit_log (at, actor_id, actor_name, source, action, entity, entity_id, org_id, org_path, summary, prev_hash, hash) VALUES (1790000000, $uid, 'admin', 'api', 'case.reported', 'case', currval(pg_get_serial_sequence('casefile', 'id')), $comm, '$cpath', '{"tracking_code":"C0123456789AB","category":"other","source":"hotline"}', md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text));
+END;
+SQL
+chmod 644 "$work/pg_same.sql"
+pgbench -h 127.0.0.1 -p "$pport" -U postgres -n -c $CONNS -j 2 -T "$DUR" -f "$work/pg_same.sql" jiceng > "$work/pgbench_same.txt" 2>&1 || true
+tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench_same.txt")
+failed=$(awk '/number of failed transactions/ {print $5; exit}' "$work/pgbench_same.txt")
+echo "| ceiling: PostgreSQL 15, the rows one report stores (casefile, case_event, audit_log in jiceng's schema, one transaction each) through pgbench (-c $CONNS), fsync and synchronous_commit on | ${tps:-?} | | ${failed:-?} failed |" | tee -a "$out"
 echo
 echo "Written to $out"
