@@ -16,8 +16,10 @@ extern const migration_t migrations[];
 
 /* Apply every migration newer than the database's, each version in its own
  * transaction (the shared script, then the backend's own part, if any), recording
- * it in schema_migrations. *applied (may be NULL) gets
- * how many ran. Returns DB_OK or a DB_* error (message in db_errmsg). Refuses a
+ * it in schema_migrations. A script whose first line is
+ * "-- migrate: foreign_keys off" (SQLite's table rebuild) runs with foreign keys
+ * off, and foreign_key_check must find nothing before its commit. *applied (may
+ * be NULL) gets how many ran. Returns DB_OK or a DB_* error (message in db_errmsg). Refuses a
  * database whose version is newer than this binary knows. */
 int migrate_up(db_t *db, int *applied);
 
