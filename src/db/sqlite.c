@@ -1,4 +1,5 @@
 /* The SQLite backend of db.h (see backend.h). */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,7 @@ static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, in
         snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", want, n, sql);
         return NULL;
     }
+    sqlite3_destructor_type keep = db->bind_in_place ? SQLITE_STATIC : SQLITE_TRANSIENT;
     for (int i = 0; i < n; i++) {
         const db_val_t *v = &vals[i];
         int rc;
@@ -134,13 +136,13 @@ static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, in
             rc = sqlite3_bind_int64(st->s, i + 1, v->i);
             break;
         case 't':
-            rc = sqlite3_bind_text(st->s, i + 1, v->s, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_text(st->s, i + 1, v->s, -1, keep);
             break;
         case 'd':
             rc = sqlite3_bind_double(st->s, i + 1, v->d);
             break;
         case 'b':
-            rc = sqlite3_bind_blob64(st->s, i + 1, v->s, v->n, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_blob64(st->s, i + 1, v->s, v->n, keep);
             break;
         default:
             rc = sqlite3_bind_null(st->s, i + 1);
@@ -397,8 +399,18 @@ static const db_ops_t lite_ops = {
     .data_version = lite_data_version,
 };
 
+/* Before SQLite's first use: no allocation statistics (nothing reads them),
+ * which would otherwise take a process-wide mutex on every allocation. */
+static pthread_once_t lite_configured = PTHREAD_ONCE_INIT;
+
+static void lite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t cap)
 {
+    pthread_once(&lite_configured, lite_configure);
     lite_t *l = xcalloc(1, sizeof *l);
     l->base.ops = &lite_ops;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
