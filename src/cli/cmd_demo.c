@@ -462,8 +462,8 @@ static int write_place(db_t *db, const op_t *o, int64_t now)
         (o)->u.p.birth, (o)->u.p.id_enc, (o)->u.p.id_hash, (o)->u.p.id_masked, (o)->u.p.id_tail, (o)->u.p.phone_enc, \
         (o)->u.p.phone_hash, (o)->u.p.phone_masked, (o)->u.p.phone_tail, (now), (now)
 
-/* Households and tags go eight to a statement too. */
-#define HOUSEHOLD_INSERT "INSERT INTO household (id, org_id, address, created_at, updated_at) VALUES "
+/* Households and tags go eight to a statement too, OR FAIL for the same reason. */
+#define HOUSEHOLD_INSERT "INSERT OR FAIL INTO household (id, org_id, address, created_at, updated_at) VALUES "
 #define HOUSEHOLD_ROW "(?, ?, ?, ?, ?)"
 #define HOUSEHOLD_ROW2 HOUSEHOLD_ROW ", " HOUSEHOLD_ROW
 #define HOUSEHOLD_ROW8 HOUSEHOLD_ROW2 ", " HOUSEHOLD_ROW2 ", " HOUSEHOLD_ROW2 ", " HOUSEHOLD_ROW2
@@ -488,7 +488,7 @@ typedef struct tag_row {
     const char *tag;
 } tag_row_t;
 
-#define TAG_INSERT "INSERT INTO person_tag (person_id, tag) VALUES "
+#define TAG_INSERT "INSERT OR FAIL INTO person_tag (person_id, tag) VALUES "
 #define TAG_ROW8 "(?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?)"
 #define TAG_ARGS(t) (t).person, (t).tag
 
