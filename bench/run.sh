@@ -40,11 +40,12 @@ sqlite3 "$work/ceil.db" < "$work/ceil.sql"
 rm -f "$work/rows.sql" "$work/ceil.db"
 ceil_s=$(awk '{print $1}' "$work/ceil.txt")
 # Floors: SQLite alone writing all the person rows into a table of the same width, with
-# no indexes, then with only the UNIQUE constraint on the ID hash that the schema keeps
-# during the load. INSERT ... SELECT * into an empty table of the same shape takes
-# SQLite's transfer path: records copied as they are, the UNIQUE index copied in its
-# own order; the least SQLite can spend writing this data to this disk.
-sed -e '/^CREATE INDEX/d' -e 's/ UNIQUE,/,/' "$work/ceil.sql" > "$work/floor.sql"
+# no indexes, then with only the uniqueness of the ID hash (the column's UNIQUE
+# constraint before schema 007, the unique index person_id_card_hash since).
+# INSERT ... SELECT * into an empty table of the same shape takes SQLite's transfer
+# path: records copied as they are, the unique index copied in its own order; the
+# least SQLite can spend writing this data to this disk.
+sed -e '/^CREATE INDEX/d' -e '/^CREATE UNIQUE INDEX/d' -e 's/ UNIQUE,/,/' "$work/ceil.sql" > "$work/floor.sql"
 floor() { # name schema-file
     sqlite3 "$work/floor.db" < "$2"
     /usr/bin/time -f '%e s' -o "$work/floor.txt" sqlite3 "$work/floor.db" \

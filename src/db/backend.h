@@ -78,6 +78,10 @@ typedef struct db_ops {
 struct db {
     const db_ops_t *ops;
     char err[512];
+    /* Set by db_exec around its query, step and reset: the bound values stay
+     * where the caller has them until the statement is done with them, so
+     * SQLite may use them in place instead of copying each one. */
+    int bind_in_place;
 };
 
 struct db_stmt {

@@ -158,7 +158,9 @@ const void *db_col_blob(db_stmt_t *st, int i, size_t *len)
 
 static int vexec(db_t *db, int64_t *changes, const char *sql, const char *types, va_list ap)
 {
+    db->bind_in_place = 1; /* the caller's values outlive this call; db_done unbinds them */
     db_stmt_t *st = vquery(db, sql, types, ap);
+    db->bind_in_place = 0;
     if (st == NULL)
         return DB_ERR;
     int rc;

@@ -127,6 +127,7 @@ static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, in
         snprintf(db->err, sizeof db->err, "statement wants %d parameters, got %d: %.200s", want, n, sql);
         return NULL;
     }
+    sqlite3_destructor_type keep = db->bind_in_place ? SQLITE_STATIC : SQLITE_TRANSIENT;
     for (int i = 0; i < n; i++) {
         const db_val_t *v = &vals[i];
         int rc;
@@ -135,13 +136,13 @@ static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, in
             rc = sqlite3_bind_int64(st->s, i + 1, v->i);
             break;
         case 't':
-            rc = sqlite3_bind_text(st->s, i + 1, v->s, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_text(st->s, i + 1, v->s, -1, keep);
             break;
         case 'd':
             rc = sqlite3_bind_double(st->s, i + 1, v->d);
             break;
         case 'b':
-            rc = sqlite3_bind_blob64(st->s, i + 1, v->s, v->n, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_blob64(st->s, i + 1, v->s, v->n, keep);
             break;
         default:
             rc = sqlite3_bind_null(st->s, i + 1);

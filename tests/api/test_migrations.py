@@ -1,0 +1,79 @@
+"""Schema migrations that rebuild a table on SQLite (run with foreign keys off)."""
+import os
+import re
+import sqlite3
+
+from conftest import ROOT, run_cli
+from test_demo import fresh_db
+
+
+def person_table_of_002():
+    """The person table as migration 002 made it: UNIQUE on the ID hash."""
+    with open(os.path.join(ROOT, "schema", "002_people.sql"), encoding="utf-8") as f:
+        text = f.read()
+    table = re.search(r"CREATE TABLE person \(.*?\n\);\n", text, re.S).group(0)
+    indexes = re.findall(r"CREATE INDEX person_(?!tag)\w+ ON person \([^)]*\);", text)
+    assert "id_card_hash TEXT NOT NULL UNIQUE" in table and len(indexes) == 6
+    return table, indexes
+
+
+def back_to_version_6(db):
+    """Give a current database the person table of versions 2 to 6, rows kept."""
+    table, indexes = person_table_of_002()
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("BEGIN")
+    con.execute(table.replace("CREATE TABLE person (", "CREATE TABLE person_v6 ("))
+    con.execute("INSERT INTO person_v6 SELECT * FROM person")
+    con.execute("DROP TABLE person")
+    con.execute("ALTER TABLE person_v6 RENAME TO person")
+    for sql in indexes:
+        con.execute(sql)
+    # Residents deleted at the end: their ids must not come back after the rebuild.
+    con.execute("UPDATE sqlite_sequence SET seq = seq + 50 WHERE name = 'person'")
+    con.execute("DELETE FROM schema_migrations WHERE version = 7")  # 8 stays: 7 is applied below the newest
+    con.execute("COMMIT")
+    con.close()
+
+
+def counts(con):
+    return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("person", "person_tag", "party_member", "cadre", "household")}
+
+
+def test_migration_007_rebuilds_person_without_losing_rows():
+    db = fresh_db()
+    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "3")
+    back_to_version_6(db)
+    con = sqlite3.connect(db)
+    before = counts(con)
+    seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'person'").fetchone()[0]
+    assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_autoindex_person_1'").fetchone()[0] == 1
+    con.close()
+
+    p = run_cli("migrate", "--db", db)
+    assert "1 migrations applied" in p.stdout, p.stdout
+
+    con = sqlite3.connect(db)
+    # No cascade from dropping the old table: every tag, membership and post is still there.
+    assert counts(con) == before and before["person_tag"] > 0 and before["party_member"] > 0
+    assert con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'person'").fetchone()[0] == seq
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'person' AND type = 'index'")}
+    assert names == {"person_id_card_hash", "person_org", "person_household", "person_phone", "person_name",
+                     "person_id_tail", "person_phone_tail"}
+    assert con.execute("SELECT sql FROM sqlite_master WHERE name = 'person_id_card_hash'").fetchone()[0].startswith(
+        "CREATE UNIQUE INDEX")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The ID hash is still unique.
+    row = con.execute("SELECT org_id, name, gender, birth_date, id_card_enc, id_card_hash, id_card_masked,"
+                      " id_card_tail, created_at, updated_at FROM person LIMIT 1").fetchone()
+    try:
+        con.execute("INSERT INTO person (org_id, name, gender, birth_date, id_card_enc, id_card_hash, id_card_masked,"
+                    " id_card_tail, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        raise AssertionError("a second resident with the same ID hash was accepted")
+    except sqlite3.IntegrityError as e:
+        assert "UNIQUE" in str(e)
+    con.close()
+    # Nothing left to apply.
+    assert "0 migrations applied" in run_cli("migrate", "--db", db).stdout
