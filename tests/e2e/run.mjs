@@ -437,10 +437,12 @@ describe('staff console', { timeout: 480_000 }, () => {
   })
 
   it('an ended session returns to the same page after logging in again', async () => {
-    // A fresh load first: the console's inbox poll (once a minute) restarts, so the tab's
-    // own call, not a poll of a page open since earlier tests, meets the ended session.
+    // A fresh load first, and every call it makes answered (the org tree, the dashboard,
+    // the inbox, whose poll restarts once a minute): the tab's own call, not a late call
+    // of the page, is the one that meets the ended session.
     await staffPage.goto(`${base}/orgs/${ids.longju}`)
     await waitText(staffPage, 'current-org-name', '龙居社区')
+    await staffPage.waitForLoadState('networkidle')
     // The admin sets a new password: every session of the user ends.
     await admin.patch(`/api/v1/users/${ids.staff}`, { password: STAFF_PASSWORD_2 })
     await byId(staffPage, 'tab-org-units').click()
