@@ -1,6 +1,7 @@
 """The case loop: report → accept → dispatch → claim → handle → verify → close → rate,
 each step only for those allowed, version-checked, and logged."""
 import threading
+import time
 
 import pytest
 
@@ -434,6 +435,7 @@ def test_anonymous_report_with_tracking_code():
         anon = s.client()
         body = {"category": "safety", "title": "井盖缺失", "description": "路口井盖不见了", "lat": LAT + D / 2,
                 "lng": LNG + D / 2}
+        started = time.time()  # the limit counts in one-minute windows of this same clock
         r = anon.post("/api/v1/public/cases", json=body)
         assert r.status_code == 201, r.text
         got = r.json()
@@ -446,7 +448,10 @@ def test_anonymous_report_with_tracking_code():
         assert r.status_code == 400 and error_of(r)["field"] == "lat"
         # The fourth report this minute from the same address is refused.
         statuses = [anon.post("/api/v1/public/cases", json=body).status_code for _ in range(2)]
-        assert statuses == [201, 429]
+        if int(started) // 60 == int(time.time()) // 60:
+            assert statuses == [201, 429]
+        else:  # a new window began on the way: it may hold all three
+            assert statuses in ([201, 429], [201, 201]), statuses
         staff = s.make_user(admin, "anon-staff", "org_staff", comm)
         listed = staff.get("/api/v1/cases", params={"org": comm}).json()["items"]
         assert code in [c["tracking_code"] for c in listed]
