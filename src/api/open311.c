@@ -33,27 +33,11 @@ static int path_format(const char *path)
     return -1;
 }
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2 + 256;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void sb_escaped(sbuf_t *b, const char *s)
+static void sb_escaped(strbuf_t *b, const char *s)
 {
     for (; *s; s++) {
         char c[2] = {*s, 0};
-        sb_add(b, *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : c);
+        strbuf_add(b, *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : c);
     }
 }
 
@@ -70,11 +54,11 @@ static void singular(char *out, size_t cap, const char *name)
         out[n - 1] = '\0';
 }
 
-static void xml_value(sbuf_t *b, const char *name, const json_t *v)
+static void xml_value(strbuf_t *b, const char *name, const json_t *v)
 {
-    sb_add(b, "<");
-    sb_add(b, name);
-    sb_add(b, ">");
+    strbuf_add(b, "<");
+    strbuf_add(b, name);
+    strbuf_add(b, ">");
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
@@ -89,12 +73,12 @@ static void xml_value(sbuf_t *b, const char *name, const json_t *v)
         sb_escaped(b, json_string_value(v));
     } else if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v)) {
         char *t = json_dumps(v, JSON_ENCODE_ANY);
-        sb_add(b, t);
+        strbuf_add(b, t);
         free(t);
     }
-    sb_add(b, "</");
-    sb_add(b, name);
-    sb_add(b, ">");
+    strbuf_add(b, "</");
+    strbuf_add(b, name);
+    strbuf_add(b, ">");
 }
 
 /* Answer body (an array or object) in the path's format; root names the XML document. */
@@ -102,12 +86,12 @@ static int reply(api_req_t *req, api_reply_t *rep, int status, json_t *body, con
 {
     if (path_format(req->path) != 1)
         return api_json(rep, status, body);
-    sbuf_t b = {0};
-    sb_add(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    strbuf_t b = {0};
+    strbuf_add(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     xml_value(&b, root, body);
     json_decref(body);
     rep->status = status;
-    rep->raw = b.p;
+    rep->raw = b.s;
     rep->raw_len = b.len;
     rep->content_type = "text/xml; charset=utf-8";
     return 0;

@@ -23,6 +23,7 @@
 #include "api/internal.h"
 #include "core/idcard.h"
 #include "core/path.h"
+#include "db/copy.h"
 #include "lib/pii.h"
 #include "lib/util.h"
 
@@ -697,11 +698,7 @@ static int drop_indexes(db_t *db, json_t **out)
     for (size_t i = 0; rc == DB_OK && i < json_array_size(indexes); i++) {
         /* Names from the catalog (our own schema), quoted as identifiers. */
         const char *name = json_string_value(json_object_get(json_array_get(indexes, i), "name"));
-        size_t n = strlen(name);
-        char *drop = xmalloc(n + 16);
-        memcpy(drop, "DROP INDEX \"", 12);
-        memcpy(drop + 12, name, n);
-        memcpy(drop + 12 + n, "\"", 2);
+        char *drop = db_sql_join("DROP INDEX \"", name, "\"", NULL);
         if (strchr(name, '"') == NULL)
             rc = db_exec_script(db, drop);
         free(drop);

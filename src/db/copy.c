@@ -25,35 +25,19 @@ int db_defer_foreign_keys(db_t *db)
 }
 
 
-/* A growing statement text. Copying names tables and columns that no bind
- * parameter can carry: the text is joined from SQL words and identifiers read
- * from the schema (checked with is_identifier), never from values. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sql_text_t;
-
-static void sql_add(sql_text_t *t, const char *piece)
-{
-    size_t n = strlen(piece);
-    if (t->len + n + 1 > t->cap) {
-        t->cap = (t->len + n + 1) * 2;
-        t->s = xrealloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->len, piece, n + 1);
-    t->len += n;
-}
-
+/* Statement texts here name tables and columns, which no bind parameter can carry:
+ * they are joined from SQL words and identifiers read from the schema (checked with
+ * is_identifier), never from values. */
 char *db_sql_join(const char *first, ...)
 {
-    sql_text_t t = {0};
+    strbuf_t t = {0};
     va_list ap;
     va_start(ap, first);
     for (const char *p = first; p; p = va_arg(ap, const char *))
-        sql_add(&t, p);
+        strbuf_add(&t, p);
     va_end(ap);
     if (t.s == NULL)
-        sql_add(&t, "");
+        strbuf_add(&t, "");
     return t.s;
 }
 
@@ -123,14 +107,14 @@ static int table_columns(db_t *db, const char *table, char cols[MAX_COLS][64], i
 /* "SELECT a, b, ... FROM table": every column, by name. */
 static char *select_all(const char *table, char cols[MAX_COLS][64], int n)
 {
-    sql_text_t t = {0};
-    sql_add(&t, "SELECT ");
+    strbuf_t t = {0};
+    strbuf_add(&t, "SELECT ");
     for (int i = 0; i < n; i++) {
-        sql_add(&t, i ? ", " : "");
-        sql_add(&t, cols[i]);
+        strbuf_add(&t, i ? ", " : "");
+        strbuf_add(&t, cols[i]);
     }
-    sql_add(&t, " FROM ");
-    sql_add(&t, table);
+    strbuf_add(&t, " FROM ");
+    strbuf_add(&t, table);
     return t.s;
 }
 
@@ -169,19 +153,19 @@ int db_copy_table(db_t *src, db_t *dst, const char *table, int64_t *rows, char *
     if (table_columns(src, table, cols, &n, err, cap) != DB_OK)
         return DB_ERR;
     /* "c1, c2, ..." and INSERT INTO table (c1, ...) VALUES (?, ...) */
-    sql_text_t c = {0}, ins = {0};
+    strbuf_t c = {0}, ins = {0};
     for (int i = 0; i < n; i++) {
-        sql_add(&c, i ? ", " : "");
-        sql_add(&c, cols[i]);
+        strbuf_add(&c, i ? ", " : "");
+        strbuf_add(&c, cols[i]);
     }
-    sql_add(&ins, "INSERT INTO ");
-    sql_add(&ins, table);
-    sql_add(&ins, " (");
-    sql_add(&ins, c.s);
-    sql_add(&ins, ") VALUES (");
+    strbuf_add(&ins, "INSERT INTO ");
+    strbuf_add(&ins, table);
+    strbuf_add(&ins, " (");
+    strbuf_add(&ins, c.s);
+    strbuf_add(&ins, ") VALUES (");
     for (int i = 0; i < n; i++)
-        sql_add(&ins, i ? ", ?" : "?");
-    sql_add(&ins, ")");
+        strbuf_add(&ins, i ? ", ?" : "?");
+    strbuf_add(&ins, ")");
     char *columns = c.s, *insert = ins.s;
     char *select = select_all(table, cols, n);
 

@@ -39,6 +39,17 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void strbuf_add(strbuf_t *b, const char *piece)
+{
+    size_t n = strlen(piece);
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2 + 256;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, piece, n + 1);
+    b->len += n;
+}
+
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));

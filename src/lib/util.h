@@ -26,6 +26,14 @@ int64_t clock_offset(void);
 /* Monotonic time in nanoseconds, for latency measurement. */
 uint64_t clock_mono_ns(void);
 
+/* A growing NUL-terminated text: start from {0}; s stays NULL until the first add
+ * and is the caller's to free. */
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+} strbuf_t;
+void strbuf_add(strbuf_t *b, const char *piece);
+
 /* Copy src into dst of size cap, always NUL-terminating; returns -1 if truncated. */
 int str_copy(char *dst, size_t cap, const char *src);
 
