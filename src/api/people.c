@@ -460,6 +460,22 @@ static int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f,
         pii_lookup_hash(f->hash, req->keys, "person.id_card", up);
         f->by_id_card = 1;
         free(id_card);
+        /* At most one resident has it: narrow the subtree to their org (found by the
+         * unique hash index), or to nothing when they are not in it, so the query
+         * reads that org's residents instead of the whole subtree's. */
+        char path[ACCESS_PATH_MAX];
+        int found = db_one_text(req->db, path, sizeof path,
+                                "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_card_hash = ?",
+                                "t", f->hash);
+        if (found == DB_OK && strcmp(path, f->lo) >= 0 && strcmp(path, f->hi) < 0 &&
+            path_subtree_upper(f->hi, sizeof f->hi, path) == 0)
+            str_copy(f->lo, sizeof f->lo, path);
+        else if (found == DB_OK || found == DB_NOTFOUND)
+            str_copy(f->hi, sizeof f->hi, f->lo); /* an empty range */
+        else {
+            person_filter_free(f);
+            return api_db_error(rep, req->lang, found, NULL) - 1;
+        }
     }
     char *q = api_query(req, "q");
     if (q && *q) {

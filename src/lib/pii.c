@@ -96,7 +96,9 @@ void pii_hasher_hash(char *out, const pii_hasher_t *h, const char *value)
     crypto_generichash_state st = h->st;
     crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
     crypto_generichash_final(&st, sum, sizeof sum);
-    sodium_bin2hex(out, PII_HASH_HEX + 1, sum, sizeof sum);
+    /* The first 128 bits of the 256-bit digest: what schema 009 kept of the hashes
+     * stored before it, so old and new values compare equal. */
+    sodium_bin2hex(out, PII_HASH_HEX + 1, sum, PII_HASH_HEX / 2);
 }
 
 void pii_lookup_hash(char *out, const keys_t *k, const char *field, const char *value)

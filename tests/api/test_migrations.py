@@ -77,3 +77,55 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     con.close()
     # Nothing left to apply.
     assert "0 migrations applied" in run_cli("migrate", "--db", db).stdout
+
+
+def back_to_version_8(con):
+    """Give a current database the person indexes and 64-character lookup hashes of
+    versions 7 and 8. The hashes stored then were the whole 256-bit digest, whose
+    first half is what the binary stores now: pad the current ones back to 64."""
+    con.execute("BEGIN")
+    for name in ("person_id_card_hash", "person_org"):
+        con.execute(f"DROP INDEX {name}")
+    con.execute("UPDATE person SET id_card_hash = id_card_hash || substr(hex(randomblob(16)), 1, 32),"
+                " phone_hash = phone_hash || substr(hex(randomblob(16)), 1, 32)")
+    _, indexes = person_table_of_002()
+    for sql in indexes:
+        if "person_household" not in sql:  # the one index 009 leaves as it was
+            con.execute(sql)
+    con.execute("CREATE UNIQUE INDEX person_id_card_hash ON person (id_card_hash)")
+    con.execute("DELETE FROM schema_migrations WHERE version = 9")
+    con.execute("COMMIT")
+
+
+def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
+    from conftest import Server
+    db = fresh_db()
+    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "4")
+    con = sqlite3.connect(db, isolation_level=None)
+    want = con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall()
+    back_to_version_8(con)
+    assert {len(r[0]) for r in con.execute("SELECT id_card_hash FROM person")} == {64}
+    con.close()
+
+    assert "1 migrations applied" in run_cli("migrate", "--db", db).stdout
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall() == want
+    fresh = sqlite3.connect(fresh_db())
+    index_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person' ORDER BY name"
+    assert con.execute(index_sql).fetchall() == fresh.execute(index_sql).fetchall()
+    fresh.close()
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    pid, org = con.execute("SELECT id, org_id FROM person WHERE phone_hash IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    con.close()
+
+    # The numbers stored before the migration are still found and still unique.
+    s = Server(db=db)
+    try:
+        admin = s.admin()
+        idc = admin.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card"}).json()["value"]
+        found = admin.get("/api/v1/persons", params={"id_card": idc}).json()["items"]
+        assert [p["id"] for p in found] == [pid]
+        r = admin.post("/api/v1/persons", json={"org_id": org, "name": "重", "id_card": idc})
+        assert r.status_code == 409 and r.json()["error"]["field"] == "id_card"
+    finally:
+        assert s.close() == 0

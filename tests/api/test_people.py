@@ -119,6 +119,14 @@ def test_person_scope(server, admin, orgs):
     tail = other["id_card"][-4:]
     found = staff.get("/api/v1/persons", params={"id_tail": tail}).json()["items"]
     assert all(p["org_id"] == orgs[LONGJU] for p in found)
+    other_id = admin.post(f"/api/v1/persons/{other['id']}/reveal", json={"field": "id_card"}).json()["value"]
+    assert [p["id"] for p in admin.get("/api/v1/persons", params={"id_card": other_id}).json()["items"]] == [other["id"]]
+    assert staff.get("/api/v1/persons", params={"id_card": other_id}).json()["items"] == []
+    def exported(client):
+        r = client.get("/api/v1/persons/export", params={"id_card": other_id})
+        assert r.status_code == 200, r.text
+        return len(r.text.strip().splitlines()) - 1
+    assert exported(admin) == 1 and exported(staff) == 0
     assert staff.get("/api/v1/persons", params={"org": orgs[TIANHAIXIANG]}).status_code == 404
     # Moving a resident out of one's scope is refused.
     r = staff.patch(f"/api/v1/persons/{mine['id']}", json={"org_id": orgs[TIANHAIXIANG]})
@@ -133,6 +141,12 @@ def test_search(server, admin, orgs):
     assert p["id"] in ids(q="欧阳") and p["id"] not in ids(q="阳娜")
     assert p["id"] in ids(phone_tail="1234") and p["id"] in ids(id_tail=p["id_card"][-4:])
     assert ids(id_card=id_with_check("34010419800101601")) == [p["id"]]
+    # An exact number is looked for within the asked subtree only, and combines with the other filters.
+    assert ids(id_card=id_with_check("34010419800101601"), org=orgs[SHUSHAN]) == [p["id"]]
+    assert ids(id_card=id_with_check("34010419800101601"), org=orgs[TIANHAIXIANG]) == []
+    assert ids(id_card=id_with_check("34010419800101601"), q="欧阳") == [p["id"]]
+    assert ids(id_card=id_with_check("34010419800101601"), q="王") == []
+    assert ids(id_card=id_with_check("34010419800101998")) == []
     assert p["id"] in ids(tag="veteran") and p["id"] not in ids(tag="disabled")
     assert admin.get("/api/v1/persons", params={"id_tail": "12"}).status_code == 400
     r = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "x", "tags": ["no_such_tag"],
