@@ -548,7 +548,7 @@ static json_t *casework_of(db_t *db, int64_t node, const char *lo, const char *h
     if (db_one_int(db, &overdue,
                    "SELECT COUNT(*) FROM org o CROSS JOIN casefile c WHERE o.path >= ? AND o.path < ?"
                    " AND c.org_id = o.id AND c.stage_deadline < ?"
-                   " AND c.state IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')",
+                   " AND c.state <> 'rejected' AND c.state <> 'closed' AND c.state <> 'rated'",
                    "tti", lo, hi, clock_now()) != DB_OK) {
         json_decref(out);
         return NULL;

@@ -129,3 +129,20 @@ def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
         assert r.status_code == 409 and r.json()["error"]["field"] == "id_card"
     finally:
         assert s.close() == 0
+
+
+def test_casefile_indexes_and_checks_have_no_in_lists():
+    """SQLite builds an IN list of more than two values as a temporary b-tree each time
+    a statement runs: a CHECK or a partial index's WHERE on casefile is evaluated at
+    every new case, so none may use one (schemas 008 and 010)."""
+    con = sqlite3.connect(fresh_db())
+    for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'casefile' AND sql IS NOT NULL"):
+        assert not re.search(r"\bIN\s*\(", sql, re.I), (name, sql)
+    # overdue_now (src/api/casework.c) still reads the partial index of open cases: its
+    # WHERE repeats the index's three terms.
+    plan = con.execute("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM org o CROSS JOIN casefile c"
+                       " WHERE o.path >= ? AND o.path < ? AND c.org_id = o.id AND c.stage_deadline < ?"
+                       " AND c.state <> 'rejected' AND c.state <> 'closed' AND c.state <> 'rated'",
+                       ("/1/", "/1/~", 0)).fetchall()
+    assert any("casefile_open_deadline" in row[-1] for row in plan), plan
+    con.close()
