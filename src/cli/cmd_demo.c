@@ -200,7 +200,6 @@ typedef struct gen {
     int64_t next_org, next_party_org, next_household, next_person;
     queue_t *q;
     batch_t *cur;
-    pii_nonces_t nonces;
     pii_hasher_t id_hasher, phone_hasher;
     int64_t persons, households, grids, members;
     int failed;
@@ -249,9 +248,8 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     snprintf(o->u.p.name, sizeof o->u.p.name, "%s%s", surnames[rnd_below(20)], given[rnd_below(24)]);
     snprintf(phone, sizeof phone, "1%d%09lld", 3 + (int)rnd_below(7), (long long)rnd_below(1000000000));
     snprintf(o->u.p.birth, sizeof o->u.p.birth, "%04d-%02d-%02d", year, month, day);
-    if (pii_encrypt_into(o->u.p.id_enc, sizeof o->u.p.id_enc, g->keys, "person.id_card", idc, &g->nonces) != 0 ||
-        pii_encrypt_into(o->u.p.phone_enc, sizeof o->u.p.phone_enc, g->keys, "person.phone", phone, &g->nonces) !=
-            0)
+    if (pii_encrypt_into(o->u.p.id_enc, sizeof o->u.p.id_enc, g->keys, "person.id_card", idc) != 0 ||
+        pii_encrypt_into(o->u.p.phone_enc, sizeof o->u.p.phone_enc, g->keys, "person.phone", phone) != 0)
         abort(); /* the buffers fit the fixed lengths above */
     pii_hasher_hash(o->u.p.id_hash, &g->id_hasher, idc);
     pii_hasher_hash(o->u.p.phone_hash, &g->phone_hasher, phone);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/random.h"
 #include "lib/util.h"
 
 #define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
@@ -33,30 +34,18 @@ static int encrypt_with(char *out, size_t cap, const keys_t *k, const char *fiel
 char *pii_encrypt(const keys_t *k, const char *field, const char *value)
 {
     unsigned char nonce[NONCE];
-    randombytes_buf(nonce, sizeof nonce);
+    random_fill(nonce, sizeof nonce);
     size_t cap = PII_STORED_MAX(strlen(value));
     char *out = xmalloc(cap);
     encrypt_with(out, cap, k, field, value, nonce);
     return out;
 }
 
-int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value,
-                     pii_nonces_t *nonces)
+int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value)
 {
-    if (nonces->used == 0 || nonces->used >= sizeof nonces->buf) {
-        /* A ChaCha20 stream under a fresh random seed: one system call per refill. */
-        unsigned char seed[randombytes_SEEDBYTES];
-        randombytes_buf(seed, sizeof seed);
-        randombytes_buf_deterministic(nonces->buf, sizeof nonces->buf, seed);
-        sodium_memzero(seed, sizeof seed);
-        nonces->used = 0;
-    }
-    int rc = encrypt_with(out, cap, k, field, value, nonces->buf + nonces->used);
-    if (rc == 0) { /* each nonce is used once, then wiped */
-        sodium_memzero(nonces->buf + nonces->used, NONCE);
-        nonces->used += NONCE;
-    }
-    return rc;
+    unsigned char nonce[NONCE];
+    random_fill(nonce, sizeof nonce);
+    return encrypt_with(out, cap, k, field, value, nonce);
 }
 
 char *pii_decrypt(const keys_t *k, const char *field, const char *stored)

@@ -18,22 +18,13 @@
 /* The stored form of value: "v1:" + base64(nonce || ciphertext). Caller frees. */
 char *pii_encrypt(const keys_t *k, const char *field, const char *value);
 
-/* Random nonces fetched from the system in bulk (one system call per 256 values
- * instead of one per value), for encrypting many values in a row. Zero it
- * before first use; one per thread. */
-typedef struct pii_nonces {
-    unsigned char buf[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES * 256];
-    size_t used;
-} pii_nonces_t;
-
 /* The stored form of value written into out (cap bytes, at most
- * PII_STORED_MAX(strlen(value)) needed), with a nonce from nonces.
+ * PII_STORED_MAX(strlen(value)) needed), without allocating.
  * 0, or -1 when out is too small. */
 #define PII_STORED_MAX(n) (3 + sodium_base64_ENCODED_LEN(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (n) + \
                                                              crypto_aead_xchacha20poly1305_ietf_ABYTES,           \
                                                          sodium_base64_VARIANT_ORIGINAL))
-int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value,
-                     pii_nonces_t *nonces);
+int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value);
 
 /* The plain value of a stored form, or NULL if it is not authentic (wrong key,
  * edited, or moved from another field). Caller frees (after sodium_memzero if it

@@ -1,0 +1,33 @@
+#include "core/random.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define POOL_BYTES 4096
+
+/* This thread's stream: the last `left` bytes of buf are not yet handed out. */
+static _Thread_local struct {
+    unsigned char buf[POOL_BYTES];
+    size_t left;
+} pool;
+
+void random_fill(void *buf, size_t n)
+{
+    unsigned char *out = buf;
+    while (n > 0) {
+        if (pool.left == 0) {
+            unsigned char seed[randombytes_SEEDBYTES];
+            randombytes_buf(seed, sizeof seed);
+            randombytes_buf_deterministic(pool.buf, sizeof pool.buf, seed);
+            sodium_memzero(seed, sizeof seed);
+            pool.left = sizeof pool.buf;
+        }
+        size_t take = n < pool.left ? n : pool.left;
+        unsigned char *from = pool.buf + sizeof pool.buf - pool.left;
+        memcpy(out, from, take);
+        sodium_memzero(from, take);
+        pool.left -= take;
+        out += take;
+        n -= take;
+    }
+}
