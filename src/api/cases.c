@@ -16,6 +16,7 @@
 #include "core/casefsm.h"
 #include "core/path.h"
 #include "core/timefmt.h"
+#include "core/tracking.h"
 #include "core/role.h"
 #include "http/server.h"
 #include "lib/util.h"
@@ -226,7 +227,7 @@ static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *act
 /* What the writer knows of a case it has just added: enough for the answer. */
 typedef struct {
     int64_t id, event_id, stage_deadline, close_due;
-    char code[32];
+    char code[TRACKING_CODE_LEN + 1];
     char category_name[sizeof ((category_limits_t *)0)->name_zh];
 } case_new_t;
 
@@ -239,9 +240,7 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     int64_t building = json_integer_value(json_object_get(data, "building_id"));
     int outside = json_is_true(json_object_get(data, "outside_grid"));
     char *code = out->code;
-    unsigned char raw[6];
-    randombytes_buf(raw, sizeof raw);
-    snprintf(code, sizeof out->code, "C%02X%02X%02X%02X%02X%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+    tracking_code_new(code);
     category_limits_t limit;
     int rc = category_limits(db, category, &limit);
     if (rc != DB_OK)

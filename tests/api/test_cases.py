@@ -1,10 +1,12 @@
 """The case loop: report → accept → dispatch → claim → handle → verify → close → rate,
 each step only for those allowed, version-checked, and logged."""
+import re
 import threading
 import time
 
 import pytest
 
+import backend
 from conftest import PASSWORD, error_of
 
 LNG, LAT, D = 117.25, 31.85, 0.01
@@ -441,9 +443,19 @@ def test_anonymous_report_with_tracking_code():
         got = r.json()
         assert set(got) == {"tracking_code", "category", "title", "state", "created_at", "updated_at"}
         code = got["tracking_code"]
+        assert re.fullmatch(r"C[0-9A-F]{16}", code), code  # four digits led by time, twelve random
         follow = anon.get("/api/v1/public/cases", params={"code": code})
         assert follow.status_code == 200 and follow.json()["state"] == "reported"
         assert anon.get("/api/v1/public/cases", params={"code": "C000000000000"}).status_code == 404
+        # A case from before the codes were led by time keeps its thirteen-character code.
+        con = backend.connect(s.db)
+        con.execute("UPDATE casefile SET tracking_code = 'C0123456789AB' WHERE tracking_code = ?", (code,))
+        con.commit()
+        con.close()
+        follow = anon.get("/api/v1/public/cases", params={"code": "C0123456789AB"})
+        assert follow.status_code == 200 and follow.json()["title"] == body["title"]
+        assert anon.get("/api/v1/public/cases", params={"code": code}).status_code == 404
+        code = "C0123456789AB"
         r = anon.post("/api/v1/public/cases", json={**body, "lat": 10.0, "lng": 10.0})
         assert r.status_code == 400 and error_of(r)["field"] == "lat"
         # The fourth report this minute from the same address is refused.
