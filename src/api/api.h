@@ -144,12 +144,18 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
                      int64_t org_id, json_t *summary);
 
 /* From now on this thread keeps the audit chain's head in memory between its
- * appends instead of reading it before each. It must then call
- * audit_head_forget() whenever rows it appended may be undone (a rollback) or
- * another connection may have appended (it did not hold the write lock). The
- * writer thread does; everyone else reads the head from the table. */
+ * appends instead of reading it before each, and writes it to the table once
+ * per transaction (audit_head_flush, just before the commit) instead of after
+ * every row. It must then call audit_head_forget() when the transaction is
+ * rolled back or another connection may have appended (it did not hold the
+ * write lock), and audit_head_save() when it opens a savepoint it may roll back
+ * to, audit_head_restore() when it does. The writer thread does; everyone else
+ * reads and writes the head in the table at each append. */
 void audit_head_keep(void);
 void audit_head_forget(void);
+void audit_head_save(void);
+void audit_head_restore(void);
+int audit_head_flush(db_t *db);
 
 /* Optimistic locking: if data carries "version", compare it with the value
  * version_sql (one parameter: the id) reads. 0 if absent or equal; else -1

@@ -207,23 +207,54 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w)
     w->cfg = req->cfg;
 }
 
-/* The chain's head as the writer thread keeps it between appends. */
-static _Thread_local struct {
-    int keep;
-    int valid;
+/* The chain's head as the writer thread keeps it between appends: valid when
+ * it holds the newest row, dirty when the table does not have it yet. */
+typedef struct {
+    int valid, dirty;
     int64_t id;
     char hash[AUDIT_HASH_HEX + 1];
-} head;
+} audit_head_t;
+
+static _Thread_local int head_keep;
+static _Thread_local audit_head_t head, head_saved;
 
 void audit_head_keep(void)
 {
-    head.keep = 1;
-    head.valid = 0;
+    head_keep = 1;
+    memset(&head, 0, sizeof head);
 }
 
 void audit_head_forget(void)
 {
-    head.valid = 0;
+    memset(&head, 0, sizeof head);
+}
+
+void audit_head_save(void)
+{
+    head_saved = head;
+}
+
+void audit_head_restore(void)
+{
+    head = head_saved;
+}
+
+static int head_write(db_t *db, int64_t id, const char *hash)
+{
+    return db_exec(db, NULL,
+                   "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
+                   " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+                   "it", id, hash);
+}
+
+int audit_head_flush(db_t *db)
+{
+    if (!head.dirty)
+        return DB_OK;
+    int rc = head_write(db, head.id, head.hash);
+    if (rc == DB_OK)
+        head.dirty = 0;
+    return rc;
 }
 
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
@@ -240,7 +271,7 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
     char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
     int64_t last_id = 0;
     int rc = DB_OK;
-    if (head.keep && head.valid) {
+    if (head_keep && head.valid) {
         last_id = head.id;
         str_copy(prev, sizeof prev, head.hash);
     } else {
@@ -256,7 +287,6 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
         if (rc != DB_ROW && rc != DB_DONE)
             return rc;
     }
-    head.valid = 0; /* until this row is in */
     if (org_id > 0) {
         rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org_id);
         if (rc != DB_OK && rc != DB_NOTFOUND)
@@ -286,16 +316,12 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
     free(sum);
     if (rc != DB_OK)
         return rc;
-    rc = db_exec(db, NULL,
-                 "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
-                 " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-                 "it", f.id, hash);
-    if (rc == DB_OK && head.keep) {
-        head.id = f.id;
-        str_copy(head.hash, sizeof head.hash, hash);
-        head.valid = 1;
-    }
-    return rc;
+    if (!head_keep)
+        return head_write(db, f.id, hash);
+    head.id = f.id;
+    str_copy(head.hash, sizeof head.hash, hash);
+    head.valid = head.dirty = 1;
+    return DB_OK;
 }
 
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)

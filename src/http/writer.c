@@ -86,6 +86,13 @@ static void idem_store(job_t *job)
     free(body);
 }
 
+/* Commit, with the audit chain's head as the transaction leaves it. */
+static int writer_commit(void)
+{
+    int rc = audit_head_flush(w_db);
+    return rc == DB_OK ? db_commit(w_db) : rc;
+}
+
 /* Begin a transaction. Rows another connection committed since the last one
  * (a CLI command) mean the audit head kept in memory may be behind. */
 static int writer_begin(void)
@@ -107,6 +114,7 @@ static void run_one(job_t *job)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
         return;
     }
+    audit_head_save();
     if (job->idem_key && idem_replay(job)) {
         db_release(w_db);
         casework_batch_request_end(1);
@@ -131,7 +139,7 @@ static void run_one(job_t *job)
     } else {
         db_rollback_to(w_db);
         casework_batch_request_end(0);
-        audit_head_forget();
+        audit_head_restore();
     }
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
@@ -193,7 +201,7 @@ static void periodic(void)
     if (writer_begin() != DB_OK)
         return;
     int n = cases_escalate(w_db, &w);
-    if (n < 0 || db_commit(w_db) != DB_OK) {
+    if (n < 0 || writer_commit() != DB_OK) {
         log_error("periodic work failed: %s", db_errmsg(w_db));
         db_rollback(w_db);
         audit_head_forget();
@@ -245,7 +253,7 @@ static void *writer_main(void *arg)
             /* The group's case_day changes, one upsert per (node, day), before the commit. */
             rc = casework_batch_flush(w_db);
             if (rc == DB_OK)
-                rc = db_commit(w_db);
+                rc = writer_commit();
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 db_rollback(w_db);

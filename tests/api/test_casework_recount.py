@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import backend
-from conftest import ROOT, Server
+from conftest import ROOT, Server, run_cli
 
 HOUR = 3600
 DAY = 86400
@@ -324,6 +324,8 @@ def test_a_failed_write_leaves_the_figures(world):
         live = backend.connect(s.db)
         assert live.execute("SELECT COUNT(*), MIN(state) FROM casefile WHERE title = '回滚'").fetchone() == (1, "reported")
         live.close()
+        # The refused requests left no gap in the audit chain, nor a head naming their rows.
+        assert "ok" in run_cli("audit", "verify", "--db", s.db).stdout
     finally:
         backend.drop_refusal(db)
         db.close()
