@@ -347,6 +347,11 @@ int db_release(db_t *db)
     return db->ops->run(db, "RELEASE sp");
 }
 
+int db_tx_failed(db_t *db)
+{
+    return db->ops->tx_failed(db);
+}
+
 int db_backup(db_t *db, const char *path, char *err, size_t cap)
 {
     return db->ops->backup(db, path, err, cap);

@@ -106,6 +106,9 @@ int db_rollback(db_t *db);
 int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_to(db_t *db);
+/* 1 when a statement of the current transaction failed and the backend refuses
+ * any other until a rollback (PostgreSQL); SQLite only skips the failed one: 0. */
+int db_tx_failed(db_t *db);
 
 /* Online backup of the whole database into a new file at path (SQLite; on
  * PostgreSQL it refuses with a pointer to pg_dump / pg_basebackup). */

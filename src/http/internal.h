@@ -68,6 +68,8 @@ typedef struct job {
     char idem_hash[65];        /* hex SHA-256 of the route, path and body of the request */
     int route_index;
     api_reply_t rep;
+    json_t *data_copy;         /* data as it came, while a run without a savepoint may be redone */
+    int settled;               /* its answer is final: not run again if the group is redone */
     h2o_req_t *req;            /* NULL once the client is gone, or for background jobs */
     loop_t *loop;              /* NULL for background jobs */
     uint64_t start_ns;

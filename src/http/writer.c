@@ -24,6 +24,7 @@ static const server_config_t *w_cfg;
 void job_free(job_t *job)
 {
     json_decref(job->data);
+    json_decref(job->data_copy);
     json_decref(job->rep.json);
     free(job->rep.raw);
     free(job->rep.set_cookie);
@@ -108,25 +109,27 @@ static int writer_begin(void)
     return rc;
 }
 
-static void run_one(job_t *job)
+/* Run one job. With a savepoint (safe), a failed job is rolled back alone and
+ * answered; 0. Without (the group's first try), a failed job leaves the
+ * transaction as it is and -1 says so: the caller redoes the group. */
+static int run_one(job_t *job, int safe)
 {
-    if (db_savepoint(w_db) != DB_OK) {
+    if (safe && db_savepoint(w_db) != DB_OK) {
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
-        return;
+        return 0;
     }
-    audit_head_save();
+    if (safe)
+        audit_head_save();
+    int rc = 0;
     if (job->idem_key && idem_replay(job)) {
-        db_release(w_db);
-        casework_batch_request_end(1);
-        return;
-    }
-    /* The clock is read here, in commit order, so times never run backwards. */
-    int64_t now = clock_now();
-    if (now > job->w.now)
-        job->w.now = now;
-    int rc = job->fn(w_db, &job->w, job->data, &job->rep);
-    if (rc == 0) {
-        if (job->idem_key && job->rep.status < 300) {
+        /* answered from the first time */
+    } else {
+        /* The clock is read here, in commit order, so times never run backwards. */
+        int64_t now = clock_now();
+        if (now > job->w.now)
+            job->w.now = now;
+        rc = job->fn(w_db, &job->w, job->data, &job->rep);
+        if (rc == 0 && job->idem_key && job->rep.status < 300) {
             /* A replayed answer must be the whole answer: build it here, then keep it. */
             if (job->rep.after_commit != NULL) {
                 job->rep.after_commit(w_db, &job->rep);
@@ -134,6 +137,10 @@ static void run_one(job_t *job)
             }
             idem_store(job);
         }
+    }
+    if (!safe)
+        return rc == 0 && !db_tx_failed(w_db) ? 0 : -1;
+    if (rc == 0) {
         db_release(w_db);
         casework_batch_request_end(1);
     } else {
@@ -143,6 +150,68 @@ static void run_one(job_t *job)
     }
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
+    return 0;
+}
+
+static void rep_reset(api_reply_t *rep)
+{
+    json_decref(rep->json);
+    free(rep->raw);
+    free(rep->set_cookie);
+    free(rep->allow);
+    free(rep->filename);
+    memset(rep, 0, sizeof *rep);
+}
+
+/* Run a group's jobs in the open transaction. First without savepoints: each
+ * costs SQLite a copy of every page its job touches, and nearly every job
+ * succeeds. When one fails, everything is rolled back and the group is run
+ * again with a savepoint per job, as it came (each job's data was copied
+ * first), except the failed job itself when it answered an error: that answer
+ * stands. DB_OK, or the error of beginning again. */
+static int run_group(job_t *group)
+{
+    casework_batch_begin();
+    job_t *failed = NULL;
+    for (job_t *j = group; j && !failed; j = j->next) {
+        j->data_copy = j->data ? json_deep_copy(j->data) : NULL;
+        if (run_one(j, 0) == 0)
+            casework_batch_request_end(1);
+        else
+            failed = j;
+    }
+    if (failed == NULL) {
+        for (job_t *j = group; j; j = j->next) {
+            json_decref(j->data_copy);
+            j->data_copy = NULL;
+        }
+        return DB_OK;
+    }
+    /* An error the job answered stands, unless a statement of it failed on a
+     * backend that then refuses the rest (its answer may not be the whole story). */
+    failed->settled = failed->rep.status >= 400 && !db_tx_failed(w_db);
+    db_rollback(w_db);
+    audit_head_forget();
+    for (job_t *j = group;; j = j->next) { /* the jobs that ran: up to the failed one */
+        if (j->settled) {
+            json_decref(j->data_copy);
+        } else {
+            json_decref(j->data);
+            j->data = j->data_copy;
+            rep_reset(&j->rep);
+        }
+        j->data_copy = NULL;
+        if (j == failed)
+            break;
+    }
+    int rc = writer_begin();
+    if (rc != DB_OK)
+        return rc;
+    casework_batch_begin();
+    for (job_t *j = group; j; j = j->next)
+        if (!j->settled)
+            run_one(j, 1);
+    return DB_OK;
 }
 
 static void fail_group(job_t *group, int rc)
@@ -246,10 +315,9 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&q_lock);
 
         int rc = writer_begin();
+        if (rc == DB_OK)
+            rc = run_group(group);
         if (rc == DB_OK) {
-            casework_batch_begin();
-            for (job_t *j = group; j; j = j->next)
-                run_one(j);
             /* The group's case_day changes, one upsert per (node, day), before the commit. */
             rc = casework_batch_flush(w_db);
             if (rc == DB_OK)
