@@ -174,6 +174,8 @@ int cases_escalate(db_t *db, const write_ctx_t *w);
 void casework_batch_begin(void);
 void casework_batch_request_end(int kept);
 int casework_batch_flush(db_t *db);
+/* The batch's memory, kept from group to group, given back (when the thread ends). */
+void casework_batch_free(void);
 
 /* 1 if addr went over per_minute requests this minute for this bucket ("login", ...). */
 int api_rate_limited(const char *bucket, const char *addr, int per_minute);

@@ -335,6 +335,7 @@ static void *writer_main(void *arg)
 
         answer_group(group);
     }
+    casework_batch_free();
     return NULL;
 }
 
