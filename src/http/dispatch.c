@@ -95,7 +95,7 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
     metrics_record(route_index, rep->status, clock_mono_ns() - start_ns);
 }
 
-static void reply_clear(api_reply_t *rep)
+void reply_clear(api_reply_t *rep)
 {
     json_decref(rep->json);
     free(rep->raw);

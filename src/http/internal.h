@@ -97,6 +97,8 @@ void job_free(job_t *job);
 /* dispatch.c */
 int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req);
 void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns);
+/* Free what rep owns and zero it. */
+void reply_clear(api_reply_t *rep);
 void dispatch_setup(const server_config_t *cfg, const keys_t *keys);
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 

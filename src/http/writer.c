@@ -25,11 +25,7 @@ void job_free(job_t *job)
 {
     json_decref(job->data);
     json_decref(job->data_copy);
-    json_decref(job->rep.json);
-    free(job->rep.raw);
-    free(job->rep.set_cookie);
-    free(job->rep.allow);
-    free(job->rep.filename);
+    reply_clear(&job->rep);
     free(job->idem_key);
     free(job);
 }
@@ -153,16 +149,6 @@ static int run_one(job_t *job, int safe)
     return 0;
 }
 
-static void rep_reset(api_reply_t *rep)
-{
-    json_decref(rep->json);
-    free(rep->raw);
-    free(rep->set_cookie);
-    free(rep->allow);
-    free(rep->filename);
-    memset(rep, 0, sizeof *rep);
-}
-
 /* Run a group's jobs in the open transaction. First without savepoints: each
  * costs SQLite a copy of every page its job touches, and nearly every job
  * succeeds. When one fails, everything is rolled back and the group is run
@@ -198,7 +184,7 @@ static int run_group(job_t *group)
         } else {
             json_decref(j->data);
             j->data = j->data_copy;
-            rep_reset(&j->rep);
+            reply_clear(&j->rep);
         }
         j->data_copy = NULL;
         if (j == failed)
