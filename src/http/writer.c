@@ -73,7 +73,10 @@ static void idem_store(job_t *job)
 {
     db_exec(w_db, NULL, "DELETE FROM idempotency WHERE user_id = ? AND created_at < ?", "ii", job->w.who.user_id,
             job->w.now - IDEM_KEEP_SECONDS);
-    char *body = job->rep.json ? json_dumps(job->rep.json, JSON_COMPACT) : xstrdup("null");
+    char *body = job->rep.json ? json_dumps(job->rep.json, JSON_COMPACT)
+                 : job->rep.raw && job->rep.content_type && strncmp(job->rep.content_type, "application/json", 16) == 0
+                     ? xstrndup(job->rep.raw, job->rep.raw_len)
+                     : xstrdup("null");
     db_exec(w_db, NULL,
             "INSERT INTO idempotency (user_id, idem_key, route, request_hash, status, body, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -39,15 +39,73 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-void strbuf_add(strbuf_t *b, const char *piece)
+static void strbuf_addn(strbuf_t *b, const char *piece, size_t n)
 {
-    size_t n = strlen(piece);
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2 + 256;
         b->s = xrealloc(b->s, b->cap);
     }
-    memcpy(b->s + b->len, piece, n + 1);
+    memcpy(b->s + b->len, piece, n);
     b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void strbuf_add(strbuf_t *b, const char *piece)
+{
+    strbuf_addn(b, piece, strlen(piece));
+}
+
+void strbuf_addf(strbuf_t *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        strbuf_addn(b, small, (size_t)n);
+        return;
+    }
+    char *big = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    strbuf_addn(b, big, (size_t)n);
+    free(big);
+}
+
+void strbuf_add_json(strbuf_t *b, const char *s)
+{
+    if (s == NULL) {
+        strbuf_addn(b, "null", 4);
+        return;
+    }
+    strbuf_addn(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_addn(b, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[8];
+        switch (c) {
+        case '"': strbuf_addn(b, "\\\"", 2); break;
+        case '\\': strbuf_addn(b, "\\\\", 2); break;
+        case '\b': strbuf_addn(b, "\\b", 2); break;
+        case '\f': strbuf_addn(b, "\\f", 2); break;
+        case '\n': strbuf_addn(b, "\\n", 2); break;
+        case '\r': strbuf_addn(b, "\\r", 2); break;
+        case '\t': strbuf_addn(b, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            strbuf_addn(b, esc, 6);
+        }
+    }
+    strbuf_addn(b, run, (size_t)(s - run));
+    strbuf_addn(b, "\"", 1);
 }
 
 char *xstrdup(const char *s)

@@ -33,6 +33,11 @@ typedef struct strbuf {
     size_t len, cap;
 } strbuf_t;
 void strbuf_add(strbuf_t *b, const char *piece);
+/* Add printf-formatted text. */
+void strbuf_addf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add s as a JSON string, escaped as jansson's json_dumps escapes it (", \ and
+ * control characters; UTF-8 as it is), or null when s is NULL. */
+void strbuf_add_json(strbuf_t *b, const char *s);
 
 /* Copy src into dst of size cap, always NUL-terminating; returns -1 if truncated. */
 int str_copy(char *dst, size_t cap, const char *src);

@@ -82,6 +82,7 @@ def test_report_answer_is_the_case_as_read_back(server, admin, place):
         (place["staff"], {"source": "hotline", "org_id": place["comm"]}),  # at the community, outside any grid
         (place["staff"], {"lat": LAT + 0.5, "lng": LNG + 0.5, "org_id": place["comm"]}),  # a point in no grid
         (admin, {"category": "municipal", "org_id": place["grid"], "title": "路灯\"不亮\" \\ <b>"}),
+        (admin, {"org_id": place["grid"], "description": "第一行\n第二行\t\u2028 / 完"}),
     ]
     for client, extra in bodies:
         body = {"category": "sanitation", "title": "井盖松动", "description": "单元门口", **extra}
@@ -89,6 +90,22 @@ def test_report_answer_is_the_case_as_read_back(server, admin, place):
         assert r.status_code == 201, r.text
         g = client.get(f"/api/v1/cases/{r.json()['id']}")
         assert g.status_code == 200 and r.text == g.text, (r.text, g.text)
+
+
+def test_a_repeated_report_with_the_same_key_is_answered_the_same(admin, place):
+    """A report retried with its Idempotency-Key gets the first answer again (the writer
+    keeps the whole answer), and no second case."""
+    body = {"category": "sanitation", "title": "重试的上报", "description": "网络断了又重发",
+            "lat": LAT + D / 5, "lng": LNG + D / 9}
+    key = {"Idempotency-Key": "case-retry-1"}
+    first = place["staff"].post("/api/v1/cases", json=body, headers=key)
+    again = place["staff"].post("/api/v1/cases", json=body, headers=key)
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.json() == first.json()
+    got = place["staff"].get(f"/api/v1/cases/{first.json()['id']}")
+    assert got.json() == first.json()
+    listed = admin.get("/api/v1/cases", params={"org": place["comm"], "limit": 200}).json()["items"]
+    assert [c["id"] for c in listed if c["title"] == "重试的上报"] == [first.json()["id"]]
 
 
 def test_refusals(server, place):
