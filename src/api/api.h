@@ -157,6 +157,19 @@ void audit_head_save(void);
 void audit_head_restore(void);
 int audit_head_flush(db_t *db);
 
+/* An org node's path and name (either may be NULL) as the current transaction
+ * sees them: DB_OK, DB_NOTFOUND or an error (DB_ERR also when a buffer is too
+ * small). A thread that called
+ * org_cache_keep() (the writer) keeps the nodes it read between requests and
+ * groups; it must call org_cache_forget() when a transaction or a request is
+ * rolled back or another connection may have written, and every change to an
+ * org's name or path calls orgs_changed(). Everyone else reads the table. */
+int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, size_t name_cap);
+void org_cache_keep(void);
+void org_cache_forget(void);
+void org_cache_release(void); /* when the keeping thread ends */
+void orgs_changed(void);
+
 /* Optimistic locking: if data carries "version", compare it with the value
  * version_sql (one parameter: the id) reads. 0 if absent or equal; else -1
  * with rep set to 409 version_conflict. */

@@ -366,12 +366,11 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     case_new_t c;
     if (insert_case(db, w, data, &c) != DB_OK)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
-    /* The org's name as this transaction sees it (the writer's pages are warm). */
+    /* The org's name as this transaction sees it. */
     json_t *org_name = NULL;
-    db_stmt_t *st = db_q(db, "SELECT name FROM org WHERE id = ?", "i", json_integer_value(json_object_get(data, "org_id")));
-    if (st && db_step(st) == DB_ROW && db_col_text(st, 0))
-        org_name = json_string(db_col_text(st, 0));
-    db_done(st);
+    char name[512];
+    if (org_brief(db, json_integer_value(json_object_get(data, "org_id")), NULL, 0, name, sizeof name) == DB_OK)
+        org_name = json_string(name);
     json_t *draft = json_incref(data); /* the request's data, used no more after this */
     json_object_set_new(draft, "_id", json_integer(c.id));
     json_object_set_new(draft, "_event_id", json_integer(c.event_id));

@@ -325,7 +325,7 @@ int casework_delta_apply(db_t *db, const casework_delta_t *d)
         if (counts_zero(d->days[i].v))
             continue;
         if (depth < 0) {
-            rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", d->org);
+            rc = org_brief(db, d->org, path, sizeof path, NULL, 0);
             depth = rc == DB_OK ? path_ids(path, ids, PATH_MAX_DEPTH) : -1;
             if (rc == DB_OK && depth < 0)
                 rc = DB_ERR;

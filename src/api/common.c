@@ -4,6 +4,7 @@
 #include "api/internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,78 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w)
     w->cfg = req->cfg;
 }
 
+/* ---- org nodes as the writer keeps them ---- */
+
+/* Enough for every grid of a city with room to spare; 2.8 MB, the writer only. */
+#define ORG_SLOTS 4096
+
+typedef struct {
+    int64_t id; /* 0: empty */
+    unsigned epoch;
+    char path[ACCESS_PATH_MAX];
+    char name[512];
+} org_slot_t;
+
+static atomic_uint org_epoch = 1;
+static _Thread_local int org_keep;
+static _Thread_local org_slot_t *org_slots;
+
+void orgs_changed(void)
+{
+    atomic_fetch_add(&org_epoch, 1);
+}
+
+void org_cache_keep(void)
+{
+    org_keep = 1;
+    if (org_slots == NULL)
+        org_slots = xcalloc(ORG_SLOTS, sizeof *org_slots);
+}
+
+void org_cache_forget(void)
+{
+    if (org_slots != NULL)
+        for (int i = 0; i < ORG_SLOTS; i++)
+            org_slots[i].id = 0;
+}
+
+void org_cache_release(void)
+{
+    free(org_slots);
+    org_slots = NULL;
+    org_keep = 0;
+}
+
+int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, size_t name_cap)
+{
+    unsigned epoch = atomic_load(&org_epoch);
+    org_slot_t *slot = org_keep && org_slots ? &org_slots[(uint64_t)id % ORG_SLOTS] : NULL;
+    if (slot && slot->id == id && slot->epoch == epoch)
+        return (path && str_copy(path, path_cap, slot->path) != 0) ||
+                       (name && str_copy(name, name_cap, slot->name) != 0)
+                   ? DB_ERR
+                   : DB_OK;
+    db_stmt_t *st = db_q(db, "SELECT path, name FROM org WHERE id = ?", "i", id);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        const char *p = db_col_text(st, 0), *n = db_col_text(st, 1);
+        int cut = (path && str_copy(path, path_cap, p) != 0) || (name && str_copy(name, name_cap, n) != 0);
+        if (slot && strlen(p) < sizeof slot->path && strlen(n) < sizeof slot->name) {
+            slot->id = id;
+            slot->epoch = epoch;
+            memcpy(slot->path, p, strlen(p) + 1);
+            memcpy(slot->name, n, strlen(n) + 1);
+        }
+        rc = cut ? DB_ERR : DB_OK;
+    } else if (rc == DB_DONE) {
+        rc = DB_NOTFOUND;
+    }
+    db_done(st);
+    return rc;
+}
+
 /* The chain's head as the writer thread keeps it between appends: valid when
  * it holds the newest row, dirty when the table does not have it yet. */
 typedef struct {
@@ -288,7 +361,7 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
             return rc;
     }
     if (org_id > 0) {
-        rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org_id);
+        rc = org_brief(db, org_id, path, sizeof path, NULL, 0);
         if (rc != DB_OK && rc != DB_NOTFOUND)
             return rc;
     }

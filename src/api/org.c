@@ -206,6 +206,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
+    orgs_changed(); /* a name, or the paths of a whole subtree */
     json_t *before = org_json(db, id);
     if (before == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
@@ -329,6 +330,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
+    orgs_changed();
     rc = db_one_int(db, &n, "SELECT COUNT(*) FROM org WHERE parent_id = ?", "i", id);
     if (rc == DB_OK && n > 0)
         return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织还有下级，不能删除",

@@ -94,15 +94,18 @@ static int writer_commit(void)
 }
 
 /* Begin a transaction. Rows another connection committed since the last one
- * (a CLI command) mean the audit head kept in memory may be behind. */
+ * (a CLI command) mean the audit head and the org nodes kept in memory may be
+ * behind. */
 static int writer_begin(void)
 {
     static int64_t version = -1;
     int rc = db_begin(w_db);
     if (rc == DB_OK) {
         int64_t v = db_data_version(w_db);
-        if (v != version || v < 0)
+        if (v != version || v < 0) {
             audit_head_forget();
+            org_cache_forget();
+        }
         version = v;
     }
     return rc;
@@ -146,6 +149,7 @@ static int run_one(job_t *job, int safe)
         db_rollback_to(w_db);
         casework_batch_request_end(0);
         audit_head_restore();
+        org_cache_forget();
     }
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
@@ -181,6 +185,7 @@ static int run_group(job_t *group)
     failed->settled = failed->rep.status >= 400 && !db_tx_failed(w_db);
     db_rollback(w_db);
     audit_head_forget();
+    org_cache_forget();
     for (job_t *j = group;; j = j->next) { /* the jobs that ran: up to the failed one */
         if (j->settled) {
             json_decref(j->data_copy);
@@ -263,6 +268,7 @@ static void periodic(void)
         log_error("periodic work failed: %s", db_errmsg(w_db));
         db_rollback(w_db);
         audit_head_forget();
+        org_cache_forget();
     } else if (n > 0) {
         log_info("escalated %d overdue cases", n);
     }
@@ -272,6 +278,7 @@ static void *writer_main(void *arg)
 {
     (void)arg;
     audit_head_keep();
+    org_cache_keep();
     uint64_t last_tick = clock_mono_ns();
     for (;;) {
         if (clock_mono_ns() - last_tick >= PERIOD_NS) {
@@ -315,6 +322,7 @@ static void *writer_main(void *arg)
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 db_rollback(w_db);
                 audit_head_forget();
+                org_cache_forget();
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db));
@@ -325,6 +333,7 @@ static void *writer_main(void *arg)
         answer_group(group);
     }
     casework_batch_free();
+    org_cache_release();
     return NULL;
 }
 

@@ -92,6 +92,40 @@ def test_report_answer_is_the_case_as_read_back(server, admin, place):
         assert g.status_code == 200 and r.text == g.text, (r.text, g.text)
 
 
+def test_reports_after_an_org_is_renamed_or_moved(server, admin, place):
+    """The writer keeps org names and paths between reports: a rename or a move is seen
+    by the very next report (its answer, its audit row, its figures' ancestors)."""
+    grid = admin.post("/api/v1/orgs", json={"parent_id": place["comm"], "level": "grid", "name": "改名前"}).json()
+    body = {"category": "sanitation", "title": "改名测试", "description": "d", "org_id": grid["id"]}
+    first = admin.post("/api/v1/cases", json=body)
+    assert first.status_code == 201 and first.json()["org_name"] == "改名前"
+    r = admin.patch(f"/api/v1/orgs/{grid['id']}", json={"name": "改名后", "version": grid["version"]})
+    assert r.status_code == 200, r.text
+    second = admin.post("/api/v1/cases", json=body)
+    assert second.status_code == 201 and second.json()["org_name"] == "改名后"
+    assert admin.get(f"/api/v1/cases/{second.json()['id']}").text == second.text
+    other = server.org_id("340104006005")
+    r = admin.patch(f"/api/v1/orgs/{grid['id']}", json={"parent_id": other})
+    assert r.status_code == 200, r.text
+    third = admin.post("/api/v1/cases", json=body)
+    assert third.status_code == 201, third.text
+    con = backend.connect(server.db)
+    try:
+        path = con.execute("SELECT path FROM org WHERE id = ?", (grid["id"],)).fetchone()[0]
+        assert path.startswith(con.execute("SELECT path FROM org WHERE id = ?", (other,)).fetchone()[0])
+        logged = con.execute("SELECT org_path FROM audit_log WHERE entity = 'case' AND entity_id = ?",
+                             (third.json()["id"],)).fetchall()
+        assert logged == [(path,)]
+        # The new case counts under its new community, not the old one.
+        day = con.execute("SELECT MAX(day) FROM case_day WHERE org_id = ? AND reported > 0",
+                          (grid["id"],)).fetchone()[0]
+        reported = {org: n for org, n in con.execute(
+            "SELECT org_id, reported FROM case_day WHERE day = ? AND org_id IN (?, ?)", (day, other, place["comm"]))}
+    finally:
+        con.close()
+    assert reported.get(other, 0) >= 3  # the two earlier reports moved with the grid, and this one
+
+
 def test_a_repeated_report_with_the_same_key_is_answered_the_same(admin, place):
     """A report retried with its Idempotency-Key gets the first answer again (the writer
     keeps the whole answer), and no second case."""
