@@ -187,6 +187,8 @@ int cases_escalate(db_t *db, const write_ctx_t *w);
 void casework_batch_begin(void);
 void casework_batch_request_end(int kept);
 int casework_batch_flush(db_t *db);
+/* End the batch without writing it (its transaction did not last). */
+void casework_batch_discard(void);
 /* The batch's memory, kept from group to group, given back (when the thread ends). */
 void casework_batch_free(void);
 

@@ -310,6 +310,13 @@ int casework_batch_flush(db_t *db)
     return rc;
 }
 
+void casework_batch_discard(void)
+{
+    batch.on = 0;
+    set_clear(&batch.request);
+    set_clear(&batch.group);
+}
+
 void casework_batch_free(void)
 {
     set_free(&batch.request);

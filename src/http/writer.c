@@ -326,6 +326,7 @@ static void *writer_main(void *arg)
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db));
+            casework_batch_discard(); /* a redone group may have begun one */
         }
         if (rc != DB_OK)
             fail_group(group, rc);
