@@ -303,10 +303,8 @@ int casework_batch_flush(db_t *db)
             rc = add_row(db, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
     /* Kept for the next group (allocating it again cost a few per cent of the
      * writer's time), unless a large import made it large. */
-    if (batch.group.cap > BATCH_KEEP_ROWS) {
-        set_free(&batch.request);
-        set_free(&batch.group);
-    }
+    if (batch.group.cap > BATCH_KEEP_ROWS)
+        casework_batch_free();
     return rc;
 }
 

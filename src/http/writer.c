@@ -93,6 +93,14 @@ static int writer_commit(void)
     return rc == DB_OK ? db_commit(w_db) : rc;
 }
 
+/* What the writer keeps in memory across transactions (the audit chain's head,
+ * org nodes) no longer holds: a rollback, or another connection's commit. */
+static void forget_kept(void)
+{
+    audit_head_forget();
+    org_cache_forget();
+}
+
 /* Begin a transaction. Rows another connection committed since the last one
  * (a CLI command) mean the audit head and the org nodes kept in memory may be
  * behind. */
@@ -102,10 +110,8 @@ static int writer_begin(void)
     int rc = db_begin(w_db);
     if (rc == DB_OK) {
         int64_t v = db_data_version(w_db);
-        if (v != version || v < 0) {
-            audit_head_forget();
-            org_cache_forget();
-        }
+        if (v != version || v < 0)
+            forget_kept();
         version = v;
     }
     return rc;
@@ -184,8 +190,7 @@ static int run_group(job_t *group)
      * backend that then refuses the rest (its answer may not be the whole story). */
     failed->settled = failed->rep.status >= 400 && !db_tx_failed(w_db);
     db_rollback(w_db);
-    audit_head_forget();
-    org_cache_forget();
+    forget_kept();
     for (job_t *j = group;; j = j->next) { /* the jobs that ran: up to the failed one */
         if (j->settled) {
             json_decref(j->data_copy);
@@ -267,8 +272,7 @@ static void periodic(void)
     if (n < 0 || writer_commit() != DB_OK) {
         log_error("periodic work failed: %s", db_errmsg(w_db));
         db_rollback(w_db);
-        audit_head_forget();
-        org_cache_forget();
+        forget_kept();
     } else if (n > 0) {
         log_info("escalated %d overdue cases", n);
     }
@@ -321,8 +325,7 @@ static void *writer_main(void *arg)
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 db_rollback(w_db);
-                audit_head_forget();
-                org_cache_forget();
+                forget_kept();
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db));

@@ -31,21 +31,19 @@ static int encrypt_with(char *out, size_t cap, const keys_t *k, const char *fiel
     return 0;
 }
 
-char *pii_encrypt(const keys_t *k, const char *field, const char *value)
-{
-    unsigned char nonce[NONCE];
-    random_fill(nonce, sizeof nonce);
-    size_t cap = PII_STORED_MAX(strlen(value));
-    char *out = xmalloc(cap);
-    encrypt_with(out, cap, k, field, value, nonce);
-    return out;
-}
-
 int pii_encrypt_into(char *out, size_t cap, const keys_t *k, const char *field, const char *value)
 {
     unsigned char nonce[NONCE];
     random_fill(nonce, sizeof nonce);
     return encrypt_with(out, cap, k, field, value, nonce);
+}
+
+char *pii_encrypt(const keys_t *k, const char *field, const char *value)
+{
+    size_t cap = PII_STORED_MAX(strlen(value));
+    char *out = xmalloc(cap);
+    pii_encrypt_into(out, cap, k, field, value);
+    return out;
 }
 
 char *pii_decrypt(const keys_t *k, const char *field, const char *stored)
