@@ -10,6 +10,7 @@
 #include "lib/util.h"
 
 #define STMT_CACHE 512
+#define STMT_SEEN 256 /* a power of two */
 
 typedef struct {
     db_stmt_t base;
@@ -22,6 +23,13 @@ typedef struct {
     char *path;
     const char *load_sql; /* the INSERT of the load in progress */
     lite_stmt_t *cache[STMT_CACHE];
+    /* The statement last found for an SQL text at this address: the texts are
+     * nearly all string literals, so the next call with the same address finds
+     * it without hashing the text (still compared: an address may be reused). */
+    struct {
+        const char *sql;
+        lite_stmt_t *st;
+    } seen[STMT_SEEN];
 } lite_t;
 
 #define LITE(db) ((lite_t *)(db))
@@ -84,7 +92,7 @@ static int lite_exec_script(db_t *db, const char *sql)
     return DB_OK;
 }
 
-static lite_stmt_t *stmt_get(lite_t *l, const char *sql)
+static lite_stmt_t *stmt_find(lite_t *l, const char *sql)
 {
     uint64_t h = db_hash(sql);
     for (int probe = 0; probe < STMT_CACHE; probe++) {
@@ -109,6 +117,19 @@ static lite_stmt_t *stmt_get(lite_t *l, const char *sql)
     /* The cache is full: a bug (the program has a fixed set of SQL texts). */
     snprintf(l->base.err, sizeof l->base.err, "statement cache full");
     return NULL;
+}
+
+static lite_stmt_t *stmt_get(lite_t *l, const char *sql)
+{
+    size_t i = ((uintptr_t)sql >> 3) & (STMT_SEEN - 1);
+    if (l->seen[i].sql == sql && strcmp(l->seen[i].st->base.sql, sql) == 0)
+        return l->seen[i].st;
+    lite_stmt_t *st = stmt_find(l, sql);
+    if (st != NULL) {
+        l->seen[i].sql = sql;
+        l->seen[i].st = st;
+    }
+    return st;
 }
 
 static db_stmt_t *lite_query(db_t *db, const char *sql, const db_val_t *vals, int n)
