@@ -30,6 +30,7 @@ typedef struct api_reply {
      * that loop's read connection, to build the answer there instead of in the
      * single writer (e.g. reading back what was written). */
     void (*after_commit)(db_t *db, struct api_reply *rep);
+    void *after_data;          /* what after_commit needs besides json, owned (free) */
 } api_reply_t;
 
 typedef struct keys keys_t;
@@ -64,7 +65,8 @@ typedef struct api_req {
     int method;
     const char *path;          /* NUL-terminated copy, without the query */
     const char *query;         /* after '?', NUL-terminated, "" if none */
-    json_t *body;              /* parsed JSON object for POST/PATCH/PUT, else NULL */
+    json_t *body;              /* parsed JSON object for POST/PATCH/PUT, else NULL; freed after the
+                                * handler, which may take it instead (setting it NULL) */
     int64_t params[4];         /* {id} path parameters in order */
     int nparams;
     principal_t *who;          /* NULL on public routes without a session */
@@ -88,6 +90,10 @@ typedef struct api_req {
 /* Hand a change to the writer thread. Takes ownership of data. Returns
  * API_DEFERRED for the handler to return. */
 int api_defer(api_req_t *req, write_fn fn, json_t *data);
+
+/* api_defer for a write that leaves its data as it came (reads it, at most
+ * holds a reference): the writer then keeps no copy of it for a redo. */
+int api_defer_kept(api_req_t *req, write_fn fn, json_t *data);
 
 /* Hand a change to the writer that no request waits for (e.g. a session's
  * last-seen time). Takes ownership of data. */
@@ -142,6 +148,11 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
 /* The same, taking summary's reference (for a summary built in the call). */
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                      int64_t org_id, json_t *summary);
+
+/* The same with the summary as JSON text, written as it is: the text
+ * json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) would give. */
+int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                      int64_t org_id, const char *summary);
 
 /* From now on this thread keeps the audit chain's head in memory between its
  * appends instead of reading it before each, and writes it to the table once

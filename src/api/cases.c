@@ -270,10 +270,19 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
         rc = db_last_id(db, &out->event_id);
     if (rc == DB_OK)
         rc = casework_case_added(db, org, w->now, out->close_due);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, w, "case.reported", "case", id, org,
-                              json_pack("{s:s, s:O, s:O}", "tracking_code", code, "category",
-                                        json_object_get(data, "category"), "source", json_object_get(data, "source")));
+    if (rc == DB_OK) {
+        /* The summary json_dumps would write (compact, keys sorted), written directly. */
+        strbuf_t sum = {0};
+        strbuf_add(&sum, "{\"category\":");
+        strbuf_add_json(&sum, json_string_value(json_object_get(data, "category")));
+        strbuf_add(&sum, ",\"source\":");
+        strbuf_add_json(&sum, json_string_value(json_object_get(data, "source")));
+        strbuf_add(&sum, ",\"tracking_code\":");
+        strbuf_add_json(&sum, code);
+        strbuf_add(&sum, "}");
+        rc = audit_append_text(db, w, "case.reported", "case", id, org, sum.s);
+        free(sum.s);
+    }
     out->id = id;
     return rc;
 }
@@ -284,76 +293,95 @@ int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
     return insert_case(db, w, data, &c) == DB_OK ? c.id : 0;
 }
 
+/* What case_after_commit needs besides the request's data: the writer's facts. */
+typedef struct {
+    case_new_t c;
+    int64_t org_id, now, reporter_id;
+    int has_org_name;
+    char org_name[512];
+    char actor_name[sizeof ((principal_t *)0)->username];
+} case_answer_t;
+
 /* The new case as the answer, on the loop thread once it is committed: what
- * case_json would read back (GET /cases/{id}), key for key, built from what the
- * writer knew, since reading it back starts from cold pages after every commit.
- * The draft is the request's data with the writer's facts added ("_" keys).
- * PostgreSQL keeps lat and lng as REAL (4 bytes), so there it is read back. */
+ * case_json would read back (GET /cases/{id}), key for key, built from the
+ * request's data (rep->json) and what the writer knew (rep->after_data), since
+ * reading it back starts from cold pages after every commit. PostgreSQL keeps
+ * lat and lng as REAL (4 bytes), so there it is read back. */
 static void case_after_commit(db_t *db, api_reply_t *rep)
 {
-    json_t *d = rep->json;
-    int64_t id = json_integer_value(json_object_get(d, "_id"));
-    json_t *org_name = json_object_get(d, "_org_name");
-    const char *category_name = json_string_value(json_object_get(d, "_category_name"));
-    if (strcmp(db_dialect(db), "sqlite") != 0 || !json_is_string(org_name) || !category_name || !*category_name) {
-        json_t *c = case_json(db, id, 1);
+    const json_t *d = rep->json;
+    const case_answer_t *a = rep->after_data;
+    if (strcmp(db_dialect(db), "sqlite") != 0 || !a->has_org_name || !a->c.category_name[0]) {
+        json_t *c = case_json(db, a->c.id, 1);
         json_decref(rep->json);
-        rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)id);
+        rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)a->c.id);
         return;
     }
-    int64_t now = json_integer_value(json_object_get(d, "_now"));
-    int64_t deadline = json_integer_value(json_object_get(d, "_stage_deadline"));
-    int64_t reporter = json_integer_value(json_object_get(d, "_reporter_id"));
-    int64_t building = json_integer_value(json_object_get(d, "building_id"));
     json_t *lat = json_object_get(d, "lat"), *lng = json_object_get(d, "lng");
     char created[TIME_RFC3339_LEN], due[TIME_RFC3339_LEN], stage[TIME_RFC3339_LEN];
-    time_format_rfc3339(created, now);
-    time_format_rfc3339(due, json_integer_value(json_object_get(d, "_close_due")));
-    time_format_rfc3339(stage, deadline);
+    time_format_rfc3339(created, a->now);
+    time_format_rfc3339(due, a->c.close_due);
+    time_format_rfc3339(stage, a->c.stage_deadline);
     /* The text json_dumps would give of the object GET builds, key for key (a
      * test compares them byte for byte); built as text, since building the
      * object, dumping and freeing it was a fifth of a loop thread's time per case. */
     strbuf_t b = {0};
-    strbuf_addf(&b, "{\"id\":%lld,\"tracking_code\":", (long long)id);
-    strbuf_add_json(&b, json_string_value(json_object_get(d, "_tracking_code")));
+    strbuf_add(&b, "{\"id\":");
+    strbuf_add_int(&b, a->c.id);
+    strbuf_add(&b, ",\"tracking_code\":");
+    strbuf_add_json(&b, a->c.code);
     static const char *const texts[] = {"category", "source", "title", "description"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        strbuf_addf(&b, ",\"%s\":", texts[i]);
+        strbuf_add(&b, ",\"");
+        strbuf_add(&b, texts[i]);
+        strbuf_add(&b, "\":");
         strbuf_add_json(&b, json_string_value(json_object_get(d, texts[i])));
         if (i == 0) {
             strbuf_add(&b, ",\"category_name\":");
-            strbuf_add_json(&b, category_name);
+            strbuf_add_json(&b, a->c.category_name);
         }
     }
     for (int i = 0; i < 2; i++) { /* lat, lng: jansson's own text of each number */
         char *num = lat && lng ? json_dumps(i ? lng : lat, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-        strbuf_addf(&b, ",\"%s\":%s", i ? "lng" : "lat", num ? num : "null");
+        strbuf_add(&b, i ? ",\"lng\":" : ",\"lat\":");
+        strbuf_add(&b, num ? num : "null");
         free(num);
     }
+    int64_t building = json_integer_value(json_object_get(d, "building_id"));
+    strbuf_add(&b, ",\"building_id\":");
     if (building)
-        strbuf_addf(&b, ",\"building_id\":%lld", (long long)building);
+        strbuf_add_int(&b, building);
     else
-        strbuf_add(&b, ",\"building_id\":null");
-    strbuf_addf(&b, ",\"org_id\":%lld,\"org_name\":", (long long)json_integer_value(json_object_get(d, "org_id")));
-    strbuf_add_json(&b, json_string_value(org_name));
-    strbuf_addf(&b,
-                ",\"outside_grid\":%s,\"state\":\"reported\",\"handler_org_id\":null,\"handler_unit_id\":null,"
-                "\"handler_user_id\":null,\"escalation_level\":0,\"stage_deadline_at\":\"%s\",\"close_due_at\":\"%s\","
-                "\"returns\":0,\"rating\":null,\"rating_comment\":null,",
-                json_is_true(json_object_get(d, "outside_grid")) ? "true" : "false", stage, due);
-    if (reporter)
-        strbuf_addf(&b, "\"reporter_id\":%lld,", (long long)reporter);
+        strbuf_add(&b, "null");
+    strbuf_add(&b, ",\"org_id\":");
+    strbuf_add_int(&b, a->org_id);
+    strbuf_add(&b, ",\"org_name\":");
+    strbuf_add_json(&b, a->org_name);
+    strbuf_add(&b, json_is_true(json_object_get(d, "outside_grid")) ? ",\"outside_grid\":true" : ",\"outside_grid\":false");
+    strbuf_add(&b, ",\"state\":\"reported\",\"handler_org_id\":null,\"handler_unit_id\":null,"
+                   "\"handler_user_id\":null,\"escalation_level\":0,\"stage_deadline_at\":\"");
+    strbuf_add(&b, stage);
+    strbuf_add(&b, "\",\"close_due_at\":\"");
+    strbuf_add(&b, due);
+    strbuf_add(&b, "\",\"returns\":0,\"rating\":null,\"rating_comment\":null,\"reporter_id\":");
+    if (a->reporter_id)
+        strbuf_add_int(&b, a->reporter_id);
     else
-        strbuf_add(&b, "\"reporter_id\":null,");
-    strbuf_addf(&b,
-                "\"created_at\":\"%s\",\"updated_at\":\"%s\",\"closed_at\":null,\"version\":1,\"merged_into\":null,"
-                "\"supervised_org_id\":null,\"supervise_deadline_at\":null,\"photos\":0,\"overdue\":%s,"
-                "\"events\":[{\"id\":%lld,\"actor_name\":",
-                created, created, deadline > 0 && deadline < clock_now() ? "true" : "false",
-                (long long)json_integer_value(json_object_get(d, "_event_id")));
-    strbuf_add_json(&b, json_string_value(json_object_get(d, "_actor_name")));
-    strbuf_addf(&b, ",\"action\":\"report\",\"from_state\":null,\"to_state\":\"reported\",\"note\":null,\"at\":\"%s\"}]}",
-                created);
+        strbuf_add(&b, "null");
+    strbuf_add(&b, ",\"created_at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\",\"updated_at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\",\"closed_at\":null,\"version\":1,\"merged_into\":null,\"supervised_org_id\":null,"
+                   "\"supervise_deadline_at\":null,\"photos\":0,\"overdue\":");
+    strbuf_add(&b, a->c.stage_deadline > 0 && a->c.stage_deadline < clock_now() ? "true" : "false");
+    strbuf_add(&b, ",\"events\":[{\"id\":");
+    strbuf_add_int(&b, a->c.event_id);
+    strbuf_add(&b, ",\"actor_name\":");
+    strbuf_add_json(&b, a->actor_name);
+    strbuf_add(&b, ",\"action\":\"report\",\"from_state\":null,\"to_state\":\"reported\",\"note\":null,\"at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\"}]}");
     json_decref(rep->json);
     rep->json = NULL;
     rep->raw = b.s;
@@ -361,28 +389,23 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     rep->content_type = "application/json; charset=utf-8";
 }
 
+/* The report, leaving data as it came (api_defer_kept): the answer holds a
+ * reference to it, the writer's facts go beside it. */
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    case_new_t c;
-    if (insert_case(db, w, data, &c) != DB_OK)
+    case_answer_t *a = xcalloc(1, sizeof *a);
+    if (insert_case(db, w, data, &a->c) != DB_OK) {
+        free(a);
         return api_db_error(rep, w->lang, DB_ERR, NULL);
+    }
+    a->org_id = json_integer_value(json_object_get(data, "org_id"));
     /* The org's name as this transaction sees it. */
-    json_t *org_name = NULL;
-    char name[512];
-    if (org_brief(db, json_integer_value(json_object_get(data, "org_id")), NULL, 0, name, sizeof name) == DB_OK)
-        org_name = json_string(name);
-    json_t *draft = json_incref(data); /* the request's data, used no more after this */
-    json_object_set_new(draft, "_id", json_integer(c.id));
-    json_object_set_new(draft, "_event_id", json_integer(c.event_id));
-    json_object_set_new(draft, "_tracking_code", json_string(c.code));
-    json_object_set_new(draft, "_category_name", json_string(c.category_name));
-    json_object_set_new(draft, "_org_name", org_name ? org_name : json_null());
-    json_object_set_new(draft, "_now", json_integer(w->now));
-    json_object_set_new(draft, "_stage_deadline", json_integer(c.stage_deadline));
-    json_object_set_new(draft, "_close_due", json_integer(c.close_due));
-    json_object_set_new(draft, "_reporter_id", json_integer(w->who.user_id));
-    json_object_set_new(draft, "_actor_name", json_string(w->who.username[0] ? w->who.username : "anonymous"));
-    api_json(rep, 201, draft);
+    a->has_org_name = org_brief(db, a->org_id, NULL, 0, a->org_name, sizeof a->org_name) == DB_OK;
+    a->now = w->now;
+    a->reporter_id = w->who.user_id;
+    str_copy(a->actor_name, sizeof a->actor_name, w->who.username[0] ? w->who.username : "anonymous");
+    api_json(rep, 201, json_incref(data));
+    rep->after_data = a;
     rep->after_commit = case_after_commit;
     return 0;
 }
@@ -408,7 +431,8 @@ static int read_coord(const json_t *v, double lo, double hi, double *out)
 
 int case_create(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data = json_deep_copy(req->body);
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
     json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
     json_object_del(data, "lat");
     json_object_del(data, "lng");
@@ -470,7 +494,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
     if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
         json_decref(data);
         return api_error(rep, req->lang, 404, "not_found",
-                         building ? "building_id" : json_object_get(req->body, "org_id") ? "org_id" : "lat",
+                         building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat",
                          "不在你的范围内", "not within your scope");
     }
     char level[16] = "";
@@ -484,7 +508,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
         json_object_set_new(data, "source", json_string("resident"));
     else if (!json_object_get(data, "source"))
         json_object_set_new(data, "source", json_string("grid_worker"));
-    return api_defer(req, create_write, data);
+    return api_defer_kept(req, create_write, data);
 }
 
 /* ---- read ---- */
@@ -1243,7 +1267,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     json_object_set_new(data, "source", json_string("resident"));
     json_object_set_new(data, "lat", json_real(la));
     json_object_set_new(data, "lng", json_real(ln));
-    return api_defer(req, public_write, data);
+    return api_defer_kept(req, public_write, data);
 }
 
 int public_case_get(api_req_t *req, api_reply_t *rep)

@@ -341,6 +341,15 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary)
 {
+    char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = audit_append_text(db, w, action, entity, entity_id, org_id, sum ? sum : "{}");
+    free(sum);
+    return rc;
+}
+
+int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                      int64_t org_id, const char *sum)
+{
     char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
     int64_t last_id = 0;
     int rc = DB_OK;
@@ -365,7 +374,6 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
         if (rc != DB_OK && rc != DB_NOTFOUND)
             return rc;
     }
-    char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
     audit_fields_t f = {
         .id = last_id + 1,
         .at = w->now,
@@ -386,7 +394,6 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
                  " org_path, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  "iiittttiitttt", f.id, f.at, f.actor_id, f.actor_name, f.source, action, entity, entity_id,
                  org_id, path, sum, prev, hash);
-    free(sum);
     if (rc != DB_OK)
         return rc;
     if (!head_keep)

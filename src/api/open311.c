@@ -396,7 +396,7 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
     free(desc_raw);
     if (bad)
         return o311_error(req, rep, 400, bad);
-    return api_defer(req, o311_create_write, data);
+    return api_defer_kept(req, o311_create_write, data);
 }
 
 int o311_token(api_req_t *req, api_reply_t *rep)

@@ -102,6 +102,7 @@ void reply_clear(api_reply_t *rep)
     free(rep->set_cookie);
     free(rep->allow);
     free(rep->filename);
+    free(rep->after_data);
     memset(rep, 0, sizeof *rep);
 }
 
@@ -221,12 +222,13 @@ static void request_hash(char out[65], const char *route, const char *path, cons
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-int api_defer(api_req_t *req, write_fn fn, json_t *data)
+static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
 {
     http_req_t *hr = req->priv;
     job_t *job = xcalloc(1, sizeof *job);
     job->fn = fn;
     job->data = data;
+    job->data_kept = kept;
     api_write_ctx(req, &job->w);
     job->route_index = hr->route_index;
     job->start_ns = hr->start_ns;
@@ -249,6 +251,16 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data)
         job->loop->pending++;
     writer_submit(job);
     return API_DEFERRED;
+}
+
+int api_defer(api_req_t *req, write_fn fn, json_t *data)
+{
+    return defer(req, fn, data, 0);
+}
+
+int api_defer_kept(api_req_t *req, write_fn fn, json_t *data)
+{
+    return defer(req, fn, data, 1);
 }
 
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -278,7 +290,7 @@ void api_defer_background(api_req_t *req, write_fn fn, json_t *data)
     http_req_t bg = *hr;
     bg.h2o = NULL;
     req->priv = &bg;
-    api_defer(req, fn, data);
+    defer(req, fn, data, 0);
     req->priv = hr;
 }
 

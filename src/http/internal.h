@@ -70,6 +70,7 @@ typedef struct job {
     api_reply_t rep;
     json_t *data_copy;         /* data as it came, while a run without a savepoint may be redone */
     int settled;               /* its answer is final: not run again if the group is redone */
+    int data_kept;             /* fn leaves data as it came: no copy is needed for a redo */
     h2o_req_t *req;            /* NULL once the client is gone, or for background jobs */
     loop_t *loop;              /* NULL for background jobs */
     uint64_t start_ns;

@@ -166,14 +166,14 @@ static int run_one(job_t *job, int safe)
  * costs SQLite a copy of every page its job touches, and nearly every job
  * succeeds. When one fails, everything is rolled back and the group is run
  * again with a savepoint per job, as it came (each job's data was copied
- * first), except the failed job itself when it answered an error: that answer
- * stands. DB_OK, or the error of beginning again. */
+ * first, unless its write leaves it as it came), except the failed job itself
+ * when it answered an error: that answer stands. DB_OK, or the error of beginning again. */
 static int run_group(job_t *group)
 {
     casework_batch_begin();
     job_t *failed = NULL;
     for (job_t *j = group; j && !failed; j = j->next) {
-        j->data_copy = j->data ? json_deep_copy(j->data) : NULL;
+        j->data_copy = j->data && !j->data_kept ? json_deep_copy(j->data) : NULL;
         if (run_one(j, 0) == 0)
             casework_batch_request_end(1);
         else
@@ -195,8 +195,10 @@ static int run_group(job_t *group)
         if (j->settled) {
             json_decref(j->data_copy);
         } else {
-            json_decref(j->data);
-            j->data = j->data_copy;
+            if (!j->data_kept) {
+                json_decref(j->data);
+                j->data = j->data_copy;
+            }
             reply_clear(&j->rep);
         }
         j->data_copy = NULL;

@@ -39,7 +39,7 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-static void strbuf_addn(strbuf_t *b, const char *piece, size_t n)
+void strbuf_addn(strbuf_t *b, const char *piece, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2 + 256;
@@ -53,6 +53,19 @@ static void strbuf_addn(strbuf_t *b, const char *piece, size_t n)
 void strbuf_add(strbuf_t *b, const char *piece)
 {
     strbuf_addn(b, piece, strlen(piece));
+}
+
+void strbuf_add_int(strbuf_t *b, int64_t v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    strbuf_addn(b, p, (size_t)(digits + sizeof digits - p));
 }
 
 void strbuf_addf(strbuf_t *b, const char *fmt, ...)

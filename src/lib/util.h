@@ -33,6 +33,9 @@ typedef struct strbuf {
     size_t len, cap;
 } strbuf_t;
 void strbuf_add(strbuf_t *b, const char *piece);
+void strbuf_addn(strbuf_t *b, const char *piece, size_t n);
+/* Add v in decimal (what printf's %lld gives). */
+void strbuf_add_int(strbuf_t *b, int64_t v);
 /* Add printf-formatted text. */
 void strbuf_addf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add s as a JSON string, escaped as jansson's json_dumps escapes it (", \ and

@@ -1,5 +1,6 @@
 """The case loop: report → accept → dispatch → claim → handle → verify → close → rate,
 each step only for those allowed, version-checked, and logged."""
+import json
 import re
 import threading
 import time
@@ -84,12 +85,24 @@ def test_report_answer_is_the_case_as_read_back(server, admin, place):
         (admin, {"category": "municipal", "org_id": place["grid"], "title": "路灯\"不亮\" \\ <b>"}),
         (admin, {"org_id": place["grid"], "description": "第一行\n第二行\t\u2028 / 完"}),
     ]
+    ids = []
     for client, extra in bodies:
         body = {"category": "sanitation", "title": "井盖松动", "description": "单元门口", **extra}
         r = client.post("/api/v1/cases", json=body)
         assert r.status_code == 201, r.text
         g = client.get(f"/api/v1/cases/{r.json()['id']}")
         assert g.status_code == 200 and r.text == g.text, (r.text, g.text)
+        ids.append(r.json())
+    # The audit row's summary is also written as text: the compact, key-sorted JSON.
+    con = backend.connect(server.db)
+    try:
+        for c in ids:
+            (summary,) = con.execute("SELECT summary FROM audit_log WHERE action = 'case.reported' AND entity_id = ?",
+                                     (c["id"],)).fetchall()[0]
+            want = {"category": c["category"], "source": c["source"], "tracking_code": c["tracking_code"]}
+            assert summary == json.dumps(want, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    finally:
+        con.close()
 
 
 def test_reports_after_an_org_is_renamed_or_moved(server, admin, place):
