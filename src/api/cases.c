@@ -492,10 +492,9 @@ int case_create(api_req_t *req, api_reply_t *rep)
         json_object_set_new(data, "lng", json_real(ln));
     }
     if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
+        const char *field = building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat";
         json_decref(data);
-        return api_error(rep, req->lang, 404, "not_found",
-                         building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat",
-                         "不在你的范围内", "not within your scope");
+        return api_error(rep, req->lang, 404, "not_found", field, "不在你的范围内", "not within your scope");
     }
     char level[16] = "";
     db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);

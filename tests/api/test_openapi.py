@@ -508,7 +508,8 @@ def test_operation_matches_its_route(route):
     if op.get("x-never-succeeds"):
         text, body = handler_source(route["handler"])
         reach = reachable_source(text, body)
-        assert "api_defer(" not in reach and not re.search(r"\brep\s*,\s*2\d\d\b|->status\s*=\s*2\d\d\b", reach), \
+        assert not re.search(r"\bapi_defer(?:_kept)?\(", reach) and \
+            not re.search(r"\brep\s*,\s*2\d\d\b|->status\s*=\s*2\d\d\b", reach), \
             f"{where}: x-never-succeeds, but the handler may answer 2xx"
 
     # Who may call: public routes need nothing; the others take the cookie or a Bearer token,
@@ -573,7 +574,7 @@ def test_operation_matches_its_route(route):
     idem = any(p.get("name") == "Idempotency-Key" and p.get("in") == "header" for p in params)
     text, body = handler_source(route["handler"])
     replays = (route["method"] == "POST" and route["permission"] != "public" and not no_replay
-               and "api_defer(" in reachable_source(text, body))
+               and re.search(r"\bapi_defer(?:_kept)?\(", reachable_source(text, body)) is not None)
     assert idem == replays, \
         f"{where}: Idempotency-Key must {'' if replays else 'not '}be documented" + \
         (" (RF_NO_REPLAY: never stored nor replayed)" if no_replay else "")
@@ -604,7 +605,7 @@ def removed_fields(text, body):
     check whatever it is (a missing value is no number)."""
     funcs = static_functions(text)
     out = {}
-    for var in re.findall(r"json_t \*(\w+)\s*=\s*json_deep_copy\(\s*req->body\s*\)", body):
+    for var in re.findall(r"json_t \*(\w+)\s*=\s*(?:json_deep_copy\(\s*req->body\s*\)|req->body)\s*;", body):
         validated = re.search(r"api_validate\(\s*req\s*,\s*" + re.escape(var) + r"\s*,", body)
         if not validated:
             continue
@@ -875,7 +876,7 @@ def served_types(text, body):
     assignments in its source, the static functions it calls and the write it defers (export_write)."""
     funcs = static_functions(text)
     src = reachable_source(text, body)
-    for fn in re.findall(r"\bapi_defer\(\s*req\s*,\s*(\w+)\s*,", src):
+    for fn in re.findall(r"\bapi_defer(?:_kept)?\(\s*req\s*,\s*(\w+)\s*,", src):
         src += "\n" + reachable_source(text, funcs[fn])
     types = set()
     for m in re.finditer(r'rep->content_type\s*=\s*((?:"(?:[^"\\]|\\.)*"|[^;"])*);', src):
