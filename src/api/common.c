@@ -236,11 +236,11 @@ void org_cache_keep(void)
         org_slots = xcalloc(ORG_SLOTS, sizeof *org_slots);
 }
 
+/* Only the writer keeps nodes, so a new epoch forgets its slots at once
+ * (rather than clearing 4,096 of them on every rollback). */
 void org_cache_forget(void)
 {
-    if (org_slots != NULL)
-        for (int i = 0; i < ORG_SLOTS; i++)
-            org_slots[i].id = 0;
+    orgs_changed();
 }
 
 void org_cache_release(void)
