@@ -29,6 +29,11 @@ int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpo
 /* The value of option name, or def. */
 const char *cli_opt(const option_t *opts, const char *name, const char *def);
 
+/* Every value of a repeatable option name (cli_opt keeps the last), in order,
+ * from the argv cli_parse accepted: at most max go to out; returns how many
+ * were given (more than max means some were left out). */
+int cli_opt_all(int argc, char **argv, const option_t *opts, const char *name, const char **out, int max);
+
 /* The database URL from --db, else env JICENG_DB, else data/jiceng.db. */
 const char *cli_db_url(const option_t *opts);
 

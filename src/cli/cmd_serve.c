@@ -26,6 +26,28 @@ static int int_opt(const option_t *opts, const char *name, int def, int min, int
     return 0;
 }
 
+/* ADDR:PORT (IPv6 in brackets) into host (cap bytes) and *port; -1 (printed) if malformed. */
+static int parse_listen(const char *flag, const char *listen, char *host, size_t cap, int *port)
+{
+    const char *colon = strrchr(listen, ':');
+    char *end = NULL;
+    long p = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= cap || *end != '\0' || p < 0 || p > 65535) {
+        fprintf(stderr, "jiceng: --%s wants ADDR:PORT, e.g. 127.0.0.1:8080\n", flag);
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    *port = (int)p;
+    return 0;
+}
+
+#define TRUSTED_PROXIES_MAX 64
+
 int cmd_serve(int argc, char **argv)
 {
     option_t opts[] = {
@@ -34,7 +56,15 @@ int cmd_serve(int argc, char **argv)
         {"threads", 1, NULL, "event loop threads (default: number of cores)"},
         {"web", 1, NULL, "directory of the built web app (default web/dist if present)"},
         {"max-connections", 1, NULL, "open connections at most (default 4096)"},
-        {"idle-timeout-ms", 1, NULL, "per-connection request and keep-alive timeout (default 30000)"},
+        {"max-connections-per-address", 1, NULL,
+         "open connections from one client address at most; trusted proxies exempt (default 256)"},
+        {"idle-timeout-ms", 1, NULL,
+         "time for each complete request (headers and body) from the connection's start or the last answer; "
+         "also the keep-alive limit (default 10000)"},
+        {"trusted-proxy", 1, NULL,
+         "CIDR (IPv4 or IPv6) of a reverse proxy whose X-Forwarded-For / X-Real-IP name the client; repeatable"},
+        {"metrics-listen", 1, NULL, "ADDR:PORT of a listener serving only /metrics (without it, /metrics answers "
+                                    "loopback clients that no proxy forwarded)"},
         {"session-idle", 1, NULL, "seconds of inactivity that end a session (default 1800)"},
         {"session-max", 1, NULL, "seconds a session lasts at most (default 43200)"},
         {"lockout-threshold", 1, NULL, "failed logins that lock an account (default 5)"},
@@ -55,25 +85,35 @@ int cmd_serve(int argc, char **argv)
     server_config_t cfg;
     server_config_defaults(&cfg);
     cfg.db_url = cli_db_url(opts);
-    static char host[128];
-    const char *listen = cli_opt(opts, "listen", "127.0.0.1:8080");
-    const char *colon = strrchr(listen, ':');
-    char *end = NULL;
-    long port = colon ? strtol(colon + 1, &end, 10) : -1;
-    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof host || *end != '\0' || port < 0 ||
-        port > 65535) {
-        fprintf(stderr, "jiceng: --listen wants ADDR:PORT, e.g. 127.0.0.1:8080\n");
+    static char host[128], metrics_host[128];
+    if (parse_listen("listen", cli_opt(opts, "listen", "127.0.0.1:8080"), host, sizeof host, &cfg.port) != 0)
+        return 2;
+    cfg.host = host;
+    const char *ml = cli_opt(opts, "metrics-listen", NULL);
+    if (ml != NULL) {
+        if (parse_listen("metrics-listen", ml, metrics_host, sizeof metrics_host, &cfg.metrics_port) != 0)
+            return 2;
+        cfg.metrics_host = metrics_host;
+    }
+    static cidr_t trusted[TRUSTED_PROXIES_MAX];
+    const char *tp[TRUSTED_PROXIES_MAX];
+    int ntp = cli_opt_all(argc, argv, opts, "trusted-proxy", tp, TRUSTED_PROXIES_MAX);
+    if (ntp > TRUSTED_PROXIES_MAX) {
+        fprintf(stderr, "jiceng: --trusted-proxy given more than %d times\n", TRUSTED_PROXIES_MAX);
         return 2;
     }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-        memmove(host, host + 1, strlen(host));
-        host[strlen(host) - 1] = '\0';
+    for (int i = 0; i < ntp; i++) {
+        if (cidr_parse(tp[i], &trusted[i]) != 0) {
+            fprintf(stderr, "jiceng: --trusted-proxy wants an address or ADDR/PREFIX, e.g. 10.0.0.0/8 or ::1/128: %s\n",
+                    tp[i]);
+            return 2;
+        }
     }
-    cfg.host = host;
-    cfg.port = (int)port;
+    cfg.trusted_proxies = trusted;
+    cfg.ntrusted_proxies = ntp;
     if (int_opt(opts, "threads", cfg.threads, 1, 64, &cfg.threads) || int_opt(opts, "max-connections", cfg.max_connections, 1, 1000000, &cfg.max_connections) ||
+        int_opt(opts, "max-connections-per-address", cfg.max_connections_per_address, 1, 1000000,
+                &cfg.max_connections_per_address) ||
         int_opt(opts, "idle-timeout-ms", cfg.idle_timeout_ms, 100, 3600000, &cfg.idle_timeout_ms) ||
         int_opt(opts, "session-idle", cfg.session_idle, 1, 86400 * 30, &cfg.session_idle) ||
         int_opt(opts, "session-max", cfg.session_max, 1, 86400 * 365, &cfg.session_max) ||

@@ -70,6 +70,29 @@ const char *cli_opt(const option_t *opts, const char *name, const char *def)
     return def;
 }
 
+int cli_opt_all(int argc, char **argv, const option_t *opts, const char *name, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0)
+            continue;
+        const char *a = argv[i] + 2, *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+        const option_t *o = opts;
+        while (o->name && !(strlen(o->name) == nlen && strncmp(o->name, a, nlen) == 0))
+            o++;
+        if (o->name == NULL || !o->takes_value)
+            continue;
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (v != NULL && strcmp(o->name, name) == 0) {
+            if (n < max)
+                out[n] = v;
+            n++;
+        }
+    }
+    return n;
+}
+
 const char *cli_db_url(const option_t *opts)
 {
     const char *env = getenv("JICENG_DB");

@@ -49,7 +49,8 @@ static const char *reason_of(int status)
     }
 }
 
-void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns)
+/* The answer's status and headers set on req; its body (in req's pool) returned. */
+static h2o_iovec_t reply_prepare(h2o_req_t *req, api_reply_t *rep, int route_index)
 {
     if (route_index >= 0 && route_index < nroutes && (routes[route_index].flags & RF_OPEN311))
         o311_error_reply(h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base, rep);
@@ -77,21 +78,33 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
     /* A known length keeps the connection open: h2o sends a body of unknown
      * length chunked, and closes the connection after one whose status is not
      * 200 (every 201 of a POST, every error). 204 and 304 carry no length. */
+    h2o_iovec_t body = {NULL, 0};
     if (rep->json) {
-        char *body = json_dumps(rep->json, JSON_COMPACT);
+        char *text = json_dumps(rep->json, JSON_COMPACT);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json; charset=utf-8"));
-        req->res.content_length = strlen(body);
-        h2o_send_inline(req, body, strlen(body));
-        free(body);
+        body = h2o_strdup(&req->pool, text, strlen(text));
+        free(text);
+        req->res.content_length = body.len;
     } else if (rep->raw) {
         const char *ct = rep->content_type ? rep->content_type : "text/plain; charset=utf-8";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+        body = h2o_strdup(&req->pool, rep->raw, rep->raw_len);
         req->res.content_length = rep->raw_len;
-        h2o_send_inline(req, rep->raw, rep->raw_len);
-    } else {
-        h2o_send_inline(req, "", 0);
     }
+    return body;
+}
+
+void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_iovec_t body = reply_prepare(req, rep, route_index);
+    /* h2o_send_inline, without copying the body a second time */
+    h2o_start_response(req, &generator);
+    if (body.len == 0 || h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
     metrics_record(route_index, rep->status, clock_mono_ns() - start_ns);
 }
 
@@ -170,16 +183,117 @@ static const char *cookie_token(h2o_req_t *req)
     return NULL;
 }
 
-static void fill_remote(h2o_req_t *req, char *out, size_t cap)
+/* 1 if the request's header block holds more than one of Content-Length and
+ * Transfer-Encoding: two lengths a proxy and we could read differently, so a
+ * request hidden in the body (smuggling). h2o keeps neither header in
+ * req->headers; the block is still at the start of the socket's input, which
+ * h2o consumes only once the answer has left. Only requests with a body are
+ * looked at (h2o sets req->entity only then). */
+static int entity_length_ambiguous(h2o_req_t *req)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-    char host[NI_MAXHOST];
-    size_t n = len ? h2o_socket_getnumerichost((struct sockaddr *)&ss, len, host) : SIZE_MAX;
-    if (n == SIZE_MAX)
-        str_copy(out, cap, "unknown");
-    else
-        snprintf(out, cap, "%.*s", (int)n, host);
+    if (req->entity.base == NULL || req->version >= 0x200)
+        return 0;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock == NULL || sock->input == NULL)
+        return 0;
+    const char *p = sock->input->bytes, *end = p + sock->input->size;
+    int n = 0;
+    const char *nl = memchr(p, '\n', (size_t)(end - p)); /* past the request line */
+    while (nl != NULL && nl + 1 < end) {
+        p = nl + 1;
+        if (*p == '\r' || *p == '\n')
+            break; /* the empty line: the end of the block */
+        size_t left = (size_t)(end - p);
+        if ((left > 15 && h2o_lcstris(p, 15, H2O_STRLIT("content-length:"))) ||
+            (left > 18 && h2o_lcstris(p, 18, H2O_STRLIT("transfer-encoding:"))))
+            n++;
+        nl = memchr(p, '\n', left);
+    }
+    return n > 1;
+}
+
+static const char *request_lang(h2o_req_t *req)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("accept-language"), -1);
+    return i >= 0 && req->headers.entries[i].value.len >= 2 && memcmp(req->headers.entries[i].value.base, "en", 2) == 0
+               ? "en"
+               : "zh-CN";
+}
+
+/* Answer an ambiguous body length with 400 and close the connection, so
+ * nothing behind the body is read as a request. 1 if answered. */
+static int refuse_ambiguous(h2o_req_t *req, int route_index)
+{
+    if (!entity_length_ambiguous(req))
+        return 0;
+    api_reply_t rep;
+    memset(&rep, 0, sizeof rep);
+    api_error(&rep, request_lang(req), 400, "ambiguous_length", NULL,
+              "请求体长度不明确：Content-Length 重复，或与 Transfer-Encoding 同时出现",
+              "ambiguous body length: more than one Content-Length, or Content-Length with Transfer-Encoding");
+    req->http1_is_persistent = 0;
+    reply_send(req, &rep, route_index, clock_mono_ns());
+    reply_clear(&rep);
+    return 1;
+}
+
+int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    return refuse_ambiguous(req, nroutes) ? 0 : -1;
+}
+
+/* h2o's 413 body replaced by ours (see dispatch_register_413). */
+typedef struct {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} body_swap_t;
+
+static void body_swap_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt,
+                           h2o_send_state_t state)
+{
+    body_swap_t *o = (body_swap_t *)self;
+    if (bufcnt > 0 && o->body.len > 0) {
+        h2o_iovec_t b = o->body;
+        o->body.len = 0; /* sent once */
+        h2o_ostream_send_next(self, req, &b, 1, state);
+    } else {
+        (void)bufs;
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+    }
+}
+
+static void on_setup_413(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    if (req->res.status == 413) {
+        api_reply_t rep;
+        memset(&rep, 0, sizeof rep);
+        api_error(&rep, request_lang(req), 413, "payload_too_large", NULL, "请求体超过 16 MiB", "request body over 16 MiB");
+        size_t plen = req->input.path.len;
+        const char *q = memchr(req->input.path.base, '?', plen);
+        if (q != NULL)
+            plen = (size_t)(q - req->input.path.base);
+        const char *path = h2o_strdup(&req->pool, req->input.path.base, plen).base;
+        int64_t params[4];
+        int nparams = 0, allow = 0;
+        const route_t *r = routes_match(method_of(req->input.method), path, params, &nparams, &allow, d_cfg->test_clock);
+        int route_index = r ? (int)(r - routes) : nroutes;
+        memset(&req->res.headers, 0, sizeof req->res.headers); /* h2o's text/plain type goes */
+        body_swap_t *o = (body_swap_t *)h2o_add_ostream(req, sizeof *o, slot);
+        o->super.do_send = body_swap_send;
+        o->body = reply_prepare(req, &rep, route_index);
+        metrics_record(route_index, 413, 0);
+        reply_clear(&rep);
+        slot = &o->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+void dispatch_register_413(h2o_pathconf_t *fallback)
+{
+    h2o_filter_t *f = h2o_create_filter(fallback, sizeof *f);
+    f->on_setup_ostream = on_setup_413;
 }
 
 static int is_api_path(h2o_iovec_t p)
@@ -294,12 +408,45 @@ void api_defer_background(api_req_t *req, write_fn fn, json_t *data)
     req->priv = hr;
 }
 
+static int dispatch(h2o_req_t *req, int metrics_listener);
+
 int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
+    if (refuse_ambiguous(req, nroutes))
+        return 0;
     if (!is_api_path(req->path_normalized))
         return -1;
+    return dispatch(req, 0);
+}
 
+int dispatch_metrics_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    if (refuse_ambiguous(req, nroutes))
+        return 0;
+    return dispatch(req, 1);
+}
+
+static int is_metrics_path(h2o_iovec_t p)
+{
+    return h2o_memis(p.base, p.len, H2O_STRLIT("/metrics"));
+}
+
+/* /metrics tells how busy every route is: answered on the --metrics-listen
+ * listener, or without one to a loopback peer that no proxy forwarded (a
+ * proxy on the same machine is a loopback peer too). Elsewhere, and anything
+ * but /metrics on that listener, is a path that does not exist. */
+static int metrics_allowed(h2o_req_t *req, int metrics_listener)
+{
+    if (metrics_listener || d_cfg->metrics_host != NULL)
+        return metrics_listener;
+    netaddr_t peer;
+    return peer_of_request(req, &peer) == 0 && netaddr_is_loopback(&peer) && !request_is_forwarded(req);
+}
+
+static int dispatch(h2o_req_t *req, int metrics_listener)
+{
     loop_t *loop = (loop_t *)req->conn->ctx;
     http_req_t hr = {req, loop, nroutes, clock_mono_ns()};
     api_reply_t rep;
@@ -310,9 +457,8 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
     ar.db = loop->db;
     ar.cfg = d_cfg;
     ar.keys = d_keys;
-    const char *al = header_value(req, H2O_STRLIT("accept-language"));
-    str_copy(ar.lang, sizeof ar.lang, al && strncmp(al, "en", 2) == 0 ? "en" : "zh-CN");
-    fill_remote(req, ar.remote, sizeof ar.remote);
+    str_copy(ar.lang, sizeof ar.lang, request_lang(req));
+    client_address(req, ar.remote, sizeof ar.remote);
     ar.path = h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base;
     ar.query = "";
     if (req->query_at != SIZE_MAX)
@@ -320,7 +466,9 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
     ar.method = method_of(req->method);
 
     int allow = 0;
-    const route_t *route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow, d_cfg->test_clock);
+    const route_t *route = NULL;
+    if (is_metrics_path(req->path_normalized) ? metrics_allowed(req, metrics_listener) : !metrics_listener)
+        route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow, d_cfg->test_clock);
     if (route == NULL) {
         if (allow) {
             rep.allow = allow_text(allow);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "api/api.h"
+#include "core/netaddr.h"
 #include "http/server.h"
 
 typedef int (*handler_fn)(api_req_t *req, api_reply_t *rep);
@@ -47,6 +48,9 @@ typedef struct loop {
     h2o_context_t ctx;         /* first: h2o hands us &ctx */
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listener;
+    h2o_accept_ctx_t metrics_accept_ctx; /* --metrics-listen: hosts serving /metrics only */
+    h2o_socket_t *metrics_listener;      /* loop 0 only, when --metrics-listen is set */
+    int metrics_fd;
     h2o_multithread_receiver_t done_receiver;
     h2o_multithread_receiver_t stop_receiver;
     db_t *db;
@@ -97,11 +101,35 @@ void job_free(job_t *job);
 
 /* dispatch.c */
 int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req);
+/* The handler of the --metrics-listen listener: /metrics, everything else 404. */
+int dispatch_metrics_on_req(h2o_handler_t *self, h2o_req_t *req);
+/* Goes first on every path that does not start with dispatch_on_req (e.g. the
+ * web app's /assets): refuses a request whose body length is ambiguous. */
+int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req);
+/* On the host's fallback path, where h2o answers a body over its limit before
+ * any handler: that answer becomes our JSON payload_too_large. */
+void dispatch_register_413(h2o_pathconf_t *fallback);
 void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns);
 /* Free what rep owns and zero it. */
 void reply_clear(api_reply_t *rep);
 void dispatch_setup(const server_config_t *cfg, const keys_t *keys);
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+/* peer.c: who is on the other end. */
+void peer_setup(const server_config_t *cfg);
+/* The connection's own peer (a proxy's address behind a proxy). 0, or -1 (not IP). */
+int peer_of_socket(h2o_socket_t *sock, netaddr_t *out);
+int peer_of_request(h2o_req_t *req, netaddr_t *out);
+/* 1 if the request carries X-Forwarded-For or X-Real-IP (it came through a proxy). */
+int request_is_forwarded(h2o_req_t *req);
+/* The client's address as text, the one answer for rate limits, login failures,
+ * audit rows and logs: the peer, or when the peer is a trusted proxy
+ * (--trusted-proxy) the address its forwarding headers name (core/netaddr.h). */
+void client_address(h2o_req_t *req, char *out, size_t cap);
+/* Count one more open connection from a; NULL (nothing counted) if a already
+ * has cap. Give the result to peer_release when the connection closes. */
+void *peer_admit(const netaddr_t *a, int cap);
+void peer_release(void *entry);
 
 /* metrics.c */
 void metrics_record(int route_index, int status, uint64_t elapsed_ns);

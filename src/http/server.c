@@ -8,12 +8,18 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/util.h"
 
+/* What h2o buffers of one request body at most; routes' own limits (1 MiB JSON,
+ * 10 MiB files) apply below it, and a larger body is refused before it is read. */
+#define ENTITY_MAX (16 * 1024 * 1024)
+
 static h2o_globalconf_t g_conf;
+static h2o_globalconf_t g_metrics_conf; /* --metrics-listen: one host, /metrics only */
 static const server_config_t *g_cfg;
 static _Atomic int g_connections;
 
@@ -41,7 +47,8 @@ void server_config_defaults(server_config_t *cfg)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
     cfg->max_connections = 4096;
-    cfg->idle_timeout_ms = 30000;
+    cfg->max_connections_per_address = 256;
+    cfg->idle_timeout_ms = 10000;
     cfg->session_idle = 1800;
     cfg->session_max = 43200;
     cfg->lockout_threshold = 5;
@@ -51,9 +58,12 @@ void server_config_defaults(server_config_t *cfg)
     cfg->pw_policy = PW_POLICY_DEFAULT;
 }
 
+/* What a connection holds until it closes: its place in the global count and,
+ * unless its peer is a trusted proxy, in its address's. */
 static void on_socket_close(void *data)
 {
-    (void)data;
+    if (data != NULL)
+        peer_release(data);
     atomic_fetch_sub(&g_connections, 1);
 }
 
@@ -62,6 +72,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     if (err != NULL)
         return;
     loop_t *loop = listener->data;
+    h2o_accept_ctx_t *actx = listener == loop->metrics_listener ? &loop->metrics_accept_ctx : &loop->accept_ctx;
     /* Accept a bounded batch per wakeup so one loop cannot starve on a flood. */
     for (int i = 0; i < 16; i++) {
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
@@ -72,9 +83,20 @@ static void on_accept(h2o_socket_t *listener, const char *err)
             h2o_socket_close(sock);
             continue;
         }
+        /* One address cannot hold every slot (slowloris): its connections past
+         * the cap are closed at once. Trusted proxies carry many clients. */
+        netaddr_t peer;
+        void *counted = NULL;
+        if (peer_of_socket(sock, &peer) == 0 &&
+            !cidr_list_contains(g_cfg->trusted_proxies, g_cfg->ntrusted_proxies, &peer) &&
+            (counted = peer_admit(&peer, g_cfg->max_connections_per_address)) == NULL) {
+            atomic_fetch_sub(&g_connections, 1);
+            h2o_socket_close(sock);
+            continue;
+        }
         sock->on_close.cb = on_socket_close;
-        sock->on_close.data = loop;
-        h2o_accept(&loop->accept_ctx, sock);
+        sock->on_close.data = counted;
+        h2o_accept(actx, sock);
     }
 }
 
@@ -91,10 +113,15 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
         h2o_socket_close(loop->listener);
         loop->listener = NULL;
     }
+    if (loop->metrics_listener != NULL) {
+        h2o_socket_read_stop(loop->metrics_listener);
+        h2o_socket_close(loop->metrics_listener);
+        loop->metrics_listener = NULL;
+    }
     loop->stopping = 1;
 }
 
-static int open_listener(const server_config_t *cfg)
+static int open_listener(const char *host, int port_number)
 {
     struct addrinfo hints, *res = NULL;
     char port[16];
@@ -102,10 +129,10 @@ static int open_listener(const server_config_t *cfg)
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-    snprintf(port, sizeof port, "%d", cfg->port);
-    int gai = getaddrinfo(cfg->host, port, &hints, &res);
+    snprintf(port, sizeof port, "%d", port_number);
+    int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0) {
-        log_error("bad listen address %s:%d: %s", cfg->host, cfg->port, gai_strerror(gai));
+        log_error("bad listen address %s:%d: %s", host, port_number, gai_strerror(gai));
         return -1;
     }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -114,7 +141,7 @@ static int open_listener(const server_config_t *cfg)
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 ||
         bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-        log_error("cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(errno));
+        log_error("cannot listen on %s:%d: %s", host, port_number, strerror(errno));
         if (fd >= 0)
             close(fd);
         freeaddrinfo(res);
@@ -135,6 +162,13 @@ static void *loop_main(void *arg)
     loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->fd, H2O_SOCKET_FLAG_DONT_READ);
     loop->listener->data = loop;
     h2o_socket_read_start(loop->listener, on_accept);
+    if (loop->metrics_fd >= 0) {
+        loop->metrics_accept_ctx.ctx = &loop->ctx;
+        loop->metrics_accept_ctx.hosts = g_metrics_conf.hosts;
+        loop->metrics_listener = h2o_evloop_socket_create(loop->ctx.loop, loop->metrics_fd, H2O_SOCKET_FLAG_DONT_READ);
+        loop->metrics_listener->data = loop;
+        h2o_socket_read_start(loop->metrics_listener, on_accept);
+    }
 
     while (!(loop->stopping && loop->pending == 0))
         h2o_evloop_run(loop->ctx.loop, INT32_MAX);
@@ -149,12 +183,22 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
 {
     g_cfg = cfg;
     signal(SIGPIPE, SIG_IGN);
+    /* Every connection is a descriptor: allow as many as the hard limit lets us. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY &&
+        nofile.rlim_cur < (rlim_t)cfg->max_connections + 64)
+        log_info("open files limited to %llu: fewer than --max-connections %d allows",
+                 (unsigned long long)nofile.rlim_cur, cfg->max_connections);
     if (routes_check() != 0)
         return 1;
 
     h2o_config_init(&g_conf);
     g_conf.server_name = h2o_iovec_init(H2O_STRLIT("jiceng"));
-    g_conf.max_request_entity_size = 16 * 1024 * 1024; /* our own per-route limits apply below this */
+    g_conf.max_request_entity_size = ENTITY_MAX;
     g_conf.http1.req_timeout = (uint64_t)cfg->idle_timeout_ms;
     g_conf.http1.upgrade_to_http2 = 0;
     h2o_hostconf_t *host = h2o_config_register_host(&g_conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
@@ -169,8 +213,22 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     else if (cfg->web_root != NULL)
         log_info("no web app at %s/index.html: serving the API only", cfg->web_root);
     h2o_headers_register(pc, security_headers);
+    dispatch_register_413(&host->fallback_path);
+    h2o_headers_register(&host->fallback_path, security_headers);
+
+    if (cfg->metrics_host != NULL) {
+        h2o_config_init(&g_metrics_conf);
+        g_metrics_conf.server_name = g_conf.server_name;
+        h2o_hostconf_t *mh =
+            h2o_config_register_host(&g_metrics_conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+        h2o_pathconf_t *mp = h2o_config_register_path(mh, "/", 0);
+        h2o_handler_t *mhandler = h2o_create_handler(mp, sizeof *mhandler);
+        mhandler->on_req = dispatch_metrics_on_req;
+        h2o_headers_register(mp, security_headers);
+    }
 
     dispatch_setup(cfg, keys);
+    peer_setup(cfg);
 
     /* Block the stop signals in every thread; the main thread waits for them. */
     sigset_t stopset;
@@ -187,8 +245,11 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     for (int i = 0; i < n; i++) {
         char err[512];
         loops[i].index = i;
-        loops[i].fd = open_listener(cfg);
+        loops[i].fd = open_listener(cfg->host, cfg->port);
         if (loops[i].fd < 0)
+            return 1;
+        loops[i].metrics_fd = -1;
+        if (i == 0 && cfg->metrics_host != NULL && (loops[i].metrics_fd = open_listener(cfg->metrics_host, cfg->metrics_port)) < 0)
             return 1;
         if (db_open(&loops[i].db, cfg->db_url, DB_OPEN_QUERY_ONLY, err, sizeof err) != DB_OK) {
             log_error("%s", err);
@@ -199,6 +260,8 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
         h2o_multithread_create_thread(&loops[i].tid, NULL, loop_main, &loops[i]);
     if (!cfg->quiet)
         log_info("jiceng serving on http://%s:%d/ (%d threads)", cfg->host, cfg->port, n);
+    if (cfg->metrics_host != NULL && !cfg->quiet)
+        log_info("metrics on http://%s:%d/metrics", cfg->metrics_host, cfg->metrics_port);
     printf("listening on %s:%d\n", cfg->host, cfg->port);
     fflush(stdout);
 

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/netaddr.h"
 #include "core/password.h"
 #include "lib/keys.h"
 
@@ -16,7 +17,15 @@ typedef struct server_config {
     int threads;               /* event loops, default: number of cores (max 16) */
     const char *web_root;      /* built web app to serve at /, or NULL */
     int max_connections;       /* default 4096 */
-    int idle_timeout_ms;       /* per-connection request/idle timeout, default 30000 */
+    int max_connections_per_address; /* open connections from one peer address, default 256;
+                                      * trusted proxies are exempt (only max_connections binds them) */
+    int idle_timeout_ms;       /* time to a complete request (headers and body) from the connection's
+                                * start or the last answer, so also the keep-alive limit; default 10000 */
+    const cidr_t *trusted_proxies; /* peers whose X-Forwarded-For / X-Real-IP are believed */
+    int ntrusted_proxies;
+    const char *metrics_host;  /* --metrics-listen: a listener serving only /metrics, or NULL:
+                                * /metrics then answers loopback peers on the main listener */
+    int metrics_port;
     int session_idle;          /* seconds, default 1800 */
     int session_max;           /* seconds, default 43200 */
     int lockout_threshold;     /* failed logins that lock an account, default 5 */

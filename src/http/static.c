@@ -71,6 +71,8 @@ int static_register(h2o_hostconf_t *host, const char *web_root, h2o_pathconf_t *
     char assets[4096];
     snprintf(assets, sizeof assets, "%s/assets", web_root);
     h2o_pathconf_t *pa = h2o_config_register_path(host, "/assets", 0);
+    h2o_handler_t *guard = h2o_create_handler(pa, sizeof *guard);
+    guard->on_req = dispatch_guard_on_req;
     h2o_file_register(pa, assets, index_files, mimemap(), H2O_FILE_FLAG_SEND_COMPRESSED);
     h2o_headers_register(pa, immutable_headers);
     h2o_headers_register(pa, security);
