@@ -279,7 +279,9 @@ static void on_setup_413(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slo
         int nparams = 0, allow = 0;
         const route_t *r = routes_match(method_of(req->input.method), path, params, &nparams, &allow, d_cfg->test_clock);
         int route_index = r ? (int)(r - routes) : nroutes;
-        memset(&req->res.headers, 0, sizeof req->res.headers); /* h2o's text/plain type goes */
+        ssize_t ct;
+        while ((ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1)) >= 0)
+            h2o_delete_header(&req->res.headers, ct); /* h2o's text/plain; ours comes next */
         body_swap_t *o = (body_swap_t *)h2o_add_ostream(req, sizeof *o, slot);
         o->super.do_send = body_swap_send;
         o->body = reply_prepare(req, &rep, route_index);
