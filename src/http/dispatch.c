@@ -40,6 +40,7 @@ static const char *reason_of(int status)
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
     case 422: return "Unprocessable Entity";
     case 423: return "Locked";
     case 429: return "Too Many Requests";
@@ -243,7 +244,7 @@ int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req)
     return refuse_ambiguous(req, nroutes) ? 0 : -1;
 }
 
-/* h2o's 413 body replaced by ours (see dispatch_register_413). */
+/* h2o's error body replaced by ours (see dispatch_register_h2o_errors). */
 typedef struct {
     h2o_ostream_t super;
     h2o_iovec_t body;
@@ -263,18 +264,35 @@ static void body_swap_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *buf
     }
 }
 
-static void on_setup_413(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+/* The errors h2o answers on its own, before any handler: a body over its limit,
+ * a malformed header block or chunked body, an Expect it does not know. */
+static int h2o_error_reply(api_reply_t *rep, const char *lang, int status)
+{
+    switch (status) {
+    case 413:
+        return api_error(rep, lang, 413, "payload_too_large", NULL, "请求体超过 16 MiB", "request body over 16 MiB");
+    case 400:
+        return api_error(rep, lang, 400, "malformed_request", NULL, "请求格式错误", "malformed HTTP request");
+    case 417:
+        return api_error(rep, lang, 417, "expectation_failed", "Expect", "只支持 Expect: 100-continue",
+                         "only Expect: 100-continue is supported");
+    default:
+        return -1;
+    }
+}
+
+static void on_setup_h2o_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     (void)self;
-    if (req->res.status == 413) {
-        api_reply_t rep;
-        memset(&rep, 0, sizeof rep);
-        api_error(&rep, request_lang(req), 413, "payload_too_large", NULL, "请求体超过 16 MiB", "request body over 16 MiB");
-        size_t plen = req->input.path.len;
-        const char *q = memchr(req->input.path.base, '?', plen);
+    api_reply_t rep;
+    memset(&rep, 0, sizeof rep);
+    if (h2o_error_reply(&rep, request_lang(req), req->res.status) == 0) {
+        /* The request line may not have been read (a malformed request). */
+        size_t plen = req->input.path.base != NULL ? req->input.path.len : 0;
+        const char *q = plen ? memchr(req->input.path.base, '?', plen) : NULL;
         if (q != NULL)
             plen = (size_t)(q - req->input.path.base);
-        const char *path = h2o_strdup(&req->pool, req->input.path.base, plen).base;
+        const char *path = plen ? h2o_strdup(&req->pool, req->input.path.base, plen).base : "";
         int64_t params[4];
         int nparams = 0, allow = 0;
         const route_t *r = routes_match(method_of(req->input.method), path, params, &nparams, &allow, d_cfg->test_clock);
@@ -285,17 +303,17 @@ static void on_setup_413(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slo
         body_swap_t *o = (body_swap_t *)h2o_add_ostream(req, sizeof *o, slot);
         o->super.do_send = body_swap_send;
         o->body = reply_prepare(req, &rep, route_index);
-        metrics_record(route_index, 413, 0);
+        metrics_record(route_index, rep.status, 0);
         reply_clear(&rep);
         slot = &o->super.next;
     }
     h2o_setup_next_ostream(req, slot);
 }
 
-void dispatch_register_413(h2o_pathconf_t *fallback)
+void dispatch_register_h2o_errors(h2o_pathconf_t *fallback)
 {
     h2o_filter_t *f = h2o_create_filter(fallback, sizeof *f);
-    f->on_setup_ostream = on_setup_413;
+    f->on_setup_ostream = on_setup_h2o_error;
 }
 
 static int is_api_path(h2o_iovec_t p)

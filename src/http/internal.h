@@ -106,9 +106,10 @@ int dispatch_metrics_on_req(h2o_handler_t *self, h2o_req_t *req);
 /* Goes first on every path that does not start with dispatch_on_req (e.g. the
  * web app's /assets): refuses a request whose body length is ambiguous. */
 int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req);
-/* On the host's fallback path, where h2o answers a body over its limit before
- * any handler: that answer becomes our JSON payload_too_large. */
-void dispatch_register_413(h2o_pathconf_t *fallback);
+/* On the host's fallback path, where h2o binds the errors it answers before any
+ * handler (a body over its limit: 413; a malformed request: 400; an unknown
+ * Expect: 417): those answers become our JSON errors. */
+void dispatch_register_h2o_errors(h2o_pathconf_t *fallback);
 void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t start_ns);
 /* Free what rep owns and zero it. */
 void reply_clear(api_reply_t *rep);

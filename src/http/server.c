@@ -213,7 +213,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     else if (cfg->web_root != NULL)
         log_info("no web app at %s/index.html: serving the API only", cfg->web_root);
     h2o_headers_register(pc, security_headers);
-    dispatch_register_413(&host->fallback_path);
+    dispatch_register_h2o_errors(&host->fallback_path);
     h2o_headers_register(&host->fallback_path, security_headers);
 
     if (cfg->metrics_host != NULL) {

@@ -411,3 +411,21 @@ def test_metrics_on_their_own_listener():
         assert requests.get(s.base + "/healthz").status_code == 200
     finally:
         assert s.close() == 0
+
+
+def test_errors_h2o_answers_itself_are_json(server):
+    # (A header block h2o cannot parse at all is answered by a fixed plain-text 400 written straight to
+    # the socket, before any request exists: not these.)
+    cases = [
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+         "malformed_request"),
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "malformed_request"),
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nContent-Length: 2\r\n\r\n{}", 417,
+         "expectation_failed"),
+    ]
+    for data, status, code in cases:
+        raw, closed = exchange(server.port, data)
+        assert closed, data
+        assert re.match(rb"HTTP/1\.1 %d " % status, raw), raw
+        assert b"text/plain" not in raw and body_of(raw)["error"]["code"] == code, raw
+    assert requests.get(server.base + "/healthz").status_code == 200
