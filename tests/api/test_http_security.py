@@ -63,7 +63,9 @@ def fresh_minute(port):
 # ---------------------------------------------------------------- #16 trusted proxies
 
 def test_trusted_proxy_limits_each_forwarded_client_apart():
-    s = Server(extra_args=["--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "::1/128"], login_rate=3)
+    # Repeatable: the loopback proxy is neither the first nor the last given.
+    s = Server(extra_args=["--trusted-proxy", "::1/128", "--trusted-proxy=127.0.0.1/32", "--trusted-proxy", "10.0.0.0/8"],
+               login_rate=3)
     try:
         fresh_minute(s.port)
         one = {"X-Forwarded-For": "198.51.100.7, 203.0.113.1"}
