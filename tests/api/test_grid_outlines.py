@@ -4,6 +4,8 @@ and overlap no other grid, each up to a tolerance (serve --geo-tolerance-m2 and
 --geo-tolerance-permille); a community's outline must keep its grids; locating a point
 gives one answer however outlines touch, only among grids whose community holds the
 point."""
+import json
+
 import pytest
 
 import backend
@@ -172,17 +174,11 @@ def case_org(admin, code):
 
 def legacy_outline(s, org, x0, y0, w):
     """An outline stored before the rules held (straight into the database)."""
-    import json
     geo = json.dumps(square(x0, y0, w), separators=(",", ":"), sort_keys=True)
     con = backend.connect(s.db)
-    con.execute("INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, 'Polygon', ?, 0)"
-                if backend.BACKEND == "sqlite" else
-                "INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (%s, 'Polygon', %s, 0)",
-                (org, geo))
-    con.execute("INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)"
-                if backend.BACKEND == "sqlite" else
-                "INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat)"
-                " VALUES (%s, %s, %s, %s, %s)", (org, x0, x0 + w, y0, y0 + w))
+    con.execute("INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, 'Polygon', ?, 0)", (org, geo))
+    con.execute("INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
+                (org, x0, x0 + w, y0, y0 + w))
     con.commit()
     con.close()
 
