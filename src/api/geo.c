@@ -390,7 +390,6 @@ static int locate_grid(db_t *db, geo_pt_t p, int64_t *grid, int *where)
                                  "dddd", p.lng, p.lng, p.lat, p.lat);
     if (cands == NULL)
         return DB_ERR;
-    geo_ctx_t *ctx = NULL;
     double best_area = 0;
     int64_t seen_parent = 0;
     int parent_holds = 1;
@@ -404,7 +403,8 @@ static int locate_grid(db_t *db, geo_pt_t p, int64_t *grid, int *where)
             continue;
         int loc = geo_locate(&b.poly, p);
         if (loc != GEO_OUTSIDE && parent != seen_parent) {
-            /* Candidates come by id, so one community's grids are rarely apart. */
+            /* The last community read is kept: candidates come by id, and one
+             * community's grids mostly come one after another. */
             poly_buf_t cb;
             seen_parent = parent;
             parent_holds = 1;
@@ -413,20 +413,9 @@ static int locate_grid(db_t *db, geo_pt_t p, int64_t *grid, int *where)
                 poly_free(&cb);
             }
         }
-        if (loc == GEO_OUTSIDE || !parent_holds || (loc == GEO_BOUNDARY && *where == GEO_INSIDE)) {
-            poly_free(&b);
-            continue;
-        }
-        if (ctx == NULL && (ctx = geo_ctx_new()) == NULL) {
-            poly_free(&b);
-            json_decref(cands);
-            return DB_ERR;
-        }
-        geo_shape_t *s = geo_shape_new(ctx, &b.poly, p.lat);
+        double area = geo_poly_area(&b.poly);
         poly_free(&b);
-        double area = s ? geo_shape_area(s) : 0;
-        geo_shape_free(ctx, s);
-        if (s == NULL)
+        if (loc == GEO_OUTSIDE || !parent_holds || (loc == GEO_BOUNDARY && *where == GEO_INSIDE))
             continue;
         /* Ids come in order: a tie keeps the lower. */
         if (*grid == 0 || (loc == GEO_INSIDE && *where == GEO_BOUNDARY) || area < best_area) {
@@ -435,7 +424,6 @@ static int locate_grid(db_t *db, geo_pt_t p, int64_t *grid, int *where)
             best_area = area;
         }
     }
-    geo_ctx_free(ctx);
     json_decref(cands);
     return DB_OK;
 }
