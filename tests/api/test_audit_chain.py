@@ -267,3 +267,12 @@ def test_rows_written_before_012_keep_verifying(db):
     assert len(con.execute("SELECT mac FROM audit_head").fetchone()[0]) == 64
     con.close()
     assert_ok(db)
+
+
+def test_no_anchor_of_a_broken_chain(db):
+    db, d = db
+    tamper(db, "UPDATE audit_log SET action = 'x' WHERE id = 2")
+    out = os.path.join(d, "never.json")
+    p = run_cli("audit", "anchor", "--db", db, "-o", out, check=False)
+    assert p.returncode != 0 and "BROKEN at row 2" in p.stdout
+    assert not os.path.exists(out)
