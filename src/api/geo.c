@@ -106,7 +106,8 @@ static int load_point(db_t *db, int64_t org_id, geo_pt_t *p)
     return rc;
 }
 
-/* The Polygon outline of org_id as a shape at lat0; NULL if it has none. */
+/* The Polygon outline of org_id as a valid shape at lat0 (one stored before
+ * outlines were checked is repaired); NULL if it has none. */
 static geo_shape_t *load_shape(db_t *db, geo_ctx_t *ctx, int64_t org_id, double lat0)
 {
     poly_buf_t b;
@@ -114,6 +115,10 @@ static geo_shape_t *load_shape(db_t *db, geo_ctx_t *ctx, int64_t org_id, double 
         return NULL;
     geo_shape_t *s = geo_shape_new(ctx, &b.poly, lat0);
     poly_free(&b);
+    if (s && geo_shape_repair(ctx, s) != 0) {
+        geo_shape_free(ctx, s);
+        return NULL;
+    }
     return s;
 }
 
@@ -173,13 +178,13 @@ static const outline_refusal_t *outline_check(db_t *db, const write_ctx_t *w, in
             goto out;
         geo_shape_t *comm = load_shape(db, ctx, parent, lat0);
         if (comm) {
-            double out = outside_of(ctx, comm, mine);
+            double beyond = outside_of(ctx, comm, mine);
             geo_shape_free(ctx, comm);
-            if (out < 0) {
+            if (beyond < 0) {
                 *rc = DB_ERR;
                 goto out;
             }
-            if (out > geo_tolerance_of(tol, area)) {
+            if (beyond > geo_tolerance_of(tol, area)) {
                 why = &OUTSIDE_PARENT;
                 goto out;
             }

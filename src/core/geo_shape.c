@@ -130,6 +130,25 @@ const char *geo_shape_invalid(geo_ctx_t *ctx, const geo_shape_t *s, char *why, s
     return why;
 }
 
+int geo_shape_repair(geo_ctx_t *ctx, geo_shape_t *s)
+{
+    char v = GEOSisValid_r(ctx->h, s->g);
+    if (v == 1)
+        return 0;
+    GEOSGeometry *g = v == 0 ? GEOSMakeValid_r(ctx->h, s->g) : NULL;
+    if (g == NULL)
+        return -1;
+    if (s->prep) {
+        GEOSPreparedGeom_destroy_r(ctx->h, s->prep);
+        s->prep = NULL;
+    }
+    GEOSGeom_destroy_r(ctx->h, s->g);
+    s->g = g;
+    if (!GEOSArea_r(ctx->h, g, &s->area))
+        s->area = 0;
+    return 0;
+}
+
 double geo_shape_area(const geo_shape_t *s)
 {
     return s->area;

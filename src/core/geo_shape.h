@@ -42,6 +42,11 @@ void geo_shape_free(geo_ctx_t *ctx, geo_shape_t *s);
  * "self_intersection", "hole_lies_outside_shell". */
 const char *geo_shape_invalid(geo_ctx_t *ctx, const geo_shape_t *s, char *why, size_t cap);
 
+/* Makes s valid if it is not (GEOS MakeValid: a crossing ring becomes the
+ * polygons it encloses), so outlines stored before they were checked can still
+ * be measured against. 0, or -1 if GEOS failed (s unchanged). */
+int geo_shape_repair(geo_ctx_t *ctx, geo_shape_t *s);
+
 /* Area of s in m2. */
 double geo_shape_area(const geo_shape_t *s);
 

@@ -172,9 +172,9 @@ def case_org(admin, code):
     return next(c["org_id"] for c in items if c["tracking_code"] == code)
 
 
-def legacy_outline(s, org, x0, y0, w):
+def legacy_outline(s, org, x0, y0, w, geometry=None):
     """An outline stored before the rules held (straight into the database)."""
-    geo = json.dumps(square(x0, y0, w), separators=(",", ":"), sort_keys=True)
+    geo = json.dumps(geometry or square(x0, y0, w), separators=(",", ":"), sort_keys=True)
     con = backend.connect(s.db)
     con.execute("INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, 'Polygon', ?, 0)", (org, geo))
     con.execute("INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
@@ -212,3 +212,19 @@ def test_anonymous_report_from_jk_lands_in_jk_grid(city):
     # The coverage audit names the old overlaps so they can be redrawn.
     cov = admin.get(f"/api/v1/orgs/{ids['bh']}/coverage").json()
     assert cov["overlapping_grids"]["count"] >= 1
+
+
+def test_an_old_invalid_outline_is_measured_repaired(city):
+    """A crossing outline stored before outlines were checked does not break the checks of
+    its neighbours (GEOS cannot overlay it as it is): it counts as the area it encloses."""
+    s, admin, ids = city
+    x, y = 117.70, 32.40  # beyond the old city-wide outlines of the test above
+    old = grid(s, admin, ids["bh_bare"], "包河旧蝴蝶网格")
+    legacy_outline(s, old, x, y, D, {"type": "Polygon", "coordinates": [
+        [[x, y], [x + D, y + D], [x + D, y], [x, y + D / 2], [x, y]]]})
+    assert locate(admin, x + D * 0.9, y + D * 0.5)["grid"]["id"] == old
+    new = grid(s, admin, ids["bh_bare"], "包河新网格")
+    # Over the larger of its two triangles: refused; beside it: taken.
+    refused(put(admin, new, square(x + D * 0.6, y + D * 0.4, D * 0.3)), "geometry_overlap")
+    r = put(admin, new, square(x + D, y, D))
+    assert r.status_code == 200, r.text

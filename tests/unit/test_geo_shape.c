@@ -89,6 +89,13 @@ static void validity(void **state)
     assert_non_null(bad);
     assert_non_null(geo_shape_invalid(c, bad, why, sizeof why));
     assert_string_equal(why, "self_intersection");
+    /* Repaired, the bowtie is its two triangles: (0,0)-(0.5,0.5)-(0,1) and (0.5,0.5)-(1,1)-(1,0). */
+    double unit = 111320.0 * 111320.0 * cos(0.5 * M_PI / 180);
+    assert_int_equal(geo_shape_repair(c, bad), 0);
+    assert_null(geo_shape_invalid(c, bad, why, sizeof why));
+    assert_true(fabs(geo_shape_area(bad) - 0.5 * unit) < unit * 1e-6);
+    assert_int_equal(geo_shape_repair(c, ok), 0); /* a valid shape is left alone */
+    assert_null(geo_shape_invalid(c, ok, why, sizeof why));
     geo_shape_free(c, ok);
     geo_shape_free(c, bad);
     geo_ctx_free(c);
