@@ -2,7 +2,7 @@
 # `make check` builds and runs every test. See README.md.
 
 CC ?= cc
-PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat
+PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat geos
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS))
 CFLAGS ?= -O2 -g
@@ -80,7 +80,7 @@ build/asan/%.o: src/%.c
 # C unit tests: each tests/unit/test_X.c against the pure core, under the sanitizers.
 build/tests/%: tests/unit/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka) -lm
+	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka geos) -lm
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

@@ -19,7 +19,7 @@ static const command_t commands[] = {
     {"export", cmd_export, "export residents to a .csv or .xlsx file (masked unless --reveal)",
      "jiceng export persons --org ID|CODE -o FILE [--db PATH] [--format csv|xlsx] [--reveal] [filters]"},
     {"backup", cmd_backup, "write a consistent copy of the database", "jiceng backup [--db PATH] FILE"},
-    {"audit", cmd_audit, "verify the audit chain", "jiceng audit verify [--db PATH]"},
+    {"audit", cmd_audit, "verify the audit chain, or anchor it", "jiceng audit verify|anchor [--db PATH]"},
     {"demo", cmd_demo, "fill the real divisions with a synthetic city",
      "jiceng demo [--db PATH] [--residents N] [--seed S]"},
     {"copy-data", cmd_copy_data, "move a whole deployment into an empty database (e.g. SQLite to PostgreSQL)",

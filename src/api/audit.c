@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "core/audit_chain.h"
@@ -67,20 +68,70 @@ int audit_list(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, api_page_result(items, limit));
 }
 
-int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t *rows_out, char *msg, size_t cap)
+/* Checks the head row against the walked chain: rows read, the last id and
+ * hash, whether any row was in format 2. DB_OK or DB_ERR with msg. */
+static int head_check(db_t *db, const unsigned char key[32], int64_t last_id, const char *last_hash, int any_v2,
+                      int64_t *bad_id, char *msg, size_t cap)
 {
+    db_stmt_t *st = db_q(db, "SELECT last_id, last_hash, mac FROM audit_head WHERE one = 1", "");
+    if (st == NULL) {
+        snprintf(msg, cap, "%s", db_errmsg(db));
+        return DB_ERR;
+    }
+    int rc = db_step(st);
+    int64_t head_id = 0;
+    char head_hash[AUDIT_HASH_HEX + 1] = "", head_mac[AUDIT_HASH_HEX + 1] = "";
+    if (rc == DB_ROW) {
+        head_id = db_col_int(st, 0);
+        str_copy(head_hash, sizeof head_hash, db_col_text(st, 1));
+        str_copy(head_mac, sizeof head_mac, db_col_text(st, 2));
+    }
+    db_done(st);
+    if (rc != DB_ROW && rc != DB_DONE) {
+        snprintf(msg, cap, "%s", db_errmsg(db));
+        return DB_ERR;
+    }
+    *bad_id = last_id;
+    if (rc == DB_DONE) {
+        snprintf(msg, cap, "the audit head is missing (deleted)");
+        return DB_ERR;
+    }
+    if (head_mac[0] != '\0') {
+        char want[AUDIT_HASH_HEX + 1];
+        audit_head_mac(want, key, head_id, head_hash);
+        if (sodium_memcmp(want, head_mac, AUDIT_HASH_HEX) != 0) {
+            snprintf(msg, cap, "the audit head was edited: its MAC does not match the row it names");
+            return DB_ERR;
+        }
+    } else if (any_v2) {
+        snprintf(msg, cap, "the audit head carries no MAC although the chain has rows written since it must");
+        return DB_ERR;
+    }
+    if (head_id != last_id || strcmp(head_hash, last_hash) != 0) {
+        *bad_id = head_id > last_id ? last_id + 1 : (head_id ? head_id : last_id);
+        snprintf(msg, cap, "the audit head names row %lld but the log ends at row %lld (rows removed from the end)",
+                 (long long)head_id, (long long)last_id);
+        return DB_ERR;
+    }
+    return DB_OK;
+}
+
+int audit_verify_tail(db_t *db, const unsigned char key[32], audit_tail_t *tail, int64_t *bad_id, char *msg,
+                      size_t cap)
+{
+    memset(tail, 0, sizeof *tail);
+    *bad_id = 0;
     db_stmt_t *st = db_q(db,
                          "SELECT id, at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary,"
-                         " prev_hash, hash FROM audit_log ORDER BY id",
+                         " prev_hash, hash, org_path, mac_version FROM audit_log ORDER BY id",
                          "");
     if (st == NULL) {
         snprintf(msg, cap, "%s", db_errmsg(db));
         return DB_ERR;
     }
     char prev[AUDIT_HASH_HEX + 1] = "";
-    int64_t expect = 1, rows = 0;
-    int rc, bad = 0;
-    *bad_id = 0;
+    int64_t expect = 1;
+    int rc, bad = 0, any_v2 = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         audit_fields_t f = {
             .id = db_col_int(st, 0),
@@ -94,54 +145,126 @@ int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t
             .org_id = db_col_int(st, 8),
             .summary = db_col_text(st, 9),
             .prev_hash = db_col_text(st, 10),
+            .org_path = db_col_text(st, 12),
+            .version = (int)db_col_int(st, 13),
         };
-        rows++;
+        tail->rows++;
         char hash[AUDIT_HASH_HEX + 1];
+        bad = 1;
+        *bad_id = f.id;
         if (f.id != expect) {
             *bad_id = expect;
             snprintf(msg, cap, "audit row %lld is missing (next present row is %lld)", (long long)expect,
                      (long long)f.id);
-            bad = 1;
             break;
         }
         if (strcmp(f.prev_hash, prev) != 0) {
-            *bad_id = f.id;
             snprintf(msg, cap, "audit row %lld does not link to row %lld (edited or deleted rows)", (long long)f.id,
                      (long long)(f.id - 1));
-            bad = 1;
+            break;
+        }
+        /* A row may not fall back to the format that leaves columns out. */
+        if (f.version != AUDIT_MAC_V1 && f.version != AUDIT_MAC_V2) {
+            snprintf(msg, cap, "audit row %lld names an unknown MAC format %d", (long long)f.id, f.version);
+            break;
+        }
+        if (f.version == AUDIT_MAC_V1 && any_v2) {
+            snprintf(msg, cap, "audit row %lld claims the old MAC format after rows of the new one (edited)",
+                     (long long)f.id);
             break;
         }
         audit_chain_hash(hash, key, &f);
         if (strcmp(hash, db_col_text(st, 11)) != 0) {
-            *bad_id = f.id;
             snprintf(msg, cap, "audit row %lld was edited: its MAC does not match its content", (long long)f.id);
-            bad = 1;
             break;
         }
+        bad = 0;
+        any_v2 |= f.version == AUDIT_MAC_V2;
         str_copy(prev, sizeof prev, hash);
         expect++;
     }
     db_done(st);
-    *rows_out = rows;
     if (bad)
         return DB_ERR;
+    *bad_id = 0;
     if (rc != DB_DONE) {
         snprintf(msg, cap, "%s", db_errmsg(db));
         return DB_ERR;
     }
-    /* The head records the newest row: a truncated tail shows here. */
-    int64_t head_id = 0;
-    char head_hash[AUDIT_HASH_HEX + 1] = "";
-    rc = db_one_int(db, &head_id, "SELECT last_id FROM audit_head WHERE one = 1", "");
-    if (rc == DB_OK)
-        rc = db_one_text(db, head_hash, sizeof head_hash, "SELECT last_hash FROM audit_head WHERE one = 1", "");
-    if (rc == DB_NOTFOUND && rows == 0)
-        return DB_OK;
-    if (rc != DB_OK || head_id != expect - 1 || strcmp(head_hash, prev) != 0) {
-        *bad_id = rc == DB_OK && head_id > expect - 1 ? expect : (head_id ? head_id : expect);
-        snprintf(msg, cap, "the audit head names row %lld but the log ends at row %lld (rows removed from the end)",
-                 (long long)head_id, (long long)(expect - 1));
+    /* `jiceng init` always writes rows (the admin account's): an empty log is a
+     * wiped one. */
+    if (tail->rows == 0) {
+        *bad_id = 1;
+        snprintf(msg, cap, "the audit log is empty: every initialised database has rows, so it was wiped");
         return DB_ERR;
     }
-    return DB_OK;
+    tail->last_id = expect - 1;
+    str_copy(tail->last_hash, sizeof tail->last_hash, prev);
+    return head_check(db, key, tail->last_id, prev, any_v2, bad_id, msg, cap);
+}
+
+int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t *rows_out, char *msg, size_t cap)
+{
+    audit_tail_t tail;
+    int rc = audit_verify_tail(db, key, &tail, bad_id, msg, cap);
+    *rows_out = tail.rows;
+    return rc;
+}
+
+/* ---- anchors: the chain's tail as the operator keeps it elsewhere ---- */
+
+#define ANCHOR_FORMAT "jiceng-audit-anchor-v1"
+
+char *audit_anchor_text(const unsigned char key[32], const audit_tail_t *tail, int64_t now)
+{
+    char at[40], mac[AUDIT_HASH_HEX + 1];
+    time_format_rfc3339(at, now);
+    audit_anchor_mac(mac, key, tail->last_id, tail->last_hash, at);
+    json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s}", "format", ANCHOR_FORMAT, "last_id", (json_int_t)tail->last_id,
+                          "last_hash", tail->last_hash, "taken_at", at, "mac", mac);
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
+}
+
+int audit_anchor_check(db_t *db, const unsigned char key[32], const char *anchor_text, char *msg, size_t cap)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(anchor_text, 0, &jerr);
+    const char *fmt = json_string_value(json_object_get(o, "format"));
+    const char *hash = json_string_value(json_object_get(o, "last_hash"));
+    const char *at = json_string_value(json_object_get(o, "taken_at"));
+    const char *mac = json_string_value(json_object_get(o, "mac"));
+    json_t *idv = json_object_get(o, "last_id");
+    int rc = DB_ERR;
+    if (!fmt || strcmp(fmt, ANCHOR_FORMAT) != 0 || !hash || !at || !mac || !json_is_integer(idv) ||
+        strlen(mac) != AUDIT_HASH_HEX) {
+        snprintf(msg, cap, "the anchor file is not a jiceng audit anchor (%s)", ANCHOR_FORMAT);
+        goto out;
+    }
+    int64_t id = json_integer_value(idv);
+    char want[AUDIT_HASH_HEX + 1];
+    audit_anchor_mac(want, key, id, hash, at);
+    if (sodium_memcmp(want, mac, AUDIT_HASH_HEX) != 0) {
+        snprintf(msg, cap, "the anchor file was edited or made with another key");
+        goto out;
+    }
+    char stored[AUDIT_HASH_HEX + 1] = "";
+    int q = db_one_text(db, stored, sizeof stored, "SELECT hash FROM audit_log WHERE id = ?", "i", id);
+    if (q == DB_NOTFOUND) {
+        snprintf(msg, cap, "the chain no longer holds row %lld anchored at %s (truncated or wiped)", (long long)id, at);
+        goto out;
+    }
+    if (q != DB_OK) {
+        snprintf(msg, cap, "%s", db_errmsg(db));
+        goto out;
+    }
+    if (strcmp(stored, hash) != 0) {
+        snprintf(msg, cap, "row %lld is not the row anchored at %s (the chain was rewritten)", (long long)id, at);
+        goto out;
+    }
+    rc = DB_OK;
+out:
+    json_decref(o);
+    return rc;
 }

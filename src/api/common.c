@@ -286,6 +286,7 @@ typedef struct {
     int valid, dirty;
     int64_t id;
     char hash[AUDIT_HASH_HEX + 1];
+    const unsigned char *key; /* the audit key the head's MAC is made with */
 } audit_head_t;
 
 static _Thread_local int head_keep;
@@ -312,22 +313,48 @@ void audit_head_restore(void)
     head = head_saved;
 }
 
-static int head_write(db_t *db, int64_t id, const char *hash)
+/* The head row carries a MAC over (last id, last hash), so moving it back to
+ * an earlier row needs the key (or that earlier head row itself: see the
+ * anchor in docs/operations.md). */
+static int head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash)
 {
+    char mac[AUDIT_HASH_HEX + 1];
+    audit_head_mac(mac, key, id, hash);
     return db_exec(db, NULL,
-                   "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?)"
-                   " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
-                   "it", id, hash);
+                   "INSERT INTO audit_head (one, last_id, last_hash, mac) VALUES (1, ?, ?, ?)"
+                   " ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash,"
+                   " mac = excluded.mac",
+                   "itt", id, hash, mac);
 }
 
 int audit_head_flush(db_t *db)
 {
     if (!head.dirty)
         return DB_OK;
-    int rc = head_write(db, head.id, head.hash);
+    int rc = head_write(db, head.key, head.id, head.hash);
     if (rc == DB_OK)
         head.dirty = 0;
     return rc;
+}
+
+/* A chain without a head is started only on a new database: no org node and
+ * no account but the one `jiceng init` is creating. Anywhere else the head and
+ * the rows were deleted, and a chain started again from row 1 would verify. */
+static int chain_may_start(db_t *db)
+{
+    int64_t fresh = 0;
+    int rc = db_one_int(db, &fresh,
+                        "SELECT CASE WHEN (SELECT COUNT(*) FROM app_user) <= 1 AND NOT EXISTS (SELECT 1 FROM org)"
+                        " THEN 1 ELSE 0 END",
+                        "");
+    if (rc != DB_OK)
+        return rc;
+    if (!fresh) {
+        log_error("audit: the chain's head is missing on a database that has data (wiped?); refusing to start a"
+                  " new chain: run `jiceng audit verify`");
+        return DB_ERR;
+    }
+    return DB_OK;
 }
 
 int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
@@ -368,6 +395,8 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
         db_done(st);
         if (rc != DB_ROW && rc != DB_DONE)
             return rc;
+        if (rc == DB_DONE && (rc = chain_may_start(db)) != DB_OK)
+            return rc;
     }
     if (org_id > 0) {
         rc = org_brief(db, org_id, path, sizeof path, NULL, 0);
@@ -386,18 +415,21 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
         .org_id = org_id,
         .summary = sum,
         .prev_hash = prev,
+        .org_path = path,
+        .version = AUDIT_MAC_CURRENT,
     };
     char hash[AUDIT_HASH_HEX + 1];
     audit_chain_hash(hash, w->keys->audit, &f);
     rc = db_exec(db, NULL,
                  "INSERT INTO audit_log (id, at, actor_id, actor_name, source, action, entity, entity_id, org_id,"
-                 " org_path, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 "iiittttiitttt", f.id, f.at, f.actor_id, f.actor_name, f.source, action, entity, entity_id,
-                 org_id, path, sum, prev, hash);
+                 " org_path, summary, prev_hash, hash, mac_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "iiittttiitttti", f.id, f.at, f.actor_id, f.actor_name, f.source, action, entity, entity_id,
+                 org_id, path, sum, prev, hash, (int64_t)f.version);
     if (rc != DB_OK)
         return rc;
     if (!head_keep)
-        return head_write(db, f.id, hash);
+        return head_write(db, w->keys->audit, f.id, hash);
+    head.key = w->keys->audit;
     head.id = f.id;
     str_copy(head.hash, sizeof head.hash, hash);
     head.valid = head.dirty = 1;

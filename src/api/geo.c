@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "core/geo.h"
+#include "core/geo_shape.h"
 #include "core/level.h"
 #include "core/path.h"
 #include "core/role.h"
+#include "http/server.h"
 #include "lib/util.h"
 
 #define GEO_MAX_POINTS 10000
@@ -104,7 +106,133 @@ static int load_point(db_t *db, int64_t org_id, geo_pt_t *p)
     return rc;
 }
 
+/* The Polygon outline of org_id as a valid shape at lat0 (one stored before
+ * outlines were checked is repaired); NULL if it has none. */
+static geo_shape_t *load_shape(db_t *db, geo_ctx_t *ctx, int64_t org_id, double lat0)
+{
+    poly_buf_t b;
+    if (load_poly(db, org_id, &b) != 0)
+        return NULL;
+    geo_shape_t *s = geo_shape_new(ctx, &b.poly, lat0);
+    poly_free(&b);
+    if (s && geo_shape_repair(ctx, s) != 0) {
+        geo_shape_free(ctx, s);
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- PUT/GET /orgs/{id}/geometry ---- */
+
+/* Why an outline is refused: its code and messages (all answer 409 on field
+ * geometry). */
+typedef struct {
+    const char *code, *zh, *en;
+} outline_refusal_t;
+
+static const outline_refusal_t OUTSIDE_PARENT = {
+    "geometry_outside_parent", "网格轮廓超出所属社区的轮廓", "the grid's outline goes beyond its community's outline"};
+static const outline_refusal_t OVERLAPS_GRID = {"geometry_overlap", "网格轮廓与其他网格重叠",
+                                                "the grid's outline overlaps another grid's"};
+static const outline_refusal_t LEAVES_GRIDS = {"geometry_excludes_grids", "社区轮廓未包含其下网格的轮廓",
+                                               "the community's outline leaves out one of its grids' outlines"};
+
+/* How much of shape s (area m2) lies outside outline o; -1 on a GEOS failure.
+ * (The overlay snaps to millimetres, so the part inside may come out a hair
+ * larger than s.) */
+static double outside_of(geo_ctx_t *ctx, geo_shape_t *o, const geo_shape_t *s)
+{
+    double in = geo_shape_overlap(ctx, o, s);
+    if (in < 0)
+        return -1;
+    return in < geo_shape_area(s) ? geo_shape_area(s) - in : 0;
+}
+
+/* The rules a grid's or a community's new outline must keep (issue #13, item 6):
+ * a grid lies within its community's outline (where it has one) and overlaps no
+ * other grid, each up to the tolerance; a community's outline keeps its grids'
+ * within it. NULL if kept, the refusal if not; DB_* in *rc on a failure. */
+static const outline_refusal_t *outline_check(db_t *db, const write_ctx_t *w, int64_t id, const char *level,
+                                              const geo_poly_t *poly, geo_box_t box, int *rc)
+{
+    static const geo_tolerance_t fallback = {GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
+    const geo_tolerance_t *tol = w->cfg ? &w->cfg->geo_tolerance : &fallback;
+    int grid = strcmp(level, "grid") == 0;
+    *rc = DB_OK;
+    if (!grid && strcmp(level, "community") != 0)
+        return NULL;
+    double lat0 = (box.min_lat + box.max_lat) / 2;
+    geo_ctx_t *ctx = geo_ctx_new();
+    geo_shape_t *mine = ctx ? geo_shape_new(ctx, poly, lat0) : NULL;
+    const outline_refusal_t *why = NULL;
+    json_t *others = NULL;
+    if (mine == NULL) {
+        *rc = DB_ERR;
+        goto out;
+    }
+    double area = geo_shape_area(mine);
+    if (grid) {
+        int64_t parent = 0;
+        *rc = db_one_int(db, &parent, "SELECT parent_id FROM org WHERE id = ?", "i", id);
+        if (*rc != DB_OK)
+            goto out;
+        geo_shape_t *comm = load_shape(db, ctx, parent, lat0);
+        if (comm) {
+            double beyond = outside_of(ctx, comm, mine);
+            geo_shape_free(ctx, comm);
+            if (beyond < 0) {
+                *rc = DB_ERR;
+                goto out;
+            }
+            if (beyond > geo_tolerance_of(tol, area)) {
+                why = &OUTSIDE_PARENT;
+                goto out;
+            }
+        }
+        /* Every grid whose box meets this one's, in any community: grids of
+         * neighbouring communities may share an edge, never an area. */
+        others = db_rows_json(db,
+                              "SELECT o.id FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
+                              " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
+                              " AND o.level = 'grid' AND o.id <> ? ORDER BY o.id",
+                              "ddddi", box.max_lng, box.min_lng, box.max_lat, box.min_lat, id);
+    } else {
+        others = db_rows_json(db,
+                              "SELECT o.id FROM org o JOIN org_geometry g ON g.org_id = o.id"
+                              " WHERE o.parent_id = ? AND o.level = 'grid' AND g.kind = 'Polygon' ORDER BY o.id",
+                              "i", id);
+    }
+    if (others == NULL) {
+        *rc = DB_ERR;
+        goto out;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(others, i, row) {
+        geo_shape_t *other = load_shape(db, ctx, json_integer_value(json_object_get(row, "id")), lat0);
+        if (other == NULL)
+            continue;
+        /* A grid: the area shared with the other grid, against the smaller of
+         * the two; a community: how much of its grid it leaves out. */
+        double a = geo_shape_area(other);
+        double excess = grid ? geo_shape_overlap(ctx, mine, other) : outside_of(ctx, mine, other);
+        double allowed = geo_tolerance_of(tol, grid && area < a ? area : a);
+        geo_shape_free(ctx, other);
+        if (excess < 0) {
+            *rc = DB_ERR;
+            break;
+        }
+        if (excess > allowed) {
+            why = grid ? &OVERLAPS_GRID : &LEAVES_GRIDS;
+            break;
+        }
+    }
+out:
+    json_decref(others);
+    geo_shape_free(ctx, mine);
+    geo_ctx_free(ctx);
+    return why;
+}
 
 static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
@@ -131,7 +259,12 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
         poly_buf_t b;
         poly_parse(json_object_get(g, "coordinates"), &b);
         box = geo_poly_box(&b.poly);
+        const outline_refusal_t *why = outline_check(db, w, id, level, &b.poly, box, &rc);
         poly_free(&b);
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        if (why)
+            return api_error(rep, w->lang, 409, why->code, "geometry", why->zh, why->en) - 1;
     }
     char *text = json_dumps(g, JSON_COMPACT | JSON_SORT_KEYS);
     rc = db_exec(db, NULL,
@@ -152,6 +285,19 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
         return api_db_error(rep, w->lang, rc, NULL);
     api_json(rep, 200, json_pack("{s:I, s:O}", "org_id", (json_int_t)id, "geometry", g));
     return 0;
+}
+
+/* 0 if poly is a valid polygon (OGC simple features: GEOS), 1 if not with
+ * GEOS's reason in why, -1 if GEOS failed. */
+static int poly_invalid(const geo_poly_t *poly, char *why, size_t cap)
+{
+    geo_box_t box = geo_poly_box(poly);
+    geo_ctx_t *ctx = geo_ctx_new();
+    geo_shape_t *s = ctx ? geo_shape_new(ctx, poly, (box.min_lat + box.max_lat) / 2) : NULL;
+    int rc = s == NULL ? -1 : geo_shape_invalid(ctx, s, why, cap) ? 1 : 0;
+    geo_shape_free(ctx, s);
+    geo_ctx_free(ctx);
+    return rc;
 }
 
 int org_geometry_put(api_req_t *req, api_reply_t *rep)
@@ -176,8 +322,20 @@ int org_geometry_put(api_req_t *req, api_reply_t *rep)
     } else {
         poly_buf_t b;
         why = poly_parse(coords, &b);
-        if (why == NULL)
+        if (why == NULL) {
+            char reason[160];
+            int rc = poly_invalid(&b.poly, reason, sizeof reason);
             poly_free(&b);
+            if (rc < 0)
+                return api_db_error(rep, req->lang, DB_ERR, NULL);
+            if (rc > 0) {
+                api_error(rep, req->lang, 400, "geometry_invalid", "geometry",
+                          "轮廓无效（边不能自相交，洞须在外环之内）",
+                          "invalid outline (edges may not cross, holes lie inside the outer ring)");
+                json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
+                return 0;
+            }
+        }
     }
     if (why) {
         api_error(rep, req->lang, 400, "validation_failed", "coordinates", "坐标无效（经度在前，环须闭合）",
@@ -220,35 +378,65 @@ static int query_double(const api_req_t *req, const char *name, double lo, doubl
     return ok ? 0 : -1;
 }
 
-int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid)
+/* The grid a point lies in, one answer however outlines touch or overlap
+ * (within the tolerance, or in data older than the rules): among the grids
+ * whose outline holds p (on the boundary counts) and whose community's outline,
+ * where the community has one, holds p too, the one holding p inside rather than
+ * on its boundary, then the smallest, then the lowest id. *grid 0 if none; *where
+ * GEO_INSIDE or GEO_BOUNDARY for the grid found. */
+static int locate_grid(db_t *db, geo_pt_t p, int64_t *grid, int *where)
 {
-    geo_pt_t p = {lng, lat};
     *grid = 0;
+    *where = GEO_OUTSIDE;
     json_t *cands = db_rows_json(db,
-                                 "SELECT o.id FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
+                                 "SELECT o.id, o.parent_id FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
                                  " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
                                  " AND o.level = 'grid' ORDER BY o.id LIMIT 1000",
                                  "dddd", p.lng, p.lng, p.lat, p.lat);
     if (cands == NULL)
         return DB_ERR;
+    double best_area = 0;
+    int64_t seen_parent = 0;
+    int parent_holds = 1;
     size_t i;
     json_t *c;
     json_array_foreach(cands, i, c) {
-        poly_buf_t b;
         int64_t id = json_integer_value(json_object_get(c, "id"));
+        int64_t parent = json_integer_value(json_object_get(c, "parent_id"));
+        poly_buf_t b;
         if (load_poly(db, id, &b) != 0)
             continue;
         int loc = geo_locate(&b.poly, p);
+        if (loc != GEO_OUTSIDE && parent != seen_parent) {
+            /* The last community read is kept: candidates come by id, and one
+             * community's grids mostly come one after another. */
+            poly_buf_t cb;
+            seen_parent = parent;
+            parent_holds = 1;
+            if (load_poly(db, parent, &cb) == 0) {
+                parent_holds = geo_locate(&cb.poly, p) != GEO_OUTSIDE;
+                poly_free(&cb);
+            }
+        }
+        double area = geo_poly_area(&b.poly);
         poly_free(&b);
-        if (loc != GEO_OUTSIDE && *grid == 0)
+        if (loc == GEO_OUTSIDE || !parent_holds || (loc == GEO_BOUNDARY && *where == GEO_INSIDE))
+            continue;
+        /* Ids come in order: a tie keeps the lower. */
+        if (*grid == 0 || (loc == GEO_INSIDE && *where == GEO_BOUNDARY) || area < best_area) {
             *grid = id;
-        if (loc == GEO_INSIDE) {
-            *grid = id;
-            break;
+            *where = loc;
+            best_area = area;
         }
     }
     json_decref(cands);
     return DB_OK;
+}
+
+int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid)
+{
+    int where;
+    return locate_grid(db, (geo_pt_t){lng, lat}, grid, &where);
 }
 
 int geo_locate_handler(api_req_t *req, api_reply_t *rep)
@@ -260,40 +448,26 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
     if (query_double(req, "lat", -90, 90, &p.lat) != 0)
         return api_error(rep, req->lang, 400, "validation_failed", "lat", "纬度应在 -90 到 90 之间",
                          "lat must be a number from -90 to 90");
-    json_t *cands = db_rows_json(req->db,
-                                 "SELECT o.id, o.path FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
-                                 " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
-                                 " AND o.level = 'grid' ORDER BY o.id LIMIT 1000",
-                                 "dddd", p.lng, p.lng, p.lat, p.lat);
-    if (cands == NULL)
+    int64_t id;
+    int loc;
+    if (locate_grid(req->db, p, &id, &loc) != DB_OK)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_t *found = json_null();
-    const char *where = "outside";
-    size_t i;
-    json_t *c;
-    json_array_foreach(cands, i, c) {
-        if (!access_covers(req->who, PERM_ORG_READ, json_string_value(json_object_get(c, "path"))))
-            continue;
-        int64_t id = json_integer_value(json_object_get(c, "id"));
-        poly_buf_t b;
-        if (load_poly(req->db, id, &b) != 0)
-            continue;
-        int loc = geo_locate(&b.poly, p);
-        poly_free(&b);
-        if (loc == GEO_OUTSIDE)
-            continue;
+    json_t *found = NULL;
+    if (id) {
         json_t *rows = db_rows_json(req->db,
                                     "SELECT g.id, g.name, g.code, g.path, c.id AS community_id, c.name AS community_name"
                                     " FROM org g JOIN org c ON c.id = g.parent_id WHERE g.id = ?",
                                     "i", id);
-        json_decref(found);
         found = json_incref(json_array_get(rows, 0));
         json_decref(rows);
-        where = loc == GEO_INSIDE ? "inside" : "boundary";
-        if (loc == GEO_INSIDE)
-            break; /* a point on a shared edge keeps looking for a grid that holds it inside */
     }
-    json_decref(cands);
+    /* The same answer a report at p gets, or none: never the best grid among
+     * those the caller may see, which another caller would not be given. */
+    if (found && !access_covers(req->who, PERM_ORG_READ, json_string_value(json_object_get(found, "path")))) {
+        json_decref(found);
+        found = NULL;
+    }
+    const char *where = found == NULL ? "outside" : loc == GEO_INSIDE ? "inside" : "boundary";
     return api_json(rep, 200, json_pack("{s:o, s:s}", "grid", found ? found : json_null(), "position", where));
 }
 

@@ -33,6 +33,27 @@ extern const field_t user_create_fields[];
  * bad row (or the missing one) and msg explaining. rows_out counts rows read. */
 int audit_verify(db_t *db, const unsigned char key[32], int64_t *bad_id, int64_t *rows_out, char *msg, size_t cap);
 
+/* The verified chain's extent. */
+typedef struct audit_tail {
+    int64_t rows, last_id;
+    char last_hash[65];
+} audit_tail_t;
+
+/* audit_verify, also giving the last row's id and MAC in tail. Besides each
+ * row's MAC and link it checks the head's MAC (required once any row of MAC
+ * format 2 exists), that the head names the last row, and that the log is not
+ * empty (jiceng init always writes rows: an empty log was wiped). */
+int audit_verify_tail(db_t *db, const unsigned char key[32], audit_tail_t *tail, int64_t *bad_id, char *msg,
+                      size_t cap);
+
+/* An anchor of tail taken at now: JSON text (format, last_id, last_hash,
+ * taken_at, mac) the caller frees. */
+char *audit_anchor_text(const unsigned char key[32], const audit_tail_t *tail, int64_t now);
+
+/* DB_OK if the anchor's MAC holds under key and the log still holds its row
+ * with its MAC (so a chain that verifies extends it); else DB_ERR with msg. */
+int audit_anchor_check(db_t *db, const unsigned char key[32], const char *anchor_text, char *msg, size_t cap);
+
 /* Import a divisions CSV (code,name,level,kind,parent_code) for one city code.
  * Rows already present (same code) are left alone. Counts per level in counts
  * (city, district, street, community, village). 0 or -1 with msg. */

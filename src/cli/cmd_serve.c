@@ -73,6 +73,10 @@ int cmd_serve(int argc, char **argv)
         {"public-rate", 1, NULL, "anonymous case reports per client address per minute (default 5)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
         {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
+        {"geo-tolerance-m2", 1, NULL,
+         "grid outlines: square metres a grid may stick out of its community or overlap another grid (default 25)"},
+        {"geo-tolerance-permille", 1, NULL,
+         "grid outlines: the same as thousandths of the smaller area, when larger (default 10)"},
         {"cookie-secure", 0, NULL, "mark the session cookie Secure (when TLS is in front)"},
         {"test-clock", 0, NULL, "allow admins to move the server clock (tests only)"},
         {NULL, 0, NULL, NULL},
@@ -122,7 +126,9 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "login-rate", cfg.login_rate, 1, 1000000, &cfg.login_rate) ||
         int_opt(opts, "public-rate", cfg.public_rate, 1, 1000000, &cfg.public_rate) ||
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
-        int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes))
+        int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes) ||
+        int_opt(opts, "geo-tolerance-m2", cfg.geo_tolerance.m2, 0, 1000000, &cfg.geo_tolerance.m2) ||
+        int_opt(opts, "geo-tolerance-permille", cfg.geo_tolerance.permille, 0, 1000, &cfg.geo_tolerance.permille))
         return 2;
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;

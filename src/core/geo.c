@@ -72,6 +72,24 @@ int geo_locate(const geo_poly_t *poly, geo_pt_t p)
     return GEO_INSIDE;
 }
 
+static double ring_area(const geo_pt_t *r, size_t n)
+{
+    double a = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        a += r[i].lng * r[i + 1].lat - r[i + 1].lng * r[i].lat;
+    return fabs(a) / 2;
+}
+
+double geo_poly_area(const geo_poly_t *poly)
+{
+    if (poly->nrings == 0)
+        return 0;
+    double a = ring_area(poly->rings[0], poly->ring_len[0]);
+    for (size_t h = 1; h < poly->nrings; h++)
+        a -= ring_area(poly->rings[h], poly->ring_len[h]);
+    return a > 0 ? a : 0;
+}
+
 geo_box_t geo_poly_box(const geo_poly_t *poly)
 {
     geo_box_t b = {INFINITY, -INFINITY, INFINITY, -INFINITY};

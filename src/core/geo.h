@@ -34,6 +34,11 @@ const char *geo_ring_check(const geo_pt_t *ring, size_t n);
 /* Where p lies relative to the polygon (holes excluded). */
 int geo_locate(const geo_poly_t *poly, geo_pt_t p);
 
+/* Area of the polygon (outer ring less its holes) in square degrees, as drawn on
+ * the plane: only for comparing polygons near one another (a grid's against its
+ * neighbours'), where the scale of a degree of longitude is the same. */
+double geo_poly_area(const geo_poly_t *poly);
+
 /* Bounding box of the outer ring. */
 geo_box_t geo_poly_box(const geo_poly_t *poly);
 

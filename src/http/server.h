@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/geo_shape.h"
 #include "core/netaddr.h"
 #include "core/password.h"
 #include "lib/keys.h"
@@ -33,6 +34,7 @@ typedef struct server_config {
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
     pw_policy_t pw_policy;
+    geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
     int quiet;

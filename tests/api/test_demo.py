@@ -105,6 +105,16 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         import json
         lng, lat = json.loads(geo)["coordinates"]
         assert admin.get("/api/v1/locate", params={"lng": lng, "lat": lat}).json()["grid"]["id"] == grid
+        # The demo's grids keep the outline rules (no overlap with any grid, of any community):
+        # each of a few communities' grids, stored again as they are, is taken.
+        con = backend.connect(s.db)
+        grids = con.execute("SELECT g.org_id, g.geojson FROM org_geometry g JOIN org o ON o.id = g.org_id"
+                            " WHERE o.level = 'grid' ORDER BY o.id LIMIT 30").fetchall()
+        con.close()
+        assert len(grids) == 30
+        for gid, outline in grids:
+            r = admin.request("PUT", f"/api/v1/orgs/{gid}/geometry", json=json.loads(outline))
+            assert r.status_code == 200, (gid, r.text)
         stats = admin.get("/api/v1/orgs/1/stats").json()
         assert stats["people"]["residents"] == 3000 and stats["figures"]["grids"] == 1773
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]

@@ -1651,11 +1651,19 @@ def walk_geometry(admin, community, gid):
     inside_bld, outside_bld = made
     err = error_field(admin.request(put, f"/api/v1/orgs/{inside_bld}/geometry", json=outline), put, geo)
     assert err["field"] == "type"
-    # a second grid overlapping the first, with neither outline nor branch nor worker of its own at first
+    # a second grid overlapping the first, with neither outline nor branch nor worker of its own at first:
+    # half over it is refused, a sliver (0.4% of the area, within the tolerance) is taken
     r = admin.post("/api/v1/orgs", json={"parent_id": cid, "level": "grid", "name": "文档重叠网格"})
     assert r.status_code == 201, r.text
     grid2 = r.json()["id"]
-    r = admin.request(put, f"/api/v1/orgs/{grid2}/geometry", json=square(lng + d / 2, lat, d))
+    err = error_field(admin.request(put, f"/api/v1/orgs/{grid2}/geometry", json=square(lng + d / 2, lat, d)), put,
+                      geo, 409)
+    assert (err["code"], err["field"]) == ("geometry_overlap", "geometry"), err
+    bowtie = {"type": "Polygon", "coordinates": [[[lng, lat], [lng + d, lat + d], [lng + d, lat], [lng, lat + d / 2],
+                                                  [lng, lat]]]}
+    err = error_field(admin.request(put, f"/api/v1/orgs/{grid2}/geometry", json=bowtie), put, geo)
+    assert (err["code"], err["field"]) == ("geometry_invalid", "geometry") and err["reason"], err
+    r = admin.request(put, f"/api/v1/orgs/{grid2}/geometry", json=square(lng + d * 0.996, lat, d))
     assert r.status_code == 200, r.text
     # a household above grid level
     r = admin.post("/api/v1/households", json={"org_id": cid, "address": "文档无网格地址"})

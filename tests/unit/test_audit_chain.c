@@ -1,7 +1,9 @@
 /* Unit tests of src/core/audit_chain.c: the keyed MAC over each audit row.
  * The known vectors were computed independently with Python's hmac module over
  * the documented encoding: "jiceng-audit-v1" then each field in order, integers
- * as 8-byte big-endian, strings as an 8-byte big-endian length then the bytes. */
+ * as 8-byte big-endian, strings as an 8-byte big-endian length then the bytes;
+ * format 2 ("jiceng-audit-v2") appends org_path; the head's and an anchor's
+ * MACs use the same encoding under their own labels. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -271,6 +273,61 @@ static void test_chain(void **state)
         assert_string_not_equal(h1[i - 1], h1[i]);
 }
 
+static void test_v2_known_vector(void **state)
+{
+    (void)state;
+    unsigned char key[AUDIT_KEY_BYTES];
+    key_0_to_31(key);
+    audit_fields_t f = sample();
+    f.version = AUDIT_MAC_V2;
+    f.org_path = "/1/";
+    char out[AUDIT_HASH_HEX + 1];
+    hash(out, key, &f);
+    assert_string_equal(out, "682d79401f169913a476f23468a2d982e1d385645e893ce6fc01fed84ecf47a1");
+}
+
+/* Format 1 leaves org_path out (rows written before it was covered keep
+ * verifying); format 2 covers it, and a row's format is part of its MAC. */
+static void test_org_path_covered_from_v2(void **state)
+{
+    (void)state;
+    unsigned char key[AUDIT_KEY_BYTES];
+    key_0_to_31(key);
+    audit_fields_t f = sample();
+    char v1a[AUDIT_HASH_HEX + 1], v1b[AUDIT_HASH_HEX + 1], v2a[AUDIT_HASH_HEX + 1], v2b[AUDIT_HASH_HEX + 1];
+    f.org_path = "/1/";
+    hash(v1a, key, &f);
+    f.org_path = "/1/9/";
+    hash(v1b, key, &f);
+    assert_string_equal(v1a, v1b);
+    assert_string_equal(v1a, "561e6412b5cc9f0c6c2c096e214abf1845e062841a7f0bc919d70709aa6176bb");
+    f.version = AUDIT_MAC_V2;
+    hash(v2b, key, &f);
+    f.org_path = "/1/";
+    hash(v2a, key, &f);
+    assert_string_not_equal(v2a, v2b);
+    assert_string_not_equal(v2a, v1a);
+}
+
+static void test_head_and_anchor_macs(void **state)
+{
+    (void)state;
+    unsigned char key[AUDIT_KEY_BYTES];
+    key_0_to_31(key);
+    char h[65], h2[65], a[65], a2[65];
+    const char *last = "abababababababababababababababababababababababababababababababab";
+    audit_head_mac(h, key, 7, last);
+    assert_string_equal(h, "f6582cf16f352730488ac15be43437b8ce218cdae9658b6da5e55ad509054e20");
+    audit_head_mac(h2, key, 6, last);
+    assert_string_not_equal(h, h2);
+    audit_anchor_mac(a, key, 7, last, "2026-12-06T08:00:00Z");
+    assert_string_equal(a, "2251cb3ccca43764bd4e45c6cc58edb6d40bcb8726c5b340537717772c5fd17c");
+    audit_anchor_mac(a2, key, 7, last, "2026-12-06T08:00:01Z");
+    assert_string_not_equal(a, a2);
+    /* The labels keep a head's MAC from passing for an anchor's and back. */
+    assert_string_not_equal(h, a);
+}
+
 static void test_output_bounds(void **state)
 {
     (void)state;
@@ -299,6 +356,9 @@ int main(void)
         cmocka_unit_test(test_key_matters),
         cmocka_unit_test(test_chain),
         cmocka_unit_test(test_output_bounds),
+        cmocka_unit_test(test_v2_known_vector),
+        cmocka_unit_test(test_org_path_covered_from_v2),
+        cmocka_unit_test(test_head_and_anchor_macs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

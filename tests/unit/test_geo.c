@@ -108,9 +108,26 @@ static void overlaps(void **state)
     assert_true(box.min_lng == 1 && box.max_lng == 3 && box.min_lat == 1 && box.max_lat == 3);
 }
 
+static void poly_area(void **state)
+{
+    (void)state;
+    square_t q;
+    square(&q, 117.0, 31.0, 0.01);
+    assert_true(fabs(geo_poly_area(&q.poly) - 1e-4) < 1e-12);
+    geo_pt_t outer[] = {{0, 0}, {0, 10}, {10, 10}, {10, 0}, {0, 0}}; /* clockwise: same area */
+    geo_pt_t hole[] = {{4, 4}, {6, 4}, {6, 6}, {4, 6}, {4, 4}};
+    const geo_pt_t *rings[] = {outer, hole};
+    size_t lens[] = {5, 5};
+    geo_poly_t poly = {rings, lens, 2};
+    assert_true(geo_poly_area(&poly) == 96);
+    poly.nrings = 0;
+    assert_true(geo_poly_area(&poly) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(poly_area),
         cmocka_unit_test(locate_square),
         cmocka_unit_test(locate_with_hole_and_concave),
         cmocka_unit_test(ring_checks),

@@ -1,0 +1,278 @@
+"""The audit chain against someone who can write the database but holds no key:
+every stored column under each row's MAC, the head authenticated, a wiped chain
+refused, and an operator's anchor (`jiceng audit anchor`) that a truncated or
+rewritten chain no longer extends (issue #13, item 15)."""
+import hashlib
+import hmac
+import json
+import os
+import stat
+import struct
+import subprocess
+import tempfile
+
+import pytest
+
+import backend
+from backend import connect
+from conftest import ADMIN_PASSWORD, DIVISIONS, PASSWORD, run_cli
+
+
+@pytest.fixture()
+def db():
+    d = tempfile.mkdtemp(prefix="jiceng-chain-")
+    path = backend.new_database(d, "c.db")
+    run_cli("init", "--db", path, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    run_cli("import-divisions", "--db", path, DIVISIONS)
+    for name in ("chain1", "chain2", "chain3"):
+        run_cli("user", "add", "--db", path, name, "--name", name, env={"JICENG_PASSWORD": PASSWORD})
+    yield path, d
+    subprocess.run(["rm", "-rf", d])
+
+
+def verify(db, *extra):
+    p = run_cli("audit", "verify", "--db", db, *extra, check=False)
+    return p.returncode, p.stdout + p.stderr
+
+
+def assert_ok(db, *extra):
+    rc, out = verify(db, *extra)
+    assert rc == 0 and "ok" in out, out
+
+
+def assert_broken(db, *extra, needle=""):
+    rc, out = verify(db, *extra)
+    assert rc != 0, out
+    assert needle in out, out
+    return out
+
+
+def tamper(db, *statements):
+    """Run SQL statements on the database as someone without the key would."""
+    con = connect(db)
+    for sql in statements:
+        con.execute(sql)
+    con.commit()
+    con.close()
+
+
+WIPE = ("DELETE FROM audit_log", "DELETE FROM audit_head")
+
+
+def last_id(con):
+    return con.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+
+
+def test_new_rows_are_of_the_format_covering_every_column(db):
+    db, _ = db
+    con = connect(db)
+    versions = {r[0] for r in con.execute("SELECT mac_version FROM audit_log").fetchall()}
+    assert versions == {2}
+    assert len(con.execute("SELECT mac FROM audit_head").fetchone()[0]) == 64
+    con.close()
+    assert_ok(db)
+
+
+def test_edited_org_path_fails(db):
+    db, _ = db
+    con = connect(db)
+    rid, path = con.execute("SELECT id, org_path FROM audit_log WHERE org_path <> '/' ORDER BY id LIMIT 1").fetchone()
+    con.execute("UPDATE audit_log SET org_path = '/' WHERE id = ?", (rid,))
+    con.commit()
+    assert_broken(db, needle=f"row {rid} was edited")
+    # Claiming the old format, whose MAC leaves org_path out, does not help.
+    con.execute("UPDATE audit_log SET mac_version = 1 WHERE id = ?", (rid,))
+    con.commit()
+    assert_broken(db, needle=f"row {rid}")
+    con.execute("UPDATE audit_log SET org_path = ?, mac_version = 2 WHERE id = ?", (path, rid))
+    con.commit()
+    con.close()
+    assert_ok(db)
+
+
+def test_edited_source_fails(db):
+    db, _ = db
+    tamper(db, "UPDATE audit_log SET source = '10.0.0.1' WHERE id = 2")
+    assert_broken(db, needle="row 2 was edited")
+
+
+def test_last_rows_deleted_and_head_moved_back_fails(db):
+    """The attack of the issue: drop the newest rows and point the head at the row
+    left last, with its real id and hash."""
+    db, _ = db
+    con = connect(db)
+    n = last_id(con)
+    keep = n - 2
+    keep_hash = con.execute("SELECT hash FROM audit_log WHERE id = ?", (keep,)).fetchone()[0]
+    con.execute("DELETE FROM audit_log WHERE id > ?", (keep,))
+    con.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", (keep, keep_hash))
+    con.commit()
+    assert_broken(db, needle="audit head was edited")
+    # Without its MAC the head is refused too: the chain has rows of format 2.
+    con.execute("UPDATE audit_head SET mac = ''")
+    con.commit()
+    con.close()
+    assert_broken(db, needle="carries no MAC")
+
+
+def test_head_deleted_fails(db):
+    db, _ = db
+    tamper(db, "DELETE FROM audit_head")
+    assert_broken(db, needle="head is missing")
+
+
+def test_wiped_chain_fails(db):
+    db, _ = db
+    tamper(db, *WIPE)
+    assert_broken(db, needle="empty")
+
+
+def test_no_new_chain_after_a_wipe(db):
+    """Wiped, then written to: the program does not start a fresh chain (which would
+    verify from row 1) on a database that has data; the change is refused."""
+    db, _ = db
+    tamper(db, *WIPE)
+    con = connect(db)
+    p = run_cli("user", "add", "--db", db, "after_wipe", "--name", "w", env={"JICENG_PASSWORD": PASSWORD},
+                check=False)
+    assert p.returncode != 0 and "refusing to start a new chain" in p.stderr
+    assert con.execute("SELECT COUNT(*) FROM app_user WHERE username = 'after_wipe'").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+    con.close()
+    assert_broken(db, needle="empty")
+
+
+def anchor(db, folder, name="anchor.json"):
+    out = os.path.join(folder, name)
+    p = run_cli("audit", "anchor", "--db", db, "-o", out)
+    assert "anchored audit row" in p.stderr
+    return out
+
+
+def test_anchor_file(db):
+    db, d = db
+    out = anchor(db, d)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    a = json.load(open(out))
+    con = connect(db)
+    n = last_id(con)
+    assert a["last_id"] == n
+    assert a["last_hash"] == con.execute("SELECT hash FROM audit_log WHERE id = ?", (n,)).fetchone()[0]
+    con.close()
+    assert len(a["mac"]) == 64 and a["taken_at"].endswith("Z")
+    # Without -o it goes to stdout.
+    p = run_cli("audit", "anchor", "--db", db)
+    assert json.loads(p.stdout)["last_id"] == n
+    assert_ok(db, "--anchor", out)
+
+
+def test_anchor_then_more_rows_passes(db):
+    db, d = db
+    out = anchor(db, d)
+    run_cli("user", "add", "--db", db, "later", "--name", "l", env={"JICENG_PASSWORD": PASSWORD})
+    rc, text = verify(db, "--anchor", out)
+    assert rc == 0 and "extending the anchor" in text, text
+
+
+def test_anchor_then_truncate_fails(db):
+    """Even a truncation that leaves a consistent-looking head behind (the head row
+    as it stood at the time the anchor was taken, replayed) fails against the anchor
+    taken later."""
+    db, d = db
+    con = connect(db)
+    old_head = con.execute("SELECT last_id, last_hash, mac FROM audit_head").fetchone()
+    con.close()
+    run_cli("user", "add", "--db", db, "later", "--name", "l", env={"JICENG_PASSWORD": PASSWORD})
+    out = anchor(db, d)
+    con = connect(db)
+    con.execute("DELETE FROM audit_log WHERE id > ?", (old_head[0],))
+    con.execute("UPDATE audit_head SET last_id = ?, last_hash = ?, mac = ?", tuple(old_head))
+    con.commit()
+    con.close()
+    assert_ok(db)  # the replayed head is genuine: only the anchor tells
+    assert_broken(db, "--anchor", out, needle="truncated")
+
+
+def test_anchor_then_wipe_fails(db):
+    db, d = db
+    out = anchor(db, d)
+    tamper(db, *WIPE)
+    assert_broken(db, "--anchor", out)
+
+
+def test_edited_anchor_fails(db):
+    db, d = db
+    out = anchor(db, d)
+    a = json.load(open(out))
+    a["last_id"] -= 1
+    con = connect(db)
+    a["last_hash"] = con.execute("SELECT hash FROM audit_log WHERE id = ?", (a["last_id"],)).fetchone()[0]
+    con.close()
+    forged = os.path.join(d, "forged.json")
+    with open(forged, "w") as f:
+        json.dump(a, f)
+    assert_broken(db, "--anchor", forged, needle="anchor file was edited")
+    with open(forged, "w") as f:
+        f.write("not an anchor")
+    assert_broken(db, "--anchor", forged, needle="not a jiceng audit anchor")
+    rc, text = verify(db, "--anchor", os.path.join(d, "missing.json"))
+    assert rc != 0 and "cannot read" in text
+
+
+def _audit_key(db):
+    """The audit key as `jiceng` derives it from the key file (libsodium's
+    crypto_kdf_derive_from_key: BLAKE2b keyed by the master key, subkey id 1 as the
+    salt, "jcaudit_" as the personalisation)."""
+    master = bytes.fromhex(open(backend.key_file(db)).read()[:64])
+    return hashlib.blake2b(b"", digest_size=32, key=master, salt=struct.pack("<Q", 1) + bytes(8),
+                           person=b"jcaudit_" + bytes(8)).digest()
+
+
+def _v1_mac(key, row, prev):
+    def i(v):
+        return struct.pack(">q", v)
+
+    def t(s):
+        b = (s or "").encode()
+        return i(len(b)) + b
+    rid, at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary = row
+    msg = b"".join([t("jiceng-audit-v1"), i(rid), i(at), i(actor_id), t(actor_name), t(source), t(action), t(entity),
+                    i(entity_id), i(org_id), t(summary), t(prev)])
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def test_rows_written_before_012_keep_verifying(db):
+    """A chain written entirely before schema 012 (format 1, head without a MAC)
+    verifies; rows appended after it are of format 2 and seal the head."""
+    db, _ = db
+    key = _audit_key(db)
+    con = connect(db)
+    rows = con.execute("SELECT id, at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary"
+                       " FROM audit_log ORDER BY id").fetchall()
+    prev = ""
+    for row in rows:
+        mac = _v1_mac(key, row, prev)
+        con.execute("UPDATE audit_log SET prev_hash = ?, hash = ?, mac_version = 1 WHERE id = ?", (prev, mac, row[0]))
+        prev = mac
+    con.execute("UPDATE audit_head SET last_hash = ?, mac = ''", (prev,))
+    con.commit()
+    assert_ok(db)
+    # Format 1 leaves org_path out: such a row's org_path is not protected.
+    con.execute("UPDATE audit_log SET org_path = '/x/' WHERE id = 2")
+    con.commit()
+    assert_ok(db)
+    n = len(rows)
+    run_cli("user", "add", "--db", db, "after_upgrade", "--name", "u", env={"JICENG_PASSWORD": PASSWORD})
+    assert con.execute("SELECT mac_version FROM audit_log WHERE id = ?", (n + 1,)).fetchone()[0] == 2
+    assert len(con.execute("SELECT mac FROM audit_head").fetchone()[0]) == 64
+    con.close()
+    assert_ok(db)
+
+
+def test_no_anchor_of_a_broken_chain(db):
+    db, d = db
+    tamper(db, "UPDATE audit_log SET action = 'x' WHERE id = 2")
+    out = os.path.join(d, "never.json")
+    p = run_cli("audit", "anchor", "--db", db, "-o", out, check=False)
+    assert p.returncode != 0 and "BROKEN at row 2" in p.stdout
+    assert not os.path.exists(out)
