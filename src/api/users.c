@@ -435,8 +435,14 @@ int user_update(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, user_update_fields, rep) != 0)
         return 0;
-    json_t *data = json_deep_copy(req->body);
     const char *pw = json_string_value(json_object_get(req->body, "password"));
+    /* One's own password is changed only with the current one (POST /auth/password):
+     * a stolen session or an unattended screen must not be enough. */
+    if (pw && req->params[0] == req->who->user_id)
+        return api_error(rep, req->lang, 403, "current_password_required", "password",
+                         "修改自己的密码须提供当前密码，请使用“修改密码”",
+                         "changing your own password needs the current one: use POST /api/v1/auth/password");
+    json_t *data = json_deep_copy(req->body);
     if (pw) {
         if (password_policy_reply(req, &req->cfg->pw_policy, "password", pw, rep) != 0) {
             json_decref(data);

@@ -1,5 +1,5 @@
 """User accounts and grants, as an administrator manages them."""
-from conftest import PASSWORD, error_of
+from conftest import ADMIN_PASSWORD, PASSWORD, error_of
 
 
 def test_create_and_get_user(server, admin):
@@ -83,3 +83,35 @@ def test_roles_listing(server, admin):
     assert not any(p.endswith(".write") for p in roles["auditor"])
     assert "pii.reveal" not in roles["auditor"]
     assert roles["org_staff"] < roles["admin"]
+
+
+def test_own_password_not_set_without_the_current_one(server, admin):
+    """PATCH /users/{own id} with a password is refused: a stolen session must not be enough to take the account
+    over. Managing someone else's password still works, and so do one's other fields."""
+    me = admin.get("/api/v1/auth/me").json()["user"]
+    before = admin.get(f"/api/v1/users/{me['id']}").json()
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"password": "Taken-Over-77!", "version": before["version"]})
+    assert r.status_code == 403, r.text
+    e = error_of(r)
+    assert e["code"] == "current_password_required" and e["field"] == "password"
+    assert "Taken-Over-77!" not in r.text
+    # Nothing changed: same version, the old password works, the new one does not.
+    assert admin.get(f"/api/v1/users/{me['id']}").json()["version"] == before["version"]
+    server.client().login("admin", ADMIN_PASSWORD)
+    server.client().login("admin", "Taken-Over-77!", expect=401)
+    # Even with other fields the whole change is refused.
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"display_name": "换了", "password": "Taken-Over-77!"})
+    assert r.status_code == 403
+    assert admin.get(f"/api/v1/users/{me['id']}").json()["display_name"] == before["display_name"]
+    # One's own other fields, and another user's password, are fine.
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"lang": "zh-CN"})
+    assert r.status_code == 200, r.text
+    staff = server.make_user(admin, "own.staff", "org_staff", server.org_id("340104006006"))
+    other = server.make_user(admin, "own.other", "resident", server.org_id("340104006006"))
+    r = staff.patch(f"/api/v1/users/{other.user_id}", json={"password": "Rep1aced-Password"})
+    assert r.status_code == 200, r.text
+    server.client().login("own.other", "Rep1aced-Password")
+    # A staff member managing users cannot set their own password either.
+    r = staff.patch(f"/api/v1/users/{staff.user_id}", json={"password": "Rep1aced-Password"})
+    assert r.status_code == 403 and error_of(r)["code"] == "current_password_required"
+    server.client().login("own.staff", PASSWORD)
