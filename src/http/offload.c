@@ -39,7 +39,8 @@ typedef struct pool {
     pthread_cond_t cond;
     ojob_t *head, *tail;
     int waiting;               /* jobs queued, not yet taken by a thread */
-    int cap;
+    int running;               /* jobs taken, not yet finished */
+    int cap;                   /* jobs that may wait while every thread is busy */
     int nthreads;
     int stop;
     pthread_t *tids;
@@ -87,9 +88,13 @@ static void *pool_main(void *arg)
             p->tail = NULL;
         job->next = NULL;
         p->waiting--;
+        p->running++;
         pthread_mutex_unlock(&p->lock);
 
         job->work(job->arg);
+        pthread_mutex_lock(&p->lock);
+        p->running--;
+        pthread_mutex_unlock(&p->lock);
         h2o_multithread_send_message(&job->loop->offload_receiver, &job->super);
     }
     return NULL;
@@ -130,7 +135,7 @@ int api_offload(api_req_t *req, api_reply_t *rep, offload_kind_t kind, offload_w
     }
 
     pthread_mutex_lock(&p->lock);
-    int full = p->nthreads == 0 || p->stop || p->waiting >= p->cap;
+    int full = p->nthreads == 0 || p->stop || p->waiting + p->running >= p->nthreads + p->cap;
     if (!full) {
         if (p->tail)
             p->tail->next = job;
@@ -193,6 +198,7 @@ int offload_start(const server_config_t *cfg)
         pthread_cond_init(&p->cond, NULL);
         p->head = p->tail = NULL;
         p->waiting = 0;
+        p->running = 0;
         p->stop = 0;
         p->cap = cfg->offload[k].queue;
         p->nthreads = cfg->offload[k].threads;
