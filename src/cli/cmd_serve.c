@@ -7,6 +7,7 @@
 
 #include "db/migrate.h"
 #include "http/server.h"
+#include "lib/pwcheck.h"
 #include "lib/util.h"
 
 static int int_opt(const option_t *opts, const char *name, int def, int min, int max, int *out)
@@ -98,6 +99,11 @@ int cmd_serve(int argc, char **argv)
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
     cfg.web_root = cli_opt(opts, "web", "web/dist");
 
+    char why[300];
+    if (pwcheck_ready(why, sizeof why) != 0) {
+        fprintf(stderr, "jiceng: %s\n", why);
+        return 1;
+    }
     db_t *db;
     keys_t keys;
     if (cli_open(cfg.db_url, &db, &keys) != 0)
