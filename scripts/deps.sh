@@ -7,6 +7,7 @@ packages=(
     build-essential pkg-config
     libh2o-evloop-dev libssl-dev zlib1g-dev libjansson-dev libsqlite3-dev libsodium-dev
     libcmocka-dev libxlsxwriter-dev libzip-dev libexpat1-dev libgeos-dev sqlite3 curl
+    libpwquality-dev cracklib-runtime
     libpq-dev postgresql-15 postgresql-contrib
     python3 python3-pytest python3-requests python3-jsonschema python3-yaml python3-psycopg2
     chromium fonts-noto-cjk

@@ -12,6 +12,7 @@
 #include "core/timefmt.h"
 #include "core/token.h"
 #include "http/server.h"
+#include "lib/pwcheck.h"
 #include "lib/util.h"
 
 #define SESSION_COOKIE "jiceng_session"
@@ -27,23 +28,188 @@ int password_verify(const char *stored, const char *password)
     return crypto_pwhash_str_verify(stored, password, strlen(password)) == 0;
 }
 
-int password_policy_reply(const api_req_t *req, const pw_policy_t *policy, const char *field, const char *pw,
-                          api_reply_t *rep)
+int password_refused_reply(const char *lang, const pw_policy_t *policy, const char *field, const char *reason,
+                           api_reply_t *rep)
 {
-    const char *reason = NULL;
-    if (password_check(policy, pw, &reason) == 0)
-        return 0;
-    char zh[160], en[200];
-    snprintf(zh, sizeof zh, "密码不符合要求：至少 %d 个字符，且包含大写字母、小写字母、数字、符号中的 %d 类",
-             policy->min_length, policy->min_classes);
-    snprintf(en, sizeof en, "password refused (%s): at least %d characters from %d of upper, lower, digit, symbol",
-             reason, policy->min_length, policy->min_classes);
-    api_error(rep, req->lang, 400, "weak_password", field, zh, en);
-    return -1;
+    char zh[200], en[200];
+    pwcheck_message(zh, sizeof zh, policy, reason, 1);
+    pwcheck_message(en, sizeof en, policy, reason, 0);
+    int status = strcmp(reason, "password_check_unavailable") == 0 ? 500 : 400;
+    api_error(rep, lang, status, status == 500 ? "internal" : "weak_password", field, zh, en);
+    if (status == 400)
+        json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
+    return 0;
 }
 
-/* ---- login rate limit per client address ---- */
+/* ---- hashing and checking passwords, on the hashing pool ---- */
 
+static char g_dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+    password_hash(g_dummy_hash, "not a password of anyone");
+}
+
+/* The argon2id work of a request, done on the hashing pool: a password to
+ * verify (a login's, or the current one before a change), a new password to
+ * check and hash, or both; then a write to hand data to. */
+typedef struct pw_job {
+    char *current;             /* the password to verify, or NULL */
+    char stored[crypto_pwhash_STRBYTES]; /* its hash; "" for an unknown name */
+    char *password;            /* the new one, or NULL */
+    char *username;            /* a login's name; for a new password, not to be found in it; may be NULL */
+    const char *field;         /* the body field the new password came in */
+    pw_policy_t policy;
+    write_fn write;
+    json_t *data;              /* gets "password_hash" */
+    int current_ok;
+    const char *refused;       /* the policy's reason, or NULL */
+    char hash[crypto_pwhash_STRBYTES];
+    int hash_rc;
+} pw_job_t;
+
+static void secret_free(char *p)
+{
+    if (p != NULL) {
+        sodium_memzero(p, strlen(p));
+        free(p);
+    }
+}
+
+static void pw_job_free(void *arg)
+{
+    pw_job_t *j = arg;
+    secret_free(j->current);
+    secret_free(j->password);
+    free(j->username);
+    json_decref(j->data);
+    sodium_memzero(j, sizeof *j);
+    free(j);
+}
+
+static void pw_job_work(void *arg)
+{
+    pw_job_t *j = arg;
+    if (j->current != NULL) {
+        /* The same work whether or not the name exists: a dummy hash of the same cost. */
+        pthread_once(&dummy_once, dummy_init);
+        j->current_ok = password_verify(j->stored[0] ? j->stored : g_dummy_hash, j->current) && j->stored[0];
+    } else {
+        j->current_ok = 1;
+    }
+    if (!j->current_ok || j->password == NULL)
+        return;
+    if (password_acceptable(&j->policy, j->password, j->username, &j->refused) != 0)
+        return;
+    j->hash_rc = password_hash(j->hash, j->password);
+}
+
+static int password_fail_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
+
+static int pw_job_done(api_req_t *req, api_reply_t *rep, void *arg)
+{
+    pw_job_t *j = arg;
+    if (!j->current_ok)
+        return api_defer(req, password_fail_write, NULL);
+    if (j->refused != NULL)
+        return password_refused_reply(req->lang, &j->policy, j->field, j->refused, rep);
+    if (j->hash_rc != 0)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_object_set_new(j->data, "password_hash", json_string(j->hash));
+    json_t *data = j->data;
+    j->data = NULL;
+    return api_defer(req, j->write, data);
+}
+
+static pw_job_t *pw_job_new(const api_req_t *req, const char *password, const char *username, const char *field,
+                            write_fn write, json_t *data)
+{
+    pw_job_t *j = xcalloc(1, sizeof *j);
+    j->password = password ? xstrdup(password) : NULL;
+    j->username = username ? xstrdup(username) : NULL;
+    j->field = field;
+    j->policy = req->cfg->pw_policy;
+    j->write = write;
+    j->data = data;
+    return j;
+}
+
+int password_offload_write(api_req_t *req, api_reply_t *rep, const char *password, const char *username,
+                           const char *field, write_fn write, json_t *data)
+{
+    pw_job_t *j = pw_job_new(req, password, username, field, write, data);
+    return api_offload(req, rep, OFFLOAD_HASH, pw_job_work, pw_job_done, j, pw_job_free);
+}
+
+/* ---- failures per (user name, client address), and the lock they lead to ----
+ * Counted per address so that nobody can lock an account for its owner from
+ * elsewhere, and for any name at all, known or not, so that the answers never
+ * tell which names exist. Failures are forgotten lockout_seconds after the
+ * last one, or at a successful login from that address. */
+
+/* The failures counted for (username, source) and the lock, as of now. */
+static int failure_read(db_t *db, const struct server_config *cfg, const char *username, const char *source,
+                        int64_t now, int64_t *failed, int64_t *until)
+{
+    *failed = 0;
+    *until = 0;
+    db_stmt_t *st = db_q(db, "SELECT failed, locked_until, last_failed_at FROM login_failure"
+                             " WHERE username = ? AND source = ?",
+                         "tt", username, source);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        if (db_col_int(st, 2) >= now - cfg->lockout_seconds)
+            *failed = db_col_int(st, 0);
+        *until = db_col_int(st, 1);
+        rc = DB_DONE;
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* Count one more failure after failed earlier ones; *locked says whether it
+ * locks (then *until is set, and the count starts again after the lock). */
+static int failure_count(db_t *db, const write_ctx_t *w, const char *username, int64_t failed, int *locked,
+                         int64_t *until)
+{
+    failed++;
+    *locked = failed >= w->cfg->lockout_threshold;
+    *until = *locked ? w->now + w->cfg->lockout_seconds : 0;
+    int rc = db_exec(db, NULL, "DELETE FROM login_failure WHERE last_failed_at < ? AND locked_until <= ?", "ii",
+                     w->now - w->cfg->lockout_seconds, w->now);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO login_failure (username, source, failed, locked_until, last_failed_at)"
+                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (username, source) DO UPDATE SET failed = excluded.failed,"
+                     " locked_until = excluded.locked_until, last_failed_at = excluded.last_failed_at",
+                     "ttiii", username, w->source, *locked ? (int64_t)0 : failed, *until, w->now);
+    return rc;
+}
+
+static int failure_clear(db_t *db, const write_ctx_t *w, const char *username)
+{
+    return db_exec(db, NULL, "DELETE FROM login_failure WHERE username = ? AND source = ?", "tt", username,
+                   w->source);
+}
+
+static void set_locked_until(api_reply_t *rep, int64_t until)
+{
+    char ts[32];
+    time_format_rfc3339(ts, until);
+    json_object_set_new(json_object_get(rep->json, "error"), "locked_until", json_string(ts));
+}
+
+/* The 423 answer: the same for every name, known or not. */
+static int locked_reply(api_reply_t *rep, const char *lang, int64_t until)
+{
+    api_error(rep, lang, 423, "account_locked", NULL, "密码错误次数过多，账号已被暂时锁定，请稍后再试",
+              "too many wrong passwords; the account is locked for a while");
+    set_locked_until(rep, until);
+    return 0;
+}
 
 /* ---- sessions ---- */
 
@@ -159,67 +325,50 @@ static const field_t login_fields[] = {
     FIELDS_END,
 };
 
-static void set_locked_until(api_reply_t *rep, int64_t until)
-{
-    char ts[32];
-    time_format_rfc3339(ts, until);
-    json_object_set_new(json_object_get(rep->json, "error"), "locked_until", json_string(ts));
-}
-
 static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     const char *username = json_string_value(json_object_get(data, "username"));
     int password_ok = json_is_true(json_object_get(data, "password_ok"));
     json_t *sum = json_pack("{s:s}", "username", username);
     int64_t id = 0, failed = 0, locked_until = 0, disabled = 0, org_id = 0;
-    db_stmt_t *st = db_q(db, "SELECT id, failed_logins, locked_until, disabled, COALESCE(org_id, 0) FROM app_user"
-                             " WHERE username = ?",
-                         "t", username);
+    db_stmt_t *st = db_q(db, "SELECT id, disabled, COALESCE(org_id, 0) FROM app_user WHERE username = ?", "t",
+                         username);
     if (st == NULL) {
         json_decref(sum);
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     }
     if (db_step(st) == DB_ROW) {
         id = db_col_int(st, 0);
-        failed = db_col_int(st, 1);
-        locked_until = db_col_int(st, 2);
-        disabled = db_col_int(st, 3);
-        org_id = db_col_int(st, 4);
+        disabled = db_col_int(st, 1);
+        org_id = db_col_int(st, 2);
     }
     db_done(st);
+    int rc = failure_read(db, w->cfg, username, w->source, w->now, &failed, &locked_until);
+    if (rc != DB_OK) {
+        json_decref(sum);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
     write_ctx_t wa = *w;
     wa.who.user_id = id;
     str_copy(wa.who.username, sizeof wa.who.username, username);
-    int rc = DB_OK;
-    if (id == 0) {
-        json_object_set_new(sum, "reason", json_string("unknown_user"));
-        rc = audit_append(db, &wa, "auth.login_failed", "user", 0, 0, sum);
-        api_error(rep, w->lang, 401, "invalid_credentials", NULL, "用户名或密码错误", "wrong user name or password");
-    } else if (locked_until > w->now) {
+    if (locked_until > w->now) {
         json_object_set_new(sum, "reason", json_string("locked"));
         rc = audit_append(db, &wa, "auth.login_failed", "user", id, org_id, sum);
-        api_error(rep, w->lang, 423, "account_locked", NULL, "账号已被锁定，请稍后再试",
-                  "the account is locked; try again later");
-        set_locked_until(rep, locked_until);
-    } else if (!password_ok) {
-        failed++;
-        int lock = failed >= w->cfg->lockout_threshold;
-        int64_t until = lock ? w->now + w->cfg->lockout_seconds : 0;
-        rc = db_exec(db, NULL, "UPDATE app_user SET failed_logins = ?, locked_until = ? WHERE id = ?", "iii",
-                     lock ? (int64_t)0 : failed, until, id);
-        json_object_set_new(sum, "reason", json_string("wrong_password"));
-        if (lock)
+        locked_reply(rep, w->lang, locked_until);
+    } else if (!password_ok || id == 0) {
+        /* An unknown name goes the same way as a wrong password: counted, locked, answered alike. */
+        int locked = 0;
+        rc = failure_count(db, w, username, failed, &locked, &locked_until);
+        json_object_set_new(sum, "reason", json_string(id == 0 ? "unknown_user" : "wrong_password"));
+        if (locked)
             json_object_set_new(sum, "locked", json_true());
         if (rc == DB_OK)
             rc = audit_append(db, &wa, "auth.login_failed", "user", id, org_id, sum);
-        if (lock) {
-            api_error(rep, w->lang, 423, "account_locked", NULL, "密码错误次数过多，账号已被锁定",
-                      "too many wrong passwords; the account is locked");
-            set_locked_until(rep, until);
-        } else {
+        if (locked)
+            locked_reply(rep, w->lang, locked_until);
+        else
             api_error(rep, w->lang, 401, "invalid_credentials", NULL, "用户名或密码错误",
                       "wrong user name or password");
-        }
     } else if (disabled) {
         json_object_set_new(sum, "reason", json_string("disabled"));
         rc = audit_append(db, &wa, "auth.login_failed", "user", id, org_id, sum);
@@ -229,7 +378,7 @@ static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
         token_new(token);
         token_hash(hash, token);
         token_new(csrf);
-        rc = db_exec(db, NULL, "UPDATE app_user SET failed_logins = 0, locked_until = 0 WHERE id = ?", "i", id);
+        rc = failure_clear(db, w, username);
         if (rc == DB_OK)
             rc = db_exec(db, NULL,
                          "INSERT INTO session (token_hash, user_id, kind, csrf_token, created_at, last_seen_at,"
@@ -256,12 +405,12 @@ static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     return 0; /* failures are kept too: the count and the audit row must stay */
 }
 
-static char g_dummy_hash[crypto_pwhash_STRBYTES];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void dummy_init(void)
+static int login_done(api_req_t *req, api_reply_t *rep, void *arg)
 {
-    password_hash(g_dummy_hash, "not a password of anyone");
+    (void)rep;
+    pw_job_t *j = arg;
+    return api_defer(req, login_write,
+                     json_pack("{s:s, s:b}", "username", j->username, "password_ok", j->current_ok));
 }
 
 int auth_login(api_req_t *req, api_reply_t *rep)
@@ -273,15 +422,23 @@ int auth_login(api_req_t *req, api_reply_t *rep)
                          "too many login attempts from this address; wait a minute");
     const char *username = json_string_value(json_object_get(req->body, "username"));
     const char *password = json_string_value(json_object_get(req->body, "password"));
-    char stored[crypto_pwhash_STRBYTES] = "";
-    int rc = db_one_text(req->db, stored, sizeof stored, "SELECT password_hash FROM app_user WHERE username = ?", "t",
-                         username);
-    if (rc != DB_OK && rc != DB_NOTFOUND)
+    int64_t failed = 0, until = 0;
+    int rc = failure_read(req->db, req->cfg, username, req->remote, clock_now(), &failed, &until);
+    if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, NULL);
-    /* Spend the same work whether or not the user exists. */
-    pthread_once(&dummy_once, dummy_init);
-    int ok = password_verify(rc == DB_OK ? stored : g_dummy_hash, password) && rc == DB_OK;
-    return api_defer(req, login_write, json_pack("{s:s, s:b}", "username", username, "password_ok", ok));
+    if (until > clock_now()) /* locked from here: no password is checked (the writer answers) */
+        return api_defer(req, login_write, json_pack("{s:s, s:b}", "username", username, "password_ok", 0));
+    pw_job_t *j = pw_job_new(req, NULL, username, NULL, NULL, NULL);
+    j->current = xstrdup(password);
+    rc = db_one_text(req->db, j->stored, sizeof j->stored, "SELECT password_hash FROM app_user WHERE username = ?",
+                     "t", username);
+    if (rc != DB_OK && rc != DB_NOTFOUND) {
+        pw_job_free(j);
+        return api_db_error(rep, req->lang, rc, NULL);
+    }
+    if (rc != DB_OK)
+        j->stored[0] = '\0';
+    return api_offload(req, rep, OFFLOAD_HASH, pw_job_work, login_done, j, pw_job_free);
 }
 
 /* ---- logout, me ---- */
@@ -330,11 +487,13 @@ static int password_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     int64_t uid = w->who.user_id;
     int rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ?, updated_at = ?"
                                " WHERE id = ?",
-                     "tiii", json_string_value(json_object_get(data, "hash")), w->now, w->now, uid);
+                     "tiii", json_string_value(json_object_get(data, "password_hash")), w->now, w->now, uid);
     /* Every other session of the user ends: whoever knew the old password is out. */
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE session SET revoked = 1 WHERE user_id = ? AND id <> ?", "ii", uid,
                      w->who.session_id);
+    if (rc == DB_OK)
+        rc = failure_clear(db, w, w->who.username);
     if (rc == DB_OK)
         rc = audit_append(db, w, "user.password_changed", "user", uid, 0, NULL);
     if (rc != DB_OK)
@@ -343,25 +502,53 @@ static int password_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     return 0;
 }
 
+/* A wrong current password: counted with the login failures of this name
+ * from this address, and locking them alike. */
+static int password_fail_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int64_t failed = 0, until = 0;
+    int locked = 0;
+    int rc = failure_read(db, w->cfg, w->who.username, w->source, w->now, &failed, &until);
+    if (rc == DB_OK && until > w->now) {
+        locked = 1;
+    } else if (rc == DB_OK) {
+        rc = failure_count(db, w, w->who.username, failed, &locked, &until);
+        if (rc == DB_OK)
+            rc = audit_append_new(db, w, "auth.password_change_failed", "user", w->who.user_id, 0,
+                                  locked ? json_pack("{s:b}", "locked", 1) : NULL);
+    }
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (locked)
+        return locked_reply(rep, w->lang, until);
+    return api_error(rep, w->lang, 400, "validation_failed", "current_password", "当前密码不正确",
+                     "the current password is wrong");
+}
+
 int auth_password(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, password_fields, rep) != 0)
         return 0;
+    if (api_rate_limited("login", req->remote, req->cfg->login_rate))
+        return api_error(rep, req->lang, 429, "rate_limited", NULL, "尝试过于频繁，请一分钟后再试",
+                         "too many attempts from this address; wait a minute");
     const char *cur = json_string_value(json_object_get(req->body, "current_password"));
     const char *pw = json_string_value(json_object_get(req->body, "new_password"));
-    char stored[crypto_pwhash_STRBYTES] = "";
-    if (db_one_text(req->db, stored, sizeof stored, "SELECT password_hash FROM app_user WHERE id = ?", "i",
-                    req->who->user_id) != DB_OK)
+    int64_t failed = 0, until = 0;
+    int rc = failure_read(req->db, req->cfg, req->who->username, req->remote, clock_now(), &failed, &until);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, NULL);
+    if (until > clock_now())
+        return locked_reply(rep, req->lang, until);
+    pw_job_t *j = pw_job_new(req, pw, req->who->username, "new_password", password_write, json_object());
+    j->current = xstrdup(cur);
+    if (db_one_text(req->db, j->stored, sizeof j->stored, "SELECT password_hash FROM app_user WHERE id = ?", "i",
+                    req->who->user_id) != DB_OK) {
+        pw_job_free(j);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    if (!password_verify(stored, cur))
-        return api_error(rep, req->lang, 400, "validation_failed", "current_password", "当前密码不正确",
-                         "the current password is wrong");
-    if (password_policy_reply(req, &req->cfg->pw_policy, "new_password", pw, rep) != 0)
-        return 0;
-    char hash[crypto_pwhash_STRBYTES];
-    if (password_hash(hash, pw) != 0)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_defer(req, password_write, json_pack("{s:s}", "hash", hash));
+    }
+    return api_offload(req, rep, OFFLOAD_HASH, pw_job_work, pw_job_done, j, pw_job_free);
 }
 
 /* ---- API tokens ---- */

@@ -15,9 +15,17 @@ json_t *user_json(db_t *db, int64_t user_id, int details);
 int password_hash(char *out, const char *password);
 /* 1 if password matches the stored hash. */
 int password_verify(const char *stored, const char *password);
-/* Check the policy; on failure fill rep with 400 validation_failed naming field. */
-int password_policy_reply(const api_req_t *req, const pw_policy_t *policy, const char *field, const char *pw,
-                          api_reply_t *rep);
+/* Fill rep with the answer to a password that lib/pwcheck.h refused for
+ * reason: 400 weak_password naming field, with error.reason the reason and a
+ * message saying what is wrong (never the password). Returns 0. */
+int password_refused_reply(const char *lang, const pw_policy_t *policy, const char *field, const char *reason,
+                           api_reply_t *rep);
+/* Check password against the whole policy (lib/pwcheck.h; username is not to
+ * be in it, may be NULL) and hash it, on the hashing pool; then hand data,
+ * with "password_hash" added, to the writer's write. A refused password
+ * answers as password_refused_reply. Takes data. Returns what api_offload does. */
+int password_offload_write(api_req_t *req, api_reply_t *rep, const char *password, const char *username,
+                           const char *field, write_fn write, json_t *data);
 
 /* Write functions the CLI calls too. data carries validated fields and, for
  * users, "password_hash" instead of the password. */

@@ -55,7 +55,8 @@ json_t *user_json(db_t *db, int64_t user_id, int details)
 {
     db_stmt_t *st = db_q(db,
                          "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, u.lang,"
-                         " u.disabled AS is_disabled, u.locked_until, u.created_at, u.updated_at,"
+                         " u.disabled AS is_disabled, (SELECT MAX(f.locked_until) FROM login_failure f"
+                         " WHERE f.username = u.username) AS locked_until, u.created_at, u.updated_at,"
                          " u.password_changed_at, u.version FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
                          " WHERE u.id = ?",
                          "i", user_id);
@@ -245,17 +246,22 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         json_array_append_new(changed, json_string("disabled"));
         end_sessions |= json_is_true(v);
     }
+    int unlock = 0;
     if (rc == DB_OK && (v = json_object_get(data, "password_hash")) && json_is_string(v)) {
-        rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0,"
-                               " locked_until = 0 WHERE id = ?",
-                     "tii", json_string_value(v), w->now, id);
+        rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ? WHERE id = ?", "tii",
+                     json_string_value(v), w->now, id);
         json_array_append_new(changed, json_string("password"));
         end_sessions = 1;
+        unlock = 1;
     }
     if (rc == DB_OK && json_is_true(json_object_get(data, "unlock"))) {
-        rc = db_exec(db, NULL, "UPDATE app_user SET failed_logins = 0, locked_until = 0 WHERE id = ?", "i", id);
         json_array_append_new(changed, json_string("unlock"));
+        unlock = 1;
     }
+    /* Failures counted and locks from every address end (a new password's too). */
+    if (rc == DB_OK && unlock)
+        rc = db_exec(db, NULL, "DELETE FROM login_failure WHERE username = (SELECT username FROM app_user WHERE id = ?)",
+                     "i", id);
     if (rc == DB_OK && end_sessions)
         rc = db_exec(db, NULL, "UPDATE session SET revoked = 1 WHERE user_id = ? AND revoked = 0", "i", id);
     if (rc == DB_OK)
@@ -406,15 +412,9 @@ int user_create(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "username", "用户名只能包含小写字母、数字和 _ . -",
                          "user names use lowercase letters, digits, _ . and - only");
     const char *pw = json_string_value(json_object_get(req->body, "password"));
-    if (password_policy_reply(req, &req->cfg->pw_policy, "password", pw, rep) != 0)
-        return 0;
-    char hash[crypto_pwhash_STRBYTES];
-    if (password_hash(hash, pw) != 0)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
     json_t *data = json_deep_copy(req->body);
     json_object_del(data, "password");
-    json_object_set_new(data, "password_hash", json_string(hash));
-    return api_defer(req, user_create_write, data);
+    return password_offload_write(req, rep, pw, username, "password", user_create_write, data);
 }
 
 int user_get(api_req_t *req, api_reply_t *rep)
@@ -435,23 +435,32 @@ int user_update(api_req_t *req, api_reply_t *rep)
 {
     if (api_validate(req, req->body, user_update_fields, rep) != 0)
         return 0;
-    json_t *data = json_deep_copy(req->body);
     const char *pw = json_string_value(json_object_get(req->body, "password"));
-    if (pw) {
-        if (password_policy_reply(req, &req->cfg->pw_policy, "password", pw, rep) != 0) {
-            json_decref(data);
-            return 0;
-        }
-        char hash[crypto_pwhash_STRBYTES];
-        if (password_hash(hash, pw) != 0) {
-            json_decref(data);
-            return api_db_error(rep, req->lang, DB_ERR, NULL);
-        }
-        json_object_del(data, "password");
-        json_object_set_new(data, "password_hash", json_string(hash));
-    }
+    /* One's own password is changed only with the current one (POST /auth/password):
+     * a stolen session or an unattended screen must not be enough. */
+    if (pw && req->params[0] == req->who->user_id)
+        return api_error(rep, req->lang, 403, "current_password_required", "password",
+                         "修改自己的密码须提供当前密码，请使用“修改密码”",
+                         "changing your own password needs the current one: use POST /api/v1/auth/password");
+    json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
-    return api_defer(req, user_update_write, data);
+    if (pw == NULL)
+        return api_defer(req, user_update_write, data);
+    json_object_del(data, "password");
+    /* Refused before any hashing when the caller may not manage this user (the writer checks again). */
+    int rc = can_manage_user(req->db, req->who, req->params[0]);
+    if (rc != DB_OK) {
+        json_decref(data);
+        return manage_error(rep, req->lang, rc);
+    }
+    char username[65] = "";
+    rc = db_one_text(req->db, username, sizeof username, "SELECT username FROM app_user WHERE id = ?", "i",
+                         req->params[0]);
+    if (rc != DB_OK && rc != DB_NOTFOUND) {
+        json_decref(data);
+        return api_db_error(rep, req->lang, rc, NULL);
+    }
+    return password_offload_write(req, rep, pw, username[0] ? username : NULL, "password", user_update_write, data);
 }
 
 int user_grant_add(api_req_t *req, api_reply_t *rep)

@@ -13,6 +13,7 @@
 #include "api/internal.h"
 #include "db/migrate.h"
 #include "http/server.h"
+#include "lib/pwcheck.h"
 #include "lib/util.h"
 
 /* A random password that meets the default policy: 20 characters from four classes. */
@@ -45,14 +46,19 @@ int cmd_init(int argc, char **argv)
     int r = cli_parse(argc, argv, opts, pos, 0, &npos, usage);
     if (r != 0)
         return r > 0 ? 0 : 2;
-    /* A given password is checked before anything is created. */
+    /* A given password is checked before anything is created, and with a dictionary. */
+    char why[300];
+    if (pwcheck_ready(why, sizeof why) != 0) {
+        fprintf(stderr, "jiceng: %s\n", why);
+        return 1;
+    }
     const char *env = getenv("JICENG_ADMIN_PASSWORD");
     const char *pw = env && *env ? env : NULL;
     const char *reason = NULL;
     pw_policy_t policy = PW_POLICY_DEFAULT;
-    if (pw && password_check(&policy, pw, &reason) != 0) {
-        fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused: %s (at least %d characters from %d classes)\n", reason,
-                policy.min_length, policy.min_classes);
+    if (pw && password_acceptable(&policy, pw, "admin", &reason) != 0) {
+        pwcheck_message(why, sizeof why, &policy, reason, 0);
+        fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused (%s): %s\n", reason, why);
         return 1;
     }
     const char *url = cli_db_url(opts);
@@ -95,7 +101,11 @@ int cmd_init(int argc, char **argv)
     }
     char generated[21];
     if (pw == NULL) {
-        generate_password(generated);
+        /* Random 20 characters nearly always pass; the loop makes it always. */
+        int tries = 0;
+        do
+            generate_password(generated);
+        while (password_acceptable(&policy, generated, "admin", &reason) != 0 && ++tries < 100);
         pw = generated;
     }
     char hash[crypto_pwhash_STRBYTES];

@@ -7,6 +7,7 @@
 
 #include "db/migrate.h"
 #include "http/server.h"
+#include "lib/pwcheck.h"
 #include "lib/util.h"
 
 static int int_opt(const option_t *opts, const char *name, int def, int min, int max, int *out)
@@ -77,6 +78,10 @@ int cmd_serve(int argc, char **argv)
          "grid outlines: square metres a grid may stick out of its community or overlap another grid (default 25)"},
         {"geo-tolerance-permille", 1, NULL,
          "grid outlines: the same as thousandths of the smaller area, when larger (default 10)"},
+        {"hash-threads", 1, NULL, "threads that hash and check passwords (default 1)"},
+        {"hash-queue", 1, NULL, "password checks that may wait for them; more answer 503 busy (default 64)"},
+        {"import-threads", 1, NULL, "threads that read uploaded spreadsheets (default 1)"},
+        {"import-queue", 1, NULL, "uploads that may wait for them; more answer 503 busy (default 4)"},
         {"cookie-secure", 0, NULL, "mark the session cookie Secure (when TLS is in front)"},
         {"test-clock", 0, NULL, "allow admins to move the server clock (tests only)"},
         {NULL, 0, NULL, NULL},
@@ -128,12 +133,23 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
         int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes) ||
         int_opt(opts, "geo-tolerance-m2", cfg.geo_tolerance.m2, 0, 1000000, &cfg.geo_tolerance.m2) ||
-        int_opt(opts, "geo-tolerance-permille", cfg.geo_tolerance.permille, 0, 1000, &cfg.geo_tolerance.permille))
+        int_opt(opts, "geo-tolerance-permille", cfg.geo_tolerance.permille, 0, 1000, &cfg.geo_tolerance.permille) ||
+        int_opt(opts, "hash-threads", cfg.offload[OFFLOAD_HASH].threads, 1, 64, &cfg.offload[OFFLOAD_HASH].threads) ||
+        int_opt(opts, "hash-queue", cfg.offload[OFFLOAD_HASH].queue, 0, 100000, &cfg.offload[OFFLOAD_HASH].queue) ||
+        int_opt(opts, "import-threads", cfg.offload[OFFLOAD_IMPORT].threads, 1, 64,
+                &cfg.offload[OFFLOAD_IMPORT].threads) ||
+        int_opt(opts, "import-queue", cfg.offload[OFFLOAD_IMPORT].queue, 0, 100000,
+                &cfg.offload[OFFLOAD_IMPORT].queue))
         return 2;
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
     cfg.web_root = cli_opt(opts, "web", "web/dist");
 
+    char why[300];
+    if (pwcheck_ready(why, sizeof why) != 0) {
+        fprintf(stderr, "jiceng: %s\n", why);
+        return 1;
+    }
     db_t *db;
     keys_t keys;
     if (cli_open(cfg.db_url, &db, &keys) != 0)

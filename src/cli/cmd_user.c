@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "lib/pwcheck.h"
 #include "lib/util.h"
 
 static const char *usage_text =
@@ -54,7 +55,7 @@ static int64_t user_id_of(db_t *db, const char *username)
     return id;
 }
 
-static int hash_password(char *hash)
+static int hash_password(char *hash, const char *username)
 {
     char *pw = cli_read_password("JICENG_PASSWORD");
     if (pw == NULL) {
@@ -64,10 +65,10 @@ static int hash_password(char *hash)
     pw_policy_t policy = PW_POLICY_DEFAULT;
     const char *reason;
     int rc = 0;
-    if (password_check(&policy, pw, &reason) != 0) {
-        fprintf(stderr, "jiceng: password refused: %s (at least %d characters from %d of upper, lower, digit,"
-                        " symbol)\n",
-                reason, policy.min_length, policy.min_classes);
+    if (password_acceptable(&policy, pw, username, &reason) != 0) {
+        char why[200];
+        pwcheck_message(why, sizeof why, &policy, reason, 0);
+        fprintf(stderr, "jiceng: password refused (%s): %s\n", reason, why);
         rc = -1;
     } else if (password_hash(hash, pw) != 0) {
         rc = -1;
@@ -129,7 +130,7 @@ int cmd_user(int argc, char **argv)
     } else if (strcmp(sub, "add") == 0 && npos == 2) {
         char hash[crypto_pwhash_STRBYTES];
         const char *name = cli_opt(opts, "name", pos[1]);
-        if (hash_password(hash) != 0) {
+        if (hash_password(hash, pos[1]) != 0) {
             rc = 1;
         } else {
             json_t *out = NULL;
@@ -151,7 +152,7 @@ int cmd_user(int argc, char **argv)
         int64_t id = user_id_of(db, pos[1]);
         char hash[crypto_pwhash_STRBYTES];
         rc = 1;
-        if (id > 0 && hash_password(hash) == 0 &&
+        if (id > 0 && hash_password(hash, pos[1]) == 0 &&
             cli_write(db, user_update_write, &w, json_pack("{s:I, s:s}", "id", (json_int_t)id, "password_hash", hash),
                       NULL) == 0) {
             printf("password of %s changed; its sessions have ended\n", pos[1]);

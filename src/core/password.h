@@ -12,7 +12,9 @@ typedef struct pw_policy {
 
 /* 0 if pw meets policy; else -1 and *reason is a stable code:
  * password_invalid (not UTF-8 or holds control characters),
- * password_too_long, password_too_short, password_too_simple. */
+ * password_too_long, password_whitespace (begins or ends with a space of any
+ * kind), password_too_short, password_too_simple. Dictionary checks read
+ * files, so they are not here (src/lib). */
 int password_check(const pw_policy_t *policy, const char *pw, const char **reason);
 
 #endif

@@ -53,11 +53,12 @@ typedef struct loop {
     int metrics_fd;
     h2o_multithread_receiver_t done_receiver;
     h2o_multithread_receiver_t stop_receiver;
+    h2o_multithread_receiver_t offload_receiver;
     db_t *db;
     int fd;
     int index;
     int stopping;
-    int pending;               /* writer jobs not yet answered */
+    int pending;               /* writer and offload jobs not yet answered */
     pthread_t tid;
 } loop_t;
 
@@ -131,6 +132,12 @@ void client_address(h2o_req_t *req, char *out, size_t cap);
  * has cap. Give the result to peer_release when the connection closes. */
 void *peer_admit(const netaddr_t *a, int cap);
 void peer_release(void *entry);
+/* offload.c: start the pool threads of every kind (server_config_t.offload);
+ * stop them once no loop has a job left. offload_on_done is each loop's
+ * receiver of finished jobs. */
+int offload_start(const server_config_t *cfg);
+void offload_stop(void);
+void offload_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 
 /* metrics.c */
 void metrics_record(int route_index, int status, uint64_t elapsed_ns);

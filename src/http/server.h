@@ -9,6 +9,7 @@
 #include "core/geo_shape.h"
 #include "core/netaddr.h"
 #include "core/password.h"
+#include "http/offload.h"
 #include "lib/keys.h"
 
 typedef struct server_config {
@@ -35,6 +36,7 @@ typedef struct server_config {
     int public_rate;           /* anonymous reports per address per minute, default 5 */
     pw_policy_t pw_policy;
     geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */
+    offload_limits_t offload[OFFLOAD_KINDS]; /* per kind of offloaded job: threads and queue */
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
     int quiet;

@@ -16,7 +16,7 @@ import backend
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("JICENG_BIN", os.path.join(ROOT, "jiceng"))
 DIVISIONS = os.path.join(ROOT, "data", "divisions", "hefei.csv")
-ADMIN_PASSWORD = "Admin-Passw0rd!"
+ADMIN_PASSWORD = "Quiet-Harbor-42!"  # no user name in it: the policy refuses that
 PASSWORD = "Str0ng-Password"
 CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
@@ -37,12 +37,28 @@ def run_cli(*args, env=None, input=None, check=True):
     return p
 
 
-class Client:
-    """A browser-like client: cookie session plus the CSRF header on changes."""
+class SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    """Connections from a given local address: on Linux all of 127.0.0.0/8 is the loopback, so a client bound to
+    127.0.0.2 reaches a server listening on 127.0.0.1 and the server sees it come from 127.0.0.2."""
 
-    def __init__(self, base):
+    def __init__(self, source, **kw):
+        self.source = source
+        super().__init__(**kw)
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kw)
+
+
+class Client:
+    """A browser-like client: cookie session plus the CSRF header on changes; source: the loopback address its
+    connections come from (127.0.0.1 by default)."""
+
+    def __init__(self, base, source=None):
         self.base = base
         self.s = requests.Session()
+        if source is not None:
+            self.s.mount("http://", SourceAddressAdapter(source))
         self.csrf = None
 
     def url(self, path):
@@ -121,8 +137,8 @@ class Server:
         self.proc = None
         return code
 
-    def client(self):
-        return Client(self.base)
+    def client(self, source=None):
+        return Client(self.base, source)
 
     def admin(self):
         c = self.client()

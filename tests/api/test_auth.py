@@ -158,16 +158,21 @@ def test_lockout_and_expiry(timed):
     c.login("locky", PASSWORD)
 
 
+def unlock(admin, uid):
+    """As an administrator: the account shows a lock; lift it (from every address)."""
+    got = admin.get(f"/api/v1/users/{uid}").json()
+    assert got["locked_until"] is not None
+    r = admin.patch(f"/api/v1/users/{uid}", json={"unlock": True, "version": got["version"]})
+    assert r.status_code == 200, r.text
+
+
 def test_admin_unlocks(timed):
     admin = timed.admin()
     uid = timed.make_user(admin, "locky2", "resident", None).user_id
     c = timed.client()
     for i in range(3):
         c.login("locky2", f"bad-{i}", expect=401 if i < 2 else 423)
-    got = admin.get(f"/api/v1/users/{uid}").json()
-    assert got["locked_until"] is not None
-    r = admin.patch(f"/api/v1/users/{uid}", json={"unlock": True, "version": got["version"]})
-    assert r.status_code == 200, r.text
+    unlock(admin, uid)
     c.login("locky2", PASSWORD)
 
 
@@ -208,8 +213,9 @@ def test_login_rate_limit():
         try:
             c = s.client()
             start = time.time()
-            codes = [c.s.post(c.url("/api/v1/auth/login"), json={"username": "nobody", "password": "x"}).status_code
-                     for _ in range(8)]
+            # A name each, so that no name's own lock (five failures) gets in the way.
+            codes = [c.s.post(c.url("/api/v1/auth/login"), json={"username": f"nobody-{i}", "password": "x"}).status_code
+                     for i in range(8)]
             r = c.s.post(c.url("/api/v1/auth/login"), json={"username": "admin", "password": ADMIN_PASSWORD})
             if int(start) // 60 != int(time.time()) // 60:
                 continue
@@ -221,3 +227,229 @@ def test_login_rate_limit():
         finally:
             assert s.close() == 0
     raise AssertionError("three runs each straddled a minute boundary")
+
+
+# ---- lockout per (name, address), alike for every name ----
+
+@pytest.fixture(scope="module")
+def lockable():
+    """A server of our own: these tests lock names out from some addresses."""
+    s = Server(divisions=False)
+    yield s
+    assert s.close() == 0, s.stderr
+
+
+def answer(r):
+    """What a login answer tells the caller: status and error body, the lock's time left out (it moves with the
+    clock), only its presence kept."""
+    body = r.json()
+    if "error" in body and "locked_until" in body["error"]:
+        body["error"]["locked_until"] = "<time>"
+    return r.status_code, body
+
+
+def test_lockout_from_one_address_leaves_others_alone(lockable):
+    far = lockable.client("127.0.0.2")
+    for i in range(4):
+        far.login("admin", f"Wrong-{i}-Passw0rd", expect=401)
+    r = far.login("admin", "Wrong-4-Passw0rd", expect=423)
+    assert error_of(r)["code"] == "account_locked" and error_of(r)["locked_until"]
+    # Locked from there, even with the right password...
+    far.login("admin", ADMIN_PASSWORD, expect=423)
+    # ...but the owner, coming from elsewhere, logs in.
+    near = lockable.client("127.0.0.3")
+    r = near.login("admin", ADMIN_PASSWORD)
+    assert r.json()["user"]["username"] == "admin"
+    # The server saw the two addresses apart: the audit names each.
+    rows = near.get("/api/v1/audit", params={"action": "auth.login_failed", "limit": 20}).json()["items"]
+    assert rows and {row["source"] for row in rows} == {"127.0.0.2"}
+    # An administrator sees the lock and can lift it for every address.
+    unlock(near, r.json()["user"]["id"])
+    far.login("admin", ADMIN_PASSWORD)
+
+
+def test_unknown_and_known_names_answer_alike(lockable):
+    admin = lockable.admin()
+    lockable.make_user(admin, "real.person", "resident", None)
+    seen = {}
+    for name, source in (("real.person", "127.0.0.4"), ("no.such.person", "127.0.0.5")):
+        c = lockable.client(source)
+        steps = []
+        for i in range(6):  # four 401, the fifth locks, the sixth finds the lock
+            steps.append(answer(c.s.post(c.url("/api/v1/auth/login"), json={"username": name, "password": f"Bad-{i}"})))
+        # The right password (for the known name) while locked: the same 423 as for a name that does not exist.
+        steps.append(answer(c.s.post(c.url("/api/v1/auth/login"), json={"username": name, "password": PASSWORD})))
+        seen[name] = steps
+    assert seen["real.person"] == seen["no.such.person"]
+    assert [s for s, _ in seen["real.person"]] == [401, 401, 401, 401, 423, 423, 423]
+    # In English too.
+    bodies = []
+    for name in ("real.person", "no.such.person"):
+        c = lockable.client("127.0.0.6")
+        bodies.append(answer(c.s.post(c.url("/api/v1/auth/login"), json={"username": name, "password": "Bad"},
+                                      headers={"Accept-Language": "en"})))
+    assert bodies[0] == bodies[1] and bodies[0][1]["error"]["message"] == "wrong user name or password"
+
+
+def test_unknown_name_costs_a_password_check(lockable):
+    # An unknown name is checked against a dummy hash of the same cost: without it, a wrong password for a real
+    # name (an argon2id check, tens of milliseconds) would take far longer than one for a name that does not
+    # exist (a missed index lookup). Fresh names and addresses each time, so no lock shortens either.
+    admin = lockable.admin()
+    lockable.make_user(admin, "timed.person", "resident", None)
+
+    def took(name, i):
+        c = lockable.client(f"127.0.1.{i}")
+        t = time.perf_counter()
+        r = c.s.post(c.url("/api/v1/auth/login"), json={"username": name, "password": "Bad-Password-1"})
+        assert r.status_code == 401, r.text
+        return time.perf_counter() - t
+
+    known = sorted(took("timed.person", i) for i in range(1, 8))
+    unknown = sorted(took(f"ghost.{i}", 100 + i) for i in range(1, 8))
+    assert unknown[3] >= 0.5 * known[3], (known, unknown)
+
+
+def test_password_change_failures_count_as_login_failures(lockable):
+    admin = lockable.admin()
+    uid = lockable.make_user(admin, "forgetful", "resident", None).user_id
+    u = lockable.client("127.0.0.7")
+    u.login("forgetful", PASSWORD)
+    for i in range(4):
+        r = u.post("/api/v1/auth/password", json={"current_password": f"Bad-{i}", "new_password": "N3w-Password!"})
+        assert r.status_code == 400 and error_of(r)["field"] == "current_password", r.text
+    r = u.post("/api/v1/auth/password", json={"current_password": "Bad-4", "new_password": "N3w-Password!"})
+    assert r.status_code == 423 and error_of(r)["code"] == "account_locked", r.text
+    # Locked from this address: the right current password and a login are refused alike...
+    r = u.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "N3w-Password!"})
+    assert r.status_code == 423, r.text
+    lockable.client("127.0.0.7").login("forgetful", PASSWORD, expect=423)
+    # ...and nothing changed; from another address the old password still works.
+    lockable.client("127.0.0.8").login("forgetful", PASSWORD)
+    rows = admin.get("/api/v1/audit", params={"action": "auth.password_change_failed", "limit": 10}).json()["items"]
+    assert len([row for row in rows if row["entity_id"] == uid]) == 5
+    assert "Bad-" not in str(rows)
+
+
+def test_a_good_login_forgets_the_failures_from_its_address(lockable):
+    admin = lockable.admin()
+    lockable.make_user(admin, "clumsy", "resident", None)
+    c = lockable.client("127.0.0.9")
+    for _ in range(2):
+        for i in range(4):
+            c.login("clumsy", f"Bad-{i}", expect=401)
+        c.login("clumsy", PASSWORD)  # four wrong, one right, and again: never five in a row
+
+
+# ---- password checks off the event loops ----
+
+def test_password_flood_leaves_other_requests_fast():
+    """40 wrong logins and 40 wrong password changes from eight threads, while another thread measures /healthz
+    and a logged-in page: their p99 stays under 50 ms (the argon2id checks run on the hashing pool, not on the
+    event loops), every flood answer is the expected refusal, and right logins work afterwards."""
+    import threading
+    s = Server(divisions=False, extra_args=["--lockout-threshold", "1000"])
+    try:
+        admin = s.admin()
+        s.make_user(admin, "flooder", "resident", None)
+        flooder = s.client()
+        flooder.login("flooder", PASSWORD)
+        watcher = s.admin()
+        started, errors, codes = threading.Event(), [], []
+
+        def bad_logins(k):
+            c = s.client()
+            started.set()
+            for i in range(10):
+                r = c.s.post(c.url("/api/v1/auth/login"), json={"username": f"flood-{k}", "password": f"Bad-{i}"})
+                codes.append(("login", r.status_code))
+
+        def bad_changes(k):
+            c = flooder.same_session()
+            started.set()
+            for i in range(10):
+                r = c.post("/api/v1/auth/password", json={"current_password": f"Bad-{k}-{i}",
+                                                          "new_password": "N3w-Password!"})
+                codes.append(("password", r.status_code))
+
+        threads = [threading.Thread(target=bad_logins, args=(k,)) for k in range(4)] + \
+                  [threading.Thread(target=bad_changes, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        started.wait(30)
+        health, page = [], []
+        while len(health) < 150:
+            t0 = time.perf_counter()
+            r = watcher.s.get(watcher.url("/healthz"))
+            health.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                errors.append(("healthz", r.status_code))
+            t0 = time.perf_counter()
+            r = watcher.get("/api/v1/auth/me")
+            page.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                errors.append(("me", r.status_code))
+        # The measurements were taken during the flood: it had not all been answered yet.
+        answered_while_measuring = len(codes)
+        for t in threads:
+            t.join()
+        assert answered_while_measuring < 80, "the flood ended before the measurements did"
+        assert not errors, errors
+        assert sorted(codes) == [("login", 401)] * 40 + [("password", 400)] * 40
+
+        def p99(xs):
+            xs = sorted(xs)
+            return xs[min(len(xs) - 1, int(len(xs) * 0.99))]
+
+        assert p99(health) < 0.050, f"/healthz p99 {p99(health) * 1000:.1f} ms over {len(health)}"
+        assert p99(page) < 0.050, f"/auth/me p99 {p99(page) * 1000:.1f} ms over {len(page)}"
+        # Afterwards right logins work (the flood locked nothing: its threshold is out of reach).
+        s.admin()
+        s.client().login("flooder", PASSWORD)
+    finally:
+        assert s.close() == 0, s.stderr
+
+
+def test_full_hashing_queue_answers_busy():
+    """One hashing thread and no queue: of eight logins sent at once, those that find the thread busy answer 503
+    busy with Retry-After; the rest are checked."""
+    import threading
+    s = Server(divisions=False, extra_args=["--hash-threads", "1", "--hash-queue", "0"])
+    try:
+        barrier, got = threading.Barrier(8), []
+
+        def login(k):
+            c = s.client()
+            c.s.get(c.url("/healthz"))  # connected before the barrier
+            barrier.wait()
+            r = c.s.post(c.url("/api/v1/auth/login"), json={"username": f"queue-{k}", "password": "Bad-Password"})
+            got.append(r)
+
+        threads = [threading.Thread(target=login, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(r.status_code for r in got)
+        assert set(statuses) == {401, 503}, statuses
+        for r in got:
+            if r.status_code == 503:
+                assert error_of(r)["code"] == "busy" and r.headers["Retry-After"] == "1"
+        s.client().login("admin", ADMIN_PASSWORD)
+    finally:
+        assert s.close() == 0, s.stderr
+
+
+def test_client_leaving_during_its_password_check(server):
+    """The client goes away while its password is checked: the server neither answers a freed request nor
+    stops answering others."""
+    import socket
+    for i in range(5):
+        body = ('{"username":"leaving.%d","password":"Bad-Password-9"}' % i).encode()
+        req = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(req)
+        sock.close()
+    assert requests.get(server.base + "/healthz").status_code == 200
+    server.client().login("admin", ADMIN_PASSWORD)

@@ -225,18 +225,44 @@ def static_functions(text):
                                                          text, re.M | re.S)}
 
 
-def reachable_source(text, body):
+OFFLOAD_DONE = re.compile(r"\bapi_offload\(\s*req\s*,\s*rep\s*,\s*\w+\s*,\s*\w+\s*,\s*(\w+)\s*,")
+
+
+def offload_helpers():
+    """{name: (file text, body)} of the src/api functions that hand a request's work to the offload pool and go on in
+    its completion (password_offload_write in auth.c, which users.c calls too)."""
+    helpers = {}
+    for path in sorted(glob.glob(os.path.join(SRC, "api", "*.c"))):
+        text = read(path)
+        for name, body in static_functions(text).items():
+            if OFFLOAD_DONE.search(body):
+                helpers[name] = (text, body)
+    return helpers
+
+
+def reachable_source(text, body, _seen=None):
     """body with the bodies of the file's static functions it calls, transitively: handlers may read
-    their input through helpers (person_input in people.c)."""
+    their input through helpers (person_input in people.c). Work handed to the offload pool goes on in its
+    completion (api_offload's done), which counts as reached, as do offloading helpers of other files."""
     funcs = static_functions(text)
-    seen, todo, out = set(), [body], []
+    seen = set() if _seen is None else _seen
+    todo, out = [body], []
+    helpers = None
     while todo:
         b = todo.pop()
         out.append(b)
-        for name in re.findall(r"\b(\w+)\s*\(", b):
-            if name in funcs and name not in seen:
+        names = re.findall(r"\b(\w+)\s*\(", b) + OFFLOAD_DONE.findall(b)
+        for name in names:
+            if name in seen:
+                continue
+            if name in funcs:
                 seen.add(name)
                 todo.append(funcs[name])
+            else:
+                helpers = offload_helpers() if helpers is None else helpers
+                if name in helpers:
+                    seen.add(name)
+                    out.append(reachable_source(*helpers[name], _seen=seen))
     return "\n".join(out)
 
 

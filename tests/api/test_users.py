@@ -1,5 +1,7 @@
 """User accounts and grants, as an administrator manages them."""
-from conftest import PASSWORD, error_of
+import pytest
+
+from conftest import ADMIN_PASSWORD, PASSWORD, error_of, run_cli
 
 
 def test_create_and_get_user(server, admin):
@@ -83,3 +85,100 @@ def test_roles_listing(server, admin):
     assert not any(p.endswith(".write") for p in roles["auditor"])
     assert "pii.reveal" not in roles["auditor"]
     assert roles["org_staff"] < roles["admin"]
+
+
+def test_own_password_not_set_without_the_current_one(server, admin):
+    """PATCH /users/{own id} with a password is refused: a stolen session must not be enough to take the account
+    over. Managing someone else's password still works, and so do one's other fields."""
+    me = admin.get("/api/v1/auth/me").json()["user"]
+    before = admin.get(f"/api/v1/users/{me['id']}").json()
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"password": "Taken-Over-77!", "version": before["version"]})
+    assert r.status_code == 403, r.text
+    e = error_of(r)
+    assert e["code"] == "current_password_required" and e["field"] == "password"
+    assert "Taken-Over-77!" not in r.text
+    # Nothing changed: same version, the old password works, the new one does not.
+    assert admin.get(f"/api/v1/users/{me['id']}").json()["version"] == before["version"]
+    server.client().login("admin", ADMIN_PASSWORD)
+    server.client().login("admin", "Taken-Over-77!", expect=401)
+    # Even with other fields the whole change is refused.
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"display_name": "换了", "password": "Taken-Over-77!"})
+    assert r.status_code == 403
+    assert admin.get(f"/api/v1/users/{me['id']}").json()["display_name"] == before["display_name"]
+    # One's own other fields, and another user's password, are fine.
+    r = admin.patch(f"/api/v1/users/{me['id']}", json={"lang": "zh-CN"})
+    assert r.status_code == 200, r.text
+    staff = server.make_user(admin, "own.staff", "org_staff", server.org_id("340104006006"))
+    other = server.make_user(admin, "own.other", "resident", server.org_id("340104006006"))
+    r = staff.patch(f"/api/v1/users/{other.user_id}", json={"password": "Rep1aced-Password"})
+    assert r.status_code == 200, r.text
+    server.client().login("own.other", "Rep1aced-Password")
+    # A staff member managing users cannot set their own password either.
+    r = staff.patch(f"/api/v1/users/{staff.user_id}", json={"password": "Rep1aced-Password"})
+    assert r.status_code == 403 and error_of(r)["code"] == "current_password_required"
+    server.client().login("own.staff", PASSWORD)
+
+
+WEAK = [
+    # (password, reason): the issue's two, and each of the rules
+    ("Password123", "password_dictionary"),
+    ("aaaaaaaaaA1", "password_repetitive"),
+    ("Qwerty123!", "password_dictionary"),
+    ("abcdefgH1!", "password_repetitive"),
+    (" Str0ng-Password", "password_whitespace"),
+    ("Str0ng-Password ", "password_whitespace"),
+    ("Str0ng-Password\u3000", "password_whitespace"),
+    ("weak.person-2026A", "password_contains_username"),
+    ("Ab1!1bA", "password_too_short"),
+    ("abcdefghijklm", "password_too_simple"),
+]
+
+
+@pytest.mark.parametrize("pw,reason", WEAK)
+def test_weak_passwords_refused_with_their_reason(server, admin, pw, reason):
+    r = admin.post("/api/v1/users", json={"username": "weak.person", "display_name": "弱", "password": pw})
+    assert r.status_code == 400, r.text
+    e = error_of(r)
+    assert (e["code"], e["field"], e["reason"]) == ("weak_password", "password", reason)
+    assert pw.strip() not in r.text  # the password is never echoed
+    # The same reason in English, with an English message.
+    r = admin.post("/api/v1/users", json={"username": "weak.person", "display_name": "弱", "password": pw},
+                   headers={"Accept-Language": "en"})
+    e = error_of(r)
+    assert e["reason"] == reason and e["message"].startswith("the password")
+    if reason == "password_contains_username":
+        return  # the name is weak.person's, not another account's
+    # Setting it on an account and changing one's own to it are refused alike.
+    other = admin.post("/api/v1/users", json={"username": "weak.target", "display_name": "t", "password": PASSWORD})
+    target = other.json()["id"] if other.status_code == 201 else \
+        admin.get("/api/v1/users", params={"q": "weak.target"}).json()["items"][0]["id"]
+    r = admin.patch(f"/api/v1/users/{target}", json={"password": pw})
+    assert r.status_code == 400 and error_of(r)["code"] == "weak_password"
+    assert error_of(r)["reason"] == reason
+    c = server.client()
+    c.login("weak.target", PASSWORD)
+    r = c.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": pw})
+    assert r.status_code == 400 and error_of(r)["field"] == "new_password" and error_of(r)["reason"]
+
+
+def test_strong_passwords_accepted(server, admin):
+    for i, pw in enumerate(["Str0ng-Password", "Quiet-Harbor-42!", "N3w-Password!", "合肥-Kq7-Vexr-2026",
+                            "Correct Horse 9 Battery"]):
+        r = admin.post("/api/v1/users", json={"username": f"strong.{i}", "display_name": "s", "password": pw})
+        assert r.status_code == 201, (pw, r.text)
+        server.client().login(f"strong.{i}", pw)
+
+
+def test_init_refuses_a_dictionary_admin_password(tmp_path):
+    import backend
+    db = backend.new_database(str(tmp_path))
+    p = run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": "Password123!"}, check=False)
+    assert p.returncode != 0 and "password_dictionary" in p.stderr and "Password123" not in p.stderr + p.stdout
+    # Generated passwords always pass the whole policy: set each again through the CLI, which checks it.
+    for i in range(3):
+        db = backend.new_database(str(tmp_path), name=f"g{i}.db")
+        pwfile = tmp_path / f"pw{i}"
+        run_cli("init", "--db", db, "--password-file", str(pwfile), env={"JICENG_ADMIN_PASSWORD": ""})
+        generated = pwfile.read_text().strip()
+        p = run_cli("user", "passwd", "--db", db, "admin", env={"JICENG_PASSWORD": generated}, check=False)
+        assert p.returncode == 0, p.stderr

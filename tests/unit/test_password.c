@@ -74,7 +74,7 @@ static void test_classes(void **state)
     assert_string_equal(check(DEF, "!@#$%^&*()"), "password_too_simple");   /* other */
     assert_string_equal(check(DEF, "abcdeABCDE"), "password_too_simple");   /* 2 */
     assert_string_equal(check(DEF, "abcdefghi1"), "password_too_simple");   /* 2 */
-    assert_string_equal(check(DEF, "abcde     "), "password_too_simple");   /* space is other: 2 */
+    assert_string_equal(check(DEF, "abc     de"), "password_too_simple");   /* space is other: 2 */
     assert_null(check(DEF, "abcde    1"));                                  /* 3 */
     assert_null(check(DEF, "ABCDE!!!!1"));                                  /* 3 */
     /* Non-ASCII letters count as "everything else". */
@@ -161,6 +161,26 @@ static void test_invalid_utf8_over_long(void **state)
     assert_string_equal(check(DEF, pw), "password_invalid");
 }
 
+static void test_whitespace_padding(void **state)
+{
+    (void)state;
+    assert_string_equal(check(DEF, " Str0ng-Password"), "password_whitespace");
+    assert_string_equal(check(DEF, "Str0ng-Password "), "password_whitespace");
+    assert_string_equal(check(DEF, "  Str0ng-Password  "), "password_whitespace");
+    assert_string_equal(check(DEF, "          "), "password_whitespace");
+    /* Unicode spaces a phone keyboard or a paste brings: no-break, ideographic, BOM. */
+    assert_string_equal(check(DEF, "\xc2\xa0Str0ng-Password"), "password_whitespace");
+    assert_string_equal(check(DEF, "Str0ng-Password\xe3\x80\x80"), "password_whitespace");
+    assert_string_equal(check(DEF, "\xe2\x80\x89Str0ng-Password"), "password_whitespace");
+    assert_string_equal(check(DEF, "\xef\xbb\xbfStr0ng-Password"), "password_whitespace");
+    /* Padding is reported even when the password is also short or simple. */
+    assert_string_equal(check(DEF, " a"), "password_whitespace");
+    /* Spaces inside are fine; so is a character that merely shares a space's first byte. */
+    assert_null(check(DEF, "Str0ng Pass word"));
+    assert_null(check(DEF, "Str0ng-Password\xe2\x80\x94")); /* em dash U+2014 */
+    assert_null(check(DEF, "\xe3\x80\x81Str0ng-Password")); /* U+3001 ideographic comma */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_too_long),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_invalid_utf8_over_long),
+        cmocka_unit_test(test_whitespace_padding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
