@@ -35,7 +35,7 @@ const route_t routes[] = {
     {HTTP_PATCH, "/api/v1/orgs/{id}", org_update, PERM(PERM_ORG_WRITE), RF_BODY, "orgs.update"},
     {HTTP_DELETE, "/api/v1/orgs/{id}", org_delete, PERM(PERM_ORG_WRITE), 0, "orgs.delete"},
     {HTTP_GET, "/api/v1/orgs/{id}/children", org_children, PERM(PERM_ORG_READ), 0, "orgs.children"},
-    {HTTP_GET, "/api/v1/orgs/{id}/stats", org_stats, PERM(PERM_ORG_READ), 0, "orgs.stats"},
+    {HTTP_GET, "/api/v1/orgs/{id}/stats", org_stats, PERM(PERM_STATS_READ), 0, "orgs.stats"},
 
     {HTTP_GET, "/api/v1/party-orgs", party_org_list, PERM(PERM_PARTY_READ), 0, "party_orgs.list"},
     {HTTP_POST, "/api/v1/party-orgs", party_org_create, PERM(PERM_PARTY_WRITE), RF_BODY, "party_orgs.create"},
@@ -114,8 +114,8 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/inbox", inbox_get, USER, 0, "inbox"},
     {HTTP_POST, "/api/v1/public/cases", public_case_create, PUB, RF_BODY, "public.cases.create"},
     {HTTP_GET, "/api/v1/public/cases", public_case_get, PUB, 0, "public.cases.get"},
-    {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_CASE_READ), 0, "orgs.casework"},
-    {HTTP_GET, "/api/v1/orgs/{id}/casework/trend", org_casework_trend, PERM(PERM_CASE_READ), 0, "orgs.casework.trend"},
+    {HTTP_GET, "/api/v1/orgs/{id}/casework", org_casework, PERM(PERM_STATS_READ), 0, "orgs.casework"},
+    {HTTP_GET, "/api/v1/orgs/{id}/casework/trend", org_casework_trend, PERM(PERM_STATS_READ), 0, "orgs.casework.trend"},
 
     {HTTP_GET, "/open311/v2/discovery.{name}", o311_discovery, PUB, RF_OPEN311, "open311.discovery"},
     {HTTP_GET, "/open311/v2/services.{name}", o311_services, PUB, RF_OPEN311, "open311.services"},
