@@ -9,6 +9,9 @@
 #include "core/password.h"
 #include "lib/keys.h"
 
+/* Residents in a full export above which pii.export_bulk is needed. */
+#define EXPORT_BULK_ROWS_DEFAULT 1000
+
 typedef struct server_config {
     const char *db_url;
     const char *host;          /* listen address, default 127.0.0.1 */
@@ -23,6 +26,7 @@ typedef struct server_config {
     int lockout_seconds;       /* default 900 */
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
+    int export_bulk_rows;      /* a full (unmasked) export of more rows needs pii.export_bulk */
     pw_policy_t pw_policy;
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */

@@ -1458,13 +1458,13 @@ def test_every_route_answers_as_documented(server, admin):
         assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] == head_id
     after = check(admin.get("/api/v1/audit", params=reveals), "GET", "/api/v1/audit")["items"]
     assert len(after) == before + 2, after
-    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone"})
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone", "reason": "文档核对"})
     assert r.status_code == 200, r.text
     assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] is None  # removed above
-    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "name"})
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "name", "reason": "文档核对"})
     assert r.status_code == 400, r.text
     check(r, "POST", "/api/v1/persons/{id}/reveal")
-    r = admin.post("/api/v1/persons/999999999/reveal", json={"field": "phone"})
+    r = admin.post("/api/v1/persons/999999999/reveal", json={"field": "phone", "reason": "文档核对"})
     assert r.status_code == 404, r.text
     check(r, "POST", "/api/v1/persons/{id}/reveal")
 
@@ -2078,7 +2078,7 @@ def walk_import_export(server, admin):
                               "138****1111", "340104006006", "龙居社区", "文档导入路 1 号", "户主", tags[0]["name_zh"]]
     assert sorted(mine["文档导入乙"][9].split("、")) == sorted([tags[0]["name_zh"], tags[1]["name_zh"]])
     assert all("*" in row[3] for row in rows[1:])
-    r = admin.get(EXPORT, params={"org": lj, "reveal": 1})
+    r = admin.get(EXPORT, params={"org": lj, "reveal": 1, "reason": "文档核对"})
     assert r.status_code == 200, r.text
     check(r, "GET", EXPORT)
     full = {row[0]: row for row in csv_rows(r)[1:]}
@@ -2089,7 +2089,7 @@ def walk_import_export(server, admin):
                                   ({"org": 999999999}, 404, None), ({"org": lj, "format": "pdf"}, 400, "format"),
                                   ({"org": lj, "format": ""}, 400, "format")):
         assert error_field(admin.get(EXPORT, params=params), "GET", EXPORT, status).get("field") == field, params
-    err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1}), "GET", EXPORT, 403)
+    err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1, "reason": "文档核对"}), "GET", EXPORT, 403)
     assert (err["code"], err["field"]) == ("forbidden", "reveal"), err
     r = auditor.get(EXPORT, params={"reveal": 0})  # the auditor's own node
     assert r.status_code == 200, r.text
@@ -2111,7 +2111,7 @@ def walk_import_export(server, admin):
         return [row + [""] * (len(got[0]) - len(row)) for row in got]  # trailing empty cells may be left out
 
     assert sheet(admin.get(EXPORT, params={"org": lj, "format": "xlsx"})) == rows
-    r = admin.get(EXPORT, params={"org": lj, "format": "xlsx", "reveal": 1})
+    r = admin.get(EXPORT, params={"org": lj, "format": "xlsx", "reveal": 1, "reason": "文档核对"})
     whole = sheet(r)
     assert whole[0] == rows[0] and {row[0]: row for row in whole[1:]} == full, whole
     again = upload(admin, r.content, ctype=XLSX, org=lj)
