@@ -2524,6 +2524,25 @@ def walk_case_extras(server, admin, ctx):
     assert error_field(street_staff.post(path, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
                        sup)["code"] == "invalid_json"
 
+    # ---- publicity of c: withheld from the public, published again
+    pub, pub_path = "/api/v1/cases/{id}/publicity", f"{col}/{c['id']}/publicity"
+    err = error_field(resident.post(pub_path, json={"public": False, "version": c["version"]}), "POST", pub, 403)
+    assert err["code"] == "forbidden" and "field" not in err, err
+    for bad, field in (({"public": 1, "version": c["version"]}, "public"), ({"version": c["version"]}, "public"),
+                       ({"public": False}, "version"), ({"public": False, "version": c["version"], "x": 1}, "x")):
+        assert error_field(staff.post(pub_path, json=bad), "POST", pub)["field"] == field, bad
+    err = error_field(staff.post(pub_path, json={"public": False, "version": c["version"] + 1}), "POST", pub, 409)
+    assert (err["code"], err["field"]) == ("version_conflict", "version"), err
+    assert error_field(staff.post(f"{col}/999999999/publicity", json={"public": False, "version": 1}), "POST", pub,
+                       404)["code"] == "not_found"
+    assert error_field(anon.post(pub_path, json={"public": False, "version": 1}), "POST", pub, 401)["code"] == \
+        "unauthenticated"
+    for want in (False, True):
+        r = staff.post(pub_path, json={"public": want, "version": c["version"]})
+        assert r.status_code == 200, r.text
+        c = check(r, "POST", pub)
+        assert c["public"] is want, c
+
     # ---- photos of a: the type is read from the bytes, whatever the header says
     png = png_bytes()
     stored = []
