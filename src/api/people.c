@@ -1462,10 +1462,11 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
         return api_error(rep, req->lang, 403, "forbidden", "reveal", "没有查看完整身份信息的权限",
                          "you may not reveal personal data here");
     }
-    /* A full export says why, as a single reveal does. */
+    /* A full export says why, as a single reveal does (read again for the audit row). */
     char *reason = reveal ? api_query(req, "reason") : NULL;
-    if (reveal && reason_check(req->lang, reason, rep) != 0) {
-        free(reason);
+    int bad_reason = reveal && reason_check(req->lang, reason, rep) != 0;
+    free(reason);
+    if (bad_reason) {
         person_filter_free(&f);
         return 0;
     }
@@ -1473,7 +1474,6 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     db_one_int(req->db, &count, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id WHERE" PERSON_FILTER_SQL,
                PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
     if (count > EXPORT_MAX_ROWS) {
-        free(reason);
         person_filter_free(&f);
         return api_error(rep, req->lang, 413, "payload_too_large", "org", "一次最多导出 200000 人，请选择更小的范围",
                          "at most 200000 residents per export; choose a smaller part of the tree");
@@ -1481,7 +1481,6 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     /* Many full values at once need their own permission (admin's by default). */
     int64_t bulk = req->cfg ? req->cfg->export_bulk_rows : EXPORT_BULK_ROWS_DEFAULT;
     if (reveal && count > bulk && !access_covers(req->who, PERM_PII_EXPORT_BULK, f.lo)) {
-        free(reason);
         person_filter_free(&f);
         char zh[160], en[160];
         snprintf(zh, sizeof zh, "完整信息一次最多导出 %lld 人，更多需要批量导出权限；请缩小范围或导出脱敏信息",
@@ -1577,6 +1576,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
                       "revealed", (int)reveal, "query", query, "format", xlsx ? "xlsx" : "csv", "body", b64,
                       "filename", filename);
+    reason = reveal ? api_query(req, "reason") : NULL;
     if (reason)
         json_object_set_new(*data, "reason", json_string(reason));
     free(query);

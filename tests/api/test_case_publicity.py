@@ -151,5 +151,8 @@ def test_migration_015_makes_resident_and_open311_reports_public():
            for src, cid in made.items()}
     con.close()
     assert got == {"resident": 1, "hotline": 0, "open311": 1}, got
+    # The migrated database serves: Open311 lists the two public cases and not the hotline's.
     s.start()
+    seen = set(listed(s))
+    assert {str(made["resident"]), str(made["open311"])} <= seen and str(made["hotline"]) not in seen, seen
     assert s.close() == 0, s.stderr
