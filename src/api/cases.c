@@ -15,6 +15,7 @@
 
 #include "core/casefsm.h"
 #include "core/path.h"
+#include "core/pii_text.h"
 #include "core/timefmt.h"
 #include "core/tracking.h"
 #include "core/role.h"
@@ -51,7 +52,7 @@ static const field_t action_fields[] = {
     " c.state, c.handler_org_id, c.handler_unit_id, c.handler_user_id, c.escalation_level,"                       \
     " c.stage_deadline AS stage_deadline_at, c.close_due_at,"                                                        \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
-    " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at,"                           \
+    " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at, c.is_public,"              \
     " (SELECT COUNT(*) FROM case_photo p WHERE p.case_id = c.id) AS photos, c.stage_deadline AS _deadline"
 #define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
 #define CASE_SELECT CASE_COLUMNS CASE_FROM
@@ -224,6 +225,16 @@ static int log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *act
 
 /* ---- report ---- */
 
+int case_source_public(const char *source)
+{
+    return source && (strcmp(source, "resident") == 0 || strcmp(source, "open311") == 0);
+}
+
+const char *case_public_title(const char *title, const char *category_name)
+{
+    return title && !pii_text_found(title) ? title : category_name;
+}
+
 /* What the writer knows of a case it has just added: enough for the answer. */
 typedef struct {
     int64_t id, event_id, stage_deadline, close_due;
@@ -239,6 +250,7 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     int64_t org = json_integer_value(json_object_get(data, "org_id"));
     int64_t building = json_integer_value(json_object_get(data, "building_id"));
     int outside = json_is_true(json_object_get(data, "outside_grid"));
+    const char *source = json_string_value(json_object_get(data, "source"));
     char *code = out->code;
     tracking_code_new(code);
     category_limits_t limit;
@@ -255,12 +267,12 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     rc = db_exec(db, NULL,
                      "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
                      " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
-                     " updated_at, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?)",
-                     lat && lng ? "titttIiiIiiiidd" : "titttIiiIiiiinn", code, category,
-                     json_string_value(json_object_get(data, "source")), json_string_value(json_object_get(data, "title")),
+                     " updated_at, is_public, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?)",
+                     lat && lng ? "titttIiiIiiiiidd" : "titttIiiIiiiiinn", code, category, source,
+                     json_string_value(json_object_get(data, "title")),
                      json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
-                     w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now, json_real_value(lat),
-                     json_real_value(lng));
+                     w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now,
+                     (int64_t)case_source_public(source), json_real_value(lat), json_real_value(lng));
     int64_t id = 0;
     if (rc == DB_OK)
         rc = db_last_id(db, &id);
@@ -373,7 +385,9 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     strbuf_add(&b, "\",\"updated_at\":\"");
     strbuf_add(&b, created);
     strbuf_add(&b, "\",\"closed_at\":null,\"version\":1,\"merged_into\":null,\"supervised_org_id\":null,"
-                   "\"supervise_deadline_at\":null,\"photos\":0,\"overdue\":");
+                   "\"supervise_deadline_at\":null,\"public\":");
+    strbuf_add(&b, case_source_public(json_string_value(json_object_get(d, "source"))) ? "true" : "false");
+    strbuf_add(&b, ",\"photos\":0,\"overdue\":");
     strbuf_add(&b, a->c.stage_deadline > 0 && a->c.stage_deadline < clock_now() ? "true" : "false");
     strbuf_add(&b, ",\"events\":[{\"id\":");
     strbuf_add_int(&b, a->c.event_id);
@@ -953,9 +967,11 @@ static json_t *nearby_open(db_t *db, const principal_t *who, int64_t category, d
         double x = (ln - lng) * M_PI / 180.0 * cos((la + lat) / 2 * M_PI / 180.0), y = (la - lat) * M_PI / 180.0;
         double metres = sqrt(x * x + y * y) * 6371000.0;
         const char *path = json_string_value(json_object_get(r, "_path"));
-        if (metres > DUPLICATE_METRES || !access_covers(who, PERM_ORG_READ, path))
-            continue;
         int full = access_covers(who, PERM_CASE_READ, path);
+        /* Who works no cases here sees public cases only. */
+        if (metres > DUPLICATE_METRES || !access_covers(who, PERM_ORG_READ, path) ||
+            (!full && !json_is_true(json_object_get(r, "public"))))
+            continue;
         add_overdue(r, clock_now());
         json_object_del(r, "_path"); /* path is gone from here on */
         json_object_set_new(r, "distance_m", json_integer((json_int_t)lround(metres)));
@@ -968,6 +984,9 @@ static json_t *nearby_open(db_t *db, const principal_t *who, int64_t category, d
             json_t *brief = json_object();
             for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
                 json_object_set(brief, keep[k], json_object_get(r, keep[k]));
+            json_object_set_new(brief, "title",
+                                json_string(case_public_title(json_string_value(json_object_get(r, "title")),
+                                                              json_string_value(json_object_get(r, "category_name")))));
             json_array_append_new(out, brief);
         }
     }
@@ -1094,6 +1113,48 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
     json_object_set_new(data, "id", json_integer(req->params[0]));
     json_object_set_new(data, "deadline_ts", json_integer(t));
     return api_defer(req, supervise_write, data);
+}
+
+/* ---- publicity ---- */
+
+static const field_t publicity_fields[] = {
+    {"public", F_BOOL, 1, 0, 0, NULL},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static int publicity_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    /* Staff working cases over the case's node; a reporter or a unit sees it but decides nothing. */
+    if (!access_covers(&w->who, PERM_CASE_WRITE, path))
+        return api_error(rep, w->lang, 403, "forbidden", NULL, "只有负责该案件所在区域的工作人员可以公开或不公开案件",
+                         "only staff over the case's area may publish or withhold it") - 1;
+    if (api_check_version(db, w, "SELECT version FROM casefile WHERE id = ?", id, data, rep) != 0)
+        return -1;
+    int pub = json_is_true(json_object_get(data, "public"));
+    rc = db_exec(db, NULL, "UPDATE casefile SET is_public = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                 "iii", (int64_t)pub, w->now, id);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, pub ? "case.published" : "case.withheld", "case", id, org,
+                              json_pack("{s:b}", "public", pub));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, case_json(db, id, 1));
+    return rep->json ? 0 : api_db_error(rep, w->lang, DB_ERR, NULL);
+}
+
+int case_publicity(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, publicity_fields, rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, publicity_write, data);
 }
 
 /* ---- photos ---- */

@@ -529,7 +529,7 @@ static json_t *casework_figures(const cw_counts_t *k)
 static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_MAX], char hi[ACCESS_PATH_MAX],
                           int64_t *from, int64_t *to)
 {
-    int rc = access_org(req->db, req->who, PERM_CASE_READ, req->params[0], lo, ACCESS_PATH_MAX);
+    int rc = access_org(req->db, req->who, PERM_STATS_READ, req->params[0], lo, ACCESS_PATH_MAX);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org") - 1;
     path_subtree_upper(hi, ACCESS_PATH_MAX, lo);

@@ -101,6 +101,7 @@ HANDLER(inbox_get);
 HANDLER(case_duplicates);
 HANDLER(case_nearby);
 HANDLER(case_supervise);
+HANDLER(case_publicity);
 HANDLER(case_photo_add);
 HANDLER(case_photo_get);
 HANDLER(public_case_create);

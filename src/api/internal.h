@@ -144,6 +144,14 @@ int casework_move(db_t *db, int64_t node, const char *old_parent_path, const cha
 
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
+
+/* 1 if a case of this source is public when reported (resident, open311). */
+int case_source_public(const char *source);
+
+/* What the public is shown as a public case's title: the title, or the category's
+ * name when the title holds what looks like an ID or phone number. */
+const char *case_public_title(const char *title, const char *category_name);
+
 /* cases.c: the case categories changed (a stage's hours, a handler kind, active):
  * drop whatever the writer keeps of them. Called on the writer thread after the change
  * (any thread may call it); the next case reads the categories anew from its own

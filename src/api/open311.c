@@ -1,7 +1,11 @@
 /* Open311 GeoReport v2 under /open311/v2/: discovery, services, service
  * definitions, requests (read, and created with an API key) in JSON or XML.
- * Categories are services; cases are requests. The public answers carry no
- * personal data: a request shows its category, title, state, times and place.
+ * Categories are services; cases are requests. Only public cases are listed
+ * (casefile.is_public: resident and Open311 reports unless staff withheld one;
+ * never the hotline's or staff's own), and they carry no personal data: a
+ * request shows its category, its title (the category's name instead when the
+ * title holds what looks like an ID or phone number), state, times, the grid's
+ * name and the point rounded to 0.001 degree (about 100 m), never the exact door.
  * The api_key of a POST is an API token (POST /api/v1/auth/tokens) of an account
  * an administrator made for the client; the case is reported as that account. */
 #include "api/handlers.h"
@@ -184,7 +188,14 @@ int o311_service_definition(api_req_t *req, api_reply_t *rep)
 #define O311_SELECT                                                                                                    \
     "SELECT c.id, k.code AS service_code, k.name_zh AS service_name, c.title AS description, c.state, c.lat,"        \
     " c.lng, c.created_at AS requested_at, c.updated_at AS updated_at, c.close_due_at AS expected_at,"               \
-    " o.name AS address FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
+    " o.name AS address FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id" \
+    " WHERE c.is_public = 1"
+
+/* A coordinate as the public sees it: to 0.001 degree. */
+static json_t *coarse(const json_t *v)
+{
+    return json_is_number(v) ? json_real(round(json_number_value(v) * 1000.0) / 1000.0) : json_null();
+}
 
 /* Our case row as an Open311 request. */
 static json_t *as_request(json_t *row)
@@ -199,7 +210,9 @@ static json_t *as_request(json_t *row)
     json_object_set_new(o, "status_notes", json_string(state));
     json_object_set(o, "service_name", json_object_get(row, "service_name"));
     json_object_set(o, "service_code", json_object_get(row, "service_code"));
-    json_object_set(o, "description", json_object_get(row, "description"));
+    json_object_set_new(o, "description",
+                        json_string(case_public_title(json_string_value(json_object_get(row, "description")),
+                                                      json_string_value(json_object_get(row, "service_name")))));
     json_object_set_new(o, "agency_responsible", json_string("jiceng"));
     json_object_set_new(o, "service_notice", json_null());
     json_object_set(o, "requested_datetime", json_object_get(row, "requested_at"));
@@ -208,9 +221,8 @@ static json_t *as_request(json_t *row)
     json_object_set(o, "address", json_object_get(row, "address"));
     json_object_set_new(o, "address_id", json_null());
     json_object_set_new(o, "zipcode", json_null());
-    json_t *lat = json_object_get(row, "lat"), *lng = json_object_get(row, "lng");
-    json_object_set(o, "lat", lat ? lat : json_null());
-    json_object_set(o, "long", lng ? lng : json_null());
+    json_object_set_new(o, "lat", coarse(json_object_get(row, "lat")));
+    json_object_set_new(o, "long", coarse(json_object_get(row, "lng")));
     json_object_set_new(o, "media_url", json_null());
     return o;
 }
@@ -219,7 +231,7 @@ int o311_request_get(api_req_t *req, api_reply_t *rep)
 {
     if (bad_format(req, rep) || rep->status)
         return 0;
-    json_t *rows = db_rows_json(req->db, O311_SELECT " WHERE c.id = ?", "i", req->params[0]);
+    json_t *rows = db_rows_json(req->db, O311_SELECT " AND c.id = ?", "i", req->params[0]);
     if (rows == NULL || json_array_size(rows) == 0) {
         json_decref(rows);
         return o311_error(req, rep, 404, "no such service_request_id");
@@ -282,14 +294,14 @@ int o311_requests(api_req_t *req, api_reply_t *rep)
         /* Asked by id: the other filters do not apply (GeoReport v2). */
         rows = json_array();
         for (int k = 0; k < nwanted; k++) {
-            json_t *one = db_rows_json(req->db, O311_SELECT " WHERE c.id = ?", "i", wanted[k]);
+            json_t *one = db_rows_json(req->db, O311_SELECT " AND c.id = ?", "i", wanted[k]);
             if (one && json_array_size(one) == 1)
                 json_array_append(rows, json_array_get(one, 0));
             json_decref(one);
         }
     } else if (!bad)
         rows = db_rows_json(req->db,
-                                      O311_SELECT " WHERE c.created_at >= ? AND c.created_at < ?"
+                                      O311_SELECT " AND c.created_at >= ? AND c.created_at < ?"
                                                   " AND (CAST(? AS TEXT) IS NULL OR k.code = ?)"
                                                   " AND (CAST(? AS TEXT) IS NULL OR (? = 'closed') ="
                                                   " (c.state IN ('rejected', 'closed', 'rated')))"

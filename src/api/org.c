@@ -402,7 +402,7 @@ static void stats_groups(json_t *rollup, json_t *into)
 /* The dashboard of a subtree: a handful of rollup rows, never a count over the subtree. */
 int org_stats(api_req_t *req, api_reply_t *rep)
 {
-    int rc = access_org(req->db, req->who, PERM_ORG_READ, req->params[0], NULL, 0);
+    int rc = access_org(req->db, req->who, PERM_STATS_READ, req->params[0], NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     char key[64];

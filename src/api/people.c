@@ -14,9 +14,11 @@
 
 #include "core/idcard.h"
 #include "core/path.h"
+#include "core/pii_text.h"
 #include "core/role.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
+#include "http/server.h"
 #include "lib/keys.h"
 #include "lib/pii.h"
 #include "lib/util.h"
@@ -50,9 +52,23 @@ static const field_t person_update_fields[] = {
 
 static const field_t reveal_fields[] = {
     {"field", F_ENUM, 1, 0, 0, pii_fields},
-    {"reason", F_TEXT, 0, 1, 200, NULL},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
     FIELDS_END,
 };
+
+/* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
+ * characters, and no ID or phone number in it (it goes into the audit log).
+ * 0, or -1 with rep set (400 naming the field reason). */
+static int reason_check(const char *lang, const char *reason, api_reply_t *rep)
+{
+    if (reason == NULL || !text_field_valid(reason, REASON_MIN, REASON_MAX))
+        return api_error(rep, lang, 400, "validation_failed", "reason", "请说明理由（4 至 200 字）",
+                         "give a reason (4 to 200 characters)") - 1;
+    if (pii_text_found(reason))
+        return api_error(rep, lang, 400, "reason_personal_data", "reason", "理由中不能包含身份证号或电话号码",
+                         "the reason must not contain an ID or phone number") - 1;
+    return 0;
+}
 
 static const field_t household_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
@@ -647,9 +663,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         sodium_memzero(plain, strlen(plain));
         free(plain);
     }
-    json_t *sum = json_pack("{s:s}", "field", field);
-    if (json_object_get(data, "reason"))
-        json_object_set(sum, "reason", json_object_get(data, "reason"));
+    json_t *sum = json_pack("{s:s, s:O}", "field", field, "reason", json_object_get(data, "reason"));
     rc = audit_append_new(db, w, "person.revealed", "person", id, org, sum);
     if (rc != DB_OK) {
         json_decref(value);
@@ -661,7 +675,8 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_reveal(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, reveal_fields, rep) != 0)
+    if (api_validate(req, req->body, reveal_fields, rep) != 0 ||
+        reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
         return 0;
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
@@ -856,6 +871,36 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_MAX_COLUMNS 64 /* the template has 7; room for notes, never a column per empty cell */
 #define EXPORT_MAX_ROWS 200000
+
+/* The export's query as the audit row keeps it: the reason has its own key, and
+ * the values of the filters that are personal data (an ID number, tails) are
+ * replaced by '*'. Caller frees. */
+static char *export_query_redacted(const char *query)
+{
+    static const char *const personal[] = {"id_card", "id_tail", "phone_tail"};
+    strbuf_t b = {0};
+    strbuf_add(&b, "");
+    const char *p = query ? query : "";
+    while (*p) {
+        size_t len = strcspn(p, "&"), name = strcspn(p, "=");
+        if (name > len)
+            name = len;
+        int drop = name == 6 && strncmp(p, "reason", 6) == 0, hide = 0;
+        for (size_t i = 0; i < sizeof personal / sizeof *personal; i++)
+            hide |= name == strlen(personal[i]) && strncmp(p, personal[i], name) == 0;
+        if (!drop && len > 0) {
+            if (b.len)
+                strbuf_add(&b, "&");
+            strbuf_addn(&b, p, hide ? name : len);
+            if (hide)
+                strbuf_add(&b, "=*");
+        }
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    return b.s;
+}
 
 /* Growable text buffer. */
 typedef struct buf {
@@ -1373,10 +1418,12 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
 int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t org = json_integer_value(json_object_get(data, "org"));
-    int rc = audit_append_new(db, w, "persons.exported", "org", org, org,
-                              json_pack("{s:O, s:O, s:O, s:O}", "rows", json_object_get(data, "rows"), "revealed",
-                                        json_object_get(data, "revealed"), "format", json_object_get(data, "format"),
-                                        "query", json_object_get(data, "query")));
+    json_t *sum = json_pack("{s:O, s:O, s:O, s:O}", "rows", json_object_get(data, "rows"), "revealed",
+                            json_object_get(data, "revealed"), "format", json_object_get(data, "format"), "query",
+                            json_object_get(data, "query"));
+    if (json_object_get(data, "reason"))
+        json_object_set(sum, "reason", json_object_get(data, "reason"));
+    int rc = audit_append_new(db, w, "persons.exported", "org", org, org, sum);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     const char *b64 = json_string_value(json_object_get(data, "body"));
@@ -1415,6 +1462,14 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
         return api_error(rep, req->lang, 403, "forbidden", "reveal", "没有查看完整身份信息的权限",
                          "you may not reveal personal data here");
     }
+    /* A full export says why, as a single reveal does (read again for the audit row). */
+    char *reason = reveal ? api_query(req, "reason") : NULL;
+    int bad_reason = reveal && reason_check(req->lang, reason, rep) != 0;
+    free(reason);
+    if (bad_reason) {
+        person_filter_free(&f);
+        return 0;
+    }
     int64_t count = 0;
     db_one_int(req->db, &count, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id WHERE" PERSON_FILTER_SQL,
                PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
@@ -1422,6 +1477,19 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
         person_filter_free(&f);
         return api_error(rep, req->lang, 413, "payload_too_large", "org", "一次最多导出 200000 人，请选择更小的范围",
                          "at most 200000 residents per export; choose a smaller part of the tree");
+    }
+    /* Many full values at once need their own permission (admin's by default). */
+    int64_t bulk = req->cfg ? req->cfg->export_bulk_rows : EXPORT_BULK_ROWS_DEFAULT;
+    if (reveal && count > bulk && !access_covers(req->who, PERM_PII_EXPORT_BULK, f.lo)) {
+        person_filter_free(&f);
+        char zh[160], en[160];
+        snprintf(zh, sizeof zh, "完整信息一次最多导出 %lld 人，更多需要批量导出权限；请缩小范围或导出脱敏信息",
+                 (long long)bulk);
+        snprintf(en, sizeof en,
+                 "a full export of more than %lld residents needs the bulk export permission; narrow the filters or "
+                 "export masked values",
+                 (long long)bulk);
+        return api_error(rep, req->lang, 403, "export_bulk_forbidden", "reveal", zh, en);
     }
     int64_t node = path_last_id(f.lo);
     char code[32] = "";
@@ -1504,9 +1572,15 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];
     snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
+    char *query = export_query_redacted(req->query);
     *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
-                      "revealed", (int)reveal, "query", req->query, "format", xlsx ? "xlsx" : "csv", "body", b64,
+                      "revealed", (int)reveal, "query", query, "format", xlsx ? "xlsx" : "csv", "body", b64,
                       "filename", filename);
+    reason = reveal ? api_query(req, "reason") : NULL;
+    if (reason)
+        json_object_set_new(*data, "reason", json_string(reason));
+    free(query);
+    free(reason);
     free(b64);
     return 0;
 }

@@ -24,10 +24,11 @@ static const char *import_usage =
     "  2 bad arguments.";
 
 static const char *export_usage =
-    "jiceng export persons --org ID|CODE -o FILE [--db PATH] [--format csv|xlsx] [--reveal] [--as USER]\n"
+    "jiceng export persons --org ID|CODE -o FILE [--db PATH] [--format csv|xlsx] [--reveal --reason TEXT] [--as USER]\n"
     "                      [--q NAME] [--tag CODE] [--household ID] [--id-tail XXXX] [--phone-tail XXXX]\n"
     "                      [--id-card NUMBER]\n"
-    "  ID numbers and phones are masked unless --reveal (an audited reveal). FILE is created with mode 0600;\n"
+    "  ID numbers and phones are masked unless --reveal (an audited reveal, with its --reason). FILE is created\n"
+    "  with mode 0600;\n"
     "  --format defaults to xlsx for a .xlsx FILE, else csv.";
 
 /* Append name=value to a query string, percent-encoding the value. -1 if it does not fit. */
@@ -227,6 +228,7 @@ int cmd_export(int argc, char **argv)
                        {"output", 1, NULL, "the file to write (also -o FILE; required)"},
                        {"format", 1, NULL, "csv or xlsx (default: by the file's extension, else csv)"},
                        {"reveal", 0, NULL, "full ID numbers and phones (needs the reveal permission; audited)"},
+                       {"reason", 1, NULL, "why the full values are needed (required with --reveal; audited)"},
                        {"as", 1, NULL, "act as this user: its grants limit the rows, audit rows name it"},
                        {"lang", 1, NULL, "messages in zh-CN or en (default from $LANG)"},
                        {"q", 1, NULL, "names starting with this text"},
@@ -267,7 +269,8 @@ int cmd_export(int argc, char **argv)
                                              {"household", "household"},
                                              {"id-tail", "id_tail"},
                                              {"phone-tail", "phone_tail"},
-                                             {"id-card", "id_card"}};
+                                             {"id-card", "id_card"},
+                                             {"reason", "reason"}};
     int fits = query_add(query, sizeof query, "org", id) == 0 &&
                query_add(query, sizeof query, "format", format) == 0 &&
                query_add(query, sizeof query, "reveal", cli_opt(opts, "reveal", NULL)) == 0;

@@ -3,7 +3,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#define READ_ALL (PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_USER_READ | PERM_PEOPLE_READ | PERM_CASE_READ)
+#define READ_ALL                                                                                                      \
+    (PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_USER_READ | PERM_PEOPLE_READ | PERM_CASE_READ |          \
+     PERM_STATS_READ)
 
 static const struct {
     const char *name;
@@ -16,7 +18,9 @@ static const struct {
                       PERM_PEOPLE_WRITE | PERM_CASE_WRITE | PERM_PII_REVEAL, 0},
     /* Grid workers: know their residents and work their cases. */
     {"grid_worker", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_PEOPLE_READ | PERM_PEOPLE_WRITE |
-                        PERM_CASE_READ | PERM_CASE_WRITE | PERM_PII_REVEAL, 0},
+                        PERM_CASE_READ | PERM_CASE_WRITE | PERM_PII_REVEAL | PERM_STATS_READ, 0},
+    /* Party members, residents and delegates are not staff: no figures (stats.read),
+     * no residents' records; what concerns them only. */
     {"party_member", PERM_ORG_READ | PERM_PARTY_READ | PERM_UNIT_READ | PERM_CASE_READ, 0},
     {"resident", PERM_ORG_READ, 0},
     {"delegate", PERM_ORG_READ | PERM_PARTY_READ, 0},
@@ -29,7 +33,7 @@ static const struct {
 
 static const char *const perm_names[PERM_BITS] = {
     "org.read",   "org.write",  "party.read",  "party.write",  "unit.read", "unit.write", "user.read",
-    "user.write", "audit.read", "pii.reveal",  "people.read",  "people.write", "case.read", "case.write",
+    "user.write", "audit.read", "pii.reveal",  "people.read",  "people.write", "case.read", "case.write", "stats.read", "pii.export_bulk",
 };
 
 uint32_t role_perms(const char *role)

@@ -20,8 +20,12 @@ enum {
     PERM_PEOPLE_WRITE = 1u << 11,
     PERM_CASE_READ = 1u << 12,
     PERM_CASE_WRITE = 1u << 13,
+    /* The figures of a subtree (dashboards, casework counts): staff only. */
+    PERM_STATS_READ = 1u << 14,
+    /* An unmasked export of more rows than the bulk limit (serve --export-bulk-rows). */
+    PERM_PII_EXPORT_BULK = 1u << 15,
 };
-#define PERM_BITS 14
+#define PERM_BITS 16
 #define PERM_ALL ((uint32_t)((1u << PERM_BITS) - 1))
 
 /* The permissions of a role; 0 for an unknown one. */

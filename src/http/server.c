@@ -55,6 +55,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->lockout_seconds = 900;
     cfg->login_rate = 30;
     cfg->public_rate = 5;
+    cfg->export_bulk_rows = EXPORT_BULK_ROWS_DEFAULT;
     cfg->pw_policy = PW_POLICY_DEFAULT;
     cfg->geo_tolerance = (geo_tolerance_t){GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
     cfg->offload[OFFLOAD_HASH] = OFFLOAD_HASH_DEFAULT;

@@ -12,6 +12,9 @@
 #include "http/offload.h"
 #include "lib/keys.h"
 
+/* Residents in a full export above which pii.export_bulk is needed. */
+#define EXPORT_BULK_ROWS_DEFAULT 1000
+
 typedef struct server_config {
     const char *db_url;
     const char *host;          /* listen address, default 127.0.0.1 */
@@ -34,6 +37,7 @@ typedef struct server_config {
     int lockout_seconds;       /* default 900 */
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
+    int export_bulk_rows;      /* a full (unmasked) export of more rows needs pii.export_bulk */
     pw_policy_t pw_policy;
     geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */
     offload_limits_t offload[OFFLOAD_KINDS]; /* per kind of offloaded job: threads and queue */

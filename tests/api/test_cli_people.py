@@ -122,7 +122,7 @@ def test_gbk_and_xlsx_files(db):
     # An .xlsx: the revealed export of one database imports into another.
     run_cli("import", "persons", "--db", db, "--org", LONGJU, write_csv(d, "more.csv", rows(5)))
     xlsx = os.path.join(d, "all.xlsx")
-    run_cli("export", "persons", "--db", db, "--org", LONGJU, "--reveal", "-o", xlsx)
+    run_cli("export", "persons", "--db", db, "--org", LONGJU, "--reveal", "--reason", "迁移核对", "-o", xlsx)
     assert open(xlsx, "rb").read(4) == b"PK\x03\x04"
     other = new_db()
     try:
@@ -145,7 +145,7 @@ def test_export_masked_by_default_revealed_on_request_and_audited(db):
     text = open(out, encoding="utf-8-sig").read()
     assert person_id(0) not in text and "340104********" in text and "138****0000" in text
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
-    p = run_cli("export", "persons", "--db", db, "--org", LONGJU, "--reveal", "--q", "命令1", "--output", out)
+    p = run_cli("export", "persons", "--db", db, "--org", LONGJU, "--reveal", "--reason", "导出核对", "--q", "命令1", "--output", out)
     text = open(out, encoding="utf-8-sig").read()
     assert person_id(1) in text and "13856780001" in text and person_id(0) not in text
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600

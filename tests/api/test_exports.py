@@ -103,7 +103,7 @@ def test_downloads_have_a_file_name(city):
 
 def test_full_xlsx_export_writes_nothing_to_tmp(city):
     admin = city["admin"]
-    r = admin.get("/api/v1/persons/export", params={"reveal": 1, "format": "xlsx"})
+    r = admin.get("/api/v1/persons/export", params={"reveal": 1, "reason": "导出核对", "format": "xlsx"})
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == XLSX
     with zipfile.ZipFile(io.BytesIO(r.content)) as z:

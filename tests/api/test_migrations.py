@@ -122,7 +122,7 @@ def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
     s = Server(db=db)
     try:
         admin = s.admin()
-        idc = admin.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card"}).json()["value"]
+        idc = admin.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card", "reason": "迁移核对"}).json()["value"]
         found = admin.get("/api/v1/persons", params={"id_card": idc}).json()["items"]
         assert [p["id"] for p in found] == [pid]
         r = admin.post("/api/v1/persons", json={"org_id": org, "name": "重", "id_card": idc})

@@ -1484,13 +1484,13 @@ def test_every_route_answers_as_documented(server, admin):
         assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] == head_id
     after = check(admin.get("/api/v1/audit", params=reveals), "GET", "/api/v1/audit")["items"]
     assert len(after) == before + 2, after
-    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone"})
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "phone", "reason": "文档核对"})
     assert r.status_code == 200, r.text
     assert check(r, "POST", "/api/v1/persons/{id}/reveal")["value"] is None  # removed above
-    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "name"})
+    r = admin.post(f"/api/v1/persons/{head['id']}/reveal", json={"field": "name", "reason": "文档核对"})
     assert r.status_code == 400, r.text
     check(r, "POST", "/api/v1/persons/{id}/reveal")
-    r = admin.post("/api/v1/persons/999999999/reveal", json={"field": "phone"})
+    r = admin.post("/api/v1/persons/999999999/reveal", json={"field": "phone", "reason": "文档核对"})
     assert r.status_code == 404, r.text
     check(r, "POST", "/api/v1/persons/{id}/reveal")
 
@@ -2112,7 +2112,7 @@ def walk_import_export(server, admin):
                               "138****1111", "340104006006", "龙居社区", "文档导入路 1 号", "户主", tags[0]["name_zh"]]
     assert sorted(mine["文档导入乙"][9].split("、")) == sorted([tags[0]["name_zh"], tags[1]["name_zh"]])
     assert all("*" in row[3] for row in rows[1:])
-    r = admin.get(EXPORT, params={"org": lj, "reveal": 1})
+    r = admin.get(EXPORT, params={"org": lj, "reveal": 1, "reason": "文档核对"})
     assert r.status_code == 200, r.text
     check(r, "GET", EXPORT)
     full = {row[0]: row for row in csv_rows(r)[1:]}
@@ -2123,7 +2123,7 @@ def walk_import_export(server, admin):
                                   ({"org": 999999999}, 404, None), ({"org": lj, "format": "pdf"}, 400, "format"),
                                   ({"org": lj, "format": ""}, 400, "format")):
         assert error_field(admin.get(EXPORT, params=params), "GET", EXPORT, status).get("field") == field, params
-    err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1}), "GET", EXPORT, 403)
+    err = error_field(auditor.get(EXPORT, params={"org": lj, "reveal": 1, "reason": "文档核对"}), "GET", EXPORT, 403)
     assert (err["code"], err["field"]) == ("forbidden", "reveal"), err
     r = auditor.get(EXPORT, params={"reveal": 0})  # the auditor's own node
     assert r.status_code == 200, r.text
@@ -2145,7 +2145,7 @@ def walk_import_export(server, admin):
         return [row + [""] * (len(got[0]) - len(row)) for row in got]  # trailing empty cells may be left out
 
     assert sheet(admin.get(EXPORT, params={"org": lj, "format": "xlsx"})) == rows
-    r = admin.get(EXPORT, params={"org": lj, "format": "xlsx", "reveal": 1})
+    r = admin.get(EXPORT, params={"org": lj, "format": "xlsx", "reveal": 1, "reason": "文档核对"})
     whole = sheet(r)
     assert whole[0] == rows[0] and {row[0]: row for row in whole[1:]} == full, whole
     again = upload(admin, r.content, ctype=XLSX, org=lj)
@@ -2557,6 +2557,25 @@ def walk_case_extras(server, admin, ctx):
     assert error_field(street_staff.post(path, data=b"{}"), "POST", sup, 415)["code"] == "unsupported_media_type"
     assert error_field(street_staff.post(path, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
                        sup)["code"] == "invalid_json"
+
+    # ---- publicity of c: withheld from the public, published again
+    pub, pub_path = "/api/v1/cases/{id}/publicity", f"{col}/{c['id']}/publicity"
+    err = error_field(resident.post(pub_path, json={"public": False, "version": c["version"]}), "POST", pub, 403)
+    assert err["code"] == "forbidden" and "field" not in err, err
+    for bad, field in (({"public": 1, "version": c["version"]}, "public"), ({"version": c["version"]}, "public"),
+                       ({"public": False}, "version"), ({"public": False, "version": c["version"], "x": 1}, "x")):
+        assert error_field(staff.post(pub_path, json=bad), "POST", pub)["field"] == field, bad
+    err = error_field(staff.post(pub_path, json={"public": False, "version": c["version"] + 1}), "POST", pub, 409)
+    assert (err["code"], err["field"]) == ("version_conflict", "version"), err
+    assert error_field(staff.post(f"{col}/999999999/publicity", json={"public": False, "version": 1}), "POST", pub,
+                       404)["code"] == "not_found"
+    assert error_field(anon.post(pub_path, json={"public": False, "version": 1}), "POST", pub, 401)["code"] == \
+        "unauthenticated"
+    for want in (False, True):
+        r = staff.post(pub_path, json={"public": want, "version": c["version"]})
+        assert r.status_code == 200, r.text
+        c = check(r, "POST", pub)
+        assert c["public"] is want, c
 
     # ---- photos of a: the type is read from the bytes, whatever the header says
     png = png_bytes()

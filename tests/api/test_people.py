@@ -85,18 +85,18 @@ def test_reveal_needs_permission_and_is_audited(server, admin, orgs):
                                             "phone": "0551-62345678"}).json()
     r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card", "reason": "上门核实"})
     assert r.status_code == 200 and r.json()["value"] == idc
-    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "phone"})
+    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "phone", "reason": "电话回访"})
     assert r.json()["value"] == "0551-62345678"
     rows = admin.get("/api/v1/audit", params={"action": "person.revealed", "entity_id": p["id"]}).json()["items"]
     assert len(rows) == 2
     assert rows[1]["summary"] == {"field": "id_card", "reason": "上门核实"}
-    assert rows[0]["summary"] == {"field": "phone"}
+    assert rows[0]["summary"] == {"field": "phone", "reason": "电话回访"}
     assert idc not in str(rows)
     auditor = server.make_user(admin, "people-auditor", "auditor", 1)
     assert auditor.get(f"/api/v1/persons/{p['id']}").status_code == 200
-    r = auditor.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card"})
+    r = auditor.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card", "reason": "上门核实"})
     assert r.status_code == 403
-    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "name"})
+    r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "name", "reason": "上门核实"})
     assert r.status_code == 400 and error_of(r)["field"] == "field"
 
 
@@ -111,7 +111,7 @@ def test_person_scope(server, admin, orgs):
         assert c.get(f"/api/v1/persons/{pid}").status_code == 404
         assert c.patch(f"/api/v1/persons/{pid}", json={"name": "改"}).status_code == 404
         assert c.delete(f"/api/v1/persons/{pid}").status_code == 404
-        assert c.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card"}).status_code == 404
+        assert c.post(f"/api/v1/persons/{pid}/reveal", json={"field": "id_card", "reason": "上门核实"}).status_code == 404
         assert c.patch(f"/api/v1/persons/{pid}", json={"org_id": orgs[LONGJU]}).status_code == 404
     ids = {p["id"] for p in staff.get("/api/v1/persons", params={"limit": 200}).json()["items"]}
     assert mine["id"] in ids and other["id"] not in ids
@@ -119,7 +119,7 @@ def test_person_scope(server, admin, orgs):
     tail = other["id_card"][-4:]
     found = staff.get("/api/v1/persons", params={"id_tail": tail}).json()["items"]
     assert all(p["org_id"] == orgs[LONGJU] for p in found)
-    other_id = admin.post(f"/api/v1/persons/{other['id']}/reveal", json={"field": "id_card"}).json()["value"]
+    other_id = admin.post(f"/api/v1/persons/{other['id']}/reveal", json={"field": "id_card", "reason": "范围核对"}).json()["value"]
     assert [p["id"] for p in admin.get("/api/v1/persons", params={"id_card": other_id}).json()["items"]] == [other["id"]]
     assert staff.get("/api/v1/persons", params={"id_card": other_id}).json()["items"] == []
     def exported(client):
@@ -295,7 +295,8 @@ def test_reveal_is_never_replayed_or_stored(server, admin, orgs):
     p = admin.post("/api/v1/persons", json={"org_id": orgs[LONGJU], "name": "重放", "id_card": idc}).json()
     h = {"Idempotency-Key": "reveal-key-1"}
     for _ in range(2):
-        r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card"}, headers=dict(h))
+        r = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card", "reason": "重放核对"},
+                       headers=dict(h))
         assert r.json()["value"] == idc
     rows = admin.get("/api/v1/audit", params={"action": "person.revealed", "entity_id": p["id"]}).json()["items"]
     assert len(rows) == 2

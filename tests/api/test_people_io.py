@@ -105,11 +105,11 @@ def test_export_masked_unless_revealed_and_always_audited(server, admin, longju)
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["姓名", "性别", "出生日期", "身份证号"]
     assert len(rows) > 5 and all("*" in row[3] for row in rows[1:])
-    full = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1})
+    full = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "reason": "导出核对"})
     frows = list(csv.reader(io.StringIO(full.content.decode("utf-8-sig"))))
     assert all("*" not in row[3] and len(row[3]) == 18 for row in frows[1:])
     auditor = server.make_user(admin, "export-auditor", "auditor", 1)
-    assert auditor.get("/api/v1/persons/export", params={"org": longju, "reveal": 1}).status_code == 403
+    assert auditor.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "reason": "导出核对"}).status_code == 403
     assert auditor.get("/api/v1/persons/export", params={"org": longju}).status_code == 200
     audit = admin.get("/api/v1/audit", params={"action": "persons.exported"}).json()["items"]
     assert len(audit) == 3 and [a["summary"]["revealed"] for a in audit] == [False, True, False]
@@ -137,7 +137,7 @@ def test_import_edges(server, admin, longju):
 
 
 def test_xlsx_export_and_import_round_trip(server, admin, longju):
-    r = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "format": "xlsx"})
+    r = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "reason": "导出核对", "format": "xlsx"})
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     import zipfile

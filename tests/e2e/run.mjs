@@ -714,11 +714,35 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(page, 'person-export-full').click()
     const box = page.locator('.el-message-box')
     await box.waitFor()
+    // A full export says why: too short a reason stays in the box; a good one goes into the audit row.
+    await box.locator('input').fill('查')
+    await box.locator('.el-button--primary').click()
+    await box.locator('.el-message-box__errormsg').filter({ visible: true }).waitFor()
+    await box.locator('input').fill('低保年度复核')
     const [full] = await Promise.all([page.waitForEvent('download'), box.locator('.el-button--primary').click()])
     const fullText = await readDownload(full)
     for (const p of ids.persons) assert.ok(fullText.includes(p.full), `${p.name} in full when asked`)
-    const audit = await admin.get(`/api/v1/audit?action=persons.exported&org=${ids.longju}`)
+    let audit = await admin.get(`/api/v1/audit?action=persons.exported&org=${ids.longju}`)
     assert.deepEqual(audit.items.map((a) => a.summary.revealed), [true, false], 'both exports audited, newest first')
+    assert.equal(audit.items[0].summary.reason, '低保年度复核')
+
+    // Filtered to 独居老人, the export holds those residents and no one else (it once held the whole city).
+    await byId(page, 'person-tag').click()
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/persons?') && new URL(r.url()).searchParams.get('tag') === 'elderly_alone'),
+      page.locator('.el-select-dropdown__item', { hasText: '独居老人' }).filter({ visible: true }).click(),
+    ])
+    const alone = (await admin.get(`/api/v1/persons?org=${ids.longju}&tag=elderly_alone&limit=200`)).items
+    const everyone = (await admin.get(`/api/v1/persons?org=${ids.longju}&limit=200`)).items
+    assert.ok(alone.length >= 1 && alone.length < everyone.length, `${alone.length} of ${everyone.length}`)
+    await waitRows(page, 'person-table', alone.length)
+    const [filtered] = await Promise.all([page.waitForEvent('download'), byId(page, 'person-export').click()])
+    const names = (await readDownload(filtered)).replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((r) => r.split(',')[0])
+    assert.deepEqual(names.sort(), alone.map((p) => p.name).sort(), 'the export is the filtered list')
+    audit = await admin.get(`/api/v1/audit?action=persons.exported&org=${ids.longju}`)
+    assert.match(audit.items[0].summary.query, /(^|&)tag=elderly_alone(&|$)/)
+    await page.goto(`${base}/orgs/${ids.longju}/persons`)
+    await waitRows(page, 'person-table', everyone.length)
 
     // The import template is a link away.
     await byId(page, 'person-import').click()
@@ -807,6 +831,10 @@ describe('staff console', { timeout: 480_000 }, () => {
     const card = byId(phone, `person-card-${zhang.id}`)
     await card.getByTestId('reveal-phone').click()
     await byId(phone, 'reveal-dialog').waitFor()
+    // Without a reason nothing is asked of the server; the dialog says why.
+    await byId(phone, 'reveal-submit').click()
+    await byId(phone, 'reveal-error').waitFor()
+    await field(phone, 'reveal-reason').fill('电话回访核对')
     const [rev] = await Promise.all([
       phone.waitForResponse((r) => r.url().endsWith(`/api/v1/persons/${zhang.id}/reveal`)),
       byId(phone, 'reveal-submit').click(),
@@ -1264,6 +1292,53 @@ describe('staff console', { timeout: 480_000 }, () => {
     if (sanitation.items.length) await waitRows(p, 'case-table', sanitation.items.length)
     else await byId(p, 'list-empty').waitFor()
     await p.context().close()
+    clean()
+  })
+
+  it('a resident sees their own cases and public pages: no tree, staff page, figure or code', async () => {
+    const who = ids.people.resident
+    const mine = (await who.api.get('/api/v1/cases?mine=1')).items
+    assert.ok(mine.length >= 1, 'the resident reported a case above')
+    for (const path of [`/api/v1/orgs/${ids.longju}/stats`, `/api/v1/orgs/${ids.longju}/casework?from=2026-01-01&to=2027-01-01`, '/api/v1/person-tags', `/api/v1/persons?org=${ids.longju}`]) {
+      const r = await who.api.ctx.fetch(path)
+      assert.equal(r.status(), 403, `${path}: ${await r.text()}`)
+    }
+    const staffOnly = /独居老人|残疾人|留守儿童|elderly_alone|left_behind_child|disabled|tag\./
+    for (const [viewport, shot] of [[{ width: 1440, height: 900 }, 'resident-desktop.png'], [PHONE, 'resident-phone.png']]) {
+      const p = await newPage(`resident-${viewport.width}`, { viewport })
+      await p.goto(`${base}/`)
+      await uiLogin(p, who.username, STAFF_PASSWORD)
+      await p.waitForURL((u) => u.pathname === '/my')
+      await byId(p, 'my-cases').waitFor()
+      await p.getByText(mine[0].title).first().waitFor()
+      assert.equal(await byId(p, 'org-tree').count(), 0, 'no tree')
+      assert.equal(await p.locator('[data-testid^="figure-"]').count(), 0, 'no figure')
+      assert.equal(await byId(p, 'nav-audit').count(), 0)
+      if (viewport === PHONE) {
+        await byId(p, 'menu-button').click()
+        await byId(p, 'tree-drawer').waitFor()
+        await settled(p)
+        assert.equal(await byId(p, 'org-tree').count(), 0, 'no tree in the drawer either')
+        await byId(p, 'nav-my').filter({ visible: true }).click()
+        await byId(p, 'tree-drawer').waitFor({ state: 'hidden' })
+        await settled(p)
+      }
+      assert.doesNotMatch(await p.locator('body').innerText(), staffOnly)
+      await settled(p)
+      await p.screenshot({ path: join(ARTIFACTS, shot), fullPage: true })
+      // The staff pages, asked for by address, are not there.
+      for (const path of [`/orgs/${ids.longju}`, `/orgs/${ids.longju}/persons`, `/orgs/${ids.longju}/detail`, '/audit']) {
+        await p.goto(`${base}${path}`)
+        await byId(p, 'not-found').waitFor()
+        assert.equal(await p.locator('[data-testid^="figure-"]').count(), 0, `${path}: no figure`)
+        assert.doesNotMatch(await p.locator('body').innerText(), staffOnly, path)
+      }
+      // Their own case is theirs to see.
+      await p.goto(`${base}/cases/${mine[0].id}`)
+      await waitText(p, 'case-title', mine[0].title)
+      assert.equal(await byId(p, 'case-public').count(), 0, 'no publicity switch for a resident')
+      await p.context().close()
+    }
     clean()
   })
 

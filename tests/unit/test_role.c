@@ -21,8 +21,8 @@ static const char *const expected_roles[] = {"admin",    "org_staff", "grid_work
 static void test_perm_constants(void **state)
 {
     (void)state;
-    assert_int_equal(PERM_BITS, 14);
-    assert_int_equal(PERM_ALL, 0x3FFF);
+    assert_int_equal(PERM_BITS, 16);
+    assert_int_equal(PERM_ALL, 0xFFFF);
     /* Each named permission is its own bit, all inside PERM_ALL. */
     uint32_t seen = 0;
     for (int b = 0; b < PERM_BITS; b++) {
@@ -31,7 +31,9 @@ static void test_perm_constants(void **state)
         seen |= bit;
     }
     assert_int_equal(seen, PERM_ALL);
-    assert_int_equal((uint32_t)(WRITE_ALL | READ_ALL_T | PERM_AUDIT_READ | PERM_PII_REVEAL), PERM_ALL);
+    assert_int_equal((uint32_t)(WRITE_ALL | READ_ALL_T | PERM_AUDIT_READ | PERM_PII_REVEAL | PERM_STATS_READ |
+                                 PERM_PII_EXPORT_BULK),
+                     PERM_ALL);
     assert_int_equal(WRITE_ALL & READ_ALL_T, 0);
 }
 
@@ -96,7 +98,7 @@ static void test_auditor(void **state)
     assert_int_equal(p & PERM_PII_REVEAL, 0); /* never personal data in clear */
     assert_true(p & PERM_AUDIT_READ);
     assert_int_equal(p & READ_ALL_T, READ_ALL_T);
-    assert_int_equal(p, READ_ALL_T | PERM_AUDIT_READ);
+    assert_int_equal(p, READ_ALL_T | PERM_AUDIT_READ | PERM_STATS_READ);
 }
 
 static void test_other_roles(void **state)
@@ -131,6 +133,12 @@ static void test_other_roles(void **state)
         /* Whoever may write users is org_staff or admin. */
         int uw = strcmp(expected_roles[i], "admin") == 0 || strcmp(expected_roles[i], "org_staff") == 0;
         assert_int_equal(!!(p & PERM_USER_WRITE), uw);
+        /* Figures are for staff: admin, org_staff, grid_worker, auditor; never a resident,
+         * party member, delegate or a unit's account. */
+        int stats = uw || strcmp(expected_roles[i], "grid_worker") == 0 || audit;
+        assert_int_equal(!!(p & PERM_STATS_READ), stats);
+        /* A bulk unmasked export is admin's alone by default. */
+        assert_int_equal(!!(p & PERM_PII_EXPORT_BULK), strcmp(expected_roles[i], "admin") == 0);
     }
 }
 
@@ -140,6 +148,7 @@ static void test_perm_names(void **state)
     static const char *const names[PERM_BITS] = {
         "org.read",   "org.write",  "party.read",  "party.write",  "unit.read", "unit.write", "user.read",
         "user.write", "audit.read", "pii.reveal",  "people.read",  "people.write", "case.read", "case.write",
+        "stats.read", "pii.export_bulk",
     };
     assert_string_equal(perm_name(PERM_ORG_READ), "org.read");
     assert_string_equal(perm_name(PERM_USER_WRITE), "user.write");

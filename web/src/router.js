@@ -39,8 +39,11 @@ export const routes = [
         path: 'orgs/:id(\\d+)',
         component: OrgShell,
         props: true,
+        // The tree's pages are for who works some part of it: not for a resident (own cases only).
+        meta: { orgPages: true },
         children: [
-          { path: '', name: 'org-dashboard', component: Dashboard },
+          // The figures are staff's (stats.read); others land on the node's detail.
+          { path: '', name: 'org-dashboard', component: Dashboard, meta: { perm: 'stats.read', otherwise: 'org-detail' } },
           { path: 'detail', name: 'org-detail', component: OrgDetail },
           { path: 'party-orgs', name: 'org-party-orgs', component: PartyOrgs, meta: { perm: 'party.read' } },
           { path: 'units', name: 'org-units', component: Units, meta: { perm: 'unit.read' } },
@@ -77,8 +80,13 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!session.user) return { path: '/login', query: { redirect: to.fullPath } }
+  const missing = { name: 'not-found', params: { rest: to.path.slice(1).split('/') } }
+  if (to.matched.some((r) => r.meta.orgPages) && !session.hasOrgPages) return missing
   const perm = to.matched.map((r) => r.meta.perm).find(Boolean)
-  if (perm && !session.can(perm)) return { name: 'not-found', params: { rest: to.path.slice(1).split('/') } }
+  if (perm && !session.can(perm)) {
+    const otherwise = to.matched.map((r) => r.meta.otherwise).find(Boolean)
+    return otherwise ? { name: otherwise, params: to.params } : missing
+  }
   return true
 })
 

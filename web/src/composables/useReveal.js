@@ -1,8 +1,9 @@
 // Revealing a resident's full ID number or phone: one dialog for the whole
-// console asks for the (optional) reason, the API audits it and answers the
+// console asks for the reason (required, kept in the audit row), the API audits it and answers the
 // value, which goes back to the one place that asked and is kept nowhere else.
 import { reactive } from 'vue'
 import { api } from '../api.js'
+import { i18n } from '../i18n'
 
 const state = reactive({
   open: false,
@@ -28,12 +29,23 @@ export function askReveal({ personId, field, name = '' }) {
   })
 }
 
+// A reason the server takes: 4 to 200 characters (it also refuses one holding an ID or phone number).
+export const REASON_MIN = 4
+export const REASON_MAX = 200
+export const reasonOk = (s) => {
+  const n = [...(s || '').trim()].length
+  return n >= REASON_MIN && n <= REASON_MAX
+}
+
 export async function submitReveal() {
+  if (!reasonOk(state.reason)) {
+    state.error = i18n.global.t('reveal.reasonNeeded')
+    return
+  }
   state.busy = true
   state.error = ''
   try {
-    const body = { field: state.field }
-    if (state.reason.trim()) body.reason = state.reason.trim()
+    const body = { field: state.field, reason: state.reason.trim() }
     const res = await api.post(`/persons/${state.personId}/reveal`, body)
     const done = settle
     settle = null

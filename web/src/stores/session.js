@@ -31,6 +31,10 @@ export const useSession = defineStore('session', () => {
 
   const permissions = computed(() => new Set(user.value?.permissions || []))
   const can = (perm) => permissions.value.has(perm)
+  // Whether any page of the tree is for this user: staff, party members, delegates. A
+  // resident (org.read alone) has none: their console is their own cases and reports.
+  const ORG_PAGE_PERMS = ['stats.read', 'people.read', 'party.read', 'unit.read', 'case.read', 'user.read']
+  const hasOrgPages = computed(() => ORG_PAGE_PERMS.some(can))
 
   function useLang(l) {
     lang.value = applyLang(l)
@@ -95,5 +99,5 @@ export const useSession = defineStore('session', () => {
     store(userLangKey(u.id), lang.value)
   }
 
-  return { user, loaded, lang, permissions, can, initLang, load, login, logout, clear, setLang }
+  return { user, loaded, lang, permissions, can, hasOrgPages, initLang, load, login, logout, clear, setLang }
 })

@@ -4,6 +4,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api.js'
 import { useSession } from './session.js'
+import { i18n } from '../i18n'
 
 export function defineVocabulary(id, path) {
   return defineStore(id, () => {
@@ -32,12 +33,14 @@ export function defineVocabulary(id, path) {
       return pending
     }
 
-    // The name in the current language; the code when it is unknown.
+    // The name in the current language; when the server's list does not have it (not
+    // loaded, not allowed), the dictionary's name of the code, never the code itself.
     function name(code) {
       const session = useSession()
       const x = items.value.find((i) => i.code === code)
-      if (!x) return code
-      return session.lang === 'en' ? x.name_en : x.name_zh
+      if (x) return session.lang === 'en' ? x.name_en : x.name_zh
+      const t = i18n.global.t
+      return i18n.global.te(`vocab.${id}.${code}`, 'zh-CN') ? t(`vocab.${id}.${code}`) : t('vocab.unknown')
     }
 
     function clear() {
