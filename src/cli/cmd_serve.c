@@ -41,6 +41,7 @@ int cmd_serve(int argc, char **argv)
         {"lockout-seconds", 1, NULL, "how long a lock lasts (default 900)"},
         {"login-rate", 1, NULL, "login attempts per client address per minute (default 30)"},
         {"public-rate", 1, NULL, "anonymous case reports per client address per minute (default 5)"},
+        {"id-search-limit", 1, NULL, "searches by exact ID number per user in 24 hours without pii.reveal (default 20)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
         {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
         {"cookie-secure", 0, NULL, "mark the session cookie Secure (when TLS is in front)"},
@@ -81,6 +82,7 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "lockout-seconds", cfg.lockout_seconds, 1, 86400 * 30, &cfg.lockout_seconds) ||
         int_opt(opts, "login-rate", cfg.login_rate, 1, 1000000, &cfg.login_rate) ||
         int_opt(opts, "public-rate", cfg.public_rate, 1, 1000000, &cfg.public_rate) ||
+        int_opt(opts, "id-search-limit", cfg.id_search_limit, 0, 1000000, &cfg.id_search_limit) ||
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
         int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes))
         return 2;

@@ -48,6 +48,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->lockout_seconds = 900;
     cfg->login_rate = 30;
     cfg->public_rate = 5;
+    cfg->id_search_limit = 20;
     cfg->pw_policy = PW_POLICY_DEFAULT;
 }
 

@@ -23,6 +23,7 @@ typedef struct server_config {
     int lockout_seconds;       /* default 900 */
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
+    int id_search_limit;       /* searches by exact ID number per user in 24 hours without pii.reveal, default 20 */
     pw_policy_t pw_policy;
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
