@@ -93,11 +93,11 @@ static void tags_to_array(json_t *row)
 /* A person's row as answers show it: tags as an array, and the age in whole
  * years (this year in Asia/Shanghai less the birth year). No birth date: with it
  * the masked number could be rebuilt (docs/people.md, "What a masked number tells"). */
-static void person_row_finish(json_t *row)
+static void person_row_finish(json_t *row, int this_year)
 {
     tags_to_array(row);
     json_int_t year = json_integer_value(json_object_get(row, "birth_year"));
-    json_object_set_new(row, "age", json_integer(api_today_ymd() / 10000 - year));
+    json_object_set_new(row, "age", json_integer(this_year - year));
 }
 
 static json_t *person_json(db_t *db, int64_t id)
@@ -106,7 +106,7 @@ static json_t *person_json(db_t *db, int64_t id)
     json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
     json_decref(rows);
     if (o)
-        person_row_finish(o);
+        person_row_finish(o, api_today_ymd() / 10000);
     return o;
 }
 
@@ -544,7 +544,8 @@ static json_t *person_page(db_t *db, const person_filter_t *f, int64_t after, in
         return NULL;
     size_t i;
     json_t *row;
-    json_array_foreach(items, i, row) person_row_finish(row);
+    int this_year = api_today_ymd() / 10000;
+    json_array_foreach(items, i, row) person_row_finish(row, this_year);
     return api_page_result(items, limit);
 }
 
