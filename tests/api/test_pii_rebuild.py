@@ -1,6 +1,6 @@
 """Issue #13, item 1: a masked ID number cannot be rebuilt. For sample residents, everything a user
-without pii.reveal can get (get, list, search, masked CSV and XLSX exports, the audit log, the
-dashboard) and everything the database files hold without the key (the SQLite file and its WAL or
+without pii.reveal can get (get, list, search, masked CSV and XLSX exports, the party members'
+list, the audit log, the dashboard) and everything the database files hold without the key (the SQLite file and its WAL or
 a pg_dump, the PostgreSQL data directory, a backup) is read; every 18-character number with a valid
 check character consistent with all of it is enumerated, the 6-digit region taken as known (the
 worst case); at least 10,000 must remain, the true number among them (docs/people.md, "What a
@@ -162,6 +162,11 @@ def city(server):
                                                 "phone": f"1390000{k:04d}", "tags": ["veteran"]})
         assert r.status_code == 201, r.text
         people[name] = r.json()
+    # A party member: the membership list shows the person too.
+    po = admin.post("/api/v1/party-orgs", json={"org_id": org, "kind": "党支部", "name": "样本党支部"}).json()
+    r = admin.post("/api/v1/party-members", json={"person_id": people["样本夏"]["id"], "party_org_id": po["id"],
+                                                  "status": "正式", "joined_on": "2015-07-01"})
+    assert r.status_code == 201, r.text
     # A change too: its audit row is part of what an auditor reads.
     first = people["样本闰日"]
     r = admin.patch(f"/api/v1/persons/{first['id']}", json={"id_card": SAMPLES["样本闰日"].lower()})
@@ -185,6 +190,8 @@ def test_what_a_user_without_reveal_sees_leaves_ten_thousand(server, city):
     csv_rows = sheet_records(list(csv.reader(io.StringIO(export_csv.content.decode("utf-8-sig")))))
     xlsx_records = sheet_records(xlsx_rows(export_xlsx.content))
     stats = viewer.get(f"/api/v1/orgs/{org}/stats").text
+    members = viewer.get("/api/v1/party-members", params={"org": org, "limit": 200}).json()["items"]
+    assert city["people"]["样本夏"]["id"] in [m["person_id"] for m in members]
     for name, idc in SAMPLES.items():
         pid = city["people"][name]["id"]
         k = Knowledge(idc)
@@ -197,6 +204,9 @@ def test_what_a_user_without_reveal_sees_leaves_ten_thousand(server, city):
         for row in viewer.get("/api/v1/audit", params={"entity": "person", "entity_id": pid}).json()["items"]:
             k.learn_record(row, "audit log")
         k.learn_text(stats, "stats")
+        for m in members:
+            if m["person_id"] == pid:
+                k.learn_record(m, "party members")
         # The search by tail would answer what the mask hides: refused, naming id_tail.
         r = viewer.get("/api/v1/persons", params={"org": org, "id_tail": idc[-4:]})
         assert r.status_code == 403 and error_of(r)["field"] == "id_tail"
