@@ -63,6 +63,14 @@ int audit_list(api_req_t *req, api_reply_t *rep)
         json_object_set(row, "at", json_object_get(row, "at_at"));
         json_object_del(row, "at_at");
         json_t *sum = json_loads(json_string_value(json_object_get(row, "summary")), 0, NULL);
+        /* Residents' rows written before schema 011 kept the birth date, which with
+         * the masked number names it: shown as the year only (the row's MAC covers
+         * the stored text, which stays as it is). */
+        const char *birth = json_string_value(json_object_get(sum, "birth_date"));
+        if (birth) {
+            json_object_set_new(sum, "birth_year", json_integer(atoi(birth)));
+            json_object_del(sum, "birth_date");
+        }
         json_object_set_new(row, "summary", sum ? sum : json_object());
     }
     return api_json(rep, 200, api_page_result(items, limit));

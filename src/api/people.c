@@ -84,7 +84,7 @@ static const field_t household_update_fields[] = {
 };
 
 #define PERSON_SELECT                                                                                                  \
-    "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_date,"         \
+    "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_year,"         \
     " p.id_card_masked AS id_card, p.phone_masked AS phone, p.created_at, p.updated_at, p.version,"                  \
     " (SELECT group_concat(tag, ',') FROM (SELECT t.tag FROM person_tag t WHERE t.person_id = p.id"                  \
     "  ORDER BY t.tag) AS s) AS tags,"                                                                                 \
@@ -105,13 +105,23 @@ static void tags_to_array(json_t *row)
     json_object_set_new(row, "tags", arr);
 }
 
+/* A person's row as answers show it: tags as an array, and the age in whole
+ * years (this year in Asia/Shanghai less the birth year). No birth date: with it
+ * the masked number could be rebuilt (docs/people.md, "What a masked number tells"). */
+static void person_row_finish(json_t *row, int this_year)
+{
+    tags_to_array(row);
+    json_int_t year = json_integer_value(json_object_get(row, "birth_year"));
+    json_object_set_new(row, "age", json_integer(this_year - year));
+}
+
 static json_t *person_json(db_t *db, int64_t id)
 {
     json_t *rows = db_rows_json(db, PERSON_SELECT " WHERE p.id = ?", "i", id);
     json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
     json_decref(rows);
     if (o)
-        tags_to_array(o);
+        person_row_finish(o, api_today_ymd() / 10000);
     return o;
 }
 
@@ -126,7 +136,8 @@ static int person_access(db_t *db, const principal_t *who, uint32_t perm, int64_
 
 
 /* Validate id_card (and gender/birth_date against it when given) and phone;
- * on success put the derived gender and birth date into data. 0 or -1. */
+ * on success put the derived gender and birth year into data (a birth date
+ * given is checked and dropped: only the encrypted number keeps it). 0 or -1. */
 static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
 {
     const char *id = json_string_value(json_object_get(data, "id_card"));
@@ -164,7 +175,8 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
             return -1;
         }
         json_object_set_new(data, "gender", json_string(gender));
-        json_object_set_new(data, "birth_date", json_string(birth));
+        json_object_del(data, "birth_date");
+        json_object_set_new(data, "birth_year", json_integer(info.year));
         char upper[IDCARD_LEN + 1];
         str_copy(upper, sizeof upper, id);
         if (upper[17] == 'x')
@@ -216,30 +228,32 @@ static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, json_t *data)
     const char *idc = json_string_value(json_object_get(data, "id_card"));
     if (idc) {
         char *enc = pii_encrypt(w->keys, "person.id_card", idc);
-        char hash[PII_HASH_HEX + 1], masked[32];
+        char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
         pii_lookup_hash(hash, w->keys, "person.id_card", idc);
+        pii_tail_hash(tail, w->keys, "person.id_card_tail", idc);
         idcard_mask(masked, sizeof masked, idc);
         rc = db_exec(db, NULL,
-                     "UPDATE person SET id_card_enc = ?, id_card_hash = ?, id_card_masked = ?, id_card_tail = ?"
+                     "UPDATE person SET id_card_enc = ?, id_card_hash = ?, id_card_masked = ?, id_tail_hash = ?"
                      " WHERE id = ?",
-                     "tttti", enc, hash, masked, idc + strlen(idc) - 4, id);
+                     "tttti", enc, hash, masked, tail, id);
         free(enc);
     }
     json_t *ph = json_object_get(data, "phone");
     if (rc == DB_OK && ph && json_is_null(ph)) {
         rc = db_exec(db, NULL,
-                     "UPDATE person SET phone_enc = NULL, phone_hash = NULL, phone_masked = NULL, phone_tail = NULL"
+                     "UPDATE person SET phone_enc = NULL, phone_hash = NULL, phone_masked = NULL, phone_tail_hash = NULL"
                      " WHERE id = ?",
                      "i", id);
     } else if (rc == DB_OK && json_is_string(ph)) {
         const char *p = json_string_value(ph);
         char *enc = pii_encrypt(w->keys, "person.phone", p);
-        char hash[PII_HASH_HEX + 1], masked[32];
+        char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
         pii_lookup_hash(hash, w->keys, "person.phone", p);
+        pii_tail_hash(tail, w->keys, "person.phone_tail", p);
         phone_mask(masked, sizeof masked, p);
         rc = db_exec(db, NULL,
-                     "UPDATE person SET phone_enc = ?, phone_hash = ?, phone_masked = ?, phone_tail = ? WHERE id = ?",
-                     "tttti", enc, hash, masked, p + strlen(p) - 4, id);
+                     "UPDATE person SET phone_enc = ?, phone_hash = ?, phone_masked = ?, phone_tail_hash = ? WHERE id = ?",
+                     "tttti", enc, hash, masked, tail, id);
         free(enc);
     }
     return rc;
@@ -329,13 +343,13 @@ static int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *
     if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
         return DB_UNIQUE;
     int rc = db_one_int(db, id,
-                        "INSERT INTO person (org_id, household_id, relation, name, gender, birth_date, id_card_enc,"
-                        " id_card_hash, id_card_masked, id_card_tail, created_at, updated_at)"
+                        "INSERT INTO person (org_id, household_id, relation, name, gender, birth_year, id_card_enc,"
+                        " id_card_hash, id_card_masked, id_tail_hash, created_at, updated_at)"
                         " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
-                        "iItttttii", org, household, json_string_value(json_object_get(data, "relation")),
+                        "iItttitii", org, household, json_string_value(json_object_get(data, "relation")),
                         json_string_value(json_object_get(data, "name")),
                         json_string_value(json_object_get(data, "gender")),
-                        json_string_value(json_object_get(data, "birth_date")), hash, w->now, w->now);
+                        (int64_t)json_integer_value(json_object_get(data, "birth_year")), hash, w->now, w->now);
     if (rc == DB_OK)
         rc = store_pii(db, w, *id, data);
     json_t *tags = json_object_get(data, "tags");
@@ -402,14 +416,16 @@ int person_get(api_req_t *req, api_reply_t *rep)
 }
 
 /* The filters of the residents' list, shared by its export: the subtree (org,
- * within the caller's scope), household, name prefix (q), ID and phone tails, an
- * exact ID number (by its keyed hash) and a tag. */
+ * within the caller's scope), household, name prefix (q), ID and phone tails (by
+ * their keyed hashes), an exact ID number (by its keyed hash) and a tag.
+ * id_guess: an exact ID number asked by a caller who may not reveal over the
+ * subtree, which confirms or refutes a guess: audited and limited per user. */
 typedef struct person_filter {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int64_t household;
+    int64_t household, node; /* node: the subtree asked for, before an ID number narrows it */
     char *prefix, *id_tail, *phone_tail, *tag;
     char hash[PII_HASH_HEX + 1];
-    int by_id_card;
+    int by_id_card, id_guess;
 } person_filter_t;
 
 /* The WHERE clause of the filters (persons p joined with their org o), its
@@ -417,8 +433,8 @@ typedef struct person_filter {
 #define PERSON_FILTER_SQL                                                                                              \
     " o.path >= ? AND o.path < ?"                                                                                      \
     " AND (CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')"                                                      \
-    " AND (CAST(? AS TEXT) IS NULL OR p.id_card_tail = ?)"                                                             \
-    " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail = ?)"                                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR p.id_tail_hash = ?)"                                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail_hash = ?)"                                                          \
     " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"                                                             \
     " AND (? = 0 OR p.household_id = ?)"                                                                               \
     " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t WHERE t.person_id = p.id AND t.tag = ?))"
@@ -451,20 +467,43 @@ static int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f,
     int rc = access_list_range(req->db, req->who, perm, org, f->lo, f->hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    f->id_tail = api_query(req, "id_tail");
-    f->phone_tail = api_query(req, "phone_tail");
+    f->node = path_last_id(f->lo);
+    char *id_tail = api_query(req, "id_tail"), *phone_tail = api_query(req, "phone_tail");
     f->tag = api_query(req, "tag");
     const char *bad = NULL;
-    if (f->id_tail && strlen(f->id_tail) == 4 && f->id_tail[3] == 'x')
-        f->id_tail[3] = 'X';
-    if (f->id_tail && strlen(f->id_tail) != 4)
+    if (id_tail && strlen(id_tail) == 4 && id_tail[3] == 'x')
+        id_tail[3] = 'X';
+    if (id_tail && strlen(id_tail) != 4)
         bad = "id_tail";
-    else if (f->phone_tail && strlen(f->phone_tail) != 4)
+    else if (phone_tail && strlen(phone_tail) != 4)
         bad = "phone_tail";
+    /* The last 4 characters hold 2 of the sequence's 3 digits: a search by them
+     * answers what the mask hides, so only who may reveal over the range asks it. */
+    int may_reveal = access_covers(req->who, PERM_PII_REVEAL, f->lo);
+    if (!bad && id_tail && !may_reveal) {
+        free(id_tail);
+        free(phone_tail);
+        person_filter_free(f);
+        return api_error(rep, req->lang, 403, "forbidden", "id_tail", "按身份证尾号查询需要查看完整身份信息的权限",
+                         "searching by the ID number's last characters needs the permission to reveal them") - 1;
+    }
     if (bad) {
+        free(id_tail);
+        free(phone_tail);
         person_filter_free(f);
         return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
                          "invalid filter (tails are 4 characters)") - 1;
+    }
+    if (id_tail) {
+        f->id_tail = xmalloc(PII_TAIL_HASH_HEX + 1);
+        pii_tail_hash(f->id_tail, req->keys, "person.id_card_tail", id_tail);
+        sodium_memzero(id_tail, strlen(id_tail));
+        free(id_tail);
+    }
+    if (phone_tail) {
+        f->phone_tail = xmalloc(PII_TAIL_HASH_HEX + 1);
+        pii_tail_hash(f->phone_tail, req->keys, "person.phone_tail", phone_tail);
+        free(phone_tail);
     }
     char *id_card = api_query(req, "id_card");
     if (id_card) {
@@ -475,6 +514,9 @@ static int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f,
             up[17] = 'X';
         pii_lookup_hash(f->hash, req->keys, "person.id_card", up);
         f->by_id_card = 1;
+        f->id_guess = !may_reveal;
+        sodium_memzero(up, sizeof up);
+        sodium_memzero(id_card, strlen(id_card));
         free(id_card);
         /* At most one resident has it: narrow the subtree to their org (found by the
          * unique hash index), or to nothing when they are not in it, so the query
@@ -507,6 +549,66 @@ static int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f,
     return 0;
 }
 
+/* The page of residents the filters select after id after (at most limit), as
+ * the list answers it; NULL on a storage error. */
+static json_t *person_page(db_t *db, const person_filter_t *f, int64_t after, int64_t limit)
+{
+    json_t *items = db_rows_json(db, PERSON_SELECT " WHERE" PERSON_FILTER_SQL " AND p.id > ? ORDER BY p.id LIMIT ?",
+                                 PERSON_FILTER_TYPES "ii", PERSON_FILTER_ARGS(f), after, limit + 1);
+    if (items == NULL)
+        return NULL;
+    size_t i;
+    json_t *row;
+    int this_year = api_today_ymd() / 10000;
+    json_array_foreach(items, i, row) person_row_finish(row, this_year);
+    return api_page_result(items, limit);
+}
+
+#define JSON_TEXT(o, k) (json_string_value(json_object_get((o), (k))) ? xstrdup(json_string_value(json_object_get((o), (k)))) : NULL)
+
+/* An exact ID number searched by who may not reveal it: each answer confirms or
+ * refutes one guess, so each is audited (never the number: the action, the
+ * subtree and whether someone was found) and a user gets serve
+ * --id-search-limit of them in 24 hours (docs/people.md). */
+static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t used = 0;
+    int rc = db_one_int(db, &used,
+                        "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ?"
+                        " AND action = 'persons.searched_by_id' AND at > ?",
+                        "ii", w->who.user_id, w->now - 86400);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (used >= w->cfg->id_search_limit)
+        return api_error(rep, w->lang, 429, "rate_limited", "id_card",
+                         "24 小时内按身份证号查询的次数已达上限（需要查看完整身份信息的权限才不受此限）",
+                         "too many searches by ID number in 24 hours (the permission to reveal lifts the limit)") -
+               1;
+    person_filter_t f = {0};
+    str_copy(f.lo, sizeof f.lo, json_string_value(json_object_get(data, "lo")));
+    str_copy(f.hi, sizeof f.hi, json_string_value(json_object_get(data, "hi")));
+    str_copy(f.hash, sizeof f.hash, json_string_value(json_object_get(data, "hash")));
+    f.by_id_card = 1;
+    f.household = json_integer_value(json_object_get(data, "household"));
+    f.prefix = JSON_TEXT(data, "prefix");
+    f.phone_tail = JSON_TEXT(data, "phone_tail");
+    f.tag = JSON_TEXT(data, "tag");
+    json_t *page = person_page(db, &f, json_integer_value(json_object_get(data, "after")),
+                               json_integer_value(json_object_get(data, "limit")));
+    person_filter_free(&f);
+    if (page == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    int64_t node = json_integer_value(json_object_get(data, "node"));
+    rc = audit_append_new(db, w, "persons.searched_by_id", "user", w->who.user_id, node,
+                          json_pack("{s:I, s:I}", "org", (json_int_t)node, "found",
+                                    (json_int_t)json_array_size(json_object_get(page, "items"))));
+    if (rc != DB_OK) {
+        json_decref(page);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    return api_json(rep, 200, page);
+}
+
 int person_list(api_req_t *req, api_reply_t *rep)
 {
     int64_t limit, after;
@@ -515,6 +617,14 @@ int person_list(api_req_t *req, api_reply_t *rep)
     person_filter_t f;
     if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
         return 0;
+    if (f.id_guess) {
+        json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:I, s:I}", "lo", f.lo, "hi", f.hi, "hash",
+                                 f.hash, "household", (json_int_t)f.household, "node", (json_int_t)f.node, "prefix",
+                                 f.prefix, "phone_tail", f.phone_tail, "tag", f.tag, "after", (json_int_t)after,
+                                 "limit", (json_int_t)limit);
+        person_filter_free(&f);
+        return api_defer(req, person_id_search_write, data);
+    }
     /* The page depends on the data, the caller's scope range and the query only. */
     size_t klen = strlen(f.lo) + strlen(f.hi) + strlen(req->query) + 16;
     char *key = xmalloc(klen);
@@ -524,17 +634,12 @@ int person_list(api_req_t *req, api_reply_t *rep)
         person_filter_free(&f);
         return 0;
     }
-    json_t *items = db_rows_json(req->db, PERSON_SELECT " WHERE" PERSON_FILTER_SQL " AND p.id > ? ORDER BY p.id LIMIT ?",
-                                 PERSON_FILTER_TYPES "ii", PERSON_FILTER_ARGS(&f), after, limit + 1);
+    json_t *page = person_page(req->db, &f, after, limit);
     person_filter_free(&f);
-    if (items == NULL) {
+    if (page == NULL) {
         free(key);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
-    size_t i;
-    json_t *row;
-    json_array_foreach(items, i, row) tags_to_array(row);
-    json_t *page = api_page_result(items, limit);
     cache_store(req, key, page);
     free(key);
     return api_json(rep, 200, page);
@@ -574,9 +679,9 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
         if (db_one_int(db, &other, "SELECT id FROM person WHERE id_card_hash = ? AND id <> ?", "ti", hash, id) ==
             DB_OK)
             return dup_id_error(rep, w->lang);
-        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_date = ? WHERE id = ?", "tti",
+        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_year = ? WHERE id = ?", "tii",
                      json_string_value(json_object_get(data, "gender")),
-                     json_string_value(json_object_get(data, "birth_date")), id);
+                     (int64_t)json_integer_value(json_object_get(data, "birth_year")), id);
     }
     if (rc == DB_OK)
         rc = store_pii(db, w, id, data);
@@ -1456,6 +1561,12 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     person_filter_t f;
     if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
         return 0;
+    /* A file by exact ID number would confirm a guess outside the list's limit. */
+    if (f.id_guess) {
+        person_filter_free(&f);
+        return api_error(rep, req->lang, 403, "forbidden", "id_card", "按身份证号导出需要查看完整身份信息的权限",
+                         "exporting by ID number needs the permission to reveal it");
+    }
     /* Full values only on request, and only for who may reveal over the whole range. */
     if (reveal && !access_covers(req->who, PERM_PII_REVEAL, f.lo)) {
         person_filter_free(&f);
@@ -1496,7 +1607,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     if (node <= 0 || db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", node) != DB_OK)
         str_copy(code, sizeof code, "all");
     db_stmt_t *st = db_q(req->db,
-                         "SELECT p.name, p.gender, p.birth_date, p.id_card_masked, p.id_card_enc, p.phone_masked,"
+                         "SELECT p.name, p.gender, CAST(p.birth_year AS TEXT), p.id_card_masked, p.id_card_enc, p.phone_masked,"
                          " p.phone_enc, o.code, o.name, h.address, p.relation,"
                          " (SELECT group_concat(name_zh, '、') FROM (SELECT k.name_zh FROM person_tag t"
                          "  JOIN person_tag_kind k ON k.code = t.tag WHERE t.person_id = p.id ORDER BY t.tag) AS s)"
@@ -1508,7 +1619,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     if (st == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     json_t *table = json_array();
-    json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生日期", "身份证号",
+    json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生年份", "身份证号",
                                            "手机号", "组织编码", "组织", "户地址", "与户主关系", "标签"));
     int64_t rows = 0;
     progress_stage(progress, "read", count);

@@ -116,8 +116,9 @@ static void synthetic_id(char out[19], int district_index, const char *district_
 enum { OP_BRANCH, OP_GRID, OP_BUILDING, OP_HOUSEHOLD, OP_PERSON, OP_SECRETARY };
 
 typedef struct person_row {
-    char name[32], birth[11], id_enc[96], id_hash[PII_HASH_HEX + 1], id_masked[32], id_tail[5], phone_enc[96],
-        phone_hash[PII_HASH_HEX + 1], phone_masked[16], phone_tail[5];
+    char name[32], id_enc[96], id_hash[PII_HASH_HEX + 1], id_masked[32], id_tail[PII_TAIL_HASH_HEX + 1],
+        phone_enc[96], phone_hash[PII_HASH_HEX + 1], phone_masked[16], phone_tail[PII_TAIL_HASH_HEX + 1];
+    int birth_year;
     char male, head, tags, member, formal, in_service;
     int64_t community;   /* where an in-service member registered */
     int64_t worker_grid; /* the grid this resident serves as 网格员, or 0 */
@@ -200,7 +201,7 @@ typedef struct gen {
     int64_t next_org, next_party_org, next_household, next_person;
     queue_t *q;
     batch_t *cur;
-    pii_hasher_t id_hasher, phone_hasher;
+    pii_hasher_t id_hasher, phone_hasher, id_tail_hasher, phone_tail_hasher;
     int64_t persons, households, grids, members;
     int failed;
 } gen_t;
@@ -247,7 +248,7 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     synthetic_id(idc, dindex, c->district_code, year, month, day, male);
     snprintf(o->u.p.name, sizeof o->u.p.name, "%s%s", surnames[rnd_below(20)], given[rnd_below(24)]);
     snprintf(phone, sizeof phone, "1%d%09lld", 3 + (int)rnd_below(7), (long long)rnd_below(1000000000));
-    snprintf(o->u.p.birth, sizeof o->u.p.birth, "%04d-%02d-%02d", year, month, day);
+    o->u.p.birth_year = year;
     if (pii_encrypt_into(o->u.p.id_enc, sizeof o->u.p.id_enc, g->keys, "person.id_card", idc) != 0 ||
         pii_encrypt_into(o->u.p.phone_enc, sizeof o->u.p.phone_enc, g->keys, "person.phone", phone) != 0)
         abort(); /* the buffers fit the fixed lengths above */
@@ -255,8 +256,8 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     pii_hasher_hash(o->u.p.phone_hash, &g->phone_hasher, phone);
     idcard_mask(o->u.p.id_masked, sizeof o->u.p.id_masked, idc);
     phone_mask(o->u.p.phone_masked, sizeof o->u.p.phone_masked, phone);
-    str_copy(o->u.p.id_tail, sizeof o->u.p.id_tail, idc + 14);
-    str_copy(o->u.p.phone_tail, sizeof o->u.p.phone_tail, phone + 7);
+    pii_hasher_tail(o->u.p.id_tail, &g->id_tail_hasher, idc);
+    pii_hasher_tail(o->u.p.phone_tail, &g->phone_tail_hasher, phone);
     sodium_memzero(idc, sizeof idc);
     sodium_memzero(phone, sizeof phone);
     o->u.p.male = (char)male;
@@ -449,16 +450,16 @@ static int write_place(db_t *db, const op_t *o, int64_t now)
  * statement journal of every page it touches, and any failure here rolls the
  * whole transaction back anyway. */
 #define PERSON_INSERT                                                                                              \
-    "INSERT OR FAIL INTO person (id, org_id, household_id, relation, name, gender, birth_date, id_card_enc, id_card_hash,"  \
-    " id_card_masked, id_card_tail, phone_enc, phone_hash, phone_masked, phone_tail, created_at, updated_at) VALUES "
+    "INSERT OR FAIL INTO person (id, org_id, household_id, relation, name, gender, birth_year, id_card_enc, id_card_hash,"  \
+    " id_card_masked, id_tail_hash, phone_enc, phone_hash, phone_masked, phone_tail_hash, created_at, updated_at) VALUES "
 #define PERSON_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define PERSON_ROW2 PERSON_ROW ", " PERSON_ROW
 #define PERSON_ROW8 PERSON_ROW2 ", " PERSON_ROW2 ", " PERSON_ROW2 ", " PERSON_ROW2
-#define PERSON_TYPES "iiittttttttttttii"
+#define PERSON_TYPES "iiitttittttttttii"
 #define PERSON_TYPES8 PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES
 #define PERSON_ARGS(o, now)                                                                                        \
     (o)->id, (o)->org, (o)->ref, (o)->u.p.head ? "户主" : "配偶", (o)->u.p.name, (o)->u.p.male ? "M" : "F",          \
-        (o)->u.p.birth, (o)->u.p.id_enc, (o)->u.p.id_hash, (o)->u.p.id_masked, (o)->u.p.id_tail, (o)->u.p.phone_enc, \
+        (int64_t)(o)->u.p.birth_year, (o)->u.p.id_enc, (o)->u.p.id_hash, (o)->u.p.id_masked, (o)->u.p.id_tail, (o)->u.p.phone_enc, \
         (o)->u.p.phone_hash, (o)->u.p.phone_masked, (o)->u.p.phone_tail, (now), (now)
 
 /* Households and tags go eight to a statement too, OR FAIL for the same reason. */
@@ -861,6 +862,8 @@ int cmd_demo(int argc, char **argv)
     g->dcodes = dcodes;
     pii_hasher_init(&g->id_hasher, &keys, "person.id_card");
     pii_hasher_init(&g->phone_hasher, &keys, "person.phone");
+    pii_hasher_init(&g->id_tail_hasher, &keys, "person.id_card_tail");
+    pii_hasher_init(&g->phone_tail_hasher, &keys, "person.phone_tail");
     json_t *indexes = NULL;
     bulk_begin(db);
     int rc = db_begin(db);

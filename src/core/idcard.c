@@ -83,7 +83,9 @@ void idcard_mask(char *out, size_t cap, const char *id)
         snprintf(out, cap, "%.*s", (int)n, "******************");
         return;
     }
-    snprintf(out, cap, "%.6s%.*s%s", id, (int)(n - 10), "********************************", id + n - 4);
+    /* The city (4 digits) and the check character: no digit of the birth date or
+     * the sequence (docs/people.md, "What a masked number tells"). */
+    snprintf(out, cap, "%.4s%.*s%s", id, (int)(n - 5), "********************************", id + n - 1);
 }
 
 void phone_mask(char *out, size_t cap, const char *phone)

@@ -23,8 +23,10 @@ char idcard_check_char(const char *id);
  * idcard_checksum, idcard_date, idcard_region. A lower-case x is accepted. */
 int idcard_parse(const char *id, int today_ymd, idcard_info_t *info, const char **reason);
 
-/* out = the number masked for display: the first 6 and last 4 kept
- * ("340104********1234"); cap at least 19. */
+/* out = the number masked for display: the first 4 (the city) and the last
+ * character (the check character) kept, "3401*************4"; with the gender
+ * and the birth year beside it about 16,000 numbers stay consistent with it
+ * even when the 6-digit region is known. cap at least 19. */
 void idcard_mask(char *out, size_t cap, const char *id);
 
 /* out = a mobile or landline number masked: "138****5678" for 11 digits;

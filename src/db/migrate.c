@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/keys.h"
+#include "lib/pii.h"
 #include "lib/util.h"
 
 int migrate_version(db_t *db)
@@ -33,6 +35,81 @@ static int apply_version(db_t *db, int version, const char **name)
     return DB_OK;
 }
 
+/* 011: the ID and phone tails that the script left in clear in id_tail_hash and
+ * phone_tail_hash become their keyed hashes, which needs the key file (beside an
+ * SQLite file; $JICENG_KEY_FILE for PostgreSQL). A database without residents
+ * (a new one, before jiceng init has made the key) needs no key. */
+static int person_tails_hashed(db_t *db)
+{
+    enum { BATCH = 1000 };
+    int64_t rows = 0, after = 0;
+    int rc = db_one_int(db, &rows, "SELECT COUNT(*) FROM person", "");
+    if (rc != DB_OK || rows == 0)
+        return rc;
+    char kpath[1024], err[512];
+    keys_t keys;
+    keys_path(kpath, sizeof kpath, strcmp(db_dialect(db), "postgres") == 0 ? "postgres://" : db_path(db));
+    if (keys_load(&keys, kpath, err, sizeof err) != 0) {
+        log_error("migration 011 hashes the stored ID and phone tails with the key file: %s", err);
+        return DB_ERR;
+    }
+    static struct {
+        int64_t id;
+        char id_tail[8], phone_tail[8];
+        int has_phone;
+    } batch[BATCH];
+    for (;;) {
+        int n = 0;
+        db_stmt_t *st = db_q(db, "SELECT id, id_tail_hash, phone_tail_hash FROM person WHERE id > ? ORDER BY id LIMIT ?",
+                             "ii", after, (int64_t)BATCH);
+        if (st == NULL) {
+            rc = DB_ERR;
+            break;
+        }
+        while ((rc = db_step(st)) == DB_ROW) {
+            batch[n].id = db_col_int(st, 0);
+            str_copy(batch[n].id_tail, sizeof batch[n].id_tail, db_col_text(st, 1) ? db_col_text(st, 1) : "");
+            batch[n].has_phone = !db_col_is_null(st, 2);
+            str_copy(batch[n].phone_tail, sizeof batch[n].phone_tail, batch[n].has_phone ? db_col_text(st, 2) : "");
+            n++;
+        }
+        db_done(st);
+        if (rc != DB_DONE)
+            break;
+        rc = DB_OK;
+        for (int i = 0; i < n && rc == DB_OK; i++) {
+            char id_hash[PII_TAIL_HASH_HEX + 1], phone_hash[PII_TAIL_HASH_HEX + 1];
+            pii_tail_hash(id_hash, &keys, "person.id_card_tail", batch[i].id_tail);
+            pii_tail_hash(phone_hash, &keys, "person.phone_tail", batch[i].phone_tail);
+            rc = db_exec(db, NULL, "UPDATE person SET id_tail_hash = ?, phone_tail_hash = ? WHERE id = ?", "tti", id_hash,
+                         batch[i].has_phone ? phone_hash : NULL, batch[i].id);
+            after = batch[i].id;
+        }
+        if (rc != DB_OK || n < BATCH)
+            break;
+    }
+    sodium_memzero(batch, sizeof batch);
+    sodium_memzero(&keys, sizeof keys);
+    return rc;
+}
+
+/* What a migration needs done that SQL cannot do, run after its scripts in the
+ * same transaction. */
+static const struct {
+    int version;
+    int (*run)(db_t *db);
+} steps[] = {
+    {11, person_tails_hashed},
+};
+
+static int run_steps(db_t *db, int version)
+{
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i].version == version)
+            return steps[i].run(db);
+    return DB_OK;
+}
+
 /* SQLite rebuilds a table (create the new one, copy, drop the old, rename) only
  * with its foreign keys off, and a transaction cannot turn them off: they are off
  * around the migrations and checked before each one commits. */
@@ -41,6 +118,16 @@ static int foreign_keys(db_t *db, int on)
     if (strcmp(db_dialect(db), "sqlite") != 0)
         return DB_OK;
     return db_exec_script(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+}
+
+/* A migration may remove personal data (011 took birth dates and tails out of the
+ * person table): SQLite overwrites what it deletes (before), and the WAL, which
+ * still holds the pages as they were, is checkpointed and truncated (after). */
+static int sqlite_wipe(db_t *db, int after)
+{
+    if (strcmp(db_dialect(db), "sqlite") != 0)
+        return DB_OK;
+    return db_exec_script(db, after ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA secure_delete = ON");
 }
 
 static int foreign_keys_hold(db_t *db)
@@ -88,11 +175,13 @@ int migrate_up(db_t *db, int *applied)
         *applied = 0;
     if (!pending)
         return DB_OK;
-    if (foreign_keys(db, 0) != DB_OK)
+    if (foreign_keys(db, 0) != DB_OK || sqlite_wipe(db, 0) != DB_OK)
         return DB_ERR;
     int rc = migrate_missing(db, newest, applied);
     if (foreign_keys(db, 1) != DB_OK && rc == DB_OK)
         rc = DB_ERR;
+    if (rc == DB_OK)
+        rc = sqlite_wipe(db, 1);
     return rc;
 }
 
@@ -116,6 +205,8 @@ static int migrate_missing(db_t *db, int newest, int *applied)
         rc = db_one_int(db, &done, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", "i", (int64_t)version);
         if (rc == DB_OK && done == 0)
             rc = apply_version(db, version, &name);
+        if (rc == DB_OK && name != NULL)
+            rc = run_steps(db, version);
         if (rc == DB_OK && name == NULL) { /* applied meanwhile, or no migration has this number */
             db_rollback(db);
             continue;

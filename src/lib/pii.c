@@ -94,3 +94,19 @@ void pii_lookup_hash(char *out, const keys_t *k, const char *field, const char *
     pii_hasher_init(&h, k, field);
     pii_hasher_hash(out, &h, value);
 }
+
+void pii_hasher_tail(char *out, const pii_hasher_t *h, const char *value)
+{
+    char full[PII_HASH_HEX + 1];
+    size_t n = strlen(value);
+    pii_hasher_hash(full, h, value + (n > 4 ? n - 4 : 0));
+    memcpy(out, full, PII_TAIL_HASH_HEX);
+    out[PII_TAIL_HASH_HEX] = '\0';
+}
+
+void pii_tail_hash(char *out, const keys_t *k, const char *field, const char *value)
+{
+    pii_hasher_t h;
+    pii_hasher_init(&h, k, field);
+    pii_hasher_tail(out, &h, value);
+}

@@ -34,6 +34,15 @@ char *pii_decrypt(const keys_t *k, const char *field, const char *stored);
 /* out[PII_HASH_HEX + 1] = keyed hash of (field, value). */
 void pii_lookup_hash(char *out, const keys_t *k, const char *field, const char *value);
 
+/* The last 4 characters of an ID number or a phone as stored for search by
+ * tail: 64 bits of their keyed hash in hex (field "person.id_card_tail" or
+ * "person.phone_tail"), never the characters themselves. */
+#define PII_TAIL_HASH_HEX 16
+
+/* out[PII_TAIL_HASH_HEX + 1] = the stored form of the last 4 characters of value
+ * (all of value when shorter) under field. */
+void pii_tail_hash(char *out, const keys_t *k, const char *field, const char *value);
+
 /* The same hash for many values of one field: the key and the field are
  * absorbed once by pii_hasher_init, then each pii_hasher_hash starts from a
  * copy of that state. */
@@ -42,5 +51,8 @@ typedef struct pii_hasher {
 } pii_hasher_t;
 void pii_hasher_init(pii_hasher_t *h, const keys_t *k, const char *field);
 void pii_hasher_hash(char *out, const pii_hasher_t *h, const char *value);
+
+/* pii_tail_hash with a hasher made for its field. */
+void pii_hasher_tail(char *out, const pii_hasher_t *h, const char *value);
 
 #endif

@@ -22,7 +22,7 @@ def fresh_db():
 def fingerprint(db):
     con = sqlite3.connect(db)
     h = hashlib.sha256()
-    for row in con.execute("SELECT org_id, name, gender, birth_date, id_card_masked, phone_masked FROM person"
+    for row in con.execute("SELECT org_id, name, gender, birth_year, id_card_masked, phone_masked FROM person"
                            " ORDER BY id"):
         h.update(repr(row).encode())
     for row in con.execute("SELECT id, parent_id, level, name FROM org ORDER BY id"):
@@ -49,7 +49,7 @@ def test_same_seed_same_city_and_consistent_figures():
     n, distinct = con.execute("SELECT COUNT(*), COUNT(DISTINCT id_card_hash) FROM person").fetchone()
     assert n == distinct == 4000
     assert con.execute("SELECT COUNT(*) FROM person WHERE id_card_masked NOT LIKE '34%'").fetchone()[0] == 0
-    adults = con.execute("SELECT COUNT(*) FROM person WHERE birth_date <= '2008-12-31'").fetchone()[0]
+    adults = con.execute("SELECT COUNT(*) FROM person WHERE birth_year <= 2008").fetchone()[0]
     members = con.execute("SELECT COUNT(*) FROM party_member").fetchone()[0]
     assert 0.04 * adults < members < 0.10 * adults
     # Loaded without per-row foreign key checks: every reference must hold, every
@@ -122,9 +122,13 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.
         for p in page[:5]:
             idc = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "id_card", "reason": "演示核对"}).json()["value"]
-            assert len(idc) == 18 and idc[:6] + "*" * 8 + idc[14:] == p["id_card"]
+            assert len(idc) == 18 and idc[:4] + "*" * 13 + idc[17:] == p["id_card"]
+            assert p["birth_year"] == int(idc[6:10]) and p["gender"] == "MF"[int(idc[16]) % 2 == 0]
             found = admin.get("/api/v1/persons", params={"id_card": idc}).json()["items"]
             assert [x["id"] for x in found] == [p["id"]]
+            # The generator's tail hashes are the server's: the search by tail finds them.
+            tails = admin.get("/api/v1/persons", params={"org": grid, "id_tail": idc[-4:], "limit": 200}).json()
+            assert p["id"] in [x["id"] for x in tails["items"]]
             phone = admin.post(f"/api/v1/persons/{p['id']}/reveal", json={"field": "phone", "reason": "演示核对"}).json()["value"]
             assert len(phone) == 11 and phone[:3] + "****" + phone[7:] == p["phone"]
     finally:

@@ -1,4 +1,5 @@
 """Schema migrations that rebuild a table on SQLite (run with foreign keys off)."""
+import json
 import os
 import re
 import sqlite3
@@ -17,8 +18,39 @@ def person_table_of_002():
     return table, indexes
 
 
+def back_to_version_10(db, old=None):
+    """Give a current database the person table of versions 9 and 10, rows kept: a birth date, the mask that
+    kept 6 and 4 characters and the ID and phone tails in clear. old maps a person id to its true
+    (birth_date, id_card_masked, id_card_tail, phone_tail); others get made-up dates and ID tails with the
+    right check character (what a database before 011 held is all migration 011 reads)."""
+    table, _ = person_table_of_002()
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("BEGIN")
+    con.execute(table.replace("CREATE TABLE person (", "CREATE TABLE person_v10 (").replace(" UNIQUE", ""))
+    con.execute("INSERT INTO person_v10 SELECT id, org_id, household_id, relation, name, gender,"
+                " birth_year || '-06-15', id_card_enc, id_card_hash,"
+                " substr(id_card_masked, 1, 4) || '02' || '********' || '000' || substr(id_card_masked, 18, 1),"
+                " '000' || substr(id_card_masked, 18, 1), phone_enc, phone_hash, phone_masked,"
+                " substr(phone_masked, -4), created_at, updated_at, version FROM person")
+    for pid, (birth, masked, id_tail, phone_tail) in (old or {}).items():
+        con.execute("UPDATE person_v10 SET birth_date = ?, id_card_masked = ?, id_card_tail = ?, phone_tail = ?"
+                    " WHERE id = ?", (birth, masked, id_tail, phone_tail, pid))
+    seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'person'").fetchone()[0]
+    con.execute("DROP TABLE person")
+    con.execute("ALTER TABLE person_v10 RENAME TO person")
+    con.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'person'", (seq,))
+    con.execute("CREATE UNIQUE INDEX person_id_card_hash ON person (id_card_hash)")
+    con.execute("CREATE INDEX person_household ON person (household_id)")
+    con.execute("CREATE INDEX person_org ON person (org_id, id, household_id, name, id_card_tail, phone_tail)")
+    con.execute("DELETE FROM schema_migrations WHERE version = 11")
+    con.execute("COMMIT")
+    con.close()
+
+
 def back_to_version_6(db):
     """Give a current database the person table of versions 2 to 6, rows kept."""
+    back_to_version_10(db)
     table, indexes = person_table_of_002()
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA foreign_keys = OFF")
@@ -52,7 +84,7 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     con.close()
 
     p = run_cli("migrate", "--db", db)
-    assert "1 migrations applied" in p.stdout, p.stdout
+    assert "2 migrations applied" in p.stdout, p.stdout  # 007, and 011 after it
 
     con = sqlite3.connect(db)
     # No cascade from dropping the old table: every tag, membership and post is still there.
@@ -66,11 +98,11 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # The ID hash is still unique.
-    row = con.execute("SELECT org_id, name, gender, birth_date, id_card_enc, id_card_hash, id_card_masked,"
-                      " id_card_tail, created_at, updated_at FROM person LIMIT 1").fetchone()
+    row = con.execute("SELECT org_id, name, gender, birth_year, id_card_enc, id_card_hash, id_card_masked,"
+                      " id_tail_hash, created_at, updated_at FROM person LIMIT 1").fetchone()
     try:
-        con.execute("INSERT INTO person (org_id, name, gender, birth_date, id_card_enc, id_card_hash, id_card_masked,"
-                    " id_card_tail, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        con.execute("INSERT INTO person (org_id, name, gender, birth_year, id_card_enc, id_card_hash, id_card_masked,"
+                    " id_tail_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         raise AssertionError("a second resident with the same ID hash was accepted")
     except sqlite3.IntegrityError as e:
         assert "UNIQUE" in str(e)
@@ -103,11 +135,14 @@ def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
     run_cli("demo", "--db", db, "--residents", "3000", "--seed", "4")
     con = sqlite3.connect(db, isolation_level=None)
     want = con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall()
+    con.close()
+    back_to_version_10(db)
+    con = sqlite3.connect(db, isolation_level=None)
     back_to_version_8(con)
     assert {len(r[0]) for r in con.execute("SELECT id_card_hash FROM person")} == {64}
     con.close()
 
-    assert "1 migrations applied" in run_cli("migrate", "--db", db).stdout
+    assert "2 migrations applied" in run_cli("migrate", "--db", db).stdout  # 009, and 011 after it
     con = sqlite3.connect(db)
     assert con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall() == want
     fresh = sqlite3.connect(fresh_db())
@@ -146,3 +181,85 @@ def test_casefile_indexes_and_checks_have_no_in_lists():
                        ("/1/", "/1/~", 0)).fetchall()
     assert any("casefile_open_deadline" in row[-1] for row in plan), plan
     con.close()
+
+
+def test_migration_011_takes_birth_dates_and_tails_out_of_the_files():
+    """011 leaves in the SQLite file and its WAL no birth date, no 6-and-4 mask and no tail in clear: the
+    tails become keyed hashes (with the key file, which it refuses to run without), found by the search."""
+    from conftest import Server
+    from test_pii_rebuild import id_with_check
+    db = fresh_db()
+    s = Server(db=db)
+    try:
+        admin = s.admin()
+        org = s.org_id("340104006006")
+        ids = {"迁移甲": "11010519491231002X", "迁移乙": id_with_check("34010419800229013")}
+        people = {}
+        for k, (name, idc) in enumerate(ids.items()):
+            r = admin.post("/api/v1/persons", json={"org_id": org, "name": name, "id_card": idc,
+                                                    "phone": f"1370000{k:04d}"})
+            assert r.status_code == 201, r.text
+            people[name] = r.json()["id"]
+    finally:
+        assert s.close() == 0
+    old = {people[n]: (f"{i[6:10]}-{i[10:12]}-{i[12:14]}", i[:6] + "*" * 8 + i[14:], i[14:], f"{k:04d}")
+           for k, (n, i) in enumerate(ids.items())}
+    back_to_version_10(db, old)
+
+    def stored():
+        return b"".join(open(db + suffix, "rb").read() for suffix in ("", "-wal") if os.path.exists(db + suffix))
+    before = stored()
+    for birth, masked, _, _ in old.values():
+        assert birth.encode() in before and masked.encode() in before  # what there is to take out
+    # Without the key file the tails cannot be hashed: refused, nothing changed.
+    os.rename(db + ".key", db + ".key.away")
+    p = run_cli("migrate", "--db", db, check=False)
+    assert p.returncode != 0 and "key file" in p.stderr, p.stderr
+    os.rename(db + ".key.away", db + ".key")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 11").fetchone()[0] == 0
+    con.close()
+
+    # Another connection stays open (a server's would): closing the migrating one then leaves the WAL to it,
+    # with the old pages in, unless the migration checkpoints and truncates it.
+    holder = sqlite3.connect(db)
+    holder.execute("SELECT COUNT(*) FROM schema_migrations").fetchall()
+    assert "1 migrations applied" in run_cli("migrate", "--db", db).stdout
+    after = stored()
+    assert os.path.getsize(db + "-wal") == 0  # checkpointed and truncated
+    holder.close()
+    for birth, masked, _, _ in old.values():
+        assert birth.encode() not in after and birth.replace("-", "").encode() not in after
+        assert masked.encode() not in after
+    con = sqlite3.connect(db)
+    rows = {r[0]: r[1:] for r in con.execute("SELECT id, birth_year, id_card_masked, length(id_tail_hash),"
+                                             " length(phone_tail_hash) FROM person")}
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    for name, idc in ids.items():
+        assert rows[people[name]] == (int(idc[6:10]), idc[:4] + "*" * 13 + idc[-1], 16, 16)
+    # Audit rows written before 011 kept the birth date: their stored text stays (the chain's MACs and the
+    # operator's anchors cover it; docs/people.md says so), the audit log shows the year only.
+    con = sqlite3.connect(db)
+    for aid, summary in con.execute("SELECT id, summary FROM audit_log WHERE action = 'person.created'").fetchall():
+        s = json.loads(summary)
+        year = str(s.pop("birth_year"))
+        s["birth_date"] = next(b for b, *_ in old.values() if b.startswith(year))
+        con.execute("UPDATE audit_log SET summary = ? WHERE id = ?", (json.dumps(s), aid))
+    con.commit()
+    con.close()
+
+    # The hashed tails are the server's own: search by tail still finds each resident.
+    s = Server(db=db)
+    try:
+        admin = s.admin()
+        # The audit log shows those old rows with the birth year only.
+        rows = admin.get("/api/v1/audit", params={"action": "person.created"}).json()["items"]
+        assert len(rows) == 2 and all("birth_date" not in r["summary"] for r in rows)
+        assert sorted(r["summary"]["birth_year"] for r in rows) == [1949, 1980]
+        for k, (name, idc) in enumerate(ids.items()):
+            for params in ({"id_tail": idc[-4:].lower()}, {"phone_tail": f"{k:04d}"}, {"id_card": idc}):
+                found = admin.get("/api/v1/persons", params=params).json()["items"]
+                assert people[name] in [p["id"] for p in found], (name, params)
+    finally:
+        assert s.close() == 0

@@ -103,7 +103,7 @@ def test_export_masked_unless_revealed_and_always_audited(server, admin, longju)
     r = admin.get("/api/v1/persons/export", params={"org": longju})
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["姓名", "性别", "出生日期", "身份证号"]
+    assert rows[0][:4] == ["姓名", "性别", "出生年份", "身份证号"]
     assert len(rows) > 5 and all("*" in row[3] for row in rows[1:])
     full = admin.get("/api/v1/persons/export", params={"org": longju, "reveal": 1, "reason": "导出核对"})
     frows = list(csv.reader(io.StringIO(full.content.decode("utf-8-sig"))))

@@ -257,7 +257,7 @@ function badCheck(id) {
 }
 
 // How every answer shows an ID number.
-const maskId = (id) => id.slice(0, 6) + '********' + id.slice(14)
+const maskId = (id) => id.slice(0, 4) + '*'.repeat(13) + id.slice(17)
 
 // Rows of an Element Plus table.
 const tableRows = (page, id) => page.locator(`[data-testid="${id}"] .el-table__body-wrapper .el-table__row`)

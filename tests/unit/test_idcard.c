@@ -115,7 +115,9 @@ static void masking(void **state)
     (void)state;
     char out[32];
     idcard_mask(out, sizeof out, "340104198510171234");
-    assert_string_equal(out, "340104********1234");
+    assert_string_equal(out, "3401*************4");
+    idcard_mask(out, sizeof out, "11010519491231002X");
+    assert_string_equal(out, "1101*************X");
     phone_mask(out, sizeof out, "13856785678");
     assert_string_equal(out, "138****5678");
     phone_mask(out, sizeof out, "0551-62345678");
