@@ -114,7 +114,15 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
  * 503 busy, 500 internal). Returns -1 (so a write_fn can return it). */
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity);
 
-/* Query string helpers: the decoded value of name (caller frees) or NULL. */
+/* Check every parameter of the query string: its name and value must decode
+ * (percent-escapes well formed, UTF-8, no control character). 0, or -1 with rep
+ * set to 400 invalid_query naming the parameter (the value is never echoed).
+ * The dispatcher calls it before any handler, so api_query never meets a
+ * malformed value on a request. */
+int api_query_check(const api_req_t *req, api_reply_t *rep);
+
+/* Query string helpers: the decoded value of name (caller frees) or NULL (absent
+ * or malformed; tab and line breaks are let through for form bodies read this way). */
 char *api_query(const api_req_t *req, const char *name);
 /* Integer query parameter: 0 and *out set (def if absent); -1 if malformed or out of [min, max]. */
 int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);

@@ -66,8 +66,10 @@ static int hexval(int c)
     return -1;
 }
 
-/* Decode a query component (percent-encoding, '+' as space). NULL if malformed. */
-static char *query_decode(const char *s, size_t n)
+/* Decode a query component (percent-encoding, '+' as space). NULL if malformed:
+ * a bad escape, text that is not UTF-8, or a control character (NUL included;
+ * with breaks, tab, CR and LF are text: a form body's block of text). */
+static char *query_decode(const char *s, size_t n, int breaks)
 {
     char *out = xmalloc(n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
@@ -86,11 +88,42 @@ static char *query_decode(const char *s, size_t n)
         }
     }
     *o = '\0';
-    if (strlen(out) != (size_t)(o - out) || !utf8_valid(out, (size_t)(o - out))) {
+    int ok = strlen(out) == (size_t)(o - out) && utf8_valid(out, (size_t)(o - out));
+    for (const unsigned char *c = (const unsigned char *)out; ok && *c; c++)
+        ok = (*c >= 0x20 || (breaks && (*c == '\t' || *c == '\r' || *c == '\n'))) && *c != 0x7F &&
+             !(c[0] == 0xC2 && c[1] < 0xA0); /* C0, DEL, C1 */
+    if (!ok) {
         free(out);
         return NULL;
     }
     return out;
+}
+
+int api_query_check(const api_req_t *req, api_reply_t *rep)
+{
+    for (const char *p = req->query; p && *p;) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        char *name = query_decode(p, nlen, 0);
+        char *value = eq ? query_decode(eq + 1, len - nlen - 1, 0) : NULL;
+        int bad = name == NULL || (eq && value == NULL);
+        /* The parameter's name when it is one (a letter, then letters, digits, _),
+         * else "query"; never the value: it may be an ID number. */
+        int named = name && name[0] >= 'a' && name[0] <= 'z' && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name) &&
+                    strlen(name) <= 32;
+        if (bad)
+            api_error(rep, req->lang, 400, "invalid_query", named ? name : "query",
+                      "查询参数编码无效（百分号转义错误、非 UTF-8 或含控制字符）",
+                      "a query parameter is malformed (bad percent-encoding, not UTF-8, or a control character)");
+        free(name);
+        free(value);
+        if (bad)
+            return -1;
+        p = amp ? amp + 1 : NULL;
+    }
+    return 0;
 }
 
 char *api_query(const api_req_t *req, const char *name)
@@ -101,7 +134,7 @@ char *api_query(const api_req_t *req, const char *name)
         const char *amp = strchr(p, '&');
         size_t len = amp ? (size_t)(amp - p) : strlen(p);
         if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
-            return query_decode(p + nlen + 1, len - nlen - 1);
+            return query_decode(p + nlen + 1, len - nlen - 1, 1);
         if (len == nlen && memcmp(p, name, nlen) == 0)
             return xstrdup("");
         p = amp ? amp + 1 : NULL;

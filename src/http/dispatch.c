@@ -376,6 +376,9 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
         }
     }
 
+    if (api_query_check(&ar, &rep) != 0)
+        goto send;
+
     if (route->flags & RF_UPLOAD) {
         ar.upload = req->entity.base ? req->entity.base : "";
         ar.upload_len = req->entity.base ? req->entity.len : 0;
