@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -232,4 +234,29 @@ char *file_read_all(const char *path, size_t max, size_t *len_out)
     if (len_out)
         *len_out = n;
     return buf;
+}
+
+int file_create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE_PRIVATE);
+    if (fd < 0)
+        return errno == EEXIST ? 1 : -1;
+    /* The mode given to open is cut by the umask only, never widened: set it as meant. */
+    int rc = fchmod(fd, FILE_MODE_PRIVATE);
+    close(fd);
+    return rc == 0 ? 0 : -1;
+}
+
+int file_tighten(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if ((st.st_mode & 077) == 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (chmod(path, FILE_MODE_PRIVATE) != 0)
+        return -1;
+    log_warn("%s was readable by others (mode %03o): set to %03o", path, (unsigned)(st.st_mode & 0777),
+             (unsigned)FILE_MODE_PRIVATE);
+    return 1;
 }

@@ -3,8 +3,11 @@ parameter instead of being dropped (which widened the answer to the caller's who
 scope), and the refusal never echoes the value."""
 import http.client
 import json
+import os
+import stat
+import subprocess
 
-from conftest import error_of
+from conftest import BIN, DIVISIONS, Server, error_of
 
 # Raw query strings, sent as they are (requests would re-encode a params dict).
 MALFORMED = [
@@ -73,3 +76,52 @@ def test_open311_refuses_malformed_query(server):
         assert r.status_code == 400, (query, r.text)
         body = r.json()
         assert isinstance(body, list) and body[0]["code"] == 400, body
+
+
+# ---- files the program writes are 0600 (issue #13's item 5), on SQLite whatever the suite's backend ----
+
+def run_022(*args):
+    """jiceng ARGS under the usual permissive umask (022): the program must not rely on the caller's."""
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert p.returncode == 0, (args, p.stdout, p.stderr)
+    return p
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_files_the_program_writes_are_0600(tmp_path):
+    d = str(tmp_path)
+    db = os.path.join(d, "t.db")
+    run_022("init", "--db", db, "--password-file", os.path.join(d, "admin-password.txt"))
+    run_022("import-divisions", "--db", db, DIVISIONS)
+    for f in ("t.db", "t.db.key", "admin-password.txt"):
+        assert mode(os.path.join(d, f)) == 0o600, (f, oct(mode(os.path.join(d, f))))
+    pw = open(os.path.join(d, "admin-password.txt")).read().strip()
+    s = Server(db=db)
+    try:
+        admin = s.client()
+        admin.login("admin", pw)
+        r = admin.get("/api/v1/orgs", params={"q": "340104006006"})
+        org = [o for o in r.json()["items"] if o["code"] == "340104006006"][0]["id"]
+        r = admin.post("/api/v1/persons", json={"org_id": org, "name": "权限甲", "id_card": "11010519491231002X"})
+        assert r.status_code == 201, r.text
+        # While serving, with writes made: the WAL and the shared-memory index exist, 0600.
+        for f in ("t.db", "t.db-wal", "t.db-shm"):
+            assert os.path.exists(os.path.join(d, f)) and mode(os.path.join(d, f)) == 0o600, f
+        # An export answered over HTTP leaves no file; the CLI's are 0600 (CSV and XLSX).
+        run_022("export", "persons", "--db", db, "--org", "340104006006", "-o", os.path.join(d, "p.csv"))
+        run_022("export", "persons", "--db", db, "--org", "340104006006", "-o", os.path.join(d, "p.xlsx"))
+        run_022("backup", "--db", db, os.path.join(d, "backup.db"))
+        for f in ("p.csv", "p.xlsx", "backup.db"):
+            assert mode(os.path.join(d, f)) == 0o600, (f, oct(mode(os.path.join(d, f))))
+    finally:
+        assert s.stop() == 0, s.stderr
+    # A database made 0644 by an older version (its WAL too) is made 0600 when next opened to write.
+    for f in ("t.db", "t.db-wal"):
+        if os.path.exists(os.path.join(d, f)):
+            os.chmod(os.path.join(d, f), 0o644)
+    p = run_022("migrate", "--db", db)
+    assert mode(db) == 0o600 and "readable by others" in p.stderr, p.stderr
+    assert not os.path.exists(db + "-wal") or mode(db + "-wal") == 0o600
