@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/audit_chain.h"
+#include "core/redact.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "lib/keys.h"
@@ -66,6 +67,15 @@ static int hexval(int c)
     return -1;
 }
 
+/* 1 if s reads as a field or parameter name (a letter, then letters, digits
+ * and _, at most 32 characters), and so may be echoed in an error's field. */
+static int name_like(const char *s)
+{
+    static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    return s[0] && strchr(word, s[0]) && !(s[0] >= '0' && s[0] <= '9') && s[0] != '_' && strlen(s) <= 32 &&
+           strspn(s, word) == strlen(s);
+}
+
 /* Decode a query component (percent-encoding, '+' as space). NULL if malformed:
  * a bad escape, text that is not UTF-8, or a control character (NUL included;
  * with breaks, tab, CR and LF are text: a form body's block of text). */
@@ -109,10 +119,9 @@ int api_query_check(const api_req_t *req, api_reply_t *rep)
         char *name = query_decode(p, nlen, 0);
         char *value = eq ? query_decode(eq + 1, len - nlen - 1, 0) : NULL;
         int bad = name == NULL || (eq && value == NULL);
-        /* The parameter's name when it is one (a letter, then letters, digits, _),
-         * else "query"; never the value: it may be an ID number. */
-        int named = name && name[0] >= 'a' && name[0] <= 'z' && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name) &&
-                    strlen(name) <= 32;
+        /* The parameter's name when it is one, else "query"; never the value: it
+         * may be an ID number. */
+        int named = name && name_like(name);
         if (bad)
             api_error(rep, req->lang, 400, "invalid_query", named ? name : "query",
                       "查询参数编码无效（百分号转义错误、非 UTF-8 或含控制字符）",
@@ -181,8 +190,8 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
         const field_t *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (f->name == NULL)
-            return invalid(rep, req, key, "不认识的字段", "unknown field");
+        if (f->name == NULL) /* named only when it reads as a name: a key may be anything */
+            return invalid(rep, req, name_like(key) ? key : "body", "不认识的字段", "unknown field");
     }
     for (const field_t *f = fields; f->name; f++) {
         json_t *v = json_object_get(body, f->name);
@@ -371,17 +380,79 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
     return rc;
 }
 
+/* The keys whose values are personal numbers or their searched forms, wherever
+ * they appear (a body, a query's filters, a report). */
+static const char *const personal_keys[] = {"id_card", "phone", "id_tail", "phone_tail", "id_card_tail", NULL};
+
+int api_personal_key(const char *key)
+{
+    return in_choices(personal_keys, key);
+}
+
+/* A copy of v fit for the audit log: under a personal key, a value becomes what
+ * happened to it ("(changed)", "(removed)"; a boolean fact stays as it is);
+ * personal numbers typed into any other text are masked. New reference. */
+static json_t *summary_redacted(json_t *v)
+{
+    if (json_is_object(v)) {
+        json_t *out = json_object(), *x;
+        const char *key;
+        json_object_foreach(v, key, x) {
+            if (!api_personal_key(key) || json_is_boolean(x))
+                json_object_set_new(out, key, summary_redacted(x));
+            else
+                json_object_set_new(out, key, json_string(json_is_null(x) ? "(removed)" : "(changed)"));
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array(), *x;
+        size_t i;
+        json_array_foreach(v, i, x) json_array_append_new(out, summary_redacted(x));
+        return out;
+    }
+    if (json_is_string(v)) {
+        char *s = xstrndup(json_string_value(v), json_string_length(v));
+        json_t *out = redact_numbers(s, json_string_length(v)) ? json_stringn(s, json_string_length(v)) : json_incref(v);
+        free(s);
+        return out;
+    }
+    return json_incref(v);
+}
+
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary)
 {
-    char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_t *safe = summary ? summary_redacted(summary) : NULL;
+    char *sum = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(safe);
     int rc = audit_append_text(db, w, action, entity, entity_id, org_id, sum ? sum : "{}");
     free(sum);
     return rc;
 }
 
-int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
-                      int64_t org_id, const char *sum)
+json_t *api_query_facts(const api_req_t *req, const char *const *names)
+{
+    json_t *facts = json_object();
+    for (; *names; names++) {
+        char *v = api_query(req, *names);
+        if (v == NULL)
+            continue;
+        char *end = NULL;
+        long long x = strtoll(v, &end, 10);
+        if (api_personal_key(*names))
+            json_object_set_new(facts, *names, json_true());
+        else if (v[0] && end && *end == '\0')
+            json_object_set_new(facts, *names, json_integer(x));
+        else
+            json_object_set_new(facts, *names, json_string(v));
+        free(v);
+    }
+    return facts;
+}
+
+static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, const char *sum)
 {
     char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
     int64_t last_id = 0;
@@ -435,6 +506,24 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
     str_copy(head.hash, sizeof head.hash, hash);
     head.valid = head.dirty = 1;
     return DB_OK;
+}
+
+int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                      int64_t org_id, const char *sum)
+{
+    /* A summary made as text gets the same last look as one made as JSON:
+     * personal numbers in its strings masked (copied only when it has a run of
+     * 7 digits or more, the shortest part of one). */
+    for (const char *d = sum; *d; d++) {
+        if (strspn(d, "0123456789") >= 7) {
+            char *masked = xstrdup(sum);
+            redact_json_strings(masked);
+            int rc = audit_row(db, w, action, entity, entity_id, org_id, masked);
+            free(masked);
+            return rc;
+        }
+    }
+    return audit_row(db, w, action, entity, entity_id, org_id, sum);
 }
 
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)

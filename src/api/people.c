@@ -289,10 +289,8 @@ static json_t *audit_summary(const json_t *data, const json_t *tags)
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)data, key, v) {
-        if (strcmp(key, "id_card") == 0 || strcmp(key, "phone") == 0)
-            json_object_set_new(s, key, json_string(json_is_null(v) ? "(removed)" : "(changed)"));
-        else if (strcmp(key, "id") != 0)
-            json_object_set(s, key, v);
+        if (strcmp(key, "id") != 0)
+            json_object_set(s, key, v); /* id_card and phone: audit_append says only that they changed */
     }
     if (tags)
         json_object_set(s, "tags", (json_t *)tags);
@@ -1504,9 +1502,12 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];
     snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
-    *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
-                      "revealed", (int)reveal, "query", req->query, "format", xlsx ? "xlsx" : "csv", "body", b64,
-                      "filename", filename);
+    /* The filters as facts: which were used, never a personal number's value. */
+    static const char *const filters[] = {"org", "household", "tag", "q", "id_card", "id_tail", "phone_tail",
+                                          "reveal", "format", NULL};
+    *data = json_pack("{s:I, s:I, s:b, s:o, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
+                      "revealed", (int)reveal, "query", api_query_facts(req, filters), "format", xlsx ? "xlsx" : "csv",
+                      "body", b64, "filename", filename);
     free(b64);
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "lib/util.h"
 
+#include "core/redact.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -145,6 +147,7 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char line[2048];
     vsnprintf(line, sizeof line, fmt, ap);
+    redact_numbers(line, strlen(line)); /* no ID or phone number in a log line, whatever was passed */
     fprintf(stderr, "%s %s %s\n", when, tag, line);
 }
 

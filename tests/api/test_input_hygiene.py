@@ -8,6 +8,7 @@ import stat
 import subprocess
 
 from conftest import BIN, DIVISIONS, Server, error_of
+from test_people import id_with_check
 
 # Raw query strings, sent as they are (requests would re-encode a params dict).
 MALFORMED = [
@@ -125,3 +126,35 @@ def test_files_the_program_writes_are_0600(tmp_path):
     p = run_022("migrate", "--db", db)
     assert mode(db) == 0o600 and "readable by others" in p.stderr, p.stderr
     assert not os.path.exists(db + "-wal") or mode(db + "-wal") == 0o600
+
+
+# ---- no personal number in an audit summary (issue #13's item 2) ----
+
+def test_audit_summaries_carry_facts_not_personal_numbers(server, admin):
+    org = server.org_id("340104006006")
+    idc, phone = id_with_check("34010419800101057"), "13956781234"
+    r = admin.post("/api/v1/persons", json={"org_id": org, "name": "审计甲", "id_card": idc, "phone": phone})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    # The export of one resident found by ID number: the row says a filter by ID number was used.
+    r = admin.get("/api/v1/persons/export", params={"org": org, "id_card": idc, "phone_tail": "1234"})
+    assert r.status_code == 200, r.text
+    # A reveal whose reason quotes the phone; a rename whose address carries a landline.
+    r = admin.post(f"/api/v1/persons/{pid}/reveal", json={"field": "phone", "reason": f"回拨 {phone} 核实"})
+    assert r.status_code == 200, r.text
+    r = admin.patch(f"/api/v1/persons/{pid}", json={"phone": None})
+    assert r.status_code == 200, r.text
+    r = admin.post("/api/v1/households", json={"org_id": org, "address": "龙居小区 1 栋 电话0551-62345678"})
+    assert r.status_code == 201, r.text
+    rows = admin.get("/api/v1/audit", params={"limit": 10}).json()["items"]
+    by = {}
+    for a in rows:
+        by.setdefault(a["action"], a["summary"])
+    assert by["persons.exported"]["query"] == {"org": org, "id_card": True, "phone_tail": True}, by
+    assert by["person.created"]["id_card"] == "(changed)" and by["person.created"]["phone"] == "(changed)", by
+    assert by["person.updated"]["phone"] == "(removed)", by
+    assert "*" * 11 in by["person.revealed"]["reason"], by
+    assert "0551-62345678" not in by["household.created"]["address"], by
+    text = json.dumps(rows, ensure_ascii=False)
+    for v in (idc, phone, "0551-62345678", "62345678", "1234\""):
+        assert v not in text, v

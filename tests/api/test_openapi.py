@@ -2100,7 +2100,7 @@ def walk_import_export(server, admin):
             for e in after[:3]] == [("openapi.auditor", len(rows) - 1, False, "csv"),
                                     ("admin", len(rows) - 1, True, "csv"),
                                     ("admin", len(rows) - 1, False, "csv")], after[:3]
-    assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == f"org={lj}&reveal=1"
+    assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == {"org": lj, "reveal": 1}
 
     # the same export as a workbook: the same table, every cell text; in full, it imports again as it is
     def sheet(r):
@@ -2124,8 +2124,8 @@ def walk_import_export(server, admin):
     check(r, "GET", EXPORT)
     after = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
     assert [(e["summary"]["revealed"], e["summary"]["format"], e["summary"]["query"]) for e in after[:3]] == \
-        [(False, "csv", f"org={lj}&format=csv"), (True, "xlsx", f"org={lj}&format=xlsx&reveal=1"),
-         (False, "xlsx", f"org={lj}&format=xlsx")], after[:3]
+        [(False, "csv", {"org": lj, "format": "csv"}), (True, "xlsx", {"org": lj, "format": "xlsx", "reveal": 1}),
+         (False, "xlsx", {"org": lj, "format": "xlsx"})], after[:3]
 
     # clean up
     for p in list(people.values()) + d:
