@@ -143,12 +143,20 @@ char *api_like_param(const api_req_t *req, const char *name);
 /* Input validation by declaration. One field per entry; the first failure
  * fills rep with 400 validation_failed naming the field. Unknown fields in the
  * body are refused too. */
-typedef enum { F_TEXT, F_INT, F_BOOL, F_ENUM, F_DATE, F_BLOCK /* text with line breaks */ } field_type_t;
+typedef enum {
+    F_TEXT,
+    F_INT,
+    F_BOOL,
+    F_ENUM,
+    F_DATE,  /* "YYYY-MM-DD" from min (yyyymmdd, 0: any) to max years after today (core/timefmt.h) */
+    F_BLOCK, /* text with line breaks */
+    F_NAME   /* a name or title: text without format characters, not only blanks (text_name_valid) */
+} field_type_t;
 typedef struct {
     const char *name;
     field_type_t type;
     int required;              /* 1 required; F_NOT_NULL may be absent but not null (updates) */
-    int64_t min, max;          /* text: code points; int: value */
+    int64_t min, max;          /* text: code points; int: value; date: earliest yyyymmdd, years after today */
     const char *const *choices; /* F_ENUM: NULL-terminated */
 } field_t;
 #define F_NOT_NULL 2

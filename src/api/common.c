@@ -203,6 +203,13 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             continue;
         }
         switch (f->type) {
+        case F_NAME:
+            if (!json_is_string(v))
+                return invalid(rep, req, f->name, "应为文本", "must be a string");
+            if (!text_name_valid(json_string_value(v), (int)f->min, (int)f->max))
+                return invalid(rep, req, f->name, "名称为空、过长，或含控制字符、不可见的格式字符",
+                               "empty, too long, or contains control or invisible format characters");
+            break;
         case F_TEXT:
         case F_BLOCK:
             if (!json_is_string(v))
@@ -231,6 +238,8 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
                 time_parse_rfc3339(json_string_value(v), &t) != 0)
                 return invalid(rep, req, f->name, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+            if (!date_within(json_string_value(v), (int)f->min, (int)f->max, api_today_ymd()))
+                return invalid(rep, req, f->name, "日期超出合理范围", "the date is outside its sane range");
             break;
         }
         }

@@ -29,11 +29,11 @@ static const field_t person_create_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_TEXT, 1, 1, 50, NULL},
+    {"name", F_NAME, 1, 1, 50, NULL},
     {"id_card", F_TEXT, 1, 1, 18, NULL},
     {"phone", F_TEXT, 0, 1, 20, NULL},
     {"gender", F_ENUM, 0, 0, 0, genders},
-    {"birth_date", F_DATE, 0, 0, 0, NULL},
+    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL},
     FIELDS_END,
 };
 
@@ -41,7 +41,7 @@ static const field_t person_update_fields[] = {
     {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_TEXT, F_NOT_NULL, 1, 50, NULL},
+    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL},
     {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL},
     {"phone", F_TEXT, 0, 1, 20, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},

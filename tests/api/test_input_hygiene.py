@@ -158,3 +158,67 @@ def test_audit_summaries_carry_facts_not_personal_numbers(server, admin):
     text = json.dumps(rows, ensure_ascii=False)
     for v in (idc, phone, "0551-62345678", "62345678", "1234\""):
         assert v not in text, v
+
+
+# ---- names without invisible format characters, dates within sane bounds (issue #13's "also") ----
+
+BAD_NAMES = [("\u202e丽王", "a right-to-left override"), ("王\u200b丽", "a zero-width space"),
+             ("王\u200d丽", "a zero-width joiner"), ("\u2066王丽\u2069", "an isolate"), ("\ufeff王丽", "a BOM"),
+             ("王\u00ad丽", "a soft hyphen"), ("\u3000", "only an ideographic space"),
+             ("\u3000 \u3000", "only blanks"), ("\u00a0\u2003", "a no-break and an em space"), ("\u3164", "a filler")]
+
+
+def test_names_refuse_format_characters_and_blank_text(server, admin):
+    org = server.org_id("340104006006")
+    routes = [
+        ("POST", "/api/v1/persons", {"org_id": org, "id_card": id_with_check("34010419800101066")}, "name"),
+        ("POST", "/api/v1/orgs", {"parent_id": org, "level": "grid"}, "name"),
+        ("POST", "/api/v1/units", {"org_id": org, "type": "enterprise"}, "name"),
+        ("POST", "/api/v1/party-orgs", {"org_id": org, "kind": "党支部"}, "name"),
+        ("POST", "/api/v1/party-orgs", {"org_id": org, "kind": "党支部", "name": "名称核对支部"}, "secretary"),
+        ("POST", "/api/v1/users", {"username": "name.check", "password": "Str0ng-Password"}, "display_name"),
+        ("POST", "/api/v1/cases", {"category": "sanitation", "description": "详情", "org_id": org}, "title"),
+        ("POST", "/api/v1/auth/tokens", {}, "name"),
+    ]
+    for method, path, body, field in routes:
+        for value, what in BAD_NAMES:
+            r = admin.request(method, path, json={**body, field: value})
+            assert r.status_code == 400, (path, field, what, r.status_code, r.text)
+            err = error_of(r)
+            assert (err["code"], err["field"]) == ("validation_failed", field), (path, field, what, err)
+    # Names people really have stay welcome: a middle dot, a hyphen, Latin letters with accents.
+    for i, name in enumerate(("阿依古丽·买买提", "Jean-Luc", "Zoë")):
+        r = admin.post("/api/v1/persons", json={"org_id": org, "name": name,
+                                                "id_card": id_with_check(f"3401041980010107{i}")})
+        assert r.status_code == 201, (name, r.text)
+    r = admin.post("/api/v1/orgs", json={"parent_id": org, "level": "grid", "name": "\u202e网格"},
+                   headers={"Accept-Language": "en"})
+    assert "format characters" in error_of(r)["message"]
+
+
+def test_dates_within_sane_bounds(server, admin):
+    org = server.org_id("340104006006")
+    person = admin.post("/api/v1/persons", json={"org_id": org, "name": "日期甲",
+                                                 "id_card": id_with_check("34010419800101090")}).json()["id"]
+    po = admin.post("/api/v1/party-orgs", json={"org_id": org, "kind": "党支部", "name": "日期支部"})
+    assert po.status_code == 201, po.text
+    po = po.json()["id"]
+    cases = [
+        ("/api/v1/persons", {"org_id": org, "name": "日期乙", "id_card": id_with_check("34010419800101104")},
+         "birth_date", ["1899-12-31", "2999-01-01"], "1980-01-01"),
+        ("/api/v1/party-orgs", {"org_id": org, "kind": "党支部", "name": "日期丙支部"},
+         "founded_on", ["1921-06-30", "1900-01-01", "2999-01-01"], "1921-07-01"),
+        ("/api/v1/party-members", {"person_id": person, "party_org_id": po, "status": "正式"},
+         "joined_on", ["1921-06-30", "2999-01-01"], "1990-07-01"),
+        ("/api/v1/cadres", {"person_id": person, "org_id": org, "post": "书记"},
+         "term_start", ["1949-09-30", "2999-01-01"], "2024-01-01"),
+        ("/api/v1/cadres", {"person_id": person, "org_id": org, "post": "主任", "term_start": "2024-01-01"},
+         "term_end", ["1949-09-30", "2999-01-01"], "2030-12-31"),
+    ]
+    for path, body, field, bad, good in cases:
+        for value in bad:
+            r = admin.post(path, json={**body, field: value})
+            assert r.status_code == 400, (path, field, value, r.text)
+            assert (error_of(r)["code"], error_of(r)["field"]) == ("validation_failed", field), (path, value, r.text)
+        r = admin.post(path, json={**body, field: good})
+        assert r.status_code == 201, (path, field, good, r.text)

@@ -802,7 +802,7 @@ def test_request_body_matches_declared_fields(route):
         nullable = bool(props[f["name"]].get("nullable") or p.get("nullable"))
         assert nullable == (f["required"] == "0"), \
             f"{w}: nullable must be {f['required'] == '0'} (optional fields take null; F_NOT_NULL and required do not)"
-        if f["type"] in ("F_TEXT", "F_BLOCK"):  # F_BLOCK: text that may span lines
+        if f["type"] in ("F_TEXT", "F_BLOCK", "F_NAME"):  # F_BLOCK: text that may span lines; F_NAME: a name
             assert p.get("type") == "string", w
             assert p.get("minLength") == f["min"] and p.get("maxLength") == f["max"], \
                 f"{w}: length {p.get('minLength')}..{p.get('maxLength')} != declared {f['min']}..{f['max']}"
