@@ -7,7 +7,7 @@ import os
 import stat
 import subprocess
 
-from conftest import BIN, DIVISIONS, Server, error_of
+from conftest import BIN, DIVISIONS, Server, error_of, run_cli
 from test_people import id_with_check
 
 # Raw query strings, sent as they are (requests would re-encode a params dict).
@@ -222,3 +222,12 @@ def test_dates_within_sane_bounds(server, admin):
             assert (error_of(r)["code"], error_of(r)["field"]) == ("validation_failed", field), (path, value, r.text)
         r = admin.post(path, json={**body, field: good})
         assert r.status_code == 201, (path, field, good, r.text)
+
+
+def test_cli_refusals_do_not_echo_personal_numbers(server):
+    idc = id_with_check("34010419800101112")
+    for args in (["export", "persons", "--db", server.db, f"--idcard={idc}"],
+                 ["export", "persons", "--db", server.db, "--org", "340104006006", "-o", "x.csv", "13856781111"]):
+        p = run_cli(*args, check=False)
+        assert p.returncode != 0 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
+        assert idc not in p.stderr + p.stdout and "13856781111" not in p.stderr + p.stdout, p.stderr
