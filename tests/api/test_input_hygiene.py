@@ -231,3 +231,11 @@ def test_cli_refusals_do_not_echo_personal_numbers(server):
         p = run_cli(*args, check=False)
         assert p.returncode != 0 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
         assert idc not in p.stderr + p.stdout and "13856781111" not in p.stderr + p.stdout, p.stderr
+
+
+def test_unknown_body_keys_are_named_only_when_they_read_as_names(server, admin):
+    r = admin.post("/api/v1/orgs", json={"name": "x", "level": "grid", "parentId": 1})
+    assert (r.status_code, error_of(r)["field"]) == (400, "parentId"), r.text
+    r = admin.post("/api/v1/orgs", json={"name": "x", "level": "grid", "13856782222": 1})
+    assert (r.status_code, error_of(r)["field"]) == (400, "body"), r.text
+    assert "13856782222" not in r.text
