@@ -389,6 +389,9 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
     return rc;
 }
 
+static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, const char *sum);
+
 /* The keys whose values are personal numbers or their searched forms, wherever
  * they appear (a body, a query's filters, a report). */
 static const char *const personal_keys[] = {"id_card", "phone", "id_tail", "phone_tail", "id_card_tail", NULL};
@@ -421,8 +424,9 @@ static json_t *summary_redacted(json_t *v)
         return out;
     }
     if (json_is_string(v)) {
-        char *s = xstrndup(json_string_value(v), json_string_length(v));
-        json_t *out = redact_numbers(s, json_string_length(v)) ? json_stringn(s, json_string_length(v)) : json_incref(v);
+        size_t n = json_string_length(v);
+        char *s = xstrndup(json_string_value(v), n);
+        json_t *out = redact_numbers(s, n) ? json_stringn(s, n) : json_incref(v);
         free(s);
         return out;
     }
@@ -435,7 +439,7 @@ int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char 
     json_t *safe = summary ? summary_redacted(summary) : NULL;
     char *sum = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(safe);
-    int rc = audit_append_text(db, w, action, entity, entity_id, org_id, sum ? sum : "{}");
+    int rc = audit_row(db, w, action, entity, entity_id, org_id, sum ? sum : "{}"); /* masked already */
     free(sum);
     return rc;
 }
@@ -460,6 +464,7 @@ json_t *api_query_facts(const api_req_t *req, const char *const *names)
     return facts;
 }
 
+/* Append the row with summary text sum as it is (audit_append_text's masking done). */
 static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                      int64_t org_id, const char *sum)
 {
@@ -523,14 +528,16 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
     /* A summary made as text gets the same last look as one made as JSON:
      * personal numbers in its strings masked (copied only when it has a run of
      * 7 digits or more, the shortest part of one). */
-    for (const char *d = sum; *d; d++) {
-        if (strspn(d, "0123456789") >= 7) {
+    for (const char *d = sum; *d;) {
+        size_t run = strspn(d, "0123456789");
+        if (run >= 7) {
             char *masked = xstrdup(sum);
             redact_json_strings(masked);
             int rc = audit_row(db, w, action, entity, entity_id, org_id, masked);
             free(masked);
             return rc;
         }
+        d += run ? run : 1;
     }
     return audit_row(db, w, action, entity, entity_id, org_id, sum);
 }
