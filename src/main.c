@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -36,6 +37,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Whatever the program or a library it uses creates (databases, WAL, backups,
+     * exports, key files, scratch files) is the owner's alone; the places that
+     * create such files set their mode explicitly as well. */
+    umask(077);
     if (sodium_init() < 0) {
         fprintf(stderr, "jiceng: libsodium failed to initialise\n");
         return 1;

@@ -115,8 +115,25 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
  * 503 busy, 500 internal). Returns -1 (so a write_fn can return it). */
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity);
 
-/* Query string helpers: the decoded value of name (caller frees) or NULL. */
+/* Check every parameter of the query string: its name and value must decode
+ * (percent-escapes well formed, UTF-8, no control character). 0, or -1 with rep
+ * set to 400 invalid_query naming the parameter (the value is never echoed).
+ * The dispatcher calls it before any handler, so api_query never meets a
+ * malformed value on a request. */
+int api_query_check(const api_req_t *req, api_reply_t *rep);
+
+/* Query string helpers: the decoded value of name (caller frees) or NULL (absent
+ * or malformed; tab and line breaks are let through for form bodies read this way). */
 char *api_query(const api_req_t *req, const char *name);
+/* 1 if key names a personal number or a searched form of one (id_card, phone,
+ * id_tail, phone_tail, ...): its value never enters an audit summary. */
+int api_personal_key(const char *key);
+
+/* The query parameters of names that the request carries, as facts for an
+ * audit summary: {"org": 12, "format": "csv", "id_card": true}: a personal
+ * key's value is only said to be there, integers are numbers. New object. */
+json_t *api_query_facts(const api_req_t *req, const char *const *names);
+
 /* Integer query parameter: 0 and *out set (def if absent); -1 if malformed or out of [min, max]. */
 int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);
 
@@ -127,12 +144,20 @@ char *api_like_param(const api_req_t *req, const char *name);
 /* Input validation by declaration. One field per entry; the first failure
  * fills rep with 400 validation_failed naming the field. Unknown fields in the
  * body are refused too. */
-typedef enum { F_TEXT, F_INT, F_BOOL, F_ENUM, F_DATE, F_BLOCK /* text with line breaks */ } field_type_t;
+typedef enum {
+    F_TEXT,
+    F_INT,
+    F_BOOL,
+    F_ENUM,
+    F_DATE,  /* "YYYY-MM-DD" from min (yyyymmdd, 0: any) to max years after today (core/timefmt.h) */
+    F_BLOCK, /* text with line breaks */
+    F_NAME   /* a name or title: text without format characters, not only blanks (text_name_valid) */
+} field_type_t;
 typedef struct {
     const char *name;
     field_type_t type;
     int required;              /* 1 required; F_NOT_NULL may be absent but not null (updates) */
-    int64_t min, max;          /* text: code points; int: value */
+    int64_t min, max;          /* text: code points; int: value; date: earliest yyyymmdd, years after today */
     const char *const *choices; /* F_ENUM: NULL-terminated */
 } field_t;
 #define F_NOT_NULL 2
@@ -142,7 +167,11 @@ typedef struct {
 int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep);
 
 /* Audit: append a row in the current transaction. summary is a JSON object
- * (borrowed; NULL = {}). org_id 0 means system-wide. Returns DB_OK or error. */
+ * (borrowed; NULL = {}). org_id 0 means system-wide. Returns DB_OK or error.
+ * No personal number enters the log: the value of a personal key
+ * (api_personal_key) at any depth is written as "(changed)" or "(removed)" (a
+ * boolean, a fact such as "this filter was used", stays), and ID or phone
+ * numbers typed into any other string are masked (core/redact.h). */
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary);
 
@@ -151,7 +180,8 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
                      int64_t org_id, json_t *summary);
 
 /* The same with the summary as JSON text, written as it is: the text
- * json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) would give. */
+ * json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) would give (personal
+ * numbers in its strings masked too; the caller leaves personal keys out). */
 int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                       int64_t org_id, const char *summary);
 

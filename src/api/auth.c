@@ -554,7 +554,7 @@ int auth_password(api_req_t *req, api_reply_t *rep)
 /* ---- API tokens ---- */
 
 static const field_t token_fields[] = {
-    {"name", F_TEXT, 1, 1, 64, NULL},
+    {"name", F_NAME, 1, 1, 64, NULL},
     {"expires_in_days", F_INT, 0, 1, 366, NULL},
     FIELDS_END,
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/role.h"
+#include "core/timefmt.h"
 #include "lib/util.h"
 
 static const char *const posts[] = {"书记", "主任", "两委委员", "网格员", NULL};
@@ -16,15 +17,15 @@ static const field_t create_fields[] = {
     {"person_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"post", F_ENUM, 1, 0, 0, posts},
-    {"term_start", F_DATE, 1, 0, 0, NULL},
-    {"term_end", F_DATE, 0, 0, 0, NULL},
+    {"term_start", F_DATE, 1, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
+    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
     {"post", F_ENUM, F_NOT_NULL, 0, 0, posts},
-    {"term_start", F_DATE, F_NOT_NULL, 0, 0, NULL},
-    {"term_end", F_DATE, 0, 0, 0, NULL},
+    {"term_start", F_DATE, F_NOT_NULL, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
+    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };

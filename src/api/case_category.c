@@ -23,8 +23,8 @@ static const char *const stage_columns[] = {"accept_hours", "dispatch_hours", "c
 
 static const field_t create_fields[] = {
     {"code", F_TEXT, 1, 1, 32, NULL},
-    {"name_zh", F_TEXT, 1, 1, 32, NULL},
-    {"name_en", F_TEXT, 1, 1, 64, NULL},
+    {"name_zh", F_NAME, 1, 1, 32, NULL},
+    {"name_en", F_NAME, 1, 1, 64, NULL},
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"accept_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
     {"dispatch_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
@@ -37,8 +37,8 @@ static const field_t create_fields[] = {
 };
 
 static const field_t update_fields[] = {
-    {"name_zh", F_TEXT, F_NOT_NULL, 1, 32, NULL},
-    {"name_en", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"name_zh", F_NAME, F_NOT_NULL, 1, 32, NULL},
+    {"name_en", F_NAME, F_NOT_NULL, 1, 64, NULL},
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL}, /* null: a top-level category */
     {"accept_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
     {"dispatch_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},

@@ -27,7 +27,7 @@ static const char *const ratings[] = {"满意", "基本满意", "不满意", NUL
 
 static const field_t create_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL},
-    {"title", F_TEXT, 1, 1, 100, NULL},
+    {"title", F_NAME, 1, 1, 100, NULL},
     {"description", F_BLOCK, 1, 1, 2000, NULL},
     {"source", F_ENUM, 0, 0, 0, sources},
     {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
@@ -1260,7 +1260,7 @@ int case_photo_get(api_req_t *req, api_reply_t *rep)
 
 static const field_t public_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL},
-    {"title", F_TEXT, 1, 1, 100, NULL},
+    {"title", F_NAME, 1, 1, 100, NULL},
     {"description", F_BLOCK, 1, 1, 2000, NULL},
     FIELDS_END,
 };

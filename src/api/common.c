@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/audit_chain.h"
+#include "core/redact.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "lib/keys.h"
@@ -66,8 +67,19 @@ static int hexval(int c)
     return -1;
 }
 
-/* Decode a query component (percent-encoding, '+' as space). NULL if malformed. */
-static char *query_decode(const char *s, size_t n)
+/* 1 if s reads as a field or parameter name (a letter, then letters, digits
+ * and _, at most 32 characters), and so may be echoed in an error's field. */
+static int name_like(const char *s)
+{
+    static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    return s[0] && strchr(word, s[0]) && !(s[0] >= '0' && s[0] <= '9') && s[0] != '_' && strlen(s) <= 32 &&
+           strspn(s, word) == strlen(s);
+}
+
+/* Decode a query component (percent-encoding, '+' as space). NULL if malformed:
+ * a bad escape, text that is not UTF-8, or a control character (NUL included;
+ * with breaks, tab, CR and LF are text: a form body's block of text). */
+static char *query_decode(const char *s, size_t n, int breaks)
 {
     char *out = xmalloc(n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
@@ -86,11 +98,41 @@ static char *query_decode(const char *s, size_t n)
         }
     }
     *o = '\0';
-    if (strlen(out) != (size_t)(o - out) || !utf8_valid(out, (size_t)(o - out))) {
+    int ok = strlen(out) == (size_t)(o - out) && utf8_valid(out, (size_t)(o - out));
+    for (const unsigned char *c = (const unsigned char *)out; ok && *c; c++)
+        ok = (*c >= 0x20 || (breaks && (*c == '\t' || *c == '\r' || *c == '\n'))) && *c != 0x7F &&
+             !(c[0] == 0xC2 && c[1] < 0xA0); /* C0, DEL, C1 */
+    if (!ok) {
         free(out);
         return NULL;
     }
     return out;
+}
+
+int api_query_check(const api_req_t *req, api_reply_t *rep)
+{
+    for (const char *p = req->query; p && *p;) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t nlen = eq ? (size_t)(eq - p) : len;
+        char *name = query_decode(p, nlen, 0);
+        char *value = eq ? query_decode(eq + 1, len - nlen - 1, 0) : NULL;
+        int bad = name == NULL || (eq && value == NULL);
+        /* The parameter's name when it is one, else "query"; never the value: it
+         * may be an ID number. */
+        int named = name && name_like(name);
+        if (bad)
+            api_error(rep, req->lang, 400, "invalid_query", named ? name : "query",
+                      "查询参数编码无效（百分号转义错误、非 UTF-8 或含控制字符）",
+                      "a query parameter is malformed (bad percent-encoding, not UTF-8, or a control character)");
+        free(name);
+        free(value);
+        if (bad)
+            return -1;
+        p = amp ? amp + 1 : NULL;
+    }
+    return 0;
 }
 
 char *api_query(const api_req_t *req, const char *name)
@@ -101,7 +143,7 @@ char *api_query(const api_req_t *req, const char *name)
         const char *amp = strchr(p, '&');
         size_t len = amp ? (size_t)(amp - p) : strlen(p);
         if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
-            return query_decode(p + nlen + 1, len - nlen - 1);
+            return query_decode(p + nlen + 1, len - nlen - 1, 1);
         if (len == nlen && memcmp(p, name, nlen) == 0)
             return xstrdup("");
         p = amp ? amp + 1 : NULL;
@@ -148,8 +190,8 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
         const field_t *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (f->name == NULL)
-            return invalid(rep, req, key, "不认识的字段", "unknown field");
+        if (f->name == NULL) /* named only when it reads as a name: a key may be anything */
+            return invalid(rep, req, name_like(key) ? key : "body", "不认识的字段", "unknown field");
     }
     for (const field_t *f = fields; f->name; f++) {
         json_t *v = json_object_get(body, f->name);
@@ -161,6 +203,13 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             continue;
         }
         switch (f->type) {
+        case F_NAME:
+            if (!json_is_string(v))
+                return invalid(rep, req, f->name, "应为文本", "must be a string");
+            if (!text_name_valid(json_string_value(v), (int)f->min, (int)f->max))
+                return invalid(rep, req, f->name, "名称为空、过长，或含控制字符、不可见的格式字符",
+                               "empty, too long, or contains control or invisible format characters");
+            break;
         case F_TEXT:
         case F_BLOCK:
             if (!json_is_string(v))
@@ -189,6 +238,8 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
                 time_parse_rfc3339(json_string_value(v), &t) != 0)
                 return invalid(rep, req, f->name, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+            if (!date_within(json_string_value(v), (int)f->min, (int)f->max, api_today_ymd()))
+                return invalid(rep, req, f->name, "日期超出合理范围", "the date is outside its sane range");
             break;
         }
         }
@@ -365,17 +416,84 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
     return rc;
 }
 
+static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, const char *sum);
+
+/* The keys whose values are personal numbers or their searched forms, wherever
+ * they appear (a body, a query's filters, a report). */
+static const char *const personal_keys[] = {"id_card", "phone", "id_tail", "phone_tail", "id_card_tail", NULL};
+
+int api_personal_key(const char *key)
+{
+    return in_choices(personal_keys, key);
+}
+
+/* A copy of v fit for the audit log: under a personal key, a value becomes what
+ * happened to it ("(changed)", "(removed)"; a boolean fact stays as it is);
+ * personal numbers typed into any other text are masked. New reference. */
+static json_t *summary_redacted(json_t *v)
+{
+    if (json_is_object(v)) {
+        json_t *out = json_object(), *x;
+        const char *key;
+        json_object_foreach(v, key, x) {
+            if (!api_personal_key(key) || json_is_boolean(x))
+                json_object_set_new(out, key, summary_redacted(x));
+            else
+                json_object_set_new(out, key, json_string(json_is_null(x) ? "(removed)" : "(changed)"));
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array(), *x;
+        size_t i;
+        json_array_foreach(v, i, x) json_array_append_new(out, summary_redacted(x));
+        return out;
+    }
+    if (json_is_string(v)) {
+        size_t n = json_string_length(v);
+        char *s = xstrndup(json_string_value(v), n);
+        json_t *out = redact_numbers(s, n) ? json_stringn(s, n) : json_incref(v);
+        free(s);
+        return out;
+    }
+    return json_incref(v);
+}
+
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary)
 {
-    char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    int rc = audit_append_text(db, w, action, entity, entity_id, org_id, sum ? sum : "{}");
+    json_t *safe = summary ? summary_redacted(summary) : NULL;
+    char *sum = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(safe);
+    int rc = audit_row(db, w, action, entity, entity_id, org_id, sum ? sum : "{}"); /* masked already */
     free(sum);
     return rc;
 }
 
-int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
-                      int64_t org_id, const char *sum)
+json_t *api_query_facts(const api_req_t *req, const char *const *names)
+{
+    json_t *facts = json_object();
+    for (; *names; names++) {
+        char *v = api_query(req, *names);
+        if (v == NULL)
+            continue;
+        char *end = NULL;
+        long long x = strtoll(v, &end, 10);
+        if (api_personal_key(*names))
+            json_object_set_new(facts, *names, json_true());
+        else if (v[0] && end && *end == '\0')
+            json_object_set_new(facts, *names, json_integer(x));
+        else
+            json_object_set_new(facts, *names, json_string(v));
+        free(v);
+    }
+    return facts;
+}
+
+/* Append the row with summary text sum as it is (audit_append_text's masking done). */
+static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                     int64_t org_id, const char *sum)
 {
     char prev[AUDIT_HASH_HEX + 1] = "", path[ACCESS_PATH_MAX] = "/";
     int64_t last_id = 0;
@@ -434,6 +552,26 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
     str_copy(head.hash, sizeof head.hash, hash);
     head.valid = head.dirty = 1;
     return DB_OK;
+}
+
+int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
+                      int64_t org_id, const char *sum)
+{
+    /* A summary made as text gets the same last look as one made as JSON:
+     * personal numbers in its strings masked (copied only when it has a run of
+     * 7 digits or more, the shortest part of one). */
+    for (const char *d = sum; *d;) {
+        size_t run = strspn(d, "0123456789");
+        if (run >= 7) {
+            char *masked = xstrdup(sum);
+            redact_json_strings(masked);
+            int rc = audit_row(db, w, action, entity, entity_id, org_id, masked);
+            free(masked);
+            return rc;
+        }
+        d += run ? run : 1;
+    }
+    return audit_row(db, w, action, entity, entity_id, org_id, sum);
 }
 
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)

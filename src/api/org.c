@@ -16,7 +16,7 @@ static const field_t create_fields[] = {
     {"parent_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"level", F_ENUM, 1, 0, 0, level_names},
     {"kind", F_TEXT, 0, 1, 32, NULL},
-    {"name", F_TEXT, 1, 1, 64, NULL},
+    {"name", F_NAME, 1, 1, 64, NULL},
     {"code", F_TEXT, 0, 1, 20, NULL},
     FIELDS_END,
 };
@@ -24,7 +24,7 @@ static const field_t create_fields[] = {
 static const field_t update_fields[] = {
     {"parent_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
     {"kind", F_TEXT, F_NOT_NULL, 1, 32, NULL},
-    {"name", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"name", F_NAME, F_NOT_NULL, 1, 64, NULL},
     {"code", F_TEXT, 0, 1, 20, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,

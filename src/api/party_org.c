@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/role.h"
+#include "core/timefmt.h"
 #include "lib/util.h"
 
 static const char *const kinds[] = {"党委", "党工委", "党总支", "党支部", "联合党支部", "党小组", NULL};
@@ -16,18 +17,18 @@ static const field_t create_fields[] = {
     {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"kind", F_ENUM, 1, 0, 0, kinds},
-    {"name", F_TEXT, 1, 1, 100, NULL},
-    {"secretary", F_TEXT, 0, 1, 50, NULL},
-    {"founded_on", F_DATE, 0, 0, 0, NULL},
+    {"name", F_NAME, 1, 1, 100, NULL},
+    {"secretary", F_NAME, 0, 1, 50, NULL},
+    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"kind", F_ENUM, F_NOT_NULL, 0, 0, kinds},
-    {"name", F_TEXT, F_NOT_NULL, 1, 100, NULL},
-    {"secretary", F_TEXT, 0, 1, 50, NULL},
-    {"founded_on", F_DATE, 0, 0, 0, NULL},
+    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL},
+    {"secretary", F_NAME, 0, 1, 50, NULL},
+    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };

@@ -31,11 +31,11 @@ static const field_t person_create_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_TEXT, 1, 1, 50, NULL},
+    {"name", F_NAME, 1, 1, 50, NULL},
     {"id_card", F_TEXT, 1, 1, 18, NULL},
     {"phone", F_TEXT, 0, 1, 20, NULL},
     {"gender", F_ENUM, 0, 0, 0, genders},
-    {"birth_date", F_DATE, 0, 0, 0, NULL},
+    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL},
     FIELDS_END,
 };
 
@@ -43,7 +43,7 @@ static const field_t person_update_fields[] = {
     {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_TEXT, F_NOT_NULL, 1, 50, NULL},
+    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL},
     {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL},
     {"phone", F_TEXT, 0, 1, 20, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
@@ -319,10 +319,8 @@ static json_t *audit_summary(const json_t *data, const json_t *tags)
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)data, key, v) {
-        if (strcmp(key, "id_card") == 0 || strcmp(key, "phone") == 0)
-            json_object_set_new(s, key, json_string(json_is_null(v) ? "(removed)" : "(changed)"));
-        else if (strcmp(key, "id") != 0)
-            json_object_set(s, key, v);
+        if (strcmp(key, "id") != 0)
+            json_object_set(s, key, v); /* id_card and phone: audit_append says only that they changed */
     }
     if (tags)
         json_object_set(s, "tags", (json_t *)tags);
@@ -976,36 +974,6 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_MAX_COLUMNS 64 /* the template has 7; room for notes, never a column per empty cell */
 #define EXPORT_MAX_ROWS 200000
-
-/* The export's query as the audit row keeps it: the reason has its own key, and
- * the values of the filters that are personal data (an ID number, tails) are
- * replaced by '*'. Caller frees. */
-static char *export_query_redacted(const char *query)
-{
-    static const char *const personal[] = {"id_card", "id_tail", "phone_tail"};
-    strbuf_t b = {0};
-    strbuf_add(&b, "");
-    const char *p = query ? query : "";
-    while (*p) {
-        size_t len = strcspn(p, "&"), name = strcspn(p, "=");
-        if (name > len)
-            name = len;
-        int drop = name == 6 && strncmp(p, "reason", 6) == 0, hide = 0;
-        for (size_t i = 0; i < sizeof personal / sizeof *personal; i++)
-            hide |= name == strlen(personal[i]) && strncmp(p, personal[i], name) == 0;
-        if (!drop && len > 0) {
-            if (b.len)
-                strbuf_add(&b, "&");
-            strbuf_addn(&b, p, hide ? name : len);
-            if (hide)
-                strbuf_add(&b, "=*");
-        }
-        p += len;
-        if (*p == '&')
-            p++;
-    }
-    return b.s;
-}
 
 /* Growable text buffer. */
 typedef struct buf {
@@ -1683,14 +1651,15 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];
     snprintf(filename, sizeof filename, "persons-%s-%08d.%s", code, api_today_ymd(), xlsx ? "xlsx" : "csv");
-    char *query = export_query_redacted(req->query);
-    *data = json_pack("{s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
-                      "revealed", (int)reveal, "query", query, "format", xlsx ? "xlsx" : "csv", "body", b64,
-                      "filename", filename);
+    /* The filters as facts: which were used, never a personal number's value. */
+    static const char *const filters[] = {"org", "household", "tag", "q", "id_card", "id_tail", "phone_tail",
+                                          "reveal", "format", NULL};
+    *data = json_pack("{s:I, s:I, s:b, s:o, s:s, s:s, s:s}", "org", (json_int_t)node, "rows", (json_int_t)rows,
+                      "revealed", (int)reveal, "query", api_query_facts(req, filters), "format", xlsx ? "xlsx" : "csv",
+                      "body", b64, "filename", filename);
     reason = reveal ? api_query(req, "reason") : NULL;
     if (reason)
         json_object_set_new(*data, "reason", json_string(reason));
-    free(query);
     free(reason);
     free(b64);
     return 0;

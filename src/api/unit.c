@@ -14,7 +14,7 @@ static const char *const unit_types[] = {"agency", "enterprise", "non_public_ent
 
 static const field_t create_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"name", F_TEXT, 1, 1, 100, NULL},
+    {"name", F_NAME, 1, 1, 100, NULL},
     {"type", F_ENUM, 1, 0, 0, unit_types},
     {"credit_code", F_TEXT, 0, 18, 18, NULL},
     {"address", F_TEXT, 0, 1, 200, NULL},
@@ -23,7 +23,7 @@ static const field_t create_fields[] = {
 
 static const field_t update_fields[] = {
     {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"name", F_TEXT, F_NOT_NULL, 1, 100, NULL},
+    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL},
     {"type", F_ENUM, F_NOT_NULL, 0, 0, unit_types},
     {"credit_code", F_TEXT, 0, 18, 18, NULL},
     {"address", F_TEXT, 0, 1, 200, NULL},

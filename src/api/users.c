@@ -18,7 +18,7 @@ static const char *const langs[] = {"zh-CN", "en", NULL};
 
 const field_t user_create_fields[] = {
     {"username", F_TEXT, 1, 3, 64, NULL},
-    {"display_name", F_TEXT, 1, 1, 64, NULL},
+    {"display_name", F_NAME, 1, 1, 64, NULL},
     {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"lang", F_ENUM, 0, 0, 0, langs},
@@ -26,7 +26,7 @@ const field_t user_create_fields[] = {
 };
 
 static const field_t user_update_fields[] = {
-    {"display_name", F_TEXT, F_NOT_NULL, 1, 64, NULL},
+    {"display_name", F_NAME, F_NOT_NULL, 1, 64, NULL},
     {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL},
     {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL},
     {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL},

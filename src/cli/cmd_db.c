@@ -132,8 +132,8 @@ int cmd_init(int argc, char **argv)
         return 1;
     const char *pwfile = cli_opt(opts, "password-file", NULL);
     if (pw == generated && pwfile) {
-        int fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0 || write(fd, pw, strlen(pw)) < 0 || write(fd, "\n", 1) < 0) {
+        int fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC, FILE_MODE_PRIVATE);
+        if (fd < 0 || fchmod(fd, FILE_MODE_PRIVATE) != 0 || write(fd, pw, strlen(pw)) < 0 || write(fd, "\n", 1) < 0) {
             fprintf(stderr, "jiceng: cannot write %s: %s\n", pwfile, strerror(errno));
             if (fd >= 0)
                 close(fd);

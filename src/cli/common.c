@@ -5,9 +5,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/redact.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "lib/util.h"
+
+/* Refuse argument a, quoted with personal numbers masked (a mistyped
+ * --id-card=... must not land in a terminal's scrollback or a cron mail). */
+static int refuse_arg(const char *what, const char *a, const char *usage)
+{
+    char *shown = xstrdup(a);
+    redact_numbers(shown, strlen(shown));
+    fprintf(stderr, "jiceng: %s '%s'\nusage: %s\n", what, shown, usage);
+    free(shown);
+    return -1;
+}
 
 static void print_usage(const option_t *opts, const char *usage)
 {
@@ -35,10 +47,8 @@ int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpo
             option_t *o = opts;
             while (o && o->name && !(strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0))
                 o++;
-            if (o == NULL || o->name == NULL) {
-                fprintf(stderr, "jiceng: unknown option %s\nusage: %s\n", a, usage);
-                return -1;
-            }
+            if (o == NULL || o->name == NULL)
+                return refuse_arg("unknown option", a, usage);
             if (o->takes_value) {
                 if (eq)
                     o->value = eq + 1;
@@ -53,10 +63,8 @@ int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpo
             }
             continue;
         }
-        if (*npos >= maxpos) {
-            fprintf(stderr, "jiceng: unexpected argument '%s'\nusage: %s\n", a, usage);
-            return -1;
-        }
+        if (*npos >= maxpos)
+            return refuse_arg("unexpected argument", a, usage);
         pos[(*npos)++] = a;
     }
     return 0;

@@ -97,3 +97,14 @@ int time_parse_rfc3339(const char *s, int64_t *out)
     *out = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
     return 0;
 }
+
+int date_within(const char *date, int earliest, int years_ahead, int today)
+{
+    int64_t t;
+    if (date == NULL || strlen(date) != 10 || time_parse_rfc3339(date, &t) != 0)
+        return 0;
+    int ymd = (int)((date[0] - '0') * 10000000 + (date[1] - '0') * 1000000 + (date[2] - '0') * 100000 +
+                    (date[3] - '0') * 10000 + (date[5] - '0') * 1000 + (date[6] - '0') * 100 + (date[8] - '0') * 10 +
+                    (date[9] - '0'));
+    return ymd >= earliest && ymd <= today + years_ahead * 10000;
+}

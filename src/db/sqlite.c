@@ -1,4 +1,5 @@
 /* The SQLite backend of db.h (see backend.h). */
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -307,8 +308,12 @@ static int lite_tx_failed(db_t *db)
 static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
 {
     sqlite3 *dst = NULL;
-    if (access(path, F_OK) == 0) {
-        snprintf(err, cap, "%s already exists; refusing to overwrite it", path);
+    int made = file_create_private(path); /* 0600 from the start, never someone else's file */
+    if (made != 0) {
+        if (made > 0)
+            snprintf(err, cap, "%s already exists; refusing to overwrite it", path);
+        else
+            snprintf(err, cap, "cannot create %s: %s", path, strerror(errno));
         return DB_ERR;
     }
     int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -446,6 +451,22 @@ int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t ca
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & DB_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
+    /* SQLite makes a new database 0644 and its -wal, -shm and -journal with the
+     * database file's mode: create it 0600 first, and tighten one made before
+     * (its companions too, which SQLite reuses). */
+    if ((flags & DB_OPEN_CREATE) && file_create_private(path) < 0) {
+        snprintf(err, cap, "cannot create %s: %s", path, strerror(errno));
+        free(l);
+        return DB_ERR;
+    }
+    if (!(flags & DB_OPEN_QUERY_ONLY)) {
+        static const char *const companions[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+            char p[4096];
+            if ((size_t)snprintf(p, sizeof p, "%s%s", path, companions[i]) < sizeof p)
+                file_tighten(p);
+        }
+    }
     int rc = sqlite3_open_v2(path, &l->h, oflags, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, cap, "cannot open %s: %s", path, l->h ? sqlite3_errmsg(l->h) : "out of memory");

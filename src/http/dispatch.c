@@ -544,6 +544,9 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
         }
     }
 
+    if (api_query_check(&ar, &rep) != 0)
+        goto send;
+
     if (route->flags & RF_UPLOAD) {
         ar.upload = req->entity.base ? req->entity.base : "";
         ar.upload_len = req->entity.base ? req->entity.len : 0;

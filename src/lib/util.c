@@ -1,5 +1,7 @@
 #include "lib/util.h"
 
+#include "core/redact.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -8,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -143,6 +147,7 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char line[2048];
     vsnprintf(line, sizeof line, fmt, ap);
+    redact_numbers(line, strlen(line)); /* no ID or phone number in a log line, whatever was passed */
     fprintf(stderr, "%s %s %s\n", when, tag, line);
 }
 
@@ -232,4 +237,29 @@ char *file_read_all(const char *path, size_t max, size_t *len_out)
     if (len_out)
         *len_out = n;
     return buf;
+}
+
+int file_create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE_PRIVATE);
+    if (fd < 0)
+        return errno == EEXIST ? 1 : -1;
+    /* The mode given to open is cut by the umask only, never widened: set it as meant. */
+    int rc = fchmod(fd, FILE_MODE_PRIVATE);
+    close(fd);
+    return rc == 0 ? 0 : -1;
+}
+
+int file_tighten(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if ((st.st_mode & 077) == 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (chmod(path, FILE_MODE_PRIVATE) != 0)
+        return -1;
+    log_warn("%s was readable by others (mode %03o): set to %03o", path, (unsigned)(st.st_mode & 0777),
+             (unsigned)FILE_MODE_PRIVATE);
+    return 1;
 }

@@ -17,6 +17,20 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Files that may hold personal data (databases, their WAL and shm, backups,
+ * exports, key and password files) are the owner's alone: mode 0600. */
+#define FILE_MODE_PRIVATE 0600
+
+/* Create path if it does not exist, empty and with FILE_MODE_PRIVATE (O_EXCL:
+ * an existing file is left alone). 0 if created, 1 if it existed, -1 with
+ * errno on another failure. */
+int file_create_private(const char *path);
+
+/* If path exists with any group or other permission, set it to
+ * FILE_MODE_PRIVATE: 1 if it did (and log a warning), 0 if nothing to do,
+ * -1 on failure. */
+int file_tighten(const char *path);
+
 /* The server's clock in unix seconds: wall time plus an offset that only the
  * test clock (serve --test-clock) ever moves. Thread-safe. */
 int64_t clock_now(void);

@@ -1,12 +1,17 @@
 """Shared fixtures: a real jiceng binary on a free loopback port over a temp database
 (an SQLite file, or a PostgreSQL database with JICENG_TEST_BACKEND=postgres: see backend.py)."""
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import time
+import urllib.parse
+import zipfile
 
 import pytest
 import requests
@@ -27,7 +32,176 @@ def free_port():
         return s.getsockname()[1]
 
 
+# ---- personal numbers the tests send, and where they must never be found in clear ----
+#
+# Every ID number (GB 11643 shape) and phone number (mobile or landline) a test sends to a
+# server (JSON and form bodies, query strings, uploaded CSV/XLSX, CLI arguments, stdin and
+# the files named on its command line) is recorded for that server (by port) or database
+# (by --db). When the server is closed, its database (the SQLite file, -wal, -shm; on
+# PostgreSQL the database's files, the WAL written meanwhile and the cluster's log), the
+# backups and exports the product wrote for the tests (except an export --reveal, which the
+# user asked to hold values in clear) and the server's log are scanned for each recorded
+# value in clear; searched tails (id_tail, phone_tail) must not appear in an audit summary
+# or the log. A hit fails the test that closes the server, naming the value masked.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
+LANDLINE = re.compile(r"(?<![0-9A-Za-z])0[0-9]{2,3}-?[0-9]{7,8}(?![0-9A-Za-z])")
+TAIL_PARAMS = ("id_tail", "phone_tail", "id-tail", "phone-tail")
+_sent = {}          # port or database -> {"values": set(), "tails": set()}
+_clear_files = set()  # files the product wrote in clear at the user's request (export --reveal)
+_product_files = {}   # database -> files the product wrote for it (backups, exports)
+
+
+def _record(owner, text, tails=()):
+    book = _sent.setdefault(owner, {"values": set(), "tails": set()})
+    for rx in (ID_NUMBER, MOBILE, LANDLINE):
+        for v in rx.findall(text):
+            book["values"].add(v.upper())
+    book["tails"].update(t.upper() for t in tails if len(t) == 4)  # others are refused, never searched
+
+
+def _readable(raw):
+    """The text a sent body carries: itself (UTF-8 or GB18030), URL-decoded, and an XLSX's parts."""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if not raw:
+        return ""
+    parts = []
+    if raw.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+        except zipfile.BadZipFile:
+            pass
+    for enc in ("utf-8", "gb18030"):
+        try:
+            parts.append(raw.decode(enc))
+            break
+        except UnicodeDecodeError:
+            continue
+    parts.append(urllib.parse.unquote_plus(raw.decode("latin-1")))
+    return "\n".join(parts)
+
+
+_send = requests.Session.send
+
+
+def _recording_send(self, req, **kw):
+    u = urllib.parse.urlsplit(req.url)
+    if u.hostname == "127.0.0.1" and u.port:
+        q = urllib.parse.parse_qs(u.query)
+        _record(u.port, urllib.parse.unquote_plus(u.query) + "\n" + _readable(req.body),
+                [v for k in TAIL_PARAMS for v in q.get(k, [])])
+    return _send(self, req, **kw)
+
+
+requests.Session.send = _recording_send
+
+
+def _record_cli(args, input):
+    args = [str(a) for a in args]
+    db = args[args.index("--db") + 1] if "--db" in args[:-1] else None
+    if db is None:
+        return
+    text = "\n".join(args) + "\n" + (input or "")
+    for a in args:
+        if os.path.isfile(a) and os.path.getsize(a) < 32 * 1024 * 1024 and a != db:
+            text += "\n" + _readable(open(a, "rb").read())
+    _record(db, text, [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--id-tail", "--phone-tail")])
+    out = None
+    if args and args[0] == "backup":
+        out = args[-1]
+    elif args and args[0] == "export":
+        for flag in ("-o", "--output"):
+            if flag in args[:-1]:
+                out = args[args.index(flag) + 1]
+    if out:
+        (_clear_files if "--reveal" in args else _product_files.setdefault(db, set())).add(os.path.abspath(out))
+
+
+def _mask(v):
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+def _pg_files(db, since):
+    """A PostgreSQL database's own files, the WAL written since the server started and the cluster's log."""
+    if not db.startswith("postgres"):
+        return []
+    c = backend.cluster()
+    con = backend.connect(db)
+    try:
+        con.execute("CHECKPOINT")  # what the server wrote, in the database's own files too
+        oid = con.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
+    finally:
+        con.close()
+    files = [os.path.join(c.dir, "server.log")]
+    for d in (os.path.join(c.data, "base", str(oid)), os.path.join(c.data, "pg_wal")):
+        for name in os.listdir(d):
+            f = os.path.join(d, name)
+            if os.path.isfile(f) and (not d.endswith("pg_wal") or os.path.getmtime(f) >= since - 1):
+                files.append(f)
+    return files
+
+
+def leaks(db, owners, log_text, started, extra_dirs=()):
+    """What of the values sent to owners is found in clear: a list of messages (values masked)."""
+    values, tails = set(), set()
+    for o in owners:
+        values |= _sent.get(o, {}).get("values", set())
+        tails |= _sent.get(o, {}).get("tails", set())
+    if not values and not tails:
+        return []
+    files = [db + sfx for sfx in ("", "-wal", "-shm", "-journal") if not db.startswith("postgres")]
+    files += sorted(_product_files.get(db, set()))
+    files += _pg_files(db, started)
+    found = []
+    lengths = {len(v) for v in values}
+    runs = re.compile(rb"[0-9][0-9\-]{5,}[0-9Xx]")
+    for f in files:
+        if not os.path.isfile(f) or os.path.abspath(f) in _clear_files:
+            continue
+        with open(f, "rb") as fh:
+            data = fh.read()
+        hits = set()
+        for m in runs.finditer(data):
+            run = m.group().decode().upper()
+            for n in lengths:
+                for i in range(len(run) - n + 1):
+                    if run[i:i + n] in values:
+                        hits.add(run[i:i + n])
+        where = os.path.relpath(f, backend.cluster().data) if db.startswith("postgres") and "/data/" in f \
+            else os.path.basename(f)
+        found += [f"{_mask(v)} in {where}" for v in sorted(hits)]
+    text_hits = {v for v in values if v in log_text}
+    found += [f"{_mask(v)} in the server's log" for v in sorted(text_hits)]
+    if tails:
+        summaries = ""
+        if os.path.exists(db) or db.startswith("postgres"):
+            con = backend.connect(db)
+            try:
+                summaries = "\n".join(r[0] or "" for r in con.execute("SELECT summary FROM audit_log").fetchall())
+            except Exception:  # a database the test left without the table (never initialised)
+                summaries = ""
+            finally:
+                con.close()
+        log_words = "\n".join(line.split(" ", 1)[-1] for line in log_text.splitlines())  # not the timestamp
+        for t in sorted(tails):
+            # In a summary's text, not as one of its numbers (an id that happens to end the same).
+            if re.search(rf"(?<![0-9A-Za-z:]){re.escape(t)}(?![0-9A-Za-z])", summaries):
+                found.append(f"a searched tail ({t[:1]}***) in an audit summary")
+            if re.search(rf"(?<![0-9A-Za-z]){re.escape(t)}(?![0-9A-Za-z])", log_words):
+                found.append(f"a searched tail ({t[:1]}***) in the server's log")
+    return found
+
+
+def assert_no_leaks(db, started, owners=(), log_text=""):
+    """Fail if a personal number sent to db (or to the servers in owners) is found in clear (see leaks)."""
+    found = leaks(db, (*owners, db), log_text, started)
+    assert not found, "personal numbers the tests sent are stored or logged in clear: " + "; ".join(found)
+
+
 def run_cli(*args, env=None, input=None, check=True):
+    _record_cli(args, input)
     e = dict(os.environ)
     e.update(backend.cli_env(args))
     e.update(env or {})
@@ -105,6 +279,7 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
         self.port = free_port()
+        _sent.pop(self.port, None)  # a port used before by another server: that one's values are not this one's
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = db
         if db is None:
@@ -115,25 +290,35 @@ class Server:
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
+        self.log = os.path.join(self.dir, "server.log")  # every run's stderr, appended
+        self.started = time.time()
         self.start()
 
     def start(self):
         env = dict(os.environ)
         env.update(backend.cli_env(self.args))
-        self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env=env)
+        self.log_from = os.path.getsize(self.log) if os.path.exists(self.log) else 0
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=log,
+                                         text=True, env=env)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
         if "listening on" not in line:
-            err = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            err = self.read_log() if self.proc.poll() is not None else ""
             raise AssertionError(f"server did not start: {line!r} {err}")
+
+    def read_log(self, whole=False):
+        """The server's log: this run's, or every run's."""
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            f.seek(0 if whole else self.log_from)
+            return f.read()
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=60)
         code = self.proc.returncode if self.proc else 0
-        self.stderr = self.proc.stderr.read() if self.proc else ""
+        self.stderr = self.read_log() if self.proc else ""
         self.proc = None
         return code
 
@@ -147,7 +332,10 @@ class Server:
 
     def close(self):
         code = self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            assert_no_leaks(self.db, self.started, (self.port,), self.read_log(whole=True))
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
         return code
 
     def org_id(self, code):

@@ -8,11 +8,12 @@ import select
 import sqlite3
 import stat
 import subprocess
+import time
 
 import pytest
 
 import backend
-from conftest import BIN, DIVISIONS, PASSWORD, Server, run_cli
+from conftest import BIN, DIVISIONS, PASSWORD, Server, assert_no_leaks, run_cli
 from test_demo import fresh_db as new_db  # a database with the real divisions
 from test_people import id_with_check
 
@@ -22,9 +23,13 @@ HEADER = "姓名,身份证号,手机号,组织编码,户地址,与户主关系,�
 
 @pytest.fixture()
 def db():
+    started = time.time()
     path = new_db()
     yield path
-    subprocess.run(["rm", "-rf", os.path.dirname(path)])
+    try:
+        assert_no_leaks(path, started)  # what the imports were given is nowhere in clear
+    finally:
+        subprocess.run(["rm", "-rf", os.path.dirname(path)])
 
 
 def person_id(i):

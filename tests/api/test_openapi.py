@@ -828,7 +828,7 @@ def test_request_body_matches_declared_fields(route):
         nullable = bool(props[f["name"]].get("nullable") or p.get("nullable"))
         assert nullable == (f["required"] == "0"), \
             f"{w}: nullable must be {f['required'] == '0'} (optional fields take null; F_NOT_NULL and required do not)"
-        if f["type"] in ("F_TEXT", "F_BLOCK"):  # F_BLOCK: text that may span lines
+        if f["type"] in ("F_TEXT", "F_BLOCK", "F_NAME"):  # F_BLOCK: text that may span lines; F_NAME: a name
             assert p.get("type") == "string", w
             assert p.get("minLength") == f["min"] and p.get("maxLength") == f["max"], \
                 f"{w}: length {p.get('minLength')}..{p.get('maxLength')} != declared {f['min']}..{f['max']}"
@@ -2134,7 +2134,7 @@ def walk_import_export(server, admin):
             for e in after[:3]] == [("openapi.auditor", len(rows) - 1, False, "csv"),
                                     ("admin", len(rows) - 1, True, "csv"),
                                     ("admin", len(rows) - 1, False, "csv")], after[:3]
-    assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == f"org={lj}&reveal=1"
+    assert len(after) == len(before) + 3 and after[1]["summary"]["query"] == {"org": lj, "reveal": 1}
 
     # the same export as a workbook: the same table, every cell text; in full, it imports again as it is
     def sheet(r):
@@ -2158,8 +2158,8 @@ def walk_import_export(server, admin):
     check(r, "GET", EXPORT)
     after = check(admin.get("/api/v1/audit", params=exported), "GET", "/api/v1/audit")["items"]
     assert [(e["summary"]["revealed"], e["summary"]["format"], e["summary"]["query"]) for e in after[:3]] == \
-        [(False, "csv", f"org={lj}&format=csv"), (True, "xlsx", f"org={lj}&format=xlsx&reveal=1"),
-         (False, "xlsx", f"org={lj}&format=xlsx")], after[:3]
+        [(False, "csv", {"org": lj, "format": "csv"}), (True, "xlsx", {"org": lj, "format": "xlsx", "reveal": 1}),
+         (False, "xlsx", {"org": lj, "format": "xlsx"})], after[:3]
 
     # clean up
     for p in list(people.values()) + d:

@@ -324,9 +324,31 @@ static void test_format_buffer(void **state)
         assert_int_equal(out[i], '#');
 }
 
+static void test_date_within(void **state)
+{
+    (void)state;
+    int today = 20261206;
+    assert_true(date_within("1900-01-01", DATE_BIRTH_EARLIEST, 0, today));
+    assert_false(date_within("1899-12-31", DATE_BIRTH_EARLIEST, 0, today));
+    assert_true(date_within("2026-12-06", DATE_BIRTH_EARLIEST, 0, today));
+    assert_false(date_within("2026-12-07", DATE_BIRTH_EARLIEST, 0, today)); /* born tomorrow */
+    assert_true(date_within("1921-07-01", DATE_PARTY_EARLIEST, 0, today));
+    assert_false(date_within("1921-06-30", DATE_PARTY_EARLIEST, 0, today));
+    assert_false(date_within("1949-09-30", DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, today));
+    assert_true(date_within("2036-12-06", DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, today));
+    assert_false(date_within("2036-12-07", DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, today));
+    assert_true(date_within("1900-01-01", 0, 0, today)); /* no earliest but the parser's 1900 */
+    assert_false(date_within("2026-02-30", 0, 0, today)); /* not a real date */
+    assert_false(date_within("2026-1-1", 0, 0, today));
+    assert_false(date_within(NULL, 0, 0, today));
+    /* today's yyyymmdd + 10 years on 29 February: 2024-02-29 reaches 2034-02-29, so 2034-02-28 is in */
+    assert_true(date_within("2034-02-28", DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, 20240229));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_within),
         cmocka_unit_test(test_format_known),
         cmocka_unit_test(test_parse_known),
         cmocka_unit_test(test_parse_offsets),

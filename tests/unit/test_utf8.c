@@ -280,6 +280,37 @@ static void test_text_trim(void **state)
     }
 }
 
+static void test_text_name(void **state)
+{
+    (void)state;
+    const char *names[] = {"王丽", "Zhang San", "龙居社区", "A-1 栋", "O'Brien", "\xE3\x80\x80王丽", "王\xC2\xA0丽", "é"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        assert_true(text_name_valid(names[i], 1, 50));
+    const char *refused[] = {
+        "\xE2\x80\xAE\xE4\xB8\xBD\xE7\x8E\x8B", /* U+202E RIGHT-TO-LEFT OVERRIDE, then 丽王 */
+        "王\xE2\x80\x8B丽",                          /* U+200B ZERO WIDTH SPACE */
+        "王\xE2\x80\x8D丽",                          /* U+200D ZERO WIDTH JOINER */
+        "王\xE2\x81\xA6丽",                          /* U+2066 LEFT-TO-RIGHT ISOLATE */
+        "王\xE2\x80\x8F",                            /* U+200F RIGHT-TO-LEFT MARK */
+        "\xEF\xBB\xBF王丽",                          /* U+FEFF the BOM */
+        "王\xC2\xAD丽",                               /* U+00AD SOFT HYPHEN */
+        "王\xE2\x80\xA8丽",                          /* U+2028 LINE SEPARATOR */
+        "\xF3\xA0\x80\x81x",                        /* U+E0001 LANGUAGE TAG */
+        "\xE3\x80\x80",                              /* only U+3000 */
+        "\xE3\x80\x80 \xE3\x80\x80",              /* U+3000, a space, U+3000 */
+        "\xC2\xA0\xE2\x80\x83",                    /* no-break space, em space */
+        "\xE3\x85\xA4",                              /* U+3164 HANGUL FILLER */
+        "   ",
+        "",
+        "王\n丽",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_false(text_name_valid(refused[i], 1, 50));
+    assert_true(text_name_valid("", 0, 50));       /* an optional name may be empty */
+    assert_false(text_name_valid("王丽王丽", 1, 3)); /* the length rule still holds */
+    assert_false(text_name_valid("\xFF", 0, 50));  /* and UTF-8 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_text_field_blank),
         cmocka_unit_test(test_text_block),
         cmocka_unit_test(test_text_trim),
+        cmocka_unit_test(test_text_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
