@@ -282,4 +282,4 @@ def test_a_search_by_exact_number_is_audited_and_limited(server, city):
     r = admin.get("/api/v1/persons/export", params={"id_card": idc})
     assert r.status_code == 200 and r.text.count("\n") == 2
     row = admin.get("/api/v1/audit", params={"action": "persons.exported"}).json()["items"][0]
-    assert idc not in str(row) and "id_card=*" in row["summary"]["query"]
+    assert idc not in str(row) and row["summary"]["query"].get("id_card") is True
