@@ -60,6 +60,11 @@ int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 /* A request context for code that runs outside HTTP (CLI), for validation replies. */
 void api_req_cli(api_req_t *req, db_t *db);
 
+/* org.c: 0 if the caller may change what the level above decides of node id
+ * (its code, name, kind, parent, outline, its deletion: access_org_above),
+ * else -1 with rep set to 403 forbidden naming field (may be NULL). */
+int org_above_check(db_t *db, const write_ctx_t *w, int64_t id, const char *field, api_reply_t *rep);
+
 /* rollup.c: per-node figures of the whole subtree. */
 int rollup_add(db_t *db, int64_t org_id, const char *figure, int64_t delta);
 /* A node moved from under old_parent_path to under new_parent_path: its figures
