@@ -114,6 +114,10 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
  * 503 busy, 500 internal). Returns -1 (so a write_fn can return it). */
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity);
 
+/* An org id given as input field: 0 if the caller holds perm over it, else -1
+ * with rep set (404 not_found naming field when missing or out of scope). */
+int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, const char *field, api_reply_t *rep);
+
 /* Query string helpers: the decoded value of name (caller frees) or NULL. */
 char *api_query(const api_req_t *req, const char *name);
 /* Integer query parameter: 0 and *out set (def if absent); -1 if malformed or out of [min, max]. */
