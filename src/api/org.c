@@ -144,6 +144,9 @@ int org_get(api_req_t *req, api_reply_t *rep)
         if ((perms & (1u << i)) && perm_name(1u << i))
             json_array_append_new(can, json_string(perm_name(1u << i)));
     json_object_set_new(o, "your_permissions", can);
+    /* Whether the caller may change what defines this node (the level above's to decide). */
+    json_object_set_new(o, "can_redefine",
+                        json_boolean(access_org_above(req->db, req->who, PERM_ORG_WRITE, req->params[0]) == DB_OK));
     return api_json(rep, 200, o);
 }
 

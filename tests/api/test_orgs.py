@@ -204,5 +204,11 @@ def test_only_the_level_above_changes_what_defines_a_node(server, admin):
     r = city.patch("/api/v1/orgs/1", json={"name": "合肥"})
     assert r.status_code == 403 and error_of(r)["field"] == "name"
     assert admin.get("/api/v1/orgs/1").json()["name"] == "合肥市"
+    # The node's answer says so, for the console to offer only what will pass.
+    assert staff.get(f"/api/v1/orgs/{baohe}").json()["can_redefine"] is False
+    assert staff.get(f"/api/v1/orgs/{street['id']}").json()["can_redefine"] is True
+    assert city.get(f"/api/v1/orgs/{baohe}").json()["can_redefine"] is True
+    assert city.get("/api/v1/orgs/1").json()["can_redefine"] is False
+    assert admin.get("/api/v1/orgs/1").json()["can_redefine"] is True
     # Out of their subtree it is still 404, as for any record they cannot see.
     assert staff.patch(f"/api/v1/orgs/{other}", json={"name": "x"}).status_code == 404

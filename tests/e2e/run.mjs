@@ -1341,6 +1341,12 @@ describe('staff console', { timeout: 480_000 }, () => {
     const moved = await admin.get(`/api/v1/persons/${held.id}`)
     assert.equal(moved.org_id, ids.longju)
 
+    // Its own node is the level above's to rename or delete: the detail page offers only adding below it.
+    await asker.goto(`${base}/orgs/${ids.longju}/detail`)
+    await byId(asker, 'action-create-child').waitFor()
+    assert.equal(await byId(asker, 'action-edit').count(), 0, 'no edit of its own root')
+    assert.equal(await byId(asker, 'action-delete').count(), 0, 'no delete of its own root')
+
     // The requester sees the outcome, and the person now.
     await asker.goto(`${base}/orgs/${ids.longju}/transfers?box=outgoing`)
     await waitRows(asker, 'transfer-table', 1)
