@@ -584,6 +584,17 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
     if (api_check_version(db, w, "SELECT version FROM person WHERE id = ?", id, data, rep) != 0)
         return -1;
     json_t *v;
+    int64_t held = 0, holder = 0;
+    if ((v = json_object_get(data, "id_card")) &&
+        person_by_id_card(db, w->keys, json_string_value(v), &held, &holder) == DB_OK && held != id &&
+        access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+        /* As on a create: audited for the holder, kept (nothing else written yet). */
+        rc = elsewhere_audit(db, w, held, holder, org, "update");
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        elsewhere_error(rep, w->lang);
+        return 0;
+    }
     /* Take the person out of the figures, change, and put them back. */
     rc = person_rollup(db, id, -1);
     if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {

@@ -202,3 +202,17 @@ def test_out_of_scope_and_third_org(server, admin, orgs, staff):
     assert r.status_code == 400 and error_of(r)["field"] == "box"
     # The requester's own incoming list does not show its outgoing request.
     assert all(i["id"] != t["id"] for i in staff["tianhai"].get("/api/v1/person-transfers").json()["items"])
+
+
+def test_changing_a_number_to_one_held_elsewhere_is_refused_alike(server, admin, orgs, staff):
+    held = id_with_check("34010419700101599")
+    p = register(staff["longju"], orgs[LONGJU], "辛", held).json()
+    mine = register(staff["tianhai"], orgs[TIANHAIXIANG], "壬", id_with_check("34010419700101600")).json()
+    r = staff["tianhai"].patch(f"/api/v1/persons/{mine['id']}", json={"id_card": held, "name": "改名"})
+    assert r.status_code == 409 and error_of(r)["code"] == "person_exists_elsewhere"
+    assert "龙居" not in r.text and str(p["id"]) not in r.text
+    after = admin.get(f"/api/v1/persons/{mine['id']}").json()
+    assert (after["name"], after["id_card"], after["version"]) == ("壬", mine["id_card"], mine["version"])
+    rows = [r for r in audit(staff["auditor"], entity="person", entity_id=p["id"])
+            if r["action"] == "person.exists_elsewhere"]
+    assert [r["summary"]["via"] for r in rows] == ["update"] and rows[0]["org_id"] == orgs[LONGJU]

@@ -48,7 +48,7 @@ export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'per
 // 迁入申请: the lists (?box=), the states of a request, how a refused registration came.
 export const TRANSFER_BOXES = ['incoming', 'outgoing', 'attempts']
 export const TRANSFER_STATUSES = ['pending', 'accepted', 'declined']
-export const TRANSFER_VIAS = ['create', 'import']
+export const TRANSFER_VIAS = ['create', 'import', 'update']
 
 // Dictionary keys of the party organisation kinds (the API speaks the Chinese names).
 export const PARTY_KIND_KEYS = {

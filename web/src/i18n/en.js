@@ -380,7 +380,7 @@ export default {
     viaLabel: 'How',
     box: { incoming: 'To decide', outgoing: 'Sent', attempts: 'Refused registrations' },
     status: { pending: 'Pending', accepted: 'Accepted', declined: 'Declined' },
-    via: { create: 'Register', import: 'Import' },
+    via: { create: 'Register', import: 'Import', update: 'Change of ID number' },
     hint: {
       incoming: 'Other organisations ask for residents registered here to move to them. Accepting moves the resident.',
       outgoing: 'Requests this organisation sent and their outcome; the resident is shown once accepted.',

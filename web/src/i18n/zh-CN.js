@@ -381,7 +381,7 @@ export default {
     viaLabel: '方式',
     box: { incoming: '待我审核', outgoing: '我发出的', attempts: '重复登记记录' },
     status: { pending: '待处理', accepted: '已同意', declined: '不同意' },
-    via: { create: '单个登记', import: '批量导入' },
+    via: { create: '单个登记', import: '批量导入', update: '修改身份证号' },
     hint: {
       incoming: '其他组织申请将本辖区登记的居民迁入。同意后居民转到对方组织。',
       outgoing: '本组织发出的迁入申请及其结果；对方同意前不显示居民信息。',
