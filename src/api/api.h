@@ -115,6 +115,10 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
  * 503 busy, 500 internal). Returns -1 (so a write_fn can return it). */
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity);
 
+/* An org id given as input field: 0 if the caller holds perm over it, else -1
+ * with rep set (404 not_found naming field when missing or out of scope). */
+int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, const char *field, api_reply_t *rep);
+
 /* Check every parameter of the query string: its name and value must decode
  * (percent-escapes well formed, UTF-8, no control character). 0, or -1 with rep
  * set to 400 invalid_query naming the parameter (the value is never echoed).

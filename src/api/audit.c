@@ -12,6 +12,26 @@
 #include "core/timefmt.h"
 #include "lib/util.h"
 
+void audit_rows_finish(json_t *items)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(items, i, row) {
+        json_object_set(row, "at", json_object_get(row, "at_at"));
+        json_object_del(row, "at_at");
+        json_t *sum = json_loads(json_string_value(json_object_get(row, "summary")), 0, NULL);
+        /* Residents' rows written before schema 011 kept the birth date, which with
+         * the masked number names it: shown as the year only (the row's MAC covers
+         * the stored text, which stays as it is). */
+        const char *birth = json_string_value(json_object_get(sum, "birth_date"));
+        if (birth) {
+            json_object_set_new(sum, "birth_year", json_integer(atoi(birth)));
+            json_object_del(sum, "birth_date");
+        }
+        json_object_set_new(row, "summary", sum ? sum : json_object());
+    }
+}
+
 int audit_list(api_req_t *req, api_reply_t *rep)
 {
     int64_t limit, before = 0, org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
@@ -57,22 +77,7 @@ int audit_list(api_req_t *req, api_reply_t *rep)
     free(entity);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    size_t i;
-    json_t *row;
-    json_array_foreach(items, i, row) {
-        json_object_set(row, "at", json_object_get(row, "at_at"));
-        json_object_del(row, "at_at");
-        json_t *sum = json_loads(json_string_value(json_object_get(row, "summary")), 0, NULL);
-        /* Residents' rows written before schema 011 kept the birth date, which with
-         * the masked number names it: shown as the year only (the row's MAC covers
-         * the stored text, which stays as it is). */
-        const char *birth = json_string_value(json_object_get(sum, "birth_date"));
-        if (birth) {
-            json_object_set_new(sum, "birth_year", json_integer(atoi(birth)));
-            json_object_del(sum, "birth_date");
-        }
-        json_object_set_new(row, "summary", sum ? sum : json_object());
-    }
+    audit_rows_finish(items);
     return api_json(rep, 200, api_page_result(items, limit));
 }
 

@@ -34,6 +34,14 @@ int api_error(api_reply_t *rep, const char *lang, int status, const char *code, 
     return api_json(rep, status, json_pack("{s:o}", "error", err));
 }
 
+int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, const char *field, api_reply_t *rep)
+{
+    int rc = access_org(db, &w->who, perm, org, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", field, "组织不存在", "no such organisation") - 1;
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
 {
     switch (rc) {

@@ -240,6 +240,8 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
+    if (org_above_check(db, w, id, "geometry", rep) != 0)
+        return -1;
     char level[16];
     rc = db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", id);
     if (rc != DB_OK)

@@ -51,6 +51,10 @@ HANDLER(user_grant_add);
 HANDLER(user_grant_delete);
 
 /* people.c */
+HANDLER(person_transfer_list);
+HANDLER(person_transfer_create);
+HANDLER(person_transfer_accept);
+HANDLER(person_transfer_decline);
 HANDLER(person_list);
 HANDLER(person_create);
 HANDLER(person_get);

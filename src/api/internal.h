@@ -79,6 +79,16 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
  * progress may be NULL; the writes report theirs through w->progress. An
  * XLSX export's scratch files (unlinked as made) go in the directory of the
  * path scratch: the database's for the server, the target's for the CLI. */
+/* The person registered with this ID number (any scope): DB_OK with *id and
+ * their *org, DB_NOTFOUND, or an error. Matched by the keyed hash. */
+int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org);
+/* Add (sign +1) or remove (-1) a person's contribution to the figures. */
+int person_rollup(db_t *db, int64_t id, int sign);
+/* Check an ID number given in body (and its gender and birth date against it):
+ * 0 with the number normalised (X upper case) and its derived fields set, or -1
+ * with rep set to 400 validation_failed. */
+int person_check_identity(const api_req_t *req, json_t *body, api_reply_t *rep);
+
 int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep);
 int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int person_export_prepare(api_req_t *req, const char *scratch, const progress_t *progress, json_t **data,
@@ -88,6 +98,15 @@ int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 /* A request context for code that runs outside HTTP (CLI), for validation replies. */
 void api_req_cli(api_req_t *req, db_t *db);
+
+/* org.c: 0 if the caller may change what the level above decides of node id
+ * (its code, name, kind, parent, outline, its deletion: access_org_above),
+ * else -1 with rep set to 403 forbidden naming field (may be NULL). */
+int org_above_check(db_t *db, const write_ctx_t *w, int64_t id, const char *field, api_reply_t *rep);
+
+/* audit.c: audit rows read as "at AS at_at, ..., summary" made answers: at as a
+ * time, summary as the object it holds. */
+void audit_rows_finish(json_t *items);
 
 /* rollup.c: per-node figures of the whole subtree. */
 int rollup_add(db_t *db, int64_t org_id, const char *figure, int64_t delta);

@@ -144,6 +144,9 @@ int org_get(api_req_t *req, api_reply_t *rep)
         if ((perms & (1u << i)) && perm_name(1u << i))
             json_array_append_new(can, json_string(perm_name(1u << i)));
     json_object_set_new(o, "your_permissions", can);
+    /* Whether the caller may change what defines this node (the level above's to decide). */
+    json_object_set_new(o, "can_redefine",
+                        json_boolean(access_org_above(req->db, req->who, PERM_ORG_WRITE, req->params[0]) == DB_OK));
     return api_json(rep, 200, o);
 }
 
@@ -199,6 +202,33 @@ int org_list(api_req_t *req, api_reply_t *rep)
 
 /* ---- update and move ---- */
 
+int org_above_check(db_t *db, const write_ctx_t *w, int64_t id, const char *field, api_reply_t *rep)
+{
+    int rc = access_org_above(db, &w->who, PERM_ORG_WRITE, id);
+    if (rc == DB_OK)
+        return 0;
+    if (rc != DB_NOTFOUND)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return api_error(rep, w->lang, 403, "forbidden", field,
+                     "组织的编码、名称、类型、上级和轮廓只能由上一级修改，删除也须由上一级进行",
+                     "only the level above may change a node's code, name, kind, parent or outline, or delete it") -
+           1;
+}
+
+/* The first field of data that would change what the level above decides
+ * (name, code, kind, parent_id), or NULL if none differs from before. */
+static const char *above_field(const json_t *data, const json_t *before)
+{
+    static const char *const keys[] = {"name", "code", "kind", "parent_id"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(data, keys[i]);
+        if (v && !json_equal(v, json_object_get(before, keys[i])) &&
+            !(json_is_null(v) && json_object_get(before, keys[i]) == NULL))
+            return keys[i];
+    }
+    return NULL;
+}
+
 static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t id = json_integer_value(json_object_get(data, "id"));
@@ -218,6 +248,12 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         json_decref(changed);
         return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
                          "the record changed since you read it; reload and retry") - 1;
+    }
+    const char *above = above_field(data, before);
+    if (above && org_above_check(db, w, id, above, rep) != 0) {
+        json_decref(before);
+        json_decref(changed);
+        return -1;
     }
     str_copy(level, sizeof level, json_string_value(json_object_get(before, "level")));
     if ((v = json_object_get(data, "name")) && json_is_string(v)) {
@@ -330,6 +366,8 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
+    if (org_above_check(db, w, id, NULL, rep) != 0)
+        return -1;
     orgs_changed();
     rc = db_one_int(db, &n, "SELECT COUNT(*) FROM org WHERE parent_id = ?", "i", id);
     if (rc == DB_OK && n > 0)

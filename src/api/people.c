@@ -192,6 +192,11 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
     return 0;
 }
 
+int person_check_identity(const api_req_t *req, json_t *body, api_reply_t *rep)
+{
+    return check_identity(req, body, rep);
+}
+
 /* Tags: an array of known tag codes, taken out of body before field checks. */
 static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_reply_t *rep)
 {
@@ -261,8 +266,7 @@ static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, json_t *data)
 
 /* ---- rollups of a person ---- */
 
-/* Add (sign +1) or remove (-1) a person's contribution to the figures. */
-static int person_rollup(db_t *db, int64_t id, int sign)
+int person_rollup(db_t *db, int64_t id, int sign)
 {
     int64_t org = 0;
     int rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
@@ -311,6 +315,43 @@ static int dup_id_error(api_reply_t *rep, const char *lang)
     /* Never say where the other record is: it may be outside the caller's scope. */
     return api_error(rep, lang, 409, "conflict", "id_card", "该身份证号已登记", "this ID number is already registered") -
            1;
+}
+
+int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org)
+{
+    char hash[PII_HASH_HEX + 1];
+    pii_lookup_hash(hash, keys, "person.id_card", id_card);
+    db_stmt_t *st = db_q(db, "SELECT id, org_id FROM person WHERE id_card_hash = ?", "t", hash);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_int(st, 0);
+        *org = db_col_int(st, 1);
+    }
+    db_done(st);
+    return rc == DB_ROW ? DB_OK : rc == DB_DONE ? DB_NOTFOUND : rc;
+}
+
+/* A registration of an ID number that person holds at holder, outside what the
+ * caller may see: the attempt is audited where the holding org's staff and the
+ * auditors read it (actor, the caller's target org, how; no personal value). */
+static int elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64_t holder, int64_t target,
+                           const char *via)
+{
+    char name[128] = "";
+    org_brief(db, target, NULL, 0, name, sizeof name);
+    return audit_append_new(db, w, "person.exists_elsewhere", "person", person, holder,
+                            json_pack("{s:I, s:s, s:s}", "target_org_id", (json_int_t)target, "target_org", name,
+                                      "via", via));
+}
+
+/* The answer to registering an ID number held outside the caller's scope: the
+ * same whichever org holds it (no org, name or id). */
+static void elsewhere_error(api_reply_t *rep, const char *lang)
+{
+    api_error(rep, lang, 409, "person_exists_elsewhere", "id_card", "该身份证号已在本市其他单位登记，可申请迁入",
+              "this ID number is registered elsewhere in the city; you may ask for the person to move here");
 }
 
 static json_t *audit_summary(const json_t *data, const json_t *tags)
@@ -363,15 +404,25 @@ static int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *
 static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     int64_t org = json_integer_value(json_object_get(data, "org_id"));
-    int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
-    if (rc == DB_NOTFOUND)
-        return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
-    if (rc != DB_OK)
+    if (api_org_input(db, w, PERM_PEOPLE_WRITE, org, "org_id", rep) != 0)
+        return -1;
+    int64_t id = 0, holder = 0;
+    int rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(data, "id_card")), &id, &holder);
+    if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+        /* Kept (0): the refusal's audit row stays; nothing else was written. */
+        rc = elsewhere_audit(db, w, id, holder, org, "create");
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        elsewhere_error(rep, w->lang);
+        return 0;
+    }
+    if (rc == DB_OK)
+        return dup_id_error(rep, w->lang);
+    if (rc != DB_NOTFOUND)
         return api_db_error(rep, w->lang, rc, NULL);
     int64_t household = json_integer_value(json_object_get(data, "household_id"));
     if (household > 0 && household_check(db, w, household, rep) != 0)
         return -1;
-    int64_t id = 0;
     rc = person_insert(db, w, data, &id);
     if (rc == DB_UNIQUE)
         return dup_id_error(rep, w->lang);
@@ -652,6 +703,17 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
     if (api_check_version(db, w, "SELECT version FROM person WHERE id = ?", id, data, rep) != 0)
         return -1;
     json_t *v;
+    int64_t held = 0, holder = 0;
+    if ((v = json_object_get(data, "id_card")) &&
+        person_by_id_card(db, w->keys, json_string_value(v), &held, &holder) == DB_OK && held != id &&
+        access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+        /* As on a create: audited for the holder, kept (nothing else written yet). */
+        rc = elsewhere_audit(db, w, held, holder, org, "update");
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        elsewhere_error(rep, w->lang);
+        return 0;
+    }
     /* Take the person out of the figures, change, and put them back. */
     rc = person_rollup(db, id, -1);
     if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {
@@ -1220,6 +1282,21 @@ int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     size_t i;
     json_t *r;
     int rc = DB_OK;
+    json_array_foreach(json_object_get(data, "elsewhere"), i, r) {
+        rc = elsewhere_audit(db, w, json_integer_value(json_object_get(r, "person")),
+                             json_integer_value(json_object_get(r, "holder")),
+                             json_integer_value(json_object_get(r, "target")), "import");
+        if (rc != DB_OK) {
+            json_decref(households);
+            return api_db_error(rep, w->lang, rc, NULL);
+        }
+    }
+    if (json_object_get(data, "answer")) { /* a dry run or a refused file: only those rows' audit */
+        json_decref(households);
+        rep->status = (int)json_integer_value(json_object_get(data, "status"));
+        rep->json = json_incref(json_object_get(data, "answer"));
+        return 0;
+    }
     progress_stage(w->progress, "write", (int64_t)json_array_size(rows));
     json_array_foreach(rows, i, r) {
         if (i > 0)
@@ -1230,14 +1307,20 @@ int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
         if (rc != DB_OK)
             break;
-        /* Already registered: re-importing a file changes nothing (not even a household). */
-        char hash[PII_HASH_HEX + 1];
-        int64_t existing = 0;
-        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(person, "id_card")));
-        if (db_one_int(db, &existing, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK) {
+        /* Already registered: re-importing a file changes nothing (not even a household).
+         * Registered outside the caller's scope since the file was checked: audited
+         * as the check would have, and not imported. */
+        int64_t existing = 0, holder = 0;
+        rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(person, "id_card")), &existing, &holder);
+        if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND)
+            rc = elsewhere_audit(db, w, existing, holder, org, "import");
+        else if (rc == DB_OK)
             unchanged++;
+        if (rc == DB_OK)
             continue;
-        }
+        if (rc != DB_NOTFOUND)
+            break;
+        rc = DB_OK;
         const char *address = json_string_value(json_object_get(r, "address"));
         if (address) {
             int64_t hh = 0;
@@ -1349,7 +1432,7 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         return api_error(rep, req->lang, 400, "validation_failed", "file", "表头须有 姓名 和 身份证号 两列",
                          "the header needs the columns name and id_card (姓名, 身份证号)");
     }
-    json_t *errors = json_array(), *good = json_array();
+    json_t *errors = json_array(), *good = json_array(), *elsewhere = json_array();
     json_t *seen = json_object();
     int64_t nrows = (int64_t)json_array_size(table) - 1;
     progress_stage(progress, "check", nrows);
@@ -1409,6 +1492,19 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
             continue;
         }
         json_object_set_new(seen, idc, json_true());
+        int64_t held = 0, holder = 0;
+        if (person_by_id_card(req->db, req->keys, idc, &held, &holder) == DB_OK &&
+            access_org(req->db, req->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+            api_reply_t one_more = {0};
+            elsewhere_error(&one_more, req->lang);
+            json_t *e = json_object_get(one_more.json, "error");
+            row_error(errors, r, "id_card", "person_exists_elsewhere", json_string_value(json_object_get(e, "message")));
+            json_decref(one_more.json);
+            json_array_append_new(elsewhere, json_pack("{s:I, s:I, s:I}", "person", (json_int_t)held, "holder",
+                                                       (json_int_t)holder, "target", (json_int_t)row_org));
+            json_decref(person);
+            continue;
+        }
         json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)r, "person", person);
         if (cell[4] && !text_field_valid(cell[4], 1, 200)) {
             row_error(errors, r, "address", "validation_failed",
@@ -1430,16 +1526,27 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     json_decref(errors);
     if (dry_run || (!partial && json_array_size(good) != (size_t)nrows)) {
         json_decref(good);
-        if (dry_run)
-            return api_json(rep, 200, report);
-        api_error(rep, req->lang, 422, "import_rejected", "file", "文件有错误行，未导入任何数据（见 errors）",
-                  "the file has rows with errors; nothing was imported (see errors)");
-        json_object_update(rep->json, report);
-        json_decref(report);
+        if (dry_run) {
+            api_json(rep, 200, report);
+        } else {
+            api_error(rep, req->lang, 422, "import_rejected", "file", "文件有错误行，未导入任何数据（见 errors）",
+                      "the file has rows with errors; nothing was imported (see errors)");
+            json_object_update(rep->json, report);
+            json_decref(report);
+        }
+        if (json_array_size(elsewhere) == 0) {
+            json_decref(elsewhere);
+            return 0;
+        }
+        /* Nothing to import, but the rows held elsewhere are audited: the write answers rep. */
+        *data = json_pack("{s:o, s:o, s:o}", "elsewhere", elsewhere, "answer", rep->json, "status",
+                          json_integer(rep->status));
+        *rep = (api_reply_t){0};
         return 0;
     }
     json_object_set_new(report, "imported", json_integer(0));
-    *data = json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo));
+    *data = json_pack("{s:o, s:o, s:I, s:o}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo),
+                      "elsewhere", elsewhere);
     return 0;
 }
 

@@ -104,6 +104,15 @@ int access_row(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id)
     return access_org(db, p, perm, org_id, NULL, 0);
 }
 
+int access_org_above(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id)
+{
+    int64_t parent = 0;
+    int rc = db_one_int(db, &parent, "SELECT COALESCE(parent_id, 0) FROM org WHERE id = ?", "i", org_id);
+    if (rc != DB_OK)
+        return rc;
+    return access_row(db, p, perm, parent);
+}
+
 int access_list_range(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id, char lo[ACCESS_PATH_MAX],
                       char hi[ACCESS_PATH_MAX])
 {

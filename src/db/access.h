@@ -55,6 +55,12 @@ int access_org(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id, ch
  * covered only by global grants). */
 int access_row(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id);
 
+/* Check perm over the node above org id: its parent, or for the root a global
+ * grant. What defines a node among its siblings (its code, name, kind, parent,
+ * outline, its existence) is the level above's to change. DB_OK, DB_NOTFOUND
+ * (org id missing, or the caller holds perm only at or below it), or an error. */
+int access_org_above(db_t *db, const principal_t *p, uint32_t perm, int64_t org_id);
+
 /* The subtree range [lo, hi) to filter a list by, for perm:
  * - org_id > 0: that node's subtree (DB_NOTFOUND if out of scope);
  * - org_id == 0: the first grant root with perm ("/" for a global grant).

@@ -68,6 +68,13 @@ const route_t routes[] = {
     {HTTP_DELETE, "/api/v1/persons/{id}", person_delete, PERM(PERM_PEOPLE_WRITE), 0, "persons.delete"},
     {HTTP_POST, "/api/v1/persons/{id}/reveal", person_reveal, PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY,
      "persons.reveal"},
+    {HTTP_GET, "/api/v1/person-transfers", person_transfer_list, PERM(PERM_PEOPLE_WRITE), 0, "person_transfers.list"},
+    {HTTP_POST, "/api/v1/person-transfers", person_transfer_create, PERM(PERM_PEOPLE_WRITE), RF_BODY,
+     "person_transfers.create"},
+    {HTTP_POST, "/api/v1/person-transfers/{id}/accept", person_transfer_accept, PERM(PERM_PEOPLE_WRITE),
+     RF_BODY_OPTIONAL, "person_transfers.accept"},
+    {HTTP_POST, "/api/v1/person-transfers/{id}/decline", person_transfer_decline, PERM(PERM_PEOPLE_WRITE),
+     RF_BODY_OPTIONAL, "person_transfers.decline"},
     {HTTP_GET, "/api/v1/person-tags", person_tag_list, PERM(PERM_PEOPLE_READ), 0, "person_tags.list"},
 
     {HTTP_GET, "/api/v1/households", household_list, PERM(PERM_PEOPLE_READ), 0, "households.list"},

@@ -1579,6 +1579,7 @@ def test_every_route_answers_as_documented(server, admin):
         check(r, "DELETE", template)
 
     walk_import_export(server, admin)
+    walk_transfers(server, admin)
     ctx = walk_cases(server, admin)
     walk_case_extras(server, admin, ctx)
     walk_open311(server, admin, ctx)
@@ -2957,6 +2958,53 @@ def walk_public_cases(server, admin, ctx):
     assert error_field(anon.post(col, data=b"{}"), "POST", col, 415)["code"] == "unsupported_media_type"
     assert error_field(anon.post(col, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
                        col)["code"] == "invalid_json"
+
+
+def walk_transfers(server, admin):
+    """Part of the walk: a registration refused as held elsewhere, 迁入申请 asked for, listed on both sides,
+    accepted and declined, and the refusals."""
+    col = "/api/v1/person-transfers"
+    found = check(admin.get("/api/v1/orgs", params={"q": "3401", "level": "community", "limit": 2}), "GET",
+                  "/api/v1/orgs")["items"]
+    here, there = found[0]["id"], found[1]["id"]
+    asker = server.make_user(admin, "openapi.transfer-asker", "org_staff", here)
+    holder = server.make_user(admin, "openapi.transfer-holder", "org_staff", there)
+    ids = [id_card(f"34010419750601{n}12") for n in range(2)]
+    for n, idc in enumerate(ids):
+        r = admin.post("/api/v1/persons", json={"org_id": there, "name": f"文档迁入{n}", "id_card": idc})
+        assert r.status_code == 201, r.text
+        check(r, "POST", "/api/v1/persons")
+    r = asker.post("/api/v1/persons", json={"org_id": here, "name": "文档迁入", "id_card": ids[0]})
+    assert r.status_code == 409 and check(r, "POST", "/api/v1/persons")["error"]["code"] == "person_exists_elsewhere"
+    made = []
+    for idc in ids:
+        r = asker.post(col, json={"id_card": idc, "to_org_id": here, "reason": "已搬来居住"},
+                       headers={"Idempotency-Key": f"openapi-transfer-{idc}"})
+        assert r.status_code == 201, r.text
+        made.append(check(r, "POST", col)["id"])
+    r = asker.post(col, json={"id_card": ids[0], "to_org_id": here, "reason": "再次"})
+    assert r.status_code == 409 and check(r, "POST", col)["error"]["code"] == "conflict"
+    assert error_field(asker.post(col, json={"id_card": ids[0], "to_org_id": there, "reason": "x"}), "POST", col,
+                       404)["field"] == "to_org_id"
+    assert error_field(asker.post(col, json={"id_card": ids[0], "to_org_id": here}), "POST", col)["field"] == "reason"
+    page = check(holder.get(col, params={"box": "incoming", "status": "pending", "limit": 1}), "GET", col)
+    assert page["items"][0]["id"] == made[0] and page["next"] is not None
+    got = check(holder.get(col, params={"box": "attempts"}), "GET", col)["items"]
+    assert got and got[0]["via"] == "create"
+    assert error_field(holder.get(col, params={"status": "maybe"}), "GET", col)["field"] == "status"
+    r = holder.post(f"{col}/{made[0]}/accept", json={"note": "同意"})
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", col + "/{id}/accept")["status"] == "accepted"
+    r = holder.post(f"{col}/{made[1]}/decline")
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", col + "/{id}/decline")["status"] == "declined"
+    for end in ("accept", "decline"):
+        assert error_field(holder.post(f"{col}/{made[1]}/{end}"), "POST", col + "/{id}/" + end, 404)["code"] == \
+            "not_found"
+        assert error_field(holder.post(f"{col}/{made[1]}/{end}", json={"note": 1}), "POST",
+                           col + "/{id}/" + end)["field"] == "note"
+    out = check(asker.get(col, params={"box": "outgoing"}), "GET", col)["items"]
+    assert [(t["id"], t["status"]) for t in out] == [(made[0], "accepted"), (made[1], "declined")]
 
 
 def walk_escalation(server, admin, ctx):

@@ -165,3 +165,50 @@ def test_every_change_is_audited(server, admin):
     rows = admin.get("/api/v1/audit", params={"entity": "org", "entity_id": g["id"]}).json()["items"]
     assert [r["action"] for r in rows] == ["org.created"]
     assert rows[0]["actor_name"] == "admin" and rows[0]["source"].startswith("127.0.0.1")
+
+
+def test_only_the_level_above_changes_what_defines_a_node(server, admin):
+    """包河's own staff run 包河 but cannot rename, re-code, re-kind, move, redraw or delete it;
+    they can do all that to its streets. City staff can to 包河, and only a global grant to the city."""
+    baohe = server.org_id("340111")
+    street = admin.get(f"/api/v1/orgs/{baohe}/children", params={"limit": 1}).json()["items"][0]
+    other = server.org_id("340104")
+    before = admin.get(f"/api/v1/orgs/{baohe}").json()
+    staff = server.make_user(admin, "baohe-staff", "org_staff", baohe)
+    city = server.make_user(admin, "city-staff", "org_staff", 1)
+    for body in ({"code": "340199"}, {"name": "新包河区"}, {"kind": "county"}, {"parent_id": other}):
+        r = staff.patch(f"/api/v1/orgs/{baohe}", json=body)
+        assert r.status_code == 403, (body, r.text)
+        e = error_of(r)
+        assert e["code"] == "forbidden" and e["field"] == next(iter(body))
+    r = staff.delete(f"/api/v1/orgs/{baohe}")
+    assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
+    ring = [[117.3, 31.8], [117.31, 31.8], [117.31, 31.81], [117.3, 31.81], [117.3, 31.8]]
+    r = staff.request("PUT", f"/api/v1/orgs/{baohe}/geometry", json={"type": "Polygon", "coordinates": [ring]})
+    assert r.status_code == 403 and error_of(r)["field"] == "geometry"
+    after = admin.get(f"/api/v1/orgs/{baohe}").json()
+    assert {k: after[k] for k in ("code", "name", "kind", "parent_id", "version")} == \
+        {k: before[k] for k in ("code", "name", "kind", "parent_id", "version")}
+    # Sending the values as they are changes nothing the level above decides: allowed.
+    r = staff.patch(f"/api/v1/orgs/{baohe}", json={"name": before["name"], "code": before["code"]})
+    assert r.status_code == 200, r.text
+    # A street of 包河 is theirs to rename and re-code.
+    r = staff.patch(f"/api/v1/orgs/{street['id']}", json={"name": street["name"] + "（改）", "code": "340111999001"})
+    assert r.status_code == 200, r.text
+    assert staff.patch(f"/api/v1/orgs/{street['id']}",
+                       json={"name": street["name"], "code": street["code"]}).status_code == 200
+    # City staff may change 包河, but not the city itself (nothing above it but a global grant).
+    r = city.patch(f"/api/v1/orgs/{baohe}", json={"name": "包河区（改）"})
+    assert r.status_code == 200, r.text
+    assert city.patch(f"/api/v1/orgs/{baohe}", json={"name": before["name"]}).status_code == 200
+    r = city.patch("/api/v1/orgs/1", json={"name": "合肥"})
+    assert r.status_code == 403 and error_of(r)["field"] == "name"
+    assert admin.get("/api/v1/orgs/1").json()["name"] == "合肥市"
+    # The node's answer says so, for the console to offer only what will pass.
+    assert staff.get(f"/api/v1/orgs/{baohe}").json()["can_redefine"] is False
+    assert staff.get(f"/api/v1/orgs/{street['id']}").json()["can_redefine"] is True
+    assert city.get(f"/api/v1/orgs/{baohe}").json()["can_redefine"] is True
+    assert city.get("/api/v1/orgs/1").json()["can_redefine"] is False
+    assert admin.get("/api/v1/orgs/1").json()["can_redefine"] is True
+    # Out of their subtree it is still 404, as for any record they cannot see.
+    assert staff.patch(f"/api/v1/orgs/{other}", json={"name": "x"}).status_code == 404

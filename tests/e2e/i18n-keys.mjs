@@ -101,6 +101,9 @@ test('the values used with dynamic keys all have words', async () => {
     ...Object.values(domain.PARTY_STATUS_KEYS).map((k) => `partyStatus.${k}`),
     ...Object.values(domain.POST_KEYS).map((k) => `post.${k}`),
     ...domain.COVERAGE_FINDINGS.flatMap((k) => [`coverageTitle.${k}`, `coverageHint.${k}`]),
+    ...domain.TRANSFER_BOXES.flatMap((k) => [`transfers.box.${k}`, `transfers.hint.${k}`]),
+    ...domain.TRANSFER_STATUSES.map((k) => `transfers.status.${k}`),
+    ...domain.TRANSFER_VIAS.map((k) => `transfers.via.${k}`),
   ]
   for (const name of ['zh-CN.js', 'en.js']) {
     const d = flatten(await dictionary(name))

@@ -1342,6 +1342,96 @@ describe('staff console', { timeout: 480_000 }, () => {
     clean()
   })
 
+  it('a resident registered elsewhere: 申请迁入 from the form, the holder accepts on its 迁入申请 page', async () => {
+    // 天海巷社区 holds the resident; 龙居社区's staff try to register them and ask for the move.
+    const idc = idWithCheck('34010219720303033')
+    const held = await admin.post('/api/v1/persons', { org_id: ids.tianhaixiang, name: '天海钱七', id_card: idc }, 201)
+    for (const [username, name, org] of [['tianhai.staff', '填海巷社区工作人员', ids.tianhaixiang], ['longju.mover', '龙居社区户籍员', ids.longju]]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: name, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: org }, 201)
+    }
+
+    const asker = await newPage('transfer-asker', { viewport: { width: 1440, height: 900 } })
+    await asker.goto(`${base}/orgs/${ids.longju}/persons`)
+    await asker.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(asker, 'longju.mover', STAFF_PASSWORD)
+    await asker.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/persons`)
+    await byId(asker, 'person-create').click()
+    await byId(asker, 'person-dialog').waitFor()
+    await field(asker, 'person-name-input').fill('天海钱七')
+    await field(asker, 'person-id-card').fill(idc)
+    const [refused] = await Promise.all([
+      asker.waitForResponse((r) => r.url().endsWith('/api/v1/persons') && r.request().method() === 'POST'),
+      byId(asker, 'person-submit').click(),
+    ])
+    assert.equal(refused.status(), 409)
+    const err = (await refused.json()).error
+    assert.equal(err.code, 'person_exists_elsewhere')
+    assert.equal(await textOf(byId(asker, 'person-id-card-item').locator('.el-form-item__error')), err.message)
+    await byId(asker, 'person-elsewhere').waitFor()
+    await byId(asker, 'person-transfer-open').click()
+    await byId(asker, 'transfer-dialog').waitFor()
+    assert.equal(await textOf(byId(asker, 'transfer-to-org')), '龙居社区')
+    assert.ok(!(await textOf(byId(asker, 'transfer-dialog'))).includes('填海巷'), 'the holder is not named')
+    await area(asker, 'transfer-reason').fill('已搬至龙居社区居住')
+    await settled(asker)
+    await asker.screenshot({ path: join(ARTIFACTS, 'transfer-dialog.png') })
+    const [made] = await Promise.all([
+      asker.waitForResponse((r) => r.url().endsWith('/api/v1/person-transfers') && r.request().method() === 'POST'),
+      byId(asker, 'transfer-submit').click(),
+    ])
+    assert.equal(made.status(), 201, await made.text())
+    const transfer = await made.json()
+    assert.ok(!(await made.text()).includes(idc), 'the number is not answered back')
+    await byId(asker, 'transfer-dialog').waitFor({ state: 'hidden' })
+    await byId(asker, 'person-dialog').waitFor({ state: 'hidden' })
+
+    // The holder is told: a count on its 迁入申请 tab, the request on the page, the person masked.
+    const holder = await newPage('transfer-holder', { viewport: { width: 1440, height: 900 } })
+    await holder.goto(`${base}/orgs/${ids.tianhaixiang}/persons`)
+    await holder.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(holder, 'tianhai.staff', STAFF_PASSWORD)
+    await holder.waitForURL((u) => u.pathname === `/orgs/${ids.tianhaixiang}/persons`)
+    await waitText(holder, 'tab-badge-org-transfers', '1')
+    await byId(holder, 'tab-org-transfers').click()
+    await holder.waitForURL((u) => u.pathname === `/orgs/${ids.tianhaixiang}/transfers`)
+    await waitRows(holder, 'transfer-table', 1)
+    const row = await textOf(byId(holder, 'transfer-table'))
+    for (const want of ['天海钱七', maskId(idc), '龙居社区', '已搬至龙居社区居住', '待处理']) assert.ok(row.includes(want), `${want} in ${row}`)
+    assert.ok(!row.includes(idc), 'masked')
+    await toTop(holder)
+    await settled(holder)
+    await holder.screenshot({ path: join(ARTIFACTS, 'transfers-incoming.png') })
+    await byId(holder, `transfer-accept-${transfer.id}`).click()
+    const box = holder.locator('.el-message-box')
+    await box.waitFor()
+    await box.locator('input').fill('欢迎')
+    const [accepted] = await Promise.all([
+      holder.waitForResponse((r) => r.url().endsWith(`/api/v1/person-transfers/${transfer.id}/accept`)),
+      box.locator('.el-button--primary').click(),
+    ])
+    assert.equal(accepted.status(), 200, await accepted.text())
+    await byId(holder, 'list-empty').waitFor()
+    await holder.waitForFunction(() => !document.querySelector('[data-testid="tab-badge-org-transfers"]'))
+    const moved = await admin.get(`/api/v1/persons/${held.id}`)
+    assert.equal(moved.org_id, ids.longju)
+
+    // Its own node is the level above's to rename or delete: the detail page offers only adding below it.
+    await asker.goto(`${base}/orgs/${ids.longju}/detail`)
+    await byId(asker, 'action-create-child').waitFor()
+    assert.equal(await byId(asker, 'action-edit').count(), 0, 'no edit of its own root')
+    assert.equal(await byId(asker, 'action-delete').count(), 0, 'no delete of its own root')
+
+    // The requester sees the outcome, and the person now.
+    await asker.goto(`${base}/orgs/${ids.longju}/transfers?box=outgoing`)
+    await waitRows(asker, 'transfer-table', 1)
+    const out = await textOf(byId(asker, 'transfer-table'))
+    for (const want of ['天海钱七', '已同意', '欢迎']) assert.ok(out.includes(want), `${want} in ${out}`)
+    await asker.context().close()
+    await holder.context().close()
+    clean()
+  })
+
   it('a wrong password shows the API message; a locked account shows until when', async () => {
     const p = await newPage('login')
     await p.goto(base + '/login')

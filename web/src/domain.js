@@ -43,7 +43,12 @@ export const PARTY_KINDS = ['党委', '党工委', '党总支', '党支部', '�
 
 export const UNIT_TYPES = ['agency', 'enterprise', 'non_public_enterprise', 'school', 'social_organisation']
 
-export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'person', 'household', 'party_member', 'cadre']
+export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'person', 'household', 'party_member', 'cadre', 'person_transfer']
+
+// 迁入申请: the lists (?box=), the states of a request, how a refused registration came.
+export const TRANSFER_BOXES = ['incoming', 'outgoing', 'attempts']
+export const TRANSFER_STATUSES = ['pending', 'accepted', 'declined']
+export const TRANSFER_VIAS = ['create', 'import', 'update']
 
 // Dictionary keys of the party organisation kinds (the API speaks the Chinese names).
 export const PARTY_KIND_KEYS = {

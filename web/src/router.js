@@ -12,6 +12,7 @@ const Units = () => import('./views/Units.vue')
 const Users = () => import('./views/Users.vue')
 const Persons = () => import('./views/Persons.vue')
 const Households = () => import('./views/Households.vue')
+const PersonTransfers = () => import('./views/PersonTransfers.vue')
 const PartyMembers = () => import('./views/PartyMembers.vue')
 const Cadres = () => import('./views/Cadres.vue')
 const Coverage = () => import('./views/Coverage.vue')
@@ -50,6 +51,7 @@ export const routes = [
           { path: 'users', name: 'org-users', component: Users, meta: { perm: 'user.read' } },
           { path: 'persons', name: 'org-persons', component: Persons, meta: { perm: 'people.read' } },
           { path: 'households', name: 'org-households', component: Households, meta: { perm: 'people.read' } },
+          { path: 'transfers', name: 'org-transfers', component: PersonTransfers, meta: { perm: 'people.write' } },
           { path: 'party-members', name: 'org-party-members', component: PartyMembers, meta: { perm: 'party.read' } },
           { path: 'cadres', name: 'org-cadres', component: Cadres, meta: { perm: 'people.read' } },
           { path: 'coverage', name: 'org-coverage', component: Coverage, meta: { perm: 'people.read' } },
