@@ -2979,7 +2979,7 @@ def walk_transfers(server, admin):
     made = []
     for idc in ids:
         r = asker.post(col, json={"id_card": idc, "to_org_id": here, "reason": "已搬来居住"},
-                       headers={"Idempotency-Key": f"openapi-transfer-{idc}"})
+                       headers={"Idempotency-Key": f"openapi-transfer-{len(made)}"})
         assert r.status_code == 201, r.text
         made.append(check(r, "POST", col)["id"])
     r = asker.post(col, json={"id_card": ids[0], "to_org_id": here, "reason": "再次"})
