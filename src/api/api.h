@@ -84,6 +84,7 @@ typedef struct api_req {
     const char *upload_type;   /* its Content-Type header, or NULL */
     const char *cookie_token;  /* session token from the cookie, or NULL */
     int64_t cache_version;     /* the data version cache_reply read, for cache_store */
+    int gone;                  /* an offloaded job's completion: the client has gone (api_offload) */
     void *priv;                /* the HTTP layer's */
 } api_req_t;
 

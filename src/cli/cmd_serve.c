@@ -43,6 +43,10 @@ int cmd_serve(int argc, char **argv)
         {"public-rate", 1, NULL, "anonymous case reports per client address per minute (default 5)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
         {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
+        {"hash-threads", 1, NULL, "threads that hash and check passwords (default 1)"},
+        {"hash-queue", 1, NULL, "password checks that may wait for them; more answer 503 busy (default 64)"},
+        {"import-threads", 1, NULL, "threads that read uploaded spreadsheets (default 1)"},
+        {"import-queue", 1, NULL, "uploads that may wait for them; more answer 503 busy (default 4)"},
         {"cookie-secure", 0, NULL, "mark the session cookie Secure (when TLS is in front)"},
         {"test-clock", 0, NULL, "allow admins to move the server clock (tests only)"},
         {NULL, 0, NULL, NULL},
@@ -82,7 +86,13 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "login-rate", cfg.login_rate, 1, 1000000, &cfg.login_rate) ||
         int_opt(opts, "public-rate", cfg.public_rate, 1, 1000000, &cfg.public_rate) ||
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
-        int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes))
+        int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes) ||
+        int_opt(opts, "hash-threads", cfg.offload[OFFLOAD_HASH].threads, 1, 64, &cfg.offload[OFFLOAD_HASH].threads) ||
+        int_opt(opts, "hash-queue", cfg.offload[OFFLOAD_HASH].queue, 0, 100000, &cfg.offload[OFFLOAD_HASH].queue) ||
+        int_opt(opts, "import-threads", cfg.offload[OFFLOAD_IMPORT].threads, 1, 64,
+                &cfg.offload[OFFLOAD_IMPORT].threads) ||
+        int_opt(opts, "import-queue", cfg.offload[OFFLOAD_IMPORT].queue, 0, 100000,
+                &cfg.offload[OFFLOAD_IMPORT].queue))
         return 2;
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;

@@ -49,11 +49,12 @@ typedef struct loop {
     h2o_socket_t *listener;
     h2o_multithread_receiver_t done_receiver;
     h2o_multithread_receiver_t stop_receiver;
+    h2o_multithread_receiver_t offload_receiver;
     db_t *db;
     int fd;
     int index;
     int stopping;
-    int pending;               /* writer jobs not yet answered */
+    int pending;               /* writer and offload jobs not yet answered */
     pthread_t tid;
 } loop_t;
 
@@ -102,6 +103,13 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
 void reply_clear(api_reply_t *rep);
 void dispatch_setup(const server_config_t *cfg, const keys_t *keys);
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+/* offload.c: start the pool threads of every kind (server_config_t.offload);
+ * stop them once no loop has a job left. offload_on_done is each loop's
+ * receiver of finished jobs. */
+int offload_start(const server_config_t *cfg);
+void offload_stop(void);
+void offload_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
 
 /* metrics.c */
 void metrics_record(int route_index, int status, uint64_t elapsed_ns);

@@ -49,6 +49,8 @@ void server_config_defaults(server_config_t *cfg)
     cfg->login_rate = 30;
     cfg->public_rate = 5;
     cfg->pw_policy = PW_POLICY_DEFAULT;
+    cfg->offload[OFFLOAD_HASH] = OFFLOAD_HASH_DEFAULT;
+    cfg->offload[OFFLOAD_IMPORT] = OFFLOAD_IMPORT_DEFAULT;
 }
 
 static void on_socket_close(void *data)
@@ -132,6 +134,7 @@ static void *loop_main(void *arg)
     loop->accept_ctx.hosts = g_conf.hosts;
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_receiver, on_job_done);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_receiver, on_stop);
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, offload_on_done);
     loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->fd, H2O_SOCKET_FLAG_DONT_READ);
     loop->listener->data = loop;
     h2o_socket_read_start(loop->listener, on_accept);
@@ -179,7 +182,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     sigaddset(&stopset, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
 
-    if (writer_start(cfg, keys) != 0)
+    if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0)
         return 1;
 
     int n = cfg->threads;
@@ -211,6 +214,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     }
     for (int i = 0; i < n; i++)
         pthread_join(loops[i].tid, NULL);
+    offload_stop();
     writer_stop();
     for (int i = 0; i < n; i++)
         db_close(loops[i].db);

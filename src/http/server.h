@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/password.h"
+#include "http/offload.h"
 #include "lib/keys.h"
 
 typedef struct server_config {
@@ -24,6 +25,7 @@ typedef struct server_config {
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
     pw_policy_t pw_policy;
+    offload_limits_t offload[OFFLOAD_KINDS]; /* per kind of offloaded job: threads and queue */
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
     int quiet;
