@@ -4,6 +4,7 @@
 #include "api/handlers.h"
 #include "api/internal.h"
 #include "api/sheet.h"
+#include "http/server.h"
 
 #include <malloc.h>
 #include <sodium.h>
@@ -1297,12 +1298,87 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     return 0;
 }
 
+/* An import read and checked on the offload pool: the request's parts the check
+ * needs, copied (the pool touches nothing of the request), and what it gave. */
+typedef struct import_job {
+    api_req_t req;     /* what person_import_prepare reads, pointing into this job */
+    principal_t who;
+    char *query, *path, *upload_type;
+    char *upload;      /* the file: personal data, wiped when let go */
+    size_t upload_len;
+    json_t *data;      /* the write's input, or NULL with the answer in rep */
+    api_reply_t rep;
+} import_job_t;
+
+static void import_job_free(void *arg)
+{
+    import_job_t *j = arg;
+    if (j->upload)
+        sodium_memzero(j->upload, j->upload_len);
+    free(j->upload);
+    free(j->query);
+    free(j->path);
+    free(j->upload_type);
+    json_decref(j->data);
+    json_decref(j->rep.json); /* the check answers only in JSON */
+    free(j);
+}
+
+/* On a pool thread: read the file and check its rows with a read connection of its
+ * own; then give the memory of the file and of the table back to the system. */
+static void import_work(void *arg)
+{
+    import_job_t *j = arg;
+    char err[256];
+    if (db_open(&j->req.db, j->req.cfg->db_url, DB_OPEN_QUERY_ONLY, err, sizeof err) != DB_OK) {
+        log_error("import: cannot open a read connection: %s", err);
+        api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
+    } else {
+        if (person_import_prepare(&j->req, NULL, &j->data, &j->rep) != 0 && j->rep.status == 0)
+            api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
+        db_close(j->req.db);
+    }
+    j->req.db = NULL;
+    sodium_memzero(j->upload, j->upload_len);
+    free(j->upload);
+    j->upload = NULL;
+    malloc_trim(0);
+}
+
+/* Back on the request's loop: hand the rows to the writer, or answer. */
+static int import_done(api_req_t *req, api_reply_t *rep, void *arg)
+{
+    import_job_t *j = arg;
+    if (j->data) {
+        json_t *data = j->data;
+        j->data = NULL;
+        return api_defer_kept(req, person_import_write, data);
+    }
+    *rep = j->rep;
+    memset(&j->rep, 0, sizeof j->rep);
+    return 0;
+}
+
 int person_import(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data;
-    person_import_prepare(req, NULL, &data, rep);
-    malloc_trim(0);
-    return data ? api_defer_kept(req, person_import_write, data) : 0;
+    import_job_t *j = xcalloc(1, sizeof *j);
+    j->req = *req;
+    j->req.db = NULL;
+    j->req.body = NULL;
+    j->req.priv = NULL;
+    j->req.idem_key = j->req.cookie_token = NULL;
+    if (req->who) {
+        j->who = *req->who;
+        j->req.who = &j->who;
+    }
+    j->req.path = j->path = xstrdup(req->path);
+    j->req.query = j->query = xstrdup(req->query);
+    j->req.upload_type = j->upload_type = req->upload_type ? xstrdup(req->upload_type) : NULL;
+    j->upload_len = req->upload_len;
+    j->upload = xmalloc(req->upload_len ? req->upload_len : 1);
+    memcpy(j->upload, req->upload, req->upload_len);
+    j->req.upload = j->upload;
+    return api_offload(req, rep, OFFLOAD_IMPORT, import_work, import_done, j, import_job_free);
 }
 
 int person_import_template(api_req_t *req, api_reply_t *rep)

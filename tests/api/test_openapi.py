@@ -227,13 +227,15 @@ def static_functions(text):
 
 def reachable_source(text, body):
     """body with the bodies of the file's static functions it calls, transitively: handlers may read
-    their input through helpers (person_input in people.c)."""
+    their input through helpers (person_input in people.c), or run them on the offload pool (the work
+    and completion functions named in api_offload)."""
     funcs = static_functions(text)
     seen, todo, out = set(), [body], []
     while todo:
         b = todo.pop()
         out.append(b)
-        for name in re.findall(r"\b(\w+)\s*\(", b):
+        offloaded = [n.strip() for args in re.findall(r"\bapi_offload\(([^;]*)\)", b) for n in args.split(",")]
+        for name in re.findall(r"\b(\w+)\s*\(", b) + offloaded:
             if name in funcs and name not in seen:
                 seen.add(name)
                 todo.append(funcs[name])
