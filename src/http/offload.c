@@ -39,6 +39,7 @@ typedef struct pool {
     pthread_cond_t cond;
     ojob_t *head, *tail;
     int waiting;               /* jobs queued, not yet taken by a thread */
+    int running;               /* jobs taken by a thread whose work is not done */
     int cap;
     int nthreads;
     int stop;
@@ -87,9 +88,14 @@ static void *pool_main(void *arg)
             p->tail = NULL;
         job->next = NULL;
         p->waiting--;
+        p->running++;
         pthread_mutex_unlock(&p->lock);
 
         job->work(job->arg);
+        /* Free for the next job before the answer goes: a client answered may send another at once. */
+        pthread_mutex_lock(&p->lock);
+        p->running--;
+        pthread_mutex_unlock(&p->lock);
         h2o_multithread_send_message(&job->loop->offload_receiver, &job->super);
     }
     return NULL;
@@ -130,7 +136,8 @@ int api_offload(api_req_t *req, api_reply_t *rep, offload_kind_t kind, offload_w
     }
 
     pthread_mutex_lock(&p->lock);
-    int full = p->nthreads == 0 || p->stop || p->waiting >= p->cap;
+    /* Full: every thread busy and `queue` jobs waiting besides. */
+    int full = p->nthreads == 0 || p->stop || p->running + p->waiting >= p->nthreads + p->cap;
     if (!full) {
         if (p->tail)
             p->tail->next = job;
