@@ -47,7 +47,9 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
  * to person_import_write / person_export_write (which take it) in a
  * transaction. Otherwise *data is NULL and rep holds the whole answer (a dry
  * run's report, a refused file, 4xx). Returns 0, or -1 on a database error.
- * progress may be NULL; the writes report theirs through w->progress. An
+ * progress may be NULL; the writes report theirs through w->progress. The
+ * import reads the file's bytes only before its stage "check" begins (the
+ * caller may let them go then). An
  * XLSX export's scratch files (unlinked as made) go in the directory of the
  * path scratch: the database's for the server, the target's for the CLI. */
 int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep);

@@ -1080,57 +1080,98 @@ static int import_household(db_t *db, const write_ctx_t *w, json_t *known, int64
     return rc;
 }
 
+/* The good rows go to the writer as lines of compact JSON, a line a row, in strings of
+ * about IMPORT_CHUNK bytes: a few large blocks instead of a jansson object per row and
+ * per field (about 2 KiB a row), and no second copy of them all at once. item NULL:
+ * the last chunk. */
+#define IMPORT_CHUNK (1 << 20)
+static void import_pack(json_t *lines, buf_t *chunk, const json_t *item)
+{
+    if (item) {
+        char *line = json_dumps(item, JSON_COMPACT);
+        buf_add(chunk, line, strlen(line));
+        buf_add(chunk, "\n", 1);
+        sodium_memzero(line, strlen(line));
+        free(line);
+    }
+    if (chunk->len > 0 && (item == NULL || chunk->len >= IMPORT_CHUNK)) {
+        json_array_append_new(lines, json_stringn(chunk->p, chunk->len));
+        sodium_memzero(chunk->p, chunk->len);
+        chunk->len = 0;
+    }
+    if (item == NULL) {
+        if (chunk->p)
+            sodium_memzero(chunk->p, chunk->cap);
+        free(chunk->p);
+        memset(chunk, 0, sizeof *chunk);
+    }
+}
+
+/* One good row (as import_pack wrote it, parsed again: the write's own copy) in the
+ * write's transaction. DB_OK, or an error that ends the import. */
+static int import_one(db_t *db, const write_ctx_t *w, json_t *households, json_t *r, int64_t *imported,
+                      int64_t *unchanged)
+{
+    json_t *person = json_object_get(r, "person");
+    int64_t org = json_integer_value(json_object_get(person, "org_id"));
+    /* Scope again, in the transaction: grants may have changed since the check. */
+    int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    if (rc != DB_OK)
+        return rc;
+    /* Already registered: re-importing a file changes nothing (not even a household). */
+    char hash[PII_HASH_HEX + 1];
+    int64_t existing = 0;
+    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(person, "id_card")));
+    if (db_one_int(db, &existing, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK) {
+        (*unchanged)++;
+        return DB_OK;
+    }
+    const char *address = json_string_value(json_object_get(r, "address"));
+    if (address) {
+        int64_t hh = 0;
+        rc = import_household(db, w, households, org, address, &hh);
+        if (rc != DB_OK)
+            return rc;
+        json_object_set_new(person, "household_id", json_integer(hh));
+    }
+    int64_t id = 0;
+    rc = person_insert(db, w, person, &id);
+    if (rc == DB_UNIQUE) {
+        (*unchanged)++; /* already registered: re-importing a file changes nothing */
+        rc = DB_OK;
+    } else if (rc == DB_OK) {
+        (*imported)++;
+    }
+    return rc;
+}
+
 int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    json_t *rows = json_object_get(data, "rows"), *households = json_object();
-    int64_t imported = 0, unchanged = 0;
+    json_t *lines = json_object_get(data, "lines"), *households = json_object(), *chunk;
+    int64_t imported = 0, unchanged = 0, done = 0, count = json_integer_value(json_object_get(data, "count"));
     size_t i;
-    json_t *r;
     int rc = DB_OK;
-    progress_stage(w->progress, "write", (int64_t)json_array_size(rows));
-    json_array_foreach(rows, i, r) {
-        if (i > 0)
-            progress_step(w->progress, (int64_t)i);
-        json_t *person = json_object_get(r, "person");
-        int64_t org = json_integer_value(json_object_get(person, "org_id"));
-        /* Scope again, in the transaction: grants may have changed since the check. */
-        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    progress_stage(w->progress, "write", count);
+    json_array_foreach(lines, i, chunk) {
+        const char *p = json_string_value(chunk), *end = p + json_string_length(chunk);
+        while (rc == DB_OK && p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (nl == NULL)
+                nl = end;
+            if (done > 0)
+                progress_step(w->progress, done);
+            json_t *r = json_loadb(p, (size_t)(nl - p), 0, NULL);
+            rc = r ? import_one(db, w, households, r, &imported, &unchanged) : DB_ERR;
+            json_decref(r);
+            done++;
+            p = nl + 1;
+        }
         if (rc != DB_OK)
             break;
-        /* Already registered: re-importing a file changes nothing (not even a household). */
-        char hash[PII_HASH_HEX + 1];
-        int64_t existing = 0;
-        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(person, "id_card")));
-        if (db_one_int(db, &existing, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK) {
-            unchanged++;
-            continue;
-        }
-        const char *address = json_string_value(json_object_get(r, "address"));
-        int64_t hh = 0;
-        if (address) {
-            rc = import_household(db, w, households, org, address, &hh);
-            if (rc != DB_OK)
-                break;
-        }
-        /* The row as it came (data is kept as it came for a redo), with its household. */
-        json_t *one = json_copy(person);
-        if (hh > 0)
-            json_object_set_new(one, "household_id", json_integer(hh));
-        int64_t id = 0;
-        rc = person_insert(db, w, one, &id);
-        json_decref(one);
-        if (rc == DB_UNIQUE) {
-            unchanged++; /* already registered: re-importing a file changes nothing */
-            rc = DB_OK;
-        } else if (rc == DB_OK) {
-            imported++;
-        } else {
-            break;
-        }
     }
     json_decref(households);
     if (rc == DB_OK)
-        progress_step(w->progress, (int64_t)json_array_size(rows));
+        progress_step(w->progress, count);
     json_t *report = json_copy(json_object_get(data, "report"));
     json_object_set_new(report, "imported", json_integer(imported));
     json_object_set_new(report, "unchanged", json_integer(unchanged));
@@ -1205,9 +1246,10 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         return api_error(rep, req->lang, 400, "validation_failed", "file", "表头须有 姓名 和 身份证号 两列",
                          "the header needs the columns name and id_card (姓名, 身份证号)");
     }
-    json_t *errors = json_array(), *good = json_array();
-    json_t *seen = json_object();
-    int64_t nrows = (int64_t)sheet_rows(&table) - 1;
+    json_t *errors = json_array(), *lines = json_array();
+    buf_t chunk = {0};
+    strset_t seen = {0};
+    int64_t ngood = 0, nrows = (int64_t)sheet_rows(&table) - 1;
     progress_stage(progress, "check", nrows);
     for (int64_t r = 1; r <= nrows; r++) {
         progress_step(progress, r - 1);
@@ -1257,13 +1299,12 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         if (tags)
             json_object_set_new(person, "tags", tags);
         const char *idc = json_string_value(json_object_get(person, "id_card"));
-        if (json_object_get(seen, idc)) {
+        if (!strset_add(&seen, idc)) {
             row_error(errors, r, "id_card", "conflict",
                       strcmp(req->lang, "en") == 0 ? "the same ID number is on an earlier row" : "与前面的行身份证号重复");
             json_decref(person);
             continue;
         }
-        json_object_set_new(seen, idc, json_true());
         json_t *item = json_pack("{s:I, s:o}", "row", (json_int_t)r, "person", person);
         if (cell[4] && !text_field_valid(cell[4], 1, 200)) {
             row_error(errors, r, "address", "validation_failed",
@@ -1274,17 +1315,21 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         }
         if (cell[4])
             json_object_set_new(item, "address", json_string(cell[4]));
-        json_array_append_new(good, item);
+        ngood++;
+        if (!dry_run)
+            import_pack(lines, &chunk, item);
+        json_decref(item);
     }
     progress_step(progress, nrows);
-    json_decref(seen);
+    strset_free(&seen);
     sheet_free(&table);
-    json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid",
-                               (json_int_t)json_array_size(good), "invalid", (json_int_t)(nrows - (int64_t)json_array_size(good)),
-                               "mode", partial ? "partial" : "all", "errors", errors);
+    import_pack(lines, &chunk, NULL);
+    json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid", (json_int_t)ngood,
+                               "invalid", (json_int_t)(nrows - ngood), "mode", partial ? "partial" : "all", "errors",
+                               errors);
     json_decref(errors);
-    if (dry_run || (!partial && json_array_size(good) != (size_t)nrows)) {
-        json_decref(good);
+    if (dry_run || (!partial && ngood != nrows)) {
+        json_decref(lines);
         if (dry_run)
             return api_json(rep, 200, report);
         api_error(rep, req->lang, 422, "import_rejected", "file", "文件有错误行，未导入任何数据（见 errors）",
@@ -1294,7 +1339,8 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         return 0;
     }
     json_object_set_new(report, "imported", json_integer(0));
-    *data = json_pack("{s:o, s:o, s:I}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo));
+    *data = json_pack("{s:o, s:I, s:o, s:I}", "lines", lines, "count", (json_int_t)ngood, "report", report, "org",
+                      (json_int_t)path_last_id(lo));
     return 0;
 }
 
@@ -1310,12 +1356,12 @@ typedef struct import_job {
     api_reply_t rep;
 } import_job_t;
 
+static void import_release(import_job_t *j);
+
 static void import_job_free(void *arg)
 {
     import_job_t *j = arg;
-    if (j->upload)
-        sodium_memzero(j->upload, j->upload_len);
-    free(j->upload);
+    import_release(j);
     free(j->query);
     free(j->path);
     free(j->upload_type);
@@ -1324,24 +1370,46 @@ static void import_job_free(void *arg)
     free(j);
 }
 
+/* The file is read once the rows are checked: let it go then, wiped. */
+static void import_release(import_job_t *j)
+{
+    if (j->upload)
+        sodium_memzero(j->upload, j->upload_len);
+    free(j->upload);
+    j->upload = NULL;
+    j->req.upload = NULL;
+    j->req.upload_len = 0;
+}
+
+static void import_stage(void *arg, const char *name, int64_t total)
+{
+    (void)total;
+    if (strcmp(name, "check") == 0)
+        import_release(arg);
+}
+
+static void import_step(void *arg, int64_t done)
+{
+    (void)arg, (void)done;
+}
+
 /* On a pool thread: read the file and check its rows with a read connection of its
  * own; then give the memory of the file and of the table back to the system. */
 static void import_work(void *arg)
 {
     import_job_t *j = arg;
     char err[256];
+    progress_t stages = {import_stage, import_step, j};
     if (db_open(&j->req.db, j->req.cfg->db_url, DB_OPEN_QUERY_ONLY, err, sizeof err) != DB_OK) {
         log_error("import: cannot open a read connection: %s", err);
         api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
     } else {
-        if (person_import_prepare(&j->req, NULL, &j->data, &j->rep) != 0 && j->rep.status == 0)
+        if (person_import_prepare(&j->req, &stages, &j->data, &j->rep) != 0 && j->rep.status == 0)
             api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
         db_close(j->req.db);
     }
     j->req.db = NULL;
-    sodium_memzero(j->upload, j->upload_len);
-    free(j->upload);
-    j->upload = NULL;
+    import_release(j);
     malloc_trim(0);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,58 @@ size_t sheet_width(const sheet_t *s, size_t r)
 const char *sheet_get(const sheet_t *s, size_t r, size_t c)
 {
     return c < sheet_width(s, r) ? s->text + s->cell[s->row[r] + c] : "";
+}
+
+/* ---- a set of strings ---- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot where s is, or the empty one where it would go. */
+static size_t strset_find(const strset_t *set, const char *s, uint64_t h)
+{
+    size_t i = h & (set->nslots - 1);
+    while (set->slot[i] && strcmp(set->text + set->slot[i] - 1, s) != 0)
+        i = (i + 1) & (set->nslots - 1);
+    return i;
+}
+
+int strset_add(strset_t *set, const char *s)
+{
+    if (set->nslots == 0 || (set->n + 1) * 2 > set->nslots) { /* at most half full */
+        size_t old_n = set->nslots;
+        uint32_t *old = set->slot;
+        set->nslots = old_n ? old_n * 2 : 1024;
+        set->slot = xcalloc(set->nslots, sizeof *set->slot);
+        for (size_t k = 0; k < old_n; k++)
+            if (old[k])
+                set->slot[strset_find(set, set->text + old[k] - 1, fnv1a(set->text + old[k] - 1))] = old[k];
+        free(old);
+    }
+    size_t i = strset_find(set, s, fnv1a(s));
+    if (set->slot[i])
+        return 0;
+    size_t len = strlen(s) + 1;
+    grow(&set->text, &set->text_cap, set->text_len + len, 1, SIZE_MAX);
+    memcpy(set->text + set->text_len, s, len);
+    set->slot[i] = (uint32_t)set->text_len + 1;
+    set->text_len += len;
+    set->n++;
+    return 1;
+}
+
+void strset_free(strset_t *set)
+{
+    if (set->text)
+        sodium_memzero(set->text, set->text_cap);
+    free(set->text);
+    free(set->slot);
+    memset(set, 0, sizeof *set);
 }
 
 /* ---- CSV ---- */

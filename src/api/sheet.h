@@ -78,4 +78,18 @@ int csv_read(sheet_t *s, const char *data, size_t len);
  * decompressed and parsed in chunks. 0, or -1 with s->fail set. (spreadsheet.c) */
 int xlsx_read(sheet_t *s, const char *data, size_t len);
 
+/* A set of strings kept compactly (one text buffer, an open-addressing table of
+ * 32-bit offsets): an import's ID numbers, to find one on an earlier row. */
+typedef struct strset {
+    char *text;
+    size_t text_len, text_cap;
+    uint32_t *slot;      /* offset + 1 of a string in text, 0 for an empty slot */
+    size_t nslots, n;
+} strset_t;
+
+/* 1 if s was added, 0 if it was there already. Never fails (allocation aborts). */
+int strset_add(strset_t *set, const char *s);
+/* Wipe and free what set holds; it is empty after. */
+void strset_free(strset_t *set);
+
 #endif
