@@ -5,6 +5,7 @@ amount of memory; the file is read off the event loop, so /healthz answers while
 large one is checked, and imports beyond the pool's queue answer 503 busy."""
 import io
 import random
+import struct
 import threading
 import time
 import zipfile
@@ -141,6 +142,16 @@ def test_xlsx_unzipped_cap_counts_the_bytes_as_they_come(admin, longju):
     body = package(sheet(*chunks))
     assert len(body) < 4 * MiB
     too_large(post(admin, body, XLSX, org=longju), "unzipped", 64 * MiB)
+    # The same package declaring the sheet 1,000 bytes long: the bytes are counted as they come.
+    lying = bytearray(body)
+    at = lying.find(b"PK\x01\x02")
+    while at >= 0:
+        name_len = struct.unpack_from("<H", lying, at + 28)[0]
+        if lying[at + 46:at + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", lying, at + 24, 1000)  # the central directory's uncompressed size
+        at = lying.find(b"PK\x01\x02", at + 4)
+    assert lying != body
+    too_large(post(admin, bytes(lying), XLSX, org=longju), "unzipped", 64 * MiB)
 
 
 def test_xlsx_shared_strings_cap(admin, longju):
@@ -150,11 +161,15 @@ def test_xlsx_shared_strings_cap(admin, longju):
 
 
 def test_xlsx_huge_tag_and_doctype_are_unreadable(admin, longju):
+    good = [HEADER.encode(), person(2, "标签", id_with_check("34010419800101601")).encode()]
+    r = post(admin, package(sheet(*good)), XLSX, org=longju, dry_run=1)
+    assert r.status_code == 200 and r.json()["valid"] == 1, r.text  # the same rows, without what is refused
     rnd = random.Random(3)  # a value that does not compress: one tag of 2 MiB, not a bomb
-    tag = package(sheet(b'<row r="1" x="' + bytes(rnd.choices(b"abcdefghijklmnopqrstuvwxyz", k=2 * MiB)) + b'"/>'))
-    doctype = package([b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>', *sheet(b"")])
+    huge = b'<row r="3" x="' + bytes(rnd.choices(b"abcdefghijklmnopqrstuvwxyz", k=2 * MiB)) + b'"/>'
+    tag = package(sheet(*good, huge))
+    doctype = package([b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>', *sheet(*good)])
     for body in (tag, doctype):
-        r = post(admin, body, XLSX, org=longju)
+        r = post(admin, body, XLSX, org=longju, dry_run=1)
         err = error_of(r)
         assert (r.status_code, err["code"], err["field"]) == (400, "validation_failed", "file"), r.text
         assert "XLSX" in err["message"]
