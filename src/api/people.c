@@ -857,6 +857,7 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 #define IMPORT_MAX_ROWS 100000
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_MAX_COLUMNS 64 /* the template has 7; room for notes, never a column per empty cell */
+#define EXPORT_MAX_ROWS 200000
 
 /* What an imported file may hold, checked while it is read (sheet.h): enough for
  * 100,000 rows of the template with notes beside, never what a hostile file asks. */
@@ -936,7 +937,6 @@ static int import_read_error(const api_req_t *req, const sheet_t *t, int xlsx, a
         json_object_set_new(e, "cell", json_string(t->where));
     return 0;
 }
-#define EXPORT_MAX_ROWS 200000
 
 /* Growable text buffer. */
 typedef struct buf {
@@ -1217,14 +1217,14 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     progress_stage(progress, "read", 1);
     sheet_t table;
     sheet_init(&table, &import_limits);
-    if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) /* a zip: .xlsx */
+    int xlsx = req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0; /* a zip: .xlsx */
+    if (xlsx)
         xlsx_read(&table, req->upload, req->upload_len);
     else
         csv_read(&table, req->upload, req->upload_len);
     if (table.fail == SHEET_OK && sheet_rows(&table) < 2)
         table.fail = SHEET_UNREADABLE;
     if (table.fail != SHEET_OK) {
-        int xlsx = req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0;
         import_read_error(req, &table, xlsx, rep);
         sheet_free(&table);
         return 0;
