@@ -142,11 +142,13 @@ const char *sheet_get(const sheet_t *s, size_t r, size_t c)
 
 /* ---- a set of strings ---- */
 
-static uint64_t fnv1a(const char *s)
+/* SipHash with a key of the set's own: rows cannot be chosen to fall in one slot. */
+static uint64_t strset_hash(const strset_t *set, const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    unsigned char out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, (const unsigned char *)s, strlen(s), set->key);
+    uint64_t h;
+    memcpy(&h, out, sizeof h);
     return h;
 }
 
@@ -164,14 +166,16 @@ int strset_add(strset_t *set, const char *s)
     if (set->nslots == 0 || (set->n + 1) * 2 > set->nslots) { /* at most half full */
         size_t old_n = set->nslots;
         uint32_t *old = set->slot;
+        if (old_n == 0)
+            randombytes_buf(set->key, sizeof set->key);
         set->nslots = old_n ? old_n * 2 : 1024;
         set->slot = xcalloc(set->nslots, sizeof *set->slot);
         for (size_t k = 0; k < old_n; k++)
             if (old[k])
-                set->slot[strset_find(set, set->text + old[k] - 1, fnv1a(set->text + old[k] - 1))] = old[k];
+                set->slot[strset_find(set, set->text + old[k] - 1, strset_hash(set, set->text + old[k] - 1))] = old[k];
         free(old);
     }
-    size_t i = strset_find(set, s, fnv1a(s));
+    size_t i = strset_find(set, s, strset_hash(set, s));
     if (set->slot[i])
         return 0;
     size_t len = strlen(s) + 1;

@@ -85,6 +85,7 @@ typedef struct strset {
     size_t text_len, text_cap;
     uint32_t *slot;      /* offset + 1 of a string in text, 0 for an empty slot */
     size_t nslots, n;
+    unsigned char key[16]; /* the hash's (SipHash), random for each set */
 } strset_t;
 
 /* 1 if s was added, 0 if it was there already. Never fails (allocation aborts). */
