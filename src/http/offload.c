@@ -39,8 +39,8 @@ typedef struct pool {
     pthread_cond_t cond;
     ojob_t *head, *tail;
     int waiting;               /* jobs queued, not yet taken by a thread */
-    int running;               /* jobs taken by a thread whose work is not done */
-    int cap;
+    int running;               /* jobs taken, not yet finished */
+    int cap;                   /* jobs that may wait while every thread is busy */
     int nthreads;
     int stop;
     pthread_t *tids;
@@ -92,7 +92,6 @@ static void *pool_main(void *arg)
         pthread_mutex_unlock(&p->lock);
 
         job->work(job->arg);
-        /* Free for the next job before the answer goes: a client answered may send another at once. */
         pthread_mutex_lock(&p->lock);
         p->running--;
         pthread_mutex_unlock(&p->lock);
@@ -136,8 +135,7 @@ int api_offload(api_req_t *req, api_reply_t *rep, offload_kind_t kind, offload_w
     }
 
     pthread_mutex_lock(&p->lock);
-    /* Full: every thread busy and `queue` jobs waiting besides. */
-    int full = p->nthreads == 0 || p->stop || p->running + p->waiting >= p->nthreads + p->cap;
+    int full = p->nthreads == 0 || p->stop || p->waiting + p->running >= p->nthreads + p->cap;
     if (!full) {
         if (p->tail)
             p->tail->next = job;
@@ -200,6 +198,7 @@ int offload_start(const server_config_t *cfg)
         pthread_cond_init(&p->cond, NULL);
         p->head = p->tail = NULL;
         p->waiting = 0;
+        p->running = 0;
         p->stop = 0;
         p->cap = cfg->offload[k].queue;
         p->nthreads = cfg->offload[k].threads;
