@@ -4,6 +4,7 @@
 #   bash bench/run.sh               # 300,000 residents (a few minutes)
 #   BENCH_RESIDENTS=9800000 bash bench/run.sh   # the full city
 #   BENCH_ONLY=intake bash bench/run.sh         # only durable case intake and its ceilings
+#   BENCH_ONLY=imports bash bench/run.sh        # only imports' memory and the loop's latency (bench/imports.sh)
 #   BENCH_GENERATION_ONLY=1         # stop after the generation figures
 #   BENCH_CEILING_RESIDENTS=N       # the sqlite3-shell ceiling on N rows (default: all, at most 1,000,000)
 # Writes bench/results/latest.md; copy the figures into bench/RESULTS.md with the command.
@@ -16,6 +17,7 @@ CONNS=64
 command -v wrk >/dev/null && command -v nginx >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || {
     echo "bench needs wrk, nginx and PostgreSQL 15: apt-get install wrk nginx-light postgresql-15" >&2; exit 1; }
 make -s jiceng
+[ "$ONLY" = imports ] && exec bash bench/imports.sh
 work=$(mktemp -d /tmp/jiceng-bench-XXXXXX)
 chmod 755 "$work"   # nginx workers read the static file as www-data
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -76,7 +76,9 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
  * to person_import_write / person_export_write (which take it) in a
  * transaction. Otherwise *data is NULL and rep holds the whole answer (a dry
  * run's report, a refused file, 4xx). Returns 0, or -1 on a database error.
- * progress may be NULL; the writes report theirs through w->progress. An
+ * progress may be NULL; the writes report theirs through w->progress. The
+ * import reads the file's bytes only before its stage "check" begins (the
+ * caller may let them go then). An
  * XLSX export's scratch files (unlinked as made) go in the directory of the
  * path scratch: the database's for the server, the target's for the CLI. */
 /* The person registered with this ID number (any scope): DB_OK with *id and
@@ -179,11 +181,7 @@ void case_categories_changed(void);
 /* The longest a stage of a case may be given, in hours (a year: longer is a typo). */
 #define CASE_STAGE_HOURS_MAX 8760
 
-/* spreadsheet.c: the first worksheet of an .xlsx file (as the workbook names it) as
- * rows of strings, rows without any value left out. NULL if unreadable, or if a
- * cell at or beyond column max_cols holds a value: then bad_cell names it ("XFD1"),
- * else bad_cell is "". Caller owns the result. */
-json_t *xlsx_read(const char *data, size_t len, int max_cols, char bad_cell[16]);
+/* spreadsheet.c: reading an .xlsx file is in sheet.h (xlsx_read). */
 /* The table (arrays of strings, header first) as an .xlsx workbook with one sheet,
  * built in memory; libxlsxwriter's scratch files go to the directory of the file
  * beside (the database), unlinked at once. NULL on failure. The caller frees (and

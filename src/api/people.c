@@ -3,8 +3,10 @@
  * masked, and revealing one is its own permission and its own audit row. */
 #include "api/handlers.h"
 #include "api/internal.h"
+#include "api/sheet.h"
+#include "http/server.h"
 
-#include <iconv.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1037,6 +1039,85 @@ int household_delete(api_req_t *req, api_reply_t *rep)
 #define IMPORT_MAX_COLUMNS 64 /* the template has 7; room for notes, never a column per empty cell */
 #define EXPORT_MAX_ROWS 200000
 
+/* What an imported file may hold, checked while it is read (sheet.h): enough for
+ * 100,000 rows of the template with notes beside, never what a hostile file asks. */
+static const sheet_limits_t import_limits = {
+    .rows = IMPORT_MAX_ROWS + 1, /* and the header */
+    .cols = IMPORT_MAX_COLUMNS,
+    .cell = 4096,
+    .text = 16 << 20,
+    .cells = 2000000,
+    .unzipped = 64 << 20,
+    .ratio = 100,
+    .strings = 1000000,
+    .strings_text = 16 << 20,
+};
+
+/* The answer to a file that could not be read or broke a cap: 400 validation_failed
+ * (unreadable; a value beyond the template's columns, naming the cell), or 413
+ * import_too_large with "limit" naming the cap, "max" its value and "cell" the cell. */
+static int import_read_error(const api_req_t *req, const sheet_t *t, int xlsx, api_reply_t *rep)
+{
+    const sheet_limits_t *l = t->lim;
+    char zh[160], en[160];
+    const char *limit = NULL;
+    size_t max = 0;
+    switch (t->fail) {
+    case SHEET_COLUMNS:
+        api_error(rep, req->lang, 400, "validation_failed", "file", "单元格超出了导入模板的列数（最多 64 列）",
+                  "a cell lies beyond the import template's columns (at most 64)");
+        json_object_set_new(json_object_get(rep->json, "error"), "cell", json_string(t->where));
+        return 0;
+    case SHEET_ENCODING:
+        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
+                         "the file is neither UTF-8 nor GBK text");
+    case SHEET_ROWS:
+        limit = "rows", max = l->rows - 1;
+        snprintf(zh, sizeof zh, "一次最多导入 %zu 行", max);
+        snprintf(en, sizeof en, "at most %zu rows per file", max);
+        break;
+    case SHEET_CELL:
+        limit = "cell", max = l->cell;
+        snprintf(zh, sizeof zh, "单元格%s超过 %zu 字节", t->where, max);
+        snprintf(en, sizeof en, "a cell%s%s is over %zu bytes", t->where[0] ? " " : "", t->where, max);
+        break;
+    case SHEET_TEXT:
+        limit = "text", max = l->text;
+        snprintf(zh, sizeof zh, "文件内容超过 %zu MiB 或 %zu 个单元格", max >> 20, l->cells);
+        snprintf(en, sizeof en, "the file holds over %zu MiB of text or %zu cells", max >> 20, l->cells);
+        break;
+    case SHEET_UNZIPPED:
+        limit = "unzipped", max = l->unzipped;
+        snprintf(zh, sizeof zh, "XLSX 文件解压后超过 %zu MiB", max >> 20);
+        snprintf(en, sizeof en, "the XLSX file expands to over %zu MiB", max >> 20);
+        break;
+    case SHEET_RATIO:
+        limit = "ratio", max = l->ratio;
+        snprintf(zh, sizeof zh, "XLSX 文件解压后超过压缩大小的 %zu 倍，不予读取", max);
+        snprintf(en, sizeof en, "the XLSX file expands over %zu times its compressed size; not read", max);
+        break;
+    case SHEET_STRINGS:
+        limit = "shared_strings", max = l->strings;
+        snprintf(zh, sizeof zh, "XLSX 文件的共享字符串超过 %zu 个或 %zu MiB", max, l->strings_text >> 20);
+        snprintf(en, sizeof en, "the XLSX file has over %zu shared strings or %zu MiB of them", max,
+                 l->strings_text >> 20);
+        break;
+    default:
+        if (xlsx && t->fail == SHEET_UNREADABLE)
+            return api_error(rep, req->lang, 400, "validation_failed", "file", "无法读取该 XLSX 文件",
+                             "the XLSX file cannot be read");
+        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件应有表头行和至少一行数据（CSV）",
+                         "the file needs a header row and at least one data row (CSV)");
+    }
+    api_error(rep, req->lang, 413, "import_too_large", "file", zh, en);
+    json_t *e = json_object_get(rep->json, "error");
+    json_object_set_new(e, "limit", json_string(limit));
+    json_object_set_new(e, "max", json_integer((json_int_t)max));
+    if (t->where[0])
+        json_object_set_new(e, "cell", json_string(t->where));
+    return 0;
+}
+
 /* Growable text buffer. */
 typedef struct buf {
     char *p;
@@ -1073,102 +1154,6 @@ static void csv_field(buf_t *b, const char *s, int last)
         buf_add(b, "\"", 1);
     buf_add(b, last ? "\r\n" : ",", last ? 2 : 1);
 }
-
-/* Parse CSV text into an array of rows (arrays of strings). NULL if a quote
- * is left open. */
-static json_t *csv_parse(const char *s, size_t n)
-{
-    json_t *rows = json_array(), *row = json_array();
-    buf_t f = {0};
-    buf_add(&f, "", 0);
-    size_t i = 0;
-    int in_quotes = 0, any = 0;
-    while (i < n) {
-        char c = s[i];
-        if (in_quotes) {
-            if (c == '"' && i + 1 < n && s[i + 1] == '"') {
-                buf_add(&f, "\"", 1);
-                i += 2;
-                continue;
-            }
-            if (c == '"')
-                in_quotes = 0;
-            else
-                buf_add(&f, &c, 1);
-            i++;
-            continue;
-        }
-        if (c == '"') {
-            in_quotes = 1;
-            any = 1;
-        } else if (c == ',') {
-            json_array_append_new(row, json_string(f.p));
-            f.len = 0;
-            f.p[0] = '\0';
-            any = 1;
-        } else if (c == '\n' || c == '\r') {
-            if (any || f.len) {
-                json_array_append_new(row, json_string(f.p));
-                json_array_append_new(rows, row);
-                row = json_array();
-            }
-            f.len = 0;
-            f.p[0] = '\0';
-            any = 0;
-            if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else {
-            buf_add(&f, &c, 1);
-            any = 1;
-        }
-        i++;
-    }
-    if (in_quotes) {
-        free(f.p);
-        json_decref(row);
-        json_decref(rows);
-        return NULL;
-    }
-    if (any || f.len) {
-        json_array_append_new(row, json_string(f.p));
-        json_array_append_new(rows, row);
-    } else {
-        json_decref(row);
-    }
-    free(f.p);
-    return rows;
-}
-
-/* The upload as UTF-8: a BOM dropped; text that is not UTF-8 is read as GB18030
- * (which covers GBK and GB2312). NULL if it is neither. Caller frees. */
-static char *upload_utf8(const char *s, size_t n, size_t *out_len)
-{
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s += 3, n -= 3;
-    if (memchr(s, '\0', n) == NULL && utf8_valid(s, n)) {
-        char *o = xmalloc(n + 1);
-        memcpy(o, s, n);
-        o[n] = '\0';
-        *out_len = n;
-        return o;
-    }
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1)
-        return NULL;
-    size_t cap = n * 2 + 16, left_in = n, left_out = cap;
-    char *o = xmalloc(cap + 1), *in = (char *)s, *out = o;
-    size_t r = iconv(cd, &in, &left_in, &out, &left_out);
-    iconv_close(cd);
-    if (r == (size_t)-1 || left_in != 0 || memchr(o, '\0', cap - left_out) != NULL ||
-        !utf8_valid(o, cap - left_out)) {
-        free(o);
-        return NULL;
-    }
-    *out_len = cap - left_out;
-    o[*out_len] = '\0';
-    return o;
-}
-
 
 /* Columns a file may have, in Chinese or English. */
 static const struct {
@@ -1275,17 +1260,87 @@ static int import_household(db_t *db, const write_ctx_t *w, json_t *known, int64
     return rc;
 }
 
+/* The good rows go to the writer as lines of compact JSON, a line a row, in strings of
+ * about IMPORT_CHUNK bytes: a few large blocks instead of a jansson object per row and
+ * per field (about 2 KiB a row), and no second copy of them all at once. item NULL:
+ * the last chunk. */
+#define IMPORT_CHUNK (1 << 20)
+static void import_pack(json_t *lines, buf_t *chunk, const json_t *item)
+{
+    if (item) {
+        char *line = json_dumps(item, JSON_COMPACT);
+        buf_add(chunk, line, strlen(line));
+        buf_add(chunk, "\n", 1);
+        sodium_memzero(line, strlen(line));
+        free(line);
+    }
+    if (chunk->len > 0 && (item == NULL || chunk->len >= IMPORT_CHUNK)) {
+        json_array_append_new(lines, json_stringn(chunk->p, chunk->len));
+        sodium_memzero(chunk->p, chunk->len);
+        chunk->len = 0;
+    }
+    if (item == NULL) {
+        if (chunk->p)
+            sodium_memzero(chunk->p, chunk->cap);
+        free(chunk->p);
+        memset(chunk, 0, sizeof *chunk);
+    }
+}
+
+/* One good row (as import_pack wrote it, parsed again: the write's own copy) in the
+ * write's transaction. DB_OK, or an error that ends the import. */
+static int import_one(db_t *db, const write_ctx_t *w, json_t *households, json_t *r, int64_t *imported,
+                      int64_t *unchanged)
+{
+    json_t *person = json_object_get(r, "person");
+    int64_t org = json_integer_value(json_object_get(person, "org_id"));
+    /* Scope again, in the transaction: grants may have changed since the check. */
+    int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    if (rc != DB_OK)
+        return rc;
+    /* Already registered: re-importing a file changes nothing (not even a household).
+     * Registered outside the caller's scope since the file was checked: audited
+     * as the check would have, and not imported. */
+    int64_t existing = 0, holder = 0;
+    rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(person, "id_card")), &existing, &holder);
+    if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND)
+        return elsewhere_audit(db, w, existing, holder, org, "import");
+    if (rc == DB_OK) {
+        (*unchanged)++;
+        return DB_OK;
+    }
+    if (rc != DB_NOTFOUND)
+        return rc;
+    const char *address = json_string_value(json_object_get(r, "address"));
+    if (address) {
+        int64_t hh = 0;
+        rc = import_household(db, w, households, org, address, &hh);
+        if (rc != DB_OK)
+            return rc;
+        json_object_set_new(person, "household_id", json_integer(hh));
+    }
+    int64_t id = 0;
+    rc = person_insert(db, w, person, &id);
+    if (rc == DB_UNIQUE) {
+        (*unchanged)++; /* already registered: re-importing a file changes nothing */
+        rc = DB_OK;
+    } else if (rc == DB_OK) {
+        (*imported)++;
+    }
+    return rc;
+}
+
 int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    json_t *rows = json_object_get(data, "rows"), *households = json_object();
-    int64_t imported = 0, unchanged = 0;
+    json_t *lines = json_object_get(data, "lines"), *households = json_object(), *chunk;
+    int64_t imported = 0, unchanged = 0, done = 0, count = json_integer_value(json_object_get(data, "count"));
     size_t i;
-    json_t *r;
     int rc = DB_OK;
-    json_array_foreach(json_object_get(data, "elsewhere"), i, r) {
-        rc = elsewhere_audit(db, w, json_integer_value(json_object_get(r, "person")),
-                             json_integer_value(json_object_get(r, "holder")),
-                             json_integer_value(json_object_get(r, "target")), "import");
+    json_t *e;
+    json_array_foreach(json_object_get(data, "elsewhere"), i, e) {
+        rc = elsewhere_audit(db, w, json_integer_value(json_object_get(e, "person")),
+                             json_integer_value(json_object_get(e, "holder")),
+                             json_integer_value(json_object_get(e, "target")), "import");
         if (rc != DB_OK) {
             json_decref(households);
             return api_db_error(rep, w->lang, rc, NULL);
@@ -1297,61 +1352,38 @@ int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rep->json = json_incref(json_object_get(data, "answer"));
         return 0;
     }
-    progress_stage(w->progress, "write", (int64_t)json_array_size(rows));
-    json_array_foreach(rows, i, r) {
-        if (i > 0)
-            progress_step(w->progress, (int64_t)i);
-        json_t *person = json_object_get(r, "person");
-        int64_t org = json_integer_value(json_object_get(person, "org_id"));
-        /* Scope again, in the transaction: grants may have changed since the check. */
-        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
+    progress_stage(w->progress, "write", count);
+    json_array_foreach(lines, i, chunk) {
+        const char *p = json_string_value(chunk), *end = p + json_string_length(chunk);
+        while (rc == DB_OK && p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (nl == NULL)
+                nl = end;
+            if (done > 0)
+                progress_step(w->progress, done);
+            json_t *r = json_loadb(p, (size_t)(nl - p), 0, NULL);
+            rc = r ? import_one(db, w, households, r, &imported, &unchanged) : DB_ERR;
+            json_decref(r);
+            done++;
+            p = nl + 1;
+        }
         if (rc != DB_OK)
             break;
-        /* Already registered: re-importing a file changes nothing (not even a household).
-         * Registered outside the caller's scope since the file was checked: audited
-         * as the check would have, and not imported. */
-        int64_t existing = 0, holder = 0;
-        rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(person, "id_card")), &existing, &holder);
-        if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND)
-            rc = elsewhere_audit(db, w, existing, holder, org, "import");
-        else if (rc == DB_OK)
-            unchanged++;
-        if (rc == DB_OK)
-            continue;
-        if (rc != DB_NOTFOUND)
-            break;
-        rc = DB_OK;
-        const char *address = json_string_value(json_object_get(r, "address"));
-        if (address) {
-            int64_t hh = 0;
-            rc = import_household(db, w, households, org, address, &hh);
-            if (rc != DB_OK)
-                break;
-            json_object_set_new(person, "household_id", json_integer(hh));
-        }
-        int64_t id = 0;
-        rc = person_insert(db, w, person, &id);
-        if (rc == DB_UNIQUE) {
-            unchanged++; /* already registered: re-importing a file changes nothing */
-            rc = DB_OK;
-        } else if (rc == DB_OK) {
-            imported++;
-        } else {
-            break;
-        }
     }
     json_decref(households);
     if (rc == DB_OK)
-        progress_step(w->progress, (int64_t)json_array_size(rows));
-    json_t *report = json_object_get(data, "report");
+        progress_step(w->progress, count);
+    json_t *report = json_copy(json_object_get(data, "report"));
     json_object_set_new(report, "imported", json_integer(imported));
     json_object_set_new(report, "unchanged", json_integer(unchanged));
     if (rc == DB_OK)
         rc = audit_append(db, w, "persons.imported", "org", json_integer_value(json_object_get(data, "org")),
                           json_integer_value(json_object_get(data, "org")), report);
-    if (rc != DB_OK)
+    if (rc != DB_OK) {
+        json_decref(report);
         return api_db_error(rep, w->lang, rc == DB_NOTFOUND ? DB_ERR : rc, NULL);
-    api_json(rep, 200, json_incref(report));
+    }
+    api_json(rep, 200, report);
     return 0;
 }
 
@@ -1384,64 +1416,47 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
                          "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
     progress_stage(progress, "read", 1);
-    json_t *table;
-    if (req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0) { /* a zip: .xlsx */
-        char bad_cell[16];
-        table = xlsx_read(req->upload, req->upload_len, IMPORT_MAX_COLUMNS, bad_cell);
-        if (table == NULL && bad_cell[0]) {
-            api_error(rep, req->lang, 400, "validation_failed", "file", "单元格超出了导入模板的列数（最多 64 列）",
-                      "a cell lies beyond the import template's columns (at most 64)");
-            json_object_set_new(json_object_get(rep->json, "error"), "cell", json_string(bad_cell));
-            return 0;
-        }
-        if (table == NULL)
-            return api_error(rep, req->lang, 400, "validation_failed", "file", "无法读取该 XLSX 文件",
-                             "the XLSX file cannot be read");
-    } else {
-        size_t tlen = 0;
-        char *text = upload_utf8(req->upload, req->upload_len, &tlen);
-        if (text == NULL)
-            return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
-                             "the file is neither UTF-8 nor GBK text");
-        table = csv_parse(text, tlen);
-        free(text);
-    }
-    if (table == NULL || json_array_size(table) < 2 || json_array_size(table) > IMPORT_MAX_ROWS + 1) {
-        size_t n = table ? json_array_size(table) : 0;
-        json_decref(table);
-        return api_error(rep, req->lang, 400, "validation_failed", "file",
-                         n > IMPORT_MAX_ROWS ? "一次最多导入 100000 行" : "文件应有表头行和至少一行数据（CSV）",
-                         n > IMPORT_MAX_ROWS ? "at most 100000 rows per file"
-                                             : "the file needs a header row and at least one data row (CSV)");
+    sheet_t table;
+    sheet_init(&table, &import_limits);
+    int xlsx = req->upload_len >= 4 && memcmp(req->upload, "PK\x03\x04", 4) == 0; /* a zip: .xlsx */
+    if (xlsx)
+        xlsx_read(&table, req->upload, req->upload_len);
+    else
+        csv_read(&table, req->upload, req->upload_len);
+    if (table.fail == SHEET_OK && sheet_rows(&table) < 2)
+        table.fail = SHEET_UNREADABLE;
+    if (table.fail != SHEET_OK) {
+        import_read_error(req, &table, xlsx, rep);
+        sheet_free(&table);
+        return 0;
     }
     progress_step(progress, 1);
     /* Header: which column is what. */
     int where[NCOLUMNS];
-    json_t *header = json_array_get(table, 0);
     for (size_t c = 0; c < NCOLUMNS; c++) {
         where[c] = -1;
-        for (size_t k = 0; k < json_array_size(header); k++) {
-            const char *h = json_string_value(json_array_get(header, k));
+        for (size_t k = 0; k < sheet_width(&table, 0); k++) {
+            const char *h = sheet_get(&table, 0, k);
             if (strcmp(h, columns[c].zh) == 0 || strcmp(h, columns[c].en) == 0 ||
                 (columns[c].alt && strcmp(h, columns[c].alt) == 0))
                 where[c] = (int)k;
         }
     }
     if (where[0] < 0 || where[1] < 0) {
-        json_decref(table);
+        sheet_free(&table);
         return api_error(rep, req->lang, 400, "validation_failed", "file", "表头须有 姓名 和 身份证号 两列",
                          "the header needs the columns name and id_card (姓名, 身份证号)");
     }
-    json_t *errors = json_array(), *good = json_array(), *elsewhere = json_array();
-    json_t *seen = json_object();
-    int64_t nrows = (int64_t)json_array_size(table) - 1;
+    json_t *errors = json_array(), *lines = json_array(), *elsewhere = json_array();
+    buf_t chunk = {0};
+    strset_t seen = {0};
+    int64_t ngood = 0, nrows = (int64_t)sheet_rows(&table) - 1;
     progress_stage(progress, "check", nrows);
     for (int64_t r = 1; r <= nrows; r++) {
         progress_step(progress, r - 1);
-        json_t *line = json_array_get(table, (size_t)r);
         const char *cell[NCOLUMNS];
         for (size_t c = 0; c < NCOLUMNS; c++) {
-            const char *v = where[c] >= 0 ? json_string_value(json_array_get(line, (size_t)where[c])) : NULL;
+            const char *v = where[c] >= 0 ? sheet_get(&table, (size_t)r, (size_t)where[c]) : NULL;
             cell[c] = v && *v ? v : NULL;
         }
         int64_t row_org = org ? org : path_last_id(lo); /* the file's node, else the caller's own */
@@ -1485,13 +1500,12 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         if (tags)
             json_object_set_new(person, "tags", tags);
         const char *idc = json_string_value(json_object_get(person, "id_card"));
-        if (json_object_get(seen, idc)) {
+        if (!strset_add(&seen, idc)) {
             row_error(errors, r, "id_card", "conflict",
                       strcmp(req->lang, "en") == 0 ? "the same ID number is on an earlier row" : "与前面的行身份证号重复");
             json_decref(person);
             continue;
         }
-        json_object_set_new(seen, idc, json_true());
         int64_t held = 0, holder = 0;
         if (person_by_id_card(req->db, req->keys, idc, &held, &holder) == DB_OK &&
             access_org(req->db, req->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
@@ -1515,17 +1529,21 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         }
         if (cell[4])
             json_object_set_new(item, "address", json_string(cell[4]));
-        json_array_append_new(good, item);
+        ngood++;
+        if (!dry_run)
+            import_pack(lines, &chunk, item);
+        json_decref(item);
     }
     progress_step(progress, nrows);
-    json_decref(seen);
-    json_decref(table);
-    json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid",
-                               (json_int_t)json_array_size(good), "invalid", (json_int_t)(nrows - (int64_t)json_array_size(good)),
-                               "mode", partial ? "partial" : "all", "errors", errors);
+    strset_free(&seen);
+    sheet_free(&table);
+    import_pack(lines, &chunk, NULL);
+    json_t *report = json_pack("{s:I, s:I, s:I, s:s, s:O}", "rows", (json_int_t)nrows, "valid", (json_int_t)ngood,
+                               "invalid", (json_int_t)(nrows - ngood), "mode", partial ? "partial" : "all", "errors",
+                               errors);
     json_decref(errors);
-    if (dry_run || (!partial && json_array_size(good) != (size_t)nrows)) {
-        json_decref(good);
+    if (dry_run || (!partial && ngood != nrows)) {
+        json_decref(lines);
         if (dry_run) {
             api_json(rep, 200, report);
         } else {
@@ -1545,16 +1563,114 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         return 0;
     }
     json_object_set_new(report, "imported", json_integer(0));
-    *data = json_pack("{s:o, s:o, s:I, s:o}", "rows", good, "report", report, "org", (json_int_t)path_last_id(lo),
-                      "elsewhere", elsewhere);
+    *data = json_pack("{s:o, s:I, s:o, s:I, s:o}", "lines", lines, "count", (json_int_t)ngood, "report", report, "org",
+                      (json_int_t)path_last_id(lo), "elsewhere", elsewhere);
+    return 0;
+}
+
+/* An import read and checked on the offload pool: the request's parts the check
+ * needs, copied (the pool touches nothing of the request), and what it gave. */
+typedef struct import_job {
+    api_req_t req;     /* what person_import_prepare reads, pointing into this job */
+    principal_t who;
+    char *query, *path, *upload_type;
+    char *upload;      /* the file: personal data, wiped when let go */
+    size_t upload_len;
+    json_t *data;      /* the write's input, or NULL with the answer in rep */
+    api_reply_t rep;
+} import_job_t;
+
+static void import_release(import_job_t *j);
+
+static void import_job_free(void *arg)
+{
+    import_job_t *j = arg;
+    import_release(j);
+    free(j->query);
+    free(j->path);
+    free(j->upload_type);
+    json_decref(j->data);
+    json_decref(j->rep.json); /* the check answers only in JSON */
+    free(j);
+}
+
+/* The file is read once the rows are checked: let it go then, wiped. */
+static void import_release(import_job_t *j)
+{
+    if (j->upload)
+        sodium_memzero(j->upload, j->upload_len);
+    free(j->upload);
+    j->upload = NULL;
+    j->req.upload = NULL;
+    j->req.upload_len = 0;
+}
+
+static void import_stage(void *arg, const char *name, int64_t total)
+{
+    (void)total;
+    if (strcmp(name, "check") == 0)
+        import_release(arg);
+}
+
+static void import_step(void *arg, int64_t done)
+{
+    (void)arg, (void)done;
+}
+
+/* On a pool thread: read the file and check its rows with a read connection of its
+ * own; then give the memory of the file and of the table back to the system. */
+static void import_work(void *arg)
+{
+    import_job_t *j = arg;
+    char err[256];
+    progress_t stages = {import_stage, import_step, j};
+    if (db_open(&j->req.db, j->req.cfg->db_url, DB_OPEN_QUERY_ONLY, err, sizeof err) != DB_OK) {
+        log_error("import: cannot open a read connection: %s", err);
+        api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
+    } else {
+        if (person_import_prepare(&j->req, &stages, &j->data, &j->rep) != 0 && j->rep.status == 0)
+            api_db_error(&j->rep, j->req.lang, DB_ERR, NULL);
+        db_close(j->req.db);
+    }
+    j->req.db = NULL;
+    import_release(j);
+    malloc_trim(0);
+}
+
+/* Back on the request's loop: hand the rows to the writer, or answer. */
+static int import_done(api_req_t *req, api_reply_t *rep, void *arg)
+{
+    import_job_t *j = arg;
+    if (j->data) {
+        json_t *data = j->data;
+        j->data = NULL;
+        return api_defer_kept(req, person_import_write, data);
+    }
+    *rep = j->rep;
+    memset(&j->rep, 0, sizeof j->rep);
     return 0;
 }
 
 int person_import(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data;
-    person_import_prepare(req, NULL, &data, rep);
-    return data ? api_defer(req, person_import_write, data) : 0;
+    import_job_t *j = xcalloc(1, sizeof *j);
+    j->req = *req;
+    j->req.db = NULL;
+    j->req.body = NULL;
+    j->req.priv = NULL;
+    j->req.idem_key = j->req.cookie_token = NULL;
+    if (req->who) {
+        j->who = *req->who;
+        j->req.who = &j->who;
+    }
+    j->req.path = j->path = xstrdup(req->path);
+    j->req.query = j->query = xstrdup(req->query);
+    j->req.upload_type = j->upload_type = req->upload_type ? xstrdup(req->upload_type) : NULL;
+    j->upload_len = req->upload_len;
+    j->upload = xmalloc(req->upload_len ? req->upload_len : 1);
+    memcpy(j->upload, req->upload, req->upload_len);
+    j->req.upload = j->upload;
+    return api_offload(req, rep, OFFLOAD_IMPORT, import_work, import_done, j, import_job_free);
 }
 
 int person_import_template(api_req_t *req, api_reply_t *rep)

@@ -16,49 +16,35 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include "api/sheet.h"
 #include "lib/util.h"
 
-#define XLSX_MAX_XML (64 * 1024 * 1024)
 #define XLSX_PATH_MAX 256
-
-/* The bytes of one member of the zip, NUL-terminated; NULL if missing or too big. */
-static char *zip_member(zip_t *z, const char *name, size_t *len)
-{
-    zip_stat_t st;
-    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > XLSX_MAX_XML)
-        return NULL;
-    zip_file_t *f = zip_fopen(z, name, 0);
-    if (f == NULL)
-        return NULL;
-    char *buf = xmalloc(st.size + 1);
-    zip_int64_t n = zip_fread(f, buf, st.size);
-    zip_fclose(f);
-    if (n < 0 || (zip_uint64_t)n != st.size) {
-        free(buf);
-        return NULL;
-    }
-    buf[st.size] = '\0';
-    *len = st.size;
-    return buf;
-}
+#define XLSX_CHUNK (64 * 1024)        /* bytes decompressed and fed to expat at a time */
+#define XLSX_TOKEN_MAX (1024 * 1024)  /* bytes expat may hold unparsed: one tag, never a workbook's worth */
+#define XLSX_RATIO_GRACE (1024 * 1024) /* a part smaller than this may expand as it likes */
 
 typedef struct xlsx_parse {
     XML_Parser parser;
+    sheet_t *s;          /* the table being read */
+    sheet_t strings;     /* the shared strings: one row, a cell each */
+    sheet_limits_t strings_lim;
+    size_t unzipped;     /* bytes read out of the package so far */
+    size_t package_len;
+    char *chunk;         /* [XLSX_CHUNK] */
     /* workbook.xml and its relationships: where the first sheet is */
     char sheet_rid[64];
     char sheet_target[XLSX_PATH_MAX];
     /* sharedStrings.xml and the sheet */
-    json_t *strings;     /* shared strings */
-    json_t *rows;        /* the sheet: arrays of strings, empty rows left out */
-    json_t *row;         /* the row being read */
-    char *text;          /* text of the current <si> or cell, growing */
-    size_t text_len, text_cap;
+    char *text;          /* text of the current <si> or cell, at most lim->cell bytes */
+    size_t text_len;
     int in_text;         /* inside a <t> or <v> whose text counts */
     int in_phonetic;     /* inside <rPh>: reading aids, not the text */
-    int cell_col, next_col, cell_shared, cell_has_value;
+    int in_row;
+    size_t cell_col, next_col;
+    int cell_shared, cell_has_value;
     long row_num;        /* the sheet's row number (1-based), for naming a cell */
-    int max_cols;
-    char *bad_cell;      /* [16]: the first cell with a value beyond max_cols */
+    int in_sheet;        /* reading the worksheet (not the shared strings) */
 } xlsx_parse_t;
 
 /* The local part of a name the namespace-aware parser gives as "uri|local". */
@@ -76,21 +62,24 @@ static const char *attr(const XML_Char **a, const char *name)
     return NULL;
 }
 
-static void text_reset(xlsx_parse_t *x)
+/* Stop the parse: the table says why. */
+static void xlsx_stop(xlsx_parse_t *x, sheet_fail_t why, const char *where)
 {
-    x->text_len = 0;
-    if (x->text)
-        x->text[0] = '\0';
+    sheet_failed(x->s, why, where);
+    XML_StopParser(x->parser, XML_FALSE);
 }
 
 static void xml_text(void *ud, const XML_Char *s, int len)
 {
     xlsx_parse_t *x = ud;
-    if (!x->in_text || x->in_phonetic)
+    if (!x->in_text || x->in_phonetic || x->s->fail)
         return;
-    if (x->text_len + (size_t)len + 1 > x->text_cap) {
-        x->text_cap = (x->text_len + (size_t)len + 1) * 2;
-        x->text = xrealloc(x->text, x->text_cap);
+    if (x->text_len + (size_t)len > x->s->lim->cell) {
+        char name[16] = "";
+        if (x->in_sheet)
+            sheet_cell_name(name, x->cell_col, x->row_num);
+        xlsx_stop(x, SHEET_CELL, name);
+        return;
     }
     memcpy(x->text + x->text_len, s, (size_t)len);
     x->text_len += (size_t)len;
@@ -138,7 +127,7 @@ static void strings_start(void *ud, const XML_Char *el, const XML_Char **a)
     xlsx_parse_t *x = ud;
     const char *n = local(el);
     if (strcmp(n, "si") == 0)
-        text_reset(x);
+        x->text_len = 0;
     else if (strcmp(n, "rPh") == 0)
         x->in_phonetic = 1;
     else if (strcmp(n, "t") == 0)
@@ -149,20 +138,23 @@ static void strings_end(void *ud, const XML_Char *el)
 {
     xlsx_parse_t *x = ud;
     const char *n = local(el);
-    if (strcmp(n, "t") == 0)
+    if (strcmp(n, "t") == 0) {
         x->in_text = 0;
-    else if (strcmp(n, "rPh") == 0)
+    } else if (strcmp(n, "rPh") == 0) {
         x->in_phonetic = 0;
-    else if (strcmp(n, "si") == 0)
-        json_array_append_new(x->strings, json_string(x->text ? x->text : ""));
+    } else if (strcmp(n, "si") == 0 && !x->s->fail) {
+        /* One row of strings; its caps are the shared strings' own. */
+        if (sheet_set(&x->strings, x->strings.ncells, x->text_len ? x->text : "", x->text_len, 1) != 0)
+            xlsx_stop(x, SHEET_STRINGS, NULL);
+    }
 }
 
 /* ---- the worksheet ---- */
 
 /* "BC12" -> 54 (zero-based column); -1 without letters. Stops counting past 2^20. */
-static int column_of(const char *ref)
+static long column_of(const char *ref)
 {
-    int c = 0;
+    long c = 0;
     for (; ref && *ref >= 'A' && *ref <= 'Z'; ref++)
         if (c < (1 << 20))
             c = c * 26 + (*ref - 'A' + 1);
@@ -174,21 +166,20 @@ static void sheet_start(void *ud, const XML_Char *el, const XML_Char **a)
     xlsx_parse_t *x = ud;
     const char *n = local(el);
     if (strcmp(n, "row") == 0) {
-        json_decref(x->row);
-        x->row = json_array();
+        sheet_row_begin(x->s);
+        x->in_row = 1;
         x->next_col = 0;
         const char *r = attr(a, "r");
         long num = r ? strtol(r, NULL, 10) : 0;
         x->row_num = num > 0 && num <= 1048576 ? num : x->row_num + 1;
     } else if (strcmp(n, "c") == 0) {
         const char *t = attr(a, "t");
-        x->cell_col = column_of(attr(a, "r"));
-        if (x->cell_col < 0)
-            x->cell_col = x->next_col;
+        long col = column_of(attr(a, "r"));
+        x->cell_col = col < 0 ? x->next_col : (size_t)col;
         x->next_col = x->cell_col + 1;
         x->cell_shared = t && strcmp(t, "s") == 0;
         x->cell_has_value = 0;
-        text_reset(x);
+        x->text_len = 0;
     } else if (strcmp(n, "rPh") == 0) {
         x->in_phonetic = 1;
     } else if (strcmp(n, "v") == 0 || strcmp(n, "t") == 0) {
@@ -206,80 +197,100 @@ static void sheet_end(void *ud, const XML_Char *el)
         x->in_text = 0;
     } else if (strcmp(n, "rPh") == 0) {
         x->in_phonetic = 0;
-    } else if (strcmp(n, "c") == 0 && x->row && x->cell_has_value) {
-        const char *v = x->text ? x->text : "";
+    } else if (strcmp(n, "c") == 0 && x->in_row && x->cell_has_value && !x->s->fail) {
+        const char *v = x->text_len ? x->text : "";
+        size_t len = x->text_len;
         if (x->cell_shared) {
             char *end;
             long k = strtol(v, &end, 10);
-            v = *v && !*end && k >= 0 && (size_t)k < json_array_size(x->strings)
-                    ? json_string_value(json_array_get(x->strings, (size_t)k))
-                    : "";
+            v = *v && !*end && k >= 0 ? sheet_get(&x->strings, 0, (size_t)k) : "";
+            len = strlen(v);
         }
-        if (*v == '\0')
-            return; /* an empty value: as if the cell were not there */
-        if (x->cell_col >= x->max_cols) {
-            /* Far beyond the template: refuse, naming the cell, without a column for each empty one. */
-            int c = x->cell_col + 1, len = 0;
-            char letters[8], rev[8];
-            while (c > 0 && len < 7) {
-                rev[len++] = (char)('A' + (c - 1) % 26);
-                c = (c - 1) / 26;
-            }
-            for (int i = 0; i < len; i++)
-                letters[i] = rev[len - 1 - i];
-            letters[len] = '\0';
-            snprintf(x->bad_cell, 16, "%s%ld", letters, x->row_num);
+        /* An empty value: as if the cell were not there. Far beyond the template: refused,
+         * naming the cell, without a column for each empty one. */
+        if (len > 0 && sheet_set(x->s, x->cell_col, v, len, x->row_num) != 0)
             XML_StopParser(x->parser, XML_FALSE);
-            return;
-        }
-        while ((int)json_array_size(x->row) < x->cell_col)
-            json_array_append_new(x->row, json_string(""));
-        if ((int)json_array_size(x->row) == x->cell_col)
-            json_array_append_new(x->row, json_string(v));
-        else
-            json_array_set_new(x->row, (size_t)x->cell_col, json_string(v));
-    } else if (strcmp(n, "row") == 0 && x->row) {
+    } else if (strcmp(n, "row") == 0 && x->in_row) {
         /* A row without any value (empty, or formatting only) is skipped, like an empty CSV line. */
-        if (json_array_size(x->row) > 0)
-            json_array_append(x->rows, x->row);
-        json_decref(x->row);
-        x->row = NULL;
+        sheet_row_end(x->s);
+        x->in_row = 0;
     }
 }
 
-static int parse_xml(const char *text, size_t len, XML_StartElementHandler start, XML_EndElementHandler end,
-                     xlsx_parse_t *x)
+/* A workbook has no document type: one that declares it (and its entities) is refused. */
+static void refuse_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                           int has_internal_subset)
 {
-    if (len > INT32_MAX)
-        return -1;
-    XML_Parser p = XML_ParserCreateNS("UTF-8", '|');
-    if (p == NULL)
-        return -1;
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    xlsx_stop(ud, SHEET_UNREADABLE, NULL);
+}
+
+/* Parse the zip member name with start/end, decompressing and parsing it a chunk at
+ * a time, the bytes counted as they come out (the sizes the package declares are not
+ * trusted). 0, or -1 with x->s->fail set. */
+static int parse_member(zip_t *z, const char *name, XML_StartElementHandler start, XML_EndElementHandler end,
+                        xlsx_parse_t *x)
+{
+    zip_stat_t st;
+    zip_stat_init(&st);
+    zip_file_t *f = zip_stat(z, name, 0, &st) == 0 ? zip_fopen(z, name, 0) : NULL;
+    XML_Parser p = f ? XML_ParserCreateNS("UTF-8", '|') : NULL;
+    if (p == NULL) {
+        if (f)
+            zip_fclose(f);
+        return sheet_failed(x->s, SHEET_UNREADABLE, NULL);
+    }
+    size_t packed = (st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size > 0 ? (size_t)st.comp_size : 1;
     x->parser = p;
     XML_SetUserData(p, x);
     XML_SetElementHandler(p, start, end);
     XML_SetCharacterDataHandler(p, xml_text);
-    int ok = XML_Parse(p, text, (int)len, 1) == XML_STATUS_OK;
+    XML_SetStartDoctypeDeclHandler(p, refuse_doctype);
+    const sheet_limits_t *lim = x->s->lim;
+    size_t out = 0, fed = 0;
+    int ok = 1;
+    for (;;) {
+        zip_int64_t n = zip_fread(f, x->chunk, XLSX_CHUNK);
+        if (n < 0) {
+            ok = 0;
+            break;
+        }
+        out += (size_t)n;
+        x->unzipped += (size_t)n;
+        if (x->unzipped > lim->unzipped) {
+            sheet_failed(x->s, SHEET_UNZIPPED, NULL);
+            break;
+        }
+        if ((out > XLSX_RATIO_GRACE && out / lim->ratio > packed) ||
+            (x->unzipped > XLSX_RATIO_GRACE && x->unzipped / lim->ratio > x->package_len)) {
+            sheet_failed(x->s, SHEET_RATIO, NULL);
+            break;
+        }
+        fed += (size_t)n;
+        if (XML_Parse(p, x->chunk, (int)n, n == 0) != XML_STATUS_OK) {
+            ok = 0;
+            break;
+        }
+        /* What expat keeps unparsed is one token (a tag, a comment): bounded. */
+        XML_Index at = XML_GetCurrentByteIndex(p);
+        if (at >= 0 && fed - (size_t)at > XLSX_TOKEN_MAX) {
+            ok = 0;
+            break;
+        }
+        if (n == 0)
+            break;
+    }
+    zip_fclose(f);
     XML_ParserFree(p);
     x->parser = NULL;
     x->in_text = x->in_phonetic = 0;
-    return ok ? 0 : -1;
+    if (!ok)
+        sheet_failed(x->s, SHEET_UNREADABLE, NULL);
+    return x->s->fail ? -1 : 0;
 }
 
-/* Parse the zip member name with start/end; 0, or -1 if missing or malformed. */
-static int parse_member(zip_t *z, const char *name, XML_StartElementHandler start, XML_EndElementHandler end,
-                        xlsx_parse_t *x)
+int xlsx_read(sheet_t *s, const char *data, size_t len)
 {
-    size_t n = 0;
-    char *text = zip_member(z, name, &n);
-    int rc = text ? parse_xml(text, n, start, end, x) : -1;
-    free(text);
-    return rc;
-}
-
-json_t *xlsx_read(const char *data, size_t len, int max_cols, char bad_cell[16])
-{
-    bad_cell[0] = '\0';
     zip_error_t err;
     zip_error_init(&err);
     zip_source_t *src = zip_source_buffer_create(data, len, 0, &err);
@@ -288,29 +299,35 @@ json_t *xlsx_read(const char *data, size_t len, int max_cols, char bad_cell[16])
         if (src)
             zip_source_free(src);
         zip_error_fini(&err);
-        return NULL;
+        return sheet_failed(s, SHEET_UNREADABLE, NULL);
     }
-    xlsx_parse_t x = {.max_cols = max_cols, .bad_cell = bad_cell};
-    x.strings = json_array();
-    x.rows = json_array();
+    xlsx_parse_t x = {.s = s, .package_len = len ? len : 1};
+    x.strings_lim = (sheet_limits_t){.rows = 1, .cols = s->lim->strings, .cell = s->lim->cell,
+                                     .text = s->lim->strings_text, .cells = s->lim->strings};
+    sheet_init(&x.strings, &x.strings_lim);
+    x.chunk = xmalloc(XLSX_CHUNK);
+    x.text = xmalloc(s->lim->cell + 1);
     /* The first worksheet as the workbook names it, wherever the package keeps it. */
     int ok = parse_member(z, "xl/workbook.xml", workbook_start, ignore_end, &x) == 0 && x.sheet_rid[0] &&
              parse_member(z, "xl/_rels/workbook.xml.rels", rels_start, ignore_end, &x) == 0 && x.sheet_target[0];
     /* Shared strings are optional: a workbook of inline strings and numbers has none. */
     if (ok && zip_name_locate(z, "xl/sharedStrings.xml", 0) >= 0)
         ok = parse_member(z, "xl/sharedStrings.xml", strings_start, strings_end, &x) == 0;
-    if (ok)
-        ok = parse_member(z, x.sheet_target, sheet_start, sheet_end, &x) == 0 && !bad_cell[0];
+    sheet_row_end(&x.strings);
+    if (ok) {
+        x.in_sheet = 1;
+        ok = parse_member(z, x.sheet_target, sheet_start, sheet_end, &x) == 0;
+        sheet_row_end(s);
+    }
     zip_close(z);
     zip_error_fini(&err);
+    sodium_memzero(x.text, s->lim->cell + 1);
     free(x.text);
-    json_decref(x.row);
-    json_decref(x.strings);
-    if (!ok) {
-        json_decref(x.rows);
-        return NULL;
-    }
-    return x.rows;
+    free(x.chunk);
+    sheet_free(&x.strings);
+    if (!ok && !s->fail)
+        sheet_failed(s, SHEET_UNREADABLE, NULL);
+    return ok ? 0 : -1;
 }
 
 /* ---- writing ---- */
