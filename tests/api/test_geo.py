@@ -1,5 +1,6 @@
 """Grid outlines, building points, locating a point's grid, cadres, and the
 coverage audit on a crafted community with one of each defect."""
+import datetime
 import pytest
 
 from conftest import error_of
@@ -153,13 +154,15 @@ def test_worker_terms_by_date_and_post_rules(server, admin, city):
     g = city["grids"]["C"]
     p = admin.post("/api/v1/persons", json={"org_id": g, "name": "网格员丙",
                                             "id_card": id_with_check("34010419850101773")}).json()
+    # Terms may be set up to ten years ahead: one starting in two years, one ending in five.
+    year = datetime.date.today().year
     future = admin.post("/api/v1/cadres", json={"person_id": p["id"], "org_id": g, "post": "网格员",
-                                                "term_start": "2099-01-01"}).json()
+                                                "term_start": f"{year + 2}-01-01"}).json()
     ids = lambda: [x["id"] for x in admin.get(f"/api/v1/orgs/{city['comm']}/coverage").json()
                    ["grids_without_worker"]["items"]]
     assert g in ids()  # a term that has not started does not staff the grid
     assert admin.patch(f"/api/v1/cadres/{future['id']}", json={"term_start": "2020-01-01",
-                                                               "term_end": "2099-12-31"}).status_code == 200
+                                                               "term_end": f"{year + 5}-12-31"}).status_code == 200
     assert g not in ids()  # one that ends in the future does
     r = admin.patch(f"/api/v1/cadres/{future['id']}", json={"post": "书记"})
     assert r.status_code == 400 and error_of(r)["field"] == "post"
