@@ -470,6 +470,10 @@ static int metrics_allowed(h2o_req_t *req, int metrics_listener)
 static int dispatch(h2o_req_t *req, int metrics_listener)
 {
     loop_t *loop = (loop_t *)req->conn->ctx;
+    /* Draining (SIGTERM): this answer is the connection's last, so a client
+     * that keeps its connection busy cannot hold the server up. */
+    if (loop->stopping)
+        req->http1_is_persistent = 0;
     http_req_t hr = {req, loop, nroutes, clock_mono_ns()};
     api_reply_t rep;
     memset(&rep, 0, sizeof rep);

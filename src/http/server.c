@@ -181,11 +181,15 @@ static void *loop_main(void *arg)
     }
     pthread_barrier_wait(&g_loops_ready);
 
-    while (!(loop->stopping && loop->pending == 0))
-        h2o_evloop_run(loop->ctx.loop, INT32_MAX);
-    /* Let the last answers leave the socket buffers: a bounded number of short turns. */
-    for (int i = 0; i < 10; i++)
-        h2o_evloop_run(loop->ctx.loop, 10);
+    /* Serve until stopped with no writer or offload job left, then let the last
+     * answers leave the socket buffers in a few short turns. A request answered
+     * in those turns may hand a job on: its answer is then waited for too, or
+     * the job would come back to a loop that is gone. */
+    for (int quiet = 0; quiet < 10;) {
+        int idle = loop->stopping && loop->pending == 0;
+        h2o_evloop_run(loop->ctx.loop, idle ? 10 : INT32_MAX);
+        quiet = idle && loop->pending == 0 ? quiet + 1 : 0;
+    }
     api_thread_exit();
     return NULL;
 }

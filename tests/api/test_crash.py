@@ -1,8 +1,10 @@
 """kill -9 at random moments while cases are being reported: every case answered
 2xx is there after restart, and the database is intact. SIGTERM at once after the
 start, and SIGTERM while logins, reads and writes are in flight: a clean exit."""
+import json
 import random
 import signal
+import socket
 import threading
 
 import requests
@@ -145,3 +147,51 @@ def test_sigterm_with_logins_reads_and_writes_in_flight():
         assert backend.integrity_ok(s.db)
     finally:
         assert s.close() == 0
+
+
+def test_drain_closes_busy_connections():
+    """While the drain waits for a write (held back by a lock on the database), a
+    client that keeps its connection busy is answered a few more times at most:
+    each answer after SIGTERM closes its connection, and no new one is taken. It
+    used to be served on for as long as the write took. The write is answered."""
+    s = Server(extra_args=("--threads", "1"))  # one loop: the write and the reads meet in it
+    try:
+        admin = s.admin()
+        comm = s.org_id("340104006006")
+        reader = s.client()
+        reader.s.cookies.update(admin.s.cookies)
+        assert reader.get("/api/v1/cases").status_code == 200  # its connection is open
+        body = json.dumps({"category": "other", "title": "drain", "description": "drain test",
+                           "org_id": comm}).encode()
+        cookie = "; ".join(f"{c.name}={c.value}" for c in admin.s.cookies)
+        post = (f"POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Cookie: {cookie}\r\nX-CSRF-Token: {admin.csrf}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        writer = socket.create_connection(("127.0.0.1", s.port))
+        with writer:
+            with backend.hold_write_lock(s.db):
+                writer.sendall(post + body)
+                # The loop reads ready connections in order: once the reader is answered
+                # after the write was sent, the write waits in the writer for the lock.
+                assert reader.get("/api/v1/cases").status_code == 200
+                s.proc.send_signal(signal.SIGTERM)
+                after, last = 0, None
+                for _ in range(200):
+                    try:
+                        r = reader.get("/api/v1/cases")
+                    except requests.RequestException:
+                        break  # closed, and no new connection taken
+                    after += 1
+                    last = r
+                assert after < 20, f"{after} answers after SIGTERM"
+                assert last is None or last.headers.get("connection", "").lower() == "close"
+                assert s.proc.poll() is None  # still draining: the write is not answered yet
+            answer = b""
+            while b"\r\n" not in answer:
+                chunk = writer.recv(4096)
+                assert chunk, "the held write was never answered"
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+        assert s.proc.wait(timeout=60) == 0, s.read_log()
+        assert "stopped cleanly" in s.read_log()
+    finally:
+        s.close()
