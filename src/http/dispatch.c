@@ -238,10 +238,21 @@ static int refuse_ambiguous(h2o_req_t *req, int route_index)
     return 1;
 }
 
+/* What every request goes through first. While the server drains (SIGTERM),
+ * its answer is its connection's last, so a client that keeps its connection
+ * busy cannot hold the drain up; an ambiguous body length is refused. 1 if
+ * answered. */
+static int screen(h2o_req_t *req)
+{
+    if (((loop_t *)req->conn->ctx)->stopping)
+        req->http1_is_persistent = 0;
+    return refuse_ambiguous(req, nroutes);
+}
+
 int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
-    return refuse_ambiguous(req, nroutes) ? 0 : -1;
+    return screen(req) ? 0 : -1;
 }
 
 /* h2o's error body replaced by ours (see dispatch_register_h2o_errors). */
@@ -435,7 +446,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener);
 int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
-    if (refuse_ambiguous(req, nroutes))
+    if (screen(req))
         return 0;
     if (!is_api_path(req->path_normalized))
         return -1;
@@ -445,7 +456,7 @@ int dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 int dispatch_metrics_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
-    if (refuse_ambiguous(req, nroutes))
+    if (screen(req))
         return 0;
     return dispatch(req, 1);
 }

@@ -22,6 +22,10 @@ static h2o_globalconf_t g_conf;
 static h2o_globalconf_t g_metrics_conf; /* --metrics-listen: one host, /metrics only */
 static const server_config_t *g_cfg;
 static _Atomic int g_connections;
+/* Every loop and the main thread meet here once the loop's receivers are
+ * registered and its listeners read: before that, a stop message sent to a
+ * loop would go to a receiver without a queue (SIGTERM right after start). */
+static pthread_barrier_t g_loops_ready;
 
 static h2o_iovec_t hdr_csp = {H2O_STRLIT("content-security-policy")};
 static h2o_iovec_t hdr_xcto = {H2O_STRLIT("x-content-type-options")};
@@ -175,12 +179,17 @@ static void *loop_main(void *arg)
         loop->metrics_listener->data = loop;
         h2o_socket_read_start(loop->metrics_listener, on_accept);
     }
+    pthread_barrier_wait(&g_loops_ready);
 
-    while (!(loop->stopping && loop->pending == 0))
-        h2o_evloop_run(loop->ctx.loop, INT32_MAX);
-    /* Let the last answers leave the socket buffers: a bounded number of short turns. */
-    for (int i = 0; i < 10; i++)
-        h2o_evloop_run(loop->ctx.loop, 10);
+    /* Serve until stopped with no writer or offload job left, then let the last
+     * answers leave the socket buffers in a few short turns. A request answered
+     * in those turns may hand a job on: its answer is then waited for too, or
+     * the job would come back to a loop that is gone. */
+    for (int quiet = 0; quiet < 10;) {
+        int idle = loop->stopping && loop->pending == 0;
+        h2o_evloop_run(loop->ctx.loop, idle ? 10 : INT32_MAX);
+        quiet = idle && loop->pending == 0 ? quiet + 1 : 0;
+    }
     api_thread_exit();
     return NULL;
 }
@@ -262,8 +271,10 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
             return 1;
         }
     }
+    pthread_barrier_init(&g_loops_ready, NULL, (unsigned)n + 1);
     for (int i = 0; i < n; i++)
         h2o_multithread_create_thread(&loops[i].tid, NULL, loop_main, &loops[i]);
+    pthread_barrier_wait(&g_loops_ready);
     if (!cfg->quiet)
         log_info("jiceng serving on http://%s:%d/ (%d threads)", cfg->host, cfg->port, n);
     if (cfg->metrics_host != NULL && !cfg->quiet)
@@ -280,6 +291,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     }
     for (int i = 0; i < n; i++)
         pthread_join(loops[i].tid, NULL);
+    pthread_barrier_destroy(&g_loops_ready);
     offload_stop();
     writer_stop();
     for (int i = 0; i < n; i++)
