@@ -294,6 +294,18 @@ async function apiImport(session, orgId, csv, params = '') {
   return { status: res.status(), body: await res.json() }
 }
 
+// Fill 修改密码 and send it; the API's answer.
+async function changePassword(page, current, next, confirm = next) {
+  await field(page, 'password-current').fill(current)
+  await field(page, 'password-new').fill(next)
+  await field(page, 'password-confirm').fill(confirm)
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password') && r.request().method() === 'POST'),
+    byId(page, 'password-submit').click(),
+  ])
+  return res
+}
+
 // ---------------------------------------------------------------- the run
 
 describe('staff console', { timeout: 480_000 }, () => {
@@ -479,16 +491,6 @@ describe('staff console', { timeout: 480_000 }, () => {
     await p.keyboard.press('Escape')
     await byId(p, 'user-edit').waitFor({ state: 'hidden' })
 
-    const change = async (current, next, confirm = next) => {
-      await field(p, 'password-current').fill(current)
-      await field(p, 'password-new').fill(next)
-      await field(p, 'password-confirm').fill(confirm)
-      const [res] = await Promise.all([
-        p.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password') && r.request().method() === 'POST'),
-        byId(p, 'password-submit').click(),
-      ])
-      return res
-    }
     const errorUnder = (item) => byId(p, item).locator('.el-form-item__error')
 
     await byId(p, 'change-password').click()
@@ -502,7 +504,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(await textOf(errorUnder('password-confirm-item')), '两次输入的新密码不一致')
 
     // A wrong current password: the API's words under that field.
-    const wrong = await change('Wrong-Passw0rd!', STAFF_PASSWORD_3)
+    const wrong = await changePassword(p, 'Wrong-Passw0rd!', STAFF_PASSWORD_3)
     assert.equal(wrong.status(), 400)
     const wrongErr = (await wrong.json()).error
     assert.equal(wrongErr.field, 'current_password')
@@ -512,7 +514,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(await errorUnder('password-new-item').count(), 0)
 
     // A dictionary password: the policy's words under the new one.
-    const weak = await change(STAFF_PASSWORD_2, 'Password123')
+    const weak = await changePassword(p, STAFF_PASSWORD_2, 'Password123')
     assert.equal(weak.status(), 400)
     const weakErr = (await weak.json()).error
     assert.equal(weakErr.code, 'weak_password')
@@ -526,7 +528,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await p.screenshot({ path: join(ARTIFACTS, 'password-dialog-desktop.png') })
 
     // A good one: done, said so, this page stays signed in, the other session ends.
-    const good = await change(STAFF_PASSWORD_2, STAFF_PASSWORD_3)
+    const good = await changePassword(p, STAFF_PASSWORD_2, STAFF_PASSWORD_3)
     assert.equal(good.status(), 204)
     await byId(p, 'password-dialog').waitFor({ state: 'hidden' })
     await p.locator('.el-message--success', { hasText: '密码已修改，其他设备上的登录已退出' }).waitFor()
@@ -555,15 +557,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(phone, 'change-password').click()
     await byId(phone, 'password-dialog').waitFor()
     await byId(phone, 'tree-drawer').waitFor({ state: 'hidden' })
-    const [weakPhone] = await Promise.all([
-      phone.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password') && r.request().method() === 'POST'),
-      (async () => {
-        await field(phone, 'password-current').fill(STAFF_PASSWORD_3)
-        await field(phone, 'password-new').fill('Password123')
-        await field(phone, 'password-confirm').fill('Password123')
-        await byId(phone, 'password-submit').click()
-      })(),
-    ])
+    const weakPhone = await changePassword(phone, STAFF_PASSWORD_3, 'Password123')
     assert.equal(weakPhone.status(), 400)
     const weakPhoneErr = byId(phone, 'password-new-item').locator('.el-form-item__error')
     await weakPhoneErr.waitFor()
@@ -572,6 +566,29 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'password-dialog-phone.png') })
     await phone.context().close()
+
+    // Wrong current passwords in a row lock the name from this address, as logins do:
+    // said under that field, with until when.
+    const c = await newPage('own-password-locked', { viewport: SCREEN })
+    await c.goto(base + '/login')
+    await uiLogin(c, 'longju.clerk', STAFF_PASSWORD)
+    await byId(c, 'change-password').click()
+    await byId(c, 'password-dialog').waitFor()
+    const currentErr = byId(c, 'password-current-item').locator('.el-form-item__error')
+    let res
+    for (let i = 0; i < 5; i++) {
+      res = await changePassword(c, 'Wrong-Passw0rd!', STAFF_PASSWORD_3)
+      if (res.status() !== 400) break
+      await currentErr.waitFor()
+    }
+    assert.equal(res.status(), 423)
+    const locked = (await res.json()).error
+    await c.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.textContent.includes(want),
+      ['[data-testid="password-current-item"] .el-form-item__error', shanghai(locked.locked_until)],
+    )
+    assert.ok((await textOf(currentErr)).startsWith(locked.message), await textOf(currentErr))
+    await c.context().close()
     clean()
   })
 
