@@ -32,6 +32,8 @@ const ARTIFACTS = join(repo, 'tests', 'e2e', 'artifacts')
 const ADMIN_PASSWORD = 'Quiet-Harbor-42!'
 const STAFF_PASSWORD = 'Staff-Passw0rd!'
 const STAFF_PASSWORD_2 = 'Staff-Passw0rd-2!'
+const STAFF_PASSWORD_3 = 'Amber-Lantern-73!' // longju.staff's own choice, made in 修改密码
+const SCREEN = { width: 1440, height: 900 }
 const DESKTOP = { width: 1366, height: 800 }
 const PHONE = { width: 390, height: 844 }
 const NARROW_PHONE = { width: 360, height: 780 }
@@ -292,6 +294,18 @@ async function apiImport(session, orgId, csv, params = '') {
   return { status: res.status(), body: await res.json() }
 }
 
+// Fill 修改密码 and send it; the API's answer.
+async function changePassword(page, current, next, confirm = next) {
+  await field(page, 'password-current').fill(current)
+  await field(page, 'password-new').fill(next)
+  await field(page, 'password-confirm').fill(confirm)
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password') && r.request().method() === 'POST'),
+    byId(page, 'password-submit').click(),
+  ])
+  return res
+}
+
 // ---------------------------------------------------------------- the run
 
 describe('staff console', { timeout: 480_000 }, () => {
@@ -451,6 +465,130 @@ describe('staff console', { timeout: 480_000 }, () => {
     await staffPage.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/units`)
     await staffPage.locator('[data-testid="unit-table"]', { hasText: '龙居电商产业园' }).waitFor()
     await staffPage.context().close()
+    clean()
+  })
+
+  it('a staff member changes their own password in 修改密码; the Users dialog offers none for oneself', async () => {
+    const clerk = await admin.post('/api/v1/users', { username: 'longju.clerk', display_name: '龙居文员', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    const p = await newPage('own-password', { viewport: SCREEN })
+    await p.goto(base + '/login')
+    await uiLogin(p, 'longju.staff', STAFF_PASSWORD_2)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    const elsewhere = await apiLogin('longju.staff', STAFF_PASSWORD_2) // another session of the same user
+
+    // The Users page: no password field for oneself (the API would refuse it), a hint instead.
+    await p.goto(`${base}/orgs/${ids.longju}/users`)
+    await byId(p, `user-edit-${ids.staff}`).click()
+    await byId(p, 'user-own-password-hint').waitFor()
+    assert.equal(await byId(p, 'user-edit-password').count(), 0, 'no password field for oneself')
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'user-edit-self-desktop.png') })
+    await p.keyboard.press('Escape')
+    await byId(p, 'user-edit').waitFor({ state: 'hidden' })
+    await byId(p, `user-edit-${clerk.id}`).click()
+    await field(p, 'user-edit-password').waitFor()
+    assert.equal(await byId(p, 'user-own-password-hint').filter({ visible: true }).count(), 0, 'no hint for someone else')
+    await p.keyboard.press('Escape')
+    await byId(p, 'user-edit').waitFor({ state: 'hidden' })
+
+    const errorUnder = (item) => byId(p, item).locator('.el-form-item__error')
+
+    await byId(p, 'change-password').click()
+    await byId(p, 'password-dialog').waitFor()
+    // Two different new passwords: said at once, nothing sent.
+    await field(p, 'password-current').fill(STAFF_PASSWORD_2)
+    await field(p, 'password-new').fill(STAFF_PASSWORD_3)
+    await field(p, 'password-confirm').fill(STAFF_PASSWORD_3 + 'x')
+    await byId(p, 'password-submit').click()
+    await errorUnder('password-confirm-item').waitFor()
+    assert.equal(await textOf(errorUnder('password-confirm-item')), '两次输入的新密码不一致')
+
+    // A wrong current password: the API's words under that field.
+    const wrong = await changePassword(p, 'Wrong-Passw0rd!', STAFF_PASSWORD_3)
+    assert.equal(wrong.status(), 400)
+    const wrongErr = (await wrong.json()).error
+    assert.equal(wrongErr.field, 'current_password')
+    await errorUnder('password-current-item').waitFor()
+    assert.equal(await textOf(errorUnder('password-current-item')), wrongErr.message)
+    await errorUnder('password-confirm-item').waitFor({ state: 'detached' }) // the earlier one is gone
+    assert.equal(await errorUnder('password-new-item').count(), 0)
+
+    // A dictionary password: the policy's words under the new one.
+    const weak = await changePassword(p, STAFF_PASSWORD_2, 'Password123')
+    assert.equal(weak.status(), 400)
+    const weakErr = (await weak.json()).error
+    assert.equal(weakErr.code, 'weak_password')
+    assert.equal(weakErr.field, 'new_password')
+    assert.equal(weakErr.reason, 'password_dictionary')
+    await errorUnder('password-new-item').waitFor()
+    assert.equal(await textOf(errorUnder('password-new-item')), weakErr.message)
+    await errorUnder('password-current-item').waitFor({ state: 'detached' })
+    await p.mouse.move(0, 0)
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'password-dialog-desktop.png') })
+
+    // A good one: done, said so, this page stays signed in, the other session ends.
+    const good = await changePassword(p, STAFF_PASSWORD_2, STAFF_PASSWORD_3)
+    assert.equal(good.status(), 204)
+    await byId(p, 'password-dialog').waitFor({ state: 'hidden' })
+    await p.locator('.el-message--success', { hasText: '密码已修改，其他设备上的登录已退出' }).waitFor()
+    assert.equal((await p.request.get(`${base}/api/v1/auth/me`)).status(), 200, 'this session stays')
+    await elsewhere.get('/api/v1/auth/me', 401)
+    await elsewhere.dispose()
+
+    // Logged out, the old password no longer opens the account; the new one does.
+    await byId(p, 'logout').click()
+    await p.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(p, 'longju.staff', STAFF_PASSWORD_2)
+    await byId(p, 'login-error').waitFor()
+    assert.equal(new URL(p.url()).pathname, '/login')
+    await uiLogin(p, 'longju.staff', STAFF_PASSWORD_3)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await waitText(p, 'user-name', '龙居社区工作人员')
+    await p.context().close()
+
+    // On a phone, 修改密码 is in the menu.
+    const phone = await newPage('own-password-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(base + '/login')
+    await uiLogin(phone, 'longju.staff', STAFF_PASSWORD_3)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await byId(phone, 'menu-button').click()
+    await byId(phone, 'tree-drawer').waitFor()
+    await byId(phone, 'change-password').click()
+    await byId(phone, 'password-dialog').waitFor()
+    await byId(phone, 'tree-drawer').waitFor({ state: 'hidden' })
+    const weakPhone = await changePassword(phone, STAFF_PASSWORD_3, 'Password123')
+    assert.equal(weakPhone.status(), 400)
+    const weakPhoneErr = byId(phone, 'password-new-item').locator('.el-form-item__error')
+    await weakPhoneErr.waitFor()
+    assert.equal(await textOf(weakPhoneErr), (await weakPhone.json()).error.message)
+    await phone.mouse.move(0, 0)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'password-dialog-phone.png') })
+    await phone.context().close()
+
+    // Wrong current passwords in a row lock the name from this address, as logins do:
+    // said under that field, with until when.
+    const c = await newPage('own-password-locked', { viewport: SCREEN })
+    await c.goto(base + '/login')
+    await uiLogin(c, 'longju.clerk', STAFF_PASSWORD)
+    await byId(c, 'change-password').click()
+    await byId(c, 'password-dialog').waitFor()
+    const currentErr = byId(c, 'password-current-item').locator('.el-form-item__error')
+    let res
+    for (let i = 0; i < 5; i++) {
+      res = await changePassword(c, 'Wrong-Passw0rd!', STAFF_PASSWORD_3)
+      if (res.status() !== 400) break
+      await currentErr.waitFor()
+    }
+    assert.equal(res.status(), 423)
+    const locked = (await res.json()).error
+    await c.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.textContent.includes(want),
+      ['[data-testid="password-current-item"] .el-form-item__error', shanghai(locked.locked_until)],
+    )
+    assert.ok((await textOf(currentErr)).startsWith(locked.message), await textOf(currentErr))
+    await c.context().close()
     clean()
   })
 
