@@ -1272,12 +1272,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int case_reveal(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, reveal_fields, rep) != 0 ||
-        api_reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
-        return 0;
-    json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
-    return api_defer(req, reveal_write, data);
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
 }
 
 /* ---- photos ---- */
@@ -1460,7 +1455,8 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
 {
     char *code = api_query(req, "code");
     json_t *rows = code ? db_rows_json(req->db,
-                                       "SELECT c.tracking_code, k.code AS category, c.title, c.state, c.created_at,"
+                                       "SELECT c.tracking_code, k.code AS category, c.title,"
+                                       " c.contact_phone_masked AS contact_phone, c.state, c.created_at,"
                                        " c.updated_at, c.closed_at FROM casefile c"
                                        " JOIN case_category k ON k.id = c.category_id WHERE c.tracking_code = ?",
                                        "t", code)

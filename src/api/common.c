@@ -593,6 +593,15 @@ int api_reason_check(const char *lang, const char *reason, api_reply_t *rep)
     return 0;
 }
 
+int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write)
+{
+    if (api_reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, write, data);
+}
+
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)
 {
     if (api_query_int(req, "limit", 50, 1, 200, limit) != 0)

@@ -171,6 +171,10 @@ int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
  * 0, or -1 with rep set (400 naming the field reason). */
 int api_reason_check(const char *lang, const char *reason, api_reply_t *rep);
 
+/* A request to reveal a value in full, its body validated (field, reason): the
+ * reason checked, then write deferred with the body and the id in the path. */
+int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write);
+
 /* A case's contact phone: the field name its stored form is encrypted under. */
 #define CASE_PHONE_FIELD "case.contact_phone"
 

@@ -828,12 +828,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_reveal(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, reveal_fields, rep) != 0 ||
-        api_reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
-        return 0;
-    json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
-    return api_defer(req, reveal_write, data);
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
 }
 
 int person_tag_list(api_req_t *req, api_reply_t *rep)
