@@ -15,11 +15,14 @@
 
 #include "core/casefsm.h"
 #include "core/path.h"
+#include "core/idcard.h"
 #include "core/pii_text.h"
+#include "core/redact.h"
 #include "core/timefmt.h"
 #include "core/tracking.h"
 #include "core/role.h"
 #include "http/server.h"
+#include "lib/pii.h"
 #include "lib/util.h"
 
 static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
@@ -32,6 +35,7 @@ static const field_t create_fields[] = {
     {"source", F_ENUM, 0, 0, 0, sources},
     {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"contact_phone", F_TEXT, 0, 1, 20, NULL},
     FIELDS_END,
 };
 
@@ -48,7 +52,7 @@ static const field_t action_fields[] = {
 
 #define CASE_COLUMNS                                                                                                   \
     "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
-    " c.description, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
+    " c.description, c.contact_phone_masked AS contact_phone, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
     " c.state, c.handler_org_id, c.handler_unit_id, c.handler_user_id, c.escalation_level,"                       \
     " c.stage_deadline AS stage_deadline_at, c.close_due_at,"                                                        \
     " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
@@ -232,7 +236,56 @@ int case_source_public(const char *source)
 
 const char *case_public_title(const char *title, const char *category_name)
 {
-    return title && !pii_text_found(title) ? title : category_name;
+    /* A number masked on intake (139****5678) still names part of one. */
+    return title && !pii_text_found(title) && !strstr(title, "**") ? title : category_name;
+}
+
+/* ---- personal numbers in a report ---- */
+
+/* Mask the personal numbers typed into data's string under key, as shown on
+ * screen (a copy made only when the text has a run of 7 digits or more). */
+static void mask_text(json_t *data, const char *key, redact_found_t *found)
+{
+    const char *s = json_string_value(json_object_get(data, key));
+    if (s == NULL || !redact_may_hold(s))
+        return;
+    size_t n = strlen(s);
+    char *c = xstrndup(s, n);
+    if (redact_numbers_shown(c, n, found))
+        json_object_set_new(data, key, json_stringn(c, n));
+    free(c);
+}
+
+int case_phone_check(api_req_t *req, const char *phone, const char *field, api_reply_t *rep)
+{
+    if (phone == NULL || phone_valid(phone))
+        return 0;
+    return api_error(rep, req->lang, 400, "validation_failed", field, "联系电话格式错误（手机号或带区号的固定电话）",
+                     "the contact phone is not a valid mobile or landline number") - 1;
+}
+
+void case_intake_pii(const keys_t *k, json_t *data)
+{
+    redact_found_t found = {0};
+    mask_text(data, "title", &found);
+    mask_text(data, "description", &found);
+    const char *phone = json_string_value(json_object_get(data, "contact_phone"));
+    if (phone == NULL && found.phones == 1 && phone_valid(found.phone))
+        phone = found.phone; /* "请回电 139…": the one number typed becomes the one to call back */
+    if (phone != NULL) {
+        char masked[32];
+        phone_mask(masked, sizeof masked, phone);
+        char *enc = pii_encrypt(k, CASE_PHONE_FIELD, phone);
+        json_object_set_new(data, "contact_phone_enc", json_string(enc));
+        free(enc);
+        json_object_set_new(data, "contact_phone", json_string(masked)); /* phone is gone from here on */
+    }
+    sodium_memzero(found.phone, sizeof found.phone);
+}
+
+void case_intake_note(json_t *data, const char *key)
+{
+    mask_text(data, key, NULL);
 }
 
 /* What the writer knows of a case it has just added: enough for the answer. */
@@ -267,12 +320,15 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     rc = db_exec(db, NULL,
                      "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
                      " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
-                     " updated_at, is_public, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?)",
-                     lat && lng ? "titttIiiIiiiiidd" : "titttIiiIiiiiinn", code, category, source,
+                     " updated_at, is_public, contact_phone_enc, contact_phone_masked, lat, lng)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     lat && lng ? "titttIiiIiiiiittdd" : "titttIiiIiiiiittnn", code, category, source,
                      json_string_value(json_object_get(data, "title")),
                      json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
                      w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now,
-                     (int64_t)case_source_public(source), json_real_value(lat), json_real_value(lng));
+                     (int64_t)case_source_public(source), json_string_value(json_object_get(data, "contact_phone_enc")),
+                     json_string_value(json_object_get(data, "contact_phone")), json_real_value(lat),
+                     json_real_value(lng));
     int64_t id = 0;
     if (rc == DB_OK)
         rc = db_last_id(db, &id);
@@ -353,6 +409,12 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
             strbuf_add_json(&b, a->c.category_name);
         }
     }
+    const char *phone = json_string_value(json_object_get(d, "contact_phone")); /* masked by now */
+    strbuf_add(&b, ",\"contact_phone\":");
+    if (phone)
+        strbuf_add_json(&b, phone);
+    else
+        strbuf_add(&b, "null");
     for (int i = 0; i < 2; i++) { /* lat, lng: jansson's own text of each number */
         char *num = lat && lng ? json_dumps(i ? lng : lat, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
         strbuf_add(&b, i ? ",\"lng\":" : ",\"lat\":");
@@ -458,6 +520,8 @@ int case_create(api_req_t *req, api_reply_t *rep)
                   "give both lat (-90 to 90) and lng (-180 to 180)");
         bad = 1;
     }
+    if (!bad)
+        bad = case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
     int has_point = lat != NULL;
     json_decref(lat);
     json_decref(lng);
@@ -521,6 +585,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
         json_object_set_new(data, "source", json_string("resident"));
     else if (!json_object_get(data, "source"))
         json_object_set_new(data, "source", json_string("grid_worker"));
+    case_intake_pii(req->keys, data);
     return api_defer_kept(req, create_write, data);
 }
 
@@ -766,6 +831,7 @@ int case_action(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
+    case_intake_note(data, "note");
     return api_defer(req, action_write, data);
 }
 
@@ -1112,6 +1178,7 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
     json_object_set_new(data, "deadline_ts", json_integer(t));
+    case_intake_note(data, "note");
     return api_defer(req, supervise_write, data);
 }
 
@@ -1155,6 +1222,57 @@ int case_publicity(api_req_t *req, api_reply_t *rep)
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, publicity_write, data);
+}
+
+/* ---- the contact phone in full ---- */
+
+static const char *const reveal_choices[] = {"contact_phone", NULL};
+
+static const field_t reveal_fields[] = {
+    {"field", F_ENUM, 1, 0, 0, reveal_choices},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
+    FIELDS_END,
+};
+
+/* As a person's phone: pii.reveal over the case's node, a reason, an audit row
+ * naming the field and the reason, never the value. */
+static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    if (!access_covers(&w->who, PERM_PII_REVEAL, path))
+        return api_error(rep, w->lang, 403, "forbidden", NULL, "只有在案件所在区域有查看完整个人信息权限的人员可以查看",
+                         "only who may reveal personal data over the case's area may see it in full") - 1;
+    char enc[512] = "";
+    rc = db_one_text(db, enc, sizeof enc, "SELECT COALESCE(contact_phone_enc, '') FROM casefile WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(w->keys, CASE_PHONE_FIELD, enc);
+        if (plain == NULL) {
+            log_error("case %lld: stored contact_phone does not decrypt under this key file", (long long)id);
+            return api_db_error(rep, w->lang, DB_ERR, NULL);
+        }
+        value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    rc = audit_append_new(db, w, "case.revealed", "case", id, org,
+                          json_pack("{s:s, s:O}", "field", "contact_phone", "reason", json_object_get(data, "reason")));
+    if (rc != DB_OK) {
+        json_decref(value);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    return api_json(rep, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "field", "contact_phone", "value", value));
+}
+
+int case_reveal(api_req_t *req, api_reply_t *rep)
+{
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
 }
 
 /* ---- photos ---- */
@@ -1262,6 +1380,7 @@ static const field_t public_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL},
     {"title", F_NAME, 1, 1, 100, NULL},
     {"description", F_BLOCK, 1, 1, 2000, NULL},
+    {"contact_phone", F_TEXT, 0, 1, 20, NULL},
     FIELDS_END,
 };
 
@@ -1269,8 +1388,8 @@ static const field_t public_fields[] = {
 static void public_after_commit(db_t *db, api_reply_t *rep)
 {
     json_t *rows = db_rows_json(db,
-                                "SELECT c.tracking_code, k.code AS category, c.title, c.state, c.created_at, c.updated_at"
-                                " FROM casefile c JOIN case_category k ON k.id = c.category_id WHERE c.id = ?",
+                                "SELECT c.tracking_code, k.code AS category, c.title, c.contact_phone_masked AS contact_phone,"
+                                " c.state, c.created_at, c.updated_at FROM casefile c JOIN case_category k ON k.id = c.category_id WHERE c.id = ?",
                                 "i", json_integer_value(json_object_get(rep->json, "id")));
     if (rows && json_array_size(rows) == 1) {
         json_decref(rep->json);
@@ -1299,7 +1418,8 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     json_object_del(data, "lat");
     json_object_del(data, "lng");
     double la = 0, ln = 0;
-    int bad = api_validate(req, data, public_fields, rep) != 0;
+    int bad = api_validate(req, data, public_fields, rep) != 0 ||
+              case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
     if (!bad && (read_coord(lat, -90, 90, &la) != 0 || read_coord(lng, -180, 180, &ln) != 0)) {
         api_error(rep, req->lang, 400, "validation_failed", read_coord(lat, -90, 90, &la) ? "lat" : "lng",
                   "请给出所在位置（纬度和经度）", "give the place (lat and lng)");
@@ -1327,6 +1447,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     json_object_set_new(data, "source", json_string("resident"));
     json_object_set_new(data, "lat", json_real(la));
     json_object_set_new(data, "lng", json_real(ln));
+    case_intake_pii(req->keys, data);
     return api_defer_kept(req, public_write, data);
 }
 
@@ -1334,7 +1455,8 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
 {
     char *code = api_query(req, "code");
     json_t *rows = code ? db_rows_json(req->db,
-                                       "SELECT c.tracking_code, k.code AS category, c.title, c.state, c.created_at,"
+                                       "SELECT c.tracking_code, k.code AS category, c.title,"
+                                       " c.contact_phone_masked AS contact_phone, c.state, c.created_at,"
                                        " c.updated_at, c.closed_at FROM casefile c"
                                        " JOIN case_category k ON k.id = c.category_id WHERE c.tracking_code = ?",
                                        "t", code)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/audit_chain.h"
+#include "core/pii_text.h"
 #include "core/redact.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
@@ -568,18 +569,37 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
     /* A summary made as text gets the same last look as one made as JSON:
      * personal numbers in its strings masked (copied only when it has a run of
      * 7 digits or more, the shortest part of one). */
-    for (const char *d = sum; *d;) {
-        size_t run = strspn(d, "0123456789");
-        if (run >= 7) {
-            char *masked = xstrdup(sum);
-            redact_json_strings(masked);
-            int rc = audit_row(db, w, action, entity, entity_id, org_id, masked);
-            free(masked);
-            return rc;
-        }
-        d += run ? run : 1;
+    if (redact_may_hold(sum)) {
+        char *masked = xstrdup(sum);
+        redact_json_strings(masked);
+        int rc = audit_row(db, w, action, entity, entity_id, org_id, masked);
+        free(masked);
+        return rc;
     }
     return audit_row(db, w, action, entity, entity_id, org_id, sum);
+}
+
+/* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
+ * characters, and no ID or phone number in it (it goes into the audit log).
+ * 0, or -1 with rep set (400 naming the field reason). */
+int api_reason_check(const char *lang, const char *reason, api_reply_t *rep)
+{
+    if (reason == NULL || !text_field_valid(reason, REASON_MIN, REASON_MAX))
+        return api_error(rep, lang, 400, "validation_failed", "reason", "请说明理由（4 至 200 字）",
+                         "give a reason (4 to 200 characters)") - 1;
+    if (pii_text_found(reason))
+        return api_error(rep, lang, 400, "reason_personal_data", "reason", "理由中不能包含身份证号或电话号码",
+                         "the reason must not contain an ID or phone number") - 1;
+    return 0;
+}
+
+int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write)
+{
+    if (api_reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
+        return 0;
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, write, data);
 }
 
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)

@@ -106,6 +106,7 @@ HANDLER(case_duplicates);
 HANDLER(case_nearby);
 HANDLER(case_supervise);
 HANDLER(case_publicity);
+HANDLER(case_reveal);
 HANDLER(case_photo_add);
 HANDLER(case_photo_get);
 HANDLER(public_case_create);

@@ -166,6 +166,33 @@ int casework_move(db_t *db, int64_t node, const char *old_parent_path, const cha
 /* cases.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
 
+/* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
+ * characters, and no ID or phone number in it (it goes into the audit log).
+ * 0, or -1 with rep set (400 naming the field reason). */
+int api_reason_check(const char *lang, const char *reason, api_reply_t *rep);
+
+/* A request to reveal a value in full, its body validated (field, reason): the
+ * reason checked, then write deferred with the body and the id in the path. */
+int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write);
+
+/* A case's contact phone: the field name its stored form is encrypted under. */
+#define CASE_PHONE_FIELD "case.contact_phone"
+
+/* 0 if phone (NULL: none given) is a valid mobile or landline, else -1 with rep
+ * set (400 validation_failed naming field). */
+int case_phone_check(api_req_t *req, const char *phone, const char *field, api_reply_t *rep);
+
+/* A validated report's personal numbers before it is stored: those typed into
+ * title and description masked as shown on screen (139****5678); the contact
+ * phone (contact_phone, else the one phone number the text held, if exactly
+ * one) encrypted into contact_phone_enc, contact_phone becoming its masked form.
+ * Cheap when the text holds no run of 7 digits (nothing copied). */
+void case_intake_pii(const keys_t *k, json_t *data);
+
+/* The personal numbers typed into data's string under key masked the same way
+ * (a note or comment: nothing moves into a contact phone). */
+void case_intake_note(json_t *data, const char *key);
+
 /* 1 if a case of this source is public when reported (resident, open311). */
 int case_source_public(const char *source);
 

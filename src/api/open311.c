@@ -12,12 +12,14 @@
 #include "api/internal.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/casefsm.h"
+#include "core/idcard.h"
 #include "core/role.h"
 #include "core/timefmt.h"
 #include "core/token.h"
@@ -364,7 +366,7 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         return o311_error(req, rep, 403, "api_key is missing or not valid");
     req->who = &who;
     char *code = form_value(req, "service_code"), *lat = form_value(req, "lat"), *lng = form_value(req, "long");
-    char *desc_raw = form_value(req, "description");
+    char *desc_raw = form_value(req, "description"), *phone = form_value(req, "phone");
     char *desc = desc_raw ? text_trim(desc_raw) : NULL; /* surrounding blanks are no part of the text */
     int64_t category = 0;
     const char *bad = NULL;
@@ -379,6 +381,8 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         bad = "lat and long are required (WGS84)";
     else if (!desc || !text_block_valid(desc, 1, 2000))
         bad = "description is required (up to 2000 characters)";
+    else if (phone && *phone && !phone_valid(phone))
+        bad = "phone is not a valid mobile or landline number";
     int64_t grid = 0;
     if (!bad && (geo_find_grid(req->db, ln, la, &grid) != DB_OK || grid == 0))
         bad = "the location is in no grid of this jurisdiction";
@@ -401,7 +405,13 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:f, s:f, s:i}", "category_id", (json_int_t)category,
                          "category", code, "source", "open311", "title", text_trim(title), "description", desc, "org_id",
                          (json_int_t)grid, "outside_grid", 0, "lat", la, "lng", ln, "xml", path_format(req->path) == 1);
+        if (phone && *phone) /* the spec's phone: the case's contact phone */
+            json_object_set_new(data, "contact_phone", json_string(phone));
+        case_intake_pii(req->keys, data);
     }
+    if (phone)
+        sodium_memzero(phone, strlen(phone));
+    free(phone);
     free(code);
     free(lat);
     free(lng);

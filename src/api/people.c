@@ -58,20 +58,6 @@ static const field_t reveal_fields[] = {
     FIELDS_END,
 };
 
-/* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
- * characters, and no ID or phone number in it (it goes into the audit log).
- * 0, or -1 with rep set (400 naming the field reason). */
-static int reason_check(const char *lang, const char *reason, api_reply_t *rep)
-{
-    if (reason == NULL || !text_field_valid(reason, REASON_MIN, REASON_MAX))
-        return api_error(rep, lang, 400, "validation_failed", "reason", "请说明理由（4 至 200 字）",
-                         "give a reason (4 to 200 characters)") - 1;
-    if (pii_text_found(reason))
-        return api_error(rep, lang, 400, "reason_personal_data", "reason", "理由中不能包含身份证号或电话号码",
-                         "the reason must not contain an ID or phone number") - 1;
-    return 0;
-}
-
 static const field_t household_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"address", F_TEXT, 1, 1, 200, NULL},
@@ -842,12 +828,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_reveal(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, reveal_fields, rep) != 0 ||
-        reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
-        return 0;
-    json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
-    return api_defer(req, reveal_write, data);
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
 }
 
 int person_tag_list(api_req_t *req, api_reply_t *rep)
@@ -1766,7 +1747,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     }
     /* A full export says why, as a single reveal does (read again for the audit row). */
     char *reason = reveal ? api_query(req, "reason") : NULL;
-    int bad_reason = reveal && reason_check(req->lang, reason, rep) != 0;
+    int bad_reason = reveal && api_reason_check(req->lang, reason, rep) != 0;
     free(reason);
     if (bad_reason) {
         person_filter_free(&f);

@@ -116,6 +116,7 @@ const route_t routes[] = {
     {HTTP_GET, "/api/v1/cases/{id}/duplicates", case_duplicates, USER, 0, "cases.duplicates"},
     {HTTP_POST, "/api/v1/cases/{id}/supervise", case_supervise, PERM(PERM_CASE_WRITE), RF_BODY, "cases.supervise"},
     {HTTP_POST, "/api/v1/cases/{id}/publicity", case_publicity, PERM(PERM_CASE_WRITE), RF_BODY, "cases.publicity"},
+    {HTTP_POST, "/api/v1/cases/{id}/reveal", case_reveal, PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY, "cases.reveal"},
     {HTTP_GET, "/api/v1/cases/{id}/photos", case_photo_list, USER, 0, "cases.photos.list"},
     {HTTP_POST, "/api/v1/cases/{id}/photos", case_photo_add, USER, RF_UPLOAD, "cases.photos.add"},
     {HTTP_GET, "/api/v1/cases/{id}/photos/{id}", case_photo_get, USER, 0, "cases.photos.get"},

@@ -505,7 +505,7 @@ def test_anonymous_report_with_tracking_code():
         r = anon.post("/api/v1/public/cases", json=body)
         assert r.status_code == 201, r.text
         got = r.json()
-        assert set(got) == {"tracking_code", "category", "title", "state", "created_at", "updated_at"}
+        assert set(got) == {"tracking_code", "category", "title", "contact_phone", "state", "created_at", "updated_at"}
         code = got["tracking_code"]
         assert re.fullmatch(r"C[0-9A-F]{16}", code), code  # four digits led by time, twelve random
         follow = anon.get("/api/v1/public/cases", params={"code": code})

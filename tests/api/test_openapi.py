@@ -2581,6 +2581,19 @@ def walk_case_extras(server, admin, ctx):
         c = check(r, "POST", pub)
         assert c["public"] is want, c
 
+    # ---- the contact phone of c in full: pii.reveal over its node and a reason
+    rev, rev_path = "/api/v1/cases/{id}/reveal", f"{col}/{c['id']}/reveal"
+    r = staff.post(rev_path, json={"field": "contact_phone", "reason": "文档核对"})
+    assert r.status_code == 200 and check(r, "POST", rev) == {"id": c["id"], "field": "contact_phone",
+                                                             "value": None}, r.text
+    assert error_field(resident.post(rev_path, json={"field": "contact_phone", "reason": "文档核对"}), "POST", rev,
+                       403)["code"] == "forbidden"
+    for bad, field in (({"field": "contact_phone"}, "reason"), ({"field": "title", "reason": "文档核对"}, "field"),
+                       ({"field": "contact_phone", "reason": "回电 13912345678"}, "reason")):
+        assert error_field(staff.post(rev_path, json=bad), "POST", rev)["field"] == field, bad
+    assert error_field(staff.post(f"{col}/999999999/reveal", json={"field": "contact_phone", "reason": "文档核对"}),
+                       "POST", rev, 404)["code"] == "not_found"
+
     # ---- photos of a: the type is read from the bytes, whatever the header says
     png = png_bytes()
     stored = []

@@ -1086,6 +1086,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await res.locator('.el-select-dropdown__item', { hasText: '环境卫生' }).filter({ visible: true }).click()
     await field(res, 'case-title-input').fill('3 栋门口垃圾满溢')
     await area(res, 'case-description').fill('垃圾桶满了两天，没人清运')
+    await field(res, 'case-contact-phone').fill('13912345678')
     await byId(res, 'case-locate').click()
     await res.waitForFunction(() => document.querySelector('[data-testid="case-lat"] input')?.value !== '')
     assert.equal(Number(await field(res, 'case-lat').inputValue()), Number((CASE_LAT + CASE_D / 2).toFixed(6)))
@@ -1101,8 +1102,13 @@ describe('staff console', { timeout: 480_000 }, () => {
     const c0 = await created.json()
     ids.case = c0.id
     assert.equal(c0.org_id, ids.grid, 'placed in the grid by the point')
+    assert.equal((await created.request().postDataJSON()).contact_phone, '13912345678')
+    assert.equal(c0.contact_phone, '139****5678', 'the contact phone comes back masked')
     await res.waitForURL((u) => u.pathname === `/cases/${ids.case}`)
     await showsState(res, 'reported', '已上报', 1)
+    // The reporter sees their own phone masked, with nothing to reveal it by.
+    await waitText(res, 'masked-contact_phone', '139****5678')
+    assert.equal(await byId(res, 'reveal-contact_phone').count(), 0)
     await lastEvent(res, 1, 'report', 'lj.resident')
     const photos = await people.resident.api.get(`/api/v1/cases/${ids.case}/photos`)
     assert.equal(photos.items.length, 1)
@@ -1125,6 +1131,29 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(staff, 'inbox-list-to_accept').getByTestId(`case-link-${ids.case}`).click()
     await staff.waitForURL((u) => u.pathname === `/cases/${ids.case}`)
     await byId(staff, 'case-action-accept').waitFor()
+    // Staff over the case's node see the phone masked and may reveal it, with a reason.
+    await waitText(staff, 'masked-contact_phone', '139****5678')
+    await byId(staff, 'reveal-contact_phone').click()
+    await byId(staff, 'reveal-dialog').waitFor()
+    await field(staff, 'reveal-reason').fill('回访核实情况')
+    const [phoneRev] = await Promise.all([
+      staff.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${ids.case}/reveal`)),
+      byId(staff, 'reveal-submit').click(),
+    ])
+    assert.equal(phoneRev.status(), 200, await phoneRev.text())
+    await waitText(staff, 'revealed-value', '13912345678')
+    await staff.setViewportSize({ width: 1440, height: 900 })
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'case-contact-desktop.png'), fullPage: true })
+    await staff.setViewportSize(DESKTOP)
+    const staffPhone = await open('staff', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await staffPhone.goto(`${base}/cases/${ids.case}`)
+    await waitText(staffPhone, 'masked-contact_phone', '139****5678')
+    await settled(staffPhone)
+    await staffPhone.screenshot({ path: join(ARTIFACTS, 'case-contact-phone.png'), fullPage: true })
+    await staffPhone.context().close()
+    await byId(staff, 'hide-contact_phone').click()
+    await waitText(staff, 'masked-contact_phone', '139****5678')
     const offered = await staff.locator('[data-testid^="case-action-"]').evaluateAll((els) => els.map((e) => e.dataset.testid).sort())
     assert.deepEqual(offered, ['case-action-accept', 'case-action-merge', 'case-action-reject'], 'the acceptor may accept, reject or merge')
     await move(staff, 'accept')
@@ -1229,6 +1258,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await p.locator('.el-select-dropdown__item', { hasText: '市政设施' }).filter({ visible: true }).click()
     await field(p, 'case-title-input').fill('路灯不亮')
     await area(p, 'case-description').fill('小区东门路灯一周没亮')
+    await field(p, 'case-contact-phone').fill('0551-62345678')
     // Outside every grid first: the API's own words, on the field it names.
     await field(p, 'case-lat').fill('40')
     await field(p, 'case-lng').fill('116')
@@ -1243,6 +1273,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     ])
     assert.equal(res.status(), 201, await res.text())
     const code = (await res.json()).tracking_code
+    assert.equal((await res.json()).contact_phone, '*********5678', 'the contact phone is kept, masked')
     await waitText(p, 'public-code', code)
     const fits = await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
     assert.ok(fits, 'the report page fits the phone')

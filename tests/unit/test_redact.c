@@ -76,12 +76,53 @@ static void test_json_strings_only(void **state)
     assert_int_equal(redact_json_strings(buf), 0);
 }
 
+static void check_shown(const char *in, const char *want, size_t want_n, size_t phones, const char *phone)
+{
+    char buf[256];
+    strcpy(buf, in);
+    redact_found_t found = {0};
+    assert_int_equal(redact_numbers_shown(buf, strlen(buf), &found), want_n);
+    assert_string_equal(buf, want);
+    assert_int_equal(found.phones, phones);
+    assert_string_equal(found.phone, phone);
+}
+
+static void test_shown_as_on_screen(void **state)
+{
+    (void)state;
+    check_shown("垃圾满了 请回电 13912345678", "垃圾满了 请回电 139****5678", 1, 1, "13912345678");
+    check_shown("王五家水管爆裂 0551-6512345", "王五家水管爆裂 ****-***2345", 1, 1, "0551-6512345");
+    check_shown("05516512345", "*******2345", 1, 1, "05516512345");
+    check_shown("身份证11010519491231002X", "身份证1101*************X", 1, 0, "");
+    check_shown("340104700101001", "3401**********1", 1, 0, "");
+    /* The same number twice is one number; two numbers are two, the first kept. */
+    check_shown("13912345678 或 13912345678", "139****5678 或 139****5678", 2, 1, "13912345678");
+    check_shown("13912345678 或 0551-6512345", "139****5678 或 ****-***2345", 2, 2, "13912345678");
+    check_shown("楼道灯坏了 2026-12-06 3 楼", "楼道灯坏了 2026-12-06 3 楼", 0, 0, "");
+    check_shown("139****5678", "139****5678", 0, 0, ""); /* masked already: stays */
+    char buf[32] = "13912345678";
+    assert_int_equal(redact_numbers_shown(buf, strlen(buf), NULL), 1); /* found is optional */
+    assert_string_equal(buf, "139****5678");
+}
+
+static void test_may_hold(void **state)
+{
+    (void)state;
+    assert_true(redact_may_hold("回电 13912345678"));
+    assert_true(redact_may_hold("0551-6512345"));
+    assert_true(redact_may_hold("1234567"));
+    assert_false(redact_may_hold("123456 楼 2026-12-06"));
+    assert_false(redact_may_hold(""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_masks_personal_numbers),
         cmocka_unit_test(test_leaves_other_text),
         cmocka_unit_test(test_json_strings_only),
+        cmocka_unit_test(test_shown_as_on_screen),
+        cmocka_unit_test(test_may_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

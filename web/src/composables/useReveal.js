@@ -1,4 +1,4 @@
-// Revealing a resident's full ID number or phone: one dialog for the whole
+// Revealing a resident's full ID number or phone, or a case's contact phone: one dialog for the whole
 // console asks for the reason (required, kept in the audit row), the API audits it and answers the
 // value, which goes back to the one place that asked and is kept nowhere else.
 import { reactive } from 'vue'
@@ -8,6 +8,7 @@ import { i18n } from '../i18n'
 const state = reactive({
   open: false,
   personId: null,
+  path: '',
   field: 'id_card',
   name: '',
   reason: '',
@@ -21,9 +22,11 @@ export function useRevealDialog() {
 }
 
 // Resolves with the value (null when the person has none) or undefined when cancelled.
-export function askReveal({ personId, field, name = '' }) {
+// path: the reveal route when it is not a person's (a case's contact phone).
+export function askReveal({ personId, field, name = '', path = '' }) {
   if (settle) settle(undefined)
-  Object.assign(state, { open: true, personId, field, name, reason: '', busy: false, error: '' })
+  path = path || `/persons/${personId}/reveal`
+  Object.assign(state, { open: true, personId, path, field, name, reason: '', busy: false, error: '' })
   return new Promise((resolve) => {
     settle = resolve
   })
@@ -46,7 +49,7 @@ export async function submitReveal() {
   state.error = ''
   try {
     const body = { field: state.field, reason: state.reason.trim() }
-    const res = await api.post(`/persons/${state.personId}/reveal`, body)
+    const res = await api.post(state.path, body)
     const done = settle
     settle = null
     state.open = false

@@ -551,6 +551,7 @@ export default {
     dissatisfied: 'Dissatisfied',
   },
   case: {
+    contactPhone: 'Contact phone',
     public: 'Public',
     publicYes: 'Public (the public can look it up)',
     publicNo: 'Not public',
@@ -597,6 +598,7 @@ export default {
     helpTitle: 'Ask for help',
     staffTitle: 'New case',
     titlePublic: 'The title of a report is shown to the public: no names, phone numbers or door numbers in it',
+    contactPhoneHint: 'Optional: a mobile or a landline with its area code, seen by staff only (partly hidden), to call you back',
     chooseCategory: 'Choose a category',
     byPoint: 'By coordinates',
     byBuilding: 'By building',

@@ -552,6 +552,7 @@ export default {
     dissatisfied: '不满意',
   },
   case: {
+    contactPhone: '联系电话',
     public: '对外公开',
     publicYes: '公开（公众可查询）',
     publicNo: '不公开',
@@ -599,6 +600,7 @@ export default {
     staffTitle: '登记案件',
     chooseCategory: '请选择类别',
     titlePublic: '群众反映的标题会公开显示，请勿填写姓名、电话、门牌等个人信息',
+    contactPhoneHint: '选填：手机号或带区号的固定电话，仅工作人员可见（隐去中间数字），用于回访',
     byPoint: '按坐标',
     byBuilding: '按楼栋',
     building: '楼栋',
