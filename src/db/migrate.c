@@ -103,6 +103,12 @@ static int person_tails_hashed(db_t *db)
     return rc;
 }
 
+/* Set by a step that rewrote personal data in place (017): SQLite may keep old
+ * copies of a rewritten row in the unused space of its pages (a page's cells are
+ * moved around as rows grow and pages split, and secure_delete zeroes only what
+ * is deleted), so the file is rebuilt once the migrations are done (VACUUM). */
+static int vacuum_wanted;
+
 /* 017: the audit rows written before 012 (MAC format 1) lose the personal data
  * their summaries held, and the chain is sealed again (api/audit.c,
  * audit_reseal), with the audit key: refused, nothing changed, unless the whole
@@ -123,10 +129,12 @@ static int audit_old_rows_resealed(db_t *db)
         log_error("migration 017 refused, nothing changed: %s; find out why with `jiceng audit verify`"
                   " (docs/operations.md)",
                   msg);
-    else if (redacted > 0)
+    else if (redacted > 0) {
+        vacuum_wanted = 1;
         log_info("migration 017: personal data taken out of %lld audit rows written before schema 012, the chain"
                  " sealed again from the first of them",
                  (long long)redacted);
+    }
     return rc;
 }
 
@@ -218,6 +226,14 @@ int migrate_up(db_t *db, int *applied)
     int rc = migrate_missing(db, newest, applied);
     if (foreign_keys(db, 1) != DB_OK && rc == DB_OK)
         rc = DB_ERR;
+    if (rc == DB_OK && vacuum_wanted && strcmp(db_dialect(db), "sqlite") == 0) {
+        vacuum_wanted = 0;
+        if ((rc = db_exec_script(db, "VACUUM")) != DB_OK)
+            log_error("the audit rows are rewritten, but the file could not be rebuilt and may keep old copies of"
+                      " them (VACUUM needs free disk space of about twice the file's size): %s; run `sqlite3 FILE"
+                      " VACUUM` with the server stopped (docs/operations.md)",
+                      db_errmsg(db));
+    }
     if (rc == DB_OK)
         rc = sqlite_wipe(db, 1);
     return rc;
