@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "core/audit_chain.h"
+#include "core/redact.h"
 #include "core/role.h"
 #include "core/timefmt.h"
+#include "lib/keys.h"
 #include "lib/util.h"
 
 void audit_rows_finish(json_t *items)
@@ -20,14 +22,6 @@ void audit_rows_finish(json_t *items)
         json_object_set(row, "at", json_object_get(row, "at_at"));
         json_object_del(row, "at_at");
         json_t *sum = json_loads(json_string_value(json_object_get(row, "summary")), 0, NULL);
-        /* Residents' rows written before schema 011 kept the birth date, which with
-         * the masked number names it: shown as the year only (the row's MAC covers
-         * the stored text, which stays as it is). */
-        const char *birth = json_string_value(json_object_get(sum, "birth_date"));
-        if (birth) {
-            json_object_set_new(sum, "birth_year", json_integer(atoi(birth)));
-            json_object_del(sum, "birth_date");
-        }
         json_object_set_new(row, "summary", sum ? sum : json_object());
     }
 }
@@ -279,5 +273,197 @@ int audit_anchor_check(db_t *db, const unsigned char key[32], const char *anchor
     rc = DB_OK;
 out:
     json_decref(o);
+    return rc;
+}
+
+/* ---- schema 017: the personal data of rows written before 012 taken out ---- */
+
+/* Rows written before schema 011 held the birth date (person.created and
+ * person.updated), which with the masked number narrows it to a few dozen: the
+ * year only, as new rows hold it. In place, at any depth. */
+static void birth_year_only(json_t *v)
+{
+    const char *key;
+    void *tmp;
+    json_t *x;
+    size_t i;
+    if (json_is_array(v))
+        json_array_foreach(v, i, x) birth_year_only(x);
+    if (!json_is_object(v))
+        return;
+    const char *birth = json_string_value(json_object_get(v, "birth_date"));
+    if (json_object_get(v, "birth_date")) {
+        if (birth && json_object_get(v, "birth_year") == NULL)
+            json_object_set_new(v, "birth_year", json_integer(atoi(birth)));
+        json_object_del(v, "birth_date");
+    }
+    json_object_foreach_safe(v, tmp, key, x) birth_year_only(x);
+}
+
+/* An export's row written before the facts form kept the request's raw query
+ * string ("org=3&id_card=...&format=csv"): the value of every personal key
+ * becomes "*", so the row still says which filters were used. A new string, or
+ * NULL when nothing was masked. */
+static char *query_scrubbed(const char *q)
+{
+    char *out = xmalloc(strlen(q) + 1);
+    size_t o = 0;
+    int masked = 0;
+    for (const char *p = q; *p;) {
+        size_t seg = strcspn(p, "&"), nlen = strcspn(p, "=");
+        char *name = nlen < seg ? api_query_decode(p, nlen, 0) : NULL;
+        int personal = name && api_personal_key(name) && seg > nlen + 1;
+        free(name);
+        memcpy(out + o, p, personal ? nlen + 1 : seg);
+        o += personal ? nlen + 1 : seg;
+        if (personal)
+            out[o++] = '*';
+        masked |= personal;
+        p += seg;
+        if (*p == '&')
+            out[o++] = *p++;
+    }
+    out[o] = '\0';
+    if (masked)
+        return out;
+    free(out);
+    return NULL;
+}
+
+/* The summary text an old row gets: NULL if it needs no change. */
+static char *summary_scrubbed(const char *text)
+{
+    json_t *old = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (old == NULL) { /* not JSON: its numbers masked as a text summary's are */
+        size_t n = strlen(text);
+        char *s = xstrndup(text, n);
+        if (redact_numbers(s, n))
+            return s;
+        free(s);
+        return NULL;
+    }
+    json_t *fixed = json_deep_copy(old);
+    birth_year_only(fixed);
+    const char *q = json_string_value(json_object_get(fixed, "query"));
+    char *scrubbed = q ? query_scrubbed(q) : NULL;
+    if (scrubbed)
+        json_object_set_new(fixed, "query", json_string(scrubbed));
+    free(scrubbed);
+    json_t *safe = audit_summary_redacted(fixed);
+    char *out = json_equal(old, safe) ? NULL : json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(old);
+    json_decref(fixed);
+    json_decref(safe);
+    return out;
+}
+
+/* One row as read for resealing: its fields point into the owned copies. */
+typedef struct {
+    audit_fields_t f;
+    char *text[7]; /* actor_name, source, action, entity, summary, org_path, hash */
+} reseal_row_t;
+
+static void reseal_row_read(reseal_row_t *r, db_stmt_t *st)
+{
+    static const int cols[7] = {3, 4, 5, 6, 9, 12, 11};
+    for (int i = 0; i < 7; i++)
+        r->text[i] = xstrdup(db_col_text(st, cols[i]) ? db_col_text(st, cols[i]) : "");
+    r->f = (audit_fields_t){
+        .id = db_col_int(st, 0),
+        .at = db_col_int(st, 1),
+        .actor_id = db_col_int(st, 2),
+        .actor_name = r->text[0],
+        .source = r->text[1],
+        .action = r->text[2],
+        .entity = r->text[3],
+        .entity_id = db_col_int(st, 7),
+        .org_id = db_col_int(st, 8),
+        .summary = r->text[4],
+        .org_path = r->text[5],
+        .version = (int)db_col_int(st, 13),
+    };
+}
+
+static void reseal_row_free(reseal_row_t *r)
+{
+    for (int i = 0; i < 7; i++)
+        free(r->text[i]);
+}
+
+int audit_reseal(db_t *db, const keys_t *keys, int schema, int64_t *redacted, char *msg, size_t cap)
+{
+    enum { BATCH = 500 };
+    audit_tail_t tail;
+    int64_t bad = 0, after = 0, first = 0, last = 0;
+    char prev[AUDIT_HASH_HEX + 1] = "";
+    *redacted = 0;
+    char why[400];
+    int rc = audit_verify_tail(db, keys->audit, &tail, &bad, why, sizeof why);
+    if (rc != DB_OK) {
+        snprintf(msg, cap, "the audit chain must verify before its old rows are rewritten: %s", why);
+        return rc;
+    }
+    static reseal_row_t rows[BATCH];
+    for (;;) {
+        int n = 0;
+        db_stmt_t *st = db_q(db,
+                             "SELECT id, at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary,"
+                             " prev_hash, hash, org_path, mac_version FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                             "ii", after, (int64_t)BATCH);
+        if (st == NULL) {
+            snprintf(msg, cap, "%s", db_errmsg(db));
+            return DB_ERR;
+        }
+        while ((rc = db_step(st)) == DB_ROW)
+            reseal_row_read(&rows[n++], st);
+        db_done(st);
+        rc = rc == DB_DONE ? DB_OK : DB_ERR;
+        for (int i = 0; i < n; i++) {
+            reseal_row_t *r = &rows[i];
+            char *sum = rc == DB_OK && r->f.version == AUDIT_MAC_V1 ? summary_scrubbed(r->f.summary) : NULL;
+            if (sum) {
+                free(r->text[4]);
+                r->f.summary = r->text[4] = sum;
+                ++*redacted;
+                first = first ? first : r->f.id;
+            }
+            if (rc == DB_OK && first) { /* from the first changed row on, every MAC and link anew */
+                char hash[AUDIT_HASH_HEX + 1];
+                r->f.prev_hash = prev;
+                audit_chain_hash(hash, keys->audit, &r->f);
+                rc = db_exec(db, NULL, "UPDATE audit_log SET summary = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                             "ttti", r->f.summary, prev, hash, r->f.id);
+                str_copy(prev, sizeof prev, hash);
+            } else
+                str_copy(prev, sizeof prev, r->text[6]);
+            after = last = r->f.id;
+            reseal_row_free(r);
+        }
+        if (rc != DB_OK) {
+            snprintf(msg, cap, "%s", db_errmsg(db));
+            return rc;
+        }
+        if (n < BATCH)
+            break;
+    }
+    if (first == 0)
+        return DB_OK;
+    rc = audit_head_write(db, keys->audit, last, prev);
+    write_ctx_t w = {.now = clock_now(), .keys = keys};
+    access_system(&w.who, "migrate");
+    str_copy(w.source, sizeof w.source, "cli");
+    str_copy(w.lang, sizeof w.lang, "en");
+    if (rc == DB_OK)
+        rc = audit_append_new(db, &w, "audit.resealed", "audit_log", first, 0,
+                              json_pack("{s:I, s:I, s:I, s:i}", "rows_redacted", (json_int_t)*redacted, "from_id",
+                                        (json_int_t)first, "to_id", (json_int_t)last, "schema", schema));
+    if (rc != DB_OK) {
+        snprintf(msg, cap, "%s", db_errmsg(db));
+        return rc;
+    }
+    /* The rewritten chain must verify as any other before it is committed. */
+    rc = audit_verify_tail(db, keys->audit, &tail, &bad, why, sizeof why);
+    if (rc != DB_OK)
+        snprintf(msg, cap, "the chain as sealed again does not verify (a fault of this binary): %s", why);
     return rc;
 }

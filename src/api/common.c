@@ -88,7 +88,7 @@ static int name_like(const char *s)
 /* Decode a query component (percent-encoding, '+' as space). NULL if malformed:
  * a bad escape, text that is not UTF-8, or a control character (NUL included;
  * with breaks, tab, CR and LF are text: a form body's block of text). */
-static char *query_decode(const char *s, size_t n, int breaks)
+char *api_query_decode(const char *s, size_t n, int breaks)
 {
     char *out = xmalloc(n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
@@ -125,8 +125,8 @@ int api_query_check(const api_req_t *req, api_reply_t *rep)
         size_t len = amp ? (size_t)(amp - p) : strlen(p);
         const char *eq = memchr(p, '=', len);
         size_t nlen = eq ? (size_t)(eq - p) : len;
-        char *name = query_decode(p, nlen, 0);
-        char *value = eq ? query_decode(eq + 1, len - nlen - 1, 0) : NULL;
+        char *name = api_query_decode(p, nlen, 0);
+        char *value = eq ? api_query_decode(eq + 1, len - nlen - 1, 0) : NULL;
         int bad = name == NULL || (eq && value == NULL);
         /* The parameter's name when it is one, else "query"; never the value: it
          * may be an ID number. */
@@ -152,7 +152,7 @@ char *api_query(const api_req_t *req, const char *name)
         const char *amp = strchr(p, '&');
         size_t len = amp ? (size_t)(amp - p) : strlen(p);
         if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
-            return query_decode(p + nlen + 1, len - nlen - 1, 1);
+            return api_query_decode(p + nlen + 1, len - nlen - 1, 1);
         if (len == nlen && memcmp(p, name, nlen) == 0)
             return xstrdup("");
         p = amp ? amp + 1 : NULL;
@@ -376,7 +376,7 @@ void audit_head_restore(void)
 /* The head row carries a MAC over (last id, last hash), so moving it back to
  * an earlier row needs the key (or that earlier head row itself: see the
  * anchor in docs/operations.md). */
-static int head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash)
+int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash)
 {
     char mac[AUDIT_HASH_HEX + 1];
     audit_head_mac(mac, key, id, hash);
@@ -391,7 +391,7 @@ int audit_head_flush(db_t *db)
 {
     if (!head.dirty)
         return DB_OK;
-    int rc = head_write(db, head.key, head.id, head.hash);
+    int rc = audit_head_write(db, head.key, head.id, head.hash);
     if (rc == DB_OK)
         head.dirty = 0;
     return rc;
@@ -437,17 +437,23 @@ int api_personal_key(const char *key)
     return in_choices(personal_keys, key);
 }
 
-/* A copy of v fit for the audit log: under a personal key, a value becomes what
- * happened to it ("(changed)", "(removed)"; a boolean fact stays as it is);
- * personal numbers typed into any other text are masked. New reference. */
-static json_t *summary_redacted(json_t *v)
+/* What a personal key's value may stay as: a boolean fact, or what happened to
+ * it as audit_summary_redacted wrote it (so a summary redacted twice is
+ * unchanged). */
+static int personal_value_safe(json_t *x)
+{
+    const char *s = json_string_value(x);
+    return json_is_boolean(x) || (s && (strcmp(s, "(changed)") == 0 || strcmp(s, "(removed)") == 0));
+}
+
+json_t *audit_summary_redacted(json_t *v)
 {
     if (json_is_object(v)) {
         json_t *out = json_object(), *x;
         const char *key;
         json_object_foreach(v, key, x) {
-            if (!api_personal_key(key) || json_is_boolean(x))
-                json_object_set_new(out, key, summary_redacted(x));
+            if (!api_personal_key(key) || personal_value_safe(x))
+                json_object_set_new(out, key, audit_summary_redacted(x));
             else
                 json_object_set_new(out, key, json_string(json_is_null(x) ? "(removed)" : "(changed)"));
         }
@@ -456,7 +462,7 @@ static json_t *summary_redacted(json_t *v)
     if (json_is_array(v)) {
         json_t *out = json_array(), *x;
         size_t i;
-        json_array_foreach(v, i, x) json_array_append_new(out, summary_redacted(x));
+        json_array_foreach(v, i, x) json_array_append_new(out, audit_summary_redacted(x));
         return out;
     }
     if (json_is_string(v)) {
@@ -472,7 +478,7 @@ static json_t *summary_redacted(json_t *v)
 int audit_append(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                  int64_t org_id, json_t *summary)
 {
-    json_t *safe = summary ? summary_redacted(summary) : NULL;
+    json_t *safe = summary ? audit_summary_redacted(summary) : NULL;
     char *sum = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(safe);
     int rc = audit_row(db, w, action, entity, entity_id, org_id, sum ? sum : "{}"); /* masked already */
@@ -555,7 +561,7 @@ static int audit_row(db_t *db, const write_ctx_t *w, const char *action, const c
     if (rc != DB_OK)
         return rc;
     if (!head_keep)
-        return head_write(db, w->keys->audit, f.id, hash);
+        return audit_head_write(db, w->keys->audit, f.id, hash);
     head.key = w->keys->audit;
     head.id = f.id;
     str_copy(head.hash, sizeof head.hash, hash);

@@ -54,6 +54,32 @@ typedef struct audit_tail {
 int audit_verify_tail(db_t *db, const unsigned char key[32], audit_tail_t *tail, int64_t *bad_id, char *msg,
                       size_t cap);
 
+/* Decode a query component (percent-encoding, '+' as space; breaks: tab, CR and
+ * LF allowed). A new string, or NULL if malformed (a bad escape, not UTF-8, a
+ * control character). */
+char *api_query_decode(const char *s, size_t n, int breaks);
+
+/* Write the chain's head: the last row's id and MAC, and the head's own MAC
+ * under key. DB_OK or a DB_* error. */
+int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash);
+
+/* A copy of a summary fit for the audit log (what audit_append stores): under a
+ * personal key (api_personal_key) a value becomes "(changed)" or "(removed)"
+ * (a boolean fact, or a value already so written, stays); ID and phone numbers
+ * in any other string are masked. New reference. */
+json_t *audit_summary_redacted(json_t *v);
+
+/* Schema 017: take out of the rows written before schema 012 (MAC format 1)
+ * the personal data their summaries held (birth_date becomes birth_year, the
+ * values of personal keys in an export's query string become "*", then
+ * audit_summary_redacted), and seal the chain again from the first row changed:
+ * each row's MAC in its own format, later rows' links, the head. Refuses
+ * (DB_ERR, msg says why, nothing written) unless the whole chain verifies with
+ * keys first. When it changed rows it appends an audit.resealed row saying how
+ * many from which id at schema version schema, and verifies the chain again.
+ * *redacted is the number of rows changed. Run inside the caller's transaction. */
+int audit_reseal(db_t *db, const keys_t *keys, int schema, int64_t *redacted, char *msg, size_t cap);
+
 /* An anchor of tail taken at now: JSON text (format, last_id, last_hash,
  * taken_at, mac) the caller frees. */
 char *audit_anchor_text(const unsigned char key[32], const audit_tail_t *tail, int64_t now);

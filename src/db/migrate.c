@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/internal.h"
 #include "lib/keys.h"
 #include "lib/pii.h"
 #include "lib/util.h"
@@ -35,6 +36,19 @@ static int apply_version(db_t *db, int version, const char **name)
     return DB_OK;
 }
 
+/* The deployment's keys, for a step that needs them: the key file beside an
+ * SQLite file, $JICENG_KEY_FILE for PostgreSQL. 0, or -1 logged as why: why. */
+static int migration_keys(db_t *db, keys_t *keys, const char *why)
+{
+    char kpath[1024], err[512];
+    keys_path(kpath, sizeof kpath, strcmp(db_dialect(db), "postgres") == 0 ? "postgres://" : db_path(db));
+    if (keys_load(keys, kpath, err, sizeof err) != 0) {
+        log_error("%s: %s", why, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* 011: the ID and phone tails that the script left in clear in id_tail_hash and
  * phone_tail_hash become their keyed hashes, which needs the key file (beside an
  * SQLite file; $JICENG_KEY_FILE for PostgreSQL). A database without residents
@@ -46,13 +60,9 @@ static int person_tails_hashed(db_t *db)
     int rc = db_one_int(db, &rows, "SELECT COUNT(*) FROM person", "");
     if (rc != DB_OK || rows == 0)
         return rc;
-    char kpath[1024], err[512];
     keys_t keys;
-    keys_path(kpath, sizeof kpath, strcmp(db_dialect(db), "postgres") == 0 ? "postgres://" : db_path(db));
-    if (keys_load(&keys, kpath, err, sizeof err) != 0) {
-        log_error("migration 011 hashes the stored ID and phone tails with the key file: %s", err);
+    if (migration_keys(db, &keys, "migration 011 hashes the stored ID and phone tails with the key file") != 0)
         return DB_ERR;
-    }
     static struct {
         int64_t id;
         char id_tail[8], phone_tail[8];
@@ -93,6 +103,41 @@ static int person_tails_hashed(db_t *db)
     return rc;
 }
 
+/* Set by a step that rewrote personal data in place (017): SQLite may keep old
+ * copies of a rewritten row in the unused space of its pages (a page's cells are
+ * moved around as rows grow and pages split, and secure_delete zeroes only what
+ * is deleted), so the file is rebuilt once the migrations are done (VACUUM). */
+static int vacuum_wanted;
+
+/* 017: the audit rows written before 012 (MAC format 1) lose the personal data
+ * their summaries held, and the chain is sealed again (api/audit.c,
+ * audit_reseal), with the audit key: refused, nothing changed, unless the whole
+ * chain verifies first. A database without such rows needs neither. */
+static int audit_old_rows_resealed(db_t *db)
+{
+    int64_t old = 0, redacted = 0;
+    int rc = db_one_int(db, &old, "SELECT COUNT(*) FROM audit_log WHERE mac_version = 1", "");
+    if (rc != DB_OK || old == 0)
+        return rc;
+    keys_t keys;
+    char msg[512] = "";
+    if (migration_keys(db, &keys, "migration 017 checks and seals the audit chain with the key file") != 0)
+        return DB_ERR;
+    rc = audit_reseal(db, &keys, 17, &redacted, msg, sizeof msg);
+    sodium_memzero(&keys, sizeof keys);
+    if (rc != DB_OK)
+        log_error("migration 017 refused, nothing changed: %s; find out why with `jiceng audit verify`"
+                  " (docs/operations.md)",
+                  msg);
+    else if (redacted > 0) {
+        vacuum_wanted = 1;
+        log_info("migration 017: personal data taken out of %lld audit rows written before schema 012, the chain"
+                 " sealed again from the first of them",
+                 (long long)redacted);
+    }
+    return rc;
+}
+
 /* What a migration needs done that SQL cannot do, run after its scripts in the
  * same transaction. */
 static const struct {
@@ -100,6 +145,7 @@ static const struct {
     int (*run)(db_t *db);
 } steps[] = {
     {11, person_tails_hashed},
+    {17, audit_old_rows_resealed},
 };
 
 static int run_steps(db_t *db, int version)
@@ -180,6 +226,14 @@ int migrate_up(db_t *db, int *applied)
     int rc = migrate_missing(db, newest, applied);
     if (foreign_keys(db, 1) != DB_OK && rc == DB_OK)
         rc = DB_ERR;
+    if (rc == DB_OK && vacuum_wanted && strcmp(db_dialect(db), "sqlite") == 0) {
+        vacuum_wanted = 0;
+        if ((rc = db_exec_script(db, "VACUUM")) != DB_OK)
+            log_error("the audit rows are rewritten, but the file could not be rebuilt and may keep old copies of"
+                      " them (VACUUM needs free disk space of about twice the file's size): %s; run `sqlite3 FILE"
+                      " VACUUM` with the server stopped (docs/operations.md)",
+                      db_errmsg(db));
+    }
     if (rc == DB_OK)
         rc = sqlite_wipe(db, 1);
     return rc;

@@ -276,3 +276,132 @@ def test_no_anchor_of_a_broken_chain(db):
     p = run_cli("audit", "anchor", "--db", db, "-o", out, check=False)
     assert p.returncode != 0 and "BROKEN at row 2" in p.stdout
     assert not os.path.exists(out)
+
+
+# What rows written before schema 011/012 held (MAC format 1): a resident's birth date, an export's raw query with
+# a full ID number and searched tails, a phone number typed into a free text.
+OLD_ID = "65010219370815004X"  # no other test's number: PostgreSQL tests share a cluster and its WAL
+OLD_ROWS = [
+    ("person.created", "person", {"birth_date": "1937-08-15", "gender": "female", "id_card": "(changed)",
+                                  "name": "旧甲", "phone": "(changed)"}),
+    ("person.updated", "person", {"birth_date": "1962-07-03", "name": "旧乙"}),
+    ("persons.exported", "org", {"format": "csv", "query": f"org=3&id_card={OLD_ID}&id%5Ftail=004X&phone_tail=7531"
+                                 "&format=csv", "revealed": False, "rows": 1}),
+    ("case.created", "case", {"title": "来电 13700007531 反映"}),
+]
+OLD_ROUNDS = 100
+OLD_SECRETS = ["1937-08-15", "1962-07-03", OLD_ID, OLD_ID[:17], "tail=004X", "tail=7531", "13700007531"]
+
+
+def _old_chain(db):
+    """Append OLD_ROWS and MAC the whole chain as the code before 012 did (format 1, head without a MAC), then
+    write a row the way the current code does (format 2), and put the database back to schema 16. Returns the
+    first old row's id."""
+    key = _audit_key(db)
+    con = connect(db)
+    if backend.BACKEND == "sqlite":
+        # SQLite's own default (Debian's build turns it on): a row rewritten or deleted leaves its old bytes in the
+        # page's free space, where rewriting the rows again does not reach.
+        con.execute("PRAGMA secure_delete = OFF")
+    first = last_id(con) + 1
+    for k, (action, entity, summary) in enumerate(OLD_ROWS * OLD_ROUNDS):
+        con.execute("INSERT INTO audit_log (id, at, actor_id, actor_name, source, action, entity, entity_id, org_id,"
+                    " org_path, summary, prev_hash, hash) VALUES (?, ?, 1, 'admin', '127.0.0.1', ?, ?, ?, 0, '/',"
+                    " ?, '', '')", (first + k, 1764000000 + k, action, entity, k + 1,
+                                    json.dumps(summary, ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
+    prev = ""
+    for row in con.execute("SELECT id, at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary"
+                           " FROM audit_log ORDER BY id").fetchall():
+        mac = _v1_mac(key, row, prev)
+        con.execute("UPDATE audit_log SET prev_hash = ?, hash = ?, mac_version = 1 WHERE id = ?", (prev, mac, row[0]))
+        prev = mac
+    con.execute("UPDATE audit_head SET last_id = ?, last_hash = ?, mac = ''", (last_id(con), prev))
+    con.commit()
+    run_cli("user", "add", "--db", db, "after_011", "--name", "u", env={"JICENG_PASSWORD": PASSWORD})
+    assert_ok(db)
+    # Every command migrates the database it opens: from here on only `jiceng migrate` may run.
+    con.execute("DELETE FROM schema_migrations WHERE version = 17")
+    con.commit()
+    con.close()
+    return first
+
+
+def _audit_rows(db):
+    con = connect(db)
+    rows = con.execute("SELECT id, summary, prev_hash, hash, mac_version FROM audit_log ORDER BY id").fetchall()
+    con.close()
+    return [tuple(r) for r in rows]
+
+
+def _stored(db):
+    """What someone holding the database's files reads: the SQLite file and its WAL; on PostgreSQL a dump and the
+    audit table's file once `VACUUM FULL audit_log` has run (docs/operations.md: after upgrading)."""
+    raw = backend.stored_bytes(db)
+    if backend.BACKEND == "postgres":
+        con = connect(db)
+        con.execute("VACUUM FULL audit_log")
+        con.execute("CHECKPOINT")
+        path = con.execute("SELECT pg_relation_filepath('audit_log')").fetchone()[0]
+        con.close()
+        raw += open(os.path.join(backend.cluster().data, path), "rb").read()
+    return raw
+
+
+def test_migration_017_takes_personal_data_out_of_old_rows_and_seals_the_chain_again(db):
+    db, _ = db
+    first = _old_chain(db)
+    before = _audit_rows(db)
+    stored = _stored(db)
+    for s in OLD_SECRETS:
+        assert s.encode() in stored, s  # what there is to take out
+    holder = connect(db)  # an open connection (a server's) keeps the WAL unless the migration truncates it
+    holder.execute("SELECT COUNT(*) FROM schema_migrations").fetchall()
+    p = run_cli("migrate", "--db", db)
+    assert "1 migrations applied" in p.stdout, p.stdout + p.stderr
+    if backend.BACKEND == "sqlite":
+        assert os.path.getsize(db + "-wal") == 0
+    stored = _stored(db)
+    holder.close()
+    for s in OLD_SECRETS:
+        assert s.encode() not in stored, s
+    assert_ok(db)
+    after = _audit_rows(db)
+    # Rows before the first old one changed keep their MACs; from it on each row is sealed again in its own format.
+    assert [r[3] for r in after[:first - 1]] == [r[3] for r in before[:first - 1]]
+    assert all(a[3] != b[3] for a, b in zip(after[first - 1:], before[first - 1:]))
+    assert [r[4] for r in after[:len(before)]] == [r[4] for r in before]
+    sums = {r[0]: json.loads(r[1]) for r in after}
+    assert sums[first] == {"birth_year": 1937, "gender": "female", "id_card": "(changed)", "name": "旧甲",
+                           "phone": "(changed)"}
+    assert sums[first + 1] == {"birth_year": 1962, "name": "旧乙"}
+    assert sums[first + 2]["query"] == "org=3&id_card=*&id%5Ftail=*&phone_tail=*&format=csv"
+    assert sums[first + 3]["title"] == "来电 *********** 反映"
+    con = connect(db)
+    sealed = con.execute("SELECT id, actor_name, entity, entity_id, summary, mac_version FROM audit_log"
+                         " WHERE action = 'audit.resealed'").fetchall()
+    con.close()
+    assert len(sealed) == 1 and sealed[0][0] == len(before) + 1, sealed
+    assert sealed[0][1:4] == ("migrate", "audit_log", first) and sealed[0][5] == 2
+    assert json.loads(sealed[0][4]) == {"rows_redacted": len(OLD_ROWS) * OLD_ROUNDS, "from_id": first, "to_id": len(before), "schema": 17}
+    # Anything written now links to the sealed chain.
+    run_cli("user", "add", "--db", db, "after_017", "--name", "u", env={"JICENG_PASSWORD": PASSWORD})
+    assert_ok(db)
+
+
+def test_migration_017_refuses_a_chain_that_does_not_verify(db):
+    db, _ = db
+    first = _old_chain(db)
+    tamper(db, f"UPDATE audit_log SET actor_name = 'someone' WHERE id = {first + 1}")
+    before = _audit_rows(db)
+    file_before = open(db, "rb").read() if backend.BACKEND == "sqlite" else None
+    p = run_cli("migrate", "--db", db, check=False)
+    assert p.returncode != 0, p.stdout
+    assert "migration 017 refused, nothing changed" in p.stderr and "jiceng audit verify" in p.stderr, p.stderr
+    assert f"audit row {first + 1} was edited" in p.stderr, p.stderr
+    assert _audit_rows(db) == before
+    if backend.BACKEND == "sqlite":
+        assert open(db, "rb").read() == file_before
+    con = connect(db)
+    assert con.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 17").fetchone()[0] == 0
+    con.close()
+    assert OLD_ID.encode() in _stored(db)

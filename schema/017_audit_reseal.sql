@@ -1,0 +1,18 @@
+-- 017: the audit rows written before schema 012 (MAC format 1) no longer hold
+-- personal data (issue #13 item 1): rows of residents written before 011 kept the
+-- birth date, which with the masked number narrows it to a few dozen candidates,
+-- and exports kept their raw query string, which could hold a full ID number or a
+-- searched tail. The binary does it right after this script, in the same
+-- transaction, with the key file (src/db/migrate.c, api/audit.c audit_reseal):
+-- - it verifies the whole chain first and refuses, changing nothing, if it does
+--   not verify (docs/operations.md);
+-- - birth_date becomes birth_year; a personal key's value in an old export's
+--   query string becomes "*"; then the masking every new summary gets;
+-- - from the first row changed on, each row's MAC is made again in its own format
+--   (format 1 rows stay format 1: nothing can vouch now for the org_path they
+--   did not cover), every later row's link, the head and its MAC;
+-- - one audit.resealed row records how many rows, from which id, at which version.
+-- SQLite overwrites what it deletes and the WAL is truncated afterwards;
+-- PostgreSQL keeps the old row versions until VACUUM FULL audit_log
+-- (docs/operations.md). SQL has nothing to do here but count those rows.
+SELECT COUNT(*) FROM audit_log WHERE mac_version = 1;
