@@ -15,6 +15,7 @@ import time
 import pytest
 
 import backend
+import conftest
 from conftest import Server, error_of, run_cli
 from test_openapi import xlsx_rows
 
@@ -219,18 +220,15 @@ def test_what_the_database_files_hold_leaves_ten_thousand(server, city, tmp_path
     columns = backend.columns(con, "person")
     copy = backend.backup_copy(server.db, str(tmp_path / "backup.db"), run_cli)
     raw = {"database": backend.stored_bytes(server.db), "backup": backend.stored_bytes(copy)}
-    if backend.BACKEND == "postgres":  # the cluster's files as they lie on disk, WAL included
-        con.execute("CHECKPOINT")  # what is in shared buffers only reaches the table files at a checkpoint
-        data = b""
-        for folder in ("base", "pg_wal"):
-            for root, _, files in os.walk(os.path.join(backend.cluster().data, folder)):
-                for f in files:
-                    try:
-                        with open(os.path.join(root, f), "rb") as fh:
-                            data += fh.read()
-                    except FileNotFoundError:  # removed since listed (pg_internal.init, a WAL segment recycled)
-                        pass
-        raw["data directory"] = data
+    if backend.BACKEND == "postgres":
+        # The database's own files as they lie on disk (after a checkpoint) and the WAL written since its server
+        # started, file by file: the rest of the shared test cluster holds other tests' databases, not these.
+        for f in conftest._pg_files(server.db, server.started):
+            try:
+                with open(f, "rb") as fh:
+                    raw[f"data directory: {os.path.basename(f)}"] = fh.read()
+            except FileNotFoundError:  # removed since listed (pg_internal.init, a WAL segment recycled)
+                pass
     counts = {}
     for name, idc in SAMPLES.items():
         pid = city["people"][name]["id"]
