@@ -251,8 +251,9 @@ def reachable_source(text, body, _seen=None):
     while todo:
         b = todo.pop()
         out.append(b)
+        # Every argument of api_offload: its work and its completion functions among them.
         offloaded = [n.strip() for args in re.findall(r"\bapi_offload\(([^;]*)\)", b) for n in args.split(",")]
-        names = re.findall(r"\b(\w+)\s*\(", b) + OFFLOAD_DONE.findall(b) + offloaded
+        names = re.findall(r"\b(\w+)\s*\(", b) + offloaded
         for name in names:
             if name in seen:
                 continue
