@@ -23,6 +23,7 @@ static const command_t commands[] = {
     {"audit", cmd_audit, "verify the audit chain, or anchor it", "jiceng audit verify|anchor [--db PATH]"},
     {"demo", cmd_demo, "fill the real divisions with a synthetic city",
      "jiceng demo [--db PATH] [--residents N] [--seed S]"},
+    {"routes", cmd_routes, "print the API's operation table", "jiceng routes [--json]"},
     {"copy-data", cmd_copy_data, "move a whole deployment into an empty database (e.g. SQLite to PostgreSQL)",
      "jiceng copy-data --from URL --to URL"},
 };

@@ -53,6 +53,8 @@ typedef struct write_ctx {
     const keys_t *keys;
     const struct server_config *cfg;
     const progress_t *progress; /* NULL but in the CLI */
+    const struct op *op;       /* the operation that queued the change (api/op.h); NULL in the CLI */
+    int64_t id;                /* the {id} its path named, or 0 */
 } write_ctx_t;
 
 /* A change: runs on the writer's connection inside a transaction (a savepoint
@@ -61,7 +63,7 @@ typedef struct write_ctx {
 typedef int (*write_fn)(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 
 typedef struct api_req {
-    const struct route *route;
+    const struct op *route;    /* the operation matched (api/op.h) */
     int method;
     const char *path;          /* NUL-terminated copy, without the query */
     const char *query;         /* after '?', NUL-terminated, "" if none */
@@ -69,6 +71,7 @@ typedef struct api_req {
                                 * handler, which may take it instead (setting it NULL) */
     int64_t params[4];         /* {id} path parameters in order */
     int nparams;
+    int64_t entity_org;        /* the org of the entity {id} names, when the op declares one (checked) */
     principal_t *who;          /* NULL on public routes without a session */
     char session_csrf[64];     /* the session's CSRF token (cookie sessions), "" if none */
     int64_t session_id;
@@ -155,7 +158,9 @@ typedef enum {
     F_ENUM,
     F_DATE,  /* "YYYY-MM-DD" from min (yyyymmdd, 0: any) to max years after today (core/timefmt.h) */
     F_BLOCK, /* text with line breaks */
-    F_NAME   /* a name or title: text without format characters, not only blanks (text_name_valid) */
+    F_NAME,  /* a name or title: text without format characters, not only blanks (text_name_valid) */
+    F_NUMBER, /* a JSON number from min to max */
+    F_LIST   /* an array of at most max strings, each a name of 1 to 50 code points */
 } field_type_t;
 typedef struct {
     const char *name;

@@ -1,5 +1,6 @@
 /* Reading and verifying the hash-chained audit log. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <stdio.h>
@@ -467,3 +468,19 @@ int audit_reseal(db_t *db, const keys_t *keys, int schema, int64_t *redacted, ch
         snprintf(msg, cap, "the chain as sealed again does not verify (a fault of this binary): %s", why);
     return rc;
 }
+
+static const field_t audit_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"actor_id", F_INT, 0, 0, INT64_MAX, NULL},
+    {"action", F_TEXT, 0, 0, 0, NULL},
+    {"entity", F_TEXT, 0, 0, 0, NULL},
+    {"entity_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"from", F_TEXT, 0, 0, 0, NULL},
+    {"to", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+const op_t audit_ops[] = {
+    {OP(HTTP_GET, "/api/v1/audit", "audit.list", PERM(PERM_AUDIT_READ), RF_PAGED, audit_list), .query = audit_list_query},
+    OPS_END,
+};

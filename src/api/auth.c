@@ -1,5 +1,6 @@
 /* Logging in and out, sessions, CSRF tokens, API tokens, lockout. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <pthread.h>
@@ -626,3 +627,14 @@ int auth_token_delete(api_req_t *req, api_reply_t *rep)
     (void)rep;
     return api_defer(req, token_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
 }
+
+const op_t auth_ops[] = {
+    {OP(HTTP_POST, "/api/v1/auth/login", "auth.login", PUB, RF_BODY | RF_WRITES, auth_login), .body = login_fields},
+    {OP(HTTP_POST, "/api/v1/auth/logout", "auth.logout", USER, RF_BODY_OPTIONAL | RF_WRITES, auth_logout)},
+    {OP(HTTP_GET, "/api/v1/auth/me", "auth.me", USER, 0, auth_me)},
+    {OP(HTTP_POST, "/api/v1/auth/password", "auth.password", USER, RF_BODY | RF_WRITES, auth_password), .body = password_fields},
+    {OP(HTTP_GET, "/api/v1/auth/tokens", "auth.tokens.list", USER, 0, auth_token_list)},
+    {OP(HTTP_POST, "/api/v1/auth/tokens", "auth.tokens.create", USER, RF_BODY | RF_NO_REPLAY | RF_WRITES, auth_token_create), .body = token_fields},
+    {OP(HTTP_DELETE, "/api/v1/auth/tokens/{id}", "auth.tokens.delete", USER, RF_WRITES, auth_token_delete)},
+    OPS_END,
+};

@@ -4,6 +4,7 @@
  * category is deactivated, never deleted: its cases keep going, new reports of it
  * are refused. Every change is audited. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <stdio.h>
@@ -233,3 +234,15 @@ int case_category_update(api_req_t *req, api_reply_t *rep)
     json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, update_write, data);
 }
+
+static const field_t case_categories_list_query[] = {
+    {"include_inactive", F_BOOL, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+const op_t case_category_ops[] = {
+    {OP(HTTP_GET, "/api/v1/case-categories", "case_categories.list", USER, 0, case_category_list), .query = case_categories_list_query},
+    {OP(HTTP_POST, "/api/v1/case-categories", "case_categories.create", PERM(PERM_ALL), RF_BODY | RF_WRITES, case_category_create), .body = create_fields},
+    {OP(HTTP_PATCH, "/api/v1/case-categories/{id}", "case_categories.update", PERM(PERM_ALL), RF_BODY | RF_WRITES, case_category_update), .body = update_fields},
+    OPS_END,
+};

@@ -3,6 +3,7 @@
  * move is a version-checked write (two people acting at once: one wins, the
  * other gets 409) and appends an event to the case's log and a row to the audit. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <math.h>
@@ -1487,3 +1488,44 @@ int case_photo_list(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, rc != DB_OK ? rc : DB_ERR, "case");
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
 }
+
+static const field_t cases_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"mine", F_BOOL, 0, 0, 0, NULL},
+    {"overdue", F_BOOL, 0, 0, 0, NULL},
+    {"state", F_ENUM, 0, 0, 0, case_states},
+    {"category", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+static const field_t cases_nearby_query[] = {
+    {"category", F_TEXT, 1, 0, 0, NULL},
+    {"lat", F_NUMBER, 1, -90, 90, NULL},
+    {"lng", F_NUMBER, 1, -180, 180, NULL},
+    FIELDS_END,
+};
+static const field_t public_cases_get_query[] = {
+    {"code", F_TEXT, 1, 0, 0, NULL},
+    FIELDS_END,
+};
+
+/* Photos are read by their bytes (sniff_image), whatever the Content-Type says. */
+static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
+
+const op_t case_ops[] = {
+    {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
+    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create)},
+    {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action), .body = action_fields},
+    {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES, case_supervise), .body = supervise_fields},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/publicity", "cases.publicity", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES, case_publicity), .body = publicity_fields},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/reveal", "cases.reveal", PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY | RF_WRITES, case_reveal), .body = reveal_fields},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos", "cases.photos.list", USER, 0, case_photo_list)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/photos", "cases.photos.add", USER, RF_UPLOAD | RF_WRITES, case_photo_add), .upload_types = photo_types},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get)},
+    {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
+    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create)},
+    {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get), .query = public_cases_get_query},
+    OPS_END,
+};

@@ -7,6 +7,7 @@
  * per day; only the days a period's ends or a bucket's boundary cut in two are
  * read from the cases themselves. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <assert.h>
@@ -683,3 +684,23 @@ int org_casework_trend(api_req_t *req, api_reply_t *rep)
     }
     return api_json(rep, 200, json_pack("{s:s, s:o}", "bucket", month ? "month" : "week", "buckets", list));
 }
+
+static const char *const trend_buckets[] = {"week", "month", NULL};
+static const field_t orgs_casework_query[] = {
+    {"from", F_TEXT, 1, 0, 0, NULL},
+    {"to", F_TEXT, 1, 0, 0, NULL},
+    {"children", F_BOOL, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+static const field_t orgs_casework_trend_query[] = {
+    {"from", F_TEXT, 1, 0, 0, NULL},
+    {"to", F_TEXT, 1, 0, 0, NULL},
+    {"bucket", F_ENUM, 0, 0, 0, trend_buckets},
+    FIELDS_END,
+};
+
+const op_t casework_ops[] = {
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/casework", "orgs.casework", PERM(PERM_STATS_READ), 0, org_casework), .query = orgs_casework_query},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/casework/trend", "orgs.casework.trend", PERM(PERM_STATS_READ), 0, org_casework_trend), .query = orgs_casework_trend_query},
+    OPS_END,
+};

@@ -242,6 +242,24 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             if (!json_is_string(v) || !in_choices(f->choices, json_string_value(v)))
                 return invalid(rep, req, f->name, "不是允许的取值", "not one of the allowed values");
             break;
+        case F_NUMBER:
+            if (!json_is_number(v))
+                return invalid(rep, req, f->name, "应为数值", "must be a number");
+            if (json_number_value(v) < (double)f->min || json_number_value(v) > (double)f->max)
+                return invalid(rep, req, f->name, "数值超出范围", "out of range");
+            break;
+        case F_LIST: {
+            size_t i;
+            json_t *x;
+            if (!json_is_array(v) || (int64_t)json_array_size(v) > f->max)
+                return invalid(rep, req, f->name, "应为不超过上限的文本列表", "must be a list of at most the allowed number of strings");
+            json_array_foreach(v, i, x) {
+                if (!json_is_string(x) || !text_name_valid(json_string_value(x), 1, 50))
+                    return invalid(rep, req, f->name, "列表中有空的、过长的或含控制字符的文本",
+                                   "an item is empty, too long or has control characters");
+            }
+            break;
+        }
         case F_DATE: {
             int64_t t;
             if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
@@ -265,6 +283,8 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w)
     str_copy(w->lang, sizeof w->lang, req->lang);
     w->now = clock_now();
     w->keys = req->keys;
+    w->op = req->route;
+    w->id = req->nparams > 0 ? req->params[0] : 0;
     w->cfg = req->cfg;
 }
 

@@ -2,6 +2,7 @@
  * locating the grid of a point; and the coverage audit of a subtree
  * ("管理无盲点": every household in a grid, every grid staffed and outlined). */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <math.h>
@@ -612,3 +613,17 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
     }
     return api_json(rep, 200, out);
 }
+
+static const field_t locate_query[] = {
+    {"lng", F_NUMBER, 1, -180, 180, NULL},
+    {"lat", F_NUMBER, 1, -90, 90, NULL},
+    FIELDS_END,
+};
+
+const op_t geo_ops[] = {
+    {OP(HTTP_PUT, "/api/v1/orgs/{id}/geometry", "orgs.geometry.put", PERM(PERM_ORG_WRITE), RF_BODY | RF_WRITES, org_geometry_put)},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/geometry", "orgs.geometry.get", PERM(PERM_ORG_READ), 0, org_geometry_get)},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/coverage", "orgs.coverage", PERM(PERM_PEOPLE_READ), 0, org_coverage)},
+    {OP(HTTP_GET, "/api/v1/locate", "locate", PERM(PERM_ORG_READ), 0, geo_locate_handler), .query = locate_query},
+    OPS_END,
+};

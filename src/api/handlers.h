@@ -28,20 +28,6 @@ HANDLER(org_delete);
 HANDLER(org_children);
 HANDLER(org_stats);
 
-/* party_org.c */
-HANDLER(party_org_list);
-HANDLER(party_org_create);
-HANDLER(party_org_get);
-HANDLER(party_org_update);
-HANDLER(party_org_delete);
-
-/* unit.c */
-HANDLER(unit_list);
-HANDLER(unit_create);
-HANDLER(unit_get);
-HANDLER(unit_update);
-HANDLER(unit_delete);
-
 /* users.c */
 HANDLER(user_list);
 HANDLER(user_create);
@@ -77,13 +63,6 @@ HANDLER(party_member_create);
 HANDLER(party_member_get);
 HANDLER(party_member_update);
 HANDLER(party_member_delete);
-
-/* cadre.c */
-HANDLER(cadre_list);
-HANDLER(cadre_create);
-HANDLER(cadre_get);
-HANDLER(cadre_update);
-HANDLER(cadre_delete);
 
 /* geo.c */
 HANDLER(org_geometry_put);

@@ -9,6 +9,7 @@
  * The api_key of a POST is an API token (POST /api/v1/auth/tokens) of an account
  * an administrator made for the client; the case is reported as that account. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <math.h>
@@ -356,7 +357,7 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
 {
     if (bad_format(req, rep) || rep->status)
         return 0;
-    if (req->upload_type && strncasecmp(req->upload_type, "application/x-www-form-urlencoded", 33) != 0)
+    if (!api_upload_type_ok(req))
         return o311_error(req, rep, 400, "the body must be application/x-www-form-urlencoded");
     char *key = form_value(req, "api_key");
     principal_t who;
@@ -428,3 +429,26 @@ int o311_token(api_req_t *req, api_reply_t *rep)
         return 0;
     return o311_error(req, rep, 404, "no such token: service_request_id is given when the request is created");
 }
+
+static const char *const o311_statuses[] = {"open", "closed", NULL};
+static const field_t open311_requests_query[] = {
+    {"service_request_id", F_TEXT, 0, 0, 0, NULL},
+    {"service_code", F_TEXT, 0, 0, 0, NULL},
+    {"start_date", F_TEXT, 0, 0, 0, NULL},
+    {"end_date", F_TEXT, 0, 0, 0, NULL},
+    {"status", F_ENUM, 0, 0, 0, o311_statuses},
+    FIELDS_END,
+};
+
+static const char *const form_types[] = {"application/x-www-form-urlencoded", NULL};
+
+const op_t open311_ops[] = {
+    {OP(HTTP_GET, "/open311/v2/discovery.{name}", "open311.discovery", PUB, RF_OPEN311, o311_discovery)},
+    {OP(HTTP_GET, "/open311/v2/services.{name}", "open311.services", PUB, RF_OPEN311, o311_services)},
+    {OP(HTTP_GET, "/open311/v2/services/{name}.{name}", "open311.service", PUB, RF_OPEN311, o311_service_definition)},
+    {OP(HTTP_GET, "/open311/v2/requests.{name}", "open311.requests", PUB, RF_OPEN311, o311_requests), .query = open311_requests_query},
+    {OP(HTTP_POST, "/open311/v2/requests.{name}", "open311.requests.create", PUB, RF_UPLOAD | RF_NO_REPLAY | RF_OPEN311 | RF_WRITES, o311_request_create), .upload_types = form_types},
+    {OP(HTTP_GET, "/open311/v2/requests/{id}.{name}", "open311.request", PUB, RF_OPEN311, o311_request_get)},
+    {OP(HTTP_GET, "/open311/v2/tokens/{name}.{name}", "open311.token", PUB, RF_OPEN311, o311_token)},
+    OPS_END,
+};

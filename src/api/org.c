@@ -1,5 +1,6 @@
 /* The organisation tree: nodes, their children, moves and the subtree figures. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <stdio.h>
@@ -474,3 +475,21 @@ int org_stats(api_req_t *req, api_reply_t *rep)
     cache_store(req, key, out);
     return api_json(rep, 200, out);
 }
+
+static const field_t orgs_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"level", F_ENUM, 0, 0, 0, level_names},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+const op_t org_ops[] = {
+    {OP(HTTP_GET, "/api/v1/orgs", "orgs.list", PERM(PERM_ORG_READ), RF_PAGED, org_list), .query = orgs_list_query},
+    {OP(HTTP_POST, "/api/v1/orgs", "orgs.create", PERM(PERM_ORG_WRITE), RF_BODY | RF_WRITES, org_create), .body = create_fields},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}", "orgs.get", PERM(PERM_ORG_READ), 0, org_get)},
+    {OP(HTTP_PATCH, "/api/v1/orgs/{id}", "orgs.update", PERM(PERM_ORG_WRITE), RF_BODY | RF_WRITES, org_update), .body = update_fields},
+    {OP(HTTP_DELETE, "/api/v1/orgs/{id}", "orgs.delete", PERM(PERM_ORG_WRITE), RF_WRITES, org_delete)},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/children", "orgs.children", PERM(PERM_ORG_READ), RF_PAGED, org_children)},
+    {OP(HTTP_GET, "/api/v1/orgs/{id}/stats", "orgs.stats", PERM(PERM_STATS_READ), 0, org_stats)},
+    OPS_END,
+};

@@ -2,6 +2,7 @@
  * status 正式/预备, the in-service flag and employer, and the residential
  * community an in-service member registered with (报到). */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <stdlib.h>
@@ -303,3 +304,21 @@ int party_member_delete(api_req_t *req, api_reply_t *rep)
     (void)rep;
     return api_defer(req, delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
 }
+
+static const field_t party_members_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"party_org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"in_service", F_BOOL, 0, 0, 0, NULL},
+    {"status", F_ENUM, 0, 0, 0, statuses},
+    {"registered_org", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+const op_t party_member_ops[] = {
+    {OP(HTTP_GET, "/api/v1/party-members", "party_members.list", PERM(PERM_PARTY_READ), RF_PAGED, party_member_list), .query = party_members_list_query},
+    {OP(HTTP_POST, "/api/v1/party-members", "party_members.create", PERM(PERM_PARTY_WRITE), RF_BODY | RF_WRITES, party_member_create), .body = create_fields},
+    {OP(HTTP_GET, "/api/v1/party-members/{id}", "party_members.get", PERM(PERM_PARTY_READ), 0, party_member_get)},
+    {OP(HTTP_PATCH, "/api/v1/party-members/{id}", "party_members.update", PERM(PERM_PARTY_WRITE), RF_BODY | RF_WRITES, party_member_update), .body = update_fields},
+    {OP(HTTP_DELETE, "/api/v1/party-members/{id}", "party_members.delete", PERM(PERM_PARTY_WRITE), RF_WRITES, party_member_delete)},
+    OPS_END,
+};

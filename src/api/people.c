@@ -2,6 +2,7 @@
  * stored encrypted with a keyed hash for exact lookup; every answer shows them
  * masked, and revealing one is its own permission and its own audit row. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 #include "api/sheet.h"
 #include "http/server.h"
@@ -1389,11 +1390,7 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     int rc = access_list_range(req->db, req->who, PERM_PEOPLE_WRITE, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    static const char xlsx_type[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    if (req->upload_type && strncasecmp(req->upload_type, "text/csv", 8) != 0 &&
-        strncasecmp(req->upload_type, "text/plain", 10) != 0 &&
-        strncasecmp(req->upload_type, xlsx_type, sizeof xlsx_type - 1) != 0 &&
-        strncasecmp(req->upload_type, "application/octet-stream", 24) != 0)
+    if (!api_upload_type_ok(req))
         return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
                          "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
     progress_stage(progress, "read", 1);
@@ -1875,3 +1872,68 @@ int person_export(api_req_t *req, api_reply_t *rep)
     person_export_prepare(req, db_path(req->db), NULL, &data, rep);
     return data ? api_defer(req, person_export_write, data) : 0;
 }
+
+static const char *const import_modes[] = {"all", "partial", NULL};
+static const char *const file_formats[] = {"csv", "xlsx", NULL};
+static const field_t persons_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"household", F_INT, 0, 1, INT64_MAX, NULL},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"id_tail", F_TEXT, 0, 0, 4, NULL},
+    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
+    {"tag", F_TEXT, 0, 0, 0, NULL},
+    {"id_card", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+static const field_t persons_import_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"mode", F_ENUM, 0, 0, 0, import_modes},
+    {"dry_run", F_BOOL, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+static const field_t persons_import_template_query[] = {
+    {"format", F_ENUM, 0, 0, 0, file_formats},
+    FIELDS_END,
+};
+static const field_t persons_export_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"household", F_INT, 0, 1, INT64_MAX, NULL},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"id_tail", F_TEXT, 0, 0, 4, NULL},
+    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
+    {"tag", F_TEXT, 0, 0, 0, NULL},
+    {"id_card", F_TEXT, 0, 0, 0, NULL},
+    {"format", F_ENUM, 0, 0, 0, file_formats},
+    {"reveal", F_BOOL, 0, 0, 0, NULL},
+    {"reason", F_TEXT, 0, 0, 200, NULL},
+    FIELDS_END,
+};
+static const field_t households_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+static const char *const import_types[] = {
+    "text/csv", "text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream", NULL};
+
+const op_t person_ops[] = {
+    {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list), .query = persons_list_query},
+    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create)},
+    {OP(HTTP_POST, "/api/v1/persons/import", "persons.import", PERM(PERM_PEOPLE_WRITE), RF_UPLOAD | RF_WRITES, person_import), .query = persons_import_query,
+     .upload_types = import_types},
+    {OP(HTTP_GET, "/api/v1/persons/import-template", "persons.import_template", PERM(PERM_PEOPLE_WRITE), 0, person_import_template), .query = persons_import_template_query},
+    {OP(HTTP_GET, "/api/v1/persons/export", "persons.export", PERM(PERM_PEOPLE_READ), RF_WRITES, person_export), .query = persons_export_query},
+    {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get)},
+    {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_update)},
+    {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete)},
+    {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields},
+    {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
+    {OP(HTTP_GET, "/api/v1/households", "households.list", PERM(PERM_PEOPLE_READ), RF_PAGED, household_list), .query = households_list_query},
+    {OP(HTTP_POST, "/api/v1/households", "households.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, household_create), .body = household_fields},
+    {OP(HTTP_GET, "/api/v1/households/{id}", "households.get", PERM(PERM_PEOPLE_READ), 0, household_get)},
+    {OP(HTTP_PATCH, "/api/v1/households/{id}", "households.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, household_update), .body = household_update_fields},
+    {OP(HTTP_DELETE, "/api/v1/households/{id}", "households.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, household_delete)},
+    OPS_END,
+};

@@ -1,5 +1,6 @@
 /* Liveness, metrics, the role catalogue and the test clock. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <string.h>
@@ -72,3 +73,12 @@ int sys_test_tick(api_req_t *req, api_reply_t *rep)
     (void)rep;
     return api_defer(req, tick_write, NULL);
 }
+
+const op_t system_ops[] = {
+    {OP(HTTP_GET, "/healthz", "healthz", PUB, 0, sys_healthz)},
+    {OP(HTTP_GET, "/metrics", "metrics", PUB, 0, sys_metrics)},
+    {OP(HTTP_GET, "/api/v1/roles", "roles.list", USER, 0, sys_roles)},
+    {OP(HTTP_POST, "/api/v1/_test/clock", "test.clock", PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, sys_test_clock), .body = clock_fields},
+    {OP(HTTP_POST, "/api/v1/_test/tick", "test.tick", PERM(PERM_ALL), RF_BODY_OPTIONAL | RF_TEST_ONLY | RF_WRITES, sys_test_tick)},
+    OPS_END,
+};

@@ -8,6 +8,7 @@
  * their incoming ones (the person masked, the requesting org's name); the
  * requester sees its outcome, and the person only once they have moved in. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <stdlib.h>
@@ -290,3 +291,18 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     return api_json(rep, 200, api_page_result(items, limit));
 }
+
+static const field_t person_transfers_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"box", F_ENUM, 0, 0, 0, boxes},
+    {"status", F_ENUM, 0, 0, 0, statuses},
+    FIELDS_END,
+};
+
+const op_t transfer_ops[] = {
+    {OP(HTTP_GET, "/api/v1/person-transfers", "person_transfers.list", PERM(PERM_PEOPLE_WRITE), RF_PAGED, person_transfer_list), .query = person_transfers_list_query},
+    {OP(HTTP_POST, "/api/v1/person-transfers", "person_transfers.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_transfer_create), .body = create_fields},
+    {OP(HTTP_POST, "/api/v1/person-transfers/{id}/accept", "person_transfers.accept", PERM(PERM_PEOPLE_WRITE), RF_BODY_OPTIONAL | RF_WRITES, person_transfer_accept), .body = decide_fields},
+    {OP(HTTP_POST, "/api/v1/person-transfers/{id}/decline", "person_transfers.decline", PERM(PERM_PEOPLE_WRITE), RF_BODY_OPTIONAL | RF_WRITES, person_transfer_decline), .body = decide_fields},
+    OPS_END,
+};

@@ -1,5 +1,6 @@
 /* Users within one's scope, their grants, and who may hand out what. */
 #include "api/handlers.h"
+#include "api/op.h"
 #include "api/internal.h"
 
 #include <sodium.h>
@@ -479,3 +480,19 @@ int user_grant_delete(api_req_t *req, api_reply_t *rep)
                      json_pack("{s:I, s:I}", "user_id", (json_int_t)req->params[0], "grant_id",
                                (json_int_t)req->params[1]));
 }
+
+static const field_t users_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+const op_t user_ops[] = {
+    {OP(HTTP_GET, "/api/v1/users", "users.list", PERM(PERM_USER_READ), RF_PAGED, user_list), .query = users_list_query},
+    {OP(HTTP_POST, "/api/v1/users", "users.create", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_create), .body = user_create_fields},
+    {OP(HTTP_GET, "/api/v1/users/{id}", "users.get", PERM(PERM_USER_READ), 0, user_get)},
+    {OP(HTTP_PATCH, "/api/v1/users/{id}", "users.update", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_update), .body = user_update_fields},
+    {OP(HTTP_POST, "/api/v1/users/{id}/grants", "users.grants.add", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_grant_add), .body = grant_fields},
+    {OP(HTTP_DELETE, "/api/v1/users/{id}/grants/{id}", "users.grants.delete", PERM(PERM_USER_WRITE), RF_WRITES, user_grant_delete)},
+    OPS_END,
+};

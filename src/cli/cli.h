@@ -89,6 +89,7 @@ int cmd_import_divisions(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_copy_data(int argc, char **argv);

@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
-static const char *const states[CS_COUNT] = {"reported", "accepted", "rejected", "dispatched", "handling",
-                                             "handled",  "verified", "closed",   "rated"};
+const char *const case_states[] = {"reported", "accepted", "rejected", "dispatched", "handling",
+                                 "handled",  "verified", "closed",   "rated", NULL};
 static const char *const actions[CA_COUNT] = {"accept", "reject", "dispatch", "claim", "handle",
                                               "verify", "return", "close",    "rate", "merge"};
 
@@ -23,14 +23,14 @@ static const struct {
 case_state_t case_state_from_name(const char *name)
 {
     for (int i = 0; name && i < CS_COUNT; i++)
-        if (strcmp(name, states[i]) == 0)
+        if (strcmp(name, case_states[i]) == 0)
             return (case_state_t)i;
     return CS_NONE;
 }
 
 const char *case_state_name(case_state_t s)
 {
-    return s >= 0 && s < CS_COUNT ? states[s] : NULL;
+    return s >= 0 && s < CS_COUNT ? case_states[s] : NULL;
 }
 
 case_action_t case_action_from_name(const char *name)

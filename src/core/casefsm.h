@@ -35,6 +35,8 @@ typedef enum case_action {
 
 case_state_t case_state_from_name(const char *name);
 const char *case_state_name(case_state_t s);
+/* Every state's name, in case_state_t order, NULL-terminated. */
+extern const char *const case_states[];
 case_action_t case_action_from_name(const char *name);
 const char *case_action_name(case_action_t a);
 

@@ -8,16 +8,6 @@
 
 #include "db/db.h"
 
-/* One bound value: 'i' integer, 'd' double, 't' text (s, NUL-terminated),
- * 'b' bytes (s, n), 'n' NULL. */
-typedef struct {
-    char type;
-    int64_t i;
-    double d;
-    const char *s;
-    size_t n;
-} db_val_t;
-
 /* The storage class of a result column's value in the current row. */
 enum { DB_TYPE_NULL, DB_TYPE_INT, DB_TYPE_REAL, DB_TYPE_TEXT, DB_TYPE_BLOB };
 

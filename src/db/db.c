@@ -113,6 +113,40 @@ db_stmt_t *db_q(db_t *db, const char *sql, const char *types, ...)
     return st;
 }
 
+db_stmt_t *db_qv(db_t *db, const char *sql, const db_val_t *vals, int n)
+{
+    if (n > MAX_PARAMS) {
+        snprintf(db->err, sizeof db->err, "more than %d parameters: %.200s", MAX_PARAMS, sql);
+        return NULL;
+    }
+    db_stmt_t *st = db->ops->query(db, sql, vals, n);
+    if (st)
+        st->busy = 1;
+    return st;
+}
+
+/* Step a bound statement to its end: DB_OK or a DB_* code. */
+static int run_to_end(db_t *db, db_stmt_t *st, int64_t *changes)
+{
+    if (st == NULL)
+        return DB_ERR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        ;
+    if (rc == DB_DONE && changes)
+        *changes = db->ops->changes(db);
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+int db_execv(db_t *db, int64_t *changes, const char *sql, const db_val_t *vals, int n)
+{
+    db->bind_in_place = 1;
+    db_stmt_t *st = db_qv(db, sql, vals, n);
+    db->bind_in_place = 0;
+    return run_to_end(db, st, changes);
+}
+
 int db_step(db_stmt_t *st)
 {
     return st->db->ops->step(st);
@@ -161,15 +195,7 @@ static int vexec(db_t *db, int64_t *changes, const char *sql, const char *types,
     db->bind_in_place = 1; /* the caller's values outlive this call; db_done unbinds them */
     db_stmt_t *st = vquery(db, sql, types, ap);
     db->bind_in_place = 0;
-    if (st == NULL)
-        return DB_ERR;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        ;
-    if (rc == DB_DONE && changes)
-        *changes = db->ops->changes(db);
-    db_done(st);
-    return rc == DB_DONE ? DB_OK : rc;
+    return run_to_end(db, st, changes);
 }
 
 int db_exec(db_t *db, int64_t *changes, const char *sql, const char *types, ...)
@@ -258,11 +284,10 @@ json_t *db_row_json(db_stmt_t *st)
     return o;
 }
 
-/* The rows of a query as an array of objects, at most max of them (-1: all);
- * NULL on error. */
-static json_t *vrows_json(db_t *db, int max, const char *sql, const char *types, va_list ap)
+/* The rows of a bound statement as an array of objects, at most max of them
+ * (-1: all); NULL on error. */
+static json_t *rows_of(db_stmt_t *st, int max)
 {
-    db_stmt_t *st = vquery(db, sql, types, ap);
     if (st == NULL)
         return NULL;
     json_t *arr = json_array();
@@ -277,6 +302,16 @@ static json_t *vrows_json(db_t *db, int max, const char *sql, const char *types,
         return NULL;
     }
     return arr;
+}
+
+static json_t *vrows_json(db_t *db, int max, const char *sql, const char *types, va_list ap)
+{
+    return rows_of(vquery(db, sql, types, ap), max);
+}
+
+json_t *db_rows_jsonv(db_t *db, const char *sql, const db_val_t *vals, int n)
+{
+    return rows_of(db_qv(db, sql, vals, n), -1);
 }
 
 json_t *db_rows_json(db_t *db, const char *sql, const char *types, ...)

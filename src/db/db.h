@@ -75,6 +75,22 @@ const char *db_col_text(db_stmt_t *st, int i);
 /* The bytes of a BLOB column and their count (valid until the next step). */
 const void *db_col_blob(db_stmt_t *st, int i, size_t *len);
 
+/* One bound value, for statements whose parameters are counted at run time
+ * (the generic resource operations): 'i' integer, 'd' double, 't' text (s,
+ * NUL-terminated), 'b' bytes (s, n), 'n' NULL. */
+typedef struct {
+    char type;
+    int64_t i;
+    double d;
+    const char *s;
+    size_t n;
+} db_val_t;
+
+/* db_q, db_exec and db_rows_json with the n values of vals. */
+db_stmt_t *db_qv(db_t *db, const char *sql, const db_val_t *vals, int n);
+int db_execv(db_t *db, int64_t *changes, const char *sql, const db_val_t *vals, int n);
+json_t *db_rows_jsonv(db_t *db, const char *sql, const db_val_t *vals, int n);
+
 /* Run a statement to completion. Returns DB_OK or a negative DB_* code.
  * *changes (may be NULL) receives the number of rows changed. */
 int db_exec(db_t *db, int64_t *changes, const char *sql, const char *types, ...);

@@ -53,7 +53,7 @@ static const char *reason_of(int status)
 /* The answer's status and headers set on req; its body (in req's pool) returned. */
 static h2o_iovec_t reply_prepare(h2o_req_t *req, api_reply_t *rep, int route_index)
 {
-    if (route_index >= 0 && route_index < nroutes && (routes[route_index].flags & RF_OPEN311))
+    if (route_index >= 0 && route_index < ops_count() && (op_at(route_index)->flags & RF_OPEN311))
         o311_error_reply(h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base, rep);
     req->res.status = rep->status;
     req->res.reason = reason_of(rep->status);
@@ -246,7 +246,7 @@ static int screen(h2o_req_t *req)
 {
     if (((loop_t *)req->conn->ctx)->stopping)
         req->http1_is_persistent = 0;
-    return refuse_ambiguous(req, nroutes);
+    return refuse_ambiguous(req, ops_count());
 }
 
 int dispatch_guard_on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -306,8 +306,8 @@ static void on_setup_h2o_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t
         const char *path = plen ? h2o_strdup(&req->pool, req->input.path.base, plen).base : "";
         int64_t params[4];
         int nparams = 0, allow = 0;
-        const route_t *r = routes_match(method_of(req->input.method), path, params, &nparams, &allow, d_cfg->test_clock);
-        int route_index = r ? (int)(r - routes) : nroutes;
+        const op_t *r = ops_match(method_of(req->input.method), path, params, &nparams, &allow, d_cfg->test_clock);
+        int route_index = r ? op_index(r) : ops_count();
         ssize_t ct;
         while ((ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1)) >= 0)
             h2o_delete_header(&req->res.headers, ct); /* h2o's text/plain; ours comes next */
@@ -372,6 +372,12 @@ static void request_hash(char out[65], const char *route, const char *path, cons
 static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
 {
     http_req_t *hr = req->priv;
+    if (hr->h2o != NULL && !(op_at(hr->route_index)->flags & RF_WRITES)) {
+        /* The table says which operations write: one that does not say so may not. */
+        log_error("operation %s wrote without declaring RF_WRITES", op_at(hr->route_index)->name);
+        json_decref(data);
+        return -1; /* the handler's answer stays unset: 500 internal */
+    }
     job_t *job = xcalloc(1, sizeof *job);
     job->fn = fn;
     job->data = data;
@@ -385,11 +391,11 @@ static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
         job->ticket = h2o_mem_alloc_shared(&hr->h2o->pool, sizeof *job->ticket, on_ticket_dispose);
         job->ticket->job = job;
         /* Replays are per user: public routes have none, so they never replay (docs/decisions.md). */
-        const route_t *r = &routes[hr->route_index];
+        const op_t *r = op_at(hr->route_index);
         if (req->idem_key && req->method == HTTP_POST && req->who && r->access != ROUTE_PUBLIC &&
             !(r->flags & RF_NO_REPLAY)) {
             job->idem_key = xstrdup(req->idem_key);
-            request_hash(job->idem_hash, routes[hr->route_index].name, req->path, &hr->h2o->entity);
+            request_hash(job->idem_hash, r->name, req->path, &hr->h2o->entity);
         }
     } else {
         job->loop = NULL; /* background: nobody waits for the answer */
@@ -481,7 +487,7 @@ static int metrics_allowed(h2o_req_t *req, int metrics_listener)
 static int dispatch(h2o_req_t *req, int metrics_listener)
 {
     loop_t *loop = (loop_t *)req->conn->ctx;
-    http_req_t hr = {req, loop, nroutes, clock_mono_ns()};
+    http_req_t hr = {req, loop, ops_count(), clock_mono_ns()};
     api_reply_t rep;
     memset(&rep, 0, sizeof rep);
     api_req_t ar;
@@ -499,9 +505,9 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
     ar.method = method_of(req->method);
 
     int allow = 0;
-    const route_t *route = NULL;
+    const op_t *route = NULL;
     if (is_metrics_path(req->path_normalized) ? metrics_allowed(req, metrics_listener) : !metrics_listener)
-        route = routes_match(ar.method, ar.path, ar.params, &ar.nparams, &allow, d_cfg->test_clock);
+        route = ops_match(ar.method, ar.path, ar.params, &ar.nparams, &allow, d_cfg->test_clock);
     if (route == NULL) {
         if (allow) {
             rep.allow = allow_text(allow);
@@ -512,7 +518,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
         goto send;
     }
     ar.route = route;
-    hr.route_index = (int)(route - routes);
+    hr.route_index = op_index(route);
 
     if (req->entity.base != NULL && req->entity.len > ((route->flags & RF_UPLOAD) ? UPLOAD_BODY_MAX : JSON_BODY_MAX)) {
         if (route->flags & RF_UPLOAD)
@@ -593,6 +599,9 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
         goto send;
     }
 
+    /* What the operation declares (query, body, the entity's scope), before its code runs. */
+    if (op_check(&ar, &rep) != 0)
+        goto send;
     if (ar.who != NULL)
         auth_session_touch(&ar);
     int rc = route->handler(&ar, &rep);

@@ -8,40 +8,9 @@
 #include <stdatomic.h>
 
 #include "api/api.h"
+#include "api/op.h"
 #include "core/netaddr.h"
 #include "http/server.h"
-
-typedef int (*handler_fn)(api_req_t *req, api_reply_t *rep);
-
-enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
-/* RF_NO_REPLAY: answers that hold secrets (a revealed ID, a new token) are never
- * stored for Idempotency-Key replay, and every call is audited anew. */
-/* RF_UPLOAD: the body is a file (any type, up to 10 MiB), handed over as bytes. */
-/* RF_OPEN311: every error answer, even one made outside the handler (a busy
- * database at commit, a body too large), takes the Open311 error format. */
-enum { RF_BODY = 1, RF_BODY_OPTIONAL = 2, RF_TEST_ONLY = 4, RF_NO_REPLAY = 8, RF_UPLOAD = 16, RF_OPEN311 = 32 };
-
-typedef struct route {
-    int method;
-    const char *pattern;       /* "/api/v1/orgs/{id}" */
-    handler_fn handler;
-    int access;                /* ROUTE_PUBLIC, ROUTE_USER (any session) or ROUTE_PERM */
-    uint32_t perm;             /* with ROUTE_PERM: the permission the caller needs somewhere */
-    unsigned flags;            /* RF_* */
-    const char *name;          /* metrics label */
-} route_t;
-
-extern const route_t routes[];
-extern const int nroutes;
-
-/* Check the table: every route declares its access, patterns are well formed. */
-int routes_check(void);
-
-/* Find the route for method and path; params filled. NULL if none; *allow gets
- * the methods that exist for the path (0 if the path is unknown). Test-only
- * routes exist only when test_routes is set. */
-const route_t *routes_match(int method, const char *path, int64_t *params, int *nparams, int *allow,
-                            int test_routes);
 
 /* One event loop thread. */
 typedef struct loop {

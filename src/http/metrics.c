@@ -19,8 +19,8 @@ static _Atomic uint64_t sum_us[MAX_ROUTES + 1];
 
 void metrics_record(int route_index, int status, uint64_t elapsed_ns)
 {
-    if (route_index < 0 || route_index > MAX_ROUTES || route_index > nroutes)
-        route_index = nroutes;
+    if (route_index < 0 || route_index > MAX_ROUTES || route_index > ops_count())
+        route_index = ops_count();
     int si = NSTATUS - 1;
     for (int i = 0; i < NSTATUS - 1; i++)
         if (statuses[i] == status)
@@ -66,8 +66,8 @@ char *metrics_render(size_t *len)
     b.buf[0] = '\0';
     sb_printf(&b, "# HELP jiceng_http_requests_total HTTP requests by route and status.\n"
                   "# TYPE jiceng_http_requests_total counter\n");
-    for (int r = 0; r <= nroutes; r++) {
-        const char *name = r < nroutes ? routes[r].name : "unmatched";
+    for (int r = 0; r <= ops_count(); r++) {
+        const char *name = r < ops_count() ? op_at(r)->name : "unmatched";
         for (int s = 0; s < NSTATUS; s++) {
             uint64_t c = atomic_load_explicit(&counts[r][s], memory_order_relaxed);
             if (c == 0)
@@ -82,8 +82,8 @@ char *metrics_render(size_t *len)
     }
     sb_printf(&b, "# HELP jiceng_http_request_duration_seconds Time from request to answer, by route.\n"
                   "# TYPE jiceng_http_request_duration_seconds histogram\n");
-    for (int r = 0; r <= nroutes; r++) {
-        const char *name = r < nroutes ? routes[r].name : "unmatched";
+    for (int r = 0; r <= ops_count(); r++) {
+        const char *name = r < ops_count() ? op_at(r)->name : "unmatched";
         uint64_t total = 0;
         for (int i = 0; i < NBUCKETS; i++)
             total += atomic_load_explicit(&buckets[r][i], memory_order_relaxed);

@@ -208,7 +208,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
         nofile.rlim_cur < (rlim_t)cfg->max_connections + 64)
         log_info("open files limited to %llu: fewer than --max-connections %d allows",
                  (unsigned long long)nofile.rlim_cur, cfg->max_connections);
-    if (routes_check() != 0)
+    if (ops_init() != 0)
         return 1;
 
     h2o_config_init(&g_conf);

@@ -53,7 +53,7 @@ static int idem_replay(job_t *job)
     int found = 0;
     if (db_step(st) == DB_ROW) {
         const char *route = db_col_text(st, 2);
-        if (strcmp(route, routes[job->route_index].name) != 0 || strcmp(db_col_text(st, 3), job->idem_hash) != 0) {
+        if (strcmp(route, op_at(job->route_index)->name) != 0 || strcmp(db_col_text(st, 3), job->idem_hash) != 0) {
             api_error(&job->rep, job->w.lang, 422, "idempotency_key_reused", "Idempotency-Key",
                       "该幂等键已用于另一种请求", "this Idempotency-Key was used for a different request");
         } else {
@@ -80,7 +80,7 @@ static void idem_store(job_t *job)
     db_exec(w_db, NULL,
             "INSERT INTO idempotency (user_id, idem_key, route, request_hash, status, body, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            "itttiti", job->w.who.user_id, job->idem_key, routes[job->route_index].name, job->idem_hash,
+            "itttiti", job->w.who.user_id, job->idem_key, op_at(job->route_index)->name, job->idem_hash,
             (int64_t)job->rep.status, body,
             job->w.now);
     free(body);

@@ -14,7 +14,7 @@ def sample(s, ids):
     """A sample of read answers over the whole city, as bytes."""
     admin = s.admin()
     paths = ["/api/v1/orgs/1", "/api/v1/orgs/1/stats", "/api/v1/orgs/1/coverage", "/api/v1/orgs?level=district",
-             f"/api/v1/orgs/{ids['community']}/stats", f"/api/v1/orgs?parent_id={ids['community']}&limit=200",
+             f"/api/v1/orgs/{ids['community']}/stats", f"/api/v1/orgs/{ids['community']}/children?limit=200",
              f"/api/v1/persons?org={ids['community']}&limit=100", "/api/v1/persons?org=1&limit=100",
              "/api/v1/persons?q=%E7%8E%8B&limit=50", f"/api/v1/households?org={ids['community']}&limit=100",
              "/api/v1/party-members?org=1&limit=100", "/api/v1/party-orgs?org=1&limit=100",
@@ -41,7 +41,7 @@ def test_copied_city_serves_the_same_answers():
     try:
         admin = s.admin()
         community = s.org_id("340104006006")
-        grid = admin.get("/api/v1/orgs", params={"parent_id": community, "limit": 1}).json()["items"][0]["id"]
+        grid = admin.get(f"/api/v1/orgs/{community}/children", params={"limit": 1}).json()["items"][0]["id"]
         case = admin.post("/api/v1/cases", json={"category": "sanitation", "title": "垃圾未清运",
                                                  "description": "楼下垃圾三天未清运", "org_id": grid}).json()
         for action, extra in (("accept", {}), ("dispatch", {"org_id": grid})):

@@ -6,6 +6,7 @@ import csv
 import glob
 import hashlib
 import io
+import json
 import os
 import re
 import struct
@@ -20,7 +21,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ADMIN_PASSWORD, PASSWORD, ROOT
+from conftest import ADMIN_PASSWORD, BIN, PASSWORD, ROOT
 
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 SRC = os.path.join(ROOT, "src")
@@ -127,15 +128,15 @@ def route_flag_names():
 
 
 def route_placeholders():
-    """The placeholders match_one of src/http/routes.c knows in a pattern: {id} (a positive decimal integer, handed
+    """The placeholders match_one of src/api/ops.c knows in a pattern: {id} (a positive decimal integer, handed
     to the handler) and {name} (letters, digits, _ and -, read by the handler from the path)."""
-    text = read(os.path.join(SRC, "http", "routes.c"))
+    text = read(os.path.join(SRC, "api", "ops.c"))
     m = re.search(r"^static int match_one\(.*?\)\n\{\n(.*?)^\}", text, re.M | re.S)
-    assert m, "cannot find match_one in src/http/routes.c"
+    assert m, "cannot find match_one in src/api/ops.c"
     found = re.findall(r'strncmp\(\s*p\s*,\s*"(\{\w+\})"\s*,\s*(\d+)\s*\)', m.group(1))
     for placeholder, n in found:
         assert len(placeholder) == int(n), f"match_one compares {n} bytes of {placeholder}"
-    names = {p[1:-1] for p, _ in found}
+    names = {p[1:-1] for p in (f for f, _ in found)}
     assert {"id", "name"} <= names, f"match_one knows {sorted(names)}"
     return names
 
@@ -143,41 +144,21 @@ def route_placeholders():
 PLACEHOLDERS = route_placeholders()
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")  # what a {name} takes (match_one)
 
+FLAG_NAMES = {"body": "RF_BODY", "body_optional": "RF_BODY_OPTIONAL", "test_only": "RF_TEST_ONLY",
+              "no_replay": "RF_NO_REPLAY", "upload": "RF_UPLOAD", "open311": "RF_OPEN311", "paged": "RF_PAGED",
+              "writes": "RF_WRITES"}
+
 
 def route_table():
-    text = read(os.path.join(SRC, "http", "routes.c"))
-    known_flags = route_flag_names()
-    table = re.search(r"const route_t routes\[\]\s*=\s*\{(.*?)\n\};", text, re.S).group(1)
-    table = re.sub(r"/\*.*?\*/", "", table, flags=re.S)
-    perms = perm_names()
+    """The operation table as `jiceng routes --json` prints it."""
+    import subprocess
+    table = json.loads(subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True).stdout)
     routes = []
-    for m in ROUTE_RE.finditer(table):
-        method, pattern, handler, access, perm, flags, name = m.groups()
-        if access == "PUB":
-            permission = "public"
-        elif access == "USER":
-            permission = "authenticated"
-        else:
-            assert perm in perms, f"unknown permission {perm} in route {name}"
-            permission = perms[perm]
-        unknown = set(re.findall(r"\{([^}]*)\}", pattern)) - PLACEHOLDERS
-        assert not unknown, f"route {name}: match_one knows no placeholder {sorted(unknown)}"
-        # The flags are 0 or RF_* names joined by |: anything else would be misread.
-        assert re.fullmatch(r"0|RF_\w+(\s*\|\s*RF_\w+)*", flags), f"route {name}: cannot read flags {flags!r}"
-        unknown = set(re.findall(r"RF_\w+", flags)) - known_flags
-        assert not unknown, f"route {name}: unknown flags {sorted(unknown)}"
-        routes.append(
-            {
-                "method": method,
-                "pattern": pattern,
-                "handler": handler,
-                "permission": permission,
-                "flags": set(re.findall(r"RF_\w+", flags)),
-                "name": name,
-            }
-        )
-    # Every entry must have been understood: a route the regex misses must not slip by.
-    assert len(routes) == table.count("HTTP_"), "some route table entries did not parse"
+    for op in table:
+        unknown = set(re.findall(r"\{([^}]*)\}", op["pattern"])) - PLACEHOLDERS
+        assert not unknown, f"route {op['name']}: match_one knows no placeholder {sorted(unknown)}"
+        routes.append({"method": op["method"], "pattern": op["pattern"], "handler": op["handler"],
+                       "permission": op["access"], "flags": {FLAG_NAMES[f] for f in op["flags"]}, "name": op["name"]})
     assert routes, "no routes found"
     return routes
 

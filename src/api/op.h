@@ -1,0 +1,107 @@
+/* The operation table: every route of the API is an op_t declared by its
+ * family (the file that owns the resource), with what it accepts (body fields,
+ * query parameters), who may call it, the entity its {id} names and the code
+ * that does the work. The server matches a request against the table, checks
+ * everything declared (unknown or malformed input: 400 naming the field; an
+ * entity out of the caller's scope: 404) and only then calls the family's
+ * code. `jiceng routes --json` prints the table; docs/openapi.yaml is tested
+ * against that output. See docs/architecture.md. */
+#ifndef JICENG_API_OP_H
+#define JICENG_API_OP_H
+
+#include "api/api.h"
+
+typedef int (*handler_fn)(api_req_t *req, api_reply_t *rep);
+
+/* Who may call: anyone, any signed-in user, or one holding perm somewhere. */
+enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
+
+/* RF_BODY: a JSON object body is required; RF_BODY_OPTIONAL: one may come.
+ * RF_TEST_ONLY: exists only with --test-clock.
+ * RF_NO_REPLAY: answers that hold secrets (a revealed ID, a new token) are never
+ *   stored for Idempotency-Key replay, and every call is audited anew.
+ * RF_UPLOAD: the body is a file (up to 10 MiB), handed over as bytes.
+ * RF_OPEN311: every error answer, even one made outside the handler, takes the
+ *   Open311 error format; query parameters not declared are ignored (Open311
+ *   clients send jurisdiction_id and the like).
+ * RF_PAGED: ?limit= (1..200) and ?after= (a cursor) are accepted (api_page).
+ * RF_WRITES: the operation hands a change to the writer (api_defer); one that
+ *   is not declared so and tries is answered 500 (the table must say it). */
+enum {
+    RF_BODY = 1,
+    RF_BODY_OPTIONAL = 2,
+    RF_TEST_ONLY = 4,
+    RF_NO_REPLAY = 8,
+    RF_UPLOAD = 16,
+    RF_OPEN311 = 32,
+    RF_PAGED = 64,
+    RF_WRITES = 128,
+};
+
+/* What an {id} in the path names. org_sql reads the org the entity sits in
+ * (one parameter: the id); the caller must hold the operation's permission
+ * over that org, else the answer is 404 naming the entity, as for a missing
+ * one. An entity whose scope is not one org (a case) declares none and checks
+ * in its own code. */
+typedef struct entity {
+    const char *name;          /* named in the 404: "unit" */
+    const char *org_sql;       /* "SELECT org_id FROM unit WHERE id = ?" */
+} entity_t;
+
+typedef struct op {
+    int method;                /* HTTP_* */
+    const char *pattern;       /* "/api/v1/units/{id}": {id} a positive integer, {name} letters, digits, _ - */
+    const char *name;          /* "units.get": metrics label, operationId, idempotency scope */
+    int access;                /* ROUTE_* */
+    uint32_t perm;             /* with ROUTE_PERM: the permission needed */
+    unsigned flags;            /* RF_* */
+    handler_fn handler;        /* the family's code */
+    const char *handler_name;  /* its name, for `jiceng routes` */
+    const field_t *body;       /* declared body fields, validated before the handler; NULL: none declared */
+    const field_t *query;      /* declared query parameters (besides RF_PAGED's); NULL: none */
+    const entity_t *entity;    /* what the first {id} names; NULL: none checked here */
+    const struct resource *res; /* the generic operations' resource (api/resource.h), or NULL */
+    const char *const *upload_types; /* RF_UPLOAD: the media types taken (NULL-terminated) */
+    /* More for `jiceng routes --json` (an import's columns, a form's fields): a new object merged in. */
+    json_t *(*describe)(void);
+} op_t;
+
+/* An entry: {OP(HTTP_GET, "/api/v1/units", "units.list", PERM(PERM_UNIT_READ), RF_PAGED, unit_list),
+ * .query = list_query}. */
+#define OP(m, pat, nm, acc, fl, h) .method = (m), .pattern = (pat), .name = (nm), acc, .flags = (fl), .handler = (h), .handler_name = #h
+#define PUB .access = ROUTE_PUBLIC
+#define USER .access = ROUTE_USER
+#define PERM(p) .access = ROUTE_PERM, .perm = (p)
+#define OPS_END {.pattern = NULL}
+
+/* Each family's table, ending with OPS_END (src/api/families.def lists them). */
+#define FAMILY(ops) extern const op_t ops[];
+#include "api/families.def"
+#undef FAMILY
+
+/* Gather the families' tables and check them (every op declares its access,
+ * patterns are well formed, no two ops share a method and path). 0, or -1
+ * with the reason logged. Call once before serving. */
+int ops_init(void);
+int ops_count(void);
+const op_t *op_at(int i);
+int op_index(const op_t *op);
+
+/* The op for method and path; params filled. NULL if none; *allow gets the
+ * methods that exist for the path (0 if the path is unknown). Test-only ops
+ * exist only when test_ops is set. */
+const op_t *ops_match(int method, const char *path, int64_t *params, int *nparams, int *allow, int test_ops);
+
+/* Check a request against its op's declarations, before the handler: the
+ * query parameters (names and values), the body's fields, the entity's scope
+ * (req->route, req->params, req->who and req->body set). 0, or -1 with rep set. */
+int op_check(api_req_t *req, api_reply_t *rep);
+
+/* 1 if the upload's Content-Type is one of those the op declares (or none
+ * was sent: the bytes tell); compared without parameters and case. */
+int api_upload_type_ok(const api_req_t *req);
+
+/* The whole table as JSON (`jiceng routes --json`). */
+json_t *ops_json(void);
+
+#endif

@@ -1,0 +1,291 @@
+/* The generic operations of a plain resource family (api/resource.h). The
+ * dispatcher has already checked the declared query, body and the entity's
+ * scope; these do the reading and writing every family does alike, and call
+ * the family's rules where it differs. */
+#include "api/resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "lib/util.h"
+
+#define SQL_MAX 4096
+#define VALS_MAX 64
+
+static const resource_t *res_of_req(const api_req_t *req)
+{
+    return req->route->res;
+}
+
+static const resource_t *res_of_write(const write_ctx_t *w)
+{
+    return w->op->res;
+}
+
+json_t *res_row(db_t *db, const resource_t *r, int64_t id)
+{
+    char sql[SQL_MAX];
+    snprintf(sql, sizeof sql, "%s WHERE %s = ?", r->select, r->key);
+    return db_row_one_json(db, sql, "i", id);
+}
+
+/* The value of an input for a column: NULL when absent or null. */
+static db_val_t value_of(const field_t *f, const json_t *v)
+{
+    db_val_t x;
+    memset(&x, 0, sizeof x);
+    if (v == NULL || json_is_null(v)) {
+        x.type = 'n';
+    } else if (f->type == F_INT || f->type == F_BOOL) {
+        x.type = 'i';
+        x.i = json_is_boolean(v) ? json_is_true(v) : json_integer_value(v);
+    } else if (f->type == F_NUMBER) {
+        x.type = 'd';
+        x.d = json_number_value(v);
+    } else {
+        x.type = 't';
+        x.s = json_string_value(v);
+    }
+    return x;
+}
+
+/* 1 if input name is written to the column of that name. On a create the
+ * org_field is not: the org node goes in org_column, as placed. */
+static int is_column(const resource_t *r, const char *name, int creating)
+{
+    if (strcmp(name, "version") == 0 || (creating && r->org_field && strcmp(name, r->org_field) == 0))
+        return 0;
+    for (const char *const *n = r->not_columns; n && *n; n++)
+        if (strcmp(*n, name) == 0)
+            return 0;
+    return 1;
+}
+
+/* The row's org node, the caller holding perm over it: DB_OK, or DB_NOTFOUND
+ * for a row that is missing or out of scope (alike), or an error. */
+static int row_org(db_t *db, const write_ctx_t *w, const resource_t *r, uint32_t perm, int64_t id, int64_t *org)
+{
+    int rc = db_one_int(db, org, r->entity->org_sql, "i", id);
+    return rc == DB_OK ? access_org(db, &w->who, perm, *org, NULL, 0) : rc;
+}
+
+static int change_error(const resource_t *r, const write_ctx_t *w, int rc, api_reply_t *rep)
+{
+    if (rc == DB_UNIQUE && r->unique_field)
+        return api_error(rep, w->lang, 409, "conflict", r->unique_field, r->unique_zh, r->unique_en) - 1;
+    return api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int audit(db_t *db, const write_ctx_t *w, const resource_t *r, const char *what, int64_t id, int64_t org,
+                 json_t *in)
+{
+    char action[64];
+    snprintf(action, sizeof action, "%s.%s", r->name, what);
+    return audit_append(db, w, action, r->name, id, org, in);
+}
+
+/* ---------------------------------------------------------------- reads */
+
+int res_get(api_req_t *req, api_reply_t *rep)
+{
+    json_t *row = res_row(req->db, res_of_req(req), req->params[0]);
+    return row ? api_json(rep, 200, row) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+int res_list(api_req_t *req, api_reply_t *rep)
+{
+    const resource_t *r = res_of_req(req);
+    int64_t limit, after, org = 0;
+    if (api_page(req, rep, &limit, &after) != 0 || api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return -1;
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = access_list_range(req->db, req->who, r->read_perm, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    char sql[SQL_MAX];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%s WHERE %s >= ? AND %s < ? AND %s > ?", r->select, r->org_path,
+                                r->org_path, r->key);
+    db_val_t vals[VALS_MAX];
+    char *texts[VALS_MAX];
+    int nv = 0, nt = 0;
+    vals[nv++] = (db_val_t){'t', 0, 0, lo, 0};
+    vals[nv++] = (db_val_t){'t', 0, 0, hi, 0};
+    vals[nv++] = (db_val_t){'i', after, 0, NULL, 0};
+    for (const res_filter_t *f = r->filters; f && f->param && nv < VALS_MAX - 1; f++) {
+        char *v = f->like ? api_like_param(req, f->param) : api_query(req, f->param);
+        if (v == NULL)
+            continue;
+        texts[nt++] = v;
+        const field_t *decl = req->route->query;
+        while (decl && decl->name && strcmp(decl->name, f->param) != 0)
+            decl++;
+        db_val_t x = {'t', 0, 0, v, 0};
+        if (decl && decl->name && (decl->type == F_INT || decl->type == F_BOOL))
+            x = (db_val_t){'i', strtoll(v, NULL, 10), 0, NULL, 0};
+        vals[nv++] = x;
+        n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0, " AND %s", f->sql);
+    }
+    vals[nv++] = (db_val_t){'i', limit + 1, 0, NULL, 0};
+    n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0, " ORDER BY %s LIMIT ?", r->key);
+    json_t *items = n < sizeof sql ? db_rows_jsonv(req->db, sql, vals, nv) : NULL;
+    for (int i = 0; i < nt; i++)
+        free(texts[i]);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+/* ---------------------------------------------------------------- writes */
+
+static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    const resource_t *r = res_of_write(w);
+    int64_t org = 0, id = 0;
+    if (r->rules.place) {
+        if (r->rules.place(db, w, in, &org, rep) != 0)
+            return -1;
+    } else {
+        org = json_integer_value(json_object_get(in, r->org_field));
+        if (api_org_input(db, w, r->write_perm, org, r->org_field, rep) != 0)
+            return -1;
+    }
+    if (r->rules.before && r->rules.before(db, w, 0, in, rep) != 0)
+        return -1;
+    char cols[SQL_MAX], marks[SQL_MAX / 4];
+    size_t nc = (size_t)snprintf(cols, sizeof cols, "INSERT INTO %s (%s", r->table, r->org_column);
+    size_t nm = (size_t)snprintf(marks, sizeof marks, "?");
+    db_val_t vals[VALS_MAX];
+    int nv = 0;
+    vals[nv++] = (db_val_t){'i', org, 0, NULL, 0};
+    for (const field_t *f = r->create; f->name && nv < VALS_MAX - 2; f++) {
+        if (!is_column(r, f->name, 1))
+            continue;
+        nc += (size_t)snprintf(cols + nc, nc < sizeof cols ? sizeof cols - nc : 0, ", %s", f->name);
+        nm += (size_t)snprintf(marks + nm, nm < sizeof marks ? sizeof marks - nm : 0, ", ?");
+        vals[nv++] = value_of(f, json_object_get(in, f->name));
+    }
+    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
+    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
+    char sql[SQL_MAX];
+    int len = snprintf(sql, sizeof sql, "%s, created_at, updated_at) VALUES (%s, ?, ?) RETURNING id", cols, marks);
+    if (len < 0 || (size_t)len >= sizeof sql || nc >= sizeof cols || nm >= sizeof marks)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    db_stmt_t *st = db_qv(db, sql, vals, nv);
+    int rc = st ? db_step(st) : DB_ERR;
+    if (rc == DB_ROW) {
+        id = db_col_int(st, 0);
+        rc = DB_OK;
+    }
+    db_done(st);
+    if (rc == DB_OK && r->rules.after && r->rules.after(db, w, id, in, rep) != 0)
+        return -1;
+    if (rc == DB_OK && r->rules.figures)
+        rc = r->rules.figures(db, id, +1);
+    if (rc == DB_OK)
+        rc = audit(db, w, r, "created", id, org, in);
+    if (rc != DB_OK)
+        return change_error(r, w, rc, rep);
+    api_json(rep, 201, res_row(db, r, id));
+    return 0;
+}
+
+static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    const resource_t *r = res_of_write(w);
+    int64_t id = w->id, org;
+    int rc = row_org(db, w, r, r->write_perm, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, r->name);
+    char sql[SQL_MAX];
+    snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id = ?", r->table);
+    if (api_check_version(db, w, sql, id, in, rep) != 0)
+        return -1;
+    if (r->rules.figures && (rc = r->rules.figures(db, id, -1)) != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (r->rules.before && r->rules.before(db, w, id, in, rep) != 0)
+        return -1;
+    /* One UPDATE of the columns the input names. */
+    size_t n = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET", r->table);
+    db_val_t vals[VALS_MAX];
+    int nv = 0;
+    for (const field_t *f = r->update; f->name && nv < VALS_MAX - 3; f++) {
+        json_t *v = json_object_get(in, f->name);
+        if (v == NULL || !is_column(r, f->name, 0))
+            continue;
+        n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0, " %s = ?,", f->name);
+        vals[nv++] = value_of(f, v);
+    }
+    n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0,
+                          " updated_at = ?, version = version + 1 WHERE id = ?");
+    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
+    vals[nv++] = (db_val_t){'i', id, 0, NULL, 0};
+    rc = n < sizeof sql ? db_execv(db, NULL, sql, vals, nv) : DB_ERR;
+    if (rc != DB_OK)
+        return change_error(r, w, rc, rep);
+    if (r->rules.after && r->rules.after(db, w, id, in, rep) != 0)
+        return -1;
+    if (r->rules.figures)
+        rc = r->rules.figures(db, id, +1);
+    if (rc == DB_OK)
+        rc = audit(db, w, r, "updated", id, org, in);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, res_row(db, r, id));
+    return 0;
+}
+
+static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    (void)in;
+    const resource_t *r = res_of_write(w);
+    int64_t id = w->id, org;
+    int rc = row_org(db, w, r, r->write_perm, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, r->name);
+    if (r->rules.before && r->rules.before(db, w, id, NULL, rep) != 0)
+        return -1;
+    if (r->rules.figures)
+        rc = r->rules.figures(db, id, -1);
+    if (rc == DB_OK)
+        rc = audit(db, w, r, "deleted", id, org, NULL);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", r->table);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, sql, "i", id);
+    if (rc == DB_FOREIGN && r->busy_zh)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, r->busy_zh, r->busy_en) - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+/* The family's check, then the write with the validated body as it came (it
+ * is the audit summary: nothing is added to it; the id travels in w). */
+static int queue(api_req_t *req, api_reply_t *rep, write_fn fn)
+{
+    const resource_t *r = res_of_req(req);
+    if (r->rules.check && r->rules.check(req, req->body, rep) != 0)
+        return -1;
+    json_t *in = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, fn, in);
+}
+
+int res_create(api_req_t *req, api_reply_t *rep)
+{
+    return queue(req, rep, create_write);
+}
+
+int res_update(api_req_t *req, api_reply_t *rep)
+{
+    return queue(req, rep, update_write);
+}
+
+int res_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer_kept(req, delete_write, NULL);
+}
