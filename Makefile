@@ -17,6 +17,8 @@ SRC := $(sort $(wildcard src/*.c src/*/*.c))
 OBJ := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/schema.o
 ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o) build/asan/gen/schema.o
 CORE_SRC := $(sort $(wildcard src/core/*.c))
+# Parts of src/lib that need nothing but the C library, linked into the unit tests too.
+UNIT_LIB_SRC := src/lib/csv.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 SCHEMA := $(sort $(wildcard schema/*.sql))
@@ -77,10 +79,11 @@ build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(SAN) -O1 -g -MMD -MP -c -o $@ $<
 
-# C unit tests: each tests/unit/test_X.c against the pure core, under the sanitizers.
-build/tests/%: tests/unit/%.c $(CORE_SRC)
+# C unit tests: each tests/unit/test_X.c against the pure core (and UNIT_LIB_SRC),
+# under the sanitizers.
+build/tests/%: tests/unit/%.c $(CORE_SRC) $(UNIT_LIB_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(shell pkg-config --libs libsodium cmocka geos) -lm
+	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(UNIT_LIB_SRC) $(shell pkg-config --libs libsodium cmocka geos) -lm
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

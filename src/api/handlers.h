@@ -36,11 +36,13 @@ HANDLER(user_update);
 HANDLER(user_grant_add);
 HANDLER(user_grant_delete);
 
-/* people.c */
+/* transfer.c */
 HANDLER(person_transfer_list);
 HANDLER(person_transfer_create);
 HANDLER(person_transfer_accept);
 HANDLER(person_transfer_decline);
+
+/* person.c */
 HANDLER(person_list);
 HANDLER(person_create);
 HANDLER(person_get);
@@ -48,9 +50,13 @@ HANDLER(person_update);
 HANDLER(person_delete);
 HANDLER(person_reveal);
 HANDLER(person_tag_list);
+
+/* person_io.c */
 HANDLER(person_import);
 HANDLER(person_import_template);
 HANDLER(person_export);
+
+/* household.c */
 HANDLER(household_list);
 HANDLER(household_create);
 HANDLER(household_get);
@@ -75,24 +81,38 @@ HANDLER(case_category_list);
 HANDLER(case_category_create);
 HANDLER(case_category_update);
 
-/* cases.c */
+/* case.c */
 HANDLER(case_list);
 HANDLER(case_create);
 HANDLER(case_get);
+HANDLER(case_reveal);
+
+/* case_action.c */
 HANDLER(case_action);
+
+/* case_inbox.c */
 HANDLER(inbox_get);
+
+/* case_duplicates.c */
 HANDLER(case_duplicates);
 HANDLER(case_nearby);
+
+/* case_supervise.c */
 HANDLER(case_supervise);
 HANDLER(case_publicity);
-HANDLER(case_reveal);
+
+/* case_photo.c */
 HANDLER(case_photo_add);
 HANDLER(case_photo_get);
+HANDLER(case_photo_list);
+
+/* case_public.c */
 HANDLER(public_case_create);
 HANDLER(public_case_get);
+
+/* casework.c */
 HANDLER(org_casework);
 HANDLER(org_casework_trend);
-HANDLER(case_photo_list);
 
 /* open311.c */
 /* Rewrite a jiceng error answer ({"error":{...}}) made outside the Open311

@@ -94,7 +94,7 @@ int audit_anchor_check(db_t *db, const unsigned char key[32], const char *anchor
 int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const char *city, int64_t counts[6],
                      int64_t *added, char *msg, size_t cap);
 
-/* people.c: the residents' import and export, shared by the HTTP handlers and
+/* person_io.c: the residents' import and export, shared by the HTTP handlers and
  * the CLI. req carries db, who, keys and lang, the query (import: org, mode,
  * dry_run; export: the list's filters, format, reveal) and, for the import, the
  * file's bytes in upload (CSV in UTF-8 or GBK, or XLSX, told by the bytes).
@@ -107,7 +107,7 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
  * caller may let them go then). An
  * XLSX export's scratch files (unlinked as made) go in the directory of the
  * path scratch: the database's for the server, the target's for the CLI. */
-/* The person registered with this ID number (any scope): DB_OK with *id and
+/* person.c: the person registered with this ID number (any scope): DB_OK with *id and
  * their *org, DB_NOTFOUND, or an error. Matched by the keyed hash. */
 int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org);
 /* Add (sign +1) or remove (-1) a person's contribution to the figures. */
@@ -189,7 +189,7 @@ int casework_case_added(db_t *db, int64_t org, int64_t created_at, int64_t close
  * leave the old ancestors and join the new ones. */
 int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
 
-/* cases.c: insert a validated report; the new case id, or 0 on error. */
+/* case.c: insert a validated report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
 
 /* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
@@ -226,7 +226,7 @@ int case_source_public(const char *source);
  * name when the title holds what looks like an ID or phone number. */
 const char *case_public_title(const char *title, const char *category_name);
 
-/* cases.c: the case categories changed (a stage's hours, a handler kind, active):
+/* case.c: the case categories changed (a stage's hours, a handler kind, active):
  * drop whatever the writer keeps of them. Called on the writer thread after the change
  * (any thread may call it); the next case reads the categories anew from its own
  * connection, so a change earlier in the same transaction counts. */

@@ -1,7 +1,7 @@
-/* Uploaded tables kept compactly (sheet.h), and CSV read into one in a single pass:
- * the row, column, cell and text caps checked as the bytes come, GB18030 text
- * converted one cell at a time (its multi-byte characters never contain a comma,
- * quote or line break, so the fields are found on the raw bytes). */
+/* Uploaded tables kept compactly (sheet.h), and CSV read into one in a single pass
+ * (lib/csv.h): the row, column, cell and text caps checked as the bytes come,
+ * GB18030 text converted one cell at a time (its multi-byte characters never
+ * contain a comma, quote or line break, so the fields are found on the raw bytes). */
 #include "api/sheet.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "lib/csv.h"
 #include "lib/util.h"
 
 /* Room for need items of size bytes in *p (capacity *cap), doubling up to at most
@@ -201,29 +202,24 @@ void strset_free(strset_t *set)
 typedef struct csv {
     sheet_t *s;
     iconv_t cd;       /* GB18030 -> UTF-8, or (iconv_t)-1 for UTF-8 text */
-    char *field;      /* the raw bytes of the field being read, at most lim->cell */
-    size_t len;
     char *utf8;       /* a converted field */
-    size_t col;       /* column of the field being read */
-    long row_num;     /* the row (1-based, empty lines not counted) */
 } csv_t;
 
-/* The field read so far ends: add it to the row. */
-static int csv_emit(csv_t *c)
+/* A field read (lib/csv.h): converted if need be, added to the row. */
+static int csv_cell(void *arg, const char *v, size_t n, size_t col, long row_num)
 {
-    const char *v = c->field;
-    size_t n = c->len, col = c->col++;
+    csv_t *c = arg;
     if (n == 0 && col >= c->s->lim->cols)
         return 0; /* empty cells beyond the template: as if not there */
     if (n > 0 && c->cd != (iconv_t)-1) {
-        char *in = c->field, *out = c->utf8;
+        char *in = (char *)v, *out = c->utf8; /* iconv reads in, never writes it */
         size_t left_in = n, left_out = c->s->lim->cell;
         iconv(c->cd, NULL, NULL, NULL, NULL);
         if (iconv(c->cd, &in, &left_in, &out, &left_out) == (size_t)-1 ||
             iconv(c->cd, NULL, NULL, &out, &left_out) == (size_t)-1) {
             if (errno == E2BIG) {
                 char name[16];
-                sheet_cell_name(name, col, c->row_num);
+                sheet_cell_name(name, col, row_num);
                 return sheet_failed(c->s, SHEET_CELL, name);
             }
             return sheet_failed(c->s, SHEET_ENCODING, NULL);
@@ -233,20 +229,12 @@ static int csv_emit(csv_t *c)
         if (memchr(v, '\0', n) != NULL || !utf8_valid(v, n))
             return sheet_failed(c->s, SHEET_ENCODING, NULL);
     }
-    c->len = 0;
-    return sheet_set(c->s, col, v, n, c->row_num);
+    return sheet_set(c->s, col, v, n, row_num);
 }
 
-/* One more raw byte of the field. */
-static int csv_byte(csv_t *c, char b)
+static void csv_row_end(void *arg)
 {
-    if (c->len >= c->s->lim->cell) {
-        char name[16];
-        sheet_cell_name(name, c->col, c->row_num);
-        return sheet_failed(c->s, SHEET_CELL, name);
-    }
-    c->field[c->len++] = b;
-    return 0;
+    sheet_row_end(((csv_t *)arg)->s);
 }
 
 int csv_read(sheet_t *s, const char *data, size_t n)
@@ -255,54 +243,36 @@ int csv_read(sheet_t *s, const char *data, size_t n)
         data += 3, n -= 3;
     if (memchr(data, '\0', n) != NULL)
         return sheet_failed(s, SHEET_ENCODING, NULL);
-    csv_t c = {.s = s, .cd = (iconv_t)-1, .row_num = 1};
+    csv_t c = {.s = s, .cd = (iconv_t)-1};
     if (!utf8_valid(data, n)) {
         c.cd = iconv_open("UTF-8", "GB18030");
         if (c.cd == (iconv_t)-1)
             return sheet_failed(s, SHEET_ENCODING, NULL);
         c.utf8 = xmalloc(s->lim->cell + 1);
     }
-    c.field = xmalloc(s->lim->cell + 1);
-    int in_quotes = 0, any = 0, rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char b = data[i];
-        if (in_quotes) {
-            if (b == '"' && i + 1 < n && data[i + 1] == '"')
-                rc = csv_byte(&c, data[i++]);
-            else if (b == '"')
-                in_quotes = 0;
-            else
-                rc = csv_byte(&c, b);
-        } else if (b == '"') {
-            in_quotes = any = 1;
-        } else if (b == ',') {
-            rc = csv_emit(&c);
-            any = 1;
-        } else if (b == '\n' || b == '\r') {
-            if (any || c.len) {
-                rc = csv_emit(&c);
-                sheet_row_end(s);
-                c.row_num++;
-            }
-            c.len = c.col = 0;
-            any = 0;
-            if (b == '\r' && i + 1 < n && data[i + 1] == '\n')
-                i++;
-        } else {
-            rc = csv_byte(&c, b);
-            any = 1;
-        }
+    csv_parser_t p = {.cell = csv_cell, .row_end = csv_row_end, .arg = &c, .cap = s->lim->cell};
+    p.field = xmalloc(p.cap + 1);
+    int rc = 0;
+    switch (csv_parse(&p, data, n)) {
+    case CSV_OK:
+        break;
+    case CSV_STOPPED:
+        rc = -1; /* csv_cell recorded why */
+        break;
+    case CSV_TOO_LONG: {
+        char name[16];
+        sheet_cell_name(name, p.col, p.row);
+        rc = sheet_failed(s, SHEET_CELL, name);
+        break;
     }
-    if (rc == 0 && in_quotes)
+    case CSV_OPEN_QUOTE:
         rc = sheet_failed(s, SHEET_UNREADABLE, NULL);
-    if (rc == 0 && (any || c.len)) {
-        rc = csv_emit(&c);
-        sheet_row_end(s);
+        break;
     }
     if (c.cd != (iconv_t)-1)
         iconv_close(c.cd);
-    sodium_memzero(c.field, s->lim->cell + 1);
-    free(c.field);
+    sodium_memzero(p.field, p.cap + 1);
+    free(p.field);
     if (c.utf8)
         sodium_memzero(c.utf8, s->lim->cell + 1);
     free(c.utf8);

@@ -1,6 +1,6 @@
 /* import persons, export persons: the residents' files from the command line,
  * through the same functions as POST /persons/import and GET /persons/export
- * (person_import_prepare / person_export_prepare and their writes, people.c). */
+ * (person_import_prepare / person_export_prepare and their writes, person_io.c). */
 #include "cli/cli.h"
 
 #include <errno.h>

@@ -188,20 +188,42 @@ def c_int(expr):
     return int(eval(compile(tree, "<c>", "eval")))  # noqa: S307 - checked above: arithmetic only
 
 
+# A family's private header (src/api/case.h, person.h): the files that include it share their helpers and are read
+# as one text, the header first.
+FAMILY_HEADERS = ("case.h", "person.h")
+
+
+def family_text(path):
+    """The text of a src/api C file, or of its whole family when it includes a family header."""
+    text = read(path)
+    for header in FAMILY_HEADERS:
+        if f'#include "api/{header}"' in text:
+            return family_source(header)
+    return text
+
+
+def family_source(header):
+    """The family's header and every src/api C file that includes it, as one text."""
+    files = [p for p in sorted(glob.glob(os.path.join(SRC, "api", "*.c")))
+             if f'#include "api/{header}"' in read(p)]
+    assert files, f"no file includes api/{header}"
+    return "\n".join([read(os.path.join(SRC, "api", header))] + [read(p) for p in files])
+
+
 def handler_source(handler):
-    """(file text, body) of the handler function in src/api/*.c."""
+    """(file text, body) of the handler function in src/api/*.c; the text is its family's when it has one."""
     for path in sorted(glob.glob(os.path.join(SRC, "api", "*.c"))):
         text = read(path)
         m = re.search(r"^int " + re.escape(handler) + r"\(api_req_t \*req, api_reply_t \*rep\)\n\{\n(.*?)^\}",
                       text, re.M | re.S)
         if m:
-            return text, m.group(1)
+            return family_text(path), m.group(1)
     raise AssertionError(f"handler {handler} not found in src/api/")
 
 
 def static_functions(text):
     """{name: body} of the functions of a C file: its static ones and the ones it shares (a handler's work
-    the CLI calls too, person_import_prepare in people.c)."""
+    the CLI calls too, person_import_prepare in person_io.c)."""
     return {m.group(1): m.group(2) for m in re.finditer(r"^(?:static )?[\w *]+?\b(\w+)\([^;{]*?\)\n\{\n(.*?)^\}",
                                                          text, re.M | re.S)}
 
@@ -214,16 +236,15 @@ def offload_helpers():
     its completion (password_offload_write in auth.c, which users.c calls too)."""
     helpers = {}
     for path in sorted(glob.glob(os.path.join(SRC, "api", "*.c"))):
-        text = read(path)
-        for name, body in static_functions(text).items():
+        for name, body in static_functions(read(path)).items():
             if OFFLOAD_DONE.search(body):
-                helpers[name] = (text, body)
+                helpers[name] = (family_text(path), body)
     return helpers
 
 
 def reachable_source(text, body, _seen=None):
     """body with the bodies of the file's static functions it calls, transitively: handlers may read
-    their input through helpers (person_input in people.c). Work handed to the offload pool goes on in its
+    their input through helpers (person_input in person.c). Work handed to the offload pool goes on in its
     completion (api_offload's done), which counts as reached, as do offloading helpers of other files."""
     funcs = static_functions(text)
     seen = set() if _seen is None else _seen
@@ -591,7 +612,7 @@ def test_operation_matches_its_route(route):
 
 
 def taken_fields(text, body):
-    """Fields a handler takes out of the body before api_validate sees it (take_tags in people.c):
+    """Fields a handler takes out of the body before api_validate sees it (take_tags in person.c):
     {name: the most items the taker allows, or None}."""
     out = {}
     for fn in re.findall(r"\b(take_\w+)\(\s*req\s*,", body):
@@ -695,7 +716,7 @@ FORM = "application/x-www-form-urlencoded"
 def sniffed_types(text, source):
     """The media types an upload handler reads from the file's first bytes: the strings returned by the static
     function it hands req->upload (sniff_image(
-    (const unsigned char *)req->upload, req->upload_len) in cases.c)."""
+    (const unsigned char *)req->upload, req->upload_len) in case_photo.c)."""
     funcs = static_functions(text)
     out = set()
     for fn in re.findall(r"\b(\w+)\(\s*(?:\([\w *]+\)\s*)?req->upload\s*,", source):
@@ -943,7 +964,7 @@ def test_permission_names_are_the_documented_enum():
 
 def test_case_enums_are_the_sources():
     """States, actions, event names, ratings, sources and handler kinds of casework are those of the C code
-    (core/casefsm.c, api/cases.c) and of the schema (schema/*.sql)."""
+    (core/casefsm.c, api/case*.c) and of the schema (schema/*.sql)."""
     schemas = DOC["components"]["schemas"]
     fsm = read(os.path.join(SRC, "core", "casefsm.c"))
     states = re.findall(r'"(\w+)"', re.search(r"\bstates\[CS_COUNT\]\s*=\s*\{(.*?)\};", fsm, re.S).group(1))
@@ -955,8 +976,8 @@ def test_case_enums_are_the_sources():
     action = _body_schema(op)["properties"]["action"]
     assert action.get("allOf") == [{"$ref": "#/components/schemas/CaseAction"}], "the body's action is a CaseAction"
 
-    cases_c = read(os.path.join(SRC, "api", "cases.c"))
-    calls = re.findall(r"\blog_event\(\s*db\s*,(.*?)\);", cases_c, re.S)
+    cases_c = family_source("case.h")
+    calls = re.findall(r"\bcase_log_event\(\s*db\s*,(.*?)\);", cases_c, re.S)
     assert any("case_action_name(" in c for c in calls), "every move is logged under its action's name"
     logged = {name for c in calls for name in re.findall(r'"(\w+)"', c)} - set(states)
     assert set(schemas["CaseEventAction"]["enum"]) == set(actions) | logged, \
@@ -976,7 +997,7 @@ def test_case_enums_are_the_sources():
 
 
 def c_macro_text(text, name):
-    """The string literals of a multi-line #define, joined (CASE_COLUMNS in cases.c)."""
+    """The string literals of a multi-line #define, joined (CASE_COLUMNS in case.h)."""
     m = re.search(r"^#define " + re.escape(name) + r"\b((?:.*\\\n)*.*)$", text, re.M)
     assert m, f"#define {name} not found"
     return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
@@ -1008,9 +1029,9 @@ def select_keys(sql):
 
 
 def test_case_answers_are_the_selected_columns():
-    """The case schemas hold exactly what cases.c selects (CASE_COLUMNS, plus overdue from add_overdue); the
+    """The case schemas hold exactly what the case files select (CASE_COLUMNS, plus overdue from case_add_overdue); the
     events are checked by the walk."""
-    text = read(os.path.join(SRC, "api", "cases.c"))
+    text = family_source("case.h")
     cols = c_macro_text(text, "CASE_COLUMNS" if "#define CASE_COLUMNS" in text else "CASE_SELECT")
     keys = select_keys(cols)
     assert "overdue" not in keys and re.search(r'json_object_set_new\(\s*row\s*,\s*"overdue"', text)
@@ -1079,7 +1100,7 @@ def test_new_case_answers_are_what_the_handlers_build():
     """Photos, the inbox, the indicators and a tick answer exactly the documented keys; their schemas refuse
     any other."""
     schemas = DOC["components"]["schemas"]
-    cases_c = read(os.path.join(SRC, "api", "cases.c"))
+    cases_c = family_source("case.h")
     funcs = static_functions(cases_c)
     _, casework = handler_source("org_casework")
     tick = static_functions(read(os.path.join(SRC, "api", "system.c")))["tick_write"]
@@ -1143,7 +1164,7 @@ def test_public_case_answers_are_the_selected_columns():
     """An anonymous report answers the columns public_after_commit selects, following a case those public_case_get
     selects; both schemas hold exactly those and refuse any other key."""
     schemas = DOC["components"]["schemas"]
-    text = read(os.path.join(SRC, "api", "cases.c"))
+    text = family_source("case.h")
     _, get = handler_source("public_case_get")
     for name, src in (("PublicCaseCreated", static_functions(text)["public_after_commit"]), ("PublicCase", get)):
         call = re.search(r"db_rows_json\(\s*[\w>-]+\s*,(.*?);", src, re.S)

@@ -1,0 +1,748 @@
+/* Casework (一线为民): a resident's problem carried from report to rating. The
+ * states and moves are core/casefsm's; who may make each move is here and in the
+ * other case_*.c files (case.h); every move is a version-checked write (two
+ * people acting at once: one wins, the other gets 409) and appends an event to
+ * the case's log and a row to the audit. This file: a case's row and answer, the
+ * stage time limits, the report (create), list, get and the contact phone. */
+#include "api/case.h"
+
+#include "api/handlers.h"
+#include "api/op.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/idcard.h"
+#include "core/pii_text.h"
+#include "core/redact.h"
+#include "core/timefmt.h"
+#include "core/tracking.h"
+#include "core/role.h"
+#include "lib/pii.h"
+#include "lib/util.h"
+
+static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
+
+static const field_t create_fields[] = {
+    {"category", F_TEXT, 1, 1, 32, NULL},
+    {"title", F_NAME, 1, 1, 100, NULL},
+    {"description", F_BLOCK, 1, 1, 2000, NULL},
+    {"source", F_ENUM, 0, 0, 0, sources},
+    {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"contact_phone", F_TEXT, 0, 1, 20, NULL},
+    FIELDS_END,
+};
+
+/* overdue: the stage's deadline (the raw _deadline column) has passed. */
+void case_add_overdue(json_t *row, int64_t now)
+{
+    int64_t at = json_integer_value(json_object_get(row, "_deadline"));
+    json_object_set_new(row, "overdue", json_boolean(at > 0 && at < now));
+    json_object_del(row, "_deadline");
+}
+
+json_t *case_json(db_t *db, int64_t id, int with_events)
+{
+    json_t *rows = db_rows_json(db, CASE_SELECT " WHERE c.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    if (o == NULL)
+        return NULL;
+    case_add_overdue(o, clock_now());
+    if (with_events) {
+        json_t *ev = db_rows_json(db,
+                                  "SELECT id, at AS at_at, actor_name, action, from_state, to_state, note FROM case_event"
+                                  " WHERE case_id = ? ORDER BY id",
+                                  "i", id);
+        size_t i;
+        json_t *e;
+        json_array_foreach(ev, i, e) {
+            json_object_set(e, "at", json_object_get(e, "at_at"));
+            json_object_del(e, "at_at");
+        }
+        json_object_set_new(o, "events", ev ? ev : json_array());
+    }
+    return o;
+}
+
+/* May who see the case? Staff over its node, or the person who reported it. */
+int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *org, char *path, size_t cap)
+{
+    int64_t reporter = 0;
+    int rc = db_one_int(db, org, "SELECT org_id FROM casefile WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    db_one_int(db, &reporter, "SELECT COALESCE(reporter_id, 0) FROM casefile WHERE id = ?", "i", id);
+    rc = db_one_text(db, path, cap, "SELECT path FROM org WHERE id = ?", "i", *org);
+    if (rc != DB_OK)
+        return rc;
+    if (access_covers(who, PERM_CASE_READ, path) || (reporter && reporter == who->user_id))
+        return DB_OK;
+    /* The organisation a case was dispatched to sees it too, wherever it sits. */
+    char hpath[ACCESS_PATH_MAX] = "";
+    if (db_one_text(db, hpath, sizeof hpath,
+                    "SELECT o.path FROM casefile c LEFT JOIN unit u ON u.id = c.handler_unit_id"
+                    " JOIN org o ON o.id = COALESCE(c.handler_org_id, u.org_id) WHERE c.id = ?",
+                    "i", id) == DB_OK &&
+        access_covers(who, PERM_CASE_READ, hpath))
+        return DB_OK;
+    /* A resident unit's own accounts see the cases dispatched to their unit, and no other. */
+    int64_t unit = 0;
+    if (db_one_int(db, &unit, "SELECT COALESCE(handler_unit_id, 0) FROM casefile WHERE id = ?", "i", id) == DB_OK &&
+        access_covers_unit(who, PERM_CASE_READ, unit))
+        return DB_OK;
+    return DB_NOTFOUND;
+}
+
+/* ---- shared by the case files (case.h) ---- */
+
+int case_forbidden(api_reply_t *rep, const char *lang, const char *code, const char *zh, const char *en)
+{
+    return api_error(rep, lang, 403, code, "action", zh, en) - 1;
+}
+
+/* ---- time limits ---- */
+
+/* The stage hours of every category, read once per thread and kept until a
+ * category changes: case_categories_changed() says so, and a commit by another
+ * connection (another process) shows in the connection's data version. */
+typedef struct category_limits {
+    int64_t id;
+    int64_t hours[CS_COUNT]; /* by the state the stage starts in; 0 where none */
+    int64_t total;           /* the whole case */
+    char name_zh[136];       /* for a new case's answer; "" if it does not fit */
+} category_limits_t;
+
+static atomic_uint categories_epoch;
+
+#define LIMITS_MAX 256 /* categories kept; any beyond are read when asked for */
+
+static _Thread_local struct {
+    const db_t *db;
+    unsigned epoch;
+    int64_t version;
+    int n;
+    category_limits_t items[LIMITS_MAX];
+} limits;
+
+void case_categories_changed(void)
+{
+    atomic_fetch_add(&categories_epoch, 1);
+}
+
+/* Read the limits of the first LIMITS_MAX categories (from = 0) into the
+ * cache, or of the one category from into *one. */
+static int limits_read(db_t *db, int64_t from, category_limits_t *one)
+{
+    db_stmt_t *st = db_q(db,
+                         "SELECT id, accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours, name_zh"
+                         " FROM case_category WHERE ? = 0 OR id = ? ORDER BY id LIMIT ?",
+                         "iii", from, from, (int64_t)LIMITS_MAX);
+    if (st == NULL)
+        return DB_ERR;
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        category_limits_t *c = one ? one : &limits.items[n];
+        n++;
+        memset(c, 0, sizeof *c);
+        c->id = db_col_int(st, 0);
+        static const case_state_t starts[] = {CS_REPORTED, CS_ACCEPTED, CS_DISPATCHED, CS_HANDLING, CS_HANDLED};
+        for (int i = 0; i < 5; i++) {
+            c->hours[starts[i]] = db_col_int(st, 1 + i);
+            c->total += c->hours[starts[i]];
+        }
+        const char *name = db_col_text(st, 6);
+        if (name && strlen(name) < sizeof c->name_zh)
+            memcpy(c->name_zh, name, strlen(name) + 1);
+    }
+    db_done(st);
+    if (rc != DB_DONE)
+        return rc;
+    if (one)
+        return n == 1 ? DB_OK : DB_NOTFOUND;
+    limits.n = n;
+    return DB_OK;
+}
+
+/* The limits of category into *out: DB_OK, DB_NOTFOUND or an error. */
+static int category_limits(db_t *db, int64_t category, category_limits_t *out)
+{
+    unsigned epoch = atomic_load(&categories_epoch);
+    int64_t version = db_data_version(db);
+    if (limits.db != db || limits.epoch != epoch || limits.version != version || version < 0) {
+        limits.db = NULL;
+        int rc = limits_read(db, 0, NULL);
+        if (rc != DB_OK)
+            return rc;
+        limits.db = db;
+        limits.epoch = epoch;
+        limits.version = version;
+    }
+    for (int i = 0; i < limits.n; i++) {
+        if (limits.items[i].id == category) {
+            *out = limits.items[i];
+            return DB_OK;
+        }
+    }
+    return limits.n == LIMITS_MAX ? limits_read(db, category, out) : DB_NOTFOUND;
+}
+
+int64_t case_stage_hours(db_t *db, int64_t category, case_state_t s)
+{
+    category_limits_t c;
+    return category_limits(db, category, &c) == DB_OK && s >= 0 && s < CS_COUNT ? c.hours[s] : 0;
+}
+
+int case_log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
+                     const char *note)
+{
+    return db_exec(db, NULL,
+                   "INSERT INTO case_event (case_id, at, actor_id, actor_name, action, from_state, to_state, note)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "iiittttt", id, w->now, w->who.user_id, w->who.username[0] ? w->who.username : "anonymous", action,
+                   from, to, note);
+}
+
+/* ---- report ---- */
+
+int case_source_public(const char *source)
+{
+    return source && (strcmp(source, "resident") == 0 || strcmp(source, "open311") == 0);
+}
+
+const char *case_public_title(const char *title, const char *category_name)
+{
+    /* A number masked on intake (139****5678) still names part of one. */
+    return title && !pii_text_found(title) && !strstr(title, "**") ? title : category_name;
+}
+
+/* ---- personal numbers in a report ---- */
+
+/* Mask the personal numbers typed into data's string under key, as shown on
+ * screen (a copy made only when the text has a run of 7 digits or more). */
+static void mask_text(json_t *data, const char *key, redact_found_t *found)
+{
+    const char *s = json_string_value(json_object_get(data, key));
+    if (s == NULL || !redact_may_hold(s))
+        return;
+    size_t n = strlen(s);
+    char *c = xstrndup(s, n);
+    if (redact_numbers_shown(c, n, found))
+        json_object_set_new(data, key, json_stringn(c, n));
+    free(c);
+}
+
+int case_phone_check(api_req_t *req, const char *phone, const char *field, api_reply_t *rep)
+{
+    if (phone == NULL || phone_valid(phone))
+        return 0;
+    return api_error(rep, req->lang, 400, "validation_failed", field, "联系电话格式错误（手机号或带区号的固定电话）",
+                     "the contact phone is not a valid mobile or landline number") - 1;
+}
+
+void case_intake_pii(const keys_t *k, json_t *data)
+{
+    redact_found_t found = {0};
+    mask_text(data, "title", &found);
+    mask_text(data, "description", &found);
+    const char *phone = json_string_value(json_object_get(data, "contact_phone"));
+    if (phone == NULL && found.phones == 1 && phone_valid(found.phone))
+        phone = found.phone; /* "请回电 139…": the one number typed becomes the one to call back */
+    if (phone != NULL) {
+        char masked[32];
+        phone_mask(masked, sizeof masked, phone);
+        char *enc = pii_encrypt(k, CASE_PHONE_FIELD, phone);
+        json_object_set_new(data, "contact_phone_enc", json_string(enc));
+        free(enc);
+        json_object_set_new(data, "contact_phone", json_string(masked)); /* phone is gone from here on */
+    }
+    sodium_memzero(found.phone, sizeof found.phone);
+}
+
+void case_intake_note(json_t *data, const char *key)
+{
+    mask_text(data, key, NULL);
+}
+
+/* What the writer knows of a case it has just added: enough for the answer. */
+typedef struct {
+    int64_t id, event_id, stage_deadline, close_due;
+    char code[TRACKING_CODE_LEN + 1];
+    char category_name[sizeof ((category_limits_t *)0)->name_zh];
+} case_new_t;
+
+/* Insert a validated report (category_id, org_id, source, title, description,
+ * optional building_id, outside_grid, lat, lng) and fill *out. DB_OK or an error. */
+static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_new_t *out)
+{
+    int64_t category = json_integer_value(json_object_get(data, "category_id"));
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t building = json_integer_value(json_object_get(data, "building_id"));
+    int outside = json_is_true(json_object_get(data, "outside_grid"));
+    const char *source = json_string_value(json_object_get(data, "source"));
+    char *code = out->code;
+    tracking_code_new(code);
+    category_limits_t limit;
+    int rc = category_limits(db, category, &limit);
+    if (rc != DB_OK)
+        return rc;
+    memcpy(out->category_name, limit.name_zh, sizeof out->category_name);
+    out->stage_deadline = w->now + limit.hours[CS_REPORTED] * 3600;
+    out->close_due = w->now + limit.total * 3600;
+    json_t *lat = json_object_get(data, "lat"), *lng = json_object_get(data, "lng");
+    /* One statement whether or not there is a point ('n' binds NULL and takes no
+     * argument); the ids are the connection's last (RETURNING costs SQLite a
+     * temporary table on every run). */
+    rc = db_exec(db, NULL,
+                     "INSERT INTO casefile (tracking_code, category_id, source, title, description, building_id,"
+                     " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
+                     " updated_at, is_public, contact_phone_enc, contact_phone_masked, lat, lng)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     lat && lng ? "titttIiiIiiiiittdd" : "titttIiiIiiiiittnn", code, category, source,
+                     json_string_value(json_object_get(data, "title")),
+                     json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
+                     w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now,
+                     (int64_t)case_source_public(source), json_string_value(json_object_get(data, "contact_phone_enc")),
+                     json_string_value(json_object_get(data, "contact_phone")), json_real_value(lat),
+                     json_real_value(lng));
+    int64_t id = 0;
+    if (rc == DB_OK)
+        rc = db_last_id(db, &id);
+    if (rc == DB_OK)
+        rc = case_log_event(db, w, id, "report", NULL, "reported", NULL);
+    if (rc == DB_OK)
+        rc = db_last_id(db, &out->event_id);
+    if (rc == DB_OK)
+        rc = casework_case_added(db, org, w->now, out->close_due);
+    if (rc == DB_OK) {
+        /* The summary json_dumps would write (compact, keys sorted), written directly. */
+        strbuf_t sum = {0};
+        strbuf_add(&sum, "{\"category\":");
+        strbuf_add_json(&sum, json_string_value(json_object_get(data, "category")));
+        strbuf_add(&sum, ",\"source\":");
+        strbuf_add_json(&sum, json_string_value(json_object_get(data, "source")));
+        strbuf_add(&sum, ",\"tracking_code\":");
+        strbuf_add_json(&sum, code);
+        strbuf_add(&sum, "}");
+        rc = audit_append_text(db, w, "case.reported", "case", id, org, sum.s);
+        free(sum.s);
+    }
+    out->id = id;
+    return rc;
+}
+
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
+{
+    case_new_t c;
+    return insert_case(db, w, data, &c) == DB_OK ? c.id : 0;
+}
+
+/* What case_after_commit needs besides the request's data: the writer's facts. */
+typedef struct {
+    case_new_t c;
+    int64_t org_id, now, reporter_id;
+    int has_org_name;
+    char org_name[512];
+    char actor_name[sizeof ((principal_t *)0)->username];
+} case_answer_t;
+
+/* The new case as the answer, on the loop thread once it is committed: what
+ * case_json would read back (GET /cases/{id}), key for key, built from the
+ * request's data (rep->json) and what the writer knew (rep->after_data), since
+ * reading it back starts from cold pages after every commit. PostgreSQL keeps
+ * lat and lng as REAL (4 bytes), so there it is read back. */
+static void case_after_commit(db_t *db, api_reply_t *rep)
+{
+    const json_t *d = rep->json;
+    const case_answer_t *a = rep->after_data;
+    if (strcmp(db_dialect(db), "sqlite") != 0 || !a->has_org_name || !a->c.category_name[0]) {
+        json_t *c = case_json(db, a->c.id, 1);
+        json_decref(rep->json);
+        rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)a->c.id);
+        return;
+    }
+    json_t *lat = json_object_get(d, "lat"), *lng = json_object_get(d, "lng");
+    char created[TIME_RFC3339_LEN], due[TIME_RFC3339_LEN], stage[TIME_RFC3339_LEN];
+    time_format_rfc3339(created, a->now);
+    time_format_rfc3339(due, a->c.close_due);
+    time_format_rfc3339(stage, a->c.stage_deadline);
+    /* The text json_dumps would give of the object GET builds, key for key (a
+     * test compares them byte for byte); built as text, since building the
+     * object, dumping and freeing it was a fifth of a loop thread's time per case. */
+    strbuf_t b = {0};
+    strbuf_add(&b, "{\"id\":");
+    strbuf_add_int(&b, a->c.id);
+    strbuf_add(&b, ",\"tracking_code\":");
+    strbuf_add_json(&b, a->c.code);
+    static const char *const texts[] = {"category", "source", "title", "description"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        strbuf_add(&b, ",\"");
+        strbuf_add(&b, texts[i]);
+        strbuf_add(&b, "\":");
+        strbuf_add_json(&b, json_string_value(json_object_get(d, texts[i])));
+        if (i == 0) {
+            strbuf_add(&b, ",\"category_name\":");
+            strbuf_add_json(&b, a->c.category_name);
+        }
+    }
+    const char *phone = json_string_value(json_object_get(d, "contact_phone")); /* masked by now */
+    strbuf_add(&b, ",\"contact_phone\":");
+    if (phone)
+        strbuf_add_json(&b, phone);
+    else
+        strbuf_add(&b, "null");
+    for (int i = 0; i < 2; i++) { /* lat, lng: jansson's own text of each number */
+        char *num = lat && lng ? json_dumps(i ? lng : lat, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        strbuf_add(&b, i ? ",\"lng\":" : ",\"lat\":");
+        strbuf_add(&b, num ? num : "null");
+        free(num);
+    }
+    int64_t building = json_integer_value(json_object_get(d, "building_id"));
+    strbuf_add(&b, ",\"building_id\":");
+    if (building)
+        strbuf_add_int(&b, building);
+    else
+        strbuf_add(&b, "null");
+    strbuf_add(&b, ",\"org_id\":");
+    strbuf_add_int(&b, a->org_id);
+    strbuf_add(&b, ",\"org_name\":");
+    strbuf_add_json(&b, a->org_name);
+    strbuf_add(&b, json_is_true(json_object_get(d, "outside_grid")) ? ",\"outside_grid\":true" : ",\"outside_grid\":false");
+    strbuf_add(&b, ",\"state\":\"reported\",\"handler_org_id\":null,\"handler_unit_id\":null,"
+                   "\"handler_user_id\":null,\"escalation_level\":0,\"stage_deadline_at\":\"");
+    strbuf_add(&b, stage);
+    strbuf_add(&b, "\",\"close_due_at\":\"");
+    strbuf_add(&b, due);
+    strbuf_add(&b, "\",\"returns\":0,\"rating\":null,\"rating_comment\":null,\"reporter_id\":");
+    if (a->reporter_id)
+        strbuf_add_int(&b, a->reporter_id);
+    else
+        strbuf_add(&b, "null");
+    strbuf_add(&b, ",\"created_at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\",\"updated_at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\",\"closed_at\":null,\"version\":1,\"merged_into\":null,\"supervised_org_id\":null,"
+                   "\"supervise_deadline_at\":null,\"public\":");
+    strbuf_add(&b, case_source_public(json_string_value(json_object_get(d, "source"))) ? "true" : "false");
+    strbuf_add(&b, ",\"photos\":0,\"overdue\":");
+    strbuf_add(&b, a->c.stage_deadline > 0 && a->c.stage_deadline < clock_now() ? "true" : "false");
+    strbuf_add(&b, ",\"events\":[{\"id\":");
+    strbuf_add_int(&b, a->c.event_id);
+    strbuf_add(&b, ",\"actor_name\":");
+    strbuf_add_json(&b, a->actor_name);
+    strbuf_add(&b, ",\"action\":\"report\",\"from_state\":null,\"to_state\":\"reported\",\"note\":null,\"at\":\"");
+    strbuf_add(&b, created);
+    strbuf_add(&b, "\"}]}");
+    json_decref(rep->json);
+    rep->json = NULL;
+    rep->raw = b.s;
+    rep->raw_len = b.len;
+    rep->content_type = "application/json; charset=utf-8";
+}
+
+/* The report, leaving data as it came (api_defer_kept): the answer holds a
+ * reference to it, the writer's facts go beside it. */
+static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    case_answer_t *a = xcalloc(1, sizeof *a);
+    if (insert_case(db, w, data, &a->c) != DB_OK) {
+        free(a);
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    }
+    a->org_id = json_integer_value(json_object_get(data, "org_id"));
+    /* The org's name as this transaction sees it. */
+    a->has_org_name = org_brief(db, a->org_id, NULL, 0, a->org_name, sizeof a->org_name) == DB_OK;
+    a->now = w->now;
+    a->reporter_id = w->who.user_id;
+    str_copy(a->actor_name, sizeof a->actor_name, w->who.username[0] ? w->who.username : "anonymous");
+    api_json(rep, 201, json_incref(data));
+    rep->after_data = a;
+    rep->after_commit = case_after_commit;
+    return 0;
+}
+
+/* A report's category that takes no reports: 400 category_inactive if it was
+ * deactivated, else validation_failed (no such category); field category. */
+int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code)
+{
+    int64_t id = 0;
+    if (db_one_int(req->db, &id, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK)
+        return api_error(rep, req->lang, 400, "category_inactive", "category", "该类别已停用，不再受理新的反映",
+                         "this category is deactivated and takes no new reports");
+    return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+}
+
+int case_read_coord(const json_t *v, double lo, double hi, double *out)
+{
+    if (!json_is_number(v))
+        return -1;
+    *out = json_number_value(v);
+    return isfinite(*out) && *out >= lo && *out <= hi ? 0 : -1;
+}
+
+int case_create(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
+    json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
+    json_object_del(data, "lat");
+    json_object_del(data, "lng");
+    double la = 0, ln = 0;
+    int bad = api_validate(req, data, create_fields, rep) != 0;
+    if (!bad && (lat || lng) && (case_read_coord(lat, -90, 90, &la) != 0 || case_read_coord(lng, -180, 180, &ln) != 0)) {
+        api_error(rep, req->lang, 400, "validation_failed", case_read_coord(lat, -90, 90, &la) ? "lat" : "lng",
+                  "坐标无效：须同时给出纬度（-90 到 90）和经度（-180 到 180）",
+                  "give both lat (-90 to 90) and lng (-180 to 180)");
+        bad = 1;
+    }
+    if (!bad)
+        bad = case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
+    int has_point = lat != NULL;
+    json_decref(lat);
+    json_decref(lng);
+    if (bad) {
+        json_decref(data);
+        return 0;
+    }
+    int64_t category = 0;
+    if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
+                   json_string_value(json_object_get(data, "category"))) != DB_OK) {
+        case_category_refused(req, rep, json_string_value(json_object_get(data, "category")));
+        json_decref(data);
+        return 0;
+    }
+    json_object_set_new(data, "category_id", json_integer(category));
+    /* Where: a building's grid, else the grid at the point, else the given node (flagged outside every grid). */
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t building = json_integer_value(json_object_get(data, "building_id"));
+    int outside = 0;
+    if (building) {
+        char level[16] = "";
+        if (db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", building) != DB_OK ||
+            strcmp(level, "building") != 0 ||
+            db_one_int(req->db, &org, "SELECT parent_id FROM org WHERE id = ?", "i", building) != DB_OK) {
+            json_decref(data);
+            return api_error(rep, req->lang, 404, "not_found", "building_id", "楼栋不存在", "no such building");
+        }
+    } else if (has_point) {
+        int64_t grid = 0;
+        if (geo_find_grid(req->db, ln, la, &grid) == DB_OK && grid > 0) {
+            org = grid;
+        } else if (org > 0) {
+            outside = 1;
+        } else {
+            json_decref(data);
+            return api_error(rep, req->lang, 400, "validation_failed", "org_id", "该位置不在任何网格内，请指定所在社区",
+                             "the point is in no grid: give the community (org_id)");
+        }
+    } else if (org <= 0) {
+        json_decref(data);
+        return api_error(rep, req->lang, 400, "validation_failed", "org_id", "请给出位置、楼栋或所在组织",
+                         "give a location, a building or the org");
+    }
+    if (has_point) {
+        json_object_set_new(data, "lat", json_real(la));
+        json_object_set_new(data, "lng", json_real(ln));
+    }
+    if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
+        const char *field = building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat";
+        json_decref(data);
+        return api_error(rep, req->lang, 404, "not_found", field, "不在你的范围内", "not within your scope");
+    }
+    char level[16] = "";
+    db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
+    if (!outside && strcmp(level, "grid") != 0)
+        outside = 1; /* reported at a community or above: no grid holds it yet */
+    json_object_set_new(data, "org_id", json_integer(org));
+    json_object_set_new(data, "outside_grid", json_boolean(outside));
+    /* Only staff say where a report came from; everyone else reports as a resident. */
+    if (!(req->who->perms_any & PERM_CASE_WRITE))
+        json_object_set_new(data, "source", json_string("resident"));
+    else if (!json_object_get(data, "source"))
+        json_object_set_new(data, "source", json_string("grid_worker"));
+    case_intake_pii(req->keys, data);
+    return api_defer_kept(req, create_write, data);
+}
+
+/* ---- read ---- */
+
+int case_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    json_t *c = case_json(req->db, req->params[0], 1);
+    return c ? api_json(rep, 200, c) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+int case_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after, org = 0, mine = 0, overdue = 0;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    static const char *const filters[] = {"org", "mine", "overdue"};
+    int64_t *vals[] = {&org, &mine, &overdue};
+    static const int64_t max[] = {INT64_MAX, 1, 1};
+    for (int f = 0; f < 3; f++)
+        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
+            return api_error(rep, req->lang, 400, "validation_failed", filters[f], "筛选条件无效",
+                             "a filter is not valid");
+    /* Who reads cases nowhere lists what they may see: the ones they reported; a
+     * part of the tree they asked for by org is out of their scope (404 below). */
+    if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
+        mine = 1;
+    /* A category takes in its subcategories (deactivated ones too: their cases go on). */
+    int64_t category = 0;
+    char *code = api_query(req, "category");
+    int known = code == NULL ||
+                db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
+    free(code);
+    if (!known)
+        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+    char *state = api_query(req, "state");
+    if (state && case_state_from_name(state) == CS_NONE) {
+        free(state);
+        return api_error(rep, req->lang, 400, "validation_failed", "state", "状态无效", "unknown state");
+    }
+    char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
+    int rc = DB_OK;
+    if (!mine)
+        rc = access_list_range(req->db, req->who, PERM_CASE_READ, org, lo, hi);
+    /* Without org, a unit's accounts list the cases dispatched to their units (and staff
+     * holding unit grants too, besides their subtree); a unit account alone has no subtree. */
+    int64_t units = !mine && org == 0;
+    if (rc == DB_NOTFOUND && units && (req->who->perms_any & PERM_CASE_READ)) {
+        str_copy(lo, sizeof lo, "~"), str_copy(hi, sizeof hi, "~"); /* a range that holds nothing */
+        rc = DB_OK;
+    }
+    if (rc != DB_OK) {
+        free(state);
+        return api_db_error(rep, req->lang, rc, "org");
+    }
+    json_t *items = db_rows_json(req->db,
+                                 CASE_SELECT " WHERE ((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
+                                             " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))"
+                                             " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
+                                             " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
+                                             " AND (? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS ("
+                                             "SELECT CAST(? AS BIGINT) UNION ALL SELECT k.id FROM case_category k"
+                                             " JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))"
+                                             " ORDER BY c.id LIMIT ?",
+                                 "iiittiiittiiiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
+                                 after, state, state, overdue, clock_now(), category, category, limit + 1);
+    free(state);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    size_t i;
+    json_t *row;
+    int64_t now = clock_now();
+    json_array_foreach(items, i, row) case_add_overdue(row, now);
+    return api_json(rep, 200, api_page_result(items, limit));
+}
+
+/* ---- the contact phone in full ---- */
+
+static const char *const reveal_choices[] = {"contact_phone", NULL};
+
+static const field_t reveal_fields[] = {
+    {"field", F_ENUM, 1, 0, 0, reveal_choices},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
+    FIELDS_END,
+};
+
+/* As a person's phone: pii.reveal over the case's node, a reason, an audit row
+ * naming the field and the reason, never the value. */
+static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    if (!access_covers(&w->who, PERM_PII_REVEAL, path))
+        return api_error(rep, w->lang, 403, "forbidden", NULL, "只有在案件所在区域有查看完整个人信息权限的人员可以查看",
+                         "only who may reveal personal data over the case's area may see it in full") - 1;
+    char enc[512] = "";
+    rc = db_one_text(db, enc, sizeof enc, "SELECT COALESCE(contact_phone_enc, '') FROM casefile WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(w->keys, CASE_PHONE_FIELD, enc);
+        if (plain == NULL) {
+            log_error("case %lld: stored contact_phone does not decrypt under this key file", (long long)id);
+            return api_db_error(rep, w->lang, DB_ERR, NULL);
+        }
+        value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    rc = audit_append_new(db, w, "case.revealed", "case", id, org,
+                          json_pack("{s:s, s:O}", "field", "contact_phone", "reason", json_object_get(data, "reason")));
+    if (rc != DB_OK) {
+        json_decref(value);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    return api_json(rep, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "field", "contact_phone", "value", value));
+}
+
+int case_reveal(api_req_t *req, api_reply_t *rep)
+{
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
+}
+
+static const field_t cases_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"mine", F_BOOL, 0, 0, 0, NULL},
+    {"overdue", F_BOOL, 0, 0, 0, NULL},
+    {"state", F_ENUM, 0, 0, 0, case_states},
+    {"category", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+static const field_t cases_nearby_query[] = {
+    {"category", F_TEXT, 1, 0, 0, NULL},
+    {"lat", F_NUMBER, 1, -90, 90, NULL},
+    {"lng", F_NUMBER, 1, -180, 180, NULL},
+    FIELDS_END,
+};
+static const field_t public_cases_get_query[] = {
+    {"code", F_TEXT, 1, 0, 0, NULL},
+    FIELDS_END,
+};
+
+/* Photos are read by their bytes (case_photo.c), whatever the Content-Type says. */
+static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
+
+/* The whole case family: its operations live in the case_*.c files. */
+const op_t case_ops[] = {
+    {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
+    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create)},
+    {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
+     .body = case_action_fields},
+    {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
+        case_supervise), .body = case_supervise_fields},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/publicity", "cases.publicity", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
+        case_publicity), .body = case_publicity_fields},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/reveal", "cases.reveal", PERM(PERM_PII_REVEAL),
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, case_reveal), .body = reveal_fields},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos", "cases.photos.list", USER, 0, case_photo_list)},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/photos", "cases.photos.add", USER, RF_UPLOAD | RF_WRITES, case_photo_add),
+     .upload_types = photo_types},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get)},
+    {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
+    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create)},
+    {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get),
+     .query = public_cases_get_query},
+    OPS_END,
+};

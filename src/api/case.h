@@ -1,0 +1,53 @@
+/* What the case files share (case.c, case_action.c, case_inbox.c,
+ * case_duplicates.c, case_supervise.c, case_photo.c, case_public.c,
+ * case_escalate.c): the case row's columns, the case's JSON, who may see it, its
+ * log. Include it from those files only. */
+#ifndef JICENG_API_CASE_H
+#define JICENG_API_CASE_H
+
+#include "api/internal.h"
+#include "core/casefsm.h"
+
+/* A case's row as answers show it (its raw _deadline made into overdue by
+ * case_add_overdue). */
+#define CASE_COLUMNS                                                                                                   \
+    "SELECT c.id, c.tracking_code, k.code AS category, k.name_zh AS category_name, c.source, c.title,"              \
+    " c.description, c.contact_phone_masked AS contact_phone, c.lat, c.lng, c.building_id, c.org_id, o.name AS org_name, c.outside_grid AS is_outside_grid,"  \
+    " c.state, c.handler_org_id, c.handler_unit_id, c.handler_user_id, c.escalation_level,"                       \
+    " c.stage_deadline AS stage_deadline_at, c.close_due_at,"                                                        \
+    " c.returns, c.rating, c.rating_comment, c.reporter_id, c.created_at, c.updated_at, c.closed_at, c.version,"     \
+    " c.merged_into, c.supervised_org_id, c.supervise_deadline AS supervise_deadline_at, c.is_public,"              \
+    " (SELECT COUNT(*) FROM case_photo p WHERE p.case_id = c.id) AS photos, c.stage_deadline AS _deadline"
+#define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
+#define CASE_SELECT CASE_COLUMNS CASE_FROM
+
+/* The units a user holds a unit grant over (one parameter: the user id). */
+#define UNITS_OF_USER "SELECT g.unit_id FROM user_grant g WHERE g.user_id = ? AND g.unit_id IS NOT NULL"
+
+/* overdue: the stage's deadline (the raw _deadline column) has passed. */
+void case_add_overdue(json_t *row, int64_t now);
+/* The case's answer (with its event log if with_events), or NULL if none. */
+json_t *case_json(db_t *db, int64_t id, int with_events);
+/* May who see the case? Staff over its node, the org or unit it was dispatched
+ * to, or the person who reported it: DB_OK with *org and its path, DB_NOTFOUND,
+ * or an error. */
+int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *org, char *path, size_t cap);
+/* The hours stage s of category may take (0: no limit). */
+int64_t case_stage_hours(db_t *db, int64_t category, case_state_t s);
+/* Append an event to the case's log. DB_OK or an error. */
+int case_log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
+                   const char *note);
+/* 403 code naming the field action (a move the caller may not make). Always -1. */
+int case_forbidden(api_reply_t *rep, const char *lang, const char *code, const char *zh, const char *en);
+/* A report's category that takes no reports: 400 category_inactive if it was
+ * deactivated, else validation_failed (no such category); field category. */
+int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
+/* A coordinate: 0 with *out if v is a finite number in [lo, hi], else -1. */
+int case_read_coord(const json_t *v, double lo, double hi, double *out);
+
+/* The bodies of the case operations declared in case.c's table. */
+extern const field_t case_action_fields[];
+extern const field_t case_supervise_fields[];
+extern const field_t case_publicity_fields[];
+
+#endif

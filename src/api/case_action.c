@@ -1,0 +1,180 @@
+/* A case's moves (accept, dispatch, handle, verify, rate...): who may make each. */
+#include "api/case.h"
+
+#include "api/handlers.h"
+
+#include "core/role.h"
+
+static const char *const ratings[] = {"满意", "基本满意", "不满意", NULL};
+
+const field_t case_action_fields[] = {
+    {"action", F_TEXT, 1, 1, 16, NULL},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    {"note", F_BLOCK, 0, 1, 1000, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"rating", F_ENUM, 0, 0, 0, ratings},
+    {"into", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    db_stmt_t *st = db_q(db,
+                         "SELECT state, version, category_id, COALESCE(handler_org_id, 0), COALESCE(handler_unit_id, 0),"
+                         " COALESCE(handler_user_id, 0), COALESCE(reporter_id, 0) FROM casefile WHERE id = ?",
+                         "i", id);
+    if (st == NULL || db_step(st) != DB_ROW) {
+        db_done(st);
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    }
+    case_state_t from = case_state_from_name(db_col_text(st, 0));
+    int64_t version = db_col_int(st, 1), category = db_col_int(st, 2), handler_org = db_col_int(st, 3);
+    int64_t handler_unit = db_col_int(st, 4), handler_user = db_col_int(st, 5), reporter = db_col_int(st, 6);
+    db_done(st);
+    case_action_t a = case_action_from_name(json_string_value(json_object_get(data, "action")));
+    case_state_t to = case_next(from, a);
+    if (to == CS_NONE)
+        return api_error(rep, w->lang, 409, "invalid_transition", "action", "案件当前状态下不能进行此操作",
+                         "this action is not possible in the case's current state") - 1;
+    int staff = access_covers(&w->who, PERM_CASE_WRITE, path);
+    const char *note = json_string_value(json_object_get(data, "note"));
+    switch (a) {
+    case CA_MERGE: {
+        int64_t into = json_integer_value(json_object_get(data, "into")), iorg = 0;
+        char ipath[ACCESS_PATH_MAX];
+        if (!staff)
+            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        if (into <= 0 || into == id)
+            return api_error(rep, w->lang, 400, "validation_failed", "into", "请指定要合并到的另一案件",
+                             "give the other case to merge into") - 1;
+        if (case_visible(db, &w->who, into, &iorg, ipath, sizeof ipath) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", "into", "案件不存在", "no such case") - 1;
+        char istate[16] = "";
+        db_one_text(db, istate, sizeof istate, "SELECT state FROM casefile WHERE id = ?", "i", into);
+        if (case_state_final(case_state_from_name(istate)))
+            return api_error(rep, w->lang, 409, "invalid_transition", "into", "只能合并到未结束的案件",
+                             "a case merges only into an open case") - 1;
+        rc = db_exec(db, NULL, "UPDATE casefile SET merged_into = ? WHERE id = ?", "ii", into, id);
+        break;
+    }
+    case CA_ACCEPT:
+    case CA_DISPATCH:
+    case CA_CLOSE:
+        if (!staff)
+            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        break;
+    case CA_REJECT:
+        if (!staff)
+            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
+                             "only staff responsible for the case's node may do this");
+        if (note == NULL)
+            return api_error(rep, w->lang, 400, "validation_failed", "note", "不予受理须说明理由",
+                             "a rejection needs its reason in note") - 1;
+        break;
+    case CA_CLAIM:
+    case CA_HANDLE: {
+        char hpath[ACCESS_PATH_MAX] = "";
+        int64_t horg = handler_org;
+        if (handler_unit)
+            db_one_int(db, &horg, "SELECT org_id FROM unit WHERE id = ?", "i", handler_unit);
+        db_one_text(db, hpath, sizeof hpath, "SELECT path FROM org WHERE id = ?", "i", horg);
+        /* Staff over the node dispatched to (for a unit, its node), or the unit's own accounts. */
+        if ((!hpath[0] || !access_covers(&w->who, PERM_CASE_WRITE, hpath)) &&
+            !access_covers_unit(&w->who, PERM_CASE_WRITE, handler_unit))
+            return case_forbidden(rep, w->lang, "forbidden", "只有被派遣的承办方可以操作",
+                             "only the organisation the case was dispatched to may do this");
+        break;
+    }
+    case CA_VERIFY:
+    case CA_RETURN:
+        if (!staff && reporter != w->who.user_id)
+            return case_forbidden(rep, w->lang, "forbidden", "只有网格员或反映人可以核查",
+                             "only the grid's staff or the person who reported it may verify");
+        if (handler_user == w->who.user_id)
+            return case_forbidden(rep, w->lang, "verifier_is_handler", "处置人不能核查自己的处置结果",
+                             "whoever handled a case cannot verify it");
+        break;
+    case CA_RATE:
+        if (reporter != w->who.user_id)
+            return case_forbidden(rep, w->lang, "forbidden", "只有反映人可以评价", "only the person who reported it may rate it");
+        if (!json_is_string(json_object_get(data, "rating")))
+            return api_error(rep, w->lang, 400, "validation_failed", "rating", "请选择 满意、基本满意 或 不满意",
+                             "rating is 满意, 基本满意 or 不满意") - 1;
+        break;
+    default:
+        break;
+    }
+    if (version != json_integer_value(json_object_get(data, "version")))
+        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
+                         "someone else acted on this case; reload and try again") - 1;
+    /* The case's part of the indicators leaves now and comes back changed. */
+    casework_delta_t cw = {0};
+    if (rc == DB_OK)
+        rc = casework_case_part(db, id, -1, &cw);
+    if (rc == DB_OK && a == CA_DISPATCH) {
+        int64_t to_org = json_integer_value(json_object_get(data, "org_id"));
+        int64_t to_unit = json_integer_value(json_object_get(data, "unit_id"));
+        if ((to_org > 0) == (to_unit > 0))
+            return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定承办的组织或单位（二选一）",
+                             "give either org_id or unit_id to dispatch to") - 1;
+        int64_t check_org = to_org;
+        if (to_unit && db_one_int(db, &check_org, "SELECT org_id FROM unit WHERE id = ?", "i", to_unit) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", "unit_id", "单位不存在", "no such unit") - 1;
+        if (access_org(db, &w->who, to_unit ? PERM_UNIT_READ : PERM_ORG_READ, check_org, NULL, 0) != DB_OK)
+            return api_error(rep, w->lang, 404, "not_found", to_unit ? "unit_id" : "org_id", "承办方不存在",
+                             "no such handler") - 1;
+        rc = db_exec(db, NULL, "UPDATE casefile SET handler_org_id = ?, handler_unit_id = ? WHERE id = ?", "IIi",
+                     to_org, to_unit, id);
+    }
+    if (rc == DB_OK && a == CA_HANDLE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET handler_user_id = ?, handled_at = ? WHERE id = ?", "iii",
+                     w->who.user_id, w->now, id);
+    if (rc == DB_OK && a == CA_RETURN)
+        rc = db_exec(db, NULL, "UPDATE casefile SET returns = returns + 1 WHERE id = ?", "i", id);
+    if (rc == DB_OK && a == CA_CLOSE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET closed_at = ? WHERE id = ?", "ii", w->now, id);
+    if (rc == DB_OK && a == CA_RATE)
+        rc = db_exec(db, NULL, "UPDATE casefile SET rating = ?, rating_comment = ? WHERE id = ?", "tti",
+                     json_string_value(json_object_get(data, "rating")), note, id);
+    int64_t hours = case_stage_hours(db, category, to);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "UPDATE casefile SET state = ?, stage_deadline = ?, updated_at = ?, version = version + 1,"
+                     " escalation_level = 0, escalated_org_id = NULL WHERE id = ?",
+                     "tIii", case_state_name(to), case_state_final(to) || hours == 0 ? 0 : w->now + hours * 3600,
+                     w->now, id);
+    if (rc == DB_OK)
+        rc = case_log_event(db, w, id, case_action_name(a), case_state_name(from), case_state_name(to), note);
+    if (rc == DB_OK)
+        rc = casework_case_part(db, id, 1, &cw);
+    if (rc == DB_OK)
+        rc = casework_delta_apply(db, &cw);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.moved", "case", id, org,
+                              json_pack("{s:s, s:s, s:s}", "action", case_action_name(a), "from", case_state_name(from),
+                                        "to", case_state_name(to)));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, case_json(db, id, 1));
+    return 0;
+}
+
+int case_action(api_req_t *req, api_reply_t *rep)
+{
+    if (api_validate(req, req->body, case_action_fields, rep) != 0)
+        return 0;
+    if (case_action_from_name(json_string_value(json_object_get(req->body, "action"))) == CA_NONE)
+        return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
+    json_t *data = json_deep_copy(req->body);
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    case_intake_note(data, "note");
+    return api_defer(req, action_write, data);
+}

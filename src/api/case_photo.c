@@ -1,0 +1,126 @@
+/* A case's photos: added (JPEG, PNG, WebP, told by the bytes), listed, read. */
+#include "api/case.h"
+
+#include "api/handlers.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+/* ---- photos ---- */
+
+#define PHOTO_MAX (10 * 1024 * 1024)
+
+/* The image type from the first bytes, or NULL. */
+static const char *sniff_image(const unsigned char *p, size_t n)
+{
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org, pid = 0;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    size_t n = 0;
+    const char *b64 = json_string_value(json_object_get(data, "bytes"));
+    unsigned char *bytes = xmalloc(strlen(b64) + 1);
+    sodium_base642bin(bytes, strlen(b64) + 1, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, bytes, n);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    rc = db_one_int(db, &pid,
+                    "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "ititbii", id, json_string_value(json_object_get(data, "mime")), (int64_t)n, hex, bytes, n,
+                    w->who.user_id, w->now);
+    free(bytes);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "case.photo_added", "case", id, org,
+                              json_pack("{s:I, s:s, s:I}", "photo", (json_int_t)pid, "sha256", hex, "size", (json_int_t)n));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return api_json(rep, 201, json_pack("{s:I, s:I, s:O, s:I, s:s}", "id", (json_int_t)pid, "case_id", (json_int_t)id,
+                                        "mime", json_object_get(data, "mime"), "size", (json_int_t)n, "sha256", hex));
+}
+
+int case_photo_add(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    const char *mime = sniff_image((const unsigned char *)req->upload, req->upload_len);
+    if (mime == NULL)
+        return api_error(rep, req->lang, 415, "unsupported_media_type", "file", "只接受 JPEG、PNG 或 WebP 图片",
+                         "only JPEG, PNG or WebP images");
+    if (req->upload_len > PHOTO_MAX)
+        return api_error(rep, req->lang, 413, "payload_too_large", "file", "图片超过 10 MiB", "image over 10 MiB");
+    /* The writer job carries the bytes as base64 in its JSON. */
+    size_t cap = sodium_base64_ENCODED_LEN(req->upload_len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    sodium_bin2base64(b64, cap, (const unsigned char *)req->upload, req->upload_len, sodium_base64_VARIANT_ORIGINAL);
+    json_t *data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->params[0], "mime", mime, "bytes", b64);
+    free(b64);
+    return api_defer(req, photo_write, data);
+}
+
+int case_photo_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "case");
+    db_stmt_t *st = db_q(req->db, "SELECT mime, bytes FROM case_photo WHERE id = ? AND case_id = ?", "ii",
+                         req->params[1], req->params[0]);
+    if (st == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    if (db_step(st) != DB_ROW) {
+        db_done(st);
+        return api_db_error(rep, req->lang, DB_NOTFOUND, "photo");
+    }
+    static const char *const types[] = {"image/jpeg", "image/png", "image/webp"};
+    const char *mime = db_col_text(st, 0);
+    rep->content_type = types[0];
+    for (int i = 0; i < 3; i++)
+        if (strcmp(mime, types[i]) == 0)
+            rep->content_type = types[i];
+    size_t n = 0;
+    const void *p = db_col_blob(st, 1, &n);
+    rep->raw = xmalloc(n ? n : 1);
+    memcpy(rep->raw, p, n);
+    rep->raw_len = n;
+    rep->status = 200;
+    db_done(st);
+    return 0;
+}
+
+/* ---- photo list ---- */
+
+int case_photo_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
+    json_t *items = rc != DB_OK ? NULL
+                                : db_rows_json(req->db,
+                                               "SELECT id, case_id, mime, size, sha256 FROM case_photo"
+                                               " WHERE case_id = ? ORDER BY id",
+                                               "i", req->params[0]);
+    if (items == NULL)
+        return api_db_error(rep, req->lang, rc != DB_OK ? rc : DB_ERR, "case");
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}

@@ -1,0 +1,839 @@
+/* Residents (人口) and their tags. ID numbers and phones are stored encrypted
+ * with a keyed hash for exact lookup; every answer shows them masked, and
+ * revealing one is its own permission and its own audit row. Households are in
+ * household.c, import and export in person_io.c. */
+#include "api/person.h"
+
+#include "api/handlers.h"
+#include "api/op.h"
+#include "api/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idcard.h"
+#include "core/path.h"
+#include "core/pii_text.h"
+#include "core/role.h"
+#include "core/timefmt.h"
+#include "http/server.h"
+#include "lib/keys.h"
+#include "lib/pii.h"
+#include "lib/util.h"
+
+static const char *const relations[] = {"户主", "配偶", "子女", "父母", "祖父母", "孙子女", "兄弟姐妹", "其他", NULL};
+static const char *const genders[] = {"M", "F", NULL};
+static const char *const pii_fields[] = {"id_card", "phone", NULL};
+
+static const field_t person_create_fields[] = {
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"relation", F_ENUM, 0, 0, 0, relations},
+    {"name", F_NAME, 1, 1, 50, NULL},
+    {"id_card", F_TEXT, 1, 1, 18, NULL},
+    {"phone", F_TEXT, 0, 1, 20, NULL},
+    {"gender", F_ENUM, 0, 0, 0, genders},
+    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL},
+    FIELDS_END,
+};
+
+static const field_t person_update_fields[] = {
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"relation", F_ENUM, 0, 0, 0, relations},
+    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL},
+    {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL},
+    {"phone", F_TEXT, 0, 1, 20, NULL},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
+static const field_t reveal_fields[] = {
+    {"field", F_ENUM, 1, 0, 0, pii_fields},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
+    FIELDS_END,
+};
+
+
+#define PERSON_SELECT                                                                                                  \
+    "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_year,"         \
+    " p.id_card_masked AS id_card, p.phone_masked AS phone, p.created_at, p.updated_at, p.version,"                  \
+    " (SELECT group_concat(tag, ',') FROM (SELECT t.tag FROM person_tag t WHERE t.person_id = p.id"                  \
+    "  ORDER BY t.tag) AS s) AS tags,"                                                                                 \
+    " EXISTS (SELECT 1 FROM party_member m WHERE m.person_id = p.id) AS is_party_member"                             \
+    " FROM person p JOIN org o ON o.id = p.org_id"
+
+/* "a,b" -> ["a","b"] in the row's tags. */
+static void tags_to_array(json_t *row)
+{
+    const char *s = json_string_value(json_object_get(row, "tags"));
+    json_t *arr = json_array();
+    while (s && *s) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        json_array_append_new(arr, json_stringn(s, n));
+        s = comma ? comma + 1 : NULL;
+    }
+    json_object_set_new(row, "tags", arr);
+}
+
+/* A person's row as answers show it: tags as an array, and the age in whole
+ * years (this year in Asia/Shanghai less the birth year). No birth date: with it
+ * the masked number could be rebuilt (docs/people.md, "What a masked number tells"). */
+static void person_row_finish(json_t *row, int this_year)
+{
+    tags_to_array(row);
+    json_int_t year = json_integer_value(json_object_get(row, "birth_year"));
+    json_object_set_new(row, "age", json_integer(this_year - year));
+}
+
+static json_t *person_json(db_t *db, int64_t id)
+{
+    json_t *rows = db_rows_json(db, PERSON_SELECT " WHERE p.id = ?", "i", id);
+    json_t *o = rows && json_array_size(rows) == 1 ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    if (o)
+        person_row_finish(o, api_today_ymd() / 10000);
+    return o;
+}
+
+/* The person's org if the caller holds perm over it; DB_NOTFOUND otherwise. */
+static int person_access(db_t *db, const principal_t *who, uint32_t perm, int64_t id, int64_t *org_id)
+{
+    int rc = db_one_int(db, org_id, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    return access_org(db, who, perm, *org_id, NULL, 0);
+}
+
+
+/* Validate id_card (and gender/birth_date against it when given) and phone;
+ * on success put the derived gender and birth year into data (a birth date
+ * given is checked and dropped: only the encrypted number keeps it). 0 or -1. */
+static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
+{
+    const char *id = json_string_value(json_object_get(data, "id_card"));
+    if (id) {
+        idcard_info_t info;
+        const char *reason;
+        if (idcard_parse(id, api_today_ymd(), &info, &reason) != 0) {
+            static const struct {
+                const char *reason, *zh, *en;
+            } msgs[] = {
+                {"idcard_format", "身份证号应为 18 位数字（末位可为 X）", "an ID number is 17 digits and a digit or X"},
+                {"idcard_checksum", "身份证号校验位错误", "the ID number's check character is wrong"},
+                {"idcard_date", "身份证号中的出生日期无效", "the birth date in the ID number is not a real past date"},
+                {"idcard_region", "身份证号的地区码无效", "the ID number's address code is unknown"},
+            };
+            size_t i = 0;
+            while (i < 3 && strcmp(msgs[i].reason, reason) != 0)
+                i++;
+            api_error(rep, req->lang, 400, "validation_failed", "id_card", msgs[i].zh, msgs[i].en);
+            json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
+            return -1;
+        }
+        char birth[11], gender[2] = {info.gender, 0};
+        snprintf(birth, sizeof birth, "%04d-%02d-%02d", info.year, info.month, info.day);
+        const char *g = json_string_value(json_object_get(data, "gender"));
+        const char *b = json_string_value(json_object_get(data, "birth_date"));
+        if (g && strcmp(g, gender) != 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "gender", "性别与身份证号不符",
+                      "the gender does not match the ID number");
+            return -1;
+        }
+        if (b && strcmp(b, birth) != 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "birth_date", "出生日期与身份证号不符",
+                      "the birth date does not match the ID number");
+            return -1;
+        }
+        json_object_set_new(data, "gender", json_string(gender));
+        json_object_del(data, "birth_date");
+        json_object_set_new(data, "birth_year", json_integer(info.year));
+        char upper[IDCARD_LEN + 1];
+        str_copy(upper, sizeof upper, id);
+        if (upper[17] == 'x')
+            upper[17] = 'X';
+        json_object_set_new(data, "id_card", json_string(upper));
+    }
+    const char *phone = json_string_value(json_object_get(data, "phone"));
+    if (phone && !phone_valid(phone)) {
+        api_error(rep, req->lang, 400, "validation_failed", "phone", "电话号码格式错误",
+                  "not a mainland mobile or landline number");
+        return -1;
+    }
+    return 0;
+}
+
+int person_check_identity(const api_req_t *req, json_t *body, api_reply_t *rep)
+{
+    return check_identity(req, body, rep);
+}
+
+/* Tags: an array of known tag codes, taken out of body before field checks. */
+static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_reply_t *rep)
+{
+    *tags = NULL;
+    json_t *t = json_object_get(body, "tags");
+    if (t == NULL)
+        return 0;
+    if (!json_is_array(t) || json_array_size(t) > 20) {
+        api_error(rep, req->lang, 400, "validation_failed", "tags", "标签应为标签代码的数组",
+                  "tags must be an array of tag codes");
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(t, i, v) {
+        int64_t ok = 0;
+        if (!json_is_string(v) ||
+            db_one_int(req->db, &ok, "SELECT COUNT(*) FROM person_tag_kind WHERE code = ? AND active = 1", "t",
+                       json_string_value(v)) != DB_OK ||
+            ok == 0) {
+            api_error(rep, req->lang, 400, "validation_failed", "tags", "未知的标签", "unknown tag");
+            return -1;
+        }
+    }
+    *tags = json_incref(t);
+    json_object_del(body, "tags");
+    return 0;
+}
+
+/* Store id_card and phone of data for person id: encrypted, hashed, masked. */
+static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, json_t *data)
+{
+    int rc = DB_OK;
+    const char *idc = json_string_value(json_object_get(data, "id_card"));
+    if (idc) {
+        char *enc = pii_encrypt(w->keys, "person.id_card", idc);
+        char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
+        pii_lookup_hash(hash, w->keys, "person.id_card", idc);
+        pii_tail_hash(tail, w->keys, "person.id_card_tail", idc);
+        idcard_mask(masked, sizeof masked, idc);
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET id_card_enc = ?, id_card_hash = ?, id_card_masked = ?, id_tail_hash = ?"
+                     " WHERE id = ?",
+                     "tttti", enc, hash, masked, tail, id);
+        free(enc);
+    }
+    json_t *ph = json_object_get(data, "phone");
+    if (rc == DB_OK && ph && json_is_null(ph)) {
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET phone_enc = NULL, phone_hash = NULL, phone_masked = NULL, phone_tail_hash = NULL"
+                     " WHERE id = ?",
+                     "i", id);
+    } else if (rc == DB_OK && json_is_string(ph)) {
+        const char *p = json_string_value(ph);
+        char *enc = pii_encrypt(w->keys, "person.phone", p);
+        char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
+        pii_lookup_hash(hash, w->keys, "person.phone", p);
+        pii_tail_hash(tail, w->keys, "person.phone_tail", p);
+        phone_mask(masked, sizeof masked, p);
+        rc = db_exec(db, NULL,
+                     "UPDATE person SET phone_enc = ?, phone_hash = ?, phone_masked = ?, phone_tail_hash = ? WHERE id = ?",
+                     "tttti", enc, hash, masked, tail, id);
+        free(enc);
+    }
+    return rc;
+}
+
+/* ---- rollups of a person ---- */
+
+int person_rollup(db_t *db, int64_t id, int sign)
+{
+    int64_t org = 0;
+    int rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc != DB_OK)
+        return rc;
+    rc = rollup_add(db, org, "residents", sign);
+    json_t *tags = db_rows_json(db, "SELECT tag FROM person_tag WHERE person_id = ?", "i", id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t) {
+        char fig[64];
+        snprintf(fig, sizeof fig, "tag.%s", json_string_value(json_object_get(t, "tag")));
+        if (rc == DB_OK)
+            rc = rollup_add(db, org, fig, sign);
+    }
+    json_decref(tags);
+    return rc;
+}
+
+static int set_tags(db_t *db, int64_t id, json_t *tags)
+{
+    int rc = db_exec(db, NULL, "DELETE FROM person_tag WHERE person_id = ?", "i", id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t) {
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "INSERT INTO person_tag (person_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         "it", id, json_string_value(t));
+    }
+    return rc;
+}
+
+static int household_check(db_t *db, const write_ctx_t *w, int64_t household, api_reply_t *rep)
+{
+    int64_t horg = 0;
+    int rc = db_one_int(db, &horg, "SELECT org_id FROM household WHERE id = ?", "i", household);
+    if (rc == DB_OK)
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, horg, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return api_error(rep, w->lang, 404, "not_found", "household_id", "户不存在", "no such household") - 1;
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int dup_id_error(api_reply_t *rep, const char *lang)
+{
+    /* Never say where the other record is: it may be outside the caller's scope. */
+    return api_error(rep, lang, 409, "conflict", "id_card", "该身份证号已登记", "this ID number is already registered") -
+           1;
+}
+
+int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org)
+{
+    char hash[PII_HASH_HEX + 1];
+    pii_lookup_hash(hash, keys, "person.id_card", id_card);
+    db_stmt_t *st = db_q(db, "SELECT id, org_id FROM person WHERE id_card_hash = ?", "t", hash);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_int(st, 0);
+        *org = db_col_int(st, 1);
+    }
+    db_done(st);
+    return rc == DB_ROW ? DB_OK : rc == DB_DONE ? DB_NOTFOUND : rc;
+}
+
+/* A registration of an ID number that person holds at holder, outside what the
+ * caller may see: the attempt is audited where the holding org's staff and the
+ * auditors read it (actor, the caller's target org, how; no personal value). */
+int person_elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64_t holder, int64_t target,
+                           const char *via)
+{
+    char name[128] = "";
+    org_brief(db, target, NULL, 0, name, sizeof name);
+    return audit_append_new(db, w, "person.exists_elsewhere", "person", person, holder,
+                            json_pack("{s:I, s:s, s:s}", "target_org_id", (json_int_t)target, "target_org", name,
+                                      "via", via));
+}
+
+/* The answer to registering an ID number held outside the caller's scope: the
+ * same whichever org holds it (no org, name or id). */
+void person_elsewhere_error(api_reply_t *rep, const char *lang)
+{
+    api_error(rep, lang, 409, "person_exists_elsewhere", "id_card", "该身份证号已在本市其他单位登记，可申请迁入",
+              "this ID number is registered elsewhere in the city; you may ask for the person to move here");
+}
+
+static json_t *audit_summary(const json_t *data, const json_t *tags)
+{
+    json_t *s = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)data, key, v) {
+        if (strcmp(key, "id") != 0)
+            json_object_set(s, key, v); /* id_card and phone: audit_append says only that they changed */
+    }
+    if (tags)
+        json_object_set(s, "tags", (json_t *)tags);
+    return s;
+}
+
+/* ---- persons ---- */
+
+/* Insert a validated person (data as person_input makes it). DB_OK with *id,
+ * DB_UNIQUE if the ID number is registered already, else an error. */
+int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *id)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    int64_t household = json_integer_value(json_object_get(data, "household_id"));
+    char hash[PII_HASH_HEX + 1];
+    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
+    int64_t exists = 0;
+    if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
+        return DB_UNIQUE;
+    int rc = db_one_int(db, id,
+                        "INSERT INTO person (org_id, household_id, relation, name, gender, birth_year, id_card_enc,"
+                        " id_card_hash, id_card_masked, id_tail_hash, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
+                        "iItttitii", org, household, json_string_value(json_object_get(data, "relation")),
+                        json_string_value(json_object_get(data, "name")),
+                        json_string_value(json_object_get(data, "gender")),
+                        (int64_t)json_integer_value(json_object_get(data, "birth_year")), hash, w->now, w->now);
+    if (rc == DB_OK)
+        rc = store_pii(db, w, *id, data);
+    json_t *tags = json_object_get(data, "tags");
+    if (rc == DB_OK && tags)
+        rc = set_tags(db, *id, tags);
+    if (rc == DB_OK)
+        rc = person_rollup(db, *id, +1);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "person.created", "person", *id, org, audit_summary(data, NULL));
+    return rc;
+}
+
+static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org_id"));
+    if (api_org_input(db, w, PERM_PEOPLE_WRITE, org, "org_id", rep) != 0)
+        return -1;
+    int64_t id = 0, holder = 0;
+    int rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(data, "id_card")), &id, &holder);
+    if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+        /* Kept (0): the refusal's audit row stays; nothing else was written. */
+        rc = person_elsewhere_audit(db, w, id, holder, org, "create");
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        person_elsewhere_error(rep, w->lang);
+        return 0;
+    }
+    if (rc == DB_OK)
+        return dup_id_error(rep, w->lang);
+    if (rc != DB_NOTFOUND)
+        return api_db_error(rep, w->lang, rc, NULL);
+    int64_t household = json_integer_value(json_object_get(data, "household_id"));
+    if (household > 0 && household_check(db, w, household, rep) != 0)
+        return -1;
+    rc = person_insert(db, w, data, &id);
+    if (rc == DB_UNIQUE)
+        return dup_id_error(rep, w->lang);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 201, person_json(db, id));
+    return 0;
+}
+
+/* Check data (a copy of a body, or an imported row) as fields and check_identity
+ * say, its tags taken out first and put back checked. 0, or -1 with rep filled. */
+static int person_check(const api_req_t *req, json_t *data, const field_t *fields, api_reply_t *rep)
+{
+    json_t *tags;
+    if (take_tags(req, data, &tags, rep) != 0 || api_validate(req, data, fields, rep) != 0 ||
+        check_identity(req, data, rep) != 0) {
+        json_decref(tags);
+        return -1;
+    }
+    if (tags)
+        json_object_set_new(data, "tags", tags);
+    return 0;
+}
+
+int person_check_new(const api_req_t *req, json_t *person, api_reply_t *rep)
+{
+    return person_check(req, person, person_create_fields, rep);
+}
+
+/* The validated input of a person create or update, or NULL with rep filled. */
+static json_t *person_input(const api_req_t *req, const field_t *fields, api_reply_t *rep)
+{
+    json_t *data = json_deep_copy(req->body);
+    if (person_check(req, data, fields, rep) != 0) {
+        json_decref(data);
+        return NULL;
+    }
+    return data;
+}
+
+int person_create(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = person_input(req, person_create_fields, rep);
+    return data ? api_defer(req, person_create_write, data) : 0;
+}
+
+int person_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org;
+    int rc = person_access(req->db, req->who, PERM_PEOPLE_READ, req->params[0], &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "person");
+    json_t *p = person_json(req->db, req->params[0]);
+    return p ? api_json(rep, 200, p) : api_db_error(rep, req->lang, DB_ERR, NULL);
+}
+
+void person_filter_free(person_filter_t *f)
+{
+    free(f->prefix);
+    free(f->id_tail);
+    free(f->phone_tail);
+    free(f->tag);
+    memset(f, 0, sizeof *f);
+}
+
+/* Read the filters from the query, checking the subtree against perm. 0, or -1
+ * with rep set (400 naming the parameter, 404 for an org out of scope). */
+int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_reply_t *rep)
+{
+    memset(f, 0, sizeof *f);
+    int64_t org = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id") - 1;
+    if (api_query_int(req, "household", 0, 1, INT64_MAX, &f->household) != 0)
+        return api_error(rep, req->lang, 400, "validation_failed", "household", "household 无效",
+                         "household is not a valid id") - 1;
+    int rc = access_list_range(req->db, req->who, perm, org, f->lo, f->hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    f->node = path_last_id(f->lo);
+    char *id_tail = api_query(req, "id_tail"), *phone_tail = api_query(req, "phone_tail");
+    f->tag = api_query(req, "tag");
+    const char *bad = NULL;
+    if (id_tail && strlen(id_tail) == 4 && id_tail[3] == 'x')
+        id_tail[3] = 'X';
+    if (id_tail && strlen(id_tail) != 4)
+        bad = "id_tail";
+    else if (phone_tail && strlen(phone_tail) != 4)
+        bad = "phone_tail";
+    /* The last 4 characters hold 2 of the sequence's 3 digits: a search by them
+     * answers what the mask hides, so only who may reveal over the range asks it. */
+    int may_reveal = access_covers(req->who, PERM_PII_REVEAL, f->lo);
+    if (!bad && id_tail && !may_reveal) {
+        free(id_tail);
+        free(phone_tail);
+        person_filter_free(f);
+        return api_error(rep, req->lang, 403, "forbidden", "id_tail", "按身份证尾号查询需要查看完整身份信息的权限",
+                         "searching by the ID number's last characters needs the permission to reveal them") - 1;
+    }
+    if (bad) {
+        free(id_tail);
+        free(phone_tail);
+        person_filter_free(f);
+        return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
+                         "invalid filter (tails are 4 characters)") - 1;
+    }
+    if (id_tail) {
+        f->id_tail = xmalloc(PII_TAIL_HASH_HEX + 1);
+        pii_tail_hash(f->id_tail, req->keys, "person.id_card_tail", id_tail);
+        sodium_memzero(id_tail, strlen(id_tail));
+        free(id_tail);
+    }
+    if (phone_tail) {
+        f->phone_tail = xmalloc(PII_TAIL_HASH_HEX + 1);
+        pii_tail_hash(f->phone_tail, req->keys, "person.phone_tail", phone_tail);
+        free(phone_tail);
+    }
+    char *id_card = api_query(req, "id_card");
+    if (id_card) {
+        char up[32];
+        str_copy(up, sizeof up, id_card);
+        size_t n = strlen(up);
+        if (n == 18 && up[17] == 'x')
+            up[17] = 'X';
+        pii_lookup_hash(f->hash, req->keys, "person.id_card", up);
+        f->by_id_card = 1;
+        f->id_guess = !may_reveal;
+        sodium_memzero(up, sizeof up);
+        sodium_memzero(id_card, strlen(id_card));
+        free(id_card);
+        /* At most one resident has it: narrow the subtree to their org (found by the
+         * unique hash index), or to nothing when they are not in it, so the query
+         * reads that org's residents instead of the whole subtree's. */
+        char path[ACCESS_PATH_MAX];
+        int found = db_one_text(req->db, path, sizeof path,
+                                "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_card_hash = ?",
+                                "t", f->hash);
+        if (found == DB_OK && strcmp(path, f->lo) >= 0 && strcmp(path, f->hi) < 0 &&
+            path_subtree_upper(f->hi, sizeof f->hi, path) == 0)
+            str_copy(f->lo, sizeof f->lo, path);
+        else if (found == DB_OK || found == DB_NOTFOUND)
+            str_copy(f->hi, sizeof f->hi, f->lo); /* an empty range */
+        else {
+            person_filter_free(f);
+            return api_db_error(rep, req->lang, found, NULL) - 1;
+        }
+    }
+    char *q = api_query(req, "q");
+    if (q && *q) {
+        /* Names match from their start: 王 finds 王丽; wildcards are literal. */
+        char *like = api_like_param(req, "q");
+        size_t n = strlen(like);
+        f->prefix = xmalloc(n + 1);
+        memcpy(f->prefix, like + 1, n - 1); /* drop the leading % */
+        f->prefix[n - 1] = '\0';
+        free(like);
+    }
+    free(q);
+    return 0;
+}
+
+/* The page of residents the filters select after id after (at most limit), as
+ * the list answers it; NULL on a storage error. */
+static json_t *person_page(db_t *db, const person_filter_t *f, int64_t after, int64_t limit)
+{
+    json_t *items = db_rows_json(db, PERSON_SELECT " WHERE" PERSON_FILTER_SQL " AND p.id > ? ORDER BY p.id LIMIT ?",
+                                 PERSON_FILTER_TYPES "ii", PERSON_FILTER_ARGS(f), after, limit + 1);
+    if (items == NULL)
+        return NULL;
+    size_t i;
+    json_t *row;
+    int this_year = api_today_ymd() / 10000;
+    json_array_foreach(items, i, row) person_row_finish(row, this_year);
+    return api_page_result(items, limit);
+}
+
+#define JSON_TEXT(o, k) (json_string_value(json_object_get((o), (k))) ? xstrdup(json_string_value(json_object_get((o), (k)))) : NULL)
+
+/* An exact ID number searched by who may not reveal it: each answer confirms or
+ * refutes one guess, so each is audited (never the number: the action, the
+ * subtree and whether someone was found) and a user gets serve
+ * --id-search-limit of them in 24 hours (docs/people.md). */
+static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t used = 0;
+    int rc = db_one_int(db, &used,
+                        "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ?"
+                        " AND action = 'persons.searched_by_id' AND at > ?",
+                        "ii", w->who.user_id, w->now - 86400);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (used >= w->cfg->id_search_limit)
+        return api_error(rep, w->lang, 429, "rate_limited", "id_card",
+                         "24 小时内按身份证号查询的次数已达上限（需要查看完整身份信息的权限才不受此限）",
+                         "too many searches by ID number in 24 hours (the permission to reveal lifts the limit)") -
+               1;
+    person_filter_t f = {0};
+    str_copy(f.lo, sizeof f.lo, json_string_value(json_object_get(data, "lo")));
+    str_copy(f.hi, sizeof f.hi, json_string_value(json_object_get(data, "hi")));
+    str_copy(f.hash, sizeof f.hash, json_string_value(json_object_get(data, "hash")));
+    f.by_id_card = 1;
+    f.household = json_integer_value(json_object_get(data, "household"));
+    f.prefix = JSON_TEXT(data, "prefix");
+    f.phone_tail = JSON_TEXT(data, "phone_tail");
+    f.tag = JSON_TEXT(data, "tag");
+    json_t *page = person_page(db, &f, json_integer_value(json_object_get(data, "after")),
+                               json_integer_value(json_object_get(data, "limit")));
+    person_filter_free(&f);
+    if (page == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    int64_t node = json_integer_value(json_object_get(data, "node"));
+    rc = audit_append_new(db, w, "persons.searched_by_id", "user", w->who.user_id, node,
+                          json_pack("{s:I, s:I}", "org", (json_int_t)node, "found",
+                                    (json_int_t)json_array_size(json_object_get(page, "items"))));
+    if (rc != DB_OK) {
+        json_decref(page);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    return api_json(rep, 200, page);
+}
+
+int person_list(api_req_t *req, api_reply_t *rep)
+{
+    int64_t limit, after;
+    if (api_page(req, rep, &limit, &after) != 0)
+        return 0;
+    person_filter_t f;
+    if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
+        return 0;
+    if (f.id_guess) {
+        json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:I, s:I}", "lo", f.lo, "hi", f.hi, "hash",
+                                 f.hash, "household", (json_int_t)f.household, "node", (json_int_t)f.node, "prefix",
+                                 f.prefix, "phone_tail", f.phone_tail, "tag", f.tag, "after", (json_int_t)after,
+                                 "limit", (json_int_t)limit);
+        person_filter_free(&f);
+        return api_defer(req, person_id_search_write, data);
+    }
+    /* The page depends on the data, the caller's scope range and the query only. */
+    size_t klen = strlen(f.lo) + strlen(f.hi) + strlen(req->query) + 16;
+    char *key = xmalloc(klen);
+    snprintf(key, klen, "persons:%s|%s|%s", f.lo, f.hi, req->query);
+    if (cache_reply(req, key, rep)) {
+        free(key);
+        person_filter_free(&f);
+        return 0;
+    }
+    json_t *page = person_page(req->db, &f, after, limit);
+    person_filter_free(&f);
+    if (page == NULL) {
+        free(key);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    cache_store(req, key, page);
+    free(key);
+    return api_json(rep, 200, page);
+}
+
+static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    if (api_check_version(db, w, "SELECT version FROM person WHERE id = ?", id, data, rep) != 0)
+        return -1;
+    json_t *v;
+    int64_t held = 0, holder = 0;
+    if ((v = json_object_get(data, "id_card")) &&
+        person_by_id_card(db, w->keys, json_string_value(v), &held, &holder) == DB_OK && held != id &&
+        access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
+        /* As on a create: audited for the holder, kept (nothing else written yet). */
+        rc = person_elsewhere_audit(db, w, held, holder, org, "update");
+        if (rc != DB_OK)
+            return api_db_error(rep, w->lang, rc, NULL);
+        person_elsewhere_error(rep, w->lang);
+        return 0;
+    }
+    /* Take the person out of the figures, change, and put them back. */
+    rc = person_rollup(db, id, -1);
+    if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, json_integer_value(v), NULL, 0);
+        if (rc == DB_NOTFOUND)
+            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "household_id"))) {
+        if (json_is_integer(v) && household_check(db, w, json_integer_value(v), rep) != 0)
+            return -1;
+        rc = db_exec(db, NULL, "UPDATE person SET household_id = ? WHERE id = ?", "Ii", json_integer_value(v), id);
+    }
+    if (rc == DB_OK && (v = json_object_get(data, "relation")))
+        rc = db_exec(db, NULL, "UPDATE person SET relation = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && (v = json_object_get(data, "name")))
+        rc = db_exec(db, NULL, "UPDATE person SET name = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && json_object_get(data, "id_card")) {
+        char hash[PII_HASH_HEX + 1];
+        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
+        int64_t other = 0;
+        if (db_one_int(db, &other, "SELECT id FROM person WHERE id_card_hash = ? AND id <> ?", "ti", hash, id) ==
+            DB_OK)
+            return dup_id_error(rep, w->lang);
+        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_year = ? WHERE id = ?", "tii",
+                     json_string_value(json_object_get(data, "gender")),
+                     (int64_t)json_integer_value(json_object_get(data, "birth_year")), id);
+    }
+    if (rc == DB_OK)
+        rc = store_pii(db, w, id, data);
+    if (rc == DB_UNIQUE)
+        return dup_id_error(rep, w->lang);
+    json_t *tags = json_object_get(data, "tags");
+    if (rc == DB_OK && tags)
+        rc = set_tags(db, id, tags);
+    if (rc == DB_OK)
+        rc = person_rollup(db, id, +1);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE person SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now,
+                     id);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "person.updated", "person", id, org, audit_summary(data, NULL));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    api_json(rep, 200, person_json(db, id));
+    return 0;
+}
+
+int person_update(api_req_t *req, api_reply_t *rep)
+{
+    json_t *data = person_input(req, person_update_fields, rep);
+    if (data == NULL)
+        return 0;
+    json_object_set_new(data, "id", json_integer(req->params[0]));
+    return api_defer(req, person_update_write, data);
+}
+
+static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    rc = person_rollup(db, id, -1);
+    if (rc == DB_OK)
+        rc = party_member_rollup(db, id, -1);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "person.deleted", "person", id, org, NULL);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM person WHERE id = ?", "i", id);
+    if (rc == DB_FOREIGN)
+        return api_error(rep, w->lang, 409, "not_empty", NULL, "该居民仍担任职务，不能删除",
+                         "this resident still holds a post") - 1;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    rep->status = 204;
+    return 0;
+}
+
+int person_delete(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, person_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+}
+
+static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int rc = person_access(db, &w->who, PERM_PII_REVEAL, id, &org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "person");
+    const char *field = json_string_value(json_object_get(data, "field"));
+    char enc[512] = "";
+    rc = db_one_text(db, enc, sizeof enc,
+                     strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
+                                                   : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
+                     "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(w->keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
+        if (plain == NULL) {
+            json_decref(value);
+            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
+            return api_db_error(rep, w->lang, DB_ERR, NULL);
+        }
+        value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    json_t *sum = json_pack("{s:s, s:O}", "field", field, "reason", json_object_get(data, "reason"));
+    rc = audit_append_new(db, w, "person.revealed", "person", id, org, sum);
+    if (rc != DB_OK) {
+        json_decref(value);
+        return api_db_error(rep, w->lang, rc, NULL);
+    }
+    api_json(rep, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "field", field, "value", value));
+    return 0;
+}
+
+int person_reveal(api_req_t *req, api_reply_t *rep)
+{
+    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
+}
+
+int person_tag_list(api_req_t *req, api_reply_t *rep)
+{
+    json_t *items = db_rows_json(req->db,
+                                 "SELECT code, name_zh, name_en FROM person_tag_kind WHERE active = 1"
+                                 " ORDER BY sort, code",
+                                 "");
+    if (items == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+static const field_t persons_list_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"household", F_INT, 0, 1, INT64_MAX, NULL},
+    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"id_tail", F_TEXT, 0, 0, 4, NULL},
+    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
+    {"tag", F_TEXT, 0, 0, 0, NULL},
+    {"id_card", F_TEXT, 0, 0, 0, NULL},
+    FIELDS_END,
+};
+
+const op_t person_ops[] = {
+    {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list),
+     .query = persons_list_query},
+    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create)},
+    {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get)},
+    {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES,
+        person_update)},
+    {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete)},
+    {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL),
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields},
+    {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
+    OPS_END,
+};

@@ -1,0 +1,58 @@
+/* What the residents' files share: person.c (persons, their tags and ID numbers)
+ * and person_io.c (import and export). Include it from those files only. */
+#ifndef JICENG_API_PERSON_H
+#define JICENG_API_PERSON_H
+
+#include "api/internal.h"
+#include "lib/pii.h"
+
+/* The filters of the residents' list, shared by its export: the subtree (org,
+ * within the caller's scope), household, name prefix (q), ID and phone tails (by
+ * their keyed hashes), an exact ID number (by its keyed hash) and a tag.
+ * id_guess: an exact ID number asked by a caller who may not reveal over the
+ * subtree, which confirms or refutes a guess: audited and limited per user. */
+typedef struct person_filter {
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t household, node; /* node: the subtree asked for, before an ID number narrows it */
+    char *prefix, *id_tail, *phone_tail, *tag;
+    char hash[PII_HASH_HEX + 1];
+    int by_id_card, id_guess;
+} person_filter_t;
+
+/* The WHERE clause of the filters (persons p joined with their org o), its
+ * parameter types and its arguments, in the same order. */
+#define PERSON_FILTER_SQL                                                                                              \
+    " o.path >= ? AND o.path < ?"                                                                                      \
+    " AND (CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')"                                                      \
+    " AND (CAST(? AS TEXT) IS NULL OR p.id_tail_hash = ?)"                                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail_hash = ?)"                                                          \
+    " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"                                                             \
+    " AND (? = 0 OR p.household_id = ?)"                                                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t WHERE t.person_id = p.id AND t.tag = ?))"
+#define PERSON_FILTER_TYPES "ttttttttttiitt"
+#define PERSON_FILTER_ARGS(f)                                                                                          \
+    (f)->lo, (f)->hi, (f)->prefix, (f)->prefix, (f)->id_tail, (f)->id_tail, (f)->phone_tail, (f)->phone_tail,          \
+        (f)->by_id_card ? (f)->hash : NULL, (f)->by_id_card ? (f)->hash : NULL, (f)->household, (f)->household,        \
+        (f)->tag, (f)->tag
+
+/* Free what the filters hold; f is zeroed. */
+void person_filter_free(person_filter_t *f);
+/* Read the filters from the query, checking the subtree against perm. 0, or -1
+ * with rep set (400 naming the parameter, 404 for an org out of scope). */
+int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_reply_t *rep);
+
+/* Check a new person (an imported row) as a create's body is checked: tags,
+ * fields, the ID number. 0 with person normalised (tags as codes), or -1 with
+ * rep filled (400). */
+int person_check_new(const api_req_t *req, json_t *person, api_reply_t *rep);
+/* Insert a validated person. DB_OK with *id, DB_UNIQUE if the ID number is
+ * registered already, else an error. */
+int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *id);
+/* A registration of an ID number that person holds at holder, outside what the
+ * caller may see: audited for the holding org (via: "create", "import"...). */
+int person_elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64_t holder, int64_t target,
+                           const char *via);
+/* The answer to registering an ID number held outside the caller's scope (409). */
+void person_elsewhere_error(api_reply_t *rep, const char *lang);
+
+#endif
