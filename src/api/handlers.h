@@ -56,19 +56,9 @@ HANDLER(person_import);
 HANDLER(person_import_template);
 HANDLER(person_export);
 
-/* household.c */
-HANDLER(household_list);
-HANDLER(household_create);
-HANDLER(household_get);
-HANDLER(household_update);
-HANDLER(household_delete);
 
 /* party_member.c */
 HANDLER(party_member_list);
-HANDLER(party_member_create);
-HANDLER(party_member_get);
-HANDLER(party_member_update);
-HANDLER(party_member_delete);
 
 /* geo.c */
 HANDLER(org_geometry_put);

@@ -14,6 +14,11 @@
 #define SQL_MAX 4096
 #define VALS_MAX 64
 
+static const char *id_col(const resource_t *r)
+{
+    return r->id_column ? r->id_column : "id";
+}
+
 static const resource_t *res_of_req(const api_req_t *req)
 {
     return req->route->res;
@@ -36,7 +41,9 @@ static db_val_t value_of(const field_t *f, const json_t *v)
 {
     db_val_t x;
     memset(&x, 0, sizeof x);
-    if (v == NULL || json_is_null(v)) {
+    if ((v == NULL || json_is_null(v)) && f->type == F_BOOL) {
+        x.type = 'i'; /* an absent flag is false */
+    } else if (v == NULL || json_is_null(v)) {
         x.type = 'n';
     } else if (f->type == F_INT || f->type == F_BOOL) {
         x.type = 'i';
@@ -154,22 +161,26 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     if (r->rules.before && r->rules.before(db, w, 0, in, rep) != 0)
         return -1;
     char cols[SQL_MAX], marks[SQL_MAX / 4];
-    size_t nc = (size_t)snprintf(cols, sizeof cols, "INSERT INTO %s (%s", r->table, r->org_column);
-    size_t nm = (size_t)snprintf(marks, sizeof marks, "?");
+    size_t nc = (size_t)snprintf(cols, sizeof cols, "INSERT INTO %s (created_at, updated_at", r->table);
+    size_t nm = (size_t)snprintf(marks, sizeof marks, "?, ?");
     db_val_t vals[VALS_MAX];
     int nv = 0;
-    vals[nv++] = (db_val_t){'i', org, 0, NULL, 0};
-    for (const field_t *f = r->create; f->name && nv < VALS_MAX - 2; f++) {
+    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
+    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
+    if (r->org_column) {
+        nc += (size_t)snprintf(cols + nc, sizeof cols - nc, ", %s", r->org_column);
+        nm += (size_t)snprintf(marks + nm, sizeof marks - nm, ", ?");
+        vals[nv++] = (db_val_t){'i', org, 0, NULL, 0};
+    }
+    for (const field_t *f = r->create; f->name && nv < VALS_MAX; f++) {
         if (!is_column(r, f->name, 1))
             continue;
         nc += (size_t)snprintf(cols + nc, nc < sizeof cols ? sizeof cols - nc : 0, ", %s", f->name);
         nm += (size_t)snprintf(marks + nm, nm < sizeof marks ? sizeof marks - nm : 0, ", ?");
         vals[nv++] = value_of(f, json_object_get(in, f->name));
     }
-    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
-    vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     char sql[SQL_MAX];
-    int len = snprintf(sql, sizeof sql, "%s, created_at, updated_at) VALUES (%s, ?, ?) RETURNING id", cols, marks);
+    int len = snprintf(sql, sizeof sql, "%s) VALUES (%s) RETURNING %s", cols, marks, id_col(r));
     if (len < 0 || (size_t)len >= sizeof sql || nc >= sizeof cols || nm >= sizeof marks)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     db_stmt_t *st = db_qv(db, sql, vals, nv);
@@ -199,7 +210,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, r->name);
     char sql[SQL_MAX];
-    snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id = ?", r->table);
+    snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE %s = ?", r->table, id_col(r));
     if (api_check_version(db, w, sql, id, in, rep) != 0)
         return -1;
     if (r->rules.figures && (rc = r->rules.figures(db, id, -1)) != DB_OK)
@@ -218,7 +229,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
         vals[nv++] = value_of(f, v);
     }
     n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0,
-                          " updated_at = ?, version = version + 1 WHERE id = ?");
+                          " updated_at = ?, version = version + 1 WHERE %s = ?", id_col(r));
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     vals[nv++] = (db_val_t){'i', id, 0, NULL, 0};
     rc = n < sizeof sql ? db_execv(db, NULL, sql, vals, nv) : DB_ERR;
@@ -228,6 +239,8 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
         return -1;
     if (r->rules.figures)
         rc = r->rules.figures(db, id, +1);
+    if (rc == DB_OK) /* the org node it sits in now, if it moved */
+        rc = db_one_int(db, &org, r->entity->org_sql, "i", id);
     if (rc == DB_OK)
         rc = audit(db, w, r, "updated", id, org, in);
     if (rc != DB_OK)
@@ -251,7 +264,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     if (rc == DB_OK)
         rc = audit(db, w, r, "deleted", id, org, NULL);
     char sql[128];
-    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", r->table);
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ?", r->table, id_col(r));
     if (rc == DB_OK)
         rc = db_exec(db, NULL, sql, "i", id);
     if (rc == DB_FOREIGN && r->busy_zh)

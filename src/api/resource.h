@@ -40,9 +40,11 @@ typedef struct resource {
     const char *table;         /* "unit" */
     const entity_t *entity;    /* how a row's org is found (the ops' scope check) */
     const char *select;        /* the answer's columns: "SELECT ... FROM unit u JOIN org o ON o.id = u.org_id" */
-    const char *key;           /* "u.id" */
+    const char *key;           /* "u.id": the select's key, and the list's cursor */
+    const char *id_column;     /* the table's key column: NULL for "id" ("person_id" for party members) */
     const char *org_path;      /* "o.path": the path of the row's org node, for the list's scope */
-    const char *org_column;    /* "org_id": the table's column naming the row's org node */
+    const char *org_column;    /* "org_id": the table's column naming the row's org node; NULL when the
+                                * row's org comes from another row (rules.place finds it) */
     const char *org_field;     /* the create input naming it ("org_id"), or NULL when rules.place decides */
     uint32_t read_perm, write_perm;
     const field_t *create, *update; /* the inputs: each names a column, but "version" and those in not_columns */

@@ -2955,8 +2955,10 @@ def walk_public_cases(server, admin, ctx):
          body["lng"]), case
     assert [(e["action"], e["actor_name"]) for e in case["events"]] == [("report", "anonymous")], case["events"]
     ctx["open"].append(case["id"])
-    for params in ({"code": "C000000000000"}, {"code": made["tracking_code"].lower()}, {}):
+    for params in ({"code": "C000000000000"}, {"code": made["tracking_code"].lower()}):
         assert error_field(anon.get(col, params=params), "GET", col, 404)["field"] == "code", params
+    # without a code: the required parameter is missing
+    assert error_field(anon.get(col), "GET", col, 400)["field"] == "code"
 
     # refusals (each counts towards the limit: four reports so far, no more than five a minute)
     no_lng = {k: v for k, v in body.items() if k != "lng"}
