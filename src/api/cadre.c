@@ -97,7 +97,7 @@ static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, a
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
-static const entity_t cadre_entity = {"cadre", "SELECT org_id FROM cadre WHERE id = ?"};
+static const entity_t cadre_entity = {"cadre", "SELECT org_id FROM cadre WHERE id = ?", NULL};
 
 static const resource_t cadre_res = {
     .name = "cadre",

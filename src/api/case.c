@@ -721,25 +721,34 @@ static const field_t public_cases_get_query[] = {
 /* Photos are read by their bytes (case_photo.c), whatever the Content-Type says. */
 static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
 
+static int case_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    char path[ACCESS_PATH_MAX];
+    return case_visible(db, who, id, org, path, sizeof path);
+}
+
+/* Every case operation on one case answers 404 first for a case the caller may not see. */
+static const entity_t case_entity = {"case", NULL, case_scope};
+
 /* The whole case family: its operations live in the case_*.c files. */
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create)},
-    {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get)},
+    {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
-     .body = case_action_fields},
+     .body = case_action_fields, .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
-    {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates)},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
-        case_supervise), .body = case_supervise_fields},
+        case_supervise), .body = case_supervise_fields, .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/publicity", "cases.publicity", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
-        case_publicity), .body = case_publicity_fields},
+        case_publicity), .body = case_publicity_fields, .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/reveal", "cases.reveal", PERM(PERM_PII_REVEAL),
-        RF_BODY | RF_NO_REPLAY | RF_WRITES, case_reveal), .body = reveal_fields},
-    {OP(HTTP_GET, "/api/v1/cases/{id}/photos", "cases.photos.list", USER, 0, case_photo_list)},
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, case_reveal), .body = reveal_fields, .entity = &case_entity},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos", "cases.photos.list", USER, 0, case_photo_list), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/photos", "cases.photos.add", USER, RF_UPLOAD | RF_WRITES, case_photo_add),
-     .upload_types = photo_types},
-    {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get)},
+     .upload_types = photo_types, .entity = &case_entity},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get), .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
     {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create)},
     {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get),

@@ -31,7 +31,7 @@ static const res_filter_t filters[] = {
     {NULL, NULL, 0},
 };
 
-static const entity_t household_entity = {"household", "SELECT org_id FROM household WHERE id = ?"};
+static const entity_t household_entity = {"household", "SELECT org_id FROM household WHERE id = ?", NULL};
 
 static int figures(db_t *db, int64_t id, int sign)
 {

@@ -41,11 +41,13 @@ enum {
 /* What an {id} in the path names. org_sql reads the org the entity sits in
  * (one parameter: the id); the caller must hold the operation's permission
  * over that org, else the answer is 404 naming the entity, as for a missing
- * one. An entity whose scope is not one org (a case) declares none and checks
- * in its own code. */
+ * one. An entity whose sight is not one org's (a case: its reporter and the
+ * unit it was dispatched to see it too) gives scope instead. */
 typedef struct entity {
     const char *name;          /* named in the 404: "unit" */
     const char *org_sql;       /* "SELECT org_id FROM unit WHERE id = ?" */
+    /* Or: DB_OK with *org set if who may see entity id, DB_NOTFOUND if not (or missing). */
+    int (*scope)(db_t *db, const principal_t *who, int64_t id, int64_t *org);
 } entity_t;
 
 typedef struct op {
@@ -62,6 +64,10 @@ typedef struct op {
     const entity_t *entity;    /* what the first {id} names; NULL: none checked here */
     const struct resource *res; /* the generic operations' resource (api/resource.h), or NULL */
     const char *const *upload_types; /* RF_UPLOAD: the media types taken (NULL-terminated) */
+    /* Rewrites every error answer of the operation, even one made outside its
+     * code (a busy database, a body too large), into another format: the
+     * Open311 error list (RF_OPEN311). path: the request's path. */
+    void (*error_format)(const char *path, api_reply_t *rep);
     /* More for `jiceng routes --json` (an import's columns, a form's fields): a new object merged in. */
     json_t *(*describe)(void);
 } op_t;

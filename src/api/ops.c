@@ -45,7 +45,7 @@ int ops_init(void)
             int ok = op->handler != NULL && op->name != NULL && pattern_ok(op->pattern) &&
                      (op->access == ROUTE_PUBLIC || op->access == ROUTE_USER ||
                       (op->access == ROUTE_PERM && op->perm != 0)) &&
-                     (op->entity == NULL || op->access == ROUTE_PERM) &&
+                     (op->entity == NULL || op->access == ROUTE_PERM || op->entity->scope != NULL) &&
                      (!(op->flags & RF_UPLOAD) || op->upload_types != NULL) &&
                      (op->body == NULL || (op->flags & (RF_BODY | RF_BODY_OPTIONAL)));
             for (int i = 0; ok && i < ntable; i++)
@@ -232,9 +232,14 @@ static int check_query(const api_req_t *req, api_reply_t *rep)
 static int check_entity(api_req_t *req, api_reply_t *rep)
 {
     const entity_t *e = req->route->entity;
-    int rc = db_one_int(req->db, &req->entity_org, e->org_sql, "i", req->params[0]);
-    if (rc == DB_OK)
-        rc = access_org(req->db, req->who, req->route->perm, req->entity_org, NULL, 0);
+    int rc;
+    if (e->scope) {
+        rc = e->scope(req->db, req->who, req->params[0], &req->entity_org);
+    } else {
+        rc = db_one_int(req->db, &req->entity_org, e->org_sql, "i", req->params[0]);
+        if (rc == DB_OK)
+            rc = access_org(req->db, req->who, req->route->perm, req->entity_org, NULL, 0);
+    }
     if (rc == DB_OK)
         return 0;
     api_db_error(rep, req->lang, rc, e->name);

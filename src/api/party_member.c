@@ -58,7 +58,7 @@ static const field_t list_query[] = {
 
 static const entity_t party_member_entity = {
     "party_member",
-    "SELECT po.org_id FROM party_member m JOIN party_org po ON po.id = m.party_org_id WHERE m.person_id = ?"};
+    "SELECT po.org_id FROM party_member m JOIN party_org po ON po.id = m.party_org_id WHERE m.person_id = ?", NULL};
 
 int party_member_rollup(db_t *db, int64_t person, int sign)
 {

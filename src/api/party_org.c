@@ -47,7 +47,7 @@ static const res_filter_t filters[] = {
     {NULL, NULL, 0},
 };
 
-static const entity_t party_org_entity = {"party_org", "SELECT org_id FROM party_org WHERE id = ?"};
+static const entity_t party_org_entity = {"party_org", "SELECT org_id FROM party_org WHERE id = ?", NULL};
 
 static int field_404(api_reply_t *rep, const char *lang, const char *field, int rc)
 {

@@ -53,8 +53,9 @@ static const char *reason_of(int status)
 /* The answer's status and headers set on req; its body (in req's pool) returned. */
 static h2o_iovec_t reply_prepare(h2o_req_t *req, api_reply_t *rep, int route_index)
 {
-    if (route_index >= 0 && route_index < ops_count() && (op_at(route_index)->flags & RF_OPEN311))
-        o311_error_reply(h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base, rep);
+    const op_t *op = op_at(route_index);
+    if (op != NULL && op->error_format != NULL)
+        op->error_format(h2o_strdup(&req->pool, req->path_normalized.base, req->path_normalized.len).base, rep);
     req->res.status = rep->status;
     req->res.reason = reason_of(rep->status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
