@@ -2,6 +2,7 @@
  * validation, keyset pages and the audit chain's append. */
 #include "api/api.h"
 #include "api/internal.h"
+#include "api/op.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -118,7 +119,19 @@ char *api_query_decode(const char *s, size_t n, int breaks)
     return out;
 }
 
+static int query_pass(const api_req_t *req, api_reply_t *rep, int pass);
+
+/* Malformed parameters first (pass 0), then names the operation does not
+ * declare (pass 1): a malformed value is named even beside an unknown name. */
 int api_query_check(const api_req_t *req, api_reply_t *rep)
+{
+    for (int pass = 0; pass < 2; pass++)
+        if (query_pass(req, rep, pass) != 0)
+            return -1;
+    return 0;
+}
+
+static int query_pass(const api_req_t *req, api_reply_t *rep, int pass)
 {
     for (const char *p = req->query; p && *p;) {
         const char *amp = strchr(p, '&');
@@ -131,10 +144,13 @@ int api_query_check(const api_req_t *req, api_reply_t *rep)
         /* The parameter's name when it is one, else "query"; never the value: it
          * may be an ID number. */
         int named = name && name_like(name);
-        if (bad)
+        if (bad && pass == 0)
             api_error(rep, req->lang, 400, "invalid_query", named ? name : "query",
                       "查询参数编码无效（百分号转义错误、非 UTF-8 或含控制字符）",
                       "a query parameter is malformed (bad percent-encoding, not UTF-8, or a control character)");
+        else if (pass == 1 && len > 0 && req->route != NULL && !op_query_declared(req->route, name))
+            bad = api_error(rep, req->lang, 400, "validation_failed", named ? name : "query", "不认识的查询参数",
+                            "unknown query parameter") - 1;
         free(name);
         free(value);
         if (bad)

@@ -103,6 +103,10 @@ const op_t *ops_match(int method, const char *path, int64_t *params, int *nparam
  * (req->route, req->params, req->who and req->body set). 0, or -1 with rep set. */
 int op_check(api_req_t *req, api_reply_t *rep);
 
+/* 1 if op takes a query parameter name (declared, RF_PAGED's limit and after,
+ * or anything on an Open311 route). */
+int op_query_declared(const op_t *op, const char *name);
+
 /* 1 if the upload's Content-Type is one of those the op declares (or none
  * was sent: the bytes tell); compared without parameters and case. */
 int api_upload_type_ok(const api_req_t *req);

@@ -187,29 +187,18 @@ static int query_value_ok(const field_t *f, const char *v)
     }
 }
 
-/* The query string against the op's declaration: every name declared (or
- * RF_PAGED's limit and after), every value of its type, every required one
- * there. api_query_check has already refused malformed encodings. */
+int op_query_declared(const op_t *op, const char *name)
+{
+    return field_named(op->query, name, strlen(name)) != NULL || (op->flags & RF_OPEN311) ||
+           ((op->flags & RF_PAGED) && (strcmp(name, "limit") == 0 || strcmp(name, "after") == 0));
+}
+
+/* The query's values against the op's declaration: every value of its type,
+ * every required one there. api_query_check has already refused malformed
+ * encodings and names the op does not declare. */
 static int check_query(const api_req_t *req, api_reply_t *rep)
 {
     const op_t *op = req->route;
-    for (const char *p = req->query; p && *p;) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        size_t nlen = eq ? (size_t)(eq - p) : len;
-        char *name = api_query_decode(p, nlen, 0);
-        int known = name != NULL && (field_named(op->query, name, strlen(name)) != NULL ||
-                                     ((op->flags & RF_PAGED) && (strcmp(name, "limit") == 0 || strcmp(name, "after") == 0)));
-        if (!known && !(op->flags & RF_OPEN311) && len > 0) {
-            int ok = name != NULL && text_name_valid(name, 1, 64);
-            bad_param(rep, req->lang, ok ? name : "query", "不认识的查询参数", "unknown query parameter");
-            free(name);
-            return -1;
-        }
-        free(name);
-        p = amp ? amp + 1 : NULL;
-    }
     for (const field_t *f = op->query; f && f->name; f++) {
         char *v = api_query(req, f->name);
         int ok = v == NULL ? f->required != 1 : query_value_ok(f, v);

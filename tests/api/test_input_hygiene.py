@@ -242,3 +242,27 @@ def test_unknown_body_keys_are_named_only_when_they_read_as_names(server, admin)
     r = admin.post("/api/v1/orgs", json={"name": "x", "level": "grid", "13856782222": 1})
     assert (r.status_code, error_of(r)["field"]) == (400, "body"), r.text
     assert "13856782222" not in r.text
+
+
+def test_query_parameters_are_what_the_operation_declares(server, admin):
+    """The operation table declares every query parameter: an undeclared one is refused naming it (it was
+    silently dropped, which widened a list to the caller's whole scope), a declared one of the wrong type or
+    value is refused, a required one must be there; Open311 routes ignore what they do not know."""
+    cases = [
+        ("/api/v1/orgs", "parent_id=1", "parent_id"),            # not a filter of this list
+        ("/api/v1/units", "typ=school", "typ"),                  # a misspelt filter
+        ("/api/v1/persons/export", "limit=5", "limit"),          # not a paged operation
+        ("/api/v1/units", "org=abc", "org"),                     # an id that is not one
+        ("/api/v1/units", "type=bank", "type"),                  # not one of the enum
+        ("/api/v1/cases", "mine=2", "mine"),                     # a flag is 0 or 1
+        ("/api/v1/locate", "lat=31.8", "lng"),                   # required, missing
+        ("/api/v1/locate", "lat=91&lng=117", "lat"),             # out of its range
+    ]
+    for path, query, field in cases:
+        r = raw_get(admin, path, query)
+        err = error_of(r)
+        assert (r.status_code, err["code"], err["field"]) == (400, "validation_failed", field), (path, query, r.text)
+    assert raw_get(admin, "/api/v1/units", "type=school&limit=5").status_code == 200
+    anonymous = server.client()
+    r = raw_get(anonymous, "/open311/v2/services.json", "jurisdiction_id=hefei")
+    assert r.status_code == 200, r.text
