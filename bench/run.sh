@@ -7,12 +7,15 @@
 #   BENCH_ONLY=imports bash bench/run.sh        # only imports' memory and the loop's latency (bench/imports.sh)
 #   BENCH_GENERATION_ONLY=1         # stop after the generation figures
 #   BENCH_CEILING_RESIDENTS=N       # the sqlite3-shell ceiling on N rows (default: all, at most 1,000,000)
+#   BENCH_VS=/path/to/old/jiceng bash bench/run.sh   # old and new binary alternated on the same city
+#                                   # (dashboard, residents page, durable intake; BENCH_ROUNDS rounds, default 3)
 # Writes bench/results/latest.md; copy the figures into bench/RESULTS.md with the command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RES=${BENCH_RESIDENTS:-300000}
 DUR=${BENCH_SECONDS:-10}
 ONLY=${BENCH_ONLY:-}
+[ -n "${BENCH_VS:-}" ] && ONLY=intake # the city only: no ceilings of generation
 CONNS=64
 command -v wrk >/dev/null && command -v nginx >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] || {
     echo "bench needs wrk, nginx and PostgreSQL 15: apt-get install wrk nginx-light postgresql-15" >&2; exit 1; }
@@ -62,6 +65,9 @@ sed -e '/^CREATE INDEX/d' "$work/ceil.sql" > "$work/floor_unique.sql"
 floor "only the UNIQUE ID hash" "$work/floor_unique.sql"
 else
 echo "- jiceng demo (everything: orgs, households, residents encrypted, tags, members, figures, indexes): $gen" | tee -a "$out"
+fi
+if [ -n "${BENCH_VS:-}" ]; then
+    exec bash bench/vs.sh "$work" "$db" "$BENCH_VS" "$out"
 fi
 if [ -n "${BENCH_GENERATION_ONLY:-}" ]; then
     echo; echo "Written to $out"; exit 0
