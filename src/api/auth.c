@@ -608,7 +608,8 @@ int auth_token_list(api_req_t *req, api_reply_t *rep)
 
 static int token_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), changes = 0;
+    (void)data;
+    int64_t id = w->id, changes = 0;
     int rc = db_exec(db, &changes, "UPDATE session SET revoked = 1 WHERE id = ? AND user_id = ? AND kind = 'api'"
                                    " AND revoked = 0",
                      "ii", id, w->who.user_id);
@@ -625,7 +626,7 @@ static int token_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_
 int auth_token_delete(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    return api_defer(req, token_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+    return api_defer(req, token_delete_write, NULL);
 }
 
 const op_t auth_ops[] = {

@@ -662,7 +662,7 @@ static const field_t reveal_fields[] = {
  * naming the field and the reason, never the value. */
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)

@@ -20,7 +20,7 @@ const field_t case_action_fields[] = {
 
 static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)
@@ -174,7 +174,6 @@ int case_action(api_req_t *req, api_reply_t *rep)
     if (case_action_from_name(json_string_value(json_object_get(req->body, "action"))) == CA_NONE)
         return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     case_intake_note(data, "note");
     return api_defer(req, action_write, data);
 }

@@ -170,7 +170,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 {
     if (!city_admin(db, &w->who))
         return not_city_admin(rep, w->lang);
-    int64_t id = json_integer_value(json_object_get(data, "id")), version = 0;
+    int64_t id = w->id, version = 0;
     int rc = db_one_int(db, &version, "SELECT version FROM case_category WHERE id = ?", "i", id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "case_category");
@@ -231,7 +231,6 @@ int case_category_update(api_req_t *req, api_reply_t *rep)
         return 0;
     }
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, update_write, data);
 }
 

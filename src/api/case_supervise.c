@@ -22,7 +22,7 @@ const field_t case_supervise_fields[] = {
 
 static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org, version = 0;
+    int64_t id = w->id, org, version = 0;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)
@@ -83,7 +83,6 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "deadline", "督办期限须为将来的时间",
                          "the deadline must be a time in the future");
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     json_object_set_new(data, "deadline_ts", json_integer(t));
     case_intake_note(data, "note");
     return api_defer(req, supervise_write, data);
@@ -99,7 +98,7 @@ const field_t case_publicity_fields[] = {
 
 static int publicity_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)
@@ -127,6 +126,5 @@ int case_publicity(api_req_t *req, api_reply_t *rep)
     if (api_validate(req, req->body, case_publicity_fields, rep) != 0)
         return 0;
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, publicity_write, data);
 }

@@ -640,7 +640,6 @@ int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write)
     if (api_reason_check(req->lang, json_string_value(json_object_get(req->body, "reason")), rep) != 0)
         return 0;
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, write, data);
 }
 

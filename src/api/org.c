@@ -232,7 +232,7 @@ static const char *above_field(const json_t *data, const json_t *before)
 
 static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id"));
+    int64_t id = w->id;
     char path[ACCESS_PATH_MAX], level[16];
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, path, sizeof path);
     if (rc != DB_OK)
@@ -355,7 +355,6 @@ int org_update(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
                          "the code must be digits");
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, update_write, data);
 }
 
@@ -363,7 +362,8 @@ int org_update(api_req_t *req, api_reply_t *rep)
 
 static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), n = 0;
+    (void)data;
+    int64_t id = w->id, n = 0;
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
@@ -398,7 +398,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 int org_delete(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    return api_defer(req, delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+    return api_defer(req, delete_write, NULL);
 }
 
 /* ---- figures ---- */

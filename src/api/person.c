@@ -655,7 +655,7 @@ int person_list(api_req_t *req, api_reply_t *rep)
 
 static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int64_t id = w->id, org;
     int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
@@ -729,13 +729,13 @@ int person_update(api_req_t *req, api_reply_t *rep)
     json_t *data = person_input(req, person_update_fields, rep);
     if (data == NULL)
         return 0;
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     return api_defer(req, person_update_write, data);
 }
 
 static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    (void)data;
+    int64_t id = w->id, org;
     int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
@@ -758,12 +758,12 @@ static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api
 int person_delete(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    return api_defer(req, person_delete_write, json_pack("{s:I}", "id", (json_int_t)req->params[0]));
+    return api_defer(req, person_delete_write, NULL);
 }
 
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org;
+    int64_t id = w->id, org;
     int rc = person_access(db, &w->who, PERM_PII_REVEAL, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");

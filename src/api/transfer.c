@@ -133,7 +133,7 @@ int person_transfer_create(api_req_t *req, api_reply_t *rep)
  * request; only the staff of the org holding the person may. */
 static int decide_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id"));
+    int64_t id = w->id;
     int accept = json_is_true(json_object_get(data, "accept"));
     int64_t person = 0, to_org = 0, holder = 0;
     char status[16] = "";
@@ -193,7 +193,6 @@ static int decide_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 static int decide(api_req_t *req, int accept)
 {
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     json_object_set_new(data, "accept", json_boolean(accept));
     return api_defer(req, decide_write, data);
 }
