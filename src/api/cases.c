@@ -4,6 +4,7 @@
  * other gets 409) and appends an event to the case's log and a row to the audit. */
 #include "api/handlers.h"
 #include "api/internal.h"
+#include "api/tx.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -912,13 +913,19 @@ static int escalate_pass(db_t *db, const write_ctx_t *w)
     return rc == DB_OK ? count : -1;
 }
 
-int cases_escalate(db_t *db, const write_ctx_t *w)
+/* Periodic work: escalate overdue cases. How many moved, or -1. */
+static int cases_escalate(db_t *db, const write_ctx_t *w)
 {
     /* Two passes: a case long overdue goes to the street and on to the district at once. */
     int a = escalate_pass(db, w);
     int b = a < 0 ? -1 : escalate_pass(db, w);
     return b < 0 ? -1 : a + b;
 }
+
+const tx_hooks_t case_escalation_hooks = {
+    .name = "escalated overdue cases",
+    .periodic = cases_escalate,
+};
 
 /* ---- inbox ---- */
 
