@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/tx.h"
 #include "cli/cli.h"
 
 static const command_t commands[] = {
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "jiceng: libsodium failed to initialise\n");
         return 1;
     }
+    api_hooks_register(); /* the write pipeline's, before any thread writes */
     if (argc < 2) {
         usage(stderr);
         return 2;

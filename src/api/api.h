@@ -194,31 +194,14 @@ int audit_append_new(db_t *db, const write_ctx_t *w, const char *action, const c
 int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const char *entity, int64_t entity_id,
                       int64_t org_id, const char *summary);
 
-/* From now on this thread keeps the audit chain's head in memory between its
- * appends instead of reading it before each, and writes it to the table once
- * per transaction (audit_head_flush, just before the commit) instead of after
- * every row. It must then call audit_head_forget() when the transaction is
- * rolled back or another connection may have appended (it did not hold the
- * write lock), and audit_head_save() when it opens a savepoint it may roll back
- * to, audit_head_restore() when it does. The writer thread does; everyone else
- * reads and writes the head in the table at each append. */
-void audit_head_keep(void);
-void audit_head_forget(void);
-void audit_head_save(void);
-void audit_head_restore(void);
-int audit_head_flush(db_t *db);
-
 /* An org node's path and name (either may be NULL) as the current transaction
  * sees them: DB_OK, DB_NOTFOUND or an error (DB_ERR also when a buffer is too
- * small). A thread that called
- * org_cache_keep() (the writer) keeps the nodes it read between requests and
- * groups; it must call org_cache_forget() when a transaction or a request is
- * rolled back or another connection may have written, and every change to an
- * org's name or path calls orgs_changed(). Everyone else reads the table. */
+ * small). A thread that keeps state in the write pipeline (tx_keep: the writer,
+ * a CLI command) keeps the nodes it read between requests and transactions; the
+ * pipeline forgets them on a rollback or when another connection wrote, and
+ * every change to an org's name or path calls orgs_changed(). Everyone else
+ * reads the table. */
 int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, size_t name_cap);
-void org_cache_keep(void);
-void org_cache_forget(void);
-void org_cache_release(void); /* when the keeping thread ends */
 void orgs_changed(void);
 
 /* Optimistic locking: if data carries "version", compare it with the value
@@ -226,22 +209,6 @@ void orgs_changed(void);
  * with rep set to 409 version_conflict. */
 int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
                       api_reply_t *rep);
-
-/* Periodic work the writer runs about every few seconds in its own transaction:
- * escalating overdue cases. Returns how many cases moved, or -1 on error. */
-int cases_escalate(db_t *db, const write_ctx_t *w);
-
-/* The writer's batch of casework figure changes (case_day): begin it with a
- * group's transaction, end each request with kept 1 (savepoint released) or 0
- * (rolled back), and flush it just before the commit (one upsert per node and
- * day; it ends the batch). Outside a batch every change is written at once. */
-void casework_batch_begin(void);
-void casework_batch_request_end(int kept);
-int casework_batch_flush(db_t *db);
-/* End the batch without writing it (its transaction did not last). */
-void casework_batch_discard(void);
-/* The batch's memory, kept from group to group, given back (when the thread ends). */
-void casework_batch_free(void);
 
 /* 1 if addr went over per_minute requests this minute for this bucket ("login", ...). */
 int api_rate_limited(const char *bucket, const char *addr, int per_minute);

@@ -1,5 +1,6 @@
 /* Escalation (吹哨): cases past their stage deadline go up to the street, then the district. */
 #include "api/case.h"
+#include "api/tx.h"
 
 #include <string.h>
 
@@ -82,10 +83,16 @@ static int escalate_pass(db_t *db, const write_ctx_t *w)
     return rc == DB_OK ? count : -1;
 }
 
-int cases_escalate(db_t *db, const write_ctx_t *w)
+/* Periodic work: escalate overdue cases. How many moved, or -1. */
+static int cases_escalate(db_t *db, const write_ctx_t *w)
 {
     /* Two passes: a case long overdue goes to the street and on to the district at once. */
     int a = escalate_pass(db, w);
     int b = a < 0 ? -1 : escalate_pass(db, w);
     return b < 0 ? -1 : a + b;
 }
+
+const tx_hooks_t case_escalation_hooks = {
+    .name = "escalated overdue cases",
+    .periodic = cases_escalate,
+};

@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/tx.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -281,21 +282,34 @@ static int put_row(db_t *db, int64_t org, int64_t day, const int64_t *k, int sig
     return DB_OK;
 }
 
-void casework_batch_begin(void)
+/* The batch's memory, kept from group to group, given back (when the thread ends). */
+static void casework_batch_free(void)
 {
+    set_free(&batch.request);
+    set_free(&batch.group);
+}
+
+/* The batch of casework figure changes (case_day) of a transaction: begun with
+ * it, each change's rows added to the transaction's when the change is kept,
+ * written just before the commit (one upsert per node and day; it ends the
+ * batch), dropped when the transaction does not last. Outside a batch every
+ * change is written at once. */
+static void casework_batch_begin(db_t *db)
+{
+    (void)db;
     batch.on = 1;
     set_clear(&batch.request);
     set_clear(&batch.group);
 }
 
-void casework_batch_request_end(int kept)
+static void casework_batch_request_end(int kept)
 {
     for (int r = 0; kept && r < batch.request.n; r++)
         set_add(&batch.group, batch.request.rows[r].org, batch.request.rows[r].day, batch.request.rows[r].k.v, 1);
     set_clear(&batch.request);
 }
 
-int casework_batch_flush(db_t *db)
+static int casework_batch_flush(db_t *db)
 {
     int rc = DB_OK;
     batch.on = 0;
@@ -309,18 +323,21 @@ int casework_batch_flush(db_t *db)
     return rc;
 }
 
-void casework_batch_discard(void)
+static void casework_batch_discard(void)
 {
     batch.on = 0;
     set_clear(&batch.request);
     set_clear(&batch.group);
 }
 
-void casework_batch_free(void)
-{
-    set_free(&batch.request);
-    set_free(&batch.group);
-}
+const tx_hooks_t casework_batch_hooks = {
+    .name = "casework figure batch",
+    .release = casework_batch_free,
+    .begin = casework_batch_begin,
+    .before_commit = casework_batch_flush,
+    .forget = casework_batch_discard,
+    .request_end = casework_batch_request_end,
+};
 
 int casework_delta_apply(db_t *db, const casework_delta_t *d)
 {

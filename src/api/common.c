@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "api/internal.h"
 #include "api/op.h"
+#include "api/tx.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -325,26 +326,37 @@ void orgs_changed(void)
     atomic_fetch_add(&org_epoch, 1);
 }
 
-void org_cache_keep(void)
+static void org_cache_keep(void)
 {
     org_keep = 1;
     if (org_slots == NULL)
         org_slots = xcalloc(ORG_SLOTS, sizeof *org_slots);
 }
 
-/* Only the writer keeps nodes, so a new epoch forgets its slots at once
- * (rather than clearing 4,096 of them on every rollback). */
-void org_cache_forget(void)
+/* One thread per process keeps nodes (the writer, or a CLI command), so a new
+ * epoch forgets its slots at once (rather than clearing 4,096 of them on every
+ * rollback). */
+static void org_cache_forget(void)
 {
     orgs_changed();
 }
 
-void org_cache_release(void)
+static void org_cache_release(void)
 {
     free(org_slots);
     org_slots = NULL;
     org_keep = 0;
 }
+
+/* Kept nodes cannot be put back as they were at a savepoint: a rollback to
+ * one forgets them all. */
+const tx_hooks_t org_cache_hooks = {
+    .name = "org nodes",
+    .keep = org_cache_keep,
+    .release = org_cache_release,
+    .forget = org_cache_forget,
+    .restore = org_cache_forget,
+};
 
 int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, size_t name_cap)
 {
@@ -376,7 +388,7 @@ int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, siz
     return rc;
 }
 
-/* The chain's head as the writer thread keeps it between appends: valid when
+/* The chain's head as the thread running the write pipeline (api/tx.h) keeps it between appends: valid when
  * it holds the newest row, dirty when the table does not have it yet. */
 typedef struct {
     int valid, dirty;
@@ -388,23 +400,23 @@ typedef struct {
 static _Thread_local int head_keep;
 static _Thread_local audit_head_t head, head_saved;
 
-void audit_head_keep(void)
+static void audit_head_keep(void)
 {
     head_keep = 1;
     memset(&head, 0, sizeof head);
 }
 
-void audit_head_forget(void)
+static void audit_head_forget(void)
 {
     memset(&head, 0, sizeof head);
 }
 
-void audit_head_save(void)
+static void audit_head_save(void)
 {
     head_saved = head;
 }
 
-void audit_head_restore(void)
+static void audit_head_restore(void)
 {
     head = head_saved;
 }
@@ -423,7 +435,8 @@ int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char 
                    "itt", id, hash, mac);
 }
 
-int audit_head_flush(db_t *db)
+/* The kept head into the table, just before the commit. */
+static int audit_head_flush(db_t *db)
 {
     if (!head.dirty)
         return DB_OK;
@@ -431,6 +444,31 @@ int audit_head_flush(db_t *db)
     if (rc == DB_OK)
         head.dirty = 0;
     return rc;
+}
+
+/* A thread that keeps state (tx_keep) keeps the chain's head in memory between
+ * its appends instead of reading it before each, and writes it to the table
+ * once per transaction, just before the commit, instead of after every row. The
+ * pipeline forgets it on a rollback or when another connection may have
+ * appended (this thread did not hold the write lock), and saves and restores it
+ * around savepoints. Every other thread reads and writes the head in the table
+ * at each append. */
+const tx_hooks_t audit_head_hooks = {
+    .name = "audit chain head",
+    .keep = audit_head_keep,
+    .before_commit = audit_head_flush,
+    .forget = audit_head_forget,
+    .save = audit_head_save,
+    .restore = audit_head_restore,
+};
+
+void api_hooks_register(void)
+{
+    tx_register(&org_cache_hooks);
+    tx_register(&casework_batch_hooks);
+    tx_register(&case_escalation_hooks);
+    /* Last: its before_commit writes the head after every other hook's rows. */
+    tx_register(&audit_head_hooks);
 }
 
 /* A chain without a head is started only on a new database: no org node and

@@ -63,6 +63,12 @@ char *api_query_decode(const char *s, size_t n, int breaks);
  * under key. DB_OK or a DB_* error. */
 int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash);
 
+/* The write pipeline's hooks of the state modules keep (api/tx.h): org nodes and
+ * the audit chain's head (common.c), the casework figure batch (casework.c), the
+ * escalation of overdue cases (cases.c). Registered by api_hooks_register. */
+struct tx_hooks;
+extern const struct tx_hooks org_cache_hooks, audit_head_hooks, casework_batch_hooks, case_escalation_hooks;
+
 /* A copy of a summary fit for the audit log (what audit_append stores): under a
  * personal key (api_personal_key) a value becomes "(changed)" or "(removed)"
  * (a boolean fact, or a value already so written, stays); ID and phone numbers

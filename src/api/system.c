@@ -2,6 +2,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/tx.h"
 
 #include <string.h>
 
@@ -60,7 +61,7 @@ int sys_test_clock(api_req_t *req, api_reply_t *rep)
 static int tick_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     (void)data;
-    int n = cases_escalate(db, w);
+    int n = tx_periodic_work(db, w); /* the escalation of overdue cases is all the periodic work */
     if (n < 0)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     return api_json(rep, 200, json_pack("{s:i}", "escalated", n));

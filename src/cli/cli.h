@@ -40,11 +40,15 @@ const char *cli_db_url(const option_t *opts);
 /* Open the database and its keys, applying migrations. 0 or -1 (printed). */
 int cli_open(const char *url, db_t **db, keys_t *keys);
 
-/* A write context for the CLI acting as the system. */
+/* A write context for the CLI acting as the system. The first call makes this
+ * thread keep state between its transactions (tx_keep), like the writer. */
 void cli_write_ctx(write_ctx_t *w, const keys_t *keys, const char *what);
 
-/* Run a write function in its own transaction; print the error reply if any.
- * Returns 0 on success; *out (may be NULL) receives the reply body (caller decrefs). */
+/* Run a write function in its own transaction through the write pipeline
+ * (api/tx.h, tx_write), as the server's writer does: every hook runs, and once
+ * committed the reply's after_commit builds the answer. An answer of 400 or
+ * more rolls back. Print the error reply if any. Returns 0 on success; *out
+ * (may be NULL) receives the reply body (caller decrefs). */
 int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t **out);
 
 /* The same, handing back the whole reply (a file in raw, with its filename);

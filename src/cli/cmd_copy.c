@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/tx.h"
 #include "db/copy.h"
 #include "db/migrate.h"
 #include "lib/util.h"
@@ -69,39 +70,48 @@ static int target_empty(db_t *dst)
     return 1;
 }
 
-/* Copy every table inside one target transaction, foreign keys checked at commit. */
-static int copy_tables(db_t *src, db_t *dst, json_t *tables)
+/* Copy every table inside one target transaction, foreign keys checked at
+ * commit: a step of the write pipeline (the tables come as they are, the audit
+ * chain's head with them; the pipeline's hooks find nothing of their own to write). */
+typedef struct {
+    db_t *src;
+    json_t *tables;
+    char err[512];
+} copy_step_t;
+
+static int copy_step(db_t *dst, void *arg)
 {
-    char err[512] = "";
-    int rc = db_begin(dst);
-    if (rc == DB_OK)
-        rc = db_defer_foreign_keys(dst);
+    copy_step_t *c = arg;
+    int rc = db_defer_foreign_keys(dst);
     size_t i;
     json_t *t;
     /* What the migrations seeded (tag kinds, categories) comes from the source instead. */
-    json_array_foreach(tables, i, t) {
+    json_array_foreach(c->tables, i, t) {
         if (rc != DB_OK || strcmp(json_string_value(t), "schema_migrations") == 0)
             continue;
         char *sql = db_sql_join("DELETE FROM ", json_string_value(t), NULL);
         rc = db_exec(dst, NULL, sql, "");
         free(sql);
     }
-    json_array_foreach(tables, i, t) {
+    json_array_foreach(c->tables, i, t) {
         const char *name = json_string_value(t);
         int64_t rows = 0;
         if (rc != DB_OK || strcmp(name, "schema_migrations") == 0)
             continue;
         uint64_t t0 = clock_mono_ns();
-        rc = db_copy_table(src, dst, name, &rows, err, sizeof err);
+        rc = db_copy_table(c->src, dst, name, &rows, c->err, sizeof c->err);
         if (rc == DB_OK)
             printf("  %-20s %10lld rows  %.1fs\n", name, (long long)rows, (double)(clock_mono_ns() - t0) / 1e9);
     }
-    if (rc == DB_OK)
-        rc = db_commit(dst);
-    if (rc != DB_OK) {
-        fprintf(stderr, "jiceng: copy failed, the target is unchanged: %s\n", *err ? err : db_errmsg(dst));
-        db_rollback(dst);
-    }
+    return rc;
+}
+
+static int copy_tables(db_t *src, db_t *dst, json_t *tables)
+{
+    copy_step_t c = {src, tables, ""};
+    int rc = tx_write(dst, copy_step, &c, NULL);
+    if (rc != DB_OK)
+        fprintf(stderr, "jiceng: copy failed, the target is unchanged: %s\n", *c.err ? c.err : db_errmsg(dst));
     return rc;
 }
 

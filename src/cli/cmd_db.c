@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/tx.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "lib/pwcheck.h"
@@ -208,6 +209,20 @@ int cmd_backup(int argc, char **argv)
     return 0;
 }
 
+/* The import of divisions as a step of the write pipeline. */
+typedef struct {
+    const write_ctx_t *w;
+    const char *file, *city;
+    int64_t counts[6], added;
+    char msg[512];
+} divisions_step_t;
+
+static int divisions_step(db_t *db, void *arg)
+{
+    divisions_step_t *s = arg;
+    return divisions_import(db, s->w, s->file, s->city, s->counts, &s->added, s->msg, sizeof s->msg);
+}
+
 int cmd_import_divisions(int argc, char **argv)
 {
     option_t opts[] = {{"db", 1, NULL, "database path"},
@@ -231,23 +246,15 @@ int cmd_import_divisions(int argc, char **argv)
     cli_stage_t stage;
     cli_progress(&progress, &stage);
     w.progress = &progress;
-    int64_t counts[6], added = 0;
-    char msg[512];
-    int rc = db_begin(db);
-    if (rc == DB_OK)
-        rc = divisions_import(db, &w, file, cli_opt(opts, "city", "3401"), counts, &added, msg, sizeof msg);
-    else
-        snprintf(msg, sizeof msg, "%s", db_errmsg(db));
-    if (rc == 0 && db_commit(db) != DB_OK) {
-        snprintf(msg, sizeof msg, "commit failed: %s", db_errmsg(db));
-        rc = -1;
-    }
-    if (rc != 0) {
-        db_rollback(db);
+    divisions_step_t step = {&w, file, cli_opt(opts, "city", "3401"), {0}, 0, ""};
+    int committing = 0;
+    int rc = tx_write(db, divisions_step, &step, &committing);
+    if (rc != DB_OK) {
+        fprintf(stderr, "jiceng: %s%s\n", committing ? "commit failed: " : "", step.msg[0] ? step.msg : db_errmsg(db));
         db_close(db);
-        fprintf(stderr, "jiceng: %s\n", msg);
         return 1;
     }
+    int64_t *counts = step.counts, added = step.added;
     db_close(db);
     printf("city %lld, districts/counties %lld, streets/townships %lld, communities %lld, villages %lld; %lld new"
            " nodes added\n",

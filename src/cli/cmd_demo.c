@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/tx.h"
 #include "core/idcard.h"
 #include "core/path.h"
 #include "db/copy.h"
@@ -750,6 +751,61 @@ static int load_city(db_t *db, gen_t *g, int64_t now, int64_t total)
     return rc;
 }
 
+/* The whole city in one transaction, as a step of the write pipeline (its
+ * commit is the pipeline's). */
+typedef struct {
+    gen_t *g;
+    const write_ctx_t *w;
+    int64_t total;
+    unsigned long long seed;
+    cli_stage_t st; /* the last stage shown, "commit" once the load is done */
+} demo_step_t;
+
+static int demo_load(db_t *db, void *arg)
+{
+    demo_step_t *d = arg;
+    gen_t *g = d->g;
+    json_t *indexes = NULL;
+    int rc = next_id(db, &g->next_org, "org", "SELECT COALESCE(MAX(id), 0) FROM org");
+    if (rc == DB_OK)
+        rc = next_id(db, &g->next_party_org, "party_org", "SELECT COALESCE(MAX(id), 0) FROM party_org");
+    if (rc == DB_OK)
+        rc = next_id(db, &g->next_household, "household", "SELECT COALESCE(MAX(id), 0) FROM household");
+    if (rc == DB_OK)
+        rc = next_id(db, &g->next_person, "person", "SELECT COALESCE(MAX(id), 0) FROM person");
+    if (rc == DB_OK)
+        rc = drop_indexes(db, &indexes);
+    if (rc == DB_OK)
+        rc = load_city(db, g, d->w->now, d->total);
+    if (rc == DB_OK && g->failed)
+        rc = DB_ERR;
+    if (rc == DB_OK)
+        rc = db_exec_script(db, INDEX_BUILD_CACHE);
+    cli_stage_t *st = &d->st;
+    cli_stage_start(st, "indexes", (int64_t)json_array_size(indexes));
+    size_t ii;
+    json_t *ix;
+    json_array_foreach(indexes, ii, ix) {
+        if (rc == DB_OK)
+            rc = db_exec_script(db, json_string_value(json_object_get(ix, "sql")));
+        if (rc == DB_OK)
+            cli_stage_show(st, (int64_t)ii + 1);
+    }
+    json_decref(indexes);
+    cli_stage_start(st, "figures", 1);
+    if (rc == DB_OK)
+        rc = write_figures(db);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
+                              json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",
+                                        (json_int_t)g->persons, "households", (json_int_t)g->households, "grids",
+                                        (json_int_t)g->grids, "party_members", (json_int_t)g->members));
+    if (rc == DB_OK)
+        cli_stage_show(st, 1);
+    cli_stage_start(st, "commit", 1);
+    return rc;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     option_t opts[] = {{"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
@@ -864,53 +920,11 @@ int cmd_demo(int argc, char **argv)
     pii_hasher_init(&g->phone_hasher, &keys, "person.phone");
     pii_hasher_init(&g->id_tail_hasher, &keys, "person.id_card_tail");
     pii_hasher_init(&g->phone_tail_hasher, &keys, "person.phone_tail");
-    json_t *indexes = NULL;
     bulk_begin(db);
-    int rc = db_begin(db);
+    demo_step_t step = {.g = g, .w = &w, .total = total, .seed = seed};
+    int rc = tx_write(db, demo_load, &step, NULL);
     if (rc == DB_OK)
-        rc = next_id(db, &g->next_org, "org", "SELECT COALESCE(MAX(id), 0) FROM org");
-    if (rc == DB_OK)
-        rc = next_id(db, &g->next_party_org, "party_org", "SELECT COALESCE(MAX(id), 0) FROM party_org");
-    if (rc == DB_OK)
-        rc = next_id(db, &g->next_household, "household", "SELECT COALESCE(MAX(id), 0) FROM household");
-    if (rc == DB_OK)
-        rc = next_id(db, &g->next_person, "person", "SELECT COALESCE(MAX(id), 0) FROM person");
-    if (rc == DB_OK)
-        rc = drop_indexes(db, &indexes);
-    if (rc == DB_OK)
-        rc = load_city(db, g, w.now, total);
-    if (rc == DB_OK && g->failed)
-        rc = DB_ERR;
-    if (rc == DB_OK)
-        rc = db_exec_script(db, INDEX_BUILD_CACHE);
-    cli_stage_t st;
-    cli_stage_start(&st, "indexes", (int64_t)json_array_size(indexes));
-    size_t ii;
-    json_t *ix;
-    json_array_foreach(indexes, ii, ix) {
-        if (rc == DB_OK)
-            rc = db_exec_script(db, json_string_value(json_object_get(ix, "sql")));
-        if (rc == DB_OK)
-            cli_stage_show(&st, (int64_t)ii + 1);
-    }
-    json_decref(indexes);
-    cli_stage_start(&st, "figures", 1);
-    if (rc == DB_OK)
-        rc = write_figures(db);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, &w, "demo.generated", "org", 1, 1,
-                              json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)seed, "residents",
-                                        (json_int_t)g->persons, "households", (json_int_t)g->households, "grids",
-                                        (json_int_t)g->grids, "party_members", (json_int_t)g->members));
-    if (rc == DB_OK)
-        cli_stage_show(&st, 1);
-    cli_stage_start(&st, "commit", 1);
-    if (rc == DB_OK)
-        rc = db_commit(db);
-    else
-        db_rollback(db);
-    if (rc == DB_OK)
-        cli_stage_show(&st, 1);
+        cli_stage_show(&step.st, 1);
     bulk_end(db);
     free(g_figures);
     free(g_seq);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/tx.h"
 #include "core/redact.h"
 #include "db/migrate.h"
 #include "http/server.h"
@@ -134,6 +135,9 @@ void cli_write_ctx(write_ctx_t *w, const keys_t *keys, const char *what)
     static int ready;
     if (!ready) {
         server_config_defaults(&cfg);
+        /* A command writes like the server's writer thread: keeping the audit
+         * chain's head and org nodes between its changes (api/tx.h). */
+        tx_keep();
         ready = 1;
     }
     memset(w, 0, sizeof *w);
@@ -160,37 +164,53 @@ int cli_write(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, json_t 
     return 0;
 }
 
+/* A write function as a step of the write pipeline: kept when it returns 0
+ * with an answer that is not an error. */
+typedef struct {
+    write_fn fn;
+    const write_ctx_t *w;
+    json_t *data;
+    api_reply_t *rep;
+} cli_step_t;
+
+static int cli_step(db_t *db, void *arg)
+{
+    cli_step_t *s = arg;
+    int rc = s->fn(db, s->w, s->data, s->rep);
+    return rc == 0 && s->rep->status < 400 ? 0 : -1;
+}
+
 int cli_write_reply(db_t *db, write_fn fn, const write_ctx_t *w, json_t *data, api_reply_t *out)
 {
     api_reply_t rep;
     memset(&rep, 0, sizeof rep);
     memset(out, 0, sizeof *out);
-    int rc = db_begin(db);
-    if (rc != DB_OK) {
-        fprintf(stderr, "jiceng: %s\n", db_errmsg(db));
-        json_decref(data);
-        return -1;
-    }
-    rc = fn(db, w, data, &rep);
+    cli_step_t step = {fn, w, data, &rep};
+    int committing = 0;
+    int rc = tx_write(db, cli_step, &step, &committing);
     json_decref(data);
-    if (rc == 0 && rep.status < 400) {
-        if (db_commit(db) != DB_OK) {
-            fprintf(stderr, "jiceng: commit failed: %s\n", db_errmsg(db));
-            db_rollback(db);
-            json_decref(rep.json);
-            return -1;
-        }
-    } else {
-        db_rollback(db);
+    if (rc != DB_OK) {
         json_t *e = json_object_get(rep.json, "error");
-        const char *field = json_string_value(json_object_get(e, "field"));
-        fprintf(stderr, "jiceng: %s%s%s: %s\n", json_string_value(json_object_get(e, "code")),
-                field ? " field " : "", field ? field : "", json_string_value(json_object_get(e, "message")));
+        if (committing || e == NULL) {
+            fprintf(stderr, "jiceng: %s%s\n", committing ? "commit failed: " : "", db_errmsg(db));
+        } else {
+            const char *field = json_string_value(json_object_get(e, "field"));
+            fprintf(stderr, "jiceng: %s%s%s: %s\n", json_string_value(json_object_get(e, "code")),
+                    field ? " field " : "", field ? field : "", json_string_value(json_object_get(e, "message")));
+        }
         json_decref(rep.json);
         free(rep.raw);
         free(rep.filename);
+        free(rep.set_cookie);
+        free(rep.after_data);
         return -1;
     }
+    /* The answer as the API builds it once the change is committed. */
+    if (rep.after_commit != NULL && rep.status < 300)
+        rep.after_commit(db, &rep);
+    rep.after_commit = NULL;
+    free(rep.after_data);
+    rep.after_data = NULL;
     *out = rep;
     return 0;
 }

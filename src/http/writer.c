@@ -1,12 +1,16 @@
 /* The writer thread: owns the write connection, runs queued changes in groups
- * inside one transaction (a savepoint each), commits once per group (one fsync
- * for many writes) and sends each answer back to its request's loop. */
+ * inside one transaction (a savepoint each on a redo), commits once per group
+ * (one fsync for many writes) and sends each answer back to its request's loop.
+ * Transactions, savepoints and the state kept across them are the write
+ * pipeline's (api/tx.h); this file knows threads, queues, groups, redo,
+ * idempotency keys and answers. */
 #include "http/internal.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/tx.h"
 #include "lib/util.h"
 
 #define GROUP_MAX 256
@@ -86,33 +90,25 @@ static void idem_store(job_t *job)
     free(body);
 }
 
-/* Commit, with the audit chain's head as the transaction leaves it. */
-static int writer_commit(void)
+/* One job's change: its stored first answer when it repeats an Idempotency-Key,
+ * else its write; a creating write's whole answer is kept for its repeats. */
+static int job_step(db_t *db, void *arg)
 {
-    int rc = audit_head_flush(w_db);
-    return rc == DB_OK ? db_commit(w_db) : rc;
-}
-
-/* What the writer keeps in memory across transactions (the audit chain's head,
- * org nodes) no longer holds: a rollback, or another connection's commit. */
-static void forget_kept(void)
-{
-    audit_head_forget();
-    org_cache_forget();
-}
-
-/* Begin a transaction. Rows another connection committed since the last one
- * (a CLI command) mean the audit head and the org nodes kept in memory may be
- * behind. */
-static int writer_begin(void)
-{
-    static int64_t version = -1;
-    int rc = db_begin(w_db);
-    if (rc == DB_OK) {
-        int64_t v = db_data_version(w_db);
-        if (v != version || v < 0)
-            forget_kept();
-        version = v;
+    job_t *job = arg;
+    if (job->idem_key && idem_replay(job))
+        return 0; /* answered from the first time */
+    /* The clock is read here, in commit order, so times never run backwards. */
+    int64_t now = clock_now();
+    if (now > job->w.now)
+        job->w.now = now;
+    int rc = job->fn(db, &job->w, job->data, &job->rep);
+    if (rc == 0 && job->idem_key && job->rep.status < 300) {
+        /* A replayed answer must be the whole answer: build it here, then keep it. */
+        if (job->rep.after_commit != NULL) {
+            job->rep.after_commit(db, &job->rep);
+            job->rep.after_commit = NULL;
+        }
+        idem_store(job);
     }
     return rc;
 }
@@ -122,41 +118,9 @@ static int writer_begin(void)
  * transaction as it is and -1 says so: the caller redoes the group. */
 static int run_one(job_t *job, int safe)
 {
-    if (safe && db_savepoint(w_db) != DB_OK) {
-        api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
-        return 0;
-    }
-    if (safe)
-        audit_head_save();
-    int rc = 0;
-    if (job->idem_key && idem_replay(job)) {
-        /* answered from the first time */
-    } else {
-        /* The clock is read here, in commit order, so times never run backwards. */
-        int64_t now = clock_now();
-        if (now > job->w.now)
-            job->w.now = now;
-        rc = job->fn(w_db, &job->w, job->data, &job->rep);
-        if (rc == 0 && job->idem_key && job->rep.status < 300) {
-            /* A replayed answer must be the whole answer: build it here, then keep it. */
-            if (job->rep.after_commit != NULL) {
-                job->rep.after_commit(w_db, &job->rep);
-                job->rep.after_commit = NULL;
-            }
-            idem_store(job);
-        }
-    }
+    int rc = tx_run(w_db, safe, job_step, job);
     if (!safe)
-        return rc == 0 && !db_tx_failed(w_db) ? 0 : -1;
-    if (rc == 0) {
-        db_release(w_db);
-        casework_batch_request_end(1);
-    } else {
-        db_rollback_to(w_db);
-        casework_batch_request_end(0);
-        audit_head_restore();
-        org_cache_forget();
-    }
+        return rc;
     if (job->rep.status == 0)
         api_db_error(&job->rep, job->w.lang, DB_ERR, NULL);
     return 0;
@@ -170,13 +134,10 @@ static int run_one(job_t *job, int safe)
  * when it answered an error: that answer stands. DB_OK, or the error of beginning again. */
 static int run_group(job_t *group)
 {
-    casework_batch_begin();
     job_t *failed = NULL;
     for (job_t *j = group; j && !failed; j = j->next) {
         j->data_copy = j->data && !j->data_kept ? json_deep_copy(j->data) : NULL;
-        if (run_one(j, 0) == 0)
-            casework_batch_request_end(1);
-        else
+        if (run_one(j, 0) != 0)
             failed = j;
     }
     if (failed == NULL) {
@@ -189,8 +150,7 @@ static int run_group(job_t *group)
     /* An error the job answered stands, unless a statement of it failed on a
      * backend that then refuses the rest (its answer may not be the whole story). */
     failed->settled = failed->rep.status >= 400 && !db_tx_failed(w_db);
-    db_rollback(w_db);
-    forget_kept();
+    tx_rollback(w_db);
     for (job_t *j = group;; j = j->next) { /* the jobs that ran: up to the failed one */
         if (j->settled) {
             json_decref(j->data_copy);
@@ -205,10 +165,9 @@ static int run_group(job_t *group)
         if (j == failed)
             break;
     }
-    int rc = writer_begin();
+    int rc = tx_begin(w_db);
     if (rc != DB_OK)
         return rc;
-    casework_batch_begin();
     for (job_t *j = group; j; j = j->next)
         if (!j->settled)
             run_one(j, 1);
@@ -257,7 +216,7 @@ static void answer_group(job_t *group)
     }
 }
 
-/* The periodic work (escalations), in a transaction of its own, as the system. */
+/* The periodic work (the hooks', api/tx.h), in a transaction of its own, as the system. */
 static void periodic(void)
 {
     write_ctx_t w;
@@ -268,23 +227,13 @@ static void periodic(void)
     w.now = clock_now();
     w.keys = w_keys;
     w.cfg = w_cfg;
-    if (writer_begin() != DB_OK)
-        return;
-    int n = cases_escalate(w_db, &w);
-    if (n < 0 || writer_commit() != DB_OK) {
-        log_error("periodic work failed: %s", db_errmsg(w_db));
-        db_rollback(w_db);
-        forget_kept();
-    } else if (n > 0) {
-        log_info("escalated %d overdue cases", n);
-    }
+    tx_periodic(w_db, &w); /* logs what it did, or its failure */
 }
 
 static void *writer_main(void *arg)
 {
     (void)arg;
-    audit_head_keep();
-    org_cache_keep();
+    tx_keep();
     uint64_t last_tick = clock_mono_ns();
     for (;;) {
         if (clock_mono_ns() - last_tick >= PERIOD_NS) {
@@ -316,30 +265,24 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&q_lock);
 
-        int rc = writer_begin();
+        int rc = tx_begin(w_db);
         if (rc == DB_OK)
             rc = run_group(group);
         if (rc == DB_OK) {
-            /* The group's case_day changes, one upsert per (node, day), before the commit. */
-            rc = casework_batch_flush(w_db);
-            if (rc == DB_OK)
-                rc = writer_commit();
+            rc = tx_commit(w_db);
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
-                db_rollback(w_db);
-                forget_kept();
+                tx_rollback(w_db);
             }
         } else {
-            log_error("cannot begin a write: %s", db_errmsg(w_db));
-            casework_batch_discard(); /* a redone group may have begun one */
+            log_error("cannot begin a write: %s", db_errmsg(w_db)); /* the pipeline forgot what it kept */
         }
         if (rc != DB_OK)
             fail_group(group, rc);
 
         answer_group(group);
     }
-    casework_batch_free();
-    org_cache_release();
+    tx_release();
     return NULL;
 }
 

@@ -252,3 +252,53 @@ def test_cli_import_while_serving_keeps_the_audit_chain():
         assert [a for a, _, _ in audit_rows(s.db, "persons.imported")] == ["cli"]
     finally:
         s.close()
+
+
+def test_cli_import_runs_the_write_pipeline_like_the_api():
+    """A CLI import and an API import of like files in two sibling communities leave the
+    same figures, and the CLI's rows sit in the audit chain the server goes on extending:
+    both run the one write pipeline (its hooks: the audit head kept and written before
+    the commit, the kept state forgotten when another connection wrote)."""
+    qingyang, qingxi, wulidun = "340104006002", "340104006003", "340104006"
+    s = Server()
+    try:
+        admin = s.admin()
+        a, b, street = s.org_id(qingyang), s.org_id(qingxi), s.org_id(wulidun)
+
+        def stats(org):
+            r = admin.get(f"/api/v1/orgs/{org}/stats")
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        def people_figures(org):
+            got = stats(org)
+            return got["people"], got["figures"]
+
+        street_before = stats(street)["people"]
+        assert people_figures(a) == people_figures(b)  # two empty siblings
+        r = admin.post("/api/v1/persons/import", params={"org": a}, headers={"Content-Type": "text/csv"},
+                       data=("\r\n".join([HEADER, *rows(5, 41100, qingyang)]) + "\r\n").encode())
+        assert r.status_code == 200 and r.json()["imported"] == 5, r.text
+        assert people_figures(a) != people_figures(b)
+        p = run_cli("import", "persons", "--db", s.db, "--org", qingxi, "--lang", "en",
+                    write_csv(s.dir, "b.csv", rows(5, 42000, qingxi)))
+        assert "5 imported" in p.stdout, p.stdout
+        assert people_figures(a) == people_figures(b)
+        people_a = stats(a)["people"]
+        assert people_a["residents"] == 5 and people_a["households"] == 2, people_a
+        street_after = stats(street)["people"]
+        assert street_after["residents"] == street_before.get("residents", 0) + 10, (street_before, street_after)
+        # The server's next write follows the CLI's row in the chain, which verifies while it runs.
+        r = admin.post("/api/v1/orgs", json={"parent_id": b, "level": "grid", "name": "命令后网格"})
+        assert r.status_code == 201, r.text
+        assert "audit chain ok" in run_cli("audit", "verify", "--db", s.db).stdout
+        con = backend.connect(s.db)
+        try:
+            chain = con.execute("SELECT action, source FROM audit_log WHERE action IN ('persons.imported', 'org.created')"
+                                " ORDER BY id").fetchall()
+        finally:
+            con.close()
+        assert [(act, src == "cli") for act, src in chain[-3:]] == \
+            [("persons.imported", False), ("persons.imported", True), ("org.created", False)], chain
+    finally:
+        s.close()
