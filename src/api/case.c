@@ -696,7 +696,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int case_reveal(api_req_t *req, api_reply_t *rep)
 {
-    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
+    return api_reveal_defer(req, rep, reveal_write);
 }
 
 static const field_t cases_list_query[] = {

@@ -169,8 +169,6 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int case_action(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, case_action_fields, rep) != 0)
-        return 0;
     if (case_action_from_name(json_string_value(json_object_get(req->body, "action"))) == CA_NONE)
         return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
     json_t *data = json_deep_copy(req->body);

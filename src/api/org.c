@@ -106,8 +106,6 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int org_create(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, create_fields, rep) != 0)
-        return 0;
     if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
         return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
                          "the code must be digits");
@@ -349,8 +347,6 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int org_update(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, update_fields, rep) != 0)
-        return 0;
     if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
         return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
                          "the code must be digits");

@@ -799,7 +799,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_reveal(api_req_t *req, api_reply_t *rep)
 {
-    return api_validate(req, req->body, reveal_fields, rep) != 0 ? 0 : api_reveal_defer(req, rep, reveal_write);
+    return api_reveal_defer(req, rep, reveal_write);
 }
 
 int person_tag_list(api_req_t *req, api_reply_t *rep)

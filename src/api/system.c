@@ -51,8 +51,6 @@ static const field_t clock_fields[] = {
 
 int sys_test_clock(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, clock_fields, rep) != 0)
-        return 0;
     clock_advance(json_integer_value(json_object_get(req->body, "advance_seconds")));
     return api_json(rep, 200, json_pack("{s:I, s:I}", "now", (json_int_t)clock_now(), "offset",
                                         (json_int_t)clock_offset()));

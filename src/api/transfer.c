@@ -117,8 +117,6 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_transfer_create(api_req_t *req, api_reply_t *rep)
 {
-    if (api_validate(req, req->body, create_fields, rep) != 0)
-        return 0;
     json_t *data = json_deep_copy(req->body);
     if (person_check_identity(req, data, rep) != 0) {
         json_decref(data);
@@ -199,12 +197,14 @@ static int decide(api_req_t *req, int accept)
 
 int person_transfer_accept(api_req_t *req, api_reply_t *rep)
 {
-    return api_validate(req, req->body, decide_fields, rep) != 0 ? 0 : decide(req, 1);
+    (void)rep;
+    return decide(req, 1);
 }
 
 int person_transfer_decline(api_req_t *req, api_reply_t *rep)
 {
-    return api_validate(req, req->body, decide_fields, rep) != 0 ? 0 : decide(req, 0);
+    (void)rep;
+    return decide(req, 0);
 }
 
 /* ---- list ---- */
