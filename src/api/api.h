@@ -168,9 +168,21 @@ typedef struct {
     int required;              /* 1 required; F_NOT_NULL may be absent but not null (updates) */
     int64_t min, max;          /* text: code points; int: value; date: earliest yyyymmdd, years after today */
     const char *const *choices; /* F_ENUM: NULL-terminated */
+    size_t at;                 /* typed input: 1 + the offset of its member in the input struct; 0: none */
 } field_t;
 #define F_NOT_NULL 2
-#define FIELDS_END {NULL, 0, 0, 0, 0, NULL}
+#define FIELDS_END {NULL, 0, 0, 0, 0, NULL, 0}
+
+/* Typed input: a struct whose first member is `uint64_t given` and whose
+ * fields are declared with IN(struct, member, ...): int64_t for F_INT, int for
+ * F_BOOL, double for F_NUMBER, const json_t * for F_LIST, const char * for the
+ * others. api_input_fill sets each member from a body the same fields
+ * validated (strings point into the body, which must outlive the struct) and
+ * bit i of given when field i is there and not null; the members of absent
+ * fields are left as they are (start from a zeroed struct). */
+#define IN(T, m, type, req, min, max, choices) {#m, type, req, min, max, choices, offsetof(T, m) + 1}
+#define IN_GIVEN(in, fields, i) (((in)->given >> (i)) & 1)
+void api_input_fill(const field_t *fields, const json_t *body, void *out);
 
 /* Check body against fields. Returns 0 if valid, else -1 with rep filled. */
 int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep);

@@ -470,13 +470,13 @@ int audit_reseal(db_t *db, const keys_t *keys, int schema, int64_t *redacted, ch
 }
 
 static const field_t audit_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"actor_id", F_INT, 0, 0, INT64_MAX, NULL},
-    {"action", F_TEXT, 0, 0, 0, NULL},
-    {"entity", F_TEXT, 0, 0, 0, NULL},
-    {"entity_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"from", F_TEXT, 0, 0, 0, NULL},
-    {"to", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"actor_id", F_INT, 0, 0, INT64_MAX, NULL, 0},
+    {"action", F_TEXT, 0, 0, 0, NULL, 0},
+    {"entity", F_TEXT, 0, 0, 0, NULL, 0},
+    {"entity_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"from", F_TEXT, 0, 0, 0, NULL, 0},
+    {"to", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

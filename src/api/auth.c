@@ -321,8 +321,8 @@ static char *cookie_header(const api_req_t *req, const char *token, int max_age)
 /* ---- login ---- */
 
 static const field_t login_fields[] = {
-    {"username", F_TEXT, 1, 1, 64, NULL},
-    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
+    {"username", F_TEXT, 1, 1, 64, NULL, 0},
+    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
     FIELDS_END,
 };
 
@@ -476,8 +476,8 @@ int auth_me(api_req_t *req, api_reply_t *rep)
 /* ---- own password ---- */
 
 static const field_t password_fields[] = {
-    {"current_password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
-    {"new_password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
+    {"current_password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
+    {"new_password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
     FIELDS_END,
 };
 
@@ -551,8 +551,8 @@ int auth_password(api_req_t *req, api_reply_t *rep)
 /* ---- API tokens ---- */
 
 static const field_t token_fields[] = {
-    {"name", F_NAME, 1, 1, 64, NULL},
-    {"expires_in_days", F_INT, 0, 1, 366, NULL},
+    {"name", F_NAME, 1, 1, 64, NULL, 0},
+    {"expires_in_days", F_INT, 0, 1, 366, NULL, 0},
     FIELDS_END,
 };
 

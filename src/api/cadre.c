@@ -14,25 +14,25 @@
 const char *const cadre_posts[] = {"书记", "主任", "两委委员", "网格员", NULL};
 
 static const field_t create_fields[] = {
-    {"person_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"post", F_ENUM, 1, 0, 0, cadre_posts},
-    {"term_start", F_DATE, 1, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
-    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
+    {"person_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"post", F_ENUM, 1, 0, 0, cadre_posts, 0},
+    {"term_start", F_DATE, 1, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL, 0},
+    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"post", F_ENUM, F_NOT_NULL, 0, 0, cadre_posts},
-    {"term_start", F_DATE, F_NOT_NULL, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
-    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"post", F_ENUM, F_NOT_NULL, 0, 0, cadre_posts, 0},
+    {"term_start", F_DATE, F_NOT_NULL, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL, 0},
+    {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"post", F_ENUM, 0, 0, 0, cadre_posts},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"post", F_ENUM, 0, 0, 0, cadre_posts, 0},
     FIELDS_END,
 };
 

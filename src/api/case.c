@@ -28,13 +28,13 @@
 static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
 
 static const field_t create_fields[] = {
-    {"category", F_TEXT, 1, 1, 32, NULL},
-    {"title", F_NAME, 1, 1, 100, NULL},
-    {"description", F_BLOCK, 1, 1, 2000, NULL},
-    {"source", F_ENUM, 0, 0, 0, sources},
-    {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"contact_phone", F_TEXT, 0, 1, 20, NULL},
+    {"category", F_TEXT, 1, 1, 32, NULL, 0},
+    {"title", F_NAME, 1, 1, 100, NULL, 0},
+    {"description", F_BLOCK, 1, 1, 2000, NULL, 0},
+    {"source", F_ENUM, 0, 0, 0, sources, 0},
+    {"building_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"contact_phone", F_TEXT, 0, 1, 20, NULL, 0},
     FIELDS_END,
 };
 
@@ -653,8 +653,8 @@ int case_list(api_req_t *req, api_reply_t *rep)
 static const char *const reveal_choices[] = {"contact_phone", NULL};
 
 static const field_t reveal_fields[] = {
-    {"field", F_ENUM, 1, 0, 0, reveal_choices},
-    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
+    {"field", F_ENUM, 1, 0, 0, reveal_choices, 0},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL, 0},
     FIELDS_END,
 };
 
@@ -700,21 +700,21 @@ int case_reveal(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t cases_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"mine", F_BOOL, 0, 0, 0, NULL},
-    {"overdue", F_BOOL, 0, 0, 0, NULL},
-    {"state", F_ENUM, 0, 0, 0, case_states},
-    {"category", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"mine", F_BOOL, 0, 0, 0, NULL, 0},
+    {"overdue", F_BOOL, 0, 0, 0, NULL, 0},
+    {"state", F_ENUM, 0, 0, 0, case_states, 0},
+    {"category", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 static const field_t cases_nearby_query[] = {
-    {"category", F_TEXT, 1, 0, 0, NULL},
-    {"lat", F_NUMBER, 1, -90, 90, NULL},
-    {"lng", F_NUMBER, 1, -180, 180, NULL},
+    {"category", F_TEXT, 1, 0, 0, NULL, 0},
+    {"lat", F_NUMBER, 1, -90, 90, NULL, 0},
+    {"lng", F_NUMBER, 1, -180, 180, NULL, 0},
     FIELDS_END,
 };
 static const field_t public_cases_get_query[] = {
-    {"code", F_TEXT, 1, 0, 0, NULL},
+    {"code", F_TEXT, 1, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

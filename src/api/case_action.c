@@ -7,19 +7,32 @@
 
 static const char *const ratings[] = {"满意", "基本满意", "不满意", NULL};
 
+/* A move, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    const char *action;
+    int64_t version;
+    const char *note;
+    int64_t org_id, unit_id; /* dispatch: one of them */
+    const char *rating;
+    int64_t into;            /* merge */
+} action_in_t;
+
 const field_t case_action_fields[] = {
-    {"action", F_TEXT, 1, 1, 16, NULL},
-    {"version", F_INT, 1, 1, INT64_MAX, NULL},
-    {"note", F_BLOCK, 0, 1, 1000, NULL},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"rating", F_ENUM, 0, 0, 0, ratings},
-    {"into", F_INT, 0, 1, INT64_MAX, NULL},
+    IN(action_in_t, action, F_TEXT, 1, 1, 16, NULL),
+    IN(action_in_t, version, F_INT, 1, 1, INT64_MAX, NULL),
+    IN(action_in_t, note, F_BLOCK, 0, 1, 1000, NULL),
+    IN(action_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(action_in_t, unit_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(action_in_t, rating, F_ENUM, 0, 0, 0, ratings),
+    IN(action_in_t, into, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
 static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    action_in_t in = {0};
+    api_input_fill(case_action_fields, data, &in);
     int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
@@ -37,16 +50,16 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t version = db_col_int(st, 1), category = db_col_int(st, 2), handler_org = db_col_int(st, 3);
     int64_t handler_unit = db_col_int(st, 4), handler_user = db_col_int(st, 5), reporter = db_col_int(st, 6);
     db_done(st);
-    case_action_t a = case_action_from_name(json_string_value(json_object_get(data, "action")));
+    case_action_t a = case_action_from_name(in.action);
     case_state_t to = case_next(from, a);
     if (to == CS_NONE)
         return api_error(rep, w->lang, 409, "invalid_transition", "action", "案件当前状态下不能进行此操作",
                          "this action is not possible in the case's current state") - 1;
     int staff = access_covers(&w->who, PERM_CASE_WRITE, path);
-    const char *note = json_string_value(json_object_get(data, "note"));
+    const char *note = in.note;
     switch (a) {
     case CA_MERGE: {
-        int64_t into = json_integer_value(json_object_get(data, "into")), iorg = 0;
+        int64_t into = in.into, iorg = 0;
         char ipath[ACCESS_PATH_MAX];
         if (!staff)
             return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
@@ -105,14 +118,14 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     case CA_RATE:
         if (reporter != w->who.user_id)
             return case_forbidden(rep, w->lang, "forbidden", "只有反映人可以评价", "only the person who reported it may rate it");
-        if (!json_is_string(json_object_get(data, "rating")))
+        if (in.rating == NULL)
             return api_error(rep, w->lang, 400, "validation_failed", "rating", "请选择 满意、基本满意 或 不满意",
                              "rating is 满意, 基本满意 or 不满意") - 1;
         break;
     default:
         break;
     }
-    if (version != json_integer_value(json_object_get(data, "version")))
+    if (version != in.version)
         return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
                          "someone else acted on this case; reload and try again") - 1;
     /* The case's part of the indicators leaves now and comes back changed. */
@@ -120,8 +133,7 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK)
         rc = casework_case_part(db, id, -1, &cw);
     if (rc == DB_OK && a == CA_DISPATCH) {
-        int64_t to_org = json_integer_value(json_object_get(data, "org_id"));
-        int64_t to_unit = json_integer_value(json_object_get(data, "unit_id"));
+        int64_t to_org = in.org_id, to_unit = in.unit_id;
         if ((to_org > 0) == (to_unit > 0))
             return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定承办的组织或单位（二选一）",
                              "give either org_id or unit_id to dispatch to") - 1;
@@ -143,7 +155,7 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = db_exec(db, NULL, "UPDATE casefile SET closed_at = ? WHERE id = ?", "ii", w->now, id);
     if (rc == DB_OK && a == CA_RATE)
         rc = db_exec(db, NULL, "UPDATE casefile SET rating = ?, rating_comment = ? WHERE id = ?", "tti",
-                     json_string_value(json_object_get(data, "rating")), note, id);
+                     in.rating, note, id);
     int64_t hours = case_stage_hours(db, category, to);
     if (rc == DB_OK)
         rc = db_exec(db, NULL,

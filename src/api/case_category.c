@@ -23,33 +23,33 @@ static const char *const stage_columns[] = {"accept_hours", "dispatch_hours", "c
 #define NSTAGES (sizeof stage_columns / sizeof stage_columns[0])
 
 static const field_t create_fields[] = {
-    {"code", F_TEXT, 1, 1, 32, NULL},
-    {"name_zh", F_NAME, 1, 1, 32, NULL},
-    {"name_en", F_NAME, 1, 1, 64, NULL},
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"accept_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"dispatch_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"claim_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"handle_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"verify_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"handler_kind", F_ENUM, 1, 0, 0, handler_kinds},
-    {"sort", F_INT, 0, 0, 1000000, NULL},
+    {"code", F_TEXT, 1, 1, 32, NULL, 0},
+    {"name_zh", F_NAME, 1, 1, 32, NULL, 0},
+    {"name_en", F_NAME, 1, 1, 64, NULL, 0},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"accept_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"dispatch_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"claim_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"handle_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"verify_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"handler_kind", F_ENUM, 1, 0, 0, handler_kinds, 0},
+    {"sort", F_INT, 0, 0, 1000000, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"name_zh", F_NAME, F_NOT_NULL, 1, 32, NULL},
-    {"name_en", F_NAME, F_NOT_NULL, 1, 64, NULL},
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL}, /* null: a top-level category */
-    {"accept_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"dispatch_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"claim_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"handle_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"verify_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL},
-    {"handler_kind", F_ENUM, F_NOT_NULL, 0, 0, handler_kinds},
-    {"sort", F_INT, F_NOT_NULL, 0, 1000000, NULL},
-    {"active", F_BOOL, F_NOT_NULL, 0, 0, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL}, /* the version read: a stale one is 409 */
+    {"name_zh", F_NAME, F_NOT_NULL, 1, 32, NULL, 0},
+    {"name_en", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* null: a top-level category */
+    {"accept_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"dispatch_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"claim_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"handle_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"verify_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
+    {"handler_kind", F_ENUM, F_NOT_NULL, 0, 0, handler_kinds, 0},
+    {"sort", F_INT, F_NOT_NULL, 0, 1000000, NULL, 0},
+    {"active", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* the version read: a stale one is 409 */
     FIELDS_END,
 };
 
@@ -231,7 +231,7 @@ int case_category_update(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t case_categories_list_query[] = {
-    {"include_inactive", F_BOOL, 0, 0, 0, NULL},
+    {"include_inactive", F_BOOL, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

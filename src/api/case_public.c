@@ -10,10 +10,10 @@
 /* ---- anonymous reports ---- */
 
 static const field_t public_fields[] = {
-    {"category", F_TEXT, 1, 1, 32, NULL},
-    {"title", F_NAME, 1, 1, 100, NULL},
-    {"description", F_BLOCK, 1, 1, 2000, NULL},
-    {"contact_phone", F_TEXT, 0, 1, 20, NULL},
+    {"category", F_TEXT, 1, 1, 32, NULL, 0},
+    {"title", F_NAME, 1, 1, 100, NULL, 0},
+    {"description", F_BLOCK, 1, 1, 2000, NULL, 0},
+    {"contact_phone", F_TEXT, 0, 1, 20, NULL, 0},
     FIELDS_END,
 };
 

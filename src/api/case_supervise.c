@@ -14,9 +14,9 @@
 /* ---- supervision (督办) ---- */
 
 const field_t case_supervise_fields[] = {
-    {"deadline", F_TEXT, 1, 10, 40, NULL},
-    {"note", F_BLOCK, 0, 1, 1000, NULL},
-    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    {"deadline", F_TEXT, 1, 10, 40, NULL, 0},
+    {"note", F_BLOCK, 0, 1, 1000, NULL, 0},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
@@ -89,8 +89,8 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
 /* ---- publicity ---- */
 
 const field_t case_publicity_fields[] = {
-    {"public", F_BOOL, 1, 0, 0, NULL},
-    {"version", F_INT, 1, 1, INT64_MAX, NULL},
+    {"public", F_BOOL, 1, 0, 0, NULL, 0},
+    {"version", F_INT, 1, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 

@@ -704,15 +704,15 @@ int org_casework_trend(api_req_t *req, api_reply_t *rep)
 
 static const char *const trend_buckets[] = {"week", "month", NULL};
 static const field_t orgs_casework_query[] = {
-    {"from", F_TEXT, 1, 0, 0, NULL},
-    {"to", F_TEXT, 1, 0, 0, NULL},
-    {"children", F_BOOL, 0, 0, 0, NULL},
+    {"from", F_TEXT, 1, 0, 0, NULL, 0},
+    {"to", F_TEXT, 1, 0, 0, NULL, 0},
+    {"children", F_BOOL, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 static const field_t orgs_casework_trend_query[] = {
-    {"from", F_TEXT, 1, 0, 0, NULL},
-    {"to", F_TEXT, 1, 0, 0, NULL},
-    {"bucket", F_ENUM, 0, 0, 0, trend_buckets},
+    {"from", F_TEXT, 1, 0, 0, NULL, 0},
+    {"to", F_TEXT, 1, 0, 0, NULL, 0},
+    {"bucket", F_ENUM, 0, 0, 0, trend_buckets, 0},
     FIELDS_END,
 };
 

@@ -291,6 +291,38 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
     return 0;
 }
 
+void api_input_fill(const field_t *fields, const json_t *body, void *out)
+{
+    uint64_t *given = out;
+    *given = 0;
+    for (int i = 0; fields[i].name; i++) {
+        const field_t *f = &fields[i];
+        json_t *v = json_object_get(body, f->name);
+        if (f->at == 0 || v == NULL || json_is_null(v))
+            continue;
+        if (i < 64)
+            *given |= 1ull << i;
+        char *at = (char *)out + f->at - 1;
+        switch (f->type) {
+        case F_INT:
+            *(int64_t *)at = json_integer_value(v);
+            break;
+        case F_BOOL:
+            *(int *)at = json_is_true(v);
+            break;
+        case F_NUMBER:
+            *(double *)at = json_number_value(v);
+            break;
+        case F_LIST:
+            *(const json_t **)at = v;
+            break;
+        default:
+            *(const char **)at = json_string_value(v);
+            break;
+        }
+    }
+}
+
 void api_write_ctx(const api_req_t *req, write_ctx_t *w)
 {
     memset(w, 0, sizeof *w);

@@ -615,8 +615,8 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t locate_query[] = {
-    {"lng", F_NUMBER, 1, -180, 180, NULL},
-    {"lat", F_NUMBER, 1, -90, 90, NULL},
+    {"lng", F_NUMBER, 1, -180, 180, NULL, 0},
+    {"lat", F_NUMBER, 1, -90, 90, NULL, 0},
     FIELDS_END,
 };
 

@@ -8,21 +8,21 @@
 #include "core/role.h"
 
 static const field_t household_fields[] = {
-    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"address", F_TEXT, 1, 1, 200, NULL},
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"address", F_TEXT, 1, 1, 200, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t household_update_fields[] = {
-    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"address", F_TEXT, F_NOT_NULL, 1, 200, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
+    {"address", F_TEXT, F_NOT_NULL, 1, 200, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

@@ -432,11 +432,11 @@ int o311_token(api_req_t *req, api_reply_t *rep)
 
 static const char *const o311_statuses[] = {"open", "closed", NULL};
 static const field_t open311_requests_query[] = {
-    {"service_request_id", F_TEXT, 0, 0, 0, NULL},
-    {"service_code", F_TEXT, 0, 0, 0, NULL},
-    {"start_date", F_TEXT, 0, 0, 0, NULL},
-    {"end_date", F_TEXT, 0, 0, 0, NULL},
-    {"status", F_ENUM, 0, 0, 0, o311_statuses},
+    {"service_request_id", F_TEXT, 0, 0, 0, NULL, 0},
+    {"service_code", F_TEXT, 0, 0, 0, NULL, 0},
+    {"start_date", F_TEXT, 0, 0, 0, NULL, 0},
+    {"end_date", F_TEXT, 0, 0, 0, NULL, 0},
+    {"status", F_ENUM, 0, 0, 0, o311_statuses, 0},
     FIELDS_END,
 };
 

@@ -14,20 +14,20 @@
 static const char *const level_names[] = {"city", "district", "street", "community", "grid", "building", NULL};
 
 static const field_t create_fields[] = {
-    {"parent_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"level", F_ENUM, 1, 0, 0, level_names},
-    {"kind", F_TEXT, 0, 1, 32, NULL},
-    {"name", F_NAME, 1, 1, 64, NULL},
-    {"code", F_TEXT, 0, 1, 20, NULL},
+    {"parent_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"level", F_ENUM, 1, 0, 0, level_names, 0},
+    {"kind", F_TEXT, 0, 1, 32, NULL, 0},
+    {"name", F_NAME, 1, 1, 64, NULL, 0},
+    {"code", F_TEXT, 0, 1, 20, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"parent_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"kind", F_TEXT, F_NOT_NULL, 1, 32, NULL},
-    {"name", F_NAME, F_NOT_NULL, 1, 64, NULL},
-    {"code", F_TEXT, 0, 1, 20, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"parent_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
+    {"kind", F_TEXT, F_NOT_NULL, 1, 32, NULL, 0},
+    {"name", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
+    {"code", F_TEXT, 0, 1, 20, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
@@ -473,9 +473,9 @@ int org_stats(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t orgs_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"level", F_ENUM, 0, 0, 0, level_names},
-    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"level", F_ENUM, 0, 0, 0, level_names, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

@@ -18,33 +18,33 @@
 const char *const party_member_statuses[] = {"正式", "预备", NULL};
 
 static const field_t create_fields[] = {
-    {"person_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"party_org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"status", F_ENUM, 1, 0, 0, party_member_statuses},
-    {"joined_on", F_DATE, 1, DATE_PARTY_EARLIEST, 0, NULL},
-    {"in_service", F_BOOL, 0, 0, 0, NULL},
-    {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"registered_org_id", F_INT, 0, 1, INT64_MAX, NULL},
+    {"person_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"party_org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"status", F_ENUM, 1, 0, 0, party_member_statuses, 0},
+    {"joined_on", F_DATE, 1, DATE_PARTY_EARLIEST, 0, NULL, 0},
+    {"in_service", F_BOOL, 0, 0, 0, NULL, 0},
+    {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"registered_org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"party_org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"status", F_ENUM, F_NOT_NULL, 0, 0, party_member_statuses},
-    {"joined_on", F_DATE, F_NOT_NULL, DATE_PARTY_EARLIEST, 0, NULL},
-    {"in_service", F_BOOL, F_NOT_NULL, 0, 0, NULL},
-    {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"registered_org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"party_org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
+    {"status", F_ENUM, F_NOT_NULL, 0, 0, party_member_statuses, 0},
+    {"joined_on", F_DATE, F_NOT_NULL, DATE_PARTY_EARLIEST, 0, NULL, 0},
+    {"in_service", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
+    {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"registered_org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"party_org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"in_service", F_BOOL, 0, 0, 0, NULL},
-    {"status", F_ENUM, 0, 0, 0, party_member_statuses},
-    {"registered_org", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"party_org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"in_service", F_BOOL, 0, 0, 0, NULL, 0},
+    {"status", F_ENUM, 0, 0, 0, party_member_statuses, 0},
+    {"registered_org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 

@@ -12,31 +12,31 @@
 const char *const party_org_kinds[] = {"党委", "党工委", "党总支", "党支部", "联合党支部", "党小组", NULL};
 
 static const field_t create_fields[] = {
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"kind", F_ENUM, 1, 0, 0, party_org_kinds},
-    {"name", F_NAME, 1, 1, 100, NULL},
-    {"secretary", F_NAME, 0, 1, 50, NULL},
-    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"kind", F_ENUM, 1, 0, 0, party_org_kinds, 0},
+    {"name", F_NAME, 1, 1, 100, NULL, 0},
+    {"secretary", F_NAME, 0, 1, 50, NULL, 0},
+    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"kind", F_ENUM, F_NOT_NULL, 0, 0, party_org_kinds},
-    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL},
-    {"secretary", F_NAME, 0, 1, 50, NULL},
-    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"kind", F_ENUM, F_NOT_NULL, 0, 0, party_org_kinds, 0},
+    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL, 0},
+    {"secretary", F_NAME, 0, 1, 50, NULL, 0},
+    {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"kind", F_ENUM, 0, 0, 0, party_org_kinds},
-    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"kind", F_ENUM, 0, 0, 0, party_org_kinds, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

@@ -27,31 +27,31 @@ static const char *const genders[] = {"M", "F", NULL};
 static const char *const pii_fields[] = {"id_card", "phone", NULL};
 
 static const field_t person_create_fields[] = {
-    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_NAME, 1, 1, 50, NULL},
-    {"id_card", F_TEXT, 1, 1, 18, NULL},
-    {"phone", F_TEXT, 0, 1, 20, NULL},
-    {"gender", F_ENUM, 0, 0, 0, genders},
-    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL},
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"relation", F_ENUM, 0, 0, 0, relations, 0},
+    {"name", F_NAME, 1, 1, 50, NULL, 0},
+    {"id_card", F_TEXT, 1, 1, 18, NULL, 0},
+    {"phone", F_TEXT, 0, 1, 20, NULL, 0},
+    {"gender", F_ENUM, 0, 0, 0, genders, 0},
+    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t person_update_fields[] = {
-    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"household_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"relation", F_ENUM, 0, 0, 0, relations},
-    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL},
-    {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL},
-    {"phone", F_TEXT, 0, 1, 20, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
+    {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"relation", F_ENUM, 0, 0, 0, relations, 0},
+    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL, 0},
+    {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL, 0},
+    {"phone", F_TEXT, 0, 1, 20, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t reveal_fields[] = {
-    {"field", F_ENUM, 1, 0, 0, pii_fields},
-    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL},
+    {"field", F_ENUM, 1, 0, 0, pii_fields, 0},
+    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL, 0},
     FIELDS_END,
 };
 
@@ -814,13 +814,13 @@ int person_tag_list(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t persons_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"household", F_INT, 0, 1, INT64_MAX, NULL},
-    {"q", F_TEXT, 0, 0, 0, NULL},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
-    {"tag", F_TEXT, 0, 0, 0, NULL},
-    {"id_card", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
+    {"id_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"phone_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"tag", F_TEXT, 0, 0, 0, NULL, 0},
+    {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

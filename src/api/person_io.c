@@ -878,26 +878,26 @@ static const char *const import_modes[] = {"all", "partial", NULL};
 static const char *const file_formats[] = {"csv", "xlsx", NULL};
 
 static const field_t persons_import_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"mode", F_ENUM, 0, 0, 0, import_modes},
-    {"dry_run", F_BOOL, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"mode", F_ENUM, 0, 0, 0, import_modes, 0},
+    {"dry_run", F_BOOL, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 static const field_t persons_import_template_query[] = {
-    {"format", F_ENUM, 0, 0, 0, file_formats},
+    {"format", F_ENUM, 0, 0, 0, file_formats, 0},
     FIELDS_END,
 };
 static const field_t persons_export_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"household", F_INT, 0, 1, INT64_MAX, NULL},
-    {"q", F_TEXT, 0, 0, 0, NULL},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
-    {"tag", F_TEXT, 0, 0, 0, NULL},
-    {"id_card", F_TEXT, 0, 0, 0, NULL},
-    {"format", F_ENUM, 0, 0, 0, file_formats},
-    {"reveal", F_BOOL, 0, 0, 0, NULL},
-    {"reason", F_TEXT, 0, 0, 200, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
+    {"id_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"phone_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"tag", F_TEXT, 0, 0, 0, NULL, 0},
+    {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
+    {"format", F_ENUM, 0, 0, 0, file_formats, 0},
+    {"reveal", F_BOOL, 0, 0, 0, NULL, 0},
+    {"reason", F_TEXT, 0, 0, 200, NULL, 0},
     FIELDS_END,
 };
 

@@ -45,7 +45,7 @@ int sys_roles(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t clock_fields[] = {
-    {"advance_seconds", F_INT, 1, 0, 10LL * 365 * 86400, NULL},
+    {"advance_seconds", F_INT, 1, 0, 10LL * 365 * 86400, NULL, 0},
     FIELDS_END,
 };
 

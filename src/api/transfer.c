@@ -21,15 +21,15 @@ static const char *const boxes[] = {"incoming", "outgoing", "attempts", NULL};
 static const char *const statuses[] = {"pending", "accepted", "declined", NULL};
 
 static const field_t create_fields[] = {
-    {"id_card", F_TEXT, 1, 1, 18, NULL},
-    {"to_org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"reason", F_BLOCK, 1, 1, 500, NULL},
+    {"id_card", F_TEXT, 1, 1, 18, NULL, 0},
+    {"to_org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"reason", F_BLOCK, 1, 1, 500, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t decide_fields[] = {
-    {"note", F_BLOCK, 0, 1, 500, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"note", F_BLOCK, 0, 1, 500, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
@@ -292,9 +292,9 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t person_transfers_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"box", F_ENUM, 0, 0, 0, boxes},
-    {"status", F_ENUM, 0, 0, 0, statuses},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"box", F_ENUM, 0, 0, 0, boxes, 0},
+    {"status", F_ENUM, 0, 0, 0, statuses, 0},
     FIELDS_END,
 };
 

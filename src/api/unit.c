@@ -12,28 +12,28 @@ const char *const unit_types[] = {"agency", "enterprise", "non_public_enterprise
                                   NULL};
 
 static const field_t create_fields[] = {
-    {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"name", F_NAME, 1, 1, 100, NULL},
-    {"type", F_ENUM, 1, 0, 0, unit_types},
-    {"credit_code", F_TEXT, 0, 18, 18, NULL},
-    {"address", F_TEXT, 0, 1, 200, NULL},
+    {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"name", F_NAME, 1, 1, 100, NULL, 0},
+    {"type", F_ENUM, 1, 0, 0, unit_types, 0},
+    {"credit_code", F_TEXT, 0, 18, 18, NULL, 0},
+    {"address", F_TEXT, 0, 1, 200, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL},
-    {"type", F_ENUM, F_NOT_NULL, 0, 0, unit_types},
-    {"credit_code", F_TEXT, 0, 18, 18, NULL},
-    {"address", F_TEXT, 0, 1, 200, NULL},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
+    {"name", F_NAME, F_NOT_NULL, 1, 100, NULL, 0},
+    {"type", F_ENUM, F_NOT_NULL, 0, 0, unit_types, 0},
+    {"credit_code", F_TEXT, 0, 18, 18, NULL, 0},
+    {"address", F_TEXT, 0, 1, 200, NULL, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"type", F_ENUM, 0, 0, 0, unit_types},
-    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"type", F_ENUM, 0, 0, 0, unit_types, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 

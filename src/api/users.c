@@ -18,28 +18,28 @@ static const char *const role_names[] = {"admin",    "org_staff", "grid_worker",
 static const char *const langs[] = {"zh-CN", "en", NULL};
 
 const field_t user_create_fields[] = {
-    {"username", F_TEXT, 1, 3, 64, NULL},
-    {"display_name", F_NAME, 1, 1, 64, NULL},
-    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"lang", F_ENUM, 0, 0, 0, langs},
+    {"username", F_TEXT, 1, 3, 64, NULL, 0},
+    {"display_name", F_NAME, 1, 1, 64, NULL, 0},
+    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"lang", F_ENUM, 0, 0, 0, langs, 0},
     FIELDS_END,
 };
 
 static const field_t user_update_fields[] = {
-    {"display_name", F_NAME, F_NOT_NULL, 1, 64, NULL},
-    {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL},
-    {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL},
-    {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL},
-    {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL},
+    {"display_name", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
+    {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL, 0},
+    {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
+    {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
+    {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs, 0},
+    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 
 static const field_t grant_fields[] = {
-    {"role", F_ENUM, 1, 0, 0, role_names},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL}, /* unit_staff only: the resident unit it is over */
+    {"role", F_ENUM, 1, 0, 0, role_names, 0},
+    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* unit_staff only: the resident unit it is over */
     FIELDS_END,
 };
 
@@ -477,8 +477,8 @@ int user_grant_delete(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t users_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL},
-    {"q", F_TEXT, 0, 0, 0, NULL},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 
