@@ -8,12 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/errors.h"
 #include "db/access.h"
 #include "db/db.h"
 
 enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_PATCH = 4, HTTP_DELETE = 8, HTTP_PUT = 16 };
 
-/* Answer a handler gives when it has handed a write to the writer thread. */
+/* Answer a handler gives when it has handed a write to the writer thread.
+ * Otherwise a handler returns 0, or -1 as api_fail does: either way rep is
+ * the answer. */
 #define API_DEFERRED 1
 
 typedef struct api_reply {
@@ -107,7 +110,8 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w);
 int api_json(api_reply_t *rep, int status, json_t *body);
 
 /* Set rep to the error envelope {"error":{"code","message","field"}}; message
- * in the request's language (zh-CN or en). field may be NULL. Returns 0. */
+ * in the request's language (zh-CN or en). field may be NULL. Returns 0. What
+ * api_fail (errors.h) calls: callers name a catalogue entry instead of text. */
 int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
               const char *en);
 
