@@ -27,6 +27,8 @@ static const command_t commands[] = {
     {"routes", cmd_routes, "print the API's operation table", "jiceng routes [--json]"},
     {"copy-data", cmd_copy_data, "move a whole deployment into an empty database (e.g. SQLite to PostgreSQL)",
      "jiceng copy-data --from URL --to URL"},
+    {"errors", cmd_errors, "print the error catalogue (every error answer's status, code and messages)",
+     "jiceng errors [--json]"},
 };
 
 static void usage(FILE *out)

@@ -8,12 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/errors.h"
 #include "db/access.h"
 #include "db/db.h"
 
 enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_PATCH = 4, HTTP_DELETE = 8, HTTP_PUT = 16 };
 
-/* Answer a handler gives when it has handed a write to the writer thread. */
+/* Answer a handler gives when it has handed a write to the writer thread.
+ * Otherwise a handler returns 0, or -1 as api_fail does: either way rep is
+ * the answer. */
 #define API_DEFERRED 1
 
 typedef struct api_reply {
@@ -110,7 +113,8 @@ void api_write_ctx(const api_req_t *req, write_ctx_t *w);
 int api_json(api_reply_t *rep, int status, json_t *body);
 
 /* Set rep to the error envelope {"error":{"code","message","field"}}; message
- * in the request's language (zh-CN or en). field may be NULL. Returns 0. */
+ * in the request's language (zh-CN or en). field may be NULL. Returns 0. What
+ * api_fail (errors.h) calls: callers name a catalogue entry instead of text. */
 int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
               const char *en);
 
@@ -159,8 +163,7 @@ typedef enum {
     F_DATE,  /* "YYYY-MM-DD" from min (yyyymmdd, 0: any) to max years after today (core/timefmt.h) */
     F_BLOCK, /* text with line breaks */
     F_NAME,  /* a name or title: text without format characters, not only blanks (text_name_valid) */
-    F_NUMBER, /* a JSON number from min to max */
-    F_LIST   /* an array of at most max strings, each a name of 1 to 50 code points */
+    F_NUMBER /* a JSON number from min to max */
 } field_type_t;
 typedef struct {
     const char *name;
@@ -175,8 +178,7 @@ typedef struct {
 
 /* Typed input: a struct whose first member is `uint64_t given` and whose
  * fields are declared with IN(struct, member, ...): int64_t for F_INT, int for
- * F_BOOL, double for F_NUMBER, const json_t * for F_LIST, const char * for the
- * others. api_input_fill sets each member from a body the same fields
+ * F_BOOL, double for F_NUMBER, const char * for the others. api_input_fill sets each member from a body the same fields
  * validated (strings point into the body, which must outlive the struct) and
  * bit i of given when field i is there and not null; the members of absent
  * fields are left as they are (start from a zeroed struct). */

@@ -31,24 +31,21 @@ int audit_list(api_req_t *req, api_reply_t *rep)
 {
     int64_t limit, before = 0, org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
     if (api_query_int(req, "limit", 50, 1, 200, &limit) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "limit", "limit 应为 1-200 的整数",
-                         "limit must be an integer from 1 to 200");
+        return api_fail(rep, req->lang, E_LIMIT_INVALID, "limit");
     /* Newest first: the cursor is the last id seen, and the next page is older. */
     if (api_query_int(req, "after", 0, 0, INT64_MAX, &before) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "after", "after 游标无效",
-                         "after is not a valid cursor");
+        return api_fail(rep, req->lang, E_CURSOR_INVALID, "after");
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
         api_query_int(req, "actor_id", 0, 0, INT64_MAX, &actor) != 0 ||
         api_query_int(req, "entity_id", 0, 1, INT64_MAX, &entity_id) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", NULL, "筛选条件无效", "a filter is not a valid id");
+        return api_fail(rep, req->lang, E_FILTER_ID_INVALID, NULL);
     const char *names[2] = {"from", "to"};
     int64_t *vals[2] = {&from, &to};
     for (int i = 0; i < 2; i++) {
         char *v = api_query(req, names[i]);
         if (v && time_parse_rfc3339(v, vals[i]) != 0) {
             free(v);
-            return api_error(rep, req->lang, 400, "validation_failed", names[i], "时间格式应为 RFC 3339 或 YYYY-MM-DD",
-                             "must be an RFC 3339 time or a date");
+            return api_fail(rep, req->lang, E_TIME_INVALID, names[i]);
         }
         free(v);
     }

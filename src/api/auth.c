@@ -29,15 +29,47 @@ int password_verify(const char *stored, const char *password)
     return crypto_pwhash_str_verify(stored, password, strlen(password)) == 0;
 }
 
+/* The catalogue's entry for a password refused for reason (password_acceptable),
+ * and the policy's figure its message names (%d). An unknown reason gets the
+ * last entry. */
+static err_t password_refusal(const pw_policy_t *policy, const char *reason, int *figure)
+{
+    static const struct {
+        const char *reason;
+        err_t e;
+    } refusals[] = {
+        {"password_invalid", E_PASSWORD_INVALID},
+        {"password_too_long", E_PASSWORD_TOO_LONG},
+        {"password_whitespace", E_PASSWORD_WHITESPACE},
+        {"password_too_short", E_PASSWORD_TOO_SHORT},
+        {"password_too_simple", E_PASSWORD_TOO_SIMPLE},
+        {"password_dictionary", E_PASSWORD_DICTIONARY},
+        {"password_repetitive", E_PASSWORD_REPETITIVE},
+        {"password_palindrome", E_PASSWORD_PALINDROME},
+        {"password_contains_username", E_PASSWORD_CONTAINS_USERNAME},
+        {"password_check_unavailable", E_PASSWORD_CHECK_UNAVAILABLE},
+    };
+    size_t i = 0, n = sizeof refusals / sizeof refusals[0];
+    while (i < n - 1 && strcmp(refusals[i].reason, reason) != 0)
+        i++;
+    *figure = strcmp(reason, "password_too_simple") == 0 ? policy->min_classes : policy->min_length;
+    return refusals[i].e;
+}
+
+void password_refusal_text(char *out, size_t cap, const pw_policy_t *policy, const char *reason, const char *lang)
+{
+    int figure;
+    err_t e = password_refusal(policy, reason, &figure);
+    err_message(out, cap, e, lang, figure);
+}
+
 int password_refused_reply(const char *lang, const pw_policy_t *policy, const char *field, const char *reason,
                            api_reply_t *rep)
 {
-    char zh[200], en[200];
-    pwcheck_message(zh, sizeof zh, policy, reason, 1);
-    pwcheck_message(en, sizeof en, policy, reason, 0);
-    int status = strcmp(reason, "password_check_unavailable") == 0 ? 500 : 400;
-    api_error(rep, lang, status, status == 500 ? "internal" : "weak_password", field, zh, en);
-    if (status == 400)
+    int figure;
+    err_t e = password_refusal(policy, reason, &figure);
+    api_failf(rep, lang, e, field, figure);
+    if (err_info(e)->status == 400)
         json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
     return 0;
 }
@@ -206,8 +238,7 @@ static void set_locked_until(api_reply_t *rep, int64_t until)
 /* The 423 answer: the same for every name, known or not. */
 static int locked_reply(api_reply_t *rep, const char *lang, int64_t until)
 {
-    api_error(rep, lang, 423, "account_locked", NULL, "密码错误次数过多，账号已被暂时锁定，请稍后再试",
-              "too many wrong passwords; the account is locked for a while");
+    api_fail(rep, lang, E_ACCOUNT_LOCKED, NULL);
     set_locked_until(rep, until);
     return 0;
 }
@@ -368,12 +399,11 @@ static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
         if (locked)
             locked_reply(rep, w->lang, locked_until);
         else
-            api_error(rep, w->lang, 401, "invalid_credentials", NULL, "用户名或密码错误",
-                      "wrong user name or password");
+            api_fail(rep, w->lang, E_INVALID_CREDENTIALS, NULL);
     } else if (disabled) {
         json_object_set_new(sum, "reason", json_string("disabled"));
         rc = audit_append(db, &wa, "auth.login_failed", "user", id, org_id, sum);
-        api_error(rep, w->lang, 403, "account_disabled", NULL, "账号已停用", "the account is disabled");
+        api_fail(rep, w->lang, E_ACCOUNT_DISABLED, NULL);
     } else {
         char token[TOKEN_CHARS + 1], hash[TOKEN_HASH_HEX + 1], csrf[TOKEN_CHARS + 1];
         token_new(token);
@@ -417,8 +447,7 @@ static int login_done(api_req_t *req, api_reply_t *rep, void *arg)
 int auth_login(api_req_t *req, api_reply_t *rep)
 {
     if (api_rate_limited("login", req->remote, req->cfg->login_rate))
-        return api_error(rep, req->lang, 429, "rate_limited", NULL, "登录尝试过于频繁，请一分钟后再试",
-                         "too many login attempts from this address; wait a minute");
+        return api_fail(rep, req->lang, E_LOGIN_RATE_LIMITED, NULL);
     const char *username = json_string_value(json_object_get(req->body, "username"));
     const char *password = json_string_value(json_object_get(req->body, "password"));
     int64_t failed = 0, until = 0;
@@ -521,15 +550,15 @@ static int password_fail_write(db_t *db, const write_ctx_t *w, json_t *data, api
         return api_db_error(rep, w->lang, rc, NULL);
     if (locked)
         return locked_reply(rep, w->lang, until);
-    return api_error(rep, w->lang, 400, "validation_failed", "current_password", "当前密码不正确",
-                     "the current password is wrong");
+    /* Kept (0): the failure just counted stays. */
+    api_fail(rep, w->lang, E_CURRENT_PASSWORD_WRONG, "current_password");
+    return 0;
 }
 
 int auth_password(api_req_t *req, api_reply_t *rep)
 {
     if (api_rate_limited("login", req->remote, req->cfg->login_rate))
-        return api_error(rep, req->lang, 429, "rate_limited", NULL, "尝试过于频繁，请一分钟后再试",
-                         "too many attempts from this address; wait a minute");
+        return api_fail(rep, req->lang, E_PASSWORD_RATE_LIMITED, NULL);
     const char *cur = json_string_value(json_object_get(req->body, "current_password"));
     const char *pw = json_string_value(json_object_get(req->body, "new_password"));
     int64_t failed = 0, until = 0;

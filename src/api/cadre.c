@@ -43,14 +43,12 @@ static const res_filter_t filters[] = {
 
 static int term_error(api_reply_t *rep, const char *lang)
 {
-    return api_error(rep, lang, 400, "validation_failed", "term_end", "任期结束不能早于开始",
-                     "the term cannot end before it starts") - 1;
+    return api_fail(rep, lang, E_TERM_END_BEFORE_START, "term_end");
 }
 
 static int post_error(api_reply_t *rep, const char *lang)
 {
-    return api_error(rep, lang, 400, "validation_failed", "post", "网格员任职于网格，其他职务任职于社区及以上",
-                     "grid workers serve grids; other posts serve communities and above") - 1;
+    return api_fail(rep, lang, E_POST_LEVEL_MISMATCH, "post");
 }
 
 static int check(const api_req_t *req, const json_t *in, api_reply_t *rep)
@@ -69,7 +67,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
     if (db_one_int(db, &porg, "SELECT org_id FROM person WHERE id = ?", "i",
                    json_integer_value(json_object_get(in, "person_id"))) != DB_OK ||
         access_org(db, &w->who, PERM_PEOPLE_READ, porg, NULL, 0) != DB_OK)
-        return api_error(rep, w->lang, 404, "not_found", "person_id", "居民不存在", "no such resident") - 1;
+        return api_fail(rep, w->lang, E_PERSON_NOT_FOUND, "person_id");
     char level[16] = "";
     db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i",
                 json_integer_value(json_object_get(in, "org_id")));

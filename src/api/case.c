@@ -101,10 +101,6 @@ int case_visible(db_t *db, const principal_t *who, int64_t id, int64_t *org, cha
 
 /* ---- shared by the case files (case.h) ---- */
 
-int case_forbidden(api_reply_t *rep, const char *lang, const char *code, const char *zh, const char *en)
-{
-    return api_error(rep, lang, 403, code, "action", zh, en) - 1;
-}
 
 /* ---- time limits ---- */
 
@@ -241,8 +237,7 @@ int case_phone_check(api_req_t *req, const char *phone, const char *field, api_r
 {
     if (phone == NULL || phone_valid(phone))
         return 0;
-    return api_error(rep, req->lang, 400, "validation_failed", field, "联系电话格式错误（手机号或带区号的固定电话）",
-                     "the contact phone is not a valid mobile or landline number") - 1;
+    return api_fail(rep, req->lang, E_CONTACT_PHONE_INVALID, field);
 }
 
 void case_intake_pii(const keys_t *k, json_t *data)
@@ -473,9 +468,8 @@ int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code)
 {
     int64_t id = 0;
     if (db_one_int(req->db, &id, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK)
-        return api_error(rep, req->lang, 400, "category_inactive", "category", "该类别已停用，不再受理新的反映",
-                         "this category is deactivated and takes no new reports");
-    return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        return api_fail(rep, req->lang, E_CATEGORY_INACTIVE, "category");
+    return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
 }
 
 int case_read_coord(const json_t *v, double lo, double hi, double *out)
@@ -496,9 +490,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
     double la = 0, ln = 0;
     int bad = api_validate(req, data, create_fields, rep) != 0;
     if (!bad && (lat || lng) && (case_read_coord(lat, -90, 90, &la) != 0 || case_read_coord(lng, -180, 180, &ln) != 0)) {
-        api_error(rep, req->lang, 400, "validation_failed", case_read_coord(lat, -90, 90, &la) ? "lat" : "lng",
-                  "坐标无效：须同时给出纬度（-90 到 90）和经度（-180 到 180）",
-                  "give both lat (-90 to 90) and lng (-180 to 180)");
+        api_fail(rep, req->lang, E_LAT_LNG_INVALID, case_read_coord(lat, -90, 90, &la) ? "lat" : "lng");
         bad = 1;
     }
     if (!bad)
@@ -528,7 +520,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
             strcmp(level, "building") != 0 ||
             db_one_int(req->db, &org, "SELECT parent_id FROM org WHERE id = ?", "i", building) != DB_OK) {
             json_decref(data);
-            return api_error(rep, req->lang, 404, "not_found", "building_id", "楼栋不存在", "no such building");
+            return api_fail(rep, req->lang, E_BUILDING_NOT_FOUND, "building_id");
         }
     } else if (has_point) {
         int64_t grid = 0;
@@ -538,13 +530,11 @@ int case_create(api_req_t *req, api_reply_t *rep)
             outside = 1;
         } else {
             json_decref(data);
-            return api_error(rep, req->lang, 400, "validation_failed", "org_id", "该位置不在任何网格内，请指定所在社区",
-                             "the point is in no grid: give the community (org_id)");
+            return api_fail(rep, req->lang, E_POINT_OUTSIDE_GRIDS, "org_id");
         }
     } else if (org <= 0) {
         json_decref(data);
-        return api_error(rep, req->lang, 400, "validation_failed", "org_id", "请给出位置、楼栋或所在组织",
-                         "give a location, a building or the org");
+        return api_fail(rep, req->lang, E_CASE_PLACE_REQUIRED, "org_id");
     }
     if (has_point) {
         json_object_set_new(data, "lat", json_real(la));
@@ -553,7 +543,7 @@ int case_create(api_req_t *req, api_reply_t *rep)
     if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
         const char *field = building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat";
         json_decref(data);
-        return api_error(rep, req->lang, 404, "not_found", field, "不在你的范围内", "not within your scope");
+        return api_fail(rep, req->lang, E_OUT_OF_SCOPE, field);
     }
     char level[16] = "";
     db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
@@ -593,8 +583,7 @@ int case_list(api_req_t *req, api_reply_t *rep)
     static const int64_t max[] = {INT64_MAX, 1, 1};
     for (int f = 0; f < 3; f++)
         if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
-            return api_error(rep, req->lang, 400, "validation_failed", filters[f], "筛选条件无效",
-                             "a filter is not valid");
+            return api_fail(rep, req->lang, E_FILTER_INVALID, filters[f]);
     /* Who reads cases nowhere lists what they may see: the ones they reported; a
      * part of the tree they asked for by org is out of their scope (404 below). */
     if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
@@ -606,11 +595,11 @@ int case_list(api_req_t *req, api_reply_t *rep)
                 db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
     free(code);
     if (!known)
-        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
-        return api_error(rep, req->lang, 400, "validation_failed", "state", "状态无效", "unknown state");
+        return api_fail(rep, req->lang, E_UNKNOWN_STATE, "state");
     }
     char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
     int rc = DB_OK;
@@ -668,8 +657,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "case");
     if (!access_covers(&w->who, PERM_PII_REVEAL, path))
-        return api_error(rep, w->lang, 403, "forbidden", NULL, "只有在案件所在区域有查看完整个人信息权限的人员可以查看",
-                         "only who may reveal personal data over the case's area may see it in full") - 1;
+        return api_fail(rep, w->lang, E_CASE_REVEAL_FORBIDDEN, NULL);
     char enc[512] = "";
     rc = db_one_text(db, enc, sizeof enc, "SELECT COALESCE(contact_phone_enc, '') FROM casefile WHERE id = ?", "i", id);
     if (rc != DB_OK)

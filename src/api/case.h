@@ -37,10 +37,9 @@ int64_t case_stage_hours(db_t *db, int64_t category, case_state_t s);
 /* Append an event to the case's log. DB_OK or an error. */
 int case_log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
                    const char *note);
-/* 403 code naming the field action (a move the caller may not make). Always -1. */
-int case_forbidden(api_reply_t *rep, const char *lang, const char *code, const char *zh, const char *en);
 /* A report's category that takes no reports: 400 category_inactive if it was
- * deactivated, else validation_failed (no such category); field category. */
+ * deactivated, else validation_failed (no such category); field category.
+ * Always -1. */
 int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
 /* A coordinate: 0 with *out if v is a finite number in [lo, hi], else -1. */
 int case_read_coord(const json_t *v, double lo, double hi, double *out);

@@ -53,8 +53,7 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     case_action_t a = case_action_from_name(in.action);
     case_state_t to = case_next(from, a);
     if (to == CS_NONE)
-        return api_error(rep, w->lang, 409, "invalid_transition", "action", "案件当前状态下不能进行此操作",
-                         "this action is not possible in the case's current state") - 1;
+        return api_fail(rep, w->lang, E_ACTION_NOT_POSSIBLE, "action");
     int staff = access_covers(&w->who, PERM_CASE_WRITE, path);
     const char *note = in.note;
     switch (a) {
@@ -62,18 +61,15 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         int64_t into = in.into, iorg = 0;
         char ipath[ACCESS_PATH_MAX];
         if (!staff)
-            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
-                             "only staff responsible for the case's node may do this");
+            return api_fail(rep, w->lang, E_CASE_NODE_STAFF_ONLY, "action");
         if (into <= 0 || into == id)
-            return api_error(rep, w->lang, 400, "validation_failed", "into", "请指定要合并到的另一案件",
-                             "give the other case to merge into") - 1;
+            return api_fail(rep, w->lang, E_MERGE_TARGET_REQUIRED, "into");
         if (case_visible(db, &w->who, into, &iorg, ipath, sizeof ipath) != DB_OK)
-            return api_error(rep, w->lang, 404, "not_found", "into", "案件不存在", "no such case") - 1;
+            return api_fail(rep, w->lang, E_CASE_NOT_FOUND, "into");
         char istate[16] = "";
         db_one_text(db, istate, sizeof istate, "SELECT state FROM casefile WHERE id = ?", "i", into);
         if (case_state_final(case_state_from_name(istate)))
-            return api_error(rep, w->lang, 409, "invalid_transition", "into", "只能合并到未结束的案件",
-                             "a case merges only into an open case") - 1;
+            return api_fail(rep, w->lang, E_MERGE_TARGET_CLOSED, "into");
         rc = db_exec(db, NULL, "UPDATE casefile SET merged_into = ? WHERE id = ?", "ii", into, id);
         break;
     }
@@ -81,16 +77,13 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     case CA_DISPATCH:
     case CA_CLOSE:
         if (!staff)
-            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
-                             "only staff responsible for the case's node may do this");
+            return api_fail(rep, w->lang, E_CASE_NODE_STAFF_ONLY, "action");
         break;
     case CA_REJECT:
         if (!staff)
-            return case_forbidden(rep, w->lang, "forbidden", "只有负责该网格或社区的工作人员可以操作",
-                             "only staff responsible for the case's node may do this");
+            return api_fail(rep, w->lang, E_CASE_NODE_STAFF_ONLY, "action");
         if (note == NULL)
-            return api_error(rep, w->lang, 400, "validation_failed", "note", "不予受理须说明理由",
-                             "a rejection needs its reason in note") - 1;
+            return api_fail(rep, w->lang, E_REJECT_NOTE_REQUIRED, "note");
         break;
     case CA_CLAIM:
     case CA_HANDLE: {
@@ -102,32 +95,27 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         /* Staff over the node dispatched to (for a unit, its node), or the unit's own accounts. */
         if ((!hpath[0] || !access_covers(&w->who, PERM_CASE_WRITE, hpath)) &&
             !access_covers_unit(&w->who, PERM_CASE_WRITE, handler_unit))
-            return case_forbidden(rep, w->lang, "forbidden", "只有被派遣的承办方可以操作",
-                             "only the organisation the case was dispatched to may do this");
+            return api_fail(rep, w->lang, E_CASE_HANDLER_ONLY, "action");
         break;
     }
     case CA_VERIFY:
     case CA_RETURN:
         if (!staff && reporter != w->who.user_id)
-            return case_forbidden(rep, w->lang, "forbidden", "只有网格员或反映人可以核查",
-                             "only the grid's staff or the person who reported it may verify");
+            return api_fail(rep, w->lang, E_CASE_VERIFIER_ONLY, "action");
         if (handler_user == w->who.user_id)
-            return case_forbidden(rep, w->lang, "verifier_is_handler", "处置人不能核查自己的处置结果",
-                             "whoever handled a case cannot verify it");
+            return api_fail(rep, w->lang, E_VERIFIER_IS_HANDLER, "action");
         break;
     case CA_RATE:
         if (reporter != w->who.user_id)
-            return case_forbidden(rep, w->lang, "forbidden", "只有反映人可以评价", "only the person who reported it may rate it");
+            return api_fail(rep, w->lang, E_CASE_REPORTER_ONLY, "action");
         if (in.rating == NULL)
-            return api_error(rep, w->lang, 400, "validation_failed", "rating", "请选择 满意、基本满意 或 不满意",
-                             "rating is 满意, 基本满意 or 不满意") - 1;
+            return api_fail(rep, w->lang, E_RATING_INVALID, "rating");
         break;
     default:
         break;
     }
     if (version != in.version)
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
-                         "someone else acted on this case; reload and try again") - 1;
+        return api_fail(rep, w->lang, E_CASE_VERSION_CONFLICT, "version");
     /* The case's part of the indicators leaves now and comes back changed. */
     casework_delta_t cw = {0};
     if (rc == DB_OK)
@@ -135,14 +123,12 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK && a == CA_DISPATCH) {
         int64_t to_org = in.org_id, to_unit = in.unit_id;
         if ((to_org > 0) == (to_unit > 0))
-            return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定承办的组织或单位（二选一）",
-                             "give either org_id or unit_id to dispatch to") - 1;
+            return api_fail(rep, w->lang, E_DISPATCH_TARGET_REQUIRED, "org_id");
         int64_t check_org = to_org;
         if (to_unit && db_one_int(db, &check_org, "SELECT org_id FROM unit WHERE id = ?", "i", to_unit) != DB_OK)
-            return api_error(rep, w->lang, 404, "not_found", "unit_id", "单位不存在", "no such unit") - 1;
+            return api_fail(rep, w->lang, E_UNIT_NOT_FOUND, "unit_id");
         if (access_org(db, &w->who, to_unit ? PERM_UNIT_READ : PERM_ORG_READ, check_org, NULL, 0) != DB_OK)
-            return api_error(rep, w->lang, 404, "not_found", to_unit ? "unit_id" : "org_id", "承办方不存在",
-                             "no such handler") - 1;
+            return api_fail(rep, w->lang, E_HANDLER_NOT_FOUND, to_unit ? "unit_id" : "org_id");
         rc = db_exec(db, NULL, "UPDATE casefile SET handler_org_id = ?, handler_unit_id = ? WHERE id = ?", "IIi",
                      to_org, to_unit, id);
     }
@@ -182,7 +168,7 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 int case_action(api_req_t *req, api_reply_t *rep)
 {
     if (case_action_from_name(json_string_value(json_object_get(req->body, "action"))) == CA_NONE)
-        return api_error(rep, req->lang, 400, "validation_failed", "action", "未知的操作", "unknown action");
+        return api_fail(rep, req->lang, E_UNKNOWN_ACTION, "action");
     json_t *data = json_deep_copy(req->body);
     case_intake_note(data, "note");
     return api_defer(req, action_write, data);

@@ -66,8 +66,7 @@ int case_category_list(api_req_t *req, api_reply_t *rep)
 {
     int64_t all = 0;
     if (api_query_int(req, "include_inactive", 0, 0, 1, &all) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "include_inactive", "include_inactive 应为 0 或 1",
-                         "include_inactive is 0 or 1");
+        return api_fail(rep, req->lang, E_INCLUDE_INACTIVE_INVALID, "include_inactive");
     json_t *items = db_rows_json(req->db, CATEGORY_SELECT " WHERE active = 1 OR ? = 1 ORDER BY sort, id", "i", all);
     if (items == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -87,8 +86,7 @@ static int city_admin(db_t *db, const principal_t *who)
 
 static int not_city_admin(api_reply_t *rep, const char *lang)
 {
-    return api_error(rep, lang, 403, "forbidden", NULL, "只有市级管理员可以设置事项类别",
-                     "only the city's administrators configure case categories") - 1;
+    return api_fail(rep, lang, E_CATEGORY_ADMIN_ONLY, NULL);
 }
 
 /* May the category id hang under parent? The parent must exist, not be id or
@@ -98,16 +96,13 @@ static int parent_check(db_t *db, const write_ctx_t *w, int64_t id, int64_t pare
     int depth = 1;
     for (int64_t at = parent; at > 0; depth++) {
         if (at == id)
-            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "不能把类别放到它自己的下级",
-                             "a category cannot sit under itself") - 1;
+            return api_fail(rep, w->lang, E_CATEGORY_UNDER_ITSELF, "parent_id");
         if (depth > CATEGORY_DEPTH_MAX)
-            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "类别最多 4 级",
-                             "categories nest at most 4 deep") - 1;
+            return api_fail(rep, w->lang, E_CATEGORY_TOO_DEEP, "parent_id");
         int64_t up = 0;
         int rc = db_one_int(db, &up, "SELECT COALESCE(parent_id, 0) FROM case_category WHERE id = ?", "i", at);
         if (rc == DB_NOTFOUND)
-            return api_error(rep, w->lang, 404, "not_found", "parent_id", "上级类别不存在",
-                             "no such parent category") - 1;
+            return api_fail(rep, w->lang, E_PARENT_CATEGORY_NOT_FOUND, "parent_id");
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
         at = up;
@@ -135,7 +130,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                         json_string_value(json_object_get(data, "handler_kind")),
                         json_integer_value(json_object_get(data, "sort")));
     if (rc == DB_UNIQUE)
-        return api_error(rep, w->lang, 409, "conflict", "code", "类别代码已被使用", "the code is taken") - 1;
+        return api_fail(rep, w->lang, E_CATEGORY_CODE_TAKEN, "code");
     if (rc == DB_OK)
         rc = audit_append(db, w, "case_category.created", "case_category", id, 0, data);
     if (rc != DB_OK)
@@ -155,8 +150,7 @@ static int code_ok(const char *s)
 int case_category_create(api_req_t *req, api_reply_t *rep)
 {
     if (!code_ok(json_string_value(json_object_get(req->body, "code"))))
-        return api_error(rep, req->lang, 400, "validation_failed", "code", "代码只能由小写字母、数字和 _ 组成，以字母开头",
-                         "a code is lowercase letters, digits and _, starting with a letter");
+        return api_fail(rep, req->lang, E_CATEGORY_CODE_INVALID, "code");
     if (!city_admin(req->db, req->who)) {
         not_city_admin(rep, req->lang);
         return 0;
@@ -174,8 +168,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         return api_db_error(rep, w->lang, rc, "case_category");
     json_t *v = json_object_get(data, "version");
     if (v && json_integer_value(v) != version)
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                         "someone else changed this record; reload and try again") - 1;
+        return api_fail(rep, w->lang, E_VERSION_CONFLICT, "version");
     v = json_object_get(data, "parent_id");
     if (v && json_is_integer(v) && parent_check(db, w, id, json_integer_value(v), rep) != 0)
         return -1;

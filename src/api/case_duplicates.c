@@ -89,7 +89,7 @@ int case_nearby(api_req_t *req, api_reply_t *rep)
                                cat) == DB_OK;
     free(cat);
     if (!ok)
-        return api_error(rep, req->lang, 400, "validation_failed", "category", "未知的类别", "unknown category");
+        return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
     char *la = api_query(req, "lat"), *ln = api_query(req, "lng");
     char *e1 = NULL, *e2 = NULL;
     double lat = la ? strtod(la, &e1) : NAN, lng = ln ? strtod(ln, &e2) : NAN;
@@ -98,8 +98,7 @@ int case_nearby(api_req_t *req, api_reply_t *rep)
     free(la);
     free(ln);
     if (!lat_ok || !lng_ok)
-        return api_error(rep, req->lang, 400, "validation_failed", lat_ok ? "lng" : "lat",
-                         "请给出有效的 lat 和 lng", "give a valid lat and lng");
+        return api_fail(rep, req->lang, E_LAT_LNG_REQUIRED, lat_ok ? "lng" : "lat");
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", nearby_open(req->db, req->who, category, lat, lng, 0),
                                          "next"));
 }

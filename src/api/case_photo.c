@@ -64,10 +64,9 @@ int case_photo_add(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, rc, "case");
     const char *mime = sniff_image((const unsigned char *)req->upload, req->upload_len);
     if (mime == NULL)
-        return api_error(rep, req->lang, 415, "unsupported_media_type", "file", "只接受 JPEG、PNG 或 WebP 图片",
-                         "only JPEG, PNG or WebP images");
+        return api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
     if (req->upload_len > PHOTO_MAX)
-        return api_error(rep, req->lang, 413, "payload_too_large", "file", "图片超过 10 MiB", "image over 10 MiB");
+        return api_fail(rep, req->lang, E_IMAGE_TOO_LARGE, "file");
     /* The writer job carries the bytes as base64 in its JSON. */
     size_t cap = sodium_base64_ENCODED_LEN(req->upload_len, sodium_base64_VARIANT_ORIGINAL);
     char *b64 = xmalloc(cap);

@@ -44,8 +44,7 @@ static int public_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 int public_case_create(api_req_t *req, api_reply_t *rep)
 {
     if (api_rate_limited("public", req->remote, req->cfg->public_rate))
-        return api_error(rep, req->lang, 429, "rate_limited", NULL, "提交过于频繁，请稍后再试",
-                         "too many reports from this address; wait a minute");
+        return api_fail(rep, req->lang, E_REPORT_RATE_LIMITED, NULL);
     json_t *data = json_deep_copy(req->body);
     json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
     json_object_del(data, "lat");
@@ -54,8 +53,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
     int bad = api_validate(req, data, public_fields, rep) != 0 ||
               case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
     if (!bad && (case_read_coord(lat, -90, 90, &la) != 0 || case_read_coord(lng, -180, 180, &ln) != 0)) {
-        api_error(rep, req->lang, 400, "validation_failed", case_read_coord(lat, -90, 90, &la) ? "lat" : "lng",
-                  "请给出所在位置（纬度和经度）", "give the place (lat and lng)");
+        api_fail(rep, req->lang, E_PUBLIC_PLACE_REQUIRED, case_read_coord(lat, -90, 90, &la) ? "lat" : "lng");
         bad = 1;
     }
     json_decref(lat);
@@ -67,8 +65,7 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
         bad = 1;
     }
     if (!bad && (geo_find_grid(req->db, ln, la, &grid) != DB_OK || grid == 0)) {
-        api_error(rep, req->lang, 400, "validation_failed", "lat", "该位置不在本市任何网格内",
-                  "the place is in no grid of this city");
+        api_fail(rep, req->lang, E_PUBLIC_PLACE_OUTSIDE_GRIDS, "lat");
         bad = 1;
     }
     if (bad) {
@@ -97,7 +94,7 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
     free(code);
     if (rows == NULL || json_array_size(rows) != 1) {
         json_decref(rows);
-        return api_error(rep, req->lang, 404, "not_found", "code", "没有这个查询码", "no case with this tracking code");
+        return api_fail(rep, req->lang, E_TRACKING_CODE_NOT_FOUND, "code");
     }
     json_t *c = json_incref(json_array_get(rows, 0));
     json_decref(rows);

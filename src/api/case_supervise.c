@@ -41,17 +41,14 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
             by = g;
     }
     if (by == NULL)
-        return api_error(rep, w->lang, 403, "forbidden", NULL, "督办须由街道及以上的工作人员发起",
-                         "supervision is for staff at street level or above") - 1;
+        return api_fail(rep, w->lang, E_SUPERVISE_LEVEL_FORBIDDEN, NULL);
     db_one_int(db, &version, "SELECT version FROM casefile WHERE id = ?", "i", id);
     if (version != json_integer_value(json_object_get(data, "version")))
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "案件已被他人处理，请刷新后重试",
-                         "someone else acted on this case; reload and try again") - 1;
+        return api_fail(rep, w->lang, E_CASE_VERSION_CONFLICT, "version");
     char state[16] = "";
     db_one_text(db, state, sizeof state, "SELECT state FROM casefile WHERE id = ?", "i", id);
     if (case_state_final(case_state_from_name(state)))
-        return api_error(rep, w->lang, 409, "invalid_transition", NULL, "案件已结束，无需督办",
-                         "the case is finished") - 1;
+        return api_fail(rep, w->lang, E_CASE_FINISHED, NULL);
     int64_t deadline = json_integer_value(json_object_get(data, "deadline_ts"));
     int64_t by_org = by->org_id;
     if (by_org <= 0) {
@@ -78,8 +75,7 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
 {
     int64_t t = 0;
     if (time_parse_rfc3339(json_string_value(json_object_get(req->body, "deadline")), &t) != 0 || t <= clock_now())
-        return api_error(rep, req->lang, 400, "validation_failed", "deadline", "督办期限须为将来的时间",
-                         "the deadline must be a time in the future");
+        return api_fail(rep, req->lang, E_DEADLINE_NOT_FUTURE, "deadline");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "deadline_ts", json_integer(t));
     case_intake_note(data, "note");
@@ -103,8 +99,7 @@ static int publicity_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
         return api_db_error(rep, w->lang, rc, "case");
     /* Staff working cases over the case's node; a reporter or a unit sees it but decides nothing. */
     if (!access_covers(&w->who, PERM_CASE_WRITE, path))
-        return api_error(rep, w->lang, 403, "forbidden", NULL, "只有负责该案件所在区域的工作人员可以公开或不公开案件",
-                         "only staff over the case's area may publish or withhold it") - 1;
+        return api_fail(rep, w->lang, E_PUBLICITY_FORBIDDEN, NULL);
     if (api_check_version(db, w, "SELECT version FROM casefile WHERE id = ?", id, data, rep) != 0)
         return -1;
     int pub = json_is_true(json_object_get(data, "public"));

@@ -549,7 +549,7 @@ static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_
 {
     int rc = access_org(req->db, req->who, PERM_STATS_READ, req->params[0], lo, ACCESS_PATH_MAX);
     if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org") - 1;
+        return api_db_error(rep, req->lang, rc, "org");
     path_subtree_upper(hi, ACCESS_PATH_MAX, lo);
     const char *names[2] = {"from", "to"};
     int64_t *vals[2] = {from, to};
@@ -557,14 +557,12 @@ static int casework_scope(api_req_t *req, api_reply_t *rep, char lo[ACCESS_PATH_
         char *v = api_query(req, names[i]);
         if (v == NULL || time_parse_rfc3339(v, vals[i]) != 0) {
             free(v);
-            return api_error(rep, req->lang, 400, "validation_failed", names[i], "须为 RFC 3339 时间或日期",
-                             "must be an RFC 3339 time or a date") - 1;
+            return api_fail(rep, req->lang, E_PERIOD_TIME_INVALID, names[i]);
         }
         free(v);
     }
     if (*to <= *from)
-        return api_error(rep, req->lang, 400, "validation_failed", "to", "结束时间须晚于开始时间",
-                         "to must be after from") - 1;
+        return api_fail(rep, req->lang, E_PERIOD_REVERSED, "to");
     return 0;
 }
 
@@ -608,8 +606,7 @@ int org_casework(api_req_t *req, api_reply_t *rep)
     if (casework_scope(req, rep, lo, hi, &from, &to) != 0)
         return 0;
     if (api_query_int(req, "children", 0, 0, 1, &children) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "children", "children 须为 0 或 1",
-                         "children is 0 or 1");
+        return api_fail(rep, req->lang, E_CHILDREN_INVALID, "children");
     json_t *out = casework_of(req->db, req->params[0], lo, hi, from, to);
     json_t *kids = children ? db_rows_json(req->db, "SELECT id, name, path AS _path FROM org WHERE parent_id = ?"
                                                     " ORDER BY id LIMIT 500",
@@ -673,11 +670,9 @@ int org_casework_trend(api_req_t *req, api_reply_t *rep)
     int known = month || strcmp(b, "week") == 0;
     free(b);
     if (!known)
-        return api_error(rep, req->lang, 400, "validation_failed", "bucket", "分段须为 week 或 month",
-                         "bucket is week or month");
+        return api_fail(rep, req->lang, E_BUCKET_INVALID, "bucket");
     if (trend_bucket_start(from, month, TREND_MAX_BUCKETS) < to)
-        return api_error(rep, req->lang, 400, "validation_failed", "to", "时段过长：至多 120 段",
-                         "the period is too long: at most 120 buckets");
+        return api_fail(rep, req->lang, E_PERIOD_TOO_LONG, "to");
     int64_t starts[TREND_MAX_BUCKETS + 1];
     int n = 0;
     while (n < TREND_MAX_BUCKETS && (starts[n] = trend_bucket_start(from, month, n)) < to)

@@ -41,7 +41,7 @@ int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, co
 {
     int rc = access_org(db, &w->who, perm, org, NULL, 0);
     if (rc == DB_NOTFOUND)
-        return api_error(rep, w->lang, 404, "not_found", field, "组织不存在", "no such organisation") - 1;
+        return api_fail(rep, w->lang, E_ORG_NOT_FOUND, field);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
@@ -49,20 +49,20 @@ int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
 {
     switch (rc) {
     case DB_NOTFOUND:
-        api_error(rep, lang, 404, "not_found", NULL, "记录不存在", "no such record");
+        api_fail(rep, lang, E_RECORD_NOT_FOUND, NULL);
         break;
     case DB_UNIQUE:
-        api_error(rep, lang, 409, "conflict", NULL, "与已有记录重复", "a record with the same key exists");
+        api_fail(rep, lang, E_DUPLICATE_KEY, NULL);
         break;
     case DB_FOREIGN:
-        api_error(rep, lang, 409, "conflict", NULL, "仍有记录引用它", "other records still refer to it");
+        api_fail(rep, lang, E_STILL_REFERENCED, NULL);
         break;
     case DB_BUSY:
-        api_error(rep, lang, 503, "busy", NULL, "数据库繁忙，请稍后重试", "the database is busy; retry shortly");
+        api_fail(rep, lang, E_DB_BUSY, NULL);
         break;
     default:
         log_error("internal error answered (db code %d%s%s)", rc, entity ? ", " : "", entity ? entity : "");
-        api_error(rep, lang, 500, "internal", NULL, "内部错误", "internal error");
+        api_fail(rep, lang, E_INTERNAL, NULL);
     }
     return -1;
 }
@@ -146,12 +146,9 @@ static int query_pass(const api_req_t *req, api_reply_t *rep, int pass)
          * may be an ID number. */
         int named = name && name_like(name);
         if (bad && pass == 0)
-            api_error(rep, req->lang, 400, "invalid_query", named ? name : "query",
-                      "查询参数编码无效（百分号转义错误、非 UTF-8 或含控制字符）",
-                      "a query parameter is malformed (bad percent-encoding, not UTF-8, or a control character)");
+            api_fail(rep, req->lang, E_INVALID_QUERY, named ? name : "query");
         else if (pass == 1 && len > 0 && req->route != NULL && !op_query_declared(req->route, name))
-            bad = api_error(rep, req->lang, 400, "validation_failed", named ? name : "query", "不认识的查询参数",
-                            "unknown query parameter") - 1;
+            bad = api_fail(rep, req->lang, E_QUERY_UNKNOWN, named ? name : "query");
         free(name);
         free(value);
         if (bad)
@@ -202,12 +199,6 @@ static int in_choices(const char *const *choices, const char *s)
     return 0;
 }
 
-static int invalid(api_reply_t *rep, const api_req_t *req, const char *field, const char *zh, const char *en)
-{
-    api_error(rep, req->lang, 400, "validation_failed", field, zh, en);
-    return -1;
-}
-
 int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep)
 {
     const char *key;
@@ -217,73 +208,59 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
         while (f->name && strcmp(f->name, key) != 0)
             f++;
         if (f->name == NULL) /* named only when it reads as a name: a key may be anything */
-            return invalid(rep, req, name_like(key) ? key : "body", "不认识的字段", "unknown field");
+            return api_fail(rep, req->lang, E_UNKNOWN_FIELD, name_like(key) ? key : "body");
     }
     for (const field_t *f = fields; f->name; f++) {
         json_t *v = json_object_get(body, f->name);
         if (v != NULL && json_is_null(v) && f->required == F_NOT_NULL)
-            return invalid(rep, req, f->name, "不能为空", "must not be null");
+            return api_fail(rep, req->lang, E_FIELD_NULL, f->name);
         if (v == NULL || json_is_null(v)) {
             if (f->required == 1)
-                return invalid(rep, req, f->name, "必填字段", "this field is required");
+                return api_fail(rep, req->lang, E_FIELD_REQUIRED, f->name);
             continue;
         }
         switch (f->type) {
         case F_NAME:
             if (!json_is_string(v))
-                return invalid(rep, req, f->name, "应为文本", "must be a string");
+                return api_fail(rep, req->lang, E_FIELD_NOT_STRING, f->name);
             if (!text_name_valid(json_string_value(v), (int)f->min, (int)f->max))
-                return invalid(rep, req, f->name, "名称为空、过长，或含控制字符、不可见的格式字符",
-                               "empty, too long, or contains control or invisible format characters");
+                return api_fail(rep, req->lang, E_FIELD_NAME_INVALID, f->name);
             break;
         case F_TEXT:
         case F_BLOCK:
             if (!json_is_string(v))
-                return invalid(rep, req, f->name, "应为文本", "must be a string");
+                return api_fail(rep, req->lang, E_FIELD_NOT_STRING, f->name);
             if (!(f->type == F_BLOCK ? text_block_valid : text_field_valid)(json_string_value(v), (int)f->min,
                                                                              (int)f->max))
-                return invalid(rep, req, f->name, "文本为空、过长或含控制字符",
-                               "empty, too long, or contains control characters");
+                return api_fail(rep, req->lang, E_FIELD_TEXT_INVALID, f->name);
             break;
         case F_INT:
             if (!json_is_integer(v))
-                return invalid(rep, req, f->name, "应为整数", "must be an integer");
+                return api_fail(rep, req->lang, E_FIELD_NOT_INTEGER, f->name);
             if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
-                return invalid(rep, req, f->name, "数值超出范围", "out of range");
+                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
             break;
         case F_BOOL:
             if (!json_is_boolean(v))
-                return invalid(rep, req, f->name, "应为 true 或 false", "must be true or false");
+                return api_fail(rep, req->lang, E_FIELD_NOT_BOOLEAN, f->name);
             break;
         case F_ENUM:
             if (!json_is_string(v) || !in_choices(f->choices, json_string_value(v)))
-                return invalid(rep, req, f->name, "不是允许的取值", "not one of the allowed values");
+                return api_fail(rep, req->lang, E_FIELD_NOT_ALLOWED, f->name);
             break;
         case F_NUMBER:
             if (!json_is_number(v))
-                return invalid(rep, req, f->name, "应为数值", "must be a number");
+                return api_fail(rep, req->lang, E_FIELD_NOT_NUMBER, f->name);
             if (json_number_value(v) < (double)f->min || json_number_value(v) > (double)f->max)
-                return invalid(rep, req, f->name, "数值超出范围", "out of range");
+                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
             break;
-        case F_LIST: {
-            size_t i;
-            json_t *x;
-            if (!json_is_array(v) || (int64_t)json_array_size(v) > f->max)
-                return invalid(rep, req, f->name, "应为不超过上限的文本列表", "must be a list of at most the allowed number of strings");
-            json_array_foreach(v, i, x) {
-                if (!json_is_string(x) || !text_name_valid(json_string_value(x), 1, 50))
-                    return invalid(rep, req, f->name, "列表中有空的、过长的或含控制字符的文本",
-                                   "an item is empty, too long or has control characters");
-            }
-            break;
-        }
         case F_DATE: {
             int64_t t;
             if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
                 time_parse_rfc3339(json_string_value(v), &t) != 0)
-                return invalid(rep, req, f->name, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+                return api_fail(rep, req->lang, E_FIELD_NOT_DATE, f->name);
             if (!date_within(json_string_value(v), (int)f->min, (int)f->max, api_today_ymd()))
-                return invalid(rep, req, f->name, "日期超出合理范围", "the date is outside its sane range");
+                return api_fail(rep, req->lang, E_FIELD_DATE_OUT_OF_RANGE, f->name);
             break;
         }
         }
@@ -312,9 +289,6 @@ void api_input_fill(const field_t *fields, const json_t *body, void *out)
             break;
         case F_NUMBER:
             *(double *)at = json_number_value(v);
-            break;
-        case F_LIST:
-            *(const json_t **)at = v;
             break;
         default:
             *(const char **)at = json_string_value(v);
@@ -697,11 +671,9 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
 int api_reason_check(const char *lang, const char *reason, api_reply_t *rep)
 {
     if (reason == NULL || !text_field_valid(reason, REASON_MIN, REASON_MAX))
-        return api_error(rep, lang, 400, "validation_failed", "reason", "请说明理由（4 至 200 字）",
-                         "give a reason (4 to 200 characters)") - 1;
+        return api_fail(rep, lang, E_REASON_LENGTH, "reason");
     if (pii_text_found(reason))
-        return api_error(rep, lang, 400, "reason_personal_data", "reason", "理由中不能包含身份证号或电话号码",
-                         "the reason must not contain an ID or phone number") - 1;
+        return api_fail(rep, lang, E_REASON_PERSONAL_DATA, "reason");
     return 0;
 }
 
@@ -716,9 +688,9 @@ int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write)
 int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after)
 {
     if (api_query_int(req, "limit", 50, 1, 200, limit) != 0)
-        return invalid(rep, req, "limit", "limit 应为 1-200 的整数", "limit must be an integer from 1 to 200");
+        return api_fail(rep, req->lang, E_LIMIT_INVALID, "limit");
     if (api_query_int(req, "after", 0, 0, INT64_MAX, after) != 0)
-        return invalid(rep, req, "after", "after 游标无效", "after is not a valid cursor");
+        return api_fail(rep, req->lang, E_CURSOR_INVALID, "after");
     return 0;
 }
 
@@ -766,8 +738,7 @@ int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, i
         return 0;
     if (db_one_int(db, &version, version_sql, "i", id) == DB_OK && version == json_integer_value(v))
         return 0;
-    return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                     "the record changed since you read it; reload and retry") - 1;
+    return api_fail(rep, w->lang, E_RECORD_VERSION_CONFLICT, "version");
 }
 
 int api_today_ymd(void)

@@ -125,18 +125,12 @@ static geo_shape_t *load_shape(db_t *db, geo_ctx_t *ctx, int64_t org_id, double 
 
 /* ---- PUT/GET /orgs/{id}/geometry ---- */
 
-/* Why an outline is refused: its code and messages (all answer 409 on field
- * geometry). */
-typedef struct {
-    const char *code, *zh, *en;
-} outline_refusal_t;
+/* Why an outline is refused (all answer 409 on field geometry). */
+typedef err_t outline_refusal_t;
 
-static const outline_refusal_t OUTSIDE_PARENT = {
-    "geometry_outside_parent", "网格轮廓超出所属社区的轮廓", "the grid's outline goes beyond its community's outline"};
-static const outline_refusal_t OVERLAPS_GRID = {"geometry_overlap", "网格轮廓与其他网格重叠",
-                                                "the grid's outline overlaps another grid's"};
-static const outline_refusal_t LEAVES_GRIDS = {"geometry_excludes_grids", "社区轮廓未包含其下网格的轮廓",
-                                               "the community's outline leaves out one of its grids' outlines"};
+static const outline_refusal_t OUTSIDE_PARENT = E_GEOMETRY_OUTSIDE_PARENT;
+static const outline_refusal_t OVERLAPS_GRID = E_GEOMETRY_OVERLAP;
+static const outline_refusal_t LEAVES_GRIDS = E_GEOMETRY_EXCLUDES_GRIDS;
 
 /* How much of shape s (area m2) lies outside outline o; -1 on a GEOS failure.
  * (The overlay snaps to millimetres, so the part inside may come out a hair
@@ -251,8 +245,7 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     const char *type = json_string_value(json_object_get(g, "type"));
     int is_building = strcmp(level, "building") == 0;
     if (strcmp(type, is_building ? "Point" : "Polygon") != 0)
-        return api_error(rep, w->lang, 400, "validation_failed", "type", "楼栋用点（Point），其他区域用多边形（Polygon）",
-                         "buildings take a Point, areas a Polygon") - 1;
+        return api_fail(rep, w->lang, E_GEOMETRY_TYPE_FOR_LEVEL, "type");
     geo_box_t box;
     if (is_building) {
         geo_pt_t p;
@@ -267,7 +260,7 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
         if (why)
-            return api_error(rep, w->lang, 409, why->code, "geometry", why->zh, why->en) - 1;
+            return api_fail(rep, w->lang, *why, "geometry");
     }
     char *text = json_dumps(g, JSON_COMPACT | JSON_SORT_KEYS);
     rc = db_exec(db, NULL,
@@ -311,11 +304,10 @@ int org_geometry_put(api_req_t *req, api_reply_t *rep)
     json_t *v;
     json_object_foreach(g, key, v) {
         if (strcmp(key, "type") != 0 && strcmp(key, "coordinates") != 0)
-            return api_error(rep, req->lang, 400, "validation_failed", key, "不认识的字段", "unknown field");
+            return api_fail(rep, req->lang, E_UNKNOWN_FIELD, key);
     }
     if (type == NULL || (strcmp(type, "Polygon") != 0 && strcmp(type, "Point") != 0))
-        return api_error(rep, req->lang, 400, "validation_failed", "type", "type 应为 Polygon 或 Point",
-                         "type must be Polygon or Point");
+        return api_fail(rep, req->lang, E_GEOMETRY_TYPE_INVALID, "type");
     json_t *coords = json_object_get(g, "coordinates");
     const char *why = NULL;
     if (strcmp(type, "Point") == 0) {
@@ -332,17 +324,14 @@ int org_geometry_put(api_req_t *req, api_reply_t *rep)
             if (rc < 0)
                 return api_db_error(rep, req->lang, DB_ERR, NULL);
             if (rc > 0) {
-                api_error(rep, req->lang, 400, "geometry_invalid", "geometry",
-                          "轮廓无效（边不能自相交，洞须在外环之内）",
-                          "invalid outline (edges may not cross, holes lie inside the outer ring)");
+                api_fail(rep, req->lang, E_GEOMETRY_INVALID, "geometry");
                 json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
                 return 0;
             }
         }
     }
     if (why) {
-        api_error(rep, req->lang, 400, "validation_failed", "coordinates", "坐标无效（经度在前，环须闭合）",
-                  "invalid coordinates ([lng, lat] positions, closed rings)");
+        api_fail(rep, req->lang, E_COORDINATES_INVALID, "coordinates");
         json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(why));
         return 0;
     }
@@ -446,11 +435,9 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
 {
     geo_pt_t p;
     if (query_double(req, "lng", -180, 180, &p.lng) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "lng", "经度应在 -180 到 180 之间",
-                         "lng must be a number from -180 to 180");
+        return api_fail(rep, req->lang, E_LNG_INVALID, "lng");
     if (query_double(req, "lat", -90, 90, &p.lat) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "lat", "纬度应在 -90 到 90 之间",
-                         "lat must be a number from -90 to 90");
+        return api_fail(rep, req->lang, E_LAT_INVALID, "lat");
     int64_t id;
     int loc;
     if (locate_grid(req->db, p, &id, &loc) != DB_OK)

@@ -49,8 +49,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
     if (in == NULL) {
         if (db_one_int(db, &members, "SELECT COUNT(*) FROM person WHERE household_id = ?", "i", id) == DB_OK &&
             members > 0)
-            return api_error(rep, w->lang, 409, "not_empty", NULL, "该户仍有成员，不能删除",
-                             "this household still has members") - 1;
+            return api_fail(rep, w->lang, E_HOUSEHOLD_HAS_MEMBERS, NULL);
         return 0;
     }
     json_t *to = json_object_get(in, "org_id");

@@ -20,6 +20,9 @@ int password_verify(const char *stored, const char *password);
  * message saying what is wrong (never the password). Returns 0. */
 int password_refused_reply(const char *lang, const pw_policy_t *policy, const char *field, const char *reason,
                            api_reply_t *rep);
+/* What is wrong with a password refused for reason, for its owner, in lang
+ * ("en" or zh-CN), into out (cap bytes, 200 are enough): the CLI's message. */
+void password_refusal_text(char *out, size_t cap, const pw_policy_t *policy, const char *reason, const char *lang);
 /* Check password against the whole policy (lib/pwcheck.h; username is not to
  * be in it, may be NULL) and hash it, on the hashing pool; then hand data,
  * with "password_hash" added, to the writer's write. A refused password
@@ -107,7 +110,7 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
  * *data is set to the write's input when there is something to write: hand it
  * to person_import_write / person_export_write (which take it) in a
  * transaction. Otherwise *data is NULL and rep holds the whole answer (a dry
- * run's report, a refused file, 4xx). Returns 0, or -1 on a database error.
+ * run's report, a refused file, 4xx). Returns 0, or -1 with rep set (some refusals, a database error).
  * progress may be NULL; the writes report theirs through w->progress. The
  * import reads the file's bytes only before its stage "check" begins (the
  * caller may let them go then). An

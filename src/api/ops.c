@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/errors.h"
 #include "api/internal.h"
 #include "core/role.h"
 #include "core/utf8.h"
@@ -142,12 +143,6 @@ const op_t *ops_match(int method, const char *path, int64_t *params, int *nparam
 
 /* ---------------------------------------------------------------- checks */
 
-static int bad_param(api_reply_t *rep, const char *lang, const char *name, const char *zh, const char *en)
-{
-    api_error(rep, lang, 400, "validation_failed", name, zh, en);
-    return -1;
-}
-
 static const field_t *field_named(const field_t *fields, const char *name, size_t len)
 {
     for (const field_t *f = fields; f && f->name; f++)
@@ -205,8 +200,7 @@ static int check_query(const api_req_t *req, api_reply_t *rep)
         int absent = v == NULL;
         free(v);
         if (!ok)
-            return absent ? bad_param(rep, req->lang, f->name, "缺少必填的查询参数", "this query parameter is required")
-                          : bad_param(rep, req->lang, f->name, "查询参数的值无效", "not a valid value for this parameter");
+            return api_fail(rep, req->lang, absent ? E_QUERY_REQUIRED : E_QUERY_VALUE_INVALID, f->name);
     }
     if (op->flags & RF_PAGED) {
         int64_t limit, after;
@@ -272,7 +266,6 @@ static const char *type_name(field_type_t t)
     case F_BLOCK: return "block";
     case F_NAME: return "name";
     case F_NUMBER: return "number";
-    case F_LIST: return "list";
     }
     return "?";
 }

@@ -61,7 +61,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     char ppath[ACCESS_PATH_MAX], plevel[16];
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, parent_id, ppath, sizeof ppath);
     if (rc == DB_NOTFOUND)
-        return api_error(rep, w->lang, 404, "not_found", "parent_id", "上级组织不存在", "no such parent") - 1;
+        return api_fail(rep, w->lang, E_PARENT_NOT_FOUND, "parent_id");
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     rc = db_one_text(db, plevel, sizeof plevel, "SELECT level FROM org WHERE id = ?", "i", parent_id);
@@ -69,14 +69,12 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         return api_db_error(rep, w->lang, rc, NULL);
     org_level_t level = level_from_name(json_string_value(json_object_get(data, "level")));
     if (!level_child_allowed(level_from_name(plevel), level))
-        return api_error(rep, w->lang, 400, "validation_failed", "level", "下级组织的层级必须低于上级",
-                         "a child's level must be below its parent's") - 1;
+        return api_fail(rep, w->lang, E_CHILD_LEVEL_BELOW_PARENT, "level");
     const char *kind = json_string_value(json_object_get(data, "kind"));
     if (kind == NULL)
         kind = level_default_kind(level);
     if (!level_kind_allowed(level, kind))
-        return api_error(rep, w->lang, 400, "validation_failed", "kind", "该层级不允许此类型",
-                         "this kind does not fit the level") - 1;
+        return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
     const char *name = json_string_value(json_object_get(data, "name"));
     const char *code = json_string_value(json_object_get(data, "code"));
     int64_t id = 0;
@@ -86,7 +84,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
                     "ittttiii", parent_id, level_name(level), kind, code, name, (int64_t)path_depth(ppath) + 1,
                     w->now, w->now);
     if (rc == DB_UNIQUE)
-        return api_error(rep, w->lang, 409, "conflict", "code", "编码已被使用", "the code is already used") - 1;
+        return api_fail(rep, w->lang, E_ORG_CODE_TAKEN, "code");
     char path[ACCESS_PATH_MAX];
     if (rc == DB_OK && path_child(path, sizeof path, ppath, id) != 0)
         rc = DB_ERR;
@@ -107,8 +105,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 int org_create(api_req_t *req, api_reply_t *rep)
 {
     if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
-        return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
-                         "the code must be digits");
+        return api_fail(rep, req->lang, E_ORG_CODE_INVALID, "code");
     return api_defer(req, create_write, json_incref(req->body));
 }
 
@@ -172,11 +169,11 @@ int org_list(api_req_t *req, api_reply_t *rep)
     if (api_page(req, rep, &limit, &after) != 0)
         return 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char *level = api_query(req, "level");
     if (level && level_from_name(level) == LEVEL_NONE) {
         free(level);
-        return api_error(rep, req->lang, 400, "validation_failed", "level", "层级无效", "unknown level");
+        return api_fail(rep, req->lang, E_UNKNOWN_LEVEL, "level");
     }
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_ORG_READ, org, lo, hi);
@@ -208,10 +205,7 @@ int org_above_check(db_t *db, const write_ctx_t *w, int64_t id, const char *fiel
         return 0;
     if (rc != DB_NOTFOUND)
         return api_db_error(rep, w->lang, rc, NULL);
-    return api_error(rep, w->lang, 403, "forbidden", field,
-                     "组织的编码、名称、类型、上级和轮廓只能由上一级修改，删除也须由上一级进行",
-                     "only the level above may change a node's code, name, kind, parent or outline, or delete it") -
-           1;
+    return api_fail(rep, w->lang, E_ORG_CHANGE_FROM_ABOVE, field);
 }
 
 /* The first field of data that would change what the level above decides
@@ -245,8 +239,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         json_integer_value(v) != json_integer_value(json_object_get(before, "version"))) {
         json_decref(before);
         json_decref(changed);
-        return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                         "the record changed since you read it; reload and retry") - 1;
+        return api_fail(rep, w->lang, E_RECORD_VERSION_CONFLICT, "version");
     }
     const char *above = above_field(data, before);
     if (above && org_above_check(db, w, id, above, rep) != 0) {
@@ -263,8 +256,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         if (!level_kind_allowed(level_from_name(level), json_string_value(v))) {
             json_decref(before);
             json_decref(changed);
-            return api_error(rep, w->lang, 400, "validation_failed", "kind", "该层级不允许此类型",
-                             "this kind does not fit the level") - 1;
+            return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
         }
         rc = rollup_org_node(db, id, -1);
         if (rc == DB_OK)
@@ -279,7 +271,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         if (rc == DB_UNIQUE) {
             json_decref(before);
             json_decref(changed);
-            return api_error(rep, w->lang, 409, "conflict", "code", "编码已被使用", "the code is already used") - 1;
+            return api_fail(rep, w->lang, E_ORG_CODE_TAKEN, "code");
         }
         json_object_set_new(changed, "code", json_pack("{s:O, s:O}", "from", json_object_get(before, "code"), "to", v));
     }
@@ -291,21 +283,19 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         if (rc == DB_NOTFOUND) {
             json_decref(before);
             json_decref(changed);
-            return api_error(rep, w->lang, 404, "not_found", "parent_id", "新的上级组织不存在", "no such parent") - 1;
+            return api_fail(rep, w->lang, E_NEW_PARENT_NOT_FOUND, "parent_id");
         }
         if (rc == DB_OK && path_is_within(npath, path)) {
             json_decref(before);
             json_decref(changed);
-            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "不能移动到自身或下级之下",
-                             "a node cannot move under itself or its own subtree") - 1;
+            return api_fail(rep, w->lang, E_ORG_MOVE_UNDER_ITSELF, "parent_id");
         }
         if (rc == DB_OK)
             rc = db_one_text(db, nlevel, sizeof nlevel, "SELECT level FROM org WHERE id = ?", "i", np);
         if (rc == DB_OK && !level_child_allowed(level_from_name(nlevel), level_from_name(level))) {
             json_decref(before);
             json_decref(changed);
-            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "新上级的层级必须高于本节点",
-                             "the new parent's level must be above this node's") - 1;
+            return api_fail(rep, w->lang, E_ORG_PARENT_LEVEL, "parent_id");
         }
         if (rc == DB_OK && (path_child(newpath, sizeof newpath, npath, id) != 0 ||
                             path_subtree_upper(upper, sizeof upper, path) != 0))
@@ -348,8 +338,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 int org_update(api_req_t *req, api_reply_t *rep)
 {
     if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
-        return api_error(rep, req->lang, 400, "validation_failed", "code", "编码只能由数字组成",
-                         "the code must be digits");
+        return api_fail(rep, req->lang, E_ORG_CODE_INVALID, "code");
     json_t *data = json_deep_copy(req->body);
     return api_defer(req, update_write, data);
 }
@@ -368,8 +357,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     orgs_changed();
     rc = db_one_int(db, &n, "SELECT COUNT(*) FROM org WHERE parent_id = ?", "i", id);
     if (rc == DB_OK && n > 0)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织还有下级，不能删除",
-                         "this node has children and cannot be deleted") - 1;
+        return api_fail(rep, w->lang, E_ORG_HAS_CHILDREN, NULL);
     json_t *before = org_json(db, id);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "org.deleted", "org", id, id,
@@ -383,8 +371,7 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM org WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, "该组织仍有党组织、单位、用户、授权、居民、住户或任职，不能删除",
-                         "party organisations, units, users, grants, residents, households or posts still belong to this node") - 1;
+        return api_fail(rep, w->lang, E_ORG_NOT_EMPTY, NULL);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     rep->status = 204;

@@ -88,8 +88,7 @@ int party_member_rollup(db_t *db, int64_t person, int sign)
 
 static int ref_404(api_reply_t *rep, const char *lang, const char *field)
 {
-    return api_error(rep, lang, 404, "not_found", field, "引用的记录不存在", "the referenced record does not exist") -
-           1;
+    return api_fail(rep, lang, E_REFERENCE_NOT_FOUND, field);
 }
 
 /* The party organisation the member belongs to places it: its node. */
@@ -116,8 +115,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
             access_org(db, &w->who, PERM_PEOPLE_READ, org, NULL, 0) != DB_OK)
             return ref_404(rep, w->lang, "person_id");
         if (db_one_int(db, &org, "SELECT person_id FROM party_member WHERE person_id = ?", "i", person) == DB_OK)
-            return api_error(rep, w->lang, 409, "conflict", "person_id", "该居民已登记为党员",
-                             "this resident is already a party member") - 1;
+            return api_fail(rep, w->lang, E_ALREADY_PARTY_MEMBER, "person_id");
     } else if ((v = json_object_get(in, "party_org_id")) && place(db, w, in, &org, rep) != 0) {
         return -1;
     }
@@ -132,8 +130,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
                 DB_OK)
             return ref_404(rep, w->lang, "registered_org_id");
         if (strcmp(level, "community") != 0)
-            return api_error(rep, w->lang, 400, "validation_failed", "registered_org_id", "报到的应是社区或村",
-                             "members register with a community or village") - 1;
+            return api_fail(rep, w->lang, E_MEMBER_ORG_LEVEL, "registered_org_id");
     }
     return 0;
 }
@@ -159,7 +156,7 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
         rc = access_list_range(req->db, req->who, PERM_PARTY_READ, registered, rlo, rhi);
         if (rc == DB_NOTFOUND) {
             free(status);
-            return api_error(rep, req->lang, 404, "not_found", "registered_org", "组织不存在", "no such organisation");
+            return api_fail(rep, req->lang, E_ORG_NOT_FOUND, "registered_org");
         }
     }
     if (rc != DB_OK) {

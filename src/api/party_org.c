@@ -51,10 +51,7 @@ static const entity_t party_org_entity = {"party_org", "SELECT org_id FROM party
 
 static int field_404(api_reply_t *rep, const char *lang, const char *field, int rc)
 {
-    if (rc == DB_NOTFOUND)
-        return api_error(rep, lang, 404, "not_found", field, "引用的记录不存在", "the referenced record does not exist") -
-               1;
-    return api_db_error(rep, lang, rc, NULL);
+    return rc == DB_NOTFOUND ? api_fail(rep, lang, E_REFERENCE_NOT_FOUND, field) : api_db_error(rep, lang, rc, NULL);
 }
 
 /* A new one is placed by its org or its unit. */
@@ -62,8 +59,7 @@ static int check(const api_req_t *req, const json_t *in, api_reply_t *rep)
 {
     if (req->method != HTTP_POST || json_is_integer(json_object_get(in, "org_id")) || json_is_integer(json_object_get(in, "unit_id")))
         return 0;
-    return api_error(rep, req->lang, 400, "validation_failed", "org_id", "请指定所在组织或单位", "give org_id or unit_id") -
-           1;
+    return api_fail(rep, req->lang, E_ORG_OR_UNIT_REQUIRED, "org_id");
 }
 
 /* A unit's party organisation sits where the unit sits; another where org_id says. */
@@ -82,8 +78,7 @@ static int place(db_t *db, const write_ctx_t *w, const json_t *in, int64_t *org,
     if (rc != DB_OK)
         return field_404(rep, w->lang, "unit_id", rc);
     if (org_id > 0 && org_id != *org)
-        return api_error(rep, w->lang, 400, "validation_failed", "org_id", "单位党组织位于单位所在的组织",
-                         "a unit's party organisation sits where the unit sits") - 1;
+        return api_fail(rep, w->lang, E_PARTY_ORG_UNIT_PLACE, "org_id");
     return 0;
 }
 
@@ -102,8 +97,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t self, const json_t *in
         return field_404(rep, w->lang, "parent_id", rc);
     for (int64_t p = json_integer_value(parent), hops = 0; p > 0 && hops < 64; hops++) {
         if (p == self)
-            return api_error(rep, w->lang, 400, "validation_failed", "parent_id", "上级党组织不能是自身或下级",
-                             "the parent cannot be the organisation itself or below it") - 1;
+            return api_fail(rep, w->lang, E_PARTY_ORG_UNDER_ITSELF, "parent_id");
         int64_t next = 0;
         if (db_one_int(db, &next, "SELECT COALESCE(parent_id, 0) FROM party_org WHERE id = ?", "i", p) != DB_OK)
             break;
@@ -111,6 +105,8 @@ static int before(db_t *db, const write_ctx_t *w, int64_t self, const json_t *in
     }
     return 0;
 }
+
+static const err_t has_children = E_PARTY_ORG_HAS_CHILDREN;
 
 static const resource_t party_org_res = {
     .name = "party_org",
@@ -129,8 +125,7 @@ static const resource_t party_org_res = {
     .update = update_fields,
     .filters = filters,
     .rules = {.check = check, .place = place, .before = before, .figures = rollup_party_org},
-    .busy_zh = "仍有下级党组织，不能删除",
-    .busy_en = "lower party organisations still belong to it",
+    .busy_error = &has_children,
 };
 
 const op_t party_org_ops[] = {

@@ -119,17 +119,18 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
         const char *reason;
         if (idcard_parse(id, api_today_ymd(), &info, &reason) != 0) {
             static const struct {
-                const char *reason, *zh, *en;
+                const char *reason;
+                err_t e;
             } msgs[] = {
-                {"idcard_format", "身份证号应为 18 位数字（末位可为 X）", "an ID number is 17 digits and a digit or X"},
-                {"idcard_checksum", "身份证号校验位错误", "the ID number's check character is wrong"},
-                {"idcard_date", "身份证号中的出生日期无效", "the birth date in the ID number is not a real past date"},
-                {"idcard_region", "身份证号的地区码无效", "the ID number's address code is unknown"},
+                {"idcard_format", E_IDCARD_FORMAT},
+                {"idcard_checksum", E_IDCARD_CHECKSUM},
+                {"idcard_date", E_IDCARD_DATE},
+                {"idcard_region", E_IDCARD_REGION},
             };
             size_t i = 0;
             while (i < 3 && strcmp(msgs[i].reason, reason) != 0)
                 i++;
-            api_error(rep, req->lang, 400, "validation_failed", "id_card", msgs[i].zh, msgs[i].en);
+            api_fail(rep, req->lang, msgs[i].e, "id_card");
             json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
             return -1;
         }
@@ -138,13 +139,11 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
         const char *g = json_string_value(json_object_get(data, "gender"));
         const char *b = json_string_value(json_object_get(data, "birth_date"));
         if (g && strcmp(g, gender) != 0) {
-            api_error(rep, req->lang, 400, "validation_failed", "gender", "性别与身份证号不符",
-                      "the gender does not match the ID number");
+            api_fail(rep, req->lang, E_GENDER_MISMATCH, "gender");
             return -1;
         }
         if (b && strcmp(b, birth) != 0) {
-            api_error(rep, req->lang, 400, "validation_failed", "birth_date", "出生日期与身份证号不符",
-                      "the birth date does not match the ID number");
+            api_fail(rep, req->lang, E_BIRTH_DATE_MISMATCH, "birth_date");
             return -1;
         }
         json_object_set_new(data, "gender", json_string(gender));
@@ -158,8 +157,7 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
     }
     const char *phone = json_string_value(json_object_get(data, "phone"));
     if (phone && !phone_valid(phone)) {
-        api_error(rep, req->lang, 400, "validation_failed", "phone", "电话号码格式错误",
-                  "not a mainland mobile or landline number");
+        api_fail(rep, req->lang, E_PHONE_INVALID, "phone");
         return -1;
     }
     return 0;
@@ -178,8 +176,7 @@ static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_repl
     if (t == NULL)
         return 0;
     if (!json_is_array(t) || json_array_size(t) > 20) {
-        api_error(rep, req->lang, 400, "validation_failed", "tags", "标签应为标签代码的数组",
-                  "tags must be an array of tag codes");
+        api_fail(rep, req->lang, E_TAGS_NOT_ARRAY, "tags");
         return -1;
     }
     size_t i;
@@ -190,7 +187,7 @@ static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_repl
             db_one_int(req->db, &ok, "SELECT COUNT(*) FROM person_tag_kind WHERE code = ? AND active = 1", "t",
                        json_string_value(v)) != DB_OK ||
             ok == 0) {
-            api_error(rep, req->lang, 400, "validation_failed", "tags", "未知的标签", "unknown tag");
+            api_fail(rep, req->lang, E_UNKNOWN_TAG, "tags");
             return -1;
         }
     }
@@ -279,15 +276,14 @@ static int household_check(db_t *db, const write_ctx_t *w, int64_t household, ap
     if (rc == DB_OK)
         rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, horg, NULL, 0);
     if (rc == DB_NOTFOUND)
-        return api_error(rep, w->lang, 404, "not_found", "household_id", "户不存在", "no such household") - 1;
+        return api_fail(rep, w->lang, E_HOUSEHOLD_NOT_FOUND, "household_id");
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
 static int dup_id_error(api_reply_t *rep, const char *lang)
 {
     /* Never say where the other record is: it may be outside the caller's scope. */
-    return api_error(rep, lang, 409, "conflict", "id_card", "该身份证号已登记", "this ID number is already registered") -
-           1;
+    return api_fail(rep, lang, E_ID_CARD_TAKEN, "id_card");
 }
 
 int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org)
@@ -323,8 +319,7 @@ int person_elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64
  * same whichever org holds it (no org, name or id). */
 void person_elsewhere_error(api_reply_t *rep, const char *lang)
 {
-    api_error(rep, lang, 409, "person_exists_elsewhere", "id_card", "该身份证号已在本市其他单位登记，可申请迁入",
-              "this ID number is registered elsewhere in the city; you may ask for the person to move here");
+    api_fail(rep, lang, E_PERSON_EXISTS_ELSEWHERE, "id_card");
 }
 
 static json_t *audit_summary(const json_t *data, const json_t *tags)
@@ -468,10 +463,9 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
     memset(f, 0, sizeof *f);
     int64_t org = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id") - 1;
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     if (api_query_int(req, "household", 0, 1, INT64_MAX, &f->household) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "household", "household 无效",
-                         "household is not a valid id") - 1;
+        return api_fail(rep, req->lang, E_HOUSEHOLD_ID_INVALID, "household");
     int rc = access_list_range(req->db, req->who, perm, org, f->lo, f->hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
@@ -492,15 +486,13 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
         free(id_tail);
         free(phone_tail);
         person_filter_free(f);
-        return api_error(rep, req->lang, 403, "forbidden", "id_tail", "按身份证尾号查询需要查看完整身份信息的权限",
-                         "searching by the ID number's last characters needs the permission to reveal them") - 1;
+        return api_fail(rep, req->lang, E_ID_TAIL_SEARCH_FORBIDDEN, "id_tail");
     }
     if (bad) {
         free(id_tail);
         free(phone_tail);
         person_filter_free(f);
-        return api_error(rep, req->lang, 400, "validation_failed", bad, "查询条件无效（尾号为 4 位）",
-                         "invalid filter (tails are 4 characters)") - 1;
+        return api_fail(rep, req->lang, E_TAIL_FILTER_INVALID, bad);
     }
     if (id_tail) {
         f->id_tail = xmalloc(PII_TAIL_HASH_HEX + 1);
@@ -540,7 +532,7 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
             str_copy(f->hi, sizeof f->hi, f->lo); /* an empty range */
         else {
             person_filter_free(f);
-            return api_db_error(rep, req->lang, found, NULL) - 1;
+            return api_db_error(rep, req->lang, found, NULL);
         }
     }
     char *q = api_query(req, "q");
@@ -588,10 +580,7 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     if (used >= w->cfg->id_search_limit)
-        return api_error(rep, w->lang, 429, "rate_limited", "id_card",
-                         "24 小时内按身份证号查询的次数已达上限（需要查看完整身份信息的权限才不受此限）",
-                         "too many searches by ID number in 24 hours (the permission to reveal lifts the limit)") -
-               1;
+        return api_fail(rep, w->lang, E_ID_SEARCH_RATE_LIMITED, "id_card");
     person_filter_t f = {0};
     str_copy(f.lo, sizeof f.lo, json_string_value(json_object_get(data, "lo")));
     str_copy(f.hi, sizeof f.hi, json_string_value(json_object_get(data, "hi")));
@@ -678,7 +667,7 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
     if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {
         rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, json_integer_value(v), NULL, 0);
         if (rc == DB_NOTFOUND)
-            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+            return api_fail(rep, w->lang, E_ORG_NOT_FOUND, "org_id");
         if (rc == DB_OK)
             rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
     }
@@ -747,8 +736,7 @@ static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM person WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, "该居民仍担任职务，不能删除",
-                         "this resident still holds a post") - 1;
+        return api_fail(rep, w->lang, E_PERSON_HOLDS_POST, NULL);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     rep->status = 204;

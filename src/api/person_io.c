@@ -47,57 +47,44 @@ static const sheet_limits_t import_limits = {
 static int import_read_error(const api_req_t *req, const sheet_t *t, int xlsx, api_reply_t *rep)
 {
     const sheet_limits_t *l = t->lim;
-    char zh[160], en[160];
     const char *limit = NULL;
     size_t max = 0;
     switch (t->fail) {
     case SHEET_COLUMNS:
-        api_error(rep, req->lang, 400, "validation_failed", "file", "单元格超出了导入模板的列数（最多 64 列）",
-                  "a cell lies beyond the import template's columns (at most 64)");
+        api_fail(rep, req->lang, E_IMPORT_CELL_BEYOND_COLUMNS, "file");
         json_object_set_new(json_object_get(rep->json, "error"), "cell", json_string(t->where));
         return 0;
     case SHEET_ENCODING:
-        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件既不是 UTF-8 也不是 GBK 编码",
-                         "the file is neither UTF-8 nor GBK text");
+        return api_fail(rep, req->lang, E_IMPORT_ENCODING, "file");
     case SHEET_ROWS:
         limit = "rows", max = l->rows - 1;
-        snprintf(zh, sizeof zh, "一次最多导入 %zu 行", max);
-        snprintf(en, sizeof en, "at most %zu rows per file", max);
+        api_failf(rep, req->lang, E_IMPORT_TOO_MANY_ROWS, "file", max);
         break;
     case SHEET_CELL:
         limit = "cell", max = l->cell;
-        snprintf(zh, sizeof zh, "单元格%s超过 %zu 字节", t->where, max);
-        snprintf(en, sizeof en, "a cell%s%s is over %zu bytes", t->where[0] ? " " : "", t->where, max);
+        api_failf(rep, req->lang, E_IMPORT_CELL_TOO_LARGE, "file", t->where[0] ? " " : "", t->where, max);
         break;
     case SHEET_TEXT:
         limit = "text", max = l->text;
-        snprintf(zh, sizeof zh, "文件内容超过 %zu MiB 或 %zu 个单元格", max >> 20, l->cells);
-        snprintf(en, sizeof en, "the file holds over %zu MiB of text or %zu cells", max >> 20, l->cells);
+        api_failf(rep, req->lang, E_IMPORT_TEXT_TOO_LARGE, "file", max >> 20, l->cells);
         break;
     case SHEET_UNZIPPED:
         limit = "unzipped", max = l->unzipped;
-        snprintf(zh, sizeof zh, "XLSX 文件解压后超过 %zu MiB", max >> 20);
-        snprintf(en, sizeof en, "the XLSX file expands to over %zu MiB", max >> 20);
+        api_failf(rep, req->lang, E_IMPORT_UNZIPPED_TOO_LARGE, "file", max >> 20);
         break;
     case SHEET_RATIO:
         limit = "ratio", max = l->ratio;
-        snprintf(zh, sizeof zh, "XLSX 文件解压后超过压缩大小的 %zu 倍，不予读取", max);
-        snprintf(en, sizeof en, "the XLSX file expands over %zu times its compressed size; not read", max);
+        api_failf(rep, req->lang, E_IMPORT_RATIO_TOO_LARGE, "file", max);
         break;
     case SHEET_STRINGS:
         limit = "shared_strings", max = l->strings;
-        snprintf(zh, sizeof zh, "XLSX 文件的共享字符串超过 %zu 个或 %zu MiB", max, l->strings_text >> 20);
-        snprintf(en, sizeof en, "the XLSX file has over %zu shared strings or %zu MiB of them", max,
-                 l->strings_text >> 20);
+        api_failf(rep, req->lang, E_IMPORT_STRINGS_TOO_MANY, "file", max, l->strings_text >> 20);
         break;
     default:
         if (xlsx && t->fail == SHEET_UNREADABLE)
-            return api_error(rep, req->lang, 400, "validation_failed", "file", "无法读取该 XLSX 文件",
-                             "the XLSX file cannot be read");
-        return api_error(rep, req->lang, 400, "validation_failed", "file", "文件应有表头行和至少一行数据（CSV）",
-                         "the file needs a header row and at least one data row (CSV)");
+            return api_fail(rep, req->lang, E_IMPORT_XLSX_UNREADABLE, "file");
+        return api_fail(rep, req->lang, E_IMPORT_CSV_UNREADABLE, "file");
     }
-    api_error(rep, req->lang, 413, "import_too_large", "file", zh, en);
     json_t *e = json_object_get(rep->json, "error");
     json_object_set_new(e, "limit", json_string(limit));
     json_object_set_new(e, "max", json_integer((json_int_t)max));
@@ -380,25 +367,22 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     int64_t org = 0, partial = 0, dry_run = 0;
     *data = NULL;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char *mode = api_query(req, "mode");
     if (mode && strcmp(mode, "partial") != 0 && strcmp(mode, "all") != 0) {
         free(mode);
-        return api_error(rep, req->lang, 400, "validation_failed", "mode", "mode 应为 all 或 partial",
-                         "mode is all or partial");
+        return api_fail(rep, req->lang, E_IMPORT_MODE_INVALID, "mode");
     }
     partial = mode && strcmp(mode, "partial") == 0;
     free(mode);
     if (api_query_int(req, "dry_run", 0, 0, 1, &dry_run) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "dry_run", "dry_run 应为 0 或 1",
-                         "dry_run is 0 or 1");
+        return api_fail(rep, req->lang, E_DRY_RUN_INVALID, "dry_run");
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_PEOPLE_WRITE, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     if (!api_upload_type_ok(req))
-        return api_error(rep, req->lang, 415, "unsupported_media_type", "Content-Type",
-                         "请上传 CSV 或 XLSX 文件", "upload a CSV or XLSX file");
+        return api_fail(rep, req->lang, E_IMPORT_TYPE_UNSUPPORTED, "Content-Type");
     progress_stage(progress, "read", 1);
     sheet_t table;
     sheet_init(&table, &import_limits);
@@ -428,8 +412,7 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
     }
     if (where[0] < 0 || where[1] < 0) {
         sheet_free(&table);
-        return api_error(rep, req->lang, 400, "validation_failed", "file", "表头须有 姓名 和 身份证号 两列",
-                         "the header needs the columns name and id_card (姓名, 身份证号)");
+        return api_fail(rep, req->lang, E_IMPORT_HEADER_INCOMPLETE, "file");
     }
     json_t *errors = json_array(), *lines = json_array(), *elsewhere = json_array();
     buf_t chunk = {0};
@@ -526,8 +509,7 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         if (dry_run) {
             api_json(rep, 200, report);
         } else {
-            api_error(rep, req->lang, 422, "import_rejected", "file", "文件有错误行，未导入任何数据（见 errors）",
-                      "the file has rows with errors; nothing was imported (see errors)");
+            api_fail(rep, req->lang, E_IMPORT_REJECTED, "file");
             json_object_update(rep->json, report);
             json_decref(report);
         }
@@ -658,8 +640,7 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     int xlsx = fmt && strcmp(fmt, "xlsx") == 0, ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
     free(fmt);
     if (!ok)
-        return api_error(rep, req->lang, 400, "validation_failed", "format", "format 应为 csv 或 xlsx",
-                         "format is csv or xlsx");
+        return api_fail(rep, req->lang, E_EXPORT_FORMAT_INVALID, "format");
     json_t *table = json_pack("[[s, s, s, s, s, s, s], [s, s, s, s, s, s, s]]", "姓名", "身份证号", "手机号", "组织编码",
                               "户地址", "与户主关系", "标签", "王丽", "11010519491231002X", "13856785678",
                               "340104006006", "龙居小区 3 栋 201", "户主", "独居老人");
@@ -723,10 +704,9 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     int xlsx = fmt && strcmp(fmt, "xlsx") == 0, fmt_ok = !fmt || xlsx || strcmp(fmt, "csv") == 0;
     free(fmt);
     if (!fmt_ok)
-        return api_error(rep, req->lang, 400, "validation_failed", "format", "format 应为 csv 或 xlsx",
-                         "format is csv or xlsx");
+        return api_fail(rep, req->lang, E_EXPORT_FORMAT_INVALID, "format");
     if (api_query_int(req, "reveal", 0, 0, 1, &reveal) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "reveal", "reveal 应为 0 或 1", "reveal is 0 or 1");
+        return api_fail(rep, req->lang, E_REVEAL_FLAG_INVALID, "reveal");
     /* The same rows as the list with the same query shows, all of them. */
     person_filter_t f;
     if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
@@ -734,14 +714,12 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     /* A file by exact ID number would confirm a guess outside the list's limit. */
     if (f.id_guess) {
         person_filter_free(&f);
-        return api_error(rep, req->lang, 403, "forbidden", "id_card", "按身份证号导出需要查看完整身份信息的权限",
-                         "exporting by ID number needs the permission to reveal it");
+        return api_fail(rep, req->lang, E_EXPORT_BY_ID_FORBIDDEN, "id_card");
     }
     /* Full values only on request, and only for who may reveal over the whole range. */
     if (reveal && !access_covers(req->who, PERM_PII_REVEAL, f.lo)) {
         person_filter_free(&f);
-        return api_error(rep, req->lang, 403, "forbidden", "reveal", "没有查看完整身份信息的权限",
-                         "you may not reveal personal data here");
+        return api_fail(rep, req->lang, E_REVEAL_FORBIDDEN, "reveal");
     }
     /* A full export says why, as a single reveal does (read again for the audit row). */
     char *reason = reveal ? api_query(req, "reason") : NULL;
@@ -756,21 +734,13 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
                PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
     if (count > EXPORT_MAX_ROWS) {
         person_filter_free(&f);
-        return api_error(rep, req->lang, 413, "payload_too_large", "org", "一次最多导出 200000 人，请选择更小的范围",
-                         "at most 200000 residents per export; choose a smaller part of the tree");
+        return api_fail(rep, req->lang, E_EXPORT_TOO_LARGE, "org");
     }
     /* Many full values at once need their own permission (admin's by default). */
     int64_t bulk = req->cfg ? req->cfg->export_bulk_rows : EXPORT_BULK_ROWS_DEFAULT;
     if (reveal && count > bulk && !access_covers(req->who, PERM_PII_EXPORT_BULK, f.lo)) {
         person_filter_free(&f);
-        char zh[160], en[160];
-        snprintf(zh, sizeof zh, "完整信息一次最多导出 %lld 人，更多需要批量导出权限；请缩小范围或导出脱敏信息",
-                 (long long)bulk);
-        snprintf(en, sizeof en,
-                 "a full export of more than %lld residents needs the bulk export permission; narrow the filters or "
-                 "export masked values",
-                 (long long)bulk);
-        return api_error(rep, req->lang, 403, "export_bulk_forbidden", "reveal", zh, en);
+        return api_failf(rep, req->lang, E_EXPORT_BULK_FORBIDDEN, "reveal", (long long)bulk);
     }
     int64_t node = path_last_id(f.lo);
     char code[32] = "";

@@ -80,8 +80,8 @@ static int row_org(db_t *db, const write_ctx_t *w, const resource_t *r, uint32_t
 
 static int change_error(const resource_t *r, const write_ctx_t *w, int rc, api_reply_t *rep)
 {
-    if (rc == DB_UNIQUE && r->unique_field)
-        return api_error(rep, w->lang, 409, "conflict", r->unique_field, r->unique_zh, r->unique_en) - 1;
+    if (rc == DB_UNIQUE && r->unique_error)
+        return api_fail(rep, w->lang, *r->unique_error, r->unique_field);
     return api_db_error(rep, w->lang, rc, NULL);
 }
 
@@ -267,8 +267,8 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ?", r->table, id_col(r));
     if (rc == DB_OK)
         rc = db_exec(db, NULL, sql, "i", id);
-    if (rc == DB_FOREIGN && r->busy_zh)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, r->busy_zh, r->busy_en) - 1;
+    if (rc == DB_FOREIGN && r->busy_error)
+        return api_fail(rep, w->lang, *r->busy_error, NULL);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     rep->status = 204;

@@ -6,6 +6,7 @@
 #ifndef JICENG_API_RESOURCE_H
 #define JICENG_API_RESOURCE_H
 
+#include "api/errors.h"
 #include "api/op.h"
 
 /* A list filter: when query parameter param is given, the condition sql (one
@@ -51,10 +52,11 @@ typedef struct resource {
     const char *const *not_columns; /* inputs the rules read that are not columns (NULL-terminated), or NULL */
     const res_filter_t *filters;    /* ending with {NULL}; "org" (the subtree) is always there */
     res_rules_t rules;
-    /* A UNIQUE constraint refusing a create or update: 409 conflict naming this field. */
-    const char *unique_field, *unique_zh, *unique_en;
-    /* A delete refused by rows that refer to this one: 409 not_empty. */
-    const char *busy_zh, *busy_en;
+    /* A UNIQUE constraint refusing a create or update: this error (409) naming unique_field. */
+    const char *unique_field;
+    const err_t *unique_error;
+    /* A delete refused by rows that refer to this one: this error (409), else still_referenced. */
+    const err_t *busy_error;
 } resource_t;
 
 int res_list(api_req_t *req, api_reply_t *rep);

@@ -15,7 +15,7 @@ int sys_healthz(api_req_t *req, api_reply_t *rep)
 {
     int64_t one = 0;
     if (db_one_int(req->db, &one, "SELECT 1", "") != DB_OK)
-        return api_error(rep, req->lang, 503, "unhealthy", NULL, "数据库不可用", "the database is unavailable");
+        return api_fail(rep, req->lang, E_UNHEALTHY, NULL);
     return api_json(rep, 200, json_pack("{s:s}", "status", "ok"));
 }
 

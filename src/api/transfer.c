@@ -87,19 +87,16 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t person = 0, holder = 0, pending = 0;
     int rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(data, "id_card")), &person, &holder);
     if (rc == DB_NOTFOUND)
-        return api_error(rep, w->lang, 404, "not_found", "id_card", "没有登记该身份证号的居民",
-                         "no resident is registered with this ID number") - 1;
+        return api_fail(rep, w->lang, E_TRANSFER_PERSON_NOT_FOUND, "id_card");
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     if (access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_OK)
-        return api_error(rep, w->lang, 409, "conflict", "id_card", "该居民已在你的范围内登记，可直接修改其所属组织",
-                         "this resident is registered within your scope already; change their organisation") - 1;
+        return api_fail(rep, w->lang, E_TRANSFER_WITHIN_SCOPE, "id_card");
     rc = db_one_int(db, &pending,
                     "SELECT COUNT(*) FROM person_transfer WHERE person_id = ? AND to_org_id = ? AND status = 'pending'",
                     "ii", person, to_org);
     if (rc == DB_OK && pending > 0)
-        return api_error(rep, w->lang, 409, "conflict", "id_card", "已有迁入该组织的待处理申请",
-                         "a request to move this resident into this organisation is pending already") - 1;
+        return api_fail(rep, w->lang, E_TRANSFER_PENDING, "id_card");
     int64_t id = 0;
     if (rc == DB_OK)
         rc = db_one_int(db, &id,
@@ -247,7 +244,7 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
     if (api_page(req, rep, &limit, &after) != 0)
         return 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char *box = api_query(req, "box"), *status = api_query(req, "status");
     int incoming = box == NULL || strcmp(box, "incoming") == 0, ok = 1;
     int box_attempts = box != NULL && strcmp(box, "attempts") == 0;
@@ -259,9 +256,7 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
             found = strcmp(v, choices[i]) == 0;
         if (!found && ok) {
             ok = 0;
-            api_error(rep, req->lang, 400, "validation_failed", pass ? "status" : "box",
-                      pass ? "status 应为 pending、accepted 或 declined" : "box 应为 incoming 或 outgoing",
-                      pass ? "status is pending, accepted or declined" : "box is incoming or outgoing");
+            api_fail(rep, req->lang, pass ? E_TRANSFER_STATUS_INVALID : E_TRANSFER_BOX_INVALID, pass ? "status" : "box");
         }
     }
     free(box);

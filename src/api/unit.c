@@ -49,8 +49,7 @@ static int check(const api_req_t *req, const json_t *in, api_reply_t *rep)
     const char *code = json_string_value(json_object_get(in, "credit_code"));
     if (code == NULL || credit_code_valid(code))
         return 0;
-    return api_error(rep, req->lang, 400, "validation_failed", "credit_code", "统一社会信用代码格式错误",
-                     "not a valid unified social credit code (GB 32100)") - 1;
+    return api_fail(rep, req->lang, E_CREDIT_CODE_INVALID, "credit_code");
 }
 
 /* The figures of a unit, its party organisations and their members: out (-1) or in (+1). */
@@ -87,8 +86,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
     int64_t party_orgs = 0;
     if (in == NULL && db_one_int(db, &party_orgs, "SELECT COUNT(*) FROM party_org WHERE unit_id = ?", "i", id) == DB_OK &&
         party_orgs > 0)
-        return api_error(rep, w->lang, 409, "not_empty", NULL, "该单位仍有党组织，不能删除",
-                         "party organisations still belong to this unit") - 1;
+        return api_fail(rep, w->lang, E_UNIT_HAS_PARTY_ORGS, NULL);
     return 0;
 }
 
@@ -101,6 +99,8 @@ static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, a
                      "ii", id, id);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
+
+static const err_t credit_code_taken = E_CREDIT_CODE_TAKEN, has_party_orgs = E_UNIT_HAS_PARTY_ORGS;
 
 static const entity_t unit_entity = {"unit", "SELECT org_id FROM unit WHERE id = ?", NULL};
 
@@ -121,10 +121,8 @@ static const resource_t unit_res = {
     .filters = filters,
     .rules = {.check = check, .before = before, .after = after, .figures = figures},
     .unique_field = "credit_code",
-    .unique_zh = "统一社会信用代码已存在",
-    .unique_en = "a unit with this credit code exists",
-    .busy_zh = "该单位仍有党组织，不能删除",
-    .busy_en = "party organisations still belong to this unit",
+    .unique_error = &credit_code_taken,
+    .busy_error = &has_party_orgs,
 };
 
 const op_t unit_ops[] = {

@@ -157,8 +157,7 @@ static int can_manage_user(db_t *db, const principal_t *who, int64_t user_id)
 static int manage_error(api_reply_t *rep, const char *lang, int rc)
 {
     if (rc == 1)
-        return api_error(rep, lang, 403, "forbidden", NULL, "该用户拥有超出你的权限，不能由你管理",
-                         "this user holds rights beyond yours") - 1;
+        return api_fail(rep, lang, E_USER_RIGHTS_BEYOND_YOURS, NULL);
     return api_db_error(rep, lang, rc, "user");
 }
 
@@ -178,12 +177,11 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         int rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
         if (rc != DB_OK) {
             if (rc == DB_NOTFOUND)
-                return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+                return api_fail(rep, w->lang, E_ORG_NOT_FOUND, "org_id");
             return api_db_error(rep, w->lang, rc, NULL);
         }
     } else if (!access_covers(&w->who, PERM_USER_WRITE, "/")) {
-        return api_error(rep, w->lang, 400, "validation_failed", "org_id", "请指定所属组织",
-                         "org_id is required for your scope") - 1;
+        return api_fail(rep, w->lang, E_ORG_ID_REQUIRED, "org_id");
     }
     const char *username = json_string_value(json_object_get(data, "username"));
     const char *lang = json_string_value(json_object_get(data, "lang"));
@@ -195,7 +193,7 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
                         json_string_value(json_object_get(data, "password_hash")), lang ? lang : "zh-CN", w->now,
                         w->now, w->now);
     if (rc == DB_UNIQUE)
-        return api_error(rep, w->lang, 409, "conflict", "username", "用户名已被使用", "the user name is taken") - 1;
+        return api_fail(rep, w->lang, E_USER_NAME_TAKEN, "username");
     if (rc == DB_OK && org_id > 0)
         rc = rollup_add(db, org_id, "users", 1);
     if (rc == DB_OK)
@@ -224,8 +222,7 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
         if (version != json_integer_value(v))
-            return api_error(rep, w->lang, 409, "version_conflict", "version", "记录已被他人修改，请刷新后重试",
-                             "someone else changed this record; reload and try again") - 1;
+            return api_fail(rep, w->lang, E_VERSION_CONFLICT, "version");
     }
     json_t *changed = json_array();
     if ((v = json_object_get(data, "display_name")) && json_is_string(v)) {
@@ -240,8 +237,7 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     if (rc == DB_OK && (v = json_object_get(data, "disabled")) && json_is_boolean(v)) {
         if (json_is_true(v) && id == w->who.user_id) {
             json_decref(changed);
-            return api_error(rep, w->lang, 409, "conflict", "disabled", "不能停用自己的账号",
-                             "you cannot disable your own account") - 1;
+            return api_fail(rep, w->lang, E_DISABLE_SELF, "disabled");
         }
         rc = db_exec(db, NULL, "UPDATE app_user SET disabled = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
         json_array_append_new(changed, json_string("disabled"));
@@ -292,13 +288,9 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
     /* unit_staff is granted over a unit (unit_id), every other role over a node (org_id) or everything. */
     int on_unit = role_on_unit(role);
     if (on_unit != (unit_id > 0))
-        return api_error(rep, w->lang, 400, "validation_failed", "unit_id",
-                         on_unit ? "单位工作人员须指定所在单位（unit_id）" : "只有单位工作人员（unit_staff）按单位授权",
-                         on_unit ? "unit_staff is granted over a unit: give unit_id"
-                                 : "only unit_staff is granted over a unit") - 1;
+        return api_fail(rep, w->lang, on_unit ? E_UNIT_STAFF_NEEDS_UNIT : E_UNIT_GRANT_UNIT_STAFF_ONLY, "unit_id");
     if (on_unit && org_id > 0)
-        return api_error(rep, w->lang, 400, "validation_failed", "org_id", "按单位授权时不能再指定组织",
-                         "a unit grant takes no org_id: it is the unit's node") - 1;
+        return api_fail(rep, w->lang, E_UNIT_GRANT_WITH_ORG, "org_id");
     int rc = can_manage_user(db, &w->who, user_id);
     if (rc != DB_OK)
         return manage_error(rep, w->lang, rc);
@@ -309,19 +301,18 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
         if (rc == DB_OK)
             rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
         if (rc == DB_NOTFOUND)
-            return api_error(rep, w->lang, 404, "not_found", "unit_id", "单位不存在", "no such unit") - 1;
+            return api_fail(rep, w->lang, E_UNIT_NOT_FOUND, "unit_id");
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
     } else if (org_id > 0) {
         rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
         if (rc == DB_NOTFOUND)
-            return api_error(rep, w->lang, 404, "not_found", "org_id", "组织不存在", "no such organisation") - 1;
+            return api_fail(rep, w->lang, E_ORG_NOT_FOUND, "org_id");
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
     }
     if (!access_covers(&w->who, PERM_USER_WRITE, path) || !role_can_grant(access_perms_at(&w->who, path), role))
-        return api_error(rep, w->lang, 403, "grant_exceeds_own", "role", "不能授予超出自己权限或范围的角色",
-                         "you cannot grant a role or scope beyond your own") - 1;
+        return api_fail(rep, w->lang, E_GRANT_EXCEEDS_OWN, "role");
     int64_t dup = 0;
     if (unit_id > 0)
         rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND unit_id = ?", "ii", user_id,
@@ -332,7 +323,7 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
                         " AND unit_id IS NULL",
                         "iti", user_id, role, org_id);
     if (rc == DB_OK)
-        return api_error(rep, w->lang, 409, "conflict", "role", "该授权已存在", "the user already has this grant") - 1;
+        return api_fail(rep, w->lang, E_GRANT_EXISTS, "role");
     int64_t id = 0;
     rc = db_one_int(db, &id,
                     "INSERT INTO user_grant (user_id, role, org_id, unit_id, created_by, created_at)"
@@ -384,7 +375,7 @@ int user_list(api_req_t *req, api_reply_t *rep)
     if (api_page(req, rep, &limit, &after) != 0)
         return 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
-        return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_USER_READ, org, lo, hi);
     if (rc != DB_OK)
@@ -408,8 +399,7 @@ int user_create(api_req_t *req, api_reply_t *rep)
 {
     const char *username = json_string_value(json_object_get(req->body, "username"));
     if (!username_ok(username))
-        return api_error(rep, req->lang, 400, "validation_failed", "username", "用户名只能包含小写字母、数字和 _ . -",
-                         "user names use lowercase letters, digits, _ . and - only");
+        return api_fail(rep, req->lang, E_USERNAME_INVALID, "username");
     const char *pw = json_string_value(json_object_get(req->body, "password"));
     json_t *data = json_deep_copy(req->body);
     json_object_del(data, "password");
@@ -436,9 +426,7 @@ int user_update(api_req_t *req, api_reply_t *rep)
     /* One's own password is changed only with the current one (POST /auth/password):
      * a stolen session or an unattended screen must not be enough. */
     if (pw && req->params[0] == req->who->user_id)
-        return api_error(rep, req->lang, 403, "current_password_required", "password",
-                         "修改自己的密码须提供当前密码，请使用“修改密码”",
-                         "changing your own password needs the current one: use POST /api/v1/auth/password");
+        return api_fail(rep, req->lang, E_CURRENT_PASSWORD_REQUIRED, "password");
     json_t *data = json_deep_copy(req->body);
     json_object_set_new(data, "id", json_integer(req->params[0]));
     if (pw == NULL)

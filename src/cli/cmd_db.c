@@ -58,7 +58,7 @@ int cmd_init(int argc, char **argv)
     const char *reason = NULL;
     pw_policy_t policy = PW_POLICY_DEFAULT;
     if (pw && password_acceptable(&policy, pw, "admin", &reason) != 0) {
-        pwcheck_message(why, sizeof why, &policy, reason, 0);
+        password_refusal_text(why, sizeof why, &policy, reason, "en");
         fprintf(stderr, "jiceng: JICENG_ADMIN_PASSWORD refused (%s): %s\n", reason, why);
         return 1;
     }

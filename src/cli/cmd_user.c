@@ -67,7 +67,7 @@ static int hash_password(char *hash, const char *username)
     int rc = 0;
     if (password_acceptable(&policy, pw, username, &reason) != 0) {
         char why[200];
-        pwcheck_message(why, sizeof why, &policy, reason, 0);
+        password_refusal_text(why, sizeof why, &policy, reason, "en");
         fprintf(stderr, "jiceng: password refused (%s): %s\n", reason, why);
         rc = -1;
     } else if (password_hash(hash, pw) != 0) {

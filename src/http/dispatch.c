@@ -230,9 +230,7 @@ static int refuse_ambiguous(h2o_req_t *req, int route_index)
         return 0;
     api_reply_t rep;
     memset(&rep, 0, sizeof rep);
-    api_error(&rep, request_lang(req), 400, "ambiguous_length", NULL,
-              "请求体长度不明确：Content-Length 重复，或与 Transfer-Encoding 同时出现",
-              "ambiguous body length: more than one Content-Length, or Content-Length with Transfer-Encoding");
+    api_fail(&rep, request_lang(req), E_AMBIGUOUS_LENGTH, NULL);
     req->http1_is_persistent = 0;
     reply_send(req, &rep, route_index, clock_mono_ns());
     reply_clear(&rep);
@@ -282,12 +280,11 @@ static int h2o_error_reply(api_reply_t *rep, const char *lang, int status)
 {
     switch (status) {
     case 413:
-        return api_error(rep, lang, 413, "payload_too_large", NULL, "请求体超过 16 MiB", "request body over 16 MiB");
+        return api_fail(rep, lang, E_BODY_OVER_16MIB, NULL) + 1; /* 0: answered (api_fail is -1) */
     case 400:
-        return api_error(rep, lang, 400, "malformed_request", NULL, "请求格式错误", "malformed HTTP request");
+        return api_fail(rep, lang, E_MALFORMED_REQUEST, NULL) + 1;
     case 417:
-        return api_error(rep, lang, 417, "expectation_failed", "Expect", "只支持 Expect: 100-continue",
-                         "only Expect: 100-continue is supported");
+        return api_fail(rep, lang, E_EXPECTATION_FAILED, "Expect") + 1;
     default:
         return -1;
     }
@@ -512,9 +509,9 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
     if (route == NULL) {
         if (allow) {
             rep.allow = allow_text(allow);
-            api_error(&rep, ar.lang, 405, "method_not_allowed", NULL, "不支持该请求方法", "method not allowed");
+            api_fail(&rep, ar.lang, E_METHOD_NOT_ALLOWED, NULL);
         } else {
-            api_error(&rep, ar.lang, 404, "not_found", NULL, "没有这个地址", "no such resource");
+            api_fail(&rep, ar.lang, E_ROUTE_NOT_FOUND, NULL);
         }
         goto send;
     }
@@ -523,9 +520,9 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
 
     if (req->entity.base != NULL && req->entity.len > ((route->flags & RF_UPLOAD) ? UPLOAD_BODY_MAX : JSON_BODY_MAX)) {
         if (route->flags & RF_UPLOAD)
-            api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "文件超过 10 MiB", "file over 10 MiB");
+            api_fail(&rep, ar.lang, E_UPLOAD_TOO_LARGE, NULL);
         else
-            api_error(&rep, ar.lang, 413, "payload_too_large", NULL, "请求体超过 1 MiB", "request body over 1 MiB");
+            api_fail(&rep, ar.lang, E_BODY_TOO_LARGE, NULL);
         goto send;
     }
 
@@ -547,19 +544,18 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
 
     if (route->access != ROUTE_PUBLIC) {
         if (ar.who == NULL) {
-            api_error(&rep, ar.lang, 401, "unauthenticated", NULL, "请先登录", "please log in");
+            api_fail(&rep, ar.lang, E_UNAUTHENTICATED, NULL);
             goto send;
         }
         if (!bearer && ar.method != HTTP_GET) {
             const char *csrf = header_value(req, H2O_STRLIT("x-csrf-token"));
             if (csrf == NULL || ar.session_csrf[0] == '\0' || !token_equal(csrf, ar.session_csrf)) {
-                api_error(&rep, ar.lang, 403, "csrf_failed", "X-CSRF-Token", "缺少或错误的 X-CSRF-Token",
-                          "missing or wrong X-CSRF-Token header");
+                api_fail(&rep, ar.lang, E_CSRF_FAILED, "X-CSRF-Token");
                 goto send;
             }
         }
         if (route->access == ROUTE_PERM && (who.perms_any & route->perm) != route->perm) {
-            api_error(&rep, ar.lang, 403, "forbidden", NULL, "没有权限", "you do not have this permission");
+            api_fail(&rep, ar.lang, E_FORBIDDEN, NULL);
             goto send;
         }
     }
@@ -578,8 +574,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
             ar.body = json_object();
         } else {
             if (!content_type_is_json(req)) {
-                api_error(&rep, ar.lang, 415, "unsupported_media_type", "Content-Type", "请求体须为 application/json",
-                          "the body must be application/json");
+                api_fail(&rep, ar.lang, E_UNSUPPORTED_MEDIA_TYPE, "Content-Type");
                 goto send;
             }
             json_error_t jerr;
@@ -587,16 +582,14 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
             if (ar.body == NULL || !json_is_object(ar.body)) {
                 json_decref(ar.body);
                 ar.body = NULL;
-                api_error(&rep, ar.lang, 400, "invalid_json", NULL, "请求体不是合法的 JSON 对象",
-                          "the body is not a well-formed JSON object");
+                api_fail(&rep, ar.lang, E_INVALID_JSON, NULL);
                 goto send;
             }
         }
     }
     ar.idem_key = header_value(req, H2O_STRLIT("idempotency-key"));
     if (ar.idem_key && (strlen(ar.idem_key) == 0 || strlen(ar.idem_key) > 128)) {
-        api_error(&rep, ar.lang, 400, "validation_failed", "Idempotency-Key", "幂等键长度须为 1-128",
-                  "Idempotency-Key must be 1 to 128 characters");
+        api_fail(&rep, ar.lang, E_IDEMPOTENCY_KEY_LENGTH, "Idempotency-Key");
         goto send;
     }
 
@@ -611,7 +604,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
     if (rc == API_DEFERRED)
         return 0;
     if (rep.status == 0)
-        api_error(&rep, ar.lang, 500, "internal", NULL, "内部错误", "internal error");
+        api_fail(&rep, ar.lang, E_INTERNAL, NULL);
 send:
     json_decref(ar.body);
     reply_send(req, &rep, hr.route_index, hr.start_ns);

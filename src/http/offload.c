@@ -151,8 +151,7 @@ int api_offload(api_req_t *req, api_reply_t *rep, offload_kind_t kind, offload_w
         if (job->ticket != NULL)
             job->ticket->job = NULL;
         ojob_free(job);
-        return api_error(rep, req->lang, 503, "busy", NULL, "服务器繁忙，请稍后重试",
-                         "the server is busy; retry shortly");
+        return api_fail(rep, req->lang, E_POOL_BUSY, NULL);
     }
     return API_DEFERRED;
 }
@@ -182,7 +181,7 @@ void offload_on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messa
         int rc = job->done(&ar, &rep, job->arg);
         if (rc != API_DEFERRED && job->req != NULL) {
             if (rep.status == 0)
-                api_error(&rep, ar.lang, 500, "internal", NULL, "内部错误", "internal error");
+                api_fail(&rep, ar.lang, E_INTERNAL, NULL);
             reply_send(job->req, &rep, job->route_index, job->start_ns);
         }
         reply_clear(&rep);

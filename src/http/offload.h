@@ -12,7 +12,7 @@
  *     {
  *         my_job_t *j = arg;
  *         if (j->result < 0)
- *             return api_error(rep, req->lang, 400, ...);
+ *             return api_fail(rep, req->lang, E_SOME_ERROR, "field");
  *         return api_defer(req, my_write, json_pack(...)); // or answer with api_json
  *     }
  *     static void my_free(void *arg) { my_job_t *j = arg; free(j->text); free(j); }
@@ -33,7 +33,7 @@
  *   a request rebuilt from the original (route, method, path, query, params,
  *   who, session, remote address, language, Idempotency-Key, cfg, keys, the
  *   loop's read connection `db`), but body and upload NULL. It fills rep and
- *   returns 0, or hands on with api_defer / api_defer_kept / api_offload and
+ *   returns 0 (or -1, as api_fail does), or hands on with api_defer / api_defer_kept / api_offload and
  *   returns their API_DEFERRED.
  * - done runs even when the client has gone meanwhile (req->gone is 1): its
  *   answer is then dropped, and a write it hands to the writer still commits

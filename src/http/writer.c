@@ -58,8 +58,7 @@ static int idem_replay(job_t *job)
     if (db_step(st) == DB_ROW) {
         const char *route = db_col_text(st, 2);
         if (strcmp(route, op_at(job->route_index)->name) != 0 || strcmp(db_col_text(st, 3), job->idem_hash) != 0) {
-            api_error(&job->rep, job->w.lang, 422, "idempotency_key_reused", "Idempotency-Key",
-                      "该幂等键已用于另一种请求", "this Idempotency-Key was used for a different request");
+            api_fail(&job->rep, job->w.lang, E_IDEMPOTENCY_KEY_REUSED, "Idempotency-Key");
         } else {
             job->rep.status = (int)db_col_int(st, 0);
             job->rep.json = json_loads(db_col_text(st, 1), 0, NULL);

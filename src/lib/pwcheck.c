@@ -129,36 +129,6 @@ int password_acceptable(const pw_policy_t *policy, const char *pw, const char *u
     return 0;
 }
 
-/* What each refusal tells the user; %d is the policy's figure. */
-static const struct {
-    const char *reason, *zh, *en;
-} pw_messages[] = {
-    {"password_invalid", "密码含有不允许的字符（控制字符或无效编码）",
-     "the password holds characters that are not allowed (control characters or invalid UTF-8)"},
-    {"password_too_long", "密码过长（至多 256 字节）", "the password is too long (256 bytes at most)"},
-    {"password_whitespace", "密码的开头和结尾不能是空格", "the password must not begin or end with a space"},
-    {"password_too_short", "密码至少需要 %d 个字符", "the password needs at least %d characters"},
-    {"password_too_simple", "密码须包含大写字母、小写字母、数字、符号中的至少 %d 类",
-     "the password needs characters from at least %d of: upper case, lower case, digits, symbols"},
-    {"password_dictionary", "密码基于字典单词或常见密码，容易被猜出",
-     "the password is based on a dictionary word or a common password and is easy to guess"},
-    {"password_repetitive", "密码含有过多重复、连续或有规律的字符",
-     "the password has too many repeated, consecutive or patterned characters"},
-    {"password_palindrome", "密码不能是回文", "the password must not be a palindrome"},
-    {"password_contains_username", "密码不能包含用户名", "the password must not contain the user name"},
-    {"password_check_unavailable", "暂时无法检查密码强度，请联系管理员",
-     "the password cannot be checked now; tell the administrator"},
-};
-
-void pwcheck_message(char *out, size_t cap, const pw_policy_t *policy, const char *reason, int zh)
-{
-    size_t i = 0, n = sizeof pw_messages / sizeof pw_messages[0];
-    while (i < n - 1 && strcmp(pw_messages[i].reason, reason) != 0)
-        i++;
-    int figure = strcmp(reason, "password_too_simple") == 0 ? policy->min_classes : policy->min_length;
-    snprintf(out, cap, zh ? pw_messages[i].zh : pw_messages[i].en, figure);
-}
-
 int pwcheck_ready(char *msg, size_t cap)
 {
     const char *reason = NULL;

@@ -31,10 +31,8 @@
  * files: not for an event loop thread. */
 int password_acceptable(const pw_policy_t *policy, const char *pw, const char *username, const char **reason);
 
-/* What is wrong with a password refused for reason, for its owner: in
- * Chinese (zh 1) or English, into out (cap bytes, at most 200 needed). The
- * password itself is never in it. An unknown reason gets the last message. */
-void pwcheck_message(char *out, size_t cap, const pw_policy_t *policy, const char *reason, int zh);
+/* What each refusal tells its owner is in the error catalogue (api/errors.def,
+ * PASSWORD_*): password_refusal_text and password_refused_reply (api/internal.h). */
 
 /* 0 if the dictionary can be read; else -1 with a message for the operator. */
 int pwcheck_ready(char *msg, size_t cap);

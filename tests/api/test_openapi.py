@@ -177,6 +177,17 @@ def _macros():
 MACROS = _macros()
 
 
+def _error_codes():
+    """{id: code} of the error catalogue (src/api/errors.def): a handler names an entry, E_<id>."""
+    text = read(os.path.join(SRC, "api", "errors.def"))
+    codes = dict(re.findall(r'^ERR\((\w+),\s*\d+,\s*"(\w+)"', text, re.M))
+    assert codes, "cannot read src/api/errors.def"
+    return codes
+
+
+ERROR_CODES = _error_codes()
+
+
 def c_int(expr):
     """Evaluate a small C integer constant expression (macros, literals, + - * /)."""
     expr = re.sub(r"\b(\d+)(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU]?)\b", r"\1", expr.strip())
@@ -582,7 +593,8 @@ def test_operation_matches_its_route(route):
         # 415 where the handler refuses a type (by the Content-Type or by the bytes); a form is read whatever it is
         # sent as.
         text, body = handler_source(route["handler"])
-        refuses = "unsupported_media_type" in reachable_source(text, body)
+        refuses = any(ERROR_CODES[e] == "unsupported_media_type"
+                      for e in re.findall(r"\bE_(\w+)\b", reachable_source(text, body)) if e in ERROR_CODES)
         assert ("415" in op["responses"]) == refuses, f"{where}: 415 must {'' if refuses else 'not '}be documented"
     elif route["flags"] & {"RF_BODY", "RF_BODY_OPTIONAL"}:
         rb = deref(op.get("requestBody"))
@@ -648,7 +660,7 @@ def removed_fields(text, body):
                 r"\b(\w+)\(\s*" + re.escape(kept.group(1)) + r"\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,", body)
                 if fn in funcs and "json_is_number(" in funcs[fn]}
             assert len(bounds) == 1, f"{name}: cannot tell how the handler checks it ({sorted(bounds)})"
-            assert re.search(r'api_error\([^;]*"' + re.escape(name) + r'"', body), \
+            assert re.search(r'api_fail\([^;]*"' + re.escape(name) + r'"', body), \
                 f"{name}: a bad value must be refused with {name} as field"
             v = re.escape(kept.group(1))
             optional = re.search(r"\b" + v + r"\s*(?:[!=]=\s*NULL\b|\|\||&&)|(?:\|\||&&|!)\s*" + v + r"\b", body)
@@ -668,7 +680,7 @@ def hand_checked_body(body):
         return None
     assert len(loops) == 1, "more than one loop over the body"
     var, key, inner = loops[0]
-    assert re.search(r"api_error\([^;]*?,\s*" + re.escape(key) + r"\s*,", inner), \
+    assert re.search(r"api_fail\([^;]*?,\s*" + re.escape(key) + r"\s*\)", inner), \
         "an unknown key must be refused with the key as field"
     allowed = re.findall(r"strcmp\(\s*" + re.escape(key) + r'\s*,\s*"(\w+)"\s*\)\s*!=\s*0', inner)
     assert allowed, "cannot tell which keys the loop lets through"
