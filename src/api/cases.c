@@ -1508,12 +1508,34 @@ static const field_t public_cases_get_query[] = {
     FIELDS_END,
 };
 
+/* The bodies case_create and public_case_create check themselves: lat and lng
+ * come out before the fields are checked (read_coord). */
+static const field_t create_point[] = {
+    {"lat", F_NUMBER, F_NOT_NULL, -90, 90, NULL},
+    {"lng", F_NUMBER, F_NOT_NULL, -180, 180, NULL},
+    FIELDS_END,
+};
+static const field_t public_point[] = {
+    {"lat", F_NUMBER, 1, -90, 90, NULL},
+    {"lng", F_NUMBER, 1, -180, 180, NULL},
+    FIELDS_END,
+};
+static json_t *case_create_describe(void)
+{
+    return ops_body_json(create_fields, create_point);
+}
+static json_t *public_case_create_describe(void)
+{
+    return ops_body_json(public_fields, public_point);
+}
+
 /* Photos are read by their bytes (sniff_image), whatever the Content-Type says. */
 static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
 
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
-    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create)},
+    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
+     .describe = case_create_describe},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get)},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action), .body = action_fields},
     {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
@@ -1525,7 +1547,8 @@ const op_t case_ops[] = {
     {OP(HTTP_POST, "/api/v1/cases/{id}/photos", "cases.photos.add", USER, RF_UPLOAD | RF_WRITES, case_photo_add), .upload_types = photo_types},
     {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get)},
     {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
-    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create)},
+    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create),
+     .describe = public_case_create_describe},
     {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get), .query = public_cases_get_query},
     OPS_END,
 };

@@ -182,8 +182,8 @@ static int query_value_ok(const field_t *f, const char *v)
         return choice_ok(f->choices, v);
     case F_BOOL:
         return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
-    default: /* text: its length when bounded; what it means, the handler reads */
-        return f->max <= 0 || text_field_valid(v, 0, (int)f->max);
+    default: /* text: its length when bounded (min..max); what it means, the handler reads */
+        return f->max <= 0 || text_field_valid(v, (int)f->min, (int)f->max);
     }
 }
 
@@ -283,7 +283,7 @@ static const char *type_name(field_type_t t)
     return "?";
 }
 
-static json_t *fields_json(const field_t *fields)
+json_t *ops_fields_json(const field_t *fields)
 {
     if (fields == NULL)
         return json_null();
@@ -304,6 +304,16 @@ static json_t *fields_json(const field_t *fields)
         json_array_append_new(out, o);
     }
     return out;
+}
+
+json_t *ops_body_json(const field_t *fields, const field_t *more)
+{
+    json_t *body = ops_fields_json(fields);
+    json_t *rest = ops_fields_json(more);
+    if (json_is_array(rest))
+        json_array_extend(body, rest);
+    json_decref(rest);
+    return json_pack("{s:o, s:b}", "body", body, "body_in_handler", 1);
 }
 
 static const char *access_name(const op_t *op)
@@ -331,15 +341,14 @@ json_t *ops_json(void)
         for (size_t b = 0; b < sizeof flag_names / sizeof flag_names[0]; b++)
             if (op->flags & flag_names[b].bit)
                 json_array_append_new(flags, json_string(flag_names[b].name));
-        json_t *query = fields_json(op->query);
+        json_t *query = ops_fields_json(op->query);
         if (json_is_null(query)) {
             json_decref(query);
             query = json_array();
         }
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", op->name, "method", methods[op->method],
                               "pattern", op->pattern, "access", access_name(op), "flags", flags, "body",
-                              fields_json(op->body), "query", query);
-        json_object_set_new(o, "handler", json_string(op->handler_name));
+                              ops_fields_json(op->body), "query", query);
         json_object_set_new(o, "entity", op->entity ? json_string(op->entity->name) : json_null());
         if (op->upload_types) {
             json_t *t = json_array();

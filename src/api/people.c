@@ -1879,8 +1879,8 @@ static const field_t persons_list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL},
     {"household", F_INT, 0, 1, INT64_MAX, NULL},
     {"q", F_TEXT, 0, 0, 0, NULL},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
+    {"id_tail", F_TEXT, 0, 4, 4, NULL},
+    {"phone_tail", F_TEXT, 0, 4, 4, NULL},
     {"tag", F_TEXT, 0, 0, 0, NULL},
     {"id_card", F_TEXT, 0, 0, 0, NULL},
     FIELDS_END,
@@ -1899,8 +1899,8 @@ static const field_t persons_export_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL},
     {"household", F_INT, 0, 1, INT64_MAX, NULL},
     {"q", F_TEXT, 0, 0, 0, NULL},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL},
+    {"id_tail", F_TEXT, 0, 4, 4, NULL},
+    {"phone_tail", F_TEXT, 0, 4, 4, NULL},
     {"tag", F_TEXT, 0, 0, 0, NULL},
     {"id_card", F_TEXT, 0, 0, 0, NULL},
     {"format", F_ENUM, 0, 0, 0, file_formats},
@@ -1914,19 +1914,45 @@ static const field_t households_list_query[] = {
     FIELDS_END,
 };
 
+/* What the table tells of operations whose handler checks the input itself:
+ * a person's body (its fields and the tags take_tags takes out first) and the
+ * columns an import file may have. */
+static const field_t person_tags_field[] = {
+    {"tags", F_LIST, F_NOT_NULL, 0, 20, NULL},
+    FIELDS_END,
+};
+static json_t *person_create_describe(void)
+{
+    return ops_body_json(person_create_fields, person_tags_field);
+}
+static json_t *person_update_describe(void)
+{
+    return ops_body_json(person_update_fields, person_tags_field);
+}
+static json_t *person_import_describe(void)
+{
+    json_t *cols = json_array();
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        json_array_append_new(cols, json_pack("{s:s, s:s, s:s?, s:s}", "key", columns[i].key, "zh", columns[i].zh,
+                                              "alt", columns[i].alt, "en", columns[i].en));
+    return json_pack("{s:o}", "columns", cols);
+}
+
 static const char *const import_types[] = {
     "text/csv", "text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/octet-stream", NULL};
 
 const op_t person_ops[] = {
     {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list), .query = persons_list_query},
-    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create)},
+    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create),
+     .describe = person_create_describe},
     {OP(HTTP_POST, "/api/v1/persons/import", "persons.import", PERM(PERM_PEOPLE_WRITE), RF_UPLOAD | RF_WRITES, person_import), .query = persons_import_query,
-     .upload_types = import_types},
+     .upload_types = import_types, .describe = person_import_describe},
     {OP(HTTP_GET, "/api/v1/persons/import-template", "persons.import_template", PERM(PERM_PEOPLE_WRITE), 0, person_import_template), .query = persons_import_template_query},
     {OP(HTTP_GET, "/api/v1/persons/export", "persons.export", PERM(PERM_PEOPLE_READ), RF_WRITES, person_export), .query = persons_export_query},
     {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get)},
-    {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_update)},
+    {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_update),
+     .describe = person_update_describe},
     {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete)},
     {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL), RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields},
     {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
