@@ -325,6 +325,13 @@ static const char *access_name(const op_t *op)
     return op->perm == PERM_ALL ? "all" : perm_name(op->perm);
 }
 
+/* What RF_PAGED adds, as api_page reads it: the page size and the cursor (the last id of the page before). */
+static const field_t page_query[] = {
+    {"limit", F_INT, 0, 1, 200, NULL},
+    {"after", F_INT, 0, 0, INT64_MAX, NULL},
+    FIELDS_END,
+};
+
 json_t *ops_json(void)
 {
     static const struct { unsigned bit; const char *name; } flag_names[] = {
@@ -345,6 +352,11 @@ json_t *ops_json(void)
         if (json_is_null(query)) {
             json_decref(query);
             query = json_array();
+        }
+        if (op->flags & RF_PAGED) {
+            json_t *page = ops_fields_json(page_query);
+            json_array_extend(query, page);
+            json_decref(page);
         }
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", op->name, "method", methods[op->method],
                               "pattern", op->pattern, "access", access_name(op), "flags", flags, "body",
