@@ -591,7 +591,7 @@ def schema_check_list(column):
 
 def test_case_enums_are_the_schema():
     """States, ratings, sources and handler kinds are those the database allows; the walk checks every value the
-    server sends against these enums (and the actions and event names)."""
+    server sends against these enums and meets every event action documented (each move of CaseAction among them)."""
     schemas = DOC["components"]["schemas"]
     assert schemas["CaseState"]["enum"] == schema_check_list("state")
     assert schemas["CaseRating"]["enum"] == schema_check_list("rating")
@@ -624,6 +624,7 @@ def test_hand_built_answers_are_closed_schemas(name):
 
 HIT = set()
 SEEN = {}  # (method, normalised path) -> {(status, media type)} the walk met
+EVENTS = set()  # the actions of the case events the walk was shown
 
 
 def credit_code(body17):
@@ -664,6 +665,8 @@ def check(r, method, path):
         data = r.json()
         if schema:
             validate(data, schema, f"{method} {path} {status}")
+        if isinstance(data, dict) and isinstance(data.get("events"), list):
+            EVENTS.update(e.get("action") for e in data["events"])
         HIT.add(key)
         return data
     if schema:
@@ -739,6 +742,7 @@ def test_every_route_answers_as_documented(server, admin):
     """Walk every route once with real data; each answer must be documented and match its schema."""
     HIT.clear()
     SEEN.clear()
+    EVENTS.clear()
     check(admin.get("/healthz"), "GET", "/healthz")
     check(admin.get("/metrics"), "GET", "/metrics")
     check(admin.get("/api/v1/roles"), "GET", "/api/v1/roles")
@@ -1044,6 +1048,9 @@ def test_every_route_answers_as_documented(server, admin):
 
     missing = sorted(set(OPS) - HIT)
     assert not missing, f"routes not exercised: {missing}"
+    # Every move and record the document names, the walk has met in a case's log (the enums refuse any other).
+    events = DOC["components"]["schemas"]["CaseEventAction"]["enum"]
+    assert set(events) == EVENTS, f"documented {sorted(set(events) - EVENTS)} never met; met {sorted(EVENTS)}"
 
     # What the walk met of the table's facts that are not declarations: an upload documents 415 exactly when the
     # server refused one for its media type, and a file download documents exactly the media types it served.
@@ -2496,7 +2503,8 @@ def walk_transfers(server, admin):
 def walk_escalation(server, admin, ctx):
     """Part of the walk, last as it moves the clock: a tick with nothing overdue, the refusals, then five hours on
     (past the 4 h to accept) a tick that raises the open cases to the street (吹哨), once; the street's inbox and
-    the indicators show them. Every cookie session but the admin's (logged in again) ends here."""
+    the indicators show them; a day on, to the district. Every cookie session but the admin's (logged in again) ends
+    here."""
     tick, col = "/api/v1/_test/tick", "/api/v1/cases"
     r = admin.post(tick)
     assert r.status_code == 200 and check(r, "POST", tick) == {"escalated": 0}, r.text
@@ -2534,6 +2542,17 @@ def walk_escalation(server, admin, ctx):
     k = check(admin.get(f"/api/v1/orgs/{ctx['lj']}/casework", params={"from": "2000-01-01", "to": "2100-01-01"}),
               "GET", "/api/v1/orgs/{id}/casework")
     assert k["overdue_now"] == len(ctx["open"]), k
+    # A day on (past the next stage's limit) a tick raises them to the district, once.
+    r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 24 * 3600})
+    assert r.status_code == 200, r.text
+    admin.login("admin", ADMIN_PASSWORD)
+    r = admin.post(tick)
+    assert r.status_code == 200, r.text
+    check(r, "POST", tick)
+    for cid in ctx["open"]:
+        got = check(admin.get(f"{col}/{cid}"), "GET", "/api/v1/cases/{id}")
+        assert [e["action"] for e in got["events"] if e["action"].startswith("escalate")] == \
+            ["escalate_street", "escalate_district"], got["events"]
 
 
 def test_org_delete_answers_204(admin):
