@@ -2670,3 +2670,21 @@ def test_the_server_refuses_bodies_the_table_does_not_declare(admin):
         first = route["body"][0]
         r = admin.request(route["method"], path, json={first["name"]: WRONG_JSON.get(first["type"], 12345)})
         assert r.status_code == 400 and error_of(r)["field"] == first["name"], (route["name"], r.text[:200])
+
+
+def test_an_entity_out_of_reach_is_404(admin):
+    """An operation whose {id} names an entity (the table's "entity") answers 404 not_found for an id that names
+    none, and documents that 404."""
+    ops = [r for r in ROUTES if r["entity"]]
+    assert ops, "no operation declares its entity"
+    for route in ops:
+        _, _, op = OPS[(route["method"], norm(route["pattern"]))]
+        assert "404" in op["responses"], f"{route['name']}: the entity's 404 is not documented"
+        required = [f for f in route["body"] or [] if f["required"]]
+        if required:  # the body is checked first; a valid one would need real values
+            continue
+        extra = {"json": {}} if route["body"] is not None else {}
+        r = admin.request(route["method"], route["pattern"].replace("{id}", str(INT64_MAX), 1), **extra)
+        assert r.status_code == 404, (route["name"], r.status_code, r.text[:200])
+        assert error_of(r)["code"] == "not_found", (route["name"], r.text[:200])
+        check(r, route["method"], route["pattern"])
