@@ -163,7 +163,8 @@ typedef enum {
     F_DATE,  /* "YYYY-MM-DD" from min (yyyymmdd, 0: any) to max years after today (core/timefmt.h) */
     F_BLOCK, /* text with line breaks */
     F_NAME,  /* a name or title: text without format characters, not only blanks (text_name_valid) */
-    F_NUMBER /* a JSON number from min to max */
+    F_NUMBER, /* a JSON number from min to max */
+    F_LIST   /* an array of at most max names (each 1 to 50 code points) */
 } field_type_t;
 typedef struct {
     const char *name;

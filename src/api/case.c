@@ -706,6 +706,19 @@ static const field_t public_cases_get_query[] = {
     FIELDS_END,
 };
 
+/* The body case_create checks itself: lat and lng come out before the fields
+ * are checked (case_read_coord). */
+static const field_t create_point[] = {
+    {"lat", F_NUMBER, F_NOT_NULL, -90, 90, NULL, 0},
+    {"lng", F_NUMBER, F_NOT_NULL, -180, 180, NULL, 0},
+    FIELDS_END,
+};
+
+static json_t *case_create_describe(void)
+{
+    return ops_body_json(create_fields, create_point);
+}
+
 /* Photos are read by their bytes (case_photo.c), whatever the Content-Type says. */
 static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
 
@@ -721,7 +734,8 @@ static const entity_t case_entity = {"case", NULL, case_scope};
 /* The whole case family: its operations live in the case_*.c files. */
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
-    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create)},
+    {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
+     .describe = case_create_describe},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
      .body = case_action_fields, .entity = &case_entity},
@@ -738,7 +752,8 @@ const op_t case_ops[] = {
      .upload_types = photo_types, .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get), .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
-    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create)},
+    {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create),
+     .describe = public_case_create_describe},
     {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get),
      .query = public_cases_get_query},
     OPS_END,

@@ -44,6 +44,9 @@ int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
 /* A coordinate: 0 with *out if v is a finite number in [lo, hi], else -1. */
 int case_read_coord(const json_t *v, double lo, double hi, double *out);
 
+/* What `jiceng routes` tells of the public report's body (case_public.c). */
+json_t *public_case_create_describe(void);
+
 /* The bodies of the case operations declared in case.c's table. */
 extern const field_t case_action_fields[];
 extern const field_t case_supervise_fields[];

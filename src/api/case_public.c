@@ -1,5 +1,6 @@
 /* Anonymous reports: created by anyone, followed with their tracking code. */
 #include "api/case.h"
+#include "api/op.h"
 
 #include "api/handlers.h"
 
@@ -99,4 +100,16 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
     json_t *c = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     return api_json(rep, 200, c);
+}
+
+/* The body public_case_create checks itself: lat and lng come out first. */
+static const field_t public_point[] = {
+    {"lat", F_NUMBER, 1, -90, 90, NULL, 0},
+    {"lng", F_NUMBER, 1, -180, 180, NULL, 0},
+    FIELDS_END,
+};
+
+json_t *public_case_create_describe(void)
+{
+    return ops_body_json(public_fields, public_point);
 }

@@ -248,6 +248,17 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             if (!json_is_string(v) || !in_choices(f->choices, json_string_value(v)))
                 return api_fail(rep, req->lang, E_FIELD_NOT_ALLOWED, f->name);
             break;
+        case F_LIST: {
+            size_t i;
+            json_t *x;
+            if (!json_is_array(v) || (int64_t)json_array_size(v) > f->max)
+                return api_fail(rep, req->lang, E_FIELD_NOT_LIST, f->name);
+            json_array_foreach(v, i, x) {
+                if (!json_is_string(x) || !text_name_valid(json_string_value(x), 1, 50))
+                    return api_fail(rep, req->lang, E_FIELD_LIST_ITEM_INVALID, f->name);
+            }
+            break;
+        }
         case F_NUMBER:
             if (!json_is_number(v))
                 return api_fail(rep, req->lang, E_FIELD_NOT_NUMBER, f->name);

@@ -607,8 +607,23 @@ static const field_t locate_query[] = {
     FIELDS_END,
 };
 
+/* The GeoJSON geometry org_geometry_put checks itself: a type and its coordinates. */
+static const char *const geometry_types[] = {"Polygon", "Point", NULL};
+static const field_t geometry_type_field[] = {
+    {"type", F_ENUM, 1, 0, 0, geometry_types, 0},
+    FIELDS_END,
+};
+static json_t *geometry_put_describe(void)
+{
+    json_t *out = ops_body_json(geometry_type_field, NULL);
+    json_array_append_new(json_object_get(out, "body"), json_pack("{s:s, s:s, s:b, s:b}", "name", "coordinates", "type",
+                                                                  "coordinates", "required", 1, "nullable", 0));
+    return out;
+}
+
 const op_t geo_ops[] = {
-    {OP(HTTP_PUT, "/api/v1/orgs/{id}/geometry", "orgs.geometry.put", PERM(PERM_ORG_WRITE), RF_BODY | RF_WRITES, org_geometry_put)},
+    {OP(HTTP_PUT, "/api/v1/orgs/{id}/geometry", "orgs.geometry.put", PERM(PERM_ORG_WRITE), RF_BODY | RF_WRITES, org_geometry_put),
+     .describe = geometry_put_describe},
     {OP(HTTP_GET, "/api/v1/orgs/{id}/geometry", "orgs.geometry.get", PERM(PERM_ORG_READ), 0, org_geometry_get)},
     {OP(HTTP_GET, "/api/v1/orgs/{id}/coverage", "orgs.coverage", PERM(PERM_PEOPLE_READ), 0, org_coverage)},
     {OP(HTTP_GET, "/api/v1/locate", "locate", PERM(PERM_ORG_READ), 0, geo_locate_handler), .query = locate_query},

@@ -58,7 +58,6 @@ typedef struct op {
     uint32_t perm;             /* with ROUTE_PERM: the permission needed */
     unsigned flags;            /* RF_* */
     handler_fn handler;        /* the family's code */
-    const char *handler_name;  /* its name, for `jiceng routes` */
     const field_t *body;       /* declared body fields, validated before the handler; NULL: none declared */
     const field_t *query;      /* declared query parameters (besides RF_PAGED's); NULL: none */
     const entity_t *entity;    /* what the first {id} names; NULL: none checked here */
@@ -74,7 +73,7 @@ typedef struct op {
 
 /* An entry: {OP(HTTP_GET, "/api/v1/units", "units.list", PERM(PERM_UNIT_READ), RF_PAGED, unit_list),
  * .query = list_query}. */
-#define OP(m, pat, nm, acc, fl, h) .method = (m), .pattern = (pat), .name = (nm), acc, .flags = (fl), .handler = (h), .handler_name = #h
+#define OP(m, pat, nm, acc, fl, h) .method = (m), .pattern = (pat), .name = (nm), acc, .flags = (fl), .handler = (h)
 #define PUB .access = ROUTE_PUBLIC
 #define USER .access = ROUTE_USER
 #define PERM(p) .access = ROUTE_PERM, .perm = (p)
@@ -113,5 +112,13 @@ int api_upload_type_ok(const api_req_t *req);
 
 /* The whole table as JSON (`jiceng routes --json`). */
 json_t *ops_json(void);
+
+/* Fields as ops_json prints them: [{name, type, required, nullable, min, max, enum}], or JSON null for NULL. */
+json_t *ops_fields_json(const field_t *fields);
+
+/* For a describe() whose handler checks the body itself (the declaration's
+ * fields are then not checked before it): {"body": fields then more}, either
+ * may be NULL, and "body_in_handler": true. */
+json_t *ops_body_json(const field_t *fields, const field_t *more);
 
 #endif

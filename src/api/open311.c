@@ -441,13 +441,19 @@ static const field_t open311_requests_query[] = {
 };
 
 static const char *const form_types[] = {"application/x-www-form-urlencoded", NULL};
+/* The form fields o311_request_create reads (form_value); others are ignored. */
+static json_t *request_create_describe(void)
+{
+    return json_pack("{s:[s, s, s, s, s, s]}", "form", "api_key", "service_code", "lat", "long", "description", "phone");
+}
 
 const op_t open311_ops[] = {
     {OP(HTTP_GET, "/open311/v2/discovery.{name}", "open311.discovery", PUB, RF_OPEN311, o311_discovery), .error_format = o311_error_reply},
     {OP(HTTP_GET, "/open311/v2/services.{name}", "open311.services", PUB, RF_OPEN311, o311_services), .error_format = o311_error_reply},
     {OP(HTTP_GET, "/open311/v2/services/{name}.{name}", "open311.service", PUB, RF_OPEN311, o311_service_definition), .error_format = o311_error_reply},
     {OP(HTTP_GET, "/open311/v2/requests.{name}", "open311.requests", PUB, RF_OPEN311, o311_requests), .query = open311_requests_query, .error_format = o311_error_reply},
-    {OP(HTTP_POST, "/open311/v2/requests.{name}", "open311.requests.create", PUB, RF_UPLOAD | RF_NO_REPLAY | RF_OPEN311 | RF_WRITES, o311_request_create), .upload_types = form_types, .error_format = o311_error_reply},
+    {OP(HTTP_POST, "/open311/v2/requests.{name}", "open311.requests.create", PUB, RF_UPLOAD | RF_NO_REPLAY | RF_OPEN311 | RF_WRITES, o311_request_create), .upload_types = form_types,
+     .describe = request_create_describe, .error_format = o311_error_reply},
     {OP(HTTP_GET, "/open311/v2/requests/{id}.{name}", "open311.request", PUB, RF_OPEN311, o311_request_get), .error_format = o311_error_reply},
     {OP(HTTP_GET, "/open311/v2/tokens/{name}.{name}", "open311.token", PUB, RF_OPEN311, o311_token), .error_format = o311_error_reply},
     OPS_END,

@@ -177,8 +177,8 @@ static int query_value_ok(const field_t *f, const char *v)
         return choice_ok(f->choices, v);
     case F_BOOL:
         return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
-    default: /* text: its length when bounded; what it means, the handler reads */
-        return f->max <= 0 || text_field_valid(v, 0, (int)f->max);
+    default: /* text: its length when bounded (min..max); what it means, the handler reads */
+        return f->max <= 0 || text_field_valid(v, (int)f->min, (int)f->max);
     }
 }
 
@@ -266,11 +266,12 @@ static const char *type_name(field_type_t t)
     case F_BLOCK: return "block";
     case F_NAME: return "name";
     case F_NUMBER: return "number";
+    case F_LIST: return "list";
     }
     return "?";
 }
 
-static json_t *fields_json(const field_t *fields)
+json_t *ops_fields_json(const field_t *fields)
 {
     if (fields == NULL)
         return json_null();
@@ -293,6 +294,16 @@ static json_t *fields_json(const field_t *fields)
     return out;
 }
 
+json_t *ops_body_json(const field_t *fields, const field_t *more)
+{
+    json_t *body = ops_fields_json(fields);
+    json_t *rest = ops_fields_json(more);
+    if (json_is_array(rest))
+        json_array_extend(body, rest);
+    json_decref(rest);
+    return json_pack("{s:o, s:b}", "body", body, "body_in_handler", 1);
+}
+
 static const char *access_name(const op_t *op)
 {
     if (op->access == ROUTE_PUBLIC)
@@ -301,6 +312,13 @@ static const char *access_name(const op_t *op)
         return "authenticated";
     return op->perm == PERM_ALL ? "all" : perm_name(op->perm);
 }
+
+/* What RF_PAGED adds, as api_page reads it: the page size and the cursor (the last id of the page before). */
+static const field_t page_query[] = {
+    {"limit", F_INT, 0, 1, 200, NULL, 0},
+    {"after", F_INT, 0, 0, INT64_MAX, NULL, 0},
+    FIELDS_END,
+};
 
 json_t *ops_json(void)
 {
@@ -318,15 +336,19 @@ json_t *ops_json(void)
         for (size_t b = 0; b < sizeof flag_names / sizeof flag_names[0]; b++)
             if (op->flags & flag_names[b].bit)
                 json_array_append_new(flags, json_string(flag_names[b].name));
-        json_t *query = fields_json(op->query);
+        json_t *query = ops_fields_json(op->query);
         if (json_is_null(query)) {
             json_decref(query);
             query = json_array();
         }
+        if (op->flags & RF_PAGED) {
+            json_t *page = ops_fields_json(page_query);
+            json_array_extend(query, page);
+            json_decref(page);
+        }
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", op->name, "method", methods[op->method],
                               "pattern", op->pattern, "access", access_name(op), "flags", flags, "body",
-                              fields_json(op->body), "query", query);
-        json_object_set_new(o, "handler", json_string(op->handler_name));
+                              ops_fields_json(op->body), "query", query);
         json_object_set_new(o, "entity", op->entity ? json_string(op->entity->name) : json_null());
         if (op->upload_types) {
             json_t *t = json_array();

@@ -805,20 +805,38 @@ static const field_t persons_list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"q", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL, 0},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},
+    {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0},
     {"tag", F_TEXT, 0, 0, 0, NULL, 0},
     {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 
+/* What the table tells of a person's body, which its handlers check
+ * themselves: its fields and the tags take_tags takes out first. */
+static const field_t person_tags_field[] = {
+    {"tags", F_LIST, F_NOT_NULL, 0, 20, NULL, 0},
+    FIELDS_END,
+};
+
+static json_t *person_create_describe(void)
+{
+    return ops_body_json(person_create_fields, person_tags_field);
+}
+
+static json_t *person_update_describe(void)
+{
+    return ops_body_json(person_update_fields, person_tags_field);
+}
+
 const op_t person_ops[] = {
     {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list),
      .query = persons_list_query},
-    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create)},
+    {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create),
+     .describe = person_create_describe},
     {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get)},
     {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES,
-        person_update)},
+        person_update), .describe = person_update_describe},
     {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete)},
     {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL),
         RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields},

@@ -861,8 +861,8 @@ static const field_t persons_export_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"q", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_tail", F_TEXT, 0, 0, 4, NULL, 0},
-    {"phone_tail", F_TEXT, 0, 0, 4, NULL, 0},
+    {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},
+    {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0},
     {"tag", F_TEXT, 0, 0, 0, NULL, 0},
     {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
     {"format", F_ENUM, 0, 0, 0, file_formats, 0},
@@ -875,9 +875,20 @@ static const char *const import_types[] = {"text/csv", "text/plain",
                                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                            "application/octet-stream", NULL};
 
+/* The columns an import file may have, for `jiceng routes`. */
+static json_t *person_import_describe(void)
+{
+    json_t *cols = json_array();
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        json_array_append_new(cols, json_pack("{s:s, s:s, s:s?, s:s}", "key", columns[i].key, "zh", columns[i].zh,
+                                              "alt", columns[i].alt, "en", columns[i].en));
+    return json_pack("{s:o}", "columns", cols);
+}
+
 const op_t person_io_ops[] = {
     {OP(HTTP_POST, "/api/v1/persons/import", "persons.import", PERM(PERM_PEOPLE_WRITE), RF_UPLOAD | RF_WRITES,
-        person_import), .query = persons_import_query, .upload_types = import_types},
+        person_import), .query = persons_import_query, .upload_types = import_types,
+     .describe = person_import_describe},
     {OP(HTTP_GET, "/api/v1/persons/import-template", "persons.import_template", PERM(PERM_PEOPLE_WRITE), 0,
         person_import_template), .query = persons_import_template_query},
     {OP(HTTP_GET, "/api/v1/persons/export", "persons.export", PERM(PERM_PEOPLE_READ), RF_WRITES, person_export),

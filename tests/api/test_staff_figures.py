@@ -1,7 +1,7 @@
 """Residents, party members and delegates are not staff: no figure of any subtree
 (counts of 独居老人, 残疾人, 留守儿童, casework indicators), no residents' records,
-no raw tag code. The routes are taken from the route table of src/http/routes.c,
-not from a hand-made list, so a new staff route is covered when it is added."""
+no raw tag code. The routes are taken from the operation table the server prints
+(`jiceng routes --json`), not from a hand-made list, so a new staff route is covered when it is added."""
 import json
 import re
 
@@ -34,7 +34,7 @@ def world(server, admin):
 
 
 def staff_routes():
-    return [r for r in ROUTES if r["permission"] in STAFF_PERMISSIONS and "RF_TEST_ONLY" not in r["flags"]]
+    return [r for r in ROUTES if r["access"] in STAFF_PERMISSIONS and "test_only" not in r["flags"]]
 
 
 def path_of(route, org):
@@ -42,7 +42,7 @@ def path_of(route, org):
 
 
 def test_figure_routes_are_declared_staff_only():
-    figures = {r["name"] for r in ROUTES if r["permission"] == "stats.read"}
+    figures = {r["name"] for r in ROUTES if r["access"] == "stats.read"}
     assert {"orgs.stats", "orgs.casework", "orgs.casework.trend"} <= figures, figures
 
 
@@ -74,9 +74,9 @@ def test_what_non_staff_reach_shows_no_figure_or_tag(world):
     for role in NON_STAFF:
         assert not perms[role] & STAFF_PERMISSIONS, (role, perms[role])
         client = world["users"][role]
-        reachable = [r for r in ROUTES if r["method"] == "GET" and "RF_TEST_ONLY" not in r["flags"]
+        reachable = [r for r in ROUTES if r["method"] == "GET" and "test_only" not in r["flags"]
                      and "{name}" not in r["pattern"]
-                     and (r["permission"] == "authenticated" or r["permission"] in perms[role])]
+                     and (r["access"] == "authenticated" or r["access"] in perms[role])]
         assert any(r["name"] == "orgs.get" for r in reachable)
         for route in reachable:
             r = client.get(path_of(route, world["comm"]))
