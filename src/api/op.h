@@ -44,7 +44,7 @@ enum {
  * one. An entity whose sight is not one org's (a case: its reporter and the
  * unit it was dispatched to see it too) gives scope instead. */
 typedef struct entity {
-    const char *name;          /* named in the 404: "unit" */
+    const char *name;          /* "unit": the entity of the operation (named in the log of a 404) */
     const char *org_sql;       /* "SELECT org_id FROM unit WHERE id = ?" */
     /* Or: DB_OK with *org set if who may see entity id, DB_NOTFOUND if not (or missing). */
     int (*scope)(db_t *db, const principal_t *who, int64_t id, int64_t *org);
