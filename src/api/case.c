@@ -349,13 +349,14 @@ typedef struct {
 /* The new case as the answer, on the loop thread once it is committed: what
  * case_json would read back (GET /cases/{id}), key for key, built from the
  * request's data (rep->json) and what the writer knew (rep->after_data), since
- * reading it back starts from cold pages after every commit. PostgreSQL keeps
- * lat and lng as REAL (4 bytes), so there it is read back. */
+ * reading it back starts from cold pages after every commit. Both backends keep
+ * lat and lng as 8-byte floats (REAL is DOUBLE PRECISION on PostgreSQL), so the
+ * request's numbers are what a read gives. */
 static void case_after_commit(db_t *db, api_reply_t *rep)
 {
     const json_t *d = rep->json;
     const case_answer_t *a = rep->after_data;
-    if (strcmp(db_dialect(db), "sqlite") != 0 || !a->has_org_name || !a->c.category_name[0]) {
+    if (!a->has_org_name || !a->c.category_name[0]) {
         json_t *c = case_json(db, a->c.id, 1);
         json_decref(rep->json);
         rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)a->c.id);
