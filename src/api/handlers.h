@@ -1,4 +1,4 @@
-/* Every HTTP handler, by module. The route table (src/http/routes.c) names them. */
+/* The custom handlers, by module; each family's operation table (api/op.h) names its own. */
 #ifndef JICENG_API_HANDLERS_H
 #define JICENG_API_HANDLERS_H
 

@@ -68,7 +68,7 @@ int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char 
 
 /* The write pipeline's hooks of the state modules keep (api/tx.h): org nodes and
  * the audit chain's head (common.c), the casework figure batch (casework.c), the
- * escalation of overdue cases (cases.c). Registered by api_hooks_register. */
+ * escalation of overdue cases (case_escalate.c). Registered by api_hooks_register. */
 struct tx_hooks;
 extern const struct tx_hooks org_cache_hooks, audit_head_hooks, casework_batch_hooks, case_escalation_hooks;
 
