@@ -11,19 +11,19 @@
 #include "core/timefmt.h"
 #include "lib/util.h"
 
-static const char *const posts[] = {"书记", "主任", "两委委员", "网格员", NULL};
+const char *const cadre_posts[] = {"书记", "主任", "两委委员", "网格员", NULL};
 
 static const field_t create_fields[] = {
     {"person_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"post", F_ENUM, 1, 0, 0, posts},
+    {"post", F_ENUM, 1, 0, 0, cadre_posts},
     {"term_start", F_DATE, 1, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     FIELDS_END,
 };
 
 static const field_t update_fields[] = {
-    {"post", F_ENUM, F_NOT_NULL, 0, 0, posts},
+    {"post", F_ENUM, F_NOT_NULL, 0, 0, cadre_posts},
     {"term_start", F_DATE, F_NOT_NULL, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     {"term_end", F_DATE, 0, DATE_TERM_EARLIEST, DATE_TERM_YEARS_AHEAD, NULL},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
@@ -103,8 +103,8 @@ int cadre_list(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "org", "org 无效", "org is not a valid id");
     char *post = api_query(req, "post");
     int ok = post == NULL;
-    for (int i = 0; post && posts[i]; i++)
-        ok |= strcmp(post, posts[i]) == 0;
+    for (int i = 0; post && cadre_posts[i]; i++)
+        ok |= strcmp(post, cadre_posts[i]) == 0;
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = ok ? access_list_range(req->db, req->who, PERM_PEOPLE_READ, org, lo, hi) : DB_OK;
     json_t *items = NULL;

@@ -25,14 +25,14 @@
 #include "lib/pii.h"
 #include "lib/util.h"
 
-static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
-static const char *const ratings[] = {"满意", "基本满意", "不满意", NULL};
+const char *const case_sources[] = {"grid_worker", "resident", "hotline", NULL};
+const char *const case_ratings[] = {"满意", "基本满意", "不满意", NULL};
 
 static const field_t create_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL},
     {"title", F_NAME, 1, 1, 100, NULL},
     {"description", F_BLOCK, 1, 1, 2000, NULL},
-    {"source", F_ENUM, 0, 0, 0, sources},
+    {"source", F_ENUM, 0, 0, 0, case_sources},
     {"building_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"contact_phone", F_TEXT, 0, 1, 20, NULL},
@@ -45,7 +45,7 @@ static const field_t action_fields[] = {
     {"note", F_BLOCK, 0, 1, 1000, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"rating", F_ENUM, 0, 0, 0, ratings},
+    {"rating", F_ENUM, 0, 0, 0, case_ratings},
     {"into", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };

@@ -10,11 +10,11 @@
 #include "core/role.h"
 #include "lib/util.h"
 
-static const char *const level_names[] = {"city", "district", "street", "community", "grid", "building", NULL};
+const char *const org_levels[] = {"city", "district", "street", "community", "grid", "building", NULL};
 
 static const field_t create_fields[] = {
     {"parent_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"level", F_ENUM, 1, 0, 0, level_names},
+    {"level", F_ENUM, 1, 0, 0, org_levels},
     {"kind", F_TEXT, 0, 1, 32, NULL},
     {"name", F_NAME, 1, 1, 64, NULL},
     {"code", F_TEXT, 0, 1, 20, NULL},

@@ -11,12 +11,12 @@
 #include "core/timefmt.h"
 #include "lib/util.h"
 
-static const char *const statuses[] = {"正式", "预备", NULL};
+const char *const party_member_statuses[] = {"正式", "预备", NULL};
 
 static const field_t create_fields[] = {
     {"person_id", F_INT, 1, 1, INT64_MAX, NULL},
     {"party_org_id", F_INT, 1, 1, INT64_MAX, NULL},
-    {"status", F_ENUM, 1, 0, 0, statuses},
+    {"status", F_ENUM, 1, 0, 0, party_member_statuses},
     {"joined_on", F_DATE, 1, DATE_PARTY_EARLIEST, 0, NULL},
     {"in_service", F_BOOL, 0, 0, 0, NULL},
     {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL},
@@ -26,7 +26,7 @@ static const field_t create_fields[] = {
 
 static const field_t update_fields[] = {
     {"party_org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL},
-    {"status", F_ENUM, F_NOT_NULL, 0, 0, statuses},
+    {"status", F_ENUM, F_NOT_NULL, 0, 0, party_member_statuses},
     {"joined_on", F_DATE, F_NOT_NULL, DATE_PARTY_EARLIEST, 0, NULL},
     {"in_service", F_BOOL, F_NOT_NULL, 0, 0, NULL},
     {"employer_unit_id", F_INT, 0, 1, INT64_MAX, NULL},

@@ -10,13 +10,13 @@
 #include "core/timefmt.h"
 #include "lib/util.h"
 
-static const char *const kinds[] = {"党委", "党工委", "党总支", "党支部", "联合党支部", "党小组", NULL};
+const char *const party_org_kinds[] = {"党委", "党工委", "党总支", "党支部", "联合党支部", "党小组", NULL};
 
 static const field_t create_fields[] = {
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"unit_id", F_INT, 0, 1, INT64_MAX, NULL},
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"kind", F_ENUM, 1, 0, 0, kinds},
+    {"kind", F_ENUM, 1, 0, 0, party_org_kinds},
     {"name", F_NAME, 1, 1, 100, NULL},
     {"secretary", F_NAME, 0, 1, 50, NULL},
     {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
@@ -25,7 +25,7 @@ static const field_t create_fields[] = {
 
 static const field_t update_fields[] = {
     {"parent_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"kind", F_ENUM, F_NOT_NULL, 0, 0, kinds},
+    {"kind", F_ENUM, F_NOT_NULL, 0, 0, party_org_kinds},
     {"name", F_NAME, F_NOT_NULL, 1, 100, NULL},
     {"secretary", F_NAME, 0, 1, 50, NULL},
     {"founded_on", F_DATE, 0, DATE_PARTY_EARLIEST, 0, NULL},
@@ -155,8 +155,8 @@ int party_org_list(api_req_t *req, api_reply_t *rep)
         return api_error(rep, req->lang, 400, "validation_failed", "unit_id", "unit_id 无效", "unit_id is not valid");
     char *kind = api_query(req, "kind");
     int kind_ok = kind == NULL;
-    for (int i = 0; kind && kinds[i]; i++)
-        kind_ok |= strcmp(kind, kinds[i]) == 0;
+    for (int i = 0; kind && party_org_kinds[i]; i++)
+        kind_ok |= strcmp(kind, party_org_kinds[i]) == 0;
     if (!kind_ok) {
         free(kind);
         return api_error(rep, req->lang, 400, "validation_failed", "kind", "党组织类型无效", "unknown kind");

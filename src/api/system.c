@@ -1,4 +1,4 @@
-/* Liveness, metrics, the role catalogue and the test clock. */
+/* Liveness, metrics, the role catalogue, the fixed vocabularies and the test clock. */
 #include "api/handlers.h"
 #include "api/internal.h"
 
@@ -40,6 +40,40 @@ int sys_roles(api_req_t *req, api_reply_t *rep)
         json_array_append_new(items, json_pack("{s:s, s:o}", "role", name, "permissions", perms));
     }
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}
+
+/* The fixed vocabularies, by the name the API answers them under: the very
+ * arrays the validators check against, so the list and what is accepted are one. */
+static const struct {
+    const char *name;
+    const char *const *values;
+} enums[] = {
+    {"levels", org_levels},
+    {"unit_types", unit_types},
+    {"party_org_types", party_org_kinds},
+    {"party_member_statuses", party_member_statuses},
+    {"cadre_posts", cadre_posts},
+    {"relations", person_relations},
+    {"genders", person_genders},
+    {"case_sources", case_sources},
+    {"case_ratings", case_ratings},
+    {"langs", user_langs},
+    {"transfer_boxes", transfer_boxes},
+    {"transfer_statuses", transfer_statuses},
+};
+
+/* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order. */
+int sys_enums(api_req_t *req, api_reply_t *rep)
+{
+    (void)req;
+    json_t *out = json_object();
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        json_t *values = json_array();
+        for (const char *const *v = enums[i].values; *v; v++)
+            json_array_append_new(values, json_string(*v));
+        json_object_set_new(out, enums[i].name, values);
+    }
+    return api_json(rep, 200, out);
 }
 
 static const field_t clock_fields[] = {

@@ -9,7 +9,7 @@
 #include "core/role.h"
 #include "lib/util.h"
 
-static const char *const unit_types[] = {"agency", "enterprise", "non_public_enterprise", "school",
+const char *const unit_types[] = {"agency", "enterprise", "non_public_enterprise", "school",
                                          "social_organisation", NULL};
 
 static const field_t create_fields[] = {

@@ -14,14 +14,14 @@
 
 static const char *const role_names[] = {"admin",    "org_staff", "grid_worker", "party_member",
                                          "resident", "delegate",  "auditor",     "unit_staff", NULL};
-static const char *const langs[] = {"zh-CN", "en", NULL};
+const char *const user_langs[] = {"zh-CN", "en", NULL};
 
 const field_t user_create_fields[] = {
     {"username", F_TEXT, 1, 3, 64, NULL},
     {"display_name", F_NAME, 1, 1, 64, NULL},
     {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL},
-    {"lang", F_ENUM, 0, 0, 0, langs},
+    {"lang", F_ENUM, 0, 0, 0, user_langs},
     FIELDS_END,
 };
 
@@ -30,7 +30,7 @@ static const field_t user_update_fields[] = {
     {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL},
     {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL},
     {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL},
-    {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs},
+    {"lang", F_ENUM, F_NOT_NULL, 0, 0, user_langs},
     {"version", F_INT, 0, 1, INT64_MAX, NULL},
     FIELDS_END,
 };

@@ -28,6 +28,7 @@ const route_t routes[] = {
     {HTTP_DELETE, "/api/v1/auth/tokens/{id}", auth_token_delete, USER, 0, "auth.tokens.delete"},
 
     {HTTP_GET, "/api/v1/roles", sys_roles, USER, 0, "roles.list"},
+    {HTTP_GET, "/api/v1/enums", sys_enums, USER, 0, "enums.list"},
 
     {HTTP_GET, "/api/v1/orgs", org_list, PERM(PERM_ORG_READ), 0, "orgs.list"},
     {HTTP_POST, "/api/v1/orgs", org_create, PERM(PERM_ORG_WRITE), RF_BODY, "orgs.create"},

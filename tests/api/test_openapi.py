@@ -981,7 +981,7 @@ def test_case_enums_are_the_sources():
     assert set(schemas["CaseEventAction"]["enum"]) == set(actions) | logged, \
         f"event actions {schemas['CaseEventAction']['enum']} != the moves and {sorted(logged)}"
 
-    ratings = re.findall(r'"([^"]+)"', re.search(r"\bratings\[\]\s*=\s*\{(.*?)\};", cases_c, re.S).group(1))
+    ratings = re.findall(r'"([^"]+)"', re.search(r"\bcase_ratings\[\]\s*=\s*\{(.*?)\};", cases_c, re.S).group(1))
     assert schemas["CaseRating"]["enum"] == ratings
     sql = "\n".join(read(f) for f in sorted(glob.glob(os.path.join(ROOT, "schema", "*.sql"))))
 
@@ -1232,6 +1232,7 @@ def check(r, method, path):
     ("/api/v1/orgs/1/stats", "/api/v1/orgs/{id}/stats"),
     ("/api/v1/orgs/1/children?limit=3", "/api/v1/orgs/{id}/children"),
     ("/api/v1/roles", "/api/v1/roles"),
+    ("/api/v1/enums", "/api/v1/enums"),
     ("/api/v1/audit?limit=5", "/api/v1/audit"),
     ("/api/v1/users?limit=5", "/api/v1/users"),
     ("/api/v1/party-orgs?limit=5", "/api/v1/party-orgs"),
@@ -1293,6 +1294,7 @@ def test_every_route_answers_as_documented(server, admin):
     check(admin.get("/healthz"), "GET", "/healthz")
     check(admin.get("/metrics"), "GET", "/metrics")
     check(admin.get("/api/v1/roles"), "GET", "/api/v1/roles")
+    check(admin.get("/api/v1/enums"), "GET", "/api/v1/enums")
 
     community = check(admin.get("/api/v1/orgs", params={"level": "community", "limit": 1}), "GET", "/api/v1/orgs")
     cid = community["items"][0]["id"]
