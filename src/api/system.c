@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/casefsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -62,7 +63,8 @@ static const struct {
     {"transfer_statuses", transfer_statuses},
 };
 
-/* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order. */
+/* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order;
+ * and the case states of core/casefsm.c (what ?state= of the case list takes). */
 int sys_enums(api_req_t *req, api_reply_t *rep)
 {
     (void)req;
@@ -73,6 +75,10 @@ int sys_enums(api_req_t *req, api_reply_t *rep)
             json_array_append_new(values, json_string(*v));
         json_object_set_new(out, enums[i].name, values);
     }
+    json_t *states = json_array();
+    for (int s = 0; s < CS_COUNT; s++)
+        json_array_append_new(states, json_string(case_state_name((case_state_t)s)));
+    json_object_set_new(out, "case_states", states);
     return api_json(rep, 200, out);
 }
 
