@@ -1033,6 +1033,37 @@ describe('staff console', { timeout: 480_000 }, () => {
     clean()
   })
 
+  it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
+    const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length
+    const submit = () =>
+      Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/users' && r.request().method() === 'POST'),
+        byId(page, 'user-submit').click(),
+      ]).then(([r]) => r)
+    await page.goto(`${base}/orgs/${ids.longju}/users`)
+    await byId(page, 'user-table').waitFor()
+    const before = await listed()
+    await byId(page, 'user-create').click()
+    await field(page, 'user-username').fill('longju.helper')
+    await field(page, 'user-display-name').fill('龙居协理员')
+    await field(page, 'user-password').fill(STAFF_PASSWORD)
+    assert.equal((await submit()).status(), 201)
+    await page.locator('[data-testid="user-table"]', { hasText: '龙居协理员' }).waitFor()
+    assert.equal(await listed(), before + 1)
+
+    await byId(page, 'user-create').click()
+    assert.equal(await field(page, 'user-username').inputValue(), '', 'the form opens blank')
+    await field(page, 'user-username').fill('longju.helper')
+    await field(page, 'user-display-name').fill('重名')
+    await field(page, 'user-password').fill(STAFF_PASSWORD)
+    const taken = await submit()
+    assert.equal(taken.status(), 409)
+    await waitText(page, 'user-form-error', (await taken.json()).error.message)
+    assert.equal(await listed(), before + 1)
+    await page.keyboard.press('Escape')
+    clean()
+  })
+
   it('on a phone the residents page is a list of cards that still reveals', async () => {
     const phone = await newPage('phone-residents', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
     await phone.goto(`${base}/orgs/${ids.longju}/persons`)

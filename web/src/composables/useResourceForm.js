@@ -14,13 +14,14 @@
 //     confirm: (row) => t('units.deleteConfirm', { name: row.name }),
 //     check: (form) => '' or a message that stops the save before it is sent,
 //     saved: () => list.pager.reload(),
+//     once: false,                            // a create without an Idempotency-Key (default: with one)
 //   })
 import { computed, reactive } from 'vue'
 import { ElMessage, ElMessageBox } from 'element-plus'
 import { i18n } from '../i18n'
 import { useIdempotencyKey } from './useIdempotencyKey.js'
 
-export function useResourceForm({ blank, fromRow, fields = [], create, update, remove, confirm, check, saved = () => {}, opened }) {
+export function useResourceForm({ blank, fromRow, fields = [], create, update, remove, confirm, check, saved = () => {}, opened, once = true }) {
   const t = i18n.global.t
   const createOnce = useIdempotencyKey() // a repeat of the same create (double click, retry) makes one
   const form = reactive(blank())
@@ -55,7 +56,7 @@ export function useResourceForm({ blank, fromRow, fields = [], create, update, r
     state.busy = true
     try {
       if (state.editing) await update(state.editing, form)
-      else await createOnce((key) => create(form, key))
+      else await (once ? createOnce((key) => create(form, key)) : create(form))
       state.open = false
       ElMessage.success(t('common.saved'))
       saved()
