@@ -25,13 +25,13 @@
 #include "lib/pii.h"
 #include "lib/util.h"
 
-static const char *const sources[] = {"grid_worker", "resident", "hotline", NULL};
+const char *const case_sources[] = {"grid_worker", "resident", "hotline", NULL};
 
 static const field_t create_fields[] = {
     {"category", F_TEXT, 1, 1, 32, NULL, 0},
     {"title", F_NAME, 1, 1, 100, NULL, 0},
     {"description", F_BLOCK, 1, 1, 2000, NULL, 0},
-    {"source", F_ENUM, 0, 0, 0, sources, 0},
+    {"source", F_ENUM, 0, 0, 0, case_sources, 0},
     {"building_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"contact_phone", F_TEXT, 0, 1, 20, NULL, 0},

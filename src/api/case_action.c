@@ -5,7 +5,7 @@
 
 #include "core/role.h"
 
-static const char *const ratings[] = {"满意", "基本满意", "不满意", NULL};
+const char *const case_ratings[] = {"满意", "基本满意", "不满意", NULL};
 
 /* A move, as validated (typed input, api.h). */
 typedef struct {
@@ -24,7 +24,7 @@ const field_t case_action_fields[] = {
     IN(action_in_t, note, F_BLOCK, 0, 1, 1000, NULL),
     IN(action_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
     IN(action_in_t, unit_id, F_INT, 0, 1, INT64_MAX, NULL),
-    IN(action_in_t, rating, F_ENUM, 0, 0, 0, ratings),
+    IN(action_in_t, rating, F_ENUM, 0, 0, 0, case_ratings),
     IN(action_in_t, into, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };

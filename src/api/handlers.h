@@ -124,6 +124,7 @@ HANDLER(audit_list);
 HANDLER(sys_healthz);
 HANDLER(sys_metrics);
 HANDLER(sys_roles);
+HANDLER(sys_enums);
 HANDLER(sys_test_clock);
 HANDLER(sys_test_tick);
 

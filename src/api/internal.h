@@ -37,6 +37,21 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
 int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int user_revoke_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 
+/* The fixed vocabularies the validators accept (NULL-terminated), each kept
+ * once in its family's file; GET /api/v1/enums serves them. */
+extern const char *const org_levels[];            /* org.c: orgs' level */
+extern const char *const unit_types[];            /* unit.c: units' type */
+extern const char *const party_org_kinds[];       /* party_org.c: party organisations' kind */
+extern const char *const party_member_statuses[]; /* party_member.c: party members' status */
+extern const char *const cadre_posts[];           /* cadre.c: cadres' post */
+extern const char *const person_relations[];      /* person.c: residents' relation to the head */
+extern const char *const person_genders[];        /* person.c: residents' gender */
+extern const char *const case_sources[];          /* case.c: cases' source */
+extern const char *const case_ratings[];          /* case_action.c: a rating's words */
+extern const char *const user_langs[];            /* users.c: users' lang */
+extern const char *const transfer_boxes[];        /* transfer.c: ?box= of the requests */
+extern const char *const transfer_statuses[];     /* transfer.c: ?status= of the requests */
+
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];
 

@@ -11,11 +11,11 @@
 #include "core/role.h"
 #include "lib/util.h"
 
-static const char *const level_names[] = {"city", "district", "street", "community", "grid", "building", NULL};
+const char *const org_levels[] = {"city", "district", "street", "community", "grid", "building", NULL};
 
 static const field_t create_fields[] = {
     {"parent_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"level", F_ENUM, 1, 0, 0, level_names, 0},
+    {"level", F_ENUM, 1, 0, 0, org_levels, 0},
     {"kind", F_TEXT, 0, 1, 32, NULL, 0},
     {"name", F_NAME, 1, 1, 64, NULL, 0},
     {"code", F_TEXT, 0, 1, 20, NULL, 0},
@@ -461,7 +461,7 @@ int org_stats(api_req_t *req, api_reply_t *rep)
 
 static const field_t orgs_list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"level", F_ENUM, 0, 0, 0, level_names, 0},
+    {"level", F_ENUM, 0, 0, 0, org_levels, 0},
     {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };

@@ -22,18 +22,18 @@
 #include "lib/pii.h"
 #include "lib/util.h"
 
-static const char *const relations[] = {"户主", "配偶", "子女", "父母", "祖父母", "孙子女", "兄弟姐妹", "其他", NULL};
-static const char *const genders[] = {"M", "F", NULL};
+const char *const person_relations[] = {"户主", "配偶", "子女", "父母", "祖父母", "孙子女", "兄弟姐妹", "其他", NULL};
+const char *const person_genders[] = {"M", "F", NULL};
 static const char *const pii_fields[] = {"id_card", "phone", NULL};
 
 static const field_t person_create_fields[] = {
     {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"relation", F_ENUM, 0, 0, 0, relations, 0},
+    {"relation", F_ENUM, 0, 0, 0, person_relations, 0},
     {"name", F_NAME, 1, 1, 50, NULL, 0},
     {"id_card", F_TEXT, 1, 1, 18, NULL, 0},
     {"phone", F_TEXT, 0, 1, 20, NULL, 0},
-    {"gender", F_ENUM, 0, 0, 0, genders, 0},
+    {"gender", F_ENUM, 0, 0, 0, person_genders, 0},
     {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL, 0},
     FIELDS_END,
 };
@@ -41,7 +41,7 @@ static const field_t person_create_fields[] = {
 static const field_t person_update_fields[] = {
     {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
     {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"relation", F_ENUM, 0, 0, 0, relations, 0},
+    {"relation", F_ENUM, 0, 0, 0, person_relations, 0},
     {"name", F_NAME, F_NOT_NULL, 1, 50, NULL, 0},
     {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL, 0},
     {"phone", F_TEXT, 0, 1, 20, NULL, 0},

@@ -1,4 +1,4 @@
-/* Liveness, metrics, the role catalogue and the test clock. */
+/* Liveness, metrics, the role catalogue, the fixed vocabularies and the test clock. */
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/casefsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -44,6 +45,42 @@ int sys_roles(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
 }
 
+/* The fixed vocabularies, by the name the API answers them under: the very
+ * arrays the validators check against, so the list and what is accepted are one. */
+static const struct {
+    const char *name;
+    const char *const *values;
+} enums[] = {
+    {"levels", org_levels},
+    {"unit_types", unit_types},
+    {"party_org_types", party_org_kinds},
+    {"party_member_statuses", party_member_statuses},
+    {"cadre_posts", cadre_posts},
+    {"relations", person_relations},
+    {"genders", person_genders},
+    {"case_sources", case_sources},
+    {"case_ratings", case_ratings},
+    {"case_states", case_states},
+    {"langs", user_langs},
+    {"transfer_boxes", transfer_boxes},
+    {"transfer_statuses", transfer_statuses},
+};
+
+/* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order
+ * (case states: core/casefsm.c's, what ?state= of the case list takes). */
+int sys_enums(api_req_t *req, api_reply_t *rep)
+{
+    (void)req;
+    json_t *out = json_object();
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        json_t *values = json_array();
+        for (const char *const *v = enums[i].values; *v; v++)
+            json_array_append_new(values, json_string(*v));
+        json_object_set_new(out, enums[i].name, values);
+    }
+    return api_json(rep, 200, out);
+}
+
 static const field_t clock_fields[] = {
     {"advance_seconds", F_INT, 1, 0, 10LL * 365 * 86400, NULL, 0},
     FIELDS_END,
@@ -77,6 +114,7 @@ const op_t system_ops[] = {
     {OP(HTTP_GET, "/healthz", "healthz", PUB, 0, sys_healthz)},
     {OP(HTTP_GET, "/metrics", "metrics", PUB, 0, sys_metrics)},
     {OP(HTTP_GET, "/api/v1/roles", "roles.list", USER, 0, sys_roles)},
+    {OP(HTTP_GET, "/api/v1/enums", "enums.list", USER, 0, sys_enums)},
     {OP(HTTP_POST, "/api/v1/_test/clock", "test.clock", PERM(PERM_ALL), RF_BODY | RF_TEST_ONLY, sys_test_clock), .body = clock_fields},
     {OP(HTTP_POST, "/api/v1/_test/tick", "test.tick", PERM(PERM_ALL), RF_BODY_OPTIONAL | RF_TEST_ONLY | RF_WRITES, sys_test_tick)},
     OPS_END,

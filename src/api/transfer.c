@@ -17,8 +17,8 @@
 #include "core/role.h"
 #include "lib/util.h"
 
-static const char *const boxes[] = {"incoming", "outgoing", "attempts", NULL};
-static const char *const statuses[] = {"pending", "accepted", "declined", NULL};
+const char *const transfer_boxes[] = {"incoming", "outgoing", "attempts", NULL};
+const char *const transfer_statuses[] = {"pending", "accepted", "declined", NULL};
 
 static const field_t create_fields[] = {
     {"id_card", F_TEXT, 1, 1, 18, NULL, 0},
@@ -250,7 +250,7 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
     int box_attempts = box != NULL && strcmp(box, "attempts") == 0;
     for (int pass = 0; pass < 2; pass++) {
         const char *v = pass ? status : box;
-        const char *const *choices = pass ? statuses : boxes;
+        const char *const *choices = pass ? transfer_statuses : transfer_boxes;
         int found = v == NULL;
         for (int i = 0; !found && choices[i]; i++)
             found = strcmp(v, choices[i]) == 0;
@@ -288,8 +288,8 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
 
 static const field_t person_transfers_list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"box", F_ENUM, 0, 0, 0, boxes, 0},
-    {"status", F_ENUM, 0, 0, 0, statuses, 0},
+    {"box", F_ENUM, 0, 0, 0, transfer_boxes, 0},
+    {"status", F_ENUM, 0, 0, 0, transfer_statuses, 0},
     FIELDS_END,
 };
 

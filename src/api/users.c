@@ -15,14 +15,14 @@
 
 static const char *const role_names[] = {"admin",    "org_staff", "grid_worker", "party_member",
                                          "resident", "delegate",  "auditor",     "unit_staff", NULL};
-static const char *const langs[] = {"zh-CN", "en", NULL};
+const char *const user_langs[] = {"zh-CN", "en", NULL};
 
 const field_t user_create_fields[] = {
     {"username", F_TEXT, 1, 3, 64, NULL, 0},
     {"display_name", F_NAME, 1, 1, 64, NULL, 0},
     {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
     {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"lang", F_ENUM, 0, 0, 0, langs, 0},
+    {"lang", F_ENUM, 0, 0, 0, user_langs, 0},
     FIELDS_END,
 };
 
@@ -31,7 +31,7 @@ static const field_t user_update_fields[] = {
     {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL, 0},
     {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
     {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
-    {"lang", F_ENUM, F_NOT_NULL, 0, 0, langs, 0},
+    {"lang", F_ENUM, F_NOT_NULL, 0, 0, user_langs, 0},
     {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };

@@ -683,6 +683,7 @@ def check(r, method, path):
     ("/api/v1/orgs/1/stats", "/api/v1/orgs/{id}/stats"),
     ("/api/v1/orgs/1/children?limit=3", "/api/v1/orgs/{id}/children"),
     ("/api/v1/roles", "/api/v1/roles"),
+    ("/api/v1/enums", "/api/v1/enums"),
     ("/api/v1/audit?limit=5", "/api/v1/audit"),
     ("/api/v1/users?limit=5", "/api/v1/users"),
     ("/api/v1/party-orgs?limit=5", "/api/v1/party-orgs"),
@@ -746,6 +747,7 @@ def test_every_route_answers_as_documented(server, admin):
     check(admin.get("/healthz"), "GET", "/healthz")
     check(admin.get("/metrics"), "GET", "/metrics")
     check(admin.get("/api/v1/roles"), "GET", "/api/v1/roles")
+    check(admin.get("/api/v1/enums"), "GET", "/api/v1/enums")
 
     community = check(admin.get("/api/v1/orgs", params={"level": "community", "limit": 1}), "GET", "/api/v1/orgs")
     cid = community["items"][0]["id"]

@@ -17,9 +17,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
-import './i18n-keys.mjs'
+import { dictionary, flatten } from './i18n-keys.mjs'
+import './web-shape.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const require = createRequire(join(repo, 'web', 'package.json'))
@@ -357,6 +358,36 @@ describe('staff console', { timeout: 480_000 }, () => {
     await waitText(page, 'current-org-name', '合肥市')
     await checkFigures(page, ids.city)
     clean()
+  })
+
+  it('every vocabulary and role the API serves has words in both dictionaries', async () => {
+    // The console takes the values from GET /enums and /roles; their words are its own.
+    const enums = await admin.get('/api/v1/enums')
+    const roles = (await admin.get('/api/v1/roles')).items.map((r) => r.role)
+    const domain = await import(pathToFileURL(join(repo, 'web', 'src', 'domain.js')).href)
+    const byKey = (map, prefix) => (v) => [map[v] ? `${prefix}.${map[v]}` : `${prefix}.<no key for ${v} in domain.js>`]
+    const words = {
+      levels: (v) => [`level.${v}`],
+      unit_types: (v) => [`unitType.${v}`],
+      party_org_types: byKey(domain.PARTY_KIND_KEYS, 'partyKind'),
+      party_member_statuses: byKey(domain.PARTY_STATUS_KEYS, 'partyStatus'),
+      cadre_posts: byKey(domain.POST_KEYS, 'post'),
+      relations: byKey(domain.RELATION_KEYS, 'relation'),
+      genders: byKey({ M: 'male', F: 'female' }, 'persons'),
+      case_sources: (v) => [`caseSource.${v}`],
+      case_ratings: byKey(domain.RATING_KEYS, 'rating'),
+      case_states: (v) => [`caseState.${v}`],
+      transfer_boxes: (v) => [`transfers.box.${v}`, `transfers.hint.${v}`],
+      transfer_statuses: (v) => [`transfers.status.${v}`],
+    }
+    const shownAsIs = ['langs'] // the language toggle names each language in itself
+    assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
+    const needed = [...Object.entries(words).flatMap(([name, keys]) => enums[name].flatMap(keys)), ...roles.map((r) => `role.${r}`)]
+    assert.ok(needed.length > 40 && roles.length > 5, `only ${needed.length} words and ${roles.length} roles: the API answered little`)
+    for (const name of ['zh-CN.js', 'en.js']) {
+      const d = flatten(await dictionary(name))
+      assert.deepEqual(needed.filter((k) => !d.leaves.has(k)), [], `missing in ${name}`)
+    }
   })
 
   it('walks the tree to 龙居社区 and its dashboard shows the API figures', async () => {
@@ -948,6 +979,88 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(page, 'coverage-grids_without_party_branch').getByRole('link', { name: '龙居社区第一网格' }).click()
     await page.waitForURL((u) => u.pathname === `/orgs/${ids.grid}`)
     await waitText(page, 'current-org-name', '龙居社区第一网格')
+    clean()
+  })
+
+  it('a list keeps its filters and page size in the address: reload, back and forward', async () => {
+    for (const [name, type] of [['龙居小学', 'school'], ['龙居中学', 'school'], ['龙居社区卫生服务站', 'agency']]) {
+      await admin.post('/api/v1/units', { org_id: ids.longju, type, name }, 201)
+    }
+    const all = (await admin.get(`/api/v1/units?org=${ids.longju}`)).items
+    const schools = (await admin.get(`/api/v1/units?org=${ids.longju}&type=school`)).items
+    assert.ok(all.length > schools.length && schools.length === 2, `${all.length} units, ${schools.length} schools`)
+    const unitsAsked = (want) =>
+      page.waitForRequest((r) => {
+        const u = new URL(r.url())
+        return u.pathname === '/api/v1/units' && Object.entries(want).every(([k, v]) => u.searchParams.get(k) === v)
+      })
+    const option = (text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).click()
+
+    // The type from the select (the API's vocabulary, the dictionary's words): in the address, and the list is the API's.
+    await page.goto(`${base}/orgs/${ids.longju}/units`)
+    await waitRows(page, 'unit-table', all.length)
+    await byId(page, 'unit-type-filter').click()
+    await option('学校')
+    await page.waitForURL((u) => u.searchParams.get('type') === 'school')
+    await waitRows(page, 'unit-table', schools.length)
+
+    // 10 a page: in the address and in the request, the filter kept.
+    const ten = unitsAsked({ type: 'school', limit: '10' })
+    await byId(page, 'pager-size').click()
+    await option('10 条/页')
+    await ten
+    await page.waitForURL((u) => u.searchParams.get('type') === 'school' && u.searchParams.get('limit') === '10')
+
+    // A reload asks for the same list.
+    const reloaded = unitsAsked({ type: 'school', limit: '10' })
+    await page.reload()
+    await reloaded
+    await waitRows(page, 'unit-table', schools.length)
+
+    // Another tab, then back and forward: the same list each time.
+    await byId(page, 'tab-org-party-orgs').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/party-orgs` && !u.searchParams.has('type'))
+    const back = unitsAsked({ type: 'school', limit: '10' })
+    await page.goBack()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/units` && u.searchParams.get('type') === 'school')
+    await back
+    await waitRows(page, 'unit-table', schools.length)
+    await page.goForward()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/party-orgs`)
+    await page.goBack()
+    await waitRows(page, 'unit-table', schools.length)
+    assert.equal(await textOf(byId(page, 'unit-type-filter')), '学校', 'the select shows the filter it was asked with')
+    clean()
+  })
+
+  it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
+    const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length
+    const submit = () =>
+      Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/users' && r.request().method() === 'POST'),
+        byId(page, 'user-submit').click(),
+      ]).then(([r]) => r)
+    await page.goto(`${base}/orgs/${ids.longju}/users`)
+    await byId(page, 'user-table').waitFor()
+    const before = await listed()
+    await byId(page, 'user-create').click()
+    await field(page, 'user-username').fill('longju.helper')
+    await field(page, 'user-display-name').fill('龙居协理员')
+    await field(page, 'user-password').fill(STAFF_PASSWORD)
+    assert.equal((await submit()).status(), 201)
+    await page.locator('[data-testid="user-table"]', { hasText: '龙居协理员' }).waitFor()
+    assert.equal(await listed(), before + 1)
+
+    await byId(page, 'user-create').click()
+    assert.equal(await field(page, 'user-username').inputValue(), '', 'the form opens blank')
+    await field(page, 'user-username').fill('longju.helper')
+    await field(page, 'user-display-name').fill('重名')
+    await field(page, 'user-password').fill(STAFF_PASSWORD)
+    const taken = await submit()
+    assert.equal(taken.status(), 409)
+    await waitText(page, 'user-form-error', (await taken.json()).error.message)
+    assert.equal(await listed(), before + 1)
+    await page.keyboard.press('Escape')
     clean()
   })
 

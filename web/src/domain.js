@@ -1,6 +1,10 @@
-// Fixed vocabularies of the API (codes; their words are in the dictionary).
-export const LEVELS = ['city', 'district', 'street', 'community', 'grid', 'building']
+// The console's view of the API's vocabularies. The values the API accepts (levels,
+// unit types, party organisation kinds, statuses, posts, relations, case sources and
+// ratings, ...) come from GET /api/v1/enums and the roles from GET /api/v1/roles
+// (stores/enums.js); what stays here is how a value finds its words in the dictionary
+// (the *_KEYS maps, for values the API speaks in Chinese) and the console's own rules.
 
+// The kinds of node each level may hold (the node's kind, shown by the dictionary).
 export const KINDS_BY_LEVEL = {
   city: ['city'],
   district: ['district', 'county', 'county_city'],
@@ -10,14 +14,15 @@ export const KINDS_BY_LEVEL = {
   building: ['building'],
 }
 
-export function nextLevel(level) {
-  const i = LEVELS.indexOf(level)
-  return i >= 0 && i < LEVELS.length - 1 ? LEVELS[i + 1] : null
+// levels: the API's, top down (useEnums().values('levels')).
+export function nextLevel(levels, level) {
+  const i = levels.indexOf(level)
+  return i >= 0 && i < levels.length - 1 ? levels[i + 1] : null
 }
 
-export function parentLevel(level) {
-  const i = LEVELS.indexOf(level)
-  return i > 0 ? LEVELS[i - 1] : null
+export function parentLevel(levels, level) {
+  const i = levels.indexOf(level)
+  return i > 0 ? levels[i - 1] : null
 }
 
 export const FIGURE_KEYS = ['districts', 'streets', 'communities', 'villages', 'grids', 'buildings', 'party_orgs', 'units', 'users']
@@ -39,15 +44,9 @@ export function defaultChartFigure(level) {
   return { city: 'communities', district: 'communities', street: 'communities', community: 'grids', grid: 'buildings' }[level] || 'party_orgs'
 }
 
-export const PARTY_KINDS = ['党委', '党工委', '党总支', '党支部', '联合党支部', '党小组']
-
-export const UNIT_TYPES = ['agency', 'enterprise', 'non_public_enterprise', 'school', 'social_organisation']
-
 export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'person', 'household', 'party_member', 'cadre', 'person_transfer']
 
-// 迁入申请: the lists (?box=), the states of a request, how a refused registration came.
-export const TRANSFER_BOXES = ['incoming', 'outgoing', 'attempts']
-export const TRANSFER_STATUSES = ['pending', 'accepted', 'declined']
+// 迁入申请: how a refused registration came.
 export const TRANSFER_VIAS = ['create', 'import', 'update']
 
 // Dictionary keys of the party organisation kinds (the API speaks the Chinese names).
@@ -79,7 +78,6 @@ export function peopleFigureRoute(orgId, key) {
 }
 
 // Relations to the head of the household (the API speaks the Chinese words).
-export const RELATIONS = ['户主', '配偶', '子女', '父母', '祖父母', '孙子女', '兄弟姐妹', '其他']
 export const RELATION_KEYS = {
   户主: 'head',
   配偶: 'spouse',
@@ -91,10 +89,8 @@ export const RELATION_KEYS = {
   其他: 'other',
 }
 
-export const PARTY_STATUSES = ['正式', '预备']
 export const PARTY_STATUS_KEYS = { 正式: 'formal', 预备: 'probationary' }
 
-export const POSTS = ['书记', '主任', '两委委员', '网格员']
 export const POST_KEYS = { 书记: 'secretary', 主任: 'director', 两委委员: 'committee', 网格员: 'grid_worker' }
 
 // The coverage audit's findings, in the order they are shown.
@@ -111,8 +107,8 @@ export const COVERAGE_FINDINGS = [
 
 // ---- casework (一线为民) ----
 
-// The states of a case and the moves out of each (src/core/casefsm.c).
-export const CASE_STATES = ['reported', 'accepted', 'rejected', 'dispatched', 'handling', 'handled', 'verified', 'closed', 'rated']
+// The moves out of each state of a case (src/core/casefsm.c; the states themselves
+// come from GET /enums).
 export const CASE_MOVES = {
   reported: ['accept', 'reject', 'merge'],
   accepted: ['dispatch'],
@@ -123,8 +119,8 @@ export const CASE_MOVES = {
   closed: ['rate'],
 }
 export const FINAL_STATES = ['rejected', 'closed', 'rated']
-export const CASE_SOURCES = ['hotline', 'grid_worker']
-export const CASE_RATINGS = ['满意', '基本满意', '不满意']
+// The sources a case's reporter never chooses: a resident's report is one by who reports it.
+export const SOURCES_NOT_CHOSEN = ['resident']
 export const RATING_KEYS = { 满意: 'satisfied', 基本满意: 'fairly', 不满意: 'dissatisfied' }
 // The category a resident asks for help under (定制帮).
 export const HELP_CATEGORY = 'custom_help'
@@ -137,8 +133,7 @@ export const CASEWORK_RATES = ['closure_rate', 'on_time_closure_rate', 'on_time_
 export const CASEWORK_COUNTS = ['due', 'closed', 'overdue_now']
 export const STAGE_STATES = ['reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified', 'closed']
 
-// Roles whose grants carry case.write (src/core/role.c), and the levels whose staff supervise (督办).
-const CASE_WRITE_ROLES = ['admin', 'org_staff', 'grid_worker']
+// The levels whose staff supervise (督办).
 const SUPERVISING_LEVELS = ['city', 'district', 'street']
 
 // Escalated (吹哨) in the current stage: 0 none, 1 to the street, 2 to the district (the API's own field).
@@ -146,7 +141,7 @@ export function escalationLevel(c) {
   return c.escalation_level || 0
 }
 
-// The moves the user may make on the case now, by the rules of src/api/cases.c:
+// The moves the user may make on the case now, by the rules of src/api/case_action.c:
 // casePerms are the user's permissions at the case's node, handlerPerms at the
 // node it was dispatched to (a unit's node for a unit).
 export function caseActions(c, user, casePerms, handlerPerms) {
@@ -169,9 +164,10 @@ export function caseActions(c, user, casePerms, handlerPerms) {
 }
 
 // Supervision (督办): staff at street level or above over the case, while it is open.
-export function canSupervise(c, user, casePerms) {
+// caseWriteRoles: the roles whose grants carry case.write (useEnums().rolesWith('case.write')).
+export function canSupervise(c, user, casePerms, caseWriteRoles) {
   if (FINAL_STATES.includes(c.state) || !casePerms.includes('case.write')) return false
-  return (user.grants || []).some((g) => CASE_WRITE_ROLES.includes(g.role) && (g.org_id == null || SUPERVISING_LEVELS.includes(g.org_level)))
+  return (user.grants || []).some((g) => caseWriteRoles.includes(g.role) && (g.org_id == null || SUPERVISING_LEVELS.includes(g.org_level)))
 }
 
 // Where a casework figure leads: the case list behind it, when there is one.

@@ -5,7 +5,7 @@ import 'element-plus/dist/index.css'
 import App from './App.vue'
 import { router } from './router.js'
 import { i18n } from './i18n'
-import { onUnauthorized } from './api.js'
+import { onUnauthorized } from './api/auth.js'
 import { useSession } from './stores/session.js'
 import './style.css'
 

@@ -1,30 +1,20 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSession } from './stores/session.js'
+import { useEnums } from './stores/enums.js'
+import { ORG_PAGES } from './orgPages.js'
 
-const Login = () => import('./views/Login.vue')
-const Layout = () => import('./views/Layout.vue')
-const Home = () => import('./views/Home.vue')
-const OrgShell = () => import('./views/OrgShell.vue')
-const Dashboard = () => import('./views/Dashboard.vue')
-const OrgDetail = () => import('./views/OrgDetail.vue')
-const PartyOrgs = () => import('./views/PartyOrgs.vue')
-const Units = () => import('./views/Units.vue')
-const Users = () => import('./views/Users.vue')
-const Persons = () => import('./views/Persons.vue')
-const Households = () => import('./views/Households.vue')
-const PersonTransfers = () => import('./views/PersonTransfers.vue')
-const PartyMembers = () => import('./views/PartyMembers.vue')
-const Cadres = () => import('./views/Cadres.vue')
-const Coverage = () => import('./views/Coverage.vue')
-const Audit = () => import('./views/Audit.vue')
-const NotFound = () => import('./views/NotFound.vue')
-const Cases = () => import('./views/Cases.vue')
-const CaseDetail = () => import('./views/CaseDetail.vue')
-const CaseNew = () => import('./views/CaseNew.vue')
-const MyCases = () => import('./views/MyCases.vue')
-const Inbox = () => import('./views/Inbox.vue')
-const PublicReport = () => import('./views/PublicReport.vue')
-const PublicFollow = () => import('./views/PublicFollow.vue')
+const Login = () => import('./views/shell/Login.vue')
+const Layout = () => import('./views/shell/Layout.vue')
+const Home = () => import('./views/shell/Home.vue')
+const OrgShell = () => import('./views/orgs/OrgShell.vue')
+const Audit = () => import('./views/system/Audit.vue')
+const NotFound = () => import('./views/shell/NotFound.vue')
+const CaseDetail = () => import('./views/cases/CaseDetail.vue')
+const CaseNew = () => import('./views/cases/CaseNew.vue')
+const MyCases = () => import('./views/cases/MyCases.vue')
+const Inbox = () => import('./views/cases/Inbox.vue')
+const PublicReport = () => import('./views/public/PublicReport.vue')
+const PublicFollow = () => import('./views/public/PublicFollow.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -42,21 +32,13 @@ export const routes = [
         props: true,
         // The tree's pages are for who works some part of it: not for a resident (own cases only).
         meta: { orgPages: true },
-        children: [
-          // The figures are staff's (stats.read); others land on the node's detail.
-          { path: '', name: 'org-dashboard', component: Dashboard, meta: { perm: 'stats.read', otherwise: 'org-detail' } },
-          { path: 'detail', name: 'org-detail', component: OrgDetail },
-          { path: 'party-orgs', name: 'org-party-orgs', component: PartyOrgs, meta: { perm: 'party.read' } },
-          { path: 'units', name: 'org-units', component: Units, meta: { perm: 'unit.read' } },
-          { path: 'users', name: 'org-users', component: Users, meta: { perm: 'user.read' } },
-          { path: 'persons', name: 'org-persons', component: Persons, meta: { perm: 'people.read' } },
-          { path: 'households', name: 'org-households', component: Households, meta: { perm: 'people.read' } },
-          { path: 'transfers', name: 'org-transfers', component: PersonTransfers, meta: { perm: 'people.write' } },
-          { path: 'party-members', name: 'org-party-members', component: PartyMembers, meta: { perm: 'party.read' } },
-          { path: 'cadres', name: 'org-cadres', component: Cadres, meta: { perm: 'people.read' } },
-          { path: 'coverage', name: 'org-coverage', component: Coverage, meta: { perm: 'people.read' } },
-          { path: 'cases', name: 'org-cases', component: Cases, meta: { perm: 'case.read' } },
-        ],
+        // The figures are staff's (stats.read); others land on the node's detail (orgPages.js).
+        children: ORG_PAGES.map((p) => ({
+          path: p.path,
+          name: p.name,
+          component: p.page,
+          meta: { ...(p.perm ? { perm: p.perm } : {}), ...(p.otherwise ? { otherwise: p.otherwise } : {}) },
+        })),
       },
       { path: 'audit', name: 'audit', component: Audit, meta: { perm: 'audit.read' } },
       { path: 'inbox', name: 'inbox', component: Inbox },
@@ -82,6 +64,7 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!session.user) return { path: '/login', query: { redirect: to.fullPath } }
+  await useEnums().load() // the vocabularies and roles the pages' selects and menus use (once)
   const missing = { name: 'not-found', params: { rest: to.path.slice(1).split('/') } }
   if (to.matched.some((r) => r.meta.orgPages) && !session.hasOrgPages) return missing
   const perm = to.matched.map((r) => r.meta.perm).find(Boolean)

@@ -3,7 +3,7 @@
 // 5xx), so the API creates it once and answers the repeats as the first; a new
 // key once an attempt got a definite answer (created, or refused with a 4xx:
 // the next attempt carries a changed body, which a used key would refuse).
-// Usage: const once = useIdempotencyKey(); await once((key) => api.post(path, body, { idempotencyKey: key }))
+// Usage: const once = useIdempotencyKey(); await once((key) => units.create(body, key))
 export function newIdempotencyKey() {
   const bytes = new Uint8Array(16)
   crypto.getRandomValues(bytes) // unlike crypto.randomUUID, also on plain-http deployments

@@ -1,8 +1,10 @@
 import { reactive } from 'vue'
 
 // Keyset pages: the API answers {items, next}; the next page is asked for with
-// after=<next>. There is no total, so there are no page numbers: a stack of the
-// cursors seen lets the user go back.
+// after=<next>. A stack of the cursors seen lets the user go back. No list of the
+// API answers a total today; when one does (`total` beside `items`), it is kept in
+// `total` and shown (共 N 条), else `total` stays null and only the page number shows.
+// List pages use it through composables/useListPage.js.
 export function usePager(fetchPage, limit = 20) {
   let seq = 0
   const state = reactive({
@@ -10,6 +12,7 @@ export function usePager(fetchPage, limit = 20) {
     loading: false,
     error: null,
     next: null,
+    total: null,
     page: 0,
     cursors: [null],
     limit,
@@ -22,6 +25,7 @@ export function usePager(fetchPage, limit = 20) {
         if (my !== seq) return
         state.items = res.items
         state.next = res.next
+        state.total = typeof res.total === 'number' ? res.total : null
         state.page = i
       } catch (e) {
         if (my !== seq) return

@@ -2,7 +2,7 @@
 // console asks for the reason (required, kept in the audit row), the API audits it and answers the
 // value, which goes back to the one place that asked and is kept nowhere else.
 import { reactive } from 'vue'
-import { api } from '../api.js'
+import { reveal } from '../api/persons.js'
 import { i18n } from '../i18n'
 
 const state = reactive({
@@ -49,7 +49,7 @@ export async function submitReveal() {
   state.error = ''
   try {
     const body = { field: state.field, reason: state.reason.trim() }
-    const res = await api.post(state.path, body)
+    const res = await reveal(state.path, body)
     const done = settle
     settle = null
     state.open = false

@@ -32,6 +32,8 @@ export default {
     prev: 'Previous',
     next: 'Next',
     pageN: 'Page {n}',
+    totalN: '{n} in all',
+    perPage: '{n} / page',
     save: 'Save',
     saved: 'Saved',
     create: 'Create',

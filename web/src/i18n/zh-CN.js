@@ -33,6 +33,8 @@ export default {
     prev: '上一页',
     next: '下一页',
     pageN: '第 {n} 页',
+    totalN: '共 {n} 条',
+    perPage: '{n} 条/页',
     save: '保存',
     saved: '已保存',
     create: '创建',

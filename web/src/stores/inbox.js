@@ -2,7 +2,7 @@
 // every navigation, after every move on a case and once a minute.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { api } from '../api.js'
+import { cases } from '../api/cases.js'
 
 export const useInbox = defineStore('inbox', () => {
   const total = ref(null)
@@ -12,7 +12,7 @@ export const useInbox = defineStore('inbox', () => {
   async function refresh() {
     const my = ++seq
     try {
-      const res = await api.get('/inbox')
+      const res = await cases.inbox()
       if (my !== seq) return res
       parts.value = res
       total.value = res.total

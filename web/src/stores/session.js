@@ -1,8 +1,10 @@
 // The signed-in user, the CSRF token and the UI language.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ApiError, api, request, setApiLanguage, setCsrfToken } from '../api.js'
+import { ApiError, login as apiLogin, logout as apiLogout, me, setApiLanguage, setCsrfToken } from '../api/auth.js'
+import { users } from '../api/users.js'
 import { DEFAULT_LANG, applyLang, normaliseLang } from '../i18n'
+import { ORG_PAGE_PERMS } from '../orgPages.js'
 
 const LAST_LANG = 'jiceng.lang' // the login page's language: the last one used here
 const userLangKey = (id) => `jiceng.lang.user.${id}` // kept here when the account cannot store it
@@ -33,7 +35,6 @@ export const useSession = defineStore('session', () => {
   const can = (perm) => permissions.value.has(perm)
   // Whether any page of the tree is for this user: staff, party members, delegates. A
   // resident (org.read alone) has none: their console is their own cases and reports.
-  const ORG_PAGE_PERMS = ['stats.read', 'people.read', 'party.read', 'unit.read', 'case.read', 'user.read']
   const hasOrgPages = computed(() => ORG_PAGE_PERMS.some(can))
 
   function useLang(l) {
@@ -56,7 +57,7 @@ export const useSession = defineStore('session', () => {
   // Who is signed in, if anyone (a 401 here is an answer, not an error).
   async function load() {
     try {
-      signedIn(await request('GET', '/auth/me', { login: true }))
+      signedIn(await me())
     } catch {
       // 401: nobody; anything else: the login page will show what the server says.
       clear()
@@ -65,7 +66,7 @@ export const useSession = defineStore('session', () => {
   }
 
   async function login(username, password) {
-    signedIn(await api.login(username, password))
+    signedIn(await apiLogin(username, password))
   }
 
   function clear() {
@@ -75,7 +76,7 @@ export const useSession = defineStore('session', () => {
 
   async function logout() {
     try {
-      await api.post('/auth/logout')
+      await apiLogout()
     } finally {
       clear()
     }
@@ -88,7 +89,7 @@ export const useSession = defineStore('session', () => {
     if (!u) return
     if (can('user.write')) {
       try {
-        const updated = await api.patch(`/users/${u.id}`, { lang: lang.value })
+        const updated = await users.update(u.id, { lang: lang.value })
         user.value = { ...u, lang: updated?.lang ?? lang.value, version: updated?.version ?? u.version }
         store(userLangKey(u.id), null)
         return

@@ -2,11 +2,11 @@
 // tags, case categories): asked for once per session and named in the UI's language.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { api } from '../api.js'
 import { useSession } from './session.js'
 import { i18n } from '../i18n'
 
-export function defineVocabulary(id, path) {
+// fetchItems: the family's call answering {items: [{code, name_zh, name_en}]}.
+export function defineVocabulary(id, fetchItems) {
   return defineStore(id, () => {
     const items = ref([])
     const error = ref(null)
@@ -16,8 +16,7 @@ export function defineVocabulary(id, path) {
       if (items.value.length) return Promise.resolve(items.value)
       if (!pending) {
         error.value = null
-        pending = api
-          .get(path)
+        pending = fetchItems()
           .then((res) => {
             items.value = res.items
             return items.value

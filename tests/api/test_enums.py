@@ -1,0 +1,88 @@
+"""GET /api/v1/enums: the fixed vocabularies, each exactly what the API accepts.
+
+Every listed value gets past the field's check (the request then fails, or not, on
+something else: a stale version, a missing entity), and a value not listed is
+refused with 400 naming the field. No request here changes anything."""
+import pytest
+
+from conftest import error_of
+
+LONGJU = "340104006006"
+MISSING = 10**12  # an id nothing has
+STALE = 10**9  # a version nothing has reached
+
+
+@pytest.fixture(scope="module")
+def setting(server, admin):
+    org = server.org_id(LONGJU)
+    unit = admin.post("/api/v1/units", json={"org_id": org, "name": "词表单位", "type": "school"}).json()
+    party = admin.post("/api/v1/party-orgs", json={"org_id": org, "kind": "党支部", "name": "词表党支部"}).json()
+    me = admin.get("/api/v1/auth/me").json()["user"]
+    return org, unit, party, me
+
+
+def probes(org, unit, party, me):
+    """For each vocabulary: how to send one value of it (method, path, body or query)."""
+    body = lambda path, field, rest, method="POST": (method, path, field, rest)  # noqa: E731
+    return {
+        "levels": body("/api/v1/orgs", "level", {"parent_id": MISSING, "name": "词表节点"}),
+        "unit_types": body(f"/api/v1/units/{unit['id']}", "type", {"version": STALE}, "PATCH"),
+        "party_org_types": body(f"/api/v1/party-orgs/{party['id']}", "kind", {"version": STALE}, "PATCH"),
+        "party_member_statuses": body("/api/v1/party-members", "status",
+                                      {"person_id": MISSING, "party_org_id": party["id"], "joined_on": "2000-07-01"}),
+        "cadre_posts": body("/api/v1/cadres", "post", {"person_id": MISSING, "org_id": org, "term_start": "2021-01-01"}),
+        "relations": body("/api/v1/persons", "relation", {"org_id": org, "name": "词表", "id_card": "0"}),
+        "genders": body("/api/v1/persons", "gender", {"org_id": org, "name": "词表", "id_card": "0"}),
+        "case_sources": body("/api/v1/cases", "source",
+                             {"category": "no_such_category", "title": "词表", "description": "词表", "org_id": org}),
+        "case_ratings": body(f"/api/v1/cases/{MISSING}/actions", "rating", {"action": "rate", "version": STALE}),
+        "case_states": ("GET", "/api/v1/cases", "state", None),
+        "langs": body(f"/api/v1/users/{me['id']}", "lang", {"version": STALE}, "PATCH"),
+        "transfer_boxes": ("GET", "/api/v1/person-transfers", "box", None),
+        "transfer_statuses": ("GET", "/api/v1/person-transfers", "status", None),
+    }
+
+
+def send(admin, probe, value):
+    method, path, field, rest = probe
+    if rest is None:
+        return admin.get(path, params={field: value})
+    return admin.request(method, path, json={**rest, field: value})
+
+
+def refused_on(r, field):
+    return r.status_code == 400 and error_of(r)["field"] == field
+
+
+def test_each_enum_is_what_the_api_accepts(server, admin, setting):
+    enums = admin.get("/api/v1/enums")
+    assert enums.status_code == 200, enums.text
+    enums = enums.json()
+    table = probes(*setting)
+    assert set(enums) == set(table)  # a new vocabulary needs its probe here
+    for name, values in enums.items():
+        probe = table[name]
+        assert values and len(set(values)) == len(values), name
+        for v in values:
+            r = send(admin, probe, v)
+            assert not refused_on(r, probe[2]), (name, v, r.text)
+        for v in (values[0] + "x", values[-1].upper() + "_", "none"):
+            if v in values:
+                continue
+            r = send(admin, probe, v)
+            assert refused_on(r, probe[2]), (name, v, r.text)
+            assert error_of(r)["code"] == "validation_failed"
+    # Nothing was written by the probes.
+    org = setting[0]
+    assert admin.get(f"/api/v1/units/{setting[1]['id']}").json()["version"] == setting[1]["version"]
+    assert admin.get("/api/v1/persons", params={"org": org, "q": "词表"}).json()["items"] == []
+
+
+def test_enums_need_a_session(server):
+    r = server.client().get("/api/v1/enums")
+    assert r.status_code == 401
+
+
+def test_enums_answer_any_signed_in_user(server, admin, setting):
+    c = server.make_user(admin, "enumresident", "resident", setting[0])
+    assert c.get("/api/v1/enums").json() == admin.get("/api/v1/enums").json()

@@ -1,0 +1,19 @@
+// Casework (一线为民): cases, their moves and photos, categories, the inbox.
+import { BASE, api, upload } from './client.js'
+
+export const cases = {
+  list: (query) => api.get('/cases', query),
+  get: (id) => api.get(`/cases/${id}`),
+  create: (body, key) => api.post('/cases', body, { idempotencyKey: key }),
+  nearby: (query) => api.get('/cases/nearby', query),
+  act: (id, body) => api.post(`/cases/${id}/actions`, body),
+  supervise: (id, body) => api.post(`/cases/${id}/supervise`, body),
+  publicity: (id, body) => api.post(`/cases/${id}/publicity`, body),
+  duplicates: (id) => api.get(`/cases/${id}/duplicates`),
+  photos: (id) => api.get(`/cases/${id}/photos`),
+  // An image's address for <img src> (served with the session cookie).
+  photoUrl: (id, photoId) => `${BASE}/cases/${id}/photos/${photoId}`,
+  addPhoto: (id, file) => upload(`/cases/${id}/photos`, undefined, file, file.type || 'application/octet-stream'),
+  categories: () => api.get('/case-categories'),
+  inbox: () => api.get('/inbox'),
+}

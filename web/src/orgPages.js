@@ -1,0 +1,23 @@
+// The pages of a node of the tree (/orgs/:id/...), in the order of its tabs: the
+// route's name and path, its page, the permission it needs at the node (none: any
+// user of the tree) and its tab's dictionary key. router.js makes the routes of
+// them, views/orgs/OrgShell.vue the tabs, and stores/session.js whether the user
+// has any page of the tree; so a page's permission is written here only.
+export const ORG_PAGES = [
+  { name: 'org-dashboard', path: '', page: () => import('./views/orgs/Dashboard.vue'), perm: 'stats.read', tab: 'dashboard', otherwise: 'org-detail' },
+  { name: 'org-detail', path: 'detail', page: () => import('./views/orgs/OrgDetail.vue'), tab: 'detail' },
+  { name: 'org-persons', path: 'persons', page: () => import('./views/people/Persons.vue'), perm: 'people.read', tab: 'persons' },
+  { name: 'org-households', path: 'households', page: () => import('./views/people/Households.vue'), perm: 'people.read', tab: 'households' },
+  { name: 'org-transfers', path: 'transfers', page: () => import('./views/people/PersonTransfers.vue'), perm: 'people.write', tab: 'transfers' },
+  { name: 'org-party-orgs', path: 'party-orgs', page: () => import('./views/party/PartyOrgs.vue'), perm: 'party.read', tab: 'partyOrgs' },
+  { name: 'org-party-members', path: 'party-members', page: () => import('./views/party/PartyMembers.vue'), perm: 'party.read', tab: 'partyMembers' },
+  { name: 'org-cadres', path: 'cadres', page: () => import('./views/people/Cadres.vue'), perm: 'people.read', tab: 'cadres' },
+  { name: 'org-units', path: 'units', page: () => import('./views/units/Units.vue'), perm: 'unit.read', tab: 'units' },
+  { name: 'org-coverage', path: 'coverage', page: () => import('./views/orgs/Coverage.vue'), perm: 'people.read', tab: 'coverage' },
+  { name: 'org-cases', path: 'cases', page: () => import('./views/cases/Cases.vue'), perm: 'case.read', tab: 'cases' },
+  { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
+]
+
+// The permissions of the tree's pages: a user holding none has no page of the tree
+// (a resident: their console is their own cases and reports).
+export const ORG_PAGE_PERMS = [...new Set(ORG_PAGES.map((p) => p.perm).filter(Boolean))]
