@@ -802,13 +802,7 @@ int person_tag_list(api_req_t *req, api_reply_t *rep)
 }
 
 static const field_t persons_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"q", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},
-    {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0},
-    {"tag", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
+    PERSON_FILTER_QUERY,
     FIELDS_END,
 };
 

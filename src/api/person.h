@@ -55,4 +55,11 @@ int person_elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64
 /* The answer to registering an ID number held outside the caller's scope (409). */
 void person_elsewhere_error(api_reply_t *rep, const char *lang);
 
+/* The query parameters of the residents list, which its export takes too. */
+#define PERSON_FILTER_QUERY                                                                                            \
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0}, {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},                        \
+        {"q", F_TEXT, 0, 0, 0, NULL, 0}, {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},                                       \
+        {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0}, {"tag", F_TEXT, 0, 0, 0, NULL, 0},                                  \
+        {"id_card", F_TEXT, 0, 0, 0, NULL, 0}
+
 #endif

@@ -858,13 +858,7 @@ static const field_t persons_import_template_query[] = {
     FIELDS_END,
 };
 static const field_t persons_export_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"q", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},
-    {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0},
-    {"tag", F_TEXT, 0, 0, 0, NULL, 0},
-    {"id_card", F_TEXT, 0, 0, 0, NULL, 0},
+    PERSON_FILTER_QUERY,
     {"format", F_ENUM, 0, 0, 0, file_formats, 0},
     {"reveal", F_BOOL, 0, 0, 0, NULL, 0},
     {"reason", F_TEXT, 0, 0, 200, NULL, 0},
