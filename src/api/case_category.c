@@ -17,23 +17,28 @@
 
 static const char *const handler_kinds[] = {"org", "unit", NULL};
 
-/* The five stage limits, in the order of the case's life. */
-static const char *const stage_columns[] = {"accept_hours", "dispatch_hours", "claim_hours", "handle_hours",
-                                            "verify_hours"};
-#define NSTAGES (sizeof stage_columns / sizeof stage_columns[0])
+/* A new category, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    const char *code, *name_zh, *name_en;
+    int64_t parent_id;
+    int64_t accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours;
+    const char *handler_kind;
+    int64_t sort;
+} category_in_t;
 
 static const field_t create_fields[] = {
-    {"code", F_TEXT, 1, 1, 32, NULL, 0},
-    {"name_zh", F_NAME, 1, 1, 32, NULL, 0},
-    {"name_en", F_NAME, 1, 1, 64, NULL, 0},
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"accept_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"dispatch_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"claim_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"handle_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"verify_hours", F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"handler_kind", F_ENUM, 1, 0, 0, handler_kinds, 0},
-    {"sort", F_INT, 0, 0, 1000000, NULL, 0},
+    IN(category_in_t, code, F_TEXT, 1, 1, 32, NULL),
+    IN(category_in_t, name_zh, F_NAME, 1, 1, 32, NULL),
+    IN(category_in_t, name_en, F_NAME, 1, 1, 64, NULL),
+    IN(category_in_t, parent_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(category_in_t, accept_hours, F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_in_t, dispatch_hours, F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_in_t, claim_hours, F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_in_t, handle_hours, F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_in_t, verify_hours, F_INT, 1, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_in_t, handler_kind, F_ENUM, 1, 0, 0, handler_kinds),
+    IN(category_in_t, sort, F_INT, 0, 0, 1000000, NULL),
     FIELDS_END,
 };
 
@@ -114,21 +119,17 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 {
     if (!city_admin(db, &w->who))
         return not_city_admin(rep, w->lang);
-    int64_t parent = json_integer_value(json_object_get(data, "parent_id")), id = 0;
-    if (parent > 0 && parent_check(db, w, 0, parent, rep) != 0)
+    category_in_t in = {0};
+    api_input_fill(create_fields, data, &in);
+    int64_t id = 0;
+    if (in.parent_id > 0 && parent_check(db, w, 0, in.parent_id, rep) != 0)
         return -1;
-    int64_t h[NSTAGES];
-    for (size_t i = 0; i < NSTAGES; i++)
-        h[i] = json_integer_value(json_object_get(data, stage_columns[i]));
     int rc = db_one_int(db, &id,
                         "INSERT INTO case_category (parent_id, code, name_zh, name_en, accept_hours, dispatch_hours,"
                         " claim_hours, handle_hours, verify_hours, handler_kind, sort)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "Itttiiiiiti", parent, json_string_value(json_object_get(data, "code")),
-                        json_string_value(json_object_get(data, "name_zh")),
-                        json_string_value(json_object_get(data, "name_en")), h[0], h[1], h[2], h[3], h[4],
-                        json_string_value(json_object_get(data, "handler_kind")),
-                        json_integer_value(json_object_get(data, "sort")));
+                        "Itttiiiiiti", in.parent_id, in.code, in.name_zh, in.name_en, in.accept_hours,
+                        in.dispatch_hours, in.claim_hours, in.handle_hours, in.verify_hours, in.handler_kind, in.sort);
     if (rc == DB_UNIQUE)
         return api_fail(rep, w->lang, E_CATEGORY_CODE_TAKEN, "code");
     if (rc == DB_OK)
@@ -155,7 +156,9 @@ int case_category_create(api_req_t *req, api_reply_t *rep)
         not_city_admin(rep, req->lang);
         return 0;
     }
-    return api_defer(req, create_write, json_deep_copy(req->body));
+    json_t *data = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, create_write, data);
 }
 
 static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)

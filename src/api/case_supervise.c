@@ -13,16 +13,28 @@
 
 /* ---- supervision (督办) ---- */
 
+/* A supervision, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    const char *deadline; /* RFC 3339 time or date, in the future (checked before the write) */
+    const char *note;
+    int64_t version;
+} supervise_in_t;
+
 const field_t case_supervise_fields[] = {
-    {"deadline", F_TEXT, 1, 10, 40, NULL, 0},
-    {"note", F_BLOCK, 0, 1, 1000, NULL, 0},
-    {"version", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    IN(supervise_in_t, deadline, F_TEXT, 1, 10, 40, NULL),
+    IN(supervise_in_t, note, F_BLOCK, 0, 1, 1000, NULL),
+    IN(supervise_in_t, version, F_INT, 1, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
 static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = w->id, org, version = 0;
+    supervise_in_t in = {0};
+    api_input_fill(case_supervise_fields, data, &in);
+    int64_t id = w->id, org, version = 0, deadline = 0;
+    if (time_parse_rfc3339(in.deadline, &deadline) != 0)
+        return api_fail(rep, w->lang, E_DEADLINE_NOT_FUTURE, "deadline");
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)
@@ -43,13 +55,12 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     if (by == NULL)
         return api_fail(rep, w->lang, E_SUPERVISE_LEVEL_FORBIDDEN, NULL);
     db_one_int(db, &version, "SELECT version FROM casefile WHERE id = ?", "i", id);
-    if (version != json_integer_value(json_object_get(data, "version")))
+    if (version != in.version)
         return api_fail(rep, w->lang, E_CASE_VERSION_CONFLICT, "version");
     char state[16] = "";
     db_one_text(db, state, sizeof state, "SELECT state FROM casefile WHERE id = ?", "i", id);
     if (case_state_final(case_state_from_name(state)))
         return api_fail(rep, w->lang, E_CASE_FINISHED, NULL);
-    int64_t deadline = json_integer_value(json_object_get(data, "deadline_ts"));
     int64_t by_org = by->org_id;
     if (by_org <= 0) {
         int64_t ids[PATH_MAX_DEPTH];
@@ -59,9 +70,8 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
                  "UPDATE casefile SET supervised_org_id = ?, supervise_deadline = ?, updated_at = ?,"
                  " version = version + 1 WHERE id = ?",
                  "iiii", by_org, deadline, w->now, id);
-    const char *note = json_string_value(json_object_get(data, "note"));
     if (rc == DB_OK)
-        rc = case_log_event(db, w, id, "supervise", state, state, note);
+        rc = case_log_event(db, w, id, "supervise", state, state, in.note);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.supervised", "case", id, org,
                               json_pack("{s:I, s:I}", "by_org", (json_int_t)by_org, "deadline", (json_int_t)deadline));
@@ -77,16 +87,22 @@ int case_supervise(api_req_t *req, api_reply_t *rep)
     if (time_parse_rfc3339(json_string_value(json_object_get(req->body, "deadline")), &t) != 0 || t <= clock_now())
         return api_fail(rep, req->lang, E_DEADLINE_NOT_FUTURE, "deadline");
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "deadline_ts", json_integer(t));
     case_intake_note(data, "note");
     return api_defer(req, supervise_write, data);
 }
 
 /* ---- publicity ---- */
 
+/* Publishing or withholding a case, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    int public;
+    int64_t version;
+} publicity_in_t;
+
 const field_t case_publicity_fields[] = {
-    {"public", F_BOOL, 1, 0, 0, NULL, 0},
-    {"version", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    IN(publicity_in_t, public, F_BOOL, 1, 0, 0, NULL),
+    IN(publicity_in_t, version, F_INT, 1, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
@@ -102,7 +118,9 @@ static int publicity_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
         return api_fail(rep, w->lang, E_PUBLICITY_FORBIDDEN, NULL);
     if (api_check_version(db, w, "SELECT version FROM casefile WHERE id = ?", id, data, rep) != 0)
         return -1;
-    int pub = json_is_true(json_object_get(data, "public"));
+    publicity_in_t in = {0};
+    api_input_fill(case_publicity_fields, data, &in);
+    int pub = in.public;
     rc = db_exec(db, NULL, "UPDATE casefile SET is_public = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                  "iii", (int64_t)pub, w->now, id);
     if (rc == DB_OK)
@@ -117,6 +135,7 @@ static int publicity_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
 int case_publicity(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    json_t *data = json_deep_copy(req->body);
-    return api_defer(req, publicity_write, data);
+    json_t *data = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, publicity_write, data);
 }
