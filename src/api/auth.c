@@ -579,9 +579,16 @@ int auth_password(api_req_t *req, api_reply_t *rep)
 
 /* ---- API tokens ---- */
 
+/* A new API token, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    const char *name;
+    int64_t expires_in_days; /* 0: the default */
+} token_in_t;
+
 static const field_t token_fields[] = {
-    {"name", F_NAME, 1, 1, 64, NULL, 0},
-    {"expires_in_days", F_INT, 0, 1, 366, NULL, 0},
+    IN(token_in_t, name, F_NAME, 1, 1, 64, NULL),
+    IN(token_in_t, expires_in_days, F_INT, 0, 1, 366, NULL),
     FIELDS_END,
 };
 
@@ -590,11 +597,13 @@ static int token_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_
     char token[TOKEN_CHARS + 1], hash[TOKEN_HASH_HEX + 1];
     token_new(token);
     token_hash(hash, token);
-    json_int_t days = json_integer_value(json_object_get(data, "expires_in_days"));
+    token_in_t in = {0};
+    api_input_fill(token_fields, data, &in);
+    int64_t days = in.expires_in_days;
     if (days <= 0)
         days = 90;
     int64_t expires = w->now + (int64_t)days * 86400;
-    const char *name = json_string_value(json_object_get(data, "name"));
+    const char *name = in.name;
     int64_t id = 0;
     int rc = db_one_int(db, &id,
                         "INSERT INTO session (token_hash, user_id, kind, name, created_at, last_seen_at, expires_at,"

@@ -13,12 +13,19 @@
 
 const char *const org_levels[] = {"city", "district", "street", "community", "grid", "building", NULL};
 
+/* A new node, as validated (typed input, api.h). */
+typedef struct {
+    uint64_t given;
+    int64_t parent_id;
+    const char *level, *kind, *name, *code;
+} org_in_t;
+
 static const field_t create_fields[] = {
-    {"parent_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"level", F_ENUM, 1, 0, 0, org_levels, 0},
-    {"kind", F_TEXT, 0, 1, 32, NULL, 0},
-    {"name", F_NAME, 1, 1, 64, NULL, 0},
-    {"code", F_TEXT, 0, 1, 20, NULL, 0},
+    IN(org_in_t, parent_id, F_INT, 1, 1, INT64_MAX, NULL),
+    IN(org_in_t, level, F_ENUM, 1, 0, 0, org_levels),
+    IN(org_in_t, kind, F_TEXT, 0, 1, 32, NULL),
+    IN(org_in_t, name, F_NAME, 1, 1, 64, NULL),
+    IN(org_in_t, code, F_TEXT, 0, 1, 20, NULL),
     FIELDS_END,
 };
 
@@ -57,7 +64,9 @@ static int digits_only(const char *s)
 
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t parent_id = json_integer_value(json_object_get(data, "parent_id"));
+    org_in_t in = {0};
+    api_input_fill(create_fields, data, &in);
+    int64_t parent_id = in.parent_id;
     char ppath[ACCESS_PATH_MAX], plevel[16];
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, parent_id, ppath, sizeof ppath);
     if (rc == DB_NOTFOUND)
@@ -67,16 +76,15 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     rc = db_one_text(db, plevel, sizeof plevel, "SELECT level FROM org WHERE id = ?", "i", parent_id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
-    org_level_t level = level_from_name(json_string_value(json_object_get(data, "level")));
+    org_level_t level = level_from_name(in.level);
     if (!level_child_allowed(level_from_name(plevel), level))
         return api_fail(rep, w->lang, E_CHILD_LEVEL_BELOW_PARENT, "level");
-    const char *kind = json_string_value(json_object_get(data, "kind"));
+    const char *kind = in.kind;
     if (kind == NULL)
         kind = level_default_kind(level);
     if (!level_kind_allowed(level, kind))
         return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
-    const char *name = json_string_value(json_object_get(data, "name"));
-    const char *code = json_string_value(json_object_get(data, "code"));
+    const char *name = in.name, *code = in.code;
     int64_t id = 0;
     rc = db_one_int(db, &id,
                     "INSERT INTO org (parent_id, level, kind, code, name, path, depth, created_at, updated_at)"
