@@ -101,9 +101,9 @@ static const resource_t cadre_res = {
     .name = "cadre",
     .table = "cadre",
     .entity = &cadre_entity,
-    .select = "SELECT c.id, c.person_id, p.name, p.phone_masked AS phone, c.org_id, o.name AS org_name,"
-              " o.level AS org_level, c.post, c.term_start, c.term_end, c.created_at, c.updated_at, c.version"
-              " FROM cadre c JOIN person p ON p.id = c.person_id JOIN org o ON o.id = c.org_id",
+    .columns = "SELECT c.id, c.person_id, p.name, p.phone_masked AS phone, c.org_id, o.name AS org_name,"
+               " o.level AS org_level, c.post, c.term_start, c.term_end, c.created_at, c.updated_at, c.version",
+    .from = "FROM cadre c JOIN person p ON p.id = c.person_id JOIN org o ON o.id = c.org_id",
     .key = "c.id",
     .org_path = "o.path",
     .org_column = "org_id",

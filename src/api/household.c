@@ -79,9 +79,9 @@ static const resource_t household_res = {
     .name = "household",
     .table = "household",
     .entity = &household_entity,
-    .select = "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"
-              " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members"
-              " FROM household h JOIN org o ON o.id = h.org_id",
+    .columns = "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"
+               " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members",
+    .from = "FROM household h JOIN org o ON o.id = h.org_id",
     .key = "h.id",
     .org_path = "o.path",
     .org_column = "org_id",

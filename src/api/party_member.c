@@ -48,13 +48,15 @@ static const field_t list_query[] = {
     FIELDS_END,
 };
 
-#define PM_SELECT_TEXT                                                                                                 \
+#define PM_COLUMNS                                                                                                     \
     "SELECT m.person_id, p.name, p.gender, p.id_card_masked AS id_card, m.party_org_id, po.name AS party_org_name,"  \
     " po.org_id, m.status, m.joined_on, m.in_service AS is_in_service, m.employer_unit_id, u.name AS employer_name,"  \
-    " m.registered_org_id, r.name AS registered_org_name, m.created_at, m.updated_at, m.version"                    \
-    " FROM party_member m JOIN person p ON p.id = m.person_id JOIN party_org po ON po.id = m.party_org_id"           \
+    " m.registered_org_id, r.name AS registered_org_name, m.created_at, m.updated_at, m.version"
+#define PM_FROM                                                                                                        \
+    "FROM party_member m JOIN person p ON p.id = m.person_id JOIN party_org po ON po.id = m.party_org_id"            \
     " JOIN org o ON o.id = po.org_id LEFT JOIN unit u ON u.id = m.employer_unit_id"                                  \
     " LEFT JOIN org r ON r.id = m.registered_org_id"
+#define PM_SELECT_TEXT PM_COLUMNS " " PM_FROM
 
 static const entity_t party_member_entity = {
     "party_member",
@@ -192,7 +194,8 @@ static const resource_t party_member_res = {
     .name = "party_member",
     .table = "party_member",
     .entity = &party_member_entity,
-    .select = PM_SELECT_TEXT,
+    .columns = PM_COLUMNS,
+    .from = PM_FROM,
     .key = "m.person_id",
     .id_column = "person_id",
     .org_path = "o.path",

@@ -112,9 +112,9 @@ static const resource_t party_org_res = {
     .name = "party_org",
     .table = "party_org",
     .entity = &party_org_entity,
-    .select = "SELECT p.id, p.org_id, o.name AS org_name, p.unit_id, u.name AS unit_name, p.parent_id, p.kind, p.name,"
-              " p.secretary, p.founded_on, p.created_at, p.updated_at, p.version FROM party_org p"
-              " JOIN org o ON o.id = p.org_id LEFT JOIN unit u ON u.id = p.unit_id",
+    .columns = "SELECT p.id, p.org_id, o.name AS org_name, p.unit_id, u.name AS unit_name, p.parent_id, p.kind,"
+               " p.name, p.secretary, p.founded_on, p.created_at, p.updated_at, p.version",
+    .from = "FROM party_org p JOIN org o ON o.id = p.org_id LEFT JOIN unit u ON u.id = p.unit_id",
     .key = "p.id",
     .org_path = "o.path",
     .org_column = "org_id",

@@ -40,7 +40,8 @@ typedef struct resource {
     const char *name;          /* "unit": the entity of 404s and audit rows; actions "unit.created" ... */
     const char *table;         /* "unit" */
     const entity_t *entity;    /* how a row's org is found (the ops' scope check) */
-    const char *select;        /* the answer's columns: "SELECT ... FROM unit u JOIN org o ON o.id = u.org_id" */
+    const char *columns;       /* the answer's columns: "SELECT u.id, u.name, o.name AS org_name, ..." */
+    const char *from;          /* where they come from: "FROM unit u JOIN org o ON o.id = u.org_id" */
     const char *key;           /* "u.id": the select's key, and the list's cursor */
     const char *id_column;     /* the table's key column: NULL for "id" ("person_id" for party members) */
     const char *org_path;      /* "o.path": the path of the row's org node, for the list's scope */

@@ -108,8 +108,9 @@ static const resource_t unit_res = {
     .name = "unit",
     .table = "unit",
     .entity = &unit_entity,
-    .select = "SELECT u.id, u.org_id, o.name AS org_name, u.name, u.type, u.credit_code, u.address, u.created_at,"
-              " u.updated_at, u.version FROM unit u JOIN org o ON o.id = u.org_id",
+    .columns = "SELECT u.id, u.org_id, o.name AS org_name, u.name, u.type, u.credit_code, u.address, u.created_at,"
+               " u.updated_at, u.version",
+    .from = "FROM unit u JOIN org o ON o.id = u.org_id",
     .key = "u.id",
     .org_path = "o.path",
     .org_column = "org_id",

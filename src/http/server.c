@@ -61,6 +61,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->public_rate = 5;
     cfg->export_bulk_rows = EXPORT_BULK_ROWS_DEFAULT;
     cfg->id_search_limit = 20;
+    cfg->list_total_cap = 10000;
     cfg->pw_policy = PW_POLICY_DEFAULT;
     cfg->geo_tolerance = (geo_tolerance_t){GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
     cfg->offload[OFFLOAD_HASH] = OFFLOAD_HASH_DEFAULT;

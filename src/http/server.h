@@ -39,6 +39,7 @@ typedef struct server_config {
     int public_rate;           /* anonymous reports per address per minute, default 5 */
     int export_bulk_rows;      /* a full (unmasked) export of more rows needs pii.export_bulk */
     int id_search_limit;       /* searches by exact ID number per user in 24 hours without pii.reveal, default 20 */
+    int list_total_cap;        /* a list counts its rows up to this many (its "total"), default 10000 */
     pw_policy_t pw_policy;
     geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */
     offload_limits_t offload[OFFLOAD_KINDS]; /* per kind of offloaded job: threads and queue */

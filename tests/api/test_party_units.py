@@ -1,7 +1,7 @@
 """Party organisations (党组织) and the units stationed in an area (驻区单位)."""
 import pytest
 
-from conftest import error_of
+from conftest import Server, error_of
 
 LONGJU, TIANHAIXIANG = "340104006006", "340102001001"
 
@@ -95,3 +95,27 @@ def test_party_and_units_in_scope(server, admin, longju):
     po = admin.get("/api/v1/party-orgs", params={"org": longju}).json()["items"][0]
     assert staff.get(f"/api/v1/party-orgs/{po['id']}").status_code == 404
     assert staff.patch(f"/api/v1/party-orgs/{po['id']}", json={"name": "x"}).status_code == 404
+
+
+def test_lists_of_plain_families_count_their_rows_up_to_the_cap():
+    """A generic list answers its total with its filters, the same on every page, counted up to
+    --list-total-cap (here 3) and said to be capped above it."""
+    s = Server(extra_args=["--list-total-cap", "3"])
+    try:
+        admin = s.admin()
+        org = s.org_id(TIANHAIXIANG)
+        for i, kind in enumerate(["school", "school", "agency", "agency", "agency"]):
+            r = admin.post("/api/v1/units", json={"org_id": org, "name": f"计数单位{i}", "type": kind})
+            assert r.status_code == 201, r.text
+        page = admin.get("/api/v1/units", params={"org": org, "type": "school", "limit": 1}).json()
+        assert (len(page["items"]), page["total"], page["total_capped"]) == (1, 2, False), page
+        second = admin.get("/api/v1/units", params={"org": org, "type": "school", "limit": 1,
+                                                    "after": page["next"]}).json()
+        assert (len(second["items"]), second["total"], second["next"]) == (1, 2, None), second
+        capped = admin.get("/api/v1/units", params={"org": org}).json()
+        assert (len(capped["items"]), capped["total"], capped["total_capped"]) == (5, 3, True), capped
+        exact = admin.get("/api/v1/units", params={"org": org, "type": "agency"}).json()
+        assert (exact["total"], exact["total_capped"]) == (3, False), exact
+        assert admin.get("/api/v1/units", params={"org": org, "q": "没有这个"}).json()["total"] == 0
+    finally:
+        s.close()

@@ -1003,6 +1003,8 @@ describe('staff console', { timeout: 480_000 }, () => {
     await option('学校')
     await page.waitForURL((u) => u.searchParams.get('type') === 'school')
     await waitRows(page, 'unit-table', schools.length)
+    // the list's total, with its filter, as the API counts it
+    await waitText(page, 'pager-total', `共 ${schools.length} 条`)
 
     // 10 a page: in the address and in the request, the filter kept.
     const ten = unitsAsked({ type: 'school', limit: '10' })

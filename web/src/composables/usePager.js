@@ -1,9 +1,10 @@
 import { reactive } from 'vue'
 
 // Keyset pages: the API answers {items, next}; the next page is asked for with
-// after=<next>. A stack of the cursors seen lets the user go back. No list of the
-// API answers a total today; when one does (`total` beside `items`), it is kept in
-// `total` and shown (共 N 条), else `total` stays null and only the page number shows.
+// after=<next>. A stack of the cursors seen lets the user go back. A list that
+// answers a total (`total` beside `items`: the plain families', counted up to the
+// server's cap, `total_capped` above it) has it kept in `total` and shown (共 N 条,
+// 共 N+ 条 when capped); else `total` stays null and only the page number shows.
 // List pages use it through composables/useListPage.js.
 export function usePager(fetchPage, limit = 20) {
   let seq = 0
@@ -13,6 +14,7 @@ export function usePager(fetchPage, limit = 20) {
     error: null,
     next: null,
     total: null,
+    totalCapped: false,
     page: 0,
     cursors: [null],
     limit,
@@ -26,6 +28,7 @@ export function usePager(fetchPage, limit = 20) {
         state.items = res.items
         state.next = res.next
         state.total = typeof res.total === 'number' ? res.total : null
+        state.totalCapped = res.total_capped === true
         state.page = i
       } catch (e) {
         if (my !== seq) return

@@ -33,6 +33,7 @@ export default {
     next: 'Next',
     pageN: 'Page {n}',
     totalN: '{n} in all',
+    totalNPlus: 'over {n} in all',
     perPage: '{n} / page',
     save: 'Save',
     saved: 'Saved',

@@ -34,6 +34,7 @@ export default {
     next: '下一页',
     pageN: '第 {n} 页',
     totalN: '共 {n} 条',
+    totalNPlus: '共 {n}+ 条',
     perPage: '{n} 条/页',
     save: '保存',
     saved: '已保存',
