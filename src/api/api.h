@@ -126,6 +126,13 @@ int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
  * with rep set (404 not_found naming field when missing or out of scope). */
 int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, const char *field, api_reply_t *rep);
 
+/* In a write: the org of the entity its operation declares (w->op's entity,
+ * org_sql, named by w->id), the caller still holding the operation's
+ * permission over it, as the dispatcher checked before queuing (grants and the
+ * row may have changed since). DB_OK with *org, DB_NOTFOUND (gone or out of
+ * scope, alike), or an error. */
+int api_entity_org(db_t *db, const write_ctx_t *w, int64_t *org);
+
 /* Check every parameter of the query string: its name and value must decode
  * (percent-escapes well formed, UTF-8, no control character). 0, or -1 with rep
  * set to 400 invalid_query naming the parameter (the value is never echoed).
@@ -179,12 +186,16 @@ typedef struct {
 
 /* Typed input: a struct whose first member is `uint64_t given` and whose
  * fields are declared with IN(struct, member, ...): int64_t for F_INT, int for
- * F_BOOL, double for F_NUMBER, const char * for the others. api_input_fill sets each member from a body the same fields
- * validated (strings point into the body, which must outlive the struct) and
- * bit i of given when field i is there and not null; the members of absent
- * fields are left as they are (start from a zeroed struct). */
+ * F_BOOL, double for F_NUMBER, const json_t * (the array) for F_LIST, const
+ * char * for the others. api_input_fill sets each member from a body the same
+ * fields validated (strings and lists point into the body, which must outlive
+ * the struct), bit i of given when field i (of the first 32) is there and not
+ * null, and bit 32 + i when it is there and null (a PATCH clearing it); the
+ * members of absent or null fields are left as they are (start from a zeroed
+ * struct). */
 #define IN(T, m, type, req, min, max, choices) {#m, type, req, min, max, choices, offsetof(T, m) + 1}
 #define IN_GIVEN(in, fields, i) (((in)->given >> (i)) & 1)
+#define IN_CLEARED(in, fields, i) (((in)->given >> (32 + (i))) & 1)
 void api_input_fill(const field_t *fields, const json_t *body, void *out);
 
 /* Check body against fields. Returns 0 if valid, else -1 with rep filled. */

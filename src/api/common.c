@@ -45,6 +45,12 @@ int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, co
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
+int api_entity_org(db_t *db, const write_ctx_t *w, int64_t *org)
+{
+    int rc = db_one_int(db, org, w->op->entity->org_sql, "i", w->id);
+    return rc == DB_OK ? access_org(db, &w->who, w->op->perm, *org, NULL, 0) : rc;
+}
+
 int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
 {
     switch (rc) {
@@ -286,12 +292,17 @@ void api_input_fill(const field_t *fields, const json_t *body, void *out)
     for (int i = 0; fields[i].name; i++) {
         const field_t *f = &fields[i];
         json_t *v = json_object_get(body, f->name);
-        if (f->at == 0 || v == NULL || json_is_null(v))
+        if (f->at == 0 || v == NULL)
             continue;
-        if (i < 64)
-            *given |= 1ull << i;
+        if (i < 32)
+            *given |= 1ull << (json_is_null(v) ? 32 + i : i);
+        if (json_is_null(v))
+            continue;
         char *at = (char *)out + f->at - 1;
         switch (f->type) {
+        case F_LIST:
+            *(const json_t **)at = v;
+            break;
         case F_INT:
             *(int64_t *)at = json_integer_value(v);
             break;

@@ -136,10 +136,12 @@ int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const
 int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org);
 /* Add (sign +1) or remove (-1) a person's contribution to the figures. */
 int person_rollup(db_t *db, int64_t id, int sign);
-/* Check an ID number given in body (and its gender and birth date against it):
- * 0 with the number normalised (X upper case) and its derived fields set, or -1
- * with rep set to 400 validation_failed. */
-int person_check_identity(const api_req_t *req, json_t *body, api_reply_t *rep);
+/* The identity rules of an input: the ID number (checksum, date, region; a
+ * check character x is taken as X), the gender and birth date agreeing with it,
+ * the phone (any of them NULL: not given). 0, or -1 with rep set to 400
+ * validation_failed naming the field. */
+int person_check_identity(const char *lang, const char *id_card, const char *gender, const char *birth_date,
+                          const char *phone, api_reply_t *rep);
 
 int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **data, api_reply_t *rep);
 int person_import_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);

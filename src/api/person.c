@@ -26,32 +26,45 @@ const char *const person_relations[] = {"户主", "配偶", "子女", "父母", 
 const char *const person_genders[] = {"M", "F", NULL};
 static const char *const pii_fields[] = {"id_card", "phone", NULL};
 
-static const field_t person_create_fields[] = {
-    {"org_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"relation", F_ENUM, 0, 0, 0, person_relations, 0},
-    {"name", F_NAME, 1, 1, 50, NULL, 0},
-    {"id_card", F_TEXT, 1, 1, 18, NULL, 0},
-    {"phone", F_TEXT, 0, 1, 20, NULL, 0},
-    {"gender", F_ENUM, 0, 0, 0, person_genders, 0},
-    {"birth_date", F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL, 0},
+/* The first fields of both in the order of PI_* (person.h); the tags first,
+ * as they were checked before the other fields. */
+const field_t person_create_fields[] = {
+    IN(person_in_t, tags, F_LIST, F_NOT_NULL, 0, 20, NULL),
+    IN(person_in_t, org_id, F_INT, 1, 1, INT64_MAX, NULL),
+    IN(person_in_t, household_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(person_in_t, relation, F_ENUM, 0, 0, 0, person_relations),
+    IN(person_in_t, name, F_NAME, 1, 1, 50, NULL),
+    IN(person_in_t, id_card, F_TEXT, 1, 1, 18, NULL),
+    IN(person_in_t, phone, F_TEXT, 0, 1, 20, NULL),
+    IN(person_in_t, gender, F_ENUM, 0, 0, 0, person_genders),
+    IN(person_in_t, birth_date, F_DATE, 0, DATE_BIRTH_EARLIEST, 0, NULL),
     FIELDS_END,
 };
 
 static const field_t person_update_fields[] = {
-    {"org_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
-    {"household_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"relation", F_ENUM, 0, 0, 0, person_relations, 0},
-    {"name", F_NAME, F_NOT_NULL, 1, 50, NULL, 0},
-    {"id_card", F_TEXT, F_NOT_NULL, 1, 18, NULL, 0},
-    {"phone", F_TEXT, 0, 1, 20, NULL, 0},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    IN(person_in_t, tags, F_LIST, F_NOT_NULL, 0, 20, NULL),
+    IN(person_in_t, org_id, F_INT, F_NOT_NULL, 1, INT64_MAX, NULL),
+    IN(person_in_t, household_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(person_in_t, relation, F_ENUM, 0, 0, 0, person_relations),
+    IN(person_in_t, name, F_NAME, F_NOT_NULL, 1, 50, NULL),
+    IN(person_in_t, id_card, F_TEXT, F_NOT_NULL, 1, 18, NULL),
+    IN(person_in_t, phone, F_TEXT, 0, 1, 20, NULL),
+    IN(person_in_t, version, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
+/* What persons.get, update, delete and reveal name: the dispatcher answers 404
+ * for one missing or outside the caller's scope (the operation's permission). */
+static const entity_t person_entity = {"person", "SELECT org_id FROM person WHERE id = ?", NULL};
+
+typedef struct {
+    uint64_t given;
+    const char *field, *reason;
+} reveal_in_t;
+
 static const field_t reveal_fields[] = {
-    {"field", F_ENUM, 1, 0, 0, pii_fields, 0},
-    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL, 0},
+    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
+    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
     FIELDS_END,
 };
 
@@ -98,26 +111,17 @@ static json_t *person_json(db_t *db, int64_t id)
     return o;
 }
 
-/* The person's org if the caller holds perm over it; DB_NOTFOUND otherwise. */
-static int person_access(db_t *db, const principal_t *who, uint32_t perm, int64_t id, int64_t *org_id)
+/* The identity rules of an input: the ID number (checksum, date, region), the
+ * gender and birth date agreeing with it when given (either may be NULL), the
+ * phone. 0, or -1 with rep filled (400 naming the field). Nothing is derived
+ * here: the write reads the gender and birth year from the number. */
+int person_check_identity(const char *lang, const char *id_card, const char *gender, const char *birth_date,
+                          const char *phone, api_reply_t *rep)
 {
-    int rc = db_one_int(db, org_id, "SELECT org_id FROM person WHERE id = ?", "i", id);
-    if (rc != DB_OK)
-        return rc;
-    return access_org(db, who, perm, *org_id, NULL, 0);
-}
-
-
-/* Validate id_card (and gender/birth_date against it when given) and phone;
- * on success put the derived gender and birth year into data (a birth date
- * given is checked and dropped: only the encrypted number keeps it). 0 or -1. */
-static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
-{
-    const char *id = json_string_value(json_object_get(data, "id_card"));
-    if (id) {
+    if (id_card) {
         idcard_info_t info;
         const char *reason;
-        if (idcard_parse(id, api_today_ymd(), &info, &reason) != 0) {
+        if (idcard_parse(id_card, api_today_ymd(), &info, &reason) != 0) {
             static const struct {
                 const char *reason;
                 err_t e;
@@ -130,97 +134,72 @@ static int check_identity(const api_req_t *req, json_t *data, api_reply_t *rep)
             size_t i = 0;
             while (i < 3 && strcmp(msgs[i].reason, reason) != 0)
                 i++;
-            api_fail(rep, req->lang, msgs[i].e, "id_card");
+            api_fail(rep, lang, msgs[i].e, "id_card");
             json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(reason));
             return -1;
         }
-        char birth[11], gender[2] = {info.gender, 0};
+        char birth[11], g[2] = {info.gender, 0};
         snprintf(birth, sizeof birth, "%04d-%02d-%02d", info.year, info.month, info.day);
-        const char *g = json_string_value(json_object_get(data, "gender"));
-        const char *b = json_string_value(json_object_get(data, "birth_date"));
-        if (g && strcmp(g, gender) != 0) {
-            api_fail(rep, req->lang, E_GENDER_MISMATCH, "gender");
-            return -1;
-        }
-        if (b && strcmp(b, birth) != 0) {
-            api_fail(rep, req->lang, E_BIRTH_DATE_MISMATCH, "birth_date");
-            return -1;
-        }
-        json_object_set_new(data, "gender", json_string(gender));
-        json_object_del(data, "birth_date");
-        json_object_set_new(data, "birth_year", json_integer(info.year));
-        char upper[IDCARD_LEN + 1];
-        str_copy(upper, sizeof upper, id);
-        if (upper[17] == 'x')
-            upper[17] = 'X';
-        json_object_set_new(data, "id_card", json_string(upper));
+        if (gender && strcmp(gender, g) != 0)
+            return api_fail(rep, lang, E_GENDER_MISMATCH, "gender");
+        if (birth_date && strcmp(birth_date, birth) != 0)
+            return api_fail(rep, lang, E_BIRTH_DATE_MISMATCH, "birth_date");
     }
-    const char *phone = json_string_value(json_object_get(data, "phone"));
-    if (phone && !phone_valid(phone)) {
-        api_fail(rep, req->lang, E_PHONE_INVALID, "phone");
-        return -1;
-    }
+    if (phone && !phone_valid(phone))
+        return api_fail(rep, lang, E_PHONE_INVALID, "phone");
     return 0;
 }
 
-int person_check_identity(const api_req_t *req, json_t *body, api_reply_t *rep)
+/* Tags (declared a list of names): each a known, active tag code. 0, or -1
+ * with rep filled (400 naming tags). */
+static int tags_known(const api_req_t *req, const json_t *tags, api_reply_t *rep)
 {
-    return check_identity(req, body, rep);
-}
-
-/* Tags: an array of known tag codes, taken out of body before field checks. */
-static int take_tags(const api_req_t *req, json_t *body, json_t **tags, api_reply_t *rep)
-{
-    *tags = NULL;
-    json_t *t = json_object_get(body, "tags");
-    if (t == NULL)
-        return 0;
-    if (!json_is_array(t) || json_array_size(t) > 20) {
-        api_fail(rep, req->lang, E_TAGS_NOT_ARRAY, "tags");
-        return -1;
-    }
     size_t i;
     json_t *v;
-    json_array_foreach(t, i, v) {
+    json_array_foreach(tags, i, v) {
         int64_t ok = 0;
-        if (!json_is_string(v) ||
-            db_one_int(req->db, &ok, "SELECT COUNT(*) FROM person_tag_kind WHERE code = ? AND active = 1", "t",
+        if (db_one_int(req->db, &ok, "SELECT COUNT(*) FROM person_tag_kind WHERE code = ? AND active = 1", "t",
                        json_string_value(v)) != DB_OK ||
-            ok == 0) {
-            api_fail(rep, req->lang, E_UNKNOWN_TAG, "tags");
-            return -1;
-        }
+            ok == 0)
+            return api_fail(rep, req->lang, E_UNKNOWN_TAG, "tags");
     }
-    *tags = json_incref(t);
-    json_object_del(body, "tags");
     return 0;
 }
 
-/* Store id_card and phone of data for person id: encrypted, hashed, masked. */
-static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, json_t *data)
+void person_id_card_norm(char out[IDCARD_LEN + 1], const char *id)
+{
+    str_copy(out, IDCARD_LEN + 1, id);
+    if (strlen(out) == IDCARD_LEN && out[IDCARD_LEN - 1] == 'x')
+        out[IDCARD_LEN - 1] = 'X';
+}
+
+/* Store the input's id_card and phone for person id: encrypted, hashed,
+ * masked (a phone cleared: all of its columns NULL). */
+static int store_pii(db_t *db, const write_ctx_t *w, int64_t id, const person_in_t *in)
 {
     int rc = DB_OK;
-    const char *idc = json_string_value(json_object_get(data, "id_card"));
-    if (idc) {
+    if (in->id_card) {
+        char idc[IDCARD_LEN + 1];
+        person_id_card_norm(idc, in->id_card);
         char *enc = pii_encrypt(w->keys, "person.id_card", idc);
         char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
         pii_lookup_hash(hash, w->keys, "person.id_card", idc);
         pii_tail_hash(tail, w->keys, "person.id_card_tail", idc);
         idcard_mask(masked, sizeof masked, idc);
+        sodium_memzero(idc, sizeof idc);
         rc = db_exec(db, NULL,
                      "UPDATE person SET id_card_enc = ?, id_card_hash = ?, id_card_masked = ?, id_tail_hash = ?"
                      " WHERE id = ?",
                      "tttti", enc, hash, masked, tail, id);
         free(enc);
     }
-    json_t *ph = json_object_get(data, "phone");
-    if (rc == DB_OK && ph && json_is_null(ph)) {
+    if (rc == DB_OK && IN_CLEARED(in, person_create_fields, PI_PHONE)) {
         rc = db_exec(db, NULL,
                      "UPDATE person SET phone_enc = NULL, phone_hash = NULL, phone_masked = NULL, phone_tail_hash = NULL"
                      " WHERE id = ?",
                      "i", id);
-    } else if (rc == DB_OK && json_is_string(ph)) {
-        const char *p = json_string_value(ph);
+    } else if (rc == DB_OK && in->phone) {
+        const char *p = in->phone;
         char *enc = pii_encrypt(w->keys, "person.phone", p);
         char hash[PII_HASH_HEX + 1], masked[32], tail[PII_TAIL_HASH_HEX + 1];
         pii_lookup_hash(hash, w->keys, "person.phone", p);
@@ -256,7 +235,7 @@ int person_rollup(db_t *db, int64_t id, int sign)
     return rc;
 }
 
-static int set_tags(db_t *db, int64_t id, json_t *tags)
+static int set_tags(db_t *db, int64_t id, const json_t *tags)
 {
     int rc = db_exec(db, NULL, "DELETE FROM person_tag WHERE person_id = ?", "i", id);
     size_t i;
@@ -288,8 +267,10 @@ static int dup_id_error(api_reply_t *rep, const char *lang)
 
 int person_by_id_card(db_t *db, const keys_t *keys, const char *id_card, int64_t *id, int64_t *org)
 {
-    char hash[PII_HASH_HEX + 1];
-    pii_lookup_hash(hash, keys, "person.id_card", id_card);
+    char hash[PII_HASH_HEX + 1], idc[IDCARD_LEN + 1];
+    person_id_card_norm(idc, id_card);
+    pii_lookup_hash(hash, keys, "person.id_card", idc);
+    sodium_memzero(idc, sizeof idc);
     db_stmt_t *st = db_q(db, "SELECT id, org_id FROM person WHERE id_card_hash = ?", "t", hash);
     if (st == NULL)
         return DB_ERR;
@@ -322,63 +303,69 @@ void person_elsewhere_error(api_reply_t *rep, const char *lang)
     api_fail(rep, lang, E_PERSON_EXISTS_ELSEWHERE, "id_card");
 }
 
-static json_t *audit_summary(const json_t *data, const json_t *tags)
+/* The audit summary of a person's input: the input as it came (audit_append
+ * says of id_card and phone only that they changed) but the birth date, which
+ * is only checked against the ID number and, stored nowhere, is not logged
+ * either: with the masked number it would narrow the number down. */
+static json_t *audit_summary(const json_t *input)
 {
-    json_t *s = json_object();
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)data, key, v) {
-        if (strcmp(key, "id") != 0)
-            json_object_set(s, key, v); /* id_card and phone: audit_append says only that they changed */
-    }
-    if (tags)
-        json_object_set(s, "tags", (json_t *)tags);
+    json_t *s = json_copy((json_t *)input);
+    json_object_del(s, "birth_date");
     return s;
 }
 
 /* ---- persons ---- */
 
-/* Insert a validated person (data as person_input makes it). DB_OK with *id,
- * DB_UNIQUE if the ID number is registered already, else an error. */
-int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *id)
+/* The gender and birth year an ID number holds (validated: idcard_parse
+ * accepted it before the write was queued). */
+static void id_card_facts(const char *id_card, char gender[2], int64_t *birth_year)
 {
-    int64_t org = json_integer_value(json_object_get(data, "org_id"));
-    int64_t household = json_integer_value(json_object_get(data, "household_id"));
-    char hash[PII_HASH_HEX + 1];
-    pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
-    int64_t exists = 0;
+    idcard_info_t info = {0};
+    const char *reason;
+    idcard_parse(id_card, api_today_ymd(), &info, &reason);
+    gender[0] = info.gender;
+    gender[1] = '\0';
+    *birth_year = info.year;
+}
+
+int person_insert(db_t *db, const write_ctx_t *w, const person_in_t *in, const json_t *input, int64_t *id)
+{
+    char hash[PII_HASH_HEX + 1], idc[IDCARD_LEN + 1], gender[2];
+    int64_t birth_year = 0, exists = 0;
+    person_id_card_norm(idc, in->id_card);
+    pii_lookup_hash(hash, w->keys, "person.id_card", idc);
+    sodium_memzero(idc, sizeof idc);
     if (db_one_int(db, &exists, "SELECT id FROM person WHERE id_card_hash = ?", "t", hash) == DB_OK)
         return DB_UNIQUE;
+    id_card_facts(in->id_card, gender, &birth_year);
     int rc = db_one_int(db, id,
                         "INSERT INTO person (org_id, household_id, relation, name, gender, birth_year, id_card_enc,"
                         " id_card_hash, id_card_masked, id_tail_hash, created_at, updated_at)"
                         " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', '', ?, ?) RETURNING id",
-                        "iItttitii", org, household, json_string_value(json_object_get(data, "relation")),
-                        json_string_value(json_object_get(data, "name")),
-                        json_string_value(json_object_get(data, "gender")),
-                        (int64_t)json_integer_value(json_object_get(data, "birth_year")), hash, w->now, w->now);
+                        "iItttitii", in->org_id, in->household_id, in->relation, in->name, gender, birth_year, hash,
+                        w->now, w->now);
     if (rc == DB_OK)
-        rc = store_pii(db, w, *id, data);
-    json_t *tags = json_object_get(data, "tags");
-    if (rc == DB_OK && tags)
-        rc = set_tags(db, *id, tags);
+        rc = store_pii(db, w, *id, in);
+    if (rc == DB_OK && in->tags)
+        rc = set_tags(db, *id, in->tags);
     if (rc == DB_OK)
         rc = person_rollup(db, *id, +1);
     if (rc == DB_OK)
-        rc = audit_append_new(db, w, "person.created", "person", *id, org, audit_summary(data, NULL));
+        rc = audit_append_new(db, w, "person.created", "person", *id, in->org_id, audit_summary(input));
     return rc;
 }
 
 static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t org = json_integer_value(json_object_get(data, "org_id"));
-    if (api_org_input(db, w, PERM_PEOPLE_WRITE, org, "org_id", rep) != 0)
+    person_in_t in = {0};
+    api_input_fill(person_create_fields, data, &in);
+    if (api_org_input(db, w, PERM_PEOPLE_WRITE, in.org_id, "org_id", rep) != 0)
         return -1;
     int64_t id = 0, holder = 0;
-    int rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(data, "id_card")), &id, &holder);
+    int rc = person_by_id_card(db, w->keys, in.id_card, &id, &holder);
     if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
         /* Kept (0): the refusal's audit row stays; nothing else was written. */
-        rc = person_elsewhere_audit(db, w, id, holder, org, "create");
+        rc = person_elsewhere_audit(db, w, id, holder, in.org_id, "create");
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
         person_elsewhere_error(rep, w->lang);
@@ -388,10 +375,9 @@ static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api
         return dup_id_error(rep, w->lang);
     if (rc != DB_NOTFOUND)
         return api_db_error(rep, w->lang, rc, NULL);
-    int64_t household = json_integer_value(json_object_get(data, "household_id"));
-    if (household > 0 && household_check(db, w, household, rep) != 0)
+    if (in.household_id > 0 && household_check(db, w, in.household_id, rep) != 0)
         return -1;
-    rc = person_insert(db, w, data, &id);
+    rc = person_insert(db, w, &in, data, &id);
     if (rc == DB_UNIQUE)
         return dup_id_error(rep, w->lang);
     if (rc != DB_OK)
@@ -400,49 +386,44 @@ static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api
     return 0;
 }
 
-/* Check data (a copy of a body, or an imported row) as fields and check_identity
- * say, its tags taken out first and put back checked. 0, or -1 with rep filled. */
-static int person_check(const api_req_t *req, json_t *data, const field_t *fields, api_reply_t *rep)
+/* The family's rules on a validated input, which the declaration cannot say:
+ * known tags, the identity rules. 0, or -1 with rep filled (400). */
+static int person_rules(const api_req_t *req, const person_in_t *in, api_reply_t *rep)
 {
-    json_t *tags;
-    if (take_tags(req, data, &tags, rep) != 0 || api_validate(req, data, fields, rep) != 0 ||
-        check_identity(req, data, rep) != 0) {
-        json_decref(tags);
+    if (in->tags && tags_known(req, in->tags, rep) != 0)
         return -1;
-    }
-    if (tags)
-        json_object_set_new(data, "tags", tags);
-    return 0;
+    return person_check_identity(req->lang, in->id_card, in->gender, in->birth_date, in->phone, rep);
 }
 
-int person_check_new(const api_req_t *req, json_t *person, api_reply_t *rep)
+int person_check_new(const api_req_t *req, const json_t *person, person_in_t *in, api_reply_t *rep)
 {
-    return person_check(req, person, person_create_fields, rep);
+    memset(in, 0, sizeof *in);
+    if (api_validate(req, person, person_create_fields, rep) != 0)
+        return -1;
+    api_input_fill(person_create_fields, person, in);
+    return person_rules(req, in, rep);
 }
 
-/* The validated input of a person create or update, or NULL with rep filled. */
-static json_t *person_input(const api_req_t *req, const field_t *fields, api_reply_t *rep)
+/* A create or update: the body the dispatcher validated, the family's rules,
+ * then the write with the body as it came (its audit summary). */
+static int person_queue(api_req_t *req, api_reply_t *rep, const field_t *fields, write_fn fn)
 {
-    json_t *data = json_deep_copy(req->body);
-    if (person_check(req, data, fields, rep) != 0) {
-        json_decref(data);
-        return NULL;
-    }
-    return data;
+    person_in_t in = {0};
+    api_input_fill(fields, req->body, &in);
+    if (person_rules(req, &in, rep) != 0)
+        return 0;
+    json_t *data = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, fn, data);
 }
 
 int person_create(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data = person_input(req, person_create_fields, rep);
-    return data ? api_defer(req, person_create_write, data) : 0;
+    return person_queue(req, rep, person_create_fields, person_create_write);
 }
 
 int person_get(api_req_t *req, api_reply_t *rep)
 {
-    int64_t org;
-    int rc = person_access(req->db, req->who, PERM_PEOPLE_READ, req->params[0], &org);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "person");
     json_t *p = person_json(req->db, req->params[0]);
     return p ? api_json(rep, 200, p) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
@@ -644,16 +625,16 @@ int person_list(api_req_t *req, api_reply_t *rep)
 
 static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    person_in_t in = {0};
+    api_input_fill(person_update_fields, data, &in);
     int64_t id = w->id, org;
-    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
     if (api_check_version(db, w, "SELECT version FROM person WHERE id = ?", id, data, rep) != 0)
         return -1;
-    json_t *v;
     int64_t held = 0, holder = 0;
-    if ((v = json_object_get(data, "id_card")) &&
-        person_by_id_card(db, w->keys, json_string_value(v), &held, &holder) == DB_OK && held != id &&
+    if (in.id_card && person_by_id_card(db, w->keys, in.id_card, &held, &holder) == DB_OK && held != id &&
         access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
         /* As on a create: audited for the holder, kept (nothing else written yet). */
         rc = person_elsewhere_audit(db, w, held, holder, org, "update");
@@ -664,49 +645,50 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
     }
     /* Take the person out of the figures, change, and put them back. */
     rc = person_rollup(db, id, -1);
-    if (rc == DB_OK && (v = json_object_get(data, "org_id"))) {
-        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, json_integer_value(v), NULL, 0);
+    if (rc == DB_OK && in.org_id) {
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, in.org_id, NULL, 0);
         if (rc == DB_NOTFOUND)
             return api_fail(rep, w->lang, E_ORG_NOT_FOUND, "org_id");
         if (rc == DB_OK)
-            rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", json_integer_value(v), id);
+            rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", in.org_id, id);
     }
-    if (rc == DB_OK && (v = json_object_get(data, "household_id"))) {
-        if (json_is_integer(v) && household_check(db, w, json_integer_value(v), rep) != 0)
+    if (rc == DB_OK && (in.household_id || IN_CLEARED(&in, person_update_fields, PI_HOUSEHOLD))) {
+        if (in.household_id && household_check(db, w, in.household_id, rep) != 0)
             return -1;
-        rc = db_exec(db, NULL, "UPDATE person SET household_id = ? WHERE id = ?", "Ii", json_integer_value(v), id);
+        rc = db_exec(db, NULL, "UPDATE person SET household_id = ? WHERE id = ?", "Ii", in.household_id, id);
     }
-    if (rc == DB_OK && (v = json_object_get(data, "relation")))
-        rc = db_exec(db, NULL, "UPDATE person SET relation = ? WHERE id = ?", "ti", json_string_value(v), id);
-    if (rc == DB_OK && (v = json_object_get(data, "name")))
-        rc = db_exec(db, NULL, "UPDATE person SET name = ? WHERE id = ?", "ti", json_string_value(v), id);
-    if (rc == DB_OK && json_object_get(data, "id_card")) {
-        char hash[PII_HASH_HEX + 1];
-        pii_lookup_hash(hash, w->keys, "person.id_card", json_string_value(json_object_get(data, "id_card")));
-        int64_t other = 0;
+    if (rc == DB_OK && (in.relation || IN_CLEARED(&in, person_update_fields, PI_RELATION)))
+        rc = db_exec(db, NULL, "UPDATE person SET relation = ? WHERE id = ?", "ti", in.relation, id);
+    if (rc == DB_OK && in.name)
+        rc = db_exec(db, NULL, "UPDATE person SET name = ? WHERE id = ?", "ti", in.name, id);
+    if (rc == DB_OK && in.id_card) {
+        char hash[PII_HASH_HEX + 1], idc[IDCARD_LEN + 1], gender[2];
+        int64_t birth_year = 0, other = 0;
+        person_id_card_norm(idc, in.id_card);
+        pii_lookup_hash(hash, w->keys, "person.id_card", idc);
+        sodium_memzero(idc, sizeof idc);
         if (db_one_int(db, &other, "SELECT id FROM person WHERE id_card_hash = ? AND id <> ?", "ti", hash, id) ==
             DB_OK)
             return dup_id_error(rep, w->lang);
-        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_year = ? WHERE id = ?", "tii",
-                     json_string_value(json_object_get(data, "gender")),
-                     (int64_t)json_integer_value(json_object_get(data, "birth_year")), id);
+        id_card_facts(in.id_card, gender, &birth_year);
+        rc = db_exec(db, NULL, "UPDATE person SET gender = ?, birth_year = ? WHERE id = ?", "tii", gender, birth_year,
+                     id);
     }
     if (rc == DB_OK)
-        rc = store_pii(db, w, id, data);
+        rc = store_pii(db, w, id, &in);
     if (rc == DB_UNIQUE)
         return dup_id_error(rep, w->lang);
-    json_t *tags = json_object_get(data, "tags");
-    if (rc == DB_OK && tags)
-        rc = set_tags(db, id, tags);
+    if (rc == DB_OK && in.tags)
+        rc = set_tags(db, id, in.tags);
     if (rc == DB_OK)
         rc = person_rollup(db, id, +1);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE person SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now,
                      id);
     if (rc == DB_OK)
-        rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", id);
+        rc = db_one_int(db, &org, person_entity.org_sql, "i", id);
     if (rc == DB_OK)
-        rc = audit_append_new(db, w, "person.updated", "person", id, org, audit_summary(data, NULL));
+        rc = audit_append_new(db, w, "person.updated", "person", id, org, audit_summary(data));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     api_json(rep, 200, person_json(db, id));
@@ -715,17 +697,14 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
 
 int person_update(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data = person_input(req, person_update_fields, rep);
-    if (data == NULL)
-        return 0;
-    return api_defer(req, person_update_write, data);
+    return person_queue(req, rep, person_update_fields, person_update_write);
 }
 
 static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     (void)data;
     int64_t id = w->id, org;
-    int rc = person_access(db, &w->who, PERM_PEOPLE_WRITE, id, &org);
+    int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
     rc = person_rollup(db, id, -1);
@@ -751,11 +730,13 @@ int person_delete(api_req_t *req, api_reply_t *rep)
 
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    reveal_in_t in = {0};
+    api_input_fill(reveal_fields, data, &in);
+    const char *field = in.field;
     int64_t id = w->id, org;
-    int rc = person_access(db, &w->who, PERM_PII_REVEAL, id, &org);
+    int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
-    const char *field = json_string_value(json_object_get(data, "field"));
     char enc[512] = "";
     rc = db_one_text(db, enc, sizeof enc,
                      strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
@@ -775,8 +756,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         sodium_memzero(plain, strlen(plain));
         free(plain);
     }
-    json_t *sum = json_pack("{s:s, s:O}", "field", field, "reason", json_object_get(data, "reason"));
-    rc = audit_append_new(db, w, "person.revealed", "person", id, org, sum);
+    rc = audit_append(db, w, "person.revealed", "person", id, org, data); /* the input as it came */
     if (rc != DB_OK) {
         json_decref(value);
         return api_db_error(rep, w->lang, rc, NULL);
@@ -806,34 +786,19 @@ static const field_t persons_list_query[] = {
     FIELDS_END,
 };
 
-/* What the table tells of a person's body, which its handlers check
- * themselves: its fields and the tags take_tags takes out first. */
-static const field_t person_tags_field[] = {
-    {"tags", F_LIST, F_NOT_NULL, 0, 20, NULL, 0},
-    FIELDS_END,
-};
-
-static json_t *person_create_describe(void)
-{
-    return ops_body_json(person_create_fields, person_tags_field);
-}
-
-static json_t *person_update_describe(void)
-{
-    return ops_body_json(person_update_fields, person_tags_field);
-}
-
 const op_t person_ops[] = {
     {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list),
      .query = persons_list_query},
     {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create),
-     .describe = person_create_describe},
-    {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get)},
+     .body = person_create_fields},
+    {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get),
+     .entity = &person_entity},
     {OP(HTTP_PATCH, "/api/v1/persons/{id}", "persons.update", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES,
-        person_update), .describe = person_update_describe},
-    {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete)},
+        person_update), .body = person_update_fields, .entity = &person_entity},
+    {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete),
+     .entity = &person_entity},
     {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL),
-        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields},
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields, .entity = &person_entity},
     {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
     OPS_END,
 };

@@ -4,6 +4,7 @@
 #define JICENG_API_PERSON_H
 
 #include "api/internal.h"
+#include "core/idcard.h"
 #include "lib/pii.h"
 
 /* The filters of the residents' list, shared by its export: the subtree (org,
@@ -41,13 +42,32 @@ void person_filter_free(person_filter_t *f);
  * with rep set (400 naming the parameter, 404 for an org out of scope). */
 int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_reply_t *rep);
 
-/* Check a new person (an imported row) as a create's body is checked: tags,
- * fields, the ID number. 0 with person normalised (tags as codes), or -1 with
- * rep filled (400). */
-int person_check_new(const api_req_t *req, json_t *person, api_reply_t *rep);
-/* Insert a validated person. DB_OK with *id, DB_UNIQUE if the ID number is
- * registered already, else an error. */
-int person_insert(db_t *db, const write_ctx_t *w, json_t *data, int64_t *id);
+/* A person's input, as persons.create and persons.update declare it
+ * (person_create_fields, person_update_fields: the same first fields, in the
+ * order of PI_*) and an imported row fills it (typed input, api.h). */
+typedef struct person_in {
+    uint64_t given;
+    const json_t *tags;   /* tag codes */
+    int64_t org_id, household_id;
+    const char *relation, *name;
+    const char *id_card, *phone; /* personal: never in an audit row, a log line or an answer */
+    const char *gender, *birth_date; /* create: checked against the ID number, which alone is stored */
+    int64_t version;      /* update */
+} person_in_t;
+enum { PI_TAGS, PI_ORG, PI_HOUSEHOLD, PI_RELATION, PI_NAME, PI_ID_CARD, PI_PHONE };
+extern const field_t person_create_fields[];
+
+/* Check a new person (an imported row) as a create's body is checked: the
+ * declared fields, then the family's rules (known tags, the ID number). 0 with
+ * *in filled from person (which must outlive it), or -1 with rep filled (400). */
+int person_check_new(const api_req_t *req, const json_t *person, person_in_t *in, api_reply_t *rep);
+/* An ID number as it is stored, hashed and compared: a check character x
+ * written X. */
+void person_id_card_norm(char out[IDCARD_LEN + 1], const char *id);
+/* Insert a validated person; input is the input as it came (the audit
+ * summary). DB_OK with *id, DB_UNIQUE if the ID number is registered already,
+ * else an error. */
+int person_insert(db_t *db, const write_ctx_t *w, const person_in_t *in, const json_t *input, int64_t *id);
 /* A registration of an ID number that person holds at holder, outside what the
  * caller may see: audited for the holding org (via: "create", "import"...). */
 int person_elsewhere_audit(db_t *db, const write_ctx_t *w, int64_t person, int64_t holder, int64_t target,

@@ -268,7 +268,9 @@ static int import_one(db_t *db, const write_ctx_t *w, json_t *households, json_t
                       int64_t *unchanged)
 {
     json_t *person = json_object_get(r, "person");
-    int64_t org = json_integer_value(json_object_get(person, "org_id"));
+    person_in_t in = {0};
+    api_input_fill(person_create_fields, person, &in); /* checked when the file was read (person_check_new) */
+    int64_t org = in.org_id;
     /* Scope again, in the transaction: grants may have changed since the check. */
     int rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, org, NULL, 0);
     if (rc != DB_OK)
@@ -277,7 +279,7 @@ static int import_one(db_t *db, const write_ctx_t *w, json_t *households, json_t
      * Registered outside the caller's scope since the file was checked: audited
      * as the check would have, and not imported. */
     int64_t existing = 0, holder = 0;
-    rc = person_by_id_card(db, w->keys, json_string_value(json_object_get(person, "id_card")), &existing, &holder);
+    rc = person_by_id_card(db, w->keys, in.id_card, &existing, &holder);
     if (rc == DB_OK && access_org(db, &w->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND)
         return person_elsewhere_audit(db, w, existing, holder, org, "import");
     if (rc == DB_OK) {
@@ -286,16 +288,19 @@ static int import_one(db_t *db, const write_ctx_t *w, json_t *households, json_t
     }
     if (rc != DB_NOTFOUND)
         return rc;
-    const char *address = json_string_value(json_object_get(r, "address"));
+    json_t *address = json_object_get(r, "address");
     if (address) {
-        int64_t hh = 0;
-        rc = import_household(db, w, households, org, address, &hh);
+        rc = import_household(db, w, households, org, json_string_value(address), &in.household_id);
         if (rc != DB_OK)
             return rc;
-        json_object_set_new(person, "household_id", json_integer(hh));
     }
+    /* The audit summary: the row as the file gave it (its address, not the household found for it). */
+    json_t *input = json_copy(person);
+    if (address)
+        json_object_set(input, "address", address);
     int64_t id = 0;
-    rc = person_insert(db, w, person, &id);
+    rc = person_insert(db, w, &in, input, &id);
+    json_decref(input);
     if (rc == DB_UNIQUE) {
         (*unchanged)++; /* already registered: re-importing a file changes nothing */
         rc = DB_OK;
@@ -453,7 +458,8 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
         if (cell[6])
             json_object_set_new(person, "tags", parse_tags(req->db, cell[6]));
         api_reply_t one = {0};
-        if (person_check_new(req, person, &one) != 0) {
+        person_in_t in;
+        if (person_check_new(req, person, &in, &one) != 0) {
             json_t *e = json_object_get(one.json, "error");
             row_error(errors, r, json_string_value(json_object_get(e, "field")),
                       json_string_value(json_object_get(e, "code")), json_string_value(json_object_get(e, "message")));
@@ -461,15 +467,18 @@ int person_import_prepare(api_req_t *req, const progress_t *progress, json_t **d
             json_decref(person);
             continue;
         }
-        const char *idc = json_string_value(json_object_get(person, "id_card"));
-        if (!strset_add(&seen, idc)) {
+        char idc[IDCARD_LEN + 1];
+        person_id_card_norm(idc, in.id_card);
+        int again = !strset_add(&seen, idc);
+        sodium_memzero(idc, sizeof idc);
+        if (again) {
             row_error(errors, r, "id_card", "conflict",
                       strcmp(req->lang, "en") == 0 ? "the same ID number is on an earlier row" : "与前面的行身份证号重复");
             json_decref(person);
             continue;
         }
         int64_t held = 0, holder = 0;
-        if (person_by_id_card(req->db, req->keys, idc, &held, &holder) == DB_OK &&
+        if (person_by_id_card(req->db, req->keys, in.id_card, &held, &holder) == DB_OK &&
             access_org(req->db, req->who, PERM_PEOPLE_READ, holder, NULL, 0) == DB_NOTFOUND) {
             api_reply_t one_more = {0};
             person_elsewhere_error(&one_more, req->lang);

@@ -123,12 +123,13 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int person_transfer_create(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data = json_deep_copy(req->body);
-    if (person_check_identity(req, data, rep) != 0) {
-        json_decref(data);
+    transfer_in_t in = {0};
+    api_input_fill(create_fields, req->body, &in);
+    if (person_check_identity(req->lang, in.id_card, NULL, NULL, NULL, rep) != 0)
         return 0;
-    }
-    return api_defer(req, create_write, data);
+    json_t *data = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, create_write, data);
 }
 
 /* ---- decide ---- */
