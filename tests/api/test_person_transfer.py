@@ -4,7 +4,7 @@ when the holding org's staff accept."""
 import pytest
 
 from conftest import error_of
-from test_people import id_with_check
+from test_people import id_with_check, x_id
 
 LONGJU, TIANHAIXIANG, GUANTANG, SHUIXIMEN = "340104006006", "340102001001", "340111001008", "340103001001"
 
@@ -216,3 +216,13 @@ def test_changing_a_number_to_one_held_elsewhere_is_refused_alike(server, admin,
     rows = [r for r in audit(staff["auditor"], entity="person", entity_id=p["id"])
             if r["action"] == "person.exists_elsewhere"]
     assert [r["summary"]["via"] for r in rows] == ["update"] and rows[0]["org_id"] == orgs[LONGJU]
+
+
+def test_a_request_finds_the_person_whatever_case_the_check_character_is_typed_in(server, admin, orgs, staff):
+    idc = x_id("34010419580810", "F")
+    p = register(staff["longju"], orgs[LONGJU], "己", idc.lower()).json()
+    r = staff["tianhai"].post("/api/v1/person-transfers", json={"id_card": idc.lower(), "to_org_id": orgs[TIANHAIXIANG],
+                                                                 "reason": "已搬至天海巷居住"})
+    assert r.status_code == 201, r.text
+    incoming = staff["longju"].get("/api/v1/person-transfers", params={"box": "incoming", "status": "pending"}).json()
+    assert [i["person_id"] for i in incoming["items"] if i["id"] == r.json()["id"]] == [p["id"]]
