@@ -58,6 +58,7 @@ typedef struct write_ctx {
     const progress_t *progress; /* NULL but in the CLI */
     const struct op *op;       /* the operation that queued the change (api/op.h); NULL in the CLI */
     int64_t id;                /* the {id} its path named, or 0 */
+    const void *in;            /* what the handler prepared for the write (api_defer_in), or NULL */
 } write_ctx_t;
 
 /* A change: runs on the writer's connection inside a transaction (a savepoint
@@ -101,6 +102,12 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data);
 /* api_defer for a write that leaves its data as it came (reads it, at most
  * holds a reference): the writer then keeps no copy of it for a redo. */
 int api_defer_kept(api_req_t *req, write_fn fn, json_t *data);
+
+/* api_defer_kept with what the handler derived for the write (a typed input
+ * and the facts read on the request's own connection, in one block the job
+ * frees with free() once the answer is sent): the write finds it as w->in and
+ * leaves it as it came (a redo runs it again). data may be NULL. */
+int api_defer_in(api_req_t *req, write_fn fn, json_t *data, void *in);
 
 /* Hand a change to the writer that no request waits for (e.g. a session's
  * last-seen time). Takes ownership of data. */
