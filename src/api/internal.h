@@ -25,14 +25,16 @@ int password_refused_reply(const char *lang, const pw_policy_t *policy, const ch
  * ("en" or zh-CN), into out (cap bytes, 200 are enough): the CLI's message. */
 void password_refusal_text(char *out, size_t cap, const pw_policy_t *policy, const char *reason, const char *lang);
 /* Check password against the whole policy (lib/pwcheck.h; username is not to
- * be in it, may be NULL) and hash it, on the hashing pool; then hand data,
- * with "password_hash" added, to the writer's write. A refused password
- * answers as password_refused_reply. Takes data. Returns what api_offload does. */
+ * be in it, may be NULL) and hash it, on the hashing pool; then hand data (the
+ * input without the password) to the writer's write, the hash beside it as
+ * w->in (a string). A refused password answers as password_refused_reply.
+ * Takes data. Returns what api_offload does. */
 int password_offload_write(api_req_t *req, api_reply_t *rep, const char *password, const char *username,
                            const char *field, write_fn write, json_t *data);
 
-/* Write functions the CLI calls too. data carries validated fields and, for
- * users, "password_hash" instead of the password. */
+/* Write functions the CLI calls too. data is the validated input (a user's
+ * without its password), w->id the user of update, grant and revoke (revoke's
+ * grant in data), w->in a new password's hash (a string) or NULL. */
 int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
