@@ -193,6 +193,11 @@ typedef struct {
 #define IN(T, m, type, req, min, max, choices) {#m, type, req, min, max, choices, offsetof(T, m) + 1}
 #define IN_GIVEN(in, fields, i) (((in)->given >> (i)) & 1)
 void api_input_fill(const field_t *fields, const json_t *body, void *out);
+/* Bit i for each field i that body holds as null: what a PATCH clears (given
+ * says what it sets). */
+uint64_t api_input_nulls(const field_t *fields, const json_t *body);
+/* The member of field i of a typed input, as type T (for a walk over the fields). */
+#define IN_MEMBER(in, fields, i, T) (*(T *)((char *)(in) + (fields)[i].at - 1))
 
 /* Check body against fields. Returns 0 if valid, else -1 with rep filled. */
 int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep);

@@ -308,6 +308,15 @@ void api_input_fill(const field_t *fields, const json_t *body, void *out)
     }
 }
 
+uint64_t api_input_nulls(const field_t *fields, const json_t *body)
+{
+    uint64_t nulls = 0;
+    for (int i = 0; fields[i].name && i < 64; i++)
+        if (json_is_null(json_object_get(body, fields[i].name)))
+            nulls |= 1ull << i;
+    return nulls;
+}
+
 void api_write_ctx(const api_req_t *req, write_ctx_t *w)
 {
     memset(w, 0, sizeof *w);
