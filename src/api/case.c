@@ -623,9 +623,14 @@ int case_list(api_req_t *req, api_reply_t *rep)
 
 static const char *const reveal_choices[] = {"contact_phone", NULL};
 
+typedef struct {
+    uint64_t given;
+    const char *field, *reason;
+} reveal_in_t;
+
 static const field_t reveal_fields[] = {
-    {"field", F_ENUM, 1, 0, 0, reveal_choices, 0},
-    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL, 0},
+    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, reveal_choices),
+    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
     FIELDS_END,
 };
 
@@ -633,6 +638,8 @@ static const field_t reveal_fields[] = {
  * naming the field and the reason, never the value. */
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    reveal_in_t in = {0};
+    api_input_fill(reveal_fields, data, &in);
     int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
@@ -656,7 +663,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         free(plain);
     }
     rc = audit_append_new(db, w, "case.revealed", "case", id, org,
-                          json_pack("{s:s, s:O}", "field", "contact_phone", "reason", json_object_get(data, "reason")));
+                          json_pack("{s:s, s:s}", "field", "contact_phone", "reason", in.reason));
     if (rc != DB_OK) {
         json_decref(value);
         return api_db_error(rep, w->lang, rc, NULL);
