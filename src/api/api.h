@@ -58,6 +58,7 @@ typedef struct write_ctx {
     const progress_t *progress; /* NULL but in the CLI */
     const struct op *op;       /* the operation that queued the change (api/op.h); NULL in the CLI */
     int64_t id;                /* the {id} its path named, or 0 */
+    const void *in;            /* what the handler prepared for the write (api_defer_in), or NULL */
 } write_ctx_t;
 
 /* A change: runs on the writer's connection inside a transaction (a savepoint
@@ -101,6 +102,12 @@ int api_defer(api_req_t *req, write_fn fn, json_t *data);
 /* api_defer for a write that leaves its data as it came (reads it, at most
  * holds a reference): the writer then keeps no copy of it for a redo. */
 int api_defer_kept(api_req_t *req, write_fn fn, json_t *data);
+
+/* api_defer_kept with what the handler derived for the write (a typed input
+ * and the facts read on the request's own connection, in one block the job
+ * frees with free() once the answer is sent): the write finds it as w->in and
+ * leaves it as it came (a redo runs it again). data may be NULL. */
+int api_defer_in(api_req_t *req, write_fn fn, json_t *data, void *in);
 
 /* Hand a change to the writer that no request waits for (e.g. a session's
  * last-seen time). Takes ownership of data. */
@@ -196,7 +203,11 @@ typedef struct {
 #define IN(T, m, type, req, min, max, choices) {#m, type, req, min, max, choices, offsetof(T, m) + 1}
 #define IN_GIVEN(in, fields, i) (((in)->given >> (i)) & 1)
 #define IN_CLEARED(in, fields, i) (((in)->given >> (32 + (i))) & 1)
+/* Bit i for each field i sent, with a value or as null: what a PATCH touches. */
+#define IN_SENT(in) (((in)->given | ((in)->given >> 32)) & 0xffffffffu)
 void api_input_fill(const field_t *fields, const json_t *body, void *out);
+/* The member of field i of a typed input, as type T (for a walk over the fields). */
+#define IN_MEMBER(in, fields, i, T) (*(T *)((char *)(in) + (fields)[i].at - 1))
 
 /* Check body against fields. Returns 0 if valid, else -1 with rep filled. */
 int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep);

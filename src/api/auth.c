@@ -95,7 +95,7 @@ typedef struct pw_job {
     const char *field;         /* the body field the new password came in */
     pw_policy_t policy;
     write_fn write;
-    json_t *data;              /* gets "password_hash" */
+    json_t *data;              /* the write's input; the hash goes beside it (w->in) */
     int current_ok;
     const char *refused;       /* the policy's reason, or NULL */
     char hash[crypto_pwhash_STRBYTES];
@@ -149,10 +149,9 @@ static int pw_job_done(api_req_t *req, api_reply_t *rep, void *arg)
         return password_refused_reply(req->lang, &j->policy, j->field, j->refused, rep);
     if (j->hash_rc != 0)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_object_set_new(j->data, "password_hash", json_string(j->hash));
     json_t *data = j->data;
     j->data = NULL;
-    return api_defer(req, j->write, data);
+    return api_defer_in(req, j->write, data, xstrdup(j->hash));
 }
 
 static pw_job_t *pw_job_new(const api_req_t *req, const char *password, const char *username, const char *field,
@@ -321,12 +320,13 @@ int auth_session_lookup(api_req_t *req, const char *token, int bearer, principal
     return 0;
 }
 
+/* The session's last-seen time (the session: the caller's, w->who). */
 static int touch_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    (void)rep;
+    (void)data;
     rep->status = 204;
     return db_exec(db, NULL, "UPDATE session SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?", "iii", w->now,
-                   (int64_t)json_integer_value(json_object_get(data, "id")), w->now) == DB_OK
+                   w->who.session_id, w->now) == DB_OK
                ? 0
                : -1;
 }
@@ -338,7 +338,7 @@ void auth_session_touch(api_req_t *req)
         every = 60;
     if (clock_now() - req->session_last_seen < every)
         return;
-    api_defer_background(req, touch_write, json_pack("{s:I}", "id", (json_int_t)req->session_id));
+    api_defer_background(req, touch_write, NULL);
 }
 
 static char *cookie_header(const api_req_t *req, const char *token, int max_age)
@@ -351,16 +351,24 @@ static char *cookie_header(const api_req_t *req, const char *token, int max_age)
 
 /* ---- login ---- */
 
+/* A login as validated; the write takes it without the password, and
+ * whether the password was right from the route it is handed to. */
+typedef struct {
+    uint64_t given;
+    const char *username, *password;
+} login_in_t;
+
 static const field_t login_fields[] = {
-    {"username", F_TEXT, 1, 1, 64, NULL, 0},
-    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
+    IN(login_in_t, username, F_TEXT, 1, 1, 64, NULL),
+    IN(login_in_t, password, F_TEXT, 1, 1, PW_MAX_BYTES, NULL),
     FIELDS_END,
 };
 
-static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+static int login_write(db_t *db, const write_ctx_t *w, const json_t *data, int password_ok, api_reply_t *rep)
 {
-    const char *username = json_string_value(json_object_get(data, "username"));
-    int password_ok = json_is_true(json_object_get(data, "password_ok"));
+    login_in_t in = {0};
+    api_input_fill(login_fields, data, &in);
+    const char *username = in.username;
     json_t *sum = json_pack("{s:s}", "username", username);
     int64_t id = 0, failed = 0, locked_until = 0, disabled = 0, org_id = 0;
     db_stmt_t *st = db_q(db, "SELECT id, disabled, COALESCE(org_id, 0) FROM app_user WHERE username = ?", "t",
@@ -436,26 +444,37 @@ static int login_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     return 0; /* failures are kept too: the count and the audit row must stay */
 }
 
+static int login_right_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    return login_write(db, w, data, 1, rep);
+}
+
+static int login_wrong_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    return login_write(db, w, data, 0, rep);
+}
+
 static int login_done(api_req_t *req, api_reply_t *rep, void *arg)
 {
     (void)rep;
     pw_job_t *j = arg;
-    return api_defer(req, login_write,
-                     json_pack("{s:s, s:b}", "username", j->username, "password_ok", j->current_ok));
+    return api_defer_kept(req, j->current_ok ? login_right_write : login_wrong_write,
+                          json_pack("{s:s}", "username", j->username));
 }
 
 int auth_login(api_req_t *req, api_reply_t *rep)
 {
     if (api_rate_limited("login", req->remote, req->cfg->login_rate))
         return api_fail(rep, req->lang, E_LOGIN_RATE_LIMITED, NULL);
-    const char *username = json_string_value(json_object_get(req->body, "username"));
-    const char *password = json_string_value(json_object_get(req->body, "password"));
+    login_in_t in = {0};
+    api_input_fill(login_fields, req->body, &in);
+    const char *username = in.username, *password = in.password;
     int64_t failed = 0, until = 0;
     int rc = failure_read(req->db, req->cfg, username, req->remote, clock_now(), &failed, &until);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, NULL);
     if (until > clock_now()) /* locked from here: no password is checked (the writer answers) */
-        return api_defer(req, login_write, json_pack("{s:s, s:b}", "username", username, "password_ok", 0));
+        return api_defer_kept(req, login_wrong_write, json_pack("{s:s}", "username", username));
     pw_job_t *j = pw_job_new(req, NULL, username, NULL, NULL, NULL);
     j->current = xstrdup(password);
     rc = db_one_text(req->db, j->stored, sizeof j->stored, "SELECT password_hash FROM app_user WHERE username = ?",
@@ -512,10 +531,11 @@ static const field_t password_fields[] = {
 
 static int password_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    (void)data;
     int64_t uid = w->who.user_id;
     int rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ?, updated_at = ?"
                                " WHERE id = ?",
-                     "tiii", json_string_value(json_object_get(data, "password_hash")), w->now, w->now, uid);
+                     "tiii", (const char *)w->in, w->now, w->now, uid);
     /* Every other session of the user ends: whoever knew the old password is out. */
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE session SET revoked = 1 WHERE user_id = ? AND id <> ?", "ii", uid,

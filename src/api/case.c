@@ -28,14 +28,23 @@
 const char *const case_sources[] = {"grid_worker", "resident", "hotline", NULL};
 
 static const field_t create_fields[] = {
-    {"category", F_TEXT, 1, 1, 32, NULL, 0},
-    {"title", F_NAME, 1, 1, 100, NULL, 0},
-    {"description", F_BLOCK, 1, 1, 2000, NULL, 0},
-    {"source", F_ENUM, 0, 0, 0, case_sources, 0},
-    {"building_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"contact_phone", F_TEXT, 0, 1, 20, NULL, 0},
+    IN(report_in_t, category, F_TEXT, 1, 1, 32, NULL),
+    IN(report_in_t, title, F_NAME, 1, 1, 100, NULL),
+    IN(report_in_t, description, F_BLOCK, 1, 1, 2000, NULL),
+    IN(report_in_t, source, F_ENUM, 0, 0, 0, case_sources),
+    IN(report_in_t, building_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(report_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(report_in_t, contact_phone, F_TEXT, 0, 1, 20, NULL),
+    IN(report_in_t, lat, F_NUMBER, F_NOT_NULL, -90, 90, NULL),
+    IN(report_in_t, lng, F_NUMBER, F_NOT_NULL, -180, 180, NULL),
     FIELDS_END,
+};
+
+/* A point comes whole: either coordinate refused is the point refused. */
+static const field_err_t create_point_errors[] = {
+    {"lat", E_LAT_LNG_INVALID},
+    {"lng", E_LAT_LNG_INVALID},
+    {NULL, 0},
 };
 
 /* overdue: the stage's deadline (the raw _deadline column) has passed. */
@@ -240,23 +249,37 @@ int case_phone_check(api_req_t *req, const char *phone, const char *field, api_r
     return api_fail(rep, req->lang, E_CONTACT_PHONE_INVALID, field);
 }
 
-void case_intake_pii(const keys_t *k, json_t *data)
+/* Copy s (n bytes and its NUL) to at, its personal numbers masked; the end of the copy. */
+static char *copy_masked(char *at, const char *s, size_t n, redact_found_t *found)
 {
+    memcpy(at, s, n + 1);
+    if (redact_may_hold(at))
+        redact_numbers_shown(at, n, found);
+    return at + n + 1;
+}
+
+case_report_t *case_report_new(const keys_t *k, const char *category, const char *title, const char *description,
+                               const char *phone)
+{
+    size_t nc = strlen(category), nt = strlen(title), nd = strlen(description);
+    case_report_t *r = xcalloc(1, sizeof *r + nc + nt + nd + 3);
     redact_found_t found = {0};
-    mask_text(data, "title", &found);
-    mask_text(data, "description", &found);
-    const char *phone = json_string_value(json_object_get(data, "contact_phone"));
+    char *at = r->text;
+    r->category = at;
+    memcpy(at, category, nc + 1);
+    r->title = at += nc + 1;
+    at = copy_masked(at, title, nt, &found);
+    r->description = at;
+    copy_masked(at, description, nd, &found);
     if (phone == NULL && found.phones == 1 && phone_valid(found.phone))
         phone = found.phone; /* "请回电 139…": the one number typed becomes the one to call back */
     if (phone != NULL) {
-        char masked[32];
-        phone_mask(masked, sizeof masked, phone);
-        char *enc = pii_encrypt(k, CASE_PHONE_FIELD, phone);
-        json_object_set_new(data, "contact_phone_enc", json_string(enc));
-        free(enc);
-        json_object_set_new(data, "contact_phone", json_string(masked)); /* phone is gone from here on */
+        phone_mask(r->contact_phone, sizeof r->contact_phone, phone);
+        if (pii_encrypt_into(r->contact_phone_enc, sizeof r->contact_phone_enc, k, CASE_PHONE_FIELD, phone) != 0)
+            abort(); /* a valid phone is at most 13 characters */
     }
     sodium_memzero(found.phone, sizeof found.phone);
+    return r;
 }
 
 void case_intake_note(json_t *data, const char *key)
@@ -271,15 +294,11 @@ typedef struct {
     char category_name[sizeof ((category_limits_t *)0)->name_zh];
 } case_new_t;
 
-/* Insert a validated report (category_id, org_id, source, title, description,
- * optional building_id, outside_grid, lat, lng) and fill *out. DB_OK or an error. */
-static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_new_t *out)
+/* Insert a report and fill *out. DB_OK or an error. */
+static int insert_case(db_t *db, const write_ctx_t *w, const case_report_t *r, case_new_t *out)
 {
-    int64_t category = json_integer_value(json_object_get(data, "category_id"));
-    int64_t org = json_integer_value(json_object_get(data, "org_id"));
-    int64_t building = json_integer_value(json_object_get(data, "building_id"));
-    int outside = json_is_true(json_object_get(data, "outside_grid"));
-    const char *source = json_string_value(json_object_get(data, "source"));
+    int64_t category = r->category_id, org = r->org_id;
+    const char *source = r->source;
     char *code = out->code;
     tracking_code_new(code);
     category_limits_t limit;
@@ -289,7 +308,6 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     memcpy(out->category_name, limit.name_zh, sizeof out->category_name);
     out->stage_deadline = w->now + limit.hours[CS_REPORTED] * 3600;
     out->close_due = w->now + limit.total * 3600;
-    json_t *lat = json_object_get(data, "lat"), *lng = json_object_get(data, "lng");
     /* One statement whether or not there is a point ('n' binds NULL and takes no
      * argument); the ids are the connection's last (RETURNING costs SQLite a
      * temporary table on every run). */
@@ -298,13 +316,11 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
                      " org_id, outside_grid, reporter_id, state, stage_deadline, close_due_at, created_at,"
                      " updated_at, is_public, contact_phone_enc, contact_phone_masked, lat, lng)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     lat && lng ? "titttIiiIiiiiittdd" : "titttIiiIiiiiittnn", code, category, source,
-                     json_string_value(json_object_get(data, "title")),
-                     json_string_value(json_object_get(data, "description")), building, org, (int64_t)outside,
+                     r->has_point ? "titttIiiIiiiiittdd" : "titttIiiIiiiiittnn", code, category, source,
+                     r->title, r->description, r->building_id, org, (int64_t)r->outside_grid,
                      w->who.user_id, out->stage_deadline, out->close_due, w->now, w->now,
-                     (int64_t)case_source_public(source), json_string_value(json_object_get(data, "contact_phone_enc")),
-                     json_string_value(json_object_get(data, "contact_phone")), json_real_value(lat),
-                     json_real_value(lng));
+                     (int64_t)case_source_public(source), r->contact_phone_enc[0] ? r->contact_phone_enc : NULL,
+                     r->contact_phone[0] ? r->contact_phone : NULL, r->lat, r->lng);
     int64_t id = 0;
     if (rc == DB_OK)
         rc = db_last_id(db, &id);
@@ -318,9 +334,9 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
         /* The summary json_dumps would write (compact, keys sorted), written directly. */
         strbuf_t sum = {0};
         strbuf_add(&sum, "{\"category\":");
-        strbuf_add_json(&sum, json_string_value(json_object_get(data, "category")));
+        strbuf_add_json(&sum, r->category);
         strbuf_add(&sum, ",\"source\":");
-        strbuf_add_json(&sum, json_string_value(json_object_get(data, "source")));
+        strbuf_add_json(&sum, source);
         strbuf_add(&sum, ",\"tracking_code\":");
         strbuf_add_json(&sum, code);
         strbuf_add(&sum, "}");
@@ -331,14 +347,15 @@ static int insert_case(db_t *db, const write_ctx_t *w, const json_t *data, case_
     return rc;
 }
 
-int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data)
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const case_report_t *r)
 {
     case_new_t c;
-    return insert_case(db, w, data, &c) == DB_OK ? c.id : 0;
+    return insert_case(db, w, r, &c) == DB_OK ? c.id : 0;
 }
 
-/* What case_after_commit needs besides the request's data: the writer's facts. */
+/* What case_after_commit needs: the report, and the writer's facts. */
 typedef struct {
+    const case_report_t *r; /* the job's (w->in): it outlives the answer's building */
     case_new_t c;
     int64_t org_id, now, reporter_id;
     int has_org_name;
@@ -348,21 +365,20 @@ typedef struct {
 
 /* The new case as the answer, on the loop thread once it is committed: what
  * case_json would read back (GET /cases/{id}), key for key, built from the
- * request's data (rep->json) and what the writer knew (rep->after_data), since
- * reading it back starts from cold pages after every commit. Both backends keep
- * lat and lng as 8-byte floats (REAL is DOUBLE PRECISION on PostgreSQL), so the
- * request's numbers are what a read gives. */
+ * report and what the writer knew (rep->after_data), since reading it back
+ * starts from cold pages after every commit. Both backends keep lat and lng as
+ * 8-byte floats (REAL is DOUBLE PRECISION on PostgreSQL), so the request's
+ * numbers are what a read gives. */
 static void case_after_commit(db_t *db, api_reply_t *rep)
 {
-    const json_t *d = rep->json;
     const case_answer_t *a = rep->after_data;
+    const case_report_t *r = a->r;
     if (!a->has_org_name || !a->c.category_name[0]) {
         json_t *c = case_json(db, a->c.id, 1);
         json_decref(rep->json);
         rep->json = c ? c : json_pack("{s:I}", "id", (json_int_t)a->c.id);
         return;
     }
-    json_t *lat = json_object_get(d, "lat"), *lng = json_object_get(d, "lng");
     char created[TIME_RFC3339_LEN], due[TIME_RFC3339_LEN], stage[TIME_RFC3339_LEN];
     time_format_rfc3339(created, a->now);
     time_format_rfc3339(due, a->c.close_due);
@@ -375,40 +391,41 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     strbuf_add_int(&b, a->c.id);
     strbuf_add(&b, ",\"tracking_code\":");
     strbuf_add_json(&b, a->c.code);
-    static const char *const texts[] = {"category", "source", "title", "description"};
+    const char *const texts[] = {r->category, r->source, r->title, r->description};
+    static const char *const keys[] = {"category", "source", "title", "description"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         strbuf_add(&b, ",\"");
-        strbuf_add(&b, texts[i]);
+        strbuf_add(&b, keys[i]);
         strbuf_add(&b, "\":");
-        strbuf_add_json(&b, json_string_value(json_object_get(d, texts[i])));
+        strbuf_add_json(&b, texts[i]);
         if (i == 0) {
             strbuf_add(&b, ",\"category_name\":");
             strbuf_add_json(&b, a->c.category_name);
         }
     }
-    const char *phone = json_string_value(json_object_get(d, "contact_phone")); /* masked by now */
     strbuf_add(&b, ",\"contact_phone\":");
-    if (phone)
-        strbuf_add_json(&b, phone);
+    if (r->contact_phone[0])
+        strbuf_add_json(&b, r->contact_phone);
     else
         strbuf_add(&b, "null");
     for (int i = 0; i < 2; i++) { /* lat, lng: jansson's own text of each number */
-        char *num = lat && lng ? json_dumps(i ? lng : lat, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        json_t *v = r->has_point ? json_real(i ? r->lng : r->lat) : NULL;
+        char *num = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        json_decref(v);
         strbuf_add(&b, i ? ",\"lng\":" : ",\"lat\":");
         strbuf_add(&b, num ? num : "null");
         free(num);
     }
-    int64_t building = json_integer_value(json_object_get(d, "building_id"));
     strbuf_add(&b, ",\"building_id\":");
-    if (building)
-        strbuf_add_int(&b, building);
+    if (r->building_id)
+        strbuf_add_int(&b, r->building_id);
     else
         strbuf_add(&b, "null");
     strbuf_add(&b, ",\"org_id\":");
     strbuf_add_int(&b, a->org_id);
     strbuf_add(&b, ",\"org_name\":");
     strbuf_add_json(&b, a->org_name);
-    strbuf_add(&b, json_is_true(json_object_get(d, "outside_grid")) ? ",\"outside_grid\":true" : ",\"outside_grid\":false");
+    strbuf_add(&b, r->outside_grid ? ",\"outside_grid\":true" : ",\"outside_grid\":false");
     strbuf_add(&b, ",\"state\":\"reported\",\"handler_org_id\":null,\"handler_unit_id\":null,"
                    "\"handler_user_id\":null,\"escalation_level\":0,\"stage_deadline_at\":\"");
     strbuf_add(&b, stage);
@@ -425,7 +442,7 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     strbuf_add(&b, created);
     strbuf_add(&b, "\",\"closed_at\":null,\"version\":1,\"merged_into\":null,\"supervised_org_id\":null,"
                    "\"supervise_deadline_at\":null,\"public\":");
-    strbuf_add(&b, case_source_public(json_string_value(json_object_get(d, "source"))) ? "true" : "false");
+    strbuf_add(&b, case_source_public(r->source) ? "true" : "false");
     strbuf_add(&b, ",\"photos\":0,\"overdue\":");
     strbuf_add(&b, a->c.stage_deadline > 0 && a->c.stage_deadline < clock_now() ? "true" : "false");
     strbuf_add(&b, ",\"events\":[{\"id\":");
@@ -435,29 +452,28 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     strbuf_add(&b, ",\"action\":\"report\",\"from_state\":null,\"to_state\":\"reported\",\"note\":null,\"at\":\"");
     strbuf_add(&b, created);
     strbuf_add(&b, "\"}]}");
-    json_decref(rep->json);
-    rep->json = NULL;
     rep->raw = b.s;
     rep->raw_len = b.len;
     rep->content_type = "application/json; charset=utf-8";
 }
 
-/* The report, leaving data as it came (api_defer_kept): the answer holds a
- * reference to it, the writer's facts go beside it. */
+/* The report (w->in): the answer is built from it and the writer's facts. */
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    (void)data;
     case_answer_t *a = xcalloc(1, sizeof *a);
-    if (insert_case(db, w, data, &a->c) != DB_OK) {
+    a->r = w->in;
+    if (insert_case(db, w, a->r, &a->c) != DB_OK) {
         free(a);
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     }
-    a->org_id = json_integer_value(json_object_get(data, "org_id"));
+    a->org_id = a->r->org_id;
     /* The org's name as this transaction sees it. */
     a->has_org_name = org_brief(db, a->org_id, NULL, 0, a->org_name, sizeof a->org_name) == DB_OK;
     a->now = w->now;
     a->reporter_id = w->who.user_id;
     str_copy(a->actor_name, sizeof a->actor_name, w->who.username[0] ? w->who.username : "anonymous");
-    api_json(rep, 201, json_incref(data));
+    rep->status = 201; /* the body: case_after_commit's */
     rep->after_data = a;
     rep->after_commit = case_after_commit;
     return 0;
@@ -473,92 +489,57 @@ int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code)
     return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
 }
 
-int case_read_coord(const json_t *v, double lo, double hi, double *out)
-{
-    if (!json_is_number(v))
-        return -1;
-    *out = json_number_value(v);
-    return isfinite(*out) && *out >= lo && *out <= hi ? 0 : -1;
-}
-
 int case_create(api_req_t *req, api_reply_t *rep)
 {
-    json_t *data = req->body; /* the request's own: nothing reads it after this */
-    req->body = NULL;
-    json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
-    json_object_del(data, "lat");
-    json_object_del(data, "lng");
-    double la = 0, ln = 0;
-    int bad = api_validate(req, data, create_fields, rep) != 0;
-    if (!bad && (lat || lng) && (case_read_coord(lat, -90, 90, &la) != 0 || case_read_coord(lng, -180, 180, &ln) != 0)) {
-        api_fail(rep, req->lang, E_LAT_LNG_INVALID, case_read_coord(lat, -90, 90, &la) ? "lat" : "lng");
-        bad = 1;
-    }
-    if (!bad)
-        bad = case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
-    int has_point = lat != NULL;
-    json_decref(lat);
-    json_decref(lng);
-    if (bad) {
-        json_decref(data);
-        return 0;
-    }
+    report_in_t in = {.lat = NAN, .lng = NAN};
+    api_input_fill(create_fields, req->body, &in);
+    int has_point = !isnan(in.lat);
+    if (has_point != !isnan(in.lng)) /* a point comes whole */
+        return api_fail(rep, req->lang, E_LAT_LNG_INVALID, has_point ? "lng" : "lat");
+    if (case_phone_check(req, in.contact_phone, "contact_phone", rep) != 0)
+        return -1;
     int64_t category = 0;
     if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
-                   json_string_value(json_object_get(data, "category"))) != DB_OK) {
-        case_category_refused(req, rep, json_string_value(json_object_get(data, "category")));
-        json_decref(data);
-        return 0;
-    }
-    json_object_set_new(data, "category_id", json_integer(category));
+                   in.category) != DB_OK)
+        return case_category_refused(req, rep, in.category);
     /* Where: a building's grid, else the grid at the point, else the given node (flagged outside every grid). */
-    int64_t org = json_integer_value(json_object_get(data, "org_id"));
-    int64_t building = json_integer_value(json_object_get(data, "building_id"));
+    int64_t org = in.org_id, building = in.building_id;
     int outside = 0;
     if (building) {
         char level[16] = "";
         if (db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", building) != DB_OK ||
             strcmp(level, "building") != 0 ||
-            db_one_int(req->db, &org, "SELECT parent_id FROM org WHERE id = ?", "i", building) != DB_OK) {
-            json_decref(data);
+            db_one_int(req->db, &org, "SELECT parent_id FROM org WHERE id = ?", "i", building) != DB_OK)
             return api_fail(rep, req->lang, E_BUILDING_NOT_FOUND, "building_id");
-        }
     } else if (has_point) {
         int64_t grid = 0;
-        if (geo_find_grid(req->db, ln, la, &grid) == DB_OK && grid > 0) {
+        if (geo_find_grid(req->db, in.lng, in.lat, &grid) == DB_OK && grid > 0)
             org = grid;
-        } else if (org > 0) {
+        else if (org > 0)
             outside = 1;
-        } else {
-            json_decref(data);
+        else
             return api_fail(rep, req->lang, E_POINT_OUTSIDE_GRIDS, "org_id");
-        }
     } else if (org <= 0) {
-        json_decref(data);
         return api_fail(rep, req->lang, E_CASE_PLACE_REQUIRED, "org_id");
     }
-    if (has_point) {
-        json_object_set_new(data, "lat", json_real(la));
-        json_object_set_new(data, "lng", json_real(ln));
-    }
-    if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK) {
-        const char *field = building ? "building_id" : json_object_get(data, "org_id") ? "org_id" : "lat";
-        json_decref(data);
-        return api_fail(rep, req->lang, E_OUT_OF_SCOPE, field);
-    }
+    if (access_org(req->db, req->who, PERM_ORG_READ, org, NULL, 0) != DB_OK)
+        return api_fail(rep, req->lang, E_OUT_OF_SCOPE, building ? "building_id" : in.org_id ? "org_id" : "lat");
     char level[16] = "";
     db_one_text(req->db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
     if (!outside && strcmp(level, "grid") != 0)
         outside = 1; /* reported at a community or above: no grid holds it yet */
-    json_object_set_new(data, "org_id", json_integer(org));
-    json_object_set_new(data, "outside_grid", json_boolean(outside));
+    case_report_t *r = case_report_new(req->keys, in.category, in.title, in.description, in.contact_phone);
+    r->category_id = category;
+    r->org_id = org;
+    r->building_id = building;
+    r->outside_grid = outside;
+    r->has_point = has_point;
+    r->lat = has_point ? in.lat : 0;
+    r->lng = has_point ? in.lng : 0;
     /* Only staff say where a report came from; everyone else reports as a resident. */
-    if (!(req->who->perms_any & PERM_CASE_WRITE))
-        json_object_set_new(data, "source", json_string("resident"));
-    else if (!json_object_get(data, "source"))
-        json_object_set_new(data, "source", json_string("grid_worker"));
-    case_intake_pii(req->keys, data);
-    return api_defer_kept(req, create_write, data);
+    str_copy(r->source, sizeof r->source,
+             !(req->who->perms_any & PERM_CASE_WRITE) ? "resident" : in.source ? in.source : "grid_worker");
+    return api_defer_in(req, create_write, NULL, r);
 }
 
 /* ---- read ---- */
@@ -642,9 +623,14 @@ int case_list(api_req_t *req, api_reply_t *rep)
 
 static const char *const reveal_choices[] = {"contact_phone", NULL};
 
+typedef struct {
+    uint64_t given;
+    const char *field, *reason;
+} reveal_in_t;
+
 static const field_t reveal_fields[] = {
-    {"field", F_ENUM, 1, 0, 0, reveal_choices, 0},
-    {"reason", F_TEXT, 1, REASON_MIN, REASON_MAX, NULL, 0},
+    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, reveal_choices),
+    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
     FIELDS_END,
 };
 
@@ -652,6 +638,8 @@ static const field_t reveal_fields[] = {
  * naming the field and the reason, never the value. */
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
+    reveal_in_t in = {0};
+    api_input_fill(reveal_fields, data, &in);
     int64_t id = w->id, org;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
@@ -675,7 +663,7 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         free(plain);
     }
     rc = audit_append_new(db, w, "case.revealed", "case", id, org,
-                          json_pack("{s:s, s:O}", "field", "contact_phone", "reason", json_object_get(data, "reason")));
+                          json_pack("{s:s, s:s}", "field", "contact_phone", "reason", in.reason));
     if (rc != DB_OK) {
         json_decref(value);
         return api_db_error(rep, w->lang, rc, NULL);
@@ -707,19 +695,6 @@ static const field_t public_cases_get_query[] = {
     FIELDS_END,
 };
 
-/* The body case_create checks itself: lat and lng come out before the fields
- * are checked (case_read_coord). */
-static const field_t create_point[] = {
-    {"lat", F_NUMBER, F_NOT_NULL, -90, 90, NULL, 0},
-    {"lng", F_NUMBER, F_NOT_NULL, -180, 180, NULL, 0},
-    FIELDS_END,
-};
-
-static json_t *case_create_describe(void)
-{
-    return ops_body_json(create_fields, create_point);
-}
-
 /* Photos are read by their bytes (case_photo.c), whatever the Content-Type says. */
 static const char *const photo_types[] = {"image/jpeg", "image/png", "image/webp", NULL};
 
@@ -736,7 +711,7 @@ static const entity_t case_entity = {"case", NULL, case_scope};
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
-     .describe = case_create_describe},
+     .body = create_fields, .body_errors = create_point_errors},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
      .body = case_action_fields, .entity = &case_entity},

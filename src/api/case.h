@@ -41,8 +41,17 @@ int case_log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *actio
  * deactivated, else validation_failed (no such category); field category.
  * Always -1. */
 int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
-/* A coordinate: 0 with *out if v is a finite number in [lo, hi], else -1. */
-int case_read_coord(const json_t *v, double lo, double hi, double *out);
+
+/* A report as the caller sends it (typed input, api.h): cases.create takes
+ * every field, the public report category, title, description, contact_phone,
+ * lat and lng. Start it with lat and lng NAN: they stay so when not given. */
+typedef struct {
+    uint64_t given;
+    const char *category, *title, *description, *source;
+    int64_t building_id, org_id;
+    const char *contact_phone;
+    double lat, lng;
+} report_in_t;
 
 /* What `jiceng routes` tells of the public report's body (case_public.c). */
 json_t *public_case_create_describe(void);

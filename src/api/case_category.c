@@ -42,19 +42,34 @@ static const field_t create_fields[] = {
     FIELDS_END,
 };
 
+/* A change, as validated: the fields given (bit i of given), parent_id also
+ * when sent as null (IN_SENT). */
+typedef struct {
+    uint64_t given;
+    const char *name_zh, *name_en;
+    int64_t parent_id;
+    int64_t accept_hours, dispatch_hours, claim_hours, handle_hours, verify_hours;
+    const char *handler_kind;
+    int64_t sort;
+    int active;
+    int64_t version;
+} category_change_t;
+
+enum { CH_NAME_ZH, CH_NAME_EN, CH_PARENT, CH_ACCEPT, CH_DISPATCH, CH_CLAIM, CH_HANDLE, CH_VERIFY, CH_HANDLER_KIND,
+       CH_SORT, CH_ACTIVE, CH_VERSION };
 static const field_t update_fields[] = {
-    {"name_zh", F_NAME, F_NOT_NULL, 1, 32, NULL, 0},
-    {"name_en", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
-    {"parent_id", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* null: a top-level category */
-    {"accept_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"dispatch_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"claim_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"handle_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"verify_hours", F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL, 0},
-    {"handler_kind", F_ENUM, F_NOT_NULL, 0, 0, handler_kinds, 0},
-    {"sort", F_INT, F_NOT_NULL, 0, 1000000, NULL, 0},
-    {"active", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* the version read: a stale one is 409 */
+    IN(category_change_t, name_zh, F_NAME, F_NOT_NULL, 1, 32, NULL),
+    IN(category_change_t, name_en, F_NAME, F_NOT_NULL, 1, 64, NULL),
+    IN(category_change_t, parent_id, F_INT, 0, 1, INT64_MAX, NULL), /* null: a top-level category */
+    IN(category_change_t, accept_hours, F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_change_t, dispatch_hours, F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_change_t, claim_hours, F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_change_t, handle_hours, F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_change_t, verify_hours, F_INT, F_NOT_NULL, 1, CASE_STAGE_HOURS_MAX, NULL),
+    IN(category_change_t, handler_kind, F_ENUM, F_NOT_NULL, 0, 0, handler_kinds),
+    IN(category_change_t, sort, F_INT, F_NOT_NULL, 0, 1000000, NULL),
+    IN(category_change_t, active, F_BOOL, F_NOT_NULL, 0, 0, NULL),
+    IN(category_change_t, version, F_INT, 0, 1, INT64_MAX, NULL), /* the version read: a stale one is 409 */
     FIELDS_END,
 };
 
@@ -169,40 +184,49 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = db_one_int(db, &version, "SELECT version FROM case_category WHERE id = ?", "i", id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "case_category");
-    json_t *v = json_object_get(data, "version");
-    if (v && json_integer_value(v) != version)
+    category_change_t in = {0};
+    api_input_fill(update_fields, data, &in);
+    uint64_t sent = IN_SENT(&in); /* given, or sent as null */
+    if ((sent >> CH_VERSION & 1) && in.version != version)
         return api_fail(rep, w->lang, E_VERSION_CONFLICT, "version");
-    v = json_object_get(data, "parent_id");
-    if (v && json_is_integer(v) && parent_check(db, w, id, json_integer_value(v), rep) != 0)
+    if (IN_GIVEN(&in, update_fields, CH_PARENT) && parent_check(db, w, id, in.parent_id, rep) != 0)
         return -1;
     /* One statement per field given, from a fixed table: no SQL is made from the request. */
     static const struct {
-        const char *field, *sql, *types;
+        int field;
+        const char *sql, *types;
     } cols[] = {
-        {"name_zh", "UPDATE case_category SET name_zh = ? WHERE id = ?", "ti"},
-        {"name_en", "UPDATE case_category SET name_en = ? WHERE id = ?", "ti"},
-        {"handler_kind", "UPDATE case_category SET handler_kind = ? WHERE id = ?", "ti"},
-        {"parent_id", "UPDATE case_category SET parent_id = ? WHERE id = ?", "Ii"},
-        {"accept_hours", "UPDATE case_category SET accept_hours = ? WHERE id = ?", "ii"},
-        {"dispatch_hours", "UPDATE case_category SET dispatch_hours = ? WHERE id = ?", "ii"},
-        {"claim_hours", "UPDATE case_category SET claim_hours = ? WHERE id = ?", "ii"},
-        {"handle_hours", "UPDATE case_category SET handle_hours = ? WHERE id = ?", "ii"},
-        {"verify_hours", "UPDATE case_category SET verify_hours = ? WHERE id = ?", "ii"},
-        {"sort", "UPDATE case_category SET sort = ? WHERE id = ?", "ii"},
+        {CH_NAME_ZH, "UPDATE case_category SET name_zh = ? WHERE id = ?", "ti"},
+        {CH_NAME_EN, "UPDATE case_category SET name_en = ? WHERE id = ?", "ti"},
+        {CH_HANDLER_KIND, "UPDATE case_category SET handler_kind = ? WHERE id = ?", "ti"},
+        {CH_PARENT, "UPDATE case_category SET parent_id = ? WHERE id = ?", "Ii"},
+        {CH_ACCEPT, "UPDATE case_category SET accept_hours = ? WHERE id = ?", "ii"},
+        {CH_DISPATCH, "UPDATE case_category SET dispatch_hours = ? WHERE id = ?", "ii"},
+        {CH_CLAIM, "UPDATE case_category SET claim_hours = ? WHERE id = ?", "ii"},
+        {CH_HANDLE, "UPDATE case_category SET handle_hours = ? WHERE id = ?", "ii"},
+        {CH_VERIFY, "UPDATE case_category SET verify_hours = ? WHERE id = ?", "ii"},
+        {CH_SORT, "UPDATE case_category SET sort = ? WHERE id = ?", "ii"},
     };
+    /* The audit's summary: the fields changed, as given. */
     json_t *changed = json_object();
     for (size_t i = 0; rc == DB_OK && i < sizeof cols / sizeof cols[0]; i++) {
-        if ((v = json_object_get(data, cols[i].field)) == NULL)
+        int f = cols[i].field;
+        if (!(sent >> f & 1))
             continue;
-        if (cols[i].types[0] == 't')
-            rc = db_exec(db, NULL, cols[i].sql, "ti", json_string_value(v), id);
-        else /* "Ii": 0 (a null parent_id) is stored as NULL */
-            rc = db_exec(db, NULL, cols[i].sql, cols[i].types, json_integer_value(v), id);
-        json_object_set(changed, cols[i].field, v);
+        if (cols[i].types[0] == 't') {
+            const char *t = IN_MEMBER(&in, update_fields, f, const char *);
+            rc = db_exec(db, NULL, cols[i].sql, "ti", t, id);
+            json_object_set_new(changed, update_fields[f].name, json_string(t));
+        } else { /* "Ii": 0 (a null parent_id) is stored as NULL */
+            int64_t n = IN_GIVEN(&in, update_fields, f) ? IN_MEMBER(&in, update_fields, f, int64_t) : 0;
+            rc = db_exec(db, NULL, cols[i].sql, cols[i].types, n, id);
+            json_object_set_new(changed, update_fields[f].name,
+                                IN_GIVEN(&in, update_fields, f) ? json_integer(n) : json_null());
+        }
     }
-    if (rc == DB_OK && (v = json_object_get(data, "active"))) {
-        rc = db_exec(db, NULL, "UPDATE case_category SET active = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
-        json_object_set(changed, "active", v);
+    if (rc == DB_OK && IN_GIVEN(&in, update_fields, CH_ACTIVE)) {
+        rc = db_exec(db, NULL, "UPDATE case_category SET active = ? WHERE id = ?", "ii", (int64_t)in.active, id);
+        json_object_set_new(changed, "active", json_boolean(in.active));
     }
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE case_category SET version = version + 1 WHERE id = ?", "i", id);
@@ -222,8 +246,9 @@ int case_category_update(api_req_t *req, api_reply_t *rep)
         not_city_admin(rep, req->lang);
         return 0;
     }
-    json_t *data = json_deep_copy(req->body);
-    return api_defer(req, update_write, data);
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
+    return api_defer_kept(req, update_write, data);
 }
 
 static const field_t case_categories_list_query[] = {

@@ -25,17 +25,24 @@ static const char *sniff_image(const unsigned char *p, size_t n)
     return NULL;
 }
 
+/* A photo as the writer takes it (w->in): its type, told by its bytes, and the bytes. */
+typedef struct {
+    const char *mime; /* a static string */
+    size_t n;
+    unsigned char bytes[];
+} photo_in_t;
+
 static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id")), org, pid = 0;
+    (void)data;
+    const photo_in_t *in = w->in;
+    int64_t id = w->id, org, pid = 0;
     char path[ACCESS_PATH_MAX];
     int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "case");
-    size_t n = 0;
-    const char *b64 = json_string_value(json_object_get(data, "bytes"));
-    unsigned char *bytes = xmalloc(strlen(b64) + 1);
-    sodium_base642bin(bytes, strlen(b64) + 1, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL);
+    size_t n = in->n;
+    const unsigned char *bytes = in->bytes;
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
     crypto_hash_sha256(h, bytes, n);
@@ -43,16 +50,14 @@ static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     rc = db_one_int(db, &pid,
                     "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "ititbii", id, json_string_value(json_object_get(data, "mime")), (int64_t)n, hex, bytes, n,
-                    w->who.user_id, w->now);
-    free(bytes);
+                    "ititbii", id, in->mime, (int64_t)n, hex, bytes, n, w->who.user_id, w->now);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.photo_added", "case", id, org,
                               json_pack("{s:I, s:s, s:I}", "photo", (json_int_t)pid, "sha256", hex, "size", (json_int_t)n));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
-    return api_json(rep, 201, json_pack("{s:I, s:I, s:O, s:I, s:s}", "id", (json_int_t)pid, "case_id", (json_int_t)id,
-                                        "mime", json_object_get(data, "mime"), "size", (json_int_t)n, "sha256", hex));
+    return api_json(rep, 201, json_pack("{s:I, s:I, s:s, s:I, s:s}", "id", (json_int_t)pid, "case_id", (json_int_t)id,
+                                        "mime", in->mime, "size", (json_int_t)n, "sha256", hex));
 }
 
 int case_photo_add(api_req_t *req, api_reply_t *rep)
@@ -67,13 +72,11 @@ int case_photo_add(api_req_t *req, api_reply_t *rep)
         return api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
     if (req->upload_len > PHOTO_MAX)
         return api_fail(rep, req->lang, E_IMAGE_TOO_LARGE, "file");
-    /* The writer job carries the bytes as base64 in its JSON. */
-    size_t cap = sodium_base64_ENCODED_LEN(req->upload_len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = xmalloc(cap);
-    sodium_bin2base64(b64, cap, (const unsigned char *)req->upload, req->upload_len, sodium_base64_VARIANT_ORIGINAL);
-    json_t *data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->params[0], "mime", mime, "bytes", b64);
-    free(b64);
-    return api_defer(req, photo_write, data);
+    photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
+    in->mime = mime;
+    in->n = req->upload_len;
+    memcpy(in->bytes, req->upload, req->upload_len);
+    return api_defer_in(req, photo_write, NULL, in);
 }
 
 int case_photo_get(api_req_t *req, api_reply_t *rep)

@@ -6,16 +6,27 @@
 
 #include <stdlib.h>
 
+#include "lib/util.h"
+
 #include "http/server.h"
 
 /* ---- anonymous reports ---- */
 
 static const field_t public_fields[] = {
-    {"category", F_TEXT, 1, 1, 32, NULL, 0},
-    {"title", F_NAME, 1, 1, 100, NULL, 0},
-    {"description", F_BLOCK, 1, 1, 2000, NULL, 0},
-    {"contact_phone", F_TEXT, 0, 1, 20, NULL, 0},
+    IN(report_in_t, category, F_TEXT, 1, 1, 32, NULL),
+    IN(report_in_t, title, F_NAME, 1, 1, 100, NULL),
+    IN(report_in_t, description, F_BLOCK, 1, 1, 2000, NULL),
+    IN(report_in_t, contact_phone, F_TEXT, 0, 1, 20, NULL),
+    IN(report_in_t, lat, F_NUMBER, 1, -90, 90, NULL),
+    IN(report_in_t, lng, F_NUMBER, 1, -180, 180, NULL),
     FIELDS_END,
+};
+
+/* The place is what a resident must give: any refusal of it says so. */
+static const field_err_t public_place_errors[] = {
+    {"lat", E_PUBLIC_PLACE_REQUIRED},
+    {"lng", E_PUBLIC_PLACE_REQUIRED},
+    {NULL, 0},
 };
 
 /* The answer a reporter without an account gets: enough to follow the case. */
@@ -34,7 +45,8 @@ static void public_after_commit(db_t *db, api_reply_t *rep)
 
 static int public_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = cases_insert(db, w, data);
+    (void)data;
+    int64_t id = cases_insert(db, w, w->in);
     if (id <= 0)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     api_json(rep, 201, json_pack("{s:I}", "id", (json_int_t)id));
@@ -46,40 +58,27 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
 {
     if (api_rate_limited("public", req->remote, req->cfg->public_rate))
         return api_fail(rep, req->lang, E_REPORT_RATE_LIMITED, NULL);
-    json_t *data = json_deep_copy(req->body);
-    json_t *lat = json_incref(json_object_get(data, "lat")), *lng = json_incref(json_object_get(data, "lng"));
-    json_object_del(data, "lat");
-    json_object_del(data, "lng");
-    double la = 0, ln = 0;
-    int bad = api_validate(req, data, public_fields, rep) != 0 ||
-              case_phone_check(req, json_string_value(json_object_get(data, "contact_phone")), "contact_phone", rep) != 0;
-    if (!bad && (case_read_coord(lat, -90, 90, &la) != 0 || case_read_coord(lng, -180, 180, &ln) != 0)) {
-        api_fail(rep, req->lang, E_PUBLIC_PLACE_REQUIRED, case_read_coord(lat, -90, 90, &la) ? "lat" : "lng");
-        bad = 1;
-    }
-    json_decref(lat);
-    json_decref(lng);
+    /* The body is checked here, after the rate limit: every attempt counts, a malformed one too. */
+    if (op_body_check(req, req->body, public_fields, public_place_errors, rep) != 0)
+        return -1;
+    report_in_t in = {0};
+    api_input_fill(public_fields, req->body, &in);
+    if (case_phone_check(req, in.contact_phone, "contact_phone", rep) != 0)
+        return -1;
     int64_t category = 0, grid = 0;
-    if (!bad && db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
-                           json_string_value(json_object_get(data, "category"))) != DB_OK) {
-        case_category_refused(req, rep, json_string_value(json_object_get(data, "category")));
-        bad = 1;
-    }
-    if (!bad && (geo_find_grid(req->db, ln, la, &grid) != DB_OK || grid == 0)) {
-        api_fail(rep, req->lang, E_PUBLIC_PLACE_OUTSIDE_GRIDS, "lat");
-        bad = 1;
-    }
-    if (bad) {
-        json_decref(data);
-        return 0;
-    }
-    json_object_set_new(data, "category_id", json_integer(category));
-    json_object_set_new(data, "org_id", json_integer(grid));
-    json_object_set_new(data, "source", json_string("resident"));
-    json_object_set_new(data, "lat", json_real(la));
-    json_object_set_new(data, "lng", json_real(ln));
-    case_intake_pii(req->keys, data);
-    return api_defer_kept(req, public_write, data);
+    if (db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ? AND active = 1", "t",
+                   in.category) != DB_OK)
+        return case_category_refused(req, rep, in.category);
+    if (geo_find_grid(req->db, in.lng, in.lat, &grid) != DB_OK || grid == 0)
+        return api_fail(rep, req->lang, E_PUBLIC_PLACE_OUTSIDE_GRIDS, "lat");
+    case_report_t *r = case_report_new(req->keys, in.category, in.title, in.description, in.contact_phone);
+    r->category_id = category;
+    r->org_id = grid;
+    r->has_point = 1;
+    r->lat = in.lat;
+    r->lng = in.lng;
+    str_copy(r->source, sizeof r->source, "resident");
+    return api_defer_in(req, public_write, NULL, r);
 }
 
 int public_case_get(api_req_t *req, api_reply_t *rep)
@@ -102,14 +101,8 @@ int public_case_get(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, c);
 }
 
-/* The body public_case_create checks itself: lat and lng come out first. */
-static const field_t public_point[] = {
-    {"lat", F_NUMBER, 1, -90, 90, NULL, 0},
-    {"lng", F_NUMBER, 1, -180, 180, NULL, 0},
-    FIELDS_END,
-};
-
+/* The body public_case_create checks itself, after its rate limit. */
 json_t *public_case_create_describe(void)
 {
-    return ops_body_json(public_fields, public_point);
+    return ops_body_json(public_fields, NULL);
 }

@@ -229,9 +229,10 @@ out:
     return why;
 }
 
+/* data: the GeoJSON geometry as sent and checked (org_geometry_put); the node: w->id. */
 static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id"));
+    int64_t id = w->id;
     int rc = access_org(db, &w->who, PERM_ORG_WRITE, id, NULL, 0);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "org");
@@ -241,7 +242,7 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     rc = db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
-    json_t *g = json_object_get(data, "geometry");
+    json_t *g = data;
     const char *type = json_string_value(json_object_get(g, "type"));
     int is_building = strcmp(level, "building") == 0;
     if (strcmp(type, is_building ? "Point" : "Polygon") != 0)
@@ -335,8 +336,8 @@ int org_geometry_put(api_req_t *req, api_reply_t *rep)
         json_object_set_new(json_object_get(rep->json, "error"), "reason", json_string(why));
         return 0;
     }
-    return api_defer(req, geometry_write,
-                     json_pack("{s:I, s:O}", "id", (json_int_t)req->params[0], "geometry", g));
+    req->body = NULL; /* the request's own: nothing reads it after this */
+    return api_defer_kept(req, geometry_write, g);
 }
 
 int org_geometry_get(api_req_t *req, api_reply_t *rep)
@@ -607,7 +608,8 @@ static const field_t locate_query[] = {
     FIELDS_END,
 };
 
-/* The GeoJSON geometry org_geometry_put checks itself: a type and its coordinates. */
+/* The GeoJSON geometry org_geometry_put checks itself: a type and its coordinates
+ * (nested arrays no field type declares, refused with the reason why). */
 static const char *const geometry_types[] = {"Polygon", "Point", NULL};
 static const field_t geometry_type_field[] = {
     {"type", F_ENUM, 1, 0, 0, geometry_types, 0},

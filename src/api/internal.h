@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "core/password.h"
+#include "lib/pii.h"
 
 /* The public view of a user: id, username, display_name, org, flags, and with
  * details its grants and permission names. NULL if missing or on error. */
@@ -24,14 +25,16 @@ int password_refused_reply(const char *lang, const pw_policy_t *policy, const ch
  * ("en" or zh-CN), into out (cap bytes, 200 are enough): the CLI's message. */
 void password_refusal_text(char *out, size_t cap, const pw_policy_t *policy, const char *reason, const char *lang);
 /* Check password against the whole policy (lib/pwcheck.h; username is not to
- * be in it, may be NULL) and hash it, on the hashing pool; then hand data,
- * with "password_hash" added, to the writer's write. A refused password
- * answers as password_refused_reply. Takes data. Returns what api_offload does. */
+ * be in it, may be NULL) and hash it, on the hashing pool; then hand data (the
+ * input without the password) to the writer's write, the hash beside it as
+ * w->in (a string). A refused password answers as password_refused_reply.
+ * Takes data. Returns what api_offload does. */
 int password_offload_write(api_req_t *req, api_reply_t *rep, const char *password, const char *username,
                            const char *field, write_fn write, json_t *data);
 
-/* Write functions the CLI calls too. data carries validated fields and, for
- * users, "password_hash" instead of the password. */
+/* Write functions the CLI calls too. data is the validated input (a user's
+ * without its password), w->id the user of update, grant and revoke (revoke's
+ * grant in data), w->in a new password's hash (a string) or NULL. */
 int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
 int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep);
@@ -215,8 +218,33 @@ int casework_case_added(db_t *db, int64_t org, int64_t created_at, int64_t close
  * leave the old ancestors and join the new ones. */
 int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
 
-/* case.c: insert a validated report; the new case id, or 0 on error. */
-int64_t cases_insert(db_t *db, const write_ctx_t *w, const json_t *data);
+/* A case report as intake hands it to the writer (api_defer_in): what the
+ * caller sent and what intake derived from it, in one block (free()). The
+ * texts are copies with the personal numbers typed into them masked as shown
+ * on screen (139****5678); the contact phone (the one given, else the one phone
+ * number the texts held, if exactly one) is kept only masked and encrypted. */
+typedef struct case_report {
+    int64_t category_id;
+    int64_t org_id;                /* the node the case sits at */
+    int64_t building_id;           /* or 0 */
+    int outside_grid;
+    int has_point;
+    double lat, lng;
+    int xml;                       /* Open311: the answer in XML */
+    char source[16];               /* as stored: grid_worker, resident, hotline, open311 */
+    char contact_phone[32];        /* masked; "" if none */
+    char contact_phone_enc[PII_STORED_MAX(16)]; /* "" if none */
+    const char *category, *title, *description; /* into text */
+    char text[];
+} case_report_t;
+
+/* A report of category (its code), title and description (either masked in
+ * the copy) and phone (NULL: none given); the caller sets the rest. Never NULL. */
+case_report_t *case_report_new(const keys_t *k, const char *category, const char *title, const char *description,
+                               const char *phone);
+
+/* case.c: insert a report; the new case id, or 0 on error. */
+int64_t cases_insert(db_t *db, const write_ctx_t *w, const case_report_t *r);
 
 /* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
  * characters, and no ID or phone number in it (it goes into the audit log).
@@ -233,13 +261,6 @@ int api_reveal_defer(api_req_t *req, api_reply_t *rep, write_fn write);
 /* 0 if phone (NULL: none given) is a valid mobile or landline, else -1 with rep
  * set (400 validation_failed naming field). */
 int case_phone_check(api_req_t *req, const char *phone, const char *field, api_reply_t *rep);
-
-/* A validated report's personal numbers before it is stored: those typed into
- * title and description masked as shown on screen (139****5678); the contact
- * phone (contact_phone, else the one phone number the text held, if exactly
- * one) encrypted into contact_phone_enc, contact_phone becoming its masked form.
- * Cheap when the text holds no run of 7 digits (nothing copied). */
-void case_intake_pii(const keys_t *k, json_t *data);
 
 /* The personal numbers typed into data's string under key masked the same way
  * (a note or comment: nothing moves into a contact phone). */

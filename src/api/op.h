@@ -50,6 +50,12 @@ typedef struct entity {
     int (*scope)(db_t *db, const principal_t *who, int64_t id, int64_t *org);
 } entity_t;
 
+/* A body field whose refusal answers the family's own catalogue entry. */
+typedef struct field_err {
+    const char *field;
+    err_t err;
+} field_err_t;
+
 typedef struct op {
     int method;                /* HTTP_* */
     const char *pattern;       /* "/api/v1/units/{id}": {id} a positive integer, {name} letters, digits, _ - */
@@ -59,6 +65,9 @@ typedef struct op {
     unsigned flags;            /* RF_* */
     handler_fn handler;        /* the family's code */
     const field_t *body;       /* declared body fields, validated before the handler; NULL: none declared */
+    /* Fields of body whose refusal (missing when required, null, malformed, out
+     * of range) answers their own entry instead of the generic one, ending {NULL}. */
+    const field_err_t *body_errors;
     const field_t *query;      /* declared query parameters (besides RF_PAGED's); NULL: none */
     const entity_t *entity;    /* what the first {id} names; NULL: none checked here */
     const struct resource *res; /* the generic operations' resource (api/resource.h), or NULL */
@@ -101,6 +110,12 @@ const op_t *ops_match(int method, const char *path, int64_t *params, int *nparam
  * query parameters (names and values), the body's fields, the entity's scope
  * (req->route, req->params, req->who and req->body set). 0, or -1 with rep set. */
 int op_check(api_req_t *req, api_reply_t *rep);
+
+/* Check body against fields as op_check checks a declared body: a refusal of
+ * a field errs names (ending {NULL}; errs may be NULL) answers its entry. For
+ * a handler that checks its body itself. 0, or -1 with rep set. */
+int op_body_check(const api_req_t *req, const json_t *body, const field_t *fields, const field_err_t *errs,
+                  api_reply_t *rep);
 
 /* 1 if op takes a query parameter name (declared, RF_PAGED's limit and after,
  * or anything on an Open311 route). */

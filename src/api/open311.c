@@ -342,9 +342,10 @@ static char *form_value(const api_req_t *req, const char *name)
 
 static int o311_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int xml = (int)json_integer_value(json_object_get(data, "xml"));
-    api_req_t fake = {.path = xml ? ".xml" : ".json"};
-    int64_t rc = cases_insert(db, w, data);
+    (void)data;
+    const case_report_t *r = w->in;
+    api_req_t fake = {.path = r->xml ? ".xml" : ".json"};
+    int64_t rc = cases_insert(db, w, r);
     if (rc <= 0)
         return o311_error(&fake, rep, 500, "the request could not be stored; retry") - 1;
     char id[32];
@@ -389,7 +390,7 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         bad = "the location is in no grid of this jurisdiction";
     if (!bad && access_org(req->db, req->who, PERM_ORG_READ, grid, NULL, 0) != DB_OK)
         bad = "the location is outside this api_key's area";
-    json_t *data = NULL;
+    case_report_t *r = NULL;
     if (!bad) {
         /* The title is the description's first line, cut to 100 characters, without trailing blanks. */
         char title[401];
@@ -403,12 +404,15 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
         }
         memcpy(title, first, cut < 400 ? cut : 400);
         title[cut < 400 ? cut : 400] = '\0';
-        data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:f, s:f, s:i}", "category_id", (json_int_t)category,
-                         "category", code, "source", "open311", "title", text_trim(title), "description", desc, "org_id",
-                         (json_int_t)grid, "outside_grid", 0, "lat", la, "lng", ln, "xml", path_format(req->path) == 1);
-        if (phone && *phone) /* the spec's phone: the case's contact phone */
-            json_object_set_new(data, "contact_phone", json_string(phone));
-        case_intake_pii(req->keys, data);
+        /* The spec's phone is the case's contact phone. */
+        r = case_report_new(req->keys, code, text_trim(title), desc, phone && *phone ? phone : NULL);
+        r->category_id = category;
+        r->org_id = grid;
+        r->has_point = 1;
+        r->lat = la;
+        r->lng = ln;
+        r->xml = path_format(req->path) == 1;
+        str_copy(r->source, sizeof r->source, "open311");
     }
     if (phone)
         sodium_memzero(phone, strlen(phone));
@@ -419,7 +423,7 @@ int o311_request_create(api_req_t *req, api_reply_t *rep)
     free(desc_raw);
     if (bad)
         return o311_error(req, rep, 400, bad);
-    return api_defer_kept(req, o311_create_write, data);
+    return api_defer_in(req, o311_create_write, NULL, r);
 }
 
 int o311_token(api_req_t *req, api_reply_t *rep)

@@ -229,12 +229,28 @@ static int check_entity(api_req_t *req, api_reply_t *rep)
     return -1;
 }
 
+int op_body_check(const api_req_t *req, const json_t *body, const field_t *fields, const field_err_t *errs,
+                  api_reply_t *rep)
+{
+    if (api_validate(req, body, fields, rep) == 0)
+        return 0;
+    const char *field = json_string_value(json_object_get(json_object_get(rep->json, "error"), "field"));
+    for (const field_err_t *e = errs; field && e && e->field; e++) {
+        if (strcmp(e->field, field) == 0) {
+            json_decref(rep->json);
+            rep->json = NULL;
+            return api_fail(rep, req->lang, e->err, e->field);
+        }
+    }
+    return -1;
+}
+
 int op_check(api_req_t *req, api_reply_t *rep)
 {
     const op_t *op = req->route;
     if (check_query(req, rep) != 0)
         return -1;
-    if (op->body != NULL && req->body != NULL && api_validate(req, req->body, op->body, rep) != 0)
+    if (op->body != NULL && req->body != NULL && op_body_check(req, req->body, op->body, op->body_errors, rep) != 0)
         return -1;
     if (op->entity != NULL && req->nparams > 0 && req->who != NULL && check_entity(req, rep) != 0)
         return -1;

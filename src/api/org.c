@@ -29,12 +29,22 @@ static const field_t create_fields[] = {
     FIELDS_END,
 };
 
+/* A change or a move, as validated: the fields given (bit i of given), code and
+ * version also when sent as null (IN_SENT: null clears the code). */
+typedef struct {
+    uint64_t given;
+    int64_t parent_id;
+    const char *kind, *name, *code;
+    int64_t version;
+} org_change_t;
+
+enum { CH_PARENT, CH_KIND, CH_NAME, CH_CODE, CH_VERSION };
 static const field_t update_fields[] = {
-    {"parent_id", F_INT, F_NOT_NULL, 1, INT64_MAX, NULL, 0},
-    {"kind", F_TEXT, F_NOT_NULL, 1, 32, NULL, 0},
-    {"name", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
-    {"code", F_TEXT, 0, 1, 20, NULL, 0},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    IN(org_change_t, parent_id, F_INT, F_NOT_NULL, 1, INT64_MAX, NULL),
+    IN(org_change_t, kind, F_TEXT, F_NOT_NULL, 1, 32, NULL),
+    IN(org_change_t, name, F_NAME, F_NOT_NULL, 1, 64, NULL),
+    IN(org_change_t, code, F_TEXT, 0, 1, 20, NULL),
+    IN(org_change_t, version, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
@@ -216,18 +226,39 @@ int org_above_check(db_t *db, const write_ctx_t *w, int64_t id, const char *fiel
     return api_fail(rep, w->lang, E_ORG_CHANGE_FROM_ABOVE, field);
 }
 
-/* The first field of data that would change what the level above decides
- * (name, code, kind, parent_id), or NULL if none differs from before. */
-static const char *above_field(const json_t *data, const json_t *before)
+/* Field i of a change (sent) as JSON: its value, or null. New reference. */
+static json_t *change_value(const org_change_t *in, uint64_t sent, int i)
 {
-    static const char *const keys[] = {"name", "code", "kind", "parent_id"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        json_t *v = json_object_get(data, keys[i]);
-        if (v && !json_equal(v, json_object_get(before, keys[i])) &&
-            !(json_is_null(v) && json_object_get(before, keys[i]) == NULL))
-            return keys[i];
+    if (!IN_GIVEN(in, update_fields, i))
+        return sent >> i & 1 ? json_null() : NULL;
+    if (update_fields[i].type == F_INT)
+        return json_integer(IN_MEMBER(in, update_fields, i, int64_t));
+    return json_string(IN_MEMBER(in, update_fields, i, const char *));
+}
+
+/* The first field sent that would change what the level above decides (name,
+ * code, kind, parent_id), or NULL if none differs from before. */
+static const char *above_field(const org_change_t *in, uint64_t sent, const json_t *before)
+{
+    static const int fields[] = {CH_NAME, CH_CODE, CH_KIND, CH_PARENT};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *key = update_fields[fields[i]].name;
+        json_t *v = change_value(in, sent, fields[i]);
+        int differs = v && !json_equal(v, json_object_get(before, key)) &&
+                      !(json_is_null(v) && json_object_get(before, key) == NULL);
+        json_decref(v);
+        if (differs)
+            return key;
     }
     return NULL;
+}
+
+/* changed[field] = {from: before's, to: the value sent}. */
+static void change_note(json_t *changed, const json_t *before, const org_change_t *in, uint64_t sent, int i)
+{
+    const char *key = update_fields[i].name;
+    json_object_set_new(changed, key,
+                        json_pack("{s:O, s:o}", "from", json_object_get(before, key), "to", change_value(in, sent, i)));
 }
 
 static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
@@ -241,51 +272,51 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     json_t *before = org_json(db, id);
     if (before == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
+    org_change_t in = {0};
+    api_input_fill(update_fields, data, &in);
+    uint64_t sent = IN_SENT(&in); /* given, or sent as null */
     json_t *changed = json_object();
-    json_t *v;
-    if ((v = json_object_get(data, "version")) &&
-        json_integer_value(v) != json_integer_value(json_object_get(before, "version"))) {
+    if ((sent >> CH_VERSION & 1) && in.version != json_integer_value(json_object_get(before, "version"))) {
         json_decref(before);
         json_decref(changed);
         return api_fail(rep, w->lang, E_RECORD_VERSION_CONFLICT, "version");
     }
-    const char *above = above_field(data, before);
+    const char *above = above_field(&in, sent, before);
     if (above && org_above_check(db, w, id, above, rep) != 0) {
         json_decref(before);
         json_decref(changed);
         return -1;
     }
     str_copy(level, sizeof level, json_string_value(json_object_get(before, "level")));
-    if ((v = json_object_get(data, "name")) && json_is_string(v)) {
-        rc = db_exec(db, NULL, "UPDATE org SET name = ? WHERE id = ?", "ti", json_string_value(v), id);
-        json_object_set_new(changed, "name", json_pack("{s:O, s:O}", "from", json_object_get(before, "name"), "to", v));
+    if (in.name) {
+        rc = db_exec(db, NULL, "UPDATE org SET name = ? WHERE id = ?", "ti", in.name, id);
+        change_note(changed, before, &in, sent, CH_NAME);
     }
-    if (rc == DB_OK && (v = json_object_get(data, "kind")) && json_is_string(v)) {
-        if (!level_kind_allowed(level_from_name(level), json_string_value(v))) {
+    if (rc == DB_OK && in.kind) {
+        if (!level_kind_allowed(level_from_name(level), in.kind)) {
             json_decref(before);
             json_decref(changed);
             return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
         }
         rc = rollup_org_node(db, id, -1);
         if (rc == DB_OK)
-            rc = db_exec(db, NULL, "UPDATE org SET kind = ? WHERE id = ?", "ti", json_string_value(v), id);
+            rc = db_exec(db, NULL, "UPDATE org SET kind = ? WHERE id = ?", "ti", in.kind, id);
         if (rc == DB_OK)
             rc = rollup_org_node(db, id, +1);
-        json_object_set_new(changed, "kind", json_pack("{s:O, s:O}", "from", json_object_get(before, "kind"), "to", v));
+        change_note(changed, before, &in, sent, CH_KIND);
     }
-    if (rc == DB_OK && json_object_get(data, "code")) {
-        v = json_object_get(data, "code");
-        rc = db_exec(db, NULL, "UPDATE org SET code = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && (sent >> CH_CODE & 1)) {
+        rc = db_exec(db, NULL, "UPDATE org SET code = ? WHERE id = ?", "ti", in.code, id);
         if (rc == DB_UNIQUE) {
             json_decref(before);
             json_decref(changed);
             return api_fail(rep, w->lang, E_ORG_CODE_TAKEN, "code");
         }
-        json_object_set_new(changed, "code", json_pack("{s:O, s:O}", "from", json_object_get(before, "code"), "to", v));
+        change_note(changed, before, &in, sent, CH_CODE);
     }
-    if (rc == DB_OK && (v = json_object_get(data, "parent_id")) && json_is_integer(v) &&
-        json_integer_value(v) != json_integer_value(json_object_get(before, "parent_id"))) {
-        int64_t np = json_integer_value(v);
+    if (rc == DB_OK && IN_GIVEN(&in, update_fields, CH_PARENT) &&
+        in.parent_id != json_integer_value(json_object_get(before, "parent_id"))) {
+        int64_t np = in.parent_id;
         char npath[ACCESS_PATH_MAX], nlevel[16], newpath[ACCESS_PATH_MAX], upper[ACCESS_PATH_MAX];
         rc = access_org(db, &w->who, PERM_ORG_WRITE, np, npath, sizeof npath);
         if (rc == DB_NOTFOUND) {
@@ -328,8 +359,7 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             if (rc == DB_OK)
                 rc = casework_move(db, id, oldparent, npath);
         }
-        json_object_set_new(changed, "parent_id",
-                            json_pack("{s:O, s:O}", "from", json_object_get(before, "parent_id"), "to", v));
+        change_note(changed, before, &in, sent, CH_PARENT);
     }
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "UPDATE org SET updated_at = ?, version = version + 1 WHERE id = ?", "ii", w->now, id);
@@ -345,10 +375,13 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 int org_update(api_req_t *req, api_reply_t *rep)
 {
-    if (!digits_only(json_string_value(json_object_get(req->body, "code"))))
+    org_change_t in = {0};
+    api_input_fill(update_fields, req->body, &in);
+    if (!digits_only(in.code))
         return api_fail(rep, req->lang, E_ORG_CODE_INVALID, "code");
-    json_t *data = json_deep_copy(req->body);
-    return api_defer(req, update_write, data);
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
+    return api_defer_kept(req, update_write, data);
 }
 
 /* ---- delete ---- */

@@ -35,9 +35,16 @@ static const field_t create_fields[] = {
     FIELDS_END,
 };
 
+/* An answer to a request, as validated; accept or decline is the route's. */
+typedef struct {
+    uint64_t given;
+    const char *note;
+    int64_t version;
+} decide_in_t;
+
 static const field_t decide_fields[] = {
-    {"note", F_BLOCK, 0, 1, 500, NULL, 0},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    IN(decide_in_t, note, F_BLOCK, 0, 1, 500, NULL),
+    IN(decide_in_t, version, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
 
@@ -136,10 +143,11 @@ int person_transfer_create(api_req_t *req, api_reply_t *rep)
 
 /* Accept (the person moves into the requesting org) or decline a pending
  * request; only the staff of the org holding the person may. */
-static int decide_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+static int decide_write(db_t *db, const write_ctx_t *w, const json_t *data, int accept, api_reply_t *rep)
 {
+    decide_in_t in = {0};
+    api_input_fill(decide_fields, data, &in);
     int64_t id = w->id;
-    int accept = json_is_true(json_object_get(data, "accept"));
     int64_t person = 0, to_org = 0, holder = 0;
     char status[16] = "";
     db_stmt_t *st = db_q(db, "SELECT t.person_id, t.to_org_id, t.status, p.org_id FROM person_transfer t"
@@ -184,8 +192,7 @@ static int decide_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         rc = db_exec(db, NULL,
                      "UPDATE person_transfer SET status = ?, from_org_id = ?, decided_by = ?, decided_at = ?, note = ?,"
                      " version = version + 1 WHERE id = ?",
-                     "tiIiti", accept ? "accepted" : "declined", holder, w->who.user_id, w->now,
-                     json_string_value(json_object_get(data, "note")), id);
+                     "tiIiti", accept ? "accepted" : "declined", holder, w->who.user_id, w->now, in.note, id);
     if (rc == DB_OK)
         rc = transfer_audit(db, w, accept ? "person_transfer.accepted" : "person_transfer.declined", id, person,
                             holder, to_org);
@@ -195,23 +202,33 @@ static int decide_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     return rep->json ? 0 : api_db_error(rep, w->lang, DB_ERR, NULL);
 }
 
-static int decide(api_req_t *req, int accept)
+static int accept_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "accept", json_boolean(accept));
-    return api_defer(req, decide_write, data);
+    return decide_write(db, w, data, 1, rep);
+}
+
+static int decline_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    return decide_write(db, w, data, 0, rep);
+}
+
+static int decide(api_req_t *req, write_fn write)
+{
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
+    return api_defer_kept(req, write, data);
 }
 
 int person_transfer_accept(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    return decide(req, 1);
+    return decide(req, accept_write);
 }
 
 int person_transfer_decline(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    return decide(req, 0);
+    return decide(req, decline_write);
 }
 
 /* ---- list ---- */

@@ -17,29 +17,53 @@ static const char *const role_names[] = {"admin",    "org_staff", "grid_worker",
                                          "resident", "delegate",  "auditor",     "unit_staff", NULL};
 const char *const user_langs[] = {"zh-CN", "en", NULL};
 
+/* The inputs as validated (typed inputs, api.h). The password never reaches
+ * a write: the handler (or the CLI) hashes it and hands the hash as w->in. */
+typedef struct {
+    uint64_t given;
+    const char *username, *display_name, *password;
+    int64_t org_id;
+    const char *lang;
+} user_new_in_t;
+
 const field_t user_create_fields[] = {
-    {"username", F_TEXT, 1, 3, 64, NULL, 0},
-    {"display_name", F_NAME, 1, 1, 64, NULL, 0},
-    {"password", F_TEXT, 1, 1, PW_MAX_BYTES, NULL, 0},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"lang", F_ENUM, 0, 0, 0, user_langs, 0},
+    IN(user_new_in_t, username, F_TEXT, 1, 3, 64, NULL),
+    IN(user_new_in_t, display_name, F_NAME, 1, 1, 64, NULL),
+    IN(user_new_in_t, password, F_TEXT, 1, 1, PW_MAX_BYTES, NULL),
+    IN(user_new_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(user_new_in_t, lang, F_ENUM, 0, 0, 0, user_langs),
     FIELDS_END,
 };
 
+typedef struct {
+    uint64_t given;
+    const char *display_name, *password;
+    int disabled, unlock;
+    const char *lang;
+    int64_t version;
+} user_change_in_t;
+
+enum { CHANGE_DISABLED = 2, CHANGE_VERSION = 5 }; /* their places in user_update_fields */
 static const field_t user_update_fields[] = {
-    {"display_name", F_NAME, F_NOT_NULL, 1, 64, NULL, 0},
-    {"password", F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL, 0},
-    {"disabled", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
-    {"unlock", F_BOOL, F_NOT_NULL, 0, 0, NULL, 0},
-    {"lang", F_ENUM, F_NOT_NULL, 0, 0, user_langs, 0},
-    {"version", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    IN(user_change_in_t, display_name, F_NAME, F_NOT_NULL, 1, 64, NULL),
+    IN(user_change_in_t, password, F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL),
+    IN(user_change_in_t, disabled, F_BOOL, F_NOT_NULL, 0, 0, NULL),
+    IN(user_change_in_t, unlock, F_BOOL, F_NOT_NULL, 0, 0, NULL),
+    IN(user_change_in_t, lang, F_ENUM, F_NOT_NULL, 0, 0, user_langs),
+    IN(user_change_in_t, version, F_INT, 0, 1, INT64_MAX, NULL),
     FIELDS_END,
 };
+
+typedef struct {
+    uint64_t given;
+    const char *role;
+    int64_t org_id, unit_id;
+} grant_in_t;
 
 static const field_t grant_fields[] = {
-    {"role", F_ENUM, 1, 0, 0, role_names, 0},
-    {"org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"unit_id", F_INT, 0, 1, INT64_MAX, NULL, 0}, /* unit_staff only: the resident unit it is over */
+    IN(grant_in_t, role, F_ENUM, 1, 0, 0, role_names),
+    IN(grant_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(grant_in_t, unit_id, F_INT, 0, 1, INT64_MAX, NULL), /* unit_staff only: the resident unit it is over */
     FIELDS_END,
 };
 
@@ -171,7 +195,9 @@ static int username_ok(const char *s)
 
 int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
+    user_new_in_t in = {0};
+    api_input_fill(user_create_fields, data, &in);
+    int64_t org_id = in.org_id;
     char path[ACCESS_PATH_MAX] = "/";
     if (org_id > 0) {
         int rc = access_org(db, &w->who, PERM_USER_WRITE, org_id, path, sizeof path);
@@ -183,23 +209,20 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     } else if (!access_covers(&w->who, PERM_USER_WRITE, "/")) {
         return api_fail(rep, w->lang, E_ORG_ID_REQUIRED, "org_id");
     }
-    const char *username = json_string_value(json_object_get(data, "username"));
-    const char *lang = json_string_value(json_object_get(data, "lang"));
+    const char *username = in.username, *lang = in.lang;
     int64_t id = 0;
     int rc = db_one_int(db, &id,
                         "INSERT INTO app_user (username, display_name, org_id, password_hash, lang, created_at,"
                         " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "ttIttiii", username, json_string_value(json_object_get(data, "display_name")), org_id,
-                        json_string_value(json_object_get(data, "password_hash")), lang ? lang : "zh-CN", w->now,
-                        w->now, w->now);
+                        "ttIttiii", username, in.display_name, org_id, (const char *)w->in, lang ? lang : "zh-CN",
+                        w->now, w->now, w->now);
     if (rc == DB_UNIQUE)
         return api_fail(rep, w->lang, E_USER_NAME_TAKEN, "username");
     if (rc == DB_OK && org_id > 0)
         rc = rollup_add(db, org_id, "users", 1);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "user.created", "user", id, org_id,
-                          json_pack("{s:s, s:O}", "username", username, "display_name",
-                                    json_object_get(data, "display_name")));
+                          json_pack("{s:s, s:s}", "username", username, "display_name", in.display_name));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     json_t *u = user_json(db, id, 1);
@@ -211,47 +234,48 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
 
 int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t id = json_integer_value(json_object_get(data, "id"));
+    user_change_in_t in = {0};
+    api_input_fill(user_update_fields, data, &in);
+    int64_t id = w->id;
     int rc = can_manage_user(db, &w->who, id);
     if (rc != DB_OK)
         return manage_error(rep, w->lang, rc);
-    json_t *v = json_object_get(data, "version");
-    if (v && json_is_integer(v)) {
+    if (IN_GIVEN(&in, user_update_fields, CHANGE_VERSION)) {
         int64_t version = 0;
         rc = db_one_int(db, &version, "SELECT version FROM app_user WHERE id = ?", "i", id);
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
-        if (version != json_integer_value(v))
+        if (version != in.version)
             return api_fail(rep, w->lang, E_VERSION_CONFLICT, "version");
     }
     json_t *changed = json_array();
-    if ((v = json_object_get(data, "display_name")) && json_is_string(v)) {
-        rc = db_exec(db, NULL, "UPDATE app_user SET display_name = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (in.display_name) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET display_name = ? WHERE id = ?", "ti", in.display_name, id);
         json_array_append_new(changed, json_string("display_name"));
     }
-    if (rc == DB_OK && (v = json_object_get(data, "lang")) && json_is_string(v)) {
-        rc = db_exec(db, NULL, "UPDATE app_user SET lang = ? WHERE id = ?", "ti", json_string_value(v), id);
+    if (rc == DB_OK && in.lang) {
+        rc = db_exec(db, NULL, "UPDATE app_user SET lang = ? WHERE id = ?", "ti", in.lang, id);
         json_array_append_new(changed, json_string("lang"));
     }
     int end_sessions = 0;
-    if (rc == DB_OK && (v = json_object_get(data, "disabled")) && json_is_boolean(v)) {
-        if (json_is_true(v) && id == w->who.user_id) {
+    if (rc == DB_OK && IN_GIVEN(&in, user_update_fields, CHANGE_DISABLED)) {
+        if (in.disabled && id == w->who.user_id) {
             json_decref(changed);
             return api_fail(rep, w->lang, E_DISABLE_SELF, "disabled");
         }
-        rc = db_exec(db, NULL, "UPDATE app_user SET disabled = ? WHERE id = ?", "ii", (int64_t)json_is_true(v), id);
+        rc = db_exec(db, NULL, "UPDATE app_user SET disabled = ? WHERE id = ?", "ii", (int64_t)in.disabled, id);
         json_array_append_new(changed, json_string("disabled"));
-        end_sessions |= json_is_true(v);
+        end_sessions |= in.disabled;
     }
     int unlock = 0;
-    if (rc == DB_OK && (v = json_object_get(data, "password_hash")) && json_is_string(v)) {
+    if (rc == DB_OK && w->in) { /* a new password's hash */
         rc = db_exec(db, NULL, "UPDATE app_user SET password_hash = ?, password_changed_at = ? WHERE id = ?", "tii",
-                     json_string_value(v), w->now, id);
+                     (const char *)w->in, w->now, id);
         json_array_append_new(changed, json_string("password"));
         end_sessions = 1;
         unlock = 1;
     }
-    if (rc == DB_OK && json_is_true(json_object_get(data, "unlock"))) {
+    if (rc == DB_OK && in.unlock) {
         json_array_append_new(changed, json_string("unlock"));
         unlock = 1;
     }
@@ -281,10 +305,10 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
 
 int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    int64_t user_id = json_integer_value(json_object_get(data, "user_id"));
-    int64_t org_id = json_integer_value(json_object_get(data, "org_id"));
-    int64_t unit_id = json_integer_value(json_object_get(data, "unit_id"));
-    const char *role = json_string_value(json_object_get(data, "role"));
+    grant_in_t in = {0};
+    api_input_fill(grant_fields, data, &in);
+    int64_t user_id = w->id, org_id = in.org_id, unit_id = in.unit_id;
+    const char *role = in.role;
     /* unit_staff is granted over a unit (unit_id), every other role over a node (org_id) or everything. */
     int on_unit = role_on_unit(role);
     if (on_unit != (unit_id > 0))
@@ -428,10 +452,9 @@ int user_update(api_req_t *req, api_reply_t *rep)
     if (pw && req->params[0] == req->who->user_id)
         return api_fail(rep, req->lang, E_CURRENT_PASSWORD_REQUIRED, "password");
     json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "id", json_integer(req->params[0]));
     if (pw == NULL)
         return api_defer(req, user_update_write, data);
-    json_object_del(data, "password");
+    json_object_del(data, "password"); /* the write takes its hash (w->in) */
     /* Refused before any hashing when the caller may not manage this user (the writer checks again). */
     int rc = can_manage_user(req->db, req->who, req->params[0]);
     if (rc != DB_OK) {
@@ -451,9 +474,9 @@ int user_update(api_req_t *req, api_reply_t *rep)
 int user_grant_add(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
-    json_t *data = json_deep_copy(req->body);
-    json_object_set_new(data, "user_id", json_integer(req->params[0]));
-    return api_defer(req, user_grant_write, data);
+    json_t *data = req->body; /* the request's own: nothing reads it after this */
+    req->body = NULL;
+    return api_defer_kept(req, user_grant_write, data);
 }
 
 int user_grant_delete(api_req_t *req, api_reply_t *rep)

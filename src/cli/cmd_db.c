@@ -118,15 +118,14 @@ int cmd_init(int argc, char **argv)
     write_ctx_t w;
     cli_write_ctx(&w, &keys, "init");
     json_t *out = NULL;
+    w.in = hash; /* POST /users's input, the password's hash beside it */
     int rc = cli_write(db, user_create_write, &w,
-                       json_pack("{s:s, s:s, s:s}", "username", "admin", "display_name", "系统管理员", "password_hash",
-                                 hash),
-                       &out);
+                       json_pack("{s:s, s:s}", "username", "admin", "display_name", "系统管理员"), &out);
+    w.in = NULL;
     if (rc == 0) {
-        int64_t id = json_integer_value(json_object_get(out, "id"));
+        w.id = json_integer_value(json_object_get(out, "id"));
         json_decref(out);
-        rc = cli_write(db, user_grant_write, &w, json_pack("{s:I, s:s}", "user_id", (json_int_t)id, "role", "admin"),
-                       NULL);
+        rc = cli_write(db, user_grant_write, &w, json_pack("{s:s}", "role", "admin"), NULL);
     }
     db_close(db);
     if (rc != 0)

@@ -34,10 +34,11 @@ static int64_t resolve_unit(db_t *db, const char *v)
     return -1;
 }
 
-/* The grant of role over org or unit (both 0: over everything) as the write takes it. */
-static json_t *grant_data(int64_t user, const char *role, int64_t org, int64_t unit)
+/* The grant of role over org or unit (both 0: over everything) as POST
+ * /users/{id}/grants takes it (the user: the write's w->id). */
+static json_t *grant_data(const char *role, int64_t org, int64_t unit)
 {
-    json_t *g = json_pack("{s:I, s:s}", "user_id", (json_int_t)user, "role", role);
+    json_t *g = json_pack("{s:s}", "role", role);
     if (org > 0)
         json_object_set_new(g, "org_id", json_integer(org));
     if (unit > 0)
@@ -134,15 +135,19 @@ int cmd_user(int argc, char **argv)
             rc = 1;
         } else {
             json_t *out = NULL;
-            json_t *data = json_pack("{s:s, s:s, s:s}", "username", pos[1], "display_name", name, "password_hash", hash);
+            /* POST /users's input; the password's hash beside it, as the API hands it. */
+            json_t *data = json_pack("{s:s, s:s}", "username", pos[1], "display_name", name);
             if (org > 0)
                 json_object_set_new(data, "org_id", json_integer(org));
-            rc = cli_write(db, user_create_write, &w, data, &out) == 0 ? 0 : 1;
+            write_ctx_t uw = w;
+            uw.in = hash;
+            rc = cli_write(db, user_create_write, &uw, data, &out) == 0 ? 0 : 1;
             const char *role = cli_opt(opts, "role", NULL);
             if (rc == 0 && role) {
                 /* A unit account is homed at its unit's node, its grant over the unit alone. */
-                json_t *g = grant_data(json_integer_value(json_object_get(out, "id")), role, unit ? 0 : org, unit);
-                rc = cli_write(db, user_grant_write, &w, g, NULL) == 0 ? 0 : 1;
+                write_ctx_t gw = w;
+                gw.id = json_integer_value(json_object_get(out, "id"));
+                rc = cli_write(db, user_grant_write, &gw, grant_data(role, unit ? 0 : org, unit), NULL) == 0 ? 0 : 1;
             }
             if (rc == 0)
                 printf("created user %s (id %lld)\n", pos[1], (long long)json_integer_value(json_object_get(out, "id")));
@@ -152,17 +157,18 @@ int cmd_user(int argc, char **argv)
         int64_t id = user_id_of(db, pos[1]);
         char hash[crypto_pwhash_STRBYTES];
         rc = 1;
-        if (id > 0 && hash_password(hash, pos[1]) == 0 &&
-            cli_write(db, user_update_write, &w, json_pack("{s:I, s:s}", "id", (json_int_t)id, "password_hash", hash),
-                      NULL) == 0) {
+        w.id = id;
+        w.in = hash; /* PATCH /users/{id} with only a password: an empty input and the hash */
+        if (id > 0 && hash_password(hash, pos[1]) == 0 && cli_write(db, user_update_write, &w, json_object(), NULL) == 0) {
             printf("password of %s changed; its sessions have ended\n", pos[1]);
             rc = 0;
         }
     } else if ((strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) && npos == 3) {
         int64_t id = user_id_of(db, pos[1]);
         rc = 1;
+        w.id = id;
         if (id > 0 && strcmp(sub, "grant") == 0) {
-            if (cli_write(db, user_grant_write, &w, grant_data(id, pos[2], org, unit), NULL) == 0) {
+            if (cli_write(db, user_grant_write, &w, grant_data(pos[2], org, unit), NULL) == 0) {
                 printf("granted %s to %s\n", pos[2], pos[1]);
                 rc = 0;
             }

@@ -367,13 +367,14 @@ static void request_hash(char out[65], const char *route, const char *path, cons
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
+static int defer(api_req_t *req, write_fn fn, json_t *data, int kept, void *in)
 {
     http_req_t *hr = req->priv;
     if (hr->h2o != NULL && !(op_at(hr->route_index)->flags & RF_WRITES)) {
         /* The table says which operations write: one that does not say so may not. */
         log_error("operation %s wrote without declaring RF_WRITES", op_at(hr->route_index)->name);
         json_decref(data);
+        free(in);
         return -1; /* the handler's answer stays unset: 500 internal */
     }
     job_t *job = xcalloc(1, sizeof *job);
@@ -381,6 +382,7 @@ static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
     job->data = data;
     job->data_kept = kept;
     api_write_ctx(req, &job->w);
+    job->w.in = in;
     job->route_index = hr->route_index;
     job->start_ns = hr->start_ns;
     job->loop = hr->loop;
@@ -406,12 +408,17 @@ static int defer(api_req_t *req, write_fn fn, json_t *data, int kept)
 
 int api_defer(api_req_t *req, write_fn fn, json_t *data)
 {
-    return defer(req, fn, data, 0);
+    return defer(req, fn, data, 0, NULL);
 }
 
 int api_defer_kept(api_req_t *req, write_fn fn, json_t *data)
 {
-    return defer(req, fn, data, 1);
+    return defer(req, fn, data, 1, NULL);
+}
+
+int api_defer_in(api_req_t *req, write_fn fn, json_t *data, void *in)
+{
+    return defer(req, fn, data, 1, in);
 }
 
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -441,7 +448,7 @@ void api_defer_background(api_req_t *req, write_fn fn, json_t *data)
     http_req_t bg = *hr;
     bg.h2o = NULL;
     req->priv = &bg;
-    defer(req, fn, data, 0);
+    defer(req, fn, data, 0, NULL);
     req->priv = hr;
 }
 

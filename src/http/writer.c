@@ -29,7 +29,8 @@ void job_free(job_t *job)
 {
     json_decref(job->data);
     json_decref(job->data_copy);
-    reply_clear(&job->rep);
+    reply_clear(&job->rep); /* before w.in: an answer may point into it */
+    free((void *)job->w.in);
     free(job->idem_key);
     free(job);
 }

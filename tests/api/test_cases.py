@@ -105,6 +105,19 @@ def test_report_answer_is_the_case_as_read_back(server, admin, place):
         con.close()
 
 
+def test_a_refused_point_answers_the_points_own_message(place):
+    """Whatever refuses a coordinate (its declaration, or a point given half), the answer
+    names it with the point's own message, not a generic one."""
+    en = {"Accept-Language": "en"}
+    body = {"category": "sanitation", "title": "x", "description": "y", "org_id": place["comm"]}
+    for extra, field in (({"lat": 95, "lng": LNG}, "lat"), ({"lat": None, "lng": LNG}, "lat"),
+                         ({"lat": LAT, "lng": "x"}, "lng"), ({"lat": LAT}, "lng"), ({"lng": LNG}, "lat")):
+        r = place["resident"].post("/api/v1/cases", json={**body, **extra}, headers=en)
+        err = error_of(r)
+        assert r.status_code == 400 and (err["code"], err["field"]) == ("validation_failed", field), (extra, r.text)
+        assert err["message"] == "give both lat (-90 to 90) and lng (-180 to 180)", (extra, err)
+
+
 def test_reports_after_an_org_is_renamed_or_moved(server, admin, place):
     """The writer keeps org names and paths between reports: a rename or a move is seen
     by the very next report (its answer, its audit row, its figures' ancestors)."""

@@ -167,6 +167,20 @@ def test_every_change_is_audited(server, admin):
     assert rows[0]["actor_name"] == "admin" and rows[0]["source"].startswith("127.0.0.1")
 
 
+def test_an_update_is_audited_as_sent(server, admin):
+    """The audit row of a change names each field sent, from what it was to what was sent:
+    a code sent as null clears it and says so; a field not sent is not named."""
+    c = server.org_id("340104006006")
+    g = admin.post("/api/v1/orgs", json={"parent_id": c, "level": "grid", "name": "清码网格",
+                                         "code": "340104006906"}).json()
+    r = admin.patch(f"/api/v1/orgs/{g['id']}", json={"code": None, "name": "清码网格二", "version": g["version"]})
+    assert r.status_code == 200 and r.json()["code"] is None, r.text
+    rows = admin.get("/api/v1/audit", params={"entity": "org", "entity_id": g["id"]}).json()["items"]
+    row = next(x for x in rows if x["action"] == "org.updated")
+    assert row["summary"] == {"code": {"from": "340104006906", "to": None},
+                              "name": {"from": "清码网格", "to": "清码网格二"}}, row
+
+
 def test_only_the_level_above_changes_what_defines_a_node(server, admin):
     """包河's own staff run 包河 but cannot rename, re-code, re-kind, move, redraw or delete it;
     they can do all that to its streets. City staff can to 包河, and only a global grant to the city."""
