@@ -559,22 +559,19 @@ static const api_sort_t person_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-/* The residents of the whole subtree [f->lo, f->hi), as the kept figures hold
- * them, when no filter narrows the list; else -1 (the list counts). */
-static int64_t person_known_total(db_t *db, const person_filter_t *f)
+/* The residents of the subtree at path lo (node: its last id), as the kept
+ * figures hold them; -1 on an error. */
+static int64_t residents_figure(db_t *db, const char *lo, int64_t node)
 {
-    if (f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->household || f->tag)
-        return -1;
     int64_t n = -1;
-    if (strcmp(f->lo, "/") == 0)
-        db_one_int(db, &n,
-                   "SELECT COALESCE(SUM(g.value), 0) FROM org o JOIN org_figure g ON g.org_id = o.id"
-                   " AND g.figure = 'residents' WHERE o.parent_id IS NULL",
-                   "");
-    else if (db_one_int(db, &n, "SELECT value FROM org_figure WHERE org_id = ? AND figure = 'residents'", "i",
-                        f->node) == DB_NOTFOUND)
-        n = 0;
-    return n;
+    int rc = strcmp(lo, "/") == 0
+                 ? db_one_int(db, &n,
+                              "SELECT COALESCE(SUM(g.value), 0) FROM org o JOIN org_figure g ON g.org_id = o.id"
+                              " AND g.figure = 'residents' WHERE o.parent_id IS NULL",
+                              "")
+                 : db_one_int(db, &n, "SELECT value FROM org_figure WHERE org_id = ? AND figure = 'residents'", "i",
+                              node);
+    return rc == DB_OK ? n : rc == DB_NOTFOUND ? 0 : -1;
 }
 
 /* The page of residents the filters select (l: the page asked for, which this
@@ -582,7 +579,19 @@ static int64_t person_known_total(db_t *db, const person_filter_t *f)
 static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
 {
     api_list_where(l, PERSON_FILTER_SQL, PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(f));
-    l->known_total = person_known_total(db, f);
+    /* No filter narrows the list: its total is the subtree's kept figure. And a
+     * subtree big enough that walking the order's index (id, or the sort's) and
+     * keeping its rows is cheaper than sorting all of them (n * n > (limit + 1) *
+     * the city's) is read so: org after person (SQLite's planner, without
+     * statistics, would read the subtree's rows by org and sort them). */
+    if (!(f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->household || f->tag)) {
+        l->known_total = residents_figure(db, f->lo, f->node);
+        int64_t all = l->known_total > 0 ? residents_figure(db, "/", 0) : -1;
+        if (all > 0 && l->known_total * l->known_total > (l->limit + 1) * all) {
+            l->from = "FROM person p CROSS JOIN org o";
+            api_list_where(l, "o.id = p.org_id", "");
+        }
+    }
     json_t *page = api_list_run(db, l);
     api_list_end(l);
     if (page == NULL)
