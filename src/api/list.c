@@ -99,8 +99,9 @@ void api_list_end(api_list_t *l)
 
 /* ---------------------------------------------------------------- the cursor token */
 
-/* Under a sort the cursor is [sort, key, id] sealed with a key of its own:
- * opaque (a name never shows in a URL or a log), and any change to it fails. */
+/* Under a sort the cursor is [operation, sort, key, id] sealed with a key of
+ * its own: opaque (a name never shows in a URL or a log), any change to it
+ * fails, and it is good for that list and that order only. */
 static void cursor_key(const keys_t *keys, unsigned char out[crypto_secretbox_KEYBYTES])
 {
     crypto_kdf_derive_from_key(out, crypto_secretbox_KEYBYTES, 4, "jccursor", keys->master);
@@ -117,7 +118,7 @@ static json_t *token_make(const api_list_t *l, const json_t *row)
     if (json_is_string(v) && clen > 3 && strcmp(col + clen - 3, "_at") == 0 &&
         time_parse_rfc3339(json_string_value(v), &t) == 0)
         v = time = json_integer(t); /* answered as a time, stored as its number */
-    json_t *payload = json_pack("[s, O, I]", sort, v ? v : json_null(),
+    json_t *payload = json_pack("[s, s, O, I]", l->op ? l->op : "", sort, v ? v : json_null(),
                                 (json_int_t)json_integer_value(json_object_get(row, l->key_name)));
     char *plain = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
@@ -162,13 +163,14 @@ static int token_read(api_list_t *l, const char *sort, const char *token)
     plain[bad ? 0 : n] = '\0';
     json_t *p = bad ? NULL : json_loads(plain, 0, NULL);
     free(plain);
-    json_t *v = json_array_get(p, 1);
-    int ok = json_is_array(p) && json_array_size(p) == 3 && json_is_string(json_array_get(p, 0)) &&
-             strcmp(json_string_value(json_array_get(p, 0)), sort) == 0 &&
-             (json_is_null(v) || json_is_string(v) || json_is_number(v)) && json_is_integer(json_array_get(p, 2));
+    json_t *v = json_array_get(p, 2);
+    const char *op = json_string_value(json_array_get(p, 0)), *made_for = json_string_value(json_array_get(p, 1));
+    int ok = json_is_array(p) && json_array_size(p) == 4 && op && strcmp(op, l->op ? l->op : "") == 0 && made_for &&
+             strcmp(made_for, sort) == 0 && (json_is_null(v) || json_is_string(v) || json_is_number(v)) &&
+             json_is_integer(json_array_get(p, 3));
     if (ok) {
         l->after_value = json_incref(v);
-        l->after = json_integer_value(json_array_get(p, 2));
+        l->after = json_integer_value(json_array_get(p, 3));
     }
     json_decref(p);
     return ok ? 0 : -1;
@@ -176,9 +178,11 @@ static int token_read(api_list_t *l, const char *sort, const char *token)
 
 /* ---------------------------------------------------------------- the page asked for */
 
-const char *api_list_args(api_list_t *l, const api_sort_t *sorts, const char *sort, const char *after, int64_t limit,
+const char *api_list_args(api_list_t *l, const op_t *op, const char *sort, const char *after, int64_t limit,
                           int64_t cap, const keys_t *keys)
 {
+    const api_sort_t *sorts = op_sorts(op);
+    l->op = op ? op->name : NULL;
     l->limit = limit;
     l->cap = cap;
     l->keys = keys;
@@ -209,7 +213,7 @@ int api_list_query(api_req_t *req, api_reply_t *rep, api_list_t *l)
     if (api_query_int(req, "limit", 50, 1, 200, &limit) != 0)
         return api_fail(rep, req->lang, E_LIMIT_INVALID, "limit");
     char *sort = api_query(req, "sort"), *after = api_query(req, "after");
-    const char *bad = api_list_args(l, op_sorts(req->route), sort, after, limit, req->cfg->list_total_cap, req->keys);
+    const char *bad = api_list_args(l, req->route, sort, after, limit, req->cfg->list_total_cap, req->keys);
     free(sort);
     free(after);
     if (bad == NULL)

@@ -31,6 +31,7 @@ typedef struct api_list {
     int desc;
     json_t *after_value;    /* under a sort: the sort key the cursor holds (may be JSON null) */
     const keys_t *keys;
+    const char *op;         /* the operation's name, which its tokens carry ("persons.list") */
 } api_list_t;
 
 /* Start a list of what columns select from from, keyed by key (answered as key_name, NULL for "id"). */
@@ -43,9 +44,9 @@ void api_list_wherev(api_list_t *l, const char *cond, const db_val_t *vals, int 
 /* The page the request asks for: ?limit=, ?sort= (one of the sorts its op declares), ?after=
  * (the id, or under a sort the token). 0, or -1 with rep 400 naming limit, sort or after. */
 int api_list_query(api_req_t *req, api_reply_t *rep, api_list_t *l);
-/* The same from values kept elsewhere (a write that answers a list): sort and after may be
- * NULL. NULL, or the name of the parameter that is not valid. */
-const char *api_list_args(api_list_t *l, const api_sort_t *sorts, const char *sort, const char *after, int64_t limit,
+/* The same from values kept elsewhere (a write that answers a list: op is its operation):
+ * sort and after may be NULL. NULL, or the name of the parameter that is not valid. */
+const char *api_list_args(api_list_t *l, const op_t *op, const char *sort, const char *after, int64_t limit,
                           int64_t cap, const keys_t *keys);
 
 /* Count, then read the page: {"items", "next", "total", "total_capped"}, or NULL on a

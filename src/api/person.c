@@ -631,7 +631,7 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
     f.tag = JSON_TEXT(data, "tag");
     api_list_t l;
     api_list_begin(&l, PERSON_COLUMNS, PERSON_FROM, "p.id", NULL);
-    api_list_args(&l, person_sorts, json_string_value(json_object_get(data, "sort")),
+    api_list_args(&l, w->op, json_string_value(json_object_get(data, "sort")),
                   json_string_value(json_object_get(data, "after")), json_integer_value(json_object_get(data, "limit")),
                   w->cfg->list_total_cap, w->keys); /* the request checked them */
     json_t *page = person_page(db, &f, &l);

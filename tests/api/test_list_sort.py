@@ -206,9 +206,11 @@ def test_a_tampered_or_foreign_cursor_is_refused_naming_after(world):
     # The same token still works as made.
     again = admin.get("/api/v1/persons", params={"limit": 2, "sort": "name", "org": world["longju"], "after": token})
     assert again.status_code == 200, again.text
-    # A cursor of one list is not one of another.
-    other = admin.get("/api/v1/users", params={"limit": 2, "sort": "username", "after": token})
-    assert other.status_code == 400 and error_of(other)["field"] == "after"
+    # A cursor of one list is not one of another, even under a sort of the same name.
+    for path in ("/api/v1/users", "/api/v1/units", "/api/v1/cadres"):
+        sort = "username" if path == "/api/v1/users" else "name"
+        other = admin.get(path, params={"limit": 2, "sort": sort, "after": token})
+        assert other.status_code == 400 and error_of(other)["field"] == "after", (path, other.text)
 
 
 @pytest.mark.parametrize("sort", [None, "name", "-name", "birth_year", "-birth_year"])
@@ -224,3 +226,19 @@ def test_the_city_wide_residents_walk_in_order(world, sort):
     want = expected(everything, sort.lstrip("-"), sort.startswith("-")) if sort else sorted(r["id"] for r in everything)
     assert [r["id"] for r in rows] == want
     assert totals == {(len(PEOPLE), False)}
+
+
+def test_a_search_by_number_answers_its_page_under_a_sort(world):
+    """Who may not reveal searches by an exact number through the audited write: the page it answers is the
+    same list's, sorted and counted."""
+    s, admin = world["s"], world["admin"]
+    auditor = s.make_user(admin, "idsearch-auditor", "auditor", world["longju"])
+    person = world["people"][2]
+    idc = id_card(f"340104{PEOPLE[2][1]}0712{2 + 300:03d}")
+    for sort in ("name", "-birth_year"):
+        r = auditor.get("/api/v1/persons", params={"id_card": idc, "sort": sort, "limit": 1})
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert ([p["id"] for p in page["items"]], page["next"], page["total"]) == ([person["id"]], None, 1)
+    r = auditor.get("/api/v1/persons", params={"id_card": idc, "sort": "id_card"})
+    assert r.status_code == 400 and error_of(r)["field"] == "sort"
