@@ -109,6 +109,8 @@ static void cursor_key(const keys_t *keys, unsigned char out[crypto_secretbox_KE
 
 static json_t *token_make(const api_list_t *l, const json_t *row)
 {
+    if (l->keys == NULL) /* no key to seal with (never so for a request or a write) */
+        return json_null();
     char sort[40];
     snprintf(sort, sizeof sort, "%s%s", l->desc ? "-" : "", l->sort->name);
     const char *col = l->sort->column ? l->sort->column : l->sort->name;
