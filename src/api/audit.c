@@ -2,6 +2,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,7 @@ void audit_rows_finish(json_t *items)
 
 int audit_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, before = 0, org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
-    if (api_query_int(req, "limit", 50, 1, 200, &limit) != 0)
-        return api_fail(rep, req->lang, E_LIMIT_INVALID, "limit");
-    /* Newest first: the cursor is the last id seen, and the next page is older. */
-    if (api_query_int(req, "after", 0, 0, INT64_MAX, &before) != 0)
-        return api_fail(rep, req->lang, E_CURSOR_INVALID, "after");
+    int64_t org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
         api_query_int(req, "actor_id", 0, 0, INT64_MAX, &actor) != 0 ||
         api_query_int(req, "entity_id", 0, 1, INT64_MAX, &entity_id) != 0)
@@ -53,24 +49,29 @@ int audit_list(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, PERM_AUDIT_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
+    /* Newest first: the cursor is the last id seen, and the next page is older. */
+    api_list_t l;
+    api_list_begin(&l,
+                   "SELECT id, at AS at_at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary,"
+                   " hash",
+                   "FROM audit_log", "id", NULL);
+    l.newest_first = 1;
     char *action = api_query(req, "action");
     char *entity = api_query(req, "entity");
-    json_t *items = db_rows_json(req->db,
-                                 "SELECT id, at AS at_at, actor_id, actor_name, source, action, entity, entity_id,"
-                                 " org_id, summary, hash FROM audit_log"
-                                 " WHERE org_path >= ? AND org_path < ? AND (? = 0 OR id < ?)"
-                                 " AND (? = 0 OR actor_id = ?) AND (CAST(? AS TEXT) IS NULL OR action = ?)"
-                                 " AND (CAST(? AS TEXT) IS NULL OR entity = ?) AND (? = 0 OR entity_id = ?)"
-                                 " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)"
-                                 " ORDER BY id DESC LIMIT ?",
-                                 "ttiiiittttiiiiiii", lo, hi, before, before, actor, actor, action, action, entity,
-                                 entity, entity_id, entity_id, from, from, to, to, limit + 1);
+    api_list_where(&l,
+                   "org_path >= ? AND org_path < ? AND (? = 0 OR actor_id = ?) AND (CAST(? AS TEXT) IS NULL OR action = ?)"
+                   " AND (CAST(? AS TEXT) IS NULL OR entity = ?) AND (? = 0 OR entity_id = ?)"
+                   " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)",
+                   "ttiittttiiiiii", lo, hi, actor, actor, action, action, entity, entity, entity_id, entity_id, from,
+                   from, to, to);
     free(action);
     free(entity);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    audit_rows_finish(items);
-    return api_json(rep, 200, api_page_result(items, limit));
+    json_t *page = api_list_query(req, rep, &l) == 0 ? api_list_run(req->db, &l) : NULL;
+    api_list_end(&l);
+    if (page == NULL)
+        return rep->json ? -1 : api_db_error(rep, req->lang, DB_ERR, NULL);
+    audit_rows_finish(json_object_get(page, "items"));
+    return api_json(rep, 200, page);
 }
 
 /* Checks the head row against the walked chain: rows read, the last id and

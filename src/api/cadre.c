@@ -97,6 +97,14 @@ static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, a
 
 static const entity_t cadre_entity = {"cadre", "SELECT org_id FROM cadre WHERE id = ?", NULL};
 
+/* The columns the list sorts by (?sort=). */
+static const api_sort_t sorts[] = {
+    {"name", "p.name", 0, NULL},
+    {"term_start", "c.term_start", 0, NULL},
+    {"created_at", "c.created_at", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static const resource_t cadre_res = {
     .name = "cadre",
     .table = "cadre",
@@ -113,6 +121,7 @@ static const resource_t cadre_res = {
     .create = create_fields,
     .update = update_fields,
     .filters = filters,
+    .sorts = sorts,
     .rules = {.check = check, .before = before, .after = after},
 };
 

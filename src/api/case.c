@@ -7,6 +7,7 @@
 #include "api/case.h"
 
 #include "api/handlers.h"
+#include "api/list.h"
 #include "api/op.h"
 
 #include <math.h>
@@ -555,11 +556,17 @@ int case_get(api_req_t *req, api_reply_t *rep)
     return c ? api_json(rep, 200, c) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
+/* The columns the cases list sorts by. */
+static const api_sort_t case_sorts[] = {
+    {"created_at", "c.created_at", 0, NULL},
+    {"updated_at", "c.updated_at", 0, NULL},
+    {"stage_deadline", "c.stage_deadline", 1, "stage_deadline_at"},
+    {NULL, NULL, 0, NULL},
+};
+
 int case_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, org = 0, mine = 0, overdue = 0;
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
+    int64_t org = 0, mine = 0, overdue = 0;
     static const char *const filters[] = {"org", "mine", "overdue"};
     int64_t *vals[] = {&org, &mine, &overdue};
     static const int64_t max[] = {INT64_MAX, 1, 1};
@@ -598,25 +605,33 @@ int case_list(api_req_t *req, api_reply_t *rep)
         free(state);
         return api_db_error(rep, req->lang, rc, "org");
     }
-    json_t *items = db_rows_json(req->db,
-                                 CASE_SELECT " WHERE ((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
-                                             " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))"
-                                             " AND c.id > ? AND (CAST(? AS TEXT) IS NULL OR c.state = ?)"
-                                             " AND (? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))"
-                                             " AND (? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS ("
-                                             "SELECT CAST(? AS BIGINT) UNION ALL SELECT k.id FROM case_category k"
-                                             " JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))"
-                                             " ORDER BY c.id LIMIT ?",
-                                 "iiittiiittiiiii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id,
-                                 after, state, state, overdue, clock_now(), category, category, limit + 1);
+    api_list_t l;
+    api_list_begin(&l, CASE_COLUMNS, CASE_FROM, "c.id", NULL);
+    if (api_list_query(req, rep, &l) != 0) {
+        free(state);
+        api_list_end(&l);
+        return 0;
+    }
+    int64_t now = clock_now();
+    api_list_where(&l,
+                   "((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
+                   " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))",
+                   "iiittii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id);
+    api_list_where(&l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
+    api_list_where(&l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
+    api_list_where(&l,
+                   "(? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
+                   " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
+                   "ii", category, category);
     free(state);
-    if (items == NULL)
+    json_t *page = api_list_run(req->db, &l);
+    api_list_end(&l);
+    if (page == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     size_t i;
     json_t *row;
-    int64_t now = clock_now();
-    json_array_foreach(items, i, row) case_add_overdue(row, now);
-    return api_json(rep, 200, api_page_result(items, limit));
+    json_array_foreach(json_object_get(page, "items"), i, row) case_add_overdue(row, now);
+    return api_json(rep, 200, page);
 }
 
 /* ---- the contact phone in full ---- */
@@ -709,7 +724,8 @@ static const entity_t case_entity = {"case", NULL, case_scope};
 
 /* The whole case family: its operations live in the case_*.c files. */
 const op_t case_ops[] = {
-    {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query},
+    {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query,
+     .sorts = case_sorts},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
      .body = create_fields, .body_errors = create_point_errors},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},

@@ -2,6 +2,7 @@
  * validation, keyset pages and the audit chain's append. */
 #include "api/api.h"
 #include "api/internal.h"
+#include "api/list.h"
 #include "api/op.h"
 #include "api/tx.h"
 
@@ -711,6 +712,12 @@ int api_page(const api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *af
 {
     if (api_query_int(req, "limit", 50, 1, 200, limit) != 0)
         return api_fail(rep, req->lang, E_LIMIT_INVALID, "limit");
+    char *sort = op_sorts(req->route) ? api_query(req, "sort") : NULL;
+    if (sort != NULL) { /* under a sort the cursor is a token the list reads (api/list.h) */
+        free(sort);
+        *after = 0;
+        return 0;
+    }
     if (api_query_int(req, "after", 0, 0, INT64_MAX, after) != 0)
         return api_fail(rep, req->lang, E_CURSOR_INVALID, "after");
     return 0;

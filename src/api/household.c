@@ -75,6 +75,13 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
+/* The columns the list sorts by (?sort=). */
+static const api_sort_t sorts[] = {
+    {"address", "h.address", 0, NULL},
+    {"created_at", "h.created_at", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static const resource_t household_res = {
     .name = "household",
     .table = "household",
@@ -91,6 +98,7 @@ static const resource_t household_res = {
     .create = household_fields,
     .update = household_update_fields,
     .filters = filters,
+    .sorts = sorts,
     .rules = {.before = before, .figures = figures},
 };
 

@@ -24,7 +24,8 @@ enum { ROUTE_PUBLIC = 1, ROUTE_USER = 2, ROUTE_PERM = 3 };
  * RF_OPEN311: every error answer, even one made outside the handler, takes the
  *   Open311 error format; query parameters not declared are ignored (Open311
  *   clients send jurisdiction_id and the like).
- * RF_PAGED: ?limit= (1..200) and ?after= (a cursor) are accepted (api_page).
+ * RF_PAGED: ?limit= (1..200) and ?after= (a cursor) are accepted (api_page),
+ *   and ?sort= when the op has sorts (api/list.h).
  * RF_WRITES: the operation hands a change to the writer (api_defer); one that
  *   is not declared so and tries is answered 500 (the table must say it). */
 enum {
@@ -56,6 +57,17 @@ typedef struct field_err {
     err_t err;
 } field_err_t;
 
+/* A column a list sorts by: ?sort=name ascending, ?sort=-name descending, the
+ * key breaking ties; NULLs come after every value either way (on both backends).
+ * A list op declares its sorts in an array ending with {NULL}. */
+typedef struct api_sort {
+    const char *name;          /* "name": the parameter's value (and the answer's column holding the key) */
+    const char *sql;           /* "p.name" */
+    int nullable;              /* the column may be NULL */
+    const char *column;        /* the answer's column holding the key when not name ("stage_deadline_at");
+                                * a time (*_at) is read back into its number */
+} api_sort_t;
+
 typedef struct op {
     int method;                /* HTTP_* */
     const char *pattern;       /* "/api/v1/units/{id}": {id} a positive integer, {name} letters, digits, _ - */
@@ -71,6 +83,8 @@ typedef struct op {
     const field_t *query;      /* declared query parameters (besides RF_PAGED's); NULL: none */
     const entity_t *entity;    /* what the first {id} names; NULL: none checked here */
     const struct resource *res; /* the generic operations' resource (api/resource.h), or NULL */
+    const api_sort_t *sorts;   /* RF_PAGED: the columns ?sort= takes (api/list.h); NULL: none (a generic
+                                * list takes its resource's) */
     const char *const *upload_types; /* RF_UPLOAD: the media types taken (NULL-terminated) */
     /* Rewrites every error answer of the operation, even one made outside its
      * code (a busy database, a body too large), into another format: the

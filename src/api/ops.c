@@ -10,6 +10,7 @@
 
 #include "api/errors.h"
 #include "api/internal.h"
+#include "api/list.h"
 #include "core/role.h"
 #include "core/utf8.h"
 #include "lib/util.h"
@@ -185,7 +186,8 @@ static int query_value_ok(const field_t *f, const char *v)
 int op_query_declared(const op_t *op, const char *name)
 {
     return field_named(op->query, name, strlen(name)) != NULL || (op->flags & RF_OPEN311) ||
-           ((op->flags & RF_PAGED) && (strcmp(name, "limit") == 0 || strcmp(name, "after") == 0));
+           ((op->flags & RF_PAGED) && (strcmp(name, "limit") == 0 || strcmp(name, "after") == 0)) ||
+           (strcmp(name, "sort") == 0 && op_sorts(op) != NULL);
 }
 
 /* The query's values against the op's declaration: every value of its type,
@@ -336,6 +338,25 @@ static const field_t page_query[] = {
     FIELDS_END,
 };
 
+/* With a sort the cursor is a token (api/list.h): text. */
+static const field_t sorted_page_query[] = {
+    {"limit", F_INT, 0, 1, 200, NULL, 0},
+    {"after", F_TEXT, 0, 0, 0, NULL, 0},
+    FIELDS_END,
+};
+
+/* ?sort=: each declared column, ascending or (-name) descending. */
+static json_t *sort_json(const api_sort_t *sorts)
+{
+    json_t *names = json_array();
+    for (const api_sort_t *s = sorts; s->name; s++) {
+        json_array_append_new(names, json_string(s->name));
+        json_array_append_new(names, json_sprintf("-%s", s->name));
+    }
+    return json_pack("{s:s, s:s, s:b, s:b, s:o}", "name", "sort", "type", "enum", "required", 0, "nullable", 1,
+                     "enum", names);
+}
+
 json_t *ops_json(void)
 {
     static const struct { unsigned bit; const char *name; } flag_names[] = {
@@ -358,9 +379,12 @@ json_t *ops_json(void)
             query = json_array();
         }
         if (op->flags & RF_PAGED) {
-            json_t *page = ops_fields_json(page_query);
+            const api_sort_t *sorts = op_sorts(op);
+            json_t *page = ops_fields_json(sorts ? sorted_page_query : page_query);
             json_array_extend(query, page);
             json_decref(page);
+            if (sorts)
+                json_array_append_new(query, sort_json(sorts));
         }
         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", op->name, "method", methods[op->method],
                               "pattern", op->pattern, "access", access_name(op), "flags", flags, "body",

@@ -6,6 +6,7 @@
  * a community's registered members wherever their membership is held. */
 #include "api/handlers.h"
 #include "api/internal.h"
+#include "api/list.h"
 #include "api/resource.h"
 
 #include <stdlib.h>
@@ -56,7 +57,6 @@ static const field_t list_query[] = {
     "FROM party_member m JOIN person p ON p.id = m.person_id JOIN party_org po ON po.id = m.party_org_id"            \
     " JOIN org o ON o.id = po.org_id LEFT JOIN unit u ON u.id = m.employer_unit_id"                                  \
     " LEFT JOIN org r ON r.id = m.registered_org_id"
-#define PM_SELECT_TEXT PM_COLUMNS " " PM_FROM
 
 static const entity_t party_member_entity = {
     "party_member",
@@ -142,8 +142,8 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
 int party_member_list(api_req_t *req, api_reply_t *rep)
 {
     /* The operation declares its parameters: they are well formed here. */
-    int64_t limit, after, org = 0, party_org = 0, in_service = -1, registered = 0;
-    if (api_page(req, rep, &limit, &after) != 0 || api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
+    int64_t org = 0, party_org = 0, in_service = -1, registered = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
         api_query_int(req, "party_org", 0, 1, INT64_MAX, &party_org) != 0 ||
         api_query_int(req, "in_service", -1, 0, 1, &in_service) != 0 ||
         api_query_int(req, "registered_org", 0, 1, INT64_MAX, &registered) != 0)
@@ -165,29 +165,15 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
         free(status);
         return api_db_error(rep, req->lang, rc, "org");
     }
-    json_t *items = db_rows_json(req->db,
-                                 PM_SELECT_TEXT " WHERE o.path >= ? AND o.path < ? AND m.person_id > ?"
-                                           " AND (? = 0 OR m.party_org_id = ?) AND (? < 0 OR m.in_service = ?)"
-                                           " AND (CAST(? AS TEXT) IS NULL OR m.status = ?)"
-                                           " AND (? = 0 OR (r.path >= ? AND r.path < ?))"
-                                           " ORDER BY m.person_id LIMIT ?",
-                                 "ttiiiiittitti", lo, hi, after, party_org, party_org, in_service, in_service, status,
-                                 status, registered, rlo, rhi, limit + 1);
+    api_list_t l;
+    api_list_begin(&l, PM_COLUMNS, PM_FROM, "m.person_id", "person_id");
+    api_list_where(&l,
+                   "o.path >= ? AND o.path < ? AND (? = 0 OR m.party_org_id = ?) AND (? < 0 OR m.in_service = ?)"
+                   " AND (CAST(? AS TEXT) IS NULL OR m.status = ?) AND (? = 0 OR (r.path >= ? AND r.path < ?))",
+                   "ttiiiittitt", lo, hi, party_org, party_org, in_service, in_service, status, status, registered,
+                   rlo, rhi);
     free(status);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    /* The cursor of this list is the person id. */
-    size_t n = json_array_size(items);
-    json_t *out = json_object();
-    json_t *next = json_null();
-    if ((int64_t)n > limit) {
-        json_array_remove(items, n - 1);
-        next = json_sprintf("%lld", (long long)json_integer_value(
-                                        json_object_get(json_array_get(items, n - 2), "person_id")));
-    }
-    json_object_set_new(out, "items", items);
-    json_object_set_new(out, "next", next);
-    return api_json(rep, 200, out);
+    return api_list_answer(req, rep, &l);
 }
 
 static const resource_t party_member_res = {

@@ -108,6 +108,14 @@ static int before(db_t *db, const write_ctx_t *w, int64_t self, const json_t *in
 
 static const err_t has_children = E_PARTY_ORG_HAS_CHILDREN;
 
+/* The columns the list sorts by (?sort=). */
+static const api_sort_t sorts[] = {
+    {"name", "p.name", 0, NULL},
+    {"founded_on", "p.founded_on", 1, NULL},
+    {"created_at", "p.created_at", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static const resource_t party_org_res = {
     .name = "party_org",
     .table = "party_org",
@@ -124,6 +132,7 @@ static const resource_t party_org_res = {
     .create = create_fields,
     .update = update_fields,
     .filters = filters,
+    .sorts = sorts,
     .rules = {.check = check, .place = place, .before = before, .figures = rollup_party_org},
     .busy_error = &has_children,
 };

@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,13 +70,14 @@ static const field_t reveal_fields[] = {
 };
 
 
-#define PERSON_SELECT                                                                                                  \
+#define PERSON_COLUMNS                                                                                                 \
     "SELECT p.id, p.org_id, o.name AS org_name, p.household_id, p.relation, p.name, p.gender, p.birth_year,"         \
     " p.id_card_masked AS id_card, p.phone_masked AS phone, p.created_at, p.updated_at, p.version,"                  \
     " (SELECT group_concat(tag, ',') FROM (SELECT t.tag FROM person_tag t WHERE t.person_id = p.id"                  \
     "  ORDER BY t.tag) AS s) AS tags,"                                                                                 \
-    " EXISTS (SELECT 1 FROM party_member m WHERE m.person_id = p.id) AS is_party_member"                             \
-    " FROM person p JOIN org o ON o.id = p.org_id"
+    " EXISTS (SELECT 1 FROM party_member m WHERE m.person_id = p.id) AS is_party_member"
+#define PERSON_FROM "FROM person p JOIN org o ON o.id = p.org_id"
+#define PERSON_SELECT PERSON_COLUMNS " " PERSON_FROM
 
 /* "a,b" -> ["a","b"] in the row's tags. */
 static void tags_to_array(json_t *row)
@@ -530,19 +532,56 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
     return 0;
 }
 
-/* The page of residents the filters select after id after (at most limit), as
- * the list answers it; NULL on a storage error. */
-static json_t *person_page(db_t *db, const person_filter_t *f, int64_t after, int64_t limit)
+/* The columns the residents list sorts by: each has an index on (column, id), so
+ * a sorted page of a city reads from the cursor on (bench/RESULTS.md, Run 7). */
+static const api_sort_t person_sorts[] = {
+    {"name", "p.name", 0, NULL},
+    {"birth_year", "p.birth_year", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* The residents of the subtree at path lo (node: its last id), as the kept
+ * figures hold them; -1 on an error. */
+static int64_t residents_figure(db_t *db, const char *lo, int64_t node)
 {
-    json_t *items = db_rows_json(db, PERSON_SELECT " WHERE" PERSON_FILTER_SQL " AND p.id > ? ORDER BY p.id LIMIT ?",
-                                 PERSON_FILTER_TYPES "ii", PERSON_FILTER_ARGS(f), after, limit + 1);
-    if (items == NULL)
+    int64_t n = -1;
+    int rc = strcmp(lo, "/") == 0
+                 ? db_one_int(db, &n,
+                              "SELECT COALESCE(SUM(g.value), 0) FROM org o JOIN org_figure g ON g.org_id = o.id"
+                              " AND g.figure = 'residents' WHERE o.parent_id IS NULL",
+                              "")
+                 : db_one_int(db, &n, "SELECT value FROM org_figure WHERE org_id = ? AND figure = 'residents'", "i",
+                              node);
+    return rc == DB_OK ? n : rc == DB_NOTFOUND ? 0 : -1;
+}
+
+/* The page of residents the filters select (l: the page asked for, which this
+ * ends), as the list answers it; NULL on a storage error. */
+static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
+{
+    api_list_where(l, PERSON_FILTER_SQL, PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(f));
+    /* No filter narrows the list: its total is the subtree's kept figure. And a
+     * subtree big enough that walking the order's index (id, or the sort's) and
+     * keeping its rows is cheaper than sorting all of them (n * n > (limit + 1) *
+     * the city's) is read so: org after person (SQLite's planner, without
+     * statistics, would read the subtree's rows by org and sort them). */
+    if (!(f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->household || f->tag)) {
+        l->known_total = residents_figure(db, f->lo, f->node);
+        int64_t all = l->known_total > 0 ? residents_figure(db, "/", 0) : -1;
+        if (all > 0 && l->known_total * l->known_total > (l->limit + 1) * all) {
+            l->from = "FROM person p CROSS JOIN org o";
+            api_list_where(l, "o.id = p.org_id", "");
+        }
+    }
+    json_t *page = api_list_run(db, l);
+    api_list_end(l);
+    if (page == NULL)
         return NULL;
     size_t i;
     json_t *row;
     int this_year = api_today_ymd() / 10000;
-    json_array_foreach(items, i, row) person_row_finish(row, this_year);
-    return api_page_result(items, limit);
+    json_array_foreach(json_object_get(page, "items"), i, row) person_row_finish(row, this_year);
+    return page;
 }
 
 #define JSON_TEXT(o, k) (json_string_value(json_object_get((o), (k))) ? xstrdup(json_string_value(json_object_get((o), (k)))) : NULL)
@@ -571,8 +610,12 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
     f.prefix = JSON_TEXT(data, "prefix");
     f.phone_tail = JSON_TEXT(data, "phone_tail");
     f.tag = JSON_TEXT(data, "tag");
-    json_t *page = person_page(db, &f, json_integer_value(json_object_get(data, "after")),
-                               json_integer_value(json_object_get(data, "limit")));
+    api_list_t l;
+    api_list_begin(&l, PERSON_COLUMNS, PERSON_FROM, "p.id", NULL);
+    api_list_args(&l, w->op, json_string_value(json_object_get(data, "sort")),
+                  json_string_value(json_object_get(data, "after")), json_integer_value(json_object_get(data, "limit")),
+                  w->cfg->list_total_cap, w->keys); /* the request checked them */
+    json_t *page = person_page(db, &f, &l);
     person_filter_free(&f);
     if (page == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
@@ -589,17 +632,26 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
 
 int person_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after;
-    if (api_page(req, rep, &limit, &after) != 0)
+    api_list_t l;
+    api_list_begin(&l, PERSON_COLUMNS, PERSON_FROM, "p.id", NULL);
+    if (api_list_query(req, rep, &l) != 0) {
+        api_list_end(&l);
         return 0;
+    }
     person_filter_t f;
-    if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0)
+    if (person_filter_read(req, PERM_PEOPLE_READ, &f, rep) != 0) {
+        api_list_end(&l);
         return 0;
+    }
     if (f.id_guess) {
-        json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:I, s:I}", "lo", f.lo, "hi", f.hi, "hash",
-                                 f.hash, "household", (json_int_t)f.household, "node", (json_int_t)f.node, "prefix",
-                                 f.prefix, "phone_tail", f.phone_tail, "tag", f.tag, "after", (json_int_t)after,
-                                 "limit", (json_int_t)limit);
+        api_list_end(&l);
+        char *sort = api_query(req, "sort"), *after = api_query(req, "after");
+        json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I}", "lo", f.lo, "hi", f.hi,
+                                 "hash", f.hash, "household", (json_int_t)f.household, "node", (json_int_t)f.node,
+                                 "prefix", f.prefix, "phone_tail", f.phone_tail, "tag", f.tag, "sort", sort, "after",
+                                 after, "limit", (json_int_t)l.limit);
+        free(sort);
+        free(after);
         person_filter_free(&f);
         return api_defer(req, person_id_search_write, data);
     }
@@ -610,9 +662,10 @@ int person_list(api_req_t *req, api_reply_t *rep)
     if (cache_reply(req, key, rep)) {
         free(key);
         person_filter_free(&f);
+        api_list_end(&l);
         return 0;
     }
-    json_t *page = person_page(req->db, &f, after, limit);
+    json_t *page = person_page(req->db, &f, &l);
     person_filter_free(&f);
     if (page == NULL) {
         free(key);
@@ -788,7 +841,7 @@ static const field_t persons_list_query[] = {
 
 const op_t person_ops[] = {
     {OP(HTTP_GET, "/api/v1/persons", "persons.list", PERM(PERM_PEOPLE_READ), RF_PAGED | RF_WRITES, person_list),
-     .query = persons_list_query},
+     .query = persons_list_query, .sorts = person_sorts},
     {OP(HTTP_POST, "/api/v1/persons", "persons.create", PERM(PERM_PEOPLE_WRITE), RF_BODY | RF_WRITES, person_create),
      .body = person_create_fields},
     {OP(HTTP_GET, "/api/v1/persons/{id}", "persons.get", PERM(PERM_PEOPLE_READ), 0, person_get),

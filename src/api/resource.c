@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "api/list.h"
 #include "http/server.h"
 #include "lib/util.h"
 
@@ -105,61 +106,33 @@ int res_get(api_req_t *req, api_reply_t *rep)
 int res_list(api_req_t *req, api_reply_t *rep)
 {
     const resource_t *r = res_of_req(req);
-    int64_t limit, after, org = 0;
-    if (api_page(req, rep, &limit, &after) != 0 || api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+    int64_t org = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return -1;
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, r->read_perm, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    /* The conditions: the caller's subtree and the filters given; the page and
-     * the count share them. */
-    char where[SQL_MAX / 2];
-    size_t n = (size_t)snprintf(where, sizeof where, "WHERE %s >= ? AND %s < ?", r->org_path, r->org_path);
-    db_val_t vals[VALS_MAX];
-    char *texts[VALS_MAX];
-    int nv = 0, nt = 0;
-    vals[nv++] = (db_val_t){'t', 0, 0, lo, 0};
-    vals[nv++] = (db_val_t){'t', 0, 0, hi, 0};
-    for (const res_filter_t *f = r->filters; f && f->param && nv < VALS_MAX - 2; f++) {
+    /* The conditions: the caller's subtree and the filters given. */
+    api_list_t l;
+    api_list_begin(&l, r->columns, r->from, r->key, id_col(r));
+    char cond[256];
+    snprintf(cond, sizeof cond, "%s >= ? AND %s < ?", r->org_path, r->org_path);
+    api_list_where(&l, cond, "tt", lo, hi);
+    for (const res_filter_t *f = r->filters; f && f->param; f++) {
         char *v = f->like ? api_like_param(req, f->param) : api_query(req, f->param);
         if (v == NULL)
             continue;
-        texts[nt++] = v;
         const field_t *decl = req->route->query;
         while (decl && decl->name && strcmp(decl->name, f->param) != 0)
             decl++;
-        db_val_t x = {'t', 0, 0, v, 0};
         if (decl && decl->name && (decl->type == F_INT || decl->type == F_BOOL))
-            x = (db_val_t){'i', strtoll(v, NULL, 10), 0, NULL, 0};
-        vals[nv++] = x;
-        n += (size_t)snprintf(where + n, n < sizeof where ? sizeof where - n : 0, " AND %s", f->sql);
+            api_list_where(&l, f->sql, "i", (int64_t)strtoll(v, NULL, 10));
+        else
+            api_list_where(&l, f->sql, "t", v);
+        free(v);
     }
-    char sql[SQL_MAX];
-    int len = snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (SELECT 1 %s %s LIMIT ?) t", r->from, where);
-    /* Counted up to --list-total-cap (共 N 条), "more" above: counting a city's
-     * millions on every page would cost more than the page. */
-    int64_t total = -1, cap = req->cfg->list_total_cap;
-    vals[nv] = (db_val_t){'i', cap + 1, 0, NULL, 0};
-    db_stmt_t *st = n < sizeof where && len > 0 && (size_t)len < sizeof sql ? db_qv(req->db, sql, vals, nv + 1) : NULL;
-    if (st && db_step(st) == DB_ROW)
-        total = db_col_int(st, 0);
-    db_done(st);
-    json_t *items = NULL;
-    len = snprintf(sql, sizeof sql, "%s %s %s AND %s > ? ORDER BY %s LIMIT ?", r->columns, r->from, where, r->key,
-                   r->key);
-    vals[nv++] = (db_val_t){'i', after, 0, NULL, 0};
-    vals[nv++] = (db_val_t){'i', limit + 1, 0, NULL, 0};
-    if (total >= 0 && len > 0 && (size_t)len < sizeof sql)
-        items = db_rows_jsonv(req->db, sql, vals, nv);
-    for (int i = 0; i < nt; i++)
-        free(texts[i]);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_t *page = api_page_result(items, limit);
-    json_object_set_new(page, "total", json_integer(total > cap ? cap : total));
-    json_object_set_new(page, "total_capped", json_boolean(total > cap));
-    return api_json(rep, 200, page);
+    return api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- writes */

@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/list.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,24 +51,28 @@ static const field_t decide_fields[] = {
 
 /* What the holding side sees: the person masked, who asks and for where. The
  * holding org is the person's own while pending, the one they were in once decided. */
-#define INCOMING_SELECT                                                                                                \
+#define INCOMING_COLUMNS                                                                                               \
     "SELECT t.id, t.status, t.reason, t.note, t.requested_at, t.decided_at, t.to_org_id, d.name AS to_org_name,"     \
     " u.display_name AS requested_by_name, t.person_id, p.name AS person_name, p.id_card_masked AS person_id_card,"  \
-    " h.id AS holding_org_id, h.name AS holding_org_name, t.version"                                                 \
-    " FROM person_transfer t JOIN person p ON p.id = t.person_id JOIN org d ON d.id = t.to_org_id"                   \
+    " h.id AS holding_org_id, h.name AS holding_org_name, t.version"
+#define INCOMING_FROM                                                                                                  \
+    "FROM person_transfer t JOIN person p ON p.id = t.person_id JOIN org d ON d.id = t.to_org_id"                   \
     " JOIN org h ON h.id = (CASE WHEN t.status = 'pending' THEN p.org_id ELSE t.from_org_id END)"                    \
     " LEFT JOIN app_user u ON u.id = t.requested_by"
+#define INCOMING_SELECT INCOMING_COLUMNS " " INCOMING_FROM
 
 /* What the requesting side sees: its own request and the outcome; the person
  * only once moved in, and never where they were. */
-#define OUTGOING_SELECT                                                                                                \
+#define OUTGOING_COLUMNS                                                                                               \
     "SELECT t.id, t.status, t.reason, t.note, t.requested_at, t.decided_at, t.to_org_id, d.name AS to_org_name,"     \
     " u.display_name AS requested_by_name,"                                                                          \
     " (CASE WHEN t.status = 'accepted' THEN t.person_id END) AS person_id,"                                          \
     " (CASE WHEN t.status = 'accepted' THEN p.name END) AS person_name,"                                             \
-    " (CASE WHEN t.status = 'accepted' THEN p.id_card_masked END) AS person_id_card, t.version"                      \
-    " FROM person_transfer t JOIN person p ON p.id = t.person_id JOIN org d ON d.id = t.to_org_id"                   \
+    " (CASE WHEN t.status = 'accepted' THEN p.id_card_masked END) AS person_id_card, t.version"
+#define OUTGOING_FROM                                                                                                  \
+    "FROM person_transfer t JOIN person p ON p.id = t.person_id JOIN org d ON d.id = t.to_org_id"                    \
     " LEFT JOIN app_user u ON u.id = t.requested_by"
+#define OUTGOING_SELECT OUTGOING_COLUMNS " " OUTGOING_FROM
 
 static json_t *transfer_json(db_t *db, int64_t id, int incoming)
 {
@@ -236,18 +241,20 @@ int person_transfer_decline(api_req_t *req, api_reply_t *rep)
 /* The refused registrations of numbers the caller's orgs hold (the audit's
  * person.exists_elsewhere rows in [lo, hi)), newest first: when, who, for which
  * org, and the person masked. */
-static int attempts_list(api_req_t *req, api_reply_t *rep, const char *lo, const char *hi, int64_t limit,
-                         int64_t after)
+static int attempts_list(api_req_t *req, api_reply_t *rep, const char *lo, const char *hi)
 {
-    json_t *items = db_rows_json(req->db,
-                                 "SELECT a.id, a.at AS at_at, a.actor_name, a.summary, a.entity_id AS person_id,"
-                                 " p.name AS person_name, p.id_card_masked AS person_id_card FROM audit_log a"
-                                 " LEFT JOIN person p ON p.id = a.entity_id"
-                                 " WHERE a.action = 'person.exists_elsewhere' AND a.org_path >= ? AND a.org_path < ?"
-                                 " AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
-                                 "ttiii", lo, hi, after, after, limit + 1);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    api_list_t l;
+    api_list_begin(&l,
+                   "SELECT a.id, a.at AS at_at, a.actor_name, a.summary, a.entity_id AS person_id,"
+                   " p.name AS person_name, p.id_card_masked AS person_id_card",
+                   "FROM audit_log a LEFT JOIN person p ON p.id = a.entity_id", "a.id", NULL);
+    l.newest_first = 1;
+    api_list_where(&l, "a.action = 'person.exists_elsewhere' AND a.org_path >= ? AND a.org_path < ?", "tt", lo, hi);
+    json_t *page = api_list_query(req, rep, &l) == 0 ? api_list_run(req->db, &l) : NULL;
+    api_list_end(&l);
+    if (page == NULL)
+        return rep->json ? -1 : api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *items = json_object_get(page, "items");
     audit_rows_finish(items);
     size_t i;
     json_t *row;
@@ -259,7 +266,7 @@ static int attempts_list(api_req_t *req, api_reply_t *rep, const char *lo, const
         json_object_set(row, "via", json_object_get(sum, "via"));
         json_decref(sum);
     }
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_json(rep, 200, page);
 }
 
 /* ?box=incoming (default): requests for people the caller's org holds (held,
@@ -267,9 +274,7 @@ static int attempts_list(api_req_t *req, api_reply_t *rep, const char *lo, const
  * ?org= narrow it; keyset pages, oldest first. */
 int person_transfer_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, org = 0;
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
+    int64_t org = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char *box = api_query(req, "box"), *status = api_query(req, "status");
@@ -299,18 +304,20 @@ int person_transfer_list(api_req_t *req, api_reply_t *rep)
     }
     if (box_attempts) {
         free(status);
-        return attempts_list(req, rep, lo, hi, limit, after);
+        return attempts_list(req, rep, lo, hi);
     }
-#define LIST_TAIL " AND t.id > ? AND (CAST(? AS TEXT) IS NULL OR t.status = ?) ORDER BY t.id LIMIT ?"
-    static const char *const list_sql[2] = {
-        OUTGOING_SELECT " WHERE d.path >= ? AND d.path < ?" LIST_TAIL,
-        INCOMING_SELECT " WHERE h.path >= ? AND h.path < ?" LIST_TAIL,
-    };
-    json_t *items = db_rows_json(req->db, list_sql[incoming], "ttitti", lo, hi, after, status, status, limit + 1);
+    api_list_t l;
+    if (incoming) {
+        api_list_begin(&l, INCOMING_COLUMNS, INCOMING_FROM, "t.id", NULL);
+        api_list_where(&l, "h.path >= ? AND h.path < ?", "tt", lo, hi);
+    } else {
+        api_list_begin(&l, OUTGOING_COLUMNS, OUTGOING_FROM, "t.id", NULL);
+        api_list_where(&l, "d.path >= ? AND d.path < ?", "tt", lo, hi);
+    }
+    if (status)
+        api_list_where(&l, "t.status = ?", "t", status);
     free(status);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_list_answer(req, rep, &l);
 }
 
 static const field_t person_transfers_list_query[] = {

@@ -104,6 +104,14 @@ static const err_t credit_code_taken = E_CREDIT_CODE_TAKEN, has_party_orgs = E_U
 
 static const entity_t unit_entity = {"unit", "SELECT org_id FROM unit WHERE id = ?", NULL};
 
+/* The columns the list sorts by (?sort=). */
+static const api_sort_t sorts[] = {
+    {"name", "u.name", 0, NULL},
+    {"type", "u.type", 0, NULL},
+    {"created_at", "u.created_at", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static const resource_t unit_res = {
     .name = "unit",
     .table = "unit",
@@ -120,6 +128,7 @@ static const resource_t unit_res = {
     .create = create_fields,
     .update = update_fields,
     .filters = filters,
+    .sorts = sorts,
     .rules = {.check = check, .before = before, .after = after, .figures = figures},
     .unique_field = "credit_code",
     .unique_error = &credit_code_taken,

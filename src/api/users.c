@@ -2,6 +2,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/list.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -393,30 +394,35 @@ int user_revoke_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
 
 /* ---- handlers ---- */
 
+/* The columns the users list sorts by. */
+static const api_sort_t user_sorts[] = {
+    {"username", "u.username", 0, NULL},
+    {"display_name", "u.display_name", 0, NULL},
+    {"created_at", "u.created_at", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 int user_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, org = 0;
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
+    int64_t org = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
         return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_USER_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
+    api_list_t l;
+    api_list_begin(&l,
+                   "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name,"
+                   " u.disabled AS is_disabled, u.created_at",
+                   "FROM app_user u LEFT JOIN org o ON o.id = u.org_id", "u.id", NULL);
+    api_list_where(&l, "COALESCE(o.path, '/') >= ? AND COALESCE(o.path, '/') < ?", "tt", lo, hi);
     char *like = api_like_param(req, "q");
-    json_t *items = db_rows_json(req->db,
-                                 "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name,"
-                                 " u.disabled AS is_disabled, u.created_at FROM app_user u"
-                                 " LEFT JOIN org o ON o.id = u.org_id"
-                                 " WHERE COALESCE(o.path, '/') >= ? AND COALESCE(o.path, '/') < ? AND u.id > ?"
-                                 " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? ESCAPE '\\'"
-                                 " OR u.display_name LIKE ? ESCAPE '\\') ORDER BY u.id LIMIT ?",
-                                 "ttittti", lo, hi, after, like, like, like, limit + 1);
+    if (like)
+        api_list_where(&l, "(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')", "tt", like,
+                       like);
     free(like);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_list_answer(req, rep, &l);
 }
 
 int user_create(api_req_t *req, api_reply_t *rep)
@@ -494,7 +500,8 @@ static const field_t users_list_query[] = {
 };
 
 const op_t user_ops[] = {
-    {OP(HTTP_GET, "/api/v1/users", "users.list", PERM(PERM_USER_READ), RF_PAGED, user_list), .query = users_list_query},
+    {OP(HTTP_GET, "/api/v1/users", "users.list", PERM(PERM_USER_READ), RF_PAGED, user_list), .query = users_list_query,
+     .sorts = user_sorts},
     {OP(HTTP_POST, "/api/v1/users", "users.create", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_create), .body = user_create_fields},
     {OP(HTTP_GET, "/api/v1/users/{id}", "users.get", PERM(PERM_USER_READ), 0, user_get)},
     {OP(HTTP_PATCH, "/api/v1/users/{id}", "users.update", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_update), .body = user_update_fields},

@@ -1035,6 +1035,52 @@ describe('staff console', { timeout: 480_000 }, () => {
     clean()
   })
 
+  it('a header sorts the list: the order is the API sorted one, kept in the address and by a reload; every list shows its total', async () => {
+    const sorted = async (sort) => (await admin.get(`/api/v1/units?org=${ids.longju}&limit=200&sort=${sort}`)).items.map((u) => u.name)
+    const asc = await sorted('name')
+    const desc = await sorted('-name')
+    assert.ok(asc.length >= 3 && asc.join() !== desc.join(), asc.join())
+    const unitsAsked = (sort) =>
+      page.waitForRequest((r) => {
+        const u = new URL(r.url())
+        return u.pathname === '/api/v1/units' && u.searchParams.get('sort') === sort
+      })
+    const names = async () => (await tableRows(page, 'unit-table').locator('td:first-child').allInnerTexts()).map((s) => s.trim())
+    const header = page.locator('[data-testid="unit-table"] th', { hasText: '单位名称' })
+    await page.goto(`${base}/orgs/${ids.longju}/units`)
+    await waitRows(page, 'unit-table', asc.length)
+
+    // First click: ascending; second: descending. Each asks the API in that order and says so in the address.
+    let asked = unitsAsked('name')
+    await header.click()
+    await asked
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'name')
+    await page.waitForFunction((want) => [...document.querySelectorAll('[data-testid="unit-table"] .el-table__body-wrapper .el-table__row td:first-child')].map((td) => td.innerText.trim()).join('|') === want, asc.join('|'))
+    assert.deepEqual(await names(), asc)
+    asked = unitsAsked('-name')
+    await header.click()
+    await asked
+    await page.waitForURL((u) => u.searchParams.get('sort') === '-name')
+    await page.waitForFunction((want) => [...document.querySelectorAll('[data-testid="unit-table"] .el-table__body-wrapper .el-table__row td:first-child')].map((td) => td.innerText.trim()).join('|') === want, desc.join('|'))
+
+    // A reload keeps the order, and the header shows it.
+    asked = unitsAsked('-name')
+    await page.reload()
+    await asked
+    await waitRows(page, 'unit-table', desc.length)
+    assert.deepEqual(await names(), desc)
+    assert.match(await header.getAttribute('class'), /descending/)
+
+    // The residents' and the users' lists show their totals as the API counts them.
+    const residents = await admin.get(`/api/v1/persons?org=${ids.longju}&limit=1`)
+    await page.goto(`${base}/orgs/${ids.longju}/persons`)
+    await waitText(page, 'pager-total', `共 ${residents.total} 条`)
+    const users = await admin.get(`/api/v1/users?org=${ids.longju}&limit=1`)
+    await page.goto(`${base}/orgs/${ids.longju}/users`)
+    await waitText(page, 'pager-total', `共 ${users.total} 条`)
+    clean()
+  })
+
   it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
     const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length
     const submit = () =>

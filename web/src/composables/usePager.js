@@ -2,8 +2,8 @@ import { reactive } from 'vue'
 
 // Keyset pages: the API answers {items, next}; the next page is asked for with
 // after=<next>. A stack of the cursors seen lets the user go back. A list that
-// answers a total (`total` beside `items`: the plain families', counted up to the
-// server's cap, `total_capped` above it) has it kept in `total` and shown (共 N 条,
+// answers a total (`total` beside `items`: every keyset list of the API, counted up
+// to the server's cap, `total_capped` above it) has it kept in `total` and shown (共 N 条,
 // 共 N+ 条 when capped); else `total` stays null and only the page number shows.
 // List pages use it through composables/useListPage.js.
 export function usePager(fetchPage, limit = 20) {

@@ -1,0 +1,64 @@
+/* A list's query as every list builds it: its conditions, its total (共 N 条,
+ * counted up to --list-total-cap), its keyset page in id order or under a
+ * declared sort (?sort=name, ?sort=-name), and the page's cursor: the plain id
+ * without a sort, an opaque token holding the sort key and the id with one.
+ * See docs/architecture.md, "Lists". */
+#ifndef JICENG_API_LIST_H
+#define JICENG_API_LIST_H
+
+#include "api/op.h"
+
+#define LIST_VALS 64
+#define LIST_WHERE_MAX 3072
+
+typedef struct api_list {
+    const char *columns;  /* "SELECT p.id, p.name, ..." */
+    const char *from;     /* "FROM person p JOIN org o ON o.id = p.org_id" */
+    const char *key;      /* "p.id": unique, the page's last tie-break and the cursor */
+    const char *key_name; /* the answer's column holding it ("id") */
+    int newest_first;     /* without a sort, key descending (the audit log) */
+    int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
+    /* The conditions, "WHERE a AND b", and their values. */
+    char where[LIST_WHERE_MAX];
+    size_t wn;
+    db_val_t vals[LIST_VALS];
+    int nv;
+    char *owned[LIST_VALS];
+    int nowned, overflow;
+    /* The page asked for (api_list_query or api_list_args). */
+    int64_t limit, cap, after;
+    const api_sort_t *sort; /* NULL: in key order */
+    int desc;
+    json_t *after_value;    /* under a sort: the sort key the cursor holds (may be JSON null) */
+    const keys_t *keys;
+    const char *op;         /* the operation's name, which its tokens carry ("persons.list") */
+} api_list_t;
+
+/* Start a list of what columns select from from, keyed by key (answered as key_name, NULL for "id"). */
+void api_list_begin(api_list_t *l, const char *columns, const char *from, const char *key, const char *key_name);
+/* Add a condition with its values, bound as db_q binds them (i, I, t, d, n); texts are copied. */
+void api_list_where(api_list_t *l, const char *cond, const char *types, ...);
+/* Add a condition with values already made (texts are not copied: they must outlive the list). */
+void api_list_wherev(api_list_t *l, const char *cond, const db_val_t *vals, int n);
+
+/* The page the request asks for: ?limit=, ?sort= (one of the sorts its op declares), ?after=
+ * (the id, or under a sort the token). 0, or -1 with rep 400 naming limit, sort or after. */
+int api_list_query(api_req_t *req, api_reply_t *rep, api_list_t *l);
+/* The same from values kept elsewhere (a write that answers a list: op is its operation):
+ * sort and after may be NULL. NULL, or the name of the parameter that is not valid. */
+const char *api_list_args(api_list_t *l, const op_t *op, const char *sort, const char *after, int64_t limit,
+                          int64_t cap, const keys_t *keys);
+
+/* Count, then read the page: {"items", "next", "total", "total_capped"}, or NULL on a
+ * storage error. */
+json_t *api_list_run(db_t *db, api_list_t *l);
+/* Free what the list holds. */
+void api_list_end(api_list_t *l);
+
+/* api_list_query, api_list_run and api_list_end with the answer in rep: 0, or -1 with rep set. */
+int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l);
+
+/* The sorts an operation takes: its own, or its resource's for a generic list; NULL if none. */
+const api_sort_t *op_sorts(const op_t *op);
+
+#endif
