@@ -84,7 +84,7 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     con.close()
 
     p = run_cli("migrate", "--db", db)
-    assert "3 migrations applied" in p.stdout, p.stdout  # 007, and 011 and 022 after it
+    assert "3 migrations applied" in p.stdout, p.stdout  # 007, and 011 and 020 after it
 
     con = sqlite3.connect(db)
     # No cascade from dropping the old table: every tag, membership and post is still there.
@@ -142,7 +142,7 @@ def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
     assert {len(r[0]) for r in con.execute("SELECT id_card_hash FROM person")} == {64}
     con.close()
 
-    assert "3 migrations applied" in run_cli("migrate", "--db", db).stdout  # 009, and 011 and 022 after it
+    assert "3 migrations applied" in run_cli("migrate", "--db", db).stdout  # 009, and 011 and 020 after it
     con = sqlite3.connect(db)
     assert con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall() == want
     fresh = sqlite3.connect(fresh_db())
@@ -224,7 +224,7 @@ def test_migration_011_takes_birth_dates_and_tails_out_of_the_files():
     # with the old pages in, unless the migration checkpoints and truncates it.
     holder = sqlite3.connect(db)
     holder.execute("SELECT COUNT(*) FROM schema_migrations").fetchall()
-    assert "2 migrations applied" in run_cli("migrate", "--db", db).stdout  # 011, 022
+    assert "2 migrations applied" in run_cli("migrate", "--db", db).stdout  # 011, 020
     after = stored()
     assert os.path.getsize(db + "-wal") == 0  # checkpointed and truncated
     holder.close()

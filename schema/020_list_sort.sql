@@ -1,4 +1,4 @@
--- 022: indexes for the lists' sorts (src/api/list.h): a sorted page reads the
+-- 020: indexes for the lists' sorts (src/api/list.h): a sorted page reads the
 -- index from its cursor on, (column, id) as the order and the keyset condition
 -- name them, instead of sorting the whole subtree. SQLite's index on (name)
 -- already ends with the rowid; PostgreSQL's does not, so the residents' name
