@@ -272,6 +272,14 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             if (json_number_value(v) < (double)f->min || json_number_value(v) > (double)f->max)
                 return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
             break;
+        case F_JSON: {
+            char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            size_t len = text ? strlen(text) : SIZE_MAX;
+            free(text);
+            if (len > (size_t)f->max)
+                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
+            break;
+        }
         case F_DATE: {
             int64_t t;
             if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
@@ -312,6 +320,9 @@ void api_input_fill(const field_t *fields, const json_t *body, void *out)
             break;
         case F_NUMBER:
             *(double *)at = json_number_value(v);
+            break;
+        case F_JSON:
+            *(const json_t **)at = v;
             break;
         default:
             *(const char **)at = json_string_value(v);

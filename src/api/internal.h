@@ -54,6 +54,14 @@ extern const char *const case_ratings[];          /* case_action.c: a rating's w
 extern const char *const user_langs[];            /* users.c: users' lang */
 extern const char *const transfer_boxes[];        /* transfer.c: ?box= of the requests */
 extern const char *const transfer_statuses[];     /* transfer.c: ?status= of the requests */
+extern const char *const norm_keys[];             /* norm.c: the norms' keys */
+
+/* The value of norm key that applies at org in year (the nearest issuer at or
+ * above org, its latest year_from <= year): DB_OK with *value (a new
+ * reference), DB_NOTFOUND when none does, or an error. */
+int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value);
+/* The demo city's norms (jiceng demo). */
+int norm_demo(db_t *db, const write_ctx_t *w);
 
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];

@@ -312,6 +312,12 @@ json_t *api_list_run(db_t *db, api_list_t *l)
         next = l->sort ? token_make(l, last)
                        : json_sprintf("%lld", (long long)json_integer_value(json_object_get(last, l->key_name)));
     }
+    size_t i;
+    json_t *row;
+    json_array_foreach(items, i, row) {
+        if (l->row)
+            l->row(row);
+    }
     int capped = l->known_total < 0 && total > l->cap;
     return json_pack("{s:o, s:o, s:I, s:b}", "items", items, "next", next, "total",
                      (json_int_t)(capped ? l->cap : total), "total_capped", capped);

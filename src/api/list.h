@@ -18,6 +18,7 @@ typedef struct api_list {
     const char *key_name; /* the answer's column holding it ("id") */
     int newest_first;     /* without a sort, key descending (the audit log) */
     int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
+    void (*row)(json_t *row); /* finishes each answer row (after the cursor is taken), or NULL */
     /* The conditions, "WHERE a AND b", and their values. */
     char where[LIST_WHERE_MAX];
     size_t wn;

@@ -285,6 +285,7 @@ static const char *type_name(field_type_t t)
     case F_NAME: return "name";
     case F_NUMBER: return "number";
     case F_LIST: return "list";
+    case F_JSON: return "json";
     }
     return "?";
 }

@@ -35,11 +35,16 @@ json_t *res_row(db_t *db, const resource_t *r, int64_t id)
 {
     char sql[SQL_MAX];
     snprintf(sql, sizeof sql, "%s %s WHERE %s = ?", r->columns, r->from, r->key);
-    return db_row_one_json(db, sql, "i", id);
+    json_t *row = db_row_one_json(db, sql, "i", id);
+    if (row && r->rules.row)
+        r->rules.row(row);
+    return row;
 }
 
-/* The value of an input for a column: NULL when absent or null. */
-static db_val_t value_of(const field_t *f, const json_t *v)
+/* The value of an input for a column: NULL when absent or null. An F_JSON
+ * input is stored as its compact text, which *owned then holds (freed by the
+ * caller). */
+static db_val_t value_of(const field_t *f, const json_t *v, char **owned)
 {
     db_val_t x;
     memset(&x, 0, sizeof x);
@@ -53,6 +58,9 @@ static db_val_t value_of(const field_t *f, const json_t *v)
     } else if (f->type == F_NUMBER) {
         x.type = 'd';
         x.d = json_number_value(v);
+    } else if (f->type == F_JSON) {
+        x.type = 't';
+        x.s = *owned = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
     } else {
         x.type = 't';
         x.s = json_string_value(v);
@@ -132,6 +140,7 @@ int res_list(api_req_t *req, api_reply_t *rep)
             api_list_where(&l, f->sql, "t", v);
         free(v);
     }
+    l.row = r->rules.row;
     return api_list_answer(req, rep, &l);
 }
 
@@ -155,6 +164,7 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     size_t nc = (size_t)snprintf(cols, sizeof cols, "INSERT INTO %s (created_at, updated_at", r->table);
     size_t nm = (size_t)snprintf(marks, sizeof marks, "?, ?");
     db_val_t vals[VALS_MAX];
+    char *owned[VALS_MAX] = {0};
     int nv = 0;
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
@@ -168,19 +178,22 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
             continue;
         nc += (size_t)snprintf(cols + nc, nc < sizeof cols ? sizeof cols - nc : 0, ", %s", f->name);
         nm += (size_t)snprintf(marks + nm, nm < sizeof marks ? sizeof marks - nm : 0, ", ?");
-        vals[nv++] = value_of(f, json_object_get(in, f->name));
+        vals[nv] = value_of(f, json_object_get(in, f->name), &owned[nv]);
+        nv++;
     }
     char sql[SQL_MAX];
     int len = snprintf(sql, sizeof sql, "%s) VALUES (%s) RETURNING %s", cols, marks, id_col(r));
-    if (len < 0 || (size_t)len >= sizeof sql || nc >= sizeof cols || nm >= sizeof marks)
-        return api_db_error(rep, w->lang, DB_ERR, NULL);
-    db_stmt_t *st = db_qv(db, sql, vals, nv);
+    db_stmt_t *st = len > 0 && (size_t)len < sizeof sql && nc < sizeof cols && nm < sizeof marks
+                        ? db_qv(db, sql, vals, nv)
+                        : NULL;
     int rc = st ? db_step(st) : DB_ERR;
     if (rc == DB_ROW) {
         id = db_col_int(st, 0);
         rc = DB_OK;
     }
     db_done(st);
+    for (int i = 0; i < nv; i++)
+        free(owned[i]);
     if (rc == DB_OK && r->rules.after && r->rules.after(db, w, id, in, rep) != 0)
         return -1;
     if (rc == DB_OK && r->rules.figures)
@@ -211,19 +224,23 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     /* One UPDATE of the columns the input names. */
     size_t n = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET", r->table);
     db_val_t vals[VALS_MAX];
+    char *owned[VALS_MAX] = {0};
     int nv = 0;
     for (const field_t *f = r->update; f->name && nv < VALS_MAX - 3; f++) {
         json_t *v = json_object_get(in, f->name);
         if (v == NULL || !is_column(r, f->name, 0))
             continue;
         n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0, " %s = ?,", f->name);
-        vals[nv++] = value_of(f, v);
+        vals[nv] = value_of(f, v, &owned[nv]);
+        nv++;
     }
     n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0,
                           " updated_at = ?, version = version + 1 WHERE %s = ?", id_col(r));
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     vals[nv++] = (db_val_t){'i', id, 0, NULL, 0};
     rc = n < sizeof sql ? db_execv(db, NULL, sql, vals, nv) : DB_ERR;
+    for (int i = 0; i < nv; i++)
+        free(owned[i]);
     if (rc != DB_OK)
         return change_error(r, w, rc, rep);
     if (r->rules.after && r->rules.after(db, w, id, in, rep) != 0)

@@ -34,6 +34,8 @@ typedef struct res_rules {
     /* The row's part of the kept figures: taken out (-1) before an update or
      * a delete, put in (+1) after a create or an update. DB_OK or an error. */
     int (*figures)(db_t *db, int64_t id, int sign);
+    /* An answer row as the select gave it, finished (a JSON column parsed). */
+    void (*row)(json_t *row);
 } res_rules_t;
 
 typedef struct resource {

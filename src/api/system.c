@@ -64,6 +64,7 @@ static const struct {
     {"langs", user_langs},
     {"transfer_boxes", transfer_boxes},
     {"transfer_statuses", transfer_statuses},
+    {"norm_keys", norm_keys},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

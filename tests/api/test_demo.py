@@ -117,6 +117,13 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
             assert r.status_code == 200, (gid, r.text)
         stats = admin.get("/api/v1/orgs/1/stats").json()
         assert stats["people"]["residents"] == 3000 and stats["figures"]["grids"] == 1773
+        # Every norm key has a demo value in force at a grid, one of them the grid's district's own.
+        now = admin.get("/api/v1/norms/effective", params={"org": grid, "year": 2026}).json()["items"]
+        assert all(i["norm"] is not None for i in now), now
+        district = admin.get("/api/v1/orgs", params={"level": "district", "limit": 1}).json()["items"][0]
+        there = admin.get("/api/v1/norms/effective", params={"org": district["id"], "year": 2026}).json()["items"]
+        assert {(i["key"], i["norm"]["org_id"]) for i in there if i["norm"]["org_id"] != 1} == \
+            {("inservice.hours_min", district["id"])}
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

@@ -40,6 +40,7 @@ def probes(org, unit, party, me):
         "langs": body(f"/api/v1/users/{me['id']}", "lang", {"version": STALE}, "PATCH"),
         "transfer_boxes": ("GET", "/api/v1/person-transfers", "box", None),
         "transfer_statuses": ("GET", "/api/v1/person-transfers", "status", None),
+        "norm_keys": ("GET", "/api/v1/norms", "key", None),
     }
 
 

@@ -104,7 +104,7 @@ OPS = operations()
 PLACEHOLDERS = {"id", "name"}
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 FLAGS = {"body", "body_optional", "test_only", "no_replay", "upload", "open311", "paged", "writes"}
-FIELD_TYPES = {"text", "name", "block", "integer", "number", "boolean", "enum", "date", "list", "coordinates"}
+FIELD_TYPES = {"text", "name", "block", "integer", "number", "boolean", "enum", "date", "list", "coordinates", "json"}
 INT64_MAX = 2**63 - 1
 
 
@@ -493,6 +493,9 @@ def check_field(field, prop, where, query=False):
         assert p.get("type") == "array" and deref(p.get("items", {})).get("type") == "string", \
             f"{where}: an array of strings"
         assert p.get("maxItems") == field["max"], f"{where}: maxItems {p.get('maxItems')} != {field['max']}"
+    elif t == "json":  # any JSON value whose form the family checks: documented as the shapes it takes
+        shapes = [deref(x) for x in p.get("oneOf", p.get("anyOf", []))]
+        assert shapes and all(x.get("type") for x in shapes), f"{where}: the shapes a value takes (oneOf)"
     elif t == "coordinates":  # GeoJSON positions: an array, or one of several shapes of arrays
         shapes = [deref(x) for x in p.get("oneOf", p.get("anyOf", []))] or [p]
         assert all(x.get("type") == "array" for x in shapes), f"{where}: arrays"
@@ -991,6 +994,7 @@ def test_every_route_answers_as_documented(server, admin):
 
     walk_geometry(admin, community["items"][0], gid)
     walk_cadres(admin, cid, gid, head, spouse)
+    walk_norms(admin, cid, gid)
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1213,6 +1217,48 @@ def walk_geometry(admin, community, gid):
         assert r.status_code == 204, r.text
     cover = check(admin.get(f"/api/v1/orgs/{cid}/coverage"), "GET", "/api/v1/orgs/{id}/coverage")
     assert cover["overlapping_grids"]["count"] == 0 and cover["buildings_outside_grid"]["count"] == 0
+
+
+def walk_norms(admin, cid, gid):
+    """Part of the walk: a norm of each kind at the walk's community, what applies at its grid, the catalogue."""
+    col, one = "/api/v1/norms", "/api/v1/norms/{id}"
+    keys = check(admin.get("/api/v1/norm-keys"), "GET", "/api/v1/norm-keys")["items"]
+    values = {"number": 30, "steps": [10, 20], "shares": None, "bands": None}
+    made = []
+    for k in keys:
+        value = values[k["kind"]]
+        if k["kind"] == "shares":
+            value = {n: (k["sum"] / len(k["names"]) if k["sum"] else 1) for n in k["names"]}
+        if k["kind"] == "bands":
+            value = [{"grade": n, "min": 10 * (len(k["names"]) - 1 - i)} for i, n in enumerate(k["names"])]
+        r = admin.post(col, json={"org_id": cid, "key": k["key"], "year_from": 2024, "value": value,
+                                  "basis": "文档测试"})
+        assert r.status_code == 201, r.text
+        made.append(check(r, "POST", col))
+        assert made[-1]["value"] == value
+    r = admin.post(col, json={"org_id": cid, "key": keys[0]["key"], "year_from": 2024, "value": made[0]["value"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    r = admin.post(col, json={"org_id": cid, "key": "review.satisfaction_floor", "year_from": 2025, "value": "x"})
+    assert r.status_code == 400, r.text
+    check(r, "POST", col)
+    page = check(admin.get(col, params={"org": cid, "key": keys[0]["key"]}), "GET", col)
+    assert [n["id"] for n in page["items"]] == [made[0]["id"]]
+    now = check(admin.get("/api/v1/norms/effective", params={"org": gid, "year": 2024}), "GET", "/api/v1/norms/effective")
+    assert [i["norm"]["id"] for i in now["items"]] == [n["id"] for n in made]
+    r = admin.get("/api/v1/norms/effective", params={"org": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "GET", "/api/v1/norms/effective")
+    n = made[-1]
+    check(admin.get(f"/api/v1/norms/{n['id']}"), "GET", one)
+    r = admin.patch(f"/api/v1/norms/{n['id']}", json={"basis": None, "version": n["version"]})
+    assert r.status_code == 200 and r.json()["basis"] is None, r.text
+    check(r, "PATCH", one)
+    for x in made:
+        r = admin.delete(f"/api/v1/norms/{x['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", one)
+    check(admin.get(f"/api/v1/norms/{n['id']}"), "GET", one)  # 404 now
 
 
 def walk_cadres(admin, cid, gid, head, spouse):

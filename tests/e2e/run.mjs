@@ -379,6 +379,7 @@ describe('staff console', { timeout: 480_000 }, () => {
       case_states: (v) => [`caseState.${v}`],
       transfer_boxes: (v) => [`transfers.box.${v}`, `transfers.hint.${v}`],
       transfer_statuses: (v) => [`transfers.status.${v}`],
+      norm_keys: (v) => [`normKey.${v}`, `normUnit.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1078,6 +1079,64 @@ describe('staff console', { timeout: 480_000 }, () => {
     const users = await admin.get(`/api/v1/users?org=${ids.longju}&limit=1`)
     await page.goto(`${base}/orgs/${ids.longju}/users`)
     await waitText(page, 'pager-total', `共 ${users.total} 条`)
+
+  it('norms: the city issues, a district refines, and the page shows what applies in a year', async () => {
+    const option = (text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).click()
+    const key = 'village.shell_income_min'
+    await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2014, value: 20000, basis: '市委组织部文件' }, 201)
+    await page.goto(`${base}/orgs/${ids.shushan}/norms`)
+    await waitText(page, `norm-now-${key}`, '20,000 元')
+    assert.ok((await textOf(byId(page, 'norm-in-force'))).includes('合肥市'), 'the issuer is named')
+    await byId(page, 'list-empty').waitFor() // the city's norm is not the district's to change
+
+    // The district issues its own from 2025 in the dialog.
+    await byId(page, 'norm-create').click()
+    await byId(page, 'norm-key').click()
+    await option('空壳村经营性收入标准')
+    await field(page, 'norm-year-from').fill('2025')
+    await field(page, 'norm-value-number').fill('50000')
+    await field(page, 'norm-value-number').press('Tab')
+    await field(page, 'norm-basis').fill('蜀山区委组织部通知')
+    await byId(page, 'norm-submit').click()
+    await waitRows(page, 'norm-table', 1)
+    const thisYear = new Date().getFullYear()
+    await waitText(page, `norm-now-${key}`, '50,000 元')
+    const api = await admin.get(`/api/v1/norms/effective?org=${ids.shushan}&year=${thisYear}`)
+    const mine = api.items.find((i) => i.key === key).norm
+    assert.deepEqual([mine.value, mine.org_id, mine.year_from, mine.basis], [50000, ids.shushan, 2025, '蜀山区委组织部通知'])
+    // In 2024 the city's applies again.
+    await field(page, 'norm-year').fill('2024')
+    await field(page, 'norm-year').press('Tab')
+    await waitText(page, `norm-now-${key}`, '20,000 元')
+
+    // Weights that do not add up to 100: the API's words on the value, nothing issued.
+    await byId(page, 'norm-create').click()
+    await byId(page, 'norm-key').click()
+    await option('年度考核权重')
+    await field(page, 'norm-share-party_building').fill('60')
+    await field(page, 'norm-share-party_building').press('Tab')
+    await byId(page, 'norm-submit').click()
+    await page.locator('.el-form-item__error', { hasText: '参数值不符合该参数的格式或范围' }).waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'norm-dialog-desktop.png') })
+    await page.keyboard.press('Escape')
+    await waitRows(page, 'norm-table', 1)
+    assert.equal((await admin.get(`/api/v1/norms?org=${ids.shushan}`)).items.length, 1)
+    await field(page, 'norm-year').fill(String(thisYear))
+    await field(page, 'norm-year').press('Tab')
+    await waitText(page, `norm-now-${key}`, '50,000 元')
+    await settled(page)
+    await toTop(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'norms-desktop.png'), fullPage: true })
+    const phone = await newPage('norms-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/orgs/${ids.shushan}/norms`)
+    await phone.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}/norms`)
+    await waitText(phone, `norm-now-${key}`, '50,000 元')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'norms-phone.png'), fullPage: true })
+    await phone.close()
     clean()
   })
 

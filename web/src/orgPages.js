@@ -15,6 +15,7 @@ export const ORG_PAGES = [
   { name: 'org-units', path: 'units', page: () => import('./views/units/Units.vue'), perm: 'unit.read', tab: 'units' },
   { name: 'org-coverage', path: 'coverage', page: () => import('./views/orgs/Coverage.vue'), perm: 'people.read', tab: 'coverage' },
   { name: 'org-cases', path: 'cases', page: () => import('./views/cases/Cases.vue'), perm: 'case.read', tab: 'cases' },
+  { name: 'org-norms', path: 'norms', page: () => import('./views/norms/Norms.vue'), perm: 'stats.read', tab: 'norms' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

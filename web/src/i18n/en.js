@@ -63,6 +63,7 @@ export default {
     home: 'Back to start',
   },
   tabs: {
+    norms: 'Norms',
     cases: 'Cases',
     dashboard: 'Dashboard',
     detail: 'Details',
@@ -420,6 +421,80 @@ export default {
       outgoing: 'Requests this organisation sent and their outcome; the resident is shown once accepted.',
       attempts: 'Other organisations tried to register residents registered here (refused).',
     },
+  },
+  norms: {
+    inForce: 'Norms in force at {org}',
+    year: 'year',
+    issued: 'Norms issued here and below',
+    key: 'Norm',
+    value: 'Value',
+    issuer: 'Issued by',
+    yearFrom: 'From year',
+    basis: 'Basis',
+    basisHint: 'Document title or number (optional)',
+    updatedAt: 'Updated',
+    none: 'not set',
+    create: 'Issue a norm',
+    editTitle: 'Change a norm',
+    deleteConfirm: 'Withdraw “{key}” from {year}?',
+    stepsHint: 'ascending, separated by commas',
+    sumHint: 'must add up to {sum}; now {now}',
+    bandsHint: 'lower bounds from the top grade down; the last is 0',
+    rule: 'Issued by {org}. A lower level’s own norm applies in its subtree; of one issuer’s, the latest year applies.',
+  },
+  normKey: {
+    assessment: {
+      weights: 'Assessment weights (party building / development)',
+    },
+    review: {
+      grade_points: 'Review points per grade',
+      grade_bands: 'Review grade bands',
+      satisfaction_floor: 'Review satisfaction floor',
+    },
+    village: {
+      shell_income_min: 'Shell-village operating income threshold',
+    },
+    venue: {
+      area_per_100_households: 'Venue area per 100 households',
+    },
+    inservice: {
+      hours_min: 'In-service members: hours a year',
+      activities_min: 'In-service members: activities a year',
+    },
+    volunteer: {
+      star_hours: 'Volunteer star hours',
+    },
+  },
+  normUnit: {
+    assessment: {
+      weights: '%',
+    },
+    review: {
+      grade_points: 'points',
+      grade_bands: 'points',
+      satisfaction_floor: '%',
+    },
+    village: {
+      shell_income_min: 'yuan',
+    },
+    venue: {
+      area_per_100_households: 'm²',
+    },
+    inservice: {
+      hours_min: 'hours',
+      activities_min: 'times',
+    },
+    volunteer: {
+      star_hours: 'hours',
+    },
+  },
+  normName: {
+    party_building: 'party building',
+    development: 'development',
+    good: 'good',
+    fairly_good: 'fairly good',
+    average: 'average',
+    poor: 'poor',
   },
   households: {
     create: 'New household',

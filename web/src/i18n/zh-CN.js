@@ -64,6 +64,7 @@ export default {
     home: '返回首页',
   },
   tabs: {
+    norms: '规则参数',
     cases: '一线为民',
     dashboard: '驾驶舱',
     detail: '组织详情',
@@ -421,6 +422,80 @@ export default {
       outgoing: '本组织发出的迁入申请及其结果；对方同意前不显示居民信息。',
       attempts: '其他组织试图登记本辖区已登记居民的记录（未登记成功）。',
     },
+  },
+  norms: {
+    inForce: '在“{org}”适用的规则参数',
+    year: '年度',
+    issued: '本级及下级发布的规则参数',
+    key: '参数',
+    value: '取值',
+    issuer: '发布单位',
+    yearFrom: '起始年度',
+    basis: '依据',
+    basisHint: '文件名称或文号（选填）',
+    updatedAt: '更新时间',
+    none: '未规定',
+    create: '发布规则参数',
+    editTitle: '修改规则参数',
+    deleteConfirm: '确定撤销“{key}”自 {year} 年起的规定吗？',
+    stepsHint: '由小到大，用逗号分隔',
+    sumHint: '合计须为 {sum}，现为 {now}',
+    bandsHint: '各档下限由高到低，最低一档为 0',
+    rule: '以“{org}”名义发布；下级自行规定的，在其范围内优先适用；同一单位以起始年度最近的为准。',
+  },
+  normKey: {
+    assessment: {
+      weights: '年度考核权重（党建/发展）',
+    },
+    review: {
+      grade_points: '述职评议各档分值',
+      grade_bands: '述职评议等次分数线',
+      satisfaction_floor: '述职评议满意度底线',
+    },
+    village: {
+      shell_income_min: '空壳村经营性收入标准',
+    },
+    venue: {
+      area_per_100_households: '活动场所面积（每百户）',
+    },
+    inservice: {
+      hours_min: '在职党员年度服务时长',
+      activities_min: '在职党员年度活动次数',
+    },
+    volunteer: {
+      star_hours: '志愿者星级时长',
+    },
+  },
+  normUnit: {
+    assessment: {
+      weights: '%',
+    },
+    review: {
+      grade_points: '分',
+      grade_bands: '分',
+      satisfaction_floor: '%',
+    },
+    village: {
+      shell_income_min: '元',
+    },
+    venue: {
+      area_per_100_households: '平方米',
+    },
+    inservice: {
+      hours_min: '小时',
+      activities_min: '次',
+    },
+    volunteer: {
+      star_hours: '小时',
+    },
+  },
+  normName: {
+    party_building: '党建',
+    development: '发展',
+    good: '好',
+    fairly_good: '较好',
+    average: '一般',
+    poor: '差',
   },
   households: {
     create: '新建户',
