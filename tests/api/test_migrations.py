@@ -43,7 +43,7 @@ def back_to_version_10(db, old=None):
     con.execute("CREATE INDEX person_household ON person (household_id)")
     con.execute("CREATE INDEX person_org ON person (org_id, id, household_id, name, id_card_tail, phone_tail)")
     con.execute("DELETE FROM schema_migrations WHERE version = 11")
-    con.execute("DELETE FROM schema_migrations WHERE version = 22")  # its indexes were on the table replaced here
+    con.execute("DELETE FROM schema_migrations WHERE version = 20")  # its indexes were on the table replaced here
     con.execute("COMMIT")
     con.close()
 
