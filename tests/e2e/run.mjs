@@ -1190,6 +1190,11 @@ describe('staff console', { timeout: 480_000 }, () => {
     const figures = await admin.get(`/api/v1/duty-figures?org=${ids.shushan}&year=${year}`)
     for (const k of ['lists', 'lists_signed', 'items', 'items_done', 'items_overdue']) await waitText(district, `duty-figure-${k}`, String(figures[k]))
     assert.deepEqual([figures.lists, figures.lists_signed, figures.items_done], [1, 1, 1])
+    // Each unit below with lists: the street, with the API's figures for it.
+    await byId(district, 'duty-children').click()
+    const row = figures.children.find((c) => c.lists > 0)
+    assert.deepEqual([figures.children.filter((c) => c.lists > 0).length, row.org_id], [1, ids.street])
+    await district.locator('[data-testid="duty-children"] .el-table__row', { hasText: ids.streetName }).waitFor()
     await settled(district)
     await district.screenshot({ path: join(ARTIFACTS, 'duties-desktop.png'), fullPage: true })
     await phone.goto(`${base}/orgs/${ids.street}/duties`)

@@ -744,6 +744,7 @@ export default {
   },
   // ---- duty lists (责任清单) ----
   duties: {
+    byChild: 'By unit below ({n})',
     backTo: 'Duty lists of {org}',
     yearN: '{year}',
     year: 'Year',

@@ -745,6 +745,7 @@ export default {
   },
   // ---- duty lists (责任清单) ----
   duties: {
+    byChild: '下级情况（{n} 个单位）',
     backTo: '{org}的责任清单',
     yearN: '{year} 年',
     year: '年度',
