@@ -8,7 +8,7 @@ import pytest
 from conftest import error_of
 
 CITY, SHUSHAN, LONGJU, NANGANG, YAOHAI = "3401", "340104", "340104006", "340104005", "340102"
-TODAY = datetime.date.today()
+TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()  # the server's day: Asia/Shanghai
 YEAR = TODAY.year
 PAST = f"{YEAR}-01-01" if TODAY > datetime.date(YEAR, 1, 1) else None
 FUTURE = f"{YEAR}-12-31"

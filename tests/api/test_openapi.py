@@ -1265,7 +1265,7 @@ def walk_norms(admin, cid, gid):
 def walk_duties(admin, cid, gid):
     """Part of the walk: a community secretary's duty list from draft to published, a common item issued by the
     street above, progress, a quarterly review, the lists and the figures."""
-    year = datetime.now(timezone.utc).year
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year  # Shanghai's
     p = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档书记", "id_card": id_card("34010419600101021")})
     assert p.status_code == 201, p.text
     c = admin.post("/api/v1/cadres", json={"person_id": p.json()["id"], "org_id": cid, "post": "书记",

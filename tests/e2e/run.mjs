@@ -1103,7 +1103,7 @@ describe('staff console', { timeout: 480_000 }, () => {
   // ---------------------------------------------------------------- duty lists (责任清单)
 
   it('duty lists: a street secretary\'s list goes from draft to signed with one return, and progress is reported on a phone', async () => {
-    const year = new Date().getFullYear()
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear() // Asia/Shanghai's, the server's
     const person = await admin.post('/api/v1/persons', { org_id: ids.street, name: '街道书记老周', id_card: idWithCheck('34010419700101861') }, 201)
     await admin.post('/api/v1/cadres', { person_id: person.id, org_id: ids.street, post: '书记', term_start: '2021-01-01' }, 201)
     await admin.post('/api/v1/duty-commons', { org_id: ids.city, year, what: '学习贯彻党的创新理论', how: '书记带头学，每季度集中研讨', deadline: `${year}-12-31` }, 201)
