@@ -55,6 +55,9 @@ extern const char *const user_langs[];            /* users.c: users' lang */
 extern const char *const transfer_boxes[];        /* transfer.c: ?box= of the requests */
 extern const char *const transfer_statuses[];     /* transfer.c: ?status= of the requests */
 extern const char *const norm_keys[];             /* norm.c: the norms' keys */
+/* ---- duty lists (责任清单) ---- */
+extern const char *const duty_ratings[];          /* duty.c: a quarterly review's rating */
+/* ---- end duty lists ---- */
 
 /* The value of norm key that applies at org in year (the nearest issuer at or
  * above org, its latest year_from <= year): DB_OK with *value (a new
@@ -62,6 +65,13 @@ extern const char *const norm_keys[];             /* norm.c: the norms' keys */
 int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value);
 /* The demo city's norms (jiceng demo). */
 int norm_demo(db_t *db, const write_ctx_t *w);
+
+/* ---- duty lists (责任清单) ---- */
+/* The demo city's duty lists: a year of lists for every district and street
+ * secretary (the secretaries made from residents there when none exist),
+ * deterministic from seed (jiceng demo). */
+int duty_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end duty lists ---- */
 
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/casefsm.h"
+#include "core/dutyfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -65,6 +66,11 @@ static const struct {
     {"transfer_boxes", transfer_boxes},
     {"transfer_statuses", transfer_statuses},
     {"norm_keys", norm_keys},
+    /* ---- duty lists (责任清单) ---- */
+    {"duty_states", duty_states},
+    {"duty_actions", duty_actions},
+    {"duty_ratings", duty_ratings},
+    /* ---- end duty lists ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -27,6 +27,11 @@ def fingerprint(db):
         h.update(repr(row).encode())
     for row in con.execute("SELECT id, parent_id, level, name FROM org ORDER BY id"):
         h.update(repr(row).encode())
+    # ---- duty lists (责任清单) ----
+    for row in con.execute("SELECT l.org_id, c.person_id, l.year, l.state, i.what, i.deadline, i.done, i.common_id"
+                           " FROM duty_list l JOIN cadre c ON c.id = l.cadre_id JOIN duty_item i ON i.list_id = l.id"
+                           " ORDER BY l.id, i.id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -124,6 +129,24 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         there = admin.get("/api/v1/norms/effective", params={"org": district["id"], "year": 2026}).json()["items"]
         assert {(i["key"], i["norm"]["org_id"]) for i in there if i["norm"]["org_id"] != 1} == \
             {("inservice.hours_min", district["id"])}
+        # ---- duty lists (责任清单) ----
+        # Every district and street secretary has this year's list, their states spread, items done and overdue;
+        # the figures are what the rows say.
+        con = backend.connect(s.db)
+        year = int(con.execute("SELECT MIN(year) FROM duty_list").fetchone()[0])
+        nodes = con.execute("SELECT COUNT(*) FROM org WHERE level IN ('district', 'street')").fetchone()[0]
+        listed = con.execute("SELECT COUNT(DISTINCT l.org_id) FROM duty_list l JOIN org o ON o.id = l.org_id"
+                             " JOIN cadre c ON c.id = l.cadre_id AND c.org_id = l.org_id AND c.post = '书记'"
+                             " WHERE o.level IN ('district', 'street') AND l.year = ?", (year,)).fetchone()[0]
+        states = {r[0] for r in con.execute("SELECT DISTINCT state FROM duty_list")}
+        done, issued = con.execute("SELECT SUM(done), SUM(CASE WHEN common_id IS NULL THEN 0 ELSE 1 END)"
+                                   " FROM duty_item").fetchone()
+        reviews = con.execute("SELECT COUNT(*) FROM duty_review").fetchone()[0]
+        con.close()
+        assert listed == nodes > 0 and states == {"draft", "review", "signed", "published"}
+        assert done > 0 and issued > 0 and reviews > 0
+        f = admin.get("/api/v1/duty-figures", params={"org": 1, "year": year}).json()
+        assert f["lists"] == nodes and f["items_done"] == done and f["items_overdue"] > 0
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

@@ -41,6 +41,10 @@ def probes(org, unit, party, me):
         "transfer_boxes": ("GET", "/api/v1/person-transfers", "box", None),
         "transfer_statuses": ("GET", "/api/v1/person-transfers", "status", None),
         "norm_keys": ("GET", "/api/v1/norms", "key", None),
+        # ---- duty lists (责任清单) ----
+        "duty_states": ("GET", "/api/v1/duty-lists", "state", None),
+        "duty_actions": body(f"/api/v1/duty-lists/{MISSING}/moves", "action", {"version": STALE}),
+        "duty_ratings": body(f"/api/v1/duty-lists/{MISSING}/reviews", "rating", {"quarter": 1, "comment": "词表"}),
     }
 
 

@@ -995,6 +995,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_geometry(admin, community["items"][0], gid)
     walk_cadres(admin, cid, gid, head, spouse)
     walk_norms(admin, cid, gid)
+    walk_duties(admin, cid, gid)
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1259,6 +1260,73 @@ def walk_norms(admin, cid, gid):
         assert r.status_code == 204, r.text
         check(r, "DELETE", one)
     check(admin.get(f"/api/v1/norms/{n['id']}"), "GET", one)  # 404 now
+
+
+def walk_duties(admin, cid, gid):
+    """Part of the walk: a community secretary's duty list from draft to published, a common item issued by the
+    street above, progress, a quarterly review, the lists and the figures."""
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year  # Shanghai's
+    p = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档书记", "id_card": id_card("34010419600101021")})
+    assert p.status_code == 201, p.text
+    c = admin.post("/api/v1/cadres", json={"person_id": p.json()["id"], "org_id": cid, "post": "书记",
+                                           "term_start": "2021-01-01"})
+    assert c.status_code == 201, c.text
+    col, one = "/api/v1/duty-lists", "/api/v1/duty-lists/{id}"
+    r = admin.post(col, json={"cadre_id": c.json()["id"], "year": year})
+    assert r.status_code == 201, r.text
+    lst = check(r, "POST", col)
+    r = admin.post(col, json={"cadre_id": c.json()["id"], "year": year})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    items = f"{col}/{lst['id']}/items"
+    body = {"what": "文档事项", "how": "文档措施", "deadline": f"{year}-12-31", "secretary_project": True}
+    for _ in range(2):
+        r = admin.post(items, json=body)
+        assert r.status_code == 201, r.text
+        lst = check(r, "POST", col + "/{id}/items")
+    r = admin.post(items, json={**body, "deadline": f"{year + 1}-01-01"})
+    assert r.status_code == 400, r.text
+    check(r, "POST", col + "/{id}/items")
+    first, second = lst["items"][0], lst["items"][1]
+    r = admin.patch(f"/api/v1/duty-items/{first['id']}", json={"indicator": None, "evidence": "台账",
+                                                              "version": first["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", "/api/v1/duty-items/{id}")
+    r = admin.delete(f"/api/v1/duty-items/{second['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/duty-items/{id}")
+    lst = check(admin.get(f"{col}/{lst['id']}"), "GET", one)
+    moves = col + "/{id}/moves"
+    for action in ("submit", "sign"):
+        r = admin.post(f"{col}/{lst['id']}/moves", json={"action": action, "version": lst["version"]})
+        assert r.status_code == 200, r.text
+        lst = check(r, "POST", moves)
+    r = admin.post(f"{col}/{lst['id']}/moves", json={"action": "sign", "version": lst["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", moves)
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    r = admin.post("/api/v1/duty-commons", json={"org_id": street, "year": year, "what": "文档统一事项",
+                                                 "how": "文档统一措施", "deadline": f"{year}-06-30"})
+    assert r.status_code == 201, r.text
+    assert check(r, "POST", "/api/v1/duty-commons")["lists"] >= 1
+    r = admin.post(f"/api/v1/duty-items/{first['id']}/progress", json={"note": "文档进展", "done": True})
+    assert r.status_code == 201, r.text
+    check(r, "POST", "/api/v1/duty-items/{id}/progress")
+    for status in (201, 409):
+        r = admin.post(f"{col}/{lst['id']}/reviews", json={"quarter": 1, "rating": "good", "comment": "文档点评"})
+        assert r.status_code == status, r.text
+        lst = check(r, "POST", col + "/{id}/reviews") if status == 201 else lst
+    r = admin.post(f"{col}/{lst['id']}/moves", json={"action": "publish", "version": lst["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", moves)
+    page = check(admin.get(col, params={"org": cid, "year": year, "state": "published"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [lst["id"]]
+    check(admin.get("/api/v1/duty-commons", params={"org": street, "year": year}), "GET", "/api/v1/duty-commons")
+    f = check(admin.get("/api/v1/duty-figures", params={"org": cid, "year": year}), "GET", "/api/v1/duty-figures")
+    assert (f["lists"], f["lists_published"], f["items_done"]) == (1, 1, 1)
+    r = admin.get("/api/v1/duty-figures", params={"org": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "GET", "/api/v1/duty-figures")
 
 
 def walk_cadres(admin, cid, gid, head, spouse):

@@ -380,6 +380,10 @@ describe('staff console', { timeout: 480_000 }, () => {
       transfer_boxes: (v) => [`transfers.box.${v}`, `transfers.hint.${v}`],
       transfer_statuses: (v) => [`transfers.status.${v}`],
       norm_keys: (v) => [`normKey.${v}`, `normUnit.${v}`],
+      // ---- duty lists (责任清单) ----
+      duty_states: (v) => [`dutyState.${v}`],
+      duty_actions: (v) => [`dutyMove.${v}`, `dutyMoveDone.${v}`],
+      duty_ratings: (v) => [`dutyRating.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1137,6 +1141,111 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'norms-phone.png'), fullPage: true })
     await phone.close()
+    clean()
+  })
+
+  // ---------------------------------------------------------------- duty lists (责任清单)
+
+  it('duty lists: a street secretary\'s list goes from draft to signed with one return, and progress is reported on a phone', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear() // Asia/Shanghai's, the server's
+    const person = await admin.post('/api/v1/persons', { org_id: ids.street, name: '街道书记老周', id_card: idWithCheck('34010419700101861') }, 201)
+    await admin.post('/api/v1/cadres', { person_id: person.id, org_id: ids.street, post: '书记', term_start: '2021-01-01' }, 201)
+    await admin.post('/api/v1/duty-commons', { org_id: ids.city, year, what: '学习贯彻党的创新理论', how: '书记带头学，每季度集中研讨', deadline: `${year}-12-31` }, 201)
+    const people = {}
+    for (const [key, username, name, org] of [['street', 'wld.duty', '五里墩党建办', ids.street], ['district', 'ss.duty', '蜀山区委组织部', ids.shushan]]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: name, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: org }, 201)
+      people[key] = u
+    }
+    const open = async (who, path, options = {}) => {
+      const p = await newPage(`duty-${who}`, options)
+      await p.goto(`${base}${path}`)
+      await p.waitForURL((u) => u.pathname === '/login')
+      await uiLogin(p, people[who].username, STAFF_PASSWORD)
+      await p.waitForURL((u) => u.pathname === path)
+      return p
+    }
+    const moved = (p, id) => p.waitForResponse((r) => r.url().endsWith(`/api/v1/duty-lists/${id}/moves`) && r.request().method() === 'POST')
+
+    // The street starts its secretary's list on its 责任清单 tab: it holds the city's common item.
+    const street = await open('street', `/orgs/${ids.street}/duties`, { viewport: SCREEN })
+    await byId(street, 'list-empty').waitFor()
+    await byId(street, 'duty-create').click()
+    await byId(street, 'duty-new-submit').click()
+    await street.waitForURL((u) => /^\/duty-lists\/\d+$/.test(u.pathname))
+    const listId = Number(new URL(street.url()).pathname.split('/').pop())
+    await byId(street, 'duty-state-draft').waitFor()
+    assert.ok((await textOf(byId(street, 'duty-list'))).includes('合肥市下达'), 'the issued item names its issuer')
+    // An item of its own, with a deadline in the year.
+    await byId(street, 'duty-item-add').click()
+    await area(street, 'duty-item-what').fill('书记领办民生实事')
+    await area(street, 'duty-item-how').fill('围绕老旧小区加装电梯，书记每月调度一次')
+    await field(street, 'duty-item-deadline').fill(`${year}-12-31`)
+    await field(street, 'duty-item-deadline').press('Enter')
+    await byId(street, 'duty-item-project').click()
+    await byId(street, 'duty-item-submit').click()
+    await street.locator('.item', { hasText: '书记领办民生实事' }).waitFor()
+    // Submitted: the street has no move left; the district returns it with a reason.
+    await Promise.all([moved(street, listId), byId(street, 'duty-move-submit').click()])
+    await byId(street, 'duty-state-review').waitFor()
+    assert.equal(await byId(street, 'duty-moves').count(), 0, 'the street may not sign its own list')
+    const district = await open('district', `/duty-lists/${listId}`, { viewport: SCREEN })
+    await byId(district, 'duty-move-sign').waitFor()
+    await byId(district, 'duty-move-return').click()
+    await area(district, 'duty-return-reason-input').fill('请细化“怎么抓”的具体措施和时间节点')
+    await Promise.all([moved(district, listId), byId(district, 'duty-return-submit').click()])
+    await byId(district, 'duty-state-draft').waitFor()
+    // The street sees why, and submits again; the district signs.
+    await street.reload()
+    await waitText(street, 'duty-return-reason', '上级退回：请细化“怎么抓”的具体措施和时间节点')
+    await Promise.all([moved(street, listId), byId(street, 'duty-move-submit').click()])
+    await byId(street, 'duty-state-review').waitFor()
+    await district.reload()
+    await Promise.all([moved(district, listId), byId(district, 'duty-move-sign').click()])
+    await byId(district, 'duty-state-signed').waitFor()
+    const signed = await admin.get(`/api/v1/duty-lists/${listId}`)
+    assert.equal(signed.state, 'signed')
+    assert.deepEqual(signed.history.map((e) => [e.action, e.by_name]), [
+      ['submit', '五里墩党建办'], ['return', '蜀山区委组织部'], ['submit', '五里墩党建办'], ['sign', '蜀山区委组织部'],
+    ])
+    assert.equal((await textOf(byId(district, 'duty-history'))).split('审核签订').length, 2, 'the history shows the sign')
+    await district.locator('.el-message').first().waitFor({ state: 'detached' })
+    await settled(district)
+    await toTop(district)
+    await district.screenshot({ path: join(ARTIFACTS, 'duty-list-desktop.png'), fullPage: true })
+
+    // On a phone the street reports the item done.
+    const phone = await open('street', `/duty-lists/${listId}`, { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    const item = signed.items.find((i) => i.what === '书记领办民生实事')
+    await byId(phone, `duty-report-${item.id}`).click()
+    await area(phone, 'duty-progress-note').fill('首批 3 部电梯已完工并投入使用')
+    await byId(phone, 'duty-progress-done').click()
+    await byId(phone, 'duty-progress-submit').click()
+    await byId(phone, `duty-item-done-${item.id}`).waitFor()
+    const after = (await admin.get(`/api/v1/duty-lists/${listId}`)).items.find((i) => i.id === item.id)
+    assert.deepEqual([after.done, after.progress.map((g) => [g.note, g.done])], [true, [['首批 3 部电梯已完工并投入使用', true]]])
+    await phone.locator('.el-message').first().waitFor({ state: 'detached' })
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'duty-list-phone.png'), fullPage: true })
+
+    // The district's 责任清单 tab: its streets' lists and the figures the API counts.
+    await district.goto(`${base}/orgs/${ids.shushan}/duties`)
+    await waitRows(district, 'duty-table', 1)
+    const figures = await admin.get(`/api/v1/duty-figures?org=${ids.shushan}&year=${year}`)
+    for (const k of ['lists', 'lists_signed', 'items', 'items_done', 'items_overdue']) await waitText(district, `duty-figure-${k}`, String(figures[k]))
+    assert.deepEqual([figures.lists, figures.lists_signed, figures.items_done], [1, 1, 1])
+    // Each unit below with lists: the street, with the API's figures for it.
+    await byId(district, 'duty-children').click()
+    const row = figures.children.find((c) => c.lists > 0)
+    assert.deepEqual([figures.children.filter((c) => c.lists > 0).length, row.org_id], [1, ids.street])
+    await district.locator('[data-testid="duty-children"] .el-table__row', { hasText: ids.streetName }).waitFor()
+    await settled(district)
+    await district.screenshot({ path: join(ARTIFACTS, 'duties-desktop.png'), fullPage: true })
+    await phone.goto(`${base}/orgs/${ids.street}/duties`)
+    await byId(phone, `duty-row-${listId}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'duties-phone.png'), fullPage: true })
+    for (const p of [street, district, phone]) await p.context().close()
     clean()
   })
 

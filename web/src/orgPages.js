@@ -16,6 +16,9 @@ export const ORG_PAGES = [
   { name: 'org-coverage', path: 'coverage', page: () => import('./views/orgs/Coverage.vue'), perm: 'people.read', tab: 'coverage' },
   { name: 'org-cases', path: 'cases', page: () => import('./views/cases/Cases.vue'), perm: 'case.read', tab: 'cases' },
   { name: 'org-norms', path: 'norms', page: () => import('./views/norms/Norms.vue'), perm: 'stats.read', tab: 'norms' },
+  // ---- duty lists (责任清单) ----
+  { name: 'org-duties', path: 'duties', page: () => import('./views/duties/DutyLists.vue'), perm: 'party.read', tab: 'duties' },
+  // ---- end duty lists ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -15,6 +15,8 @@ const MyCases = () => import('./views/cases/MyCases.vue')
 const Inbox = () => import('./views/cases/Inbox.vue')
 const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
+// ---- duty lists (责任清单) ----
+const DutyList = () => import('./views/duties/DutyList.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -46,6 +48,8 @@ export const routes = [
       { path: 'cases/:caseId(\\d+)', name: 'case', component: CaseDetail, props: true },
       { path: 'my', name: 'my-cases', component: MyCases },
       { path: 'my/report', name: 'my-report', component: CaseNew },
+      // ---- duty lists (责任清单) ----
+      { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
