@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/op.h"
 #include "api/internal.h"
+#include "api/list.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,14 @@ const char *const duty_ratings[] = {"good", "fairly_good", "average", "poor", NU
 
 /* ---------------------------------------------------------------- answers */
 
-#define LIST_SELECT                                                                                                    \
+#define LIST_SELECT LIST_COLUMNS LIST_FROM
+#define LIST_COLUMNS                                                                                                   \
     "SELECT l.id, l.org_id, o.name AS org_name, o.level AS org_level, l.cadre_id, p.name AS secretary_name, l.year,"  \
     " l.state, l.return_reason, l.signed_at, l.published_at, l.created_at, l.updated_at, l.version,"                 \
     " (SELECT COUNT(*) FROM duty_item i WHERE i.list_id = l.id) AS items_total,"                                      \
     " (SELECT COUNT(*) FROM duty_item i WHERE i.list_id = l.id AND i.done = 1) AS items_done,"                        \
-    " (SELECT COUNT(*) FROM duty_item i WHERE i.list_id = l.id AND i.done = 0 AND i.deadline < ?) AS items_overdue"   \
+    " (SELECT COUNT(*) FROM duty_item i WHERE i.list_id = l.id AND i.done = 0 AND i.deadline < ?) AS items_overdue"
+#define LIST_FROM                                                                                                      \
     " FROM duty_list l JOIN org o ON o.id = l.org_id JOIN cadre c ON c.id = l.cadre_id"                              \
     " JOIN person p ON p.id = c.person_id"
 
@@ -269,19 +272,25 @@ static int duty_list_get(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, l);
 }
 
-/* A list's paging, ?year= (0: any) and the subtree of ?org= (else the
- * caller's scope): 0, or -1 with rep set. */
-static int page_in_scope(api_req_t *req, api_reply_t *rep, int64_t *limit, int64_t *after, int64_t *year,
-                         char lo[ACCESS_PATH_MAX], char hi[ACCESS_PATH_MAX])
+/* A list of the node (?org=, else the caller's scope) and below it, ?year=
+ * narrowing it: 0, or -1 with rep set. */
+static int list_in_scope(api_req_t *req, api_reply_t *rep, api_list_t *l, const char *path, const char *year_col)
 {
-    int64_t org = 0;
-    *year = 0;
-    if (api_page(req, rep, limit, after) != 0)
-        return -1;
+    int64_t org = 0, year = 0;
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     api_query_int(req, "org", 0, 1, INT64_MAX, &org);
-    api_query_int(req, "year", 0, 2000, 2100, year);
+    api_query_int(req, "year", 0, 2000, 2100, &year);
     int rc = access_list_range(req->db, req->who, DUTY_READ, org, lo, hi);
-    return rc == DB_OK ? 0 : api_db_error(rep, req->lang, rc, "org");
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    char cond[128];
+    snprintf(cond, sizeof cond, "%s >= ? AND %s < ?", path, path);
+    api_list_where(l, cond, "tt", lo, hi);
+    if (year) {
+        snprintf(cond, sizeof cond, "%s = ?", year_col);
+        api_list_where(l, cond, "i", year);
+    }
+    return 0;
 }
 
 static const field_t list_query[] = {
@@ -292,23 +301,24 @@ static const field_t list_query[] = {
 };
 
 /* GET /api/v1/duty-lists: the lists at the node (?org=, else the caller's
- * scope) and below it, ?year= and ?state= narrowing them; keyset pages by id. */
+ * scope) and below it, ?year= and ?state= narrowing them; keyset pages by id,
+ * with their total. */
 static int duty_list_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, year;
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], today[16];
-    if (page_in_scope(req, rep, &limit, &after, &year, lo, hi) != 0)
-        return 0;
+    char today[16];
     date_today(today);
+    api_list_t l;
+    api_list_begin(&l, LIST_COLUMNS, LIST_FROM, "l.id", NULL);
+    l.column_arg = today;
+    if (list_in_scope(req, rep, &l, "o.path", "l.year") != 0) {
+        api_list_end(&l);
+        return -1;
+    }
     char *state = api_query(req, "state");
-    json_t *items = db_rows_json(req->db,
-                                 LIST_SELECT " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR l.year = ?)"
-                                 " AND (CAST(? AS TEXT) IS NULL OR l.state = ?) AND l.id > ? ORDER BY l.id LIMIT ?",
-                                 "tttiittii", today, lo, hi, year, year, state, state, after, limit + 1);
+    if (state)
+        api_list_where(&l, "l.state = ?", "t", state);
     free(state);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- moves */
@@ -633,12 +643,21 @@ static const field_t common_fields[] = {
     FIELDS_END,
 };
 
-#define COMMON_SELECT                                                                                                  \
+#define COMMON_COLUMNS                                                                                                 \
     "SELECT d.id, d.org_id, o.name AS org_name, d.year, d.what, d.how, d.deadline, d.indicator, d.evidence,"          \
-    " d.secretary_project, d.created_at, (SELECT COUNT(*) FROM duty_item i WHERE i.common_id = d.id) AS lists"         \
-    " FROM duty_common d JOIN org o ON o.id = d.org_id"
+    " d.secretary_project, d.created_at, (SELECT COUNT(*) FROM duty_item i WHERE i.common_id = d.id) AS lists"
+#define COMMON_FROM " FROM duty_common d JOIN org o ON o.id = d.org_id"
+#define COMMON_SELECT COMMON_COLUMNS COMMON_FROM
 
 static const char *const common_bools[] = {"secretary_project", NULL};
+
+/* A common item's row as answered: its flag a boolean. */
+static void common_row(json_t *row)
+{
+    json_t *v = json_object_get(row, "secretary_project");
+    if (v)
+        json_object_set_new(row, "secretary_project", json_boolean(json_integer_value(v) != 0));
+}
 
 static int duty_common_issue(db_t *db, const write_ctx_t *w, int64_t org, const common_in_t *in, int64_t *id_out)
 {
@@ -704,18 +723,14 @@ static const field_t common_query[] = {
  * the caller's scope) and the nodes below it, ?year= narrowing them. */
 static int duty_common_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, year;
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    if (page_in_scope(req, rep, &limit, &after, &year, lo, hi) != 0)
-        return 0;
-    json_t *items = db_rows_json(req->db,
-                                 COMMON_SELECT " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR d.year = ?)"
-                                 " AND d.id > ? ORDER BY d.id LIMIT ?",
-                                 "ttiiii", lo, hi, year, year, after, limit + 1);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    rows_bools(items, common_bools);
-    return api_json(rep, 200, api_page_result(items, limit));
+    api_list_t l;
+    api_list_begin(&l, COMMON_COLUMNS, COMMON_FROM, "d.id", NULL);
+    l.row = common_row;
+    if (list_in_scope(req, rep, &l, "o.path", "d.year") != 0) {
+        api_list_end(&l);
+        return -1;
+    }
+    return api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- figures */

@@ -281,7 +281,7 @@ json_t *api_list_run(db_t *db, api_list_t *l)
     if (l->overflow)
         return NULL;
     char sql[SQL_MAX];
-    db_val_t vals[LIST_VALS];
+    db_val_t vals[LIST_VALS + 1]; /* + the columns' value */
     memcpy(vals, l->vals, sizeof vals[0] * (size_t)l->nv);
     int64_t total = l->known_total;
     /* Counted up to --list-total-cap (共 N 条), "more" above: counting a city's
@@ -296,7 +296,12 @@ json_t *api_list_run(db_t *db, api_list_t *l)
         if (total < 0)
             return NULL;
     }
-    int nv = l->nv;
+    /* The page: the columns' value first (today's date), then the conditions'. */
+    int nv = 0;
+    if (l->column_arg)
+        vals[nv++] = (db_val_t){'t', 0, 0, l->column_arg, 0};
+    memcpy(vals + nv, l->vals, sizeof vals[0] * (size_t)l->nv);
+    nv += l->nv;
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s %s %s", l->columns, l->from, l->where);
     if (n < sizeof sql)
         n += page_tail(l, sql + n, sizeof sql - n, vals, &nv);
