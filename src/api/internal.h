@@ -60,6 +60,14 @@ int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value);
 /* The demo city's norms (jiceng demo). */
 int norm_demo(db_t *db, const write_ctx_t *w);
 
+/* ---- notices (调度通报): notice.c ---- */
+extern const char *const notice_kinds[];          /* notice.c: a notice's kind */
+extern const char *const notice_boxes[];          /* notice.c: ?box= of the notices */
+extern const char *const notice_receipt_states[]; /* notice.c: ?state= of a notice's receipts */
+/* The inbox's part of notices: the caller's orgs' receipts still waiting
+ * (unread, or a reply asked for and not given): {count, items} (new), or NULL. */
+json_t *notice_inbox(db_t *db, const principal_t *who, int64_t now);
+
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];
 

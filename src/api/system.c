@@ -65,6 +65,10 @@ static const struct {
     {"transfer_boxes", transfer_boxes},
     {"transfer_statuses", transfer_statuses},
     {"norm_keys", norm_keys},
+    /* notices (调度通报) */
+    {"notice_kinds", notice_kinds},
+    {"notice_boxes", notice_boxes},
+    {"notice_receipt_states", notice_receipt_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -41,6 +41,10 @@ def probes(org, unit, party, me):
         "transfer_boxes": ("GET", "/api/v1/person-transfers", "box", None),
         "transfer_statuses": ("GET", "/api/v1/person-transfers", "status", None),
         "norm_keys": ("GET", "/api/v1/norms", "key", None),
+        # notices (调度通报)
+        "notice_kinds": ("GET", "/api/v1/notices", "kind", None),
+        "notice_boxes": ("GET", "/api/v1/notices", "box", None),
+        "notice_receipt_states": ("GET", f"/api/v1/notices/{MISSING}/receipts", "state", None),
     }
 
 
