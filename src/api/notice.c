@@ -277,6 +277,37 @@ static int levels_of(const json_t *list, const char *out[6], int *n)
     return *n > 0 ? 0 : -1;
 }
 
+/* Write notice in (issued at time at, due 0 for no reply asked) and its receipts: every node
+ * of the levels lv in target's subtree but the issuer, in one statement. *id the notice,
+ * *n its receipts. A DB_* code. */
+static int notice_insert(db_t *db, const write_ctx_t *w, const notice_in_t *in, const char *target,
+                         const char *const lv[6], int64_t due, int64_t at, int64_t *id, int64_t *n)
+{
+    char levels[64] = "", hi[ACCESS_PATH_MAX];
+    for (int i = 0, len = 0; i < 6 && lv[i]; i++)
+        len += snprintf(levels + len, sizeof levels - (size_t)len, "%s%s", i ? "," : "", lv[i]);
+    path_subtree_upper(hi, sizeof hi, target);
+    int rc = db_one_int(db, id,
+                        "INSERT INTO notice (org_id, kind, title, doc_no, body, target_org_id, levels, reply_due_at,"
+                        " recipients, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
+                        " RETURNING id",
+                        "ittttitIIii", in->org_id, in->kind, in->title, in->doc_no, in->body, in->target_org_id,
+                        levels, due, w->who.user_id, at, at);
+    if (rc == DB_OK)
+        rc = db_exec(db, n,
+                     "INSERT INTO notice_receipt (notice_id, org_id, delivered_at)"
+                     " SELECT ?, o.id, ? FROM org o WHERE o.path >= ? AND o.path < ? AND o.id <> ?"
+                     " AND o.level IN (?, ?, ?, ?, ?, ?) ORDER BY o.id",
+                     "iittitttttt", *id, at, target, hi, in->org_id, lv[0], lv[1], lv[2], lv[3], lv[4], lv[5]);
+    if (rc == DB_OK && *n > 0)
+        rc = db_exec(db, NULL, "UPDATE notice SET recipients = ? WHERE id = ?", "ii", *n, *id);
+    if (rc == DB_OK && *n > 0)
+        rc = audit_append_new(db, w, "notice.issued", "notice", *id, in->org_id,
+                              json_pack("{s:s, s:I, s:s, s:I}", "kind", in->kind, "target_org_id",
+                                        (json_int_t)in->target_org_id, "levels", levels, "recipients", (json_int_t)*n));
+    return rc;
+}
+
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     notice_in_t in = {0};
@@ -294,35 +325,12 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     const char *lv[6] = {NULL};
     int nlv = 0;
     levels_of(json_object_get(data, "levels"), lv, &nlv);
-    char levels[64] = "";
-    for (int i = 0, at = 0; i < nlv; i++)
-        at += snprintf(levels + at, sizeof levels - (size_t)at, "%s%s", i ? "," : "", lv[i]);
     int64_t due = 0, id = 0, n = 0;
     if (in.reply_due)
         time_parse_rfc3339(in.reply_due, &due);
-    rc = db_one_int(db, &id,
-                    "INSERT INTO notice (org_id, kind, title, doc_no, body, target_org_id, levels, reply_due_at,"
-                    " recipients, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
-                    " RETURNING id",
-                    "ittttitIIii", in.org_id, in.kind, in.title, in.doc_no, in.body, in.target_org_id, levels, due,
-                    w->who.user_id, w->now, w->now);
-    /* Every node of the levels in the target's subtree but the issuer: one statement. */
-    char hi[ACCESS_PATH_MAX];
-    path_subtree_upper(hi, sizeof hi, target);
-    if (rc == DB_OK)
-        rc = db_exec(db, &n,
-                     "INSERT INTO notice_receipt (notice_id, org_id, delivered_at)"
-                     " SELECT ?, o.id, ? FROM org o WHERE o.path >= ? AND o.path < ? AND o.id <> ?"
-                     " AND o.level IN (?, ?, ?, ?, ?, ?) ORDER BY o.id",
-                     "iittitttttt", id, w->now, target, hi, in.org_id, lv[0], lv[1], lv[2], lv[3], lv[4], lv[5]);
+    rc = notice_insert(db, w, &in, target, lv, due, w->now, &id, &n);
     if (rc == DB_OK && n == 0)
         return api_fail(rep, w->lang, E_NOTICE_NO_RECIPIENTS, "levels");
-    if (rc == DB_OK)
-        rc = db_exec(db, NULL, "UPDATE notice SET recipients = ? WHERE id = ?", "ii", n, id);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, w, "notice.issued", "notice", id, in.org_id,
-                              json_pack("{s:s, s:I, s:s, s:I}", "kind", in.kind, "target_org_id",
-                                        (json_int_t)in.target_org_id, "levels", levels, "recipients", (json_int_t)n));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     api_json(rep, 201, notice_json(db, &w->who, id, 2, w->now));
@@ -763,7 +771,16 @@ static int notice_pdf_render(const json_t *n, strbuf_t *out)
     }
     char sign[512];
     snprintf(sign, sizeof sign, "%s\n%s", issuer ? issuer : "", date);
-    pdf_block(cr, "Noto Serif CJK SC 15", sign, PANGO_ALIGN_RIGHT, &y, 0);
+    /* The issuer and the date stay together: both on the next page when they do not fit. */
+    PangoLayout *sl = pdf_layout(cr, "Noto Serif CJK SC 15", sign, PANGO_ALIGN_RIGHT);
+    int sw, sh;
+    pango_layout_get_size(sl, &sw, &sh);
+    if (y + sh / (double)PANGO_SCALE > PAGE_H - M_BOTTOM) {
+        cairo_show_page(cr);
+        y = M_TOP;
+    }
+    pdf_flow(cr, sl, &y);
+    g_object_unref(sl);
     cairo_destroy(cr);
     cairo_surface_finish(s);
     int ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS;
@@ -837,3 +854,81 @@ const op_t notice_ops[] = {
      .query = figures_query},
     OPS_END,
 };
+
+/* ---------------------------------------------------------------- demo */
+
+/* The demo city's notices: from the city to every district, street and community, from
+ * the city to the districts, and from the first three districts to their streets and
+ * communities; issued days before now, their receipts partly read and replied (chosen
+ * from the receipt's id, so the same city gives the same answers), some replies overdue.
+ * No demo account sits at a receiving node: read_by and replied_by stay empty. */
+typedef struct {
+    int district; /* 0: the city; 1..3: the n-th district */
+    const char *kind, *title, *doc_no, *levels[3];
+    int days_ago, due_in_days; /* due_in_days 0: no reply asked; negative: past */
+    int read_pct, reply_pct;
+    const char *body;
+} demo_notice_t;
+
+static const demo_notice_t demo_notices[] = {
+    {0, "dispatch", "关于全市抓党建促基层治理重点任务推进情况的调度通报", "合组通〔2026〕3号",
+     {"district", "street", "community"}, 12, 8, 70, 35,
+     "各县（市、区）委组织部，各街道（乡镇）党（工）委，各社区（村）党组织：\n"
+     "为推动书记抓基层党建责任清单落地见效，现将近期重点任务推进情况通报如下。\n"
+     "一、总体情况。各地认真落实市委部署，责任清单签订、问题清单整改有序推进。\n"
+     "二、存在问题。个别单位调度不及时，部分问题整改进度滞后。\n"
+     "三、下步要求。请各单位对照任务清单逐项推进，并于规定时间内回复落实情况。"},
+    {0, "commendation", "关于表扬2026年度基层党建工作先进单位的通报", "合组通〔2026〕5号", {"district", NULL, NULL}, 30, 0,
+     90, 0,
+     "各县（市、区）委组织部：\n一年来，各地在抓党建促基层治理中涌现出一批先进典型，现予通报表扬。\n"
+     "希望受表扬的单位珍惜荣誉、再接再厉，各地要学习借鉴先进经验。"},
+    {1, "criticism", "关于部分社区问题整改进度滞后的通报", "区组通〔2026〕8号", {"street", "community", NULL}, 20, -3,
+     60, 40,
+     "各街道党工委，各社区党组织：\n经日常督查，部分社区问题清单整改进度滞后，现予通报。\n"
+     "请相关单位认真剖析原因，限期整改到位，并书面回复整改情况。"},
+    {2, "work_tip", "关于做好冬季安全稳定工作的提示", NULL, {"street", "community", NULL}, 5, 0, 50, 0,
+     "各街道党工委，各社区党组织：\n入冬以来，请各单位加强网格巡查，重点关注独居老人等群体的安全。"},
+    {3, "dispatch", "关于在职党员到社区报到情况的调度通报", "区组通〔2026〕11号", {"street", "community", NULL}, 9, 6, 45,
+     20,
+     "各街道党工委，各社区党组织：\n请各单位统计本辖区在职党员报到及参加活动情况，按时回复。"},
+};
+
+int notice_demo(db_t *db, const write_ctx_t *w)
+{
+    int rc = DB_OK;
+    for (size_t i = 0; rc == DB_OK && i < sizeof demo_notices / sizeof demo_notices[0]; i++) {
+        const demo_notice_t *d = &demo_notices[i];
+        char target[ACCESS_PATH_MAX];
+        notice_in_t in = {.kind = d->kind, .title = d->title, .doc_no = d->doc_no, .body = d->body};
+        rc = d->district ? db_one_int(db, &in.org_id,
+                                      "SELECT id FROM org WHERE level = 'district' ORDER BY id LIMIT 1 OFFSET ?", "i",
+                                      (int64_t)(d->district - 1))
+                         : db_one_int(db, &in.org_id, "SELECT id FROM org WHERE level = 'city' ORDER BY id LIMIT 1", "");
+        in.target_org_id = in.org_id;
+        if (rc == DB_OK)
+            rc = org_brief(db, in.org_id, target, sizeof target, NULL, 0);
+        const char *lv[6] = {d->levels[0], d->levels[1], d->levels[2], NULL, NULL, NULL};
+        int64_t at = w->now - (int64_t)d->days_ago * 86400, id = 0, n = 0;
+        int64_t due = d->due_in_days ? w->now + (int64_t)d->due_in_days * 86400 : 0;
+        if (rc == DB_OK)
+            rc = notice_insert(db, w, &in, target, lv, due, at, &id, &n);
+        /* Read within a day or two, replied a day after reading: by the receipt's id. */
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL,
+                         "UPDATE notice_receipt SET read_at = delivered_at + 3600 * ((id * 7) % 40 + 1)"
+                         " WHERE notice_id = ? AND (id * 37 + 11) % 100 < ?",
+                         "ii", id, (int64_t)d->read_pct);
+        if (rc == DB_OK && d->reply_pct > 0)
+            rc = db_exec(db, NULL,
+                         "UPDATE notice_receipt SET reply = '已收悉，已组织传达学习并逐项落实，具体情况见附件报告。',"
+                         " replied_at = read_at + 86400 WHERE notice_id = ? AND read_at IS NOT NULL"
+                         " AND (id * 37 + 11) % 100 < ?",
+                         "ii", id, (int64_t)d->reply_pct);
+        if (rc == DB_OK && d->due_in_days != 0)
+            rc = db_exec(db, NULL,
+                         "UPDATE notice_receipt SET reminded_at = ?, reminders = 1 WHERE notice_id = ?"
+                         " AND replied_at IS NULL AND (id * 13) % 4 = 0",
+                         "ii", w->now - 86400, id);
+    }
+    return rc;
+}
