@@ -54,6 +54,34 @@ static int recipient_orgs(const principal_t *who, uint32_t perm, uint32_t also, 
     return n;
 }
 
+/* The same as ids: how many, into orgs. Each receipt of a notice is then found by its
+ * (notice, org) key, the unique index, whatever the planner thinks of an IN list. */
+static int recipient_ids(const principal_t *who, uint32_t perm, uint32_t also, int64_t orgs[NORGS])
+{
+    db_val_t vals[NORGS];
+    int n = recipient_orgs(who, perm, also, vals);
+    for (int i = 0; i < n; i++)
+        orgs[i] = vals[i].i;
+    return n;
+}
+
+/* The rows sql (two parameters: the notice id, an org id) gives for each of the n orgs, in
+ * their order: a new array, or NULL on an error. */
+static json_t *rows_per_org(db_t *db, const char *sql, int64_t id, const int64_t *orgs, int n)
+{
+    json_t *items = json_array();
+    for (int k = 0; items && k < n; k++) {
+        json_t *rows = db_rows_json(db, sql, "ii", id, orgs[k]);
+        if (rows == NULL) {
+            json_decref(items);
+            items = NULL;
+        } else
+            json_array_extend(items, rows);
+        json_decref(rows);
+    }
+    return items;
+}
+
 /* The issuing org's path; DB_OK, DB_NOTFOUND or an error. */
 static int notice_issuer(db_t *db, int64_t id, int64_t *org, char *path, size_t cap)
 {
@@ -80,17 +108,16 @@ static int notice_sight(db_t *db, const principal_t *who, int64_t id, int64_t *o
         return -1;
     if (access_covers(who, PERM_STATS_READ, path))
         return 2;
-    db_val_t vals[NORGS + 1];
-    vals[0] = (db_val_t){.type = 'i', .i = id};
-    if (recipient_orgs(who, PERM_STATS_READ, 0, vals + 1) == 0)
-        return 0;
-    db_stmt_t *st = db_qv(db, "SELECT 1 FROM notice_receipt WHERE notice_id = ? AND org_id IN " RECIPIENT_ORGS, vals,
-                          NORGS + 1);
-    if (st == NULL)
-        return -1;
-    rc = db_step(st);
-    db_done(st);
-    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+    int64_t orgs[NORGS], one = 0;
+    int n = recipient_ids(who, PERM_STATS_READ, 0, orgs);
+    for (int i = 0; i < n; i++) {
+        rc = db_one_int(db, &one, "SELECT 1 FROM notice_receipt WHERE notice_id = ? AND org_id = ?", "ii", id, orgs[i]);
+        if (rc == DB_OK)
+            return 1;
+        if (rc != DB_NOTFOUND)
+            return -1;
+    }
+    return 0;
 }
 
 static int notice_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
@@ -170,11 +197,9 @@ static json_t *notice_counts(db_t *db, int64_t id, int64_t now)
 /* The caller's own receipts of notice id (as a recipient). */
 static json_t *my_receipts(db_t *db, const principal_t *who, int64_t id, int64_t now)
 {
-    db_val_t vals[NORGS + 1];
-    vals[0] = (db_val_t){.type = 'i', .i = id};
-    recipient_orgs(who, PERM_STATS_READ, 0, vals + 1);
-    json_t *items = db_rows_jsonv(db, RECEIPT_COLUMNS RECEIPT_FROM " WHERE r.notice_id = ? AND r.org_id IN " RECIPIENT_ORGS
-                                  " ORDER BY r.org_id", vals, NORGS + 1);
+    int64_t orgs[NORGS];
+    int n = recipient_ids(who, PERM_STATS_READ, 0, orgs);
+    json_t *items = rows_per_org(db, RECEIPT_COLUMNS RECEIPT_FROM " WHERE r.notice_id = ? AND r.org_id = ?", id, orgs, n);
     int64_t due = notice_due(db, id);
     size_t i;
     json_t *r;
@@ -362,17 +387,13 @@ static int read_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     int sight = write_sight(db, w, &org, rep);
     if (sight < 0)
         return -1;
-    db_val_t vals[NORGS + 3];
-    vals[0] = (db_val_t){.type = 'i', .i = w->now};
-    vals[1] = (db_val_t){.type = 'i', .i = w->who.user_id};
-    vals[2] = (db_val_t){.type = 'i', .i = id};
-    int n = recipient_orgs(&w->who, PERM_STATS_READ, WORKING_PERMS, vals + 3);
-    int64_t changed = 0;
-    int rc = n == 0 ? DB_OK
-                    : db_execv(db, &changed,
-                               "UPDATE notice_receipt SET read_at = ?, read_by = ? WHERE notice_id = ? AND read_at IS NULL"
-                               " AND org_id IN " RECIPIENT_ORGS,
-                               vals, NORGS + 3);
+    int64_t orgs[NORGS];
+    int n = recipient_ids(&w->who, PERM_STATS_READ, WORKING_PERMS, orgs), rc = DB_OK;
+    for (int i = 0; rc == DB_OK && i < n; i++)
+        rc = db_exec(db, NULL,
+                     "UPDATE notice_receipt SET read_at = ?, read_by = ? WHERE notice_id = ? AND org_id = ?"
+                     " AND read_at IS NULL",
+                     "iiii", w->now, w->who.user_id, id, orgs[i]);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     return write_answer(db, w, sight, NULL, rep);
@@ -406,12 +427,10 @@ static int reply_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     int sight = write_sight(db, w, &org, rep);
     if (sight < 0)
         return -1;
-    db_val_t vals[NORGS + 1];
-    vals[0] = (db_val_t){.type = 'i', .i = id};
-    recipient_orgs(&w->who, PERM_ORG_WRITE, 0, vals + 1);
-    json_t *rows = db_rows_jsonv(db, "SELECT id, org_id, replied_at FROM notice_receipt WHERE notice_id = ?"
-                                     " AND org_id IN " RECIPIENT_ORGS " ORDER BY org_id",
-                                 vals, NORGS + 1);
+    int64_t orgs[NORGS];
+    int norgs = recipient_ids(&w->who, PERM_ORG_WRITE, 0, orgs);
+    json_t *rows = rows_per_org(db, "SELECT id, org_id, replied_at FROM notice_receipt WHERE notice_id = ? AND org_id = ?",
+                                id, orgs, norgs);
     if (rows == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     json_t *mine = NULL;
