@@ -16,6 +16,8 @@ export const ORG_PAGES = [
   { name: 'org-coverage', path: 'coverage', page: () => import('./views/orgs/Coverage.vue'), perm: 'people.read', tab: 'coverage' },
   { name: 'org-cases', path: 'cases', page: () => import('./views/cases/Cases.vue'), perm: 'case.read', tab: 'cases' },
   { name: 'org-norms', path: 'norms', page: () => import('./views/norms/Norms.vue'), perm: 'stats.read', tab: 'norms' },
+  // notices (调度通报)
+  { name: 'org-notices', path: 'notices', page: () => import('./views/notices/Notices.vue'), perm: 'stats.read', tab: 'notices' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
