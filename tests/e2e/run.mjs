@@ -1146,6 +1146,12 @@ describe('staff console', { timeout: 480_000 }, () => {
       [[ids.longju, 'longju.notices', 'longju.notices', '已传达到各网格，月底前报送。']])
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'notice-recipient-phone.png'), fullPage: true })
+    // Its node's page lists what it received, replied now.
+    await phone.goto(`${base}/orgs/${ids.longju}/notices?box=received`)
+    await byId(phone, `notice-received-${n.id}`).waitFor()
+    assert.ok((await textOf(byId(phone, `notice-received-${n.id}`))).includes('已回复'))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'notices-received-phone.png'), fullPage: true })
     await phone.close()
 
     // The district sees it replied, filters the unread and reminds them.
