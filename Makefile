@@ -2,7 +2,7 @@
 # `make check` builds and runs every test. See README.md.
 
 CC ?= cc
-PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat geos pwquality
+PKGS := libh2o-evloop jansson sqlite3 libpq libsodium xlsxwriter libzip expat geos pwquality pangocairo cairo-pdf
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS))
 CFLAGS ?= -O2 -g

@@ -73,6 +73,21 @@ if [ -n "${BENCH_GENERATION_ONLY:-}" ]; then
     echo; echo "Written to $out"; exit 0
 fi
 
+# notices (调度通报): what the read measurement marks, one receipt per request: BENCH_NOTICES
+# notices from a street to one of its communities alone (one receipt each), written here
+# by SQL so that both backends hold them, and a staff account at that community.
+ncomm=$(sqlite3 "$db" "SELECT id FROM org WHERE code = '340104006006'")
+nstreet=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $ncomm")
+NOTICES=${BENCH_NOTICES:-400000}
+sqlite3 "$db" "BEGIN; WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $NOTICES)
+    INSERT INTO notice (org_id, kind, title, body, target_org_id, levels, recipients, created_at, updated_at)
+    SELECT $nstreet, 'work_tip', '压测通知', 'bench', $ncomm, 'community', 1, 1790000000, 1790000000 FROM k;
+    INSERT INTO notice_receipt (notice_id, org_id, delivered_at)
+    SELECT id, $ncomm, 1790000000 FROM notice WHERE title = '压测通知'; COMMIT;"
+nfirst=$(sqlite3 "$db" "SELECT MIN(id) FROM notice WHERE title = '压测通知'")
+ncom_password='Bench-Community-Passw0rd!'
+JICENG_PASSWORD=$ncom_password ./jiceng user add --db "$db" bench_community --name 压测社区 --org "$ncomm" --role org_staff > /dev/null
+
 # The same city on PostgreSQL 15 (a cluster of our own on loopback, fsync on), moved
 # there by copy-data before anything is measured, so both backends serve the same rows.
 port=$((20000 + RANDOM % 20000))
@@ -94,18 +109,22 @@ grid=$(sqlite3 "$db" "SELECT org_id FROM person GROUP BY org_id ORDER BY COUNT(*
 grid=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $grid")
 comm=$(sqlite3 "$db" "SELECT id FROM org WHERE code = '340104006006'")
 
+token_of() { # username password: an API token of that user
+    local cookie csrf
+    cookie=$(curl -s -c - -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$2\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
+        awk '/jiceng_session/ {print $7}')
+    csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/me" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
+    curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+        -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/'
+}
+
 start_server() { # database
     ./jiceng serve --db "$1" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &
     echo $! > "$work/jiceng.pid"
     for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
-    local cookie csrf token
-    cookie=$(curl -s -c - -H 'Content-Type: application/json' \
-        -d "{\"username\":\"admin\",\"password\":\"$JICENG_ADMIN_PASSWORD\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
-        awk '/jiceng_session/ {print $7}')
-    csrf=$(curl -s -b "jiceng_session=$cookie" "http://127.0.0.1:$port/api/v1/auth/me" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
-    token=$(curl -s -b "jiceng_session=$cookie" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-        -d '{"name":"bench"}' "http://127.0.0.1:$port/api/v1/auth/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
-    auth="Authorization: Bearer $token"
+    auth="Authorization: Bearer $(token_of admin "$JICENG_ADMIN_PASSWORD")"
+    nauth="Authorization: Bearer $(token_of bench_community "$ncom_password")"
 }
 
 stop_server() {
@@ -121,6 +140,7 @@ bench() { # name url [header] [script]
     p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
     non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
     echo "| $1 | $rps | $p99 | ${non2xx:-0} |" | tee -a "$out"
+    last_rps=$rps
 }
 
 cat > "$work/intake.lua" <<LUA
@@ -128,6 +148,20 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"category":"other","title":"压测案件","description":"bench","org_id":$comm,"source":"hotline"}'
 LUA
+# Each request opens the next of the community's notices: one receipt marked read, durably.
+cat > "$work/notice_read.lua" <<LUA
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+local n = 0
+request = function()
+    local id = $nfirst + tid + 2 * n
+    n = n + 1
+    return wrk.format("POST", "/api/v1/notices/" .. id .. "/read")
+end
+LUA
+city=$(sqlite3 "$db" "SELECT id FROM org WHERE level = 'city'")
+city_notice="{\"org_id\":$city,\"kind\":\"dispatch\",\"title\":\"压测全市通报\",\"body\":\"bench\",\"target_org_id\":$city,\"levels\":[\"district\",\"street\",\"community\"]}"
+receipts=$(sqlite3 "$db" "SELECT COUNT(*) FROM org WHERE level IN ('district', 'street', 'community')")
 
 {
     echo
@@ -170,6 +204,15 @@ for backend in sqlite postgres; do
     fi
     bench "$backend: POST /api/v1/cases, each answered after its commit is durable" \
         "http://127.0.0.1:$port/api/v1/cases" "$auth" "$work/intake.lua"
+    intake_rps=$last_rps
+    # notices (调度通报): receipts marked read beside case intake, and a notice to the whole city.
+    bench "$backend: POST /api/v1/notices/{id}/read, a receipt marked read per request, durable" \
+        "http://127.0.0.1:$port/api/v1/notices" "$nauth" "$work/notice_read.lua"
+    echo "| $backend: receipts marked read / case intake | $(awk -v a="$last_rps" -v b="$intake_rps" 'BEGIN {printf "%.2f", a / b}') | | |" | tee -a "$out"
+    ms=$(for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "$auth" \
+        -H 'Content-Type: application/json' -d "$city_notice" "http://127.0.0.1:$port/api/v1/notices"; done |
+        awk '{print ($1 == 201 ? $2 * 1000 : 999999)}' | sort -n | awk '{v[NR] = $1} END {printf "median %.1f ms, max %.1f ms", v[3], v[5]}')
+    echo "| $backend: POST /api/v1/notices to every district, street and community ($receipts receipts), 5 in a row | $ms | | |" | tee -a "$out"
     stop_server
 done
 

@@ -11,6 +11,7 @@ packages=(
     libpq-dev postgresql-15 postgresql-contrib
     python3 python3-pytest python3-requests python3-jsonschema python3-yaml python3-psycopg2
     chromium fonts-noto-cjk
+    libcairo2-dev libpango1.0-dev poppler-utils
 )
 
 # The web console builds with Vite, which needs Node.js 20.19 or later (Debian 12's

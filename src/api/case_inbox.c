@@ -95,5 +95,12 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     json_object_set_new(out, "total", json_integer(total));
+    /* The notices waiting for the caller's orgs: a part of its own, outside the cases' total. */
+    json_t *notices = notice_inbox(req->db, req->who, now);
+    if (notices == NULL) {
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    json_object_set_new(out, "notices", notices);
     return api_json(rep, 200, out);
 }

@@ -72,6 +72,15 @@ int norm_demo(db_t *db, const write_ctx_t *w);
  * deterministic from seed (jiceng demo). */
 int duty_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end duty lists ---- */
+/* ---- notices (调度通报): notice.c ---- */
+extern const char *const notice_kinds[];          /* notice.c: a notice's kind */
+extern const char *const notice_boxes[];          /* notice.c: ?box= of the notices */
+extern const char *const notice_receipt_states[]; /* notice.c: ?state= of a notice's receipts */
+/* The inbox's part of notices: the caller's orgs' receipts still waiting
+ * (unread, or a reply asked for and not given): {count, items} (new), or NULL. */
+json_t *notice_inbox(db_t *db, const principal_t *who, int64_t now);
+/* The demo city's notices and their receipts, partly read and replied (jiceng demo). */
+int notice_demo(db_t *db, const write_ctx_t *w);
 
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];

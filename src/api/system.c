@@ -71,6 +71,10 @@ static const struct {
     {"duty_actions", duty_actions},
     {"duty_ratings", duty_ratings},
     /* ---- end duty lists ---- */
+    /* notices (调度通报) */
+    {"notice_kinds", notice_kinds},
+    {"notice_boxes", notice_boxes},
+    {"notice_receipt_states", notice_receipt_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -32,6 +32,11 @@ def fingerprint(db):
                            " FROM duty_list l JOIN cadre c ON c.id = l.cadre_id JOIN duty_item i ON i.list_id = l.id"
                            " ORDER BY l.id, i.id"):
         h.update(repr(row).encode())
+    # notices (调度通报): who issued what to whom, and which receipts are read and replied
+    for row in con.execute("SELECT n.org_id, n.kind, n.title, r.org_id, r.read_at - r.delivered_at,"
+                           " r.replied_at IS NULL, r.reminders FROM notice n JOIN notice_receipt r ON r.notice_id = n.id"
+                           " ORDER BY r.id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -147,6 +152,14 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         assert done > 0 and issued > 0 and reviews > 0
         f = admin.get("/api/v1/duty-figures", params={"org": 1, "year": year}).json()
         assert f["lists"] == nodes and f["items_done"] == done and f["items_overdue"] > 0
+        # notices (调度通报): the city's to the whole city, partly read and replied, some overdue.
+        issued = admin.get("/api/v1/notices", params={"org": 1, "limit": 200}).json()["items"]
+        city = next(n for n in issued if n["org_id"] == 1 and n["recipients"] == 1945)
+        counts = admin.get(f"/api/v1/notices/{city['id']}").json()["counts"]
+        assert 0 < counts["replied"] < counts["read"] < counts["recipients"], counts
+        assert {n["org_level"] for n in issued} == {"city", "district"} and len(issued) == 5
+        figures = admin.get("/api/v1/notice-figures", params={"org": 1}).json()
+        assert 0 < figures["overdue"] < figures["unreplied"] < figures["receipts"], figures
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

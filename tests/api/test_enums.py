@@ -45,6 +45,10 @@ def probes(org, unit, party, me):
         "duty_states": ("GET", "/api/v1/duty-lists", "state", None),
         "duty_actions": body(f"/api/v1/duty-lists/{MISSING}/moves", "action", {"version": STALE}),
         "duty_ratings": body(f"/api/v1/duty-lists/{MISSING}/reviews", "rating", {"quarter": 1, "comment": "词表"}),
+        # notices (调度通报)
+        "notice_kinds": ("GET", "/api/v1/notices", "kind", None),
+        "notice_boxes": ("GET", "/api/v1/notices", "box", None),
+        "notice_receipt_states": ("GET", f"/api/v1/notices/{MISSING}/receipts", "state", None),
     }
 
 

@@ -996,6 +996,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_cadres(admin, cid, gid, head, spouse)
     walk_norms(admin, cid, gid)
     walk_duties(admin, cid, gid)
+    walk_notices(admin, cid, gid)
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1327,6 +1328,38 @@ def walk_duties(admin, cid, gid):
     r = admin.get("/api/v1/duty-figures", params={"org": 999999999})
     assert r.status_code == 404, r.text
     check(r, "GET", "/api/v1/duty-figures")
+
+
+def walk_notices(admin, cid, gid):
+    """Part of the walk: a notice from the walk's community to its grids, its reads and the refusals."""
+    col = "/api/v1/notices"
+    body = {"org_id": cid, "kind": "work_tip", "title": "文档测试通知", "doc_no": None, "body": "正文",
+            "target_org_id": cid, "levels": ["grid"], "reply_due": "2099-12-31"}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    n = check(r, "POST", col)
+    assert n["recipients"] >= 1
+    r = admin.post(col, json={**body, "levels": ["city"]})
+    assert r.status_code == 400, r.text
+    check(r, "POST", col)
+    nid = n["id"]
+    check(admin.get(col, params={"org": cid, "kind": "work_tip"}), "GET", col)
+    check(admin.get(col, params={"box": "received"}), "GET", col)
+    check(admin.get(f"{col}/{nid}"), "GET", "/api/v1/notices/{id}")
+    check(admin.get(f"{col}/999999999"), "GET", "/api/v1/notices/{id}")
+    rows = check(admin.get(f"{col}/{nid}/receipts", params={"state": "unread"}), "GET", "/api/v1/notices/{id}/receipts")
+    assert [x["org_id"] for x in rows["items"]] == [gid]
+    pdf = admin.get(f"{col}/{nid}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    check(pdf, "GET", "/api/v1/notices/{id}/pdf")
+    check(admin.post(f"{col}/{nid}/read"), "POST", "/api/v1/notices/{id}/read")
+    r = admin.post(f"{col}/{nid}/reply", json={"text": "回复"})  # the admin's global grant is at no receiving node
+    assert r.status_code == 403, r.text
+    check(r, "POST", "/api/v1/notices/{id}/reply")
+    r = admin.post(f"{col}/{nid}/remind", json={"whom": None})
+    assert r.status_code == 200 and r.json()["reminded"] == 1, r.text
+    check(r, "POST", "/api/v1/notices/{id}/remind")
+    check(admin.get("/api/v1/notice-figures", params={"org": cid}), "GET", "/api/v1/notice-figures")
 
 
 def walk_cadres(admin, cid, gid, head, spouse):

@@ -384,6 +384,10 @@ describe('staff console', { timeout: 480_000 }, () => {
       duty_states: (v) => [`dutyState.${v}`],
       duty_actions: (v) => [`dutyMove.${v}`, `dutyMoveDone.${v}`],
       duty_ratings: (v) => [`dutyRating.${v}`],
+      // notices (调度通报)
+      notice_kinds: (v) => [`noticeKind.${v}`],
+      notice_boxes: (v) => [`notices.box.${v}`],
+      notice_receipt_states: (v) => [`notices.state.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1246,6 +1250,80 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'duties-phone.png'), fullPage: true })
     for (const p of [street, district, phone]) await p.context().close()
+    clean()
+  })
+
+  // ---- notices (调度通报) ----
+  it('notices: a district issues one, a community reads and replies on a phone, the district sees it', async () => {
+    for (const [username, org] of [['shushan.notices', ids.shushan], ['longju.notices', ids.longju]]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: org }, 201)
+    }
+    const page = await newPage('notices', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.notices', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}`)
+    await page.goto(`${base}/orgs/${ids.shushan}/notices`)
+    await byId(page, 'notice-create').click()
+    await field(page, 'notice-title').fill('关于做好年终基层党建工作调度的通知')
+    await field(page, 'notice-doc-no').fill('蜀组通〔2026〕9号')
+    await field(page, 'notice-reply-due').fill('2099-12-31')
+    await field(page, 'notice-reply-due').press('Enter')
+    await area(page, 'notice-body').fill('各街道党工委、各社区党组织：\n请于月底前报送年终工作落实情况。')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'notice-compose-desktop.png') })
+    await byId(page, 'notice-submit').click()
+    await waitRows(page, 'notice-table', 1)
+    const issued = (await admin.get(`/api/v1/notices?org=${ids.shushan}`)).items
+    assert.equal(issued.length, 1)
+    const n = issued[0]
+    assert.deepEqual(n.levels, ['street', 'community'])
+    assert.ok(n.reply_due_at && n.recipients > 10 && n.doc_no === '蜀组通〔2026〕9号', JSON.stringify(n))
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'notices-desktop.png'), fullPage: true })
+
+    // The community, on a phone: the notice waits in its inbox; opening it signs for it; it replies.
+    const phone = await newPage('notices-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'longju.notices', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await phone.goto(`${base}/inbox`)
+    await byId(phone, `inbox-notice-${n.id}`).locator('a').click()
+    await phone.waitForURL((u) => u.pathname === `/notices/${n.id}`)
+    await waitText(phone, 'notice-title-shown', '关于做好年终基层党建工作调度的通知')
+    await area(phone, 'notice-reply-text').fill('已传达到各网格，月底前报送。')
+    await byId(phone, 'notice-reply-submit').click()
+    await byId(phone, 'notice-my-reply').waitFor()
+    const seen = await admin.get(`/api/v1/notices/${n.id}/receipts?state=replied`)
+    assert.deepEqual(seen.items.map((r) => [r.org_id, r.read_by_name, r.replied_by_name, r.reply]),
+      [[ids.longju, 'longju.notices', 'longju.notices', '已传达到各网格，月底前报送。']])
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'notice-recipient-phone.png'), fullPage: true })
+    // Its node's page lists what it received, replied now.
+    await phone.goto(`${base}/orgs/${ids.longju}/notices?box=received`)
+    await byId(phone, `notice-received-${n.id}`).waitFor()
+    assert.ok((await textOf(byId(phone, `notice-received-${n.id}`))).includes('已回复'))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'notices-received-phone.png'), fullPage: true })
+    await phone.close()
+
+    // The district sees it replied, filters the unread and reminds them.
+    await page.goto(`${base}/notices/${n.id}`)
+    await waitText(page, 'notice-count-replied', '1')
+    await byId(page, 'receipt-state-replied').click()
+    await waitRows(page, 'receipt-table', 1)
+    assert.ok((await textOf(byId(page, 'receipt-table'))).includes('已传达到各网格'))
+    await byId(page, 'receipt-state-unread').click()
+    await waitRows(page, 'receipt-table', Math.min(n.recipients - 1, 20)) // a page of 20
+    await byId(page, 'notice-remind').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await page.locator('.el-message--success').waitFor()
+    const after = await admin.get(`/api/v1/notices/${n.id}/receipts?state=unreplied&limit=200`)
+    assert.ok(after.items.length === n.recipients - 1 && after.items.every((r) => r.reminders === 1), 'the unreplied are reminded')
+    await settled(page)
+    await toTop(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'notice-issuer-desktop.png'), fullPage: true })
+    await page.close()
     clean()
   })
 

@@ -13,6 +13,7 @@ const CaseDetail = () => import('./views/cases/CaseDetail.vue')
 const CaseNew = () => import('./views/cases/CaseNew.vue')
 const MyCases = () => import('./views/cases/MyCases.vue')
 const Inbox = () => import('./views/cases/Inbox.vue')
+const NoticeDetail = () => import('./views/notices/NoticeDetail.vue') // notices (调度通报)
 const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
@@ -47,6 +48,7 @@ export const routes = [
       { path: 'cases/new', name: 'case-new', component: CaseNew },
       { path: 'cases/:caseId(\\d+)', name: 'case', component: CaseDetail, props: true },
       { path: 'my', name: 'my-cases', component: MyCases },
+      { path: 'notices/:noticeId(\\d+)', name: 'notice', component: NoticeDetail, props: true, meta: { perm: 'stats.read' } },
       { path: 'my/report', name: 'my-report', component: CaseNew },
       // ---- duty lists (责任清单) ----
       { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
