@@ -652,8 +652,9 @@ static const field_t common_fields[] = {
 static const char *const common_bools[] = {"secretary_project", NULL};
 
 /* A common item's row as answered: its flag a boolean. */
-static void common_row(json_t *row)
+static void common_row(json_t *row, void *ctx)
 {
+    (void)ctx;
     json_t *v = json_object_get(row, "secretary_project");
     if (v)
         json_object_set_new(row, "secretary_project", json_boolean(json_integer_value(v) != 0));

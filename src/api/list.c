@@ -321,7 +321,7 @@ json_t *api_list_run(db_t *db, api_list_t *l)
     json_t *row;
     json_array_foreach(items, i, row) {
         if (l->row)
-            l->row(row);
+            l->row(row, l->row_ctx);
     }
     int capped = l->known_total < 0 && total > l->cap;
     return json_pack("{s:o, s:o, s:I, s:b}", "items", items, "next", next, "total",

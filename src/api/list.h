@@ -18,7 +18,8 @@ typedef struct api_list {
     const char *key_name; /* the answer's column holding it ("id") */
     int newest_first;     /* without a sort, key descending (the audit log) */
     int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
-    void (*row)(json_t *row); /* finishes each answer row (after the cursor is taken), or NULL */
+    void (*row)(json_t *row, void *ctx); /* finishes each answer row (after the cursor is taken), or NULL */
+    void *row_ctx;                       /* what row is handed besides the row */
     const char *column_arg;   /* the text the columns' one '?' takes (today's date), or NULL */
     /* The conditions, "WHERE a AND b", and their values. */
     char where[LIST_WHERE_MAX];

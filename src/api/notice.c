@@ -13,6 +13,7 @@
  * Anyone else: 404, as for a missing notice. */
 #include "api/handlers.h"
 #include "api/internal.h"
+#include "api/list.h"
 #include "api/op.h"
 
 #include <stdlib.h>
@@ -169,6 +170,16 @@ static void receipt_finish(json_t *r, int64_t due, int64_t now)
     json_object_set_new(r, "late", json_boolean(due > 0 && at != NULL && replied > due));
 }
 
+/* A received receipt, its notice's reply_due_at in the row: overdue and late. */
+static void received_row(json_t *r, void *now)
+{
+    int64_t due = 0;
+    const char *d = json_string_value(json_object_get(r, "reply_due_at"));
+    if (d)
+        time_parse_rfc3339(d, &due);
+    receipt_finish(r, due, *(const int64_t *)now);
+}
+
 static int64_t notice_due(db_t *db, int64_t id)
 {
     int64_t due = 0;
@@ -239,20 +250,6 @@ static int write_answer(db_t *db, const write_ctx_t *w, int sight, json_t *more,
     json_decref(more);
     api_json(rep, 200, out);
     return rep->json ? 0 : api_db_error(rep, w->lang, DB_ERR, NULL);
-}
-
-/* Receipts with their notice's reply_due_at in the row: overdue and late. */
-static void received_finish(json_t *items, int64_t now)
-{
-    size_t i;
-    json_t *r;
-    json_array_foreach(items, i, r) {
-        int64_t due = 0;
-        const char *d = json_string_value(json_object_get(r, "reply_due_at"));
-        if (d)
-            time_parse_rfc3339(d, &due);
-        receipt_finish(r, due, now);
-    }
 }
 
 /* ---------------------------------------------------------------- issue */
@@ -562,35 +559,51 @@ static int notice_get(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, n);
 }
 
+/* Receipts of one notice: overdue and late against its reply date. */
+typedef struct {
+    int64_t due, now;
+} receipt_ctx_t;
+
+static void receipt_row(json_t *r, void *ctx)
+{
+    const receipt_ctx_t *c = ctx;
+    receipt_finish(r, c->due, c->now);
+}
+
 /* GET /notices/{id}/receipts: the issuer's side only; ?state= unread, unreplied, overdue or replied; by org id. */
 static int notice_receipts(api_req_t *req, api_reply_t *rep)
 {
-    int64_t org = 0, limit, after, id = req->params[0], now = clock_now();
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
+    int64_t org = 0, id = req->params[0];
     int sight = notice_sight(req->db, req->who, id, &org);
     if (sight < 0)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     if (sight != 2)
         return api_fail(rep, req->lang, E_NOTICE_RECEIPTS_FORBIDDEN, NULL);
+    receipt_ctx_t ctx = {notice_due(req->db, id), clock_now()};
+    api_list_t l;
+    api_list_begin(&l, RECEIPT_COLUMNS, RECEIPT_FROM " JOIN notice n ON n.id = r.notice_id", "r.id", NULL);
+    l.row = receipt_row;
+    l.row_ctx = &ctx;
+    api_list_where(&l, "r.notice_id = ?", "i", id);
     char *state = api_query(req, "state");
-    json_t *items = db_rows_json(req->db,
-                                 RECEIPT_COLUMNS RECEIPT_FROM " JOIN notice n ON n.id = r.notice_id"
-                                 " WHERE r.notice_id = ? AND r.id > ? AND (CAST(? AS TEXT) IS NULL"
-                                 " OR (? = 'unread' AND r.read_at IS NULL)"
-                                 " OR (? = 'unreplied' AND n.reply_due_at IS NOT NULL AND r.replied_at IS NULL)"
-                                 " OR (? = 'overdue' AND n.reply_due_at < ? AND r.replied_at IS NULL)"
-                                 " OR (? = 'replied' AND r.replied_at IS NOT NULL))"
-                                 " ORDER BY r.id LIMIT ?",
-                                 "iittttiti", id, after, state, state, state, state, now, state, limit + 1);
+    if (state && strcmp(state, "unread") == 0)
+        api_list_where(&l, "r.read_at IS NULL", "");
+    else if (state && strcmp(state, "unreplied") == 0)
+        api_list_where(&l, "n.reply_due_at IS NOT NULL AND r.replied_at IS NULL", "");
+    else if (state && strcmp(state, "overdue") == 0)
+        api_list_where(&l, "n.reply_due_at < ? AND r.replied_at IS NULL", "i", ctx.now);
+    else if (state && strcmp(state, "replied") == 0)
+        api_list_where(&l, "r.replied_at IS NOT NULL", "");
     free(state);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    int64_t due = notice_due(req->db, id);
-    size_t i;
-    json_t *r;
-    json_array_foreach(items, i, r) receipt_finish(r, due, now);
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_list_answer(req, rep, &l);
+}
+
+/* An issued notice in a list: its levels a list, its body left for the notice's page. */
+static void issued_row(json_t *n, void *ctx)
+{
+    (void)ctx;
+    notice_finish(n);
+    json_object_del(n, "body");
 }
 
 /* GET /notices: ?box=issued (default): the notices issued in the caller's subtree (?org=
@@ -598,59 +611,46 @@ static int notice_receipts(api_req_t *req, api_reply_t *rep)
  * with their notices, newest first. ?kind= narrows either. */
 static int notice_list(api_req_t *req, api_reply_t *rep)
 {
-    int64_t limit, after, org = 0, now = clock_now();
-    if (api_page(req, rep, &limit, &after) != 0)
-        return 0;
+    int64_t org = 0, now = clock_now();
     api_query_int(req, "org", 0, 1, INT64_MAX, &org);
-    char *box = api_query(req, "box"), *kind = api_query(req, "kind");
+    char *box = api_query(req, "box");
     int received = box && strcmp(box, "received") == 0;
     free(box);
-    json_t *items = NULL;
+    api_list_t l;
     if (received) {
-        db_val_t vals[NORGS + 5];
+        db_val_t vals[NORGS];
         recipient_orgs(req->who, PERM_STATS_READ, 0, vals);
-        vals[NORGS] = (db_val_t){.type = kind ? 't' : 'n', .s = kind};
-        vals[NORGS + 1] = (db_val_t){.type = kind ? 't' : 'n', .s = kind};
-        vals[NORGS + 2] = (db_val_t){.type = 'i', .i = after};
-        vals[NORGS + 3] = (db_val_t){.type = 'i', .i = after};
-        vals[NORGS + 4] = (db_val_t){.type = 'i', .i = limit + 1};
-        items = db_rows_jsonv(req->db,
-                              "SELECT r.id, r.notice_id, n.kind, n.title, n.doc_no, n.org_id AS issuer_org_id,"
-                              " o.name AS issuer_org_name, n.created_at, n.reply_due_at, r.org_id, ro.name AS org_name,"
-                              " r.read_at, r.replied_at, r.reminded_at, r.reminders"
-                              " FROM notice_receipt r JOIN notice n ON n.id = r.notice_id JOIN org o ON o.id = n.org_id"
-                              " JOIN org ro ON ro.id = r.org_id WHERE r.org_id IN " RECIPIENT_ORGS
-                              " AND (CAST(? AS TEXT) IS NULL OR n.kind = ?) AND (? = 0 OR r.id < ?)"
-                              " ORDER BY r.id DESC LIMIT ?",
-                              vals, NORGS + 5);
-        received_finish(items, now);
+        api_list_begin(&l,
+                       "SELECT r.id, r.notice_id, n.kind, n.title, n.doc_no, n.org_id AS issuer_org_id,"
+                       " o.name AS issuer_org_name, n.created_at, n.reply_due_at, r.org_id, ro.name AS org_name,"
+                       " r.read_at, r.replied_at, r.reminded_at, r.reminders",
+                       " FROM notice_receipt r JOIN notice n ON n.id = r.notice_id JOIN org o ON o.id = n.org_id"
+                       " JOIN org ro ON ro.id = r.org_id",
+                       "r.id", NULL);
+        l.row = received_row;
+        l.row_ctx = &now;
+        api_list_wherev(&l, "r.org_id IN " RECIPIENT_ORGS, vals, NORGS);
     } else {
         char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
         int rc = access_list_range(req->db, req->who, PERM_STATS_READ, org, lo, hi);
-        if (rc != DB_OK) {
-            free(kind);
+        if (rc != DB_OK)
             return api_db_error(rep, req->lang, rc, "org");
-        }
-        items = db_rows_json(req->db,
-                             NOTICE_COLUMNS ","
-                             " (SELECT COUNT(*) FROM notice_receipt r WHERE r.notice_id = n.id AND r.read_at IS NULL)"
-                             " AS unread,"
-                             " (SELECT COUNT(*) FROM notice_receipt r WHERE r.notice_id = n.id AND r.replied_at IS NOT NULL)"
-                             " AS replied" NOTICE_FROM
-                             " WHERE o.path >= ? AND o.path < ? AND (CAST(? AS TEXT) IS NULL OR n.kind = ?)"
-                             " AND (? = 0 OR n.id < ?) ORDER BY n.id DESC LIMIT ?",
-                             "ttttiii", lo, hi, kind, kind, after, after, limit + 1);
-        size_t i;
-        json_t *n;
-        json_array_foreach(items, i, n) {
-            notice_finish(n);
-            json_object_del(n, "body");
-        }
+        api_list_begin(&l,
+                       NOTICE_COLUMNS ","
+                       " (SELECT COUNT(*) FROM notice_receipt r WHERE r.notice_id = n.id AND r.read_at IS NULL)"
+                       " AS unread,"
+                       " (SELECT COUNT(*) FROM notice_receipt r WHERE r.notice_id = n.id AND r.replied_at IS NOT NULL)"
+                       " AS replied",
+                       NOTICE_FROM, "n.id", NULL);
+        l.row = issued_row;
+        api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
     }
+    l.newest_first = 1;
+    char *kind = api_query(req, "kind");
+    if (kind)
+        api_list_where(&l, "n.kind = ?", "t", kind);
     free(kind);
-    if (items == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    return api_json(rep, 200, api_page_result(items, limit));
+    return api_list_answer(req, rep, &l);
 }
 
 /* GET /notice-figures?org=: the receipts of the org's subtree (of notices issued anywhere):
@@ -705,7 +705,9 @@ json_t *notice_inbox(db_t *db, const principal_t *who, int64_t now)
         db_done(st);
     if (items == NULL)
         return NULL;
-    received_finish(items, now);
+    size_t i;
+    json_t *r;
+    json_array_foreach(items, i, r) received_row(r, &now);
     return json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items);
 }
 

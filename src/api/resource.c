@@ -111,6 +111,12 @@ int res_get(api_req_t *req, api_reply_t *rep)
     return row ? api_json(rep, 200, row) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
+/* A list row finished by the resource's rule. */
+static void finish_row(json_t *row, void *r)
+{
+    ((const resource_t *)r)->rules.row(row);
+}
+
 int res_list(api_req_t *req, api_reply_t *rep)
 {
     const resource_t *r = res_of_req(req);
@@ -140,7 +146,10 @@ int res_list(api_req_t *req, api_reply_t *rep)
             api_list_where(&l, f->sql, "t", v);
         free(v);
     }
-    l.row = r->rules.row;
+    if (r->rules.row) {
+        l.row = finish_row;
+        l.row_ctx = (void *)r;
+    }
     return api_list_answer(req, rep, &l);
 }
 

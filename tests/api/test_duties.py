@@ -223,7 +223,9 @@ def test_the_workflow_by_role_and_state(server, admin, city):
 
 def counted(client, org):
     """The figures counted from the rows: every list of the year at or below org."""
-    lists = client.get("/api/v1/duty-lists", params={"org": org, "year": YEAR, "limit": 200}).json()["items"]
+    page = client.get("/api/v1/duty-lists", params={"org": org, "year": YEAR, "limit": 200}).json()
+    lists = page["items"]
+    assert (page["total"], page["total_capped"]) == (len(lists), False)  # 共 N 条
     want = {"lists": 0, "lists_signed": 0, "lists_draft": 0, "lists_review": 0, "lists_published": 0,
             "items": 0, "items_done": 0, "items_overdue": 0}
     for row in lists:
@@ -256,6 +258,6 @@ def test_figures_are_what_the_rows_say(server, admin, city):
     assert sum(k["items"] for k in f["children"]) == f["items"]
     # The lists of a state, at the node and below.
     drafts = district.get("/api/v1/duty-lists", params={"org": city[SHUSHAN], "state": "draft", "year": YEAR})
-    assert [r["org_id"] for r in drafts.json()["items"]] == [city[NANGANG]]
+    assert [r["org_id"] for r in drafts.json()["items"]] == [city[NANGANG]] and drafts.json()["total"] == 1
     assert district.get("/api/v1/duty-commons", params={"org": city[SHUSHAN], "year": YEAR}).json()["items"][0][
         "lists"] == 2

@@ -59,14 +59,16 @@ def test_targeting_by_levels_makes_one_receipt_per_node(server, admin, ids, peop
     assert n["counts"] == {"recipients": expected, "read": 0, "unread": expected, "replied": 0, "unreplied": 0,
                            "overdue": 0}
     assert n["levels"] == ["street", "community"] and n["issuer_view"] is True
-    receipts, after = [], None
+    receipts, after, totals = [], None, set()
     while True:
-        params = {"limit": 200, **({"after": after} if after else {})}
+        params = {"limit": 7, **({"after": after} if after else {})}
         page = people["district"].get(f"/api/v1/notices/{n['id']}/receipts", params=params).json()
         receipts += page["items"]
+        totals.add((page["total"], page["total_capped"]))
         after = page["next"]
         if not after:
             break
+    assert totals == {(expected, False)}  # 共 N 条 on every page
     assert len(receipts) == expected == len({x["org_id"] for x in receipts})
     assert {x["org_level"] for x in receipts} == {"street", "community"}
     assert ids[SHUSHAN] not in {x["org_id"] for x in receipts}
