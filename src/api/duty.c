@@ -476,6 +476,12 @@ static int item_mine(db_t *db, const write_ctx_t *w, list_at_t *l, api_reply_t *
     return common ? api_fail(rep, w->lang, E_DUTY_ITEM_ISSUED, NULL) : 0;
 }
 
+/* 1 if field i of item_update_fields was sent (with a value, or null to clear it). */
+static int64_t sent(const item_in_t *in, int i)
+{
+    return (IN_SENT(in) >> i) & 1;
+}
+
 static int item_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     item_in_t in = {0};
@@ -493,13 +499,9 @@ static int item_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_r
                      " evidence = CASE WHEN ? = 1 THEN ? ELSE evidence END,"
                      " secretary_project = CASE WHEN ? = 1 THEN ? ELSE secretary_project END,"
                      " updated_at = ?, version = version + 1 WHERE id = ?",
-                     "ititititititii", (int64_t)(json_object_get(data, "what") != NULL), in.what,
-                     (int64_t)(json_object_get(data, "how") != NULL), in.how,
-                     (int64_t)(json_object_get(data, "deadline") != NULL), in.deadline,
-                     (int64_t)(json_object_get(data, "indicator") != NULL), in.indicator,
-                     (int64_t)(json_object_get(data, "evidence") != NULL), in.evidence,
-                     (int64_t)(json_object_get(data, "secretary_project") != NULL), (int64_t)in.secretary_project,
-                     w->now, w->id);
+                     "ititititititii", sent(&in, 0), in.what, sent(&in, 1), in.how, sent(&in, 2), in.deadline,
+                     sent(&in, 3), in.indicator, sent(&in, 4), in.evidence, sent(&in, 5),
+                     (int64_t)in.secretary_project, w->now, w->id);
     if (rc == DB_OK)
         rc = list_touch(db, w, l.id);
     if (rc == DB_OK)
