@@ -929,3 +929,136 @@ const op_t review_ops[] = {
      .describe = ballot_describe},
     OPS_END,
 };
+
+/* ---------------------------------------------------------------- demo */
+
+static unsigned long long review_rng;
+
+static int64_t review_below(int64_t n)
+{
+    review_rng += 0x9E3779B97F4A7C15ull; /* splitmix64 */
+    unsigned long long z = review_rng;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+}
+
+#define DEMO_DELEGATES 40
+
+/* A reporter's ballots in the demo: each delegate grades as the secretary's
+ * standing (0 the best of four) makes likely, a few do not know them. */
+static int demo_ballots(db_t *db, const write_ctx_t *w, int64_t reporter, const int64_t *delegates,
+                        char codes[][CODE_LEN + 1], int n, int standing)
+{
+    static const int weights[4][5] = {{70, 20, 5, 0, 5}, {40, 35, 15, 3, 7}, {15, 35, 35, 8, 7}, {10, 20, 30, 35, 5}};
+    json_t *b = json_object();
+    int rc = DB_OK;
+    for (int i = 0; rc == DB_OK && i < n; i++) {
+        int64_t r = review_below(100), g = 0;
+        for (int acc = weights[standing][0]; g < 4 && r >= acc; acc += weights[standing][++g])
+            ;
+        char token[65];
+        ballot_token(w->keys, reporter, codes[i], token);
+        json_object_set_new(b, token, json_string(review_ballot_grades[g]));
+        rc = db_exec(db, NULL, "INSERT INTO review_voted (delegate_id, reporter_id) VALUES (?, ?)", "ii", delegates[i],
+                     reporter);
+    }
+    char *text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(b);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE review_reporter SET ballots = ? WHERE id = ?", "ti", text, reporter);
+    free(text);
+    return rc;
+}
+
+int review_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    review_rng = seed * 0x9E3779B97F4A7C15ull + 24;
+    int year = api_today_ymd() / 10000 - 1;
+    char held[16];
+    snprintf(held, sizeof held, "%04d-01-20", year + 1);
+    json_t *districts = db_rows_json(db, "SELECT id, name, path FROM org WHERE level = 'district' ORDER BY id", "");
+    int rc = districts ? DB_OK : DB_ERR;
+    size_t i;
+    json_t *d;
+    json_array_foreach(districts, i, d) {
+        if (rc != DB_OK)
+            break;
+        int64_t org = json_integer_value(json_object_get(d, "id")), session = 0;
+        const char *path = json_string_value(json_object_get(d, "path"));
+        char title[200], hi[ACCESS_PATH_MAX];
+        snprintf(title, sizeof title, "%s%d年度街道（乡镇）党（工）委书记抓基层党建工作述职评议会",
+                 json_string_value(json_object_get(d, "name")), year);
+        path_subtree_upper(hi, sizeof hi, path);
+        rc = db_one_int(db, &session,
+                        "INSERT INTO review_session (org_id, year, held_on, title, state, closed_at, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, 'closed', ?, ?, ?) RETURNING id",
+                        "iittiii", org, (int64_t)year, held, title, w->now, w->now, w->now);
+        json_t *cadres = rc == DB_OK ? db_rows_json(db,
+                                                    "SELECT c.id, c.org_id FROM cadre c JOIN org o ON o.id = c.org_id"
+                                                    " WHERE c.post = '书记' AND o.level = 'street' AND o.path >= ?"
+                                                    " AND o.path < ? ORDER BY c.id",
+                                                    "tt", path, hi)
+                                     : NULL;
+        int64_t delegates[DEMO_DELEGATES];
+        char codes[DEMO_DELEGATES][CODE_LEN + 1];
+        for (int k = 0; rc == DB_OK && k < DEMO_DELEGATES; k++) {
+            char name[32], hash[65];
+            snprintf(name, sizeof name, "代表%02d号", k + 1);
+            code_new(codes[k]);
+            code_hash(w->keys, codes[k], hash);
+            rc = db_one_int(db, &delegates[k],
+                            "INSERT INTO review_delegate (session_id, name, code_hash, created_at) VALUES (?, ?, ?, ?)"
+                            " RETURNING id",
+                            "itti", session, name, hash, w->now);
+        }
+        size_t k;
+        json_t *c;
+        json_array_foreach(cadres, k, c) {
+            if (rc != DB_OK)
+                break;
+            int64_t reporter = 0, n[NGRADES] = {0};
+            rc = db_one_int(db, &reporter,
+                            "INSERT INTO review_reporter (session_id, cadre_id, org_id, report, rectification, comment,"
+                            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "iiitttii", session, json_integer_value(json_object_get(c, "id")),
+                            json_integer_value(json_object_get(c, "org_id")),
+                            "一年来，认真履行抓基层党建第一责任人职责，推进支部标准化规范化建设，抓党建促基层治理取得新成效。",
+                            "上年度述职评议指出的3个问题已整改到位2个，1个持续推进中。",
+                            "工作思路清晰，重点任务推进有力；要在发挥党员作用、整改销号上持续用力。", w->now, w->now);
+            int delegates_voting = DEMO_DELEGATES - (int)review_below(6);
+            if (rc == DB_OK)
+                rc = demo_ballots(db, w, reporter, delegates, codes, delegates_voting, (int)review_below(4));
+            if (rc == DB_OK && review_below(3) == 0)
+                rc = db_exec(db, NULL,
+                             "INSERT INTO review_question (reporter_id, question, answer, asked_at, answered_at)"
+                             " VALUES (?, ?, ?, ?, ?)",
+                             "ittii", reporter, "软弱涣散村（社区）党组织整顿进展如何？",
+                             "已逐一制定整顿方案，派驻第一书记，年底前全部转化提升。", w->now, w->now);
+            /* The count, as the close makes it, confirmed as proposed. */
+            json_t *b = rc == DB_OK ? ballots_of(db, reporter, &rc) : NULL;
+            const char *key;
+            json_t *v;
+            json_object_foreach(b, key, v) {
+                for (int g = 0; g < NGRADES; g++)
+                    n[g] += strcmp(json_string_value(v), review_ballot_grades[g]) == 0;
+            }
+            json_decref(b);
+            char proposed[16] = "";
+            json_t *count = rc == DB_OK ? review_count(db, org, year, n, DEMO_DELEGATES, proposed, &rc) : NULL;
+            char *text = count ? json_dumps(count, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            json_decref(count);
+            if (rc == DB_OK && text)
+                rc = db_exec(db, NULL,
+                             "UPDATE review_reporter SET counted = ?, proposed_grade = ?, final_grade = ?,"
+                             " confirmed_at = ? WHERE id = ?",
+                             "tttii", text, proposed[0] ? proposed : NULL, proposed[0] ? proposed : NULL, w->now,
+                             reporter);
+            free(text);
+        }
+        json_decref(cadres);
+        sodium_memzero(codes, sizeof codes);
+    }
+    json_decref(districts);
+    return rc;
+}
