@@ -32,6 +32,7 @@
 
 #include "http/server.h"
 #include "core/path.h"
+#include "core/random.h"
 #include "core/role.h"
 #include "lib/keys.h"
 #include "lib/util.h"
@@ -936,11 +937,7 @@ static unsigned long long review_rng;
 
 static int64_t review_below(int64_t n)
 {
-    review_rng += 0x9E3779B97F4A7C15ull; /* splitmix64 */
-    unsigned long long z = review_rng;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+    return random_seeded_below(&review_rng, n);
 }
 
 #define DEMO_DELEGATES 40
