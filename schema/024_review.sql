@@ -5,10 +5,11 @@
 -- the confirmed grade; the delegates' roster (a keyed hash of each one-time
 -- code, never the code).
 --
--- Secrecy: a reporter's ballots are one JSON object {token: grade} kept with the
--- reporter (review_reporter.ballots), its keys sorted, rewritten whole on every
--- vote: no ballot has an id, a time or a row of its own whose place could follow
--- the voting order. token = a keyed hash (server key) of the delegate's code and
+-- Secrecy: a reporter's ballots are one text kept with the reporter
+-- (review_reporter.ballots): records of a token (32 hex characters) and a grade
+-- (one digit: good, fairly_good, average, poor, unknown), sorted by token,
+-- rewritten on every vote: no ballot has an id, a time or a row of its own whose
+-- place could follow the voting order. token = a keyed hash (server key) of the delegate's code and
 -- the reporter, so the same delegate replaces their ballot, and nothing in the
 -- database leads from a token to a roster row. That a delegate voted is kept
 -- apart (review_voted: delegate and reporter, no grade, no time).
@@ -34,7 +35,7 @@ CREATE TABLE review_reporter (
     report TEXT,
     rectification TEXT,                                   -- last year's rectification status
     comment TEXT,                                         -- the superior's 点评 (a hook for the rectification list)
-    ballots TEXT NOT NULL DEFAULT '{}',                   -- {token: grade}, keys sorted (see above)
+    ballots TEXT NOT NULL DEFAULT '',                     -- token+grade records sorted by token (see above)
     counted TEXT,                                         -- the count at close (JSON)
     proposed_grade TEXT,
     final_grade TEXT,

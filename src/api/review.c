@@ -14,9 +14,9 @@
  * and proposes a grade; org.write at the holding org confirms the final grade,
  * with a reason when it differs.
  *
- * Secrecy: a reporter's ballots are one JSON object {token: grade} with sorted
- * keys, rewritten whole on every vote, where token = BLAKE2b keyed with a
- * server subkey over (reporter, code). No ballot has an id, a time or a row of
+ * Secrecy: a reporter's ballots are one text of (token, grade) records sorted by
+ * token, rewritten on every vote, where token = BLAKE2b keyed with a server
+ * subkey over (reporter, code). No ballot has an id, a time or a row of
  * its own; the fact that a delegate voted is a (delegate, reporter) row with
  * nothing else. Ballots are never audited or logged. */
 #include "api/handlers.h"
@@ -43,6 +43,8 @@ static const char *const final_grades[] = {"good", "fairly_good", "average", "po
 
 #define NGRADES 5 /* good, fairly_good, average, poor, unknown */
 #define CODE_LEN 10
+#define TOKEN_HEX 32
+#define BOX_RECORD (TOKEN_HEX + 1)
 #define REVIEW_READ PERM_STATS_READ
 #define REVIEW_WRITE PERM_ORG_WRITE
 
@@ -85,6 +87,93 @@ static void code_hash(const keys_t *keys, const char *code, char out[65])
 static void ballot_token(const keys_t *keys, int64_t reporter, const char *code, char out[65])
 {
     keyed_hex(keys, 22, "jcballot", reporter, code, out);
+    out[TOKEN_HEX] = '\0'; /* 128 bits: a ballot box holds hundreds, not billions */
+}
+
+/* ---------------------------------------------------------------- the ballot box */
+
+/* A reporter's ballots (review_reporter.ballots): records of a token (TOKEN_HEX hex
+ * characters) and a grade (one digit, review_ballot_grades' index), sorted by token,
+ * concatenated. A vote replaces or inserts its record in place: no parsing, and the
+ * order is the tokens' whatever the order of the votes. */
+
+/* The box of reporter (a new string, "" when empty); NULL with *rc set on an error. */
+static char *box_of(db_t *db, int64_t reporter, int *rc)
+{
+    db_stmt_t *st = db_q(db, "SELECT ballots FROM review_reporter WHERE id = ?", "i", reporter);
+    *rc = st ? db_step(st) : DB_ERR;
+    char *box = NULL;
+    if (*rc == DB_ROW) {
+        const char *t = db_col_text(st, 0);
+        box = xstrdup(t ? t : "");
+        *rc = DB_OK;
+    } else if (*rc == DB_DONE)
+        *rc = DB_NOTFOUND;
+    if (st)
+        db_done(st);
+    return box;
+}
+
+/* The record of token in box: its offset and 1, or where it would go and 0. */
+static int box_find(const char *box, const char *token, size_t *at)
+{
+    size_t lo = 0, hi = strlen(box) / BOX_RECORD;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(box + mid * BOX_RECORD, token, TOKEN_HEX);
+        if (c == 0) {
+            *at = mid * BOX_RECORD;
+            return 1;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo * BOX_RECORD;
+    return 0;
+}
+
+/* box (a string from box_of, freed) with token's grade set: a new string. */
+static char *box_put(char *box, const char *token, int grade)
+{
+    size_t at, len = strlen(box);
+    if (box_find(box, token, &at)) {
+        box[at + TOKEN_HEX] = (char)('0' + grade);
+        return box;
+    }
+    char *out = xmalloc(len + BOX_RECORD + 1);
+    memcpy(out, box, at);
+    memcpy(out + at, token, TOKEN_HEX);
+    out[at + TOKEN_HEX] = (char)('0' + grade);
+    memcpy(out + at + BOX_RECORD, box + at, len - at + 1);
+    free(box);
+    return out;
+}
+
+/* The grade token holds in box (an index of review_ballot_grades), or -1. */
+static int box_grade(const char *box, const char *token)
+{
+    size_t at;
+    return box_find(box, token, &at) ? box[at + TOKEN_HEX] - '0' : -1;
+}
+
+/* How many ballots of each grade box holds. */
+static void box_count(const char *box, int64_t n[NGRADES])
+{
+    for (size_t i = 0, len = strlen(box); i + BOX_RECORD <= len; i += BOX_RECORD) {
+        int g = box[i + TOKEN_HEX] - '0';
+        if (g >= 0 && g < NGRADES)
+            n[g]++;
+    }
+}
+
+static int grade_index(const char *name)
+{
+    for (int g = 0; g < NGRADES; g++)
+        if (strcmp(review_ballot_grades[g], name) == 0)
+            return g;
+    return -1;
 }
 
 /* ---------------------------------------------------------------- sight */
@@ -594,24 +683,6 @@ static json_t *review_count(db_t *db, int64_t org, int year, const int64_t n[NGR
     return out;
 }
 
-/* The ballots object of a reporter's row (a new object, {} when empty or unreadable). */
-static json_t *ballots_of(db_t *db, int64_t reporter, int *rc)
-{
-    char *text = NULL;
-    db_stmt_t *st = db_q(db, "SELECT ballots FROM review_reporter WHERE id = ?", "i", reporter);
-    *rc = st ? db_step(st) : DB_ERR;
-    json_t *b = NULL;
-    if (*rc == DB_ROW) {
-        b = json_loads(db_col_text(st, 0), 0, NULL);
-        *rc = DB_OK;
-    } else if (*rc == DB_DONE)
-        *rc = DB_NOTFOUND;
-    if (st)
-        db_done(st);
-    free(text);
-    return json_is_object(b) ? b : (json_decref(b), json_object());
-}
-
 /* POST /review-sessions/{id}/close: no more ballots; each reporter counted and given its proposal. */
 static int close_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
@@ -631,14 +702,10 @@ static int close_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     json_t *x;
     json_array_foreach(ids, i, x) {
         int64_t id = json_integer_value(json_object_get(x, "id")), n[NGRADES] = {0};
-        json_t *b = ballots_of(db, id, &rc);
-        const char *k;
-        json_t *v;
-        json_object_foreach(b, k, v) {
-            for (int g = 0; g < NGRADES; g++)
-                n[g] += strcmp(json_string_value(v), review_ballot_grades[g]) == 0;
-        }
-        json_decref(b);
+        char *box = box_of(db, id, &rc);
+        if (box)
+            box_count(box, n);
+        free(box);
         char proposed[16];
         json_t *c = rc == DB_OK ? review_count(db, org, (int)year, n, roster, proposed, &rc) : NULL;
         if (c == NULL)
@@ -789,10 +856,10 @@ static json_t *sheet_json(db_t *db, const keys_t *keys, const char *code, int64_
         char token[65];
         int rc;
         ballot_token(keys, id, code, token);
-        json_t *b = ballots_of(db, id, &rc);
-        json_t *mine = json_object_get(b, token);
-        json_object_set_new(r, "my_grade", mine ? json_incref(mine) : json_null());
-        json_decref(b);
+        char *box = box_of(db, id, &rc);
+        int g = box ? box_grade(box, token) : -1;
+        free(box);
+        json_object_set_new(r, "my_grade", g >= 0 ? json_string(review_ballot_grades[g]) : json_null());
     }
     json_object_set_new(s, "reporters", reporters);
     return s;
@@ -828,8 +895,8 @@ typedef struct {
     char grade[16];
 } vote_t;
 
-/* The vote: the reporter's ballots object rewritten with this token's grade (keys
- * sorted, so the object's order is the tokens' order, whatever the voting order),
+/* The vote: the reporter's ballot box rewritten with this token's grade (its
+ * records sorted by token, whatever the voting order),
  * and the (delegate, reporter) fact kept once. Nothing else: no audit row, no log line. */
 static int vote_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
@@ -847,12 +914,12 @@ static int vote_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         return api_fail(rep, w->lang, E_REVIEW_SESSION_CLOSED, NULL);
     if (!in_session)
         return api_fail(rep, w->lang, E_REVIEW_REPORTER_UNKNOWN, "reporter_id");
-    json_t *b = ballots_of(db, v->reporter, &rc);
-    json_object_set_new(b, v->token, json_string(v->grade));
-    char *text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(b);
-    rc = db_exec(db, NULL, "UPDATE review_reporter SET ballots = ? WHERE id = ?", "ti", text, v->reporter);
-    free(text);
+    char *box = box_of(db, v->reporter, &rc);
+    if (box == NULL)
+        return api_db_error(rep, w->lang, rc, NULL);
+    box = box_put(box, v->token, grade_index(v->grade));
+    rc = db_exec(db, NULL, "UPDATE review_reporter SET ballots = ? WHERE id = ?", "ti", box, v->reporter);
+    free(box);
     if (rc == DB_OK)
         rc = db_exec(db, NULL,
                      "INSERT INTO review_voted (delegate_id, reporter_id) VALUES (?, ?)"
@@ -948,7 +1015,7 @@ static int demo_ballots(db_t *db, const write_ctx_t *w, int64_t reporter, const 
                         char codes[][CODE_LEN + 1], int n, int standing)
 {
     static const int weights[4][5] = {{70, 20, 5, 0, 5}, {40, 35, 15, 3, 7}, {15, 35, 35, 8, 7}, {10, 20, 30, 35, 5}};
-    json_t *b = json_object();
+    char *box = xstrdup("");
     int rc = DB_OK;
     for (int i = 0; rc == DB_OK && i < n; i++) {
         int64_t r = review_below(100), g = 0;
@@ -956,15 +1023,13 @@ static int demo_ballots(db_t *db, const write_ctx_t *w, int64_t reporter, const 
             ;
         char token[65];
         ballot_token(w->keys, reporter, codes[i], token);
-        json_object_set_new(b, token, json_string(review_ballot_grades[g]));
+        box = box_put(box, token, (int)g);
         rc = db_exec(db, NULL, "INSERT INTO review_voted (delegate_id, reporter_id) VALUES (?, ?)", "ii", delegates[i],
                      reporter);
     }
-    char *text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(b);
     if (rc == DB_OK)
-        rc = db_exec(db, NULL, "UPDATE review_reporter SET ballots = ? WHERE id = ?", "ti", text, reporter);
-    free(text);
+        rc = db_exec(db, NULL, "UPDATE review_reporter SET ballots = ? WHERE id = ?", "ti", box, reporter);
+    free(box);
     return rc;
 }
 
@@ -1033,14 +1098,10 @@ int review_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                              "ittii", reporter, "软弱涣散村（社区）党组织整顿进展如何？",
                              "已逐一制定整顿方案，派驻第一书记，年底前全部转化提升。", w->now, w->now);
             /* The count, as the close makes it, confirmed as proposed. */
-            json_t *b = rc == DB_OK ? ballots_of(db, reporter, &rc) : NULL;
-            const char *key;
-            json_t *v;
-            json_object_foreach(b, key, v) {
-                for (int g = 0; g < NGRADES; g++)
-                    n[g] += strcmp(json_string_value(v), review_ballot_grades[g]) == 0;
-            }
-            json_decref(b);
+            char *box = rc == DB_OK ? box_of(db, reporter, &rc) : NULL;
+            if (box)
+                box_count(box, n);
+            free(box);
             char proposed[16] = "";
             json_t *count = rc == DB_OK ? review_count(db, org, year, n, DEMO_DELEGATES, proposed, &rc) : NULL;
             char *text = count ? json_dumps(count, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

@@ -92,6 +92,13 @@ def session(c, city, year=2025, reporters=("longju_secretary",), names=()):
     return s, [r["id"] for r in s["reporter_list"]], codes
 
 
+def box(stored):
+    """A reporter's stored ballots as [(token, grade)]: 33-character records, a token of 32
+    hex characters and the grade's digit."""
+    assert len(stored) % 33 == 0, stored
+    return [(stored[i:i + 32], GRADES[int(stored[i + 32])]) for i in range(0, len(stored), 33)]
+
+
 def vote(server, code, reporter, grade):
     return requests.post(server.base + "/api/v1/public/review-ballots",
                          json={"code": code, "reporter_id": reporter, "grade": grade}, timeout=30)
@@ -190,10 +197,10 @@ def test_one_ballot_per_delegate_under_64_concurrent_attempts(server, city):
     con = backend.connect(server.db)
     try:
         assert con.execute("SELECT COUNT(*) FROM review_voted WHERE reporter_id = ?", (rep,)).fetchone()[0] == 1
-        ballots = json.loads(con.execute("SELECT ballots FROM review_reporter WHERE id = ?", (rep,)).fetchone()[0])
+        ballots = box(con.execute("SELECT ballots FROM review_reporter WHERE id = ?", (rep,)).fetchone()[0])
     finally:
         con.close()
-    assert list(ballots.values()) == [mine]
+    assert [g for _, g in ballots] == [mine]
     # A correction after them: the last wins, still one ballot.
     assert vote(server, code, rep, "unknown").status_code == 200
     assert district.post(f"/api/v1/review-sessions/{s['id']}/close").status_code == 200
@@ -278,11 +285,11 @@ def test_ballots_cannot_be_linked_to_voters(server, city, admin):
     # Nothing was audited by the votes (an audit row's time would order them).
     assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == audit_before
     stored = con.execute("SELECT ballots FROM review_reporter WHERE id = ?", (rep,)).fetchone()[0]
-    ballots = list(json.loads(stored).items())
+    ballots = box(stored)
     assert len(ballots) == 12 and sorted(g for _, g in ballots) == sorted(truth.values())
     # The ballots: a token and a grade each, in the tokens' order, whatever the voting order.
     assert [t for t, _ in ballots] == sorted(t for t, _ in ballots)
-    assert all(re.fullmatch(r"[0-9a-f]{64}", t) for t, _ in ballots)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", t) for t, _ in ballots)
     # The voted facts: a delegate and a reporter, nothing else (no grade, no time, no id).
     cols = [d[0] for d in con.execute("SELECT * FROM review_voted WHERE reporter_id = ?", (rep,)).description]
     assert sorted(cols) == ["delegate_id", "reporter_id"]
