@@ -1087,6 +1087,8 @@ describe('staff console', { timeout: 480_000 }, () => {
     const users = await admin.get(`/api/v1/users?org=${ids.longju}&limit=1`)
     await page.goto(`${base}/orgs/${ids.longju}/users`)
     await waitText(page, 'pager-total', `共 ${users.total} 条`)
+    clean()
+  })
 
   it('norms: the city issues, a district refines, and the page shows what applies in a year', async () => {
     const option = (text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).click()
