@@ -331,3 +331,18 @@ def test_ballots_cannot_be_linked_to_voters(server, city, admin):
     for name in names:
         assert name not in text
     assert not any("ballot" in a["action"] or "vote" in a["action"] for a in items)
+
+
+def test_the_phone_calls_are_rate_limited_per_address():
+    """Like the public case report: every call counts, a malformed one too, then 429."""
+    s = Server(extra_args=("--vote-rate", "3"))
+    try:
+        url = s.base + "/api/v1/public/review-sheet"
+        answers = [requests.post(url, json=body, timeout=30).status_code
+                   for body in ({"code": "ZZZZZZZZZZ"}, {"code": 1}, {"code": "ZZZZZZZZZZ"}, {"code": "ZZZZZZZZZZ"})]
+        assert answers == [404, 400, 404, 429]
+        r = requests.post(s.base + "/api/v1/public/review-ballots",
+                          json={"code": "ZZZZZZZZZZ", "reporter_id": 1, "grade": "good"}, timeout=30)
+        refused(r, 429, "rate_limited")
+    finally:
+        assert s.close() == 0, s.stderr
