@@ -451,6 +451,9 @@ export default {
       weights: 'Assessment weights (party building / development)',
     },
     review: {
+    q: 'Q: {text}',
+    a: 'A: {text}',
+    defaultTitle: '{org}: secretaries reporting on {year}',
       grade_points: 'Review points per grade',
       grade_bands: 'Review grade bands',
       satisfaction_floor: 'Review satisfaction floor',
