@@ -451,9 +451,6 @@ export default {
       weights: 'Assessment weights (party building / development)',
     },
     review: {
-    q: 'Q: {text}',
-    a: 'A: {text}',
-    defaultTitle: '{org}: secretaries reporting on {year}',
       grade_points: 'Review points per grade',
       grade_bands: 'Review grade bands',
       satisfaction_floor: 'Review satisfaction floor',
@@ -874,6 +871,9 @@ export default {
   reviewState: { open: 'Open', closed: 'Closed' },
   reviewGrade: { good: 'Good', fairly_good: 'Fairly good', average: 'Average', poor: 'Poor', unknown: "Don't know" },
   review: {
+    q: 'Q: {text}',
+    a: 'A: {text}',
+    defaultTitle: '{org}: secretaries reporting on {year}',
     create: 'New review session',
     title: 'Title',
     holder: 'Held by',

@@ -452,9 +452,6 @@ export default {
       weights: '年度考核权重（党建/发展）',
     },
     review: {
-    q: '问：{text}',
-    a: '答：{text}',
-    defaultTitle: '{year}年度{org}基层党组织书记抓党建工作述职评议会',
       grade_points: '述职评议各档分值',
       grade_bands: '述职评议等次分数线',
       satisfaction_floor: '述职评议满意度底线',
@@ -875,6 +872,9 @@ export default {
   reviewState: { open: '进行中', closed: '已结束' },
   reviewGrade: { good: '好', fairly_good: '较好', average: '一般', poor: '差', unknown: '不了解' },
   review: {
+    q: '问：{text}',
+    a: '答：{text}',
+    defaultTitle: '{year}年度{org}基层党组织书记抓党建工作述职评议会',
     create: '新建述职评议会',
     title: '会议名称',
     holder: '举办单位',
