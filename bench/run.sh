@@ -120,7 +120,7 @@ token_of() { # username password: an API token of that user
 }
 
 start_server() { # database
-    ./jiceng serve --db "$1" --listen 127.0.0.1:$port --login-rate 1000 > "$work/serve.log" 2>&1 &
+    ./jiceng serve --db "$1" --listen 127.0.0.1:$port --login-rate 1000 --vote-rate 1000000 > "$work/serve.log" 2>&1 &
     echo $! > "$work/jiceng.pid"
     for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
     auth="Authorization: Bearer $(token_of admin "$JICENG_ADMIN_PASSWORD")"
@@ -159,6 +159,50 @@ request = function()
     return wrk.format("POST", "/api/v1/notices/" .. id .. "/read")
 end
 LUA
+# ---- 述职评议: ballot intake ----
+# A session at the community's district for its street secretaries (the demo's), 300
+# delegates; each request is the next (delegate, reporter) ballot through the public route,
+# durable, the token's uniqueness enforced (past the last pair, corrections: the same cost).
+rdistrict=$(sqlite3 "$db" "SELECT parent_id FROM org WHERE id = $nstreet")
+rcadres=$(sqlite3 "$db" "SELECT group_concat(c.id) FROM cadre c JOIN org o ON o.id = c.org_id
+    WHERE c.post = '书记' AND o.parent_id = $rdistrict AND o.level = 'street'")
+review_session() { # prints the Lua table of codes and reporters of a new open session
+    local sid names
+    sid=$(curl -s -H "$auth" -H 'Content-Type: application/json' -d "{\"org_id\":$rdistrict,\"year\":2026,\"held_on\":\"2026-12-20\",\"title\":\"压测述职评议\"}" \
+        "http://127.0.0.1:$port/api/v1/review-sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    for c in ${rcadres//,/ }; do
+        curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"cadre_id\":$c}" \
+            "http://127.0.0.1:$port/api/v1/review-sessions/$sid/reporters"
+    done
+    names=$(python3 -c 'import json; print(json.dumps({"names": [f"压测代表{i}" for i in range(300)]}))')
+    curl -s -H "$auth" -H 'Content-Type: application/json' -d "$names" "http://127.0.0.1:$port/api/v1/review-sessions/$sid/delegates" > "$work/codes.json"
+    curl -s -H "$auth" "http://127.0.0.1:$port/api/v1/review-sessions/$sid" > "$work/session.json"
+    python3 - "$work/codes.json" "$work/session.json" <<'PY'
+import json, sys
+codes = [d["code"] for d in json.load(open(sys.argv[1]))["delegates"]]
+reps = [r["id"] for r in json.load(open(sys.argv[2]))["reporter_list"]]
+print("local codes = {" + ",".join('"%s"' % c for c in codes) + "}")
+print("local reps = {" + ",".join(str(r) for r in reps) + "}")
+PY
+}
+ballot_lua() {
+    { review_session; cat <<'LUA'
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+local n = 0
+local grades = {"good", "fairly_good", "average", "poor", "unknown"}
+request = function()
+    local i = tid + 2 * n
+    n = n + 1
+    local code = codes[i % #codes + 1]
+    local rep = reps[math.floor(i / #codes) % #reps + 1]
+    local body = '{"code":"' .. code .. '","reporter_id":' .. rep .. ',"grade":"' .. grades[i % 5 + 1] .. '"}'
+    return wrk.format("POST", "/api/v1/public/review-ballots", {["Content-Type"] = "application/json"}, body)
+end
+LUA
+    } > "$work/ballot.lua"
+}
+# ---- end 述职评议 ----
 city=$(sqlite3 "$db" "SELECT id FROM org WHERE level = 'city'")
 city_notice="{\"org_id\":$city,\"kind\":\"dispatch\",\"title\":\"压测全市通报\",\"body\":\"bench\",\"target_org_id\":$city,\"levels\":[\"district\",\"street\",\"community\"]}"
 receipts=$(sqlite3 "$db" "SELECT COUNT(*) FROM org WHERE level IN ('district', 'street', 'community')")
@@ -213,6 +257,12 @@ for backend in sqlite postgres; do
         -H 'Content-Type: application/json' -d "$city_notice" "http://127.0.0.1:$port/api/v1/notices"; done |
         awk '{print ($1 == 201 ? $2 * 1000 : 999999)}' | sort -n | awk '{v[NR] = $1} END {printf "median %.1f ms, max %.1f ms", v[3], v[5]}')
     echo "| $backend: POST /api/v1/notices to every district, street and community ($receipts receipts), 5 in a row | $ms | | |" | tee -a "$out"
+    # ---- 述职评议: ballots beside case intake ----
+    ballot_lua
+    bench "$backend: POST /api/v1/public/review-ballots, a delegate's ballot per request, durable" \
+        "http://127.0.0.1:$port/api/v1/public/review-ballots" "" "$work/ballot.lua"
+    echo "| $backend: ballots / case intake | $(awk -v a="$last_rps" -v b="$intake_rps" 'BEGIN {printf "%.2f", a / b}') | | |" | tee -a "$out"
+    # ---- end 述职评议 ----
     stop_server
 done
 

@@ -17,6 +17,7 @@
 
 #include "core/dutyfsm.h"
 #include "core/path.h"
+#include "core/random.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -855,11 +856,7 @@ static unsigned long long demo_rng;
 
 static int64_t demo_below(int64_t n)
 {
-    demo_rng += 0x9E3779B97F4A7C15ull; /* splitmix64 */
-    unsigned long long z = demo_rng;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+    return random_seeded_below(&demo_rng, n);
 }
 
 static const struct {
@@ -948,7 +945,7 @@ static int demo_list(db_t *db, int64_t org, int64_t cadre, int year, const char 
     int n = 3 + (int)demo_below(3);
     size_t first = (size_t)demo_below(DEMO_NITEMS);
     for (int i = 0; rc == DB_OK && i < n; i++) {
-        char deadline[16];
+        char deadline[40]; /* room for any int the compiler cannot bound */
         snprintf(deadline, sizeof deadline, "%04d-%02d-%02d", year, 1 + (int)demo_below(12), 1 + (int)demo_below(28));
         size_t k = (first + (size_t)i) % DEMO_NITEMS;
         rc = db_exec(db, NULL,

@@ -82,6 +82,14 @@ json_t *notice_inbox(db_t *db, const principal_t *who, int64_t now);
 /* The demo city's notices and their receipts, partly read and replied (jiceng demo). */
 int notice_demo(db_t *db, const write_ctx_t *w);
 
+/* ---- 述职评议 (review.c) ---- */
+extern const char *const review_ballot_grades[];  /* a ballot's grade: good ... poor, unknown */
+extern const char *const review_session_states[]; /* open, closed */
+/* The demo city's 述职评议: a closed, counted and confirmed session per district for last
+ * year, its street secretaries reporting, 40 delegates voting (grades from the seed). */
+int review_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 述职评议 ---- */
+
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];
 

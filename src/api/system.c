@@ -75,6 +75,10 @@ static const struct {
     {"notice_kinds", notice_kinds},
     {"notice_boxes", notice_boxes},
     {"notice_receipt_states", notice_receipt_states},
+    /* ---- 述职评议 (review.c) ---- */
+    {"review_grades", review_ballot_grades},
+    {"review_session_states", review_session_states},
+    /* ---- end 述职评议 ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -72,6 +72,7 @@ int cmd_serve(int argc, char **argv)
         {"lockout-seconds", 1, NULL, "how long a lock lasts (default 900)"},
         {"login-rate", 1, NULL, "login attempts per client address per minute (default 30)"},
         {"public-rate", 1, NULL, "anonymous case reports per client address per minute (default 5)"},
+        {"vote-rate", 1, NULL, "述职评议 ballot-sheet and ballot calls per client address per minute (default 300)"},
         {"export-bulk-rows", 1, NULL, "a full export of more residents needs pii.export_bulk (default 1000)"},
         {"id-search-limit", 1, NULL, "searches by exact ID number per user in 24 hours without pii.reveal (default 20)"},
         {"list-total-cap", 1, NULL, "a list counts its rows up to this many, and says \"more\" above (default 10000)"},
@@ -133,6 +134,7 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "lockout-seconds", cfg.lockout_seconds, 1, 86400 * 30, &cfg.lockout_seconds) ||
         int_opt(opts, "login-rate", cfg.login_rate, 1, 1000000, &cfg.login_rate) ||
         int_opt(opts, "public-rate", cfg.public_rate, 1, 1000000, &cfg.public_rate) ||
+        int_opt(opts, "vote-rate", cfg.vote_rate, 1, 1000000, &cfg.vote_rate) ||
         int_opt(opts, "export-bulk-rows", cfg.export_bulk_rows, 0, 200000, &cfg.export_bulk_rows) ||
         int_opt(opts, "id-search-limit", cfg.id_search_limit, 0, 1000000, &cfg.id_search_limit) ||
         int_opt(opts, "list-total-cap", cfg.list_total_cap, 0, 10000000, &cfg.list_total_cap) ||

@@ -31,3 +31,12 @@ void random_fill(void *buf, size_t n)
         n -= take;
     }
 }
+
+int64_t random_seeded_below(unsigned long long *state, int64_t n)
+{
+    *state += 0x9E3779B97F4A7C15ull; /* splitmix64 */
+    unsigned long long z = *state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+}

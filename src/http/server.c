@@ -59,6 +59,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->lockout_seconds = 900;
     cfg->login_rate = 30;
     cfg->public_rate = 5;
+    cfg->vote_rate = 300; /* 述职评议: a hall of delegates may share one address */
     cfg->export_bulk_rows = EXPORT_BULK_ROWS_DEFAULT;
     cfg->id_search_limit = 20;
     cfg->list_total_cap = 10000;

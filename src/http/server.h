@@ -37,6 +37,7 @@ typedef struct server_config {
     int lockout_seconds;       /* default 900 */
     int login_rate;            /* login attempts per address per minute, default 30 */
     int public_rate;           /* anonymous reports per address per minute, default 5 */
+    int vote_rate;             /* 述职评议: a delegate's phone calls per address per minute, default 300 */
     int export_bulk_rows;      /* a full (unmasked) export of more rows needs pii.export_bulk */
     int id_search_limit;       /* searches by exact ID number per user in 24 hours without pii.reveal, default 20 */
     int list_total_cap;        /* a list counts its rows up to this many (its "total"), default 10000 */

@@ -37,6 +37,10 @@ def fingerprint(db):
                            " r.replied_at IS NULL, r.reminders FROM notice n JOIN notice_receipt r ON r.notice_id = n.id"
                            " ORDER BY r.id"):
         h.update(repr(row).encode())
+    # ---- 述职评议: each district's session, its reporters' counts and grades ----
+    for row in con.execute("SELECT s.org_id, s.year, s.state, r.cadre_id, r.counted, r.proposed_grade, r.final_grade"
+                           " FROM review_session s JOIN review_reporter r ON r.session_id = s.id ORDER BY r.id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -160,6 +164,20 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         assert {n["org_level"] for n in issued} == {"city", "district"} and len(issued) == 5
         figures = admin.get("/api/v1/notice-figures", params={"org": 1}).json()
         assert 0 < figures["overdue"] < figures["unreplied"] < figures["receipts"], figures
+        # ---- 述职评议: a closed session per district, street secretaries counted and confirmed ----
+        sessions = admin.get("/api/v1/review-sessions", params={"org": 1, "limit": 50}).json()
+        districts = admin.get("/api/v1/orgs", params={"level": "district", "limit": 50}).json()["items"]
+        assert sorted(x["org_id"] for x in sessions["items"]) == sorted(x["id"] for x in districts)
+        assert {x["state"] for x in sessions["items"]} == {"closed"}
+        one = admin.get(f"/api/v1/review-sessions/{sessions['items'][0]['id']}").json()
+        assert one["reporter_list"] and len(one["roster"]) == 40
+        for r in one["reporter_list"]:
+            res = r["result"]
+            assert r["final_grade"] == r["proposed_grade"] == res["proposed"] and r["org_level"] == "street"
+            assert res["ballots"] == sum(res["distribution"].values()) == r["voted"] <= 40
+        graded = {r["final_grade"] for x in sessions["items"]
+                  for r in admin.get(f"/api/v1/review-sessions/{x['id']}").json()["reporter_list"]}
+        assert {"good", "fairly_good", "average"} <= graded
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

@@ -49,6 +49,10 @@ def probes(org, unit, party, me):
         "notice_kinds": ("GET", "/api/v1/notices", "kind", None),
         "notice_boxes": ("GET", "/api/v1/notices", "box", None),
         "notice_receipt_states": ("GET", f"/api/v1/notices/{MISSING}/receipts", "state", None),
+        # ---- 述职评议 ----
+        "review_grades": body("/api/v1/public/review-ballots", "grade", {"code": "ZZZZZZZZZZ", "reporter_id": MISSING}),
+        "review_session_states": ("GET", "/api/v1/review-sessions", "state", None),
+        # ---- end 述职评议 ----
     }
 
 

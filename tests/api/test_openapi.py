@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 import jsonschema
 import pytest
+import requests
 import yaml
 
 from conftest import ADMIN_PASSWORD, BIN, PASSWORD, ROOT, error_of
@@ -997,6 +998,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_norms(admin, cid, gid)
     walk_duties(admin, cid, gid)
     walk_notices(admin, cid, gid)
+    walk_review(admin, cid)  # 述职评议
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1360,6 +1362,72 @@ def walk_notices(admin, cid, gid):
     assert r.status_code == 200 and r.json()["reminded"] == 1, r.text
     check(r, "POST", "/api/v1/notices/{id}/remind")
     check(admin.get("/api/v1/notice-figures", params={"org": cid}), "GET", "/api/v1/notice-figures")
+
+
+# ---- 述职评议 ----
+def walk_review(admin, cid):
+    """Part of the walk: a session held by the walk's street for its community's secretary, a
+    delegate voting from the public routes, the close and the confirmed grade."""
+    year = 2027
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    for key, value in (("review.grade_points", {"good": 100, "fairly_good": 80, "average": 60, "poor": 0}),
+                       ("review.grade_bands", [{"grade": "good", "min": 90}, {"grade": "fairly_good", "min": 80},
+                                                {"grade": "average", "min": 60}, {"grade": "poor", "min": 0}]),
+                       ("review.satisfaction_floor", 50)):
+        r = admin.post("/api/v1/norms", json={"org_id": street, "key": key, "year_from": year, "value": value})
+        assert r.status_code == 201, r.text
+    p = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档述职书记", "id_card": id_card("34010419600101031")})
+    assert p.status_code == 201, p.text
+    r = admin.post("/api/v1/cadres", json={"person_id": p.json()["id"], "org_id": cid, "post": "书记",
+                                           "term_start": "2021-01-01"})
+    assert r.status_code == 201, r.text
+    cadre = r.json()["id"]
+    col = "/api/v1/review-sessions"
+    r = admin.post(col, json={"org_id": street, "year": year, "held_on": f"{year}-01-10", "title": "文档述职评议"})
+    assert r.status_code == 201, r.text
+    sid = check(r, "POST", col)["id"]
+    r = admin.post(f"{col}/{sid}/reporters", json={"cadre_id": cadre})
+    assert r.status_code == 201, r.text
+    rep = check(r, "POST", col + "/{id}/reporters")["reporter_list"][0]["id"]
+    r = admin.post(f"{col}/{sid}/reporters", json={"cadre_id": cadre})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col + "/{id}/reporters")
+    r = admin.post(f"{col}/{sid}/delegates", json={"names": ["文档代表"]})
+    assert r.status_code == 201, r.text
+    code = check(r, "POST", col + "/{id}/delegates")["delegates"][0]["code"]
+    r = admin.patch(f"/api/v1/review-reporters/{rep}", json={"report": "述职报告", "comment": None})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", "/api/v1/review-reporters/{id}")
+    r = admin.post(f"/api/v1/review-reporters/{rep}/questions", json={"text": "质询"})
+    assert r.status_code == 201, r.text
+    qid = check(r, "POST", "/api/v1/review-reporters/{id}/questions")["questions"][0]["id"]
+    r = admin.post(f"/api/v1/review-questions/{qid}/answer", json={"text": "答复"})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/review-questions/{id}/answer")
+    plain = requests.Session()
+    base = admin.url("")
+    r = plain.post(base + "/api/v1/public/review-sheet", json={"code": code})
+    assert r.status_code == 200 and r.json()["reporters"][0]["my_grade"] is None, r.text
+    check(r, "POST", "/api/v1/public/review-sheet")
+    r = plain.post(base + "/api/v1/public/review-sheet", json={"code": "2222222222"})
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/public/review-sheet")
+    r = plain.post(base + "/api/v1/public/review-ballots", json={"code": code, "reporter_id": rep, "grade": "good"})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/public/review-ballots")
+    r = admin.post(f"/api/v1/review-reporters/{rep}/confirm", json={"grade": "good"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/review-reporters/{id}/confirm")
+    r = admin.post(f"{col}/{sid}/close")
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", col + "/{id}/close")["reporter_list"][0]["result"]["proposed"] == "good"
+    r = admin.post(f"/api/v1/review-reporters/{rep}/confirm", json={"grade": "poor", "reason": "文档理由"})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/review-reporters/{id}/confirm")
+    check(admin.get(f"{col}/{sid}"), "GET", col + "/{id}")
+    page = check(admin.get(col, params={"org": street, "year": year, "state": "closed"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [sid]
+# ---- end 述职评议 ----
 
 
 def walk_cadres(admin, cid, gid, head, spouse):

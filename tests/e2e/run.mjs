@@ -388,6 +388,9 @@ describe('staff console', { timeout: 480_000 }, () => {
       notice_kinds: (v) => [`noticeKind.${v}`],
       notice_boxes: (v) => [`notices.box.${v}`],
       notice_receipt_states: (v) => [`notices.state.${v}`],
+      // ---- 述职评议 ----
+      review_grades: (v) => [`reviewGrade.${v}`],
+      review_session_states: (v) => [`reviewState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1325,6 +1328,112 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(page)
     await toTop(page)
     await page.screenshot({ path: join(ARTIFACTS, 'notice-issuer-desktop.png'), fullPage: true })
+    await page.close()
+    clean()
+  })
+
+  // ---- 述职评议 ----
+  it('述职评议: a district holds a session, a delegate votes and corrects on a phone, the close counts and the grade is confirmed', async () => {
+    const year = 2020 // norms of their own for the year, issued by the district
+    for (const [key, value] of [
+      ['review.grade_points', { good: 100, fairly_good: 80, average: 60, poor: 0 }],
+      ['review.grade_bands', [{ grade: 'good', min: 90 }, { grade: 'fairly_good', min: 80 }, { grade: 'average', min: 60 }, { grade: 'poor', min: 0 }]],
+      ['review.satisfaction_floor', 50],
+    ]) await admin.post('/api/v1/norms', { org_id: ids.shushan, key, year_from: year, value }, 201)
+    const person = await admin.post('/api/v1/persons', { org_id: ids.street, name: '述职书记老陈', id_card: idWithCheck('34010419650401871') }, 201)
+    const cadre = await admin.post('/api/v1/cadres', { person_id: person.id, org_id: ids.street, post: '书记', term_start: '2021-01-01' }, 201)
+    const u = await admin.post('/api/v1/users', { username: 'shushan.review', display_name: 'shushan.review', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: ids.shushan }, 201)
+
+    // The district's staff hold the session from its tab.
+    const page = await newPage('review', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.review', STAFF_PASSWORD)
+    await page.waitForURL((x) => x.pathname === `/orgs/${ids.shushan}`)
+    await page.goto(`${base}/orgs/${ids.shushan}/reviews`)
+    await byId(page, 'review-create').click()
+    await field(page, 'review-title').fill(`${year}年度蜀山区街道党工委书记述职评议会`)
+    await field(page, 'review-year').fill(String(year))
+    await field(page, 'review-held-on').fill(`${new Date().getFullYear()}-01-20`)
+    await field(page, 'review-held-on').press('Enter')
+    await byId(page, 'review-submit').click()
+    await waitRows(page, 'review-table', 1)
+    const session = (await admin.get(`/api/v1/review-sessions?org=${ids.shushan}`)).items[0]
+    assert.equal(session.year, year)
+    await admin.post(`/api/v1/review-sessions/${session.id}/reporters`, { cadre_id: cadre.id }, 201)
+    await page.locator('[data-testid="review-table"] tbody tr').first().click()
+    await page.waitForURL((x) => x.pathname === `/review-sessions/${session.id}`)
+    const reporter = (await admin.get(`/api/v1/review-sessions/${session.id}`)).reporter_list[0]
+    await area(page, `review-report-${reporter.id}`).fill('一年来抓基层党建工作情况：支部标准化建设全部达标。')
+    await byId(page, `review-save-report-${reporter.id}`).click()
+    await page.locator('.el-message--success').first().waitFor()
+    // The roster: two delegates, their codes shown once, to print.
+    await page.getByRole('tab', { name: '代表名单与投票码' }).click()
+    await area(page, 'review-delegate-names').fill('代表张三\n代表李四')
+    await byId(page, 'review-add-delegates').click()
+    await byId(page, 'review-codes').waitFor()
+    const slips = await page.locator('[data-testid="review-codes"] .slip-code').allInnerTexts()
+    assert.equal(slips.length, 2)
+    assert.ok(slips.every((c) => /^[2-9A-HJ-NP-Z]{10}$/.test(c.trim())), slips.join())
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'review-codes-desktop.png'), fullPage: true })
+
+    // A delegate on a phone, no account: grades, then corrects.
+    const phone = await newPage('vote-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/vote/${slips[0].trim()}`)
+    await byId(phone, `vote-reporter-${reporter.id}`).waitFor()
+    await phone.waitForURL((x) => x.pathname === '/vote') // the code left the address (and the history)
+    await byId(phone, `vote-${reporter.id}-poor`).click()
+    await phone.waitForSelector(`[data-testid="vote-mine-${reporter.id}"][data-grade="poor"]`)
+    await byId(phone, `vote-${reporter.id}-good`).click()
+    await phone.waitForSelector(`[data-testid="vote-mine-${reporter.id}"][data-grade="good"]`)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'review-vote-phone.png'), fullPage: true })
+    const other = await request.newContext({ baseURL: base })
+    const r = await other.post('/api/v1/public/review-ballots', { data: { code: slips[1].trim(), reporter_id: reporter.id, grade: 'fairly_good' } })
+    assert.equal(r.status(), 200, await r.text())
+    await other.dispose()
+
+    // The close counts (one correction, one ballot each); a later change is refused on the phone.
+    await page.reload()
+    await byId(page, 'review-close').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await waitText(page, 'review-session-state', '已结束')
+    await page.getByRole('tab', { name: '测评结果' }).click()
+    await waitText(page, `review-proposed-${reporter.id}`, '好') // (100 + 80) / 2 = 90
+    const counted = (await admin.get(`/api/v1/review-sessions/${session.id}`)).reporter_list[0].result
+    assert.deepEqual([counted.ballots, counted.points, counted.distribution.good, counted.distribution.fairly_good], [2, 90, 1, 1])
+    await phone.reload() // the address holds no code now: the page asks for it
+    await field(phone, 'vote-code').fill(slips[0].trim())
+    await byId(phone, 'vote-open').click()
+    await byId(phone, 'vote-closed').waitFor()
+    await waitText(phone, `vote-mine-${reporter.id}`, '你的测评：好')
+    assert.ok(await byId(phone, `vote-${reporter.id}-poor`).locator('input').isDisabled())
+    await phone.screenshot({ path: join(ARTIFACTS, 'review-vote-closed-phone.png'), fullPage: true })
+    await phone.close()
+
+    // Confirmed as 较好, with the reason the API asks for when it differs.
+    await byId(page, `review-grade-${reporter.id}`).click()
+    await page.locator('.el-select-dropdown__item', { hasText: '较好' }).last().click()
+    await field(page, `review-reason-${reporter.id}`).fill('年内有一项整改超期，经研究定为较好')
+    await byId(page, `review-confirm-${reporter.id}`).click()
+    await waitText(page, `review-final-${reporter.id}`, '较好 · 年内有一项整改超期，经研究定为较好')
+    const done = (await admin.get(`/api/v1/review-sessions/${session.id}`)).reporter_list[0]
+    assert.deepEqual([done.proposed_grade, done.final_grade], ['good', 'fairly_good'])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'review-results-desktop.png'), fullPage: true })
+    // The same pages at phone width: the session's results and the node's tab.
+    await page.setViewportSize(PHONE)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'review-results-phone.png'), fullPage: true })
+    await page.goto(`${base}/orgs/${ids.shushan}/reviews`)
+    await waitRows(page, 'review-table', 1)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'reviews-phone.png'), fullPage: true })
+    await page.setViewportSize(SCREEN)
+    await page.reload()
+    await waitRows(page, 'review-table', 1)
+    await page.screenshot({ path: join(ARTIFACTS, 'reviews-desktop.png'), fullPage: true })
     await page.close()
     clean()
   })

@@ -21,6 +21,8 @@ export const ORG_PAGES = [
   // ---- end duty lists ----
   // notices (调度通报)
   { name: 'org-notices', path: 'notices', page: () => import('./views/notices/Notices.vue'), perm: 'stats.read', tab: 'notices' },
+  // ---- 述职评议 ----
+  { name: 'org-reviews', path: 'reviews', page: () => import('./views/review/Reviews.vue'), perm: 'stats.read', tab: 'reviews' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -14,6 +14,10 @@ const CaseNew = () => import('./views/cases/CaseNew.vue')
 const MyCases = () => import('./views/cases/MyCases.vue')
 const Inbox = () => import('./views/cases/Inbox.vue')
 const NoticeDetail = () => import('./views/notices/NoticeDetail.vue') // notices (调度通报)
+// ---- 述职评议 ----
+const ReviewSession = () => import('./views/review/ReviewSession.vue')
+const Vote = () => import('./views/public/Vote.vue')
+// ---- end 述职评议 ----
 const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
@@ -24,6 +28,8 @@ export const routes = [
   // Anonymous reports: no account, no console around them.
   { path: '/report', name: 'public-report', component: PublicReport, meta: { public: true } },
   { path: '/follow', name: 'public-follow', component: PublicFollow, meta: { public: true } },
+  // ---- 述职评议: a delegate's phone, no account ----
+  { path: '/vote/:code?', name: 'vote', component: Vote, meta: { public: true } },
   {
     path: '/',
     component: Layout,
@@ -52,6 +58,8 @@ export const routes = [
       { path: 'my/report', name: 'my-report', component: CaseNew },
       // ---- duty lists (责任清单) ----
       { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
+      // ---- 述职评议 ----
+      { path: 'review-sessions/:sessionId(\\d+)', name: 'review-session', component: ReviewSession, props: true, meta: { perm: 'stats.read' } },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
