@@ -271,7 +271,9 @@ def test_ballots_cannot_be_linked_to_voters(server, city, admin):
     """The attempt of someone holding the database (without the server key) and the audit
     log: every table, the row order, ids, times and tokens, and the server's log."""
     district = city["district"]
-    names = [f"保密代表{i:02d}" for i in range(12)]
+    # 40 delegates, 20 of each grade: a guess from any order matches the truth by chance once in
+    # C(40, 20) (about 1.4e11) runs.
+    names = [f"保密代表{i:02d}" for i in range(40)]
     s, (rep,), codes = session(district, city, names=names)
     con = backend.connect(server.db)
     tables = [t for (t,) in con.execute(
@@ -279,14 +281,14 @@ def test_ballots_cannot_be_linked_to_voters(server, city, admin):
         else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
     audit_before = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     truth = {}
-    for i, code in enumerate(codes):  # the roster's order is the voting order: 6 好 then 6 差
-        truth[code] = "good" if i < 6 else "poor"
+    for i, code in enumerate(codes):  # the roster's order is the voting order: 20 好 then 20 差
+        truth[code] = "good" if i < 20 else "poor"
         assert vote(server, code, rep, truth[code]).status_code == 200
     # Nothing was audited by the votes (an audit row's time would order them).
     assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == audit_before
     stored = con.execute("SELECT ballots FROM review_reporter WHERE id = ?", (rep,)).fetchone()[0]
     ballots = box(stored)
-    assert len(ballots) == 12 and sorted(g for _, g in ballots) == sorted(truth.values())
+    assert len(ballots) == 40 and sorted(g for _, g in ballots) == sorted(truth.values())
     # The ballots: a token and a grade each, in the tokens' order, whatever the voting order.
     assert [t for t, _ in ballots] == sorted(t for t, _ in ballots)
     assert all(re.fullmatch(r"[0-9a-f]{32}", t) for t, _ in ballots)
@@ -315,7 +317,7 @@ def test_ballots_cannot_be_linked_to_voters(server, city, admin):
     # Attempt 3, times and ids: the session's rows carry no time set by a vote.
     times = con.execute("SELECT updated_at, version FROM review_reporter WHERE id = ?", (rep,)).fetchone()
     assert times == tuple(con.execute("SELECT updated_at, version FROM review_reporter WHERE id = ?", (rep,)).fetchone())
-    assert [r[3] for r in roster] == [roster[0][3]] * 12  # one write made the roster: its times order nothing
+    assert [r[3] for r in roster] == [roster[0][3]] * 40  # one write made the roster: its times order nothing
     con.close()
     # The server's log names no code, no token and no grade with a delegate.
     log = server.read_log(whole=True)
