@@ -72,6 +72,40 @@ int norm_demo(db_t *db, const write_ctx_t *w);
  * deterministic from seed (jiceng demo). */
 int duty_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end duty lists ---- */
+/* A workflow operation that hands its validated body, as it came, to write fn
+ * (kept: a failed group gets it back). Duty lists and problems. */
+#define DEFER_BODY(name, fn)                                                                                           \
+    static int name(api_req_t *req, api_reply_t *rep)                                                                  \
+    {                                                                                                                  \
+        (void)rep;                                                                                                     \
+        json_t *data = req->body;                                                                                      \
+        req->body = NULL;                                                                                              \
+        return api_defer_kept(req, fn, data);                                                                          \
+    }
+
+/* A move of a workflow (a duty list, a problem): the action (one of the
+ * family's, the F_ENUM's list), a reason (a return's), the version. */
+typedef struct {
+    uint64_t given;
+    const char *action;
+    const char *reason;
+    int64_t version;
+} move_in_t;
+#define MOVE_FIELDS(actions)                                                                                           \
+    IN(move_in_t, action, F_ENUM, 1, 0, 0, actions), IN(move_in_t, reason, F_BLOCK, 0, 1, 1000, NULL),                \
+        IN(move_in_t, version, F_INT, 1, 1, INT64_MAX, NULL)
+
+/* GET /api/v1/<family>-figures?org=&year=: fn's figures of the node's subtree
+ * for the year (default this year), with each child's, under perm. fn answers
+ * the figures of [lo, hi) for year (today: "YYYY-MM-DD"), or NULL. */
+typedef json_t *(*subtree_figures_fn)(db_t *db, const char *lo, const char *hi, int64_t year, const char *today);
+int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn);
+
+/* ---- rectification problems (问题清单): problem.c ---- */
+extern const char *const problem_sources[];       /* problem.c: a problem's source */
+extern const char *const problem_severities[];    /* problem.c: a problem's severity */
+extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of overdue problems */
+/* ---- end rectification problems ---- */
 /* ---- notices (调度通报): notice.c ---- */
 extern const char *const notice_kinds[];          /* notice.c: a notice's kind */
 extern const char *const notice_boxes[];          /* notice.c: ?box= of the notices */

@@ -8,6 +8,7 @@
 
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
+#include "core/rectfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -75,6 +76,12 @@ static const struct {
     {"notice_kinds", notice_kinds},
     {"notice_boxes", notice_boxes},
     {"notice_receipt_states", notice_receipt_states},
+    /* ---- rectification problems (问题清单) ---- */
+    {"problem_sources", problem_sources},
+    {"problem_severities", problem_severities},
+    {"problem_states", rect_states},
+    {"problem_actions", rect_actions},
+    /* ---- end rectification problems ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

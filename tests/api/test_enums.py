@@ -49,6 +49,14 @@ def probes(org, unit, party, me):
         "notice_kinds": ("GET", "/api/v1/notices", "kind", None),
         "notice_boxes": ("GET", "/api/v1/notices", "box", None),
         "notice_receipt_states": ("GET", f"/api/v1/notices/{MISSING}/receipts", "state", None),
+        # ---- rectification problems (问题清单) ----
+        "problem_sources": ("GET", "/api/v1/problems", "source", None),
+        "problem_severities": body("/api/v1/problems", "severity",
+                                   {"org_id": MISSING, "raised_org_id": MISSING, "year": 2026, "source": "patrol",
+                                    "description": "词表", "measure": "词表", "deadline": "2026-12-31"}),
+        "problem_states": ("GET", "/api/v1/problems", "state", None),
+        "problem_actions": body(f"/api/v1/problems/{MISSING}/moves", "action", {"version": STALE}),
+        # ---- end rectification problems ----
     }
 
 

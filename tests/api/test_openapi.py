@@ -997,6 +997,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_norms(admin, cid, gid)
     walk_duties(admin, cid, gid)
     walk_notices(admin, cid, gid)
+    walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1328,6 +1329,43 @@ def walk_duties(admin, cid, gid):
     r = admin.get("/api/v1/duty-figures", params={"org": 999999999})
     assert r.status_code == 404, r.text
     check(r, "GET", "/api/v1/duty-figures")
+
+
+# ---- rectification problems (问题清单) ----
+def walk_problems(admin, cid, gid):
+    """Part of the walk: a problem the community raises about its grid, from pending to closed by the admin
+    above it, a refusal, the carry-over, the lists and the figures."""
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year  # Shanghai's
+    col, one, moves = "/api/v1/problems", "/api/v1/problems/{id}", "/api/v1/problems/{id}/moves"
+    body = {"org_id": gid, "raised_org_id": cid, "year": year, "source": "daily_inspection", "category": "文档",
+            "severity": "minor", "description": "文档问题", "evidence": None, "measure": "文档措施",
+            "deadline": f"{year}-12-31", "lead_name": "文档领导", "unit_name": None, "person_name": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    p = check(r, "POST", col)
+    r = admin.post(col, json={**body, "org_id": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "POST", col)
+    for action in ("start", "apply", "close"):
+        r = admin.post(f"{col}/{p['id']}/moves", json={"action": action, "version": p["version"]})
+        assert r.status_code == 200, r.text
+        p = check(r, "POST", moves)
+    r = admin.post(f"{col}/{p['id']}/moves", json={"action": "return", "reason": "文档", "version": p["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", moves)
+    check(admin.get(f"{col}/{p['id']}"), "GET", one)
+    r = admin.post("/api/v1/problem-carry-over", json={"org_id": cid, "year": year - 1})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/problem-carry-over")
+    page = check(admin.get(col, params={"org": cid, "year": year, "state": "closed", "source": "daily_inspection",
+                                        "overdue": 0, "supervised": 0}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [p["id"]]
+    f = check(admin.get("/api/v1/problem-figures", params={"org": cid, "year": year}), "GET", "/api/v1/problem-figures")
+    assert (f["problems"], f["closed"], f["closure_rate"]) == (1, 1, 1.0)
+    r = admin.get("/api/v1/problem-figures", params={"org": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "GET", "/api/v1/problem-figures")
+# ---- end rectification problems ----
 
 
 def walk_notices(admin, cid, gid):
