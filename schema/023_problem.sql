@@ -7,6 +7,40 @@
 -- an open problem gets a 督办 at the raiser (supervise_level 1), a week later
 -- at the raiser's parent (2). An open problem carried into the next year is a
 -- new row (source carried_over) linking the original (carried_from_id).
+--
+-- Inspections (日常督查, 明查, 暗访) by an org of nodes at or below it: a team
+-- (user ids and/or names), the nodes sampled, a checklist per node with
+-- results; a failed item becomes a problem (inspection_id). A covert (暗访)
+-- inspection and its problems stay hidden from everyone but its team and the
+-- grants at or above the inspecting org until it is published (通报).
+CREATE TABLE inspection (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id INTEGER NOT NULL REFERENCES org(id),    -- the inspecting org
+    type TEXT NOT NULL,                            -- daily, open, covert
+    title TEXT NOT NULL,
+    held_on TEXT NOT NULL,                         -- YYYY-MM-DD
+    team_names TEXT,                               -- names as the inspecting org wrote them, JSON array
+    published_at INTEGER,                          -- its 通报
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX inspection_org ON inspection (org_id, held_on);
+
+CREATE TABLE inspection_member (
+    inspection_id INTEGER NOT NULL REFERENCES inspection(id),
+    user_id INTEGER NOT NULL REFERENCES app_user(id),
+    PRIMARY KEY (inspection_id, user_id)
+);
+CREATE INDEX inspection_member_user ON inspection_member (user_id);
+
+CREATE TABLE inspection_node (
+    inspection_id INTEGER NOT NULL REFERENCES inspection(id),
+    org_id INTEGER NOT NULL REFERENCES org(id),
+    PRIMARY KEY (inspection_id, org_id)
+);
+CREATE INDEX inspection_node_org ON inspection_node (org_id);
+
 CREATE TABLE problem (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     org_id INTEGER NOT NULL REFERENCES org(id),
@@ -29,6 +63,7 @@ CREATE TABLE problem (
     supervised_at INTEGER,
     closed_at INTEGER,
     carried_from_id INTEGER UNIQUE REFERENCES problem(id),
+    inspection_id INTEGER REFERENCES inspection(id),
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
@@ -36,6 +71,22 @@ CREATE TABLE problem (
 CREATE INDEX problem_org ON problem (org_id, year);
 CREATE INDEX problem_raised ON problem (raised_org_id, year);
 CREATE INDEX problem_open ON problem (state, deadline);
+CREATE INDEX problem_inspection ON problem (inspection_id);
+
+-- A checklist item of an inspection at one sampled node, its result, and the
+-- problem it became.
+CREATE TABLE inspection_item (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    inspection_id INTEGER NOT NULL REFERENCES inspection(id),
+    org_id INTEGER NOT NULL REFERENCES org(id),
+    item TEXT NOT NULL,
+    result TEXT,                                   -- NULL (not yet), pass, fail
+    note TEXT,
+    problem_id INTEGER UNIQUE REFERENCES problem(id),
+    recorded_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX inspection_item_inspection ON inspection_item (inspection_id, id);
 
 CREATE TABLE problem_event (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

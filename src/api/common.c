@@ -810,7 +810,7 @@ int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree
     if (path_subtree_upper(hi, sizeof hi, lo) != 0)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     date_today(today);
-    json_t *all = fn(req->db, lo, hi, year, today);
+    json_t *all = fn(req->db, req->who, lo, hi, year, today);
     json_t *kids = db_rows_json(req->db, "SELECT id AS org_id, name AS org_name, level AS org_level, path FROM org"
                                          " WHERE parent_id = ? ORDER BY id",
                                 "i", org);
@@ -819,7 +819,7 @@ int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree
     json_array_foreach(kids, i, k) {
         char khi[ACCESS_PATH_MAX];
         const char *klo = json_string_value(json_object_get(k, "path"));
-        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? fn(req->db, klo, khi, year, today) : NULL;
+        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? fn(req->db, req->who, klo, khi, year, today) : NULL;
         if (f == NULL) {
             json_decref(kids);
             kids = NULL;

@@ -719,8 +719,10 @@ static int duty_common_list(api_req_t *req, api_reply_t *rep)
 
 /* The figures of the lists of year in [lo, hi): lists, signed (signed or
  * published), by state, items, done, overdue (deadline before today, not done). */
-static json_t *figures(db_t *db, const char *lo, const char *hi, int64_t year, const char *today)
+static json_t *figures(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                       const char *today)
 {
+    (void)who;
     json_t *r = db_row_one_json(
         db,
         "SELECT COUNT(*) AS lists,"

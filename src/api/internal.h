@@ -97,13 +97,17 @@ typedef struct {
 
 /* GET /api/v1/<family>-figures?org=&year=: fn's figures of the node's subtree
  * for the year (default this year), with each child's, under perm. fn answers
- * the figures of [lo, hi) for year (today: "YYYY-MM-DD"), or NULL. */
-typedef json_t *(*subtree_figures_fn)(db_t *db, const char *lo, const char *hi, int64_t year, const char *today);
+ * the figures of [lo, hi) for year (today: "YYYY-MM-DD") as the caller sees
+ * them, or NULL. */
+typedef json_t *(*subtree_figures_fn)(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                      const char *today);
 int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn);
 
 /* ---- rectification problems (问题清单): problem.c ---- */
 extern const char *const problem_sources[];       /* problem.c: a problem's source */
 extern const char *const problem_severities[];    /* problem.c: a problem's severity */
+extern const char *const inspection_types[];      /* inspection.c: an inspection's type */
+extern const char *const inspection_results[];    /* inspection.c: a checklist item's result */
 extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of overdue problems */
 /* ---- end rectification problems ---- */
 /* ---- notices (调度通报): notice.c ---- */

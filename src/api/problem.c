@@ -13,21 +13,39 @@
 #include "api/internal.h"
 #include "api/list.h"
 #include "api/tx.h"
+#include "api/problem.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/path.h"
 #include "core/rectfsm.h"
-#include "core/role.h"
 
 const char *const problem_sources[] = {"review_comment", "daily_inspection", "open_inspection", "covert_inspection",
                                        "patrol", "public_report", "carried_over", NULL};
 const char *const problem_severities[] = {"minor", "ordinary", "serious", NULL};
 
-#define PROBLEM_READ PERM_PARTY_READ
-#define PROBLEM_WRITE PERM_PARTY_WRITE
+static char seen_roles[256];
+
+static void seen_roles_build(void)
+{
+    size_t n = 0;
+    seen_roles[n++] = '|';
+    for (int i = 0; role_name_at(i) != NULL; i++) {
+        const char *r = role_name_at(i);
+        if ((role_perms(r) & PROBLEM_READ) && n + strlen(r) + 2 < sizeof seen_roles)
+            n += (size_t)snprintf(seen_roles + n, sizeof seen_roles - n, "%s|", r);
+    }
+}
+
+const char *inspection_seen_roles(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, seen_roles_build);
+    return seen_roles;
+}
 
 /* ---------------------------------------------------------------- answers */
 
@@ -35,7 +53,7 @@ const char *const problem_severities[] = {"minor", "ordinary", "serious", NULL};
     "SELECT p.id, p.org_id, o.name AS org_name, p.raised_org_id, r.name AS raised_org_name, p.year, p.source,"        \
     " p.category, p.severity, p.description, p.evidence, p.measure, p.deadline, p.lead_name, p.unit_name,"            \
     " p.person_name, p.state, p.return_reason, p.supervise_level, p.supervise_org_id, p.supervised_at, p.closed_at,"  \
-    " p.carried_from_id, p.created_at, p.updated_at, p.version,"                                                       \
+    " p.carried_from_id, p.inspection_id, p.created_at, p.updated_at, p.version,"                                                       \
     " CASE WHEN p.state <> 'closed' AND p.deadline < ? THEN 1 ELSE 0 END AS overdue"
 #define PROBLEM_FROM " FROM problem p JOIN org o ON o.id = p.org_id JOIN org r ON r.id = p.raised_org_id"
 
@@ -82,7 +100,7 @@ static int may_move(db_t *db, const principal_t *who, const problem_at_t *p, rec
            access_org_above(db, who, PROBLEM_WRITE, p->org) == DB_OK;
 }
 
-static json_t *problem_json(db_t *db, const principal_t *who, int64_t id)
+json_t *problem_json(db_t *db, const principal_t *who, int64_t id)
 {
     char today[16];
     date_today(today);
@@ -131,23 +149,6 @@ static int event_log(db_t *db, const write_ctx_t *w, int64_t problem, const char
 
 /* ---------------------------------------------------------------- create */
 
-typedef struct {
-    uint64_t given;
-    int64_t org_id;
-    int64_t raised_org_id;
-    int64_t year;
-    const char *source;
-    const char *category;
-    const char *severity;
-    const char *description;
-    const char *evidence;
-    const char *measure;
-    const char *deadline;
-    const char *lead_name;
-    const char *unit_name;
-    const char *person_name;
-} problem_in_t;
-
 static const field_t problem_fields[] = {
     IN(problem_in_t, org_id, F_INT, 1, 1, INT64_MAX, NULL),
     IN(problem_in_t, raised_org_id, F_INT, 1, 1, INT64_MAX, NULL),
@@ -164,6 +165,25 @@ static const field_t problem_fields[] = {
     IN(problem_in_t, person_name, F_TEXT, 0, 1, 64, NULL),
     FIELDS_END,
 };
+
+int problem_insert(db_t *db, const write_ctx_t *w, const problem_in_t *in, int64_t inspection, int64_t *id)
+{
+    int rc = db_one_int(db, id,
+                        "INSERT INTO problem (org_id, raised_org_id, year, source, category, severity, description,"
+                        " evidence, measure, deadline, lead_name, unit_name, person_name, inspection_id, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "iiittttttttttIii", in->org_id, in->raised_org_id, in->year, in->source, in->category,
+                        in->severity, in->description, in->evidence, in->measure, in->deadline, in->lead_name,
+                        in->unit_name, in->person_name, inspection, w->now, w->now);
+    if (rc == DB_OK)
+        rc = event_log(db, w, *id, "raise", "pending", "pending", NULL);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "problem.created", "problem", *id, in->org_id,
+                              json_pack("{s:I, s:s, s:s, s:I, s:I}", "raised_org_id", (json_int_t)in->raised_org_id,
+                                        "source", in->source, "severity", in->severity, "year", (json_int_t)in->year,
+                                        "inspection_id", (json_int_t)inspection));
+    return rc;
+}
 
 static int problem_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
@@ -183,19 +203,7 @@ static int problem_create_write(db_t *db, const write_ctx_t *w, json_t *data, ap
     if (strcmp(in.source, "carried_over") == 0)
         return api_fail(rep, w->lang, E_PROBLEM_SOURCE_CARRIED, "source");
     int64_t id = 0;
-    rc = db_one_int(db, &id,
-                    "INSERT INTO problem (org_id, raised_org_id, year, source, category, severity, description, evidence,"
-                    " measure, deadline, lead_name, unit_name, person_name, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "iiittttttttttii", in.org_id, in.raised_org_id, in.year, in.source, in.category, in.severity,
-                    in.description, in.evidence, in.measure, in.deadline, in.lead_name, in.unit_name, in.person_name,
-                    w->now, w->now);
-    if (rc == DB_OK)
-        rc = event_log(db, w, id, "raise", "pending", "pending", NULL);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, w, "problem.created", "problem", id, in.org_id,
-                              json_pack("{s:I, s:s, s:s, s:I}", "raised_org_id", (json_int_t)in.raised_org_id,
-                                        "source", in.source, "severity", in.severity, "year", (json_int_t)in.year));
+    rc = problem_insert(db, w, &in, 0, &id);
     return answer_problem(db, w, rc, id, 201, rep);
 }
 
@@ -284,10 +292,10 @@ static int carry_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
         rc = db_exec(db, &carried,
                      "INSERT INTO problem (org_id, raised_org_id, year, source, category, severity, description,"
                      " evidence, measure, deadline, lead_name, unit_name, person_name, state, carried_from_id,"
-                     " created_at, updated_at)"
+                     " inspection_id, created_at, updated_at)"
                      " SELECT p.org_id, p.raised_org_id, p.year + 1, 'carried_over', p.category, p.severity,"
                      " p.description, p.evidence, p.measure, p.deadline, p.lead_name, p.unit_name, p.person_name,"
-                     " CASE WHEN p.state = 'pending' THEN 'pending' ELSE 'fixing' END, p.id, ?, ?"
+                     " CASE WHEN p.state = 'pending' THEN 'pending' ELSE 'fixing' END, p.id, p.inspection_id, ?, ?"
                      " FROM problem p JOIN org r ON r.id = p.raised_org_id"
                      " WHERE p.year = ? AND p.state <> 'closed' AND r.path >= ? AND r.path < ?"
                      " AND NOT EXISTS (SELECT 1 FROM problem c WHERE c.carried_from_id = p.id) ORDER BY p.id",
@@ -341,6 +349,8 @@ static int problem_list(api_req_t *req, api_reply_t *rep)
     l.column_arg = today;
     l.row = problem_row;
     api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    api_list_where(&l, INSPECTION_SEEN("p.inspection_id"), SEEN_TYPES, req->who->user_id, req->who->user_id,
+                   inspection_seen_roles());
     if (year)
         api_list_where(&l, "p.year = ?", "i", year);
     char *state = api_query(req, "state"), *source = api_query(req, "source");
@@ -365,7 +375,8 @@ static int problem_list(api_req_t *req, api_reply_t *rep)
 /* The figures of the problems of year concerning [lo, hi). A repeated
  * problem: one whose org and category another problem of the same year
  * shares (both count); problems without a category never repeat. */
-static json_t *figures(db_t *db, const char *lo, const char *hi, int64_t year, const char *today)
+static json_t *figures(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                       const char *today)
 {
     json_t *f = db_row_one_json(
         db,
@@ -376,8 +387,9 @@ static json_t *figures(db_t *db, const char *lo, const char *hi, int64_t year, c
         " COALESCE(SUM(CASE WHEN p.state = 'closed' THEN 1 ELSE 0 END), 0) AS closed,"
         " COALESCE(SUM(CASE WHEN p.category IS NOT NULL AND EXISTS (SELECT 1 FROM problem q WHERE q.id <> p.id"
         " AND q.org_id = p.org_id AND q.year = p.year AND q.category = p.category) THEN 1 ELSE 0 END), 0) AS repeated"
-        " FROM problem p JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? AND p.year = ?",
-        "ttti", today, lo, hi, year);
+        " FROM problem p JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? AND p.year = ?"
+        " AND " INSPECTION_SEEN("p.inspection_id"),
+        "tttiiit", today, lo, hi, year, who->user_id, who->user_id, inspection_seen_roles());
     if (f == NULL)
         return NULL;
     int64_t all = json_integer_value(json_object_get(f, "problems"));
@@ -462,7 +474,20 @@ const tx_hooks_t problem_supervision_hooks = {
 
 /* ---------------------------------------------------------------- the table */
 
-static const entity_t problem_entity = {"problem", "SELECT org_id FROM problem WHERE id = ?", NULL};
+/* A problem the caller sees: its org in scope (party.read), and not hidden by an unpublished 暗访. */
+static int problem_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int64_t seen = 0;
+    int rc = db_one_int(db, org, "SELECT org_id FROM problem WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = access_org(db, who, PROBLEM_READ, *org, NULL, 0);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &seen, "SELECT COUNT(*) FROM problem p WHERE p.id = ? AND " INSPECTION_SEEN("p.inspection_id"),
+                        "i" SEEN_TYPES, id, who->user_id, who->user_id, inspection_seen_roles());
+    return rc == DB_OK && !seen ? DB_NOTFOUND : rc;
+}
+
+static const entity_t problem_entity = {"problem", NULL, problem_scope};
 
 const op_t problem_ops[] = {
     {OP(HTTP_GET, "/api/v1/problems", "problems.list", PERM(PROBLEM_READ), RF_PAGED, problem_list),

@@ -81,6 +81,8 @@ static const struct {
     {"problem_severities", problem_severities},
     {"problem_states", rect_states},
     {"problem_actions", rect_actions},
+    {"inspection_types", inspection_types},
+    {"inspection_results", inspection_results},
     /* ---- end rectification problems ---- */
 };
 

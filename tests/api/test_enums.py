@@ -56,6 +56,8 @@ def probes(org, unit, party, me):
                                     "description": "词表", "measure": "词表", "deadline": "2026-12-31"}),
         "problem_states": ("GET", "/api/v1/problems", "state", None),
         "problem_actions": body(f"/api/v1/problems/{MISSING}/moves", "action", {"version": STALE}),
+        "inspection_types": ("GET", "/api/v1/inspections", "type", None),
+        "inspection_results": body(f"/api/v1/inspection-items/{MISSING}/result", "result", {}),
         # ---- end rectification problems ----
     }
 

@@ -1365,6 +1365,36 @@ def walk_problems(admin, cid, gid):
     r = admin.get("/api/v1/problem-figures", params={"org": 999999999})
     assert r.status_code == 404, r.text
     check(r, "GET", "/api/v1/problem-figures")
+    # An inspection of the grid by the community: a result, a finding, the 通报.
+    ins, one_ins = "/api/v1/inspections", "/api/v1/inspections/{id}"
+    me = admin.get("/api/v1/auth/me").json()["user"]["id"]
+    r = admin.post(ins, json={"org_id": cid, "type": "covert", "title": "文档暗访", "held_on": f"{year}-01-02",
+                              "team_user_ids": [me], "team_names": ["文档组"], "nodes": [gid], "items": ["文档项"]})
+    assert r.status_code == 201, r.text
+    x = check(r, "POST", ins)
+    r = admin.post(ins, json={"org_id": cid, "type": "daily", "title": "文档", "held_on": f"{year}-01-02",
+                              "nodes": [], "items": ["文档项"]})
+    assert r.status_code == 400, r.text
+    check(r, "POST", ins)
+    item = x["items"][0]["id"]
+    r = admin.post(f"/api/v1/inspection-items/{item}/result", json={"result": "fail", "note": None})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/inspection-items/{id}/result")
+    finding = {"severity": "minor", "measure": "文档措施", "deadline": f"{year}-12-31", "category": None}
+    for status in (201, 409):
+        r = admin.post(f"/api/v1/inspection-items/{item}/problem", json=finding)
+        assert r.status_code == status, r.text
+        check(r, "POST", "/api/v1/inspection-items/{id}/problem")
+    r = admin.post(f"/api/v1/inspection-items/{item}/result", json={"result": "pass"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/inspection-items/{id}/result")
+    x = check(admin.get(f"{ins}/{x['id']}"), "GET", one_ins)
+    for status in (200, 409):
+        r = admin.post(f"{ins}/{x['id']}/publish", json={"version": x["version"]})
+        assert r.status_code == status, r.text
+        x = check(r, "POST", one_ins + "/publish") if status == 200 else x
+    page = check(admin.get(ins, params={"org": cid, "type": "covert"}), "GET", ins)
+    assert [i["id"] for i in page["items"]] == [x["id"]]
 # ---- end rectification problems ----
 
 

@@ -163,6 +163,56 @@ def test_carry_over_once_keeps_a_link(server, admin, city):
     assert c["history"][0]["action"] == "carry_over"
 
 
+def inspection(client, city, **kw):
+    b = {"org_id": city[SHUSHAN], "type": "open", "title": "明查党群服务中心", "held_on": TODAY.isoformat(),
+         "team_names": ["督查组甲"], "nodes": [city[LONGJU], city[NANGANG]], "items": ["制度上墙", "台账齐全"], **kw}
+    return client.post("/api/v1/inspections", json=b)
+
+
+def test_inspection_bad_input_names_the_field(server, admin, city):
+    d = city["district"]
+    before = ok(admin.get("/api/v1/inspections"))["total"]
+    refused(inspection(d, city, type="secret"), 400, "validation_failed", "type")
+    refused(inspection(d, city, nodes=[]), 400, "validation_failed", "nodes")
+    refused(inspection(d, city, nodes=["x"]), 400, "validation_failed", "nodes")
+    refused(inspection(d, city, nodes=[city[YAOHAI]]), 400, "validation_failed", "nodes")  # not below the inspector
+    refused(inspection(d, city, items=[]), 400, "validation_failed", "items")
+    refused(inspection(d, city, team_user_ids=[10**12]), 400, "validation_failed", "team_user_ids")
+    refused(inspection(d, city, held_on="2026-13-01"), 400, "validation_failed", "held_on")
+    refused(inspection(city["street"], city), 404, "not_found", "org_id")
+    assert ok(admin.get("/api/v1/inspections"))["total"] == before
+
+
+def test_a_failed_item_becomes_a_problem_once(server, admin, city):
+    d, s = city["district"], city["street"]
+    x = ok(inspection(d, city), 201)
+    assert len(x["items"]) == 4 and x["can"] == {"record": True, "publish": True}
+    assert ok(s.get(f"/api/v1/inspections/{x['id']}"))["can"] == {"record": False, "publish": False}
+    first = x["items"][0]
+    finding = {"severity": "minor", "measure": "制度上墙", "deadline": FUTURE}
+    refused(s.post(f"/api/v1/inspection-items/{first['id']}/result", json={"result": "fail"}), 403, "forbidden", None)
+    refused(d.post(f"/api/v1/inspection-items/{first['id']}/result", json={"result": "bad"}), 400,
+            "validation_failed", "result")
+    refused(d.post(f"/api/v1/inspection-items/{first['id']}/problem", json=finding), 409, "invalid_transition", None)
+    x = ok(d.post(f"/api/v1/inspection-items/{first['id']}/result", json={"result": "pass"}))
+    refused(d.post(f"/api/v1/inspection-items/{first['id']}/problem", json=finding), 409, "invalid_transition", None)
+    x = ok(d.post(f"/api/v1/inspection-items/{first['id']}/result", json={"result": "fail", "note": "制度未上墙"}))
+    refused(d.post(f"/api/v1/inspection-items/{first['id']}/problem", json={**finding, "deadline": None}), 400,
+            "validation_failed", "deadline")
+    p = ok(d.post(f"/api/v1/inspection-items/{first['id']}/problem", json=finding), 201)
+    assert (p["source"], p["org_id"], p["raised_org_id"], p["inspection_id"], p["category"], p["description"]) == (
+        "open_inspection", city[LONGJU], city[SHUSHAN], x["id"], "制度上墙", "制度未上墙")
+    refused(d.post(f"/api/v1/inspection-items/{first['id']}/problem", json=finding), 409, "invalid_transition", None)
+    x = ok(d.get(f"/api/v1/inspections/{x['id']}"))
+    assert x["items"][0]["problem_id"] == p["id"] and x["failed"] == 1 and x["unrecorded"] == 3
+    # An open inspection is seen by the inspected street at once, its problem too.
+    assert ok(s.get(f"/api/v1/problems/{p['id']}"))["can"]["moves"] == ["start"]
+    x = ok(d.post(f"/api/v1/inspections/{x['id']}/publish", json={"version": x["version"]}))
+    refused(d.post(f"/api/v1/inspections/{x['id']}/publish", json={"version": x["version"]}), 409,
+            "invalid_transition", None)
+    assert [i["id"] for i in ok(s.get("/api/v1/inspections", params={"type": "open"}))["items"]] == [x["id"]]
+
+
 def tick(server):
     ok(server.admin().post("/api/v1/_test/tick"))
 
