@@ -109,6 +109,9 @@ extern const char *const problem_severities[];    /* problem.c: a problem's seve
 extern const char *const inspection_types[];      /* inspection.c: an inspection's type */
 extern const char *const inspection_results[];    /* inspection.c: a checklist item's result */
 extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of overdue problems */
+/* The inbox's part of problems: open ones overdue or under 督办 that concern
+ * the caller's nodes or are supervised there: {count, items} (new), or NULL. */
+json_t *problem_inbox(db_t *db, const principal_t *who);
 /* ---- end rectification problems ---- */
 /* ---- notices (调度通报): notice.c ---- */
 extern const char *const notice_kinds[];          /* notice.c: a notice's kind */

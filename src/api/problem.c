@@ -22,6 +22,7 @@
 
 #include "core/path.h"
 #include "core/rectfsm.h"
+#include "lib/util.h"
 
 const char *const problem_sources[] = {"review_comment", "daily_inspection", "open_inspection", "covert_inspection",
                                        "patrol", "public_report", "carried_over", NULL};
@@ -408,6 +409,37 @@ static const field_t figures_query[] = {
 static int problem_figures(api_req_t *req, api_reply_t *rep)
 {
     return api_subtree_figures(req, rep, PROBLEM_READ, figures);
+}
+
+/* ---------------------------------------------------------------- the inbox */
+
+/* The inbox's part of problems: open problems past their deadline (or under
+ * 督办) that concern a node under the caller's party.write grant, or whose
+ * 督办 sits there: {count, items (the first 20, oldest deadline first)}, or NULL. */
+json_t *problem_inbox(db_t *db, const principal_t *who)
+{
+    char lo[ACCESS_PATH_MAX] = "~", hi[ACCESS_PATH_MAX] = "~", today[16]; /* "~": a range that holds nothing */
+    if (access_list_range(db, who, PROBLEM_WRITE, 0, lo, hi) != DB_OK)
+        str_copy(lo, sizeof lo, "~"), str_copy(hi, sizeof hi, "~");
+    date_today(today);
+#define WAITING                                                                                                        \
+    PROBLEM_FROM " LEFT JOIN org so ON so.id = p.supervise_org_id WHERE p.state <> 'closed'"                         \
+                 " AND (p.deadline < ? OR p.supervise_level > 0)"                                                     \
+                 " AND ((o.path >= ? AND o.path < ?) OR (so.path >= ? AND so.path < ?)) AND " INSPECTION_SEEN("p.inspection_id")
+    json_t *items = db_rows_json(db, PROBLEM_COLUMNS WAITING " ORDER BY p.deadline, p.id LIMIT 20",
+                                 "tttttt" SEEN_TYPES, today, today, lo, hi, lo, hi, who->user_id, who->user_id,
+                                 inspection_seen_roles());
+    int64_t count = 0;
+    if (items == NULL || db_one_int(db, &count, "SELECT COUNT(*)" WAITING, "ttttt" SEEN_TYPES, today, lo, hi, lo, hi,
+                                    who->user_id, who->user_id, inspection_seen_roles()) != DB_OK) {
+        json_decref(items);
+        return NULL;
+    }
+#undef WAITING
+    size_t i;
+    json_t *r;
+    json_array_foreach(items, i, r) problem_row(r, NULL);
+    return json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items);
 }
 
 /* ---------------------------------------------------------------- 督办 */

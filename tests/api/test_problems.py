@@ -228,6 +228,12 @@ def test_overdue_is_supervised_then_escalated_with_the_clock(server, admin, city
     assert (p["overdue"], p["supervise_level"], p["supervise_org_id"]) == (True, 1, city[SHUSHAN])
     assert ok(d.get(f"/api/v1/problems/{fresh['id']}"))["supervise_level"] == 0
     assert p["id"] in [x["id"] for x in ok(d.get("/api/v1/problems", params={"supervised": 1}))["items"]]
+    # The inbox: the concerned street's and the supervising district's, not a sibling district's.
+    for client, has in ((city["street"], True), (d, True), (city["sibling"], False)):
+        box = ok(client.get("/api/v1/inbox"))["problems"]
+        assert (p["id"] in [x["id"] for x in box["items"]]) is has
+        assert box["count"] >= len(box["items"])
+    assert fresh["id"] not in [x["id"] for x in ok(city["street"].get("/api/v1/inbox"))["problems"]["items"]]
     tick(server)  # once per level
     assert [h["action"] for h in ok(d.get(f"/api/v1/problems/{p['id']}"))["history"]] == ["raise", "supervise"]
     ok(server.admin().post("/api/v1/_test/clock", json={"advance_seconds": 5 * 86400}))
