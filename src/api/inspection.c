@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/path.h"
+#include "core/rectfsm.h"
 
 const char *const inspection_types[] = {"daily", "open", "covert", NULL};
 const char *const inspection_results[] = {"pass", "fail", NULL};
@@ -485,3 +486,132 @@ const op_t inspection_ops[] = {
      .body = finding_fields, .entity = &item_entity},
     OPS_END,
 };
+
+/* ---------------------------------------------------------------- demo */
+
+/* A number below n from the seed and a counter (a hash, so the demo's rows do
+ * not depend on the order other families draw theirs). */
+static int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n)
+{
+    unsigned long long z = seed * 0x9E3779B97F4A7C15ull + k * 0xD1B54A32D192ED03ull + 23;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+}
+
+static const char *const demo_checks[] = {"“三会一课”记录齐全", "党群服务中心按时开放", "值班人员在岗在位",
+                                          "党务公开栏及时更新", "网格员入户走访台账", "发展党员程序规范"};
+#define DEMO_NCHECKS (sizeof demo_checks / sizeof demo_checks[0])
+static const char *const demo_measures[] = {"建立月度自查制度，书记每月检查一次", "调整值班安排，公开值班电话",
+                                            "补齐台账，明确专人负责", "组织专题学习，对照标准逐项整改"};
+
+/* One problem found by inspection at node, in state s (its moves as history),
+ * deadline by month m of year; overdue open ones carry their 督办. */
+static int demo_problem(db_t *db, const write_ctx_t *w, int64_t insp, int64_t node, int64_t raiser, const char *type,
+                        const char *check, int year, int m, rect_state_t s, const char *today, int64_t *id)
+{
+    char deadline[16];
+    snprintf(deadline, sizeof deadline, "%04d-%02d-28", year % 10000, m % 100);
+    int overdue = s != RS_CLOSED && strcmp(deadline, today) < 0;
+    int level = overdue ? 1 + (int)(m % 2) : 0;
+    int64_t target = raiser;
+    int rc = DB_OK;
+    if (level == 2)
+        rc = db_one_int(db, &target, "SELECT COALESCE(parent_id, id) FROM org WHERE id = ?", "i", raiser);
+    if (rc == DB_OK)
+        rc = db_one_int(db, id,
+                        "INSERT INTO problem (org_id, raised_org_id, year, source, category, severity, description,"
+                        " evidence, measure, deadline, lead_name, unit_name, person_name, state, supervise_level,"
+                        " supervise_org_id, supervised_at, closed_at, inspection_id, created_at, updated_at, version)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "iiitttttttttttiIIIiiii", node, raiser, (int64_t)year, type_source(type), check,
+                        problem_severities[m % 3], check, "现场检查记录、照片", demo_measures[m % 4], deadline,
+                        "党委副书记", "党建办", "党建专干", rect_state_name(s), (int64_t)level,
+                        level ? target : 0, level ? w->now : 0, s == RS_CLOSED ? w->now : 0, insp, w->now, w->now,
+                        (int64_t)(1 + s + level));
+    static const rect_action_t path[] = {RA_START, RA_APPLY, RA_CLOSE};
+    rect_state_t at = RS_PENDING;
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO problem_event (problem_id, action, from_state, to_state, at) VALUES (?, 'raise',"
+                     " 'pending', 'pending', ?)",
+                     "ii", *id, w->now);
+    for (int k = 0; rc == DB_OK && at != s && k < 3; k++) {
+        rect_state_t to = rect_next(at, path[k]);
+        rc = db_exec(db, NULL,
+                     "INSERT INTO problem_event (problem_id, action, from_state, to_state, at) VALUES (?, ?, ?, ?, ?)",
+                     "itttI", *id, rect_action_name(path[k]), rect_state_name(at), rect_state_name(to), w->now);
+        at = to;
+    }
+    for (int l = 1; rc == DB_OK && l <= level; l++)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO problem_event (problem_id, action, from_state, to_state, at) VALUES (?, ?, ?, ?, ?)",
+                     "itttI", *id, l == 1 ? "supervise" : "escalate", rect_state_name(s), rect_state_name(s), w->now);
+    return rc;
+}
+
+int rect_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    int ymd = api_today_ymd(), year = ymd / 10000, month = ymd / 100 % 100;
+    char today[16];
+    date_today(today);
+    json_t *districts = db_rows_json(db, "SELECT id FROM org WHERE level = 'district' ORDER BY id", "");
+    if (districts == NULL)
+        return DB_ERR;
+    static const char *const types[] = {"open", "covert", "daily"};
+    static const rect_state_t states[] = {RS_PENDING, RS_FIXING, RS_FIXING, RS_APPLIED, RS_CLOSED, RS_CLOSED};
+    unsigned long long k = 0;
+    int rc = DB_OK;
+    size_t di;
+    json_t *d;
+    json_array_foreach(districts, di, d) {
+        int64_t district = json_integer_value(json_object_get(d, "id"));
+        json_t *streets = db_rows_json(db, "SELECT id FROM org WHERE parent_id = ? ORDER BY id", "i", district);
+        size_t ns = streets ? json_array_size(streets) : 0;
+        for (int t = 0; rc == DB_OK && ns > 0 && t < 3; t++) {
+            /* 暗访 published in every other district, so both kinds are there. */
+            int published = t != 1 || di % 2 == 0;
+            int m = 1 + (int)demo_pick(seed, k++, month);
+            char held[16], title[96];
+            snprintf(held, sizeof held, "%04d-%02d-%02d", year % 10000, m % 100, (int)(1 + demo_pick(seed, k++, 27)));
+            snprintf(title, sizeof title, "%s：基层党建工作%s", t == 0 ? "明查" : t == 1 ? "暗访" : "日常督查",
+                     t == 2 ? "检查" : "专项督查");
+            int64_t insp = 0;
+            rc = db_one_int(db, &insp,
+                            "INSERT INTO inspection (org_id, type, title, held_on, team_names, published_at, created_at,"
+                            " updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "ittttIiii", district, types[t], title, held, "[\"督查组组长\",\"督查组成员\"]",
+                            published ? w->now : 0, w->now, w->now, (int64_t)(1 + published));
+            for (int s = 0; rc == DB_OK && s < 2; s++) {
+                json_t *pick = json_array_get(streets, (size_t)demo_pick(seed, k++, (int64_t)ns));
+                int64_t node = json_integer_value(json_object_get(pick, "id"));
+                int64_t added = 0;
+                rc = db_exec(db, &added,
+                             "INSERT INTO inspection_node (inspection_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             "ii", insp, node);
+                size_t first = (size_t)demo_pick(seed, k++, DEMO_NCHECKS);
+                for (int c = 0; rc == DB_OK && added && c < 3; c++) {
+                    const char *check = demo_checks[(first + (size_t)c) % DEMO_NCHECKS];
+                    int fail = demo_pick(seed, k++, 3) == 0;
+                    int64_t problem = 0, item = 0;
+                    rc = db_one_int(db, &item,
+                                    "INSERT INTO inspection_item (inspection_id, org_id, item, result, note, recorded_at)"
+                                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                    "iittti", insp, node, check, fail ? "fail" : "pass", fail ? "现场检查未达标" : NULL,
+                                    w->now);
+                    int due = 1 + (int)demo_pick(seed, k++, 12);
+                    rect_state_t state = states[demo_pick(seed, k++, 6)];
+                    if (rc == DB_OK && fail)
+                        rc = demo_problem(db, w, insp, node, district, types[t], check, year, due, state, today,
+                                          &problem);
+                    if (rc == DB_OK && problem)
+                        rc = db_exec(db, NULL, "UPDATE inspection_item SET problem_id = ? WHERE id = ?", "ii", problem,
+                                     item);
+                }
+            }
+        }
+        json_decref(streets);
+    }
+    json_decref(districts);
+    return rc;
+}

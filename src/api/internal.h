@@ -112,6 +112,10 @@ extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of 
 /* The inbox's part of problems: open ones overdue or under 督办 that concern
  * the caller's nodes or are supervised there: {count, items} (new), or NULL. */
 json_t *problem_inbox(db_t *db, const principal_t *who);
+/* The demo city's inspections (each district: a 明查, a 暗访, published in
+ * every other district, and a 日常督查 of two of its streets) and the
+ * problems they found, in every state, some overdue under 督办; from seed. */
+int rect_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end rectification problems ---- */
 /* ---- notices (调度通报): notice.c ---- */
 extern const char *const notice_kinds[];          /* notice.c: a notice's kind */
