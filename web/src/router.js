@@ -18,6 +18,9 @@ const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
 const DutyList = () => import('./views/duties/DutyList.vue')
+// ---- rectification problems (问题清单) and inspections ----
+const Problem = () => import('./views/rectification/Problem.vue')
+const Inspection = () => import('./views/rectification/Inspection.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -52,6 +55,9 @@ export const routes = [
       { path: 'my/report', name: 'my-report', component: CaseNew },
       // ---- duty lists (责任清单) ----
       { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
+      // ---- rectification problems (问题清单) and inspections ----
+      { path: 'problems/:problemId(\\d+)', name: 'problem', component: Problem, props: true, meta: { perm: 'party.read' } },
+      { path: 'inspections/:inspectionId(\\d+)', name: 'inspection', component: Inspection, props: true, meta: { perm: 'party.read' } },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
