@@ -1373,6 +1373,14 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(phone, 'problem-state-closed').waitFor()
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'problem-phone.png'), fullPage: true })
+    // An overdue problem waits in the street's inbox (overdue, or already under 督办 if the writer's timer ran).
+    const late = await admin.post('/api/v1/problems', { org_id: ids.street, raised_org_id: ids.shushan, year, source: 'patrol', category: '发展党员',
+      severity: 'serious', description: '发展党员程序不规范', measure: '逐一复查发展材料', deadline: `${year}-01-02` }, 201)
+    await street.goto(`${base}/inbox`)
+    await byId(street, `inbox-problem-${late.id}`).waitFor()
+    assert.match(await textOf(byId(street, `inbox-problem-${late.id}`)), /逾期|1 级督办/, 'the inbox says it is overdue')
+    await settled(street)
+    await byId(street, 'inbox-problems').screenshot({ path: join(ARTIFACTS, 'inbox-problems-desktop.png') })
     for (const p of [street, district, phone]) await p.context().close()
     clean()
   })

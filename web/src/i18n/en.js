@@ -716,6 +716,7 @@ export default {
     to_verify: 'To verify',
     to_rate: 'To rate',
     notices: 'Notices',
+    problems: 'Overdue rectification', // rectification problems (问题清单)
   },
   public: {
     reportTitle: 'Report a problem',

@@ -717,6 +717,7 @@ export default {
     to_verify: '待核查',
     to_rate: '待评价',
     notices: '调度通报',
+    problems: '整改逾期督办', // rectification problems (问题清单)
   },
   public: {
     reportTitle: '随手拍：反映问题',
