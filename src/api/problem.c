@@ -22,6 +22,7 @@
 
 #include "core/path.h"
 #include "core/rectfsm.h"
+#include "core/timefmt.h"
 #include "lib/util.h"
 
 const char *const problem_sources[] = {"review_comment", "daily_inspection", "open_inspection", "covert_inspection",
@@ -444,28 +445,43 @@ json_t *problem_inbox(db_t *db, const principal_t *who)
 
 /* ---------------------------------------------------------------- 督办 */
 
-/* The date in Asia/Shanghai days days before the write's clock. */
-static void date_before(const write_ctx_t *w, int days, char out[16])
+/* Days since the civil epoch of "YYYY-MM-DD" (0 if it does not read). */
+static int64_t date_days(const char *date)
 {
-    time_t t = (time_t)(w->now + 8 * 3600 - (int64_t)days * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(out, 16, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
+    int y = 0, m = 0, d = 0;
+    return date && sscanf(date, "%4d-%2d-%2d", &y, &m, &d) == 3 ? time_days_from_civil(y, m, d) : 0;
+}
+
+/* How many days past its deadline a problem's 督办 escalates: the norm
+ * problem.escalate_days at its raiser in its year, 7 where none applies. */
+static int64_t escalate_days(db_t *db, int64_t raiser, int year)
+{
+    json_t *v = NULL;
+    int64_t days = 7;
+    if (norm_get(db, "problem.escalate_days", raiser, year, &v) == DB_OK && json_is_number(v))
+        days = (int64_t)json_number_value(v);
+    json_decref(v);
+    return days;
 }
 
 /* One pass: open problems past their deadline get a 督办 at the raiser
- * (level 1); a week past it, at the raiser's parent (level 2; a raiser at the
- * top stays at 1). Each level once per problem. How many moved, or -1. */
+ * (level 1); past it by the raiser's problem.escalate_days, at the raiser's
+ * parent (level 2; a raiser at the top stays at 1). Each level once per
+ * problem. How many moved, or -1. */
 static int supervise_pass(db_t *db, const write_ctx_t *w, int level)
 {
-    char since[16];
-    date_before(w, level == 1 ? 0 : 7, since);
+    char today[16];
+    time_t t = (time_t)(w->now + 8 * 3600); /* the write's day in Asia/Shanghai */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(today, sizeof today, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
     json_t *due = db_rows_json(db,
-                               "SELECT p.id, p.org_id, p.state, CASE WHEN ? = 1 THEN p.raised_org_id ELSE r.parent_id END"
-                               " AS target FROM problem p JOIN org r ON r.id = p.raised_org_id"
+                               "SELECT p.id, p.org_id, p.state, p.raised_org_id, p.year, p.deadline,"
+                               " CASE WHEN ? = 1 THEN p.raised_org_id ELSE r.parent_id END AS target"
+                               " FROM problem p JOIN org r ON r.id = p.raised_org_id"
                                " WHERE p.state <> 'closed' AND p.deadline < ? AND p.supervise_level = ?"
                                " AND (? = 1 OR r.parent_id IS NOT NULL) ORDER BY p.id LIMIT 1000",
-                               "itii", (int64_t)level, since, (int64_t)(level - 1), (int64_t)level);
+                               "itii", (int64_t)level, today, (int64_t)(level - 1), (int64_t)level);
     if (due == NULL)
         return -1;
     int count = 0, rc = DB_OK;
@@ -475,6 +491,11 @@ static int supervise_pass(db_t *db, const write_ctx_t *w, int level)
         int64_t id = json_integer_value(json_object_get(c, "id")), org = json_integer_value(json_object_get(c, "org_id"));
         int64_t target = json_integer_value(json_object_get(c, "target"));
         const char *state = json_string_value(json_object_get(c, "state"));
+        if (level == 2 &&
+            date_days(today) - date_days(json_string_value(json_object_get(c, "deadline"))) <=
+                escalate_days(db, json_integer_value(json_object_get(c, "raised_org_id")),
+                              (int)json_integer_value(json_object_get(c, "year"))))
+            continue;
         rc = db_exec(db, NULL,
                      "UPDATE problem SET supervise_level = ?, supervise_org_id = ?, supervised_at = ?,"
                      " version = version + 1, updated_at = ? WHERE id = ?",

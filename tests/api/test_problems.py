@@ -223,6 +223,12 @@ def test_overdue_is_supervised_then_escalated_with_the_clock(server, admin, city
     three_days_ago = (TODAY - datetime.timedelta(days=3)).isoformat()
     p = ok(d.post("/api/v1/problems", json=body(city, deadline=three_days_ago, description="逾期督办")), 201)
     fresh = ok(d.post("/api/v1/problems", json=body(city, description="未到期")), 201)
+    # Yaohai gives its problems 30 days before escalating (the norm problem.escalate_days).
+    ok(admin.post("/api/v1/norms", json={"org_id": city[YAOHAI], "key": "problem.escalate_days", "year_from": 2020,
+                                         "value": 30}), 201)
+    yaohai_staff = city["sibling"]
+    slow = ok(yaohai_staff.post("/api/v1/problems", json=body(city, org=YAOHAI, raised=YAOHAI, deadline=three_days_ago,
+                                                             description="姚海逾期")), 201)
     tick(server)
     p = ok(d.get(f"/api/v1/problems/{p['id']}"))
     assert (p["overdue"], p["supervise_level"], p["supervise_org_id"]) == (True, 1, city[SHUSHAN])
@@ -243,3 +249,5 @@ def test_overdue_is_supervised_then_escalated_with_the_clock(server, admin, city
     p = ok(d.get(f"/api/v1/problems/{p['id']}"))
     assert (p["supervise_level"], p["supervise_org_id"]) == (2, city[CITY])
     assert [h["action"] for h in p["history"]] == ["raise", "supervise", "escalate"]
+    slow = ok(server.admin().get(f"/api/v1/problems/{slow['id']}"))
+    assert (slow["supervise_level"], slow["supervise_org_id"]) == (1, city[YAOHAI])  # 8 days overdue: not 30

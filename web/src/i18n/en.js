@@ -470,6 +470,10 @@ export default {
     volunteer: {
       star_hours: 'Volunteer star hours',
     },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: 'Days overdue before a problem\'s supervision escalates',
+    },
   },
   normUnit: {
     assessment: {
@@ -492,6 +496,10 @@ export default {
     },
     volunteer: {
       star_hours: 'hours',
+    },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: 'days',
     },
   },
   normName: {

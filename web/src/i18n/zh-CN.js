@@ -471,6 +471,10 @@ export default {
     volunteer: {
       star_hours: '志愿者星级时长',
     },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: '整改逾期督办升级天数',
+    },
   },
   normUnit: {
     assessment: {
@@ -493,6 +497,10 @@ export default {
     },
     volunteer: {
       star_hours: '小时',
+    },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: '天',
     },
   },
   normName: {
