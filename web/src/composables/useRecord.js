@@ -3,7 +3,7 @@
 // (a 404 shows the NotFound page). `load()` asks again (after a 409).
 import { ref, watch } from 'vue'
 
-export function useRecord(fetch, id) {
+export function useRecord(get, id) {
   const data = ref(null)
   const loading = ref(false)
   const error = ref(null)
@@ -12,7 +12,7 @@ export function useRecord(fetch, id) {
     const my = ++seq
     loading.value = true
     try {
-      const v = await fetch(id())
+      const v = await get(id())
       if (my === seq) {
         data.value = v
         error.value = null
