@@ -102,5 +102,12 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     json_object_set_new(out, "notices", notices);
+    /* ---- rectification problems (问题清单): overdue and 督办 problems, a part of their own ---- */
+    json_t *problems = problem_inbox(req->db, req->who);
+    if (problems == NULL) {
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    json_object_set_new(out, "problems", problems);
     return api_json(rep, 200, out);
 }

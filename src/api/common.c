@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/audit_chain.h"
+#include "core/path.h"
 #include "core/pii_text.h"
 #include "core/redact.h"
 #include "core/timefmt.h"
@@ -507,6 +508,8 @@ void api_hooks_register(void)
     tx_register(&org_cache_hooks);
     tx_register(&casework_batch_hooks);
     tx_register(&case_escalation_hooks);
+    /* ---- rectification problems (问题清单): 督办 of overdue problems ---- */
+    tx_register(&problem_supervision_hooks);
     /* Last: its before_commit writes the head after every other hook's rows. */
     tx_register(&audit_head_hooks);
 }
@@ -793,6 +796,48 @@ void date_today(char out[16])
 {
     int ymd = api_today_ymd();
     snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn)
+{
+    int64_t org = 0, year = 0;
+    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
+    api_query_int(req, "year", api_today_ymd() / 10000, 2000, 2100, &year);
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], today[16];
+    int rc = access_org(req->db, req->who, perm, org, lo, sizeof lo);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    if (path_subtree_upper(hi, sizeof hi, lo) != 0)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    date_today(today);
+    json_t *all = fn(req->db, req->who, lo, hi, year, today);
+    json_t *kids = db_rows_json(req->db, "SELECT id AS org_id, name AS org_name, level AS org_level, path FROM org"
+                                         " WHERE parent_id = ? ORDER BY id",
+                                "i", org);
+    size_t i;
+    json_t *k;
+    json_array_foreach(kids, i, k) {
+        char khi[ACCESS_PATH_MAX];
+        const char *klo = json_string_value(json_object_get(k, "path"));
+        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? fn(req->db, req->who, klo, khi, year, today) : NULL;
+        if (f == NULL) {
+            json_decref(kids);
+            kids = NULL;
+            break;
+        }
+        json_object_update(k, f);
+        json_decref(f);
+        json_object_del(k, "path");
+    }
+    if (all == NULL || kids == NULL) {
+        json_decref(all);
+        json_decref(kids);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    json_object_set_new(all, "org_id", json_integer(org));
+    json_object_set_new(all, "year", json_integer(year));
+    json_object_set_new(all, "children", kids);
+    return api_json(rep, 200, all);
 }
 
 /* Per-address rate limits in one-minute windows, by purpose (login, public reports). */

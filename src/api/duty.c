@@ -140,16 +140,6 @@ out:
 }
 
 /* A write's end: its error, or the list as it is now. */
-/* An operation that hands its validated body, as it came, to write fn. */
-#define DEFER_BODY(name, fn)                                                                                           \
-    static int name(api_req_t *req, api_reply_t *rep)                                                                  \
-    {                                                                                                                  \
-        (void)rep;                                                                                                     \
-        json_t *data = req->body;                                                                                      \
-        req->body = NULL;                                                                                              \
-        return api_defer_kept(req, fn, data);                                                                          \
-    }
-
 static int answer_list(db_t *db, const write_ctx_t *w, int rc, int64_t id, int status, api_reply_t *rep)
 {
     if (rc != DB_OK)
@@ -324,17 +314,8 @@ static int duty_list_list(api_req_t *req, api_reply_t *rep)
 
 /* ---------------------------------------------------------------- moves */
 
-typedef struct {
-    uint64_t given;
-    const char *action;
-    const char *reason;
-    int64_t version;
-} move_in_t;
-
 static const field_t move_fields[] = {
-    IN(move_in_t, action, F_ENUM, 1, 0, 0, duty_actions),
-    IN(move_in_t, reason, F_BLOCK, 0, 1, 1000, NULL),
-    IN(move_in_t, version, F_INT, 1, 1, INT64_MAX, NULL),
+    MOVE_FIELDS(duty_actions),
     FIELDS_END,
 };
 
@@ -741,8 +722,10 @@ static int duty_common_list(api_req_t *req, api_reply_t *rep)
 
 /* The figures of the lists of year in [lo, hi): lists, signed (signed or
  * published), by state, items, done, overdue (deadline before today, not done). */
-static json_t *figures(db_t *db, const char *lo, const char *hi, int64_t year, const char *today)
+static json_t *figures(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                       const char *today)
 {
+    (void)who;
     json_t *r = db_row_one_json(
         db,
         "SELECT COUNT(*) AS lists,"
@@ -769,44 +752,7 @@ static const field_t figures_query[] = {
  * child's (the node's own lists are the subtree's less its children's). */
 static int duty_figures(api_req_t *req, api_reply_t *rep)
 {
-    int64_t org = 0, year = 0;
-    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
-    api_query_int(req, "year", api_today_ymd() / 10000, 2000, 2100, &year);
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], today[16];
-    int rc = access_org(req->db, req->who, DUTY_READ, org, lo, sizeof lo);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org");
-    if (path_subtree_upper(hi, sizeof hi, lo) != 0)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    date_today(today);
-    json_t *all = figures(req->db, lo, hi, year, today);
-    json_t *kids = db_rows_json(req->db, "SELECT id AS org_id, name AS org_name, level AS org_level, path FROM org"
-                                         " WHERE parent_id = ? ORDER BY id",
-                                "i", org);
-    if (all == NULL || kids == NULL) {
-        json_decref(all);
-        json_decref(kids);
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
-    }
-    size_t i;
-    json_t *k;
-    json_array_foreach(kids, i, k) {
-        char khi[ACCESS_PATH_MAX];
-        const char *klo = json_string_value(json_object_get(k, "path"));
-        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? figures(req->db, klo, khi, year, today) : NULL;
-        if (f == NULL) {
-            json_decref(all);
-            json_decref(kids);
-            return api_db_error(rep, req->lang, DB_ERR, NULL);
-        }
-        json_object_update(k, f);
-        json_decref(f);
-        json_object_del(k, "path");
-    }
-    json_object_set_new(all, "org_id", json_integer(org));
-    json_object_set_new(all, "year", json_integer(year));
-    json_object_set_new(all, "children", kids);
-    return api_json(rep, 200, all);
+    return api_subtree_figures(req, rep, DUTY_READ, figures);
 }
 
 /* ---------------------------------------------------------------- the table */

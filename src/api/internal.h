@@ -72,6 +72,51 @@ int norm_demo(db_t *db, const write_ctx_t *w);
  * deterministic from seed (jiceng demo). */
 int duty_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end duty lists ---- */
+/* A workflow operation that hands its validated body, as it came, to write fn
+ * (kept: a failed group gets it back). Duty lists and problems. */
+#define DEFER_BODY(name, fn)                                                                                           \
+    static int name(api_req_t *req, api_reply_t *rep)                                                                  \
+    {                                                                                                                  \
+        (void)rep;                                                                                                     \
+        json_t *data = req->body;                                                                                      \
+        req->body = NULL;                                                                                              \
+        return api_defer_kept(req, fn, data);                                                                          \
+    }
+
+/* A move of a workflow (a duty list, a problem): the action (one of the
+ * family's, the F_ENUM's list), a reason (a return's), the version. */
+typedef struct {
+    uint64_t given;
+    const char *action;
+    const char *reason;
+    int64_t version;
+} move_in_t;
+#define MOVE_FIELDS(actions)                                                                                           \
+    IN(move_in_t, action, F_ENUM, 1, 0, 0, actions), IN(move_in_t, reason, F_BLOCK, 0, 1, 1000, NULL),                \
+        IN(move_in_t, version, F_INT, 1, 1, INT64_MAX, NULL)
+
+/* GET /api/v1/<family>-figures?org=&year=: fn's figures of the node's subtree
+ * for the year (default this year), with each child's, under perm. fn answers
+ * the figures of [lo, hi) for year (today: "YYYY-MM-DD") as the caller sees
+ * them, or NULL. */
+typedef json_t *(*subtree_figures_fn)(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                      const char *today);
+int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn);
+
+/* ---- rectification problems (问题清单): problem.c ---- */
+extern const char *const problem_sources[];       /* problem.c: a problem's source */
+extern const char *const problem_severities[];    /* problem.c: a problem's severity */
+extern const char *const inspection_types[];      /* inspection.c: an inspection's type */
+extern const char *const inspection_results[];    /* inspection.c: a checklist item's result */
+extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of overdue problems */
+/* The inbox's part of problems: open ones overdue or under 督办 that concern
+ * the caller's nodes or are supervised there: {count, items} (new), or NULL. */
+json_t *problem_inbox(db_t *db, const principal_t *who);
+/* The demo city's inspections (each district: a 明查, a 暗访, published in
+ * every other district, and a 日常督查 of two of its streets) and the
+ * problems they found, in every state, some overdue under 督办; from seed. */
+int rect_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end rectification problems ---- */
 /* ---- notices (调度通报): notice.c ---- */
 extern const char *const notice_kinds[];          /* notice.c: a notice's kind */
 extern const char *const notice_boxes[];          /* notice.c: ?box= of the notices */

@@ -46,13 +46,17 @@ static const norm_key_t catalogue[] = {
     {"inservice.hours_min", NK_NUMBER, 0, 2000, NULL, 0},
     {"inservice.activities_min", NK_NUMBER, 0, 365, NULL, 0},
     {"volunteer.star_hours", NK_STEPS, 1, 100000, NULL, 0},
+    /* ---- rectification problems (问题清单) ---- */
+    {"problem.escalate_days", NK_NUMBER, 0, 365, NULL, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
 const char *const norm_keys[] = {
     "assessment.weights",     "review.grade_points",    "review.grade_bands",
     "review.satisfaction_floor", "village.shell_income_min", "venue.area_per_100_households",
-    "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours", NULL,
+    "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
+    "problem.escalate_days", /* rectification problems (问题清单) */
+    NULL,
 };
 
 static const char *const kind_names[] = {"number", "steps", "shares", "bands"};
@@ -325,6 +329,7 @@ static const struct {
     {0, "inservice.activities_min", 2024, "4"},
     {0, "volunteer.star_hours", 2012, "[100,300,600,1000,1500]"},
     {1, "inservice.hours_min", 2025, "60"},
+    {0, "problem.escalate_days", 2024, "7"}, /* rectification problems (问题清单) */
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

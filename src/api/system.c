@@ -8,6 +8,7 @@
 
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
+#include "core/rectfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -79,6 +80,14 @@ static const struct {
     {"review_grades", review_ballot_grades},
     {"review_session_states", review_session_states},
     /* ---- end 述职评议 ---- */
+    /* ---- rectification problems (问题清单) ---- */
+    {"problem_sources", problem_sources},
+    {"problem_severities", problem_severities},
+    {"problem_states", rect_states},
+    {"problem_actions", rect_actions},
+    {"inspection_types", inspection_types},
+    {"inspection_results", inspection_results},
+    /* ---- end rectification problems ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -807,6 +807,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = review_demo(db, d->w, d->seed);
     /* ---- end 述职评议 ---- */
+    /* ---- rectification problems (问题清单) and inspections ---- */
+    if (rc == DB_OK)
+        rc = rect_demo(db, d->w, d->seed);
+    /* ---- end rectification problems ---- */
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

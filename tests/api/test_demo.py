@@ -41,6 +41,13 @@ def fingerprint(db):
     for row in con.execute("SELECT s.org_id, s.year, s.state, r.cadre_id, r.counted, r.proposed_grade, r.final_grade"
                            " FROM review_session s JOIN review_reporter r ON r.session_id = s.id ORDER BY r.id"):
         h.update(repr(row).encode())
+    # ---- rectification problems (问题清单) and inspections ----
+    for row in con.execute("SELECT i.org_id, i.type, i.held_on, i.published_at IS NULL, t.org_id, t.item, t.result,"
+                           " p.state, p.deadline, p.supervise_level FROM inspection i"
+                           " JOIN inspection_item t ON t.inspection_id = i.id LEFT JOIN problem p ON p.id = t.problem_id"
+                           " ORDER BY t.id"):
+        h.update(repr(row).encode())
+    # ---- end rectification problems ----
     con.close()
     return h.hexdigest()
 
@@ -178,6 +185,22 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         graded = {r["final_grade"] for x in sessions["items"]
                   for r in admin.get(f"/api/v1/review-sessions/{x['id']}").json()["reporter_list"]}
         assert {"good", "fairly_good", "average"} <= graded
+        # ---- rectification problems (问题清单) and inspections ----
+        # Each district's 明查, 暗访 and 日常督查, 暗访 published and not; problems from them in every state, some
+        # overdue under 督办 at both levels; the city's figures are what the rows say.
+        con = backend.connect(s.db)
+        kinds = set(con.execute("SELECT type, published_at IS NOT NULL FROM inspection").fetchall())
+        states = {r[0] for r in con.execute("SELECT DISTINCT state FROM problem")}
+        levels = {r[0] for r in con.execute("SELECT DISTINCT supervise_level FROM problem")}
+        pyear = int(con.execute("SELECT MIN(year) FROM problem").fetchone()[0])
+        rows = con.execute("SELECT COUNT(*), SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) FROM problem"
+                           " WHERE year = ?", (pyear,)).fetchone()
+        con.close()
+        assert {(k, int(p)) for k, p in kinds} == {("open", 1), ("daily", 1), ("covert", 0), ("covert", 1)}
+        assert states == {"pending", "fixing", "applied", "closed"} and levels == {0, 1, 2}
+        f = admin.get("/api/v1/problem-figures", params={"org": 1, "year": pyear}).json()
+        assert (f["problems"], f["closed"]) == (rows[0], rows[1]) and f["overdue"] > 0
+        # ---- end rectification problems ----
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

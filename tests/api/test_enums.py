@@ -53,6 +53,16 @@ def probes(org, unit, party, me):
         "review_grades": body("/api/v1/public/review-ballots", "grade", {"code": "ZZZZZZZZZZ", "reporter_id": MISSING}),
         "review_session_states": ("GET", "/api/v1/review-sessions", "state", None),
         # ---- end 述职评议 ----
+        # ---- rectification problems (问题清单) ----
+        "problem_sources": ("GET", "/api/v1/problems", "source", None),
+        "problem_severities": body("/api/v1/problems", "severity",
+                                   {"org_id": MISSING, "raised_org_id": MISSING, "year": 2026, "source": "patrol",
+                                    "description": "词表", "measure": "词表", "deadline": "2026-12-31"}),
+        "problem_states": ("GET", "/api/v1/problems", "state", None),
+        "problem_actions": body(f"/api/v1/problems/{MISSING}/moves", "action", {"version": STALE}),
+        "inspection_types": ("GET", "/api/v1/inspections", "type", None),
+        "inspection_results": body(f"/api/v1/inspection-items/{MISSING}/result", "result", {}),
+        # ---- end rectification problems ----
     }
 
 

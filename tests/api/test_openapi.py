@@ -999,6 +999,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_duties(admin, cid, gid)
     walk_notices(admin, cid, gid)
     walk_review(admin, cid)  # 述职评议
+    walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1330,6 +1331,73 @@ def walk_duties(admin, cid, gid):
     r = admin.get("/api/v1/duty-figures", params={"org": 999999999})
     assert r.status_code == 404, r.text
     check(r, "GET", "/api/v1/duty-figures")
+
+
+# ---- rectification problems (问题清单) ----
+def walk_problems(admin, cid, gid):
+    """Part of the walk: a problem the community raises about its grid, from pending to closed by the admin
+    above it, a refusal, the carry-over, the lists and the figures."""
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year  # Shanghai's
+    col, one, moves = "/api/v1/problems", "/api/v1/problems/{id}", "/api/v1/problems/{id}/moves"
+    body = {"org_id": gid, "raised_org_id": cid, "year": year, "source": "daily_inspection", "category": "文档",
+            "severity": "minor", "description": "文档问题", "evidence": None, "measure": "文档措施",
+            "deadline": f"{year}-12-31", "lead_name": "文档领导", "unit_name": None, "person_name": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    p = check(r, "POST", col)
+    r = admin.post(col, json={**body, "org_id": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "POST", col)
+    for action in ("start", "apply", "close"):
+        r = admin.post(f"{col}/{p['id']}/moves", json={"action": action, "version": p["version"]})
+        assert r.status_code == 200, r.text
+        p = check(r, "POST", moves)
+    r = admin.post(f"{col}/{p['id']}/moves", json={"action": "return", "reason": "文档", "version": p["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", moves)
+    check(admin.get(f"{col}/{p['id']}"), "GET", one)
+    r = admin.post("/api/v1/problem-carry-over", json={"org_id": cid, "year": year - 1})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/problem-carry-over")
+    page = check(admin.get(col, params={"org": cid, "year": year, "state": "closed", "source": "daily_inspection",
+                                        "overdue": 0, "supervised": 0}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [p["id"]]
+    f = check(admin.get("/api/v1/problem-figures", params={"org": cid, "year": year}), "GET", "/api/v1/problem-figures")
+    assert (f["problems"], f["closed"], f["closure_rate"]) == (1, 1, 1.0)
+    r = admin.get("/api/v1/problem-figures", params={"org": 999999999})
+    assert r.status_code == 404, r.text
+    check(r, "GET", "/api/v1/problem-figures")
+    # An inspection of the grid by the community: a result, a finding, the 通报.
+    ins, one_ins = "/api/v1/inspections", "/api/v1/inspections/{id}"
+    me = admin.get("/api/v1/auth/me").json()["user"]["id"]
+    r = admin.post(ins, json={"org_id": cid, "type": "covert", "title": "文档暗访", "held_on": f"{year}-01-02",
+                              "team_user_ids": [me], "team_names": ["文档组"], "nodes": [gid], "items": ["文档项"]})
+    assert r.status_code == 201, r.text
+    x = check(r, "POST", ins)
+    r = admin.post(ins, json={"org_id": cid, "type": "daily", "title": "文档", "held_on": f"{year}-01-02",
+                              "nodes": [], "items": ["文档项"]})
+    assert r.status_code == 400, r.text
+    check(r, "POST", ins)
+    item = x["items"][0]["id"]
+    r = admin.post(f"/api/v1/inspection-items/{item}/result", json={"result": "fail", "note": None})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/inspection-items/{id}/result")
+    finding = {"severity": "minor", "measure": "文档措施", "deadline": f"{year}-12-31", "category": None}
+    for status in (201, 409):
+        r = admin.post(f"/api/v1/inspection-items/{item}/problem", json=finding)
+        assert r.status_code == status, r.text
+        check(r, "POST", "/api/v1/inspection-items/{id}/problem")
+    r = admin.post(f"/api/v1/inspection-items/{item}/result", json={"result": "pass"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/inspection-items/{id}/result")
+    x = check(admin.get(f"{ins}/{x['id']}"), "GET", one_ins)
+    for status in (200, 409):
+        r = admin.post(f"{ins}/{x['id']}/publish", json={"version": x["version"]})
+        assert r.status_code == status, r.text
+        x = check(r, "POST", one_ins + "/publish") if status == 200 else x
+    page = check(admin.get(ins, params={"org": cid, "type": "covert"}), "GET", ins)
+    assert [i["id"] for i in page["items"]] == [x["id"]]
+# ---- end rectification problems ----
 
 
 def walk_notices(admin, cid, gid):

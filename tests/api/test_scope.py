@@ -180,3 +180,50 @@ def test_no_write_outside_scope(server, admin, ids, grid, users):
             assert c.delete(f"/api/v1/orgs/{o}").status_code in (403, 404), (who, o)
     for o, b in before.items():
         assert admin.get(f"/api/v1/orgs/{o}").json() == b
+
+
+# ---- rectification problems (问题清单): the 暗访 visibility rule ----
+def test_covert_inspection_hidden_until_published(server, admin, ids, users):
+    """An unpublished 暗访 by the district of Longju, and the problem it found: seen by the district's own staff
+    (not on the team) and by a team member who sits below the district, not by the street's staff below it who
+    are not on the team nor by the inspected community; after the 通报 the street and the community see both."""
+    team = server.make_user(admin, "covert-team-street", "org_staff", ids[LONGJU_STREET])
+    r = users["district"].post("/api/v1/inspections", json={
+        "org_id": ids[SHUSHAN], "type": "covert", "title": "暗访矩阵", "held_on": "2026-03-01",
+        "team_user_ids": [team.user_id], "team_names": ["暗访组长"], "nodes": [ids[LONGJU]], "items": ["值班在岗"]})
+    assert r.status_code == 201, r.text
+    insp = r.json()
+    item = insp["items"][0]
+    r = team.post(f"/api/v1/inspection-items/{item['id']}/result", json={"result": "fail", "note": "无人值守"})
+    assert r.status_code == 200, r.text
+    r = team.post(f"/api/v1/inspection-items/{item['id']}/problem",
+                  json={"severity": "serious", "measure": "落实值班制度", "deadline": "2027-12-31"})
+    assert r.status_code == 201, r.text
+    problem = r.json()
+    assert (problem["source"], problem["org_id"], problem["raised_org_id"]) == ("covert_inspection", ids[LONGJU],
+                                                                               ids[SHUSHAN])
+
+    def sees(client):
+        got = (client.get(f"/api/v1/inspections/{insp['id']}").status_code == 200,
+               insp["id"] in [x["id"] for x in client.get("/api/v1/inspections").json()["items"]],
+               client.get(f"/api/v1/problems/{problem['id']}").status_code == 200,
+               problem["id"] in [x["id"] for x in client.get("/api/v1/problems", params={"limit": 200}).json()["items"]],
+               client.get("/api/v1/problem-figures", params={"org": ids[LONGJU], "year": 2026}).json()["problems"] == 1)
+        assert len(set(got)) == 1, got  # gets, lists and figures agree
+        return got[0]
+
+    viewers = {"district": users["district"], "team": team, "street": users["street"], "community": users["community"]}
+    before = {"district": True, "team": True, "street": False, "community": False}
+    assert {k: sees(c) for k, c in viewers.items()} == before
+    # Hidden looks missing, and cannot be acted on.
+    r = users["community"].post(f"/api/v1/problems/{problem['id']}/moves", json={"action": "start", "version": 1})
+    assert r.status_code == 404, r.text
+    r = users["street"].post(f"/api/v1/inspections/{insp['id']}/publish", json={"version": insp["version"]})
+    assert r.status_code == 404, r.text
+    r = team.post(f"/api/v1/inspections/{insp['id']}/publish", json={"version": insp["version"]})
+    assert r.status_code == 403, r.text  # the team records; the inspecting org publishes
+    insp = users["district"].get(f"/api/v1/inspections/{insp['id']}").json()
+    r = users["district"].post(f"/api/v1/inspections/{insp['id']}/publish", json={"version": insp["version"]})
+    assert r.status_code == 200 and r.json()["published_at"], r.text
+    assert {k: sees(c) for k, c in viewers.items()} == {k: True for k in viewers}
+# ---- end rectification problems ----

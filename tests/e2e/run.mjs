@@ -391,6 +391,13 @@ describe('staff console', { timeout: 480_000 }, () => {
       // ---- 述职评议 ----
       review_grades: (v) => [`reviewGrade.${v}`],
       review_session_states: (v) => [`reviewState.${v}`],
+      // ---- rectification problems (问题清单) and inspections ----
+      problem_sources: (v) => [`problemSource.${v}`],
+      problem_severities: (v) => [`problemSeverity.${v}`],
+      problem_states: (v) => [`problemState.${v}`],
+      problem_actions: (v) => [`problemMove.${v}`, `problemMoveDone.${v}`],
+      inspection_types: (v) => [`inspectionType.${v}`],
+      inspection_results: (v) => [`inspectionResult.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1259,6 +1266,128 @@ describe('staff console', { timeout: 480_000 }, () => {
   })
 
   // ---- notices (调度通报) ----
+  // ---------------------------------------------------------------- rectification (问题整改, 督查)
+
+  it('rectification: a district\'s 明查 records a failure on a phone, it becomes a problem, the street fixes it and the district returns it once and closes it (销号)', async () => {
+    const people = {}
+    for (const [key, username, name, org] of [['street', 'wld.rect', '五里墩整改办', ids.street], ['district', 'ss.rect', '蜀山区督查室', ids.shushan]]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: name, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: org }, 201)
+      people[key] = u
+    }
+    const open = async (who, path, options = {}) => {
+      const p = await newPage(`rect-${who}`, options)
+      await p.goto(`${base}${path}`)
+      await p.waitForURL((u) => u.pathname === '/login')
+      await uiLogin(p, people[who].username, STAFF_PASSWORD)
+      await p.waitForURL((u) => u.pathname === path)
+      return p
+    }
+    // The district starts a 明查 of the street with a two-item checklist.
+    const district = await open('district', `/orgs/${ids.shushan}/inspections`, { viewport: SCREEN })
+    await byId(district, 'inspection-create').click()
+    await byId(district, 'inspection-new-type-open').click()
+    await field(district, 'inspection-new-title').fill('明查：党群服务中心规范化建设')
+    await field(district, 'inspection-new-team').fill('张督查、李督查')
+    await byId(district, 'inspection-new-nodes').click()
+    await district.locator('.el-select-dropdown__item', { hasText: ids.streetName }).first().click()
+    await district.keyboard.press('Escape')
+    await area(district, 'inspection-new-items').fill('制度上墙\n服务台账齐全')
+    await byId(district, 'inspection-new-submit').click()
+    await district.waitForURL((u) => /^\/inspections\/\d+$/.test(u.pathname))
+    const inspectionId = Number(new URL(district.url()).pathname.split('/').pop())
+    const made = await admin.get(`/api/v1/inspections/${inspectionId}`)
+    assert.deepEqual([made.type, made.team_names, made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
+      ['open', ['张督查', '李督查'], [ids.street], ['制度上墙', '服务台账齐全']])
+    await settled(district)
+    await district.screenshot({ path: join(ARTIFACTS, 'inspection-desktop.png'), fullPage: true })
+
+    // On site, on a phone: one item passes, the other fails with a note and becomes a problem.
+    const phone = await open('district', `/inspections/${inspectionId}`, { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    const [good, bad] = made.items
+    await byId(phone, `inspection-pass-${good.id}`).click()
+    await phone.locator(`[data-testid="inspection-item-${good.id}"] .result.pass`).waitFor()
+    await field(phone, `inspection-note-${bad.id}`).fill('服务台账缺第三季度记录')
+    await byId(phone, `inspection-fail-${bad.id}`).click()
+    await byId(phone, `inspection-problem-${bad.id}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'inspection-phone.png'), fullPage: true })
+    await byId(phone, `inspection-problem-${bad.id}`).click()
+    await area(phone, 'finding-measure').fill('补齐台账，明确专人每月更新')
+    await field(phone, 'finding-lead').fill('王书记')
+    await byId(phone, 'finding-submit').click()
+    await phone.waitForURL((u) => /^\/problems\/\d+$/.test(u.pathname))
+    const problemId = Number(new URL(phone.url()).pathname.split('/').pop())
+    let problem = await admin.get(`/api/v1/problems/${problemId}`)
+    assert.deepEqual([problem.source, problem.org_id, problem.raised_org_id, problem.description, problem.lead_name],
+      ['open_inspection', ids.street, ids.shushan, '服务台账缺第三季度记录', '王书记'])
+
+    // The street starts and applies for 销号; it may not close its own problem.
+    const moved = (p) => p.waitForResponse((r) => r.url().endsWith(`/api/v1/problems/${problemId}/moves`) && r.request().method() === 'POST')
+    const street = await open('street', `/problems/${problemId}`, { viewport: SCREEN })
+    await byId(street, 'problem-state-pending').waitFor()
+    await Promise.all([moved(street), byId(street, 'problem-move-start').click()])
+    await byId(street, 'problem-state-fixing').waitFor()
+    await Promise.all([moved(street), byId(street, 'problem-move-apply').click()])
+    await byId(street, 'problem-state-applied').waitFor()
+    assert.equal(await byId(street, 'problem-moves').count(), 0, 'the street may not close its own problem')
+    // The district returns it with a reason, the street applies again, the district closes it.
+    await district.goto(`${base}/problems/${problemId}`)
+    await byId(district, 'problem-move-close').waitFor()
+    await byId(district, 'problem-move-return').click()
+    await area(district, 'problem-return-reason-input').fill('请补充台账照片')
+    await Promise.all([moved(district), byId(district, 'problem-return-submit').click()])
+    await byId(district, 'problem-state-fixing').waitFor()
+    await street.reload()
+    await waitText(street, 'problem-return-reason', '退回理由：请补充台账照片')
+    await Promise.all([moved(street), byId(street, 'problem-move-apply').click()])
+    await byId(street, 'problem-state-applied').waitFor()
+    await district.reload()
+    await Promise.all([moved(district), byId(district, 'problem-move-close').click()])
+    await byId(district, 'problem-state-closed').waitFor()
+    problem = await admin.get(`/api/v1/problems/${problemId}`)
+    assert.deepEqual(problem.history.map((e) => [e.action, e.by_name]), [
+      ['raise', '蜀山区督查室'], ['start', '五里墩整改办'], ['apply', '五里墩整改办'], ['return', '蜀山区督查室'],
+      ['apply', '五里墩整改办'], ['close', '蜀山区督查室'],
+    ])
+    await district.locator('.el-message').first().waitFor({ state: 'detached' })
+    await settled(district)
+    await toTop(district)
+    await district.screenshot({ path: join(ARTIFACTS, 'problem-desktop.png'), fullPage: true })
+
+    // The district's 问题整改 tab: the three lists of the same rows, and the figures the API counts.
+    await district.goto(`${base}/orgs/${ids.shushan}/problems`)
+    await waitRows(district, 'problem-table', 1)
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
+    const figures = await admin.get(`/api/v1/problem-figures?org=${ids.shushan}&year=${year}`)
+    for (const k of ['problems', 'open', 'closed']) await waitText(district, `problem-figure-${k}`, String(figures[k]))
+    assert.deepEqual([figures.problems, figures.closed], [1, 1])
+    await byId(district, 'problem-view-task').click()
+    await district.locator('[data-testid="problem-table"] .el-table__row', { hasText: '补齐台账，明确专人每月更新' }).waitFor()
+    await byId(district, 'problem-view-duty').click()
+    await district.locator('[data-testid="problem-table"] .el-table__row', { hasText: '王书记' }).waitFor()
+    await settled(district)
+    await district.screenshot({ path: join(ARTIFACTS, 'problems-desktop.png'), fullPage: true })
+    await phone.goto(`${base}/orgs/${ids.shushan}/problems`)
+    await byId(phone, `problem-row-${problemId}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'problems-phone.png'), fullPage: true })
+    await phone.goto(`${base}/problems/${problemId}`)
+    await byId(phone, 'problem-state-closed').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'problem-phone.png'), fullPage: true })
+    // An overdue problem waits in the street's inbox (overdue, or already under 督办 if the writer's timer ran).
+    const late = await admin.post('/api/v1/problems', { org_id: ids.street, raised_org_id: ids.shushan, year, source: 'patrol', category: '发展党员',
+      severity: 'serious', description: '发展党员程序不规范', measure: '逐一复查发展材料', deadline: `${year}-01-02` }, 201)
+    await street.goto(`${base}/inbox`)
+    await byId(street, `inbox-problem-${late.id}`).waitFor()
+    assert.match(await textOf(byId(street, `inbox-problem-${late.id}`)), /逾期|1 级督办/, 'the inbox says it is overdue')
+    await settled(street)
+    await byId(street, 'inbox-problems').screenshot({ path: join(ARTIFACTS, 'inbox-problems-desktop.png') })
+    for (const p of [street, district, phone]) await p.context().close()
+    clean()
+  })
+
   it('notices: a district issues one, a community reads and replies on a phone, the district sees it', async () => {
     for (const [username, org] of [['shushan.notices', ids.shushan], ['longju.notices', ids.longju]]) {
       const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: org }, 201)

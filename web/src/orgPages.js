@@ -19,6 +19,10 @@ export const ORG_PAGES = [
   // ---- duty lists (责任清单) ----
   { name: 'org-duties', path: 'duties', page: () => import('./views/duties/DutyLists.vue'), perm: 'party.read', tab: 'duties' },
   // ---- end duty lists ----
+  // ---- rectification problems (问题清单) and inspections ----
+  { name: 'org-problems', path: 'problems', page: () => import('./views/rectification/Problems.vue'), perm: 'party.read', tab: 'problems' },
+  { name: 'org-inspections', path: 'inspections', page: () => import('./views/rectification/Inspections.vue'), perm: 'party.read', tab: 'inspections' },
+  // ---- end rectification problems ----
   // notices (调度通报)
   { name: 'org-notices', path: 'notices', page: () => import('./views/notices/Notices.vue'), perm: 'stats.read', tab: 'notices' },
   // ---- 述职评议 ----

@@ -22,6 +22,9 @@ const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
 const DutyList = () => import('./views/duties/DutyList.vue')
+// ---- rectification problems (问题清单) and inspections ----
+const Problem = () => import('./views/rectification/Problem.vue')
+const Inspection = () => import('./views/rectification/Inspection.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -60,6 +63,9 @@ export const routes = [
       { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
       // ---- 述职评议 ----
       { path: 'review-sessions/:sessionId(\\d+)', name: 'review-session', component: ReviewSession, props: true, meta: { perm: 'stats.read' } },
+      // ---- rectification problems (问题清单) and inspections ----
+      { path: 'problems/:problemId(\\d+)', name: 'problem', component: Problem, props: true, meta: { perm: 'party.read' } },
+      { path: 'inspections/:inspectionId(\\d+)', name: 'inspection', component: Inspection, props: true, meta: { perm: 'party.read' } },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },

@@ -63,6 +63,9 @@ export default {
     home: 'Back to start',
   },
   tabs: {
+    // ---- rectification problems (问题清单) ----
+    problems: 'Rectification',
+    inspections: 'Inspections',
     // ---- duty lists (责任清单) ----
     duties: 'Duty lists',
     norms: 'Norms',
@@ -468,6 +471,10 @@ export default {
     volunteer: {
       star_hours: 'Volunteer star hours',
     },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: 'Days overdue before a problem\'s supervision escalates',
+    },
   },
   normUnit: {
     assessment: {
@@ -490,6 +497,10 @@ export default {
     },
     volunteer: {
       star_hours: 'hours',
+    },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: 'days',
     },
   },
   normName: {
@@ -714,6 +725,7 @@ export default {
     to_verify: 'To verify',
     to_rate: 'To rate',
     notices: 'Notices',
+    problems: 'Overdue rectification', // rectification problems (问题清单)
   },
   public: {
     reportTitle: 'Report a problem',
@@ -825,6 +837,84 @@ export default {
     poor: 'Poor',
   },
   // ---- end duty lists ----
+  // ---- rectification problems (问题清单) and inspections ----
+  problemSource: {
+    review_comment: 'Report review comment',
+    daily_inspection: 'Routine supervision',
+    open_inspection: 'Open inspection',
+    covert_inspection: 'Covert inspection',
+    patrol: 'Patrol inspection',
+    public_report: 'Public report',
+    carried_over: 'Carried over from last year',
+  },
+  problemSeverity: { minor: 'Minor', ordinary: 'Moderate', serious: 'Serious' },
+  problemState: { pending: 'To fix', fixing: 'Fixing', applied: 'Closure requested', closed: 'Closed' },
+  problemMove: { start: 'Start fixing', apply: 'Request closure', close: 'Close', return: 'Return' },
+  problemMoveDone: { start: 'Fixing started', apply: 'Closure requested', close: 'Closed', return: 'Returned for fixing' },
+  inspectionType: { daily: 'Routine supervision', open: 'Open inspection', covert: 'Covert inspection' },
+  inspectionResult: { pass: 'Pass', fail: 'Fail' },
+  problems: {
+    view: { problem: 'Problems', task: 'Tasks', duty: 'Responsibilities' },
+    year: 'Year',
+    yearN: '{year}',
+    state: 'State',
+    source: 'Source',
+    org: 'Concerned org',
+    raisedBy: 'Raised by',
+    severity: 'Severity',
+    category: 'Category',
+    description: 'Description',
+    evidence: 'Evidence',
+    measure: 'Measure',
+    deadline: 'Deadline',
+    lead: 'Leading official',
+    unit: 'Responsible unit',
+    person: 'Responsible person',
+    overdue: 'Overdue',
+    supervised: 'Supervision',
+    supervisedN: 'Supervision level {level}',
+    open: 'Open',
+    create: 'Raise a problem',
+    backTo: 'Back to the problems',
+    title: '{org}: {category}',
+    returned: 'Returned: {reason}',
+    reason: 'Reason',
+    historyTitle: 'History',
+    carriedFrom: 'Carried over from last year',
+    fromInspection: 'From an inspection',
+    carry: 'Carry over last year',
+    carryConfirm: 'Carry the open problems of {year} into {next}?',
+    carried: '{n} problems carried over',
+    hiddenRule: 'Problems a covert inspection found stay hidden from the inspected orgs until its report is published.',
+    figure: { problems: 'Problems', open: 'Open', overdue: 'Overdue', supervised: 'Supervised', closed: 'Closed', closure_rate: 'Closure rate', repeated: 'Repeated' },
+    action: { raise: 'Raised', supervise: 'Supervised (overdue)', escalate: 'Escalated', carry_over: 'Carried over' },
+  },
+  inspections: {
+    type: 'Type',
+    title: 'Title',
+    heldOn: 'Date',
+    org: 'Inspecting org',
+    team: 'Team',
+    nodes: 'Sampled orgs',
+    items: 'Checklist',
+    itemsHint: 'One item per line, checked at every sampled org',
+    failed: 'Failed',
+    unrecorded: 'Not recorded',
+    create: 'New inspection',
+    open: 'Open',
+    published: 'Published',
+    unpublished: 'Not published',
+    publish: 'Publish report',
+    published_ok: 'Report published',
+    publishConfirm: 'Once published, the inspected orgs see this inspection and its problems. Publish?',
+    record: 'Record',
+    note: 'Note',
+    toProblem: 'Make a problem',
+    problemMade: 'Problem made',
+    covertHint: 'Covert: until the report is published, only the team and the inspecting org (and above) see it.',
+    backTo: 'Back to the inspections',
+  },
+  // ---- end rectification problems ----
   // ---- notices (调度通报) ----
   noticeKind: { dispatch: 'Progress', commendation: 'Commendation', criticism: 'Criticism', work_tip: 'Work tip' },
   notices: {

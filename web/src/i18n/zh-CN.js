@@ -64,6 +64,9 @@ export default {
     home: '返回首页',
   },
   tabs: {
+    // ---- rectification problems (问题清单) ----
+    problems: '问题整改',
+    inspections: '督查',
     // ---- duty lists (责任清单) ----
     duties: '责任清单',
     norms: '规则参数',
@@ -469,6 +472,10 @@ export default {
     volunteer: {
       star_hours: '志愿者星级时长',
     },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: '整改逾期督办升级天数',
+    },
   },
   normUnit: {
     assessment: {
@@ -491,6 +498,10 @@ export default {
     },
     volunteer: {
       star_hours: '小时',
+    },
+    // rectification problems (问题清单)
+    problem: {
+      escalate_days: '天',
     },
   },
   normName: {
@@ -715,6 +726,7 @@ export default {
     to_verify: '待核查',
     to_rate: '待评价',
     notices: '调度通报',
+    problems: '整改逾期督办', // rectification problems (问题清单)
   },
   public: {
     reportTitle: '随手拍：反映问题',
@@ -826,6 +838,84 @@ export default {
     poor: '差',
   },
   // ---- end duty lists ----
+  // ---- rectification problems (问题清单) and inspections ----
+  problemSource: {
+    review_comment: '述职点评',
+    daily_inspection: '日常督查',
+    open_inspection: '明查',
+    covert_inspection: '暗访',
+    patrol: '巡察',
+    public_report: '群众反映',
+    carried_over: '上年度结转',
+  },
+  problemSeverity: { minor: '一般', ordinary: '较重', serious: '严重' },
+  problemState: { pending: '待整改', fixing: '整改中', applied: '申请销号', closed: '已销号' },
+  problemMove: { start: '开始整改', apply: '申请销号', close: '销号', return: '退回整改' },
+  problemMoveDone: { start: '已开始整改', apply: '已申请销号', close: '已销号', return: '已退回整改' },
+  inspectionType: { daily: '日常督查', open: '明查', covert: '暗访' },
+  inspectionResult: { pass: '合格', fail: '不合格' },
+  problems: {
+    view: { problem: '问题清单', task: '任务清单', duty: '责任清单' },
+    year: '年度',
+    yearN: '{year} 年',
+    state: '状态',
+    source: '来源',
+    org: '所涉单位',
+    raisedBy: '提出单位',
+    severity: '严重程度',
+    category: '问题类别',
+    description: '问题描述',
+    evidence: '佐证',
+    measure: '整改措施',
+    deadline: '整改时限',
+    lead: '牵头领导',
+    unit: '责任单位',
+    person: '责任人',
+    overdue: '逾期',
+    supervised: '督办',
+    supervisedN: '{level} 级督办',
+    open: '查看',
+    create: '登记问题',
+    backTo: '返回问题清单',
+    title: '{org}：{category}',
+    returned: '退回理由：{reason}',
+    reason: '理由',
+    historyTitle: '整改记录',
+    carriedFrom: '由上年度问题结转',
+    fromInspection: '来自督查',
+    carry: '上年度问题结转',
+    carryConfirm: '将 {year} 年度尚未销号的问题结转到 {next} 年度？',
+    carried: '已结转 {n} 个问题',
+    hiddenRule: '暗访发现的问题在督查单位发布通报前，被检查单位看不到。',
+    figure: { problems: '问题数', open: '未销号', overdue: '逾期', supervised: '督办中', closed: '已销号', closure_rate: '销号率', repeated: '重复问题' },
+    action: { raise: '登记问题', supervise: '逾期督办', escalate: '督办升级', carry_over: '上年度结转' },
+  },
+  inspections: {
+    type: '督查类型',
+    title: '督查名称',
+    heldOn: '督查日期',
+    org: '督查单位',
+    team: '检查组',
+    nodes: '抽查单位',
+    items: '检查清单',
+    itemsHint: '每行一项，分别对每个抽查单位检查',
+    failed: '不合格',
+    unrecorded: '未记录',
+    create: '新建督查',
+    open: '查看',
+    published: '已通报',
+    unpublished: '未通报',
+    publish: '发布通报',
+    published_ok: '通报已发布',
+    publishConfirm: '发布通报后，被检查单位将看到本次督查及其发现的问题。确定发布？',
+    record: '记录',
+    note: '情况说明',
+    toProblem: '转为问题',
+    problemMade: '已转为问题',
+    covertHint: '暗访：通报发布前，只有检查组和督查单位及其上级可见。',
+    backTo: '返回督查列表',
+  },
+  // ---- end rectification problems ----
   // ---- notices (调度通报) ----
   noticeKind: { dispatch: '调度', commendation: '表扬', criticism: '批评', work_tip: '工作提示' },
   notices: {
