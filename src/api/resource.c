@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "db/copy.h"
 #include "api/list.h"
 #include "http/server.h"
 #include "lib/util.h"
 
-#define SQL_MAX 4096
 #define VALS_MAX 64
 
 static const char *id_col(const resource_t *r)
@@ -33,9 +33,9 @@ static const resource_t *res_of_write(const write_ctx_t *w)
 
 json_t *res_row(db_t *db, const resource_t *r, int64_t id)
 {
-    char sql[SQL_MAX];
-    snprintf(sql, sizeof sql, "%s %s WHERE %s = ?", r->columns, r->from, r->key);
+    char *sql = db_sql_join(r->columns, " ", r->from, " WHERE ", r->key, " = ?", NULL);
     json_t *row = db_row_one_json(db, sql, "i", id);
+    free(sql);
     if (row && r->rules.row)
         r->rules.row(row);
     return row;
@@ -130,9 +130,9 @@ int res_list(api_req_t *req, api_reply_t *rep)
     /* The conditions: the caller's subtree and the filters given. */
     api_list_t l;
     api_list_begin(&l, r->columns, r->from, r->key, id_col(r));
-    char cond[256];
-    snprintf(cond, sizeof cond, "%s >= ? AND %s < ?", r->org_path, r->org_path);
+    char *cond = db_sql_join(r->org_path, " >= ? AND ", r->org_path, " < ?", NULL);
     api_list_where(&l, cond, "tt", lo, hi);
+    free(cond);
     for (const res_filter_t *f = r->filters; f && f->param; f++) {
         char *v = f->like ? api_like_param(req, f->param) : api_query(req, f->param);
         if (v == NULL)
@@ -169,32 +169,36 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     }
     if (r->rules.before && r->rules.before(db, w, 0, in, rep) != 0)
         return -1;
-    char cols[SQL_MAX], marks[SQL_MAX / 4];
-    size_t nc = (size_t)snprintf(cols, sizeof cols, "INSERT INTO %s (created_at, updated_at", r->table);
-    size_t nm = (size_t)snprintf(marks, sizeof marks, "?, ?");
+    strbuf_t cols = {0}, marks = {0};
+    strbuf_add(&cols, "INSERT INTO ");
+    strbuf_add(&cols, r->table);
+    strbuf_add(&cols, " (created_at, updated_at");
+    strbuf_add(&marks, "?, ?");
     db_val_t vals[VALS_MAX];
     char *owned[VALS_MAX] = {0};
     int nv = 0;
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     if (r->org_column) {
-        nc += (size_t)snprintf(cols + nc, sizeof cols - nc, ", %s", r->org_column);
-        nm += (size_t)snprintf(marks + nm, sizeof marks - nm, ", ?");
+        strbuf_add(&cols, ", ");
+        strbuf_add(&cols, r->org_column);
+        strbuf_add(&marks, ", ?");
         vals[nv++] = (db_val_t){'i', org, 0, NULL, 0};
     }
     for (const field_t *f = r->create; f->name && nv < VALS_MAX; f++) {
         if (!is_column(r, f->name, 1))
             continue;
-        nc += (size_t)snprintf(cols + nc, nc < sizeof cols ? sizeof cols - nc : 0, ", %s", f->name);
-        nm += (size_t)snprintf(marks + nm, nm < sizeof marks ? sizeof marks - nm : 0, ", ?");
+        strbuf_add(&cols, ", ");
+        strbuf_add(&cols, f->name);
+        strbuf_add(&marks, ", ?");
         vals[nv] = value_of(f, json_object_get(in, f->name), &owned[nv]);
         nv++;
     }
-    char sql[SQL_MAX];
-    int len = snprintf(sql, sizeof sql, "%s) VALUES (%s) RETURNING %s", cols, marks, id_col(r));
-    db_stmt_t *st = len > 0 && (size_t)len < sizeof sql && nc < sizeof cols && nm < sizeof marks
-                        ? db_qv(db, sql, vals, nv)
-                        : NULL;
+    char *sql = db_sql_join(cols.s, ") VALUES (", marks.s, ") RETURNING ", id_col(r), NULL);
+    free(cols.s);
+    free(marks.s);
+    db_stmt_t *st = db_qv(db, sql, vals, nv);
+    free(sql);
     int rc = st ? db_step(st) : DB_ERR;
     if (rc == DB_ROW) {
         id = db_col_int(st, 0);
@@ -222,16 +226,20 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     int rc = row_org(db, w, r, r->write_perm, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, r->name);
-    char sql[SQL_MAX];
-    snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE %s = ?", r->table, id_col(r));
-    if (api_check_version(db, w, sql, id, in, rep) != 0)
+    char *sql = db_sql_join("SELECT version FROM ", r->table, " WHERE ", id_col(r), " = ?", NULL);
+    int stale = api_check_version(db, w, sql, id, in, rep);
+    free(sql);
+    if (stale != 0)
         return -1;
     if (r->rules.figures && (rc = r->rules.figures(db, id, -1)) != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     if (r->rules.before && r->rules.before(db, w, id, in, rep) != 0)
         return -1;
     /* One UPDATE of the columns the input names. */
-    size_t n = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET", r->table);
+    strbuf_t upd = {0};
+    strbuf_add(&upd, "UPDATE ");
+    strbuf_add(&upd, r->table);
+    strbuf_add(&upd, " SET");
     db_val_t vals[VALS_MAX];
     char *owned[VALS_MAX] = {0};
     int nv = 0;
@@ -239,15 +247,19 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
         json_t *v = json_object_get(in, f->name);
         if (v == NULL || !is_column(r, f->name, 0))
             continue;
-        n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0, " %s = ?,", f->name);
+        strbuf_add(&upd, " ");
+        strbuf_add(&upd, f->name);
+        strbuf_add(&upd, " = ?,");
         vals[nv] = value_of(f, v, &owned[nv]);
         nv++;
     }
-    n += (size_t)snprintf(sql + n, n < sizeof sql ? sizeof sql - n : 0,
-                          " updated_at = ?, version = version + 1 WHERE %s = ?", id_col(r));
+    strbuf_add(&upd, " updated_at = ?, version = version + 1 WHERE ");
+    strbuf_add(&upd, id_col(r));
+    strbuf_add(&upd, " = ?");
     vals[nv++] = (db_val_t){'i', w->now, 0, NULL, 0};
     vals[nv++] = (db_val_t){'i', id, 0, NULL, 0};
-    rc = n < sizeof sql ? db_execv(db, NULL, sql, vals, nv) : DB_ERR;
+    rc = db_execv(db, NULL, upd.s, vals, nv);
+    free(upd.s);
     for (int i = 0; i < nv; i++)
         free(owned[i]);
     if (rc != DB_OK)
@@ -280,10 +292,10 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
         rc = r->rules.figures(db, id, -1);
     if (rc == DB_OK)
         rc = audit(db, w, r, "deleted", id, org, NULL);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ?", r->table, id_col(r));
+    char *sql = db_sql_join("DELETE FROM ", r->table, " WHERE ", id_col(r), " = ?", NULL);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, sql, "i", id);
+    free(sql);
     if (rc == DB_FOREIGN && r->busy_error)
         return api_fail(rep, w->lang, *r->busy_error, NULL);
     if (rc != DB_OK)

@@ -27,7 +27,8 @@ int db_defer_foreign_keys(db_t *db)
 
 /* Statement texts here name tables and columns, which no bind parameter can carry:
  * they are joined from SQL words and identifiers read from the schema (checked with
- * is_identifier), never from values. */
+ * is_identifier) or declared in the code (a resource's table and columns), never
+ * from values. */
 char *db_sql_join(const char *first, ...)
 {
     strbuf_t t = {0};
