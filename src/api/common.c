@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/audit_chain.h"
 #include "core/path.h"
 #include "core/pii_text.h"
@@ -798,28 +800,38 @@ void date_today(char out[16])
     snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
-int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn)
+int api_file_answer(api_reply_t *rep, const json_t *data)
 {
-    int64_t org = 0, year = 0;
-    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
-    api_query_int(req, "year", api_today_ymd() / 10000, 2000, 2100, &year);
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], today[16];
-    int rc = access_org(req->db, req->who, perm, org, lo, sizeof lo);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org");
+    const char *b64 = json_string_value(json_object_get(data, "body"));
+    size_t n = strlen(b64), len = 0;
+    rep->raw = xmalloc(n + 1);
+    sodium_base642bin((unsigned char *)rep->raw, n + 1, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
+    rep->raw_len = len;
+    rep->status = 200;
+    rep->content_type = strcmp(json_string_value(json_object_get(data, "format")), "xlsx") == 0
+                            ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            : "text/csv; charset=utf-8";
+    rep->filename = xstrdup(json_string_value(json_object_get(data, "filename")));
+    return 0;
+}
+
+json_t *subtree_figures(db_t *db, const principal_t *who, int64_t org, const char *lo, int64_t year,
+                        subtree_figures_fn fn)
+{
+    char hi[ACCESS_PATH_MAX], today[16];
     if (path_subtree_upper(hi, sizeof hi, lo) != 0)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+        return NULL;
     date_today(today);
-    json_t *all = fn(req->db, req->who, lo, hi, year, today);
-    json_t *kids = db_rows_json(req->db, "SELECT id AS org_id, name AS org_name, level AS org_level, path FROM org"
-                                         " WHERE parent_id = ? ORDER BY id",
+    json_t *all = fn(db, who, lo, hi, year, today);
+    json_t *kids = db_rows_json(db, "SELECT id AS org_id, name AS org_name, level AS org_level, path FROM org"
+                                    " WHERE parent_id = ? ORDER BY id",
                                 "i", org);
     size_t i;
     json_t *k;
     json_array_foreach(kids, i, k) {
         char khi[ACCESS_PATH_MAX];
         const char *klo = json_string_value(json_object_get(k, "path"));
-        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? fn(req->db, req->who, klo, khi, year, today) : NULL;
+        json_t *f = klo && path_subtree_upper(khi, sizeof khi, klo) == 0 ? fn(db, who, klo, khi, year, today) : NULL;
         if (f == NULL) {
             json_decref(kids);
             kids = NULL;
@@ -832,12 +844,36 @@ int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree
     if (all == NULL || kids == NULL) {
         json_decref(all);
         json_decref(kids);
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+        return NULL;
     }
     json_object_set_new(all, "org_id", json_integer(org));
     json_object_set_new(all, "year", json_integer(year));
     json_object_set_new(all, "children", kids);
-    return api_json(rep, 200, all);
+    return all;
+}
+
+json_t *json_rate(int64_t part, int64_t whole)
+{
+    return whole ? json_real((double)part / (double)whole) : json_null();
+}
+
+const field_t subtree_figures_query[] = {
+    {"org", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"year", F_INT, 0, 2000, 2100, NULL, 0},
+    FIELDS_END,
+};
+
+int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn)
+{
+    int64_t org = 0, year = 0;
+    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
+    api_query_int(req, "year", api_today_ymd() / 10000, 2000, 2100, &year);
+    char lo[ACCESS_PATH_MAX];
+    int rc = access_org(req->db, req->who, perm, org, lo, sizeof lo);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    json_t *all = subtree_figures(req->db, req->who, org, lo, year, fn);
+    return all ? api_json(rep, 200, all) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
 /* Per-address rate limits in one-minute windows, by purpose (login, public reports). */

@@ -722,7 +722,7 @@ static int duty_common_list(api_req_t *req, api_reply_t *rep)
 
 /* The figures of the lists of year in [lo, hi): lists, signed (signed or
  * published), by state, items, done, overdue (deadline before today, not done). */
-static json_t *figures(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+json_t *duty_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                        const char *today)
 {
     (void)who;
@@ -742,17 +742,11 @@ static json_t *figures(db_t *db, const principal_t *who, const char *lo, const c
     return r;
 }
 
-static const field_t figures_query[] = {
-    {"org", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"year", F_INT, 0, 2000, 2100, NULL, 0},
-    FIELDS_END,
-};
-
 /* GET /api/v1/duty-figures?org=&year=: the node's subtree's figures, and each
  * child's (the node's own lists are the subtree's less its children's). */
 static int duty_figures(api_req_t *req, api_reply_t *rep)
 {
-    return api_subtree_figures(req, rep, DUTY_READ, figures);
+    return api_subtree_figures(req, rep, DUTY_READ, duty_figures_of);
 }
 
 /* ---------------------------------------------------------------- the table */
@@ -792,7 +786,7 @@ const op_t duty_ops[] = {
         duty_common_create),
      .body = common_fields},
     {OP(HTTP_GET, "/api/v1/duty-figures", "duty_figures.get", PERM(DUTY_READ), 0, duty_figures),
-     .query = figures_query},
+     .query = subtree_figures_query},
     OPS_END,
 };
 

@@ -12,6 +12,7 @@
 #include "api/list.h"
 #include "api/problem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,11 +250,20 @@ static int inspection_get(api_req_t *req, api_reply_t *rep)
 static const field_t list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"type", F_ENUM, 0, 0, 0, inspection_types, 0},
+    {"year", F_INT, 0, 2000, 2100, NULL, 0},
     FIELDS_END,
 };
 
+/* [from, to): the dates of year, "YYYY-01-01" to the next year's. */
+static void year_dates(int64_t year, char from[16], char to[16])
+{
+    int y = (int)(year % 10000); /* 2000 to 2100 as the queries take it */
+    snprintf(from, 16, "%04d-01-01", y);
+    snprintf(to, 16, "%04d-01-01", y + 1);
+}
+
 /* GET /api/v1/inspections: those by or of the nodes under ?org= (else the
- * caller's scope) the caller sees, ?type= narrowing them. */
+ * caller's scope) the caller sees, ?type= and ?year= (held that year) narrowing them. */
 static int inspection_list(api_req_t *req, api_reply_t *rep)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
@@ -272,7 +282,67 @@ static int inspection_list(api_req_t *req, api_reply_t *rep)
     if (type)
         api_list_where(&l, "i.type = ?", "t", type);
     free(type);
+    int64_t year = 0;
+    api_query_int(req, "year", 0, 2000, 2100, &year);
+    if (year) {
+        char from[16], to[16];
+        year_dates(year, from, to);
+        api_list_where(&l, "i.held_on >= ? AND i.held_on < ?", "tt", from, to);
+    }
     return api_list_answer(req, rep, &l);
+}
+
+/* ---------------------------------------------------------------- figures */
+
+/* The figures of the inspections held in year by or of the nodes in [lo, hi), as
+ * the list counts them (the 暗访 rule included): how many, by type; the checklist
+ * items at those nodes recorded and failed; the findings (problems of the year
+ * from an inspection) concerning them. */
+json_t *inspection_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                              const char *today)
+{
+    (void)today;
+    char from[16], to[16];
+    year_dates(year, from, to);
+    const char *roles = inspection_seen_roles();
+    json_t *f = db_row_one_json(
+        db,
+        "SELECT COUNT(*) AS inspections,"
+        " COALESCE(SUM(CASE WHEN i.type = 'daily' THEN 1 ELSE 0 END), 0) AS daily,"
+        " COALESCE(SUM(CASE WHEN i.type = 'open' THEN 1 ELSE 0 END), 0) AS open,"
+        " COALESCE(SUM(CASE WHEN i.type = 'covert' THEN 1 ELSE 0 END), 0) AS covert" INSPECTION_FROM
+        " WHERE i.held_on >= ? AND i.held_on < ? AND " INSPECTION_IN_RANGE " AND " INSPECTION_SEEN("i.id"),
+        "tttttt" SEEN_TYPES, from, to, lo, hi, lo, hi, who->user_id, who->user_id, roles);
+    json_t *items = f ? db_row_one_json(db,
+                                        "SELECT COUNT(t.result) AS items_checked,"
+                                        " COALESCE(SUM(CASE WHEN t.result = 'fail' THEN 1 ELSE 0 END), 0) AS items_failed"
+                                        " FROM inspection_item t JOIN inspection i ON i.id = t.inspection_id"
+                                        " JOIN org o ON o.id = t.org_id WHERE o.path >= ? AND o.path < ?"
+                                        " AND i.held_on >= ? AND i.held_on < ? AND " INSPECTION_SEEN("i.id"),
+                                        "tttt" SEEN_TYPES, lo, hi, from, to, who->user_id, who->user_id, roles)
+                      : NULL;
+    json_t *found = items ? db_row_one_json(db,
+                                            "SELECT COUNT(*) AS findings FROM problem p JOIN org o ON o.id = p.org_id"
+                                            " WHERE o.path >= ? AND o.path < ? AND p.year = ?"
+                                            " AND p.inspection_id IS NOT NULL AND " INSPECTION_SEEN("p.inspection_id"),
+                                            "tti" SEEN_TYPES, lo, hi, year, who->user_id, who->user_id, roles)
+                          : NULL;
+    if (found == NULL) {
+        json_decref(f);
+        json_decref(items);
+        return NULL;
+    }
+    json_object_update(f, items);
+    json_object_update(f, found);
+    json_decref(items);
+    json_decref(found);
+    return f;
+}
+
+/* GET /api/v1/inspection-figures?org=&year=: the node's subtree's figures and each child's. */
+static int inspection_figures(api_req_t *req, api_reply_t *rep)
+{
+    return api_subtree_figures(req, rep, PROBLEM_READ, inspection_figures_of);
 }
 
 /* ---------------------------------------------------------------- publish, results, findings */
@@ -473,6 +543,8 @@ const op_t inspection_ops[] = {
     {OP(HTTP_POST, "/api/v1/inspections", "inspections.create", PERM(PROBLEM_WRITE), RF_BODY | RF_WRITES,
         inspection_create),
      .body = inspection_fields},
+    {OP(HTTP_GET, "/api/v1/inspection-figures", "inspection_figures.get", PERM(PROBLEM_READ), 0, inspection_figures),
+     .query = subtree_figures_query},
     {OP(HTTP_GET, "/api/v1/inspections/{id}", "inspections.get", PERM(PROBLEM_READ), 0, inspection_get),
      .entity = &inspection_entity},
     {OP(HTTP_POST, "/api/v1/inspections/{id}/publish", "inspections.publish", PERM(PROBLEM_WRITE),

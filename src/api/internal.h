@@ -102,6 +102,25 @@ typedef struct {
 typedef json_t *(*subtree_figures_fn)(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                                       const char *today);
 int api_subtree_figures(api_req_t *req, api_reply_t *rep, uint32_t perm, subtree_figures_fn fn);
+/* A figure's rate: part / whole, null when whole is 0. */
+json_t *json_rate(int64_t part, int64_t whole);
+/* Its query: org (required), year. */
+extern const field_t subtree_figures_query[];
+/* The same answer for a node the caller may read (lo its path): NULL on an error. */
+json_t *subtree_figures(db_t *db, const principal_t *who, int64_t org, const char *lo, int64_t year,
+                        subtree_figures_fn fn);
+/* The figures of each family for a node and year (the dashboard's 责任落实 and its
+ * workbook, respfig.c): duty.c, problem.c, inspection.c, notice.c, review.c. */
+json_t *duty_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                        const char *today);
+json_t *problem_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                           const char *today);
+json_t *inspection_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                              const char *today);
+json_t *notice_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today);
+json_t *review_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today);
 
 /* ---- rectification problems (问题清单): problem.c ---- */
 extern const char *const problem_sources[];       /* problem.c: a problem's source */
@@ -367,5 +386,12 @@ void case_categories_changed(void);
  * beside (the database), unlinked at once. NULL on failure. The caller frees (and
  * should wipe) the bytes. */
 char *xlsx_write(const json_t *table, const char *sheet, const char *beside, size_t *len);
+/* A file a deferred export leaves (after its audit row): data's "body" (base64),
+ * "format" ("xlsx", else CSV) and "filename" as the answer. 0. */
+int api_file_answer(api_reply_t *rep, const json_t *data);
+/* The same with a sheet per element of sheets ({"name", "rows"}, in order); a
+ * cell that is a JSON number is written as a number, a string as text, null
+ * left empty. */
+char *xlsx_write_book(const json_t *sheets, const char *beside, size_t *len);
 
 #endif

@@ -653,6 +653,29 @@ static int notice_list(api_req_t *req, api_reply_t *rep)
     return api_list_answer(req, rep, &l);
 }
 
+/* The figures of the receipts of orgs in [lo, hi) (bound: now, lo, hi). */
+#define RECEIPT_FIGURES                                                                                                \
+    "SELECT COUNT(*) AS receipts, COUNT(*) - COUNT(r.read_at) AS unread,"                                              \
+    " COALESCE(SUM(CASE WHEN n.reply_due_at IS NOT NULL AND r.replied_at IS NULL THEN 1 ELSE 0 END), 0) AS unreplied," \
+    " COALESCE(SUM(CASE WHEN n.reply_due_at < ? AND r.replied_at IS NULL THEN 1 ELSE 0 END), 0) AS overdue"          \
+    " FROM notice_receipt r JOIN notice n ON n.id = r.notice_id JOIN org o ON o.id = r.org_id"                       \
+    " WHERE o.path >= ? AND o.path < ?"
+
+/* The same of the notices issued in year (Asia/Shanghai), for the dashboard's
+ * figures of a node and year. */
+json_t *notice_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today)
+{
+    (void)who;
+    (void)today;
+    struct tm tm = {.tm_year = (int)year - 1900, .tm_mon = 0, .tm_mday = 1};
+    int64_t from = (int64_t)timegm(&tm) - 8 * 3600;
+    tm = (struct tm){.tm_year = (int)year + 1 - 1900, .tm_mon = 0, .tm_mday = 1};
+    int64_t to = (int64_t)timegm(&tm) - 8 * 3600;
+    return db_row_one_json(db, RECEIPT_FIGURES " AND n.created_at >= ? AND n.created_at < ?", "ittii",
+                           (int64_t)clock_now(), lo, hi, from, to);
+}
+
 /* GET /notice-figures?org=: the receipts of the org's subtree (of notices issued anywhere):
  * how many, unread, unreplied (a reply asked for), overdue. Staff's figures. */
 static int notice_figures(api_req_t *req, api_reply_t *rep)
@@ -663,15 +686,7 @@ static int notice_figures(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, PERM_STATS_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    json_t *c = db_row_one_json(req->db,
-                                "SELECT COUNT(*) AS receipts, COUNT(*) - COUNT(r.read_at) AS unread,"
-                                " COALESCE(SUM(CASE WHEN n.reply_due_at IS NOT NULL AND r.replied_at IS NULL THEN 1 ELSE 0 END), 0)"
-                                " AS unreplied,"
-                                " COALESCE(SUM(CASE WHEN n.reply_due_at < ? AND r.replied_at IS NULL THEN 1 ELSE 0 END), 0)"
-                                " AS overdue"
-                                " FROM notice_receipt r JOIN notice n ON n.id = r.notice_id JOIN org o ON o.id = r.org_id"
-                                " WHERE o.path >= ? AND o.path < ?",
-                                "itt", now, lo, hi);
+    json_t *c = db_row_one_json(req->db, RECEIPT_FIGURES, "itt", now, lo, hi);
     if (c == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     return api_json(rep, 200, c);

@@ -691,17 +691,7 @@ int person_export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = audit_append_new(db, w, "persons.exported", "org", org, org, sum);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
-    const char *b64 = json_string_value(json_object_get(data, "body"));
-    size_t n = strlen(b64), len = 0;
-    rep->raw = xmalloc(n + 1);
-    sodium_base642bin((unsigned char *)rep->raw, n + 1, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
-    rep->raw_len = len;
-    rep->status = 200;
-    rep->content_type = strcmp(json_string_value(json_object_get(data, "format")), "xlsx") == 0
-                            ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            : "text/csv; charset=utf-8";
-    rep->filename = xstrdup(json_string_value(json_object_get(data, "filename")));
-    return 0;
+    return api_file_answer(rep, data);
 }
 
 int person_export_prepare(api_req_t *req, const char *scratch, const progress_t *progress, json_t **data,

@@ -377,7 +377,7 @@ static int problem_list(api_req_t *req, api_reply_t *rep)
 /* The figures of the problems of year concerning [lo, hi). A repeated
  * problem: one whose org and category another problem of the same year
  * shares (both count); problems without a category never repeat. */
-static json_t *figures(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+json_t *problem_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                        const char *today)
 {
     json_t *f = db_row_one_json(
@@ -396,20 +396,14 @@ static json_t *figures(db_t *db, const principal_t *who, const char *lo, const c
         return NULL;
     int64_t all = json_integer_value(json_object_get(f, "problems"));
     int64_t closed = json_integer_value(json_object_get(f, "closed"));
-    json_object_set_new(f, "closure_rate", all ? json_real((double)closed / (double)all) : json_null());
+    json_object_set_new(f, "closure_rate", json_rate(closed, all));
     return f;
 }
-
-static const field_t figures_query[] = {
-    {"org", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"year", F_INT, 0, 2000, 2100, NULL, 0},
-    FIELDS_END,
-};
 
 /* GET /api/v1/problem-figures?org=&year=: the node's subtree's figures and each child's. */
 static int problem_figures(api_req_t *req, api_reply_t *rep)
 {
-    return api_subtree_figures(req, rep, PROBLEM_READ, figures);
+    return api_subtree_figures(req, rep, PROBLEM_READ, problem_figures_of);
 }
 
 /* ---------------------------------------------------------------- the inbox */
@@ -556,6 +550,6 @@ const op_t problem_ops[] = {
         problem_carry),
      .body = carry_fields},
     {OP(HTTP_GET, "/api/v1/problem-figures", "problem_figures.get", PERM(PROBLEM_READ), 0, problem_figures),
-     .query = figures_query},
+     .query = subtree_figures_query},
     OPS_END,
 };

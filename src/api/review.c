@@ -960,9 +960,49 @@ static json_t *ballot_describe(void)
     return ops_body_json(ballot_fields, NULL);
 }
 
+/* ---------------------------------------------------------------- figures */
+
+/* The figures of the secretaries of the nodes in [lo, hi) who reported at a
+ * session of year: sessions, reporters, the ballots the rosters could cast and
+ * those cast (turnout: cast / possible, null without a roster), and the
+ * confirmed grades (ungraded: not confirmed yet). */
+json_t *review_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today)
+{
+    (void)who;
+    (void)today;
+    json_t *f = db_row_one_json(
+        db,
+        "SELECT COUNT(DISTINCT r.session_id) AS sessions, COUNT(*) AS reporters,"
+        " COALESCE(SUM((SELECT COUNT(*) FROM review_delegate d WHERE d.session_id = r.session_id)), 0) AS possible,"
+        " COALESCE(SUM((SELECT COUNT(*) FROM review_voted v WHERE v.reporter_id = r.id)), 0) AS voted,"
+        " COALESCE(SUM(CASE WHEN r.final_grade = 'good' THEN 1 ELSE 0 END), 0) AS good,"
+        " COALESCE(SUM(CASE WHEN r.final_grade = 'fairly_good' THEN 1 ELSE 0 END), 0) AS fairly_good,"
+        " COALESCE(SUM(CASE WHEN r.final_grade = 'average' THEN 1 ELSE 0 END), 0) AS average,"
+        " COALESCE(SUM(CASE WHEN r.final_grade = 'poor' THEN 1 ELSE 0 END), 0) AS poor,"
+        " COALESCE(SUM(CASE WHEN r.final_grade IS NULL THEN 1 ELSE 0 END), 0) AS ungraded"
+        " FROM review_reporter r JOIN review_session s ON s.id = r.session_id JOIN org o ON o.id = r.org_id"
+        " WHERE o.path >= ? AND o.path < ? AND s.year = ?",
+        "tti", lo, hi, year);
+    if (f == NULL)
+        return NULL;
+    int64_t possible = json_integer_value(json_object_get(f, "possible"));
+    int64_t voted = json_integer_value(json_object_get(f, "voted"));
+    json_object_set_new(f, "turnout", json_rate(voted, possible));
+    return f;
+}
+
+/* GET /api/v1/review-figures?org=&year=: the node's subtree's figures and each child's. */
+static int review_figures(api_req_t *req, api_reply_t *rep)
+{
+    return api_subtree_figures(req, rep, REVIEW_READ, review_figures_of);
+}
+
 /* ---------------------------------------------------------------- the table */
 
 const op_t review_ops[] = {
+    {OP(HTTP_GET, "/api/v1/review-figures", "review_figures.get", PERM(REVIEW_READ), 0, review_figures),
+     .query = subtree_figures_query},
     {OP(HTTP_GET, "/api/v1/review-sessions", "review_sessions.list", PERM(REVIEW_READ), RF_PAGED, session_list),
      .query = list_query},
     {OP(HTTP_POST, "/api/v1/review-sessions", "review_sessions.create", PERM(REVIEW_WRITE), RF_BODY | RF_WRITES,

@@ -334,6 +334,14 @@ int xlsx_read(sheet_t *s, const char *data, size_t len)
 
 char *xlsx_write(const json_t *table, const char *sheet, const char *beside, size_t *len)
 {
+    json_t *book = json_pack("[{s:s, s:O}]", "name", sheet, "rows", table);
+    char *out = book ? xlsx_write_book(book, beside, len) : NULL;
+    json_decref(book);
+    return out;
+}
+
+char *xlsx_write_book(const json_t *sheets, const char *beside, size_t *len)
+{
     /* The workbook is written to an anonymous file in memory: no name on any disk. */
     int fd = memfd_create("jiceng-xlsx", MFD_CLOEXEC);
     if (fd < 0)
@@ -350,16 +358,23 @@ char *xlsx_write(const json_t *table, const char *sheet, const char *beside, siz
     /* libxlsxwriter's own scratch files: unlinked as soon as made, in the data directory, not /tmp. */
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = dir, .use_zip64 = LXW_FALSE};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
-    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, sheet) : NULL;
     lxw_format *text = wb ? workbook_add_format(wb) : NULL;
     if (text)
         format_set_num_format(text, "@"); /* ID numbers stay text, never rounded numbers */
-    size_t r, c;
-    json_t *row, *cell;
-    json_array_foreach(table, r, row) {
-        json_array_foreach(row, c, cell) {
-            if (ws)
-                worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, json_string_value(cell), text);
+    size_t i, r, c;
+    json_t *sheet, *row, *cell;
+    json_array_foreach(sheets, i, sheet) {
+        lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, json_string_value(json_object_get(sheet, "name"))) : NULL;
+        if (ws == NULL)
+            continue;
+        json_array_foreach(json_object_get(sheet, "rows"), r, row) {
+            json_array_foreach(row, c, cell) {
+                /* Numbers as numbers, text as text, null left empty. */
+                if (json_is_number(cell))
+                    worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, json_number_value(cell), NULL);
+                else if (json_is_string(cell))
+                    worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, json_string_value(cell), text);
+            }
         }
     }
     char *out = NULL;

@@ -1397,6 +1397,31 @@ def walk_problems(admin, cid, gid):
         x = check(r, "POST", one_ins + "/publish") if status == 200 else x
     page = check(admin.get(ins, params={"org": cid, "type": "covert"}), "GET", ins)
     assert [i["id"] for i in page["items"]] == [x["id"]]
+    walk_figures(admin, cid, year)
+
+
+def walk_figures(admin, cid, year):
+    """Part of the walk: the figures of a node and year (inspections, 述职评议, all of them,
+    the workbook)."""
+    page = check(admin.get("/api/v1/inspections", params={"org": cid, "year": year}), "GET", "/api/v1/inspections")
+    f = check(admin.get("/api/v1/inspection-figures", params={"org": cid, "year": year}), "GET",
+              "/api/v1/inspection-figures")
+    assert f["inspections"] == page["total"] == 1 and f["covert"] == 1 and f["findings"] == 1
+    check(admin.get("/api/v1/review-figures", params={"org": cid, "year": year}), "GET", "/api/v1/review-figures")
+    for path in ("/api/v1/inspection-figures", "/api/v1/review-figures", "/api/v1/responsibility-figures",
+                 "/api/v1/responsibility-figures/export"):
+        r = admin.get(path, params={"org": 999999999})
+        assert r.status_code == 404, r.text
+        check(r, "GET", path)
+        r = admin.get(path, params={"org": cid, "year": 1999})
+        assert r.status_code == 400, r.text
+        check(r, "GET", path)
+    all_ = check(admin.get("/api/v1/responsibility-figures", params={"org": cid, "year": year}), "GET",
+                 "/api/v1/responsibility-figures")
+    assert all_["inspection"] == f and set(all_) >= {"duty", "problem", "notice", "review"}
+    r = admin.get("/api/v1/responsibility-figures/export", params={"org": cid, "year": year})
+    assert r.status_code == 200 and r.content.startswith(b"PK"), r.text
+    check(r, "GET", "/api/v1/responsibility-figures/export")
 # ---- end rectification problems ----
 
 

@@ -1,0 +1,191 @@
+/* 责任落实: the figures of a node and year of every responsibility family (duty
+ * lists, problems, inspections, notices, 述职评议) in one answer for the
+ * dashboard, and the same as a workbook (a sheet per family, a row per child
+ * and the node's total), audited as every export is. Each family's figures are
+ * its own (duty_figures_of, ...): this file only gathers them. */
+#include "api/handlers.h"
+#include "api/internal.h"
+#include "api/op.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/role.h"
+#include "lib/util.h"
+
+typedef struct {
+    const char *key;    /* a figure of the family's answer */
+    const char *header; /* its column in the workbook */
+} column_t;
+
+#define COLUMNS_MAX 12
+
+typedef struct {
+    const char *key;   /* the answer's member */
+    const char *sheet; /* the workbook's sheet */
+    uint32_t perm;     /* the family's read permission, over the node */
+    subtree_figures_fn fn;
+    column_t cols[COLUMNS_MAX]; /* ends with {NULL} */
+} module_t;
+
+static const module_t modules[] = {
+    {"duty", "责任清单", PERM_PARTY_READ, duty_figures_of,
+     {{"lists", "清单数"}, {"lists_signed", "已签订"}, {"lists_draft", "起草"}, {"lists_review", "上级审核"},
+      {"lists_published", "已公开"}, {"items", "事项数"}, {"items_done", "已完成事项"},
+      {"items_overdue", "逾期事项"}, {NULL, NULL}}},
+    {"problem", "问题整改", PERM_PARTY_READ, problem_figures_of,
+     {{"problems", "问题数"}, {"open", "未销号"}, {"overdue", "逾期"}, {"supervised", "督办中"},
+      {"closed", "已销号"}, {"closure_rate", "销号率"}, {"repeated", "重复问题"}, {NULL, NULL}}},
+    {"inspection", "明查暗访", PERM_PARTY_READ, inspection_figures_of,
+     {{"inspections", "检查次数"}, {"daily", "日常督查"}, {"open", "明查"}, {"covert", "暗访"},
+      {"items_checked", "已检查项"}, {"items_failed", "不合格项"}, {"findings", "发现问题"}, {NULL, NULL}}},
+    {"notice", "调度通报", PERM_STATS_READ, notice_figures_of,
+     {{"receipts", "接收"}, {"unread", "未读"}, {"unreplied", "未回复"}, {"overdue", "逾期未回复"}, {NULL, NULL}}},
+    {"review", "述职评议", PERM_STATS_READ, review_figures_of,
+     {{"sessions", "评议会"}, {"reporters", "述职书记"}, {"possible", "应投票"}, {"voted", "已投票"},
+      {"turnout", "参评率"}, {"good", "好"}, {"fairly_good", "较好"}, {"average", "一般"}, {"poor", "差"},
+      {"ungraded", "未定等次"}, {NULL, NULL}}},
+};
+#define NMODULES (sizeof modules / sizeof modules[0])
+
+/* The answer of a node and year: {org_id, org_name, year, <family>: {figures,
+ * children}} with the families whose read permission the caller holds over the
+ * node (each as its own endpoint answers it); *rc the failure (then NULL). */
+static json_t *gather(api_req_t *req, int64_t org, int64_t year, int *rc)
+{
+    char lo[ACCESS_PATH_MAX], name[256];
+    *rc = access_org(req->db, req->who, PERM_STATS_READ, org, lo, sizeof lo);
+    if (*rc == DB_OK)
+        *rc = org_brief(req->db, org, NULL, 0, name, sizeof name);
+    if (*rc != DB_OK)
+        return NULL;
+    json_t *out = json_pack("{s:I, s:s, s:I}", "org_id", (json_int_t)org, "org_name", name, "year", (json_int_t)year);
+    for (size_t m = 0; m < NMODULES; m++) {
+        if (access_org(req->db, req->who, modules[m].perm, org, NULL, 0) != DB_OK)
+            continue;
+        json_t *f = subtree_figures(req->db, req->who, org, lo, year, modules[m].fn);
+        if (f == NULL) {
+            json_decref(out);
+            *rc = DB_ERR;
+            return NULL;
+        }
+        json_object_set_new(out, modules[m].key, f);
+    }
+    return out;
+}
+
+static int read_query(api_req_t *req, int64_t *org, int64_t *year)
+{
+    api_query_int(req, "org", 0, 1, INT64_MAX, org);
+    return api_query_int(req, "year", api_today_ymd() / 10000, 2000, 2100, year);
+}
+
+/* GET /api/v1/responsibility-figures?org=&year=: every family's figures of the node. */
+static int figures_get(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org = 0, year = 0;
+    int rc = DB_OK;
+    read_query(req, &org, &year);
+    json_t *out = gather(req, org, year, &rc);
+    return out ? api_json(rep, 200, out) : api_db_error(rep, req->lang, rc, "org");
+}
+
+/* A row of the sheet: the name, then the module's figures (numbers; a rate
+ * without a denominator left empty). */
+static json_t *sheet_row(const module_t *m, const char *name, const json_t *f)
+{
+    json_t *row = json_array();
+    json_array_append_new(row, json_string(name ? name : ""));
+    for (const column_t *c = m->cols; c->key; c++) {
+        json_t *v = json_object_get(f, c->key);
+        json_array_append_new(row, json_is_number(v) ? json_copy(v) : json_null());
+    }
+    return row;
+}
+
+/* The workbook of the answer: a sheet per family, a header, a row per child, the total. */
+static json_t *book_of(const json_t *fig)
+{
+    json_t *book = json_array();
+    char total[300];
+    snprintf(total, sizeof total, "合计（%s）", json_string_value(json_object_get(fig, "org_name")));
+    for (size_t m = 0; m < NMODULES; m++) {
+        const json_t *f = json_object_get(fig, modules[m].key);
+        if (f == NULL)
+            continue;
+        json_t *rows = json_array(), *head = json_array();
+        json_array_append_new(head, json_string("单位"));
+        for (const column_t *c = modules[m].cols; c->key; c++)
+            json_array_append_new(head, json_string(c->header));
+        json_array_append_new(rows, head);
+        size_t i;
+        json_t *k;
+        json_array_foreach(json_object_get(f, "children"), i, k) {
+            json_array_append_new(rows, sheet_row(&modules[m], json_string_value(json_object_get(k, "org_name")), k));
+        }
+        json_array_append_new(rows, sheet_row(&modules[m], total, f));
+        json_array_append_new(book, json_pack("{s:s, s:o}", "name", modules[m].sheet, "rows", rows));
+    }
+    return book;
+}
+
+static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org"));
+    json_t *sum = json_pack("{s:O, s:O, s:s}", "year", json_object_get(data, "year"), "sheets",
+                            json_object_get(data, "sheets"), "format", "xlsx");
+    int rc = audit_append_new(db, w, "responsibility_figures.exported", "org", org, org, sum);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return api_file_answer(rep, data);
+}
+
+/* GET /api/v1/responsibility-figures/export?org=&year=: the same figures as an
+ * .xlsx workbook; the file leaves once its audit row is written. */
+static int figures_export(api_req_t *req, api_reply_t *rep)
+{
+    int64_t org = 0, year = 0;
+    int rc = DB_OK;
+    read_query(req, &org, &year);
+    json_t *fig = gather(req, org, year, &rc);
+    if (fig == NULL)
+        return api_db_error(rep, req->lang, rc, "org");
+    json_t *book = book_of(fig), *sheets = json_array();
+    size_t i;
+    json_t *s;
+    json_array_foreach(book, i, s) json_array_append(sheets, json_object_get(s, "name"));
+    size_t len = 0;
+    char *body = xlsx_write_book(book, db_path(req->db), &len);
+    json_decref(book);
+    json_decref(fig);
+    char code[32] = "";
+    if (body == NULL || db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", org) != DB_OK) {
+        free(body);
+        json_decref(sheets);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    sodium_bin2base64(b64, cap, (const unsigned char *)body, len, sodium_base64_VARIANT_ORIGINAL);
+    free(body);
+    /* responsibility-340104-2026.xlsx: the node's code and the year. */
+    char filename[96];
+    snprintf(filename, sizeof filename, "responsibility-%s-%04d.xlsx", code, (int)year);
+    json_t *data = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s}", "org", (json_int_t)org, "year", (json_int_t)year,
+                             "sheets", sheets, "format", "xlsx", "body", b64, "filename", filename);
+    free(b64);
+    return api_defer(req, export_write, data);
+}
+
+const op_t respfig_ops[] = {
+    {OP(HTTP_GET, "/api/v1/responsibility-figures", "responsibility_figures.get", PERM(PERM_STATS_READ), 0,
+        figures_get),
+     .query = subtree_figures_query},
+    {OP(HTTP_GET, "/api/v1/responsibility-figures/export", "responsibility_figures.export", PERM(PERM_STATS_READ),
+        RF_WRITES, figures_export),
+     .query = subtree_figures_query},
+    OPS_END,
+};
