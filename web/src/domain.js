@@ -191,3 +191,34 @@ export function trendStarts(bucket, n, now = new Date()) {
   }
   return { from: at(-(n - 1)), to: at(1) }
 }
+
+// 责任落实 on the dashboard: the families, the figures shown of each (the answer of
+// GET /responsibility-figures names them), the rates among them, and the list each
+// figure leads to for a node and year (the console's pages, filtered by the address).
+export const RESPONSIBILITY_MODULES = [
+  { key: 'duty', perm: 'party.read', figures: ['lists', 'lists_signed', 'items', 'items_done', 'items_overdue'] },
+  { key: 'problem', perm: 'party.read', figures: ['problems', 'open', 'overdue', 'closed', 'closure_rate', 'repeated'] },
+  { key: 'inspection', perm: 'party.read', figures: ['inspections', 'daily', 'open', 'covert', 'items_failed', 'findings'] },
+  { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
+  { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
+]
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
+
+export function responsibilityRoute(orgId, module, key, year) {
+  const y = String(year)
+  switch (module) {
+    case 'duty':
+      return { path: `/orgs/${orgId}/duties`, query: { year: y } }
+    case 'problem':
+      if (key === 'closed') return { path: `/orgs/${orgId}/problems`, query: { year: y, state: 'closed' } }
+      if (key === 'overdue') return { path: `/orgs/${orgId}/problems`, query: { year: y, overdue: '1' } }
+      return { path: `/orgs/${orgId}/problems`, query: { year: y } }
+    case 'inspection':
+      if (['daily', 'open', 'covert'].includes(key)) return { path: `/orgs/${orgId}/inspections`, query: { year: y, type: key } }
+      return { path: `/orgs/${orgId}/inspections`, query: { year: y } }
+    case 'notice':
+      return { path: `/orgs/${orgId}/notices`, query: { box: 'issued' } }
+    default:
+      return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
+  }
+}

@@ -1,5 +1,5 @@
 // Organisation nodes (the tree) and the figures each node answers.
-import { api, getAll } from './client.js'
+import { api, download, getAll } from './client.js'
 import { resource } from './resource.js'
 
 export const orgs = {
@@ -10,4 +10,10 @@ export const orgs = {
   coverage: (id) => api.get(`/orgs/${id}/coverage`),
   casework: (id, query) => api.get(`/orgs/${id}/casework`, query),
   caseworkTrend: (id, query) => api.get(`/orgs/${id}/casework/trend`, query),
+}
+
+// 责任落实: every responsibility family's figures of a node and year, and the workbook.
+export const responsibility = {
+  figures: (org, year) => api.get('/responsibility-figures', { org, year }),
+  exportFile: (org, year, filename) => download('/responsibility-figures/export', { org, year }, filename),
 }
