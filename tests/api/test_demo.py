@@ -201,6 +201,16 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         f = admin.get("/api/v1/problem-figures", params={"org": 1, "year": pyear}).json()
         assert (f["problems"], f["closed"]) == (rows[0], rows[1]) and f["overdue"] > 0
         # ---- end rectification problems ----
+        # 责任落实: the dashboard's figures of the city, a district and a street are not empty.
+        resp = admin.get("/api/v1/responsibility-figures", params={"org": 1, "year": pyear}).json()
+        assert min(resp["duty"]["lists_signed"], resp["duty"]["items_done"], resp["problem"]["closed"],
+                   resp["inspection"]["inspections"], resp["inspection"]["findings"], resp["notice"]["unread"]) > 0, resp
+        district = max(resp["inspection"]["children"], key=lambda c: c["findings"])
+        assert district["findings"] > 0 and district["inspections"] > 0
+        reviewed = admin.get("/api/v1/responsibility-figures", params={"org": district["org_id"], "year": pyear - 1}).json()
+        assert reviewed["review"]["reporters"] > 0 and 0 < reviewed["review"]["turnout"] <= 1, reviewed["review"]
+        street = max(reviewed["review"]["children"], key=lambda c: c["voted"])
+        assert street["reporters"] == 1 and street["voted"] > 0
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.
