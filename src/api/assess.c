@@ -26,6 +26,7 @@
 
 #include "core/assess.h"
 #include "core/path.h"
+#include "core/random.h"
 #include "core/role.h"
 #include "core/timefmt.h"
 #include "lib/util.h"
@@ -103,11 +104,15 @@ typedef struct source {
 } source_t;
 
 #define CASE_DAYS(a, b) "SELECT u.id, COALESCE(SUM(" a "), 0), COALESCE(SUM(" b "), 0) FROM u JOIN case_day d ON d.org_id = u.id WHERE d.day >= ? AND d.day < ? GROUP BY u.id"
-#define SUBTREE " JOIN org o ON o.path >= u.path AND o.path < u.upper"
+/* A source over the records of the nodes in the plan's subtree, grouped by node
+ * (the unit each node belongs to is found from the paths, in C). */
+#define IN_PLAN " o.path >= ? AND o.path < ?"
 #define PROBLEMS_SEEN                                                                                                  \
     " AND (p.inspection_id IS NULL OR EXISTS (SELECT 1 FROM inspection i WHERE i.id = p.inspection_id"              \
     " AND (i.type <> 'covert' OR i.published_at IS NOT NULL)))"
-#define PROBLEMS(a, b) "SELECT u.id, " a ", " b " FROM u" SUBTREE " JOIN problem p ON p.org_id = o.id AND p.year = ?" PROBLEMS_SEEN " GROUP BY u.id"
+#define PROBLEMS(a, b)                                                                                                 \
+    "SELECT p.org_id, " a ", " b " FROM problem p JOIN org o ON o.id = p.org_id WHERE" IN_PLAN " AND p.year = ?"      \
+    PROBLEMS_SEEN " GROUP BY p.org_id"
 #define NOTICES(a, b)                                                                                                  \
     "SELECT u.id, " a ", " b " FROM u JOIN notice_receipt r ON r.org_id = u.id JOIN notice n ON n.id = r.notice_id"   \
     " AND n.created_at >= ? AND n.created_at < ? GROUP BY u.id"
@@ -131,9 +136,9 @@ static const source_t sources[] = {
     {"cases.reworked", "count", "org-cases", CASE_DAYS("d.reworked", "d.handled"), "DE", M_COUNT, "reworked", "handled",
      NULL},
     {"cases.escalated", "count", "org-cases",
-     "SELECT u.id, COUNT(DISTINCT e.case_id), 0 FROM u" SUBTREE " JOIN casefile c ON c.org_id = o.id"
-     " JOIN case_escalation e ON e.case_id = c.id WHERE e.at >= ? AND e.at < ? GROUP BY u.id",
-     "ST", M_COUNT, "escalated", NULL, NULL},
+     "SELECT c.org_id, COUNT(DISTINCT e.case_id), 0 FROM case_escalation e JOIN casefile c ON c.id = e.case_id"
+     " JOIN org o ON o.id = c.org_id WHERE" IN_PLAN " AND e.at >= ? AND e.at < ? GROUP BY c.org_id",
+     "LHST", M_COUNT, "escalated", NULL, NULL},
     {"duty.signed", "count", "org-duties",
      DUTY("COALESCE(SUM(CASE WHEN l.state IN ('signed', 'published') THEN 1 ELSE 0 END), 0)", "COUNT(*)") " GROUP BY u.id",
      "Y", M_COUNT, "signed", "lists", NULL},
@@ -145,21 +150,21 @@ static const source_t sources[] = {
      " JOIN duty_list l ON l.org_id = u.id AND l.year = ? JOIN duty_item i ON i.list_id = l.id GROUP BY u.id",
      "CY", M_COUNT, "overdue", "items", NULL},
     {"problems.closure_rate", "ratio", "org-problems",
-     PROBLEMS("COALESCE(SUM(CASE WHEN p.state = 'closed' THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "Y", M_RATE, "closed",
+     PROBLEMS("COALESCE(SUM(CASE WHEN p.state = 'closed' THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "LHY", M_RATE, "closed",
      "problems", NULL},
     {"problems.overdue", "count", "org-problems",
-     PROBLEMS("COALESCE(SUM(CASE WHEN p.state <> 'closed' AND p.deadline < ? THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "CY",
+     PROBLEMS("COALESCE(SUM(CASE WHEN p.state <> 'closed' AND p.deadline < ? THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "CLHY",
      M_COUNT, "overdue", "problems", NULL},
     {"problems.repeated", "count", "org-problems",
      PROBLEMS("COALESCE(SUM(CASE WHEN p.category IS NOT NULL AND EXISTS (SELECT 1 FROM problem q WHERE q.id <> p.id"
               " AND q.org_id = p.org_id AND q.year = p.year AND q.category = p.category) THEN 1 ELSE 0 END), 0)",
               "COUNT(*)"),
-     "Y", M_COUNT, "repeated", "problems", NULL},
+     "LHY", M_COUNT, "repeated", "problems", NULL},
     {"problems.carried_over", "count", "org-problems",
-     PROBLEMS("COALESCE(SUM(CASE WHEN p.source = 'carried_over' THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "Y", M_COUNT,
+     PROBLEMS("COALESCE(SUM(CASE WHEN p.source = 'carried_over' THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "LHY", M_COUNT,
      "carried_over", "problems", NULL},
     {"inspections.findings", "count", "org-inspections",
-     PROBLEMS("COALESCE(SUM(CASE WHEN p.inspection_id IS NOT NULL THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "Y", M_COUNT,
+     PROBLEMS("COALESCE(SUM(CASE WHEN p.inspection_id IS NOT NULL THEN 1 ELSE 0 END), 0)", "COUNT(*)"), "LHY", M_COUNT,
      "findings", "problems", NULL},
     {"review.points", "points", "org-reviews", REVIEW, "Y", M_REVIEW_POINTS, NULL, NULL, NULL},
     {"review.satisfaction", "ratio", "org-reviews", REVIEW, "Y", M_REVIEW_SAT, NULL, NULL, NULL},
@@ -182,18 +187,17 @@ static const source_t sources[] = {
     {"party_members.in_service_registered", "count", "org-party-members",
      FIGURES("in_service_registered", "party_members"), "", M_COUNT, "registered", "party_members", NULL},
     {"party_orgs.with_secretary_rate", "ratio", "org-party-orgs",
-     "SELECT u.id, COALESCE(SUM(CASE WHEN q.secretary IS NOT NULL AND q.secretary <> '' THEN 1 ELSE 0 END), 0),"
-     " COUNT(*) FROM u" SUBTREE " JOIN party_org q ON q.org_id = o.id GROUP BY u.id",
-     "", M_RATE, "with_secretary", "party_orgs", NULL},
+     "SELECT q.org_id, COALESCE(SUM(CASE WHEN q.secretary IS NOT NULL AND q.secretary <> '' THEN 1 ELSE 0 END), 0),"
+     " COUNT(*) FROM party_org q JOIN org o ON o.id = q.org_id WHERE" IN_PLAN " GROUP BY q.org_id",
+     "LH", M_RATE, "with_secretary", "party_orgs", NULL},
     {"cadres.secretary_in_post", "count", "org-cadres",
      "SELECT u.id, COUNT(*), 0 FROM u JOIN cadre c ON c.org_id = u.id AND c.post = '书记'"
      " AND (c.term_end IS NULL OR c.term_end >= ?) GROUP BY u.id",
      "C", M_COUNT, "secretaries", NULL, NULL},
     {"cadres.grid_workers_per_grid", "number", "org-cadres",
-     "SELECT u.id, COUNT(*), COALESCE(MAX(g.value), 0) FROM u" SUBTREE
-     " JOIN cadre c ON c.org_id = o.id AND c.post = '网格员' LEFT JOIN org_figure g ON g.org_id = u.id"
-     " AND g.figure = 'org.grid' GROUP BY u.id",
-     "", M_PER, "grid_workers", "grids", NULL},
+     "SELECT o.id, COUNT(c.id), 1 FROM org o LEFT JOIN cadre c ON c.org_id = o.id AND c.post = '网格员'"
+     " WHERE" IN_PLAN " AND o.level = 'grid' GROUP BY o.id",
+     "LH", M_PER, "grid_workers", "grids", NULL},
     {"residents.registered", "count", "org-persons", FIGURES("residents", "households"), "", M_COUNT, "residents",
      "households", NULL},
 };
@@ -1105,25 +1109,83 @@ static void source_measure(run_data_t *d, const source_t *s, size_t at, int64_t 
     d->numbers[at] = nums;
 }
 
-/* Run one source's grouped query over every unit and set the measure of
- * every node reading it. */
+/* Which unit each node of the plan's subtree belongs to (the unit itself, the
+ * nodes below it), sorted by node id: built once per run from the paths. */
+typedef struct node_unit {
+    int64_t node;
+    int unit; /* index into run_data_t.units */
+} node_unit_t;
+
+static int node_unit_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const node_unit_t *)a)->node, y = ((const node_unit_t *)b)->node;
+    return x < y ? -1 : x > y;
+}
+
+static int node_units(db_t *db, const plan_at_t *p, const run_data_t *d, node_unit_t **out, size_t *n)
+{
+    db_stmt_t *st = db_q(db, "SELECT id, path FROM org WHERE path >= ? AND path < ? ORDER BY path", "tt", p->path,
+                         p->upper);
+    if (st == NULL)
+        return DB_ERR;
+    size_t cap = 1024, k = 0;
+    node_unit_t *map = xcalloc(cap, sizeof *map);
+    char upper[ACCESS_PATH_MAX] = "";
+    int current = -1, rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
+        const char *path = db_col_text(st, 1);
+        int u = unit_index(d, id);
+        if (u >= 0) {
+            current = u;
+            path_subtree_upper(upper, sizeof upper, path);
+        } else if (current >= 0 && strcmp(path, upper) >= 0)
+            current = -1;
+        if (current < 0)
+            continue;
+        if (k == cap)
+            map = xrealloc(map, (cap *= 2) * sizeof *map);
+        map[k++] = (node_unit_t){id, current};
+    }
+    db_done(st);
+    qsort(map, k, sizeof *map, node_unit_cmp);
+    *out = map;
+    *n = k;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int node_unit_of(const node_unit_t *map, size_t n, int64_t node)
+{
+    node_unit_t key = {node, 0};
+    const node_unit_t *hit = map ? bsearch(&key, map, n, sizeof *map, node_unit_cmp) : NULL;
+    return hit ? hit->unit : -1;
+}
+
+/* Run one source's grouped query and set the measure of every node reading
+ * it for every unit: a source over the units (its rows one per unit), or over
+ * the nodes of the plan's subtree (params starting with L: its rows one per
+ * node, added up per unit through map). */
 static int source_run(db_t *db, const plan_at_t *p, run_data_t *d, const source_t *s, const char *cutoff,
-                      int64_t cutoff_at)
+                      int64_t cutoff_at, const node_unit_t *map, size_t nmap)
 {
     const char *level, *k1, *k2;
-    int any;
+    int any, by_node = s->params[0] == 'L';
     class_filter(p->cls, &level, &any, &k1, &k2);
     db_val_t v[16];
     int n = 0;
-    v[n++] = (db_val_t){.type = 't', .s = p->path};
-    v[n++] = (db_val_t){.type = 't', .s = p->upper};
-    v[n++] = (db_val_t){.type = 't', .s = level};
-    v[n++] = (db_val_t){.type = 'i', .i = any};
-    v[n++] = (db_val_t){.type = 't', .s = k1};
-    v[n++] = (db_val_t){.type = 't', .s = k2};
+    if (!by_node) {
+        v[n++] = (db_val_t){.type = 't', .s = p->path};
+        v[n++] = (db_val_t){.type = 't', .s = p->upper};
+        v[n++] = (db_val_t){.type = 't', .s = level};
+        v[n++] = (db_val_t){.type = 'i', .i = any};
+        v[n++] = (db_val_t){.type = 't', .s = k1};
+        v[n++] = (db_val_t){.type = 't', .s = k2};
+    }
     int64_t y = p->year, d0 = day_number(y), d1 = day_number(y + 1);
     for (const char *c = s->params; *c && n < 16; c++) {
         switch (*c) {
+        case 'L': v[n++] = (db_val_t){.type = 't', .s = p->path}; break;
+        case 'H': v[n++] = (db_val_t){.type = 't', .s = p->upper}; break;
         case 'D': v[n++] = (db_val_t){.type = 'i', .i = d0}; break;
         case 'E': v[n++] = (db_val_t){.type = 'i', .i = d1}; break;
         case 'S': v[n++] = (db_val_t){.type = 'i', .i = d0 * 86400 - 28800}; break;
@@ -1134,29 +1196,39 @@ static int source_run(db_t *db, const plan_at_t *p, run_data_t *d, const source_
         }
     }
     char sql[4096];
-    snprintf(sql, sizeof sql, "%s%s", UNITS_CTE, s->sql);
-    /* Units the query finds nothing for have zeros. */
-    for (int i = 0; i < d->N; i++)
-        if (d->src[i] == s)
-            for (int u = 0; u < d->M; u++)
-                source_measure(d, s, (size_t)u * d->N + i, 0, 0, NULL, NULL);
+    snprintf(sql, sizeof sql, "%s%s", by_node ? "" : UNITS_CTE, s->sql);
+    int64_t *sums = xcalloc((size_t)d->M * 2 + 2, sizeof(int64_t));
+    char **counted = xcalloc((size_t)d->M + 1, sizeof(char *)), **grade = xcalloc((size_t)d->M + 1, sizeof(char *));
     db_stmt_t *st = db_qv(db, sql, v, n);
-    if (st == NULL)
-        return DB_ERR;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int u = unit_index(d, db_col_int(st, 0));
+    int rc = st ? DB_OK : DB_ERR;
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
+        int u = by_node ? node_unit_of(map, nmap, id) : unit_index(d, id);
         if (u < 0)
             continue;
-        int64_t a = db_col_int(st, 1), b = db_col_int(st, 2);
-        const char *counted = db_col_count(st) > 3 ? db_col_text(st, 3) : NULL;
-        const char *grade = db_col_count(st) > 4 ? db_col_text(st, 4) : NULL;
-        for (int i = 0; i < d->N; i++)
-            if (d->src[i] == s)
-                source_measure(d, s, (size_t)u * d->N + i, a, b, counted, grade);
+        sums[2 * u] += db_col_int(st, 1);
+        sums[2 * u + 1] += db_col_int(st, 2);
+        if (db_col_count(st) > 4) {
+            const char *t = db_col_text(st, 3), *g = db_col_text(st, 4);
+            counted[u] = t ? xstrdup(t) : NULL;
+            grade[u] = g ? xstrdup(g) : NULL;
+        }
     }
-    db_done(st);
-    return rc == DB_DONE ? DB_OK : rc;
+    if (st) {
+        db_done(st);
+        rc = rc == DB_DONE ? DB_OK : rc;
+    }
+    for (int u = 0; u < d->M; u++) {
+        for (int i = 0; rc == DB_OK && i < d->N; i++)
+            if (d->src[i] == s)
+                source_measure(d, s, (size_t)u * d->N + i, sums[2 * u], sums[2 * u + 1], counted[u], grade[u]);
+        free(counted[u]);
+        free(grade[u]);
+    }
+    free(sums);
+    free(counted);
+    free(grade);
+    return rc;
 }
 
 /* Read every unit's measures: the record sources (each once), the entered values. */
@@ -1172,13 +1244,18 @@ static int run_measures(db_t *db, const plan_at_t *p, run_data_t *d, int64_t now
     if (now < cutoff_at)
         cutoff_at = now;
     int rc = DB_OK;
+    node_unit_t *map = NULL;
+    size_t nmap = 0;
     for (size_t k = 0; rc == DB_OK && k < NSOURCES; k++) {
         int used = 0;
         for (int i = 0; i < d->N; i++)
             used |= d->src[i] == &sources[k];
-        if (used)
-            rc = source_run(db, p, d, &sources[k], cutoff, cutoff_at);
+        if (used && map == NULL && sources[k].params[0] == 'L')
+            rc = node_units(db, p, d, &map, &nmap);
+        if (used && rc == DB_OK)
+            rc = source_run(db, p, d, &sources[k], cutoff, cutoff_at, map, nmap);
     }
+    free(map);
     for (int i = 0; i < d->N; i++)
         if (d->entered[i])
             for (int u = 0; u < d->M; u++)
@@ -1787,3 +1864,163 @@ const op_t assess_ops[] = {
         result_get)},
     OPS_END,
 };
+
+/* ---------------------------------------------------------------- demo */
+
+/* The demo city's tree: 党建 (组织体系, 责任落实, 问题整改, 工作调度) and 发展
+ * (基层治理, 服务群众, 经济社会发展), 50 points each, 31 scored leaves, most from
+ * the records, a bonus and two vetoes. */
+static const struct {
+    const char *code, *parent, *name, *half;
+    double max;
+    const char *method, *source, *params;
+} demo_tree[] = {
+    {"1", NULL, "组织体系建设", "party_building", 14, NULL, NULL, NULL},
+    {"1.1", "1", "党组织书记在岗", NULL, 2, "pass", "cadres.secretary_in_post", "{\"at_least\":1}"},
+    {"1.2", "1", "下属党组织书记配备率", NULL, 3, "ratio", "party_orgs.with_secretary_rate", "{\"target\":1}"},
+    {"1.3", "1", "每百名居民党员数", NULL, 3, "ratio", "party_members.per_100_residents", "{\"target\":5}"},
+    {"1.4", "1", "网格员配备（每网格）", NULL, 3, "ratio", "cadres.grid_workers_per_grid", "{\"target\":1}"},
+    {"1.5", "1", "软弱涣散党组织整顿转化", NULL, 3, "pass", "entered", "{\"at_least\":1}"},
+    {"2", NULL, "抓党建责任落实", "party_building", 14, NULL, NULL, NULL},
+    {"2.1", "2", "书记抓基层党建责任清单签订", NULL, 3, "pass", "duty.signed", "{\"at_least\":1}"},
+    {"2.2", "2", "责任清单事项完成率", NULL, 4, "ratio", "duty.items_done_rate", "{\"floor\":0.3,\"target\":0.9}"},
+    {"2.3", "2", "责任清单事项逾期（每项扣0.5分）", NULL, 3, "deduct", "duty.items_overdue", "{\"per_event\":0.5}"},
+    {"2.4", "2", "述职评议综合得分", NULL, 4, "ratio", "review.points", "{\"target\":90}"},
+    {"3", NULL, "问题整改", "party_building", 12, NULL, NULL, NULL},
+    {"3.1", "3", "整改清单销号率", NULL, 4, "ratio", "problems.closure_rate", "{\"floor\":0.5,\"target\":1}"},
+    {"3.2", "3", "逾期未整改问题（每个扣1分）", NULL, 3, "deduct", "problems.overdue", "{\"per_event\":1}"},
+    {"3.3", "3", "同类问题重复发生（每个扣0.5分）", NULL, 2, "deduct", "problems.repeated", "{\"per_event\":0.5}"},
+    {"3.4", "3", "明查暗访发现问题（每个扣0.5分）", NULL, 3, "deduct", "inspections.findings", "{\"per_event\":0.5}"},
+    {"4", NULL, "调度通报落实", "party_building", 10, NULL, NULL, NULL},
+    {"4.1", "4", "调度通报签收率", NULL, 3, "ratio", "notices.read_rate", "{\"target\":1}"},
+    {"4.2", "4", "调度通报按时回复率", NULL, 3, "ratio", "notices.reply_rate", "{\"target\":0.95}"},
+    {"4.3", "4", "逾期未回复（每件扣0.5分）", NULL, 2, "deduct", "notices.reply_overdue", "{\"per_event\":0.5}"},
+    {"4.4", "4", "在职党员到社区报到", NULL, 2, "rank", "party_members.in_service_registered",
+     "{\"steps\":[[0.3,1],[0.7,0.85],[1,0.7]]}"},
+    {"5", NULL, "基层治理", "development", 20, NULL, NULL, NULL},
+    {"5.1", "5", "网格案件结案率", NULL, 5, "ratio", "cases.closure_rate", "{\"floor\":0.6,\"target\":0.95}"},
+    {"5.2", "5", "按期办结率", NULL, 4, "ratio", "cases.on_time_rate", "{\"target\":0.9}"},
+    {"5.3", "5", "群众满意率", NULL, 4, "ratio", "cases.satisfaction_rate", "{\"target\":0.9}"},
+    {"5.4", "5", "超期案件（每件扣0.2分）", NULL, 3, "deduct", "cases.overdue", "{\"per_event\":0.2}"},
+    {"5.5", "5", "升级督办案件（每件扣0.5分）", NULL, 2, "deduct", "cases.escalated", "{\"per_event\":0.5}"},
+    {"5.6", "5", "返工案件（每件扣0.2分）", NULL, 2, "deduct", "cases.reworked", "{\"per_event\":0.2}"},
+    {"6", NULL, "服务群众", "development", 15, NULL, NULL, NULL},
+    {"6.1", "6", "实有人口登记（排名）", NULL, 4, "rank", "residents.registered",
+     "{\"steps\":[[0.3,1],[0.7,0.85],[1,0.7]]}"},
+    {"6.2", "6", "结案率排名", NULL, 4, "rank", "cases.closure_rate", "{\"steps\":[[0.2,1],[0.5,0.8],[1,0.6]]}"},
+    {"6.3", "6", "满意率排名", NULL, 4, "rank", "cases.satisfaction_rate", "{\"steps\":[[0.2,1],[0.5,0.8],[1,0.6]]}"},
+    {"6.4", "6", "为民办实事项目（个）", NULL, 3, "pass", "entered", "{\"at_least\":3}"},
+    {"7", NULL, "经济社会发展", "development", 15, NULL, NULL, NULL},
+    {"7.1", "7", "年度经济发展目标完成率", NULL, 5, "ratio", "entered", "{\"target\":1}"},
+    {"7.2", "7", "安全生产事故（每起扣1分）", NULL, 4, "deduct", "entered", "{\"per_event\":1}"},
+    {"7.3", "7", "生态环境保护考核达标", NULL, 3, "pass", "entered", "{\"at_least\":1}"},
+    {"7.4", "7", "平安建设群众安全感", NULL, 3, "ratio", "entered", "{\"target\":0.95}"},
+    {"8", NULL, "加分项目", "party_building", 3, NULL, NULL, NULL},
+    {"8.1", "8", "获市级以上表彰（每项1分，最多3分）", NULL, 3, "bonus", "entered", "{\"cap\":3,\"per\":1}"},
+    {"9", NULL, "一票否决", "party_building", 1, NULL, NULL, NULL},
+    {"9.1", "9", "发生重大安全责任事故", NULL, 0, "veto", "entered", "{\"effect\":\"drop_grade\"}"},
+    {"9.2", "9", "述职评议等次为“差”", NULL, 0, "veto", "review.grade_poor", "{\"effect\":\"bar_advanced\"}"},
+};
+
+static const char *const class_words[] = {"区县", "街道", "乡镇", "社区", "村"};
+
+static unsigned long long assess_rng;
+
+/* An entered leaf's demo value for one unit, and its evidence. */
+static double demo_value(const char *code, const char **evidence)
+{
+    int64_t r = random_seeded_below(&assess_rng, 1000);
+    if (strcmp(code, "1.5") == 0)
+        return *evidence = "整顿转化验收表及上级审核意见", r < 930;
+    if (strcmp(code, "6.4") == 0)
+        return *evidence = "为民办实事项目清单及完工验收材料", (double)(1 + r % 6);
+    if (strcmp(code, "7.1") == 0)
+        return *evidence = "统计部门年度目标完成情况通报", 0.75 + (double)(r % 350) / 1000.0;
+    if (strcmp(code, "7.2") == 0)
+        return *evidence = "应急管理部门事故统计台账", r < 800 ? 0 : r < 950 ? 1 : 2;
+    if (strcmp(code, "7.3") == 0)
+        return *evidence = "生态环境部门年度考核结果", r < 900;
+    if (strcmp(code, "7.4") == 0)
+        return *evidence = "平安建设群众安全感测评报告", 0.85 + (double)(r % 150) / 1000.0;
+    if (strcmp(code, "8.1") == 0)
+        return *evidence = "表彰文件（文号见附件）", r < 850 ? 0 : r < 970 ? 1 : 2;
+    return *evidence = "安全事故调查报告", r < 8; /* 9.1 */
+}
+
+/* One plan of the city for a class: its tree, each unit's entered values. */
+static int demo_plan(db_t *db, const write_ctx_t *w, int64_t city, int year, int cls, int64_t *plan)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%d年度%s党建和发展综合考核", year, class_words[cls]);
+    int rc = db_one_int(db, plan,
+                        "INSERT INTO assess_plan (org_id, year, class, name, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                        "iittii", city, (int64_t)year, assess_classes[cls], name, w->now, w->now);
+    int64_t ids[sizeof demo_tree / sizeof demo_tree[0]];
+    const char *half = "party_building";
+    for (size_t i = 0; rc == DB_OK && i < sizeof demo_tree / sizeof demo_tree[0]; i++) {
+        int64_t parent = 0;
+        for (size_t j = 0; demo_tree[i].parent && j < i; j++)
+            if (strcmp(demo_tree[j].code, demo_tree[i].parent) == 0)
+                parent = ids[j];
+        if (demo_tree[i].half)
+            half = demo_tree[i].half;
+        rc = db_one_int(db, &ids[i],
+                        "INSERT INTO assess_indicator (plan_id, parent_id, code, name, half, max_points, weight, method,"
+                        " source, params, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
+                        "iItttdtttiii", *plan, parent, demo_tree[i].code, demo_tree[i].name, half, demo_tree[i].max,
+                        demo_tree[i].method, demo_tree[i].source, demo_tree[i].params ? demo_tree[i].params : "{}",
+                        (int64_t)i, w->now, w->now);
+    }
+    plan_at_t p;
+    run_data_t d = {0};
+    if (rc == DB_OK)
+        rc = plan_load(db, *plan, &p);
+    if (rc == DB_OK)
+        rc = run_units(db, &p, &d);
+    for (int u = 0; rc == DB_OK && u < d.M; u++)
+        for (size_t i = 0; rc == DB_OK && i < sizeof demo_tree / sizeof demo_tree[0]; i++) {
+            if (demo_tree[i].source == NULL || strcmp(demo_tree[i].source, "entered") != 0)
+                continue;
+            const char *evidence = NULL;
+            double v = demo_value(demo_tree[i].code, &evidence);
+            rc = db_exec(db, NULL,
+                         "INSERT INTO assess_entry (indicator_id, org_id, plan_id, value, evidence, entered_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?)",
+                         "iiidti", ids[i], d.units[u], *plan, v, evidence, w->now);
+        }
+    run_data_free(&d);
+    return rc;
+}
+
+int assess_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    assess_rng = seed * 0x9E3779B97F4A7C15ull + 25;
+    int year = api_today_ymd() / 10000;
+    int64_t city = 0;
+    int rc = db_one_int(db, &city, "SELECT id FROM org WHERE level = 'city' ORDER BY id LIMIT 1", "");
+    for (int cls = 0; rc == DB_OK && assess_classes[cls]; cls++) {
+        int64_t plan = 0, run = 0, second = 0;
+        err_t why;
+        rc = demo_plan(db, w, city, year, cls, &plan);
+        if (rc == DB_OK)
+            rc = assess_run_compute(db, w, plan, &run, &why);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL,
+                         "UPDATE assess_run SET state = 'published', published_at = ? WHERE id = ?", "ii", w->now, run);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE assess_plan SET published_run_id = ? WHERE id = ?", "ii", run, plan);
+        /* The street plan: a 表彰 entered late, then a second run, not yet published. */
+        if (rc == DB_OK && strcmp(assess_classes[cls], "street") == 0) {
+            rc = db_exec(db, NULL,
+                         "UPDATE assess_entry SET value = value + 1, evidence = ? WHERE plan_id = ? AND org_id ="
+                         " (SELECT MIN(org_id) FROM assess_entry WHERE plan_id = ?) AND indicator_id ="
+                         " (SELECT id FROM assess_indicator WHERE plan_id = ? AND code = '8.1')",
+                         "tiii", "省级表彰文件（补录）", plan, plan, plan);
+            if (rc == DB_OK)
+                rc = assess_run_compute(db, w, plan, &second, &why);
+        }
+    }
+    return rc;
+}

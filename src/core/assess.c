@@ -163,14 +163,23 @@ static void rank_leaf(const assess_input_t *in, int node, double *computed)
     free(vals);
 }
 
-static int counts_in_rollup(const assess_node_t *n)
+/* Which nodes count in their parent's roll-up: scored leaves (not bonus or
+ * veto items) and inner nodes with such a leaf below them (a group holding
+ * only bonus or veto items adds nothing and takes no share of the points). */
+static void mark_scored(const assess_input_t *in, unsigned char *scored)
 {
-    return n->method != ASSESS_BONUS && n->method != ASSESS_VETO;
+    for (int i = 0; i < in->nnodes; i++)
+        scored[i] = in->nodes[i].method != ASSESS_INNER && in->nodes[i].method != ASSESS_BONUS &&
+                    in->nodes[i].method != ASSESS_VETO;
+    for (int i = in->nnodes - 1; i >= 0; i--)
+        if (scored[i] && in->nodes[i].parent >= 0)
+            scored[in->nodes[i].parent] = 1;
 }
 
 /* Roll one unit's values (row: nnodes of them) up the tree, inner nodes from
  * their children, last node first (children come after their parents). */
-static void roll_up(const assess_input_t *in, double *row, double *sum_wp, double *sum_wm)
+static void roll_up(const assess_input_t *in, const unsigned char *scored, double *row, double *sum_wp,
+                    double *sum_wm)
 {
     int N = in->nnodes;
     for (int i = 0; i < N; i++)
@@ -179,7 +188,7 @@ static void roll_up(const assess_input_t *in, double *row, double *sum_wp, doubl
         const assess_node_t *n = &in->nodes[i];
         if (n->method == ASSESS_INNER)
             row[i] = sum_wm[i] > 0 ? n->max_points * sum_wp[i] / sum_wm[i] : 0;
-        if (n->parent >= 0 && counts_in_rollup(n)) {
+        if (n->parent >= 0 && scored[i]) {
             sum_wp[n->parent] += n->weight * row[i];
             sum_wm[n->parent] += n->weight * n->max_points;
         }
@@ -218,10 +227,14 @@ int assess_compute(const assess_input_t *in, double *computed, double *points, a
     if (sum_wp == NULL || totals == NULL)
         abort();
     double *sum_wm = sum_wp + N;
+    unsigned char *scored = malloc((size_t)(N > 0 ? N : 1));
+    if (scored == NULL)
+        abort();
+    mark_scored(in, scored);
     /* Each half's most: the top nodes' weighted maxima. */
     double most[2] = {0, 0};
     for (int i = 0; i < N; i++)
-        if (in->nodes[i].parent < 0 && counts_in_rollup(&in->nodes[i]))
+        if (in->nodes[i].parent < 0 && scored[i])
             most[in->nodes[i].half] += in->nodes[i].weight * in->nodes[i].max_points;
     for (int u = 0; u < m; u++) {
         double *c = computed + (size_t)u * N, *p = points + (size_t)u * N;
@@ -229,8 +242,8 @@ int assess_compute(const assess_input_t *in, double *computed, double *points, a
             double adj = in->adjusted ? in->adjusted[(size_t)u * N + i] : NAN;
             p[i] = in->nodes[i].method != ASSESS_INNER && !isnan(adj) ? adj : c[i];
         }
-        roll_up(in, c, sum_wp, sum_wm);
-        roll_up(in, p, sum_wp, sum_wm);
+        roll_up(in, scored, c, sum_wp, sum_wm);
+        roll_up(in, scored, p, sum_wp, sum_wm);
         assess_unit_t *r = &units[u];
         r->raw[0] = r->raw[1] = r->bonus = 0;
         r->vetoed = r->barred = 0;
@@ -245,7 +258,7 @@ int assess_compute(const assess_input_t *in, double *computed, double *points, a
                     else
                         r->barred = 1;
                 }
-            } else if (n->parent < 0)
+            } else if (n->parent < 0 && scored[i])
                 r->raw[n->half] += n->weight * p[i];
         }
         if (in->bonus_cap >= 0 && r->bonus > in->bonus_cap)
@@ -285,6 +298,7 @@ int assess_compute(const assess_input_t *in, double *computed, double *points, a
         units[u].rank = lo + 1;
     }
     free(sorted);
+    free(scored);
     free(totals);
     free(sum_wp);
     return 0;

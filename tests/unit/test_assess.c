@@ -213,6 +213,30 @@ static void adjustments_kept_apart(void **state)
     NEAR(u.total, 16.67);
 }
 
+/* A group holding only a bonus and a veto (加分项目, 一票否决) takes no share of its half. */
+static void groups_of_bonus_and_veto_take_no_share(void **state)
+{
+    (void)state;
+    assess_node_t t[5] = {leaf(ASSESS_PASS, 10), leaf(ASSESS_INNER, 3), leaf(ASSESS_BONUS, 3), leaf(ASSESS_INNER, 1),
+                          leaf(ASSESS_VETO, 0)};
+    t[0].has_at_least = 1;
+    t[0].at_least = 1;
+    t[2].parent = 1;
+    t[2].per = 1;
+    t[2].cap = 3;
+    t[4].parent = 3;
+    double m[5] = {1, 0, 2, 0, 1}, c[5], p[5];
+    unsigned char st[5] = {0};
+    assess_unit_t u;
+    assess_input_t in = {.nnodes = 5, .nunits = 1, .nodes = t, .measure = m, .state = st, .weights = {50, 50},
+                         .bonus_cap = -1};
+    assert_int_equal(assess_compute(&in, c, p, &u), 0);
+    NEAR(u.half[0], 50); /* 10 of 10, not 10 of 14 */
+    NEAR(u.bonus, 2);
+    NEAR(u.total, 52);
+    assert_int_equal(u.vetoed, 1);
+}
+
 static void malformed_trees_refused(void **state)
 {
     (void)state;
@@ -239,6 +263,7 @@ int main(void)
         cmocka_unit_test(rank_with_ties),
         cmocka_unit_test(halves_bonus_ranks_grades_and_vetoes),
         cmocka_unit_test(adjustments_kept_apart),
+        cmocka_unit_test(groups_of_bonus_and_veto_take_no_share),
         cmocka_unit_test(malformed_trees_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
