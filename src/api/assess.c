@@ -221,11 +221,10 @@ static int source_list(api_req_t *req, api_reply_t *rep)
     for (size_t i = 0; i < NSOURCES; i++) {
         const source_t *s = &sources[i];
         json_t *numbers = json_array();
-        if (s->kind >= M_REVIEW_POINTS)
-            json_array_extend(numbers, json_pack(s->kind == M_REVIEW_GRADE ? "[s]" : "[s, s, s]",
-                                                 s->kind == M_REVIEW_GRADE ? "grade" : "points",
-                                                 "satisfaction", "known"));
-        else {
+        if (s->kind >= M_REVIEW_POINTS) {
+            for (const char *const *k = (const char *const[]){"points", "satisfaction", "known", "grade", NULL}; *k; k++)
+                json_array_append_new(numbers, json_string(*k));
+        } else {
             json_array_append_new(numbers, json_string(s->na));
             if (s->nb)
                 json_array_append_new(numbers, json_string(s->nb));
