@@ -452,6 +452,8 @@ export default {
   normKey: {
     assessment: {
       weights: 'Assessment weights (party building / development)',
+      grade_bands: 'Assessment grade bands',
+      bonus_cap: 'Assessment bonus cap',
     },
     review: {
       grade_points: 'Review points per grade',
@@ -479,6 +481,8 @@ export default {
   normUnit: {
     assessment: {
       weights: '%',
+      grade_bands: 'points',
+      bonus_cap: 'points',
     },
     review: {
       grade_points: 'points',
@@ -510,6 +514,10 @@ export default {
     fairly_good: 'fairly good',
     average: 'average',
     poor: 'poor',
+    excellent: 'excellent',
+    sound: 'sound',
+    fair: 'fair',
+    weak: 'weak',
   },
   households: {
     create: 'New household',
