@@ -1,0 +1,40 @@
+// What the assessment's pages share: the tree of a flat list (parent_id), the
+// points as shown, the year of Asia/Shanghai, and a record page's route from the
+// link a computed leaf carries ({page, query}).
+import { ORG_PAGES } from '../../orgPages.js'
+
+// Nested rows for el-table's tree (children under their parent_id, in the list's order).
+export function nest(items, key = 'id') {
+  const byId = new Map(items.map((i) => [i[key], { ...i, children: [] }]))
+  const roots = []
+  for (const row of byId.values()) {
+    const parent = row.parent_id != null ? byId.get(row.parent_id) : null
+    ;(parent ? parent.children : roots).push(row)
+  }
+  for (const row of byId.values()) if (!row.children.length) delete row.children
+  return roots
+}
+
+// The rows of a nested tree in display order, each with its depth (the phone's cards).
+export function flatten(rows, depth = 0, out = []) {
+  for (const r of rows) {
+    out.push({ ...r, depth })
+    if (r.children) flatten(r.children, depth + 1, out)
+  }
+  return out
+}
+
+export const points = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(2).replace(/\.?0+$/, ''))
+
+export const shanghaiYear = () => new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
+
+// A leaf's records: the node's page of that name (/orgs/:org/<page>) with the rest
+// of the query as its filters, or a console page of that name; null when neither exists.
+export function recordsRoute(link) {
+  if (!link?.page) return null
+  const { org, ...rest } = link.query || {}
+  const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
+  const tab = ORG_PAGES.find((p) => p.path === link.page || p.name === `org-${link.page}`)
+  if (tab && org != null) return { name: tab.name, params: { id: String(org) }, query }
+  return null
+}
