@@ -2,6 +2,7 @@
 // points as shown, the year of Asia/Shanghai, and a record page's route from the
 // link a computed leaf carries ({page, query}).
 import { ORG_PAGES } from '../../orgPages.js'
+import { assessSources } from '../../api/assessment.js'
 
 // Nested rows for el-table's tree (children under their parent_id, in the list's order).
 export function nest(items, key = 'id') {
@@ -34,7 +35,21 @@ export function recordsRoute(link) {
   if (!link?.page) return null
   const { org, ...rest } = link.query || {}
   const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
-  const tab = ORG_PAGES.find((p) => p.path === link.page || p.name === `org-${link.page}`)
+  const tab = ORG_PAGES.find((p) => p.name === link.page || p.name === `org-${link.page}`)
   if (tab && org != null) return { name: tab.name, params: { id: String(org) }, query }
   return null
+}
+
+// The record sources (key, unit: ratio | count | points | number, page), asked once.
+let sources = null
+export function loadSources() {
+  sources = sources || assessSources().then((r) => r.items, (e) => ((sources = null), Promise.reject(e)))
+  return sources
+}
+
+// A leaf's measure as shown: a ratio in per cent, other units as numbers.
+export function measureText(value, unit) {
+  if (value === null || value === undefined) return '—'
+  const n = Number(value)
+  return unit === 'ratio' ? `${Number((n * 100).toFixed(1))}%` : String(Number(n.toFixed(2)))
 }
