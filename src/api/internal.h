@@ -135,6 +135,19 @@ extern const char *const review_session_states[]; /* open, closed */
 int review_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 述职评议 ---- */
 
+/* ---- annual assessment (年度综合考核): assess.c ---- */
+extern const char *const assess_classes[];    /* a plan's target class */
+extern const char *const assess_methods[];    /* a leaf's method */
+extern const char *const assess_halves[];     /* party_building, development */
+extern const char *const assess_run_states[]; /* computed, published, superseded */
+extern const char *const assess_grades[];     /* the grades the bands name: excellent ... weak */
+/* Compute a new run (version) of plan from the records and the entered values:
+ * DB_OK with *run, DB_NOTFOUND with *why (no norm applies, no indicator), or an error. */
+int assess_run_compute(db_t *db, const write_ctx_t *w, int64_t plan, int64_t *run, err_t *why);
+/* The demo city's assessment plans for its year (jiceng demo). */
+int assess_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end annual assessment ---- */
+
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];
 

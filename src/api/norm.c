@@ -31,13 +31,14 @@ typedef struct norm_key {
     double sum;               /* NK_SHARES: what the shares add up to; 0: anything */
 } norm_key_t;
 
-static const char *const assessment_halves[] = {"party_building", "development", NULL};
 static const char *const review_grades[] = {"good", "fairly_good", "average", "poor", NULL};
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
 static const norm_key_t catalogue[] = {
-    {"assessment.weights", NK_SHARES, 0, 100, assessment_halves, 100},
+    {"assessment.weights", NK_SHARES, 0, 100, assess_halves, 100},
+    {"assessment.grade_bands", NK_BANDS, 0, 100, assess_grades, 0},
+    {"assessment.bonus_cap", NK_NUMBER, 0, 100, NULL, 0},
     {"review.grade_points", NK_SHARES, 0, 100, review_grades, 0},
     {"review.grade_bands", NK_BANDS, 0, 100, review_grades, 0},
     {"review.satisfaction_floor", NK_NUMBER, 0, 100, NULL, 0},
@@ -52,7 +53,7 @@ static const norm_key_t catalogue[] = {
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
 const char *const norm_keys[] = {
-    "assessment.weights",     "review.grade_points",    "review.grade_bands",
+    "assessment.weights",     "assessment.grade_bands", "assessment.bonus_cap", "review.grade_points",    "review.grade_bands",
     "review.satisfaction_floor", "village.shell_income_min", "venue.area_per_100_households",
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
@@ -317,6 +318,10 @@ static const struct {
     const char *value;
 } demo_norms[] = {
     {0, "assessment.weights", 2024, "{\"development\":50,\"party_building\":50}"},
+    {0, "assessment.grade_bands", 2024,
+     "[{\"grade\":\"excellent\",\"min\":90},{\"grade\":\"sound\",\"min\":80},{\"grade\":\"fair\",\"min\":60},"
+     "{\"grade\":\"weak\",\"min\":0}]"},
+    {0, "assessment.bonus_cap", 2024, "5"},
     {0, "review.grade_points", 2024, "{\"average\":60,\"fairly_good\":80,\"good\":100,\"poor\":0}"},
     {0, "review.grade_bands", 2024,
      "[{\"grade\":\"good\",\"min\":90},{\"grade\":\"fairly_good\",\"min\":80},{\"grade\":\"average\",\"min\":60},"

@@ -88,6 +88,12 @@ static const struct {
     {"inspection_types", inspection_types},
     {"inspection_results", inspection_results},
     /* ---- end rectification problems ---- */
+    /* ---- annual assessment (年度综合考核) ---- */
+    {"assessment_classes", assess_classes},
+    {"assessment_methods", assess_methods},
+    {"assessment_halves", assess_halves},
+    {"assessment_run_states", assess_run_states},
+    {"assessment_grades", assess_grades},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

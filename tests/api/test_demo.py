@@ -48,6 +48,14 @@ def fingerprint(db):
                            " ORDER BY t.id"):
         h.update(repr(row).encode())
     # ---- end rectification problems ----
+    # the annual assessment (年度综合考核): plans, trees, entered values, each run's results
+    for row in con.execute("SELECT p.org_id, p.year, p.class, i.code, i.method, i.source, e.org_id, e.value"
+                           " FROM assess_plan p JOIN assess_indicator i ON i.plan_id = p.id"
+                           " LEFT JOIN assess_entry e ON e.indicator_id = i.id ORDER BY i.id, e.org_id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT r.plan_id, r.version, r.state, s.org_id, s.total, s.rank, s.grade, s.vetoed,"
+                           " s.barred FROM assess_run r JOIN assess_result s ON s.run_id = r.id ORDER BY r.id, s.org_id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -85,11 +93,47 @@ def test_same_seed_same_city_and_consistent_figures():
         == want_indexes
     con.close()
     run_cli("audit", "verify", "--db", a)
+    assessment(a)
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
+
+
+def assessment(db):
+    """The city's plans for the year, one per class present, each with a tree of at least 30 scored leaves,
+    mostly from the records, some entered with evidence, a bonus and a veto; each with a published run over every
+    unit of its class, the street plan with a later run not published."""
+    con = sqlite3.connect(db)
+    classes = {"district": "level = 'district'", "street": "level = 'street' AND kind = 'street'",
+               "township": "level = 'street' AND kind IN ('town', 'township')",
+               "community": "level = 'community' AND kind = 'community'",
+               "village": "level = 'community' AND kind = 'village'"}
+    plans = con.execute("SELECT id, org_id, class FROM assess_plan ORDER BY id").fetchall()
+    present = [c for c, cond in classes.items() if con.execute(f"SELECT COUNT(*) FROM org WHERE {cond}").fetchone()[0]]
+    assert [p[2] for p in plans] == present and {p[1] for p in plans} == {1}
+    for plan, _, cls in plans:
+        leaves = dict(con.execute("SELECT method, COUNT(*) FROM assess_indicator WHERE plan_id = ? AND method IS NOT NULL"
+                                  " GROUP BY method", (plan,)).fetchall())
+        scored = sum(n for m, n in leaves.items() if m not in ("bonus", "veto"))
+        assert scored >= 30 and leaves["bonus"] >= 1 and leaves["veto"] >= 1, leaves
+        entered, records = con.execute("SELECT SUM(source = 'entered'), SUM(source <> 'entered') FROM assess_indicator"
+                                       " WHERE plan_id = ? AND source IS NOT NULL", (plan,)).fetchone()
+        assert 0 < entered < records
+        units = con.execute(f"SELECT COUNT(*) FROM org WHERE {classes[cls]}").fetchone()[0]
+        assert con.execute("SELECT COUNT(*) FROM assess_entry WHERE plan_id = ? AND evidence <> ''",
+                           (plan,)).fetchone()[0] == units * entered
+        runs = con.execute("SELECT id, version, state FROM assess_run WHERE plan_id = ? ORDER BY version",
+                           (plan,)).fetchall()
+        assert [(v, s) for _, v, s in runs] == ([(1, "published"), (2, "computed")] if cls == "street"
+                                                else [(1, "published")])
+        published = runs[0][0]
+        assert con.execute("SELECT published_run_id FROM assess_plan WHERE id = ?", (plan,)).fetchone()[0] == published
+        n, best, top = con.execute("SELECT COUNT(*), MIN(rank), MAX(total) FROM assess_result WHERE run_id = ?",
+                                   (published,)).fetchone()
+        assert n == units and best == 1 and 0 < top <= 10500
+    con.close()
 
 
 def test_demo_refuses_postgres_with_a_pointer():

@@ -63,6 +63,14 @@ def probes(org, unit, party, me):
         "inspection_types": ("GET", "/api/v1/inspections", "type", None),
         "inspection_results": body(f"/api/v1/inspection-items/{MISSING}/result", "result", {}),
         # ---- end rectification problems ----
+        # annual assessment (年度综合考核)
+        "assessment_classes": ("GET", "/api/v1/assessment-plans", "class", None),
+        "assessment_methods": body(f"/api/v1/assessment-plans/{MISSING}/indicators", "method",
+                                   {"code": "词表", "name": "词表", "max_points": 1}),
+        "assessment_halves": body(f"/api/v1/assessment-plans/{MISSING}/indicators", "half",
+                                  {"code": "词表", "name": "词表", "max_points": 1}),
+        "assessment_run_states": ("GET", f"/api/v1/assessment-plans/{MISSING}/runs", "state", None),
+        "assessment_grades": ("GET", f"/api/v1/assessment-runs/{MISSING}/results", "grade", None),
     }
 
 

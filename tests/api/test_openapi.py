@@ -1000,6 +1000,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_notices(admin, cid, gid)
     walk_review(admin, cid)  # 述职评议
     walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
+    walk_assessment(admin, cid)  # annual assessment (年度综合考核)
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -2973,3 +2974,76 @@ def test_an_entity_out_of_reach_is_404(admin):
         assert r.status_code == 404, (route["name"], r.status_code, r.text[:200])
         assert error_of(r)["code"] == "not_found", (route["name"], r.text[:200])
         check(r, route["method"], route["pattern"])
+
+
+def walk_assessment(admin, cid):
+    """Part of the walk: the walk's street assesses its communities: a plan, its tree, an entered
+    value, a run, an adjustment, the ranking and a unit's result, the publication, and the refusals."""
+    year = 2027
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    for key, value in (("assessment.weights", {"party_building": 50, "development": 50}),
+                       ("assessment.grade_bands", [{"grade": "excellent", "min": 90}, {"grade": "sound", "min": 80},
+                                                   {"grade": "fair", "min": 60}, {"grade": "weak", "min": 0}])):
+        r = admin.post("/api/v1/norms", json={"org_id": street, "key": key, "year_from": year, "value": value})
+        assert r.status_code == 201, r.text
+    check(admin.get("/api/v1/assessment-sources"), "GET", "/api/v1/assessment-sources")
+    col = "/api/v1/assessment-plans"
+    r = admin.post(col, json={"org_id": street, "year": year, "class": "community", "name": "文档考核"})
+    assert r.status_code == 201, r.text
+    plan = check(r, "POST", col)
+    pid = plan["id"]
+    r = admin.post(col, json={"org_id": street, "year": year, "class": "community", "name": "重复"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    check(admin.get(col, params={"org": street, "year": year, "class": "community"}), "GET", col)
+    r = admin.patch(f"{col}/{pid}", json={"name": "文档考核方案", "version": plan["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", col + "/{id}")
+    check(admin.get(f"{col}/{pid}"), "GET", col + "/{id}")
+    ind = f"{col}/{pid}/indicators"
+    r = admin.post(ind, json={"code": "1", "name": "党建", "half": "party_building", "max_points": 10})
+    assert r.status_code == 201, r.text
+    top = check(r, "POST", col + "/{id}/indicators")
+    r = admin.post(ind, json={"code": "1.1", "name": "结案率", "parent_id": top["id"], "max_points": 5,
+                              "method": "ratio", "source": "cases.closure_rate", "params": {"target": 0.9}})
+    assert r.status_code == 201, r.text
+    check(r, "POST", col + "/{id}/indicators")
+    r = admin.post(ind, json={"code": "1.2", "name": "录入", "parent_id": top["id"], "max_points": 5,
+                              "method": "pass", "source": "entered", "params": {"at_least": 1}})
+    entered = check(r, "POST", col + "/{id}/indicators")
+    r = admin.post(ind, json={"code": "X", "name": "删除", "half": "development", "max_points": 1})
+    gone = check(r, "POST", col + "/{id}/indicators")
+    r = admin.patch(f"/api/v1/assessment-indicators/{gone['id']}", json={"name": "改", "version": gone["version"]})
+    check(r, "PATCH", "/api/v1/assessment-indicators/{id}")
+    r = admin.delete(f"/api/v1/assessment-indicators/{gone['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/assessment-indicators/{id}")
+    check(admin.get(ind), "GET", col + "/{id}/indicators")
+    r = admin.request("PUT", f"{col}/{pid}/entries", json={"indicator_id": entered["id"], "org_id": cid, "value": 1,
+                                                           "evidence": "文档台账"})
+    assert r.status_code == 200, r.text
+    check(r, "PUT", col + "/{id}/entries")
+    check(admin.get(f"{col}/{pid}/entries", params={"org": cid}), "GET", col + "/{id}/entries")
+    r = admin.post(f"{col}/{pid}/runs", json={})
+    assert r.status_code == 201, r.text
+    run = check(r, "POST", col + "/{id}/runs")
+    check(admin.get(f"{col}/{pid}/runs", params={"state": "computed"}), "GET", col + "/{id}/runs")
+    check(admin.get(f"/api/v1/assessment-runs/{run['id']}"), "GET", "/api/v1/assessment-runs/{id}")
+    r = admin.request("PUT", f"/api/v1/assessment-runs/{run['id']}/adjustments",
+                      json={"org_id": cid, "indicator_id": entered["id"], "points": 4, "reason": "文档调整理由"})
+    assert r.status_code == 200, r.text
+    check(r, "PUT", "/api/v1/assessment-runs/{id}/adjustments")
+    check(admin.get(f"/api/v1/assessment-runs/{run['id']}/results", params={"sort": "rank"}),
+          "GET", "/api/v1/assessment-runs/{id}/results")
+    check(admin.get(f"/api/v1/assessment-runs/{run['id']}/results/{cid}"),
+          "GET", "/api/v1/assessment-runs/{id}/results/{org_id}")
+    r = admin.post(f"/api/v1/assessment-runs/{run['id']}/publish", json={})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/assessment-runs/{id}/publish")
+    r = admin.post(ind, json={"code": "Y", "name": "封存后", "half": "development", "max_points": 1})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col + "/{id}/indicators")
+    r = admin.post(col, json={"org_id": street, "year": year, "class": "village", "name": "删除"})
+    r = admin.delete(f"{col}/{r.json()['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", col + "/{id}")

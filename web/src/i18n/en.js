@@ -453,6 +453,8 @@ export default {
   normKey: {
     assessment: {
       weights: 'Assessment weights (party building / development)',
+      grade_bands: 'Assessment grade bands',
+      bonus_cap: 'Assessment bonus cap',
     },
     review: {
       grade_points: 'Review points per grade',
@@ -480,6 +482,8 @@ export default {
   normUnit: {
     assessment: {
       weights: '%',
+      grade_bands: 'points',
+      bonus_cap: 'points',
     },
     review: {
       grade_points: 'points',
@@ -511,6 +515,10 @@ export default {
     fairly_good: 'fairly good',
     average: 'average',
     poor: 'poor',
+    excellent: 'excellent',
+    sound: 'sound',
+    fair: 'fair',
+    weak: 'weak',
   },
   households: {
     create: 'New household',

@@ -454,6 +454,8 @@ export default {
   normKey: {
     assessment: {
       weights: '年度考核权重（党建/发展）',
+      grade_bands: '年度考核等次分数线',
+      bonus_cap: '年度考核加分上限',
     },
     review: {
       grade_points: '述职评议各档分值',
@@ -481,6 +483,8 @@ export default {
   normUnit: {
     assessment: {
       weights: '%',
+      grade_bands: '分',
+      bonus_cap: '分',
     },
     review: {
       grade_points: '分',
@@ -512,6 +516,10 @@ export default {
     fairly_good: '较好',
     average: '一般',
     poor: '差',
+    excellent: '优秀',
+    sound: '良好',
+    fair: '一般',
+    weak: '较差',
   },
   households: {
     create: '新建户',
