@@ -1032,7 +1032,7 @@ export default {
   assessClass: { district: '区县', street: '街道', township: '乡镇', community: '社区', village: '村' },
   assessHalf: { party_building: '党建', development: '发展' },
   assessMethod: { pass: '达标', ratio: '比例折算', rank: '排名赋分', deduct: '扣分制', bonus: '加分', veto: '一票否决' },
-  assessRunState: { computed: '已计算', published: '已发布', superseded: '已替换' },
+  assessRunState: { computed: '已计算', published: '已发布', superseded: '已替代' },
   assessGrade: { excellent: '优秀', sound: '良好', fair: '一般', weak: '较差' },
   assessSource: {
     entered: '考核部门录入',
@@ -1152,7 +1152,7 @@ export default {
     total: '总分',
     grade: '等次',
     vetoed: '一票否决',
-    barred: '取消评先',
+    barred: '不得评先评优',
     backToPlans: '{org}年度考核',
     backToRanking: '返回排名',
     resultFrozen: '该版本已发布，结果已冻结。',
