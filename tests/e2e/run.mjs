@@ -1643,14 +1643,14 @@ describe('staff console', { timeout: 480_000 }, () => {
       rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((c) => c.textContent.trim())))
     assert.deepEqual(shown, ranking.items.map((r) => [String(r.rank), r.org_name]))
     const mine = ranking.items.find((r) => r.org_id === ids.street)
-    const pts = (v) => String(Number(v.toFixed(2)))
+    const pts = (v) => v.toFixed(2) // scores with their two decimals
     await waitText(page, `assess-total-${ids.street}`, pts(mine.total))
 
     // A street's tree: the computed leaf leads to its records (the street's problems of the year).
     await byId(page, `assess-rank-${ids.street}`).click()
     await page.waitForURL((x) => x.pathname === `/assessment-runs/${run.id}/results/${ids.street}`)
     await waitText(page, 'assess-result-total', pts(mine.total))
-    await waitText(page, 'assess-points-A1', '0') // none of its two problems closed
+    await waitText(page, 'assess-points-A1', '0.00') // none of its two problems closed
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'assess-result-desktop.png'), fullPage: true })
     await byId(page, 'assess-records-A1').click()
@@ -1665,7 +1665,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.ok(await byId(page, 'assess-adjust-submit').isDisabled(), 'no adjustment without a reason')
     await area(page, 'assess-adjust-reason').fill('述职材料补报，经考核组复核酌情给分')
     await byId(page, 'assess-adjust-submit').click()
-    await waitText(page, 'assess-adjusted-A2', '15 述职材料补报，经考核组复核酌情给分')
+    await waitText(page, 'assess-adjusted-A2', '15.00 述职材料补报，经考核组复核酌情给分')
     const after = await admin.get(`/api/v1/assessment-runs/${run.id}/results/${ids.street}`)
     const leaf = after.tree.find((n) => n.code === 'A2')
     assert.deepEqual([leaf.computed, leaf.adjusted, leaf.points, leaf.reason], [before.computed, 15, 15, '述职材料补报，经考核组复核酌情给分'])
@@ -1692,7 +1692,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'assess-ranking-phone.png'), fullPage: true })
     await byId(page, `assess-rank-${ids.street}`).click()
     await byId(page, 'assess-result-cards').waitFor()
-    await waitText(page, 'assess-points-A2', '15')
+    await waitText(page, 'assess-points-A2', '15.00')
     assert.equal(await byId(page, 'assess-adjust-A2').count(), 0, 'no adjustment of a published version')
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'assess-result-phone.png'), fullPage: true })

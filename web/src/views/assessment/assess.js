@@ -25,7 +25,9 @@ export function flatten(rows, depth = 0, out = []) {
   return out
 }
 
-export const points = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(2).replace(/\.?0+$/, ''))
+// Scores with their two decimals (a ranking's column lines up); other numbers as they are.
+export const points = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(2))
+export const plain = (v) => (v === null || v === undefined ? '—' : String(Number(Number(v).toFixed(4))))
 
 export const shanghaiYear = () => new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
 
@@ -52,4 +54,18 @@ export function measureText(value, unit) {
   if (value === null || value === undefined) return '—'
   const n = Number(value)
   return unit === 'ratio' ? `${Number((n * 100).toFixed(1))}%` : String(Number(n.toFixed(2)))
+}
+
+// A leaf's params in words: 目标 0.9 · 下限 0.5, 降一档, 前20%→100% ...
+export function paramsText(params, t) {
+  const pct = (x) => `${Number((Number(x) * 100).toFixed(1))}%`
+  return Object.entries(params || {})
+    .map(([k, v]) => {
+      if (k === 'effect') return t(`assess.effect.${v}`)
+      if (k === 'lower_is_better') return v ? t('assess.param.lower_is_better') : ''
+      if (k === 'steps' && Array.isArray(v)) return `${t('assess.param.steps')} ${v.map(([share, frac]) => `${pct(share)}→${pct(frac)}`).join('，')}`
+      return `${t(`assess.param.${k}`)} ${v}`
+    })
+    .filter(Boolean)
+    .join(' · ')
 }
