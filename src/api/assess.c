@@ -221,11 +221,10 @@ static int source_list(api_req_t *req, api_reply_t *rep)
     for (size_t i = 0; i < NSOURCES; i++) {
         const source_t *s = &sources[i];
         json_t *numbers = json_array();
-        if (s->kind >= M_REVIEW_POINTS)
-            json_array_extend(numbers, json_pack(s->kind == M_REVIEW_GRADE ? "[s]" : "[s, s, s]",
-                                                 s->kind == M_REVIEW_GRADE ? "grade" : "points",
-                                                 "satisfaction", "known"));
-        else {
+        if (s->kind >= M_REVIEW_POINTS) {
+            for (const char *const *k = (const char *const[]){"points", "satisfaction", "known", "grade", NULL}; *k; k++)
+                json_array_append_new(numbers, json_string(*k));
+        } else {
             json_array_append_new(numbers, json_string(s->na));
             if (s->nb)
                 json_array_append_new(numbers, json_string(s->nb));
@@ -1821,6 +1820,55 @@ static int result_get(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, json_pack("{s:o, s:o}", "result", result, "tree", out));
 }
 
+/* GET /api/v1/assessment-runs/{id}/export: the ranking as an Excel workbook
+ * (名次, 组织编码, 单位, 上级, 党建, 发展, 加分, 总分, 等次, 一票否决, 不得评先), by rank. */
+static int result_export(api_req_t *req, api_reply_t *rep)
+{
+    static const char *const grade_words[] = {"优秀", "良好", "一般", "较差"};
+    json_t *rows = db_rows_json(req->db, RESULT_COLUMNS RESULT_FROM " WHERE r.run_id = ? ORDER BY r.rank, r.org_id",
+                                "i", req->params[0]);
+    if (rows == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *table = json_pack("[[s, s, s, s, s, s, s, s, s, s, s]]", "名次", "组织编码", "单位", "上级", "党建", "发展",
+                              "加分", "总分", "等次", "一票否决", "不得评先");
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        json_t *row = json_array();
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(r, "rank")));
+        json_array_append_new(row, json_string(num));
+        for (const char *const *k = (const char *const[]){"org_code", "org_name", "parent_name", NULL}; *k; k++) {
+            const char *t = json_string_value(json_object_get(r, *k));
+            json_array_append_new(row, json_string(t ? t : ""));
+        }
+        for (const char *const *k = (const char *const[]){"party_building", "development", "bonus", "total", NULL}; *k;
+             k++) {
+            snprintf(num, sizeof num, "%.2f", (double)json_integer_value(json_object_get(r, *k)) / 100.0);
+            json_array_append_new(row, json_string(num));
+        }
+        int g = name_index(assess_grades, json_string_value(json_object_get(r, "grade")));
+        json_array_append_new(row, json_string(g >= 0 ? grade_words[g] : ""));
+        json_array_append_new(row, json_string(json_is_true(json_object_get(r, "vetoed")) ? "是" : ""));
+        json_array_append_new(row, json_string(json_is_true(json_object_get(r, "barred")) ? "是" : ""));
+        json_array_append_new(table, row);
+    }
+    json_decref(rows);
+    size_t len = 0;
+    char *body = xlsx_write(table, "考核排名", db_path(req->db), &len);
+    json_decref(table);
+    if (body == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    rep->status = 200;
+    rep->raw = body;
+    rep->raw_len = len;
+    rep->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    char name[64];
+    snprintf(name, sizeof name, "assessment-run-%lld.xlsx", (long long)req->params[0]);
+    rep->filename = xstrdup(name);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 const op_t assess_ops[] = {
@@ -1873,6 +1921,9 @@ const op_t assess_ops[] = {
     {OP(HTTP_GET, "/api/v1/assessment-runs/{id}/results", "assessment_results.list", PERM(ASSESS_READ), RF_PAGED,
         result_list),
      .query = result_query, .sorts = result_sorts},
+    {OP(HTTP_GET, "/api/v1/assessment-runs/{id}/export", "assessment_results.export", PERM(ASSESS_READ), 0,
+        result_export),
+     .entity = &run_entity},
     {OP(HTTP_GET, "/api/v1/assessment-runs/{id}/results/{id}", "assessment_results.get", PERM(ASSESS_READ), 0,
         result_get)},
     OPS_END,

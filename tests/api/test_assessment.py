@@ -7,6 +7,11 @@ version, the tree closed once a run is published, who may do what, and bad input
 
 One server for the module: the street 五里墩 (340104006) assesses its six
 communities; each test uses its own year, so each has its own plan."""
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
 import pytest
 
 from conftest import error_of
@@ -58,6 +63,24 @@ def make_plan(admin, city, year, nodes, entries=(), cls="community"):
                                 "evidence": "台账及会议记录（第3页）"})
         assert r.status_code == 200, r.text
     return plan, ids
+
+
+def xlsx_rows(data):
+    """The first worksheet's rows of a workbook whose cells are shared strings (as the server writes them)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        strings = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+                   for si in ElementTree.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+        sheet = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{ns['m']}}}row"):
+        cells = {}
+        for c in row.findall("m:c", ns):
+            col = re.match(r"[A-Z]+", c.get("r")).group()
+            v = c.find("m:v", ns)
+            cells[col] = strings[int(v.text)] if c.get("t") == "s" and v is not None else (v.text if v is not None else None)
+        rows.append([cells.get(chr(ord("A") + i)) for i in range(11)])
+    return rows
 
 
 def compute(client, plan):
@@ -116,6 +139,15 @@ def test_leaf_methods_halves_and_ranking_with_ties(admin, city):
     r2 = admin.get(f"/api/v1/assessment-runs/{run['id']}/results",
                    params={"sort": "rank", "limit": 2, "after": r.json()["next"]})
     assert [x["org_id"] for x in r2.json()["items"]] == [u[4], u[2]]
+    # The ranking as a workbook: the same order, points and grades.
+    r = admin.get(f"/api/v1/assessment-runs/{run['id']}/export")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = xlsx_rows(r.content)
+    assert rows[0][:9] == ["名次", "组织编码", "单位", "上级", "党建", "发展", "加分", "总分", "等次"]
+    assert [(row[0], row[1], row[7], row[8]) for row in rows[1:]] == [
+        ("1", COMMUNITIES[0], "100.00", "优秀"), ("2", COMMUNITIES[3], "80.00", "良好"),
+        ("2", COMMUNITIES[4], "80.00", "良好"), ("4", COMMUNITIES[2], "77.24", "一般"),
+        ("5", COMMUNITIES[1], "40.00", "较差"), ("6", COMMUNITIES[5], "3.13", "较差")]
     _, tree = tree_of(admin, run["id"], u[1])
     assert tree["P3"]["computed"] == 0 and tree["P3"]["measure"] == 5  # stopped at zero, not −0.5
     assert tree["P2"]["computed"] == 0 and tree["P1"]["computed"] == 0 and tree["D1"]["computed"] == 8

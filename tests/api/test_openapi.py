@@ -3037,6 +3037,9 @@ def walk_assessment(admin, cid):
           "GET", "/api/v1/assessment-runs/{id}/results")
     check(admin.get(f"/api/v1/assessment-runs/{run['id']}/results/{cid}"),
           "GET", "/api/v1/assessment-runs/{id}/results/{org_id}")
+    r = admin.get(f"/api/v1/assessment-runs/{run['id']}/export")
+    assert r.status_code == 200 and r.content[:2] == b"PK", r.text[:200]
+    check(r, "GET", "/api/v1/assessment-runs/{id}/export")
     r = admin.post(f"/api/v1/assessment-runs/{run['id']}/publish", json={})
     assert r.status_code == 200, r.text
     check(r, "POST", "/api/v1/assessment-runs/{id}/publish")
