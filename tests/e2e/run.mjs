@@ -1645,6 +1645,11 @@ describe('staff console', { timeout: 480_000 }, () => {
     const mine = ranking.items.find((r) => r.org_id === ids.street)
     const pts = (v) => v.toFixed(2) // scores with their two decimals
     await waitText(page, `assess-total-${ids.street}`, pts(mine.total))
+    const [book] = await Promise.all([page.waitForEvent('download'), byId(page, 'assess-export').click()])
+    assert.equal(book.suggestedFilename(), `assessment-run-${run.id}.xlsx`)
+    const bytes = []
+    for await (const c of await book.createReadStream()) bytes.push(c)
+    assert.equal(Buffer.concat(bytes).subarray(0, 2).toString('latin1'), 'PK', 'the ranking as a workbook (a zip)')
 
     // A street's tree: the computed leaf leads to its records (the street's problems of the year).
     await byId(page, `assess-rank-${ids.street}`).click()

@@ -2,7 +2,7 @@
 // class, their indicator tree, the values entered by the scoring department, the
 // computed versions (runs) with their ranking and each unit's result tree, the
 // adjustments of a run not yet published, and the publish that freezes it.
-import { api } from './client.js'
+import { api, download } from './client.js'
 import { resource } from './resource.js'
 
 export const assessPlans = {
@@ -27,6 +27,8 @@ export const assessRuns = {
   results: ({ run, ...query }) => api.get(`/assessment-runs/${run}/results`, query),
   result: (id, orgId) => api.get(`/assessment-runs/${id}/results/${orgId}`),
   adjust: (id, body) => api.put(`/assessment-runs/${id}/adjustments`, body),
+  // The ranking as an Excel workbook.
+  exportFile: (id, filename) => download(`/assessment-runs/${id}/export`, undefined, filename),
 }
 
 export const assessSources = () => api.get('/assessment-sources')

@@ -1164,6 +1164,7 @@ export default {
     grade: 'Grade',
     vetoed: 'Vetoed',
     barred: 'Barred from honours',
+    export: 'Export to Excel',
     backToPlans: 'Assessment of {org}',
     backToRanking: 'Back to the ranking',
     resultFrozen: 'This version is published: the result is frozen.',

@@ -1165,6 +1165,7 @@ export default {
     grade: '等次',
     vetoed: '一票否决',
     barred: '不得评先评优',
+    export: '导出 Excel',
     backToPlans: '{org}年度考核',
     backToRanking: '返回排名',
     resultFrozen: '该版本已发布，结果已冻结。',
