@@ -750,7 +750,8 @@ static int ind_patch_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     double max = json_object_get(data, "max_points") ? in.max_points
                                                       : json_number_value(json_object_get(now, "max_points"));
     double weight = json_object_get(data, "weight") ? in.weight : json_number_value(json_object_get(now, "weight"));
-    const json_t *p = params ? params : old_params;
+    json_t *none = json_object();
+    const json_t *p = params ? params : m ? old_params : none; /* an inner node now: no parameters */
     int bad = node_valid(w->lang, json_string_value(json_object_get(now, "half")), max, weight, m, s, p, rep);
     json_decref(now);
     if (!bad && m) {
@@ -766,6 +767,7 @@ static int ind_patch_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     }
     char *ptext = !bad && p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(old_params);
+    json_decref(none);
     if (bad) {
         free(ptext);
         return -1;

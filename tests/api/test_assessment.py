@@ -337,6 +337,13 @@ def test_bad_input(admin, city):
     assert r.status_code == 400 and error_of(r)["field"] == "parent_id"
     r = admin.request("DELETE", f"/api/v1/assessment-indicators/{top['id']}")
     assert r.status_code == 409 and error_of(r)["code"] == "not_empty"
+    # A leaf made an inner node leaves its parameters behind; one with children takes no method.
+    r = admin.patch(f"/api/v1/assessment-indicators/{leaf_['id']}",
+                    json={"method": None, "source": None, "version": leaf_["version"]})
+    assert r.status_code == 200 and r.json()["method"] is None and r.json()["params"] == {}, r.text
+    r = admin.patch(f"/api/v1/assessment-indicators/{top['id']}",
+                    json={"method": "pass", "source": "entered", "params": {"at_least": 1}, "version": top["version"]})
+    assert r.status_code == 400 and error_of(r)["field"] == "method"
     # No norm applies before 2020.
     r = admin.post("/api/v1/assessment-plans", json={**base, "year": 2019})
     plan19 = r.json()["id"]
