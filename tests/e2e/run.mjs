@@ -1628,6 +1628,13 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.waitForURL((x) => x.pathname === `/assessment-plans/${plan.id}`)
     await byId(page, 'assess-indicator-A1').waitFor()
     assert.equal(await page.locator('[data-testid="assess-indicators"] .el-table__row .el-button').count(), 5 * 2, 'edit and delete on every node before a publish')
+    // An edit through its dialog: the node keeps its place, its name changes.
+    await page.locator('.el-table__row', { has: byId(page, 'assess-indicator-A') }).getByRole('button', { name: '编辑' }).click()
+    await field(page, 'assess-indicator-name').fill('党的建设')
+    await byId(page, 'assess-indicator-submit').click()
+    await waitText(page, 'assess-indicator-A', '党的建设')
+    const edited = (await admin.get(`/api/v1/assessment-plans/${plan.id}/indicators`)).items.find((n) => n.code === 'A')
+    assert.deepEqual([edited.name, edited.parent_id, edited.half, edited.version], ['党的建设', null, 'party_building', 2])
     await page.getByRole('tab', { name: '计算版本' }).click()
     await byId(page, 'assess-compute').click()
     await waitText(page, 'assess-run-state-1', '已计算')
