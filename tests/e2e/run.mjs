@@ -119,6 +119,7 @@ async function apiLogin(username, password, lang = 'zh-CN') {
     get: (path, expect) => call('GET', path, undefined, expect),
     post: (path, body, expect) => call('POST', path, body, expect),
     patch: (path, body, expect) => call('PATCH', path, body, expect),
+    put: (path, body, expect) => call('PUT', path, body, expect),
     dispose: () => ctx.dispose(),
   }
 }
@@ -398,10 +399,24 @@ describe('staff console', { timeout: 480_000 }, () => {
       problem_actions: (v) => [`problemMove.${v}`, `problemMoveDone.${v}`],
       inspection_types: (v) => [`inspectionType.${v}`],
       inspection_results: (v) => [`inspectionResult.${v}`],
+      // ---- 年度综合考核 ----
+      assessment_classes: (v) => [`assessClass.${v}`],
+      assessment_methods: (v) => [`assessMethod.${v}`],
+      assessment_halves: (v) => [`assessHalf.${v}`],
+      assessment_run_states: (v) => [`assessRunState.${v}`],
+      assessment_grades: (v) => [`assessGrade.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
-    const needed = [...Object.entries(words).flatMap(([name, keys]) => enums[name].flatMap(keys)), ...roles.map((r) => `role.${r}`)]
+    // The assessment's record sources and the numbers each shows behind its measure.
+    const sources = (await admin.get('/api/v1/assessment-sources')).items
+    const sourceWords = sources.flatMap((s) => [`assessSource.${s.key}`, ...s.numbers.map((n) => `assess.number.${n}`)])
+    assert.ok(sources.length > 10, `only ${sources.length} assessment sources`)
+    const needed = [
+      ...Object.entries(words).flatMap(([name, keys]) => enums[name].flatMap(keys)),
+      ...roles.map((r) => `role.${r}`),
+      ...sourceWords,
+    ]
     assert.ok(needed.length > 40 && roles.length > 5, `only ${needed.length} words and ${roles.length} roles: the API answered little`)
     for (const name of ['zh-CN.js', 'en.js']) {
       const d = flatten(await dictionary(name))
@@ -1597,6 +1612,136 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.reload()
     await waitRows(page, 'review-table', 1)
     await page.screenshot({ path: join(ARTIFACTS, 'reviews-desktop.png'), fullPage: true })
+    await page.close()
+    clean()
+  })
+
+  it('年度综合考核: a district computes its streets\' scores, reads the ranking and a street\'s tree, follows a leaf to its records, adjusts one with a reason and publishes; the tree is read-only then', async () => {
+    const year = 2023 // norms and records of their own for the year
+    await admin.post('/api/v1/norms', { org_id: ids.shushan, key: 'assessment.weights', year_from: year, value: { party_building: 50, development: 50 } }, 201)
+    await admin.post('/api/v1/norms', { org_id: ids.shushan, key: 'assessment.grade_bands', year_from: year,
+      value: [{ grade: 'excellent', min: 90 }, { grade: 'sound', min: 80 }, { grade: 'fair', min: 60 }, { grade: 'weak', min: 0 }] }, 201)
+    const streets = (await admin.get(`/api/v1/orgs/${ids.shushan}/children?limit=50`)).items.filter((o) => o.kind === 'street')
+    assert.ok(streets.length > 3 && streets.some((o) => o.id === ids.street), `streets of 蜀山区: ${streets.map((o) => o.name)}`)
+    for (const description of ['党员发展台账不全', '三会一课记录缺失']) {
+      await admin.post('/api/v1/problems', { org_id: ids.street, raised_org_id: ids.shushan, year, source: 'patrol', category: '组织生活',
+        severity: 'minor', description, measure: '补齐台账', deadline: `${year}-06-30` }, 201)
+    }
+    const u = await admin.post('/api/v1/users', { username: 'shushan.assess', display_name: '蜀山区考核办', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: ids.shushan }, 201)
+
+    // The district's staff make the plan from its tab.
+    const page = await newPage('assess', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.assess', STAFF_PASSWORD)
+    await page.waitForURL((x) => x.pathname === `/orgs/${ids.shushan}`)
+    await page.goto(`${base}/orgs/${ids.shushan}/assessment?year=${year}`)
+    await byId(page, 'assess-plan-create').click()
+    await field(page, 'assess-plan-year').fill(String(year))
+    await byId(page, 'assess-plan-class').click()
+    await page.locator('.el-select-dropdown__item', { hasText: /^街道$/ }).last().click()
+    await field(page, 'assess-plan-name').fill(`${year}年度蜀山区街道综合考核`)
+    await byId(page, 'assess-plan-submit').click()
+    await waitRows(page, 'assess-plan-table', 1)
+    const plan = (await admin.get(`/api/v1/assessment-plans?org=${ids.shushan}&year=${year}`)).items[0]
+    assert.deepEqual([plan.class, plan.name], ['street', `${year}年度蜀山区街道综合考核`])
+    // The tree and the values entered for its two `entered` leaves, through the API (the dialogs are the plain forms).
+    const add = (body) => admin.post(`/api/v1/assessment-plans/${plan.id}/indicators`, body, 201)
+    const party = await add({ code: 'A', name: '党建工作', half: 'party_building', max_points: 50 })
+    await add({ parent_id: party.id, code: 'A1', name: '问题整改销号率', max_points: 30, method: 'ratio', source: 'problems.closure_rate', params: { target: 0.9 } })
+    const report = await add({ parent_id: party.id, code: 'A2', name: '基层党建述职', max_points: 20, method: 'pass', source: 'entered', params: { at_least: 1 } })
+    const dev = await add({ code: 'B', name: '经济社会发展', half: 'development', max_points: 50 })
+    const tasks = await add({ parent_id: dev.id, code: 'B1', name: '重点任务完成率', max_points: 50, method: 'ratio', source: 'entered', params: { target: 1 } })
+    for (const [i, s] of streets.entries()) {
+      await admin.put(`/api/v1/assessment-plans/${plan.id}/entries`, { indicator_id: report.id, org_id: s.id, value: i % 2, evidence: '述职报告及评议材料' })
+      await admin.put(`/api/v1/assessment-plans/${plan.id}/entries`, { indicator_id: tasks.id, org_id: s.id, value: 0.5 + (i % 5) / 10, evidence: '重点任务台账' })
+    }
+
+    // Computed from the plan's page: version 1, not published.
+    await page.locator('[data-testid="assess-plan-table"] tbody tr').first().click()
+    await page.waitForURL((x) => x.pathname === `/assessment-plans/${plan.id}`)
+    await byId(page, 'assess-indicator-A1').waitFor()
+    assert.equal(await page.locator('[data-testid="assess-indicators"] .el-table__row .el-button').count(), 5 * 2, 'edit and delete on every node before a publish')
+    // An edit through its dialog: the node keeps its place, its name changes.
+    await page.locator('.el-table__row', { has: byId(page, 'assess-indicator-A') }).getByRole('button', { name: '编辑' }).click()
+    await field(page, 'assess-indicator-name').fill('党的建设')
+    await byId(page, 'assess-indicator-submit').click()
+    await waitText(page, 'assess-indicator-A', '党的建设')
+    const edited = (await admin.get(`/api/v1/assessment-plans/${plan.id}/indicators`)).items.find((n) => n.code === 'A')
+    assert.deepEqual([edited.name, edited.parent_id, edited.half, edited.version], ['党的建设', null, 'party_building', 2])
+    await page.getByRole('tab', { name: '计算版本' }).click()
+    await byId(page, 'assess-compute').click()
+    await waitText(page, 'assess-run-state-1', '已计算')
+    const run = (await admin.get(`/api/v1/assessment-plans/${plan.id}/runs`)).items[0]
+    const ranking = await admin.get(`/api/v1/assessment-runs/${run.id}/results?sort=rank&limit=100`)
+    assert.equal(ranking.total, streets.length)
+
+    // The ranking: every street, best first, with the API's totals.
+    await byId(page, 'assess-run-ranking-1').click()
+    await waitRows(page, 'assess-ranking-table', streets.length)
+    await waitText(page, 'pager-total', `共 ${streets.length} 条`)
+    const shown = await page.locator('[data-testid="assess-ranking-table"] tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((c) => c.textContent.trim())))
+    assert.deepEqual(shown, ranking.items.map((r) => [String(r.rank), r.org_name]))
+    const mine = ranking.items.find((r) => r.org_id === ids.street)
+    const pts = (v) => v.toFixed(2) // scores with their two decimals
+    await waitText(page, `assess-total-${ids.street}`, pts(mine.total))
+    const [book] = await Promise.all([page.waitForEvent('download'), byId(page, 'assess-export').click()])
+    assert.equal(book.suggestedFilename(), `assessment-run-${run.id}.xlsx`)
+    const bytes = []
+    for await (const c of await book.createReadStream()) bytes.push(c)
+    assert.equal(Buffer.concat(bytes).subarray(0, 2).toString('latin1'), 'PK', 'the ranking as a workbook (a zip)')
+
+    // A street's tree: the computed leaf leads to its records (the street's problems of the year).
+    await byId(page, `assess-rank-${ids.street}`).click()
+    await page.waitForURL((x) => x.pathname === `/assessment-runs/${run.id}/results/${ids.street}`)
+    await waitText(page, 'assess-result-total', pts(mine.total))
+    await waitText(page, 'assess-points-A1', '0.00') // none of its two problems closed
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'assess-result-desktop.png'), fullPage: true })
+    await byId(page, 'assess-records-A1').click()
+    await page.waitForURL((x) => x.pathname === `/orgs/${ids.street}/problems` && x.searchParams.get('year') === String(year))
+    await waitRows(page, 'problem-table', 2)
+    await page.goBack()
+
+    // Adjusted with a reason: both points shown, the total moves by the difference.
+    const before = (await admin.get(`/api/v1/assessment-runs/${run.id}/results/${ids.street}`)).tree.find((n) => n.code === 'A2')
+    await byId(page, 'assess-adjust-A2').click()
+    await field(page, 'assess-adjust-points').fill('15')
+    assert.ok(await byId(page, 'assess-adjust-submit').isDisabled(), 'no adjustment without a reason')
+    await area(page, 'assess-adjust-reason').fill('述职材料补报，经考核组复核酌情给分')
+    await byId(page, 'assess-adjust-submit').click()
+    await waitText(page, 'assess-adjusted-A2', '15.00 述职材料补报，经考核组复核酌情给分')
+    const after = await admin.get(`/api/v1/assessment-runs/${run.id}/results/${ids.street}`)
+    const leaf = after.tree.find((n) => n.code === 'A2')
+    assert.deepEqual([leaf.computed, leaf.adjusted, leaf.points, leaf.reason], [before.computed, 15, 15, '述职材料补报，经考核组复核酌情给分'])
+    assert.notEqual(after.result.total, mine.total)
+    await waitText(page, 'assess-result-total', pts(after.result.total))
+
+    // Published with a confirm; the tree is read-only afterwards, and says why.
+    await page.goto(`${base}/assessment-plans/${plan.id}?tab=runs`)
+    await byId(page, 'assess-run-publish-1').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await waitText(page, 'assess-run-state-1', '已发布')
+    assert.equal((await admin.get(`/api/v1/assessment-runs/${run.id}`)).state, 'published')
+    await page.getByRole('tab', { name: '指标体系' }).click()
+    await byId(page, 'assess-tree-frozen').waitFor()
+    assert.equal(await byId(page, 'assess-indicator-add').count(), 0)
+    assert.equal(await page.locator('[data-testid="assess-indicators"] .el-table__row .el-button').count(), 0, 'no edit or delete after publish')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'assess-tree-published-desktop.png'), fullPage: true })
+    // The ranking and a result at phone width: cards.
+    await page.setViewportSize(PHONE)
+    await page.goto(`${base}/assessment-plans/${plan.id}?tab=ranking`)
+    await byId(page, `assess-rank-${ids.street}`).waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'assess-ranking-phone.png'), fullPage: true })
+    await byId(page, `assess-rank-${ids.street}`).click()
+    await byId(page, 'assess-result-cards').waitFor()
+    await waitText(page, 'assess-points-A2', '15.00')
+    assert.equal(await byId(page, 'assess-adjust-A2').count(), 0, 'no adjustment of a published version')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'assess-result-phone.png'), fullPage: true })
     await page.close()
     clean()
   })

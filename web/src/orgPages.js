@@ -27,6 +27,8 @@ export const ORG_PAGES = [
   { name: 'org-notices', path: 'notices', page: () => import('./views/notices/Notices.vue'), perm: 'stats.read', tab: 'notices' },
   // ---- 述职评议 ----
   { name: 'org-reviews', path: 'reviews', page: () => import('./views/review/Reviews.vue'), perm: 'stats.read', tab: 'reviews' },
+  // ---- 年度综合考核 ----
+  { name: 'org-assessment', path: 'assessment', page: () => import('./views/assessment/AssessmentPlans.vue'), perm: 'stats.read', tab: 'assessment' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -18,6 +18,9 @@ const NoticeDetail = () => import('./views/notices/NoticeDetail.vue') // notices
 const ReviewSession = () => import('./views/review/ReviewSession.vue')
 const Vote = () => import('./views/public/Vote.vue')
 // ---- end 述职评议 ----
+// ---- 年度综合考核 ----
+const AssessmentPlan = () => import('./views/assessment/AssessmentPlan.vue')
+const AssessmentResult = () => import('./views/assessment/AssessmentResult.vue')
 const PublicReport = () => import('./views/public/PublicReport.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
@@ -66,6 +69,9 @@ export const routes = [
       // ---- rectification problems (问题清单) and inspections ----
       { path: 'problems/:problemId(\\d+)', name: 'problem', component: Problem, props: true, meta: { perm: 'party.read' } },
       { path: 'inspections/:inspectionId(\\d+)', name: 'inspection', component: Inspection, props: true, meta: { perm: 'party.read' } },
+      // ---- 年度综合考核 ----
+      { path: 'assessment-plans/:planId(\\d+)', name: 'assessment-plan', component: AssessmentPlan, props: true, meta: { perm: 'stats.read' } },
+      { path: 'assessment-runs/:runId(\\d+)/results/:orgId(\\d+)', name: 'assessment-result', component: AssessmentResult, props: true, meta: { perm: 'stats.read' } },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },

@@ -120,6 +120,7 @@ export const api = {
   // options.idempotencyKey: sent as Idempotency-Key (see composables/useIdempotencyKey.js).
   post: (path, body, options = {}) => request('POST', path, { body: body ?? {}, ...options }),
   patch: (path, body) => request('PATCH', path, { body }),
+  put: (path, body) => request('PUT', path, { body }),
   del: (path) => request('DELETE', path),
   login: (username, password) => request('POST', '/auth/login', { body: { username, password }, login: true }),
 }
