@@ -464,6 +464,20 @@ static int item_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org
     return rc == DB_OK ? inspection_scope(db, who, insp, org) : rc;
 }
 
+/* An inspection's photos (attachment.c): seen by whoever sees it, taken by the
+ * team or the inspecting org (who record results), removed until its 通报 is published. */
+static int inspection_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    inspection_at_t x;
+    if (inspection_load(db, who, id, &x) != DB_OK)
+        return -1;
+    if (!inspector(who, &x))
+        return E_INSPECTION_TEAM_ONLY;
+    return removing && x.published ? E_INSPECTION_PUBLISHED : 0;
+}
+
+const attach_owner_t inspection_files = {"inspection", "inspection", inspection_scope, inspection_files_writable};
+
 static const entity_t inspection_entity = {"inspection", NULL, inspection_scope};
 static const entity_t item_entity = {"inspection_item", NULL, item_scope};
 

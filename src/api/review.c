@@ -214,6 +214,35 @@ static int holder_check(db_t *db, const write_ctx_t *w, int64_t org, api_reply_t
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
+/* A reporter's files (attachment.c): the report's attachments, seen by whoever
+ * sees the reporter, added and removed by whoever files the report (the
+ * reporter's node or above, as PATCH report) while the session is open. */
+static int reporter_files_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int rc = db_one_int(db, org, reporter_entity.org_sql, "i", id);
+    return rc == DB_OK ? access_org(db, who, REVIEW_READ, *org, NULL, 0) : rc;
+}
+
+static int reporter_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    (void)removing;
+    int64_t session = 0, org = 0, node = 0;
+    char state[16] = "";
+    int rc = reporter_session(db, id, &session, &org, state, sizeof state);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &node, reporter_entity.org_sql, "i", id);
+    if (rc == DB_OK)
+        rc = access_org(db, who, REVIEW_WRITE, node, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return E_REVIEW_HOLDER_ONLY;
+    if (rc != DB_OK)
+        return -1;
+    return strcmp(state, "open") == 0 ? 0 : E_REVIEW_SESSION_CLOSED;
+}
+
+const attach_owner_t review_reporter_files = {"review_reporter", "review_reporter", reporter_files_scope,
+                                              reporter_files_writable};
+
 /* ---------------------------------------------------------------- answers */
 
 #define SESSION_COLUMNS                                                                                                \

@@ -1430,6 +1430,47 @@ def walk_notices(admin, cid, gid):
     assert r.status_code == 200 and r.json()["reminded"] == 1, r.text
     check(r, "POST", "/api/v1/notices/{id}/remind")
     check(admin.get("/api/v1/notice-figures", params={"org": cid}), "GET", "/api/v1/notice-figures")
+    walk_attachments(admin, nid)
+
+
+def ooxml(part):
+    """A minimal Office Open XML package: its content types and one part."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(part, "<x/>")
+    return buf.getvalue()
+
+
+def walk_attachments(admin, nid):
+    """Part of the walk: a file on the walk's notice (its issuer's side), listed, fetched, refused, removed."""
+    col, one = "/api/v1/attachments", "/api/v1/attachments/{id}"
+    owner = {"owner": "notice", "owner_id": nid}
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    r = admin.post(col, params={**owner, "name": "文档.pdf"}, data=pdf, headers={"Idempotency-Key": "openapi-file"})
+    assert r.status_code == 201, r.text
+    f = check(r, "POST", col)
+    for data, status in ((b"", 400), (b"plain text", 415)):
+        r = admin.post(col, params={**owner, "name": "x.pdf"}, data=data)
+        assert r.status_code == status, r.text
+        check(r, "POST", col)
+    kept = [f["id"]]
+    for name, data in (("p.png", png_bytes()), ("j.jpg", JPEG), ("w.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 8),
+                       ("d.docx", ooxml("word/document.xml")), ("x.xlsx", ooxml("xl/workbook.xml"))):
+        r = admin.post(col, params={**owner, "name": name}, data=data)
+        assert r.status_code == 201, r.text
+        kept.append(check(r, "POST", col)["id"])
+    assert [x["id"] for x in check(admin.get(col, params=owner), "GET", col)["items"]] == kept
+    for i in kept:  # each type served as what it is
+        got = admin.get(f"{col}/{i}")
+        assert got.status_code == 200, got.text
+        check(got, "GET", one)
+    assert admin.get(f"{col}/{f['id']}").content == pdf
+    for status in (204, 404):
+        r = admin.delete(f"{col}/{f['id']}")
+        assert r.status_code == status, r.text
+        check(r, "DELETE", one)
+    check(admin.get(f"{col}/{f['id']}"), "GET", one)
 
 
 # ---- 述职评议 ----
