@@ -172,7 +172,7 @@ def test_inspection_photos_by_team_scope_and_publication(server, admin, city):
 
 def test_duty_item_evidence_while_the_list_is_in_force(server, admin, city):
     s, d = city["street"], city["district"]
-    lst = ok(s.post("/api/v1/duty-lists", json={"cadre_id": secretary(admin, city, "附件书记", "34010419700101861"),
+    lst = ok(s.post("/api/v1/duty-lists", json={"cadre_id": secretary(admin, city, "附件书记", "34010419700101871"),
                                                  "year": YEAR}), 201)
     lst = ok(s.post(f"/api/v1/duty-lists/{lst['id']}/items",
                     json={"what": "抓支部建设", "how": "每季度检查", "deadline": f"{YEAR}-12-31"}), 201)
@@ -228,7 +228,7 @@ def test_notice_files_and_reply_files(server, admin, city):
 
 def test_report_files_by_the_reporter_and_the_holder(server, admin, city):
     d, s = city["district"], city["street"]
-    cadre = secretary(admin, city, "述职书记", "34010419700101862")
+    cadre = secretary(admin, city, "述职书记", "34010419700101872")
     sess = ok(d.post("/api/v1/review-sessions", json={"org_id": city[SHUSHAN], "year": YEAR,
                                                       "held_on": f"{YEAR}-12-20", "title": "述职评议会"}), 201)
     ok(d.post(f"/api/v1/review-sessions/{sess['id']}/reporters", json={"cadre_id": cadre}), 201)
