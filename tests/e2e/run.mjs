@@ -1299,6 +1299,19 @@ describe('staff console', { timeout: 480_000 }, () => {
     const made = await admin.get(`/api/v1/inspections/${inspectionId}`)
     assert.deepEqual([made.type, made.team_names, made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
       ['open', ['张督查', '李督查'], [ids.street], ['制度上墙', '服务台账齐全']])
+    // A file of the inspection: uploaded, listed, and downloaded as the same bytes under its name.
+    const files = district.locator(`[data-testid="files-inspection-${inspectionId}"]`)
+    const record = Buffer.from('%PDF-1.4\n% 督查记录\n%%EOF\n')
+    await files.locator('input[type=file]').setInputFiles({ name: '督查记录.pdf', mimeType: 'application/pdf', buffer: record })
+    const listed = files.locator('.list li', { hasText: '督查记录.pdf' })
+    await listed.waitFor()
+    const stored = (await admin.get(`/api/v1/attachments?owner=inspection&owner_id=${inspectionId}`)).items
+    assert.deepEqual(stored.map((f) => [f.name, f.mime, f.size]), [['督查记录.pdf', 'application/pdf', record.length]])
+    const [saved] = await Promise.all([district.waitForEvent('download'), listed.locator('.name').click()])
+    assert.equal(saved.suggestedFilename(), '督查记录.pdf')
+    const got = []
+    for await (const c of await saved.createReadStream()) got.push(c)
+    assert.ok(Buffer.concat(got).equals(record), 'the downloaded file is the uploaded one')
     await settled(district)
     await district.screenshot({ path: join(ARTIFACTS, 'inspection-desktop.png'), fullPage: true })
 
