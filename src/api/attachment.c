@@ -72,6 +72,13 @@ const char *attach_sniff(const unsigned char *p, size_t n, int images_only)
     return NULL;
 }
 
+void attach_sha256(char hex[65], const void *bytes, size_t n)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, bytes, n);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
 /* The stored type as a static string (what a download says it is). */
 static const char *known_type(const char *mime)
 {
@@ -169,10 +176,8 @@ static int add_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
         return api_db_error(rep, w->lang, rc, NULL);
     if (count >= OWNER_FILES_MAX || total + (int64_t)in->n > OWNER_MIB_MAX * MIB)
         return api_failf(rep, w->lang, E_ATTACHMENT_LIMIT, "file", OWNER_FILES_MAX, OWNER_MIB_MAX);
-    unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
-    crypto_hash_sha256(h, in->bytes, in->n);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    attach_sha256(hex, in->bytes, in->n);
     rc = db_one_int(db, &id,
                     "INSERT INTO attachment (owner_kind, owner_id, org_id, name, mime, size, sha256, bytes, created_by,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -293,6 +298,67 @@ static int attachment_delete(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
     return api_defer(req, delete_write, NULL);
+}
+
+/* ---------------------------------------------------------------- demo */
+
+/* The demo's files: a small photo (a 64x48 PNG) and a one-page PDF. */
+static const unsigned char demo_png[] =
+    "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x40\x00\x00\x00\x30"
+    "\x08\x02\x00\x00\x00\x2e\x29\xeb\x48\x00\x00\x00\x43\x49\x44\x41\x54\x78\xda\xed\xcf\x41\x09\x00"
+    "\x00\x08\x04\xb0\x8b\xe3\xd3\xe8\x46\xb4\x82\x5f\x61\xb0\x02\xcb\x74\xbd\x16\x01\x01\x01\x01\x01"
+    "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+    "\x01\x01\x01\x01\x01\x81\xab\x05\xa3\xf4\x60\xb5\x14\x11\xd5\xc4\x00\x00\x00\x00\x49\x45\x4e\x44"
+    "\xae\x42\x60\x82";
+static const unsigned char demo_pdf[] =
+    "\x25\x50\x44\x46\x2d\x31\x2e\x34\x0a\x31\x20\x30\x20\x6f\x62\x6a\x0a\x3c\x3c\x2f\x54\x79\x70\x65"
+    "\x2f\x43\x61\x74\x61\x6c\x6f\x67\x2f\x50\x61\x67\x65\x73\x20\x32\x20\x30\x20\x52\x3e\x3e\x0a\x65"
+    "\x6e\x64\x6f\x62\x6a\x0a\x32\x20\x30\x20\x6f\x62\x6a\x0a\x3c\x3c\x2f\x54\x79\x70\x65\x2f\x50\x61"
+    "\x67\x65\x73\x2f\x4b\x69\x64\x73\x5b\x33\x20\x30\x20\x52\x5d\x2f\x43\x6f\x75\x6e\x74\x20\x31\x3e"
+    "\x3e\x0a\x65\x6e\x64\x6f\x62\x6a\x0a\x33\x20\x30\x20\x6f\x62\x6a\x0a\x3c\x3c\x2f\x54\x79\x70\x65"
+    "\x2f\x50\x61\x67\x65\x2f\x50\x61\x72\x65\x6e\x74\x20\x32\x20\x30\x20\x52\x2f\x4d\x65\x64\x69\x61"
+    "\x42\x6f\x78\x5b\x30\x20\x30\x20\x35\x39\x35\x20\x38\x34\x32\x5d\x3e\x3e\x0a\x65\x6e\x64\x6f\x62"
+    "\x6a\x0a\x78\x72\x65\x66\x0a\x30\x20\x34\x0a\x30\x30\x30\x30\x30\x30\x30\x30\x30\x30\x20\x36\x35"
+    "\x35\x33\x35\x20\x66\x20\x0a\x30\x30\x30\x30\x30\x30\x30\x30\x30\x39\x20\x30\x30\x30\x30\x30\x20"
+    "\x6e\x20\x0a\x30\x30\x30\x30\x30\x30\x30\x30\x35\x34\x20\x30\x30\x30\x30\x30\x20\x6e\x20\x0a\x30"
+    "\x30\x30\x30\x30\x30\x30\x31\x30\x35\x20\x30\x30\x30\x30\x30\x20\x6e\x20\x0a\x74\x72\x61\x69\x6c"
+    "\x65\x72\x0a\x3c\x3c\x2f\x53\x69\x7a\x65\x20\x34\x2f\x52\x6f\x6f\x74\x20\x31\x20\x30\x20\x52\x3e"
+    "\x3e\x0a\x73\x74\x61\x72\x74\x78\x72\x65\x66\x0a\x31\x37\x30\x0a\x25\x25\x45\x4f\x46\x0a";
+
+/* One file for every row the statement's rows select as (owner, org, who or NULL). */
+#define DEMO_FILES(rows)                                                                                               \
+    "INSERT INTO attachment (owner_kind, owner_id, org_id, name, mime, size, sha256, bytes, created_by, created_at)"   \
+    " SELECT ?, x.owner, x.org, ?, ?, ?, ?, ?, COALESCE(x.who, ?), ? FROM (" rows ") x ORDER BY x.owner"
+
+int attachment_demo(db_t *db, const write_ctx_t *w)
+{
+    /* Each inspection's photo; the evidence of each item done; each reply's report
+     * (the demo's replies say "见附件报告"); each 述职 report's full text. */
+    static const struct {
+        const char *sql, *kind, *name;
+        int photo;
+    } files[] = {
+        {DEMO_FILES("SELECT id AS owner, org_id AS org, NULL AS who FROM inspection"), "inspection", "现场照片.png", 1},
+        {DEMO_FILES("SELECT i.id AS owner, l.org_id AS org, NULL AS who FROM duty_item i"
+                    " JOIN duty_list l ON l.id = i.list_id WHERE i.done = 1"),
+         "duty_item", "进展佐证材料.pdf", 0},
+        {DEMO_FILES("SELECT id AS owner, org_id AS org, replied_by AS who FROM notice_receipt"
+                    " WHERE replied_at IS NOT NULL"),
+         "notice_receipt", "落实情况报告.pdf", 0},
+        {DEMO_FILES("SELECT id AS owner, org_id AS org, NULL AS who FROM review_reporter WHERE report IS NOT NULL"),
+         "review_reporter", "述职报告全文.pdf", 0},
+    };
+    int64_t admin = 0;
+    int rc = db_one_int(db, &admin, "SELECT MIN(id) FROM app_user", "");
+    for (size_t i = 0; rc == DB_OK && i < sizeof files / sizeof files[0]; i++) {
+        const unsigned char *bytes = files[i].photo ? demo_png : demo_pdf;
+        size_t n = files[i].photo ? sizeof demo_png - 1 : sizeof demo_pdf - 1;
+        char hex[65];
+        attach_sha256(hex, bytes, n);
+        rc = db_exec(db, NULL, files[i].sql, "tttitbii", files[i].kind, files[i].name,
+                     files[i].photo ? "image/png" : "application/pdf", (int64_t)n, hex, bytes, n, admin, w->now);
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- the table */

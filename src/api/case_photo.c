@@ -3,7 +3,6 @@
 
 #include "api/handlers.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,10 +30,8 @@ static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
         return api_db_error(rep, w->lang, rc, "case");
     size_t n = in->n;
     const unsigned char *bytes = in->bytes;
-    unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
-    crypto_hash_sha256(h, bytes, n);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    attach_sha256(hex, bytes, n);
     rc = db_one_int(db, &pid,
                     "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -389,6 +389,11 @@ extern const attach_owner_t duty_item_files, notice_files, notice_receipt_files,
  * docx, xlsx), a static string, or NULL. images_only: JPEG, PNG and WebP only
  * (a case's photos). */
 const char *attach_sniff(const unsigned char *p, size_t n, int images_only);
+/* The SHA-256 of n bytes as 64 lower-case hex digits and a NUL (what a file's row keeps). */
+void attach_sha256(char hex[65], const void *bytes, size_t n);
+/* The demo city's files: an inspection's photo, a done duty item's evidence, a
+ * reply's report, a 述职 report's full text (attachment.c). */
+int attachment_demo(db_t *db, const write_ctx_t *w);
 /* ---- end attachments ---- */
 
 #endif

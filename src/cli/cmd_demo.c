@@ -811,6 +811,8 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = rect_demo(db, d->w, d->seed);
     /* ---- end rectification problems ---- */
+    if (rc == DB_OK) /* attachments: after every family that owns files */
+        rc = attachment_demo(db, d->w);
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

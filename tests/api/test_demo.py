@@ -48,6 +48,9 @@ def fingerprint(db):
                            " ORDER BY t.id"):
         h.update(repr(row).encode())
     # ---- end rectification problems ----
+    # attachments: which records hold which files
+    for row in con.execute("SELECT owner_kind, owner_id, org_id, name, mime, size, sha256 FROM attachment ORDER BY id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
