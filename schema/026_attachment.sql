@@ -18,3 +18,7 @@ CREATE TABLE attachment (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX attachment_owner ON attachment (owner_kind, owner_id, id);
+
+-- A problem raised from a 述职点评 keeps the reporter it was raised on
+-- (docs/rectification.md, "From 述职点评").
+ALTER TABLE problem ADD COLUMN review_reporter_id INTEGER REFERENCES review_reporter(id);

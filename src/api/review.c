@@ -23,6 +23,7 @@
 #include "api/internal.h"
 #include "api/list.h"
 #include "api/op.h"
+#include "api/problem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -281,6 +282,26 @@ static json_t *reporter_json(db_t *db, int64_t id)
                              " WHERE reporter_id = ? ORDER BY id",
                              "i", id);
     json_object_set_new(r, "questions", q ? q : json_array());
+    /* The problems its comment raised, and the reporter's org's problems still open
+     * from the year reported on and before (the originals, or their carried-over
+     * copies once carried): reported again at this 述职. Rows of an unpublished
+     * 暗访 never show here, whoever looks. */
+    json_t *raised = db_rows_json(db,
+                                  "SELECT id, year, state, severity, description, deadline FROM problem"
+                                  " WHERE review_reporter_id = ? ORDER BY id",
+                                  "i", id);
+    json_t *open = db_rows_json(db,
+                                "SELECT p.id, p.year, p.source, p.state, p.severity, p.description, p.deadline"
+                                " FROM problem p JOIN review_reporter r ON r.id = ? JOIN review_session s ON s.id = r.session_id"
+                                " WHERE p.org_id = r.org_id AND p.state <> 'closed'"
+                                " AND ((p.year <= s.year AND NOT EXISTS (SELECT 1 FROM problem c WHERE c.carried_from_id = p.id))"
+                                " OR (p.source = 'carried_over' AND p.year = s.year + 1))"
+                                " AND (p.inspection_id IS NULL OR EXISTS (SELECT 1 FROM inspection i WHERE i.id = p.inspection_id"
+                                " AND (i.type <> 'covert' OR i.published_at IS NOT NULL)))"
+                                " ORDER BY p.year, p.id",
+                                "i", id);
+    json_object_set_new(r, "problems", raised ? raised : json_array());
+    json_object_set_new(r, "open_problems", open ? open : json_array());
     return r;
 }
 
@@ -616,6 +637,61 @@ static int question_add(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
     return defer_body(req, question_write);
+}
+
+/* POST /review-reporters/{id}/problems: a problem the superior's comment points
+ * out, listed for the reporter's org (列入问题清单): raised by the holding org
+ * (which holds org.write and party.write there), source 述职点评, in the year
+ * after the one reported on; description the comment unless given. In any
+ * state of the session: the comment leads to rectification after the meeting. */
+static int comment_problem_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    problem_finding_t in = {0};
+    api_input_fill(problem_finding_fields, data, &in);
+    json_t *r = db_row_one_json(db,
+                                "SELECT r.org_id, r.comment, s.org_id AS holder, s.year, s.held_on, s.title"
+                                " FROM review_reporter r JOIN review_session s ON s.id = r.session_id WHERE r.id = ?",
+                                "i", w->id);
+    if (r == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    int64_t holder = json_integer_value(json_object_get(r, "holder"));
+    const char *comment = json_string_value(json_object_get(r, "comment"));
+    int rc = holder_check(db, w, holder, rep) != 0 ? -1 : DB_OK;
+    if (rc == DB_OK && access_org(db, &w->who, PROBLEM_WRITE, holder, NULL, 0) != DB_OK)
+        rc = api_fail(rep, w->lang, E_REVIEW_HOLDER_ONLY, NULL);
+    if (rc == DB_OK && comment == NULL)
+        rc = api_fail(rep, w->lang, E_REVIEW_COMMENT_FIRST, NULL);
+    if (rc != DB_OK) {
+        json_decref(r);
+        return -1;
+    }
+    char evidence[256];
+    snprintf(evidence, sizeof evidence, "%s %s：上级点评", json_string_value(json_object_get(r, "held_on")),
+             json_string_value(json_object_get(r, "title")));
+    problem_in_t p;
+    problem_from_finding(&in, &p, "述职点评", comment);
+    p.org_id = json_integer_value(json_object_get(r, "org_id"));
+    p.raised_org_id = holder;
+    p.year = json_integer_value(json_object_get(r, "year")) + 1;
+    p.source = "review_comment";
+    p.evidence = evidence;
+    int64_t id = 0;
+    rc = problem_insert(db, w, &p, 0, &id);
+    json_decref(r);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE problem SET review_reporter_id = ? WHERE id = ?", "ii", w->id, id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *answer = problem_json(db, &w->who, id);
+    if (answer == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    return api_json(rep, 201, answer);
+}
+
+static int comment_problem(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return defer_body(req, comment_problem_write);
 }
 
 /* POST /review-questions/{id}/answer: the secretary's answer (their node or above). */
@@ -1017,6 +1093,9 @@ const op_t review_ops[] = {
     {OP(HTTP_POST, "/api/v1/review-reporters/{id}/confirm", "review_reporters.confirm", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, reporter_confirm),
      .body = confirm_fields, .entity = &reporter_entity},
+    {OP(HTTP_POST, "/api/v1/review-reporters/{id}/problems", "review_reporters.raise_problem", PERM(REVIEW_WRITE),
+        RF_BODY | RF_WRITES, comment_problem),
+     .body = problem_finding_fields, .entity = &reporter_entity},
     {OP(HTTP_POST, "/api/v1/review-questions/{id}/answer", "review_questions.answer", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, question_answer),
      .body = question_fields, .entity = &question_entity},

@@ -1513,6 +1513,14 @@ def walk_review(admin, cid):
     r = admin.post(f"/api/v1/review-questions/{qid}/answer", json={"text": "答复"})
     assert r.status_code == 200, r.text
     check(r, "POST", "/api/v1/review-questions/{id}/answer")
+    # 列入问题清单: refused while no comment is recorded, then a problem of the reporter's node.
+    finding = {"severity": "minor", "measure": "文档措施", "deadline": f"{year + 1}-06-30", "category": None}
+    for status, body in ((409, None), (201, {"comment": "文档点评"})):
+        if body:
+            assert admin.patch(f"/api/v1/review-reporters/{rep}", json=body).status_code == 200
+        r = admin.post(f"/api/v1/review-reporters/{rep}/problems", json=finding)
+        assert r.status_code == status, r.text
+        check(r, "POST", "/api/v1/review-reporters/{id}/problems")
     plain = requests.Session()
     base = admin.url("")
     r = plain.post(base + "/api/v1/public/review-sheet", json={"code": code})

@@ -348,3 +348,44 @@ def test_the_phone_calls_are_rate_limited_per_address():
         refused(r, 429, "rate_limited")
     finally:
         assert s.close() == 0, s.stderr
+
+
+def test_the_comment_raises_problems_and_open_problems_are_reported_again(server, city, admin):
+    district, street = city["district"], city["street"]
+    s, (rep,), _ = session(district, city, year=2027)
+    finding = {"severity": "ordinary", "measure": "建立整改台账，逐月销号", "deadline": "2028-06-30"}
+    # The comment comes first; only the holding org lists its problems.
+    refused(district.post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 409, "invalid_transition")
+    assert district.patch(f"/api/v1/review-reporters/{rep}", json={"comment": "整改推进偏慢。"}).status_code == 200
+    refused(street.post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 403, "forbidden")
+    refused(city["sibling"].post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 404, "not_found")
+    refused(district.post(f"/api/v1/review-reporters/{rep}/problems", json={**finding, "severity": "huge"}), 400,
+            "validation_failed", "severity")
+    r = district.post(f"/api/v1/review-reporters/{rep}/problems", json=finding)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert (p["source"], p["org_id"], p["raised_org_id"], p["year"], p["description"], p["category"], p["state"]) == (
+        "review_comment", city[LONGJU], city[SHUSHAN], 2028, "整改推进偏慢。", "述职点评", "pending")
+    # The street fixes it like any problem raised by the district.
+    assert street.get(f"/api/v1/problems/{p['id']}").json()["can"]["moves"] == ["start"]
+    # The reporter's page: the problems its comment raised, and the org's problems still open from the year
+    # reported on and before (a closed one and one of a later year are not among them).
+    old = {"org_id": city[LONGJU], "raised_org_id": city[SHUSHAN], "source": "daily_inspection", "severity": "minor",
+           "description": "上年遗留问题", "measure": "继续整改", "deadline": "2028-12-31"}
+    kept = admin.post("/api/v1/problems", json={**old, "year": 2026}).json()
+    later = admin.post("/api/v1/problems", json={**old, "year": 2028, "description": "下一年的问题"}).json()
+    done = admin.post("/api/v1/problems", json={**old, "year": 2027, "description": "已销号的问题"}).json()
+    for action in ("start", "apply", "close"):
+        done = admin.post(f"/api/v1/problems/{done['id']}/moves", json={"action": action, "version": done["version"]}).json()
+    assert done["state"] == "closed"
+    reporter = next(r for r in district.get(f"/api/v1/review-sessions/{s['id']}").json()["reporter_list"] if r["id"] == rep)
+    assert [x["id"] for x in reporter["problems"]] == [p["id"]]
+    listed = [x["id"] for x in reporter["open_problems"]]
+    assert kept["id"] in listed and later["id"] not in listed and done["id"] not in listed and p["id"] not in listed
+    # Once carried over into the next year, the copy is reported in its place.
+    r = admin.post("/api/v1/problem-carry-over", json={"org_id": city[SHUSHAN], "year": 2026})
+    assert r.status_code == 200 and r.json()["carried"] >= 1, r.text
+    reporter = next(r for r in district.get(f"/api/v1/review-sessions/{s['id']}").json()["reporter_list"] if r["id"] == rep)
+    ids = {x["id"]: x for x in reporter["open_problems"]}
+    assert kept["id"] not in ids
+    assert any(x["source"] == "carried_over" and x["description"] == "上年遗留问题" for x in ids.values())
