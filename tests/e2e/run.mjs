@@ -1509,6 +1509,21 @@ describe('staff console', { timeout: 480_000 }, () => {
     await area(page, `review-report-${reporter.id}`).fill('一年来抓基层党建工作情况：支部标准化建设全部达标。')
     await byId(page, `review-save-report-${reporter.id}`).click()
     await page.locator('.el-message--success').first().waitFor()
+    // The superior's comment, and a problem it points out listed for the reporter's node (列入问题清单).
+    await area(page, `review-comment-${reporter.id}`).fill('基础扎实，软弱涣散党组织整顿还需加快。')
+    await byId(page, `review-save-comment-${reporter.id}`).click()
+    await byId(page, `review-list-problem-${reporter.id}`).click()
+    await area(page, 'finding-measure').fill('制定整顿方案，书记每月调度')
+    const due = `${new Date().getUTCFullYear() + 1}-06-30` // not overdue: no 督办 in the other scenarios' inboxes
+    await field(page, 'finding-deadline').fill(due)
+    await field(page, 'finding-deadline').press('Enter')
+    await byId(page, 'review-finding-submit').click()
+    await byId(page, `review-problems-${reporter.id}`).waitFor()
+    const listed = (await admin.get(`/api/v1/review-sessions/${session.id}`)).reporter_list[0].problems
+    assert.equal(listed.length, 1)
+    const raised = await admin.get(`/api/v1/problems/${listed[0].id}`)
+    assert.deepEqual([raised.source, raised.org_id, raised.raised_org_id, raised.year, raised.description, raised.measure, raised.deadline],
+      ['review_comment', reporter.org_id, ids.shushan, year + 1, '基础扎实，软弱涣散党组织整顿还需加快。', '制定整顿方案，书记每月调度', due])
     // The roster: two delegates, their codes shown once, to print.
     await page.getByRole('tab', { name: '代表名单与投票码' }).click()
     await area(page, 'review-delegate-names').fill('代表张三\n代表李四')

@@ -14,6 +14,8 @@ export const reviews = {
   ask: (id, text) => api.post(`/review-reporters/${id}/questions`, { text }),
   answer: (id, text) => api.post(`/review-questions/${id}/answer`, { text }),
   confirm: (id, body) => api.post(`/review-reporters/${id}/confirm`, body),
+  // 列入问题清单: a problem the comment points out (severity, measure, deadline, ...).
+  raiseProblem: (id, body, key) => api.post(`/review-reporters/${id}/problems`, body, key ? { idempotencyKey: key } : {}),
 }
 
 export const voting = {

@@ -975,6 +975,11 @@ export default {
   reviewState: { open: 'Open', closed: 'Closed' },
   reviewGrade: { good: 'Good', fairly_good: 'Fairly good', average: 'Average', poor: 'Poor', unknown: "Don't know" },
   review: {
+    problemsTitle: 'Problems the comment points out',
+    listProblem: 'Add to the problem list',
+    problemListed: 'Added to the problem list',
+    openProblems: 'Problems still open from last year ({n})',
+    noOpenProblems: 'No problem still open',
     q: 'Q: {text}',
     a: 'A: {text}',
     defaultTitle: '{org}: secretaries reporting on {year}',

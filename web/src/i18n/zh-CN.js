@@ -976,6 +976,11 @@ export default {
   reviewState: { open: '进行中', closed: '已结束' },
   reviewGrade: { good: '好', fairly_good: '较好', average: '一般', poor: '差', unknown: '不了解' },
   review: {
+    problemsTitle: '点评指出的问题',
+    listProblem: '列入问题清单',
+    problemListed: '已列入问题清单',
+    openProblems: '上年度未销号问题（{n}）',
+    noOpenProblems: '没有未销号的问题',
     q: '问：{text}',
     a: '答：{text}',
     defaultTitle: '{year}年度{org}基层党组织书记抓党建工作述职评议会',
