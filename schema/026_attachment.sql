@@ -22,3 +22,14 @@ CREATE INDEX attachment_owner ON attachment (owner_kind, owner_id, id);
 -- A problem raised from a 述职点评 keeps the reporter it was raised on
 -- (docs/rectification.md, "From 述职点评").
 ALTER TABLE problem ADD COLUMN review_reporter_id INTEGER REFERENCES review_reporter(id);
+
+-- 述职评议: a delegate's code reissued by the session's staff (docs/review.md,
+-- "A lost code"). The (delegate, reporter) pairs the delegate had voted for
+-- when their code was reissued: those ballots were cast with the lost code and
+-- stand as cast (the new code's token differs, so it could only add a second
+-- ballot). Like review_voted: no grade, no time.
+CREATE TABLE review_locked (
+    delegate_id INTEGER NOT NULL REFERENCES review_delegate(id),
+    reporter_id INTEGER NOT NULL REFERENCES review_reporter(id),
+    PRIMARY KEY (delegate_id, reporter_id)
+);

@@ -195,6 +195,9 @@ static int session_org(db_t *db, int64_t id, int64_t *org, char *state, size_t c
 
 static const entity_t session_entity = {"review_session", "SELECT org_id FROM review_session WHERE id = ?", NULL};
 static const entity_t reporter_entity = {"review_reporter", "SELECT org_id FROM review_reporter WHERE id = ?", NULL};
+static const entity_t delegate_entity = {
+    "review_delegate", "SELECT s.org_id FROM review_delegate d JOIN review_session s ON s.id = d.session_id WHERE d.id = ?",
+    NULL};
 static const entity_t question_entity = {
     "review_question",
     "SELECT r.org_id FROM review_question q JOIN review_reporter r ON r.id = q.reporter_id WHERE q.id = ?", NULL};
@@ -536,6 +539,48 @@ static int delegates_add(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
     return defer_body(req, delegates_add_write);
+}
+
+/* POST /review-delegates/{id}/reissue: a new one-time code for a delegate who lost
+ * theirs, by the holding org while the session is open; the old code stops at
+ * once (its hash is replaced). Answered once (no_replay), audited without the
+ * code. Ballots the delegate cast with the lost code stand as cast: the new
+ * code votes for the other reporters only (vote_write), so nothing has to find
+ * (or tie to the delegate) a ballot of the old code. */
+static int reissue_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int64_t session = 0, org = 0;
+    int rc = db_one_int(db, &session, "SELECT session_id FROM review_delegate WHERE id = ?", "i", w->id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "review_delegate");
+    if (open_session_held(db, w, session, &org, rep) != 0)
+        return -1;
+    char code[CODE_LEN + 1], hash[65], name[256] = "";
+    code_new(code);
+    code_hash(w->keys, code, hash);
+    rc = db_exec(db, NULL, "UPDATE review_delegate SET code_hash = ? WHERE id = ?", "ti", hash, w->id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO review_locked (delegate_id, reporter_id) SELECT delegate_id, reporter_id FROM review_voted"
+                     " WHERE delegate_id = ? ON CONFLICT (delegate_id, reporter_id) DO NOTHING",
+                     "i", w->id);
+    if (rc == DB_OK)
+        rc = db_one_text(db, name, sizeof name, "SELECT name FROM review_delegate WHERE id = ?", "i", w->id);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "review.code_reissued", "review_session", session, org,
+                              json_pack("{s:I}", "delegate_id", (json_int_t)w->id));
+    json_t *out = rc == DB_OK ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)w->id, "name", name, "code", code) : NULL;
+    sodium_memzero(code, sizeof code);
+    if (out == NULL)
+        return api_db_error(rep, w->lang, rc != DB_OK ? rc : DB_ERR, NULL);
+    return api_json(rep, 200, out);
+}
+
+static int delegate_reissue(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, reissue_write, NULL);
 }
 
 /* ---------------------------------------------------------------- reports, comments, questions */
@@ -997,6 +1042,7 @@ static int public_sheet(api_req_t *req, api_reply_t *rep)
 typedef struct {
     int64_t delegate, session, reporter;
     char token[65];
+    char hash[65]; /* the code's keyed hash: still the delegate's when the vote is written */
     char grade[16];
 } vote_t;
 
@@ -1019,6 +1065,21 @@ static int vote_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         return api_fail(rep, w->lang, E_REVIEW_SESSION_CLOSED, NULL);
     if (!in_session)
         return api_fail(rep, w->lang, E_REVIEW_REPORTER_UNKNOWN, "reporter_id");
+    /* A code reissued since the handler read it no longer votes; a ballot cast
+     * with an earlier code of the delegate cannot be found (its token is the old
+     * code's) and is not doubled: it stands as cast (review_locked). */
+    int64_t current = 0, locked = 0;
+    rc = db_one_int(db, &current, "SELECT COUNT(*) FROM review_delegate WHERE id = ? AND code_hash = ?", "it",
+                    v->delegate, v->hash);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &locked, "SELECT COUNT(*) FROM review_locked WHERE delegate_id = ? AND reporter_id = ?", "ii",
+                        v->delegate, v->reporter);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (!current)
+        return api_fail(rep, w->lang, E_REVIEW_CODE_UNKNOWN, "code");
+    if (locked)
+        return api_fail(rep, w->lang, E_REVIEW_BALLOT_LOCKED, "reporter_id");
     char *box = box_of(db, v->reporter, &rc);
     if (box == NULL)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -1050,6 +1111,7 @@ static int public_ballot(api_req_t *req, api_reply_t *rep)
                                  : api_db_error(rep, req->lang, rc, NULL);
     }
     v->reporter = in.reporter_id;
+    code_hash(req->keys, in.code, v->hash);
     ballot_token(req->keys, in.reporter_id, in.code, v->token);
     str_copy(v->grade, sizeof v->grade, in.grade);
     return api_defer_in(req, vote_write, NULL, v);
@@ -1096,6 +1158,9 @@ const op_t review_ops[] = {
     {OP(HTTP_POST, "/api/v1/review-reporters/{id}/problems", "review_reporters.raise_problem", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, comment_problem),
      .body = problem_finding_fields, .entity = &reporter_entity},
+    {OP(HTTP_POST, "/api/v1/review-delegates/{id}/reissue", "review_delegates.reissue", PERM(REVIEW_WRITE),
+        RF_BODY_OPTIONAL | RF_NO_REPLAY | RF_WRITES, delegate_reissue),
+     .body = (const field_t[]){FIELDS_END}, .entity = &delegate_entity},
     {OP(HTTP_POST, "/api/v1/review-questions/{id}/answer", "review_questions.answer", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, question_answer),
      .body = question_fields, .entity = &question_entity},

@@ -1503,7 +1503,13 @@ def walk_review(admin, cid):
     check(r, "POST", col + "/{id}/reporters")
     r = admin.post(f"{col}/{sid}/delegates", json={"names": ["文档代表"]})
     assert r.status_code == 201, r.text
-    code = check(r, "POST", col + "/{id}/delegates")["delegates"][0]["code"]
+    delegate = check(r, "POST", col + "/{id}/delegates")["delegates"][0]["id"]
+    r = admin.post(f"/api/v1/review-delegates/{delegate}/reissue")  # the first code is lost: a new one, the old dead
+    assert r.status_code == 200, r.text
+    code = check(r, "POST", "/api/v1/review-delegates/{id}/reissue")["code"]
+    r = admin.post("/api/v1/review-delegates/999999999/reissue")
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/review-delegates/{id}/reissue")
     r = admin.patch(f"/api/v1/review-reporters/{rep}", json={"report": "述职报告", "comment": None})
     assert r.status_code == 200, r.text
     check(r, "PATCH", "/api/v1/review-reporters/{id}")

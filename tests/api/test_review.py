@@ -389,3 +389,38 @@ def test_the_comment_raises_problems_and_open_problems_are_reported_again(server
     ids = {x["id"]: x for x in reporter["open_problems"]}
     assert kept["id"] not in ids
     assert any(x["source"] == "carried_over" and x["description"] == "上年遗留问题" for x in ids.values())
+
+
+def test_a_lost_code_is_reissued_and_the_old_one_stops_at_once(server, city, admin):
+    district, street = city["district"], city["street"]
+    s, (rep, other), (code, bystander) = session(district, city, year=2024, reporters=("longju_secretary", "nangang_secretary"),
+                                                 names=["丢码代表", "旁观代表"])
+    delegate = s["roster"][0]["id"]
+    assert vote(server, code, rep, "poor").status_code == 200
+    # Only the holding org reissues: below it or beside it, no such delegate.
+    refused(street.post(f"/api/v1/review-delegates/{delegate}/reissue"), 404, "not_found")
+    refused(city["sibling"].post(f"/api/v1/review-delegates/{delegate}/reissue"), 404, "not_found")
+    r = district.post(f"/api/v1/review-delegates/{delegate}/reissue")
+    assert r.status_code == 200, r.text
+    new = r.json()["code"]
+    assert r.json()["id"] == delegate and re.fullmatch(r"[2-9A-HJ-NP-Z]{10}", new) and new != code
+    # The lost code stops at once, for the sheet and for ballots.
+    refused(vote(server, code, other, "good"), 404, "not_found", "code")
+    refused(sheet(server, code), 404, "not_found", "code")
+    # The new code votes for the reporter not voted yet; the ballot cast with the lost code stands as cast and
+    # is not doubled (nor changed) by the new code.
+    assert vote(server, new, other, "good").status_code == 200
+    refused(vote(server, new, rep, "good"), 409, "conflict", "reporter_id")
+    assert vote(server, bystander, rep, "good").status_code == 200
+    got = district.get(f"/api/v1/review-sessions/{s['id']}").json()
+    assert [d["voted"] for d in got["roster"]] == [2, 1]
+    r = district.post(f"/api/v1/review-sessions/{s['id']}/close")
+    assert r.status_code == 200, r.text
+    counted = {x["id"]: x["result"] for x in r.json()["reporter_list"]}
+    assert (counted[rep]["ballots"], counted[rep]["distribution"]["poor"], counted[rep]["distribution"]["good"]) == (2, 1, 1)
+    assert counted[other]["ballots"] == 1
+    # Audited without the code; closed: no more reissues.
+    rows = admin.get("/api/v1/audit", params={"entity": "review_session", "entity_id": s["id"]}).json()["items"]
+    reissued = [x for x in rows if x["action"] == "review.code_reissued"]
+    assert len(reissued) == 1 and code not in json.dumps(reissued) and new not in json.dumps(reissued)
+    refused(district.post(f"/api/v1/review-delegates/{delegate}/reissue"), 409, "invalid_transition")

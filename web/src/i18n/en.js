@@ -975,6 +975,9 @@ export default {
   reviewState: { open: 'Open', closed: 'Closed' },
   reviewGrade: { good: 'Good', fairly_good: 'Fairly good', average: 'Average', poor: 'Poor', unknown: "Don't know" },
   review: {
+    reissue: 'Reissue code',
+    reissueConfirm: 'Reissue the code of “{name}”? The old code stops at once; ballots already cast with it count and can no longer be changed.',
+    reissued: 'New code issued: print it and hand it over',
     problemsTitle: 'Problems the comment points out',
     listProblem: 'Add to the problem list',
     problemListed: 'Added to the problem list',

@@ -976,6 +976,9 @@ export default {
   reviewState: { open: '进行中', closed: '已结束' },
   reviewGrade: { good: '好', fairly_good: '较好', average: '一般', poor: '差', unknown: '不了解' },
   review: {
+    reissue: '补发投票码',
+    reissueConfirm: '为“{name}”补发投票码？原投票码立即作废；已用原码投出的票有效，不能再改。',
+    reissued: '已补发投票码，请打印交给代表',
     problemsTitle: '点评指出的问题',
     listProblem: '列入问题清单',
     problemListed: '已列入问题清单',
