@@ -1288,7 +1288,11 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(district, 'inspection-create').click()
     await byId(district, 'inspection-new-type-open').click()
     await field(district, 'inspection-new-title').fill('明查：党群服务中心规范化建设')
-    await field(district, 'inspection-new-team').fill('张督查、李督查')
+    // The team: staff accounts the district sees, searched by name (not typed in).
+    await field(district, 'inspection-new-team').fill('督查室')
+    await district.locator('.el-select-dropdown__item', { hasText: '蜀山区督查室' }).first().click()
+    await district.locator('.el-dialog__header').first().click() // a multiple select stays open after a pick
+    await district.locator('.el-select-dropdown__item', { hasText: '蜀山区督查室' }).first().waitFor({ state: 'hidden' })
     await byId(district, 'inspection-new-nodes').click()
     await district.locator('.el-select-dropdown__item', { hasText: ids.streetName }).first().click()
     await district.keyboard.press('Escape')
@@ -1297,8 +1301,8 @@ describe('staff console', { timeout: 480_000 }, () => {
     await district.waitForURL((u) => /^\/inspections\/\d+$/.test(u.pathname))
     const inspectionId = Number(new URL(district.url()).pathname.split('/').pop())
     const made = await admin.get(`/api/v1/inspections/${inspectionId}`)
-    assert.deepEqual([made.type, made.team_names, made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
-      ['open', ['张督查', '李督查'], [ids.street], ['制度上墙', '服务台账齐全']])
+    assert.deepEqual([made.type, made.team.map((m) => m.user_id), made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
+      ['open', [people.district.id], [ids.street], ['制度上墙', '服务台账齐全']])
     // A file of the inspection: uploaded, listed, and downloaded as the same bytes under its name.
     const files = district.locator(`[data-testid="files-inspection-${inspectionId}"]`)
     const record = Buffer.from('%PDF-1.4\n% 督查记录\n%%EOF\n')

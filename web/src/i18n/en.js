@@ -557,6 +557,10 @@ export default {
     noPartyOrgs: 'No party organisations here yet',
     deleteConfirm: 'Remove the party membership of “{name}”?',
   },
+  userPicker: {
+    placeholder: 'Search staff by name or user name',
+    none: 'No matching staff member',
+  },
   personPicker: {
     placeholder: 'Search residents by name',
     none: 'No matching resident',

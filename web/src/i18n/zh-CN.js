@@ -558,6 +558,10 @@ export default {
     noPartyOrgs: '该组织下还没有党组织',
     deleteConfirm: '确定取消“{name}”的党员登记吗？',
   },
+  userPicker: {
+    placeholder: '输入姓名或用户名搜索工作人员',
+    none: '没有匹配的工作人员',
+  },
   personPicker: {
     placeholder: '输入姓名搜索居民',
     none: '没有匹配的居民',
