@@ -3,7 +3,6 @@
 
 #include "api/handlers.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,18 +11,6 @@
 /* ---- photos ---- */
 
 #define PHOTO_MAX (10 * 1024 * 1024)
-
-/* The image type from the first bytes, or NULL. */
-static const char *sniff_image(const unsigned char *p, size_t n)
-{
-    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
-        return "image/jpeg";
-    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "image/png";
-    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
-        return "image/webp";
-    return NULL;
-}
 
 /* A photo as the writer takes it (w->in): its type, told by its bytes, and the bytes. */
 typedef struct {
@@ -43,10 +30,8 @@ static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
         return api_db_error(rep, w->lang, rc, "case");
     size_t n = in->n;
     const unsigned char *bytes = in->bytes;
-    unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
-    crypto_hash_sha256(h, bytes, n);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    attach_sha256(hex, bytes, n);
     rc = db_one_int(db, &pid,
                     "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -67,7 +52,7 @@ int case_photo_add(api_req_t *req, api_reply_t *rep)
     int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "case");
-    const char *mime = sniff_image((const unsigned char *)req->upload, req->upload_len);
+    const char *mime = attach_sniff((const unsigned char *)req->upload, req->upload_len, 1);
     if (mime == NULL)
         return api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
     if (req->upload_len > PHOTO_MAX)

@@ -531,6 +531,15 @@ static const field_t progress_fields[] = {
     FIELDS_END,
 };
 
+/* Who reports an item's progress (and adds or removes its evidence): the
+ * list's own node, while the list is in force. 0, or the refusal. */
+static int progress_refusal(const principal_t *who, const list_at_t *l)
+{
+    if (!access_covers(who, DUTY_WRITE, l->path))
+        return E_DUTY_NODE_ONLY;
+    return duty_in_force(l->state) ? 0 : E_DUTY_LIST_NOT_IN_FORCE;
+}
+
 static int progress_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     progress_in_t in = {0};
@@ -538,10 +547,9 @@ static int progress_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
     list_at_t l;
     if (item_list(db, w, &l, rep) != 0)
         return -1;
-    if (!access_covers(&w->who, DUTY_WRITE, l.path))
-        return api_fail(rep, w->lang, E_DUTY_NODE_ONLY, NULL);
-    if (!duty_in_force(l.state))
-        return api_fail(rep, w->lang, E_DUTY_LIST_NOT_IN_FORCE, "state");
+    int e = progress_refusal(&w->who, &l);
+    if (e)
+        return api_fail(rep, w->lang, (err_t)e, e == E_DUTY_LIST_NOT_IN_FORCE ? "state" : NULL);
     int rc = db_exec(db, NULL, "INSERT INTO duty_progress (item_id, note, done, at, user_id) VALUES (?, ?, ?, ?, ?)",
                  "itiiI", w->id, in.note, (int64_t)in.done, w->now, w->who.user_id);
     /* Done since the first report that said so; not done clears it. */
@@ -754,6 +762,27 @@ static int duty_figures(api_req_t *req, api_reply_t *rep)
 static const entity_t list_entity = {"duty_list", "SELECT org_id FROM duty_list WHERE id = ?", NULL};
 static const entity_t item_entity = {
     "duty_item", "SELECT l.org_id FROM duty_item i JOIN duty_list l ON l.id = i.list_id WHERE i.id = ?", NULL};
+
+/* An item's files: the evidence of its progress (attachment.c). Seen by whoever
+ * sees the list; added and removed by whoever reports progress, when they may. */
+static int item_files_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int rc = db_one_int(db, org, item_entity.org_sql, "i", id);
+    return rc == DB_OK ? access_org(db, who, DUTY_READ, *org, NULL, 0) : rc;
+}
+
+static int item_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    (void)removing;
+    int64_t list = 0;
+    list_at_t l;
+    int rc = db_one_int(db, &list, "SELECT list_id FROM duty_item WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = list_load(db, list, &l);
+    return rc == DB_OK ? progress_refusal(who, &l) : -1;
+}
+
+const attach_owner_t duty_item_files = {"duty_item", "duty_item", item_files_scope, item_files_writable};
 
 const op_t duty_ops[] = {
     {OP(HTTP_GET, "/api/v1/duty-lists", "duty_lists.list", PERM(DUTY_READ), RF_PAGED, duty_list_list),

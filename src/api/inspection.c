@@ -425,36 +425,12 @@ static int result_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
 
 DEFER_BODY(inspection_item_result, result_write)
 
-typedef struct {
-    uint64_t given;
-    const char *severity;
-    const char *category;
-    const char *description;
-    const char *measure;
-    const char *deadline;
-    const char *lead_name;
-    const char *unit_name;
-    const char *person_name;
-} finding_in_t;
-
-static const field_t finding_fields[] = {
-    IN(finding_in_t, severity, F_ENUM, 1, 0, 0, problem_severities),
-    IN(finding_in_t, category, F_TEXT, 0, 1, 64, NULL),
-    IN(finding_in_t, description, F_BLOCK, 0, 1, 2000, NULL),
-    IN(finding_in_t, measure, F_BLOCK, 1, 1, 2000, NULL),
-    IN(finding_in_t, deadline, F_DATE, 1, 20000101, 5, NULL),
-    IN(finding_in_t, lead_name, F_TEXT, 0, 1, 64, NULL),
-    IN(finding_in_t, unit_name, F_TEXT, 0, 1, 128, NULL),
-    IN(finding_in_t, person_name, F_TEXT, 0, 1, 64, NULL),
-    FIELDS_END,
-};
-
 /* A failed item becomes a problem of the node it was found at, raised by the
  * inspecting org, source the inspection's type, evidence the item and its note. */
 static int finding_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    finding_in_t in = {0};
-    api_input_fill(finding_fields, data, &in);
+    problem_finding_t in = {0};
+    api_input_fill(problem_finding_fields, data, &in);
     inspection_at_t x;
     if (item_load(db, w, &x, rep) != 0)
         return -1;
@@ -478,21 +454,13 @@ static int finding_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply
     char evidence[2100];
     snprintf(evidence, sizeof evidence, "%s %s：%s%s%s", json_string_value(json_object_get(item, "held_on")),
              json_string_value(json_object_get(item, "title")), what, note ? "；" : "", note ? note : "");
-    problem_in_t p = {
-        .org_id = json_integer_value(json_object_get(item, "org_id")),
-        .raised_org_id = x.org,
-        .year = atoi(json_string_value(json_object_get(item, "held_on"))),
-        .source = type_source(x.type),
-        .category = in.category ? in.category : what,
-        .severity = in.severity,
-        .description = in.description ? in.description : (note ? note : what),
-        .evidence = evidence,
-        .measure = in.measure,
-        .deadline = in.deadline,
-        .lead_name = in.lead_name,
-        .unit_name = in.unit_name,
-        .person_name = in.person_name,
-    };
+    problem_in_t p;
+    problem_from_finding(&in, &p, what, note ? note : what);
+    p.org_id = json_integer_value(json_object_get(item, "org_id"));
+    p.raised_org_id = x.org;
+    p.year = atoi(json_string_value(json_object_get(item, "held_on")));
+    p.source = type_source(x.type);
+    p.evidence = evidence;
     int64_t id = 0;
     int rc = problem_insert(db, w, &p, x.id, &id);
     json_decref(item);
@@ -534,6 +502,20 @@ static int item_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org
     return rc == DB_OK ? inspection_scope(db, who, insp, org) : rc;
 }
 
+/* An inspection's photos (attachment.c): seen by whoever sees it, taken by the
+ * team or the inspecting org (who record results), removed until its 通报 is published. */
+static int inspection_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    inspection_at_t x;
+    if (inspection_load(db, who, id, &x) != DB_OK)
+        return -1;
+    if (!inspector(who, &x))
+        return E_INSPECTION_TEAM_ONLY;
+    return removing && x.published ? E_INSPECTION_PUBLISHED : 0;
+}
+
+const attach_owner_t inspection_files = {"inspection", "inspection", inspection_scope, inspection_files_writable};
+
 static const entity_t inspection_entity = {"inspection", NULL, inspection_scope};
 static const entity_t item_entity = {"inspection_item", NULL, item_scope};
 
@@ -555,7 +537,7 @@ const op_t inspection_ops[] = {
      .body = result_fields, .entity = &item_entity},
     {OP(HTTP_POST, "/api/v1/inspection-items/{id}/problem", "inspection_items.problem", PERM(PROBLEM_WRITE),
         RF_BODY | RF_WRITES, inspection_item_problem),
-     .body = finding_fields, .entity = &item_entity},
+     .body = problem_finding_fields, .entity = &item_entity},
     OPS_END,
 };
 

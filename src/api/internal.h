@@ -407,4 +407,32 @@ int api_file_answer(api_reply_t *rep, const json_t *data);
  * left empty. */
 char *xlsx_write_book(const json_t *sheets, const char *beside, size_t *len);
 
+
+/* ---- attachments (attachment.c, docs/attachments.md) ---- */
+/* A kind of record that takes files. The family that owns the record declares
+ * it (its own checks, not copies of them); attachment.c lists the kinds. */
+typedef struct attach_owner {
+    const char *kind;   /* "duty_item": the owner's kind in the table and in ?owner= */
+    const char *entity; /* what a 404 names */
+    /* DB_OK with *org set when who may see record id (its files then too),
+     * DB_NOTFOUND when not or missing, another DB_* code on an error. */
+    int (*scope)(db_t *db, const principal_t *who, int64_t id, int64_t *org);
+    /* May who add a file to record id (removing 0) or remove one (1) in the
+     * record's present state: 0, or E_ATTACHMENT_FORBIDDEN (403),
+     * E_ATTACHMENT_LOCKED (409), or -1 for a database error. */
+    int (*writable)(db_t *db, const principal_t *who, int64_t id, int removing);
+} attach_owner_t;
+extern const attach_owner_t duty_item_files, notice_files, notice_receipt_files, review_reporter_files,
+    inspection_files;
+/* The media type of a file told by its first bytes (PDF, JPEG, PNG, WebP,
+ * docx, xlsx), a static string, or NULL. images_only: JPEG, PNG and WebP only
+ * (a case's photos). */
+const char *attach_sniff(const unsigned char *p, size_t n, int images_only);
+/* The SHA-256 of n bytes as 64 lower-case hex digits and a NUL (what a file's row keeps). */
+void attach_sha256(char hex[65], const void *bytes, size_t n);
+/* The demo city's files: an inspection's photo, a done duty item's evidence, a
+ * reply's report, a 述职 report's full text (attachment.c). */
+int attachment_demo(db_t *db, const write_ctx_t *w);
+/* ---- end attachments ---- */
+
 #endif

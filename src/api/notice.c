@@ -513,6 +513,13 @@ static const field_t remind_fields[] = {
 
 /* POST /notices/{id}/remind: the issuer reminds the recipients that have not read it
  * (whom = unread) or not replied (unreplied; the default when a reply is asked for). */
+/* 1 if who, seeing a notice from the issuer's side (sight 2) issued by org, is
+ * the issuer's staff: reminds the recipients, adds and removes its files. */
+static int issuer_staff(db_t *db, const principal_t *who, int sight, int64_t org)
+{
+    return sight == 2 && access_org(db, who, PERM_ORG_WRITE, org, NULL, 0) == DB_OK;
+}
+
 static int remind_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     remind_in_t in = {0};
@@ -521,8 +528,7 @@ static int remind_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int sight = write_sight(db, w, &org, rep);
     if (sight < 0)
         return -1;
-    char path[ACCESS_PATH_MAX];
-    if (sight != 2 || access_org(db, &w->who, PERM_ORG_WRITE, org, path, sizeof path) != DB_OK)
+    if (!issuer_staff(db, &w->who, sight, org))
         return api_fail(rep, w->lang, E_NOTICE_REMIND_FORBIDDEN, NULL);
     int64_t due = notice_due(db, id), n = 0;
     int unreplied = in.whom ? strcmp(in.whom, "unreplied") == 0 : due > 0;
@@ -897,6 +903,74 @@ static const field_t figures_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
+
+/* ---------------------------------------------------------------- files (attachment.c) */
+
+/* A notice's own files: seen by whoever sees the notice; added by the issuer's
+ * staff, removed by them until a recipient has read it. */
+static int notice_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    int64_t org = 0, read = 0;
+    int sight = notice_sight(db, who, id, &org);
+    if (sight < 0)
+        return -1;
+    if (!issuer_staff(db, who, sight, org))
+        return E_ATTACHMENT_FORBIDDEN;
+    if (removing && db_one_int(db, &read, "SELECT COUNT(*) FROM notice_receipt WHERE notice_id = ? AND read_at IS NOT NULL",
+                               "i", id) != DB_OK)
+        return -1;
+    return read ? E_ATTACHMENT_LOCKED : 0;
+}
+
+const attach_owner_t notice_files = {"notice", "notice", notice_scope, notice_files_writable};
+
+/* The receipt's notice and org: DB_* code. */
+static int receipt_of(db_t *db, int64_t receipt, int64_t *notice, int64_t *org)
+{
+    int rc = db_one_int(db, notice, "SELECT notice_id FROM notice_receipt WHERE id = ?", "i", receipt);
+    return rc == DB_OK ? db_one_int(db, org, "SELECT org_id FROM notice_receipt WHERE id = ?", "i", receipt) : rc;
+}
+
+/* 1 if org is one of who's orgs as a recipient holding perm (recipient_ids). */
+static int recipient_is(const principal_t *who, uint32_t perm, int64_t org)
+{
+    int64_t orgs[NORGS];
+    int n = recipient_ids(who, perm, 0, orgs);
+    for (int i = 0; i < n; i++)
+        if (orgs[i] == org)
+            return 1;
+    return 0;
+}
+
+/* A reply's files: seen by the issuer's side and by the receiving org; added and
+ * removed by the receiving org's staff (who reply) until it has replied. */
+static int receipt_files_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int64_t notice = 0, issuer = 0;
+    int rc = receipt_of(db, id, &notice, org);
+    if (rc != DB_OK)
+        return rc;
+    int sight = notice_sight(db, who, notice, &issuer);
+    if (sight < 0)
+        return DB_ERR;
+    return sight == 2 || (sight == 1 && recipient_is(who, PERM_STATS_READ, *org)) ? DB_OK : DB_NOTFOUND;
+}
+
+static int receipt_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    (void)removing;
+    int64_t notice = 0, org = 0, replied = 0;
+    if (receipt_of(db, id, &notice, &org) != DB_OK ||
+        db_one_int(db, &replied, "SELECT COUNT(*) FROM notice_receipt WHERE id = ? AND replied_at IS NOT NULL", "i",
+                   id) != DB_OK)
+        return -1;
+    if (!recipient_is(who, PERM_ORG_WRITE, org))
+        return E_NOTICE_REPLY_FORBIDDEN;
+    return replied ? E_NOTICE_ALREADY_REPLIED : 0;
+}
+
+const attach_owner_t notice_receipt_files = {"notice_receipt", "notice_receipt", receipt_files_scope,
+                                             receipt_files_writable};
 
 const op_t notice_ops[] = {
     {OP(HTTP_GET, "/api/v1/notices", "notices.list", PERM(PERM_STATS_READ), RF_PAGED, notice_list), .query = list_query},

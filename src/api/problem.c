@@ -168,6 +168,32 @@ static const field_t problem_fields[] = {
     FIELDS_END,
 };
 
+const field_t problem_finding_fields[] = {
+    IN(problem_finding_t, severity, F_ENUM, 1, 0, 0, problem_severities),
+    IN(problem_finding_t, category, F_TEXT, 0, 1, 64, NULL),
+    IN(problem_finding_t, description, F_BLOCK, 0, 1, 2000, NULL),
+    IN(problem_finding_t, measure, F_BLOCK, 1, 1, 2000, NULL),
+    IN(problem_finding_t, deadline, F_DATE, 1, 20000101, 5, NULL),
+    IN(problem_finding_t, lead_name, F_TEXT, 0, 1, 64, NULL),
+    IN(problem_finding_t, unit_name, F_TEXT, 0, 1, 128, NULL),
+    IN(problem_finding_t, person_name, F_TEXT, 0, 1, 64, NULL),
+    FIELDS_END,
+};
+
+void problem_from_finding(const problem_finding_t *f, problem_in_t *p, const char *category, const char *description)
+{
+    *p = (problem_in_t){
+        .category = f->category ? f->category : category,
+        .severity = f->severity,
+        .description = f->description ? f->description : description,
+        .measure = f->measure,
+        .deadline = f->deadline,
+        .lead_name = f->lead_name,
+        .unit_name = f->unit_name,
+        .person_name = f->person_name,
+    };
+}
+
 int problem_insert(db_t *db, const write_ctx_t *w, const problem_in_t *in, int64_t inspection, int64_t *id)
 {
     int rc = db_one_int(db, id,

@@ -27,6 +27,27 @@ typedef struct {
     const char *person_name;
 } problem_in_t;
 
+/* A finding turned into a problem (an inspection's failed item, a 述职点评): what
+ * the finder says; the rest (org, raiser, year, source, evidence) comes from the
+ * record it is found on. */
+typedef struct {
+    uint64_t given;
+    const char *severity;
+    const char *category;
+    const char *description;
+    const char *measure;
+    const char *deadline;
+    const char *lead_name;
+    const char *unit_name;
+    const char *person_name;
+} problem_finding_t;
+extern const field_t problem_finding_fields[];
+
+/* p from the finding f: category and description default to the record's
+ * (category, description); the caller sets org_id, raised_org_id, year,
+ * source and evidence. */
+void problem_from_finding(const problem_finding_t *f, problem_in_t *p, const char *category, const char *description);
+
 /* Insert a problem (pending), its first history row and its audit row; from
  * inspection (0: none). DB_OK with *id, or an error. */
 int problem_insert(db_t *db, const write_ctx_t *w, const problem_in_t *in, int64_t inspection, int64_t *id);

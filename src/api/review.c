@@ -23,6 +23,7 @@
 #include "api/internal.h"
 #include "api/list.h"
 #include "api/op.h"
+#include "api/problem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -194,6 +195,9 @@ static int session_org(db_t *db, int64_t id, int64_t *org, char *state, size_t c
 
 static const entity_t session_entity = {"review_session", "SELECT org_id FROM review_session WHERE id = ?", NULL};
 static const entity_t reporter_entity = {"review_reporter", "SELECT org_id FROM review_reporter WHERE id = ?", NULL};
+static const entity_t delegate_entity = {
+    "review_delegate", "SELECT s.org_id FROM review_delegate d JOIN review_session s ON s.id = d.session_id WHERE d.id = ?",
+    NULL};
 static const entity_t question_entity = {
     "review_question",
     "SELECT r.org_id FROM review_question q JOIN review_reporter r ON r.id = q.reporter_id WHERE q.id = ?", NULL};
@@ -213,6 +217,35 @@ static int holder_check(db_t *db, const write_ctx_t *w, int64_t org, api_reply_t
         return api_fail(rep, w->lang, E_REVIEW_HOLDER_ONLY, NULL);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
+
+/* A reporter's files (attachment.c): the report's attachments, seen by whoever
+ * sees the reporter, added and removed by whoever files the report (the
+ * reporter's node or above, as PATCH report) while the session is open. */
+static int reporter_files_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int rc = db_one_int(db, org, reporter_entity.org_sql, "i", id);
+    return rc == DB_OK ? access_org(db, who, REVIEW_READ, *org, NULL, 0) : rc;
+}
+
+static int reporter_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    (void)removing;
+    int64_t session = 0, org = 0, node = 0;
+    char state[16] = "";
+    int rc = reporter_session(db, id, &session, &org, state, sizeof state);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &node, reporter_entity.org_sql, "i", id);
+    if (rc == DB_OK)
+        rc = access_org(db, who, REVIEW_WRITE, node, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return E_REVIEW_HOLDER_ONLY;
+    if (rc != DB_OK)
+        return -1;
+    return strcmp(state, "open") == 0 ? 0 : E_REVIEW_SESSION_CLOSED;
+}
+
+const attach_owner_t review_reporter_files = {"review_reporter", "review_reporter", reporter_files_scope,
+                                              reporter_files_writable};
 
 /* ---------------------------------------------------------------- answers */
 
@@ -252,6 +285,26 @@ static json_t *reporter_json(db_t *db, int64_t id)
                              " WHERE reporter_id = ? ORDER BY id",
                              "i", id);
     json_object_set_new(r, "questions", q ? q : json_array());
+    /* The problems its comment raised, and the reporter's org's problems still open
+     * from the year reported on and before (the originals, or their carried-over
+     * copies once carried): reported again at this 述职. Rows of an unpublished
+     * 暗访 never show here, whoever looks. */
+    json_t *raised = db_rows_json(db,
+                                  "SELECT id, year, state, severity, description, deadline FROM problem"
+                                  " WHERE review_reporter_id = ? ORDER BY id",
+                                  "i", id);
+    json_t *open = db_rows_json(db,
+                                "SELECT p.id, p.year, p.source, p.state, p.severity, p.description, p.deadline"
+                                " FROM problem p JOIN review_reporter r ON r.id = ? JOIN review_session s ON s.id = r.session_id"
+                                " WHERE p.org_id = r.org_id AND p.state <> 'closed'"
+                                " AND ((p.year <= s.year AND NOT EXISTS (SELECT 1 FROM problem c WHERE c.carried_from_id = p.id))"
+                                " OR (p.source = 'carried_over' AND p.year = s.year + 1))"
+                                " AND (p.inspection_id IS NULL OR EXISTS (SELECT 1 FROM inspection i WHERE i.id = p.inspection_id"
+                                " AND (i.type <> 'covert' OR i.published_at IS NOT NULL)))"
+                                " ORDER BY p.year, p.id",
+                                "i", id);
+    json_object_set_new(r, "problems", raised ? raised : json_array());
+    json_object_set_new(r, "open_problems", open ? open : json_array());
     return r;
 }
 
@@ -488,6 +541,48 @@ static int delegates_add(api_req_t *req, api_reply_t *rep)
     return defer_body(req, delegates_add_write);
 }
 
+/* POST /review-delegates/{id}/reissue: a new one-time code for a delegate who lost
+ * theirs, by the holding org while the session is open; the old code stops at
+ * once (its hash is replaced). Answered once (no_replay), audited without the
+ * code. Ballots the delegate cast with the lost code stand as cast: the new
+ * code votes for the other reporters only (vote_write), so nothing has to find
+ * (or tie to the delegate) a ballot of the old code. */
+static int reissue_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int64_t session = 0, org = 0;
+    int rc = db_one_int(db, &session, "SELECT session_id FROM review_delegate WHERE id = ?", "i", w->id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "review_delegate");
+    if (open_session_held(db, w, session, &org, rep) != 0)
+        return -1;
+    char code[CODE_LEN + 1], hash[65], name[256] = "";
+    code_new(code);
+    code_hash(w->keys, code, hash);
+    rc = db_exec(db, NULL, "UPDATE review_delegate SET code_hash = ? WHERE id = ?", "ti", hash, w->id);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO review_locked (delegate_id, reporter_id) SELECT delegate_id, reporter_id FROM review_voted"
+                     " WHERE delegate_id = ? ON CONFLICT (delegate_id, reporter_id) DO NOTHING",
+                     "i", w->id);
+    if (rc == DB_OK)
+        rc = db_one_text(db, name, sizeof name, "SELECT name FROM review_delegate WHERE id = ?", "i", w->id);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "review.code_reissued", "review_session", session, org,
+                              json_pack("{s:I}", "delegate_id", (json_int_t)w->id));
+    json_t *out = rc == DB_OK ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)w->id, "name", name, "code", code) : NULL;
+    sodium_memzero(code, sizeof code);
+    if (out == NULL)
+        return api_db_error(rep, w->lang, rc != DB_OK ? rc : DB_ERR, NULL);
+    return api_json(rep, 200, out);
+}
+
+static int delegate_reissue(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return api_defer(req, reissue_write, NULL);
+}
+
 /* ---------------------------------------------------------------- reports, comments, questions */
 
 typedef struct {
@@ -587,6 +682,61 @@ static int question_add(api_req_t *req, api_reply_t *rep)
 {
     (void)rep;
     return defer_body(req, question_write);
+}
+
+/* POST /review-reporters/{id}/problems: a problem the superior's comment points
+ * out, listed for the reporter's org (列入问题清单): raised by the holding org
+ * (which holds org.write and party.write there), source 述职点评, in the year
+ * after the one reported on; description the comment unless given. In any
+ * state of the session: the comment leads to rectification after the meeting. */
+static int comment_problem_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    problem_finding_t in = {0};
+    api_input_fill(problem_finding_fields, data, &in);
+    json_t *r = db_row_one_json(db,
+                                "SELECT r.org_id, r.comment, s.org_id AS holder, s.year, s.held_on, s.title"
+                                " FROM review_reporter r JOIN review_session s ON s.id = r.session_id WHERE r.id = ?",
+                                "i", w->id);
+    if (r == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    int64_t holder = json_integer_value(json_object_get(r, "holder"));
+    const char *comment = json_string_value(json_object_get(r, "comment"));
+    int rc = holder_check(db, w, holder, rep) != 0 ? -1 : DB_OK;
+    if (rc == DB_OK && access_org(db, &w->who, PROBLEM_WRITE, holder, NULL, 0) != DB_OK)
+        rc = api_fail(rep, w->lang, E_REVIEW_HOLDER_ONLY, NULL);
+    if (rc == DB_OK && comment == NULL)
+        rc = api_fail(rep, w->lang, E_REVIEW_COMMENT_FIRST, NULL);
+    if (rc != DB_OK) {
+        json_decref(r);
+        return -1;
+    }
+    char evidence[256];
+    snprintf(evidence, sizeof evidence, "%s %s：上级点评", json_string_value(json_object_get(r, "held_on")),
+             json_string_value(json_object_get(r, "title")));
+    problem_in_t p;
+    problem_from_finding(&in, &p, "述职点评", comment);
+    p.org_id = json_integer_value(json_object_get(r, "org_id"));
+    p.raised_org_id = holder;
+    p.year = json_integer_value(json_object_get(r, "year")) + 1;
+    p.source = "review_comment";
+    p.evidence = evidence;
+    int64_t id = 0;
+    rc = problem_insert(db, w, &p, 0, &id);
+    json_decref(r);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE problem SET review_reporter_id = ? WHERE id = ?", "ii", w->id, id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    json_t *answer = problem_json(db, &w->who, id);
+    if (answer == NULL)
+        return api_db_error(rep, w->lang, DB_ERR, NULL);
+    return api_json(rep, 201, answer);
+}
+
+static int comment_problem(api_req_t *req, api_reply_t *rep)
+{
+    (void)rep;
+    return defer_body(req, comment_problem_write);
 }
 
 /* POST /review-questions/{id}/answer: the secretary's answer (their node or above). */
@@ -892,6 +1042,7 @@ static int public_sheet(api_req_t *req, api_reply_t *rep)
 typedef struct {
     int64_t delegate, session, reporter;
     char token[65];
+    char hash[65]; /* the code's keyed hash: still the delegate's when the vote is written */
     char grade[16];
 } vote_t;
 
@@ -914,6 +1065,21 @@ static int vote_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         return api_fail(rep, w->lang, E_REVIEW_SESSION_CLOSED, NULL);
     if (!in_session)
         return api_fail(rep, w->lang, E_REVIEW_REPORTER_UNKNOWN, "reporter_id");
+    /* A code reissued since the handler read it no longer votes; a ballot cast
+     * with an earlier code of the delegate cannot be found (its token is the old
+     * code's) and is not doubled: it stands as cast (review_locked). */
+    int64_t current = 0, locked = 0;
+    rc = db_one_int(db, &current, "SELECT COUNT(*) FROM review_delegate WHERE id = ? AND code_hash = ?", "it",
+                    v->delegate, v->hash);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &locked, "SELECT COUNT(*) FROM review_locked WHERE delegate_id = ? AND reporter_id = ?", "ii",
+                        v->delegate, v->reporter);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (!current)
+        return api_fail(rep, w->lang, E_REVIEW_CODE_UNKNOWN, "code");
+    if (locked)
+        return api_fail(rep, w->lang, E_REVIEW_BALLOT_LOCKED, "reporter_id");
     char *box = box_of(db, v->reporter, &rc);
     if (box == NULL)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -945,6 +1111,7 @@ static int public_ballot(api_req_t *req, api_reply_t *rep)
                                  : api_db_error(rep, req->lang, rc, NULL);
     }
     v->reporter = in.reporter_id;
+    code_hash(req->keys, in.code, v->hash);
     ballot_token(req->keys, in.reporter_id, in.code, v->token);
     str_copy(v->grade, sizeof v->grade, in.grade);
     return api_defer_in(req, vote_write, NULL, v);
@@ -1028,6 +1195,12 @@ const op_t review_ops[] = {
     {OP(HTTP_POST, "/api/v1/review-reporters/{id}/confirm", "review_reporters.confirm", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, reporter_confirm),
      .body = confirm_fields, .entity = &reporter_entity},
+    {OP(HTTP_POST, "/api/v1/review-reporters/{id}/problems", "review_reporters.raise_problem", PERM(REVIEW_WRITE),
+        RF_BODY | RF_WRITES, comment_problem),
+     .body = problem_finding_fields, .entity = &reporter_entity},
+    {OP(HTTP_POST, "/api/v1/review-delegates/{id}/reissue", "review_delegates.reissue", PERM(REVIEW_WRITE),
+        RF_BODY_OPTIONAL | RF_NO_REPLAY | RF_WRITES, delegate_reissue),
+     .body = (const field_t[]){FIELDS_END}, .entity = &delegate_entity},
     {OP(HTTP_POST, "/api/v1/review-questions/{id}/answer", "review_questions.answer", PERM(REVIEW_WRITE),
         RF_BODY | RF_WRITES, question_answer),
      .body = question_fields, .entity = &question_entity},

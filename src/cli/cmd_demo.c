@@ -813,6 +813,8 @@ static int demo_load(db_t *db, void *arg)
     /* ---- end rectification problems ---- */
     if (rc == DB_OK) /* the annual assessment (年度综合考核): after every record it reads */
         rc = assess_demo(db, d->w, d->seed);
+    if (rc == DB_OK) /* attachments: after every family that owns files */
+        rc = attachment_demo(db, d->w);
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

@@ -50,6 +50,40 @@ static const char *reason_of(int status)
     }
 }
 
+/* Content-Disposition for a download named name, into out (cap bytes): 1, or 0
+ * when it does not fit. A name of ASCII letters, digits and . _ - goes as it is;
+ * any other (a Chinese file name) as filename*=UTF-8''<percent-encoded> (RFC
+ * 6266) beside a plain fallback keeping only its extension when that is plain. */
+static int content_disposition(char *out, size_t cap, const char *name)
+{
+    size_t len = strlen(name);
+    if (len > 0 && strspn(name, FILENAME_CHARS) == len) {
+        int n = snprintf(out, cap, "attachment; filename=\"%s\"", name);
+        return n > 0 && (size_t)n < cap;
+    }
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL || dot[1] == '\0' || strlen(dot) > 8 || strspn(dot, FILENAME_CHARS) != strlen(dot))
+        dot = "";
+    int n = snprintf(out, cap, "attachment; filename=\"download%s\"; filename*=UTF-8''", dot);
+    if (n <= 0 || (size_t)n >= cap)
+        return 0;
+    size_t at = (size_t)n;
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (at + 4 > cap)
+            return 0;
+        if (strchr(FILENAME_CHARS, *c) != NULL)
+            out[at++] = (char)*c;
+        else {
+            out[at++] = '%';
+            out[at++] = hex[*c >> 4];
+            out[at++] = hex[*c & 15];
+        }
+    }
+    out[at] = '\0';
+    return 1;
+}
+
 /* The answer's status and headers set on req; its body (in req's pool) returned. */
 static h2o_iovec_t reply_prepare(h2o_req_t *req, api_reply_t *rep, int route_index)
 {
@@ -66,10 +100,9 @@ static h2o_iovec_t reply_prepare(h2o_req_t *req, api_reply_t *rep, int route_ind
     if (rep->status == 503) /* busy or unhealthy: worth another try in a moment */
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
     if (rep->filename && rep->status < 300) {
-        char cd[160];
-        int n = snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rep->filename);
-        if (n > 0 && (size_t)n < sizeof cd && strspn(rep->filename, FILENAME_CHARS) == strlen(rep->filename)) {
-            h2o_iovec_t v = h2o_strdup(&req->pool, cd, (size_t)n);
+        char cd[1600];
+        if (content_disposition(cd, sizeof cd, rep->filename)) {
+            h2o_iovec_t v = h2o_strdup(&req->pool, cd, strlen(cd));
             h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL, v.base, v.len);
         }
     }

@@ -56,6 +56,9 @@ def fingerprint(db):
     for row in con.execute("SELECT r.plan_id, r.version, r.state, s.org_id, s.total, s.rank, s.grade, s.vetoed,"
                            " s.barred FROM assess_run r JOIN assess_result s ON s.run_id = r.id ORDER BY r.id, s.org_id"):
         h.update(repr(row).encode())
+    # attachments: which records hold which files
+    for row in con.execute("SELECT owner_kind, owner_id, org_id, name, mime, size, sha256 FROM attachment ORDER BY id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 

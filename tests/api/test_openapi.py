@@ -1456,6 +1456,47 @@ def walk_notices(admin, cid, gid):
     assert r.status_code == 200 and r.json()["reminded"] == 1, r.text
     check(r, "POST", "/api/v1/notices/{id}/remind")
     check(admin.get("/api/v1/notice-figures", params={"org": cid}), "GET", "/api/v1/notice-figures")
+    walk_attachments(admin, nid)
+
+
+def ooxml(part):
+    """A minimal Office Open XML package: its content types and one part."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(part, "<x/>")
+    return buf.getvalue()
+
+
+def walk_attachments(admin, nid):
+    """Part of the walk: a file on the walk's notice (its issuer's side), listed, fetched, refused, removed."""
+    col, one = "/api/v1/attachments", "/api/v1/attachments/{id}"
+    owner = {"owner": "notice", "owner_id": nid}
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    r = admin.post(col, params={**owner, "name": "文档.pdf"}, data=pdf, headers={"Idempotency-Key": "openapi-file"})
+    assert r.status_code == 201, r.text
+    f = check(r, "POST", col)
+    for data, status in ((b"", 400), (b"plain text", 415)):
+        r = admin.post(col, params={**owner, "name": "x.pdf"}, data=data)
+        assert r.status_code == status, r.text
+        check(r, "POST", col)
+    kept = [f["id"]]
+    for name, data in (("p.png", png_bytes()), ("j.jpg", JPEG), ("w.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 8),
+                       ("d.docx", ooxml("word/document.xml")), ("x.xlsx", ooxml("xl/workbook.xml"))):
+        r = admin.post(col, params={**owner, "name": name}, data=data)
+        assert r.status_code == 201, r.text
+        kept.append(check(r, "POST", col)["id"])
+    assert [x["id"] for x in check(admin.get(col, params=owner), "GET", col)["items"]] == kept
+    for i in kept:  # each type served as what it is
+        got = admin.get(f"{col}/{i}")
+        assert got.status_code == 200, got.text
+        check(got, "GET", one)
+    assert admin.get(f"{col}/{f['id']}").content == pdf
+    for status in (204, 404):
+        r = admin.delete(f"{col}/{f['id']}")
+        assert r.status_code == status, r.text
+        check(r, "DELETE", one)
+    check(admin.get(f"{col}/{f['id']}"), "GET", one)
 
 
 # ---- 述职评议 ----
@@ -1488,7 +1529,13 @@ def walk_review(admin, cid):
     check(r, "POST", col + "/{id}/reporters")
     r = admin.post(f"{col}/{sid}/delegates", json={"names": ["文档代表"]})
     assert r.status_code == 201, r.text
-    code = check(r, "POST", col + "/{id}/delegates")["delegates"][0]["code"]
+    delegate = check(r, "POST", col + "/{id}/delegates")["delegates"][0]["id"]
+    r = admin.post(f"/api/v1/review-delegates/{delegate}/reissue")  # the first code is lost: a new one, the old dead
+    assert r.status_code == 200, r.text
+    code = check(r, "POST", "/api/v1/review-delegates/{id}/reissue")["code"]
+    r = admin.post("/api/v1/review-delegates/999999999/reissue")
+    assert r.status_code == 404, r.text
+    check(r, "POST", "/api/v1/review-delegates/{id}/reissue")
     r = admin.patch(f"/api/v1/review-reporters/{rep}", json={"report": "述职报告", "comment": None})
     assert r.status_code == 200, r.text
     check(r, "PATCH", "/api/v1/review-reporters/{id}")
@@ -1498,6 +1545,14 @@ def walk_review(admin, cid):
     r = admin.post(f"/api/v1/review-questions/{qid}/answer", json={"text": "答复"})
     assert r.status_code == 200, r.text
     check(r, "POST", "/api/v1/review-questions/{id}/answer")
+    # 列入问题清单: refused while no comment is recorded, then a problem of the reporter's node.
+    finding = {"severity": "minor", "measure": "文档措施", "deadline": f"{year + 1}-06-30", "category": None}
+    for status, body in ((409, None), (201, {"comment": "文档点评"})):
+        if body:
+            assert admin.patch(f"/api/v1/review-reporters/{rep}", json=body).status_code == 200
+        r = admin.post(f"/api/v1/review-reporters/{rep}/problems", json=finding)
+        assert r.status_code == status, r.text
+        check(r, "POST", "/api/v1/review-reporters/{id}/problems")
     plain = requests.Session()
     base = admin.url("")
     r = plain.post(base + "/api/v1/public/review-sheet", json={"code": code})

@@ -348,3 +348,79 @@ def test_the_phone_calls_are_rate_limited_per_address():
         refused(r, 429, "rate_limited")
     finally:
         assert s.close() == 0, s.stderr
+
+
+def test_the_comment_raises_problems_and_open_problems_are_reported_again(server, city, admin):
+    district, street = city["district"], city["street"]
+    s, (rep,), _ = session(district, city, year=2027)
+    finding = {"severity": "ordinary", "measure": "建立整改台账，逐月销号", "deadline": "2028-06-30"}
+    # The comment comes first; only the holding org lists its problems.
+    refused(district.post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 409, "invalid_transition")
+    assert district.patch(f"/api/v1/review-reporters/{rep}", json={"comment": "整改推进偏慢。"}).status_code == 200
+    refused(street.post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 403, "forbidden")
+    refused(city["sibling"].post(f"/api/v1/review-reporters/{rep}/problems", json=finding), 404, "not_found")
+    refused(district.post(f"/api/v1/review-reporters/{rep}/problems", json={**finding, "severity": "huge"}), 400,
+            "validation_failed", "severity")
+    r = district.post(f"/api/v1/review-reporters/{rep}/problems", json=finding)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert (p["source"], p["org_id"], p["raised_org_id"], p["year"], p["description"], p["category"], p["state"]) == (
+        "review_comment", city[LONGJU], city[SHUSHAN], 2028, "整改推进偏慢。", "述职点评", "pending")
+    # The street fixes it like any problem raised by the district.
+    assert street.get(f"/api/v1/problems/{p['id']}").json()["can"]["moves"] == ["start"]
+    # The reporter's page: the problems its comment raised, and the org's problems still open from the year
+    # reported on and before (a closed one and one of a later year are not among them).
+    old = {"org_id": city[LONGJU], "raised_org_id": city[SHUSHAN], "source": "daily_inspection", "severity": "minor",
+           "description": "上年遗留问题", "measure": "继续整改", "deadline": "2028-12-31"}
+    kept = admin.post("/api/v1/problems", json={**old, "year": 2026}).json()
+    later = admin.post("/api/v1/problems", json={**old, "year": 2028, "description": "下一年的问题"}).json()
+    done = admin.post("/api/v1/problems", json={**old, "year": 2027, "description": "已销号的问题"}).json()
+    for action in ("start", "apply", "close"):
+        done = admin.post(f"/api/v1/problems/{done['id']}/moves", json={"action": action, "version": done["version"]}).json()
+    assert done["state"] == "closed"
+    reporter = next(r for r in district.get(f"/api/v1/review-sessions/{s['id']}").json()["reporter_list"] if r["id"] == rep)
+    assert [x["id"] for x in reporter["problems"]] == [p["id"]]
+    listed = [x["id"] for x in reporter["open_problems"]]
+    assert kept["id"] in listed and later["id"] not in listed and done["id"] not in listed and p["id"] not in listed
+    # Once carried over into the next year, the copy is reported in its place.
+    r = admin.post("/api/v1/problem-carry-over", json={"org_id": city[SHUSHAN], "year": 2026})
+    assert r.status_code == 200 and r.json()["carried"] >= 1, r.text
+    reporter = next(r for r in district.get(f"/api/v1/review-sessions/{s['id']}").json()["reporter_list"] if r["id"] == rep)
+    ids = {x["id"]: x for x in reporter["open_problems"]}
+    assert kept["id"] not in ids
+    assert any(x["source"] == "carried_over" and x["description"] == "上年遗留问题" for x in ids.values())
+
+
+def test_a_lost_code_is_reissued_and_the_old_one_stops_at_once(server, city, admin):
+    district, street = city["district"], city["street"]
+    s, (rep, other), (code, bystander) = session(district, city, year=2024, reporters=("longju_secretary", "nangang_secretary"),
+                                                 names=["丢码代表", "旁观代表"])
+    delegate = s["roster"][0]["id"]
+    assert vote(server, code, rep, "poor").status_code == 200
+    # Only the holding org reissues: below it or beside it, no such delegate.
+    refused(street.post(f"/api/v1/review-delegates/{delegate}/reissue"), 404, "not_found")
+    refused(city["sibling"].post(f"/api/v1/review-delegates/{delegate}/reissue"), 404, "not_found")
+    r = district.post(f"/api/v1/review-delegates/{delegate}/reissue")
+    assert r.status_code == 200, r.text
+    new = r.json()["code"]
+    assert r.json()["id"] == delegate and re.fullmatch(r"[2-9A-HJ-NP-Z]{10}", new) and new != code
+    # The lost code stops at once, for the sheet and for ballots.
+    refused(vote(server, code, other, "good"), 404, "not_found", "code")
+    refused(sheet(server, code), 404, "not_found", "code")
+    # The new code votes for the reporter not voted yet; the ballot cast with the lost code stands as cast and
+    # is not doubled (nor changed) by the new code.
+    assert vote(server, new, other, "good").status_code == 200
+    refused(vote(server, new, rep, "good"), 409, "conflict", "reporter_id")
+    assert vote(server, bystander, rep, "good").status_code == 200
+    got = district.get(f"/api/v1/review-sessions/{s['id']}").json()
+    assert [d["voted"] for d in got["roster"]] == [2, 1]
+    r = district.post(f"/api/v1/review-sessions/{s['id']}/close")
+    assert r.status_code == 200, r.text
+    counted = {x["id"]: x["result"] for x in r.json()["reporter_list"]}
+    assert (counted[rep]["ballots"], counted[rep]["distribution"]["poor"], counted[rep]["distribution"]["good"]) == (2, 1, 1)
+    assert counted[other]["ballots"] == 1
+    # Audited without the code; closed: no more reissues.
+    rows = admin.get("/api/v1/audit", params={"entity": "review_session", "entity_id": s["id"]}).json()["items"]
+    reissued = [x for x in rows if x["action"] == "review.code_reissued"]
+    assert len(reissued) == 1 and code not in json.dumps(reissued) and new not in json.dumps(reissued)
+    refused(district.post(f"/api/v1/review-delegates/{delegate}/reissue"), 409, "invalid_transition")

@@ -1303,7 +1303,11 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(district, 'inspection-create').click()
     await byId(district, 'inspection-new-type-open').click()
     await field(district, 'inspection-new-title').fill('明查：党群服务中心规范化建设')
-    await field(district, 'inspection-new-team').fill('张督查、李督查')
+    // The team: staff accounts the district sees, searched by name (not typed in).
+    await field(district, 'inspection-new-team').fill('督查室')
+    await district.locator('.el-select-dropdown__item', { hasText: '蜀山区督查室' }).first().click()
+    await district.locator('.el-dialog__header').first().click() // a multiple select stays open after a pick
+    await district.locator('.el-select-dropdown__item', { hasText: '蜀山区督查室' }).first().waitFor({ state: 'hidden' })
     await byId(district, 'inspection-new-nodes').click()
     await district.locator('.el-select-dropdown__item', { hasText: ids.streetName }).first().click()
     await district.keyboard.press('Escape')
@@ -1312,8 +1316,21 @@ describe('staff console', { timeout: 480_000 }, () => {
     await district.waitForURL((u) => /^\/inspections\/\d+$/.test(u.pathname))
     const inspectionId = Number(new URL(district.url()).pathname.split('/').pop())
     const made = await admin.get(`/api/v1/inspections/${inspectionId}`)
-    assert.deepEqual([made.type, made.team_names, made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
-      ['open', ['张督查', '李督查'], [ids.street], ['制度上墙', '服务台账齐全']])
+    assert.deepEqual([made.type, made.team.map((m) => m.user_id), made.nodes.map((n) => n.org_id), made.items.map((i) => i.item)],
+      ['open', [people.district.id], [ids.street], ['制度上墙', '服务台账齐全']])
+    // A file of the inspection: uploaded, listed, and downloaded as the same bytes under its name.
+    const files = district.locator(`[data-testid="files-inspection-${inspectionId}"]`)
+    const record = Buffer.from('%PDF-1.4\n% 督查记录\n%%EOF\n')
+    await files.locator('input[type=file]').setInputFiles({ name: '督查记录.pdf', mimeType: 'application/pdf', buffer: record })
+    const listed = files.locator('.list li', { hasText: '督查记录.pdf' })
+    await listed.waitFor()
+    const stored = (await admin.get(`/api/v1/attachments?owner=inspection&owner_id=${inspectionId}`)).items
+    assert.deepEqual(stored.map((f) => [f.name, f.mime, f.size]), [['督查记录.pdf', 'application/pdf', record.length]])
+    const [saved] = await Promise.all([district.waitForEvent('download'), listed.locator('.name').click()])
+    assert.equal(saved.suggestedFilename(), '督查记录.pdf')
+    const got = []
+    for await (const c of await saved.createReadStream()) got.push(c)
+    assert.ok(Buffer.concat(got).equals(record), 'the downloaded file is the uploaded one')
     await settled(district)
     await district.screenshot({ path: join(ARTIFACTS, 'inspection-desktop.png'), fullPage: true })
 
@@ -1545,6 +1562,21 @@ describe('staff console', { timeout: 480_000 }, () => {
     await area(page, `review-report-${reporter.id}`).fill('一年来抓基层党建工作情况：支部标准化建设全部达标。')
     await byId(page, `review-save-report-${reporter.id}`).click()
     await page.locator('.el-message--success').first().waitFor()
+    // The superior's comment, and a problem it points out listed for the reporter's node (列入问题清单).
+    await area(page, `review-comment-${reporter.id}`).fill('基础扎实，软弱涣散党组织整顿还需加快。')
+    await byId(page, `review-save-comment-${reporter.id}`).click()
+    await byId(page, `review-list-problem-${reporter.id}`).click()
+    await area(page, 'finding-measure').fill('制定整顿方案，书记每月调度')
+    const due = `${new Date().getUTCFullYear() + 1}-06-30` // not overdue: no 督办 in the other scenarios' inboxes
+    await field(page, 'finding-deadline').fill(due)
+    await field(page, 'finding-deadline').press('Enter')
+    await byId(page, 'review-finding-submit').click()
+    await byId(page, `review-problems-${reporter.id}`).waitFor()
+    const listed = (await admin.get(`/api/v1/review-sessions/${session.id}`)).reporter_list[0].problems
+    assert.equal(listed.length, 1)
+    const raised = await admin.get(`/api/v1/problems/${listed[0].id}`)
+    assert.deepEqual([raised.source, raised.org_id, raised.raised_org_id, raised.year, raised.description, raised.measure, raised.deadline],
+      ['review_comment', reporter.org_id, ids.shushan, year + 1, '基础扎实，软弱涣散党组织整顿还需加快。', '制定整顿方案，书记每月调度', due])
     // The roster: two delegates, their codes shown once, to print.
     await page.getByRole('tab', { name: '代表名单与投票码' }).click()
     await area(page, 'review-delegate-names').fill('代表张三\n代表李四')

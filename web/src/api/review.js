@@ -9,11 +9,15 @@ export const reviews = {
   create: (body, key) => api.post('/review-sessions', body, key ? { idempotencyKey: key } : {}),
   addReporter: (id, cadreId) => api.post(`/review-sessions/${id}/reporters`, { cadre_id: cadreId }),
   addDelegates: (id, names) => api.post(`/review-sessions/${id}/delegates`, { names }),
+  // A new code for a delegate who lost theirs (the old one stops at once): {id, name, code}, shown once.
+  reissue: (delegateId) => api.post(`/review-delegates/${delegateId}/reissue`),
   close: (id) => api.post(`/review-sessions/${id}/close`),
   updateReporter: (id, body) => api.patch(`/review-reporters/${id}`, body),
   ask: (id, text) => api.post(`/review-reporters/${id}/questions`, { text }),
   answer: (id, text) => api.post(`/review-questions/${id}/answer`, { text }),
   confirm: (id, body) => api.post(`/review-reporters/${id}/confirm`, body),
+  // 列入问题清单: a problem the comment points out (severity, measure, deadline, ...).
+  raiseProblem: (id, body, key) => api.post(`/review-reporters/${id}/problems`, body, key ? { idempotencyKey: key } : {}),
 }
 
 export const voting = {
