@@ -377,6 +377,11 @@ class Server:
         return c
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "timed: measures response times against a bound; `make api` runs these"
+                                       " after the others, in one process with no other test process beside it")
+
+
 def pytest_sessionfinish(session, exitstatus):
     backend.stop_cluster()
 

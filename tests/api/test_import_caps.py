@@ -213,6 +213,7 @@ def one_loop():
     assert s.close() == 0, s.stderr
 
 
+@pytest.mark.timed
 def test_healthz_answers_while_a_large_import_is_checked(one_loop):
     admin = one_loop.admin()
     longju = one_loop.org_id(LONGJU)
