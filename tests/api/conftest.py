@@ -271,6 +271,26 @@ class Client:
         return self.request("DELETE", path, **kw)
 
 
+_ready = {}  # divisions (True or False) -> (database, its folder): made once per test process
+
+
+def ready_database(folder, divisions=True, name="test.db"):
+    """A new database in folder (or with its key file there), initialised with the admin password
+    ADMIN_PASSWORD and, with divisions, holding hefei.csv's divisions. `jiceng init` and
+    `import-divisions` run once per test process, into a database kept aside that each caller
+    gets a copy of (backend.copy_database, the key file with it): on PostgreSQL a database made
+    from a template instead of a migration run per server. The tests of init, the migrations and
+    the import run them for real."""
+    if divisions not in _ready:
+        d = tempfile.mkdtemp(prefix="jiceng-ready-")
+        db = backend.new_database(d, "ready.db")
+        run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+        if divisions:
+            run_cli("import-divisions", "--db", db, DIVISIONS)
+        _ready[divisions] = (db, d)
+    return backend.copy_database(_ready[divisions][0], folder, name)
+
+
 class Server:
     def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=()):
         """A server over a new database, or over db (made ready by the caller). parent_dir:
@@ -283,10 +303,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = db
         if db is None:
-            self.db = backend.new_database(self.dir)
-            run_cli("init", "--db", self.db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-            if divisions:
-                run_cli("import-divisions", "--db", self.db, DIVISIONS)
+            self.db = ready_database(self.dir, divisions)
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
@@ -384,6 +401,8 @@ def pytest_configure(config):
 
 def pytest_sessionfinish(session, exitstatus):
     backend.stop_cluster()
+    for _, d in _ready.values():
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def pytest_report_header(config):
