@@ -9,6 +9,13 @@ CFLAGS ?= -O2 -g
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 PYTEST := /usr/bin/python3 -m pytest
+# The API suite runs in API_JOBS processes (pytest-xdist), each test module whole in one of
+# them (its module-scoped servers shared in order as written); each process has its own
+# temp folders, ports and PostgreSQL cluster. Then the tests marked timed (they hold response
+# times to a bound) run in one process with no other beside it. API_JOBS=1: one process.
+API_JOBS ?= 2
+API_TESTS = $(PYTEST) -q $(if $(filter 1,$(API_JOBS)),,-n $(API_JOBS) --dist loadfile) -m 'not timed' tests/api \
+	&& $(PYTEST) -q -m timed tests/api
 DB ?= data/jiceng.db
 LISTEN ?= 127.0.0.1:8080
 DEMO_RESIDENTS ?= 20000
@@ -88,19 +95,24 @@ build/tests/%: tests/unit/%.c $(CORE_SRC) $(UNIT_LIB_SRC)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+api: export JICENG_BIN = $(CURDIR)/jiceng
 api: jiceng
-	JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
+	$(API_TESTS)
 
 # The same suite on PostgreSQL 15: the tests start a throwaway cluster of their own
 # (initdb as the user postgres in a temp folder, a free loopback port) and remove it.
+api-pg: export JICENG_TEST_BACKEND = postgres
+api-pg: export JICENG_BIN = $(CURDIR)/jiceng
 api-pg: jiceng
-	JICENG_TEST_BACKEND=postgres JICENG_BIN=$(CURDIR)/jiceng $(PYTEST) -q tests/api
+	$(API_TESTS)
 
+api-asan: export JICENG_BIN = $(CURDIR)/build/asan/jiceng
+api-asan: export JICENG_SANITIZED = 1
+api-asan: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
+api-asan: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0
+api-asan: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 api-asan: build/asan/jiceng
-	JICENG_BIN=$(CURDIR)/build/asan/jiceng JICENG_SANITIZED=1 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(PYTEST) -q tests/api
+	$(API_TESTS)
 
 # Every test: the API suite and the browser tests on SQLite, then both again on a
 # PostgreSQL 15 cluster the tests start and remove themselves.

@@ -9,7 +9,7 @@ packages=(
     libcmocka-dev libxlsxwriter-dev libzip-dev libexpat1-dev libgeos-dev sqlite3 curl
     libpwquality-dev cracklib-runtime
     libpq-dev postgresql-15 postgresql-contrib
-    python3 python3-pytest python3-requests python3-jsonschema python3-yaml python3-psycopg2
+    python3 python3-pytest python3-pytest-xdist python3-requests python3-jsonschema python3-yaml python3-psycopg2
     chromium fonts-noto-cjk
     libcairo2-dev libpango1.0-dev poppler-utils
 )

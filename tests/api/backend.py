@@ -69,12 +69,17 @@ class PgCluster:
     def url(self, name):
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
-    def create_database(self):
+    def create_database(self, template=None):
+        """A new database: empty, or a copy of the database template (its URL; no one may be connected to it)."""
         import psycopg2
         name = f"jiceng_test_{os.getpid()}_{next(self._names)}"
         con = psycopg2.connect(self.url("postgres"))
         con.autocommit = True
-        con.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+        if template is None:
+            con.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'"
+                                 " LC_CTYPE 'C'")
+        else:
+            con.cursor().execute(f"CREATE DATABASE {name} TEMPLATE {template.rsplit('/', 1)[1]}")
         con.close()
         return self.url(name)
 
@@ -119,6 +124,22 @@ def new_database(folder, name="test.db"):
     url = cluster().create_database()
     _keys[url] = os.path.join(folder, name + ".key")
     return url
+
+
+def copy_database(src, folder, name="test.db"):
+    """A new database for a test holding what src (a database of new_database no one is connected
+    to) holds, its key file copied beside it: a copy of the SQLite file, or on PostgreSQL
+    CREATE DATABASE ... TEMPLATE src."""
+    if BACKEND == "sqlite":
+        db = os.path.join(folder, name)
+        for suffix in ("", "-wal"):
+            if os.path.exists(src + suffix):
+                shutil.copy(src + suffix, db + suffix)  # the mode too: 0600 like the product's own files
+    else:
+        db = cluster().create_database(template=src)
+        _keys[db] = os.path.join(folder, name + ".key")
+    shutil.copy(key_file(src), key_file(db))
+    return db
 
 
 def key_file(db):

@@ -15,15 +15,13 @@ import pytest
 
 import backend
 from backend import connect
-from conftest import ADMIN_PASSWORD, DIVISIONS, PASSWORD, run_cli
+from conftest import PASSWORD, ready_database, run_cli
 
 
 @pytest.fixture()
 def db():
     d = tempfile.mkdtemp(prefix="jiceng-chain-")
-    path = backend.new_database(d, "c.db")
-    run_cli("init", "--db", path, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    run_cli("import-divisions", "--db", path, DIVISIONS)
+    path = ready_database(d, name="c.db")  # initialised, the divisions imported
     for name in ("chain1", "chain2", "chain3"):
         run_cli("user", "add", "--db", path, name, "--name", name, env={"JICENG_PASSWORD": PASSWORD})
     yield path, d

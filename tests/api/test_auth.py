@@ -343,6 +343,7 @@ def test_a_good_login_forgets_the_failures_from_its_address(lockable):
 
 # ---- password checks off the event loops ----
 
+@pytest.mark.timed
 def test_password_flood_leaves_other_requests_fast():
     """40 wrong logins and 40 wrong password changes from eight threads, while another thread measures /healthz
     and a logged-in page: their p99 stays under 50 ms (the argon2id checks run on the hashing pool, not on the

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 
+import pytest
 import requests
 
 from conftest import ADMIN_PASSWORD, Server, error_of
@@ -232,6 +233,7 @@ def open_count(socks):
     return n
 
 
+@pytest.mark.timed
 def test_slowloris_from_one_address_does_not_starve_others():
     nofile = raise_nofile()
     assert nofile > SLOW + 200, f"the test needs {SLOW + 200} open files, the hard limit is {nofile}"
