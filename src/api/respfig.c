@@ -27,6 +27,10 @@ static const struct {
     const char *const *values, *const *words;
 } vocabularies[] = {{"grade", assess_grades, assess_grade_words}};
 
+/* The families whose figures are the node's own (a score and rank), not a sum
+ * over its subtree: their last row is 本级（<node>）, not 合计（<node>）. */
+static const char *const own_figures[] = {"assessment", NULL};
+
 #define COLUMNS_MAX 12
 
 typedef struct {
@@ -132,16 +136,21 @@ static json_t *sheet_row(const module_t *m, const char *name, const json_t *f)
     return row;
 }
 
-/* The workbook of the answer: a sheet per family, a header, a row per child, the total. */
+/* The workbook of the answer: a sheet per family, a header, a row per child, the
+ * node's total (or its own figures). */
 static json_t *book_of(const json_t *fig)
 {
     json_t *book = json_array();
-    char total[300];
+    char total[300], own[300];
     snprintf(total, sizeof total, "合计（%s）", json_string_value(json_object_get(fig, "org_name")));
+    snprintf(own, sizeof own, "本级（%s）", json_string_value(json_object_get(fig, "org_name")));
     for (size_t m = 0; m < NMODULES; m++) {
         const json_t *f = json_object_get(fig, modules[m].key);
         if (f == NULL)
             continue;
+        int is_own = 0;
+        for (const char *const *k = own_figures; *k; k++)
+            is_own |= strcmp(*k, modules[m].key) == 0;
         json_t *rows = json_array(), *head = json_array();
         json_array_append_new(head, json_string("单位"));
         for (const column_t *c = modules[m].cols; c->key; c++)
@@ -152,7 +161,7 @@ static json_t *book_of(const json_t *fig)
         json_array_foreach(json_object_get(f, "children"), i, k) {
             json_array_append_new(rows, sheet_row(&modules[m], json_string_value(json_object_get(k, "org_name")), k));
         }
-        json_array_append_new(rows, sheet_row(&modules[m], total, f));
+        json_array_append_new(rows, sheet_row(&modules[m], is_own ? own : total, f));
         json_array_append_new(book, json_pack("{s:s, s:o}", "name", modules[m].sheet, "rows", rows));
     }
     return book;

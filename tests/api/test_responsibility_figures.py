@@ -318,8 +318,9 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
         head = rows[0]
         assert head[0] == "单位" and sorted(head[1:]) == sorted(HEADERS[key].values()), (sheet, head)
         f = fig[key]
-        # A row per child in the answer's order, then the node's total.
-        assert [row[0] for row in rows[1:]] == [c["org_name"] for c in f["children"]] + ["合计（蜀山区）"]
+        # A row per child in the answer's order, then the node's total (the assessment: its own result).
+        last = "本级（蜀山区）" if key == "assessment" else "合计（蜀山区）"
+        assert [row[0] for row in rows[1:]] == [c["org_name"] for c in f["children"]] + [last]
         # Every figure column equals the answer's number (an empty cell: a rate without a denominator).
         figures = [k for k in f if k not in ("children", "org_id", "year")]
         for row, src in zip(rows[1:], f["children"] + [f]):
