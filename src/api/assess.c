@@ -1822,11 +1822,53 @@ static int result_get(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, json_pack("{s:o, s:o}", "result", result, "tree", out));
 }
 
+/* The assessment's part of the 责任落实 figures (respfig.c): the published result
+ * of the year's plan covering the node at lo (the node itself, not its subtree:
+ * a score is not a sum). Of several published plans covering it, the nearest
+ * issuer's (a district's street plan before the city's). A node no published
+ * plan of the year covers has null figures. Reading it takes what the node's
+ * own result takes in a published run: stats.read at the node, which the
+ * caller holds over the whole subtree asked for. */
+json_t *assess_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today)
+{
+    (void)who;
+    (void)hi;
+    (void)today;
+    json_t *rows = db_rows_json(
+        db,
+        "SELECT r.total, r.party_building, r.development, r.bonus, r.rank,"
+        " (SELECT COUNT(*) FROM assess_result u WHERE u.run_id = r.run_id) AS units, r.grade,"
+        " r.vetoed AS is_vetoed, r.barred AS is_barred, r.run_id, p.id AS plan_id"
+        " FROM assess_result r JOIN assess_plan p ON p.published_run_id = r.run_id"
+        " JOIN org o ON o.id = r.org_id JOIN org i ON i.id = p.org_id"
+        " WHERE o.path = ? AND p.year = ? ORDER BY LENGTH(i.path) DESC, p.id DESC LIMIT 1",
+        "ti", lo, year);
+    if (rows == NULL)
+        return NULL;
+    json_t *f = json_array_get(rows, 0);
+    if (f) {
+        json_incref(f);
+        result_row(f, NULL);
+    } else {
+        f = json_object();
+        for (const char *const *k = (const char *const[]){"total", "party_building", "development", "bonus", "rank",
+                                                          "units", "grade", "vetoed", "barred", "run_id",
+                                                          "plan_id", NULL};
+             *k; k++)
+            json_object_set_new(f, *k, json_null());
+    }
+    json_decref(rows);
+    return f;
+}
+
+const char *const assess_grade_words[] = {"优秀", "良好", "一般", "较差", NULL};
+
 /* GET /api/v1/assessment-runs/{id}/export: the ranking as an Excel workbook
  * (名次, 组织编码, 单位, 上级, 党建, 发展, 加分, 总分, 等次, 一票否决, 不得评先), by rank. */
 static int result_export(api_req_t *req, api_reply_t *rep)
 {
-    static const char *const grade_words[] = {"优秀", "良好", "一般", "较差"};
+    const char *const *grade_words = assess_grade_words;
     json_t *rows = db_rows_json(req->db, RESULT_COLUMNS RESULT_FROM " WHERE r.run_id = ? ORDER BY r.rank, r.org_id",
                                 "i", req->params[0]);
     if (rows == NULL)

@@ -110,7 +110,7 @@ extern const field_t subtree_figures_query[];
 json_t *subtree_figures(db_t *db, const principal_t *who, int64_t org, const char *lo, int64_t year,
                         subtree_figures_fn fn);
 /* The figures of each family for a node and year (the dashboard's 责任落实 and its
- * workbook, respfig.c): duty.c, problem.c, inspection.c, notice.c, review.c. */
+ * workbook, respfig.c): duty.c, problem.c, inspection.c, notice.c, review.c, assess.c. */
 json_t *duty_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                         const char *today);
 json_t *problem_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
@@ -120,6 +120,8 @@ json_t *inspection_figures_of(db_t *db, const principal_t *who, const char *lo, 
 json_t *notice_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                           const char *today);
 json_t *review_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today);
+json_t *assess_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                           const char *today);
 
 /* ---- rectification problems (问题清单): problem.c ---- */
@@ -160,6 +162,7 @@ extern const char *const assess_methods[];    /* a leaf's method */
 extern const char *const assess_halves[];     /* party_building, development */
 extern const char *const assess_run_states[]; /* computed, published, superseded */
 extern const char *const assess_grades[];     /* the grades the bands name: excellent ... weak */
+extern const char *const assess_grade_words[]; /* their words in a workbook: 优秀 ... 较差 */
 /* Compute a new run (version) of plan from the records and the entered values:
  * DB_OK with *run, DB_NOTFOUND with *why (no norm applies, no indicator), or an error. */
 int assess_run_compute(db_t *db, const write_ctx_t *w, int64_t plan, int64_t *run, err_t *why);

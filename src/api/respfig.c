@@ -1,5 +1,5 @@
 /* 责任落实: the figures of a node and year of every responsibility family (duty
- * lists, problems, inspections, notices, 述职评议) in one answer for the
+ * lists, problems, inspections, notices, 述职评议, the annual assessment) in one answer for the
  * dashboard, and the same as a workbook (a sheet per family, a row per child
  * and the node's total), audited as every export is. Each family's figures are
  * its own (duty_figures_of, ...): this file only gathers them. */
@@ -20,6 +20,16 @@ typedef struct {
     const char *key;    /* a figure of the family's answer */
     const char *header; /* its column in the workbook */
 } column_t;
+
+/* The figures that are a vocabulary's value: written as their words. */
+static const struct {
+    const char *key;
+    const char *const *values, *const *words;
+} vocabularies[] = {{"grade", assess_grades, assess_grade_words}};
+
+/* The families whose figures are the node's own (a score and rank), not a sum
+ * over its subtree: their last row is 本级（<node>）, not 合计（<node>）. */
+static const char *const own_figures[] = {"assessment", NULL};
 
 #define COLUMNS_MAX 12
 
@@ -48,6 +58,10 @@ static const module_t modules[] = {
      {{"sessions", "评议会"}, {"reporters", "述职书记"}, {"possible", "应投票"}, {"voted", "已投票"},
       {"turnout", "参评率"}, {"good", "好"}, {"fairly_good", "较好"}, {"average", "一般"}, {"poor", "差"},
       {"ungraded", "未定等次"}, {NULL, NULL}}},
+    {"assessment", "综合考核", PERM_STATS_READ, assess_figures_of,
+     {{"total", "总分"}, {"party_building", "党建"}, {"development", "发展"}, {"bonus", "加分"}, {"rank", "名次"},
+      {"units", "参评单位数"}, {"grade", "等次"}, {"vetoed", "一票否决"},
+      {"barred", "不得评先"}, {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 
@@ -93,29 +107,50 @@ static int figures_get(api_req_t *req, api_reply_t *rep)
     return out ? api_json(rep, 200, out) : api_db_error(rep, req->lang, rc, "org");
 }
 
-/* A row of the sheet: the name, then the module's figures (numbers; a rate
- * without a denominator left empty). */
+/* A cell of a figure: a number as it is, a vocabulary's value as its word, yes
+ * as 是; anything else (a rate without a denominator, no, null) left empty. */
+static json_t *sheet_cell(const column_t *c, const json_t *v)
+{
+    if (json_is_number(v))
+        return json_copy((json_t *)v);
+    if (json_is_true(v))
+        return json_string("是");
+    for (size_t k = 0; json_is_string(v) && k < sizeof vocabularies / sizeof vocabularies[0]; k++) {
+        if (strcmp(vocabularies[k].key, c->key) != 0)
+            continue;
+        for (size_t i = 0; vocabularies[k].values[i]; i++) {
+            if (strcmp(vocabularies[k].values[i], json_string_value(v)) == 0)
+                return json_string(vocabularies[k].words[i]);
+        }
+    }
+    return json_null();
+}
+
+/* A row of the sheet: the name, then the module's figures. */
 static json_t *sheet_row(const module_t *m, const char *name, const json_t *f)
 {
     json_t *row = json_array();
     json_array_append_new(row, json_string(name ? name : ""));
-    for (const column_t *c = m->cols; c->key; c++) {
-        json_t *v = json_object_get(f, c->key);
-        json_array_append_new(row, json_is_number(v) ? json_copy(v) : json_null());
-    }
+    for (const column_t *c = m->cols; c->key; c++)
+        json_array_append_new(row, sheet_cell(c, json_object_get(f, c->key)));
     return row;
 }
 
-/* The workbook of the answer: a sheet per family, a header, a row per child, the total. */
+/* The workbook of the answer: a sheet per family, a header, a row per child, the
+ * node's total (or its own figures). */
 static json_t *book_of(const json_t *fig)
 {
     json_t *book = json_array();
-    char total[300];
+    char total[300], own[300];
     snprintf(total, sizeof total, "合计（%s）", json_string_value(json_object_get(fig, "org_name")));
+    snprintf(own, sizeof own, "本级（%s）", json_string_value(json_object_get(fig, "org_name")));
     for (size_t m = 0; m < NMODULES; m++) {
         const json_t *f = json_object_get(fig, modules[m].key);
         if (f == NULL)
             continue;
+        int is_own = 0;
+        for (const char *const *k = own_figures; *k; k++)
+            is_own |= strcmp(*k, modules[m].key) == 0;
         json_t *rows = json_array(), *head = json_array();
         json_array_append_new(head, json_string("单位"));
         for (const column_t *c = modules[m].cols; c->key; c++)
@@ -126,7 +161,7 @@ static json_t *book_of(const json_t *fig)
         json_array_foreach(json_object_get(f, "children"), i, k) {
             json_array_append_new(rows, sheet_row(&modules[m], json_string_value(json_object_get(k, "org_name")), k));
         }
-        json_array_append_new(rows, sheet_row(&modules[m], total, f));
+        json_array_append_new(rows, sheet_row(&modules[m], is_own ? own : total, f));
         json_array_append_new(book, json_pack("{s:s, s:o}", "name", modules[m].sheet, "rows", rows));
     }
     return book;

@@ -180,6 +180,90 @@ def test_one_answer_holds_every_family(server, admin, city):
     assert ok(d.get("/api/v1/responsibility-figures", params={"org": city[SHUSHAN]})) == all_
 
 
+@pytest.fixture(scope="module")
+def assessed(server, admin, city):
+    """The annual assessment of the year: 蜀山区 assesses its streets (a published run, then
+    a later run with other values left unpublished); the city's plan of its districts has
+    only a computed run, so no published plan covers 蜀山区 itself."""
+    for key, value in (("assessment.weights", {"party_building": 50, "development": 50}),
+                       ("assessment.grade_bands", [{"grade": "excellent", "min": 90}, {"grade": "sound", "min": 80},
+                                                   {"grade": "fair", "min": 60}, {"grade": "weak", "min": 0}])):
+        ok(admin.post("/api/v1/norms", json={"org_id": city[CITY], "key": key, "year_from": YEAR - 1,
+                                             "value": value}), 201)
+
+    def plan(org, cls, nodes):
+        p = ok(admin.post("/api/v1/assessment-plans", json={"org_id": city[org], "year": YEAR, "class": cls,
+                                                            "name": "年度综合考核"}), 201)["id"]
+        ids = {}
+        for code, parent, body in nodes:
+            ids[code] = ok(admin.post(f"/api/v1/assessment-plans/{p}/indicators", json={
+                "code": code, "name": f"指标{code}", **({"parent_id": ids[parent]} if parent else {}), **body}), 201)["id"]
+        return p, ids
+
+    def enter(p, ids, org, code, value):
+        ok(admin.request("PUT", f"/api/v1/assessment-plans/{p}/entries", json={
+            "indicator_id": ids[code], "org_id": city[org], "value": value, "evidence": "会议记录及台账"}))
+
+    def compute(p):
+        return ok(admin.post(f"/api/v1/assessment-plans/{p}/runs", json={}), 201)["id"]
+
+    leaf = {"method": "pass", "source": "entered", "params": {"at_least": 1}, "max_points": 10}
+    streets, ids = plan(SHUSHAN, "street", [
+        ("P", None, {"half": "party_building", "max_points": 10}), ("P1", "P", leaf),
+        ("D", None, {"half": "development", "max_points": 10}),
+        ("D1", "D", {**leaf, "method": "ratio", "params": {"target": 1}}),
+        ("V", None, {"half": "party_building", "max_points": 0, "method": "veto", "source": "entered",
+                     "params": {"effect": "drop_grade"}})])
+    # 南岗 50 + 50 = 100 (优秀, first); 龙居 50 + 25 = 75 (一般, vetoed: 较差); the other streets 0.
+    for org, code, value in ((NANGANG, "P1", 1), (NANGANG, "D1", 1), (LONGJU, "P1", 1), (LONGJU, "D1", 0.5),
+                             (LONGJU, "V", 1)):
+        enter(streets, ids, org, code, value)
+    published = compute(streets)
+    ok(admin.post(f"/api/v1/assessment-runs/{published}/publish", json={}))
+    enter(streets, ids, NANGANG, "P1", 0)
+    later = compute(streets)
+    districts, dids = plan(CITY, "district", [("P", None, {**leaf, "half": "party_building"})])
+    enter(districts, dids, SHUSHAN, "P", 1)
+    compute(districts)
+
+    def ranking(run):
+        items = ok(admin.get(f"/api/v1/assessment-runs/{run}/results", params={"sort": "rank", "limit": 200}))["items"]
+        return {row["org_id"]: row for row in items}
+    return {"plan": streets, "published": published, "later": later, "ranking": ranking(published),
+            "later_ranking": ranking(later)}
+
+
+ASSESS = ("total", "party_building", "development", "bonus", "rank", "grade", "vetoed", "barred")
+
+
+def test_assessment_figures_are_the_published_ranking(server, admin, city, assessed):
+    q = {"org": city[SHUSHAN], "year": YEAR}
+    a = ok(city["district"].get("/api/v1/responsibility-figures", params=q))["assessment"]
+    ranking = assessed["ranking"]
+    # 蜀山区 itself: only the city's computed run covers it, so no figures.
+    assert all(a[k] is None for k in (*ASSESS, "units", "run_id", "plan_id")), a
+    # Every street is a unit of the plan; a child of another class (a township) has no figures.
+    assert {c["org_id"] for c in a["children"]} >= set(ranking) and len(ranking) > 2
+    for c in a["children"]:
+        want = ranking.get(c["org_id"])
+        if want is None:
+            assert all(c[k] is None for k in (*ASSESS, "units", "run_id", "plan_id")), c
+            continue
+        assert {k: c[k] for k in ASSESS} == {k: want[k] for k in ASSESS}, c["org_name"]
+        assert (c["units"], c["run_id"], c["plan_id"]) == (len(ranking), assessed["published"], assessed["plan"])
+    ng, lj = child(a, city[NANGANG]), child(a, city[LONGJU])
+    assert (ng["total"], ng["rank"], ng["grade"], ng["vetoed"]) == (100, 1, "excellent", False)
+    assert (lj["total"], lj["party_building"], lj["development"], lj["rank"], lj["grade"], lj["vetoed"]) == \
+        (75, 50, 25, 2, "weak", True)
+    # The later run (南岗 50 there) is not published: the figures stay the published run's.
+    assert assessed["later_ranking"][city[NANGANG]]["total"] == 50
+    # A street's own staff read its own result; another year has none.
+    own = ok(city["nangang"].get("/api/v1/responsibility-figures", params={"org": city[NANGANG], "year": YEAR}))
+    assert {k: own["assessment"][k] for k in ASSESS} == {k: ranking[city[NANGANG]][k] for k in ASSESS}
+    before = ok(admin.get("/api/v1/responsibility-figures", params={**q, "year": YEAR - 1}))["assessment"]
+    assert all(c["total"] is None and c["run_id"] is None for c in before["children"])
+
+
 def read_xlsx(raw):
     """{sheet name: rows of values (str, or float for numbers, None when empty)}."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -205,10 +289,21 @@ def read_xlsx(raw):
     return book
 
 
-SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议"}
+SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
+          "assessment": "综合考核"}
+GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
-def test_the_workbook_is_the_figures_and_is_audited(server, admin, city):
+def cell_of(value):
+    """A figure as the workbook writes it: a grade as its word, yes as 是, no and null empty."""
+    if value is True:
+        return "是"
+    if value is False or value is None:
+        return None
+    return GRADE_WORDS.get(value, value)
+
+
+def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assessed):
     d = city["district"]
     q = {"org": city[SHUSHAN], "year": YEAR}
     r = d.get("/api/v1/responsibility-figures/export", params=q)
@@ -216,24 +311,25 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city):
     assert r.headers["Content-Disposition"] == f'attachment; filename="responsibility-{SHUSHAN}-{YEAR}.xlsx"'
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
-    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议"]
+    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]
         head = rows[0]
         assert head[0] == "单位" and sorted(head[1:]) == sorted(HEADERS[key].values()), (sheet, head)
         f = fig[key]
-        # A row per child in the answer's order, then the node's total.
-        assert [row[0] for row in rows[1:]] == [c["org_name"] for c in f["children"]] + ["合计（蜀山区）"]
+        # A row per child in the answer's order, then the node's total (the assessment: its own result).
+        last = "本级（蜀山区）" if key == "assessment" else "合计（蜀山区）"
+        assert [row[0] for row in rows[1:]] == [c["org_name"] for c in f["children"]] + [last]
         # Every figure column equals the answer's number (an empty cell: a rate without a denominator).
         figures = [k for k in f if k not in ("children", "org_id", "year")]
         for row, src in zip(rows[1:], f["children"] + [f]):
             for col, title in enumerate(head[1:], start=1):
                 value = row[col] if col < len(row) else None
                 key_of = next(k for k in figures if column_title(key, k) == title)
-                want = src[key_of]
-                assert (value is None and want is None) or value == pytest.approx(want), (sheet, title, src["org_name"]
-                                                                                          if "org_name" in src else "")
+                want = cell_of(src[key_of])
+                assert value == want if isinstance(want, str) or want is None else value == pytest.approx(want), \
+                    (sheet, title, src["org_name"] if "org_name" in src else "")
                 checked += 1
     assert checked > 100
     rows = admin.get("/api/v1/audit", params={"action": "responsibility_figures.exported"}).json()["items"]
@@ -251,6 +347,8 @@ HEADERS = {
     "notice": {"receipts": "接收", "unread": "未读", "unreplied": "未回复", "overdue": "逾期未回复"},
     "review": {"sessions": "评议会", "reporters": "述职书记", "possible": "应投票", "voted": "已投票", "turnout": "参评率",
                "good": "好", "fairly_good": "较好", "average": "一般", "poor": "差", "ungraded": "未定等次"},
+    "assessment": {"total": "总分", "party_building": "党建", "development": "发展", "bonus": "加分", "rank": "名次",
+                   "units": "参评单位数", "grade": "等次", "vetoed": "一票否决", "barred": "不得评先"},
 }
 
 

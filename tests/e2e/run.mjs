@@ -1450,6 +1450,27 @@ describe('staff console', { timeout: 480_000 }, () => {
     await district.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}/problems` && u.searchParams.get('overdue') === '1')
     await waitRows(district, 'problem-table', figs.problem.overdue)
     assert.ok(await byId(district, 'problem-overdue-filter').locator('input').isChecked(), '仅看逾期 is ticked')
+    // 综合考核: the city's published assessment of its districts gives the district its own
+    // score and rank on its dashboard, and the score leads to its result tree.
+    const bands = [{ grade: 'excellent', min: 90 }, { grade: 'sound', min: 80 }, { grade: 'fair', min: 60 }, { grade: 'weak', min: 0 }]
+    for (const [key, value] of [['assessment.weights', { party_building: 50, development: 50 }], ['assessment.grade_bands', bands]]) {
+      await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: year, value }, 201)
+    }
+    const plan = await admin.post('/api/v1/assessment-plans', { org_id: ids.city, year, class: 'district', name: '区县年度综合考核' }, 201)
+    const leaf = { max_points: 10, method: 'pass', source: 'entered', params: { at_least: 1 } }
+    const task = await admin.post(`/api/v1/assessment-plans/${plan.id}/indicators`, { code: 'P', name: '党建重点任务', half: 'party_building', ...leaf }, 201)
+    await admin.post(`/api/v1/assessment-plans/${plan.id}/indicators`, { code: 'D', name: '发展重点任务', half: 'development', ...leaf }, 201)
+    await admin.put(`/api/v1/assessment-plans/${plan.id}/entries`, { indicator_id: task.id, org_id: ids.shushan, value: 1, evidence: '重点任务台账' })
+    const run = await admin.post(`/api/v1/assessment-plans/${plan.id}/runs`, {}, 201)
+    await admin.post(`/api/v1/assessment-runs/${run.id}/publish`, {})
+    const own = (await admin.get(`/api/v1/responsibility-figures?org=${ids.shushan}&year=${year}`)).assessment
+    assert.equal(own.run_id, run.id)
+    await district.goto(`${base}/orgs/${ids.shushan}`)
+    await byId(district, 'responsibility-tab-assessment').click()
+    await waitText(district, 'resp-assessment-value-total', own.total.toFixed(2))
+    await waitText(district, 'resp-assessment-value-rank', `${own.rank}/${own.units}`)
+    await byId(district, 'resp-assessment-total').click()
+    await district.waitForURL((u) => u.pathname === `/assessment-runs/${run.id}/results/${ids.shushan}`)
     for (const p of [street, district, phone]) await p.context().close()
     clean()
   })

@@ -201,12 +201,18 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'inspection', perm: 'party.read', figures: ['inspections', 'daily', 'open', 'covert', 'items_failed', 'findings'] },
   { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
   { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
+  { key: 'assessment', perm: 'stats.read', figures: ['total', 'party_building', 'development', 'bonus', 'rank', 'grade', 'vetoed', 'barred'] },
 ]
 export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
 
-export function responsibilityRoute(orgId, module, key, year) {
+// The page behind a figure of the node orgId (f: its figures); null when none
+// (an assessment figure of a node no published run covers).
+export function responsibilityRoute(orgId, module, key, year, f) {
   const y = String(year)
   switch (module) {
+    case 'assessment':
+      // The unit's result and the indicator tree behind it in the published run.
+      return f?.run_id ? { path: `/assessment-runs/${f.run_id}/results/${orgId}` } : null
     case 'duty':
       return { path: `/orgs/${orgId}/duties`, query: { year: y } }
     case 'problem':
