@@ -218,6 +218,13 @@ static json_t *my_receipts(db_t *db, const principal_t *who, int64_t id, int64_t
     return items;
 }
 
+/* 1 if who, seeing a notice from the issuer's side (sight 2) issued by org, is
+ * the issuer's staff: reminds the recipients, adds and removes its files. */
+static int issuer_staff(db_t *db, const principal_t *who, int sight, int64_t org)
+{
+    return sight == 2 && access_org(db, who, PERM_ORG_WRITE, org, NULL, 0) == DB_OK;
+}
+
 /* The notice as the caller sees it: with the counts on the issuer's side, and the caller's receipts. */
 static json_t *notice_json(db_t *db, const principal_t *who, int64_t id, int sight, int64_t now)
 {
@@ -226,6 +233,8 @@ static json_t *notice_json(db_t *db, const principal_t *who, int64_t id, int sig
         return NULL;
     notice_finish(n);
     json_object_set_new(n, "issuer_view", json_boolean(sight == 2));
+    json_int_t org = json_integer_value(json_object_get(n, "org_id"));
+    json_object_set_new(n, "issuer_staff", json_boolean(issuer_staff(db, who, sight, org)));
     json_object_set_new(n, "counts", sight == 2 ? notice_counts(db, id, now) : json_null());
     json_t *mine = my_receipts(db, who, id, now);
     json_object_set_new(n, "my_receipts", mine ? mine : json_array());
@@ -513,13 +522,6 @@ static const field_t remind_fields[] = {
 
 /* POST /notices/{id}/remind: the issuer reminds the recipients that have not read it
  * (whom = unread) or not replied (unreplied; the default when a reply is asked for). */
-/* 1 if who, seeing a notice from the issuer's side (sight 2) issued by org, is
- * the issuer's staff: reminds the recipients, adds and removes its files. */
-static int issuer_staff(db_t *db, const principal_t *who, int sight, int64_t org)
-{
-    return sight == 2 && access_org(db, who, PERM_ORG_WRITE, org, NULL, 0) == DB_OK;
-}
-
 static int remind_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     remind_in_t in = {0};

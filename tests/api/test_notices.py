@@ -26,6 +26,7 @@ def people(server, admin, ids):
         "community2": server.make_user(admin, "ntc_community2", "org_staff", ids[LONGJU]),
         "yaohai": server.make_user(admin, "ntc_yaohai", "org_staff", ids[YAOHAI]),
         "resident": server.make_user(admin, "ntc_resident", "resident", ids[LONGJU]),
+        "auditor": server.make_user(admin, "ntc_auditor", "auditor", ids[SHUSHAN]),
     }
 
 
@@ -59,6 +60,12 @@ def test_targeting_by_levels_makes_one_receipt_per_node(server, admin, ids, peop
     assert n["counts"] == {"recipients": expected, "read": 0, "unread": expected, "replied": 0, "unreplied": 0,
                            "overdue": 0}
     assert n["levels"] == ["street", "community"] and n["issuer_view"] is True
+    assert n["issuer_staff"] is True
+    # An auditor of the issuing node sees it from the issuer's side but is not its staff:
+    # no reminding, no files added (the console hides both by this flag).
+    seen = people["auditor"].get(f"/api/v1/notices/{n['id']}").json()
+    assert seen["issuer_view"] is True and seen["issuer_staff"] is False
+    assert people["auditor"].post(f"/api/v1/notices/{n['id']}/remind").status_code == 403
     receipts, after, totals = [], None, set()
     while True:
         params = {"limit": 7, **({"after": after} if after else {})}
@@ -115,7 +122,7 @@ def test_recipient_reads_once_replies_and_sees_nothing_of_others(server, admin, 
     g = com.get(f"/api/v1/notices/{nid}")
     assert g.status_code == 200, g.text
     got = g.json()
-    assert got["issuer_view"] is False and got["counts"] is None
+    assert got["issuer_view"] is False and got["issuer_staff"] is False and got["counts"] is None
     assert [x["org_id"] for x in got["my_receipts"]] == [ids[LONGJU]]
     assert got["my_receipts"][0]["read_at"] is None
     r = com.get(f"/api/v1/notices/{nid}/receipts")
