@@ -90,7 +90,9 @@ typedef enum { M_RATE, M_COUNT, M_PER, M_PER100, M_REVIEW_POINTS, M_REVIEW_SAT, 
  * records, the grouped query (after UNITS_CTE: rows of unit id, a, b and for
  * 述职评议 the count's text and grade), its further parameters (D, E: the
  * year's first and next first Shanghai day; S, T: their times; Y: the year;
- * C: the cut-off date (today or the year's last day); N: the cut-off time),
+ * C: the cut-off date (today or the year's last day); N: the cut-off time;
+ * L, H: the issuer's subtree, whose presence anywhere makes the query one by
+ * record node, without UNITS_CTE, folded per unit through the node map),
  * how a and b make the measure, and their names among the numbers. */
 typedef struct source {
     const char *key;
@@ -187,9 +189,11 @@ static const source_t sources[] = {
     {"party_members.in_service_registered", "count", "org-party-members",
      FIGURES("in_service_registered", "party_members"), "", M_COUNT, "registered", "party_members", NULL},
     {"party_orgs.with_secretary_rate", "ratio", "org-party-orgs",
-     "SELECT q.org_id, COALESCE(SUM(CASE WHEN q.secretary IS NOT NULL AND q.secretary <> '' THEN 1 ELSE 0 END), 0),"
-     " COUNT(*) FROM party_org q JOIN org o ON o.id = q.org_id WHERE" IN_PLAN " GROUP BY q.org_id",
-     "LH", M_RATE, "with_secretary", "party_orgs", NULL},
+     "SELECT q.org_id, COALESCE(SUM(CASE WHEN (q.secretary IS NOT NULL AND q.secretary <> '') OR EXISTS (SELECT 1"
+     " FROM cadre c WHERE c.org_id = q.org_id AND c.post = '书记' AND (c.term_end IS NULL OR c.term_end >= ?))"
+     " THEN 1 ELSE 0 END), 0), COUNT(*) FROM party_org q JOIN org o ON o.id = q.org_id WHERE" IN_PLAN
+     " AND q.kind <> '党小组' GROUP BY q.org_id",
+     "CLH", M_RATE, "with_secretary", "party_orgs", NULL},
     {"cadres.secretary_in_post", "count", "org-cadres",
      "SELECT u.id, COUNT(*), 0 FROM u JOIN cadre c ON c.org_id = u.id AND c.post = '书记'"
      " AND (c.term_end IS NULL OR c.term_end >= ?) GROUP BY u.id",
@@ -1162,6 +1166,13 @@ static int node_unit_of(const node_unit_t *map, size_t n, int64_t node)
     return hit ? hit->unit : -1;
 }
 
+/* 1 if source s is grouped by the record's node over the issuer's subtree (its
+ * parameters take L), 0 if by unit through UNITS_CTE. */
+static int by_record_node(const source_t *s)
+{
+    return strchr(s->params, 'L') != NULL;
+}
+
 /* Run one source's grouped query and set the measure of every node reading
  * it for every unit: a source over the units (its rows one per unit), or over
  * the nodes of the plan's subtree (params starting with L: its rows one per
@@ -1170,7 +1181,7 @@ static int source_run(db_t *db, const plan_at_t *p, run_data_t *d, const source_
                       int64_t cutoff_at, const node_unit_t *map, size_t nmap)
 {
     const char *level, *k1, *k2;
-    int any, by_node = s->params[0] == 'L';
+    int any, by_node = by_record_node(s);
     class_filter(p->cls, &level, &any, &k1, &k2);
     db_val_t v[16];
     int n = 0;
@@ -1251,7 +1262,7 @@ static int run_measures(db_t *db, const plan_at_t *p, run_data_t *d, int64_t now
         int used = 0;
         for (int i = 0; i < d->N; i++)
             used |= d->src[i] == &sources[k];
-        if (used && map == NULL && sources[k].params[0] == 'L')
+        if (used && map == NULL && by_record_node(&sources[k]))
             rc = node_units(db, p, d, &map, &nmap);
         if (used && rc == DB_OK)
             rc = source_run(db, p, d, &sources[k], cutoff, cutoff_at, map, nmap);

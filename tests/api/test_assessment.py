@@ -187,6 +187,7 @@ def person(admin, org):
     r = admin.post("/api/v1/persons", json={"org_id": org, "name": "考核居民",
                                             "id_card": id_with_check(f"34010419700101{next(_seq):03d}")})
     assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 def test_records_freeze_versions_adjustments(server, admin, city):
@@ -197,6 +198,13 @@ def test_records_freeze_versions_adjustments(server, admin, city):
             if s:
                 body["secretary"] = s
             assert admin.post("/api/v1/party-orgs", json=body).status_code == 201
+    # A 党小组 has a 组长, not a secretary: it is not counted. C2's 党支部 has no name on
+    # record but its node has a cadre in the post 书记: it counts as having one.
+    assert admin.post("/api/v1/party-orgs", json={"org_id": u[1], "kind": "党小组", "name": "考核第一党小组"}).status_code == 201
+    assert admin.post("/api/v1/party-orgs", json={"org_id": u[2], "kind": "党支部", "name": "考核党支部"}).status_code == 201
+    r = admin.post("/api/v1/cadres", json={"person_id": person(admin, u[2]), "org_id": u[2], "post": "书记",
+                                           "term_start": "2021-01-01"})
+    assert r.status_code == 201, r.text
     person(admin, u[0])
     nodes = [("P", None, inner("party_building", 10)),
              ("P1", "P", leaf("ratio", {"target": 1}, source="party_orgs.with_secretary_rate")),
@@ -206,11 +214,14 @@ def test_records_freeze_versions_adjustments(server, admin, city):
     run1 = compute(admin, plan)
     res = ranking(admin, run1["id"])
     # C0: 2 of 2 party orgs with a secretary, a resident → 100; C1: 1 of 2 → 25, no resident.
-    # C2..C5: no party org (nothing due: full points), no resident → 50.
-    assert [res[o]["total"] for o in u] == [100, 25, 50, 50, 50, 50]
+    # C2: its 党支部 led by the node's 书记, a resident (the cadre) → 100.
+    # C3..C5: no party org (nothing due: full points), no resident → 50.
+    assert [res[o]["total"] for o in u] == [100, 25, 100, 50, 50, 50]
     _, tree = tree_of(admin, run1["id"], u[1])
     assert tree["P1"]["numbers"] == {"with_secretary": 1, "party_orgs": 2} and tree["P1"]["measure"] == 0.5
     assert tree["P1"]["link"] == {"page": "org-party-orgs", "query": {"org": u[1], "year": 2024}}
+    _, tree = tree_of(admin, run1["id"], u[2])
+    assert tree["P1"]["numbers"] == {"with_secretary": 1, "party_orgs": 1}
     _, tree = tree_of(admin, run1["id"], u[3])
     assert tree["P1"]["applies"] is False and tree["P1"]["computed"] == 10
     r = admin.post(f"/api/v1/assessment-runs/{run1['id']}/publish", json={})

@@ -1,5 +1,6 @@
 """jiceng demo: a synthetic city that is reproducible, consistent and clean."""
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -136,6 +137,14 @@ def assessment(db):
         n, best, top = con.execute("SELECT COUNT(*), MIN(rank), MAX(total) FROM assess_result WHERE run_id = ?",
                                    (published,)).fetchone()
         assert n == units and best == 1 and 0 < top <= 10500
+        # A source over the subtree is folded from the records' nodes up to each unit: every
+        # unit holds party organisations (the communities' 党委), each led by its node's 书记.
+        party = con.execute("SELECT s.numbers FROM assess_score s JOIN assess_indicator i ON i.id = s.indicator_id"
+                            " WHERE s.run_id = ? AND i.source = 'party_orgs.with_secretary_rate'",
+                            (published,)).fetchall()
+        assert len(party) == units
+        assert all(json.loads(x)["party_orgs"] >= 1 and json.loads(x)["with_secretary"] == json.loads(x)["party_orgs"]
+                   for (x,) in party)
     con.close()
 
 
