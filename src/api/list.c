@@ -11,6 +11,7 @@
 #include "api/internal.h"
 #include "api/resource.h"
 #include "core/timefmt.h"
+#include "db/copy.h"
 #include "http/server.h"
 #include "lib/keys.h"
 #include "lib/util.h"
@@ -287,12 +288,13 @@ json_t *api_list_run(db_t *db, api_list_t *l)
     /* Counted up to --list-total-cap (共 N 条), "more" above: counting a city's
      * millions on every page would cost more than the page. */
     if (total < 0) {
-        int len = snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (SELECT 1 %s %s LIMIT ?) t", l->from, l->where);
+        char *count = db_sql_join("SELECT COUNT(*) FROM (SELECT 1 ", l->from, " ", l->where, " LIMIT ?) t", NULL);
         vals[l->nv] = (db_val_t){'i', l->cap + 1, 0, NULL, 0};
-        db_stmt_t *st = len > 0 && (size_t)len < sizeof sql ? db_qv(db, sql, vals, l->nv + 1) : NULL;
+        db_stmt_t *st = count ? db_qv(db, count, vals, l->nv + 1) : NULL;
         if (st && db_step(st) == DB_ROW)
             total = db_col_int(st, 0);
         db_done(st);
+        free(count);
         if (total < 0)
             return NULL;
     }

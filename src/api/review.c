@@ -618,16 +618,15 @@ static int reporter_patch_write(db_t *db, const write_ctx_t *w, json_t *data, ap
     if (rc == DB_OK && (IN_SENT(&in) & 3) &&
         access_org(db, &w->who, REVIEW_WRITE, node, NULL, 0) == DB_NOTFOUND)
         return api_fail(rep, w->lang, E_REVIEW_HOLDER_ONLY, NULL);
-    const char *cols[3] = {"report", "rectification", "comment"};
+    static const char *const sets[3] = {
+        "UPDATE review_reporter SET report = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        "UPDATE review_reporter SET rectification = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        "UPDATE review_reporter SET comment = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+    };
     const char *vals[3] = {in.report, in.rectification, in.comment};
-    for (int k = 0; rc == DB_OK && k < 3; k++) {
-        if (!((IN_SENT(&in) >> k) & 1))
-            continue;
-        char sql[160];
-        snprintf(sql, sizeof sql, "UPDATE review_reporter SET %s = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                 cols[k]);
-        rc = db_exec(db, NULL, sql, "tii", vals[k], w->now, w->id);
-    }
+    for (int k = 0; rc == DB_OK && k < 3; k++)
+        if ((IN_SENT(&in) >> k) & 1)
+            rc = db_exec(db, NULL, sets[k], "tii", vals[k], w->now, w->id);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "review.reporter_updated", "review_reporter", w->id, node, json_incref(data));
     if (rc != DB_OK)
