@@ -485,6 +485,9 @@ static const field_t ind_fields[] = {
     FIELDS_END,
 };
 
+/* The fields of ind_patch_fields, in order (IND_FIELDS). */
+enum { IP_CODE, IP_NAME, IP_MAX, IP_WEIGHT, IP_METHOD, IP_SOURCE, IP_PARAMS, IP_SORT };
+
 static const field_t ind_patch_fields[] = {
     IND_FIELDS(F_NOT_NULL),
     IN(ind_in_t, version, F_INT, 1, 1, INT64_MAX, NULL),
@@ -746,16 +749,16 @@ static int ind_patch_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     json_t *now = db_row_one_json(db, IND_COLUMNS " FROM assess_indicator WHERE id = ?", "i", w->id);
     if (now == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
-    const json_t *method = json_object_get(data, "method"), *source = json_object_get(data, "source");
-    const json_t *params = json_object_get(data, "params");
+    uint64_t sent = IN_SENT(&in); /* method and source may be sent as null: an inner node now */
     json_t *old_params = json_loads(json_string_value(json_object_get(now, "params")), 0, NULL);
-    const char *m = method ? json_string_value(method) : json_string_value(json_object_get(now, "method"));
-    const char *s = source ? json_string_value(source) : json_string_value(json_object_get(now, "source"));
-    double max = json_object_get(data, "max_points") ? in.max_points
-                                                      : json_number_value(json_object_get(now, "max_points"));
-    double weight = json_object_get(data, "weight") ? in.weight : json_number_value(json_object_get(now, "weight"));
+    const char *m = (sent >> IP_METHOD) & 1 ? in.method : json_string_value(json_object_get(now, "method"));
+    const char *s = (sent >> IP_SOURCE) & 1 ? in.source : json_string_value(json_object_get(now, "source"));
+    double max = IN_GIVEN(&in, ind_patch_fields, IP_MAX) ? in.max_points
+                                                          : json_number_value(json_object_get(now, "max_points"));
+    double weight = IN_GIVEN(&in, ind_patch_fields, IP_WEIGHT) ? in.weight
+                                                                : json_number_value(json_object_get(now, "weight"));
     json_t *none = json_object();
-    const json_t *p = params ? params : m ? old_params : none; /* an inner node now: no parameters */
+    const json_t *p = IN_GIVEN(&in, ind_patch_fields, IP_PARAMS) ? in.params : m ? old_params : none;
     int bad = node_valid(w->lang, json_string_value(json_object_get(now, "half")), max, weight, m, s, p, rep);
     json_decref(now);
     if (!bad && m) {
@@ -782,7 +785,7 @@ static int ind_patch_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
                      " weight = ?, method = ?, source = ?, params = ?, sort = CASE WHEN ? = 1 THEN ? ELSE sort END,"
                      " updated_at = ?, version = version + 1 WHERE id = ?",
                      "ttddtttiiii", in.code, in.name, max, weight, m, s, ptext ? ptext : "{}",
-                     (int64_t)(json_object_get(data, "sort") != NULL), in.sort, w->now, w->id);
+                     (int64_t)IN_GIVEN(&in, ind_patch_fields, IP_SORT), in.sort, w->now, w->id);
     free(ptext);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "assessment.indicator_updated", "assess_indicator", w->id, org, json_incref(data));
