@@ -438,4 +438,11 @@ void attach_sha256(char hex[65], const void *bytes, size_t n);
 int attachment_demo(db_t *db, const write_ctx_t *w);
 /* ---- end attachments ---- */
 
+/* ---- demo cases (case_demo.c) ---- */
+/* A year of cases for the demo city (docs/casework.md, "Demo cases"): every
+ * state, source and category, their logs, escalations, ratings and case_day
+ * figures, deterministic from seed. Before the assessment, which reads them. */
+int case_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end demo cases ---- */
+
 #endif
