@@ -88,10 +88,13 @@ static const int source_weights[] = {40, 30, 20, 10};
 /* 定制帮 is asked for by residents mostly, on their phones. */
 static const int help_source_weights[] = {15, 70, 15, 0};
 
-/* The state a case is in now: all nine, most of the year's cases long finished. */
+/* Where a case's path leads. A finished one (rated, closed unrated, rejected) is
+ * reported any day of the year and stands now wherever its path has got to (the
+ * recent ones still open); an open one (3% of cases) is stuck: in its state until
+ * now, half of them past the stage deadline. */
 static const case_state_t finals[] = {CS_REPORTED, CS_ACCEPTED, CS_REJECTED, CS_DISPATCHED, CS_HANDLING,
                                       CS_HANDLED,  CS_VERIFIED, CS_CLOSED,   CS_RATED};
-static const int final_weights[] = {3, 3, 5, 3, 6, 3, 3, 20, 54};
+static const int final_weights[] = {1, 1, 12, 1, 1, 1, 1, 28, 140};
 #define NFINALS (int)(sizeof finals / sizeof finals[0])
 
 static const char *const ratings[] = {"满意", "基本满意", "不满意"};
@@ -314,13 +317,44 @@ static void walk(demo_path_t *p, const demo_cat_t *cat, case_state_t final, int 
         }
         walk_stage(p, cat, a, stage_length(cat->hours[p->state], late), street, district, actor, note);
     }
-    if (!case_state_final(p->state)) { /* open: in its state until now, a third of them past the deadline */
+    if (!case_state_final(p->state)) { /* stuck: in its state until now, half of them past the deadline */
         int64_t h = cat->hours[p->state];
         int64_t len = h <= 0 ? 3600 + below(47 * 3600)
-                      : below(3) == 0 ? part_of(h * 3600, 1.1, 3.0)
+                      : below(2) == 0 ? part_of(h * 3600, 1.1, 3.0)
                                       : part_of(h * 3600, 0.05, 0.9);
         walk_stage(p, cat, CA_NONE, len, street, district, NULL, NULL);
     }
+}
+
+/* The path as it stands at cut (from its report): what comes after has not happened yet. */
+static void cut_at(demo_path_t *p, int64_t cut)
+{
+    if (p->end <= cut)
+        return;
+    while (p->log.n > 1 && p->log.ev[p->log.n - 1].at > cut)
+        p->log.n--;
+    while (p->log.nesc > 0 && p->log.esc_at[p->log.nesc - 1] > cut)
+        p->log.nesc--;
+    p->state = CS_REPORTED;
+    p->stage_from = p->level = p->returns = 0;
+    p->handled_at = p->closed_at = -1;
+    p->rating = NULL; /* the rating is the last event: not there yet */
+    for (int e = 1; e < p->log.n; e++) {
+        const demo_event_t *ev = &p->log.ev[e];
+        if (strncmp(ev->action, "escalate_", 9) == 0) {
+            p->level++;
+            continue;
+        }
+        p->state = case_state_from_name(ev->to);
+        p->stage_from = ev->at;
+        p->level = 0;
+        p->returns += strcmp(ev->action, "return") == 0;
+        if (strcmp(ev->action, "handle") == 0)
+            p->handled_at = ev->at;
+        if (strcmp(ev->action, "close") == 0)
+            p->closed_at = ev->at;
+    }
+    p->end = cut;
 }
 
 /* A tracking code from the case's number: a bijection of 48 bits keyed by the seed, so codes differ and look random. */
@@ -380,10 +414,13 @@ static int add_case(demo_t *d, uint64_t key, int64_t index, int state_pick, int 
     const char *handler_name = handler == grid ? "网格员" : handler == street ? "街道城管科" : "社区工作人员";
     demo_path_t *p = xcalloc(1, sizeof *p);
     walk(p, cat, final, help, reporter_names[si], handler_name, street, district);
-    /* Open cases end now; finished ones anywhere in the year before. */
+    /* A stuck case ends now; the others are reported any time in the year before and
+     * stand where their path has got to by now. */
     int64_t base = now - p->end;
-    if (case_state_final(p->state) && p->end < YEAR_SECONDS)
-        base -= below(YEAR_SECONDS - p->end);
+    if (case_state_final(p->state)) {
+        base = now - YEAR_SECONDS + below(YEAR_SECONDS);
+        cut_at(p, now - base);
+    }
     int64_t total = 0;
     for (int s = 0; s < CS_COUNT; s++)
         total += cat->hours[s];
@@ -470,8 +507,7 @@ int case_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
     uint64_t key = (uint64_t)below(INT64_MAX);
     /* The first cases go round every state, source and category, so each shows however small the city. */
     for (int64_t i = 0; rc == DB_OK && i < n; i++) {
-        int cover = i < NFINALS * 4;
-        rc = add_case(&d, key, i, cover ? (int)(i % NFINALS) : -1, cover ? (int)(i % 4) : -1,
+        rc = add_case(&d, key, i, i < NFINALS ? (int)i : -1, i < 4 ? (int)i : -1,
                       i < d.ncats ? (int)i : -1);
     }
     free(d.orgs);
