@@ -121,7 +121,6 @@ typedef struct {
     demo_cat_t *cats;
     int ncats;
     int64_t first_person, last_person;
-    int64_t cases, events, escalations;
 } demo_t;
 
 static int64_t up_to(const demo_t *d, int64_t id, char level)
@@ -248,7 +247,6 @@ static int64_t stage_length(int64_t hours, int late_per_cent)
         return 3600 + below(47 * 3600);
     return below(100) < late_per_cent ? part_of(hours * 3600, 1.05, 3.2) : part_of(hours * 3600, 0.05, 0.9);
 }
-
 
 /* A case's path, timed from 0 at its report. */
 typedef struct {
@@ -478,9 +476,6 @@ static int add_case(demo_t *d, uint64_t key, int64_t index, int state_pick, int 
         rc = casework_case_part(db, id, 1, &cw);
     if (rc == DB_OK)
         rc = casework_delta_apply(db, &cw);
-    d->cases++;
-    d->events += p->log.n;
-    d->escalations += p->log.nesc;
     free(p);
     return rc;
 }
