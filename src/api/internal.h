@@ -458,5 +458,11 @@ typedef struct {
  * caller's action audits itself. */
 int service_record_add(db_t *db, const write_ctx_t *w, const service_add_t *r, int64_t *id, api_reply_t *rep);
 /* ---- end service records ---- */
+/* ---- demo cases (case_demo.c) ---- */
+/* A year of cases for the demo city (docs/casework.md, "Demo cases"): every
+ * state, source and category, their logs, escalations, ratings and case_day
+ * figures, deterministic from seed. Before the assessment, which reads them. */
+int case_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end demo cases ---- */
 
 #endif

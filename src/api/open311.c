@@ -148,7 +148,9 @@ int o311_services(api_req_t *req, api_reply_t *rep)
         return o311_error(req, rep, 404, "use .json or .xml");
     json_t *rows = db_rows_json(req->db,
                                 "SELECT code AS service_code, name_zh AS service_name, name_en AS description,"
-                                " code AS keywords, code AS \"group\" FROM case_category WHERE active = 1"
+                                " code AS keywords, COALESCE((SELECT p.code FROM case_category p"
+                                " WHERE p.id = case_category.parent_id), code) AS \"group\"" /* a kind's family */
+                                " FROM case_category WHERE active = 1"
                                 " ORDER BY sort, id",
                                 "");
     if (rows == NULL)

@@ -811,6 +811,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = rect_demo(db, d->w, d->seed);
     /* ---- end rectification problems ---- */
+    /* ---- demo cases (一线为民): a year of them; before the assessment, whose casework sources read them ---- */
+    if (rc == DB_OK)
+        rc = case_demo(db, d->w, d->seed);
+    /* ---- end demo cases ---- */
     if (rc == DB_OK) /* the annual assessment (年度综合考核): after every record it reads */
         rc = assess_demo(db, d->w, d->seed);
     if (rc == DB_OK) /* attachments: after every family that owns files */

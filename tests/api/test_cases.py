@@ -4,6 +4,7 @@ import json
 import re
 import threading
 import time
+from datetime import datetime
 
 import pytest
 
@@ -546,3 +547,58 @@ def test_anonymous_report_with_tracking_code():
         assert code in [c["tracking_code"] for c in listed]
     finally:
         assert s.close() == 0
+
+
+def test_custom_help_is_a_family_of_categories_in_the_case_loop(server, place):
+    """定制帮: a resident's request for help is a case whose category is custom_help or one of its kinds (its
+    sub-categories, schema 032), each with its own time limits, and runs the loop like any case: dispatched,
+    handled, verified, closed, rated by the resident, in the resident's list and the family's."""
+    clients = {}
+    for name in ("case-resident", "case-staff", "case-worker", "case-worker-2"):
+        clients[name] = server.client()
+        clients[name].login(name, PASSWORD)
+    resident, staff = clients["case-resident"], clients["case-staff"]
+    cats = resident.get("/api/v1/case-categories").json()["items"]
+    family = next(k for k in cats if k["code"] == "custom_help")
+    kinds = {k["code"]: k for k in cats if k["parent_id"] == family["id"]}
+    assert {k: v["name_zh"] for k, v in kinds.items()} == {
+        "help_errand": "代购代办", "help_escort": "陪诊就医", "help_repair": "家电维修", "help_counsel": "心理疏导",
+        "help_other": "其他帮办"}
+    assert all(k["active"] for k in kinds.values())
+    c = report(resident, category="help_escort", title="陪同到医院复诊", description="行动不便，下周二上午需人陪同")
+    assert c["category"] == "help_escort" and c["category_name"] == "陪诊就医" and c["source"] == "resident"
+    # Its own time limits: 陪诊就医 is accepted within 4 hours, and the whole case is due within their sum.
+    esc = kinds["help_escort"]
+    got = staff.get(f"/api/v1/cases/{c['id']}").json()
+
+    def at(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    assert at(got["stage_deadline_at"]) - at(got["created_at"]) == esc["accept_hours"] * 3600
+    assert at(got["close_due_at"]) - at(got["created_at"]) == 3600 * sum(
+        esc[k] for k in ("accept_hours", "dispatch_hours", "claim_hours", "handle_hours", "verify_hours"))
+    # Listed in the family: the list by category custom_help takes its kinds.
+    listed = staff.get("/api/v1/cases", params={"org": place["comm"], "category": "custom_help"}).json()["items"]
+    assert c["id"] in [x["id"] for x in listed]
+    other = staff.get("/api/v1/cases", params={"org": place["comm"], "category": "sanitation"}).json()["items"]
+    assert c["id"] not in [x["id"] for x in other]
+    c = act(staff, got, "accept")
+    c = act(staff, c, "dispatch", org_id=place["grid"])
+    c = act(clients["case-worker"], c, "claim")
+    c = act(clients["case-worker"], c, "handle", note="已安排志愿者陪同")
+    c = act(clients["case-worker-2"], c, "verify")
+    c = act(staff, c, "close")
+    c = act(resident, c, "rate", rating="满意", note="很贴心")
+    assert c["state"] == "rated" and c["rating"] == "满意"
+    assert [e["action"] for e in c["events"]] == ["report", "accept", "dispatch", "claim", "handle", "verify", "close",
+                                                 "rate"]
+    mine = resident.get("/api/v1/cases", params={"mine": 1}).json()["items"]
+    assert c["id"] in [x["id"] for x in mine]
+
+
+def test_open311_groups_the_kinds_of_custom_help(server):
+    """Open311's services put a sub-category in its family's group: 定制帮's kinds in custom_help (the public
+    report page offers them under 定制帮 by it); a top-level category is its own group."""
+    services = server.client().get("/open311/v2/services.json").json()
+    group = {s["service_code"]: s["group"] for s in services}
+    assert group["help_escort"] == group["help_other"] == group["custom_help"] == "custom_help"
+    assert group["sanitation"] == "sanitation"

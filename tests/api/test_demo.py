@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 
 import backend
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, ROOT, Server, run_cli
 from test_people import recount
 
 
@@ -57,6 +57,15 @@ def fingerprint(db):
     for row in con.execute("SELECT r.plan_id, r.version, r.state, s.org_id, s.total, s.rank, s.grade, s.vetoed,"
                            " s.barred FROM assess_run r JOIN assess_result s ON s.run_id = r.id ORDER BY r.id, s.org_id"):
         h.update(repr(row).encode())
+    # ---- demo cases: each case and its log, times counted from the demo's last event ----
+    end = con.execute("SELECT MAX(at) FROM case_event").fetchone()[0] or 0
+    for row in con.execute("SELECT c.tracking_code, k.code, c.source, c.title, c.org_id, c.state, c.handler_org_id,"
+                           " c.returns, c.escalation_level, c.rating, c.is_public, ? - c.created_at, ? - c.close_due_at,"
+                           " (SELECT GROUP_CONCAT(e.action || ':' || (? - e.at), ',') FROM case_event e"
+                           " WHERE e.case_id = c.id) FROM casefile c JOIN case_category k ON k.id = c.category_id"
+                           " ORDER BY c.id", (end, end, end)):
+        h.update(repr(row).encode())
+    # ---- end demo cases ----
     # attachments: which records hold which files
     for row in con.execute("SELECT owner_kind, owner_id, org_id, name, mime, size, sha256 FROM attachment ORDER BY id"):
         h.update(repr(row).encode())
@@ -98,11 +107,112 @@ def test_same_seed_same_city_and_consistent_figures():
     con.close()
     run_cli("audit", "verify", "--db", a)
     assessment(a)
+    demo_cases(a)
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
+
+
+# ---- demo cases ----
+# core/casefsm.c's moves: (from, action) -> to
+CASE_MOVES = {("reported", "accept"): "accepted", ("reported", "reject"): "rejected",
+              ("accepted", "dispatch"): "dispatched", ("dispatched", "claim"): "handling",
+              ("handling", "handle"): "handled", ("handled", "verify"): "verified", ("handled", "return"): "handling",
+              ("verified", "close"): "closed", ("closed", "rate"): "rated", ("reported", "merge"): "rejected"}
+CASE_STATES = {"reported", "accepted", "rejected", "dispatched", "handling", "handled", "verified", "closed", "rated"}
+STAGE_HOURS = {"reported": "accept_hours", "accepted": "dispatch_hours", "dispatched": "claim_hours",
+               "handling": "handle_hours", "handled": "verify_hours"}
+
+
+def demo_cases(db):
+    """A year of cases in proportion to the city (60 a year per 1,000 residents): every state, source and leaf
+    category (定制帮's kinds among them); each case's log a valid path of the state machine ending in its state, its
+    columns what that path leaves (times, returns, rating, deadlines, version), its escalations as the periodic pass
+    writes them (at the street, then the district, after the stage deadline); some open ones overdue; and case_day
+    exactly the recount of the cases by the migration's backfill (the rules of src/api/casework.c)."""
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    residents = con.execute("SELECT COUNT(*) FROM person").fetchone()[0]
+    cases = con.execute("SELECT c.*, k.code, k.parent_id AS family, k.accept_hours, k.dispatch_hours, k.claim_hours,"
+                        " k.handle_hours, k.verify_hours FROM casefile c JOIN case_category k ON k.id = c.category_id"
+                        " ORDER BY c.id").fetchall()
+    assert len(cases) == residents * 60 // 1000
+    assert {c["state"] for c in cases} == CASE_STATES
+    assert {c["source"] for c in cases} == {"grid_worker", "resident", "hotline", "open311"}
+    leaves = {r[0] for r in con.execute("SELECT code FROM case_category k WHERE active = 1 AND NOT EXISTS"
+                                        " (SELECT 1 FROM case_category s WHERE s.parent_id = k.id AND s.active = 1)")}
+    assert {c["code"] for c in cases} == leaves
+    assert {"help_errand", "help_escort", "help_repair", "help_counsel", "help_other"} <= leaves
+    now = con.execute("SELECT at FROM audit_log WHERE action = 'demo.generated'").fetchone()[0]
+    paths = {r[0]: r[1] for r in con.execute("SELECT id, path FROM org")}
+    levels = {r[0]: r[1] for r in con.execute("SELECT id, level FROM org")}
+    overdue = escalated = 0
+    for c in cases:
+        events = con.execute("SELECT * FROM case_event WHERE case_id = ? ORDER BY id", (c["id"],)).fetchall()
+        assert events[0]["action"] == "report" and events[0]["from_state"] is None
+        assert events[0]["to_state"] == "reported" and events[0]["at"] == c["created_at"]
+        state, at, level, returns, stage_from, handled, closed = "reported", c["created_at"], 0, 0, c["created_at"], None, None
+        escalations = con.execute("SELECT deadline, level, org_id, at FROM case_escalation WHERE case_id = ?"
+                                  " ORDER BY at", (c["id"],)).fetchall()
+        seen = []
+        for e in events[1:]:
+            assert e["at"] >= at and e["from_state"] == state, (c["tracking_code"], dict(e))
+            at = e["at"]
+            if e["action"].startswith("escalate_"):
+                level += 1
+                assert e["to_state"] == state and e["action"] == ("escalate_street", "escalate_district")[level - 1]
+                hours = c[STAGE_HOURS[state]]
+                deadline = stage_from + hours * 3600
+                assert at > deadline + (hours * 3600 if level == 2 else 0)
+                seen.append((deadline, level, at))
+                continue
+            assert CASE_MOVES.get((state, e["action"])) == e["to_state"], (c["tracking_code"], dict(e))
+            state, stage_from, level = e["to_state"], at, 0
+            returns += e["action"] == "return"
+            handled = at if e["action"] == "handle" else handled
+            closed = at if e["action"] == "close" else closed
+        assert state == c["state"] and at == c["updated_at"] <= now and c["created_at"] >= now - 366 * 86400
+        assert (c["returns"], c["handled_at"], c["closed_at"], c["version"]) == (returns, handled, closed, len(events))
+        assert (c["rating"] is not None) == (state == "rated")
+        assert [(d, lv, t) for d, lv, _, t in escalations] == seen
+        for _, lv, org, _ in escalations:  # the street, then the district, above the case's node
+            assert str(org) in paths[c["org_id"]].split("/") and levels[org] == ("street", "district")[lv - 1]
+        assert c["escalation_level"] == level and (c["escalated_org_id"] is None) == (level == 0)
+        hours = c[STAGE_HOURS[state]] if state in STAGE_HOURS else 0
+        assert c["stage_deadline"] == (stage_from + hours * 3600 if hours else None)
+        total = sum(c[k] for k in ("accept_hours", "dispatch_hours", "claim_hours", "handle_hours", "verify_hours"))
+        assert c["close_due_at"] == c["created_at"] + total * 3600
+        dispatched = state not in ("reported", "accepted", "rejected")
+        assert (c["handler_org_id"] is not None) == dispatched
+        assert c["is_public"] == 1 if c["source"] in ("resident", "open311") else \
+            c["is_public"] == 0 or c["source"] == "hotline"  # staff publish a hotline case now and then
+        overdue += c["stage_deadline"] is not None and c["stage_deadline"] < now
+        escalated += c["escalation_level"] > 0
+    assert overdue > 0 and escalated > 0
+    assert {r[0] for r in con.execute("SELECT DISTINCT rating FROM casefile WHERE rating IS NOT NULL")} \
+        == {"满意", "基本满意", "不满意"}
+    assert con.execute("SELECT COUNT(*) FROM casefile WHERE source = 'hotline' AND is_public = 1").fetchone()[0] > 0
+    assert con.execute("SELECT COUNT(*) FROM casefile WHERE returns > 0").fetchone()[0] > 0
+    assert con.execute("SELECT COUNT(*) FROM case_photo").fetchone()[0] == 0
+    # The kept figures are the recount.
+    sql = open(os.path.join(ROOT, "schema", "005_casework_days.sql"), encoding="utf-8").read()
+    backfill = sql[sql.index("INSERT INTO case_day"):]
+    cols = [r[1] for r in con.execute("PRAGMA table_info(case_day)")]
+    nonzero = " OR ".join(f"{c} <> 0" for c in cols[2:])
+    kept = con.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    con.close()
+    scratch = sqlite3.connect(":memory:")
+    scratch.execute("ATTACH DATABASE ? AS live", (f"file:{db}?mode=ro",))
+    scratch.execute("CREATE TABLE case_day AS SELECT * FROM live.case_day WHERE 0")
+    for t in ("casefile", "case_event", "org"):
+        scratch.execute(f"CREATE TEMP VIEW {t} AS SELECT * FROM live.{t}")
+    scratch.execute(backfill.replace("INSERT INTO case_day", "INSERT INTO main.case_day"))
+    recount = scratch.execute(f"SELECT * FROM case_day WHERE {nonzero} ORDER BY org_id, day").fetchall()
+    scratch.close()
+    assert len(kept) > 0 and [tuple(r) for r in kept] == [tuple(r) for r in recount]
+# ---- end demo cases ----
 
 
 def assessment(db):

@@ -2343,6 +2343,62 @@ describe('staff console', { timeout: 480_000 }, () => {
     clean()
   })
 
+  // ---- 定制帮 (custom help) ----
+  it('定制帮: a resident asks for help on a phone, choosing among its kinds, and sees the request on /my labelled 定制帮', async () => {
+    const who = ids.people.resident
+    const p = await newPage('custom-help', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await p.goto(`${base}/login`)
+    await uiLogin(p, who.username, STAFF_PASSWORD)
+    await p.waitForURL((u) => u.pathname === '/my')
+    await byId(p, 'my-help').click()
+    await p.waitForURL((u) => u.pathname === '/my/report' && u.searchParams.get('help') === '1')
+    await byId(p, 'case-kind-help-hint').waitFor()
+    // 定制帮 offers its kinds only; 反映问题 the other categories.
+    const offered = async () => {
+      await byId(p, 'case-category').click()
+      const items = p.locator('.el-select-dropdown__item').filter({ visible: true })
+      await items.first().waitFor()
+      const names = await items.allInnerTexts()
+      await p.keyboard.press('Escape')
+      return names.map((x) => x.trim())
+    }
+    assert.deepEqual(await offered(), ['代购代办', '陪诊就医', '家电维修', '心理疏导', '其他帮办'])
+    await byId(p, 'case-kind-problem').click()
+    const problems = await offered()
+    assert.ok(problems.includes('环境卫生') && !problems.includes('陪诊就医') && !problems.includes('定制帮'), problems.join())
+    await byId(p, 'case-kind-help').click()
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item', { hasText: '陪诊就医' }).filter({ visible: true }).click()
+    await field(p, 'case-title-input').fill('陪同到医院复诊')
+    await area(p, 'case-description').fill('腿脚不便，下周二上午需要有人陪同去医院复诊')
+    await field(p, 'case-lat').fill(String(CASE_LAT + CASE_D / 4))
+    await field(p, 'case-lng').fill(String(CASE_LNG + CASE_D / 4))
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'custom-help-new-phone.png'), fullPage: true })
+    const [created] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(p, 'case-new-submit').click(),
+    ])
+    assert.equal(created.status(), 201, await created.text())
+    const c = await created.json()
+    assert.equal(c.category, 'help_escort')
+    await p.waitForURL((u) => u.pathname === `/cases/${c.id}`)
+    // On /my: the request among their reports, labelled 定制帮, and an ordinary report is not.
+    await p.goto(`${base}/my`)
+    await waitText(p, `case-help-${c.id}`, '定制帮')
+    const other = (await who.api.get('/api/v1/cases?mine=1')).items.find((x) => x.category === 'sanitation')
+    assert.ok(other, 'the resident reported 环境卫生 above')
+    await byId(p, `case-card-${other.id}`).waitFor()
+    assert.equal(await byId(p, `case-help-${other.id}`).count(), 0)
+    const fits = await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+    assert.ok(fits, '/my fits the phone')
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'custom-help-my-phone.png'), fullPage: true })
+    await p.context().close()
+    clean()
+  })
+  // ---- end 定制帮 ----
+
   it('a resident sees their own cases and public pages: no tree, staff page, figure or code', async () => {
     const who = ids.people.resident
     const mine = (await who.api.get('/api/v1/cases?mine=1')).items

@@ -124,6 +124,21 @@ export const SOURCES_NOT_CHOSEN = ['resident']
 export const RATING_KEYS = { 满意: 'satisfied', 基本满意: 'fairly', 不满意: 'dissatisfied' }
 // The category a resident asks for help under (定制帮).
 export const HELP_CATEGORY = 'custom_help'
+// 定制帮's codes among categories: custom_help and its kinds (its sub-categories, as the
+// API lists them with parent_id, or as Open311 does with the top-level code as family).
+export function helpCodes(categories) {
+  const rootId = categories.find((k) => k.code === HELP_CATEGORY)?.id
+  const inFamily = (k) => k.code === HELP_CATEGORY || k.family === HELP_CATEGORY || (rootId != null && k.parent_id === rootId)
+  return new Set(categories.filter(inFamily).map((k) => k.code))
+}
+// The categories offered for a problem (help false) or for 定制帮 (help true): its kinds,
+// or custom_help itself while it has none.
+export function categoriesFor(categories, help) {
+  const codes = helpCodes(categories)
+  if (!help) return categories.filter((k) => !codes.has(k.code))
+  const kinds = categories.filter((k) => codes.has(k.code) && k.code !== HELP_CATEGORY)
+  return kinds.length ? kinds : categories.filter((k) => k.code === HELP_CATEGORY)
+}
 
 // The parts of GET /api/v1/inbox, in order.
 export const INBOX_PARTS = ['to_accept', 'dispatched', 'overdue', 'escalated', 'supervised', 'to_verify', 'to_rate']

@@ -148,5 +148,5 @@ export async function publicCategories() {
     throw new ApiError(0, { code: 'network', message: i18n.global.t('error.network') })
   }
   if (!res.ok) throw new ApiError(res.status, { code: 'http_' + res.status, message: i18n.global.t('error.http', { status: res.status }) })
-  return (await res.json()).map((s) => ({ code: s.service_code, name_zh: s.service_name, name_en: s.description }))
+  return (await res.json()).map((s) => ({ code: s.service_code, name_zh: s.service_name, name_en: s.description, family: s.group }))
 }

@@ -674,6 +674,7 @@ export default {
     dissatisfied: 'Dissatisfied',
   },
   case: {
+    helpTag: 'Custom help',
     contactPhone: 'Contact phone',
     public: 'Public',
     publicYes: 'Public (the public can look it up)',
@@ -730,6 +731,10 @@ export default {
     nearby: '{n} open problems of this kind nearby',
     submit: 'Submit',
     choosePhotos: 'Choose photos',
+    kind: 'I want to',
+    kindProblem: 'Report a problem',
+    kindHelp: 'Ask for help (定制帮)',
+    helpHint: 'Errands, company to the doctor, home repairs, someone to talk to… the community sends someone to help; rate it when it is done',
   },
   location: {
     lat: 'Latitude',

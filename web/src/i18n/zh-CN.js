@@ -675,6 +675,7 @@ export default {
     dissatisfied: '不满意',
   },
   case: {
+    helpTag: '定制帮',
     contactPhone: '联系电话',
     public: '对外公开',
     publicYes: '公开（公众可查询）',
@@ -731,6 +732,10 @@ export default {
     nearby: '附近已有 {n} 件同类问题正在办理',
     submit: '提交',
     choosePhotos: '选择照片',
+    kind: '我要',
+    kindProblem: '反映问题',
+    kindHelp: '定制帮',
+    helpHint: '代购代办、陪诊就医、家电维修、心理疏导……社区安排人帮忙，办结后请您评价',
   },
   location: {
     lat: '纬度',
