@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/path.h"
 #include "core/rectfsm.h"
+#include "core/timefmt.h"
 
 const char *const inspection_types[] = {"daily", "open", "covert", NULL};
 const char *const inspection_results[] = {"pass", "fail", NULL};
@@ -566,8 +568,18 @@ static int demo_problem(db_t *db, const write_ctx_t *w, int64_t insp, int64_t no
 {
     char deadline[16];
     snprintf(deadline, sizeof deadline, "%04d-%02d-28", year % 10000, m % 100);
-    int overdue = s != RS_CLOSED && strcmp(deadline, today) < 0;
-    int level = overdue ? 1 + (int)(m % 2) : 0;
+    if (m % 4 == 0) {
+        /* A quarter fall due in the last few days: overdue, not yet escalated. */
+        time_t due = (time_t)((time_days_of_date(today) - 1 - m % 5) * 86400);
+        struct tm tm;
+        gmtime_r(&due, &tm);
+        strftime(deadline, sizeof deadline, "%Y-%m-%d", &tm);
+    }
+    /* The 督办 the periodic pass would have given by today: level 1 once overdue, level 2
+     * past the raiser's problem.escalate_days (so a server started on the demo moves none). */
+    int64_t late = time_days_of_date(today) - time_days_of_date(deadline);
+    int overdue = s != RS_CLOSED && late > 0;
+    int level = overdue ? (late > problem_escalate_days(db, raiser, year) ? 2 : 1) : 0;
     int64_t target = raiser;
     int rc = DB_OK;
     if (level == 2)

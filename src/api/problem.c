@@ -465,16 +465,9 @@ json_t *problem_inbox(db_t *db, const principal_t *who)
 
 /* ---------------------------------------------------------------- 督办 */
 
-/* Days since the civil epoch of "YYYY-MM-DD" (0 if it does not read). */
-static int64_t date_days(const char *date)
-{
-    int y = 0, m = 0, d = 0;
-    return date && sscanf(date, "%4d-%2d-%2d", &y, &m, &d) == 3 ? time_days_from_civil(y, m, d) : 0;
-}
-
 /* How many days past its deadline a problem's 督办 escalates: the norm
  * problem.escalate_days at its raiser in its year, 7 where none applies. */
-static int64_t escalate_days(db_t *db, int64_t raiser, int year)
+int64_t problem_escalate_days(db_t *db, int64_t raiser, int year)
 {
     json_t *v = NULL;
     int64_t days = 7;
@@ -512,8 +505,8 @@ static int supervise_pass(db_t *db, const write_ctx_t *w, int level)
         int64_t target = json_integer_value(json_object_get(c, "target"));
         const char *state = json_string_value(json_object_get(c, "state"));
         if (level == 2 &&
-            date_days(today) - date_days(json_string_value(json_object_get(c, "deadline"))) <=
-                escalate_days(db, json_integer_value(json_object_get(c, "raised_org_id")),
+            time_days_of_date(today) - time_days_of_date(json_string_value(json_object_get(c, "deadline"))) <=
+                problem_escalate_days(db, json_integer_value(json_object_get(c, "raised_org_id")),
                               (int)json_integer_value(json_object_get(c, "year"))))
             continue;
         rc = db_exec(db, NULL,

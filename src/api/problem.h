@@ -72,4 +72,8 @@ json_t *problem_json(db_t *db, const principal_t *who, int64_t id);
 /* The roles carrying party.read, as INSPECTION_SEEN's third parameter. */
 const char *inspection_seen_roles(void);
 
+/* How many days past its deadline a problem's 督办 escalates to the raiser's parent:
+ * the norm problem.escalate_days at its raiser in its year, 7 where none applies. */
+int64_t problem_escalate_days(db_t *db, int64_t raiser, int year);
+
 #endif

@@ -108,3 +108,9 @@ int date_within(const char *date, int earliest, int years_ahead, int today)
                     (date[9] - '0'));
     return ymd >= earliest && ymd <= today + years_ahead * 10000;
 }
+
+int64_t time_days_of_date(const char *date)
+{
+    int y = 0, m = 0, d = 0;
+    return date && sscanf(date, "%4d-%2d-%2d", &y, &m, &d) == 3 ? time_days_from_civil(y, m, d) : 0;
+}

@@ -31,4 +31,7 @@ int date_within(const char *date, int earliest, int years_ahead, int today);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t time_days_from_civil(int64_t y, int m, int d);
 
+/* Days since the civil epoch of "YYYY-MM-DD" (0 if it does not read). */
+int64_t time_days_of_date(const char *date);
+
 #endif
