@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/path.h"
+#include "core/random.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -1012,3 +1013,216 @@ const op_t partner_ops[] = {
      .query = subtree_figures_query},
     OPS_END,
 };
+
+/* ================================================================ demo */
+
+static unsigned long long demo_rng;
+
+static int64_t demo_below(int64_t n)
+{
+    return random_seeded_below(&demo_rng, n);
+}
+
+/* A unit of type at node, with a party branch when branch is given; its id. */
+static int demo_unit(db_t *db, const write_ctx_t *w, int64_t node, const char *name, const char *type,
+                     const char *branch, int64_t *id)
+{
+    int64_t party = 0;
+    int rc = db_one_int(db, id,
+                        "INSERT INTO unit (org_id, name, type, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        "ittii", node, name, type, w->now, w->now);
+    if (rc == DB_OK)
+        rc = rollup_unit(db, *id, 1);
+    if (rc == DB_OK && branch)
+        rc = db_one_int(db, &party,
+                        "INSERT INTO party_org (org_id, unit_id, kind, name, created_at, updated_at)"
+                        " VALUES (?, ?, '党支部', ?, ?, ?) RETURNING id",
+                        "iitii", node, *id, branch, w->now, w->now);
+    if (rc == DB_OK && branch)
+        rc = rollup_party_org(db, party, 1);
+    return rc;
+}
+
+static const char *const demo_city_agencies[] = {"市委组织部", "市民政局", "市财政局", "市人社局", "市住建局"};
+static const char *const demo_district_agencies[] = {"民政局", "司法局", "卫健委"};
+static const char *const demo_items[] = {"走访慰问困难群众和老党员", "联合开展主题党日活动", "捐建社区党群服务阵地",
+                                         "组织党员志愿服务进社区", "帮助解决居民急难愁盼问题一件", "开展政策宣讲进楼栋"};
+static const char *const demo_people[] = {"王建国", "李晓梅", "张伟", "刘芳", "陈志强", "杨丽"};
+static const char *const demo_visits[] = {"上门助洁", "助浴服务", "陪同就医", "代购生活用品", "健康监测与陪伴聊天",
+                                          "安全隐患排查"};
+
+/* Pairings: a third of the communities, each with an agency of its district
+ * (one in four with a city agency), four items a quarter apart in every state. */
+static int demo_pairings(db_t *db, const write_ctx_t *w, int year, const char *today, const json_t *city_units,
+                         json_t *district_units)
+{
+    json_t *comms = db_rows_json(db,
+                                 "SELECT c.id, d.id AS district FROM org c JOIN org s ON s.id = c.parent_id"
+                                 " JOIN org d ON d.id = s.parent_id WHERE c.level = 'community' AND d.level = 'district'"
+                                 " ORDER BY c.id",
+                                 "");
+    if (comms == NULL)
+        return DB_ERR;
+    int rc = DB_OK;
+    size_t i;
+    json_t *c;
+    json_array_foreach(comms, i, c) {
+        if (rc != DB_OK)
+            break;
+        if (demo_below(3) != 0)
+            continue;
+        int64_t comm = json_integer_value(json_object_get(c, "id")), pairing = 0, unit = 0;
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(c, "district")));
+        const json_t *mine = json_object_get(district_units, key);
+        if (demo_below(4) == 0 || json_array_size(mine) == 0)
+            unit = json_integer_value(json_array_get(city_units, (size_t)demo_below((int64_t)json_array_size(city_units))));
+        else
+            unit = json_integer_value(json_array_get(mine, (size_t)demo_below((int64_t)json_array_size(mine))));
+        rc = db_one_int(db, &pairing,
+                        "INSERT INTO pairing (org_id, unit_id, party_org_id, year, note, created_at, updated_at)"
+                        " VALUES (?, ?, (SELECT MIN(id) FROM party_org WHERE unit_id = ?), ?, ?, ?, ?) RETURNING id",
+                        "iiiitii", comm, unit, unit, (int64_t)year, "年度结对共建协议", w->now, w->now);
+        for (int q = 1; rc == DB_OK && q <= 4; q++) {
+            char due[16], done[32];
+            snprintf(due, sizeof due, "%04d-%02d-%02d", year % 10000, (q * 3) % 100, (15 + (int)demo_below(10)) % 100);
+            int past = strcmp(due, today) < 0;
+            /* Past due: mostly confirmed or done, some still open (overdue); ahead: mostly open. */
+            int64_t r = demo_below(10);
+            const char *state = past ? (r < 5 ? "confirmed" : r < 8 ? "done" : "open") : (r < 2 ? "done" : "open");
+            snprintf(done, sizeof done, "%.8s%02d", past ? due : today, (1 + (int)demo_below(14)) % 100);
+            if (strcmp(done, today) > 0)
+                str_copy(done, sizeof done, today);
+            int is_done = strcmp(state, "open") != 0;
+            rc = db_exec(db, NULL,
+                         "INSERT INTO pairing_item (pairing_id, content, due_on, responsible, state, done_on, done_note,"
+                         " done_at, confirmed_at, created_at, updated_at, version)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         "ittttttIIiii", pairing, demo_items[demo_below(6)], due, demo_people[demo_below(6)], state,
+                         is_done ? done : NULL, is_done ? "已按协议完成，材料已归档" : NULL,
+                         is_done ? w->now : 0, strcmp(state, "confirmed") == 0 ? w->now : 0, w->now, w->now,
+                         (int64_t)(1 + is_done + (strcmp(state, "confirmed") == 0)));
+        }
+    }
+    json_decref(comms);
+    return rc;
+}
+
+/* One contract of purchaser with organisation unit for the year, its
+ * beneficiaries (up to eight residents under it tagged 独居老人, 空巢老人 or
+ * 残疾人; none: no contract) and their visits from January to today. */
+static int demo_contract(db_t *db, const write_ctx_t *w, int year, const char *today, int64_t purchaser,
+                         const char *path, int64_t unit, int street)
+{
+    char hi[ACCESS_PATH_MAX], first[16], last[16];
+    if (path_subtree_upper(hi, sizeof hi, path) != 0)
+        return DB_ERR;
+    year_bounds(year, first, last);
+    int64_t id = 0, per_month = 1 + demo_below(2), minutes = street ? 90 : 60;
+    json_t *people = db_rows_json(db,
+                                  "SELECT p.id FROM person p JOIN org o ON o.id = p.org_id"
+                                  " WHERE o.path >= ? AND o.path < ? AND EXISTS (SELECT 1 FROM person_tag t"
+                                  " WHERE t.person_id = p.id AND t.tag IN ('elderly_alone', 'empty_nest', 'disabled'))"
+                                  " ORDER BY p.id LIMIT 8",
+                                  "tt", path, hi);
+    if (people == NULL)
+        return DB_ERR;
+    int rc = DB_OK;
+    if (json_array_size(people) > 0) /* no contract without anyone to serve */
+        rc = db_one_int(db, &id,
+                        "INSERT INTO service_contract (org_id, unit_id, title, service, start_on, end_on, amount_fen,"
+                        " visits_per_month, minutes_per_visit, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "iittttiiiii", purchaser, unit, street ? "居家养老上门服务项目" : "家政便民服务项目",
+                        street ? "home_elderly_care" : "housekeeping", first, last,
+                        (int64_t)(5000000 + demo_below(25) * 1000000), per_month, minutes, w->now, w->now);
+    int month = atoi(today + 5);
+    size_t i;
+    json_t *p;
+    json_array_foreach(people, i, p) {
+        int64_t person = json_integer_value(json_object_get(p, "id"));
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "INSERT INTO service_beneficiary (contract_id, person_id) VALUES (?, ?)", "ii", id,
+                         person);
+        for (int m = 1; rc == DB_OK && m <= month; m++)
+            for (int v = 0; rc == DB_OK && v < per_month; v++) {
+                char on[16];
+                snprintf(on, sizeof on, "%04d-%02d-%02d", year % 10000, m % 100, (1 + (int)demo_below(28)) % 100);
+                if (demo_below(100) >= 85 || strcmp(on, today) > 0)
+                    continue;
+                int64_t sat = demo_below(10);
+                rc = db_exec(db, NULL,
+                             "INSERT INTO service_visit (contract_id, person_id, visited_on, minutes, content,"
+                             " satisfaction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             "iititIi", id, person, on, minutes - 15 + demo_below(31), demo_visits[demo_below(6)],
+                             sat == 0 ? 0 : sat < 3 ? 3 : sat < 6 ? 4 : 5, w->now);
+            }
+    }
+    json_decref(people);
+    return rc;
+}
+
+int partner_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    demo_rng = seed * 0x2545F4914F6CDD1Dull + 30;
+    int year = api_today_ymd() / 10000;
+    char today[16];
+    date_today(today);
+    json_t *nodes = db_rows_json(db,
+                                 "SELECT id, level, name, path FROM org WHERE level IN ('city', 'district', 'street')"
+                                 " ORDER BY depth, id",
+                                 "");
+    if (nodes == NULL)
+        return DB_ERR;
+    json_t *city_units = json_array(), *district_units = json_object();
+    int rc = DB_OK;
+    size_t i;
+    json_t *n;
+    json_array_foreach(nodes, i, n) {
+        int64_t node = json_integer_value(json_object_get(n, "id")), unit = 0;
+        const char *level = json_string_value(json_object_get(n, "level"));
+        const char *name = json_string_value(json_object_get(n, "name"));
+        char uname[192], branch[224];
+        if (rc != DB_OK)
+            break;
+        if (strcmp(level, "city") == 0) {
+            for (size_t a = 0; rc == DB_OK && a < sizeof demo_city_agencies / sizeof demo_city_agencies[0]; a++) {
+                snprintf(branch, sizeof branch, "%s机关党支部", demo_city_agencies[a]);
+                rc = demo_unit(db, w, node, demo_city_agencies[a], "agency", branch, &unit);
+                json_array_append_new(city_units, json_integer(unit));
+            }
+        } else if (strcmp(level, "district") == 0) {
+            json_t *mine = json_array();
+            for (size_t a = 0; rc == DB_OK && a < sizeof demo_district_agencies / sizeof demo_district_agencies[0]; a++) {
+                snprintf(uname, sizeof uname, "%s%s", name, demo_district_agencies[a]);
+                snprintf(branch, sizeof branch, "%s机关党支部", uname);
+                rc = demo_unit(db, w, node, uname, "agency", branch, &unit);
+                json_array_append_new(mine, json_integer(unit));
+            }
+            char key[32];
+            snprintf(key, sizeof key, "%lld", (long long)node);
+            json_object_set_new(district_units, key, mine);
+        } else {
+            /* A street's social-work station serves it and every fifth community under it. */
+            snprintf(uname, sizeof uname, "%s社会工作服务站", name);
+            rc = demo_unit(db, w, node, uname, "social_organisation", NULL, &unit);
+            if (rc == DB_OK)
+                rc = demo_contract(db, w, year, today, node, json_string_value(json_object_get(n, "path")), unit, 1);
+            json_t *comms = rc == DB_OK ? db_rows_json(db, "SELECT id, path FROM org WHERE parent_id = ?"
+                                                           " AND level = 'community' ORDER BY id", "i", node)
+                                        : NULL;
+            size_t j;
+            json_t *c;
+            json_array_foreach(comms, j, c) if (rc == DB_OK && demo_below(5) == 0) rc =
+                demo_contract(db, w, year, today, json_integer_value(json_object_get(c, "id")),
+                              json_string_value(json_object_get(c, "path")), unit, 0);
+            json_decref(comms);
+        }
+    }
+    if (rc == DB_OK)
+        rc = demo_pairings(db, w, year, today, city_units, district_units);
+    json_decref(nodes);
+    json_decref(city_units);
+    json_decref(district_units);
+    return rc;
+}
