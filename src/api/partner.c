@@ -258,6 +258,9 @@ static int pairing_create_write(db_t *db, const write_ctx_t *w, json_t *data, ap
                         in.unit_id);
         if (rc == DB_OK && n == 0)
             return api_fail(rep, w->lang, E_PAIRING_PARTY_ORG, "party_org_id");
+    } else { /* not named: the agency's (first) party organisation, if it has one */
+        rc = db_one_int(db, &in.party_org_id, "SELECT COALESCE(MIN(id), 0) FROM party_org WHERE unit_id = ?", "i",
+                        in.unit_id);
     }
     if (rc == DB_OK)
         rc = db_one_int(db, &n, "SELECT COUNT(*) FROM pairing WHERE org_id = ? AND unit_id = ? AND year = ?", "iii",
