@@ -486,6 +486,19 @@ static int pairing_list(api_req_t *req, api_reply_t *rep)
     return api_list_answer(req, rep, &l);
 }
 
+/* GET /api/v1/pairings/export: the same list as a workbook (结对共建), audited. */
+static int pairing_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号"},          {"year", "年度"},           {"org_name", "结对社区"},
+        {"unit_name", "结对单位"}, {"party_org_name", "单位党组织"}, {"items", "协议事项"},
+        {"items_done", "已完成"}, {"items_overdue", "逾期未完成"}, {"completion_rate", "完成率"},
+        {NULL, NULL}};
+    char today[16];
+    api_list_t l;
+    return pairing_where(req, rep, &l, today) != 0 ? -1 : api_list_export(req, rep, &l, "结对共建", cols, "pairings");
+}
+
 /* ---------------------------------------------------------------- figures */
 
 #define PAIRING_FIGURES                                                                                                \
@@ -938,6 +951,30 @@ static int contract_list(api_req_t *req, api_reply_t *rep)
     return api_list_answer(req, rep, &l);
 }
 
+/* GET /api/v1/service-contracts/export: the same list as a workbook (购买服务), audited. */
+static int contract_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号"},
+        {"org_name", "购买方"},
+        {"unit_name", "承接社会组织"},
+        {"title", "项目名称"},
+        {"service", "服务类别"},
+        {"start_on", "开始日期"},
+        {"end_on", "结束日期"},
+        {"amount_fen", "金额（分）"},
+        {"beneficiaries", "服务对象"},
+        {"contracted_visits", "约定服务次数"},
+        {"delivered_visits", "已服务次数"},
+        {"visit_rate", "次数完成率"},
+        {"contracted_minutes", "约定服务分钟"},
+        {"delivered_minutes", "已服务分钟"},
+        {"satisfaction", "满意度"},
+        {NULL, NULL}};
+    api_list_t l;
+    return contract_where(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "购买服务", cols, "service-contracts");
+}
+
 /* The contracts of purchasers in [lo, hi) whose period overlaps year: their
  * count, amount, beneficiaries, contracted and delivered visits and minutes
  * (each contract's whole period), satisfaction and the rates. */
@@ -978,6 +1015,8 @@ static const entity_t contract_entity = {"service_contract", NULL, contract_scop
 const op_t partner_ops[] = {
     {OP(HTTP_GET, "/api/v1/pairings", "pairings.list", PERM(PERM_ORG_READ), RF_PAGED, pairing_list),
      .query = pairing_query, .sorts = pairing_sorts},
+    {OP(HTTP_GET, "/api/v1/pairings/export", "pairings.export", PERM(PERM_ORG_READ), RF_WRITES, pairing_export),
+     .query = pairing_query},
     {OP(HTTP_POST, "/api/v1/pairings", "pairings.create", PERM(PAIRING_WRITE), RF_BODY | RF_WRITES, pairing_create),
      .body = pairing_fields},
     {OP(HTTP_GET, "/api/v1/pairings/{id}", "pairings.get", PERM(PERM_ORG_READ), 0, pairing_get),
@@ -998,6 +1037,9 @@ const op_t partner_ops[] = {
      .query = subtree_figures_query},
     {OP(HTTP_GET, "/api/v1/service-contracts", "service_contracts.list", PERM(PERM_ORG_READ), RF_PAGED, contract_list),
      .query = contract_query, .sorts = contract_sorts},
+    {OP(HTTP_GET, "/api/v1/service-contracts/export", "service_contracts.export", PERM(PERM_ORG_READ), RF_WRITES,
+        contract_export),
+     .query = contract_query},
     {OP(HTTP_POST, "/api/v1/service-contracts", "service_contracts.create", PERM(CONTRACT_WRITE), RF_BODY | RF_WRITES,
         contract_create),
      .body = contract_fields},

@@ -3082,6 +3082,12 @@ def walk_partner(admin, cid):
     assert [x["id"] for x in page["items"]] == [k["id"]]
     f = check(admin.get("/api/v1/contract-figures", params={"org": cid, "year": year}), "GET", "/api/v1/contract-figures")
     assert f["delivered_visits"] == 1
+    for path, q, title in (("/api/v1/pairings/export", {"org": cid, "year": year, "item_state": "confirmed"}, "文档机关"),
+                           ("/api/v1/service-contracts/export", {"org": cid, "service": "housekeeping"}, "文档合同")):
+        r = admin.get(path, params=q)
+        assert r.status_code == 200, r.text
+        check(r, "GET", path)
+        assert any(title in map(str, row) for row in xlsx_rows(r.content)[1:])
 
 
 def walk_assessment(admin, cid):

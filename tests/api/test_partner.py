@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from conftest import PASSWORD, error_of
+from conftest import PASSWORD, error_of, xlsx_rows
 
 SHUSHAN, WULIDUN, TUANAN, QINGYANG, YAOHAI = "340104", "340104006", "340104006001", "340104006002", "340102"
 TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
@@ -267,3 +267,28 @@ def test_visits_and_contract_figures(server, admin, city):
     refused(city["auditor"].post(path, json=first), 403, "forbidden", None)
     # A beneficiary stays: their visits are the provider's record.
     refused(admin.delete(f"/api/v1/persons/{city['people'][0]}"), 409, "not_empty", None)
+
+
+def test_exports_are_the_lists_and_audited(server, admin, city):
+    d, agency = city["district"], city["agency_acct"]
+    audit = lambda: admin.get("/api/v1/audit", params={"action": "pairings.exported", "limit": 200}).json()["items"]
+    before = len(audit())
+    q = {"org": city[SHUSHAN], "year": YEAR}
+    listed = ok(d.get("/api/v1/pairings", params={**q, "limit": 200}))["items"]
+    r = d.get("/api/v1/pairings/export", params=q)
+    assert r.status_code == 200, r.text
+    rows = xlsx_rows(r.content)
+    assert rows[0][:4] == ["编号", "年度", "结对社区", "结对单位"]
+    assert sorted(int(x[0]) for x in rows[1:]) == sorted(x["id"] for x in listed) and len(listed) >= 2
+    after = audit()
+    assert len(after) == before + 1 and after[0]["summary"]["rows"] == len(listed)
+    # The agency's own account exports only its agency's pairings.
+    mine = xlsx_rows(agency.get("/api/v1/pairings/export").content)[1:]
+    assert {x[3] for x in mine} == {"蜀山区民政局"}
+    refused(city["sibling"].get("/api/v1/pairings/export", params={"org": city[TUANAN]}), 404, "not_found", None)
+    r = d.get("/api/v1/service-contracts/export", params={"org": city[WULIDUN], "service": "home_elderly_care"})
+    assert r.status_code == 200, r.text
+    rows = xlsx_rows(r.content)
+    listed = ok(d.get("/api/v1/service-contracts", params={"org": city[WULIDUN], "service": "home_elderly_care"}))
+    assert len(rows) - 1 == listed["total"] > 0
+    assert not any("服务对象" in cell for row in rows for cell in row)  # no beneficiary's name

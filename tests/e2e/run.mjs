@@ -1892,6 +1892,9 @@ describe('staff console', { timeout: 480_000 }, () => {
     await waitText(page, 'contract-figures-delivered_visits', '1')
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'contracts-desktop.png'), fullPage: true })
+    // The list as Excel, under its name.
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'contract-export').click()])
+    assert.equal(file.suggestedFilename(), 'service-contracts.xlsx')
     await page.close()
   })
   // ---- end 结对共建 and purchased services ----

@@ -1,5 +1,5 @@
 // 结对共建 (agency-community pairings) and purchased social services (contracts, visits).
-import { api } from './client.js'
+import { api, download } from './client.js'
 
 const key = (k) => (k ? { idempotencyKey: k } : {})
 
@@ -15,6 +15,8 @@ export const pairings = {
   done: (itemId, body, k) => api.post(`/pairing-items/${itemId}/done`, body, key(k)),
   // body: {version}
   confirm: (itemId, body, k) => api.post(`/pairing-items/${itemId}/confirm`, body, key(k)),
+  // The list's filters as a workbook (audited).
+  exportFile: (query) => download('/pairings/export', query, 'pairings.xlsx'),
 }
 
 // {org_id, year, pairings, items, items_done, items_confirmed, items_overdue, completion_rate, children}
@@ -33,6 +35,7 @@ export const contracts = {
   visits: (id, query) => api.get(`/service-contracts/${id}/visits`, query),
   // body: {person_id, visited_on, minutes, content, satisfaction?}
   addVisit: (id, body, k) => api.post(`/service-contracts/${id}/visits`, body, key(k)),
+  exportFile: (query) => download('/service-contracts/export', query, 'service-contracts.xlsx'),
 }
 
 // {org_id, year, contracts, amount_fen, beneficiaries, contracted_visits, delivered_visits, ..., children}

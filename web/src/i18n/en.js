@@ -1299,7 +1299,7 @@ export default {
 
   },
   // ---- 结对共建 and purchased services (partner) ----
-  partner: { yearN: '{year}' },
+  partner: { yearN: '{year}', export: 'Export Excel' },
   pairingItemState: { open: 'open', done: 'done, to confirm', confirmed: 'confirmed' },
   contractService: { home_elderly_care: 'home elderly care', housekeeping: 'housekeeping', community_care: 'community care', disability_support: 'disability support', child_care: 'child care', other: 'other' },
   pairings: {

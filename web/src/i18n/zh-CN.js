@@ -1300,7 +1300,7 @@ export default {
 
   },
   // ---- 结对共建 and purchased services (partner) ----
-  partner: { yearN: '{year} 年' },
+  partner: { yearN: '{year} 年', export: '导出 Excel' },
   pairingItemState: { open: '未完成', done: '已完成待确认', confirmed: '已确认' },
   contractService: { home_elderly_care: '居家养老', housekeeping: '家政便民', community_care: '社区照料', disability_support: '助残服务', child_care: '儿童关爱', other: '其他' },
   pairings: {
