@@ -1362,7 +1362,7 @@ export default {
     enteredBy: 'Entered by',
     figure: {
       contracts: 'contracts',
-      amount_fen: 'amount (yuan)',
+      amount_fen: 'amount (10,000 yuan)',
       beneficiaries: 'beneficiaries',
       contracted_visits: 'visits contracted',
       delivered_visits: 'visits delivered',

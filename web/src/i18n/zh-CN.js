@@ -1363,7 +1363,7 @@ export default {
     enteredBy: '登记人',
     figure: {
       contracts: '合同',
-      amount_fen: '合同金额（元）',
+      amount_fen: '合同金额（万元）',
       beneficiaries: '服务对象',
       contracted_visits: '约定服务次数',
       delivered_visits: '已服务次数',
