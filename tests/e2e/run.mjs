@@ -1865,11 +1865,13 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'pairings-desktop.png'), fullPage: true })
 
-    // A contract of the street for two residents of 龙居: 2 × 12 months × 2 visits contracted, one delivered.
+    // A contract of the street for two of its residents: 2 × 12 months × 2 visits contracted, one delivered.
     const social = await admin.post('/api/v1/units', { org_id: ids.street, name: '乐龄社工服务站', type: 'social_organisation' }, 201)
     const who = []
+    // In another community of the street than 龙居 (whose residents other scenarios count).
+    const home = (await admin.get(`/api/v1/orgs/${ids.street}/children?limit=50`)).items.find((o) => o.id !== ids.longju)
     for (const [i, name] of ['独居老人甲', '独居老人乙'].entries()) {
-      who.push((await admin.post('/api/v1/persons', { org_id: ids.longju, name, id_card: idWithCheck(`3401041938050${i + 1}871`.slice(0, 17)), tags: ['elderly_alone'] }, 201)).id)
+      who.push((await admin.post('/api/v1/persons', { org_id: home.id, name, id_card: idWithCheck(`3401041938050${i + 1}871`.slice(0, 17)), tags: ['elderly_alone'] }, 201)).id)
     }
     const contract = await admin.post('/api/v1/service-contracts', { org_id: ids.street, unit_id: social.id, title: '居家养老上门服务', service: 'home_elderly_care',
       start_on: `${year}-01-01`, end_on: `${year}-12-31`, amount_fen: 36_000_000, visits_per_month: 2, minutes_per_visit: 60, person_ids: who }, 201)
