@@ -464,5 +464,17 @@ int service_record_add(db_t *db, const write_ctx_t *w, const service_add_t *r, i
  * figures, deterministic from seed. Before the assessment, which reads them. */
 int case_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end demo cases ---- */
+/* ---- 结对共建 and purchased services (partner.c, docs/partner.md) ---- */
+extern const char *const contract_services[];   /* a contract's service */
+extern const char *const pairing_item_states[]; /* a pairing item's state */
+extern const attach_owner_t pairing_item_files;  /* a pairing item's evidence */
+/* The figures of the pairings and of the service contracts (subtree_figures_fn). */
+json_t *pairing_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                           const char *today);
+json_t *contract_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                            const char *today);
+/* The demo city's pairings and contracts, deterministic from seed (jiceng demo). */
+int partner_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 结对共建 and purchased services ---- */
 
 #endif

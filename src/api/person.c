@@ -760,7 +760,12 @@ static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api
     int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
-    rc = person_rollup(db, id, -1);
+    int64_t served = 0; /* a purchased service's beneficiary: their visits are the provider's record */
+    rc = db_one_int(db, &served, "SELECT COUNT(*) FROM service_beneficiary WHERE person_id = ?", "i", id);
+    if (rc == DB_OK && served > 0)
+        return api_fail(rep, w->lang, E_PERSON_IS_BENEFICIARY, NULL);
+    if (rc == DB_OK)
+        rc = person_rollup(db, id, -1);
     if (rc == DB_OK)
         rc = party_member_rollup(db, id, -1);
     if (rc == DB_OK)

@@ -61,6 +61,14 @@ static const module_t modules[] = {
      {{"total", "总分"}, {"party_building", "党建"}, {"development", "发展"}, {"bonus", "加分"}, {"rank", "名次"},
       {"units", "参评单位数"}, {"grade", "等次"}, {"vetoed", "一票否决"},
       {"barred", "不得评先"}, {NULL, NULL}}},
+    {"pairing", "结对共建", PERM_PARTY_READ, pairing_figures_of,
+     {{"pairings", "结对数"}, {"items", "协议事项"}, {"items_done", "已完成"}, {"items_confirmed", "已确认"},
+      {"items_overdue", "逾期未完成"}, {"completion_rate", "完成率"}, {NULL, NULL}}},
+    {"contract", "购买服务", PERM_PEOPLE_READ, contract_figures_of,
+     {{"contracts", "合同数"}, {"amount_fen", "金额（分）"}, {"beneficiaries", "服务对象"},
+      {"contracted_visits", "约定服务次数"}, {"delivered_visits", "已服务次数"}, {"visit_rate", "次数完成率"},
+      {"contracted_minutes", "约定服务分钟"}, {"delivered_minutes", "已服务分钟"}, {"minute_rate", "时长完成率"},
+      {"satisfaction", "满意度"}, {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

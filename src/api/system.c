@@ -94,6 +94,9 @@ static const struct {
     {"assessment_halves", assess_halves},
     {"assessment_run_states", assess_run_states},
     {"assessment_grades", assess_grades},
+    /* ---- 结对共建 and purchased services (partner.c) ---- */
+    {"contract_services", contract_services},
+    {"pairing_item_states", pairing_item_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

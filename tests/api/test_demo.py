@@ -69,6 +69,15 @@ def fingerprint(db):
     # attachments: which records hold which files
     for row in con.execute("SELECT owner_kind, owner_id, org_id, name, mime, size, sha256 FROM attachment ORDER BY id"):
         h.update(repr(row).encode())
+    # 结对共建 and purchased services: pairings with their items, contracts with their beneficiaries and visits
+    for row in con.execute("SELECT p.org_id, u.name, p.year, i.content, i.due_on, i.responsible, i.state, i.done_on"
+                           " FROM pairing p JOIN unit u ON u.id = p.unit_id JOIN pairing_item i ON i.pairing_id = p.id"
+                           " ORDER BY i.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT c.org_id, c.service, c.amount_fen, c.visits_per_month, v.person_id, v.visited_on,"
+                           " v.minutes, v.satisfaction FROM service_contract c JOIN service_visit v ON v.contract_id = c.id"
+                           " ORDER BY v.id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -367,6 +376,28 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         f = admin.get("/api/v1/problem-figures", params={"org": 1, "year": pyear}).json()
         assert (f["problems"], f["closed"]) == (rows[0], rows[1]) and f["overdue"] > 0
         # ---- end rectification problems ----
+        # 结对共建: a share of the communities paired with city and district agencies, items in every state; the
+        # city's figures are the rows'. Purchased services: contracts with tagged beneficiaries and a year's visits.
+        con = backend.connect(s.db)
+        year = int(con.execute("SELECT MIN(year) FROM pairing").fetchone()[0])
+        items = dict(con.execute("SELECT state, COUNT(*) FROM pairing_item GROUP BY state").fetchall())
+        pairs, levels = con.execute("SELECT COUNT(*), COUNT(DISTINCT a.level) FROM pairing p JOIN unit u"
+                                    " ON u.id = p.unit_id JOIN org a ON a.id = u.org_id").fetchone()
+        comms = con.execute("SELECT COUNT(*) FROM org WHERE level = 'community'").fetchone()[0]
+        contracts, visits, fen = con.execute("SELECT COUNT(DISTINCT c.id), COUNT(v.id), (SELECT SUM(amount_fen) FROM"
+                                             " service_contract) FROM service_contract c LEFT JOIN service_visit v"
+                                             " ON v.contract_id = c.id").fetchone()
+        lonely = con.execute("SELECT COUNT(*) FROM service_beneficiary b WHERE NOT EXISTS (SELECT 1 FROM person_tag t"
+                             " WHERE t.person_id = b.person_id AND t.tag IN ('elderly_alone', 'empty_nest', 'disabled'))"
+                             ).fetchone()[0]
+        con.close()
+        assert set(items) == {"open", "done", "confirmed"} and levels == 2 and 0.2 * comms < pairs < 0.5 * comms
+        f = admin.get("/api/v1/pairing-figures", params={"org": 1, "year": year}).json()
+        assert (f["pairings"], f["items"], f["items_done"]) == (pairs, sum(items.values()),
+                                                                items["done"] + items["confirmed"]) and f["items_overdue"] > 0
+        f = admin.get("/api/v1/contract-figures", params={"org": 1, "year": year}).json()
+        assert (f["contracts"], f["delivered_visits"], f["amount_fen"]) == (contracts, visits, fen) and contracts > 0
+        assert 0 < f["visit_rate"] < 1 and 3 <= f["satisfaction"] <= 5 and lonely == 0
         # 责任落实: the dashboard's figures of the city, a district and a street are not empty.
         resp = admin.get("/api/v1/responsibility-figures", params={"org": 1, "year": pyear}).json()
         assert min(resp["duty"]["lists_signed"], resp["duty"]["items_done"], resp["problem"]["closed"],

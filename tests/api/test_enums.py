@@ -71,6 +71,9 @@ def probes(org, unit, party, me):
                                   {"code": "词表", "name": "词表", "max_points": 1}),
         "assessment_run_states": ("GET", f"/api/v1/assessment-plans/{MISSING}/runs", "state", None),
         "assessment_grades": ("GET", f"/api/v1/assessment-runs/{MISSING}/results", "grade", None),
+        # ---- 结对共建 and purchased services ----
+        "pairing_item_states": ("GET", "/api/v1/pairings", "item_state", None),
+        "contract_services": ("GET", "/api/v1/service-contracts", "service", None),
     }
 
 

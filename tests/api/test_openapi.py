@@ -1004,6 +1004,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_review(admin, cid)  # 述职评议
     walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
     walk_assessment(admin, cid)  # annual assessment (年度综合考核)
+    walk_partner(admin, cid)  # 结对共建 and purchased services
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -3021,6 +3022,72 @@ def test_an_entity_out_of_reach_is_404(admin):
         assert r.status_code == 404, (route["name"], r.status_code, r.text[:200])
         assert error_of(r)["code"] == "not_found", (route["name"], r.text[:200])
         check(r, route["method"], route["pattern"])
+
+
+def walk_partner(admin, cid):
+    """Part of the walk: an agency paired with the community, an item reported done and confirmed; a social
+    organisation's contract for the walk's resident with a visit; the lists, refusals and figures."""
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year
+    today = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).date()
+    unit = lambda name, type_: admin.post("/api/v1/units", json={"org_id": cid, "name": name, "type": type_}).json()["id"]
+    agency, social = unit("文档机关", "agency"), unit("文档社工站", "social_organisation")
+    head = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档服务对象",
+                                               "id_card": id_card("34010419370405001")}).json()
+    col, one = "/api/v1/pairings", "/api/v1/pairings/{id}"
+    r = admin.post(col, json={"org_id": cid, "unit_id": agency, "party_org_id": None, "year": year, "note": None})
+    assert r.status_code == 201, r.text
+    p = check(r, "POST", col)
+    r = admin.post(col, json={"org_id": cid, "unit_id": agency, "year": year})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    r = admin.post(f"{col}/{p['id']}/items", json={"content": "文档事项", "due_on": f"{year}-12-31", "responsible": "文档"})
+    assert r.status_code == 201, r.text
+    item = check(r, "POST", one + "/items")["items_list"][0]
+    r = admin.post(f"/api/v1/pairing-items/{item['id']}/done", json={"done_on": str(today), "note": None, "version": 1})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/pairing-items/{id}/done")
+    for status in (200, 409):
+        r = admin.post(f"/api/v1/pairing-items/{item['id']}/confirm", json={"version": 2})
+        assert r.status_code == status, r.text
+        check(r, "POST", "/api/v1/pairing-items/{id}/confirm")
+    check(admin.get(f"{col}/{p['id']}"), "GET", one)
+    page = check(admin.get(col, params={"org": cid, "year": year, "unit": agency, "overdue": 0, "item_state": "confirmed",
+                                        "sort": "-org_name"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [p["id"]]
+    for path in ("/api/v1/pairing-figures", "/api/v1/pairing-agency-figures"):
+        f = check(admin.get(path, params={"org": cid, "year": year}), "GET", path)
+        assert (f.get("items_done") or f["agencies"][0]["items_done"]) == 1
+    col, one = "/api/v1/service-contracts", "/api/v1/service-contracts/{id}"
+    body = {"org_id": cid, "unit_id": social, "title": "文档合同", "service": "housekeeping", "start_on": f"{year}-01-01",
+            "end_on": f"{year}-12-31", "amount_fen": 100, "visits_per_month": 1, "minutes_per_visit": 30, "person_ids": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    k = check(r, "POST", col)
+    r = admin.post(col, json={**body, "unit_id": agency})
+    assert r.status_code == 400, r.text
+    check(r, "POST", col)
+    r = admin.post(f"{col}/{k['id']}/beneficiaries", json={"person_ids": [head["id"]]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", one + "/beneficiaries")
+    r = admin.post(f"{col}/{k['id']}/visits", json={"person_id": head["id"], "visited_on": str(today), "minutes": 30,
+                                                    "content": "文档服务", "satisfaction": 5})
+    assert r.status_code == 201, r.text
+    k = check(r, "POST", one + "/visits")
+    assert (k["delivered_visits"], k["satisfaction"]) == (1, 5.0)
+    assert check(admin.get(f"{col}/{k['id']}/visits", params={"person": head["id"], "sort": "visited_on"}), "GET",
+                 one + "/visits")["total"] == 1
+    check(admin.get(f"{col}/{k['id']}"), "GET", one)
+    page = check(admin.get(col, params={"org": cid, "year": year, "unit": social, "service": "housekeeping",
+                                        "sort": "-amount_fen"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [k["id"]]
+    f = check(admin.get("/api/v1/contract-figures", params={"org": cid, "year": year}), "GET", "/api/v1/contract-figures")
+    assert f["delivered_visits"] == 1
+    for path, q, title in (("/api/v1/pairings/export", {"org": cid, "year": year, "item_state": "confirmed"}, "文档机关"),
+                           ("/api/v1/service-contracts/export", {"org": cid, "service": "housekeeping"}, "文档合同")):
+        r = admin.get(path, params=q)
+        assert r.status_code == 200, r.text
+        check(r, "GET", path)
+        assert any(title in map(str, row) for row in xlsx_rows(r.content)[1:])
 
 
 def walk_assessment(admin, cid):

@@ -311,7 +311,7 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
     assert r.headers["Content-Disposition"] == f'attachment; filename="responsibility-{SHUSHAN}-{YEAR}.xlsx"'
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
-    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核"]
+    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核", "结对共建", "购买服务"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]

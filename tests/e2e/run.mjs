@@ -405,6 +405,9 @@ describe('staff console', { timeout: 480_000 }, () => {
       assessment_halves: (v) => [`assessHalf.${v}`],
       assessment_run_states: (v) => [`assessRunState.${v}`],
       assessment_grades: (v) => [`assessGrade.${v}`],
+      // ---- 结对共建 and purchased services ----
+      contract_services: (v) => [`contractService.${v}`],
+      pairing_item_states: (v) => [`pairingItemState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1798,6 +1801,105 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.close()
     clean()
   })
+
+  // ---- 结对共建 and purchased services ----
+  it('结对共建: a district pairs an agency with a community and adds an item, the agency reports it done on a phone, the community confirms; a contract shows delivered against contracted and takes a visit', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
+    const agency = await admin.post('/api/v1/units', { org_id: ids.shushan, name: '蜀山区民政局', type: 'agency' }, 201)
+    await admin.post('/api/v1/party-orgs', { org_id: ids.shushan, unit_id: agency.id, kind: '党支部', name: '区民政局机关党支部' }, 201)
+    const staff = await admin.post('/api/v1/users', { username: 'shushan.pair', display_name: '蜀山区组织部', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.shushan }, 201)
+    const own = await admin.post('/api/v1/users', { username: 'minzheng.pair', display_name: '民政局联络员', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${own.id}/grants`, { role: 'unit_staff', unit_id: agency.id }, 201)
+
+    // The district's staff pair the agency with 龙居 from the community's tab.
+    const page = await newPage('pairing', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.pair', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.longju}/pairings`)
+    await byId(page, 'pairing-create').click()
+    await byId(page, 'pairing-agency').click()
+    await page.locator('.el-select-dropdown__item', { hasText: '蜀山区民政局' }).first().click()
+    await byId(page, 'pairing-submit').click()
+    await page.waitForURL((u) => /^\/pairings\/\d+$/.test(u.pathname))
+    const pairingId = Number(new URL(page.url()).pathname.split('/').pop())
+    await byId(page, 'pairing-item-add').click()
+    await area(page, 'pairing-item-content').fill('走访慰问社区困难党员')
+    await field(page, 'pairing-item-due').fill(`${year}-12-31`)
+    await field(page, 'pairing-item-due').press('Enter')
+    await field(page, 'pairing-item-responsible').fill('王处长')
+    await byId(page, 'pairing-item-submit').click()
+    await page.locator('[data-testid^="pairing-item-state-"]').first().waitFor()
+    let p = await admin.get(`/api/v1/pairings/${pairingId}`)
+    assert.deepEqual([p.org_id, p.unit_id, p.party_org_name, p.items_list.map((x) => [x.content, x.due_on, x.responsible, x.state])],
+      [ids.longju, agency.id, '区民政局机关党支部', [['走访慰问社区困难党员', `${year}-12-31`, '王处长', 'open']]])
+    const item = p.items_list[0]
+
+    // The agency's own account reports it done on a phone: only 报告完成 is offered to it, never 确认.
+    const phone = await newPage('pairing-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'minzheng.pair', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/pairings/${pairingId}`)
+    await byId(phone, `pairing-item-done-${item.id}`).click()
+    await area(phone, 'pairing-done-note').fill('已走访 12 户，发放慰问品')
+    await byId(phone, 'pairing-done-submit').click()
+    await waitText(phone, `pairing-item-state-${item.id}`, '已完成待确认')
+    assert.equal(await byId(phone, `pairing-item-confirm-${item.id}`).count(), 0)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'pairing-phone.png'), fullPage: true })
+    await phone.close()
+
+    // The community's side (the district's staff here, who cover it) confirms.
+    await page.reload()
+    await byId(page, `pairing-item-confirm-${item.id}`).click()
+    await waitText(page, `pairing-item-state-${item.id}`, '已确认')
+    p = await admin.get(`/api/v1/pairings/${pairingId}`)
+    assert.deepEqual([p.items_list[0].state, p.items_list[0].done_note, p.items_list[0].done_by_name, p.completion_rate],
+      ['confirmed', '已走访 12 户，发放慰问品', '民政局联络员', 1])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'pairing-desktop.png'), fullPage: true })
+    await page.goto(`${base}/orgs/${ids.longju}/pairings`)
+    await waitText(page, 'pairing-figures-items_done', '1')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'pairings-desktop.png'), fullPage: true })
+
+    // A contract of the street for two of its residents: 2 × 12 months × 2 visits contracted, one delivered.
+    const social = await admin.post('/api/v1/units', { org_id: ids.street, name: '乐龄社工服务站', type: 'social_organisation' }, 201)
+    const who = []
+    // In another community of the street than 龙居 (whose residents other scenarios count).
+    const home = (await admin.get(`/api/v1/orgs/${ids.street}/children?limit=50`)).items.find((o) => o.id !== ids.longju)
+    for (const [i, name] of ['独居老人甲', '独居老人乙'].entries()) {
+      who.push((await admin.post('/api/v1/persons', { org_id: home.id, name, id_card: idWithCheck(`3401041938050${i + 1}871`.slice(0, 17)), tags: ['elderly_alone'] }, 201)).id)
+    }
+    const contract = await admin.post('/api/v1/service-contracts', { org_id: ids.street, unit_id: social.id, title: '居家养老上门服务', service: 'home_elderly_care',
+      start_on: `${year}-01-01`, end_on: `${year}-12-31`, amount_fen: 36_000_000, visits_per_month: 2, minutes_per_visit: 60, person_ids: who }, 201)
+    await page.goto(`${base}/service-contracts/${contract.id}`)
+    await waitText(page, 'contract-delivery-contracted_visits', '48')
+    await waitText(page, 'contract-delivery-delivered_visits', '0')
+    const rows = await page.getByTestId('contract-beneficiaries').locator('tbody tr').allInnerTexts()
+    assert.ok(rows.length === 2 && rows.every((r) => r.includes('独居老人')), rows.join(' | '))
+    await page.locator('.el-tabs__item', { hasText: '服务记录' }).click()
+    await byId(page, 'contract-visit-add').click()
+    await area(page, 'contract-visit-content').fill('上门助洁一次')
+    await byId(page, 'contract-visit-submit').click()
+    await waitText(page, 'contract-delivery-delivered_visits', '1')
+    await waitText(page, 'contract-delivery-visit_rate', '2%')
+    const after = await admin.get(`/api/v1/service-contracts/${contract.id}`)
+    assert.deepEqual([after.delivered_visits, after.delivered_minutes, after.satisfaction], [1, 60, 5])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'contract-desktop.png'), fullPage: true })
+    await page.goto(`${base}/orgs/${ids.street}/contracts`)
+    await waitText(page, 'contract-figures-delivered_visits', '1')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'contracts-desktop.png'), fullPage: true })
+    // The list as Excel, under its name.
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'contract-export').click()])
+    assert.equal(file.suggestedFilename(), 'service-contracts.xlsx')
+    await page.close()
+  })
+  // ---- end 结对共建 and purchased services ----
 
   it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
     const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length

@@ -217,8 +217,11 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
   { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
   { key: 'assessment', perm: 'stats.read', figures: ['total', 'party_building', 'development', 'bonus', 'rank', 'grade', 'vetoed', 'barred'] },
+  // ---- 结对共建 and purchased services ----
+  { key: 'pairing', perm: 'party.read', figures: ['pairings', 'items', 'items_done', 'items_overdue', 'completion_rate'] },
+  { key: 'contract', perm: 'people.read', figures: ['contracts', 'beneficiaries', 'contracted_visits', 'delivered_visits', 'visit_rate', 'satisfaction'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -239,6 +242,11 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/inspections`, query: { year: y } }
     case 'notice':
       return { path: `/orgs/${orgId}/notices`, query: { box: 'issued' } }
+    case 'pairing':
+      if (key === 'items_overdue') return { path: `/orgs/${orgId}/pairings`, query: { year: y, overdue: '1' } }
+      return { path: `/orgs/${orgId}/pairings`, query: { year: y } }
+    case 'contract':
+      return { path: `/orgs/${orgId}/contracts`, query: { year: y } }
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

@@ -29,6 +29,10 @@ export const ORG_PAGES = [
   { name: 'org-reviews', path: 'reviews', page: () => import('./views/review/Reviews.vue'), perm: 'stats.read', tab: 'reviews' },
   // ---- 年度综合考核 ----
   { name: 'org-assessment', path: 'assessment', page: () => import('./views/assessment/AssessmentPlans.vue'), perm: 'stats.read', tab: 'assessment' },
+  // ---- 结对共建 and purchased services (partner) ----
+  { name: 'org-pairings', path: 'pairings', page: () => import('./views/partner/Pairings.vue'), perm: 'party.read', tab: 'pairings' },
+  { name: 'org-contracts', path: 'contracts', page: () => import('./views/partner/Contracts.vue'), perm: 'people.read', tab: 'contracts' },
+  // ---- end 结对共建 and purchased services ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -28,6 +28,9 @@ const DutyList = () => import('./views/duties/DutyList.vue')
 // ---- rectification problems (问题清单) and inspections ----
 const Problem = () => import('./views/rectification/Problem.vue')
 const Inspection = () => import('./views/rectification/Inspection.vue')
+// ---- 结对共建 and purchased services (partner) ----
+const Pairing = () => import('./views/partner/Pairing.vue')
+const Contract = () => import('./views/partner/Contract.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -72,6 +75,9 @@ export const routes = [
       // ---- 年度综合考核 ----
       { path: 'assessment-plans/:planId(\\d+)', name: 'assessment-plan', component: AssessmentPlan, props: true, meta: { perm: 'stats.read' } },
       { path: 'assessment-runs/:runId(\\d+)/results/:orgId(\\d+)', name: 'assessment-result', component: AssessmentResult, props: true, meta: { perm: 'stats.read' } },
+      // ---- 结对共建 and purchased services: an agency's and a provider's own accounts see theirs too ----
+      { path: 'pairings/:pairingId(\\d+)', name: 'pairing', component: Pairing, props: true },
+      { path: 'service-contracts/:contractId(\\d+)', name: 'contract', component: Contract, props: true },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
