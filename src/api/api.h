@@ -179,7 +179,8 @@ typedef enum {
     F_NAME,  /* a name or title: text without format characters, not only blanks (text_name_valid) */
     F_NUMBER, /* a JSON number from min to max */
     F_LIST,  /* an array of at most max names (each 1 to 50 code points) */
-    F_JSON   /* any JSON value of at most max bytes as compact text; its shape is the family's rule */
+    F_JSON,  /* any JSON value of at most max bytes as compact text; its shape is the family's rule */
+    F_IDS    /* an array of at least min and at most max ids (integers from 1), each once */
 } field_type_t;
 typedef struct {
     const char *name;
@@ -194,7 +195,7 @@ typedef struct {
 
 /* Typed input: a struct whose first member is `uint64_t given` and whose
  * fields are declared with IN(struct, member, ...): int64_t for F_INT, int for
- * F_BOOL, double for F_NUMBER, const json_t * for F_LIST (the array) and F_JSON,
+ * F_BOOL, double for F_NUMBER, const json_t * for F_LIST and F_IDS (the array) and F_JSON,
  * const char * for the others. api_input_fill sets each member from a body the same
  * fields validated (strings and lists point into the body, which must outlive
  * the struct), bit i of given when field i (of the first 32) is there and not

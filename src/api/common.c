@@ -269,6 +269,20 @@ int api_validate(const api_req_t *req, const json_t *body, const field_t *fields
             }
             break;
         }
+        case F_IDS: {
+            size_t i, j;
+            json_t *x;
+            if (!json_is_array(v) || (int64_t)json_array_size(v) < f->min || (int64_t)json_array_size(v) > f->max)
+                return api_failf(rep, req->lang, E_FIELD_NOT_IDS, f->name, (int)f->min, (int)f->max);
+            json_array_foreach(v, i, x) {
+                if (!json_is_integer(x) || json_integer_value(x) < 1)
+                    return api_failf(rep, req->lang, E_FIELD_NOT_IDS, f->name, (int)f->min, (int)f->max);
+                for (j = 0; j < i; j++)
+                    if (json_integer_value(json_array_get(v, j)) == json_integer_value(x))
+                        return api_fail(rep, req->lang, E_FIELD_IDS_REPEATED, f->name);
+            }
+            break;
+        }
         case F_NUMBER:
             if (!json_is_number(v))
                 return api_fail(rep, req->lang, E_FIELD_NOT_NUMBER, f->name);
@@ -313,6 +327,7 @@ void api_input_fill(const field_t *fields, const json_t *body, void *out)
         char *at = (char *)out + f->at - 1;
         switch (f->type) {
         case F_LIST:
+        case F_IDS:
             *(const json_t **)at = v;
             break;
         case F_INT:

@@ -378,10 +378,13 @@ static json_t *query_names(const char *query)
     return names;
 }
 
-static json_t *export_cell(const json_t *v)
+static json_t *export_cell(const list_col_t *c, const json_t *v)
 {
     if (v == NULL || json_is_null(v))
         return json_null();
+    for (size_t i = 0; c->values && json_is_string(v) && c->values[i]; i++)
+        if (strcmp(c->values[i], json_string_value(v)) == 0)
+            return json_string(c->words[i]);
     if (json_is_boolean(v))
         return json_string(json_is_true(v) ? "是" : "否");
     if (json_is_number(v) || json_is_string(v))
@@ -410,7 +413,7 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
     json_array_foreach(items, i, item) {
         json_t *row = json_array();
         for (const list_col_t *c = cols; c->key; c++)
-            json_array_append_new(row, export_cell(json_object_get(item, c->key)));
+            json_array_append_new(row, export_cell(c, json_object_get(item, c->key)));
         json_array_append_new(table, row);
     }
     size_t rows = json_array_size(items);

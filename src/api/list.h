@@ -64,9 +64,11 @@ int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l);
 /* ---- list exports ---- */
 #define LIST_EXPORT_MAX 50000
 
-/* An answer column of a list and its header in an export. */
+/* An answer column of a list and its header in an export; a vocabulary's column
+ * also names its values and their words (in the same order), written as the words. */
 typedef struct {
     const char *key, *header;
+    const char *const *values, *const *words;
 } list_col_t;
 
 /* A list as an .xlsx sheet: run l (its conditions set, no page asked) in key order

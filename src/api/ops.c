@@ -209,7 +209,14 @@ static int check_query(const api_req_t *req, api_reply_t *rep)
         if (api_page(req, rep, &limit, &after) != 0)
             return -1;
     }
-    return 0;
+    /* A declared sort by a column the list sorts by (name or -name), before the entity. */
+    const api_sort_t *sorts = op_sorts(op);
+    char *sort = sorts ? api_query(req, "sort") : NULL;
+    int known = sort == NULL;
+    for (const api_sort_t *s = sorts; sort && s->name && !known; s++)
+        known = strcmp(sort[0] == '-' ? sort + 1 : sort, s->name) == 0;
+    free(sort);
+    return known ? 0 : api_fail(rep, req->lang, E_QUERY_VALUE_INVALID, "sort");
 }
 
 /* The entity the path's first {id} names, in the caller's scope: 0, or -1 with
@@ -286,6 +293,7 @@ static const char *type_name(field_type_t t)
     case F_NUMBER: return "number";
     case F_LIST: return "list";
     case F_JSON: return "json";
+    case F_IDS: return "ids";
     }
     return "?";
 }

@@ -38,6 +38,8 @@
 
 const char *const contract_services[] = {"home_elderly_care", "housekeeping", "community_care", "disability_support",
                                          "child_care", "other", NULL};
+/* Their words in an export (the console's contractService words). */
+static const char *const contract_service_words[] = {"居家养老", "家政便民", "社区照料", "助残服务", "儿童关爱", "其他"};
 const char *const pairing_item_states[] = {"open", "done", "confirmed", NULL};
 
 /* A unit grant of who over unit (the unit's own accounts: unit_staff). */
@@ -490,10 +492,10 @@ static int pairing_list(api_req_t *req, api_reply_t *rep)
 static int pairing_export(api_req_t *req, api_reply_t *rep)
 {
     static const list_col_t cols[] = {
-        {"id", "编号"},          {"year", "年度"},           {"org_name", "结对社区"},
-        {"unit_name", "结对单位"}, {"party_org_name", "单位党组织"}, {"items", "协议事项"},
-        {"items_done", "已完成"}, {"items_overdue", "逾期未完成"}, {"completion_rate", "完成率"},
-        {NULL, NULL}};
+        {"id", "编号", NULL, NULL},          {"year", "年度", NULL, NULL},           {"org_name", "结对社区", NULL, NULL},
+        {"unit_name", "结对单位", NULL, NULL}, {"party_org_name", "单位党组织", NULL, NULL}, {"items", "协议事项", NULL, NULL},
+        {"items_done", "已完成", NULL, NULL}, {"items_overdue", "逾期未完成", NULL, NULL}, {"completion_rate", "完成率", NULL, NULL},
+        {NULL, NULL, NULL, NULL}};
     char today[16];
     api_list_t l;
     return pairing_where(req, rep, &l, today) != 0 ? -1 : api_list_export(req, rep, &l, "结对共建", cols, "pairings");
@@ -586,7 +588,7 @@ static const field_t contract_fields[] = {
     IN(contract_in_t, amount_fen, F_INT, 1, 0, 100000000000LL, NULL),
     IN(contract_in_t, visits_per_month, F_INT, 1, 0, 100, NULL),
     IN(contract_in_t, minutes_per_visit, F_INT, 1, 0, 1440, NULL),
-    IN(contract_in_t, person_ids, F_JSON, 0, 0, 12000, NULL),
+    IN(contract_in_t, person_ids, F_IDS, 0, 0, PERSON_IDS_MAX, NULL),
     FIELDS_END,
 };
 
@@ -596,7 +598,7 @@ typedef struct {
 } beneficiaries_in_t;
 
 static const field_t beneficiaries_fields[] = {
-    IN(beneficiaries_in_t, person_ids, F_JSON, 1, 0, 12000, NULL),
+    IN(beneficiaries_in_t, person_ids, F_IDS, 1, 1, PERSON_IDS_MAX, NULL),
     FIELDS_END,
 };
 
@@ -720,16 +722,12 @@ static int beneficiaries_add(db_t *db, const write_ctx_t *w, int64_t id, const c
                              int64_t *added, api_reply_t *rep)
 {
     char hi[ACCESS_PATH_MAX];
-    if (!json_is_array(ids) || json_array_size(ids) > PERSON_IDS_MAX)
-        return api_fail(rep, w->lang, E_CONTRACT_PERSON_IDS, "person_ids");
     if (path_subtree_upper(hi, sizeof hi, path) != 0)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     size_t i;
     json_t *v;
     *added = 0;
     json_array_foreach(ids, i, v) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1)
-            return api_fail(rep, w->lang, E_CONTRACT_PERSON_IDS, "person_ids");
         int64_t n = 0, person = json_integer_value(v);
         int rc = db_one_int(db, &n, "SELECT COUNT(*) FROM person p JOIN org o ON o.id = p.org_id"
                                     " WHERE p.id = ? AND o.path >= ? AND o.path < ?",
@@ -955,22 +953,22 @@ static int contract_list(api_req_t *req, api_reply_t *rep)
 static int contract_export(api_req_t *req, api_reply_t *rep)
 {
     static const list_col_t cols[] = {
-        {"id", "编号"},
-        {"org_name", "购买方"},
-        {"unit_name", "承接社会组织"},
-        {"title", "项目名称"},
-        {"service", "服务类别"},
-        {"start_on", "开始日期"},
-        {"end_on", "结束日期"},
-        {"amount_fen", "金额（分）"},
-        {"beneficiaries", "服务对象"},
-        {"contracted_visits", "约定服务次数"},
-        {"delivered_visits", "已服务次数"},
-        {"visit_rate", "次数完成率"},
-        {"contracted_minutes", "约定服务分钟"},
-        {"delivered_minutes", "已服务分钟"},
-        {"satisfaction", "满意度"},
-        {NULL, NULL}};
+        {"id", "编号", NULL, NULL},
+        {"org_name", "购买方", NULL, NULL},
+        {"unit_name", "承接社会组织", NULL, NULL},
+        {"title", "项目名称", NULL, NULL},
+        {"service", "服务类别", contract_services, contract_service_words},
+        {"start_on", "开始日期", NULL, NULL},
+        {"end_on", "结束日期", NULL, NULL},
+        {"amount_fen", "金额（分）", NULL, NULL},
+        {"beneficiaries", "服务对象", NULL, NULL},
+        {"contracted_visits", "约定服务次数", NULL, NULL},
+        {"delivered_visits", "已服务次数", NULL, NULL},
+        {"visit_rate", "次数完成率", NULL, NULL},
+        {"contracted_minutes", "约定服务分钟", NULL, NULL},
+        {"delivered_minutes", "已服务分钟", NULL, NULL},
+        {"satisfaction", "满意度", NULL, NULL},
+        {NULL, NULL, NULL, NULL}};
     api_list_t l;
     return contract_where(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "购买服务", cols, "service-contracts");
 }

@@ -105,7 +105,7 @@ OPS = operations()
 PLACEHOLDERS = {"id", "name"}
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 FLAGS = {"body", "body_optional", "test_only", "no_replay", "upload", "open311", "paged", "writes"}
-FIELD_TYPES = {"text", "name", "block", "integer", "number", "boolean", "enum", "date", "list", "coordinates", "json"}
+FIELD_TYPES = {"text", "name", "block", "integer", "number", "boolean", "enum", "date", "list", "coordinates", "json", "ids"}
 INT64_MAX = 2**63 - 1
 
 
@@ -494,6 +494,13 @@ def check_field(field, prop, where, query=False):
         assert p.get("type") == "array" and deref(p.get("items", {})).get("type") == "string", \
             f"{where}: an array of strings"
         assert p.get("maxItems") == field["max"], f"{where}: maxItems {p.get('maxItems')} != {field['max']}"
+    elif t == "ids":  # min to max ids, integers from 1
+        items = deref(p.get("items", {}))
+        assert p.get("type") == "array" and items.get("type") == "integer" and items.get("minimum") == 1, \
+            f"{where}: an array of ids"
+        assert p.get("maxItems") == field["max"] and p.get("minItems", 0) == field["min"], \
+            f"{where}: {p.get('minItems', 0)} to {p.get('maxItems')} items != {field['min']} to {field['max']}"
+        assert p.get("uniqueItems") is True, f"{where}: each id once"
     elif t == "json":  # any JSON value whose form the family checks: documented as the shapes it takes
         shapes = [deref(x) for x in p.get("oneOf", p.get("anyOf", []))]
         assert shapes and all(x.get("type") for x in shapes), f"{where}: the shapes a value takes (oneOf)"

@@ -209,6 +209,9 @@ def test_contract_validation_and_access(server, admin, city):
             "validation_failed", "person_ids")
     refused(d.post("/api/v1/service-contracts", json=contract_body(city, person_ids=["x"])), 400,
             "validation_failed", "person_ids")
+    for ids in ([0], [city["people"][0], city["people"][0]], 5):  # ids from 1, each once, a list
+        refused(d.post("/api/v1/service-contracts", json=contract_body(city, person_ids=ids)), 400,
+                "validation_failed", "person_ids")
     # A community's staff may not buy for its street; a grid worker not at all.
     refused(c.post("/api/v1/service-contracts", json=contract_body(city)), 404, "not_found", "org_id")
     assert city["grid"].post("/api/v1/service-contracts", json=contract_body(city, org_id=city[TUANAN])).status_code \
@@ -291,4 +294,5 @@ def test_exports_are_the_lists_and_audited(server, admin, city):
     rows = xlsx_rows(r.content)
     listed = ok(d.get("/api/v1/service-contracts", params={"org": city[WULIDUN], "service": "home_elderly_care"}))
     assert len(rows) - 1 == listed["total"] > 0
+    assert {row[rows[0].index("服务类别")] for row in rows[1:]} == {"居家养老"}  # the word, not the code
     assert not any("服务对象" in cell for row in rows[1:] for cell in row)  # no beneficiary's name
