@@ -770,12 +770,8 @@ static int notice_pdf_render(const json_t *n, strbuf_t *out)
     char date[64] = "";
     int64_t t = 0;
     const char *at = json_string_value(json_object_get(n, "created_at"));
-    if (at && time_parse_rfc3339(at, &t) == 0) {
-        time_t local = (time_t)(t + 8 * 3600); /* Asia/Shanghai: UTC+8, no summer time */
-        struct tm tm;
-        gmtime_r(&local, &tm);
-        snprintf(date, sizeof date, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    }
+    if (at && time_parse_rfc3339(at, &t) == 0)
+        pdf_date(date, sizeof date, t);
     char sign[512];
     snprintf(sign, sizeof sign, "%s\n%s", issuer ? issuer : "", date);
     /* The issuer and the date stay together: both on the next page when they do not fit. */
@@ -800,21 +796,9 @@ static int notice_pdf(api_req_t *req, api_reply_t *rep)
                           : NULL;
     if (n == NULL)
         return api_db_error(rep, req->lang, sight == 0 ? DB_NOTFOUND : DB_ERR, "notice");
-    strbuf_t out = {0};
-    int rc = notice_pdf_render(n, &out);
-    json_decref(n);
-    if (rc != 0 || out.s == NULL) {
-        free(out.s);
-        return api_fail(rep, req->lang, E_INTERNAL, NULL);
-    }
-    rep->status = 200;
-    rep->raw = out.s;
-    rep->raw_len = out.len;
-    rep->content_type = "application/pdf";
     char name[64];
     snprintf(name, sizeof name, "notice-%lld.pdf", (long long)req->params[0]);
-    rep->filename = xstrdup(name);
-    return 0;
+    return pdf_reply(rep, req->lang, notice_pdf_render, n, name);
 }
 
 /* ---------------------------------------------------------------- the table */

@@ -1,6 +1,11 @@
 /* A4 documents with cairo and pango (api/pdf.h). */
 #include "api/pdf.h"
 
+#include <stdlib.h>
+#include <time.h>
+
+#include "api/errors.h"
+
 static cairo_status_t pdf_out(void *closure, const unsigned char *data, unsigned int len)
 {
     strbuf_addn(closure, (const char *)data, len);
@@ -64,4 +69,30 @@ int pdf_finish(cairo_t *cr, cairo_surface_t *s)
     int ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(s);
     return ok ? 0 : -1;
+}
+
+void pdf_date(char *out, size_t cap, int64_t t)
+{
+    time_t local = (time_t)(t + 8 * 3600); /* Asia/Shanghai: UTC+8, no summer time */
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    snprintf(out, cap, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int pdf_reply(api_reply_t *rep, const char *lang, int (*render)(const json_t *doc, strbuf_t *out), json_t *doc,
+              const char *filename)
+{
+    strbuf_t out = {0};
+    int rc = render(doc, &out);
+    json_decref(doc);
+    if (rc != 0 || out.s == NULL) {
+        free(out.s);
+        return api_fail(rep, lang, E_INTERNAL, NULL);
+    }
+    rep->status = 200;
+    rep->raw = out.s;
+    rep->raw_len = out.len;
+    rep->content_type = "application/pdf";
+    rep->filename = xstrdup(filename);
+    return 0;
 }

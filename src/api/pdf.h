@@ -7,6 +7,9 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include <jansson.h>
+
+#include "api/api.h"
 #include "lib/util.h"
 
 /* A4 in points, margins as the national standard for official documents
@@ -31,5 +34,11 @@ void pdf_flow(cairo_t *cr, PangoLayout *l, double *y);
 void pdf_block(cairo_t *cr, const char *font, const char *text, PangoAlignment align, double *y, double after);
 /* Finish the document: 0 if cairo wrote it whole, else -1. Destroys cr and s. */
 int pdf_finish(cairo_t *cr, cairo_surface_t *s);
+/* "2026年12月6日": the day of unix time t in Asia/Shanghai, into out. */
+void pdf_date(char *out, size_t cap, int64_t t);
+/* Answer doc drawn by render as application/pdf named filename: 0, or -1 with
+ * rep 500 when it could not be drawn. Takes doc's reference. */
+int pdf_reply(api_reply_t *rep, const char *lang, int (*render)(const json_t *doc, strbuf_t *out), json_t *doc,
+              const char *filename);
 
 #endif

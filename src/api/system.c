@@ -94,6 +94,9 @@ static const struct {
     {"assessment_halves", assess_halves},
     {"assessment_run_states", assess_run_states},
     {"assessment_grades", assess_grades},
+    /* ---- volunteer and service teams (team.c) ---- */
+    {"team_kinds", team_kinds},
+    {"enterprise_branch_states", enterprise_branch_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

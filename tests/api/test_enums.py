@@ -71,6 +71,9 @@ def probes(org, unit, party, me):
                                   {"code": "词表", "name": "词表", "max_points": 1}),
         "assessment_run_states": ("GET", f"/api/v1/assessment-plans/{MISSING}/runs", "state", None),
         "assessment_grades": ("GET", f"/api/v1/assessment-runs/{MISSING}/results", "grade", None),
+        # volunteer and service teams
+        "team_kinds": ("GET", "/api/v1/teams", "kind", None),
+        "enterprise_branch_states": ("GET", "/api/v1/enterprise-visits", "branch_state", None),
     }
 
 
