@@ -221,7 +221,7 @@ static const field_t member_list_query[] = {
 };
 
 /* GET /api/v1/team-members?team=|org=: a team's members, or those of the teams under a node. */
-static int member_list(api_req_t *req, api_reply_t *rep)
+static int member_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int64_t team = 0, org = 0;
@@ -230,13 +230,18 @@ static int member_list(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, TEAM_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    api_list_t l;
-    api_list_begin(&l, MEMBER_COLUMNS, MEMBER_FROM " JOIN team t ON t.id = m.team_id JOIN org o ON o.id = t.org_id",
+    api_list_begin(l, MEMBER_COLUMNS, MEMBER_FROM " JOIN team t ON t.id = m.team_id JOIN org o ON o.id = t.org_id",
                    "m.id", NULL);
-    api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    api_list_where(l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
     if (team)
-        api_list_where(&l, "m.team_id = ?", "i", team);
-    return api_list_answer(req, rep, &l);
+        api_list_where(l, "m.team_id = ?", "i", team);
+    return 0;
+}
+
+static int member_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return member_list_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 static const api_sort_t member_sorts[] = {
@@ -369,7 +374,7 @@ static void year_span(int64_t year, int64_t *from, int64_t *to)
 }
 
 /* GET /api/v1/volunteer-activities: the activities of the teams under ?org= (else the caller's scope). */
-static int activity_list(api_req_t *req, api_reply_t *rep)
+static int activity_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int64_t org = 0, team = 0, year = 0;
@@ -379,18 +384,23 @@ static int activity_list(api_req_t *req, api_reply_t *rep)
     int rc = access_list_range(req->db, req->who, TEAM_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    api_list_t l;
-    api_list_begin(&l, ACTIVITY_COLUMNS, ACTIVITY_FROM, "a.id", NULL);
-    l.newest_first = 1;
-    api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    api_list_begin(l, ACTIVITY_COLUMNS, ACTIVITY_FROM, "a.id", NULL);
+    l->newest_first = 1;
+    api_list_where(l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
     if (team)
-        api_list_where(&l, "a.team_id = ?", "i", team);
+        api_list_where(l, "a.team_id = ?", "i", team);
     if (year) {
         int64_t from, to;
         year_span(year, &from, &to);
-        api_list_where(&l, "a.starts_at >= ? AND a.starts_at < ?", "ii", from, to);
+        api_list_where(l, "a.starts_at >= ? AND a.starts_at < ?", "ii", from, to);
     }
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+static int activity_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return activity_list_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* The activity as staff see it: its token (the QR code's), its sign-ups, and what they may do. */
@@ -959,7 +969,7 @@ static const api_sort_t volunteer_sorts[] = {
 };
 
 /* GET /api/v1/volunteers: the members of the teams under ?org= (or of ?team=), hours and stars (the norm at the node). */
-static int volunteer_list(api_req_t *req, api_reply_t *rep)
+static int volunteer_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l, star_ctx_t *ctx)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int64_t org = 0, team = 0, node = 0;
@@ -972,26 +982,31 @@ static int volunteer_list(api_req_t *req, api_reply_t *rep)
         rc = db_one_int(req->db, &node, "SELECT id FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", "");
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    star_ctx_t ctx;
-    ctx.n = star_steps(req->db, node, ctx.steps);
-    api_list_t l;
-    api_list_begin(&l,
+    ctx->n = star_steps(req->db, node, ctx->steps);
+    api_list_begin(l,
                    "SELECT p.id AS person_id, p.name, o.name AS org_name,"
                    " (SELECT COUNT(*) FROM team_member m2 WHERE m2.person_id = p.id) AS teams,"
                    " (SELECT COALESCE(SUM(s.minutes), 0) FROM team_signup s WHERE s.person_id = p.id"
                    " AND s.verified_at IS NOT NULL) AS minutes",
                    " FROM person p JOIN org o ON o.id = p.org_id", "p.id", "person_id");
-    l.row = volunteer_row;
-    l.row_ctx = &ctx;
+    l->row = volunteer_row;
+    l->row_ctx = ctx;
     if (team)
-        api_list_where(&l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
+        api_list_where(l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
                            " ON tp.id = t.org_id WHERE m.person_id = p.id AND t.id = ? AND tp.path >= ? AND tp.path < ?)",
                        "itt", team, lo, hi);
     else
-        api_list_where(&l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
+        api_list_where(l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
                            " ON tp.id = t.org_id WHERE m.person_id = p.id AND tp.path >= ? AND tp.path < ?)",
                        "tt", lo, hi);
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+static int volunteer_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    star_ctx_t ctx;
+    return volunteer_list_of(req, rep, &l, &ctx) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- enterprise visits */
@@ -1110,7 +1125,7 @@ static int month_valid(const char *s)
 }
 
 /* GET /api/v1/enterprise-visits: the visits of the teams under ?org=, by ?team=, ?unit=, ?month=, ?branch_state=. */
-static int visit_list(api_req_t *req, api_reply_t *rep)
+static int visit_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int64_t org = 0, team = 0, unit = 0;
@@ -1129,21 +1144,26 @@ static int visit_list(api_req_t *req, api_reply_t *rep)
         free(state);
         return api_db_error(rep, req->lang, rc, "org");
     }
-    api_list_t l;
-    api_list_begin(&l, VISIT_COLUMNS, VISIT_FROM, "v.id", NULL);
-    l.newest_first = 1;
-    api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    api_list_begin(l, VISIT_COLUMNS, VISIT_FROM, "v.id", NULL);
+    l->newest_first = 1;
+    api_list_where(l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
     if (team)
-        api_list_where(&l, "v.team_id = ?", "i", team);
+        api_list_where(l, "v.team_id = ?", "i", team);
     if (unit)
-        api_list_where(&l, "v.unit_id = ?", "i", unit);
+        api_list_where(l, "v.unit_id = ?", "i", unit);
     if (month)
-        api_list_where(&l, "v.month = ?", "t", month);
+        api_list_where(l, "v.month = ?", "t", month);
     if (state)
-        api_list_where(&l, "v.branch_state = ?", "t", state);
+        api_list_where(l, "v.branch_state = ?", "t", state);
     free(month);
     free(state);
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+static int visit_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return visit_list_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* The month a query names (?month=, "YYYY-MM"), else this month: 0, or -1 with rep set. */
@@ -1177,7 +1197,7 @@ static const api_sort_t unit_sorts[] = {
 /* GET /api/v1/enterprise-visits/unvisited?org=|team=&month=: the non-public
  * enterprises of the node's subtree (or of the team's) that no visit (of the
  * team, with ?team=) reached in the month, with their last visit. */
-static int unvisited_list(api_req_t *req, api_reply_t *rep)
+static int unvisited_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], month[8];
     int64_t org = 0, team = 0;
@@ -1198,15 +1218,20 @@ static int unvisited_list(api_req_t *req, api_reply_t *rep)
             return api_db_error(rep, req->lang, DB_ERR, NULL);
     } else if ((rc = access_list_range(req->db, req->who, TEAM_READ, org, lo, hi)) != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    api_list_t l;
-    api_list_begin(&l,
+    api_list_begin(l,
                    "SELECT u.id, u.name, u.org_id, o.name AS org_name, u.address,"
                    " (SELECT MAX(v2.visited_on) FROM enterprise_visit v2 WHERE v2.unit_id = u.id) AS last_visited_on",
                    " FROM unit u JOIN org o ON o.id = u.org_id", "u.id", NULL);
-    api_list_where(&l, "u.type = 'non_public_enterprise' AND o.path >= ? AND o.path < ?", "tt", lo, hi);
-    api_list_where(&l, "NOT EXISTS (SELECT 1 FROM enterprise_visit v WHERE v.unit_id = u.id AND v.month = ?"
+    api_list_where(l, "u.type = 'non_public_enterprise' AND o.path >= ? AND o.path < ?", "tt", lo, hi);
+    api_list_where(l, "NOT EXISTS (SELECT 1 FROM enterprise_visit v WHERE v.unit_id = u.id AND v.month = ?"
                        " AND (? = 0 OR v.team_id = ?))", "tii", month, team, team);
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+static int unvisited_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return unvisited_list_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* The month of a figure of year: this month in this year, else the year's December. */
@@ -1368,9 +1393,104 @@ static int visit_case(api_req_t *req, api_reply_t *rep)
     return api_defer_in(req, visit_case_write, NULL, r);
 }
 
+/* ---------------------------------------------------------------- exports */
+
+/* GET /api/v1/teams/export: the teams of the list's filters as a workbook (队伍), audited. */
+static int team_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"name", "名称"},        {"kind", "类型"},        {"org_name", "所属组织"},
+                                      {"leader_name", "队长"}, {"members", "成员数"},   {"activities", "活动数"},
+                                      {"visits", "走访次数"},   {NULL, NULL}};
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t org = 0;
+    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
+    int rc = access_list_range(req->db, req->who, TEAM_READ, org, lo, hi);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    api_list_t l;
+    api_list_begin(&l, team_res.columns, team_res.from, "t.id", NULL);
+    api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    char *kind = api_query(req, "kind"), *like = api_like_param(req, "q");
+    if (kind)
+        api_list_where(&l, "t.kind = ?", "t", kind);
+    if (like)
+        api_list_where(&l, "t.name LIKE ? ESCAPE '\\'", "t", like);
+    free(kind);
+    free(like);
+    return api_list_export(req, rep, &l, "队伍", cols, "teams");
+}
+
+static int member_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"person_name", "姓名"}, {"party_member", "党员"},
+                                      {"retired_from_unit_name", "退休前企业"}, {"joined_on", "加入日期"},
+                                      {NULL, NULL}};
+    api_list_t l;
+    return member_list_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "队员", cols, "team-members");
+}
+
+static int activity_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"title", "活动"},      {"team_name", "队伍"},  {"org_name", "所属组织"},
+                                      {"place", "地点"},      {"starts_at", "开始"},  {"ends_at", "结束"},
+                                      {"capacity", "名额"},   {"signed_up", "报名"},  {"unverified", "待核实"},
+                                      {NULL, NULL}};
+    api_list_t l;
+    return activity_list_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "志愿活动", cols, "volunteer-activities");
+}
+
+static int volunteer_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"name", "姓名"},
+                                      {"org_name", "所属组织"},
+                                      {"teams", "队伍数"},
+                                      {"minutes", "核实时长（分钟）"},
+                                      {"hours", "核实时长（小时）"},
+                                      {"stars", "星级"},
+                                      {NULL, NULL}};
+    api_list_t l;
+    star_ctx_t ctx;
+    return volunteer_list_of(req, rep, &l, &ctx) != 0 ? -1 : api_list_export(req, rep, &l, "志愿者", cols, "volunteers");
+}
+
+static int visit_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"visited_on", "走访日期"},       {"team_name", "服务队"},
+                                      {"unit_name", "企业"},            {"branch_state", "党组织情况"},
+                                      {"problems", "发现问题"},         {"help_given", "帮扶措施"},
+                                      {"follow_up", "后续跟进"},        {"case_tracking_code", "转办案件"},
+                                      {NULL, NULL}};
+    api_list_t l;
+    return visit_list_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "企业走访", cols, "enterprise-visits");
+}
+
+static int unvisited_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"name", "企业"}, {"org_name", "所属组织"}, {"address", "地址"},
+                                      {"last_visited_on", "最近走访"}, {NULL, NULL}};
+    api_list_t l;
+    return unvisited_list_of(req, rep, &l) != 0 ? -1
+                                                : api_list_export(req, rep, &l, "未走访企业", cols, "unvisited-enterprises");
+}
+
 /* ---------------------------------------------------------------- the table */
 
 const op_t team_ops[] = {
+    {OP(HTTP_GET, "/api/v1/teams/export", "teams.export", PERM(TEAM_READ), RF_WRITES, team_export),
+     .query = team_list_query},
+    {OP(HTTP_GET, "/api/v1/team-members/export", "team_members.export", PERM(TEAM_READ), RF_WRITES, member_export),
+     .query = member_list_query},
+    {OP(HTTP_GET, "/api/v1/volunteer-activities/export", "volunteer_activities.export", PERM(TEAM_READ), RF_WRITES,
+        activity_export),
+     .query = activity_list_query},
+    {OP(HTTP_GET, "/api/v1/volunteers/export", "volunteers.export", PERM(TEAM_READ), RF_WRITES, volunteer_export),
+     .query = volunteer_list_query},
+    {OP(HTTP_GET, "/api/v1/enterprise-visits/export", "enterprise_visits.export", PERM(TEAM_READ), RF_WRITES,
+        visit_export),
+     .query = visit_list_query},
+    {OP(HTTP_GET, "/api/v1/enterprise-visits/unvisited/export", "enterprise_visits.unvisited_export", PERM(TEAM_READ),
+        RF_WRITES, unvisited_export),
+     .query = unvisited_query},
     RESOURCE_OPS(team_res, team_entity, "/api/v1/teams", "teams", TEAM_READ, TEAM_WRITE, team_fields,
                  team_update_fields, team_list_query),
     {OP(HTTP_GET, "/api/v1/team-members", "team_members.list", PERM(TEAM_READ), RF_PAGED, member_list),

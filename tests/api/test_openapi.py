@@ -1528,6 +1528,19 @@ def walk_teams(admin, cid, gid):
     f = check(admin.get("/api/v1/enterprise-visit-figures", params={"org": cid}), "GET",
               "/api/v1/enterprise-visit-figures")
     assert f["visited_this_month"] >= 1 and f["cases"] >= 1
+    for path, params in (("/api/v1/teams/export", {"org": cid, "kind": "service", "q": "文档"}),
+                         ("/api/v1/team-members/export", {"org": cid, "team": t["id"]}),
+                         ("/api/v1/volunteer-activities/export", {"org": cid, "team": t["id"], "year": year.year}),
+                         ("/api/v1/volunteers/export", {"org": cid, "team": t["id"]}),
+                         ("/api/v1/enterprise-visits/export", {"org": cid, "team": svc["id"], "unit": unit,
+                                                              "month": month, "branch_state": "preparing"}),
+                         ("/api/v1/enterprise-visits/unvisited/export", {"org": cid, "team": svc["id"], "month": month})):
+        r = admin.get(path, params=params)
+        assert r.status_code == 200 and r.content.startswith(b"PK"), r.text[:200]
+        check(r, "GET", path)
+        r = admin.get(path, params={"org": 999999999})
+        assert r.status_code == 404, r.text
+        check(r, "GET", path)
     r = admin.delete(f"{col}/{svc['id']}")
     assert r.status_code == 409, r.text  # its visit refers to it
     check(r, "DELETE", one)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, PASSWORD, error_of
+from conftest import ADMIN_PASSWORD, PASSWORD, error_of, xlsx_rows
 
 SHUSHAN, LONGJU, NANGANG, YAOHAI = "340104", "340104006", "340104005", "340102"
 HOUR = 3600
@@ -336,3 +336,19 @@ def test_visits_and_the_monthly_figure(server, admin, city, visits):
     refused(s.post(f"/api/v1/enterprise-visits/{v['id']}/case", json={"category": "sanitation"}), 409, "conflict")
     f2 = ok(s.get("/api/v1/enterprise-visit-figures", params={"org": city[LONGJU]}))
     assert f2.get("figures", f2)["cases"] == fa["cases"] + 1
+
+
+def test_exports_are_the_lists(server, admin, city, visits):
+    s = city["street"]
+    r = s.get("/api/v1/volunteers/export", params={"org": city[LONGJU]})
+    assert r.status_code == 200, r.text
+    rows = xlsx_rows(r.content)
+    assert rows[0] == ["姓名", "所属组织", "队伍数", "核实时长（分钟）", "核实时长（小时）", "星级"]
+    page = ok(s.get("/api/v1/volunteers", params={"org": city[LONGJU], "limit": 200}))
+    assert sorted((row[0], row[3]) for row in rows[1:]) == sorted((x["name"], str(x["minutes"])) for x in page["items"])
+    r = s.get("/api/v1/enterprise-visits/unvisited/export", params={"team": visits["team"]["id"]})
+    rows = xlsx_rows(r.content)
+    un = ok(s.get("/api/v1/enterprise-visits/unvisited", params={"team": visits["team"]["id"], "limit": 200}))
+    assert [row[0] for row in rows[1:]] == [u["name"] for u in un["items"]]
+    audit = ok(admin.get("/api/v1/audit", params={"action": "volunteers.exported"}))["items"]
+    assert len(audit) == 1 and audit[0]["summary"]["rows"] == len(page["items"])
