@@ -471,6 +471,9 @@ json_t *volunteer_figures_of(db_t *db, const principal_t *who, const char *lo, c
                              const char *today);
 json_t *enterprise_visit_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                                     const char *today);
+/* A demo's number below n from the seed and a counter (a hash, so a family's
+ * demo rows do not depend on the order other families draw theirs). common.c */
+int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n);
 /* The demo city's teams, members, activities with hours and visits, from seed. */
 int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end volunteer and service teams ---- */

@@ -1473,6 +1473,186 @@ static int unvisited_export(api_req_t *req, api_reply_t *rep)
                                                 : api_list_export(req, rep, &l, "未走访企业", cols, "unvisited-enterprises");
 }
 
+/* ---------------------------------------------------------------- demo */
+
+static const char *const demo_activities[] = {"社区环境整治", "敬老院陪伴", "文明交通劝导", "垃圾分类宣传",
+                                              "关爱留守儿童", "防诈骗宣传", "义务理发", "楼道清理"};
+#define DEMO_NACT (sizeof demo_activities / sizeof demo_activities[0])
+static const char *const demo_problems[] = {"员工反映加班费结算不及时", "企业希望了解人才引进补贴政策",
+                                            "厂区门口道路破损，雨天积水", "缺少党员活动场地"};
+#define DEMO_NPROB (sizeof demo_problems / sizeof demo_problems[0])
+
+/* One demo team at street: its id; members from persons (ids), n of them picked from k. */
+static int demo_team(db_t *db, const write_ctx_t *w, int64_t street, const char *kind, const char *name,
+                     const json_t *persons, int n, unsigned long long seed, unsigned long long *k, int64_t retired_unit,
+                     int64_t *team, json_t *members)
+{
+    char today[16];
+    date_today(today);
+    int rc = db_one_int(db, team,
+                        "INSERT INTO team (org_id, kind, name, leader_name, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                        "itttii", street, kind, name, "队长", w->now, w->now);
+    size_t np = json_array_size(persons);
+    size_t first = np ? (size_t)demo_pick(seed, (*k)++, (int64_t)np) : 0;
+    for (int i = 0; rc == DB_OK && np && i < n && (size_t)i < np; i++) {
+        int64_t person = json_integer_value(json_object_get(json_array_get(persons, (first + (size_t)i * 7) % np), "id"));
+        int64_t added = 0;
+        rc = db_exec(db, &added,
+                     "INSERT INTO team_member (team_id, person_id, retired_from_unit_id, joined_on, created_at)"
+                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     "iiIti", *team, person, i == 0 ? retired_unit : 0, today, w->now);
+        if (rc == DB_OK && added)
+            json_array_append_new(members, json_integer(person));
+    }
+    return rc;
+}
+
+/* A year of weekly activities of a volunteer team (Saturday mornings, 3 hours):
+ * its first two members come every week, the others one week in three; the
+ * minutes are verified but for the last fortnight's. */
+static int demo_activities_of(db_t *db, const write_ctx_t *w, int64_t team, int64_t street, const json_t *members,
+                              unsigned long long seed, unsigned long long *k)
+{
+    int64_t day = (w->now + 8 * 3600) / 86400;
+    int64_t base = day * 86400 - 8 * 3600 + 9 * 3600; /* 09:00 in Asia/Shanghai today */
+    size_t nm = json_array_size(members);
+    int rc = DB_OK;
+    for (int week = 52; rc == DB_OK && week >= 1; week--) {
+        int64_t starts = base - (int64_t)week * 7 * 86400, ends = starts + 3 * 3600, id = 0;
+        char token[33];
+        token_new(token);
+        rc = db_one_int(db, &id,
+                        "INSERT INTO team_activity (team_id, org_id, title, place, starts_at, ends_at, capacity, token,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "iittiiitii", team, street, demo_activities[demo_pick(seed, (*k)++, DEMO_NACT)], "社区党群服务中心",
+                        starts, ends, (int64_t)(nm + 5), token, starts - 7 * 86400, starts - 7 * 86400);
+        for (size_t m = 0; rc == DB_OK && m < nm; m++) {
+            if (m >= 2 && demo_pick(seed, (*k)++, 3) != 0)
+                continue;
+            int64_t person = json_integer_value(json_array_get(members, m));
+            int64_t in = starts - 600 + demo_pick(seed, (*k)++, 1200);
+            int64_t minutes = m < 2 ? 150 + demo_pick(seed, (*k)++, 31) : 60 + demo_pick(seed, (*k)++, 121);
+            int64_t out = (in > starts ? in : starts) + minutes * 60;
+            int64_t from = in > starts ? in : starts, to = out < ends ? out : ends;
+            int64_t counted = to > from ? (to - from) / 60 : 0, verified = week > 2 ? ends + 86400 : 0;
+            rc = db_exec(db, NULL,
+                         "INSERT INTO team_signup (activity_id, person_id, signed_at, checkin_at, checkout_at, minutes,"
+                         " verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         "iiiiiiI", id, person, starts - 86400, in, out, counted, verified);
+        }
+    }
+    return rc;
+}
+
+/* Twelve months of visits of a service team to the enterprises (ids) of its
+ * street: each visited in two months of three (this month: one in two, up to
+ * today), a quarter of the visits finding a problem. */
+static int demo_visits(db_t *db, const write_ctx_t *w, int64_t team, int64_t street, const json_t *units,
+                       unsigned long long seed, unsigned long long *k)
+{
+    int ymd = api_today_ymd(), y = ymd / 10000, mo = ymd / 100 % 100, today = ymd % 100;
+    int rc = DB_OK;
+    for (int back = 11; rc == DB_OK && back >= 0; back--) {
+        int yy = y, mm = mo - back;
+        while (mm < 1)
+            mm += 12, yy--;
+        size_t i;
+        json_t *u;
+        json_array_foreach(units, i, u) {
+            if (rc != DB_OK || demo_pick(seed, (*k)++, back == 0 ? 2 : 3) == 0)
+                continue;
+            int d = 1 + (int)demo_pick(seed, (*k)++, back == 0 ? today : 28);
+            char on[16], month[16];
+            snprintf(on, sizeof on, "%04d-%02d-%02d", yy % 10000, mm % 100, d % 100);
+            snprintf(month, sizeof month, "%04d-%02d", yy % 10000, mm % 100);
+            int problem = demo_pick(seed, (*k)++, 4) == 0;
+            const char *state = enterprise_branch_states[demo_pick(seed, (*k)++, 4)];
+            const char *found = problem ? demo_problems[demo_pick(seed, (*k)++, DEMO_NPROB)] : NULL;
+            rc = db_exec(db, NULL,
+                         "INSERT INTO enterprise_visit (team_id, org_id, unit_id, visited_on, month, branch_state,"
+                         " problems, help_given, follow_up, created_at, updated_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         "iiitttttt" "ii", team, street, json_integer_value(u), on, month, state, found,
+                         "宣讲惠企政策，了解企业发展情况", problem ? "下月回访，跟踪问题解决" : NULL, w->now, w->now);
+        }
+    }
+    return rc;
+}
+
+int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    json_t *streets = db_rows_json(db, "SELECT id, name, path FROM org WHERE level = 'street' ORDER BY id", "");
+    if (streets == NULL)
+        return DB_ERR;
+    int year = api_today_ymd() / 10000, rc = DB_OK;
+    unsigned long long k = 0;
+    size_t si;
+    json_t *s;
+    json_array_foreach(streets, si, s) {
+        int64_t street = json_integer_value(json_object_get(s, "id"));
+        const char *sname = json_string_value(json_object_get(s, "name")), *lo = json_string_value(json_object_get(s, "path"));
+        char hi[ACCESS_PATH_MAX], name[256];
+        if (rc != DB_OK || path_subtree_upper(hi, sizeof hi, lo) != 0)
+            break;
+        json_t *adults = db_rows_json(db,
+                                      "SELECT p.id FROM person p JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND"
+                                      " o.path < ? AND p.birth_year BETWEEN ? AND ? ORDER BY p.id LIMIT 2000",
+                                      "ttii", lo, hi, (int64_t)(year - 70), (int64_t)(year - 18));
+        json_t *partym = db_rows_json(db,
+                                      "SELECT m.person_id AS id FROM party_member m JOIN person p ON p.id = m.person_id"
+                                      " JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? ORDER BY m.person_id"
+                                      " LIMIT 200",
+                                      "tt", lo, hi);
+        json_t *communities = db_rows_json(db, "SELECT id, name FROM org WHERE parent_id = ? ORDER BY id", "i", street);
+        json_t *members = json_array(), *units = json_array();
+        if (adults == NULL || partym == NULL || communities == NULL)
+            rc = DB_ERR;
+        size_t na = adults ? json_array_size(adults) : 0, nc = communities ? json_array_size(communities) : 0;
+        if (rc == DB_OK && na >= 4 && nc > 0) {
+            /* Non-public enterprises at the street's communities (the demo city has no units otherwise). */
+            int nu = 2 + (int)demo_pick(seed, k++, 4);
+            static const char *const trades[] = {"科技有限公司", "商贸有限公司", "物流有限公司", "餐饮管理有限公司", "建材有限公司"};
+            for (int u = 0; rc == DB_OK && u < nu; u++) {
+                const json_t *c = json_array_get(communities, (size_t)u % nc);
+                int64_t unit = 0;
+                snprintf(name, sizeof name, "合肥%s%s", json_string_value(json_object_get(c, "name")),
+                         trades[(size_t)demo_pick(seed, k++, 5)]);
+                rc = db_one_int(db, &unit,
+                                "INSERT INTO unit (org_id, name, type, created_at, updated_at)"
+                                " VALUES (?, ?, 'non_public_enterprise', ?, ?) RETURNING id",
+                                "itii", json_integer_value(json_object_get(c, "id")), name, w->now, w->now);
+                if (rc == DB_OK)
+                    rc = rollup_unit(db, unit, +1);
+                if (rc == DB_OK)
+                    json_array_append_new(units, json_integer(unit));
+            }
+            int64_t team = 0;
+            snprintf(name, sizeof name, "%s%s", si == 0 ? "" : sname, si == 0 ? "帮你忙志愿联盟" : "志愿服务队");
+            int n = (int)(na / 25);
+            if (rc == DB_OK)
+                rc = demo_team(db, w, street, "volunteer", name, adults, n < 4 ? 4 : n > 24 ? 24 : n, seed, &k, 0, &team,
+                               members);
+            if (rc == DB_OK)
+                rc = demo_activities_of(db, w, team, street, members, seed, &k);
+            json_array_clear(members);
+            snprintf(name, sizeof name, "%s%s", si == 0 ? "云起龙骧" : sname, "党建服务队");
+            if (rc == DB_OK)
+                rc = demo_team(db, w, street, "service", name, json_array_size(partym) >= 4 ? partym : adults, 5, seed,
+                               &k, json_integer_value(json_array_get(units, 0)), &team, members);
+            if (rc == DB_OK)
+                rc = demo_visits(db, w, team, street, units, seed, &k);
+        }
+        json_decref(adults);
+        json_decref(partym);
+        json_decref(communities);
+        json_decref(members);
+        json_decref(units);
+    }
+    json_decref(streets);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 const op_t team_ops[] = {
