@@ -202,8 +202,11 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
   { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
   { key: 'assessment', perm: 'stats.read', figures: ['total', 'party_building', 'development', 'bonus', 'rank', 'grade', 'vetoed', 'barred'] },
+  // ---- volunteer and service teams ----
+  { key: 'volunteer', perm: 'party.read', figures: ['teams', 'volunteers', 'activities', 'verified_hours'] },
+  { key: 'enterprise_visit', perm: 'party.read', figures: ['enterprises', 'visited_this_month', 'visit_rate', 'visits', 'cases'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'visit_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -224,6 +227,10 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/inspections`, query: { year: y } }
     case 'notice':
       return { path: `/orgs/${orgId}/notices`, query: { box: 'issued' } }
+    case 'volunteer':
+      return { path: `/orgs/${orgId}/volunteers` }
+    case 'enterprise_visit':
+      return { path: `/orgs/${orgId}/enterprise-visits` }
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

@@ -29,6 +29,9 @@ export const ORG_PAGES = [
   { name: 'org-reviews', path: 'reviews', page: () => import('./views/review/Reviews.vue'), perm: 'stats.read', tab: 'reviews' },
   // ---- 年度综合考核 ----
   { name: 'org-assessment', path: 'assessment', page: () => import('./views/assessment/AssessmentPlans.vue'), perm: 'stats.read', tab: 'assessment' },
+  // ---- volunteer and service teams ----
+  { name: 'org-volunteers', path: 'volunteers', page: () => import('./views/teams/Volunteers.vue'), perm: 'party.read', tab: 'volunteers' },
+  { name: 'org-enterprise-visits', path: 'enterprise-visits', page: () => import('./views/teams/EnterpriseVisits.vue'), perm: 'party.read', tab: 'enterpriseVisits' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

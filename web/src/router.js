@@ -28,6 +28,9 @@ const DutyList = () => import('./views/duties/DutyList.vue')
 // ---- rectification problems (问题清单) and inspections ----
 const Problem = () => import('./views/rectification/Problem.vue')
 const Inspection = () => import('./views/rectification/Inspection.vue')
+// ---- volunteer and service teams ----
+const MyVolunteer = () => import('./views/teams/MyVolunteer.vue')
+const ActivityCheckin = () => import('./views/teams/ActivityCheckin.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -72,6 +75,9 @@ export const routes = [
       // ---- 年度综合考核 ----
       { path: 'assessment-plans/:planId(\\d+)', name: 'assessment-plan', component: AssessmentPlan, props: true, meta: { perm: 'stats.read' } },
       { path: 'assessment-runs/:runId(\\d+)/results/:orgId(\\d+)', name: 'assessment-result', component: AssessmentResult, props: true, meta: { perm: 'stats.read' } },
+      // ---- volunteer and service teams: a volunteer's phone pages (the QR code's target signs in first) ----
+      { path: 'my/volunteer', name: 'my-volunteer', component: MyVolunteer },
+      { path: 'checkin/:token([0-9a-f]{32})', name: 'activity-checkin', component: ActivityCheckin, props: true },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
