@@ -968,7 +968,8 @@ static const api_sort_t volunteer_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-/* GET /api/v1/volunteers: the members of the teams under ?org= (or of ?team=), hours and stars (the norm at the node). */
+/* GET /api/v1/volunteers: the members of the volunteer teams under ?org= (or of ?team=), hours and stars (the norm
+ * at the node): the people the figure `volunteers` counts. */
 static int volunteer_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l, star_ctx_t *ctx)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
@@ -993,11 +994,12 @@ static int volunteer_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l, st
     l->row_ctx = ctx;
     if (team)
         api_list_where(l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
-                           " ON tp.id = t.org_id WHERE m.person_id = p.id AND t.id = ? AND tp.path >= ? AND tp.path < ?)",
+                           " ON tp.id = t.org_id WHERE m.person_id = p.id AND t.kind = 'volunteer' AND t.id = ? AND tp.path >= ?"
+                              " AND tp.path < ?)",
                        "itt", team, lo, hi);
     else
         api_list_where(l, "EXISTS (SELECT 1 FROM team_member m JOIN team t ON t.id = m.team_id JOIN org tp"
-                           " ON tp.id = t.org_id WHERE m.person_id = p.id AND tp.path >= ? AND tp.path < ?)",
+                           " ON tp.id = t.org_id WHERE m.person_id = p.id AND t.kind = 'volunteer' AND tp.path >= ? AND tp.path < ?)",
                        "tt", lo, hi);
     return 0;
 }

@@ -276,6 +276,8 @@ def test_figures_of_volunteers(server, admin, city):
     mine = f["figures"] if "figures" in f else f
     assert mine["teams"] >= 3 and mine["volunteers"] >= 3 and mine["activities"] >= 2
     assert mine["verified_minutes"] >= 90 + 119 + 180
+    # The volunteers counted are the people the list shows: members of volunteer teams, not of service teams.
+    assert mine["volunteers"] == ok(admin.get("/api/v1/volunteers", params={"org": city[LONGJU]}))["total"]
 
 
 @pytest.fixture(scope="module")
