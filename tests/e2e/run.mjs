@@ -1805,10 +1805,10 @@ describe('staff console', { timeout: 480_000 }, () => {
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {
-    const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '志愿者小林', id_card: idWithCheck('34010419900101871') }, 201)
-    const user = await admin.post('/api/v1/users', { username: 'vol.lin', display_name: '志愿者小林', password: STAFF_PASSWORD, org_id: ids.longju, person_id: person.id }, 201)
-    await admin.post(`/api/v1/users/${user.id}/grants`, { role: 'resident', org_id: ids.longju }, 201)
-    const team = await admin.post('/api/v1/teams', { org_id: ids.longju, kind: 'volunteer', name: '帮你忙志愿联盟', leader_name: '王队长' }, 201)
+    const person = await admin.post('/api/v1/persons', { org_id: ids.street, name: '志愿者小林', id_card: idWithCheck('34010419900101871') }, 201)
+    const user = await admin.post('/api/v1/users', { username: 'vol.lin', display_name: '志愿者小林', password: STAFF_PASSWORD, org_id: ids.street, person_id: person.id }, 201)
+    await admin.post(`/api/v1/users/${user.id}/grants`, { role: 'resident', org_id: ids.street }, 201)
+    const team = await admin.post('/api/v1/teams', { org_id: ids.street, kind: 'volunteer', name: '帮你忙志愿联盟', leader_name: '王队长' }, 201)
     await admin.post(`/api/v1/teams/${team.id}/members`, { person_id: person.id }, 201)
     const now = Date.now()
     const activity = await admin.post('/api/v1/volunteer-activities', {
@@ -1818,10 +1818,10 @@ describe('staff console', { timeout: 480_000 }, () => {
 
     // Staff open the activity on the node's 志愿服务 tab: the QR code holds the check-in link (the token, not the id).
     const staff = await newPage('volunteers-staff', { viewport: SCREEN })
-    await staff.goto(`${base}/orgs/${ids.longju}/volunteers`)
+    await staff.goto(`${base}/orgs/${ids.street}/volunteers`)
     await staff.waitForURL((u) => u.pathname === '/login')
     await uiLogin(staff, 'admin', ADMIN_PASSWORD)
-    await staff.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/volunteers`)
+    await staff.waitForURL((u) => u.pathname === `/orgs/${ids.street}/volunteers`)
     await staff.locator('[data-testid="activity-table"] tr', { hasText: '社区环境整治' }).click()
     await byId(staff, 'activity-qr').waitFor()
     const link = await field(staff, 'activity-checkin-url').inputValue()
@@ -1829,6 +1829,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await settled(staff)
     await staff.screenshot({ path: join(ARTIFACTS, 'volunteers-desktop.png') })
 
+    // (At the street, so the community's residents stay those the other scenarios count.)
     // The volunteer's phone opens the link: sign in first, then back on the check-in page.
     const phone = await newPage('volunteers-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
     await phone.goto(link)
