@@ -37,10 +37,6 @@ int64_t case_stage_hours(db_t *db, int64_t category, case_state_t s);
 /* Append an event to the case's log. DB_OK or an error. */
 int case_log_event(db_t *db, const write_ctx_t *w, int64_t id, const char *action, const char *from, const char *to,
                    const char *note);
-/* A report's category that takes no reports: 400 category_inactive if it was
- * deactivated, else validation_failed (no such category); field category.
- * Always -1. */
-int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
 
 /* A report as the caller sends it (typed input, api.h): cases.create takes
  * every field, the public report category, title, description, contact_phone,

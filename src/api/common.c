@@ -929,3 +929,11 @@ int api_rate_limited(const char *bucket, const char *addr, int per_minute)
     pthread_mutex_unlock(&rl_lock);
     return limited;
 }
+
+int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n)
+{
+    unsigned long long z = seed * 0x9E3779B97F4A7C15ull + k * 0xD1B54A32D192ED03ull + 23;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+}

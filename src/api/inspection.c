@@ -545,16 +545,6 @@ const op_t inspection_ops[] = {
 
 /* ---------------------------------------------------------------- demo */
 
-/* A number below n from the seed and a counter (a hash, so the demo's rows do
- * not depend on the order other families draw theirs). */
-static int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n)
-{
-    unsigned long long z = seed * 0x9E3779B97F4A7C15ull + k * 0xD1B54A32D192ED03ull + 23;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
-}
-
 static const char *const demo_checks[] = {"“三会一课”记录齐全", "党群服务中心按时开放", "值班人员在岗在位",
                                           "党务公开栏及时更新", "网格员入户走访台账", "发展党员程序规范"};
 #define DEMO_NCHECKS (sizeof demo_checks / sizeof demo_checks[0])

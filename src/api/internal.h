@@ -360,6 +360,10 @@ case_report_t *case_report_new(const keys_t *k, const char *category, const char
 
 /* case.c: insert a report; the new case id, or 0 on error. */
 int64_t cases_insert(db_t *db, const write_ctx_t *w, const case_report_t *r);
+/* A report's category that takes no reports: 400 category_inactive if it was
+ * deactivated, else validation_failed (no such category); field category.
+ * Always -1. (case.c; also a visit's problem made a case, team.c) */
+int case_category_refused(api_req_t *req, api_reply_t *rep, const char *code);
 
 /* Check the reason given for a reveal or a full export: REASON_MIN..REASON_MAX
  * characters, and no ID or phone number in it (it goes into the audit log).
@@ -476,5 +480,20 @@ json_t *contract_figures_of(db_t *db, const principal_t *who, const char *lo, co
 /* The demo city's pairings and contracts, deterministic from seed (jiceng demo). */
 int partner_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 结对共建 and purchased services ---- */
+/* ---- volunteer and service teams (team.c, docs/teams.md) ---- */
+extern const char *const team_kinds[];               /* volunteer, service */
+extern const char *const enterprise_branch_states[]; /* a visited enterprise's party branch */
+/* Figures per node (respfig.c): volunteer teams, volunteers, activities and
+ * verified hours; enterprises visited this month over those in the area. */
+json_t *volunteer_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                             const char *today);
+json_t *enterprise_visit_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                    const char *today);
+/* A demo's number below n from the seed and a counter (a hash, so a family's
+ * demo rows do not depend on the order other families draw theirs). common.c */
+int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n);
+/* The demo city's teams, members, activities with hours and visits, from seed. */
+int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end volunteer and service teams ---- */
 
 #endif

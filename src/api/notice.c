@@ -15,13 +15,12 @@
 #include "api/internal.h"
 #include "api/list.h"
 #include "api/op.h"
+#include "api/pdf.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
 
 #include "core/path.h"
 #include "core/role.h"
@@ -736,77 +735,12 @@ json_t *notice_inbox(db_t *db, const principal_t *who, int64_t now)
 
 /* ---------------------------------------------------------------- the PDF */
 
-/* A4 in points, margins as the national standard for official documents
- * (GB/T 9704: 37 mm top, 28 mm left, 26 mm right, 35 mm bottom). */
-#define PT_PER_MM (72.0 / 25.4)
-#define PAGE_W (210 * PT_PER_MM)
-#define PAGE_H (297 * PT_PER_MM)
-#define M_TOP (37 * PT_PER_MM)
-#define M_LEFT (28 * PT_PER_MM)
-#define M_RIGHT (26 * PT_PER_MM)
-#define M_BOTTOM (35 * PT_PER_MM)
-#define TEXT_W (PAGE_W - M_LEFT - M_RIGHT)
-
-static cairo_status_t pdf_out(void *closure, const unsigned char *data, unsigned int len)
-{
-    strbuf_addn(closure, (const char *)data, len);
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* A layout of text in font ("Noto Serif CJK SC 16"), width TEXT_W, aligned. */
-static PangoLayout *pdf_layout(cairo_t *cr, const char *font, const char *text, PangoAlignment align)
-{
-    PangoLayout *l = pango_cairo_create_layout(cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    pango_layout_set_width(l, (int)(TEXT_W * PANGO_SCALE));
-    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(l, align);
-    pango_layout_set_text(l, text ? text : "", -1);
-    return l;
-}
-
-/* Draw layout l at *y, line by line, starting a new page where a line would
- * pass the bottom margin. */
-static void pdf_flow(cairo_t *cr, PangoLayout *l, double *y)
-{
-    PangoLayoutIter *it = pango_layout_get_iter(l);
-    double top = -1;
-    do {
-        PangoRectangle logical;
-        pango_layout_iter_get_line_extents(it, NULL, &logical);
-        double baseline = pango_layout_iter_get_baseline(it) / (double)PANGO_SCALE;
-        double ly = logical.y / (double)PANGO_SCALE, lh = logical.height / (double)PANGO_SCALE;
-        if (top < 0)
-            top = ly;
-        if (*y + (ly - top) + lh > PAGE_H - M_BOTTOM) {
-            cairo_show_page(cr);
-            *y = M_TOP - (ly - top);
-        }
-        cairo_move_to(cr, M_LEFT + logical.x / (double)PANGO_SCALE, *y + (baseline - top));
-        pango_cairo_show_layout_line(cr, pango_layout_iter_get_line_readonly(it));
-    } while (pango_layout_iter_next_line(it));
-    int w, h;
-    pango_layout_get_size(l, &w, &h);
-    *y += h / (double)PANGO_SCALE - top;
-    pango_layout_iter_free(it);
-}
-
-static void pdf_block(cairo_t *cr, const char *font, const char *text, PangoAlignment align, double *y, double after)
-{
-    PangoLayout *l = pdf_layout(cr, font, text, align);
-    pdf_flow(cr, l, y);
-    g_object_unref(l);
-    *y += after;
-}
-
 /* The notice as an official document on A4: the issuer's name in red, the 文号,
  * a red rule, the title, the body (each paragraph indented two characters), the
  * issuer and the date (Asia/Shanghai) at the end. New buffer in *out. */
 static int notice_pdf_render(const json_t *n, strbuf_t *out)
 {
-    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(pdf_out, out, PAGE_W, PAGE_H);
+    cairo_surface_t *s = pdf_surface_new(out);
     cairo_t *cr = cairo_create(s);
     const char *issuer = json_string_value(json_object_get(n, "org_name"));
     const char *doc_no = json_string_value(json_object_get(n, "doc_no"));
@@ -836,12 +770,8 @@ static int notice_pdf_render(const json_t *n, strbuf_t *out)
     char date[64] = "";
     int64_t t = 0;
     const char *at = json_string_value(json_object_get(n, "created_at"));
-    if (at && time_parse_rfc3339(at, &t) == 0) {
-        time_t local = (time_t)(t + 8 * 3600); /* Asia/Shanghai: UTC+8, no summer time */
-        struct tm tm;
-        gmtime_r(&local, &tm);
-        snprintf(date, sizeof date, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    }
+    if (at && time_parse_rfc3339(at, &t) == 0)
+        pdf_date(date, sizeof date, t);
     char sign[512];
     snprintf(sign, sizeof sign, "%s\n%s", issuer ? issuer : "", date);
     /* The issuer and the date stay together: both on the next page when they do not fit. */
@@ -854,11 +784,7 @@ static int notice_pdf_render(const json_t *n, strbuf_t *out)
     }
     pdf_flow(cr, sl, &y);
     g_object_unref(sl);
-    cairo_destroy(cr);
-    cairo_surface_finish(s);
-    int ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS;
-    cairo_surface_destroy(s);
-    return ok ? 0 : -1;
+    return pdf_finish(cr, s);
 }
 
 /* GET /notices/{id}/pdf: the notice for print, to whoever sees it. */
@@ -870,21 +796,9 @@ static int notice_pdf(api_req_t *req, api_reply_t *rep)
                           : NULL;
     if (n == NULL)
         return api_db_error(rep, req->lang, sight == 0 ? DB_NOTFOUND : DB_ERR, "notice");
-    strbuf_t out = {0};
-    int rc = notice_pdf_render(n, &out);
-    json_decref(n);
-    if (rc != 0 || out.s == NULL) {
-        free(out.s);
-        return api_fail(rep, req->lang, E_INTERNAL, NULL);
-    }
-    rep->status = 200;
-    rep->raw = out.s;
-    rep->raw_len = out.len;
-    rep->content_type = "application/pdf";
     char name[64];
     snprintf(name, sizeof name, "notice-%lld.pdf", (long long)req->params[0]);
-    rep->filename = xstrdup(name);
-    return 0;
+    return pdf_reply(rep, req->lang, notice_pdf_render, n, name);
 }
 
 /* ---------------------------------------------------------------- the table */

@@ -492,10 +492,17 @@ static int pairing_list(api_req_t *req, api_reply_t *rep)
 static int pairing_export(api_req_t *req, api_reply_t *rep)
 {
     static const list_col_t cols[] = {
-        {"id", "编号", NULL, NULL},          {"year", "年度", NULL, NULL},           {"org_name", "结对社区", NULL, NULL},
-        {"unit_name", "结对单位", NULL, NULL}, {"party_org_name", "单位党组织", NULL, NULL}, {"items", "协议事项", NULL, NULL},
-        {"items_done", "已完成", NULL, NULL}, {"items_overdue", "逾期未完成", NULL, NULL}, {"completion_rate", "完成率", NULL, NULL},
-        {NULL, NULL, NULL, NULL}};
+        {"id", "编号", NULL, NULL},
+        {"year", "年度", NULL, NULL},
+        {"org_name", "结对社区", NULL, NULL},
+        {"unit_name", "结对单位", NULL, NULL},
+        {"party_org_name", "单位党组织", NULL, NULL},
+        {"items", "协议事项", NULL, NULL},
+        {"items_done", "已完成", NULL, NULL},
+        {"items_overdue", "逾期未完成", NULL, NULL},
+        {"completion_rate", "完成率", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
     char today[16];
     api_list_t l;
     return pairing_where(req, rep, &l, today) != 0 ? -1 : api_list_export(req, rep, &l, "结对共建", cols, "pairings");
@@ -968,7 +975,8 @@ static int contract_export(api_req_t *req, api_reply_t *rep)
         {"contracted_minutes", "约定服务分钟", NULL, NULL},
         {"delivered_minutes", "已服务分钟", NULL, NULL},
         {"satisfaction", "满意度", NULL, NULL},
-        {NULL, NULL, NULL, NULL}};
+        {NULL, NULL, NULL, NULL},
+    };
     api_list_t l;
     return contract_where(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "购买服务", cols, "service-contracts");
 }

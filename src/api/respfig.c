@@ -69,6 +69,13 @@ static const module_t modules[] = {
       {"contracted_visits", "约定服务次数"}, {"delivered_visits", "已服务次数"}, {"visit_rate", "次数完成率"},
       {"contracted_minutes", "约定服务分钟"}, {"delivered_minutes", "已服务分钟"}, {"minute_rate", "时长完成率"},
       {"satisfaction", "满意度"}, {NULL, NULL}}},
+    /* ---- volunteer and service teams (team.c) ---- */
+    {"volunteer", "志愿服务", PERM_PARTY_READ, volunteer_figures_of,
+     {{"teams", "志愿队伍"}, {"volunteers", "志愿者"}, {"activities", "活动"}, {"verified_hours", "核实时长（小时）"},
+      {NULL, NULL}}},
+    {"enterprise_visit", "非公企业走访", PERM_PARTY_READ, enterprise_visit_figures_of,
+     {{"enterprises", "非公企业"}, {"visited_this_month", "本月已走访"}, {"visit_rate", "走访率"},
+      {"visits", "全年走访"}, {"with_problems", "发现问题"}, {"cases", "转为案件"}, {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -97,6 +97,9 @@ static const struct {
     /* ---- 结对共建 and purchased services (partner.c) ---- */
     {"contract_services", contract_services},
     {"pairing_item_states", pairing_item_states},
+    /* ---- volunteer and service teams (team.c) ---- */
+    {"team_kinds", team_kinds},
+    {"enterprise_branch_states", enterprise_branch_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

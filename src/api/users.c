@@ -471,10 +471,15 @@ int user_list(api_req_t *req, api_reply_t *rep)
 /* GET /api/v1/users/export: the same list as a workbook (账号), audited. */
 static int user_export(api_req_t *req, api_reply_t *rep)
 {
-    static const list_col_t cols[] = {{"id", "编号", NULL, NULL},           {"username", "用户名", NULL, NULL},
-                                      {"display_name", "姓名", NULL, NULL}, {"org_name", "所属组织", NULL, NULL},
-                                      {"disabled", "已停用", NULL, NULL},   {"created_at", "创建时间", NULL, NULL},
-                                      {NULL, NULL, NULL, NULL}};
+    static const list_col_t cols[] = {
+        {"id", "编号", NULL, NULL},
+        {"username", "用户名", NULL, NULL},
+        {"display_name", "姓名", NULL, NULL},
+        {"org_name", "所属组织", NULL, NULL},
+        {"disabled", "已停用", NULL, NULL},
+        {"created_at", "创建时间", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
     api_list_t l;
     return users_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "账号", cols, "users");
 }

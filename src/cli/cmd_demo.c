@@ -821,6 +821,8 @@ static int demo_load(db_t *db, void *arg)
         rc = attachment_demo(db, d->w);
     if (rc == DB_OK) /* 结对共建 and purchased services (partner.c) */
         rc = partner_demo(db, d->w, d->seed);
+    if (rc == DB_OK) /* volunteer and service teams: activities with hours, enterprise visits */
+        rc = team_demo(db, d->w, d->seed);
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

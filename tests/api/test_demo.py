@@ -78,6 +78,16 @@ def fingerprint(db):
                            " v.minutes, v.satisfaction FROM service_contract c JOIN service_visit v ON v.contract_id = c.id"
                            " ORDER BY v.id"):
         h.update(repr(row).encode())
+    # volunteer and service teams: members, activities (not their random tokens), hours, visits
+    for row in con.execute("SELECT t.org_id, t.kind, t.name, m.person_id, m.retired_from_unit_id FROM team t"
+                           " JOIN team_member m ON m.team_id = t.id ORDER BY m.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT a.team_id, a.title, a.starts_at - a.created_at, s.person_id, s.minutes,"
+                           " s.verified_at IS NULL FROM team_activity a JOIN team_signup s ON s.activity_id = a.id"
+                           " ORDER BY s.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT team_id, unit_id, visited_on, branch_state, problems FROM enterprise_visit ORDER BY id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -117,6 +127,7 @@ def test_same_seed_same_city_and_consistent_figures():
     run_cli("audit", "verify", "--db", a)
     assessment(a)
     demo_cases(a)
+    teams(a)
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
@@ -222,6 +233,34 @@ def demo_cases(db):
     scratch.close()
     assert len(kept) > 0 and [tuple(r) for r in kept] == [tuple(r) for r in recount]
 # ---- end demo cases ----
+
+
+def teams(db):
+    """Every street with residents has a volunteer team and a service team; a year of weekly activities whose
+    hours are verified but the last fortnight's, some volunteers reaching a star (100 hours, the demo norm); the
+    service teams visit part of their street's non-public enterprises each month."""
+    con = sqlite3.connect(db)
+    kinds = dict(con.execute("SELECT kind, COUNT(*) FROM team GROUP BY kind").fetchall())
+    assert kinds["volunteer"] == kinds["service"] > 0
+    weeks = con.execute("SELECT COUNT(*) FROM team_activity a JOIN team t ON t.id = a.team_id"
+                        " GROUP BY a.team_id").fetchall()
+    assert {n for (n,) in weeks} == {52} and len(weeks) == kinds["volunteer"]
+    verified, waiting = con.execute("SELECT SUM(verified_at IS NOT NULL), SUM(verified_at IS NULL) FROM team_signup"
+                                    " WHERE checkout_at IS NOT NULL").fetchone()
+    assert verified > 10 * waiting > 0
+    # No sign-up counts more than its activity's time.
+    assert con.execute("SELECT COUNT(*) FROM team_signup s JOIN team_activity a ON a.id = s.activity_id"
+                       " WHERE s.minutes * 60 > a.ends_at - a.starts_at").fetchone()[0] == 0
+    starred = con.execute("SELECT COUNT(*) FROM (SELECT person_id FROM team_signup WHERE verified_at IS NOT NULL"
+                          " GROUP BY person_id HAVING SUM(minutes) >= 100 * 60) x").fetchone()[0]
+    assert 0 < starred <= 2 * kinds["volunteer"]
+    months = con.execute("SELECT COUNT(DISTINCT month) FROM enterprise_visit").fetchone()[0]
+    assert months == 12
+    enterprises = con.execute("SELECT COUNT(*) FROM unit WHERE type = 'non_public_enterprise'").fetchone()[0]
+    this_month = con.execute("SELECT COUNT(DISTINCT unit_id) FROM enterprise_visit WHERE month ="
+                             " (SELECT MAX(month) FROM enterprise_visit)").fetchone()[0]
+    assert 0 < this_month < enterprises
+    con.close()
 
 
 def assessment(db):

@@ -74,6 +74,9 @@ def probes(org, unit, party, me):
         # ---- 结对共建 and purchased services ----
         "pairing_item_states": ("GET", "/api/v1/pairings", "item_state", None),
         "contract_services": ("GET", "/api/v1/service-contracts", "service", None),
+        # volunteer and service teams
+        "team_kinds": ("GET", "/api/v1/teams", "kind", None),
+        "enterprise_branch_states": ("GET", "/api/v1/enterprise-visits", "branch_state", None),
     }
 
 

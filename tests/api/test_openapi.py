@@ -14,7 +14,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
@@ -1063,6 +1063,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_open311(server, admin, ctx)
     walk_public_cases(server, admin, ctx)
     walk_escalation(server, admin, ctx)  # moves the clock: every cookie session but the admin's ends
+    walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -1435,6 +1436,130 @@ def walk_figures(admin, cid, year):
     assert r.status_code == 200 and r.content.startswith(b"PK"), r.text
     check(r, "GET", "/api/v1/responsibility-figures/export")
 # ---- end rectification problems ----
+
+
+# ---- volunteer and service teams ----
+def walk_teams(admin, cid, gid):
+    """Part of the walk: a volunteer team with a member and an activity (sign-up, verify, the check-in code as
+    an account without a person), the volunteer's record and certificate, a service team's visit made a case,
+    the unvisited and the figures."""
+    r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "文档志愿者", "id_card": id_card("34010419700101061")})
+    assert r.status_code == 201, r.text
+    person = r.json()
+    col, one = "/api/v1/teams", "/api/v1/teams/{id}"
+    r = admin.post(col, json={"org_id": cid, "kind": "volunteer", "name": "文档志愿队", "leader_name": None,
+                              "description": None})
+    assert r.status_code == 201, r.text
+    t = check(r, "POST", col)
+    r = admin.patch(f"{col}/{t['id']}", json={"leader_name": "文档队长", "version": t["version"]})
+    assert r.status_code == 200, r.text
+    t = check(r, "PATCH", one)
+    r = admin.patch(f"{col}/{t['id']}", json={"name": "冲突", "version": 1})
+    assert r.status_code == 409, r.text
+    check(r, "PATCH", one)
+    check(admin.get(f"{col}/{t['id']}"), "GET", one)
+    check(admin.get(col, params={"org": cid, "kind": "volunteer", "q": "文档"}), "GET", col)
+    year = datetime.fromisoformat(t["updated_at"].replace("Z", "+00:00")) + timedelta(hours=8)  # the server's day
+    today, month = year.date().isoformat(), year.date().isoformat()[:7]
+    r = admin.post(f"{col}/{t['id']}/members", json={"person_id": person["id"], "retired_from_unit_id": None,
+                                                     "joined_on": None})
+    assert r.status_code == 201, r.text
+    m = check(r, "POST", "/api/v1/teams/{id}/members")
+    r = admin.post(f"{col}/{t['id']}/members", json={"person_id": person["id"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/teams/{id}/members")
+    check(admin.get("/api/v1/team-members", params={"team": t["id"], "sort": "person_name"}), "GET",
+          "/api/v1/team-members")
+    start = datetime.fromisoformat(t["created_at"].replace("Z", "+00:00"))  # the server's clock (the walk moved it)
+    acts = "/api/v1/volunteer-activities"
+    body = {"team_id": t["id"], "title": "文档活动", "place": "文档广场", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(), "capacity": 3}
+    r = admin.post(acts, json=body)
+    assert r.status_code == 201, r.text
+    a = check(r, "POST", acts)
+    r = admin.post(acts, json={**body, "ends_at": body["starts_at"]})
+    assert r.status_code == 400, r.text
+    check(r, "POST", acts)
+    check(admin.get(f"{acts}/{a['id']}"), "GET", acts + "/{id}")
+    check(admin.get(acts, params={"org": cid, "team": t["id"], "year": year.year}), "GET", acts)
+    r = admin.post(f"{acts}/{a['id']}/signups", json={"person_id": person["id"]})
+    assert r.status_code == 201, r.text
+    check(r, "POST", acts + "/{id}/signups")
+    r = admin.post(f"{acts}/{a['id']}/signups", json={"person_id": person["id"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", acts + "/{id}/signups")
+    r = admin.post(f"{acts}/{a['id']}/verify", json={})
+    assert r.status_code == 409, r.text  # nobody checked out yet
+    check(r, "POST", acts + "/{id}/verify")
+    for method, call in (("GET", lambda tok: admin.get("/api/v1/activity-checkin", params={"token": tok})),
+                         ("POST", lambda tok: admin.post("/api/v1/activity-checkin", json={"token": tok}))):
+        for tok, status in (("0" * 32, 404), (a["token"], 403)):  # the admin's account is no volunteer's
+            r = call(tok)
+            assert r.status_code == status, r.text
+            check(r, method, "/api/v1/activity-checkin")
+    r = admin.get("/api/v1/my-volunteer")
+    assert r.status_code == 403, r.text
+    check(r, "GET", "/api/v1/my-volunteer")
+    v = check(admin.get(f"/api/v1/volunteers/{person['id']}"), "GET", "/api/v1/volunteers/{id}")
+    assert v["teams"][0]["id"] == t["id"] and v["records"][0]["activity_id"] == a["id"]
+    check(admin.get("/api/v1/volunteers", params={"org": cid, "sort": "-minutes"}), "GET", "/api/v1/volunteers")
+    r = admin.get(f"/api/v1/volunteers/{person['id']}/certificate")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:200]
+    check(r, "GET", "/api/v1/volunteers/{id}/certificate")
+    check(admin.get("/api/v1/volunteer-figures", params={"org": cid}), "GET", "/api/v1/volunteer-figures")
+    # A service team's visit to an enterprise of the community, its problem made a case.
+    r = admin.post(col, json={"org_id": cid, "kind": "service", "name": "文档服务队"})
+    svc = check(r, "POST", col)
+    r = admin.post("/api/v1/units", json={"org_id": gid, "name": "文档非公企业", "type": "non_public_enterprise"})
+    assert r.status_code == 201, r.text
+    unit = r.json()["id"]
+    visits = "/api/v1/enterprise-visits"
+    body = {"team_id": svc["id"], "unit_id": unit, "visited_on": today, "branch_state": "preparing",
+            "problems": "文档问题", "help_given": None, "follow_up": None}
+    r = admin.post(visits, json=body)
+    assert r.status_code == 201, r.text
+    x = check(r, "POST", visits)
+    r = admin.post(visits, json={**body, "team_id": t["id"]})
+    assert r.status_code == 400, r.text
+    check(r, "POST", visits)
+    check(admin.get(f"{visits}/{x['id']}"), "GET", visits + "/{id}")
+    page = check(admin.get(visits, params={"org": cid, "team": svc["id"], "unit": unit, "month": month,
+                                           "branch_state": "preparing"}), "GET", visits)
+    assert [i["id"] for i in page["items"]] == [x["id"]]
+    check(admin.get(visits + "/unvisited", params={"org": cid, "month": month}), "GET", visits + "/unvisited")
+    r = admin.post(f"{visits}/{x['id']}/case", json={"category": "sanitation", "title": None, "description": None})
+    assert r.status_code == 201, r.text
+    assert check(r, "POST", visits + "/{id}/case")["case_id"]
+    r = admin.post(f"{visits}/{x['id']}/case", json={"category": "sanitation"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", visits + "/{id}/case")
+    f = check(admin.get("/api/v1/enterprise-visit-figures", params={"org": cid}), "GET",
+              "/api/v1/enterprise-visit-figures")
+    assert f["visited_this_month"] >= 1 and f["cases"] >= 1
+    for path, params in (("/api/v1/teams/export", {"org": cid, "kind": "service", "q": "文档"}),
+                         ("/api/v1/team-members/export", {"org": cid, "team": t["id"]}),
+                         ("/api/v1/volunteer-activities/export", {"org": cid, "team": t["id"], "year": year.year}),
+                         ("/api/v1/volunteers/export", {"org": cid, "team": t["id"]}),
+                         ("/api/v1/enterprise-visits/export", {"org": cid, "team": svc["id"], "unit": unit,
+                                                              "month": month, "branch_state": "preparing"}),
+                         ("/api/v1/enterprise-visits/unvisited/export", {"org": cid, "team": svc["id"], "month": month})):
+        r = admin.get(path, params=params)
+        assert r.status_code == 200 and r.content.startswith(b"PK"), r.text[:200]
+        check(r, "GET", path)
+        r = admin.get(path, params={"org": 999999999})
+        assert r.status_code == 404, r.text
+        check(r, "GET", path)
+    r = admin.delete(f"{col}/{svc['id']}")
+    assert r.status_code == 409, r.text  # its visit refers to it
+    check(r, "DELETE", one)
+    r = admin.delete(f"/api/v1/team-members/{m['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/team-members/{id}")
+    r = admin.post(col, json={"org_id": cid, "kind": "volunteer", "name": "文档空队"})
+    r = admin.delete(f"{col}/{r.json()['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+# ---- end volunteer and service teams ----
 
 
 def walk_notices(admin, cid, gid):

@@ -408,6 +408,9 @@ describe('staff console', { timeout: 480_000 }, () => {
       // ---- 结对共建 and purchased services ----
       contract_services: (v) => [`contractService.${v}`],
       pairing_item_states: (v) => [`pairingItemState.${v}`],
+      // ---- volunteer and service teams ----
+      team_kinds: (v) => [`teamKind.${v}`],
+      enterprise_branch_states: (v) => [`branchState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1900,6 +1903,66 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.close()
   })
   // ---- end 结对共建 and purchased services ----
+  // ---------------------------------------------------------------- volunteer and service teams
+
+  it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {
+    const person = await admin.post('/api/v1/persons', { org_id: ids.street, name: '志愿者小林', id_card: idWithCheck('34010419900101871') }, 201)
+    const user = await admin.post('/api/v1/users', { username: 'vol.lin', display_name: '志愿者小林', password: STAFF_PASSWORD, org_id: ids.street, person_id: person.id }, 201)
+    await admin.post(`/api/v1/users/${user.id}/grants`, { role: 'resident', org_id: ids.street }, 201)
+    const team = await admin.post('/api/v1/teams', { org_id: ids.street, kind: 'volunteer', name: '帮你忙志愿联盟', leader_name: '王队长' }, 201)
+    await admin.post(`/api/v1/teams/${team.id}/members`, { person_id: person.id }, 201)
+    const now = Date.now()
+    const activity = await admin.post('/api/v1/volunteer-activities', {
+      team_id: team.id, title: '社区环境整治', place: '龙居社区广场',
+      starts_at: new Date(now - 10 * 60 * 1000).toISOString(), ends_at: new Date(now + 2 * 3600 * 1000).toISOString(), capacity: 20,
+    }, 201)
+
+    // Staff open the activity on the node's 志愿服务 tab: the QR code holds the check-in link (the token, not the id).
+    const staff = await newPage('volunteers-staff', { viewport: SCREEN })
+    await staff.goto(`${base}/orgs/${ids.street}/volunteers`)
+    await staff.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(staff, 'admin', ADMIN_PASSWORD)
+    await staff.waitForURL((u) => u.pathname === `/orgs/${ids.street}/volunteers`)
+    await staff.locator('[data-testid="activity-table"] tr', { hasText: '社区环境整治' }).click()
+    await byId(staff, 'activity-qr').waitFor()
+    const link = await field(staff, 'activity-checkin-url').inputValue()
+    assert.equal(link, `${base}/checkin/${activity.token}`)
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'volunteers-desktop.png') })
+
+    // (At the street, so the community's residents stay those the other scenarios count.)
+    // The volunteer's phone opens the link: sign in first, then back on the check-in page.
+    const phone = await newPage('volunteers-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(link)
+    await phone.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(phone, 'vol.lin', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/checkin/${activity.token}`)
+    await waitText(phone, 'checkin-title', '社区环境整治')
+    await byId(phone, 'checkin-check_in').click()
+    await byId(phone, 'checkin-in-at').waitFor()
+    await byId(phone, 'checkin-check_out').click()
+    await byId(phone, 'checkin-done').waitFor()
+    const mine = await (await apiLogin('vol.lin', STAFF_PASSWORD)).get('/api/v1/my-volunteer')
+    const record = mine.records.find((r) => r.activity_id === activity.id)
+    assert.ok(record.checkin_at && record.checkout_at && record.verified_at === null, 'checked in and out, not verified yet')
+    assert.ok((await textOf(byId(phone, 'checkin-done'))).includes(`${record.minutes} 分钟`))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'checkin-phone.png'), fullPage: true })
+    // Staff verify; the volunteer's page shows the hours the API counts.
+    await admin.post(`/api/v1/volunteer-activities/${activity.id}/verify`, {}, 200)
+    await byId(phone, 'checkin-my-hours').click()
+    await phone.waitForURL((u) => u.pathname === '/my/volunteer')
+    const counted = await (await apiLogin('vol.lin', STAFF_PASSWORD)).get('/api/v1/my-volunteer')
+    assert.equal(counted.minutes, record.minutes)
+    await waitText(phone, 'my-volunteer-hours', `${counted.hours}小时`)
+    await byId(phone, `my-record-${record.id}`).waitFor()
+    assert.ok((await textOf(byId(phone, `my-record-${record.id}`))).includes('已核实'))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-volunteer-phone.png'), fullPage: true })
+    await phone.close()
+    await staff.close()
+    clean()
+  })
 
   it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
     const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length

@@ -220,6 +220,9 @@ export const RESPONSIBILITY_MODULES = [
   // ---- 结对共建 and purchased services ----
   { key: 'pairing', perm: 'party.read', figures: ['pairings', 'items', 'items_done', 'items_overdue', 'completion_rate'] },
   { key: 'contract', perm: 'people.read', figures: ['contracts', 'beneficiaries', 'contracted_visits', 'delivered_visits', 'visit_rate', 'satisfaction'] },
+  // ---- volunteer and service teams ----
+  { key: 'volunteer', perm: 'party.read', figures: ['teams', 'volunteers', 'activities', 'verified_hours'] },
+  { key: 'enterprise_visit', perm: 'party.read', figures: ['enterprises', 'visited_this_month', 'visit_rate', 'visits', 'cases'] },
 ]
 export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate']
 
@@ -247,6 +250,10 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/pairings`, query: { year: y } }
     case 'contract':
       return { path: `/orgs/${orgId}/contracts`, query: { year: y } }
+    case 'volunteer':
+      return { path: `/orgs/${orgId}/volunteers` }
+    case 'enterprise_visit':
+      return { path: `/orgs/${orgId}/enterprise-visits` }
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

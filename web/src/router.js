@@ -31,6 +31,9 @@ const Inspection = () => import('./views/rectification/Inspection.vue')
 // ---- 结对共建 and purchased services (partner) ----
 const Pairing = () => import('./views/partner/Pairing.vue')
 const Contract = () => import('./views/partner/Contract.vue')
+// ---- volunteer and service teams ----
+const MyVolunteer = () => import('./views/teams/MyVolunteer.vue')
+const ActivityCheckin = () => import('./views/teams/ActivityCheckin.vue')
 
 export const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -78,6 +81,9 @@ export const routes = [
       // ---- 结对共建 and purchased services: an agency's and a provider's own accounts see theirs too ----
       { path: 'pairings/:pairingId(\\d+)', name: 'pairing', component: Pairing, props: true },
       { path: 'service-contracts/:contractId(\\d+)', name: 'contract', component: Contract, props: true },
+      // ---- volunteer and service teams: a volunteer's phone pages (the QR code's target signs in first) ----
+      { path: 'my/volunteer', name: 'my-volunteer', component: MyVolunteer },
+      { path: 'checkin/:token([0-9a-f]{32})', name: 'activity-checkin', component: ActivityCheckin, props: true },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
