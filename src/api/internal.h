@@ -459,4 +459,13 @@ typedef struct {
 int service_record_add(db_t *db, const write_ctx_t *w, const service_add_t *r, int64_t *id, api_reply_t *rep);
 /* ---- end service records ---- */
 
+/* ---- 双报到 (service_report.c, docs/service-report.md) ---- */
+/* The grades a service card gives, and the sources of a service record. */
+extern const char *const service_grades[];
+extern const char *const service_record_sources[];
+/* Reported members, service hours and cards of [lo, hi) for year (service-report-figures). */
+json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                  const char *today);
+/* ---- end 双报到 ---- */
+
 #endif
