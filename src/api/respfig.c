@@ -61,6 +61,11 @@ static const module_t modules[] = {
      {{"total", "总分"}, {"party_building", "党建"}, {"development", "发展"}, {"bonus", "加分"}, {"rank", "名次"},
       {"units", "参评单位数"}, {"grade", "等次"}, {"vetoed", "一票否决"},
       {"barred", "不得评先"}, {NULL, NULL}}},
+    /* ---- 双报到 (service_report.c) ---- */
+    {"service_report", "双报到", PERM_PARTY_READ, service_report_figures_of,
+     {{"members_active", "在册报到党员"}, {"members_pending", "待接收报到"}, {"members_received", "累计接收"},
+      {"records_verified", "核实服务次数"}, {"hours_verified", "核实服务时长（小时）"}, {"cards_sent", "反馈卡"},
+      {"cards_acknowledged", "已签收"}, {"cards_acknowledged_rate", "签收率"}, {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

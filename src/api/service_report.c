@@ -156,8 +156,8 @@ static json_t *norm_status(db_t *db, int64_t person, int64_t org, int year)
 static json_t *report_can(const principal_t *who, const report_at_t *r)
 {
     json_t *moves = json_array();
-    for (int a = 0; a < RA_COUNT; a++) {
-        if (report_next(r->state, (report_action_t)a) == RS_NONE)
+    for (int a = 0; a < MRA_COUNT; a++) {
+        if (report_next(r->state, (report_action_t)a) == MRS_NONE)
             continue;
         if (report_actor((report_action_t)a) == REPORT_BY_MEMBER ? member_side(who, r, SR_WRITE)
                                                                   : community_side(who, r, SR_WRITE))
@@ -165,8 +165,8 @@ static json_t *report_can(const principal_t *who, const report_at_t *r)
     }
     int community = community_side(who, r, SR_WRITE);
     return json_pack("{s:o, s:b, s:b}", "moves", moves, "record",
-                     r->state == RS_REPORTED && (community || (who->person_id > 0 && who->person_id == r->person)),
-                     "issue_card", community && r->state != RS_PENDING);
+                     r->state == MRS_REPORTED && (community || (who->person_id > 0 && who->person_id == r->person)),
+                     "issue_card", community && r->state != MRS_PENDING);
 }
 
 /* A report with its history, the member's norm status this year and what the
@@ -328,6 +328,27 @@ static const field_t report_move_fields[] = {
     FIELDS_END,
 };
 
+/* Set the member's registered community (0: none), when it is now was (any
+ * when was is 0), keeping the people figures (in_service_registered) in step. */
+static int member_registered(db_t *db, const write_ctx_t *w, int64_t person, int64_t org, int64_t was)
+{
+    int64_t now = 0;
+    int rc = db_one_int(db, &now, "SELECT COALESCE(registered_org_id, 0) FROM party_member WHERE person_id = ?", "i",
+                        person);
+    if (rc == DB_NOTFOUND || (rc == DB_OK && (now == org || (was && now != was))))
+        return DB_OK;
+    if (rc == DB_OK)
+        rc = party_member_rollup(db, person, -1);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "UPDATE party_member SET registered_org_id = ?, updated_at = ?, version = version + 1"
+                     " WHERE person_id = ?",
+                     "Iii", org, w->now, person);
+    if (rc == DB_OK)
+        rc = party_member_rollup(db, person, 1);
+    return rc;
+}
+
 static int report_move_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     move_in_t in = {0};
@@ -341,7 +362,7 @@ static int report_move_write(db_t *db, const write_ctx_t *w, json_t *data, api_r
         return api_db_error(rep, w->lang, rc, "member_report");
     report_action_t a = report_action_from_name(in.action);
     report_state_t to = report_next(r.state, a);
-    if (to == RS_NONE)
+    if (to == MRS_NONE)
         return api_fail(rep, w->lang, E_SERVICE_MOVE_NOT_POSSIBLE, "action");
     if (report_actor(a) == REPORT_BY_MEMBER ? !member_side(&w->who, &r, SR_WRITE)
                                              : !community_side(&w->who, &r, SR_WRITE))
@@ -359,19 +380,13 @@ static int report_move_write(db_t *db, const write_ctx_t *w, json_t *data, api_r
                  " ended_at = CASE WHEN ? = 1 THEN ? ELSE ended_at END,"
                  " updated_at = ?, version = version + 1 WHERE id = ?",
                  "titiIiiiiii", report_state_name(to), (int64_t)report_needs_reason(a), in.reason,
-                 (int64_t)(a == RA_RECEIVE), w->who.user_id, (int64_t)(a == RA_RECEIVE), w->now,
+                 (int64_t)(a == MRA_RECEIVE), w->who.user_id, (int64_t)(a == MRA_RECEIVE), w->now,
                  (int64_t)!report_active(to), w->now, w->now, r.id);
     /* The member's registered community follows the report. */
-    if (rc == DB_OK && a == RA_RECEIVE)
-        rc = db_exec(db, NULL,
-                     "UPDATE party_member SET registered_org_id = ?, updated_at = ?, version = version + 1"
-                     " WHERE person_id = ?",
-                     "iii", r.org, w->now, r.person);
-    if (rc == DB_OK && r.state == RS_REPORTED && !report_active(to))
-        rc = db_exec(db, NULL,
-                     "UPDATE party_member SET registered_org_id = NULL, updated_at = ?, version = version + 1"
-                     " WHERE person_id = ? AND registered_org_id = ?",
-                     "iii", w->now, r.person, r.org);
+    if (rc == DB_OK && a == MRA_RECEIVE)
+        rc = member_registered(db, w, r.person, r.org, 0);
+    if (rc == DB_OK && r.state == MRS_REPORTED && !report_active(to))
+        rc = member_registered(db, w, r.person, 0, r.org);
     if (rc == DB_OK)
         rc = event_log(db, w, r.id, in.action, report_state_name(r.state), report_state_name(to), in.reason);
     if (rc == DB_OK)

@@ -9,6 +9,7 @@
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
 #include "core/rectfsm.h"
+#include "core/reportfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -94,6 +95,12 @@ static const struct {
     {"assessment_halves", assess_halves},
     {"assessment_run_states", assess_run_states},
     {"assessment_grades", assess_grades},
+    /* ---- 双报到 (service_report.c) ---- */
+    {"member_report_states", report_states},
+    {"member_report_actions", report_actions},
+    {"service_record_sources", service_record_sources},
+    {"service_grades", service_grades},
+    /* ---- end 双报到 ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

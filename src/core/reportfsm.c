@@ -11,11 +11,11 @@ static const struct {
     report_action_t action;
     report_state_t to;
 } moves[] = {
-    {RS_PENDING, RA_RECEIVE, RS_REPORTED},
-    {RS_PENDING, RA_DECLINE, RS_RETURNED},
-    {RS_PENDING, RA_WITHDRAW, RS_CANCELLED},
-    {RS_REPORTED, RA_LEAVE, RS_RETURNED},
-    {RS_REPORTED, RA_CANCEL, RS_CANCELLED},
+    {MRS_PENDING, MRA_RECEIVE, MRS_REPORTED},
+    {MRS_PENDING, MRA_DECLINE, MRS_RETURNED},
+    {MRS_PENDING, MRA_WITHDRAW, MRS_CANCELLED},
+    {MRS_REPORTED, MRA_LEAVE, MRS_RETURNED},
+    {MRS_REPORTED, MRA_CANCEL, MRS_CANCELLED},
 };
 
 static int index_of(const char *const *names, int n, const char *name)
@@ -28,22 +28,22 @@ static int index_of(const char *const *names, int n, const char *name)
 
 report_state_t report_state_from_name(const char *name)
 {
-    return (report_state_t)index_of(report_states, RS_COUNT, name);
+    return (report_state_t)index_of(report_states, MRS_COUNT, name);
 }
 
 const char *report_state_name(report_state_t s)
 {
-    return s >= 0 && s < RS_COUNT ? report_states[s] : NULL;
+    return s >= 0 && s < MRS_COUNT ? report_states[s] : NULL;
 }
 
 report_action_t report_action_from_name(const char *name)
 {
-    return (report_action_t)index_of(report_actions, RA_COUNT, name);
+    return (report_action_t)index_of(report_actions, MRA_COUNT, name);
 }
 
 const char *report_action_name(report_action_t a)
 {
-    return a >= 0 && a < RA_COUNT ? report_actions[a] : NULL;
+    return a >= 0 && a < MRA_COUNT ? report_actions[a] : NULL;
 }
 
 report_state_t report_next(report_state_t s, report_action_t a)
@@ -51,20 +51,20 @@ report_state_t report_next(report_state_t s, report_action_t a)
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
         if (moves[i].from == s && moves[i].action == a)
             return moves[i].to;
-    return RS_NONE;
+    return MRS_NONE;
 }
 
 report_actor_t report_actor(report_action_t a)
 {
-    return a == RA_WITHDRAW || a == RA_LEAVE ? REPORT_BY_MEMBER : REPORT_BY_COMMUNITY;
+    return a == MRA_WITHDRAW || a == MRA_LEAVE ? REPORT_BY_MEMBER : REPORT_BY_COMMUNITY;
 }
 
 int report_needs_reason(report_action_t a)
 {
-    return a == RA_DECLINE || a == RA_LEAVE || a == RA_CANCEL;
+    return a == MRA_DECLINE || a == MRA_LEAVE || a == MRA_CANCEL;
 }
 
 int report_active(report_state_t s)
 {
-    return s == RS_PENDING || s == RS_REPORTED;
+    return s == MRS_PENDING || s == MRS_REPORTED;
 }

@@ -7,22 +7,22 @@
 #define JICENG_CORE_REPORTFSM_H
 
 typedef enum report_state {
-    RS_NONE = -1,
-    RS_PENDING,   /* 待接收: the member reported, the community has not received it */
-    RS_REPORTED,  /* 已报到: the community received the member */
-    RS_RETURNED,  /* 已返回: sent back by the community, or the member went back to their unit */
-    RS_CANCELLED, /* 注销: withdrawn before receipt, or deregistered by the community */
-    RS_COUNT
+    MRS_NONE = -1,
+    MRS_PENDING,   /* 待接收: the member reported, the community has not received it */
+    MRS_REPORTED,  /* 已报到: the community received the member */
+    MRS_RETURNED,  /* 已返回: sent back by the community, or the member went back to their unit */
+    MRS_CANCELLED, /* 注销: withdrawn before receipt, or deregistered by the community */
+    MRS_COUNT
 } report_state_t;
 
 typedef enum report_action {
-    RA_NONE = -1,
-    RA_RECEIVE,  /* 接收 (community) */
-    RA_DECLINE,  /* 退回 (community, with a reason) */
-    RA_WITHDRAW, /* 撤回 (member) */
-    RA_LEAVE,    /* 返回原单位 (member, with a reason) */
-    RA_CANCEL,   /* 注销 (community, with a reason) */
-    RA_COUNT
+    MRA_NONE = -1,
+    MRA_RECEIVE,  /* 接收 (community) */
+    MRA_DECLINE,  /* 退回 (community, with a reason) */
+    MRA_WITHDRAW, /* 撤回 (member) */
+    MRA_LEAVE,    /* 返回原单位 (member, with a reason) */
+    MRA_CANCEL,   /* 注销 (community, with a reason) */
+    MRA_COUNT
 } report_action_t;
 
 typedef enum report_actor {
@@ -39,7 +39,7 @@ const char *report_state_name(report_state_t s);
 report_action_t report_action_from_name(const char *name);
 const char *report_action_name(report_action_t a);
 
-/* The state action a leads to from s; RS_NONE if a is not allowed in s. */
+/* The state action a leads to from s; MRS_NONE if a is not allowed in s. */
 report_state_t report_next(report_state_t s, report_action_t a);
 
 /* Who takes action a. */

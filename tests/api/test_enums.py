@@ -71,6 +71,11 @@ def probes(org, unit, party, me):
                                   {"code": "词表", "name": "词表", "max_points": 1}),
         "assessment_run_states": ("GET", f"/api/v1/assessment-plans/{MISSING}/runs", "state", None),
         "assessment_grades": ("GET", f"/api/v1/assessment-runs/{MISSING}/results", "grade", None),
+        # ---- 双报到 ----
+        "member_report_states": ("GET", "/api/v1/member-reports", "state", None),
+        "member_report_actions": body(f"/api/v1/member-reports/{MISSING}/moves", "action", {"version": STALE}),
+        "service_record_sources": ("GET", "/api/v1/service-records", "source", None),
+        "service_grades": body("/api/v1/service-cards", "grade", {"report_id": MISSING, "year": 2026, "quarter": 1}),
     }
 
 

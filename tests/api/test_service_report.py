@@ -98,6 +98,11 @@ def registered(admin, person):
     return r.json()["registered_org_id"]
 
 
+def registered_here(admin, city):
+    """The community's people figure: in-service members registered there (kept with the report)."""
+    return admin.get(f"/api/v1/orgs/{city['community']}/stats").json()["people"].get("in_service_registered", 0)
+
+
 def test_a_report_needs_an_in_service_member_and_a_community(server, admin, city):
     refused(report(city["resident"], city), 403, "forbidden", "person_id")
     refused(report(city["retired_user"], city), 400, "validation_failed", "person_id")
@@ -137,6 +142,7 @@ def test_the_member_reports_and_the_community_receives_then_the_member_leaves(se
     assert (got["state"], got["received_by_name"]) == ("reported", "sr-community")
     assert [h["action"] for h in got["history"]] == ["report", "receive"]
     assert registered(admin, city["p1"]) == city["community"]
+    assert registered_here(admin, city) == 1
     refused(move(staff, rep, "cancel", reason="x"), 409, "version_conflict", "version")
     refused(move(staff, got, "receive"), 409, "invalid_transition", "action")
     refused(move(member, got, "cancel", reason="迁出"), 403, "forbidden", "action")
@@ -147,6 +153,7 @@ def test_the_member_reports_and_the_community_receives_then_the_member_leaves(se
     assert left.status_code == 200 and left.json()["state"] == "returned", left.text
     assert left.json()["can"]["moves"] == []
     assert registered(admin, city["p1"]) is None
+    assert registered_here(admin, city) == 0
     for a in ("receive", "decline", "withdraw", "leave", "cancel"):
         refused(move(staff, left.json(), a, reason="x"), 409, "invalid_transition", "action")
 

@@ -405,6 +405,11 @@ describe('staff console', { timeout: 480_000 }, () => {
       assessment_halves: (v) => [`assessHalf.${v}`],
       assessment_run_states: (v) => [`assessRunState.${v}`],
       assessment_grades: (v) => [`assessGrade.${v}`],
+      // ---- 双报到 ----
+      member_report_states: (v) => [`memberReportState.${v}`],
+      member_report_actions: (v) => [`memberReportMove.${v}`],
+      service_record_sources: (v) => [`serviceSource.${v}`],
+      service_grades: (v) => [`serviceGrade.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')

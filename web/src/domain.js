@@ -202,8 +202,10 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
   { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
   { key: 'assessment', perm: 'stats.read', figures: ['total', 'party_building', 'development', 'bonus', 'rank', 'grade', 'vetoed', 'barred'] },
+  // ---- 双报到 ----
+  { key: 'service_report', perm: 'party.read', figures: ['members_active', 'members_pending', 'hours_verified', 'cards_sent', 'cards_acknowledged', 'cards_acknowledged_rate'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'cards_acknowledged_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -224,6 +226,8 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/inspections`, query: { year: y } }
     case 'notice':
       return { path: `/orgs/${orgId}/notices`, query: { box: 'issued' } }
+    case 'service_report':
+      return { path: `/orgs/${orgId}/service-reports` }
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }
