@@ -463,6 +463,7 @@ int service_record_add(db_t *db, const write_ctx_t *w, const service_add_t *r, i
 /* The grades a service card gives, and the sources of a service record. */
 extern const char *const service_grades[];
 extern const char *const service_record_sources[];
+extern const char *const unit_report_states[];
 /* Reported members, service hours and cards of [lo, hi) for year (service-report-figures). */
 json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                                   const char *today);

@@ -100,6 +100,7 @@ static const struct {
     {"member_report_actions", report_actions},
     {"service_record_sources", service_record_sources},
     {"service_grades", service_grades},
+    {"unit_report_states", unit_report_states},
     /* ---- end 双报到 ---- */
 };
 

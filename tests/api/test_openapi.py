@@ -1345,6 +1345,32 @@ def walk_service_report(admin, cid):
     f = check(admin.get("/api/v1/service-report-figures", params={"org": street, "year": now.year}), "GET",
               "/api/v1/service-report-figures")
     assert (f["cards_sent"], f["cards_acknowledged"]) >= (1, 1)
+    uc = "/api/v1/unit-reports"
+    body = {"unit_id": unit, "party_org_id": po, "org_id": community, "reported_on": day, "contact_role": "文档联系人",
+            "offers": "文档资源"}
+    for status in (201, 409):
+        r = admin.post(uc, json=body)
+        assert r.status_code == status, r.text
+        ur = check(r, "POST", uc) if status == 201 else ur
+    r = admin.post(f"{uc}/{ur['id']}/agreements", json={"year": now.year})
+    assert r.status_code == 409, r.text  # not received yet
+    check(r, "POST", uc + "/{id}/agreements")
+    r = admin.post(f"{uc}/{ur['id']}/receive", json={"version": ur["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", uc + "/{id}/receive")
+    r = admin.post(f"{uc}/{ur['id']}/agreements", json={"year": now.year})
+    assert r.status_code == 201, r.text
+    ag = check(r, "POST", uc + "/{id}/agreements")["agreements"][0]
+    r = admin.post(f"/api/v1/unit-agreements/{ag['id']}/items", json={"what": "文档共建", "due_on": f"{now.year}-12-31",
+                                                                     "responsible": "文档负责人"})
+    assert r.status_code == 201, r.text
+    item = check(r, "POST", "/api/v1/unit-agreements/{id}/items")["agreements"][0]["items"][0]
+    r = admin.post(f"/api/v1/unit-agreement-items/{item['id']}/done", json={"done": True, "version": item["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/unit-agreement-items/{id}/done")
+    check(admin.get(f"{uc}/{ur['id']}"), "GET", uc + "/{id}")
+    check(admin.get(uc, params={"org": community, "sort": "-reported_on"}), "GET", uc)
+    check(admin.get(uc + "/export", params={"unit_id": unit}), "GET", uc + "/export")
 
 
 def walk_duties(admin, cid, gid):

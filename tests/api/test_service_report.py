@@ -297,3 +297,58 @@ def test_my_service_is_a_members_own(server, admin, city):
     refused(admin.get("/api/v1/my/service"), 403, "forbidden", "person_id")
     mine = city["retired_user"].get("/api/v1/my/service").json()
     assert (mine["member"]["in_service"], mine["report"], mine["reports"]) == (False, None, [])
+
+
+def test_a_unit_reports_and_signs_the_years_agreement(server, admin, city):
+    staff, employer, sibling = city["staff"], city["employer"], city["sibling"]
+    body = {"unit_id": city["unit"], "party_org_id": city["employer_po"], "org_id": city["community"],
+            "reported_on": DAY, "contact_role": "机关党支部书记", "offers": "法律咨询、志愿服务场地"}
+    # The unit's side reports, through staff over the unit's node; the community does not report for it.
+    refused(staff.post("/api/v1/unit-reports", json=body), 404, "not_found", "unit_id")
+    refused(employer.post("/api/v1/unit-reports", json={**body, "party_org_id": city["other_party_org"]}), 400,
+            "validation_failed", "party_org_id")
+    refused(employer.post("/api/v1/unit-reports", json={**body, "org_id": city[LONGJU]}), 400, "validation_failed",
+            "org_id")
+    rep = created(employer.post("/api/v1/unit-reports", json=body))
+    assert (rep["state"], rep["agreements"], rep["can"]) == ("pending", [], {"receive": False, "agree": False})
+    refused(employer.post("/api/v1/unit-reports", json=body), 409, "conflict", "org_id")
+    assert staff.get(f"/api/v1/unit-reports/{rep['id']}").json()["can"] == {"receive": True, "agree": False}
+    assert sibling.get(f"/api/v1/unit-reports/{rep['id']}").status_code == 404
+    assert city["other_po"].get(f"/api/v1/unit-reports/{rep['id']}").status_code == 404
+    # An agreement needs the community's receipt first; the receipt is the community's.
+    refused(employer.post(f"/api/v1/unit-reports/{rep['id']}/agreements", json={"year": YEAR}), 409,
+            "invalid_transition", "report_id")
+    refused(employer.post(f"/api/v1/unit-reports/{rep['id']}/receive", json={"version": rep["version"]}), 403,
+            "forbidden", None)
+    got = staff.post(f"/api/v1/unit-reports/{rep['id']}/receive", json={"version": rep["version"]})
+    assert got.status_code == 200, got.text
+    got = got.json()
+    assert (got["state"], got["received_by_name"]) == ("received", "sr-community")
+    refused(staff.post(f"/api/v1/unit-reports/{rep['id']}/receive", json={"version": got["version"]}), 409,
+            "invalid_transition", "version")
+    ag = created(employer.post(f"/api/v1/unit-reports/{rep['id']}/agreements", json={"year": YEAR}))
+    refused(staff.post(f"/api/v1/unit-reports/{rep['id']}/agreements", json={"year": YEAR}), 409, "conflict", "year")
+    agreement = ag["agreements"][0]["id"]
+    items = f"/api/v1/unit-agreements/{agreement}/items"
+    refused(staff.post(items, json={"what": "共建活动", "due_on": f"{YEAR + 1}-03-01", "responsible": "张主任"}), 400,
+            "validation_failed", "due_on")
+    assert sibling.post(items, json={"what": "x", "due_on": f"{YEAR}-06-30", "responsible": "x"}).status_code == 404
+    created(staff.post(items, json={"what": "联合开展政策宣讲", "due_on": f"{YEAR}-06-30", "responsible": "张主任"}))
+    two = created(employer.post(items, json={"what": "捐建社区书屋", "due_on": f"{YEAR}-12-31", "responsible": "李书记"}))
+    a = two["agreements"][0]
+    assert (len(a["items"]), a["items_done"], a["completion"]) == (2, 0, 0)
+    item = a["items"][0]
+    done = employer.post(f"/api/v1/unit-agreement-items/{item['id']}/done", json={"done": True, "version": item["version"]})
+    assert done.status_code == 200, done.text
+    a = done.json()["agreements"][0]
+    assert (a["items_done"], a["completion"], a["items"][0]["done"]) == (1, 0.5, True)
+    refused(employer.post(f"/api/v1/unit-agreement-items/{item['id']}/done", json={"done": False, "version": 1}), 409,
+            "version_conflict", "version")
+    lst = staff.get("/api/v1/unit-reports", params={"org": city["community"], "state": "received"}).json()
+    assert [r["id"] for r in lst["items"]] == [rep["id"]] and lst["total"] == 1
+    assert employer.get("/api/v1/unit-reports", params={"unit_id": city["unit"]}).json()["total"] == 1
+    assert sibling.get("/api/v1/unit-reports", params={"unit_id": city["unit"]}).json()["total"] == 0
+    x = staff.get("/api/v1/unit-reports/export", params={"org": city["community"]})
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    f = admin.get("/api/v1/service-report-figures", params={"org": city[LONGJU], "year": YEAR}).json()
+    assert (f["units_reported"], f["agreement_items"], f["agreement_items_done"]) == (1, 2, 1)

@@ -410,6 +410,7 @@ describe('staff console', { timeout: 480_000 }, () => {
       member_report_actions: (v) => [`memberReportMove.${v}`],
       service_record_sources: (v) => [`serviceSource.${v}`],
       service_grades: (v) => [`serviceGrade.${v}`],
+      unit_report_states: (v) => [`unitReportState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
