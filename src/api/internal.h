@@ -467,6 +467,10 @@ extern const char *const unit_report_states[];
 /* Reported members, service hours and cards of [lo, hi) for year (service-report-figures). */
 json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
                                   const char *today);
+/* The demo city's 双报到: units (one a district for every 25 in-service members) reported to
+ * communities with the year's agreements, every in-service member's report (one in ten still
+ * pending), a year of service records and the cards of the quarters past (jiceng demo). */
+int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
 #endif
