@@ -992,6 +992,7 @@ static const field_t card_query[] = {
     {"year", F_INT, 0, 2000, 2100, NULL, 0},
     {"quarter", F_INT, 0, 1, 4, NULL, 0},
     {"acknowledged", F_BOOL, 0, 0, 0, NULL, 0},
+    {"addressed", F_BOOL, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 
@@ -1007,15 +1008,25 @@ static void card_row(json_t *row, void *ctx)
     json_object_set_new(row, "acknowledged", json_boolean(!json_is_null(json_object_get(row, "acknowledged_at"))));
 }
 
-/* The cards a list shows: with ?party_org_id=, those addressed to that party
- * organisation (its node's staff, or the issuing communities' side); else the
- * cards issued by the communities of the node (?org=, else the caller's scope). */
+/* The cards a list shows: with ?addressed=1, those addressed to the party
+ * organisations at the node (?org=, else the caller's scope) and below; with
+ * ?party_org_id=, those addressed to that party organisation (its node's staff,
+ * or the issuing communities' side); else the cards issued by the communities
+ * of the node (?org=, else the caller's scope). */
 static int card_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
+    int64_t addressed = 0;
+    api_query_int(req, "addressed", 0, 0, 1, &addressed);
     api_list_begin(l, CARD_COLUMNS, CARD_FROM, "c.id", NULL);
     l->row = card_row;
-    if (party_org_or_range(req, rep, l, "party_org_id", "c.party_org_id") != 0)
+    if (addressed ? community_range(req, rep, l, "pn.path") != 0
+                  : party_org_or_range(req, rep, l, "party_org_id", "c.party_org_id") != 0) {
+        if (addressed)
+            api_list_end(l);
         return -1;
+    }
+    if (addressed)
+        where_int(req, l, "party_org_id", "c.party_org_id = ?");
     where_int(req, l, "person_id", "c.person_id = ?");
     where_int(req, l, "year", "c.year = ?");
     where_int(req, l, "quarter", "c.quarter = ?");

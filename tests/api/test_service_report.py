@@ -269,6 +269,10 @@ def test_records_hours_and_the_card_to_the_employer(server, admin, city):
     assert other.get("/api/v1/service-cards").json()["total"] == 0
     got = employer.get("/api/v1/service-cards", params={"party_org_id": city["employer_po"]}).json()
     assert [c["id"] for c in got["items"]] == [card["id"]] and got["total"] == 1
+    got = employer.get("/api/v1/service-cards", params={"addressed": 1}).json()
+    assert [c["id"] for c in got["items"]] == [card["id"]]
+    assert other.get("/api/v1/service-cards", params={"addressed": 1}).json()["total"] == 0
+    assert staff.get("/api/v1/service-cards", params={"addressed": 1}).json()["total"] == 0
     assert employer.get(f"/api/v1/service-cards/{card['id']}").json()["can"] == {"acknowledge": True}
     refused(staff.post(f"/api/v1/service-cards/{card['id']}/acknowledge", json={"version": card["version"]}), 403,
             "forbidden", None)
