@@ -29,6 +29,8 @@ export const ORG_PAGES = [
   { name: 'org-reviews', path: 'reviews', page: () => import('./views/review/Reviews.vue'), perm: 'stats.read', tab: 'reviews' },
   // ---- 年度综合考核 ----
   { name: 'org-assessment', path: 'assessment', page: () => import('./views/assessment/AssessmentPlans.vue'), perm: 'stats.read', tab: 'assessment' },
+  // ---- 双报到 ----
+  { name: 'org-service-reports', path: 'service-reports', page: () => import('./views/service/ServiceReports.vue'), perm: 'party.read', tab: 'serviceReports' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

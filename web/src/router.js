@@ -72,6 +72,8 @@ export const routes = [
       // ---- 年度综合考核 ----
       { path: 'assessment-plans/:planId(\\d+)', name: 'assessment-plan', component: AssessmentPlan, props: true, meta: { perm: 'stats.read' } },
       { path: 'assessment-runs/:runId(\\d+)/results/:orgId(\\d+)', name: 'assessment-result', component: AssessmentResult, props: true, meta: { perm: 'stats.read' } },
+      // ---- 双报到 ----
+      { path: 'my/service', name: 'my-service', component: () => import('./views/service/MyService.vue') },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
