@@ -1379,6 +1379,7 @@ export default {
     report: 'Report to the community',
     reportedTo: 'Community: {org}',
     receivedAt: 'received {at} by {by}',
+    receivedOn: 'received {at}',
     waiting: 'Waiting for the community to receive it',
     notInService: 'Only in-service members report to the community where they live.',
     community: 'Community where you live',

@@ -1380,6 +1380,7 @@ export default {
     report: '到社区报到',
     reportedTo: '报到社区：{org}',
     receivedAt: '{at} 由{by}接收',
+    receivedOn: '{at} 社区已接收',
     waiting: '等待社区接收',
     notInService: '只有在职党员需要到居住地社区报到。',
     community: '居住地社区',
