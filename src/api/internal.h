@@ -496,4 +496,18 @@ int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n);
 int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end volunteer and service teams ---- */
 
+/* ---- 双报到 (service_report.c, docs/service-report.md) ---- */
+/* The grades a service card gives, and the sources of a service record. */
+extern const char *const service_grades[];
+extern const char *const service_record_sources[];
+extern const char *const unit_report_states[];
+/* Reported members, service hours and cards of [lo, hi) for year (service-report-figures). */
+json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                  const char *today);
+/* The demo city's 双报到: units (one a district for every 25 in-service members) reported to
+ * communities with the year's agreements, every in-service member's report (one in ten still
+ * pending), a year of service records and the cards of the quarters past (jiceng demo). */
+int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 双报到 ---- */
+
 #endif

@@ -76,6 +76,11 @@ static const module_t modules[] = {
     {"enterprise_visit", "非公企业走访", PERM_PARTY_READ, enterprise_visit_figures_of,
      {{"enterprises", "非公企业"}, {"visited_this_month", "本月已走访"}, {"visit_rate", "走访率"},
       {"visits", "全年走访"}, {"with_problems", "发现问题"}, {"cases", "转为案件"}, {NULL, NULL}}},
+    /* ---- 双报到 (service_report.c) ---- */
+    {"service_report", "双报到", PERM_PARTY_READ, service_report_figures_of,
+     {{"members_active", "在册报到党员"}, {"members_pending", "待接收报到"}, {"members_received", "累计接收"},
+      {"records_verified", "核实服务次数"}, {"hours_verified", "核实服务时长（小时）"}, {"cards_sent", "反馈卡"},
+      {"cards_acknowledged", "已签收"}, {"cards_acknowledged_rate", "签收率"}, {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

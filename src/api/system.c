@@ -9,6 +9,7 @@
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
 #include "core/rectfsm.h"
+#include "core/reportfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -100,6 +101,13 @@ static const struct {
     /* ---- volunteer and service teams (team.c) ---- */
     {"team_kinds", team_kinds},
     {"enterprise_branch_states", enterprise_branch_states},
+    /* ---- 双报到 (service_report.c) ---- */
+    {"member_report_states", report_states},
+    {"member_report_actions", report_actions},
+    {"service_record_sources", service_record_sources},
+    {"service_grades", service_grades},
+    {"unit_report_states", unit_report_states},
+    /* ---- end 双报到 ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -88,6 +88,19 @@ def fingerprint(db):
         h.update(repr(row).encode())
     for row in con.execute("SELECT team_id, unit_id, visited_on, branch_state, problems FROM enterprise_visit ORDER BY id"):
         h.update(repr(row).encode())
+    # 双报到: unit reports and agreements, member reports, service records, cards
+    for row in con.execute("SELECT r.org_id, r.unit_id, r.state, i.what, i.due_on, i.done FROM unit_report r"
+                           " LEFT JOIN unit_agreement a ON a.report_id = r.id"
+                           " LEFT JOIN unit_agreement_item i ON i.agreement_id = a.id ORDER BY r.id, i.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT org_id, person_id, employer_party_org_id, state FROM member_report ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT person_id, served_on, start_min, end_min, content, verified_at IS NULL, rating"
+                           " FROM service_record ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT report_id, year, quarter, grade, records, minutes, acknowledged_at IS NULL"
+                           " FROM service_card ORDER BY id"):
+        h.update(repr(row).encode())
     con.close()
     return h.hexdigest()
 
@@ -128,6 +141,7 @@ def test_same_seed_same_city_and_consistent_figures():
     assessment(a)
     demo_cases(a)
     teams(a)
+    service_report(a)
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
@@ -260,6 +274,37 @@ def teams(db):
     this_month = con.execute("SELECT COUNT(DISTINCT unit_id) FROM enterprise_visit WHERE month ="
                              " (SELECT MAX(month) FROM enterprise_visit)").fetchone()[0]
     assert 0 < this_month < enterprises
+def service_report(db):
+    """双报到 for the whole city: units reported (most received, with the year's agreement), every registered
+    in-service member reported, one in ten still pending (and so not registered), a year of records with most
+    verified, and the past quarters' cards sent to the member's employer party organisation, most acknowledged."""
+    con = sqlite3.connect(db)
+    one = lambda sql: con.execute(sql).fetchone()  # noqa: E731
+    units, received = one("SELECT COUNT(*), SUM(state = 'received') FROM unit_report")
+    made = one("SELECT COUNT(*) FROM unit")[0]  # one a district at least; reported where members live
+    assert made >= 12 and 0.5 * made <= units <= made and 0 < received < units
+    assert one("SELECT COUNT(*) FROM unit_agreement")[0] == received
+    in_service = one("SELECT COUNT(*) FROM party_member WHERE in_service = 1")[0]
+    reported, pending = one("SELECT SUM(state = 'reported'), SUM(state = 'pending') FROM member_report")
+    assert reported + pending == in_service and 0 < pending < reported
+    # The registered community is the reported one's, and only that.
+    assert one("SELECT COUNT(*) FROM party_member m LEFT JOIN member_report r ON r.person_id = m.person_id"
+               " AND r.state = 'reported' WHERE m.in_service = 1"
+               " AND COALESCE(m.registered_org_id, 0) <> COALESCE(r.org_id, 0)")[0] == 0
+    # The employer party organisation is the member's employer's.
+    assert one("SELECT COUNT(*) FROM member_report r JOIN party_org po ON po.id = r.employer_party_org_id"
+               " WHERE po.unit_id <> r.employer_unit_id")[0] == 0
+    records, verified = one("SELECT COUNT(*), SUM(verified_at IS NOT NULL) FROM service_record")
+    assert records > 10 * reported and 0.6 * records < verified < records
+    # No member's records of a day overlap.
+    assert one("SELECT COUNT(*) FROM service_record a JOIN service_record b ON a.person_id = b.person_id"
+               " AND a.served_on = b.served_on AND a.id < b.id AND a.start_min < b.end_min"
+               " AND b.start_min < a.end_min")[0] == 0
+    cards, acked = one("SELECT COUNT(*), SUM(acknowledged_at IS NOT NULL) FROM service_card")
+    import datetime
+    month = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).month
+    assert cards == reported * ((month - 1) // 3)
+    assert cards == 0 or 0 < acked < cards
     con.close()
 
 

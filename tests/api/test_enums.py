@@ -77,6 +77,12 @@ def probes(org, unit, party, me):
         # volunteer and service teams
         "team_kinds": ("GET", "/api/v1/teams", "kind", None),
         "enterprise_branch_states": ("GET", "/api/v1/enterprise-visits", "branch_state", None),
+        # ---- 双报到 ----
+        "member_report_states": ("GET", "/api/v1/member-reports", "state", None),
+        "member_report_actions": body(f"/api/v1/member-reports/{MISSING}/moves", "action", {"version": STALE}),
+        "service_record_sources": ("GET", "/api/v1/service-records", "source", None),
+        "service_grades": body("/api/v1/service-cards", "grade", {"report_id": MISSING, "year": 2026, "quarter": 1}),
+        "unit_report_states": ("GET", "/api/v1/unit-reports", "state", None),
     }
 
 

@@ -1012,6 +1012,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
     walk_assessment(admin, cid)  # annual assessment (年度综合考核)
     walk_partner(admin, cid)  # 结对共建 and purchased services
+    walk_service_report(admin, cid)  # 双报到
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -1277,6 +1278,108 @@ def walk_norms(admin, cid, gid):
         assert r.status_code == 204, r.text
         check(r, "DELETE", one)
     check(admin.get(f"/api/v1/norms/{n['id']}"), "GET", one)  # 404 now
+
+
+def walk_service_report(admin, cid):
+    """Part of the walk (双报到): an in-service member of a community of its own reports there, is received,
+    serves, is verified and rated; the quarter's card goes to the employer's party organisation, which
+    acknowledges it; the lists, exports, figures and the member's own page (an admin is no member: 403)."""
+    now = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc)
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    r = admin.post("/api/v1/orgs", json={"parent_id": street, "level": "community", "name": "文档报到社区"})
+    assert r.status_code == 201, r.text
+    community = r.json()["id"]
+    unit = admin.post("/api/v1/units", json={"org_id": community, "name": "文档报到单位", "type": "agency"}).json()["id"]
+    po = admin.post("/api/v1/party-orgs", json={"org_id": community, "unit_id": unit, "kind": "党支部",
+                                                "name": "文档报到单位党支部"}).json()["id"]
+    p = admin.post("/api/v1/persons", json={"org_id": community, "name": "文档报到党员",
+                                            "id_card": id_card("34010419800101331")})
+    assert p.status_code == 201, p.text
+    person = p.json()["id"]
+    r = admin.post("/api/v1/party-members", json={"person_id": person, "party_org_id": po, "status": "正式",
+                                                  "joined_on": "2010-07-01", "in_service": True,
+                                                  "employer_unit_id": unit})
+    assert r.status_code == 201, r.text
+    col = "/api/v1/member-reports"
+    body = {"person_id": person, "org_id": community, "employer_unit_id": unit, "employer_party_org_id": po,
+            "skills": "文档特长", "preferred_team": "文档服务队"}
+    for status in (201, 409):
+        r = admin.post(col, json=body)
+        assert r.status_code == status, r.text
+        rep = check(r, "POST", col) if status == 201 else rep
+    r = admin.post(f"{col}/{rep['id']}/moves", json={"action": "receive", "version": rep["version"]})
+    assert r.status_code == 200, r.text
+    rep = check(r, "POST", col + "/{id}/moves")
+    r = admin.post(f"{col}/{rep['id']}/moves", json={"action": "receive", "version": rep["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col + "/{id}/moves")
+    check(admin.get(f"{col}/{rep['id']}"), "GET", col + "/{id}")
+    page = check(admin.get(col, params={"org": community, "sort": "member_name"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [rep["id"]]
+    check(admin.get(col + "/export", params={"org": community}), "GET", col + "/export")
+    rc = "/api/v1/service-records"
+    day = now.date().isoformat()
+    r = admin.post(rc, json={"person_id": person, "served_on": day, "start_min": 480, "end_min": 540,
+                             "content": "文档服务"})
+    assert r.status_code == 201, r.text
+    rec = check(r, "POST", rc)
+    r = admin.post(rc, json={"person_id": person, "served_on": day, "start_min": 500, "end_min": 560,
+                             "content": "文档重叠"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", rc)
+    r = admin.post(f"{rc}/{rec['id']}/verify", json={"version": rec["version"]})
+    assert r.status_code == 409, r.text  # the community's own entry is verified already
+    check(r, "POST", rc + "/{id}/verify")
+    r = admin.post(f"{rc}/{rec['id']}/rating", json={"rating": 4, "version": rec["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", rc + "/{id}/rating")
+    check(admin.get(f"{rc}/{rec['id']}"), "GET", rc + "/{id}")
+    check(admin.get(rc, params={"org": community, "verified": 1, "sort": "-served_on"}), "GET", rc)
+    check(admin.get(rc + "/export", params={"org": community}), "GET", rc + "/export")
+    cc = "/api/v1/service-cards"
+    body = {"report_id": rep["id"], "year": now.year, "quarter": (now.month - 1) // 3 + 1, "grade": "qualified"}
+    r = admin.post(cc, json=body)
+    assert r.status_code == 201, r.text
+    card = check(r, "POST", cc)
+    assert card["minutes"] == 60
+    r = admin.post(f"{cc}/{card['id']}/acknowledge", json={"version": card["version"], "note": "文档签收"})
+    assert r.status_code == 200, r.text
+    check(r, "POST", cc + "/{id}/acknowledge")
+    check(admin.get(f"{cc}/{card['id']}"), "GET", cc + "/{id}")
+    check(admin.get(cc, params={"party_org_id": po, "acknowledged": 1}), "GET", cc)
+    check(admin.get(cc + "/export", params={"org": community}), "GET", cc + "/export")
+    r = admin.get("/api/v1/my/service")
+    assert r.status_code == 403, r.text
+    check(r, "GET", "/api/v1/my/service")
+    f = check(admin.get("/api/v1/service-report-figures", params={"org": street, "year": now.year}), "GET",
+              "/api/v1/service-report-figures")
+    assert (f["cards_sent"], f["cards_acknowledged"]) >= (1, 1)
+    uc = "/api/v1/unit-reports"
+    body = {"unit_id": unit, "party_org_id": po, "org_id": community, "reported_on": day, "contact_role": "文档联系人",
+            "offers": "文档资源"}
+    for status in (201, 409):
+        r = admin.post(uc, json=body)
+        assert r.status_code == status, r.text
+        ur = check(r, "POST", uc) if status == 201 else ur
+    r = admin.post(f"{uc}/{ur['id']}/agreements", json={"year": now.year})
+    assert r.status_code == 409, r.text  # not received yet
+    check(r, "POST", uc + "/{id}/agreements")
+    r = admin.post(f"{uc}/{ur['id']}/receive", json={"version": ur["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", uc + "/{id}/receive")
+    r = admin.post(f"{uc}/{ur['id']}/agreements", json={"year": now.year})
+    assert r.status_code == 201, r.text
+    ag = check(r, "POST", uc + "/{id}/agreements")["agreements"][0]
+    r = admin.post(f"/api/v1/unit-agreements/{ag['id']}/items", json={"what": "文档共建", "due_on": f"{now.year}-12-31",
+                                                                     "responsible": "文档负责人"})
+    assert r.status_code == 201, r.text
+    item = check(r, "POST", "/api/v1/unit-agreements/{id}/items")["agreements"][0]["items"][0]
+    r = admin.post(f"/api/v1/unit-agreement-items/{item['id']}/done", json={"done": True, "version": item["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/unit-agreement-items/{id}/done")
+    check(admin.get(f"{uc}/{ur['id']}"), "GET", uc + "/{id}")
+    check(admin.get(uc, params={"org": community, "sort": "-reported_on"}), "GET", uc)
+    check(admin.get(uc + "/export", params={"unit_id": unit}), "GET", uc + "/export")
 
 
 def walk_duties(admin, cid, gid):

@@ -291,6 +291,7 @@ def read_xlsx(raw):
 
 SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
           "assessment": "综合考核", "volunteer": "志愿服务", "enterprise_visit": "非公企业走访"}
+          "assessment": "综合考核", "service_report": "双报到"}
 GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
@@ -312,7 +313,7 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
     assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核", "结对共建", "购买服务",
-                          "志愿服务", "非公企业走访"]
+                          "志愿服务", "非公企业走访", "双报到"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]
@@ -353,6 +354,9 @@ HEADERS = {
     "volunteer": {"teams": "志愿队伍", "volunteers": "志愿者", "activities": "活动", "verified_hours": "核实时长（小时）"},
     "enterprise_visit": {"enterprises": "非公企业", "visited_this_month": "本月已走访", "visit_rate": "走访率",
                          "visits": "全年走访", "with_problems": "发现问题", "cases": "转为案件"},
+    "service_report": {"members_active": "在册报到党员", "members_pending": "待接收报到", "members_received": "累计接收",
+                       "records_verified": "核实服务次数", "hours_verified": "核实服务时长（小时）", "cards_sent": "反馈卡",
+                       "cards_acknowledged": "已签收", "cards_acknowledged_rate": "签收率"},
 }
 
 

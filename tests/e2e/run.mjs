@@ -411,6 +411,12 @@ describe('staff console', { timeout: 480_000 }, () => {
       // ---- volunteer and service teams ----
       team_kinds: (v) => [`teamKind.${v}`],
       enterprise_branch_states: (v) => [`branchState.${v}`],
+      // ---- 双报到 ----
+      member_report_states: (v) => [`memberReportState.${v}`],
+      member_report_actions: (v) => [`memberReportMove.${v}`],
+      service_record_sources: (v) => [`serviceSource.${v}`],
+      service_grades: (v) => [`serviceGrade.${v}`],
+      unit_report_states: (v) => [`unitReportState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -2698,6 +2704,99 @@ describe('staff console', { timeout: 480_000 }, () => {
     for (const want of ['天海钱七', '已同意', '欢迎']) assert.ok(out.includes(want), `${want} in ${out}`)
     await asker.context().close()
     await holder.context().close()
+    clean()
+  })
+
+  // ---- 双报到 ----
+  it('双报到: a member reports on a phone, the community receives it and sends the service card, the employer acknowledges it', async () => {
+    // A community of 龙居街道 where the member lives; their unit and its party branch at 天海巷社区.
+    const community = await admin.post('/api/v1/orgs', { parent_id: ids.street, level: 'community', name: '报到演示社区' }, 201)
+    const unit = await admin.post('/api/v1/units', { org_id: ids.tianhaixiang, name: '演示局', type: 'agency' }, 201)
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.tianhaixiang, unit_id: unit.id, kind: '党支部', name: '演示局机关党支部' }, 201)
+    const person = await admin.post('/api/v1/persons', { org_id: community.id, name: '报到党员', id_card: idWithCheck('34010419850101571') }, 201)
+    await admin.post('/api/v1/party-members', { person_id: person.id, party_org_id: branch.id, status: '正式', joined_on: '2012-07-01', in_service: true, employer_unit_id: unit.id }, 201)
+    const account = async (username, role, org, personId) => {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: org, ...(personId ? { person_id: personId } : {}) }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: org }, 201)
+    }
+    await account('sr.member', 'party_member', community.id, person.id)
+    await account('sr.community', 'org_staff', community.id)
+    await account('sr.employer', 'org_staff', ids.tianhaixiang)
+
+    // The member, on a phone: 我的报到 → the community where they live → 提交报到.
+    const phone = await newPage('sr-member', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'sr.member', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/my/service`)
+    await byId(phone, 'my-report-form').waitFor()
+    await byId(phone, 'my-report-community').click()
+    await phone.locator('.el-select-dropdown__item:visible', { hasText: '报到演示社区' }).click()
+    await field(phone, 'my-report-skills').fill('法律咨询')
+    await byId(phone, 'my-report-submit').click()
+    await waitText(phone, 'my-report-state', '待接收')
+    const [report] = (await admin.get(`/api/v1/member-reports?person_id=${person.id}`)).items
+    assert.equal(report.state, 'pending')
+    assert.equal(report.employer_party_org_id, branch.id, 'the card will go to the member\'s unit branch')
+
+    // The community receives it on its 双报到 tab.
+    const desk = await newPage('sr-community', { viewport: SCREEN })
+    await desk.goto(`${base}/login`)
+    await uiLogin(desk, 'sr.community', STAFF_PASSWORD)
+    await desk.waitForURL((u) => u.pathname !== '/login')
+    await desk.goto(`${base}/orgs/${community.id}/service-reports`)
+    await byId(desk, `member-report-receive-${report.id}`).click()
+    await waitText(desk, `member-report-state-${report.id}`, '已报到')
+    assert.equal((await admin.get(`/api/v1/party-members/${person.id}`)).registered_org_id, community.id)
+
+    // The member records a service; only verified hours count.
+    await phone.reload()
+    await byId(phone, 'my-record-form').waitFor()
+    await area(phone, 'my-record-content').fill('政策宣讲')
+    await byId(phone, 'my-record-submit').click()
+    await phone.getByText('政策宣讲').first().waitFor()
+    await waitText(phone, 'my-status-activities', '0')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-service-phone.png'), fullPage: true })
+
+    // The community verifies it and sends this quarter's card.
+    await desk.goto(`${base}/orgs/${community.id}/service-reports?tab=records`)
+    const [rec] = (await admin.get(`/api/v1/service-records?person_id=${person.id}`)).items
+    await byId(desk, `record-verify-${rec.id}`).click()
+    await desk.locator('.el-message--success').first().waitFor()
+    await desk.goto(`${base}/orgs/${community.id}/service-reports?tab=cards`)
+    await byId(desk, 'card-issue').click()
+    const quarter = Math.floor(new Date(Date.now() + 8 * 3600 * 1000).getUTCMonth() / 3) + 1
+    await byId(desk, 'card-new-quarter').click()
+    await desk.locator('.el-select-dropdown__item:visible', { hasText: `第 ${quarter} 季度` }).click()
+    await byId(desk, 'card-new-submit').click()
+    const [card] = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const items = (await admin.get(`/api/v1/service-cards?person_id=${person.id}`)).items
+        if (items.length) return items
+        await desk.waitForTimeout(100)
+      }
+      return []
+    })()
+    assert.ok(card, 'the card was sent')
+    assert.equal((await admin.get(`/api/v1/service-cards/${card.id}`)).minutes, 60)
+    await waitText(desk, `card-ack-${card.id}`, '待签收')
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'service-cards-desktop.png') })
+
+    // The employer's staff see it addressed to their branch and acknowledge it; nobody else outside sees it.
+    const employer = await newPage('sr-employer', { viewport: SCREEN })
+    await employer.goto(`${base}/login`)
+    await uiLogin(employer, 'sr.employer', STAFF_PASSWORD)
+    await employer.waitForURL((u) => u.pathname !== '/login')
+    await employer.goto(`${base}/orgs/${ids.tianhaixiang}/service-reports?tab=cards&box=addressed`)
+    await employer.locator('[data-testid="card-table"] tbody tr').first().click()
+    await byId(employer, 'card-acknowledge').click()
+    await waitText(employer, `card-ack-${card.id}`, '已签收')
+    const acked = await admin.get(`/api/v1/service-cards/${card.id}`)
+    assert.equal(acked.acknowledged, true)
+    assert.equal(acked.acknowledged_by_name, 'sr.employer')
+    for (const p of [phone, desk, employer]) await p.context().close()
     clean()
   })
 

@@ -223,8 +223,10 @@ export const RESPONSIBILITY_MODULES = [
   // ---- volunteer and service teams ----
   { key: 'volunteer', perm: 'party.read', figures: ['teams', 'volunteers', 'activities', 'verified_hours'] },
   { key: 'enterprise_visit', perm: 'party.read', figures: ['enterprises', 'visited_this_month', 'visit_rate', 'visits', 'cases'] },
+  // ---- 双报到 ----
+  { key: 'service_report', perm: 'party.read', figures: ['members_active', 'members_pending', 'hours_verified', 'cards_sent', 'cards_acknowledged', 'cards_acknowledged_rate'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -254,6 +256,8 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/volunteers` }
     case 'enterprise_visit':
       return { path: `/orgs/${orgId}/enterprise-visits` }
+    case 'service_report':
+      return { path: `/orgs/${orgId}/service-reports` }
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

@@ -36,6 +36,8 @@ export const ORG_PAGES = [
   // ---- volunteer and service teams ----
   { name: 'org-volunteers', path: 'volunteers', page: () => import('./views/teams/Volunteers.vue'), perm: 'party.read', tab: 'volunteers' },
   { name: 'org-enterprise-visits', path: 'enterprise-visits', page: () => import('./views/teams/EnterpriseVisits.vue'), perm: 'party.read', tab: 'enterpriseVisits' },
+  // ---- 双报到 ----
+  { name: 'org-service-reports', path: 'service-reports', page: () => import('./views/service/ServiceReports.vue'), perm: 'party.read', tab: 'serviceReports' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

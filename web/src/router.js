@@ -84,6 +84,8 @@ export const routes = [
       // ---- volunteer and service teams: a volunteer's phone pages (the QR code's target signs in first) ----
       { path: 'my/volunteer', name: 'my-volunteer', component: MyVolunteer },
       { path: 'checkin/:token([0-9a-f]{32})', name: 'activity-checkin', component: ActivityCheckin, props: true },
+      // ---- 双报到 ----
+      { path: 'my/service', name: 'my-service', component: () => import('./views/service/MyService.vue') },
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },
