@@ -15,6 +15,11 @@
 const char *const service_grades[] = {"excellent", "qualified", "basic", "unqualified", NULL};
 const char *const service_record_sources[] = {"post", "wish", "manual", NULL};
 const char *const unit_report_states[] = {"pending", "received", NULL};
+/* Their words in an export (the console's serviceGrade, serviceSource, unitReportState, memberReportState). */
+const char *const service_grade_words[] = {"优秀", "合格", "基本合格", "不合格"};
+const char *const service_source_words[] = {"服务岗位", "微心愿", "自行登记"};
+const char *const unit_report_state_words[] = {"待接收", "已接收"};
+static const char *const report_state_words[] = {"待接收", "已报到", "已返回", "已注销"};
 
 /* ---------------------------------------------------------------- who is who */
 
@@ -480,7 +485,7 @@ static const list_col_t report_cols[] = {
     {"skills", "特长", NULL, NULL},
     {"preferred_grid_name", "意向网格", NULL, NULL},
     {"preferred_team", "意向服务队", NULL, NULL},
-    {"state", "状态", NULL, NULL},
+    {"state", "状态", report_states, report_state_words},
     {"received_at", "接收时间", NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };

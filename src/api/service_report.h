@@ -63,4 +63,7 @@ json_t *sr_card_json(db_t *db, const principal_t *who, int64_t id);
 int sr_card_issue(db_t *db, const report_at_t *r, int year, int quarter, const char *grade, const char *comment,
                   int64_t user, int64_t at, int64_t *id);
 
+/* The words of service_grades, service_record_sources and unit_report_states in an export. */
+extern const char *const service_grade_words[], *const service_source_words[], *const unit_report_state_words[];
+
 #endif

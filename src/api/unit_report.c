@@ -393,7 +393,7 @@ static const list_col_t unit_report_cols[] = {
     {"reported_on", "报到日期", NULL, NULL},
     {"contact_role", "联系人", NULL, NULL},
     {"offers", "可提供资源", NULL, NULL},
-    {"state", "状态", NULL, NULL},
+    {"state", "状态", unit_report_states, unit_report_state_words},
     {"received_at", "接收时间", NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };

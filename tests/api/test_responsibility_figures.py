@@ -290,8 +290,8 @@ def read_xlsx(raw):
 
 
 SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
-          "assessment": "综合考核", "volunteer": "志愿服务", "enterprise_visit": "非公企业走访"}
-          "assessment": "综合考核", "service_report": "双报到"}
+          "assessment": "综合考核", "volunteer": "志愿服务", "enterprise_visit": "非公企业走访",
+          "service_report": "双报到"}
 GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
