@@ -139,10 +139,11 @@ run: deps
 	$(MAKE) all
 	$(MAKE) $(DB)
 	./jiceng import-divisions --db $(DB) data/divisions/hefei.csv
-	./jiceng demo --db $(DB) --residents $(DEMO_RESIDENTS) --seed 1 --if-empty
+	./jiceng demo --db $(DB) --residents $(DEMO_RESIDENTS) --seed 1 --if-empty --accounts-file $(dir $(DB))demo-accounts.txt
 	@echo
 	@echo "jiceng: open http://$(LISTEN)/ and log in as user 'admin';"
 	@echo "        the password is in $(dir $(DB))admin-password.txt (unless JICENG_ADMIN_PASSWORD set it at first run)."
+	@echo "        A party member's and a resident's own accounts (the phone pages) are in $(dir $(DB))demo-accounts.txt."
 	@echo
 	./jiceng serve --db $(DB) --listen $(LISTEN)
 

@@ -800,6 +800,16 @@ void date_today(char out[16])
     snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
+char *api_base64_wipe(char *body, size_t len)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    sodium_bin2base64(b64, cap, (const unsigned char *)body, len, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(body, len);
+    free(body);
+    return b64;
+}
+
 int api_file_answer(api_reply_t *rep, const json_t *data)
 {
     const char *b64 = json_string_value(json_object_get(data, "body"));

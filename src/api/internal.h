@@ -402,6 +402,8 @@ void case_categories_changed(void);
  * beside (the database), unlinked at once. NULL on failure. The caller frees (and
  * should wipe) the bytes. */
 char *xlsx_write(const json_t *table, const char *sheet, const char *beside, size_t *len);
+/* A file's bytes as base64 for a deferred export's data; wipes and frees body. */
+char *api_base64_wipe(char *body, size_t len);
 /* A file a deferred export leaves (after its audit row): data's "body" (base64),
  * "format" ("xlsx", else CSV) and "filename" as the answer. 0. */
 int api_file_answer(api_reply_t *rep, const json_t *data);
@@ -437,5 +439,24 @@ void attach_sha256(char hex[65], const void *bytes, size_t n);
  * reply's report, a 述职 report's full text (attachment.c). */
 int attachment_demo(db_t *db, const write_ctx_t *w);
 /* ---- end attachments ---- */
+
+/* ---- service records (docs/service-records.md) ---- */
+/* One service record of an in-service party member (服务记录), as the family
+ * recording it (a member's entry, a post's attendance, a fulfilled wish) hands it. */
+typedef struct {
+    int64_t org_id, person_id; /* the community served; the member who served */
+    const char *served_on;     /* YYYY-MM-DD */
+    int start_min, end_min;    /* minutes of the day, the service's own time (travel excluded) */
+    const char *content;
+    const char *source;        /* "post", "wish", "manual" */
+    int64_t source_id;         /* the post claim or wish, 0: none */
+    int64_t verified_by;       /* the verifying user, 0: not verified yet (hours count once verified) */
+} service_add_t;
+/* Insert one record: 0 with *id set, or -1 with rep set: 400 validation_failed naming
+ * end_min when it is not after start_min; 409 service_overlap naming start_min when
+ * the person has a record that day whose time overlaps. Appends no audit row: the
+ * caller's action audits itself. */
+int service_record_add(db_t *db, const write_ctx_t *w, const service_add_t *r, int64_t *id, api_reply_t *rep);
+/* ---- end service records ---- */
 
 #endif

@@ -340,3 +340,100 @@ int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l)
     api_list_end(l);
     return page ? api_json(rep, 200, page) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
+
+/* ---------------------------------------------------------------- exports */
+
+static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    int64_t org = json_integer_value(json_object_get(data, "org"));
+    json_t *sum = json_pack("{s:O, s:O, s:s}", "rows", json_object_get(data, "rows"), "params",
+                            json_object_get(data, "params"), "format", "xlsx");
+    int rc = audit_append_new(db, w, json_string_value(json_object_get(data, "action")), "org", org, org, sum);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return api_file_answer(rep, data);
+}
+
+/* The names of the query's parameters, in order, once each. */
+static json_t *query_names(const char *query)
+{
+    json_t *names = json_array();
+    for (const char *p = query; p && *p;) {
+        size_t n = strcspn(p, "=&");
+        char name[64];
+        if (n > 0 && n < sizeof name) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            int seen = 0;
+            size_t i;
+            json_t *v;
+            json_array_foreach(names, i, v) seen |= strcmp(json_string_value(v), name) == 0;
+            if (!seen)
+                json_array_append_new(names, json_string(name));
+        }
+        p += strcspn(p, "&");
+        if (*p == '&')
+            p++;
+    }
+    return names;
+}
+
+static json_t *export_cell(const json_t *v)
+{
+    if (v == NULL || json_is_null(v))
+        return json_null();
+    if (json_is_boolean(v))
+        return json_string(json_is_true(v) ? "是" : "否");
+    if (json_is_number(v) || json_is_string(v))
+        return json_deep_copy(v);
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *out = json_string(text ? text : "");
+    free(text);
+    return out;
+}
+
+int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char *sheet, const list_col_t *cols,
+                    const char *filename_stem)
+{
+    api_list_args(l, req->route, NULL, NULL, LIST_EXPORT_MAX, LIST_EXPORT_MAX, req->keys);
+    json_t *page = api_list_run(req->db, l);
+    api_list_end(l);
+    if (page == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *table = json_array(), *head = json_array();
+    for (const list_col_t *c = cols; c->key; c++)
+        json_array_append_new(head, json_string(c->header));
+    json_array_append_new(table, head);
+    size_t i;
+    json_t *item;
+    json_t *items = json_object_get(page, "items");
+    json_array_foreach(items, i, item) {
+        json_t *row = json_array();
+        for (const list_col_t *c = cols; c->key; c++)
+            json_array_append_new(row, export_cell(json_object_get(item, c->key)));
+        json_array_append_new(table, row);
+    }
+    size_t rows = json_array_size(items);
+    json_decref(page);
+    json_t *book = json_pack("[{s:s, s:o}]", "name", sheet, "rows", table);
+    size_t len = 0;
+    char *body = book ? xlsx_write_book(book, db_path(req->db), &len) : NULL;
+    json_decref(book);
+    if (body == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    char *b64 = api_base64_wipe(body, len);
+    const char *name = req->route->name;
+    char action[96], filename[128];
+    snprintf(action, sizeof action, "%.*s.exported", (int)strcspn(name, "."), name);
+    snprintf(filename, sizeof filename, "%s.xlsx", filename_stem);
+    int64_t org = 0;
+    char *o = api_query(req, "org");
+    if (o)
+        org = strtoll(o, NULL, 10);
+    free(o);
+    json_t *data = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:s}", "org", (json_int_t)org, "rows", (json_int_t)rows,
+                             "params", query_names(req->query), "action", action, "format", "xlsx", "body", b64,
+                             "filename", filename);
+    free(b64);
+    return api_defer(req, export_write, data);
+}

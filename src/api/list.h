@@ -61,6 +61,25 @@ void api_list_end(api_list_t *l);
 /* api_list_query, api_list_run and api_list_end with the answer in rep: 0, or -1 with rep set. */
 int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l);
 
+/* ---- list exports ---- */
+#define LIST_EXPORT_MAX 50000
+
+/* An answer column of a list and its header in an export. */
+typedef struct {
+    const char *key, *header;
+} list_col_t;
+
+/* A list as an .xlsx sheet: run l (its conditions set, no page asked) in key order
+ * for up to LIST_EXPORT_MAX rows, write the columns cols (ending {NULL, NULL}: texts
+ * as text, numbers as numbers, true/false as 是/否, null empty) to the sheet named
+ * sheet, and answer the file <filename_stem>.xlsx once the writer has appended the
+ * audit row "<family>.exported" (family: the operation's name before its dot) with
+ * the rows written and the names of the query parameters given (never their
+ * values). The operation must be RF_WRITES. Ends l. 0, or -1 with rep set. */
+int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char *sheet, const list_col_t *cols,
+                    const char *filename_stem);
+/* ---- end list exports ---- */
+
 /* The sorts an operation takes: its own, or its resource's for a generic list; NULL if none. */
 const api_sort_t *op_sorts(const op_t *op);
 

@@ -813,11 +813,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     json_decref(table);
     if (body == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    size_t cap = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = xmalloc(cap);
-    sodium_bin2base64(b64, cap, (const unsigned char *)body, blen, sodium_base64_VARIANT_ORIGINAL);
-    sodium_memzero(body, blen);
-    free(body);
+    char *b64 = api_base64_wipe(body, blen);
     /* The answer leaves only once its audit row is committed. */
     /* persons-340104006006-20261202.xlsx: the node's code and the day, in Asia/Shanghai. */
     char filename[96];

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "core/role.h"
 #include "lib/util.h"
@@ -202,10 +201,7 @@ static int figures_export(api_req_t *req, api_reply_t *rep)
         json_decref(sheets);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
-    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = xmalloc(cap);
-    sodium_bin2base64(b64, cap, (const unsigned char *)body, len, sodium_base64_VARIANT_ORIGINAL);
-    free(body);
+    char *b64 = api_base64_wipe(body, len);
     /* responsibility-340104-2026.xlsx: the node's code and the year. */
     char filename[96];
     snprintf(filename, sizeof filename, "responsibility-%s-%04d.xlsx", code, (int)year);

@@ -25,6 +25,7 @@ typedef struct {
     const char *username, *display_name, *password;
     int64_t org_id;
     const char *lang;
+    int64_t person_id;
 } user_new_in_t;
 
 const field_t user_create_fields[] = {
@@ -33,6 +34,7 @@ const field_t user_create_fields[] = {
     IN(user_new_in_t, password, F_TEXT, 1, 1, PW_MAX_BYTES, NULL),
     IN(user_new_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
     IN(user_new_in_t, lang, F_ENUM, 0, 0, 0, user_langs),
+    IN(user_new_in_t, person_id, F_INT, 0, 1, INT64_MAX, NULL), /* the resident the account is */
     FIELDS_END,
 };
 
@@ -42,9 +44,10 @@ typedef struct {
     int disabled, unlock;
     const char *lang;
     int64_t version;
+    int64_t person_id;
 } user_change_in_t;
 
-enum { CHANGE_DISABLED = 2, CHANGE_VERSION = 5 }; /* their places in user_update_fields */
+enum { CHANGE_DISABLED = 2, CHANGE_VERSION = 5, CHANGE_PERSON = 6 }; /* their places in user_update_fields */
 static const field_t user_update_fields[] = {
     IN(user_change_in_t, display_name, F_NAME, F_NOT_NULL, 1, 64, NULL),
     IN(user_change_in_t, password, F_TEXT, F_NOT_NULL, 1, PW_MAX_BYTES, NULL),
@@ -52,6 +55,7 @@ static const field_t user_update_fields[] = {
     IN(user_change_in_t, unlock, F_BOOL, F_NOT_NULL, 0, 0, NULL),
     IN(user_change_in_t, lang, F_ENUM, F_NOT_NULL, 0, 0, user_langs),
     IN(user_change_in_t, version, F_INT, 0, 1, INT64_MAX, NULL),
+    IN(user_change_in_t, person_id, F_INT, 0, 1, INT64_MAX, NULL), /* null: the account is no resident's */
     FIELDS_END,
 };
 
@@ -83,7 +87,7 @@ json_t *user_json(db_t *db, int64_t user_id, int details)
                          "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, u.lang,"
                          " u.disabled AS is_disabled, (SELECT MAX(f.locked_until) FROM login_failure f"
                          " WHERE f.username = u.username) AS locked_until, u.created_at, u.updated_at,"
-                         " u.password_changed_at, u.version FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
+                         " u.password_changed_at, u.version, u.person_id FROM app_user u LEFT JOIN org o ON o.id = u.org_id"
                          " WHERE u.id = ?",
                          "i", user_id);
     if (st == NULL)
@@ -186,6 +190,23 @@ static int manage_error(api_reply_t *rep, const char *lang, int rc)
     return api_db_error(rep, lang, rc, "user");
 }
 
+/* May the caller link an account to person id: they must see the person (people
+ * scope), and no other account may be that person. DB_OK, or -1 with rep set. */
+static int person_linkable(db_t *db, const write_ctx_t *w, int64_t person, int64_t user_id, api_reply_t *rep)
+{
+    int64_t org = 0, other = 0;
+    int rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", person);
+    if (rc == DB_OK)
+        rc = access_row(db, &w->who, PERM_PEOPLE_READ, org);
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, w->lang, E_PERSON_NOT_FOUND, "person_id");
+    if (rc == DB_OK)
+        rc = db_one_int(db, &other, "SELECT id FROM app_user WHERE person_id = ? AND id <> ?", "ii", person, user_id);
+    if (rc == DB_OK)
+        return api_fail(rep, w->lang, E_PERSON_HAS_ACCOUNT, "person_id");
+    return rc == DB_NOTFOUND ? DB_OK : api_db_error(rep, w->lang, rc, NULL);
+}
+
 static int username_ok(const char *s)
 {
     for (; *s; s++)
@@ -211,19 +232,22 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         return api_fail(rep, w->lang, E_ORG_ID_REQUIRED, "org_id");
     }
     const char *username = in.username, *lang = in.lang;
+    if (in.person_id > 0 && person_linkable(db, w, in.person_id, 0, rep) != DB_OK)
+        return -1;
     int64_t id = 0;
     int rc = db_one_int(db, &id,
                         "INSERT INTO app_user (username, display_name, org_id, password_hash, lang, created_at,"
-                        " updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "ttIttiii", username, in.display_name, org_id, (const char *)w->in, lang ? lang : "zh-CN",
-                        w->now, w->now, w->now);
+                        " updated_at, password_changed_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "ttIttiiiI", username, in.display_name, org_id, (const char *)w->in, lang ? lang : "zh-CN",
+                        w->now, w->now, w->now, in.person_id);
     if (rc == DB_UNIQUE)
         return api_fail(rep, w->lang, E_USER_NAME_TAKEN, "username");
     if (rc == DB_OK && org_id > 0)
         rc = rollup_add(db, org_id, "users", 1);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "user.created", "user", id, org_id,
-                          json_pack("{s:s, s:s}", "username", username, "display_name", in.display_name));
+                              json_pack("{s:s, s:s, s:I}", "username", username, "display_name", in.display_name,
+                                        "person_id", (json_int_t)in.person_id));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     json_t *u = user_json(db, id, 1);
@@ -257,6 +281,14 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     if (rc == DB_OK && in.lang) {
         rc = db_exec(db, NULL, "UPDATE app_user SET lang = ? WHERE id = ?", "ti", in.lang, id);
         json_array_append_new(changed, json_string("lang"));
+    }
+    if (rc == DB_OK && (IN_SENT(&in) >> CHANGE_PERSON & 1)) {
+        if (in.person_id > 0 && person_linkable(db, w, in.person_id, id, rep) != DB_OK) {
+            json_decref(changed);
+            return -1;
+        }
+        rc = db_exec(db, NULL, "UPDATE app_user SET person_id = ? WHERE id = ?", "Ii", in.person_id, id);
+        json_array_append_new(changed, json_string("person_id"));
     }
     int end_sessions = 0;
     if (rc == DB_OK && IN_GIVEN(&in, user_update_fields, CHANGE_DISABLED)) {
@@ -402,27 +434,49 @@ static const api_sort_t user_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-int user_list(api_req_t *req, api_reply_t *rep)
+/* The users list of the request's filters (?org=, ?q=) in the caller's scope:
+ * 0, or -1 with rep set (then l is ended). */
+static int users_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
+    api_list_begin(l,
+                   "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name,"
+                   " u.disabled AS is_disabled, u.person_id, u.created_at",
+                   "FROM app_user u LEFT JOIN org o ON o.id = u.org_id", "u.id", NULL);
     int64_t org = 0;
-    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0) {
+        api_list_end(l);
         return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
+    }
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_USER_READ, org, lo, hi);
-    if (rc != DB_OK)
+    if (rc != DB_OK) {
+        api_list_end(l);
         return api_db_error(rep, req->lang, rc, "org");
-    api_list_t l;
-    api_list_begin(&l,
-                   "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name,"
-                   " u.disabled AS is_disabled, u.created_at",
-                   "FROM app_user u LEFT JOIN org o ON o.id = u.org_id", "u.id", NULL);
-    api_list_where(&l, "COALESCE(o.path, '/') >= ? AND COALESCE(o.path, '/') < ?", "tt", lo, hi);
+    }
+    api_list_where(l, "COALESCE(o.path, '/') >= ? AND COALESCE(o.path, '/') < ?", "tt", lo, hi);
     char *like = api_like_param(req, "q");
     if (like)
-        api_list_where(&l, "(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')", "tt", like,
+        api_list_where(l, "(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')", "tt", like,
                        like);
     free(like);
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+int user_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return users_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
+}
+
+/* GET /api/v1/users/export: the same list as a workbook (账号), audited. */
+static int user_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {{"id", "编号"},           {"username", "用户名"},
+                                      {"display_name", "姓名"}, {"org_name", "所属组织"},
+                                      {"disabled", "已停用"},   {"created_at", "创建时间"},
+                                      {NULL, NULL}};
+    api_list_t l;
+    return users_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "账号", cols, "users");
 }
 
 int user_create(api_req_t *req, api_reply_t *rep)
@@ -502,6 +556,8 @@ static const field_t users_list_query[] = {
 const op_t user_ops[] = {
     {OP(HTTP_GET, "/api/v1/users", "users.list", PERM(PERM_USER_READ), RF_PAGED, user_list), .query = users_list_query,
      .sorts = user_sorts},
+    {OP(HTTP_GET, "/api/v1/users/export", "users.export", PERM(PERM_USER_READ), RF_WRITES, user_export),
+     .query = users_list_query},
     {OP(HTTP_POST, "/api/v1/users", "users.create", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_create), .body = user_create_fields},
     {OP(HTTP_GET, "/api/v1/users/{id}", "users.get", PERM(PERM_USER_READ), 0, user_get)},
     {OP(HTTP_PATCH, "/api/v1/users/{id}", "users.update", PERM(PERM_USER_WRITE), RF_BODY | RF_WRITES, user_update), .body = user_update_fields},

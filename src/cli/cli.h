@@ -83,6 +83,11 @@ void cli_progress(progress_t *p, cli_stage_t *s);
 
 /* Read a password: env var, else one line from standard input. NULL if none. Caller frees. */
 char *cli_read_password(const char *env);
+/* A random password that meets the default policy: 20 characters from four classes. */
+void cli_generate_password(char out[21]);
+/* jiceng demo --accounts-file: a party member's and a resident's own accounts in the demo
+ * city, their passwords written to file (mode 0600). 0, or -1 with the reason printed. */
+int demo_accounts(db_t *db, const write_ctx_t *w, const char *file);
 
 /* Command families. */
 int cmd_init(int argc, char **argv);

@@ -17,24 +17,6 @@
 #include "lib/pwcheck.h"
 #include "lib/util.h"
 
-/* A random password that meets the default policy: 20 characters from four classes. */
-static void generate_password(char out[21])
-{
-    static const char *sets[4] = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "-_.+!@#%"};
-    for (int i = 0; i < 20; i++) {
-        const char *set = sets[i < 4 ? (uint32_t)i : randombytes_uniform(3)];
-        out[i] = set[randombytes_uniform((uint32_t)strlen(set))];
-    }
-    /* Shuffle so the first four are not always upper, lower, digit, symbol. */
-    for (int i = 19; i > 0; i--) {
-        int j = (int)randombytes_uniform((uint32_t)i + 1);
-        char t = out[i];
-        out[i] = out[j];
-        out[j] = t;
-    }
-    out[20] = '\0';
-}
-
 int cmd_init(int argc, char **argv)
 {
     option_t opts[] = {{"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
@@ -105,7 +87,7 @@ int cmd_init(int argc, char **argv)
         /* Random 20 characters nearly always pass; the loop makes it always. */
         int tries = 0;
         do
-            generate_password(generated);
+            cli_generate_password(generated);
         while (password_acceptable(&policy, generated, "admin", &reason) != 0 && ++tries < 100);
         pw = generated;
     }

@@ -832,10 +832,12 @@ int cmd_demo(int argc, char **argv)
                        {"residents", 1, NULL, "residents in the whole city (default 20000; the real city is 9800000)"},
                        {"seed", 1, NULL, "random seed (default 1): the same seed gives the same city"},
                        {"if-empty", 0, NULL, "do nothing (and succeed) when the city already has residents"},
+                       {"accounts-file", 1, NULL,
+                        "also make a party member's and a resident's own accounts; their passwords go to this file"},
                        {NULL, 0, NULL, NULL}};
     const char *pos[1];
     int npos;
-    const char *usage = "jiceng demo [--db PATH] [--residents N] [--seed S] [--if-empty]\n"
+    const char *usage = "jiceng demo [--db PATH] [--residents N] [--seed S] [--if-empty] [--accounts-file FILE]\n"
                         "  Fills a database that has the real divisions with a synthetic city.";
     int r = cli_parse(argc, argv, opts, pos, 0, &npos, usage);
     if (r != 0)
@@ -951,6 +953,12 @@ int cmd_demo(int argc, char **argv)
     free(cs);
     if (rc != DB_OK) {
         fprintf(stderr, "jiceng: demo failed: %s\n", db_errmsg(db));
+        free(g);
+        db_close(db);
+        return 1;
+    }
+    const char *accounts = cli_opt(opts, "accounts-file", NULL);
+    if (accounts && demo_accounts(db, &w, accounts) != 0) {
         free(g);
         db_close(db);
         return 1;

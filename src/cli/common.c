@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,4 +333,22 @@ void cli_progress(progress_t *p, cli_stage_t *s)
     p->stage = progress_stage;
     p->step = progress_step;
     p->arg = s;
+}
+
+/* A random password that meets the default policy: 20 characters from four classes. */
+void cli_generate_password(char out[21])
+{
+    static const char *sets[4] = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "-_.+!@#%"};
+    for (int i = 0; i < 20; i++) {
+        const char *set = sets[i < 4 ? (uint32_t)i : randombytes_uniform(3)];
+        out[i] = set[randombytes_uniform((uint32_t)strlen(set))];
+    }
+    /* Shuffle so the first four are not always upper, lower, digit, symbol. */
+    for (int i = 19; i > 0; i--) {
+        int j = (int)randombytes_uniform((uint32_t)i + 1);
+        char t = out[i];
+        out[i] = out[j];
+        out[j] = t;
+    }
+    out[20] = '\0';
 }

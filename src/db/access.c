@@ -23,6 +23,10 @@ int access_load_grants(db_t *db, principal_t *p, int64_t user_id)
     p->user_id = user_id;
     p->ngrants = 0;
     p->perms_any = 0;
+    p->person_id = 0;
+    int prc = db_one_int(db, &p->person_id, "SELECT COALESCE(person_id, 0) FROM app_user WHERE id = ?", "i", user_id);
+    if (prc != DB_OK && prc != DB_NOTFOUND)
+        return prc;
     /* A unit grant follows its unit's current node, should the unit move. */
     db_stmt_t *st = db_q(db,
                          "SELECT g.id, g.role, COALESCE(u.org_id, g.org_id, 0), COALESCE(o.path, '/'),"

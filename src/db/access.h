@@ -23,6 +23,7 @@ typedef struct {
 typedef struct {
     int64_t user_id;             /* 0: the system (CLI) */
     char username[64];
+    int64_t person_id;           /* the resident the account is (app_user.person_id), 0: none */
     int64_t session_id;
     int via_bearer;
     int ngrants;
@@ -34,7 +35,7 @@ typedef struct {
  * holds the database file. */
 void access_system(principal_t *p, const char *name);
 
-/* Load user_id's grants (with their orgs' current paths) into p. */
+/* Load user_id's grants (with their orgs' current paths) and the person it is into p. */
 int access_load_grants(db_t *db, principal_t *p, int64_t user_id);
 
 /* 1 if some grant of p with permission perm covers the node at path. */

@@ -12,6 +12,7 @@ import tempfile
 import time
 import urllib.parse
 import zipfile
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -438,3 +439,39 @@ def error_of(r):
     body = r.json()
     assert "error" in body, body
     return body["error"]
+
+
+SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def xlsx_column(ref):
+    """"BC12" -> 54, the zero-based column of a cell reference."""
+    n = 0
+    for ch in re.match(r"[A-Z]+", ref).group(0):
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n - 1
+
+
+def xlsx_rows(data):
+    """The rows of an .xlsx workbook's first worksheet (xl/worksheets/sheet1.xml), as lists of strings: shared and
+    inline strings and plain values, a cell left out between two cells read as an empty string."""
+    ns = "{%s}" % SML
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            shared = ["".join(t.text or "" for t in si.iter(ns + "t"))
+                      for si in ElementTree.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si")]
+        sheet = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(ns + "row"):
+        cells = []
+        for c in row.iter(ns + "c"):
+            kind, value = c.get("t"), c.findtext(ns + "v") or ""
+            if kind == "s":
+                value = shared[int(value)]
+            elif kind == "inlineStr":
+                value = "".join(t.text or "" for t in c.iter(ns + "t"))
+            col = xlsx_column(c.get("r")) if c.get("r") else len(cells)
+            cells += [""] * (col - len(cells)) + [value]
+        rows.append(cells)
+    return rows

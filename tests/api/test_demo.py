@@ -303,3 +303,35 @@ def test_killed_demo_leaves_the_empty_city():
     assert fingerprint(db) == before
     run_cli("demo", "--db", db, "--residents", "3000", "--seed", "5")
     run_cli("audit", "verify", "--db", db)
+
+
+def test_demo_accounts_are_a_member_and_a_resident_of_one_community():
+    """--accounts-file: a party member's and a resident's own accounts (person_id), each with
+    its grant at the community they live in, passwords only in the 0600 file."""
+    db = fresh_db()
+    accounts = os.path.join(os.path.dirname(db), "demo-accounts.txt")
+    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "7", "--accounts-file", accounts)
+    assert os.stat(accounts).st_mode & 0o777 == 0o600
+    creds = dict(line.split() for line in open(accounts) if line.strip() and not line.startswith("#"))
+    assert set(creds) == {"demo.member", "demo.resident"}
+    con = sqlite3.connect(db)
+    rows = {u: (pid, org) for u, pid, org in con.execute(
+        "SELECT u.username, u.person_id, g.org_id FROM app_user u JOIN user_grant g ON g.user_id = u.id"
+        " WHERE u.person_id IS NOT NULL")}
+    member, resident = rows["demo.member"], rows["demo.resident"]
+    assert member[1] == resident[1]
+    assert con.execute("SELECT in_service FROM party_member WHERE person_id = ?", (member[0],)).fetchone() == (1,)
+    assert con.execute("SELECT COUNT(*) FROM party_member WHERE person_id = ?", (resident[0],)).fetchone() == (0,)
+    assert con.execute("SELECT household_id IS NOT NULL FROM person WHERE id = ?", (resident[0],)).fetchone() == (1,)
+    con.close()
+    with open(db, "rb") as f:
+        stored = f.read()
+    assert all(pw.encode() not in stored for pw in creds.values())  # only their hashes are kept
+    s = Server(db=db)
+    try:
+        c = s.client()
+        c.login("demo.member", creds["demo.member"])
+        me = c.get("/api/v1/auth/me").json()["user"]
+        assert me["person_id"] == member[0] and [g["role"] for g in me["grants"]] == ["party_member"]
+    finally:
+        s.close()

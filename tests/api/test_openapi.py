@@ -23,7 +23,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ADMIN_PASSWORD, BIN, PASSWORD, ROOT, error_of
+from conftest import ADMIN_PASSWORD, BIN, PASSWORD, ROOT, SML, error_of, xlsx_rows
 
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -803,6 +803,9 @@ def test_every_route_answers_as_documented(server, admin):
     user = check(r, "POST", "/api/v1/users")
     check(admin.get(f"/api/v1/users/{user['id']}"), "GET", "/api/v1/users/{id}")
     check(admin.get("/api/v1/users", params={"q": "openapi"}), "GET", "/api/v1/users")
+    r = admin.get("/api/v1/users/export", params={"q": "openapi"})
+    assert r.status_code == 200 and xlsx_rows(r.content)[1][1] == "openapi.doc", r.text
+    check(r, "GET", "/api/v1/users/export")
     r = admin.patch(f"/api/v1/users/{user['id']}", json={"display_name": "文档用户", "unlock": True})
     assert r.status_code == 200, r.text
     check(r, "PATCH", "/api/v1/users/{id}")
@@ -1690,42 +1693,6 @@ def csv_rows(r):
     text = r.content.decode("utf-8")
     assert text.startswith(BOM), "a CSV answer starts with a byte order mark"
     return list(csv.reader(io.StringIO(text[1:], newline="")))
-
-
-SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def xlsx_column(ref):
-    """"BC12" -> 54, the zero-based column of a cell reference."""
-    n = 0
-    for ch in re.match(r"[A-Z]+", ref).group(0):
-        n = n * 26 + ord(ch) - ord("A") + 1
-    return n - 1
-
-
-def xlsx_rows(data):
-    """The rows of an .xlsx workbook's first worksheet (xl/worksheets/sheet1.xml), as lists of strings: shared and
-    inline strings and plain values, a cell left out between two cells read as an empty string."""
-    ns = "{%s}" % SML
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        shared = []
-        if "xl/sharedStrings.xml" in z.namelist():
-            shared = ["".join(t.text or "" for t in si.iter(ns + "t"))
-                      for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si")]
-        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
-    rows = []
-    for row in sheet.iter(ns + "row"):
-        cells = []
-        for c in row.iter(ns + "c"):
-            kind, value = c.get("t"), c.findtext(ns + "v") or ""
-            if kind == "s":
-                value = shared[int(value)]
-            elif kind == "inlineStr":
-                value = "".join(t.text or "" for t in c.iter(ns + "t"))
-            col = xlsx_column(c.get("r")) if c.get("r") else len(cells)
-            cells += [""] * (col - len(cells)) + [value]
-        rows.append(cells)
-    return rows
 
 
 def xlsx_file(rows):

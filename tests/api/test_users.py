@@ -1,7 +1,7 @@
 """User accounts and grants, as an administrator manages them."""
 import pytest
 
-from conftest import ADMIN_PASSWORD, PASSWORD, error_of, run_cli
+from conftest import ADMIN_PASSWORD, PASSWORD, error_of, run_cli, xlsx_rows
 
 
 def test_create_and_get_user(server, admin):
@@ -182,3 +182,90 @@ def test_init_refuses_a_dictionary_admin_password(tmp_path):
         generated = pwfile.read_text().strip()
         p = run_cli("user", "passwd", "--db", db, "admin", env={"JICENG_PASSWORD": generated}, check=False)
         assert p.returncode == 0, p.stderr
+
+
+def _id_card(first17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
+def test_an_account_is_a_resident(server, admin):
+    """person_id says whose own account it is (a party member's, a resident's): one
+    account per person, only a person the caller sees, cleared with null, and the
+    signed-in account answers it."""
+    longju, yaohai = server.org_id("340104006006"), server.org_id("340102001001")
+    people = []
+    for i, org in enumerate((longju, longju, yaohai)):
+        r = admin.post("/api/v1/persons", json={"org_id": org, "name": f"账号{i}",
+                                                 "id_card": _id_card(f"34010419770303{71 + i:03d}")})
+        assert r.status_code == 201, r.text
+        people.append(r.json()["id"])
+    r = admin.post("/api/v1/users", json={"username": "own.member", "display_name": "党员本人", "password": PASSWORD,
+                                          "org_id": longju, "person_id": people[0]})
+    assert r.status_code == 201, r.text
+    u = r.json()
+    assert u["person_id"] == people[0]
+    # One account per person.
+    r = admin.post("/api/v1/users", json={"username": "own.twice", "display_name": "重复", "password": PASSWORD,
+                                          "org_id": longju, "person_id": people[0]})
+    assert r.status_code == 409 and error_of(r) == {**error_of(r), "code": "person_has_account", "field": "person_id"}
+    assert admin.get("/api/v1/users", params={"q": "own.twice"}).json()["items"] == []
+    # Staff of 龙居社区 see its people, not 瑶海区's: another district's person is 404.
+    staff = server.make_user(admin, "longju.accounts", "org_staff", longju)
+    r = staff.post("/api/v1/users", json={"username": "own.far", "display_name": "外区", "password": PASSWORD,
+                                          "org_id": longju, "person_id": people[2]})
+    assert r.status_code == 404 and error_of(r)["field"] == "person_id"
+    r = staff.post("/api/v1/users", json={"username": "own.near", "display_name": "本社区", "password": PASSWORD,
+                                          "org_id": longju, "person_id": 999999999})
+    assert r.status_code == 404 and error_of(r)["field"] == "person_id"
+    # PATCH relinks, refuses another account's person, and null clears.
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"person_id": people[1]})
+    assert r.status_code == 200 and r.json()["person_id"] == people[1], r.text
+    r = admin.post("/api/v1/users", json={"username": "own.second", "display_name": "第二", "password": PASSWORD,
+                                          "org_id": longju, "person_id": people[0]})
+    assert r.status_code == 201, r.text
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"person_id": people[0]})
+    assert r.status_code == 409 and error_of(r)["code"] == "person_has_account"
+    assert admin.get(f"/api/v1/users/{u['id']}").json()["person_id"] == people[1]
+    # The account itself sees who it is.
+    r = admin.post(f"/api/v1/users/{u['id']}/grants", json={"role": "party_member", "org_id": longju})
+    assert r.status_code == 201, r.text
+    me = server.client()
+    me.login("own.member", PASSWORD)
+    assert me.get("/api/v1/auth/me").json()["user"]["person_id"] == people[1]
+    r = admin.patch(f"/api/v1/users/{u['id']}", json={"person_id": None})
+    assert r.status_code == 200 and r.json()["person_id"] is None
+    assert me.get("/api/v1/auth/me").json()["user"]["person_id"] is None
+    # Deleting the person leaves the account, unlinked.
+    second = admin.get("/api/v1/users", params={"q": "own.second"}).json()["items"][0]["id"]
+    assert admin.delete(f"/api/v1/persons/{people[0]}").status_code == 204
+    assert admin.get(f"/api/v1/users/{second}").json()["person_id"] is None
+
+
+def test_accounts_export_as_a_workbook(server, admin):
+    """A list's export (the shared list export): the list's own filters and scope, every
+    row, numbers as numbers, an audit row with the parameters' names and no value."""
+    longju = server.org_id("340104006006")
+    for i in range(3):
+        r = admin.post("/api/v1/users", json={"username": f"sheet.{i}", "display_name": f"表格{i}",
+                                              "password": PASSWORD, "org_id": longju})
+        assert r.status_code == 201, r.text
+    listed = admin.get("/api/v1/users", params={"q": "sheet.", "limit": 2}).json()
+    r = admin.get("/api/v1/users/export", params={"q": "sheet."})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert 'filename="users.xlsx"' in r.headers["Content-Disposition"]
+    rows = xlsx_rows(r.content)
+    assert rows[0] == ["编号", "用户名", "姓名", "所属组织", "已停用", "创建时间"]
+    assert [row[1] for row in rows[1:]] == ["sheet.0", "sheet.1", "sheet.2"] and listed["total"] == 3
+    assert {row[3] for row in rows[1:]} == {"龙居社区"} and {row[4] for row in rows[1:]} == {"否"}
+    assert rows[1][0] == str(listed["items"][0]["id"])
+    audit = admin.get("/api/v1/audit", params={"action": "users.exported"}).json()["items"]
+    assert audit and audit[0]["summary"] == {"rows": 3, "params": ["q"], "format": "xlsx"}
+    # The caller's scope bounds it: community staff do not export the city's accounts.
+    staff = server.make_user(admin, "sheet.staff", "org_staff", longju)
+    r = staff.get("/api/v1/users/export", params={"org": server.org_id("340102")})
+    listed = staff.get("/api/v1/users", params={"org": server.org_id("340102")})
+    assert r.status_code == listed.status_code == 404 and error_of(r) == error_of(listed)
+    r = admin.get("/api/v1/users/export", params={"limit": 5})
+    assert r.status_code == 400 and error_of(r)["field"] == "limit"

@@ -232,6 +232,9 @@ export default {
     changed: 'Password changed; your other logins have ended',
   },
   users: {
+    person: 'Resident (own account)',
+    personHint: 'Link a member\'s or resident\'s own account to their record (reporting, claims, micro-wishes); staff accounts stay unlinked',
+    personLinked: 'Linked to resident #{id}',
     create: 'New user',
     editTitle: 'Edit user',
     username: 'User name',

@@ -233,6 +233,9 @@ export default {
     changed: '密码已修改，其他设备上的登录已退出',
   },
   users: {
+    person: '本人（居民）',
+    personHint: '党员或居民本人的账号关联其居民信息，用于报到、认领和微心愿；工作人员账号不关联',
+    personLinked: '已关联居民（编号 {id}）',
     create: '新建用户',
     editTitle: '编辑用户',
     username: '用户名',
