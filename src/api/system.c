@@ -8,6 +8,7 @@
 
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
+#include "core/wishfsm.h"
 #include "core/rectfsm.h"
 #include "core/role.h"
 #include "lib/util.h"
@@ -94,6 +95,10 @@ static const struct {
     {"assessment_halves", assess_halves},
     {"assessment_run_states", assess_run_states},
     {"assessment_grades", assess_grades},
+    /* ---- service posts and 微心愿 (claims.c) ---- */
+    {"post_categories", post_categories},
+    {"wish_kinds", wish_kinds},
+    {"wish_states", wish_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

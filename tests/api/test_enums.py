@@ -71,6 +71,10 @@ def probes(org, unit, party, me):
                                   {"code": "词表", "name": "词表", "max_points": 1}),
         "assessment_run_states": ("GET", f"/api/v1/assessment-plans/{MISSING}/runs", "state", None),
         "assessment_grades": ("GET", f"/api/v1/assessment-runs/{MISSING}/results", "grade", None),
+        # service posts and 微心愿
+        "post_categories": ("GET", "/api/v1/service-posts", "category", None),
+        "wish_kinds": ("GET", "/api/v1/wishes", "kind", None),
+        "wish_states": ("GET", "/api/v1/wishes", "state", None),
     }
 
 

@@ -495,6 +495,11 @@ export default {
     problem: {
       escalate_days: 'Days overdue before a problem\'s supervision escalates',
     },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: "Cap on a wish's estimated value",
+      claim_days: 'Days a wish claim lasts before it expires',
+    },
   },
   normUnit: {
     assessment: {
@@ -523,6 +528,11 @@ export default {
     // rectification problems (问题清单)
     problem: {
       escalate_days: 'days',
+    },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: 'fen',
+      claim_days: 'days',
     },
   },
   normName: {

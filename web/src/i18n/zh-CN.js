@@ -496,6 +496,11 @@ export default {
     problem: {
       escalate_days: '整改逾期督办升级天数',
     },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: '微心愿估计价值上限',
+      claim_days: '微心愿认领有效天数',
+    },
   },
   normUnit: {
     assessment: {
@@ -524,6 +529,11 @@ export default {
     // rectification problems (问题清单)
     problem: {
       escalate_days: '天',
+    },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: '分（金额）',
+      claim_days: '天',
     },
   },
   normName: {
