@@ -574,19 +574,48 @@ static const field_t claim_query[] = {
     FIELDS_END,
 };
 
-/* GET /api/v1/post-claims: the claims of posts at the node and below (?post=, ?state=). */
-static int post_claim_list(api_req_t *req, api_reply_t *rep)
+static int claim_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
-    api_list_t l;
-    api_list_begin(&l, CLAIM_COLUMNS, CLAIM_FROM, "c.id", NULL);
-    if (in_scope(req, rep, &l, POST_READ, "o.path") != 0)
+    api_list_begin(l, CLAIM_COLUMNS, CLAIM_FROM, "c.id", NULL);
+    if (in_scope(req, rep, l, POST_READ, "o.path") != 0)
         return -1;
     int64_t post = 0;
     api_query_int(req, "post", 0, 1, INT64_MAX, &post);
     if (post)
-        api_list_where(&l, "c.post_id = ?", "i", post);
-    filter_text(req, &l, "state", "c.state = ?");
-    return api_list_answer(req, rep, &l);
+        api_list_where(l, "c.post_id = ?", "i", post);
+    filter_text(req, l, "state", "c.state = ?");
+    return 0;
+}
+
+/* GET /api/v1/post-claims: the claims of posts at the node and below (?post=, ?state=). */
+static int post_claim_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return claim_list_build(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
+}
+
+/* ---------------------------------------------------------------- exports */
+
+/* GET /api/v1/service-posts/export: the posts list as a workbook (服务岗位), audited. */
+static int service_post_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号"},           {"org_name", "社区"},      {"category", "类别"},    {"title", "岗位"},
+        {"served_on", "服务日期"}, {"start_min", "开始（分钟）"}, {"end_min", "结束（分钟）"}, {"capacity", "名额"},
+        {"claimed", "已认领"},    {"state", "状态"},         {NULL, NULL}};
+    api_list_t l;
+    return post_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "服务岗位", cols, "service-posts");
+}
+
+/* GET /api/v1/post-claims/export: the claims as a workbook (岗位认领), audited. */
+static int post_claim_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号"},       {"org_name", "社区"},      {"title", "岗位"},     {"served_on", "服务日期"},
+        {"name", "党员"},     {"state", "状态"},         {"claimed_at", "认领时间"}, {"ended_at", "结束时间"},
+        {NULL, NULL}};
+    api_list_t l;
+    return claim_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "岗位认领", cols, "post-claims");
 }
 
 /* ================================================================ wishes */
@@ -1135,6 +1164,17 @@ static int wish_list(api_req_t *req, api_reply_t *rep)
     return wish_list_build(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
+/* GET /api/v1/wishes/export: the wishes as a workbook (微心愿), audited. */
+static int wish_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号"},           {"org_name", "所在组织"},     {"beneficiary_name", "受助人"}, {"kind", "类别"},
+        {"value_fen", "估计价值（分）"}, {"content", "心愿内容"},      {"state", "状态"},             {"claimant_name", "认领党员"},
+        {"fulfilled_on", "实现日期"}, {"confirmed_for", "代为确认"}, {NULL, NULL}};
+    api_list_t l;
+    return wish_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "微心愿", cols, "wishes");
+}
+
 /* ---------------------------------------------------------------- the public board */
 
 #define BOARD_COLUMNS                                                                                                  \
@@ -1405,7 +1445,7 @@ json_t *claims_figures_of(db_t *db, const principal_t *who, const char *lo, cons
             days[b] = days[b - 1];
             days[b - 1] = t;
         }
-    json_object_set_new(r, "wishes_fulfilled", json_integer((json_int_t)n));
+    json_object_set_new(r, "fulfilled_in_year", json_integer((json_int_t)n));
     json_object_set_new(r, "fulfil_days_mean", n ? json_real((double)sum / (double)n) : json_null());
     json_object_set_new(r, "fulfil_days_median",
                         n ? json_real(n % 2 ? (double)days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2.0) : json_null());
@@ -1477,6 +1517,9 @@ static const entity_t wish_claim_entity = {"wish", NULL, wish_claim_scope};
 const op_t claims_ops[] = {
     {OP(HTTP_GET, "/api/v1/service-posts", "service_posts.list", PERM(POST_READ), RF_PAGED, service_post_list),
      .query = post_query, .sorts = post_sorts},
+    {OP(HTTP_GET, "/api/v1/service-posts/export", "service_posts.export", PERM(POST_READ), RF_WRITES,
+        service_post_export),
+     .query = post_query},
     {OP(HTTP_POST, "/api/v1/service-posts", "service_posts.create", PERM(POST_WRITE), RF_BODY | RF_WRITES,
         service_post_create),
      .body = post_create_fields},
@@ -1493,6 +1536,8 @@ const op_t claims_ops[] = {
      .entity = &post_any_entity},
     {OP(HTTP_GET, "/api/v1/post-claims", "post_claims.list", PERM(POST_READ), RF_PAGED, post_claim_list),
      .query = claim_query},
+    {OP(HTTP_GET, "/api/v1/post-claims/export", "post_claims.export", PERM(POST_READ), RF_WRITES, post_claim_export),
+     .query = claim_query},
     {OP(HTTP_POST, "/api/v1/post-claims/{id}/withdraw", "post_claims.withdraw", USER, RF_WRITES,
         post_claim_withdraw),
      .entity = &post_claim_entity},
@@ -1501,6 +1546,8 @@ const op_t claims_ops[] = {
      .body = attend_fields, .entity = &post_claim_entity},
     {OP(HTTP_GET, "/api/v1/wishes", "wishes.list", PERM(WISH_READ), RF_PAGED, wish_list), .query = wish_query,
      .sorts = wish_sorts},
+    {OP(HTTP_GET, "/api/v1/wishes/export", "wishes.export", PERM(WISH_READ), RF_WRITES, wish_export),
+     .query = wish_query},
     {OP(HTTP_POST, "/api/v1/wishes", "wishes.create", USER, RF_BODY | RF_WRITES, wish_create),
      .body = wish_create_fields},
     {OP(HTTP_GET, "/api/v1/wishes/{id}", "wishes.get", USER, 0, wish_get), .entity = &wish_entity},

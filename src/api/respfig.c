@@ -61,6 +61,12 @@ static const module_t modules[] = {
      {{"total", "总分"}, {"party_building", "党建"}, {"development", "发展"}, {"bonus", "加分"}, {"rank", "名次"},
       {"units", "参评单位数"}, {"grade", "等次"}, {"vetoed", "一票否决"},
       {"barred", "不得评先"}, {NULL, NULL}}},
+    /* ---- service posts and 微心愿 (claims.c) ---- */
+    {"claims", "岗位与心愿", PERM_PARTY_READ, claims_figures_of,
+     {{"posts", "服务岗位"}, {"post_places", "名额"}, {"post_claims", "认领"}, {"post_attended", "到岗"},
+      {"post_fill_rate", "认领率"}, {"wishes_published", "心愿待认领"}, {"wishes_claimed", "心愿已认领"},
+      {"wishes_confirmed", "受助人确认"}, {"fulfilled_in_year", "本年实现心愿"}, {"fulfil_days_mean", "平均实现天数"}, {"fulfil_days_median", "实现天数中位数"},
+      {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

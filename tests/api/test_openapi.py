@@ -1370,7 +1370,11 @@ def walk_claims(server, admin, cid):
     assert [x["id"] for x in mine["wishes"]] == [w["id"]]
     f = check(admin.get("/api/v1/claims-figures", params={"org": cid, "year": today.year}), "GET",
               "/api/v1/claims-figures")
-    assert (f["wishes_fulfilled"], f["post_claims"]) == (1, 1)
+    assert (f["fulfilled_in_year"], f["post_claims"]) == (1, 1)
+    for path in ("/api/v1/service-posts/export", "/api/v1/post-claims/export", "/api/v1/wishes/export"):
+        r = admin.get(path, params={"org": cid})
+        assert r.status_code == 200, r.text
+        check(r, "GET", path)
 
 
 def walk_duties(admin, cid, gid):

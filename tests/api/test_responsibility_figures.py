@@ -290,7 +290,7 @@ def read_xlsx(raw):
 
 
 SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
-          "assessment": "综合考核"}
+          "assessment": "综合考核", "claims": "岗位与心愿"}
 GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
@@ -311,7 +311,7 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
     assert r.headers["Content-Disposition"] == f'attachment; filename="responsibility-{SHUSHAN}-{YEAR}.xlsx"'
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
-    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核"]
+    assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核", "岗位与心愿"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]
@@ -349,6 +349,9 @@ HEADERS = {
                "good": "好", "fairly_good": "较好", "average": "一般", "poor": "差", "ungraded": "未定等次"},
     "assessment": {"total": "总分", "party_building": "党建", "development": "发展", "bonus": "加分", "rank": "名次",
                    "units": "参评单位数", "grade": "等次", "vetoed": "一票否决", "barred": "不得评先"},
+    "claims": {"posts": "服务岗位", "post_places": "名额", "post_claims": "认领", "post_attended": "到岗",
+               "post_fill_rate": "认领率", "wishes_published": "心愿待认领", "wishes_claimed": "心愿已认领",
+               "wishes_confirmed": "受助人确认", "fulfilled_in_year": "本年实现心愿", "fulfil_days_mean": "平均实现天数", "fulfil_days_median": "实现天数中位数"},
 }
 
 

@@ -202,8 +202,10 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'notice', perm: 'stats.read', figures: ['receipts', 'unread', 'unreplied', 'overdue'] },
   { key: 'review', perm: 'stats.read', figures: ['reporters', 'voted', 'turnout', 'good', 'fairly_good', 'average', 'poor', 'ungraded'] },
   { key: 'assessment', perm: 'stats.read', figures: ['total', 'party_building', 'development', 'bonus', 'rank', 'grade', 'vetoed', 'barred'] },
+  // service posts and 微心愿 (claims)
+  { key: 'claims', perm: 'party.read', figures: ['posts', 'post_claims', 'post_fill_rate', 'wishes_published', 'fulfilled_in_year', 'fulfil_days_median'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'post_fill_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -224,6 +226,8 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/inspections`, query: { year: y } }
     case 'notice':
       return { path: `/orgs/${orgId}/notices`, query: { box: 'issued' } }
+    case 'claims':
+      return null // the posts and wishes have no console list yet (docs/service-claims.md)
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

@@ -821,6 +821,16 @@ export default {
       none: 'No published assessment result of the year for this node.',
       hint: 'Each unit’s score, rank (rank / units ranked) and grade in the year’s published assessment; — where no published assessment covers it. Click for the unit’s score tree and the records behind each indicator.',
     },
+    // service posts and 微心愿 (claims)
+    claims: {
+      title: 'Posts and wishes',
+      posts: 'Service posts',
+      post_claims: 'Claims',
+      post_fill_rate: 'Fill rate',
+      wishes_published: 'Wishes open',
+      fulfilled_in_year: 'Wishes fulfilled',
+      fulfil_days_median: 'Median days to fulfil',
+    },
   },
   casework: {
     title: 'Casework',

@@ -822,6 +822,16 @@ export default {
       none: '本级没有当年已发布的考核结果。',
       hint: '各单位在当年已发布考核结果中的得分、名次（名次 / 参评单位数）和等次；不在已发布考核范围内的显示 —。点击查看该单位的得分明细及每项指标的来源记录。',
     },
+    // service posts and 微心愿 (claims)
+    claims: {
+      title: '岗位与心愿',
+      posts: '服务岗位',
+      post_claims: '认领',
+      post_fill_rate: '认领率',
+      wishes_published: '心愿待认领',
+      fulfilled_in_year: '本年实现心愿',
+      fulfil_days_median: '实现天数中位数',
+    },
   },
   casework: {
     title: '一线为民',
