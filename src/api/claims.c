@@ -1567,3 +1567,200 @@ const op_t claims_ops[] = {
      .query = subtree_figures_query},
     OPS_END,
 };
+
+/* ---------------------------------------------------------------- demo */
+
+static const char *const demo_post_titles[] = {
+    "党员先锋岗：党群服务中心值守", "法律明白人：周末法律咨询",   "助残帮困：陪同就医",     "网格议事：楼道堆物清理",
+    "健康义诊：测血压血糖",        "文化进社区：书法兴趣课",     "平安巡逻：夜间治安巡查", "垃圾分类督导",
+};
+static const char *const demo_wish_texts[] = {
+    "需要一台电风扇度夏", "想要一套课外读物",   "需要更换老旧燃气灶", "希望有人每周陪同复查",
+    "冬天需要一床厚棉被", "需要一辆助行器",     "想学习使用智能手机", "希望帮忙修理漏水的水龙头",
+};
+static const wish_state_t demo_states[] = {WS_COLLECTING, WS_CHECKING, WS_PUBLISHED, WS_PUBLISHED, WS_CLAIMED,
+                                           WS_FULFILLED,  WS_CONFIRMED, WS_ARCHIVED, WS_ARCHIVED, WS_CANCELLED};
+#define DEMO_NSTATES (sizeof demo_states / sizeof demo_states[0])
+
+static unsigned long long claims_rng;
+
+static int64_t claims_below(int64_t n)
+{
+    return random_seeded_below(&claims_rng, n);
+}
+
+/* A date k days from today (negative: before). */
+static void demo_day(int64_t now, int k, char out[16])
+{
+    day_of(now + (int64_t)k * 86400, out);
+}
+
+/* A service record for the demo's verified service, skipped (not an error) when it overlaps another. */
+static int demo_record(db_t *db, const write_ctx_t *w, const service_add_t *r, int64_t *record)
+{
+    api_reply_t rep = {0};
+    *record = 0;
+    int rc = service_record_add(db, w, r, record, &rep) == 0 ? DB_OK : rep.status == 409 ? DB_OK : DB_ERR;
+    json_decref(rep.json);
+    return rc;
+}
+
+/* A community's posts: about one per five in-service members reported there,
+ * a month back to a month ahead; claims by those members; attendance for the
+ * slots past. */
+static int demo_posts(db_t *db, const write_ctx_t *w, int64_t org, json_t *members, int64_t verifier)
+{
+    size_t nm = json_array_size(members);
+    int n = 1 + (int)(nm / 5);
+    if (n > 20)
+        n = 20;
+    int rc = DB_OK;
+    for (int i = 0; rc == DB_OK && i < n; i++) {
+        int k = (int)claims_below(8);
+        int ahead = (int)claims_below(60) - 30;
+        char on[16];
+        demo_day(w->now, ahead, on);
+        int64_t start = claims_below(2) ? 540 : 840, capacity = 2 + claims_below(5), post = 0;
+        int64_t taken = (int64_t)claims_below(capacity + 1);
+        if ((size_t)taken > nm)
+            taken = (int64_t)nm;
+        rc = db_one_int(db, &post,
+                        "INSERT INTO service_post (org_id, category, title, served_on, start_min, end_min, capacity,"
+                        " claimed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "itttiiiiii", org, post_categories[k], demo_post_titles[k], on,
+                        start, start + 120, capacity, taken, w->now, w->now);
+        size_t first = nm ? (size_t)claims_below((int64_t)nm) : 0;
+        for (int64_t c = 0; rc == DB_OK && c < taken; c++) {
+            int64_t person = json_integer_value(json_array_get(members, (first + (size_t)c) % nm)), claim = 0;
+            int past = ahead < 0, attended = past && claims_below(10) < 8;
+            rc = db_one_int(db, &claim,
+                            "INSERT INTO post_claim (post_id, person_id, state, claimed_at, ended_at) VALUES (?, ?, ?, ?, ?)"
+                            " RETURNING id",
+                            "iitiI", post, person, past ? (attended ? "attended" : "absent") : "claimed",
+                            w->now + (int64_t)(ahead - 7) * 86400, past ? w->now + (int64_t)ahead * 86400 : 0);
+            if (rc == DB_OK && attended) {
+                service_add_t r = {org, person, on, (int)start, (int)start + 120, demo_post_titles[k], "post", claim,
+                                   verifier};
+                int64_t record = 0;
+                rc = demo_record(db, w, &r, &record);
+                if (rc == DB_OK && record)
+                    rc = db_exec(db, NULL, "UPDATE post_claim SET record_id = ? WHERE id = ?", "ii", record, claim);
+            }
+        }
+    }
+    return rc;
+}
+
+/* One demo wish for household hh (beneficiary person) at org in state s, with
+ * the events and claim that brought it there. */
+static int demo_wish(db_t *db, const write_ctx_t *w, int64_t org, int64_t community, int64_t hh, int64_t person,
+                     wish_state_t s, json_t *members, int64_t verifier)
+{
+    size_t nm = json_array_size(members);
+    if (s >= WS_CLAIMED && s <= WS_ARCHIVED && nm == 0)
+        s = WS_PUBLISHED; /* nobody to claim it */
+    int age = 5 + (int)claims_below(60); /* days since it was posted */
+    int64_t posted = w->now - (int64_t)age * 86400, published = posted + 2 * 86400, id = 0, claimant = 0, claim = 0;
+    char fulfilled[16] = "";
+    int fulfil_after = 1 + (int)claims_below(age > 4 ? age - 3 : 1);
+    if (s >= WS_FULFILLED && s <= WS_ARCHIVED)
+        demo_day(w->now, -(age - 2 - fulfil_after < 0 ? 0 : age - 2 - fulfil_after), fulfilled);
+    int k = (int)claims_below(8);
+    int rc = db_one_int(db, &id,
+                        "INSERT INTO wish (org_id, household_id, beneficiary_id, kind, value_fen, content, state, by_staff,"
+                        " cancel_reason, published_at, fulfilled_on, start_min, end_min, confirmed_at, confirmed_for,"
+                        " created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
+                        "iiitittitItIIIiiii", org, hh, person,
+                        wish_kinds[k % 4 == 3], (int64_t)(2000 + 500 * claims_below(60)), demo_wish_texts[k],
+                        wish_state_name(s), (int64_t)(claims_below(2)), s == WS_CANCELLED ? "已由亲属解决" : NULL,
+                        s >= WS_PUBLISHED && s != WS_CANCELLED ? published : 0, fulfilled[0] ? fulfilled : NULL,
+                        (int64_t)(fulfilled[0] ? 1140 : 0), (int64_t)(fulfilled[0] ? 1200 : 0),
+                        s >= WS_CONFIRMED && s != WS_CANCELLED ? w->now - 86400 : 0, (int64_t)(claims_below(3) == 0),
+                        posted, w->now, (int64_t)(1 + s));
+    /* The events of its way here. */
+    static const wish_action_t path[] = {WA_SUBMIT, WA_PUBLISH, WA_CLAIM, WA_FULFIL, WA_CONFIRM, WA_ARCHIVE};
+    wish_state_t at = WS_COLLECTING;
+    for (size_t i = 0; rc == DB_OK && at != s && i < sizeof path / sizeof path[0]; i++) {
+        wish_action_t a = s == WS_CANCELLED ? WA_CANCEL : path[i];
+        wish_state_t to = wish_next(at, a);
+        rc = db_exec(db, NULL,
+                     "INSERT INTO wish_event (wish_id, action, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+                     "ittttI", id, wish_action_name(a), wish_state_name(at), wish_state_name(to),
+                     a == WA_CANCEL ? "已由亲属解决" : NULL, posted + (int64_t)i * 86400);
+        at = to;
+    }
+    if (rc != DB_OK || s < WS_CLAIMED || s == WS_CANCELLED)
+        return rc;
+    claimant = json_integer_value(json_array_get(members, (size_t)claims_below((int64_t)nm)));
+    rc = db_one_int(db, &claim,
+                    "INSERT INTO wish_claim (wish_id, person_id, state, claimed_at) VALUES (?, ?, ?, ?) RETURNING id", "iiti",
+                    id, claimant, s == WS_CLAIMED ? "live" : "done", w->now - 86400 * (s == WS_CLAIMED ? 2 : age - 3));
+    int64_t record = 0;
+    if (rc == DB_OK && s >= WS_CONFIRMED) {
+        service_add_t r = {community, claimant, fulfilled, 1140, 1200, "微心愿", "wish", id, verifier};
+        rc = demo_record(db, w, &r, &record);
+    }
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "UPDATE wish SET claim_id = ?, record_id = ? WHERE id = ?", "iIi", claim, record, id);
+    return rc;
+}
+
+int claims_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    claims_rng = seed * 0x9E3779B97F4A7C15ull + 29;
+    int64_t verifier = 0;
+    int rc = db_one_int(db, &verifier, "SELECT MIN(id) FROM app_user", "");
+    json_t *communities = rc == DB_OK ? db_rows_json(db,
+                                                     "SELECT id, path, (SELECT COUNT(*) FROM household h JOIN org g"
+                                                     " ON g.id = h.org_id WHERE g.path >= o.path AND g.path < o.path || '~')"
+                                                     " AS households FROM org o WHERE o.level = 'community' ORDER BY o.id",
+                                                     "")
+                                      : NULL;
+    if (communities == NULL)
+        return DB_ERR;
+    size_t i;
+    json_t *c;
+    int turn = 0;
+    json_array_foreach(communities, i, c) {
+        int64_t org = json_integer_value(json_object_get(c, "id"));
+        int64_t households = json_integer_value(json_object_get(c, "households"));
+        json_t *rows = db_rows_json(db,
+                                    "SELECT person_id FROM party_member WHERE in_service = 1 AND registered_org_id = ?"
+                                    " ORDER BY person_id",
+                                    "i", org);
+        json_t *members = json_array();
+        size_t j;
+        json_t *r;
+        json_array_foreach(rows, j, r)
+            json_array_append_new(members, json_integer(json_integer_value(json_object_get(r, "person_id"))));
+        json_decref(rows);
+        if (json_array_size(members) > 0)
+            rc = demo_posts(db, w, org, members, verifier);
+        /* Wishes: about one per 200 households, at most 6, each of another household. */
+        int64_t n = households ? 1 + households / 200 : 0;
+        if (n > 6)
+            n = 6;
+        json_t *hhs = n ? db_rows_json(db,
+                                       "SELECT h.id, h.org_id, (SELECT MIN(p.id) FROM person p WHERE p.household_id = h.id)"
+                                       " AS person FROM household h JOIN org g ON g.id = h.org_id"
+                                       " WHERE g.path >= ? AND g.path < ? || '~' ORDER BY h.id LIMIT ?",
+                                       "tti", json_string_value(json_object_get(c, "path")),
+                                       json_string_value(json_object_get(c, "path")), n * 7)
+                        : json_array();
+        for (int64_t x = 0; rc == DB_OK && hhs && x < n && (size_t)(x * 7) < json_array_size(hhs); x++) {
+            json_t *h = json_array_get(hhs, (size_t)(x * 7));
+            if (json_integer_value(json_object_get(h, "person")) == 0)
+                continue;
+            rc = demo_wish(db, w, json_integer_value(json_object_get(h, "org_id")), org,
+                           json_integer_value(json_object_get(h, "id")), json_integer_value(json_object_get(h, "person")),
+                           demo_states[turn++ % DEMO_NSTATES], members, verifier);
+        }
+        json_decref(hhs);
+        json_decref(members);
+        if (rc != DB_OK)
+            break;
+    }
+    json_decref(communities);
+    return rc;
+}
