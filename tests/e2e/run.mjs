@@ -405,6 +405,10 @@ describe('staff console', { timeout: 480_000 }, () => {
       assessment_halves: (v) => [`assessHalf.${v}`],
       assessment_run_states: (v) => [`assessRunState.${v}`],
       assessment_grades: (v) => [`assessGrade.${v}`],
+      // service posts and 微心愿
+      post_categories: (v) => [`postCategory.${v}`],
+      wish_kinds: (v) => [`wishKind.${v}`],
+      wish_states: (v) => [`wishState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')

@@ -1,0 +1,16 @@
+// Service posts (认领服务岗位) and 微心愿: a member's and a resident's phone pages, the public board.
+import { api, request } from './client.js'
+
+export const claims = {
+  mine: () => api.get('/my/claims'),
+  claimPost: (id) => request('POST', `/service-posts/${id}/claims`),
+  withdrawPost: (claimId) => request('POST', `/post-claims/${claimId}/withdraw`),
+  claimWish: (id) => request('POST', `/wishes/${id}/claims`),
+}
+
+export const wishes = {
+  mine: () => api.get('/my/wishes'),
+  create: (body, key) => api.post('/wishes', body, { idempotencyKey: key }),
+  move: (w, action, extra = {}) => api.post(`/wishes/${w.id}/moves`, { action, version: w.version, ...extra }),
+  board: (code, query = {}) => api.get('/public/wishes', { code, ...query }),
+}
