@@ -369,16 +369,16 @@ static int post_claim_write(db_t *db, const write_ctx_t *w, json_t *data, api_re
     int rc = member_of(db, &w->who, &registered);
     if (rc == DB_NOTFOUND)
         return claim_refused(rep, w->lang, E_CLAIM_MEMBER_ONLY, NULL);
-    if (rc == DB_OK)
-        rc = db_one_int(db, &org, "SELECT org_id FROM service_post WHERE id = ?", "i", w->id);
-    if (rc == DB_OK)
-        rc = db_one_text(db, state, sizeof state, "SELECT state FROM service_post WHERE id = ?", "i", w->id);
-    if (rc == DB_OK)
-        rc = db_one_text(db, on, sizeof on, "SELECT served_on FROM service_post WHERE id = ?", "i", w->id);
-    if (rc == DB_OK)
-        rc = db_one_int(db, &start_min, "SELECT start_min FROM service_post WHERE id = ?", "i", w->id);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, "service_post");
+    json_t *p = rc == DB_OK ? db_row_one_json(db, "SELECT org_id, state, served_on, start_min FROM service_post WHERE id = ?",
+                                              "i", w->id)
+                            : NULL;
+    if (p == NULL)
+        return api_db_error(rep, w->lang, rc == DB_OK ? DB_NOTFOUND : rc, "service_post");
+    org = json_integer_value(json_object_get(p, "org_id"));
+    start_min = json_integer_value(json_object_get(p, "start_min"));
+    str_copy(state, sizeof state, json_string_value(json_object_get(p, "state")));
+    str_copy(on, sizeof on, json_string_value(json_object_get(p, "served_on")));
+    json_decref(p);
     if (registered != org)
         return claim_refused(rep, w->lang, E_POST_NOT_REPORTED, NULL);
     if (strcmp(state, "open") != 0)
@@ -1053,14 +1053,15 @@ DEFER_BODY(wish_move, wish_move_write)
 static int wish_claim_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     (void)data;
-    wish_at_t x;
-    int64_t registered = 0, changed = 0, claim = 0;
-    int rc = wish_load(db, w->id, &x);
+    int64_t registered = 0, changed = 0, claim = 0, org = 0, household = 0;
+    int rc = db_one_int(db, &org, "SELECT org_id FROM wish WHERE id = ?", "i", w->id);
+    if (rc == DB_OK)
+        rc = db_one_int(db, &household, "SELECT household_id FROM wish WHERE id = ?", "i", w->id);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "wish");
     if (member_of(db, &w->who, &registered) != DB_OK)
         return claim_refused(rep, w->lang, E_CLAIM_MEMBER_ONLY, NULL);
-    if (lives_in(db, &w->who, x.household))
+    if (lives_in(db, &w->who, household))
         return claim_refused(rep, w->lang, E_WISH_OWN_HOUSEHOLD, NULL);
     rc = db_exec(db, &changed,
                  "UPDATE wish SET state = 'claimed', updated_at = ?, version = version + 1 WHERE id = ? AND state = 'published'",
@@ -1075,7 +1076,7 @@ static int wish_claim_write(db_t *db, const write_ctx_t *w, json_t *data, api_re
     if (rc == DB_OK)
         rc = wish_event(db, w, w->id, WA_CLAIM, WS_PUBLISHED, WS_CLAIMED, NULL);
     if (rc == DB_OK)
-        rc = audit_append_new(db, w, "wish.claimed", "wish", w->id, x.org, json_object());
+        rc = audit_append_new(db, w, "wish.claimed", "wish", w->id, org, json_object());
     return answer_wish(db, w, rc, w->id, 201, rep);
 }
 
@@ -1542,10 +1543,9 @@ static int wish_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org
  * claims learns in the write that another won: 409, not 404). */
 static int wish_claim_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
 {
-    int rc = wish_scope(db, who, id, org);
-    if (rc != DB_NOTFOUND)
-        return rc;
-    return db_one_int(db, org, "SELECT org_id FROM wish WHERE id = ? AND published_at IS NOT NULL", "i", id);
+    /* The common case first, in one lookup: a wish that reached the board. */
+    int rc = db_one_int(db, org, "SELECT org_id FROM wish WHERE id = ? AND published_at IS NOT NULL", "i", id);
+    return rc == DB_NOTFOUND ? wish_scope(db, who, id, org) : rc;
 }
 
 static const entity_t wish_entity = {"wish", NULL, wish_scope};

