@@ -1242,8 +1242,6 @@ static int board_community(api_req_t *req, api_reply_t *rep, char path[ACCESS_PA
 static int public_wish_list(api_req_t *req, api_reply_t *rep)
 {
     char path[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX], today[16];
-    if (board_community(req, rep, path, hi) != 0)
-        return -1;
     date_today(today);
     api_list_t l;
     api_list_begin(&l, BOARD_COLUMNS, BOARD_FROM, "w.id", NULL);
@@ -1254,8 +1252,10 @@ static int public_wish_list(api_req_t *req, api_reply_t *rep)
         api_list_end(&l);
         return -1;
     }
-    /* Past the checks the page depends on the data, the query and the day (who
-     * counts as a minor): kept per thread until the next commit anywhere. */
+    /* The page depends on the data, the query (the community's code in it) and
+     * the day (who counts as a minor): kept per thread until the next commit
+     * anywhere, and looked up first (only a found community's page is kept), so
+     * a repeated page reads nothing, on PostgreSQL no round trip either. */
     size_t klen = strlen(req->query ? req->query : "") + 48;
     char *key = xmalloc(klen);
     snprintf(key, klen, "wish_board:%s|%s", today, req->query ? req->query : "");
@@ -1263,6 +1263,11 @@ static int public_wish_list(api_req_t *req, api_reply_t *rep)
         free(key);
         api_list_end(&l);
         return 0;
+    }
+    if (board_community(req, rep, path, hi) != 0) {
+        free(key);
+        api_list_end(&l);
+        return -1;
     }
     api_list_where(&l, "c.path = ? AND o.path >= ? AND o.path < ?", "ttt", path, path, hi);
     api_list_where(&l, "w.state = 'published'", "");
