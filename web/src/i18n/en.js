@@ -77,6 +77,8 @@ export default {
     home: 'Back to start',
   },
   tabs: {
+    servicePosts: 'Service posts',
+    wishes: 'Wishes',
     assessment: 'Assessment',
     // ---- rectification problems (问题清单) ----
     problems: 'Rectification',
@@ -749,6 +751,20 @@ export default {
     denied: 'Location not allowed; type the coordinates',
     failed: 'Could not locate; try again or type the coordinates',
   },
+  servicePosts: {
+    state: 'State',
+    open: 'Open',
+    cancelled: 'Cancelled',
+    category: 'Category',
+    title: 'Post',
+    community: 'Community',
+    slot: 'Slot',
+    date: 'Date',
+    claimed: 'Claimed',
+    capacity: 'Places',
+    create: 'New post',
+    export: 'Export to Excel',
+  },
   // ---- service posts and 微心愿 (claims) ----
   claims: {
     title: 'Serve',
@@ -777,6 +793,9 @@ export default {
   },
   wishes: {
     title: 'My wishes',
+    place: 'Grid or building',
+    state: 'State',
+    claimantCol: 'Claimed by',
     noHousehold: 'Your account is linked to no household: you cannot post a wish.',
     kind: 'Kind',
     beneficiary: 'Beneficiary',

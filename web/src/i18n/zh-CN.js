@@ -78,6 +78,8 @@ export default {
     home: '返回首页',
   },
   tabs: {
+    servicePosts: '服务岗位',
+    wishes: '微心愿',
     assessment: '年度考核',
     // ---- rectification problems (问题清单) ----
     problems: '问题整改',
@@ -750,6 +752,20 @@ export default {
     denied: '未获定位授权，请手动填写坐标',
     failed: '定位失败，请重试或手动填写坐标',
   },
+  servicePosts: {
+    state: '状态',
+    open: '开放',
+    cancelled: '已取消',
+    category: '类别',
+    title: '岗位',
+    community: '社区',
+    slot: '服务时段',
+    date: '服务日期',
+    claimed: '已认领',
+    capacity: '名额',
+    create: '新建岗位',
+    export: '导出 Excel',
+  },
   // ---- service posts and 微心愿 (claims) ----
   claims: {
     title: '认领服务',
@@ -778,6 +794,9 @@ export default {
   },
   wishes: {
     title: '我的心愿',
+    place: '所在网格/楼栋',
+    state: '状态',
+    claimantCol: '认领党员',
     noHousehold: '你的账号没有关联住户，不能提交心愿。',
     kind: '心愿类别',
     beneficiary: '受助人',
