@@ -527,6 +527,8 @@ void api_hooks_register(void)
     tx_register(&case_escalation_hooks);
     /* ---- rectification problems (问题清单): 督办 of overdue problems ---- */
     tx_register(&problem_supervision_hooks);
+    /* ---- 微心愿: claims held too long expire (claims.c) ---- */
+    tx_register(&wish_expiry_hooks);
     /* Last: its before_commit writes the head after every other hook's rows. */
     tx_register(&audit_head_hooks);
 }

@@ -170,6 +170,17 @@ int assess_run_compute(db_t *db, const write_ctx_t *w, int64_t plan, int64_t *ru
 int assess_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end annual assessment ---- */
 
+/* ---- service posts and 微心愿 (claims.c) ---- */
+extern const char *const post_categories[]; /* a service post's category */
+extern const char *const wish_kinds[];      /* a wish's kind: 实物, 服务 */
+extern const struct tx_hooks wish_expiry_hooks; /* claims held past wish.claim_days expire */
+/* The posts and wishes of a node and year (claims-figures, 责任落实). */
+json_t *claims_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                          const char *today);
+/* The demo city's posts, claims, attendance and wishes in every state (jiceng demo), from seed. */
+int claims_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end service posts and 微心愿 ---- */
+
 /* The user fields as declared for validation (shared by the API and the CLI). */
 extern const field_t user_create_fields[];
 

@@ -49,6 +49,9 @@ static const norm_key_t catalogue[] = {
     {"volunteer.star_hours", NK_STEPS, 1, 100000, NULL, 0},
     /* ---- rectification problems (问题清单) ---- */
     {"problem.escalate_days", NK_NUMBER, 0, 365, NULL, 0},
+    /* ---- 微心愿 (claims.c) ---- */
+    {"wish.value_cap_fen", NK_NUMBER, 0, 100000000, NULL, 0},
+    {"wish.claim_days", NK_NUMBER, 1, 365, NULL, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -57,6 +60,7 @@ const char *const norm_keys[] = {
     "review.satisfaction_floor", "village.shell_income_min", "venue.area_per_100_households",
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
+    "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
     NULL,
 };
 
@@ -335,6 +339,8 @@ static const struct {
     {0, "volunteer.star_hours", 2012, "[100,300,600,1000,1500]"},
     {1, "inservice.hours_min", 2025, "60"},
     {0, "problem.escalate_days", 2024, "7"}, /* rectification problems (问题清单) */
+    {0, "wish.value_cap_fen", 2024, "50000"}, /* 微心愿: 500 yuan */
+    {0, "wish.claim_days", 2024, "14"},
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

@@ -81,6 +81,12 @@ static const module_t modules[] = {
      {{"members_active", "在册报到党员"}, {"members_pending", "待接收报到"}, {"members_received", "累计接收"},
       {"records_verified", "核实服务次数"}, {"hours_verified", "核实服务时长（小时）"}, {"cards_sent", "反馈卡"},
       {"cards_acknowledged", "已签收"}, {"cards_acknowledged_rate", "签收率"}, {NULL, NULL}}},
+    /* ---- service posts and 微心愿 (claims.c) ---- */
+    {"claims", "岗位与心愿", PERM_PARTY_READ, claims_figures_of,
+     {{"posts", "服务岗位"}, {"post_places", "名额"}, {"post_claims", "认领"}, {"post_attended", "到岗"},
+      {"post_fill_rate", "认领率"}, {"wishes_published", "心愿待认领"}, {"wishes_claimed", "心愿已认领"},
+      {"wishes_confirmed", "受助人确认"}, {"fulfilled_in_year", "本年实现心愿"}, {"fulfil_days_mean", "平均实现天数"}, {"fulfil_days_median", "实现天数中位数"},
+      {NULL, NULL}}},
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -8,6 +8,7 @@
 
 #include "core/casefsm.h"
 #include "core/dutyfsm.h"
+#include "core/wishfsm.h"
 #include "core/rectfsm.h"
 #include "core/reportfsm.h"
 #include "core/role.h"
@@ -108,6 +109,10 @@ static const struct {
     {"service_grades", service_grades},
     {"unit_report_states", unit_report_states},
     /* ---- end 双报到 ---- */
+    /* ---- service posts and 微心愿 (claims.c) ---- */
+    {"post_categories", post_categories},
+    {"wish_kinds", wish_kinds},
+    {"wish_states", wish_states},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

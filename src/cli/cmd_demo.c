@@ -825,6 +825,8 @@ static int demo_load(db_t *db, void *arg)
         rc = team_demo(db, d->w, d->seed);
     if (rc == DB_OK) /* 双报到 (service_report.c) */
         rc = service_report_demo(db, d->w, d->seed);
+    if (rc == DB_OK) /* service posts and 微心愿 (claims.c) */
+        rc = claims_demo(db, d->w, d->seed);
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

@@ -66,6 +66,13 @@ def fingerprint(db):
                            " ORDER BY c.id", (end, end, end)):
         h.update(repr(row).encode())
     # ---- end demo cases ----
+    # service posts and 微心愿: posts, their claims, wishes and their claims
+    for row in con.execute("SELECT s.org_id, s.category, s.served_on, s.capacity, s.claimed, c.person_id, c.state"
+                           " FROM service_post s LEFT JOIN post_claim c ON c.post_id = s.id ORDER BY s.id, c.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT w.household_id, w.kind, w.value_fen, w.state, w.fulfilled_on, c.person_id"
+                           " FROM wish w LEFT JOIN wish_claim c ON c.id = w.claim_id ORDER BY w.id"):
+        h.update(repr(row).encode())
     # attachments: which records hold which files
     for row in con.execute("SELECT owner_kind, owner_id, org_id, name, mime, size, sha256 FROM attachment ORDER BY id"):
         h.update(repr(row).encode())
@@ -494,6 +501,27 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
         assert reviewed["review"]["reporters"] > 0 and 0 < reviewed["review"]["turnout"] <= 1, reviewed["review"]
         street = max(reviewed["review"]["children"], key=lambda c: c["voted"])
         assert street["reporters"] == 1 and street["voted"] > 0
+        # service posts and 微心愿: posts in communities with members, never over capacity; wishes in every state;
+        # a service record for each attendance and confirmation; a community's board shows its published wishes.
+        con = backend.connect(s.db)
+        over = con.execute("SELECT COUNT(*) FROM service_post s WHERE s.claimed > s.capacity OR s.claimed <>"
+                           " (SELECT COUNT(*) FROM post_claim c WHERE c.post_id = s.id AND c.state <> 'withdrawn')"
+                           ).fetchone()[0]
+        wstates = {r[0] for r in con.execute("SELECT DISTINCT state FROM wish")}
+        posts, attended = con.execute("SELECT COUNT(*), (SELECT COUNT(*) FROM post_claim WHERE state = 'attended')"
+                                      " FROM service_post").fetchone()
+        records = dict(con.execute("SELECT source, COUNT(*) FROM service_record WHERE source IN ('post', 'wish')"
+                                   " GROUP BY source").fetchall())
+        code, published = con.execute("SELECT o.code, COUNT(*) FROM wish w JOIN org g ON g.id = w.org_id"
+                                      " JOIN org o ON o.level = 'community' AND g.path LIKE o.path || '%'"
+                                      " WHERE w.state = 'published' GROUP BY o.code ORDER BY COUNT(*) DESC, o.code"
+                                      " LIMIT 1").fetchone()
+        con.close()
+        assert over == 0 and posts > 0 and attended > 0 and records.get("post", 0) > 0 and records.get("wish", 0) > 0
+        assert wstates == {"collecting", "checking", "published", "claimed", "fulfilled", "confirmed", "archived",
+                           "cancelled"}, wstates
+        board = s.client().get("/api/v1/public/wishes", params={"code": code}).json()
+        assert board["total"] == published and all("*" in (i["beneficiary"] or "*") for i in board["items"])
         page = admin.get("/api/v1/persons", params={"org": grid, "limit": 50}).json()["items"]
         assert page and all("*" in p["id_card"] for p in page)
         # The stored ciphertexts decrypt to the masked values, and the lookup hash finds them.

@@ -83,6 +83,10 @@ def probes(org, unit, party, me):
         "service_record_sources": ("GET", "/api/v1/service-records", "source", None),
         "service_grades": body("/api/v1/service-cards", "grade", {"report_id": MISSING, "year": 2026, "quarter": 1}),
         "unit_report_states": ("GET", "/api/v1/unit-reports", "state", None),
+        # service posts and 微心愿
+        "post_categories": ("GET", "/api/v1/service-posts", "category", None),
+        "wish_kinds": ("GET", "/api/v1/wishes", "kind", None),
+        "wish_states": ("GET", "/api/v1/wishes", "state", None),
     }
 
 

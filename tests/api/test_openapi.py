@@ -1057,6 +1057,7 @@ def test_every_route_answers_as_documented(server, admin):
         assert r.status_code == 204, r.text
         check(r, "DELETE", template)
 
+    walk_claims(server, admin, cid)  # service posts and 微心愿
     walk_import_export(server, admin)
     walk_transfers(server, admin)
     ctx = walk_cases(server, admin)
@@ -1380,6 +1381,110 @@ def walk_service_report(admin, cid):
     check(admin.get(f"{uc}/{ur['id']}"), "GET", uc + "/{id}")
     check(admin.get(uc, params={"org": community, "sort": "-reported_on"}), "GET", uc)
     check(admin.get(uc + "/export", params={"unit_id": unit}), "GET", uc + "/export")
+
+# ---- service posts and 微心愿 ----
+def walk_claims(server, admin, cid):
+    """Part of the walk: a service post claimed, withdrawn, claimed again, its attendance refused before the slot, a
+    post cancelled; a resident's wish from posting to confirmation by the member who claimed it; the public board,
+    the phone pages and the figures."""
+    from datetime import timedelta
+    today = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).date()
+    code = admin.get(f"/api/v1/orgs/{cid}").json()["code"]
+    branch = admin.post("/api/v1/party-orgs", json={"org_id": cid, "kind": "党支部", "name": "文档认领党支部"})
+    assert branch.status_code == 201, branch.text
+    hh = admin.post("/api/v1/households", json={"org_id": cid, "address": "文档认领路1号"}).json()["id"]
+
+    def account(name, id17, role, household=None):
+        body = {"org_id": cid, "name": name, "id_card": id_card(id17)}
+        if household:
+            body.update(household_id=household, relation="户主")
+        pid = admin.post("/api/v1/persons", json=body).json()["id"]
+        if role == "party_member":
+            r = admin.post("/api/v1/party-members", json={"person_id": pid, "party_org_id": branch.json()["id"],
+                                                          "status": "正式", "joined_on": "2010-07-01",
+                                                          "in_service": True, "registered_org_id": cid})
+            assert r.status_code == 201, r.text
+        uid = admin.post("/api/v1/users", json={"username": f"doc.{role}", "display_name": name, "password": PASSWORD,
+                                                "org_id": cid}).json()["id"]
+        assert admin.post(f"/api/v1/users/{uid}/grants", json={"role": role, "org_id": cid}).status_code == 201
+        assert admin.patch(f"/api/v1/users/{uid}", json={"person_id": pid}).status_code == 200
+        c = server.client()
+        c.login(f"doc.{role}", PASSWORD)
+        return c
+
+    member = account("文档党员", "34010419550101071", "party_member")
+    resident = account("文档居民", "34010419450101072", "resident", hh)
+    col = "/api/v1/service-posts"
+    body = {"org_id": cid, "category": "社区治理", "title": "文档岗位", "served_on": str(today + timedelta(days=3)),
+            "start_min": 540, "end_min": 600, "capacity": 2}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    post = check(r, "POST", col)
+    error_field(admin.post(col, json={**body, "end_min": 500}), "POST", col)
+    r = admin.patch(f"{col}/{post['id']}", json={"title": "文档岗位二", "version": post["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", col + "/{id}")
+    check(admin.get(f"{col}/{post['id']}"), "GET", col + "/{id}")
+    page = check(admin.get(col, params={"org": cid, "state": "open", "sort": "-served_on"}), "GET", col)
+    assert page["total"] == 1
+    for status in (201, 409):
+        r = member.post(f"{col}/{post['id']}/claims")
+        assert r.status_code == status, r.text
+        check(r, "POST", col + "/{id}/claims")
+    claims = check(admin.get("/api/v1/post-claims", params={"post": post["id"]}), "GET", "/api/v1/post-claims")
+    claim = claims["items"][0]["id"]
+    r = member.post(f"/api/v1/post-claims/{claim}/withdraw")
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/post-claims/{id}/withdraw")
+    assert member.post(f"{col}/{post['id']}/claims").status_code == 201
+    claim = admin.get(f"{col}/{post['id']}").json()["claims"][-1]["id"]
+    r = admin.post(f"/api/v1/post-claims/{claim}/attendance", json={"attended": True})
+    assert r.status_code == 409, r.text  # the slot has not started
+    check(r, "POST", "/api/v1/post-claims/{id}/attendance")
+    other = admin.post(col, json={**body, "title": "文档取消岗位"}).json()
+    r = admin.post(f"{col}/{other['id']}/cancel", json={"reason": "文档取消", "version": other["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", col + "/{id}/cancel")
+    anon = server.client()
+    pub = check(anon.get("/api/v1/public/service-posts", params={"code": code}), "GET", "/api/v1/public/service-posts")
+    assert [p["claimants"] for p in pub["items"]] == [["文*"]]
+
+    wishes = "/api/v1/wishes"
+    r = resident.post(wishes, json={"household_id": hh, "kind": "实物", "value_fen": 8000, "content": "一台电风扇"})
+    assert r.status_code == 201, r.text
+    w = check(r, "POST", wishes)
+    r = resident.patch(f"{wishes}/{w['id']}", json={"value_fen": 9000, "version": w["version"]})
+    assert r.status_code == 200, r.text
+    w = check(r, "PATCH", wishes + "/{id}")
+    for who, action in ((resident, "submit"), (admin, "publish")):
+        r = who.post(f"{wishes}/{w['id']}/moves", json={"action": action, "version": w["version"]})
+        assert r.status_code == 200, r.text
+        w = check(r, "POST", wishes + "/{id}/moves")
+    board = check(anon.get("/api/v1/public/wishes", params={"code": code}), "GET", "/api/v1/public/wishes")
+    assert [(x["id"], x["beneficiary"]) for x in board["items"]] == [(w["id"], "文*")]
+    check(member.get("/api/v1/my/claims"), "GET", "/api/v1/my/claims")
+    r = member.post(f"{wishes}/{w['id']}/claims")
+    assert r.status_code == 201, r.text
+    w = check(r, "POST", wishes + "/{id}/claims")
+    r = member.post(f"{wishes}/{w['id']}/moves", json={"action": "fulfil", "version": w["version"],
+                                                       "served_on": str(today), "start_min": 900, "end_min": 960})
+    assert r.status_code == 200, r.text
+    w = check(r, "POST", wishes + "/{id}/moves")
+    r = resident.post(f"{wishes}/{w['id']}/moves", json={"action": "confirm", "version": w["version"]})
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", wishes + "/{id}/moves")["state"] == "confirmed"
+    check(admin.get(f"{wishes}/{w['id']}"), "GET", wishes + "/{id}")
+    page = check(admin.get(wishes, params={"org": cid, "state": "confirmed"}), "GET", wishes)
+    assert page["total"] == 1
+    mine = check(resident.get("/api/v1/my/wishes"), "GET", "/api/v1/my/wishes")
+    assert [x["id"] for x in mine["wishes"]] == [w["id"]]
+    f = check(admin.get("/api/v1/claims-figures", params={"org": cid, "year": today.year}), "GET",
+              "/api/v1/claims-figures")
+    assert (f["fulfilled_in_year"], f["post_claims"]) == (1, 1)
+    for path in ("/api/v1/service-posts/export", "/api/v1/post-claims/export", "/api/v1/wishes/export"):
+        r = admin.get(path, params={"org": cid})
+        assert r.status_code == 200, r.text
+        check(r, "GET", path)
 
 
 def walk_duties(admin, cid, gid):

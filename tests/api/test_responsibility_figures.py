@@ -291,7 +291,7 @@ def read_xlsx(raw):
 
 SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
           "assessment": "综合考核", "volunteer": "志愿服务", "enterprise_visit": "非公企业走访",
-          "service_report": "双报到"}
+          "service_report": "双报到", "claims": "岗位与心愿"}
 GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
@@ -313,7 +313,7 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
     assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核", "结对共建", "购买服务",
-                          "志愿服务", "非公企业走访", "双报到"]
+                          "志愿服务", "非公企业走访", "双报到", "岗位与心愿"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]
@@ -357,6 +357,9 @@ HEADERS = {
     "service_report": {"members_active": "在册报到党员", "members_pending": "待接收报到", "members_received": "累计接收",
                        "records_verified": "核实服务次数", "hours_verified": "核实服务时长（小时）", "cards_sent": "反馈卡",
                        "cards_acknowledged": "已签收", "cards_acknowledged_rate": "签收率"},
+    "claims": {"posts": "服务岗位", "post_places": "名额", "post_claims": "认领", "post_attended": "到岗",
+               "post_fill_rate": "认领率", "wishes_published": "心愿待认领", "wishes_claimed": "心愿已认领",
+               "wishes_confirmed": "受助人确认", "fulfilled_in_year": "本年实现心愿", "fulfil_days_mean": "平均实现天数", "fulfil_days_median": "实现天数中位数"},
 }
 
 

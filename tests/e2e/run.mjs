@@ -417,6 +417,10 @@ describe('staff console', { timeout: 480_000 }, () => {
       service_record_sources: (v) => [`serviceSource.${v}`],
       service_grades: (v) => [`serviceGrade.${v}`],
       unit_report_states: (v) => [`unitReportState.${v}`],
+      // service posts and 微心愿
+      post_categories: (v) => [`postCategory.${v}`],
+      wish_kinds: (v) => [`wishKind.${v}`],
+      wish_states: (v) => [`wishState.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -2797,6 +2801,68 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(acked.acknowledged, true)
     assert.equal(acked.acknowledged_by_name, 'sr.employer')
     for (const p of [phone, desk, employer]) await p.context().close()
+  // ---- service posts and 微心愿 ----
+  it('on phones a member claims a post and a wish and fulfils it; the resident confirms the wish', async () => {
+    const day = (k) => new Date(Date.now() + 8 * 3600_000 + k * 86400_000).toISOString().slice(0, 10)
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '认领场景党支部' })
+    const hh = await admin.post('/api/v1/households', { org_id: ids.longju, address: '认领场景路8号' })
+    const person = (name, id17, extra = {}) => admin.post('/api/v1/persons', { org_id: ids.longju, name, id_card: idWithCheck(id17), ...extra })
+    const member = await person('韩认领', '34010419800202311')
+    const resident = await person('曹心愿', '34010419500202312', { household_id: hh.id, relation: '户主' })
+    await admin.post('/api/v1/party-members', { person_id: member.id, party_org_id: branch.id, status: '正式', joined_on: '2012-07-01', in_service: true, registered_org_id: ids.longju })
+    const account = async (username, role, personId) => {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: ids.longju, person_id: personId })
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: ids.longju })
+    }
+    await account('claims.member', 'party_member', member.id)
+    await account('claims.resident', 'resident', resident.id)
+    const post = await admin.post('/api/v1/service-posts', { org_id: ids.longju, category: '法律咨询与援助', title: '场景法律咨询', served_on: day(2), start_min: 540, end_min: 660, capacity: 3 })
+    let wish = await admin.post('/api/v1/wishes', { household_id: hh.id, beneficiary_id: resident.id, kind: '实物', value_fen: 12000, content: '想要一台收音机' })
+    wish = await admin.post(`/api/v1/wishes/${wish.id}/moves`, { action: 'submit', version: wish.version })
+    wish = await admin.post(`/api/v1/wishes/${wish.id}/moves`, { action: 'publish', version: wish.version })
+
+    const m = await newPage('claims-member', { viewport: PHONE })
+    await m.goto(`${base}/login`)
+    await uiLogin(m, 'claims.member', STAFF_PASSWORD)
+    await m.waitForURL((u) => u.pathname !== '/login')
+    await m.goto(`${base}/my/claims`)
+    await byId(m, `post-${post.id}`).waitFor()
+    await byId(m, `post-${post.id}`).getByTestId('post-claim').click()
+    await byId(m, 'claims-done').waitFor()
+    await byId(m, `post-${post.id}`).getByText('已认领', { exact: true }).waitFor()
+    await byId(m, `wish-${wish.id}`).getByTestId('wish-claim').click()
+    await byId(m, `my-wish-${wish.id}`).waitFor()
+    await byId(m, `my-wish-${wish.id}`).getByTestId('wish-fulfil').click()
+    await field(m, 'fulfil-date').fill(day(0))
+    await field(m, 'fulfil-start').fill('14:00')
+    await field(m, 'fulfil-end').fill('15:30')
+    await byId(m, 'fulfil-save').click()
+    await byId(m, `my-wish-${wish.id}`).getByText('已实现', { exact: true }).waitFor()
+    await settled(m)
+    await m.screenshot({ path: join(ARTIFACTS, 'my-claims-phone.png'), fullPage: true })
+    await m.context().close()
+    assert.equal((await admin.get(`/api/v1/service-posts/${post.id}`)).claimed, 1)
+
+    const r = await newPage('claims-resident', { viewport: PHONE })
+    await r.goto(`${base}/login`)
+    await uiLogin(r, 'claims.resident', STAFF_PASSWORD)
+    await r.waitForURL((u) => u.pathname !== '/login')
+    await r.goto(`${base}/my/wishes`)
+    await byId(r, `wish-${wish.id}`).getByTestId('wish-confirm').click()
+    await byId(r, `wish-${wish.id}`).locator('[data-state="confirmed"]').waitFor()
+    await settled(r)
+    await r.screenshot({ path: join(ARTIFACTS, 'my-wishes-phone.png'), fullPage: true })
+    await r.context().close()
+    const done = await admin.get(`/api/v1/wishes/${wish.id}`)
+    assert.equal(done.state, 'confirmed')
+    assert.ok(done.record_id, 'the claimant\'s service record')
+    // The public board of the community no longer lists it.
+    const code = (await admin.get(`/api/v1/orgs/${ids.longju}`)).code
+    const b = await newPage('wish-board', { viewport: PHONE })
+    await b.goto(`${base}/wishes/${code}`)
+    await byId(b, 'wish-board').waitFor()
+    assert.equal(await b.getByText('想要一台收音机').count(), 0)
+    await b.context().close()
     clean()
   })
 

@@ -225,8 +225,10 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'enterprise_visit', perm: 'party.read', figures: ['enterprises', 'visited_this_month', 'visit_rate', 'visits', 'cases'] },
   // ---- 双报到 ----
   { key: 'service_report', perm: 'party.read', figures: ['members_active', 'members_pending', 'hours_verified', 'cards_sent', 'cards_acknowledged', 'cards_acknowledged_rate'] },
+  // service posts and 微心愿 (claims)
+  { key: 'claims', perm: 'party.read', figures: ['posts', 'post_claims', 'post_fill_rate', 'wishes_published', 'fulfilled_in_year', 'fulfil_days_median'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate', 'post_fill_rate']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -258,6 +260,8 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/enterprise-visits` }
     case 'service_report':
       return { path: `/orgs/${orgId}/service-reports` }
+    case 'claims':
+      return null // the posts and wishes have no console list yet (docs/service-claims.md)
     default:
       return { path: `/orgs/${orgId}/reviews`, query: { year: y } }
   }

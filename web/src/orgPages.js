@@ -38,6 +38,9 @@ export const ORG_PAGES = [
   { name: 'org-enterprise-visits', path: 'enterprise-visits', page: () => import('./views/teams/EnterpriseVisits.vue'), perm: 'party.read', tab: 'enterpriseVisits' },
   // ---- 双报到 ----
   { name: 'org-service-reports', path: 'service-reports', page: () => import('./views/service/ServiceReports.vue'), perm: 'party.read', tab: 'serviceReports' },
+  // ---- service posts and 微心愿 ----
+  { name: 'org-service-posts', path: 'service-posts', page: () => import('./views/claims/ServicePosts.vue'), perm: 'party.read', tab: 'servicePosts' },
+  { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

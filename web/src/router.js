@@ -22,6 +22,10 @@ const Vote = () => import('./views/public/Vote.vue')
 const AssessmentPlan = () => import('./views/assessment/AssessmentPlan.vue')
 const AssessmentResult = () => import('./views/assessment/AssessmentResult.vue')
 const PublicReport = () => import('./views/public/PublicReport.vue')
+// ---- service posts and 微心愿 ----
+const MyClaims = () => import('./views/claims/MyClaims.vue')
+const MyWishes = () => import('./views/claims/MyWishes.vue')
+const WishBoard = () => import('./views/public/WishBoard.vue')
 const PublicFollow = () => import('./views/public/PublicFollow.vue')
 // ---- duty lists (责任清单) ----
 const DutyList = () => import('./views/duties/DutyList.vue')
@@ -42,6 +46,8 @@ export const routes = [
   { path: '/follow', name: 'public-follow', component: PublicFollow, meta: { public: true } },
   // ---- 述职评议: a delegate's phone, no account ----
   { path: '/vote/:code?', name: 'vote', component: Vote, meta: { public: true } },
+  // ---- 微心愿: the public wish board of a community, no account ----
+  { path: '/wishes/:code?', name: 'wish-board', component: WishBoard, meta: { public: true } },
   {
     path: '/',
     component: Layout,
@@ -68,6 +74,9 @@ export const routes = [
       { path: 'my', name: 'my-cases', component: MyCases },
       { path: 'notices/:noticeId(\\d+)', name: 'notice', component: NoticeDetail, props: true, meta: { perm: 'stats.read' } },
       { path: 'my/report', name: 'my-report', component: CaseNew },
+      // ---- service posts and 微心愿: a member's and a resident's phone pages ----
+      { path: 'my/claims', name: 'my-claims', component: MyClaims },
+      { path: 'my/wishes', name: 'my-wishes', component: MyWishes },
       // ---- duty lists (责任清单) ----
       { path: 'duty-lists/:listId(\\d+)', name: 'duty-list', component: DutyList, props: true, meta: { perm: 'party.read' } },
       // ---- 述职评议 ----

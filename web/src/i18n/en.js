@@ -82,6 +82,8 @@ export default {
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
+    servicePosts: 'Service posts',
+    wishes: 'Wishes',
     assessment: 'Assessment',
     // ---- rectification problems (问题清单) ----
     problems: 'Rectification',
@@ -502,6 +504,11 @@ export default {
     problem: {
       escalate_days: 'Days overdue before a problem\'s supervision escalates',
     },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: "Cap on a wish's estimated value",
+      claim_days: 'Days a wish claim lasts before it expires',
+    },
   },
   normUnit: {
     assessment: {
@@ -530,6 +537,11 @@ export default {
     // rectification problems (问题清单)
     problem: {
       escalate_days: 'days',
+    },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: 'fen',
+      claim_days: 'days',
     },
   },
   normName: {
@@ -751,6 +763,78 @@ export default {
     denied: 'Location not allowed; type the coordinates',
     failed: 'Could not locate; try again or type the coordinates',
   },
+  servicePosts: {
+    state: 'State',
+    open: 'Open',
+    cancelled: 'Cancelled',
+    category: 'Category',
+    title: 'Post',
+    community: 'Community',
+    slot: 'Slot',
+    date: 'Date',
+    claimed: 'Claimed',
+    capacity: 'Places',
+    create: 'New post',
+    export: 'Export to Excel',
+  },
+  // ---- service posts and 微心愿 (claims) ----
+  claims: {
+    title: 'Serve',
+    notMember: 'Your account is not an in-service party member\'s: you cannot claim posts or wishes.',
+    community: 'Reported to: {name}',
+    posts: 'Service posts to claim',
+    noPosts: 'No post to claim at your community',
+    places: '{n} of {of} taken',
+    claim: 'Claim',
+    mine: 'Claimed',
+    claimed: 'Claimed',
+    withdraw: 'Withdraw',
+    withdrawn: 'Withdrawn',
+    myPostClaims: 'My posts',
+    wishes: 'Wishes at the community',
+    noWishes: 'No wish to claim at your community',
+    myWishClaims: 'My wishes',
+    anonymous: '(a minor: not shown)',
+    value: 'about {yuan} yuan',
+    fulfil: 'Fulfilled',
+    fulfilled: 'Recorded as fulfilled; the beneficiary confirms it',
+    servedOn: 'Date of service',
+    serviceTime: 'Start and end of the service',
+    travelExcluded: 'Service time only, travel excluded.',
+    claimState: { claimed: 'Claimed', withdrawn: 'Withdrawn', attended: 'Attended', absent: 'Absent' },
+  },
+  wishes: {
+    title: 'My wishes',
+    place: 'Grid or building',
+    state: 'State',
+    claimantCol: 'Claimed by',
+    noHousehold: 'Your account is linked to no household: you cannot post a wish.',
+    kind: 'Kind',
+    beneficiary: 'Beneficiary',
+    myself: 'Myself',
+    value: 'Estimated value (yuan; no cash)',
+    content: 'The wish',
+    publicHint: 'The wish is shown on the community\'s public board: no names, phone numbers or addresses.',
+    post: 'Post the wish',
+    posted: 'Posted; the community will check it',
+    saved: 'Saved',
+    submit: 'Send for checking',
+    confirm: 'Confirm it was fulfilled',
+    cancel: 'Cancel the wish',
+    cancelReason: 'Cancelled by the resident',
+    yuan: 'yuan',
+    claimant: 'Claimed by {name}',
+    fulfilledOn: 'Fulfilled on {date}',
+  },
+  board: {
+    title: 'Wish board',
+    codePlaceholder: 'Community code',
+    total: '{n} wishes waiting',
+    howToClaim: 'In-service party members sign in and claim them under “Serve”.',
+  },
+  wishKind: { 实物: 'Goods', 服务: 'Service' },
+  wishState: { collecting: 'Collecting', checking: 'Checking', published: 'Published', claimed: 'Claimed', fulfilled: 'Fulfilled', confirmed: 'Confirmed', archived: 'Archived', cancelled: 'Cancelled' },
+  postCategory: { 组织建设: 'Party organisation', 法律咨询与援助: 'Legal advice and aid', 助困扶残与就业援助: 'Help for the needy, disabled and jobless', 社区治理: 'Community governance', 健康医疗: 'Health', 文化体育: 'Culture and sport', 安全宣传与治安巡逻: 'Safety and patrols', 其他: 'Other' },
   my: {
     title: 'My reports',
     report: 'Report a problem',
@@ -836,6 +920,15 @@ export default {
       cards_acknowledged: 'Acknowledged',
       cards_acknowledged_rate: 'Acknowledged rate',
       hint: 'In-service members reported to the communities at and below this node, the hours of service verified this year and the service cards sent this year; click to see the reports and cards.',
+    // service posts and 微心愿 (claims)
+    claims: {
+      title: 'Posts and wishes',
+      posts: 'Service posts',
+      post_claims: 'Claims',
+      post_fill_rate: 'Fill rate',
+      wishes_published: 'Wishes open',
+      fulfilled_in_year: 'Wishes fulfilled',
+      fulfil_days_median: 'Median days to fulfil',
     },
   },
   casework: {

@@ -83,6 +83,8 @@ export default {
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
+    servicePosts: '服务岗位',
+    wishes: '微心愿',
     assessment: '年度考核',
     // ---- rectification problems (问题清单) ----
     problems: '问题整改',
@@ -503,6 +505,11 @@ export default {
     problem: {
       escalate_days: '整改逾期督办升级天数',
     },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: '微心愿估计价值上限',
+      claim_days: '微心愿认领有效天数',
+    },
   },
   normUnit: {
     assessment: {
@@ -531,6 +538,11 @@ export default {
     // rectification problems (问题清单)
     problem: {
       escalate_days: '天',
+    },
+    // 微心愿 (claims)
+    wish: {
+      value_cap_fen: '分（金额）',
+      claim_days: '天',
     },
   },
   normName: {
@@ -752,6 +764,78 @@ export default {
     denied: '未获定位授权，请手动填写坐标',
     failed: '定位失败，请重试或手动填写坐标',
   },
+  servicePosts: {
+    state: '状态',
+    open: '开放',
+    cancelled: '已取消',
+    category: '类别',
+    title: '岗位',
+    community: '社区',
+    slot: '服务时段',
+    date: '服务日期',
+    claimed: '已认领',
+    capacity: '名额',
+    create: '新建岗位',
+    export: '导出 Excel',
+  },
+  // ---- service posts and 微心愿 (claims) ----
+  claims: {
+    title: '认领服务',
+    notMember: '你的账号不是在职党员，不能认领服务岗位和微心愿。',
+    community: '报到社区：{name}',
+    posts: '可认领的服务岗位',
+    noPosts: '报到社区暂无可认领的岗位',
+    places: '已认领 {n}/{of}',
+    claim: '认领',
+    mine: '已认领',
+    claimed: '认领成功',
+    withdraw: '放弃认领',
+    withdrawn: '已放弃认领',
+    myPostClaims: '我认领的岗位',
+    wishes: '社区微心愿',
+    noWishes: '报到社区暂无待认领的心愿',
+    myWishClaims: '我认领的心愿',
+    anonymous: '（未成年人，不显示）',
+    value: '约 {yuan} 元',
+    fulfil: '已实现',
+    fulfilled: '已登记实现，等待受助人确认',
+    servedOn: '服务日期',
+    serviceTime: '服务起止时间',
+    travelExcluded: '只填服务时间，不含路途时间。',
+    claimState: { claimed: '已认领', withdrawn: '已放弃', attended: '已到岗', absent: '未到岗' },
+  },
+  wishes: {
+    title: '我的心愿',
+    place: '所在网格/楼栋',
+    state: '状态',
+    claimantCol: '认领党员',
+    noHousehold: '你的账号没有关联住户，不能提交心愿。',
+    kind: '心愿类别',
+    beneficiary: '受助人',
+    myself: '本人',
+    value: '估计价值（元，不发放现金）',
+    content: '心愿内容',
+    publicHint: '心愿将在社区心愿墙公开展示，请勿填写姓名、电话、住址。',
+    post: '提交心愿',
+    posted: '心愿已提交，等待社区核实',
+    saved: '已保存',
+    submit: '提交核实',
+    confirm: '确认已实现',
+    cancel: '取消心愿',
+    cancelReason: '居民本人取消',
+    yuan: '元',
+    claimant: '认领党员：{name}',
+    fulfilledOn: '实现日期：{date}',
+  },
+  board: {
+    title: '微心愿墙',
+    codePlaceholder: '输入社区编码',
+    total: '共 {n} 个心愿等待认领',
+    howToClaim: '在职党员请登录后在“认领服务”中认领。',
+  },
+  wishKind: { 实物: '实物', 服务: '服务' },
+  wishState: { collecting: '征集中', checking: '核实中', published: '已发布', claimed: '已认领', fulfilled: '已实现', confirmed: '受助人已确认', archived: '已归档', cancelled: '已取消' },
+  postCategory: { 组织建设: '组织建设', 法律咨询与援助: '法律咨询与援助', 助困扶残与就业援助: '助困扶残与就业援助', 社区治理: '社区治理', 健康医疗: '健康医疗', 文化体育: '文化体育', 安全宣传与治安巡逻: '安全宣传与治安巡逻', 其他: '其他' },
   my: {
     title: '我的反映',
     report: '反映问题',
@@ -837,6 +921,15 @@ export default {
       cards_acknowledged: '已签收',
       cards_acknowledged_rate: '签收率',
       hint: '报到到本级及以下社区的在职党员、当年核实的服务时长（小时）和当年发出的服务反馈卡；点击查看报到和反馈卡。',
+    // service posts and 微心愿 (claims)
+    claims: {
+      title: '岗位与心愿',
+      posts: '服务岗位',
+      post_claims: '认领',
+      post_fill_rate: '认领率',
+      wishes_published: '心愿待认领',
+      fulfilled_in_year: '本年实现心愿',
+      fulfil_days_median: '实现天数中位数',
     },
   },
   casework: {
