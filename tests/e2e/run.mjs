@@ -2801,6 +2801,9 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(acked.acknowledged, true)
     assert.equal(acked.acknowledged_by_name, 'sr.employer')
     for (const p of [phone, desk, employer]) await p.context().close()
+    clean()
+  })
+
   // ---- service posts and 微心愿 ----
   it('on phones a member claims a post and a wish and fulfils it; the resident confirms the wish', async () => {
     const day = (k) => new Date(Date.now() + 8 * 3600_000 + k * 86400_000).toISOString().slice(0, 10)

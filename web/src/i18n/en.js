@@ -920,6 +920,7 @@ export default {
       cards_acknowledged: 'Acknowledged',
       cards_acknowledged_rate: 'Acknowledged rate',
       hint: 'In-service members reported to the communities at and below this node, the hours of service verified this year and the service cards sent this year; click to see the reports and cards.',
+    },
     // service posts and 微心愿 (claims)
     claims: {
       title: 'Posts and wishes',

@@ -921,6 +921,7 @@ export default {
       cards_acknowledged: '已签收',
       cards_acknowledged_rate: '签收率',
       hint: '报到到本级及以下社区的在职党员、当年核实的服务时长（小时）和当年发出的服务反馈卡；点击查看报到和反馈卡。',
+    },
     // service posts and 微心愿 (claims)
     claims: {
       title: '岗位与心愿',
