@@ -171,7 +171,8 @@ static char *translate_params(const char *sql, int *count)
 /* The migrations' portable DDL in PostgreSQL's words: INTEGER is 64-bit like
  * SQLite's, AUTOINCREMENT is an identity, BLOB is BYTEA, REAL is double. Foreign
  * keys are DEFERRABLE INITIALLY IMMEDIATE: checked at once as on SQLite, and
- * deferrable to the commit by copy-data, which loads tables in any order. Caller frees. */
+ * deferrable to the commit by copy-data, which loads tables in any order (a column
+ * added by ALTER TABLE too: its clause ends with the statement). Caller frees. */
 static char *translate_ddl(const char *sql)
 {
     static const struct {
@@ -185,7 +186,7 @@ static char *translate_ddl(const char *sql)
     for (const char *p = sql; *p;) {
         if (copy_opaque(&w, &p))
             continue;
-        if ((*p == ',' || *p == ')') && depth == references) {
+        if ((*p == ',' || *p == ')' || *p == ';') && depth == references) {
             put(&w, " DEFERRABLE INITIALLY IMMEDIATE", 31);
             references = -1;
         }
