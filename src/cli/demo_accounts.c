@@ -46,32 +46,37 @@ static int account(db_t *db, const write_ctx_t *w, const char *username, const c
 
 int demo_accounts(db_t *db, const write_ctx_t *w, const char *file)
 {
-    /* The member: in service, living in a community, 龙居社区's first if it has one. */
+    /* The member: in service, living in a community where an adult of a household is
+     * no party member (the resident), 龙居社区's first if it has one. */
+    int64_t adult = api_today_ymd() / 10000 - 19; /* born that year or before: 18 whatever the day */
     json_t *m = db_rows_json(db,
                              "SELECT p.id, p.name, " COMMUNITY_OF("p") " AS community FROM party_member pm"
                              " JOIN person p ON p.id = pm.person_id JOIN org o ON o.id = p.org_id"
                              " WHERE pm.in_service = 1 AND " COMMUNITY_OF("p") " IS NOT NULL"
-                             " ORDER BY CASE WHEN o.code LIKE '340104006006%' THEN 0 ELSE 1 END, p.id LIMIT 1",
+                             " ORDER BY CASE WHEN o.code LIKE '340104006006%' THEN 0 ELSE 1 END, p.id LIMIT 200",
                              "");
-    if (m == NULL || json_array_size(m) != 1) {
-        fprintf(stderr, "jiceng: demo accounts: no in-service party member in the city\n");
-        json_decref(m);
-        return -1;
-    }
-    json_t *mrow = json_array_get(m, 0);
-    int64_t community = json_integer_value(json_object_get(mrow, "community"));
-    /* The resident: an adult of a household in the same community, not a party member. */
-    int64_t adult = api_today_ymd() / 10000 - 19; /* born that year or before: 18 whatever the day */
-    json_t *r = db_rows_json(db,
-                             "SELECT p.id, p.name FROM person p JOIN org c ON c.id = ? JOIN org o ON o.id = p.org_id"
-                             " WHERE p.household_id IS NOT NULL AND p.birth_year <= ? AND o.path >= c.path"
-                             " AND o.path < c.path || '~' AND NOT EXISTS (SELECT 1 FROM party_member pm"
-                             " WHERE pm.person_id = p.id) ORDER BY p.id LIMIT 1",
-                             "ii", community, adult);
-    if (r == NULL || json_array_size(r) != 1) {
-        fprintf(stderr, "jiceng: demo accounts: no adult resident in the member's community\n");
-        json_decref(m);
+    json_t *mrow = NULL, *r = NULL;
+    int64_t community = 0;
+    size_t i;
+    json_t *cand;
+    json_array_foreach(m, i, cand) {
+        community = json_integer_value(json_object_get(cand, "community"));
+        r = db_rows_json(db,
+                         "SELECT p.id, p.name FROM person p JOIN org c ON c.id = ? JOIN org o ON o.id = p.org_id"
+                         " WHERE p.household_id IS NOT NULL AND p.birth_year <= ? AND o.path >= c.path"
+                         " AND o.path < c.path || '~' AND NOT EXISTS (SELECT 1 FROM party_member pm"
+                         " WHERE pm.person_id = p.id) ORDER BY p.id LIMIT 1",
+                         "ii", community, adult);
+        if (r && json_array_size(r) == 1) {
+            mrow = cand;
+            break;
+        }
         json_decref(r);
+        r = NULL;
+    }
+    if (mrow == NULL) {
+        fprintf(stderr, "jiceng: demo accounts: no in-service party member with an adult resident beside them\n");
+        json_decref(m);
         return -1;
     }
     json_t *rrow = json_array_get(r, 0);
