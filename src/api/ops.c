@@ -15,7 +15,7 @@
 #include "core/utf8.h"
 #include "lib/util.h"
 
-#define OPS_MAX 256
+#define OPS_MAX 512 /* every family's operations (278 with issue 16's) */
 
 static const op_t *const families[] = {
 #define FAMILY(ops) ops,
@@ -53,7 +53,11 @@ int ops_init(void)
             for (int i = 0; ok && i < ntable; i++)
                 ok = !(table[i]->method == op->method && strcmp(table[i]->pattern, op->pattern) == 0) &&
                      strcmp(table[i]->name, op->name) != 0;
-            if (!ok || ntable == OPS_MAX) {
+            if (ok && ntable == OPS_MAX) {
+                log_error("operation %s: the operation table is full (OPS_MAX %d)", op->name, OPS_MAX);
+                return -1;
+            }
+            if (!ok) {
                 log_error("operation %s (%s) is malformed, declares no access or repeats another",
                           op->name ? op->name : "?", op->pattern ? op->pattern : "?");
                 return -1;
