@@ -2925,6 +2925,8 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal(record.source, 'post')
     assert.equal(record.served_on, post.served_on)
     assert.ok(record.verified_at, 'verified by the confirming staff')
+    await page.getByRole('button', { name: '关闭此对话框' }).click() // the next scenarios use the page
+    await byId(page, 'post-claims').waitFor({ state: 'hidden' })
     clean()
   })
 
