@@ -78,7 +78,8 @@ function freePort() {
 function startServer(port) {
   server = spawn(
     JICENG_BIN,
-    ['serve', '--db', process.env.JICENG_E2E_DB || join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`, '--web', WEB_DIST],
+    // --test-clock: a scenario moves the server's clock a few minutes on (a post's slot starting).
+    ['serve', '--db', process.env.JICENG_E2E_DB || join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`, '--web', WEB_DIST, '--test-clock'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   serverExit = new Promise((ok) => server.once('exit', (code, signal) => ok({ code, signal })))
@@ -2866,6 +2867,66 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(b, 'wish-board').waitFor()
     assert.equal(await b.getByText('想要一台收音机').count(), 0)
     await b.context().close()
+    clean()
+  })
+
+  it('staff publish a wish from the wishes tab and confirm a member\'s attendance of a started post', async () => {
+    // A wish waiting for checking: 退回 without a reason is refused on the form, 发布 puts it on the board.
+    const hh = await admin.post('/api/v1/households', { org_id: ids.longju, address: '核实场景路9号' })
+    const resident = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '孔核实', id_card: idWithCheck('34010419520303316'), household_id: hh.id, relation: '户主' })
+    let wish = await admin.post('/api/v1/wishes', { household_id: hh.id, beneficiary_id: resident.id, kind: '服务', value_fen: 5000, content: '想请人帮忙修理水龙头' })
+    wish = await admin.post(`/api/v1/wishes/${wish.id}/moves`, { action: 'submit', version: wish.version })
+    await page.goto(`${base}/orgs/${ids.longju}/wishes`)
+    await byId(page, `wish-open-${wish.id}`).click()
+    await waitText(page, 'wish-detail-state', '核实中')
+    assert.equal(await byId(page, 'wish-detail').getByTestId(/^wish-move-/).count(), 3, 'return, publish, cancel')
+    await byId(page, 'wish-move-return').click()
+    await byId(page, 'wish-move-submit').click()
+    await byId(page, 'wish-move-error').waitFor()
+    assert.equal((await admin.get(`/api/v1/wishes/${wish.id}`)).state, 'checking')
+    await byId(page, 'wish-move-publish').click()
+    await waitText(page, 'wish-detail-state', '已发布')
+    await byId(page, 'wish-history').getByText('核实通过并发布', { exact: false }).waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'wish-detail.png'), fullPage: true })
+    assert.equal((await admin.get(`/api/v1/wishes/${wish.id}`)).state, 'published')
+    const code = (await admin.get(`/api/v1/orgs/${ids.longju}`)).code
+    const b = await newPage('wish-board-staff', { viewport: PHONE })
+    await b.goto(`${base}/wishes/${code}`)
+    await b.getByText('想请人帮忙修理水龙头').waitFor()
+    await b.context().close()
+
+    // A post whose slot starts in a minute, claimed, then the server's clock moved past its start.
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '到岗场景党支部' })
+    const member = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '贺到岗', id_card: idWithCheck('34010419810303315') })
+    await admin.post('/api/v1/party-members', { person_id: member.id, party_org_id: branch.id, status: '正式', joined_on: '2010-07-01', in_service: true, registered_org_id: ids.longju })
+    const u = await admin.post('/api/v1/users', { username: 'attend.member', display_name: 'attend.member', password: STAFF_PASSWORD, org_id: ids.longju, person_id: member.id })
+    await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'party_member', org_id: ids.longju })
+    const now = (await admin.post('/api/v1/_test/clock', { advance_seconds: 0 })).now
+    const start = (Math.floor(now / 60) + 2) * 60 // Unix seconds, the minute after next
+    const sh = new Date((start + 8 * 3600) * 1000).toISOString()
+    const startMin = Number(sh.slice(11, 13)) * 60 + Number(sh.slice(14, 16))
+    const post = await admin.post('/api/v1/service-posts', { org_id: ids.longju, category: '社区治理', title: '场景楼道巡查', served_on: sh.slice(0, 10), start_min: startMin, end_min: Math.min(startMin + 30, 1440), capacity: 2 })
+    const m = await apiLogin('attend.member', STAFF_PASSWORD)
+    await m.post(`/api/v1/service-posts/${post.id}/claims`)
+    await m.dispose()
+    await admin.post('/api/v1/_test/clock', { advance_seconds: start - now + 1 })
+    const claim = (await admin.get(`/api/v1/service-posts/${post.id}`)).claims[0]
+    await page.goto(`${base}/orgs/${ids.longju}/service-posts`)
+    await byId(page, `post-claims-${post.id}`).click()
+    await byId(page, `claim-attend-${claim.id}`).click()
+    await waitText(page, `claim-state-${claim.id}`, '已到岗')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'post-claims.png'), fullPage: true })
+    const attended = (await admin.get(`/api/v1/service-posts/${post.id}`)).claims[0]
+    assert.equal(attended.state, 'attended')
+    const record = await admin.get(`/api/v1/service-records/${attended.record_id}`)
+    assert.equal(record.person_id, member.id)
+    assert.equal(record.source, 'post')
+    assert.equal(record.served_on, post.served_on)
+    assert.ok(record.verified_at, 'verified by the confirming staff')
+    await page.getByRole('button', { name: '关闭此对话框' }).click() // the next scenarios use the page
+    await byId(page, 'post-claims').waitFor({ state: 'hidden' })
     clean()
   })
 

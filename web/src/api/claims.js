@@ -17,11 +17,16 @@ export const wishes = {
 }
 
 // The console's lists of a node (staff): posts and wishes, with their xlsx exports.
+// Staff: a post's edit and cancel (with a reason), the attendance of one claim once the slot started.
 export const servicePosts = {
   ...resource('/service-posts'),
+  cancel: (p, reason) => api.post(`/service-posts/${p.id}/cancel`, { reason, version: p.version }),
+  attend: (claimId, attended) => api.post(`/post-claims/${claimId}/attendance`, { attended }),
   exportFile: (query) => download('/service-posts/export', query, 'service-posts.xlsx'),
 }
+// A wish as staff see it (its history and `can.moves`); its moves go through wishes.move.
 export const wishList = {
   list: (query) => api.get('/wishes', query),
+  get: (id) => api.get(`/wishes/${id}`),
   exportFile: (query) => download('/wishes/export', query, 'wishes.xlsx'),
 }
