@@ -143,7 +143,7 @@ static int demo_records(db_t *db, const write_ctx_t *w, int64_t person, int64_t 
             if (year * 10000 + m * 100 + d > today)
                 break;
             char on[16];
-            snprintf(on, sizeof on, "%04d-%02d-%02d", year, m, d);
+            snprintf(on, sizeof on, "%04d-%02d-%02d", year % 10000, m % 100, d % 100);
             int64_t start = 480 + 30 * demo_below(16), len = 60 + 30 * demo_below(5);
             int verified = demo_below(10) < 8 && year * 10000 + m * 100 + d + 3 <= today;
             int64_t rating = verified && demo_below(2) ? 3 + demo_below(3) : 0;
