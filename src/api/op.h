@@ -112,6 +112,9 @@ typedef struct op {
  * with the reason logged. Call once before serving. */
 int ops_init(void);
 int ops_count(void);
+/* The most operations the table holds (ops_init refuses more); the metrics keep a
+ * row per operation and one for requests that matched none. */
+#define OPS_MAX 512
 const op_t *op_at(int i);
 int op_index(const op_t *op);
 

@@ -15,7 +15,6 @@
 #include "core/utf8.h"
 #include "lib/util.h"
 
-#define OPS_MAX 512 /* the operations of every family (about 300 with issue 16's) */
 
 static const op_t *const families[] = {
 #define FAMILY(ops) ops,

@@ -7,20 +7,19 @@
 
 #include "lib/util.h"
 
-#define MAX_ROUTES 256
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 422, 423, 429, 500, 503};
 #define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]) + 1) /* + "other" */
 static const double bounds_ms[] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500};
 #define NBUCKETS ((int)(sizeof bounds_ms / sizeof bounds_ms[0]) + 1) /* + Inf */
 
-static _Atomic uint64_t counts[MAX_ROUTES + 1][NSTATUS];
-static _Atomic uint64_t buckets[MAX_ROUTES + 1][NBUCKETS];
-static _Atomic uint64_t sum_us[MAX_ROUTES + 1];
+static _Atomic uint64_t counts[OPS_MAX + 1][NSTATUS];
+static _Atomic uint64_t buckets[OPS_MAX + 1][NBUCKETS];
+static _Atomic uint64_t sum_us[OPS_MAX + 1];
 
 void metrics_record(int route_index, int status, uint64_t elapsed_ns)
 {
-    if (route_index < 0 || route_index > MAX_ROUTES || route_index > ops_count())
-        route_index = ops_count();
+    if (route_index < 0 || route_index > ops_count())
+        route_index = ops_count(); /* unmatched: ops_count() <= OPS_MAX, the last row */
     int si = NSTATUS - 1;
     for (int i = 0; i < NSTATUS - 1; i++)
         if (statuses[i] == status)
