@@ -62,15 +62,6 @@ static int64_t slot_epoch(const char *date, int64_t min)
     return time_days_from_civil(y, m, d) * 86400 + min * 60 - 8 * 3600;
 }
 
-/* The write's day in Asia/Shanghai. */
-static void day_of(int64_t now, char out[16])
-{
-    time_t t = (time_t)(now + 8 * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(out, 16, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
-}
-
 /* A name as the public sees it: its first character (the surname) and "*". */
 static json_t *name_masked(const char *name)
 {
@@ -995,7 +986,7 @@ static int wish_move_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
     if (wish_needs_reason(a) && in.reason == NULL)
         return api_fail(rep, w->lang, E_WISH_REASON_REQUIRED, "reason");
     char today[16];
-    day_of(w->now, today);
+    date_of(w->now, today);
     if (a == WA_FULFIL) {
         if (in.served_on == NULL)
             return api_fail(rep, w->lang, E_WISH_FULFIL_TIMES, "served_on");
@@ -1659,7 +1650,7 @@ static int64_t claims_below(int64_t n)
 /* A date k days from today (negative: before). */
 static void demo_day(int64_t now, int k, char out[16])
 {
-    day_of(now + (int64_t)k * 86400, out);
+    date_of(now + (int64_t)k * 86400, out);
 }
 
 /* A service record for the demo's verified service, skipped (not an error) when it overlaps another. */

@@ -811,6 +811,14 @@ int api_today_ymd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+void date_of(int64_t t, char out[16])
+{
+    time_t local = (time_t)(t + 8 * 3600); /* Asia/Shanghai: UTC+8, no summer time */
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    snprintf(out, 16, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
+}
+
 void date_today(char out[16])
 {
     int ymd = api_today_ymd();

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/path.h"
 #include "core/rectfsm.h"
@@ -560,10 +559,7 @@ static int demo_problem(db_t *db, const write_ctx_t *w, int64_t insp, int64_t no
     snprintf(deadline, sizeof deadline, "%04d-%02d-28", year % 10000, m % 100);
     if (m % 4 == 0) {
         /* A quarter fall due in the last few days: overdue, not yet escalated. */
-        time_t due = (time_t)((time_days_of_date(today) - 1 - m % 5) * 86400);
-        struct tm tm;
-        gmtime_r(&due, &tm);
-        strftime(deadline, sizeof deadline, "%Y-%m-%d", &tm);
+        date_of((time_days_of_date(today) - 1 - m % 5) * 86400, deadline);
     }
     /* The 督办 the periodic pass would have given by today: level 1 once overdue, level 2
      * past the raiser's problem.escalate_days (so a server started on the demo moves none). */

@@ -316,6 +316,8 @@ void cache_store(api_req_t *req, const char *key, const json_t *body); /* after 
  * yyyymmdd, and "YYYY-MM-DD" into out[16]. */
 int api_today_ymd(void);
 void date_today(char out[16]);
+/* The day (YYYY-MM-DD) of epoch second t in Asia/Shanghai: a write's day from w->now. */
+void date_of(int64_t t, char out[16]);
 
 /* geo.c: the grid holding the point (inside, else on its edge); *grid 0 if none. */
 int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid);

@@ -484,10 +484,7 @@ int64_t problem_escalate_days(db_t *db, int64_t raiser, int year)
 static int supervise_pass(db_t *db, const write_ctx_t *w, int level)
 {
     char today[16];
-    time_t t = (time_t)(w->now + 8 * 3600); /* the write's day in Asia/Shanghai */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(today, sizeof today, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
+    date_of(w->now, today);
     json_t *due = db_rows_json(db,
                                "SELECT p.id, p.org_id, p.state, p.raised_org_id, p.year, p.deadline,"
                                " CASE WHEN ? = 1 THEN p.raised_org_id ELSE r.parent_id END AS target"

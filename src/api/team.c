@@ -908,14 +908,9 @@ static int certificate_render(const json_t *v, strbuf_t *out)
             continue;
         const char *at = json_string_value(json_object_get(r, "starts_at"));
         int64_t t = 0, m = json_integer_value(json_object_get(r, "minutes"));
-        char day[32] = "";
-        if (at && time_parse_rfc3339(at, &t) == 0) {
-            time_t local = (time_t)(t + 8 * 3600);
-            struct tm tm;
-            gmtime_r(&local, &tm);
-            snprintf(day, sizeof day, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-                     tm.tm_mday % 100);
-        }
+        char day[16] = "";
+        if (at && time_parse_rfc3339(at, &t) == 0)
+            date_of(t, day);
         char line[512];
         snprintf(line, sizeof line, "%s  %s（%s）  %lld 分钟\n", day, json_string_value(json_object_get(r, "title")),
                  json_string_value(json_object_get(r, "team_name")), (long long)m);
