@@ -21,9 +21,6 @@
 #define CASE_FROM " FROM casefile c JOIN case_category k ON k.id = c.category_id JOIN org o ON o.id = c.org_id"
 #define CASE_SELECT CASE_COLUMNS CASE_FROM
 
-/* The units a user holds a unit grant over (one parameter: the user id). */
-#define UNITS_OF_USER "SELECT g.unit_id FROM user_grant g WHERE g.user_id = ? AND g.unit_id IS NOT NULL"
-
 /* overdue: the stage's deadline (the raw _deadline column) has passed. */
 void case_add_overdue(json_t *row, int64_t now);
 /* The case's answer (with its event log if with_events), or NULL if none. */

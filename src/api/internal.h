@@ -316,6 +316,8 @@ void cache_store(api_req_t *req, const char *key, const json_t *body); /* after 
  * yyyymmdd, and "YYYY-MM-DD" into out[16]. */
 int api_today_ymd(void);
 void date_today(char out[16]);
+/* The units a user's unit grants name (unit_staff): "x IN (" UNITS_OF_USER ")" with the user's id. */
+#define UNITS_OF_USER "SELECT g.unit_id FROM user_grant g WHERE g.user_id = ? AND g.unit_id IS NOT NULL"
 /* The day (YYYY-MM-DD) of epoch second t in Asia/Shanghai: a write's day from w->now. */
 void date_of(int64_t t, char out[16]);
 

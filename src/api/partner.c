@@ -52,7 +52,7 @@ static int unit_side(const principal_t *who, int64_t unit)
  * what a list or a scope shows to staff and to a unit's own accounts. */
 #define SEEN_OR_UNIT(path, unit_col)                                                                                   \
     "((" path " >= ? AND " path " < ?) OR " unit_col                                                                   \
-    " IN (SELECT g.unit_id FROM user_grant g WHERE g.user_id = ? AND g.unit_id IS NOT NULL))"
+    " IN (" UNITS_OF_USER "))"
 
 /* A list's range for perm: ?org='s subtree (404 naming org when out of scope),
  * else the caller's widest grant, else none ("~": a unit's own accounts). */
