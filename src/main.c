@@ -27,6 +27,8 @@ static const command_t commands[] = {
     {"routes", cmd_routes, "print the API's operation table", "jiceng routes [--json]"},
     {"copy-data", cmd_copy_data, "move a whole deployment into an empty database (e.g. SQLite to PostgreSQL)",
      "jiceng copy-data --from URL --to URL"},
+    {"figures", cmd_figures, "verify the kept yearly figures against the records, or rebuild them",
+     "jiceng figures verify|rebuild [--db PATH]"},
     {"errors", cmd_errors, "print the error catalogue (every error answer's status, code and messages)",
      "jiceng errors [--json]"},
 };

@@ -529,6 +529,8 @@ void api_hooks_register(void)
     tx_register(&problem_supervision_hooks);
     /* ---- 微心愿: claims held too long expire (claims.c) ---- */
     tx_register(&wish_expiry_hooks);
+    /* Kept yearly figures (yfig.c): the touched (node, year) pairs computed again before the commit. */
+    tx_register(&yfig_hooks);
     /* Last: its before_commit writes the head after every other hook's rows. */
     tx_register(&audit_head_hooks);
 }
@@ -946,4 +948,41 @@ int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return (int64_t)((z ^ (z >> 31)) % (unsigned long long)n);
+}
+
+int demo_last_year(const write_ctx_t *w)
+{
+    char day[16];
+    date_of(w->now, day);
+    return atoi(day) - 1;
+}
+
+int demo_fit_sum(int64_t *v, int n, int64_t target, int64_t lo, int64_t hi)
+{
+    if (n <= 0 || target < lo * n || target > hi * n)
+        return -1;
+    for (int pass = 0; pass < 64; pass++) {
+        int64_t sum = 0;
+        int movable = 0;
+        for (int i = 0; i < n; i++)
+            sum += v[i];
+        int64_t diff = target - sum;
+        if (diff == 0)
+            return 0;
+        for (int i = 0; i < n; i++)
+            movable += diff > 0 ? v[i] < hi : v[i] > lo;
+        int64_t share = diff / movable, rest = diff % movable;
+        for (int i = 0; i < n; i++) {
+            if (diff > 0 ? v[i] >= hi : v[i] <= lo)
+                continue;
+            int64_t step = share + (rest > 0 ? 1 : rest < 0 ? -1 : 0);
+            rest -= rest > 0 ? 1 : rest < 0 ? -1 : 0;
+            v[i] += step;
+            if (v[i] > hi)
+                v[i] = hi;
+            if (v[i] < lo)
+                v[i] = lo;
+        }
+    }
+    return -1;
 }

@@ -3,6 +3,7 @@
 #ifndef JICENG_API_INTERNAL_H
 #define JICENG_API_INTERNAL_H
 
+#include "api/yfig.h"
 #include "api/api.h"
 #include "core/password.h"
 #include "lib/pii.h"
@@ -507,6 +508,15 @@ json_t *enterprise_visit_figures_of(db_t *db, const principal_t *who, const char
 /* A demo's number below n from the seed and a counter (a hash, so a family's
  * demo rows do not depend on the order other families draw theirs). common.c */
 int64_t demo_pick(unsigned long long seed, unsigned long long k, int64_t n);
+/* The years of the demo's yearly records (pay, venues, funds, village
+ * accounts, ...): DEMO_FIRST_YEAR to the last whole year before w->now. */
+#define DEMO_FIRST_YEAR 2012
+int demo_last_year(const write_ctx_t *w);
+/* Make the n values v sum to exactly target (an exact demo average is a sum:
+ * average x n), moving each by the same share of the difference (the
+ * remainder one unit at a time from the first) and keeping each within
+ * [lo, hi]; 0, or -1 when the bounds cannot hold the target. */
+int demo_fit_sum(int64_t *v, int n, int64_t target, int64_t lo, int64_t hi);
 /* The demo city's teams, members, activities with hours and visits, from seed. */
 int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end volunteer and service teams ---- */

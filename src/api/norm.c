@@ -162,8 +162,33 @@ static const res_filter_t filters[] = {
 static const entity_t norm_entity = {"norm", "SELECT org_id FROM norm WHERE id = ?", NULL};
 
 /* The value fits its key: the key given (create) or the norm's (update). */
+/* The kept yearly figures that read the norm's key, in the issuer's subtree
+ * from its year on (yfig.h): touched before the change (the norm as it was)
+ * and after it (as it is). */
+static int touch_figures(db_t *db, int64_t id)
+{
+    json_t *row = db_row_one_json(db, "SELECT key, org_id, year_from FROM norm WHERE id = ?", "i", id);
+    if (row == NULL)
+        return DB_OK;
+    int rc = yfig_norm_changed(db, json_string_value(json_object_get(row, "key")),
+                               json_integer_value(json_object_get(row, "org_id")),
+                               (int)json_integer_value(json_object_get(row, "year_from")));
+    json_decref(row);
+    return rc;
+}
+
+static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, api_reply_t *rep)
+{
+    (void)in;
+    int rc = touch_figures(db, id);
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, "norm");
+}
+
 static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, api_reply_t *rep)
 {
+    int rc = id ? touch_figures(db, id) : DB_OK;
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "norm");
     const json_t *value = json_object_get(in, "value");
     if (in == NULL || value == NULL)
         return 0;
@@ -201,7 +226,7 @@ static const resource_t norm_res = {
     .create = norm_fields,
     .update = norm_update_fields,
     .filters = filters,
-    .rules = {.before = before, .row = row_value},
+    .rules = {.before = before, .after = after, .row = row_value},
     .unique_field = "year_from",
     .unique_error = &norm_taken,
 };

@@ -103,5 +103,6 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_copy_data(int argc, char **argv);
 int cmd_errors(int argc, char **argv);
+int cmd_figures(int argc, char **argv);
 
 #endif

@@ -1,0 +1,410 @@
+/* Kept yearly figures (yfig.h, docs/figures.md). */
+#include "api/yfig.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "api/tx.h"
+#include "core/path.h"
+#include "lib/util.h"
+
+#define YFIG(name) extern const yfig_source_t name;
+#include "api/yfig_sources.def"
+#undef YFIG
+
+#define YFIG(name) &name,
+const yfig_source_t *const yfig_sources[] = {
+#include "api/yfig_sources.def"
+    NULL,
+};
+#undef YFIG
+
+void yfig_put(yfig_vals_t *v, const char *figure, int64_t value)
+{
+    json_t *old = json_object_get(v->map, figure);
+    json_object_set_new(v->map, figure, json_integer((old ? json_integer_value(old) : 0) + value));
+}
+
+int yfig_put_rows(yfig_vals_t *v, db_stmt_t *st)
+{
+    if (st == NULL)
+        return DB_ERR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *figure = db_col_text(st, 0);
+        if (figure)
+            yfig_put(v, figure, db_col_int(st, 1));
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* The own figures of (org, year) as the records give them now: a map
+ * figure -> value, or NULL on error (a figure outside the prefix is one). */
+static json_t *compute_own(db_t *db, const yfig_source_t *s, int64_t org, int year)
+{
+    yfig_vals_t v = {json_object()};
+    if (s->own(db, org, year, &v) != DB_OK) {
+        json_decref(v.map);
+        return NULL;
+    }
+    const char *figure;
+    json_t *val;
+    size_t n = strlen(s->prefix);
+    json_object_foreach(v.map, figure, val) {
+        if (strncmp(figure, s->prefix, n) != 0) {
+            fprintf(stderr, "jiceng: yearly figure %s is outside its source's prefix %s\n", figure, s->prefix);
+            json_decref(v.map);
+            return NULL;
+        }
+    }
+    return v.map;
+}
+
+/* Add delta to figure's own at org and to its total at org and every ancestor. */
+static int apply(db_t *db, int64_t org, int year, const char *figure, int64_t delta)
+{
+    char path[ACCESS_PATH_MAX];
+    int rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org);
+    int64_t ids[PATH_MAX_DEPTH];
+    int n = rc == DB_OK ? path_ids(path, ids, PATH_MAX_DEPTH) : 0;
+    if (rc == DB_OK && n <= 0)
+        rc = DB_ERR;
+    for (int i = 0; rc == DB_OK && i < n; i++)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO year_figure (org_id, year, figure, own, total) VALUES (?, ?, ?, ?, ?)"
+                     " ON CONFLICT (org_id, year, figure) DO UPDATE SET own = year_figure.own + excluded.own,"
+                     " total = year_figure.total + excluded.total",
+                     "iitii", ids[i], (int64_t)year, figure, ids[i] == org ? delta : 0, delta);
+    return rc;
+}
+
+/* Compute (org, year) of s again and put the differences in. */
+static int refresh(db_t *db, const yfig_source_t *s, int64_t org, int year)
+{
+    json_t *now = compute_own(db, s, org, year);
+    if (now == NULL)
+        return DB_ERR;
+    json_t *kept = json_object();
+    db_stmt_t *st = db_q(db,
+                         "SELECT figure, own FROM year_figure WHERE org_id = ? AND year = ? AND substr(figure, 1, ?) = ?",
+                         "iiit", org, (int64_t)year, (int64_t)strlen(s->prefix), s->prefix);
+    int rc = st ? DB_OK : DB_ERR;
+    while (st && (rc = db_step(st)) == DB_ROW)
+        json_object_set_new(kept, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
+    if (st)
+        db_done(st);
+    if (rc == DB_DONE)
+        rc = DB_OK;
+    const char *figure;
+    json_t *val;
+    json_object_foreach(now, figure, val) {
+        json_t *k = json_object_get(kept, figure);
+        int64_t d = json_integer_value(val) - (k ? json_integer_value(k) : 0);
+        if (rc == DB_OK && d != 0)
+            rc = apply(db, org, year, figure, d);
+    }
+    json_object_foreach(kept, figure, val) {
+        if (rc == DB_OK && json_object_get(now, figure) == NULL && json_integer_value(val) != 0)
+            rc = apply(db, org, year, figure, -json_integer_value(val));
+    }
+    json_decref(now);
+    json_decref(kept);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the touched pairs of a transaction */
+
+static struct {
+    int on;       /* inside a pipeline transaction */
+    json_t *set;  /* "source index|org|year" -> true */
+} touched;
+
+static int source_index(const yfig_source_t *s)
+{
+    for (int i = 0; yfig_sources[i]; i++)
+        if (yfig_sources[i] == s)
+            return i;
+    return -1;
+}
+
+int yfig_touch(db_t *db, const yfig_source_t *s, int64_t org, int year)
+{
+    int si = source_index(s);
+    if (si < 0 || org <= 0)
+        return DB_ERR;
+    if (!touched.on)
+        return refresh(db, s, org, year);
+    if (touched.set == NULL)
+        touched.set = json_object();
+    char key[64];
+    snprintf(key, sizeof key, "%d|%" PRId64 "|%d", si, org, year);
+    json_object_set_new(touched.set, key, json_true());
+    return DB_OK;
+}
+
+int yfig_touch_subtree(db_t *db, const yfig_source_t *s, int64_t org, int year_from)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = db_one_text(db, lo, sizeof lo, "SELECT path FROM org WHERE id = ?", "i", org);
+    if (rc != DB_OK)
+        return rc;
+    if (path_subtree_upper(hi, sizeof hi, lo) != 0)
+        return DB_ERR;
+    json_t *keys = db_rows_json(db, s->keys_sql, "tti", lo, hi, (int64_t)year_from);
+    if (keys == NULL)
+        return DB_ERR;
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k) {
+        if (rc == DB_OK)
+            rc = yfig_touch(db, s, json_integer_value(json_object_get(k, "org_id")),
+                            (int)json_integer_value(json_object_get(k, "year")));
+    }
+    json_decref(keys);
+    return rc;
+}
+
+int yfig_norm_changed(db_t *db, const char *key, int64_t org, int year_from)
+{
+    int rc = DB_OK;
+    for (int i = 0; rc == DB_OK && yfig_sources[i]; i++) {
+        const char *const *n = yfig_sources[i]->norms;
+        while (n && *n && strcmp(*n, key) != 0)
+            n++;
+        if (n && *n)
+            rc = yfig_touch_subtree(db, yfig_sources[i], org, year_from);
+    }
+    return rc;
+}
+
+static void yfig_begin(db_t *db)
+{
+    (void)db;
+    touched.on = 1;
+    if (touched.set)
+        json_object_clear(touched.set);
+}
+
+/* Recomputing a pair is idempotent, so a pair touched by a change that was
+ * rolled back to its savepoint is simply computed again (to what it was). */
+static int yfig_flush(db_t *db)
+{
+    touched.on = 0;
+    int rc = DB_OK;
+    const char *key;
+    json_t *v;
+    json_object_foreach(touched.set, key, v) {
+        int si = 0, year = 0;
+        int64_t org = 0;
+        (void)v;
+        if (rc == DB_OK && sscanf(key, "%d|%" SCNd64 "|%d", &si, &org, &year) == 3)
+            rc = refresh(db, yfig_sources[si], org, year);
+    }
+    if (touched.set)
+        json_object_clear(touched.set);
+    return rc;
+}
+
+static void yfig_forget(void)
+{
+    touched.on = 0;
+    if (touched.set)
+        json_object_clear(touched.set);
+}
+
+static void yfig_release(void)
+{
+    json_decref(touched.set);
+    touched.set = NULL;
+    touched.on = 0;
+}
+
+const tx_hooks_t yfig_hooks = {
+    .name = "yearly figures",
+    .release = yfig_release,
+    .begin = yfig_begin,
+    .before_commit = yfig_flush,
+    .forget = yfig_forget,
+};
+
+/* ---------------------------------------------------------------- reading */
+
+int64_t yfig_total(db_t *db, int64_t org, int year, const char *figure)
+{
+    int64_t v = 0;
+    db_one_int(db, &v, "SELECT total FROM year_figure WHERE org_id = ? AND year = ? AND figure = ?", "iit", org,
+               (int64_t)year, figure);
+    return v;
+}
+
+json_t *yfig_series(db_t *db, int64_t org, const char *prefix)
+{
+    return db_rows_json(db,
+                        "SELECT year, figure, total FROM year_figure WHERE org_id = ? AND substr(figure, 1, ?) = ?"
+                        " AND total <> 0 ORDER BY year, figure",
+                        "iit", org, (int64_t)strlen(prefix), prefix);
+}
+
+/* ---------------------------------------------------------------- from scratch */
+
+/* Every own and total figure of every source as the records give them:
+ * "org|year|figure" -> value in *own and *total. DB_OK or an error. */
+static int compute_all(db_t *db, json_t **own_out, json_t **total_out)
+{
+    json_t *own = json_object(), *total = json_object(), *paths = json_object();
+    int rc = DB_OK;
+    for (int si = 0; rc == DB_OK && yfig_sources[si]; si++) {
+        const yfig_source_t *s = yfig_sources[si];
+        json_t *keys = db_rows_json(db, s->keys_sql, "tti", "/", "0", (int64_t)0);
+        if (keys == NULL) {
+            rc = DB_ERR;
+            break;
+        }
+        size_t i;
+        json_t *k;
+        json_array_foreach(keys, i, k) {
+            int64_t org = json_integer_value(json_object_get(k, "org_id"));
+            int year = (int)json_integer_value(json_object_get(k, "year"));
+            json_t *vals = rc == DB_OK ? compute_own(db, s, org, year) : NULL;
+            if (vals == NULL) {
+                rc = DB_ERR;
+                break;
+            }
+            char id[32];
+            snprintf(id, sizeof id, "%" PRId64, org);
+            json_t *p = json_object_get(paths, id);
+            if (p == NULL) {
+                char path[ACCESS_PATH_MAX];
+                if (db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org) != DB_OK) {
+                    json_decref(vals);
+                    rc = DB_ERR;
+                    break;
+                }
+                json_object_set_new(paths, id, p = json_string(path));
+            }
+            int64_t ids[PATH_MAX_DEPTH];
+            int n = path_ids(json_string_value(p), ids, PATH_MAX_DEPTH);
+            const char *figure;
+            json_t *val;
+            json_object_foreach(vals, figure, val) {
+                int64_t x = json_integer_value(val);
+                if (x == 0)
+                    continue;
+                char key[256];
+                snprintf(key, sizeof key, "%" PRId64 "|%d|%s", org, year, figure);
+                json_t *old = json_object_get(own, key);
+                json_object_set_new(own, key, json_integer((old ? json_integer_value(old) : 0) + x));
+                for (int a = 0; a < n; a++) {
+                    snprintf(key, sizeof key, "%" PRId64 "|%d|%s", ids[a], year, figure);
+                    old = json_object_get(total, key);
+                    json_object_set_new(total, key, json_integer((old ? json_integer_value(old) : 0) + x));
+                }
+            }
+            json_decref(vals);
+        }
+        json_decref(keys);
+    }
+    json_decref(paths);
+    if (rc != DB_OK) {
+        json_decref(own);
+        json_decref(total);
+        return rc;
+    }
+    *own_out = own;
+    *total_out = total;
+    return DB_OK;
+}
+
+/* The prefix of the source figure belongs to, or NULL. */
+static const yfig_source_t *source_of(const char *figure)
+{
+    for (int i = 0; yfig_sources[i]; i++)
+        if (strncmp(figure, yfig_sources[i]->prefix, strlen(yfig_sources[i]->prefix)) == 0)
+            return yfig_sources[i];
+    return NULL;
+}
+
+int64_t yfig_rebuild(db_t *db)
+{
+    json_t *own, *total;
+    if (compute_all(db, &own, &total) != DB_OK)
+        return -1;
+    int64_t n = 0;
+    int rc = db_exec(db, NULL, "DELETE FROM year_figure", "");
+    const char *key;
+    json_t *v;
+    json_object_foreach(total, key, v) {
+        int64_t org = 0;
+        int year = 0, at = 0;
+        if (rc != DB_OK || sscanf(key, "%" SCNd64 "|%d|%n", &org, &year, &at) != 2 || at == 0) {
+            rc = DB_ERR;
+            break;
+        }
+        json_t *o = json_object_get(own, key);
+        rc = db_exec(db, NULL, "INSERT INTO year_figure (org_id, year, figure, own, total) VALUES (?, ?, ?, ?, ?)",
+                     "iitii", org, (int64_t)year, key + at, o ? json_integer_value(o) : 0, json_integer_value(v));
+        n++;
+    }
+    json_decref(own);
+    json_decref(total);
+    return rc == DB_OK ? n : -1;
+}
+
+static void differs(json_t *diffs, int max, int64_t *count, const char *key, int64_t own_kept, int64_t own_want,
+                    int64_t total_kept, int64_t total_want)
+{
+    if (own_kept == own_want && total_kept == total_want)
+        return;
+    if (diffs && (int64_t)json_array_size(diffs) < max)
+        json_array_append_new(diffs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "key", key, "own_kept", (json_int_t)own_kept,
+                                               "own_computed", (json_int_t)own_want, "total_kept",
+                                               (json_int_t)total_kept, "total_computed", (json_int_t)total_want));
+    (*count)++;
+}
+
+int64_t yfig_verify(db_t *db, json_t **diffs_out, int max)
+{
+    json_t *own, *total;
+    if (compute_all(db, &own, &total) != DB_OK)
+        return -1;
+    json_t *diffs = diffs_out ? json_array() : NULL;
+    json_t *seen = json_object();
+    int64_t count = 0;
+    db_stmt_t *st = db_q(db, "SELECT org_id, year, figure, own, total FROM year_figure", "");
+    int rc = st ? DB_OK : DB_ERR;
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        const char *figure = db_col_text(st, 2);
+        if (figure == NULL || source_of(figure) == NULL)
+            continue; /* no source keeps it: not this check's */
+        char key[256];
+        snprintf(key, sizeof key, "%" PRId64 "|%" PRId64 "|%s", db_col_int(st, 0), db_col_int(st, 1), figure);
+        json_t *o = json_object_get(own, key), *t = json_object_get(total, key);
+        differs(diffs, max, &count, key, db_col_int(st, 3), o ? json_integer_value(o) : 0, db_col_int(st, 4),
+                t ? json_integer_value(t) : 0);
+        json_object_set_new(seen, key, json_true());
+    }
+    if (st)
+        db_done(st);
+    const char *key;
+    json_t *v;
+    json_object_foreach(total, key, v) {
+        if (json_object_get(seen, key) == NULL) {
+            json_t *o = json_object_get(own, key);
+            differs(diffs, max, &count, key, 0, o ? json_integer_value(o) : 0, 0, json_integer_value(v));
+        }
+    }
+    json_decref(seen);
+    json_decref(own);
+    json_decref(total);
+    if (rc != DB_DONE) {
+        json_decref(diffs);
+        return -1;
+    }
+    if (diffs_out)
+        *diffs_out = diffs;
+    return count;
+}
