@@ -827,6 +827,10 @@ static int demo_load(db_t *db, void *arg)
         rc = service_report_demo(db, d->w, d->seed);
     if (rc == DB_OK) /* service posts and 微心愿 (claims.c) */
         rc = claims_demo(db, d->w, d->seed);
+    /* Last of the families: the kept yearly figures of every family's yearly
+     * records, computed once from them (docs/figures.md). */
+    if (rc == DB_OK && yfig_rebuild(db) < 0)
+        rc = DB_ERR;
     if (rc == DB_OK)
         rc = audit_append_new(db, d->w, "demo.generated", "org", 1, 1,
                               json_pack("{s:I, s:I, s:I, s:I, s:I}", "seed", (json_int_t)d->seed, "residents",

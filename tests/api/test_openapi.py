@@ -2884,6 +2884,13 @@ def walk_case_extras(server, admin, ctx):
         "forbidden"  # no case.read
     assert error_field(anon.get(f"/api/v1/orgs/{grid}/casework", params=window), "GET", cw, 401)["code"] == \
         "unauthenticated"
+    # the kept yearly figures of a node (docs/figures.md): every row's total, by year
+    yf = "/api/v1/orgs/{id}/year-figures"
+    rows = check(admin.get(f"/api/v1/orgs/{lj}/year-figures", params={"year": 2025}), "GET", yf)
+    assert rows["org_id"] == lj and all(r["year"] == 2025 and r["total"] for r in rows["figures"]), rows
+    assert error_field(admin.get(f"/api/v1/orgs/{lj}/year-figures", params={"year": 1999}), "GET", yf)["field"] == \
+        "year"
+    assert error_field(worker.get(f"/api/v1/orgs/{lj}/year-figures"), "GET", yf, 404)["code"] == "not_found"
     ctx["open"] = [b["id"], c["id"]]
     ctx["b"], ctx["c"] = b, c
 
