@@ -986,3 +986,9 @@ int demo_fit_sum(int64_t *v, int n, int64_t target, int64_t lo, int64_t hi)
     }
     return -1;
 }
+
+int64_t demo_population(unsigned long long seed, int64_t org_id, int village)
+{
+    unsigned long long k = 0x5eedull * 1000003ull + (unsigned long long)org_id;
+    return village ? 1000 + demo_pick(seed, k, 2001) : 2500 + demo_pick(seed, k, 11501);
+}

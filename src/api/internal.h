@@ -517,6 +517,11 @@ int demo_last_year(const write_ctx_t *w);
  * remainder one unit at a time from the first) and keeping each within
  * [lo, hi]; 0, or -1 when the bounds cannot hold the target. */
 int demo_fit_sum(int64_t *v, int n, int64_t target, int64_t lo, int64_t hi);
+/* A community's (village 0) or village's (1) population in the demo city, from
+ * the seed and its id: what the demo enters where its registry holds a sample
+ * (communities 2,500-14,000, villages 1,000-3,000: about 9.8 million in all).
+ * The grids, the funds' population tiers and the like read it. */
+int64_t demo_population(unsigned long long seed, int64_t org_id, int village);
 /* The demo city's teams, members, activities with hours and visits, from seed. */
 int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end volunteer and service teams ---- */
