@@ -2891,6 +2891,14 @@ def walk_case_extras(server, admin, ctx):
     assert error_field(admin.get(f"/api/v1/orgs/{lj}/year-figures", params={"year": 1999}), "GET", yf)["field"] == \
         "year"
     assert error_field(worker.get(f"/api/v1/orgs/{lj}/year-figures"), "GET", yf, 404)["code"] == "not_found"
+    # 数说基层 of the node, and its workbook
+    page = check(admin.get(f"/api/v1/orgs/{lj}/figures", params={"year": 2025}), "GET", "/api/v1/orgs/{id}/figures")
+    assert page["year"] == 2025 and page["figures"], page
+    assert error_field(admin.get(f"/api/v1/orgs/{lj}/figures", params={"year": "x"}), "GET",
+                       "/api/v1/orgs/{id}/figures")["field"] == "year"
+    r = admin.get(f"/api/v1/orgs/{lj}/figures/export", params={"year": 2025})
+    check(r, "GET", "/api/v1/orgs/{id}/figures/export")
+    assert xlsx_rows(r.content)[0] == ["指标", "数值"]
     ctx["open"] = [b["id"], c["id"]]
     ctx["b"], ctx["c"] = b, c
 

@@ -41,6 +41,8 @@ export const ORG_PAGES = [
   // ---- service posts and 微心愿 ----
   { name: 'org-service-posts', path: 'service-posts', page: () => import('./views/claims/ServicePosts.vue'), perm: 'party.read', tab: 'servicePosts' },
   { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
+  // ---- 数说基层 ----
+  { name: 'org-figures', path: 'figures', page: () => import('./views/figures/Figures.vue'), perm: 'stats.read', tab: 'figures' },
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

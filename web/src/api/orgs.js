@@ -17,3 +17,9 @@ export const responsibility = {
   figures: (org, year) => api.get('/responsibility-figures', { org, year }),
   exportFile: (org, year, filename) => download('/responsibility-figures/export', { org, year }, filename),
 }
+
+// 数说基层: the source text's figures of a node and year, computed from kept yearly figures.
+export const cityFigures = {
+  get: (org, year) => api.get(`/orgs/${org}/figures`, year ? { year } : {}),
+  exportFile: (org, year, filename) => download(`/orgs/${org}/figures/export`, year ? { year } : {}, filename),
+}
