@@ -346,8 +346,8 @@ def test_a_good_login_forgets_the_failures_from_its_address(lockable):
 @pytest.mark.timed
 def test_password_flood_leaves_other_requests_fast():
     """40 wrong logins and 40 wrong password changes from eight threads, while another thread measures /healthz
-    and a logged-in page: their p99 stays under 50 ms (the argon2id checks run on the hashing pool, not on the
-    event loops), every flood answer is the expected refusal, and right logins work afterwards."""
+    and a logged-in page: their p99 stays under 50 ms or half of one password check measured alone in the same run,
+    whichever is more (the argon2id checks run on the hashing pool, not on the event loops), every flood answer is the expected refusal, and right logins work afterwards."""
     import threading
     s = Server(divisions=False, extra_args=["--lockout-threshold", "1000"])
     try:
@@ -356,6 +356,15 @@ def test_password_flood_leaves_other_requests_fast():
         flooder = s.client()
         flooder.login("flooder", PASSWORD)
         watcher = s.admin()
+        # The ceiling, measured in this run: one password check alone (a wrong login, nothing else running).
+        # A request queued behind a check on its event loop would wait about that long.
+        alone, lone = [], s.client()
+        for i in range(3):
+            t0 = time.perf_counter()
+            assert lone.s.post(lone.url("/api/v1/auth/login"), json={"username": "flood-x", "password": f"B{i}"}) \
+                .status_code == 401
+            alone.append(time.perf_counter() - t0)
+        ceiling = max(0.050, sorted(alone)[1] / 2)
         started, errors, codes = threading.Event(), [], []
 
         def bad_logins(k):
@@ -402,8 +411,10 @@ def test_password_flood_leaves_other_requests_fast():
             xs = sorted(xs)
             return xs[min(len(xs) - 1, int(len(xs) * 0.99))]
 
-        assert p99(health) < 0.050, f"/healthz p99 {p99(health) * 1000:.1f} ms over {len(health)}"
-        assert p99(page) < 0.050, f"/auth/me p99 {p99(page) * 1000:.1f} ms over {len(page)}"
+        assert p99(health) < ceiling, f"/healthz p99 {p99(health) * 1000:.1f} ms over {len(health)}, ceiling " \
+            f"{ceiling * 1000:.1f} ms"
+        assert p99(page) < ceiling, f"/auth/me p99 {p99(page) * 1000:.1f} ms over {len(page)}, ceiling " \
+            f"{ceiling * 1000:.1f} ms"
         # Afterwards right logins work (the flood locked nothing: its threshold is out of reach).
         s.admin()
         s.client().login("flooder", PASSWORD)
