@@ -1719,7 +1719,7 @@ export default {
   },
   // ---- end 双报到 ----
   // ---- 数说基层 (figures) ----
-  figures: {
+  cityFigures: {
     title: '{name} · Figures',
     year: '{y}',
     export: 'Export to Excel',

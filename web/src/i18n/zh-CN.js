@@ -1720,7 +1720,7 @@ export default {
   },
   // ---- end 双报到 ----
   // ---- 数说基层 (figures) ----
-  figures: {
+  cityFigures: {
     title: '{name} · 数说基层',
     year: '{y} 年',
     export: '导出 Excel',
