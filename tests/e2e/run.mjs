@@ -1134,17 +1134,17 @@ describe('staff console', { timeout: 480_000 }, () => {
 
   it('norms: the city issues, a district refines, and the page shows what applies in a year', async () => {
     const option = (text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).click()
-    const key = 'village.shell_income_min'
+    const key = 'wish.value_cap_fen'
     await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2014, value: 20000, basis: '市委组织部文件' }, 201)
     await page.goto(`${base}/orgs/${ids.shushan}/norms`)
-    await waitText(page, `norm-now-${key}`, '20,000 元')
+    await waitText(page, `norm-now-${key}`, '20,000 分（金额）')
     assert.ok((await textOf(byId(page, 'norm-in-force'))).includes('合肥市'), 'the issuer is named')
     await byId(page, 'list-empty').waitFor() // the city's norm is not the district's to change
 
     // The district issues its own from 2025 in the dialog.
     await byId(page, 'norm-create').click()
     await byId(page, 'norm-key').click()
-    await option('空壳村经营性收入标准')
+    await option('微心愿估计价值上限')
     await field(page, 'norm-year-from').fill('2025')
     await field(page, 'norm-value-number').fill('50000')
     await field(page, 'norm-value-number').press('Tab')
@@ -1152,14 +1152,14 @@ describe('staff console', { timeout: 480_000 }, () => {
     await byId(page, 'norm-submit').click()
     await waitRows(page, 'norm-table', 1)
     const thisYear = new Date().getFullYear()
-    await waitText(page, `norm-now-${key}`, '50,000 元')
+    await waitText(page, `norm-now-${key}`, '50,000 分（金额）')
     const api = await admin.get(`/api/v1/norms/effective?org=${ids.shushan}&year=${thisYear}`)
     const mine = api.items.find((i) => i.key === key).norm
     assert.deepEqual([mine.value, mine.org_id, mine.year_from, mine.basis], [50000, ids.shushan, 2025, '蜀山区委组织部通知'])
     // In 2024 the city's applies again.
     await field(page, 'norm-year').fill('2024')
     await field(page, 'norm-year').press('Tab')
-    await waitText(page, `norm-now-${key}`, '20,000 元')
+    await waitText(page, `norm-now-${key}`, '20,000 分（金额）')
 
     // Weights that do not add up to 100: the API's words on the value, nothing issued.
     await byId(page, 'norm-create').click()
@@ -1176,7 +1176,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal((await admin.get(`/api/v1/norms?org=${ids.shushan}`)).items.length, 1)
     await field(page, 'norm-year').fill(String(thisYear))
     await field(page, 'norm-year').press('Tab')
-    await waitText(page, `norm-now-${key}`, '50,000 元')
+    await waitText(page, `norm-now-${key}`, '50,000 分（金额）')
     await settled(page)
     await toTop(page)
     await page.screenshot({ path: join(ARTIFACTS, 'norms-desktop.png'), fullPage: true })

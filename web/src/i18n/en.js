@@ -488,7 +488,7 @@ export default {
       satisfaction_floor: 'Review satisfaction floor',
     },
     village: {
-      shell_income_min: 'Shell-village operating income threshold',
+      income_bands: 'Village collective income bands',
     },
     venue: {
       area_per_100_households: 'Venue area per 100 households',
@@ -522,7 +522,7 @@ export default {
       satisfaction_floor: '%',
     },
     village: {
-      shell_income_min: 'yuan',
+      income_bands: 'yuan',
     },
     venue: {
       area_per_100_households: 'm²',
@@ -542,6 +542,12 @@ export default {
     wish: {
       value_cap_fen: 'fen',
       claim_days: 'days',
+    },
+  },
+  // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
+  normGrade: {
+    village: {
+      income_bands: { strong: 'strong', general: 'general', weak: 'weak', shell: 'shell' },
     },
   },
   normName: {

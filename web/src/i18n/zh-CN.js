@@ -489,7 +489,7 @@ export default {
       satisfaction_floor: '述职评议满意度底线',
     },
     village: {
-      shell_income_min: '空壳村经营性收入标准',
+      income_bands: '村级集体经济收入分档',
     },
     venue: {
       area_per_100_households: '活动场所面积（每百户）',
@@ -523,7 +523,7 @@ export default {
       satisfaction_floor: '%',
     },
     village: {
-      shell_income_min: '元',
+      income_bands: '元',
     },
     venue: {
       area_per_100_households: '平方米',
@@ -543,6 +543,12 @@ export default {
     wish: {
       value_cap_fen: '分（金额）',
       claim_days: '天',
+    },
+  },
+  // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
+  normGrade: {
+    village: {
+      income_bands: { strong: '经济强村', general: '一般村', weak: '薄弱村', shell: '空壳村' },
     },
   },
   normName: {
