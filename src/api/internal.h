@@ -540,4 +540,11 @@ json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
+/* ---- 村级集体经济 (village.c, docs/village-economy.md) ---- */
+extern const char *const village_bands[];    /* the grades village.income_bands names: strong ... shell */
+extern const char *const village_measures[]; /* the measures an account names: asset_integration ... */
+/* 774 villages' accounts every demo year, shells falling from 355 (2014) to 245 (the last year). */
+int village_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 村级集体经济 ---- */
+
 #endif

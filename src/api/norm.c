@@ -42,7 +42,7 @@ static const norm_key_t catalogue[] = {
     {"review.grade_points", NK_SHARES, 0, 100, review_grades, 0},
     {"review.grade_bands", NK_BANDS, 0, 100, review_grades, 0},
     {"review.satisfaction_floor", NK_NUMBER, 0, 100, NULL, 0},
-    {"village.shell_income_min", NK_NUMBER, 0, 100000000, NULL, 0},
+    {"village.income_bands", NK_BANDS, 0, 100000000, village_bands, 0}, /* 村级集体经济 (village.c) */
     {"venue.area_per_100_households", NK_NUMBER, 0, 1000, NULL, 0},
     {"inservice.hours_min", NK_NUMBER, 0, 2000, NULL, 0},
     {"inservice.activities_min", NK_NUMBER, 0, 365, NULL, 0},
@@ -57,7 +57,7 @@ static const norm_key_t catalogue[] = {
 
 const char *const norm_keys[] = {
     "assessment.weights",     "assessment.grade_bands", "assessment.bonus_cap", "review.grade_points",    "review.grade_bands",
-    "review.satisfaction_floor", "village.shell_income_min", "venue.area_per_100_households",
+    "review.satisfaction_floor", "village.income_bands", "venue.area_per_100_households",
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
@@ -356,8 +356,9 @@ static const struct {
      "[{\"grade\":\"good\",\"min\":90},{\"grade\":\"fairly_good\",\"min\":80},{\"grade\":\"average\",\"min\":60},"
      "{\"grade\":\"poor\",\"min\":0}]"},
     {0, "review.satisfaction_floor", 2024, "50"},
-    {0, "village.shell_income_min", 2014, "20000"},
-    {0, "village.shell_income_min", 2022, "50000"},
+    {0, "village.income_bands", 2012, /* 村级集体经济: the 2万 shell line, never raised */
+     "[{\"grade\":\"strong\",\"min\":100000},{\"grade\":\"general\",\"min\":50000},"
+     "{\"grade\":\"weak\",\"min\":20000},{\"grade\":\"shell\",\"min\":0}]"},
     {0, "venue.area_per_100_households", 2020, "30"},
     {0, "inservice.hours_min", 2024, "50"},
     {0, "inservice.activities_min", 2024, "4"},

@@ -108,6 +108,11 @@ def fingerprint(db):
     for row in con.execute("SELECT report_id, year, quarter, grade, records, minutes, acknowledged_at IS NULL"
                            " FROM service_card ORDER BY id"):
         h.update(repr(row).encode())
+    # ---- 村级集体经济: each village's accounts ----
+    for row in con.execute("SELECT org_id, year, contracting, investment, business, subsidy, other_income, assets,"
+                           " measures FROM village_account ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end 村级集体经济 ----
     con.close()
     return h.hexdigest()
 

@@ -28,7 +28,7 @@ def applying(client, org, year, key):
 
 
 def test_the_nearest_issuer_latest_year_applies(server, admin, ids):
-    key = "village.shell_income_min"
+    key = "wish.value_cap_fen"
     city = issue(admin, ids[CITY], key, 2014, 20000, basis="合组〔2014〕示例号")
     assert city.status_code == 201, city.text
     assert (city.json()["value"], city.json()["org_name"], city.json()["basis"]) == (20000, "合肥市", "合组〔2014〕示例号")
@@ -98,7 +98,9 @@ BAD = [
     ("review.satisfaction_floor", 101),
     ("review.satisfaction_floor", "50"),
     ("review.satisfaction_floor", [50]),
-    ("village.shell_income_min", -1),
+    ("wish.value_cap_fen", -1),
+    ("village.income_bands", [{"grade": "strong", "min": 100000}, {"grade": "general", "min": 50000},
+                              {"grade": "shell", "min": 20000}, {"grade": "weak", "min": 0}]),  # grades out of order
 ]
 
 

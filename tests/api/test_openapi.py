@@ -1066,6 +1066,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_public_cases(server, admin, ctx)
     walk_escalation(server, admin, ctx)  # moves the clock: every cookie session but the admin's ends
     walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
+    walk_village(admin)  # 村级集体经济
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -1644,6 +1645,40 @@ def walk_figures(admin, cid, year):
     assert r.status_code == 200 and r.content.startswith(b"PK"), r.text
     check(r, "GET", "/api/v1/responsibility-figures/export")
 # ---- end rectification problems ----
+
+
+# ---- 村级集体经济 ----
+def walk_village(admin):
+    """Part of the walk: a village's account created, listed, exported, read, changed (and a stale
+    change refused), a second one for its year refused, deleted."""
+    r = admin.get("/api/v1/orgs", params={"q": "340103100200"})
+    assert r.status_code == 200, r.text
+    village = next(o["id"] for o in r.json()["items"] if o["code"] == "340103100200")
+    col, one = "/api/v1/village-accounts", "/api/v1/village-accounts/{id}"
+    body = {"org_id": village, "year": 2020, "contracting": 12000, "investment": 3000, "business": 1000,
+            "subsidy": 80000, "other_income": 500, "assets": 900000, "measures": ["land_transfer"], "note": "文档台账"}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    a = check(r, "POST", col)
+    r = admin.post(col, json=body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    check(admin.get(col, params={"org": village, "year": 2020, "band": "unclassified"}), "GET", col)
+    check(admin.get(col, params={"change": "left_shell", "q": "村"}), "GET", col)
+    r = admin.get(f"{col}/export", params={"org": village})
+    assert r.status_code == 200, r.text
+    check(r, "GET", f"{col}/export")
+    check(admin.get(f"{col}/{a['id']}"), "GET", one)
+    r = admin.patch(f"{col}/{a['id']}", json={"business": 9000, "measures": None, "version": a["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    r = admin.patch(f"{col}/{a['id']}", json={"business": 1, "version": 1})
+    assert r.status_code == 409, r.text
+    check(r, "PATCH", one)
+    r = admin.delete(f"{col}/{a['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+# ---- end 村级集体经济 ----
 
 
 # ---- volunteer and service teams ----

@@ -1134,32 +1134,36 @@ describe('staff console', { timeout: 480_000 }, () => {
 
   it('norms: the city issues, a district refines, and the page shows what applies in a year', async () => {
     const option = (text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).click()
-    const key = 'village.shell_income_min'
-    await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2014, value: 20000, basis: '市委组织部文件' }, 201)
+    const key = 'village.income_bands'
+    const bands = (weak) => [{ grade: 'strong', min: 100000 }, { grade: 'general', min: 50000 }, { grade: 'weak', min: weak }, { grade: 'shell', min: 0 }]
+    const words = (weak) => `经济强村 ≥ 100,000 · 一般村 ≥ 50,000 · 薄弱村 ≥ ${weak.toLocaleString('en')} · 空壳村 ≥ 0`
+    await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2014, value: bands(20000), basis: '市委组织部文件' }, 201)
     await page.goto(`${base}/orgs/${ids.shushan}/norms`)
-    await waitText(page, `norm-now-${key}`, '20,000 元')
+    await waitText(page, `norm-now-${key}`, words(20000))
     assert.ok((await textOf(byId(page, 'norm-in-force'))).includes('合肥市'), 'the issuer is named')
     await byId(page, 'list-empty').waitFor() // the city's norm is not the district's to change
 
     // The district issues its own from 2025 in the dialog.
     await byId(page, 'norm-create').click()
     await byId(page, 'norm-key').click()
-    await option('空壳村经营性收入标准')
+    await option('村级集体经济收入分档')
     await field(page, 'norm-year-from').fill('2025')
-    await field(page, 'norm-value-number').fill('50000')
-    await field(page, 'norm-value-number').press('Tab')
+    for (const [grade, min] of [['strong', '100000'], ['general', '50000'], ['weak', '30000']]) {
+      await field(page, `norm-band-${grade}`).fill(min)
+      await field(page, `norm-band-${grade}`).press('Tab')
+    }
     await field(page, 'norm-basis').fill('蜀山区委组织部通知')
     await byId(page, 'norm-submit').click()
     await waitRows(page, 'norm-table', 1)
     const thisYear = new Date().getFullYear()
-    await waitText(page, `norm-now-${key}`, '50,000 元')
+    await waitText(page, `norm-now-${key}`, words(30000))
     const api = await admin.get(`/api/v1/norms/effective?org=${ids.shushan}&year=${thisYear}`)
     const mine = api.items.find((i) => i.key === key).norm
-    assert.deepEqual([mine.value, mine.org_id, mine.year_from, mine.basis], [50000, ids.shushan, 2025, '蜀山区委组织部通知'])
+    assert.deepEqual([mine.value, mine.org_id, mine.year_from, mine.basis], [bands(30000), ids.shushan, 2025, '蜀山区委组织部通知'])
     // In 2024 the city's applies again.
     await field(page, 'norm-year').fill('2024')
     await field(page, 'norm-year').press('Tab')
-    await waitText(page, `norm-now-${key}`, '20,000 元')
+    await waitText(page, `norm-now-${key}`, words(20000))
 
     // Weights that do not add up to 100: the API's words on the value, nothing issued.
     await byId(page, 'norm-create').click()
@@ -1176,7 +1180,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     assert.equal((await admin.get(`/api/v1/norms?org=${ids.shushan}`)).items.length, 1)
     await field(page, 'norm-year').fill(String(thisYear))
     await field(page, 'norm-year').press('Tab')
-    await waitText(page, `norm-now-${key}`, '50,000 元')
+    await waitText(page, `norm-now-${key}`, words(30000))
     await settled(page)
     await toTop(page)
     await page.screenshot({ path: join(ARTIFACTS, 'norms-desktop.png'), fullPage: true })
@@ -1185,7 +1189,7 @@ describe('staff console', { timeout: 480_000 }, () => {
     await phone.waitForURL((u) => u.pathname === '/login')
     await uiLogin(phone, 'admin', ADMIN_PASSWORD)
     await phone.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}/norms`)
-    await waitText(phone, `norm-now-${key}`, '50,000 元')
+    await waitText(phone, `norm-now-${key}`, words(30000))
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'norms-phone.png'), fullPage: true })
     await phone.close()
@@ -1914,6 +1918,76 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.close()
   })
   // ---- end 结对共建 and purchased services ----
+  // ---- 村级集体经济 ----
+  it('村级集体经济: a county enters a village\'s yearly accounts and sees its band change from 空壳村 as operating income (not subsidies) rises', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear() - 1 // the page's year: the last whole one
+    const county = await findOrg('长丰县', 'district')
+    const village = await findOrg('340121100203', 'community', '340121100203') // 费岗村
+    const bands = [{ grade: 'strong', min: 100000 }, { grade: 'general', min: 50000 }, { grade: 'weak', min: 20000 }, { grade: 'shell', min: 0 }]
+    await admin.post('/api/v1/norms', { org_id: county.id, key: 'village.income_bands', year_from: 2012, value: bands, basis: '长丰县委组织部（测试）' }, 201)
+    // Last year's account: a shell.
+    await admin.post('/api/v1/village-accounts', { org_id: village.id, year: year - 1, contracting: 9000, investment: 0, business: 0, subsidy: 120000, other_income: 0 }, 201)
+    const u = await admin.post('/api/v1/users', { username: 'changfeng.village', display_name: '长丰县组织部', password: STAFF_PASSWORD, org_id: county.id }, 201)
+    await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: county.id }, 201)
+
+    const page = await newPage('village', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'changfeng.village', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${county.id}/village-economy`)
+    await byId(page, 'list-empty').waitFor() // no account of the year yet
+    await byId(page, 'village-create').click()
+    await byId(page, 'village-org').click()
+    await field(page, 'village-org').fill('费岗')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '费岗村' }).first().click()
+    for (const [id, v] of [['village-contracting', '8000'], ['village-business', '4000'], ['village-subsidy', '150000']]) {
+      await field(page, id).fill(v)
+      await field(page, id).press('Tab')
+    }
+    // Operating income 12,000: a shell, whatever the subsidy.
+    await waitText(page, 'village-operating-sum', '¥12,000')
+    await waitText(page, 'village-band-preview', '空壳村')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'village-dialog-desktop.png') })
+    await byId(page, 'village-submit').click()
+    await waitRows(page, 'village-table', 1)
+    let [acct] = (await admin.get(`/api/v1/village-accounts?org=${village.id}&year=${year}`)).items
+    assert.deepEqual([acct.operating_income, acct.other_total, acct.band, acct.prev_band], [12000, 150000, 'shell', 'shell'])
+    await waitText(page, `village-band-${acct.id}`, '空壳村')
+
+    // Investment returns of 10,000 and land transfer: 22,000, out of the shell band.
+    await page.getByTestId('village-table').locator('[data-testid="row-edit"]').first().click()
+    await field(page, 'village-investment').fill('10000')
+    await field(page, 'village-investment').press('Tab')
+    await waitText(page, 'village-band-preview', '薄弱村')
+    await page.getByTestId('village-measures').locator('label', { hasText: '土地流转' }).click()
+    await byId(page, 'village-submit').click()
+    await waitText(page, `village-band-${acct.id}`, '薄弱村')
+    acct = await admin.get(`/api/v1/village-accounts/${acct.id}`)
+    assert.deepEqual([acct.operating_income, acct.band, acct.prev_band, acct.measures], [22000, 'weak', 'shell', ['land_transfer']])
+    await waitText(page, 'village-figure-village.left_shell', '1')
+    await waitText(page, 'village-figure-village.band.shell', '0')
+    // The filters are the address: a link to the villages that left the shell band this year.
+    await page.goto(`${base}/orgs/${county.id}/village-economy?year=${year}&change=left_shell`)
+    await waitRows(page, 'village-table', 1)
+    await byId(page, 'village-trend').waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'village-economy-desktop.png'), fullPage: true })
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'village-export').click()])
+    assert.equal(file.suggestedFilename(), 'village-accounts.xlsx')
+
+    const phone = await newPage('village-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'changfeng.village', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${county.id}/village-economy?year=${year}`)
+    await waitText(phone, `village-band-${acct.id}`, '薄弱村')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'village-economy-phone.png'), fullPage: true })
+    await phone.close()
+    await page.close()
+  })
+  // ---- end 村级集体经济 ----
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {

@@ -43,6 +43,9 @@ export const ORG_PAGES = [
   { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
   // ---- 数说基层 ----
   { name: 'org-figures', path: 'figures', page: () => import('./views/figures/Figures.vue'), perm: 'stats.read', tab: 'figures' },
+  // ---- 村级集体经济 ----
+  { name: 'org-village-economy', path: 'village-economy', page: () => import('./views/village/VillageEconomy.vue'), perm: 'stats.read', tab: 'villageEconomy' },
+  // ---- end 村级集体经济 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -80,6 +80,7 @@ export default {
   },
   tabs: {
     figures: 'Figures',
+    villageEconomy: 'Village economy',
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
@@ -489,7 +490,7 @@ export default {
       satisfaction_floor: 'Review satisfaction floor',
     },
     village: {
-      shell_income_min: 'Shell-village operating income threshold',
+      income_bands: 'Village collective income bands',
     },
     venue: {
       area_per_100_households: 'Venue area per 100 households',
@@ -523,7 +524,7 @@ export default {
       satisfaction_floor: '%',
     },
     village: {
-      shell_income_min: 'yuan',
+      income_bands: 'yuan',
     },
     venue: {
       area_per_100_households: 'm²',
@@ -543,6 +544,12 @@ export default {
     wish: {
       value_cap_fen: 'fen',
       claim_days: 'days',
+    },
+  },
+  // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
+  normGrade: {
+    village: {
+      income_bands: { strong: 'strong', general: 'general', weak: 'weak', shell: 'shell' },
     },
   },
   normName: {
@@ -1780,4 +1787,41 @@ export default {
     },
   },
   // ---- end 数说基层 ----
+  // ---- 村级集体经济 (village) ----
+  village: {
+    yearN: '{year}',
+    export: 'Export Excel',
+    create: 'Enter accounts',
+    editTitle: 'Edit village accounts',
+    deleteConfirm: 'Delete the accounts of {name} for {year}?',
+    village: 'Village',
+    pickVillage: 'Choose a village (not a community)',
+    year: 'Year',
+    searchName: 'Village name',
+    band: 'Band',
+    change: 'Since last year',
+    bands: { strong: 'Strong', general: 'General', weak: 'Weak', shell: 'Shell village', unclassified: 'Unclassified' },
+    changes: { entered_shell: 'Became a shell', left_shell: 'Left the shell band' },
+    operatingItems: 'Operating income (classified on)',
+    otherItems: 'Other income (not classified on)',
+    contracting: 'Contracting remittances',
+    investment: 'Investment returns',
+    business: 'Business income',
+    subsidy: 'Subsidies',
+    otherIncome: 'Other income',
+    operatingIncome: 'Operating income',
+    otherTotal: 'Subsidies and other',
+    items: 'Operating items',
+    assets: 'Total assets (yuan)',
+    measures: 'Measures',
+    measure: { asset_integration: 'Asset integration', land_transfer: 'Land transfer', photovoltaic: 'Photovoltaics', property_leasing: 'Property leasing', rural_tourism: 'Rural tourism', other: 'Other' },
+    note: 'Note',
+    bandHint: "By the village's income-bands norm in force that year, on operating income only.",
+    noNorm: 'No income-bands norm applies to this village in that year: it will be unclassified.',
+    otherHint: 'Subsidies and other income do not count as operating income.',
+    trend: 'Shell villages of {org} by year',
+    shellVillages: 'Shell villages',
+    figure: { n: 'Villages with accounts', band_shell: 'Shell', band_weak: 'Weak', band_general: 'General', band_strong: 'Strong', unclassified: 'Unclassified', entered_shell: 'Became shells', left_shell: 'Left the shell band' },
+  },
+  // ---- end 村级集体经济 ----
 }

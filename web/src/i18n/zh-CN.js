@@ -81,6 +81,7 @@ export default {
   },
   tabs: {
     figures: '数说基层',
+    villageEconomy: '集体经济',
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
@@ -490,7 +491,7 @@ export default {
       satisfaction_floor: '述职评议满意度底线',
     },
     village: {
-      shell_income_min: '空壳村经营性收入标准',
+      income_bands: '村级集体经济收入分档',
     },
     venue: {
       area_per_100_households: '活动场所面积（每百户）',
@@ -524,7 +525,7 @@ export default {
       satisfaction_floor: '%',
     },
     village: {
-      shell_income_min: '元',
+      income_bands: '元',
     },
     venue: {
       area_per_100_households: '平方米',
@@ -544,6 +545,12 @@ export default {
     wish: {
       value_cap_fen: '分（金额）',
       claim_days: '天',
+    },
+  },
+  // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
+  normGrade: {
+    village: {
+      income_bands: { strong: '经济强村', general: '一般村', weak: '薄弱村', shell: '空壳村' },
     },
   },
   normName: {
@@ -1781,4 +1788,41 @@ export default {
     },
   },
   // ---- end 数说基层 ----
+  // ---- 村级集体经济 (village) ----
+  village: {
+    yearN: '{year} 年',
+    export: '导出 Excel',
+    create: '录入台账',
+    editTitle: '编辑集体经济台账',
+    deleteConfirm: '删除{name} {year} 年的集体经济台账？',
+    village: '村',
+    pickVillage: '选择村（社区不适用）',
+    year: '年度',
+    searchName: '村名',
+    band: '类别',
+    change: '较上年',
+    bands: { strong: '经济强村', general: '一般村', weak: '薄弱村', shell: '空壳村', unclassified: '未分类' },
+    changes: { entered_shell: '新增空壳村', left_shell: '摘掉空壳村帽子' },
+    operatingItems: '经营性收入（计入分类）',
+    otherItems: '其他收入（不计入分类）',
+    contracting: '发包上交',
+    investment: '投资收益',
+    business: '经营收入',
+    subsidy: '补助收入',
+    otherIncome: '其他收入',
+    operatingIncome: '经营性收入',
+    otherTotal: '补助及其他',
+    items: '经营性收入构成',
+    assets: '资产总额（元）',
+    measures: '发展举措',
+    measure: { asset_integration: '资产整合', land_transfer: '土地流转', photovoltaic: '光伏发电', property_leasing: '物业经营', rural_tourism: '乡村旅游', other: '其他' },
+    note: '备注',
+    bandHint: '按该村当年适用的村级集体经济收入分档参数，只看经营性收入。',
+    noNorm: '该村当年没有适用的收入分档参数：保存后为“未分类”。',
+    otherHint: '补助和其他收入不计入经营性收入。',
+    trend: '{org}空壳村数量（按年度）',
+    shellVillages: '空壳村',
+    figure: { n: '台账村数', band_shell: '空壳村', band_weak: '薄弱村', band_general: '一般村', band_strong: '经济强村', unclassified: '未分类', entered_shell: '新增空壳村', left_shell: '摘帽村' },
+  },
+  // ---- end 村级集体经济 ----
 }

@@ -1,13 +1,19 @@
 // A norm's value as words, and the form a value editor starts from, by the
 // key's kind (GET /norm-keys): number, steps, shares, bands.
-export function formatNormValue(t, key, kind, value) {
+// A name in key's value (a share, a grade): the key's own word when it has one
+// (normGrade.<key>.<name>: 村's 薄弱村 is not assessment's 较差), else the shared one.
+export function normNameOf(t, te, key, name) {
+  return te && te(`normGrade.${key}.${name}`) ? t(`normGrade.${key}.${name}`) : t(`normName.${name}`)
+}
+
+export function formatNormValue(t, key, kind, value, te) {
   if (value == null) return '—'
   const unit = t(`normUnit.${key}`)
   const num = (n) => Number(n).toLocaleString('zh-CN')
   if (kind === 'number') return `${num(value)} ${unit}`.trim()
   if (kind === 'steps') return `${value.map(num).join(' / ')} ${unit}`.trim()
   if (kind === 'shares') return Object.entries(value).map(([k, v]) => `${t(`normName.${k}`)} ${num(v)}`).join(' · ')
-  if (kind === 'bands') return value.map((b) => `${t(`normName.${b.grade}`)} ≥ ${num(b.min)}`).join(' · ')
+  if (kind === 'bands') return value.map((b) => `${normNameOf(t, te, key, b.grade)} ≥ ${num(b.min)}`).join(' · ')
   return JSON.stringify(value)
 }
 
