@@ -540,4 +540,11 @@ json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
+/* ---- 党建品牌 and 荣誉 (honour.c, docs/honours.md) ---- */
+extern const char *const honour_levels[]; /* national, provincial, city, district */
+/* The demo city's brands and honours, deterministic from seed (jiceng demo):
+ * before the assessment, whose honours sources read them. */
+int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 党建品牌 and 荣誉 ---- */
+
 #endif
