@@ -64,7 +64,7 @@ static int brand_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
 const yfig_source_t brand_figures = {
     .prefix = "brand.",
     .own = brand_own,
-    .keys_sql = "SELECT b.org_id, b.started_year FROM brand b JOIN org o ON o.id = b.org_id"
+    .keys_sql = "SELECT b.org_id, b.started_year AS year FROM brand b JOIN org o ON o.id = b.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND b.started_year >= ? GROUP BY b.org_id, b.started_year",
 };
 
