@@ -226,7 +226,8 @@ def test_honours_export(admin, city):
 
 def test_assessment_bonus_from_honours(server, admin, city):
     """A street's community plan with bonus items from the honours of each community's subtree in the plan's year:
-    all levels (0.5 each, at most 2), national ones (1 each, at most 1); the unit's bonus at most the norm's cap."""
+    all levels (0.5 each, at most 2), national ones (0.4 each, at most 1), city and above (0.25 each, at most 1); the
+    unit's bonus at most the norm's cap."""
     year = 2022
     for key, value in (("assessment.weights", {"party_building": 50, "development": 50}),
                        ("assessment.grade_bands", [{"grade": "excellent", "min": 90}, {"grade": "sound", "min": 80},
@@ -236,12 +237,14 @@ def test_assessment_bonus_from_honours(server, admin, city):
            201)
     street = city["street"]
     made = []
-    # 团安: five honours of the year (a national one of its party organisation, a resident's, three of the node),
+    # 团安: six honours of the year (a national one of its party organisation, a resident's provincial one, four
+    # of the node: two city, two district),
     # one of the year before (not counted); 青阳路: one district honour.
     for body in (honour(city, year=year, party_org_id=city["party_org"]),
                  {"person_id": city["person"], "title": "安徽省优秀共产党员", "level": "provincial",
                   "awarding_body": "中共安徽省委", "year": year},
                  honour(city, year=year, title="合肥市先进基层党组织", level="city"),
+                 honour(city, year=year, title="合肥市五星级基层党组织", level="city"),
                  honour(city, year=year, title="蜀山区先进基层党组织", level="district"),
                  honour(city, year=year, title="蜀山区文明社区", level="district"),
                  honour(city, year=year - 1, title="合肥市文明社区", level="city"),
@@ -256,9 +259,9 @@ def test_assessment_bonus_from_honours(server, admin, city):
              ("B1", None, {"half": "party_building", "max_points": 2, "method": "bonus", "source": "honours.all",
                            "params": {"per": 0.5, "cap": 2}}),
              ("B2", None, {"half": "party_building", "max_points": 1, "method": "bonus",
-                           "source": "honours.national", "params": {"per": 1, "cap": 1}}),
+                           "source": "honours.national", "params": {"per": 0.4, "cap": 1}}),
              ("B3", None, {"half": "party_building", "max_points": 1, "method": "bonus",
-                           "source": "honours.city_and_above", "params": {"per": 0.1, "cap": 1}})]
+                           "source": "honours.city_and_above", "params": {"per": 0.25, "cap": 1}})]
     ids = {}
     for i, (code, parent, body) in enumerate(nodes):
         b = {"code": code, "name": f"指标{code}", "sort": i, **body}
@@ -268,16 +271,16 @@ def test_assessment_bonus_from_honours(server, admin, city):
     run = ok(street.post(f"/api/v1/assessment-plans/{plan}/runs", json={}), 201)["id"]
     res = {r["org_id"]: r for r in ok(street.get(f"/api/v1/assessment-runs/{run}/results",
                                                  params={"limit": 200}))["items"]}
-    # 团安: min(2, 5 × 0.5) + min(1, 1) + min(1, 3 × 0.1) = 2 + 1 + 0.3 = 3.3, capped at 3.
+    # 团安: min(2, 6 × 0.5) + min(1, 1 × 0.4) + min(1, 4 × 0.25) = 2 + 0.4 + 1 = 3.4, capped at 3.
     # 青阳路: 0.5 + 0 + 0. The others: nothing.
     t = res[city[TUANAN]]
     assert t["bonus"] == 3 and t["total"] == t["party_building"] + t["development"] + 3
     assert res[city[QINGYANG]]["bonus"] == 0.5
     assert sum(r["bonus"] for o, r in res.items() if o not in (city[TUANAN], city[QINGYANG])) == 0
     tree = {n["code"]: n for n in ok(street.get(f"/api/v1/assessment-runs/{run}/results/{city[TUANAN]}"))["tree"]}
-    assert (tree["B1"]["measure"], tree["B1"]["computed"], tree["B1"]["numbers"]) == (5, 2, {"honours": 5})
-    assert (tree["B2"]["measure"], tree["B2"]["computed"]) == (1, 1)
-    assert (tree["B3"]["measure"], tree["B3"]["computed"]) == (3, 0.3)
+    assert (tree["B1"]["measure"], tree["B1"]["computed"], tree["B1"]["numbers"]) == (6, 2, {"honours": 6})
+    assert (tree["B2"]["measure"], tree["B2"]["computed"]) == (1, 0.4)
+    assert (tree["B3"]["measure"], tree["B3"]["computed"]) == (4, 1)
     assert tree["B1"]["link"] == {"page": "org-honours", "query": {"org": city[TUANAN], "year": year}}
     sources = {s["key"]: s for s in ok(admin.get("/api/v1/assessment-sources"))["items"]}
     assert {"honours.all", "honours.city_and_above", "honours.national", "honours.provincial", "honours.city",
