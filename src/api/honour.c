@@ -437,28 +437,34 @@ static int64_t demo_party_org(db_t *db, int64_t org)
 }
 
 /* One honour of the demo: a community's party organisation (person 0) or a
- * community secretary's (drawn in [lo, hi)). Taken already: skipped. */
+ * community secretary's (drawn in [lo, hi)). A holder drawn twice for the
+ * same title and year is drawn again (up to 8 times), so that the counts are
+ * the same whatever the number of residents. */
 static int demo_honour(db_t *db, const write_ctx_t *w, unsigned long long seed, unsigned long long k, const char *lo,
                        const char *hi, int person, const char *title, const char *level, const char *body,
                        const char *doc, int year)
 {
-    int64_t holder = 0, org = 0;
-    int rc = demo_node(db, person ? DEMO_SECRETARIES : DEMO_COMMUNITIES, lo, hi, seed, k, &holder);
-    if (rc != DB_OK || holder == 0)
-        return rc;
-    if (person)
-        rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", holder);
-    else
-        org = holder;
-    int64_t po = person ? 0 : demo_party_org(db, org);
-    char no[64];
-    snprintf(no, sizeof no, "%s〔%d〕%d号", doc, year, 3 + (int)demo_pick(seed, k + 1, 40));
-    if (rc == DB_OK)
-        rc = db_exec(db, NULL,
-                     "INSERT INTO honour (org_id, party_org_id, person_id, title, level, awarding_body, year, doc_no,"
-                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                     "iIItttitii", org, po, person ? holder : 0, title, level, body, (int64_t)year, no, w->now,
-                     w->now);
+    int rc = DB_OK;
+    int64_t changed = 0;
+    for (unsigned long long draw = 0; rc == DB_OK && changed == 0 && draw < 8; draw++) {
+        int64_t holder = 0, org = 0;
+        rc = demo_node(db, person ? DEMO_SECRETARIES : DEMO_COMMUNITIES, lo, hi, seed, k * 8 + draw, &holder);
+        if (rc != DB_OK || holder == 0)
+            return rc;
+        if (person)
+            rc = db_one_int(db, &org, "SELECT org_id FROM person WHERE id = ?", "i", holder);
+        else
+            org = holder;
+        int64_t po = person ? 0 : demo_party_org(db, org);
+        char no[64];
+        snprintf(no, sizeof no, "%s〔%d〕%d号", doc, year, 3 + (int)demo_pick(seed, k * 8 + 7, 40));
+        if (rc == DB_OK)
+            rc = db_exec(db, &changed,
+                         "INSERT INTO honour (org_id, party_org_id, person_id, title, level, awarding_body, year,"
+                         " doc_no, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         "iIItttitii", org, po, person ? holder : 0, title, level, body, (int64_t)year, no, w->now,
+                         w->now);
+    }
     return rc;
 }
 
@@ -513,26 +519,26 @@ int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
     int last = api_today_ymd() / 10000;
     for (int y = DEMO_FIRST_YEAR; rc == DB_OK && y <= last; y++) {
         if (y == 2016 || y == 2021) {
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 0, "全国先进基层党组织", "national", "中共中央",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 0, "全国先进基层党组织", "national", "中共中央",
                              "中发", y);
             if (rc == DB_OK)
-                rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 1, "全国优秀共产党员", "national",
+                rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 1, "全国优秀共产党员", "national",
                                  "中共中央", "中发", y);
         }
         if (rc == DB_OK)
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 0, "安徽省先进基层党组织", "provincial",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 0, "安徽省先进基层党组织", "provincial",
                              "中共安徽省委", "皖发", y);
         if (rc == DB_OK)
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 1, "安徽省优秀共产党员", "provincial",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 1, "安徽省优秀共产党员", "provincial",
                              "中共安徽省委", "皖发", y);
         for (int j = 0; rc == DB_OK && j < 3; j++)
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 0, "合肥市先进基层党组织", "city",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 0, "合肥市先进基层党组织", "city",
                              "中共合肥市委", "合发", y);
         for (int j = 0; rc == DB_OK && j < 2; j++)
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 1, "合肥市优秀共产党员", "city", "中共合肥市委",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 1, "合肥市优秀共产党员", "city", "中共合肥市委",
                              "合发", y);
         if (rc == DB_OK)
-            rc = demo_honour(db, w, seed, k += 2, city_path, city_hi, 1, "合肥市优秀党务工作者", "city",
+            rc = demo_honour(db, w, seed, ++k, city_path, city_hi, 1, "合肥市优秀党务工作者", "city",
                              "中共合肥市委", "合发", y);
         size_t j;
         json_t *d;
@@ -544,10 +550,10 @@ int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
             snprintf(doc, sizeof doc, "%.3s发", name); /* the district's first character */
             snprintf(title, sizeof title, "%s先进基层党组织", name);
             for (int n = 0; rc == DB_OK && n < 2; n++)
-                rc = demo_honour(db, w, seed, k += 2, lo, hi, 0, title, "district", body, doc, y);
+                rc = demo_honour(db, w, seed, ++k, lo, hi, 0, title, "district", body, doc, y);
             snprintf(title, sizeof title, "%s优秀共产党员", name);
             if (rc == DB_OK)
-                rc = demo_honour(db, w, seed, k += 2, lo, hi, 1, title, "district", body, doc, y);
+                rc = demo_honour(db, w, seed, ++k, lo, hi, 1, title, "district", body, doc, y);
         }
     }
     json_decref(districts);
