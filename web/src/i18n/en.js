@@ -79,6 +79,7 @@ export default {
     home: 'Back to start',
   },
   tabs: {
+    honours: 'Brands & honours',
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
@@ -1298,6 +1299,14 @@ export default {
     residents: {
       registered: 'Registered residents',
     },
+    honours: {
+      all: 'Honours (all levels)',
+      city_and_above: 'Honours, city level and above',
+      national: 'National honours',
+      provincial: 'Provincial honours',
+      city: 'City honours',
+      district: 'District honours',
+    },
   },
 
   assess: {
@@ -1427,6 +1436,7 @@ export default {
       party_orgs: 'party organisations',
       secretaries: 'secretaries',
       grid_workers: 'grid workers',
+      honours: 'honours',
       grids: 'grids',
       households: 'households',
       value: 'value',
@@ -1717,4 +1727,41 @@ export default {
     link: { 'my-claims': 'Claim posts and micro-wishes', 'my-volunteer': 'Volunteering' },
   },
   // ---- end 双报到 ----
+  // ---- 党建品牌 and 荣誉 ----
+  honours: {
+    title: 'Honours',
+    brands: 'Party-building brands',
+    create: 'Record an honour',
+    edit: 'Edit honour',
+    export: 'Export Excel',
+    search: 'Search titles',
+    allYears: 'All years',
+    yearN: '{year}',
+    deleteConfirm: 'Delete the honour "{title}" of {holder}?',
+    level: { all: 'All levels', national: 'National', provincial: 'Provincial', city: 'City', district: 'District' },
+    holder: { all: 'All holders', org: 'Organisation', party_org: 'Party organisation', person: 'Person', orgOrParty: 'Organisation or party organisation' },
+    field: {
+      title: 'Title',
+      level: 'Level',
+      year: 'Year',
+      holder: 'Holder',
+      org: 'Organisation',
+      partyOrg: 'Party organisation',
+      awardingBody: 'Awarded by',
+      docNo: 'Document no.',
+      note: 'Note',
+    },
+    brand: {
+      create: 'New brand',
+      edit: 'Edit brand',
+      name: 'Brand name',
+      startedYear: 'Year started',
+      description: 'Description',
+      results: 'Results',
+      since: 'since {year}',
+      none: 'No party-building brands yet',
+      deleteConfirm: 'Delete the brand "{name}"?',
+    },
+  },
+  // ---- end 党建品牌 and 荣誉 ----
 }
