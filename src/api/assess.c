@@ -2008,7 +2008,7 @@ const op_t assess_ops[] = {
 
 /* The demo city's tree: 党建 (组织体系, 责任落实, 问题整改, 工作调度) and 发展
  * (基层治理, 服务群众, 经济社会发展), 50 points each, 31 scored leaves, most from
- * the records, a bonus and two vetoes. */
+ * the records, two bonus items (one entered, one from the honours) and two vetoes. */
 static const struct {
     const char *code, *parent, *name, *half;
     double max;
