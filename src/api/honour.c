@@ -165,9 +165,35 @@ static int brand_check(const api_req_t *req, const json_t *in, api_reply_t *rep)
     return year_not_future(req, in, "started_year", E_BRAND_YEAR_FUTURE, rep);
 }
 
+/* A brand's files (attachment.c, owner "brand": its 成效 material, photos):
+ * seen with party.read at its node, added and removed with party.write. */
+static int brand_scope(db_t *db, const principal_t *who, int64_t id, int64_t *org)
+{
+    int rc = db_one_int(db, org, "SELECT org_id FROM brand WHERE id = ?", "i", id);
+    return rc == DB_OK ? access_org(db, who, HONOUR_READ, *org, NULL, 0) : rc;
+}
+
+static int brand_files_writable(db_t *db, const principal_t *who, int64_t id, int removing)
+{
+    (void)removing;
+    int64_t org = 0;
+    int rc = db_one_int(db, &org, "SELECT org_id FROM brand WHERE id = ?", "i", id);
+    if (rc == DB_OK)
+        rc = access_org(db, who, HONOUR_WRITE, org, NULL, 0);
+    if (rc == DB_NOTFOUND)
+        return E_ATTACHMENT_FORBIDDEN;
+    return rc == DB_OK ? 0 : -1;
+}
+
+const attach_owner_t brand_files = {"brand", "brand", brand_scope, brand_files_writable};
+
 static int brand_before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, api_reply_t *rep)
 {
-    if (id != 0 || in == NULL) /* the party organisation is a new brand's */
+    if (id != 0 && in == NULL) { /* a delete: its files go with it */
+        int rc = db_exec(db, NULL, "DELETE FROM attachment WHERE owner_kind = 'brand' AND owner_id = ?", "i", id);
+        return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+    }
+    if (id != 0) /* the party organisation is a new brand's */
         return 0;
     return party_org_at(db, w, json_integer_value(json_object_get(in, "party_org_id")),
                         json_integer_value(json_object_get(in, "org_id")), rep);

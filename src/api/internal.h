@@ -542,6 +542,7 @@ int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
 
 /* ---- 党建品牌 and 荣誉 (honour.c, docs/honours.md) ---- */
 extern const char *const honour_levels[]; /* national, provincial, city, district */
+extern const attach_owner_t brand_files;   /* a brand's files (its 成效 material) */
 /* The demo city's brands and honours, deterministic from seed (jiceng demo):
  * before the assessment, whose honours sources read them. */
 int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);

@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 
+import backend
+
 from conftest import error_of, run_cli, xlsx_rows
 
 SHUSHAN, WULIDUN, TUANAN, QINGYANG, YAOHAI = "340104", "340104006", "340104006001", "340104006002", "340102"
@@ -198,8 +200,31 @@ def test_brands(server, admin, city):
     rows = xlsx_rows(r.content)
     assert rows[0][:4] == ["品牌名称", "所属组织", "党组织", "创建年份"]
     assert sorted(row[0] for row in rows[1:]) == ["楼道议事会", "温暖快递"]
+    # A brand's files (its 成效 material): party.read sees them, party.write adds; they go with the brand.
+    files = {"owner": "brand", "owner_id": other["id"]}
+    pdf = b"%PDF-1.4\n%test\n"
+    r = street.post("/api/v1/attachments", params={**files, "name": "成效材料.pdf"}, data=pdf,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 201, r.text
+    r = city["grid"].post("/api/v1/attachments", params={**files, "name": "网格.pdf"}, data=pdf,
+                          headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code in (403, 404), r.text  # 青阳路 is outside the 团安 grid worker's subtree
+    assert [f["name"] for f in ok(city["sibling"].get("/api/v1/attachments", params=files))["items"]] == ["成效材料.pdf"]
+    refused(city["community"].get("/api/v1/attachments", params=files), 404, "not_found", None)
     assert street.delete(f"/api/v1/brands/{other['id']}").status_code == 204
     assert figures(admin, city[SHUSHAN], 2018, "brand.") == {}
+    assert admin.get("/api/v1/attachments", params=files).status_code == 404
+    con = backend.connect(server.db)
+    left = con.execute("SELECT COUNT(*) FROM attachment WHERE owner_kind = 'brand' AND owner_id = ?",
+                       (other["id"],)).fetchone()[0]
+    con.close()
+    assert left == 0
+    mine = ok(street.post("/api/v1/brands", json={"org_id": city[TUANAN], "name": "网格品牌", "started_year": 2020}),
+              201)
+    r = city["grid"].post("/api/v1/attachments", params={"owner": "brand", "owner_id": mine["id"], "name": "a.pdf"},
+                          data=pdf, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 403, r.text
+    assert street.delete(f"/api/v1/brands/{mine['id']}").status_code == 204
     verify(server)
 
 

@@ -1759,6 +1759,7 @@ export default {
       description: 'Description',
       results: 'Results',
       since: 'since {year}',
+      files: 'Material',
       none: 'No party-building brands yet',
       deleteConfirm: 'Delete the brand "{name}"?',
     },

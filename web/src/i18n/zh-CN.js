@@ -1760,6 +1760,7 @@ export default {
       description: '品牌简介',
       results: '工作成效',
       since: '{year}年创建',
+      files: '成效材料',
       none: '暂无党建品牌',
       deleteConfirm: '删除党建品牌“{name}”？',
     },
