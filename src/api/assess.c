@@ -126,6 +126,11 @@ typedef struct source {
     " ON r.id = (SELECT MAX(r2.id) FROM review_reporter r2 JOIN review_session s2 ON s2.id = r2.session_id"            \
     " WHERE r2.org_id = u.id AND s2.year = ? AND s2.state = 'closed')"
 #define DUTY(a, b) "SELECT u.id, " a ", " b " FROM u JOIN duty_list l ON l.org_id = u.id AND l.year = ?"
+/* Honours of the year held in the subtree (the org nodes', their party
+ * organisations' and their residents'), of the levels cond admits. */
+#define HONOURS(cond)                                                                                                  \
+    "SELECT h.org_id, COUNT(*), 0 FROM honour h JOIN org o ON o.id = h.org_id WHERE" IN_PLAN " AND h.year = ?"         \
+    " AND " cond " GROUP BY h.org_id"
 
 static const source_t sources[] = {
     {"cases.closure_rate", "ratio", "org-cases", CASE_DAYS("d.closed", "d.due"), "DE", M_RATE, "closed", "due", NULL},
@@ -204,6 +209,18 @@ static const source_t sources[] = {
      "LH", M_PER, "grid_workers", "grids", NULL},
     {"residents.registered", "count", "org-persons", FIGURES("residents", "households"), "", M_COUNT, "residents",
      "households", NULL},
+    /* ---- 荣誉 (honour.c): the usual sources of bonus items ---- */
+    {"honours.all", "count", "org-honours", HONOURS("1 = 1"), "LHY", M_COUNT, "honours", NULL, NULL},
+    {"honours.city_and_above", "count", "org-honours", HONOURS("h.level IN ('national', 'provincial', 'city')"),
+     "LHY", M_COUNT, "honours", NULL, NULL},
+    {"honours.national", "count", "org-honours", HONOURS("h.level = 'national'"), "LHY", M_COUNT, "honours", NULL,
+     NULL},
+    {"honours.provincial", "count", "org-honours", HONOURS("h.level = 'provincial'"), "LHY", M_COUNT, "honours", NULL,
+     NULL},
+    {"honours.city", "count", "org-honours", HONOURS("h.level = 'city'"), "LHY", M_COUNT, "honours", NULL, NULL},
+    {"honours.district", "count", "org-honours", HONOURS("h.level = 'district'"), "LHY", M_COUNT, "honours", NULL,
+     NULL},
+    /* ---- end 荣誉 ---- */
 };
 #define NSOURCES (sizeof sources / sizeof sources[0])
 
@@ -1991,7 +2008,7 @@ const op_t assess_ops[] = {
 
 /* The demo city's tree: 党建 (组织体系, 责任落实, 问题整改, 工作调度) and 发展
  * (基层治理, 服务群众, 经济社会发展), 50 points each, 31 scored leaves, most from
- * the records, a bonus and two vetoes. */
+ * the records, two bonus items (one entered, one from the honours) and two vetoes. */
 static const struct {
     const char *code, *parent, *name, *half;
     double max;
@@ -2039,6 +2056,8 @@ static const struct {
     {"7.4", "7", "平安建设群众安全感", NULL, 3, "ratio", "entered", "{\"target\":0.95}"},
     {"8", NULL, "加分项目", "party_building", 3, NULL, NULL, NULL},
     {"8.1", "8", "获市级以上表彰（每项1分，最多3分）", NULL, 3, "bonus", "entered", "{\"cap\":3,\"per\":1}"},
+    {"8.2", "8", "获评先进基层党组织、优秀共产党员等荣誉（按荣誉记录，每项0.5分，最多2分）", NULL, 2, "bonus",
+     "honours.all", "{\"cap\":2,\"per\":0.5}"},
     {"9", NULL, "一票否决", "party_building", 1, NULL, NULL, NULL},
     {"9.1", "9", "发生重大安全责任事故", NULL, 0, "veto", "entered", "{\"effect\":\"drop_grade\"}"},
     {"9.2", "9", "述职评议等次为“差”", NULL, 0, "veto", "review.grade_poor", "{\"effect\":\"bar_advanced\"}"},

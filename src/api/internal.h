@@ -546,5 +546,12 @@ extern const char *const village_measures[]; /* the measures an account names: a
 /* 774 villages' accounts every demo year, shells falling from 355 (2014) to 245 (the last year). */
 int village_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 村级集体经济 ---- */
+/* ---- 党建品牌 and 荣誉 (honour.c, docs/honours.md) ---- */
+extern const char *const honour_levels[]; /* national, provincial, city, district */
+extern const attach_owner_t brand_files;   /* a brand's files (its 成效 material) */
+/* The demo city's brands and honours, deterministic from seed (jiceng demo):
+ * before the assessment, whose honours sources read them. */
+int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 党建品牌 and 荣誉 ---- */
 
 #endif

@@ -64,6 +64,12 @@ typedef struct resource {
 } resource_t;
 
 int res_list(api_req_t *req, api_reply_t *rep);
+/* The list of the operation's resource (req->route->res) as res_list reads it
+ * (the caller's subtree, ?org=, the declared filters) begun in l, unrun: for
+ * an export of the same list (its op naming the resource and the list's
+ * query). 0, or -1 with rep set (l not begun). */
+struct api_list;
+int res_list_of(api_req_t *req, api_reply_t *rep, struct api_list *l);
 int res_get(api_req_t *req, api_reply_t *rep);
 int res_create(api_req_t *req, api_reply_t *rep);
 int res_update(api_req_t *req, api_reply_t *rep);

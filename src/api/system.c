@@ -113,6 +113,8 @@ static const struct {
     {"post_categories", post_categories},
     {"wish_kinds", wish_kinds},
     {"wish_states", wish_states},
+    /* ---- 党建品牌 and 荣誉 (honour.c) ---- */
+    {"honour_levels", honour_levels},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

@@ -815,6 +815,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = case_demo(db, d->w, d->seed);
     /* ---- end demo cases ---- */
+    /* ---- 党建品牌 and 荣誉 (honour.c): before the assessment, whose honours sources read them ---- */
+    if (rc == DB_OK)
+        rc = honour_demo(db, d->w, d->seed);
+    /* ---- end 党建品牌 and 荣誉 ---- */
     if (rc == DB_OK) /* the annual assessment (年度综合考核): after every record it reads */
         rc = assess_demo(db, d->w, d->seed);
     if (rc == DB_OK) /* attachments: after every family that owns files */

@@ -113,6 +113,12 @@ def fingerprint(db):
                            " measures FROM village_account ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end 村级集体经济 ----
+    # ---- 党建品牌 and 荣誉: brands and honours with their holders ----
+    for row in con.execute("SELECT org_id, party_org_id, name, started_year FROM brand ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT org_id, party_org_id, person_id, title, level, year, doc_no FROM honour ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end 党建品牌 and 荣誉 ----
     con.close()
     return h.hexdigest()
 
@@ -154,6 +160,7 @@ def test_same_seed_same_city_and_consistent_figures():
     demo_cases(a)
     teams(a)
     service_report(a)
+    honours(a)
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
@@ -363,6 +370,42 @@ def assessment(db):
         assert all(json.loads(x)["party_orgs"] >= 1 and json.loads(x)["with_secretary"] == json.loads(x)["party_orgs"]
                    for (x,) in party)
     con.close()
+
+
+# ---- 党建品牌 and 荣誉 ----
+def honours(db):
+    """The city's brands (一线为民工作法 its own, 财富广场楼宇党建 in 蜀山, 温暖快递 in 包河, a dozen more at communities of
+    the districts) and honours every year to the assessment's: 2 national ones in 2016 and 2021 (全国先进基层党组织 of
+    a community's party organisation, 全国优秀共产党员 a community secretary), 2 provincial, 6 city and 3 per district
+    a year, whatever the residents; the kept figures are those counts; the demo plans' honours bonus item counts
+    the year's honours of each unit's subtree."""
+    con = sqlite3.connect(db)
+    year = int(con.execute("SELECT MAX(year) FROM assess_plan").fetchone()[0])
+    brands = dict(con.execute("SELECT b.name, o.path FROM brand b JOIN org o ON o.id = b.org_id").fetchall())
+    district = dict(con.execute("SELECT name, path FROM org WHERE level = 'district'").fetchall())
+    assert len(brands) >= 15 and brands["一线为民工作法"] == con.execute("SELECT path FROM org WHERE id = 1").fetchone()[0]
+    assert brands["财富广场楼宇党建"].startswith(district["蜀山区"]) and brands["温暖快递"].startswith(district["包河区"])
+    n = len(district)
+    figures = {(y, f): t for y, f, t in con.execute("SELECT year, figure, total FROM year_figure WHERE org_id = 1"
+                                                    " AND (figure LIKE 'honour.%' OR figure LIKE 'brand.%')")}
+    for y in range(2012, year + 1):
+        want = {"provincial": 2, "city": 6, "district": 3 * n, "national": 2 if y in (2016, 2021) else 0}
+        got = {lv: figures.get((y, f"honour.{lv}"), 0) for lv in want}
+        assert got == want, (y, got)
+    assert sum(t for (y, f), t in figures.items() if f == "brand.created") == len(brands)
+    nat = con.execute("SELECT h.title, h.person_id IS NULL, h.party_org_id IS NULL, EXISTS (SELECT 1 FROM cadre c"
+                      " WHERE c.person_id = h.person_id AND c.post = '书记') FROM honour h WHERE h.level = 'national'"
+                      " ORDER BY h.year, h.title").fetchall()
+    assert nat == [("全国优秀共产党员", 0, 1, 1), ("全国先进基层党组织", 1, 0, 0)] * 2
+    # The district plan's honours item: the year's honours of the subtrees, every district holding some.
+    measures = [m for (m,) in con.execute(
+        "SELECT s.measure FROM assess_score s JOIN assess_indicator i ON i.id = s.indicator_id JOIN assess_plan p"
+        " ON p.id = i.plan_id AND p.class = 'district' JOIN assess_run r ON r.id = s.run_id AND r.version = 1"
+        " WHERE i.source = 'honours.all'")]
+    assert len(measures) == n and all(m >= 3 for m in measures)
+    assert sum(measures) == con.execute("SELECT COUNT(*) FROM honour WHERE year = ?", (year,)).fetchone()[0]
+    con.close()
+# ---- end 党建品牌 and 荣誉 ----
 
 
 def test_demo_refuses_postgres_with_a_pointer():

@@ -87,6 +87,8 @@ def probes(org, unit, party, me):
         "post_categories": ("GET", "/api/v1/service-posts", "category", None),
         "wish_kinds": ("GET", "/api/v1/wishes", "kind", None),
         "wish_states": ("GET", "/api/v1/wishes", "state", None),
+        # 党建品牌 and 荣誉
+        "honour_levels": ("GET", "/api/v1/honours", "level", None),
     }
 
 

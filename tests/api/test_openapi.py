@@ -1067,6 +1067,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_escalation(server, admin, ctx)  # moves the clock: every cookie session but the admin's ends
     walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
     walk_village(admin)  # 村级集体经济
+    walk_honours(admin, cid)  # 党建品牌 and 荣誉
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -1803,6 +1804,60 @@ def walk_teams(admin, cid, gid):
     assert r.status_code == 204, r.text
     check(r, "DELETE", one)
 # ---- end volunteer and service teams ----
+
+
+# ---- 党建品牌 and 荣誉 ----
+def walk_honours(admin, cid):
+    """Part of the walk: a brand and an honour of a community (a resident's too), listed, changed, refused as a
+    duplicate, exported and deleted."""
+    col, one = "/api/v1/brands", "/api/v1/brands/{id}"
+    r = admin.post(col, json={"org_id": cid, "party_org_id": None, "name": "文档品牌", "started_year": 2018,
+                              "description": "文档简介", "results": None})
+    assert r.status_code == 201, r.text
+    b = check(r, "POST", col)
+    r = admin.post(col, json={"org_id": cid, "name": "文档品牌", "started_year": 2018})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    check(admin.get(col, params={"org": cid, "year": 2018, "q": "文档", "sort": "-started_year"}), "GET", col)
+    check(admin.get(f"{col}/{b['id']}"), "GET", one)
+    r = admin.patch(f"{col}/{b['id']}", json={"results": "文档成效", "version": b["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    hcol, hone = "/api/v1/honours", "/api/v1/honours/{id}"
+    r = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档获奖人", "id_card": id_card("34010419700101071")})
+    assert r.status_code == 201, r.text
+    r = admin.post(hcol, json={"person_id": r.json()["id"], "title": "文档优秀共产党员", "level": "city",
+                               "awarding_body": "中共合肥市委", "year": 2020, "doc_no": "合发〔2020〕1号", "note": None})
+    assert r.status_code == 201, r.text
+    h = check(r, "POST", hcol)
+    r = admin.post(hcol, json={"org_id": cid, "title": "文档先进基层党组织", "level": "national",
+                               "awarding_body": "中共中央", "year": 2021})
+    assert r.status_code == 201, r.text
+    h2 = check(r, "POST", hcol)
+    r = admin.post(hcol, json={"org_id": cid, "title": "文档先进基层党组织", "level": "national",
+                               "awarding_body": "中共中央", "year": 2021})
+    assert r.status_code == 409, r.text
+    check(r, "POST", hcol)
+    check(admin.get(hcol, params={"org": cid, "year": 2020, "level": "city", "holder": "person", "q": "文档",
+                                  "sort": "title"}), "GET", hcol)
+    check(admin.get(f"{hcol}/{h['id']}"), "GET", hone)
+    r = admin.patch(f"{hcol}/{h['id']}", json={"level": "provincial", "version": h["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", hone)
+    for path, params in (("/api/v1/brands/export", {"org": cid, "year": 2018, "q": "文档"}),
+                         ("/api/v1/honours/export", {"org": cid, "year": 2020, "level": "provincial",
+                                                     "holder": "person", "q": "文档"})):
+        r = admin.get(path, params=params)
+        assert r.status_code == 200 and r.content.startswith(b"PK"), r.text[:200]
+        check(r, "GET", path)
+        r = admin.get(path, params={"org": 999999999})
+        assert r.status_code == 404, r.text
+        check(r, "GET", path)
+    for path, x in ((hone, h), (hone, h2), (one, b)):
+        r = admin.delete(path.replace("{id}", str(x["id"])))
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", path)
+# ---- end 党建品牌 and 荣誉 ----
 
 
 def walk_notices(admin, cid, gid):

@@ -422,6 +422,8 @@ describe('staff console', { timeout: 480_000 }, () => {
       post_categories: (v) => [`postCategory.${v}`],
       wish_kinds: (v) => [`wishKind.${v}`],
       wish_states: (v) => [`wishState.${v}`],
+      // ---- 党建品牌 and 荣誉 ----
+      honour_levels: (v) => [`honours.level.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -1988,6 +1990,63 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.close()
   })
   // ---- end 村级集体经济 ----
+  // ---- 党建品牌 and 荣誉 ----
+  it('品牌荣誉: a district adds a brand and an honour to a community from its tab, filters the honours by level in the address and exports them; the phone shows cards', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
+    const staff = await admin.post('/api/v1/users', { username: 'shushan.honour', display_name: '蜀山区组织部荣誉', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.shushan }, 201)
+    await admin.post('/api/v1/honours', { org_id: ids.longju, title: '合肥市先进基层党组织', level: 'city', awarding_body: '中共合肥市委', year: year - 1, doc_no: '合发〔2025〕3号' }, 201)
+
+    const page = await newPage('honours', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.honour', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.longju}/honours`)
+    // A brand, from its dialog.
+    await byId(page, 'brand-create').click()
+    await field(page, 'brand-name').fill('温暖快递')
+    await area(page, 'brand-description').fill('快递小哥走街串巷，发现隐患随手报')
+    await area(page, 'brand-results').fill('一批安全隐患和困难家庭需求及时处理')
+    await byId(page, 'brand-submit').click()
+    await page.getByTestId('brand-cards').getByText('温暖快递').waitFor()
+    // An honour of the community, national, this year.
+    await byId(page, 'honour-create').click()
+    await field(page, 'honour-title').fill('全国先进基层党组织')
+    await byId(page, 'honour-level').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '国家级' }).first().click()
+    await field(page, 'honour-body').fill('中共中央')
+    await field(page, 'honour-doc').fill(`中发〔${year}〕6号`)
+    await byId(page, 'honour-submit').click()
+    await page.getByTestId('honour-table').getByText('全国先进基层党组织').waitFor()
+    const got = (await admin.get(`/api/v1/honours?org=${ids.longju}&limit=50`)).items.map((h) => [h.title, h.level, h.year, h.org_id]).sort()
+    assert.deepEqual(got, [['全国先进基层党组织', 'national', year, ids.longju], ['合肥市先进基层党组织', 'city', year - 1, ids.longju]])
+    const brand = (await admin.get(`/api/v1/brands?org=${ids.longju}`)).items
+    assert.deepEqual(brand.map((b) => [b.name, b.started_year, b.org_id]), [['温暖快递', year, ids.longju]])
+    // The year's counts by level are the kept figures; a level filter in the address narrows the table.
+    await page.goto(`${base}/orgs/${ids.longju}/honours?year=${year}&level=national`)
+    await waitText(page, 'honour-counts-national', '1')
+    await waitText(page, 'honour-counts-city', '0')
+    const rows = await page.getByTestId('honour-table').locator('tbody tr').allInnerTexts()
+    assert.ok(rows.length === 1 && rows[0].includes('全国先进基层党组织') && rows[0].includes('国家级'), rows.join(' | '))
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'honours-desktop.png'), fullPage: true })
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'honour-export').click()])
+    assert.equal(file.suggestedFilename(), 'honours.xlsx')
+    await page.close()
+
+    const phone = await newPage('honours-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'shushan.honour', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${ids.longju}/honours`)
+    await phone.getByTestId('brand-cards').getByText('温暖快递').waitFor()
+    await phone.locator('[data-testid^="honour-row-"]').first().waitFor()
+    assert.equal(await phone.locator('[data-testid^="honour-row-"]').count(), 2)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'honours-phone.png'), fullPage: true })
+    await phone.close()
+  })
+  // ---- end 党建品牌 and 荣誉 ----
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {

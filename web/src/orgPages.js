@@ -46,6 +46,9 @@ export const ORG_PAGES = [
   // ---- 村级集体经济 ----
   { name: 'org-village-economy', path: 'village-economy', page: () => import('./views/village/VillageEconomy.vue'), perm: 'stats.read', tab: 'villageEconomy' },
   // ---- end 村级集体经济 ----
+  // ---- 党建品牌 and 荣誉 ----
+  { name: 'org-honours', path: 'honours', page: () => import('./views/honours/Honours.vue'), perm: 'party.read', tab: 'honours' },
+  // ---- end 党建品牌 and 荣誉 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -81,6 +81,7 @@ export default {
   tabs: {
     figures: 'Figures',
     villageEconomy: 'Village economy',
+    honours: 'Brands & honours',
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
@@ -1306,6 +1307,14 @@ export default {
     residents: {
       registered: 'Registered residents',
     },
+    honours: {
+      all: 'Honours (all levels)',
+      city_and_above: 'Honours, city level and above',
+      national: 'National honours',
+      provincial: 'Provincial honours',
+      city: 'City honours',
+      district: 'District honours',
+    },
   },
 
   assess: {
@@ -1435,6 +1444,7 @@ export default {
       party_orgs: 'party organisations',
       secretaries: 'secretaries',
       grid_workers: 'grid workers',
+      honours: 'honours',
       grids: 'grids',
       households: 'households',
       value: 'value',
@@ -1824,4 +1834,42 @@ export default {
     figure: { n: 'Villages with accounts', band_shell: 'Shell', band_weak: 'Weak', band_general: 'General', band_strong: 'Strong', unclassified: 'Unclassified', entered_shell: 'Became shells', left_shell: 'Left the shell band' },
   },
   // ---- end 村级集体经济 ----
+  // ---- 党建品牌 and 荣誉 ----
+  honours: {
+    title: 'Honours',
+    brands: 'Party-building brands',
+    create: 'Record an honour',
+    edit: 'Edit honour',
+    export: 'Export Excel',
+    search: 'Search titles',
+    allYears: 'All years',
+    yearN: '{year}',
+    deleteConfirm: 'Delete the honour "{title}" of {holder}?',
+    level: { all: 'All levels', national: 'National', provincial: 'Provincial', city: 'City', district: 'District' },
+    holder: { all: 'All holders', org: 'Organisation', party_org: 'Party organisation', person: 'Person', orgOrParty: 'Organisation or party organisation' },
+    field: {
+      title: 'Title',
+      level: 'Level',
+      year: 'Year',
+      holder: 'Holder',
+      org: 'Organisation',
+      partyOrg: 'Party organisation',
+      awardingBody: 'Awarded by',
+      docNo: 'Document no.',
+      note: 'Note',
+    },
+    brand: {
+      create: 'New brand',
+      edit: 'Edit brand',
+      name: 'Brand name',
+      startedYear: 'Year started',
+      description: 'Description',
+      results: 'Results',
+      since: 'since {year}',
+      files: 'Material',
+      none: 'No party-building brands yet',
+      deleteConfirm: 'Delete the brand "{name}"?',
+    },
+  },
+  // ---- end 党建品牌 and 荣誉 ----
 }

@@ -82,6 +82,7 @@ export default {
   tabs: {
     figures: '数说基层',
     villageEconomy: '集体经济',
+    honours: '品牌荣誉',
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
@@ -1307,6 +1308,14 @@ export default {
     residents: {
       registered: '登记居民数',
     },
+    honours: {
+      all: '获得荣誉（各级）',
+      city_and_above: '获得市级以上荣誉',
+      national: '获得国家级荣誉',
+      provincial: '获得省级荣誉',
+      city: '获得市级荣誉',
+      district: '获得区县级荣誉',
+    },
   },
 
   assess: {
@@ -1436,6 +1445,7 @@ export default {
       party_orgs: '党组织',
       secretaries: '书记',
       grid_workers: '网格员',
+      honours: '荣誉',
       grids: '网格',
       households: '户',
       value: '录入值',
@@ -1825,4 +1835,42 @@ export default {
     figure: { n: '台账村数', band_shell: '空壳村', band_weak: '薄弱村', band_general: '一般村', band_strong: '经济强村', unclassified: '未分类', entered_shell: '新增空壳村', left_shell: '摘帽村' },
   },
   // ---- end 村级集体经济 ----
+  // ---- 党建品牌 and 荣誉 ----
+  honours: {
+    title: '荣誉',
+    brands: '党建品牌',
+    create: '登记荣誉',
+    edit: '修改荣誉',
+    export: '导出 Excel',
+    search: '搜索荣誉名称',
+    allYears: '全部年度',
+    yearN: '{year}年',
+    deleteConfirm: '删除“{holder}”的荣誉“{title}”？',
+    level: { all: '全部级别', national: '国家级', provincial: '省级', city: '市级', district: '区县级' },
+    holder: { all: '全部获得者', org: '组织', party_org: '党组织', person: '个人', orgOrParty: '组织或党组织' },
+    field: {
+      title: '荣誉名称',
+      level: '级别',
+      year: '年度',
+      holder: '获得者',
+      org: '所属组织',
+      partyOrg: '党组织',
+      awardingBody: '授予机关',
+      docNo: '文号',
+      note: '备注',
+    },
+    brand: {
+      create: '新增品牌',
+      edit: '修改品牌',
+      name: '品牌名称',
+      startedYear: '创建年份',
+      description: '品牌简介',
+      results: '工作成效',
+      since: '{year}年创建',
+      files: '成效材料',
+      none: '暂无党建品牌',
+      deleteConfirm: '删除党建品牌“{name}”？',
+    },
+  },
+  // ---- end 党建品牌 and 荣誉 ----
 }
