@@ -540,4 +540,15 @@ json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
+/* ---- 区域化党建联盟 (alliance.c) ---- */
+extern const char *const alliance_kinds[];
+extern const char *const alliance_roles[];
+extern const char *const alliance_lists[];
+extern const char *const alliance_item_states[];
+extern const char *const alliance_claim_states[];
+/* The demo city's alliances, members, meetings, lists and claims, from seed:
+ * 232 existing at the end of the last year (jiceng demo). */
+int alliance_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 区域化党建联盟 ---- */
+
 #endif
