@@ -446,9 +446,9 @@ static int member_visible(db_t *db, const write_ctx_t *w, const char *sql, int64
     int rc = db_one_int(db, &org, sql, "i", id);
     if (rc == DB_OK)
         rc = org_brief(db, org, path, sizeof path, NULL, 0);
-    if (rc == DB_OK && !access_covers(&w->who, ALLIANCE_READ, path))
-        rc = DB_NOTFOUND;
-    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, field);
+    if (rc == DB_NOTFOUND || (rc == DB_OK && !access_covers(&w->who, ALLIANCE_READ, path)))
+        return api_fail(rep, w->lang, E_RECORD_NOT_FOUND, field);
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
 static int member_add_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
@@ -828,6 +828,8 @@ static int alliance_where(api_req_t *req, api_reply_t *rep, api_list_t *l)
     int64_t org = 0, year = 0;
     api_query_int(req, "org", 0, 1, INT64_MAX, &org);
     int rc = access_list_range(req->db, req->who, ALLIANCE_READ, org, lo, hi);
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, req->lang, E_ORG_NOT_FOUND, "org");
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     api_list_begin(l, ALLIANCE_COLUMNS, ALLIANCE_FROM, "a.id", NULL);
