@@ -41,6 +41,9 @@ export const ORG_PAGES = [
   // ---- service posts and 微心愿 ----
   { name: 'org-service-posts', path: 'service-posts', page: () => import('./views/claims/ServicePosts.vue'), perm: 'party.read', tab: 'servicePosts' },
   { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
+  // ---- 区域化党建联盟 (alliance) ----
+  { name: 'org-alliances', path: 'alliances', page: () => import('./views/alliance/Alliances.vue'), perm: 'party.read', tab: 'alliances' },
+  // ---- end 区域化党建联盟 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
