@@ -1916,6 +1916,7 @@ describe('staff console', { timeout: 480_000 }, () => {
   // ---- end 结对共建 and purchased services ----
   // ---- 区域化党建联盟 (alliance) ----
   it('党建联盟: a street founds an alliance, raises a need, a member unit offers its resource, the street accepts and completes it; the list and the alliance on a phone', async () => {
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10) // founded today, in the form
     const unit = await admin.post('/api/v1/units', { org_id: ids.longju, name: '五里墩电商产业园', type: 'enterprise' }, 201)
     const staff = await admin.post('/api/v1/users', { username: 'wulidun.ally', display_name: '五里墩街道党工委', password: STAFF_PASSWORD, org_id: ids.street }, 201)
     await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.street }, 201)
@@ -1930,11 +1931,11 @@ describe('staff console', { timeout: 480_000 }, () => {
     await page.waitForURL((u) => /^\/alliances\/\d+$/.test(u.pathname))
     const allianceId = Number(new URL(page.url()).pathname.split('/').pop())
     // Its members (the street leads; the enterprise and 龙居 join) and the enterprise's resource.
-    await admin.post(`/api/v1/alliances/${allianceId}/members`, { member_org_id: ids.street, role: 'lead', joined_on: '2020-01-01' }, 201)
-    let a = await admin.post(`/api/v1/alliances/${allianceId}/members`, { unit_id: unit.id, role: 'rotating_chair', joined_on: '2020-01-01' }, 201)
-    a = await admin.post(`/api/v1/alliances/${allianceId}/members`, { member_org_id: ids.longju, role: 'member', joined_on: '2020-01-01' }, 201)
+    await admin.post(`/api/v1/alliances/${allianceId}/members`, { member_org_id: ids.street, role: 'lead', joined_on: today }, 201)
+    let a = await admin.post(`/api/v1/alliances/${allianceId}/members`, { unit_id: unit.id, role: 'rotating_chair', joined_on: today }, 201)
+    a = await admin.post(`/api/v1/alliances/${allianceId}/members`, { member_org_id: ids.longju, role: 'member', joined_on: today }, 201)
     const enterprise = a.members_list.find((m) => m.unit_id === unit.id).id
-    await admin.post(`/api/v1/alliances/${allianceId}/items`, { list: 'resource', title: '园区会议室周末开放', raised_by: enterprise, raised_on: '2020-02-01' }, 201)
+    await admin.post(`/api/v1/alliances/${allianceId}/items`, { list: 'resource', title: '园区会议室周末开放', raised_by: enterprise, raised_on: today }, 201)
     await page.reload()
     await byId(page, 'alliance-members').waitFor()
     // The street raises a need in 需求清单.
