@@ -966,6 +966,9 @@ static const char *const demo_projects[] = {"共建“红色物业”示范小�
 static const char *const demo_topics[] = {"年度共建项目谋划", "需求清单与资源清单对接", "轮值主席单位交接",
                                           "共建项目推进情况通报", "年度工作总结"};
 
+/* The lead node's own party organisation (党工委, 党委: not a unit's), or 0. */
+#define DEMO_LEAD_PARTY "SELECT COALESCE(MIN(id), 0) FROM party_org WHERE org_id = ? AND unit_id IS NULL"
+
 static int64_t demo_org_by_code(db_t *db, const char *code)
 {
     int64_t id = 0;
@@ -1023,27 +1026,28 @@ static void demo_date(char out[16], unsigned long long seed, unsigned long long 
         str_copy(out, 16, last);
 }
 
-/* The members of alliance id led from org (path): the lead (the node's party
- * organisation, else the node), up to eight of the units, party organisations
- * and communities under it. Their ids in members. */
+/* The members of alliance id led from org (path): the lead (the node's own
+ * party organisation, else the node), up to eight of the units (enterprises for
+ * an industrial one), units' party organisations and streets or communities
+ * under it. Their ids in members. */
 static int demo_members(db_t *db, const write_ctx_t *w, unsigned long long seed, int64_t id, int64_t org,
-                        const char *path, const char *founded, json_t *members)
+                        const char *path, int industrial, const char *founded, json_t *members)
 {
     char hi[ACCESS_PATH_MAX];
     if (path_subtree_upper(hi, sizeof hi, path) != 0)
         return DB_ERR;
     json_t *cands = db_rows_json(db,
                                  "SELECT * FROM (SELECT 'unit' AS k, u.id FROM unit u JOIN org o ON o.id = u.org_id"
-                                 " WHERE o.path >= ? AND o.path < ? ORDER BY u.id LIMIT 6) x"
+                                 " WHERE o.path >= ? AND o.path < ? AND (? = 0 OR u.type IN ('enterprise',"
+                                 " 'non_public_enterprise')) ORDER BY u.id LIMIT 6) x"
                                  " UNION ALL SELECT * FROM (SELECT 'party_org' AS k, p.id FROM party_org p"
-                                 " JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? AND p.org_id <> ?"
-                                 " AND p.kind <> '党小组' ORDER BY p.id LIMIT 4) y"
+                                 " JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? AND p.unit_id IS NOT NULL"
+                                 " ORDER BY p.id DESC LIMIT 3) y"
                                  " UNION ALL SELECT * FROM (SELECT 'org' AS k, o.id FROM org o WHERE o.path > ?"
                                  " AND o.path < ? AND o.level IN ('street', 'community') ORDER BY o.id LIMIT 4) z",
-                                 "ttttitt", path, hi, path, hi, org, path, hi);
+                                 "ttitttt", path, hi, (int64_t)industrial, path, hi, path, hi);
     int64_t lead_party = 0, mid = 0;
-    int rc = cands ? db_one_int(db, &lead_party, "SELECT COALESCE(MIN(id), 0) FROM party_org WHERE org_id = ?", "i", org)
-                   : DB_ERR;
+    int rc = cands ? db_one_int(db, &lead_party, DEMO_LEAD_PARTY, "i", org) : DB_ERR;
     if (rc == DB_OK)
         rc = db_one_int(db, &mid,
                         "INSERT INTO alliance_member (alliance_id, party_org_id, member_org_id, role, joined_on,"
@@ -1192,7 +1196,7 @@ int alliance_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         }
         rc = org_brief(db, org, path, sizeof path, NULL, 0);
         if (rc == DB_OK)
-            rc = db_one_int(db, &party, "SELECT COALESCE(MIN(id), 0) FROM party_org WHERE org_id = ?", "i", org);
+            rc = db_one_int(db, &party, DEMO_LEAD_PARTY, "i", org);
         if (rc == DB_OK)
             rc = db_one_int(db, &id,
                             "INSERT INTO alliance (org_id, party_org_id, name, kind, founded_on, dissolved_on,"
@@ -1205,7 +1209,7 @@ int alliance_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                             w->now, w->now);
         json_t *members = json_array();
         if (rc == DB_OK)
-            rc = demo_members(db, w, seed, id, org, path, founded, members);
+            rc = demo_members(db, w, seed, id, org, path, strcmp(kind, "industrial") == 0, founded, members);
         if (rc == DB_OK)
             rc = demo_activity(db, w, seed, id, year, gone ? atoi(dissolved) : last_year, founded,
                                gone ? dissolved : last, members);
