@@ -553,5 +553,15 @@ extern const attach_owner_t brand_files;   /* a brand's files (its 成效 materi
  * before the assessment, whose honours sources read them. */
 int honour_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 党建品牌 and 荣誉 ---- */
+/* ---- 区域化党建联盟 (alliance.c) ---- */
+extern const char *const alliance_kinds[];
+extern const char *const alliance_roles[];
+extern const char *const alliance_lists[];
+extern const char *const alliance_item_states[];
+extern const char *const alliance_claim_states[];
+/* The demo city's alliances, members, meetings, lists and claims, from seed:
+ * 232 existing at the end of the last year (jiceng demo). */
+int alliance_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 区域化党建联盟 ---- */
 
 #endif

@@ -835,6 +835,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = village_demo(db, d->w, d->seed);
     /* ---- end 村级集体经济 ---- */
+    /* ---- 区域化党建联盟 (alliance.c): after the units and party organisations it draws members from ---- */
+    if (rc == DB_OK)
+        rc = alliance_demo(db, d->w, d->seed);
+    /* ---- end 区域化党建联盟 ---- */
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)

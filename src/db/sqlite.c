@@ -10,7 +10,7 @@
 #include "db/backend.h"
 #include "lib/util.h"
 
-#define STMT_CACHE 512
+#define STMT_CACHE 2048 /* every SQL text of the program once (issue 17 grew it past 512) */
 #define STMT_SEEN 256 /* a power of two */
 
 typedef struct {

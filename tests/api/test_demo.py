@@ -119,6 +119,19 @@ def fingerprint(db):
     for row in con.execute("SELECT org_id, party_org_id, person_id, title, level, year, doc_no FROM honour ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end 党建品牌 and 荣誉 ----
+    # ---- 区域化党建联盟: alliances, members, meetings with attendees, list items and claims ----
+    for row in con.execute("SELECT a.org_id, a.name, a.kind, a.founded_on, a.dissolved_on, m.unit_id, m.party_org_id,"
+                           " m.member_org_id, m.role FROM alliance a JOIN alliance_member m ON m.alliance_id = a.id"
+                           " ORDER BY m.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT g.alliance_id, g.held_on, g.topic, COUNT(t.member_id) FROM alliance_meeting g"
+                           " LEFT JOIN alliance_attendee t ON t.meeting_id = g.id GROUP BY g.id ORDER BY g.id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT i.alliance_id, i.list, i.title, i.raised_by, i.raised_on, i.state, i.taken_by, i.done_on,"
+                           " c.member_id, c.state FROM alliance_item i LEFT JOIN alliance_claim c ON c.item_id = i.id"
+                           " ORDER BY i.id, c.id"):
+        h.update(repr(row).encode())
+    # ---- end 区域化党建联盟 ----
     con.close()
     return h.hexdigest()
 

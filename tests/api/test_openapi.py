@@ -1012,6 +1012,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
     walk_assessment(admin, cid)  # annual assessment (年度综合考核)
     walk_partner(admin, cid)  # 结对共建 and purchased services
+    walk_alliances(admin, cid)  # ---- 区域化党建联盟 ---- (end)
     walk_service_report(admin, cid)  # 双报到
 
     # the rollups: the grid's figures, and the community's for the member who registered there
@@ -3609,3 +3610,68 @@ def walk_assessment(admin, cid):
     r = admin.delete(f"{col}/{r.json()['id']}")
     assert r.status_code == 204, r.text
     check(r, "DELETE", col + "/{id}")
+
+
+# ---- 区域化党建联盟 (alliance.c) ----
+def walk_alliances(admin, cid):
+    """Part of the walk: an alliance led from the walk's street, two members, a meeting, a need offered to,
+    accepted and completed, a declined claim, a withdrawn item, the change, the list and its export."""
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    col, one = "/api/v1/alliances", "/api/v1/alliances/{id}"
+    body = {"org_id": street, "party_org_id": None, "name": "文档联盟", "kind": "territorial",
+            "founded_on": "2020-01-01", "dissolved_on": None, "description": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    a = check(r, "POST", col)
+    r = admin.post(col, json=body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    for member in ({"member_org_id": street, "role": "lead"}, {"member_org_id": cid, "role": "member"}):
+        r = admin.post(f"{col}/{a['id']}/members", json={"unit_id": None, "party_org_id": None, "joined_on": "2020-01-01",
+                                                         **member})
+        assert r.status_code == 201, r.text
+        a = check(r, "POST", one + "/members")
+    lead, comm = [m["id"] for m in a["members_list"]]
+    r = admin.post(f"{col}/{a['id']}/meetings", json={"held_on": "2024-01-05", "topic": "文档会议", "minutes": None,
+                                                      "attendee_ids": [lead, comm]})
+    assert r.status_code == 201, r.text
+    check(r, "POST", one + "/meetings")
+    for title in ("文档需求", "文档撤回"):
+        r = admin.post(f"{col}/{a['id']}/items", json={"list": "need", "title": title, "detail": None, "raised_by": comm,
+                                                       "raised_on": "2024-02-01"})
+        assert r.status_code == 201, r.text
+        a = check(r, "POST", one + "/items")
+    need, gone = a["items_list"]
+    for _ in range(2):
+        r = admin.post(f"/api/v1/alliance-items/{need['id']}/claims", json={"member_id": lead, "resource_id": None,
+                                                                            "note": None, "offered_on": None})
+        check(r, "POST", "/api/v1/alliance-items/{id}/claims")
+    assert r.status_code == 409, r.text
+    c = next(i for i in admin.get(f"{col}/{a['id']}").json()["items_list"] if i["id"] == need["id"])["claims"][0]
+    r = admin.post(f"/api/v1/alliance-claims/{c['id']}/accept", json={"version": c["version"]})
+    assert r.status_code == 200, r.text
+    a = check(r, "POST", "/api/v1/alliance-claims/{id}/accept")
+    r = admin.post(f"/api/v1/alliance-claims/{c['id']}/decline", json={"version": c["version"] + 1})
+    assert r.status_code == 409, r.text
+    check(r, "POST", "/api/v1/alliance-claims/{id}/decline")
+    r = admin.post(f"/api/v1/alliance-items/{need['id']}/complete", json={"done_on": "2024-03-01", "note": "文档完成",
+                                                                          "version": need["version"] + 1})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/alliance-items/{id}/complete")
+    r = admin.post(f"/api/v1/alliance-items/{gone['id']}/withdraw", json={"version": gone["version"]})
+    assert r.status_code == 200, r.text
+    a = check(r, "POST", "/api/v1/alliance-items/{id}/withdraw")
+    r = admin.request("PUT", f"/api/v1/alliances/{a['id']}", json={"party_org_id": None, "name": "文档联盟", "kind": "industrial",
+                                                                   "founded_on": "2020-01-01", "dissolved_on": None,
+                                                                   "description": "文档", "version": a["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PUT", one)
+    check(admin.get(f"{col}/{a['id']}"), "GET", one)
+    page = check(admin.get(col, params={"org": street, "kind": "industrial", "active_in": 2024, "q": "文档",
+                                        "sort": "-founded_on"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [a["id"]]
+    r = admin.get(col + "/export", params={"org": street, "kind": "industrial", "active_in": 2024, "q": "文档"})
+    assert r.status_code == 200, r.text
+    check(r, "GET", col + "/export")
+    assert any("文档联盟" in map(str, row) for row in xlsx_rows(r.content)[1:])
+# ---- end 区域化党建联盟 ----

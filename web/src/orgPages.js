@@ -49,6 +49,9 @@ export const ORG_PAGES = [
   // ---- 党建品牌 and 荣誉 ----
   { name: 'org-honours', path: 'honours', page: () => import('./views/honours/Honours.vue'), perm: 'party.read', tab: 'honours' },
   // ---- end 党建品牌 and 荣誉 ----
+  // ---- 区域化党建联盟 (alliance) ----
+  { name: 'org-alliances', path: 'alliances', page: () => import('./views/alliance/Alliances.vue'), perm: 'party.read', tab: 'alliances' },
+  // ---- end 区域化党建联盟 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
