@@ -540,4 +540,24 @@ json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
+/* ---- work teams and poverty ledger (workteam.c, poverty.c, docs/work-teams.md) ---- */
+extern const char *const workteam_roles[];
+extern const char *const workteam_unit_levels[];
+extern const char *const workteam_visit_kinds[];
+extern const char *const poverty_attributes[];
+extern const char *const poverty_causes[];
+extern const char *const poverty_statuses[];
+/* org is a village (kind village): 0, or -1 with rep set (400 naming field; 404 when missing). */
+int wt_village(db_t *db, const write_ctx_t *w, int64_t org, const char *field, api_reply_t *rep);
+/* person exists, the caller may read people where it sits and, with within (a
+ * path), it sits in that subtree: 0, or -1 with rep set (404, 400 outside). */
+int wt_person_input(db_t *db, const write_ctx_t *w, int64_t person, const char *within, const char *field,
+                    api_reply_t *rep);
+/* A copy of a note with its personal numbers masked (core/redact.h); free it. */
+char *wt_note_masked(const char *note);
+/* The clear value of a person's id_card or phone (JSON null when none). person.c. */
+int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field, json_t **value);
+int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end work teams and poverty ledger ---- */
+
 #endif

@@ -786,6 +786,29 @@ int person_delete(api_req_t *req, api_reply_t *rep)
     return api_defer(req, person_delete_write, NULL);
 }
 
+int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field, json_t **value)
+{
+    char enc[512] = "";
+    int rc = db_one_text(db, enc, sizeof enc,
+                         strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
+                                                       : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
+                         "i", id);
+    if (rc != DB_OK)
+        return rc;
+    *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
+        if (plain == NULL) {
+            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
+            return DB_ERR;
+        }
+        *value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    return DB_OK;
+}
+
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     reveal_in_t in = {0};
@@ -795,26 +818,10 @@ static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
-    char enc[512] = "";
-    rc = db_one_text(db, enc, sizeof enc,
-                     strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
-                                                   : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
-                     "i", id);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
-    json_t *value = json_null();
-    if (enc[0]) {
-        char *plain = pii_decrypt(w->keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
-        if (plain == NULL) {
-            json_decref(value);
-            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
-            return api_db_error(rep, w->lang, DB_ERR, NULL);
-        }
-        value = json_string(plain);
-        sodium_memzero(plain, strlen(plain));
-        free(plain);
-    }
-    rc = audit_append(db, w, "person.revealed", "person", id, org, data); /* the input as it came */
+    json_t *value = NULL;
+    rc = person_pii_value(db, w->keys, id, field, &value);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "person.revealed", "person", id, org, data); /* the input as it came */
     if (rc != DB_OK) {
         json_decref(value);
         return api_db_error(rep, w->lang, rc, NULL);
