@@ -54,7 +54,7 @@ static const norm_key_t catalogue[] = {
     {"wish.claim_days", NK_NUMBER, 1, 365, NULL, 0},
     /* ---- work teams and poverty ledger (workteam.c, poverty.c) ---- */
     {"workteam.days_min", NK_NUMBER, 0, 31, NULL, 0},
-    {"workteam.term_years", NK_NUMBER, 1, 10, NULL, 0},
+    {"workteam.term_years", NK_NUMBER, 1, 30, NULL, 0},
     {"poverty.line", NK_NUMBER, 0, 1000000, NULL, 0},
     /* ---- end work teams and poverty ledger ---- */
 };

@@ -185,7 +185,7 @@ static const field_t team_list_query[] = {
 
 static const res_filter_t team_filters[] = {
     {"year", "? BETWEEN t.year_from AND t.year_to", 0},
-    {"complete", "(CASE WHEN " WT_COMPLETE("t") " THEN '1' ELSE '0' END) = ?", 0},
+    {"complete", "(CASE WHEN " WT_COMPLETE("t") " THEN 1 ELSE 0 END) = ?", 0},
     {NULL, NULL, 0},
 };
 
@@ -315,7 +315,7 @@ static int team_export(api_req_t *req, api_reply_t *rep)
         api_list_where(&l, "? BETWEEN t.year_from AND t.year_to", "i", year);
     char *complete = api_query(req, "complete");
     if (complete)
-        api_list_where(&l, "(CASE WHEN " WT_COMPLETE("t") " THEN '1' ELSE '0' END) = ?", "t", complete);
+        api_list_where(&l, "(CASE WHEN " WT_COMPLETE("t") " THEN 1 ELSE 0 END) = ?", "i", (int64_t)atoi(complete));
     free(complete);
     return api_list_export(req, rep, &l, "驻村工作队", cols, "work-teams");
 }
