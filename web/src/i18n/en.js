@@ -509,6 +509,14 @@ export default {
       value_cap_fen: "Cap on a wish's estimated value",
       claim_days: 'Days a wish claim lasts before it expires',
     },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: 'Work-team members: days in the village a month',
+      term_years: 'Work-team term (years)',
+    },
+    poverty: {
+      line: 'Poverty line (per-capita income a year)',
+    },
   },
   normUnit: {
     assessment: {
@@ -542,6 +550,14 @@ export default {
     wish: {
       value_cap_fen: 'fen',
       claim_days: 'days',
+    },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: 'days',
+      term_years: 'years',
+    },
+    poverty: {
+      line: 'yuan',
     },
   },
   normName: {

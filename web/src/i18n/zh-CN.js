@@ -510,6 +510,14 @@ export default {
       value_cap_fen: '微心愿估计价值上限',
       claim_days: '微心愿认领有效天数',
     },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: '驻村工作队员每月在村天数',
+      term_years: '驻村工作队任期（年）',
+    },
+    poverty: {
+      line: '贫困线（人均年收入）',
+    },
   },
   normUnit: {
     assessment: {
@@ -543,6 +551,14 @@ export default {
     wish: {
       value_cap_fen: '分（金额）',
       claim_days: '天',
+    },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: '天',
+      term_years: '年',
+    },
+    poverty: {
+      line: '元',
     },
   },
   normName: {
