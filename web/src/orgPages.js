@@ -41,6 +41,10 @@ export const ORG_PAGES = [
   // ---- service posts and 微心愿 ----
   { name: 'org-service-posts', path: 'service-posts', page: () => import('./views/claims/ServicePosts.vue'), perm: 'party.read', tab: 'servicePosts' },
   { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
+  // ---- work teams and poverty ledger ----
+  { name: 'org-work-teams', path: 'work-teams', page: () => import('./views/workteam/WorkTeams.vue'), perm: 'stats.read', tab: 'workTeams' },
+  { name: 'org-poverty', path: 'poverty', page: () => import('./views/workteam/Poverty.vue'), perm: 'people.read', tab: 'poverty' },
+  // ---- end work teams and poverty ledger ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
