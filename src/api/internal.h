@@ -555,6 +555,12 @@ int wt_person_input(db_t *db, const write_ctx_t *w, int64_t person, const char *
                     api_reply_t *rep);
 /* A copy of a note with its personal numbers masked (core/redact.h); free it. */
 char *wt_note_masked(const char *note);
+/* A reveal's body, persons' and poverty households' (person.c): field id_card|phone, reason. */
+typedef struct {
+    uint64_t given;
+    const char *field, *reason;
+} pii_reveal_in_t;
+extern const field_t pii_reveal_fields[];
 /* The clear value of a person's id_card or phone (JSON null when none). person.c. */
 int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field, json_t **value);
 int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);

@@ -58,14 +58,9 @@ static const field_t person_update_fields[] = {
  * for one missing or outside the caller's scope (the operation's permission). */
 static const entity_t person_entity = {"person", "SELECT org_id FROM person WHERE id = ?", NULL};
 
-typedef struct {
-    uint64_t given;
-    const char *field, *reason;
-} reveal_in_t;
-
-static const field_t reveal_fields[] = {
-    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
-    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
+const field_t pii_reveal_fields[] = {
+    IN(pii_reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
+    IN(pii_reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
     FIELDS_END,
 };
 
@@ -811,8 +806,8 @@ int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field
 
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    reveal_in_t in = {0};
-    api_input_fill(reveal_fields, data, &in);
+    pii_reveal_in_t in = {0};
+    api_input_fill(pii_reveal_fields, data, &in);
     const char *field = in.field;
     int64_t id = w->id, org;
     int rc = api_entity_org(db, w, &org);
@@ -863,7 +858,7 @@ const op_t person_ops[] = {
     {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete),
      .entity = &person_entity},
     {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL),
-        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields, .entity = &person_entity},
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = pii_reveal_fields, .entity = &person_entity},
     {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
     OPS_END,
 };

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pii_text.h"
 #include "core/role.h"
 #include "lib/util.h"
 
@@ -525,24 +524,11 @@ DEFER_BODY(visit_add, visit_write)
 
 /* ================================================================ reveal */
 
-static const char *const pii_fields[] = {"id_card", "phone", NULL};
-
-typedef struct {
-    uint64_t given;
-    const char *field, *reason;
-} reveal_in_t;
-
-static const field_t reveal_fields[] = {
-    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
-    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
-    FIELDS_END,
-};
-
 /* The head's number, decrypted from the person's record, audited with the reason. */
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    reveal_in_t in = {0};
-    api_input_fill(reveal_fields, data, &in);
+    pii_reveal_in_t in = {0};
+    api_input_fill(pii_reveal_fields, data, &in);
     int64_t org = 0, head = 0;
     int rc = api_entity_org(db, w, &org);
     if (rc == DB_OK)
@@ -593,6 +579,6 @@ const op_t poverty_ops[] = {
      .body = visit_fields, .entity = &household_entity},
     {OP(HTTP_POST, "/api/v1/poverty-households/{id}/reveal", "poverty_households.reveal", PERM(PERM_PII_REVEAL),
         RF_BODY | RF_NO_REPLAY | RF_WRITES, household_reveal),
-     .body = reveal_fields, .entity = &household_entity},
+     .body = pii_reveal_fields, .entity = &household_entity},
     OPS_END,
 };
