@@ -1738,7 +1738,7 @@ export default {
   // ---- work teams and poverty ledger (驻村工作队, 建档立卡) ----
   workteam: {
     yearN: '{year}', composition: 'Composition', complete: 'Complete', incomplete: 'Incomplete', lacks: 'Lacks {what}',
-    export: 'Export to Excel', create: 'New team from this year', village: 'Village', term: 'Term', leader: 'Leader (first secretary)',
+    export: 'Export to Excel', create: 'New team from the selected year', village: 'Village', term: 'Term', leader: 'Leader (first secretary)',
     members: 'Members', membersN: '{n} members', name: 'Name', role: 'Role', unit: 'Helping unit', unitName: 'Unit name',
     person: 'Person', addMember: 'Add member', attendance: 'Attendance', month: 'Month', days: 'Days in village', short: 'Short',
     shortYes: 'Short', noNorm: 'No days-in-village norm in force', daysMin: 'Norm: at least {n} days a month', record: 'Record', visits: 'Visit diary',

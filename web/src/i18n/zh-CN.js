@@ -1739,7 +1739,7 @@ export default {
   // ---- work teams and poverty ledger (驻村工作队, 建档立卡) ----
   workteam: {
     yearN: '{year} 年', composition: '组成', complete: '组成完整', incomplete: '组成不完整', lacks: '缺 {what}',
-    export: '导出 Excel', create: '新建本年度工作队', village: '村', term: '任期', leader: '队长（第一书记）',
+    export: '导出 Excel', create: '自所选年度新建工作队', village: '村', term: '任期', leader: '队长（第一书记）',
     members: '队员', membersN: '{n} 名队员', name: '姓名', role: '身份', unit: '帮扶单位', unitName: '单位名称',
     person: '人员', addMember: '添加队员', attendance: '驻村考勤', month: '月份', days: '在村天数', short: '是否不足',
     shortYes: '不足', noNorm: '未设置驻村天数标准', daysMin: '标准：每月不少于 {n} 天', record: '登记', visits: '民情日记',
