@@ -563,5 +563,30 @@ extern const char *const alliance_claim_states[];
  * 232 existing at the end of the last year (jiceng demo). */
 int alliance_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 区域化党建联盟 ---- */
+/* ---- work teams and poverty ledger (workteam.c, poverty.c, docs/work-teams.md) ---- */
+extern const char *const workteam_roles[];
+extern const char *const workteam_unit_levels[];
+extern const char *const workteam_visit_kinds[];
+extern const char *const poverty_attributes[];
+extern const char *const poverty_causes[];
+extern const char *const poverty_statuses[];
+/* org is a village (kind village): 0, or -1 with rep set (400 naming field; 404 when missing). */
+int wt_village(db_t *db, const write_ctx_t *w, int64_t org, const char *field, api_reply_t *rep);
+/* person exists, the caller may read people where it sits and, with within (a
+ * path), it sits in that subtree: 0, or -1 with rep set (404, 400 outside). */
+int wt_person_input(db_t *db, const write_ctx_t *w, int64_t person, const char *within, const char *field,
+                    api_reply_t *rep);
+/* A copy of a note with its personal numbers masked (core/redact.h); free it. */
+char *wt_note_masked(const char *note);
+/* A reveal's body, persons' and poverty households' (person.c): field id_card|phone, reason. */
+typedef struct {
+    uint64_t given;
+    const char *field, *reason;
+} pii_reveal_in_t;
+extern const field_t pii_reveal_fields[];
+/* The clear value of a person's id_card or phone (JSON null when none). person.c. */
+int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field, json_t **value);
+int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end work teams and poverty ledger ---- */
 
 #endif

@@ -52,6 +52,11 @@ static const norm_key_t catalogue[] = {
     /* ---- 微心愿 (claims.c) ---- */
     {"wish.value_cap_fen", NK_NUMBER, 0, 100000000, NULL, 0},
     {"wish.claim_days", NK_NUMBER, 1, 365, NULL, 0},
+    /* ---- work teams and poverty ledger (workteam.c, poverty.c) ---- */
+    {"workteam.days_min", NK_NUMBER, 0, 31, NULL, 0},
+    {"workteam.term_years", NK_NUMBER, 1, 30, NULL, 0},
+    {"poverty.line", NK_NUMBER, 0, 1000000, NULL, 0},
+    /* ---- end work teams and poverty ledger ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -61,6 +66,7 @@ const char *const norm_keys[] = {
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
+    "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     NULL,
 };
 
@@ -367,6 +373,17 @@ static const struct {
     {0, "problem.escalate_days", 2024, "7"}, /* rectification problems (问题清单) */
     {0, "wish.value_cap_fen", 2024, "50000"}, /* 微心愿: 500 yuan */
     {0, "wish.claim_days", 2024, "14"},
+    /* ---- work teams and poverty ledger: 20 days a month, 3-year terms, the line by year ---- */
+    {0, "workteam.days_min", 2012, "20"},
+    {0, "workteam.term_years", 2012, "3"},
+    {0, "poverty.line", 2014, "2800"},
+    {0, "poverty.line", 2015, "2855"},
+    {0, "poverty.line", 2016, "3000"},
+    {0, "poverty.line", 2017, "3100"},
+    {0, "poverty.line", 2018, "3250"},
+    {0, "poverty.line", 2019, "3500"},
+    {0, "poverty.line", 2020, "4000"},
+    /* ---- end work teams and poverty ledger ---- */
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

@@ -58,14 +58,9 @@ static const field_t person_update_fields[] = {
  * for one missing or outside the caller's scope (the operation's permission). */
 static const entity_t person_entity = {"person", "SELECT org_id FROM person WHERE id = ?", NULL};
 
-typedef struct {
-    uint64_t given;
-    const char *field, *reason;
-} reveal_in_t;
-
-static const field_t reveal_fields[] = {
-    IN(reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
-    IN(reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
+const field_t pii_reveal_fields[] = {
+    IN(pii_reveal_in_t, field, F_ENUM, 1, 0, 0, pii_fields),
+    IN(pii_reveal_in_t, reason, F_TEXT, 1, REASON_MIN, REASON_MAX, NULL),
     FIELDS_END,
 };
 
@@ -786,35 +781,42 @@ int person_delete(api_req_t *req, api_reply_t *rep)
     return api_defer(req, person_delete_write, NULL);
 }
 
+int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field, json_t **value)
+{
+    char enc[512] = "";
+    int rc = db_one_text(db, enc, sizeof enc,
+                         strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
+                                                       : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
+                         "i", id);
+    if (rc != DB_OK)
+        return rc;
+    *value = json_null();
+    if (enc[0]) {
+        char *plain = pii_decrypt(keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
+        if (plain == NULL) {
+            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
+            return DB_ERR;
+        }
+        *value = json_string(plain);
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    return DB_OK;
+}
+
 static int reveal_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    reveal_in_t in = {0};
-    api_input_fill(reveal_fields, data, &in);
+    pii_reveal_in_t in = {0};
+    api_input_fill(pii_reveal_fields, data, &in);
     const char *field = in.field;
     int64_t id = w->id, org;
     int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, "person");
-    char enc[512] = "";
-    rc = db_one_text(db, enc, sizeof enc,
-                     strcmp(field, "id_card") == 0 ? "SELECT id_card_enc FROM person WHERE id = ?"
-                                                   : "SELECT COALESCE(phone_enc, '') FROM person WHERE id = ?",
-                     "i", id);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
-    json_t *value = json_null();
-    if (enc[0]) {
-        char *plain = pii_decrypt(w->keys, strcmp(field, "id_card") == 0 ? "person.id_card" : "person.phone", enc);
-        if (plain == NULL) {
-            json_decref(value);
-            log_error("person %lld: stored %s does not decrypt under this key file", (long long)id, field);
-            return api_db_error(rep, w->lang, DB_ERR, NULL);
-        }
-        value = json_string(plain);
-        sodium_memzero(plain, strlen(plain));
-        free(plain);
-    }
-    rc = audit_append(db, w, "person.revealed", "person", id, org, data); /* the input as it came */
+    json_t *value = NULL;
+    rc = person_pii_value(db, w->keys, id, field, &value);
+    if (rc == DB_OK)
+        rc = audit_append(db, w, "person.revealed", "person", id, org, data); /* the input as it came */
     if (rc != DB_OK) {
         json_decref(value);
         return api_db_error(rep, w->lang, rc, NULL);
@@ -856,7 +858,7 @@ const op_t person_ops[] = {
     {OP(HTTP_DELETE, "/api/v1/persons/{id}", "persons.delete", PERM(PERM_PEOPLE_WRITE), RF_WRITES, person_delete),
      .entity = &person_entity},
     {OP(HTTP_POST, "/api/v1/persons/{id}/reveal", "persons.reveal", PERM(PERM_PII_REVEAL),
-        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = reveal_fields, .entity = &person_entity},
+        RF_BODY | RF_NO_REPLAY | RF_WRITES, person_reveal), .body = pii_reveal_fields, .entity = &person_entity},
     {OP(HTTP_GET, "/api/v1/person-tags", "person_tags.list", PERM(PERM_PEOPLE_READ), 0, person_tag_list)},
     OPS_END,
 };

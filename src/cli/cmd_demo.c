@@ -839,6 +839,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = alliance_demo(db, d->w, d->seed);
     /* ---- end 区域化党建联盟 ---- */
+    /* ---- work teams and poverty ledger (workteam.c) ---- */
+    if (rc == DB_OK)
+        rc = wt_demo(db, d->w, d->seed);
+    /* ---- end work teams and poverty ledger ---- */
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)

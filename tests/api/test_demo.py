@@ -132,6 +132,19 @@ def fingerprint(db):
                            " ORDER BY i.id, c.id"):
         h.update(repr(row).encode())
     # ---- end 区域化党建联盟 ----
+    # ---- work teams and poverty ledger: teams, members, attendance, visits, analyses, households ----
+    for sql in ("SELECT t.org_id, t.year_from, t.year_to, m.person_id, m.role, m.unit_level, m.unit_id, m.unit_name"
+                " FROM work_team t LEFT JOIN work_team_member m ON m.team_id = t.id ORDER BY t.id, m.id",
+                "SELECT member_id, month, days FROM work_team_attendance ORDER BY member_id, month",
+                "SELECT team_id, member_id, kind, visited_on FROM work_team_visit ORDER BY id",
+                "SELECT org_id, year, problems, funds_sought, projects FROM village_analysis ORDER BY id",
+                "SELECT h.org_id, h.head_person_id, h.attribute, h.cause, h.size, h.year_in, h.status, i.year,"
+                " i.per_capita FROM poverty_household h JOIN poverty_income i ON i.household_id = h.id"
+                " ORDER BY h.id, i.year",
+                "SELECT household_id, status, year, on_date, line, income FROM poverty_status_change ORDER BY id"):
+        for row in con.execute(sql):
+            h.update(repr(row).encode())
+    # ---- end work teams and poverty ledger ----
     con.close()
     return h.hexdigest()
 
@@ -174,11 +187,35 @@ def test_same_seed_same_city_and_consistent_figures():
     teams(a)
     service_report(a)
     honours(a)
+    work_teams(a)  # ---- work teams and poverty ledger ----
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
     assert p.returncode != 0 and "already" in p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
+
+
+# ---- work teams and poverty ledger ----
+def work_teams(db):
+    """About one village in ten has a team per three-year term from 2015 with members, attendance, 民情日记 and
+    yearly analyses; its poverty households have incomes every year, most exited by 2020, a few returned; every
+    exit's income is above the demo's poverty line of its year; the kept figures verify."""
+    con = sqlite3.connect(db)
+    villages = con.execute("SELECT COUNT(DISTINCT org_id) FROM work_team").fetchone()[0]
+    assert 40 <= villages <= 120, villages
+    assert con.execute("SELECT MIN(year_from), COUNT(DISTINCT year_from) FROM work_team").fetchone() == (2015, 4)
+    assert con.execute("SELECT COUNT(*) FROM work_team_attendance WHERE days < 20").fetchone()[0] > 0
+    assert {k for (k,) in con.execute("SELECT DISTINCT kind FROM work_team_visit")} == \
+        {"village_cadre", "former_cadre", "old_member", "poor_household", "capable"}
+    status = dict(con.execute("SELECT status, COUNT(*) FROM poverty_household GROUP BY status").fetchall())
+    assert status.get("exited", 0) > 4 * (status.get("not_exited", 0) + status.get("returned", 0)), status
+    late = con.execute("SELECT COUNT(*) FROM poverty_status_change WHERE status = 'exited' AND year > 2020").fetchone()
+    assert late == (0,) and status.get("returned", 0) > 0
+    assert con.execute("SELECT COUNT(*) FROM poverty_status_change WHERE status = 'exited' AND income <= line")\
+        .fetchone() == (0,)
+    con.close()
+    run_cli("figures", "verify", "--db", db)
+# ---- end work teams and poverty ledger ----
 
 
 # ---- demo cases ----

@@ -1014,6 +1014,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_partner(admin, cid)  # 结对共建 and purchased services
     walk_alliances(admin, cid)  # ---- 区域化党建联盟 ---- (end)
     walk_service_report(admin, cid)  # 双报到
+    walk_work_teams(admin)  # ---- work teams and poverty ledger ----
 
     # the rollups: the grid's figures, and the community's for the member who registered there
     stats = check(admin.get(f"/api/v1/orgs/{gid}/stats"), "GET", "/api/v1/orgs/{id}/stats")
@@ -3534,6 +3535,119 @@ def walk_partner(admin, cid):
         assert r.status_code == 200, r.text
         check(r, "GET", path)
         assert any(title in map(str, row) for row in xlsx_rows(r.content)[1:])
+
+
+# ---- work teams and poverty ledger ----
+def walk_work_teams(admin):
+    """Part of the walk: a village's work team with members, attendance, a visit and an analysis; a poverty
+    household with incomes, an exit refused then done, a return, a visit, a reveal; the lists and exports."""
+    vid = [o for o in admin.get("/api/v1/orgs", params={"q": "340103100202"}).json()["items"]
+           if o["code"] == "340103100202"][0]["id"]
+    for key, value in (("workteam.term_years", 3), ("workteam.days_min", 20), ("poverty.line", 3000)):
+        assert admin.post("/api/v1/norms", json={"org_id": vid, "key": key, "year_from": 2015,
+                                                 "value": value}).status_code == 201
+    people = [admin.post("/api/v1/persons", json={"org_id": vid, "name": f"文档村民{i}", "phone": "13900001111",
+                                                  "id_card": id_card(f"34010319700201{i + 5:03d}")}).json()["id"] for i in range(3)]
+    col, one = "/api/v1/work-teams", "/api/v1/work-teams/{id}"
+    r = admin.post(col, json={"org_id": vid, "year_from": 2015, "year_to": None, "note": None})
+    assert r.status_code == 201, r.text
+    t = check(r, "POST", col)
+    r = admin.post(f"{col}/{t['id']}/members", json={"person_id": people[0], "role": "first_secretary",
+                                                      "unit_level": "city", "unit_id": None, "unit_name": "文档局"})
+    assert r.status_code == 201, r.text
+    m = check(r, "POST", one + "/members")["members_list"][0]
+    r = admin.post(f"{col}/{t['id']}/members", json={"person_id": people[1], "role": "secretary"})
+    assert r.status_code == 409, r.text
+    check(r, "POST", one + "/members")
+    r = admin.post(f"{col}/{t['id']}/attendance", json={"member_id": m["id"], "month": "2016-02", "days": 12})
+    assert r.status_code == 200, r.text
+    assert check(r, "POST", one + "/attendance")["items"][0]["short"] is True
+    check(admin.get(f"{col}/{t['id']}/attendance", params={"year": 2016}), "GET", one + "/attendance")
+    r = admin.post(f"{col}/{t['id']}/visits", json={"member_id": m["id"], "kind": "capable", "visited_on": "2016-03-01",
+                                                     "note": "文档走访"})
+    assert r.status_code == 201, r.text
+    check(r, "POST", one + "/visits")
+    check(admin.get(f"{col}/{t['id']}/visits", params={"kind": "capable"}), "GET", one + "/visits")
+    check(admin.get(f"{col}/{t['id']}/members"), "GET", one + "/members")
+    t = check(admin.get(f"{col}/{t['id']}"), "GET", one)
+    r = admin.patch(f"{col}/{t['id']}", json={"note": "文档", "version": t["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    page = check(admin.get(col, params={"org": vid, "year": 2016, "complete": 0, "sort": "-year_from"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [t["id"]]
+    r = admin.get(f"{col}/export", params={"org": vid, "year": 2016, "complete": 0})
+    assert r.status_code == 200, r.text
+    check(r, "GET", col + "/export")
+    r = admin.delete(one.replace("{id}", str(t["id"])))
+    assert r.status_code == 409, r.text
+    check(r, "DELETE", one)
+    r = admin.delete(f"/api/v1/work-team-members/{m['id']}")
+    assert r.status_code == 200, r.text
+    check(r, "DELETE", "/api/v1/work-team-members/{id}")
+    r = admin.delete(f"{col}/{t['id']}")
+    assert r.status_code == 409, r.text  # its visits remain
+    t2 = admin.post(col, json={"org_id": vid, "year_from": 2024, "year_to": 2026}).json()
+    r = admin.delete(f"{col}/{t2['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+    col, one = "/api/v1/village-analyses", "/api/v1/village-analyses/{id}"
+    r = admin.post(col, json={"org_id": vid, "year": 2016, "problems": "文档", "advantages": None, "funds_sought": 1,
+                              "projects": None})
+    assert r.status_code == 201, r.text
+    a = check(r, "POST", col)
+    r = admin.patch(f"{col}/{a['id']}", json={"funds_sought": 2, "version": a["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    check(admin.get(f"{col}/{a['id']}"), "GET", one)
+    check(admin.get(col, params={"org": vid, "year": 2016, "sort": "-funds_sought"}), "GET", col)
+    r = admin.delete(f"{col}/{a['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+    col, one = "/api/v1/poverty-households", "/api/v1/poverty-households/{id}"
+    r = admin.post(col, json={"org_id": vid, "head_person_id": people[2], "helper_person_id": None, "attribute": "general",
+                              "cause": "skills", "size": 2, "year_in": 2015})
+    assert r.status_code == 201, r.text
+    h = check(r, "POST", col)
+    r = admin.patch(f"{col}/{h['id']}", json={"helper_person_id": people[0], "size": 3, "version": h["version"]})
+    assert r.status_code == 200, r.text
+    h = check(r, "PATCH", one)
+    r = admin.post(f"{col}/{h['id']}/incomes", json={"year": 2016, "per_capita": 3500})
+    assert r.status_code == 200, r.text
+    check(r, "POST", one + "/incomes")
+    exit_body = {"on": "2016-12-01", "food_clothing": True, "housing": False, "education": True, "medical_insurance": True,
+                 "note": None, "version": h["version"]}
+    r = admin.post(f"{col}/{h['id']}/exit", json=exit_body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", one + "/exit")
+    r = admin.post(f"{col}/{h['id']}/exit", json={**exit_body, "housing": True})
+    assert r.status_code == 200, r.text
+    h = check(r, "POST", one + "/exit")["household"]
+    r = admin.post(f"{col}/{h['id']}/return", json={"on": "2017-05-01", "note": "文档", "version": h["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", one + "/return")
+    check(admin.get(f"{col}/{h['id']}/incomes"), "GET", one + "/incomes")
+    r = admin.post(f"{col}/{h['id']}/visits", json={"visited_on": "2017-06-01", "visitor_person_id": None, "note": "文档"})
+    assert r.status_code == 201, r.text
+    check(r, "POST", one + "/visits")
+    check(admin.get(f"{col}/{h['id']}/visits"), "GET", one + "/visits")
+    r = admin.post(f"{col}/{h['id']}/reveal", json={"field": "phone", "reason": "文档核实"})
+    assert r.status_code == 200 and r.json()["value"] == "13900001111", r.text
+    check(r, "POST", one + "/reveal")
+    check(admin.get(f"{col}/{h['id']}"), "GET", one)
+    check(admin.get(col, params={"org": vid, "status": "returned", "attribute": "general", "cause": "skills",
+                                 "sort": "head_name"}), "GET", col)
+    r = admin.get(f"{col}/export", params={"org": vid, "status": "returned"})
+    assert r.status_code == 200, r.text
+    check(r, "GET", col + "/export")
+    r = admin.delete(f"{col}/{h['id']}")
+    assert r.status_code == 409, r.text
+    check(r, "DELETE", one)
+    h2 = admin.post(col, json={"org_id": vid, "head_person_id": people[1], "attribute": "dibao", "cause": "other",
+                               "size": 1, "year_in": 2020}).json()
+    r = admin.delete(f"{col}/{h2['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+# ---- end work teams and poverty ledger ----
 
 
 def walk_assessment(admin, cid):

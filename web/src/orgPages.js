@@ -52,6 +52,10 @@ export const ORG_PAGES = [
   // ---- 区域化党建联盟 (alliance) ----
   { name: 'org-alliances', path: 'alliances', page: () => import('./views/alliance/Alliances.vue'), perm: 'party.read', tab: 'alliances' },
   // ---- end 区域化党建联盟 ----
+  // ---- work teams and poverty ledger ----
+  { name: 'org-work-teams', path: 'work-teams', page: () => import('./views/workteam/WorkTeams.vue'), perm: 'stats.read', tab: 'workTeams' },
+  { name: 'org-poverty', path: 'poverty', page: () => import('./views/workteam/Poverty.vue'), perm: 'people.read', tab: 'poverty' },
+  // ---- end work teams and poverty ledger ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -83,6 +83,8 @@ export default {
     villageEconomy: 'Village economy',
     honours: 'Brands & honours',
     alliances: 'Party alliances',
+    workTeams: 'Work teams',
+    poverty: 'Poverty ledger',
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
@@ -513,6 +515,14 @@ export default {
       value_cap_fen: "Cap on a wish's estimated value",
       claim_days: 'Days a wish claim lasts before it expires',
     },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: 'Work-team members: days in the village a month',
+      term_years: 'Work-team term (years)',
+    },
+    poverty: {
+      line: 'Poverty line (per-capita income a year)',
+    },
   },
   normUnit: {
     assessment: {
@@ -546,6 +556,14 @@ export default {
     wish: {
       value_cap_fen: 'fen',
       claim_days: 'days',
+    },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: 'days',
+      term_years: 'years',
+    },
+    poverty: {
+      line: 'yuan',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -1941,4 +1959,29 @@ export default {
     minutes: 'Minutes and decisions',
   },
   // ---- end 区域化党建联盟 ----
+  // ---- work teams and poverty ledger (驻村工作队, 建档立卡) ----
+  workteam: {
+    yearN: '{year}', composition: 'Composition', complete: 'Complete', incomplete: 'Incomplete', lacks: 'Lacks {what}',
+    export: 'Export to Excel', create: 'New team from the selected year', village: 'Village', term: 'Term', leader: 'Leader (first secretary)',
+    members: 'Members', membersN: '{n} members', name: 'Name', role: 'Role', unit: 'Helping unit', unitName: 'Unit name',
+    person: 'Person', addMember: 'Add member', attendance: 'Attendance', month: 'Month', days: 'Days in village', short: 'Short',
+    shortYes: 'Short', noNorm: 'No days-in-village norm in force', daysMin: 'Norm: at least {n} days a month', record: 'Record', visits: 'Visit diary',
+    note: 'What was found', addVisit: 'Add entry',
+    missing: { leader: 'a leader', one_leader: 'a single leader', township_contact: 'a township contact' },
+    roles: { first_secretary: 'First secretary', secretary: 'Secretary', member: 'Member', township_contact: 'Township contact', graduate_official: 'Graduate village official' },
+    levels: { city: 'City unit', county: 'County unit', township: 'Township' },
+    kinds: { village_cadre: 'Village cadre', former_cadre: 'Former cadre', old_member: 'Senior party member', poor_household: 'Poor household', capable: 'Large grower' },
+    poverty: {
+      status: 'Status', export: 'Export to Excel (masked)', head: 'Head', idCard: 'ID number', village: 'Village', attribute: 'Attribute',
+      cause: 'Cause', yearIn: 'Registered', helper: 'Responsible helper', sizeN: '{n} persons', incomes: 'Per-capita income', year: 'Year',
+      perCapita: 'Per capita (yuan)', line: 'Poverty line (yuan)', above: 'Above', recordIncome: 'Record income', exit: 'Mark exited',
+      exited: 'Marked exited', markReturned: 'Mark returned to poverty', changes: 'Status changes', missing: 'Not met: {what}',
+      exitLine: 'income {income} yuan, line {line} yuan',
+      statuses: { not_exited: 'Not exited', exited: 'Exited', returned: 'Returned' },
+      attributes: { general: 'General', dibao: 'Minimum living allowance', tekun: 'Destitute support' },
+      causes: { illness: 'Illness', disability: 'Disability', schooling: 'Schooling', skills: 'Lack of skills', labour: 'Lack of labour', funds: 'Lack of funds', other: 'Other' },
+      conditions: { income: 'Income above the line', poverty_line: 'A poverty line norm', food_clothing: 'Food and clothing', housing: 'Safe housing', education: 'Compulsory education', medical_insurance: 'Basic medical insurance' },
+    },
+  },
+  // ---- end work teams and poverty ledger ----
 }

@@ -84,6 +84,8 @@ export default {
     villageEconomy: '集体经济',
     honours: '品牌荣誉',
     alliances: '党建联盟',
+    workTeams: '驻村工作队',
+    poverty: '建档立卡',
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
@@ -514,6 +516,14 @@ export default {
       value_cap_fen: '微心愿估计价值上限',
       claim_days: '微心愿认领有效天数',
     },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: '驻村工作队员每月在村天数',
+      term_years: '驻村工作队任期（年）',
+    },
+    poverty: {
+      line: '贫困线（人均年收入）',
+    },
   },
   normUnit: {
     assessment: {
@@ -547,6 +557,14 @@ export default {
     wish: {
       value_cap_fen: '分（金额）',
       claim_days: '天',
+    },
+    // work teams and poverty ledger
+    workteam: {
+      days_min: '天',
+      term_years: '年',
+    },
+    poverty: {
+      line: '元',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -1942,4 +1960,29 @@ export default {
     minutes: '会议纪要与决定',
   },
   // ---- end 区域化党建联盟 ----
+  // ---- work teams and poverty ledger (驻村工作队, 建档立卡) ----
+  workteam: {
+    yearN: '{year} 年', composition: '组成', complete: '组成完整', incomplete: '组成不完整', lacks: '缺 {what}',
+    export: '导出 Excel', create: '自所选年度新建工作队', village: '村', term: '任期', leader: '队长（第一书记）',
+    members: '队员', membersN: '{n} 名队员', name: '姓名', role: '身份', unit: '帮扶单位', unitName: '单位名称',
+    person: '人员', addMember: '添加队员', attendance: '驻村考勤', month: '月份', days: '在村天数', short: '是否不足',
+    shortYes: '不足', noNorm: '未设置驻村天数标准', daysMin: '标准：每月不少于 {n} 天', record: '登记', visits: '民情日记',
+    note: '走访情况', addVisit: '记一篇', 
+    missing: { leader: '队长', one_leader: '唯一队长', township_contact: '乡镇联系人' },
+    roles: { first_secretary: '第一书记', secretary: '书记', member: '队员', township_contact: '乡镇联系人', graduate_official: '大学生村官' },
+    levels: { city: '市直单位', county: '县区单位', township: '乡镇' },
+    kinds: { village_cadre: '村干部', former_cadre: '老村干', old_member: '老党员', poor_household: '贫困户', capable: '大户能人' },
+    poverty: {
+      status: '状态', export: '导出 Excel（脱敏）', head: '户主', idCard: '身份证号', village: '村', attribute: '贫困户属性',
+      cause: '致贫原因', yearIn: '识别年度', helper: '帮扶责任人', sizeN: '{n} 口人', incomes: '人均纯收入', year: '年度',
+      perCapita: '人均收入（元）', line: '贫困线（元）', above: '超过', recordIncome: '登记收入', exit: '标注脱贫',
+      exited: '已标注脱贫', markReturned: '标注返贫', changes: '状态变化', missing: '未满足：{what}',
+      exitLine: '人均收入 {income} 元，贫困线 {line} 元',
+      statuses: { not_exited: '未脱贫', exited: '已脱贫', returned: '返贫' },
+      attributes: { general: '一般贫困户', dibao: '低保贫困户', tekun: '特困供养贫困户' },
+      causes: { illness: '因病', disability: '因残', schooling: '因学', skills: '缺技术', labour: '缺劳力', funds: '缺资金', other: '其他' },
+      conditions: { income: '收入超过贫困线', poverty_line: '贫困线标准', food_clothing: '吃穿不愁', housing: '住房安全', education: '义务教育', medical_insurance: '基本医疗保险' },
+    },
+  },
+  // ---- end work teams and poverty ledger ----
 }
