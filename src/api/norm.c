@@ -32,6 +32,10 @@ typedef struct norm_key {
 } norm_key_t;
 
 static const char *const review_grades[] = {"good", "fairly_good", "average", "poor", NULL};
+/* ---- 村/社区干部报酬 (pay.c) ---- */
+static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_multiple_pct", "deputy_of_secretary_pct",
+                                                 NULL};
+/* ---- end 村/社区干部报酬 ---- */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -52,6 +56,8 @@ static const norm_key_t catalogue[] = {
     /* ---- 微心愿 (claims.c) ---- */
     {"wish.value_cap_fen", NK_NUMBER, 0, 100000000, NULL, 0},
     {"wish.claim_days", NK_NUMBER, 1, 365, NULL, 0},
+    /* ---- 村/社区干部报酬 (pay.c) ---- */
+    {"pay.standard", NK_SHARES, 0, 1000, pay_standard_parts, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -61,6 +67,7 @@ const char *const norm_keys[] = {
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
+    "pay.standard", /* 村/社区干部报酬 (pay.c) */
     NULL,
 };
 
@@ -366,6 +373,10 @@ static const struct {
     {0, "problem.escalate_days", 2024, "7"}, /* rectification problems (问题清单) */
     {0, "wish.value_cap_fen", 2024, "50000"}, /* 微心愿: 500 yuan */
     {0, "wish.claim_days", 2024, "14"},
+    /* 村/社区干部报酬: not below the rural income; deputies not below 70% of their
+     * secretary's; from 2020 not below half a new civil servant's pay either */
+    {0, "pay.standard", 2012, "{\"benchmark_pct\":0,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
+    {0, "pay.standard", 2020, "{\"benchmark_pct\":50,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)
