@@ -87,8 +87,12 @@ static int rule_cases(db_t *db, strbuf_t cases[3])
         json_decref(v);
     }
     json_decref(rows);
-    for (int k = 0; k < 3; k++)
-        strbuf_add(&cases[k], " ELSE 0 END");
+    for (int k = 0; k < 3; k++) {
+        if (strcmp(cases[k].s, "CASE") == 0) /* no norm: no part applies */
+            cases[k].s[0] = '0', cases[k].s[1] = '\0', cases[k].len = 1;
+        else
+            strbuf_add(&cases[k], " ELSE 0 END");
+    }
     return DB_OK;
 }
 
@@ -212,10 +216,10 @@ static const field_t record_fields[] = {
     {"person_id", F_INT, 1, 1, INT64_MAX, NULL, 0},
     {"post", F_ENUM, 1, 0, 0, pay_posts, 0},
     {"year", F_INT, 1, 2000, 2100, NULL, 0},
-    {"basic", F_INT, F_NOT_NULL, 0, PAY_AMOUNT_MAX, NULL, 0},
-    {"performance", F_INT, F_NOT_NULL, 0, PAY_AMOUNT_MAX, NULL, 0},
-    {"growth_reward", F_INT, F_NOT_NULL, 0, PAY_AMOUNT_MAX, NULL, 0},
-    {"other", F_INT, F_NOT_NULL, 0, PAY_AMOUNT_MAX, NULL, 0},
+    {"basic", F_INT, 1, 0, PAY_AMOUNT_MAX, NULL, 0},
+    {"performance", F_INT, 1, 0, PAY_AMOUNT_MAX, NULL, 0},
+    {"growth_reward", F_INT, 1, 0, PAY_AMOUNT_MAX, NULL, 0},
+    {"other", F_INT, 1, 0, PAY_AMOUNT_MAX, NULL, 0},
     {"note", F_BLOCK, 0, 1, 1000, NULL, 0},
     FIELDS_END,
 };
@@ -316,6 +320,8 @@ static int record_where(api_req_t *req, api_reply_t *rep, api_list_t *l, char **
     api_query_int(req, "org", 0, 1, INT64_MAX, &org);
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PAY_READ, org, lo, hi);
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, req->lang, E_ORG_NOT_FOUND, "org");
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     char *inner = pay_select(req->db, "o.path >= ? AND o.path < ?");
