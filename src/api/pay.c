@@ -495,12 +495,6 @@ static const resource_t bench_res = {
 
 /* ================================================================ a node's figures */
 
-static const field_t figures_query[] = {
-    {"org", F_INT, 1, 1, INT64_MAX, NULL, 0},
-    {"year", F_INT, 0, 2000, 2100, NULL, 0},
-    FIELDS_END,
-};
-
 /* {n, sum, average} of a kept pair name.n / name.sum (average null without records). */
 static json_t *avg_of(int64_t n, int64_t sum)
 {
@@ -598,7 +592,7 @@ const op_t pay_ops[] = {
     RESOURCE_OPS(bench_res, bench_entity, "/api/v1/pay-benchmarks", "pay_benchmarks", PERM_STATS_READ, PAY_WRITE,
                  bench_fields, bench_update_fields, bench_query),
     {OP(HTTP_GET, "/api/v1/pay-figures", "pay_figures.get", PERM(PAY_READ), 0, pay_figures_get),
-     .query = figures_query},
+     .query = subtree_figures_query},
     OPS_END,
 };
 
