@@ -14,9 +14,10 @@
  * with none (no norm, no benchmark, no secretary) the record is unchecked.
  * A node's benchmark is the nearest one at or above it for the year.
  *
- * The standard is computed in SQL (pay_select): the norms, a handful of rows,
- * become CASE expressions in the nearest issuer's latest order (norm.c's), so
- * the list, its below filter, a record and the kept figures read one query.
+ * The standard is computed in SQL (pay_select): the norm that applies to a
+ * record is picked as norm_get picks it (the nearest issuer's latest) and its
+ * parts read from its JSON value, so the list, its below filter, a record and
+ * the kept figures read one query and cannot disagree.
  *
  * Personal data: a record answers the person's id and name, never an ID or
  * phone number; no audit summary holds a name or an amount. */
@@ -55,45 +56,21 @@ static const char *const pay_post_group_words[] = {"社区书记", "村“两委
 
 static const char *const rule_parts[] = {"benchmark_pct", "rural_income_multiple_pct", "deputy_of_secretary_pct"};
 
-/* The norms pay.standard as three CASE expressions (one per part) over the
- * record's node path (o.path) and year (p.year), the first WHEN the one that
- * applies: nearest issuer first, then its latest. */
-static int rule_cases(db_t *db, strbuf_t cases[3])
+/* The whole percent of a part of the norm pay.standard that applies at the
+ * record's node (o.path) in its year (p.year), as norm_get picks it (the
+ * nearest issuer's latest), 0 when none applies: a norm's value is JSON text,
+ * read by each backend's own JSON function (the one place the SQL differs). */
+static void rule_part(db_t *db, strbuf_t *b, const char *part)
 {
-    json_t *rows = db_rows_json(db,
-                                "SELECT o.path, n.year_from, n.value FROM norm n JOIN org o ON o.id = n.org_id"
-                                " WHERE n.key = 'pay.standard' ORDER BY length(o.path) DESC, n.year_from DESC, n.id",
-                                "");
-    if (rows == NULL)
-        return DB_ERR;
-    for (int k = 0; k < 3; k++)
-        strbuf_add(&cases[k], "CASE");
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
-        const char *path = json_string_value(json_object_get(r, "path"));
-        const char *text = json_string_value(json_object_get(r, "value"));
-        json_t *v = text ? json_loads(text, 0, NULL) : NULL;
-        /* a path is '/', digits and '/': anything else is not inlined */
-        if (path == NULL || v == NULL || path[strspn(path, "/0123456789")] != '\0') {
-            json_decref(v);
-            continue;
-        }
-        for (int k = 0; k < 3; k++) {
-            double pct = json_number_value(json_object_get(v, rule_parts[k]));
-            strbuf_addf(&cases[k], " WHEN substr(o.path, 1, %zu) = '%s' AND p.year >= %lld THEN %lld", strlen(path),
-                        path, (long long)json_integer_value(json_object_get(r, "year_from")), (long long)llround(pct));
-        }
-        json_decref(v);
-    }
-    json_decref(rows);
-    for (int k = 0; k < 3; k++) {
-        if (strcmp(cases[k].s, "CASE") == 0) /* no norm: no part applies */
-            cases[k].s[0] = '0', cases[k].s[1] = '\0', cases[k].len = 1;
-        else
-            strbuf_add(&cases[k], " ELSE 0 END");
-    }
-    return DB_OK;
+    int pg = strcmp(db_dialect(db), "postgres") == 0;
+    strbuf_add(b, "COALESCE((SELECT ");
+    if (pg)
+        strbuf_addf(b, "CAST(ROUND(CAST(CAST(n.value AS json) ->> '%s' AS numeric)) AS bigint)", part);
+    else
+        strbuf_addf(b, "CAST(ROUND(json_extract(n.value, '$.%s')) AS INTEGER)", part);
+    strbuf_add(b, " FROM norm n JOIN org nd ON nd.id = n.org_id WHERE n.key = 'pay.standard'"
+                      " AND n.year_from <= p.year AND substr(o.path, 1, length(nd.path)) = nd.path"
+                      " ORDER BY length(nd.path) DESC, n.year_from DESC, n.id DESC LIMIT 1), 0)");
 }
 
 /* The nearest benchmark amount (column col) at or above the node in its year. */
@@ -105,15 +82,10 @@ static int rule_cases(db_t *db, strbuf_t cases[3])
 /* "SELECT ... FROM (...) z": every record with its total, post group, the
  * parts of its standard, standard (NULL: unchecked), its rule and gap (how
  * far below the standard; 0 when not below); where: conditions on the
- * innermost rows (p: pay_record, o: its node), or "". The caller frees. */
-static char *pay_select(db_t *db, const char *where)
+ * innermost rows (p: pay_record, o: its node), or "". The text depends only
+ * on the backend and where (the statement caches key on it). The caller frees. */
+static char *pay_select_with(db_t *db, const char *where, int bound)
 {
-    strbuf_t cases[3] = {{0}, {0}, {0}};
-    if (rule_cases(db, cases) != DB_OK) {
-        for (int k = 0; k < 3; k++)
-            free(cases[k].s);
-        return NULL;
-    }
     strbuf_t b = {0};
     strbuf_add(&b,
                "SELECT z.*, CASE WHEN z.standard IS NOT NULL AND z.total < z.standard THEN z.standard - z.total"
@@ -139,9 +111,11 @@ static char *pay_select(db_t *db, const char *where)
                " p.created_at, p.updated_at, p.version, ");
     const char *names[3] = {"bp", "rp", "dp"};
     for (int k = 0; k < 3; k++) {
-        strbuf_add(&b, cases[k].s);
+        if (bound) /* the caller binds the parts of the norm it found, first */
+            strbuf_add(&b, "CAST(? AS INTEGER)");
+        else
+            rule_part(db, &b, rule_parts[k]);
         strbuf_addf(&b, " AS %s%s", names[k], k < 2 ? ", " : "");
-        free(cases[k].s);
     }
     strbuf_add(&b, " FROM pay_record p JOIN org o ON o.id = p.org_id JOIN person pe ON pe.id = p.person_id");
     if (where && *where) {
@@ -150,6 +124,11 @@ static char *pay_select(db_t *db, const char *where)
     }
     strbuf_add(&b, ") x) y) z");
     return b.s;
+}
+
+static char *pay_select(db_t *db, const char *where)
+{
+    return pay_select_with(db, where, 0);
 }
 
 /* Finish an answer row: the internals out, below as a boolean. */
@@ -163,10 +142,20 @@ static void pay_row(json_t *row, void *ctx)
 
 /* ================================================================ kept figures */
 
+/* The node's records of the year: one norm applies to all of them, found once
+ * (norm_get: what pay_select picks per record) and bound. */
 static int pay_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
 {
-    char *sql = pay_select(db, "p.org_id = ? AND p.year = ?");
-    json_t *rows = sql ? db_rows_json(db, sql, "ii", org, (int64_t)year) : NULL;
+    json_t *norm = NULL;
+    int64_t pct[3] = {0, 0, 0};
+    int rc = norm_get(db, "pay.standard", org, year, &norm);
+    if (rc != DB_OK && rc != DB_NOTFOUND)
+        return rc;
+    for (int k = 0; k < 3 && norm; k++)
+        pct[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
+    json_decref(norm);
+    char *sql = pay_select_with(db, "p.org_id = ? AND p.year = ?", 1);
+    json_t *rows = sql ? db_rows_json(db, sql, "iiiii", pct[0], pct[1], pct[2], org, (int64_t)year) : NULL;
     free(sql);
     if (rows == NULL)
         return DB_ERR;
@@ -715,9 +704,19 @@ int pay_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         int64_t first, last;
         int below;
     } groups[] = {{"community_secretary", 31000, 59000, 3}, {"village_head", 15000, 37000, 4}};
+    int64_t city = 0;
+    if (rc == DB_OK)
+        rc = db_one_int(db, &city, "SELECT id FROM org WHERE level = 'city' ORDER BY id LIMIT 1", "");
     for (int y = DEMO_FIRST_YEAR; rc == DB_OK && y <= last; y++) {
-        char *sql = pay_select(db, "p.year = ?");
-        json_t *rows = sql ? db_rows_json(db, sql, "i", (int64_t)y) : NULL;
+        /* the demo's pay.standard norms are the city's: one applies city-wide in a year */
+        json_t *norm = NULL;
+        int64_t pct[3] = {0, 0, 0};
+        if (norm_get(db, "pay.standard", city, y, &norm) == DB_OK)
+            for (int k = 0; k < 3; k++)
+                pct[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
+        json_decref(norm);
+        char *sql = pay_select_with(db, "p.year = ?", 1);
+        json_t *rows = sql ? db_rows_json(db, sql, "iiii", pct[0], pct[1], pct[2], (int64_t)y) : NULL;
         free(sql);
         rc = rows ? DB_OK : DB_ERR;
         if (rows == NULL)
