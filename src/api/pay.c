@@ -142,21 +142,30 @@ static void pay_row(json_t *row, void *ctx)
 
 /* ================================================================ kept figures */
 
-/* The node's records of the year: one norm applies to all of them, found once
- * (norm_get: what pay_select picks per record) and bound. */
+/* The node's records of the year. On SQLite the one norm that applies to all
+ * of them is found once (norm_get: what pay_select picks per record) and
+ * bound, which saves reading it per record; on PostgreSQL one query picks it
+ * (a round trip saved per node and year, which a rebuild does thousands of). */
 static int pay_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
 {
-    json_t *norm = NULL;
-    int64_t pct[3] = {0, 0, 0};
-    int rc = norm_get(db, "pay.standard", org, year, &norm);
-    if (rc != DB_OK && rc != DB_NOTFOUND)
-        return rc;
-    for (int k = 0; k < 3 && norm; k++)
-        pct[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
-    json_decref(norm);
-    char *sql = pay_select_with(db, "p.org_id = ? AND p.year = ?", 1);
-    json_t *rows = sql ? db_rows_json(db, sql, "iiiii", pct[0], pct[1], pct[2], org, (int64_t)year) : NULL;
-    free(sql);
+    json_t *rows = NULL;
+    if (strcmp(db_dialect(db), "postgres") == 0) {
+        char *sql = pay_select(db, "p.org_id = ? AND p.year = ?");
+        rows = sql ? db_rows_json(db, sql, "ii", org, (int64_t)year) : NULL;
+        free(sql);
+    } else {
+        json_t *norm = NULL;
+        int64_t pct[3] = {0, 0, 0};
+        int rc = norm_get(db, "pay.standard", org, year, &norm);
+        if (rc != DB_OK && rc != DB_NOTFOUND)
+            return rc;
+        for (int k = 0; k < 3 && norm; k++)
+            pct[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
+        json_decref(norm);
+        char *sql = pay_select_with(db, "p.org_id = ? AND p.year = ?", 1);
+        rows = sql ? db_rows_json(db, sql, "iiiii", pct[0], pct[1], pct[2], org, (int64_t)year) : NULL;
+        free(sql);
+    }
     if (rows == NULL)
         return DB_ERR;
     size_t i;
