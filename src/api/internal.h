@@ -526,6 +526,14 @@ int64_t demo_population(unsigned long long seed, int64_t org_id, int village);
 int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end volunteer and service teams ---- */
 
+/* ---- 村/社区干部报酬 (pay.c, docs/pay.md) ---- */
+extern const char *const pay_posts[];       /* secretary, director, secretary_director, deputy_... */
+extern const char *const pay_post_groups[]; /* community_secretary, village_head */
+/* The demo city's benchmarks (every district, every year) and pay records
+ * (community secretaries, village heads) with the source text's averages. */
+int pay_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 村/社区干部报酬 ---- */
+
 /* ---- 双报到 (service_report.c, docs/service-report.md) ---- */
 /* The grades a service card gives, and the sources of a service record. */
 extern const char *const service_grades[];

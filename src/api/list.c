@@ -16,7 +16,7 @@
 #include "lib/keys.h"
 #include "lib/util.h"
 
-#define SQL_MAX 8192
+#define SQL_MAX 32768
 
 const api_sort_t *op_sorts(const op_t *op)
 {

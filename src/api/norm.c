@@ -32,6 +32,10 @@ typedef struct norm_key {
 } norm_key_t;
 
 static const char *const review_grades[] = {"good", "fairly_good", "average", "poor", NULL};
+/* ---- 村/社区干部报酬 (pay.c) ---- */
+static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_multiple_pct", "deputy_of_secretary_pct",
+                                                 NULL};
+/* ---- end 村/社区干部报酬 ---- */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -57,6 +61,8 @@ static const norm_key_t catalogue[] = {
     {"workteam.term_years", NK_NUMBER, 1, 30, NULL, 0},
     {"poverty.line", NK_NUMBER, 0, 1000000, NULL, 0},
     /* ---- end work teams and poverty ledger ---- */
+    /* ---- 村/社区干部报酬 (pay.c) ---- */
+    {"pay.standard", NK_SHARES, 0, 1000, pay_standard_parts, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -67,6 +73,7 @@ const char *const norm_keys[] = {
     "problem.escalate_days", /* rectification problems (问题清单) */
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
+    "pay.standard", /* 村/社区干部报酬 (pay.c) */
     NULL,
 };
 
@@ -384,6 +391,10 @@ static const struct {
     {0, "poverty.line", 2019, "3500"},
     {0, "poverty.line", 2020, "4000"},
     /* ---- end work teams and poverty ledger ---- */
+    /* 村/社区干部报酬: not below the rural income; deputies not below 70% of their
+     * secretary's; from 2020 not below half a new civil servant's pay either */
+    {0, "pay.standard", 2012, "{\"benchmark_pct\":0,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
+    {0, "pay.standard", 2020, "{\"benchmark_pct\":50,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

@@ -843,6 +843,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = wt_demo(db, d->w, d->seed);
     /* ---- end work teams and poverty ledger ---- */
+    /* ---- pay (pay.c): after the norms and the cadres ---- */
+    if (rc == DB_OK)
+        rc = pay_demo(db, d->w, d->seed);
+    /* ---- end pay ---- */
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)

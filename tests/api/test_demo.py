@@ -145,6 +145,13 @@ def fingerprint(db):
         for row in con.execute(sql):
             h.update(repr(row).encode())
     # ---- end work teams and poverty ledger ----
+    # ---- 村/社区干部报酬: benchmarks and pay records ----
+    for row in con.execute("SELECT org_id, year, civil_servant_pay, rural_income FROM pay_benchmark ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT org_id, person_id, post, year, basic, performance, growth_reward, other"
+                           " FROM pay_record ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end 村/社区干部报酬 ----
     con.close()
     return h.hexdigest()
 

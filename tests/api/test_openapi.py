@@ -1013,6 +1013,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_assessment(admin, cid)  # annual assessment (年度综合考核)
     walk_partner(admin, cid)  # 结对共建 and purchased services
     walk_alliances(admin, cid)  # ---- 区域化党建联盟 ---- (end)
+    walk_pay(admin, cid)  # 村/社区干部报酬
     walk_service_report(admin, cid)  # 双报到
     walk_work_teams(admin)  # ---- work teams and poverty ledger ----
 
@@ -3648,6 +3649,55 @@ def walk_work_teams(admin):
     assert r.status_code == 204, r.text
     check(r, "DELETE", one)
 # ---- end work teams and poverty ledger ----
+# ---- 村/社区干部报酬 ----
+def walk_pay(admin, cid):
+    """Part of the walk: a benchmark at the community's district, a pay record (a duplicate refused), its
+    standard, the list and its export, the node's figures; a change and removals."""
+    district = admin.get(f"/api/v1/orgs/{cid}").json()["path"].strip("/").split("/")[1]
+    head = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档书记",
+                                               "id_card": id_card("34010419700405002")}).json()
+    col, one = "/api/v1/pay-benchmarks", "/api/v1/pay-benchmarks/{id}"
+    r = admin.post(col, json={"org_id": int(district), "year": 2030, "civil_servant_pay": 90000, "rural_income": None,
+                              "basis": None})
+    assert r.status_code == 201, r.text
+    b = check(r, "POST", col)
+    r = admin.post(col, json={"org_id": int(district), "year": 2030})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    r = admin.patch(f"{col}/{b['id']}", json={"rural_income": 30000, "version": b["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    check(admin.get(f"{col}/{b['id']}"), "GET", one)
+    check(admin.get(col, params={"org": int(district), "year": 2030}), "GET", col)
+    col, one = "/api/v1/pay-records", "/api/v1/pay-records/{id}"
+    body = {"org_id": cid, "person_id": head["id"], "post": "secretary", "year": 2030, "basic": 50000,
+            "performance": 10000, "growth_reward": 0, "other": 0, "note": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    rec = check(r, "POST", col)
+    r = admin.post(col, json=body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    r = admin.patch(f"{col}/{rec['id']}", json={"other": 500, "version": rec["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    g = check(admin.get(f"{col}/{rec['id']}"), "GET", one)
+    assert g["total"] == 60500 and g["checked"] in (True, False)
+    page = check(admin.get(col, params={"org": cid, "year": 2030, "post": "secretary", "post_group": "community_secretary",
+                                        "below": "false", "person": head["id"]}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [rec["id"]]
+    r = admin.get(f"{col}/export", params={"org": cid, "year": 2030})
+    assert r.status_code == 200, r.text
+    check(r, "GET", f"{col}/export")
+    f = check(admin.get("/api/v1/pay-figures", params={"org": cid, "year": 2030}), "GET", "/api/v1/pay-figures")
+    assert f["groups"]["community_secretary"]["sum"] == 60500
+    r = admin.delete(f"{col}/{rec['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+    r = admin.delete(f"/api/v1/pay-benchmarks/{b['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/pay-benchmarks/{id}")
+# ---- end 村/社区干部报酬 ----
 
 
 def walk_assessment(admin, cid):

@@ -2209,6 +2209,72 @@ describe('staff console', { timeout: 480_000 }, () => {
     clean()
   })
   // ---- end work teams and poverty ledger ----
+  // ---- 村/社区干部报酬 (pay) ----
+  it('薪酬待遇: district staff enter a secretary\'s pay at a community and see it below the standard, by how much, on a desktop and a phone; the district enters benchmarks', async () => {
+    const year = 2024
+    const pid = (await admin.post('/api/v1/persons', { org_id: ids.longju, name: '报酬书记', id_card: idWithCheck('34010419750301872') }, 201)).id
+    await admin.post('/api/v1/norms', { org_id: ids.city, key: 'pay.standard', year_from: year, value: { benchmark_pct: 100, rural_income_multiple_pct: 0, deputy_of_secretary_pct: 0 } }, 201)
+    const staff = await admin.post('/api/v1/users', { username: 'shushan.pay', display_name: '蜀山区组织部薪酬', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.shushan }, 201)
+
+    // The district enters its benchmarks of the year on its own node's tab.
+    const page = await newPage('pay', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'shushan.pay', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.shushan}/pay?year=${year}`)
+    await byId(page, 'pay-bench-create').click()
+    await field(page, 'pay-bench-year').fill(String(year))
+    await field(page, 'pay-bench-civil').fill('60000')
+    await field(page, 'pay-bench-rural').fill('25000')
+    await byId(page, 'pay-bench-submit').click()
+    await page.getByTestId('pay-benchmarks').locator('tbody tr', { hasText: '60,000' }).waitFor()
+    const bench = (await admin.get(`/api/v1/pay-benchmarks?org=${ids.shushan}&year=${year}`)).items
+    assert.deepEqual(bench.map((b) => [b.org_id, b.civil_servant_pay, b.rural_income]), [[ids.shushan, 60000, 25000]])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'pay-district-desktop.png'), fullPage: true })
+
+    // A secretary's pay at 龙居: 40,000 + 8,000 考核 = 48,000 against the benchmark's 60,000.
+    await page.goto(`${base}/orgs/${ids.longju}/pay?year=${year}`)
+    await byId(page, 'pay-create').click()
+    await byId(page, 'person-picker').click()
+    await page.keyboard.type('报酬书记')
+    await page.locator('.el-select-dropdown__item', { hasText: '报酬书记' }).filter({ visible: true }).click()
+    await field(page, 'pay-form-year').fill(String(year))
+    await field(page, 'pay-basic').fill('40000')
+    await field(page, 'pay-performance').fill('8000')
+    await field(page, 'pay-performance').press('Tab')
+    await waitText(page, 'pay-form-total', '48,000')
+    await byId(page, 'pay-submit').click()
+    await page.getByTestId('pay-table').locator('tbody tr', { hasText: '报酬书记' }).waitFor()
+    await waitText(page, 'pay-figures-below', '1')
+    await waitText(page, 'pay-figures-below_gap', '12,000')
+    const row = page.getByTestId('pay-table').locator('tbody tr', { hasText: '报酬书记' })
+    assert.match(await row.innerText(), /低 12,000 元/)
+    const rec = (await admin.get(`/api/v1/pay-records?org=${ids.longju}&year=${year}&below=true`)).items
+    assert.deepEqual(rec.map((r) => [r.person_id, r.total, r.standard, r.gap]), [[pid, 48000, 60000, 12000]])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'pay-desktop.png'), fullPage: true })
+
+    // The page takes the list's filters from the address (as the 数说基层 page links it).
+    await page.goto(`${base}/orgs/${ids.shushan}/pay?year=${year}&below=true&post_group=community_secretary`)
+    await page.getByTestId('pay-table').locator('tbody tr', { hasText: '报酬书记' }).waitFor()
+    assert.equal(await tableRows(page, 'pay-table').count(), 1)
+    assert.equal(await page.getByTestId('pay-below').locator('input').isChecked(), true)
+    await page.close()
+
+    // On a phone: a card with the shortfall.
+    const phone = await newPage('pay-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'shushan.pay', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${ids.longju}/pay?year=${year}`)
+    await phone.locator('[data-testid="pay-below-tag"]', { hasText: '12,000' }).first().waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'pay-phone.png'), fullPage: true })
+    await phone.close()
+  })
+  // ---- end 村/社区干部报酬 ----
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {

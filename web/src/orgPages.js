@@ -33,6 +33,9 @@ export const ORG_PAGES = [
   { name: 'org-pairings', path: 'pairings', page: () => import('./views/partner/Pairings.vue'), perm: 'party.read', tab: 'pairings' },
   { name: 'org-contracts', path: 'contracts', page: () => import('./views/partner/Contracts.vue'), perm: 'people.read', tab: 'contracts' },
   // ---- end 结对共建 and purchased services ----
+  // ---- 村/社区干部报酬 (pay) ----
+  { name: 'org-pay', path: 'pay', page: () => import('./views/pay/Pay.vue'), perm: 'people.read', tab: 'pay' },
+  // ---- end 村/社区干部报酬 ----
   // ---- volunteer and service teams ----
   { name: 'org-volunteers', path: 'volunteers', page: () => import('./views/teams/Volunteers.vue'), perm: 'party.read', tab: 'volunteers' },
   { name: 'org-enterprise-visits', path: 'enterprise-visits', page: () => import('./views/teams/EnterpriseVisits.vue'), perm: 'party.read', tab: 'enterpriseVisits' },

@@ -85,6 +85,7 @@ export default {
     alliances: 'Party alliances',
     workTeams: 'Work teams',
     poverty: 'Poverty ledger',
+    pay: 'Pay',
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
@@ -522,6 +523,9 @@ export default {
     },
     poverty: {
       line: 'Poverty line (per-capita income a year)',
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: 'community and village cadres\' pay standard',
     },
   },
   normUnit: {
@@ -570,6 +574,9 @@ export default {
   normGrade: {
     village: {
       income_bands: { strong: 'strong', general: 'general', weak: 'weak', shell: 'shell' },
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: '%',
     },
   },
   normName: {
@@ -583,6 +590,9 @@ export default {
     sound: 'sound',
     fair: 'fair',
     weak: 'weak',
+    benchmark_pct: 'not below a new civil servant\'s pay (%)',
+    rural_income_multiple_pct: 'not below the rural disposable income (%)',
+    deputy_of_secretary_pct: 'deputies not below the secretary\'s pay (%)',
   },
   households: {
     create: 'New household',
@@ -1984,4 +1994,67 @@ export default {
     },
   },
   // ---- end work teams and poverty ledger ----
+  // ---- 村/社区干部报酬 (pay) ----
+  pay: {
+    create: 'Enter pay',
+    editTitle: 'Edit pay',
+    deleteConfirm: 'Delete the pay record of {name} for {year}?',
+    year: 'Year',
+    yearN: '{year}',
+    allYears: 'All years',
+    postGroup: 'Post group',
+    belowOnly: 'Below the standard only',
+    export: 'Export',
+    org: 'Community / village',
+    person: 'Name',
+    post: 'Post',
+    basic: 'Basic',
+    performance: 'Performance',
+    growthReward: 'Income-growth reward',
+    other: 'Other',
+    total: 'Total',
+    standard: 'Standard',
+    gap: 'Below by',
+    status: 'Compliance',
+    unchecked: 'Unchecked',
+    unchecked_hint: 'No standard or benchmark applies in this year: not checked',
+    met: 'Met',
+    below: '{gap} yuan below',
+    note: 'Note',
+    yuanUnit: 'yuan',
+    figures: 'Pay overview',
+    averages: 'Average pay (yuan a year)',
+    groupAvg: '{group} average',
+    n: '{n} people',
+    checked: 'Checked',
+    belowCount: 'Below',
+    belowGap: 'Shortfall (yuan)',
+    compliance: 'Compliance',
+    byPost: 'By post',
+    trend: 'Average pay by year',
+    noFigures: 'No pay records yet',
+    rule: { benchmark: 'civil servant benchmark', rural_income: 'rural income', deputy_share: "share of the secretary's" },
+    group: { community_secretary: 'Community secretaries', village_head: 'Village heads' },
+    postName: {
+      secretary: 'Secretary',
+      director: 'Director',
+      secretary_director: 'Secretary and director',
+      deputy_secretary: 'Deputy secretary',
+      deputy_director: 'Deputy director',
+      member: 'Member',
+      other: 'Other',
+    },
+    bench: {
+      title: 'Pay benchmarks',
+      hint: "The county's new civil servant's pay and rural per-capita disposable income by year, which the pay standard is measured against",
+      create: 'Enter benchmarks',
+      editTitle: 'Edit benchmarks',
+      org: 'County / district',
+      civil: "New civil servant's pay (yuan a year)",
+      rural: 'Rural disposable income (yuan a year)',
+      basis: 'Basis',
+      deleteConfirm: 'Delete the benchmarks of {year}?',
+    },
+  },
+  // ---- end 村/社区干部报酬 ----
 }

@@ -86,6 +86,7 @@ export default {
     alliances: '党建联盟',
     workTeams: '驻村工作队',
     poverty: '建档立卡',
+    pay: '薪酬待遇',
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
@@ -523,6 +524,9 @@ export default {
     },
     poverty: {
       line: '贫困线（人均年收入）',
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: '村/社区干部报酬标准',
     },
   },
   normUnit: {
@@ -571,6 +575,9 @@ export default {
   normGrade: {
     village: {
       income_bands: { strong: '经济强村', general: '一般村', weak: '薄弱村', shell: '空壳村' },
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: '%',
     },
   },
   normName: {
@@ -584,6 +591,9 @@ export default {
     sound: '良好',
     fair: '一般',
     weak: '较差',
+    benchmark_pct: '不低于新招录公务员工资（%）',
+    rural_income_multiple_pct: '不低于农村居民人均可支配收入（%）',
+    deputy_of_secretary_pct: '副职不低于书记报酬（%）',
   },
   households: {
     create: '新建户',
@@ -1985,4 +1995,67 @@ export default {
     },
   },
   // ---- end work teams and poverty ledger ----
+  // ---- 村/社区干部报酬 (pay) ----
+  pay: {
+    create: '录入报酬',
+    editTitle: '修改报酬',
+    deleteConfirm: '删除 {name} {year} 年的报酬记录？',
+    year: '年度',
+    yearN: '{year} 年',
+    allYears: '全部年度',
+    postGroup: '岗位类别',
+    belowOnly: '仅看未达标',
+    export: '导出',
+    org: '村/社区',
+    person: '姓名',
+    post: '职务',
+    basic: '基本报酬',
+    performance: '绩效考核',
+    growthReward: '增收奖励',
+    other: '其他',
+    total: '合计',
+    standard: '应达标准',
+    gap: '低于标准',
+    status: '达标情况',
+    unchecked: '未核定',
+    unchecked_hint: '该年度没有适用的标准或基准，未核定是否达标',
+    met: '达标',
+    below: '低 {gap} 元',
+    note: '备注',
+    yuanUnit: '元',
+    figures: '报酬概况',
+    averages: '平均报酬（元/年）',
+    groupAvg: '{group}平均',
+    n: '{n} 人',
+    checked: '已核定',
+    belowCount: '未达标',
+    belowGap: '差额合计（元）',
+    compliance: '达标率',
+    byPost: '按职务',
+    trend: '历年平均报酬',
+    noFigures: '暂无报酬数据',
+    rule: { benchmark: '公务员工资基准', rural_income: '农村居民收入', deputy_share: '书记报酬比例' },
+    group: { community_secretary: '社区书记', village_head: '村“两委”正职' },
+    postName: {
+      secretary: '书记',
+      director: '主任',
+      secretary_director: '书记兼主任',
+      deputy_secretary: '副书记',
+      deputy_director: '副主任',
+      member: '委员',
+      other: '其他',
+    },
+    bench: {
+      title: '报酬基准',
+      hint: '本县（市、区）各年度的新招录公务员工资和农村居民人均可支配收入，报酬标准据此核定',
+      create: '录入基准',
+      editTitle: '修改基准',
+      org: '县（市、区）',
+      civil: '新招录公务员工资（元/年）',
+      rural: '农村居民人均可支配收入（元/年）',
+      basis: '依据',
+      deleteConfirm: '删除 {year} 年的报酬基准？',
+    },
+  },
+  // ---- end 村/社区干部报酬 ----
 }
