@@ -63,6 +63,7 @@ static const norm_key_t catalogue[] = {
     /* ---- end work teams and poverty ledger ---- */
     /* ---- 村/社区干部报酬 (pay.c) ---- */
     {"pay.standard", NK_SHARES, 0, 1000, pay_standard_parts, 0},
+    /* ---- end 村/社区干部报酬 ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 

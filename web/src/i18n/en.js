@@ -523,6 +523,7 @@ export default {
     },
     poverty: {
       line: 'Poverty line (per-capita income a year)',
+    },
     // 村/社区干部报酬 (pay)
     pay: {
       standard: 'community and village cadres\' pay standard',
@@ -569,14 +570,15 @@ export default {
     poverty: {
       line: 'yuan',
     },
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: '%',
+    },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
   normGrade: {
     village: {
       income_bands: { strong: 'strong', general: 'general', weak: 'weak', shell: 'shell' },
-    // 村/社区干部报酬 (pay)
-    pay: {
-      standard: '%',
     },
   },
   normName: {

@@ -524,6 +524,7 @@ export default {
     },
     poverty: {
       line: '贫困线（人均年收入）',
+    },
     // 村/社区干部报酬 (pay)
     pay: {
       standard: '村/社区干部报酬标准',
@@ -570,14 +571,15 @@ export default {
     poverty: {
       line: '元',
     },
+    // 村/社区干部报酬 (pay)
+    pay: {
+      standard: '%',
+    },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
   normGrade: {
     village: {
       income_bands: { strong: '经济强村', general: '一般村', weak: '薄弱村', shell: '空壳村' },
-    // 村/社区干部报酬 (pay)
-    pay: {
-      standard: '%',
     },
   },
   normName: {
