@@ -32,6 +32,7 @@ typedef struct norm_key {
 } norm_key_t;
 
 static const char *const review_grades[] = {"good", "fairly_good", "average", "poor", NULL};
+static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -52,6 +53,9 @@ static const norm_key_t catalogue[] = {
     /* ---- 微心愿 (claims.c) ---- */
     {"wish.value_cap_fen", NK_NUMBER, 0, 100000000, NULL, 0},
     {"wish.claim_days", NK_NUMBER, 1, 365, NULL, 0},
+    /* ---- venues and operating funds (venue.c, funds.c) ---- */
+    {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
+    {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -61,6 +65,7 @@ const char *const norm_keys[] = {
     "inservice.hours_min",    "inservice.activities_min", "volunteer.star_hours",
     "problem.escalate_days", /* rectification problems (问题清单) */
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
+    "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
     NULL,
 };
 
@@ -366,6 +371,8 @@ static const struct {
     {0, "problem.escalate_days", 2024, "7"}, /* rectification problems (问题清单) */
     {0, "wish.value_cap_fen", 2024, "50000"}, /* 微心愿: 500 yuan */
     {0, "wish.claim_days", 2024, "14"},
+    {0, "venue.min_area", 2012, "{\"community\":600,\"village\":200}"}, /* venues: 600 / 200 m² */
+    {0, "funds.population_tiers", 2012, "[3000,8000]"},             /* funds: tiers by population */
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

@@ -117,7 +117,7 @@ static void finish_row(json_t *row, void *r)
     ((const resource_t *)r)->rules.row(row);
 }
 
-int res_list(api_req_t *req, api_reply_t *rep)
+int res_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     const resource_t *r = res_of_req(req);
     int64_t org = 0;
@@ -128,10 +128,9 @@ int res_list(api_req_t *req, api_reply_t *rep)
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     /* The conditions: the caller's subtree and the filters given. */
-    api_list_t l;
-    api_list_begin(&l, r->columns, r->from, r->key, id_col(r));
+    api_list_begin(l, r->columns, r->from, r->key, id_col(r));
     char *cond = db_sql_join(r->org_path, " >= ? AND ", r->org_path, " < ?", NULL);
-    api_list_where(&l, cond, "tt", lo, hi);
+    api_list_where(l, cond, "tt", lo, hi);
     free(cond);
     for (const res_filter_t *f = r->filters; f && f->param; f++) {
         char *v = f->like ? api_like_param(req, f->param) : api_query(req, f->param);
@@ -140,17 +139,25 @@ int res_list(api_req_t *req, api_reply_t *rep)
         const field_t *decl = req->route->query;
         while (decl && decl->name && strcmp(decl->name, f->param) != 0)
             decl++;
-        if (decl && decl->name && (decl->type == F_INT || decl->type == F_BOOL))
-            api_list_where(&l, f->sql, "i", (int64_t)strtoll(v, NULL, 10));
+        if (decl && decl->name && decl->type == F_BOOL) /* "true" or "1": 1 */
+            api_list_where(l, f->sql, "i", (int64_t)(strcmp(v, "true") == 0 || strcmp(v, "1") == 0));
+        else if (decl && decl->name && decl->type == F_INT)
+            api_list_where(l, f->sql, "i", (int64_t)strtoll(v, NULL, 10));
         else
-            api_list_where(&l, f->sql, "t", v);
+            api_list_where(l, f->sql, "t", v);
         free(v);
     }
     if (r->rules.row) {
-        l.row = finish_row;
-        l.row_ctx = (void *)r;
+        l->row = finish_row;
+        l->row_ctx = (void *)r;
     }
-    return api_list_answer(req, rep, &l);
+    return 0;
+}
+
+int res_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    return res_list_build(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- writes */

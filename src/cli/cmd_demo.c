@@ -827,6 +827,10 @@ static int demo_load(db_t *db, void *arg)
         rc = service_report_demo(db, d->w, d->seed);
     if (rc == DB_OK) /* service posts and 微心愿 (claims.c) */
         rc = claims_demo(db, d->w, d->seed);
+    /* ---- venues and operating funds (venue.c, funds.c) ---- */
+    if (rc == DB_OK)
+        rc = venue_funds_demo(db, d->w, d->seed);
+    /* ---- end venues and operating funds ---- */
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)
