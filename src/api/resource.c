@@ -139,9 +139,7 @@ int res_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
         const field_t *decl = req->route->query;
         while (decl && decl->name && strcmp(decl->name, f->param) != 0)
             decl++;
-        if (decl && decl->name && decl->type == F_BOOL) /* "true" or "1": 1 */
-            api_list_where(l, f->sql, "i", (int64_t)(strcmp(v, "true") == 0 || strcmp(v, "1") == 0));
-        else if (decl && decl->name && decl->type == F_INT)
+        if (decl && decl->name && (decl->type == F_INT || decl->type == F_BOOL))
             api_list_where(l, f->sql, "i", (int64_t)strtoll(v, NULL, 10));
         else
             api_list_where(l, f->sql, "t", v);

@@ -125,21 +125,23 @@ static const field_t update_fields[] = {
 };
 
 static const char *const kinds[] = {"community", "village", NULL};
+static const char *const truths[] = {"true", "false", NULL}; /* ?below=true (the figures page's links) */
 
 static const field_t list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"year", F_INT, 0, 2000, 2100, NULL, 0},
     {"kind", F_ENUM, 0, 0, 0, kinds, 0},
-    {"below", F_BOOL, 0, 0, 0, NULL, 0},
+    {"below", F_ENUM, 0, 0, 0, truths, 0},
     FIELDS_END,
 };
 
-#define BELOW "(CASE WHEN s.standard_x10 IS NOT NULL AND v.area_x10 < s.standard_x10 THEN 1 ELSE 0 END)"
+#define BELOW_IF "CASE WHEN s.standard_x10 IS NOT NULL AND v.area_x10 < s.standard_x10 THEN "
+#define BELOW BELOW_IF "1 ELSE 0 END"
 
 static const res_filter_t filters[] = {
     {"year", "v.year = ?", 0},
     {"kind", "o.kind = ?", 0},
-    {"below", BELOW " = ?", 0},
+    {"below", "(" BELOW_IF "'true' ELSE 'false' END) = ?", 0},
     {NULL, NULL, 0},
 };
 
