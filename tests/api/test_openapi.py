@@ -1012,6 +1012,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_problems(admin, cid, gid)  # ---- rectification problems (问题清单) ----
     walk_assessment(admin, cid)  # annual assessment (年度综合考核)
     walk_partner(admin, cid)  # 结对共建 and purchased services
+    walk_venues_funds(admin, cid)  # venues and operating funds (venue.c, funds.c)
     walk_service_report(admin, cid)  # 双报到
 
     # the rollups: the grid's figures, and the community's for the member who registered there
@@ -3435,6 +3436,39 @@ def walk_partner(admin, cid):
         assert r.status_code == 200, r.text
         check(r, "GET", path)
         assert any(title in map(str, row) for row in xlsx_rows(r.content)[1:])
+
+
+# ---- venues and operating funds (venue.c, funds.c) ----
+def walk_venues_funds(admin, cid):
+    """Part of the walk: a venue and a funds record at the walk's community, their lists, exports, refusals."""
+    for col, body, upd in (("/api/v1/venues", {"org_id": cid, "year": 2030, "area_x10": 6005, "name": None,
+                                               "functions": ["party_room"], "address": None, "households": 900,
+                                               "note": None}, {"area_x10": 6100, "functions": None, "version": 1}),
+                           ("/api/v1/operating-funds", {"org_id": cid, "year": 2030, "basic_pay": 1, "office": 2,
+                                                        "service_ops": 3, "special_fund": 4, "others": 5,
+                                                        "population": 1200, "note": None},
+                            {"office": 20, "population": None, "version": 1})):
+        one = col + "/{id}"
+        r = admin.post(col, json=body)
+        assert r.status_code == 201, r.text
+        x = check(r, "POST", col)
+        r = admin.post(col, json=body)
+        assert r.status_code == 409, r.text
+        check(r, "POST", col)
+        check(admin.get(f"{col}/{x['id']}"), "GET", one)
+        q = {"org": cid, "year": 2030, "kind": x["org_kind"], **({"below": "false"} if "venues" in col else {})}
+        page = check(admin.get(col, params={**q, "sort": "-year"}), "GET", col)
+        assert [i["id"] for i in page["items"]] == [x["id"]], page
+        r = admin.get(col + "/export", params=q)
+        assert r.status_code == 200, r.text
+        check(r, "GET", col + "/export")
+        r = admin.patch(f"{col}/{x['id']}", json=upd)
+        assert r.status_code in (200, 400), r.text  # no residents in the registry: population required
+        check(r, "PATCH", one)
+        r = admin.delete(f"{col}/{x['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", one)
+# ---- end venues and operating funds ----
 
 
 def walk_assessment(admin, cid):

@@ -41,6 +41,10 @@ export const ORG_PAGES = [
   // ---- service posts and 微心愿 ----
   { name: 'org-service-posts', path: 'service-posts', page: () => import('./views/claims/ServicePosts.vue'), perm: 'party.read', tab: 'servicePosts' },
   { name: 'org-wishes', path: 'wishes', page: () => import('./views/claims/Wishes.vue'), perm: 'people.read', tab: 'wishes' },
+  // ---- venues and operating funds ----
+  { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
+  { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
+  // ---- end venues and operating funds ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
