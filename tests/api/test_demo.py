@@ -108,6 +108,14 @@ def fingerprint(db):
     for row in con.execute("SELECT report_id, year, quarter, grade, records, minutes, acknowledged_at IS NULL"
                            " FROM service_card ORDER BY id"):
         h.update(repr(row).encode())
+    # ---- venues and operating funds ----
+    for row in con.execute("SELECT org_id, year, area_x10, functions, households, households_source FROM venue"
+                           " ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT org_id, year, basic_pay, office, service_ops, special_fund, others, population,"
+                           " population_source FROM operating_fund ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end venues and operating funds ----
     con.close()
     return h.hexdigest()
 

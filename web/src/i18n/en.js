@@ -1729,6 +1729,7 @@ export default {
   // ---- end 双报到 ----
   // ---- venues and operating funds (venue.c, funds.c) ----
   venuesFunds: {
+    state: 'Compliance',
     year: 'Year',
     yearN: '{year}',
     allYears: 'All years',

@@ -1730,6 +1730,7 @@ export default {
   // ---- end 双报到 ----
   // ---- venues and operating funds (venue.c, funds.c) ----
   venuesFunds: {
+    state: '达标情况',
     year: '年度',
     yearN: '{year}年',
     allYears: '全部年度',
