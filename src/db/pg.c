@@ -17,7 +17,7 @@
 #include "db/backend.h"
 #include "lib/util.h"
 
-#define STMT_CACHE 512
+#define STMT_CACHE 2048 /* distinct SQL texts of a connection (lists build theirs from their filters) */
 #define MAX_PARAMS 128
 
 /* The advisory lock every write transaction holds: one writer at a time per database. */

@@ -10,7 +10,7 @@
 #include "db/backend.h"
 #include "lib/util.h"
 
-#define STMT_CACHE 512
+#define STMT_CACHE 2048 /* distinct SQL texts of a connection (lists build theirs from their filters) */
 #define STMT_SEEN 256 /* a power of two */
 
 typedef struct {
