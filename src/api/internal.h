@@ -533,6 +533,22 @@ extern const char *const pay_post_groups[]; /* community_secretary, village_head
  * (community secretaries, village heads) with the source text's averages. */
 int pay_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 村/社区干部报酬 ---- */
+/* ---- venues and operating funds (venue.c, funds.c, docs/venues-funds.md) ---- */
+extern const char *const venue_functions[]; /* a venue's function codes */
+extern const attach_owner_t venue_files;   /* a venue's photos */
+/* The org node of a venue or funds record is a community or village: 0, or
+ * -1 with rep 400 naming org_id. */
+int venue_org_check(db_t *db, const write_ctx_t *w, int64_t org, api_reply_t *rep);
+/* The registry's count figure (org_figure: "households", "residents") at org
+ * now, 0 when none. DB_OK or an error. */
+int venue_registry_count(db_t *db, int64_t org, const char *figure, int64_t *n);
+/* Touch the (org_id, year) of row id of table (venue, operating_fund) in the
+ * kept figures of source s (none when the row is gone). */
+int venue_touch_row(db_t *db, const struct yfig_source *s, const char *table, int64_t id);
+/* The demo city's venue and funds records of every community and village from
+ * DEMO_FIRST_YEAR to the last year, deterministic from seed (venue_demo.c). */
+int venue_funds_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end venues and operating funds ---- */
 
 /* ---- 双报到 (service_report.c, docs/service-report.md) ---- */
 /* The grades a service card gives, and the sources of a service record. */

@@ -36,6 +36,7 @@ static const char *const review_grades[] = {"good", "fairly_good", "average", "p
 static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_multiple_pct", "deputy_of_secretary_pct",
                                                  NULL};
 /* ---- end 村/社区干部报酬 ---- */
+static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -64,6 +65,9 @@ static const norm_key_t catalogue[] = {
     /* ---- 村/社区干部报酬 (pay.c) ---- */
     {"pay.standard", NK_SHARES, 0, 1000, pay_standard_parts, 0},
     /* ---- end 村/社区干部报酬 ---- */
+    /* ---- venues and operating funds (venue.c, funds.c) ---- */
+    {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
+    {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -75,6 +79,7 @@ const char *const norm_keys[] = {
     "wish.value_cap_fen", "wish.claim_days", /* 微心愿 (claims.c) */
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
+    "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
     NULL,
 };
 
@@ -396,6 +401,8 @@ static const struct {
      * secretary's; from 2020 not below half a new civil servant's pay either */
     {0, "pay.standard", 2012, "{\"benchmark_pct\":0,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
     {0, "pay.standard", 2020, "{\"benchmark_pct\":50,\"deputy_of_secretary_pct\":70,\"rural_income_multiple_pct\":100}"},
+    {0, "venue.min_area", 2012, "{\"community\":600,\"village\":200}"}, /* venues: 600 / 200 m² */
+    {0, "funds.population_tiers", 2012, "[3000,8000]"},             /* funds: tiers by population */
 };
 
 int norm_demo(db_t *db, const write_ctx_t *w)

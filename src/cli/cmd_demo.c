@@ -847,6 +847,10 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = pay_demo(db, d->w, d->seed);
     /* ---- end pay ---- */
+    /* ---- venues and operating funds (venue.c, funds.c) ---- */
+    if (rc == DB_OK)
+        rc = venue_funds_demo(db, d->w, d->seed);
+    /* ---- end venues and operating funds ---- */
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)

@@ -152,6 +152,14 @@ def fingerprint(db):
                            " FROM pay_record ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end 村/社区干部报酬 ----
+    # ---- venues and operating funds ----
+    for row in con.execute("SELECT org_id, year, area_x10, functions, households, households_source FROM venue"
+                           " ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT org_id, year, basic_pay, office, service_ops, special_fund, others, population,"
+                           " population_source FROM operating_fund ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end venues and operating funds ----
     con.close()
     return h.hexdigest()
 

@@ -1014,6 +1014,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_partner(admin, cid)  # 结对共建 and purchased services
     walk_alliances(admin, cid)  # ---- 区域化党建联盟 ---- (end)
     walk_pay(admin, cid)  # 村/社区干部报酬
+    walk_venues_funds(admin, cid)  # venues and operating funds (venue.c, funds.c)
     walk_service_report(admin, cid)  # 双报到
     walk_work_teams(admin)  # ---- work teams and poverty ledger ----
 
@@ -3698,6 +3699,37 @@ def walk_pay(admin, cid):
     assert r.status_code == 204, r.text
     check(r, "DELETE", "/api/v1/pay-benchmarks/{id}")
 # ---- end 村/社区干部报酬 ----
+# ---- venues and operating funds (venue.c, funds.c) ----
+def walk_venues_funds(admin, cid):
+    """Part of the walk: a venue and a funds record at the walk's community, their lists, exports, refusals."""
+    for col, body, upd in (("/api/v1/venues", {"org_id": cid, "year": 2030, "area_x10": 6005, "name": None,
+                                               "functions": ["party_room"], "address": None, "households": 900,
+                                               "note": None}, {"area_x10": 6100, "functions": None, "version": 1}),
+                           ("/api/v1/operating-funds", {"org_id": cid, "year": 2030, "basic_pay": 1, "office": 2,
+                                                        "service_ops": 3, "special_fund": 4, "others": 5,
+                                                        "population": 1200, "note": None},
+                            {"office": 20, "population": None, "version": 1})):
+        one = col + "/{id}"
+        r = admin.post(col, json=body)
+        assert r.status_code == 201, r.text
+        x = check(r, "POST", col)
+        r = admin.post(col, json=body)
+        assert r.status_code == 409, r.text
+        check(r, "POST", col)
+        check(admin.get(f"{col}/{x['id']}"), "GET", one)
+        q = {"org": cid, "year": 2030, "kind": x["org_kind"], **({"below": "false"} if "venues" in col else {})}
+        page = check(admin.get(col, params={**q, "sort": "-year"}), "GET", col)
+        assert [i["id"] for i in page["items"]] == [x["id"]], page
+        r = admin.get(col + "/export", params=q)
+        assert r.status_code == 200, r.text
+        check(r, "GET", col + "/export")
+        r = admin.patch(f"{col}/{x['id']}", json=upd)
+        assert r.status_code in (200, 400), r.text  # no residents in the registry: population required
+        check(r, "PATCH", one)
+        r = admin.delete(f"{col}/{x['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", one)
+# ---- end venues and operating funds ----
 
 
 def walk_assessment(admin, cid):

@@ -2275,6 +2275,77 @@ describe('staff console', { timeout: 480_000 }, () => {
     await phone.close()
   })
   // ---- end 村/社区干部报酬 ----
+  // ---- venues and operating funds (活动阵地, 运转经费) ----
+  it('活动阵地 and 运转经费: a community enters its venue and funds; the page shows the standard, below it, and the tier', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear() - 1
+    await admin.post('/api/v1/norms', { org_id: ids.city, key: 'venue.min_area', year_from: 2019, value: { community: 600, village: 200 } }, 201)
+    await admin.post('/api/v1/norms', { org_id: ids.city, key: 'funds.population_tiers', year_from: 2019, value: [3000, 8000] }, 201)
+    const staff = await admin.post('/api/v1/users', { username: 'longju.venue', display_name: '龙居社区书记', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.longju }, 201)
+
+    const page = await newPage('venues', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'longju.venue', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.longju}/venues?year=${year}`)
+    await byId(page, 'venue-create').click()
+    await field(page, 'venue-area').fill('550.5')
+    await field(page, 'venue-area').press('Tab')
+    await field(page, 'venue-households').fill('1500')
+    await field(page, 'venue-households').press('Tab')
+    await byId(page, 'venue-functions').click()
+    await page.locator('.el-select-dropdown__item', { hasText: '党员活动室' }).first().click()
+    await page.locator('.el-select-dropdown__item', { hasText: '便民服务大厅' }).first().click()
+    await page.keyboard.press('Escape')
+    await byId(page, 'venue-submit').click()
+    await page.locator('[data-testid^="venue-state-"]').first().waitFor()
+    const v = (await admin.get(`/api/v1/venues?org=${ids.longju}&year=${year}`)).items[0]
+    assert.deepEqual([v.area_x10, v.functions, v.households, v.households_source, v.standard_x10, v.below, v.shortfall_x10],
+      [5505, ['party_room', 'service_hall'], 1500, 'entered', 6000, true, 495])
+    await waitText(page, `venue-state-${v.id}`, '未达标')
+    await waitText(page, 'venue-below-community', '1')
+    // The list of those below (a link of the figures page) keeps it; the address carries the filter.
+    await page.goto(`${base}/orgs/${ids.longju}/venues?year=${year}&below=true`)
+    await waitRows(page, 'venue-table', 1)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'venues-desktop.png'), fullPage: true })
+
+    // The funds of the year: 5,000 residents entered, tier 2 of the city's [3000, 8000].
+    await page.goto(`${base}/orgs/${ids.longju}/funds?year=${year}`)
+    await byId(page, 'funds-create').click()
+    for (const [k, yuan] of [['basic_pay', '60000'], ['office', '20000'], ['service_ops', '30000'], ['special_fund', '50000']]) {
+      await field(page, `funds-${k}`).fill(yuan)
+      await field(page, `funds-${k}`).press('Tab')
+    }
+    await waitText(page, 'funds-form-total', '160,000')
+    await field(page, 'funds-population').fill('5000')
+    await field(page, 'funds-population').press('Tab')
+    await byId(page, 'funds-submit').click()
+    await page.locator('[data-testid^="funds-tier-"]').first().waitFor()
+    const f = (await admin.get(`/api/v1/operating-funds?org=${ids.longju}&year=${year}`)).items[0]
+    assert.deepEqual([f.total, f.population, f.population_source, f.tier], [160000, 5000, 'entered', 2])
+    await waitText(page, `funds-tier-${f.id}`, '第2档')
+    await waitText(page, 'funds-avg-2', '160,000')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'funds-desktop.png'), fullPage: true })
+    await page.close()
+
+    // On a phone both tabs are cards.
+    const phone = await newPage('venues-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'longju.venue', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${ids.longju}/venues?year=${year}`)
+    await byId(phone, `venue-row-${v.id}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'venues-phone.png'), fullPage: true })
+    await phone.goto(`${base}/orgs/${ids.longju}/funds?year=${year}`)
+    await byId(phone, `funds-row-${f.id}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'funds-phone.png'), fullPage: true })
+    await phone.close()
+  })
+  // ---- end venues and operating funds ----
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {

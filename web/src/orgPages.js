@@ -59,6 +59,10 @@ export const ORG_PAGES = [
   { name: 'org-work-teams', path: 'work-teams', page: () => import('./views/workteam/WorkTeams.vue'), perm: 'stats.read', tab: 'workTeams' },
   { name: 'org-poverty', path: 'poverty', page: () => import('./views/workteam/Poverty.vue'), perm: 'people.read', tab: 'poverty' },
   // ---- end work teams and poverty ledger ----
+  // ---- venues and operating funds ----
+  { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
+  { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
+  // ---- end venues and operating funds ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
