@@ -207,7 +207,7 @@ static int funds_export(api_req_t *req, api_reply_t *rep)
         {NULL, NULL, NULL, NULL},
     };
     api_list_t l;
-    return res_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "运转经费", cols, "operating-funds");
+    return res_list_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "运转经费", cols, "operating-funds");
 }
 
 const op_t funds_ops[] = {

@@ -118,7 +118,6 @@ static void finish_row(json_t *row, void *r)
 }
 
 int res_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
-int res_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     const resource_t *r = res_of_req(req);
     int64_t org = 0;
@@ -157,7 +156,6 @@ int res_list(api_req_t *req, api_reply_t *rep)
 {
     api_list_t l;
     return res_list_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
-    return res_list_build(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
 }
 
 /* ---------------------------------------------------------------- writes */

@@ -70,11 +70,6 @@ int res_list(api_req_t *req, api_reply_t *rep);
  * query). 0, or -1 with rep set (l not begun). */
 struct api_list;
 int res_list_of(api_req_t *req, api_reply_t *rep, struct api_list *l);
-/* The list res_list answers (the caller's subtree, ?org= and the declared
- * filters), begun in l for the caller to answer or export (api_list_export).
- * 0, or -1 with rep set (then l holds nothing). */
-struct api_list;
-int res_list_build(api_req_t *req, api_reply_t *rep, struct api_list *l);
 int res_get(api_req_t *req, api_reply_t *rep);
 int res_create(api_req_t *req, api_reply_t *rep);
 int res_update(api_req_t *req, api_reply_t *rep);

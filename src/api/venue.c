@@ -271,7 +271,7 @@ static int venue_export(api_req_t *req, api_reply_t *rep)
         {NULL, NULL, NULL, NULL},
     };
     api_list_t l;
-    return res_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "活动阵地", cols, "venues");
+    return res_list_of(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "活动阵地", cols, "venues");
 }
 
 /* ---------------------------------------------------------------- photos */

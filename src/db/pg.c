@@ -18,7 +18,6 @@
 #include "lib/util.h"
 
 #define STMT_CACHE 2048 /* every SQL text of the program, with room: issue 17 added families (was 512, full on the openapi walk) */
-#define STMT_CACHE 2048 /* distinct SQL texts of a connection (lists build theirs from their filters) */
 #define MAX_PARAMS 128
 
 /* The advisory lock every write transaction holds: one writer at a time per database. */

@@ -11,7 +11,6 @@
 #include "lib/util.h"
 
 #define STMT_CACHE 2048 /* every SQL text of the program, with room: issue 17 added families (was 512, full on the openapi walk) */
-#define STMT_CACHE 2048 /* distinct SQL texts of a connection (lists build theirs from their filters) */
 #define STMT_SEEN 256 /* a power of two */
 
 typedef struct {
