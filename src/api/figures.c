@@ -260,11 +260,14 @@ static int page_query(api_req_t *req, api_reply_t *rep, int64_t *year, json_t **
         return api_db_error(rep, req->lang, rc, "org");
     *year = 0;
     if (api_query_int(req, "year", 0, 2000, 2100, year) != 0 || *year == 0) {
-        /* the latest year with kept figures, else the year before this one */
-        int64_t y = 0;
-        db_one_int(req->db, &y, "SELECT COALESCE(MAX(year), 0) FROM year_figure WHERE org_id = ?", "i",
-                   req->params[0]);
-        *year = y ? y : api_today_ymd() / 10000 - 1;
+        /* the last whole year with kept figures (a year's figures are complete
+         * once it is over), else the latest with any, else last year */
+        int64_t y = 0, last = api_today_ymd() / 10000 - 1;
+        db_one_int(req->db, &y,
+                   "SELECT COALESCE(MAX(CASE WHEN year <= ? THEN year END), MAX(year), 0) FROM year_figure"
+                   " WHERE org_id = ?",
+                   "ii", last, req->params[0]);
+        *year = y ? y : last;
     }
     *org_row = db_row_one_json(req->db, "SELECT id, name, level, kind, code FROM org WHERE id = ?", "i",
                                req->params[0]);
