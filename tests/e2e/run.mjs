@@ -2346,6 +2346,47 @@ describe('staff console', { timeout: 480_000 }, () => {
     await phone.close()
   })
   // ---- end venues and operating funds ----
+  // ---- 数说基层 ----
+  it('数说基层: the city\'s figures are the API\'s, charted by year, and a figure opens the records behind it', async () => {
+    const county = await findOrg('长丰县', 'district')
+    const api = await admin.get(`/api/v1/orgs/${ids.city}/figures`)
+    const year = api.year
+    const fig = Object.fromEntries(api.figures.map((f) => [f.key, f]))
+    // the scenarios above entered 费岗村's accounts: out of the shell band this year
+    assert.equal(fig['village.left_shell'].value, 1)
+    const page = await newPage('figures', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.city}/figures`)
+    await waitText(page, 'figure-value-village.left_shell', '1')
+    await waitText(page, 'figure-value-party_orgs', String(fig.party_orgs.value))
+    await waitText(page, 'figure-value-village.shell', String(fig['village.shell'].value))
+    if (fig['pay.community_secretary'].value === null) await waitText(page, 'figure-value-pay.community_secretary', '暂无')
+    for (const c of ['pay', 'venue', 'village', 'alliances']) await byId(page, `figures-chart-${c}`).waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'figures-desktop.png'), fullPage: true })
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'figures-export').click()])
+    assert.equal(file.suggestedFilename(), `figures-3401-${year}.xlsx`)
+    // The card opens the records behind it: the villages that left the shell band in the year.
+    await byId(page, 'figure-village.left_shell').click()
+    await page.waitForURL((u) => u.pathname === `/orgs/${ids.city}/village-economy` && u.searchParams.get('change') === 'left_shell' && u.searchParams.get('year') === String(year))
+    await waitRows(page, 'village-table', 1)
+    // A county's page is its own subtree's.
+    await page.goto(`${base}/orgs/${county.id}/figures`)
+    await waitText(page, 'figure-value-village.n', '1')
+    await page.close()
+    const phone = await newPage('figures-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${ids.city}/figures`)
+    await waitText(phone, 'figure-value-village.left_shell', '1')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'figures-phone.png'), fullPage: true })
+    await phone.close()
+  })
+  // ---- end 数说基层 ----
   // ---------------------------------------------------------------- volunteer and service teams
 
   it('volunteers: staff show an activity\'s QR code; a volunteer opens its link on a phone, signs in, checks in and out, and sees their hours', async () => {
