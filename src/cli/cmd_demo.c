@@ -1,9 +1,13 @@
-/* jiceng demo: a synthetic city over the real divisions. Every community gets
- * grids (about one per 350 households) whose outlines tile a synthetic
- * rectangle, buildings inside them, households, residents with checksum-valid
- * synthetic ID numbers carrying their district's address code, party members
- * (about 7% of adults), branches, cadres and grid workers. The same seed gives
- * the same city, ids included.
+/* jiceng demo: a synthetic city over the real divisions (docs/demo.md). Every
+ * community gets, from its population (demo_population) and never from
+ * --residents, grids of 300-500 households whose outlines tile a synthetic
+ * rectangle, 2,844 grid party organisations in the city, resident units with
+ * credit codes; the residents, in proportion to the populations, live in
+ * households with consistent ages, relations and tags, in numbered buildings,
+ * with checksum-valid synthetic ID numbers carrying their district's address
+ * code and names fitting their sex; party members (about 7% of adults), a 党委
+ * and a 书记 per community, a 网格员 per grid. The same seed gives the same city,
+ * ids included.
  *
  * Two threads: a generator (random draws, ID numbers, encryption, hashes and
  * the figures, summed in memory) feeds the SQLite thread through a bounded
@@ -564,15 +568,22 @@ static void *generate(void *arg)
         count(c->id, F_PO_COMMITTEE);
         if (gen_units(g, c, branch) != 0)
             goto stopped;
-        /* The community's households spread over its real-sized layout: the
-         * j-th gets slot j x households / (residents / 2.8), which gives its grid,
-         * building (or 村民组), unit, floor and door. Buildings are numbered
-         * across the community, each grid starting a new one. */
-        int64_t first_pid = 0, secretary = 0, cum = 0, placed = 0, hi = 0, last_slot = -1, helper = 0;
-        int64_t grid_ids[MAX_GRIDS];
+        /* The community's households spread over its real-sized layout, a few
+         * to a building: its buildings (or 村民组) are numbered across the
+         * community, each grid starting a new one; the generated households go
+         * in runs of per_run (at least 8, the whole building in the full-sized
+         * city) into buildings spread evenly over them (the middle of each
+         * stretch), their rooms spread over the floors. A household's building
+         * gives its grid. */
+        int64_t first_pid = 0, secretary = 0, placed = 0, hi = 0, helper = 0, nbuild = 0, per = c->per_building;
+        int64_t grid_ids[MAX_GRIDS], grid_end[MAX_GRIDS];
         uint8_t staffed[MAX_GRIDS] = {0}; /* grids that found their 网格员 among their residents */
+        for (int gi = 0; gi < ngrids; gi++)
+            grid_end[gi] = nbuild += (g_grids[c->first_grid + gi].households + per - 1) / per;
         int64_t est = c->residents * 10 / 28 > 0 ? c->residents * 10 / 28 : 1;
-        int buildings_before = 0;
+        int64_t per_run = (est + nbuild - 1) / nbuild;
+        per_run = per_run < 8 ? 8 : per_run > per ? per : per_run;
+        int64_t runs = (est + per_run - 1) / per_run;
         for (int gi = 0; gi < ngrids; gi++) {
             const grid_plan_t *gp = &g_grids[c->first_grid + gi];
             if ((o = emit(g, OP_GRID)) == NULL)
@@ -602,17 +613,16 @@ static void *generate(void *arg)
                 count(grid, F_PO_AT_GRID);
                 count(grid, gp->party_org == 2 ? F_PO_BRANCH : F_PO_GROUP);
             }
-            int64_t start = cum, building = 0, bno = 0, per = c->per_building;
-            cum += gp->households;
+            int64_t building = 0, bno = 0;
             int worker = 0;
             while (placed < c->residents) {
-                int64_t slot = hi * c->households / est;
-                slot = slot <= last_slot ? last_slot + 1 : slot;
-                if (slot >= cum && gi < ngrids - 1)
+                /* The hi-th household: run q, r-th in it; past the estimate, new buildings at the end. */
+                int64_t q = hi / per_run, r = hi % per_run;
+                int64_t bi = q < runs ? (2 * q + 1) * nbuild / (2 * runs) : nbuild + (q - runs);
+                if (bi >= grid_end[gi] && gi < ngrids - 1)
                     break; /* the next grid's */
                 hi++;
-                last_slot = slot;
-                int64_t b = buildings_before + 1 + (slot - start) / per, pos = (slot - start) % per;
+                int64_t b = bi + 1, pos = (2 * r + 1) * per / (2 * per_run);
                 if (b != bno) {
                     if ((o = emit(g, OP_BUILDING)) == NULL)
                         goto stopped;
@@ -620,9 +630,9 @@ static void *generate(void *arg)
                     bno = b;
                     o->org = grid;
                     if (c->village)
-                        snprintf(o->u.area.name, sizeof o->u.area.name, "第%lld村民组", (long long)b);
+                        snprintf(o->u.area.name, sizeof o->u.area.name, "第%d村民组", (int)(b % 100000));
                     else
-                        snprintf(o->u.area.name, sizeof o->u.area.name, "%lld%s", (long long)b, c->building_word);
+                        snprintf(o->u.area.name, sizeof o->u.area.name, "%d%s", (int)(b % 100000), c->building_word);
                     if (path_child(o->u.area.path, sizeof o->u.area.path, gpath, building) != 0)
                         abort();
                     count(building, F_BUILDINGS);
@@ -636,11 +646,11 @@ static void *generate(void *arg)
                 int64_t hh = o->id = g->next_household++;
                 o->org = building;
                 if (c->village) {
-                    snprintf(o->u.address, sizeof o->u.address, "第%lld村民组%lld号", (long long)b, (long long)(pos + 1));
+                    snprintf(o->u.address, sizeof o->u.address, "第%d村民组%d号", (int)(b % 100000), (int)(pos + 1) % 10000);
                 } else {
-                    int64_t per_unit = (int64_t)c->floors * c->doors, r = pos % per_unit;
-                    snprintf(o->u.address, sizeof o->u.address, "%lld%s%lld单元%lld室", (long long)b, c->building_word,
-                             (long long)(pos / per_unit + 1), (long long)((r / c->doors + 1) * 100 + r % c->doors + 1));
+                    int64_t per_unit = (int64_t)c->floors * c->doors, rest = pos % per_unit;
+                    snprintf(o->u.address, sizeof o->u.address, "%d%s%d单元%d室", (int)(b % 100000), c->building_word,
+                             (int)(pos / per_unit + 1) % 100, (int)((rest / c->doors + 1) * 100 + rest % c->doors + 1) % 10000);
                 }
                 count(building, F_HOUSEHOLDS);
                 g->households++;
@@ -676,8 +686,6 @@ static void *generate(void *arg)
                 }
                 placed += n;
             }
-            int64_t used = bno - buildings_before, planned = (gp->households + per - 1) / per;
-            buildings_before += (int)(used > planned ? used : planned);
         }
         if (first_pid > 0) { /* the community's 书记 */
             if ((o = emit(g, OP_SECRETARY)) == NULL)
