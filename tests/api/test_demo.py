@@ -273,6 +273,7 @@ def test_same_seed_same_city_and_consistent_figures():
         == want_indexes
     con.close()
     run_cli("audit", "verify", "--db", a)
+    assert "ok" in run_cli("figures", "verify", "--db", a).stdout
     city_shape(a, 7, 4000)
     assessment(a)
     demo_cases(a)
