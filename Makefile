@@ -18,7 +18,7 @@ API_TESTS = $(PYTEST) -q $(if $(filter 1,$(API_JOBS)),,-n $(API_JOBS) --dist loa
 	&& $(PYTEST) -q -m timed tests/api
 DB ?= data/jiceng.db
 LISTEN ?= 127.0.0.1:8080
-DEMO_RESIDENTS ?= 20000
+DEMO_RESIDENTS ?= 300000
 
 SRC := $(sort $(wildcard src/*.c src/*/*.c))
 OBJ := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/schema.o

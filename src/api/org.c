@@ -437,6 +437,7 @@ static void stats_groups(json_t *rollup, json_t *into)
         {"districts", "org.district"}, {"streets", "org.street"}, {"communities", "org.community"},
         {"villages", "org.village"},   {"grids", "org.grid"},     {"buildings", "org.building"},
         {"party_orgs", "party_orgs"},  {"units", "units"},        {"users", "users"},
+        {"grid_party_orgs", "party_orgs.at_grid"},
     };
     json_t *figures = json_object(), *by_kind = json_object(), *by_type = json_object(), *people = json_object();
     for (size_t i = 0; i < sizeof tree / sizeof tree[0]; i++) {
@@ -447,6 +448,8 @@ static void stats_groups(json_t *rollup, json_t *into)
     json_t *v;
     json_object_foreach(rollup, key, v) {
         if (json_integer_value(v) == 0)
+            continue;
+        if (strcmp(key, "party_orgs.at_grid") == 0) /* not a kind: in figures as grid_party_orgs */
             continue;
         if (strncmp(key, "party_orgs.", 11) == 0)
             json_object_set(by_kind, key + 11, v);

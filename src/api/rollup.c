@@ -93,7 +93,13 @@ int rollup_party_org(db_t *db, int64_t party_org_id, int sign)
     if (rc == DB_OK)
         rc = rollup_add(db, org, "party_orgs", sign);
     snprintf(fig, sizeof fig, "party_orgs.%s", kind);
-    return rc == DB_OK ? rollup_add(db, org, fig, sign) : rc;
+    if (rc == DB_OK)
+        rc = rollup_add(db, org, fig, sign);
+    /* party_orgs.at_grid: those sitting at a grid-level node (网格党支部, 党小组). */
+    char level[16] = "";
+    if (rc == DB_OK)
+        rc = db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", org);
+    return rc == DB_OK && strcmp(level, "grid") == 0 ? rollup_add(db, org, "party_orgs.at_grid", sign) : rc;
 }
 
 int rollup_unit(db_t *db, int64_t unit_id, int sign)

@@ -1627,14 +1627,16 @@ int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         char hi[ACCESS_PATH_MAX], name[256];
         if (rc != DB_OK || path_subtree_upper(hi, sizeof hi, lo) != 0)
             break;
+        /* The street's nodes first (CROSS JOIN keeps SQLite's join order): by the
+         * birth year index it would scan the whole city's adults once a street. */
         json_t *adults = db_rows_json(db,
-                                      "SELECT p.id FROM person p JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND"
+                                      "SELECT p.id FROM org o CROSS JOIN person p ON p.org_id = o.id WHERE o.path >= ? AND"
                                       " o.path < ? AND p.birth_year BETWEEN ? AND ? ORDER BY p.id LIMIT 2000",
                                       "ttii", lo, hi, (int64_t)(year - 70), (int64_t)(year - 18));
         json_t *partym = db_rows_json(db,
-                                      "SELECT m.person_id AS id FROM party_member m JOIN person p ON p.id = m.person_id"
-                                      " JOIN org o ON o.id = p.org_id WHERE o.path >= ? AND o.path < ? ORDER BY m.person_id"
-                                      " LIMIT 200",
+                                      "SELECT m.person_id AS id FROM org o CROSS JOIN person p ON p.org_id = o.id"
+                                      " CROSS JOIN party_member m ON m.person_id = p.id WHERE o.path >= ? AND o.path < ?"
+                                      " ORDER BY m.person_id LIMIT 200",
                                       "tt", lo, hi);
         json_t *communities = db_rows_json(db, "SELECT id, name FROM org WHERE parent_id = ? ORDER BY id", "i", street);
         json_t *members = json_array(), *units = json_array();
@@ -1642,23 +1644,19 @@ int team_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
             rc = DB_ERR;
         size_t na = adults ? json_array_size(adults) : 0, nc = communities ? json_array_size(communities) : 0;
         if (rc == DB_OK && na >= 4 && nc > 0) {
-            /* Non-public enterprises at the street's communities (the demo city has no units otherwise). */
+            /* Non-public enterprises among the resident units (驻区单位) the city's
+             * generator gave the street's communities (cmd_demo.c): two to five. */
             int nu = 2 + (int)demo_pick(seed, k++, 4);
-            static const char *const trades[] = {"科技有限公司", "商贸有限公司", "物流有限公司", "餐饮管理有限公司", "建材有限公司"};
-            for (int u = 0; rc == DB_OK && u < nu; u++) {
-                const json_t *c = json_array_get(communities, (size_t)u % nc);
-                int64_t unit = 0;
-                snprintf(name, sizeof name, "合肥%s%s", json_string_value(json_object_get(c, "name")),
-                         trades[(size_t)demo_pick(seed, k++, 5)]);
-                rc = db_one_int(db, &unit,
-                                "INSERT INTO unit (org_id, name, type, created_at, updated_at)"
-                                " VALUES (?, ?, 'non_public_enterprise', ?, ?) RETURNING id",
-                                "itii", json_integer_value(json_object_get(c, "id")), name, w->now, w->now);
-                if (rc == DB_OK)
-                    rc = rollup_unit(db, unit, +1);
-                if (rc == DB_OK)
-                    json_array_append_new(units, json_integer(unit));
-            }
+            json_t *found = db_rows_json(db,
+                                         "SELECT u.id FROM unit u JOIN org o ON o.id = u.org_id WHERE o.parent_id = ?"
+                                         " AND u.type = 'non_public_enterprise' ORDER BY u.id LIMIT ?",
+                                         "ii", street, (int64_t)nu);
+            size_t ui;
+            json_t *ur;
+            if (found == NULL)
+                rc = DB_ERR;
+            json_array_foreach(found, ui, ur) json_array_append(units, json_object_get(ur, "id"));
+            json_decref(found);
             int64_t team = 0;
             snprintf(name, sizeof name, "%s%s", si == 0 ? "" : sname, si == 0 ? "帮你忙志愿联盟" : "志愿服务队");
             int n = (int)(na / 25);

@@ -106,6 +106,57 @@ static int copy_step(db_t *dst, void *arg)
     return rc;
 }
 
+/* The tables with every table a foreign key refers to before the tables that
+ * refer to it (a cycle left in the given order). On SQLite this matters: with
+ * the foreign keys deferred, a row inserted into a parent table while child rows
+ * wait for their parent makes SQLite look for those children, a full scan of a
+ * child table without an index on its key (measured: 13,000 org rows copied
+ * after 87,000 assessment scores took 94 s; parents first, none of it). */
+static json_t *parents_first(db_t *dst, json_t *tables)
+{
+    json_t *order = json_array(), *fks = NULL;
+    if (strcmp(db_dialect(dst), "sqlite") == 0)
+        fks = db_rows_json(dst,
+                           "SELECT m.name AS child, f.\"table\" AS parent FROM sqlite_master m,"
+                           " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" <> m.name",
+                           "");
+    size_t n = json_array_size(tables), placed = 0;
+    char *done = xcalloc(n ? n : 1, 1);
+    while (placed < n) {
+        size_t before = placed;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = json_string_value(json_array_get(tables, i));
+            int ready = !done[i];
+            size_t k, j;
+            json_t *fk;
+            json_array_foreach(fks, k, fk) {
+                if (!ready || strcmp(json_string_value(json_object_get(fk, "child")), name) != 0)
+                    continue;
+                const char *parent = json_string_value(json_object_get(fk, "parent"));
+                for (j = 0; j < n; j++) {
+                    if (!done[j] && strcmp(json_string_value(json_array_get(tables, j)), parent) == 0)
+                        ready = 0;
+                }
+            }
+            if (ready) {
+                done[i] = 1;
+                placed++;
+                json_array_append(order, json_array_get(tables, i));
+            }
+        }
+        for (size_t i = 0; placed == before && i < n; i++) { /* a cycle: the first one left */
+            if (!done[i]) {
+                done[i] = 1;
+                placed++;
+                json_array_append(order, json_array_get(tables, i));
+            }
+        }
+    }
+    free(done);
+    json_decref(fks);
+    return order;
+}
+
 static int copy_tables(db_t *src, db_t *dst, json_t *tables)
 {
     copy_step_t c = {src, tables, ""};
@@ -213,7 +264,10 @@ int cmd_copy_data(int argc, char **argv)
         goto out;
     }
     printf("copying %s to %s\n", from, to);
-    if (copy_tables(src, dst, tables) != DB_OK)
+    json_t *ordered = parents_first(dst, tables);
+    int copied = copy_tables(src, dst, ordered);
+    json_decref(ordered);
+    if (copied != DB_OK)
         goto out;
     if (compare_tables(src, dst, tables) != 0)
         goto out;

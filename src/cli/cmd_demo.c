@@ -1,9 +1,13 @@
-/* jiceng demo: a synthetic city over the real divisions. Every community gets
- * grids (about one per 350 households) whose outlines tile a synthetic
- * rectangle, buildings inside them, households, residents with checksum-valid
- * synthetic ID numbers carrying their district's address code, party members
- * (about 7% of adults), branches, cadres and grid workers. The same seed gives
- * the same city, ids included.
+/* jiceng demo: a synthetic city over the real divisions (docs/demo.md). Every
+ * community gets, from its population (demo_population) and never from
+ * --residents, grids of 300-500 households whose outlines tile a synthetic
+ * rectangle, 2,844 grid party organisations in the city, resident units with
+ * credit codes; the residents, in proportion to the populations, live in
+ * households with consistent ages, relations and tags, in numbered buildings,
+ * with checksum-valid synthetic ID numbers carrying their district's address
+ * code and names fitting their sex; party members (about 7% of adults), a 党委
+ * and a 书记 per community, a 网格员 per grid. The same seed gives the same city,
+ * ids included.
  *
  * Two threads: a generator (random draws, ID numbers, encryption, hashes and
  * the figures, summed in memory) feeds the SQLite thread through a bounded
@@ -22,6 +26,7 @@
 
 #include "api/internal.h"
 #include "api/tx.h"
+#include "core/credit_code.h"
 #include "core/idcard.h"
 #include "core/path.h"
 #include "db/copy.h"
@@ -51,28 +56,87 @@ static double rnd_unit(void)
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"};
-static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
-                                    "杰", "娟", "涛", "明", "超", "秀英", "华", "建国", "桂英", "玉兰", "志强", "海燕"};
+/* Given names by sex: a resident's name follows the sex digit of their ID number. */
+static const char *const given_male[] = {"伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "建国", "志强",
+                                         "建华", "国庆", "俊杰", "浩然", "子轩", "宇航", "振华", "德明", "文斌", "海波", "立新", "家豪"};
+static const char *const given_female[] = {"芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英", "桂英", "玉兰", "海燕", "丽华",
+                                           "淑珍", "美玲", "雪梅", "晓红", "婷婷", "欣怡", "梓涵", "雨桐", "佳慧", "春兰", "秀珍", "慧敏"};
+#define NGIVEN 24
 static const char *const tags[] = {"elderly_alone", "empty_nest", "disabled", "low_income",
                                    "poverty_monitored", "veteran", "left_behind_child", "key_attention"};
+enum { TAG_ELDERLY_ALONE, TAG_EMPTY_NEST, TAG_DISABLED, TAG_LOW_INCOME, TAG_POVERTY, TAG_VETERAN, TAG_LEFT_BEHIND,
+       TAG_KEY_ATTENTION };
+/* A household member's relation to the head (person.relation). */
+enum { REL_HEAD, REL_SPOUSE, REL_CHILD, REL_PARENT };
+static const char *const relations[] = {"户主", "配偶", "子女", "父母"};
+
+/* Names for resident units (驻区单位, of unit_types: agency, enterprise,
+ * non_public_enterprise, school, social_organisation) and grids named after an area. */
+static const char *const brand_names[] = {"瑞丰", "鑫源", "华创", "恒泰", "同创", "佳和", "科讯", "皖通", "徽商", "安泰",
+                                          "众诚", "汇丰源", "江淮", "庐州", "巢湖", "新桥", "明远", "天润", "德信", "聚力"};
+static const char *const trades[] = {"科技有限公司", "商贸有限公司", "物流有限公司", "餐饮管理有限公司", "建材有限公司",
+                                     "电子商务有限公司", "物业服务有限公司", "医药连锁有限公司"};
+static const char *const roads[] = {"长江西路", "望江东路", "金寨路", "黄山路", "潜山路", "徽州大道", "繁华大道", "包河大道",
+                                    "马鞍山路", "临泉路", "淮河路", "芜湖路", "宿州路", "蒙城路", "肥西路", "合作化路"};
+static const char *const areas[] = {"翠竹园", "幸福里", "锦绣苑", "和平小区", "金桂园", "春晖苑", "芙蓉里", "滨河苑",
+                                    "书香苑", "文昌里", "梧桐苑", "紫荆花园", "绿城小区", "明珠苑", "阳光小区", "丽景苑",
+                                    "华府小区", "清风苑", "百花园", "玉兰苑", "望湖城", "香樟雅苑", "瑞景苑", "新华苑"};
+#define NAREAS 24
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The number of grid-level party organisations (网格党支部, 党小组) in the whole
+ * demo city, whatever --residents: the source text's figure for Hefei. */
+#define GRID_PARTY_ORGS 2844
+/* A grid of at least this many households that has a party organisation has a
+ * 网格党支部; a smaller one a 党小组. */
+#define GRID_BRANCH_HOUSEHOLDS 420
+/* At most this many grids a community (14,000 residents make 17 of 300 households). */
+#define MAX_GRIDS 64
 
 /* Figures summed in memory: per org id, per figure index. */
 enum {
     F_RESIDENTS, F_HOUSEHOLDS, F_PM, F_PM_FORMAL, F_PM_PROB, F_PM_SERVICE, F_REGISTERED,
-    F_GRIDS, F_BUILDINGS, F_PARTY_ORGS, F_PO_COMMITTEE, F_PO_GROUP,
-    F_TAG0, F_COUNT = F_TAG0 + 8
+    F_GRIDS, F_BUILDINGS, F_PARTY_ORGS, F_PO_COMMITTEE, F_PO_GROUP, F_PO_BRANCH, F_PO_AT_GRID, F_UNITS,
+    F_UNIT0, F_TAG0 = F_UNIT0 + 5, F_COUNT = F_TAG0 + 8
 };
 static const char *figure_names[F_COUNT] = {"residents", "households", "party_members", "party_members_formal",
                                             "party_members_probationary", "party_members_in_service",
                                             "in_service_registered", "org.grid", "org.building", "party_orgs",
-                                            "party_orgs.党委", "party_orgs.党小组"};
+                                            "party_orgs.党委", "party_orgs.党小组", "party_orgs.党支部",
+                                            "party_orgs.at_grid", "units"};
 
+/* A community's or village's shape, decided from the seed and its id alone
+ * (never from --residents): its population (demo_population), households,
+ * grids and the layout of its buildings. */
 typedef struct community {
     int64_t id;
     char path[64];
     char district_code[7];
-    int64_t residents;
+    char base[64]; /* its name without 社区 / 村 / 居委会 */
+    int village;
+    int64_t population, households, residents;
+    int ngrids, first_grid; /* its grids in g_grids[first_grid .. first_grid + ngrids) */
+    int named_grids;        /* grids named after areas (or 东片/西片 in a village) */
+    int per_building;       /* households a building (a 村民组 in a village) holds */
+    int floors, doors;      /* a building's floors and doors a floor (communities) */
+    const char *building_word; /* 栋 or 幢 */
 } community_t;
+
+typedef struct grid_plan {
+    int64_t households; /* the grid's households in the real-sized city */
+    int party_org;      /* 0 none, 1 党小组, 2 党支部 */
+} grid_plan_t;
+
+static grid_plan_t *g_grids;
+static unsigned long long g_seed;
+
+/* A draw for the city's shape: from the seed, a node and what is drawn. */
+static int64_t shape_pick(int64_t org, int what, int64_t i, int64_t n)
+{
+    return demo_pick(g_seed, 0xC17E000000000000ull ^ ((unsigned long long)org << 24) ^ ((unsigned long long)what << 16) ^
+                                 (unsigned long long)i,
+                     n);
+}
 
 /* [g_fig_rows][F_COUNT], grown as the generator hands out org ids. */
 static int64_t *g_figures;
@@ -93,7 +157,8 @@ static void count(int64_t org, int fig)
     g_figures[org * F_COUNT + fig]++;
 }
 
-/* Unique synthetic ID numbers: a counter per (district, birth day). */
+/* Unique synthetic ID numbers: a counter per (district, birth day), birth years from 1920. */
+#define ID_YEARS 110
 static uint16_t *g_seq;
 static int g_districts;
 
@@ -101,7 +166,7 @@ static void synthetic_id(char out[19], int district_index, const char *district_
                          int male)
 {
     int64_t days = (int64_t)(year - 1920) * 372 + (month - 1) * 31 + (day - 1);
-    uint16_t *c = &g_seq[(int64_t)district_index * 105 * 372 + days];
+    uint16_t *c = &g_seq[(int64_t)district_index * ID_YEARS * 372 + days];
     int seq = (*c)++ * 2 + (male ? 1 : 0);
     char first[18];
     snprintf(first, sizeof first, "%s%04d%02d%02d%03d", district_code, year, month, day, seq % 1000);
@@ -114,28 +179,35 @@ static void synthetic_id(char out[19], int district_index, const char *district_
  * thread and hands rows to the SQLite thread through a bounded queue of
  * batches; every id is decided by the generator, in the order the rows were
  * always inserted, so the city does not depend on the threads' timing. */
-enum { OP_BRANCH, OP_GRID, OP_BUILDING, OP_HOUSEHOLD, OP_PERSON, OP_SECRETARY };
+enum { OP_BRANCH, OP_UNIT, OP_GRID, OP_BUILDING, OP_HOUSEHOLD, OP_PERSON, OP_SECRETARY, OP_WORKER };
 
 typedef struct person_row {
     char name[32], id_enc[96], id_hash[PII_HASH_HEX + 1], id_masked[32], id_tail[PII_TAIL_HASH_HEX + 1],
         phone_enc[96], phone_hash[PII_HASH_HEX + 1], phone_masked[16], phone_tail[PII_TAIL_HASH_HEX + 1];
+    char joined[16]; /* a member's joined_on */
     int birth_year;
-    char male, head, tags, member, formal, in_service;
+    char male, relation, tags, member, formal, in_service;
     int64_t community;   /* where an in-service member registered */
     int64_t worker_grid; /* the grid this resident serves as 网格员, or 0 */
 } person_row_t;
 
 typedef struct op {
     int kind;
-    int64_t id;     /* the new row: party_org (OP_BRANCH), org, household or person */
+    int64_t id;     /* the new row: party_org (OP_BRANCH), unit, org, household or person */
     int64_t org;    /* where it sits: community, grid or building */
-    int64_t ref;    /* OP_GRID: its 党小组; OP_PERSON: the household; OP_SECRETARY: the person */
-    int64_t branch; /* the community's 党委 (OP_GRID, OP_PERSON) */
+    int64_t ref;    /* OP_GRID, OP_UNIT: its party organisation or 0; OP_PERSON: the household;
+                       OP_SECRETARY, OP_WORKER: the person */
+    int64_t branch; /* the community's 党委 (OP_GRID, OP_UNIT, OP_PERSON) */
+    int sub;        /* OP_GRID: its party organisation is a 党支部 (1) or a 党小组 (0); OP_UNIT: its type */
+    char secretary[32]; /* OP_GRID, OP_UNIT: the name of its party organisation's 书记 (组长) */
     union {
         struct {
             char name[32], path[96], geo[256];
             double box[4]; /* min_lng, max_lng, min_lat, max_lat */
         } area;
+        struct {
+            char name[128], credit_code[CREDIT_CODE_LEN + 1], address[64];
+        } unit;
         char address[64];
         person_row_t p;
     } u;
@@ -199,7 +271,9 @@ typedef struct gen {
     const community_t *cs;
     size_t ncomm;
     char (*dcodes)[7];
-    int64_t next_org, next_party_org, next_household, next_person;
+    int64_t next_org, next_party_org, next_household, next_person, next_unit;
+    int64_t now; /* the demo's moment, and its year in Asia/Shanghai */
+    int year;
     queue_t *q;
     batch_t *cur;
     pii_hasher_t id_hasher, phone_hasher, id_tail_hasher, phone_tail_hasher;
@@ -232,9 +306,80 @@ static void area_box(op_t *o, double x0, double x1, double y0, double y1)
     o->u.area.box[3] = y1;
 }
 
-/* One resident of household hh in building (k: their index in the grid). NULL if stopped. */
-static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t building, int64_t hh, int64_t k,
-                        int64_t branch)
+/* A household member before their ID number: age in whole years, sex, relation. */
+typedef struct member_plan {
+    int age, male, relation;
+} member_plan_t;
+
+#define HOUSEHOLD_MAX 5
+
+/* A household of at most max members (max >= 1): a head of 20-85 first, then
+ * a spouse of about the same age and the other sex, children at least 22
+ * years younger than the younger parent, now and then a parent of the head.
+ * About 2.8 persons on average. Its size. */
+static int plan_household(member_plan_t *m, int max)
+{
+    int n = 0, u = (int)rnd_below(100), head_male = rnd_below(100) < 62, head, spouse = 0, kids = 0, elder = 0;
+    if (u < 12) { /* one person, most of them elderly */
+        head = rnd_below(100) < 60 ? 60 + (int)rnd_below(26) : 20 + (int)rnd_below(40);
+    } else if (u < 30) { /* an elderly couple */
+        head = 60 + (int)rnd_below(26);
+        spouse = 1;
+    } else if (u < 40) { /* a young couple */
+        head = 22 + (int)rnd_below(19);
+        spouse = 1;
+    } else { /* parents and their children, sometimes a grandparent */
+        head = 28 + (int)rnd_below(33);
+        spouse = rnd_below(100) < 90;
+        kids = 1 + (rnd_below(100) < 45);
+        elder = rnd_below(100) < 20;
+    }
+    m[n++] = (member_plan_t){head, head_male, REL_HEAD};
+    int younger = head;
+    if (spouse && n < max) {
+        int a = head + (int)rnd_below(9) - 4;
+        a = a < 20 ? 20 : a > 90 ? 90 : a;
+        m[n++] = (member_plan_t){a, !head_male, REL_SPOUSE};
+        younger = a < younger ? a : younger;
+    }
+    for (int i = 0; i < kids && n < max && younger > 22; i++)
+        m[n++] = (member_plan_t){1 + (int)rnd_below(younger - 22), (int)(rnd() & 1), REL_CHILD};
+    if (elder && n < max && head + 35 <= 98)
+        m[n++] = (member_plan_t){head + 22 + (int)rnd_below(14), (int)(rnd() & 1), REL_PARENT};
+    return n;
+}
+
+/* Member i's tags, consistent with the household: 独居老人 only 60 and over
+ * alone, 空巢老人 60 and over with no child of theirs at home, 留守儿童 under 16
+ * in a village, veterans grown men, the rest now and then. */
+static char person_tags(const member_plan_t *m, int n, int i, int village)
+{
+    int has_child = 0, age = m[i].age;
+    for (int k = 0; k < n; k++)
+        has_child |= m[k].relation == REL_CHILD;
+    char t = 0;
+    if (age >= 60 && n == 1)
+        t |= 1 << TAG_ELDERLY_ALONE;
+    if (age >= 60 && n > 1 && m[i].relation != REL_PARENT && !has_child)
+        t |= 1 << TAG_EMPTY_NEST;
+    if (rnd_below(100) < 2)
+        t |= 1 << TAG_DISABLED;
+    if (rnd_below(100) < 3)
+        t |= 1 << TAG_LOW_INCOME;
+    if (rnd_below(100) < (village ? 4 : 1))
+        t |= 1 << TAG_POVERTY;
+    if (m[i].male && age >= 22 && rnd_below(100) < 5)
+        t |= 1 << TAG_VETERAN;
+    if (age < 16 && village && rnd_below(100) < 25)
+        t |= 1 << TAG_LEFT_BEHIND;
+    if (age >= 18 && rnd_below(100) < 1)
+        t |= 1 << TAG_KEY_ATTENTION;
+    return t;
+}
+
+/* One resident of household hh in building, as planned by m. NULL if stopped. */
+static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t building, int64_t hh,
+                        const member_plan_t *m, const char *surname, char ptags, int64_t branch)
 {
     op_t *o = emit(g, OP_PERSON);
     if (o == NULL)
@@ -243,11 +388,12 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     o->org = building;
     o->ref = hh;
     o->branch = branch;
-    int male = (int)(rnd() & 1);
-    int year = 1930 + (int)rnd_below(95), month = 1 + (int)rnd_below(12), day = 1 + (int)rnd_below(28);
+    int male = m->male;
+    int year = g->year - m->age, month = 1 + (int)rnd_below(12), day = 1 + (int)rnd_below(28);
     char idc[19], phone[12];
     synthetic_id(idc, dindex, c->district_code, year, month, day, male);
-    snprintf(o->u.p.name, sizeof o->u.p.name, "%s%s", surnames[rnd_below(20)], given[rnd_below(24)]);
+    snprintf(o->u.p.name, sizeof o->u.p.name, "%s%s", surname,
+             (male ? given_male : given_female)[rnd_below(NGIVEN)]);
     snprintf(phone, sizeof phone, "1%d%09lld", 3 + (int)rnd_below(7), (long long)rnd_below(1000000000));
     o->u.p.birth_year = year;
     if (pii_encrypt_into(o->u.p.id_enc, sizeof o->u.p.id_enc, g->keys, "person.id_card", idc) != 0 ||
@@ -262,21 +408,28 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     sodium_memzero(idc, sizeof idc);
     sodium_memzero(phone, sizeof phone);
     o->u.p.male = (char)male;
-    o->u.p.head = k % 3 == 0;
+    o->u.p.relation = (char)m->relation;
     o->u.p.worker_grid = 0;
     o->u.p.community = c->id;
     count(building, F_RESIDENTS);
     g->persons++;
-    o->u.p.tags = 0;
+    o->u.p.tags = ptags;
     for (int t = 0; t < 8; t++) {
-        if (rnd_below(100) < 3) {
-            o->u.p.tags |= (char)(1 << t);
+        if (ptags & (1 << t))
             count(building, F_TAG0 + t);
-        }
     }
     o->u.p.member = 0;
-    if (year <= 2008 && rnd_below(100) < 7) {
-        int formal = rnd_below(100) < 95, service = rnd_below(100) < 30;
+    if (m->age >= 19 && rnd_below(1000) < 75) {
+        /* Formal members joined at 18 or older, at least a year ago; probationary
+         * members within the last year. */
+        int formal = m->age >= 20 && rnd_below(100) < 94, service = m->age < 60 && rnd_below(100) < 40;
+        if (formal) {
+            int first = year + 18, last = g->year - 2;
+            snprintf(o->u.p.joined, sizeof o->u.p.joined, "%04d-%02d-%02d", (first + (int)rnd_below(last - first + 1)) % 10000,
+                     1 + (int)rnd_below(12), 1 + (int)rnd_below(28));
+        } else {
+            date_of(g->now - (1 + rnd_below(360)) * 86400, o->u.p.joined);
+        }
         o->u.p.member = 1;
         o->u.p.formal = (char)formal;
         o->u.p.in_service = (char)service;
@@ -291,6 +444,105 @@ static op_t *gen_person(gen_t *g, const community_t *c, int dindex, int64_t buil
     return o;
 }
 
+/* A 书记's name for party organisation po, from the seed. */
+static void secretary_name(char out[32], int64_t po)
+{
+    int male = (int)shape_pick(po, 20, 0, 2);
+    snprintf(out, 32, "%s%s", surnames[shape_pick(po, 21, 0, 20)],
+             (male ? given_male : given_female)[shape_pick(po, 22, 0, NGIVEN)]);
+}
+
+/* The GB 11714 check character of an organisation code's eight characters. */
+static char org_code_check(const char *body)
+{
+    static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 8; i++)
+        sum += (body[i] >= 'A' ? body[i] - 'A' + 10 : body[i] - '0') * w[i];
+    int c = 11 - sum % 11;
+    return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
+}
+
+/* The community's resident units (驻区单位): two to five, from its id alone;
+ * some with their own 党支部 under the community's 党委. 0, or -1 if stopped. */
+static int gen_units(gen_t *g, const community_t *c, int64_t branch)
+{
+    static const int village_types[] = {2, 2, 3, 4, 1};
+    static const char *const agencies[] = {"%s派出所", "%s司法所", "%s市场监督管理所", "%s税务所"};
+    static const char *const enterprises[] = {"国网合肥供电公司%s供电所", "中国邮政集团合肥%s支局", "合肥供水集团%s营业所",
+                                              "中国工商银行合肥%s支行"};
+    static const char *const schools[] = {"合肥市%s小学", "%s幼儿园", "合肥市%s中学", "%s中心幼儿园"};
+    static const char *const societies[] = {"%s老年人协会", "%s志愿者协会", "%s商会", "%s社会工作服务中心"};
+    int n = 2 + (int)shape_pick(c->id, 10, 0, 4);
+    for (int i = 0; i < n; i++) {
+        int type = c->village ? village_types[shape_pick(c->id, 11, i, 5)] : (int)shape_pick(c->id, 11, i, 5);
+        int variant = (int)((shape_pick(c->id, 12, 0, 4) + i) % 4);
+        op_t *o = emit(g, OP_UNIT);
+        if (o == NULL)
+            return -1;
+        o->id = g->next_unit++;
+        o->org = c->id;
+        o->branch = branch;
+        o->sub = type;
+        char *name = o->u.unit.name;
+        size_t size = sizeof o->u.unit.name;
+        switch (type) {
+        case 0:
+            snprintf(name, size, agencies[variant], c->base);
+            break;
+        case 1:
+            snprintf(name, size, enterprises[variant], c->base);
+            break;
+        case 2:
+            if (c->village)
+                snprintf(name, size, "合肥市%s%s种植专业合作社", c->base, brand_names[shape_pick(c->id, 13, i, NELEM(brand_names))]);
+            else
+                snprintf(name, size, "合肥%s%s", brand_names[shape_pick(c->id, 13, i, NELEM(brand_names))],
+                         trades[shape_pick(c->id, 14, i, NELEM(trades))]);
+            break;
+        case 3:
+            snprintf(name, size, schools[variant], c->base);
+            break;
+        default:
+            snprintf(name, size, societies[variant], c->base);
+        }
+        /* 统一社会信用代码: the registering authority and kind, the district, an
+         * organisation code with its GB 11714 check, the GB 32100 check. */
+        static const char *const authority[] = {"11", "91", "91", "12", "51"};
+        char code[32], body[16];
+        snprintf(body, sizeof body, "%08d", (int)((o->id * 7919 + 13579) % 100000000));
+        snprintf(code, sizeof code, "%s%.6s%.8s%c", type == 2 && c->village ? "93" : authority[type], c->district_code,
+                 body, org_code_check(body));
+        code[17] = credit_code_check_char(code);
+        code[18] = '\0';
+        str_copy(o->u.unit.credit_code, sizeof o->u.unit.credit_code, code);
+        snprintf(o->u.unit.address, sizeof o->u.unit.address, "%s%lld号", roads[shape_pick(c->id, 15, i, NELEM(roads))],
+                 (long long)(1 + shape_pick(c->id, 16, i, 399)));
+        count(c->id, F_UNITS);
+        count(c->id, F_UNIT0 + type);
+        o->ref = 0;
+        if (shape_pick(c->id, 17, i, 100) < (type == 4 ? 20 : 45)) {
+            o->ref = g->next_party_org++;
+            secretary_name(o->secretary, o->ref);
+            count(c->id, F_PARTY_ORGS);
+            count(c->id, F_PO_BRANCH);
+        }
+    }
+    return 0;
+}
+
+/* Grid gi's name: 第3网格, or named after an area (东片网格 in a village). */
+static void grid_name(char *out, size_t size, const community_t *c, int gi)
+{
+    static const char *const sides[] = {"东片", "西片", "南片", "北片", "中心"};
+    if (c->named_grids && c->village)
+        snprintf(out, size, "%s网格", sides[gi]);
+    else if (c->named_grids)
+        snprintf(out, size, "%s网格", areas[(shape_pick(c->id, 3, 0, NAREAS) + gi * 7) % NAREAS]);
+    else
+        snprintf(out, size, "第%d网格", gi + 1);
+}
+
 /* The whole city, community by community, in the order the rows get their ids. */
 static void *generate(void *arg)
 {
@@ -302,14 +554,11 @@ static void *generate(void *arg)
         int dindex = 0;
         while (strcmp(g->dcodes[dindex], c->district_code) != 0)
             dindex++;
-        int64_t hh_total = (c->residents + 2) / 3;
-        int ngrids = (int)((hh_total + 349) / 350);
-        if (ngrids < 1)
-            ngrids = 1;
+        int ngrids = c->ngrids;
         /* The community's synthetic area: one cell of a lattice over Hefei's extent. */
         double cx = lng0 + (double)(ci % side) * span_lng, cy = lat0 + (double)(ci / side) * span_lat;
         double gw = span_lng * 0.9 / ngrids, gh = span_lat * 0.9;
-        /* A branch per community, plus the 书记 and the grid workers below. */
+        /* A 党委 per community, its resident units, then the grids, the 书记 last. */
         op_t *o = emit(g, OP_BRANCH);
         if (o == NULL)
             goto stopped;
@@ -317,15 +566,36 @@ static void *generate(void *arg)
         o->org = c->id;
         count(c->id, F_PARTY_ORGS);
         count(c->id, F_PO_COMMITTEE);
-        int64_t left = c->residents, first_pid = 0;
+        if (gen_units(g, c, branch) != 0)
+            goto stopped;
+        /* The community's households spread over its real-sized layout, a few
+         * to a building: its buildings (or 村民组) are numbered across the
+         * community, each grid starting a new one; the generated households go
+         * in runs of per_run (at least 8, the whole building in the full-sized
+         * city) into buildings spread evenly over them (the middle of each
+         * stretch), their rooms spread over the floors. A household's building
+         * gives its grid. */
+        int64_t first_pid = 0, secretary = 0, placed = 0, hi = 0, helper = 0, nbuild = 0, per = c->per_building;
+        int64_t grid_ids[MAX_GRIDS], grid_end[MAX_GRIDS];
+        uint8_t staffed[MAX_GRIDS] = {0}; /* grids that found their 网格员 among their residents */
+        for (int gi = 0; gi < ngrids; gi++)
+            grid_end[gi] = nbuild += (g_grids[c->first_grid + gi].households + per - 1) / per;
+        int64_t est = c->residents * 10 / 28 > 0 ? c->residents * 10 / 28 : 1;
+        int64_t per_run = (est + nbuild - 1) / nbuild;
+        per_run = per_run < 8 ? 8 : per_run > per ? per : per_run;
+        int64_t runs = (est + per_run - 1) / per_run;
         for (int gi = 0; gi < ngrids; gi++) {
+            const grid_plan_t *gp = &g_grids[c->first_grid + gi];
             if ((o = emit(g, OP_GRID)) == NULL)
                 goto stopped;
-            int64_t grid = o->id = g->next_org++;
+            int64_t grid = grid_ids[gi] = o->id = g->next_org++;
             o->org = c->id;
-            o->ref = g->next_party_org++;
+            o->ref = gp->party_org ? g->next_party_org++ : 0;
+            o->sub = gp->party_org == 2;
             o->branch = branch;
-            snprintf(o->u.area.name, sizeof o->u.area.name, "第%d网格", gi + 1);
+            if (o->ref)
+                secretary_name(o->secretary, o->ref);
+            grid_name(o->u.area.name, sizeof o->u.area.name, c, gi);
             if (path_child(o->u.area.path, sizeof o->u.area.path, c->path, grid) != 0)
                 abort(); /* community paths come from the database, checked on the way in */
             double x0 = cx + gi * gw, y0 = cy;
@@ -338,53 +608,100 @@ static void *generate(void *arg)
             str_copy(gpath, sizeof gpath, o->u.area.path);
             g->grids++;
             count(grid, F_GRIDS);
-            count(grid, F_PARTY_ORGS);
-            count(grid, F_PO_GROUP);
-            int64_t grid_res = gi == ngrids - 1 ? left : c->residents / ngrids;
-            left -= grid_res;
-            int64_t grid_hh = (grid_res + 2) / 3;
-            int nbuild = (int)((grid_hh + 29) / 30);
-            int64_t building = 0, hh = 0;
-            int64_t per_building = nbuild ? (grid_hh + nbuild - 1) / nbuild : 1;
-            for (int64_t k = 0; k < grid_res; k++) {
-                if (k % 3 == 0) { /* a new household, and now and then a new building */
-                    int64_t hi = k / 3;
-                    if (hi % per_building == 0) {
-                        if ((o = emit(g, OP_BUILDING)) == NULL)
-                            goto stopped;
-                        building = o->id = g->next_org++;
-                        o->org = grid;
-                        snprintf(o->u.area.name, sizeof o->u.area.name, "%lld栋", (long long)(hi / per_building + 1));
-                        if (path_child(o->u.area.path, sizeof o->u.area.path, gpath, building) != 0)
-                            abort();
-                        count(building, F_BUILDINGS);
-                        double bx = x0 + gw * (0.05 + 0.9 * rnd_unit()), by = y0 + gh * (0.05 + 0.9 * rnd_unit());
-                        snprintf(o->u.area.geo, sizeof o->u.area.geo,
-                                 "{\"coordinates\":[%.6f,%.6f],\"type\":\"Point\"}", bx, by);
-                        area_box(o, bx, bx, by, by);
-                    }
-                    if ((o = emit(g, OP_HOUSEHOLD)) == NULL)
+            if (gp->party_org) {
+                count(grid, F_PARTY_ORGS);
+                count(grid, F_PO_AT_GRID);
+                count(grid, gp->party_org == 2 ? F_PO_BRANCH : F_PO_GROUP);
+            }
+            int64_t building = 0, bno = 0;
+            int worker = 0;
+            while (placed < c->residents) {
+                /* The hi-th household: run q, r-th in it; past the estimate, new buildings at the end. */
+                int64_t q = hi / per_run, r = hi % per_run;
+                int64_t bi = q < runs ? (2 * q + 1) * nbuild / (2 * runs) : nbuild + (q - runs);
+                if (bi >= grid_end[gi] && gi < ngrids - 1)
+                    break; /* the next grid's */
+                hi++;
+                int64_t b = bi + 1, pos = (2 * r + 1) * per / (2 * per_run);
+                if (b != bno) {
+                    if ((o = emit(g, OP_BUILDING)) == NULL)
                         goto stopped;
-                    hh = o->id = g->next_household++;
-                    o->org = building;
-                    snprintf(o->u.address, sizeof o->u.address, "%lld栋 %lld室", (long long)(hi / per_building + 1),
-                             (long long)(101 + hi % per_building));
-                    count(building, F_HOUSEHOLDS);
-                    g->households++;
+                    building = o->id = g->next_org++;
+                    bno = b;
+                    o->org = grid;
+                    if (c->village)
+                        snprintf(o->u.area.name, sizeof o->u.area.name, "第%d村民组", (int)(b % 100000));
+                    else
+                        snprintf(o->u.area.name, sizeof o->u.area.name, "%d%s", (int)(b % 100000), c->building_word);
+                    if (path_child(o->u.area.path, sizeof o->u.area.path, gpath, building) != 0)
+                        abort();
+                    count(building, F_BUILDINGS);
+                    double bx = x0 + gw * (0.05 + 0.9 * rnd_unit()), by = y0 + gh * (0.05 + 0.9 * rnd_unit());
+                    snprintf(o->u.area.geo, sizeof o->u.area.geo, "{\"coordinates\":[%.6f,%.6f],\"type\":\"Point\"}",
+                             bx, by);
+                    area_box(o, bx, bx, by, by);
                 }
-                if ((o = gen_person(g, c, dindex, building, hh, k, branch)) == NULL)
+                if ((o = emit(g, OP_HOUSEHOLD)) == NULL)
                     goto stopped;
-                if (k == 0) /* the grid's worker */
-                    o->u.p.worker_grid = grid;
-                if (first_pid == 0)
-                    first_pid = o->id;
+                int64_t hh = o->id = g->next_household++;
+                o->org = building;
+                if (c->village) {
+                    snprintf(o->u.address, sizeof o->u.address, "第%d村民组%d号", (int)(b % 100000), (int)(pos + 1) % 10000);
+                } else {
+                    int64_t per_unit = (int64_t)c->floors * c->doors, rest = pos % per_unit;
+                    snprintf(o->u.address, sizeof o->u.address, "%d%s%d单元%d室", (int)(b % 100000), c->building_word,
+                             (int)(pos / per_unit + 1) % 100, (int)((rest / c->doors + 1) * 100 + rest % c->doors + 1) % 10000);
+                }
+                count(building, F_HOUSEHOLDS);
+                g->households++;
+                member_plan_t m[HOUSEHOLD_MAX];
+                int left = c->residents - placed > HOUSEHOLD_MAX ? HOUSEHOLD_MAX : (int)(c->residents - placed);
+                int n = plan_household(m, left);
+                /* Children take the father's surname; a father of the head the head's. */
+                const char *sn[HOUSEHOLD_MAX], *father = NULL;
+                for (int i = 0; i < n; i++) {
+                    sn[i] = surnames[rnd_below(20)];
+                    if (m[i].male && m[i].relation <= REL_SPOUSE)
+                        father = sn[i];
+                }
+                for (int i = 0; i < n; i++) {
+                    if (m[i].relation == REL_CHILD && father)
+                        sn[i] = father;
+                    if (m[i].relation == REL_PARENT && m[i].male)
+                        sn[i] = sn[0];
+                    if ((o = gen_person(g, c, dindex, building, hh, &m[i], sn[i], person_tags(m, n, i, c->village),
+                                        branch)) == NULL)
+                        goto stopped;
+                    if (!worker && m[i].age >= 22 && m[i].age <= 55) { /* the grid's 网格员 */
+                        o->u.p.worker_grid = grid;
+                        worker = 1;
+                        staffed[gi] = 1;
+                    }
+                    if (helper == 0 && m[i].age >= 22 && m[i].age <= 55)
+                        helper = o->id;
+                    if (first_pid == 0)
+                        first_pid = o->id;
+                    if (secretary == 0 && m[i].age >= 30 && m[i].age <= 60)
+                        secretary = o->id;
+                }
+                placed += n;
             }
         }
         if (first_pid > 0) { /* the community's 书记 */
             if ((o = emit(g, OP_SECRETARY)) == NULL)
                 goto stopped;
             o->org = c->id;
-            o->ref = first_pid;
+            o->ref = secretary ? secretary : first_pid;
+        }
+        /* A grid none of whose residents serves it (a small city has few a
+         * grid) gets a resident of its community as its 网格员. */
+        for (int gi = 0; first_pid > 0 && gi < ngrids; gi++) {
+            if (staffed[gi])
+                continue;
+            if ((o = emit(g, OP_WORKER)) == NULL)
+                goto stopped;
+            o->org = grid_ids[gi];
+            o->ref = helper ? helper : first_pid;
         }
     }
     if (g->cur == NULL && (g->cur = queue_take(g->q, &g->q->empty)) != NULL)
@@ -429,16 +746,39 @@ static int write_place(db_t *db, const op_t *o, int64_t now)
                          "INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat)"
                          " VALUES (?, ?, ?, ?, ?)",
                          "idddd", o->id, o->u.area.box[0], o->u.area.box[1], o->u.area.box[2], o->u.area.box[3]);
-        if (rc == DB_OK && o->kind == OP_GRID)
+        if (rc == DB_OK && o->kind == OP_GRID && o->ref) {
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", o->u.area.name, o->sub ? "党支部" : "党小组");
             rc = db_exec(db, NULL,
-                         "INSERT INTO party_org (id, org_id, parent_id, kind, name, created_at, updated_at)"
-                         " VALUES (?, ?, ?, '党小组', ?, ?, ?)",
-                         "iiitii", o->ref, o->id, o->branch, o->u.area.name, now, now);
+                         "INSERT INTO party_org (id, org_id, parent_id, kind, name, secretary, created_at, updated_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         "iiitttii", o->ref, o->id, o->branch, o->sub ? "党支部" : "党小组", name, o->secretary, now, now);
+        }
+        return rc;
+    case OP_UNIT:
+        rc = db_exec(db, NULL,
+                     "INSERT INTO unit (id, org_id, name, type, credit_code, address, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     "iittttii", o->id, o->org, o->u.unit.name, unit_types[o->sub], o->u.unit.credit_code,
+                     o->u.unit.address, now, now);
+        if (rc == DB_OK && o->ref) {
+            char name[160];
+            snprintf(name, sizeof name, "%s党支部", o->u.unit.name);
+            rc = db_exec(db, NULL,
+                         "INSERT INTO party_org (id, org_id, unit_id, parent_id, kind, name, secretary, created_at,"
+                         " updated_at) VALUES (?, ?, ?, ?, '党支部', ?, ?, ?, ?)",
+                         "iiiittii", o->ref, o->org, o->id, o->branch, name, o->secretary, now, now);
+        }
         return rc;
     case OP_SECRETARY:
         return db_exec(db, NULL,
                        "INSERT INTO cadre (person_id, org_id, post, term_start, created_at, updated_at)"
                        " VALUES (?, ?, '书记', '2021-01-01', ?, ?)",
+                       "iiii", o->ref, o->org, now, now);
+    case OP_WORKER:
+        return db_exec(db, NULL,
+                       "INSERT INTO cadre (person_id, org_id, post, term_start, created_at, updated_at)"
+                       " VALUES (?, ?, '网格员', '2024-01-01', ?, ?)",
                        "iiii", o->ref, o->org, now, now);
     default:
         return DB_ERR;
@@ -459,7 +799,7 @@ static int write_place(db_t *db, const op_t *o, int64_t now)
 #define PERSON_TYPES "iiitttittttttttii"
 #define PERSON_TYPES8 PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES PERSON_TYPES
 #define PERSON_ARGS(o, now)                                                                                        \
-    (o)->id, (o)->org, (o)->ref, (o)->u.p.head ? "户主" : "配偶", (o)->u.p.name, (o)->u.p.male ? "M" : "F",          \
+    (o)->id, (o)->org, (o)->ref, relations[(int)(o)->u.p.relation], (o)->u.p.name, (o)->u.p.male ? "M" : "F",          \
         (int64_t)(o)->u.p.birth_year, (o)->u.p.id_enc, (o)->u.p.id_hash, (o)->u.p.id_masked, (o)->u.p.id_tail, (o)->u.p.phone_enc, \
         (o)->u.p.phone_hash, (o)->u.p.phone_masked, (o)->u.p.phone_tail, (now), (now)
 
@@ -533,7 +873,7 @@ static int write_person_links(db_t *db, const op_t *o, int64_t now)
         rc = db_exec(db, NULL,
                      "INSERT INTO party_member (person_id, party_org_id, status, joined_on, in_service,"
                      " registered_org_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     "iittiIii", o->id, o->branch, p->formal ? "正式" : "预备", "2010-07-01", (int64_t)p->in_service,
+                     "iittiIii", o->id, o->branch, p->formal ? "正式" : "预备", p->joined, (int64_t)p->in_service,
                      p->in_service ? p->community : 0, now, now);
     return rc;
 }
@@ -559,7 +899,7 @@ static int write_batch(db_t *db, const batch_t *b, int64_t now)
                 rc = write_households(db, hs, nh, now);
                 nh = 0;
             }
-        } else if (o->kind != OP_SECRETARY) {
+        } else if (o->kind != OP_SECRETARY && o->kind != OP_WORKER) {
             rc = write_place(db, o, now);
         }
     }
@@ -581,7 +921,7 @@ static int write_batch(db_t *db, const batch_t *b, int64_t now)
             }
             if (rc == DB_OK)
                 rc = write_person_links(db, o, now);
-        } else if (o->kind == OP_SECRETARY) {
+        } else if (o->kind == OP_SECRETARY || o->kind == OP_WORKER) {
             rc = write_place(db, o, now);
         }
     }
@@ -639,6 +979,8 @@ static int write_figures(db_t *db)
             char fig[48];
             if (f >= F_TAG0)
                 snprintf(fig, sizeof fig, "tag.%s", tags[f - F_TAG0]);
+            else if (f >= F_UNIT0)
+                snprintf(fig, sizeof fig, "units.%s", unit_types[f - F_UNIT0]);
             else
                 str_copy(fig, sizeof fig, figure_names[f]);
             rc = db_exec(db, NULL,
@@ -774,6 +1116,8 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = next_id(db, &g->next_person, "person", "SELECT COALESCE(MAX(id), 0) FROM person");
     if (rc == DB_OK)
+        rc = next_id(db, &g->next_unit, "unit", "SELECT COALESCE(MAX(id), 0) FROM unit");
+    if (rc == DB_OK)
         rc = drop_indexes(db, &indexes);
     if (rc == DB_OK)
         rc = load_city(db, g, d->w->now, d->total);
@@ -866,6 +1210,77 @@ static int demo_load(db_t *db, void *arg)
     return rc;
 }
 
+/* A community's shape from the seed and its id: population (demo_population),
+ * households (2.8 persons each), grids of 300-500 households, the layout of
+ * its buildings (or 村民组) and how its grids are named. */
+static void community_shape(community_t *c, const char *name, int village)
+{
+    static const int layouts[][3] = {{6, 3, 2}, {6, 2, 2}, {7, 3, 2}, {11, 2, 2}, {18, 2, 2}, {18, 2, 3}, {26, 2, 2}, {33, 2, 4}};
+    c->village = village;
+    str_copy(c->base, sizeof c->base, name);
+    /* 三合社区 -> 三合, 西童社区村 -> 西童, 五里庙社区居民委员会 -> 五里庙 */
+    static const char *const suffixes[] = {"居民委员会", "村民委员会", "居委会", "村委会", "村", "社区"};
+    for (size_t i = 0; i < NELEM(suffixes); i++) {
+        size_t n = strlen(c->base), m = strlen(suffixes[i]);
+        if (n > m + 3 && strcmp(c->base + n - m, suffixes[i]) == 0)
+            c->base[n - m] = '\0';
+    }
+    c->population = demo_population(g_seed, c->id, village);
+    c->households = (c->population * 10 + 14) / 28;
+    int64_t per_grid = 300 + shape_pick(c->id, 1, 0, 201);
+    c->ngrids = (int)((c->households + per_grid / 2) / per_grid);
+    c->ngrids = c->ngrids < 1 ? 1 : c->ngrids > MAX_GRIDS ? MAX_GRIDS : c->ngrids;
+    c->named_grids = shape_pick(c->id, 4, 0, 3) == 0 && c->ngrids <= (village ? 5 : NAREAS);
+    if (village) {
+        c->per_building = 25 + (int)shape_pick(c->id, 5, 0, 21);
+    } else {
+        const int *l = layouts[shape_pick(c->id, 5, 0, NELEM(layouts))];
+        c->floors = l[0];
+        c->doors = l[2];
+        c->per_building = l[0] * l[1] * l[2];
+        c->building_word = shape_pick(c->id, 6, 0, 4) == 0 ? "幢" : "栋";
+    }
+}
+
+/* The households of a community's grids: shares of its households, each
+ * grid's weight drawn from 70 to 130. */
+static void grid_shapes(const community_t *c)
+{
+    int64_t sum = 0, cum = 0, before = 0;
+    for (int i = 0; i < c->ngrids; i++)
+        sum += 70 + shape_pick(c->id, 2, i, 61);
+    for (int i = 0; i < c->ngrids; i++) {
+        cum += 70 + shape_pick(c->id, 2, i, 61);
+        int64_t upto = c->households * cum / sum;
+        g_grids[c->first_grid + i].households = upto - before;
+        before = upto;
+    }
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b; /* {score, index} */
+    return x[0] != y[0] ? (x[0] < y[0] ? 1 : -1) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Exactly GRID_PARTY_ORGS grids get a party organisation (all of them in a
+ * smaller city): the larger grids more likely; 党支部 from
+ * GRID_BRANCH_HOUSEHOLDS households, 党小组 below. */
+static void grid_party_orgs(int ngrids)
+{
+    int64_t(*score)[2] = xcalloc((size_t)ngrids, sizeof *score);
+    for (int i = 0; i < ngrids; i++) {
+        score[i][0] = g_grids[i].households * (50 + shape_pick(i, 7, 0, 101));
+        score[i][1] = i;
+    }
+    qsort(score, (size_t)ngrids, sizeof *score, by_score_desc);
+    for (int i = 0; i < ngrids && i < GRID_PARTY_ORGS; i++) {
+        grid_plan_t *gp = &g_grids[score[i][1]];
+        gp->party_org = gp->households >= GRID_BRANCH_HOUSEHOLDS ? 2 : 1;
+    }
+    free(score);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     option_t opts[] = {{"db", 1, NULL, "database path (default data/jiceng.db or $JICENG_DB)"},
@@ -917,8 +1332,9 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     json_t *comms = db_rows_json(db,
-                                 "SELECT c.id, c.path, d.code AS district FROM org c JOIN org s ON s.id = c.parent_id"
-                                 " JOIN org d ON d.id = s.parent_id WHERE c.level = 'community' ORDER BY c.id",
+                                 "SELECT c.id, c.path, c.kind, c.name, d.code AS district FROM org c"
+                                 " JOIN org s ON s.id = c.parent_id JOIN org d ON d.id = s.parent_id"
+                                 " WHERE c.level = 'community' ORDER BY c.id",
                                  "");
     size_t ncomm = json_array_size(comms);
     if (ncomm == 0) {
@@ -927,53 +1343,65 @@ int cmd_demo(int argc, char **argv)
         db_close(db);
         return 1;
     }
+    if (total < (long long)ncomm) {
+        fprintf(stderr, "jiceng: --residents must be at least %zu: one per community\n", ncomm);
+        json_decref(comms);
+        db_close(db);
+        return 2;
+    }
     int64_t max_org = 0;
     db_one_int(db, &max_org, "SELECT MAX(id) FROM org", "");
     g_fig_rows = max_org + 1; /* grown as grids and buildings come */
     g_figures = xcalloc((size_t)g_fig_rows * F_COUNT, sizeof *g_figures);
+    g_seed = seed;
     community_t *cs = xcalloc(ncomm, sizeof *cs);
     /* Districts by code, for ID address codes. */
     char dcodes[64][7];
     g_districts = 0;
-    double weight_sum = 0, *weights = xcalloc(ncomm, sizeof *weights);
+    int64_t population = 0;
+    int ngrids = 0;
     for (size_t i = 0; i < ncomm; i++) {
         json_t *c = json_array_get(comms, i);
-        cs[i].id = json_integer_value(json_object_get(c, "id"));
-        str_copy(cs[i].path, sizeof cs[i].path, json_string_value(json_object_get(c, "path")));
-        str_copy(cs[i].district_code, sizeof cs[i].district_code,
-                 json_string_value(json_object_get(c, "district")));
-        weights[i] = 0.3 + rnd_unit() * 1.7;
-        weight_sum += weights[i];
+        community_t *ci = &cs[i];
+        ci->id = json_integer_value(json_object_get(c, "id"));
+        str_copy(ci->path, sizeof ci->path, json_string_value(json_object_get(c, "path")));
+        str_copy(ci->district_code, sizeof ci->district_code, json_string_value(json_object_get(c, "district")));
+        community_shape(ci, json_string_value(json_object_get(c, "name")),
+                        strcmp(json_string_value(json_object_get(c, "kind")), "village") == 0);
+        ci->first_grid = ngrids;
+        ngrids += ci->ngrids;
+        population += ci->population;
         int k = 0;
-        while (k < g_districts && strcmp(dcodes[k], cs[i].district_code) != 0)
+        while (k < g_districts && strcmp(dcodes[k], ci->district_code) != 0)
             k++;
         if (k == g_districts && g_districts < 64)
-            str_copy(dcodes[g_districts++], 7, cs[i].district_code);
+            str_copy(dcodes[g_districts++], 7, ci->district_code);
     }
     json_decref(comms);
-    if (total < (long long)ncomm) {
-        fprintf(stderr, "jiceng: --residents must be at least %zu: one per community\n", ncomm);
-        free(weights);
-        free(cs);
-        free(g_figures);
-        db_close(db);
-        return 2;
-    }
-    /* One resident each (so every grid has its worker), the rest by weight. */
-    int64_t assigned = 0;
+    g_grids = xcalloc((size_t)ngrids, sizeof *g_grids);
+    for (size_t i = 0; i < ncomm; i++)
+        grid_shapes(&cs[i]);
+    grid_party_orgs(ngrids);
+    /* One resident each (so every community has its 书记), the rest in
+     * proportion to the communities' populations (cumulative rounding: each
+     * within one of its exact share, the total exact). */
+    int64_t rest = total - (int64_t)ncomm, cum = 0, before = 0;
     for (size_t i = 0; i < ncomm; i++) {
-        cs[i].residents = 1 + (int64_t)((total - (int64_t)ncomm) * weights[i] / weight_sum);
-        assigned += cs[i].residents;
+        cum += cs[i].population;
+        int64_t upto = (int64_t)((__int128)rest * cum / population);
+        cs[i].residents = 1 + upto - before;
+        before = upto;
     }
-    for (size_t i = 0; assigned < total; i = (i + 1) % ncomm, assigned++)
-        cs[i].residents++;
-    free(weights);
-    g_seq = xcalloc((size_t)g_districts * 105 * 372, sizeof *g_seq);
+    g_seq = xcalloc((size_t)g_districts * ID_YEARS * 372, sizeof *g_seq);
 
     write_ctx_t w;
     cli_write_ctx(&w, &keys, "demo");
     w.now = clock_now();
     gen_t *g = xcalloc(1, sizeof *g);
+    char today[16];
+    date_of(w.now, today);
+    g->now = w.now;
+    g->year = atoi(today);
     g->keys = &keys;
     g->cs = cs;
     g->ncomm = ncomm;
@@ -990,6 +1418,7 @@ int cmd_demo(int argc, char **argv)
     bulk_end(db);
     free(g_figures);
     free(g_seq);
+    free(g_grids);
     free(cs);
     if (rc != DB_OK) {
         fprintf(stderr, "jiceng: demo failed: %s\n", db_errmsg(db));

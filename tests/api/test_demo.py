@@ -20,6 +20,122 @@ def fresh_db():
     return db
 
 
+# ---- the demo city's shape (cmd_demo.c): demo_pick and demo_population (common.c), the grids ----
+M64 = (1 << 64) - 1
+
+
+def demo_pick(seed, k, n):
+    z = (seed * 0x9E3779B97F4A7C15 + k * 0xD1B54A32D192ED03 + 23) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return (z ^ (z >> 31)) % n
+
+
+def demo_population(seed, org_id, village):
+    k = (0x5eed * 1000003 + org_id) & M64
+    return 1000 + demo_pick(seed, k, 2001) if village else 2500 + demo_pick(seed, k, 11501)
+
+
+def shape_pick(seed, org, what, i, n):
+    return demo_pick(seed, 0xC17E000000000000 ^ ((org << 24) & M64) ^ (what << 16) ^ i, n)
+
+
+def demo_grids(seed, org_id, village):
+    """A community's grids: its households (2.8 persons each) in grids of 300-500."""
+    households = (demo_population(seed, org_id, village) * 10 + 14) // 28
+    per = 300 + shape_pick(seed, org_id, 1, 0, 201)
+    return min(64, max(1, (households + per // 2) // per))
+
+
+def credit_code_valid(code):
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    if len(code) != 18 or any(c not in alphabet for c in code):
+        return False
+    return alphabet[(31 - sum(alphabet.index(c) * w for c, w in zip(code, weights)) % 31) % 31] == code[17]
+
+
+def city_shape(db, seed, residents):
+    """What a new user noticed in the demo, checked: grids from each community's population (not from --residents),
+    exactly 2,844 grid-level party organisations, real-looking buildings and addresses, residents in proportion to
+    the populations, households whose ages and relations agree, tags that fit, names that fit the sex, members'
+    joined dates, resident units with valid credit codes."""
+    import datetime
+    con = sqlite3.connect(db)
+    one = lambda sql, *a: con.execute(sql, a).fetchone()  # noqa: E731
+    year = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).year
+    comms = con.execute("SELECT id, kind, path FROM org WHERE level = 'community' ORDER BY id").fetchall()
+    grids = dict(con.execute("SELECT parent_id, COUNT(*) FROM org WHERE level = 'grid' GROUP BY parent_id"))
+    assert all(grids[c] == demo_grids(seed, c, k == "village") for c, k, _ in comms)
+    assert one("SELECT value FROM org_figure WHERE org_id = 1 AND figure = 'party_orgs.at_grid'")[0] == 2844
+    kinds = dict(con.execute("SELECT p.kind, COUNT(*) FROM party_org p JOIN org o ON o.id = p.org_id"
+                             " WHERE o.level = 'grid' GROUP BY p.kind"))
+    assert sum(kinds.values()) == 2844 and kinds["党支部"] > 0 and kinds["党小组"] > 0
+    names = [n for (n,) in con.execute("SELECT name FROM org WHERE level = 'grid'")]
+    assert len(set(names)) > 20 and any(not n.startswith("第") for n in names)
+    assert one("SELECT COUNT(*) FROM (SELECT parent_id, name FROM org WHERE level = 'grid' GROUP BY parent_id, name"
+               " HAVING COUNT(*) > 1) x")[0] == 0
+    # Buildings numbered across their community (12栋, 3幢, 第2村民组), addresses with units and rooms or 号.
+    bnames = [n for (n,) in con.execute("SELECT name FROM org WHERE level = 'building'")]
+    assert any(n != "1栋" and n.endswith("栋") for n in bnames) and any(n.endswith("村民组") for n in bnames)
+    addresses = [a for (a,) in con.execute("SELECT address FROM household")]
+    assert all(("单元" in a and a.endswith("室")) or ("村民组" in a and a.endswith("号")) for a in addresses)
+    assert any(int(a.split("单元")[1][:-1]) >= 1001 for a in addresses if "单元" in a)
+    # Residents: one a community, the rest in proportion to the populations.
+    pops = {c: demo_population(seed, c, k == "village") for c, k, _ in comms}
+    total, rest = sum(pops.values()), residents - len(comms)
+    have = dict(con.execute("SELECT c.id, COUNT(p.id) FROM org c JOIN org o ON o.path >= c.path"
+                            " AND o.path < c.path || '~' JOIN person p ON p.org_id = o.id WHERE c.level = 'community'"
+                            " GROUP BY c.id"))
+    assert all(abs(have.get(c, 0) - 1 - rest * pops[c] / total) < 1 for c in pops)
+    # Households: a head of 20-85, a spouse of about the same age and the other sex, children younger.
+    ages = one("SELECT MIN(?1 - birth_year), MAX(?1 - birth_year) FROM person WHERE relation = '户主'", year)
+    assert 18 <= ages[0] and ages[1] <= 86
+    assert one("SELECT COUNT(*) FROM person s JOIN person h ON h.household_id = s.household_id"
+               " AND h.relation = '户主' WHERE s.relation = '配偶' AND (s.gender = h.gender"
+               " OR ABS(s.birth_year - h.birth_year) > 5)")[0] == 0
+    assert one("SELECT COUNT(*) FROM person c JOIN person h ON h.household_id = c.household_id"
+               " AND h.relation IN ('户主', '配偶') WHERE c.relation = '子女' AND c.birth_year < h.birth_year + 20")[0] == 0
+    assert one("SELECT COUNT(*) FROM person e JOIN person h ON h.household_id = e.household_id"
+               " AND h.relation = '户主' WHERE e.relation = '父母' AND e.birth_year > h.birth_year - 20")[0] == 0
+    assert {r for (r,) in con.execute("SELECT DISTINCT relation FROM person")} == {"户主", "配偶", "子女", "父母"}
+    # Tags fit: 独居老人 60 and over alone, 空巢老人 60 and over with no child at home, children under 16.
+    tagged = lambda tag, cond: one(  # noqa: E731
+        "SELECT COUNT(*), SUM(CASE WHEN " + cond + " THEN 0 ELSE 1 END) FROM person p JOIN person_tag t"
+        " ON t.person_id = p.id AND t.tag = ?", tag)
+    alone = "(SELECT COUNT(*) FROM person x WHERE x.household_id = p.household_id) = 1"
+    assert tagged("elderly_alone", f"? - p.birth_year >= 60 AND {alone}".replace("?", str(year)))[1] == 0
+    assert tagged("empty_nest", f"{year} - p.birth_year >= 60 AND NOT EXISTS (SELECT 1 FROM person x"
+                                " WHERE x.household_id = p.household_id AND x.relation = '子女')")[1] == 0
+    assert tagged("left_behind_child", f"{year} - p.birth_year < 16")[1] == 0
+    assert tagged("veteran", f"{year} - p.birth_year >= 18")[1] == 0
+    assert tagged("elderly_alone", "1")[0] > 0
+    # A given name is given to one sex only (the ID number's sex digit gives the gender).
+    assert one("SELECT COUNT(*) FROM (SELECT substr(name, 2) g FROM person GROUP BY g"
+               " HAVING COUNT(DISTINCT gender) > 1) x")[0] == 0
+    # Probationary members joined within the last year; formal ones at 18 or older, more than a year ago.
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    ago = (today - datetime.timedelta(days=366)).isoformat()
+    assert one("SELECT COUNT(*), SUM(joined_on < ? OR joined_on > ?) FROM party_member WHERE status = '预备'",
+               ago, today.isoformat())[1] == 0
+    assert one("SELECT COUNT(*) FROM party_member WHERE status = '预备'")[0] > 0
+    assert one("SELECT COUNT(*) FROM party_member m JOIN person p ON p.id = m.person_id WHERE m.status = '正式'"
+               " AND (CAST(substr(m.joined_on, 1, 4) AS INTEGER) - p.birth_year < 18 OR m.joined_on >= ?)",
+               ago)[0] == 0
+    assert one("SELECT COUNT(DISTINCT substr(joined_on, 1, 4)) FROM party_member")[0] > 20
+    # Resident units in every community and village, valid credit codes, some with their own 党支部.
+    units = dict(con.execute("SELECT org_id, COUNT(*) FROM unit WHERE credit_code IS NOT NULL GROUP BY org_id"))
+    assert all(units.get(c, 0) >= 2 for c in pops)
+    assert all(credit_code_valid(c) for (c,) in con.execute("SELECT credit_code FROM unit WHERE credit_code IS NOT NULL"))
+    assert {t for (t,) in con.execute("SELECT DISTINCT type FROM unit")} == {
+        "agency", "enterprise", "non_public_enterprise", "school", "social_organisation"}
+    assert one("SELECT COUNT(*) FROM party_org WHERE unit_id IS NOT NULL")[0] > len(pops) // 2
+    # Every grid has its 网格员.
+    assert one("SELECT COUNT(*) FROM org g WHERE g.level = 'grid' AND NOT EXISTS (SELECT 1 FROM cadre c"
+               " WHERE c.org_id = g.id AND c.post = '网格员')")[0] == 0
+    con.close()
+
+
 def fingerprint(db):
     con = sqlite3.connect(db)
     h = hashlib.sha256()
@@ -27,6 +143,18 @@ def fingerprint(db):
                            " ORDER BY id"):
         h.update(repr(row).encode())
     for row in con.execute("SELECT id, parent_id, level, name FROM org ORDER BY id"):
+        h.update(repr(row).encode())
+    # the city's shape: households, relations, members (probationary ones' days count from today), units
+    for row in con.execute("SELECT id, org_id, address FROM household ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT id, relation FROM person ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT person_id, status, CASE WHEN status = '正式' THEN joined_on END, in_service"
+                           " FROM party_member ORDER BY person_id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT id, org_id, name, type, credit_code, address FROM unit ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT id, org_id, unit_id, parent_id, kind, name, secretary FROM party_org ORDER BY id"):
         h.update(repr(row).encode())
     # ---- duty lists (责任清单) ----
     for row in con.execute("SELECT l.org_id, c.person_id, l.year, l.state, i.what, i.deadline, i.done, i.common_id"
@@ -197,6 +325,8 @@ def test_same_seed_same_city_and_consistent_figures():
         == want_indexes
     con.close()
     run_cli("audit", "verify", "--db", a)
+    assert "ok" in run_cli("figures", "verify", "--db", a).stdout
+    city_shape(a, 7, 4000)
     assessment(a)
     demo_cases(a)
     teams(a)
@@ -496,7 +626,8 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
     try:
         admin = s.admin()
         cov = admin.get("/api/v1/orgs/1/coverage").json()
-        for key in ("households_without_grid", "grids_without_worker", "grids_without_party_branch",
+        # 2,844 grid-level party organisations in the city: the other grids have none.
+        for key in ("households_without_grid", "grids_without_worker",
                     "buildings_outside_grid", "overlapping_grids", "communities_without_grids", "grids_without_outline"):
             assert cov[key]["count"] == 0, (key, cov[key])
         con = backend.connect(s.db)
@@ -518,7 +649,8 @@ def test_demo_city_has_no_coverage_gaps_and_locates():
             r = admin.request("PUT", f"/api/v1/orgs/{gid}/geometry", json=json.loads(outline))
             assert r.status_code == 200, (gid, r.text)
         stats = admin.get("/api/v1/orgs/1/stats").json()
-        assert stats["people"]["residents"] == 3000 and stats["figures"]["grids"] == 1773
+        assert stats["people"]["residents"] == 3000 and stats["figures"]["grid_party_orgs"] == 2844
+        assert stats["figures"]["grids"] == cov["grids_without_party_branch"]["count"] + 2844
         # Every norm key has a demo value in force at a grid, one of them the grid's district's own.
         now = admin.get("/api/v1/norms/effective", params={"org": grid, "year": 2026}).json()["items"]
         assert all(i["norm"] is not None for i in now), now

@@ -119,3 +119,45 @@ def test_lists_of_plain_families_count_their_rows_up_to_the_cap():
         assert admin.get("/api/v1/units", params={"org": org, "q": "没有这个"}).json()["total"] == 0
     finally:
         s.close()
+
+
+def test_grid_party_orgs_are_counted_at_the_grid(server, admin, longju):
+    """party_orgs.at_grid (the stats' grid_party_orgs): the party organisations sitting at grid-level nodes
+    (网格党支部, 党小组), kept on create, move and delete, and equal to a recount."""
+    from test_people import recount
+    grid = admin.post("/api/v1/orgs", json={"parent_id": longju, "level": "grid", "name": "翠竹园网格"}).json()["id"]
+    figures = lambda org: admin.get(f"/api/v1/orgs/{org}/stats").json()["figures"]  # noqa: E731
+    before, before_here = figures(1)["grid_party_orgs"], figures(longju)["party_orgs"]
+    r = admin.post("/api/v1/party-orgs", json={"org_id": grid, "kind": "党支部", "name": "翠竹园网格党支部"})
+    assert r.status_code == 201, r.text
+    branch = r.json()
+    small = admin.post("/api/v1/party-orgs", json={"org_id": grid, "kind": "党小组", "name": "翠竹园网格党小组",
+                                                   "parent_id": branch["id"]}).json()
+    assert figures(grid)["grid_party_orgs"] == 2 and figures(longju)["grid_party_orgs"] == 2
+    assert figures(1)["grid_party_orgs"] == before + 2
+    # Not a kind: the kinds still sum to the party organisations.
+    s = admin.get(f"/api/v1/orgs/{grid}/stats").json()
+    assert s["party_orgs_by_kind"] == {"党支部": 1, "党小组": 1} and s["figures"]["party_orgs"] == 2
+    # A unit's 党支部 sits where the unit sits: the unit moved from the grid to the community takes it along.
+    u = admin.post("/api/v1/units", json={"org_id": grid, "name": "翠竹园物业服务有限公司",
+                                          "type": "non_public_enterprise"}).json()
+    admin.post("/api/v1/party-orgs", json={"unit_id": u["id"], "kind": "党支部", "name": "翠竹园物业党支部"})
+    assert figures(grid)["grid_party_orgs"] == 3
+    r = admin.patch(f"/api/v1/units/{u['id']}", json={"org_id": longju, "version": u["version"]})
+    assert r.status_code == 200, r.text
+    assert figures(grid)["grid_party_orgs"] == 2 and figures(longju)["grid_party_orgs"] == 2
+    assert figures(longju)["party_orgs"] == before_here + 3
+    want, have = recount(server.db)
+    assert want == have
+    r = admin.patch(f"/api/v1/units/{u['id']}", json={"org_id": grid, "version": r.json()["version"]})
+    assert r.status_code == 200 and figures(longju)["grid_party_orgs"] == 3
+    po = admin.get("/api/v1/party-orgs", params={"org": grid}).json()["items"]
+    for p in po:
+        if p["unit_id"]:
+            assert admin.delete(f"/api/v1/party-orgs/{p['id']}").status_code == 204
+    assert admin.delete(f"/api/v1/units/{u['id']}").status_code == 204
+    assert admin.delete(f"/api/v1/party-orgs/{small['id']}").status_code == 204
+    assert admin.delete(f"/api/v1/party-orgs/{branch['id']}").status_code == 204
+    assert figures(grid)["grid_party_orgs"] == 0 and figures(1)["grid_party_orgs"] == before
+    want, have = recount(server.db)
+    assert want == have

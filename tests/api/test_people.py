@@ -222,9 +222,11 @@ def recount(db_path):
                 add(reg, "in_service_registered")
     for oid, level, kind in con.execute("SELECT id, level, kind FROM org WHERE level <> 'city'"):
         add(oid, "org." + (kind if level == "community" else level))
-    for org, kind in con.execute("SELECT org_id, kind FROM party_org"):
+    for org, kind, level in con.execute("SELECT p.org_id, p.kind, o.level FROM party_org p JOIN org o ON o.id = p.org_id"):
         add(org, "party_orgs")
         add(org, "party_orgs." + kind)
+        if level == "grid":
+            add(org, "party_orgs.at_grid")
     for org, typ in con.execute("SELECT org_id, type FROM unit"):
         add(org, "units")
         add(org, "units." + typ)

@@ -25,12 +25,12 @@ export function parentLevel(levels, level) {
   return i > 0 ? levels[i - 1] : null
 }
 
-export const FIGURE_KEYS = ['districts', 'streets', 'communities', 'villages', 'grids', 'buildings', 'party_orgs', 'units', 'users']
+export const FIGURE_KEYS = ['districts', 'streets', 'communities', 'villages', 'grids', 'buildings', 'party_orgs', 'grid_party_orgs', 'units', 'users']
 
 // Where a dashboard card leads: a page of the node, or its subtree filtered by level.
 export function figureRoute(orgId, key) {
   const byLevel = { districts: 'district', streets: 'street', communities: 'community', villages: 'community', grids: 'grid', buildings: 'building' }
-  if (key === 'party_orgs') return { path: `/orgs/${orgId}/party-orgs` }
+  if (key === 'party_orgs' || key === 'grid_party_orgs') return { path: `/orgs/${orgId}/party-orgs` }
   if (key === 'units') return { path: `/orgs/${orgId}/units` }
   if (key === 'users') return { path: `/orgs/${orgId}/users` }
   if (byLevel[key]) {

@@ -125,6 +125,7 @@ export default {
     grids: 'Grids (网格)',
     buildings: 'Compounds and buildings (小区楼栋)',
     party_orgs: 'Party organisations (党组织)',
+    grid_party_orgs: 'Grid party organisations (网格党支部/党小组)',
     units: 'Resident units (驻区单位)',
     users: 'Users',
   },

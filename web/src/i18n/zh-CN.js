@@ -126,6 +126,7 @@ export default {
     grids: '网格',
     buildings: '小区楼栋',
     party_orgs: '党组织',
+    grid_party_orgs: '网格党组织',
     units: '驻区单位',
     users: '用户',
   },
