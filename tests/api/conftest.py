@@ -475,3 +475,30 @@ def xlsx_rows(data):
             cells += [""] * (col - len(cells)) + [value]
         rows.append(cells)
     return rows
+
+
+# Helpers the families' tests share.
+
+def id_with_check(first17):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
+
+
+
+def refused(r, status, code, field):
+    assert r.status_code == status, r.text
+    e = error_of(r)
+    assert (e["code"], e.get("field")) == (code, field), e
+
+
+
+def ok(r, status=200):
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+
+def verify_figures(server):
+    """`jiceng figures verify` on the server's database: the kept yearly figures agree with the records."""
+    p = run_cli("figures", "verify", "--db", server.db)
+    assert p.returncode == 0 and "ok" in p.stdout, p.stdout + p.stderr

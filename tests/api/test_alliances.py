@@ -6,24 +6,13 @@ import datetime
 
 import pytest
 
-from conftest import PASSWORD, error_of, run_cli, xlsx_rows
+from conftest import ok, refused, run_cli, xlsx_rows
 from test_demo import demo_city
 
 SHUSHAN, WULIDUN, TUANAN, QINGYANG, YAOHAI, MINGGUANG = (
     "340104", "340104006", "340104006001", "340104006002", "340102", "340102001")
 TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
 YEAR = TODAY.year
-
-
-def refused(r, status, code, field):
-    assert r.status_code == status, r.text
-    e = error_of(r)
-    assert (e["code"], e.get("field")) == (code, field), e
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 def figures(client, org, year=None):

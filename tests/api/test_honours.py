@@ -9,28 +9,12 @@ import pytest
 
 import backend
 
-from conftest import error_of, run_cli, xlsx_rows
+from conftest import id_with_check, ok, refused, run_cli, xlsx_rows
 
 SHUSHAN, WULIDUN, TUANAN, QINGYANG, YAOHAI = "340104", "340104006", "340104006001", "340104006002", "340102"
 CITY = "3401"
 YEAR = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().year
 PAST = 2019  # the year of the crafted figures: nothing else of the module is awarded in it
-
-
-def id_with_check(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
-
-
-def refused(r, status, code, field):
-    assert r.status_code == status, r.text
-    e = error_of(r)
-    assert (e["code"], e.get("field")) == (code, field), e
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 @pytest.fixture(scope="module")

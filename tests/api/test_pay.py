@@ -6,31 +6,10 @@ import subprocess
 
 import backend
 import pytest
-from conftest import BIN, Server, error_of, run_cli, xlsx_rows
+from conftest import BIN, Server, id_with_check, ok, refused, verify_figures, xlsx_rows
 
 CITY, SHUSHAN, WULIDUN, TUANAN, QINGYANG = "3401", "340104", "340104006", "340104006001", "340104006002"
 LUYANG, DAYANG = "340103", "340103100200"  # 大杨村: a village of 庐阳区
-
-
-def id_with_check(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
-
-
-def refused(r, status, code, field):
-    assert r.status_code == status, r.text
-    e = error_of(r)
-    assert (e["code"], e.get("field")) == (code, field), e
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-def verify_figures(server):
-    p = run_cli("figures", "verify", "--db", server.db)
-    assert p.returncode == 0 and "ok" in p.stdout, p.stdout + p.stderr
 
 
 def figures(client, org, year):

@@ -3,33 +3,16 @@ issuer (venue.min_area, venue.area_per_100_households), tiers by population
 (funds.population_tiers), registry against entered figures, the kept figures
 (venue., funds.) after writes and norm changes, roles and scope, bad input,
 exports, photos; and the demo city's exact averages."""
-import os
 
 import pytest
 
 import backend
-from conftest import PASSWORD, Server, error_of, run_cli, xlsx_rows
+from conftest import Server, id_with_check, ok, refused, run_cli, xlsx_rows
 
 CITY, SHUSHAN, WULIDUN, TUANAN, QINGYANG = "3401", "340104", "340104006", "340104006001", "340104006002"
 DAYANG, SHIZHANG = "340103100200", "340103100201"  # villages of 庐阳区
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
-
-
-def id_with_check(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
-
-
-def refused(r, status, code, field):
-    assert r.status_code == status, r.text
-    e = error_of(r)
-    assert (e["code"], e.get("field")) == (code, field), e
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 def verify(server):

@@ -7,23 +7,12 @@ import tempfile
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, DIVISIONS, error_of, run_cli, xlsx_rows
+from conftest import ADMIN_PASSWORD, DIVISIONS, ok, refused, run_cli, xlsx_rows
 
 CITY, SHUSHAN, CHANGFENG, TUANAN = "3401", "340104", "340121", "340104006001"
 BANDS = lambda weak, general=50000, strong=100000: [
     {"grade": "strong", "min": strong}, {"grade": "general", "min": general},
     {"grade": "weak", "min": weak}, {"grade": "shell", "min": 0}]
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-def refused(r, status, code, field):
-    assert r.status_code == status, r.text
-    e = error_of(r)
-    assert (e["code"], e.get("field")) == (code, field), e
 
 
 def account(org, year, contracting=0, investment=0, business=0, subsidy=0, other_income=0, **kw):

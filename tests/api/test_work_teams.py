@@ -6,16 +6,11 @@ import datetime
 
 import pytest
 
-from conftest import error_of, run_cli, xlsx_rows
+from conftest import error_of, id_with_check, ok, run_cli, xlsx_rows
 
 VILLAGE, VILLAGE2, TOWN, LUYANG = "340103100200", "340103100201", "340103100", "340103"
 FAR_VILLAGE, FAR_COUNTY, COMMUNITY = "340123106210", "340123", "340104006001"
 YEAR = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().year
-
-
-def id_with_check(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
 
 
 def refused(r, status, code, field=None):
@@ -23,11 +18,6 @@ def refused(r, status, code, field=None):
     e = error_of(r)
     assert (e["code"], e.get("field")) == (code, field), e
     return e
-
-
-def ok(r, status=200):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 def figures(admin, org, prefix):

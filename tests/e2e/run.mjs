@@ -311,7 +311,7 @@ async function changePassword(page, current, next, confirm = next) {
 
 // ---------------------------------------------------------------- the run
 
-describe('staff console', { timeout: 480_000 }, () => {
+describe('staff console', { timeout: 1_200_000 }, () => {
   let page // the admin's desktop page, carried from scenario to scenario
   let staffPage
 
