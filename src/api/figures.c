@@ -252,16 +252,26 @@ static json_t *page_of(db_t *db, int64_t org, int year)
     return json_pack("{s:i, s:o, s:o}", "year", year, "years", years, "figures", figs);
 }
 
-static int page_query(api_req_t *req, api_reply_t *rep, int64_t *year, json_t **org_row)
+/* The node in the caller's stats.read scope and the year asked (0: none). 0, or
+ * -1 with rep set. */
+static int page_scope(api_req_t *req, api_reply_t *rep, int64_t *asked)
 {
     char path[ACCESS_PATH_MAX];
     int rc = access_org(req->db, req->who, PERM_STATS_READ, req->params[0], path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
-    *year = 0;
-    if (api_query_int(req, "year", 0, 2000, 2100, year) != 0 || *year == 0) {
-        /* the last whole year with kept figures (a year's figures are complete
-         * once it is over), else the latest with any, else last year */
+    *asked = 0;
+    api_query_int(req, "year", 0, 2000, 2100, asked);
+    return 0;
+}
+
+/* The year of the page (the one asked, else the last whole year with kept
+ * figures at the node, a year's figures being complete once it is over, else
+ * the latest with any, else last year) and the node's row. 0, or -1 with rep set. */
+static int page_resolve(api_req_t *req, api_reply_t *rep, int64_t asked, int64_t *year, json_t **org_row)
+{
+    *year = asked;
+    if (asked == 0) {
         int64_t y = 0, last = api_today_ymd() / 10000 - 1;
         db_one_int(req->db, &y,
                    "SELECT COALESCE(MAX(CASE WHEN year <= ? THEN year END), MAX(year), 0) FROM year_figure"
@@ -274,23 +284,33 @@ static int page_query(api_req_t *req, api_reply_t *rep, int64_t *year, json_t **
     return *org_row ? 0 : api_db_error(rep, req->lang, DB_NOTFOUND, "org");
 }
 
+static int page_query(api_req_t *req, api_reply_t *rep, int64_t *year, json_t **org_row)
+{
+    int64_t asked;
+    if (page_scope(req, rep, &asked) != 0)
+        return -1;
+    return page_resolve(req, rep, asked, year, org_row);
+}
+
 /* GET /api/v1/orgs/{id}/figures?year=: 数说基层, every figure of the source
  * text for the node's subtree in the year, computed from kept figures, each with
  * its series by year and the records behind it. */
 static int org_figures(api_req_t *req, api_reply_t *rep)
 {
-    int64_t year;
+    int64_t asked, year;
     json_t *org;
-    if (page_query(req, rep, &year, &org) != 0)
+    if (page_scope(req, rep, &asked) != 0)
         return 0;
-    /* The answer depends on the node and the year only (the scope was checked):
-     * kept until the next commit. */
+    /* The answer depends on the node and the year asked only (the scope was
+     * checked; the default year on the data and on today's year): kept until
+     * the next commit, found before anything else is read. */
     char key[64];
-    snprintf(key, sizeof key, "orgs.figures:%lld:%lld", (long long)req->params[0], (long long)year);
-    if (cache_reply(req, key, rep)) {
-        json_decref(org);
+    snprintf(key, sizeof key, "orgs.figures:%lld:%lld:%d", (long long)req->params[0], (long long)asked,
+             asked ? 0 : api_today_ymd() / 10000);
+    if (cache_reply(req, key, rep))
         return 0;
-    }
+    if (page_resolve(req, rep, asked, &year, &org) != 0)
+        return 0;
     json_t *page = page_of(req->db, req->params[0], (int)year);
     if (page == NULL) {
         json_decref(org);
