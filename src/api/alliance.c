@@ -113,24 +113,14 @@ const yfig_source_t alliance_figures = {
  * its projects' completions. Called before and after a change. */
 static int alliance_touch(db_t *db, int64_t alliance)
 {
-    json_t *keys = db_rows_json(db,
-                                "SELECT org_id, " YEAR_OF("founded_on") " AS year FROM alliance WHERE id = ?"
-                                " UNION SELECT org_id, " YEAR_OF("dissolved_on") " FROM alliance WHERE id = ?"
-                                " AND dissolved_on IS NOT NULL"
-                                " UNION SELECT a.org_id, " YEAR_OF("i.done_on") " FROM alliance_item i"
-                                " JOIN alliance a ON a.id = i.alliance_id WHERE a.id = ? AND i.list = 'project'"
-                                " AND i.state = 'done'",
-                                "iii", alliance, alliance, alliance);
-    if (keys == NULL)
-        return DB_ERR;
-    int rc = DB_OK;
-    size_t i;
-    json_t *k;
-    json_array_foreach(keys, i, k) if (rc == DB_OK) rc =
-        yfig_touch(db, &alliance_figures, json_integer_value(json_object_get(k, "org_id")),
-                   (int)json_integer_value(json_object_get(k, "year")));
-    json_decref(keys);
-    return rc;
+    return yfig_touch_rows(db, &alliance_figures,
+                           "SELECT org_id, " YEAR_OF("founded_on") " AS year FROM alliance WHERE id = ?"
+                           " UNION SELECT org_id, " YEAR_OF("dissolved_on") " FROM alliance WHERE id = ?"
+                           " AND dissolved_on IS NOT NULL"
+                           " UNION SELECT a.org_id, " YEAR_OF("i.done_on") " FROM alliance_item i"
+                           " JOIN alliance a ON a.id = i.alliance_id WHERE a.id = ? AND i.list = 'project'"
+                           " AND i.state = 'done'",
+                           alliance);
 }
 
 /* ---------------------------------------------------------------- loading */

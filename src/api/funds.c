@@ -127,7 +127,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
 {
     if (id == 0)
         return venue_org_check(db, w, json_integer_value(json_object_get(in, "org_id")), rep);
-    int rc = venue_touch_row(db, &funds_figures, "SELECT org_id, year FROM operating_fund WHERE id = ?", id);
+    int rc = yfig_touch_rows(db, &funds_figures, "SELECT org_id, year FROM operating_fund WHERE id = ?", id);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
@@ -154,7 +154,7 @@ static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, a
                          n, id);
     }
     if (rc == DB_OK)
-        rc = venue_touch_row(db, &funds_figures, "SELECT org_id, year FROM operating_fund WHERE id = ?", id);
+        rc = yfig_touch_rows(db, &funds_figures, "SELECT org_id, year FROM operating_fund WHERE id = ?", id);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 

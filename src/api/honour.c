@@ -68,30 +68,16 @@ const yfig_source_t brand_figures = {
                 " WHERE o.path >= ? AND o.path < ? AND b.started_year >= ? GROUP BY b.org_id, b.started_year",
 };
 
-/* Touch the (node, year) of row id of table (its year column) in source s. */
-static int touch_row(db_t *db, const yfig_source_t *s, const char *sql, int64_t id)
-{
-    db_stmt_t *st = db_q(db, sql, "i", id);
-    if (st == NULL)
-        return DB_ERR;
-    int rc = db_step(st);
-    int64_t org = rc == DB_ROW ? db_col_int(st, 0) : 0, year = rc == DB_ROW ? db_col_int(st, 1) : 0;
-    db_done(st);
-    if (rc == DB_DONE)
-        return DB_OK;
-    return rc == DB_ROW ? yfig_touch(db, s, org, (int)year) : rc;
-}
-
 static int honour_touch(db_t *db, int64_t id, int sign)
 {
     (void)sign; /* before and after a change alike: the pair is computed again */
-    return touch_row(db, &honour_figures, "SELECT org_id, year FROM honour WHERE id = ?", id);
+    return yfig_touch_rows(db, &honour_figures, "SELECT org_id, year FROM honour WHERE id = ?", id);
 }
 
 static int brand_touch(db_t *db, int64_t id, int sign)
 {
     (void)sign;
-    return touch_row(db, &brand_figures, "SELECT org_id, started_year FROM brand WHERE id = ?", id);
+    return yfig_touch_rows(db, &brand_figures, "SELECT org_id, started_year FROM brand WHERE id = ?", id);
 }
 
 /* ---------------------------------------------------------------- shared rules */

@@ -542,10 +542,6 @@ int venue_org_check(db_t *db, const write_ctx_t *w, int64_t org, api_reply_t *re
 /* The registry's count figure (org_figure: "households", "residents") at org
  * now, 0 when none. DB_OK or an error. */
 int venue_registry_count(db_t *db, int64_t org, const char *figure, int64_t *n);
-/* Touch the (org_id, year) of row id, which select reads ("SELECT org_id, year
- * FROM venue WHERE id = ?"), in the kept figures of source s (none when the
- * row is gone). */
-int venue_touch_row(db_t *db, const struct yfig_source *s, const char *select, int64_t id);
 /* The demo city's venue and funds records of every community and village from
  * DEMO_FIRST_YEAR to the last year, deterministic from seed (venue_demo.c). */
 int venue_funds_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);

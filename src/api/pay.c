@@ -249,13 +249,7 @@ static const field_t record_query[] = {
 /* Touch the kept figures of record id's (node, year). */
 static int record_touch(db_t *db, int64_t id)
 {
-    json_t *row = db_row_one_json(db, "SELECT org_id, year FROM pay_record WHERE id = ?", "i", id);
-    if (row == NULL)
-        return DB_OK;
-    int rc = yfig_touch(db, &pay_figures, json_integer_value(json_object_get(row, "org_id")),
-                        (int)json_integer_value(json_object_get(row, "year")));
-    json_decref(row);
-    return rc;
+    return yfig_touch_rows(db, &pay_figures, "SELECT org_id, year FROM pay_record WHERE id = ?", id);
 }
 
 /* A new record: at a community or village, of a resident the caller sees;

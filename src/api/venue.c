@@ -46,17 +46,6 @@ int venue_registry_count(db_t *db, int64_t org, const char *figure, int64_t *n)
     return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
-int venue_touch_row(db_t *db, const yfig_source_t *s, const char *select, int64_t id)
-{
-    json_t *row = db_row_one_json(db, select, "i", id);
-    if (row == NULL)
-        return DB_OK;
-    int rc = yfig_touch(db, s, json_integer_value(json_object_get(row, "org_id")),
-                        (int)json_integer_value(json_object_get(row, "year")));
-    json_decref(row);
-    return rc;
-}
-
 /* ---------------------------------------------------------------- kept figures */
 
 /* venue.<kind>.n, .area_x10, .checked (a standard applies), .below (under
@@ -178,7 +167,7 @@ static int before(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, 
 {
     if (id == 0)
         return venue_org_check(db, w, json_integer_value(json_object_get(in, "org_id")), rep);
-    int rc = venue_touch_row(db, &venue_figures, "SELECT org_id, year FROM venue WHERE id = ?", id);
+    int rc = yfig_touch_rows(db, &venue_figures, "SELECT org_id, year FROM venue WHERE id = ?", id);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 
@@ -205,7 +194,7 @@ static int after(db_t *db, const write_ctx_t *w, int64_t id, const json_t *in, a
                          id);
     }
     if (rc == DB_OK)
-        rc = venue_touch_row(db, &venue_figures, "SELECT org_id, year FROM venue WHERE id = ?", id);
+        rc = yfig_touch_rows(db, &venue_figures, "SELECT org_id, year FROM venue WHERE id = ?", id);
     return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
 }
 

@@ -195,15 +195,10 @@ const yfig_source_t village_figures = {
 /* An account's year and the following one (whose entered/left compares with it). */
 static int touch_account(db_t *db, int64_t id)
 {
-    int64_t org = 0, year = 0;
-    int rc = db_one_int(db, &org, "SELECT org_id FROM village_account WHERE id = ?", "i", id);
-    if (rc == DB_OK)
-        rc = db_one_int(db, &year, "SELECT year FROM village_account WHERE id = ?", "i", id);
-    if (rc == DB_OK)
-        rc = yfig_touch(db, &village_figures, org, (int)year);
-    if (rc == DB_OK)
-        rc = yfig_touch(db, &village_figures, org, (int)year + 1);
-    return rc == DB_NOTFOUND ? DB_OK : rc;
+    return yfig_touch_rows(db, &village_figures,
+                           "SELECT org_id, year FROM village_account WHERE id = ?"
+                           " UNION ALL SELECT org_id, year + 1 FROM village_account WHERE id = ?",
+                           id);
 }
 
 /* ---------------------------------------------------------------- the resource */

@@ -146,6 +146,25 @@ int yfig_touch(db_t *db, const yfig_source_t *s, int64_t org, int year)
     return DB_OK;
 }
 
+int yfig_touch_rows(db_t *db, const yfig_source_t *s, const char *select, int64_t id)
+{
+    db_val_t vals[8];
+    int n = 0;
+    for (const char *c = select; *c; c++)
+        if (*c == '?' && n < 8)
+            vals[n++] = (db_val_t){.type = 'i', .i = id};
+    db_stmt_t *st = db_qv(db, select, vals, n);
+    if (st == NULL)
+        return DB_ERR;
+    int rc, trc = DB_OK;
+    while (trc == DB_OK && (rc = db_step(st)) == DB_ROW)
+        trc = yfig_touch(db, s, db_col_int(st, 0), (int)db_col_int(st, 1));
+    db_done(st);
+    if (trc != DB_OK)
+        return trc;
+    return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+}
+
 int yfig_touch_subtree(db_t *db, const yfig_source_t *s, int64_t org, int year_from)
 {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];

@@ -55,6 +55,11 @@ extern const yfig_source_t *const yfig_sources[];
 /* Compute (node, year) of source s again before the transaction commits (at
  * once outside the write pipeline's transactions). DB_OK or an error. */
 int yfig_touch(db_t *db, const yfig_source_t *s, int64_t org, int year);
+/* Touch every row (org_id, year) that select gives, each of its parameters
+ * bound to id ("SELECT org_id, year FROM venue WHERE id = ?"; a row's year and
+ * the next: a UNION naming id twice). None when the record is gone. DB_OK or
+ * an error. */
+int yfig_touch_rows(db_t *db, const yfig_source_t *s, const char *select, int64_t id);
 /* Touch every (node, year) of s with records in org's subtree from year_from on. */
 int yfig_touch_subtree(db_t *db, const yfig_source_t *s, int64_t org, int year_from);
 /* A norm key issued at org changed from year_from on: touch what reads it. */
