@@ -64,21 +64,17 @@ static json_t *compute_own(db_t *db, const yfig_source_t *s, int64_t org, int ye
     return v.map;
 }
 
-/* Add delta to figure's own at org and to its total at org and every ancestor. */
-static int apply(db_t *db, int64_t org, int year, const char *figure, int64_t delta)
+/* Add delta to figure's own at org (the last of ids, its path's nodes) and to
+ * its total at org and every ancestor. */
+static int apply(db_t *db, const int64_t *ids, int n, int year, const char *figure, int64_t delta)
 {
-    char path[ACCESS_PATH_MAX];
-    int rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org);
-    int64_t ids[PATH_MAX_DEPTH];
-    int n = rc == DB_OK ? path_ids(path, ids, PATH_MAX_DEPTH) : 0;
-    if (rc == DB_OK && n <= 0)
-        rc = DB_ERR;
+    int rc = DB_OK;
     for (int i = 0; rc == DB_OK && i < n; i++)
         rc = db_exec(db, NULL,
                      "INSERT INTO year_figure (org_id, year, figure, own, total) VALUES (?, ?, ?, ?, ?)"
                      " ON CONFLICT (org_id, year, figure) DO UPDATE SET own = year_figure.own + excluded.own,"
                      " total = year_figure.total + excluded.total",
-                     "iitii", ids[i], (int64_t)year, figure, ids[i] == org ? delta : 0, delta);
+                     "iitii", ids[i], (int64_t)year, figure, i == n - 1 ? delta : 0, delta);
     return rc;
 }
 
@@ -99,17 +95,25 @@ static int refresh(db_t *db, const yfig_source_t *s, int64_t org, int year)
         db_done(st);
     if (rc == DB_DONE)
         rc = DB_OK;
+    /* The node's path, read once: its nodes get the differences. */
+    char path[ACCESS_PATH_MAX];
+    int64_t ids[PATH_MAX_DEPTH];
+    int n = 0;
+    if (rc == DB_OK)
+        rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org);
+    if (rc == DB_OK && ((n = path_ids(path, ids, PATH_MAX_DEPTH)) <= 0 || ids[n - 1] != org))
+        rc = DB_ERR;
     const char *figure;
     json_t *val;
     json_object_foreach(now, figure, val) {
         json_t *k = json_object_get(kept, figure);
         int64_t d = json_integer_value(val) - (k ? json_integer_value(k) : 0);
         if (rc == DB_OK && d != 0)
-            rc = apply(db, org, year, figure, d);
+            rc = apply(db, ids, n, year, figure, d);
     }
     json_object_foreach(kept, figure, val) {
         if (rc == DB_OK && json_object_get(now, figure) == NULL && json_integer_value(val) != 0)
-            rc = apply(db, org, year, figure, -json_integer_value(val));
+            rc = apply(db, ids, n, year, figure, -json_integer_value(val));
     }
     json_decref(now);
     json_decref(kept);
