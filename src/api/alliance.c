@@ -99,14 +99,13 @@ static int alliance_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
 }
 
 const yfig_source_t alliance_figures = {
-    "alliance.",
-    alliance_own,
-    "SELECT k.org_id, k.year FROM (SELECT org_id, " YEAR_OF("founded_on") " AS year FROM alliance"
+    .prefix = "alliance.",
+    .own = alliance_own,
+    .keys_sql = "SELECT k.org_id, k.year FROM (SELECT org_id, " YEAR_OF("founded_on") " AS year FROM alliance"
     " UNION SELECT org_id, " YEAR_OF("dissolved_on") " FROM alliance WHERE dissolved_on IS NOT NULL"
     " UNION SELECT a.org_id, " YEAR_OF("i.done_on") " FROM alliance_item i JOIN alliance a ON a.id = i.alliance_id"
     " WHERE i.list = 'project' AND i.state = 'done') k JOIN org o ON o.id = k.org_id"
     " WHERE o.path >= ? AND o.path < ? AND k.year >= ? GROUP BY k.org_id, k.year",
-    NULL,
 };
 
 /* Touch every (lead node, year) alliance's records give: founded, dissolved,

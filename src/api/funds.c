@@ -28,32 +28,44 @@
 
 /* funds.tier<k>.n and .sum (the records' totals, yuan), funds.unclassified.n
  * and .sum, funds.population_entered, of (org, year). */
-static int funds_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+/* The records' figures by node, year and tier, of the rows where picks. */
+#define FUNDS_FIGURES(where)                                                                                           \
+    "SELECT f.org_id, f.year, t.tier, COUNT(*), SUM(" FUNDS_TOTAL "),"                                                 \
+    " SUM(CASE WHEN f.population_source = 'entered' THEN 1 ELSE 0 END)"                                                \
+    " FROM operating_fund f JOIN fund_tier t ON t.id = f.id WHERE " where " GROUP BY f.org_id, f.year, t.tier"
+
+static int funds_walk(db_stmt_t *st, yfig_vals_t *out)
 {
-    db_stmt_t *st = db_q(db,
-                         "SELECT t.tier, COUNT(*), SUM(" FUNDS_TOTAL "),"
-                         " SUM(CASE WHEN f.population_source = 'entered' THEN 1 ELSE 0 END)"
-                         " FROM operating_fund f JOIN fund_tier t ON t.id = f.id"
-                         " WHERE f.org_id = ? AND f.year = ? GROUP BY t.tier",
-                         "ii", org, (int64_t)year);
     if (st == NULL)
         return DB_ERR;
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         char n[48], sum[48];
-        if (db_col_is_null(st, 0)) {
+        int64_t org = db_col_int(st, 0);
+        int year = (int)db_col_int(st, 1);
+        if (db_col_is_null(st, 2)) {
             snprintf(n, sizeof n, "funds.unclassified.n");
             snprintf(sum, sizeof sum, "funds.unclassified.sum");
         } else {
-            snprintf(n, sizeof n, "funds.tier%lld.n", (long long)db_col_int(st, 0));
-            snprintf(sum, sizeof sum, "funds.tier%lld.sum", (long long)db_col_int(st, 0));
+            snprintf(n, sizeof n, "funds.tier%lld.n", (long long)db_col_int(st, 2));
+            snprintf(sum, sizeof sum, "funds.tier%lld.sum", (long long)db_col_int(st, 2));
         }
-        yfig_put(out, n, db_col_int(st, 1));
-        yfig_put(out, sum, db_col_int(st, 2));
-        yfig_put(out, "funds.population_entered", db_col_int(st, 3));
+        yfig_put_at(out, org, year, n, db_col_int(st, 3));
+        yfig_put_at(out, org, year, sum, db_col_int(st, 4));
+        yfig_put_at(out, org, year, "funds.population_entered", db_col_int(st, 5));
     }
     db_done(st);
     return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int funds_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+{
+    return funds_walk(db_q(db, FUNDS_FIGURES("f.org_id = ? AND f.year = ?"), "ii", org, (int64_t)year), out);
+}
+
+static int funds_all(db_t *db, yfig_vals_t *out)
+{
+    return funds_walk(db_q(db, FUNDS_FIGURES("1 = 1"), ""), out);
 }
 
 static const char *const funds_norms[] = {"funds.population_tiers", NULL};
@@ -61,6 +73,7 @@ static const char *const funds_norms[] = {"funds.population_tiers", NULL};
 const yfig_source_t funds_figures = {
     .prefix = "funds.",
     .own = funds_own,
+    .all = funds_all,
     .keys_sql = "SELECT f.org_id, f.year FROM operating_fund f JOIN org o ON o.id = f.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND f.year >= ? GROUP BY f.org_id, f.year",
     .norms = funds_norms,

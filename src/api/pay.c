@@ -142,59 +142,76 @@ static void pay_row(json_t *row, void *ctx)
 
 /* ================================================================ kept figures */
 
+/* Put the figures of the records of sql (pay_select's rows, as a subquery) at
+ * their nodes and years. DB_OK or an error. */
+static int pay_put(db_t *db, char *sql, const char *types, int64_t *binds, int nbinds, yfig_vals_t *out)
+{
+    char *q = sql ? db_sql_join("SELECT r.org_id, r.year, r.post, r.post_group, r.total, r.standard, r.gap FROM (", sql,
+                                ") r", NULL)
+                  : NULL;
+    free(sql);
+    db_val_t vals[5];
+    for (int i = 0; i < nbinds && i < 5; i++)
+        vals[i] = (db_val_t){.type = types[i], .i = binds[i]};
+    db_stmt_t *st = q ? db_qv(db, q, vals, nbinds) : NULL;
+    free(q);
+    if (st == NULL)
+        return DB_ERR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t org = db_col_int(st, 0), total = db_col_int(st, 4);
+        int year = (int)db_col_int(st, 1);
+        const char *post = db_col_text(st, 2), *group = db_col_text(st, 3);
+        char name[64];
+        if (group) {
+            snprintf(name, sizeof name, "pay.%s.n", group);
+            yfig_put_at(out, org, year, name, 1);
+            snprintf(name, sizeof name, "pay.%s.sum", group);
+            yfig_put_at(out, org, year, name, total);
+        }
+        snprintf(name, sizeof name, "pay.post.%s.n", post ? post : "");
+        yfig_put_at(out, org, year, name, 1);
+        snprintf(name, sizeof name, "pay.post.%s.sum", post ? post : "");
+        yfig_put_at(out, org, year, name, total);
+        if (!db_col_is_null(st, 5)) {
+            int64_t gap = db_col_int(st, 6);
+            yfig_put_at(out, org, year, "pay.checked", 1);
+            if (gap > 0) {
+                yfig_put_at(out, org, year, "pay.below", 1);
+                yfig_put_at(out, org, year, "pay.below_gap", gap);
+            }
+        }
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 /* The node's records of the year. On SQLite the one norm that applies to all
  * of them is found once (norm_get: what pay_select picks per record) and
  * bound, which saves reading it per record; on PostgreSQL one query picks it
  * (a round trip saved per node and year, which a rebuild does thousands of). */
 static int pay_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
 {
-    json_t *rows = NULL;
     if (strcmp(db_dialect(db), "postgres") == 0) {
-        char *sql = pay_select(db, "p.org_id = ? AND p.year = ?");
-        rows = sql ? db_rows_json(db, sql, "ii", org, (int64_t)year) : NULL;
-        free(sql);
-    } else {
-        json_t *norm = NULL;
-        int64_t pct[3] = {0, 0, 0};
-        int rc = norm_get(db, "pay.standard", org, year, &norm);
-        if (rc != DB_OK && rc != DB_NOTFOUND)
-            return rc;
-        for (int k = 0; k < 3 && norm; k++)
-            pct[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
-        json_decref(norm);
-        char *sql = pay_select_with(db, "p.org_id = ? AND p.year = ?", 1);
-        rows = sql ? db_rows_json(db, sql, "iiiii", pct[0], pct[1], pct[2], org, (int64_t)year) : NULL;
-        free(sql);
+        int64_t b[2] = {org, year};
+        return pay_put(db, pay_select(db, "p.org_id = ? AND p.year = ?"), "ii", b, 2, out);
     }
-    if (rows == NULL)
-        return DB_ERR;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
-        int64_t total = json_integer_value(json_object_get(r, "total"));
-        const char *group = json_string_value(json_object_get(r, "post_group"));
-        char name[64];
-        if (group) {
-            snprintf(name, sizeof name, "pay.%s.n", group);
-            yfig_put(out, name, 1);
-            snprintf(name, sizeof name, "pay.%s.sum", group);
-            yfig_put(out, name, total);
-        }
-        snprintf(name, sizeof name, "pay.post.%s.n", json_string_value(json_object_get(r, "post")));
-        yfig_put(out, name, 1);
-        snprintf(name, sizeof name, "pay.post.%s.sum", json_string_value(json_object_get(r, "post")));
-        yfig_put(out, name, total);
-        if (json_is_integer(json_object_get(r, "standard"))) {
-            int64_t gap = json_integer_value(json_object_get(r, "gap"));
-            yfig_put(out, "pay.checked", 1);
-            if (gap > 0) {
-                yfig_put(out, "pay.below", 1);
-                yfig_put(out, "pay.below_gap", gap);
-            }
-        }
-    }
-    json_decref(rows);
-    return DB_OK;
+    json_t *norm = NULL;
+    int64_t b[5] = {0, 0, 0, org, year};
+    int rc = norm_get(db, "pay.standard", org, year, &norm);
+    if (rc != DB_OK && rc != DB_NOTFOUND)
+        return rc;
+    for (int k = 0; k < 3 && norm; k++)
+        b[k] = (int64_t)llround(json_number_value(json_object_get(norm, rule_parts[k])));
+    json_decref(norm);
+    return pay_put(db, pay_select_with(db, "p.org_id = ? AND p.year = ?", 1), "iiiii", b, 5, out);
+}
+
+/* Every record's figures at its node and year: one query, each record's norm
+ * picked by the query (as on PostgreSQL above). */
+static int pay_all(db_t *db, yfig_vals_t *out)
+{
+    return pay_put(db, pay_select(db, NULL), "", NULL, 0, out);
 }
 
 static const char *const pay_norms[] = {"pay.standard", NULL};
@@ -202,6 +219,7 @@ static const char *const pay_norms[] = {"pay.standard", NULL};
 const yfig_source_t pay_figures = {
     .prefix = "pay.",
     .own = pay_own,
+    .all = pay_all,
     .keys_sql = "SELECT p.org_id, p.year FROM pay_record p JOIN org o ON o.id = p.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND p.year >= ? GROUP BY p.org_id, p.year",
     .norms = pay_norms,

@@ -50,30 +50,41 @@ int venue_registry_count(db_t *db, int64_t org, const char *figure, int64_t *n)
 
 /* venue.<kind>.n, .area_x10, .checked (a standard applies), .below (under
  * it) and .shortfall_x10 (the sum of the shortfalls) of (org, year). */
-static int venue_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+/* The records' figures by node, year and kind, of the rows where picks. */
+#define VENUE_FIGURES(where)                                                                                           \
+    "SELECT v.org_id, v.year, o.kind, COUNT(*), SUM(v.area_x10),"                                                      \
+    " SUM(CASE WHEN s.standard_x10 IS NULL THEN 0 ELSE 1 END),"                                                        \
+    " SUM(CASE WHEN v.area_x10 < s.standard_x10 THEN 1 ELSE 0 END),"                                                   \
+    " SUM(CASE WHEN v.area_x10 < s.standard_x10 THEN s.standard_x10 - v.area_x10 ELSE 0 END)"                          \
+    " FROM venue v JOIN org o ON o.id = v.org_id JOIN venue_standard s ON s.id = v.id"                                 \
+    " WHERE " where " GROUP BY v.org_id, v.year, o.kind"
+
+static int venue_walk(db_stmt_t *st, yfig_vals_t *out)
 {
-    db_stmt_t *st = db_q(db,
-                         "SELECT o.kind, COUNT(*), SUM(v.area_x10),"
-                         " SUM(CASE WHEN s.standard_x10 IS NULL THEN 0 ELSE 1 END),"
-                         " SUM(CASE WHEN v.area_x10 < s.standard_x10 THEN 1 ELSE 0 END),"
-                         " SUM(CASE WHEN v.area_x10 < s.standard_x10 THEN s.standard_x10 - v.area_x10 ELSE 0 END)"
-                         " FROM venue v JOIN org o ON o.id = v.org_id JOIN venue_standard s ON s.id = v.id"
-                         " WHERE v.org_id = ? AND v.year = ? GROUP BY o.kind",
-                         "ii", org, (int64_t)year);
     if (st == NULL)
         return DB_ERR;
     static const char *const names[] = {"n", "area_x10", "checked", "below", "shortfall_x10"};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *kind = db_col_text(st, 0);
+        const char *kind = db_col_text(st, 2);
         for (int i = 0; kind && i < 5; i++) {
             char figure[64];
             snprintf(figure, sizeof figure, "venue.%s.%s", kind, names[i]);
-            yfig_put(out, figure, db_col_int(st, i + 1));
+            yfig_put_at(out, db_col_int(st, 0), (int)db_col_int(st, 1), figure, db_col_int(st, i + 3));
         }
     }
     db_done(st);
     return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int venue_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+{
+    return venue_walk(db_q(db, VENUE_FIGURES("v.org_id = ? AND v.year = ?"), "ii", org, (int64_t)year), out);
+}
+
+static int venue_all(db_t *db, yfig_vals_t *out)
+{
+    return venue_walk(db_q(db, VENUE_FIGURES("1 = 1"), ""), out);
 }
 
 static const char *const venue_norms[] = {"venue.min_area", "venue.area_per_100_households", NULL};
@@ -81,6 +92,7 @@ static const char *const venue_norms[] = {"venue.min_area", "venue.area_per_100_
 const yfig_source_t venue_figures = {
     .prefix = "venue.",
     .own = venue_own,
+    .all = venue_all,
     .keys_sql = "SELECT v.org_id, v.year FROM venue v JOIN org o ON o.id = v.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND v.year >= ? GROUP BY v.org_id, v.year",
     .norms = venue_norms,

@@ -154,39 +154,54 @@ static const char *const figure_norms[] = {"village.income_bands", NULL};
 
 /* A village's own figures of a year: its account, its band (or unclassified),
  * its operating income, and whether it entered or left the shell band. */
-static int village_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+/* The figures of the accounts where picks (NULL: all), at each account's village and year. */
+static int village_walk(db_t *db, const char *where, int64_t org, int year, yfig_vals_t *out)
 {
-    char *sub = accounts_sql(db, "a.org_id = ? AND a.year = ?");
-    char *sql = sub ? db_sql_join("SELECT x.band, x.prev_band, x.operating_income FROM ", sub, NULL) : NULL;
+    char *sub = accounts_sql(db, where);
+    char *sql = sub ? db_sql_join("SELECT x.org_id, x.year, x.band, x.prev_band, x.operating_income FROM ", sub, NULL)
+                    : NULL;
     free(sub);
-    db_stmt_t *st = sql ? db_q(db, sql, "ii", org, (int64_t)year) : NULL;
+    db_stmt_t *st = sql == NULL ? NULL : where ? db_q(db, sql, "ii", org, (int64_t)year) : db_q(db, sql, "");
     free(sql);
     if (st == NULL)
         return DB_ERR;
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *band = db_col_text(st, 0), *prev = db_col_text(st, 1);
+        int64_t at = db_col_int(st, 0);
+        int y = (int)db_col_int(st, 1);
+        const char *band = db_col_text(st, 2), *prev = db_col_text(st, 3);
         char figure[64];
-        yfig_put(out, "village.n", 1);
+        yfig_put_at(out, at, y, "village.n", 1);
         if (band) {
             snprintf(figure, sizeof figure, "village.band.%s", band);
-            yfig_put(out, figure, 1);
+            yfig_put_at(out, at, y, figure, 1);
         } else {
-            yfig_put(out, "village.unclassified", 1);
+            yfig_put_at(out, at, y, "village.unclassified", 1);
         }
-        yfig_put(out, "village.operating_income", db_col_int(st, 2));
+        yfig_put_at(out, at, y, "village.operating_income", db_col_int(st, 4));
         if (band && prev && strcmp(band, "shell") == 0 && strcmp(prev, "shell") != 0)
-            yfig_put(out, "village.entered_shell", 1);
+            yfig_put_at(out, at, y, "village.entered_shell", 1);
         if (band && prev && strcmp(prev, "shell") == 0 && strcmp(band, "shell") != 0)
-            yfig_put(out, "village.left_shell", 1);
+            yfig_put_at(out, at, y, "village.left_shell", 1);
     }
     db_done(st);
     return rc == DB_DONE ? DB_OK : rc;
 }
 
+static int village_own(db_t *db, int64_t org, int year, yfig_vals_t *out)
+{
+    return village_walk(db, "a.org_id = ? AND a.year = ?", org, year, out);
+}
+
+static int village_all(db_t *db, yfig_vals_t *out)
+{
+    return village_walk(db, NULL, 0, 0, out);
+}
+
 const yfig_source_t village_figures = {
     .prefix = "village.",
     .own = village_own,
+    .all = village_all,
     .keys_sql = "SELECT a.org_id, a.year FROM village_account a JOIN org o ON o.id = a.org_id"
                 " WHERE o.path >= ? AND o.path < ? AND a.year >= ? GROUP BY a.org_id, a.year",
     .norms = figure_norms,

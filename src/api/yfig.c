@@ -46,7 +46,7 @@ int yfig_put_rows(yfig_vals_t *v, db_stmt_t *st)
  * figure -> value, or NULL on error (a figure outside the prefix is one). */
 static json_t *compute_own(db_t *db, const yfig_source_t *s, int64_t org, int year)
 {
-    yfig_vals_t v = {json_object()};
+    yfig_vals_t v = {json_object(), NULL};
     if (s->own(db, org, year, &v) != DB_OK) {
         json_decref(v.map);
         return NULL;
@@ -274,14 +274,149 @@ json_t *yfig_series(db_t *db, int64_t org, const char *prefix)
 
 /* ---------------------------------------------------------------- from scratch */
 
-/* Every own and total figure of every source as the records give them:
- * "org|year|figure" -> value in *own and *total. DB_OK or an error. */
-static int compute_all(db_t *db, json_t **own_out, json_t **total_out)
+/* Every (node, year, figure) of a recount: its own and total, in an open
+ * addressing table (a city has hundreds of thousands; a JSON object per key
+ * cost more than the queries). Figures are interned: a slot holds an index. */
+typedef struct {
+    int64_t org;
+    int32_t year;
+    int32_t fig; /* -1: empty */
+    int64_t own, total;
+    int seen;
+} slot_t;
+
+struct yfig_acc {
+    slot_t *slots;
+    size_t cap, n;
+    json_t *figs;   /* figure -> index */
+    json_t *names;  /* index -> figure */
+    const char *prefix; /* the source being computed: its figures start with it */
+    int bad;            /* a figure outside the prefix was put */
+};
+
+static void acc_init(yfig_acc_t *a)
 {
-    json_t *own = json_object(), *total = json_object(), *paths = json_object();
+    memset(a, 0, sizeof *a);
+    a->cap = 1 << 12;
+    a->slots = xmalloc(a->cap * sizeof *a->slots);
+    for (size_t i = 0; i < a->cap; i++)
+        a->slots[i].fig = -1;
+    a->figs = json_object();
+    a->names = json_array();
+}
+
+static void acc_free(yfig_acc_t *a)
+{
+    free(a->slots);
+    json_decref(a->figs);
+    json_decref(a->names);
+}
+
+static size_t acc_hash(int64_t org, int year, int fig)
+{
+    uint64_t h = (uint64_t)org * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xC2B2AE3D27D4EB4Full ^
+                 (uint64_t)fig * 0x165667B19E3779F9ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static slot_t *acc_slot(yfig_acc_t *a, int64_t org, int year, int fig);
+
+static void acc_grow(yfig_acc_t *a)
+{
+    slot_t *old = a->slots;
+    size_t n = a->cap;
+    a->cap *= 2;
+    a->n = 0;
+    a->slots = xmalloc(a->cap * sizeof *a->slots);
+    for (size_t i = 0; i < a->cap; i++)
+        a->slots[i].fig = -1;
+    for (size_t i = 0; i < n; i++)
+        if (old[i].fig >= 0)
+            *acc_slot(a, old[i].org, old[i].year, old[i].fig) = old[i];
+    free(old);
+}
+
+/* The slot of (org, year, fig), made (zero) when new. */
+static slot_t *acc_slot(yfig_acc_t *a, int64_t org, int year, int fig)
+{
+    if ((a->n + 1) * 4 > a->cap * 3)
+        acc_grow(a);
+    size_t mask = a->cap - 1;
+    for (size_t i = acc_hash(org, year, fig) & mask;; i = (i + 1) & mask) {
+        slot_t *s = &a->slots[i];
+        if (s->fig < 0) {
+            *s = (slot_t){.org = org, .year = year, .fig = fig};
+            a->n++;
+            return s;
+        }
+        if (s->org == org && s->year == year && s->fig == fig)
+            return s;
+    }
+}
+
+/* The slot of (org, year, figure) if there is one. */
+static slot_t *acc_find(yfig_acc_t *a, int64_t org, int year, const char *figure)
+{
+    json_t *f = json_object_get(a->figs, figure);
+    if (f == NULL)
+        return NULL;
+    int fig = (int)json_integer_value(f);
+    size_t mask = a->cap - 1;
+    for (size_t i = acc_hash(org, year, fig) & mask;; i = (i + 1) & mask) {
+        slot_t *s = &a->slots[i];
+        if (s->fig < 0)
+            return NULL;
+        if (s->org == org && s->year == year && s->fig == fig)
+            return s;
+    }
+}
+
+static int acc_fig(yfig_acc_t *a, const char *figure)
+{
+    json_t *f = json_object_get(a->figs, figure);
+    if (f)
+        return (int)json_integer_value(f);
+    int i = (int)json_array_size(a->names);
+    json_object_set_new(a->figs, figure, json_integer(i));
+    json_array_append_new(a->names, json_string(figure));
+    return i;
+}
+
+static void acc_own(yfig_acc_t *a, int64_t org, int year, const char *figure, int64_t value)
+{
+    if (strncmp(figure, a->prefix, strlen(a->prefix)) != 0) {
+        if (!a->bad)
+            fprintf(stderr, "jiceng: yearly figure %s is outside its source's prefix %s\n", figure, a->prefix);
+        a->bad = 1;
+        return;
+    }
+    if (value != 0)
+        acc_slot(a, org, year, acc_fig(a, figure))->own += value;
+}
+
+void yfig_put_at(yfig_vals_t *v, int64_t org, int year, const char *figure, int64_t value)
+{
+    if (v->all)
+        acc_own(v->all, org, year, figure, value);
+    else
+        yfig_put(v, figure, value);
+}
+
+/* The own figures of every source as the records give them (a source's all,
+ * or its own pair by pair when it has none or by_pair asks), then each own
+ * added to the total of its node and every ancestor. DB_OK or an error. */
+static int compute_all(db_t *db, int by_pair, yfig_acc_t *a)
+{
+    acc_init(a);
     int rc = DB_OK;
     for (int si = 0; rc == DB_OK && yfig_sources[si]; si++) {
         const yfig_source_t *s = yfig_sources[si];
+        a->prefix = s->prefix;
+        if (s->all && !by_pair) {
+            yfig_vals_t all = {NULL, a};
+            rc = s->all(db, &all);
+            continue;
+        }
         json_t *keys = db_rows_json(db, s->keys_sql, "tti", "/", "0", (int64_t)0);
         if (keys == NULL) {
             rc = DB_ERR;
@@ -292,57 +427,51 @@ static int compute_all(db_t *db, json_t **own_out, json_t **total_out)
         json_array_foreach(keys, i, k) {
             int64_t org = json_integer_value(json_object_get(k, "org_id"));
             int year = (int)json_integer_value(json_object_get(k, "year"));
-            json_t *vals = rc == DB_OK ? compute_own(db, s, org, year) : NULL;
+            json_t *vals = compute_own(db, s, org, year);
             if (vals == NULL) {
                 rc = DB_ERR;
                 break;
             }
-            char id[32];
-            snprintf(id, sizeof id, "%" PRId64, org);
-            json_t *p = json_object_get(paths, id);
-            if (p == NULL) {
-                char path[ACCESS_PATH_MAX];
-                if (db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", org) != DB_OK) {
-                    json_decref(vals);
-                    rc = DB_ERR;
-                    break;
-                }
-                json_object_set_new(paths, id, p = json_string(path));
-            }
-            int64_t ids[PATH_MAX_DEPTH];
-            int n = path_ids(json_string_value(p), ids, PATH_MAX_DEPTH);
             const char *figure;
             json_t *val;
-            json_object_foreach(vals, figure, val) {
-                int64_t x = json_integer_value(val);
-                if (x == 0)
-                    continue;
-                char key[256];
-                snprintf(key, sizeof key, "%" PRId64 "|%d|%s", org, year, figure);
-                json_t *old = json_object_get(own, key);
-                json_object_set_new(own, key, json_integer((old ? json_integer_value(old) : 0) + x));
-                for (int a = 0; a < n; a++) {
-                    snprintf(key, sizeof key, "%" PRId64 "|%d|%s", ids[a], year, figure);
-                    old = json_object_get(total, key);
-                    json_object_set_new(total, key, json_integer((old ? json_integer_value(old) : 0) + x));
-                }
-            }
+            json_object_foreach(vals, figure, val)
+                acc_own(a, org, year, figure, json_integer_value(val));
             json_decref(vals);
         }
         json_decref(keys);
     }
-    json_decref(paths);
-    if (rc != DB_OK) {
-        json_decref(own);
-        json_decref(total);
-        return rc;
+    if (rc == DB_OK && a->bad)
+        rc = DB_ERR;
+    /* The owns, apart (adding totals makes slots and may move them). */
+    size_t n = 0;
+    slot_t *owns = rc == DB_OK ? xmalloc((a->n + 1) * sizeof *owns) : NULL;
+    for (size_t i = 0; owns && i < a->cap; i++)
+        if (a->slots[i].fig >= 0 && a->slots[i].own != 0)
+            owns[n++] = a->slots[i];
+    json_t *paths = json_object();
+    for (size_t i = 0; rc == DB_OK && i < n; i++) {
+        char id[32], path[ACCESS_PATH_MAX];
+        snprintf(id, sizeof id, "%" PRId64, owns[i].org);
+        json_t *p = json_object_get(paths, id);
+        if (p == NULL) {
+            if ((rc = db_one_text(db, path, sizeof path, "SELECT path FROM org WHERE id = ?", "i", owns[i].org)) != DB_OK)
+                break;
+            json_object_set_new(paths, id, p = json_string(path));
+        }
+        int64_t ids[PATH_MAX_DEPTH];
+        int depth = path_ids(json_string_value(p), ids, PATH_MAX_DEPTH);
+        for (int d = 0; d < depth; d++)
+            acc_slot(a, ids[d], owns[i].year, owns[i].fig)->total += owns[i].own;
     }
-    *own_out = own;
-    *total_out = total;
-    return DB_OK;
+    json_decref(paths);
+    free(owns);
+
+    if (rc != DB_OK)
+        acc_free(a);
+    return rc;
 }
 
-/* The prefix of the source figure belongs to, or NULL. */
+/* The source the figure belongs to, or NULL. */
 static const yfig_source_t *source_of(const char *figure)
 {
     for (int i = 0; yfig_sources[i]; i++)
@@ -353,27 +482,21 @@ static const yfig_source_t *source_of(const char *figure)
 
 int64_t yfig_rebuild(db_t *db)
 {
-    json_t *own, *total;
-    if (compute_all(db, &own, &total) != DB_OK)
+    yfig_acc_t a;
+    if (compute_all(db, 0, &a) != DB_OK)
         return -1;
     int64_t n = 0;
     int rc = db_exec(db, NULL, "DELETE FROM year_figure", "");
-    const char *key;
-    json_t *v;
-    json_object_foreach(total, key, v) {
-        int64_t org = 0;
-        int year = 0, at = 0;
-        if (rc != DB_OK || sscanf(key, "%" SCNd64 "|%d|%n", &org, &year, &at) != 2 || at == 0) {
-            rc = DB_ERR;
-            break;
-        }
-        json_t *o = json_object_get(own, key);
+    for (size_t i = 0; rc == DB_OK && i < a.cap; i++) {
+        const slot_t *s = &a.slots[i];
+        if (s->fig < 0)
+            continue;
         rc = db_exec(db, NULL, "INSERT INTO year_figure (org_id, year, figure, own, total) VALUES (?, ?, ?, ?, ?)",
-                     "iitii", org, (int64_t)year, key + at, o ? json_integer_value(o) : 0, json_integer_value(v));
+                     "iitii", s->org, (int64_t)s->year, json_string_value(json_array_get(a.names, (size_t)s->fig)),
+                     s->own, s->total);
         n++;
     }
-    json_decref(own);
-    json_decref(total);
+    acc_free(&a);
     return rc == DB_OK ? n : -1;
 }
 
@@ -389,40 +512,37 @@ static void differs(json_t *diffs, int max, int64_t *count, const char *key, int
     (*count)++;
 }
 
-int64_t yfig_verify(db_t *db, json_t **diffs_out, int max)
+int64_t yfig_verify(db_t *db, int by_pair, json_t **diffs_out, int max)
 {
-    json_t *own, *total;
-    if (compute_all(db, &own, &total) != DB_OK)
+    yfig_acc_t a;
+    if (compute_all(db, by_pair, &a) != DB_OK)
         return -1;
     json_t *diffs = diffs_out ? json_array() : NULL;
-    json_t *seen = json_object();
     int64_t count = 0;
+    char key[256];
     db_stmt_t *st = db_q(db, "SELECT org_id, year, figure, own, total FROM year_figure", "");
     int rc = st ? DB_OK : DB_ERR;
     while (st && (rc = db_step(st)) == DB_ROW) {
         const char *figure = db_col_text(st, 2);
         if (figure == NULL || source_of(figure) == NULL)
             continue; /* no source keeps it: not this check's */
-        char key[256];
+        slot_t *s = acc_find(&a, db_col_int(st, 0), (int)db_col_int(st, 1), figure);
         snprintf(key, sizeof key, "%" PRId64 "|%" PRId64 "|%s", db_col_int(st, 0), db_col_int(st, 1), figure);
-        json_t *o = json_object_get(own, key), *t = json_object_get(total, key);
-        differs(diffs, max, &count, key, db_col_int(st, 3), o ? json_integer_value(o) : 0, db_col_int(st, 4),
-                t ? json_integer_value(t) : 0);
-        json_object_set_new(seen, key, json_true());
+        differs(diffs, max, &count, key, db_col_int(st, 3), s ? s->own : 0, db_col_int(st, 4), s ? s->total : 0);
+        if (s)
+            s->seen = 1;
     }
     if (st)
         db_done(st);
-    const char *key;
-    json_t *v;
-    json_object_foreach(total, key, v) {
-        if (json_object_get(seen, key) == NULL) {
-            json_t *o = json_object_get(own, key);
-            differs(diffs, max, &count, key, 0, o ? json_integer_value(o) : 0, 0, json_integer_value(v));
-        }
+    for (size_t i = 0; i < a.cap; i++) {
+        const slot_t *s = &a.slots[i];
+        if (s->fig < 0 || s->seen)
+            continue;
+        snprintf(key, sizeof key, "%" PRId64 "|%d|%s", s->org, (int)s->year,
+                 json_string_value(json_array_get(a.names, (size_t)s->fig)));
+        differs(diffs, max, &count, key, 0, s->own, 0, s->total);
     }
-    json_decref(seen);
-    json_decref(own);
-    json_decref(total);
+    acc_free(&a);
     if (rc != DB_DONE) {
         json_decref(diffs);
         return -1;

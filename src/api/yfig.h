@@ -20,13 +20,22 @@
 
 #include "db/db.h"
 
-/* The figures a source computes for one node and year: figure -> value. */
+typedef struct yfig_acc yfig_acc_t;
+
+/* Where a source puts the figures it computes: one node and year's map
+ * (figure -> value; own), or, for a source's all, every pair's recount. */
 typedef struct yfig_vals {
     json_t *map;
+    yfig_acc_t *all;
 } yfig_vals_t;
 
-/* Add value to figure (values of one figure add up). */
+/* Add value to figure of the pair being computed (values of one figure add up). */
 void yfig_put(yfig_vals_t *v, const char *figure, int64_t value);
+
+/* Add value to figure of (org, year): what a walk over records that serves both
+ * own (where org and year are the pair's) and all calls. */
+void yfig_put_at(yfig_vals_t *v, int64_t org, int year, const char *figure, int64_t value);
+
 /* Add every row (figure TEXT, value INTEGER) of st, then db_done(st).
  * DB_OK or the error (st NULL: DB_ERR). */
 int yfig_put_rows(yfig_vals_t *v, db_stmt_t *st);
@@ -47,6 +56,12 @@ typedef struct yfig_source {
     const char *keys_sql;
     /* The norm keys own() reads (NULL-terminated), or NULL. */
     const char *const *norms;
+    /* Optional: the own figures of every node and year at once (one pass over
+     * the records, yfig_put_at), for a recount; without it a recount calls
+     * own for every pair keys_sql gives. It must agree with own pair by pair:
+     * `jiceng figures verify --by-pair` recounts through own and compares
+     * with what all made. DB_OK or an error. */
+    int (*all)(db_t *db, yfig_vals_t *out);
 } yfig_source_t;
 
 /* Every source, from yfig_sources.def. */
@@ -72,11 +87,12 @@ int64_t yfig_total(db_t *db, int64_t org, int year, const char *figure);
 json_t *yfig_series(db_t *db, int64_t org, const char *prefix);
 
 /* Recompute every kept figure of every source from the records: rebuild
- * writes them (the demo, after its bulk load); verify only compares and puts
+ * writes them (the demo, after its bulk load); verify only compares (by_pair:
+ * through every source's own, pair by pair, not its all) and puts
  * up to max differences, described, in *diffs (may be NULL). The count of
  * differing (node, year, figure) rows, or -1 on error. */
 int64_t yfig_rebuild(db_t *db);
-int64_t yfig_verify(db_t *db, json_t **diffs, int max);
+int64_t yfig_verify(db_t *db, int by_pair, json_t **diffs, int max);
 
 extern const struct tx_hooks yfig_hooks;
 

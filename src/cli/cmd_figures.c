@@ -1,5 +1,7 @@
 /* figures verify: recompute every kept yearly figure (year_figure) from the
- * records and compare; figures rebuild: write them as recomputed (audited). */
+ * records and compare (--by-pair: through each source's own, pair by pair,
+ * which checks a source's all against it); figures rebuild: write them as
+ * recomputed (audited). */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -32,10 +34,12 @@ static int rebuild_step(db_t *db, void *arg)
 
 int cmd_figures(int argc, char **argv)
 {
-    option_t opts[] = {{"db", 1, NULL, "database path"}, {NULL, 0, NULL, NULL}};
+    option_t opts[] = {{"db", 1, NULL, "database path"},
+                       {"by-pair", 0, NULL, "verify: recount every source node by node and year by year (own), not at once"},
+                       {NULL, 0, NULL, NULL}};
     const char *pos[1];
     int npos;
-    const char *usage = "jiceng figures verify|rebuild [--db PATH]";
+    const char *usage = "jiceng figures verify|rebuild [--db PATH] [--by-pair]";
     int r = cli_parse(argc, argv, opts, pos, 1, &npos, usage);
     if (r != 0)
         return r > 0 ? 0 : 2;
@@ -65,7 +69,7 @@ int cmd_figures(int argc, char **argv)
     json_t *diffs = NULL;
     int64_t rows = 0;
     db_one_int(db, &rows, "SELECT COUNT(*) FROM year_figure", "");
-    int64_t n = yfig_verify(db, &diffs, 20);
+    int64_t n = yfig_verify(db, cli_opt(opts, "by-pair", NULL) != NULL, &diffs, 20);
     if (n < 0) {
         fprintf(stderr, "jiceng: figures verify failed: %s\n", db_errmsg(db));
         db_close(db);
