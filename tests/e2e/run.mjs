@@ -2164,6 +2164,26 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.locator('[data-testid="wt-attendance"] .danger', { hasText: '不足' }).waitFor()
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'work-team-desktop.png') })
+
+    // 村情分析: entered for the year from the drawer, then changed (one a year, not a second).
+    await page.locator('[data-testid="wt-drawer"] .el-tabs__item', { hasText: '村情分析' }).click()
+    await area(page, 'wt-analysis-problems').fill('村集体经济薄弱，灌溉设施老化')
+    await area(page, 'wt-analysis-advantages').fill('临近城区，适合发展草莓采摘')
+    await field(page, 'wt-analysis-funds').fill('300000')
+    await area(page, 'wt-analysis-projects').fill('草莓大棚二期')
+    await byId(page, 'wt-analysis-save').click()
+    await byId(page, 'wt-analysis-2016').waitFor()
+    let analyses = (await admin.get(`/api/v1/village-analyses?org=${village.id}`)).items
+    assert.deepEqual(analyses.map((a) => [a.year, a.problems, a.advantages, a.funds_sought, a.projects]),
+      [[2016, '村集体经济薄弱，灌溉设施老化', '临近城区，适合发展草莓采摘', 300000, '草莓大棚二期']])
+    await area(page, 'wt-analysis-projects').fill('草莓大棚二期、村道硬化')
+    await byId(page, 'wt-analysis-save').click()
+    await page.locator('[data-testid="wt-analysis-2016"] .el-collapse-item__header').click()
+    await page.locator('[data-testid="wt-analysis-2016"]', { hasText: '村道硬化' }).waitFor()
+    analyses = (await admin.get(`/api/v1/village-analyses?org=${village.id}`)).items
+    assert.deepEqual(analyses.map((a) => [a.year, a.projects, a.version]), [[2016, '草莓大棚二期、村道硬化', 2]])
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'village-analysis-desktop.png') })
     await page.keyboard.press('Escape')
 
     // 建档立卡: masked in the list; an exit without 住房安全 is refused naming it; with it, the household exits.
@@ -2190,6 +2210,25 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.goto(`${base}/orgs/${village.id}/poverty`)
     await page.locator('[data-testid="pov-table"] .el-table__row').first().waitFor()
     await page.screenshot({ path: join(ARTIFACTS, 'poverty-list-desktop.png'), fullPage: true })
+
+    // A household registered from the page: its head chosen among the village's residents.
+    const head2 = await person('因残户主', 804)
+    await byId(page, 'pov-create').click()
+    await page.locator('[data-testid="pov-head"] input').click()
+    await page.locator('[data-testid="pov-head"] input').fill('因残')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '因残户主' }).first().click()
+    await byId(page, 'pov-attribute').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '特困供养贫困户' }).first().click()
+    await byId(page, 'pov-cause').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '因残' }).first().click()
+    await field(page, 'pov-size').fill('2')
+    await field(page, 'pov-year-in').fill('2016')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'poverty-create-desktop.png') })
+    await byId(page, 'pov-submit').click()
+    await page.locator('[data-testid="pov-table"] .el-table__row', { hasText: '因残户主' }).waitFor()
+    const made = (await admin.get(`/api/v1/poverty-households?org=${village.id}`)).items.find((h) => h.head_person_id === head2.id)
+    assert.deepEqual([made.org_id, made.attribute, made.cause, made.size, made.year_in, made.status], [village.id, 'tekun', 'disability', 2, 2016, 'not_exited'])
 
     // The same pages on a phone: cards, no overflow.
     const phone = await newPage('work-teams-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })

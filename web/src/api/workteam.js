@@ -27,6 +27,8 @@ export const workTeams = {
 export const villageAnalyses = {
   list: (query) => api.get('/village-analyses', query),
   create: (body, k) => api.post('/village-analyses', body, key(k)),
+  // body: {problems?, advantages?, funds_sought?, projects?, version}
+  update: (id, body) => api.patch(`/village-analyses/${id}`, body),
 }
 
 export const povertyHouseholds = {

@@ -1,6 +1,9 @@
 // 村级集体经济's words and rules on the console's side: the bands (as the
 // village.income_bands norm names them, strongest first), the list's filters,
 // the measures' vocabulary (src/api/village.c), a band from a norm's value.
+import { ref } from 'vue'
+import { orgs } from '../../api/orgs.js'
+
 export const BANDS = ['strong', 'general', 'weak', 'shell']
 export const BAND_FILTERS = [...BANDS, 'unclassified']
 export const CHANGES = ['entered_shell', 'left_shell']
@@ -25,3 +28,20 @@ const TAGS = { strong: 'success', general: 'primary', weak: 'warning', shell: 'd
 export const bandTag = (band) => TAGS[band] || 'info'
 
 export const yuan = (v) => `¥${Number(v || 0).toLocaleString('zh-CN')}`
+
+// The villages under a node for a dialog's remote select: villages, loading and
+// search(q) (the first 50 whose name matches).
+export function useVillageSearch(org) {
+  const villages = ref([])
+  const loading = ref(false)
+  async function search(q) {
+    loading.value = true
+    try {
+      const found = (await orgs.list({ org: org().id, level: 'community', q: q || undefined, limit: 50 })).items
+      villages.value = found.filter((o) => o.kind === 'village')
+    } finally {
+      loading.value = false
+    }
+  }
+  return { villages, loading, search }
+}
