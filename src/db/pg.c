@@ -754,7 +754,12 @@ int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
         return DB_ERR;
     }
     PQsetNoticeProcessor(q->c, ignore_notice, NULL);
-    int rc = pq_run(&q->base, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s'; SET TIME ZONE 'UTC'");
+    /* jit off: a query with many correlated subqueries (pay's standard per record)
+     * over a whole table is costed above jit_above_cost, and compiling its
+     * thousands of expressions took 10 s where running it takes milliseconds;
+     * this program's queries are short. */
+    int rc = pq_run(&q->base, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s'; SET TIME ZONE 'UTC';"
+                              " SET jit = off");
     if (rc == DB_OK && (flags & DB_OPEN_QUERY_ONLY))
         rc = pq_run(&q->base, "SET default_transaction_read_only = on");
     if (rc != DB_OK) {
