@@ -142,26 +142,35 @@ static void pay_row(json_t *row, void *ctx)
 
 /* ================================================================ kept figures */
 
-/* Put the figures of the records of sql (pay_select's rows, as a subquery) at
- * their nodes and years. DB_OK or an error. */
+/* Put the figures of the records of sql (pay_select's rows; it is freed) at
+ * their nodes and years, reading the few columns they need by name (not as
+ * JSON rows of every column). DB_OK or an error. */
 static int pay_put(db_t *db, char *sql, const char *types, int64_t *binds, int nbinds, yfig_vals_t *out)
 {
-    char *q = sql ? db_sql_join("SELECT r.org_id, r.year, r.post, r.post_group, r.total, r.standard, r.gap FROM (", sql,
-                                ") r", NULL)
-                  : NULL;
-    free(sql);
     db_val_t vals[5];
     for (int i = 0; i < nbinds && i < 5; i++)
         vals[i] = (db_val_t){.type = types[i], .i = binds[i]};
-    db_stmt_t *st = q ? db_qv(db, q, vals, nbinds) : NULL;
-    free(q);
+    db_stmt_t *st = sql ? db_qv(db, sql, vals, nbinds) : NULL;
+    free(sql);
     if (st == NULL)
         return DB_ERR;
+    static const char *const names[] = {"org_id", "year", "post", "post_group", "total", "standard", "gap"};
+    int col[7];
+    for (int k = 0; k < 7; k++) {
+        col[k] = -1;
+        for (int i = 0; i < db_col_count(st); i++)
+            if (strcmp(db_col_name(st, i), names[k]) == 0)
+                col[k] = i;
+        if (col[k] < 0) {
+            db_done(st);
+            return DB_ERR;
+        }
+    }
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        int64_t org = db_col_int(st, 0), total = db_col_int(st, 4);
-        int year = (int)db_col_int(st, 1);
-        const char *post = db_col_text(st, 2), *group = db_col_text(st, 3);
+        int64_t org = db_col_int(st, col[0]), total = db_col_int(st, col[4]);
+        int year = (int)db_col_int(st, col[1]);
+        const char *post = db_col_text(st, col[2]), *group = db_col_text(st, col[3]);
         char name[64];
         if (group) {
             snprintf(name, sizeof name, "pay.%s.n", group);
@@ -173,8 +182,8 @@ static int pay_put(db_t *db, char *sql, const char *types, int64_t *binds, int n
         yfig_put_at(out, org, year, name, 1);
         snprintf(name, sizeof name, "pay.post.%s.sum", post ? post : "");
         yfig_put_at(out, org, year, name, total);
-        if (!db_col_is_null(st, 5)) {
-            int64_t gap = db_col_int(st, 6);
+        if (!db_col_is_null(st, col[5])) {
+            int64_t gap = db_col_int(st, col[6]);
             yfig_put_at(out, org, year, "pay.checked", 1);
             if (gap > 0) {
                 yfig_put_at(out, org, year, "pay.below", 1);
