@@ -411,12 +411,23 @@ class Server:
 def pytest_configure(config):
     config.addinivalue_line("markers", "timed: measures response times against a bound; `make api` runs these"
                                        " after the others, in one process with no other test process beside it")
+    # The run's demo cities (test_demo.demo_city), shared by its processes: the first process (the
+    # controller when there are workers: they start later and inherit it) names the folder.
+    if "JICENG_DEMO_CACHE" not in os.environ:
+        os.environ["JICENG_DEMO_CACHE"] = tempfile.mkdtemp(prefix="jiceng-demo-cities-")
+        config._jiceng_demo_cache = os.environ["JICENG_DEMO_CACHE"]
 
 
 def pytest_sessionfinish(session, exitstatus):
     backend.stop_cluster()
     for _, d in _ready.values():
         shutil.rmtree(d, ignore_errors=True)
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_jiceng_demo_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_report_header(config):

@@ -1,7 +1,9 @@
 """jiceng demo: a synthetic city that is reproducible, consistent and clean."""
+import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -610,10 +612,24 @@ def test_demo_refuses_postgres_with_a_pointer():
 
 
 def demo_city(residents, seed):
-    """A demo city in the backend under test: demo fills an SQLite file, and on
-    PostgreSQL copy-data moves it there (as docs/operations.md says)."""
-    lite = fresh_db()
-    run_cli("demo", "--db", lite, "--residents", str(residents), "--seed", str(seed))
+    """A demo city in the backend under test, a copy of its own: demo fills an SQLite file (once per
+    residents and seed in a test run, whatever process asks first), and on PostgreSQL copy-data moves
+    it there (as docs/operations.md says)."""
+    made = os.path.join(os.environ["JICENG_DEMO_CACHE"], f"demo-{residents}-{seed}.db")
+    with open(made + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process makes it; the others wait for it
+        if not os.path.exists(made + ".done"):
+            for suffix in ("", "-wal", ".key"):
+                if os.path.exists(made + suffix):
+                    os.remove(made + suffix)  # what a process that died making it left
+            run_cli("init", "--db", made, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+            run_cli("import-divisions", "--db", made, DIVISIONS)
+            run_cli("demo", "--db", made, "--residents", str(residents), "--seed", str(seed))
+            open(made + ".done", "w").close()
+    lite = os.path.join(tempfile.mkdtemp(prefix="jiceng-demo-"), "demo.db")
+    for suffix in ("", "-wal", ".key"):
+        if os.path.exists(made + suffix):
+            shutil.copy(made + suffix, lite + suffix)
     if backend.BACKEND == "sqlite":
         return lite
     target = backend.new_database(os.path.dirname(lite), "demo-pg")

@@ -71,9 +71,11 @@ def test_the_demo_city_shows_the_source_texts_figures():
                                                      params={"year": last}).json()["figures"]}
         assert d["party_orgs.at_grid"] < 2844 and d["village.shell"] <= 245, d
         # the kept figures (the demo's recount: each source's records at once) agree with the records,
-        # and with a recount node by node and year by year through the same sources
+        # and with a recount node by node and year by year through the same sources (on SQLite: the two
+        # share their SQL text but for the WHERE on either backend, and pair by pair costs PostgreSQL
+        # tens of thousands of round trips)
         rows = backend.connect(s.db).execute("SELECT COUNT(*) FROM year_figure").fetchone()[0]
-        for how in ([], ["--by-pair"]):
+        for how in ([], ["--by-pair"]) if backend.BACKEND == "sqlite" else ([],):
             p = run_cli("figures", "verify", "--db", s.db, *how)
             assert f"ok: {rows} rows" in p.stdout, (how, p.stdout)
     finally:

@@ -2,12 +2,9 @@
 village.income_bands norm in force at the village that year (operating income only),
 the kept village. figures (shells, entered, left, unclassified) and how a norm's change
 reclassifies them; who may write and read; bad input; the demo's exact figures."""
-import os
-import tempfile
-
 import pytest
 
-from conftest import ADMIN_PASSWORD, DIVISIONS, ok, refused, run_cli, xlsx_rows
+from conftest import ok, refused, run_cli, xlsx_rows
 
 CITY, SHUSHAN, CHANGFENG, TUANAN = "3401", "340104", "340121", "340104006001"
 BANDS = lambda weak, general=50000, strong=100000: [
@@ -230,11 +227,8 @@ def test_roles_scope_and_bad_input(server, admin, city):
 def test_demo_shell_villages():
     """The demo city: 774 villages' accounts every year, 355 shells in 2014 and 245 in the last
     year, falling in between, against the city's 2万 line from 2012."""
-    d = tempfile.mkdtemp(prefix="jiceng-village-demo-")
-    db = os.path.join(d, "demo.db")
-    run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
-    run_cli("import-divisions", "--db", db, DIVISIONS)
-    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "11")
+    from test_demo import demo_city
+    db = demo_city(3000, 11)
     run_cli("figures", "verify", "--db", db)
     from conftest import Server
     s = Server(db=db)
