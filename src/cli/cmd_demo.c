@@ -1103,6 +1103,56 @@ typedef struct {
     cli_stage_t st; /* the last stage shown, "commit" once the load is done */
 } demo_step_t;
 
+
+/* The families' demos, in the order they run: each after every record it reads
+ * (the assessment after the cases and honours its sources read, attachments
+ * after every family that owns files, alliances after the units and party
+ * organisations, pay after the norms and cadres). */
+typedef struct {
+    const char *name;
+    int (*run)(db_t *db, const write_ctx_t *w, unsigned long long seed);
+} family_demo_t;
+
+static int norms_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    (void)seed;
+    return norm_demo(db, w);
+}
+
+static int notices_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    (void)seed;
+    return notice_demo(db, w);
+}
+
+static int attachments_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
+{
+    (void)seed;
+    return attachment_demo(db, w);
+}
+
+static const family_demo_t family_demos[] = {
+    {"norms", norms_demo},
+    {"duty lists", duty_demo},                /* 责任清单 */
+    {"notices", notices_demo},                /* 调度通报 */
+    {"reviews", review_demo},                 /* 述职评议 */
+    {"problems", rect_demo},                  /* 问题清单 and inspections */
+    {"cases", case_demo},                     /* 一线为民: a year of them */
+    {"honours", honour_demo},                 /* 党建品牌 and 荣誉 */
+    {"assessment", assess_demo},              /* 年度综合考核 */
+    {"attachments", attachments_demo},
+    {"partners", partner_demo},               /* 结对共建 and purchased services */
+    {"teams", team_demo},                     /* volunteer and service teams */
+    {"service reports", service_report_demo}, /* 双报到 */
+    {"claims", claims_demo},                  /* service posts and 微心愿 */
+    {"village accounts", village_demo},       /* 村级集体经济 */
+    {"alliances", alliance_demo},             /* 区域化党建联盟 */
+    {"work teams", wt_demo},                  /* 驻村工作队 and 建档立卡 */
+    {"pay", pay_demo},                        /* 村/社区干部报酬 */
+    {"venues and funds", venue_funds_demo},   /* 阵地 and 运转经费 */
+    {NULL, NULL},
+};
+
 static int demo_load(db_t *db, void *arg)
 {
     demo_step_t *d = arg;
@@ -1140,61 +1190,15 @@ static int demo_load(db_t *db, void *arg)
     if (rc == DB_OK)
         rc = write_figures(db);
     if (rc == DB_OK)
-        rc = norm_demo(db, d->w);
-    /* ---- duty lists (责任清单) ---- */
-    if (rc == DB_OK)
-        rc = duty_demo(db, d->w, d->seed);
-    /* ---- end duty lists ---- */
-    if (rc == DB_OK) /* notices (调度通报) */
-        rc = notice_demo(db, d->w);
-    /* ---- 述职评议 ---- */
-    if (rc == DB_OK)
-        rc = review_demo(db, d->w, d->seed);
-    /* ---- end 述职评议 ---- */
-    /* ---- rectification problems (问题清单) and inspections ---- */
-    if (rc == DB_OK)
-        rc = rect_demo(db, d->w, d->seed);
-    /* ---- end rectification problems ---- */
-    /* ---- demo cases (一线为民): a year of them; before the assessment, whose casework sources read them ---- */
-    if (rc == DB_OK)
-        rc = case_demo(db, d->w, d->seed);
-    /* ---- end demo cases ---- */
-    /* ---- 党建品牌 and 荣誉 (honour.c): before the assessment, whose honours sources read them ---- */
-    if (rc == DB_OK)
-        rc = honour_demo(db, d->w, d->seed);
-    /* ---- end 党建品牌 and 荣誉 ---- */
-    if (rc == DB_OK) /* the annual assessment (年度综合考核): after every record it reads */
-        rc = assess_demo(db, d->w, d->seed);
-    if (rc == DB_OK) /* attachments: after every family that owns files */
-        rc = attachment_demo(db, d->w);
-    if (rc == DB_OK) /* 结对共建 and purchased services (partner.c) */
-        rc = partner_demo(db, d->w, d->seed);
-    if (rc == DB_OK) /* volunteer and service teams: activities with hours, enterprise visits */
-        rc = team_demo(db, d->w, d->seed);
-    if (rc == DB_OK) /* 双报到 (service_report.c) */
-        rc = service_report_demo(db, d->w, d->seed);
-    if (rc == DB_OK) /* service posts and 微心愿 (claims.c) */
-        rc = claims_demo(db, d->w, d->seed);
-    /* ---- 村级集体经济 (village.c) ---- */
-    if (rc == DB_OK)
-        rc = village_demo(db, d->w, d->seed);
-    /* ---- end 村级集体经济 ---- */
-    /* ---- 区域化党建联盟 (alliance.c): after the units and party organisations it draws members from ---- */
-    if (rc == DB_OK)
-        rc = alliance_demo(db, d->w, d->seed);
-    /* ---- end 区域化党建联盟 ---- */
-    /* ---- work teams and poverty ledger (workteam.c) ---- */
-    if (rc == DB_OK)
-        rc = wt_demo(db, d->w, d->seed);
-    /* ---- end work teams and poverty ledger ---- */
-    /* ---- pay (pay.c): after the norms and the cadres ---- */
-    if (rc == DB_OK)
-        rc = pay_demo(db, d->w, d->seed);
-    /* ---- end pay ---- */
-    /* ---- venues and operating funds (venue.c, funds.c) ---- */
-    if (rc == DB_OK)
-        rc = venue_funds_demo(db, d->w, d->seed);
-    /* ---- end venues and operating funds ---- */
+        cli_stage_show(st, 1);
+    /* Every family's records, in this order, each a stage of its own (its time shown). */
+    for (const family_demo_t *f = family_demos; rc == DB_OK && f->name; f++) {
+        cli_stage_start(st, f->name, 1);
+        rc = f->run(db, d->w, d->seed);
+        if (rc == DB_OK)
+            cli_stage_show(st, 1);
+    }
+    cli_stage_start(st, "kept figures", 1);
     /* Last of the families: the kept yearly figures of every family's yearly
      * records, computed once from them (docs/figures.md). */
     if (rc == DB_OK && yfig_rebuild(db) < 0)

@@ -3,6 +3,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -298,9 +299,13 @@ def test_same_seed_same_city_and_consistent_figures():
     a, b, c = fresh_db(), fresh_db(), fresh_db()
     p = run_cli("demo", "--db", a, "--residents", "4000", "--seed", "7")
     assert "4000 residents" in p.stdout
-    # Not on a terminal: one line per stage, the residents with their rate.
+    # Not on a terminal: one line per stage (each family's demo one, with its time), the residents with their rate.
     stages = [line.split(":")[0] for line in p.stderr.splitlines()]
-    assert stages == ["residents", "indexes", "figures", "commit"], p.stderr
+    families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
+                "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
+                "work teams", "pay", "venues and funds"]
+    assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
+    assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]
     run_cli("demo", "--db", b, "--residents", "4000", "--seed", "7")
     run_cli("demo", "--db", c, "--residents", "4000", "--seed", "8")
