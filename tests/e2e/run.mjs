@@ -2884,6 +2884,9 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     ])
     assert.equal(sup.status(), 200, await sup.text())
     await byId(one, 'case-supervised').waitFor()
+    // The deadline shows as the day chosen (its end is the next day's start in the API).
+    assert.equal((await sup.json()).supervise_deadline_at.slice(0, 10), '2099-12-31') // 2100-01-01T00:00+08:00 in UTC
+    assert.match(await textOf(byId(one, 'case-supervised')), /期限 2099-12-31$/)
     // Tab two still holds the old version.
     await byId(two, 'case-action-accept').click()
     const [stale] = await Promise.all([
