@@ -685,6 +685,11 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.equal(patch.status(), 200)
     await waitText(page, 'logout', 'Log out')
     await waitText(page, 'tab-org-dashboard', 'Dashboard')
+    // Still readable after the click (hovered and focused): white words on no light fill.
+    const [color, fill] = await byId(page, 'lang-toggle').evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor])
+    assert.equal(color, 'rgb(255, 255, 255)')
+    const [r, g, b, a = 1] = fill.match(/[\d.]+/g).map(Number)
+    assert.ok(a <= 0.3 || (r + g + b) / 3 < 160, `the language button's fill after a click: ${fill}`)
     assert.equal((await admin.get(`/api/v1/users/${admin.user.id}`)).lang, 'en')
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
 
