@@ -44,7 +44,12 @@ int sys_roles(api_req_t *req, api_reply_t *rep)
         for (int b = 0; b < 32; b++)
             if ((p & (1u << b)) && perm_name(1u << b))
                 json_array_append_new(perms, json_string(perm_name(1u << b)));
-        json_array_append_new(items, json_pack("{s:s, s:o}", "role", name, "permissions", perms));
+        json_t *levels = json_array();
+        for (org_level_t l = LEVEL_CITY; l <= LEVEL_BUILDING; l++)
+            if (role_fits_level(name, l))
+                json_array_append_new(levels, json_string(level_name(l)));
+        json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:b}", "role", name, "permissions", perms, "levels",
+                                               levels, "on_unit", role_on_unit(name)));
     }
     return api_json(rep, 200, json_pack("{s:o, s:n}", "items", items, "next"));
 }

@@ -26,6 +26,7 @@ typedef struct {
     int64_t org_id;
     const char *lang;
     int64_t person_id;
+    const char *role;
 } user_new_in_t;
 
 const field_t user_create_fields[] = {
@@ -35,6 +36,7 @@ const field_t user_create_fields[] = {
     IN(user_new_in_t, org_id, F_INT, 0, 1, INT64_MAX, NULL),
     IN(user_new_in_t, lang, F_ENUM, 0, 0, 0, user_langs),
     IN(user_new_in_t, person_id, F_INT, 0, 1, INT64_MAX, NULL), /* the resident the account is */
+    IN(user_new_in_t, role, F_ENUM, 0, 0, 0, role_names),        /* granted over org_id at once */
     FIELDS_END,
 };
 
@@ -215,6 +217,9 @@ static int username_ok(const char *s)
     return 1;
 }
 
+static int grant_insert(db_t *db, const write_ctx_t *w, int64_t user_id, const char *role, int64_t org_id,
+                        int64_t unit_id, const char *path, api_reply_t *rep);
+
 int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     user_new_in_t in = {0};
@@ -232,6 +237,10 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
         return api_fail(rep, w->lang, E_ORG_ID_REQUIRED, "org_id");
     }
     const char *username = in.username, *lang = in.lang;
+    /* A role given with the account is granted over its node; a resident unit's
+     * role is granted over a unit, from the account's page. */
+    if (in.role && role_on_unit(in.role))
+        return api_fail(rep, w->lang, E_UNIT_STAFF_NEEDS_UNIT, "role");
     if (in.person_id > 0 && person_linkable(db, w, in.person_id, 0, rep) != DB_OK)
         return -1;
     int64_t id = 0;
@@ -250,6 +259,8 @@ int user_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
                                         "person_id", (json_int_t)in.person_id));
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
+    if (in.role && grant_insert(db, w, id, in.role, org_id, 0, path, rep) != 0)
+        return -1;
     json_t *u = user_json(db, id, 1);
     if (u == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
@@ -336,6 +347,42 @@ int user_update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t 
     return 0;
 }
 
+/* Grants role to user_id over org_id (or the unit unit_id, or everything),
+ * the node at path, when the caller holds every permission of the role there;
+ * audited. 0, or -1 with rep set. */
+static int grant_insert(db_t *db, const write_ctx_t *w, int64_t user_id, const char *role, int64_t org_id,
+                        int64_t unit_id, const char *path, api_reply_t *rep)
+{
+    int rc;
+    if (!access_covers(&w->who, PERM_USER_WRITE, path) || !role_can_grant(access_perms_at(&w->who, path), role))
+        return api_fail(rep, w->lang, E_GRANT_EXCEEDS_OWN, "role");
+    int64_t dup = 0;
+    if (unit_id > 0)
+        rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND unit_id = ?", "ii", user_id,
+                        unit_id);
+    else
+        rc = db_one_int(db, &dup,
+                        "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?"
+                        " AND unit_id IS NULL",
+                        "iti", user_id, role, org_id);
+    if (rc == DB_OK)
+        return api_fail(rep, w->lang, E_GRANT_EXISTS, "role");
+    if (rc != DB_NOTFOUND)
+        return api_db_error(rep, w->lang, rc, NULL);
+    int64_t id = 0;
+    rc = db_one_int(db, &id,
+                    "INSERT INTO user_grant (user_id, role, org_id, unit_id, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    "itIIIi", user_id, role, org_id, unit_id, w->who.user_id, w->now);
+    if (rc == DB_OK)
+        rc = audit_append_new(db, w, "user.grant_added", "user", user_id, org_id,
+                          json_pack("{s:I, s:s, s:I, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
+                                    (json_int_t)org_id, "unit_id", (json_int_t)unit_id));
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return 0;
+}
+
 int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     grant_in_t in = {0};
@@ -368,30 +415,8 @@ int user_grant_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *
         if (rc != DB_OK)
             return api_db_error(rep, w->lang, rc, NULL);
     }
-    if (!access_covers(&w->who, PERM_USER_WRITE, path) || !role_can_grant(access_perms_at(&w->who, path), role))
-        return api_fail(rep, w->lang, E_GRANT_EXCEEDS_OWN, "role");
-    int64_t dup = 0;
-    if (unit_id > 0)
-        rc = db_one_int(db, &dup, "SELECT id FROM user_grant WHERE user_id = ? AND unit_id = ?", "ii", user_id,
-                        unit_id);
-    else
-        rc = db_one_int(db, &dup,
-                        "SELECT id FROM user_grant WHERE user_id = ? AND role = ? AND COALESCE(org_id, 0) = ?"
-                        " AND unit_id IS NULL",
-                        "iti", user_id, role, org_id);
-    if (rc == DB_OK)
-        return api_fail(rep, w->lang, E_GRANT_EXISTS, "role");
-    int64_t id = 0;
-    rc = db_one_int(db, &id,
-                    "INSERT INTO user_grant (user_id, role, org_id, unit_id, created_by, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                    "itIIIi", user_id, role, org_id, unit_id, w->who.user_id, w->now);
-    if (rc == DB_OK)
-        rc = audit_append_new(db, w, "user.grant_added", "user", user_id, org_id,
-                          json_pack("{s:I, s:s, s:I, s:I}", "grant_id", (json_int_t)id, "role", role, "org_id",
-                                    (json_int_t)org_id, "unit_id", (json_int_t)unit_id));
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
+    if (grant_insert(db, w, user_id, role, org_id, unit_id, path, rep) != 0)
+        return -1;
     json_t *u = user_json(db, user_id, 1);
     if (u == NULL)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
@@ -465,7 +490,34 @@ static int users_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
 int user_list(api_req_t *req, api_reply_t *rep)
 {
     api_list_t l;
-    return users_of(req, rep, &l) != 0 ? -1 : api_list_answer(req, rep, &l);
+    if (users_of(req, rep, &l) != 0)
+        return -1;
+    if (api_list_query(req, rep, &l) != 0) {
+        api_list_end(&l);
+        return -1;
+    }
+    json_t *page = api_list_run(req->db, &l);
+    api_list_end(&l);
+    /* Each account's roles, a page's worth of indexed lookups (user_grant by user_id). */
+    size_t i;
+    json_t *row;
+    json_array_foreach(page ? json_object_get(page, "items") : NULL, i, row) {
+        json_t *grants = db_rows_json(req->db, "SELECT DISTINCT role FROM user_grant WHERE user_id = ? ORDER BY role",
+                                      "i", json_integer_value(json_object_get(row, "id")));
+        if (grants == NULL) {
+            json_decref(page);
+            page = NULL;
+            break;
+        }
+        json_t *roles = json_array();
+        size_t j;
+        json_t *g;
+        json_array_foreach(grants, j, g)
+            json_array_append(roles, json_object_get(g, "role"));
+        json_decref(grants);
+        json_object_set_new(row, "roles", roles);
+    }
+    return page ? api_json(rep, 200, page) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
 /* GET /api/v1/users/export: the same list as a workbook (账号), audited. */

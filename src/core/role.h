@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "core/level.h"
+
 enum {
     PERM_ORG_READ = 1u << 0,
     PERM_ORG_WRITE = 1u << 1,
@@ -33,6 +35,11 @@ uint32_t role_perms(const char *role);
 
 /* 1 if role is granted over a resident unit (unit_staff) rather than an org node. */
 int role_on_unit(const char *role);
+
+/* 1 if role is meant to be granted over a node of level (admin at the city,
+ * grid workers at a community or grid, ...): what the console offers there.
+ * Grants are not refused for it: a grant is a scope, and any scope is one. */
+int role_fits_level(const char *role, org_level_t level);
 
 /* 1 if role names a role. */
 int role_valid(const char *role);

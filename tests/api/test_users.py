@@ -87,6 +87,49 @@ def test_roles_listing(server, admin):
     assert roles["org_staff"] < roles["admin"]
 
 
+def test_roles_fit_levels(server, admin):
+    """Each role names the levels it is meant for: what the console offers at a node."""
+    levels = {r["role"]: r["levels"] for r in admin.get("/api/v1/roles").json()["items"]}
+    assert levels["admin"] == ["city"]
+    assert levels["grid_worker"] == ["community", "grid"]
+    assert "city" not in levels["resident"] and "building" in levels["resident"]
+    assert levels["unit_staff"] == []
+    on_unit = {r["role"] for r in admin.get("/api/v1/roles").json()["items"] if r["on_unit"]}
+    assert on_unit == {"unit_staff"}
+
+
+def test_create_with_a_role(server, admin):
+    """An account made with its role in one write; the list shows each account's roles."""
+    org = server.org_id("340104006006")
+    r = admin.post("/api/v1/users", json={"username": "gw.one", "display_name": "网格员甲", "password": PASSWORD,
+                                          "org_id": org, "role": "grid_worker"})
+    assert r.status_code == 201, r.text
+    u = r.json()
+    assert [(g["role"], g["org_id"]) for g in u["grants"]] == [("grid_worker", org)]
+    assert "case.write" in u["permissions"]
+    rows = admin.get("/api/v1/users", params={"org": org, "q": "gw.one"}).json()["items"]
+    assert [(x["username"], x["roles"]) for x in rows] == [("gw.one", ["grid_worker"])]
+    acts = [x["action"] for x in admin.get("/api/v1/audit", params={"entity": "user", "entity_id": u["id"]}).json()["items"]]
+    assert sorted(acts) == ["user.created", "user.grant_added"]
+    # A role beyond the creator's own, or one granted over a unit: refused on the role, nothing made.
+    staff = server.make_user(admin, "gw.boss", "org_staff", org)
+    for body, status, code in [
+        ({"username": "gw.two", "role": "admin"}, 403, "grant_exceeds_own"),
+        ({"username": "gw.three", "role": "unit_staff"}, 400, "validation_failed"),
+        ({"username": "gw.four", "role": "emperor"}, 400, "validation_failed"),
+    ]:
+        body = {"display_name": "乙", "password": PASSWORD, "org_id": org, **body}
+        r = staff.post("/api/v1/users", json=body)
+        assert r.status_code == status and error_of(r)["code"] == code and error_of(r)["field"] == "role", r.text
+        assert admin.get("/api/v1/users", params={"q": body["username"]}).json()["items"] == []
+    r = staff.post("/api/v1/users", json={"username": "gw.five", "display_name": "丙", "password": PASSWORD,
+                                          "org_id": org, "role": "grid_worker"})
+    assert r.status_code == 201 and r.json()["grants"][0]["role"] == "grid_worker", r.text
+    rows = admin.get("/api/v1/users", params={"org": org, "q": "gw."}).json()["items"]
+    assert {x["username"]: x["roles"] for x in rows} == {"gw.one": ["grid_worker"], "gw.boss": ["org_staff"],
+                                                         "gw.five": ["grid_worker"]}
+
+
 def test_own_password_not_set_without_the_current_one(server, admin):
     """PATCH /users/{own id} with a password is refused: a stolen session must not be enough to take the account
     over. Managing someone else's password still works, and so do one's other fields."""

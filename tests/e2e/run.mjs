@@ -2502,7 +2502,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     clean()
   })
 
-  it('the Users page creates an account; a taken user name shows the API words and adds nothing', async () => {
+  it('the Users page creates an account with its role; a taken user name shows the API words on the field and adds nothing', async () => {
     const listed = async () => (await admin.get(`/api/v1/users?org=${ids.longju}&limit=200`)).items.length
     const submit = () =>
       Promise.all([
@@ -2516,9 +2516,20 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await field(page, 'user-username').fill('longju.helper')
     await field(page, 'user-display-name').fill('龙居协理员')
     await field(page, 'user-password').fill(STAFF_PASSWORD)
+    // The role is chosen in the same dialog, among the roles meant for a community.
+    await byId(page, 'user-role').click()
+    const offered = page.locator('.el-select-dropdown__item:visible')
+    await offered.first().waitFor()
+    assert.deepEqual((await offered.allInnerTexts()).map((x) => x.trim()).sort(), ['党员', '审计员', '居民', '组织工作人员', '网格员'].sort())
+    await offered.filter({ hasText: '网格员' }).click()
+    await offered.first().waitFor({ state: 'hidden' })
+    await page.screenshot({ path: join(ARTIFACTS, 'user-create-desktop.png') })
     assert.equal((await submit()).status(), 201)
     await page.locator('[data-testid="user-table"]', { hasText: '龙居协理员' }).waitFor()
     assert.equal(await listed(), before + 1)
+    const made = (await admin.get(`/api/v1/users?org=${ids.longju}&q=longju.helper`)).items[0]
+    assert.deepEqual(made.roles, ['grid_worker'])
+    await waitText(page, `user-roles-${made.id}`, '网格员')
 
     await byId(page, 'user-create').click()
     assert.equal(await field(page, 'user-username').inputValue(), '', 'the form opens blank')
@@ -2527,8 +2538,18 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await field(page, 'user-password').fill(STAFF_PASSWORD)
     const taken = await submit()
     assert.equal(taken.status(), 409)
-    await waitText(page, 'user-form-error', (await taken.json()).error.message)
+    // The API's words on the field it names, gone once the field is changed.
+    const nameError = byId(page, 'user-username-item').locator('.el-form-item__error')
+    const words = (await taken.json()).error.message
+    await nameError.waitFor()
+    assert.equal(await textOf(nameError), words)
+    assert.equal(await byId(page, 'user-form-error').count(), 0, 'no error above the form when a field carries it')
+    await field(page, 'user-username').fill('longju.helper2')
+    await nameError.waitFor({ state: 'detached' })
     assert.equal(await listed(), before + 1)
+    await page.keyboard.press('Escape')
+    await byId(page, 'user-table').waitFor()
+    await page.screenshot({ path: join(ARTIFACTS, 'users-roles-desktop.png') })
     await page.keyboard.press('Escape')
     clean()
   })

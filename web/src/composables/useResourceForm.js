@@ -7,7 +7,7 @@
 //   const edit = useResourceForm({
 //     blank: () => ({ name: '' }),           // a new row's form
 //     fromRow: (row) => ({ name: row.name }), // an existing row's form
-//     fields: ['name'],                       // errors shown on the field the API names
+//     fields: ['name'],                       // errors shown on the field the API names, until it changes
 //     create: (form, key) => units.create({...}, key),
 //     update: (row, form) => units.update(row.id, {..., version: row.version}),
 //     remove: (row) => units.remove(row.id),
@@ -16,7 +16,7 @@
 //     saved: () => list.pager.reload(),
 //     once: false,                            // a create without an Idempotency-Key (default: with one)
 //   })
-import { computed, reactive } from 'vue'
+import { computed, reactive, watch } from 'vue'
 import { ElMessage, ElMessageBox } from 'element-plus'
 import { i18n } from '../i18n'
 import { useIdempotencyKey } from './useIdempotencyKey.js'
@@ -37,6 +37,8 @@ export function useResourceForm({ blank, fromRow, fields = [], create, update, r
     state.error = ''
     for (const f of fields) state.errors[f] = ''
   }
+  // A field's error goes as soon as its value changes: it was about the value sent.
+  for (const f of fields) watch(() => form[f], () => { state.errors[f] = '' }, { deep: true })
 
   function show(row) {
     state.editing = row
