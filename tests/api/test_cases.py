@@ -307,6 +307,35 @@ def test_inbox(server, place):
     assert resident.get("/api/v1/inbox").json()["to_accept"]["count"] == 0
 
 
+def test_inbox_dispatched_to_whom_and_a_total_that_counts_each_case_once(server):
+    """A street's inbox lists what is dispatched to the street, not a grid's case below
+    it; a community's lists its grids'; a case in two parts counts once in the total."""
+    admin = server.admin()  # a session of its own: earlier tests move the clock on
+    street_id, comm_id = server.org_id("340102001"), server.org_id("340102001001")
+    grid = server.square_grid(admin, comm_id, "待办网格", LNG + 0.3, LAT, D)
+    street = server.make_user(admin, "inbox-street", "org_staff", street_id)
+    comm = server.make_user(admin, "inbox-comm", "org_staff", comm_id)
+    spot = {"lat": LAT + D / 2, "lng": LNG + 0.3 + D / 2}
+    to_grid = act(comm, act(comm, report(comm, **spot), "accept"), "dispatch", org_id=grid)
+    to_street = act(street, act(street, report(comm, **spot), "accept"), "dispatch", org_id=street_id)
+    r = street.post(f"/api/v1/cases/{to_street['id']}/supervise", json={"deadline": "2099-01-01", "version": to_street["version"]})
+    assert r.status_code == 200, r.text
+
+    def ids(box, part):
+        assert box[part]["count"] == len(box[part]["items"])  # every case of the part is on the page
+        return {x["id"] for x in box[part]["items"]}
+
+    parts = ("to_accept", "dispatched", "overdue", "escalated", "supervised", "to_verify", "to_rate")
+    box = street.get("/api/v1/inbox").json()
+    assert ids(box, "dispatched") == {to_street["id"]}
+    assert to_street["id"] in ids(box, "supervised")
+    waiting = set().union(*(ids(box, p) for p in parts))
+    assert box["total"] == len(waiting) < sum(box[p]["count"] for p in parts)
+    box = comm.get("/api/v1/inbox").json()
+    assert ids(box, "dispatched") == {to_grid["id"]}
+    assert box["total"] == len(set().union(*(ids(box, p) for p in parts)))
+
+
 def test_indicators_on_known_cases(server):
     """A fresh server, five cases with known fates, and the rates they must give."""
     from conftest import Server
