@@ -66,8 +66,10 @@ json_t *case_json(db_t *db, int64_t id, int with_events)
     case_add_overdue(o, clock_now());
     if (with_events) {
         json_t *ev = db_rows_json(db,
-                                  "SELECT id, at AS at_at, actor_name, action, from_state, to_state, note FROM case_event"
-                                  " WHERE case_id = ? ORDER BY id",
+                                  "SELECT e.id, e.at AS at_at, e.actor_name,"
+                                  " COALESCE(u.display_name, e.actor_name) AS actor_display_name, e.action,"
+                                  " e.from_state, e.to_state, e.note FROM case_event e"
+                                  " LEFT JOIN app_user u ON u.id = e.actor_id WHERE e.case_id = ? ORDER BY e.id",
                                   "i", id);
         size_t i;
         json_t *e;
@@ -362,6 +364,7 @@ typedef struct {
     int has_org_name;
     char org_name[512];
     char actor_name[sizeof ((principal_t *)0)->username];
+    char actor_display_name[130]; /* app_user.display_name: 64 characters */
 } case_answer_t;
 
 /* The new case as the answer, on the loop thread once it is committed: what
@@ -450,6 +453,8 @@ static void case_after_commit(db_t *db, api_reply_t *rep)
     strbuf_add_int(&b, a->c.event_id);
     strbuf_add(&b, ",\"actor_name\":");
     strbuf_add_json(&b, a->actor_name);
+    strbuf_add(&b, ",\"actor_display_name\":");
+    strbuf_add_json(&b, a->actor_display_name);
     strbuf_add(&b, ",\"action\":\"report\",\"from_state\":null,\"to_state\":\"reported\",\"note\":null,\"at\":\"");
     strbuf_add(&b, created);
     strbuf_add(&b, "\"}]}");
@@ -474,6 +479,15 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     a->now = w->now;
     a->reporter_id = w->who.user_id;
     str_copy(a->actor_name, sizeof a->actor_name, w->who.username[0] ? w->who.username : "anonymous");
+    str_copy(a->actor_display_name, sizeof a->actor_display_name, a->actor_name);
+    if (w->who.user_id > 0) {
+        int rc = db_one_text(db, a->actor_display_name, sizeof a->actor_display_name,
+                             "SELECT display_name FROM app_user WHERE id = ?", "i", w->who.user_id);
+        if (rc != DB_OK && rc != DB_NOTFOUND) {
+            free(a);
+            return api_db_error(rep, w->lang, rc, NULL);
+        }
+    }
     rep->status = 201; /* the body: case_after_commit's */
     rep->after_data = a;
     rep->after_commit = case_after_commit;

@@ -142,13 +142,16 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (rc == DB_OK && a == CA_RATE)
         rc = db_exec(db, NULL, "UPDATE casefile SET rating = ?, rating_comment = ? WHERE id = ?", "tti",
                      in.rating, note, id);
-    int64_t hours = case_stage_hours(db, category, to);
+    int64_t hours = case_stage_hours(db, category, to), final = case_state_final(to);
+    /* A case that ends (closed, rejected, merged) ends its 督办 too: the log keeps it. */
     if (rc == DB_OK)
         rc = db_exec(db, NULL,
                      "UPDATE casefile SET state = ?, stage_deadline = ?, updated_at = ?, version = version + 1,"
-                     " escalation_level = 0, escalated_org_id = NULL WHERE id = ?",
-                     "tIii", case_state_name(to), case_state_final(to) || hours == 0 ? 0 : w->now + hours * 3600,
-                     w->now, id);
+                     " escalation_level = 0, escalated_org_id = NULL,"
+                     " supervised_org_id = CASE WHEN ? = 1 THEN NULL ELSE supervised_org_id END,"
+                     " supervise_deadline = CASE WHEN ? = 1 THEN NULL ELSE supervise_deadline END WHERE id = ?",
+                     "tIiiii", case_state_name(to), final || hours == 0 ? 0 : w->now + hours * 3600, w->now, final,
+                     final, id);
     if (rc == DB_OK)
         rc = case_log_event(db, w, id, case_action_name(a), case_state_name(from), case_state_name(to), note);
     if (rc == DB_OK)

@@ -336,6 +336,23 @@ def test_inbox_dispatched_to_whom_and_a_total_that_counts_each_case_once(server)
     assert box["total"] == len(set().union(*(ids(box, p) for p in parts)))
 
 
+def test_the_log_names_people(server, place):
+    """Each event carries its actor's user name and their name as the account shows it,
+    in the report's own answer and when read back."""
+    admin = server.admin()
+    r = admin.post("/api/v1/users", json={"username": "log-namer", "display_name": "龙居记录员", "password": PASSWORD,
+                                          "org_id": place["comm"], "role": "org_staff"})
+    assert r.status_code == 201, r.text
+    me = server.client()
+    me.login("log-namer", PASSWORD)
+    c = report(me)
+    assert [(e["actor_name"], e["actor_display_name"]) for e in c["events"]] == [("log-namer", "龙居记录员")]
+    c = act(me, c, "accept")
+    got = me.get(f"/api/v1/cases/{c['id']}").json()
+    assert [(e["action"], e["actor_display_name"]) for e in got["events"]] == [("report", "龙居记录员"),
+                                                                               ("accept", "龙居记录员")]
+
+
 def test_indicators_on_known_cases(server):
     """A fresh server, five cases with known fates, and the rates they must give."""
     from conftest import Server
@@ -474,6 +491,10 @@ def test_supervision(server, place):
     s = r.json()
     assert s["supervised_org_id"] == server.org_id("340104006") and s["supervise_deadline_at"].startswith("2099")
     assert c["id"] in [x["id"] for x in street.get("/api/v1/inbox").json()["supervised"]["items"]]
+    assert "supervise" in [e["action"] for e in s["events"]]
+    # The case ends, and its 督办 with it; the log keeps that it was supervised.
+    s = act(staff, s, "reject", note="不属于受理范围")
+    assert s["state"] == "rejected" and s["supervised_org_id"] is None and s["supervise_deadline_at"] is None
     assert "supervise" in [e["action"] for e in s["events"]]
     del admin
 

@@ -2715,7 +2715,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     // The reporter sees their own phone masked, with nothing to reveal it by.
     await waitText(res, 'masked-contact_phone', '139****5678')
     assert.equal(await byId(res, 'reveal-contact_phone').count(), 0)
-    await lastEvent(res, 1, 'report', 'lj.resident')
+    await lastEvent(res, 1, 'report', '龙居居民小王')
     const photos = await people.resident.api.get(`/api/v1/cases/${ids.case}/photos`)
     assert.equal(photos.items.length, 1)
     await byId(res, `case-photo-${photos.items[0].id}`).locator('img').waitFor()
@@ -2764,7 +2764,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.deepEqual(offered, ['case-action-accept', 'case-action-merge', 'case-action-reject'], 'the acceptor may accept, reject or merge')
     await move(staff, 'accept')
     await showsState(staff, 'accepted', '已受理', 2)
-    await lastEvent(staff, 2, 'accept', 'lj.case.staff')
+    await lastEvent(staff, 2, 'accept', '龙居社区受理员')
     assert.equal(await checkInbox(staff, 'staff'), before - 1, 'one fewer to accept')
     const handlerBefore = await inboxTotal('handler')
     await byId(staff, 'case-action-dispatch').click()
@@ -2794,7 +2794,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await showsState(handler, 'handling', '处置中', 4)
     await move(handler, 'handle', '已清运干净')
     await showsState(handler, 'handled', '已处置', 5)
-    await lastEvent(handler, 5, 'handle', 'lj.handler')
+    await lastEvent(handler, 5, 'handle', '第一网格处置员')
     assert.equal(await textOf(byId(handler, 'case-event-4').getByTestId('case-event-note')), '已清运干净')
     assert.equal(await byId(handler, 'case-action-verify').count(), 0, 'whoever handled it cannot verify it')
 
@@ -2805,7 +2805,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await worker.goto(`${base}/cases/${ids.case}`)
     await move(worker, 'verify')
     await showsState(worker, 'verified', '已核查', 6)
-    await lastEvent(worker, 6, 'verify', 'lj.gridworker')
+    await lastEvent(worker, 6, 'verify', '第一网格网格员')
 
     // 5. Community staff close it.
     await staff.goto(`${base}/cases/${ids.case}`)
@@ -2833,8 +2833,10 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await res.goto(`${base}/my`)
     await waitText(res, `case-state-${ids.case}`, '已评价')
 
-    // Every move in the log, by the right person.
+    // Every move in the log, by the right person (the console shows their names).
     const done = await admin.get(`/api/v1/cases/${ids.case}`)
+    const names = { 'lj.resident': '龙居居民小王', 'lj.case.staff': '龙居社区受理员', 'lj.handler': '第一网格处置员', 'lj.gridworker': '第一网格网格员' }
+    for (const e of done.events) assert.equal(e.actor_display_name, names[e.actor_name], e.action)
     assert.deepEqual(done.events.map((e) => [e.action, e.actor_name, e.from_state, e.to_state]), [
       ['report', 'lj.resident', null, 'reported'],
       ['accept', 'lj.case.staff', 'reported', 'accepted'],
