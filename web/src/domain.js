@@ -39,9 +39,22 @@ export function figureRoute(orgId, key) {
   return { path: `/orgs/${orgId}` }
 }
 
-// The figure a bar chart of the children shows first, by the node's level.
+// The figure a bar chart of the children shows first, by the node's level: one
+// that differs between the children (each district's communities, each street's
+// grids, each grid's buildings, each building's residents).
 export function defaultChartFigure(level) {
-  return { city: 'communities', district: 'communities', street: 'communities', community: 'grids', grid: 'buildings' }[level] || 'party_orgs'
+  return { city: 'communities', district: 'communities', street: 'grids', community: 'buildings', grid: 'people.residents' }[level] || 'party_orgs'
+}
+
+// The tree's levels, top down, and the level each count of nodes counts.
+const LEVELS = ['city', 'district', 'street', 'community', 'grid', 'building']
+const FIGURE_LEVEL = { districts: 'district', streets: 'street', communities: 'community', villages: 'community', grids: 'grid', buildings: 'building' }
+
+// Whether a dashboard figure fits a node of this level: a count of nodes only
+// when they lie below it (a grid shows its buildings, never 区县 0).
+export function figureFits(level, key) {
+  const of = FIGURE_LEVEL[key]
+  return !of || !LEVELS.includes(level) || LEVELS.indexOf(of) > LEVELS.indexOf(level)
 }
 
 export const AUDIT_ENTITIES = ['org', 'party_org', 'unit', 'user', 'token', 'person', 'household', 'party_member', 'cadre', 'person_transfer']

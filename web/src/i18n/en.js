@@ -130,6 +130,7 @@ export default {
     users: 'Users',
   },
   dashboard: {
+    noData: 'No child has any {figure} yet: nothing to chart',
     byChild: 'By lower level',
     noChildren: 'No lower-level organisations',
     partyOrgsByKind: 'Party organisations by kind',

@@ -131,6 +131,7 @@ export default {
     users: '用户',
   },
   dashboard: {
+    noData: '各下级的“{figure}”都还是 0，暂无可画的数据',
     byChild: '下级对比',
     noChildren: '没有下级组织',
     partyOrgsByKind: '党组织类型构成',
