@@ -144,9 +144,9 @@ static json_t *summary_text(const json_t *sum)
 }
 
 /* Each answered row: the time and summary as JSON, the resident's name masked
- * (never more than the surname), and for an export (ctx not NULL) the texts
- * its columns take. */
-static void audit_row(json_t *row, void *ctx)
+ * (never more than the surname), and for an export (words: the actions' words,
+ * audit_action_words; NULL for the JSON list) the texts its columns take. */
+static void audit_row(json_t *row, void *words)
 {
     json_t *one = json_array();
     json_array_append(one, row);
@@ -169,10 +169,10 @@ static void audit_row(json_t *row, void *ctx)
         name_mask(masked, sizeof masked, given);
         json_object_set_new(sum, "name", json_string(masked));
     }
-    if (ctx == NULL)
+    if (words == NULL)
         return;
     const char *action = json_string_value(json_object_get(row, "action"));
-    const char *word = word_of(audit_actions, audit_action_words, action);
+    const char *word = word_of(audit_actions, words, action);
     const char *field = json_string_value(json_object_get(json_object_get(row, "summary"), "field"));
     if (action && strcmp(action, "person.revealed") == 0 && field)
         word = strcmp(field, "id_card") == 0 ? "查看身份证号" : strcmp(field, "phone") == 0 ? "查看手机号" : word;
@@ -231,7 +231,7 @@ static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, int for_exp
                    "a.id", "id");
     l->newest_first = 1;
     l->row = audit_row;
-    l->row_ctx = for_export ? (void *)l : NULL;
+    l->row_ctx = for_export ? (void *)audit_action_words : NULL;
     char *action = api_query(req, "action");
     char *entity = api_query(req, "entity");
     api_list_where(l,

@@ -110,6 +110,11 @@ def test_filters_by_action_operator_and_time(city):
     admin, staff = city["admin"], city["staff"]
     for r in rows(admin, action="org.created"):
         assert r["action"] == "org.created"
+    # Newest first, a page at a time: the cursor leads to older rows.
+    first = admin.get("/api/v1/audit", params={"limit": 3}).json()
+    second = admin.get("/api/v1/audit", params={"limit": 3, "after": first["next"]}).json()
+    ids = [r["id"] for r in first["items"] + second["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 6, ids
     mine = rows(admin, actor_id=staff.user_id)
     assert mine and {r["actor_id"] for r in mine} == {staff.user_id}
     assert [r["action"] for r in mine] == ["person.revealed", "auth.login"]
