@@ -3502,28 +3502,31 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     clean()
   })
 
-  it('审计日志: admin filters the log by 查看身份证号 and sees the resident masked and the operator by name, exports the same rows; the phone shows cards', async () => {
+  it('审计日志: admin filters the log by 查看身份证号 and by operator, sees the resident masked and the operator by name, exports the same rows; the phone shows cards', async () => {
     // A reveal to find: admin views a Longju resident's ID number, with a reason.
     const full = idWithCheck('34010419800505321')
     const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '审计丙', id_card: full, phone: '13955509876' }, 201)
     await admin.post(`/api/v1/persons/${person.id}/reveal`, { field: 'id_card', reason: '审计日志核对' }, 200)
-    const want = (await admin.get(`/api/v1/audit?org=${ids.longju}&action=person.revealed&limit=100`)).items
+    const want = (await admin.get(`/api/v1/audit?action=person.revealed&actor_id=${admin.user.id}&limit=100`)).items
     const mine = want.find((r) => r.entity_id === person.id)
     assert.ok(mine && want.length <= 20, JSON.stringify(want))
 
     const page = await newPage('audit', { viewport: SCREEN })
-    await page.goto(`${base}/login?redirect=${encodeURIComponent(`/audit?org=${ids.longju}`)}`)
+    await page.goto(`${base}/login`)
     await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await byId(page, 'nav-audit').click()
     await page.waitForURL((u) => u.pathname === '/audit')
     await byId(page, 'audit-table').waitFor()
-    // The node of the address by its name.
-    await page.waitForFunction(() => document.querySelector('[data-testid="audit"] [data-testid="org-picker"]')?.closest('.el-select')?.textContent.includes('龙居社区'))
-    // The action from the list of actions in words.
+    // The action from the list of actions in words, the operator by name.
     await field(page, 'audit-action').click()
     await field(page, 'audit-action').fill('查看身份证号')
     await page.locator('.el-select-dropdown__item:visible', { hasText: '查看身份证号/手机号' }).click()
+    await page.locator('[data-testid="audit-actor"] input').click()
+    await page.locator('[data-testid="audit-actor"] input').fill('admin')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: admin.user.display_name }).click()
     await byId(page, 'audit-search').click()
-    await page.waitForURL((u) => u.searchParams.get('action') === 'person.revealed')
+    await page.waitForURL((u) => u.searchParams.get('action') === 'person.revealed' && u.searchParams.get('actor_id') === String(admin.user.id))
     await waitRows(page, 'audit-table', want.length)
     const row = tableRows(page, 'audit-table').first()
     assert.equal(await textOf(row.getByTestId('audit-row-action')), '查看身份证号')
@@ -3538,7 +3541,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'audit-desktop.png'), fullPage: true })
 
-    // The export: the rows of the list, in words.
+    // The export: the rows of the list, in words; itself audited.
     const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'audit-export').click()])
     assert.equal(file.suggestedFilename(), 'audit-log.xlsx')
     const chunks = []
@@ -3550,11 +3553,11 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.deepEqual(line.slice(4), ['查看身份证号', `审* #${person.id}`, '龙居社区', '字段：身份证号；事由：审计日志核对'])
     assert.equal(line[1], shanghai(mine.at))
     assert.ok(line[2].includes(admin.user.display_name), line[2])
-    const exported = (await admin.get(`/api/v1/audit?action=audit.exported&org=${ids.longju}`)).items[0]
-    assert.deepEqual([exported.summary.rows, [...exported.summary.params].sort()], [want.length, ['action', 'org']])
+    const exported = (await admin.get('/api/v1/audit?action=audit.exported')).items[0]
+    assert.deepEqual([exported.summary.rows, [...exported.summary.params].sort()], [want.length, ['action', 'actor_id']])
     await page.close()
 
-    // A phone: cards, the day range from the address, no overflow.
+    // A phone: the node and the day range from the address, cards, no overflow.
     const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
     const phone = await newPage('audit-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
     await phone.goto(`${base}/login?redirect=${encodeURIComponent(`/audit?org=${ids.longju}&action=person.revealed&from=${today}&to=${today}`)}`)
@@ -3562,6 +3565,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     const card = byId(phone, `audit-row-${mine.id}`)
     await card.waitFor()
     assert.equal(await textOf(card.getByTestId('audit-row-action')), '查看身份证号')
+    await phone.waitForFunction(() => document.querySelector('[data-testid="audit"] [data-testid="org-picker"]')?.closest('.el-select')?.textContent.includes('龙居社区'))
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'audit-phone.png'), fullPage: true })
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
