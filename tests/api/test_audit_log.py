@@ -129,6 +129,8 @@ def test_filters_by_action_operator_and_time(city):
     for params, code, field in (({"action": "person.looked_at"}, "validation_failed", "action"),
                                 ({"action": ""}, "validation_failed", "action"),
                                 ({"actor_id": "me"}, "validation_failed", "actor_id"),
+                                ({"org": "龙居"}, "validation_failed", "org"),
+                                ({"entity_id": "0"}, "validation_failed", "entity_id"),
                                 ({"from": "yesterday"}, "validation_failed", "from"),
                                 ({"to": "2026-13-01"}, "validation_failed", "to"),
                                 ({"from": "2026-12-02T00:00:00Z", "to": "2026-12-01T00:00:00Z"}, "validation_failed", "to")):
