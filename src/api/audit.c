@@ -159,9 +159,9 @@ static void audit_row(json_t *row, void *words)
         json_object_set_new(row, "entity_name", json_string(masked));
     }
     json_object_del(row, "entity_person");
-    /* A resident's rows written before this reading (person.created, .updated)
-     * hold the name they were given: stored as written (the chain covers it),
-     * answered masked like the object's name. */
+    /* A resident's person.created and person.updated rows hold the name they
+     * were given: it stays as stored (the chain covers it) and is answered
+     * masked like the object's name. */
     const char *entity = json_string_value(json_object_get(row, "entity"));
     json_t *sum = json_object_get(row, "summary");
     const char *given = json_string_value(json_object_get(sum, "name"));
