@@ -3570,6 +3570,19 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.screenshot({ path: join(ARTIFACTS, 'audit-phone.png'), fullPage: true })
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     assert.ok(overflow <= 0, `the audit page overflows the phone by ${overflow}px`)
+    // In English too (and back: the choice is remembered for the account).
+    const toggle = () =>
+      Promise.all([
+        phone.waitForResponse((r) => r.url().endsWith(`/api/v1/users/${admin.user.id}`) && r.request().method() === 'PATCH'),
+        byId(phone, 'lang-toggle').click(),
+      ])
+    await toggle()
+    await waitText(phone, 'audit-row-action', 'ID number viewed')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'audit-phone-en.png'), fullPage: true })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the English page overflows the phone')
+    await toggle()
+    await waitText(phone, 'audit-row-action', '查看身份证号')
     await phone.close()
   })
 
