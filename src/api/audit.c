@@ -12,6 +12,7 @@
 
 #include "core/audit_chain.h"
 #include "core/idcard.h"
+#include "core/path.h"
 #include "core/redact.h"
 #include "core/role.h"
 #include "core/timefmt.h"
@@ -143,11 +144,49 @@ static json_t *summary_text(const json_t *sum)
     return out;
 }
 
-/* Each answered row: the time and summary as JSON, the resident's name masked
- * (never more than the surname), and for an export (words: the actions' words,
- * audit_action_words; NULL for the JSON list) the texts its columns take. */
-static void audit_row(json_t *row, void *words)
+/* What reading rows needs besides each row (the list's row_ctx). */
+typedef struct {
+    db_t *db;
+    const char *const *words; /* the actions' words for an export; NULL for the JSON list */
+    json_t *paths;            /* an org path -> the names of its nodes, each path read once */
+} audit_read_t;
+
+/* The names of path's nodes from the top, "合肥市 / 蜀山区 / 西园街道 / 龙居社区", with
+ * one look-up of at most 8 nodes per distinct path of a page or an export; NULL
+ * for "/" (a row tied to no node) or when it cannot be read. */
+static const char *path_names(audit_read_t *r, const char *path)
 {
+    json_t *known = json_object_get(r->paths, path);
+    if (known)
+        return json_string_value(known);
+    int64_t ids[8] = {0};
+    int n = path_ids(path, ids, 8);
+    json_t *rows = n > 0 ? db_rows_json(r->db, "SELECT id, name FROM org WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)",
+                                        "iiiiiiii", ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7])
+                         : NULL;
+    strbuf_t b = {0};
+    for (int i = 0; i < n && rows; i++) {
+        size_t j;
+        json_t *o;
+        json_array_foreach(rows, j, o) {
+            if (json_integer_value(json_object_get(o, "id")) == ids[i]) {
+                strbuf_add(&b, b.s ? " / " : "");
+                strbuf_add(&b, json_string_value(json_object_get(o, "name")));
+            }
+        }
+    }
+    json_decref(rows);
+    json_object_set_new(r->paths, path, b.s ? json_string(b.s) : json_null());
+    free(b.s);
+    return json_string_value(json_object_get(r->paths, path));
+}
+
+/* Each answered row: the time and summary as JSON, the resident's name masked
+ * (never more than the surname), the node's path by name, and for an export
+ * the texts its columns take. ctx: the audit_read_t. */
+static void audit_row(json_t *row, void *ctx)
+{
+    audit_read_t *r = ctx;
     json_t *one = json_array();
     json_array_append(one, row);
     audit_rows_finish(one);
@@ -169,10 +208,14 @@ static void audit_row(json_t *row, void *words)
         name_mask(masked, sizeof masked, given);
         json_object_set_new(sum, "name", json_string(masked));
     }
-    if (words == NULL)
+    const char *path = json_string_value(json_object_get(row, "org_path"));
+    const char *names = path ? path_names(r, path) : NULL;
+    json_object_set_new(row, "org_path_names", names ? json_string(names) : json_null());
+    json_object_del(row, "org_path");
+    if (r->words == NULL)
         return;
     const char *action = json_string_value(json_object_get(row, "action"));
-    const char *word = word_of(audit_actions, words, action);
+    const char *word = word_of(audit_actions, r->words, action);
     const char *field = json_string_value(json_object_get(json_object_get(row, "summary"), "field"));
     if (action && strcmp(action, "person.revealed") == 0 && field)
         word = strcmp(field, "id_card") == 0 ? "查看身份证号" : strcmp(field, "phone") == 0 ? "查看手机号" : word;
@@ -198,8 +241,9 @@ static void audit_row(json_t *row, void *words)
 }
 
 /* The list the request asks for (the caller's subtree of ?org=, and the
- * filters), begun in l and unrun: 0, or -1 with rep set (l not begun). */
-static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, int for_export)
+ * filters), begun in l and unrun, its rows finished with r: 0, or -1 with rep
+ * set (l not begun). */
+static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, audit_read_t *r)
 {
     int64_t org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
@@ -225,13 +269,14 @@ static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, int for_exp
     /* Newest first: the cursor is the last id seen, and the next page is older. */
     api_list_begin(l,
                    "SELECT a.id, a.at AS at_at, a.actor_id, a.actor_name, u.display_name AS actor_display_name,"
-                   " a.source, a.action, a.entity, a.entity_id, a.org_id, o.name AS org_name, a.summary, a.hash, "
+                   " a.source, a.action, a.entity, a.entity_id, a.org_id, o.name AS org_name, a.org_path, a.summary,"
+                   " a.hash, "
                    AUDIT_ENTITY_NAME,
                    "FROM audit_log a LEFT JOIN app_user u ON u.id = a.actor_id LEFT JOIN org o ON o.id = a.org_id",
                    "a.id", "id");
     l->newest_first = 1;
     l->row = audit_row;
-    l->row_ctx = for_export ? (void *)audit_action_words : NULL;
+    l->row_ctx = r;
     char *action = api_query(req, "action");
     char *entity = api_query(req, "entity");
     api_list_where(l,
@@ -248,9 +293,10 @@ static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, int for_exp
 int audit_list(api_req_t *req, api_reply_t *rep)
 {
     api_list_t l;
-    if (audit_of(req, rep, &l, 0) != 0)
-        return -1;
-    return api_list_answer(req, rep, &l);
+    audit_read_t r = {req->db, NULL, json_object()};
+    int rc = audit_of(req, rep, &l, &r) != 0 ? -1 : api_list_answer(req, rep, &l);
+    json_decref(r.paths);
+    return rc;
 }
 
 /* GET /api/v1/audit/export: the same list as a workbook (审计日志), in words
@@ -266,12 +312,15 @@ static int audit_export(api_req_t *req, api_reply_t *rep)
         {"source", "来源地址", NULL, NULL},
         {"action_text", "动作", NULL, NULL},
         {"entity_text", "对象", NULL, NULL},
-        {"org_name", "所属组织", NULL, NULL},
+        {"org_path_names", "所属组织", NULL, NULL},
         {"summary_text", "内容", NULL, NULL},
         {NULL, NULL, NULL, NULL},
     };
     api_list_t l;
-    return audit_of(req, rep, &l, 1) != 0 ? -1 : api_list_export(req, rep, &l, "审计日志", cols, "audit-log");
+    audit_read_t r = {req->db, audit_action_words, json_object()};
+    int rc = audit_of(req, rep, &l, &r) != 0 ? -1 : api_list_export(req, rep, &l, "审计日志", cols, "audit-log");
+    json_decref(r.paths);
+    return rc;
 }
 
 /* Checks the head row against the walked chain: rows read, the last id and

@@ -76,6 +76,16 @@ def rows(client, **params):
     return r.json()["items"]
 
 
+def row_path(client, org):
+    """The node's path by name, as the audit rows give it: its ancestors' names from the top, then its own."""
+    names = []
+    while org:
+        o = client.get(f"/api/v1/orgs/{org}").json()
+        names.insert(0, o["name"])
+        org = o.get("parent_id")
+    return " / ".join(names)
+
+
 def test_every_action_written_is_in_the_served_list(city):
     served = city["admin"].get("/api/v1/enums").json()["audit_actions"]
     assert len(served) == len(set(served)) > 150, len(served)
@@ -95,6 +105,10 @@ def test_rows_name_their_object_and_operator(city):
     assert row["summary"] == {"field": "id_card", "reason": "上门核实身份"}
     assert (row["actor_name"], row["actor_display_name"]) == ("admin", me["display_name"]), row
     assert row["org_name"] == "龙居社区", row
+    path = row["org_path_names"].split(" / ")
+    assert path[:2] == ["合肥市", "蜀山区"] and path[-1] == "龙居社区" and len(path) == 4, row
+    login = rows(admin, action="auth.login", actor_id=me["id"])[0]
+    assert (login["org_id"], login["org_name"], login["org_path_names"]) == (0, None, None), login
     [created] = rows(admin, action="person.created", entity_id=person["id"])
     assert created["entity_name"] == "审*" and created["summary"]["name"] == "审*", created
     text = str(rows(admin))
@@ -153,7 +167,8 @@ def test_export_holds_the_filtered_rows_in_words_and_is_audited(city):
     mine = by_id[rows(admin, action="person.revealed", entity_id=city["person"]["id"])[0]["id"]]
     assert mine[2].startswith("admin") or "（admin）" in mine[2], mine
     assert mine[4] == "查看身份证号" and mine[5] == f"审* #{city['person']['id']}", mine
-    assert mine[6] == "龙居社区" and mine[7] == "字段：身份证号；事由：上门核实身份", mine
+    assert mine[6] == row_path(admin, longju) and mine[6].endswith(" / 龙居社区"), mine
+    assert mine[7] == "字段：身份证号；事由：上门核实身份", mine
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", mine[1]), mine
     assert {x[4] for x in body} == {"查看身份证号", "查看手机号"}
     for secret in (ID_CARD, PHONE, ID_CARD_2, PHONE_2, "审计甲", "审计乙"):

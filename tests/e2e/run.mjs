@@ -3533,6 +3533,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.equal(await textOf(row.getByTestId('audit-row-actor')), admin.user.display_name)
     const object = await textOf(row.getByTestId('audit-row-object'))
     assert.ok(object.includes('审*') && object.includes(`#${person.id}`), object)
+    assert.equal(await textOf(row.getByTestId('audit-row-path')), `合肥市 / 蜀山区 / ${ids.streetName}`)
     const summary = await textOf(row.getByTestId('audit-row-summary'))
     assert.ok(summary.includes('身份证号') && summary.includes('审计日志核对') && !summary.includes('{'), summary)
     const shown = await textOf(byId(page, 'audit'))
@@ -3550,7 +3551,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.deepEqual(head, ['编号', '时间', '操作人', '来源地址', '动作', '对象', '所属组织', '内容'])
     assert.deepEqual(rows.map((r) => Number(r[0])), want.map((r) => r.id))
     const line = rows.find((r) => Number(r[0]) === mine.id)
-    assert.deepEqual(line.slice(4), ['查看身份证号', `审* #${person.id}`, '龙居社区', '字段：身份证号；事由：审计日志核对'])
+    assert.deepEqual(line.slice(4), ['查看身份证号', `审* #${person.id}`, `合肥市 / 蜀山区 / ${ids.streetName} / 龙居社区`, '字段：身份证号；事由：审计日志核对'])
     assert.equal(line[1], shanghai(mine.at))
     assert.ok(line[2].includes(admin.user.display_name), line[2])
     const exported = (await admin.get('/api/v1/audit?action=audit.exported')).items[0]
