@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/audit_chain.h"
+#include "core/idcard.h"
+#include "core/path.h"
 #include "core/redact.h"
 #include "core/role.h"
 #include "core/timefmt.h"
@@ -28,7 +31,219 @@ void audit_rows_finish(json_t *items)
     }
 }
 
-int audit_list(api_req_t *req, api_reply_t *rep)
+/* ---- the log as auditors read it: actions, names, filters, export ---- */
+
+const char *const audit_actions[] = {
+#define ACTION(name, word) name,
+#include "api/audit_actions.def"
+#undef ACTION
+    NULL,
+};
+
+static const char *const audit_action_words[] = {
+#define ACTION(name, word) word,
+#include "api/audit_actions.def"
+#undef ACTION
+    NULL,
+};
+
+/* The row's object by name, resolved in the page's own query (one indexed
+ * look-up of the matching family per row): a node's, a party organisation's or
+ * unit's name, an account's display name, a token's name, and the title or name
+ * of the families that have one. A case's title is a resident's own words and
+ * is left out. Residents (and the party members, posts and move-in requests
+ * that name one) come as the raw name in entity_person, masked by audit_row()
+ * before anything is answered. */
+#define AUDIT_ENTITY_NAME                                                                                              \
+    "CASE a.entity WHEN 'org' THEN (SELECT x.name FROM org x WHERE x.id = a.entity_id)"                               \
+    " WHEN 'party_org' THEN (SELECT x.name FROM party_org x WHERE x.id = a.entity_id)"                                \
+    " WHEN 'unit' THEN (SELECT x.name FROM unit x WHERE x.id = a.entity_id)"                                          \
+    " WHEN 'user' THEN (SELECT x.display_name FROM app_user x WHERE x.id = a.entity_id)"                              \
+    " WHEN 'token' THEN (SELECT x.name FROM session x WHERE x.id = a.entity_id)"                                      \
+    " WHEN 'case_category' THEN (SELECT x.name_zh FROM case_category x WHERE x.id = a.entity_id)"                     \
+    " WHEN 'notice' THEN (SELECT x.title FROM notice x WHERE x.id = a.entity_id)"                                     \
+    " WHEN 'inspection' THEN (SELECT x.title FROM inspection x WHERE x.id = a.entity_id)"                             \
+    " WHEN 'review_session' THEN (SELECT x.title FROM review_session x WHERE x.id = a.entity_id)"                     \
+    " WHEN 'assess_plan' THEN (SELECT x.name FROM assess_plan x WHERE x.id = a.entity_id)"                            \
+    " WHEN 'service_contract' THEN (SELECT x.title FROM service_contract x WHERE x.id = a.entity_id)"                 \
+    " WHEN 'team' THEN (SELECT x.name FROM team x WHERE x.id = a.entity_id)"                                          \
+    " WHEN 'activity' THEN (SELECT x.title FROM team_activity x WHERE x.id = a.entity_id)"                            \
+    " WHEN 'alliance' THEN (SELECT x.name FROM alliance x WHERE x.id = a.entity_id)"                                  \
+    " WHEN 'brand' THEN (SELECT x.name FROM brand x WHERE x.id = a.entity_id)"                                        \
+    " WHEN 'honour' THEN (SELECT x.title FROM honour x WHERE x.id = a.entity_id)"                                     \
+    " WHEN 'venue' THEN (SELECT x.name FROM venue x WHERE x.id = a.entity_id) END AS entity_name,"                   \
+    " CASE a.entity WHEN 'person' THEN (SELECT x.name FROM person x WHERE x.id = a.entity_id)"                        \
+    " WHEN 'party_member' THEN (SELECT x.name FROM person x WHERE x.id = a.entity_id)"                                \
+    " WHEN 'cadre' THEN (SELECT x.name FROM cadre c JOIN person x ON x.id = c.person_id WHERE c.id = a.entity_id)"    \
+    " WHEN 'person_transfer' THEN (SELECT x.name FROM person_transfer t JOIN person x ON x.id = t.person_id"           \
+    " WHERE t.id = a.entity_id) END AS entity_person"
+
+/* What a row's summary keys and some of their values say in an export (the
+ * console's auditKey.* and auditValue.* words). */
+static const char *const summary_keys[] = {"reason", "field", "rows", "params", "query", "format", "type", "count",
+                                           "name", "changed", "revealed", "person_id", "to_org_id", "holding_org_id",
+                                           "from_id", "to_id", "schema", "rows_redacted", "via", "target_org",
+                                           "target_org_id", "state", "note", "year", "role", "org_id", "username", NULL};
+static const char *const summary_key_words[] = {
+    "事由", "字段", "行数", "筛选条件", "查询条件", "格式", "类型", "数量", "名称", "改动", "完整信息", "居民编号", "迁入组织编号",
+    "登记组织编号", "起始行", "截止行", "数据库版本", "处理行数", "途径", "目标组织", "目标组织编号", "状态", "备注", "年度",
+    "角色", "组织编号", "用户名", NULL};
+static const char *const summary_values[] = {"id_card", "phone", "contact_phone", NULL};
+static const char *const summary_value_words[] = {"身份证号", "手机号", "联系电话", NULL};
+
+static const char *word_of(const char *const *values, const char *const *words, const char *v)
+{
+    for (size_t i = 0; v && values[i]; i++)
+        if (strcmp(values[i], v) == 0)
+            return words[i];
+    return NULL;
+}
+
+/* One value of a summary as text: words for the known ones, 是/否, a list
+ * joined with 、, anything else as compact JSON. */
+static void summary_value_text(strbuf_t *b, const json_t *v)
+{
+    size_t i;
+    json_t *x;
+    const char *known = json_is_string(v) ? word_of(summary_values, summary_value_words, json_string_value(v)) : NULL;
+    if (known)
+        strbuf_add(b, known);
+    else if (json_is_string(v))
+        strbuf_add(b, json_string_value(v));
+    else if (json_is_boolean(v))
+        strbuf_add(b, json_is_true(v) ? "是" : "否");
+    else if (json_is_array(v)) {
+        json_array_foreach(v, i, x) {
+            if (i)
+                strbuf_add(b, "、");
+            summary_value_text(b, x);
+        }
+    } else {
+        char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        strbuf_add(b, t ? t : "");
+        free(t);
+    }
+}
+
+/* A summary as "事由：上门核实；字段：身份证号" (unknown keys as they are). */
+static json_t *summary_text(const json_t *sum)
+{
+    strbuf_t b = {0};
+    const char *key;
+    json_t *v;
+    int n = 0;
+    json_object_foreach((json_t *)sum, key, v) {
+        const char *word = word_of(summary_keys, summary_key_words, key);
+        strbuf_add(&b, n++ ? "；" : "");
+        strbuf_add(&b, word ? word : key);
+        strbuf_add(&b, "：");
+        summary_value_text(&b, v);
+    }
+    json_t *out = json_string(b.s ? b.s : "");
+    free(b.s);
+    return out;
+}
+
+/* What reading rows needs besides each row (the list's row_ctx). */
+typedef struct {
+    db_t *db;
+    const char *const *words; /* the actions' words for an export; NULL for the JSON list */
+    json_t *paths;            /* an org path -> the names of its nodes, each path read once */
+} audit_read_t;
+
+/* The names of path's nodes from the top, "合肥市 / 蜀山区 / 西园街道 / 龙居社区", with
+ * one look-up of at most 8 nodes per distinct path of a page or an export; NULL
+ * for "/" (a row tied to no node) or when it cannot be read. */
+static const char *path_names(audit_read_t *r, const char *path)
+{
+    json_t *known = json_object_get(r->paths, path);
+    if (known)
+        return json_string_value(known);
+    int64_t ids[8] = {0};
+    int n = path_ids(path, ids, 8);
+    json_t *rows = n > 0 ? db_rows_json(r->db, "SELECT id, name FROM org WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)",
+                                        "iiiiiiii", ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7])
+                         : NULL;
+    strbuf_t b = {0};
+    for (int i = 0; i < n && rows; i++) {
+        size_t j;
+        json_t *o;
+        json_array_foreach(rows, j, o) {
+            if (json_integer_value(json_object_get(o, "id")) == ids[i]) {
+                strbuf_add(&b, b.s ? " / " : "");
+                strbuf_add(&b, json_string_value(json_object_get(o, "name")));
+            }
+        }
+    }
+    json_decref(rows);
+    json_object_set_new(r->paths, path, b.s ? json_string(b.s) : json_null());
+    free(b.s);
+    return json_string_value(json_object_get(r->paths, path));
+}
+
+/* Each answered row: the time and summary as JSON, the resident's name masked
+ * (never more than the surname), the node's path by name, and for an export
+ * the texts its columns take. ctx: the audit_read_t. */
+static void audit_row(json_t *row, void *ctx)
+{
+    audit_read_t *r = ctx;
+    json_t *one = json_array();
+    json_array_append(one, row);
+    audit_rows_finish(one);
+    json_decref(one);
+    char masked[16];
+    const char *person = json_string_value(json_object_get(row, "entity_person"));
+    if (person) {
+        name_mask(masked, sizeof masked, person);
+        json_object_set_new(row, "entity_name", json_string(masked));
+    }
+    json_object_del(row, "entity_person");
+    /* A resident's person.created and person.updated rows hold the name they
+     * were given: it stays as stored (the chain covers it) and is answered
+     * masked like the object's name. */
+    const char *entity = json_string_value(json_object_get(row, "entity"));
+    json_t *sum = json_object_get(row, "summary");
+    const char *given = json_string_value(json_object_get(sum, "name"));
+    if (given && entity && strcmp(entity, "person") == 0) {
+        name_mask(masked, sizeof masked, given);
+        json_object_set_new(sum, "name", json_string(masked));
+    }
+    const char *path = json_string_value(json_object_get(row, "org_path"));
+    const char *names = path ? path_names(r, path) : NULL;
+    json_object_set_new(row, "org_path_names", names ? json_string(names) : json_null());
+    json_object_del(row, "org_path");
+    if (r->words == NULL)
+        return;
+    const char *action = json_string_value(json_object_get(row, "action"));
+    const char *word = word_of(audit_actions, r->words, action);
+    const char *field = json_string_value(json_object_get(json_object_get(row, "summary"), "field"));
+    if (action && strcmp(action, "person.revealed") == 0 && field)
+        word = strcmp(field, "id_card") == 0 ? "查看身份证号" : strcmp(field, "phone") == 0 ? "查看手机号" : word;
+    json_object_set_new(row, "action_text", json_string(word ? word : action ? action : ""));
+    const char *dn = json_string_value(json_object_get(row, "actor_display_name"));
+    const char *un = json_string_value(json_object_get(row, "actor_name"));
+    json_object_set_new(row, "actor_text", dn && un && strcmp(dn, un) != 0 ? json_sprintf("%s（%s）", dn, un)
+                                                                            : json_string(un ? un : ""));
+    const char *name = json_string_value(json_object_get(row, "entity_name"));
+    json_int_t eid = json_integer_value(json_object_get(row, "entity_id"));
+    json_object_set_new(row, "entity_text", name ? json_sprintf("%s #%lld", name, (long long)eid)
+                                                 : json_sprintf("#%lld", (long long)eid));
+    json_object_set_new(row, "summary_text", summary_text(json_object_get(row, "summary")));
+    /* Shown in Asia/Shanghai, as the console shows it. */
+    int64_t at = 0;
+    time_parse_rfc3339(json_string_value(json_object_get(row, "at")), &at);
+    time_t local = (time_t)(at + 8 * 3600);
+    struct tm tm;
+    char text[32];
+    gmtime_r(&local, &tm);
+    strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+    json_object_set_new(row, "at_text", json_string(text));
+}
+
+/* The list the request asks for (the caller's subtree of ?org=, and the
+ * filters), begun in l and unrun, its rows finished with r: 0, or -1 with rep
+ * set (l not begun). */
+static int audit_of(api_req_t *req, api_reply_t *rep, api_list_t *l, audit_read_t *r)
 {
     int64_t org = 0, actor = 0, entity_id = 0, from = 0, to = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0 ||
@@ -45,33 +260,67 @@ int audit_list(api_req_t *req, api_reply_t *rep)
         }
         free(v);
     }
+    if (from && to && to <= from)
+        return api_fail(rep, req->lang, E_TIME_INVALID, "to");
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int rc = access_list_range(req->db, req->who, PERM_AUDIT_READ, org, lo, hi);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "org");
     /* Newest first: the cursor is the last id seen, and the next page is older. */
-    api_list_t l;
-    api_list_begin(&l,
-                   "SELECT id, at AS at_at, actor_id, actor_name, source, action, entity, entity_id, org_id, summary,"
-                   " hash",
-                   "FROM audit_log", "id", NULL);
-    l.newest_first = 1;
+    api_list_begin(l,
+                   "SELECT a.id, a.at AS at_at, a.actor_id, a.actor_name, u.display_name AS actor_display_name,"
+                   " a.source, a.action, a.entity, a.entity_id, a.org_id, o.name AS org_name, a.org_path, a.summary,"
+                   " a.hash, "
+                   AUDIT_ENTITY_NAME,
+                   "FROM audit_log a LEFT JOIN app_user u ON u.id = a.actor_id LEFT JOIN org o ON o.id = a.org_id",
+                   "a.id", "id");
+    l->newest_first = 1;
+    l->row = audit_row;
+    l->row_ctx = r;
     char *action = api_query(req, "action");
     char *entity = api_query(req, "entity");
-    api_list_where(&l,
-                   "org_path >= ? AND org_path < ? AND (? = 0 OR actor_id = ?) AND (CAST(? AS TEXT) IS NULL OR action = ?)"
-                   " AND (CAST(? AS TEXT) IS NULL OR entity = ?) AND (? = 0 OR entity_id = ?)"
-                   " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)",
+    api_list_where(l,
+                   "a.org_path >= ? AND a.org_path < ? AND (? = 0 OR a.actor_id = ?)"
+                   " AND (CAST(? AS TEXT) IS NULL OR a.action = ?) AND (CAST(? AS TEXT) IS NULL OR a.entity = ?)"
+                   " AND (? = 0 OR a.entity_id = ?) AND (? = 0 OR a.at >= ?) AND (? = 0 OR a.at < ?)",
                    "ttiittttiiiiii", lo, hi, actor, actor, action, action, entity, entity, entity_id, entity_id, from,
                    from, to, to);
     free(action);
     free(entity);
-    json_t *page = api_list_query(req, rep, &l) == 0 ? api_list_run(req->db, &l) : NULL;
-    api_list_end(&l);
-    if (page == NULL)
-        return rep->json ? -1 : api_db_error(rep, req->lang, DB_ERR, NULL);
-    audit_rows_finish(json_object_get(page, "items"));
-    return api_json(rep, 200, page);
+    return 0;
+}
+
+int audit_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    audit_read_t r = {req->db, NULL, json_object()};
+    int rc = audit_of(req, rep, &l, &r) != 0 ? -1 : api_list_answer(req, rep, &l);
+    json_decref(r.paths);
+    return rc;
+}
+
+/* GET /api/v1/audit/export: the same list as a workbook (审计日志), in words
+ * and names, newest first; the export is audited as every list export is
+ * (audit.exported, the filters' names). It holds no personal value (residents'
+ * names masked, summaries as written), so it asks for no reason. */
+static int audit_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号", NULL, NULL},
+        {"at_text", "时间", NULL, NULL},
+        {"actor_text", "操作人", NULL, NULL},
+        {"source", "来源地址", NULL, NULL},
+        {"action_text", "动作", NULL, NULL},
+        {"entity_text", "对象", NULL, NULL},
+        {"org_path_names", "所属组织", NULL, NULL},
+        {"summary_text", "内容", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    api_list_t l;
+    audit_read_t r = {req->db, audit_action_words, json_object()};
+    int rc = audit_of(req, rep, &l, &r) != 0 ? -1 : api_list_export(req, rep, &l, "审计日志", cols, "audit-log");
+    json_decref(r.paths);
+    return rc;
 }
 
 /* Checks the head row against the walked chain: rows read, the last id and
@@ -470,7 +719,7 @@ int audit_reseal(db_t *db, const keys_t *keys, int schema, int64_t *redacted, ch
 static const field_t audit_list_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"actor_id", F_INT, 0, 0, INT64_MAX, NULL, 0},
-    {"action", F_TEXT, 0, 0, 0, NULL, 0},
+    {"action", F_ENUM, 0, 0, 0, audit_actions, 0},
     {"entity", F_TEXT, 0, 0, 0, NULL, 0},
     {"entity_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"from", F_TEXT, 0, 0, 0, NULL, 0},
@@ -480,5 +729,7 @@ static const field_t audit_list_query[] = {
 
 const op_t audit_ops[] = {
     {OP(HTTP_GET, "/api/v1/audit", "audit.list", PERM(PERM_AUDIT_READ), RF_PAGED, audit_list), .query = audit_list_query},
+    {OP(HTTP_GET, "/api/v1/audit/export", "audit.export", PERM(PERM_AUDIT_READ), RF_WRITES, audit_export),
+     .query = audit_list_query},
     OPS_END,
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/idcard.h"
 #include "core/path.h"
 #include "core/pii_text.h"
 #include "core/random.h"
@@ -67,11 +68,8 @@ static json_t *name_masked(const char *name)
 {
     if (name == NULL || *name == '\0')
         return json_null();
-    size_t n = 1;
-    while (name[n] && ((unsigned char)name[n] & 0xC0) == 0x80)
-        n++;
     char out[16];
-    snprintf(out, sizeof out, "%.*s*", (int)(n < 8 ? n : 8), name);
+    name_mask(out, sizeof out, name);
     return json_string(out);
 }
 

@@ -56,6 +56,7 @@ extern const char *const user_langs[];            /* users.c: users' lang */
 extern const char *const transfer_boxes[];        /* transfer.c: ?box= of the requests */
 extern const char *const transfer_statuses[];     /* transfer.c: ?status= of the requests */
 extern const char *const norm_keys[];             /* norm.c: the norms' keys */
+extern const char *const audit_actions[];         /* audit.c: every action the audit log holds (audit_actions.def) */
 /* ---- duty lists (责任清单) ---- */
 extern const char *const duty_ratings[];          /* duty.c: a quarterly review's rating */
 /* ---- end duty lists ---- */

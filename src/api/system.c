@@ -74,6 +74,7 @@ static const struct {
     {"transfer_boxes", transfer_boxes},
     {"transfer_statuses", transfer_statuses},
     {"norm_keys", norm_keys},
+    {"audit_actions", audit_actions},
     /* ---- duty lists (责任清单) ---- */
     {"duty_states", duty_states},
     {"duty_actions", duty_actions},

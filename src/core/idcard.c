@@ -99,6 +99,18 @@ void phone_mask(char *out, size_t cap, const char *phone)
     snprintf(out, cap, "%.*s%s", (int)(n - keep), "********************************", phone + n - keep);
 }
 
+void name_mask(char *out, size_t cap, const char *name)
+{
+    if (name == NULL || *name == '\0') {
+        snprintf(out, cap, "%s", "");
+        return;
+    }
+    size_t n = 1;
+    while (name[n] && ((unsigned char)name[n] & 0xC0) == 0x80)
+        n++;
+    snprintf(out, cap, "%.*s*", (int)(n < 8 ? n : 8), name);
+}
+
 int phone_valid(const char *p)
 {
     size_t n = strlen(p);

@@ -33,6 +33,11 @@ void idcard_mask(char *out, size_t cap, const char *id);
  * otherwise all but the last 4 characters become '*'. */
 void phone_mask(char *out, size_t cap, const char *phone);
 
+/* out = a resident's name as the public and auditors see it: its first
+ * character (the surname, UTF-8) and "*", "张*"; "" for an empty name. cap at
+ * least 16. */
+void name_mask(char *out, size_t cap, const char *name);
+
 /* 1 if phone is a mainland mobile (1[3-9] and 9 digits) or a landline
  * (0 + 2-3 digit area code, optional '-', 7-8 digits). */
 int phone_valid(const char *phone);

@@ -813,6 +813,9 @@ def test_every_route_answers_as_documented(server, admin):
     r = admin.get("/api/v1/users/export", params={"q": "openapi"})
     assert r.status_code == 200 and xlsx_rows(r.content)[1][1] == "openapi.doc", r.text
     check(r, "GET", "/api/v1/users/export")
+    r = admin.get("/api/v1/audit/export", params={"action": "users.exported"})
+    assert r.status_code == 200 and xlsx_rows(r.content)[1][4] == "导出账号", r.text
+    check(r, "GET", "/api/v1/audit/export")
     r = admin.patch(f"/api/v1/users/{user['id']}", json={"display_name": "文档用户", "unlock": True})
     assert r.status_code == 200, r.text
     check(r, "PATCH", "/api/v1/users/{id}")

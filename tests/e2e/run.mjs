@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { inflateRawSync } from 'node:zlib'
 
 import { dictionary, flatten } from './i18n-keys.mjs'
 import './web-shape.mjs'
@@ -315,6 +316,42 @@ async function changePassword(page, current, next, confirm = next) {
   return res
 }
 
+// The rows of an .xlsx workbook's first sheet as arrays of strings (shared and
+// inline strings and plain values; a cell left out reads as ''), read from the
+// zip with node's zlib.
+function xlsxRows(book) {
+  const files = {}
+  let eocd = book.length - 22
+  while (eocd >= 0 && book.readUInt32LE(eocd) !== 0x06054b50) eocd--
+  let at = book.readUInt32LE(eocd + 16)
+  for (let n = book.readUInt16LE(eocd + 10); n > 0; n--) {
+    const method = book.readUInt16LE(at + 10)
+    const size = book.readUInt32LE(at + 20)
+    const nameLen = book.readUInt16LE(at + 28)
+    const skip = nameLen + book.readUInt16LE(at + 30) + book.readUInt16LE(at + 32)
+    const name = book.subarray(at + 46, at + 46 + nameLen).toString('utf8')
+    const local = book.readUInt32LE(at + 42)
+    const data = local + 30 + book.readUInt16LE(local + 26) + book.readUInt16LE(local + 28)
+    const raw = book.subarray(data, data + size)
+    files[name] = (method === 8 ? inflateRawSync(raw) : raw).toString('utf8')
+    at += 46 + skip
+  }
+  const unxml = (x) => x.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+  const texts = (x) => [...x.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => unxml(m[1])).join('')
+  const shared = [...(files['xl/sharedStrings.xml'] || '').matchAll(/<si>(.*?)<\/si>/gs)].map((m) => texts(m[1]))
+  return [...files['xl/worksheets/sheet1.xml'].matchAll(/<row[^>]*>(.*?)<\/row>/gs)].map((row) => {
+    const cells = []
+    for (const c of row[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
+      const col = [...c[1]].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1
+      const v = (c[3] || '').match(/<v>([^<]*)<\/v>/)?.[1] ?? ''
+      const value = / t="s"/.test(c[2]) ? shared[Number(v)] : / t="inlineStr"/.test(c[2]) ? texts(c[3]) : unxml(v)
+      while (cells.length < col) cells.push('')
+      cells[col] = value
+    }
+    return cells
+  })
+}
+
 // ---------------------------------------------------------------- the run
 
 describe('staff console', { timeout: 1_200_000 }, () => {
@@ -430,6 +467,8 @@ describe('staff console', { timeout: 1_200_000 }, () => {
       wish_states: (v) => [`wishState.${v}`],
       // ---- 党建品牌 and 荣誉 ----
       honour_levels: (v) => [`honours.level.${v}`],
+      // ---- the audit log ----
+      audit_actions: (v) => [`auditAction.${v}`],
     }
     const shownAsIs = ['langs'] // the language toggle names each language in itself
     assert.deepEqual(Object.keys(enums).sort(), [...Object.keys(words), ...shownAsIs].sort(), 'a vocabulary the console has no words for')
@@ -3502,6 +3541,91 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.getByRole('button', { name: '关闭此对话框' }).click() // the next scenarios use the page
     await byId(page, 'post-claims').waitFor({ state: 'hidden' })
     clean()
+  })
+
+  it('审计日志: admin filters the log by 查看身份证号 and by operator, sees the resident masked and the operator by name, exports the same rows; the phone shows cards', async () => {
+    // A reveal to find: admin views a Longju resident's ID number, with a reason.
+    const full = idWithCheck('34010419800505321')
+    const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '审计丙', id_card: full, phone: '13955509876' }, 201)
+    await admin.post(`/api/v1/persons/${person.id}/reveal`, { field: 'id_card', reason: '审计日志核对' }, 200)
+    const want = (await admin.get(`/api/v1/audit?action=person.revealed&actor_id=${admin.user.id}&limit=100`)).items
+    const mine = want.find((r) => r.entity_id === person.id)
+    assert.ok(mine && want.length <= 20, JSON.stringify(want))
+
+    const page = await newPage('audit', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await byId(page, 'nav-audit').click()
+    await page.waitForURL((u) => u.pathname === '/audit')
+    await byId(page, 'audit-table').waitFor()
+    // The action from the list of actions in words, the operator by name.
+    await field(page, 'audit-action').click()
+    await field(page, 'audit-action').fill('查看身份证号')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '查看身份证号/手机号' }).click()
+    await page.locator('[data-testid="audit-actor"] input').click()
+    await page.locator('[data-testid="audit-actor"] input').fill('admin')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: admin.user.display_name }).click()
+    await byId(page, 'audit-search').click()
+    await page.waitForURL((u) => u.searchParams.get('action') === 'person.revealed' && u.searchParams.get('actor_id') === String(admin.user.id))
+    await waitRows(page, 'audit-table', want.length)
+    const row = tableRows(page, 'audit-table').first()
+    assert.equal(await textOf(row.getByTestId('audit-row-action')), '查看身份证号')
+    assert.equal(await textOf(row.getByTestId('audit-row-actor')), admin.user.display_name)
+    const object = await textOf(row.getByTestId('audit-row-object'))
+    assert.ok(object.includes('审*') && object.includes(`#${person.id}`), object)
+    assert.equal(await textOf(row.getByTestId('audit-row-path')), `合肥市 / 蜀山区 / ${ids.streetName}`)
+    const summary = await textOf(row.getByTestId('audit-row-summary'))
+    assert.ok(summary.includes('身份证号') && summary.includes('审计日志核对') && !summary.includes('{'), summary)
+    const shown = await textOf(byId(page, 'audit'))
+    assert.ok(!shown.includes('审计丙') && !shown.includes(full) && !shown.includes('13955509876'), 'no name, ID or phone in full')
+    await toTop(page)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'audit-desktop.png'), fullPage: true })
+
+    // The export: the rows of the list, in words; itself audited.
+    const [file] = await Promise.all([page.waitForEvent('download'), byId(page, 'audit-export').click()])
+    assert.equal(file.suggestedFilename(), 'audit-log.xlsx')
+    const chunks = []
+    for await (const c of await file.createReadStream()) chunks.push(c)
+    const [head, ...rows] = xlsxRows(Buffer.concat(chunks))
+    assert.deepEqual(head, ['编号', '时间', '操作人', '来源地址', '动作', '对象', '所属组织', '内容'])
+    assert.deepEqual(rows.map((r) => Number(r[0])), want.map((r) => r.id))
+    const line = rows.find((r) => Number(r[0]) === mine.id)
+    assert.deepEqual(line.slice(4), ['查看身份证号', `审* #${person.id}`, `合肥市 / 蜀山区 / ${ids.streetName} / 龙居社区`, '字段：身份证号；事由：审计日志核对'])
+    assert.equal(line[1], shanghai(mine.at))
+    assert.ok(line[2].includes(admin.user.display_name), line[2])
+    const exported = (await admin.get('/api/v1/audit?action=audit.exported')).items[0]
+    assert.deepEqual([exported.summary.rows, [...exported.summary.params].sort()], [want.length, ['action', 'actor_id']])
+    await page.close()
+
+    // A phone: the node and the day range from the address, cards, no overflow.
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+    const phone = await newPage('audit-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login?redirect=${encodeURIComponent(`/audit?org=${ids.longju}&action=person.revealed&from=${today}&to=${today}`)}`)
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    const card = byId(phone, `audit-row-${mine.id}`)
+    await card.waitFor()
+    assert.equal(await textOf(card.getByTestId('audit-row-action')), '查看身份证号')
+    await phone.waitForFunction(() => document.querySelector('[data-testid="audit"] [data-testid="org-picker"]')?.closest('.el-select')?.textContent.includes('龙居社区'))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'audit-phone.png'), fullPage: true })
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the audit page overflows the phone by ${overflow}px`)
+    // In English too (and back: the choice is remembered for the account).
+    const toggle = () =>
+      Promise.all([
+        phone.waitForResponse((r) => r.url().endsWith(`/api/v1/users/${admin.user.id}`) && r.request().method() === 'PATCH'),
+        byId(phone, 'lang-toggle').click(),
+      ])
+    await toggle()
+    await waitText(phone, 'audit-row-action', 'ID number viewed')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'audit-phone-en.png'), fullPage: true })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the English page overflows the phone')
+    await toggle()
+    await waitText(phone, 'audit-row-action', '查看身份证号')
+    await phone.close()
   })
 
   it('a wrong password shows the API message; a locked account shows until when', async () => {

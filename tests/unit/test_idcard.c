@@ -124,6 +124,12 @@ static void masking(void **state)
     assert_string_equal(out, "*********5678");
     phone_mask(out, sizeof out, "123");
     assert_string_equal(out, "123");
+    name_mask(out, sizeof out, "张三丰");
+    assert_string_equal(out, "张*");
+    name_mask(out, sizeof out, "Li Lei");
+    assert_string_equal(out, "L*");
+    name_mask(out, sizeof out, "");
+    assert_string_equal(out, "");
 }
 
 static void phones(void **state)

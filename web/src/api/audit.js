@@ -1,6 +1,7 @@
 // The audit log.
-import { api } from './client.js'
+import { api, download } from './client.js'
 
 export const audit = {
   list: (query) => api.get('/audit', query),
+  exportFile: (query) => download('/audit/export', query, 'audit-log.xlsx'),
 }
