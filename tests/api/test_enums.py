@@ -37,6 +37,7 @@ def probes(org, unit, party, me):
                              {"category": "no_such_category", "title": "词表", "description": "词表", "org_id": org}),
         "case_ratings": body(f"/api/v1/cases/{MISSING}/actions", "rating", {"action": "rate", "version": STALE}),
         "case_states": ("GET", "/api/v1/cases", "state", None),
+        "audit_actions": ("GET", "/api/v1/audit", "action", None),
         "langs": body(f"/api/v1/users/{me['id']}", "lang", {"version": STALE}, "PATCH"),
         "transfer_boxes": ("GET", "/api/v1/person-transfers", "box", None),
         "transfer_statuses": ("GET", "/api/v1/person-transfers", "status", None),
