@@ -1,6 +1,7 @@
 /* The map of a node (issue 18): its outline, its children's outlines, the
  * buildings of a community or grid and the open cases of the subtree that have
- * a place, in one answer the console draws; and the tile layer an operator
+ * a place (and for a street the outlined grids within it), in one answer the
+ * console draws; and the tile layer an operator
  * configured, if any. No personal data: cases carry their tracking code, state
  * and place, never a title, a description or a reporter. */
 #include "api/handlers.h"
@@ -20,6 +21,7 @@
 #define MAP_CHILDREN 500
 #define MAP_BUILDINGS 2000
 #define MAP_CASES 500
+#define MAP_GRIDS 2000
 
 /* Replace the stored GeoJSON text in row's "geojson" by the parsed object under
  * "geometry" (null when none or unreadable). */
@@ -76,6 +78,15 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
                                            " AND g.kind = 'Point' ORDER BY o.id LIMIT ?",
                                            "tti", lo, hi, (int64_t)MAP_BUILDINGS + 1)
                             : json_array();
+    /* A street's map shows its communities and, within them, their grids. */
+    int is_street = level && strcmp(level, "street") == 0;
+    json_t *grids = is_street ? db_rows_json(db,
+                                             "SELECT o.id, o.name, o.parent_id, g.geojson FROM org o"
+                                             " JOIN org_geometry g ON g.org_id = o.id"
+                                             " WHERE o.path >= ? AND o.path < ? AND o.level = 'grid'"
+                                             " ORDER BY o.id LIMIT ?",
+                                             "tti", lo, hi, (int64_t)MAP_GRIDS + 1)
+                              : json_array();
     /* Open: the three ended states left out, as casefile_open_deadline's WHERE says it. */
     json_t *cases = with_cases ? db_rows_json(db,
                                               "SELECT c.id, c.tracking_code, c.state, c.stage_deadline AS _deadline,"
@@ -86,7 +97,8 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
                                               " ORDER BY c.id DESC LIMIT ?",
                                               "tti", lo, hi, (int64_t)MAP_CASES + 1)
                                : json_null();
-    if (org == NULL || children == NULL || buildings == NULL || cases == NULL) {
+    if (org == NULL || children == NULL || buildings == NULL || cases == NULL || grids == NULL) {
+        json_decref(grids);
         json_decref(org);
         json_decref(children);
         json_decref(buildings);
@@ -97,6 +109,7 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
     size_t i;
     json_t *row;
     json_array_foreach(children, i, row) geometry_parse(row);
+    json_array_foreach(grids, i, row) geometry_parse(row);
     for (i = 0; i < json_array_size(buildings);) {
         if (building_place(json_array_get(buildings, i)) != 0)
             json_array_remove(buildings, i);
@@ -106,10 +119,11 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
     json_array_foreach(cases, i, row) case_add_overdue(row, now);
     int truncated = cut(children, MAP_CHILDREN);
     truncated |= cut(buildings, MAP_BUILDINGS);
+    truncated |= cut(grids, MAP_GRIDS);
     if (json_is_array(cases))
         truncated |= cut(cases, MAP_CASES);
-    return json_pack("{s:o, s:o, s:o, s:o, s:b}", "org", org, "children", children, "buildings", buildings, "cases",
-                     cases, "truncated", truncated);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "org", org, "children", children, "grids", grids, "buildings",
+                     buildings, "cases", cases, "truncated", truncated);
 }
 
 /* GET /api/v1/orgs/{id}/map. The answer depends on the node, whether the caller

@@ -64,7 +64,8 @@ def test_shape_children_buildings_and_cases(city):
     nowhere = report(ids["resident"], None, None, org_id=ids["comm"])
     elsewhere = report(admin, X + 0.1 + D / 2, Y + D / 2)
     m = map_of(ids["staff"], ids["comm"])
-    assert set(m) == {"org", "children", "buildings", "cases", "truncated"}
+    assert set(m) == {"org", "children", "grids", "buildings", "cases", "truncated"}
+    assert m["grids"] == []  # only a street's map lists the grids within its children
     assert m["org"]["id"] == ids["comm"] and m["org"]["level"] == "community"
     assert m["org"]["geometry"]["type"] == "Polygon"
     kids = {c["id"]: c for c in m["children"]}
@@ -90,6 +91,9 @@ def test_shape_children_buildings_and_cases(city):
     assert [x["id"] for x in g["cases"]] == [inside["id"]]
     street = map_of(admin, m["org"]["parent_id"])
     assert ids["comm"] in [x["id"] for x in street["children"]] and street["buildings"] == []
+    in_street = {x["id"]: x for x in street["grids"]}
+    assert in_street[ids["b"]] == {"id": ids["b"], "name": "地图网格B", "parent_id": ids["comm"], "geometry": square(X + D, Y, D)}
+    assert ids["bare"] not in in_street  # no outline, nothing to draw
     assert inside["id"] in [x["id"] for x in street["cases"]]
     # Overdue once the stage's deadline passes (sanitation: 4 h to accept); ended cases leave.
     assert admin.post("/api/v1/_test/clock", json={"advance_seconds": 5 * 3600}).status_code == 200
