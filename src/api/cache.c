@@ -54,16 +54,18 @@ int cache_reply(api_req_t *req, const char *key, api_reply_t *rep)
 
 void cache_store(api_req_t *req, const char *key, const json_t *body)
 {
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (text != NULL)
+        cache_store_text(req, key, text);
+}
+
+void cache_store_text(api_req_t *req, const char *key, char *text)
+{
     /* The version read before the body was: a commit in between makes the entry
      * older than its body, so it is recomputed, never served stale. */
     int64_t version = req->cache_version;
-    if (version < 0)
-        return;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (text == NULL)
-        return;
     size_t len = strlen(text);
-    if (len > MAX_BODY) {
+    if (version < 0 || len > MAX_BODY) {
         free(text);
         return;
     }
