@@ -28,7 +28,7 @@ port=$((20000 + RANDOM % 20000))
 nport=$((port + 1))
 ./jiceng serve --db "$db" --listen 127.0.0.1:$port > "$work/serve.log" 2>&1 &
 echo $! > "$work/jiceng.pid"
-for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qs 'listening on' "$work/serve.log" && break; sleep 0.1; done
 token=$(python3 bench/claims.py tokens $port "$JICENG_ADMIN_PASSWORD" admin | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])')
 auth="Authorization: Bearer $token"
 district=$(sqlite3 "$db" "SELECT id FROM org WHERE level = 'district' ORDER BY id LIMIT 1")
