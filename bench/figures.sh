@@ -42,30 +42,10 @@ mkdir -p "$work/www"
 curl -sf -H "Authorization: Bearer $token" "$url" > "$work/www/figures.json"
 bytes=$(wc -c < "$work/www/figures.json")
 
-bench() { # name url [header]
-    wrk -t2 -c$CONNS -d${DUR}s --latency ${3:+-H "$3"} "$2" > "$work/wrk.txt"
-    local p99 non2xx
-    last_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
-    non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-    echo "| $1 | $last_rps | $p99 | ${non2xx:-0} |"
-}
+. bench/ceiling.sh
 echo
 echo "| at $CONNS connections, ${DUR} s, $bytes bytes | requests/s | p99 | non-2xx |"
 echo "| --- | --- | --- | --- |"
 bench "GET /api/v1/orgs/{city}/figures" "$url" "Authorization: Bearer $token"
 figures=$last_rps
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$nport; root $work/www; location / { default_type application/json; } }
-}
-NGINX
-nginx -c "$work/nginx.conf"
-bench "nginx: static file, the same bytes" "http://127.0.0.1:$nport/figures.json"
-kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
-echo "| the figures / nginx | $(awk -v a="$figures" -v b="$last_rps" 'BEGIN {printf "%.2f", a / b}') | | |"
+ceiling figures.json "$nport" "the figures" "$figures"

@@ -57,6 +57,10 @@ export default defineConfig({
           if (!id.includes('node_modules')) return undefined
           if (id.includes('/echarts/') || id.includes('/zrender/')) return 'echarts'
           if (id.includes('/element-plus/') || id.includes('/@element-plus/')) return 'element-plus'
+          // Maps only: loaded by the pages that draw one, never on the way to the dashboard.
+          if (id.includes('/node_modules/leaflet/')) return 'leaflet'
+          // Outline editing: imported when a map page opens, after Leaflet is global (it reads window.L).
+          if (id.includes('/@geoman-io/') || id.includes('/lodash/') || id.includes('/@turf/')) return 'geoman'
           return 'vendor'
         },
       },

@@ -12,7 +12,10 @@
 #include "lib/util.h"
 
 #define SLOTS 256
-#define MAX_BODY (256 * 1024)
+/* A map of real outlines (orgs.map) is the largest answer kept; the thread's
+ * entries together stay under MAX_TOTAL, a new one past it not kept. */
+#define MAX_BODY (2 * 1024 * 1024)
+#define MAX_TOTAL (32 * 1024 * 1024)
 
 typedef struct slot {
     uint64_t hash;
@@ -23,6 +26,7 @@ typedef struct slot {
 } slot_t;
 
 static _Thread_local slot_t slots[SLOTS];
+static _Thread_local size_t total; /* bytes of the bodies kept */
 
 static uint64_t fnv(const char *s)
 {
@@ -50,21 +54,28 @@ int cache_reply(api_req_t *req, const char *key, api_reply_t *rep)
 
 void cache_store(api_req_t *req, const char *key, const json_t *body)
 {
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (text != NULL)
+        cache_store_text(req, key, text);
+}
+
+void cache_store_text(api_req_t *req, const char *key, char *text)
+{
     /* The version read before the body was: a commit in between makes the entry
      * older than its body, so it is recomputed, never served stale. */
     int64_t version = req->cache_version;
-    if (version < 0)
-        return;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (text == NULL)
-        return;
     size_t len = strlen(text);
-    if (len > MAX_BODY) {
+    if (version < 0 || len > MAX_BODY) {
         free(text);
         return;
     }
     uint64_t h = fnv(key);
     slot_t *s = &slots[h % SLOTS];
+    if (total - s->len + len > MAX_TOTAL) {
+        free(text);
+        return;
+    }
+    total = total - s->len + len;
     free(s->key);
     free(s->body);
     s->hash = h;
@@ -81,4 +92,5 @@ void api_thread_exit(void)
         free(slots[i].body);
         slots[i] = (slot_t){0};
     }
+    total = 0;
 }

@@ -313,6 +313,7 @@ int party_member_rollup(db_t *db, int64_t person, int sign);
  * everything the answer depends on; check access before calling. */
 int cache_reply(api_req_t *req, const char *key, api_reply_t *rep);  /* 1 if answered */
 void cache_store(api_req_t *req, const char *key, const json_t *body); /* after cache_reply */
+void cache_store_text(api_req_t *req, const char *key, char *text);   /* the same, text taken (freed) */
 
 /* Today in Asia/Shanghai (the server's clock, test offset included):
  * yyyymmdd, and "YYYY-MM-DD" into out[16]. */

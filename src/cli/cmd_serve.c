@@ -152,6 +152,11 @@ int cmd_serve(int argc, char **argv)
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
     cfg.web_root = cli_opt(opts, "web", "web/dist");
+    /* From the environment, not an option: a tile template may carry a key, which
+     * an option would show in the process list. */
+    const char *tiles = getenv("JICENG_MAP_TILES");
+    cfg.map_tiles = tiles && *tiles ? tiles : NULL;
+    cfg.map_tiles_attribution = getenv("JICENG_MAP_TILES_ATTRIBUTION");
 
     char why[300];
     if (pwcheck_ready(why, sizeof why) != 0) {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/tile_url.h"
 #include "lib/util.h"
 
 /* What h2o buffers of one request body at most; routes' own limits (1 MiB JSON,
@@ -32,11 +33,15 @@ static h2o_iovec_t hdr_xcto = {H2O_STRLIT("x-content-type-options")};
 static h2o_iovec_t hdr_xfo = {H2O_STRLIT("x-frame-options")};
 static h2o_iovec_t hdr_ref = {H2O_STRLIT("referrer-policy")};
 
+#define CSP_IMG "img-src 'self' data: blob:"
+#define CSP_REST                                                                                                       \
+    "; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none';"              \
+    " base-uri 'self'; form-action 'self'"
+/* With a tile layer configured, its origin is added to img-src (csp_with_tiles). */
+static char g_csp[512];
+
 static h2o_headers_command_t security_headers[] = {
-    {H2O_HEADERS_CMD_SET, &hdr_csp,
-     {H2O_STRLIT("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-                 "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-                 "form-action 'self'")}},
+    {H2O_HEADERS_CMD_SET, &hdr_csp, {H2O_STRLIT("default-src 'self'; " CSP_IMG CSP_REST)}},
     {H2O_HEADERS_CMD_SET, &hdr_xcto, {H2O_STRLIT("nosniff")}},
     {H2O_HEADERS_CMD_SET, &hdr_xfo, {H2O_STRLIT("DENY")}},
     {H2O_HEADERS_CMD_SET, &hdr_ref, {H2O_STRLIT("no-referrer")}},
@@ -212,6 +217,17 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
                  (unsigned long long)nofile.rlim_cur, cfg->max_connections);
     if (ops_init() != 0)
         return 1;
+    if (cfg->map_tiles != NULL) {
+        /* The template may hold a key: its origin goes into the header, never the template into a log. */
+        char origin[300];
+        if (tile_url_origin(cfg->map_tiles, origin, sizeof origin) != 0) {
+            log_error("JICENG_MAP_TILES is not an http(s) URL template with {z}, {x} and {y}");
+            return 1;
+        }
+        snprintf(g_csp, sizeof g_csp, "default-src 'self'; " CSP_IMG " %s" CSP_REST, origin);
+        security_headers[0].value = h2o_iovec_init(g_csp, strlen(g_csp));
+        log_info("map tiles from %s", origin);
+    }
 
     h2o_config_init(&g_conf);
     g_conf.server_name = h2o_iovec_init(H2O_STRLIT("jiceng"));

@@ -44,6 +44,8 @@ typedef struct server_config {
     pw_policy_t pw_policy;
     geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */
     offload_limits_t offload[OFFLOAD_KINDS]; /* per kind of offloaded job: threads and queue */
+    const char *map_tiles;     /* a tile layer's URL template (JICENG_MAP_TILES), or NULL: outlines alone */
+    const char *map_tiles_attribution; /* its attribution (JICENG_MAP_TILES_ATTRIBUTION), or NULL */
     int test_clock;            /* expose POST /api/v1/_test/clock (tests only) */
     int cookie_secure;         /* mark the session cookie Secure (behind TLS) */
     int quiet;

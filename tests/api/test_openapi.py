@@ -707,6 +707,7 @@ def check(r, method, path):
     ("/api/v1/cadres?limit=5", "/api/v1/cadres"),
     ("/api/v1/orgs/1/geometry", "/api/v1/orgs/{id}/geometry"),
     ("/api/v1/orgs/1/coverage", "/api/v1/orgs/{id}/coverage"),
+    ("/api/v1/orgs/1/map", "/api/v1/orgs/{id}/map"),
     ("/api/v1/locate?lng=117.2&lat=31.8", "/api/v1/locate"),
     ("/api/v1/case-categories", "/api/v1/case-categories"),
     ("/api/v1/cases?limit=5", "/api/v1/cases"),
@@ -1131,6 +1132,10 @@ def walk_geometry(admin, community, gid):
     assert r.status_code == 200, r.text
     assert check(r, put, geo) == {"org_id": gid, "geometry": outline}
     assert check(admin.get(f"/api/v1/orgs/{gid}/geometry"), "GET", geo)["geometry"] == outline
+    drawn = check(admin.get(f"/api/v1/orgs/{cid}/map"), "GET", "/api/v1/orgs/{id}/map")
+    ring = {c["id"]: c for c in drawn["children"]}[gid]["geometry"]["coordinates"][0]
+    assert ring == [pytest.approx(p) for p in outline["coordinates"][0]]  # fifteen digits, not seventeen
+    assert check(admin.get("/api/v1/map/tiles"), "GET", "/api/v1/map/tiles")["url"] is None
     # a hole, and a third coordinate (altitude), are taken
     holed = {"type": "Polygon", "coordinates": outline["coordinates"] + [
         [[lng + d / 4, lat + d / 4, 5], [lng + d / 3, lat + d / 4, 5], [lng + d / 3, lat + d / 3, 5],

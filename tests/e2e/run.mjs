@@ -3628,6 +3628,133 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.close()
   })
 
+  it('the map: a community draws its grids and cases, a grid outline is redrawn and one over its neighbour refused, the report form picks its place', async () => {
+    // A community of two side-by-side grids, a case in the second, a staff member of it.
+    const X = 117.1, Y = 31.7, D = 0.01
+    const square = (x0, y0, w, h = w) => ({ type: 'Polygon', coordinates: [[[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]]] })
+    const comm = await admin.post('/api/v1/orgs', { parent_id: ids.street, level: 'community', name: '地图测试社区' }, 201)
+    await admin.put(`/api/v1/orgs/${comm.id}/geometry`, square(X, Y, 2 * D, 2 * D))
+    const gridA = await admin.post('/api/v1/orgs', { parent_id: comm.id, level: 'grid', name: '地图网格A' }, 201)
+    const gridB = await admin.post('/api/v1/orgs', { parent_id: comm.id, level: 'grid', name: '地图网格B' }, 201)
+    await admin.put(`/api/v1/orgs/${gridA.id}/geometry`, square(X, Y, D))
+    await admin.put(`/api/v1/orgs/${gridB.id}/geometry`, square(X + D, Y, D))
+    const c = await admin.post('/api/v1/cases', { category: 'sanitation', title: '地图上的案件', description: '路灯下垃圾', lng: X + 1.5 * D, lat: Y + 0.5 * D }, 201)
+    assert.equal(c.org_id, gridB.id)
+    const u = await admin.post('/api/v1/users', { username: 'map.staff', display_name: '地图员', password: STAFF_PASSWORD, org_id: comm.id }, 201)
+    await admin.post(`/api/v1/users/${u.id}/grants`, { role: 'org_staff', org_id: comm.id }, 201)
+
+    // A point (lng, lat) on screen, from where a path of known extent [x0, y0, x1, y1] is drawn.
+    const at = async (p, selector, [x0, y0, x1, y1], lng, lat) => {
+      const b = await p.locator(selector).first().boundingBox()
+      return { x: b.x + ((lng - x0) / (x1 - x0)) * b.width, y: b.y + ((y1 - lat) / (y1 - y0)) * b.height }
+    }
+    const ready = (p) => p.waitForSelector('[data-testid="map-canvas"][data-ready="1"]')
+
+    const p = await newPage('map', { viewport: SCREEN })
+    await p.goto(`${base}/orgs/${comm.id}/map`)
+    await uiLogin(p, 'map.staff', STAFF_PASSWORD)
+    await p.waitForURL((x) => x.pathname === `/orgs/${comm.id}/map`)
+    await ready(p)
+    const drawn = await admin.get(`/api/v1/orgs/${comm.id}/map`)
+    const outlined = drawn.children.filter((x) => x.geometry).length
+    assert.equal(outlined, 2)
+    await p.waitForFunction((n) => document.querySelectorAll('path.map-child').length === n, outlined)
+    assert.equal(await p.locator('path.map-self').count(), 1)
+    await p.locator(`path.map-case-${c.id}`).waitFor()
+    assert.ok((await textOf(byId(p, 'map-legend'))).includes('已上报'))
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'map-community-desktop.png') })
+    await p.locator(`path.map-case-${c.id}`).click()
+    await p.waitForURL((x) => x.pathname === `/cases/${c.id}`)
+
+    // Grid A's map: its neighbour drawn faintly; redraw A smaller, inside itself: saved.
+    await p.goto(`${base}/orgs/${gridA.id}/map`)
+    await ready(p)
+    await p.locator(`path.map-sibling.map-org-${gridB.id}`).waitFor()
+    // Corners placed from grid A's own outline (whole in view: the map is fitted to it).
+    const drawSquare = async (extent, corners) => {
+      const pts = []
+      for (const [lng, lat] of corners) pts.push(await at(p, 'path.map-self', extent, lng, lat))
+      await byId(p, 'map-draw').click()
+      for (const pt of [...pts, pts[0]]) await p.mouse.click(pt.x, pt.y)
+      await p.locator('[data-testid="map-save"]:not([disabled])').waitFor()
+    }
+    const smaller = [[X + 0.2 * D, Y + 0.2 * D], [X + 0.8 * D, Y + 0.2 * D], [X + 0.8 * D, Y + 0.8 * D], [X + 0.2 * D, Y + 0.8 * D]]
+    await drawSquare([X, Y, X + D, Y + D], smaller)
+    const [saved] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith(`/api/v1/orgs/${gridA.id}/geometry`) && r.request().method() === 'PUT'),
+      byId(p, 'map-save').click(),
+    ])
+    assert.equal(saved.status(), 200, await saved.text())
+    const after = (await admin.get(`/api/v1/orgs/${gridA.id}/geometry`)).geometry
+    const ring = after.coordinates[0]
+    assert.equal(ring.length, 5)
+    for (const [lng, lat] of ring) assert.ok(lng > X + 0.1 * D && lng < X + 0.9 * D && lat > Y + 0.1 * D && lat < Y + 0.9 * D, `saved corner ${lng},${lat}`)
+    await ready(p)
+
+    // Over the neighbour: refused in words, nothing changed.
+    const lngs = ring.map((x) => x[0]), lats = ring.map((x) => x[1])
+    const over = [[X + 0.3 * D, Y + 0.3 * D], [X + 1.1 * D, Y + 0.3 * D], [X + 1.1 * D, Y + 0.7 * D], [X + 0.3 * D, Y + 0.7 * D]]
+    await drawSquare([Math.min(...lngs), Math.min(...lats), Math.max(...lngs), Math.max(...lats)], over)
+    const [refused] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith(`/api/v1/orgs/${gridA.id}/geometry`) && r.request().method() === 'PUT'),
+      byId(p, 'map-save').click(),
+    ])
+    assert.equal(refused.status(), 409)
+    const why = (await refused.json()).error
+    assert.equal(why.code, 'geometry_overlap')
+    await byId(p, 'map-edit-error').waitFor()
+    assert.equal(await textOf(byId(p, 'map-edit-error')), `未保存：${why.message}`)
+    assert.deepEqual((await admin.get(`/api/v1/orgs/${gridA.id}/geometry`)).geometry, after)
+    await ready(p)
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'map-grid-refused-desktop.png') })
+
+    // The report form: a click on the map sets the place, says the grid, and the case carries it.
+    await p.goto(`${base}/cases/new?org=${comm.id}`)
+    await p.waitForSelector('[data-testid="map-picker"][data-ready="1"]')
+    await byId(p, 'case-location').evaluate((e) => e.scrollIntoView({ block: 'center' }))
+    const pt = await at(p, 'path.pick-self', [X, Y, X + 2 * D, Y + 2 * D], X + 1.5 * D, Y + 0.5 * D)
+    await p.mouse.click(pt.x, pt.y)
+    await waitText(p, 'map-picker-where', '位于 地图测试社区 · 地图网格B')
+    const lat = Number(await field(p, 'case-lat').inputValue())
+    const lng = Number(await field(p, 'case-lng').inputValue())
+    assert.ok(Math.abs(lng - (X + 1.5 * D)) < 0.1 * D && Math.abs(lat - (Y + 0.5 * D)) < 0.1 * D, `picked ${lng},${lat}`)
+    await p.screenshot({ path: join(ARTIFACTS, 'map-picker-desktop.png') })
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item', { hasText: '环境卫生' }).filter({ visible: true }).click()
+    await field(p, 'case-title-input').fill('地图选点的案件')
+    await area(p, 'case-description').fill('井盖松动')
+    const [made] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(p, 'case-new-submit').click(),
+    ])
+    assert.equal(made.status(), 201, await made.text())
+    const reported = await made.json()
+    assert.deepEqual([reported.org_id, reported.lat, reported.lng], [gridB.id, lat, lng])
+    await p.context().close()
+
+    // On a phone: the map page and the picker fit the width.
+    const phone = await newPage('map-phone', { viewport: PHONE, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/orgs/${comm.id}/map`)
+    await uiLogin(phone, 'map.staff', STAFF_PASSWORD)
+    await ready(phone)
+    await phone.locator('path.map-child').first().waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'map-community-phone.png'), fullPage: true })
+    let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the map page overflows the phone by ${overflow}px`)
+    await phone.goto(`${base}/cases/new?org=${comm.id}`)
+    await phone.waitForSelector('[data-testid="map-picker"][data-ready="1"]')
+    await byId(phone, 'case-location').evaluate((e) => e.scrollIntoView({ block: 'center' }))
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'map-picker-phone.png') })
+    overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the report form overflows the phone by ${overflow}px`)
+    await phone.context().close()
+    clean()
+  })
+
   it('a wrong password shows the API message; a locked account shows until when', async () => {
     const p = await newPage('login')
     await p.goto(base + '/login')

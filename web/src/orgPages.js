@@ -6,6 +6,7 @@
 export const ORG_PAGES = [
   { name: 'org-dashboard', path: '', page: () => import('./views/orgs/Dashboard.vue'), perm: 'stats.read', tab: 'dashboard', otherwise: 'org-detail' },
   { name: 'org-detail', path: 'detail', page: () => import('./views/orgs/OrgDetail.vue'), tab: 'detail' },
+  { name: 'org-map', path: 'map', page: () => import('./views/orgs/OrgMap.vue'), tab: 'map' },
   { name: 'org-persons', path: 'persons', page: () => import('./views/people/Persons.vue'), perm: 'people.read', tab: 'persons' },
   { name: 'org-households', path: 'households', page: () => import('./views/people/Households.vue'), perm: 'people.read', tab: 'households' },
   { name: 'org-transfers', path: 'transfers', page: () => import('./views/people/PersonTransfers.vue'), perm: 'people.write', tab: 'transfers' },

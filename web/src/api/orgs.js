@@ -8,6 +8,13 @@ export const orgs = {
   allChildren: (id) => getAll(`/orgs/${id}/children`),
   stats: (id) => api.get(`/orgs/${id}/stats`),
   coverage: (id) => api.get(`/orgs/${id}/coverage`),
+  // The map of a node (outlines, buildings, open cases) and setting its outline.
+  map: (id) => api.get(`/orgs/${id}/map`),
+  putGeometry: (id, geometry) => api.put(`/orgs/${id}/geometry`, geometry),
+  // The grid a point falls in ({grid, position}).
+  locate: (lng, lat) => api.get('/locate', { lng, lat }),
+  // The tile layer the operator configured: {url, attribution}, url null when none.
+  mapTiles: () => api.get('/map/tiles'),
   casework: (id, query) => api.get(`/orgs/${id}/casework`, query),
   caseworkTrend: (id, query) => api.get(`/orgs/${id}/casework/trend`, query),
 }
