@@ -556,6 +556,25 @@ int case_get(api_req_t *req, api_reply_t *rep)
     return c ? api_json(rep, 200, c) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
+/* The names of the case's place, root first (市 / 区 / 街道 / 社区 / 网格), for the
+ * case page: every node on its path, whichever of them the caller may read. */
+static int case_place(api_req_t *req, api_reply_t *rep)
+{
+    json_t *one = json_pack("[{s:I}]", "org_id", (json_int_t)0);
+    int64_t org = 0;
+    int rc = db_one_int(req->db, &org, "SELECT org_id FROM casefile WHERE id = ?", "i", req->params[0]);
+    json_object_set_new(json_array_get(one, 0), "org_id", json_integer(org));
+    if (rc == DB_OK)
+        rc = org_places(req->db, one, "org_id");
+    json_t *place = json_incref(json_object_get(json_array_get(one, 0), "place"));
+    json_decref(one);
+    if (rc != DB_OK || place == NULL) {
+        json_decref(place);
+        return api_db_error(rep, req->lang, rc == DB_OK ? DB_ERR : rc, NULL);
+    }
+    return api_json(rep, 200, json_pack("{s:I, s:o}", "id", (json_int_t)req->params[0], "place", place));
+}
+
 /* The columns the cases list sorts by. */
 static const api_sort_t case_sorts[] = {
     {"created_at", "c.created_at", 0, NULL},
@@ -564,15 +583,36 @@ static const api_sort_t case_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-int case_list(api_req_t *req, api_reply_t *rep)
+/* The day ("YYYY-MM-DD", Asia/Shanghai) of query parameter name as the time its
+ * first second starts, plus days; 0 when absent (the query declared it a date). */
+static int64_t query_day_start(api_req_t *req, const char *name, int days)
+{
+    char *v = api_query(req, name);
+    int64_t t = v ? (time_days_of_date(v) + days) * 86400 - 8 * 3600 : 0;
+    free(v);
+    return t;
+}
+
+/* The cases list of the query (scope and filters) in l, begun here; 0, or -1
+ * with rep set (l then ended). The list and its export share it. */
+static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     int64_t org = 0, mine = 0, overdue = 0;
     static const char *const filters[] = {"org", "mine", "overdue"};
     int64_t *vals[] = {&org, &mine, &overdue};
     static const int64_t max[] = {INT64_MAX, 1, 1};
+    api_list_begin(l, CASE_COLUMNS, CASE_FROM, "c.id", NULL);
     for (int f = 0; f < 3; f++)
-        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
+        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0) {
+            api_list_end(l);
             return api_fail(rep, req->lang, E_FILTER_INVALID, filters[f]);
+        }
+    /* Reported between two days (both included): from's first second to the second after to's last. */
+    int64_t from = query_day_start(req, "from", 0), to = query_day_start(req, "to", 1);
+    if (from && to && to <= from) {
+        api_list_end(l);
+        return api_fail(rep, req->lang, E_PERIOD_REVERSED, "to");
+    }
     /* Who reads cases nowhere lists what they may see: the ones they reported; a
      * part of the tree they asked for by org is out of their scope (404 below). */
     if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
@@ -583,11 +623,14 @@ int case_list(api_req_t *req, api_reply_t *rep)
     int known = code == NULL ||
                 db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
     free(code);
-    if (!known)
+    if (!known) {
+        api_list_end(l);
         return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
+    }
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
+        api_list_end(l);
         return api_fail(rep, req->lang, E_UNKNOWN_STATE, "state");
     }
     char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
@@ -603,35 +646,90 @@ int case_list(api_req_t *req, api_reply_t *rep)
     }
     if (rc != DB_OK) {
         free(state);
+        api_list_end(l);
         return api_db_error(rep, req->lang, rc, "org");
     }
-    api_list_t l;
-    api_list_begin(&l, CASE_COLUMNS, CASE_FROM, "c.id", NULL);
-    if (api_list_query(req, rep, &l) != 0) {
-        free(state);
-        api_list_end(&l);
-        return 0;
-    }
     int64_t now = clock_now();
-    api_list_where(&l,
+    api_list_where(l,
                    "((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
                    " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))",
                    "iiittii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id);
-    api_list_where(&l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
-    api_list_where(&l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
-    api_list_where(&l,
+    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
+    api_list_where(l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
+    api_list_where(l,
                    "(? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
                    " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
                    "ii", category, category);
     free(state);
-    json_t *page = api_list_run(req->db, &l);
-    api_list_end(&l);
-    if (page == NULL)
-        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    /* A tracking code: exactly, as its reporter holds it (the unique index finds it). */
+    char *track = api_query(req, "code");
+    for (char *p = track; p && *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", track, track);
+    free(track);
+    /* Words in the title, the description or the tracking code. */
+    char *like = api_like_param(req, "q");
+    api_list_where(l,
+                   "(CAST(? AS TEXT) IS NULL OR c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'"
+                   " OR c.tracking_code LIKE ? ESCAPE '\\')",
+                   "tttt", like, like, like, like);
+    free(like);
+    api_list_where(l, "(? = 0 OR c.created_at >= ?)", "ii", from, from);
+    api_list_where(l, "(? = 0 OR c.created_at < ?)", "ii", to, to);
+    return 0;
+}
+
+/* Finish the rows of a cases page: overdue, and the names of each case's place. */
+static int case_rows_finish(db_t *db, json_t *items)
+{
+    int64_t now = clock_now();
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(page, "items"), i, row) case_add_overdue(row, now);
+    json_array_foreach(items, i, row) case_add_overdue(row, now);
+    return org_places(db, items, "org_id");
+}
+
+int case_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    if (case_list_build(req, rep, &l) != 0)
+        return 0;
+    if (api_list_query(req, rep, &l) != 0) {
+        api_list_end(&l);
+        return 0;
+    }
+    json_t *page = api_list_run(req->db, &l);
+    api_list_end(&l);
+    if (page == NULL || case_rows_finish(req->db, json_object_get(page, "items")) != DB_OK) {
+        json_decref(page);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     return api_json(rep, 200, page);
+}
+
+/* The states' words in a workbook, in case_states' order. */
+static const char *const case_state_words[] = {"已上报", "已受理", "不予受理", "已派遣", "处置中",
+                                               "已处置", "已核查", "已结案", "已评价", NULL};
+
+/* The cases list as a workbook: the list's own filters, the contact phone
+ * masked as the list shows it (a full one is a reveal of that case). */
+static int case_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"tracking_code", "查询码", NULL, NULL},
+        {"category_name", "类别", NULL, NULL},
+        {"title", "标题", NULL, NULL},
+        {"description", "描述", NULL, NULL},
+        {"state", "状态", case_states, case_state_words},
+        {"org_name", "所在网格或节点", NULL, NULL},
+        {"contact_phone", "联系电话", NULL, NULL},
+        {"created_at", "上报时间", NULL, NULL},
+        {"closed_at", "办结时间", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    api_list_t l;
+    return case_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "案件", cols, "cases");
 }
 
 /* ---- the contact phone in full ---- */
@@ -697,6 +795,10 @@ static const field_t cases_list_query[] = {
     {"overdue", F_BOOL, 0, 0, 0, NULL, 0},
     {"state", F_ENUM, 0, 0, 0, case_states, 0},
     {"category", F_TEXT, 0, 0, 0, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
+    {"code", F_TEXT, 0, 13, TRACKING_CODE_LEN, NULL, 0},
+    {"from", F_DATE, 0, 20000101, 1, NULL, 0},
+    {"to", F_DATE, 0, 20000101, 1, NULL, 0},
     FIELDS_END,
 };
 static const field_t cases_nearby_query[] = {
@@ -726,12 +828,15 @@ static const entity_t case_entity = {"case", NULL, case_scope};
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query,
      .sorts = case_sorts},
+    {OP(HTTP_GET, "/api/v1/cases/export", "cases.export", PERM(PERM_CASE_READ), RF_WRITES, case_export),
+     .query = cases_list_query},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
      .body = create_fields, .body_errors = create_point_errors},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
      .body = case_action_fields, .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/place", "cases.place", USER, 0, case_place), .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
         case_supervise), .body = case_supervise_fields, .entity = &case_entity},

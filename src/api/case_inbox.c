@@ -49,6 +49,10 @@ static int inbox_part(api_req_t *req, json_t *out, const char *name, const char 
     json_t *row;
     int64_t now = clock_now();
     json_array_foreach(items, i, row) case_add_overdue(row, now);
+    if (org_places(req->db, items, "org_id") != DB_OK) { /* where each is, named */
+        json_decref(items);
+        return -1;
+    }
     *total += count;
     json_object_set_new(out, name, json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items));
     return 0;
