@@ -70,6 +70,21 @@ static int digits_only(const char *s)
     return 1;
 }
 
+/* Grids are told apart by name within their community: 0 if name is free under
+ * parent (the grid self aside, 0 for a new one), -1 with rep set to 409 naming
+ * field if another grid there has it. */
+static int grid_name_check(db_t *db, const write_ctx_t *w, int64_t parent, const char *name, int64_t self,
+                           const char *field, api_reply_t *rep)
+{
+    int64_t n = 0;
+    int rc = db_one_int(db, &n,
+                        "SELECT COUNT(*) FROM org WHERE parent_id = ? AND level = 'grid' AND name = ? AND id <> ?",
+                        "iti", parent, name, self);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return n > 0 ? api_fail(rep, w->lang, E_GRID_NAME_TAKEN, field) : 0;
+}
+
 /* ---- create ---- */
 
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
@@ -95,6 +110,8 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (!level_kind_allowed(level, kind))
         return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
     const char *name = in.name, *code = in.code;
+    if (level == LEVEL_GRID && grid_name_check(db, w, parent_id, name, 0, "name", rep) != 0)
+        return -1;
     int64_t id = 0;
     rc = db_one_int(db, &id,
                     "INSERT INTO org (parent_id, level, kind, code, name, path, depth, created_at, updated_at)"
@@ -385,6 +402,19 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         return -1;
     }
     str_copy(level, sizeof level, json_string_value(json_object_get(before, "level")));
+    /* A grid keeps a name of its own in the community it is in, or moves to. */
+    if (strcmp(level, "grid") == 0 && (in.name || IN_GIVEN(&in, update_fields, CH_PARENT))) {
+        int64_t parent = IN_GIVEN(&in, update_fields, CH_PARENT) ? in.parent_id
+                                                                 : json_integer_value(json_object_get(before, "parent_id"));
+        const char *name = in.name ? in.name : json_string_value(json_object_get(before, "name"));
+        /* A new parent out of the caller's reach is refused below as not found, never by its grids' names. */
+        int reach = access_org(db, &w->who, PERM_ORG_WRITE, parent, NULL, 0) == DB_OK;
+        if (reach && grid_name_check(db, w, parent, name, id, in.name ? "name" : "parent_id", rep) != 0) {
+            json_decref(before);
+            json_decref(changed);
+            return -1;
+        }
+    }
     if (in.name) {
         rc = db_exec(db, NULL, "UPDATE org SET name = ? WHERE id = ?", "ti", in.name, id);
         change_note(changed, before, &in, sent, CH_NAME);

@@ -126,3 +126,21 @@ def test_case_list_words_code_dates_and_export(world):
     audit = ok(admin.get("/api/v1/audit", params={"action": "cases.exported", "limit": 1}))["items"][0]
     assert audit["summary"]["rows"] == 2 and "井" not in str(audit["summary"])
     refused(staff.get("/api/v1/cases/export", params={"to": "x"}), 400, "validation_failed", "to")
+
+
+def test_grid_names_are_unique_within_their_community(world):
+    admin, comm, other = world["admin"], world["comm"], world["other"]
+    grid = lambda parent, name: admin.post("/api/v1/orgs", json={  # noqa: E731
+        "parent_id": parent, "level": "grid", "name": name})
+    a = ok(grid(comm, "检索一网格"), 201)
+    b = ok(grid(comm, "检索二网格"), 201)
+    there = ok(grid(other, "检索一网格"), 201)  # another community may use the name
+    before = len(ok(admin.get("/api/v1/orgs", params={"org": comm, "level": "grid", "limit": 200}))["items"])
+    refused(grid(comm, "检索一网格"), 409, "conflict", "name")
+    refused(admin.patch(f"/api/v1/orgs/{b['id']}", json={"name": "检索一网格"}), 409, "conflict", "name")
+    refused(admin.patch(f"/api/v1/orgs/{there['id']}", json={"parent_id": comm}), 409, "conflict", "parent_id")
+    # Nothing changed; renaming a grid to its own name, or another free one, is fine.
+    assert len(ok(admin.get("/api/v1/orgs", params={"org": comm, "level": "grid", "limit": 200}))["items"]) == before
+    assert ok(admin.get(f"/api/v1/orgs/{b['id']}"))["name"] == "检索二网格"
+    ok(admin.patch(f"/api/v1/orgs/{a['id']}", json={"name": "检索一网格"}))
+    ok(admin.patch(f"/api/v1/orgs/{b['id']}", json={"name": "检索三网格"}))
