@@ -325,6 +325,11 @@ json_t *api_list_run(db_t *db, api_list_t *l)
         if (l->row)
             l->row(row, l->row_ctx);
     }
+    if (l->places && org_places(db, items, l->places) != DB_OK) {
+        json_decref(items);
+        json_decref(next);
+        return NULL;
+    }
     int capped = l->known_total < 0 && total > l->cap;
     return json_pack("{s:o, s:o, s:I, s:b}", "items", items, "next", next, "total",
                      (json_int_t)(capped ? l->cap : total), "total_capped", capped);
@@ -399,6 +404,7 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
                     const char *filename_stem)
 {
     api_list_args(l, req->route, NULL, NULL, LIST_EXPORT_MAX, LIST_EXPORT_MAX, req->keys);
+    l->places = NULL; /* a workbook writes its own columns only */
     json_t *page = api_list_run(req->db, l);
     api_list_end(l);
     if (page == NULL)

@@ -20,6 +20,7 @@ typedef struct api_list {
     int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
     void (*row)(json_t *row, void *ctx); /* finishes each answer row (after the cursor is taken), or NULL */
     void *row_ctx;                       /* what row is handed besides the row */
+    const char *places; /* the answer's column naming each row's node: its place is added (org_places), or NULL */
     const char *column_arg;   /* the text the columns' one '?' takes (today's date), or NULL */
     /* The conditions, "WHERE a AND b", and their values. */
     char where[LIST_WHERE_MAX];

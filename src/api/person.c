@@ -579,6 +579,7 @@ static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
             api_list_where(l, "o.id = p.org_id", "");
         }
     }
+    l->places = "org_id"; /* 街道 / 社区 of each, for lists wider than a community */
     json_t *page = api_list_run(db, l);
     api_list_end(l);
     if (page == NULL)

@@ -64,6 +64,14 @@ def test_exact_lookups_by_id_number_and_phone(world):
     found = ok(auditor.get("/api/v1/persons", params={"phone": "13912345678"}))["items"]
     assert [p["id"] for p in found] == [me["id"]] and "5678" not in found[0]["id_card"]
     ok(auditor.get("/api/v1/persons", params={"id_card": me["full_id"]}))
+    # A city-wide list names each resident's place (the street and the community).
+    listed = ok(admin.get("/api/v1/persons", params={"q": "王查找"}))["items"]
+    assert [p["name"] for p in listed[0]["place"]] == ["合肥市", "蜀山区", "五里墩街道", "龙居社区"]
+    hh = ok(admin.post("/api/v1/households", json={"org_id": world["comm"], "address": "检索路1号"}), 201)
+    row = next(h for h in ok(admin.get("/api/v1/households", params={"limit": 100}))["items"] if h["id"] == hh["id"])
+    assert [p["level"] for p in row["place"]][2:] == ["street", "community"]
+    # Community staff never find another community's resident by name either.
+    assert ok(staff.get("/api/v1/persons", params={"q": "王别处"}))["items"] == []
     rows = audited()[: 2]
     assert [r["summary"]["by"] for r in rows] == ["id_card", "phone"]
     assert all(r["summary"]["found"] == 1 for r in rows)

@@ -3523,6 +3523,10 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await byId(p, `hit-org-${ids.longju}`).click()
     await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
 
+    // A district's residents list names each resident's street and community.
+    await p.goto(`${base}/orgs/${ids.shushan}/persons?q=${encodeURIComponent('检索居民')}`)
+    await waitText(p, `person-place-${person.id}`, `${ids.streetName} / 龙居社区`)
+
     // The case list by words and days, kept in the address, exported as filtered.
     await p.goto(`${base}/orgs/${ids.longju}/cases`)
     await field(p, 'case-filter-q').fill('检索窨井')
@@ -3565,6 +3569,16 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     assert.ok(overflow <= 0, `the search overflows the phone by ${overflow}px`)
     await byId(phone, `hit-org-${ids.longju}`).click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    // The tree's search in the phone's drawer.
+    await byId(phone, 'menu-button').click()
+    await byId(phone, 'tree-drawer').waitFor()
+    await field(phone, 'tree-search').fill('五里墩')
+    await byId(phone, `tree-hit-${ids.street}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'tree-search-phone.png') })
+    await byId(phone, `tree-hit-${ids.street}`).click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.street}`)
     await phone.goto(`${base}/orgs/${ids.longju}/cases?q=${encodeURIComponent('检索窨井')}&from=${day}&to=${day}`)
     await byId(phone, `case-card-${hit2.id}`).waitFor()
     await settled(phone)

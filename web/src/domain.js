@@ -23,6 +23,13 @@ export function placeText(place, from = 'district') {
   return nodes.slice(i < 0 ? 0 : i).map((p) => p.name).join(' / ')
 }
 
+// Where a row of a node's list is: on a page above the communities (city,
+// district, street) its street and community, below that the node's own name.
+export function rowPlace(row, pageLevel) {
+  const wide = ['city', 'district', 'street'].includes(pageLevel)
+  return (wide && placeText(row.place, 'street')) || row.org_name
+}
+
 // What the header's search box was given, by its shape: a whole ID number (18
 // characters, the last may be X), a mobile number (11 digits from 1), a case's
 // tracking code (C and 12 or 16 hex digits), or else a name or code to find.
