@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/list.h"
 #include "api/op.h"
+#include "http/server.h" /* the server configuration: export_bulk_rows */
 
 #include <math.h>
 #include <sodium.h>
@@ -705,8 +706,40 @@ int case_list(api_req_t *req, api_reply_t *rep)
 static const char *const case_state_words[] = {"已上报", "已受理", "不予受理", "已派遣", "处置中",
                                                "已处置", "已核查", "已结案", "已评价", NULL};
 
+/* A full export's row: the contact phone decrypted (ctx: the keys). */
+static void case_phone_row(json_t *row, void *ctx)
+{
+    const char *enc = json_string_value(json_object_get(row, "_phone_enc"));
+    char *plain = enc && *enc ? pii_decrypt(ctx, CASE_PHONE_FIELD, enc) : NULL;
+    if (plain) {
+        json_object_set_new(row, "contact_phone", json_string(plain));
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    } else if (enc && *enc) {
+        log_error("case %lld: stored contact_phone does not decrypt under this key file",
+                  (long long)json_integer_value(json_object_get(row, "id")));
+    }
+    json_object_del(row, "_phone_enc");
+}
+
+/* A full export (reveal=1): only of a node's cases (org), by who may reveal over
+ * it, with a reason, and over export_bulk_rows cases only with pii.export_bulk
+ * there, as the residents' full export. 0, or -1 with rep set; path: the node's. */
+static int case_full_export_check(api_req_t *req, api_reply_t *rep, char path[ACCESS_PATH_MAX])
+{
+    int64_t org = 0, mine = 0;
+    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
+    api_query_int(req, "mine", 0, 0, 1, &mine);
+    if (org == 0 || mine || access_org(req->db, req->who, PERM_PII_REVEAL, org, path, ACCESS_PATH_MAX) != DB_OK)
+        return api_fail(rep, req->lang, E_REVEAL_FORBIDDEN, "reveal");
+    char *reason = api_query(req, "reason");
+    int bad = api_reason_check(req->lang, reason, rep) != 0;
+    free(reason);
+    return bad ? -1 : 0;
+}
+
 /* The cases list as a workbook: the list's own filters, the contact phone
- * masked as the list shows it (a full one is a reveal of that case). */
+ * masked as the list shows it, or in full on request (reveal=1 with a reason). */
 static int case_export(api_req_t *req, api_reply_t *rep)
 {
     static const list_col_t cols[] = {
@@ -721,8 +754,34 @@ static int case_export(api_req_t *req, api_reply_t *rep)
         {"closed_at", "办结时间", NULL, NULL},
         {NULL, NULL, NULL, NULL},
     };
+    int64_t reveal = 0;
+    char path[ACCESS_PATH_MAX] = "";
+    api_query_int(req, "reveal", 0, 0, 1, &reveal);
+    if (reveal && case_full_export_check(req, rep, path) != 0)
+        return -1;
     api_list_t l;
-    return case_list_build(req, rep, &l) != 0 ? -1 : api_list_export(req, rep, &l, "案件", cols, "cases");
+    if (case_list_build(req, rep, &l) != 0)
+        return -1;
+    if (reveal) {
+        l.columns = CASE_COLUMNS ", c.contact_phone_enc AS _phone_enc";
+        l.row = case_phone_row;
+        l.row_ctx = (void *)req->keys;
+        /* How many first: many full values at once need their own permission. */
+        int64_t bulk = req->cfg ? req->cfg->export_bulk_rows : EXPORT_BULK_ROWS_DEFAULT;
+        api_list_args(&l, req->route, NULL, NULL, 1, bulk + 1, req->keys);
+        json_t *first = api_list_run(req->db, &l);
+        int64_t n = first ? json_integer_value(json_object_get(first, "total")) : -1;
+        json_decref(first);
+        if (n < 0) {
+            api_list_end(&l);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        if (n > bulk && !access_covers(req->who, PERM_PII_EXPORT_BULK, path)) {
+            api_list_end(&l);
+            return api_failf(rep, req->lang, E_EXPORT_BULK_FORBIDDEN, "reveal", (long long)bulk);
+        }
+    }
+    return api_list_export(req, rep, &l, "案件", cols, "cases");
 }
 
 /* ---- the contact phone in full ---- */
@@ -782,16 +841,21 @@ int case_reveal(api_req_t *req, api_reply_t *rep)
     return api_reveal_defer(req, rep, reveal_write);
 }
 
+/* The cases list's parameters, which its export takes too. */
+#define CASE_LIST_QUERY                                                                                               \
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0}, {"mine", F_BOOL, 0, 0, 0, NULL, 0},                                   \
+        {"overdue", F_BOOL, 0, 0, 0, NULL, 0}, {"state", F_ENUM, 0, 0, 0, case_states, 0},                          \
+        {"category", F_TEXT, 0, 0, 0, NULL, 0}, {"q", F_TEXT, 0, 0, 0, NULL, 0},                                    \
+        {"code", F_TEXT, 0, 13, TRACKING_CODE_LEN, NULL, 0}, {"from", F_DATE, 0, 20000101, 1, NULL, 0},             \
+        {"to", F_DATE, 0, 20000101, 1, NULL, 0}
 static const field_t cases_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"mine", F_BOOL, 0, 0, 0, NULL, 0},
-    {"overdue", F_BOOL, 0, 0, 0, NULL, 0},
-    {"state", F_ENUM, 0, 0, 0, case_states, 0},
-    {"category", F_TEXT, 0, 0, 0, NULL, 0},
-    {"q", F_TEXT, 0, 0, 0, NULL, 0},
-    {"code", F_TEXT, 0, 13, TRACKING_CODE_LEN, NULL, 0},
-    {"from", F_DATE, 0, 20000101, 1, NULL, 0},
-    {"to", F_DATE, 0, 20000101, 1, NULL, 0},
+    CASE_LIST_QUERY,
+    FIELDS_END,
+};
+static const field_t cases_export_query[] = {
+    CASE_LIST_QUERY,
+    {"reveal", F_BOOL, 0, 0, 0, NULL, 0},
+    {"reason", F_TEXT, 0, 0, 200, NULL, 0},
     FIELDS_END,
 };
 static const field_t cases_nearby_query[] = {
@@ -822,7 +886,7 @@ const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query,
      .sorts = case_sorts},
     {OP(HTTP_GET, "/api/v1/cases/export", "cases.export", PERM(PERM_CASE_READ), RF_WRITES, case_export),
-     .query = cases_list_query},
+     .query = cases_export_query},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
      .body = create_fields, .body_errors = create_point_errors},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},

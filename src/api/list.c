@@ -353,6 +353,10 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t org = json_integer_value(json_object_get(data, "org"));
     json_t *sum = json_pack("{s:O, s:O, s:s}", "rows", json_object_get(data, "rows"), "params",
                             json_object_get(data, "params"), "format", "xlsx");
+    if (json_object_get(data, "reason")) { /* a full export, and why */
+        json_object_set_new(sum, "revealed", json_true());
+        json_object_set(sum, "reason", json_object_get(data, "reason"));
+    }
     int rc = audit_append_new(db, w, json_string_value(json_object_get(data, "action")), "org", org, org, sum);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -444,5 +448,10 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
                              "params", query_names(req->query), "action", action, "format", "xlsx", "body", b64,
                              "filename", filename);
     free(b64);
+    /* A list that takes a full export declares reason and has checked it. */
+    char *reason = op_query_declared(req->route, "reason") ? api_query(req, "reason") : NULL;
+    if (reason)
+        json_object_set_new(data, "reason", json_string(reason));
+    free(reason);
     return api_defer(req, export_write, data);
 }

@@ -12,7 +12,7 @@ LONGJU, OTHER = "340104006006", "340102001001"
 
 @pytest.fixture(scope="module")
 def world():
-    s = Server()
+    s = Server(extra_args=("--export-bulk-rows", "3"))  # a small bulk limit for the full case export
     admin = s.admin()
     comm, other = s.org_id(LONGJU), s.org_id(OTHER)
     ctx = {"s": s, "admin": admin, "comm": comm, "other": other,
@@ -134,6 +134,27 @@ def test_case_list_words_code_dates_and_export(world):
     audit = ok(admin.get("/api/v1/audit", params={"action": "cases.exported", "limit": 1}))["items"][0]
     assert audit["summary"]["rows"] == 2 and "井" not in str(audit["summary"])
     refused(staff.get("/api/v1/cases/export", params={"to": "x"}), 400, "validation_failed", "to")
+    # A full export: the phone in clear, with a reason, by who may reveal over the node; audited with the reason.
+    called = ok(worker.post("/api/v1/cases", json={"category": "sanitation", "title": "回电井盖", "description": "d",
+                                                   "org_id": comm, "contact_phone": "13900001111"}), 201)
+    masked = xlsx_rows(staff.get("/api/v1/cases/export", params={"org": comm, "q": "回电"}).content)
+    assert masked[1][6] == called["contact_phone"] != "13900001111"
+    full = {"org": comm, "q": "回电", "reveal": 1, "reason": "回访报告人"}
+    r = staff.get("/api/v1/cases/export", params=full)
+    assert r.status_code == 200, r.text
+    assert xlsx_rows(r.content)[1][6] == "13900001111"
+    audit = ok(admin.get("/api/v1/audit", params={"action": "cases.exported", "limit": 1}))["items"][0]
+    assert audit["summary"]["revealed"] is True and audit["summary"]["reason"] == "回访报告人"
+    assert "13900001111" not in str(audit)
+    refused(staff.get("/api/v1/cases/export", params={**full, "reason": ""}), 400, "validation_failed", "reason")
+    refused(staff.get("/api/v1/cases/export", params={**full, "org": world["other"]}), 403, "forbidden", "reveal")
+    refused(staff.get("/api/v1/cases/export", params={k: v for k, v in full.items() if k != "org"}), 403, "forbidden",
+            "reveal")
+    refused(world["auditor"].get("/api/v1/cases/export", params=full), 403, "forbidden", "reveal")
+    # More full values than --export-bulk-rows at once: pii.export_bulk (admin's), as the residents' export.
+    many = {"org": comm, "reveal": 1, "reason": "回访报告人"}
+    refused(staff.get("/api/v1/cases/export", params=many), 403, "export_bulk_forbidden", "reveal")
+    assert len(xlsx_rows(admin.get("/api/v1/cases/export", params=many).content)) == 1 + 4
 
 
 def test_grid_names_are_unique_within_their_community(world):

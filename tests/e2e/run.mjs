@@ -3538,6 +3538,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await p.waitForURL((u) => u.searchParams.get('q') === '检索窨井' && u.searchParams.get('from') === day && u.searchParams.get('to') === day)
     await waitRows(p, 'case-table', 2)
     assert.match(await textOf(byId(p, `case-place-${hit1.id}`)), /街道 \/ 龙居社区/)
+    assert.equal(await byId(p, 'case-export-full').count(), 0, 'no full export for an account that may not reveal')
     await settled(p)
     await p.screenshot({ path: join(ARTIFACTS, 'cases-filtered-desktop.png') })
     const [book] = await Promise.all([p.waitForEvent('download'), byId(p, 'case-export').click()])

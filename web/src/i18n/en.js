@@ -769,6 +769,8 @@ export default {
     export: 'Export to Excel',
     exportFile: 'cases',
     exportFiltered: 'Exports the cases of the filters on screen (contact phones masked)',
+    exportFull: 'Export with full phones',
+    exportFullConfirm: 'The file will hold the full contact phones, and this export (with its reason) is recorded in the audit log. Keep the file safe. Why is it needed?',
     contactPhone: 'Contact phone',
     public: 'Public',
     publicYes: 'Public (the public can look it up)',

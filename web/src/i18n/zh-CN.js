@@ -770,6 +770,8 @@ export default {
     export: '导出 Excel',
     exportFile: '案件',
     exportFiltered: '将按当前筛选条件导出（联系电话脱敏）',
+    exportFull: '导出完整联系电话',
+    exportFullConfirm: '导出文件将包含完整的联系电话，本次导出（含原因）会记入审计日志。请妥善保管文件。请填写导出原因：',
     contactPhone: '联系电话',
     public: '对外公开',
     publicYes: '公开（公众可查询）',
