@@ -165,6 +165,9 @@ int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t m
 /* A LIKE pattern "%text%" (with % _ \\ escaped, for ESCAPE '\\') from query
  * parameter name; NULL if absent or empty. Caller frees. */
 char *api_like_param(const api_req_t *req, const char *name);
+/* The same as a prefix pattern "text%": names match from their start (an index
+ * on the name can serve it). Caller frees. */
+char *api_prefix_param(const api_req_t *req, const char *name);
 
 /* Input validation by declaration. One field per entry; the first failure
  * fills rep with 400 validation_failed naming the field. Unknown fields in the
@@ -242,6 +245,11 @@ int audit_append_text(db_t *db, const write_ctx_t *w, const char *action, const 
  * reads the table. */
 int org_brief(db_t *db, int64_t id, char *path, size_t path_cap, char *name, size_t name_cap);
 void orgs_changed(void);
+/* Name the places of rows: each row of items gets "place", the nodes on the
+ * path of the node its key names (an org path as text, or an org id), root
+ * first and down to the node itself ([{id, level, name}]), read in a few
+ * batched statements for the whole page (never one per row). DB_OK or DB_ERR. */
+int org_places(db_t *db, json_t *items, const char *key);
 
 /* Optimistic locking: if data carries "version", compare it with the value
  * version_sql (one parameter: the id) reads. 0 if absent or equal; else -1

@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/list.h"
 #include "api/op.h"
+#include "http/server.h" /* the server configuration: export_bulk_rows */
 
 #include <math.h>
 #include <sodium.h>
@@ -570,6 +571,25 @@ int case_get(api_req_t *req, api_reply_t *rep)
     return c ? api_json(rep, 200, c) : api_db_error(rep, req->lang, DB_ERR, NULL);
 }
 
+/* The names of the case's place, root first (市 / 区 / 街道 / 社区 / 网格), for the
+ * case page: every node on its path, whichever of them the caller may read. */
+static int case_place(api_req_t *req, api_reply_t *rep)
+{
+    json_t *one = json_pack("[{s:I}]", "org_id", (json_int_t)0);
+    int64_t org = 0;
+    int rc = db_one_int(req->db, &org, "SELECT org_id FROM casefile WHERE id = ?", "i", req->params[0]);
+    json_object_set_new(json_array_get(one, 0), "org_id", json_integer(org));
+    if (rc == DB_OK)
+        rc = org_places(req->db, one, "org_id");
+    json_t *place = json_incref(json_object_get(json_array_get(one, 0), "place"));
+    json_decref(one);
+    if (rc != DB_OK || place == NULL) {
+        json_decref(place);
+        return api_db_error(rep, req->lang, rc == DB_OK ? DB_ERR : rc, NULL);
+    }
+    return api_json(rep, 200, json_pack("{s:I, s:o}", "id", (json_int_t)req->params[0], "place", place));
+}
+
 /* The columns the cases list sorts by. */
 static const api_sort_t case_sorts[] = {
     {"created_at", "c.created_at", 0, NULL},
@@ -578,15 +598,36 @@ static const api_sort_t case_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-int case_list(api_req_t *req, api_reply_t *rep)
+/* The day ("YYYY-MM-DD", Asia/Shanghai) of query parameter name as the time its
+ * first second starts, plus days; 0 when absent (the query declared it a date). */
+static int64_t query_day_start(api_req_t *req, const char *name, int days)
+{
+    char *v = api_query(req, name);
+    int64_t t = v ? (time_days_of_date(v) + days) * 86400 - 8 * 3600 : 0;
+    free(v);
+    return t;
+}
+
+/* The cases list of the query (scope and filters) in l, begun here; 0, or -1
+ * with rep set (l then ended). The list and its export share it. */
+static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
 {
     int64_t org = 0, mine = 0, overdue = 0;
     static const char *const filters[] = {"org", "mine", "overdue"};
     int64_t *vals[] = {&org, &mine, &overdue};
     static const int64_t max[] = {INT64_MAX, 1, 1};
+    api_list_begin(l, CASE_COLUMNS, CASE_FROM, "c.id", NULL);
     for (int f = 0; f < 3; f++)
-        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0)
+        if (api_query_int(req, filters[f], 0, f == 0 ? 1 : 0, max[f], vals[f]) != 0) {
+            api_list_end(l);
             return api_fail(rep, req->lang, E_FILTER_INVALID, filters[f]);
+        }
+    /* Reported between two days (both included): from's first second to the second after to's last. */
+    int64_t from = query_day_start(req, "from", 0), to = query_day_start(req, "to", 1);
+    if (from && to && to <= from) {
+        api_list_end(l);
+        return api_fail(rep, req->lang, E_PERIOD_REVERSED, "to");
+    }
     /* Who reads cases nowhere lists what they may see: the ones they reported; a
      * part of the tree they asked for by org is out of their scope (404 below). */
     if (!(req->who->perms_any & PERM_CASE_READ) && org == 0)
@@ -597,11 +638,14 @@ int case_list(api_req_t *req, api_reply_t *rep)
     int known = code == NULL ||
                 db_one_int(req->db, &category, "SELECT id FROM case_category WHERE code = ?", "t", code) == DB_OK;
     free(code);
-    if (!known)
+    if (!known) {
+        api_list_end(l);
         return api_fail(rep, req->lang, E_UNKNOWN_CATEGORY, "category");
+    }
     char *state = api_query(req, "state");
     if (state && case_state_from_name(state) == CS_NONE) {
         free(state);
+        api_list_end(l);
         return api_fail(rep, req->lang, E_UNKNOWN_STATE, "state");
     }
     char lo[ACCESS_PATH_MAX] = "", hi[ACCESS_PATH_MAX] = "";
@@ -617,35 +661,141 @@ int case_list(api_req_t *req, api_reply_t *rep)
     }
     if (rc != DB_OK) {
         free(state);
+        api_list_end(l);
         return api_db_error(rep, req->lang, rc, "org");
     }
-    api_list_t l;
-    api_list_begin(&l, CASE_COLUMNS, CASE_FROM, "c.id", NULL);
-    if (api_list_query(req, rep, &l) != 0) {
-        free(state);
-        api_list_end(&l);
-        return 0;
-    }
     int64_t now = clock_now();
-    api_list_where(&l,
+    api_list_where(l,
                    "((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
                    " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))",
                    "iiittii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id);
-    api_list_where(&l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
-    api_list_where(&l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
-    api_list_where(&l,
+    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
+    api_list_where(l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
+    api_list_where(l,
                    "(? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
                    " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
                    "ii", category, category);
     free(state);
+    /* A tracking code: exactly, as its reporter holds it (the unique index finds it). */
+    char *track = api_query(req, "code");
+    for (char *p = track; p && *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", track, track);
+    free(track);
+    /* Words in the title, the description or the tracking code. */
+    char *like = api_like_param(req, "q");
+    api_list_where(l,
+                   "(CAST(? AS TEXT) IS NULL OR c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'"
+                   " OR c.tracking_code LIKE ? ESCAPE '\\')",
+                   "tttt", like, like, like, like);
+    free(like);
+    api_list_where(l, "(? = 0 OR c.created_at >= ?)", "ii", from, from);
+    api_list_where(l, "(? = 0 OR c.created_at < ?)", "ii", to, to);
+    return 0;
+}
+
+int case_list(api_req_t *req, api_reply_t *rep)
+{
+    api_list_t l;
+    if (case_list_build(req, rep, &l) != 0)
+        return 0;
+    if (api_list_query(req, rep, &l) != 0) {
+        api_list_end(&l);
+        return 0;
+    }
+    l.places = "org_id"; /* where each is, named */
     json_t *page = api_list_run(req->db, &l);
     api_list_end(&l);
     if (page == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
+    int64_t now = clock_now();
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(page, "items"), i, row) case_add_overdue(row, now);
     return api_json(rep, 200, page);
+}
+
+/* The states' words in a workbook, in case_states' order. */
+static const char *const case_state_words[] = {"已上报", "已受理", "不予受理", "已派遣", "处置中",
+                                               "已处置", "已核查", "已结案", "已评价", NULL};
+
+/* A full export's row: the contact phone decrypted (ctx: the keys). */
+static void case_phone_row(json_t *row, void *ctx)
+{
+    const char *enc = json_string_value(json_object_get(row, "_phone_enc"));
+    char *plain = enc && *enc ? pii_decrypt(ctx, CASE_PHONE_FIELD, enc) : NULL;
+    if (plain) {
+        json_object_set_new(row, "contact_phone", json_string(plain));
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    } else if (enc && *enc) {
+        log_error("case %lld: stored contact_phone does not decrypt under this key file",
+                  (long long)json_integer_value(json_object_get(row, "id")));
+    }
+    json_object_del(row, "_phone_enc");
+}
+
+/* A full export (reveal=1): only of a node's cases (org), by who may reveal over
+ * it, with a reason, and over export_bulk_rows cases only with pii.export_bulk
+ * there, as the residents' full export. 0, or -1 with rep set; path: the node's. */
+static int case_full_export_check(api_req_t *req, api_reply_t *rep, char path[ACCESS_PATH_MAX])
+{
+    int64_t org = 0, mine = 0;
+    api_query_int(req, "org", 0, 1, INT64_MAX, &org);
+    api_query_int(req, "mine", 0, 0, 1, &mine);
+    if (org == 0 || mine || access_org(req->db, req->who, PERM_PII_REVEAL, org, path, ACCESS_PATH_MAX) != DB_OK)
+        return api_fail(rep, req->lang, E_REVEAL_FORBIDDEN, "reveal");
+    char *reason = api_query(req, "reason");
+    int bad = api_reason_check(req->lang, reason, rep) != 0;
+    free(reason);
+    return bad ? -1 : 0;
+}
+
+/* The cases list as a workbook: the list's own filters, the contact phone
+ * masked as the list shows it, or in full on request (reveal=1 with a reason). */
+static int case_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"tracking_code", "查询码", NULL, NULL},
+        {"category_name", "类别", NULL, NULL},
+        {"title", "标题", NULL, NULL},
+        {"description", "描述", NULL, NULL},
+        {"state", "状态", case_states, case_state_words},
+        {"org_name", "所在网格或节点", NULL, NULL},
+        {"contact_phone", "联系电话", NULL, NULL},
+        {"created_at", "上报时间", NULL, NULL},
+        {"closed_at", "办结时间", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int64_t reveal = 0;
+    char path[ACCESS_PATH_MAX] = "";
+    api_query_int(req, "reveal", 0, 0, 1, &reveal);
+    if (reveal && case_full_export_check(req, rep, path) != 0)
+        return -1;
+    api_list_t l;
+    if (case_list_build(req, rep, &l) != 0)
+        return -1;
+    if (reveal) {
+        l.columns = CASE_COLUMNS ", c.contact_phone_enc AS _phone_enc";
+        l.row = case_phone_row;
+        l.row_ctx = (void *)req->keys;
+        /* How many first: many full values at once need their own permission. */
+        int64_t bulk = req->cfg ? req->cfg->export_bulk_rows : EXPORT_BULK_ROWS_DEFAULT;
+        api_list_args(&l, req->route, NULL, NULL, 1, bulk + 1, req->keys);
+        json_t *first = api_list_run(req->db, &l);
+        int64_t n = first ? json_integer_value(json_object_get(first, "total")) : -1;
+        json_decref(first);
+        if (n < 0) {
+            api_list_end(&l);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        if (n > bulk && !access_covers(req->who, PERM_PII_EXPORT_BULK, path)) {
+            api_list_end(&l);
+            return api_failf(rep, req->lang, E_EXPORT_BULK_FORBIDDEN, "reveal", (long long)bulk);
+        }
+    }
+    return api_list_export(req, rep, &l, "案件", cols, "cases");
 }
 
 /* ---- the contact phone in full ---- */
@@ -705,12 +855,21 @@ int case_reveal(api_req_t *req, api_reply_t *rep)
     return api_reveal_defer(req, rep, reveal_write);
 }
 
+/* The cases list's parameters, which its export takes too. */
+#define CASE_LIST_QUERY                                                                                               \
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0}, {"mine", F_BOOL, 0, 0, 0, NULL, 0},                                   \
+        {"overdue", F_BOOL, 0, 0, 0, NULL, 0}, {"state", F_ENUM, 0, 0, 0, case_states, 0},                          \
+        {"category", F_TEXT, 0, 0, 0, NULL, 0}, {"q", F_TEXT, 0, 0, 0, NULL, 0},                                    \
+        {"code", F_TEXT, 0, 13, TRACKING_CODE_LEN, NULL, 0}, {"from", F_DATE, 0, 20000101, 1, NULL, 0},             \
+        {"to", F_DATE, 0, 20000101, 1, NULL, 0}
 static const field_t cases_list_query[] = {
-    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"mine", F_BOOL, 0, 0, 0, NULL, 0},
-    {"overdue", F_BOOL, 0, 0, 0, NULL, 0},
-    {"state", F_ENUM, 0, 0, 0, case_states, 0},
-    {"category", F_TEXT, 0, 0, 0, NULL, 0},
+    CASE_LIST_QUERY,
+    FIELDS_END,
+};
+static const field_t cases_export_query[] = {
+    CASE_LIST_QUERY,
+    {"reveal", F_BOOL, 0, 0, 0, NULL, 0},
+    {"reason", F_TEXT, 0, 0, 200, NULL, 0},
     FIELDS_END,
 };
 static const field_t cases_nearby_query[] = {
@@ -740,12 +899,15 @@ static const entity_t case_entity = {"case", NULL, case_scope};
 const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases", "cases.list", USER, RF_PAGED, case_list), .query = cases_list_query,
      .sorts = case_sorts},
+    {OP(HTTP_GET, "/api/v1/cases/export", "cases.export", PERM(PERM_CASE_READ), RF_WRITES, case_export),
+     .query = cases_export_query},
     {OP(HTTP_POST, "/api/v1/cases", "cases.create", USER, RF_BODY | RF_WRITES, case_create),
      .body = create_fields, .body_errors = create_point_errors},
     {OP(HTTP_GET, "/api/v1/cases/{id}", "cases.get", USER, 0, case_get), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/actions", "cases.action", USER, RF_BODY | RF_WRITES, case_action),
      .body = case_action_fields, .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/nearby", "cases.nearby", USER, 0, case_nearby), .query = cases_nearby_query},
+    {OP(HTTP_GET, "/api/v1/cases/{id}/place", "cases.place", USER, 0, case_place), .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
         case_supervise), .body = case_supervise_fields, .entity = &case_entity},

@@ -81,6 +81,10 @@ static int inbox_part(db_t *db, json_t *out, const char *name, const char *const
     size_t i;
     json_t *row;
     json_array_foreach(items, i, row) case_add_overdue(row, a->now);
+    if (org_places(db, items, "org_id") != DB_OK) { /* where each is, named */
+        json_decref(items);
+        return -1;
+    }
     json_object_set_new(out, name, json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items));
     return 0;
 }

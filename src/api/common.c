@@ -793,6 +793,14 @@ char *api_like_param(const api_req_t *req, const char *name)
     return like;
 }
 
+char *api_prefix_param(const api_req_t *req, const char *name)
+{
+    char *like = api_like_param(req, name);
+    if (like)
+        memmove(like, like + 1, strlen(like)); /* drop the leading %, keep the NUL */
+    return like;
+}
+
 int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, int64_t id, const json_t *data,
                       api_reply_t *rep)
 {

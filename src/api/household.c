@@ -89,6 +89,7 @@ static const resource_t household_res = {
     .columns = "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"
                " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members",
     .from = "FROM household h JOIN org o ON o.id = h.org_id",
+    .places = "org_id", /* a district's or the city's list tells same-named communities apart */
     .key = "h.id",
     .org_path = "o.path",
     .org_column = "org_id",

@@ -325,6 +325,11 @@ json_t *api_list_run(db_t *db, api_list_t *l)
         if (l->row)
             l->row(row, l->row_ctx);
     }
+    if (l->places && org_places(db, items, l->places) != DB_OK) {
+        json_decref(items);
+        json_decref(next);
+        return NULL;
+    }
     int capped = l->known_total < 0 && total > l->cap;
     return json_pack("{s:o, s:o, s:I, s:b}", "items", items, "next", next, "total",
                      (json_int_t)(capped ? l->cap : total), "total_capped", capped);
@@ -348,6 +353,10 @@ static int export_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t org = json_integer_value(json_object_get(data, "org"));
     json_t *sum = json_pack("{s:O, s:O, s:s}", "rows", json_object_get(data, "rows"), "params",
                             json_object_get(data, "params"), "format", "xlsx");
+    if (json_object_get(data, "reason")) { /* a full export, and why */
+        json_object_set_new(sum, "revealed", json_true());
+        json_object_set(sum, "reason", json_object_get(data, "reason"));
+    }
     int rc = audit_append_new(db, w, json_string_value(json_object_get(data, "action")), "org", org, org, sum);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
@@ -399,6 +408,7 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
                     const char *filename_stem)
 {
     api_list_args(l, req->route, NULL, NULL, LIST_EXPORT_MAX, LIST_EXPORT_MAX, req->keys);
+    l->places = NULL; /* a workbook writes its own columns only */
     json_t *page = api_list_run(req->db, l);
     api_list_end(l);
     if (page == NULL)
@@ -438,5 +448,10 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
                              "params", query_names(req->query), "action", action, "format", "xlsx", "body", b64,
                              "filename", filename);
     free(b64);
+    /* A list that takes a full export declares reason and has checked it. */
+    char *reason = op_query_declared(req->route, "reason") ? api_query(req, "reason") : NULL;
+    if (reason)
+        json_object_set_new(data, "reason", json_string(reason));
+    free(reason);
     return api_defer(req, export_write, data);
 }

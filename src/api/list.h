@@ -20,6 +20,7 @@ typedef struct api_list {
     int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
     void (*row)(json_t *row, void *ctx); /* finishes each answer row (after the cursor is taken), or NULL */
     void *row_ctx;                       /* what row is handed besides the row */
+    const char *places; /* the answer's column naming each row's node: its place is added (org_places), or NULL */
     const char *column_arg;   /* the text the columns' one '?' takes (today's date), or NULL */
     /* The conditions, "WHERE a AND b", and their values. */
     char where[LIST_WHERE_MAX];
@@ -77,7 +78,10 @@ typedef struct {
  * sheet, and answer the file <filename_stem>.xlsx once the writer has appended the
  * audit row "<family>.exported" (family: the operation's name before its dot) with
  * the rows written and the names of the query parameters given (never their
- * values). The operation must be RF_WRITES. Ends l. 0, or -1 with rep set. */
+ * values). An operation that declares a reason parameter exports full values
+ * when it is given (the family checked it and who may): the audit row then says
+ * revealed and holds the reason. The operation must be RF_WRITES. Ends l. 0, or
+ * -1 with rep set. */
 int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char *sheet, const list_col_t *cols,
                     const char *filename_stem);
 /* ---- end list exports ---- */

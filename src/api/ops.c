@@ -12,6 +12,7 @@
 #include "api/internal.h"
 #include "api/list.h"
 #include "core/role.h"
+#include "core/timefmt.h"
 #include "core/utf8.h"
 #include "lib/util.h"
 
@@ -182,6 +183,11 @@ static int query_value_ok(const field_t *f, const char *v)
         return choice_ok(f->choices, v);
     case F_BOOL:
         return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
+    case F_DATE: { /* as a body's date: a real day within the declared bounds */
+        int64_t t;
+        return strlen(v) == 10 && time_parse_rfc3339(v, &t) == 0 &&
+               date_within(v, (int)f->min, (int)f->max, api_today_ymd());
+    }
     default: /* text: its length when bounded (min..max); what it means, the handler reads */
         return f->max <= 0 || text_field_valid(v, (int)f->min, (int)f->max);
     }

@@ -70,6 +70,21 @@ static int digits_only(const char *s)
     return 1;
 }
 
+/* Grids are told apart by name within their community: 0 if name is free under
+ * parent (the grid self aside, 0 for a new one), -1 with rep set to 409 naming
+ * field if another grid there has it. */
+static int grid_name_check(db_t *db, const write_ctx_t *w, int64_t parent, const char *name, int64_t self,
+                           const char *field, api_reply_t *rep)
+{
+    int64_t n = 0;
+    int rc = db_one_int(db, &n,
+                        "SELECT COUNT(*) FROM org WHERE parent_id = ? AND level = 'grid' AND name = ? AND id <> ?",
+                        "iti", parent, name, self);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    return n > 0 ? api_fail(rep, w->lang, E_GRID_NAME_TAKEN, field) : 0;
+}
+
 /* ---- create ---- */
 
 static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
@@ -95,6 +110,8 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     if (!level_kind_allowed(level, kind))
         return api_fail(rep, w->lang, E_KIND_LEVEL_MISMATCH, "kind");
     const char *name = in.name, *code = in.code;
+    if (level == LEVEL_GRID && grid_name_check(db, w, parent_id, name, 0, "name", rep) != 0)
+        return -1;
     int64_t id = 0;
     rc = db_one_int(db, &id,
                     "INSERT INTO org (parent_id, level, kind, code, name, path, depth, created_at, updated_at)"
@@ -209,9 +226,106 @@ int org_list(api_req_t *req, api_reply_t *rep)
                                  limit + 1);
     free(level);
     free(like);
-    if (items == NULL)
+    if (items == NULL || org_places(req->db, items, "path") != DB_OK) {
+        json_decref(items);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     return api_json(rep, 200, api_page_result(items, limit));
+}
+
+/* ---- places: the names on a row's path ---- */
+
+#define PLACE_BATCH 64 /* ids asked in one statement */
+#define PLACE_MAX 1024 /* distinct ids on one page's paths (50 rows of 6 levels fit) */
+
+/* Read sql (its text ends with "IN (", the ids follow) for the n ids, PLACE_BATCH
+ * at a time, into by_id: "id" -> the row. DB_OK or DB_ERR. */
+static int rows_by_id(db_t *db, const char *sql_head, const int64_t *ids, int n, json_t *by_id)
+{
+    char sql[256 + PLACE_BATCH * 2];
+    snprintf(sql, sizeof sql, "%s?", sql_head);
+    for (int j = 1; j < PLACE_BATCH; j++)
+        strcat(sql, ",?");
+    strcat(sql, ")");
+    for (int at = 0; at < n; at += PLACE_BATCH) {
+        db_val_t vals[PLACE_BATCH];
+        for (int j = 0; j < PLACE_BATCH; j++) /* past the end: the first id again */
+            vals[j] = (db_val_t){'i', ids[at + j < n ? at + j : at], 0, NULL, 0};
+        json_t *rows = db_rows_jsonv(db, sql, vals, PLACE_BATCH);
+        if (rows == NULL)
+            return DB_ERR;
+        json_t *r;
+        size_t x;
+        json_array_foreach(rows, x, r) {
+            char key[24];
+            snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(r, "id")));
+            json_object_set(by_id, key, r);
+        }
+        json_decref(rows);
+    }
+    return DB_OK;
+}
+
+static void id_add(int64_t *ids, int *n, int64_t id)
+{
+    for (int m = 0; m < *n; m++)
+        if (ids[m] == id)
+            return;
+    if (*n < PLACE_MAX)
+        ids[(*n)++] = id;
+}
+
+static const char *row_path(const json_t *row, const char *key, const json_t *paths)
+{
+    const json_t *v = json_object_get(row, key);
+    if (json_is_string(v))
+        return json_string_value(v);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(v));
+    return json_string_value(json_object_get(json_object_get(paths, id), "path"));
+}
+
+int org_places(db_t *db, json_t *items, const char *key)
+{
+    int64_t *ids = xmalloc(PLACE_MAX * sizeof *ids);
+    int n = 0, rc = DB_OK;
+    size_t i;
+    json_t *row, *paths = json_object(), *names = json_object();
+    /* Rows naming their node by id: its path first. */
+    json_array_foreach(items, i, row) if (json_is_integer(json_object_get(row, key)))
+        id_add(ids, &n, json_integer_value(json_object_get(row, key)));
+    if (n > 0)
+        rc = rows_by_id(db, "SELECT id, path FROM org WHERE id IN (", ids, n, paths);
+    /* Every node named on the rows' paths, each once. */
+    n = 0;
+    json_array_foreach(items, i, row) {
+        int64_t on[16];
+        const char *path = row_path(row, key, paths);
+        int k = path ? path_ids(path, on, 16) : 0;
+        for (int j = 0; j < k; j++)
+            id_add(ids, &n, on[j]);
+    }
+    if (rc == DB_OK && n > 0)
+        rc = rows_by_id(db, "SELECT id, level, name FROM org WHERE id IN (", ids, n, names);
+    if (rc == DB_OK)
+        json_array_foreach(items, i, row) {
+            int64_t on[16];
+            const char *path = row_path(row, key, paths);
+            int k = path ? path_ids(path, on, 16) : 0;
+            json_t *place = json_array();
+            for (int j = 0; j < k; j++) {
+                char id[24];
+                snprintf(id, sizeof id, "%lld", (long long)on[j]);
+                json_t *node = json_object_get(names, id);
+                if (node)
+                    json_array_append(place, node);
+            }
+            json_object_set_new(row, "place", place);
+        }
+    json_decref(paths);
+    json_decref(names);
+    free(ids);
+    return rc;
 }
 
 /* ---- update and move ---- */
@@ -288,6 +402,19 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
         return -1;
     }
     str_copy(level, sizeof level, json_string_value(json_object_get(before, "level")));
+    /* A grid keeps a name of its own in the community it is in, or moves to. */
+    if (strcmp(level, "grid") == 0 && (in.name || IN_GIVEN(&in, update_fields, CH_PARENT))) {
+        int64_t parent = IN_GIVEN(&in, update_fields, CH_PARENT) ? in.parent_id
+                                                                 : json_integer_value(json_object_get(before, "parent_id"));
+        const char *name = in.name ? in.name : json_string_value(json_object_get(before, "name"));
+        /* A new parent out of the caller's reach is refused below as not found, never by its grids' names. */
+        int reach = access_org(db, &w->who, PERM_ORG_WRITE, parent, NULL, 0) == DB_OK;
+        if (reach && grid_name_check(db, w, parent, name, id, in.name ? "name" : "parent_id", rep) != 0) {
+            json_decref(before);
+            json_decref(changed);
+            return -1;
+        }
+    }
     if (in.name) {
         rc = db_exec(db, NULL, "UPDATE org SET name = ? WHERE id = ?", "ti", in.name, id);
         change_note(changed, before, &in, sent, CH_NAME);

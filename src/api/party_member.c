@@ -46,6 +46,7 @@ static const field_t list_query[] = {
     {"in_service", F_BOOL, 0, 0, 0, NULL, 0},
     {"status", F_ENUM, 0, 0, 0, party_member_statuses, 0},
     {"registered_org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    {"q", F_TEXT, 0, 0, 0, NULL, 0},
     FIELDS_END,
 };
 
@@ -173,6 +174,10 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
                    "ttiiiittitt", lo, hi, party_org, party_org, in_service, in_service, status, status, registered,
                    rlo, rhi);
     free(status);
+    /* The member's name from its start, as the residents list searches it. */
+    char *prefix = api_prefix_param(req, "q");
+    api_list_where(&l, "(CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')", "tt", prefix, prefix);
+    free(prefix);
     return api_list_answer(req, rep, &l);
 }
 

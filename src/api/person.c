@@ -493,6 +493,7 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
         pii_lookup_hash(f->hash, req->keys, "person.id_card", up);
         f->by_id_card = 1;
         f->id_guess = !may_reveal;
+        f->guess_field = f->id_guess ? "id_card" : NULL;
         sodium_memzero(up, sizeof up);
         sodium_memzero(id_card, strlen(id_card));
         free(id_card);
@@ -513,17 +514,27 @@ int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_re
             return api_db_error(rep, req->lang, found, NULL);
         }
     }
-    char *q = api_query(req, "q");
-    if (q && *q) {
-        /* Names match from their start: 王 finds 王丽; wildcards are literal. */
-        char *like = api_like_param(req, "q");
-        size_t n = strlen(like);
-        f->prefix = xmalloc(n + 1);
-        memcpy(f->prefix, like + 1, n - 1); /* drop the leading % */
-        f->prefix[n - 1] = '\0';
-        free(like);
+    /* An exact phone confirms or refutes a guess as an ID number does: the same
+     * audit and limit for who may not reveal (several residents may share it). */
+    char *phone = api_query(req, "phone");
+    if (phone) {
+        if (!phone_valid(phone)) {
+            free(phone);
+            person_filter_free(f);
+            return api_fail(rep, req->lang, E_PHONE_INVALID, "phone");
+        }
+        pii_lookup_hash(f->phone_hash, req->keys, "person.phone", phone);
+        f->by_phone = 1;
+        if (!may_reveal) {
+            f->id_guess = 1;
+            if (!f->guess_field)
+                f->guess_field = "phone";
+        }
+        sodium_memzero(phone, strlen(phone));
+        free(phone);
     }
-    free(q);
+    /* Names match from their start: 王 finds 王丽; wildcards are literal. */
+    f->prefix = api_prefix_param(req, "q");
     return 0;
 }
 
@@ -560,7 +571,7 @@ static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
      * keeping its rows is cheaper than sorting all of them (n * n > (limit + 1) *
      * the city's) is read so: org after person (SQLite's planner, without
      * statistics, would read the subtree's rows by org and sort them). */
-    if (!(f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->household || f->tag)) {
+    if (!(f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->by_phone || f->household || f->tag)) {
         l->known_total = residents_figure(db, f->lo, f->node);
         int64_t all = l->known_total > 0 ? residents_figure(db, "/", 0) : -1;
         if (all > 0 && l->known_total * l->known_total > (l->limit + 1) * all) {
@@ -568,6 +579,7 @@ static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
             api_list_where(l, "o.id = p.org_id", "");
         }
     }
+    l->places = "org_id"; /* 街道 / 社区 of each, for lists wider than a community */
     json_t *page = api_list_run(db, l);
     api_list_end(l);
     if (page == NULL)
@@ -594,13 +606,22 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
                         "ii", w->who.user_id, w->now - 86400);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
+    const char *by = json_string_value(json_object_get(data, "by"));
     if (used >= w->cfg->id_search_limit)
-        return api_fail(rep, w->lang, E_ID_SEARCH_RATE_LIMITED, "id_card");
+        return api_fail(rep, w->lang, E_ID_SEARCH_RATE_LIMITED, by);
     person_filter_t f = {0};
     str_copy(f.lo, sizeof f.lo, json_string_value(json_object_get(data, "lo")));
     str_copy(f.hi, sizeof f.hi, json_string_value(json_object_get(data, "hi")));
-    str_copy(f.hash, sizeof f.hash, json_string_value(json_object_get(data, "hash")));
-    f.by_id_card = 1;
+    const char *hash = json_string_value(json_object_get(data, "hash"));
+    const char *phone_hash = json_string_value(json_object_get(data, "phone_hash"));
+    if (hash) {
+        str_copy(f.hash, sizeof f.hash, hash);
+        f.by_id_card = 1;
+    }
+    if (phone_hash) {
+        str_copy(f.phone_hash, sizeof f.phone_hash, phone_hash);
+        f.by_phone = 1;
+    }
     f.household = json_integer_value(json_object_get(data, "household"));
     f.prefix = JSON_TEXT(data, "prefix");
     f.phone_tail = JSON_TEXT(data, "phone_tail");
@@ -616,7 +637,7 @@ static int person_id_search_write(db_t *db, const write_ctx_t *w, json_t *data, 
         return api_db_error(rep, w->lang, DB_ERR, NULL);
     int64_t node = json_integer_value(json_object_get(data, "node"));
     rc = audit_append_new(db, w, "persons.searched_by_id", "user", w->who.user_id, node,
-                          json_pack("{s:I, s:I}", "org", (json_int_t)node, "found",
+                          json_pack("{s:s, s:I, s:I}", "by", by, "org", (json_int_t)node, "found",
                                     (json_int_t)json_array_size(json_object_get(page, "items"))));
     if (rc != DB_OK) {
         json_decref(page);
@@ -641,8 +662,9 @@ int person_list(api_req_t *req, api_reply_t *rep)
     if (f.id_guess) {
         api_list_end(&l);
         char *sort = api_query(req, "sort"), *after = api_query(req, "after");
-        json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I}", "lo", f.lo, "hi", f.hi,
-                                 "hash", f.hash, "household", (json_int_t)f.household, "node", (json_int_t)f.node,
+        json_t *data = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I}", "lo",
+                                 f.lo, "hi", f.hi, "by", f.guess_field, "hash", f.by_id_card ? f.hash : NULL,
+                                 "phone_hash", f.by_phone ? f.phone_hash : NULL, "household", (json_int_t)f.household, "node", (json_int_t)f.node,
                                  "prefix", f.prefix, "phone_tail", f.phone_tail, "tag", f.tag, "sort", sort, "after",
                                  after, "limit", (json_int_t)l.limit);
         free(sort);

@@ -9,15 +9,17 @@
 
 /* The filters of the residents' list, shared by its export: the subtree (org,
  * within the caller's scope), household, name prefix (q), ID and phone tails (by
- * their keyed hashes), an exact ID number (by its keyed hash) and a tag.
- * id_guess: an exact ID number asked by a caller who may not reveal over the
+ * their keyed hashes), an exact ID number or phone (by its keyed hash) and a tag.
+ * id_guess: an exact ID number or phone asked by a caller who may not reveal over the
  * subtree, which confirms or refutes a guess: audited and limited per user. */
 typedef struct person_filter {
     char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
     int64_t household, node; /* node: the subtree asked for, before an ID number narrows it */
     char *prefix, *id_tail, *phone_tail, *tag;
     char hash[PII_HASH_HEX + 1];
-    int by_id_card, id_guess;
+    char phone_hash[PII_HASH_HEX + 1]; /* an exact phone (by_phone) */
+    int by_id_card, by_phone, id_guess;
+    const char *guess_field; /* id_guess: the parameter that made it ("id_card" or "phone") */
 } person_filter_t;
 
 /* The WHERE clause of the filters (persons p joined with their org o), its
@@ -28,12 +30,14 @@ typedef struct person_filter {
     " AND (CAST(? AS TEXT) IS NULL OR p.id_tail_hash = ?)"                                                             \
     " AND (CAST(? AS TEXT) IS NULL OR p.phone_tail_hash = ?)"                                                          \
     " AND (CAST(? AS TEXT) IS NULL OR p.id_card_hash = ?)"                                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR p.phone_hash = ?)"                                                              \
     " AND (? = 0 OR p.household_id = ?)"                                                                               \
     " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM person_tag t WHERE t.person_id = p.id AND t.tag = ?))"
-#define PERSON_FILTER_TYPES "ttttttttttiitt"
+#define PERSON_FILTER_TYPES "ttttttttttttiitt"
 #define PERSON_FILTER_ARGS(f)                                                                                          \
     (f)->lo, (f)->hi, (f)->prefix, (f)->prefix, (f)->id_tail, (f)->id_tail, (f)->phone_tail, (f)->phone_tail,          \
-        (f)->by_id_card ? (f)->hash : NULL, (f)->by_id_card ? (f)->hash : NULL, (f)->household, (f)->household,        \
+        (f)->by_id_card ? (f)->hash : NULL, (f)->by_id_card ? (f)->hash : NULL,                                        \
+        (f)->by_phone ? (f)->phone_hash : NULL, (f)->by_phone ? (f)->phone_hash : NULL, (f)->household, (f)->household, \
         (f)->tag, (f)->tag
 
 /* Free what the filters hold; f is zeroed. */
@@ -80,6 +84,6 @@ void person_elsewhere_error(api_reply_t *rep, const char *lang);
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0}, {"household", F_INT, 0, 1, INT64_MAX, NULL, 0},                        \
         {"q", F_TEXT, 0, 0, 0, NULL, 0}, {"id_tail", F_TEXT, 0, 4, 4, NULL, 0},                                       \
         {"phone_tail", F_TEXT, 0, 4, 4, NULL, 0}, {"tag", F_TEXT, 0, 0, 0, NULL, 0},                                  \
-        {"id_card", F_TEXT, 0, 0, 0, NULL, 0}
+        {"id_card", F_TEXT, 0, 0, 0, NULL, 0}, {"phone", F_TEXT, 0, 0, 0, NULL, 0}
 
 #endif

@@ -712,8 +712,9 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
         return 0;
     /* A file by exact ID number would confirm a guess outside the list's limit. */
     if (f.id_guess) {
+        const char *field = f.guess_field;
         person_filter_free(&f);
-        return api_fail(rep, req->lang, E_EXPORT_BY_ID_FORBIDDEN, "id_card");
+        return api_fail(rep, req->lang, E_EXPORT_BY_ID_FORBIDDEN, field);
     }
     /* Full values only on request, and only for who may reveal over the whole range. */
     if (reveal && !access_covers(req->who, PERM_PII_REVEAL, f.lo)) {

@@ -149,6 +149,7 @@ int res_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
         l->row = finish_row;
         l->row_ctx = (void *)r;
     }
+    l->places = r->places;
     return 0;
 }
 

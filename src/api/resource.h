@@ -55,6 +55,7 @@ typedef struct resource {
     const char *const *not_columns; /* inputs the rules read that are not columns (NULL-terminated), or NULL */
     const res_filter_t *filters;    /* ending with {NULL}; "org" (the subtree) is always there */
     const api_sort_t *sorts;        /* the columns the list sorts by (?sort=), ending with {NULL}; or NULL */
+    const char *places;             /* the list's rows name their place by this column (api_list_t.places), or NULL */
     res_rules_t rules;
     /* A UNIQUE constraint refusing a create or update: this error (409) naming unique_field. */
     const char *unique_field;

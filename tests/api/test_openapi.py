@@ -2538,10 +2538,15 @@ def walk_cases(server, admin):
 
     mine = check(resident.get(col, params={"mine": 1}), "GET", col)
     assert [c["id"] for c in mine["items"]] == [case["id"], other["id"]] and mine["next"] is None, mine
-    assert {k: v for k, v in case.items() if k != "events"} == mine["items"][0]
+    assert {k: v for k, v in case.items() if k != "events"} == {k: v for k, v in mine["items"][0].items() if k != "place"}
     assert check(neighbour.get(col, params={"mine": 1}), "GET", col) == {"items": [], "next": None, "total": 0, "total_capped": False}
     listed = check(staff.get(col, params={"org": lj, "state": "reported"}), "GET", col)
     assert [c["id"] for c in listed["items"]] == [case["id"], other["id"]], listed
+    r = staff.get(f"{col}/export", params={"org": lj, "state": "reported"})
+    assert r.status_code == 200 and len(xlsx_rows(r.content)) == 3, r.text
+    check(r, "GET", f"{col}/export")
+    place = check(resident.get(f"{col}/{case['id']}/place"), "GET", f"{col}/{{id}}/place")["place"]
+    assert place == listed["items"][0]["place"] and place[0]["level"] == "city"
     page = check(staff.get(col, params={"limit": 1}), "GET", col)
     assert [c["id"] for c in page["items"]] == [case["id"]] and page["next"] is not None
     page = check(staff.get(col, params={"limit": 1, "after": page["next"]}), "GET", col)

@@ -3755,6 +3755,134 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     clean()
   })
 
+  // ---- search ----
+  it('search: the tree finds 龙居社区 by name, the header finds a case, a person by ID number (audited) and an org by code, and the case list exports what its filters show', async () => {
+    const aud = await admin.post('/api/v1/users', { username: 'search.auditor', display_name: '搜索审计员', password: STAFF_PASSWORD, org_id: ids.shushan }, 201)
+    await admin.post(`/api/v1/users/${aud.id}/grants`, { role: 'auditor', org_id: ids.shushan }, 201)
+    const idCard = idWithCheck('34010419880808361')
+    const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '检索居民', id_card: idCard }, 201)
+    const report = (title) => admin.post('/api/v1/cases', { category: 'sanitation', title, description: '检索用', org_id: ids.longju }, 201)
+    const hit1 = await report('检索窨井盖松动')
+    const hit2 = await report('检索窨井冒水')
+    const miss = await report('检索路灯不亮')
+    const day = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10) // today in Shanghai
+
+    const p = await newPage('search', { viewport: SCREEN, acceptDownloads: true })
+    await p.goto(`${base}/login`)
+    await uiLogin(p, 'search.auditor', STAFF_PASSWORD)
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}`)
+    // The tree: a name finds the node with its place; choosing it opens it and the tree shows it.
+    await field(p, 'tree-search').fill('龙居')
+    await byId(p, `tree-hit-${ids.longju}`).waitFor()
+    assert.match(await textOf(byId(p, `tree-hit-${ids.longju}`)), /蜀山区 \/ .+街道 \/ 龙居社区/)
+    await byId(p, `tree-hit-${ids.longju}`).click()
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    await byId(p, `tree-node-${ids.longju}`).waitFor()
+    await p.locator(`.is-current [data-testid="tree-node-${ids.longju}"]`).waitFor()
+
+    // The header: a tracking code opens its case, whose page names its whole place.
+    const ask = async (text, inDialog = false) => {
+      if (inDialog) {
+        await field(p, 'global-search-input').fill(text)
+        await byId(p, 'global-search-go').click()
+      } else {
+        await field(p, 'global-search').fill(text)
+        await field(p, 'global-search').press('Enter')
+      }
+    }
+    await ask(hit1.tracking_code)
+    await byId(p, `hit-case-${hit1.id}`).click()
+    await p.waitForURL((u) => u.pathname === `/cases/${hit1.id}`)
+    await p.waitForFunction(() => /^合肥市 \/ 蜀山区 \/ .+街道 \/ 龙居社区/.test(document.querySelector('[data-testid="case-place"]')?.textContent.trim() || ''))
+    // A whole ID number: the exact look-up, audited for an account that may not reveal; never in the address.
+    const before = (await admin.get('/api/v1/audit?action=persons.searched_by_id&limit=100')).items.length
+    await ask(idCard)
+    await byId(p, `hit-person-${person.id}`).waitFor()
+    await settled(p)
+    assert.equal(await byId(p, 'global-search-kind').getAttribute('data-kind'), 'id_card')
+    assert.ok((await textOf(byId(p, `hit-person-${person.id}`))).includes(maskId(idCard)))
+    assert.ok(!p.url().includes(idCard), 'no ID number in the address')
+    const audited = (await admin.get('/api/v1/audit?action=persons.searched_by_id&limit=100')).items
+    assert.equal(audited.length, before + 1)
+    assert.equal(audited[0].actor_id, aud.id)
+    assert.equal(audited[0].summary.by, 'id_card')
+    assert.ok(!JSON.stringify(audited[0]).includes(idCard.slice(6, 14)), 'the audit row holds no number')
+    // An org by its division code.
+    await ask('340104006006', true)
+    await byId(p, `hit-org-${ids.longju}`).waitFor()
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'search-desktop.png') })
+    await byId(p, `hit-org-${ids.longju}`).click()
+    await p.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+
+    // A district's residents list names each resident's street and community.
+    await p.goto(`${base}/orgs/${ids.shushan}/persons?q=${encodeURIComponent('检索居民')}`)
+    await waitText(p, `person-place-${person.id}`, `${ids.streetName} / 龙居社区`)
+
+    // The case list by words and days, kept in the address, exported as filtered.
+    await p.goto(`${base}/orgs/${ids.longju}/cases`)
+    await field(p, 'case-filter-q').fill('检索窨井')
+    await field(p, 'case-filter-q').press('Enter')
+    await field(p, 'case-filter-from').fill(day)
+    await field(p, 'case-filter-from').press('Enter')
+    await field(p, 'case-filter-to').fill(day)
+    await field(p, 'case-filter-to').press('Enter')
+    await p.waitForURL((u) => u.searchParams.get('q') === '检索窨井' && u.searchParams.get('from') === day && u.searchParams.get('to') === day)
+    await waitRows(p, 'case-table', 2)
+    assert.match(await textOf(byId(p, `case-place-${hit1.id}`)), /街道 \/ 龙居社区/)
+    assert.equal(await byId(p, 'case-export-full').count(), 0, 'no full export for an account that may not reveal')
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'cases-filtered-desktop.png') })
+    const [book] = await Promise.all([p.waitForEvent('download'), byId(p, 'case-export').click()])
+    const file = join(dir, 'cases-export.xlsx')
+    await book.saveAs(file)
+    const cells = spawnSync('unzip', ['-p', file, 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' }).stdout
+    assert.ok(cells.includes(hit1.tracking_code) && cells.includes(hit2.tracking_code), 'the matching cases are exported')
+    assert.ok(!cells.includes(miss.tracking_code), 'a case the filter leaves out is not exported')
+    const exported = (await admin.get('/api/v1/audit?action=cases.exported&limit=1')).items[0]
+    assert.equal(exported.actor_id, aud.id)
+    assert.equal(exported.summary.rows, 2)
+    // A day after today shows none.
+    const tomorrow = new Date(Date.now() + 32 * 3600 * 1000).toISOString().slice(0, 10)
+    await p.goto(`${base}/orgs/${ids.longju}/cases?q=${encodeURIComponent('检索窨井')}&from=${tomorrow}`)
+    await byId(p, 'list-empty').waitFor()
+    await p.context().close()
+
+    // On a phone: the search behind an icon, the filtered list as cards, nothing wider than the screen.
+    const phone = await newPage('search-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'search.auditor', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.shushan}`)
+    await byId(phone, 'global-search-open').click()
+    await field(phone, 'global-search-input').fill('龙居')
+    await byId(phone, 'global-search-go').click()
+    await byId(phone, `hit-org-${ids.longju}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'search-phone.png') })
+    let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the search overflows the phone by ${overflow}px`)
+    await byId(phone, `hit-org-${ids.longju}`).click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.longju}`)
+    // The tree's search in the phone's drawer.
+    await byId(phone, 'menu-button').click()
+    await byId(phone, 'tree-drawer').waitFor()
+    await field(phone, 'tree-search').fill('五里墩')
+    await byId(phone, `tree-hit-${ids.street}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'tree-search-phone.png') })
+    await byId(phone, `tree-hit-${ids.street}`).click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${ids.street}`)
+    await phone.goto(`${base}/orgs/${ids.longju}/cases?q=${encodeURIComponent('检索窨井')}&from=${day}&to=${day}`)
+    await byId(phone, `case-card-${hit2.id}`).waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'cases-filtered-phone.png'), fullPage: true })
+    overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the filtered cases overflow the phone by ${overflow}px`)
+    await phone.context().close()
+    clean()
+  })
+  // ---- end search ----
+
   it('a wrong password shows the API message; a locked account shows until when', async () => {
     const p = await newPage('login')
     await p.goto(base + '/login')

@@ -14,6 +14,33 @@ export const KINDS_BY_LEVEL = {
   building: ['building'],
 }
 
+// A row's place (the API's `place`: the nodes of its path, root first) as words:
+// the names from level `from` down, so places of the same name can be told apart
+// (五里墩街道 / 龙居社区 / 第一网格). Empty when the row has none.
+export function placeText(place, from = 'district') {
+  const nodes = place || []
+  const i = nodes.findIndex((p) => p.level === from)
+  return nodes.slice(i < 0 ? 0 : i).map((p) => p.name).join(' / ')
+}
+
+// Where a row of a node's list is: on a page above the communities (city,
+// district, street) its street and community, below that the node's own name.
+export function rowPlace(row, pageLevel) {
+  const wide = ['city', 'district', 'street'].includes(pageLevel)
+  return (wide && placeText(row.place, 'street')) || row.org_name
+}
+
+// What the header's search box was given, by its shape: a whole ID number (18
+// characters, the last may be X), a mobile number (11 digits from 1), a case's
+// tracking code (C and 12 or 16 hex digits), or else a name or code to find.
+export function searchKind(text) {
+  const s = text.trim()
+  if (/^\d{17}[\dXx]$/.test(s)) return 'id_card'
+  if (/^1\d{10}$/.test(s)) return 'phone'
+  if (/^[Cc][0-9A-Fa-f]{12}([0-9A-Fa-f]{4})?$/.test(s)) return 'code'
+  return 'name'
+}
+
 // levels: the API's, top down (useEnums().values('levels')).
 export function nextLevel(levels, level) {
   const i = levels.indexOf(level)

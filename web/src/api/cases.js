@@ -1,8 +1,12 @@
 // Casework (一线为民): cases, their moves and photos, categories, the inbox.
-import { BASE, api, upload } from './client.js'
+import { BASE, api, download, upload } from './client.js'
 
 export const cases = {
   list: (query) => api.get('/cases', query),
+  // query: the list's own filters (the export follows what is on screen).
+  exportFile: (query, filename) => download('/cases/export', query, filename),
+  // The names of the case's place, root first.
+  place: (id) => api.get(`/cases/${id}/place`),
   get: (id) => api.get(`/cases/${id}`),
   create: (body, key) => api.post('/cases', body, { idempotencyKey: key }),
   nearby: (query) => api.get('/cases/nearby', query),

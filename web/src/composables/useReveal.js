@@ -2,6 +2,7 @@
 // console asks for the reason (required, kept in the audit row), the API audits it and answers the
 // value, which goes back to the one place that asked and is kept nowhere else.
 import { reactive } from 'vue'
+import { ElMessageBox } from 'element-plus'
 import { reveal } from '../api/persons.js'
 import { i18n } from '../i18n'
 
@@ -38,6 +39,25 @@ export const REASON_MAX = 200
 export const reasonOk = (s) => {
   const n = [...(s || '').trim()].length
   return n >= REASON_MIN && n <= REASON_MAX
+}
+
+// A full export says why, as a reveal does (the reason is kept in the audit row):
+// the reason typed, or null when cancelled. message, title, hint: the dialog's words.
+export async function askExportReason({ message, title, hint }) {
+  const t = i18n.global.t
+  try {
+    const answer = await ElMessageBox.prompt(message, title, {
+      type: 'warning',
+      confirmButtonText: title,
+      cancelButtonText: t('common.cancel'),
+      inputPlaceholder: hint,
+      inputValidator: (v) => reasonOk(v) || t('reveal.reasonNeeded'),
+      customClass: 'export-reason-box',
+    })
+    return answer.value.trim()
+  } catch {
+    return null
+  }
 }
 
 export async function submitReveal() {
