@@ -433,7 +433,7 @@ export default {
       transferred: 'Resident moved in',
     },
     persons: {
-      searched_by_id: 'Residents searched by ID number',
+      searched_by_id: 'Residents searched by ID or phone number',
       imported: 'Residents imported',
       exported: 'Residents exported',
     },
@@ -461,6 +461,9 @@ export default {
       created: 'Norm created',
       updated: 'Norm changed',
       deleted: 'Norm deleted',
+    },
+    cases: {
+      exported: 'Cases exported',
     },
     case: {
       reported: 'Case reported',

@@ -434,7 +434,7 @@ export default {
       transferred: '居民迁入',
     },
     persons: {
-      searched_by_id: '按身份证号查询居民',
+      searched_by_id: '按身份证号或手机号查询居民',
       imported: '导入居民',
       exported: '导出居民',
     },
@@ -462,6 +462,9 @@ export default {
       created: '新增标准',
       updated: '修改标准',
       deleted: '删除标准',
+    },
+    cases: {
+      exported: '导出案件',
     },
     case: {
       reported: '登记反映',
