@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 function precompress() {
   let outDir = 'dist'
@@ -35,7 +37,14 @@ function precompress() {
 
 export default defineConfig({
   base: '/',
-  plugins: [vue(), precompress()],
+  plugins: [
+    vue(),
+    // Element Plus on demand: each <el-...> a template uses (and v-loading) is imported
+    // where it is used, so a page loads only the components it draws. The styles stay
+    // one sheet, loaded first (main.js), so the console's own rules come after them.
+    Components({ resolvers: [ElementPlusResolver({ importStyle: false })], dts: false }),
+    precompress(),
+  ],
   define: {
     // vue-i18n: composition API only; messages are compiled to an AST and
     // interpreted (JIT), never turned into code with eval/new Function.
@@ -54,9 +63,14 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks(id) {
+          // Rollup's CommonJS helpers are shared by the entry and CommonJS packages (Leaflet):
+          // left to Rollup they land in the first such chunk, and the entry then loads Leaflet.
+          if (id.includes('commonjsHelpers')) return 'vendor'
           if (!id.includes('node_modules')) return undefined
           if (id.includes('/echarts/') || id.includes('/zrender/')) return 'echarts'
-          if (id.includes('/element-plus/') || id.includes('/@element-plus/')) return 'element-plus'
+          // Element Plus and what it needs go with the pages that use them (Rollup's own
+          // chunks): the login page does not wait for the tables and pickers of the others.
+          if (/\/node_modules\/(element-plus|@element-plus|@floating-ui|@popperjs|@ctrl|@vueuse|lodash-es|lodash-unified|async-validator|dayjs|memoize-one|normalize-wheel-es|escape-html)\//.test(id)) return undefined
           // Maps only: loaded by the pages that draw one, never on the way to the dashboard.
           if (id.includes('/node_modules/leaflet/')) return 'leaflet'
           // Outline editing: imported when a map page opens, after Leaflet is global (it reads window.L).
