@@ -911,6 +911,8 @@ const op_t case_ops[] = {
     {OP(HTTP_GET, "/api/v1/cases/{id}/duplicates", "cases.duplicates", USER, 0, case_duplicates), .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/supervise", "cases.supervise", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
         case_supervise), .body = case_supervise_fields, .entity = &case_entity},
+    {OP(HTTP_POST, "/api/v1/cases/{id}/escalate", "cases.escalate", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
+        case_escalate), .body = case_escalate_fields, .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/publicity", "cases.publicity", PERM(PERM_CASE_WRITE), RF_BODY | RF_WRITES,
         case_publicity), .body = case_publicity_fields, .entity = &case_entity},
     {OP(HTTP_POST, "/api/v1/cases/{id}/reveal", "cases.reveal", PERM(PERM_PII_REVEAL),

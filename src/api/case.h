@@ -52,6 +52,7 @@ json_t *public_case_create_describe(void);
 /* The bodies of the case operations declared in case.c's table. */
 extern const field_t case_action_fields[];
 extern const field_t case_supervise_fields[];
+extern const field_t case_escalate_fields[];
 extern const field_t case_publicity_fields[];
 
 #endif

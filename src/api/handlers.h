@@ -89,6 +89,7 @@ HANDLER(case_nearby);
 
 /* case_supervise.c */
 HANDLER(case_supervise);
+HANDLER(case_escalate);
 HANDLER(case_publicity);
 
 /* case_photo.c */

@@ -353,6 +353,48 @@ def test_the_log_names_people(server, place):
                                                                                ("accept", "龙居记录员")]
 
 
+def test_whistle_by_hand(server, place):
+    """吹哨 now, with a reason: up to the next level the caller does not run, logged,
+    audited as by hand, in that level's inbox; refused when nothing is left above."""
+    admin = server.admin()
+    street_id, district_id = server.org_id("340104006"), server.org_id("340104")
+    street = server.make_user(admin, "whistle-street", "org_staff", street_id)
+    district = server.make_user(admin, "whistle-district", "org_staff", district_id)
+    staff, resident = server.client(), server.client()
+    staff.login("case-staff", PASSWORD)
+    resident.login("case-resident", PASSWORD)
+    c = report(resident)
+    url = f"/api/v1/cases/{c['id']}/escalate"
+    for body, field in [({"version": c["version"]}, "reason"), ({"reason": "太短", "version": c["version"]}, "reason"),
+                        ({"reason": "反映多次未解决"}, "version")]:
+        r = staff.post(url, json=body)
+        assert r.status_code == 400 and error_of(r)["field"] == field, r.text
+    r = staff.post(url, json={"reason": "反映多次未解决", "version": c["version"] + 1})
+    assert r.status_code == 409 and error_of(r)["code"] == "version_conflict"
+    assert resident.post(url, json={"reason": "反映多次未解决", "version": c["version"]}).status_code == 403
+    other = server.client()
+    other.login("case-outsider", PASSWORD)
+    assert other.post(url, json={"reason": "反映多次未解决", "version": c["version"]}).status_code == 404
+    assert staff.get(f"/api/v1/cases/{c['id']}").json()["escalation_level"] == 0  # nothing moved
+    # The community's staff: to the street, then to the district.
+    c = staff.post(url, json={"reason": "反映多次未解决", "version": c["version"]}).json()
+    assert c["escalation_level"] == 1
+    assert (c["events"][-1]["action"], c["events"][-1]["note"]) == ("escalate_street", "反映多次未解决")
+    assert c["id"] in [x["id"] for x in street.get("/api/v1/inbox").json()["escalated"]["items"]]
+    row = admin.get("/api/v1/audit", params={"action": "case.escalated", "entity_id": c["id"]}).json()["items"][0]
+    assert row["summary"]["by_hand"] is True and "反映" not in str(row["summary"])
+    c = staff.post(url, json={"reason": "街道未响应", "version": c["version"]}).json()
+    assert c["escalation_level"] == 2
+    assert c["id"] in [x["id"] for x in district.get("/api/v1/inbox").json()["escalated"]["items"]]
+    assert c["id"] not in [x["id"] for x in street.get("/api/v1/inbox").json()["escalated"]["items"]]
+    r = staff.post(url, json={"reason": "再次上报", "version": c["version"]})
+    assert r.status_code == 409 and error_of(r)["code"] == "invalid_transition" and "field" not in error_of(r)
+    # A street's own staff skip their own level: straight to the district.
+    d = street.post(f"/api/v1/cases/{report(resident)['id']}/escalate", json={"reason": "需要区里协调", "version": 1})
+    assert d.status_code == 200 and d.json()["escalation_level"] == 2, d.text
+    assert d.json()["id"] in [x["id"] for x in district.get("/api/v1/inbox").json()["escalated"]["items"]]
+
+
 def test_indicators_on_known_cases(server):
     """A fresh server, five cases with known fates, and the rates they must give."""
     from conftest import Server

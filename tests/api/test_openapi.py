@@ -2819,6 +2819,17 @@ def walk_case_extras(server, admin, ctx):
     assert error_field(street_staff.post(path, data=b"[1]", headers={"Content-Type": "application/json"}), "POST",
                        sup)["code"] == "invalid_json"
 
+    # ---- 吹哨 by hand on c, with a reason: to the street above it
+    esc, esc_path = "/api/v1/cases/{id}/escalate", f"{col}/{c['id']}/escalate"
+    assert error_field(staff.post(esc_path, json={"version": c["version"]}), "POST", esc)["field"] == "reason"
+    err = error_field(staff.post(esc_path, json={"reason": "多次反映", "version": c["version"] + 1}), "POST", esc, 409)
+    assert (err["code"], err["field"]) == ("version_conflict", "version"), err
+    r = staff.post(esc_path, json={"reason": "多次反映", "version": c["version"]})
+    assert r.status_code == 200, r.text
+    c = check(r, "POST", esc)
+    assert (c["escalation_level"], c["events"][-1]["action"], c["events"][-1]["note"]) == (1, "escalate_street", "多次反映")
+    assert error_field(anon.post(esc_path, json={"reason": "多次反映", "version": c["version"]}), "POST", esc, 401)
+
     # ---- publicity of c: withheld from the public, published again
     pub, pub_path = "/api/v1/cases/{id}/publicity", f"{col}/{c['id']}/publicity"
     err = error_field(resident.post(pub_path, json={"public": False, "version": c["version"]}), "POST", pub, 403)

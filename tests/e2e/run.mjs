@@ -3883,6 +3883,46 @@ describe('staff console', { timeout: 1_200_000 }, () => {
   })
   // ---- end search ----
 
+  it('casework: community staff blow the whistle on a case with a reason; it goes to the street, in the log with the reason', async () => {
+    const u = await admin.post('/api/v1/users', { username: 'whistle.staff', display_name: '龙居值班员', password: STAFF_PASSWORD, org_id: ids.longju, role: 'org_staff' }, 201)
+    const street = await admin.post('/api/v1/users', { username: 'whistle.street', display_name: '五里墩值班员', password: STAFF_PASSWORD, org_id: ids.street, role: 'org_staff' }, 201)
+    const staffApi = await apiLogin(u.username, STAFF_PASSWORD)
+    const c = await staffApi.post('/api/v1/cases', { category: 'sanitation', title: '楼道堆放杂物', description: '3 栋楼道长期堆放杂物，多次劝说无效', org_id: ids.longju }, 201)
+    const p = await newPage('whistle', { viewport: SCREEN })
+    await p.goto(`${base}/cases/${c.id}`)
+    await p.waitForURL((x) => x.pathname === '/login')
+    await uiLogin(p, u.username, STAFF_PASSWORD)
+    await p.waitForURL((x) => x.pathname === `/cases/${c.id}`)
+    await byId(p, 'case-whistle').click()
+    await byId(p, 'case-dialog').waitFor()
+    await byId(p, 'case-submit').click() // no reason: refused on the form, nothing sent
+    await byId(p, 'case-dialog-error').waitFor()
+    assert.equal((await admin.get(`/api/v1/cases/${c.id}`)).escalation_level, 0)
+    await area(p, 'case-note').fill('物业不配合，需要街道协调')
+    const [res] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${c.id}/escalate`) && r.request().method() === 'POST'),
+      byId(p, 'case-submit').click(),
+    ])
+    assert.equal(res.status(), 200, await res.text())
+    await waitText(p, 'case-escalated', '已吹哨至街道')
+    const last = byId(p, `case-event-${(await res.json()).events.length - 1}`)
+    assert.equal(await last.getAttribute('data-action'), 'escalate_street')
+    assert.equal(await textOf(last.getByTestId('case-event-note')), '物业不配合，需要街道协调')
+    assert.equal(await textOf(last.getByTestId('case-event-actor')), '龙居值班员')
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'case-whistle-desktop.png'), fullPage: true })
+    const streetApi = await apiLogin(street.username, STAFF_PASSWORD)
+    assert.ok((await streetApi.get('/api/v1/inbox')).escalated.items.some((x) => x.id === c.id), "in the street's 吹哨上报")
+    await p.setViewportSize(PHONE)
+    await settled(p)
+    await p.screenshot({ path: join(ARTIFACTS, 'case-whistle-phone.png'), fullPage: true })
+    assert.ok((await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the case page overflows the phone')
+    await p.context().close()
+    await staffApi.dispose()
+    await streetApi.dispose()
+    clean()
+  })
+
   it('a wrong password shows the API message; a locked account shows until when', async () => {
     const p = await newPage('login')
     await p.goto(base + '/login')

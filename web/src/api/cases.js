@@ -12,6 +12,7 @@ export const cases = {
   nearby: (query) => api.get('/cases/nearby', query),
   act: (id, body) => api.post(`/cases/${id}/actions`, body),
   supervise: (id, body) => api.post(`/cases/${id}/supervise`, body),
+  escalate: (id, body) => api.post(`/cases/${id}/escalate`, body),
   publicity: (id, body) => api.post(`/cases/${id}/publicity`, body),
   duplicates: (id) => api.get(`/cases/${id}/duplicates`),
   photos: (id) => api.get(`/cases/${id}/photos`),

@@ -1142,6 +1142,7 @@ export default {
     rated: 'Rated',
   },
   caseAction: {
+    escalate: 'Blow the whistle',
     report: 'Report',
     accept: 'Accept',
     reject: 'Reject',
@@ -1158,6 +1159,7 @@ export default {
     escalate_district: 'Escalated to the district',
   },
   caseNote: {
+    escalate: 'Why now (required, 4 to 500 characters: why the level above must step in)',
     report: 'Note',
     accept: 'Note (optional)',
     reject: 'Reason for rejecting',

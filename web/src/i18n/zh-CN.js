@@ -1143,6 +1143,7 @@ export default {
     rated: '已评价',
   },
   caseAction: {
+    escalate: '吹哨上报',
     report: '上报',
     accept: '受理',
     reject: '不予受理',
@@ -1159,6 +1160,7 @@ export default {
     escalate_district: '吹哨：上报区',
   },
   caseNote: {
+    escalate: '吹哨理由（必填，4 至 500 字：为何现在就要上一级介入）',
     report: '备注',
     accept: '受理意见（选填）',
     reject: '不予受理的理由',
