@@ -1429,11 +1429,7 @@ int cmd_demo(int argc, char **argv)
         str_copy(places[i].district_code, sizeof places[i].district_code, cs[i].district_code);
     }
     char why[256];
-    cli_stage_t placing;
-    cli_stage_start(&placing, "places", 1);
     int placed = demo_places(db, places, ncomm, rects, why, sizeof why);
-    if (placed == 0)
-        cli_stage_show(&placing, 1);
     for (size_t i = 0; i < ncomm; i++)
         memcpy(cs[i].rect, rects[i], sizeof cs[i].rect);
     free(places);
