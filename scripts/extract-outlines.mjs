@@ -217,4 +217,4 @@ const text = '{"type":"FeatureCollection","features":[\n' +
   features.map((f) => JSON.stringify(f)).join(',\n') + '\n]}\n';
 fs.writeFileSync(out, text);
 const points = features.reduce((n, f) => n + JSON.stringify(f.geometry).split('],[').length, 0);
-console.log(`${out}: ${features.length} outlines, about ${points} points, ${text.length} bytes`);
+console.log(`${out}: ${features.length} outlines, about ${points} points, ${Buffer.byteLength(text)} bytes`);
