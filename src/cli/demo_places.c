@@ -4,12 +4,13 @@
  *
  * Per district, a lattice of square cells over its outline, sized so that about
  * half again as many cells as it has communities lie wholly inside; the cells
- * in the order of a Hilbert curve, so consecutive cells are neighbours. Each
- * development zone (no outline of its own) first takes the cells of its host
- * district nearest to where it really lies; the district's own communities
- * take the rest. Within each, the communities in id order (street by street)
- * take one cell each, or two neighbouring ones while spare cells last: a
- * community's outline is a rectangle, its street's communities its neighbours.
+ * in the order of a Hilbert curve, so consecutive cells are neighbours. A
+ * district that hosts development zones (no outline of their own) gives its
+ * own communities the cells nearest its seat, then each zone in turn the cells
+ * nearest to where it really lies. Within each, the communities in id order
+ * (street by street) take one cell each, or two neighbouring ones while spare
+ * cells last: a community's outline is a rectangle, its street's communities
+ * its neighbours.
  * Everything follows from the outlines and the community list alone. */
 #include "cli/cli.h"
 
@@ -249,13 +250,14 @@ static int place_district(db_t *db, geo_ctx_t *ctx, const char *code, const demo
             if (strcmp(cs[k].district_code, claim[c]->code) == 0)
                 idx[m++] = (int)k;
         size_t take = c == nclaim - 1 ? left : (size_t)llround((double)l.n * m / total);
+        take = take > left ? left : take;
         if (c < nclaim - 1) {
             const struct zone *z = claim[c];
             double zi = (z->lng - l.lng0) / l.dx - 0.5, zj = (z->lat - l.lat0) / l.dy - 0.5;
             for (size_t k = 0; k < left; k++)
                 l.cells[k].dist = hypot(l.cells[k].i - zi, l.cells[k].j - zj);
             qsort(l.cells, left, sizeof *l.cells, by_dist);
-            /* The nearest go to the zone (in curve order), the rest stay for the others. */
+            /* The nearest go to this claimant (in curve order), the rest stay for the others. */
             qsort(l.cells, take, sizeof *l.cells, by_order);
             rc = share_cells(&l, l.cells, take, idx, m, rects);
             memmove(l.cells, l.cells + take, (left - take) * sizeof *l.cells);
