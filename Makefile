@@ -134,7 +134,8 @@ check-pg: deps
 $(DB):
 	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt
 
-# import-divisions is idempotent: it completes a first run that was interrupted.
+# import-divisions is idempotent: it completes a first run that was interrupted. It loads the
+# districts' outlines beside hefei.csv too (hefei-outlines.geojson), which demo places its city in.
 run: deps
 	$(MAKE) all
 	$(MAKE) $(DB)

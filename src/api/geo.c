@@ -123,6 +123,237 @@ static geo_shape_t *load_shape(db_t *db, geo_ctx_t *ctx, int64_t org_id, double 
     return s;
 }
 
+int geometry_store(db_t *db, int64_t org, const char *type, const char *geojson, geo_box_t box, int64_t now)
+{
+    int rc = db_exec(db, NULL,
+                     "INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (org_id) DO UPDATE SET kind = excluded.kind, geojson = excluded.geojson,"
+                     " updated_at = excluded.updated_at",
+                     "itti", org, type, geojson, now);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL, "DELETE FROM org_geometry_box WHERE org_id = ?", "i", org);
+    if (rc == DB_OK)
+        rc = db_exec(db, NULL,
+                     "INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
+                     "idddd", org, box.min_lng, box.max_lng, box.min_lat, box.max_lat);
+    return rc;
+}
+
+/* A Polygon's or a MultiPolygon's parts, each parsed (a district's real outline). */
+#define GEO_MAX_PARTS 64
+
+typedef struct parts_buf {
+    poly_buf_t part[GEO_MAX_PARTS];
+    size_t n;
+} parts_buf_t;
+
+static void parts_free(parts_buf_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        poly_free(&m->part[i]);
+    m->n = 0;
+}
+
+/* Parse a GeoJSON Polygon or MultiPolygon geometry. NULL on success, else the reason. */
+static const char *parts_parse(const json_t *g, parts_buf_t *m)
+{
+    const char *type = json_string_value(json_object_get(g, "type"));
+    const json_t *coords = json_object_get(g, "coordinates");
+    m->n = 0;
+    if (type && strcmp(type, "Polygon") == 0) {
+        m->n = 1;
+        const char *why = poly_parse(coords, &m->part[0]);
+        if (why)
+            m->n = 0;
+        return why;
+    }
+    if (type == NULL || strcmp(type, "MultiPolygon") != 0)
+        return "not_polygon";
+    if (!json_is_array(coords) || json_array_size(coords) == 0 || json_array_size(coords) > GEO_MAX_PARTS)
+        return "bad_parts";
+    for (size_t i = 0; i < json_array_size(coords); i++) {
+        const char *why = poly_parse(json_array_get(coords, i), &m->part[i]);
+        if (why) {
+            parts_free(m);
+            return why;
+        }
+        m->n = i + 1;
+    }
+    return NULL;
+}
+
+static geo_box_t parts_box(const parts_buf_t *m)
+{
+    geo_box_t box = geo_poly_box(&m->part[0].poly);
+    for (size_t i = 1; i < m->n; i++) {
+        geo_box_t b = geo_poly_box(&m->part[i].poly);
+        box.min_lng = fmin(box.min_lng, b.min_lng);
+        box.max_lng = fmax(box.max_lng, b.max_lng);
+        box.min_lat = fmin(box.min_lat, b.min_lat);
+        box.max_lat = fmax(box.max_lat, b.max_lat);
+    }
+    return box;
+}
+
+/* GEO_INSIDE, GEO_BOUNDARY or GEO_OUTSIDE: p against the parts together. */
+static int parts_locate(const parts_buf_t *m, geo_pt_t p)
+{
+    int where = GEO_OUTSIDE;
+    for (size_t i = 0; i < m->n && where != GEO_INSIDE; i++) {
+        int w = geo_locate(&m->part[i].poly, p);
+        where = w == GEO_OUTSIDE ? where : w;
+    }
+    return where;
+}
+
+static int poly_invalid(const geo_poly_t *poly, char *why, size_t cap);
+
+int outline_shapes(db_t *db, geo_ctx_t *ctx, int64_t org_id, double lat0, geo_shape_t **out, size_t max,
+                   geo_box_t *box)
+{
+    json_t *rows = db_rows_json(db, "SELECT geojson FROM org_geometry WHERE org_id = ?", "i", org_id);
+    const char *text = json_string_value(json_object_get(json_array_get(rows, 0), "geojson"));
+    json_t *g = text ? json_loads(text, 0, NULL) : NULL;
+    json_decref(rows);
+    parts_buf_t m;
+    int n = 0;
+    if (g && parts_parse(g, &m) == NULL) {
+        *box = parts_box(&m);
+        for (size_t i = 0; i < m.n && (size_t)n < max; i++) {
+            geo_shape_t *s = geo_shape_new(ctx, &m.part[i].poly, lat0);
+            if (s && geo_shape_repair(ctx, s) != 0) {
+                geo_shape_free(ctx, s);
+                s = NULL;
+            }
+            if (s == NULL) {
+                while (n > 0)
+                    geo_shape_free(ctx, out[--n]);
+                n = -1;
+                break;
+            }
+            out[n++] = s;
+        }
+        parts_free(&m);
+    }
+    json_decref(g);
+    return n;
+}
+
+
+/* One feature of an outlines file: its district's id and checked geometry, or -1 with msg. */
+static int outline_feature(db_t *db, const char *file, size_t i, const json_t *f, int64_t *org, json_t **geometry,
+                           geo_box_t *box, char *msg, size_t cap)
+{
+    const char *code = json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
+    json_t *g = json_object_get(f, "geometry");
+    char level[16] = "";
+    if (code == NULL || db_one_int(db, org, "SELECT id FROM org WHERE code = ?", "t", code) != DB_OK ||
+        db_one_text(db, level, sizeof level, "SELECT level FROM org WHERE id = ?", "i", *org) != DB_OK ||
+        strcmp(level, "district") != 0) {
+        snprintf(msg, cap, "%s: feature %zu: code %s is no district of the divisions loaded", file, i + 1,
+                 code ? code : "(none)");
+        return -1;
+    }
+    parts_buf_t m;
+    const char *why = parts_parse(g, &m);
+    char reason[160];
+    for (size_t k = 0; why == NULL && k < m.n; k++) {
+        int rc = poly_invalid(&m.part[k].poly, reason, sizeof reason);
+        why = rc < 0 ? "geos_failed" : rc > 0 ? reason : NULL;
+    }
+    if (why == NULL)
+        *box = parts_box(&m);
+    parts_free(&m);
+    if (why) {
+        snprintf(msg, cap, "%s: feature %zu (%s): %s", file, i + 1, code, why);
+        return -1;
+    }
+    *geometry = json_pack("{s:O, s:O}", "type", json_object_get(g, "type"), "coordinates",
+                          json_object_get(g, "coordinates"));
+    return 0;
+}
+
+int outlines_import(db_t *db, const write_ctx_t *w, const char *file, int64_t *loaded, int64_t *changed, char *msg,
+                    size_t cap)
+{
+    json_error_t err;
+    *loaded = *changed = 0;
+    json_t *fc = json_load_file(file, 0, &err);
+    json_t *features = json_object_get(fc, "features");
+    if (!json_is_array(features)) {
+        snprintf(msg, cap, "%s: %s", file, fc ? "not a GeoJSON FeatureCollection" : err.text);
+        json_decref(fc);
+        return -1;
+    }
+    int rc = DB_OK;
+    size_t i;
+    json_t *f;
+    json_array_foreach(features, i, f) {
+        int64_t org = 0;
+        json_t *g = NULL;
+        geo_box_t box;
+        if (outline_feature(db, file, i, f, &org, &g, &box, msg, cap) != 0) {
+            rc = -1;
+            break;
+        }
+        /* Six decimals at most in the file: ten significant digits keep them exactly. */
+        char *text = json_dumps(g, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        json_t *old = db_rows_json(db, "SELECT geojson FROM org_geometry WHERE org_id = ?", "i", org);
+        const char *was = json_string_value(json_object_get(json_array_get(old, 0), "geojson"));
+        int same = was && strcmp(was, text) == 0;
+        json_decref(old);
+        if (!same) {
+            rc = geometry_store(db, org, json_string_value(json_object_get(g, "type")), text, box, w->now);
+            if (rc == DB_OK)
+                rc = audit_append_new(db, w, "org.geometry_set", "org", org, org,
+                                      json_pack("{s:O, s:s}", "type", json_object_get(g, "type"), "source", "outlines"));
+            (*changed)++;
+        }
+        free(text);
+        json_decref(g);
+        (*loaded)++;
+        if (rc != DB_OK)
+            break;
+    }
+    json_decref(fc);
+    return rc == DB_OK ? 0 : -1;
+}
+
+/* The district whose real outline holds p (on its boundary counts), or 0: where
+ * outlines touch, the lowest id holding p inside, else on a boundary. */
+static int locate_district(db_t *db, geo_pt_t p, int64_t *district)
+{
+    *district = 0;
+    json_t *cands = db_rows_json(db,
+                                 "SELECT o.id, g.geojson FROM org_geometry_box b JOIN org o ON o.id = b.org_id"
+                                 " JOIN org_geometry g ON g.org_id = o.id"
+                                 " WHERE b.min_lng <= ? AND b.max_lng >= ? AND b.min_lat <= ? AND b.max_lat >= ?"
+                                 " AND o.level = 'district' ORDER BY o.id",
+                                 "dddd", p.lng, p.lng, p.lat, p.lat);
+    if (cands == NULL)
+        return DB_ERR;
+    int best = GEO_OUTSIDE;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cands, i, c) {
+        json_t *g = json_loads(json_string_value(json_object_get(c, "geojson")), 0, NULL);
+        parts_buf_t m;
+        if (g && parts_parse(g, &m) == NULL) {
+            int where = parts_locate(&m, p);
+            parts_free(&m);
+            if (where == GEO_INSIDE || (where == GEO_BOUNDARY && best == GEO_OUTSIDE)) {
+                *district = json_integer_value(json_object_get(c, "id"));
+                best = where;
+            }
+        }
+        json_decref(g);
+        if (best == GEO_INSIDE)
+            break;
+    }
+    json_decref(cands);
+    return DB_OK;
+}
+
 /* ---- PUT/GET /orgs/{id}/geometry ---- */
 
 /* Why an outline is refused (all answer 409 on field geometry). */
@@ -264,18 +495,8 @@ static int geometry_write(db_t *db, const write_ctx_t *w, json_t *data, api_repl
             return api_fail(rep, w->lang, *why, "geometry");
     }
     char *text = json_dumps(g, JSON_COMPACT | JSON_SORT_KEYS);
-    rc = db_exec(db, NULL,
-                 "INSERT INTO org_geometry (org_id, kind, geojson, updated_at) VALUES (?, ?, ?, ?)"
-                 " ON CONFLICT (org_id) DO UPDATE SET kind = excluded.kind, geojson = excluded.geojson,"
-                 " updated_at = excluded.updated_at",
-                 "itti", id, type, text, w->now);
+    rc = geometry_store(db, id, type, text, box, w->now);
     free(text);
-    if (rc == DB_OK)
-        rc = db_exec(db, NULL, "DELETE FROM org_geometry_box WHERE org_id = ?", "i", id);
-    if (rc == DB_OK)
-        rc = db_exec(db, NULL,
-                     "INSERT INTO org_geometry_box (org_id, min_lng, max_lng, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
-                     "idddd", id, box.min_lng, box.max_lng, box.min_lat, box.max_lat);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "org.geometry_set", "org", id, id, json_pack("{s:s}", "type", type));
     if (rc != DB_OK)
@@ -459,7 +680,21 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
         found = NULL;
     }
     const char *where = found == NULL ? "outside" : loc == GEO_INSIDE ? "inside" : "boundary";
-    return api_json(rep, 200, json_pack("{s:o, s:s}", "grid", found ? found : json_null(), "position", where));
+    /* The district whose real outline holds p, wherever grids are: named to any
+     * caller (the city's public divisions), as the outline itself is. */
+    int64_t did = 0;
+    json_t *district = NULL;
+    if (locate_district(req->db, p, &did) != DB_OK) {
+        json_decref(found);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    if (did) {
+        json_t *rows = db_rows_json(req->db, "SELECT id, name, code FROM org WHERE id = ?", "i", did);
+        district = json_incref(json_array_get(rows, 0));
+        json_decref(rows);
+    }
+    return api_json(rep, 200, json_pack("{s:o, s:s, s:o}", "grid", found ? found : json_null(), "position", where,
+                                        "district", district ? district : json_null()));
 }
 
 /* ---- GET /orgs/{id}/coverage ---- */

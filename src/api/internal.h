@@ -5,6 +5,7 @@
 
 #include "api/yfig.h"
 #include "api/api.h"
+#include "core/geo_shape.h"
 #include "core/password.h"
 #include "lib/pii.h"
 
@@ -248,6 +249,24 @@ int audit_anchor_check(db_t *db, const unsigned char key[32], const char *anchor
  * (city, district, street, community, village). 0 or -1 with msg. */
 int divisions_import(db_t *db, const write_ctx_t *w, const char *csv_path, const char *city, int64_t counts[6],
                      int64_t *added, char *msg, size_t cap);
+
+/* geo.c: store org's geometry (type Polygon, MultiPolygon or Point; geojson its
+ * text) and its box, replacing any it had. DB_OK or the error. */
+int geometry_store(db_t *db, int64_t org, const char *type, const char *geojson, geo_box_t box, int64_t now);
+
+/* geo.c: load a GeoJSON FeatureCollection of district outlines (properties.code a
+ * district's code already loaded, geometry a valid Polygon or MultiPolygon) into
+ * org_geometry and its box. An outline stored as it is changes nothing; every
+ * other is stored (audited as org.geometry_set). *loaded: features read;
+ * *changed: outlines stored. 0 or -1 with msg (nothing to keep: the caller rolls back). */
+int outlines_import(db_t *db, const write_ctx_t *w, const char *file, int64_t *loaded, int64_t *changed, char *msg,
+                    size_t cap);
+
+/* The stored outline of org_id (a Polygon or a MultiPolygon) as shapes made at
+ * lat0, one a part, at most max, in out, and its box: how many (0 if it has
+ * none), or -1 if GEOS failed. The caller frees them (geo_shape_free). */
+int outline_shapes(db_t *db, geo_ctx_t *ctx, int64_t org_id, double lat0, geo_shape_t **out, size_t max,
+                   geo_box_t *box);
 
 /* person_io.c: the residents' import and export, shared by the HTTP handlers and
  * the CLI. req carries db, who, keys and lang, the query (import: org, mode,

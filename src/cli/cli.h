@@ -89,6 +89,19 @@ void cli_generate_password(char out[21]);
  * city, their passwords written to file (mode 0600). 0, or -1 with the reason printed. */
 int demo_accounts(db_t *db, const write_ctx_t *w, const char *file);
 
+/* demo_places.c: where the demo's communities lie. A community and its
+ * district's code (a development zone's own). */
+typedef struct demo_place {
+    int64_t id;
+    char district_code[7];
+} demo_place_t;
+
+/* Each community's rectangle, min_lng, max_lng, min_lat, max_lat, into rects[i]
+ * (zeroed by the caller): inside its district's real outline (a development
+ * zone's in its host district's), none overlapping another. 0, or -1 with msg
+ * (a district without an outline). */
+int demo_places(db_t *db, const demo_place_t *cs, size_t ncomm, double (*rects)[4], char *msg, size_t cap);
+
 /* Command families. */
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

@@ -190,33 +190,48 @@ int cmd_backup(int argc, char **argv)
     return 0;
 }
 
-/* The import of divisions as a step of the write pipeline. */
+/* The import of divisions (then of their outlines, when there are any) as a step
+ * of the write pipeline: all or nothing. */
 typedef struct {
     const write_ctx_t *w;
-    const char *file, *city;
-    int64_t counts[6], added;
+    const char *file, *city, *outlines;
+    int64_t counts[6], added, outlines_read, outlines_set;
     char msg[512];
 } divisions_step_t;
 
 static int divisions_step(db_t *db, void *arg)
 {
     divisions_step_t *s = arg;
-    return divisions_import(db, s->w, s->file, s->city, s->counts, &s->added, s->msg, sizeof s->msg);
+    int rc = divisions_import(db, s->w, s->file, s->city, s->counts, &s->added, s->msg, sizeof s->msg);
+    if (rc == 0 && s->outlines)
+        rc = outlines_import(db, s->w, s->outlines, &s->outlines_read, &s->outlines_set, s->msg, sizeof s->msg);
+    return rc;
 }
 
 int cmd_import_divisions(int argc, char **argv)
 {
     option_t opts[] = {{"db", 1, NULL, "database path"},
                        {"city", 1, NULL, "city code to load (default 3401, 合肥市)"},
+                       {"outlines", 1, NULL,
+                        "GeoJSON of the districts' outlines (default: FILE's name with -outlines.geojson for .csv,"
+                        " when that file exists)"},
                        {NULL, 0, NULL, NULL}};
     const char *pos[1];
     int npos;
     int r = cli_parse(argc, argv, opts, pos, 1, &npos,
-                      "jiceng import-divisions [--db PATH] [--city CODE] [FILE]\n"
-                      "  FILE defaults to data/divisions/hefei.csv");
+                      "jiceng import-divisions [--db PATH] [--city CODE] [--outlines GEOJSON] [FILE]\n"
+                      "  FILE defaults to data/divisions/hefei.csv, its outlines to data/divisions/hefei-outlines.geojson");
     if (r != 0)
         return r > 0 ? 0 : 2;
     const char *file = npos ? pos[0] : "data/divisions/hefei.csv";
+    /* The outlines beside the divisions: hefei.csv -> hefei-outlines.geojson. */
+    char beside[1024];
+    const char *outlines = cli_opt(opts, "outlines", NULL);
+    size_t n = strlen(file);
+    if (outlines == NULL && n > 4 && strcmp(file + n - 4, ".csv") == 0 &&
+        snprintf(beside, sizeof beside, "%.*s-outlines.geojson", (int)(n - 4), file) < (int)sizeof beside &&
+        access(beside, R_OK) == 0)
+        outlines = beside;
     db_t *db;
     keys_t keys;
     if (cli_open(cli_db_url(opts), &db, &keys) != 0)
@@ -227,7 +242,7 @@ int cmd_import_divisions(int argc, char **argv)
     cli_stage_t stage;
     cli_progress(&progress, &stage);
     w.progress = &progress;
-    divisions_step_t step = {&w, file, cli_opt(opts, "city", "3401"), {0}, 0, ""};
+    divisions_step_t step = {&w, file, cli_opt(opts, "city", "3401"), outlines, {0}, 0, 0, 0, ""};
     int committing = 0;
     int rc = tx_write(db, divisions_step, &step, &committing);
     if (rc != DB_OK) {
@@ -241,5 +256,11 @@ int cmd_import_divisions(int argc, char **argv)
            " nodes added\n",
            (long long)counts[0], (long long)counts[1], (long long)counts[2], (long long)counts[3],
            (long long)counts[4], (long long)added);
+    if (outlines)
+        printf("district outlines %lld (from %s); %lld stored anew\n", (long long)step.outlines_read, outlines,
+               (long long)step.outlines_set);
+    else
+        printf("no district outlines (no %s-outlines.geojson beside %s): the districts keep none\n",
+               n > 4 ? "FILE" : file, file);
     return 0;
 }

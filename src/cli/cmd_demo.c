@@ -1,6 +1,7 @@
 /* jiceng demo: a synthetic city over the real divisions (docs/demo.md). Every
- * community gets, from its population (demo_population) and never from
- * --residents, grids of 300-500 households whose outlines tile a synthetic
+ * community gets an outline of its own, a rectangle inside its district's real
+ * outline (demo_places.c), and, from its population (demo_population) and never
+ * from --residents, grids of 300-500 households whose outlines tile that
  * rectangle, 2,844 grid party organisations in the city, resident units with
  * credit codes; the residents, in proportion to the populations, live in
  * households with consistent ages, relations and tags, in numbered buildings,
@@ -120,6 +121,7 @@ typedef struct community {
     int per_building;       /* households a building (a 村民组 in a village) holds */
     int floors, doors;      /* a building's floors and doors a floor (communities) */
     const char *building_word; /* 栋 or 幢 */
+    double rect[4];            /* its outline: min_lng, max_lng, min_lat, max_lat (demo_places.c) */
 } community_t;
 
 typedef struct grid_plan {
@@ -179,7 +181,7 @@ static void synthetic_id(char out[19], int district_index, const char *district_
  * thread and hands rows to the SQLite thread through a bounded queue of
  * batches; every id is decided by the generator, in the order the rows were
  * always inserted, so the city does not depend on the threads' timing. */
-enum { OP_BRANCH, OP_UNIT, OP_GRID, OP_BUILDING, OP_HOUSEHOLD, OP_PERSON, OP_SECRETARY, OP_WORKER };
+enum { OP_BRANCH, OP_UNIT, OP_OUTLINE, OP_GRID, OP_BUILDING, OP_HOUSEHOLD, OP_PERSON, OP_SECRETARY, OP_WORKER };
 
 typedef struct person_row {
     char name[32], id_enc[96], id_hash[PII_HASH_HEX + 1], id_masked[32], id_tail[PII_TAIL_HASH_HEX + 1],
@@ -194,7 +196,7 @@ typedef struct person_row {
 typedef struct op {
     int kind;
     int64_t id;     /* the new row: party_org (OP_BRANCH), unit, org, household or person */
-    int64_t org;    /* where it sits: community, grid or building */
+    int64_t org;    /* where it sits: community (also OP_OUTLINE's own), grid or building */
     int64_t ref;    /* OP_GRID, OP_UNIT: its party organisation or 0; OP_PERSON: the household;
                        OP_SECRETARY, OP_WORKER: the person */
     int64_t branch; /* the community's 党委 (OP_GRID, OP_UNIT, OP_PERSON) */
@@ -304,6 +306,40 @@ static void area_box(op_t *o, double x0, double x1, double y0, double y1)
     o->u.area.box[1] = x1;
     o->u.area.box[2] = y0;
     o->u.area.box[3] = y1;
+}
+
+/* A rectangle's outline, GeoJSON as the API stores it, and its box. */
+static void rect_geojson(op_t *o, double x0, double x1, double y0, double y1)
+{
+    snprintf(o->u.area.geo, sizeof o->u.area.geo,
+             "{\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]],\"type\":"
+             "\"Polygon\"}",
+             x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
+    area_box(o, x0, x1, y0, y1);
+}
+
+/* A split of [a, b] at k/n, rounded to six decimals as printed: neighbours share their edge exactly. */
+static double split_at(double a, double b, int k, int n)
+{
+    return k == 0 ? a : k == n ? b : round((a + (b - a) * k / n) * 1e6) / 1e6;
+}
+
+/* Grid gi's rectangle: the community's rectangle cut into rows of about square
+ * grids, each row into equal parts, tiling it. */
+static void grid_rect(const community_t *c, int gi, double *x0, double *x1, double *y0, double *y1)
+{
+    int n = c->ngrids;
+    double w = (c->rect[1] - c->rect[0]) * cos((c->rect[2] + c->rect[3]) / 2 * M_PI / 180.0), h = c->rect[3] - c->rect[2];
+    int rows = (int)lround(sqrt(n * h / w));
+    rows = rows < 1 ? 1 : rows > n ? n : rows;
+    int q = 0;
+    while ((int64_t)n * (q + 1) / rows <= gi)
+        q++;
+    int first = (int)((int64_t)n * q / rows), in_row = (int)((int64_t)n * (q + 1) / rows) - first;
+    *y0 = split_at(c->rect[2], c->rect[3], q, rows);
+    *y1 = split_at(c->rect[2], c->rect[3], q + 1, rows);
+    *x0 = split_at(c->rect[0], c->rect[1], gi - first, in_row);
+    *x1 = split_at(c->rect[0], c->rect[1], gi - first + 1, in_row);
 }
 
 /* A household member before their ID number: age in whole years, sex, relation. */
@@ -547,19 +583,21 @@ static void grid_name(char *out, size_t size, const community_t *c, int gi)
 static void *generate(void *arg)
 {
     gen_t *g = arg;
-    int side = (int)ceil(sqrt((double)g->ncomm));
-    const double lng0 = 116.70, lat0 = 30.95, span_lng = 1.20 / side, span_lat = 1.40 / side;
     for (size_t ci = 0; ci < g->ncomm; ci++) {
         const community_t *c = &g->cs[ci];
         int dindex = 0;
         while (strcmp(g->dcodes[dindex], c->district_code) != 0)
             dindex++;
         int ngrids = c->ngrids;
-        /* The community's synthetic area: one cell of a lattice over Hefei's extent. */
-        double cx = lng0 + (double)(ci % side) * span_lng, cy = lat0 + (double)(ci / side) * span_lat;
-        double gw = span_lng * 0.9 / ngrids, gh = span_lat * 0.9;
+        /* The community's outline, a rectangle inside its district's real one
+         * (demo_places.c), its grids tiling it. */
+        op_t *o = emit(g, OP_OUTLINE);
+        if (o == NULL)
+            goto stopped;
+        o->org = c->id;
+        rect_geojson(o, c->rect[0], c->rect[1], c->rect[2], c->rect[3]);
         /* A 党委 per community, its resident units, then the grids, the 书记 last. */
-        op_t *o = emit(g, OP_BRANCH);
+        o = emit(g, OP_BRANCH);
         if (o == NULL)
             goto stopped;
         int64_t branch = o->id = g->next_party_org++;
@@ -598,12 +636,10 @@ static void *generate(void *arg)
             grid_name(o->u.area.name, sizeof o->u.area.name, c, gi);
             if (path_child(o->u.area.path, sizeof o->u.area.path, c->path, grid) != 0)
                 abort(); /* community paths come from the database, checked on the way in */
-            double x0 = cx + gi * gw, y0 = cy;
-            snprintf(o->u.area.geo, sizeof o->u.area.geo,
-                     "{\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]],\"type\":"
-                     "\"Polygon\"}",
-                     x0, y0, x0 + gw, y0, x0 + gw, y0 + gh, x0, y0 + gh, x0, y0);
-            area_box(o, x0, x0 + gw, y0, y0 + gh);
+            double x0, x1, y0, y1;
+            grid_rect(c, gi, &x0, &x1, &y0, &y1);
+            rect_geojson(o, x0, x1, y0, y1);
+            double gw = x1 - x0, gh = y1 - y0;
             char gpath[96];
             str_copy(gpath, sizeof gpath, o->u.area.path);
             g->grids++;
@@ -726,6 +762,9 @@ static int write_place(db_t *db, const op_t *o, int64_t now)
                        "INSERT INTO party_org (id, org_id, kind, name, created_at, updated_at)"
                        " VALUES (?, ?, '党委', '社区党委', ?, ?)",
                        "iiii", o->id, o->org, now, now);
+    case OP_OUTLINE: /* replacing one drawn before the demo, if any */
+        return geometry_store(db, o->org, "Polygon", o->u.area.geo,
+                              (geo_box_t){o->u.area.box[0], o->u.area.box[1], o->u.area.box[2], o->u.area.box[3]}, now);
     case OP_GRID:
     case OP_BUILDING:
         if (o->kind == OP_GRID)
@@ -1382,6 +1421,26 @@ int cmd_demo(int argc, char **argv)
             str_copy(dcodes[g_districts++], 7, ci->district_code);
     }
     json_decref(comms);
+    /* Where each community lies: inside its district's real outline. */
+    demo_place_t *places = xcalloc(ncomm, sizeof *places);
+    double(*rects)[4] = xcalloc(ncomm, sizeof *rects);
+    for (size_t i = 0; i < ncomm; i++) {
+        places[i].id = cs[i].id;
+        str_copy(places[i].district_code, sizeof places[i].district_code, cs[i].district_code);
+    }
+    char why[256];
+    int placed = demo_places(db, places, ncomm, rects, why, sizeof why);
+    for (size_t i = 0; i < ncomm; i++)
+        memcpy(cs[i].rect, rects[i], sizeof cs[i].rect);
+    free(places);
+    free(rects);
+    if (placed != 0) {
+        fprintf(stderr, "jiceng: demo: %s\n", why);
+        free(cs);
+        free(g_figures);
+        db_close(db);
+        return 1;
+    }
     g_grids = xcalloc((size_t)ngrids, sizeof *g_grids);
     for (size_t i = 0; i < ncomm; i++)
         grid_shapes(&cs[i]);

@@ -154,12 +154,26 @@ double geo_shape_area(const geo_shape_t *s)
     return s->area;
 }
 
+static void prepare(geo_ctx_t *ctx, geo_shape_t *a)
+{
+    if (a->prep == NULL)
+        a->prep = GEOSPrepare_r(ctx->h, a->g);
+}
+
+int geo_shape_covers(geo_ctx_t *ctx, geo_shape_t *a, const geo_shape_t *b)
+{
+    prepare(ctx, a);
+    if (a->prep == NULL)
+        return -1;
+    char c = GEOSPreparedCovers_r(ctx->h, a->prep, b->g);
+    return c == 2 ? -1 : c;
+}
+
 double geo_shape_overlap(geo_ctx_t *ctx, geo_shape_t *a, const geo_shape_t *b)
 {
     GEOSContextHandle_t h = ctx->h;
     /* Most pairs met are apart: a prepared test rules them out cheaply. */
-    if (a->prep == NULL)
-        a->prep = GEOSPrepare_r(h, a->g);
+    prepare(ctx, a);
     if (a->prep) {
         char hit = GEOSPreparedIntersects_r(h, a->prep, b->g);
         if (hit == 0)

@@ -55,4 +55,8 @@ double geo_shape_area(const geo_shape_t *s);
  * form of itself for the next calls. */
 double geo_shape_overlap(geo_ctx_t *ctx, geo_shape_t *a, const geo_shape_t *b);
 
+/* 1 if a covers b (no point of b outside a), 0 if not, -1 if GEOS failed. Both
+ * made at the same lat0; a keeps a prepared form of itself for the next calls. */
+int geo_shape_covers(geo_ctx_t *ctx, geo_shape_t *a, const geo_shape_t *b);
+
 #endif

@@ -1238,7 +1238,7 @@ def walk_geometry(admin, community, gid):
     got = check(admin.get(loc, params={"lng": lng, "lat": lat + d / 2}), "GET", loc)
     assert (got["position"], got["grid"]["id"]) == ("boundary", gid), got
     got = check(admin.get(loc, params={"lng": lng - 1, "lat": lat - 1}), "GET", loc)
-    assert got == {"grid": None, "position": "outside"}
+    assert got == {"grid": None, "position": "outside", "district": None}
     for params, field in (({"lat": lat}, "lng"), ({"lng": "east", "lat": lat}, "lng"),
                           ({"lng": 181, "lat": lat}, "lng"), ({"lng": lng}, "lat"), ({"lng": lng, "lat": -90.5}, "lat")):
         assert error_field(admin.get(loc, params=params), "GET", loc)["field"] == field, params
