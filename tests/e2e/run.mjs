@@ -1031,7 +1031,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     // The import template is a link away.
     await byId(page, 'person-import').click()
     await byId(page, 'import-dialog').waitFor()
-    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template').click()])
+    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template-csv').click()])
     assert.ok((await readDownload(tpl)).includes('姓名,身份证号'), 'the template has the header')
     await page.keyboard.press('Escape')
     await byId(page, 'import-dialog').waitFor({ state: 'hidden' })
