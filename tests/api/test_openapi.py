@@ -913,6 +913,12 @@ def test_every_route_answers_as_documented(server, admin):
     assert r.status_code == 201, r.text
     spouse = check(r, "POST", "/api/v1/persons")
     assert spouse["phone"] is None and spouse["tags"] == [] and spouse["birth_year"] == 1950
+    r = admin.post("/api/v1/persons/bulk", json={"action": "tag_add", "tag": codes[0], "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/persons/bulk") == {"action": "tag_add", "count": 1, "changed": 0}, r.text
+    r = admin.post("/api/v1/persons/bulk", json={"action": "move", "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/persons/bulk")["error"]["field"] == "org_id", r.text
+    r = admin.post("/api/v1/persons/bulk", json={"action": "delete", "ids": [999999999]})
+    assert r.status_code == 404 and check(r, "POST", "/api/v1/persons/bulk")["error"]["id"] == 999999999, r.text
     r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "重复", "id_card": head_id.lower()})
     assert r.status_code == 409, r.text  # the number is registered already
     check(r, "POST", "/api/v1/persons")

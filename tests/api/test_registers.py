@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import SML, error_of, id_with_check, xlsx_column, xlsx_rows
+from test_people import recount
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LONGJU = "340104006006"
@@ -150,3 +151,69 @@ def test_households_export_names_places_and_is_audited(server, admin, place):
     assert staff.get("/api/v1/households/export", params={"org": place["longju"]}).status_code == 404
     mine = xlsx_rows(staff.get("/api/v1/households/export").content)
     assert [row[1] for row in mine[1:]] == ["表册 5 栋 101"]
+
+
+def person_in(admin, org, name, first17):
+    r = admin.post("/api/v1/persons", json={"name": name, "id_card": id_with_check(first17), "org_id": org})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_bulk_changes_are_one_write_in_scope_and_audited(server, admin, place):
+    longju, grid = place["longju"], place["grid"]
+    tianhai = server.org_id("340102001001")
+    mine = [person_in(admin, longju, f"批量{n}", f"3401041987010130{n}") for n in range(3)]
+    theirs = person_in(admin, tianhai, "批量他处", "34010219870101309")
+    staff = server.make_user(admin, "registers.longju", "org_staff", longju)
+
+    # A tag on two of them: one write, one audit row with the count and ids, figures kept.
+    r = staff.post("/api/v1/persons/bulk", json={"action": "tag_add", "tag": "veteran", "ids": mine[:2]})
+    assert r.status_code == 200 and r.json() == {"action": "tag_add", "count": 2, "changed": 2}, r.text
+    tagged = {p["id"] for p in admin.get("/api/v1/persons", params={"org": longju, "tag": "veteran",
+                                                                     "q": "批量"}).json()["items"]}
+    assert tagged == set(mine[:2])
+    want, have = recount(server.db)
+    assert want == have
+    row = admin.get("/api/v1/audit", params={"action": "persons.bulk_changed"}).json()["items"][0]
+    assert row["summary"] == {"action": "tag_add", "count": 2, "changed": 2, "ids": mine[:2], "tag": "veteran"}
+    assert row["entity"] == "org" and "批量" not in str(row)
+    # Again: nothing changes, and it says so.
+    r = staff.post("/api/v1/persons/bulk", json={"action": "tag_add", "tag": "veteran", "ids": mine[:2]})
+    assert r.json()["changed"] == 0
+
+    # A resident of another community among them: 404 naming the id, and nothing at all is written.
+    r = staff.post("/api/v1/persons/bulk", json={"action": "tag_remove", "tag": "veteran", "ids": [mine[0], theirs]})
+    assert r.status_code == 404, r.text
+    assert (error_of(r)["field"], error_of(r)["id"]) == ("ids", theirs)
+    assert admin.get(f"/api/v1/persons/{mine[0]}").json()["tags"] == ["veteran"]
+    # Moved into the grid, all of them; a node outside the scope is refused by field.
+    r = staff.post("/api/v1/persons/bulk", json={"action": "move", "org_id": grid, "ids": mine})
+    assert r.status_code == 200 and r.json()["changed"] == 3, r.text
+    assert {admin.get(f"/api/v1/persons/{i}").json()["org_id"] for i in mine} == {grid}
+    want, have = recount(server.db)
+    assert want == have
+    r = staff.post("/api/v1/persons/bulk", json={"action": "move", "org_id": tianhai, "ids": mine})
+    assert r.status_code == 404 and error_of(r)["field"] == "org_id", r.text
+
+    # Bad batches: too many ids, repeated ids, a missing tag or node, an unknown tag or action.
+    r = staff.post("/api/v1/persons/bulk", json={"action": "delete", "ids": list(range(1, 202))})
+    assert r.status_code == 400 and error_of(r)["field"] == "ids" and "200" in error_of(r)["message"], r.text
+    for body, field in (({"action": "delete", "ids": [mine[0], mine[0]]}, "ids"),
+                        ({"action": "delete", "ids": []}, "ids"),
+                        ({"action": "tag_add", "ids": mine}, "tag"),
+                        ({"action": "tag_add", "tag": "nope", "ids": mine}, "tag"),
+                        ({"action": "move", "ids": mine}, "org_id"),
+                        ({"action": "shred", "ids": mine}, "action")):
+        r = staff.post("/api/v1/persons/bulk", json=body)
+        assert r.status_code == 400 and error_of(r)["field"] == field, (body, r.text)
+
+    # Deleted together; the figures follow; an auditor cannot.
+    auditor = server.make_user(admin, "registers.auditor", "auditor", longju)
+    assert auditor.post("/api/v1/persons/bulk", json={"action": "delete", "ids": mine}).status_code == 403
+    r = staff.post("/api/v1/persons/bulk", json={"action": "delete", "ids": mine})
+    assert r.status_code == 200 and r.json()["changed"] == 3, r.text
+    assert all(admin.get(f"/api/v1/persons/{i}").status_code == 404 for i in mine)
+    rows = admin.get("/api/v1/audit", params={"action": "persons.bulk_changed"}).json()["items"]
+    assert rows[0]["summary"]["ids"] == mine and rows[0]["summary"]["action"] == "delete"
+    want, have = recount(server.db)
+    assert want == have
