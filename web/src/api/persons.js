@@ -8,6 +8,8 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const persons = {
   ...resource('/persons'),
   tags: () => api.get('/person-tags'),
+  // One change to many: { action: move|tag_add|tag_remove|delete, ids, org_id | tag }.
+  bulk: (body) => api.post('/persons/bulk', body),
   // query: the list's own filters (the export follows what is on screen), reveal, reason.
   exportFile: (query, filename) => download('/persons/export', query, filename),
   // dry_run=1 in query: a preview that writes nothing. An .xlsx workbook is sent
