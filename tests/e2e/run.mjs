@@ -3682,6 +3682,10 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.reload()
     await byId(page, 'person-import').click()
     await byId(page, 'import-dialog').waitFor()
+    // The template in Excel: its example row sits in the node's grid (named by id: the grid has no code).
+    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template').click()])
+    const example = xlsxRows(await read(tpl))
+    assert.equal(example[1][example[0].indexOf('组织编码')], String(grid.id))
     await byId(page, 'import-file').setInputFiles({ name: '名册.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book })
     await byId(page, 'import-preview').click()
     await waitText(page, 'import-valid', '1')
@@ -3741,6 +3745,13 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.emulateMedia({ media: 'screen' })
     await page.screenshot({ path: join(ARTIFACTS, 'registers-roster-desktop.png') })
     await byId(page, 'roster-close').click()
+
+    // Households: an Excel export of the list, with the places' columns.
+    await byId(page, 'tab-org-households').click()
+    await byId(page, 'household-export').waitFor()
+    const [homes] = await Promise.all([page.waitForEvent('download'), byId(page, 'household-export').click()])
+    assert.equal(homes.suggestedFilename(), 'households.xlsx')
+    assert.deepEqual(xlsxRows(await read(homes))[0].slice(3, 9), ['社区', '社区编码', '网格', '网格编码', '楼栋', '楼栋编码'])
     await page.close()
 
     // A phone: the list with its pager, the roster; nothing wider than the screen.
@@ -3752,6 +3763,13 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await settled(phone)
     await phone.screenshot({ path: join(ARTIFACTS, 'registers-phone.png'), fullPage: true })
     assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the residents page overflows the phone')
+    await byId(phone, 'person-import').click()
+    await byId(phone, 'import-dialog').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'registers-import-phone.png') })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the import dialog overflows the phone')
+    await phone.keyboard.press('Escape')
+    await byId(phone, 'import-dialog').waitFor({ state: 'hidden' })
     await byId(phone, 'person-roster').click()
     await waitText(phone, 'roster-count', '共 21 条')
     await phone.screenshot({ path: join(ARTIFACTS, 'registers-roster-phone.png') })
