@@ -3634,10 +3634,10 @@ describe('staff console', { timeout: 1_200_000 }, () => {
       for await (const c of await d.createReadStream()) chunks.push(c)
       return Buffer.concat(chunks)
     }
-    // Twenty residents of Tianhaixiang named 名册NN, and one in a grid of its own with an ID ending in X.
+    // Thirty residents of Tianhaixiang named 名册NN, and one in a grid of its own with an ID ending in X.
     const org = ids.tianhaixiang
     const grid = await admin.post('/api/v1/orgs', { parent_id: org, level: 'grid', name: '名册网格' }, 201)
-    for (let n = 0; n < 20; n++) {
+    for (let n = 0; n < 30; n++) {
       await admin.post('/api/v1/persons', { org_id: org, name: `名册${String(n).padStart(2, '0')}`, id_card: idWithCheck(`3401021988020${String(300 + n)}1`) }, 201)
     }
     let xid = ''
@@ -3648,17 +3648,21 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.goto(`${base}/login?redirect=${encodeURIComponent(`/orgs/${org}/persons?q=名册&limit=10`)}`)
     await uiLogin(page, 'admin', ADMIN_PASSWORD)
     await waitRows(page, 'person-table', 10)
-    await waitText(page, 'pager-total', '共 21 条')
+    await waitText(page, 'pager-total', '共 31 条')
 
-    // Jump to page 3 (two pages skipped in one request): the last resident by id is there alone.
-    await field(page, 'pager-jump').fill('3')
-    await field(page, 'pager-jump').press('Enter')
-    await waitText(page, 'pager-page', '第 3 页 / 3')
+    // Jump to page 4: pages 2 and 3 skipped in one request of 20 rows; the last resident by id is there alone.
+    await field(page, 'pager-jump').fill('4')
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/persons?') && new URL(r.url()).searchParams.get('limit') === '20'),
+      field(page, 'pager-jump').press('Enter'),
+    ])
+    await waitText(page, 'pager-page', '第 4 页 / 4')
     await waitRows(page, 'person-table', 1)
     assert.equal(await textOf(tableRows(page, 'person-table').first().getByTestId('person-name')), '名册叉号')
     await byId(page, 'pager-prev').click()
-    await waitText(page, 'pager-page', '第 2 页 / 3')
+    await waitText(page, 'pager-page', '第 3 页 / 4')
     await waitRows(page, 'person-table', 10)
+    assert.equal(await textOf(tableRows(page, 'person-table').first().getByTestId('person-name')), '名册20')
 
     // Filtered to the one in the grid, the full export in Excel holds that row only, its ID whole in a text cell.
     await field(page, 'person-search').fill('名册叉')
@@ -3771,7 +3775,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.keyboard.press('Escape')
     await byId(phone, 'import-dialog').waitFor({ state: 'hidden' })
     await byId(phone, 'person-roster').click()
-    await waitText(phone, 'roster-count', '共 21 条')
+    await waitText(phone, 'roster-count', '共 31 条')
     await phone.screenshot({ path: join(ARTIFACTS, 'registers-roster-phone.png') })
     assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the roster overflows the phone')
     await phone.close()
