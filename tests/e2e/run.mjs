@@ -3748,7 +3748,8 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'registers-roster-print.png'), fullPage: true })
     await page.emulateMedia({ media: 'screen' })
     await page.screenshot({ path: join(ARTIFACTS, 'registers-roster-desktop.png') })
-    await byId(page, 'roster-close').click()
+    await page.keyboard.press('Escape')
+    await byId(page, 'roster').waitFor({ state: 'hidden' })
 
     // Households: an Excel export of the list, with the places' columns.
     await byId(page, 'tab-org-households').click()
