@@ -1000,3 +1000,48 @@ int64_t demo_population(unsigned long long seed, int64_t org_id, int village)
     unsigned long long k = 0x5eedull * 1000003ull + (unsigned long long)org_id;
     return village ? 1000 + demo_pick(seed, k, 2001) : 2500 + demo_pick(seed, k, 11501);
 }
+
+/* ---- the places a row lies in, for files ---- */
+
+static const char *const org_place_levels[3] = {"community", "grid", "building"};
+const char *const org_place_headers[ORG_PLACE_CELLS] = {"社区", "社区编码", "网格", "网格编码", "楼栋", "楼栋编码"};
+
+int org_places(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS])
+{
+    for (int k = 0; k < ORG_PLACE_CELLS; k++)
+        out[k] = "";
+    json_t *known = json_object_get(cache, path);
+    if (known == NULL) {
+        int64_t ids[8] = {0};
+        int n = path_ids(path, ids, 8);
+        json_t *rows = n > 0 ? db_rows_json(db,
+                                            "SELECT level, name, code FROM org WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)"
+                                            " AND level IN ('community', 'grid', 'building')",
+                                            "iiiiiiii", ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7])
+                             : json_array();
+        if (rows == NULL)
+            return DB_ERR;
+        known = json_array();
+        for (int k = 0; k < ORG_PLACE_CELLS; k++)
+            json_array_append_new(known, json_string(""));
+        size_t i;
+        json_t *o;
+        json_array_foreach(rows, i, o) {
+            const char *level = json_string_value(json_object_get(o, "level"));
+            for (int k = 0; k < 3; k++) {
+                if (level && strcmp(level, org_place_levels[k]) == 0) {
+                    json_array_set(known, (size_t)k * 2, json_object_get(o, "name"));
+                    const char *code = json_string_value(json_object_get(o, "code"));
+                    json_array_set_new(known, (size_t)k * 2 + 1, json_string(code ? code : ""));
+                }
+            }
+        }
+        json_decref(rows);
+        json_object_set_new(cache, path, known);
+    }
+    for (int k = 0; k < ORG_PLACE_CELLS; k++) {
+        const char *v = json_string_value(json_array_get(known, (size_t)k));
+        out[k] = v ? v : "";
+    }
+    return DB_OK;
+}

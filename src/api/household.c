@@ -3,6 +3,7 @@
  * members, and is not deleted while it has any. */
 #include "api/handlers.h"
 #include "api/internal.h"
+#include "api/list.h"
 #include "api/resource.h"
 
 #include "core/role.h"
@@ -82,12 +83,15 @@ static const api_sort_t sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
+#define HOUSEHOLD_COLUMNS                                                                                    \
+    "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"             \
+    " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members"
+
 static const resource_t household_res = {
     .name = "household",
     .table = "household",
     .entity = &household_entity,
-    .columns = "SELECT h.id, h.org_id, o.name AS org_name, h.address, h.created_at, h.updated_at, h.version,"
-               " (SELECT COUNT(*) FROM person p WHERE p.household_id = h.id) AS members",
+    .columns = HOUSEHOLD_COLUMNS,
     .from = "FROM household h JOIN org o ON o.id = h.org_id",
     .places = "org_id", /* a district's or the city's list tells same-named communities apart */
     .key = "h.id",
@@ -103,7 +107,29 @@ static const resource_t household_res = {
     .rules = {.before = before, .figures = figures},
 };
 
+/* GET /api/v1/households/export: the list (its filters) as a workbook (户), with
+ * each household's community, grid and building by name and code, audited. */
+static int household_export(api_req_t *req, api_reply_t *rep)
+{
+    static const list_col_t cols[] = {
+        {"id", "编号", NULL, NULL},
+        {"address", "户地址", NULL, NULL},
+        {"org_name", "所在组织", NULL, NULL},
+        {LIST_COL_PLACES, NULL, NULL, NULL},
+        {"members", "人数", NULL, NULL},
+        {"created_at", "登记时间", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    api_list_t l;
+    if (res_list_of(req, rep, &l) != 0)
+        return -1;
+    l.columns = HOUSEHOLD_COLUMNS ", o.path AS org_path";
+    return api_list_export(req, rep, &l, "户", cols, "households");
+}
+
 const op_t household_ops[] = {
+    {OP(HTTP_GET, "/api/v1/households/export", "households.export", PERM(PERM_PEOPLE_READ), RF_WRITES,
+        household_export), .res = &household_res, .query = list_query},
     RESOURCE_OPS(household_res, household_entity, "/api/v1/households", "households", PERM_PEOPLE_READ,
                  PERM_PEOPLE_WRITE, household_fields, household_update_fields, list_query),
     OPS_END,

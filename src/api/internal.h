@@ -437,6 +437,17 @@ void case_categories_changed(void);
 /* The longest a stage of a case may be given, in hours (a year: longer is a typo). */
 #define CASE_STAGE_HOURS_MAX 8760
 
+/* The places a row of a file lies in (common.c): the community, grid and building
+ * on path (the row's node itself included), each by name and by code ("" where the
+ * path has none, or a node has no code), in out[0..5] as 社区, 社区编码, 网格, 网格编码,
+ * 楼栋, 楼栋编码. cache (a JSON object the caller owns) keeps what each distinct path
+ * gave, so a file of many rows reads each node's ancestors once: one query of at most
+ * 8 ids, never one per row. The texts live in cache. DB_OK, or DB_ERR. */
+#define ORG_PLACE_CELLS 6
+int org_places(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS]);
+/* The headers of those cells, in order. */
+extern const char *const org_place_headers[ORG_PLACE_CELLS];
+
 /* spreadsheet.c: reading an .xlsx file is in sheet.h (xlsx_read). */
 /* The table (arrays of strings, header first) as an .xlsx workbook with one sheet,
  * built in memory; libxlsxwriter's scratch files go to the directory of the file

@@ -413,21 +413,42 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
     api_list_end(l);
     if (page == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_t *table = json_array(), *head = json_array();
-    for (const list_col_t *c = cols; c->key; c++)
-        json_array_append_new(head, json_string(c->header));
+    json_t *table = json_array(), *head = json_array(), *places = json_object();
+    for (const list_col_t *c = cols; c->key; c++) {
+        if (strcmp(c->key, LIST_COL_PLACES) == 0) {
+            for (int k = 0; k < ORG_PLACE_CELLS; k++)
+                json_array_append_new(head, json_string(org_place_headers[k]));
+        } else {
+            json_array_append_new(head, json_string(c->header));
+        }
+    }
     json_array_append_new(table, head);
     size_t i;
     json_t *item;
     json_t *items = json_object_get(page, "items");
+    int rc = DB_OK;
     json_array_foreach(items, i, item) {
         json_t *row = json_array();
-        for (const list_col_t *c = cols; c->key; c++)
-            json_array_append_new(row, export_cell(c, json_object_get(item, c->key)));
+        for (const list_col_t *c = cols; c->key; c++) {
+            if (strcmp(c->key, LIST_COL_PLACES) == 0) {
+                const char *place[ORG_PLACE_CELLS], *path = json_string_value(json_object_get(item, c->key));
+                if (rc == DB_OK)
+                    rc = org_places(req->db, places, path ? path : "/", place);
+                for (int k = 0; k < ORG_PLACE_CELLS; k++)
+                    json_array_append_new(row, json_string(place[k]));
+            } else {
+                json_array_append_new(row, export_cell(c, json_object_get(item, c->key)));
+            }
+        }
         json_array_append_new(table, row);
     }
     size_t rows = json_array_size(items);
     json_decref(page);
+    json_decref(places);
+    if (rc != DB_OK) {
+        json_decref(table);
+        return api_db_error(rep, req->lang, rc, NULL);
+    }
     json_t *book = json_pack("[{s:s, s:o}]", "name", sheet, "rows", table);
     size_t len = 0;
     char *body = book ? xlsx_write_book(book, db_path(req->db), &len) : NULL;

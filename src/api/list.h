@@ -66,11 +66,15 @@ int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l);
 #define LIST_EXPORT_MAX 50000
 
 /* An answer column of a list and its header in an export; a vocabulary's column
- * also names its values and their words (in the same order), written as the words. */
+ * also names its values and their words (in the same order), written as the words.
+ * The key LIST_COL_PLACES (header NULL) stands for six columns: the community,
+ * grid and building of the row's node by name and code (org_places), read from the
+ * row's "org_path", which the list's columns must then select. */
 typedef struct {
     const char *key, *header;
     const char *const *values, *const *words;
 } list_col_t;
+#define LIST_COL_PLACES "org_path"
 
 /* A list as an .xlsx sheet: run l (its conditions set, no page asked) in key order
  * for up to LIST_EXPORT_MAX rows, write the columns cols (ending {NULL, NULL}: texts

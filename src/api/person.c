@@ -770,29 +770,34 @@ int person_update(api_req_t *req, api_reply_t *rep)
     return person_queue(req, rep, person_update_fields, person_update_write);
 }
 
-static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+int person_remove(db_t *db, const write_ctx_t *w, int64_t id, int64_t org, const char *field, api_reply_t *rep)
 {
-    (void)data;
-    int64_t id = w->id, org;
-    int rc = api_entity_org(db, w, &org);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, "person");
     int64_t served = 0; /* a purchased service's beneficiary: their visits are the provider's record */
-    rc = db_one_int(db, &served, "SELECT COUNT(*) FROM service_beneficiary WHERE person_id = ?", "i", id);
+    int rc = db_one_int(db, &served, "SELECT COUNT(*) FROM service_beneficiary WHERE person_id = ?", "i", id);
     if (rc == DB_OK && served > 0)
-        return api_fail(rep, w->lang, E_PERSON_IS_BENEFICIARY, NULL);
+        return api_fail(rep, w->lang, E_PERSON_IS_BENEFICIARY, field);
     if (rc == DB_OK)
         rc = person_rollup(db, id, -1);
     if (rc == DB_OK)
         rc = party_member_rollup(db, id, -1);
-    if (rc == DB_OK)
+    if (rc == DB_OK && field == NULL)
         rc = audit_append(db, w, "person.deleted", "person", id, org, NULL);
     if (rc == DB_OK)
         rc = db_exec(db, NULL, "DELETE FROM person WHERE id = ?", "i", id);
     if (rc == DB_FOREIGN)
-        return api_fail(rep, w->lang, E_PERSON_HOLDS_POST, NULL);
+        return api_fail(rep, w->lang, E_PERSON_HOLDS_POST, field);
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int person_delete_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int64_t org;
+    int rc = api_entity_org(db, w, &org);
     if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
+        return api_db_error(rep, w->lang, rc, "person");
+    if (person_remove(db, w, w->id, org, NULL, rep) != 0)
+        return -1;
     rep->status = 204;
     return 0;
 }

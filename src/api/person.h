@@ -42,6 +42,12 @@ typedef struct person_filter {
 
 /* Free what the filters hold; f is zeroed. */
 void person_filter_free(person_filter_t *f);
+
+/* Delete person id (at org) in the write's transaction, with its figures. field
+ * NULL: a single delete, audited as person.deleted; else one of a batch (audited
+ * by the caller as one row), and a refusal names field. 0, or -1 with rep set
+ * (409 for a service contract's beneficiary or a post holder). */
+int person_remove(db_t *db, const write_ctx_t *w, int64_t id, int64_t org, const char *field, api_reply_t *rep);
 /* Read the filters from the query, checking the subtree against perm. 0, or -1
  * with rep set (400 naming the parameter, 404 for an org out of scope). */
 int person_filter_read(api_req_t *req, uint32_t perm, person_filter_t *f, api_reply_t *rep);

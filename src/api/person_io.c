@@ -650,9 +650,33 @@ int person_import_template(api_req_t *req, api_reply_t *rep)
     free(fmt);
     if (!ok)
         return api_fail(rep, req->lang, E_EXPORT_FORMAT_INVALID, "format");
+    /* The example row places its resident in a grid: with ?org=, the first grid (by
+     * path) of that node as the caller may write there, by code or else by id (the
+     * import takes either); without one, or with no grid there, the node itself or
+     * a real community. */
+    int64_t org = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &org) != 0)
+        return api_fail(rep, req->lang, E_ORG_ID_INVALID, "org");
+    char place[32] = "340104006006", lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    if (org > 0) {
+        int rc = access_org(req->db, req->who, PERM_PEOPLE_WRITE, org, lo, sizeof lo);
+        if (rc != DB_OK)
+            return api_db_error(rep, req->lang, rc, "org");
+        path_subtree_upper(hi, sizeof hi, lo);
+        json_t *at = db_row_one_json(req->db,
+                                     "SELECT id, code FROM org WHERE path >= ? AND path < ?"
+                                     " ORDER BY CASE WHEN level = 'grid' THEN 0 ELSE 1 END, path LIMIT 1",
+                                     "tt", lo, hi);
+        const char *code = json_string_value(json_object_get(at, "code"));
+        if (code)
+            str_copy(place, sizeof place, code);
+        else if (at)
+            snprintf(place, sizeof place, "%lld", (long long)json_integer_value(json_object_get(at, "id")));
+        json_decref(at);
+    }
     json_t *table = json_pack("[[s, s, s, s, s, s, s], [s, s, s, s, s, s, s]]", "姓名", "身份证号", "手机号", "组织编码",
                               "户地址", "与户主关系", "标签", "王丽", "11010519491231002X", "13856785678",
-                              "340104006006", "龙居小区 3 栋 201", "户主", "独居老人");
+                              place, "龙居小区 3 栋 201", "户主", "独居老人");
     size_t len = 0;
     char *body = NULL;
     if (xlsx) {
@@ -750,7 +774,8 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
                          "SELECT p.name, p.gender, CAST(p.birth_year AS TEXT), p.id_card_masked, p.id_card_enc, p.phone_masked,"
                          " p.phone_enc, o.code, o.name, h.address, p.relation,"
                          " (SELECT group_concat(name_zh, '、') FROM (SELECT k.name_zh FROM person_tag t"
-                         "  JOIN person_tag_kind k ON k.code = t.tag WHERE t.person_id = p.id ORDER BY t.tag) AS s)"
+                         "  JOIN person_tag_kind k ON k.code = t.tag WHERE t.person_id = p.id ORDER BY t.tag) AS s),"
+                         " o.path"
                          " FROM person p JOIN org o ON o.id = p.org_id LEFT JOIN household h ON h.id = p.household_id"
                          " WHERE" PERSON_FILTER_SQL " ORDER BY p.id",
                          PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(&f));
@@ -758,9 +783,13 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
     int rc;
     if (st == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    json_t *table = json_array();
-    json_array_append_new(table, json_pack("[s, s, s, s, s, s, s, s, s, s]", "姓名", "性别", "出生年份", "身份证号",
-                                           "手机号", "组织编码", "组织", "户地址", "与户主关系", "标签"));
+    json_t *table = json_array(), *places = json_object();
+    json_t *head = json_pack("[s, s, s, s, s, s, s]", "姓名", "性别", "出生年份", "身份证号", "手机号", "组织编码", "组织");
+    for (int k = 0; k < ORG_PLACE_CELLS; k++)
+        json_array_append_new(head, json_string(org_place_headers[k]));
+    for (const char *const *h = (const char *const[]){"户地址", "与户主关系", "标签", NULL}; *h; h++)
+        json_array_append_new(head, json_string(*h));
+    json_array_append_new(table, head);
     int64_t rows = 0;
     progress_stage(progress, "read", count);
     while ((rc = db_step(st)) == DB_ROW) {
@@ -776,7 +805,14 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
         json_array_append_new(row, TEXT_CELL(db_col_text(st, 2)));
         json_array_append_new(row, TEXT_CELL(idc ? idc : db_col_text(st, 3)));
         json_array_append_new(row, TEXT_CELL(phone ? phone : db_col_text(st, 5)));
-        for (int k = 7; k <= 11; k++)
+        for (int k = 7; k <= 8; k++)
+            json_array_append_new(row, TEXT_CELL(db_col_text(st, k)));
+        /* The community, grid and building of the row's node, by name and code. */
+        const char *place[ORG_PLACE_CELLS];
+        int placed = org_places(req->db, places, db_col_text(st, 12), place);
+        for (int k = 0; k < ORG_PLACE_CELLS; k++)
+            json_array_append_new(row, json_string(place[k]));
+        for (int k = 9; k <= 11; k++)
             json_array_append_new(row, TEXT_CELL(db_col_text(st, k)));
 #undef TEXT_CELL
         json_array_append_new(table, row);
@@ -789,8 +825,13 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
             free(phone);
         }
         rows++;
+        if (placed != DB_OK) {
+            rc = placed;
+            break;
+        }
     }
     db_done(st);
+    json_decref(places);
     if (rc != DB_DONE) {
         json_decref(table);
         return api_db_error(rep, req->lang, rc, NULL);
@@ -851,6 +892,7 @@ static const field_t persons_import_query[] = {
 };
 static const field_t persons_import_template_query[] = {
     {"format", F_ENUM, 0, 0, 0, file_formats, 0},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     FIELDS_END,
 };
 static const field_t persons_export_query[] = {

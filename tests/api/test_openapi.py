@@ -890,6 +890,9 @@ def test_every_route_answers_as_documented(server, admin):
     check(admin.get(f"/api/v1/households/{hid}"), "GET", "/api/v1/households/{id}")
     found = check(admin.get("/api/v1/households", params={"org": gid, "q": "文档路"}), "GET", "/api/v1/households")
     assert [h["id"] for h in found["items"]] == [hid]
+    r = admin.get("/api/v1/households/export", params={"org": gid, "q": "文档路"})
+    check(r, "GET", "/api/v1/households/export")
+    assert [row[1] for row in xlsx_rows(r.content)[1:]] == ["文档路 1 号"]
     r = admin.patch(f"/api/v1/households/{hid}", json={"address": "文档路 2 号", "version": household["version"]})
     assert r.status_code == 200, r.text
     check(r, "PATCH", "/api/v1/households/{id}")
@@ -911,6 +914,12 @@ def test_every_route_answers_as_documented(server, admin):
     assert r.status_code == 201, r.text
     spouse = check(r, "POST", "/api/v1/persons")
     assert spouse["phone"] is None and spouse["tags"] == [] and spouse["birth_year"] == 1950
+    r = admin.post("/api/v1/persons/bulk", json={"action": "tag_add", "tag": codes[0], "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/persons/bulk") == {"action": "tag_add", "count": 1, "changed": 0}, r.text
+    r = admin.post("/api/v1/persons/bulk", json={"action": "move", "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/persons/bulk")["error"]["field"] == "org_id", r.text
+    r = admin.post("/api/v1/persons/bulk", json={"action": "delete", "ids": [999999999]})
+    assert r.status_code == 404 and check(r, "POST", "/api/v1/persons/bulk")["error"]["id"] == 999999999, r.text
     r = admin.post("/api/v1/persons", json={"org_id": gid, "name": "重复", "id_card": head_id.lower()})
     assert r.status_code == 409, r.text  # the number is registered already
     check(r, "POST", "/api/v1/persons")
@@ -2358,15 +2367,16 @@ def walk_import_export(server, admin):
     assert r.status_code == 200, r.text
     check(r, "GET", EXPORT)
     rows = csv_rows(r)
-    assert rows[0] == ["姓名", "性别", "出生年份", "身份证号", "手机号", "组织编码", "组织", "户地址", "与户主关系",
-                       "标签"], rows[0]
+    assert rows[0] == ["姓名", "性别", "出生年份", "身份证号", "手机号", "组织编码", "组织", "社区", "社区编码", "网格",
+                       "网格编码", "楼栋", "楼栋编码", "户地址", "与户主关系", "标签"], rows[0]
     for name in rows[0]:
         assert name in OPS[("GET", EXPORT)][2].get("description", ""), f"{EXPORT}: column {name} not described"
     mine = {row[0]: row for row in rows[1:] if row[0].startswith("文档导入")}
     assert sorted(mine) == ["文档导入丁", "文档导入丙", "文档导入乙", "文档导入甲"], rows
     assert mine["文档导入甲"] == ["文档导入甲", "男" if int(ids[0][16]) % 2 else "女", str(a["birth_year"]), a["id_card"],
-                              "138****1111", "340104006006", "龙居社区", "文档导入路 1 号", "户主", tags[0]["name_zh"]]
-    assert sorted(mine["文档导入乙"][9].split("、")) == sorted([tags[0]["name_zh"], tags[1]["name_zh"]])
+                              "138****1111", "340104006006", "龙居社区", "龙居社区", "340104006006", "", "", "", "",
+                              "文档导入路 1 号", "户主", tags[0]["name_zh"]]
+    assert sorted(mine["文档导入乙"][15].split("、")) == sorted([tags[0]["name_zh"], tags[1]["name_zh"]])
     assert all("*" in row[3] for row in rows[1:])
     r = admin.get(EXPORT, params={"org": lj, "reveal": 1, "reason": "文档核对"})
     assert r.status_code == 200, r.text

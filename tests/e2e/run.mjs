@@ -1031,7 +1031,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     // The import template is a link away.
     await byId(page, 'person-import').click()
     await byId(page, 'import-dialog').waitFor()
-    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template').click()])
+    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template-csv').click()])
     assert.ok((await readDownload(tpl)).includes('姓名,身份证号'), 'the template has the header')
     await page.keyboard.press('Escape')
     await byId(page, 'import-dialog').waitFor({ state: 'hidden' })
@@ -3920,6 +3920,161 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await p.context().close()
     await staffApi.dispose()
     await streetApi.dispose()
+    clean()
+  })
+
+  it('registers: an .xlsx export and import keep an ID ending in X, a filtered export, a jump to page 3, a bulk tag, the 花名册 printed', async () => {
+    const read = async (d) => {
+      const chunks = []
+      for await (const c of await d.createReadStream()) chunks.push(c)
+      return Buffer.concat(chunks)
+    }
+    // Thirty residents of Tianhaixiang named 名册NN, and one in a grid of its own with an ID ending in X.
+    const org = ids.tianhaixiang
+    const grid = await admin.post('/api/v1/orgs', { parent_id: org, level: 'grid', name: '名册网格' }, 201)
+    for (let n = 0; n < 30; n++) {
+      await admin.post('/api/v1/persons', { org_id: org, name: `名册${String(n).padStart(2, '0')}`, id_card: idWithCheck(`3401021988020${String(300 + n)}1`) }, 201)
+    }
+    let xid = ''
+    for (let n = 100; !xid.endsWith('X'); n++) xid = idWithCheck(`34010219880215${n}`)
+    const lone = await admin.post('/api/v1/persons', { org_id: grid.id, name: '名册叉号', id_card: xid, phone: '13900001111' }, 201)
+
+    const page = await newPage('registers', { viewport: SCREEN })
+    await page.goto(`${base}/login?redirect=${encodeURIComponent(`/orgs/${org}/persons?q=名册&limit=10`)}`)
+    await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await waitRows(page, 'person-table', 10)
+    await waitText(page, 'pager-total', '共 31 条')
+
+    // Jump to page 4: pages 2 and 3 skipped in one request of 20 rows; the last resident by id is there alone.
+    await field(page, 'pager-jump').fill('4')
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/persons?') && new URL(r.url()).searchParams.get('limit') === '20'),
+      field(page, 'pager-jump').press('Enter'),
+    ])
+    await waitText(page, 'pager-page', '第 4 页 / 4')
+    await waitRows(page, 'person-table', 1)
+    assert.equal(await textOf(tableRows(page, 'person-table').first().getByTestId('person-name')), '名册叉号')
+    await byId(page, 'pager-prev').click()
+    await waitText(page, 'pager-page', '第 3 页 / 4')
+    await waitRows(page, 'person-table', 10)
+    assert.equal(await textOf(tableRows(page, 'person-table').first().getByTestId('person-name')), '名册20')
+
+    // Filtered to the one in the grid, the full export in Excel holds that row only, its ID whole in a text cell.
+    await field(page, 'person-search').fill('名册叉')
+    await field(page, 'person-search').press('Enter')
+    await waitRows(page, 'person-table', 1)
+    await byId(page, 'person-export-format').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'Excel' }).click()
+    await byId(page, 'person-export-full').click()
+    const box = page.locator('.el-message-box')
+    await box.locator('input').fill('名册核对导出')
+    const [full] = await Promise.all([page.waitForEvent('download'), box.locator('.el-button--primary').click()])
+    assert.match(full.suggestedFilename(), /\.xlsx$/)
+    const book = await read(full)
+    const [head, ...rows] = xlsxRows(book)
+    assert.deepEqual(rows.map((r) => r[0]), ['名册叉号'], 'the export is the filtered list')
+    assert.equal(rows[0][head.indexOf('身份证号')], xid)
+    assert.deepEqual([rows[0][head.indexOf('社区')], rows[0][head.indexOf('社区编码')], rows[0][head.indexOf('网格')]], ['填海巷社区', '340102001001', '名册网格'])
+
+    // Gone, then imported again from that workbook through the dialog: the ID comes back whole.
+    await admin.ctx.delete(`/api/v1/persons/${lone.id}`, { headers: { 'X-CSRF-Token': admin.csrf } })
+    await page.reload()
+    await byId(page, 'person-import').click()
+    await byId(page, 'import-dialog').waitFor()
+    // The template in Excel: its example row sits in the node's grid (named by id: the grid has no code).
+    const [tpl] = await Promise.all([page.waitForEvent('download'), byId(page, 'import-template').click()])
+    const example = xlsxRows(await read(tpl))
+    assert.equal(example[1][example[0].indexOf('组织编码')], String(grid.id))
+    await byId(page, 'import-file').setInputFiles({ name: '名册.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book })
+    await byId(page, 'import-preview').click()
+    await waitText(page, 'import-valid', '1')
+    const [imported] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/persons/import') && !r.url().includes('dry_run')),
+      byId(page, 'import-run').click(),
+    ])
+    assert.equal(imported.status(), 200, await imported.text())
+    assert.equal(imported.request().headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    await page.keyboard.press('Escape')
+    await waitRows(page, 'person-table', 1)
+    const back = tableRows(page, 'person-table').first()
+    await back.getByTestId('reveal-id_card').click()
+    await field(page, 'reveal-reason').fill('核对导入的身份证号')
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/reveal')), byId(page, 'reveal-submit').click()])
+    await waitText(page, 'revealed-value', xid)
+    const revealed = (await admin.get('/api/v1/audit?action=person.revealed&limit=1')).items[0]
+    assert.equal(revealed.summary.reason, '核对导入的身份证号')
+
+    // A tag on two selected rows, in one request.
+    await field(page, 'person-search').fill('名册0')
+    await field(page, 'person-search').press('Enter')
+    await waitRows(page, 'person-table', 10)
+    const boxes = page.locator('[data-testid="person-table"] .el-table__body-wrapper .el-checkbox')
+    await boxes.nth(0).click()
+    await boxes.nth(1).click()
+    await waitText(page, 'person-bulk-count', '已选 2 人')
+    await toTop(page)
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'registers-bulk-desktop.png') })
+    await byId(page, 'person-bulk-tag').click()
+    await byId(page, 'person-bulk-tag-choice').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '退役军人' }).click()
+    const [bulk] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/persons/bulk')),
+      byId(page, 'person-bulk-tag-submit').click(),
+    ])
+    assert.deepEqual(await bulk.json(), { action: 'tag_add', count: 2, changed: 2 })
+    const veterans = (await admin.get(`/api/v1/persons?org=${org}&q=${encodeURIComponent('名册')}&tag=veteran`)).items
+    assert.deepEqual(veterans.map((p) => p.name).sort(), ['名册00', '名册01'])
+    const batch = (await admin.get('/api/v1/audit?action=persons.bulk_changed&limit=1')).items[0]
+    assert.deepEqual([batch.summary.count, batch.summary.ids.length], [2, 2])
+    await byId(page, 'person-bulk').waitFor({ state: 'hidden' })
+
+    // 花名册: the filtered residents, printed without the console around them.
+    await byId(page, 'person-roster').click()
+    await waitText(page, 'roster-count', '共 10 条')
+    assert.equal(await page.getByTestId('roster-row').count(), 10)
+    assert.ok((await textOf(byId(page, 'roster-title'))).includes('填海巷社区居民花名册'))
+    const sheet = await textOf(byId(page, 'roster-table'))
+    const first = idWithCheck('34010219880203001')
+    assert.ok(sheet.includes(maskId(first)) && !sheet.includes(first), 'ID numbers masked on the roster')
+    await page.emulateMedia({ media: 'print' })
+    assert.equal(await page.locator('.layout-aside').isVisible(), false, 'no tree on paper')
+    assert.equal(await byId(page, 'roster-print').isVisible(), false, 'no buttons on paper')
+    await page.screenshot({ path: join(ARTIFACTS, 'registers-roster-print.png'), fullPage: true })
+    await page.emulateMedia({ media: 'screen' })
+    await page.screenshot({ path: join(ARTIFACTS, 'registers-roster-desktop.png') })
+    await page.keyboard.press('Escape')
+    await byId(page, 'roster').waitFor({ state: 'hidden' })
+
+    // Households: an Excel export of the list, with the places' columns.
+    await byId(page, 'tab-org-households').click()
+    await byId(page, 'household-export').waitFor()
+    const [homes] = await Promise.all([page.waitForEvent('download'), byId(page, 'household-export').click()])
+    assert.equal(homes.suggestedFilename(), 'households.xlsx')
+    assert.deepEqual(xlsxRows(await read(homes))[0].slice(3, 9), ['社区', '社区编码', '网格', '网格编码', '楼栋', '楼栋编码'])
+    await page.close()
+
+    // A phone: the list with its pager, the roster; nothing wider than the screen.
+    const phone = await newPage('registers-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login?redirect=${encodeURIComponent(`/orgs/${org}/persons?q=名册&limit=10`)}`)
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await byId(phone, 'person-cards').waitFor()
+    await byId(phone, 'pager-jump').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'registers-phone.png'), fullPage: true })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the residents page overflows the phone')
+    await byId(phone, 'person-import').click()
+    await byId(phone, 'import-dialog').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'registers-import-phone.png') })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the import dialog overflows the phone')
+    await phone.keyboard.press('Escape')
+    await byId(phone, 'import-dialog').waitFor({ state: 'hidden' })
+    await byId(phone, 'person-roster').click()
+    await waitText(phone, 'roster-count', '共 31 条')
+    await phone.screenshot({ path: join(ARTIFACTS, 'registers-roster-phone.png') })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the roster overflows the phone')
+    await phone.close()
     clean()
   })
 
