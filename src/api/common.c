@@ -1006,7 +1006,7 @@ int64_t demo_population(unsigned long long seed, int64_t org_id, int village)
 static const char *const org_place_levels[3] = {"community", "grid", "building"};
 const char *const org_place_headers[ORG_PLACE_CELLS] = {"社区", "社区编码", "网格", "网格编码", "楼栋", "楼栋编码"};
 
-int org_places(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS])
+int org_place_cells(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS])
 {
     for (int k = 0; k < ORG_PLACE_CELLS; k++)
         out[k] = "";

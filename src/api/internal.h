@@ -444,7 +444,7 @@ void case_categories_changed(void);
  * gave, so a file of many rows reads each node's ancestors once: one query of at most
  * 8 ids, never one per row. The texts live in cache. DB_OK, or DB_ERR. */
 #define ORG_PLACE_CELLS 6
-int org_places(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS]);
+int org_place_cells(db_t *db, json_t *cache, const char *path, const char *out[ORG_PLACE_CELLS]);
 /* The headers of those cells, in order. */
 extern const char *const org_place_headers[ORG_PLACE_CELLS];
 

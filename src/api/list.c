@@ -433,7 +433,7 @@ int api_list_export(api_req_t *req, api_reply_t *rep, api_list_t *l, const char 
             if (strcmp(c->key, LIST_COL_PLACES) == 0) {
                 const char *place[ORG_PLACE_CELLS], *path = json_string_value(json_object_get(item, c->key));
                 if (rc == DB_OK)
-                    rc = org_places(req->db, places, path ? path : "/", place);
+                    rc = org_place_cells(req->db, places, path ? path : "/", place);
                 for (int k = 0; k < ORG_PLACE_CELLS; k++)
                     json_array_append_new(row, json_string(place[k]));
             } else {

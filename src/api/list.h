@@ -68,7 +68,7 @@ int api_list_answer(api_req_t *req, api_reply_t *rep, api_list_t *l);
 /* An answer column of a list and its header in an export; a vocabulary's column
  * also names its values and their words (in the same order), written as the words.
  * The key LIST_COL_PLACES (header NULL) stands for six columns: the community,
- * grid and building of the row's node by name and code (org_places), read from the
+ * grid and building of the row's node by name and code (org_place_cells), read from the
  * row's "org_path", which the list's columns must then select. */
 typedef struct {
     const char *key, *header;

@@ -245,15 +245,25 @@ static int set_tags(db_t *db, int64_t id, const json_t *tags)
     return rc;
 }
 
-static int household_check(db_t *db, const write_ctx_t *w, int64_t household, api_reply_t *rep)
+/* 0 if the caller may add people to household; *org is then where a member of
+ * it lives: the household's node when that lies within *org (a community's
+ * household in one of its grids or buildings), else *org unchanged. */
+static int household_check(db_t *db, const write_ctx_t *w, int64_t household, int64_t *org, api_reply_t *rep)
 {
     int64_t horg = 0;
+    char hpath[ACCESS_PATH_MAX], opath[ACCESS_PATH_MAX] = "";
     int rc = db_one_int(db, &horg, "SELECT org_id FROM household WHERE id = ?", "i", household);
     if (rc == DB_OK)
-        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, horg, NULL, 0);
+        rc = access_org(db, &w->who, PERM_PEOPLE_WRITE, horg, hpath, sizeof hpath);
     if (rc == DB_NOTFOUND)
         return api_fail(rep, w->lang, E_HOUSEHOLD_NOT_FOUND, "household_id");
-    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+    if (rc == DB_OK && *org > 0)
+        rc = db_one_text(db, opath, sizeof opath, "SELECT path FROM org WHERE id = ?", "i", *org);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (*org > 0 && path_is_within(hpath, opath))
+        *org = horg;
+    return 0;
 }
 
 static int dup_id_error(api_reply_t *rep, const char *lang)
@@ -372,7 +382,8 @@ static int person_create_write(db_t *db, const write_ctx_t *w, json_t *data, api
         return dup_id_error(rep, w->lang);
     if (rc != DB_NOTFOUND)
         return api_db_error(rep, w->lang, rc, NULL);
-    if (in.household_id > 0 && household_check(db, w, in.household_id, rep) != 0)
+    /* A member of a household lives where it is: its grid or building, not the community. */
+    if (in.household_id > 0 && household_check(db, w, in.household_id, &in.org_id, rep) != 0)
         return -1;
     rc = person_insert(db, w, &in, data, &id);
     if (rc == DB_UNIQUE)
@@ -723,9 +734,13 @@ static int person_update_write(db_t *db, const write_ctx_t *w, json_t *data, api
             rc = db_exec(db, NULL, "UPDATE person SET org_id = ? WHERE id = ?", "ii", in.org_id, id);
     }
     if (rc == DB_OK && (in.household_id || IN_CLEARED(&in, person_update_fields, PI_HOUSEHOLD))) {
-        if (in.household_id && household_check(db, w, in.household_id, rep) != 0)
+        int64_t moved = 0; /* where the person lives now: their node, or the household's within it */
+        rc = db_one_int(db, &moved, "SELECT org_id FROM person WHERE id = ?", "i", id);
+        if (rc == DB_OK && in.household_id && household_check(db, w, in.household_id, &moved, rep) != 0)
             return -1;
-        rc = db_exec(db, NULL, "UPDATE person SET household_id = ? WHERE id = ?", "Ii", in.household_id, id);
+        if (rc == DB_OK)
+            rc = db_exec(db, NULL, "UPDATE person SET household_id = ?, org_id = ? WHERE id = ?", "Iii", in.household_id,
+                         moved, id);
     }
     if (rc == DB_OK && (in.relation || IN_CLEARED(&in, person_update_fields, PI_RELATION)))
         rc = db_exec(db, NULL, "UPDATE person SET relation = ? WHERE id = ?", "ti", in.relation, id);

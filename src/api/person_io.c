@@ -809,7 +809,7 @@ int person_export_prepare(api_req_t *req, const char *scratch, const progress_t 
             json_array_append_new(row, TEXT_CELL(db_col_text(st, k)));
         /* The community, grid and building of the row's node, by name and code. */
         const char *place[ORG_PLACE_CELLS];
-        int placed = org_places(req->db, places, db_col_text(st, 12), place);
+        int placed = org_place_cells(req->db, places, db_col_text(st, 12), place);
         for (int k = 0; k < ORG_PLACE_CELLS; k++)
             json_array_append_new(row, json_string(place[k]));
         for (int k = 9; k <= 11; k++)

@@ -237,6 +237,26 @@ def recount(db_path):
     return want, have
 
 
+def test_a_household_member_lives_where_the_household_is(server, admin, orgs):
+    """Registered at the community into a household of one of its buildings: the person
+    is placed at that building (so in its grid), not left at the community."""
+    grid = admin.post("/api/v1/orgs", json={"parent_id": orgs[LONGJU], "level": "grid", "name": "住户网格"}).json()
+    building = admin.post("/api/v1/orgs", json={"parent_id": grid["id"], "level": "building", "name": "9 栋"}).json()
+    h = admin.post("/api/v1/households", json={"org_id": building["id"], "address": "龙居小区 9 栋 101"}).json()
+    p = new_person(admin, orgs[LONGJU], 801, household_id=h["id"], relation="户主")
+    assert p["org_id"] == building["id"], p
+    # Moving an existing resident of the community into it moves them there too.
+    q = new_person(admin, orgs[LONGJU], 802)
+    assert q["org_id"] == orgs[LONGJU]
+    r = admin.patch(f"/api/v1/persons/{q['id']}", json={"household_id": h["id"], "relation": "配偶", "version": q["version"]})
+    assert r.status_code == 200 and r.json()["org_id"] == building["id"], r.text
+    # A household elsewhere (another community's) does not move them out of their own node.
+    other = admin.post("/api/v1/households", json={"org_id": orgs[TIANHAIXIANG], "address": "填海巷 1 号"}).json()
+    t = new_person(admin, orgs[LONGJU], 803, household_id=other["id"])
+    assert t["org_id"] == orgs[LONGJU]
+    assert admin.get(f"/api/v1/households/{h['id']}").json()["members"] == 2
+
+
 def test_rollups_match_a_full_recount_after_random_writes(server, admin, orgs):
     rnd = random.Random(20261128)
     street = server.org_id("340104006")
@@ -358,7 +378,8 @@ def test_a_persons_audit_summary_is_the_input_as_it_came(server, admin, orgs):
         return [a["summary"] for a in admin.get("/api/v1/audit", params={"entity": "person", "entity_id": p["id"],
                                                                            "action": action}).json()["items"]]
 
-    assert summaries("person.created") == [{"org_id": org, "name": "摘要甲", "id_card": "(changed)",
+    # The log keeps what was sent; the list shows a resident's name to the surname (docs/audit.md).
+    assert summaries("person.created") == [{"org_id": org, "name": "摘*", "id_card": "(changed)",
                                             "phone": "(changed)", "gender": "M", "tags": [tag], "relation": "户主"}]
     r = admin.patch(f"/api/v1/persons/{p['id']}", json={"id_card": second.lower(), "relation": None, "phone": None,
                                                         "version": p["version"]})
@@ -377,4 +398,4 @@ def test_a_persons_audit_summary_is_the_input_as_it_came(server, admin, orgs):
     assert imported["household_id"] and (imported["gender"], imported["birth_year"]) == ("F", 1958)
     rows = admin.get("/api/v1/audit", params={"entity": "person", "entity_id": imported["id"]}).json()["items"]
     assert [a["summary"] for a in rows if a["action"] == "person.created"] == [
-        {"org_id": org, "name": "摘要丙", "id_card": "(changed)", "tags": [tag], "address": "摘要路 1 号"}]
+        {"org_id": org, "name": "摘*", "id_card": "(changed)", "tags": [tag], "address": "摘要路 1 号"}]

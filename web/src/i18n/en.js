@@ -1265,6 +1265,8 @@ export default {
     overdue: 'Overdue',
     overdueOnly: 'Overdue only',
     outsideGrid: 'Outside every grid',
+    reportedUnits: 'Units that reported to {community}',
+    allUnits: 'All units',
     escalatedStreet: 'Escalated to the street',
     escalatedDistrict: 'Escalated to the district',
     supervisedUntil: 'Supervised until {time}',

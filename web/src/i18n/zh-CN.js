@@ -1266,6 +1266,8 @@ export default {
     overdue: '已超时',
     overdueOnly: '只看超时',
     outsideGrid: '不在网格内',
+    reportedUnits: '已向{community}报到的单位',
+    allUnits: '全部单位',
     escalatedStreet: '已吹哨至街道',
     escalatedDistrict: '已吹哨至区',
     supervisedUntil: '督办中，期限 {time}',
