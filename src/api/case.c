@@ -676,13 +676,16 @@ static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
                    " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
                    "ii", category, category);
     free(state);
-    /* A tracking code: exactly, as its reporter holds it (the unique index finds it). */
-    char *track = api_query(req, "code");
-    for (char *p = track; p && *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", track, track);
-    free(track);
+    /* A tracking code: exactly, as its reporter holds it, however typed (the unique index finds it). */
+    char *typed = api_query(req, "code"), track[TRACKING_CODE_MAX + 1];
+    int bad = typed && tracking_code_normalize(typed, track, sizeof track) != 0;
+    free(typed);
+    if (bad) {
+        api_list_end(l);
+        return api_fail(rep, req->lang, E_QUERY_VALUE_INVALID, "code");
+    }
+    const char *want = typed ? track : NULL;
+    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", want, want);
     /* Words in the title, the description or the tracking code. */
     char *like = api_like_param(req, "q");
     api_list_where(l,
@@ -860,7 +863,7 @@ int case_reveal(api_req_t *req, api_reply_t *rep)
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0}, {"mine", F_BOOL, 0, 0, 0, NULL, 0},                                   \
         {"overdue", F_BOOL, 0, 0, 0, NULL, 0}, {"state", F_ENUM, 0, 0, 0, case_states, 0},                          \
         {"category", F_TEXT, 0, 0, 0, NULL, 0}, {"q", F_TEXT, 0, 0, 0, NULL, 0},                                    \
-        {"code", F_TEXT, 0, 13, TRACKING_CODE_LEN, NULL, 0}, {"from", F_DATE, 0, 20000101, 1, NULL, 0},             \
+        {"code", F_TEXT, 0, TRACKING_CODE_LEN, 24, NULL, 0}, {"from", F_DATE, 0, 20000101, 1, NULL, 0},             \
         {"to", F_DATE, 0, 20000101, 1, NULL, 0}
 static const field_t cases_list_query[] = {
     CASE_LIST_QUERY,

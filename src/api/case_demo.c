@@ -364,10 +364,8 @@ static void demo_code(char out[TRACKING_CODE_LEN + 1], uint64_t key, int64_t ind
     x ^= x >> 23;
     x = (x * 0xBF58476D1CE5ull) & m;
     x ^= x >> 21;
-    unsigned char r[6];
-    for (int i = 0; i < 6; i++)
-        r[i] = (unsigned char)(x >> (8 * i));
-    tracking_code_format(out, (key >> 48) * 4000000ull, r);
+    /* All 48 bits in the code (so codes stay distinct), two more from the key. */
+    tracking_code_pack(out, ((key >> 48) & 3u) << 48 | x);
 }
 
 static int add_case(demo_t *d, uint64_t key, int64_t index, int state_pick, int source_pick, int cat_pick)

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "core/tracking.h"
 #include "lib/util.h"
 
 #include "http/server.h"
@@ -83,15 +84,16 @@ int public_case_create(api_req_t *req, api_reply_t *rep)
 
 int public_case_get(api_req_t *req, api_reply_t *rep)
 {
-    char *code = api_query(req, "code");
-    json_t *rows = code ? db_rows_json(req->db,
+    char *typed = api_query(req, "code"), code[TRACKING_CODE_MAX + 1];
+    int shaped = typed && tracking_code_normalize(typed, code, sizeof code) == 0;
+    free(typed);
+    json_t *rows = shaped ? db_rows_json(req->db,
                                        "SELECT c.tracking_code, k.code AS category, c.title,"
                                        " c.contact_phone_masked AS contact_phone, c.state, c.created_at,"
                                        " c.updated_at, c.closed_at FROM casefile c"
                                        " JOIN case_category k ON k.id = c.category_id WHERE c.tracking_code = ?",
                                        "t", code)
                         : NULL;
-    free(code);
     if (rows == NULL || json_array_size(rows) != 1) {
         json_decref(rows);
         return api_fail(rep, req->lang, E_TRACKING_CODE_NOT_FOUND, "code");

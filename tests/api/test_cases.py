@@ -613,9 +613,13 @@ def test_anonymous_report_with_tracking_code():
         got = r.json()
         assert set(got) == {"tracking_code", "category", "title", "contact_phone", "state", "created_at", "updated_at"}
         code = got["tracking_code"]
-        assert re.fullmatch(r"C[0-9A-F]{16}", code), code  # four digits led by time, twelve random
+        assert re.fullmatch(r"C[0-9A-HJKMNP-TV-Z]{10}", code), code  # two led by time, eight random
         follow = anon.get("/api/v1/public/cases", params={"code": code})
         assert follow.status_code == 200 and follow.json()["state"] == "reported"
+        # Read out over the phone: lower case, in groups, an O for a 0 and an l for a 1.
+        heard = f"{code[:4]} {code[4:8]}-{code[8:]}".lower().replace("0", "o").replace("1", "l")
+        follow = anon.get("/api/v1/public/cases", params={"code": heard})
+        assert follow.status_code == 200 and follow.json()["tracking_code"] == code, heard
         assert anon.get("/api/v1/public/cases", params={"code": "C000000000000"}).status_code == 404
         # A case from before the codes were led by time keeps its thirteen-character code.
         con = backend.connect(s.db)

@@ -3248,8 +3248,12 @@ def walk_public_cases(server, admin, ctx):
          body["lng"]), case
     assert [(e["action"], e["actor_name"]) for e in case["events"]] == [("report", "anonymous")], case["events"]
     ctx["open"].append(case["id"])
-    for params in ({"code": "C000000000000"}, {"code": made["tracking_code"].lower()}):
+    for params in ({"code": "C000000000000"}, {"code": "CUUUUUUUUUU"}, {"code": made["tracking_code"][:-1]}):
         assert error_field(anon.get(col, params=params), "GET", col, 404)["field"] == "code", params
+    # A code as heard: lower case, in groups.
+    heard = made["tracking_code"].lower()
+    got = check(anon.get(col, params={"code": f"{heard[:4]} {heard[4:]}"}), "GET", col)
+    assert got["tracking_code"] == made["tracking_code"], got
     assert error_field(anon.get(col), "GET", col, 400)["field"] == "code"  # a required query parameter
 
     # refusals (each counts towards the limit: four reports so far, no more than five a minute)

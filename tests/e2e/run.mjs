@@ -2919,6 +2919,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     const p = await newPage('public-report', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
     await p.goto(`${base}/report`)
     await byId(p, 'public-report').waitFor()
+    await waitText(p, 'public-title', '居民服务')
     await byId(p, 'case-category').click()
     await p.locator('.el-select-dropdown__item', { hasText: '市政设施' }).filter({ visible: true }).click()
     await field(p, 'case-title-input').fill('路灯不亮')
@@ -3203,6 +3204,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
       await uiLogin(p, who.username, STAFF_PASSWORD)
       await p.waitForURL((u) => u.pathname === '/my')
       await byId(p, 'my-cases').waitFor()
+      await waitText(p, 'app-title', '居民服务') // the resident service, not the staff console
       await p.getByText(mine[0].title).first().waitFor()
       assert.equal(await byId(p, 'org-tree').count(), 0, 'no tree')
       assert.equal(await p.locator('[data-testid^="figure-"]').count(), 0, 'no figure')

@@ -37,7 +37,9 @@ export function searchKind(text) {
   const s = text.trim()
   if (/^\d{17}[\dXx]$/.test(s)) return 'id_card'
   if (/^1\d{10}$/.test(s)) return 'phone'
-  if (/^[Cc][0-9A-Fa-f]{12}([0-9A-Fa-f]{4})?$/.test(s)) return 'code'
+  // A tracking code: C and ten of Crockford's base 32 (older: 12 or 16 hex digits), spaced or not.
+  const code = s.replace(/[\s-]/g, '')
+  if (/^[Cc]([0-9A-TV-Za-tv-z]{10}|[0-9A-Fa-f]{12}|[0-9A-Fa-f]{16})$/.test(code)) return 'code'
   return 'name'
 }
 

@@ -1,6 +1,7 @@
 // English. Keys mirror zh-CN.js exactly; tests/e2e/i18n-keys.mjs checks it.
 export default {
   app: {
+    residentTitle: 'Resident services',
     title: 'Grassroots Governance Console',
   },
   nav: {

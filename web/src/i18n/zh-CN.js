@@ -2,6 +2,7 @@
 // Messages avoid vue-i18n's special characters @ | { } except for {named} values.
 export default {
   app: {
+    residentTitle: '居民服务',
     title: '基层治理工作台',
   },
   nav: {
