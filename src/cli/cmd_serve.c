@@ -75,6 +75,9 @@ int cmd_serve(int argc, char **argv)
         {"vote-rate", 1, NULL, "述职评议 ballot-sheet and ballot calls per client address per minute (default 300)"},
         {"export-bulk-rows", 1, NULL, "a full export of more residents needs pii.export_bulk (default 1000)"},
         {"id-search-limit", 1, NULL, "searches by exact ID number per user in 24 hours without pii.reveal (default 20)"},
+        {"max-event-streams", 1, NULL,
+         "open inbox event streams at most; past it 503 event_streams_full, and the console polls (default 1024)"},
+        {"events-heartbeat", 1, NULL, "seconds between an inbox event stream's heartbeat comments (default 25)"},
         {"list-total-cap", 1, NULL, "a list counts its rows up to this many, and says \"more\" above (default 10000)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
         {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
@@ -138,6 +141,8 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "export-bulk-rows", cfg.export_bulk_rows, 0, 200000, &cfg.export_bulk_rows) ||
         int_opt(opts, "id-search-limit", cfg.id_search_limit, 0, 1000000, &cfg.id_search_limit) ||
         int_opt(opts, "list-total-cap", cfg.list_total_cap, 0, 10000000, &cfg.list_total_cap) ||
+        int_opt(opts, "max-event-streams", cfg.max_event_streams, 0, 1000000, &cfg.max_event_streams) ||
+        int_opt(opts, "events-heartbeat", cfg.events_heartbeat, 1, 3600, &cfg.events_heartbeat) ||
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
         int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes) ||
         int_opt(opts, "geo-tolerance-m2", cfg.geo_tolerance.m2, 0, 1000000, &cfg.geo_tolerance.m2) ||

@@ -63,6 +63,8 @@ void server_config_defaults(server_config_t *cfg)
     cfg->export_bulk_rows = EXPORT_BULK_ROWS_DEFAULT;
     cfg->id_search_limit = 20;
     cfg->list_total_cap = 10000;
+    cfg->max_event_streams = 1024;
+    cfg->events_heartbeat = 25;
     cfg->pw_policy = PW_POLICY_DEFAULT;
     cfg->geo_tolerance = (geo_tolerance_t){GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
     cfg->offload[OFFLOAD_HASH] = OFFLOAD_HASH_DEFAULT;
@@ -130,6 +132,7 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
         loop->metrics_listener = NULL;
     }
     loop->stopping = 1;
+    events_loop_stop(loop);
 }
 
 static int open_listener(const char *host, int port_number)
@@ -171,6 +174,7 @@ static void *loop_main(void *arg)
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_receiver, on_job_done);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_receiver, on_stop);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, offload_on_done);
+    events_loop_init(loop);
     loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->fd, H2O_SOCKET_FLAG_DONT_READ);
     loop->listener->data = loop;
     h2o_socket_read_start(loop->listener, on_accept);
@@ -273,6 +277,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
             return 1;
         }
     }
+    events_setup(cfg, keys, loops, n);
     pthread_barrier_init(&g_loops_ready, NULL, (unsigned)n + 1);
     for (int i = 0; i < n; i++)
         h2o_multithread_create_thread(&loops[i].tid, NULL, loop_main, &loops[i]);
@@ -287,6 +292,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     int sig = 0;
     sigwait(&stopset, &sig);
     log_info("signal %d: draining", sig);
+    events_stop();
     for (int i = 0; i < n; i++) {
         h2o_multithread_message_t *m = xcalloc(1, sizeof *m);
         h2o_multithread_send_message(&loops[i].stop_receiver, m);

@@ -1,5 +1,7 @@
 // The inbox count in the header: GET /api/v1/inbox's total, asked for again on
-// every navigation, after every move on a case and once a minute.
+// every navigation, after every move on a case, at once when the server says
+// something was committed (GET /api/v1/inbox/events, docs/notifications.md) and
+// once a minute, the fallback while that stream is down.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { cases } from '../api/cases.js'
@@ -8,6 +10,7 @@ export const useInbox = defineStore('inbox', () => {
   const total = ref(null)
   const parts = ref(null)
   let seq = 0
+  let events = null
 
   async function refresh() {
     const my = ++seq
@@ -23,11 +26,27 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
+  // The event stream: (re)opened by listen, which the minute's refresh calls too,
+  // so a stream the server refused (503, 401) or closed for good is tried again.
+  // EventSource itself reconnects after a dropped connection (retry: 5 s).
+  function listen() {
+    if (typeof EventSource === 'undefined') return
+    if (events && events.readyState !== EventSource.CLOSED) return
+    events = new EventSource('/api/v1/inbox/events')
+    events.addEventListener('inbox', () => refresh().catch(() => {}))
+  }
+
+  function stop() {
+    if (events) events.close()
+    events = null
+  }
+
   function clear() {
+    stop()
     seq++
     total.value = null
     parts.value = null
   }
 
-  return { total, parts, refresh, clear }
+  return { total, parts, refresh, listen, stop, clear }
 })
