@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/outbox.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "lib/pwcheck.h"
@@ -77,6 +78,7 @@ int cmd_serve(int argc, char **argv)
         {"id-search-limit", 1, NULL, "searches by exact ID number per user in 24 hours without pii.reveal (default 20)"},
         {"max-event-streams", 1, NULL,
          "open inbox event streams at most; past it 503 event_streams_full, and the console polls (default 1024)"},
+        {"notify-channel", 1, NULL, "how queued notifications are delivered: console (a line in the log; default)"},
         {"events-heartbeat", 1, NULL, "seconds between an inbox event stream's heartbeat comments (default 25)"},
         {"list-total-cap", 1, NULL, "a list counts its rows up to this many, and says \"more\" above (default 10000)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
@@ -157,6 +159,11 @@ int cmd_serve(int argc, char **argv)
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
     cfg.web_root = cli_opt(opts, "web", "web/dist");
+    cfg.notify_channel = cli_opt(opts, "notify-channel", cfg.notify_channel);
+    if (notify_adapter_find(cfg.notify_channel) == NULL) {
+        fprintf(stderr, "jiceng: --notify-channel: no adapter named %s (built in: console)\n", cfg.notify_channel);
+        return 2;
+    }
 
     char why[300];
     if (pwcheck_ready(why, sizeof why) != 0) {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/outbox.h"
 #include "lib/util.h"
 
 /* What h2o buffers of one request body at most; routes' own limits (1 MiB JSON,
@@ -64,6 +65,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->id_search_limit = 20;
     cfg->list_total_cap = 10000;
     cfg->max_event_streams = 1024;
+    cfg->notify_channel = "console";
     cfg->events_heartbeat = 25;
     cfg->pw_policy = PW_POLICY_DEFAULT;
     cfg->geo_tolerance = (geo_tolerance_t){GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
@@ -258,7 +260,8 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     sigaddset(&stopset, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
 
-    if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0)
+    if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0 ||
+        outbox_start(cfg->db_url, keys, cfg->notify_channel) != 0)
         return 1;
 
     int n = cfg->threads;
@@ -301,6 +304,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
         pthread_join(loops[i].tid, NULL);
     pthread_barrier_destroy(&g_loops_ready);
     offload_stop();
+    outbox_stop();
     writer_stop();
     for (int i = 0; i < n; i++)
         db_close(loops[i].db);

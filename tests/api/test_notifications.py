@@ -148,3 +148,68 @@ def test_a_stream_outlives_the_idle_timeout_and_ends_with_the_drain():
             stream.until(lambda l: False)
     finally:
         assert s.close() == 0
+
+
+# ---- the outbox ----
+
+def outbox(client, **params):
+    r = client.get("/api/v1/outbox", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def until_sent(admin, recipient):
+    """The recipient's messages once none is queued (the delivery thread looks every second)."""
+    deadline = time.monotonic() + 10
+    while True:
+        items = outbox(admin, recipient_id=recipient)["items"]
+        if items and all(x["state"] != "queued" for x in items):
+            return items
+        assert time.monotonic() < deadline, items
+        time.sleep(0.2)  # a polling interval
+
+
+def test_a_dispatch_to_a_grid_queues_a_message_for_its_workers_the_console_delivers(server, admin, place):
+    staff, worker = place["staff"], place["worker"]
+    c = staff.post("/api/v1/cases", json={"category": "sanitation", "title": "张三家门口积水",
+                                           "description": "电话 13812345678", "lat": LAT + D / 2,
+                                           "lng": LNG + D / 2}).json()
+    c = act(staff, act(staff, c, "accept"), "dispatch", org_id=place["grid"])
+    mine = [x for x in until_sent(admin, worker.user_id) if x["params"].get("case_id") == c["id"]]
+    assert len(mine) == 1, mine
+    m = mine[0]
+    assert (m["channel"], m["template"], m["state"], m["attempts"], m["org_id"]) == \
+        ("console", "case.dispatched", "sent", 1, place["grid"])
+    assert m["params"] == {"case_id": c["id"]} and m["sent_at"]
+    # One line in the log, ids only: not the title, the description or the phone typed into it.
+    lines = [l for l in server.read_log().splitlines() if f"notify console: message {m['id']} " in l]
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(f"notify console: message {m['id']} to user {worker.user_id}: case.dispatched "
+                             f'{{"case_id":{c["id"]}}}'), lines[0]
+    assert "张三" not in lines[0] and "13812345678" not in lines[0]
+    # The staff who dispatched it got nothing: only the grid's workers.
+    assert not [x for x in outbox(admin, recipient_id=staff.user_id)["items"] if x["template"] == "case.dispatched"]
+
+
+def test_a_supervised_case_queues_a_message_for_its_communitys_staff(server, admin, place):
+    staff = place["staff"]
+    street_id = admin.get(f"/api/v1/orgs/{place['comm']}").json()["parent_id"]
+    street = server.make_user(admin, "notify-street", "org_staff", street_id)  # above the community: no message
+    c = staff.post("/api/v1/cases", json={"category": "sanitation", "title": "路灯不亮", "description": "夜里",
+                                           "lat": LAT + D / 2, "lng": LNG + D / 2}).json()
+    r = admin.post(f"/api/v1/cases/{c['id']}/supervise",
+                   json={"version": c["version"], "deadline": "2099-01-01T00:00:00Z", "note": "限期办结"})
+    assert r.status_code == 200, r.text
+    got = [x for x in until_sent(admin, staff.user_id) if x["params"].get("case_id") == c["id"]]
+    assert [(x["template"], x["state"]) for x in got] == [("case.supervised", "sent")], got
+    assert not [x for x in outbox(admin, recipient_id=street.user_id)["items"]]
+
+
+def test_the_outbox_list_is_scope_checked(server, admin, place):
+    elsewhere = server.make_user(admin, "notify-elsewhere", "org_staff", server.org_id("340102001001"))
+    assert outbox(elsewhere)["items"] == []  # the rows sit at the grid: not in this community's subtree
+    assert outbox(place["staff"])["items"]  # the grid's community staff see theirs
+    r = place["worker"].get("/api/v1/outbox")
+    assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
+    r = admin.get("/api/v1/outbox", params={"state": "lost"})
+    assert r.status_code == 400 and error_of(r)["field"] == "state"

@@ -1075,6 +1075,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
     walk_village(admin)  # 村级集体经济
     walk_honours(admin, cid)  # 党建品牌 and 荣誉
+    check(admin.get("/api/v1/outbox", params={"limit": 5}), "GET", "/api/v1/outbox")  # the walk's dispatches
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
