@@ -3,7 +3,9 @@
  * open stream gets `event: inbox` with the commit counter (no personal data;
  * the console then reads GET /api/v1/inbox again). A comment line goes out as
  * a heartbeat every --events-heartbeat seconds, and the stream ends when its
- * session no longer holds (checked before each event and heartbeat).
+ * session no longer holds (checked before each heartbeat: an event names
+ * nothing, and checking on each would read every stream's session again
+ * after every commit, the data version having moved).
  *
  * Threads: the writer only bumps a counter and posts one message per loop (at
  * most one in flight per loop, so nothing queues up however many commits come);
@@ -69,7 +71,7 @@ static void stream_flush(stream_t *s)
 {
     if (s->ended || s->inflight)
         return;
-    if (!s->ending && (s->want_event || s->want_beat) && !session_holds(s))
+    if (!s->ending && s->want_beat && !session_holds(s))
         s->ending = 1;
     if (s->ending) {
         s->ended = 1;
