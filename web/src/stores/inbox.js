@@ -11,6 +11,10 @@ export const useInbox = defineStore('inbox', () => {
   const parts = ref(null)
   let seq = 0
   let events = null
+  let soon = null
+  // Every open console hears every event: each reads its inbox within this
+  // spread, not all in the same millisecond (docs/notifications.md).
+  const SPREAD_MS = 1000
 
   async function refresh() {
     const my = ++seq
@@ -33,12 +37,20 @@ export const useInbox = defineStore('inbox', () => {
     if (typeof EventSource === 'undefined') return
     if (events && events.readyState !== EventSource.CLOSED) return
     events = new EventSource('/api/v1/inbox/events')
-    events.addEventListener('inbox', () => refresh().catch(() => {}))
+    events.addEventListener('inbox', () => {
+      if (soon) return
+      soon = setTimeout(() => {
+        soon = null
+        refresh().catch(() => {})
+      }, Math.random() * SPREAD_MS)
+    })
   }
 
   function stop() {
     if (events) events.close()
     events = null
+    clearTimeout(soon)
+    soon = null
   }
 
   function clear() {
