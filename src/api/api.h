@@ -113,6 +113,11 @@ int api_defer_in(api_req_t *req, write_fn fn, json_t *data, void *in);
  * last-seen time). Takes ownership of data. */
 void api_defer_background(api_req_t *req, write_fn fn, json_t *data);
 
+/* Answer with the inbox's event stream (text/event-stream, kept open by the
+ * HTTP layer: http/events.c, docs/notifications.md). API_DEFERRED, or -1 with
+ * rep set (503 event_streams_full past --max-event-streams). */
+int api_event_stream(api_req_t *req, api_reply_t *rep);
+
 /* Fill a write context for the request (who, source, lang, now). */
 void api_write_ctx(const api_req_t *req, write_ctx_t *w);
 

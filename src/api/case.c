@@ -925,6 +925,7 @@ const op_t case_ops[] = {
      .upload_types = photo_types, .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/cases/{id}/photos/{id}", "cases.photos.get", USER, 0, case_photo_get), .entity = &case_entity},
     {OP(HTTP_GET, "/api/v1/inbox", "inbox", USER, 0, inbox_get)},
+    {OP(HTTP_GET, "/api/v1/inbox/events", "inbox.events", USER, 0, inbox_events)},
     {OP(HTTP_POST, "/api/v1/public/cases", "public.cases.create", PUB, RF_BODY | RF_WRITES, public_case_create),
      .describe = public_case_create_describe},
     {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get),

@@ -2,6 +2,7 @@
 #include "api/case.h"
 
 #include "api/handlers.h"
+#include "api/outbox.h"
 
 #include "core/role.h"
 
@@ -131,6 +132,12 @@ static int action_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
             return api_fail(rep, w->lang, E_HANDLER_NOT_FOUND, to_unit ? "unit_id" : "org_id");
         rc = db_exec(db, NULL, "UPDATE casefile SET handler_org_id = ?, handler_unit_id = ? WHERE id = ?", "IIi",
                      to_org, to_unit, id);
+        /* Its grid workers get a message (docs/notifications.md): none unless it went to a grid that has some. */
+        if (rc == DB_OK && to_org > 0) {
+            json_t *params = json_pack("{s:I}", "case_id", (json_int_t)id);
+            rc = outbox_to_grid_workers(db, w, to_org, "case.dispatched", params);
+            json_decref(params);
+        }
     }
     if (rc == DB_OK && a == CA_HANDLE)
         rc = db_exec(db, NULL, "UPDATE casefile SET handler_user_id = ?, handled_at = ? WHERE id = ?", "iii",

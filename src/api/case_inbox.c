@@ -156,3 +156,10 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
     json_object_set_new(out, "problems", problems);
     return api_json(rep, 200, out);
 }
+
+/* GET /api/v1/inbox/events: after a commit that may change an inbox, an event
+ * telling the console to read the inbox again (docs/notifications.md). */
+int inbox_events(api_req_t *req, api_reply_t *rep)
+{
+    return api_event_stream(req, rep);
+}

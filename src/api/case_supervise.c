@@ -2,6 +2,7 @@
 #include "api/case.h"
 
 #include "api/handlers.h"
+#include "api/outbox.h"
 
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,11 @@ static int supervise_write(db_t *db, const write_ctx_t *w, json_t *data, api_rep
                  "iiii", by_org, deadline, w->now, id);
     if (rc == DB_OK)
         rc = case_log_event(db, w, id, "supervise", state, state, in.note);
+    if (rc == DB_OK) { /* the staff of the case's community and grid get a message (docs/notifications.md) */
+        json_t *params = json_pack("{s:I, s:I}", "case_id", (json_int_t)id, "deadline", (json_int_t)deadline);
+        rc = outbox_to_staff(db, w, org, path, "case.supervised", params);
+        json_decref(params);
+    }
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.supervised", "case", id, org,
                               json_pack("{s:I, s:I}", "by_org", (json_int_t)by_org, "deadline", (json_int_t)deadline));

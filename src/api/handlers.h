@@ -82,6 +82,7 @@ HANDLER(case_action);
 
 /* case_inbox.c */
 HANDLER(inbox_get);
+HANDLER(inbox_events);
 
 /* case_duplicates.c */
 HANDLER(case_duplicates);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/outbox.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "lib/pwcheck.h"
@@ -75,6 +76,10 @@ int cmd_serve(int argc, char **argv)
         {"vote-rate", 1, NULL, "述职评议 ballot-sheet and ballot calls per client address per minute (default 300)"},
         {"export-bulk-rows", 1, NULL, "a full export of more residents needs pii.export_bulk (default 1000)"},
         {"id-search-limit", 1, NULL, "searches by exact ID number per user in 24 hours without pii.reveal (default 20)"},
+        {"max-event-streams", 1, NULL,
+         "open inbox event streams at most; past it 503 event_streams_full, and the console polls (default 1024)"},
+        {"notify-channel", 1, NULL, "how queued notifications are delivered: console (a line in the log; default)"},
+        {"events-heartbeat", 1, NULL, "seconds between an inbox event stream's heartbeat comments (default 25)"},
         {"list-total-cap", 1, NULL, "a list counts its rows up to this many, and says \"more\" above (default 10000)"},
         {"password-min-length", 1, NULL, "password policy: characters at least (default 10)"},
         {"password-min-classes", 1, NULL, "password policy: of upper, lower, digit, symbol (default 3)"},
@@ -138,6 +143,8 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "export-bulk-rows", cfg.export_bulk_rows, 0, 200000, &cfg.export_bulk_rows) ||
         int_opt(opts, "id-search-limit", cfg.id_search_limit, 0, 1000000, &cfg.id_search_limit) ||
         int_opt(opts, "list-total-cap", cfg.list_total_cap, 0, 10000000, &cfg.list_total_cap) ||
+        int_opt(opts, "max-event-streams", cfg.max_event_streams, 0, 1000000, &cfg.max_event_streams) ||
+        int_opt(opts, "events-heartbeat", cfg.events_heartbeat, 1, 3600, &cfg.events_heartbeat) ||
         int_opt(opts, "password-min-length", cfg.pw_policy.min_length, 1, 128, &cfg.pw_policy.min_length) ||
         int_opt(opts, "password-min-classes", cfg.pw_policy.min_classes, 1, 4, &cfg.pw_policy.min_classes) ||
         int_opt(opts, "geo-tolerance-m2", cfg.geo_tolerance.m2, 0, 1000000, &cfg.geo_tolerance.m2) ||
@@ -157,6 +164,11 @@ int cmd_serve(int argc, char **argv)
     const char *tiles = getenv("JICENG_MAP_TILES");
     cfg.map_tiles = tiles && *tiles ? tiles : NULL;
     cfg.map_tiles_attribution = getenv("JICENG_MAP_TILES_ATTRIBUTION");
+    cfg.notify_channel = cli_opt(opts, "notify-channel", cfg.notify_channel);
+    if (notify_adapter_find(cfg.notify_channel) == NULL) {
+        fprintf(stderr, "jiceng: --notify-channel: no adapter named %s (built in: console)\n", cfg.notify_channel);
+        return 2;
+    }
 
     char why[300];
     if (pwcheck_ready(why, sizeof why) != 0) {

@@ -218,6 +218,13 @@ static const char *cookie_token(h2o_req_t *req)
     return NULL;
 }
 
+const char *request_token(h2o_req_t *req, int *bearer)
+{
+    const char *authz = header_value(req, H2O_STRLIT("authorization"));
+    *bearer = authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0;
+    return *bearer ? authz + 7 : cookie_token(req);
+}
+
 /* 1 if the request's header block holds more than one of Content-Length and
  * Transfer-Encoding: two lengths a proxy and we could read differently, so a
  * request hidden in the body (smuggling). h2o keeps neither header in
@@ -568,15 +575,8 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
 
     /* Who is calling: a Bearer token, else the session cookie. Public routes
      * never ask: what they do is anonymous even for a signed-in browser. */
-    const char *authz = header_value(req, H2O_STRLIT("authorization"));
-    const char *token = NULL;
     int bearer = 0;
-    if (route->access != ROUTE_PUBLIC && authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
-        token = authz + 7;
-        bearer = 1;
-    } else if (route->access != ROUTE_PUBLIC) {
-        token = cookie_token(req);
-    }
+    const char *token = route->access != ROUTE_PUBLIC ? request_token(req, &bearer) : NULL;
     principal_t who;
     if (token != NULL && auth_session_lookup(&ar, token, bearer, &who) == 0)
         ar.who = &who;

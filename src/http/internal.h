@@ -12,6 +12,17 @@
 #include "core/netaddr.h"
 #include "http/server.h"
 
+/* A loop's part of the inbox's event streams (events.c). */
+typedef struct events_loop {
+    h2o_linklist_t streams;             /* the open streams of this loop */
+    h2o_multithread_receiver_t receiver; /* "something was committed", from the writer */
+    h2o_multithread_message_t message;   /* the one such message, posted at most once at a time */
+    _Atomic int posted;
+    h2o_timeout_t beat_timeout, gap_timeout;
+    h2o_timeout_entry_t beat, gap;       /* the heartbeat; a held-back event's send */
+    uint64_t last_sent_ms;
+} events_loop_t;
+
 /* One event loop thread. */
 typedef struct loop {
     h2o_context_t ctx;         /* first: h2o hands us &ctx */
@@ -28,6 +39,7 @@ typedef struct loop {
     int index;
     int stopping;
     int pending;               /* writer and offload jobs not yet answered */
+    events_loop_t events;
     pthread_t tid;
 } loop_t;
 
@@ -85,6 +97,22 @@ void reply_send(h2o_req_t *req, api_reply_t *rep, int route_index, uint64_t star
 void reply_clear(api_reply_t *rep);
 void dispatch_setup(const server_config_t *cfg, const keys_t *keys);
 void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+/* The session token a request carries: the Bearer token (*bearer 1), else the
+ * session cookie's, or NULL. In req's pool. */
+const char *request_token(h2o_req_t *req, int *bearer);
+
+/* events.c: the inbox's event stream (GET /api/v1/inbox/events).
+ * events_setup: before the loops start, with every loop; events_loop_init on
+ * each loop's thread once its context exists; events_committed from the writer
+ * after a commit that may change someone's inbox (never blocks: at most one
+ * message per loop in flight); events_stop when the drain begins (no more
+ * messages), then events_loop_stop on each loop (its streams end). */
+void events_setup(const server_config_t *cfg, const keys_t *keys, loop_t *loops, int n);
+void events_loop_init(loop_t *loop);
+void events_committed(void);
+void events_stop(void);
+void events_loop_stop(loop_t *loop);
 
 /* peer.c: who is on the other end. */
 void peer_setup(const server_config_t *cfg);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/outbox.h"
 #include "core/tile_url.h"
 #include "lib/util.h"
 
@@ -68,6 +69,9 @@ void server_config_defaults(server_config_t *cfg)
     cfg->export_bulk_rows = EXPORT_BULK_ROWS_DEFAULT;
     cfg->id_search_limit = 20;
     cfg->list_total_cap = 10000;
+    cfg->max_event_streams = 1024;
+    cfg->notify_channel = "console";
+    cfg->events_heartbeat = 25;
     cfg->pw_policy = PW_POLICY_DEFAULT;
     cfg->geo_tolerance = (geo_tolerance_t){GEO_TOLERANCE_M2_DEFAULT, GEO_TOLERANCE_PERMILLE_DEFAULT};
     cfg->offload[OFFLOAD_HASH] = OFFLOAD_HASH_DEFAULT;
@@ -135,6 +139,7 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
         loop->metrics_listener = NULL;
     }
     loop->stopping = 1;
+    events_loop_stop(loop);
 }
 
 static int open_listener(const char *host, int port_number)
@@ -176,6 +181,7 @@ static void *loop_main(void *arg)
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_receiver, on_job_done);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_receiver, on_stop);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, offload_on_done);
+    events_loop_init(loop);
     loop->listener = h2o_evloop_socket_create(loop->ctx.loop, loop->fd, H2O_SOCKET_FLAG_DONT_READ);
     loop->listener->data = loop;
     h2o_socket_read_start(loop->listener, on_accept);
@@ -270,7 +276,8 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     sigaddset(&stopset, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
 
-    if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0)
+    if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0 ||
+        outbox_start(cfg->db_url, keys, cfg->notify_channel) != 0)
         return 1;
 
     int n = cfg->threads;
@@ -289,6 +296,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
             return 1;
         }
     }
+    events_setup(cfg, keys, loops, n);
     pthread_barrier_init(&g_loops_ready, NULL, (unsigned)n + 1);
     for (int i = 0; i < n; i++)
         h2o_multithread_create_thread(&loops[i].tid, NULL, loop_main, &loops[i]);
@@ -303,6 +311,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     int sig = 0;
     sigwait(&stopset, &sig);
     log_info("signal %d: draining", sig);
+    events_stop();
     for (int i = 0; i < n; i++) {
         h2o_multithread_message_t *m = xcalloc(1, sizeof *m);
         h2o_multithread_send_message(&loops[i].stop_receiver, m);
@@ -311,6 +320,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
         pthread_join(loops[i].tid, NULL);
     pthread_barrier_destroy(&g_loops_ready);
     offload_stop();
+    outbox_stop();
     writer_stop();
     for (int i = 0; i < n; i++)
         db_close(loops[i].db);

@@ -40,6 +40,9 @@ typedef struct server_config {
     int vote_rate;             /* 述职评议: a delegate's phone calls per address per minute, default 300 */
     int export_bulk_rows;      /* a full (unmasked) export of more rows needs pii.export_bulk */
     int id_search_limit;       /* searches by exact ID number per user in 24 hours without pii.reveal, default 20 */
+    const char *notify_channel; /* the outbox's delivery channel (an adapter of api/outbox.c), default "console" */
+    int max_event_streams;     /* open inbox event streams at most, every loop, default 1024 */
+    int events_heartbeat;      /* seconds between an event stream's heartbeat comments, default 25 */
     int list_total_cap;        /* a list counts its rows up to this many (its "total"), default 10000 */
     pw_policy_t pw_policy;
     geo_tolerance_t geo_tolerance; /* grid outlines: slack beyond a community, over another grid */

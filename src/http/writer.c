@@ -227,7 +227,19 @@ static void periodic(void)
     w.now = clock_now();
     w.keys = w_keys;
     w.cfg = w_cfg;
-    tx_periodic(w_db, &w); /* logs what it did, or its failure */
+    if (tx_periodic(w_db, &w) > 0) /* logs what it did, or its failure */
+        events_committed();
+}
+
+/* 1 if a committed group may have changed someone's inbox: a request's write
+ * answered with success. Background writes (a session's last-seen time) change
+ * no inbox, and would otherwise wake every stream each minute per user. */
+static int group_changed_inboxes(const job_t *group)
+{
+    for (const job_t *j = group; j != NULL; j = j->next)
+        if (j->loop != NULL && j->rep.status > 0 && j->rep.status < 300)
+            return 1;
+    return 0;
 }
 
 static void *writer_main(void *arg)
@@ -279,6 +291,8 @@ static void *writer_main(void *arg)
         }
         if (rc != DB_OK)
             fail_group(group, rc);
+        else if (group_changed_inboxes(group))
+            events_committed();
 
         answer_group(group);
     }

@@ -1085,6 +1085,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
     walk_village(admin)  # 村级集体经济
     walk_honours(admin, cid)  # 党建品牌 and 荣誉
+    check(admin.get("/api/v1/outbox", params={"limit": 5}), "GET", "/api/v1/outbox")  # the walk's dispatches
 
     # the test clock (the fixture's server runs with --test-clock)
     r = admin.post("/api/v1/_test/clock", json={"advance_seconds": 0})
@@ -3361,6 +3362,13 @@ def walk_escalation(server, admin, ctx):
     street = server.client()
     street.login("openapi.case-street", PASSWORD)
     box = check(street.get("/api/v1/inbox"), "GET", "/api/v1/inbox")
+    # The inbox's event stream stays open: its events are read in test_notifications.py; here its answers.
+    check(server.client().get("/api/v1/inbox/events"), "GET", "/api/v1/inbox/events")
+    with street.s.get(street.url("/api/v1/inbox/events"), stream=True, timeout=30) as r:
+        ctype = r.headers.get("Content-Type", "").split(";")[0].strip()
+        assert r.status_code == 200 and ctype in OPS[("GET", norm("/api/v1/inbox/events"))][2]["responses"]["200"][
+            "content"], r.headers
+        SEEN.setdefault(("GET", norm("/api/v1/inbox/events")), set()).add(("200", ctype))
     for name in ("escalated", "overdue"):
         assert set(ctx["open"]) <= {x["id"] for x in box[name]["items"]}, (name, box[name])
     k = check(admin.get(f"/api/v1/orgs/{ctx['lj']}/casework", params={"from": "2000-01-01", "to": "2100-01-01"}),

@@ -4120,6 +4120,63 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     clean()
   })
 
+  it('a grid worker\'s phone opens on their work: a case dispatched to their grid appears in 待办 at once, pushed', async () => {
+    // A grid of its own (its outline away from the other scenarios' grids), its worker, and the community's staff.
+    const LNG = 117.41, LAT = 31.93, D = 0.004
+    const grid = await admin.post('/api/v1/orgs', { parent_id: ids.longju, level: 'grid', name: '工作台网格' }, 201)
+    const sq = [[LNG, LAT], [LNG + D, LAT], [LNG + D, LAT + D], [LNG, LAT + D], [LNG, LAT]]
+    await admin.put(`/api/v1/orgs/${grid.id}/geometry`, { type: 'Polygon', coordinates: [sq] }, 200)
+    const made = {}
+    for (const [key, username, role, org] of [['worker', 'work.gridworker', 'grid_worker', grid.id], ['staff', 'work.staff', 'org_staff', ids.longju]]) {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: org }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: org }, 201)
+      made[key] = u
+    }
+    const staff = await apiLogin('work.staff', STAFF_PASSWORD)
+
+    const phone = await newPage('work-phone', { viewport: PHONE, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'work.gridworker', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === '/work')
+    await waitText(phone, 'work-grid', '工作台网格')
+    await byId(phone, 'work-todo-empty').waitFor()
+
+    // Staff dispatch a case to the grid; the phone shows it without a reload, well before the minute's poll.
+    const c = await staff.post('/api/v1/cases', { category: 'sanitation', title: '工作台：楼道堆放杂物', description: '3 栋 2 单元', lat: LAT + D / 2, lng: LNG + D / 2 }, 201)
+    const accepted = await staff.post(`/api/v1/cases/${c.id}/actions`, { action: 'accept', version: c.version }, 200)
+    const t0 = Date.now()
+    await staff.post(`/api/v1/cases/${c.id}/actions`, { action: 'dispatch', version: accepted.version, org_id: grid.id }, 200)
+    await byId(phone, `work-case-${c.id}`).waitFor({ timeout: 10_000 })
+    assert.ok(Date.now() - t0 < 10_000, 'pushed, not polled (the poll runs each minute)')
+    await waitText(phone, 'work-todo-total', '1')
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth <= 0), 'no sideways scroll on a phone')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'work-home-phone.png'), fullPage: true })
+
+    // 上报 and 我的网格居民 open from it; the dashboard stays reachable.
+    await byId(phone, 'work-report').click()
+    await phone.waitForURL((u) => u.pathname === '/cases/new')
+    await phone.goBack()
+    await byId(phone, 'work-residents').click()
+    await phone.waitForURL((u) => u.pathname === `/orgs/${grid.id}/persons`)
+    await phone.goBack()
+    await byId(phone, 'work-dashboard').waitFor()
+    await byId(phone, 'work-visits').waitFor()
+
+    const desk = await newPage('work-desktop', { viewport: SCREEN })
+    await desk.goto(`${base}/login`)
+    await uiLogin(desk, 'work.gridworker', STAFF_PASSWORD)
+    await desk.waitForURL((u) => u.pathname === '/work')
+    await byId(desk, `work-case-${c.id}`).waitFor()
+    await waitText(desk, 'work-todo-total', '1')
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'work-home-desktop.png'), fullPage: true })
+    await staff.dispose()
+    await phone.context().close()
+    await desk.context().close()
+    clean()
+  })
+
   it('logout goes back to login and ends the session', async () => {
     await byId(page, 'logout').click()
     await page.waitForURL((u) => u.pathname === '/login')

@@ -6,6 +6,7 @@ import { ORG_PAGES } from './orgPages.js'
 const Login = () => import('./views/shell/Login.vue')
 const Layout = () => import('./views/shell/Layout.vue')
 const Home = () => import('./views/shell/Home.vue')
+const WorkHome = () => import('./views/shell/WorkHome.vue') // a grid worker's start page
 const OrgShell = () => import('./views/orgs/OrgShell.vue')
 const Audit = () => import('./views/system/Audit.vue')
 const NotFound = () => import('./views/shell/NotFound.vue')
@@ -53,6 +54,7 @@ export const routes = [
     component: Layout,
     children: [
       { path: '', name: 'home', component: Home },
+      { path: 'work', name: 'work', component: WorkHome },
       {
         path: 'orgs/:id(\\d+)',
         component: OrgShell,

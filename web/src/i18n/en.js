@@ -95,6 +95,17 @@ export default {
   home: {
     noScope: 'Your account cannot see any organisation yet; ask an administrator for a grant',
   },
+  work: {
+    title: 'My work',
+    report: 'Report',
+    reportHint: 'Report a problem in the grid, with a photo',
+    residents: 'My grid\'s residents',
+    residentsHint: 'The residents and households of this grid',
+    visits: 'Visits',
+    visitsHint: 'Record a visit to an enterprise',
+    nothingWaiting: 'Nothing waiting',
+    dashboard: 'The grid\'s overview',
+  },
   notFound: {
     title: 'Not found',
     detail: 'This organisation or page does not exist, or it is outside your scope',

@@ -96,6 +96,17 @@ export default {
   home: {
     noScope: '你的账号还没有可查看的组织，请联系管理员授权',
   },
+  work: {
+    title: '工作台',
+    report: '上报',
+    reportHint: '拍照上报网格里的问题',
+    residents: '我的网格居民',
+    residentsHint: '本网格的居民和住户',
+    visits: '走访',
+    visitsHint: '记录走访企业',
+    nothingWaiting: '暂无待办',
+    dashboard: '查看网格概况',
+  },
   notFound: {
     title: '没有找到',
     detail: '该组织或页面不存在，或不在你的管理范围内',

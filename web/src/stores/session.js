@@ -36,6 +36,9 @@ export const useSession = defineStore('session', () => {
   // Whether any page of the tree is for this user: staff, party members, delegates. A
   // resident (org.read alone) has none: their console is their own cases and reports.
   const hasOrgPages = computed(() => ORG_PAGE_PERMS.some(can))
+  // A grid worker and nothing more senior (no admin or org_staff grant): their start page is their work.
+  const roles = computed(() => new Set((user.value?.grants || []).map((g) => g.role)))
+  const isGridWorker = computed(() => roles.value.has('grid_worker') && !roles.value.has('admin') && !roles.value.has('org_staff'))
 
   function useLang(l) {
     lang.value = applyLang(l)
@@ -100,5 +103,5 @@ export const useSession = defineStore('session', () => {
     store(userLangKey(u.id), lang.value)
   }
 
-  return { user, loaded, lang, permissions, can, hasOrgPages, initLang, load, login, logout, clear, setLang }
+  return { user, loaded, lang, permissions, can, hasOrgPages, isGridWorker, initLang, load, login, logout, clear, setLang }
 })
