@@ -3931,6 +3931,24 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await p.screenshot({ path: join(ARTIFACTS, 'case-whistle-desktop.png'), fullPage: true })
     const streetApi = await apiLogin(street.username, STAFF_PASSWORD)
     assert.ok((await streetApi.get('/api/v1/inbox')).escalated.items.some((x) => x.id === c.id), "in the street's 吹哨上报")
+    // A report without a title: the API's words on the title, gone once it is typed; nothing above the form.
+    await p.goto(`${base}/cases/new`)
+    await byId(p, 'case-category').click()
+    await p.locator('.el-select-dropdown__item:visible', { hasText: '环境卫生' }).click()
+    await area(p, 'case-description').fill('楼下路灯不亮')
+    const [empty] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      byId(p, 'case-new-submit').click(),
+    ])
+    const refusal = (await empty.json()).error
+    assert.equal(refusal.field, 'title')
+    const titleError = byId(p, 'case-title-item').locator('.el-form-item__error')
+    await titleError.waitFor()
+    assert.equal(await textOf(titleError), refusal.message)
+    assert.equal(await byId(p, 'case-new-error').count(), 0, 'the error is on its field, not above the form')
+    await p.screenshot({ path: join(ARTIFACTS, 'case-new-field-error-desktop.png') })
+    await field(p, 'case-title-input').fill('路灯不亮')
+    await titleError.waitFor({ state: 'detached' })
     await p.setViewportSize(PHONE)
     await settled(p)
     await p.screenshot({ path: join(ARTIFACTS, 'case-whistle-phone.png'), fullPage: true })

@@ -33,6 +33,9 @@ export function rowPlace(row, pageLevel) {
 // What the header's search box was given, by its shape: a whole ID number (18
 // characters, the last may be X), a mobile number (11 digits from 1), a case's
 // tracking code (C and 12 or 16 hex digits), or else a name or code to find.
+// The fields of a report (CaseFields.vue) by the API's name, with the form's own name.
+export const REPORT_FIELDS = { category: 'category', title: 'title', description: 'description', contact_phone: 'contactPhone' }
+
 export function searchKind(text) {
   const s = text.trim()
   if (/^\d{17}[\dXx]$/.test(s)) return 'id_card'
