@@ -35,8 +35,13 @@ def written_actions():
                 i += 1
             found |= set(literal.findall(text[m.end():i]))
         found |= set(re.findall(r'\baction\s*=\s*"([a-z_]+\.[a-z_]+)"', text))
-        for name in re.findall(r'static const resource_t \w+ = \{\s*\.name = "(\w+)"', text):
-            found |= {f"{name}.{what}" for what in ("created", "updated", "deleted")}
+        # A generic resource writes what its declared operations do: all three through
+        # RESOURCE_OPS, or those of res_create, res_update, res_delete it declares alone.
+        for var, name in re.findall(r'static const resource_t (\w+) = \{\s*\.name = "(\w+)"', text):
+            whole = re.search(rf"RESOURCE_OPS\(\s*{var}\b", text) is not None
+            for what, handler in (("created", "res_create"), ("updated", "res_update"), ("deleted", "res_delete")):
+                if whole or re.search(rf"{handler}\),\s*\.res = &{var}\b", text):
+                    found.add(f"{name}.{what}")
         bodies = dict(re.findall(r"^(?:static )?int (\w+)\(api_req_t \*req, api_reply_t \*rep\)\n\{(.*?)^\}", text,
                                  re.S | re.M))
         for family, handler in re.findall(r'OP\(HTTP_GET,\s*"[^"]+",\s*"(\w+)\.[\w.]+",.*?,\s*(\w+)\)', text, re.S):
