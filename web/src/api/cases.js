@@ -21,4 +21,6 @@ export const cases = {
   addPhoto: (id, file) => upload(`/cases/${id}/photos`, undefined, file, file.type || 'application/octet-stream'),
   categories: () => api.get('/case-categories'),
   inbox: () => api.get('/inbox'),
+  // The inbox's event stream (Server-Sent Events): an event after each commit that may change an inbox.
+  inboxEvents: () => new EventSource('/api/v1/inbox/events'),
 }

@@ -1,6 +1,6 @@
-// The inbox count in the header: GET /api/v1/inbox's total, asked for again on
+// The inbox count in the header: the inbox's total (cases.inbox), asked for again on
 // every navigation, after every move on a case, at once when the server says
-// something was committed (GET /api/v1/inbox/events, docs/notifications.md) and
+// something was committed (cases.inboxEvents, docs/notifications.md) and
 // once a minute, the fallback while that stream is down.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -36,7 +36,7 @@ export const useInbox = defineStore('inbox', () => {
   function listen() {
     if (typeof EventSource === 'undefined') return
     if (events && events.readyState !== EventSource.CLOSED) return
-    events = new EventSource('/api/v1/inbox/events')
+    events = cases.inboxEvents()
     events.addEventListener('inbox', () => {
       if (soon) return
       soon = setTimeout(() => {
