@@ -116,7 +116,8 @@ def test_rows_name_their_object_and_operator(city):
     assert (login["org_id"], login["org_name"], login["org_path_names"]) == (0, None, None), login
     [created] = rows(admin, action="person.created", entity_id=person["id"])
     assert created["entity_name"] == "审*" and created["summary"]["name"] == "审*", created
-    text = str(rows(admin))
+    # What the rows show, without their chain hashes (hex: a phone's last four digits may turn up in one by chance).
+    text = str([{k: v for k, v in r.items() if k != "hash"} for r in rows(admin)])
     for secret in (ID_CARD, PHONE, ID_CARD_2, PHONE_2, ID_CARD[6:14], PHONE[-4:], "审计甲", "审计乙"):
         assert secret not in text, secret
     [grid] = rows(admin, action="org.created", entity_id=city["grid"])
