@@ -97,6 +97,8 @@ export const routes = [
       { path: 'checkin/:token([0-9a-f]{32})', name: 'activity-checkin', component: ActivityCheckin, props: true },
       // ---- 双报到 ----
       { path: 'my/service', name: 'my-service', component: () => import('./views/service/MyService.vue') },
+      // ---- 组织生活: a member's phone page (meetings, dues, transfer, evaluation) ----
+      { path: 'my/party', name: 'my-party', component: () => import('./views/partylife/MyPartyLife.vue') },
       // ---- 区域化党建联盟 (alliance) ----
       { path: 'alliances/:allianceId(\\d+)', name: 'alliance', component: () => import('./views/alliance/Alliance.vue'), props: true, meta: { perm: 'party.read' } },
       // ---- end 区域化党建联盟 ----

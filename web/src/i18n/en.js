@@ -2271,6 +2271,7 @@ export default {
     offers: 'Offers',
     receive: 'Receive',
   },
+  myParty: { title: 'My party life' },
   myService: {
     title: 'My reporting',
     report: 'Report to the community',
@@ -2300,7 +2301,7 @@ export default {
     recorded: 'Recorded; waiting for the community to verify it',
     cards: 'Service cards',
     cardLine: '{n} activities, {h} h, sent to {org}',
-    link: { 'my-claims': 'Claim posts and micro-wishes', 'my-volunteer': 'Volunteering' },
+    link: { 'my-party': 'My party life', 'my-claims': 'Claim posts and micro-wishes', 'my-volunteer': 'Volunteering' },
   },
   // ---- end 双报到 ----
   // ---- 数说基层 (figures) ----

@@ -2272,6 +2272,7 @@ export default {
     offers: '可提供资源',
     receive: '接收',
   },
+  myParty: { title: '我的组织生活' },
   myService: {
     title: '我的报到',
     report: '到社区报到',
@@ -2301,7 +2302,7 @@ export default {
     recorded: '已登记，等待社区核实',
     cards: '服务反馈卡',
     cardLine: '服务 {n} 次、{h} 小时，已反馈至 {org}',
-    link: { 'my-claims': '认领服务岗位和微心愿', 'my-volunteer': '志愿服务' },
+    link: { 'my-party': '我的组织生活', 'my-claims': '认领服务岗位和微心愿', 'my-volunteer': '志愿服务' },
   },
   // ---- end 双报到 ----
   // ---- 数说基层 (figures) ----
