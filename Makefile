@@ -114,12 +114,12 @@ api-asan: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 api-asan: build/asan/jiceng
 	$(API_TESTS)
 
-# Every test: the API suite and the browser tests on SQLite, then both again on a
-# PostgreSQL 15 cluster the tests start and remove themselves.
+# Every test: the API suite on SQLite (under the sanitizers: the same tests as `api`,
+# and more checked) and the browser tests, then the API suite and the browser's
+# whole-stack scenarios on a PostgreSQL 15 cluster the tests start and remove themselves.
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
-	$(MAKE) api
 	$(MAKE) api-asan
 	$(MAKE) e2e
 	$(MAKE) api-pg
