@@ -697,6 +697,50 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
                                         "district", district ? district : json_null()));
 }
 
+/* Public lookups of a point per address and minute: a visitor's map asks once per
+ * click, far below this; a script walking the city is slowed down. */
+#define PUBLIC_LOCATE_RATE 60
+
+/* GET /api/v1/public/locate?lng=&lat=: for a visitor's report form, the names of
+ * the district, street, community and grid a report at the point would go to (the
+ * city's public divisions, as the public map draws them), or nulls outside. */
+static int public_locate(api_req_t *req, api_reply_t *rep)
+{
+    if (api_rate_limited("locate", req->remote, PUBLIC_LOCATE_RATE))
+        return api_fail(rep, req->lang, E_LOCATE_RATE_LIMITED, NULL);
+    geo_pt_t p;
+    if (query_double(req, "lng", -180, 180, &p.lng) != 0)
+        return api_fail(rep, req->lang, E_LNG_INVALID, "lng");
+    if (query_double(req, "lat", -90, 90, &p.lat) != 0)
+        return api_fail(rep, req->lang, E_LAT_INVALID, "lat");
+    int64_t grid = 0, district = 0;
+    int loc;
+    if (locate_grid(req->db, p, &grid, &loc) != DB_OK || locate_district(req->db, p, &district) != DB_OK)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    json_t *found = json_null();
+    if (grid) {
+        json_t *rows = db_rows_json(req->db,
+                                    "SELECT g.id, g.name, c.id AS community_id, c.name AS community_name,"
+                                    " s.id AS street_id, s.name AS street_name FROM org g"
+                                    " JOIN org c ON c.id = g.parent_id JOIN org s ON s.id = c.parent_id WHERE g.id = ?",
+                                    "i", grid);
+        if (rows == NULL)
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        if (json_array_size(rows))
+            found = json_incref(json_array_get(rows, 0));
+        json_decref(rows);
+    }
+    json_t *dist = json_null();
+    if (district) {
+        json_t *rows = db_rows_json(req->db, "SELECT id, name FROM org WHERE id = ?", "i", district);
+        if (rows && json_array_size(rows))
+            dist = json_incref(json_array_get(rows, 0));
+        json_decref(rows);
+    }
+    const char *where = !grid ? "outside" : loc == GEO_INSIDE ? "inside" : "boundary";
+    return api_json(rep, 200, json_pack("{s:o, s:s, s:o}", "grid", found, "position", where, "district", dist));
+}
+
 /* ---- GET /orgs/{id}/coverage ---- */
 
 #define COVERAGE_SAMPLE 20
@@ -864,5 +908,6 @@ const op_t geo_ops[] = {
     {OP(HTTP_GET, "/api/v1/orgs/{id}/geometry", "orgs.geometry.get", PERM(PERM_ORG_READ), 0, org_geometry_get)},
     {OP(HTTP_GET, "/api/v1/orgs/{id}/coverage", "orgs.coverage", PERM(PERM_PEOPLE_READ), 0, org_coverage)},
     {OP(HTTP_GET, "/api/v1/locate", "locate", PERM(PERM_ORG_READ), 0, geo_locate_handler), .query = locate_query},
+    {OP(HTTP_GET, "/api/v1/public/locate", "public.locate", PUB, 0, public_locate), .query = locate_query},
     OPS_END,
 };

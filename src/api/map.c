@@ -56,8 +56,10 @@ static int building_place(json_t *row)
     return 0;
 }
 
-/* The answer for the node at [lo, hi); cases when with_cases. NULL on a database error. */
-static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int with_cases, int64_t now)
+/* The answer for the node at [lo, hi); cases when with_cases, buildings when
+ * with_buildings. NULL on a database error. */
+static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int with_cases, int with_buildings,
+                      int64_t now)
 {
     json_t *org = db_row_one_json(db,
                                   "SELECT o.id, o.name, o.level, o.kind, o.code, o.parent_id, g.geojson FROM org o"
@@ -69,7 +71,7 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
                                     " WHERE o.parent_id = ? AND o.level <> 'building' ORDER BY o.id LIMIT ?",
                                     "ii", id, (int64_t)MAP_CHILDREN + 1);
     const char *level = json_string_value(json_object_get(org, "level"));
-    int has_buildings = level && (strcmp(level, "community") == 0 || strcmp(level, "grid") == 0);
+    int has_buildings = with_buildings && level && (strcmp(level, "community") == 0 || strcmp(level, "grid") == 0);
     json_t *buildings = has_buildings
                             ? db_rows_json(db,
                                            "SELECT o.id, o.name, o.parent_id, g.geojson FROM org o"
@@ -126,6 +128,8 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
                      buildings, "cases", cases, "truncated", truncated);
 }
 
+static int map_reply(api_req_t *req, api_reply_t *rep, const char *key, json_t *out);
+
 /* GET /api/v1/orgs/{id}/map. The answer depends on the node, whether the caller
  * reads cases over its whole subtree, and (through "overdue") the minute: kept
  * per loop thread until the next commit or the next minute. */
@@ -143,7 +147,13 @@ static int org_map(api_req_t *req, api_reply_t *rep)
     if (cache_reply(req, key, rep))
         return 0;
     path_subtree_upper(hi, sizeof hi, lo);
-    json_t *out = map_of(req->db, id, lo, hi, with_cases, now);
+    json_t *out = map_of(req->db, id, lo, hi, with_cases, 1, now);
+    return map_reply(req, rep, key, out);
+}
+
+/* The map's answer as text, sent and kept under key. */
+static int map_reply(api_req_t *req, api_reply_t *rep, const char *key, json_t *out)
+{
     if (out == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     /* Fifteen significant digits: every coordinate as it was stored (six or seven
@@ -162,6 +172,35 @@ static int org_map(api_req_t *req, api_reply_t *rep)
     return 0;
 }
 
+/* GET /api/v1/public/map?org=: the outlines of a node and its children (a street's
+ * grids too) for anyone, the city's when org is not given: what a visitor's report
+ * form draws as its base layer. The city's divisions and grids are public (the
+ * outlines come from public data); no building, case or figure is in it. */
+static int public_map(api_req_t *req, api_reply_t *rep)
+{
+    int64_t id = 0;
+    if (api_query_int(req, "org", 0, 1, INT64_MAX, &id) != 0)
+        return api_fail(rep, req->lang, E_FILTER_ID_INVALID, "org");
+    char path[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int rc = id ? db_one_text(req->db, path, sizeof path, "SELECT path FROM org WHERE id = ? AND level <> 'building'", "i", id)
+                : db_one_text(req->db, path, sizeof path, "SELECT path FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", "");
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, req->lang, E_ORG_NOT_FOUND, "org");
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, NULL);
+    if (id == 0 && db_one_int(req->db, &id, "SELECT id FROM org WHERE path = ?", "t", path) != DB_OK)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    char key[64];
+    snprintf(key, sizeof key, "public.map:%lld", (long long)id);
+    if (cache_reply(req, key, rep))
+        return 0;
+    path_subtree_upper(hi, sizeof hi, path);
+    json_t *out = map_of(req->db, id, path, hi, 0, 0, clock_now());
+    if (out)
+        json_object_del(out, "cases");
+    return map_reply(req, rep, key, out);
+}
+
 /* GET /api/v1/map/tiles: the tile layer the operator configured (serve's
  * JICENG_MAP_TILES), or url null: the console then draws the outlines alone. */
 static int map_tiles(api_req_t *req, api_reply_t *rep)
@@ -173,8 +212,14 @@ static int map_tiles(api_req_t *req, api_reply_t *rep)
     return api_json(rep, 200, json_pack("{s:s, s:s}", "url", url, "attribution", attribution));
 }
 
+static const field_t public_map_query[] = {
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    FIELDS_END,
+};
+
 const op_t map_ops[] = {
     {OP(HTTP_GET, "/api/v1/orgs/{id}/map", "orgs.map", PERM(PERM_ORG_READ), 0, org_map)},
     {OP(HTTP_GET, "/api/v1/map/tiles", "map.tiles", PUB, 0, map_tiles)},
+    {OP(HTTP_GET, "/api/v1/public/map", "public.map", PUB, 0, public_map), .query = public_map_query},
     OPS_END,
 };

@@ -184,3 +184,46 @@ def test_configured_tiles_in_csp(tmp_path):
     if bad is not None:
         code = bad.close()
         pytest.fail(f"a template that would end the CSP directive was accepted (exit {code})")
+
+
+def test_public_map_and_locate(city):
+    """A visitor's report form: the city's outlines and where a point falls, with no
+    account; no building, case or figure; a point's lookups limited per address."""
+    s, admin, ids = city
+    anon = s.client()
+    root = anon.get("/api/v1/public/map")
+    assert root.status_code == 200, root.text
+    m = root.json()
+    assert set(m) == {"org", "children", "grids", "buildings", "truncated"}
+    assert m["org"]["level"] == "city" and m["buildings"] == []
+    assert {c["level"] for c in m["children"]} == {"district"}
+    assert sum(1 for c in m["children"] if c["geometry"]) >= 9  # the real outlines
+    # A street: its communities and their grids, no buildings and no cases.
+    street = map_of(admin, ids["comm"])["org"]["parent_id"]
+    st = anon.get(f"/api/v1/public/map?org={street}").json()
+    assert ids["comm"] in [c["id"] for c in st["children"]]
+    assert ids["a"] in [g["id"] for g in st["grids"]]
+    assert "cases" not in st and st["buildings"] == []
+    # A community: its grids; never its buildings (a staff map has them).
+    assert anon.get(f"/api/v1/public/map?org={ids['comm']}").json()["buildings"] == []
+    for bad, code in (("999999999", 404), ("abc", 400), ("0", 400), (str(ids["bld"]), 404)):
+        r = anon.get(f"/api/v1/public/map?org={bad}")
+        assert r.status_code == code and error_of(r)["field"] == "org", (bad, r.text)
+    # Where a point falls: the grid, its community and street, and the district.
+    r = anon.get(f"/api/v1/public/locate?lng={X + D / 2}&lat={Y + D / 2}")
+    assert r.status_code == 200, r.text
+    found = r.json()
+    assert found["position"] == "inside"
+    assert (found["grid"]["id"], found["grid"]["name"], found["grid"]["community_id"]) == (ids["a"], "地图网格A", ids["comm"])
+    assert found["grid"]["street_id"] == street and found["district"]["name"] == "包河区"
+    out = anon.get("/api/v1/public/locate?lng=116&lat=40").json()
+    assert out == {"grid": None, "position": "outside", "district": None}
+    r = anon.get("/api/v1/public/locate?lng=200&lat=31")
+    assert r.status_code == 400 and error_of(r)["field"] == "lng"
+    # Limited per address: past the minute's allowance, 429 until the next minute.
+    codes = [anon.get(f"/api/v1/public/locate?lng={X}&lat={Y}").status_code for _ in range(70)]
+    assert codes.count(429) >= 1 and codes[0] == 200
+    r = anon.get(f"/api/v1/public/locate?lng={X}&lat={Y}")
+    assert r.status_code == 429 and error_of(r)["code"] == "rate_limited"
+    assert admin.post("/api/v1/_test/clock", json={"advance_seconds": 60}).status_code == 200
+    assert anon.get(f"/api/v1/public/locate?lng={X}&lat={Y}").status_code == 200

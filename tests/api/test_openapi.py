@@ -1146,6 +1146,10 @@ def walk_geometry(admin, community, gid):
     ring = {c["id"]: c for c in drawn["children"]}[gid]["geometry"]["coordinates"][0]
     assert ring == [pytest.approx(p) for p in outline["coordinates"][0]]  # fifteen digits, not seventeen
     assert check(admin.get("/api/v1/map/tiles"), "GET", "/api/v1/map/tiles")["url"] is None
+    pub = check(admin.get(f"/api/v1/public/map?org={cid}"), "GET", "/api/v1/public/map")
+    assert gid in [c["id"] for c in pub["children"]]
+    spot = check(admin.get(f"/api/v1/public/locate?lng={lng + d / 2}&lat={lat + d / 2}"), "GET", "/api/v1/public/locate")
+    assert spot["grid"]["id"] == gid
     # a hole, and a third coordinate (altitude), are taken
     holed = {"type": "Polygon", "coordinates": outline["coordinates"] + [
         [[lng + d / 4, lat + d / 4, 5], [lng + d / 3, lat + d / 4, 5], [lng + d / 3, lat + d / 3, 5],

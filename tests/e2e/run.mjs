@@ -2960,8 +2960,21 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await byId(p, 'public-submit').click()
     await byId(p, 'public-error').waitFor()
     assert.equal(await byId(p, 'public-error').getAttribute('data-field'), 'lat')
+    // No account and no tile layer: the map draws the city's public outlines (the
+    // districts), and the picked point names its street, community and grid.
+    await p.locator('[data-testid="map-picker"][data-ready="1"]').waitFor()
+    const city = await (await p.request.get(`${base}/api/v1/public/map`)).json()
+    assert.ok(city.children.length >= 9, 'the districts are in the public map')
+    assert.equal(await p.locator('[data-testid="map-picker"] path.pick-child').count(), city.children.filter((c) => c.geometry).length)
+    const streetMap = p.waitForResponse((r) => r.url().includes('/api/v1/public/map?org='))
     await field(p, 'case-lat').fill(String(CASE_LAT + CASE_D / 3))
     await field(p, 'case-lng').fill(String(CASE_LNG + CASE_D / 3))
+    const grid = await admin.get(`/api/v1/orgs/${ids.grid}`)
+    await p.locator('[data-testid="map-picker-where"]', { hasText: grid.name }).waitFor()
+    assert.ok((await textOf(byId(p, 'map-picker-where'))).includes('龙居社区'), 'the community is named')
+    assert.ok((await textOf(byId(p, 'map-picker-where'))).includes(ids.streetName), 'the street is named')
+    assert.equal((await streetMap).url().endsWith(`org=${ids.street}`), true, "the street's outlines are drawn")
+    await p.screenshot({ path: join(ARTIFACTS, 'public-report-map-phone.png'), fullPage: true })
     const [res] = await Promise.all([
       p.waitForResponse((r) => r.url().endsWith('/api/v1/public/cases') && r.request().method() === 'POST'),
       byId(p, 'public-submit').click(),
