@@ -131,6 +131,13 @@ router.beforeEach(async (to) => {
   return true
 })
 
+// The pages a staff member opens first after logging in (the shell, the start page
+// and a node's dashboard), fetched while the login page waits for the password so
+// that logging in does not wait for them.
+export function preloadConsole() {
+  for (const load of [Layout, Home, OrgShell, ORG_PAGES[0].page]) load().catch(() => {})
+}
+
 // Only a path of this app: never another origin.
 export function safeRedirect(target) {
   return typeof target === 'string' && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/login')
