@@ -89,6 +89,7 @@ typedef struct api_req {
     const char *upload;        /* RF_UPLOAD routes: the body's bytes (not NUL-terminated) */
     size_t upload_len;
     const char *upload_type;   /* its Content-Type header, or NULL */
+    const char *upload_token;  /* its X-Upload-Token header (a visitor's photo), or NULL */
     const char *cookie_token;  /* session token from the cookie, or NULL */
     int64_t cache_version;     /* the data version cache_reply read, for cache_store */
     int gone;                  /* an offloaded job's completion: the client has gone (api_offload) */

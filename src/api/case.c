@@ -930,5 +930,8 @@ const op_t case_ops[] = {
      .describe = public_case_create_describe},
     {OP(HTTP_GET, "/api/v1/public/cases", "public.cases.get", PUB, 0, public_case_get),
      .query = public_cases_get_query},
+    {OP(HTTP_POST, "/api/v1/public/case-photos", "public.cases.photos.add", PUB, RF_UPLOAD | RF_WRITES | RF_NO_REPLAY,
+         public_case_photo_add),
+     .upload_types = photo_types},
     OPS_END,
 };

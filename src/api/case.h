@@ -48,6 +48,9 @@ typedef struct {
 
 /* What `jiceng routes` tells of the public report's body (case_public.c). */
 json_t *public_case_create_describe(void);
+/* How long after its report a visitor may add photos to it, and how many. */
+#define PUBLIC_PHOTO_SECONDS (30 * 60)
+#define PUBLIC_PHOTOS_MAX 3
 
 /* The bodies of the case operations declared in case.c's table. */
 extern const field_t case_action_fields[];

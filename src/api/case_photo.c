@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/token.h"
+#include "http/server.h"
 #include "lib/util.h"
 
 /* ---- photos ---- */
@@ -19,23 +21,19 @@ typedef struct {
     unsigned char bytes[];
 } photo_in_t;
 
-static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+/* Add the photo in (w->in) to case id at org; the answer 201. */
+static int photo_insert(db_t *db, const write_ctx_t *w, int64_t id, int64_t org, api_reply_t *rep)
 {
-    (void)data;
     const photo_in_t *in = w->in;
-    int64_t id = w->id, org, pid = 0;
-    char path[ACCESS_PATH_MAX];
-    int rc = case_visible(db, &w->who, id, &org, path, sizeof path);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, "case");
+    int64_t pid = 0;
     size_t n = in->n;
     const unsigned char *bytes = in->bytes;
     char hex[65];
     attach_sha256(hex, bytes, n);
-    rc = db_one_int(db, &pid,
-                    "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "ititbii", id, in->mime, (int64_t)n, hex, bytes, n, w->who.user_id, w->now);
+    int rc = db_one_int(db, &pid,
+                        "INSERT INTO case_photo (case_id, mime, size, sha256, bytes, actor_id, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "ititbii", id, in->mime, (int64_t)n, hex, bytes, n, w->who.user_id, w->now);
     if (rc == DB_OK)
         rc = audit_append_new(db, w, "case.photo_added", "case", id, org,
                               json_pack("{s:I, s:s, s:I}", "photo", (json_int_t)pid, "sha256", hex, "size", (json_int_t)n));
@@ -45,6 +43,36 @@ static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
                                         "mime", in->mime, "size", (json_int_t)n, "sha256", hex));
 }
 
+static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    int64_t org;
+    char path[ACCESS_PATH_MAX];
+    int rc = case_visible(db, &w->who, w->id, &org, path, sizeof path);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, "case");
+    return photo_insert(db, w, w->id, org, rep);
+}
+
+/* The photo of req's body as the writer takes it, or NULL with rep the refusal. */
+static photo_in_t *photo_in(api_req_t *req, api_reply_t *rep)
+{
+    const char *mime = attach_sniff((const unsigned char *)req->upload, req->upload_len, 1);
+    if (mime == NULL) {
+        api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
+        return NULL;
+    }
+    if (req->upload_len > PHOTO_MAX) {
+        api_fail(rep, req->lang, E_IMAGE_TOO_LARGE, "file");
+        return NULL;
+    }
+    photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
+    in->mime = mime;
+    in->n = req->upload_len;
+    memcpy(in->bytes, req->upload, req->upload_len);
+    return in;
+}
+
 int case_photo_add(api_req_t *req, api_reply_t *rep)
 {
     int64_t org;
@@ -52,16 +80,82 @@ int case_photo_add(api_req_t *req, api_reply_t *rep)
     int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "case");
-    const char *mime = attach_sniff((const unsigned char *)req->upload, req->upload_len, 1);
-    if (mime == NULL)
-        return api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
-    if (req->upload_len > PHOTO_MAX)
-        return api_fail(rep, req->lang, E_IMAGE_TOO_LARGE, "file");
-    photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
-    in->mime = mime;
-    in->n = req->upload_len;
-    memcpy(in->bytes, req->upload, req->upload_len);
-    return api_defer_in(req, photo_write, NULL, in);
+    photo_in_t *in = photo_in(req, rep);
+    return in ? api_defer_in(req, photo_write, NULL, in) : -1;
+}
+
+/* ---- a visitor's photos of their report ---- */
+
+/* The case whose photo token hashes to hash and still works at now, and its org;
+ * DB_NOTFOUND when none. */
+static int token_case(db_t *db, const char *hash, int64_t now, int64_t *id, int64_t *org)
+{
+    db_stmt_t *st = db_q(db, "SELECT id, org_id FROM casefile WHERE photo_token_hash = ? AND photo_token_until > ?", "ti",
+                         hash, now);
+    if (st == NULL)
+        return DB_ERR;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_int(st, 0);
+        *org = db_col_int(st, 1);
+    }
+    db_done(st);
+    return rc == DB_ROW ? DB_OK : rc == DB_DONE ? DB_NOTFOUND : DB_ERR;
+}
+
+typedef struct {
+    char hash[TOKEN_HASH_HEX + 1];
+    photo_in_t photo; /* last: its bytes follow */
+} public_photo_in_t;
+
+static int public_photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
+{
+    (void)data;
+    const public_photo_in_t *in = w->in;
+    int64_t id = 0, org = 0, n = 0;
+    int rc = token_case(db, in->hash, w->now, &id, &org);
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, w->lang, E_PHOTO_TOKEN_INVALID, "X-Upload-Token");
+    if (rc == DB_OK)
+        rc = db_one_int(db, &n, "SELECT COUNT(*) FROM case_photo WHERE case_id = ?", "i", id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    if (n >= PUBLIC_PHOTOS_MAX)
+        return api_fail(rep, w->lang, E_PUBLIC_PHOTO_LIMIT, "file");
+    write_ctx_t pw = *w;
+    pw.in = &in->photo;
+    return photo_insert(db, &pw, id, org, rep);
+}
+
+/* POST /api/v1/public/case-photos: a photo of the report the X-Upload-Token
+ * header's token came with (public.cases.create's photo_token), for
+ * PUBLIC_PHOTO_SECONDS after it was sent and up to PUBLIC_PHOTOS_MAX photos. The
+ * token travels in a header, never in a path or query, so no log line holds it. */
+int public_case_photo_add(api_req_t *req, api_reply_t *rep)
+{
+    if (api_rate_limited("public-photo", req->remote, req->cfg->public_rate * PUBLIC_PHOTOS_MAX))
+        return api_fail(rep, req->lang, E_REPORT_RATE_LIMITED, NULL);
+    const char *token = req->upload_token;
+    if (token == NULL || !token_well_formed(token))
+        return api_fail(rep, req->lang, E_PHOTO_TOKEN_INVALID, "X-Upload-Token");
+    char hash[TOKEN_HASH_HEX + 1];
+    token_hash(hash, token);
+    int64_t id = 0, org = 0;
+    int rc = token_case(req->db, hash, clock_now(), &id, &org);
+    if (rc == DB_NOTFOUND)
+        return api_fail(rep, req->lang, E_PHOTO_TOKEN_INVALID, "X-Upload-Token");
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, NULL);
+    photo_in_t *photo = photo_in(req, rep);
+    if (photo == NULL)
+        return -1;
+    public_photo_in_t *in = xmalloc(sizeof *in + photo->n);
+    memcpy(in->hash, hash, sizeof in->hash);
+    in->photo.mime = photo->mime;
+    in->photo.n = photo->n;
+    memcpy(in->photo.bytes, photo->bytes, photo->n);
+    free(photo);
+    return api_defer_in(req, public_photo_write, NULL, in);
 }
 
 int case_photo_get(api_req_t *req, api_reply_t *rep)

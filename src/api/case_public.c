@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "core/timefmt.h"
+#include "core/token.h"
 #include "core/tracking.h"
 #include "lib/util.h"
 
@@ -30,7 +32,8 @@ static const field_err_t public_place_errors[] = {
     {NULL, 0},
 };
 
-/* The answer a reporter without an account gets: enough to follow the case. */
+/* The answer a reporter without an account gets: enough to follow the case, and
+ * the token that adds its photos for a while (public_case_photo_add). */
 static void public_after_commit(db_t *db, api_reply_t *rep)
 {
     json_t *rows = db_rows_json(db,
@@ -38,8 +41,11 @@ static void public_after_commit(db_t *db, api_reply_t *rep)
                                 " c.state, c.created_at, c.updated_at FROM casefile c JOIN case_category k ON k.id = c.category_id WHERE c.id = ?",
                                 "i", json_integer_value(json_object_get(rep->json, "id")));
     if (rows && json_array_size(rows) == 1) {
+        json_t *row = json_incref(json_array_get(rows, 0));
+        json_object_set(row, "photo_token", json_object_get(rep->json, "photo_token"));
+        json_object_set(row, "photo_until", json_object_get(rep->json, "photo_until"));
         json_decref(rep->json);
-        rep->json = json_incref(json_array_get(rows, 0));
+        rep->json = row;
     }
     json_decref(rows);
 }
@@ -50,7 +56,19 @@ static int public_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_
     int64_t id = cases_insert(db, w, w->in);
     if (id <= 0)
         return api_db_error(rep, w->lang, DB_ERR, NULL);
-    api_json(rep, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    /* Only the token's hash is kept; the token goes to the reporter alone (a public
+     * write is never replayed, so no stored answer holds it either). */
+    char token[TOKEN_CHARS + 1], hash[TOKEN_HASH_HEX + 1];
+    token_new(token);
+    token_hash(hash, token);
+    int64_t until = w->now + PUBLIC_PHOTO_SECONDS;
+    int rc = db_exec(db, NULL, "UPDATE casefile SET photo_token_hash = ?, photo_token_until = ? WHERE id = ?", "tii", hash,
+                     until, id);
+    if (rc != DB_OK)
+        return api_db_error(rep, w->lang, rc, NULL);
+    char until_text[40];
+    time_format_rfc3339(until_text, until);
+    api_json(rep, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "photo_token", token, "photo_until", until_text));
     rep->after_commit = public_after_commit;
     return 0;
 }

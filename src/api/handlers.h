@@ -95,6 +95,7 @@ HANDLER(case_publicity);
 
 /* case_photo.c */
 HANDLER(case_photo_add);
+HANDLER(public_case_photo_add);
 HANDLER(case_photo_get);
 HANDLER(case_photo_list);
 

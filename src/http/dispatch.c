@@ -607,6 +607,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
         ar.upload = req->entity.base ? req->entity.base : "";
         ar.upload_len = req->entity.base ? req->entity.len : 0;
         ar.upload_type = header_value(req, H2O_STRLIT("content-type"));
+        ar.upload_token = header_value(req, H2O_STRLIT("x-upload-token"));
     }
     if (route->flags & (RF_BODY | RF_BODY_OPTIONAL)) {
         size_t len = req->entity.base ? req->entity.len : 0;

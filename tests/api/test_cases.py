@@ -611,7 +611,8 @@ def test_anonymous_report_with_tracking_code():
         r = anon.post("/api/v1/public/cases", json=body)
         assert r.status_code == 201, r.text
         got = r.json()
-        assert set(got) == {"tracking_code", "category", "title", "contact_phone", "state", "created_at", "updated_at"}
+        assert set(got) == {"tracking_code", "category", "title", "contact_phone", "state", "created_at", "updated_at",
+                            "photo_token", "photo_until"}
         code = got["tracking_code"]
         assert re.fullmatch(r"C[0-9A-HJKMNP-TV-Z]{10}", code), code  # two led by time, eight random
         follow = anon.get("/api/v1/public/cases", params={"code": code})

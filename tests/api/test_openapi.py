@@ -3240,7 +3240,18 @@ def walk_public_cases(server, admin, ctx):
     made = check(r, "POST", col)
     assert (made["category"], made["title"], made["state"]) == ("dispute", body["title"], "reported"), made
     followed = check(anon.get(col, params={"code": made["tracking_code"]}), "GET", col)
+    token = made.pop("photo_token")
+    del made["photo_until"]
     assert followed == {**made, "closed_at": None}, followed
+    # its photo, with the token of its answer
+    photos = "/api/v1/public/case-photos"
+    r = anon.post(photos, data=png_bytes(), headers={"Content-Type": "image/png", "X-Upload-Token": token})
+    assert r.status_code == 201, r.text
+    assert check(r, "POST", photos)["mime"] == "image/png"
+    error_field(anon.post(photos, data=png_bytes(), headers={"Content-Type": "image/png", "X-Upload-Token": "x" * 43}),
+                "POST", photos, 403)
+    error_field(anon.post(photos, data=b"<svg/>", headers={"Content-Type": "image/png", "X-Upload-Token": token}),
+                "POST", photos, 415)
     # behind it, a case in the grid from a resident, reported by no one
     listed = check(admin.get("/api/v1/cases", params={"org": ctx["grid"], "state": "reported", "limit": 200}), "GET",
                    "/api/v1/cases")["items"]

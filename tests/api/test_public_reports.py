@@ -1,6 +1,8 @@
 """Anonymous reports stay anonymous: a browser that happens to be signed in, or a
 client that sends its API token, is not credited with the report, and public
 routes never replay an Idempotency-Key."""
+from datetime import datetime, timedelta
+
 import pytest
 
 from conftest import Server
@@ -58,3 +60,61 @@ def test_public_routes_do_not_replay_idempotency_keys(city):
             assert r.status_code == 201, r.text
             codes.add(r.json()["tracking_code"])
         assert len(codes) == 2  # two reports, two cases: no stored answer handed to anyone
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def add_photo(client, token, data=PNG, kind="image/png"):
+    headers = {"Content-Type": kind}
+    if token is not None:
+        headers["X-Upload-Token"] = token
+    return client.post("/api/v1/public/case-photos", data=data, headers=headers)
+
+
+def test_a_visitor_adds_photos_with_the_token_of_their_report(city):
+    s, staff = city["s"], city["staff"]
+    anon = s.client()
+    r = anon.post("/api/v1/public/cases", json=BODY)
+    assert r.status_code == 201, r.text
+    sent = r.json()
+    token, code = sent["photo_token"], sent["tracking_code"]
+    until = datetime.fromisoformat(sent["photo_until"]) - datetime.fromisoformat(sent["created_at"])
+    assert until == timedelta(minutes=30)
+    c = case_by_code(staff, city["comm"], code)
+    # Bad tokens change nothing: none, malformed, another's, unknown.
+    other = anon.post("/api/v1/public/cases", json=BODY).json()
+    for bad in (None, "short", "A" * 43):
+        r = add_photo(anon, bad)
+        assert r.status_code == 403, r.text
+        assert r.json()["error"]["code"] == "photo_token_invalid" and r.json()["error"]["field"] == "X-Upload-Token"
+    # Not an image: 415, nothing added.
+    r = add_photo(anon, token, b"<svg onload=alert(1)>")
+    assert r.status_code == 415 and r.json()["error"]["field"] == "file"
+    assert staff.get(f"/api/v1/cases/{c['id']}/photos").json()["items"] == []
+    # Three photos, then 409 photo_limit; each lands on this case only.
+    for _ in range(3):
+        r = add_photo(anon, token)
+        assert r.status_code == 201, r.text
+        assert r.json()["case_id"] == c["id"] and r.json()["mime"] == "image/png"
+    r = add_photo(anon, token)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "photo_limit"
+    photos = staff.get(f"/api/v1/cases/{c['id']}/photos").json()["items"]
+    assert len(photos) == 3
+    got = staff.get(f"/api/v1/cases/{c['id']}/photos/{photos[0]['id']}")
+    assert got.status_code == 200 and got.content == PNG
+    other_case = case_by_code(staff, city["comm"], other["tracking_code"])
+    assert staff.get(f"/api/v1/cases/{other_case['id']}/photos").json()["items"] == []
+    # Audited as added by nobody; the token is in no audit row and no log line.
+    rows = staff.get("/api/v1/audit", params={"action": "case.photo_added", "limit": 50})
+    if rows.status_code == 200:
+        assert token not in rows.text
+    assert token not in s.read_log(whole=True)
+    # Thirty minutes on, the other report's token no longer works.
+    admin = s.admin()
+    assert admin.post("/api/v1/_test/clock", json={"advance_seconds": 30 * 60 + 1}).status_code == 200
+    r = add_photo(anon, other["photo_token"])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "photo_token_invalid"
+    # The follow page (by code) never carries the token.
+    assert "photo_token" not in anon.get("/api/v1/public/cases", params={"code": code}).json()

@@ -2975,12 +2975,25 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     assert.ok((await textOf(byId(p, 'map-picker-where'))).includes(ids.streetName), 'the street is named')
     assert.equal((await streetMap).url().endsWith(`org=${ids.street}`), true, "the street's outlines are drawn")
     await p.screenshot({ path: join(ARTIFACTS, 'public-report-map-phone.png'), fullPage: true })
+    // A photo, taken with the report: it goes up with the report's upload token.
+    await byId(p, 'public-photos').setInputFiles({ name: 'lamp.png', mimeType: 'image/png', buffer: PNG })
+    await waitText(p, 'public-photo-names', 'lamp.png')
+    const photoUp = p.waitForResponse((r) => r.url().endsWith('/api/v1/public/case-photos'))
     const [res] = await Promise.all([
       p.waitForResponse((r) => r.url().endsWith('/api/v1/public/cases') && r.request().method() === 'POST'),
       byId(p, 'public-submit').click(),
     ])
     assert.equal(res.status(), 201, await res.text())
     const code = (await res.json()).tracking_code
+    const up = await photoUp
+    assert.equal(up.status(), 201, await up.text())
+    assert.equal(up.request().headers()['x-upload-token'], (await res.json()).photo_token)
+    assert.ok(!up.url().includes((await res.json()).photo_token), 'the token is not in the address')
+    await waitText(p, 'public-photos-sent', '已附 1 张照片')
+    const filed = (await admin.get(`/api/v1/cases?code=${code}&limit=5`)).items.find((c) => c.tracking_code === code)
+    const photos = (await admin.get(`/api/v1/cases/${filed.id}/photos`)).items
+    assert.equal(photos.length, 1)
+    assert.equal(photos[0].size, PNG.length)
     assert.equal((await res.json()).contact_phone, '*********5678', 'the contact phone is kept, masked')
     await waitText(p, 'public-code', code)
     const fits = await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)

@@ -46,8 +46,8 @@ function queryString(query) {
   return s ? '?' + s : ''
 }
 
-async function send(method, path, { query, body, raw, rawType, login = false, accept = 'application/json', idempotencyKey } = {}) {
-  const headers = { Accept: accept, 'Accept-Language': language }
+async function send(method, path, { query, body, raw, rawType, login = false, accept = 'application/json', idempotencyKey, extraHeaders } = {}) {
+  const headers = { Accept: accept, 'Accept-Language': language, ...extraHeaders }
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (raw !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream'
@@ -94,9 +94,10 @@ export async function request(method, path, options = {}) {
   }
 }
 
-// A file as the whole body (an import): the answer is JSON.
-export function upload(path, query, file, type = 'text/csv') {
-  return request('POST', path, { query, raw: file, rawType: type })
+// A file as the whole body (an import): the answer is JSON. headers: any the
+// route asks for besides (a visitor's photo carries its report's upload token).
+export function upload(path, query, file, type = 'text/csv', headers = undefined) {
+  return request('POST', path, { query, raw: file, rawType: type, extraHeaders: headers })
 }
 
 // A file the API makes (an export, a template): fetched with the session and

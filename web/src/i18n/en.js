@@ -1450,6 +1450,8 @@ export default {
     problems: 'Overdue rectification', // rectification problems (问题清单)
   },
   public: {
+    choosePhotos: 'Choose photos (up to {n})',
+    photosSent: '{n} photo(s) attached',
     reportTitle: 'Report a problem',
     reportHint: 'No account needed. Say what the problem is and where; you get a tracking code.',
     thanks: 'Received, thank you!',

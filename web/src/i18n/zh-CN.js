@@ -1451,6 +1451,8 @@ export default {
     problems: '整改逾期督办', // rectification problems (问题清单)
   },
   public: {
+    choosePhotos: '选择照片（最多 {n} 张）',
+    photosSent: '已附 {n} 张照片',
     reportTitle: '随手拍：反映问题',
     reportHint: '无需登录。请说明问题并给出位置，提交后会得到一个查询码。',
     thanks: '已收到，谢谢！',
