@@ -389,6 +389,7 @@ export default {
   },
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
+    party_candidate: { created: 'applicant added', step_recorded: 'development step recorded' }, // 发展党员
     auth: {
       login: 'Signed in',
       login_failed: 'Sign-in failed',

@@ -390,6 +390,7 @@ export default {
   },
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
+    party_candidate: { created: '新增入党申请人', step_recorded: '记录发展党员步骤' }, // 发展党员
     auth: {
       login: '登录',
       login_failed: '登录失败',
