@@ -978,6 +978,7 @@ export default {
     rule: 'Issued by {org}. A lower level’s own norm applies in its subtree; of one issuer’s, the latest year applies.',
   },
   normKey: {
+    development: { periods: 'party development periods' }, // 发展党员
     assessment: {
       weights: 'Assessment weights (party building / development)',
       grade_bands: 'Assessment grade bands',
@@ -1028,6 +1029,7 @@ export default {
     },
   },
   normUnit: {
+    development: { periods: 'months, days, hours' }, // 发展党员
     assessment: {
       weights: '%',
       grade_bands: 'points',
@@ -1084,6 +1086,20 @@ export default {
     },
   },
   normName: {
+    // ---- 发展党员: development.periods ----
+    dev_min_age: 'least age of an applicant (years)',
+    dev_talk_months: 'talk within (months)',
+    dev_activist_months: 'activist at least (months)',
+    dev_assessment_months: 'assessment every (months)',
+    dev_training_days: 'training days',
+    dev_training_hours: 'training class hours',
+    dev_publicity_workdays: 'publicity (working days)',
+    dev_approval_months: 'approval within (months)',
+    dev_approval_months_max: 'approval at the latest (months)',
+    dev_probation_months: 'probation (months)',
+    dev_extension_months_min: 'extension at least (months)',
+    dev_extension_months_max: 'extension at most (months)',
+    // ---- end 发展党员 ----
     party_building: 'party building',
     development: 'development',
     good: 'good',

@@ -979,6 +979,7 @@ export default {
     rule: '以“{org}”名义发布；下级自行规定的，在其范围内优先适用；同一单位以起始年度最近的为准。',
   },
   normKey: {
+    development: { periods: '发展党员时限（《发展党员工作细则》）' }, // 发展党员
     assessment: {
       weights: '年度考核权重（党建/发展）',
       grade_bands: '年度考核等次分数线',
@@ -1029,6 +1030,7 @@ export default {
     },
   },
   normUnit: {
+    development: { periods: '月、日、学时' }, // 发展党员
     assessment: {
       weights: '%',
       grade_bands: '分',
@@ -1085,6 +1087,20 @@ export default {
     },
   },
   normName: {
+    // ---- 发展党员: development.periods ----
+    dev_min_age: '申请人最低年龄（周岁）',
+    dev_talk_months: '申请后谈话期限（月）',
+    dev_activist_months: '积极分子培养期（月）',
+    dev_assessment_months: '培养考察间隔（月）',
+    dev_training_days: '集中培训天数',
+    dev_training_hours: '集中培训学时',
+    dev_publicity_workdays: '公示工作日',
+    dev_approval_months: '上级党委审批期限（月）',
+    dev_approval_months_max: '审批最长期限（月）',
+    dev_probation_months: '预备期（月）',
+    dev_extension_months_min: '延长预备期最短（月）',
+    dev_extension_months_max: '延长预备期最长（月）',
+    // ---- end 发展党员 ----
     party_building: '党建',
     development: '发展',
     good: '好',
