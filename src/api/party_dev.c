@@ -57,6 +57,15 @@ typedef struct {
     pd_state_t s;
 } cand_t;
 
+/* A step's record (step, its day, its outcome) into what c has done. */
+static void cand_add_step(cand_t *c, int n, const char *done_on, const char *outcome)
+{
+    if (n < 1 || n > PD_STEPS || strcmp(outcome, "done") != 0)
+        return;
+    c->s.on[n] = pd_ymd(done_on);
+    c->s.assessments += n == PD_STEP_ASSESS;
+}
+
 /* The candidate and what it has done: DB_OK, DB_NOTFOUND or an error. */
 static int cand_load(db_t *db, int64_t id, cand_t *c)
 {
@@ -88,13 +97,8 @@ static int cand_load(db_t *db, int64_t id, cand_t *c)
     st = db_q(db, "SELECT step, done_on, outcome FROM party_candidate_step WHERE candidate_id = ? ORDER BY id", "i", id);
     if (st == NULL)
         return DB_ERR;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int n = (int)db_col_int(st, 0);
-        if (n < 1 || n > PD_STEPS || strcmp(db_col_text(st, 2), "done") != 0)
-            continue;
-        c->s.on[n] = pd_ymd(db_col_text(st, 1));
-        c->s.assessments += n == PD_STEP_ASSESS;
-    }
+    while ((rc = db_step(st)) == DB_ROW)
+        cand_add_step(c, (int)db_col_int(st, 0), db_col_text(st, 1), db_col_text(st, 2));
     db_done(st);
     return rc == DB_DONE ? DB_OK : rc;
 }
@@ -112,15 +116,15 @@ static void date_field(json_t *o, const char *key, int ymd)
     json_object_set_new(o, key, ymd ? json_string(text) : json_null());
 }
 
-/* What comes next for c as of today (yyyymmdd): {step, code, stage, earliest,
- * due_by, latest, overdue}, or null when nothing does (new). */
-static json_t *next_json(db_t *db, const cand_t *c, int today)
+/* What comes next for c as of today (yyyymmdd) under the periods p (NULL: no
+ * norm in force): {step, code, stage, earliest, due_by, latest, overdue,
+ * ready, repeat}, or null when nothing does (new). */
+static json_t *next_json(const cand_t *c, const pd_periods_t *p, int today)
 {
-    pd_periods_t p;
     pd_next_t n;
-    if (strcmp(c->state, "active") != 0 || periods_at(db, c->org, today / 10000, &p) != DB_OK)
+    if (strcmp(c->state, "active") != 0 || p == NULL)
         return json_null();
-    pd_next(&c->s, &p, &n);
+    pd_next(&c->s, p, &n);
     if (n.step == 0)
         return json_null();
     json_t *o = json_pack("{s:i, s:s, s:i}", "step", n.step, "code", pd_step(n.step)->code, "stage",
@@ -175,7 +179,9 @@ static json_t *cand_json(db_t *db, const principal_t *who, int64_t id)
         json_object_set_new(s, "detail", v ? v : json_object());
     }
     json_object_set_new(o, "steps", steps);
-    json_object_set_new(o, "next", next_json(db, &c, api_today_ymd()));
+    pd_periods_t p;
+    int today = api_today_ymd();
+    json_object_set_new(o, "next", next_json(&c, periods_at(db, c.org, today / 10000, &p) == DB_OK ? &p : NULL, today));
     int writable = strcmp(c.state, "active") == 0 && access_org(db, who, PD_WRITE, c.org, NULL, 0) == DB_OK;
     json_object_set_new(o, "can", json_pack("{s:b}", "record", writable));
     return o;
@@ -699,17 +705,44 @@ static int cand_due(api_req_t *req, api_reply_t *rep)
                                 "i", party_org);
     if (rows == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
-    int today = api_today_ymd();
-    size_t i, n = json_array_size(rows);
+    /* Every step of the branch's open candidates in one read, in candidate order as the rows. */
+    size_t i, n = json_array_size(rows), at = 0;
+    cand_t *c = calloc(n ? n : 1, sizeof *c);
+    db_stmt_t *st = c ? db_q(req->db,
+                             "SELECT s.candidate_id, s.step, s.done_on, s.outcome FROM party_candidate_step s"
+                             " JOIN party_candidate c ON c.id = s.candidate_id"
+                             " WHERE c.party_org_id = ? AND c.state = 'active' ORDER BY s.candidate_id, s.id",
+                             "i", party_org)
+                      : NULL;
     json_t *r;
     json_array_foreach(rows, i, r) {
-        cand_t c;
-        if (cand_load(req->db, json_integer_value(json_object_get(r, "id")), &c) != DB_OK) {
-            json_decref(rows);
-            return api_db_error(rep, req->lang, DB_ERR, NULL);
-        }
-        json_object_set_new(r, "next", next_json(req->db, &c, today));
+        c[i].id = json_integer_value(json_object_get(r, "id"));
+        c[i].org = json_integer_value(json_object_get(r, "org_id"));
+        c[i].s.last = (int)json_integer_value(json_object_get(r, "step"));
+        c[i].s.probation_end = pd_ymd(json_string_value(json_object_get(r, "probation_end")));
+        c[i].s.extended = json_integer_value(json_object_get(r, "extended_months")) > 0;
+        snprintf(c[i].state, sizeof c[i].state, "active");
     }
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
+        while (at < n && c[at].id < id)
+            at++;
+        if (at < n && c[at].id == id)
+            cand_add_step(&c[at], (int)db_col_int(st, 1), db_col_text(st, 2), db_col_text(st, 3));
+    }
+    if (st)
+        db_done(st);
+    if (st == NULL || rc != DB_DONE) {
+        free(c);
+        json_decref(rows);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    /* The branch's candidates all sit at its node: one norm for them all. */
+    int today = api_today_ymd();
+    pd_periods_t p;
+    int known = periods_at(req->db, org, today / 10000, &p) == DB_OK;
+    json_array_foreach(rows, i, r) json_object_set_new(r, "next", next_json(&c[i], known ? &p : NULL, today));
+    free(c);
     json_t **v = calloc(n ? n : 1, sizeof *v);
     if (v == NULL) {
         json_decref(rows);

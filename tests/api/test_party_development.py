@@ -200,6 +200,10 @@ def test_extension_and_the_due_list(server, admin, city):
     row = next(x for x in due["items"] if x["id"] == cid)
     assert row["next"]["step"] == 23 and row["next"]["ready"] is False
     assert all(x["state"] == "active" for x in due["items"])
+    # Each row's next step is its own (the steps of the branch are read at once): the first applicant talks next.
+    first = next(x for x in due["items"] if x["person_name"] == "申请人甲")
+    assert (first["step"], first["next"]["step"], first["next"]["ready"]) == (1, 2, True)
+    assert [x["next"]["step"] for x in due["items"]] != [23] * len(due["items"])
     # The figures by stage, in the node and its parents.
     f = ok(admin.get("/api/v1/party-development-figures", params={"org": city["longju"]}))
     assert f["stage5"] >= 1 and f["candidates"] >= 2 and f["admitted"] + f["converted"] >= 0
