@@ -12,6 +12,7 @@ from conftest import error_of, id_with_check, ok, refused
 
 LONGJU = "340104006"
 CITY = "3401"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PERIODS = {"dev_min_age": 18, "dev_talk_months": 1, "dev_activist_months": 12, "dev_assessment_months": 6,
            "dev_training_days": 3, "dev_training_hours": 24, "dev_publicity_workdays": 5, "dev_approval_months": 3,
            "dev_approval_months_max": 6, "dev_probation_months": 12, "dev_extension_months_min": 6,
@@ -156,8 +157,18 @@ def test_the_whole_way_with_the_meeting_denominators(server, admin, city):
     ok(step(admin, cid, 23, conv, voting_members=6, present=5, votes_for=5, decision="convert"), 201)
     r = ok(step(admin, cid, 24, conv + datetime.timedelta(days=20)), 201)
     assert ok(admin.get(f"/api/v1/party-members/{p}"))["status"] == "正式"
+    # The documents of a step: added while the record is open, kept as they are once it is archived.
+    sid = r["steps"][-1]["id"]
+    up = admin.post("/api/v1/attachments", params={"owner": "party_candidate_step", "owner_id": sid, "name": "转正批复.pdf"},
+                    data=PDF, headers={"Content-Type": "application/octet-stream"})
+    fid = ok(up, 201)["id"]
     r = ok(step(admin, cid, 25, conv + datetime.timedelta(days=21)), 201)
     assert (r["state"], r["next"]) == ("joined", None)
+    assert next(x for x in r["steps"] if x["id"] == sid)["files"] == 1
+    refused(admin.delete(f"/api/v1/attachments/{fid}"), 409, "invalid_transition", None)
+    outsider = server.make_user(admin, "pd-outsider", "org_staff", server.org_id("340102"))
+    assert outsider.get(f"/api/v1/party-candidates/{cid}").status_code == 404
+    assert outsider.get("/api/v1/attachments", params={"owner": "party_candidate_step", "owner_id": sid}).status_code == 404
     refused(step(admin, cid, 25), 409, "development_closed", "step")
     # The audit rows name steps and days, never the note or a name.
     log = ok(admin.get("/api/v1/audit", params={"action": "party_candidate.step_recorded", "limit": 200}))["items"]
