@@ -29,7 +29,7 @@ static const char *const pd_decisions[] = {"convert", "extend", "cancel", NULL};
 
 /* ---------------------------------------------------------------- the periods */
 
-/* The norm's names, in pd_periods_t's order. */
+/* The norm's names, in pd_periods_t's order (periods_at reads them into it). */
 const char *const pd_period_names[] = {
     "dev_min_age", "dev_talk_months", "dev_activist_months", "dev_assessment_months", "dev_training_days",
     "dev_training_hours", "dev_publicity_workdays", "dev_approval_months", "dev_approval_months_max",
@@ -42,9 +42,12 @@ static int periods_at(db_t *db, int64_t org, int year, pd_periods_t *p)
     int rc = norm_get(db, "development.periods", org, year, &v);
     if (rc != DB_OK)
         return rc;
-    int *slot = &p->min_age;
-    for (int i = 0; pd_period_names[i]; i++)
-        slot[i] = (int)json_number_value(json_object_get(v, pd_period_names[i]));
+    int *const slot[] = {&p->min_age,           &p->talk_months,         &p->activist_months,
+                         &p->assessment_months, &p->training_days,       &p->training_hours,
+                         &p->publicity_workdays, &p->approval_months,    &p->approval_months_max,
+                         &p->probation_months,  &p->extension_months_min, &p->extension_months_max};
+    for (size_t i = 0; i < sizeof slot / sizeof slot[0] && pd_period_names[i]; i++)
+        *slot[i] = (int)json_number_value(json_object_get(v, pd_period_names[i]));
     json_decref(v);
     return DB_OK;
 }
