@@ -642,4 +642,15 @@ int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field
 int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end work teams and poverty ledger ---- */
 
+/* ---- 发展党员 (party_dev.c, docs/party-development.md) ---- */
+/* The names of the norm development.periods (min_age, talk_months, ...), prefixed dev_. */
+extern const char *const pd_period_names[];
+extern const attach_owner_t party_candidate_step_files; /* a step's documents */
+/* Candidates by stage, applications, admissions and conversions (party-development-figures). */
+json_t *party_development_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                     const char *today);
+/* The demo city's candidates at every stage, with the norm they follow, from seed (jiceng demo). */
+int party_dev_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 发展党员 ---- */
+
 #endif

@@ -68,6 +68,9 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- 发展党员 (party_dev.c) ---- */
+    {"development.periods", NK_SHARES, 0, 120, pd_period_names, 0},
+    /* ---- end 发展党员 ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -80,6 +83,7 @@ const char *const norm_keys[] = {
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
+    "development.periods", /* 发展党员 (party_dev.c) */
     NULL,
 };
 

@@ -1029,6 +1029,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_pay(admin, cid)  # 村/社区干部报酬
     walk_venues_funds(admin, cid)  # venues and operating funds (venue.c, funds.c)
     walk_service_report(admin, cid)  # 双报到
+    walk_party_development(admin, cid)  # 发展党员
     walk_work_teams(admin)  # ---- work teams and poverty ledger ----
 
     # the rollups: the grid's figures, and the community's for the member who registered there
@@ -1307,6 +1308,40 @@ def walk_norms(admin, cid, gid):
         assert r.status_code == 204, r.text
         check(r, "DELETE", one)
     check(admin.get(f"/api/v1/norms/{n['id']}"), "GET", one)  # 404 now
+
+
+def walk_party_development(admin, cid):
+    """Part of the walk (发展党员): the norm, an applicant of a branch, a step and one refused, the candidate, the
+    lists and the figures."""
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    po = admin.post("/api/v1/party-orgs", json={"org_id": cid, "kind": "党支部", "name": "文档发展党支部"}).json()["id"]
+    r = admin.post("/api/v1/norms", json={"org_id": street, "key": "development.periods", "year_from": 2000, "value": {
+        "dev_min_age": 18, "dev_talk_months": 1, "dev_activist_months": 12, "dev_assessment_months": 6,
+        "dev_training_days": 3, "dev_training_hours": 24, "dev_publicity_workdays": 5, "dev_approval_months": 3,
+        "dev_approval_months_max": 6, "dev_probation_months": 12, "dev_extension_months_min": 6,
+        "dev_extension_months_max": 12}})
+    assert r.status_code == 201, r.text
+    p = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档申请人", "id_card": id_card("34010419990101332")})
+    assert p.status_code == 201, p.text
+    col = "/api/v1/party-candidates"
+    for status in (201, 409):
+        r = admin.post(col, json={"person_id": p.json()["id"], "party_org_id": po, "note": "文档申请"})
+        assert r.status_code == status, r.text
+        c = check(r, "POST", col) if status == 201 else c
+    r = admin.post(f"{col}/{c['id']}/steps", json={"step": 2, "persons": "文档谈话人"})
+    assert r.status_code == 201, r.text
+    c = check(r, "POST", col + "/{id}/steps")
+    r = admin.post(f"{col}/{c['id']}/steps", json={"step": 4})
+    assert r.status_code == 409, r.text
+    check(r, "POST", col + "/{id}/steps")
+    check(admin.get(f"{col}/{c['id']}"), "GET", col + "/{id}")
+    page = check(admin.get(col, params={"org": cid, "stage": 1, "state": "active", "q": "文档"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [c["id"]]
+    due = check(admin.get(col + "/due", params={"party_org": po}), "GET", col + "/due")
+    assert due["items"][0]["next"]["step"] == 3
+    f = check(admin.get("/api/v1/party-development-figures", params={"org": street}), "GET",
+              "/api/v1/party-development-figures")
+    assert f["stage1"] >= 1
 
 
 def walk_service_report(admin, cid):

@@ -4250,6 +4250,114 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     clean()
   })
 
+  // ---- 组织生活: party development (发展党员) ----
+  it('发展党员: a candidate walked from application to full member in the console, the branch meeting counted against all voting members', async () => {
+    const dayOf = (offset) => new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000).toISOString().slice(0, 10)
+    await admin.post('/api/v1/norms', { org_id: ids.city, key: 'development.periods', year_from: 2000, basis: '《中国共产党发展党员工作细则》（中办发〔2014〕31号）', value: {
+      dev_min_age: 18, dev_talk_months: 1, dev_activist_months: 12, dev_assessment_months: 6, dev_training_days: 3, dev_training_hours: 24,
+      dev_publicity_workdays: 5, dev_approval_months: 3, dev_approval_months_max: 6, dev_probation_months: 12, dev_extension_months_min: 6, dev_extension_months_max: 12 } }, 201)
+    const po = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '龙居社区发展党员示范党支部' }, 201)
+    for (let i = 0; i < 6; i++) {
+      const m = await admin.post('/api/v1/persons', { org_id: ids.longju, name: `支部老党员${i + 1}`, id_card: idWithCheck(`3401041960030${i + 1}88${i}`) }, 201)
+      await admin.post('/api/v1/party-members', { person_id: m.id, party_org_id: po.id, status: '正式', joined_on: '1990-07-01' }, 201)
+    }
+    const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '入党申请人小林', id_card: idWithCheck('34010419980505891') }, 201)
+    const staff = await admin.post('/api/v1/users', { username: 'longju.dev', display_name: '龙居社区组织委员', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.longju }, 201)
+
+    const page = await newPage('party-development', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'longju.dev', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.longju}/party-development?branch=${po.id}`)
+    // Step 1: the application, some two and a half years ago.
+    await byId(page, 'pd-create').click()
+    await byId(page, 'person-picker').click()
+    await page.locator('[data-testid="person-picker"] input').fill('入党申请人')
+    await page.locator('.el-select-dropdown__item', { hasText: '入党申请人小林' }).first().click()
+    await field(page, 'pd-applied-on').fill(dayOf(-900))
+    await field(page, 'pd-applied-on').press('Enter')
+    await byId(page, 'pd-submit').click()
+    await page.locator('[data-testid="pd-table"] .el-table__row', { hasText: '入党申请人小林' }).click()
+    await byId(page, 'pd-next').waitFor()
+    const cid = Number(new URL(page.url()).pathname.split('/').pop())
+    // Steps 2-25, each on the form of the next step (its day starts on the earliest the rules allow).
+    const title = (n) => page.getByTestId('pd-next-title').filter({ hasText: `第${n}步` }).waitFor()
+    const record = async (n) => {
+      await title(n)
+      await byId(page, 'pd-record').click()
+    }
+    for (let n = 2; n <= 25; n++) {
+      await title(n)
+      if (n === 6) {
+        await record(6) // the first half-yearly assessment; the second, half a year on
+        await byId(page, 'pd-repeat').click()
+        await byId(page, 'pd-record').click()
+        await title(7)
+        continue
+      }
+      if (n === 11) await field(page, 'pd-hours').fill('24')
+      if (n === 15 || n === 23) {
+        await field(page, 'pd-voting').fill('6')
+        await field(page, 'pd-present').fill('4')
+        await field(page, 'pd-votes-for').fill(n === 15 ? '3' : '4')
+      }
+      if (n === 15) {
+        // 3 of the 4 present is not more than half of all 6 voting members: recorded, not adopted.
+        await byId(page, 'pd-record').click()
+        await page.locator('.el-timeline-item', { hasText: '表决未通过' }).waitFor()
+        await title(15)
+        await field(page, 'pd-voting').fill('6')
+        await field(page, 'pd-present').fill('4')
+        await field(page, 'pd-votes-for').fill('4')
+      }
+      await byId(page, 'pd-record').click()
+      if (n === 17) {
+        await title(18)
+        const m = await admin.get(`/api/v1/party-members/${person.id}`)
+        const vote = (await admin.get(`/api/v1/party-candidates/${cid}`)).steps.find((s) => s.step === 15 && s.outcome === 'done')
+        assert.deepEqual([m.status, m.joined_on, m.party_org_id], ['预备', vote.done_on, po.id])
+      }
+    }
+    await byId(page, 'pd-joined').waitFor()
+    await waitText(page, 'pd-state', '已转正归档')
+    const c = await admin.get(`/api/v1/party-candidates/${cid}`)
+    assert.deepEqual([c.state, c.step, c.steps.length], ['joined', 25, 27]) // 25 steps, a second assessment, a vote not adopted
+    assert.equal((await admin.get(`/api/v1/party-members/${person.id}`)).status, '正式')
+    await page.evaluate(() => document.querySelectorAll('.el-message').forEach((m) => m.remove()))
+    await settled(page)
+    await toTop(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'party-candidate-desktop.png'), fullPage: true })
+    // A second applicant, applied 40 days ago and not talked with yet: the branch's list marks the talk overdue.
+    const other = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '入党申请人小周', id_card: idWithCheck('34010420000606892') }, 201)
+    const other_c = await admin.post('/api/v1/party-candidates', { person_id: other.id, party_org_id: po.id, applied_on: dayOf(-40) }, 201)
+    await page.goto(`${base}/orgs/${ids.longju}/party-development?branch=${po.id}`)
+    await waitText(page, 'pd-stage-1', `1${'申请入党'}`)
+    await byId(page, `pd-due-${other_c.id}`).filter({ hasText: '逾期' }).waitFor()
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'party-development-desktop.png'), fullPage: true })
+    await page.close()
+
+    // On a phone: the branch's list and the candidate's next step.
+    const phone = await newPage('party-development-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'longju.dev', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/orgs/${ids.longju}/party-development?branch=${po.id}`)
+    await byId(phone, `pd-row-${other_c.id}`).waitFor()
+    assert.match(await textOf(byId(phone, `pd-row-${other_c.id}`)), /第2步.*逾期|逾期/)
+    await settled(phone)
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the list overflows the phone')
+    await phone.screenshot({ path: join(ARTIFACTS, 'party-development-phone.png'), fullPage: true })
+    await byId(phone, `pd-row-${other_c.id}`).click()
+    await phone.getByTestId('pd-next-title').filter({ hasText: '第2步' }).waitFor()
+    await settled(phone)
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the candidate overflows the phone')
+    await phone.screenshot({ path: join(ARTIFACTS, 'party-candidate-phone.png'), fullPage: true })
+    await phone.close()
+  })
+  // ---- end 组织生活: party development ----
+
   it('logout goes back to login and ends the session', async () => {
     await byId(page, 'logout').click()
     await page.waitForURL((u) => u.pathname === '/login')

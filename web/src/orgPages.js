@@ -64,6 +64,9 @@ export const ORG_PAGES = [
   { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
   { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: party development ----
+  { name: 'org-party-development', path: 'party-development', page: () => import('./views/partydev/PartyDevelopment.vue'), perm: 'party.read', tab: 'partyDevelopment' },
+  // ---- end 组织生活: party development ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

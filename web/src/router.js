@@ -102,6 +102,9 @@ export const routes = [
       // ---- 区域化党建联盟 (alliance) ----
       { path: 'alliances/:allianceId(\\d+)', name: 'alliance', component: () => import('./views/alliance/Alliance.vue'), props: true, meta: { perm: 'party.read' } },
       // ---- end 区域化党建联盟 ----
+      // ---- 组织生活: party development (发展党员) ----
+      { path: 'party-candidates/:candidateId(\\d+)', name: 'party-candidate', component: () => import('./views/partydev/PartyCandidate.vue'), props: true, meta: { perm: 'party.read' } },
+      // ---- end 组织生活: party development ----
       { path: ':rest(.*)*', name: 'not-found', component: NotFound },
     ],
   },

@@ -112,6 +112,7 @@ export default {
     home: 'Back to start',
   },
   tabs: {
+    partyDevelopment: 'Party development', // 组织生活: party development
     map: 'Map',
     figures: 'Figures',
     villageEconomy: 'Village economy',
@@ -389,6 +390,7 @@ export default {
   },
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
+    party_candidate: { created: 'applicant added', step_recorded: 'development step recorded' }, // 发展党员
     auth: {
       login: 'Signed in',
       login_failed: 'Sign-in failed',
@@ -976,6 +978,7 @@ export default {
     rule: 'Issued by {org}. A lower level’s own norm applies in its subtree; of one issuer’s, the latest year applies.',
   },
   normKey: {
+    development: { periods: 'party development periods' }, // 发展党员
     assessment: {
       weights: 'Assessment weights (party building / development)',
       grade_bands: 'Assessment grade bands',
@@ -1026,6 +1029,7 @@ export default {
     },
   },
   normUnit: {
+    development: { periods: 'months, days, hours' }, // 发展党员
     assessment: {
       weights: '%',
       grade_bands: 'points',
@@ -1082,6 +1086,20 @@ export default {
     },
   },
   normName: {
+    // ---- 发展党员: development.periods ----
+    dev_min_age: 'least age of an applicant (years)',
+    dev_talk_months: 'talk within (months)',
+    dev_activist_months: 'activist at least (months)',
+    dev_assessment_months: 'assessment every (months)',
+    dev_training_days: 'training days',
+    dev_training_hours: 'training class hours',
+    dev_publicity_workdays: 'publicity (working days)',
+    dev_approval_months: 'approval within (months)',
+    dev_approval_months_max: 'approval at the latest (months)',
+    dev_probation_months: 'probation (months)',
+    dev_extension_months_min: 'extension at least (months)',
+    dev_extension_months_max: 'extension at most (months)',
+    // ---- end 发展党员 ----
     party_building: 'party building',
     development: 'development',
     good: 'good',
@@ -2670,4 +2688,115 @@ export default {
     },
   },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: party development ----
+  partyDev: {
+    step: {
+      1: 'application submitted',
+      2: 'talk with the applicant',
+      3: 'made an activist',
+      4: 'activist filed with the higher committee',
+      5: 'mentors named',
+      6: 'half-yearly assessment',
+      7: 'made a development object',
+      8: 'object filed with the higher committee',
+      9: 'introducers named',
+      10: 'political review',
+      11: 'training',
+      12: 'branch committee review',
+      13: 'pre-review by the higher committee (publicity)',
+      14: 'membership form filled in',
+      15: 'branch meeting vote',
+      16: 'talk by the higher committee',
+      17: 'approval by the higher committee',
+      18: 'filed with the organisation department above',
+      19: 'placed in the branch and a group',
+      20: 'oath',
+      21: 'assessment in probation',
+      22: 'conversion applied for',
+      23: 'branch meeting on the conversion',
+      24: 'conversion approved',
+      25: 'file archived',
+    },
+    stage: {
+      1: 'application',
+      2: 'activists: chosen and trained',
+      3: 'development objects: chosen and examined',
+      4: 'admission as probationary members',
+      5: 'probation and conversion',
+    },
+    stageShort: {
+      1: 'applied',
+      2: 'activist',
+      3: 'object',
+      4: 'admission',
+      5: 'conversion',
+    },
+    state: {
+      active: 'in progress',
+      joined: 'full member, archived',
+      closed: 'closed',
+    },
+    outcome: {
+      done: 'done',
+      not_adopted: 'vote not adopted',
+      extended: 'probation extended',
+      not_approved: 'not approved',
+      cancelled: 'probation cancelled',
+    },
+    decision: {
+      convert: 'convert',
+      extend: 'extend the probation',
+      cancel: 'cancel the probation',
+    },
+    persons: {
+      talker: 'talked with by',
+      mentors: 'mentors',
+      introducers: 'introducers',
+    },
+    branch: 'Party branch',
+    noBranch: 'No party branch under this node',
+    create: 'New applicant',
+    none: 'No candidates in this branch',
+    person: 'Name',
+    stageCol: 'Stage',
+    lastStep: 'Done',
+    next: 'Next step',
+    earliest: 'From',
+    dueByCol: 'Due by',
+    overdue: 'overdue',
+    appliedOn: 'Applied on',
+    nextStep: 'Step {n}: {name}',
+    dueBy: 'due by {day}',
+    earliestN: 'from {day}',
+    latestN: 'at the latest {day}',
+    backTo: 'Back to party development',
+    appliedOnN: 'applied on {day}',
+    probationEnd: 'probation until {day}',
+    files: 'Documents',
+    doneOn: 'Date',
+    days: 'Training days',
+    hours: 'Class hours',
+    publicityFrom: 'Publicity from',
+    publicityTo: 'Publicity to',
+    votingMembers: 'Voting full members',
+    present: 'Present',
+    votesFor: 'Votes for',
+    meetingRule: 'More than half of the voting full members must be present, and more than half of all of them must vote for it.',
+    decisionLabel: 'Decision',
+    extensionMonths: 'Extension (months)',
+    approved: 'Approved',
+    lateReason: 'Reason for the late approval',
+    note: 'Note',
+    record: 'Record this step',
+    again: 'Record another {name}',
+    recorded: 'Recorded: {name}',
+    joinedTitle: 'A full member; the file is archived',
+    closedTitle: 'The record is closed',
+    daysN: '{n} days',
+    hoursN: '{n} class hours',
+    monthsN: '{n} months',
+    publicityRange: 'publicity {from} to {to}',
+    votes: 'voting {voting}, present {present}, for {yes}',
+  },
+  // ---- end 组织生活: party development ----
 }

@@ -113,6 +113,7 @@ export default {
     home: '返回首页',
   },
   tabs: {
+    partyDevelopment: '发展党员', // 组织生活: party development
     map: '地图',
     figures: '数说基层',
     villageEconomy: '集体经济',
@@ -390,6 +391,7 @@ export default {
   },
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
+    party_candidate: { created: '新增入党申请人', step_recorded: '记录发展党员步骤' }, // 发展党员
     auth: {
       login: '登录',
       login_failed: '登录失败',
@@ -977,6 +979,7 @@ export default {
     rule: '以“{org}”名义发布；下级自行规定的，在其范围内优先适用；同一单位以起始年度最近的为准。',
   },
   normKey: {
+    development: { periods: '发展党员时限（《发展党员工作细则》）' }, // 发展党员
     assessment: {
       weights: '年度考核权重（党建/发展）',
       grade_bands: '年度考核等次分数线',
@@ -1027,6 +1030,7 @@ export default {
     },
   },
   normUnit: {
+    development: { periods: '月、日、学时' }, // 发展党员
     assessment: {
       weights: '%',
       grade_bands: '分',
@@ -1083,6 +1087,20 @@ export default {
     },
   },
   normName: {
+    // ---- 发展党员: development.periods ----
+    dev_min_age: '申请人最低年龄（周岁）',
+    dev_talk_months: '申请后谈话期限（月）',
+    dev_activist_months: '积极分子培养期（月）',
+    dev_assessment_months: '培养考察间隔（月）',
+    dev_training_days: '集中培训天数',
+    dev_training_hours: '集中培训学时',
+    dev_publicity_workdays: '公示工作日',
+    dev_approval_months: '上级党委审批期限（月）',
+    dev_approval_months_max: '审批最长期限（月）',
+    dev_probation_months: '预备期（月）',
+    dev_extension_months_min: '延长预备期最短（月）',
+    dev_extension_months_max: '延长预备期最长（月）',
+    // ---- end 发展党员 ----
     party_building: '党建',
     development: '发展',
     good: '好',
@@ -2671,4 +2689,115 @@ export default {
     },
   },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: party development ----
+  partyDev: {
+    step: {
+      1: '递交入党申请书',
+      2: '党组织派人谈话',
+      3: '确定入党积极分子',
+      4: '入党积极分子报上级党委备案',
+      5: '指定培养联系人',
+      6: '培养教育考察',
+      7: '确定发展对象',
+      8: '发展对象报上级党委备案',
+      9: '确定入党介绍人',
+      10: '政治审查',
+      11: '集中培训',
+      12: '支部委员会审查',
+      13: '上级党委预审（公示）',
+      14: '填写入党志愿书',
+      15: '支部大会讨论',
+      16: '上级党委派人谈话',
+      17: '上级党委审批',
+      18: '再上级党委组织部门备案',
+      19: '编入党支部和党小组',
+      20: '入党宣誓',
+      21: '继续教育考察',
+      22: '提出转正申请',
+      23: '支部大会讨论转正',
+      24: '上级党委审批转正',
+      25: '材料归档',
+    },
+    stage: {
+      1: '申请入党',
+      2: '入党积极分子的确定和教育培养',
+      3: '发展对象的确定和考察',
+      4: '预备党员的接收',
+      5: '预备党员的教育考察和转正',
+    },
+    stageShort: {
+      1: '申请入党',
+      2: '积极分子',
+      3: '发展对象',
+      4: '预备党员接收',
+      5: '考察转正',
+    },
+    state: {
+      active: '进行中',
+      joined: '已转正归档',
+      closed: '已终止',
+    },
+    outcome: {
+      done: '已完成',
+      not_adopted: '表决未通过',
+      extended: '延长预备期',
+      not_approved: '未获批准',
+      cancelled: '取消预备党员资格',
+    },
+    decision: {
+      convert: '按期转正',
+      extend: '延长预备期',
+      cancel: '取消预备党员资格',
+    },
+    persons: {
+      talker: '谈话人',
+      mentors: '培养联系人',
+      introducers: '入党介绍人',
+    },
+    branch: '党支部',
+    noBranch: '本组织下没有党支部',
+    create: '新增入党申请人',
+    none: '该党支部暂无发展对象记录',
+    person: '姓名',
+    stageCol: '所处阶段',
+    lastStep: '已完成',
+    next: '下一步',
+    earliest: '最早可于',
+    dueByCol: '应于…前完成',
+    overdue: '逾期',
+    appliedOn: '申请日期',
+    nextStep: '第{n}步：{name}',
+    dueBy: '应于{day}前完成',
+    earliestN: '最早可于{day}',
+    latestN: '最迟{day}',
+    backTo: '返回发展党员',
+    appliedOnN: '{day}递交申请',
+    probationEnd: '预备期至{day}',
+    files: '材料',
+    doneOn: '日期',
+    days: '培训天数',
+    hours: '培训学时',
+    publicityFrom: '公示开始',
+    publicityTo: '公示结束',
+    votingMembers: '有表决权的正式党员（应到）',
+    present: '实到',
+    votesFor: '赞成票',
+    meetingRule: '实到须超过应到的半数，赞成票须超过应到（全体有表决权的正式党员）的半数。',
+    decisionLabel: '决议',
+    extensionMonths: '延长（月）',
+    approved: '批准',
+    lateReason: '延长审批的理由',
+    note: '备注',
+    record: '记录此步骤',
+    again: '再记一次{name}',
+    recorded: '已记录：{name}',
+    joinedTitle: '已转为正式党员，材料已归档',
+    closedTitle: '发展记录已终止',
+    daysN: '{n}天',
+    hoursN: '{n}学时',
+    monthsN: '{n}个月',
+    publicityRange: '公示{from}至{to}',
+    votes: '应到{voting} 实到{present} 赞成{yes}',
+  },
+  // ---- end 组织生活: party development ----
 }
