@@ -68,6 +68,10 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- membership transfers (组织关系转接, party_transfer.c) ---- */
+    {"party_transfer.letter_valid_days", NK_NUMBER, 1, 365, NULL, 0},
+    {"party_transfer.formal_months", NK_NUMBER, 1, 60, NULL, 0},
+    /* ---- end membership transfers ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -80,6 +84,7 @@ const char *const norm_keys[] = {
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
+    "party_transfer.letter_valid_days", "party_transfer.formal_months", /* membership transfers (组织关系转接) */
     NULL,
 };
 
