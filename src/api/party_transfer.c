@@ -516,6 +516,31 @@ static int party_transfer_export(api_req_t *req, api_reply_t *rep)
     return api_list_export(req, rep, &l, "组织关系转接", export_cols, "party-transfers");
 }
 
+/* GET /api/v1/party-transfers/destinations?q=: the party organisations (branches
+ * and the like, anywhere in the system) whose name holds q, for the sending side
+ * to address a transfer to: at most 20, {id, name, kind, org_id, org_name}. The
+ * receiving side is usually outside the sender's scope, and a party
+ * organisation's name is no personal data. */
+static int party_transfer_destinations(api_req_t *req, api_reply_t *rep)
+{
+    char *like = api_like_param(req, "q");
+    json_t *rows = like ? db_rows_json(req->db,
+                                       "SELECT po.id, po.name, po.kind, po.org_id, o.name AS org_name FROM party_org po"
+                                       " JOIN org o ON o.id = po.org_id WHERE po.name LIKE ? ESCAPE '\\'"
+                                       " ORDER BY po.name, po.id LIMIT 20",
+                                       "t", like)
+                        : json_array();
+    free(like);
+    if (rows == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    return api_json(rep, 200, json_pack("{s:o}", "items", rows));
+}
+
+static const field_t destinations_query[] = {
+    {"q", F_TEXT, 1, 1, 50, NULL, 0},
+    FIELDS_END,
+};
+
 /* ---------------------------------------------------------------- the member's own */
 
 /* GET /api/v1/my/party-transfer: the caller's membership (null when the caller
@@ -625,6 +650,9 @@ const op_t party_transfer_ops[] = {
     {OP(HTTP_GET, "/api/v1/party-transfers/export", "party_transfers.export", PERM(PT_READ), RF_WRITES,
         party_transfer_export),
      .query = list_query},
+    {OP(HTTP_GET, "/api/v1/party-transfers/destinations", "party_transfers.destinations", PERM(PT_WRITE), 0,
+        party_transfer_destinations),
+     .query = destinations_query},
     {OP(HTTP_POST, "/api/v1/party-transfers", "party_transfers.create", USER, RF_BODY | RF_WRITES, party_transfer_create),
      .body = create_fields},
     {OP(HTTP_GET, "/api/v1/party-transfers/{id}", "party_transfers.get", USER, 0, party_transfer_get),

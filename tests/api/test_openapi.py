@@ -1923,6 +1923,9 @@ def walk_party_transfers(admin, cid):
     check(r, "GET", col + "/export")
     check(admin.get("/api/v1/party-transfer-figures", params={"org": cid}), "GET", "/api/v1/party-transfer-figures")
     check(admin.get("/api/v1/my/party-transfer"), "GET", "/api/v1/my/party-transfer")
+    r = admin.get(col + "/destinations", params={"q": "文档转入"})
+    assert [d["id"] for d in r.json()["items"]] == [pos[1]], r.text
+    check(r, "GET", col + "/destinations")
 # ---- end membership transfers ----
 
 

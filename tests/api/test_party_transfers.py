@@ -191,6 +191,16 @@ def test_both_sides_see_it_in_their_inbox_and_lists_and_figures(city, admin):
     assert city["outsider"].get("/api/v1/party-transfer-figures", params={"org": city["a"]}).status_code == 404
 
 
+def test_the_sender_finds_a_destination_outside_its_scope_by_name(city):
+    s = city["sender"]
+    found = ok(s.get("/api/v1/party-transfers/destinations", params={"q": "转入社区"}))["items"]
+    assert [(d["id"], d["org_id"], d["org_name"]) for d in found] == [(city["po_b"], city["b"], "转入社区")]
+    assert s.get("/api/v1/party-orgs", params={"org": city["b"]}).status_code == 404  # outside the sender's scope
+    assert ok(s.get("/api/v1/party-transfers/destinations", params={"q": "%"}))["items"] == []
+    refused(s.get("/api/v1/party-transfers/destinations"), 400, "validation_failed", "q")
+    assert city["member"].get("/api/v1/party-transfers/destinations", params={"q": "转入"}).status_code == 403
+
+
 def test_an_expired_letter_is_not_accepted(city, admin, server):
     s, r = city["sender"], city["receiver"]
     t = admin.get("/api/v1/party-transfers", params={"person_id": city["m3"], "open": 1}).json()["items"][0]

@@ -64,6 +64,9 @@ export const ORG_PAGES = [
   { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
   { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: party transfers ----
+  { name: 'org-party-transfers', path: 'party-transfers', page: () => import('./views/partylife/PartyTransfers.vue'), perm: 'party.read', tab: 'partyTransfers' },
+  // ---- end 组织生活: party transfers ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
