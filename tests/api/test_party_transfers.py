@@ -5,6 +5,8 @@ the form follows the member's situation (party_transfer.formal_months); a letter
 validity (party_transfer.letter_valid_days, on the test clock) is not accepted; only the
 completion of a formal transfer moves the member, with the party member figures at both
 ends and their ancestors, in one write."""
+import concurrent.futures
+
 import pytest
 
 from conftest import PASSWORD, error_of, id_with_check, ok, refused
@@ -189,6 +191,15 @@ def test_both_sides_see_it_in_their_inbox_and_lists_and_figures(city, admin):
     fa = ok(s.get("/api/v1/party-transfer-figures", params={"org": city["a"]}))
     assert (fa["pending_out"], fa["pending_in"], fa["completed_out"]) == (1, 0, 2)
     assert city["outsider"].get("/api/v1/party-transfer-figures", params={"org": city["a"]}).status_code == 404
+
+
+def test_one_transfer_in_progress_per_member_under_concurrent_requests(city, admin, server):
+    person = member(admin, city["a"], city["po_a"], "转接党员戊", "34010419800101775")
+    clients = [server.admin() for _ in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        codes = sorted(r.status_code for r in pool.map(lambda c: ask(c, person, city["po_b"]), clients))
+    assert codes == [201] + [409] * 7, codes
+    assert len(admin.get("/api/v1/party-transfers", params={"person_id": person}).json()["items"]) == 1
 
 
 def test_the_sender_finds_a_destination_outside_its_scope_by_name(city):
