@@ -154,6 +154,13 @@ int inbox_get(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     json_object_set_new(out, "problems", problems);
+    /* ---- membership transfers (组织关系转接): those waiting for either side, a part of their own ---- */
+    json_t *transfers = party_transfer_inbox(req->db, req->who);
+    if (transfers == NULL) {
+        json_decref(out);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
+    json_object_set_new(out, "party_transfers", transfers);
     return api_json(rep, 200, out);
 }
 

@@ -136,6 +136,16 @@ extern const struct tx_hooks problem_supervision_hooks; /* problem.c: 督办 of 
 /* The inbox's part of problems: open ones overdue or under 督办 that concern
  * the caller's nodes or are supervised there: {count, items} (new), or NULL. */
 json_t *problem_inbox(db_t *db, const principal_t *who);
+/* ---- membership transfers (组织关系转接, party_transfer.c) ---- */
+/* The inbox's part of transfers waiting for the caller's act: {count, items}, or NULL. */
+json_t *party_transfer_inbox(db_t *db, const principal_t *who);
+/* The transfer figures of [lo, hi) for year (api_subtree_figures). */
+json_t *party_transfer_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                  const char *today);
+/* The demo city's transfers, in every state, deterministic from seed (jiceng demo). */
+int party_transfer_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+extern const char *const ptransfer_types[];
+/* ---- end membership transfers ---- */
 /* The demo city's inspections (each district: a 明查, a 暗访, published in
  * every other district, and a 日常督查 of two of its streets) and the
  * problems they found, in every state, some overdue under 督办; from seed. */

@@ -71,6 +71,10 @@ static const norm_key_t catalogue[] = {
     /* ---- 发展党员 (party_dev.c) ---- */
     {"development.periods", NK_SHARES, 0, 120, pd_period_names, 0},
     /* ---- end 发展党员 ---- */
+    /* ---- membership transfers (组织关系转接, party_transfer.c) ---- */
+    {"party_transfer.letter_valid_days", NK_NUMBER, 1, 365, NULL, 0},
+    {"party_transfer.formal_months", NK_NUMBER, 1, 60, NULL, 0},
+    /* ---- end membership transfers ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -84,6 +88,7 @@ const char *const norm_keys[] = {
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
     "development.periods", /* 发展党员 (party_dev.c) */
+    "party_transfer.letter_valid_days", "party_transfer.formal_months", /* membership transfers (组织关系转接) */
     NULL,
 };
 

@@ -1190,6 +1190,7 @@ static const family_demo_t family_demos[] = {
     {"pay", pay_demo},                        /* 村/社区干部报酬 */
     {"venues and funds", venue_funds_demo},   /* 阵地 and 运转经费 */
     {"party development", party_dev_demo},    /* 发展党员 */
+    {"party transfers", party_transfer_demo}, /* 组织关系转接 */
     {NULL, NULL},
 };
 

@@ -305,10 +305,20 @@ def test_same_seed_same_city_and_consistent_figures():
     stages = [line.split(":")[0] for line in p.stderr.splitlines()]
     families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
                 "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
-                "work teams", "pay", "venues and funds", "party development"]
+                "work teams", "pay", "venues and funds", "party development", "party transfers"]
     assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
     assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]
+    # 组织关系转接: every state, an expired letter, and the completed formal ones' members at the destination.
+    con = sqlite3.connect(a)
+    states = {s for (s,) in con.execute("SELECT DISTINCT state FROM party_transfer")}
+    assert states == {"applied", "out_reviewed", "received", "returned", "suspended", "completed", "cancelled"}
+    assert con.execute("SELECT COUNT(*) FROM party_transfer WHERE state = 'out_reviewed' AND expires_on < date('now')"
+                       ).fetchone()[0] > 0
+    assert con.execute("SELECT COUNT(*) FROM party_transfer t JOIN party_member m ON m.person_id = t.person_id"
+                       " WHERE t.state = 'completed' AND t.form = 'formal' AND m.party_org_id <> t.to_party_org_id"
+                       ).fetchone()[0] == 0
+    con.close()
     run_cli("demo", "--db", b, "--residents", "4000", "--seed", "7")
     run_cli("demo", "--db", c, "--residents", "4000", "--seed", "8")
     assert fingerprint(a) == fingerprint(b) != fingerprint(c)

@@ -1086,6 +1086,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_teams(admin, cid, gid)  # volunteer and service teams (a case of their own, after the escalation's)
     walk_village(admin)  # 村级集体经济
     walk_honours(admin, cid)  # 党建品牌 and 荣誉
+    walk_party_transfers(admin, cid)  # 组织关系转接
     check(admin.get("/api/v1/outbox", params={"limit": 5}), "GET", "/api/v1/outbox")  # the walk's dispatches
 
     # the test clock (the fixture's server runs with --test-clock)
@@ -1919,6 +1920,52 @@ def walk_honours(admin, cid):
         assert r.status_code == 204, r.text
         check(r, "DELETE", path)
 # ---- end 党建品牌 and 荣誉 ----
+
+
+# ---- membership transfers (组织关系转接) ----
+def walk_party_transfers(admin, cid):
+    """Part of the walk: a member's transfer between two party organisations of a community, asked, refused
+    twice, approved with a letter, received and completed; listed, exported, counted and the member's own."""
+    col, one, moves = "/api/v1/party-transfers", "/api/v1/party-transfers/{id}", "/api/v1/party-transfers/{id}/moves"
+    pos = []
+    for name in ("文档转出党支部", "文档转入党支部"):
+        r = admin.post("/api/v1/party-orgs", json={"org_id": cid, "kind": "党支部", "name": name})
+        assert r.status_code == 201, r.text
+        pos.append(r.json()["id"])
+    r = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档转接党员", "id_card": id_card("34010419700101081")})
+    assert r.status_code == 201, r.text
+    person = r.json()["id"]
+    r = admin.post("/api/v1/party-members", json={"person_id": person, "party_org_id": pos[0], "status": "正式",
+                                                  "joined_on": "2001-07-01"})
+    assert r.status_code == 201, r.text
+    body = {"person_id": person, "to_party_org_id": pos[1], "type": "same_committee", "away_months": 3,
+            "fixed_place": False, "purpose": "文档", "dues_paid_to": "2026-01"}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    t = check(r, "POST", col)
+    r = admin.post(col, json=body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    path = lambda p: p.replace("{id}", str(t["id"]))  # noqa: E731
+    r = admin.post(path(moves), json={"action": "receive", "version": t["version"]})
+    assert r.status_code == 409, r.text
+    check(r, "POST", moves)
+    for action, more in (("approve", {"letter_no": "文档001", "valid_days": 30}), ("receive", {}), ("complete", {})):
+        r = admin.post(path(moves), json={"action": action, "version": t["version"], **more})
+        assert r.status_code == 200, r.text
+        t = check(r, "POST", moves)
+    check(admin.get(path(one)), "GET", one)
+    check(admin.get(col, params={"org": cid, "box": "out", "state": "completed", "open": 0, "person_id": person,
+                                 "sort": "-created_at"}), "GET", col)
+    r = admin.get(col + "/export", params={"org": cid, "box": "in"})
+    assert r.status_code == 200 and r.content.startswith(b"PK"), r.text[:200]
+    check(r, "GET", col + "/export")
+    check(admin.get("/api/v1/party-transfer-figures", params={"org": cid}), "GET", "/api/v1/party-transfer-figures")
+    check(admin.get("/api/v1/my/party-transfer"), "GET", "/api/v1/my/party-transfer")
+    r = admin.get(col + "/destinations", params={"q": "文档转入"})
+    assert [d["id"] for d in r.json()["items"]] == [pos[1]], r.text
+    check(r, "GET", col + "/destinations")
+# ---- end membership transfers ----
 
 
 def walk_notices(admin, cid, gid):

@@ -4357,6 +4357,108 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.close()
   })
   // ---- end 组织生活: party development ----
+  // ---- 组织生活: party transfers ----
+  it('组织关系转接: a member is transferred out of one community and into another, each side acting in turn', async () => {
+    const city = ids.city
+    for (const [key, value] of [['party_transfer.formal_months', 6], ['party_transfer.letter_valid_days', 90]]) {
+      if (!(await admin.get(`/api/v1/norms?org=${city}&key=${key}`)).items.length) {
+        await admin.post('/api/v1/norms', { org_id: city, key, year_from: 2019, value, basis: '场景' }, 201)
+      }
+    }
+    const from = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '转出场景党支部' }, 201)
+    const to = await admin.post('/api/v1/party-orgs', { org_id: ids.tianhaixiang, kind: '党支部', name: '转入场景党支部' }, 201)
+    const person = await admin.post('/api/v1/persons', { org_id: ids.longju, name: '钱转接', id_card: idWithCheck('34010419820303161') }, 201)
+    await admin.post('/api/v1/party-members', { person_id: person.id, party_org_id: from.id, status: '正式', joined_on: '2008-07-01' }, 201)
+    const account = async (username, role, org, personId) => {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: org, ...(personId ? { person_id: personId } : {}) }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: org }, 201)
+    }
+    await account('pt.sender', 'org_staff', ids.longju)
+    await account('pt.receiver', 'org_staff', ids.tianhaixiang)
+    await account('pt.member', 'party_member', ids.longju, person.id)
+    const members = async (org) => (await admin.get(`/api/v1/orgs/${org}/stats`)).people.party_members || 0
+    const before = { from: await members(ids.longju), to: await members(ids.tianhaixiang), city: await members(city) }
+
+    // The sending community asks for the transfer on its tab and approves it with the letter's number.
+    const desk = await newPage('pt-sender', { viewport: SCREEN })
+    await desk.goto(`${base}/login`)
+    await uiLogin(desk, 'pt.sender', STAFF_PASSWORD)
+    await desk.waitForURL((u) => u.pathname !== '/login')
+    await desk.goto(`${base}/orgs/${ids.longju}/party-transfers`)
+    await byId(desk, 'party-transfer-new').click()
+    await byId(desk, 'party-transfer-member').click()
+    await desk.keyboard.type('钱转接')
+    await desk.locator('.el-select-dropdown__item:visible', { hasText: '钱转接' }).click()
+    await byId(desk, 'party-transfer-destination').click()
+    await desk.keyboard.type('转入场景')
+    await desk.locator('.el-select-dropdown__item:visible', { hasText: '转入场景党支部' }).click()
+    await field(desk, 'party-transfer-away').fill('12')
+    await field(desk, 'party-transfer-purpose').fill('工作调动')
+    await field(desk, 'party-transfer-dues').fill('2026-11')
+    await field(desk, 'party-transfer-dues').press('Enter')
+    await byId(desk, 'party-transfer-ask-submit').click()
+    await waitText(desk, 'party-transfer-drawer-state', '申请')
+    const [made] = (await admin.get(`/api/v1/party-transfers?person_id=${person.id}`)).items
+    assert.equal(made.form, 'formal')
+    assert.equal(made.dues_paid_to, '2026-11')
+    await byId(desk, 'party-transfer-move-approve').click()
+    await field(desk, 'party-transfer-letter-no').fill('蜀党转〔2026〕001号')
+    await byId(desk, 'party-transfer-move-submit').click()
+    await waitText(desk, 'party-transfer-drawer-state', '转出审核')
+    assert.equal(await byId(desk, 'party-transfer-move-receive').count(), 0, 'receiving is not the sender\'s')
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'party-transfer-desktop.png') })
+
+    // The receiving community, on a phone: 待办 → the transfer → 接收.
+    const phone = await newPage('pt-receiver', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'pt.receiver', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/inbox`)
+    await byId(phone, `inbox-party-transfer-${made.id}`).locator('a').click()
+    await waitText(phone, 'party-transfer-drawer-state', '转出审核')
+    await byId(phone, 'party-transfer-move-receive').click()
+    await waitText(phone, 'party-transfer-drawer-state', '已接收')
+    assert.equal((await admin.get(`/api/v1/party-members/${person.id}`)).party_org_id, from.id, 'not moved before completion')
+    assert.equal(await members(ids.longju), before.from)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'party-transfer-phone.png') })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the transfer overflows the phone')
+
+    // The receipt is back: the sending side completes; the member and the figures move.
+    await desk.goto(`${base}/orgs/${ids.longju}/party-transfers?transfer=${made.id}`)
+    await byId(desk, 'party-transfer-move-complete').click()
+    await waitText(desk, 'party-transfer-drawer-state', '已完成')
+    assert.equal((await admin.get(`/api/v1/party-members/${person.id}`)).party_org_id, to.id)
+    assert.deepEqual({ from: await members(ids.longju), to: await members(ids.tianhaixiang), city: await members(city) },
+      { from: before.from - 1, to: before.to + 1, city: before.city })
+
+    // The member sees it on their phone page.
+    const mine = await newPage('pt-member', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await mine.goto(`${base}/login`)
+    await uiLogin(mine, 'pt.member', STAFF_PASSWORD)
+    await mine.waitForURL((u) => u.pathname !== '/login')
+    await mine.goto(`${base}/my/party`)
+    await waitText(mine, 'my-party-transfer-state', '已完成')
+    await settled(mine)
+    await mine.screenshot({ path: join(ARTIFACTS, 'my-party-transfer-phone.png'), fullPage: true })
+    assert.ok((await mine.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'my transfer overflows the phone')
+    await mine.setViewportSize(SCREEN)
+    await settled(mine)
+    await mine.screenshot({ path: join(ARTIFACTS, 'my-party-transfer-desktop.png') })
+    await desk.goto(`${base}/orgs/${ids.longju}/party-transfers`)
+    await waitText(desk, `party-transfer-state-${made.id}`, '已完成')
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'party-transfers-list-desktop.png') })
+    await desk.setViewportSize(PHONE)
+    await byId(desk, `party-transfer-${made.id}`).waitFor()
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'party-transfers-list-phone.png') })
+    assert.ok((await desk.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the list overflows the phone')
+    for (const p of [desk, phone, mine]) await p.context().close()
+    clean()
+  })
+  // ---- end 组织生活: party transfers ----
 
   it('logout goes back to login and ends the session', async () => {
     await byId(page, 'logout').click()

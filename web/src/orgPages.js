@@ -67,6 +67,9 @@ export const ORG_PAGES = [
   // ---- 组织生活: party development ----
   { name: 'org-party-development', path: 'party-development', page: () => import('./views/partydev/PartyDevelopment.vue'), perm: 'party.read', tab: 'partyDevelopment' },
   // ---- end 组织生活: party development ----
+  // ---- 组织生活: party transfers ----
+  { name: 'org-party-transfers', path: 'party-transfers', page: () => import('./views/partylife/PartyTransfers.vue'), perm: 'party.read', tab: 'partyTransfers' },
+  // ---- end 组织生活: party transfers ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

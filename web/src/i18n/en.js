@@ -126,6 +126,7 @@ export default {
     pairings: 'Pairings',
     contracts: 'Purchased services',
     serviceReports: 'Dual reporting',
+    partyTransfers: 'Membership transfers', // 组织生活: party transfers
     servicePosts: 'Service posts',
     wishes: 'Wishes',
     assessment: 'Assessment',
@@ -766,6 +767,14 @@ export default {
     honours: {
       exported: 'Honours exported',
     },
+    // 组织生活: party transfers
+    party_transfer: {
+      created: 'Asked for a membership transfer',
+      moved: 'Moved a membership transfer',
+    },
+    party_transfers: {
+      exported: 'Exported membership transfers',
+    },
   },
   peopleFigures: {
     residents: 'Residents',
@@ -1027,6 +1036,11 @@ export default {
     pay: {
       standard: 'community and village cadres\' pay standard',
     },
+    // 组织生活: party transfers
+    party_transfer: {
+      letter_valid_days: 'Transfer letter validity',
+      formal_months: 'Months away for a formal transfer',
+    },
   },
   normUnit: {
     development: { periods: 'months, days, hours' }, // 发展党员
@@ -1077,6 +1091,11 @@ export default {
     // 村/社区干部报酬 (pay)
     pay: {
       standard: '%',
+    },
+    // 组织生活: party transfers
+    party_transfer: {
+      letter_valid_days: 'days',
+      formal_months: 'months',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -2799,4 +2818,94 @@ export default {
     votes: 'voting {voting}, present {present}, for {yes}',
   },
   // ---- end 组织生活: party development ----
+  // ---- 组织生活: party transfers (组织关系转接) ----
+  partyTransfer: {
+    inbox: 'Membership transfers',
+    ask: 'Transfer a member out',
+    export: 'Export',
+    view: 'Open',
+    title: 'Transfer of {name}',
+    member: 'Member',
+    memberHint: 'Type a name to find a member here',
+    from: 'From',
+    to: 'To',
+    toHint: 'Type a party organisation\'s name (any region)',
+    typeLabel: 'Type',
+    formLabel: 'Form',
+    stateLabel: 'State',
+    letter: 'Letter',
+    letterNo: 'Letter number',
+    validDays: 'Valid for (days)',
+    validDaysHint: 'Empty: the letter validity norm in force',
+    validity: 'issued {from}, valid {days} days, until {to}',
+    validUntil: 'valid until {date}',
+    expired: 'Expired',
+    receipt: 'Receipt',
+    note: 'Reason of the return or hold',
+    reason: 'Reason',
+    purpose: 'Purpose',
+    duesPaidTo: 'Dues paid up to',
+    fixedPlace: 'At a fixed place',
+    awayMonths: 'Months away',
+    awayFixed: 'away {n} months at a fixed place',
+    awayMobile: 'no fixed place',
+    formRule: 'At a fixed place for the set period (usually 6 months) or longer: a formal transfer; shorter: a certificate letter; no fixed place: the mobile member card.',
+    askedAt: 'Asked on',
+    openOnly: 'In progress only',
+    history: 'History',
+    ok: 'OK',
+    done: 'Done',
+    box: { all: 'All', out: 'Out', in: 'In' },
+    state: {
+      applied: 'Applied',
+      out_reviewed: 'Letter issued',
+      received: 'Received',
+      returned: 'Returned',
+      suspended: 'On hold',
+      completed: 'Completed',
+      cancelled: 'Cancelled',
+    },
+    move: {
+      approve: 'Approve and issue the letter',
+      receive: 'Receive',
+      return: 'Return',
+      suspend: 'Hold',
+      reapply: 'Submit again',
+      complete: 'Receipt back: complete',
+      cancel: 'Cancel',
+    },
+    event: {
+      apply: 'Asked',
+      approve: 'Approved, letter issued',
+      receive: 'Received, receipt made out',
+      return: 'Returned',
+      suspend: 'Held',
+      reapply: 'Submitted again',
+      complete: 'Receipt back, completed',
+      cancel: 'Cancelled',
+    },
+    type: {
+      same_committee: 'Within the same committee',
+      in_province: 'Within the province or system',
+      cross_province: 'Across provinces',
+    },
+    form: {
+      formal: 'Formal transfer',
+      certificate: 'Certificate letter',
+      mobile_card: 'Mobile member card',
+    },
+    figure: {
+      pending_out: 'Out, in progress',
+      pending_in: 'In, in progress',
+      expired_out: 'Letters expired',
+      completed_out: 'Out this year',
+      completed_in: 'In this year',
+    },
+    mine: {
+      title: 'My membership transfer',
+      none: 'Your membership is with {org}; no transfer in progress.',
+      withdraw: 'Withdraw',
+    },
+  },
+  // ---- end 组织生活: party transfers ----
 }

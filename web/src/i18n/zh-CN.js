@@ -127,6 +127,7 @@ export default {
     pairings: '结对共建',
     contracts: '购买服务',
     serviceReports: '双报到',
+    partyTransfers: '组织关系转接', // 组织生活: party transfers
     servicePosts: '服务岗位',
     wishes: '微心愿',
     assessment: '年度考核',
@@ -767,6 +768,14 @@ export default {
     honours: {
       exported: '导出荣誉',
     },
+    // 组织生活: party transfers
+    party_transfer: {
+      created: '申请组织关系转接',
+      moved: '组织关系转接流转',
+    },
+    party_transfers: {
+      exported: '导出组织关系转接',
+    },
   },
   peopleFigures: {
     residents: '居民',
@@ -1028,6 +1037,11 @@ export default {
     pay: {
       standard: '村/社区干部报酬标准',
     },
+    // 组织生活: party transfers
+    party_transfer: {
+      letter_valid_days: '介绍信有效期',
+      formal_months: '正式转接外出时限',
+    },
   },
   normUnit: {
     development: { periods: '月、日、学时' }, // 发展党员
@@ -1078,6 +1092,11 @@ export default {
     // 村/社区干部报酬 (pay)
     pay: {
       standard: '%',
+    },
+    // 组织生活: party transfers
+    party_transfer: {
+      letter_valid_days: '天',
+      formal_months: '个月',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -2800,4 +2819,94 @@ export default {
     votes: '应到{voting} 实到{present} 赞成{yes}',
   },
   // ---- end 组织生活: party development ----
+  // ---- 组织生活: party transfers (组织关系转接) ----
+  partyTransfer: {
+    inbox: '组织关系转接',
+    ask: '申请转出',
+    export: '导出',
+    view: '办理',
+    title: '{name}的组织关系转接',
+    member: '党员',
+    memberHint: '输入姓名查找本组织党员',
+    from: '转出党组织',
+    to: '转入党组织',
+    toHint: '输入党组织名称查找（可跨地区）',
+    typeLabel: '转接类型',
+    formLabel: '转接方式',
+    stateLabel: '状态',
+    letter: '介绍信',
+    letterNo: '介绍信编号',
+    validDays: '有效天数',
+    validDaysHint: '不填则按上级规定的介绍信有效期参数',
+    validity: '{from} 开具，有效 {days} 天，至 {to}',
+    validUntil: '有效期至 {date}',
+    expired: '已过期',
+    receipt: '回执',
+    note: '退回/挂起理由',
+    reason: '理由',
+    purpose: '转接原因',
+    duesPaidTo: '党费交至',
+    fixedPlace: '外出地点相对固定',
+    awayMonths: '外出时间（月）',
+    awayFixed: '外出 {n} 个月，地点固定',
+    awayMobile: '外出地点不固定',
+    formRule: '外出地点固定且达到规定时限（一般6个月）的正式转接；不足的开具党员证明信；外出地点不固定的发放流动党员活动证。',
+    askedAt: '申请日期',
+    openOnly: '只看办理中',
+    history: '办理记录',
+    ok: '确定',
+    done: '已办理',
+    box: { all: '全部', out: '转出', in: '转入' },
+    state: {
+      applied: '申请',
+      out_reviewed: '转出审核',
+      received: '已接收',
+      returned: '已退回',
+      suspended: '已挂起',
+      completed: '已完成',
+      cancelled: '已撤销',
+    },
+    move: {
+      approve: '审核通过并开具介绍信',
+      receive: '接收',
+      return: '退回',
+      suspend: '挂起',
+      reapply: '重新提交审核',
+      complete: '回执已返回，完成转接',
+      cancel: '撤销',
+    },
+    event: {
+      apply: '提出申请',
+      approve: '转出审核通过，开具介绍信',
+      receive: '接收，开具回执',
+      return: '退回',
+      suspend: '挂起',
+      reapply: '重新提交审核',
+      complete: '回执返回，转接完成',
+      cancel: '撤销',
+    },
+    type: {
+      same_committee: '同一党委内',
+      in_province: '省（区、市）内或系统内',
+      cross_province: '跨省（区、市）',
+    },
+    form: {
+      formal: '正式转接',
+      certificate: '党员证明信',
+      mobile_card: '流动党员活动证',
+    },
+    figure: {
+      pending_out: '转出办理中',
+      pending_in: '转入办理中',
+      expired_out: '介绍信过期',
+      completed_out: '本年转出',
+      completed_in: '本年转入',
+    },
+    mine: {
+      title: '我的组织关系转接',
+      none: '组织关系在“{org}”，没有办理中的转接。',
+      withdraw: '撤回申请',
+    },
+  },
+  // ---- end 组织生活: party transfers ----
 }
