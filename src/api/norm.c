@@ -37,6 +37,8 @@ static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_
                                                  NULL};
 /* ---- end 村/社区干部报酬 ---- */
 static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
+/* ---- 民主评议党员 (member_eval.c): at most `excellent` 优秀 in every `graded` graded members ---- */
+static const char *const eval_share_parts[] = {"excellent", "graded", NULL};
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -68,6 +70,9 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- 民主评议党员 (member_eval.c) ---- */
+    {"member_eval.excellent_share", NK_SHARES, 1, 100, eval_share_parts, 0},
+    /* ---- end 民主评议党员 ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -80,6 +85,7 @@ const char *const norm_keys[] = {
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
+    "member_eval.excellent_share", /* 民主评议党员 (member_eval.c) */
     NULL,
 };
 
