@@ -4,10 +4,10 @@
  * closed, and this year's open in about one in four, its members at their
  * steps. Deterministic from the seed; a few statements in all (INSERT ...
  * SELECT over the members, ranked with a window), so it costs little at any
- * size. Last year's grades: the first quarter of each round's full members in
- * the seed's order 优秀 (under the cap of a third), the last of a round of 20
- * or more 不合格 (限期改正 recorded), the last two of a round of 10 or more
- * 基本合格, the rest 合格. */
+ * size. Last year's grades: of each round's full members in the seed's order,
+ * the first third (rounded down: the cap itself) 优秀, the last one in about
+ * one in 23 rounds of two or more 不合格 (限期改正 recorded) and in about one in
+ * seven 基本合格, the rest 合格. */
 #include "api/handlers.h"
 #include "api/internal.h"
 
@@ -31,8 +31,8 @@ static int64_t day_at(int y, int m, int d, int hh)
 /* Each ranked member's grade (g: NULL for a probationary member) and peers. */
 #define GRADED                                                                                                         \
     "SELECT round_id, person_id, prob, total - 1 AS peers, CASE WHEN prob = 1 THEN NULL"                             \
-    " WHEN k <= n / 4 THEN 'excellent' WHEN n >= 20 AND k = n THEN 'unqualified'"                                     \
-    " WHEN n >= 10 AND k >= n - 2 THEN 'basic' ELSE 'qualified' END AS g FROM (" RANKED ") ranked"
+    " WHEN k <= n / 3 THEN 'excellent' WHEN k = n AND n >= 2 AND (person_id * 31 + ?) % 23 = 0 THEN 'unqualified'"    \
+    " WHEN k = n AND (person_id * 31 + ?) % 7 = 0 THEN 'basic' ELSE 'qualified' END AS g FROM (" RANKED ") ranked"
 
 int member_eval_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
 {
@@ -72,8 +72,9 @@ int member_eval_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                      " CASE WHEN g = 'unqualified' THEN 'rectify' END,"
                      " CASE WHEN g = 'unqualified' THEN '限期三个月改正，支部指定党员帮扶' END,"
                      " CASE WHEN g = 'unqualified' THEN ? END, ? FROM (" GRADED ") graded",
-                     "iiiiiiii", day_at(last, 12, 5, 10), day_at(last, 12, 12, 15), day_at(last, 12, 19, 15),
-                     day_at(last, 12, 26, 10), day_at(last, 12, 27, 10), day_at(last, 12, 28, 16), s, (int64_t)last);
+                     "iiiiiiiiii", day_at(last, 12, 5, 10), day_at(last, 12, 12, 15), day_at(last, 12, 19, 15),
+                     day_at(last, 12, 26, 10), day_at(last, 12, 27, 10), day_at(last, 12, 28, 16), s, s, s,
+                     (int64_t)last);
     /* This year's, open in about one in four, each member at a step of the seed's. */
     if (rc == DB_OK)
         rc = db_exec(db, NULL,
