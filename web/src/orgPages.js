@@ -64,6 +64,9 @@ export const ORG_PAGES = [
   { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
   { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: 民主评议党员 ----
+  { name: 'org-member-evaluation', path: 'member-evaluation', page: () => import('./views/partylife/MemberEvaluation.vue'), perm: 'party.read', tab: 'memberEvaluation' },
+  // ---- end 组织生活: 民主评议党员 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
