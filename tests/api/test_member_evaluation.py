@@ -2,6 +2,7 @@
 decision, follow-up), 预备党员 taking part ungraded, the 优秀 cap counted against the graded
 (full) members only, the round closing once every member is through, who sees what, and
 the figures."""
+import concurrent.futures
 import datetime
 
 import pytest
@@ -172,6 +173,27 @@ def test_excellent_is_capped_at_a_third_of_the_graded_members(admin, city):
     assert (rnd["cap"]["excellent"], rnd["cap"]["max"]) == (2, 2)
 
 
+def test_concurrent_excellent_decisions_keep_to_the_cap(server, admin, city):
+    """Three full members of another branch (a third of 3 is 1), each proposed 优秀, decided at once by three
+    staff: one decision passes, two are refused."""
+    po = created(admin.post("/api/v1/party-orgs", json={"org_id": city["community"], "kind": "党支部",
+                                                        "name": "评议第二党支部"}))["id"]
+    for i in range(3):
+        p = created(admin.post("/api/v1/persons", json={"org_id": city["community"], "name": f"并发党员{i}",
+                                                        "id_card": id_with_check(f"340104198503{i + 10:02d}272")}))
+        created(admin.post("/api/v1/party-members", json={"person_id": p["id"], "party_org_id": po, "status": "正式",
+                                                          "joined_on": "2010-07-01"}))
+    rnd = created(open_round(city["staff"], city, po=po))
+    entries = [through_branch(admin, e, "excellent") for e in rnd["entries"]]
+    clients = [server.make_user(admin, f"ev-conc-{i}", "org_staff", city["community"]) for i in range(3)]
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda ce: step(ce[0], ce[1], "decision", grade="excellent"), zip(clients, entries)))
+    assert sorted(r.status_code for r in answers) == [200, 409, 409], [r.text for r in answers]
+    assert all(error_of(r)["code"] == "excellent_cap_exceeded" for r in answers if r.status_code == 409)
+    rnd = ok(admin.get(f"/api/v1/member-evaluations/{rnd['id']}"))
+    assert (rnd["cap"]["excellent"], rnd["cap"]["max"]) == (1, 1)
+
+
 def test_unqualified_takes_a_recorded_follow_up_and_the_round_closes_when_all_are_through(admin, city):
     staff = city["staff"]
     rnd = ok(staff.get(f"/api/v1/member-evaluations/{city['round']}"))
@@ -216,9 +238,10 @@ def test_who_sees_what_and_the_figures(admin, city):
     assert outsider.get("/api/v1/member-evaluations").json()["total"] == 0
     assert ok(member.get(f"/api/v1/member-evaluation-entries/{item['id']}"))["id"] == item["id"]
     f = ok(admin.get("/api/v1/member-evaluation-figures", params={"org": city[LONGJU], "year": YEAR}))
-    assert (f["rounds"], f["rounds_closed"], f["members"], f["graded"], f["probationary"]) == (1, 1, 10, 7, 3)
+    # The first branch's round (closed) and the second's (open, one 优秀 decided).
+    assert (f["rounds"], f["rounds_closed"], f["members"], f["graded"], f["probationary"]) == (2, 1, 13, 10, 3)
     assert (f["decided"], f["excellent"], f["qualified"], f["basic"], f["unqualified"], f["follow_ups"]) == \
-        (7, 2, 4, 0, 1, 1)
+        (8, 3, 4, 0, 1, 1)
     child = next(c for c in f["children"] if c["org_id"] == city["community"])
     assert child["rounds_closed"] == 1
     assert ok(admin.get("/api/v1/member-evaluation-figures", params={"org": city[YAOHAI], "year": YEAR}))["rounds"] == 0
