@@ -598,6 +598,10 @@ int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
  * decision (限期改正 劝退 除名) and the states of a round. */
 extern const char *const member_eval_grades[], *const member_eval_steps[], *const member_eval_follow_ups[],
     *const member_eval_round_states[];
+/* The figures of [lo, hi) for year (member-evaluation-figures): rounds and rounds
+ * closed, members, graded, probationary, decided, each grade, follow-ups. */
+json_t *member_eval_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                               const char *today);
 /* Last year's round of every party organisation with members, decided and
  * closed, and this year's open in one in four, at its steps (jiceng demo). */
 int member_eval_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
