@@ -603,6 +603,20 @@ json_t *service_report_figures_of(db_t *db, const principal_t *who, const char *
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 双报到 ---- */
 
+/* ---- 民主评议党员 (member_eval.c, docs/member-evaluation.md) ---- */
+/* The grades (优秀 合格 基本合格 不合格), the steps, the follow-ups of a 不合格
+ * decision (限期改正 劝退 除名) and the states of a round. */
+extern const char *const member_eval_grades[], *const member_eval_steps[], *const member_eval_follow_ups[],
+    *const member_eval_round_states[];
+/* The figures of [lo, hi) for year (member-evaluation-figures): rounds and rounds
+ * closed, members, graded, probationary, decided, each grade, follow-ups. */
+json_t *member_eval_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                               const char *today);
+/* Last year's round of every party organisation with members, decided and
+ * closed, and this year's open in one in four, at its steps (jiceng demo). */
+int member_eval_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 民主评议党员 ---- */
+
 /* ---- 村级集体经济 (village.c, docs/village-economy.md) ---- */
 extern const char *const village_bands[];    /* the grades village.income_bands names: strong ... shell */
 extern const char *const village_measures[]; /* the measures an account names: asset_integration ... */

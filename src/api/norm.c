@@ -37,6 +37,8 @@ static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_
                                                  NULL};
 /* ---- end 村/社区干部报酬 ---- */
 static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
+/* ---- 民主评议党员 (member_eval.c): at most `excellent` 优秀 in every `graded` graded members ---- */
+static const char *const eval_share_parts[] = {"excellent", "graded", NULL};
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -75,6 +77,9 @@ static const norm_key_t catalogue[] = {
     {"party_transfer.letter_valid_days", NK_NUMBER, 1, 365, NULL, 0},
     {"party_transfer.formal_months", NK_NUMBER, 1, 60, NULL, 0},
     /* ---- end membership transfers ---- */
+    /* ---- 民主评议党员 (member_eval.c) ---- */
+    {"member_eval.excellent_share", NK_SHARES, 1, 100, eval_share_parts, 0},
+    /* ---- end 民主评议党员 ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -89,6 +94,7 @@ const char *const norm_keys[] = {
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
     "development.periods", /* 发展党员 (party_dev.c) */
     "party_transfer.letter_valid_days", "party_transfer.formal_months", /* membership transfers (组织关系转接) */
+    "member_eval.excellent_share", /* 民主评议党员 (member_eval.c) */
     NULL,
 };
 

@@ -121,6 +121,12 @@ static const struct {
     {"wish_states", wish_states},
     /* ---- 党建品牌 and 荣誉 (honour.c) ---- */
     {"honour_levels", honour_levels},
+    /* ---- 民主评议党员 (member_eval.c) ---- */
+    {"member_eval_grades", member_eval_grades},
+    {"member_eval_steps", member_eval_steps},
+    {"member_eval_follow_ups", member_eval_follow_ups},
+    {"member_eval_round_states", member_eval_round_states},
+    /* ---- end 民主评议党员 ---- */
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

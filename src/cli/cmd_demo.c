@@ -1191,6 +1191,7 @@ static const family_demo_t family_demos[] = {
     {"venues and funds", venue_funds_demo},   /* 阵地 and 运转经费 */
     {"party development", party_dev_demo},    /* 发展党员 */
     {"party transfers", party_transfer_demo}, /* 组织关系转接 */
+    {"member evaluations", member_eval_demo}, /* 民主评议党员 */
     {NULL, NULL},
 };
 

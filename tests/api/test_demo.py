@@ -293,8 +293,38 @@ def fingerprint(db):
                            " population_source FROM operating_fund ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end venues and operating funds ----
+    # ---- 民主评议党员 ----
+    for row in con.execute("SELECT party_org_id, org_id, year, state FROM member_eval_round ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT round_id, person_id, probationary, step, peer_excellent, peer_qualified, peer_basic,"
+                           " peer_unqualified, branch_grade, grade, follow_up FROM member_eval ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end 民主评议党员 ----
     con.close()
     return h.hexdigest()
+
+
+def member_evaluations(db):
+    """民主评议党员's demo: last year's round of every party organisation with members, closed, each full
+    member decided and no round over its cap (a third of its graded members, rounded down); this year's
+    open in some; 预备党员 never graded."""
+    con = sqlite3.connect(db)
+    last = con.execute("SELECT MAX(year) FROM member_eval_round WHERE state = 'closed'").fetchone()[0]
+    with_members = con.execute("SELECT COUNT(DISTINCT party_org_id) FROM party_member").fetchone()[0]
+    assert con.execute("SELECT COUNT(*) FROM member_eval_round WHERE year = ? AND state = 'closed'",
+                       (last,)).fetchone()[0] == with_members
+    assert 0 < con.execute("SELECT COUNT(*) FROM member_eval_round WHERE year = ? AND state = 'open'",
+                           (last + 1,)).fetchone()[0] < with_members
+    assert con.execute("SELECT COUNT(*) FROM member_eval e JOIN member_eval_round r ON r.id = e.round_id"
+                       " WHERE r.year = ? AND e.probationary = 0 AND e.grade IS NULL", (last,)).fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM member_eval WHERE probationary = 1 AND grade IS NOT NULL").fetchone()[0] == 0
+    over = con.execute("SELECT COUNT(*) FROM (SELECT round_id, SUM(grade = 'excellent') AS x,"
+                       " SUM(1 - probationary) AS g FROM member_eval GROUP BY round_id) WHERE x > g / 3").fetchone()[0]
+    assert over == 0
+    grades = dict(con.execute("SELECT grade, COUNT(*) FROM member_eval WHERE grade IS NOT NULL GROUP BY grade"))
+    # (A small demo's branches have too few full members for any 优秀 under the cap.)
+    assert "qualified" in grades and set(grades) <= {"excellent", "qualified", "basic", "unqualified"}, grades
+    con.close()
 
 
 def test_same_seed_same_city_and_consistent_figures():
@@ -305,7 +335,8 @@ def test_same_seed_same_city_and_consistent_figures():
     stages = [line.split(":")[0] for line in p.stderr.splitlines()]
     families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
                 "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
-                "work teams", "pay", "venues and funds", "party development", "party transfers"]
+                "work teams", "pay", "venues and funds", "party development", "party transfers",
+                "member evaluations"]
     assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
     assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]
@@ -348,6 +379,7 @@ def test_same_seed_same_city_and_consistent_figures():
     city_shape(a, 7, 4000)
     assessment(a)
     demo_cases(a)
+    member_evaluations(a)
     teams(a)
     service_report(a)
     honours(a)

@@ -90,6 +90,13 @@ def probes(org, unit, party, me):
         "wish_states": ("GET", "/api/v1/wishes", "state", None),
         # 党建品牌 and 荣誉
         "honour_levels": ("GET", "/api/v1/honours", "level", None),
+        # 民主评议党员
+        "member_eval_grades": body(f"/api/v1/member-evaluation-entries/{MISSING}/steps", "grade",
+                                   {"step": "decision", "version": 1}),
+        "member_eval_steps": body(f"/api/v1/member-evaluation-entries/{MISSING}/steps", "step", {"version": 1}),
+        "member_eval_follow_ups": body(f"/api/v1/member-evaluation-entries/{MISSING}/steps", "follow_up",
+                                       {"step": "follow_up", "version": 1}),
+        "member_eval_round_states": ("GET", "/api/v1/member-evaluations", "state", None),
     }
 
 

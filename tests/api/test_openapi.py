@@ -1087,6 +1087,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_village(admin)  # 村级集体经济
     walk_honours(admin, cid)  # 党建品牌 and 荣誉
     walk_party_transfers(admin, cid)  # 组织关系转接
+    walk_member_evaluation(admin, cid)  # 民主评议党员
     check(admin.get("/api/v1/outbox", params={"limit": 5}), "GET", "/api/v1/outbox")  # the walk's dispatches
 
     # the test clock (the fixture's server runs with --test-clock)
@@ -1445,6 +1446,59 @@ def walk_service_report(admin, cid):
     check(admin.get(f"{uc}/{ur['id']}"), "GET", uc + "/{id}")
     check(admin.get(uc, params={"org": community, "sort": "-reported_on"}), "GET", uc)
     check(admin.get(uc + "/export", params={"unit_id": unit}), "GET", uc + "/export")
+
+# ---- 民主评议党员 ----
+def walk_member_evaluation(admin, cid):
+    """Part of the walk (民主评议党员): a branch of a community of its own with a full and a probationary
+    member opens this year's round (a second is 409), takes each through their steps (a grade for the
+    probationary one is 409), records the 不合格 member's follow-up and closes; the list, an entry, the
+    member's own page (an admin is no member) and the figures."""
+    year = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc).year
+    street = admin.get(f"/api/v1/orgs/{cid}").json()["parent_id"]
+    r = admin.post("/api/v1/orgs", json={"parent_id": street, "level": "community", "name": "文档评议社区"})
+    assert r.status_code == 201, r.text
+    community = r.json()["id"]
+    po = admin.post("/api/v1/party-orgs", json={"org_id": community, "kind": "党支部", "name": "文档评议党支部"}).json()["id"]
+    for i, status in enumerate(("正式", "预备")):
+        p = admin.post("/api/v1/persons", json={"org_id": community, "name": f"文档评议党员{i}",
+                                                "id_card": id_card(f"3401041980{i + 1:02d}01441")})
+        assert p.status_code == 201, p.text
+        r = admin.post("/api/v1/party-members", json={"person_id": p.json()["id"], "party_org_id": po,
+                                                      "status": status, "joined_on": "2010-07-01"})
+        assert r.status_code == 201, r.text
+    col, one = "/api/v1/member-evaluations", "/api/v1/member-evaluations/{id}"
+    for status in (201, 409):
+        r = admin.post(col, json={"party_org_id": po, "year": year})
+        assert r.status_code == status, r.text
+        rnd = check(r, "POST", col) if status == 201 else rnd
+    step = "/api/v1/member-evaluation-entries/{id}/steps"
+
+    def move(entry, name, status=200, **kw):
+        r = admin.post(step.replace("{id}", str(entry["id"])), json={"step": name, "version": entry["version"], **kw})
+        assert r.status_code == status, r.text
+        return check(r, "POST", step)
+
+    full, prob = sorted(rnd["entries"], key=lambda e: e["probationary"])
+    full = move(full, "self", text="文档自评")
+    full = move(full, "peer", peer_excellent=0, peer_qualified=0, peer_basic=0, peer_unqualified=1)
+    full = move(full, "branch", grade="unqualified")
+    full = move(full, "decision", grade="unqualified")
+    full = move(full, "follow_up", follow_up="rectify", note="文档限期改正")
+    prob = move(prob, "self", text="文档自评")
+    prob = move(prob, "peer", peer_excellent=0, peer_qualified=1, peer_basic=0, peer_unqualified=0)
+    move(prob, "branch", 409, grade="qualified")
+    r = admin.post(one.replace("{id}", str(rnd["id"])) + "/close", json={"version": rnd["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "POST", one + "/close")
+    check(admin.get(one.replace("{id}", str(rnd["id"]))), "GET", one)
+    check(admin.get(f"/api/v1/member-evaluation-entries/{full['id']}"), "GET", "/api/v1/member-evaluation-entries/{id}")
+    page = check(admin.get(col, params={"org": community, "sort": "-year"}), "GET", col)
+    assert [x["id"] for x in page["items"]] == [rnd["id"]]
+    assert check(admin.get("/api/v1/my/evaluation"), "GET", "/api/v1/my/evaluation")["member"] is False
+    f = check(admin.get("/api/v1/member-evaluation-figures", params={"org": street, "year": year}), "GET",
+              "/api/v1/member-evaluation-figures")
+    assert (f["rounds_closed"], f["unqualified"], f["follow_ups"]) >= (1, 1, 1)
+
 
 # ---- service posts and 微心愿 ----
 def walk_claims(server, admin, cid):

@@ -496,6 +496,11 @@ describe('staff console', { timeout: 1_200_000 }, () => {
       wish_states: (v) => [`wishState.${v}`],
       // ---- 党建品牌 and 荣誉 ----
       honour_levels: (v) => [`honours.level.${v}`],
+      // ---- 民主评议党员 ----
+      member_eval_grades: (v) => [`memberEval.grade.${v}`],
+      member_eval_steps: (v) => [`memberEval.step.${v}`],
+      member_eval_follow_ups: (v) => [`memberEval.followUp.${v}`],
+      member_eval_round_states: (v) => [`memberEval.roundState.${v}`],
       // ---- the audit log ----
       audit_actions: (v) => [`auditAction.${v}`],
     }
@@ -4166,6 +4171,117 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.screenshot({ path: join(ARTIFACTS, 'registers-roster-phone.png') })
     assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the roster overflows the phone')
     await phone.close()
+    clean()
+  })
+
+  // ---- 民主评议党员 ----
+  it('民主评议: branch staff open the round and grade members, the cap refuses one 优秀 too many; a member files a self-assessment on a phone', async () => {
+    const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear()
+    const community = await admin.post('/api/v1/orgs', { parent_id: ids.street, level: 'community', name: '评议演示社区' }, 201)
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: community.id, kind: '党支部', name: '评议演示党支部' }, 201)
+    // 4 full members (a third of 4 is 1 优秀) and a probationary one, who is not counted.
+    const people = []
+    for (let i = 0; i < 5; i++) {
+      const p = await admin.post('/api/v1/persons', { org_id: community.id, name: `评议党员${'甲乙丙丁戊'[i]}`, id_card: idWithCheck(`3401041986030${i + 1}581`) }, 201)
+      await admin.post('/api/v1/party-members', { person_id: p.id, party_org_id: branch.id, status: i === 4 ? '预备' : '正式', joined_on: '2015-07-01' }, 201)
+      people.push(p.id)
+    }
+    await admin.post('/api/v1/norms', { org_id: community.id, key: 'member_eval.excellent_share', year_from: year, value: { excellent: 1, graded: 3 }, basis: '评议演示' }, 201)
+    const account = async (username, role, personId) => {
+      const u = await admin.post('/api/v1/users', { username, display_name: username, password: STAFF_PASSWORD, org_id: community.id, ...(personId ? { person_id: personId } : {}) }, 201)
+      await admin.post(`/api/v1/users/${u.id}/grants`, { role, org_id: community.id }, 201)
+    }
+    await account('ev.staff', 'org_staff')
+    await account('ev.member', 'party_member', people[3])
+
+    // Branch staff open this year's round from the node's 民主评议 tab.
+    const desk = await newPage('ev-staff', { viewport: SCREEN })
+    await desk.goto(`${base}/login`)
+    await uiLogin(desk, 'ev.staff', STAFF_PASSWORD)
+    await desk.waitForURL((u) => u.pathname !== '/login')
+    await desk.goto(`${base}/orgs/${community.id}/member-evaluation`)
+    await byId(desk, 'member-eval-open').click()
+    await byId(desk, 'member-eval-branch').click()
+    await desk.locator('.el-select-dropdown__item:visible', { hasText: '评议演示党支部' }).click()
+    await byId(desk, 'member-eval-open-submit').click()
+    await byId(desk, 'member-eval-round').waitFor()
+    const [round] = (await admin.get(`/api/v1/member-evaluations?party_org_id=${branch.id}`)).items
+    assert.equal(round.members, 5)
+    // The first two have filed and been assessed by their peers and the branch (both proposed 优秀).
+    const entry = async (person) => (await admin.get(`/api/v1/member-evaluations/${round.id}`)).entries.find((e) => e.person_id === person)
+    for (const person of people.slice(0, 2)) {
+      let e = await entry(person)
+      for (const body of [{ step: 'self', text: '按时参加组织生活。' }, { step: 'peer', peer_excellent: 3, peer_qualified: 1, peer_basic: 0, peer_unqualified: 0 }, { step: 'branch', grade: 'excellent' }]) {
+        e = await admin.post(`/api/v1/member-evaluation-entries/${e.id}/steps`, { ...body, version: e.version }, 200)
+      }
+    }
+    await desk.reload()
+    // Both decision selects start at the branch's 优秀: the cap, counted live, is over.
+    await waitText(desk, 'member-eval-cap-line', '优秀 2 / 上限 1 名（参评正式党员 4 名，每 3 名至多 1 名）')
+    await byId(desk, 'member-eval-over-cap').waitFor()
+    await byId(desk, `member-eval-decide-${people[0]}`).click()
+    await waitText(desk, `member-eval-grade-${people[0]}`, '优秀')
+    await byId(desk, `member-eval-decide-${people[1]}`).click()
+    await desk.locator('.el-message--error', { hasText: '上限' }).first().waitFor()
+    assert.equal((await entry(people[1])).grade, null, 'the second 优秀 was refused')
+    // The probationary member is not graded: the row offers no grade.
+    assert.equal(await byId(desk, `member-eval-decision-grade-${people[4]}`).count(), 0)
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'member-evaluation-desktop.png') })
+
+    // The member, on a phone: 我的组织生活 → 我的民主评议 → their self-assessment.
+    const phone = await newPage('ev-member', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'ev.member', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    await phone.goto(`${base}/my/party`)
+    await area(phone, 'my-evaluation-text').fill('认真学习党的理论，按时交纳党费，参加社区志愿服务。')
+    await byId(phone, 'my-evaluation-submit').click()
+    await phone.locator('.el-message--success').first().waitFor()
+    const mine = await entry(people[3])
+    assert.equal(mine.step, 'self')
+    assert.equal(mine.self_text, '认真学习党的理论，按时交纳党费，参加社区志愿服务。')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-evaluation-phone.png'), fullPage: true })
+    let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `my evaluation overflows the phone by ${overflow}px`)
+    await phone.context().close()
+
+    // The staff round page on a phone, and the member's section on a desktop.
+    const staffPhone = await newPage('ev-staff-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await staffPhone.goto(`${base}/login`)
+    await uiLogin(staffPhone, 'ev.staff', STAFF_PASSWORD)
+    await staffPhone.waitForURL((u) => u.pathname !== '/login')
+    await staffPhone.goto(`${base}/orgs/${community.id}/member-evaluation?round=${round.id}`)
+    await byId(staffPhone, `member-eval-entry-${people[3]}`).waitFor()
+    await settled(staffPhone)
+    await staffPhone.screenshot({ path: join(ARTIFACTS, 'member-evaluation-phone.png'), fullPage: true })
+    overflow = await staffPhone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the round page overflows the phone by ${overflow}px`)
+    // The node's list of rounds, with the year's figures, on both.
+    await byId(staffPhone, 'member-eval-back').click()
+    await byId(staffPhone, `member-eval-round-${round.id}`).waitFor()
+    await waitText(staffPhone, 'member-eval-figure-rounds', '1')
+    await settled(staffPhone)
+    await staffPhone.screenshot({ path: join(ARTIFACTS, 'member-evaluation-list-phone.png'), fullPage: true })
+    overflow = await staffPhone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the rounds list overflows the phone by ${overflow}px`)
+    await byId(desk, 'member-eval-back').click()
+    await byId(desk, `member-eval-round-${round.id}`).waitFor()
+    await waitText(desk, 'member-eval-figure-decided', '1')
+    await settled(desk)
+    await desk.screenshot({ path: join(ARTIFACTS, 'member-evaluation-list-desktop.png') })
+    await staffPhone.context().close()
+    const memberDesk = await newPage('ev-member-desk', { viewport: SCREEN })
+    await memberDesk.goto(`${base}/login`)
+    await uiLogin(memberDesk, 'ev.member', STAFF_PASSWORD)
+    await memberDesk.waitForURL((u) => u.pathname !== '/login')
+    await memberDesk.goto(`${base}/my/party`)
+    await byId(memberDesk, 'my-evaluation').waitFor()
+    await settled(memberDesk)
+    await memberDesk.screenshot({ path: join(ARTIFACTS, 'my-evaluation-desktop.png') })
+    await memberDesk.context().close()
+    await desk.context().close()
     clean()
   })
 

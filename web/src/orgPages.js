@@ -70,6 +70,9 @@ export const ORG_PAGES = [
   // ---- 组织生活: party transfers ----
   { name: 'org-party-transfers', path: 'party-transfers', page: () => import('./views/partylife/PartyTransfers.vue'), perm: 'party.read', tab: 'partyTransfers' },
   // ---- end 组织生活: party transfers ----
+  // ---- 组织生活: 民主评议党员 ----
+  { name: 'org-member-evaluation', path: 'member-evaluation', page: () => import('./views/partylife/MemberEvaluation.vue'), perm: 'party.read', tab: 'memberEvaluation' },
+  // ---- end 组织生活: 民主评议党员 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

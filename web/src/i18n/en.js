@@ -113,6 +113,7 @@ export default {
   },
   tabs: {
     partyDevelopment: 'Party development', // 组织生活: party development
+    memberEvaluation: 'Member evaluation',
     map: 'Map',
     figures: 'Figures',
     villageEconomy: 'Village economy',
@@ -774,6 +775,13 @@ export default {
     },
     party_transfers: {
       exported: 'Exported membership transfers',
+    // 民主评议党员
+    member_eval_round: {
+      created: 'Member evaluation opened',
+      closed: 'Member evaluation closed',
+    },
+    member_eval: {
+      stepped: 'Member evaluation step recorded',
     },
   },
   peopleFigures: {
@@ -1040,6 +1048,9 @@ export default {
     party_transfer: {
       letter_valid_days: 'Transfer letter validity',
       formal_months: 'Months away for a formal transfer',
+    // 民主评议党员
+    member_eval: {
+      excellent_share: 'Member evaluation: most excellent members',
     },
   },
   normUnit: {
@@ -1096,6 +1107,9 @@ export default {
     party_transfer: {
       letter_valid_days: 'days',
       formal_months: 'months',
+    // 民主评议党员
+    member_eval: {
+      excellent_share: 'members',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -1132,6 +1146,7 @@ export default {
     benchmark_pct: 'not below a new civil servant\'s pay (%)',
     rural_income_multiple_pct: 'not below the rural disposable income (%)',
     deputy_of_secretary_pct: 'deputies not below the secretary\'s pay (%)',
+    graded: 'graded full members',
   },
   households: {
     create: 'New household',
@@ -2908,4 +2923,63 @@ export default {
     },
   },
   // ---- end 组织生活: party transfers ----
+  // ---- 民主评议党员 ----
+  memberEval: {
+    grade: { excellent: 'Excellent', qualified: 'Qualified', basic: 'Basically qualified', unqualified: 'Unqualified' },
+    step: { self: 'Self-assessment', peer: 'Peer assessment', branch: 'Branch assessment', decision: 'Decision', follow_up: 'Follow-up' },
+    followUp: { rectify: 'Correct within a time limit', persuade: 'Persuade to leave', expel: 'Expel' },
+    roundState: { open: 'In progress', closed: 'Closed' },
+    figure: {
+      rounds: 'Party organisations evaluating',
+      rounds_closed: 'Closed',
+      graded: 'Graded full members',
+      decided: 'Decided',
+      excellent: 'Excellent',
+      unqualified: 'Unqualified',
+    },
+    hint: 'Yearly: self-assessment, peer assessment, branch assessment and the decision, in this order; probationary members take part and are not graded; excellent members stay within the norm\'s cap.',
+    year: 'Year',
+    yearLabel: '{year}',
+    branch: 'Party organisation',
+    node: 'Node',
+    progress: 'Decided',
+    decidedOf: '{decided} of {members} decided',
+    state: 'State',
+    view: 'Open',
+    open: 'Open an evaluation',
+    openSubmit: 'Open',
+    opened: 'Evaluation opened',
+    chooseBranch: 'Choose a party organisation',
+    back: 'Back to the list',
+    close: 'Close the round',
+    closed: 'The round is closed',
+    member: 'Member',
+    probationary: 'Probationary',
+    notGraded: 'Not graded',
+    fill: 'Fill in',
+    save: 'Save',
+    saved: 'Saved',
+    decide: 'Decide',
+    required: 'Please fill this in',
+    chooseGrade: 'Choose a grade',
+    chooseFollowUp: 'Choose a follow-up',
+    followNote: 'Note (optional)',
+    selfPrompt: 'Your year against the standards of a member: thinking, study, work and conduct',
+    peerHint: 'The number of peers who gave each grade.',
+    peerTally: 'Excellent {excellent} · Qualified {qualified} · Basic {basic} · Unqualified {unqualified}',
+    capLine: 'Excellent {excellent} of at most {max} ({graded} graded full members, at most {num} in every {den})',
+    capNone: 'No norm of the excellent share applies: no member can be decided excellent yet ({graded} graded full members)',
+    overCap: 'Over the cap',
+    capRule: 'The cap counts graded full members, rounded down; probationary members do not count. {unfinished} members are not through yet.',
+    mine: 'My evaluation',
+    mineNone: 'You have not taken part in an evaluation yet.',
+    result: 'Grade',
+    probationaryDone: 'Probationary members take part and are not graded.',
+    selfSubmit: 'Submit my self-assessment',
+    selfUpdate: 'Update my self-assessment',
+    selfFiled: 'Submitted; you may change it until the peer assessment.',
+    selfSaved: 'Self-assessment submitted',
+    waiting: 'Waiting for the {step}',
+  },
+  // ---- end 民主评议党员 ----
 }

@@ -114,6 +114,7 @@ export default {
   },
   tabs: {
     partyDevelopment: '发展党员', // 组织生活: party development
+    memberEvaluation: '民主评议',
     map: '地图',
     figures: '数说基层',
     villageEconomy: '集体经济',
@@ -775,6 +776,13 @@ export default {
     },
     party_transfers: {
       exported: '导出组织关系转接',
+    // 民主评议党员
+    member_eval_round: {
+      created: '开展民主评议',
+      closed: '结束民主评议',
+    },
+    member_eval: {
+      stepped: '记录民主评议环节',
     },
   },
   peopleFigures: {
@@ -1041,6 +1049,9 @@ export default {
     party_transfer: {
       letter_valid_days: '介绍信有效期',
       formal_months: '正式转接外出时限',
+    // 民主评议党员
+    member_eval: {
+      excellent_share: '民主评议优秀比例上限',
     },
   },
   normUnit: {
@@ -1097,6 +1108,9 @@ export default {
     party_transfer: {
       letter_valid_days: '天',
       formal_months: '个月',
+    // 民主评议党员
+    member_eval: {
+      excellent_share: '名',
     },
   },
   // a bands key's own grade words (normGrade.<key>.<grade>), over normName's
@@ -1133,6 +1147,7 @@ export default {
     benchmark_pct: '不低于新招录公务员工资（%）',
     rural_income_multiple_pct: '不低于农村居民人均可支配收入（%）',
     deputy_of_secretary_pct: '副职不低于书记报酬（%）',
+    graded: '参评正式党员',
   },
   households: {
     create: '新建户',
@@ -2909,4 +2924,63 @@ export default {
     },
   },
   // ---- end 组织生活: party transfers ----
+  // ---- 民主评议党员 ----
+  memberEval: {
+    grade: { excellent: '优秀', qualified: '合格', basic: '基本合格', unqualified: '不合格' },
+    step: { self: '个人自评', peer: '党员互评', branch: '支部评议', decision: '组织评定', follow_up: '处置' },
+    followUp: { rectify: '限期改正', persuade: '劝退', expel: '除名' },
+    roundState: { open: '进行中', closed: '已结束' },
+    figure: {
+      rounds: '开展评议的党组织',
+      rounds_closed: '已结束',
+      graded: '参评正式党员',
+      decided: '已评定',
+      excellent: '优秀',
+      unqualified: '不合格',
+    },
+    hint: '每年一次：个人自评、党员互评、支部评议、组织评定依次进行；预备党员参加评议，不评定等次；优秀比例不超过规则参数的上限。',
+    year: '年度',
+    yearLabel: '{year}年度',
+    branch: '党组织',
+    node: '所在组织',
+    progress: '评定进度',
+    decidedOf: '已评定 {decided} / {members} 人',
+    state: '状态',
+    view: '查看',
+    open: '开展民主评议',
+    openSubmit: '开始',
+    opened: '已开展民主评议',
+    chooseBranch: '请选择党组织',
+    back: '返回列表',
+    close: '结束评议',
+    closed: '本轮评议已结束',
+    member: '党员',
+    probationary: '预备党员',
+    notGraded: '不评定等次',
+    fill: '填写',
+    save: '保存',
+    saved: '已保存',
+    decide: '评定',
+    required: '请填写内容',
+    chooseGrade: '请选择等次',
+    chooseFollowUp: '请选择处置方式',
+    followNote: '处置说明（可不填）',
+    selfPrompt: '对照党员标准，总结一年来的思想、学习、工作和作风情况',
+    peerHint: '按党员互评的结果，填写评为各等次的人数。',
+    peerTally: '优秀 {excellent} · 合格 {qualified} · 基本合格 {basic} · 不合格 {unqualified}',
+    capLine: '优秀 {excellent} / 上限 {max} 名（参评正式党员 {graded} 名，每 {den} 名至多 {num} 名）',
+    capNone: '没有适用的优秀比例参数，暂不能评定优秀（参评正式党员 {graded} 名）',
+    overCap: '超出上限',
+    capRule: '上限按参评正式党员计算，向下取整；预备党员不计入。尚有 {unfinished} 人未完成评议。',
+    mine: '我的民主评议',
+    mineNone: '还没有参加过民主评议。',
+    result: '评定等次',
+    probationaryDone: '预备党员参加评议，不评定等次。',
+    selfSubmit: '提交自评',
+    selfUpdate: '修改自评',
+    selfFiled: '已提交；党员互评开始前可以修改。',
+    selfSaved: '自评已提交',
+    waiting: '等待{step}',
+  },
+  // ---- end 民主评议党员 ----
 }
