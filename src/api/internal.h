@@ -642,4 +642,12 @@ int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field
 int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end work teams and poverty ledger ---- */
 
+/* ---- 党费 dues (dues.c) ---- */
+/* The dues figures of [lo, hi) for year (api_subtree_figures). */
+json_t *dues_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                        const char *today);
+/* The demo city's dues: norms, declarations and a year of months (jiceng demo). */
+int dues_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 党费 dues ---- */
+
 #endif

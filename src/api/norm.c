@@ -37,6 +37,9 @@ static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_
                                                  NULL};
 /* ---- end 村/社区干部报酬 ---- */
 static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
+/* ---- 党费 dues (dues.c) ---- */
+static const char *const dues_fixed_parts[] = {"farmer_min", "farmer_max", "student", "unemployed", "dibao", NULL};
+/* ---- end 党费 dues ---- */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -68,6 +71,16 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- end venues and operating funds ---- */
+    /* ---- 党费 dues (dues.c) ---- */
+    {"dues.in_service_bounds", NK_STEPS, 0.01, 100000000, NULL, 0},
+    {"dues.in_service_rates", NK_STEPS, 0, 100, NULL, 0},
+    {"dues.retired_bounds", NK_STEPS, 0.01, 100000000, NULL, 0},
+    {"dues.retired_rates", NK_STEPS, 0, 100, NULL, 0},
+    {"dues.fixed_fen", NK_SHARES, 0, 100000, dues_fixed_parts, 0},
+    {"dues.upward_fen", NK_NUMBER, 1, 10000000000, NULL, 0},
+    {"dues.arrears_months", NK_NUMBER, 1, 24, NULL, 0},
+    /* ---- end 党费 dues ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -80,6 +93,8 @@ const char *const norm_keys[] = {
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
+    "dues.in_service_bounds", "dues.in_service_rates", "dues.retired_bounds", "dues.retired_rates", /* 党费 (dues.c) */
+    "dues.fixed_fen", "dues.upward_fen", "dues.arrears_months",
     NULL,
 };
 
