@@ -434,16 +434,18 @@ static const field_t extra_update[] = {
     FIELDS_END,
 };
 
+static const char *const truths[] = {"true", "false", NULL}; /* ?upward= */
+
 static const field_t extra_query[] = {
     {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"person_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
-    {"upward", F_BOOL, 0, 0, 0, NULL, 0},
+    {"upward", F_ENUM, 0, 0, 0, truths, 0},
     FIELDS_END,
 };
 
 static const res_filter_t extra_filters[] = {
     {"person_id", "x.person_id = ?", 0},
-    {"upward", "x.upward = ?", 0},
+    {"upward", "x.upward = CASE WHEN ? = 'true' THEN 1 ELSE 0 END", 0},
     {NULL, NULL, 0},
 };
 
