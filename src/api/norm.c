@@ -79,7 +79,7 @@ static const norm_key_t catalogue[] = {
     {"dues.retired_rates", NK_STEPS, 0, 100, NULL, 0},
     {"dues.fixed_fen", NK_SHARES, 0, 100000, dues_fixed_parts, 0},
     {"dues.upward_fen", NK_NUMBER, 1, 10000000000, NULL, 0},
-    {"dues.arrears_months", NK_NUMBER, 1, 24, NULL, 0},
+    {"dues.arrears_months", NK_NUMBER, 1, 60, NULL, 0},
     /* ---- end 党费 dues ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
