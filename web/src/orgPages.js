@@ -64,6 +64,12 @@ export const ORG_PAGES = [
   { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
   { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: dues ----
+  { name: 'org-dues-declarations', path: 'dues-declarations', page: () => import('./views/dues/DuesDeclarations.vue'), perm: 'stats.read', tab: 'duesDeclarations' },
+  { name: 'org-dues-sheet', path: 'dues-sheet', page: () => import('./views/dues/DuesSheet.vue'), perm: 'stats.read', tab: 'duesSheet' },
+  { name: 'org-dues-arrears', path: 'dues-arrears', page: () => import('./views/dues/DuesArrears.vue'), perm: 'stats.read', tab: 'duesArrears' },
+  { name: 'org-dues-report', path: 'dues-report', page: () => import('./views/dues/DuesReport.vue'), perm: 'stats.read', tab: 'duesReport' },
+  // ---- end 组织生活: dues ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
