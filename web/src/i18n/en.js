@@ -2730,7 +2730,7 @@ export default {
   dues: {
     member: 'Member',
     branch: 'Branch',
-    memberStatus: 'Status',
+    memberStatus: 'Standing',
     year: 'Year',
     yearN: '{year}',
     monthN: '{year}-{month}',

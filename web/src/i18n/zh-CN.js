@@ -2731,7 +2731,7 @@ export default {
   dues: {
     member: '党员',
     branch: '党支部',
-    memberStatus: '状态',
+    memberStatus: '身份',
     year: '年度',
     yearN: '{year} 年',
     monthN: '{year} 年 {month} 月',
