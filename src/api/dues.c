@@ -1026,7 +1026,7 @@ int dues_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                      " WHERE " MONTH_OF("m.joined_on") " <= ?) x",
                      "itiiiiiiii", month, paid_on, w->now, h, month / 100, h, h, paid_recent, paid_old, month);
     }
-    /* Extra payments: a few of 200 yuan, fewer of 1,200 (upward). */
+    /* Extra payments: 2% of members, half of them 1,200 yuan (upward), half 200. */
     char on[16];
     snprintf(on, sizeof on, "%04d-%02d-15", (int)(dues_month_add(now_month, -3) / 100),
              (int)(dues_month_add(now_month, -3) % 100));
@@ -1034,10 +1034,10 @@ int dues_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         rc = db_exec(db, NULL,
                      "INSERT INTO dues_extra (person_id, org_id, paid_on, amount_fen, channel, upward, created_at,"
                      " updated_at)"
-                     " SELECT m.person_id, po.org_id, ?, CASE WHEN " DEMO_H " = 11 THEN 120000 ELSE 20000 END, 'bank',"
-                     " CASE WHEN " DEMO_H " = 11 THEN 1 ELSE 0 END, ?, ?"
+                     " SELECT m.person_id, po.org_id, ?, CASE WHEN " DEMO_H " % 100 = 11 THEN 120000 ELSE 20000 END,"
+                     " 'bank', CASE WHEN " DEMO_H " % 100 = 11 THEN 1 ELSE 0 END, ?, ?"
                      " FROM party_member m JOIN party_org po ON po.id = m.party_org_id"
-                     " WHERE " DEMO_H " % 200 = 11",
+                     " WHERE " DEMO_H " % 50 = 11",
                      "tiiiii", on, h, h, w->now, w->now, h);
     /* The branch talked to a third of those long in arrears (批评教育). */
     snprintf(on, sizeof on, "%04d-%02d-01", (int)(now_month / 100), (int)(now_month % 100));
