@@ -2462,7 +2462,7 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     const sh = new Date(Date.now() + 8 * 3600 * 1000)
     const month = sh.getUTCFullYear() * 100 + sh.getUTCMonth() + 1
     for (const [key, value] of [['dues.in_service_bounds', [3000, 5000, 10000]], ['dues.in_service_rates', [0.5, 1, 1.5, 2]],
-      ['dues.retired_bounds', [5000]], ['dues.retired_rates', [0.5, 1]], ['dues.arrears_months', 6]]) {
+      ['dues.retired_bounds', [5000]], ['dues.retired_rates', [0.5, 1]], ['dues.upward_fen', 100000], ['dues.arrears_months', 6]]) {
       await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2008, value, basis: '中组发〔2008〕3号' }, 201)
     }
     const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '龙居社区党费支部' }, 201)
@@ -2496,11 +2496,19 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await waitText(page, `dues-paid-${members[0]}`, '81.00')
     const row = (await admin.get(`/api/v1/dues-months?party_org=${branch.id}&month=${month}&person_id=${members[0]}`)).items[0]
     assert.deepEqual([row.paid_fen, row.channel, row.state], [8100, 'bank', 'paid'])
+    // A one-off extra payment of 1,200 yuan: flagged as going upward.
+    await byId(page, 'dues-extra-open').click()
+    await field(page, 'dues-extra-amount').fill('1200')
+    await field(page, 'dues-extra-amount').press('Tab')
+    await byId(page, 'dues-extra-save').click()
+    await byId(page, 'dues-extra-dialog').waitFor({ state: 'hidden' })
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'dues-sheet-desktop.png'), fullPage: true })
 
     await page.goto(`${base}/orgs/${ids.longju}/dues-report`)
     await waitText(page, `dues-report-paid-${branch.id}`, '81.00')
+    await waitText(page, `dues-report-extra-${branch.id}`, '1200.00')
+    await waitText(page, `dues-report-upward-${branch.id}`, '1')
     await settled(page)
     await page.screenshot({ path: join(ARTIFACTS, 'dues-report-desktop.png'), fullPage: true })
     for (const tab of ['dues-declarations', 'dues-arrears']) {

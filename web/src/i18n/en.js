@@ -2789,6 +2789,13 @@ export default {
       decidedOn: 'Decided on',
       decisionNote: "A decision is only recorded: it changes nobody's membership. Treating a member as having left the party takes the branch meeting and the higher organisation's approval, done separately.",
     },
+    extra: {
+      open: 'Extra payment',
+      amountYuan: 'Amount (yuan)',
+      rule: 'Members may pay more of their own will; a one-off of 1,000 yuan or more (the norm) goes upward whole.',
+      saved: 'Extra payment recorded',
+      savedUpward: 'Recorded; a one-off at the upward threshold goes upward whole',
+    },
     report: {
       org: 'Organisation',
       members: 'Members',

@@ -2790,6 +2790,13 @@ export default {
       decidedOn: '决定日期',
       decisionNote: '决定仅作记录，不会自动改变党员身份；按自行脱党处理须经支部大会讨论、报上级党组织批准后另行办理。',
     },
+    extra: {
+      open: '自愿多交',
+      amountYuan: '金额（元）',
+      rule: '党员自愿多交党费不限；一次性交纳 1000 元以上（按规则参数）的，全额上缴。',
+      saved: '已登记自愿多交党费',
+      savedUpward: '已登记；一次性交纳达到上缴标准，全额上缴',
+    },
     report: {
       org: '所在组织',
       members: '党员数',
