@@ -803,9 +803,13 @@ static int dues_report_export(api_req_t *req, api_reply_t *rep)
     json_decref(table);
     if (body == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
+    char code[32] = "";
+    if (db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", org) != DB_OK)
+        snprintf(code, sizeof code, "%lld", (long long)org);
     char *b64 = api_base64_wipe(body, len);
-    char filename[64];
-    snprintf(filename, sizeof filename, "dues-%lld-%06lld.xlsx", (long long)org, (long long)month);
+    /* dues-340104006006-202612.xlsx: the node's code and the month. */
+    char filename[80];
+    snprintf(filename, sizeof filename, "dues-%s-%06lld.xlsx", code, (long long)month);
     json_t *data = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s}", "org", (json_int_t)org, "month", (json_int_t)month,
                              "rows", (json_int_t)n, "format", "xlsx", "body", b64, "filename", filename);
     free(b64);
