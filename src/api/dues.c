@@ -804,7 +804,7 @@ static int dues_report_export(api_req_t *req, api_reply_t *rep)
     if (body == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     char code[32] = "";
-    if (db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", org) != DB_OK)
+    if (db_one_text(req->db, code, sizeof code, "SELECT code FROM org WHERE id = ?", "i", org) != DB_OK || !code[0])
         snprintf(code, sizeof code, "%lld", (long long)org);
     char *b64 = api_base64_wipe(body, len);
     /* dues-340104006006-202612.xlsx: the node's code and the month. */
