@@ -676,5 +676,12 @@ json_t *party_development_figures_of(db_t *db, const principal_t *who, const cha
 /* The demo city's candidates at every stage, with the norm they follow, from seed (jiceng demo). */
 int party_dev_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 发展党员 ---- */
+/* ---- 党费 dues (dues.c) ---- */
+/* The dues figures of [lo, hi) for year (api_subtree_figures). */
+json_t *dues_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                        const char *today);
+/* The demo city's dues: norms, declarations and a year of months (jiceng demo). */
+int dues_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 党费 dues ---- */
 
 #endif

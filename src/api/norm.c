@@ -39,6 +39,9 @@ static const char *const pay_standard_parts[] = {"benchmark_pct", "rural_income_
 static const char *const venue_kinds[] = {"community", "village", NULL}; /* venue.min_area */
 /* ---- 民主评议党员 (member_eval.c): at most `excellent` 优秀 in every `graded` graded members ---- */
 static const char *const eval_share_parts[] = {"excellent", "graded", NULL};
+/* ---- 党费 dues (dues.c) ---- */
+static const char *const dues_fixed_parts[] = {"farmer_min", "farmer_max", "student", "unemployed", "dibao", NULL};
+/* ---- end 党费 dues ---- */
 
 /* In the order the console lists them. The module that applies a key reads it
  * with norm_get; docs/norms.md says who does. */
@@ -70,6 +73,7 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- end venues and operating funds ---- */
     /* ---- 发展党员 (party_dev.c) ---- */
     {"development.periods", NK_SHARES, 0, 120, pd_period_names, 0},
     /* ---- end 发展党员 ---- */
@@ -80,6 +84,15 @@ static const norm_key_t catalogue[] = {
     /* ---- 民主评议党员 (member_eval.c) ---- */
     {"member_eval.excellent_share", NK_SHARES, 1, 100, eval_share_parts, 0},
     /* ---- end 民主评议党员 ---- */
+    /* ---- 党费 dues (dues.c) ---- */
+    {"dues.in_service_bounds", NK_STEPS, 0.01, 100000000, NULL, 0},
+    {"dues.in_service_rates", NK_STEPS, 0, 100, NULL, 0},
+    {"dues.retired_bounds", NK_STEPS, 0.01, 100000000, NULL, 0},
+    {"dues.retired_rates", NK_STEPS, 0, 100, NULL, 0},
+    {"dues.fixed_fen", NK_SHARES, 0, 100000, dues_fixed_parts, 0},
+    {"dues.upward_fen", NK_NUMBER, 1, 10000000000, NULL, 0},
+    {"dues.arrears_months", NK_NUMBER, 1, 60, NULL, 0},
+    /* ---- end 党费 dues ---- */
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -95,6 +108,8 @@ const char *const norm_keys[] = {
     "development.periods", /* 发展党员 (party_dev.c) */
     "party_transfer.letter_valid_days", "party_transfer.formal_months", /* membership transfers (组织关系转接) */
     "member_eval.excellent_share", /* 民主评议党员 (member_eval.c) */
+    "dues.in_service_bounds", "dues.in_service_rates", "dues.retired_bounds", "dues.retired_rates", /* 党费 (dues.c) */
+    "dues.fixed_fen", "dues.upward_fen", "dues.arrears_months",
     NULL,
 };
 

@@ -1192,6 +1192,7 @@ static const family_demo_t family_demos[] = {
     {"party development", party_dev_demo},    /* 发展党员 */
     {"party transfers", party_transfer_demo}, /* 组织关系转接 */
     {"member evaluations", member_eval_demo}, /* 民主评议党员 */
+    {"dues", dues_demo},                      /* 党费 */
     {NULL, NULL},
 };
 

@@ -300,6 +300,13 @@ def fingerprint(db):
                            " peer_unqualified, branch_grade, grade, follow_up FROM member_eval ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end 民主评议党员 ----
+    # ---- 组织生活: dues ----
+    for row in con.execute("SELECT person_id, year, category, base_fen, fixed_fen, monthly_fen FROM dues_declaration"
+                           " ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT person_id, month, due_fen, paid_fen, paid_on, channel FROM dues_month ORDER BY id"):
+        h.update(repr(row).encode())
+    # ---- end 组织生活: dues ----
     con.close()
     return h.hexdigest()
 
@@ -336,7 +343,7 @@ def test_same_seed_same_city_and_consistent_figures():
     families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
                 "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
                 "work teams", "pay", "venues and funds", "party development", "party transfers",
-                "member evaluations"]
+                "member evaluations", "dues"]
     assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
     assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]
@@ -383,6 +390,7 @@ def test_same_seed_same_city_and_consistent_figures():
     teams(a)
     service_report(a)
     honours(a)
+    dues(a)
     work_teams(a)  # ---- work teams and poverty ledger ----
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
@@ -900,3 +908,32 @@ def test_demo_accounts_are_a_member_and_a_resident_of_one_community():
         assert me["person_id"] == member[0] and [g["role"] for g in me["grants"]] == ["party_member"]
     finally:
         s.close()
+
+
+# ---- 组织生活: dues ----
+def dues(db):
+    """党费: every member declared for the last twelve months' years, amounts by the 2008 steps (a step on the whole
+    base, bounds inclusive), the twelve months before this one opened for every branch, most paid, some members seven
+    months in arrears (the arrears list's), a few extra payments of which those of 1,200 yuan go upward."""
+    con = sqlite3.connect(db)
+    members = con.execute("SELECT COUNT(*) FROM party_member").fetchone()[0]
+    years = con.execute("SELECT COUNT(DISTINCT year) FROM dues_declaration").fetchone()[0]
+    assert con.execute("SELECT COUNT(*) FROM dues_declaration").fetchone()[0] == members * years
+    steps = [(300000, 50), (500000, 100), (1000000, 150), (None, 200)]
+    for base, monthly in con.execute("SELECT base_fen, monthly_fen FROM dues_declaration WHERE category = 'in_service'"):
+        bp = next(r for b, r in steps if b is None or base <= b)
+        assert monthly == (base * bp + 5000) // 10000, (base, monthly)
+    assert set(r for (r,) in con.execute("SELECT DISTINCT monthly_fen FROM dues_declaration"
+                                         " WHERE category IN ('student', 'unemployed', 'dibao')")) == {20}
+    months = con.execute("SELECT COUNT(DISTINCT month) FROM dues_month").fetchone()[0]
+    assert months == 12
+    due, paid = con.execute("SELECT SUM(due_fen), SUM(paid_fen) FROM dues_month").fetchone()
+    assert 0.9 * due < paid < due
+    last7 = [m for (m,) in con.execute("SELECT DISTINCT month FROM dues_month ORDER BY month DESC LIMIT 7")]
+    long = con.execute("SELECT COUNT(*) FROM (SELECT person_id FROM dues_month WHERE month >= ? AND paid_fen = 0"
+                       " GROUP BY person_id HAVING COUNT(*) = 7)", (last7[-1],)).fetchone()[0]
+    assert 0 < long < 0.06 * members
+    assert con.execute("SELECT COUNT(*) FROM dues_extra WHERE upward = 1 AND amount_fen >= 100000").fetchone()[0] == \
+        con.execute("SELECT COUNT(*) FROM dues_extra WHERE amount_fen >= 100000").fetchone()[0] > 0
+    con.close()
+# ---- end 组织生活: dues ----

@@ -1028,6 +1028,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_alliances(admin, cid)  # ---- 区域化党建联盟 ---- (end)
     walk_pay(admin, cid)  # 村/社区干部报酬
     walk_venues_funds(admin, cid)  # venues and operating funds (venue.c, funds.c)
+    walk_dues(admin, cid)  # 党费 dues (dues.c)
     walk_service_report(admin, cid)  # 双报到
     walk_party_development(admin, cid)  # 发展党员
     walk_work_teams(admin)  # ---- work teams and poverty ledger ----
@@ -3930,6 +3931,82 @@ def walk_venues_funds(admin, cid):
         assert r.status_code == 204, r.text
         check(r, "DELETE", one)
 # ---- end venues and operating funds ----
+
+
+# ---- 党费 dues (dues.c) ----
+def walk_dues(admin, cid):
+    """Part of the walk: norms at the community for 2031, a member, a declaration, this month's sheet, a payment,
+    an extra payment and a decision; the arrears, the report, the figures, exports and the member's own page."""
+    now = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + 8 * 3600, timezone.utc)
+    month, day = now.year * 100 + now.month, now.date().isoformat()
+    for key, value in (("dues.in_service_bounds", [3000, 5000, 10000]), ("dues.in_service_rates", [0.5, 1, 1.5, 2]),
+                       ("dues.upward_fen", 100000), ("dues.arrears_months", 6)):
+        r = admin.post("/api/v1/norms", json={"org_id": cid, "key": key, "year_from": 2031, "value": value})
+        assert r.status_code == 201, r.text
+    r = admin.post("/api/v1/party-orgs", json={"org_id": cid, "kind": "党支部", "name": "文档党费支部"})
+    assert r.status_code == 201, r.text
+    branch = r.json()["id"]
+    r = admin.post("/api/v1/persons", json={"org_id": cid, "name": "文档党费党员", "id_card": id_card("34010419750505123")})
+    assert r.status_code == 201, r.text
+    person = r.json()["id"]
+    r = admin.post("/api/v1/party-members", json={"person_id": person, "party_org_id": branch, "status": "正式",
+                                                  "joined_on": "2001-07-01"})
+    assert r.status_code == 201, r.text
+    col = "/api/v1/dues-declarations"
+    body = {"person_id": person, "year": 2031, "category": "in_service", "base_fen": 540000, "fixed_fen": None,
+            "note": None}
+    r = admin.post(col, json=body)
+    assert r.status_code == 201, r.text
+    d = check(r, "POST", col)
+    assert d["monthly_fen"] == 8100, d
+    r = admin.post(col, json=body)
+    assert r.status_code == 409, r.text
+    check(r, "POST", col)
+    check(admin.get(f"{col}/{d['id']}"), "GET", col + "/{id}")
+    check(admin.get(col, params={"org": cid, "year": 2031, "sort": "-monthly_fen"}), "GET", col)
+    r = admin.patch(f"{col}/{d['id']}", json={"base_fen": 300000, "version": d["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", col + "/{id}")
+    r = admin.post("/api/v1/dues-sheets", json={"party_org_id": branch, "month": month})
+    assert r.status_code == 200, r.text
+    check(r, "POST", "/api/v1/dues-sheets")
+    page = check(admin.get("/api/v1/dues-months", params={"party_org": branch, "month": month, "state": "undeclared"}),
+                 "GET", "/api/v1/dues-months")
+    row = page["items"][0]
+    check(admin.get(f"/api/v1/dues-months/{row['id']}"), "GET", "/api/v1/dues-months/{id}")
+    r = admin.patch(f"/api/v1/dues-months/{row['id']}", json={"paid_fen": 100, "paid_on": day, "channel": "cash",
+                                                               "reason": None, "version": row["version"]})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", "/api/v1/dues-months/{id}")
+    r = admin.get("/api/v1/dues-months/export", params={"party_org": branch, "month": month})
+    assert r.status_code == 200, r.text
+    check(r, "GET", "/api/v1/dues-months/export")
+    for col, body, upd in (("/api/v1/dues-extras", {"person_id": person, "paid_on": day, "amount_fen": 100000,
+                                                    "channel": "bank", "note": None}, {"amount_fen": 200}),
+                           ("/api/v1/dues-decisions", {"person_id": person, "decision": "educate", "decided_on": day,
+                                                       "note": None}, {"decision": "excuse"})):
+        r = admin.post(col, json=body)
+        assert r.status_code == 201, r.text
+        x = check(r, "POST", col)
+        check(admin.get(f"{col}/{x['id']}"), "GET", col + "/{id}")
+        check(admin.get(col, params={"org": cid, "person_id": person}), "GET", col)
+        r = admin.patch(f"{col}/{x['id']}", json={**upd, "version": x["version"]})
+        assert r.status_code == 200, r.text
+        check(r, "PATCH", col + "/{id}")
+        r = admin.delete(f"{col}/{x['id']}")
+        assert r.status_code == 204, r.text
+        check(r, "DELETE", col + "/{id}")
+    check(admin.get("/api/v1/dues-arrears", params={"org": cid, "party_org": branch}), "GET", "/api/v1/dues-arrears")
+    check(admin.get("/api/v1/dues-report", params={"org": cid, "month": month}), "GET", "/api/v1/dues-report")
+    r = admin.get("/api/v1/dues-report/export", params={"org": cid, "month": month})
+    assert r.status_code == 200, r.text
+    check(r, "GET", "/api/v1/dues-report/export")
+    check(admin.get("/api/v1/dues-figures", params={"org": cid, "year": now.year}), "GET", "/api/v1/dues-figures")
+    check(admin.get("/api/v1/my/dues"), "GET", "/api/v1/my/dues")
+    r = admin.delete(f"/api/v1/dues-declarations/{d['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", "/api/v1/dues-declarations/{id}")
+# ---- end 党费 dues ----
 
 
 def walk_assessment(admin, cid):

@@ -2491,6 +2491,100 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.close()
   })
   // ---- end venues and operating funds ----
+  // ---- 组织生活: dues ----
+  it('党费: staff open the month, mark a payment, and the report shows it', async () => {
+    const sh = new Date(Date.now() + 8 * 3600 * 1000)
+    const month = sh.getUTCFullYear() * 100 + sh.getUTCMonth() + 1
+    for (const [key, value] of [['dues.in_service_bounds', [3000, 5000, 10000]], ['dues.in_service_rates', [0.5, 1, 1.5, 2]],
+      ['dues.retired_bounds', [5000]], ['dues.retired_rates', [0.5, 1]], ['dues.upward_fen', 100000], ['dues.arrears_months', 6]]) {
+      await admin.post('/api/v1/norms', { org_id: ids.city, key, year_from: 2008, value, basis: '中组发〔2008〕3号' }, 201)
+    }
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.longju, kind: '党支部', name: '龙居社区党费支部' }, 201)
+    const members = []
+    for (const [i, [name, category, base]] of [['党费甲', 'in_service', 540000], ['党费乙', 'retired', 500001]].entries()) {
+      const p = await admin.post('/api/v1/persons', { org_id: ids.longju, name, id_card: idWithCheck(`34010419750301${i}12`) }, 201)
+      await admin.post('/api/v1/party-members', { person_id: p.id, party_org_id: branch.id, status: '正式', joined_on: '2005-07-01' }, 201)
+      await admin.post('/api/v1/dues-declarations', { person_id: p.id, year: Math.floor(month / 100), category, base_fen: base }, 201)
+      members.push(p.id)
+    }
+    const staff = await admin.post('/api/v1/users', { username: 'longju.dues', display_name: '龙居党费管理员', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${staff.id}/grants`, { role: 'org_staff', org_id: ids.longju }, 201)
+    const own = await admin.post('/api/v1/users', { username: 'longju.duesmember', display_name: '党费甲', password: STAFF_PASSWORD, org_id: ids.longju }, 201)
+    await admin.post(`/api/v1/users/${own.id}/grants`, { role: 'party_member', org_id: ids.longju }, 201)
+    await admin.patch(`/api/v1/users/${own.id}`, { person_id: members[0] })
+
+    const page = await newPage('dues', { viewport: SCREEN })
+    await page.goto(`${base}/login`)
+    await uiLogin(page, 'longju.dues', STAFF_PASSWORD)
+    await page.waitForURL((u) => u.pathname !== '/login')
+    await page.goto(`${base}/orgs/${ids.longju}/dues-sheet?party_org=${branch.id}&month=${month}`)
+    await byId(page, 'dues-sheet-open').click()
+    await byId(page, `dues-pay-${members[0]}`).waitFor()
+    await waitText(page, `dues-state-${members[0]}`, '未交')
+    await byId(page, `dues-pay-${members[0]}`).click()
+    assert.equal(await field(page, 'dues-pay-amount').inputValue(), '81.00', 'the amount due is offered (5,400 yuan at 1.5%)')
+    await byId(page, 'dues-pay-channel').click()
+    await page.locator('.el-select-dropdown__item', { hasText: '银行转账' }).first().click()
+    await byId(page, 'dues-pay-save').click()
+    await waitText(page, `dues-state-${members[0]}`, '已交')
+    await waitText(page, `dues-paid-${members[0]}`, '81.00')
+    const row = (await admin.get(`/api/v1/dues-months?party_org=${branch.id}&month=${month}&person_id=${members[0]}`)).items[0]
+    assert.deepEqual([row.paid_fen, row.channel, row.state], [8100, 'bank', 'paid'])
+    // A one-off extra payment of 1,200 yuan: flagged as going upward.
+    await byId(page, 'dues-extra-open').click()
+    await field(page, 'dues-extra-amount').fill('1200')
+    await field(page, 'dues-extra-amount').press('Tab')
+    await byId(page, 'dues-extra-save').click()
+    await byId(page, 'dues-extra-dialog').waitFor({ state: 'hidden' })
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'dues-sheet-desktop.png'), fullPage: true })
+
+    await page.goto(`${base}/orgs/${ids.longju}/dues-report`)
+    await waitText(page, `dues-report-paid-${branch.id}`, '81.00')
+    await waitText(page, `dues-report-extra-${branch.id}`, '1200.00')
+    await waitText(page, `dues-report-upward-${branch.id}`, '1')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'dues-report-desktop.png'), fullPage: true })
+    for (const tab of ['dues-declarations', 'dues-arrears']) {
+      await page.goto(`${base}/orgs/${ids.longju}/${tab}`)
+      await byId(page, tab === 'dues-arrears' ? 'dues-arrears-rule' : 'dues-decl-table').waitFor()
+      await settled(page)
+      await page.screenshot({ path: join(ARTIFACTS, `${tab}-desktop.png`), fullPage: true })
+    }
+    await page.close()
+
+    const phone = await newPage('dues-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login`)
+    await uiLogin(phone, 'longju.dues', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname !== '/login')
+    for (const [tab, ready] of [['dues-sheet', `dues-row-${members[0]}`], ['dues-report', `dues-report-row-${branch.id}`],
+      ['dues-declarations', 'dues-declarations'], ['dues-arrears', 'dues-arrears-rule']]) {
+      await phone.goto(`${base}/orgs/${ids.longju}/${tab}${tab === 'dues-sheet' ? `?party_org=${branch.id}&month=${month}` : ''}`)
+      await byId(phone, ready).waitFor()
+      await settled(phone)
+      assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, `${tab} overflows the phone`)
+      await phone.screenshot({ path: join(ARTIFACTS, `${tab}-phone.png`), fullPage: true })
+    }
+    await phone.close()
+
+    // The member's own page: this month paid, no arrears.
+    const mine = await newPage('my-dues', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await mine.goto(`${base}/login`)
+    await uiLogin(mine, 'longju.duesmember', STAFF_PASSWORD)
+    await mine.waitForURL((u) => u.pathname !== '/login')
+    await mine.goto(`${base}/my/party`)
+    await waitText(mine, 'my-dues-monthly', '81.00')
+    await byId(mine, `my-dues-${month}`).waitFor()
+    await settled(mine)
+    assert.ok((await mine.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'my dues overflow the phone')
+    await mine.screenshot({ path: join(ARTIFACTS, 'my-dues-phone.png'), fullPage: true })
+    await mine.setViewportSize(SCREEN)
+    await settled(mine)
+    await mine.screenshot({ path: join(ARTIFACTS, 'my-dues-desktop.png'), fullPage: true })
+    await mine.close()
+    clean()
+  })
+  // ---- end 组织生活: dues ----
   // ---- 数说基层 ----
   it('数说基层: the city\'s figures are the API\'s, charted by year, and a figure opens the records behind it', async () => {
     const county = await findOrg('长丰县', 'district')

@@ -73,6 +73,12 @@ export const ORG_PAGES = [
   // ---- 组织生活: 民主评议党员 ----
   { name: 'org-member-evaluation', path: 'member-evaluation', page: () => import('./views/partylife/MemberEvaluation.vue'), perm: 'party.read', tab: 'memberEvaluation' },
   // ---- end 组织生活: 民主评议党员 ----
+  // ---- 组织生活: dues ----
+  { name: 'org-dues-declarations', path: 'dues-declarations', page: () => import('./views/dues/DuesDeclarations.vue'), perm: 'stats.read', tab: 'duesDeclarations' },
+  { name: 'org-dues-sheet', path: 'dues-sheet', page: () => import('./views/dues/DuesSheet.vue'), perm: 'stats.read', tab: 'duesSheet' },
+  { name: 'org-dues-arrears', path: 'dues-arrears', page: () => import('./views/dues/DuesArrears.vue'), perm: 'stats.read', tab: 'duesArrears' },
+  { name: 'org-dues-report', path: 'dues-report', page: () => import('./views/dues/DuesReport.vue'), perm: 'stats.read', tab: 'duesReport' },
+  // ---- end 组织生活: dues ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

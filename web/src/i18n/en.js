@@ -114,6 +114,10 @@ export default {
   tabs: {
     partyDevelopment: 'Party development', // 组织生活: party development
     memberEvaluation: 'Member evaluation',
+    duesDeclarations: 'Dues declarations',
+    duesSheet: 'Dues collection',
+    duesArrears: 'Arrears',
+    duesReport: 'Dues report',
     map: 'Map',
     figures: 'Figures',
     villageEconomy: 'Village economy',
@@ -393,6 +397,34 @@ export default {
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
     party_candidate: { created: 'applicant added', step_recorded: 'development step recorded' }, // 发展党员
+    // 党费 dues
+    dues_declaration: {
+      created: 'Declared dues',
+      updated: 'Changed a dues declaration',
+      deleted: 'Removed a dues declaration',
+    },
+    dues_sheet: {
+      opened: 'Opened a month of dues',
+    },
+    dues_month: {
+      updated: 'Marked a dues payment',
+    },
+    dues_months: {
+      exported: 'Exported dues collection',
+    },
+    dues_extra: {
+      created: 'Recorded an extra dues payment',
+      updated: 'Changed an extra dues payment',
+      deleted: 'Removed an extra dues payment',
+    },
+    dues_decision: {
+      created: 'Recorded a decision on arrears',
+      updated: 'Changed a decision on arrears',
+      deleted: 'Removed a decision on arrears',
+    },
+    dues_report: {
+      exported: 'Exported a dues report',
+    },
     auth: {
       login: 'Signed in',
       login_failed: 'Sign-in failed',
@@ -996,6 +1028,16 @@ export default {
   },
   normKey: {
     development: { periods: 'party development periods' }, // 发展党员
+    // 党费 dues
+    dues: {
+      in_service_bounds: 'Dues brackets of members in service (monthly pay up to)',
+      in_service_rates: 'Dues rates of members in service',
+      retired_bounds: 'Dues brackets of retired members (monthly income up to)',
+      retired_rates: 'Dues rates of retired members',
+      fixed_fen: 'Fixed dues (farmers, students, unemployed, 低保)',
+      upward_fen: 'One-off payment going upward from',
+      arrears_months: 'Consecutive unpaid months listed for a decision',
+    },
     assessment: {
       weights: 'Assessment weights (party building / development)',
       grade_bands: 'Assessment grade bands',
@@ -1055,6 +1097,16 @@ export default {
   },
   normUnit: {
     development: { periods: 'months, days, hours' }, // 发展党员
+    // 党费 dues
+    dues: {
+      in_service_bounds: 'yuan',
+      in_service_rates: '%',
+      retired_bounds: 'yuan',
+      retired_rates: '%',
+      fixed_fen: 'fen',
+      upward_fen: 'fen (amount)',
+      arrears_months: 'months',
+    },
     assessment: {
       weights: '%',
       grade_bands: 'points',
@@ -1133,6 +1185,12 @@ export default {
     dev_extension_months_min: 'extension at least (months)',
     dev_extension_months_max: 'extension at most (months)',
     // ---- end 发展党员 ----
+    // 党费 dues (dues.fixed_fen)
+    farmer_min: 'Farmers, least (fen)',
+    farmer_max: 'Farmers, most (fen)',
+    student: 'Students (fen)',
+    unemployed: 'Unemployed (fen)',
+    dibao: 'Minimum living allowance (fen)',
     party_building: 'party building',
     development: 'development',
     good: 'good',
@@ -2982,4 +3040,95 @@ export default {
     waiting: 'Waiting for the {step}',
   },
   // ---- end 民主评议党员 ----
+  // ---- 组织生活: dues ----
+  dues: {
+    member: 'Member',
+    branch: 'Branch',
+    memberStatus: 'Standing',
+    year: 'Year',
+    yearN: '{year}',
+    monthN: '{year}-{month}',
+    due: 'Due',
+    paid: 'Paid',
+    dueYuan: 'Due (yuan)',
+    paidYuan: 'Paid (yuan)',
+    paidOn: 'Paid on',
+    channel: 'Channel',
+    stateLabel: 'State',
+    reason: 'Reason not paid',
+    note: 'Note',
+    export: 'Export',
+    yuanUnit: 'yuan',
+    allBranches: 'All branches',
+    categories: { in_service: 'In service', retired: 'Retired', farmer: 'Farmer', student: 'Student', unemployed: 'Unemployed', dibao: 'Minimum living allowance' },
+    channels: { cash: 'Cash', bank: 'Bank transfer', wechat: 'WeChat', alipay: 'Alipay', payroll: 'Payroll deduction' },
+    state: { paid: 'Paid', unpaid: 'Unpaid', undeclared: 'Undeclared' },
+    decisions: { educate: 'Talked to, to pay by a date', excuse: 'Good reason', lapse: 'Treated as having left the party' },
+    declarations: {
+      create: 'Declare dues',
+      edit: 'Change a declaration',
+      allCategories: 'All categories',
+      category: 'Category',
+      base: 'Base',
+      baseYuan: 'Monthly pay (yuan)',
+      fixedYuan: 'Monthly dues (yuan)',
+      rate: 'Rate',
+      fixed: 'Fixed',
+      monthly: 'Monthly',
+      monthlyYuan: 'Monthly dues (yuan)',
+      rule: 'Members in service and retired members declare their fixed monthly after-tax pay; the rate of its bracket applies to the whole base. Farmers, students, the unemployed and 低保 members pay a fixed amount.',
+      deleteConfirm: "Remove {name}'s declaration for {year}?",
+    },
+    sheet: {
+      open: 'Open the month',
+      opened: 'Opened: {added} added, {rows} in all',
+      chooseBranch: 'Choose a branch to open its month.',
+      allStates: 'All states',
+      mark: 'Mark payment',
+      markTitle: 'Mark payment · {name}',
+      reasonHint: 'When unpaid, the reason (e.g. deferral the branch allowed)',
+      sums: 'This page: {due} yuan due, {paid} yuan paid',
+    },
+    arrears: {
+      rule: 'Members who have not paid for {n} consecutive months or more without a recorded reason, for the branch to decide.',
+      noNorm: 'No arrears norm (dues.arrears_months) applies: no list.',
+      none: 'No member in arrears to decide on',
+      months: 'Months in arrears',
+      span: '{n} months ({from} to {to})',
+      owed: 'Owed (yuan)',
+      decision: "Branch's decision",
+      undecided: 'Not decided yet',
+      decide: 'Record decision',
+      decideTitle: "Record the branch's decision · {name}",
+      decidedOn: 'Decided on',
+      decisionNote: "A decision is only recorded: it changes nobody's membership. Treating a member as having left the party takes the branch meeting and the higher organisation's approval, done separately.",
+    },
+    extra: {
+      open: 'Extra payment',
+      amountYuan: 'Amount (yuan)',
+      rule: 'Members may pay more of their own will; a one-off of 1,000 yuan or more (the norm) goes upward whole.',
+      saved: 'Extra payment recorded',
+      savedUpward: 'Recorded; a one-off at the upward threshold goes upward whole',
+    },
+    report: {
+      org: 'Organisation',
+      members: 'Members',
+      inArrears: 'In arrears',
+      undeclared: 'Undeclared',
+      extra: 'Extra (yuan)',
+      upward: 'Going upward',
+      none: 'The month is not opened yet',
+    },
+    my: {
+      title: 'My dues',
+      monthly: 'Monthly',
+      undeclared: 'Not declared this year',
+      paidThisYear: 'Paid this year',
+      arrears: '{n} months in arrears, {owed} yuan',
+      noArrears: 'No arrears',
+      monthShort: 'M{month}',
+      noMonths: 'No dues recorded this year',
+    },
+  },
+  // ---- end 组织生活: dues ----
 }

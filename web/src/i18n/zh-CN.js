@@ -115,6 +115,10 @@ export default {
   tabs: {
     partyDevelopment: '发展党员', // 组织生活: party development
     memberEvaluation: '民主评议',
+    duesDeclarations: '党费申报',
+    duesSheet: '党费收缴',
+    duesArrears: '欠交名单',
+    duesReport: '党费报表',
     map: '地图',
     figures: '数说基层',
     villageEconomy: '集体经济',
@@ -394,6 +398,34 @@ export default {
   // Every action of the audit log (GET /enums audit_actions; src/api/audit_actions.def).
   auditAction: {
     party_candidate: { created: '新增入党申请人', step_recorded: '记录发展党员步骤' }, // 发展党员
+    // 党费 dues
+    dues_declaration: {
+      created: '新增党费申报',
+      updated: '修改党费申报',
+      deleted: '删除党费申报',
+    },
+    dues_sheet: {
+      opened: '开启月度党费收缴',
+    },
+    dues_month: {
+      updated: '登记党费交纳',
+    },
+    dues_months: {
+      exported: '导出党费收缴',
+    },
+    dues_extra: {
+      created: '登记自愿多交党费',
+      updated: '修改自愿多交党费',
+      deleted: '删除自愿多交党费',
+    },
+    dues_decision: {
+      created: '记录欠交党费处理决定',
+      updated: '修改欠交党费处理决定',
+      deleted: '删除欠交党费处理决定',
+    },
+    dues_report: {
+      exported: '导出党费报表',
+    },
     auth: {
       login: '登录',
       login_failed: '登录失败',
@@ -997,6 +1029,16 @@ export default {
   },
   normKey: {
     development: { periods: '发展党员时限（《发展党员工作细则》）' }, // 发展党员
+    // 党费 dues
+    dues: {
+      in_service_bounds: '在职党员党费分档（月工资上限）',
+      in_service_rates: '在职党员党费比例',
+      retired_bounds: '离退休党员党费分档（月收入上限）',
+      retired_rates: '离退休党员党费比例',
+      fixed_fen: '定额党费（农民、学生、下岗失业、低保）',
+      upward_fen: '一次性交纳上缴标准',
+      arrears_months: '连续未交党费提请处理月数',
+    },
     assessment: {
       weights: '年度考核权重（党建/发展）',
       grade_bands: '年度考核等次分数线',
@@ -1056,6 +1098,16 @@ export default {
   },
   normUnit: {
     development: { periods: '月、日、学时' }, // 发展党员
+    // 党费 dues
+    dues: {
+      in_service_bounds: '元',
+      in_service_rates: '%',
+      retired_bounds: '元',
+      retired_rates: '%',
+      fixed_fen: '分',
+      upward_fen: '分（金额）',
+      arrears_months: '个月',
+    },
     assessment: {
       weights: '%',
       grade_bands: '分',
@@ -1134,6 +1186,12 @@ export default {
     dev_extension_months_min: '延长预备期最短（月）',
     dev_extension_months_max: '延长预备期最长（月）',
     // ---- end 发展党员 ----
+    // 党费 dues (dues.fixed_fen)
+    farmer_min: '农民党员最低（分）',
+    farmer_max: '农民党员最高（分）',
+    student: '学生党员（分）',
+    unemployed: '下岗失业党员（分）',
+    dibao: '领取低保党员（分）',
     party_building: '党建',
     development: '发展',
     good: '好',
@@ -2983,4 +3041,95 @@ export default {
     waiting: '等待{step}',
   },
   // ---- end 民主评议党员 ----
+  // ---- 组织生活: dues ----
+  dues: {
+    member: '党员',
+    branch: '党支部',
+    memberStatus: '身份',
+    year: '年度',
+    yearN: '{year} 年',
+    monthN: '{year} 年 {month} 月',
+    due: '应交',
+    paid: '实交',
+    dueYuan: '应交（元）',
+    paidYuan: '实交（元）',
+    paidOn: '交纳日期',
+    channel: '交纳方式',
+    stateLabel: '状态',
+    reason: '未交原因',
+    note: '备注',
+    export: '导出',
+    yuanUnit: '元',
+    allBranches: '全部党支部',
+    categories: { in_service: '在职', retired: '离退休', farmer: '农民', student: '学生', unemployed: '下岗失业', dibao: '领取低保' },
+    channels: { cash: '现金', bank: '银行转账', wechat: '微信', alipay: '支付宝', payroll: '工资代扣' },
+    state: { paid: '已交', unpaid: '未交', undeclared: '未申报' },
+    decisions: { educate: '批评教育，限期补交', excuse: '有正当理由', lapse: '按自行脱党处理' },
+    declarations: {
+      create: '党费申报',
+      edit: '修改党费申报',
+      allCategories: '全部类别',
+      category: '类别',
+      base: '基数',
+      baseYuan: '月工资收入（元）',
+      fixedYuan: '每月党费（元）',
+      rate: '比例',
+      fixed: '定额',
+      monthly: '每月',
+      monthlyYuan: '每月党费（元）',
+      rule: '在职、离退休党员按每月固定工资收入（税后）申报，按所在档次比例对全部基数计算；农民、学生、下岗失业、低保党员按规定定额交纳。',
+      deleteConfirm: '删除 {name} 的 {year} 年党费申报？',
+    },
+    sheet: {
+      open: '开启本月收缴',
+      opened: '已开启：新增 {added} 人，共 {rows} 人',
+      chooseBranch: '选择党支部后可开启该月收缴。',
+      allStates: '全部状态',
+      mark: '登记交纳',
+      markTitle: '登记交纳 · {name}',
+      reasonHint: '未交时填写原因（如经支部同意缓交）',
+      sums: '本页应交 {due} 元，实交 {paid} 元',
+    },
+    arrears: {
+      rule: '连续 {n} 个月以上未交纳党费且未登记原因的党员，由支部研究处理。',
+      noNorm: '未发布适用的欠交月数参数（dues.arrears_months），不列名单。',
+      none: '没有需要处理的欠交党员',
+      months: '欠交月份',
+      span: '{n} 个月（{from} 至 {to}）',
+      owed: '欠交（元）',
+      decision: '支部决定',
+      undecided: '尚未决定',
+      decide: '记录决定',
+      decideTitle: '记录支部决定 · {name}',
+      decidedOn: '决定日期',
+      decisionNote: '决定仅作记录，不会自动改变党员身份；按自行脱党处理须经支部大会讨论、报上级党组织批准后另行办理。',
+    },
+    extra: {
+      open: '自愿多交',
+      amountYuan: '金额（元）',
+      rule: '党员自愿多交党费不限；一次性交纳 1000 元以上（按规则参数）的，全额上缴。',
+      saved: '已登记自愿多交党费',
+      savedUpward: '已登记；一次性交纳达到上缴标准，全额上缴',
+    },
+    report: {
+      org: '所在组织',
+      members: '党员数',
+      inArrears: '欠交人数',
+      undeclared: '未申报',
+      extra: '自愿多交（元）',
+      upward: '上缴笔数',
+      none: '该月尚未开启收缴',
+    },
+    my: {
+      title: '我的党费',
+      monthly: '每月',
+      undeclared: '本年度尚未申报',
+      paidThisYear: '本年已交',
+      arrears: '欠交 {n} 个月，共 {owed} 元',
+      noArrears: '无欠交',
+      monthShort: '{month} 月',
+      noMonths: '本年度尚无收缴记录',
+    },
+  },
+  // ---- end 组织生活: dues ----
 }
