@@ -807,6 +807,7 @@ export default {
     },
     party_transfers: {
       exported: 'Exported membership transfers',
+    },
     // 民主评议党员
     member_eval_round: {
       created: 'Member evaluation opened',
@@ -1090,6 +1091,7 @@ export default {
     party_transfer: {
       letter_valid_days: 'Transfer letter validity',
       formal_months: 'Months away for a formal transfer',
+    },
     // 民主评议党员
     member_eval: {
       excellent_share: 'Member evaluation: most excellent members',
@@ -1159,6 +1161,7 @@ export default {
     party_transfer: {
       letter_valid_days: 'days',
       formal_months: 'months',
+    },
     // 民主评议党员
     member_eval: {
       excellent_share: 'members',

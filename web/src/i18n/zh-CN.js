@@ -808,6 +808,7 @@ export default {
     },
     party_transfers: {
       exported: '导出组织关系转接',
+    },
     // 民主评议党员
     member_eval_round: {
       created: '开展民主评议',
@@ -1091,6 +1092,7 @@ export default {
     party_transfer: {
       letter_valid_days: '介绍信有效期',
       formal_months: '正式转接外出时限',
+    },
     // 民主评议党员
     member_eval: {
       excellent_share: '民主评议优秀比例上限',
@@ -1160,6 +1162,7 @@ export default {
     party_transfer: {
       letter_valid_days: '天',
       formal_months: '个月',
+    },
     // 民主评议党员
     member_eval: {
       excellent_share: '名',
