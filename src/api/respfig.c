@@ -1,5 +1,6 @@
 /* 责任落实: the figures of a node and year of every responsibility family (duty
- * lists, problems, inspections, notices, 述职评议, the annual assessment) in one answer for the
+ * lists, problems, inspections, notices, 述职评议, the annual assessment, and the
+ * party life of issue 19: dues, transfers, development, 民主评议) in one answer for the
  * dashboard, and the same as a workbook (a sheet per family, a row per child
  * and the node's total), audited as every export is. Each family's figures are
  * its own (duty_figures_of, ...): this file only gathers them. */
@@ -87,6 +88,23 @@ static const module_t modules[] = {
       {"post_fill_rate", "认领率"}, {"wishes_published", "心愿待认领"}, {"wishes_claimed", "心愿已认领"},
       {"wishes_confirmed", "受助人确认"}, {"fulfilled_in_year", "本年实现心愿"}, {"fulfil_days_mean", "平均实现天数"}, {"fulfil_days_median", "实现天数中位数"},
       {NULL, NULL}}},
+    /* ---- 组织生活 (issue 19): each family's own figures ---- */
+    {"dues", "党费", PERM_STATS_READ, dues_figures_of,
+     {{"due_fen", "应交（分）"}, {"paid_fen", "已交（分）"}, {"collected_rate", "收缴率"},
+      {"members_in_arrears", "欠交党员"}, {"members_undeclared", "未申报"}, {"extra_fen", "自愿多交（分）"},
+      {"extra_upward", "上缴笔数"}, {NULL, NULL}}},
+    {"party_transfer", "组织关系转接", PERM_PARTY_READ, party_transfer_figures_of,
+     {{"pending_out", "待转出"}, {"pending_in", "待接收"}, {"expired_out", "介绍信过期"},
+      {"completed_out", "已转出"}, {"completed_in", "已转入"}, {NULL, NULL}}},
+    {"party_development", "发展党员", PERM_PARTY_READ, party_development_figures_of,
+     {{"stage1", "申请入党"}, {"stage2", "入党积极分子"}, {"stage3", "发展对象"}, {"stage4", "预备党员接收"},
+      {"stage5", "考察转正"}, {"applications", "本年申请"}, {"admitted", "本年接收预备党员"},
+      {"converted", "本年转正"}, {NULL, NULL}}},
+    {"member_eval", "民主评议党员", PERM_PARTY_READ, member_eval_figures_of,
+     {{"rounds", "评议轮次"}, {"rounds_closed", "已结束"}, {"graded", "参评正式党员"}, {"excellent", "优秀"},
+      {"qualified", "合格"}, {"basic", "基本合格"}, {"unqualified", "不合格"}, {"excellent_rate", "优秀比例"},
+      {NULL, NULL}}},
+    /* ---- end 组织生活 ---- */
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -1759,6 +1759,11 @@ def walk_figures(admin, cid, year):
     all_ = check(admin.get("/api/v1/responsibility-figures", params={"org": cid, "year": year}), "GET",
                  "/api/v1/responsibility-figures")
     assert all_["inspection"] == f and set(all_) >= {"duty", "problem", "notice", "review"}
+    # the party life of issue 19: each family's figures, as its own endpoint answers them
+    for key, path in (("dues", "/api/v1/dues-figures"), ("party_transfer", "/api/v1/party-transfer-figures"),
+                      ("party_development", "/api/v1/party-development-figures"),
+                      ("member_eval", "/api/v1/member-evaluation-figures")):
+        assert all_[key] == admin.get(path, params={"org": cid, "year": year}).json(), key
     r = admin.get("/api/v1/responsibility-figures/export", params={"org": cid, "year": year})
     assert r.status_code == 200 and r.content.startswith(b"PK"), r.text
     check(r, "GET", "/api/v1/responsibility-figures/export")

@@ -272,8 +272,15 @@ export const RESPONSIBILITY_MODULES = [
   { key: 'service_report', perm: 'party.read', figures: ['members_active', 'members_pending', 'hours_verified', 'cards_sent', 'cards_acknowledged', 'cards_acknowledged_rate'] },
   // service posts and 微心愿 (claims)
   { key: 'claims', perm: 'party.read', figures: ['posts', 'post_claims', 'post_fill_rate', 'wishes_published', 'fulfilled_in_year', 'fulfil_days_median'] },
+  // ---- 组织生活 (party life) ----
+  { key: 'dues', perm: 'stats.read', figures: ['due_fen', 'paid_fen', 'collected_rate', 'members_in_arrears', 'members_undeclared', 'extra_upward'] },
+  { key: 'party_transfer', perm: 'party.read', figures: ['pending_out', 'pending_in', 'expired_out', 'completed_out', 'completed_in'] },
+  { key: 'party_development', perm: 'party.read', figures: ['stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'applications', 'admitted', 'converted'] },
+  { key: 'member_eval', perm: 'party.read', figures: ['rounds', 'rounds_closed', 'graded', 'excellent', 'qualified', 'basic', 'unqualified', 'excellent_rate'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate', 'post_fill_rate']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate', 'post_fill_rate', 'collected_rate', 'excellent_rate']
+// Figures in fen, shown in yuan.
+export const RESPONSIBILITY_FEN = ['due_fen', 'paid_fen', 'extra_fen']
 
 // The page behind a figure of the node orgId (f: its figures); null when none
 // (an assessment figure of a node no published run covers).
@@ -305,6 +312,14 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/enterprise-visits` }
     case 'service_report':
       return { path: `/orgs/${orgId}/service-reports` }
+    case 'dues':
+      return { path: `/orgs/${orgId}/${key === 'members_in_arrears' ? 'dues-arrears' : key === 'members_undeclared' ? 'dues-declarations' : 'dues-report'}` }
+    case 'party_transfer':
+      return { path: `/orgs/${orgId}/party-transfers` }
+    case 'party_development':
+      return { path: `/orgs/${orgId}/party-development` }
+    case 'member_eval':
+      return { path: `/orgs/${orgId}/member-evaluation`, query: { year: y } }
     case 'claims':
       return null // the posts and wishes have no console list yet (docs/service-claims.md)
     default:

@@ -1580,7 +1580,7 @@ export default {
     title: 'Responsibility',
     year: '{year}',
     export: 'Export Excel',
-    hint: 'Duty lists, rectification, inspections, notices, reviews, the annual assessment, pairings and purchased services of this node and below for the year; click a figure for its records.',
+    hint: 'Duty lists, rectification, inspections, notices, reviews, the annual assessment, pairings, purchased services and party life (dues, transfers, new members, evaluation) of this node and below for the year; click a figure for its records.',
     unit: 'Unit',
     duty: { title: 'Duty lists', lists: 'Lists', lists_signed: 'Signed', items: 'Items', items_done: 'Done', items_overdue: 'Overdue items' },
     problem: { title: 'Rectification', problems: 'Problems', open: 'Open', overdue: 'Overdue', closed: 'Closed', closure_rate: 'Closure rate', repeated: 'Repeated' },
@@ -1633,6 +1633,11 @@ export default {
       hint: 'In-service members reported to the communities at and below this node, the hours of service verified this year and the service cards sent this year; click to see the reports and cards.',
     },
     // service posts and 微心愿 (claims)
+    // party life
+    dues: { title: 'Dues', due_fen: 'Due (yuan)', paid_fen: 'Paid (yuan)', collected_rate: 'Collected', members_in_arrears: 'Members in arrears', members_undeclared: 'Not declared', extra_upward: 'Passed upward' },
+    party_transfer: { title: 'Membership transfers', pending_out: 'Pending out', pending_in: 'Pending in', expired_out: 'Letters expired', completed_out: 'Transferred out', completed_in: 'Transferred in' },
+    party_development: { title: 'New members', stage1: 'Applicants', stage2: 'Activists', stage3: 'Development targets', stage4: 'Being admitted', stage5: 'Probation', applications: 'Applications this year', admitted: 'Admitted this year', converted: 'Converted this year' },
+    member_eval: { title: 'Member evaluation', rounds: 'Rounds', rounds_closed: 'Closed', graded: 'Graded members', excellent: 'Excellent', qualified: 'Qualified', basic: 'Basically qualified', unqualified: 'Unqualified', excellent_rate: 'Excellent share' },
     claims: {
       title: 'Posts and wishes',
       posts: 'Service posts',

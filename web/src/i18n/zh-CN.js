@@ -1581,7 +1581,7 @@ export default {
     title: '责任落实',
     year: '{year} 年',
     export: '导出 Excel',
-    hint: '按年度统计本级及以下的责任清单、问题整改、明查暗访、调度通报、述职评议、年度综合考核、结对共建和购买服务；点击数字查看对应记录。',
+    hint: '按年度统计本级及以下的责任清单、问题整改、明查暗访、调度通报、述职评议、年度综合考核、结对共建、购买服务和组织生活（党费、组织关系转接、发展党员、民主评议）；点击数字查看对应记录。',
     unit: '单位',
     duty: { title: '责任清单', lists: '清单', lists_signed: '已签订', items: '事项', items_done: '已完成', items_overdue: '逾期事项' },
     problem: { title: '问题整改', problems: '问题', open: '未销号', overdue: '逾期', closed: '已销号', closure_rate: '销号率', repeated: '重复问题' },
@@ -1634,6 +1634,11 @@ export default {
       hint: '报到到本级及以下社区的在职党员、当年核实的服务时长（小时）和当年发出的服务反馈卡；点击查看报到和反馈卡。',
     },
     // service posts and 微心愿 (claims)
+    // 组织生活 (party life)
+    dues: { title: '党费', due_fen: '应交（元）', paid_fen: '已交（元）', collected_rate: '收缴率', members_in_arrears: '欠交党员', members_undeclared: '未申报', extra_upward: '上缴笔数' },
+    party_transfer: { title: '组织关系转接', pending_out: '待转出', pending_in: '待接收', expired_out: '介绍信过期', completed_out: '已转出', completed_in: '已转入' },
+    party_development: { title: '发展党员', stage1: '申请入党', stage2: '入党积极分子', stage3: '发展对象', stage4: '预备党员接收', stage5: '考察转正', applications: '本年申请', admitted: '本年接收预备党员', converted: '本年转正' },
+    member_eval: { title: '民主评议党员', rounds: '评议轮次', rounds_closed: '已结束', graded: '参评正式党员', excellent: '优秀', qualified: '合格', basic: '基本合格', unqualified: '不合格', excellent_rate: '优秀比例' },
     claims: {
       title: '岗位与心愿',
       posts: '服务岗位',
