@@ -25,6 +25,7 @@ static const attach_owner_t *const owners[] = {
     &duty_item_files, &notice_files, &notice_receipt_files, &review_reporter_files, &inspection_files, &pairing_item_files,
     &brand_files, /* 党建品牌 (honour.c) */
     &venue_files, /* 活动阵地 (venue.c) */
+    &party_meeting_files, /* 三会一课 (party_meeting.c) */
     NULL,
 };
 
@@ -32,6 +33,7 @@ static const attach_owner_t *const owners[] = {
 static const char *const owner_kinds[] = {"duty_item", "notice", "notice_receipt", "review_reporter", "inspection", "pairing_item",
                                            "brand", /* 党建品牌 (honour.c) */
                                            "venue", /* 活动阵地 (venue.c) */
+                                           "party_meeting", /* 三会一课 (party_meeting.c) */
                                            NULL};
 
 static const attach_owner_t *owner_of(const char *kind)

@@ -642,4 +642,28 @@ int person_pii_value(db_t *db, const keys_t *keys, int64_t id, const char *field
 int wt_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end work teams and poverty ledger ---- */
 
+/* A code a phone scans (a volunteer activity's, a party meeting's): 32 random
+ * hex digits into out, never a record's id (common.c). The scan's route takes
+ * it in the body ({token}: scan_token_fields, read into scan_token_in_t) or
+ * the query (?token=: scan_token_query). */
+void scan_token_new(char out[33]);
+typedef struct {
+    uint64_t given;
+    const char *token;
+} scan_token_in_t;
+extern const field_t scan_token_fields[];
+extern const field_t scan_token_query[];
+
+/* ---- 三会一课 (party_meeting.c, docs/party-meetings.md) ---- */
+extern const char *const party_meeting_kinds[];      /* branch_assembly ... life_meeting */
+extern const char *const party_meeting_attendance[]; /* present, leave, absent */
+extern const attach_owner_t party_meeting_files;     /* a meeting's photos */
+/* Meetings held and periods missed by kind, organisations behind and attendance of [lo, hi) in year. */
+json_t *party_meeting_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                 const char *today);
+/* The demo city's norm meetings.per_year and this year's meetings of every judged
+ * party organisation up to today, some behind, deterministic from seed (party_meeting_demo.c). */
+int party_meeting_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 三会一课 ---- */
+
 #endif

@@ -68,6 +68,8 @@ static const norm_key_t catalogue[] = {
     /* ---- venues and operating funds (venue.c, funds.c) ---- */
     {"venue.min_area", NK_SHARES, 0, 100000, venue_kinds, 0},
     {"funds.population_tiers", NK_STEPS, 1, 10000000, NULL, 0},
+    /* ---- 三会一课 (party_meeting.c) ---- */
+    {"meetings.per_year", NK_SHARES, 0, 12, party_meeting_kinds, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -80,6 +82,7 @@ const char *const norm_keys[] = {
     "workteam.days_min", "workteam.term_years", "poverty.line", /* work teams and poverty ledger */
     "pay.standard", /* 村/社区干部报酬 (pay.c) */
     "venue.min_area", "funds.population_tiers", /* venues and operating funds (venue.c, funds.c) */
+    "meetings.per_year", /* 三会一课 (party_meeting.c) */
     NULL,
 };
 

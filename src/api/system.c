@@ -121,6 +121,9 @@ static const struct {
     {"wish_states", wish_states},
     /* ---- 党建品牌 and 荣誉 (honour.c) ---- */
     {"honour_levels", honour_levels},
+    /* ---- 三会一课 (party_meeting.c) ---- */
+    {"party_meeting_kinds", party_meeting_kinds},
+    {"party_meeting_attendance", party_meeting_attendance},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

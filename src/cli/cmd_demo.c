@@ -1189,6 +1189,7 @@ static const family_demo_t family_demos[] = {
     {"work teams", wt_demo},                  /* 驻村工作队 and 建档立卡 */
     {"pay", pay_demo},                        /* 村/社区干部报酬 */
     {"venues and funds", venue_funds_demo},   /* 阵地 and 运转经费 */
+    {"party meetings", party_meeting_demo},   /* 三会一课 */
     {NULL, NULL},
 };
 
