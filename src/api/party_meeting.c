@@ -185,7 +185,6 @@ static const resource_t meeting_res = {
     .update = update_fields,
     .filters = filters,
     .sorts = sorts,
-    .places = "org_id",
     .rules = {.place = place, .before = before, .after = after, .row = row_finish},
 };
 
@@ -640,7 +639,7 @@ static json_t *judge_json(const judged_t *j, const norm_slot_t *norm, int ended,
 static const char *const truths[] = {"true", "false", NULL};
 
 static const field_t compliance_query[] = {
-    {"org", F_INT, 1, 1, INT64_MAX, NULL, 0},
+    {"org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"year", F_INT, 0, 2000, 2100, NULL, 0},
     {"party_org", F_INT, 0, 1, INT64_MAX, NULL, 0},
     {"behind", F_ENUM, 0, 0, 0, truths, 0},
@@ -648,7 +647,8 @@ static const field_t compliance_query[] = {
 };
 
 /* GET /api/v1/party-meetings/compliance?org=&year=&party_org=&behind=: the
- * judged organisations of the node's subtree (paged by id), each with every
+ * judged organisations of the node's subtree (no org: the caller's widest
+ * party.read grant's; paged by id), each with every
  * kind's periods in the year; behind=true: only those that missed a period. */
 static int compliance(api_req_t *req, api_reply_t *rep)
 {
