@@ -64,6 +64,9 @@ export const ORG_PAGES = [
   { name: 'org-venues', path: 'venues', page: () => import('./views/venues/Venues.vue'), perm: 'stats.read', tab: 'venues' },
   { name: 'org-funds', path: 'funds', page: () => import('./views/venues/Funds.vue'), perm: 'stats.read', tab: 'funds' },
   // ---- end venues and operating funds ----
+  // ---- 组织生活: 三会一课 ----
+  { name: 'org-party-meetings', path: 'party-meetings', page: () => import('./views/partylife/PartyMeetings.vue'), perm: 'party.read', tab: 'partyMeetings' },
+  // ---- end 组织生活: 三会一课 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 
