@@ -291,6 +291,13 @@ def fingerprint(db):
                            " population_source FROM operating_fund ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end venues and operating funds ----
+    # ---- 三会一课: meetings (not their tokens, random) and their rolls ----
+    for row in con.execute("SELECT party_org_id, kind, held_on, topic, votes FROM party_meeting ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT meeting_id, person_id, full_member, status, reason FROM party_meeting_attendance"
+                           " ORDER BY meeting_id, person_id"):
+        h.update(repr(row).encode())
+    # ---- end 三会一课 ----
     con.close()
     return h.hexdigest()
 
@@ -303,7 +310,7 @@ def test_same_seed_same_city_and_consistent_figures():
     stages = [line.split(":")[0] for line in p.stderr.splitlines()]
     families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
                 "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
-                "work teams", "pay", "venues and funds"]
+                "work teams", "pay", "venues and funds", "party meetings"]
     assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
     assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]

@@ -90,6 +90,10 @@ def probes(org, unit, party, me):
         "wish_states": ("GET", "/api/v1/wishes", "state", None),
         # 党建品牌 and 荣誉
         "honour_levels": ("GET", "/api/v1/honours", "level", None),
+        # 三会一课
+        "party_meeting_kinds": ("GET", "/api/v1/party-meetings", "kind", None),
+        "party_meeting_attendance": body(f"/api/v1/party-meetings/{MISSING}/attendance", "status",
+                                         {"person_id": MISSING}),
     }
 
 
