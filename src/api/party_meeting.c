@@ -163,6 +163,9 @@ static void row_finish(json_t *row)
         json_object_set_new(row, "votes", json_boolean(json_integer_value(v)));
 }
 
+/* The free texts that may name residents stay out of the audit summary. */
+static const char *const not_logged[] = {"minutes", "resolutions", NULL};
+
 #define ROLL_COUNT(st) "(SELECT COUNT(*) FROM party_meeting_attendance a WHERE a.meeting_id = m.id" st ")"
 
 static const resource_t meeting_res = {
@@ -183,6 +186,7 @@ static const resource_t meeting_res = {
     .write_perm = PM_WRITE,
     .create = create_fields,
     .update = update_fields,
+    .not_logged = not_logged,
     .filters = filters,
     .sorts = sorts,
     .rules = {.place = place, .before = before, .after = after, .row = row_finish},

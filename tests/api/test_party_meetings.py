@@ -91,8 +91,14 @@ def test_roll_and_quorum_count_full_members_only(server, admin, city):
             400, "validation_failed", "votes")
     refused(admin.patch(f"/api/v1/party-meetings/{m['id']}", json={"kind": "lecture"}), 400, "validation_failed",
             "votes")
-    c = meeting(admin, city, kind="committee")
+    c = meeting(admin, city, kind="committee", minutes="正式丁因病缺席，会后由正式甲传达", resolutions="同意")
     assert ok(admin.get(f"/api/v1/party-meetings/{c['id']}/attendance"))["quorum"] is None
+    # The minutes and resolutions (free texts that may name residents) stay out of the audit summary.
+    logged = ok(admin.get("/api/v1/audit", params={"action": "party_meeting.created", "limit": 200}))["items"]
+    row = next(r for r in logged if r["entity_id"] == c["id"])
+    assert row["summary"]["topic"] == "讨论发展党员" and "minutes" not in row["summary"] and "resolutions" not in row["summary"]
+    marked = ok(admin.get("/api/v1/audit", params={"action": "party_meeting.attendance_marked", "limit": 200}))["items"]
+    assert all(set(r["summary"]) == {"person_id", "status"} for r in marked) and marked
     # Out of the caller's subtree: 404.
     refused(city["sibling"].get(f"/api/v1/party-meetings/{m['id']}/attendance"), 404, "not_found", None)
     refused(city["sibling"].post("/api/v1/party-meetings", json={"party_org_id": city["branch"],
