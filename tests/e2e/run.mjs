@@ -4143,6 +4143,9 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await uiLogin(staff, 'admin', ADMIN_PASSWORD)
     await staff.waitForURL((u) => u.pathname !== '/login')
     await staff.goto(`${base}/orgs/${ids.street}/party-meetings`)
+    await staff.locator('[data-testid="meetings-table"] tr', { hasText: '讨论接收预备党员' }).waitFor()
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'party-meetings-desktop.png') })
     await staff.locator('[data-testid="meetings-table"] tr', { hasText: '讨论接收预备党员' }).click()
     await staff.waitForURL((u) => u.pathname === `/party-meetings/${meeting.id}`)
     await waitText(staff, 'meeting-title', '讨论接收预备党员')
@@ -4176,6 +4179,14 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await phone.screenshot({ path: join(ARTIFACTS, 'my-meetings-phone.png'), fullPage: true })
     let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     assert.ok(overflow <= 0, `我的组织生活 overflows the phone by ${overflow}px`)
+    // The same pages at the desktop size.
+    await phone.setViewportSize(SCREEN)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-meetings-desktop.png') })
+    await phone.goto(link)
+    await byId(phone, 'meeting-checkin-done').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'meeting-checkin-desktop.png') })
 
     // The second 正式 member present on the staff page: the quorum is met, and the line says so.
     const second = after.items.find((i) => i.name === '党员小吴')
