@@ -24,7 +24,8 @@ CREATE TABLE party_meeting (
     updated_at INTEGER NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX party_meeting_party_org ON party_meeting (party_org_id, held_on);
+-- covering the compliance count: an organisation's meetings of a year by kind
+CREATE INDEX party_meeting_party_org ON party_meeting (party_org_id, held_on, kind);
 CREATE INDEX party_meeting_org ON party_meeting (org_id, held_on);
 
 -- The roll: the party organisation's members when the meeting was recorded

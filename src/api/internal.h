@@ -66,6 +66,12 @@ extern const char *const duty_ratings[];          /* duty.c: a quarterly review'
  * above org, its latest year_from <= year): DB_OK with *value (a new
  * reference), DB_NOTFOUND when none does, or an error. */
 int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value);
+/* For many nodes at once: the norms of key in force in year, each with its
+ * issuer's path, nearest issuer first (NULL on an error; the caller frees it),
+ * and of them the one that applies at the node of path (borrowed from issued,
+ * its value parsed), or NULL: the same rule as norm_get, read once. */
+json_t *norm_issued(db_t *db, const char *key, int year);
+const json_t *norm_at_path(const json_t *issued, const char *path);
 /* The demo city's norms (jiceng demo). */
 int norm_demo(db_t *db, const write_ctx_t *w);
 

@@ -296,6 +296,31 @@ int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value)
     return r ? DB_OK : DB_NOTFOUND;
 }
 
+json_t *norm_issued(db_t *db, const char *key, int year)
+{
+    json_t *rows = db_rows_json(db,
+                                "SELECT n.value, n.year_from, n.basis, o.path FROM norm n JOIN org o ON o.id = n.org_id"
+                                " WHERE n.key = ? AND n.year_from <= ? ORDER BY length(o.path) DESC, n.year_from DESC",
+                                "ti", key, (int64_t)year);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        row_value(r);
+    return rows;
+}
+
+const json_t *norm_at_path(const json_t *issued, const char *path)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(issued, i, r) {
+        const char *p = json_string_value(json_object_get(r, "path"));
+        if (p && path && strncmp(path, p, strlen(p)) == 0)
+            return r;
+    }
+    return NULL;
+}
+
 /* GET /api/v1/norms/effective?org=&year=: for each key of the catalogue, the
  * norm that applies at the node in the year (null when none does), with who
  * issued it and from when. */

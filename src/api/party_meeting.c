@@ -490,55 +490,26 @@ static int my_meetings(api_req_t *req, api_reply_t *rep)
 
 /* ---------------------------------------------------------------- compliance */
 
-/* meetings.per_year at a node in a year, cached by node (a node's norm is its
- * nearest issuer's, so each node is read once per answer). */
+/* meetings.per_year where an organisation sits: has 0 when no norm applies. */
 typedef struct {
-    int64_t org;
     int has;
     int per_year[NKINDS];
 } norm_slot_t;
 
-typedef struct {
-    norm_slot_t *slots;
-    size_t n, cap;
-    int year;
-    json_t *seen; /* the first norm value met, with its year and basis (the answer's) */
-} norm_cache_t;
-
-static const norm_slot_t *norm_at(db_t *db, norm_cache_t *c, int64_t org)
+static void norm_of(const json_t *issued, const char *path, norm_slot_t *out)
 {
-    for (size_t i = c->n; i > 0; i--) /* the latest first: rows come grouped by node */
-        if (c->slots[i - 1].org == org)
-            return &c->slots[i - 1];
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        norm_slot_t *more = realloc(c->slots, cap * sizeof *more);
-        if (more == NULL)
-            return NULL;
-        c->slots = more;
-        c->cap = cap;
-    }
-    norm_slot_t *s = &c->slots[c->n];
-    memset(s, 0, sizeof *s);
-    s->org = org;
-    json_t *v = NULL;
-    int rc = norm_get(db, "meetings.per_year", org, c->year, &v);
-    if (rc == DB_OK) {
-        s->has = 1;
-        for (int k = 0; k < NKINDS; k++)
-            s->per_year[k] = (int)json_number_value(json_object_get(v, party_meeting_kinds[k]));
-        json_decref(v);
-    } else if (rc != DB_NOTFOUND) {
-        return NULL;
-    }
-    c->n++;
-    return s;
+    const json_t *r = norm_at_path(issued, path), *v = json_object_get(r, "value");
+    memset(out, 0, sizeof *out);
+    out->has = r != NULL;
+    for (int k = 0; r && k < NKINDS; k++)
+        out->per_year[k] = (int)json_number_value(json_object_get(v, party_meeting_kinds[k]));
 }
 
 /* One judged organisation of a batch. */
 typedef struct {
-    int64_t id, org;
+    int64_t id;
     int group; /* a 党小组: only 党小组会 apply */
+    char path[ACCESS_PATH_MAX]; /* its node's */
     int held[NKINDS][12];
 } judged_t;
 
@@ -551,7 +522,7 @@ static int judged_batch(db_t *db, const char *lo, const char *hi, int year, int6
     *out = NULL;
     *n = 0;
     db_stmt_t *st = db_q(db,
-                         "SELECT po.id, po.org_id, CASE WHEN po.kind = '党小组' THEN 1 ELSE 0 END FROM party_org po"
+                         "SELECT po.id, CASE WHEN po.kind = '党小组' THEN 1 ELSE 0 END, o.path FROM party_org po"
                          " JOIN org o ON o.id = po.org_id WHERE o.path >= ? AND o.path < ? AND po.id > ?"
                          " AND (? = 0 OR po.id = ?) AND " JUDGED_ORG " ORDER BY po.id LIMIT ?",
                          "ttiiii", lo, hi, after, party_org, party_org, limit);
@@ -561,8 +532,8 @@ static int judged_batch(db_t *db, const char *lo, const char *hi, int year, int6
     int rc;
     while (v && (rc = db_step(st)) == DB_ROW && *n < (size_t)limit) {
         v[*n].id = db_col_int(st, 0);
-        v[*n].org = db_col_int(st, 1);
-        v[*n].group = (int)db_col_int(st, 2);
+        v[*n].group = (int)db_col_int(st, 1);
+        snprintf(v[*n].path, sizeof v[*n].path, "%s", db_col_text(st, 2) ? db_col_text(st, 2) : "");
         (*n)++;
     }
     db_done(st);
@@ -578,27 +549,32 @@ static int judged_batch(db_t *db, const char *lo, const char *hi, int year, int6
     char from[16], to[16];
     snprintf(from, sizeof from, "%04d-01-01", year % 10000);
     snprintf(to, sizeof to, "%04d-12-31", year % 10000);
+    /* The batch's meetings of the year, in the covering index's order; those of
+     * organisations between its ids but not in it (another subtree) are skipped. */
     st = db_q(db,
-              "SELECT m.party_org_id, m.kind, CAST(substr(m.held_on, 6, 2) AS INTEGER), COUNT(*) FROM party_meeting m"
-              " JOIN org o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND m.party_org_id >= ?"
-              " AND m.party_org_id <= ? AND m.held_on >= ? AND m.held_on <= ?"
-              " GROUP BY m.party_org_id, m.kind, CAST(substr(m.held_on, 6, 2) AS INTEGER)",
-              "ttiitt", lo, hi, v[0].id, v[*n - 1].id, from, to);
+              "SELECT party_org_id, kind, held_on FROM party_meeting WHERE party_org_id >= ? AND party_org_id <= ?"
+              " AND held_on >= ? AND held_on <= ?",
+              "iitt", v[0].id, v[*n - 1].id, from, to);
     if (st == NULL)
         return DB_ERR;
+    size_t a = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t po = db_col_int(st, 0);
-        int k = kind_index(db_col_text(st, 1)), month = (int)db_col_int(st, 2);
-        size_t a = 0, b = *n; /* the batch is ordered by id */
-        while (a < b) {
-            size_t mid = (a + b) / 2;
-            if (v[mid].id < po)
-                a = mid + 1;
-            else
-                b = mid;
+        const char *held = db_col_text(st, 2);
+        int k = kind_index(db_col_text(st, 1)), month = held ? atoi(held + 5) : 0;
+        if (a >= *n || v[a].id != po) { /* a new organisation: find it (the batch is ordered by id) */
+            size_t lo_i = 0, hi_i = *n;
+            while (lo_i < hi_i) {
+                size_t mid = (lo_i + hi_i) / 2;
+                if (v[mid].id < po)
+                    lo_i = mid + 1;
+                else
+                    hi_i = mid;
+            }
+            a = lo_i;
         }
         if (a < *n && v[a].id == po && k >= 0 && month >= 1 && month <= 12)
-            v[a].held[k][month - 1] += (int)db_col_int(st, 3);
+            v[a].held[k][month - 1]++;
     }
     db_done(st);
     return rc == DB_DONE ? DB_OK : rc;
@@ -673,8 +649,10 @@ static int compliance(api_req_t *req, api_reply_t *rep)
         return api_db_error(rep, req->lang, rc, "org");
     date_today(today);
     int ended = months_ended((int)year, today);
-    norm_cache_t cache = {.year = (int)year};
-    json_t *items = json_array();
+    json_t *issued = norm_issued(req->db, "meetings.per_year", (int)year);
+    json_t *items = issued ? json_array() : NULL;
+    if (items == NULL)
+        rc = DB_ERR;
     int64_t cursor = after, more = 1;
     /* behind: batches until the page is full or the subtree ends (every organisation read at most once) */
     while (rc == DB_OK && more && (int64_t)json_array_size(items) <= limit) {
@@ -684,9 +662,10 @@ static int compliance(api_req_t *req, api_reply_t *rep)
         more = behind && n == 500;
         for (size_t i = 0; rc == DB_OK && i < n && (int64_t)json_array_size(items) <= limit; i++) {
             cursor = v[i].id;
-            const norm_slot_t *norm = norm_at(req->db, &cache, v[i].org);
+            norm_slot_t norm_here, *norm = &norm_here;
+            norm_of(issued, v[i].path, norm);
             int missed = 0;
-            json_t *kinds = norm ? judge_json(&v[i], norm, ended, &missed) : NULL;
+            json_t *kinds = judge_json(&v[i], norm, ended, &missed);
             if (kinds == NULL) {
                 rc = DB_ERR;
                 break;
@@ -713,7 +692,7 @@ static int compliance(api_req_t *req, api_reply_t *rep)
         }
         free(v);
     }
-    free(cache.slots);
+    json_decref(issued);
     if (rc != DB_OK) {
         json_decref(items);
         return api_db_error(rep, req->lang, rc, NULL);
@@ -735,21 +714,18 @@ json_t *party_meeting_figures_of(db_t *db, const principal_t *who, const char *l
 {
     (void)who;
     int ended = months_ended((int)year, today);
-    norm_cache_t cache = {.year = (int)year};
+    json_t *issued = norm_issued(db, "meetings.per_year", (int)year);
     int64_t orgs = 0, judged = 0, behind = 0, held[NKINDS] = {0}, missed[NKINDS] = {0}, cursor = 0;
-    int rc = DB_OK;
-    for (;;) {
+    int rc = issued ? DB_OK : DB_ERR;
+    while (rc == DB_OK) {
         judged_t *v = NULL;
         size_t n = 0;
         rc = judged_batch(db, lo, hi, (int)year, cursor, 500, 0, &v, &n);
         for (size_t i = 0; rc == DB_OK && i < n; i++) {
             cursor = v[i].id;
             orgs++;
-            const norm_slot_t *norm = norm_at(db, &cache, v[i].org);
-            if (norm == NULL) {
-                rc = DB_ERR;
-                break;
-            }
+            norm_slot_t norm_here, *norm = &norm_here;
+            norm_of(issued, v[i].path, norm);
             int total = 0;
             for (int k = 0; k < NKINDS; k++) {
                 int m = 0;
@@ -767,10 +743,10 @@ json_t *party_meeting_figures_of(db_t *db, const principal_t *who, const char *l
             behind += total > 0;
         }
         free(v);
-        if (rc != DB_OK || n < 500)
+        if (n < 500)
             break;
     }
-    free(cache.slots);
+    json_decref(issued);
     if (rc != DB_OK)
         return NULL;
     char from[16], to[16];

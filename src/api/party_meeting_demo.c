@@ -4,7 +4,7 @@
  * 支委会 and 主题党日 monthly, 支部党员大会 and 党课 in the middle month of
  * each quarter, 组织生活会 in January, 党小组会 monthly in each 党小组. One
  * organisation in ten is lax and skips about a third of its meetings; the
- * others skip one in fifty, so some are behind and most are not. The rolls
+ * others skip three in a thousand, so some are behind and most are not. The rolls
  * of organisations with members: present, on leave (with a reason) or absent
  * by a draw; meetings after today are rolls not yet marked. All in a few
  * set-based statements (SQLite's: the demo loads a SQLite file), the draws
@@ -53,7 +53,7 @@ int party_meeting_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                      " printf('%d年%d月%s', ?, m, name), secretary,"
                      " CASE WHEN k = 'branch_assembly' AND m IN (5, 11) THEN 1 ELSE 0 END,"
                      " lower(hex(randomblob(16))), ?, ?"
-                     " FROM drawn WHERE (h / 28) % 100 >= CASE WHEN lax THEN 35 ELSE 2 END",
+                     " FROM drawn WHERE (h / 28) % 1000 >= CASE WHEN lax THEN 350 ELSE 3 END",
                      "iiiiiii", (int64_t)month, s, s, (int64_t)year, (int64_t)year, w->now, w->now);
     /* the rolls: present 86%, on leave 8%, absent 6%; after today unmarked */
     if (rc == DB_OK)

@@ -3813,6 +3813,7 @@ def walk_party_meetings(admin, cid):
             assert r.status_code == status, r.text
             check(r, method, "/api/v1/meeting-checkin")
     assert check(admin.get("/api/v1/my/meetings"), "GET", "/api/v1/my/meetings")["member"] is None
+    check(admin.get(col + "/compliance", params={"year": 2025, "limit": 1}), "GET", col + "/compliance")
     c = check(admin.get(col + "/compliance", params={"org": cid, "year": 2025, "behind": "false", "limit": 5,
                                                      "party_org": po.json()["id"]}), "GET", col + "/compliance")
     assert [i["id"] for i in c["items"]] == [po.json()["id"]], c
