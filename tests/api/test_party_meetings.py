@@ -137,6 +137,18 @@ def test_sign_in_by_token_on_the_day(server, admin, city):
     # The token is the staff's to print: a member reading the meeting does not get it.
     assert "token" not in ok(admin.get(f"/api/v1/party-meetings/{m['id']}"))
     assert ok(member.get(f"/api/v1/party-meetings/{m['id']}/attendance"))["token"] is None
+    # Photos are the meeting's attachments; deleting the meeting takes its roll and photos with it.
+    photo = lambda c: c.post("/api/v1/attachments", params={"owner": "party_meeting", "owner_id": yesterday["id"],
+                                                            "name": "会场.png"},
+                             data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+                             headers={"Content-Type": "application/octet-stream"})
+    assert photo(member).status_code == 403  # party.read at the node, not party.write
+    f = ok(photo(admin), 201)
+    assert ok(admin.get(f"/api/v1/party-meetings/{yesterday['id']}"))["photos"] == 1
+    assert admin.delete(f"/api/v1/party-meetings/{yesterday['id']}").status_code == 204
+    assert admin.get(f"/api/v1/party-meetings/{yesterday['id']}").status_code == 404
+    assert admin.get(f"/api/v1/attachments/{f['id']}").status_code == 404
+    refused(member.post("/api/v1/meeting-checkin", json={"token": ytoken}), 404, "not_found", "token")
 
 
 def test_compliance_by_period_and_the_figures(server, admin, city):
