@@ -2758,6 +2758,7 @@ export default {
     noPast: 'No meetings in the last year',
     attendedOf: 'Attended {n}/{of}',
     today: 'Today',
+    more: 'More',
     notOnRoll: 'Not on the roll',
   },
   // ---- end 组织生活: 三会一课 ----

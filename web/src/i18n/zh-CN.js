@@ -2759,6 +2759,7 @@ export default {
     noPast: '近一年没有会议',
     attendedOf: '出席 {n}/{of}',
     today: '今天召开',
+    more: '更多',
     notOnRoll: '未列入',
   },
   // ---- end 组织生活: 三会一课 ----
