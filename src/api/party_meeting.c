@@ -475,11 +475,14 @@ static int my_meetings(api_req_t *req, api_reply_t *rep)
                                                   " FROM party_meeting m JOIN party_org po ON po.id = m.party_org_id"
                                                   " LEFT JOIN party_meeting_attendance a ON a.meeting_id = m.id"
                                                   " AND a.person_id = ?"
-                                                  " WHERE (m.party_org_id = ? OR a.person_id IS NOT NULL)"
+                                                  " WHERE m.id IN (SELECT x.id FROM party_meeting x"
+                                                  " WHERE x.party_org_id = ? AND x.held_on >= ? UNION"
+                                                  " SELECT y.meeting_id FROM party_meeting_attendance y"
+                                                  " WHERE y.person_id = ?)"
                                                   " AND m.held_on >= ? ORDER BY m.held_on DESC, m.id DESC LIMIT 100",
-                                                  "iit", person,
+                                                  "iitit", person,
                                                   (int64_t)json_integer_value(json_object_get(member, "party_org_id")),
-                                                  from);
+                                                  from, person, from);
     if (items == NULL) {
         json_decref(member);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
