@@ -26,6 +26,7 @@ static const attach_owner_t *const owners[] = {
     &brand_files, /* 党建品牌 (honour.c) */
     &venue_files, /* 活动阵地 (venue.c) */
     &party_candidate_step_files, /* 发展党员 (party_dev.c) */
+    &party_meeting_files, /* 三会一课 (party_meeting.c) */
     NULL,
 };
 
@@ -34,6 +35,7 @@ static const char *const owner_kinds[] = {"duty_item", "notice", "notice_receipt
                                            "brand", /* 党建品牌 (honour.c) */
                                            "venue", /* 活动阵地 (venue.c) */
                                            "party_candidate_step", /* 发展党员 (party_dev.c) */
+                                           "party_meeting", /* 三会一课 (party_meeting.c) */
                                            NULL};
 
 static const attach_owner_t *owner_of(const char *kind)

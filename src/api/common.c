@@ -821,6 +821,23 @@ int api_today_ymd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+void scan_token_new(char out[33])
+{
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2hex(out, 33, b, sizeof b);
+}
+
+const field_t scan_token_fields[] = {
+    IN(scan_token_in_t, token, F_TEXT, 1, 1, 64, NULL),
+    FIELDS_END,
+};
+
+const field_t scan_token_query[] = {
+    {"token", F_TEXT, 1, 1, 64, NULL, 0},
+    FIELDS_END,
+};
+
 void date_of(int64_t t, char out[16])
 {
     time_t local = (time_t)(t + 8 * 3600); /* Asia/Shanghai: UTC+8, no summer time */

@@ -66,6 +66,12 @@ extern const char *const duty_ratings[];          /* duty.c: a quarterly review'
  * above org, its latest year_from <= year): DB_OK with *value (a new
  * reference), DB_NOTFOUND when none does, or an error. */
 int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value);
+/* For many nodes at once: the norms of key in force in year, each with its
+ * issuer's path, nearest issuer first (NULL on an error; the caller frees it),
+ * and of them the one that applies at the node of path (borrowed from issued,
+ * its value parsed), or NULL: the same rule as norm_get, read once. */
+json_t *norm_issued(db_t *db, const char *key, int year);
+const json_t *norm_at_path(const json_t *issued, const char *path);
 /* The demo city's norms (jiceng demo). */
 int norm_demo(db_t *db, const write_ctx_t *w);
 
@@ -683,5 +689,28 @@ json_t *dues_figures_of(db_t *db, const principal_t *who, const char *lo, const 
 /* The demo city's dues: norms, declarations and a year of months (jiceng demo). */
 int dues_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
 /* ---- end 党费 dues ---- */
+/* A code a phone scans (a volunteer activity's, a party meeting's): 32 random
+ * hex digits into out, never a record's id (common.c). The scan's route takes
+ * it in the body ({token}: scan_token_fields, read into scan_token_in_t) or
+ * the query (?token=: scan_token_query). */
+void scan_token_new(char out[33]);
+typedef struct {
+    uint64_t given;
+    const char *token;
+} scan_token_in_t;
+extern const field_t scan_token_fields[];
+extern const field_t scan_token_query[];
+
+/* ---- 三会一课 (party_meeting.c, docs/party-meetings.md) ---- */
+extern const char *const party_meeting_kinds[];      /* branch_assembly ... life_meeting */
+extern const char *const party_meeting_attendance[]; /* present, leave, absent */
+extern const attach_owner_t party_meeting_files;     /* a meeting's photos */
+/* Meetings held and periods missed by kind, organisations behind and attendance of [lo, hi) in year. */
+json_t *party_meeting_figures_of(db_t *db, const principal_t *who, const char *lo, const char *hi, int64_t year,
+                                 const char *today);
+/* The demo city's norm meetings.per_year and this year's meetings of every judged
+ * party organisation up to today, some behind, deterministic from seed (party_meeting_demo.c). */
+int party_meeting_demo(db_t *db, const write_ctx_t *w, unsigned long long seed);
+/* ---- end 三会一课 ---- */
 
 #endif

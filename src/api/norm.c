@@ -93,6 +93,8 @@ static const norm_key_t catalogue[] = {
     {"dues.upward_fen", NK_NUMBER, 1, 10000000000, NULL, 0},
     {"dues.arrears_months", NK_NUMBER, 1, 60, NULL, 0},
     /* ---- end 党费 dues ---- */
+    /* ---- 三会一课 (party_meeting.c) ---- */
+    {"meetings.per_year", NK_SHARES, 0, 12, party_meeting_kinds, 0},
 };
 #define NKEYS (sizeof catalogue / sizeof catalogue[0])
 
@@ -110,6 +112,7 @@ const char *const norm_keys[] = {
     "member_eval.excellent_share", /* 民主评议党员 (member_eval.c) */
     "dues.in_service_bounds", "dues.in_service_rates", "dues.retired_bounds", "dues.retired_rates", /* 党费 (dues.c) */
     "dues.fixed_fen", "dues.upward_fen", "dues.arrears_months",
+    "meetings.per_year", /* 三会一课 (party_meeting.c) */
     NULL,
 };
 
@@ -321,6 +324,31 @@ int norm_get(db_t *db, const char *key, int64_t org, int year, json_t **value)
         *value = json_incref(json_object_get(r, "value"));
     json_decref(rows);
     return r ? DB_OK : DB_NOTFOUND;
+}
+
+json_t *norm_issued(db_t *db, const char *key, int year)
+{
+    json_t *rows = db_rows_json(db,
+                                "SELECT n.value, n.year_from, n.basis, o.path FROM norm n JOIN org o ON o.id = n.org_id"
+                                " WHERE n.key = ? AND n.year_from <= ? ORDER BY length(o.path) DESC, n.year_from DESC",
+                                "ti", key, (int64_t)year);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        row_value(r);
+    return rows;
+}
+
+const json_t *norm_at_path(const json_t *issued, const char *path)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(issued, i, r) {
+        const char *p = json_string_value(json_object_get(r, "path"));
+        if (p && path && strncmp(path, p, strlen(p)) == 0)
+            return r;
+    }
+    return NULL;
 }
 
 /* GET /api/v1/norms/effective?org=&year=: for each key of the catalogue, the

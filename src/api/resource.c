@@ -100,7 +100,15 @@ static int audit(db_t *db, const write_ctx_t *w, const resource_t *r, const char
 {
     char action[64];
     snprintf(action, sizeof action, "%s.%s", r->name, what);
-    return audit_append(db, w, action, r->name, id, org, in);
+    if (in == NULL || r->not_logged == NULL)
+        return audit_append(db, w, action, r->name, id, org, in);
+    /* the input as sent, less the texts the resource keeps out of the log */
+    json_t *summary = json_copy(in);
+    for (const char *const *k = r->not_logged; summary && *k; k++)
+        json_object_del(summary, *k);
+    int rc = summary ? audit_append(db, w, action, r->name, id, org, summary) : DB_ERR;
+    json_decref(summary);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- reads */

@@ -53,6 +53,8 @@ typedef struct resource {
     uint32_t read_perm, write_perm;
     const field_t *create, *update; /* the inputs: each names a column, but "version" and those in not_columns */
     const char *const *not_columns; /* inputs the rules read that are not columns (NULL-terminated), or NULL */
+    const char *const *not_logged;  /* inputs left out of the audit summary (free texts that may name
+                                     * residents: a meeting's minutes), NULL-terminated, or NULL */
     const res_filter_t *filters;    /* ending with {NULL}; "org" (the subtree) is always there */
     const api_sort_t *sorts;        /* the columns the list sorts by (?sort=), ending with {NULL}; or NULL */
     const char *places;             /* the list's rows name their place by this column (api_list_t.places), or NULL */

@@ -127,6 +127,9 @@ static const struct {
     {"member_eval_follow_ups", member_eval_follow_ups},
     {"member_eval_round_states", member_eval_round_states},
     /* ---- end 民主评议党员 ---- */
+    /* ---- 三会一课 (party_meeting.c) ---- */
+    {"party_meeting_kinds", party_meeting_kinds},
+    {"party_meeting_attendance", party_meeting_attendance},
 };
 
 /* GET /api/v1/enums: {"unit_types": [...], ...}, each in the validator's order

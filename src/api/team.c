@@ -20,7 +20,6 @@
 #include "api/pdf.h"
 #include "api/resource.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -314,14 +313,6 @@ static const field_t activity_fields[] = {
 
 static const entity_t activity_entity = {"activity", "SELECT org_id FROM team_activity WHERE id = ?", NULL};
 
-/* A new token: 32 random hex digits. */
-static void token_new(char out[33])
-{
-    unsigned char b[16];
-    randombytes_buf(b, sizeof b);
-    sodium_bin2hex(out, 33, b, sizeof b);
-}
-
 static int activity_create_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
     activity_in_t in = {0};
@@ -338,7 +329,7 @@ static int activity_create_write(db_t *db, const write_ctx_t *w, json_t *data, a
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, NULL);
     char token[33];
-    token_new(token);
+    scan_token_new(token);
     rc = db_one_int(db, &id,
                     "INSERT INTO team_activity (team_id, org_id, title, place, starts_at, ends_at, capacity, token,"
                     " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -555,21 +546,6 @@ static const entity_t activity_member_entity = {"activity", NULL, activity_membe
 
 /* ---------------------------------------------------------------- check-in by token */
 
-typedef struct {
-    uint64_t given;
-    const char *token;
-} token_in_t;
-
-static const field_t token_fields[] = {
-    IN(token_in_t, token, F_TEXT, 1, 1, 64, NULL),
-    FIELDS_END,
-};
-
-static const field_t token_query[] = {
-    {"token", F_TEXT, 1, 1, 64, NULL, 0},
-    FIELDS_END,
-};
-
 /* The caller's part of activity id: their sign-up (or null) and the next scan's move. */
 static json_t *checkin_json(db_t *db, int64_t id, int64_t person)
 {
@@ -641,8 +617,8 @@ static int checkin_get(api_req_t *req, api_reply_t *rep)
  * counts the minutes between, within the activity's times. */
 static int checkin_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t *rep)
 {
-    token_in_t in = {0};
-    api_input_fill(token_fields, data, &in);
+    scan_token_in_t in = {0};
+    api_input_fill(scan_token_fields, data, &in);
     activity_at_t a;
     err_t why;
     int rc = token_activity(db, &w->who, in.token, &a, &why);
@@ -1553,7 +1529,7 @@ static int demo_activities_of(db_t *db, const write_ctx_t *w, int64_t team, int6
     for (int week = 52; rc == DB_OK && week >= 1; week--) {
         int64_t starts = base - (int64_t)week * 7 * 86400, ends = starts + 3 * 3600, id = 0;
         char token[33];
-        token_new(token);
+        scan_token_new(token);
         rc = db_one_int(db, &id,
                         "INSERT INTO team_activity (team_id, org_id, title, place, starts_at, ends_at, capacity, token,"
                         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -1724,9 +1700,9 @@ const op_t team_ops[] = {
     {OP(HTTP_POST, "/api/v1/volunteer-activities/{id}/verify", "volunteer_activities.verify", PERM(TEAM_WRITE),
         RF_BODY_OPTIONAL | RF_WRITES, activity_verify),
      .body = verify_fields, .entity = &activity_entity},
-    {OP(HTTP_GET, "/api/v1/activity-checkin", "activity_checkin.get", USER, 0, checkin_get), .query = token_query},
+    {OP(HTTP_GET, "/api/v1/activity-checkin", "activity_checkin.get", USER, 0, checkin_get), .query = scan_token_query},
     {OP(HTTP_POST, "/api/v1/activity-checkin", "activity_checkin.scan", USER, RF_BODY | RF_WRITES, checkin_post),
-     .body = token_fields},
+     .body = scan_token_fields},
     {OP(HTTP_GET, "/api/v1/volunteers", "volunteers.list", PERM(TEAM_READ), RF_PAGED, volunteer_list),
      .query = volunteer_list_query, .sorts = volunteer_sorts},
     {OP(HTTP_GET, "/api/v1/volunteers/{id}", "volunteers.get", USER, 0, volunteer_get), .entity = &volunteer_entity},

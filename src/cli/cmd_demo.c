@@ -1193,6 +1193,7 @@ static const family_demo_t family_demos[] = {
     {"party transfers", party_transfer_demo}, /* 组织关系转接 */
     {"member evaluations", member_eval_demo}, /* 民主评议党员 */
     {"dues", dues_demo},                      /* 党费 */
+    {"party meetings", party_meeting_demo},   /* 三会一课 */
     {NULL, NULL},
 };
 

@@ -307,6 +307,13 @@ def fingerprint(db):
     for row in con.execute("SELECT person_id, month, due_fen, paid_fen, paid_on, channel FROM dues_month ORDER BY id"):
         h.update(repr(row).encode())
     # ---- end 组织生活: dues ----
+    # ---- 三会一课: meetings (not their tokens, random) and their rolls ----
+    for row in con.execute("SELECT party_org_id, kind, held_on, topic, votes FROM party_meeting ORDER BY id"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT meeting_id, person_id, full_member, status, reason FROM party_meeting_attendance"
+                           " ORDER BY meeting_id, person_id"):
+        h.update(repr(row).encode())
+    # ---- end 三会一课 ----
     con.close()
     return h.hexdigest()
 
@@ -343,7 +350,7 @@ def test_same_seed_same_city_and_consistent_figures():
     families = ["norms", "duty lists", "notices", "reviews", "problems", "cases", "honours", "assessment",
                 "attachments", "partners", "teams", "service reports", "claims", "village accounts", "alliances",
                 "work teams", "pay", "venues and funds", "party development", "party transfers",
-                "member evaluations", "dues"]
+                "member evaluations", "dues", "party meetings"]
     assert stages == ["residents", "indexes", "figures", *families, "kept figures", "commit"], p.stderr
     assert all(re.fullmatch(r"[a-z ]+: 1 in \d+\.\ds", line) for line in p.stderr.splitlines()[3:]), p.stderr
     assert p.stderr.startswith("residents: 4000 in ") and "/s)" in p.stderr.splitlines()[0]

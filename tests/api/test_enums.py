@@ -97,6 +97,10 @@ def probes(org, unit, party, me):
         "member_eval_follow_ups": body(f"/api/v1/member-evaluation-entries/{MISSING}/steps", "follow_up",
                                        {"step": "follow_up", "version": 1}),
         "member_eval_round_states": ("GET", "/api/v1/member-evaluations", "state", None),
+        # 三会一课
+        "party_meeting_kinds": ("GET", "/api/v1/party-meetings", "kind", None),
+        "party_meeting_attendance": body(f"/api/v1/party-meetings/{MISSING}/attendance", "status",
+                                         {"person_id": MISSING}),
     }
 
 

@@ -1029,6 +1029,7 @@ def test_every_route_answers_as_documented(server, admin):
     walk_pay(admin, cid)  # 村/社区干部报酬
     walk_venues_funds(admin, cid)  # venues and operating funds (venue.c, funds.c)
     walk_dues(admin, cid)  # 党费 dues (dues.c)
+    walk_party_meetings(admin, cid)  # 三会一课 (party_meeting.c)
     walk_service_report(admin, cid)  # 双报到
     walk_party_development(admin, cid)  # 发展党员
     walk_work_teams(admin)  # ---- work teams and poverty ledger ----
@@ -4012,6 +4013,50 @@ def walk_dues(admin, cid):
     assert r.status_code == 204, r.text
     check(r, "DELETE", "/api/v1/dues-declarations/{id}")
 # ---- end 党费 dues ----
+# ---- 三会一课 (party_meeting.c) ----
+def walk_party_meetings(admin, cid):
+    """Part of the walk: a meeting of a branch at the walk's community, its roll, compliance, figures, sign-in."""
+    po = admin.post("/api/v1/party-orgs", json={"org_id": cid, "kind": "党支部", "name": "走查党支部"})
+    assert po.status_code == 201, po.text
+    col, one = "/api/v1/party-meetings", "/api/v1/party-meetings/{id}"
+    r = admin.post(col, json={"party_org_id": po.json()["id"], "kind": "branch_assembly", "held_on": "2025-05-20",
+                              "topic": "支部党员大会", "place": None, "host": None, "recorder": None, "minutes": None,
+                              "resolutions": "通过", "votes": True})
+    assert r.status_code == 201, r.text
+    m = check(r, "POST", col)
+    r = admin.post(col, json={"party_org_id": po.json()["id"], "kind": "lecture", "held_on": "2025-05-20",
+                              "topic": "党课", "votes": True})
+    assert r.status_code == 400, r.text
+    check(r, "POST", col)
+    check(admin.get(f"{col}/{m['id']}"), "GET", one)
+    page = check(admin.get(col, params={"org": cid, "year": 2025, "kind": "branch_assembly",
+                                        "party_org": po.json()["id"], "sort": "-held_on"}), "GET", col)
+    assert [i["id"] for i in page["items"]] == [m["id"]], page
+    roll = check(admin.get(f"{col}/{m['id']}/attendance"), "GET", one + "/attendance")
+    assert roll["quorum"]["met"] is False and roll["token"], roll
+    r = admin.post(f"{col}/{m['id']}/attendance", json={"person_id": 10 ** 9, "status": "present", "reason": None})
+    assert r.status_code == 404, r.text
+    check(r, "POST", one + "/attendance")
+    for method, call in (("GET", lambda tok: admin.get("/api/v1/meeting-checkin", params={"token": tok})),
+                         ("POST", lambda tok: admin.post("/api/v1/meeting-checkin", json={"token": tok}))):
+        for tok, status in (("0" * 32, 404), (roll["token"], 403)):  # the admin's account is no member's
+            r = call(tok)
+            assert r.status_code == status, r.text
+            check(r, method, "/api/v1/meeting-checkin")
+    assert check(admin.get("/api/v1/my/meetings"), "GET", "/api/v1/my/meetings")["member"] is None
+    check(admin.get(col + "/compliance", params={"year": 2025, "limit": 1}), "GET", col + "/compliance")
+    c = check(admin.get(col + "/compliance", params={"org": cid, "year": 2025, "behind": "false", "limit": 5,
+                                                     "party_org": po.json()["id"]}), "GET", col + "/compliance")
+    assert [i["id"] for i in c["items"]] == [po.json()["id"]], c
+    check(admin.get("/api/v1/party-meeting-figures", params={"org": cid, "year": 2025}), "GET",
+          "/api/v1/party-meeting-figures")
+    r = admin.patch(f"{col}/{m['id']}", json={"minutes": "记录", "place": None, "version": 1})
+    assert r.status_code == 200, r.text
+    check(r, "PATCH", one)
+    r = admin.delete(f"{col}/{m['id']}")
+    assert r.status_code == 204, r.text
+    check(r, "DELETE", one)
+# ---- end 三会一课 ----
 
 
 def walk_assessment(admin, cid):

@@ -501,6 +501,9 @@ describe('staff console', { timeout: 1_200_000 }, () => {
       member_eval_steps: (v) => [`memberEval.step.${v}`],
       member_eval_follow_ups: (v) => [`memberEval.followUp.${v}`],
       member_eval_round_states: (v) => [`memberEval.roundState.${v}`],
+      // ---- 组织生活: 三会一课 ----
+      party_meeting_kinds: (v) => [`meetings.kinds.${v}`],
+      party_meeting_attendance: (v) => [`meetings.attendanceStatus.${v}`],
       // ---- the audit log ----
       audit_actions: (v) => [`auditAction.${v}`],
     }
@@ -4378,6 +4381,114 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await desk.context().close()
     clean()
   })
+  // ---- 组织生活: 三会一课 ----
+  it('三会一课: staff record a voting 支部党员大会 and see its quorum and QR code; a member signs in on a phone via the sign-in link and sees it on 我的组织生活', async () => {
+    const branch = await admin.post('/api/v1/party-orgs', { org_id: ids.street, kind: '党支部', name: '街道机关第一党支部', secretary: '周书记' }, 201)
+    await admin.post('/api/v1/norms', {
+      org_id: ids.street, key: 'meetings.per_year', year_from: 2018, basis: '中国共产党支部工作条例（试行）',
+      value: { branch_assembly: 4, committee: 12, group: 12, lecture: 4, theme_day: 12, life_meeting: 1 },
+    }, 201)
+    const member = async (name, id17, status) => {
+      const p = await admin.post('/api/v1/persons', { org_id: ids.street, name, id_card: idWithCheck(id17) }, 201)
+      await admin.post('/api/v1/party-members', { person_id: p.id, party_org_id: branch.id, status, joined_on: '2015-07-01' }, 201)
+      return p
+    }
+    const full = await member('党员小周', '34010419880202123', '正式')
+    await member('党员小吴', '34010419880303124', '正式')
+    await member('预备党员小郑', '34010419990404125', '预备')
+    const user = await admin.post('/api/v1/users', { username: 'pm.zhou', display_name: '党员小周', password: STAFF_PASSWORD, org_id: ids.street, person_id: full.id }, 201)
+    await admin.post(`/api/v1/users/${user.id}/grants`, { role: 'resident', org_id: ids.street }, 201)
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+    const meeting = await admin.post('/api/v1/party-meetings', { party_org_id: branch.id, kind: 'branch_assembly', held_on: today, topic: '讨论接收预备党员', place: '街道党群服务中心', host: '周书记', votes: true }, 201)
+
+    // Staff: the node's 三会一课 tab lists it; its page shows the roll, the failed quorum and the sign-in QR code.
+    const staff = await newPage('meetings-staff', { viewport: SCREEN })
+    await staff.goto(`${base}/login`)
+    await uiLogin(staff, 'admin', ADMIN_PASSWORD)
+    await staff.waitForURL((u) => u.pathname !== '/login')
+    await staff.goto(`${base}/orgs/${ids.street}/party-meetings`)
+    await staff.locator('[data-testid="meetings-table"] tr', { hasText: '讨论接收预备党员' }).waitFor()
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'party-meetings-desktop.png') })
+    await staff.locator('[data-testid="meetings-table"] tr', { hasText: '讨论接收预备党员' }).click()
+    await staff.waitForURL((u) => u.pathname === `/party-meetings/${meeting.id}`)
+    await waitText(staff, 'meeting-title', '讨论接收预备党员')
+    await byId(staff, 'meeting-qr').waitFor()
+    assert.ok((await textOf(byId(staff, 'meeting-quorum'))).includes('到会人数不足'))
+    const link = await byId(staff, 'meeting-signin-link').getAttribute('href')
+    const roll = await admin.get(`/api/v1/party-meetings/${meeting.id}/attendance`)
+    assert.equal(link, `${base}/meeting-checkin/${roll.token}`)
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'party-meeting-desktop.png'), fullPage: true })
+
+    // The member's phone opens the link: sign in first, then back on the sign-in page; one tap marks them present.
+    const phone = await newPage('meetings-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(link)
+    await phone.waitForURL((u) => u.pathname === '/login')
+    await uiLogin(phone, 'pm.zhou', STAFF_PASSWORD)
+    await phone.waitForURL((u) => u.pathname === `/meeting-checkin/${roll.token}`)
+    await waitText(phone, 'meeting-checkin-title', '讨论接收预备党员')
+    await byId(phone, 'meeting-checkin-sign').click()
+    await byId(phone, 'meeting-checkin-done').waitFor()
+    const after = await admin.get(`/api/v1/party-meetings/${meeting.id}/attendance`)
+    assert.deepEqual(after.counts, { present: 1, leave: 0, absent: 2 })
+    assert.deepEqual(after.quorum, { entitled: 2, present: 1, needed: 2, probationary_present: 0, met: false })
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'meeting-checkin-phone.png'), fullPage: true })
+    // Their record: 我的组织生活 shows the meeting with 出席.
+    await byId(phone, 'meeting-checkin-mine').click()
+    await phone.waitForURL((u) => u.pathname === '/my/party')
+    await waitText(phone, `my-meeting-status-${meeting.id}`, '出席')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-meetings-phone.png'), fullPage: true })
+    let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `我的组织生活 overflows the phone by ${overflow}px`)
+    // The same pages at the desktop size.
+    await phone.setViewportSize(SCREEN)
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'my-meetings-desktop.png') })
+    await phone.goto(link)
+    await byId(phone, 'meeting-checkin-done').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'meeting-checkin-desktop.png') })
+
+    // The second 正式 member present on the staff page: the quorum is met, and the line says so.
+    const second = after.items.find((i) => i.name === '党员小吴')
+    await byId(staff, `roll-${second.person_id}`).getByText('出席').click()
+    await waitText(staff, 'meeting-counts', '出席 2 人，请假 0 人，缺席 1 人')
+    assert.ok((await textOf(byId(staff, 'meeting-quorum'))).includes('表决有效'))
+    // The compliance view of the node, and the staff pages on a phone.
+    await staff.goto(`${base}/orgs/${ids.street}/party-meetings`)
+    await byId(staff, 'meetings-view-compliance').click()
+    await byId(staff, `compliance-missed-${branch.id}`).waitFor() // no meeting before this month: behind
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'party-meetings-compliance-desktop.png'), fullPage: true })
+    const staffPhone = await newPage('meetings-staff-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await staffPhone.goto(`${base}/login`)
+    await uiLogin(staffPhone, 'admin', ADMIN_PASSWORD)
+    await staffPhone.waitForURL((u) => u.pathname !== '/login')
+    await staffPhone.goto(`${base}/orgs/${ids.street}/party-meetings`)
+    await byId(staffPhone, `meeting-row-${meeting.id}`).waitFor()
+    await settled(staffPhone)
+    await staffPhone.screenshot({ path: join(ARTIFACTS, 'party-meetings-phone.png'), fullPage: true })
+    overflow = await staffPhone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the meetings list overflows the phone by ${overflow}px`)
+    await staffPhone.goto(`${base}/party-meetings/${meeting.id}`)
+    await byId(staffPhone, 'meeting-quorum').waitFor()
+    await settled(staffPhone)
+    await staffPhone.screenshot({ path: join(ARTIFACTS, 'party-meeting-phone.png'), fullPage: true })
+    overflow = await staffPhone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the meeting page overflows the phone by ${overflow}px`)
+    await staff.goto(`${base}/party-meetings/${meeting.id}`)
+    await byId(staff, 'meeting-quorum').waitFor()
+    await settled(staff)
+    await staff.screenshot({ path: join(ARTIFACTS, 'party-meeting-met-desktop.png'), fullPage: true })
+    await staffPhone.close()
+    await phone.close()
+    await staff.close()
+    clean()
+  })
+  // ---- end 组织生活: 三会一课 ----
 
   it('a wrong password shows the API message; a locked account shows until when', async () => {
     const p = await newPage('login')

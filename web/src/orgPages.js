@@ -79,6 +79,9 @@ export const ORG_PAGES = [
   { name: 'org-dues-arrears', path: 'dues-arrears', page: () => import('./views/dues/DuesArrears.vue'), perm: 'stats.read', tab: 'duesArrears' },
   { name: 'org-dues-report', path: 'dues-report', page: () => import('./views/dues/DuesReport.vue'), perm: 'stats.read', tab: 'duesReport' },
   // ---- end 组织生活: dues ----
+  // ---- 组织生活: 三会一课 ----
+  { name: 'org-party-meetings', path: 'party-meetings', page: () => import('./views/partylife/PartyMeetings.vue'), perm: 'party.read', tab: 'partyMeetings' },
+  // ---- end 组织生活: 三会一课 ----
   { name: 'org-users', path: 'users', page: () => import('./views/system/Users.vue'), perm: 'user.read', tab: 'users' },
 ]
 

@@ -99,6 +99,10 @@ export const routes = [
       { path: 'my/service', name: 'my-service', component: () => import('./views/service/MyService.vue') },
       // ---- 组织生活: a member's phone page (meetings, dues, transfer, evaluation) ----
       { path: 'my/party', name: 'my-party', component: () => import('./views/partylife/MyPartyLife.vue') },
+      // ---- 组织生活: 三会一课 (a meeting's page; its sign-in code's target signs in first) ----
+      { path: 'party-meetings/:meetingId(\\d+)', name: 'party-meeting', component: () => import('./views/partylife/PartyMeeting.vue'), props: true, meta: { perm: 'party.read' } },
+      { path: 'meeting-checkin/:token([0-9a-f]{32})', name: 'meeting-checkin', component: () => import('./views/partylife/MeetingCheckin.vue'), props: true },
+      // ---- end 组织生活: 三会一课 ----
       // ---- 区域化党建联盟 (alliance) ----
       { path: 'alliances/:allianceId(\\d+)', name: 'alliance', component: () => import('./views/alliance/Alliance.vue'), props: true, meta: { perm: 'party.read' } },
       // ---- end 区域化党建联盟 ----
