@@ -1,6 +1,6 @@
 /* 责任落实: the figures of a node and year of every responsibility family (duty
  * lists, problems, inspections, notices, 述职评议, the annual assessment, and the
- * party life of issue 19: dues, transfers, development, 民主评议) in one answer for the
+ * party life of issue 19: 三会一课, dues, transfers, development, 民主评议) in one answer for the
  * dashboard, and the same as a workbook (a sheet per family, a row per child
  * and the node's total), audited as every export is. Each family's figures are
  * its own (duty_figures_of, ...): this file only gathers them. */
@@ -89,6 +89,10 @@ static const module_t modules[] = {
       {"wishes_confirmed", "受助人确认"}, {"fulfilled_in_year", "本年实现心愿"}, {"fulfil_days_mean", "平均实现天数"}, {"fulfil_days_median", "实现天数中位数"},
       {NULL, NULL}}},
     /* ---- 组织生活 (issue 19): each family's own figures ---- */
+    {"party_meeting", "三会一课", PERM_PARTY_READ, party_meeting_figures_of,
+     {{"meetings", "会议"}, {"held_branch_assembly", "党员大会"}, {"held_committee", "支委会"},
+      {"held_lecture", "党课"}, {"held_theme_day", "主题党日"}, {"orgs_judged", "应开展的党组织"},
+      {"orgs_behind", "未按期开展"}, {"orgs_behind_rate", "未按期比例"}, {"attendance_rate", "出席率"}, {NULL, NULL}}},
     {"dues", "党费", PERM_STATS_READ, dues_figures_of,
      {{"due_fen", "应交（分）"}, {"paid_fen", "已交（分）"}, {"collected_rate", "收缴率"},
       {"members_in_arrears", "欠交党员"}, {"members_undeclared", "未申报"}, {"extra_fen", "自愿多交（分）"},

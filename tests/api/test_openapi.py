@@ -1761,7 +1761,7 @@ def walk_figures(admin, cid, year):
                  "/api/v1/responsibility-figures")
     assert all_["inspection"] == f and set(all_) >= {"duty", "problem", "notice", "review"}
     # the party life of issue 19: each family's figures, as its own endpoint answers them
-    for key, path in (("dues", "/api/v1/dues-figures"), ("party_transfer", "/api/v1/party-transfer-figures"),
+    for key, path in (("party_meeting", "/api/v1/party-meeting-figures"), ("dues", "/api/v1/dues-figures"), ("party_transfer", "/api/v1/party-transfer-figures"),
                       ("party_development", "/api/v1/party-development-figures"),
                       ("member_eval", "/api/v1/member-evaluation-figures")):
         assert all_[key] == admin.get(path, params={"org": cid, "year": year}).json(), key

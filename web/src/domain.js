@@ -273,12 +273,13 @@ export const RESPONSIBILITY_MODULES = [
   // service posts and 微心愿 (claims)
   { key: 'claims', perm: 'party.read', figures: ['posts', 'post_claims', 'post_fill_rate', 'wishes_published', 'fulfilled_in_year', 'fulfil_days_median'] },
   // ---- 组织生活 (party life) ----
+  { key: 'party_meeting', perm: 'party.read', figures: ['meetings', 'held_branch_assembly', 'held_committee', 'held_lecture', 'held_theme_day', 'orgs_judged', 'orgs_behind', 'attendance_rate'] },
   { key: 'dues', perm: 'stats.read', figures: ['due_fen', 'paid_fen', 'collected_rate', 'members_in_arrears', 'members_undeclared', 'extra_upward'] },
   { key: 'party_transfer', perm: 'party.read', figures: ['pending_out', 'pending_in', 'expired_out', 'completed_out', 'completed_in'] },
   { key: 'party_development', perm: 'party.read', figures: ['stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'applications', 'admitted', 'converted'] },
   { key: 'member_eval', perm: 'party.read', figures: ['rounds', 'rounds_closed', 'graded', 'excellent', 'qualified', 'basic', 'unqualified', 'excellent_rate'] },
 ]
-export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate', 'post_fill_rate', 'collected_rate', 'excellent_rate']
+export const RESPONSIBILITY_RATES = ['closure_rate', 'turnout', 'completion_rate', 'visit_rate', 'cards_acknowledged_rate', 'post_fill_rate', 'collected_rate', 'excellent_rate', 'orgs_behind_rate', 'attendance_rate']
 // Figures in fen, shown in yuan.
 export const RESPONSIBILITY_FEN = ['due_fen', 'paid_fen', 'extra_fen']
 
@@ -316,6 +317,8 @@ export function responsibilityRoute(orgId, module, key, year, f) {
       return { path: `/orgs/${orgId}/${key === 'members_in_arrears' ? 'dues-arrears' : key === 'members_undeclared' ? 'dues-declarations' : 'dues-report'}` }
     case 'party_transfer':
       return { path: `/orgs/${orgId}/party-transfers` }
+    case 'party_meeting':
+      return { path: `/orgs/${orgId}/party-meetings` }
     case 'party_development':
       return { path: `/orgs/${orgId}/party-development` }
     case 'member_eval':

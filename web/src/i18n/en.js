@@ -1654,6 +1654,7 @@ export default {
     },
     // service posts and 微心愿 (claims)
     // party life
+    party_meeting: { title: 'Meetings', meetings: 'Meetings', held_branch_assembly: 'Branch assemblies', held_committee: 'Committee meetings', held_lecture: 'Party lectures', held_theme_day: 'Theme days', orgs_judged: 'Orgs judged', orgs_behind: 'Behind', attendance_rate: 'Attendance' },
     dues: { title: 'Dues', due_fen: 'Due (yuan)', paid_fen: 'Paid (yuan)', collected_rate: 'Collected', members_in_arrears: 'Members in arrears', members_undeclared: 'Not declared', extra_upward: 'Passed upward' },
     party_transfer: { title: 'Membership transfers', pending_out: 'Pending out', pending_in: 'Pending in', expired_out: 'Letters expired', completed_out: 'Transferred out', completed_in: 'Transferred in' },
     party_development: { title: 'New members', stage1: 'Applicants', stage2: 'Activists', stage3: 'Development targets', stage4: 'Being admitted', stage5: 'Probation', applications: 'Applications this year', admitted: 'Admitted this year', converted: 'Converted this year' },

@@ -1655,6 +1655,7 @@ export default {
     },
     // service posts and 微心愿 (claims)
     // 组织生活 (party life)
+    party_meeting: { title: '三会一课', meetings: '会议', held_branch_assembly: '党员大会', held_committee: '支委会', held_lecture: '党课', held_theme_day: '主题党日', orgs_judged: '应开展的党组织', orgs_behind: '未按期开展', attendance_rate: '出席率' },
     dues: { title: '党费', due_fen: '应交（元）', paid_fen: '已交（元）', collected_rate: '收缴率', members_in_arrears: '欠交党员', members_undeclared: '未申报', extra_upward: '上缴笔数' },
     party_transfer: { title: '组织关系转接', pending_out: '待转出', pending_in: '待接收', expired_out: '介绍信过期', completed_out: '已转出', completed_in: '已转入' },
     party_development: { title: '发展党员', stage1: '申请入党', stage2: '入党积极分子', stage3: '发展对象', stage4: '预备党员接收', stage5: '考察转正', applications: '本年申请', admitted: '本年接收预备党员', converted: '本年转正' },
