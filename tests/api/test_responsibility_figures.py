@@ -291,7 +291,8 @@ def read_xlsx(raw):
 
 SHEETS = {"duty": "责任清单", "problem": "问题整改", "inspection": "明查暗访", "notice": "调度通报", "review": "述职评议",
           "assessment": "综合考核", "volunteer": "志愿服务", "enterprise_visit": "非公企业走访",
-          "service_report": "双报到", "claims": "岗位与心愿"}
+          "service_report": "双报到", "claims": "岗位与心愿", "party_meeting": "三会一课", "dues": "党费",
+          "party_transfer": "组织关系转接", "party_development": "发展党员", "member_eval": "民主评议党员"}
 GRADE_WORDS = {"excellent": "优秀", "sound": "良好", "fair": "一般", "weak": "较差"}
 
 
@@ -313,7 +314,8 @@ def test_the_workbook_is_the_figures_and_is_audited(server, admin, city, assesse
     fig = ok(d.get("/api/v1/responsibility-figures", params=q))
     book = read_xlsx(r.content)
     assert list(book) == ["责任清单", "问题整改", "明查暗访", "调度通报", "述职评议", "综合考核", "结对共建", "购买服务",
-                          "志愿服务", "非公企业走访", "双报到", "岗位与心愿"]
+                          "志愿服务", "非公企业走访", "双报到", "岗位与心愿", "三会一课", "党费", "组织关系转接",
+                          "发展党员", "民主评议党员"]
     checked = 0
     for key, sheet in SHEETS.items():
         rows = book[sheet]
@@ -360,6 +362,18 @@ HEADERS = {
     "claims": {"posts": "服务岗位", "post_places": "名额", "post_claims": "认领", "post_attended": "到岗",
                "post_fill_rate": "认领率", "wishes_published": "心愿待认领", "wishes_claimed": "心愿已认领",
                "wishes_confirmed": "受助人确认", "fulfilled_in_year": "本年实现心愿", "fulfil_days_mean": "平均实现天数", "fulfil_days_median": "实现天数中位数"},
+    "party_meeting": {"meetings": "会议", "held_branch_assembly": "党员大会", "held_committee": "支委会",
+                      "held_lecture": "党课", "held_theme_day": "主题党日", "orgs_judged": "应开展的党组织",
+                      "orgs_behind": "未按期开展", "orgs_behind_rate": "未按期比例", "attendance_rate": "出席率"},
+    "dues": {"due_fen": "应交（分）", "paid_fen": "已交（分）", "collected_rate": "收缴率", "members_in_arrears": "欠交党员",
+             "members_undeclared": "未申报", "extra_fen": "自愿多交（分）", "extra_upward": "上缴笔数"},
+    "party_transfer": {"pending_out": "待转出", "pending_in": "待接收", "expired_out": "介绍信过期", "completed_out": "已转出",
+                       "completed_in": "已转入"},
+    "party_development": {"stage1": "申请入党", "stage2": "入党积极分子", "stage3": "发展对象", "stage4": "预备党员接收",
+                          "stage5": "考察转正", "applications": "本年申请", "admitted": "本年接收预备党员",
+                          "converted": "本年转正"},
+    "member_eval": {"rounds": "评议轮次", "rounds_closed": "已结束", "graded": "参评正式党员", "excellent": "优秀",
+                    "qualified": "合格", "basic": "基本合格", "unqualified": "不合格", "excellent_rate": "优秀比例"},
 }
 
 
