@@ -64,15 +64,7 @@ stop_server() {
     wait "$(cat "$work/jiceng.pid")" 2>/dev/null || true
     rm -f "$work/jiceng.pid"
 }
-bench() { # name url [header] [script]
-    wrk -t2 -c$CONNS -d${DUR}s --latency ${4:+-s "$4"} ${3:+-H "$3"} "$2" > "$work/wrk.txt"
-    local p99 non2xx
-    last_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
-    non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-    echo "| $1 | $last_rps | $p99 | ${non2xx:-0} |"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+. bench/ceiling.sh
 
 cat > "$work/intake.lua" <<LUA
 wrk.method = "POST"
@@ -109,21 +101,7 @@ for backend in sqlite postgres; do
     bench "$backend: GET /api/v1/public/wishes?code=<community> (first page, $(stat -c %s "$work/www/board.json") B)" \
         "http://127.0.0.1:$port/api/v1/public/wishes?code=$code"
     board=$last_rps
-    nport=$((port + 1))
-    cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$nport; root $work/www; location / { default_type application/json; } }
-}
-NGINX
-    nginx -c "$work/nginx.conf"
-    bench "nginx: static file, the same bytes" "http://127.0.0.1:$nport/board.json"
-    kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
-    echo "| $backend: the board / nginx | $(ratio "$board" "$last_rps") | | |"
+    ceiling board.json $((port + 1)) "$backend: the board" "$board"
     # 10,000 attempts from 64 threads: exactly 50 post claims and 100 wish claims.
     python3 bench/claims.py attempts $port "$work/tokens.json" "$posts" "$wishes" 10000 $CONNS > "$work/attempts.json"
     read -r won_p won_w aps < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["post_claims"], r["wish_claims"], r["attempts_per_s"])' "$work/attempts.json")

@@ -133,6 +133,7 @@ stop_server() {
     rm -f "$work/jiceng.pid"
 }
 
+. bench/ceiling.sh  # nginx_bench; the bench() below replaces its own (rows teed to the log)
 bench() { # name url [header] [script]
     wrk -t2 -c$CONNS -d${DUR}s --latency ${4:+-s "$4"} ${3:+-H "$3"} "$2" > "$work/wrk.txt"
     local rps p99 non2xx
@@ -220,21 +221,7 @@ if [ "$ONLY" != intake ]; then
 start_server "$db"
 mkdir -p "$work/www"
 curl -s -H "$auth" "http://127.0.0.1:$port/api/v1/orgs/1/stats" > "$work/www/stats.json"
-nport=$((port + 1))
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$nport; root $work/www; location / { default_type application/json; } }
-}
-NGINX
-nginx -c "$work/nginx.conf"
-bench "nginx: static file, same bytes as the city dashboard ($(stat -c %s "$work/www/stats.json") B)" "http://127.0.0.1:$nport/stats.json"
-kill "$(cat "$work/nginx.pid")"
-rm -f "$work/nginx.pid"
+nginx_bench stats.json $((port + 1)) "nginx: static file, same bytes as the city dashboard ($(stat -c %s "$work/www/stats.json") B)"
 stop_server
 fi
 
