@@ -51,7 +51,8 @@ static const field_t list_query[] = {
 };
 
 #define PM_COLUMNS                                                                                                     \
-    "SELECT m.person_id, p.name, p.gender, p.id_card_masked AS id_card, m.party_org_id, po.name AS party_org_name,"  \
+    "SELECT m.person_id, p.name, p.gender, p.birth_year, p.id_card_masked AS id_card, p.phone_masked AS phone,"      \
+    " m.party_org_id, po.name AS party_org_name,"                                                                    \
     " po.org_id, m.status, m.joined_on, m.in_service AS is_in_service, m.employer_unit_id, u.name AS employer_name,"  \
     " m.registered_org_id, r.name AS registered_org_name, m.created_at, m.updated_at, m.version"
 #define PM_FROM                                                                                                        \
@@ -197,6 +198,78 @@ static const resource_t party_member_res = {
     .rules = {.place = place, .before = before, .figures = party_member_rollup},
 };
 
+/* ---- many members at once (the console's selected rows) ---- */
+
+#define PARTY_MEMBER_BULK_MAX 200
+
+static const char *const bulk_actions[] = {"move", "delete", NULL};
+
+static const field_t bulk_fields[] = {
+    {"action", F_ENUM, 1, 0, 0, bulk_actions, 0},
+    {"ids", F_IDS, 1, 1, PARTY_MEMBER_BULK_MAX, NULL, 0},
+    {"party_org_id", F_INT, 0, 1, INT64_MAX, NULL, 0},
+    FIELDS_END,
+};
+
+/* A row's refusal names it: the field ids (unless the rule named one) and its id. */
+static int bulk_refused(api_reply_t *rep, int64_t id)
+{
+    json_t *e = json_object_get(rep->json, "error");
+    if (!json_is_string(json_object_get(e, "field")))
+        json_object_set_new(e, "field", json_string("ids"));
+    json_object_set_new(e, "id", json_integer((json_int_t)id));
+    return -1;
+}
+
+/* One write for all the rows: each as its single PATCH or DELETE would change it
+ * (scope, rules, the kept figures, its own audit row), so the first refusal rolls
+ * every row back. A member already in the party organisation is unchanged. */
+static int bulk_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    int move = strcmp(json_string_value(json_object_get(in, "action")), "move") == 0;
+    int64_t target = json_integer_value(json_object_get(in, "party_org_id")), changed = 0, org;
+    const json_t *ids = json_object_get(in, "ids");
+    if (move && place(db, w, in, &org, rep) != 0) /* the party organisation moved to, in the caller's scope */
+        return -1;
+    json_t *change = json_pack("{s:I}", "party_org_id", (json_int_t)target);
+    size_t i;
+    json_t *v;
+    int rc = 0;
+    json_array_foreach(ids, i, v) {
+        int64_t id = json_integer_value(v), now = 0;
+        /* Already there (and so in the caller's scope, as the target is): unchanged. A member missing or
+         * outside the caller's party.write scope is refused by the row's own change, alike. */
+        if (move && db_one_int(db, &now, "SELECT party_org_id FROM party_member WHERE person_id = ?", "i", id) ==
+                        DB_OK &&
+            now == target)
+            continue;
+        if ((move ? res_update_row(db, w, &party_member_res, id, change, rep)
+                  : res_delete_row(db, w, &party_member_res, id, rep)) != 0) {
+            rc = bulk_refused(rep, id);
+            break;
+        }
+        changed++;
+    }
+    json_decref(change);
+    if (rc == 0)
+        api_json(rep, 200,
+                 json_pack("{s:s, s:I, s:I}", "action", move ? "move" : "delete", "count", (json_int_t)json_array_size(ids),
+                           "changed", (json_int_t)changed));
+    return rc;
+}
+
+/* POST /api/v1/party-members/bulk: the body as declared, a move naming where to,
+ * then the one write. */
+static int party_member_bulk(api_req_t *req, api_reply_t *rep)
+{
+    const char *action = json_string_value(json_object_get(req->body, "action"));
+    if (strcmp(action, "move") == 0 && !json_is_integer(json_object_get(req->body, "party_org_id")))
+        return api_fail(rep, req->lang, E_FIELD_REQUIRED, "party_org_id");
+    json_t *data = req->body;
+    req->body = NULL;
+    return api_defer_kept(req, bulk_write, data);
+}
+
 const op_t party_member_ops[] = {
     {OP(HTTP_GET, "/api/v1/party-members", "party_members.list", PERM(PERM_PARTY_READ), RF_PAGED, party_member_list),
      .query = list_query},
@@ -208,5 +281,7 @@ const op_t party_member_ops[] = {
         res_update), .res = &party_member_res, .body = update_fields, .entity = &party_member_entity},
     {OP(HTTP_DELETE, "/api/v1/party-members/{id}", "party_members.delete", PERM(PERM_PARTY_WRITE), RF_WRITES,
         res_delete), .res = &party_member_res, .entity = &party_member_entity},
+    {OP(HTTP_POST, "/api/v1/party-members/bulk", "party_members.bulk", PERM(PERM_PARTY_WRITE), RF_BODY | RF_WRITES,
+        party_member_bulk), .body = bulk_fields},
     OPS_END,
 };

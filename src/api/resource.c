@@ -233,10 +233,10 @@ static int create_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     return 0;
 }
 
-static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+int res_update_row(db_t *db, const write_ctx_t *w, const resource_t *r, int64_t id, json_t *in,
+                   api_reply_t *rep)
 {
-    const resource_t *r = res_of_write(w);
-    int64_t id = w->id, org;
+    int64_t org;
     int rc = row_org(db, w, r, r->write_perm, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, r->name);
@@ -286,17 +286,21 @@ static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
         rc = db_one_int(db, &org, r->entity->org_sql, "i", id);
     if (rc == DB_OK)
         rc = audit(db, w, r, "updated", id, org, in);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
-    api_json(rep, 200, res_row(db, r, id));
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int update_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    const resource_t *r = res_of_write(w);
+    if (res_update_row(db, w, r, w->id, in, rep) != 0)
+        return -1;
+    api_json(rep, 200, res_row(db, r, w->id));
     return 0;
 }
 
-static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+int res_delete_row(db_t *db, const write_ctx_t *w, const resource_t *r, int64_t id, api_reply_t *rep)
 {
-    (void)in;
-    const resource_t *r = res_of_write(w);
-    int64_t id = w->id, org;
+    int64_t org;
     int rc = row_org(db, w, r, r->write_perm, id, &org);
     if (rc != DB_OK)
         return api_db_error(rep, w->lang, rc, r->name);
@@ -312,8 +316,14 @@ static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t 
     free(sql);
     if (rc == DB_FOREIGN && r->busy_error)
         return api_fail(rep, w->lang, *r->busy_error, NULL);
-    if (rc != DB_OK)
-        return api_db_error(rep, w->lang, rc, NULL);
+    return rc == DB_OK ? 0 : api_db_error(rep, w->lang, rc, NULL);
+}
+
+static int delete_write(db_t *db, const write_ctx_t *w, json_t *in, api_reply_t *rep)
+{
+    (void)in;
+    if (res_delete_row(db, w, res_of_write(w), w->id, rep) != 0)
+        return -1;
     rep->status = 204;
     return 0;
 }

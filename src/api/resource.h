@@ -89,6 +89,15 @@ int res_delete(api_req_t *req, api_reply_t *rep);
         {OP(HTTP_DELETE, BASE "/{id}", NM ".delete", PERM(WPERM), RF_WRITES, res_delete), .res = &(R),                \
          .entity = &(ENT)}
 
+/* One row's update (the validated input in) or delete, in the write's transaction,
+ * as PATCH and DELETE of the resource do it: the scope check, the version (when in
+ * names one), the rules, the kept figures and the row's audit row; without the
+ * answer. 0, or -1 with rep set. For a change to many rows in one write (a bulk
+ * operation) that each row must undergo as if changed alone. */
+int res_update_row(db_t *db, const write_ctx_t *w, const resource_t *r, int64_t id, json_t *in,
+                   api_reply_t *rep);
+int res_delete_row(db_t *db, const write_ctx_t *w, const resource_t *r, int64_t id, api_reply_t *rep);
+
 /* A row as the resource answers it (its select), or NULL. */
 json_t *res_row(db_t *db, const resource_t *r, int64_t id);
 

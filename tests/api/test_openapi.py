@@ -1015,6 +1015,12 @@ def test_every_route_answers_as_documented(server, admin):
     assert r.status_code == 409, r.text
     check(r, "PATCH", "/api/v1/party-members/{id}")
     assert check(admin.get(f"/api/v1/persons/{head['id']}"), "GET", "/api/v1/persons/{id}")["party_member"] is True
+    r = admin.post("/api/v1/party-members/bulk", json={"action": "move", "party_org_id": branch, "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/party-members/bulk") == {"action": "move", "count": 1, "changed": 0}, r.text
+    r = admin.post("/api/v1/party-members/bulk", json={"action": "move", "ids": [head["id"]]})
+    assert check(r, "POST", "/api/v1/party-members/bulk")["error"]["field"] == "party_org_id", r.text
+    r = admin.post("/api/v1/party-members/bulk", json={"action": "delete", "ids": [999999999]})
+    assert r.status_code == 404 and check(r, "POST", "/api/v1/party-members/bulk")["error"]["id"] == 999999999, r.text
 
     walk_geometry(admin, community["items"][0], gid)
     walk_cadres(admin, cid, gid, head, spouse)

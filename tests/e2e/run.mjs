@@ -4781,6 +4781,74 @@ describe('staff console', { timeout: 1_200_000 }, () => {
   })
   // ---- end 组织生活: party transfers ----
 
+  it('party members: two selected moved to another branch in one request, the 党员花名册 printed as the list filters it', async () => {
+    const org = (await admin.post('/api/v1/orgs', { parent_id: ids.street, level: 'community', name: '名册党建社区' }, 201)).id
+    const a = await admin.post('/api/v1/party-orgs', { org_id: org, kind: '党支部', name: '名册第一支部' }, 201)
+    const b = await admin.post('/api/v1/party-orgs', { org_id: org, kind: '党支部', name: '名册第二支部' }, 201)
+    const people = []
+    for (const [n, status] of [['甲', '正式'], ['乙', '预备'], ['丙', '正式']]) {
+      const p = await admin.post('/api/v1/persons', { org_id: org, name: `名册党员${n}`, id_card: idWithCheck(`3401041975031${people.length}927`), phone: `1380000222${people.length}` }, 201)
+      await admin.post('/api/v1/party-members', { person_id: p.id, party_org_id: a.id, status, joined_on: '2008-07-01' }, 201)
+      people.push(p)
+    }
+
+    const page = await newPage('pm-bulk', { viewport: SCREEN })
+    await page.goto(`${base}/login?redirect=${encodeURIComponent(`/orgs/${org}/party-members`)}`)
+    await uiLogin(page, 'admin', ADMIN_PASSWORD)
+    await waitRows(page, 'pm-table', 3)
+    const boxes = page.locator('[data-testid="pm-table"] .el-table__body-wrapper .el-checkbox')
+    await boxes.nth(0).click()
+    await boxes.nth(1).click()
+    await waitText(page, 'pm-bulk-count', '已选 2 人')
+    await settled(page)
+    await page.screenshot({ path: join(ARTIFACTS, 'pm-bulk-desktop.png') })
+    await byId(page, 'pm-bulk-move').click()
+    await byId(page, 'pm-bulk-target').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '名册第二支部' }).click()
+    const [moved] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/party-members/bulk')),
+      byId(page, 'pm-bulk-move-submit').click(),
+    ])
+    assert.deepEqual(await moved.json(), { action: 'move', count: 2, changed: 2 })
+    const second = (await admin.get(`/api/v1/party-members?org=${org}&party_org=${b.id}`)).items
+    assert.deepEqual(second.map((m) => m.name).sort(), ['名册党员乙', '名册党员甲'])
+    await byId(page, 'pm-bulk').waitFor({ state: 'hidden' })
+
+    // 党员花名册 of the full members: the rows the API lists for that filter, branch by branch, phones masked.
+    await page.goto(`${base}/orgs/${org}/party-members?status=${encodeURIComponent('正式')}`)
+    await waitRows(page, 'pm-table', 2)
+    await byId(page, 'pm-roster').click()
+    await waitText(page, 'roster-count', '共 2 条')
+    const listed = (await admin.get(`/api/v1/party-members?org=${org}&status=${encodeURIComponent('正式')}`)).items
+    const onPaper = await page.getByTestId('roster-row').evaluateAll((rows) => rows.map((r) => [r.cells[1].textContent.trim(), r.cells[4].textContent.trim()]))
+    const byBranch = (x, y) => x.party_org_id - y.party_org_id || x.name.localeCompare(y.name, 'zh-CN')
+    assert.deepEqual(onPaper, listed.sort(byBranch).map((m) => [m.name, m.party_org_name]))
+    assert.deepEqual(onPaper, [['名册党员丙', '名册第一支部'], ['名册党员甲', '名册第二支部']])
+    assert.ok((await textOf(byId(page, 'roster-title'))).includes('名册党建社区党员花名册'))
+    const sheet = await textOf(byId(page, 'roster-table'))
+    assert.ok(sheet.includes('138****2220') && !sheet.includes('13800002220') && sheet.includes('1975'), 'phones masked on the roster')
+    await page.emulateMedia({ media: 'print' })
+    assert.equal(await byId(page, 'roster-print').isVisible(), false, 'no buttons on paper')
+    await page.screenshot({ path: join(ARTIFACTS, 'pm-roster-print.png'), fullPage: true })
+    await page.emulateMedia({ media: 'screen' })
+    await page.screenshot({ path: join(ARTIFACTS, 'pm-roster-desktop.png') })
+    await page.close()
+
+    const phone = await newPage('pm-bulk-phone', { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    await phone.goto(`${base}/login?redirect=${encodeURIComponent(`/orgs/${org}/party-members`)}`)
+    await uiLogin(phone, 'admin', ADMIN_PASSWORD)
+    await byId(phone, 'pm-cards').waitFor()
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'pm-list-phone.png'), fullPage: true })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the party members page overflows the phone')
+    await byId(phone, 'pm-roster').click()
+    await waitText(phone, 'roster-count', '共 3 条')
+    await settled(phone)
+    await phone.screenshot({ path: join(ARTIFACTS, 'pm-roster-phone.png') })
+    assert.ok((await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the roster overflows the phone')
+    await phone.close()
+  })
+
   it('logout goes back to login and ends the session', async () => {
     await byId(page, 'logout').click()
     await page.waitForURL((u) => u.pathname === '/login')
