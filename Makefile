@@ -86,11 +86,13 @@ build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(SAN) -O1 -g -MMD -MP -c -o $@ $<
 
-# C unit tests: each tests/unit/test_X.c against the pure core (and UNIT_LIB_SRC),
-# under the sanitizers.
-build/tests/%: tests/unit/%.c $(CORE_SRC) $(UNIT_LIB_SRC)
+# C unit tests: each tests/unit/test_X.c against the pure core (and UNIT_LIB_SRC), under
+# the sanitizers: linked with the core's objects of the sanitizer build, compiled once
+# for all the tests (and for the server's sanitizer build) rather than once per test.
+UNIT_OBJ := $(CORE_SRC:src/%.c=build/asan/%.o) $(UNIT_LIB_SRC:src/%.c=build/asan/%.o)
+build/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(CORE_SRC) $(UNIT_LIB_SRC) $(shell pkg-config --libs libsodium cmocka geos) -lm
+	$(CC) $(BASE_CFLAGS) $(SAN) -g -o $@ $< $(UNIT_OBJ) $(shell pkg-config --libs libsodium cmocka geos) -lm
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -118,8 +120,8 @@ api-asan: build/asan/jiceng
 # and more checked) and the browser tests, then the API suite and the browser's
 # whole-stack scenarios on a PostgreSQL 15 cluster the tests start and remove themselves.
 check: deps
-	$(MAKE) all
-	$(MAKE) unit
+	$(MAKE) -j2 all build/asan/jiceng
+	$(MAKE) -j2 unit
 	$(MAKE) api-asan
 	$(MAKE) e2e
 	$(MAKE) api-pg
@@ -127,7 +129,7 @@ check: deps
 
 # The PostgreSQL half of check alone.
 check-pg: deps
-	$(MAKE) all
+	$(MAKE) -j2 all
 	$(MAKE) api-pg
 	$(MAKE) e2e-pg
 
