@@ -54,23 +54,26 @@ static int photo_write(db_t *db, const write_ctx_t *w, json_t *data, api_reply_t
     return photo_insert(db, w, w->id, org, rep);
 }
 
-/* The photo of req's body as the writer takes it, or NULL with rep the refusal. */
-static photo_in_t *photo_in(api_req_t *req, api_reply_t *rep)
+/* The type of req's body if it is a photo the API takes (told by its bytes), or
+ * NULL with rep the refusal. */
+static const char *photo_check(api_req_t *req, api_reply_t *rep)
 {
     const char *mime = attach_sniff((const unsigned char *)req->upload, req->upload_len, 1);
-    if (mime == NULL) {
+    if (mime == NULL)
         api_fail(rep, req->lang, E_IMAGE_TYPE_UNSUPPORTED, "file");
-        return NULL;
-    }
-    if (req->upload_len > PHOTO_MAX) {
+    else if (req->upload_len > PHOTO_MAX)
         api_fail(rep, req->lang, E_IMAGE_TOO_LARGE, "file");
-        return NULL;
-    }
-    photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
+    else
+        return mime;
+    return NULL;
+}
+
+/* Fill in (its bytes allocated by the caller) with req's photo of type mime. */
+static void photo_fill(photo_in_t *in, const api_req_t *req, const char *mime)
+{
     in->mime = mime;
     in->n = req->upload_len;
     memcpy(in->bytes, req->upload, req->upload_len);
-    return in;
 }
 
 int case_photo_add(api_req_t *req, api_reply_t *rep)
@@ -80,8 +83,12 @@ int case_photo_add(api_req_t *req, api_reply_t *rep)
     int rc = case_visible(req->db, req->who, req->params[0], &org, path, sizeof path);
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, "case");
-    photo_in_t *in = photo_in(req, rep);
-    return in ? api_defer_in(req, photo_write, NULL, in) : -1;
+    const char *mime = photo_check(req, rep);
+    if (mime == NULL)
+        return -1;
+    photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
+    photo_fill(in, req, mime);
+    return api_defer_in(req, photo_write, NULL, in);
 }
 
 /* ---- a visitor's photos of their report ---- */
@@ -146,15 +153,12 @@ int public_case_photo_add(api_req_t *req, api_reply_t *rep)
         return api_fail(rep, req->lang, E_PHOTO_TOKEN_INVALID, "X-Upload-Token");
     if (rc != DB_OK)
         return api_db_error(rep, req->lang, rc, NULL);
-    photo_in_t *photo = photo_in(req, rep);
-    if (photo == NULL)
+    const char *mime = photo_check(req, rep);
+    if (mime == NULL)
         return -1;
-    public_photo_in_t *in = xmalloc(sizeof *in + photo->n);
+    public_photo_in_t *in = xmalloc(sizeof *in + req->upload_len);
     memcpy(in->hash, hash, sizeof in->hash);
-    in->photo.mime = photo->mime;
-    in->photo.n = photo->n;
-    memcpy(in->photo.bytes, photo->bytes, photo->n);
-    free(photo);
+    photo_fill(&in->photo, req, mime);
     return api_defer_in(req, public_photo_write, NULL, in);
 }
 

@@ -653,6 +653,21 @@ int geo_find_grid(db_t *db, double lng, double lat, int64_t *grid)
     return locate_grid(db, (geo_pt_t){lng, lat}, grid, &where);
 }
 
+/* The row sql (its one parameter the district's id) of the district whose real
+ * outline holds p, JSON null when none does; NULL on a database error. */
+static json_t *district_at(db_t *db, geo_pt_t p, const char *sql)
+{
+    int64_t id = 0;
+    if (locate_district(db, p, &id) != DB_OK)
+        return NULL;
+    if (id == 0)
+        return json_null();
+    json_t *rows = db_rows_json(db, sql, "i", id);
+    json_t *row = json_array_size(rows) ? json_incref(json_array_get(rows, 0)) : rows ? json_null() : NULL;
+    json_decref(rows);
+    return row;
+}
+
 int geo_locate_handler(api_req_t *req, api_reply_t *rep)
 {
     geo_pt_t p;
@@ -682,19 +697,13 @@ int geo_locate_handler(api_req_t *req, api_reply_t *rep)
     const char *where = found == NULL ? "outside" : loc == GEO_INSIDE ? "inside" : "boundary";
     /* The district whose real outline holds p, wherever grids are: named to any
      * caller (the city's public divisions), as the outline itself is. */
-    int64_t did = 0;
-    json_t *district = NULL;
-    if (locate_district(req->db, p, &did) != DB_OK) {
+    json_t *district = district_at(req->db, p, "SELECT id, name, code FROM org WHERE id = ?");
+    if (district == NULL) {
         json_decref(found);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
-    if (did) {
-        json_t *rows = db_rows_json(req->db, "SELECT id, name, code FROM org WHERE id = ?", "i", did);
-        district = json_incref(json_array_get(rows, 0));
-        json_decref(rows);
-    }
     return api_json(rep, 200, json_pack("{s:o, s:s, s:o}", "grid", found ? found : json_null(), "position", where,
-                                        "district", district ? district : json_null()));
+                                        "district", district));
 }
 
 /* Public lookups of a point per address and minute: a visitor's map asks once per
@@ -713,9 +722,9 @@ static int public_locate(api_req_t *req, api_reply_t *rep)
         return api_fail(rep, req->lang, E_LNG_INVALID, "lng");
     if (query_double(req, "lat", -90, 90, &p.lat) != 0)
         return api_fail(rep, req->lang, E_LAT_INVALID, "lat");
-    int64_t grid = 0, district = 0;
+    int64_t grid = 0;
     int loc;
-    if (locate_grid(req->db, p, &grid, &loc) != DB_OK || locate_district(req->db, p, &district) != DB_OK)
+    if (locate_grid(req->db, p, &grid, &loc) != DB_OK)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     json_t *found = json_null();
     if (grid) {
@@ -730,12 +739,10 @@ static int public_locate(api_req_t *req, api_reply_t *rep)
             found = json_incref(json_array_get(rows, 0));
         json_decref(rows);
     }
-    json_t *dist = json_null();
-    if (district) {
-        json_t *rows = db_rows_json(req->db, "SELECT id, name FROM org WHERE id = ?", "i", district);
-        if (rows && json_array_size(rows))
-            dist = json_incref(json_array_get(rows, 0));
-        json_decref(rows);
+    json_t *dist = district_at(req->db, p, "SELECT id, name FROM org WHERE id = ?");
+    if (dist == NULL) {
+        json_decref(found);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     const char *where = !grid ? "outside" : loc == GEO_INSIDE ? "inside" : "boundary";
     return api_json(rep, 200, json_pack("{s:o, s:s, s:o}", "grid", found, "position", where, "district", dist));

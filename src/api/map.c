@@ -128,29 +128,6 @@ static json_t *map_of(db_t *db, int64_t id, const char *lo, const char *hi, int 
                      buildings, "cases", cases, "truncated", truncated);
 }
 
-static int map_reply(api_req_t *req, api_reply_t *rep, const char *key, json_t *out);
-
-/* GET /api/v1/orgs/{id}/map. The answer depends on the node, whether the caller
- * reads cases over its whole subtree, and (through "overdue") the minute: kept
- * per loop thread until the next commit or the next minute. */
-static int org_map(api_req_t *req, api_reply_t *rep)
-{
-    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int64_t id = req->params[0];
-    int rc = access_org(req->db, req->who, PERM_ORG_READ, id, lo, sizeof lo);
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, "org");
-    int with_cases = access_covers(req->who, PERM_CASE_READ, lo);
-    int64_t now = clock_now();
-    char key[80];
-    snprintf(key, sizeof key, "orgs.map:%lld:%d:%lld", (long long)id, with_cases, (long long)(now / 60));
-    if (cache_reply(req, key, rep))
-        return 0;
-    path_subtree_upper(hi, sizeof hi, lo);
-    json_t *out = map_of(req->db, id, lo, hi, with_cases, 1, now);
-    return map_reply(req, rep, key, out);
-}
-
 /* The map's answer as text, sent and kept under key. */
 static int map_reply(api_req_t *req, api_reply_t *rep, const char *key, json_t *out)
 {
@@ -172,6 +149,26 @@ static int map_reply(api_req_t *req, api_reply_t *rep, const char *key, json_t *
     return 0;
 }
 
+/* GET /api/v1/orgs/{id}/map. The answer depends on the node, whether the caller
+ * reads cases over its whole subtree, and (through "overdue") the minute: kept
+ * per loop thread until the next commit or the next minute. */
+static int org_map(api_req_t *req, api_reply_t *rep)
+{
+    char lo[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
+    int64_t id = req->params[0];
+    int rc = access_org(req->db, req->who, PERM_ORG_READ, id, lo, sizeof lo);
+    if (rc != DB_OK)
+        return api_db_error(rep, req->lang, rc, "org");
+    int with_cases = access_covers(req->who, PERM_CASE_READ, lo);
+    int64_t now = clock_now();
+    char key[80];
+    snprintf(key, sizeof key, "orgs.map:%lld:%d:%lld", (long long)id, with_cases, (long long)(now / 60));
+    if (cache_reply(req, key, rep))
+        return 0;
+    path_subtree_upper(hi, sizeof hi, lo);
+    json_t *out = map_of(req->db, id, lo, hi, with_cases, 1, now);
+    return map_reply(req, rep, key, out);
+}
 /* GET /api/v1/public/map?org=: the outlines of a node and its children (a street's
  * grids too) for anyone, the city's when org is not given: what a visitor's report
  * form draws as its base layer. The city's divisions and grids are public (the
@@ -181,14 +178,21 @@ static int public_map(api_req_t *req, api_reply_t *rep)
     int64_t id = 0;
     if (api_query_int(req, "org", 0, 1, INT64_MAX, &id) != 0)
         return api_fail(rep, req->lang, E_FILTER_ID_INVALID, "org");
+    /* The node (never a building), or the root when none is named. */
+    db_stmt_t *st = id ? db_q(req->db, "SELECT id, path FROM org WHERE id = ? AND level <> 'building'", "i", id)
+                       : db_q(req->db, "SELECT id, path FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", "");
+    if (st == NULL)
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
     char path[ACCESS_PATH_MAX], hi[ACCESS_PATH_MAX];
-    int rc = id ? db_one_text(req->db, path, sizeof path, "SELECT path FROM org WHERE id = ? AND level <> 'building'", "i", id)
-                : db_one_text(req->db, path, sizeof path, "SELECT path FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1", "");
-    if (rc == DB_NOTFOUND)
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        id = db_col_int(st, 0);
+        str_copy(path, sizeof path, db_col_text(st, 1));
+    }
+    db_done(st);
+    if (rc == DB_DONE)
         return api_fail(rep, req->lang, E_ORG_NOT_FOUND, "org");
-    if (rc != DB_OK)
-        return api_db_error(rep, req->lang, rc, NULL);
-    if (id == 0 && db_one_int(req->db, &id, "SELECT id FROM org WHERE path = ?", "t", path) != DB_OK)
+    if (rc != DB_ROW)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     char key[64];
     snprintf(key, sizeof key, "public.map:%lld", (long long)id);
