@@ -63,6 +63,9 @@ int cmd_serve(int argc, char **argv)
         {"idle-timeout-ms", 1, NULL,
          "time for each complete request (headers and body) from the connection's start or the last answer; "
          "also the keep-alive limit (default 10000)"},
+        {"db-timeout-ms", 1, NULL,
+         "PostgreSQL: the longest wait for a connection or one statement before the database counts as out of "
+         "reach and the request is answered 503 (default 30000)"},
         {"trusted-proxy", 1, NULL,
          "CIDR (IPv4 or IPv6) of a reverse proxy whose X-Forwarded-For / X-Real-IP name the client; repeatable"},
         {"metrics-listen", 1, NULL, "ADDR:PORT of a listener serving only /metrics (without it, /metrics answers "
@@ -133,6 +136,7 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "max-connections-per-address", cfg.max_connections_per_address, 1, 1000000,
                 &cfg.max_connections_per_address) ||
         int_opt(opts, "idle-timeout-ms", cfg.idle_timeout_ms, 100, 3600000, &cfg.idle_timeout_ms) ||
+        int_opt(opts, "db-timeout-ms", cfg.db_timeout_ms, 100, 3600000, &cfg.db_timeout_ms) ||
         int_opt(opts, "session-idle", cfg.session_idle, 1, 86400 * 30, &cfg.session_idle) ||
         int_opt(opts, "session-max", cfg.session_max, 1, 86400 * 365, &cfg.session_max) ||
         int_opt(opts, "lockout-threshold", cfg.lockout_threshold, 1, 1000, &cfg.lockout_threshold) ||

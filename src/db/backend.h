@@ -72,6 +72,7 @@ struct db {
      * where the caller has them until the statement is done with them, so
      * SQLite may use them in place instead of copying each one. */
     int bind_in_place;
+    int64_t unreachable; /* calls failed with DB_UNAVAILABLE (db_unreachable) */
 };
 
 struct db_stmt {

@@ -382,6 +382,11 @@ int db_release(db_t *db)
     return db->ops->run(db, "RELEASE sp");
 }
 
+int64_t db_unreachable(db_t *db)
+{
+    return db->unreachable;
+}
+
 int db_tx_failed(db_t *db)
 {
     return db->ops->tx_failed(db);

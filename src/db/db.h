@@ -24,6 +24,8 @@ enum {
     DB_FOREIGN = -4,      /* a FOREIGN KEY constraint refused the change */
     DB_CHECK = -5,        /* a CHECK or NOT NULL constraint refused the change */
     DB_BUSY = -6,         /* the database stayed locked past the busy timeout */
+    DB_UNAVAILABLE = -7,  /* the database server cannot be reached (PostgreSQL): the connection was lost,
+                           * or no answer came within the timeout */
 };
 
 /* DB_OPEN_WRITER: the server's single writer, which runs every change in a
@@ -36,6 +38,16 @@ enum { DB_OPEN_CREATE = 1, DB_OPEN_QUERY_ONLY = 2, DB_OPEN_WRITER = 4 };
  * returns a DB_* code and writes a message into err (cap bytes). */
 int db_open(db_t **out, const char *url, int flags, char *err, size_t cap);
 void db_close(db_t *db);
+
+/* How long a call on a PostgreSQL connection opened afterwards waits for the
+ * server (connecting, or one statement's answer) before the connection counts
+ * as lost: ms, 0 (the default) for as long as it takes. The server sets it. */
+void db_set_timeout_ms(int ms);
+
+/* How many calls on this connection failed with DB_UNAVAILABLE (always 0 on
+ * SQLite): a request compares it before and after to tell that the database
+ * was out of reach while it ran. */
+int64_t db_unreachable(db_t *db);
 
 /* 1 if url names a PostgreSQL database, else 0. */
 int db_url_is_postgres(const char *url);

@@ -7,8 +7,20 @@
  * the column's type (PQftype), so db_row_json answers exactly as on SQLite.
  *
  * The single-writer guarantee SQLite gives with BEGIN IMMEDIATE comes from a
- * transaction-scoped advisory lock taken by db_begin (docs/decisions.md). */
+ * transaction-scoped advisory lock taken by db_begin (docs/decisions.md).
+ *
+ * A lost connection (the server killed it, stopped, or stopped answering within
+ * the timeout of db_set_timeout_ms) is closed and made again on a later call,
+ * at once the first time, then after a backoff; every call failing meanwhile
+ * answers DB_UNAVAILABLE and counts in db_unreachable. A write transaction's
+ * loss is never papered over: its statements fail until its ROLLBACK (or a
+ * COMMIT, which fails), so nothing of it runs on the new connection outside a
+ * transaction. A call that lost an idle connection is tried once more on a new
+ * one when that is harmless: a BEGIN, or anything on a read-only connection
+ * (docs/reliability.md). */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +47,7 @@ typedef struct {
     int row;   /* the current row, -1 before the first step */
     int error; /* a DB_* code the execution failed with, given by the first step */
     unsigned char *blob;
+    unsigned gen; /* the connection generation it is prepared on */
 } pq_stmt_t;
 
 typedef struct {
@@ -47,7 +60,24 @@ typedef struct {
     int scanning;
     char *load;      /* COPY data not yet sent */
     size_t load_len;
+    char *url;
+    char *setup;        /* the session's settings, made on every connection */
+    int query_only;     /* DB_OPEN_QUERY_ONLY */
+    unsigned gen;       /* bumped on each new connection: statements are prepared again */
+    int lost_in_tx;     /* lost inside a write transaction, whose ROLLBACK has not come yet */
+    int down;           /* lost and not back yet (the loss was logged) */
+    uint64_t retry_at;  /* no new connection tried before (monotonic ns) */
+    uint64_t backoff;   /* ns to wait after the next failed try */
 } pq_t;
+
+/* The longest one call waits for the server (0: as long as it takes). */
+static int g_timeout_ms;
+
+/* The next try after a failed one waits this long at first, doubling up to the most. */
+#define BACKOFF_FIRST_NS (100ull * 1000000ull)
+#define BACKOFF_MOST_NS (2000ull * 1000000ull)
+/* A statement timeout server-side; the client waits this much longer before giving up on the server. */
+#define CLIENT_GRACE_MS 1000
 
 #define PQ(db) ((pq_t *)(db))
 #define PST(st) ((pq_stmt_t *)(st))
@@ -72,16 +102,253 @@ static int map_error(db_t *db, const PGresult *res)
     /* serialization failure, deadlock, lock timeout */
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
         return DB_BUSY;
+    if (strcmp(state, "57014") == 0) /* statement_timeout */
+        return DB_BUSY;
     return DB_ERR;
+}
+
+/* Notices (a ROLLBACK with nothing to roll back, ...) are not errors: drop them. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+void db_set_timeout_ms(int ms)
+{
+    g_timeout_ms = ms;
+}
+
+static uint64_t deadline_after(int ms)
+{
+    return ms > 0 ? clock_mono_ns() + (uint64_t)ms * 1000000ull : 0;
+}
+
+/* Wait until fd is ready for events: 1, or 0 once deadline (0: none) has passed. */
+static int wait_fd(int fd, short events, uint64_t deadline)
+{
+    for (;;) {
+        int ms = -1;
+        if (deadline) {
+            uint64_t now = clock_mono_ns();
+            if (now >= deadline)
+                return 0;
+            ms = (int)((deadline - now + 999999) / 1000000);
+        }
+        struct pollfd p = {fd, events, 0};
+        int r = poll(&p, 1, ms);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return 1; /* ready, or an error libpq will find and report */
+    }
+}
+
+/* What was just sent (sent: its PQsend* gave 1) answered, as PQexec gives it:
+ * the last result, or the first error; NULL when nothing came by deadline
+ * (*timed_out) or the sending failed. */
+static PGresult *await(PGconn *c, int sent, uint64_t deadline, int *timed_out)
+{
+    *timed_out = 0;
+    if (!sent)
+        return NULL;
+    PGresult *last = NULL;
+    for (;;) {
+        while (PQisBusy(c)) {
+            if (!wait_fd(PQsocket(c), POLLIN, deadline)) {
+                *timed_out = 1;
+                PQclear(last);
+                return NULL;
+            }
+            if (!PQconsumeInput(c))
+                break; /* PQgetResult reports it */
+        }
+        PGresult *r = PQgetResult(c);
+        if (r == NULL)
+            break;
+        ExecStatusType s = PQresultStatus(r);
+        if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+        } else {
+            PQclear(last);
+            last = r;
+        }
+        if (s == PGRES_COPY_IN || s == PGRES_COPY_OUT || s == PGRES_COPY_BOTH)
+            break;
+    }
+    return last;
+}
+
+static void trim_newlines(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+/* A new connection with the session's settings made, within the timeout; NULL
+ * with the reason in err. */
+static PGconn *connect_within(const char *url, const char *setup, char *err, size_t cap)
+{
+    uint64_t deadline = deadline_after(g_timeout_ms);
+    PGconn *c = PQconnectStart(url);
+    if (c == NULL) {
+        snprintf(err, cap, "out of memory");
+        return NULL;
+    }
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        if (!wait_fd(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline)) {
+            snprintf(err, cap, "no answer within %d ms", g_timeout_ms);
+            PQfinish(c);
+            return NULL;
+        }
+        st = PQconnectPoll(c);
+    }
+    int timed_out = 0;
+    PGresult *res = NULL;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c, ignore_notice, NULL);
+        res = await(c, PQsendQuery(c, setup), deadline, &timed_out);
+    }
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        PQclear(res);
+        return c;
+    }
+    if (timed_out)
+        snprintf(err, cap, "no answer within %d ms", g_timeout_ms);
+    else
+        snprintf(err, cap, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(c));
+    trim_newlines(err);
+    PQclear(res);
+    PQfinish(c);
+    return NULL;
+}
+
+/* DB_UNAVAILABLE, counted (db_unreachable); the reason stays in db->err. */
+static int unavailable(pq_t *q)
+{
+    q->base.unreachable++;
+    return DB_UNAVAILABLE;
+}
+
+/* 1 if there is a connection to run the next call on, made again if it was
+ * lost (at once the first time, then after the backoff); else 0, err set. */
+static int connected(pq_t *q)
+{
+    if (q->c != NULL)
+        return 1;
+    if (q->lost_in_tx) {
+        snprintf(q->base.err, sizeof q->base.err, "the connection to PostgreSQL was lost in this transaction");
+        return 0;
+    }
+    uint64_t now = clock_mono_ns();
+    if (now < q->retry_at)
+        return 0; /* err still holds why the last try failed */
+    char why[sizeof q->base.err - 64];
+    q->c = connect_within(q->url, q->setup, why, sizeof why);
+    if (q->c == NULL) {
+        snprintf(q->base.err, sizeof q->base.err, "PostgreSQL cannot be reached: %s", why);
+        q->retry_at = clock_mono_ns() + q->backoff;
+        q->backoff = q->backoff ? q->backoff * 2 : BACKOFF_FIRST_NS;
+        if (q->backoff > BACKOFF_MOST_NS)
+            q->backoff = BACKOFF_MOST_NS;
+        return 0;
+    }
+    q->gen++;
+    q->backoff = 0;
+    q->retry_at = 0;
+    if (q->down)
+        log_info("PostgreSQL connection made again");
+    q->down = 0;
+    return 1;
+}
+
+/* 1 if the call that gave res lost the connection: no answer in time, the
+ * connection broken, or the server ending the session (class 08, 57P0x). */
+static int lost(pq_t *q, const PGresult *res, int timed_out)
+{
+    if (timed_out || res == NULL || PQstatus(q->c) == CONNECTION_BAD)
+        return 1;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0);
+}
+
+/* Close a lost connection (before: its transaction state before the call). */
+static void drop(pq_t *q, const PGresult *res, int timed_out, PGTransactionStatusType before)
+{
+    if (timed_out)
+        snprintf(q->base.err, sizeof q->base.err, "PostgreSQL gave no answer within %d ms", g_timeout_ms + CLIENT_GRACE_MS);
+    else
+        snprintf(q->base.err, sizeof q->base.err, "PostgreSQL connection lost: %s",
+                 res ? PQresultErrorMessage(res) : PQerrorMessage(q->c));
+    trim_newlines(q->base.err);
+    if (!q->down)
+        log_error("%s", q->base.err);
+    q->down = 1;
+    PQfinish(q->c);
+    q->c = NULL;
+    q->scanning = 0;
+    q->lost_in_tx = !q->query_only && before != PQTRANS_IDLE;
+    q->retry_at = 0;
+    q->backoff = 0;
+}
+
+/* Whether a call that lost an idle connection may be made again on a new one:
+ * a read-only connection's, a BEGIN, never after a timeout (it would wait twice). */
+static int may_retry(const pq_t *q, int attempt, int timed_out, PGTransactionStatusType before, int begins)
+{
+    return attempt == 0 && !timed_out && before == PQTRANS_IDLE && (q->query_only || begins);
+}
+
+static uint64_t call_deadline(void)
+{
+    return deadline_after(g_timeout_ms ? g_timeout_ms + CLIENT_GRACE_MS : 0);
+}
+
+static const db_ops_t pq_ops;
+
+/* Run statements without parameters (the simple protocol): their last result
+ * (the caller clears it; NULL when the connection was lost) and in *rc DB_OK
+ * or a DB_* code. */
+static PGresult *exec_simple(pq_t *q, const char *sql, int *rc)
+{
+    if (q->c == NULL && strcmp(sql, "ROLLBACK") == 0) { /* the lost transaction is over */
+        q->lost_in_tx = 0;
+        *rc = DB_OK;
+        return NULL;
+    }
+    if (q->c == NULL && q->lost_in_tx && strcmp(sql, "COMMIT") == 0) {
+        q->lost_in_tx = 0;
+        *rc = unavailable(q);
+        return NULL;
+    }
+    int begins = strcmp(sql, pq_ops.begin_sql) == 0 || strcmp(sql, pq_ops.begin_read_sql) == 0;
+    for (int attempt = 0;; attempt++) {
+        if (!connected(q)) {
+            *rc = unavailable(q);
+            return NULL;
+        }
+        PGTransactionStatusType before = PQtransactionStatus(q->c);
+        int timed_out;
+        PGresult *res = await(q->c, PQsendQuery(q->c, sql), call_deadline(), &timed_out);
+        if (!lost(q, res, timed_out)) {
+            ExecStatusType s = PQresultStatus(res);
+            *rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_COPY_IN ? DB_OK : map_error(&q->base, res);
+            return res;
+        }
+        drop(q, res, timed_out, before);
+        PQclear(res);
+        if (!may_retry(q, attempt, timed_out, before, begins)) {
+            *rc = unavailable(q);
+            return NULL;
+        }
+    }
 }
 
 /* Run statements without parameters (the simple protocol): DB_OK or a DB_* code. */
 static int pq_run(db_t *db, const char *sql)
 {
-    PGresult *res = PQexec(PQ(db)->c, sql);
-    ExecStatusType s = PQresultStatus(res);
-    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? DB_OK : map_error(db, res);
-    PQclear(res);
+    int rc;
+    PQclear(exec_simple(PQ(db), sql, &rc));
     return rc;
 }
 
@@ -237,6 +504,8 @@ static void pq_close(db_t *db)
     stmt_clear(&q->scan);
     free(q->load);
     PQfinish(q->c);
+    free(q->url);
+    free(q->setup);
     free(q);
 }
 
@@ -254,6 +523,7 @@ static int pq_exec_script(db_t *db, const char *sql)
     return rc == DB_OK ? DB_OK : DB_ERR;
 }
 
+/* The statement of this text from the cache, added if new (prepared when run). */
 static pq_stmt_t *stmt_get(pq_t *q, const char *sql)
 {
     uint64_t h = db_hash(sql);
@@ -266,21 +536,12 @@ static pq_stmt_t *stmt_get(pq_t *q, const char *sql)
             continue;
         }
         st = xcalloc(1, sizeof *st);
-        char *pg = translate_params(sql, &st->nparams);
-        snprintf(st->name, sizeof st->name, "j%d", q->nstmts + 1);
-        PGresult *res = PQprepare(q->c, st->name, pg, 0, NULL);
-        free(pg);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            map_error(&q->base, res);
-            PQclear(res);
-            free(st);
-            return NULL;
-        }
-        PQclear(res);
-        q->nstmts++;
+        free(translate_params(sql, &st->nparams));
+        snprintf(st->name, sizeof st->name, "j%d", ++q->nstmts);
         st->base.db = &q->base;
         st->base.sql = xstrdup(sql);
         st->row = -1;
+        st->gen = q->gen - 1; /* not prepared yet */
         q->cache[i] = st;
         return st;
     }
@@ -288,8 +549,27 @@ static pq_stmt_t *stmt_get(pq_t *q, const char *sql)
     return NULL;
 }
 
-/* Prepares (once) and runs the statement at once, so bound values need not
- * outlive db_q; a failure is kept for the first db_step to report. */
+/* Prepare st on the connection if it is not yet, then run it; its result. */
+static PGresult *exec_prepared(pq_t *q, pq_stmt_t *st, const char *const *values, const int *lengths,
+                               const int *formats, int *timed_out)
+{
+    uint64_t deadline = call_deadline();
+    if (st->gen != q->gen) {
+        int n;
+        char *pg = translate_params(st->base.sql, &n);
+        PGresult *res = await(q->c, PQsendPrepare(q->c, st->name, pg, 0, NULL), deadline, timed_out);
+        free(pg);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            return res;
+        PQclear(res);
+        st->gen = q->gen;
+    }
+    return await(q->c, PQsendQueryPrepared(q->c, st->name, st->nparams, values, lengths, formats, 0), deadline,
+                 timed_out);
+}
+
+/* Prepares (once per connection) and runs the statement at once, so bound values
+ * need not outlive db_q; a failure is kept for the first db_step to report. */
 static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int n)
 {
     pq_t *q = PQ(db);
@@ -333,7 +613,25 @@ static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int 
             values[i] = NULL;
         }
     }
-    st->res = PQexecPrepared(q->c, st->name, n, values, lengths, formats, 0);
+    for (int attempt = 0;; attempt++) {
+        if (!connected(q)) {
+            st->error = unavailable(q);
+            return &st->base;
+        }
+        PGTransactionStatusType before = PQtransactionStatus(q->c);
+        int timed_out;
+        PGresult *res = exec_prepared(q, st, values, lengths, formats, &timed_out);
+        if (!lost(q, res, timed_out)) {
+            st->res = res;
+            break;
+        }
+        drop(q, res, timed_out, before);
+        PQclear(res);
+        if (!may_retry(q, attempt, timed_out, before, 0)) {
+            st->error = unavailable(q);
+            return &st->base;
+        }
+    }
     ExecStatusType s = PQresultStatus(st->res);
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
         const char *tuples = PQcmdTuples(st->res);
@@ -351,10 +649,11 @@ static db_stmt_t *pq_query(db_t *db, const char *sql, const db_val_t *vals, int 
 static int scan_fetch(pq_t *q)
 {
     stmt_clear(&q->scan);
-    q->scan.res = PQexec(q->c, "FETCH " SCAN_BATCH " FROM jiceng_scan");
-    if (PQresultStatus(q->scan.res) != PGRES_TUPLES_OK)
-        return q->scan.error = map_error(&q->base, q->scan.res);
-    return DB_OK;
+    int rc;
+    q->scan.res = exec_simple(q, "FETCH " SCAN_BATCH " FROM jiceng_scan", &rc);
+    if (rc == DB_OK && PQresultStatus(q->scan.res) != PGRES_TUPLES_OK)
+        rc = DB_ERR;
+    return q->scan.error = rc;
 }
 
 static int pq_step(db_stmt_t *base)
@@ -510,9 +809,11 @@ static int pq_load_begin(db_t *db, const char *table, const char *columns, const
     size_t cap = strlen(table) + strlen(columns) + 64;
     char *sql = xmalloc(cap);
     snprintf(sql, cap, "COPY %s (%s) FROM STDIN", table, columns);
-    PGresult *res = PQexec(q->c, sql);
+    int rc;
+    PGresult *res = exec_simple(q, sql, &rc);
     free(sql);
-    int rc = PQresultStatus(res) == PGRES_COPY_IN ? DB_OK : map_error(db, res);
+    if (rc == DB_OK && PQresultStatus(res) != PGRES_COPY_IN)
+        rc = DB_ERR;
     PQclear(res);
     q->load = xmalloc(LOAD_FLUSH + 64);
     q->load_len = 0;
@@ -521,6 +822,8 @@ static int pq_load_begin(db_t *db, const char *table, const char *columns, const
 
 static int load_flush(pq_t *q)
 {
+    if (q->c == NULL)
+        return DB_UNAVAILABLE;
     if (q->load_len > 0 && PQputCopyData(q->c, q->load, (int)q->load_len) != 1) {
         snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
         return DB_ERR;
@@ -580,6 +883,11 @@ static int pq_load_row(db_t *db, const db_val_t *vals, int n)
 static int pq_load_end(db_t *db)
 {
     pq_t *q = PQ(db);
+    if (q->c == NULL) {
+        free(q->load);
+        q->load = NULL;
+        return unavailable(q);
+    }
     int rc = load_flush(q);
     if (PQputCopyEnd(q->c, rc == DB_OK ? NULL : "load failed") != 1 && rc == DB_OK) {
         snprintf(db->err, sizeof db->err, "%s", PQerrorMessage(q->c));
@@ -629,7 +937,8 @@ static int pq_set_id_high(db_t *db, const char *table, int64_t v)
 
 static int pq_tx_failed(db_t *db)
 {
-    return PQtransactionStatus(PQ(db)->c) == PQTRANS_INERROR;
+    pq_t *q = PQ(db);
+    return q->c == NULL ? q->lost_in_tx : PQtransactionStatus(q->c) == PQTRANS_INERROR;
 }
 
 static int pq_backup(db_t *db, const char *path, char *err, size_t cap)
@@ -733,37 +1042,29 @@ static int check_database(db_t *db, char *err, size_t cap)
     return DB_OK;
 }
 
-/* Notices (a ROLLBACK with nothing to roll back, ...) are not errors: drop them. */
-static void ignore_notice(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
 int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
 {
     pq_t *q = xcalloc(1, sizeof *q);
     q->base.ops = &pq_ops;
-    q->c = PQconnectdb(url);
-    if (PQstatus(q->c) != CONNECTION_OK) {
-        snprintf(err, cap, "cannot connect to PostgreSQL: %s", PQerrorMessage(q->c));
-        size_t n = strlen(err);
-        while (n && err[n - 1] == '\n')
-            err[--n] = '\0';
-        pq_close(&q->base);
-        return DB_ERR;
-    }
-    PQsetNoticeProcessor(q->c, ignore_notice, NULL);
+    q->url = xstrdup(url);
+    q->query_only = (flags & DB_OPEN_QUERY_ONLY) != 0;
     /* jit off: a query with many correlated subqueries (pay's standard per record)
      * over a whole table is costed above jit_above_cost, and compiling its
      * thousands of expressions took 10 s where running it takes milliseconds;
-     * this program's queries are short. */
-    int rc = pq_run(&q->base, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s'; SET TIME ZONE 'UTC';"
-                              " SET jit = off");
-    if (rc == DB_OK && (flags & DB_OPEN_QUERY_ONLY))
-        rc = pq_run(&q->base, "SET default_transaction_read_only = on");
-    if (rc != DB_OK) {
-        snprintf(err, cap, "cannot set up the PostgreSQL session: %s", q->base.err);
+     * this program's queries are short. With a timeout, the server ends a
+     * statement running longer (the client waits a little more for its word). */
+    char setup[512];
+    int len = snprintf(setup, sizeof setup, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
+                                            " SET TIME ZONE 'UTC'; SET jit = off");
+    if (g_timeout_ms > 0)
+        len += snprintf(setup + len, sizeof setup - (size_t)len, "; SET statement_timeout = %d", g_timeout_ms);
+    if (q->query_only)
+        snprintf(setup + len, sizeof setup - (size_t)len, "; SET default_transaction_read_only = on");
+    q->setup = xstrdup(setup);
+    char why[400];
+    q->c = connect_within(url, q->setup, why, sizeof why);
+    if (q->c == NULL) {
+        snprintf(err, cap, "cannot connect to PostgreSQL: %s", why);
         pq_close(&q->base);
         return DB_ERR;
     }

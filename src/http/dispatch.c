@@ -533,6 +533,7 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
 {
     loop_t *loop = (loop_t *)req->conn->ctx;
     http_req_t hr = {req, loop, ops_count(), clock_mono_ns()};
+    int64_t unreachable = db_unreachable(loop->db); /* a read that found the database gone answers 503 */
     api_reply_t rep;
     memset(&rep, 0, sizeof rep);
     api_req_t ar;
@@ -648,6 +649,11 @@ static int dispatch(h2o_req_t *req, int metrics_listener)
         api_fail(&rep, ar.lang, E_INTERNAL, NULL);
 send:
     json_decref(ar.body);
+    if (db_unreachable(loop->db) != unreachable && rep.status != 503) {
+        reply_clear(&rep);
+        memset(&rep, 0, sizeof rep);
+        api_fail(&rep, ar.lang, E_DATABASE_UNAVAILABLE, NULL);
+    }
     reply_send(req, &rep, hr.route_index, hr.start_ns);
     reply_clear(&rep);
     return 0;

@@ -59,6 +59,7 @@ void server_config_defaults(server_config_t *cfg)
     cfg->max_connections = 4096;
     cfg->max_connections_per_address = 256;
     cfg->idle_timeout_ms = 10000;
+    cfg->db_timeout_ms = 30000;
     cfg->session_idle = 1800;
     cfg->session_max = 43200;
     cfg->lockout_threshold = 5;
@@ -276,6 +277,7 @@ int server_run(const server_config_t *cfg, const keys_t *keys)
     sigaddset(&stopset, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
 
+    db_set_timeout_ms(cfg->db_timeout_ms); /* every connection the server opens from here on */
     if (writer_start(cfg, keys) != 0 || offload_start(cfg) != 0 ||
         outbox_start(cfg->db_url, keys, cfg->notify_channel) != 0)
         return 1;

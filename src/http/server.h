@@ -26,6 +26,8 @@ typedef struct server_config {
                                       * trusted proxies are exempt (only max_connections binds them) */
     int idle_timeout_ms;       /* time to a complete request (headers and body) from the connection's
                                 * start or the last answer, so also the keep-alive limit; default 10000 */
+    int db_timeout_ms;         /* PostgreSQL: the longest wait for a connection or a statement's answer
+                                * before it counts as lost (503 database_unavailable); default 30000 */
     const cidr_t *trusted_proxies; /* peers whose X-Forwarded-For / X-Real-IP are believed */
     int ntrusted_proxies;
     const char *metrics_host;  /* --metrics-listen: a listener serving only /metrics, or NULL:

@@ -181,7 +181,7 @@ static void fail_group(job_t *group, int rc)
         j->rep.json = NULL;
         free(j->rep.set_cookie);
         j->rep.set_cookie = NULL;
-        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY ? DB_BUSY : DB_ERR, NULL);
+        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY || rc == DB_UNAVAILABLE ? rc : DB_ERR, NULL);
     }
 }
 
@@ -277,6 +277,7 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&q_lock);
 
+        int64_t unreachable = db_unreachable(w_db);
         int rc = tx_begin(w_db);
         if (rc == DB_OK)
             rc = run_group(group);
@@ -289,6 +290,8 @@ static void *writer_main(void *arg)
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db)); /* the pipeline forgot what it kept */
         }
+        if (rc != DB_OK && db_unreachable(w_db) != unreachable)
+            rc = DB_UNAVAILABLE; /* reliability: postgres: the database went away during the group */
         if (rc != DB_OK)
             fail_group(group, rc);
         else if (group_changed_inboxes(group))
