@@ -32,7 +32,9 @@ def _free_port():
 class PgCluster:
     """A PostgreSQL cluster of our own: fsync on, trust auth on loopback only."""
 
-    def __init__(self):
+    def __init__(self, no_sync=False):
+        """no_sync: initdb does not fsync what it writes (a cluster thrown away whatever happens);
+        the server itself always runs with fsync on."""
         self.dir = tempfile.mkdtemp(prefix="jiceng-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = _free_port()
@@ -45,15 +47,47 @@ class PgCluster:
         self.prefix = ["runuser", "-u", PG_USER, "--"] if as_root else []
         try:
             self._run(os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust",
-                      "--encoding=UTF8", "--locale=C")
-            self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
-                      "-w", "-t", "60", "-o",
-                      f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on"
-                      " -c max_connections=200 -c shared_buffers=64MB", "start")
-            self.running = True
+                      "--encoding=UTF8", "--locale=C", *(("--no-sync",) if no_sync else ()))
+            self.start()
         except BaseException:
             self.stop()
             raise
+        _clusters[self.port] = self
+
+    def start(self):
+        """Starts the server (again) on the same port and folder."""
+        self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
+                  "-w", "-t", "60", "-o",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on"
+                  " -c max_connections=200 -c shared_buffers=64MB", "start")
+        self.running = True
+
+    def halt(self):
+        """Stops the server the way an operator does (pg_ctl stop -m fast), keeping its data for start()."""
+        self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop")
+        self.running = False
+
+    def pids(self):
+        """The postmaster's pid and its children's (every backend and helper process)."""
+        postmaster = int(open(os.path.join(self.data, "postmaster.pid")).readline())
+        children = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = open(f"/proc/{entry}/stat").read()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(entry))
+        return [postmaster, *children]
+
+    def signal_all(self, sig):
+        """Sends sig to the postmaster first (so it forks no new child meanwhile), then to its children."""
+        for pid in self.pids():
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
 
     def _run(self, *args):
         p = subprocess.run([*self.prefix, *args], cwd=self.dir, capture_output=True, text=True, timeout=120)
@@ -83,9 +117,10 @@ class PgCluster:
         con.close()
         return self.url(name)
 
-    def stop(self):
+    def stop(self, mode="fast"):
+        """Stops the server (mode: pg_ctl's; "immediate" skips the checkpoint) and removes the cluster."""
         if self.running:
-            p = subprocess.run([*self.prefix, os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", "fast", "-w",
+            p = subprocess.run([*self.prefix, os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", mode, "-w",
                                 "stop"], cwd=self.dir, capture_output=True, text=True, timeout=120)
             if p.returncode != 0:  # last resort: the postmaster's pid from its pid file
                 try:
@@ -94,10 +129,28 @@ class PgCluster:
                 except (OSError, ValueError):
                     pass
             self.running = False
+        _clusters.pop(self.port, None)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 _cluster = None
+_clusters = {}  # port -> every cluster of this process (the shared one, and a module's own)
+
+# Test modules for one backend only: not collected on the other (conftest.collect_ignore),
+# so a run on SQLite neither runs nor reports them as skipped.
+ONLY_ON = {"test_faults_pg.py": "postgres"}
+
+
+def cluster_of(url):
+    """The cluster of this process holding the database at url."""
+    return _clusters[int(url.rsplit(":", 1)[1].split("/", 1)[0])]
+
+
+def database_in(c, folder, name="test.db"):
+    """A new, empty database in cluster c (a PgCluster of a module's own), its key file in folder."""
+    url = c.create_database()
+    _keys[url] = os.path.join(folder, name + ".key")
+    return url
 
 
 def cluster():

@@ -27,6 +27,10 @@ PASSWORD = "Str0ng-Password"
 CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
 
+# Modules of the other backend only are not collected (backend.ONLY_ON).
+collect_ignore = [m for m, b in backend.ONLY_ON.items() if b != backend.BACKEND]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -141,7 +145,7 @@ def _pg_files(db, since):
     """A PostgreSQL database's own files, the WAL written since the server started and the cluster's log."""
     if not db.startswith("postgres"):
         return []
-    c = backend.cluster()
+    c = backend.cluster_of(db)
     con = backend.connect(db)
     try:
         con.execute("CHECKPOINT")  # what the server wrote, in the database's own files too
