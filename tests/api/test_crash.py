@@ -152,6 +152,8 @@ def test_kill9_under_mixed_writes_loses_nothing_answered():
         stored_cases = {row[0] for row in con.execute("SELECT title FROM casefile")}
         stored_people = {row[0] for row in con.execute("SELECT name FROM person")}
         con.close()
+        print(f"kill -9 under mixed writes: {MIXED_ROUNDS} rounds, {len(cases)} cases and {len(people)} residents"
+              f" ({sum(n.startswith('导入') for n in people)} imported) answered, all stored")
         assert cases and people and any(n.startswith("导入") for n in people)
         assert set(cases) <= stored_cases
         assert set(people) <= stored_people
