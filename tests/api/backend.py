@@ -33,12 +33,13 @@ class PgCluster:
     """A PostgreSQL cluster of our own: fsync on, trust auth on loopback only."""
 
     def __init__(self, no_sync=False):
-        """no_sync: initdb does not fsync what it writes (a cluster thrown away whatever happens);
-        the server itself always runs with fsync on."""
+        """no_sync: a cluster thrown away whatever happens, whose durability across a crash of its
+        own is not under test: initdb and the server do not fsync (the shared cluster does)."""
         self.dir = tempfile.mkdtemp(prefix="jiceng-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = _free_port()
         self.running = False
+        self.fsync = "off" if no_sync else "on"
         self._names = itertools.count(1)
         as_root = os.geteuid() == 0
         if as_root:
@@ -58,7 +59,7 @@ class PgCluster:
         """Starts the server (again) on the same port and folder."""
         self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
                   "-w", "-t", "60", "-o",
-                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on"
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync={self.fsync}"
                   " -c max_connections=200 -c shared_buffers=64MB", "start")
         self.running = True
 

@@ -19,7 +19,7 @@ import pytest
 import backend
 from conftest import ADMIN_PASSWORD, DIVISIONS, Server, run_cli
 
-DB_TIMEOUT_MS = 1000
+DB_TIMEOUT_MS = 500
 # The longest a request may take while PostgreSQL does not answer: a statement's wait
 # (the timeout and the server's one second of grace, src/db/pg.c) and a connection's.
 ANSWER_BOUND_S = (2 * DB_TIMEOUT_MS + 1000) / 1000 + 1.5
