@@ -24,6 +24,8 @@ enum {
     DB_FOREIGN = -4,      /* a FOREIGN KEY constraint refused the change */
     DB_CHECK = -5,        /* a CHECK or NOT NULL constraint refused the change */
     DB_BUSY = -6,         /* the database stayed locked past the busy timeout */
+    DB_FULL = -7,         /* the storage is full: the change was not written */
+    DB_IOERR = -8,        /* the storage failed a read, write or sync: the change is not durable */
 };
 
 /* DB_OPEN_WRITER: the server's single writer, which runs every change in a

@@ -55,6 +55,10 @@ static int map_rc(db_t *db, int rc)
     case SQLITE_CONSTRAINT_NOTNULL:
         return DB_CHECK;
     default:
+        if ((rc & 0xFF) == SQLITE_FULL)
+            return DB_FULL;
+        if ((rc & 0xFF) == SQLITE_IOERR)
+            return DB_IOERR;
         /* Extended codes are on: SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, ... are busy too. */
         return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED ? DB_BUSY : DB_ERR;
     }
@@ -85,10 +89,11 @@ static int lite_exec_script(db_t *db, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(LITE(db)->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        int code = map_rc(db, rc); /* a busy BEGIN IMMEDIATE is DB_BUSY (503), not an internal error */
+        /* a busy BEGIN IMMEDIATE is DB_BUSY, a full or failing disk DB_FULL or DB_IOERR (503s), not internal errors */
+        int code = map_rc(db, rc);
         snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(LITE(db)->h));
         sqlite3_free(msg);
-        return code == DB_BUSY ? DB_BUSY : DB_ERR;
+        return code == DB_BUSY || code == DB_FULL || code == DB_IOERR ? code : DB_ERR;
     }
     return DB_OK;
 }

@@ -181,7 +181,8 @@ static void fail_group(job_t *group, int rc)
         j->rep.json = NULL;
         free(j->rep.set_cookie);
         j->rep.set_cookie = NULL;
-        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY ? DB_BUSY : DB_ERR, NULL);
+        /* busy, a full disk and a failed write or sync are 503s: the group is not acknowledged */
+        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY || rc == DB_FULL || rc == DB_IOERR ? rc : DB_ERR, NULL);
     }
 }
 
