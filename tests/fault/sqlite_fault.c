@@ -9,9 +9,10 @@
  *   full=1          a write that would grow a database or WAL file fails with
  *                   SQLITE_FULL (a full file system: space already allocated
  *                   can still be overwritten)
- *   write_error=N   the Nth write to a database or WAL file after this control
- *                   was read fails with SQLITE_IOERR_WRITE (once)
- *   sync_error=N    the Nth sync likewise fails with SQLITE_IOERR_FSYNC (once)
+ *   write_error=N   from the Nth write to a database or WAL file after this
+ *                   control was read, every write fails with SQLITE_IOERR_WRITE
+ *                   (a failing device; a background write cannot use it up)
+ *   sync_error=N    from the Nth sync on, likewise SQLITE_IOERR_FSYNC
  *   drop_unsynced=1 writes are kept in this process's memory until their file
  *                   is synced (visible to every connection of the process, as
  *                   the page cache is), so a kill -9 loses exactly what was
@@ -192,7 +193,7 @@ static int f_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 o
     int rc = SQLITE_OK;
     ctl.writes++;
     sqlite3_int64 size = 0;
-    if (ctl.write_error > 0 && ctl.writes == ctl.write_error) {
+    if (ctl.write_error > 0 && ctl.writes >= ctl.write_error) {
         note("write_error\n");
         rc = SQLITE_IOERR_WRITE;
     } else if (ctl.full && size_seen(f, &size) == SQLITE_OK && off + amt > size) {
@@ -238,7 +239,7 @@ static int f_sync(sqlite3_file *file, int flags)
     ctl_refresh();
     int rc;
     ctl.syncs++;
-    if (ctl.sync_error > 0 && ctl.syncs == ctl.sync_error) {
+    if (ctl.sync_error > 0 && ctl.syncs >= ctl.sync_error) {
         note("sync_error\n");
         pending_clear(f->sh); /* the worst case: the unsynced pages are gone */
         rc = SQLITE_IOERR_FSYNC;
