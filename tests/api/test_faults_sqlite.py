@@ -8,6 +8,7 @@ and writes again by itself once the storage does. See docs/reliability.md.
 SQLite only: not collected on PostgreSQL (collect_ignore in tests/api/conftest.py; named on
 the command line, it says it is skipped), whose storage is PostgreSQL's own to make durable
 and whose connection faults have tests of their own."""
+import errno
 import os
 import random
 import shutil
@@ -20,7 +21,7 @@ import pytest
 import requests
 
 import backend
-from conftest import ROOT, Server, id_with_check, run_cli
+from conftest import ROOT, Server, id_with_check, ready_database, run_cli
 
 if backend.BACKEND != "sqlite":  # only when named on the command line: tests/api leaves it out (conftest)
     pytest.skip("SQLite's storage faults: this module does not run on PostgreSQL", allow_module_level=True)
@@ -254,3 +255,65 @@ def test_kill9_loses_nothing_acknowledged_when_unsynced_writes_are_lost():
         intact(s)
     finally:
         s.close()
+
+
+def test_a_real_full_file_system():
+    """The same promises on a real full file system, the kernel answering ENOSPC: the server
+    runs in a private mount namespace (an unprivileged user namespace, as test_exports does)
+    whose database folder is a small tmpfs holding a copy of the database; the test fills it
+    through /proc/PID/root, then frees the space again."""
+    folder = tempfile.mkdtemp(prefix="jiceng-enospc-")
+    disk = os.path.join(folder, "disk")
+    os.mkdir(disk)
+    db = ready_database(disk)
+    room = sum(os.path.getsize(os.path.join(disk, f)) for f in os.listdir(disk)) + 8 * 1024 * 1024
+    # Stash the folder's files (bind mount), put the tmpfs over it, copy them in, then run the server.
+    script = ('set -e; d="$JICENG_DISK"; mount --bind "$d" /mnt; mount -t tmpfs -o size="$JICENG_ROOM" tmpfs "$d";'
+              ' cp -a /mnt/. "$d"/; umount /mnt; exec "$0" "$@"')
+    s = Server(db=db, wrap=["env", f"JICENG_DISK={disk}", f"JICENG_ROOM={room}", "unshare", "--user",
+                            "--map-root-user", "--mount", "sh", "-c", script])
+    try:
+        inside = f"/proc/{s.proc.pid}/root"  # the server's view: its tmpfs, not the stash below
+        assert os.path.ismount(inside + disk)  # never fill the real /tmp
+        admin, comm = writer(s)
+        acked = [new_case(admin, comm, "before").json()["title"]]
+        filler = inside + os.path.join(disk, "filler")
+        with open(filler, "wb") as f:
+            try:
+                for _ in range(room // 65536 + 16):  # bounded: the tmpfs is full well before
+                    f.write(b"\0" * 65536)
+                    f.flush()
+                raise AssertionError("the tmpfs never filled")
+            except OSError as e:
+                assert e.errno == errno.ENOSPC, e
+        for i in range(200):
+            r = new_case(admin, comm, f"filling-{i}")
+            if r.status_code != 201:
+                break
+            acked.append(r.json()["title"])
+        refused(r, "storage_full")
+        refused(new_case(admin, comm, "refused"), "storage_full")
+        assert admin.get("/api/v1/cases", params={"limit": 200}).status_code == 200
+        assert s.client().get("/healthz").json()["writes"] == "storage_full"
+        os.remove(filler)
+        r = new_case(admin, comm, "after")
+        assert r.status_code == 201, r.text
+        acked.append(r.json()["title"])
+        # The database lives on the tmpfs, gone with the server: copy it out while the server is
+        # idle (SQLite would resolve /proc/PID/root to the outside view: open the files, not the path).
+        out = os.path.join(folder, "copy")
+        os.mkdir(out)
+        for suffix in ("", "-wal", ".key"):
+            if os.path.exists(inside + db + suffix):
+                shutil.copy(inside + db + suffix, os.path.join(out, "test.db" + suffix))  # the mode too (0600)
+        copy = os.path.join(out, "test.db")
+        stored = titles(copy)
+        assert set(acked) <= stored and "refused" not in stored
+        assert backend.integrity_ok(copy)
+        run_cli("audit", "verify", "--db", copy)
+        assert s.stop() == 0
+        log = s.read_log(whole=True)
+        assert "Sanitizer" not in log and "runtime error" not in log, log[-4000:]
+    finally:
+        s.close()
+        shutil.rmtree(folder, ignore_errors=True)
