@@ -286,6 +286,8 @@ static void *writer_main(void *arg)
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 tx_rollback(w_db);
+                if (rc == DB_IOERR || rc == DB_FULL)
+                    db_bury_failed_commit(w_db);
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db)); /* the pipeline forgot what it kept */

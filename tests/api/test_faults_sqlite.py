@@ -192,6 +192,30 @@ def test_failed_write_or_fsync_is_never_acknowledged():
         s.close()
 
 
+def test_failed_fsync_then_kill9_does_not_bring_the_change_back():
+    """An fsync fails but the kernel keeps the pages (the shim passes the writes through), then
+    the process dies: WAL recovery at the next start must not revive the change answered 503.
+    Twice, the second time with the fsync failing again for the writer's next commit too."""
+    s = FaultServer()
+    try:
+        admin, comm = writer(s)
+        for k in range(2):
+            s.fault(sync_error=1)
+            refused(new_case(admin, comm, f"failed-fsync-{k}"), "storage_error")
+            s.kill9()
+            s.fault()
+            s.start()
+            admin, comm = writer(s)
+            assert f"failed-fsync-{k}" not in titles(s.db)
+            r = new_case(admin, comm, f"ok-{k}")
+            assert r.status_code == 201, r.text
+        assert s.stop() == 0
+        assert {"ok-0", "ok-1"} <= titles(s.db)
+        intact(s)
+    finally:
+        s.close()
+
+
 def test_kill9_loses_nothing_acknowledged_when_unsynced_writes_are_lost():
     """Every write not yet fsynced lives only in the process (the shim's drop_unsynced), so a
     kill -9 loses it as a power cut would: cases and residents written by several clients,
