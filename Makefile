@@ -150,6 +150,17 @@ run: deps
 	@echo
 	./jiceng serve --db $(DB) --listen $(LISTEN)
 
+# ---- fault shims ----
+# A SQLite VFS that injects faults (disk full, I/O errors, lost unsynced writes),
+# LD_PRELOADed into the real server by tests/api/test_faults_sqlite.py: built for the
+# API suites, never linked into jiceng. See docs/reliability.md.
+build/fault/libsqlitefault.so: tests/fault/sqlite_fault.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -fPIC -shared -o $@ $< $(shell pkg-config --cflags --libs sqlite3) -lpthread
+
+api api-pg api-asan: build/fault/libsqlitefault.so
+# ---- end fault shims ----
+
 clean:
 	rm -rf build jiceng web/dist
 

@@ -73,6 +73,12 @@ int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
     case DB_UNAVAILABLE:
         api_fail(rep, lang, E_DATABASE_UNAVAILABLE, NULL);
         break;
+    case DB_FULL:
+        api_fail(rep, lang, E_STORAGE_FULL, NULL);
+        break;
+    case DB_IOERR:
+        api_fail(rep, lang, E_STORAGE_ERROR, NULL);
+        break;
     default:
         log_error("internal error answered (db code %d%s%s)", rc, entity ? ", " : "", entity ? entity : "");
         api_fail(rep, lang, E_INTERNAL, NULL);

@@ -3,6 +3,7 @@
 #include "api/tx.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "lib/util.h"
@@ -48,10 +49,25 @@ static void forget(void)
     EACH(forget);
 }
 
+static _Atomic int storage_state = DB_OK; /* one per process: the server's writer, or a CLI command */
+
+/* What the storage last said of a write: cleared by the next commit that succeeds. */
+static void storage_note(int rc)
+{
+    if (rc == DB_OK || rc == DB_FULL || rc == DB_IOERR)
+        atomic_store(&storage_state, rc);
+}
+
+int tx_storage_state(void)
+{
+    return atomic_load(&storage_state);
+}
+
 int tx_begin(db_t *db)
 {
     int rc = db_begin(db);
     if (rc != DB_OK) {
+        storage_note(rc);
         forget();
         return rc;
     }
@@ -94,6 +110,7 @@ int tx_commit(db_t *db)
                 return rc;
         }
     int rc = db_commit(db);
+    storage_note(rc);
     if (rc == DB_OK)
         EACH(after_commit, db);
     return rc;

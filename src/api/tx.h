@@ -70,6 +70,10 @@ typedef int (*tx_step_fn)(db_t *db, void *arg);
  *   -1 the savepoint could not be opened and step did not run. */
 int tx_run(db_t *db, int safe, tx_step_fn step, void *arg);
 
+/* DB_OK, or DB_FULL or DB_IOERR when the last write's begin or commit failed so
+ * (the storage is full or failing): what /healthz reports. */
+int tx_storage_state(void);
+
 /* Every hook's before_commit, then the commit, then every hook's after_commit.
  * DB_OK, or the error: the transaction is then still open and the caller rolls
  * it back (tx_rollback) once it has read db_errmsg. */

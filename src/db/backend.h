@@ -62,6 +62,9 @@ typedef struct db_ops {
     int64_t (*data_version)(db_t *db);
     /* The id given by the connection's last INSERT (db_last_id). */
     int (*last_id)(db_t *db, int64_t *out);
+    /* After a commit failed on the storage: make sure the failed transaction cannot
+     * come back at a crash (db_bury_failed_commit). NULL: nothing to do. */
+    void (*bury_failed_commit)(db_t *db);
 } db_ops_t;
 
 /* The head of every backend's connection and statement structs. */

@@ -397,6 +397,12 @@ int db_backup(db_t *db, const char *path, char *err, size_t cap)
     return db->ops->backup(db, path, err, cap);
 }
 
+void db_bury_failed_commit(db_t *db)
+{
+    if (db->ops->bury_failed_commit != NULL)
+        db->ops->bury_failed_commit(db);
+}
+
 int db_integrity_check(db_t *db, char *err, size_t cap)
 {
     return db->ops->integrity_check(db, err, cap);

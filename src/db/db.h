@@ -26,6 +26,8 @@ enum {
     DB_BUSY = -6,         /* the database stayed locked past the busy timeout */
     DB_UNAVAILABLE = -7,  /* the database server cannot be reached (PostgreSQL): the connection was lost,
                            * or no answer came within the timeout */
+    DB_FULL = -8,         /* the storage is full: the change was not written */
+    DB_IOERR = -9,        /* the storage failed a read, write or sync: the change is not durable */
 };
 
 /* DB_OPEN_WRITER: the server's single writer, which runs every change in a
@@ -141,6 +143,13 @@ int db_tx_failed(db_t *db);
 /* Online backup of the whole database into a new file at path (SQLite; on
  * PostgreSQL it refuses with a pointer to pg_dump / pg_basebackup). */
 int db_backup(db_t *db, const char *path, char *err, size_t cap);
+
+/* After a commit failed with DB_IOERR or DB_FULL (and was rolled back): make sure
+ * the failed transaction cannot reappear after a crash, as far as the backend can.
+ * SQLite: its WAL frames may all be in the page cache after a failed fsync, and WAL
+ * recovery at the next start would keep them; an empty commit written over them
+ * breaks their checksum chain (its own outcome does not matter). */
+void db_bury_failed_commit(db_t *db);
 
 /* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */
 int db_integrity_check(db_t *db, char *err, size_t cap);

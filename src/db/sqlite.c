@@ -55,6 +55,10 @@ static int map_rc(db_t *db, int rc)
     case SQLITE_CONSTRAINT_NOTNULL:
         return DB_CHECK;
     default:
+        if ((rc & 0xFF) == SQLITE_FULL)
+            return DB_FULL;
+        if ((rc & 0xFF) == SQLITE_IOERR)
+            return DB_IOERR;
         /* Extended codes are on: SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, ... are busy too. */
         return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED ? DB_BUSY : DB_ERR;
     }
@@ -85,10 +89,11 @@ static int lite_exec_script(db_t *db, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(LITE(db)->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        int code = map_rc(db, rc); /* a busy BEGIN IMMEDIATE is DB_BUSY (503), not an internal error */
+        /* a busy BEGIN IMMEDIATE is DB_BUSY, a full or failing disk DB_FULL or DB_IOERR (503s), not internal errors */
+        int code = map_rc(db, rc);
         snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errmsg(LITE(db)->h));
         sqlite3_free(msg);
-        return code == DB_BUSY ? DB_BUSY : DB_ERR;
+        return code == DB_BUSY || code == DB_FULL || code == DB_IOERR ? code : DB_ERR;
     }
     return DB_OK;
 }
@@ -374,6 +379,22 @@ static int64_t lite_data_version(db_t *db)
     return v;
 }
 
+/* A commit whose WAL fsync failed leaves its frames in the WAL file (in the page
+ * cache, maybe on disk), past the end the WAL index knows: a crash before the next
+ * commit, and recovery at the next start finds them whole and keeps the transaction
+ * that was answered 503. The next commit writes at the same place: one now, touching
+ * a single page (the header's user_version, unused, set to what it is), overwrites
+ * the failed one's first frame and so breaks the checksum chain of the rest. If this
+ * commit fails too, its own frames are what a crash may bring back: nothing. */
+static void lite_bury_failed_commit(db_t *db)
+{
+    char err[sizeof db->err];
+    memcpy(err, db->err, sizeof err); /* the caller reports the first failure */
+    if (lite_exec_script(db, "BEGIN IMMEDIATE; PRAGMA user_version = 0; COMMIT;") != DB_OK)
+        sqlite3_exec(LITE(db)->h, "ROLLBACK", NULL, NULL, NULL);
+    memcpy(db->err, err, sizeof err);
+}
+
 /* Transaction control runs once or twice per change in the writer: a single
  * statement is prepared once from the statement cache rather than parsed on
  * every call; anything with several statements runs as a script. */
@@ -430,6 +451,7 @@ static const db_ops_t lite_ops = {
     .integrity_check = lite_integrity_check,
     .data_version = lite_data_version,
     .last_id = lite_last_id,
+    .bury_failed_commit = lite_bury_failed_commit,
 };
 
 /* SQLite keeps memory statistics by default, taking a global mutex around every

@@ -17,7 +17,7 @@
 #define PERIOD_NS (5ull * 1000000000ull) /* how often the periodic work runs */
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t q_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t q_cond; /* waits on CLOCK_MONOTONIC (writer_start): a wall clock set back never stalls the timer */
 static job_t *q_head, *q_tail;
 static int q_stop;
 static pthread_t w_tid;
@@ -181,7 +181,9 @@ static void fail_group(job_t *group, int rc)
         j->rep.json = NULL;
         free(j->rep.set_cookie);
         j->rep.set_cookie = NULL;
-        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY || rc == DB_UNAVAILABLE ? rc : DB_ERR, NULL);
+        /* busy, a database out of reach, a full disk and a failed write or sync are 503s: the group
+         * is not acknowledged */
+        api_db_error(&j->rep, j->w.lang, rc == DB_BUSY || rc == DB_UNAVAILABLE || rc == DB_FULL || rc == DB_IOERR ? rc : DB_ERR, NULL);
     }
 }
 
@@ -255,7 +257,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&q_lock);
         while (q_head == NULL && !q_stop) {
             struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
+            clock_gettime(CLOCK_MONOTONIC, &until);
             until.tv_sec += PERIOD_NS / 1000000000ull;
             if (pthread_cond_timedwait(&q_cond, &q_lock, &until) != 0)
                 break; /* time for the periodic work */
@@ -286,6 +288,8 @@ static void *writer_main(void *arg)
             if (rc != DB_OK) {
                 log_error("group commit failed: %s", db_errmsg(w_db));
                 tx_rollback(w_db);
+                if (rc == DB_IOERR || rc == DB_FULL)
+                    db_bury_failed_commit(w_db);
             }
         } else {
             log_error("cannot begin a write: %s", db_errmsg(w_db)); /* the pipeline forgot what it kept */
@@ -307,6 +311,11 @@ int writer_start(const server_config_t *cfg, const keys_t *keys)
 {
     w_keys = keys;
     w_cfg = cfg;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&q_cond, &attr);
+    pthread_condattr_destroy(&attr);
     char err[512];
     if (db_open(&w_db, cfg->db_url, DB_OPEN_WRITER, err, sizeof err) != DB_OK) {
         log_error("%s", err);
@@ -323,6 +332,7 @@ void writer_stop(void)
     pthread_cond_signal(&q_cond);
     pthread_mutex_unlock(&q_lock);
     pthread_join(w_tid, NULL);
+    pthread_cond_destroy(&q_cond);
     db_close(w_db);
     w_db = NULL;
 }

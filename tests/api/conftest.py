@@ -289,6 +289,7 @@ class Client:
         return self.request("DELETE", path, **kw)
 
 
+
 _ready = {}  # divisions (True or False) -> (database, its folder): made once per test process
 
 
@@ -435,7 +436,8 @@ def pytest_unconfigure(config):
 
 
 def pytest_report_header(config):
-    return f"jiceng database backend: {backend.BACKEND}"
+    left_out = f"; not collected on it: {', '.join(collect_ignore)}" if collect_ignore else ""
+    return f"jiceng database backend: {backend.BACKEND}{left_out}"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from conftest import error_of
 def test_healthz(server):
     r = requests.get(server.base + "/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok"}
+    assert r.json() == {"status": "ok", "writes": "ok"}
 
 
 def test_security_headers(server):
