@@ -15,6 +15,7 @@ import concurrent.futures
 import hashlib
 import json
 import re
+import threading
 
 import pytest
 
@@ -159,7 +160,7 @@ def org_ids(obj):
 
 def find_records(admin, districts, families):
     """family -> (record id, what places it: the admin's answer listing it and, for a NESTED family,
-    its holder's answer), a record inside one district."""
+    its holder's answer, the district it was found in): a record inside one district."""
     found = {}
     for family in families:
         if family in NESTED or family in ("attachments", "users"):
@@ -286,8 +287,12 @@ def test_outsiders_get_404_on_every_id_route(city, routes):
     audit_before = con.execute("SELECT COUNT(*), MAX(id) FROM audit_log").fetchone()
     before = {f: snapshot(admin.get(p)) for f, (p, _) in where.items()}
 
+    local = threading.local()
+
     def call(c):
         lvl, role, client, r, url = c
+        mine = local.__dict__.setdefault("clients", {})  # each thread its own connections
+        client = mine.setdefault(id(client), client.same_session())
         kw = {}
         if "upload" in r["flags"]:
             kw = {"data": b"\x89PNG\r\n\x1a\n", "headers": {"Content-Type": "image/png"}}
