@@ -1,13 +1,14 @@
 """The scope matrix, built from the route table (`jiceng routes --json`): every route whose path names
 a record by {id} (each method it has), called by staff of every level (district, street, community,
-grid) homed in a district that is not the record's (a sibling subtree): the answer is 404, as for a
-missing record (DESIGN.md: "An id outside the caller's scope answers 404, exactly like a missing
+grid) homed in a district that is not the record's, and by staff of a street, community and grid
+beside the record's own (sibling subtrees inside its district, where the record sits deep enough):
+the answer is 404, as for a missing record (DESIGN.md: "An id outside the caller's scope answers 404, exactly like a missing
 one"), or 403 where the caller's role holds the route's permission nowhere, and nothing changes: the
 record as admin reads it and the audit log are the same afterwards.
 
 The records come from a demo city (every family has rows there), found through the API as admin:
-each family's list filtered to one district, or for a family with no list of its own the record
-that holds its rows (NESTED). A route that names no record of an org's subtree is listed in
+each family's list filtered to one grid, its community, its street, else a district, or for a
+family with no list of its own the record that holds its rows (NESTED). A route that names no record of an org's subtree is listed in
 NOT_SCOPED with the reason; a new {id} route that is neither covered nor listed fails
 test_every_id_route_is_in_the_matrix, so a family added later is in the matrix without anyone
 remembering to put it there."""
@@ -134,13 +135,18 @@ def snapshot(r):
     return hashlib.sha256(r.content).hexdigest()
 
 
-def district_of(admin, org_id, cache):
+def path_of(admin, org_id, cache):
+    """An org node's ancestors and itself, from the city down (its materialized path)."""
     if org_id not in cache:
         r = admin.get(f"/api/v1/orgs/{org_id}")
         assert r.status_code == 200, r.text
-        parts = [int(p) for p in r.json()["path"].strip("/").split("/")]
-        cache[org_id] = parts[1] if len(parts) > 1 else None  # None: the city itself
+        cache[org_id] = [int(p) for p in r.json()["path"].strip("/").split("/")]
     return cache[org_id]
+
+
+def disjoint(a, b):
+    """Two nodes' subtrees share nothing: neither is the other's ancestor (or itself)."""
+    return a[-1] not in b and b[-1] not in a
 
 
 def org_ids(obj):
@@ -158,18 +164,19 @@ def org_ids(obj):
     return out
 
 
-def find_records(admin, districts, families):
+def find_records(admin, places, families):
     """family -> (record id, what places it: the admin's answer listing it and, for a NESTED family,
-    its holder's answer, the district it was found in): a record inside one district."""
+    its holder's answer, the node whose list held it): a record inside one node of places, the
+    first (deepest) that has one."""
     found = {}
     for family in families:
         if family in NESTED or family in ("attachments", "users"):
             continue
         if family == "orgs":
-            r = admin.get("/api/v1/orgs", params={"org": districts[0], "level": "community", "limit": 1})
-            found[family] = (r.json()["items"][0]["id"], r.json()["items"][0], districts[0])
+            r = admin.get(f"/api/v1/orgs/{places[1]}")  # the chain's community
+            found[family] = (places[1], r.json(), places[1])
             continue
-        for d in districts:
+        for d in places:
             r = admin.get(f"/api/v1/{family}", params={"org": d, "limit": 1})
             if r.status_code == 200 and r.json()["items"]:
                 item = r.json()["items"][0]
@@ -242,46 +249,71 @@ def test_outsiders_get_404_on_every_id_route(city, routes):
             continue
         by_family.setdefault(m.group(1).rsplit("/", 1)[1], []).append(r)
     make_missing(city, admin, districts)
-    found = find_records(admin, districts, set(by_family))
+
+    def first_child(node, level, skip=None):
+        kids = [o["id"] for o in admin.get(f"/api/v1/orgs/{node}/children", params={"limit": 200}).json()["items"]
+                if o["level"] == level and o["id"] != skip]
+        assert kids, (node, level)
+        return kids[0]
+
+    def chain(district):
+        """The district, its first street, that street's first community and its first grid."""
+        street = first_child(district, "street")
+        community = first_child(street, "community")
+        return {"district": district, "street": street, "community": community,
+                "grid": first_child(community, "grid")}
+
+    # Records are looked for in one chain of nodes, deepest first, then in every district.
+    home = chain(districts[0])
+    found = find_records(admin, [home["grid"], home["community"], home["street"], *districts], set(by_family))
     found["attachments"] = (find_attachment(admin, found), *found["duty-lists"][1:])
 
-    # Outsiders: staff of each level homed in a district (and its street, community, grid).
-    outsiders = {}
+    # Outsiders: staff of each level homed beside the chain (a sibling grid, community and street
+    # inside the same district), and staff of each level in another district. Each record is
+    # called by every one whose subtree and the record's (every node it names) share nothing.
+    def staff(nodes, tag):
+        return {lvl: (city.make_user(admin, f"outsider-{lvl}-{tag}", role, nodes[lvl]), role, nodes[lvl])
+                for lvl, role in LEVELS if lvl in nodes}
 
-    def staff_of(district):
-        if district not in outsiders:
-            chain, node = {}, district
-            chain["district"] = node
-            for level in ("street", "community", "grid"):
-                r = admin.get(f"/api/v1/orgs/{node}/children", params={"limit": 200})
-                kids = [o for o in r.json()["items"] if o["level"] == level]
-                assert kids, (node, level)
-                node = chain[level] = kids[0]["id"]
-            outsiders[district] = {lvl: (city.make_user(admin, f"outsider-{lvl}-{district}", role, chain[lvl]), role)
-                                   for lvl, role in LEVELS}
-        return outsiders[district]
+    near = staff({"street": first_child(home["district"], "street", skip=home["street"]),
+                  "community": first_child(home["street"], "community", skip=home["community"]),
+                  "grid": first_child(home["community"], "grid", skip=home["grid"])}, "near")
+    far = {}
 
-    # The users family: a user homed in a district (the outsiders of one), seen by those of another.
-    uid = staff_of(districts[0])["district"][0].user_id
+    def far_staff(district):
+        if district not in far:
+            far[district] = staff(chain(district), district)
+        return far[district]
+
+    # The users family: a user homed at the chain's district (another district's outsider of the
+    # first), seen by the staff of a third district.
+    uid = far_staff(districts[0])["district"][0].user_id
     found["users"] = (uid, admin.get(f"/api/v1/users/{uid}").json(), districts[0])
     where = {}
-    dcache = {}
+    pcache = {}
     gets = {r["pattern"] for r in routes if r["method"] == "GET"}
-    for family, (rid, placed, district) in found.items():
-        # The district it was found in, and every other the record names (a transfer's other end...).
-        homes = {district} | {district_of(admin, o, dcache) for o in org_ids(placed)}
-        where[family] = (view_of(family, rid, found, gets), homes)
+    for family, (rid, placed, at) in found.items():
+        # The node whose list held it, and every node the record names (its own, a transfer's other end...).
+        names = [path_of(admin, o, pcache) for o in {at} | org_ids(placed)]
+        where[family] = (view_of(family, rid, found, gets), names)
     missing = sorted(set(by_family) - set(found))
     assert not missing, f"no record found in the demo city for {missing}: give the family rows or a NESTED entry"
 
     calls = []
+    called = set()
     for family, rs in by_family.items():
-        path, homes = where[family]
-        other = next(d for d in districts if d not in homes)
-        for lvl, (client, role) in staff_of(other).items():
+        path, names = where[family]
+        other = next(d for d in districts if all(d not in n for n in names))
+        callers = [(f"{lvl} of another district", c) for lvl, c in far_staff(other).items()]
+        callers += [(f"{lvl} beside", c) for lvl, c in near.items()
+                    if all(disjoint(path_of(admin, c[2], pcache), n) for n in names)]
+        called |= {who for who, _ in callers}
+        for who, (client, role, _) in callers:
             for r in rs:
                 url = re.sub(r"\{id\}", str(found[family][0]), r["pattern"], count=1).replace("{id}", "1")
-                calls.append((lvl, role, client, r, url))
+                calls.append((who, role, client, r, url))
+    # Some families' records sit inside the chain's street, community and grid: the staff beside them are called.
+    assert {f"{lvl} beside" for lvl in ("street", "community", "grid")} <= called, called
 
     con = backend.connect(city.db)
     audit_before = con.execute("SELECT COUNT(*), MAX(id) FROM audit_log").fetchone()
@@ -317,4 +349,4 @@ def test_outsiders_get_404_on_every_id_route(city, routes):
     changed = [f for f in before if before[f] != after[f]]
     assert not changed, f"records changed by refused calls: {changed}"
     assert audit_after == audit_before, "a refused call wrote to the audit log"
-    assert len(calls) >= 4 * len(by_family)
+    assert len(calls) >= 4 * sum(len(rs) for rs in by_family.values())
