@@ -1,9 +1,9 @@
 """The casework indicators are kept per node and day as cases move (case_day):
 after thousands of random moves with the test clock, every node's stored days
 equal a recount from the cases (the migration's own backfill), and /casework and
-its trend answer exactly what a scan of the cases gives (the queries the
-indicators ran before they were kept), for periods on Shanghai midnights and off
-them."""
+its trend answer exactly what the rules of docs/casework.md give when applied in
+Python to the cases' stored rows (not a copy of the product's queries), for
+periods on Shanghai midnights and off them."""
 import calendar
 import os
 import random
@@ -47,51 +47,74 @@ def shanghai_midnight(ts):
     return (ts + 8 * HOUR) // DAY * DAY - 8 * HOUR
 
 
-# ---- the reference: a scan of the cases, as the indicators were computed before they were kept ----
+# ---- the reference: the rules of docs/casework.md (Indicators) applied in Python to the cases' stored rows ----
+# (plain reads of casefile, case_event and org; no formula of the product's own queries)
 
-COUNTS = ("SELECT COUNT(*), SUM(c.state IN ('closed', 'rated')),"
-          " SUM(c.state IN ('closed', 'rated') AND c.closed_at <= c.close_due_at),"
-          " SUM(c.handled_at IS NOT NULL AND c.handled_at <= c.close_due_at), SUM(c.handled_at IS NOT NULL),"
-          " SUM(c.returns > 0), SUM(c.rating IS NOT NULL), SUM(c.rating IN ('满意', '基本满意'))"
-          " FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ? AND c.state <> 'rejected'"
-          " AND c.close_due_at >= ? AND c.close_due_at < ?")
-SPANS = ("SELECT from_state, CAST(SUM(at - prev_at) AS BIGINT) / COUNT(*) FROM (SELECT e.from_state, e.to_state,"
-         " e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS prev_at FROM case_event e"
-         " JOIN casefile c ON c.id = e.case_id JOIN org o ON o.id = c.org_id"
-         " WHERE o.path >= ? AND o.path < ? AND c.close_due_at >= ? AND c.close_due_at < ?"
-         " AND c.state <> 'rejected' AND (e.from_state IS NULL OR e.from_state <> e.to_state)) t"
-         " WHERE from_state IS NOT NULL AND prev_at IS NOT NULL GROUP BY from_state")
-OVERDUE = ("SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
-           " AND c.stage_deadline IS NOT NULL AND c.stage_deadline < ? AND c.state NOT IN ('rejected', 'closed', 'rated')")
 KEYS = ("due", "closed", "closed_on_time", "handled_on_time", "handled", "reworked", "rated", "satisfied")
-
-
-def upper(path):
-    return path[:-1] + "0"
 
 
 def rate(n, d):
     return n / d if d else None
 
 
-def ref_figures(db, path, a, b):
-    k = dict(zip(KEYS, (v or 0 for v in db.execute(COUNTS, (path, upper(path), a, b)).fetchone())))
-    out = {key: k[key] for key in KEYS if key != "handled_on_time"}
-    out.update(closure_rate=rate(k["closed"], k["due"]), on_time_closure_rate=rate(k["closed_on_time"], k["due"]),
-               on_time_handling_rate=rate(k["handled_on_time"], k["due"]),
-               rework_rate=rate(k["reworked"], k["handled"]), satisfaction_rate=rate(k["satisfied"], k["rated"]))
-    return out
+class Reference:
+    """The cases as stored, and the indicators worked out from them."""
 
+    def __init__(self, db, moves=True, paths=None):
+        """moves: read the case logs too (the stays); paths: the org nodes' paths, when already read."""
+        path = paths or dict(db.execute("SELECT id, path FROM org").fetchall())
+        cols = ("id", "org_id", "state", "created_at", "closed_at", "handled_at", "close_due_at", "returns", "rating",
+                "stage_deadline")
+        self.cases = [dict(zip(cols, r)) for r in db.execute(f"SELECT {', '.join(cols)} FROM casefile").fetchall()]
+        for c in self.cases:
+            c["path"] = path[c["org_id"]]
+            c["moves"] = []
+        by_id = {c["id"]: c for c in self.cases}
+        for case_id, from_state, to_state, at in db.execute(
+                "SELECT case_id, from_state, to_state, at FROM case_event ORDER BY id").fetchall() if moves else ():
+            by_id[case_id]["moves"].append((from_state, to_state, at))
 
-def ref_casework(db, path, a, b):
-    out = ref_figures(db, path, a, b)
-    out["avg_seconds_in_state"] = dict(db.execute(SPANS, (path, upper(path), a, b)).fetchall())
-    return out
+    def due(self, path, a, b):
+        """The subtree's cases due to close in [a, b), rejected ones left out."""
+        return [c for c in self.cases if c["path"].startswith(path) and c["state"] != "rejected"
+                and c["close_due_at"] is not None and a <= c["close_due_at"] < b]
 
+    def figures(self, path, a, b):
+        cs = self.due(path, a, b)
+        closed = [c for c in cs if c["state"] in ("closed", "rated")]
+        handled = [c for c in cs if c["handled_at"] is not None]
+        k = {"due": len(cs), "closed": len(closed),
+             "closed_on_time": sum(c["closed_at"] <= c["close_due_at"] for c in closed),
+             "handled_on_time": sum(c["handled_at"] <= c["close_due_at"] for c in handled),
+             "handled": len(handled), "reworked": sum(c["returns"] > 0 for c in cs),
+             "rated": sum(c["rating"] is not None for c in cs),
+             "satisfied": sum(c["rating"] in ("满意", "基本满意") for c in cs)}
+        out = {key: k[key] for key in KEYS if key != "handled_on_time"}
+        out.update(closure_rate=rate(k["closed"], k["due"]), on_time_closure_rate=rate(k["closed_on_time"], k["due"]),
+                   on_time_handling_rate=rate(k["handled_on_time"], k["due"]),
+                   rework_rate=rate(k["reworked"], k["handled"]), satisfaction_rate=rate(k["satisfied"], k["rated"]))
+        return out
 
-def ref_count(db, column, path, a, b):
-    return db.execute(f"SELECT COUNT(*) FROM casefile c JOIN org o ON o.id = c.org_id WHERE o.path >= ? AND o.path < ?"
-                      f" AND c.{column} >= ? AND c.{column} < ?", (path, upper(path), a, b)).fetchone()[0]
+    def casework(self, path, a, b):
+        """The figures, and the seconds of each stay that ended, per state, averaged (whole seconds): a stay
+        runs from the move into a state to the next move that changes the state (escalation and other
+        events that leave the state as it is do not end it)."""
+        out = self.figures(path, a, b)
+        spans = {}
+        for c in self.due(path, a, b):
+            changes = [m for m in c["moves"] if m[0] is None or m[0] != m[1]]
+            for (_, _, began), (left, _, ended) in zip(changes, changes[1:]):
+                spans.setdefault(left, []).append(ended - began)
+        out["avg_seconds_in_state"] = {st: sum(v) // len(v) for st, v in spans.items()}
+        return out
+
+    def count(self, column, path, a, b):
+        return sum(1 for c in self.cases if c["path"].startswith(path) and c[column] is not None
+                   and a <= c[column] < b)
+
+    def overdue(self, path, now):
+        return sum(1 for c in self.cases if c["path"].startswith(path) and c["stage_deadline"] is not None
+                   and c["stage_deadline"] < now and c["state"] not in ("rejected", "closed", "rated"))
 
 
 def ts(text):
@@ -227,6 +250,7 @@ def test_kept_figures_equal_a_recount(world):
             nodes.update(r[0] for r in db.execute("SELECT id FROM org WHERE parent_id = ?", (parent,)))
     paths = dict(db.execute(f"SELECT id, path FROM org WHERE id IN ({','.join(map(str, nodes))})"))
     first, last = db.execute("SELECT MIN(created_at), MAX(close_due_at) FROM casefile").fetchone()
+    ref = Reference(db)
     start = shanghai_midnight(first) - DAY
     end = shanghai_midnight(last) + 2 * DAY
     periods = [(start, end), (start + 12345, end - 4321), (first + 5 * HOUR, first + 9 * HOUR),
@@ -238,27 +262,28 @@ def test_kept_figures_equal_a_recount(world):
         for a, b in periods:
             got = admin.get(f"/api/v1/orgs/{node}/casework", params={"from": iso(a), "to": iso(b)}).json()
             got.pop("overdue_now")
-            assert got == ref_casework(db, path, a, b), (node, a, b)
+            assert got == ref.casework(path, a, b), (node, a, b)
             checked += got["due"]
         for a, b, bucket in trends:
             got = admin.get(f"/api/v1/orgs/{node}/casework/trend",
                             params={"from": iso(a), "to": iso(b), "bucket": bucket}).json()["buckets"]
             for x in got:
                 fa, fb = ts(x["from"]), ts(x["to"])
-                want = ref_figures(db, path, fa, fb)
-                want.update({"from": x["from"], "to": x["to"], "reported": ref_count(db, "created_at", path, fa, fb),
-                             "closed_in_bucket": ref_count(db, "closed_at", path, fa, fb)})
+                want = ref.figures(path, fa, fb)
+                want.update({"from": x["from"], "to": x["to"], "reported": ref.count("created_at", path, fa, fb),
+                             "closed_in_bucket": ref.count("closed_at", path, fa, fb)})
                 assert x == want, (node, bucket, x["from"])
     assert checked > 1000
 
     # 3. overdue_now stays exact: counted at the moment asked (retried if a deadline passed meanwhile).
     offset = clock.post("/api/v1/_test/clock", json={"advance_seconds": 0}).json()["offset"]
+    every_path = dict(db.execute("SELECT id, path FROM org").fetchall())
     for node in sorted(nodes):
         path = paths[node]
         for _ in range(5):
-            before = db.execute(OVERDUE, (path, upper(path), int(time.time()) + offset - 1)).fetchone()[0]
+            before = Reference(db, moves=False, paths=every_path).overdue(path, int(time.time()) + offset - 1)
             got = admin.get(f"/api/v1/orgs/{node}/casework", params={"from": iso(start), "to": iso(end)}).json()
-            after = db.execute(OVERDUE, (path, upper(path), int(time.time()) + offset + 1)).fetchone()[0]
+            after = Reference(db, moves=False, paths=every_path).overdue(path, int(time.time()) + offset + 1)
             if before == after:
                 assert got["overdue_now"] == before, node
                 break

@@ -675,10 +675,14 @@ def test_demo_refuses_postgres_with_a_pointer():
     assert p.returncode == 1 and "SQLite" in p.stderr and "copy-data" in p.stderr
 
 
+_pg_demo = {}  # (cluster port, residents, seed) -> a database copy-data filled, kept untouched as a template
+
+
 def demo_city(residents, seed):
     """A demo city in the backend under test, a copy of its own: demo fills an SQLite file (once per
     residents and seed in a test run, whatever process asks first), and on PostgreSQL copy-data moves
-    it there (as docs/operations.md says)."""
+    it there (as docs/operations.md says) once per test process, each caller getting a copy of that
+    database (CREATE DATABASE ... TEMPLATE)."""
     made = os.path.join(os.environ["JICENG_DEMO_CACHE"], f"demo-{residents}-{seed}.db")
     with open(made + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one process makes it; the others wait for it
@@ -696,9 +700,12 @@ def demo_city(residents, seed):
             shutil.copy(made + suffix, lite + suffix)
     if backend.BACKEND == "sqlite":
         return lite
-    target = backend.new_database(os.path.dirname(lite), "demo-pg")
-    run_cli("copy-data", "--from", "sqlite:" + lite, "--to", target)
-    return target
+    key = (backend.cluster().port, residents, seed)  # a cluster started anew holds none of the old ones
+    if key not in _pg_demo:
+        kept = backend.new_database(tempfile.mkdtemp(prefix="jiceng-demo-pg-"), "demo-pg")
+        run_cli("copy-data", "--from", "sqlite:" + lite, "--to", kept)
+        _pg_demo[key] = kept
+    return backend.copy_database(_pg_demo[key], os.path.dirname(lite), "demo-pg")
 
 
 def test_demo_city_has_no_coverage_gaps_and_locates():
