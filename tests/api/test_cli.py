@@ -11,7 +11,7 @@ import requests
 
 import backend
 from backend import connect, key_file
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, PASSWORD, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, assert_clean, DIVISIONS, PASSWORD, Server, run_cli
 
 
 @pytest.fixture()
@@ -43,6 +43,7 @@ def test_init_generates_password_file():
         env.update(backend.cli_env([path]))
         p = subprocess.run([BIN, "init", "--db", path, "--password-file", pwfile], env=env, capture_output=True,
                            text=True, timeout=60)
+        assert_clean(p.stderr, "jiceng init")
         assert p.returncode == 0, p.stderr
         assert stat.S_IMODE(os.stat(pwfile).st_mode) == 0o600
         pw = open(pwfile).read().strip()

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 
 import backend
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, ROOT, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, assert_clean, DIVISIONS, ROOT, Server, run_cli
 from test_people import recount
 
 
@@ -874,6 +874,7 @@ def test_killed_demo_leaves_the_empty_city():
     line = p.stderr.readline()
     p.kill()
     p.wait()
+    assert_clean(line + p.stderr.read(), "jiceng demo (killed)")  # up to the kill
     p.stderr.close()
     assert line.startswith("residents: 50000 in "), line
     con = sqlite3.connect(db)

@@ -7,7 +7,7 @@ import os
 import stat
 import subprocess
 
-from conftest import BIN, DIVISIONS, Server, error_of, run_cli
+from conftest import BIN, assert_clean, DIVISIONS, Server, error_of, run_cli
 from test_people import id_with_check
 
 # Raw query strings, sent as they are (requests would re-encode a params dict).
@@ -84,6 +84,7 @@ def test_open311_refuses_malformed_query(server):
 def run_022(*args):
     """jiceng ARGS under the usual permissive umask (022): the program must not rely on the caller's."""
     p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert_clean(p.stderr, f"jiceng {' '.join(args)}")
     assert p.returncode == 0, (args, p.stdout, p.stderr)
     return p
 
