@@ -323,10 +323,11 @@ def ready_database(folder, divisions=True, name="test.db"):
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=()):
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=(), bin=BIN):
         """A server over a new database, or over db (made ready by the caller). parent_dir:
         where the test's data directory goes (the system's temp directory by default);
-        wrap: a command the server runs under (e.g. a private mount namespace)."""
+        wrap: a command the server runs under (e.g. a private mount namespace); bin: the program."""
+        self.bin = bin
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
         self.port = free_port()
@@ -359,7 +360,7 @@ class Server:
         env.update(backend.cli_env(self.args))
         self.log_from = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=log,
+            self.proc = subprocess.Popen([*self.wrap, self.bin, *self.args], stdout=subprocess.PIPE, stderr=log,
                                          text=True, env=env)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
