@@ -40,7 +40,7 @@ def assert_ok(db, *extra):
 
 def assert_broken(db, *extra, needle=""):
     rc, out = verify(db, *extra)
-    assert rc != 0, out
+    assert rc == 1, out
     assert needle in out, out
     return out
 
@@ -133,7 +133,7 @@ def test_no_new_chain_after_a_wipe(db):
     con = connect(db)
     p = run_cli("user", "add", "--db", db, "after_wipe", "--name", "w", env={"JICENG_PASSWORD": PASSWORD},
                 check=False)
-    assert p.returncode != 0 and "refusing to start a new chain" in p.stderr
+    assert p.returncode == 1 and "refusing to start a new chain" in p.stderr, p.stderr
     assert con.execute("SELECT COUNT(*) FROM app_user WHERE username = 'after_wipe'").fetchone()[0] == 0
     assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
     con.close()
@@ -214,7 +214,7 @@ def test_edited_anchor_fails(db):
         f.write("not an anchor")
     assert_broken(db, "--anchor", forged, needle="not a jiceng audit anchor")
     rc, text = verify(db, "--anchor", os.path.join(d, "missing.json"))
-    assert rc != 0 and "cannot read" in text
+    assert rc == 1 and "cannot read the anchor file" in text, text
 
 
 def _audit_key(db):
@@ -272,7 +272,7 @@ def test_no_anchor_of_a_broken_chain(db):
     tamper(db, "UPDATE audit_log SET action = 'x' WHERE id = 2")
     out = os.path.join(d, "never.json")
     p = run_cli("audit", "anchor", "--db", db, "-o", out, check=False)
-    assert p.returncode != 0 and "BROKEN at row 2" in p.stdout
+    assert p.returncode == 1 and "audit chain BROKEN at row 2: audit row 2 was edited" in p.stdout, p.stdout
     assert not os.path.exists(out)
 
 
@@ -393,7 +393,7 @@ def test_migration_017_refuses_a_chain_that_does_not_verify(db):
     before = _audit_rows(db)
     file_before = open(db, "rb").read() if backend.BACKEND == "sqlite" else None
     p = run_cli("migrate", "--db", db, check=False)
-    assert p.returncode != 0, p.stdout
+    assert p.returncode == 1, p.stdout + p.stderr
     assert "migration 017 refused, nothing changed" in p.stderr and "jiceng audit verify" in p.stderr, p.stderr
     assert f"audit row {first + 1} was edited" in p.stderr, p.stderr
     assert _audit_rows(db) == before

@@ -401,7 +401,7 @@ def test_same_seed_same_city_and_consistent_figures():
     work_teams(a)  # ---- work teams and poverty ledger ----
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
-    assert p.returncode != 0 and "already" in p.stderr
+    assert p.returncode == 1 and "demo fills an empty city only" in p.stderr, p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
 

@@ -233,7 +233,7 @@ def test_cli_refusals_do_not_echo_personal_numbers(server):
     for args in (["export", "persons", "--db", server.db, f"--idcard={idc}"],
                  ["export", "persons", "--db", server.db, "--org", "340104006006", "-o", "x.csv", "13856781111"]):
         p = run_cli(*args, check=False)
-        assert p.returncode != 0 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
+        assert p.returncode == 2 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
         assert idc not in p.stderr + p.stdout and "13856781111" not in p.stderr + p.stdout, p.stderr
 
 
