@@ -113,8 +113,27 @@ api-asan: export JICENG_SANITIZED = 1
 api-asan: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
 api-asan: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0
 api-asan: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
-api-asan: build/asan/jiceng
+api-asan: export JICENG_LEAK_PROBE_BIN = $(CURDIR)/build/leakprobe/jiceng
+api-asan: build/asan/jiceng build/leakprobe/jiceng
 	$(API_TESTS)
+
+# ---- leak probe ----
+# The sanitizer build with one handler leaking on purpose (src/api/org.c compiled with
+# -DJICENG_LEAK_PROBE: org_list keeps its search text): tests/api/test_sanitizers.py runs it
+# under api-asan's suppressions and expects LeakSanitizer to report the leak and the test's
+# check of the server's stderr to fail. Only org.o is compiled again; the rest is the
+# sanitizer build's.
+LEAK_PROBE_OBJ := $(filter-out build/asan/api/org.o,$(ASAN_OBJ)) build/leakprobe/api/org.o
+
+build/leakprobe/jiceng: $(LEAK_PROBE_OBJ)
+	$(CC) $(SAN) -g -o $@ $^ $(LIBS)
+
+build/leakprobe/api/org.o: src/api/org.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN) -O1 -g -DJICENG_LEAK_PROBE -MMD -MP -c -o $@ $<
+
+-include build/leakprobe/api/org.d
+# ---- end leak probe ----
 
 # Every test: the API suite on SQLite (under the sanitizers: the same tests as `api`,
 # and more checked) and the browser tests, then the API suite and the browser's

@@ -336,8 +336,10 @@ static int head_check(db_t *db, const unsigned char key[32], int64_t last_id, co
     int rc = db_step(st);
     int64_t head_id = 0;
     char head_hash[AUDIT_HASH_HEX + 1] = "", head_mac[AUDIT_HASH_HEX + 1] = "";
+    int overlong = 0; /* a hash or MAC longer than one: copied whole it would be cut to fit and compare equal */
     if (rc == DB_ROW) {
         head_id = db_col_int(st, 0);
+        overlong = strlen(db_col_text(st, 1)) > AUDIT_HASH_HEX || strlen(db_col_text(st, 2)) > AUDIT_HASH_HEX;
         str_copy(head_hash, sizeof head_hash, db_col_text(st, 1));
         str_copy(head_mac, sizeof head_mac, db_col_text(st, 2));
     }
@@ -349,6 +351,10 @@ static int head_check(db_t *db, const unsigned char key[32], int64_t last_id, co
     *bad_id = last_id;
     if (rc == DB_DONE) {
         snprintf(msg, cap, "the audit head is missing (deleted)");
+        return DB_ERR;
+    }
+    if (overlong) {
+        snprintf(msg, cap, "the audit head was edited: its hash or MAC is not of a MAC's length");
         return DB_ERR;
     }
     if (head_mac[0] != '\0') {

@@ -27,8 +27,11 @@ PASSWORD = "Str0ng-Password"
 CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
 
-# Modules of the other backend only are not collected (backend.ONLY_ON).
+# Modules of the other backend only are not collected (backend.ONLY_ON); nor the leak probe's
+# module outside `make api-asan`, which builds the probe and names it in JICENG_LEAK_PROBE_BIN.
 collect_ignore = [m for m, b in backend.ONLY_ON.items() if b != backend.BACKEND]
+if not os.environ.get("JICENG_LEAK_PROBE_BIN"):
+    collect_ignore.append("test_sanitizers.py")
 
 
 def free_port():
@@ -218,12 +221,29 @@ def assert_no_leaks(db, started, owners=(), log_text=""):
     assert not found, "personal numbers the tests sent are stored or logged in clear: " + "; ".join(found)
 
 
+# ---- sanitizer reports: every jiceng process the tests start is checked when it ends ----
+#
+# The sanitizer build (`make api-asan`) reports an error, a leak or undefined behaviour on
+# stderr ("==N==ERROR: AddressSanitizer ...", "... runtime error: ...", "SUMMARY: ...Sanitizer").
+# Checked for every build (a plain build prints none): the server's log when it stops, is
+# killed (up to the kill: read when it is started again or closed) or closes; a CLI command's
+# stderr (run_cli); and the processes a test starts itself (assert_clean).
+SANITIZER_LINE = re.compile(r"^.*(?:Sanitizer|runtime error).*$", re.M)
+
+
+def assert_clean(stderr, what):
+    """Fail if stderr (of the jiceng process what) holds a sanitizer's report."""
+    found = SANITIZER_LINE.findall(stderr or "")
+    assert not found, f"{what}: sanitizer report on stderr:\n" + "\n".join(found[:20]) + "\n---\n" + stderr[-20000:]
+
+
 def run_cli(*args, env=None, input=None, check=True):
     _record_cli(args, input)
     e = dict(os.environ)
     e.update(backend.cli_env(args))
     e.update(env or {})
     p = subprocess.run([BIN, *args], capture_output=True, text=True, env=e, input=input, timeout=CLI_TIMEOUT)
+    assert_clean(p.stderr, f"jiceng {' '.join(map(str, args))}")
     if check and p.returncode != 0:
         raise AssertionError(f"jiceng {' '.join(args)} failed ({p.returncode}): {p.stdout}{p.stderr}")
     return p
@@ -311,10 +331,11 @@ def ready_database(folder, divisions=True, name="test.db"):
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=()):
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=(), bin=BIN):
         """A server over a new database, or over db (made ready by the caller). parent_dir:
         where the test's data directory goes (the system's temp directory by default);
-        wrap: a command the server runs under (e.g. a private mount namespace)."""
+        wrap: a command the server runs under (e.g. a private mount namespace); bin: the program."""
+        self.bin = bin
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
         self.port = free_port()
@@ -327,15 +348,27 @@ class Server:
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
         self.log = os.path.join(self.dir, "server.log")  # every run's stderr, appended
+        self.checked = 0  # how much of the log is checked for sanitizer reports
         self.started = time.time()
         self.start()
 
+    def check_log(self):
+        """Fail on a sanitizer report in the log of the runs that ended (stopped or killed) since the last check."""
+        if self.proc is None or self.proc.poll() is not None:
+            with open(self.log, "rb") as f:
+                f.seek(self.checked)
+                text = f.read()
+            self.checked += len(text)
+            assert_clean(text.decode("utf-8", "replace"), f"jiceng {' '.join(self.args)}")
+
     def start(self):
+        if os.path.exists(self.log):
+            self.check_log()  # the run before, killed (or stopped) since
         env = dict(os.environ)
         env.update(backend.cli_env(self.args))
         self.log_from = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([*self.wrap, BIN, *self.args], stdout=subprocess.PIPE, stderr=log,
+            self.proc = subprocess.Popen([*self.wrap, self.bin, *self.args], stdout=subprocess.PIPE, stderr=log,
                                          text=True, env=env)
         # The server prints "listening on ..." once every loop accepts: read until then.
         line = self.proc.stdout.readline()
@@ -356,6 +389,7 @@ class Server:
         code = self.proc.returncode if self.proc else 0
         self.stderr = self.read_log() if self.proc else ""
         self.proc = None
+        self.check_log()
         return code
 
     def client(self, source=None):
@@ -367,8 +401,8 @@ class Server:
         return c
 
     def close(self):
-        code = self.stop()
         try:
+            code = self.stop()
             assert_no_leaks(self.db, self.started, (self.port,), self.read_log(whole=True))
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -40,7 +40,7 @@ def assert_ok(db, *extra):
 
 def assert_broken(db, *extra, needle=""):
     rc, out = verify(db, *extra)
-    assert rc != 0, out
+    assert rc == 1, out
     assert needle in out, out
     return out
 
@@ -133,7 +133,7 @@ def test_no_new_chain_after_a_wipe(db):
     con = connect(db)
     p = run_cli("user", "add", "--db", db, "after_wipe", "--name", "w", env={"JICENG_PASSWORD": PASSWORD},
                 check=False)
-    assert p.returncode != 0 and "refusing to start a new chain" in p.stderr
+    assert p.returncode == 1 and "refusing to start a new chain" in p.stderr, p.stderr
     assert con.execute("SELECT COUNT(*) FROM app_user WHERE username = 'after_wipe'").fetchone()[0] == 0
     assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
     con.close()
@@ -214,7 +214,7 @@ def test_edited_anchor_fails(db):
         f.write("not an anchor")
     assert_broken(db, "--anchor", forged, needle="not a jiceng audit anchor")
     rc, text = verify(db, "--anchor", os.path.join(d, "missing.json"))
-    assert rc != 0 and "cannot read" in text
+    assert rc == 1 and "cannot read the anchor file" in text, text
 
 
 def _audit_key(db):
@@ -272,7 +272,7 @@ def test_no_anchor_of_a_broken_chain(db):
     tamper(db, "UPDATE audit_log SET action = 'x' WHERE id = 2")
     out = os.path.join(d, "never.json")
     p = run_cli("audit", "anchor", "--db", db, "-o", out, check=False)
-    assert p.returncode != 0 and "BROKEN at row 2" in p.stdout
+    assert p.returncode == 1 and "audit chain BROKEN at row 2: audit row 2 was edited" in p.stdout, p.stdout
     assert not os.path.exists(out)
 
 
@@ -393,7 +393,7 @@ def test_migration_017_refuses_a_chain_that_does_not_verify(db):
     before = _audit_rows(db)
     file_before = open(db, "rb").read() if backend.BACKEND == "sqlite" else None
     p = run_cli("migrate", "--db", db, check=False)
-    assert p.returncode != 0, p.stdout
+    assert p.returncode == 1, p.stdout + p.stderr
     assert "migration 017 refused, nothing changed" in p.stderr and "jiceng audit verify" in p.stderr, p.stderr
     assert f"audit row {first + 1} was edited" in p.stderr, p.stderr
     assert _audit_rows(db) == before
@@ -403,3 +403,98 @@ def test_migration_017_refuses_a_chain_that_does_not_verify(db):
     assert con.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 17").fetchone()[0] == 0
     con.close()
     assert OLD_ID.encode() in _stored(db)
+
+
+# ---- every stored column, the head, a truncation and a hole: `audit verify` fails each time ----
+#
+# The columns are read from the database (the schema as migrated), not listed here: a column added to audit_log
+# or audit_head later is edited too, and must be under the MAC (or the head's) for this to pass.
+MARKER = "13900009999"  # shaped like a phone number: a verifier's message must never echo a stored value
+
+
+def columns(con, table):
+    """The table's columns as the schema made them: [(name, is_integer)]."""
+    if backend.BACKEND == "sqlite":
+        rows = con.execute(f"PRAGMA table_info({table})").fetchall()
+        return [(r[1], "INT" in r[2].upper()) for r in rows]
+    rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
+                       " ORDER BY ordinal_position", (table,)).fetchall()
+    return [(r[0], r[1] in ("integer", "bigint", "smallint")) for r in rows]
+
+
+def assert_refused(db, row, *extra):
+    """`audit verify` exits 1 naming row, with no stored or edited value in what it says."""
+    p = run_cli("audit", "verify", "--db", db, *extra, check=False)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"audit chain BROKEN at row {row}:" in p.stdout, p.stdout + p.stderr
+    assert MARKER not in p.stdout + p.stderr
+    return p.stdout
+
+
+def edited(value, is_int, col=""):
+    if col == "id":
+        return value + 1000  # past the end: not another row's
+    return value + 1 if is_int else f"{value}{MARKER}"
+
+
+def test_each_stored_column_edited_fails(db):
+    db, _ = db
+    con = connect(db)
+    cols = columns(con, "audit_log")
+    assert {"id", "summary", "org_path", "hash", "mac_version"} <= {c for c, _ in cols}, cols
+    n = last_id(con)
+    assert n >= 4
+    for row in (2, n - 1):  # a row in the middle, the row before the last
+        for col, is_int in cols:
+            old = con.execute(f"SELECT {col} FROM audit_log WHERE id = ?", (row,)).fetchone()[0]
+            con.execute(f"UPDATE audit_log SET {col} = ? WHERE id = ?", (edited(old, is_int, col), row))
+            con.commit()
+            new_id = row + 1000 if col == "id" else row
+            out = assert_refused(db, row)
+            assert str(old) not in out or col in ("id", "at", "actor_id", "entity_id", "org_id", "mac_version"), out
+            con.execute(f"UPDATE audit_log SET {col} = ? WHERE id = ?", (old, new_id))
+            con.commit()
+            assert_ok(db)  # put back: the edit alone was what failed
+    con.close()
+
+
+def test_each_head_column_edited_fails(db):
+    db, _ = db
+    con = connect(db)
+    cols = columns(con, "audit_head")
+    assert {"last_id", "last_hash", "mac"} <= {c for c, _ in cols}, cols
+    n = last_id(con)
+    for col, is_int in cols:
+        old = con.execute(f"SELECT {col} FROM audit_head").fetchone()[0]
+        try:
+            con.execute(f"UPDATE audit_head SET {col} = ?", (edited(old, is_int),))
+            con.commit()
+        except Exception as e:  # the schema itself refuses the edit (audit_head.one is 1)
+            assert "CHECK" in str(e).upper() or "check" in str(e), e
+            if backend.BACKEND == "postgres":
+                con.con.rollback()
+            continue
+        assert_refused(db, n)
+        con.execute(f"UPDATE audit_head SET {col} = ?", (old,))
+        con.commit()
+        assert_ok(db)
+    con.close()
+
+
+def test_last_rows_removed_fails(db):
+    """Rows removed from the end, the head left as it was: the head names a row the log no longer has."""
+    db, _ = db
+    con = connect(db)
+    n = last_id(con)
+    con.execute("DELETE FROM audit_log WHERE id > ?", (n - 2,))
+    con.commit()
+    con.close()
+    out = assert_refused(db, n - 1)
+    assert f"names row {n}" in out, out
+
+
+def test_row_deleted_in_the_middle_fails(db):
+    db, _ = db
+    tamper(db, "DELETE FROM audit_log WHERE id = 3")
+    out = assert_refused(db, 3)
+    assert "audit row 3 is missing" in out, out

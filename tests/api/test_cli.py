@@ -11,7 +11,7 @@ import requests
 
 import backend
 from backend import connect, key_file
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, PASSWORD, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, assert_clean, DIVISIONS, PASSWORD, Server, run_cli
 
 
 @pytest.fixture()
@@ -43,6 +43,7 @@ def test_init_generates_password_file():
         env.update(backend.cli_env([path]))
         p = subprocess.run([BIN, "init", "--db", path, "--password-file", pwfile], env=env, capture_output=True,
                            text=True, timeout=60)
+        assert_clean(p.stderr, "jiceng init")
         assert p.returncode == 0, p.stderr
         assert stat.S_IMODE(os.stat(pwfile).st_mode) == 0o600
         pw = open(pwfile).read().strip()
@@ -59,7 +60,7 @@ def test_weak_admin_password_refused():
     try:
         db = backend.new_database(d, "w.db")
         p = run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": "password"}, check=False)
-        assert p.returncode != 0 and "password" in p.stderr
+        assert p.returncode == 1 and "JICENG_ADMIN_PASSWORD refused (password_too_short)" in p.stderr, p.stderr
         assert not os.path.exists(key_file(db)) and not backend.has_tables(db)
     finally:
         subprocess.run(["rm", "-rf", d])
@@ -82,7 +83,7 @@ def test_import_divisions_is_idempotent_and_all_or_nothing(db):
         f.write("code,name,level,kind,parent_code\n3401,合肥市,city,city,\n340199,新区,district,district,3401\n"
                 "340199001,坏街道,street,planet,340199\n")
     p = run_cli("import-divisions", "--db", db, bad, check=False)
-    assert p.returncode != 0 and ":4:" in p.stderr
+    assert p.returncode == 1 and f"{bad}:4: bad row for code 340199001" in p.stderr, p.stderr
     assert con.execute("SELECT COUNT(*) FROM org WHERE code = '340199'").fetchone()[0] == 0
     # Parents and paths are consistent.
     rows = con.execute("SELECT c.path, p.path, c.id FROM org c JOIN org p ON p.id = c.parent_id").fetchall()
@@ -104,9 +105,9 @@ def test_user_cli(db):
     p = run_cli("user", "list", "--db", db)
     assert "cli-staff" in p.stdout and "org_staff@340104006006" in p.stdout
     p = run_cli("user", "add", "--db", db, "weakling", "--name", "x", env={"JICENG_PASSWORD": "abc"}, check=False)
-    assert p.returncode != 0
+    assert p.returncode == 1 and "password refused (password_too_short)" in p.stderr, p.stderr
     p = run_cli("user", "grant", "--db", db, "cli-staff", "emperor", "--org", "3401", check=False)
-    assert p.returncode != 0
+    assert p.returncode == 1 and "grant_exceeds_own field role" in p.stderr, p.stderr
     run_cli("user", "revoke", "--db", db, "cli-staff", "org_staff", "--org", "340104006006")
     con = connect(db)
     assert con.execute("SELECT COUNT(*) FROM user_grant g JOIN app_user u ON u.id = g.user_id"
@@ -128,11 +129,14 @@ def test_user_cli_unit_accounts():
                 "unit_staff", "--unit", str(unit), env={"JICENG_PASSWORD": PASSWORD})
         run_cli("user", "add", "--db", s.db, "cli-unit2", "--name", "单位账号二", env={"JICENG_PASSWORD": PASSWORD})
         run_cli("user", "grant", "--db", s.db, "cli-unit2", "unit_staff", "--unit", str(unit))
-        for bad in (["cli-unit2", "unit_staff", "--unit", str(unit + 1000)],  # no such unit
-                    ["cli-unit2", "org_staff", "--unit", str(unit)],  # a unit grant is unit_staff's only
-                    ["cli-unit2", "unit_staff"]):  # unit_staff needs its unit
+        for bad, said in ((["cli-unit2", "unit_staff", "--unit", str(unit + 1000)],  # no such unit
+                           f"no resident unit with id {unit + 1000}"),
+                          (["cli-unit2", "org_staff", "--unit", str(unit)],  # a unit grant is unit_staff's only
+                           "validation_failed field unit_id: only unit_staff is granted over a unit"),
+                          (["cli-unit2", "unit_staff"],  # unit_staff needs its unit
+                           "validation_failed field unit_id: unit_staff is granted over a unit: give unit_id")):
             p = run_cli("user", "grant", "--db", s.db, *bad, check=False)
-            assert p.returncode != 0, bad
+            assert p.returncode == 1 and said in p.stderr, (bad, p.stderr)
         users = {u["username"]: u["id"] for u in admin.get("/api/v1/users", params={"limit": 200}).json()["items"]}
         for name in ("cli-unit", "cli-unit2"):
             grants = admin.get(f"/api/v1/users/{users[name]}").json()["grants"]
@@ -159,18 +163,19 @@ def test_audit_verify_detects_edits_and_deletions(db):
     con.execute("UPDATE audit_log SET actor_name = 'nobody' WHERE id = 2")
     con.commit()
     p = run_cli("audit", "verify", "--db", db, check=False)
-    assert p.returncode != 0 and "row 2" in (p.stdout + p.stderr)
+    assert p.returncode == 1 and "audit chain BROKEN at row 2: audit row 2 was edited" in p.stdout, p.stdout
     con.execute("UPDATE audit_log SET actor_name = ? WHERE id = 2", (name,))
     con.commit()
     run_cli("audit", "verify", "--db", db)
     # A middle row deleted, then the last one; each put back afterwards.
     last = con.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
-    for rid, needle in [(3, "row 3"), (last, "row")]:
+    for rid, needle in [(3, "BROKEN at row 3: audit row 3 is missing"),
+                        (last, f"BROKEN at row {last}: the audit head names row {last} but the log ends at row {last - 1}")]:
         row = con.execute("SELECT * FROM audit_log WHERE id = ?", (rid,)).fetchone()
         con.execute("DELETE FROM audit_log WHERE id = ?", (rid,))
         con.commit()
         p = run_cli("audit", "verify", "--db", db, check=False)
-        assert p.returncode != 0 and needle in (p.stdout + p.stderr), rid
+        assert p.returncode == 1 and needle in p.stdout, (rid, p.stdout)
         con.execute("INSERT INTO audit_log VALUES (" + ", ".join("?" * len(row)) + ")", row)
         con.commit()
     con.close()
@@ -179,7 +184,7 @@ def test_audit_verify_detects_edits_and_deletions(db):
     with open(key_file(db), "w") as f:
         f.write("00" * 32 + "\n")
     p = run_cli("audit", "verify", "--db", db, check=False)
-    assert p.returncode != 0
+    assert p.returncode == 1 and "audit chain BROKEN at row 1: audit row 1 was edited" in p.stdout, p.stdout
 
 
 def test_backup_is_consistent_and_never_overwrites(db):
@@ -190,7 +195,7 @@ def test_backup_is_consistent_and_never_overwrites(db):
     out = key_file(db) + ".backup"
     if backend.BACKEND == "postgres":
         p = run_cli("backup", "--db", db, out, check=False)
-        assert p.returncode != 0 and "pg_dump" in p.stderr and "pg_basebackup" in p.stderr
+        assert p.returncode == 1 and "back up PostgreSQL with pg_dump (a logical dump) or pg_basebackup" in p.stderr
         assert not os.path.exists(out)
     copy = backend.backup_copy(db, out, run_cli)
     assert backend.integrity_ok(copy)
@@ -200,7 +205,7 @@ def test_backup_is_consistent_and_never_overwrites(db):
     run_cli("audit", "verify", "--db", copy)
     if backend.BACKEND == "sqlite":
         p = run_cli("backup", "--db", db, out, check=False)
-        assert p.returncode != 0
+        assert p.returncode == 1 and f"{out} already exists; refusing to overwrite it" in p.stderr, p.stderr
 
 
 def test_backup_while_serving():

@@ -13,7 +13,7 @@ import time
 import pytest
 
 import backend
-from conftest import BIN, DIVISIONS, PASSWORD, Server, assert_no_leaks, run_cli
+from conftest import BIN, assert_clean, DIVISIONS, PASSWORD, Server, assert_no_leaks, run_cli
 from test_demo import fresh_db as new_db  # a database with the real divisions
 from test_people import id_with_check
 
@@ -217,6 +217,7 @@ def run_on_terminal(*args):
             break
         shown += chunk
     os.close(master)
+    assert_clean(shown.decode(errors="replace"), f"jiceng {' '.join(args)}")
     return p.wait(timeout=60), shown.decode()
 
 

@@ -66,7 +66,7 @@ def test_copied_city_serves_the_same_answers():
         assert "every table's row count and digest match" in out and "audit chain ok" in out
         # The copy is whole: it refuses to run again into the now non-empty target.
         p = run_cli("copy-data", "--from", "sqlite:" + lite, "--to", target, check=False)
-        assert p.returncode != 0 and "not empty" in p.stderr
+        assert p.returncode == 1 and "the target is not empty" in p.stderr, p.stderr
         copy = Server(db=target)
         try:
             after = sample(copy, ids)
@@ -90,7 +90,7 @@ def test_copy_refuses_a_different_key_and_bad_arguments():
         f.write("11" * 32 + "\n")
     os.chmod(backend.key_file(target), 0o600)
     p = run_cli("copy-data", "--from", "sqlite:" + lite, "--to", target, check=False)
-    assert p.returncode != 0 and "another key" in p.stderr
+    assert p.returncode == 1 and "holds another key than the source's" in p.stderr, p.stderr
     assert not backend.has_tables(target) or backend.connect(target).execute(
         "SELECT COUNT(*) FROM org").fetchone()[0] == 0
     p = run_cli("copy-data", "--from", "sqlite:" + lite, check=False)

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 
 import backend
-from conftest import ADMIN_PASSWORD, BIN, DIVISIONS, ROOT, Server, run_cli
+from conftest import ADMIN_PASSWORD, BIN, assert_clean, DIVISIONS, ROOT, Server, run_cli
 from test_people import recount
 
 
@@ -401,7 +401,7 @@ def test_same_seed_same_city_and_consistent_figures():
     work_teams(a)  # ---- work teams and poverty ledger ----
     # A second run refuses: demo fills an empty city only.
     p = run_cli("demo", "--db", a, "--residents", "4000", check=False)
-    assert p.returncode != 0 and "already" in p.stderr
+    assert p.returncode == 1 and "demo fills an empty city only" in p.stderr, p.stderr
     p = run_cli("demo", "--db", a, "--residents", "4000", "--if-empty")
     assert "already" in p.stdout and fingerprint(a) == fingerprint(b)
 
@@ -881,6 +881,7 @@ def test_killed_demo_leaves_the_empty_city():
     line = p.stderr.readline()
     p.kill()
     p.wait()
+    assert_clean(line + p.stderr.read(), "jiceng demo (killed)")  # up to the kill
     p.stderr.close()
     assert line.startswith("residents: 50000 in "), line
     con = sqlite3.connect(db)

@@ -127,11 +127,12 @@ def test_forwarded_headers_ignored_from_untrusted_peer():
 
 
 def test_bad_trusted_proxy_refused_at_start():
-    from conftest import BIN
+    from conftest import BIN, assert_clean
     import subprocess
     for bad in ("10.0.0.1/8", "10.0.0.0/33", "example.org", "::1/200"):
         p = subprocess.run([BIN, "serve", "--db", "/nonexistent/x.db", "--trusted-proxy", bad], capture_output=True,
                            text=True, timeout=30)
+        assert_clean(p.stderr, "jiceng serve")
         assert p.returncode == 2 and "--trusted-proxy" in p.stderr, (bad, p.stderr)
 
 

@@ -7,7 +7,7 @@ import os
 import stat
 import subprocess
 
-from conftest import BIN, DIVISIONS, Server, error_of, run_cli
+from conftest import BIN, assert_clean, DIVISIONS, Server, error_of, run_cli
 from test_people import id_with_check
 
 # Raw query strings, sent as they are (requests would re-encode a params dict).
@@ -84,6 +84,7 @@ def test_open311_refuses_malformed_query(server):
 def run_022(*args):
     """jiceng ARGS under the usual permissive umask (022): the program must not rely on the caller's."""
     p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert_clean(p.stderr, f"jiceng {' '.join(args)}")
     assert p.returncode == 0, (args, p.stdout, p.stderr)
     return p
 
@@ -232,7 +233,7 @@ def test_cli_refusals_do_not_echo_personal_numbers(server):
     for args in (["export", "persons", "--db", server.db, f"--idcard={idc}"],
                  ["export", "persons", "--db", server.db, "--org", "340104006006", "-o", "x.csv", "13856781111"]):
         p = run_cli(*args, check=False)
-        assert p.returncode != 0 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
+        assert p.returncode == 2 and ("unknown option" in p.stderr or "unexpected argument" in p.stderr), p.stderr
         assert idc not in p.stderr + p.stdout and "13856781111" not in p.stderr + p.stdout, p.stderr
 
 

@@ -214,7 +214,7 @@ def test_migration_011_takes_birth_dates_and_tails_out_of_the_files():
     # Without the key file the tails cannot be hashed: refused, nothing changed.
     os.rename(db + ".key", db + ".key.away")
     p = run_cli("migrate", "--db", db, check=False)
-    assert p.returncode != 0 and "key file" in p.stderr, p.stderr
+    assert p.returncode == 1 and "cannot open key file" in p.stderr and "migration failed" in p.stderr, p.stderr
     os.rename(db + ".key.away", db + ".key")
     con = sqlite3.connect(db)
     assert con.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 11").fetchone()[0] == 0

@@ -23,7 +23,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ADMIN_PASSWORD, BIN, PASSWORD, ROOT, SML, error_of, xlsx_rows
+from conftest import ADMIN_PASSWORD, BIN, assert_clean, PASSWORD, ROOT, SML, error_of, xlsx_rows
 
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -113,7 +113,9 @@ def route_table():
     """The operation table as the server itself prints it (`jiceng routes --json`): for each operation its name,
     method, pattern, access, flags, declared body fields and query parameters, and what its describe() adds (an
     import's columns, a form's fields, a body its handler checks itself)."""
-    out = subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True).stdout
+    p = subprocess.run([BIN, "routes", "--json"], check=True, capture_output=True)
+    assert_clean(p.stderr.decode(errors="replace"), "jiceng routes --json")
+    out = p.stdout
     table = json.loads(out)
     assert table, "the operation table is empty"
     for op in table:

@@ -6,7 +6,7 @@ import subprocess
 
 import backend
 import pytest
-from conftest import BIN, Server, id_with_check, ok, refused, verify_figures, xlsx_rows
+from conftest import BIN, assert_clean, Server, id_with_check, ok, refused, verify_figures, xlsx_rows
 
 CITY, SHUSHAN, WULIDUN, TUANAN, QINGYANG = "3401", "340104", "340104006", "340104006001", "340104006002"
 LUYANG, DAYANG = "340103", "340103100200"  # 大杨村: a village of 庐阳区
@@ -219,6 +219,7 @@ def test_demo_pay_averages_exact():
         args = ["figures", "verify", "--db", db]
         env = {**os.environ, **backend.cli_env(args)}
         p = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=900)
+        assert_clean(p.stderr, "jiceng figures verify")
         assert p.returncode == 0 and "ok" in p.stdout, p.stdout + p.stderr
     finally:
         assert s.close() == 0
