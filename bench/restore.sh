@@ -41,14 +41,9 @@ step "jiceng restore (copy, integrity check, audit chain under the key, rename)"
     "$J" restore --db "$work/fresh/jiceng.db" "$work/backups/jiceng.db"
 step "jiceng audit verify (restored)" "$J" audit verify --db "$work/fresh/jiceng.db"
 # A server on the restored file: from its start to its first answer.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. bench/serve.sh
 t0=$(date +%s.%N)
-"$J" serve --db "$work/fresh/jiceng.db" --listen "127.0.0.1:$port" > "$work/serve.out" 2> "$work/serve.err" &
-echo $! > "$work/serve.pid"
-until grep -q "listening on" "$work/serve.out"; do
-    kill -0 "$(cat "$work/serve.pid")" 2>/dev/null || { cat "$work/serve.err"; exit 1; }
-    sleep 0.1
-done
+serve_start "$J" "$work/fresh/jiceng.db"
 curl -sf "http://127.0.0.1:$port/healthz" > /dev/null
 t1=$(date +%s.%N)
 printf '| server on the restored file: start to first answer | %.1f s | |\n' "$(echo "$t1 - $t0" | bc)"
