@@ -115,7 +115,8 @@ def restore(s, out, fresh):
         assert "audit chain ok" in p.stdout and p.stderr == "", p.stdout + p.stderr
         return db
     db = backend.cluster().create_database()
-    subprocess.run([os.path.join(backend.PG_BIN, "pg_restore"), "--exit-on-error", "--dbname", db, out],
+    subprocess.run([os.path.join(backend.PG_BIN, "pg_restore"), "--exit-on-error", "--single-transaction",
+                    "--dbname", db, out],
                    check=True, capture_output=True, timeout=120)
     backend._keys[db] = os.path.join(fresh, "jiceng.key")
     shutil.copy(backend.key_file(s.db), backend._keys[db])
