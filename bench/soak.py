@@ -67,6 +67,7 @@ class Soak:
         self.errors = []
         self.samples = {}
         self.trace = []                     # (seconds since the start, VmRSS KiB, descriptors)
+        self.parts = ""
 
     def request(self, con, method, path, body=None):
         con.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
@@ -145,10 +146,14 @@ class Soak:
         con.close()
 
     def trace_state(self, stop, every=10.0):
-        """The server's memory and descriptors every so often, for the report (not judged: requests are in flight)."""
+        """The server's memory and descriptors every so often, for the report (not judged: requests are in flight),
+        and at the end VmRSS's parts: anonymous memory, mapped files and shared memory (SQLite's -shm)."""
         t0 = time.monotonic()
         while not stop.wait(every):
             self.trace.append((time.monotonic() - t0, *proc_state(self.pid)))
+        with open(f"/proc/{self.pid}/status") as f:
+            self.parts = " ".join(" ".join(line.split()[:2]) for line in f if line.startswith(("RssAnon", "RssFile",
+                                                                                                 "RssShmem")))
 
     def run(self, warmup, duration):
         """The warm-up, then duration seconds measured; returns the report (see report())."""
@@ -191,7 +196,7 @@ class Soak:
             "p99_thirds_ms": [percentile(t, 99) * 1000 for t in thirds],
             "thirds_requests": [len(t) for t in thirds],
             "kinds": {k: (len(v), percentile(v, 50) * 1000, percentile(v, 99) * 1000) for k, v in by_kind.items()},
-            "written": (len(self.cases), len(self.persons)), "trace": self.trace,
+            "written": (len(self.cases), len(self.persons)), "trace": self.trace, "parts": self.parts,
         }
 
 
@@ -214,7 +219,7 @@ def describe(rep):
             n, p50, p99 = rep["kinds"][k]
             lines.append(f"  {k}: {n} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     lines.append("RSS (MiB) and descriptors every 10 s: " + ", ".join(
-        f"{t:.0f}s {rss / 1024:.1f}/{fds}" for t, rss, fds in rep["trace"]))
+        f"{t:.0f}s {rss / 1024:.1f}/{fds}" for t, rss, fds in rep["trace"]) + f"; at the end {rep['parts']} (KiB)")
     lines += [f"  error: {e}" for e in rep["errors"]]
     return "\n".join(lines)
 
