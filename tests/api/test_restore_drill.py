@@ -206,6 +206,7 @@ def test_restore_refuses_what_it_must_and_changes_nothing():
         refused(("restore", "--db", db, junk), "jiceng: ")
         assert not os.path.exists(db)
         run_cli("restore", "--db", db, out)
+        assert os.stat(db).st_mode & 0o777 == 0o600                           # the owner's alone, like every file
         refused(("restore", "--db", db, out), "already exists")              # no --force
         before = open(s.db, "rb").read()
         refused(("restore", "--db", s.db, "--force", out), "is in use")      # the live server's own database
