@@ -67,7 +67,7 @@ class Soak:
         self.errors = []
         self.samples = {}
         self.trace = []                     # (seconds since the start, VmRSS KiB, descriptors)
-        self.parts = ""
+        self.parts = []                     # VmRSS's parts at each of those times
 
     def request(self, con, method, path, body=None):
         con.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
@@ -137,9 +137,10 @@ class Soak:
         # SQLite keeps up to 16 MiB of pages per connection (PRAGMA cache_size=-16384); the writer's
         # cache holds every page it writes until then. A server that has run a while has filled it:
         # so has this one, before the warm-up, by importing FILL_ROWS residents into the write community.
-        rows = "".join(f"耐久导入{n},{id_number(n)},耐久小区 {n % 97} 栋\n" for n in range(FILL_FROM, FILL_FROM + FILL_ROWS))
-        con.request("POST", f"/api/v1/persons/import?org={self.write_org}",
-                    body=("姓名,身份证号,户地址\n" + rows).encode(), headers={**self.headers, "Content-Type": "text/csv"})
+        rows = "".join(f"耐久导入{n},{id_number(n)},耐久小区 {n % 97} 栋\n"
+                       for n in range(FILL_FROM, FILL_FROM + FILL_ROWS))
+        con.request("POST", f"/api/v1/persons/import?org={self.write_org}", body=("姓名,身份证号,户地址\n" + rows).encode(),
+                    headers={**self.headers, "Content-Type": "text/csv"})
         r = con.getresponse()
         data = r.read()
         assert r.status == 200, data
@@ -147,13 +148,13 @@ class Soak:
 
     def trace_state(self, stop, every=10.0):
         """The server's memory and descriptors every so often, for the report (not judged: requests are in flight),
-        and at the end VmRSS's parts: anonymous memory, mapped files and shared memory (SQLite's -shm)."""
+        with VmRSS's parts: anonymous memory, mapped files (SQLite's -shm among them) and shared memory."""
         t0 = time.monotonic()
         while not stop.wait(every):
             self.trace.append((time.monotonic() - t0, *proc_state(self.pid)))
-        with open(f"/proc/{self.pid}/status") as f:
-            self.parts = " ".join(" ".join(line.split()[:2]) for line in f if line.startswith(("RssAnon", "RssFile",
-                                                                                                 "RssShmem")))
+            with open(f"/proc/{self.pid}/status") as f:
+                self.parts.append(" ".join(" ".join(line.split()[:2]) for line in f
+                                           if line.startswith(("RssAnon", "RssFile", "RssShmem"))))
 
     def run(self, warmup, duration):
         """The warm-up, then duration seconds measured; returns the report (see report())."""
@@ -219,7 +220,9 @@ def describe(rep):
             n, p50, p99 = rep["kinds"][k]
             lines.append(f"  {k}: {n} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     lines.append("RSS (MiB) and descriptors every 10 s: " + ", ".join(
-        f"{t:.0f}s {rss / 1024:.1f}/{fds}" for t, rss, fds in rep["trace"]) + f"; at the end {rep['parts']} (KiB)")
+        f"{t:.0f}s {rss / 1024:.1f}/{fds}" for t, rss, fds in rep["trace"]))
+    if rep["parts"]:
+        lines.append(f"VmRSS's parts (KiB) at the first reading {rep['parts'][0]}, at the last {rep['parts'][-1]}")
     lines += [f"  error: {e}" for e in rep["errors"]]
     return "\n".join(lines)
 
