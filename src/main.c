@@ -21,6 +21,8 @@ static const command_t commands[] = {
     {"export", cmd_export, "export residents to a .csv or .xlsx file (masked unless --reveal)",
      "jiceng export persons --org ID|CODE -o FILE [--db PATH] [--format csv|xlsx] [--reveal] [filters]"},
     {"backup", cmd_backup, "write a consistent copy of the database", "jiceng backup [--db PATH] FILE"},
+    {"restore", cmd_restore, "put a backup in place of a stopped server's database (SQLite), after checking it",
+     "jiceng restore [--db PATH] [--force] BACKUP"},
     {"audit", cmd_audit, "verify the audit chain, or anchor it", "jiceng audit verify|anchor [--db PATH]"},
     {"demo", cmd_demo, "fill the real divisions with a synthetic city",
      "jiceng demo [--db PATH] [--residents N] [--seed S]"},

@@ -1,4 +1,4 @@
-/* init, migrate, backup, import-divisions: the database's life. */
+/* init, migrate, backup, restore, import-divisions: the database's life. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -187,6 +187,148 @@ int cmd_backup(int argc, char **argv)
     }
     db_close(copy);
     printf("wrote %s (integrity check ok); keep the key file %s.key with it\n", pos[0], cli_db_url(opts));
+    return 0;
+}
+
+/* Check a copy (integrity and the audit chain under the key it will be used
+ * with): 0, or -1 with the reason printed. */
+static int restore_check(const char *copy, const char *backup, const char *kpath)
+{
+    keys_t keys;
+    db_t *db;
+    char err[512] = "";
+    if (keys_load(&keys, kpath, err, sizeof err) != 0) {
+        fprintf(stderr, "jiceng: %s (copy the key file kept with the backup there first)\n", err);
+        return -1;
+    }
+    if (db_open(&db, copy, 0, err, sizeof err) != DB_OK || db_integrity_check(db, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: the backup %s failed its integrity check: %s\n", backup, err);
+        if (db)
+            db_close(db);
+        sodium_memzero(&keys, sizeof keys);
+        return -1;
+    }
+    audit_tail_t tail;
+    int64_t bad = 0;
+    int rc = audit_verify_tail(db, keys.audit, &tail, &bad, err, sizeof err);
+    db_close(db);
+    sodium_memzero(&keys, sizeof keys);
+    if (rc != DB_OK) {
+        fprintf(stderr,
+                "jiceng: the backup %s does not verify under the key file %s: audit chain broken at row %lld: %s\n",
+                backup, kpath, (long long)bad, err);
+        return -1;
+    }
+    printf("checked the backup: integrity ok, audit chain ok (%lld rows)\n", (long long)tail.rows);
+    return 0;
+}
+
+/* Remove an SQLite file's -wal, -shm and -journal: 0, or -1 (printed). */
+static int remove_companions(const char *path)
+{
+    static const char *const companions[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s%s", path, companions[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            fprintf(stderr, "jiceng: cannot remove %s: %s\n", p, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Put a backup in place of a stopped server's SQLite database: copied beside it,
+ * checked, then renamed over it (the old -wal and -shm removed), so a failed or
+ * refused restore leaves the database as it was. */
+int cmd_restore(int argc, char **argv)
+{
+    option_t opts[] = {{"db", 1, NULL, "database path (the file to replace or create)"},
+                       {"force", 0, NULL, "replace an existing database (never one in use)"},
+                       {NULL, 0, NULL, NULL}};
+    const char *pos[1];
+    int npos;
+    int r = cli_parse(argc, argv, opts, pos, 1, &npos,
+                      "jiceng restore [--db PATH] [--force] BACKUP\n"
+                      "  The key file kept with the backup must be in place (PATH.key) first.");
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    if (npos != 1) {
+        fprintf(stderr, "jiceng: restore needs the BACKUP file to read\n");
+        return 2;
+    }
+    const char *url = cli_db_url(opts), *backup = pos[0];
+    if (db_url_is_postgres(url)) {
+        fprintf(stderr, "jiceng: restore is for SQLite files; on PostgreSQL use pg_restore or pg_basebackup as"
+                        " docs/operations.md says\n");
+        return 1;
+    }
+    const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    char err[512] = "", kpath[1024], tmp[4096];
+    keys_path(kpath, sizeof kpath, url);
+    if (access(backup, R_OK) != 0) {
+        fprintf(stderr, "jiceng: cannot read the backup %s: %s\n", backup, strerror(errno));
+        return 1;
+    }
+    int exists = access(path, F_OK) == 0;
+    if (exists && !cli_opt(opts, "force", NULL)) {
+        fprintf(stderr, "jiceng: %s already exists; stop its server and give --force to replace it\n", path);
+        return 1;
+    }
+    int busy = db_sqlite_in_use(path, err, sizeof err);
+    if (busy != 0) {
+        if (busy > 0)
+            fprintf(stderr, "jiceng: %s is in use (a server or a command has it open): stop it first\n", path);
+        else
+            fprintf(stderr, "jiceng: %s\n", err);
+        return 1;
+    }
+    if (snprintf(tmp, sizeof tmp, "%s.restoring", path) >= (int)sizeof tmp) {
+        fprintf(stderr, "jiceng: the path %s is too long\n", path);
+        return 1;
+    }
+    unlink(tmp); /* left by a restore that was stopped */
+    remove_companions(tmp);
+    if (db_sqlite_copy(backup, tmp, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
+        unlink(tmp);
+        return 1;
+    }
+    if (restore_check(tmp, backup, kpath) != 0) {
+        unlink(tmp);
+        return 1;
+    }
+    /* The checked copy (its WAL folded in when it closed) replaces the database. */
+    if (remove_companions(path) != 0) {
+        unlink(tmp);
+        return 1;
+    }
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "jiceng: cannot put the copy in place of %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        return 1;
+    }
+    close(fd);
+    char dir[4096];
+    str_copy(dir, sizeof dir, path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir] = '\0';
+    else
+        str_copy(dir, sizeof dir, ".");
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || fsync(fd) != 0) {
+        fprintf(stderr, "jiceng: cannot sync the folder %s: %s\n", dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    close(fd);
+    printf("restored %s from %s%s; start the server and run jiceng audit verify\n", path, backup,
+           exists ? " (the database it held is gone)" : "");
     return 0;
 }
 

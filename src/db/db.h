@@ -151,6 +151,13 @@ int db_backup(db_t *db, const char *path, char *err, size_t cap);
  * breaks their checksum chain (its own outcome does not matter). */
 void db_bury_failed_commit(db_t *db);
 
+/* SQLite files by path, for jiceng restore. db_sqlite_copy: an online backup
+ * of the database file src (opened read-only) into a new file dst, as db_backup
+ * writes one. db_sqlite_in_use: 1 if another connection (a server, a command)
+ * has the database at path open, 0 if not or there is no such file, -1 (err). */
+int db_sqlite_copy(const char *src, const char *dst, char *err, size_t cap);
+int db_sqlite_in_use(const char *path, char *err, size_t cap);
+
 /* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */
 int db_integrity_check(db_t *db, char *err, size_t cap);
 

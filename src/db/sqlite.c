@@ -310,7 +310,9 @@ static int lite_tx_failed(db_t *db)
     return 0;
 }
 
-static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
+/* Copy the open database src into a new file at path (0600, refusing an
+ * existing file) with SQLite's online backup: consistent while others write. */
+static int lite_copy(sqlite3 *src, const char *path, char *err, size_t cap)
 {
     sqlite3 *dst = NULL;
     int made = file_create_private(path); /* 0600 from the start, never someone else's file */
@@ -327,7 +329,7 @@ static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
         sqlite3_close(dst);
         return DB_ERR;
     }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", LITE(db)->h, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
     if (b == NULL) {
         snprintf(err, cap, "backup failed: %s", sqlite3_errmsg(dst));
         sqlite3_close(dst);
@@ -354,6 +356,11 @@ static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
     }
     sqlite3_close(dst);
     return DB_OK;
+}
+
+static int lite_backup(db_t *db, const char *path, char *err, size_t cap)
+{
+    return lite_copy(LITE(db)->h, path, err, cap);
 }
 
 static int lite_integrity_check(db_t *db, char *err, size_t cap)
@@ -519,4 +526,37 @@ int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t ca
     }
     *out = &l->base;
     return DB_OK;
+}
+
+int db_sqlite_copy(const char *src, const char *dst, char *err, size_t cap)
+{
+    pthread_once(&lite_once, lite_setup);
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(src, &h, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, cap, "cannot open %s: %s", src, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return DB_ERR;
+    }
+    rc = lite_copy(h, dst, err, cap);
+    sqlite3_close(h);
+    return rc;
+}
+
+int db_sqlite_in_use(const char *path, char *err, size_t cap)
+{
+    pthread_once(&lite_once, lite_setup);
+    if (access(path, F_OK) != 0)
+        return 0;
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+    /* Every connection to a WAL database holds a shared lock on it while open:
+     * an exclusive one is granted only when no other connection exists. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; ROLLBACK;", NULL, NULL, NULL);
+    int busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+    if (rc != SQLITE_OK && !busy)
+        snprintf(err, cap, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+    sqlite3_close(h);
+    return busy ? 1 : rc == SQLITE_OK ? 0 : -1;
 }

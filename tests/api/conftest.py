@@ -27,11 +27,15 @@ PASSWORD = "Str0ng-Password"
 CLI_TIMEOUT = int(os.environ.get("JICENG_CLI_TIMEOUT", "120"))  # seconds; more for full-size cities
 
 
-# Modules of the other backend only are not collected (backend.ONLY_ON); nor the leak probe's
-# module outside `make api-asan`, which builds the probe and names it in JICENG_LEAK_PROBE_BIN.
+# Modules of the other backend only are not collected (backend.ONLY_ON); nor, outside `make
+# api-asan`, the leak probe's module (api-asan builds the probe and names it in
+# JICENG_LEAK_PROBE_BIN) and the soak, which runs once per make check, there (JICENG_SOAK=1
+# runs it anywhere).
 collect_ignore = [m for m, b in backend.ONLY_ON.items() if b != backend.BACKEND]
 if not os.environ.get("JICENG_LEAK_PROBE_BIN"):
     collect_ignore.append("test_sanitizers.py")
+if os.environ.get("JICENG_SOAK") != "1" and not (os.environ.get("JICENG_SANITIZED") == "1" and backend.BACKEND == "sqlite"):
+    collect_ignore.append("test_soak.py")
 
 
 def free_port():
