@@ -37,7 +37,7 @@ one() {
     [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
     local start=$SECONDS
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "build/fuzz/$t" -max_total_time="$s" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        "build/fuzz/$t" -max_total_time="$s" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048 \
         -max_len=65536 "${dict[@]}" -artifact_prefix="build/fuzz/artifacts/$t/" \
         "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1
     local rc=$?
