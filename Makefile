@@ -146,7 +146,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CHECK_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Itests/fuzz $(shell pkg-config --cflags $(PKGS)) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := core csv xlsx geojson query body sniff keys
+FUZZ_TARGETS := core csv xlsx geojson query body headers sniff keys
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_UTIL := lib/util core/redact
 FUZZ_core := core/credit_code core/division core/idcard core/netaddr core/path core/pii_text core/redact \
@@ -160,6 +160,8 @@ FUZZ_LIBS_geojson := $(shell pkg-config --libs jansson geos) -lm
 FUZZ_query := api/query core/utf8 $(FUZZ_UTIL)
 FUZZ_body := api/validate api/errors core/timefmt core/utf8 $(FUZZ_UTIL)
 FUZZ_LIBS_body := $(shell pkg-config --libs jansson)
+FUZZ_headers := http/headers
+FUZZ_LIBS_headers := $(shell pkg-config --libs libh2o-evloop)
 FUZZ_sniff := api/sniff
 FUZZ_keys := lib/keys db/db db/sqlite db/pg core/timefmt $(FUZZ_UTIL)
 FUZZ_LIBS_keys := $(shell pkg-config --libs libsodium jansson sqlite3 libpq) -lpthread
