@@ -141,6 +141,7 @@ build/leakprobe/api/org.o: src/api/org.c
 check: deps
 	$(MAKE) -j2 all build/asan/jiceng
 	$(MAKE) -j2 unit
+	$(MAKE) -j2 fuzz-check
 	$(MAKE) api-asan
 	$(MAKE) e2e
 	$(MAKE) api-pg
@@ -151,6 +152,62 @@ check-pg: deps
 	$(MAKE) -j2 all
 	$(MAKE) api-pg
 	$(MAKE) e2e-pg
+
+# ---- fuzzing ----
+# libFuzzer harnesses (tests/fuzz/T.c) of the parsers of untrusted input, built with clang
+# under AddressSanitizer and UndefinedBehaviorSanitizer, each linked with only the product
+# objects it needs (compiled by clang into build/fuzz/obj/). `make fuzz` runs each harness
+# for FUZZ_SECONDS; `make fuzz-check` (in check) runs every harness over its committed
+# corpus (tests/fuzz/corpus/T) and then FUZZ_CHECK_SECONDS of new inputs in all, and fails
+# on any crash, leak or sanitizer report. tests/fuzz/run.sh prints each harness's stats.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_CHECK_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Itests/fuzz $(shell pkg-config --cflags $(PKGS)) -g -O1 \
+	-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS := core csv xlsx geojson query body headers sniff keys
+FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_UTIL := lib/util core/redact
+FUZZ_core := core/credit_code core/division core/idcard core/netaddr core/path core/pii_text core/redact \
+	core/tile_url core/timefmt core/utf8
+FUZZ_csv := api/sheet lib/csv core/utf8 $(FUZZ_UTIL)
+FUZZ_LIBS_csv := $(shell pkg-config --libs libsodium)
+FUZZ_xlsx := api/spreadsheet $(FUZZ_csv)
+FUZZ_LIBS_xlsx := $(shell pkg-config --libs libsodium jansson xlsxwriter libzip expat)
+FUZZ_geojson := api/geojson core/geo core/geo_shape $(FUZZ_UTIL)
+FUZZ_LIBS_geojson := $(shell pkg-config --libs jansson geos) -lm
+FUZZ_query := api/query core/utf8 $(FUZZ_UTIL)
+FUZZ_body := api/validate api/errors core/timefmt core/utf8 $(FUZZ_UTIL)
+FUZZ_LIBS_body := $(shell pkg-config --libs jansson)
+FUZZ_headers := http/headers
+FUZZ_LIBS_headers := $(shell pkg-config --libs libh2o-evloop)
+FUZZ_sniff := api/sniff
+FUZZ_keys := lib/keys db/db db/sqlite db/pg core/timefmt $(FUZZ_UTIL)
+FUZZ_LIBS_keys := $(shell pkg-config --libs libsodium jansson sqlite3 libpq) -lpthread
+
+.PHONY: fuzz fuzz-check fuzz-build
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+define FUZZ_RULE
+build/fuzz/$(1): tests/fuzz/$(1).c $$(FUZZ_$(1):%=build/fuzz/obj/%.o) $$(wildcard tests/fuzz/*.h)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< $$(FUZZ_$(1):%=build/fuzz/obj/%.o) $$(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: fuzz-build
+	bash tests/fuzz/run.sh check $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+-include $(wildcard build/fuzz/obj/*/*.d)
+# ---- end of fuzzing ----
 
 $(DB):
 	./jiceng init --db $(DB) --password-file $(dir $(DB))admin-password.txt

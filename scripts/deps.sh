@@ -12,6 +12,7 @@ packages=(
     python3 python3-pytest python3-pytest-xdist python3-requests python3-jsonschema python3-yaml python3-psycopg2
     chromium fonts-noto-cjk
     libcairo2-dev libpango1.0-dev poppler-utils
+    clang libclang-rt-14-dev # the fuzzing harnesses (libFuzzer and the sanitizers' runtimes)
 )
 
 # The web console builds with Vite, which needs Node.js 20.19 or later (Debian 12's

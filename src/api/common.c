@@ -24,23 +24,6 @@
 #include "lib/keys.h"
 #include "lib/util.h"
 
-int api_json(api_reply_t *rep, int status, json_t *body)
-{
-    json_decref(rep->json);
-    rep->status = status;
-    rep->json = body;
-    return 0;
-}
-
-int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
-              const char *en)
-{
-    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", lang && strcmp(lang, "en") == 0 ? en : zh);
-    if (field)
-        json_object_set_new(err, "field", json_string(field));
-    return api_json(rep, status, json_pack("{s:o}", "error", err));
-}
-
 int api_org_input(db_t *db, const write_ctx_t *w, uint32_t perm, int64_t org, const char *field, api_reply_t *rep)
 {
     int rc = access_org(db, &w->who, perm, org, NULL, 0);
@@ -86,59 +69,6 @@ int api_db_error(api_reply_t *rep, const char *lang, int rc, const char *entity)
     return -1;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* 1 if s reads as a field or parameter name (a letter, then letters, digits
- * and _, at most 32 characters), and so may be echoed in an error's field. */
-static int name_like(const char *s)
-{
-    static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
-    return s[0] && strchr(word, s[0]) && !(s[0] >= '0' && s[0] <= '9') && s[0] != '_' && strlen(s) <= 32 &&
-           strspn(s, word) == strlen(s);
-}
-
-/* Decode a query component (percent-encoding, '+' as space). NULL if malformed:
- * a bad escape, text that is not UTF-8, or a control character (NUL included;
- * with breaks, tab, CR and LF are text: a form body's block of text). */
-char *api_query_decode(const char *s, size_t n, int breaks)
-{
-    char *out = xmalloc(n + 1), *o = out;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            int hi, lo;
-            if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
-                free(out);
-                return NULL;
-            }
-            *o++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (s[i] == '+') {
-            *o++ = ' ';
-        } else {
-            *o++ = s[i];
-        }
-    }
-    *o = '\0';
-    int ok = strlen(out) == (size_t)(o - out) && utf8_valid(out, (size_t)(o - out));
-    for (const unsigned char *c = (const unsigned char *)out; ok && *c; c++)
-        ok = (*c >= 0x20 || (breaks && (*c == '\t' || *c == '\r' || *c == '\n'))) && *c != 0x7F &&
-             !(c[0] == 0xC2 && c[1] < 0xA0); /* C0, DEL, C1 */
-    if (!ok) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 static int query_pass(const api_req_t *req, api_reply_t *rep, int pass);
 
 /* Malformed parameters first (pass 0), then names the operation does not
@@ -163,7 +93,7 @@ static int query_pass(const api_req_t *req, api_reply_t *rep, int pass)
         int bad = name == NULL || (eq && value == NULL);
         /* The parameter's name when it is one, else "query"; never the value: it
          * may be an ID number. */
-        int named = name && name_like(name);
+        int named = name && api_name_like(name);
         if (bad && pass == 0)
             api_fail(rep, req->lang, E_INVALID_QUERY, named ? name : "query");
         else if (pass == 1 && len > 0 && req->route != NULL && !op_query_declared(req->route, name))
@@ -175,187 +105,6 @@ static int query_pass(const api_req_t *req, api_reply_t *rep, int pass)
         p = amp ? amp + 1 : NULL;
     }
     return 0;
-}
-
-char *api_query(const api_req_t *req, const char *name)
-{
-    size_t nlen = strlen(name);
-    const char *p = req->query;
-    while (p && *p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=')
-            return api_query_decode(p + nlen + 1, len - nlen - 1, 1);
-        if (len == nlen && memcmp(p, name, nlen) == 0)
-            return xstrdup("");
-        p = amp ? amp + 1 : NULL;
-    }
-    return NULL;
-}
-
-int api_query_int(const api_req_t *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out)
-{
-    char *v = api_query(req, name);
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    char *end = NULL;
-    long long x = strtoll(v, &end, 10);
-    int ok = v[0] != '\0' && end && *end == '\0' && x >= min && x <= max;
-    free(v);
-    if (!ok)
-        return -1;
-    *out = x;
-    return 0;
-}
-
-static int in_choices(const char *const *choices, const char *s)
-{
-    for (; choices && *choices; choices++)
-        if (strcmp(*choices, s) == 0)
-            return 1;
-    return 0;
-}
-
-int api_validate(const api_req_t *req, const json_t *body, const field_t *fields, api_reply_t *rep)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)body, key, val) {
-        const field_t *f = fields;
-        while (f->name && strcmp(f->name, key) != 0)
-            f++;
-        if (f->name == NULL) /* named only when it reads as a name: a key may be anything */
-            return api_fail(rep, req->lang, E_UNKNOWN_FIELD, name_like(key) ? key : "body");
-    }
-    for (const field_t *f = fields; f->name; f++) {
-        json_t *v = json_object_get(body, f->name);
-        if (v != NULL && json_is_null(v) && f->required == F_NOT_NULL)
-            return api_fail(rep, req->lang, E_FIELD_NULL, f->name);
-        if (v == NULL || json_is_null(v)) {
-            if (f->required == 1)
-                return api_fail(rep, req->lang, E_FIELD_REQUIRED, f->name);
-            continue;
-        }
-        switch (f->type) {
-        case F_NAME:
-            if (!json_is_string(v))
-                return api_fail(rep, req->lang, E_FIELD_NOT_STRING, f->name);
-            if (!text_name_valid(json_string_value(v), (int)f->min, (int)f->max))
-                return api_fail(rep, req->lang, E_FIELD_NAME_INVALID, f->name);
-            break;
-        case F_TEXT:
-        case F_BLOCK:
-            if (!json_is_string(v))
-                return api_fail(rep, req->lang, E_FIELD_NOT_STRING, f->name);
-            if (!(f->type == F_BLOCK ? text_block_valid : text_field_valid)(json_string_value(v), (int)f->min,
-                                                                             (int)f->max))
-                return api_fail(rep, req->lang, E_FIELD_TEXT_INVALID, f->name);
-            break;
-        case F_INT:
-            if (!json_is_integer(v))
-                return api_fail(rep, req->lang, E_FIELD_NOT_INTEGER, f->name);
-            if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
-                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
-            break;
-        case F_BOOL:
-            if (!json_is_boolean(v))
-                return api_fail(rep, req->lang, E_FIELD_NOT_BOOLEAN, f->name);
-            break;
-        case F_ENUM:
-            if (!json_is_string(v) || !in_choices(f->choices, json_string_value(v)))
-                return api_fail(rep, req->lang, E_FIELD_NOT_ALLOWED, f->name);
-            break;
-        case F_LIST: {
-            size_t i;
-            json_t *x;
-            if (!json_is_array(v) || (int64_t)json_array_size(v) > f->max)
-                return api_fail(rep, req->lang, E_FIELD_NOT_LIST, f->name);
-            json_array_foreach(v, i, x) {
-                if (!json_is_string(x) || !text_name_valid(json_string_value(x), 1, 50))
-                    return api_fail(rep, req->lang, E_FIELD_LIST_ITEM_INVALID, f->name);
-            }
-            break;
-        }
-        case F_IDS: {
-            size_t i, j;
-            json_t *x;
-            if (!json_is_array(v) || (int64_t)json_array_size(v) < f->min || (int64_t)json_array_size(v) > f->max)
-                return api_failf(rep, req->lang, E_FIELD_NOT_IDS, f->name, (int)f->min, (int)f->max);
-            json_array_foreach(v, i, x) {
-                if (!json_is_integer(x) || json_integer_value(x) < 1)
-                    return api_failf(rep, req->lang, E_FIELD_NOT_IDS, f->name, (int)f->min, (int)f->max);
-                for (j = 0; j < i; j++)
-                    if (json_integer_value(json_array_get(v, j)) == json_integer_value(x))
-                        return api_fail(rep, req->lang, E_FIELD_IDS_REPEATED, f->name);
-            }
-            break;
-        }
-        case F_NUMBER:
-            if (!json_is_number(v))
-                return api_fail(rep, req->lang, E_FIELD_NOT_NUMBER, f->name);
-            if (json_number_value(v) < (double)f->min || json_number_value(v) > (double)f->max)
-                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
-            break;
-        case F_JSON: {
-            char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-            size_t len = text ? strlen(text) : SIZE_MAX;
-            free(text);
-            if (len > (size_t)f->max)
-                return api_fail(rep, req->lang, E_FIELD_OUT_OF_RANGE, f->name);
-            break;
-        }
-        case F_DATE: {
-            int64_t t;
-            if (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
-                time_parse_rfc3339(json_string_value(v), &t) != 0)
-                return api_fail(rep, req->lang, E_FIELD_NOT_DATE, f->name);
-            if (!date_within(json_string_value(v), (int)f->min, (int)f->max, api_today_ymd()))
-                return api_fail(rep, req->lang, E_FIELD_DATE_OUT_OF_RANGE, f->name);
-            break;
-        }
-        }
-    }
-    return 0;
-}
-
-void api_input_fill(const field_t *fields, const json_t *body, void *out)
-{
-    uint64_t *given = out;
-    *given = 0;
-    for (int i = 0; fields[i].name; i++) {
-        const field_t *f = &fields[i];
-        json_t *v = json_object_get(body, f->name);
-        if (f->at == 0 || v == NULL)
-            continue;
-        if (i < 32)
-            *given |= 1ull << (json_is_null(v) ? 32 + i : i);
-        if (json_is_null(v))
-            continue;
-        char *at = (char *)out + f->at - 1;
-        switch (f->type) {
-        case F_LIST:
-        case F_IDS:
-            *(const json_t **)at = v;
-            break;
-        case F_INT:
-            *(int64_t *)at = json_integer_value(v);
-            break;
-        case F_BOOL:
-            *(int *)at = json_is_true(v);
-            break;
-        case F_NUMBER:
-            *(double *)at = json_number_value(v);
-            break;
-        case F_JSON:
-            *(const json_t **)at = v;
-            break;
-        default:
-            *(const char **)at = json_string_value(v);
-            break;
-        }
-    }
 }
 
 void api_write_ctx(const api_req_t *req, write_ctx_t *w)
@@ -581,7 +330,7 @@ static const char *const personal_keys[] = {"id_card", "phone", "id_tail", "phon
 
 int api_personal_key(const char *key)
 {
-    return in_choices(personal_keys, key);
+    return api_in_choices(personal_keys, key);
 }
 
 /* What a personal key's value may stay as: a boolean fact, or what happened to
@@ -820,14 +569,6 @@ int api_check_version(db_t *db, const write_ctx_t *w, const char *version_sql, i
     if (db_one_int(db, &version, version_sql, "i", id) == DB_OK && version == json_integer_value(v))
         return 0;
     return api_fail(rep, w->lang, E_RECORD_VERSION_CONFLICT, "version");
-}
-
-int api_today_ymd(void)
-{
-    time_t t = (time_t)clock_now() + 8 * 3600; /* the date in Asia/Shanghai */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 void scan_token_new(char out[33])

@@ -13,6 +13,23 @@ static const err_info_t catalogue[E__COUNT] = {
 #undef ERR
 };
 
+int api_json(api_reply_t *rep, int status, json_t *body)
+{
+    json_decref(rep->json);
+    rep->status = status;
+    rep->json = body;
+    return 0;
+}
+
+int api_error(api_reply_t *rep, const char *lang, int status, const char *code, const char *field, const char *zh,
+              const char *en)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", lang && strcmp(lang, "en") == 0 ? en : zh);
+    if (field)
+        json_object_set_new(err, "field", json_string(field));
+    return api_json(rep, status, json_pack("{s:o}", "error", err));
+}
+
 const err_info_t *err_info(err_t e)
 {
     return &catalogue[e];

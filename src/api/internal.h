@@ -225,6 +225,12 @@ int audit_verify_tail(db_t *db, const unsigned char key[32], audit_tail_t *tail,
  * control character). */
 char *api_query_decode(const char *s, size_t n, int breaks);
 
+/* 1 if s reads as a field or parameter name (a letter, then letters, digits and _,
+ * at most 32 characters), and so may be echoed in an error's field. */
+int api_name_like(const char *s);
+/* 1 if s is one of choices (NULL-terminated; NULL holds none). */
+int api_in_choices(const char *const *choices, const char *s);
+
 /* Write the chain's head: the last row's id and MAC, and the head's own MAC
  * under key. DB_OK or a DB_* error. */
 int audit_head_write(db_t *db, const unsigned char *key, int64_t id, const char *hash);

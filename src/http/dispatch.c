@@ -1,6 +1,7 @@
 /* From an h2o request to a handler and back: routing, authentication, CSRF,
  * permission, body limits and parsing, replies, deferred writes. */
 #include "http/internal.h"
+#include "http/headers.h"
 
 #include <stdio.h>
 #include <sodium.h>
@@ -200,20 +201,10 @@ static const char *cookie_token(h2o_req_t *req)
     ssize_t i = -1;
     while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0) {
         h2o_iovec_t v = req->headers.entries[i].value;
-        const char *p = v.base, *end = v.base + v.len;
-        while (p < end) {
-            while (p < end && (*p == ' ' || *p == ';'))
-                p++;
-            const char *eq = memchr(p, '=', (size_t)(end - p));
-            if (eq == NULL)
-                break;
-            const char *semi = memchr(eq, ';', (size_t)(end - eq));
-            if (semi == NULL)
-                semi = end;
-            if (eq - p == 14 && memcmp(p, "jiceng_session", 14) == 0)
-                return h2o_strdup(&req->pool, eq + 1, (size_t)(semi - eq - 1)).base;
-            p = semi;
-        }
+        size_t len;
+        const char *value = cookie_value(v.base, v.len, "jiceng_session", &len);
+        if (value != NULL)
+            return h2o_strdup(&req->pool, value, len).base;
     }
     return NULL;
 }
@@ -238,20 +229,7 @@ static int entity_length_ambiguous(h2o_req_t *req)
     h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
     if (sock == NULL || sock->input == NULL)
         return 0;
-    const char *p = sock->input->bytes, *end = p + sock->input->size;
-    int n = 0;
-    const char *nl = memchr(p, '\n', (size_t)(end - p)); /* past the request line */
-    while (nl != NULL && nl + 1 < end) {
-        p = nl + 1;
-        if (*p == '\r' || *p == '\n')
-            break; /* the empty line: the end of the block */
-        size_t left = (size_t)(end - p);
-        if ((left > 15 && h2o_lcstris(p, 15, H2O_STRLIT("content-length:"))) ||
-            (left > 18 && h2o_lcstris(p, 18, H2O_STRLIT("transfer-encoding:"))))
-            n++;
-        nl = memchr(p, '\n', left);
-    }
-    return n > 1;
+    return header_block_lengths(sock->input->bytes, sock->input->size) > 1;
 }
 
 static const char *request_lang(h2o_req_t *req)
