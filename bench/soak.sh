@@ -6,6 +6,7 @@
 #   nice -n 10 bash bench/soak.sh                       # 10 minutes at 64 connections
 #   SOAK_SECONDS=1800 SOAK_CONNS=128 bash bench/soak.sh
 #   SOAK_BIN=build/asan/jiceng bash bench/soak.sh       # the sanitizer build (its stderr checked for reports)
+#   SOAK_CACHE_KIB=16384 bash bench/soak.sh             # SQLite's page caches at their default size
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_=${SOAK_SECONDS:-600}
@@ -19,7 +20,10 @@ export JICENG_ADMIN_PASSWORD='Bench-Passw0rd!'
 "$BIN" init --db "$work/soak.db" >/dev/null
 "$BIN" import-divisions --db "$work/soak.db" data/divisions/hefei.csv >/dev/null 2>&1
 . bench/serve.sh
-serve_start "$BIN" "$work/soak.db"
+# Each SQLite connection's page cache fills as the tables grow, up to --sqlite-cache-kib: with the
+# default 16 MiB (several connections) the soak's small database never fills them, and their filling
+# reads as growth. SOAK_CACHE_KIB=16384 shows it (bench/RESULTS.md Run 17f).
+serve_start "$BIN" "$work/soak.db" --sqlite-cache-kib "${SOAK_CACHE_KIB:-256}"
 echo "$(date -u +%FT%TZ) soak: $BIN, $CONNS connections, ${WARMUP} s warm-up, ${SECONDS_} s measured;" \
      "load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 rc=0

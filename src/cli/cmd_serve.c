@@ -66,6 +66,9 @@ int cmd_serve(int argc, char **argv)
         {"db-timeout-ms", 1, NULL,
          "PostgreSQL: the longest wait for a connection or one statement before the database counts as out of "
          "reach and the request is answered 503 (default 30000)"},
+        {"sqlite-cache-kib", 1, NULL,
+         "SQLite: KiB of page cache each database connection may fill (one per event loop, the writer's, the "
+         "pools'); it fills as pages are read and is then reused (default 16384)"},
         {"trusted-proxy", 1, NULL,
          "CIDR (IPv4 or IPv6) of a reverse proxy whose X-Forwarded-For / X-Real-IP name the client; repeatable"},
         {"metrics-listen", 1, NULL, "ADDR:PORT of a listener serving only /metrics (without it, /metrics answers "
@@ -132,11 +135,13 @@ int cmd_serve(int argc, char **argv)
     }
     cfg.trusted_proxies = trusted;
     cfg.ntrusted_proxies = ntp;
+    int cache_kib = db_sqlite_cache_kib(-1);
     if (int_opt(opts, "threads", cfg.threads, 1, 64, &cfg.threads) || int_opt(opts, "max-connections", cfg.max_connections, 1, 1000000, &cfg.max_connections) ||
         int_opt(opts, "max-connections-per-address", cfg.max_connections_per_address, 1, 1000000,
                 &cfg.max_connections_per_address) ||
         int_opt(opts, "idle-timeout-ms", cfg.idle_timeout_ms, 100, 3600000, &cfg.idle_timeout_ms) ||
         int_opt(opts, "db-timeout-ms", cfg.db_timeout_ms, 100, 3600000, &cfg.db_timeout_ms) ||
+        int_opt(opts, "sqlite-cache-kib", cache_kib, 64, 16777216, &cache_kib) ||
         int_opt(opts, "session-idle", cfg.session_idle, 1, 86400 * 30, &cfg.session_idle) ||
         int_opt(opts, "session-max", cfg.session_max, 1, 86400 * 365, &cfg.session_max) ||
         int_opt(opts, "lockout-threshold", cfg.lockout_threshold, 1, 1000, &cfg.lockout_threshold) ||
@@ -160,6 +165,7 @@ int cmd_serve(int argc, char **argv)
         int_opt(opts, "import-queue", cfg.offload[OFFLOAD_IMPORT].queue, 0, 100000,
                 &cfg.offload[OFFLOAD_IMPORT].queue))
         return 2;
+    db_sqlite_cache_kib(cache_kib);
     cfg.cookie_secure = cli_opt(opts, "cookie-secure", NULL) != NULL;
     cfg.test_clock = cli_opt(opts, "test-clock", NULL) != NULL;
     cfg.web_root = cli_opt(opts, "web", "web/dist");

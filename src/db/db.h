@@ -158,6 +158,10 @@ void db_bury_failed_commit(db_t *db);
 int db_sqlite_copy(const char *src, const char *dst, char *err, size_t cap);
 int db_sqlite_in_use(const char *path, char *err, size_t cap);
 
+/* The page cache (KiB) of each SQLite connection opened from now on: set to kib
+ * when kib > 0; returns the value in force. Set once, before the server opens any. */
+int db_sqlite_cache_kib(int kib);
+
 /* PRAGMA integrity_check (or the backend's equivalent): DB_OK if sound. */
 int db_integrity_check(db_t *db, char *err, size_t cap);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,18 @@ static void lite_setup(void)
     sqlite3_initialize();
 }
 
+/* Each connection's page cache, in KiB (serve --sqlite-cache-kib). It fills as
+ * pages are read, up to this, and is then reused: a server's memory grows with
+ * the database until its connections' caches are full. */
+static atomic_int cache_kib = 16384;
+
+int db_sqlite_cache_kib(int kib)
+{
+    if (kib > 0)
+        atomic_store(&cache_kib, kib);
+    return atomic_load(&cache_kib);
+}
+
 int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t cap)
 {
     pthread_once(&lite_once, lite_setup);
@@ -506,10 +519,13 @@ int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t ca
     sqlite3_extended_result_codes(l->h, 1);
     sqlite3_busy_timeout(l->h, 5000);
     l->path = xstrdup(path);
-    const char *setup = "PRAGMA journal_mode=WAL;"
-                        "PRAGMA synchronous=FULL;"
-                        "PRAGMA foreign_keys=ON;"
-                        "PRAGMA cache_size=-16384;";
+    char setup[160];
+    snprintf(setup, sizeof setup,
+             "PRAGMA journal_mode=WAL;"
+             "PRAGMA synchronous=FULL;"
+             "PRAGMA foreign_keys=ON;"
+             "PRAGMA cache_size=-%d;",
+             atomic_load(&cache_kib));
     char *msg = NULL;
     rc = sqlite3_exec(l->h, setup, NULL, NULL, &msg);
     if (rc == SQLITE_OK && (flags & DB_OPEN_QUERY_ONLY))
