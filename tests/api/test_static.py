@@ -82,7 +82,7 @@ def test_fallback_never_swallows_api_or_missing_files(web):
     r = requests.get(web.base + "/api/v1/auth/me")
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
     assert r.headers["Cache-Control"] == "no-store"
-    assert requests.get(web.base + "/healthz").json() == {"status": "ok"}
+    assert requests.get(web.base + "/healthz").json() == {"status": "ok", "writes": "ok"}
     assert "jiceng_http_requests_total" in requests.get(web.base + "/metrics").text
     r = requests.get(web.base + "/open311/v2/services.json")
     assert not r.headers.get("Content-Type", "").startswith("text/html")
