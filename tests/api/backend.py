@@ -32,9 +32,11 @@ def _free_port():
 class PgCluster:
     """A PostgreSQL cluster of our own: fsync on, trust auth on loopback only."""
 
-    def __init__(self, no_sync=False):
+    def __init__(self, no_sync=False, initdb=True):
         """no_sync: a cluster thrown away whatever happens, whose durability across a crash of its
-        own is not under test: initdb and the server do not fsync (the shared cluster does)."""
+        own is not under test: initdb and the server do not fsync (the shared cluster does).
+        initdb=False: only the folder is made (owned by the cluster's user); the caller puts a data
+        folder at .data (a base backup, written with .prefix to run as that user) and calls start()."""
         self.dir = tempfile.mkdtemp(prefix="jiceng-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = _free_port()
@@ -46,6 +48,9 @@ class PgCluster:
             pw = pwd.getpwnam(PG_USER)
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
         self.prefix = ["runuser", "-u", PG_USER, "--"] if as_root else []
+        _clusters[self.port] = self
+        if not initdb:
+            return
         try:
             self._run(os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust",
                       "--encoding=UTF8", "--locale=C", *(("--no-sync",) if no_sync else ()))
@@ -53,7 +58,6 @@ class PgCluster:
         except BaseException:
             self.stop()
             raise
-        _clusters[self.port] = self
 
     def start(self):
         """Starts the server (again) on the same port and folder."""

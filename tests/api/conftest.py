@@ -194,7 +194,7 @@ def leaks(db, owners, log_text, started, extra_dirs=()):
                 for i in range(len(run) - n + 1):
                     if run[i:i + n] in values:
                         hits.add(run[i:i + n])
-        where = os.path.relpath(f, backend.cluster().data) if db.startswith("postgres") and "/data/" in f \
+        where = os.path.relpath(f, backend.cluster_of(db).data) if db.startswith("postgres") and "/data/" in f \
             else os.path.basename(f)
         found += [f"{_mask(v)} in {where}" for v in sorted(hits)]
     text_hits = {v for v in values if v in log_text}
