@@ -1,6 +1,7 @@
 #!/bin/sh
 # kill -9 of the server at random moments under mixed writes (cases, residents, CSV
-# imports), ROUNDS times, then every answered write checked, the integrity check and
+# imports, 述职评议 ballots), ROUNDS times, then every answered write checked (each ballot
+# with its grade, none half-written), the integrity check and
 # `jiceng audit verify` (tests/api/test_crash.py). Usage: bench/crash.sh [ROUNDS] [sqlite|postgres]
 set -eu
 cd "$(dirname "$0")/.."
