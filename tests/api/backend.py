@@ -144,7 +144,7 @@ _clusters = {}  # port -> every cluster of this process (the shared one, and a m
 # Test modules for one backend only: not collected on the other (conftest.collect_ignore),
 # so a run on SQLite neither runs nor reports them as skipped.
 ONLY_ON = {"test_faults_pg.py": "postgres", "test_faults_sqlite.py": "sqlite", "test_migrations_pg.py": "postgres",
-           "test_restore_cli.py": "sqlite"}
+           "test_restore_cli.py": "sqlite", "test_restore_drill_pg.py": "postgres"}
 
 
 def cluster_of(url):
