@@ -94,7 +94,7 @@ BALLOTS_PER_ROUND = 50
 def review_session(s, admin, person_id, delegates):
     """A 述职评议 session held by 蜀山区 with the secretaries of BALLOT_REPORTERS reporting and delegates
     named: the reporters' ids and the delegates' one-time codes."""
-    reporters = []
+    cadres = []
     for code, name in BALLOT_REPORTERS:
         org = s.org_id(code)
         r = admin.post("/api/v1/persons", json={"org_id": org, "name": name, "id_card": person_id()})
@@ -102,12 +102,12 @@ def review_session(s, admin, person_id, delegates):
         r = admin.post("/api/v1/cadres", json={"person_id": r.json()["id"], "org_id": org, "post": "书记",
                                                "term_start": "2021-01-01"})
         assert r.status_code == 201, r.text
-        reporters.append(r.json()["id"])
+        cadres.append(r.json()["id"])
     r = admin.post("/api/v1/review-sessions", json={"org_id": s.org_id("340104"), "year": 2025,
                                                     "held_on": "2025-12-20", "title": "kill -9 述职评议"})
     assert r.status_code == 201, r.text
     session = r.json()["id"]
-    for cadre in reporters:
+    for cadre in cadres:
         r = admin.post(f"/api/v1/review-sessions/{session}/reporters", json={"cadre_id": cadre})
         assert r.status_code == 201, r.text
     reporters = [x["id"] for x in admin.get(f"/api/v1/review-sessions/{session}").json()["reporter_list"]]
