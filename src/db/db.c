@@ -25,6 +25,11 @@ int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     return db_sqlite_open(out, strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url, flags, err, cap);
 }
 
+int db_wait_reachable(const char *url, int wait_ms, char *err, size_t cap)
+{
+    return db_url_is_postgres(url) ? db_pg_wait(url, wait_ms, err, cap) : DB_OK;
+}
+
 void db_close(db_t *db)
 {
     if (db)
@@ -385,6 +390,22 @@ int db_release(db_t *db)
 int64_t db_unreachable(db_t *db)
 {
     return db->unreachable;
+}
+
+int db_note_storage(db_t *db, int rc)
+{
+    if (rc == DB_FULL || rc == DB_IOERR) {
+        db->storage_failed++;
+        db->storage_last = rc;
+    }
+    return rc;
+}
+
+int64_t db_storage_failures(db_t *db, int *last)
+{
+    if (last != NULL)
+        *last = db->storage_last;
+    return db->storage_failed;
 }
 
 int db_tx_failed(db_t *db)
