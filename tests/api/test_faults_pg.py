@@ -412,6 +412,14 @@ def test_started_and_commands_while_postgres_is_down(pg):
         con.close()
         out, err = p.communicate(timeout=60)
         assert p.returncode == 0 and err == "", (p.returncode, out, err)
+
+        # A server that answers and refuses (here: no such database) is not waited for.
+        t0 = time.monotonic()
+        p, _ = serve(db.rsplit("/", 1)[0] + "/no_such_db", "--db-wait-ms", "60000")
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 1 and time.monotonic() - t0 < 5, (p.returncode, err)
+        assert err.startswith("jiceng: cannot connect to PostgreSQL: ") and err.count("\n") == 1, err
+        assert 'database "no_such_db" does not exist' in err
     finally:
         if not c.running:
             c.start()
