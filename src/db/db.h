@@ -75,6 +75,10 @@ int64_t db_storage_failures(db_t *db, int *last);
 /* 1 if url names a PostgreSQL database, else 0. */
 int db_url_is_postgres(const char *url);
 
+/* url as a message may show it (cap bytes into out): a PostgreSQL URL's
+ * password, if any, replaced by ***. */
+void db_url_shown(const char *url, char *out, size_t cap);
+
 /* "sqlite" or "postgres". Only for the few commands that work on one backend
  * (jiceng backup, jiceng demo's bulk path): handlers never branch on it. */
 const char *db_dialect(db_t *db);

@@ -901,18 +901,57 @@ static int pq_load_begin(db_t *db, const char *table, const char *columns, const
     if (rc == DB_OK && PQresultStatus(res) != PGRES_COPY_IN)
         rc = DB_ERR;
     PQclear(res);
+    if (rc == DB_OK)
+        PQsetnonblocking(q->c, 1); /* the rows are sent within deadlines (send_within) */
     q->load = xmalloc(LOAD_FLUSH + 64);
     q->load_len = 0;
     return rc;
+}
+
+/* COPY's data (end: its end instead, with error NULL or the reason to fail it)
+ * handed to libpq and sent, without blocking: a server that stops reading
+ * (frozen) holds the sender no longer than the call's deadline (for a command,
+ * while the server answers a ping). DB_OK, DB_ERR, or DB_UNAVAILABLE with the
+ * connection dropped. */
+static int send_within(pq_t *q, const char *data, int len, int end, const char *error)
+{
+    uint64_t deadline = call_deadline();
+    for (;;) {
+        int r = end ? PQputCopyEnd(q->c, error) : PQputCopyData(q->c, data, len);
+        int f = r == 1 ? PQflush(q->c) : 1;
+        if (r < 0 || f < 0) {
+            snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+            trim_newlines(q->base.err);
+            return DB_ERR;
+        }
+        while (f == 1) { /* libpq holds some: wait for the socket, then again */
+            if (!wait_fd(PQsocket(q->c), POLLIN | POLLOUT, deadline)) {
+                if (g_patient && deadline && server_alive(q->c)) {
+                    deadline = deadline_after(g_timeout_ms);
+                    continue;
+                }
+                drop(q, NULL, 1, PQTRANS_ACTIVE);
+                return unavailable(q);
+            }
+            if (!PQconsumeInput(q->c) || (f = PQflush(q->c)) < 0) {
+                snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+                trim_newlines(q->base.err);
+                return DB_ERR;
+            }
+        }
+        if (r == 1)
+            return DB_OK;
+    }
 }
 
 static int load_flush(pq_t *q)
 {
     if (q->c == NULL)
         return DB_UNAVAILABLE;
-    if (q->load_len > 0 && PQputCopyData(q->c, q->load, (int)q->load_len) != 1) {
-        snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
-        return DB_ERR;
+    if (q->load_len > 0) {
+        int rc = send_within(q, q->load, (int)q->load_len, 0, NULL);
+        if (rc != DB_OK)
+            return rc;
     }
     q->load_len = 0;
     return DB_OK;
@@ -975,14 +1014,22 @@ static int pq_load_end(db_t *db)
         return unavailable(q);
     }
     int rc = load_flush(q);
-    if (PQputCopyEnd(q->c, rc == DB_OK ? NULL : "load failed") != 1 && rc == DB_OK) {
-        snprintf(db->err, sizeof db->err, "%s", PQerrorMessage(q->c));
-        rc = DB_ERR;
+    if (q->c != NULL) {
+        int end = send_within(q, NULL, 0, 1, rc == DB_OK ? NULL : "load failed");
+        if (rc == DB_OK)
+            rc = end;
     }
-    PGresult *res;
-    while ((res = PQgetResult(q->c)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
+    if (q->c != NULL) {
+        PQsetnonblocking(q->c, 0);
+        int timed_out;
+        PGresult *res = await(q->c, 1, call_deadline(), &timed_out);
+        if (lost(q, res, timed_out)) {
+            drop(q, res, timed_out, PQTRANS_ACTIVE);
+            if (rc == DB_OK)
+                rc = unavailable(q);
+        } else if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK) {
             rc = map_error(db, res);
+        }
         PQclear(res);
     }
     free(q->load);

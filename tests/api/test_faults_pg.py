@@ -423,3 +423,48 @@ def test_started_and_commands_while_postgres_is_down(pg):
     finally:
         if not c.running:
             c.start()
+
+
+def test_copy_into_frozen_postgres_ends(pg):
+    """copy-data into PostgreSQL frozen (SIGSTOP) while it streams a table's rows (COPY FROM STDIN,
+    sent without blocking): the command exits 1 within --db-timeout-ms and its ping, the target
+    unchanged, instead of waiting for SIGCONT."""
+    import sqlite3
+    c, _ = pg
+    d = tempfile.mkdtemp(prefix="jiceng-faults-copy-")
+    try:
+        lite = os.path.join(d, "src.db")
+        run_cli("init", "--db", lite, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+        con = sqlite3.connect(lite)  # 40 MB of rows: more than the sockets' buffers hold
+        uid = con.execute("SELECT MIN(id) FROM app_user").fetchone()[0]
+        con.executemany("INSERT INTO idempotency VALUES (?, ?, 'r', 'h', 201, ?, 0)",
+                        ((uid, f"k{i}", "x" * 2000) for i in range(20000)))
+        con.commit()
+        con.close()
+        target = backend.database_in(c, d, "copy")
+        env = dict(os.environ, JICENG_KEY_FILE=backend.key_file(target))
+        p = subprocess.Popen([conftest.BIN, "copy-data", "--from", "sqlite:" + lite, "--to", with_password(target),
+                              "--db-timeout-ms", "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env)
+        watch = backend.connect(c.url("postgres"))
+        while not watch.execute("SELECT 1 FROM pg_stat_activity WHERE state = 'active'"
+                                " AND query LIKE 'COPY idempotency %'").fetchone():
+            assert p.poll() is None, p.communicate()
+        watch.close()
+        c.signal_all(signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            out, err = p.communicate(timeout=60)
+            took = time.monotonic() - t0
+        finally:
+            c.signal_all(signal.SIGCONT)
+        assert p.returncode == 1, (p.returncode, out, err)
+        assert took < 1.5 + 2 + 2, took  # the call's deadline, the ping's 2 s, slack
+        assert err.splitlines()[-1] == ("jiceng: copy failed, the target is unchanged: writing idempotency:"
+                                        " PostgreSQL gave no answer within 1500 ms"), err
+        assert PASSWORD not in err + out
+        con = backend.connect(target)
+        assert con.execute("SELECT COUNT(*) FROM idempotency").fetchone()[0] == 0
+        con.close()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
