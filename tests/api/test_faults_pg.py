@@ -459,6 +459,7 @@ def test_copy_into_frozen_postgres_ends(pg):
         finally:
             c.signal_all(signal.SIGCONT)
         assert p.returncode == 1, (p.returncode, out, err)
+        conftest.assert_clean(err, "jiceng copy-data")
         assert took < 1.5 + 2 + 2, took  # the call's deadline, the ping's 2 s, slack
         assert err.splitlines()[-1] == ("jiceng: copy failed, the target is unchanged: writing idempotency:"
                                         " PostgreSQL gave no answer within 1500 ms"), err
