@@ -261,10 +261,10 @@ static void message_for_people(char *s, const char *url)
     for (PQconninfoOption *o = opts; o && o->keyword; o++) {
         if (strcmp(o->keyword, "password") != 0 || o->val == NULL || strlen(o->val) < 1)
             continue;
-        size_t n = strlen(o->val);
-        for (char *at = strstr(s, o->val); at; at = strstr(at + 3, o->val)) {
-            memcpy(at, "***", 3);
-            memmove(at + 3, at + n, strlen(at + n) + 1);
+        size_t n = strlen(o->val), k = n < 3 ? n : 3; /* never longer than what it replaces */
+        for (char *at = strstr(s, o->val); at; at = strstr(at + k, o->val)) {
+            memmove(at + k, at + n, strlen(at + n) + 1);
+            memset(at, '*', k);
         }
     }
     PQconninfoFree(opts);
