@@ -54,6 +54,7 @@ int main(int argc, char **argv)
         return 1;
     }
     api_hooks_register(); /* the write pipeline's, before any thread writes */
+    db_set_command_timeout_ms(30000); /* a command's bound on PostgreSQL (--db-timeout-ms); serve's own later */
     if (argc < 2) {
         usage(stderr);
         return 2;

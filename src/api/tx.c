@@ -63,6 +63,8 @@ int tx_storage_state(void)
     return atomic_load(&storage_state);
 }
 
+static _Thread_local int64_t storage_failures_at_begin; /* db_storage_failures when this thread's open transaction began */
+
 int tx_begin(db_t *db)
 {
     int rc = db_begin(db);
@@ -71,6 +73,7 @@ int tx_begin(db_t *db)
         forget();
         return rc;
     }
+    storage_failures_at_begin = db_storage_failures(db, NULL);
     int64_t v = db_data_version(db);
     if (v != seen_version || v < 0)
         forget();
@@ -110,7 +113,14 @@ int tx_commit(db_t *db)
                 return rc;
         }
     int rc = db_commit(db);
-    storage_note(rc);
+    /* A commit that succeeded without a request whose statement the storage refused
+     * (PostgreSQL's disk_full on a table, the rest of the group committed) does not
+     * clear the refusal. */
+    int last = DB_OK;
+    if (rc == DB_OK && db_storage_failures(db, &last) != storage_failures_at_begin)
+        storage_note(last);
+    else
+        storage_note(rc);
     if (rc == DB_OK)
         EACH(after_commit, db);
     return rc;

@@ -263,7 +263,10 @@ int cmd_copy_data(int argc, char **argv)
         free(b);
         goto out;
     }
-    printf("copying %s to %s\n", from, to);
+    char from_shown[1024], to_shown[1024];
+    db_url_shown(from, from_shown, sizeof from_shown);
+    db_url_shown(to, to_shown, sizeof to_shown);
+    printf("copying %s to %s\n", from_shown, to_shown);
     json_t *ordered = parents_first(dst, tables);
     int copied = copy_tables(src, dst, ordered);
     json_decref(ordered);

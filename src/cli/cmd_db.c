@@ -77,7 +77,9 @@ int cmd_init(int argc, char **argv)
     int64_t users = 0;
     db_one_int(db, &users, "SELECT COUNT(*) FROM app_user", "");
     if (users > 0) {
-        printf("database %s is ready (schema version %d, %d migrations applied now); it already has users\n", url,
+        char shown[1024];
+        db_url_shown(url, shown, sizeof shown);
+        printf("database %s is ready (schema version %d, %d migrations applied now); it already has users\n", shown,
                migrate_version(db), applied);
         db_close(db);
         return 0;

@@ -66,6 +66,9 @@ int cmd_serve(int argc, char **argv)
         {"db-timeout-ms", 1, NULL,
          "PostgreSQL: the longest wait for a connection or one statement before the database counts as out of "
          "reach and the request is answered 503 (default 30000)"},
+        {"db-wait-ms", 1, NULL,
+         "PostgreSQL: at start, how long to keep trying while the server does not answer or is starting up, "
+         "then exit 1 (default 60000; 0: do not wait)"},
         {"sqlite-cache-kib", 1, NULL,
          "SQLite: KiB of page cache each database connection may fill (one per event loop, the writer's, the "
          "pools'); it fills as pages are read and is then reused (default 16384)"},
@@ -136,11 +139,13 @@ int cmd_serve(int argc, char **argv)
     cfg.trusted_proxies = trusted;
     cfg.ntrusted_proxies = ntp;
     int cache_kib = db_sqlite_cache_kib(-1);
+    int db_wait_ms = 60000;
     if (int_opt(opts, "threads", cfg.threads, 1, 64, &cfg.threads) || int_opt(opts, "max-connections", cfg.max_connections, 1, 1000000, &cfg.max_connections) ||
         int_opt(opts, "max-connections-per-address", cfg.max_connections_per_address, 1, 1000000,
                 &cfg.max_connections_per_address) ||
         int_opt(opts, "idle-timeout-ms", cfg.idle_timeout_ms, 100, 3600000, &cfg.idle_timeout_ms) ||
         int_opt(opts, "db-timeout-ms", cfg.db_timeout_ms, 100, 3600000, &cfg.db_timeout_ms) ||
+        int_opt(opts, "db-wait-ms", db_wait_ms, 0, 86400000, &db_wait_ms) ||
         int_opt(opts, "sqlite-cache-kib", cache_kib, 64, 16777216, &cache_kib) ||
         int_opt(opts, "session-idle", cfg.session_idle, 1, 86400 * 30, &cfg.session_idle) ||
         int_opt(opts, "session-max", cfg.session_max, 1, 86400 * 365, &cfg.session_max) ||
@@ -183,6 +188,15 @@ int cmd_serve(int argc, char **argv)
     char why[300];
     if (pwcheck_ready(why, sizeof why) != 0) {
         fprintf(stderr, "jiceng: %s\n", why);
+        return 1;
+    }
+    /* Started before PostgreSQL (a machine's boot, a cluster's restart): wait for it
+     * within a bound, then give up with one line for systemd's restart
+     * (docs/reliability.md). The start's migrations are a command's work. */
+    db_set_command_timeout_ms(cfg.db_timeout_ms);
+    char err[512];
+    if (db_wait_reachable(cfg.db_url, db_wait_ms, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "jiceng: %s\n", err);
         return 1;
     }
     db_t *db;

@@ -23,6 +23,18 @@ static int refuse_arg(const char *what, const char *a, const char *usage)
     return -1;
 }
 
+#define DB_TIMEOUT_HELP                                                                                             \
+    "PostgreSQL: the longest wait to connect, or for an answer while the server does not answer a new connection "  \
+    "either; then the command fails (default 30000)"
+
+static int cli_has_opt(const option_t *opts, const char *name)
+{
+    for (const option_t *o = opts; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
+}
+
 static void print_usage(const option_t *opts, const char *usage)
 {
     printf("usage: %s\n", usage);
@@ -31,7 +43,22 @@ static void print_usage(const option_t *opts, const char *usage)
         for (const option_t *o = opts; o->name; o++)
             printf("  --%-22s %s\n", o->name, o->help ? o->help : "");
     }
+    if (!cli_has_opt(opts, "db-timeout-ms"))
+        printf("  --%-22s %s\n", "db-timeout-ms", DB_TIMEOUT_HELP);
     printf("  --%-22s %s\n", "help", "show this help");
+}
+
+/* --db-timeout-ms MS, every command's: 0, or -1 (printed). */
+static int db_timeout_opt(const char *v)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || x < 100 || x > 3600000) {
+        fprintf(stderr, "jiceng: --db-timeout-ms must be an integer from 100 to 3600000\n");
+        return -1;
+    }
+    db_set_command_timeout_ms((int)x);
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpos, int *npos, const char *usage)
@@ -49,6 +76,17 @@ int cli_parse(int argc, char **argv, option_t *opts, const char **pos, int maxpo
             option_t *o = opts;
             while (o && o->name && !(strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0))
                 o++;
+            if ((o == NULL || o->name == NULL) && nlen == 13 && strncmp(name, "db-timeout-ms", nlen) == 0) {
+                /* every command's (a command's own, serve's, comes first) */
+                const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+                if (v == NULL) {
+                    fprintf(stderr, "jiceng: option --db-timeout-ms needs a value\n");
+                    return -1;
+                }
+                if (db_timeout_opt(v) != 0)
+                    return -1;
+                continue;
+            }
             if (o == NULL || o->name == NULL)
                 return refuse_arg("unknown option", a, usage);
             if (o->takes_value) {

@@ -76,7 +76,12 @@ struct db {
      * SQLite may use them in place instead of copying each one. */
     int bind_in_place;
     int64_t unreachable; /* calls failed with DB_UNAVAILABLE (db_unreachable) */
+    int64_t storage_failed; /* calls failed with DB_FULL or DB_IOERR (db_storage_failures) */
+    int storage_last;       /* the last of those codes */
 };
+
+/* A backend's error code on its way out: rc, counted first when it is DB_FULL or DB_IOERR. */
+int db_note_storage(db_t *db, int rc);
 
 struct db_stmt {
     db_t *db;
@@ -87,6 +92,7 @@ struct db_stmt {
 /* Open a backend connection (url without any "sqlite:" prefix for SQLite). */
 int db_sqlite_open(db_t **out, const char *path, int flags, char *err, size_t cap);
 int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap);
+int db_pg_wait(const char *url, int wait_ms, char *err, size_t cap);
 
 /* 64-bit FNV-1a of a string: statement cache slots and version hashes. */
 uint64_t db_hash(const char *s);

@@ -25,6 +25,27 @@ int db_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     return db_sqlite_open(out, strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url, flags, err, cap);
 }
 
+void db_url_shown(const char *url, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", url);
+    if (!db_url_is_postgres(url))
+        return;
+    const char *auth = strstr(url, "://") + 3;
+    size_t len = strcspn(auth, "/?#"); /* user:password@host:port */
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + len; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon != NULL)
+        snprintf(out, cap, "%.*s:***%s", (int)(colon - url), url, at);
+}
+
+int db_wait_reachable(const char *url, int wait_ms, char *err, size_t cap)
+{
+    return db_url_is_postgres(url) ? db_pg_wait(url, wait_ms, err, cap) : DB_OK;
+}
+
 void db_close(db_t *db)
 {
     if (db)
@@ -385,6 +406,22 @@ int db_release(db_t *db)
 int64_t db_unreachable(db_t *db)
 {
     return db->unreachable;
+}
+
+int db_note_storage(db_t *db, int rc)
+{
+    if (rc == DB_FULL || rc == DB_IOERR) {
+        db->storage_failed++;
+        db->storage_last = rc;
+    }
+    return rc;
+}
+
+int64_t db_storage_failures(db_t *db, int *last)
+{
+    if (last != NULL)
+        *last = db->storage_last;
+    return db->storage_failed;
 }
 
 int db_tx_failed(db_t *db)

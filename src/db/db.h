@@ -46,13 +46,38 @@ void db_close(db_t *db);
  * as lost: ms, 0 (the default) for as long as it takes. The server sets it. */
 void db_set_timeout_ms(int ms);
 
+/* The same bound for a command (jiceng's CLI, serve's start): connecting and
+ * each wait for an answer take at most ms, but a statement still running then
+ * is waited for as long as the server answers a new connection within ms (2 s
+ * at least): a migration or a copy may rightly run for minutes, a frozen or
+ * vanished server ends the command. No statement_timeout is set. */
+void db_set_command_timeout_ms(int ms);
+
+/* Wait until the database at url can be connected to (PostgreSQL; SQLite: at
+ * once), trying again with the pool's backoff (0.1 s doubling to 2 s) while the
+ * server does not answer or is starting, for up to wait_ms; the first failure
+ * is logged once. DB_OK; DB_UNAVAILABLE once wait_ms passed; DB_ERR at once when
+ * the server answers but refuses (a password, a missing database). err (cap
+ * bytes) says why on one line, never with the URL's password. */
+int db_wait_reachable(const char *url, int wait_ms, char *err, size_t cap);
+
 /* How many calls on this connection failed with DB_UNAVAILABLE (always 0 on
  * SQLite): a request compares it before and after to tell that the database
  * was out of reach while it ran. */
 int64_t db_unreachable(db_t *db);
 
+/* How many calls on this connection failed on the storage (DB_FULL or DB_IOERR:
+ * a statement or a commit), and in *last (may be NULL) the last such code: the
+ * write pipeline tells by it that a transaction met a full or failing disk even
+ * when only one request's statement failed and the rest committed. */
+int64_t db_storage_failures(db_t *db, int *last);
+
 /* 1 if url names a PostgreSQL database, else 0. */
 int db_url_is_postgres(const char *url);
+
+/* url as a message may show it (cap bytes into out): a PostgreSQL URL's
+ * password, if any, replaced by ***. */
+void db_url_shown(const char *url, char *out, size_t cap);
 
 /* "sqlite" or "postgres". Only for the few commands that work on one backend
  * (jiceng backup, jiceng demo's bulk path): handlers never branch on it. */

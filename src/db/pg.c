@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "db/backend.h"
 #include "lib/util.h"
@@ -72,6 +73,9 @@ typedef struct {
 
 /* The longest one call waits for the server (0: as long as it takes). */
 static int g_timeout_ms;
+/* A command's (db_set_command_timeout_ms): a statement still running at the
+ * timeout is waited for while the server answers a new connection (a ping). */
+static int g_patient;
 
 /* The next try after a failed one waits this long at first, doubling up to the most. */
 #define BACKOFF_FIRST_NS (100ull * 1000000ull)
@@ -104,6 +108,16 @@ static int map_error(db_t *db, const PGresult *res)
         return DB_BUSY;
     if (strcmp(state, "57014") == 0) /* statement_timeout */
         return DB_BUSY;
+    /* The storage, as SQLite's SQLITE_FULL and SQLITE_IOERR: 503 storage_full or
+     * storage_error, and /healthz says writes are refused (docs/reliability.md). */
+    if (strcmp(state, "53100") == 0) /* disk_full */
+        return db_note_storage(db, DB_FULL);
+    if (strcmp(state, "58030") == 0) /* io_error */
+        return db_note_storage(db, DB_IOERR);
+    /* Short of memory or another resource for now (53000, 53200; 53300, too many
+     * connections, comes at connecting and counts as out of reach): busy, retried soon. */
+    if (strncmp(state, "53", 2) == 0 && strcmp(state, "53400") != 0)
+        return DB_BUSY;
     return DB_ERR;
 }
 
@@ -117,6 +131,45 @@ static void ignore_notice(void *arg, const char *message)
 void db_set_timeout_ms(int ms)
 {
     g_timeout_ms = ms;
+    g_patient = 0;
+}
+
+void db_set_command_timeout_ms(int ms)
+{
+    g_timeout_ms = ms;
+    g_patient = 1;
+}
+
+/* A ping (PQpingParams) waits up to the timeout: libpq's connect_timeout, in
+ * whole seconds, 2 at least. PQPING_OK and PQPING_REJECT (starting or shutting
+ * down) are answers; a password refused is PQPING_OK. */
+static void ping_timeout(char *out, size_t cap)
+{
+    int secs = g_timeout_ms > 0 ? (g_timeout_ms + 999) / 1000 : 10;
+    snprintf(out, cap, "%d", secs < 2 ? 2 : secs);
+}
+
+/* The server at url (a URL or a conninfo). */
+static PGPing ping_url(const char *url)
+{
+    char secs[16];
+    ping_timeout(secs, sizeof secs);
+    const char *const keys[] = {"dbname", "connect_timeout", NULL};
+    const char *const vals[] = {url, secs, NULL};
+    return PQpingParams(keys, vals, 1);
+}
+
+/* 1 if the server of connection c still answers a new connection: it is
+ * working, not gone or frozen (a frozen server's kernel accepts the connection,
+ * but nothing answers it within the timeout). */
+static int server_alive(PGconn *c)
+{
+    char secs[16];
+    ping_timeout(secs, sizeof secs);
+    const char *const keys[] = {"host", "port", "dbname", "user", "connect_timeout", NULL};
+    const char *const vals[] = {PQhost(c), PQport(c), PQdb(c), PQuser(c), secs, NULL};
+    PGPing p = PQpingParams(keys, vals, 0);
+    return p == PQPING_OK || p == PQPING_REJECT;
 }
 
 static uint64_t deadline_after(int ms)
@@ -154,6 +207,10 @@ static PGresult *await(PGconn *c, int sent, uint64_t deadline, int *timed_out)
     for (;;) {
         while (PQisBusy(c)) {
             if (!wait_fd(PQsocket(c), POLLIN, deadline)) {
+                if (g_patient && deadline && server_alive(c)) { /* a long statement of a command */
+                    deadline = deadline_after(g_timeout_ms);
+                    continue;
+                }
                 *timed_out = 1;
                 PQclear(last);
                 return NULL;
@@ -182,6 +239,35 @@ static void trim_newlines(char *s)
     size_t n = strlen(s);
     while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
         s[--n] = '\0';
+}
+
+/* A message of libpq's on one line ("...failed: Connection refused\n\tIs the
+ * server running...": the lines joined by a space), with the password of url,
+ * if any, put out of sight: a message may be logged or printed to anyone. */
+static void message_for_people(char *s, const char *url)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r == '\n' || *r == '\t' || *r == '\r') {
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    trim_newlines(s);
+    PQconninfoOption *opts = url ? PQconninfoParse(url, NULL) : NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (strcmp(o->keyword, "password") != 0 || o->val == NULL || strlen(o->val) < 1)
+            continue;
+        size_t n = strlen(o->val), k = n < 3 ? n : 3; /* never longer than what it replaces */
+        for (char *at = strstr(s, o->val); at; at = strstr(at + k, o->val)) {
+            memmove(at + k, at + n, strlen(at + n) + 1);
+            memset(at, '*', k);
+        }
+    }
+    PQconninfoFree(opts);
 }
 
 /* A new connection with the session's settings made, within the timeout; NULL
@@ -217,7 +303,7 @@ static PGconn *connect_within(const char *url, const char *setup, char *err, siz
         snprintf(err, cap, "no answer within %d ms", g_timeout_ms);
     else
         snprintf(err, cap, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(c));
-    trim_newlines(err);
+    message_for_people(err, url);
     PQclear(res);
     PQfinish(c);
     return NULL;
@@ -815,18 +901,57 @@ static int pq_load_begin(db_t *db, const char *table, const char *columns, const
     if (rc == DB_OK && PQresultStatus(res) != PGRES_COPY_IN)
         rc = DB_ERR;
     PQclear(res);
+    if (rc == DB_OK)
+        PQsetnonblocking(q->c, 1); /* the rows are sent within deadlines (send_within) */
     q->load = xmalloc(LOAD_FLUSH + 64);
     q->load_len = 0;
     return rc;
+}
+
+/* COPY's data (end: its end instead, with error NULL or the reason to fail it)
+ * handed to libpq and sent, without blocking: a server that stops reading
+ * (frozen) holds the sender no longer than the call's deadline (for a command,
+ * while the server answers a ping). DB_OK, DB_ERR, or DB_UNAVAILABLE with the
+ * connection dropped. */
+static int send_within(pq_t *q, const char *data, int len, int end, const char *error)
+{
+    uint64_t deadline = call_deadline();
+    for (;;) {
+        int r = end ? PQputCopyEnd(q->c, error) : PQputCopyData(q->c, data, len);
+        int f = r == 1 ? PQflush(q->c) : 1;
+        if (r < 0 || f < 0) {
+            snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+            trim_newlines(q->base.err);
+            return DB_ERR;
+        }
+        while (f == 1) { /* libpq holds some: wait for the socket, then again */
+            if (!wait_fd(PQsocket(q->c), POLLIN | POLLOUT, deadline)) {
+                if (g_patient && deadline && server_alive(q->c)) {
+                    deadline = deadline_after(g_timeout_ms);
+                    continue;
+                }
+                drop(q, NULL, 1, PQTRANS_ACTIVE);
+                return unavailable(q);
+            }
+            if (!PQconsumeInput(q->c) || (f = PQflush(q->c)) < 0) {
+                snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
+                trim_newlines(q->base.err);
+                return DB_ERR;
+            }
+        }
+        if (r == 1)
+            return DB_OK;
+    }
 }
 
 static int load_flush(pq_t *q)
 {
     if (q->c == NULL)
         return DB_UNAVAILABLE;
-    if (q->load_len > 0 && PQputCopyData(q->c, q->load, (int)q->load_len) != 1) {
-        snprintf(q->base.err, sizeof q->base.err, "%s", PQerrorMessage(q->c));
-        return DB_ERR;
+    if (q->load_len > 0) {
+        int rc = send_within(q, q->load, (int)q->load_len, 0, NULL);
+        if (rc != DB_OK)
+            return rc;
     }
     q->load_len = 0;
     return DB_OK;
@@ -889,14 +1014,22 @@ static int pq_load_end(db_t *db)
         return unavailable(q);
     }
     int rc = load_flush(q);
-    if (PQputCopyEnd(q->c, rc == DB_OK ? NULL : "load failed") != 1 && rc == DB_OK) {
-        snprintf(db->err, sizeof db->err, "%s", PQerrorMessage(q->c));
-        rc = DB_ERR;
+    if (q->c != NULL) {
+        int end = send_within(q, NULL, 0, 1, rc == DB_OK ? NULL : "load failed");
+        if (rc == DB_OK)
+            rc = end;
     }
-    PGresult *res;
-    while ((res = PQgetResult(q->c)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
+    if (q->c != NULL) {
+        PQsetnonblocking(q->c, 0);
+        int timed_out;
+        PGresult *res = await(q->c, 1, call_deadline(), &timed_out);
+        if (lost(q, res, timed_out)) {
+            drop(q, res, timed_out, PQTRANS_ACTIVE);
+            if (rc == DB_OK)
+                rc = unavailable(q);
+        } else if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK) {
             rc = map_error(db, res);
+        }
         PQclear(res);
     }
     free(q->load);
@@ -1056,7 +1189,7 @@ int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     char setup[512];
     int len = snprintf(setup, sizeof setup, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
                                             " SET TIME ZONE 'UTC'; SET jit = off");
-    if (g_timeout_ms > 0)
+    if (g_timeout_ms > 0 && !g_patient)
         len += snprintf(setup + len, sizeof setup - (size_t)len, "; SET statement_timeout = %d", g_timeout_ms);
     if (q->query_only)
         snprintf(setup + len, sizeof setup - (size_t)len, "; SET default_transaction_read_only = on");
@@ -1074,4 +1207,42 @@ int db_pg_open(db_t **out, const char *url, int flags, char *err, size_t cap)
     }
     *out = &q->base;
     return DB_OK;
+}
+
+int db_pg_wait(const char *url, int wait_ms, char *err, size_t cap)
+{
+    const char *setup = "SET client_encoding = 'UTF8'"; /* any command: the session works */
+    uint64_t start = clock_mono_ns(), until = start + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000ull;
+    uint64_t backoff = BACKOFF_FIRST_NS;
+    int said = 0;
+    for (;;) {
+        char why[400];
+        PGconn *c = connect_within(url, setup, why, sizeof why);
+        PGPing p = PQPING_NO_RESPONSE;
+        if (c == NULL && (p = ping_url(url)) == PQPING_OK) /* up just now, or it refuses us: once more */
+            c = connect_within(url, setup, why, sizeof why);
+        if (c != NULL) {
+            PQfinish(c);
+            if (said)
+                log_info("PostgreSQL reachable after %.1f s", (double)(clock_mono_ns() - start) / 1e9);
+            return DB_OK;
+        }
+        if (p == PQPING_OK || p == PQPING_NO_ATTEMPT) { /* it answers and refuses us, or the URL is wrong */
+            snprintf(err, cap, "cannot connect to PostgreSQL: %s", why);
+            return DB_ERR;
+        }
+        uint64_t now = clock_mono_ns();
+        if (now >= until) {
+            snprintf(err, cap, "cannot connect to PostgreSQL: %s (waited %.1f s)", why, (double)(now - start) / 1e9);
+            return DB_UNAVAILABLE;
+        }
+        if (!said)
+            log_error("PostgreSQL cannot be reached: %s; trying again for up to %.1f s", why, wait_ms / 1000.0);
+        said = 1;
+        uint64_t nap = backoff < until - now ? backoff : until - now;
+        struct timespec ts = {(time_t)(nap / 1000000000ull), (long)(nap % 1000000000ull)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+        backoff = backoff * 2 > BACKOFF_MOST_NS ? BACKOFF_MOST_NS : backoff * 2;
+    }
 }

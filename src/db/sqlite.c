@@ -57,9 +57,9 @@ static int map_rc(db_t *db, int rc)
         return DB_CHECK;
     default:
         if ((rc & 0xFF) == SQLITE_FULL)
-            return DB_FULL;
+            return db_note_storage(db, DB_FULL);
         if ((rc & 0xFF) == SQLITE_IOERR)
-            return DB_IOERR;
+            return db_note_storage(db, DB_IOERR);
         /* Extended codes are on: SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, ... are busy too. */
         return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED ? DB_BUSY : DB_ERR;
     }

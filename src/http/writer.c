@@ -118,7 +118,15 @@ static int job_step(db_t *db, void *arg)
  * transaction as it is and -1 says so: the caller redoes the group. */
 static int run_one(job_t *job, int safe)
 {
+    int64_t storage = db_storage_failures(w_db, NULL);
     int rc = tx_run(w_db, safe, job_step, job);
+    int last = DB_OK;
+    if (rc != 0 && db_storage_failures(w_db, &last) != storage) {
+        /* The storage refused a statement of it (PostgreSQL's disk_full on a table):
+         * 503 storage_full or storage_error, whatever its handler made of the failure. */
+        reply_clear(&job->rep);
+        api_db_error(&job->rep, job->w.lang, last, NULL);
+    }
     if (!safe)
         return rc;
     if (job->rep.status == 0)

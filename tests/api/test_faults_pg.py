@@ -10,13 +10,16 @@ stored; and the server's connections come back by themselves (docs/reliability.m
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
 
 import pytest
+import requests
 
 import backend
+import conftest
 from conftest import ADMIN_PASSWORD, DIVISIONS, Server, run_cli
 
 DB_TIMEOUT_MS = 500
@@ -264,3 +267,205 @@ def test_server_frozen_longer_than_the_timeout(pg):
     log = outage_under_writes(pg, "frozen", lambda: c.signal_all(signal.SIGSTOP),
                               lambda: c.signal_all(signal.SIGCONT), while_away)
     assert "no answer within" in log
+
+
+def refused(r, code):
+    assert r.status_code == 503, r.text
+    assert r.json()["error"]["code"] == code, r.text
+    assert r.headers.get("retry-after") == "1"
+
+
+def test_disk_full_and_io_error_on_a_write(pg):
+    """PostgreSQL refusing a case's INSERT with SQLSTATE 53100 (disk_full: a trigger raises it, as
+    the server does when it cannot extend a table's file) is answered 503 storage_full, as on
+    SQLite, with nothing of the write stored; reads go on, /healthz says writes are refused;
+    58030 (io_error) is 503 storage_error. Once the trigger is gone the same request (its
+    Idempotency-Key) is stored once, without a restart, and nothing answered before is lost."""
+    s = server_on(pg)
+    try:
+        admin = s.admin()
+        comm = s.org_id(COMM)
+        answered = []
+        for i in range(3):
+            assert new_case(admin, comm, f"before-{i}").status_code == 201
+            answered.append(f"before-{i}")
+        con = backend.connect(s.db)
+        audit_rows = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+        con.execute("CREATE FUNCTION fault_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    " RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100';"
+                    " END $$")
+        con.execute("CREATE TRIGGER fault_full BEFORE INSERT ON casefile FOR EACH ROW EXECUTE FUNCTION fault_full()")
+
+        def post(title, key):
+            return admin.post("/api/v1/cases", headers={"Idempotency-Key": key},
+                              json={"category": "other", "title": title, "description": "fault test", "org_id": comm})
+
+        refused(post("full", "k-full"), "storage_full")
+        assert admin.get("/api/v1/cases", params={"limit": 5}).status_code == 200
+        assert s.client().get("/healthz").json() == {"status": "degraded", "writes": "storage_full"}
+        con.execute("CREATE OR REPLACE FUNCTION fault_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    " RAISE EXCEPTION 'could not write block' USING ERRCODE = '58030'; END $$")
+        refused(post("ioerr", "k-ioerr"), "storage_error")
+        assert s.client().get("/healthz").json() == {"status": "degraded", "writes": "storage_error"}
+        assert "full" not in stored_titles(s.db) and "ioerr" not in stored_titles(s.db)
+        assert con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == audit_rows
+        con.execute("DROP TRIGGER fault_full ON casefile")
+        for _ in range(2):  # the retry is stored, once
+            assert post("full", "k-full").status_code == 201
+        answered.append("full")
+        assert s.client().get("/healthz").json() == {"status": "ok", "writes": "ok"}
+        con.close()
+        titles = stored_titles(s.db)
+        assert set(answered) <= set(titles) and titles.count("full") == 1
+        verify(s)
+    finally:
+        close(s)
+
+
+PASSWORD = "Fault-pw-7e1d"  # in the URL (the cluster trusts loopback): never in a message
+
+
+def with_password(url):
+    return url.replace("postgres@", f"postgres:{PASSWORD}@", 1)
+
+
+def serve(db, *args):
+    port = conftest.free_port()
+    argv = [conftest.BIN, "serve", "--db", with_password(db), "--listen", f"127.0.0.1:{port}",
+            "--db-timeout-ms", str(DB_TIMEOUT_MS), *args]
+    env = dict(os.environ, JICENG_KEY_FILE=backend.key_file(db))
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env), port
+
+
+def cli_down(db, *args):
+    """jiceng audit verify (a command reading the whole database) with a small --db-timeout-ms: exit
+    code 1 and one line on stderr, without the password. Returns the line and the time taken."""
+    env = dict(os.environ, JICENG_KEY_FILE=backend.key_file(db))
+    t0 = time.monotonic()
+    p = subprocess.run([conftest.BIN, "audit", "verify", "--db", with_password(db), *args], capture_output=True,
+                       text=True, env=env, timeout=60)
+    took = time.monotonic() - t0
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jiceng: cannot connect to PostgreSQL: "), p.stderr
+    assert PASSWORD not in p.stderr + p.stdout
+    return lines[0], took
+
+
+def test_started_and_commands_while_postgres_is_down(pg):
+    """PostgreSQL shut down: a command exits 1 at once; serve waits for it (--db-wait-ms), logging
+    the wait once, and is ready without a restart when it comes up; when it never does, serve
+    exits 1 at the bound with one line. Frozen (SIGSTOP): a command exits 1 within its
+    --db-timeout-ms. The URL's password is in no message."""
+    c, ready = pg
+    db = c.create_database(template=ready)
+    backend._keys[db] = backend.key_file(ready)
+    c.halt()
+    try:
+        line, took = cli_down(db, "--db-timeout-ms", "500")
+        assert took < 5 and "Connection refused" in line, (took, line)
+
+        p, _ = serve(db, "--db-wait-ms", "1000")  # never comes up
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 1 and out == "", (p.returncode, out, err)
+        lines = err.splitlines()
+        assert len(lines) == 2, err
+        assert "PostgreSQL cannot be reached: " in lines[0] and "trying again for up to 1.0 s" in lines[0], err
+        assert lines[1].startswith("jiceng: cannot connect to PostgreSQL: ") and "(waited 1." in lines[1], err
+        assert PASSWORD not in err
+
+        p, port = serve(db, "--db-wait-ms", "60000")  # comes up during the wait
+        try:
+            assert "PostgreSQL cannot be reached: " in p.stderr.readline()
+            c.start()
+            assert p.stdout.readline().startswith("listening on"), p.stderr.read()
+            r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            assert r.status_code == 200 and r.json()["status"] == "ok", r.text
+        finally:
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert "PostgreSQL reachable after" in err and PASSWORD not in err
+        conftest.assert_clean(err, "jiceng serve")
+
+        c.signal_all(signal.SIGSTOP)
+        try:
+            line, took = cli_down(db, "--db-timeout-ms", "500")
+            assert took < 0.5 + 2 and "no answer within 500 ms" in line, (took, line)
+        finally:
+            c.signal_all(signal.SIGCONT)
+
+        # A statement of a command may run longer than --db-timeout-ms while the server works
+        # (it answers a new connection): audit verify waits on a lock held for 1.5 s, and passes.
+        con = backend.connect(db)
+        con.con.autocommit = False
+        con.execute("LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE")
+        env = dict(os.environ, JICENG_KEY_FILE=backend.key_file(db))
+        p = subprocess.Popen([conftest.BIN, "audit", "verify", "--db", db, "--db-timeout-ms", "500"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.monotonic() + 30
+        while not con.execute("SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'audit_log'::regclass"
+                              ).fetchone():
+            assert time.monotonic() < deadline and p.poll() is None, "the command never waited for the lock"
+        time.sleep(1.5)  # the statement's length, not a synchronisation: three timeouts
+        con.con.commit()
+        con.close()
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0 and err == "", (p.returncode, out, err)
+
+        # A server that answers and refuses (here: no such database) is not waited for.
+        t0 = time.monotonic()
+        p, _ = serve(db.rsplit("/", 1)[0] + "/no_such_db", "--db-wait-ms", "60000")
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 1 and time.monotonic() - t0 < 5, (p.returncode, err)
+        assert err.startswith("jiceng: cannot connect to PostgreSQL: ") and err.count("\n") == 1, err
+        assert 'database "no_such_db" does not exist' in err
+    finally:
+        if not c.running:
+            c.start()
+
+
+def test_copy_into_frozen_postgres_ends(pg):
+    """copy-data into PostgreSQL frozen (SIGSTOP) while it streams a table's rows (COPY FROM STDIN,
+    sent without blocking): the command exits 1 within --db-timeout-ms and its ping, the target
+    unchanged, instead of waiting for SIGCONT."""
+    import sqlite3
+    c, _ = pg
+    d = tempfile.mkdtemp(prefix="jiceng-faults-copy-")
+    try:
+        lite = os.path.join(d, "src.db")
+        run_cli("init", "--db", lite, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
+        con = sqlite3.connect(lite)  # 40 MB of rows: more than the sockets' buffers hold
+        uid = con.execute("SELECT MIN(id) FROM app_user").fetchone()[0]
+        con.executemany("INSERT INTO idempotency VALUES (?, ?, 'r', 'h', 201, ?, 0)",
+                        ((uid, f"k{i}", "x" * 2000) for i in range(20000)))
+        con.commit()
+        con.close()
+        target = backend.database_in(c, d, "copy")
+        env = dict(os.environ, JICENG_KEY_FILE=backend.key_file(target))
+        p = subprocess.Popen([conftest.BIN, "copy-data", "--from", "sqlite:" + lite, "--to", with_password(target),
+                              "--db-timeout-ms", "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env)
+        watch = backend.connect(c.url("postgres"))
+        while not watch.execute("SELECT 1 FROM pg_stat_activity WHERE state = 'active'"
+                                " AND query LIKE 'COPY idempotency %'").fetchone():
+            assert p.poll() is None, p.communicate()
+        watch.close()
+        c.signal_all(signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            out, err = p.communicate(timeout=60)
+            took = time.monotonic() - t0
+        finally:
+            c.signal_all(signal.SIGCONT)
+        assert p.returncode == 1, (p.returncode, out, err)
+        conftest.assert_clean(err, "jiceng copy-data")
+        assert took < 1.5 + 2 + 2, took  # the call's deadline, the ping's 2 s, slack
+        assert err.splitlines()[-1] == ("jiceng: copy failed, the target is unchanged: writing idempotency:"
+                                        " PostgreSQL gave no answer within 1500 ms"), err
+        assert PASSWORD not in err + out
+        con = backend.connect(target)
+        assert con.execute("SELECT COUNT(*) FROM idempotency").fetchone()[0] == 0
+        con.close()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
