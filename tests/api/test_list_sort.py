@@ -95,7 +95,8 @@ def test_a_custom_list_answers_the_total_its_pages_walk(world, path, filters):
     assert rows, path
     key = "person_id" if path == "/api/v1/party-members" else "id"
     assert len({r[key] for r in rows}) == len(rows)
-    if len(rows) <= 5:
+    if len(rows) <= 5 or path == "/api/v1/party-members":
+        # A subtree's members without a filter are its kept figure: exact, never capped.
         assert totals == {(len(rows), False)}, (path, totals)
     else:
         assert totals == {(5, True)}, (path, totals)
@@ -105,7 +106,7 @@ def test_capped_totals_above_the_cap(world):
     """With more rows than --list-total-cap (5) the filtered lists say 5 and capped."""
     admin = world["admin"]
     for path, params in [("/api/v1/persons", {"q": "排序"}), ("/api/v1/cases", {"category": "sort_cat"}),
-                         ("/api/v1/users", {"q": "sort-"}), ("/api/v1/party-members", {}),
+                         ("/api/v1/users", {"q": "sort-"}), ("/api/v1/party-members", {"q": "排序"}),
                          ("/api/v1/person-transfers", {})]:
         rows, totals = walk(admin, path, limit=200, **params)
         if len(rows) > 5:
@@ -118,6 +119,13 @@ def test_capped_totals_above_the_cap(world):
     assert len(cases) == 6 and totals == {(5, True)}
     users, totals = walk(admin, "/api/v1/users", limit=4, q="sort-")
     assert len(users) == 6 and totals == {(5, True)}
+
+
+def test_the_unfiltered_party_members_total_is_the_kept_figure(world):
+    """Party members without a filter: the subtree's kept figure, exact above the cap (5)."""
+    admin = world["admin"]
+    rows, totals = walk(admin, "/api/v1/party-members", limit=200)
+    assert len(rows) > 5 and totals == {(len(rows), False)}
 
 
 def test_the_unfiltered_residents_total_is_the_kept_figure(world):
