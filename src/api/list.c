@@ -136,6 +136,10 @@ int api_subtree_whole(db_t *db, const char *lo)
 
 char *api_prefix_range(const char *like, char **end)
 {
+    *end = NULL;
+    for (const char *c = like; *c; c++)
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+            return NULL; /* LIKE ignores their case (ILIKE on PostgreSQL), a range would not */
     char *start = xstrdup(like), *w = start;
     for (const char *r = like; *r; r++) /* the pattern less its escapes and its final % */
         if (*r == '\\' && r[1])

@@ -72,7 +72,8 @@ int api_subtree_whole(db_t *db, const char *lo);
 /* A name prefix as a range of an index on the name: the LIKE pattern "text%"
  * (api_prefix_param) gives its text (returned) and *end, the text and U+10FFFF,
  * above every text that starts with it (bytewise, as both backends compare).
- * Both are malloc'd. */
+ * Both are malloc'd. NULL (and *end NULL) for a text with an ASCII letter, whose
+ * case LIKE ignores and a range would not. */
 char *api_prefix_range(const char *like, char **end);
 /* Count, then read the page: {"items", "next", "total", "total_capped"}, or NULL on a
  * storage error. */

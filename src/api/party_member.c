@@ -153,6 +153,10 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
 static int name_prefix(db_t *db, api_list_t *l, const char *like, int *common)
 {
     char *end = NULL, *start = api_prefix_range(like, &end);
+    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", like);
+        return DB_OK;
+    }
     int64_t m = -1;
     int rc = db_one_int(db, &m,
                         "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"

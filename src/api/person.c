@@ -588,6 +588,11 @@ static void person_filter_where(api_list_t *l, const person_filter_t *f)
 static int name_prefix_where(db_t *db, api_list_t *l, const person_filter_t *f, int alone, int *wide)
 {
     char *end = NULL, *start = api_prefix_range(f->prefix, &end);
+    *wide = 0;
+    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", f->prefix);
+        return DB_OK;
+    }
     int64_t m = -1;
     int rc = db_one_int(db, &m,
                         "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
