@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from conftest import Server, error_of
+from conftest import Server, error_of, walk_list as walk
 
 LONGJU, TIANHAIXIANG = "340104006006", "340102001001"
 HOURS = {"accept_hours": 1, "dispatch_hours": 8, "claim_hours": 4, "handle_hours": 48, "verify_hours": 24}
@@ -58,23 +58,6 @@ def world():
         assert r.status_code == 201, r.text
     yield {"s": s, "admin": admin, "longju": longju, "tianhai": tianhai, "people": people}
     assert s.close() == 0, s.stderr
-
-
-def walk(client, path, limit=2, **params):
-    """Every page of a list: the rows in order and the totals each page answered."""
-    rows, totals, after = [], set(), None
-    while True:
-        q = {"limit": limit, **params}
-        if after is not None:
-            q["after"] = after
-        r = client.get(path, params=q)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        rows += page["items"]
-        totals.add((page["total"], page["total_capped"]))
-        after = page["next"]
-        if after is None:
-            return rows, totals
 
 
 # (path, filters) of each custom list; each holds at most 5 rows with its filters (the cap), then more without.

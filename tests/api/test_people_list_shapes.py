@@ -6,7 +6,7 @@ own indexes, households and units with their kept figures. Each page walk is com
 rows the same filter selects among every resident the list answers without it."""
 import pytest
 
-from conftest import Server
+from conftest import Server, walk_list as walk
 
 LONGJU, TIANHAIXIANG = "340104006006", "340102001001"
 
@@ -34,22 +34,6 @@ def world():
         assert r.status_code == 201, r.text
     yield {"server": s, "admin": admin, "orgs": orgs}
     s.close()
-
-
-def walk(admin, path, limit=2, **params):
-    rows, totals, after = [], set(), None
-    while True:
-        q = {"limit": limit, **params}
-        if after is not None:
-            q["after"] = after
-        r = admin.get(path, params=q)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        rows += page["items"]
-        totals.add((page["total"], page["total_capped"]))
-        after = page["next"]
-        if after is None:
-            return rows, totals
 
 
 def ours(admin, **params):
