@@ -112,6 +112,8 @@ static const resource_t cadre_res = {
     .columns = "SELECT c.id, c.person_id, p.name, p.phone_masked AS phone, c.org_id, o.name AS org_name,"
                " o.level AS org_level, c.post, c.term_start, c.term_end, c.created_at, c.updated_at, c.version",
     .from = "FROM cadre c JOIN person p ON p.id = c.person_id JOIN org o ON o.id = c.org_id",
+    .from_rows_first = "FROM cadre c CROSS JOIN person p CROSS JOIN org o",
+    .join_on = "p.id = c.person_id AND o.id = c.org_id",
     .key = "c.id",
     .org_path = "o.path",
     .org_column = "org_id",

@@ -93,6 +93,9 @@ static const resource_t household_res = {
     .entity = &household_entity,
     .columns = HOUSEHOLD_COLUMNS,
     .from = "FROM household h JOIN org o ON o.id = h.org_id",
+    .figure = "households",
+    .from_rows_first = "FROM household h CROSS JOIN org o",
+    .join_on = "o.id = h.org_id",
     .places = "org_id", /* a district's or the city's list tells same-named communities apart */
     .key = "h.id",
     .org_path = "o.path",

@@ -98,6 +98,61 @@ void api_list_end(api_list_t *l)
     l->after_value = NULL;
 }
 
+/* ---------------------------------------------------------------- kept figures */
+
+int64_t api_subtree_figure(db_t *db, const char *lo, int64_t node, const char *figure)
+{
+    int64_t n = -1;
+    int rc = strcmp(lo, "/") == 0
+                 ? db_one_int(db, &n,
+                              "SELECT COALESCE(SUM(g.value), 0) FROM org o JOIN org_figure g ON g.org_id = o.id"
+                              " AND g.figure = ? WHERE o.parent_id IS NULL",
+                              "t", figure)
+                 : db_one_int(db, &n, "SELECT value FROM org_figure WHERE org_id = ? AND figure = ?", "it", node,
+                              figure);
+    return rc == DB_OK ? n : rc == DB_NOTFOUND ? 0 : -1;
+}
+
+int api_list_counted(db_t *db, api_list_t *l, const char *lo, int64_t node, const char *figure)
+{
+    l->known_total = api_subtree_figure(db, lo, node, figure);
+    if (l->known_total <= 0)
+        return 0;
+    int64_t all = strcmp(lo, "/") == 0 ? l->known_total : api_subtree_figure(db, "/", 0, figure);
+    return all > 0 && l->known_total * l->known_total > (l->limit + 1) * all;
+}
+
+int api_subtree_whole(db_t *db, const char *lo)
+{
+    if (strcmp(lo, "/") == 0)
+        return 1;
+    int slashes = 0;
+    for (const char *c = lo; *c; c++)
+        slashes += *c == '/';
+    int64_t roots = 0;
+    return slashes == 2 && db_one_int(db, &roots, "SELECT COUNT(*) FROM org WHERE parent_id IS NULL", "") == DB_OK &&
+           roots == 1;
+}
+
+char *api_prefix_range(const char *like, char **end)
+{
+    *end = NULL;
+    for (const char *c = like; *c; c++)
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
+            return NULL; /* LIKE ignores their case (ILIKE on PostgreSQL), a range would not */
+    char *start = xstrdup(like), *w = start;
+    for (const char *r = like; *r; r++) /* the pattern less its escapes and its final % */
+        if (*r == '\\' && r[1])
+            *w++ = *++r;
+        else if (!(*r == '%' && r[1] == '\0'))
+            *w++ = *r;
+    *w = '\0';
+    size_t n = strlen(start) + 5;
+    *end = xmalloc(n);
+    snprintf(*end, n, "%s\xF4\x8F\xBF\xBF", start); /* U+10FFFF */
+    return start;
+}
+
 /* ---------------------------------------------------------------- the cursor token */
 
 /* Under a sort the cursor is [operation, sort, key, id] sealed with a key of
@@ -249,7 +304,7 @@ static size_t page_tail(api_list_t *l, char *out, size_t cap, db_val_t *vals, in
         op = l->newest_first ? "<" : ">";
         dir = l->newest_first ? " DESC" : "";
         if (l->after > 0 || !l->newest_first) {
-            snprintf(cond, sizeof cond, "%s %s ?", l->key, op);
+            snprintf(cond, sizeof cond, "%s%s %s ?", l->key_off_index ? "+" : "", l->key, op);
             vals[(*nv)++] = (db_val_t){'i', l->after, 0, NULL, 0};
         }
     } else if (l->after_value && json_is_null(l->after_value)) {
@@ -330,7 +385,7 @@ json_t *api_list_run(db_t *db, api_list_t *l)
         json_decref(next);
         return NULL;
     }
-    int capped = l->known_total < 0 && total > l->cap;
+    int capped = l->known_total < 0 ? total > l->cap : l->known_capped;
     return json_pack("{s:o, s:o, s:I, s:b}", "items", items, "next", next, "total",
                      (json_int_t)(capped ? l->cap : total), "total_capped", capped);
 }

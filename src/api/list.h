@@ -18,6 +18,10 @@ typedef struct api_list {
     const char *key_name; /* the answer's column holding it ("id") */
     int newest_first;     /* without a sort, key descending (the audit log) */
     int64_t known_total;  /* >= 0: the total is known (a kept figure), not counted */
+    int known_capped;     /* with known_total: it is the cap, and there are more (共 N+ 条) */
+    int key_off_index;    /* the cursor's "key > ?" written "+key > ?": no index serves it, so the
+                           * planner reads the page from the conditions' index (a name's range), not
+                           * the key's range from the cursor (SQLite, without statistics) */
     void (*row)(json_t *row, void *ctx); /* finishes each answer row (after the cursor is taken), or NULL */
     void *row_ctx;                       /* what row is handed besides the row */
     const char *places; /* the answer's column naming each row's node: its place is added (org_places), or NULL */
@@ -53,6 +57,24 @@ int api_list_query(api_req_t *req, api_reply_t *rep, api_list_t *l);
 const char *api_list_args(api_list_t *l, const op_t *op, const char *sort, const char *after, int64_t limit,
                           int64_t cap, const keys_t *keys);
 
+/* The kept figure (org_figure) of the subtree at path lo, node its last id ("/":
+ * the whole tree): exact, one row (two at the root); -1 on a storage error. */
+int64_t api_subtree_figure(db_t *db, const char *lo, int64_t node, const char *figure);
+/* A list whose conditions select exactly what figure counts: l->known_total is
+ * the subtree's figure (no count is run). 1 when the subtree holds so much of the
+ * whole that walking the key's (or the sort's) order and keeping the subtree's rows
+ * reads fewer rows than reading the subtree's and sorting them (n * n > (limit + 1)
+ * * all): the caller then makes its query walk that order (a CROSS JOIN with the
+ * rows' table first). Call it after the page is asked for (limit known). */
+int api_list_counted(db_t *db, api_list_t *l, const char *lo, int64_t node, const char *figure);
+/* 1 if the subtree at path lo is the whole tree: "/", or the one root's path. */
+int api_subtree_whole(db_t *db, const char *lo);
+/* A name prefix as a range of an index on the name: the LIKE pattern "text%"
+ * (api_prefix_param) gives its text (returned) and *end, the text and U+10FFFF,
+ * above every text that starts with it (bytewise, as both backends compare).
+ * Both are malloc'd. NULL (and *end NULL) for a text with an ASCII letter, whose
+ * case LIKE ignores and a range would not. */
+char *api_prefix_range(const char *like, char **end);
 /* Count, then read the page: {"items", "next", "total", "total_capped"}, or NULL on a
  * storage error. */
 json_t *api_list_run(db_t *db, api_list_t *l);

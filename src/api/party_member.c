@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "core/role.h"
 #include "core/timefmt.h"
 #include "lib/util.h"
@@ -59,6 +60,11 @@ static const field_t list_query[] = {
     "FROM party_member m JOIN person p ON p.id = m.person_id JOIN party_org po ON po.id = m.party_org_id"            \
     " JOIN org o ON o.id = po.org_id LEFT JOIN unit u ON u.id = m.employer_unit_id"                                  \
     " LEFT JOIN org r ON r.id = m.registered_org_id"
+
+/* The same, the members first (a CROSS JOIN keeps them the outer loop, in key order). */
+#define PM_FROM_ROWS_FIRST                                                                                             \
+    "FROM party_member m CROSS JOIN person p CROSS JOIN party_org po CROSS JOIN org o"                                \
+    " LEFT JOIN unit u ON u.id = m.employer_unit_id LEFT JOIN org r ON r.id = m.registered_org_id"
 
 static const entity_t party_member_entity = {
     "party_member",
@@ -139,6 +145,35 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
     return 0;
 }
 
+/* The member's name from its start (q, "text%"), as the residents list searches
+ * it: when at most the list's cap of the city's residents have such a name
+ * (counted on person_name), the page reads that range of names and keeps the
+ * members among them; else the name is common (*common set) and the LIKE alone
+ * filters, members with it coming soon in any order. */
+static int name_prefix(db_t *db, api_list_t *l, const char *like, int *common)
+{
+    char *end = NULL, *start = api_prefix_range(like, &end);
+    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", like);
+        return DB_OK;
+    }
+    int64_t m = -1;
+    int rc = db_one_int(db, &m,
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
+                        " AND name LIKE ? ESCAPE '\\' LIMIT ?) t",
+                        "ttti", start, end, like, l->cap + 1);
+    if (rc == DB_OK && m <= l->cap) {
+        api_list_where(l, "p.name >= ? AND p.name < ? AND p.name LIKE ? ESCAPE '\\'", "ttt", start, end, like);
+        l->key_off_index = 1;
+    } else if (rc == DB_OK) {
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", like);
+        *common = 1;
+    }
+    free(start);
+    free(end);
+    return rc;
+}
+
 /* Members who registered (报到) with a community are that community's business
  * wherever their membership is held: the list's own scope. */
 int party_member_list(api_req_t *req, api_reply_t *rep)
@@ -169,16 +204,48 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
     }
     api_list_t l;
     api_list_begin(&l, PM_COLUMNS, PM_FROM, "m.person_id", "person_id");
-    api_list_where(&l,
-                   "o.path >= ? AND o.path < ? AND (? = 0 OR m.party_org_id = ?) AND (? < 0 OR m.in_service = ?)"
-                   " AND (CAST(? AS TEXT) IS NULL OR m.status = ?) AND (? = 0 OR (r.path >= ? AND r.path < ?))",
-                   "ttiiiittitt", lo, hi, party_org, party_org, in_service, in_service, status, status, registered,
-                   rlo, rhi);
-    free(status);
+    /* Each filter given is a plain condition (an index serves it), an absent one no condition. */
+    api_list_where(&l, "o.path >= ? AND o.path < ?", "tt", lo, hi);
+    if (party_org)
+        api_list_where(&l, "m.party_org_id = ?", "i", party_org);
+    if (in_service >= 0)
+        api_list_where(&l, "m.in_service = ?", "i", in_service);
+    if (status)
+        api_list_where(&l, "m.status = ?", "t", status);
+    if (registered)
+        api_list_where(&l, "r.path >= ? AND r.path < ?", "tt", rlo, rhi);
     /* The member's name from its start, as the residents list searches it. */
     char *prefix = api_prefix_param(req, "q");
-    api_list_where(&l, "(CAST(? AS TEXT) IS NULL OR p.name LIKE ? ESCAPE '\\')", "tt", prefix, prefix);
+    int has_q = prefix != NULL, common_name = 0;
+    if (prefix && name_prefix(req->db, &l, prefix, &common_name) != DB_OK) {
+        free(prefix);
+        free(status);
+        api_list_end(&l);
+        return api_db_error(rep, req->lang, DB_ERR, NULL);
+    }
     free(prefix);
+    /* The members of a subtree, all of them or by status or in service alone: the
+     * kept figure says how many (exact); a wide subtree is read in key order. */
+    const char *figure = party_org || registered || in_service == 0 || has_q ? NULL
+                         : status && in_service > 0                                              ? NULL
+                         : status ? (strcmp(status, "正式") == 0 ? "party_members_formal" : "party_members_probationary")
+                         : in_service > 0 ? "party_members_in_service"
+                                          : "party_members";
+    free(status);
+    int64_t limit = 50;
+    char *sort = api_query(req, "sort");
+    if (figure && api_query_int(req, "limit", 50, 1, 200, &limit) == 0) {
+        l.limit = limit;
+        if (api_list_counted(req->db, &l, lo, path_last_id(lo), figure) && sort == NULL) {
+            l.from = PM_FROM_ROWS_FIRST;
+            api_list_where(&l, "p.id = m.person_id AND po.id = m.party_org_id AND o.id = po.org_id", "");
+        }
+    }
+    if (common_name && sort == NULL && !party_org && !registered && api_subtree_whole(req->db, lo)) {
+        l.from = PM_FROM_ROWS_FIRST; /* a common name: its members come soon in key order */
+        api_list_where(&l, "p.id = m.person_id AND po.id = m.party_org_id AND o.id = po.org_id", "");
+    }
+    free(sort);
     return api_list_answer(req, rep, &l);
 }
 

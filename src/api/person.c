@@ -557,38 +557,98 @@ static const api_sort_t person_sorts[] = {
     {NULL, NULL, 0, NULL},
 };
 
-/* The residents of the subtree at path lo (node: its last id), as the kept
- * figures hold them; -1 on an error. */
-static int64_t residents_figure(db_t *db, const char *lo, int64_t node)
+/* The filters given, each a plain condition an index can serve (an absent one is
+ * left out, not written as "? IS NULL OR ...", which no index serves):
+ * household by person_household, an ID or phone tail by its keyed hash's index
+ * (schema 049), an exact ID number or phone by its hash. The name prefix is added
+ * by name_prefix_where. */
+static void person_filter_where(api_list_t *l, const person_filter_t *f)
 {
-    int64_t n = -1;
-    int rc = strcmp(lo, "/") == 0
-                 ? db_one_int(db, &n,
-                              "SELECT COALESCE(SUM(g.value), 0) FROM org o JOIN org_figure g ON g.org_id = o.id"
-                              " AND g.figure = 'residents' WHERE o.parent_id IS NULL",
-                              "")
-                 : db_one_int(db, &n, "SELECT value FROM org_figure WHERE org_id = ? AND figure = 'residents'", "i",
-                              node);
-    return rc == DB_OK ? n : rc == DB_NOTFOUND ? 0 : -1;
+    api_list_where(l, "o.path >= ? AND o.path < ?", "tt", f->lo, f->hi);
+    if (f->id_tail)
+        api_list_where(l, "p.id_tail_hash = ?", "t", f->id_tail);
+    if (f->phone_tail)
+        api_list_where(l, "p.phone_tail_hash = ?", "t", f->phone_tail);
+    if (f->by_id_card)
+        api_list_where(l, "p.id_card_hash = ?", "t", f->hash);
+    if (f->by_phone)
+        api_list_where(l, "p.phone_hash = ?", "t", f->phone_hash);
+    if (f->household)
+        api_list_where(l, "p.household_id = ?", "i", f->household);
+}
+
+/* The name prefix (q, a LIKE pattern "text%"): the city's names that start with it
+ * are first counted on person_name (name, id), as a range (from the text to the
+ * text and U+10FFFF, above every name that starts with it), up to the list's cap.
+ * Up to the cap, the page reads that range (a few thousand entries at most); above
+ * it, the name is common and the page keeps to the LIKE alone, read in id order
+ * (wide) or by the subtree's nodes, where matches come soon. At the root the
+ * city's count is the list's total (above the cap: cap+, marked). *wide is set
+ * when the page should walk person in id order. DB_OK or an error. */
+static int name_prefix_where(db_t *db, api_list_t *l, const person_filter_t *f, int alone, int *wide)
+{
+    char *end = NULL, *start = api_prefix_range(f->prefix, &end);
+    *wide = 0;
+    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", f->prefix);
+        return DB_OK;
+    }
+    int64_t m = -1;
+    int rc = db_one_int(db, &m,
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
+                        " AND name LIKE ? ESCAPE '\\' LIMIT ?) t",
+                        "ttti", start, end, f->prefix, l->cap + 1);
+    int root = api_subtree_whole(db, f->lo);
+    int by_name = l->sort && strcmp(l->sort->name, "name") == 0; /* the range is then in the page's order */
+    if (rc == DB_OK && (m <= l->cap || by_name)) {
+        api_list_where(l, "p.name >= ? AND p.name < ? AND p.name LIKE ? ESCAPE '\\'", "ttt", start, end, f->prefix);
+        l->key_off_index = 1;
+    }
+    else if (rc == DB_OK)
+        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", f->prefix);
+    if (rc == DB_OK && alone && root) {
+        l->known_total = m > l->cap ? l->cap : m;
+        l->known_capped = m > l->cap;
+    }
+    *wide = rc == DB_OK && m > l->cap && root;
+    free(start);
+    free(end);
+    return rc;
 }
 
 /* The page of residents the filters select (l: the page asked for, which this
  * ends), as the list answers it; NULL on a storage error. */
 static json_t *person_page(db_t *db, const person_filter_t *f, api_list_t *l)
 {
-    api_list_where(l, PERSON_FILTER_SQL, PERSON_FILTER_TYPES, PERSON_FILTER_ARGS(f));
-    /* No filter narrows the list: its total is the subtree's kept figure. And a
-     * subtree big enough that walking the order's index (id, or the sort's) and
-     * keeping its rows is cheaper than sorting all of them (n * n > (limit + 1) *
-     * the city's) is read so: org after person (SQLite's planner, without
-     * statistics, would read the subtree's rows by org and sort them). */
-    if (!(f->prefix || f->id_tail || f->phone_tail || f->by_id_card || f->by_phone || f->household || f->tag)) {
-        l->known_total = residents_figure(db, f->lo, f->node);
-        int64_t all = l->known_total > 0 ? residents_figure(db, "/", 0) : -1;
-        if (all > 0 && l->known_total * l->known_total > (l->limit + 1) * all) {
+    person_filter_where(l, f);
+    int others = f->id_tail || f->phone_tail || f->by_id_card || f->by_phone || f->household;
+    int common_name = 0;
+    if (f->prefix && name_prefix_where(db, l, f, !others && !f->tag, &common_name) != DB_OK) {
+        api_list_end(l);
+        return NULL;
+    }
+    others |= f->prefix != NULL;
+    /* No filter, or a tag alone: the total is the subtree's kept figure (residents,
+     * tag.<code>; exact, never capped). A subtree big enough that walking the
+     * order's index and keeping its rows beats sorting all of them is read so: the
+     * tag's index (tag, person_id) in id order, or person in the sort's order, org
+     * after it (SQLite's planner, without statistics, would read the subtree's rows
+     * by org and sort them). docs/decisions.md, "Query plans at city scale". */
+    char figure[80];
+    snprintf(figure, sizeof figure, f->tag ? "tag.%s" : "residents", f->tag ? f->tag : "");
+    int wide = (!others && api_list_counted(db, l, f->lo, f->node, figure)) || common_name;
+    if (wide && f->tag && l->sort == NULL) {
+        l->from = "FROM person_tag t CROSS JOIN person p CROSS JOIN org o";
+        l->key = "t.person_id";
+        api_list_where(l, "t.tag = ? AND p.id = t.person_id AND o.id = p.org_id", "t", f->tag);
+    } else {
+        if (wide) {
             l->from = "FROM person p CROSS JOIN org o";
             api_list_where(l, "o.id = p.org_id", "");
         }
+        if (f->tag)
+            api_list_where(l, "EXISTS (SELECT 1 FROM person_tag t WHERE t.person_id = p.id AND t.tag = ?)", "t",
+                           f->tag);
     }
     l->places = "org_id"; /* 街道 / 社区 of each, for lists wider than a community */
     json_t *page = api_list_run(db, l);

@@ -11,6 +11,7 @@
 #include "api/internal.h"
 #include "db/copy.h"
 #include "api/list.h"
+#include "core/path.h"
 #include "http/server.h"
 #include "lib/util.h"
 
@@ -140,10 +141,17 @@ int res_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
     char *cond = db_sql_join(r->org_path, " >= ? AND ", r->org_path, " < ?", NULL);
     api_list_where(l, cond, "tt", lo, hi);
     free(cond);
+    int given = 0;
+    char figure[96];
+    snprintf(figure, sizeof figure, "%s", r->figure ? r->figure : "");
     for (const res_filter_t *f = r->filters; f && f->param; f++) {
         char *v = f->like ? api_like_param(req, f->param) : api_query(req, f->param);
         if (v == NULL)
             continue;
+        if (given++ == 0 && r->figure_param && strcmp(f->param, r->figure_param) == 0 && strlen(v) < 64)
+            snprintf(figure, sizeof figure, r->figure_of_param, v);
+        else
+            figure[0] = '\0';
         const field_t *decl = req->route->query;
         while (decl && decl->name && strcmp(decl->name, f->param) != 0)
             decl++;
@@ -153,6 +161,20 @@ int res_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
             api_list_where(l, f->sql, "t", v);
         free(v);
     }
+    /* A kept figure says how many: no count, and a wide subtree in key order. */
+    int64_t limit = 50;
+    char *sort = api_query(req, "sort");
+    int wide = api_query_int(req, "limit", 50, 1, 200, &limit) == 0 && r->from_rows_first && sort == NULL &&
+               api_subtree_whole(req->db, lo); /* every row is the subtree's: key order reads the page */
+    if (figure[0] && api_query_int(req, "limit", 50, 1, 200, &limit) == 0) {
+        l->limit = limit;
+        wide |= api_list_counted(req->db, l, lo, path_last_id(lo), figure) && sort == NULL && r->from_rows_first;
+    }
+    if (wide) {
+        l->from = r->from_rows_first;
+        api_list_where(l, r->join_on, "");
+    }
+    free(sort);
     if (r->rules.row) {
         l->row = finish_row;
         l->row_ctx = (void *)r;

@@ -58,6 +58,15 @@ typedef struct resource {
     const res_filter_t *filters;    /* ending with {NULL}; "org" (the subtree) is always there */
     const api_sort_t *sorts;        /* the columns the list sorts by (?sort=), ending with {NULL}; or NULL */
     const char *places;             /* the list's rows name their place by this column (api_list_t.places), or NULL */
+    /* The kept figure (org_figure, kept by the family's figures rule) counting the
+     * list's rows in a subtree ("households"), or NULL: without a filter (or with a
+     * filter that names its own) the total is that figure, and a subtree holding
+     * much of the whole is read in key order from from_rows_first (the rows' table
+     * first, a CROSS JOIN) with join_on as a condition (api_list_counted). */
+    const char *figure, *from_rows_first, *join_on;
+    /* A filter that, given alone, has a kept figure of its own: its parameter
+     * ("type") and the figure's name with the value in place of %s ("units.%s"). */
+    const char *figure_param, *figure_of_param;
     res_rules_t rules;
     /* A UNIQUE constraint refusing a create or update: this error (409) naming unique_field. */
     const char *unique_field;

@@ -119,6 +119,11 @@ static const resource_t unit_res = {
     .columns = "SELECT u.id, u.org_id, o.name AS org_name, u.name, u.type, u.credit_code, u.address, u.created_at,"
                " u.updated_at, u.version",
     .from = "FROM unit u JOIN org o ON o.id = u.org_id",
+    .figure = "units",
+    .from_rows_first = "FROM unit u CROSS JOIN org o",
+    .join_on = "o.id = u.org_id",
+    .figure_param = "type",
+    .figure_of_param = "units.%s",
     .key = "u.id",
     .org_path = "o.path",
     .org_column = "org_id",

@@ -557,3 +557,20 @@ def verify_figures(server):
     """`jiceng figures verify` on the server's database: the kept yearly figures agree with the records."""
     p = run_cli("figures", "verify", "--db", server.db)
     assert p.returncode == 0 and "ok" in p.stdout, p.stdout + p.stderr
+
+
+def walk_list(client, path, limit=2, **params):
+    """Every page of a list: the rows in order and the totals each page answered."""
+    rows, totals, after = [], set(), None
+    while True:
+        q = {"limit": limit, **params}
+        if after is not None:
+            q["after"] = after
+        r = client.get(path, params=q)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        rows += page["items"]
+        totals.add((page["total"], page["total_capped"]))
+        after = page["next"]
+        if after is None:
+            return rows, totals

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from conftest import Server, error_of
+from conftest import Server, error_of, walk_list as walk
 
 LONGJU, TIANHAIXIANG = "340104006006", "340102001001"
 HOURS = {"accept_hours": 1, "dispatch_hours": 8, "claim_hours": 4, "handle_hours": 48, "verify_hours": 24}
@@ -60,23 +60,6 @@ def world():
     assert s.close() == 0, s.stderr
 
 
-def walk(client, path, limit=2, **params):
-    """Every page of a list: the rows in order and the totals each page answered."""
-    rows, totals, after = [], set(), None
-    while True:
-        q = {"limit": limit, **params}
-        if after is not None:
-            q["after"] = after
-        r = client.get(path, params=q)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        rows += page["items"]
-        totals.add((page["total"], page["total_capped"]))
-        after = page["next"]
-        if after is None:
-            return rows, totals
-
-
 # (path, filters) of each custom list; each holds at most 5 rows with its filters (the cap), then more without.
 CUSTOM = [
     ("/api/v1/persons", {"q": "排序林"}),
@@ -95,7 +78,8 @@ def test_a_custom_list_answers_the_total_its_pages_walk(world, path, filters):
     assert rows, path
     key = "person_id" if path == "/api/v1/party-members" else "id"
     assert len({r[key] for r in rows}) == len(rows)
-    if len(rows) <= 5:
+    if len(rows) <= 5 or path == "/api/v1/party-members":
+        # A subtree's members without a filter are its kept figure: exact, never capped.
         assert totals == {(len(rows), False)}, (path, totals)
     else:
         assert totals == {(5, True)}, (path, totals)
@@ -105,7 +89,7 @@ def test_capped_totals_above_the_cap(world):
     """With more rows than --list-total-cap (5) the filtered lists say 5 and capped."""
     admin = world["admin"]
     for path, params in [("/api/v1/persons", {"q": "排序"}), ("/api/v1/cases", {"category": "sort_cat"}),
-                         ("/api/v1/users", {"q": "sort-"}), ("/api/v1/party-members", {}),
+                         ("/api/v1/users", {"q": "sort-"}), ("/api/v1/party-members", {"q": "排序"}),
                          ("/api/v1/person-transfers", {})]:
         rows, totals = walk(admin, path, limit=200, **params)
         if len(rows) > 5:
@@ -118,6 +102,13 @@ def test_capped_totals_above_the_cap(world):
     assert len(cases) == 6 and totals == {(5, True)}
     users, totals = walk(admin, "/api/v1/users", limit=4, q="sort-")
     assert len(users) == 6 and totals == {(5, True)}
+
+
+def test_the_unfiltered_party_members_total_is_the_kept_figure(world):
+    """Party members without a filter: the subtree's kept figure, exact above the cap (5)."""
+    admin = world["admin"]
+    rows, totals = walk(admin, "/api/v1/party-members", limit=200)
+    assert len(rows) > 5 and totals == {(len(rows), False)}
 
 
 def test_the_unfiltered_residents_total_is_the_kept_figure(world):

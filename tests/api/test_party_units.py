@@ -99,7 +99,8 @@ def test_party_and_units_in_scope(server, admin, longju):
 
 def test_lists_of_plain_families_count_their_rows_up_to_the_cap():
     """A generic list answers its total with its filters, the same on every page, counted up to
-    --list-total-cap (here 3) and said to be capped above it."""
+    --list-total-cap (here 3) and said to be capped above it; what a kept figure counts (the
+    subtree's units, of a type) is that figure, exact."""
     s = Server(extra_args=["--list-total-cap", "3"])
     try:
         admin = s.admin()
@@ -112,8 +113,11 @@ def test_lists_of_plain_families_count_their_rows_up_to_the_cap():
         second = admin.get("/api/v1/units", params={"org": org, "type": "school", "limit": 1,
                                                     "after": page["next"]}).json()
         assert (len(second["items"]), second["total"], second["next"]) == (1, 2, None), second
-        capped = admin.get("/api/v1/units", params={"org": org}).json()
+        capped = admin.get("/api/v1/units", params={"org": org, "q": "计数单位"}).json()
         assert (len(capped["items"]), capped["total"], capped["total_capped"]) == (5, 3, True), capped
+        # Without a filter (or by type alone) the total is the subtree's kept figure: exact above the cap.
+        kept = admin.get("/api/v1/units", params={"org": org}).json()
+        assert (len(kept["items"]), kept["total"], kept["total_capped"]) == (5, 5, False), kept
         exact = admin.get("/api/v1/units", params={"org": org, "type": "agency"}).json()
         assert (exact["total"], exact["total_capped"]) == (3, False), exact
         assert admin.get("/api/v1/units", params={"org": org, "q": "没有这个"}).json()["total"] == 0
