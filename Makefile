@@ -138,16 +138,16 @@ build/leakprobe/api/org.o: src/api/org.c
 # Every test: the API suite on SQLite (under the sanitizers: the same tests as `api`,
 # and more checked) and the browser tests, then the API suite and the browser's
 # whole-stack scenarios on a PostgreSQL 15 cluster the tests start and remove themselves.
-# Everything is built first in one -j2 make (no core left idle at the end of one build while the
-# next waits to start); the two browser suites run side by side at the end (mostly waiting on the
-# browser, they leave a core idle each), each target's output held until it ends (-O).
+# Everything is built first, in one -j2 make (no core left idle at the end of one build while the
+# next waits to start).
 check: deps
 	$(MAKE) -j2 all build/asan/jiceng build/leakprobe/jiceng build/fault/libsqlitefault.so $(UNIT_BIN) fuzz-build
 	$(MAKE) unit
 	$(MAKE) -j2 fuzz-check
 	$(MAKE) api-asan
+	$(MAKE) e2e
 	$(MAKE) api-pg
-	$(MAKE) -j2 -O e2e e2e-pg
+	$(MAKE) e2e-pg
 
 # The PostgreSQL half of check alone.
 check-pg: deps

@@ -5,8 +5,7 @@
 //   (cd web && npm ci && npm run build) && node tests/e2e/run.mjs
 //
 // Environment: JICENG_BIN (default ./jiceng), WEB_DIST (default web/dist),
-// CHROMIUM (default /usr/bin/chromium). Screenshots go to tests/e2e/artifacts/ (on PostgreSQL,
-// tests/e2e/artifacts/postgres/).
+// CHROMIUM (default /usr/bin/chromium). Screenshots go to tests/e2e/artifacts/.
 // Any console error, uncaught page error, CSP violation or failed non-API
 // request on a visited page fails the test that caused it.
 import { after, before, describe, it as scenario } from 'node:test'
@@ -31,8 +30,7 @@ const { chromium, request } = require('playwright-core')
 const JICENG_BIN = resolve(process.env.JICENG_BIN || join(repo, 'jiceng'))
 const WEB_DIST = resolve(process.env.WEB_DIST || join(repo, 'web', 'dist'))
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-// On PostgreSQL in a folder of their own: `make check` runs the two suites side by side.
-const ARTIFACTS = join(repo, 'tests', 'e2e', 'artifacts', /^postgres(ql)?:/.test(process.env.JICENG_E2E_DB || '') ? 'postgres' : '')
+const ARTIFACTS = join(repo, 'tests', 'e2e', 'artifacts')
 const ADMIN_PASSWORD = 'Quiet-Harbor-42!'
 const STAFF_PASSWORD = 'Staff-Passw0rd!'
 const STAFF_PASSWORD_2 = 'Staff-Passw0rd-2!'
