@@ -504,11 +504,12 @@ def pytest_configure(config):
 # waited. Longest first, the run ends on short modules. Two modules of one demo city
 # (test_demo.demo_city) are not next to each other: the second would wait while the first makes
 # it. Each module's own tests keep their order.
-LONGEST_FIRST = ("test_demo.py", "test_migrations.py", "test_openapi.py", "test_auth.py", "test_figures.py",
-                 "test_crash.py", "test_alliances.py", "test_outlines.py", "test_copy_data.py",
-                 "test_scope_routes.py", "test_faults_pg.py", "test_migrations_pg.py", "test_notices.py",
-                 "test_import_caps.py", "test_partner.py", "test_service_claims.py", "test_faults_sqlite.py",
-                 "test_cases.py")
+LONGEST_FIRST = ("test_demo.py", "test_migrations.py", "test_service_claims.py", "test_users.py", "test_teams.py",
+                 "test_openapi.py", "test_auth.py", "test_venues_funds.py", "test_figures.py",
+                 "test_village_economy.py", "test_alliances.py", "test_crash.py", "test_service_report.py",
+                 "test_pay.py", "test_outlines.py", "test_copy_data.py", "test_scope_routes.py", "test_faults_pg.py",
+                 "test_migrations_pg.py", "test_notices.py", "test_staff_figures.py", "test_import_caps.py",
+                 "test_partner.py", "test_faults_sqlite.py", "test_cases.py", "test_unit_accounts.py")
 
 
 def pytest_collection_modifyitems(items):
