@@ -138,9 +138,11 @@ build/leakprobe/api/org.o: src/api/org.c
 # Every test: the API suite on SQLite (under the sanitizers: the same tests as `api`,
 # and more checked) and the browser tests, then the API suite and the browser's
 # whole-stack scenarios on a PostgreSQL 15 cluster the tests start and remove themselves.
+# Everything is built first, in one -j2 make (no core left idle at the end of one build while the
+# next waits to start).
 check: deps
-	$(MAKE) -j2 all build/asan/jiceng
-	$(MAKE) -j2 unit
+	$(MAKE) -j2 all build/asan/jiceng build/leakprobe/jiceng build/fault/libsqlitefault.so $(UNIT_BIN) fuzz-build
+	$(MAKE) unit
 	$(MAKE) -j2 fuzz-check
 	$(MAKE) api-asan
 	$(MAKE) e2e

@@ -1,5 +1,7 @@
 """Shared fixtures: a real jiceng binary on a free loopback port over a temp database
 (an SQLite file, or a PostgreSQL database with JICENG_TEST_BACKEND=postgres: see backend.py)."""
+import ctypes
+import ctypes.util
 import io
 import json
 import os
@@ -314,31 +316,66 @@ class Client:
 
 
 
-_ready = {}  # divisions (True or False) -> (database, its folder): made once per test process
+_ready = {}  # (divisions, init_admin_hash) -> (database, its folder): made once per test process
 
 
-def ready_database(folder, divisions=True, name="test.db"):
+def quick_hash(password):
+    """An argon2id hash of password at libsodium's least cost (t=1, m=8 KiB), which jiceng
+    verifies like any other (crypto_pwhash_str_verify reads the cost from the hash)."""
+    sodium = ctypes.CDLL(ctypes.util.find_library("sodium"))
+    assert sodium.sodium_init() >= 0
+    for f in ("crypto_pwhash_argon2id_strbytes", "crypto_pwhash_argon2id_opslimit_min",
+              "crypto_pwhash_argon2id_memlimit_min"):
+        getattr(sodium, f).restype = ctypes.c_size_t
+    out = ctypes.create_string_buffer(sodium.crypto_pwhash_argon2id_strbytes())
+    pw = password.encode()
+    assert sodium.crypto_pwhash_argon2id_str(out, pw, ctypes.c_ulonglong(len(pw)),
+                                             ctypes.c_ulonglong(sodium.crypto_pwhash_argon2id_opslimit_min()),
+                                             ctypes.c_size_t(sodium.crypto_pwhash_argon2id_memlimit_min())) == 0
+    return out.value.decode()
+
+
+def ready_database(folder, divisions=True, name="test.db", init_admin_hash=False):
     """A new database in folder (or with its key file there), initialised with the admin password
     ADMIN_PASSWORD and, with divisions, holding hefei.csv's divisions. `jiceng init` and
     `import-divisions` run once per test process, into a database kept aside that each caller
     gets a copy of (backend.copy_database, the key file with it): on PostgreSQL a database made
     from a template instead of a migration run per server. The tests of init, the migrations and
-    the import run them for real."""
-    if divisions not in _ready:
+    the import run them for real.
+
+    The admin's password is stored as quick_hash makes it: an admin login (the tests' most
+    frequent request: Server.admin, Server.org_id) costs no argon2id work at init's cost, about
+    0.1 s of CPU each. Users the tests create (make_user, POST /users) are hashed by the server
+    at its own cost. init_admin_hash: the hash `jiceng init` wrote, for a test whose admin logins
+    must cost what a real one does (a password check in flight when the server is stopped)."""
+    key = (divisions, init_admin_hash)
+    if (divisions, True) not in _ready:
         d = tempfile.mkdtemp(prefix="jiceng-ready-")
         db = backend.new_database(d, "ready.db")
         run_cli("init", "--db", db, env={"JICENG_ADMIN_PASSWORD": ADMIN_PASSWORD})
         if divisions:
             run_cli("import-divisions", "--db", db, DIVISIONS)
-        _ready[divisions] = (db, d)
-    return backend.copy_database(_ready[divisions][0], folder, name)
+        _ready[(divisions, True)] = (db, d)
+    if key not in _ready:
+        d = tempfile.mkdtemp(prefix="jiceng-ready-")
+        db = backend.copy_database(_ready[(divisions, True)][0], d, "ready.db")
+        con = backend.connect(db)
+        try:
+            con.execute("UPDATE app_user SET password_hash = ? WHERE username = 'admin'", (quick_hash(ADMIN_PASSWORD),))
+            con.commit()
+        finally:
+            con.close()
+        _ready[key] = (db, d)
+    return backend.copy_database(_ready[key][0], folder, name)
 
 
 class Server:
-    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=(), bin=BIN):
+    def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=(), bin=BIN,
+                 init_admin_hash=False):
         """A server over a new database, or over db (made ready by the caller). parent_dir:
         where the test's data directory goes (the system's temp directory by default);
-        wrap: a command the server runs under (e.g. a private mount namespace); bin: the program."""
+        wrap: a command the server runs under (e.g. a private mount namespace); bin: the program;
+        init_admin_hash: see ready_database."""
         self.bin = bin
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
@@ -347,7 +384,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = db
         if db is None:
-            self.db = ready_database(self.dir, divisions)
+            self.db = ready_database(self.dir, divisions, init_admin_hash=init_admin_hash)
         self.args = ["serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}", "--test-clock",
                      "--login-rate", str(login_rate), *extra_args]
         self.proc = None
@@ -459,6 +496,25 @@ def pytest_configure(config):
     if "JICENG_DEMO_CACHE" not in os.environ:
         os.environ["JICENG_DEMO_CACHE"] = tempfile.mkdtemp(prefix="jiceng-demo-cities-")
         config._jiceng_demo_cache = os.environ["JICENG_DEMO_CACHE"]
+
+
+# The modules that take longest (--durations of `make api-asan`, 2026-12-07), longest first,
+# collected before all the others: pytest-xdist's --dist loadfile hands whole modules out in the
+# order collected, so a long module handed out last kept one process busy while the other, done,
+# waited. Longest first, the run ends on short modules. Two modules of one demo city
+# (test_demo.demo_city) are not next to each other: the second would wait while the first makes
+# it. Each module's own tests keep their order.
+LONGEST_FIRST = ("test_demo.py", "test_migrations.py", "test_service_claims.py", "test_users.py", "test_teams.py",
+                 "test_openapi.py", "test_auth.py", "test_venues_funds.py", "test_figures.py",
+                 "test_village_economy.py", "test_alliances.py", "test_crash.py", "test_service_report.py",
+                 "test_pay.py", "test_outlines.py", "test_copy_data.py", "test_scope_routes.py", "test_faults_pg.py",
+                 "test_migrations_pg.py", "test_notices.py", "test_staff_figures.py", "test_import_caps.py",
+                 "test_partner.py", "test_faults_sqlite.py", "test_cases.py", "test_unit_accounts.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {m: i for i, m in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0].rsplit("/", 1)[-1], len(LONGEST_FIRST)))
 
 
 def pytest_sessionfinish(session, exitstatus):

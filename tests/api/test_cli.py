@@ -51,6 +51,8 @@ def test_init_generates_password_file():
         con = connect(path)
         h = con.execute("SELECT password_hash FROM app_user WHERE username = 'admin'").fetchone()[0]
         assert h.startswith("$argon2id$") and pw not in h
+        # At libsodium's interactive cost (64 MiB, 2 passes): what every password the product hashes costs.
+        assert h.startswith("$argon2id$v=19$m=65536,t=2,p=1$"), h
     finally:
         subprocess.run(["rm", "-rf", d])
 

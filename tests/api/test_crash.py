@@ -269,7 +269,7 @@ def test_sigterm_with_logins_reads_and_writes_in_flight():
     """SIGTERM while logins (password hashing on the offload pool), reads and
     writes are in flight, a few times: the server exits 0 each time, every case
     answered 201 is stored, and it starts again on the same database."""
-    s = Server()
+    s = Server(init_admin_hash=True)  # each admin login a password check at init's cost, in flight
     try:
         comm = s.org_id("340104006006")
         answered = []

@@ -678,11 +678,10 @@ def test_demo_refuses_postgres_with_a_pointer():
 _pg_demo = {}  # (cluster port, residents, seed) -> a database copy-data filled, kept untouched as a template
 
 
-def demo_city(residents, seed):
-    """A demo city in the backend under test, a copy of its own: demo fills an SQLite file (once per
-    residents and seed in a test run, whatever process asks first), and on PostgreSQL copy-data moves
-    it there (as docs/operations.md says) once per test process, each caller getting a copy of that
-    database (CREATE DATABASE ... TEMPLATE)."""
+def demo_city_file(residents, seed):
+    """A copy of its own of the SQLite file `jiceng init`, `import-divisions` and `demo --residents
+    residents --seed seed` fill (fresh_db, then demo), whatever the backend: made once per residents
+    and seed in a test run, whatever process asks first."""
     made = os.path.join(os.environ["JICENG_DEMO_CACHE"], f"demo-{residents}-{seed}.db")
     with open(made + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one process makes it; the others wait for it
@@ -698,6 +697,14 @@ def demo_city(residents, seed):
     for suffix in ("", "-wal", ".key"):
         if os.path.exists(made + suffix):
             shutil.copy(made + suffix, lite + suffix)
+    return lite
+
+
+def demo_city(residents, seed):
+    """A demo city in the backend under test, a copy of its own: demo fills an SQLite file
+    (demo_city_file), and on PostgreSQL copy-data moves it there (as docs/operations.md says) once
+    per test process, each caller getting a copy of that database (CREATE DATABASE ... TEMPLATE)."""
+    lite = demo_city_file(residents, seed)
     if backend.BACKEND == "sqlite":
         return lite
     key = (backend.cluster().port, residents, seed)  # a cluster started anew holds none of the old ones

@@ -4,7 +4,7 @@ import re
 import sqlite3
 
 from conftest import ROOT, run_cli
-from test_demo import fresh_db
+from test_demo import demo_city_file, fresh_db
 
 
 def person_table_of_002():
@@ -74,8 +74,7 @@ def counts(con):
 
 
 def test_migration_007_rebuilds_person_without_losing_rows():
-    db = fresh_db()
-    run_cli("demo", "--db", db, "--residents", "3000", "--seed", "3")
+    db = demo_city_file(3000, 3)  # fresh_db, then demo --residents 3000 --seed 3: made once a run
     back_to_version_6(db)
     con = sqlite3.connect(db)
     before = counts(con)
