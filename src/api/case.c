@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "core/idcard.h"
+#include "core/path.h"
 #include "core/pii_text.h"
 #include "core/redact.h"
 #include "core/timefmt.h"
@@ -664,37 +665,81 @@ static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
         api_list_end(l);
         return api_db_error(rep, req->lang, rc, "org");
     }
+    /* Only the filters given are conditions (a filter written as "absent or
+     * equal" drives no index), shaped by the scope (docs/decisions.md, "Query
+     * plans at city scale"): a node down to a street holds many cases, read in
+     * id order through casefile (or the filter's own index: state, category,
+     * overdue, days, code), the node's path checked per row through org and
+     * written so that no plan ranges over org's paths and sorts a district's
+     * cases; a community or below holds a few hundred a year, read through
+     * casefile_org for each of its nodes and sorted, its filters written so they
+     * drive no index (|| '', + 0: a grid's cases are fewer than any state's). */
+    int narrow = !mine && !units && path_depth(lo) > 3;
+    const char *txt = narrow ? " || ''" : "", *num = narrow ? " + 0" : "";
+    char cond[160];
     int64_t now = clock_now();
-    api_list_where(l,
-                   "((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
-                   " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))",
-                   "iiittii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id);
-    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
-    api_list_where(l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
-    api_list_where(l,
-                   "(? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
-                   " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
-                   "ii", category, category);
+    if (mine)
+        api_list_where(l, "c.reporter_id = ?", "i", req->who->user_id);
+    else if (units)
+        api_list_where(l, "((o.path >= ? AND o.path < ?) OR c.handler_unit_id IN (" UNITS_OF_USER "))", "tti", lo, hi,
+                       req->who->user_id);
+    else if (narrow)
+        api_list_where(l, "c.org_id IN (SELECT x.id FROM org x WHERE x.path >= ? AND x.path < ?)", "tt", lo, hi);
+    else
+        api_list_where(l, "o.path || '' >= ? AND o.path || '' < ?", "tt", lo, hi);
+    if (state) {
+        snprintf(cond, sizeof cond, "c.state%s = ?", txt);
+        api_list_where(l, cond, "t", state);
+    }
+    if (overdue) { /* a stage with a deadline: cases not finished (schema 050's casefile_overdue) */
+        snprintf(cond, sizeof cond, "c.stage_deadline%s < ?", num);
+        api_list_where(l, cond, "i", now);
+    }
+    if (category) {
+        /* A category takes in its subcategories: one id (most) is an equality its index serves in id order. */
+        int64_t subs = 0;
+        if (db_one_int(req->db, &subs, "SELECT COUNT(*) FROM case_category WHERE parent_id = ?", "i", category) != DB_OK) {
+            free(state);
+            api_list_end(l);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        if (subs == 0) {
+            snprintf(cond, sizeof cond, "c.category_id%s = ?", num);
+            api_list_where(l, cond, "i", category);
+        } else {
+            char sub[320];
+            snprintf(sub, sizeof sub,
+                     "c.category_id%s IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
+                     " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)",
+                     num);
+            api_list_where(l, sub, "i", category);
+        }
+    }
     free(state);
     /* A tracking code: exactly, as its reporter holds it, however typed (the unique index finds it). */
     char *typed = api_query(req, "code"), track[TRACKING_CODE_MAX + 1];
-    int bad = typed && tracking_code_normalize(typed, track, sizeof track) != 0;
+    int given = typed != NULL, bad = given && tracking_code_normalize(typed, track, sizeof track) != 0;
     free(typed);
     if (bad) {
         api_list_end(l);
         return api_fail(rep, req->lang, E_QUERY_VALUE_INVALID, "code");
     }
-    const char *want = typed ? track : NULL;
-    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", want, want);
+    if (given)
+        api_list_where(l, "c.tracking_code = ?", "t", track);
     /* Words in the title, the description or the tracking code. */
     char *like = api_like_param(req, "q");
-    api_list_where(l,
-                   "(CAST(? AS TEXT) IS NULL OR c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'"
-                   " OR c.tracking_code LIKE ? ESCAPE '\\')",
-                   "tttt", like, like, like, like);
+    if (like)
+        api_list_where(l, "(c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\' OR c.tracking_code LIKE ? ESCAPE '\\')",
+                       "ttt", like, like, like);
     free(like);
-    api_list_where(l, "(? = 0 OR c.created_at >= ?)", "ii", from, from);
-    api_list_where(l, "(? = 0 OR c.created_at < ?)", "ii", to, to);
+    if (from) {
+        snprintf(cond, sizeof cond, "c.created_at%s >= ?", num);
+        api_list_where(l, cond, "i", from);
+    }
+    if (to) {
+        snprintf(cond, sizeof cond, "c.created_at%s < ?", num);
+        api_list_where(l, cond, "i", to);
+    }
     return 0;
 }
 
