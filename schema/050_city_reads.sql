@@ -10,6 +10,9 @@
 CREATE INDEX audit_log_action ON audit_log (action, id, org_path);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, id, org_path);
 CREATE INDEX audit_log_at ON audit_log (at, org_path);
+-- An entity without its id: in id order (audit_log_entity, by entity_id, would sort
+-- every row of the kind).
+CREATE INDEX audit_log_entity_order ON audit_log (entity, id, org_path);
 CREATE INDEX casefile_state_id ON casefile (state, id);
 CREATE INDEX casefile_category ON casefile (category_id, id);
 -- Only a stage that has a deadline (a case not finished) can be overdue.

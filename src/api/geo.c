@@ -599,7 +599,6 @@ static int public_locate(api_req_t *req, api_reply_t *rep)
  * every finding ranges over org_level_path (level, path) for the levels it asks
  * about instead of reading every node of the subtree (schema 050). */
 #define COVERAGE_ABOVE_GRID "('city', 'district', 'street', 'community')"
-
 /* {count, items} of one finding; NULL on a database error. The SQL takes the
  * subtree range and, when today is not NULL, today's date twice after it. */
 static json_t *finding(db_t *db, const char *count_sql, const char *list_sql, const char *lo, const char *hi,
@@ -609,7 +608,10 @@ static json_t *finding(db_t *db, const char *count_sql, const char *list_sql, co
     int dated = today != NULL;
     int rc = dated ? db_one_int(db, &n, count_sql, "tttt", lo, hi, today, today)
                    : db_one_int(db, &n, count_sql, "tt", lo, hi);
+    /* Nothing found (the usual answer): no sample to read, and no plan that walks a
+     * table in id order looking for the first of none. */
     json_t *items = rc != DB_OK ? NULL
+                    : n == 0    ? json_array()
                     : dated     ? db_rows_json(db, list_sql, "tttti", lo, hi, today, today, (int64_t)COVERAGE_SAMPLE)
                                 : db_rows_json(db, list_sql, "tti", lo, hi, (int64_t)COVERAGE_SAMPLE);
     if (items == NULL)
@@ -633,7 +635,8 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
     json_object_set_new(
         out, "households_without_grid",
         finding(db,
-                "SELECT COUNT(*) FROM org o JOIN household h ON h.org_id = o.id"
+                /* A count per node (household_org), so neither backend reads the households table. */
+                "SELECT COALESCE(SUM((SELECT COUNT(*) FROM household h WHERE h.org_id = o.id)), 0) FROM org o"
                 " WHERE o.path >= ? AND o.path < ? AND o.level IN " COVERAGE_ABOVE_GRID,
                 "SELECT h.id, h.address, o.id AS org_id, o.name AS org_name FROM org o JOIN household h ON h.org_id = o.id"
                 " WHERE o.path >= ? AND o.path < ? AND o.level IN " COVERAGE_ABOVE_GRID " ORDER BY h.id LIMIT ?",
@@ -658,11 +661,13 @@ int org_coverage(api_req_t *req, api_reply_t *rep)
                 lo, hi, today));
     json_object_set_new(
         out, "communities_without_grids",
+        /* A community's grids through org_parent: the level written so that it drives
+         * no index (org_level_path would read every grid of the city per community). */
         finding(db,
                 "SELECT COUNT(*) FROM org c WHERE c.path >= ? AND c.path < ? AND c.level = 'community'"
-                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level = 'grid')",
+                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level || '' = 'grid')",
                 "SELECT c.id, c.name, c.code FROM org c WHERE c.path >= ? AND c.path < ? AND c.level = 'community'"
-                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level = 'grid')"
+                " AND NOT EXISTS (SELECT 1 FROM org g WHERE g.parent_id = c.id AND g.level || '' = 'grid')"
                 " ORDER BY c.id LIMIT ?",
                 lo, hi, NULL));
     json_object_set_new(
