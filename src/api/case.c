@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "api/list.h"
+#include "db/copy.h"
 #include "api/op.h"
 #include "http/server.h" /* the server configuration: export_bulk_rows */
 
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "core/idcard.h"
+#include "core/path.h"
 #include "core/pii_text.h"
 #include "core/redact.h"
 #include "core/timefmt.h"
@@ -610,7 +612,7 @@ static int64_t query_day_start(api_req_t *req, const char *name, int days)
 
 /* The cases list of the query (scope and filters) in l, begun here; 0, or -1
  * with rep set (l then ended). The list and its export share it. */
-static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
+static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l, size_t *wide_scope_end)
 {
     int64_t org = 0, mine = 0, overdue = 0;
     static const char *const filters[] = {"org", "mine", "overdue"};
@@ -664,51 +666,122 @@ static int case_list_build(api_req_t *req, api_reply_t *rep, api_list_t *l)
         api_list_end(l);
         return api_db_error(rep, req->lang, rc, "org");
     }
+    /* Only the filters given are conditions (a filter written as "absent or
+     * equal" drives no index), shaped by the scope (docs/decisions.md, "Query
+     * plans at city scale"): a node down to a street holds many cases, read in
+     * id order through casefile (or the filter's own index: state, category,
+     * overdue, days, code), the node's path checked per row through org and
+     * written so that no plan ranges over org's paths and sorts a district's
+     * cases; a community or below holds a few hundred a year, read through
+     * casefile_org for each of its nodes and sorted, its filters written so they
+     * drive no index (|| '', + 0: a grid's cases are fewer than any state's). */
+    int narrow = !mine && !units && path_depth(lo) > 3;
+    const char *txt = narrow ? " || ''" : "", *num = narrow ? " + 0" : "";
+    char cond[160];
     int64_t now = clock_now();
-    api_list_where(l,
-                   "((? = 1 AND c.reporter_id = ?) OR (? = 0 AND o.path >= ? AND o.path < ?)"
-                   " OR (? = 1 AND c.handler_unit_id IN (" UNITS_OF_USER ")))",
-                   "iiittii", mine, req->who->user_id, mine, lo, hi, units, req->who->user_id);
-    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.state = ?)", "tt", state, state);
-    api_list_where(l, "(? = 0 OR (c.stage_deadline IS NOT NULL AND c.stage_deadline < ?))", "ii", overdue, now);
-    api_list_where(l,
-                   "(? = 0 OR c.category_id IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
-                   " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub))",
-                   "ii", category, category);
+    if (mine)
+        api_list_where(l, "c.reporter_id = ?", "i", req->who->user_id);
+    else if (units)
+        api_list_where(l, "((o.path >= ? AND o.path < ?) OR c.handler_unit_id IN (" UNITS_OF_USER "))", "tti", lo, hi,
+                       req->who->user_id);
+    else if (narrow)
+        api_list_where(l, "c.org_id IN (SELECT x.id FROM org x WHERE x.path >= ? AND x.path < ?)", "tt", lo, hi);
+    else
+        api_list_where(l, "o.path || '' >= ? AND o.path || '' < ?", "tt", lo, hi);
+    if (wide_scope_end)
+        *wide_scope_end = !mine && !units && !narrow ? l->wn : 0;
+    if (state) {
+        snprintf(cond, sizeof cond, "c.state%s = ?", txt);
+        api_list_where(l, cond, "t", state);
+    }
+    if (overdue) { /* a stage with a deadline: cases not finished (schema 050's casefile_overdue) */
+        snprintf(cond, sizeof cond, "c.stage_deadline%s < ?", num);
+        api_list_where(l, cond, "i", now);
+    }
+    if (category) {
+        /* A category takes in its subcategories: one id (most) is an equality its index serves in id order. */
+        int64_t subs = 0;
+        if (db_one_int(req->db, &subs, "SELECT COUNT(*) FROM case_category WHERE parent_id = ?", "i", category) != DB_OK) {
+            free(state);
+            api_list_end(l);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+        if (subs == 0) {
+            snprintf(cond, sizeof cond, "c.category_id%s = ?", num);
+            api_list_where(l, cond, "i", category);
+        } else {
+            char sub[320];
+            snprintf(sub, sizeof sub,
+                     "c.category_id%s IN (WITH RECURSIVE sub (id) AS (SELECT CAST(? AS BIGINT) UNION ALL"
+                     " SELECT k.id FROM case_category k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)",
+                     num);
+            api_list_where(l, sub, "i", category);
+        }
+    }
     free(state);
     /* A tracking code: exactly, as its reporter holds it, however typed (the unique index finds it). */
     char *typed = api_query(req, "code"), track[TRACKING_CODE_MAX + 1];
-    int bad = typed && tracking_code_normalize(typed, track, sizeof track) != 0;
+    int given = typed != NULL, bad = given && tracking_code_normalize(typed, track, sizeof track) != 0;
     free(typed);
     if (bad) {
         api_list_end(l);
         return api_fail(rep, req->lang, E_QUERY_VALUE_INVALID, "code");
     }
-    const char *want = typed ? track : NULL;
-    api_list_where(l, "(CAST(? AS TEXT) IS NULL OR c.tracking_code = ?)", "tt", want, want);
+    if (given)
+        api_list_where(l, "c.tracking_code = ?", "t", track);
     /* Words in the title, the description or the tracking code. */
     char *like = api_like_param(req, "q");
-    api_list_where(l,
-                   "(CAST(? AS TEXT) IS NULL OR c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'"
-                   " OR c.tracking_code LIKE ? ESCAPE '\\')",
-                   "tttt", like, like, like, like);
+    if (like)
+        api_list_where(l, "(c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\' OR c.tracking_code LIKE ? ESCAPE '\\')",
+                       "ttt", like, like, like);
     free(like);
-    api_list_where(l, "(? = 0 OR c.created_at >= ?)", "ii", from, from);
-    api_list_where(l, "(? = 0 OR c.created_at < ?)", "ii", to, to);
+    if (from) {
+        snprintf(cond, sizeof cond, "c.created_at%s >= ?", num);
+        api_list_where(l, cond, "i", from);
+    }
+    if (to) {
+        snprintf(cond, sizeof cond, "c.created_at%s < ?", num);
+        api_list_where(l, cond, "i", to);
+    }
     return 0;
 }
 
 int case_list(api_req_t *req, api_reply_t *rep)
 {
     api_list_t l;
-    if (case_list_build(req, rep, &l) != 0)
+    size_t wide = 0;
+    if (case_list_build(req, rep, &l, &wide) != 0)
         return 0;
     if (api_list_query(req, rep, &l) != 0) {
         api_list_end(&l);
         return 0;
     }
     l.places = "org_id"; /* where each is, named */
+    /* A node down to a street: its page is read in id order, but its total through
+     * its nodes' casefile_org entries (the same conditions after the scope), so a
+     * district's count reads its own cases, not the city's in id order until it has
+     * cap + 1 of them. The scope's two values are the same in both. */
+    if (wide) {
+        char *sql = db_sql_join("SELECT COUNT(*) FROM (SELECT 1 FROM casefile c WHERE c.org_id IN"
+                                " (SELECT x.id FROM org x WHERE x.path >= ? AND x.path < ?)",
+                                l.where + wide, " LIMIT ?) t", NULL);
+        db_val_t vals[LIST_VALS + 1];
+        memcpy(vals, l.vals, sizeof vals[0] * (size_t)l.nv);
+        vals[l.nv] = (db_val_t){'i', l.cap + 1, 0, NULL, 0};
+        db_stmt_t *st = sql ? db_qv(req->db, sql, vals, l.nv + 1) : NULL;
+        l.known_total = st && db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
+        db_done(st);
+        free(sql);
+        if (l.known_total < 0) {
+            api_list_end(&l);
+            return api_db_error(rep, req->lang, DB_ERR, NULL);
+        }
+    }
     json_t *page = api_list_run(req->db, &l);
+    if (page && wide && l.known_total > l.cap) { /* "more than cap", as every list says it */
+        json_object_set_new(page, "total", json_integer(l.cap));
+        json_object_set_new(page, "total_capped", json_true());
+    }
     api_list_end(&l);
     if (page == NULL)
         return api_db_error(rep, req->lang, DB_ERR, NULL);
@@ -777,7 +850,7 @@ static int case_export(api_req_t *req, api_reply_t *rep)
     if (reveal && case_full_export_check(req, rep, path) != 0)
         return -1;
     api_list_t l;
-    if (case_list_build(req, rep, &l) != 0)
+    if (case_list_build(req, rep, &l, NULL) != 0)
         return -1;
     if (reveal) {
         l.columns = CASE_COLUMNS ", c.contact_phone_enc AS _phone_enc";

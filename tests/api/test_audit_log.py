@@ -206,3 +206,32 @@ def test_a_scoped_reader_sees_only_their_subtree(city):
     # Staff run their subtree but read no audit log (audit.read is the auditor's and admin's).
     for path in ("/api/v1/audit", "/api/v1/audit/export"):
         refused(city["staff"].get(path, params={"org": longju}), 403, "forbidden", None)
+
+
+def test_total_matches_the_rows_at_every_depth(city):
+    """The total (共 N 条) is counted through the path index and the page is read
+    by id at a street and above, through the path index below (docs/decisions.md,
+    "Query plans at city scale"): at the city, the district, the street, the
+    community (with rows at the node itself) and its grid, with and without a
+    filter, the total is the number of rows the pages hold, newest first."""
+    admin, longju = city["admin"], city["longju"]
+    chain, org = [], longju
+    while org:
+        chain.insert(0, org)
+        org = admin.get(f"/api/v1/orgs/{org}").json().get("parent_id")
+    assert len(chain) == 4, chain  # city, district, street, community
+    for org in chain + [city["grid"]]:
+        for params in ({}, {"action": "person.revealed"}, {"actor_id": city["staff"].user_id}):
+            got, after = [], None
+            while True:
+                r = admin.get("/api/v1/audit", params={"org": org, "limit": 2, **params, **({"after": after} if after else {})})
+                assert r.status_code == 200, r.text
+                page = r.json()
+                got += page["items"]
+                after = page["next"]
+                if after is None:
+                    break
+            assert page["total"] == len(got) and not page["total_capped"], (org, params, page["total"], len(got))
+            assert [x["id"] for x in got] == sorted((x["id"] for x in got), reverse=True)
+            assert all(r["action"] == params.get("action", r["action"]) for r in got)
+        assert rows(admin, org=org), org

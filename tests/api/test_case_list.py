@@ -101,3 +101,38 @@ def test_handler_and_escalation_level_in_the_answer(world):
         assert got["escalation_level"] == 0  # a move resets it
     me = staff.get("/api/v1/auth/me").json()["user"]["id"]
     assert got["handler_user_id"] == me
+
+
+def test_totals_and_pages_agree_at_every_depth(world):
+    """A node down to a street is read in id order with its total counted through its
+    nodes (casefile_org); a community and below through its nodes (docs/decisions.md,
+    "Query plans at city scale"): at the city, the district, the street and the
+    community, with and without filters, the total is the number of rows the pages hold,
+    in id order, and the same as the cases of that subtree the admin's whole list holds."""
+    admin, comm, other = world["s"].admin(), world["comm"], world["other"]  # signed in afresh (the clock moved)
+    mine = [report(admin, comm, "sanitation", "垃圾")["id"] for _ in range(3)]
+    report(admin, comm, "municipal", "路灯")
+    report(admin, other, "sanitation", "垃圾")  # another district's
+    chain, org = [], comm
+    while org:
+        chain.insert(0, org)
+        org = admin.get(f"/api/v1/orgs/{org}").json().get("parent_id")
+    assert len(chain) == 4, chain
+    everyone = {c["id"]: c for c in admin.get("/api/v1/cases", params={"limit": 200}).json()["items"]}
+    for org in chain:
+        path = admin.get(f"/api/v1/orgs/{org}").json()["path"]
+        for params in ({}, {"category": "sanitation"}, {"state": "reported"}, {"q": "垃圾"}):
+            got, after = [], None
+            while True:
+                r = admin.get("/api/v1/cases", params={"org": org, "limit": 2, **params, **({"after": after} if after else {})})
+                assert r.status_code == 200, r.text
+                page = r.json()
+                assert not page["total_capped"]
+                got += [c["id"] for c in page["items"]]
+                after = page["next"]
+                if after is None:
+                    break
+            assert page["total"] == len(got) and got == sorted(got), (org, params, page["total"], got)
+            assert set(mine) <= set(got) or params.get("category") not in (None, "sanitation"), (org, params)
+        whole = admin.get("/api/v1/cases", params={"org": org, "limit": 200}).json()
+        assert whole["total"] == len(whole["items"]) <= len(everyone), (org, path)

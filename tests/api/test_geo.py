@@ -39,6 +39,10 @@ def city(server, admin):
                   json={"type": "Point", "coordinates": [BASE_LNG + d / 2, BASE_LAT + d / 2]})
     admin.request("PUT", f"/api/v1/orgs/{outside}/geometry",
                   json={"type": "Point", "coordinates": [BASE_LNG + 5 * d, BASE_LAT + d / 2]})
+    # A building inside grid B: each building is judged against its own grid's outline.
+    in_b = admin.post("/api/v1/orgs", json={"parent_id": g["B"], "level": "building", "name": "3栋"}).json()["id"]
+    assert admin.request("PUT", f"/api/v1/orgs/{in_b}/geometry",
+                         json={"type": "Point", "coordinates": [BASE_LNG + 1.5 * d, BASE_LAT + d / 2]}).status_code == 200
     # Grid A is staffed and has a branch; B and C have neither.
     worker = admin.post("/api/v1/persons", json={"org_id": g["A"], "name": "网格员甲",
                                                  "id_card": id_with_check("34010419850101771")}).json()
