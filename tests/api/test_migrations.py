@@ -44,6 +44,7 @@ def back_to_version_10(db, old=None):
     con.execute("CREATE INDEX person_org ON person (org_id, id, household_id, name, id_card_tail, phone_tail)")
     con.execute("DELETE FROM schema_migrations WHERE version = 11")
     con.execute("DELETE FROM schema_migrations WHERE version = 20")  # its indexes were on the table replaced here
+    con.execute("DELETE FROM schema_migrations WHERE version = 49")  # and 049's
     con.execute("COMMIT")
     con.close()
 
@@ -83,7 +84,7 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     con.close()
 
     p = run_cli("migrate", "--db", db)
-    assert "3 migrations applied" in p.stdout, p.stdout  # 007, and 011 and 020 after it
+    assert "4 migrations applied" in p.stdout, p.stdout  # 007, and 011, 020 and 049 after it
 
     con = sqlite3.connect(db)
     # No cascade from dropping the old table: every tag, membership and post is still there.
@@ -91,7 +92,8 @@ def test_migration_007_rebuilds_person_without_losing_rows():
     assert con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'person'").fetchone()[0] == seq
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'person' AND type = 'index'")}
     assert names == {"person_id_card_hash", "person_org", "person_household", "person_phone", "person_name",
-                     "person_id_tail", "person_phone_tail", "person_birth_year"}
+                     "person_id_tail", "person_phone_tail", "person_birth_year",
+                     "person_id_tail_hash", "person_phone_tail_hash"}  # 049's
     assert con.execute("SELECT sql FROM sqlite_master WHERE name = 'person_id_card_hash'").fetchone()[0].startswith(
         "CREATE UNIQUE INDEX")
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -141,7 +143,7 @@ def test_migration_009_cuts_the_hashes_and_keeps_finding_residents():
     assert {len(r[0]) for r in con.execute("SELECT id_card_hash FROM person")} == {64}
     con.close()
 
-    assert "3 migrations applied" in run_cli("migrate", "--db", db).stdout  # 009, and 011 and 020 after it
+    assert "4 migrations applied" in run_cli("migrate", "--db", db).stdout  # 009, and 011, 020 and 049 after it
     con = sqlite3.connect(db)
     assert con.execute("SELECT id, id_card_hash, phone_hash FROM person ORDER BY id").fetchall() == want
     fresh = sqlite3.connect(fresh_db())
@@ -223,7 +225,7 @@ def test_migration_011_takes_birth_dates_and_tails_out_of_the_files():
     # with the old pages in, unless the migration checkpoints and truncates it.
     holder = sqlite3.connect(db)
     holder.execute("SELECT COUNT(*) FROM schema_migrations").fetchall()
-    assert "2 migrations applied" in run_cli("migrate", "--db", db).stdout  # 011, 020
+    assert "3 migrations applied" in run_cli("migrate", "--db", db).stdout  # 011, 020, 049
     after = stored()
     assert os.path.getsize(db + "-wal") == 0  # checkpointed and truncated
     holder.close()
