@@ -134,14 +134,16 @@ int api_subtree_whole(db_t *db, const char *lo)
            roots == 1;
 }
 
-char *api_prefix_range(const char *like, char **end)
+/* The text of the pattern less its escapes and its final %, and *end, that text
+ * and U+10FFFF; NULL for a text with an ASCII letter. */
+static char *prefix_range(const char *like, char **end)
 {
     *end = NULL;
     for (const char *c = like; *c; c++)
         if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))
             return NULL; /* LIKE ignores their case (ILIKE on PostgreSQL), a range would not */
     char *start = xstrdup(like), *w = start;
-    for (const char *r = like; *r; r++) /* the pattern less its escapes and its final % */
+    for (const char *r = like; *r; r++)
         if (*r == '\\' && r[1])
             *w++ = *++r;
         else if (!(*r == '%' && r[1] == '\0'))
@@ -151,6 +153,36 @@ char *api_prefix_range(const char *like, char **end)
     *end = xmalloc(n);
     snprintf(*end, n, "%s\xF4\x8F\xBF\xBF", start); /* U+10FFFF */
     return start;
+}
+
+int api_name_prefix_where(db_t *db, api_list_t *l, const char *column, const char *like, int range_anyway,
+                          int64_t *matches)
+{
+    char cond[160];
+    char *end = NULL, *start = prefix_range(like, &end);
+    *matches = -1;
+    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
+        snprintf(cond, sizeof cond, "%s LIKE ? ESCAPE '\\'", column);
+        api_list_where(l, cond, "t", like);
+        return DB_OK;
+    }
+    int rc = db_one_int(db, matches,
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
+                        " AND name LIKE ? ESCAPE '\\' LIMIT ?) t",
+                        "ttti", start, end, like, l->cap + 1);
+    if (rc == DB_OK && (*matches <= l->cap || range_anyway)) {
+        snprintf(cond, sizeof cond, "%s >= ? AND %s < ? AND %s LIKE ? ESCAPE '\\'", column, column, column);
+        api_list_where(l, cond, "ttt", start, end, like);
+        l->key_off_index = 1;
+    } else if (rc == DB_OK) {
+        snprintf(cond, sizeof cond, "%s LIKE ? ESCAPE '\\'", column);
+        api_list_where(l, cond, "t", like);
+    }
+    if (rc != DB_OK)
+        *matches = -1;
+    free(start);
+    free(end);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- the cursor token */

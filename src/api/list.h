@@ -69,12 +69,17 @@ int64_t api_subtree_figure(db_t *db, const char *lo, int64_t node, const char *f
 int api_list_counted(db_t *db, api_list_t *l, const char *lo, int64_t node, const char *figure);
 /* 1 if the subtree at path lo is the whole tree: "/", or the one root's path. */
 int api_subtree_whole(db_t *db, const char *lo);
-/* A name prefix as a range of an index on the name: the LIKE pattern "text%"
- * (api_prefix_param) gives its text (returned) and *end, the text and U+10FFFF,
- * above every text that starts with it (bytewise, as both backends compare).
- * Both are malloc'd. NULL (and *end NULL) for a text with an ASCII letter, whose
- * case LIKE ignores and a range would not. */
-char *api_prefix_range(const char *like, char **end);
+/* The name prefix q (the LIKE pattern "text%" of api_prefix_param) on column
+ * (p.name: person's name), as the residents and party members lists search it.
+ * The city's names that start with it are first counted on person_name, as a range
+ * (from the text to the text and U+10FFFF, above every such name, bytewise as both
+ * backends compare), up to the list's cap: *matches gets the count (cap + 1 at
+ * most). Up to the cap, or with range_anyway, the page reads that range (key off
+ * the index, l->key_off_index); above it, the LIKE alone. A text with an ASCII
+ * letter, whose case LIKE ignores and a range would not, is the LIKE alone
+ * (*matches -1). DB_OK or a storage error. */
+int api_name_prefix_where(db_t *db, api_list_t *l, const char *column, const char *like, int range_anyway,
+                          int64_t *matches);
 /* Count, then read the page: {"items", "next", "total", "total_capped"}, or NULL on a
  * storage error. */
 json_t *api_list_run(db_t *db, api_list_t *l);

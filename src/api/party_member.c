@@ -145,35 +145,6 @@ static int before(db_t *db, const write_ctx_t *w, int64_t person, const json_t *
     return 0;
 }
 
-/* The member's name from its start (q, "text%"), as the residents list searches
- * it: when at most the list's cap of the city's residents have such a name
- * (counted on person_name), the page reads that range of names and keeps the
- * members among them; else the name is common (*common set) and the LIKE alone
- * filters, members with it coming soon in any order. */
-static int name_prefix(db_t *db, api_list_t *l, const char *like, int *common)
-{
-    char *end = NULL, *start = api_prefix_range(like, &end);
-    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
-        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", like);
-        return DB_OK;
-    }
-    int64_t m = -1;
-    int rc = db_one_int(db, &m,
-                        "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
-                        " AND name LIKE ? ESCAPE '\\' LIMIT ?) t",
-                        "ttti", start, end, like, l->cap + 1);
-    if (rc == DB_OK && m <= l->cap) {
-        api_list_where(l, "p.name >= ? AND p.name < ? AND p.name LIKE ? ESCAPE '\\'", "ttt", start, end, like);
-        l->key_off_index = 1;
-    } else if (rc == DB_OK) {
-        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", like);
-        *common = 1;
-    }
-    free(start);
-    free(end);
-    return rc;
-}
-
 /* Members who registered (报到) with a community are that community's business
  * wherever their membership is held: the list's own scope. */
 int party_member_list(api_req_t *req, api_reply_t *rep)
@@ -216,14 +187,16 @@ int party_member_list(api_req_t *req, api_reply_t *rep)
         api_list_where(&l, "r.path >= ? AND r.path < ?", "tt", rlo, rhi);
     /* The member's name from its start, as the residents list searches it. */
     char *prefix = api_prefix_param(req, "q");
-    int has_q = prefix != NULL, common_name = 0;
-    if (prefix && name_prefix(req->db, &l, prefix, &common_name) != DB_OK) {
+    int has_q = prefix != NULL;
+    int64_t matches = -1; /* a common name (above the cap): its members come soon in any order */
+    if (prefix && api_name_prefix_where(req->db, &l, "p.name", prefix, 0, &matches) != DB_OK) {
         free(prefix);
         free(status);
         api_list_end(&l);
         return api_db_error(rep, req->lang, DB_ERR, NULL);
     }
     free(prefix);
+    int common_name = matches > l.cap;
     /* The members of a subtree, all of them or by status or in service alone: the
      * kept figure says how many (exact); a wide subtree is read in key order. */
     const char *figure = party_org || registered || in_service == 0 || has_q ? NULL

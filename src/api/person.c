@@ -577,42 +577,23 @@ static void person_filter_where(api_list_t *l, const person_filter_t *f)
         api_list_where(l, "p.household_id = ?", "i", f->household);
 }
 
-/* The name prefix (q, a LIKE pattern "text%"): the city's names that start with it
- * are first counted on person_name (name, id), as a range (from the text to the
- * text and U+10FFFF, above every name that starts with it), up to the list's cap.
- * Up to the cap, the page reads that range (a few thousand entries at most); above
- * it, the name is common and the page keeps to the LIKE alone, read in id order
- * (wide) or by the subtree's nodes, where matches come soon. At the root the
- * city's count is the list's total (above the cap: cap+, marked). *wide is set
- * when the page should walk person in id order. DB_OK or an error. */
+/* The name prefix (q) as api_name_prefix_where searches it; the range is read
+ * anyway under sort=name, whose order it is. Above the cap the name is common:
+ * the page keeps to the LIKE alone, read in id order (wide) or by the subtree's
+ * nodes, where matches come soon. At the root the city's count is the list's
+ * total (above the cap: cap+, marked). *wide is set when the page should walk
+ * person in id order. DB_OK or an error. */
 static int name_prefix_where(db_t *db, api_list_t *l, const person_filter_t *f, int alone, int *wide)
 {
-    char *end = NULL, *start = api_prefix_range(f->prefix, &end);
-    *wide = 0;
-    if (start == NULL) { /* Latin letters, of either case: the LIKE alone */
-        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", f->prefix);
-        return DB_OK;
-    }
     int64_t m = -1;
-    int rc = db_one_int(db, &m,
-                        "SELECT COUNT(*) FROM (SELECT 1 FROM person WHERE name >= ? AND name < ?"
-                        " AND name LIKE ? ESCAPE '\\' LIMIT ?) t",
-                        "ttti", start, end, f->prefix, l->cap + 1);
-    int root = api_subtree_whole(db, f->lo);
-    int by_name = l->sort && strcmp(l->sort->name, "name") == 0; /* the range is then in the page's order */
-    if (rc == DB_OK && (m <= l->cap || by_name)) {
-        api_list_where(l, "p.name >= ? AND p.name < ? AND p.name LIKE ? ESCAPE '\\'", "ttt", start, end, f->prefix);
-        l->key_off_index = 1;
-    }
-    else if (rc == DB_OK)
-        api_list_where(l, "p.name LIKE ? ESCAPE '\\'", "t", f->prefix);
-    if (rc == DB_OK && alone && root) {
+    int by_name = l->sort && strcmp(l->sort->name, "name") == 0;
+    int rc = api_name_prefix_where(db, l, "p.name", f->prefix, by_name, &m);
+    int root = m >= 0 && api_subtree_whole(db, f->lo);
+    if (alone && root) {
         l->known_total = m > l->cap ? l->cap : m;
         l->known_capped = m > l->cap;
     }
-    *wide = rc == DB_OK && m > l->cap && root;
-    free(start);
-    free(end);
+    *wide = m > l->cap && root;
     return rc;
 }
 

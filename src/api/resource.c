@@ -164,9 +164,10 @@ int res_list_of(api_req_t *req, api_reply_t *rep, api_list_t *l)
     /* A kept figure says how many: no count, and a wide subtree in key order. */
     int64_t limit = 50;
     char *sort = api_query(req, "sort");
-    int wide = api_query_int(req, "limit", 50, 1, 200, &limit) == 0 && r->from_rows_first && sort == NULL &&
+    int limit_ok = api_query_int(req, "limit", 50, 1, 200, &limit) == 0;
+    int wide = limit_ok && r->from_rows_first && sort == NULL &&
                api_subtree_whole(req->db, lo); /* every row is the subtree's: key order reads the page */
-    if (figure[0] && api_query_int(req, "limit", 50, 1, 200, &limit) == 0) {
+    if (figure[0] && limit_ok) {
         l->limit = limit;
         wide |= api_list_counted(req->db, l, lo, path_last_id(lo), figure) && sort == NULL && r->from_rows_first;
     }
