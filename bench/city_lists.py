@@ -31,6 +31,8 @@ import time
 
 import requests
 
+from citybench import drop_caches, pct
+
 ADMIN = ("admin", "Quiet-Harbor-42!")
 TAGS = ["elderly_alone", "empty_nest", "disabled", "low_income", "poverty_monitored", "veteran",
         "left_behind_child", "key_attention"]
@@ -76,16 +78,6 @@ class Server:
         if r.status_code != 200:
             sys.exit(f"{path} {params}: {r.status_code} {r.text[:300]}")
         return ms, r.json()
-
-
-def drop_caches():
-    try:
-        subprocess.run(["sync"], check=True)
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
 
 
 def requests_for(srv, org_id, where):
@@ -135,11 +127,6 @@ def count_text(page):
     if page.get("total_capped"):
         return f"{page['total']}+", "capped (共 N+ 条)"
     return str(page["total"]), "exact"
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def main():

@@ -17,15 +17,15 @@ it is exact ("exact", "capped" when it says "N or more", "-" when none).
 """
 import argparse
 import datetime
-import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
 
 import requests
+
+from citybench import drop_caches, pct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -75,16 +75,6 @@ def login(server, user, password):
     r = s.post(server.base() + "/auth/login", json={"username": user, "password": password})
     r.raise_for_status()
     return s
-
-
-def drop_caches():
-    try:
-        subprocess.run(["sync"], check=True)
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
 
 
 def timed(session, base, path):
@@ -151,11 +141,6 @@ def requests_of(s, base, org, name, today):
         ("figures (数说基层)", f"/orgs/{org}/figures"),
     ]
     return [(f"{name}: {label}", path) for label, path in out]
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def main():
