@@ -635,10 +635,18 @@ describe('staff console', { timeout: 1_200_000 }, () => {
     await staffPage.goto(`${base}/orgs/${ids.longju}`)
     await waitText(staffPage, 'current-org-name', '龙居社区')
     await staffPage.waitForLoadState('networkidle')
+    // The admin's commit is an inbox event, after which the page refreshes its inbox within
+    // a second (stores/inbox.js): that call is held, then dropped once the tab's call has met
+    // the ended session, or it could meet it first and log out from the page before the tab.
+    const inbox = (u) => u.pathname === '/api/v1/inbox'
+    const held = []
+    await staffPage.route(inbox, (r) => { held.push(r) })
     // The admin sets a new password: every session of the user ends.
     await admin.patch(`/api/v1/users/${ids.staff}`, { password: STAFF_PASSWORD_2 })
     await byId(staffPage, 'tab-org-units').click()
     await staffPage.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('redirect') === `/orgs/${ids.longju}/units`)
+    await staffPage.unroute(inbox)
+    for (const r of held) await r.abort().catch(() => {})
     await uiLogin(staffPage, 'longju.staff', STAFF_PASSWORD_2)
     await staffPage.waitForURL((u) => u.pathname === `/orgs/${ids.longju}/units`)
     await staffPage.locator('[data-testid="unit-table"]', { hasText: '龙居电商产业园' }).waitFor()
