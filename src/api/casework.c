@@ -12,6 +12,8 @@
 #include "api/tx.h"
 
 #include <assert.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,7 +199,13 @@ static int counts_zero(const int64_t *k)
  * dropped when it is rolled back; the group's are written, one upsert per row,
  * just before the commit. Anything that reads case_day in a write counts these
  * too (casework_move). Outside a batch (the CLI, the periodic work) every
- * change is written at once. */
+ * change is written at once.
+ * A set that reaches spill_rows() rows is written out there and then and
+ * emptied, so that a change of a whole year of cases (the demo city's, an
+ * import's) holds a bounded set, not one row per node and day of the year: the
+ * request's set inside its savepoint (rolled back with it), the group's
+ * between requests, outside every savepoint. The sums stay the same, as
+ * case_day's rows and the sets are added together wherever they are read. */
 
 typedef struct {
     int64_t org, day;
@@ -212,10 +220,31 @@ typedef struct {
 
 static _Thread_local struct {
     int on;
+    int spill_failed; /* a spill of the group's rows failed: the commit is refused */
     cw_set_t request, group;
+    cw_set_t settled; /* the group's rows the running request wrote out (casework_batch_settle) */
 } batch;
 
 #define BATCH_KEEP_ROWS 4096
+#define BATCH_SPILL_ROWS (1 << 16) /* 13 MiB of rows */
+
+/* BATCH_SPILL_ROWS, or JICENG_CASEWORK_BATCH_ROWS (16 to 16,777,216) when set:
+ * read once (docs/operations.md). */
+static int spill_rows(void)
+{
+    static atomic_int rows;
+    int v = atomic_load(&rows);
+    if (v == 0) {
+        const char *env = getenv("JICENG_CASEWORK_BATCH_ROWS");
+        char *end = NULL;
+        long n = env ? strtol(env, &end, 10) : 0;
+        v = env && *env && *end == '\0' && n >= 16 && n <= (1L << 24) ? (int)n : BATCH_SPILL_ROWS;
+        if (env && v == BATCH_SPILL_ROWS && n != BATCH_SPILL_ROWS)
+            fprintf(stderr, "jiceng: JICENG_CASEWORK_BATCH_ROWS must be from 16 to 16777216: using %d\n", v);
+        atomic_store(&rows, v);
+    }
+    return v;
+}
 
 static size_t set_hash(const cw_set_t *s, int64_t org, int64_t day)
 {
@@ -273,13 +302,24 @@ static void set_free(cw_set_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Write s's rows to case_day (an upsert each) and empty it. */
+static int set_spill(db_t *db, cw_set_t *s)
+{
+    int rc = DB_OK;
+    for (int r = 0; rc == DB_OK && r < s->n; r++)
+        if (!counts_zero(s->rows[r].k.v))
+            rc = add_row(db, s->rows[r].org, s->rows[r].day, s->rows[r].k.v, 1);
+    set_clear(s);
+    return rc;
+}
+
 /* Add sign times k to the row (org, day): in the request's set in a batch, else in case_day. */
 static int put_row(db_t *db, int64_t org, int64_t day, const int64_t *k, int sign)
 {
     if (!batch.on)
         return add_row(db, org, day, k, sign);
     set_add(&batch.request, org, day, k, sign);
-    return DB_OK;
+    return batch.request.n >= spill_rows() ? set_spill(db, &batch.request) : DB_OK;
 }
 
 /* The batch's memory, kept from group to group, given back (when the thread ends). */
@@ -287,6 +327,7 @@ static void casework_batch_free(void)
 {
     set_free(&batch.request);
     set_free(&batch.group);
+    set_free(&batch.settled);
 }
 
 /* The batch of casework figure changes (case_day) of a transaction: begun with
@@ -298,21 +339,37 @@ static void casework_batch_begin(db_t *db)
 {
     (void)db;
     batch.on = 1;
+    batch.spill_failed = 0;
     set_clear(&batch.request);
     set_clear(&batch.group);
+    set_clear(&batch.settled);
 }
 
-static void casework_batch_request_end(int kept)
+/* A failed spill here makes the group's commit fail (casework_batch_flush). */
+static void casework_batch_request_end(db_t *db, int kept)
 {
+    /* The group's rows the request wrote out are in case_day if it is kept, and
+     * back in the group if it was rolled back (their upserts with it). */
+    for (int r = 0; !kept && r < batch.settled.n; r++)
+        set_add(&batch.group, batch.settled.rows[r].org, batch.settled.rows[r].day, batch.settled.rows[r].k.v, 1);
+    set_clear(&batch.settled);
+    if (kept && batch.group.n == 0) { /* the group's first: its rows become the group's */
+        cw_set_t t = batch.group;
+        batch.group = batch.request;
+        batch.request = t;
+    }
     for (int r = 0; kept && r < batch.request.n; r++)
         set_add(&batch.group, batch.request.rows[r].org, batch.request.rows[r].day, batch.request.rows[r].k.v, 1);
     set_clear(&batch.request);
+    if (batch.group.n >= spill_rows() && set_spill(db, &batch.group) != DB_OK)
+        batch.spill_failed = 1;
 }
 
 static int casework_batch_flush(db_t *db)
 {
-    int rc = DB_OK;
+    int rc = batch.spill_failed ? DB_ERR : DB_OK;
     batch.on = 0;
+    batch.spill_failed = 0;
     for (int r = 0; rc == DB_OK && r < batch.group.n; r++)
         if (!counts_zero(batch.group.rows[r].k.v))
             rc = add_row(db, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
@@ -328,6 +385,21 @@ static void casework_batch_discard(void)
     batch.on = 0;
     set_clear(&batch.request);
     set_clear(&batch.group);
+    set_clear(&batch.settled);
+}
+
+int casework_batch_settle(db_t *db)
+{
+    if (!batch.on)
+        return DB_OK;
+    int rc = set_spill(db, &batch.request);
+    for (int r = 0; rc == DB_OK && r < batch.group.n; r++)
+        if (!counts_zero(batch.group.rows[r].k.v)) {
+            rc = add_row(db, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
+            set_add(&batch.settled, batch.group.rows[r].org, batch.group.rows[r].day, batch.group.rows[r].k.v, 1);
+        }
+    set_clear(&batch.group);
+    return rc;
 }
 
 const tx_hooks_t casework_batch_hooks = {

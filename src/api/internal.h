@@ -391,6 +391,10 @@ int casework_case_added(db_t *db, int64_t org, int64_t created_at, int64_t close
 /* A node moved from under old_parent_path to under new_parent_path: its days
  * leave the old ancestors and join the new ones. */
 int casework_move(db_t *db, int64_t node, const char *old_parent_path, const char *new_parent_path);
+/* Write the writer's held case_day changes (the running request's and its
+ * group's) to case_day, for a reader of case_day inside a write (the
+ * assessment's case sources); rolled back with the request as its own writes. */
+int casework_batch_settle(db_t *db);
 
 /* A case report as intake hands it to the writer (api_defer_in): what the
  * caller sent and what intake derived from it, in one block (free()). The

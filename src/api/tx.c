@@ -87,7 +87,7 @@ int tx_run(db_t *db, int safe, tx_step_fn step, void *arg)
     if (!safe) {
         if (step(db, arg) != 0 || db_tx_failed(db))
             return -1;
-        EACH(request_end, 1);
+        EACH(request_end, db, 1);
         return 0;
     }
     if (db_savepoint(db) != DB_OK)
@@ -95,11 +95,11 @@ int tx_run(db_t *db, int safe, tx_step_fn step, void *arg)
     EACH(save);
     if (step(db, arg) == 0) {
         db_release(db);
-        EACH(request_end, 1);
+        EACH(request_end, db, 1);
         return 0;
     }
     db_rollback_to(db);
-    EACH(request_end, 0);
+    EACH(request_end, db, 0);
     EACH(restore);
     return 1;
 }

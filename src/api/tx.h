@@ -30,8 +30,9 @@ typedef struct tx_hooks {
      * another connection committed since this thread's last transaction. */
     void (*forget)(void);
     /* One change of a group is done: kept 1 (its savepoint released, or it ran
-     * without one and succeeded), 0 (rolled back to its savepoint). */
-    void (*request_end)(int kept);
+     * without one and succeeded), 0 (rolled back to its savepoint). A hook may
+     * write to db here: outside every savepoint, in the group's transaction. */
+    void (*request_end)(db_t *db, int kept);
     /* A savepoint is opened (save) / rolled back to (restore). */
     void (*save)(void);
     void (*restore)(void);

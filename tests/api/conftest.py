@@ -371,12 +371,13 @@ def ready_database(folder, divisions=True, name="test.db", init_admin_hash=False
 
 class Server:
     def __init__(self, extra_args=(), divisions=True, login_rate=100000, db=None, parent_dir=None, wrap=(), bin=BIN,
-                 init_admin_hash=False):
+                 init_admin_hash=False, env=None):
         """A server over a new database, or over db (made ready by the caller). parent_dir:
         where the test's data directory goes (the system's temp directory by default);
         wrap: a command the server runs under (e.g. a private mount namespace); bin: the program;
-        init_admin_hash: see ready_database."""
+        init_admin_hash: see ready_database; env: more environment for the server."""
         self.bin = bin
+        self.env = dict(env or {})
         self.dir = tempfile.mkdtemp(prefix="jiceng-test-", dir=parent_dir)
         self.wrap = list(wrap)
         self.port = free_port()
@@ -407,6 +408,7 @@ class Server:
             self.check_log()  # the run before, killed (or stopped) since
         env = dict(os.environ)
         env.update(backend.cli_env(self.args))
+        env.update(self.env)
         self.log_from = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([*self.wrap, self.bin, *self.args], stdout=subprocess.PIPE, stderr=log,
