@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/partydev.h"
+#include "lib/util.h"
 
 static const char demo_periods[] =
     "{\"dev_min_age\": 18, \"dev_talk_months\": 1, \"dev_activist_months\": 12, \"dev_assessment_months\": 6,"
@@ -88,7 +89,7 @@ static int candidate(db_t *db, const write_ctx_t *w, int64_t po, int64_t org, in
 /* The persons who may apply, in path order: id and their node's path. */
 typedef struct {
     int64_t id;
-    char path[ACCESS_PATH_MAX];
+    const char *path; /* one of the paths kept (the rows come in path order: one copy per org node) */
 } demo_person_t;
 
 /* The first person in p[0..n) (path order) at or under lo, not taken: its index or -1. */
@@ -137,6 +138,9 @@ int party_dev_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         free(people);
         return DB_ERR;
     }
+    /* The paths, each once: the full city has 3 million such residents in half a million nodes. */
+    char **paths = NULL;
+    long npaths = 0, path_cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         if (n == cap) {
             demo_person_t *more = realloc(people, (size_t)(cap *= 2) * sizeof *people);
@@ -144,8 +148,14 @@ int party_dev_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                 break;
             people = more;
         }
+        const char *path = db_col_text(st, 1) ? db_col_text(st, 1) : "";
+        if (npaths == 0 || strcmp(paths[npaths - 1], path) != 0) {
+            if (npaths == path_cap)
+                paths = xrealloc(paths, (size_t)(path_cap = path_cap ? path_cap * 2 : 1024) * sizeof *paths);
+            paths[npaths++] = xstrdup(path);
+        }
         people[n].id = db_col_int(st, 0);
-        snprintf(people[n].path, sizeof people[n].path, "%s", db_col_text(st, 1));
+        people[n].path = paths[npaths - 1];
         n++;
     }
     db_done(st);
@@ -187,5 +197,8 @@ int party_dev_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
     json_decref(branches);
     free(taken);
     free(people);
+    for (long p = 0; p < npaths; p++)
+        free(paths[p]);
+    free(paths);
     return rc;
 }

@@ -4,10 +4,12 @@
 #include "api/service_report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/random.h"
 #include "core/timefmt.h"
+#include "lib/util.h"
 
 static unsigned long long demo_rng;
 
@@ -160,6 +162,12 @@ static int demo_records(db_t *db, const write_ctx_t *w, int64_t person, int64_t 
     return rc;
 }
 
+typedef struct {
+    int64_t district, id, party_org;
+} unit_pick_t;
+
+#define DISTRICTS_MAX 64
+
 int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
 {
     demo_rng = seed * 0x9E3779B97F4A7C15ull + 28;
@@ -176,8 +184,41 @@ int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                                   : NULL;
     if (members == NULL)
         rc = rc == DB_OK ? DB_ERR : rc;
-    size_t i, j;
+    /* Each district's units, in the array's order: a member's unit is picked
+     * among them without reading every unit of the city. */
+    size_t nunits = json_array_size(units), i, j;
+    unit_pick_t *picks = xcalloc(nunits + 1, sizeof *picks);
+    size_t *order = xcalloc(nunits + 1, sizeof *order), ndistricts = 0;
     json_t *m, *u;
+    json_array_foreach(units, j, u) {
+        picks[j].district = json_integer_value(json_object_get(u, "district"));
+        picks[j].id = json_integer_value(json_object_get(u, "id"));
+        picks[j].party_org = json_integer_value(json_object_get(u, "party_org"));
+    }
+    int64_t districts[DISTRICTS_MAX];
+    size_t first[DISTRICTS_MAX], count[DISTRICTS_MAX];
+    for (size_t k = 0; k < nunits; k++) {
+        size_t d = 0;
+        while (d < ndistricts && districts[d] != picks[k].district)
+            d++;
+        if (d == ndistricts && ndistricts < DISTRICTS_MAX) {
+            districts[ndistricts] = picks[k].district;
+            count[ndistricts++] = 0;
+        }
+        if (d < ndistricts)
+            count[d]++;
+    }
+    for (size_t d = 0, at = 0; d < ndistricts; d++) {
+        first[d] = at;
+        at += count[d];
+        count[d] = 0;
+    }
+    for (size_t k = 0; k < nunits; k++)
+        for (size_t d = 0; d < ndistricts; d++)
+            if (districts[d] == picks[k].district) {
+                order[first[d] + count[d]++] = k;
+                break;
+            }
     json_array_foreach(members, i, m) {
         if (rc != DB_OK)
             break;
@@ -185,13 +226,16 @@ int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
         int64_t org = json_integer_value(json_object_get(m, "org"));
         int64_t district = json_integer_value(json_object_get(m, "district"));
         int64_t unit = 0, po = 0, report = 0, candidates = 0;
-        json_array_foreach(units, j, u) candidates += json_integer_value(json_object_get(u, "district")) == district;
+        size_t d = 0;
+        while (d < ndistricts && districts[d] != district)
+            d++;
+        if (d < ndistricts)
+            candidates = (int64_t)count[d];
         int64_t pick = candidates ? demo_below(candidates) : 0;
-        json_array_foreach(units, j, u) {
-            if (json_integer_value(json_object_get(u, "district")) != district || pick-- != 0)
-                continue;
-            unit = json_integer_value(json_object_get(u, "id"));
-            po = json_integer_value(json_object_get(u, "party_org"));
+        if (candidates) {
+            const unit_pick_t *p = &picks[order[first[d] + (size_t)pick]];
+            unit = p->id;
+            po = p->party_org;
         }
         if (po == 0)
             continue;
@@ -233,6 +277,8 @@ int service_report_demo(db_t *db, const write_ctx_t *w, unsigned long long seed)
                              issued + 3 * 86400, card);
         }
     }
+    free(picks);
+    free(order);
     json_decref(members);
     json_decref(units);
     return rc;
