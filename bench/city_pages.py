@@ -140,6 +140,11 @@ def requests_of(s, base, org, name, today):
         ("dashboard responsibility", f"/responsibility-figures?org={org}&year={year}"),
         ("figures (数说基层)", f"/orgs/{org}/figures"),
     ]
+    # each family's figures page (the node and its children), the parts of the responsibility panel
+    for fam in ("duty", "notice", "review", "problem", "inspection", "pairing", "pairing-agency", "contract",
+                "volunteer", "enterprise-visit", "service-report", "claims", "pay", "party-development",
+                "party-transfer", "member-evaluation", "dues", "party-meeting"):
+        out.append((f"figures {fam}", f"/{fam}-figures?org={org}&year={year}"))
     return [(f"{name}: {label}", path) for label, path in out]
 
 
