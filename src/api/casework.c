@@ -288,11 +288,17 @@ static void set_add(cw_set_t *s, int64_t org, int64_t day, const int64_t *k, int
         v[i] += sign * k[i];
 }
 
+/* Empty s, freeing only its rows' slots: a set cleared after every request
+ * may hold a table that a large group grew (the sets are swapped). */
 static void set_clear(cw_set_t *s)
 {
+    for (int r = 0; r < s->n; r++) {
+        size_t h = set_hash(s, s->rows[r].org, s->rows[r].day);
+        while (s->slot[h] != r)
+            h = (h + 1) & (size_t)(2 * s->cap - 1);
+        s->slot[h] = -1;
+    }
     s->n = 0;
-    if (s->cap)
-        set_index(s);
 }
 
 static void set_free(cw_set_t *s)
